@@ -1,0 +1,141 @@
+package tollgate
+
+import (
+	"fmt"
+	"time"
+)
+
+// OAuth flows a client may be allowed, as Cognito names them.
+const (
+	FlowClientCredentials = "client_credentials"
+	FlowCode              = "code"
+	FlowImplicit          = "implicit"
+)
+
+// Client is an app client of a user pool. Tollgate issues tokens to
+// machine-to-machine clients through the client_credentials grant.
+type Client struct {
+	ID     string // 26 lowercase alphanumerics; never changes
+	PoolID string
+	Name   string // ClientName; unique within the pool
+
+	// Secrets are the client's active secrets: none for a public client, at
+	// most MaxClientSecrets. Either one authenticates the client, so a secret
+	// can be rotated without downtime.
+	Secrets []ClientSecret
+
+	AllowedOAuthFlows  []string // e.g. ["client_credentials"]
+	AllowedOAuthScopes []string // full scope names, e.g. ["default/default"]
+
+	AccessTokenValidity  Validity
+	IDTokenValidity      Validity
+	RefreshTokenValidity Validity
+
+	ConfigKey string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// MaxClientSecrets is how many secrets a client may hold at once.
+const MaxClientSecrets = 2
+
+// AllowsFlow reports whether the client may use the given OAuth flow.
+func (c *Client) AllowsFlow(flow string) bool {
+	for _, f := range c.AllowedOAuthFlows {
+		if f == flow {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientSecret is one secret of a client. The plaintext is never stored:
+// Hash is a keyed hash (HMAC-SHA256 under a key derived from the master key)
+// used to authenticate the client, and Sealed is the secret encrypted under
+// the master key so that an administrator may reveal it.
+type ClientSecret struct {
+	ID        string
+	Hash      []byte
+	Sealed    []byte
+	CreatedAt time.Time
+}
+
+// String never shows the secret.
+func (s ClientSecret) String() string { return "ClientSecret(" + s.ID + ")" }
+
+// TimeUnit is the unit a token validity is expressed in, as Cognito's
+// TokenValidityUnits has it.
+type TimeUnit string
+
+// Time units.
+const (
+	Seconds TimeUnit = "seconds"
+	Minutes TimeUnit = "minutes"
+	Hours   TimeUnit = "hours"
+	Days    TimeUnit = "days"
+)
+
+// Duration returns the length of one unit, or 0 for an unknown unit.
+func (u TimeUnit) Duration() time.Duration {
+	switch u {
+	case Seconds:
+		return time.Second
+	case Minutes:
+		return time.Minute
+	case Hours:
+		return time.Hour
+	case Days:
+		return 24 * time.Hour
+	}
+	return 0
+}
+
+// Validity is a token lifetime as a value and a unit, kept as given so that
+// it reads back the way it was written.
+type Validity struct {
+	Value int64
+	Unit  TimeUnit
+}
+
+// Duration returns the lifetime.
+func (v Validity) Duration() time.Duration { return time.Duration(v.Value) * v.Unit.Duration() }
+
+func (v Validity) String() string { return fmt.Sprintf("%d %s", v.Value, v.Unit) }
+
+// Token validity bounds and defaults, as Cognito enforces them.
+var (
+	AccessTokenMin  = 5 * time.Minute
+	AccessTokenMax  = 24 * time.Hour
+	IDTokenMin      = 5 * time.Minute
+	IDTokenMax      = 24 * time.Hour
+	RefreshTokenMin = time.Hour
+	RefreshTokenMax = 3650 * 24 * time.Hour
+
+	DefaultAccessTokenValidity  = Validity{60, Minutes}
+	DefaultIDTokenValidity      = Validity{60, Minutes}
+	DefaultRefreshTokenValidity = Validity{30, Days}
+)
+
+// CheckValidity returns an error of KindInvalid when v is not a known unit or
+// lies outside [min, max]. what names the field in the message.
+func CheckValidity(what string, v Validity, min, max time.Duration) error {
+	if v.Unit.Duration() == 0 {
+		return Errorf(KindInvalid, "%s: unknown unit %q (want seconds, minutes, hours or days)", what, v.Unit)
+	}
+	if d := v.Duration(); v.Value <= 0 || d < min || d > max {
+		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(min), humanDuration(max), v)
+	}
+	return nil
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
+}

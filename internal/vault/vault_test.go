@@ -1,0 +1,103 @@
+package vault
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func newVault(t testing.TB) *Vault {
+	t.Helper()
+	v, err := New(NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestSealOpen(t *testing.T) {
+	v := newVault(t)
+	sealed := v.Seal([]byte("private key"), []byte("pool-a"))
+	if bytes.Contains(sealed, []byte("private key")) {
+		t.Fatal("sealed value contains the plaintext")
+	}
+	got, err := v.Open(sealed, []byte("pool-a"))
+	if err != nil || string(got) != "private key" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	if _, err := v.Open(sealed, []byte("pool-b")); err != ErrWrongKey {
+		t.Errorf("Open with other aad: err = %v, want ErrWrongKey", err)
+	}
+	if _, err := newVault(t).Open(sealed, []byte("pool-a")); err != ErrWrongKey {
+		t.Errorf("Open under another master key: err = %v, want ErrWrongKey", err)
+	}
+	tampered := bytes.Clone(sealed)
+	tampered[len(tampered)-1] ^= 1
+	if _, err := v.Open(tampered, []byte("pool-a")); err != ErrWrongKey {
+		t.Errorf("Open tampered: err = %v", err)
+	}
+	for _, short := range [][]byte{nil, {1}, sealed[:10]} {
+		if _, err := v.Open(short, nil); err != ErrWrongKey {
+			t.Errorf("Open(%x): err = %v", short, err)
+		}
+	}
+}
+
+func TestVerifySecret(t *testing.T) {
+	v := newVault(t)
+	a, b := v.HashSecret("secret-a"), v.HashSecret("secret-b")
+	if !v.VerifySecret("secret-a", a, b) || !v.VerifySecret("secret-b", a, b) {
+		t.Error("a matching secret was refused")
+	}
+	if v.VerifySecret("secret-c", a, b) || v.VerifySecret("secret-a") {
+		t.Error("a wrong secret was accepted")
+	}
+	if bytes.Equal(newVault(t).HashSecret("secret-a"), a) {
+		t.Error("the hash does not depend on the master key")
+	}
+}
+
+func TestParseKey(t *testing.T) {
+	k := NewKey()
+	for _, s := range []string{EncodeKey(k), " " + EncodeKey(k) + "\n"} {
+		got, err := ParseKey(s)
+		if err != nil || !bytes.Equal(got, k) {
+			t.Errorf("ParseKey(%q) = %x, %v", s, got, err)
+		}
+	}
+	for _, bad := range []string{"", "short", EncodeKey(k[:16])} {
+		if _, err := ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%q) accepted", bad)
+		}
+	}
+}
+
+func TestLoadOrCreateKeyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "master.key")
+	k1, created, err := LoadOrCreateKeyFile(path)
+	if err != nil || !created {
+		t.Fatalf("first call: created=%v err=%v", created, err)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %04o, want 0600", fi.Mode().Perm())
+	}
+	k2, created, err := LoadOrCreateKeyFile(path)
+	if err != nil || created || !bytes.Equal(k1, k2) {
+		t.Fatalf("second call: created=%v err=%v same=%v", created, err, bytes.Equal(k1, k2))
+	}
+	os.Chmod(path, 0o644)
+	if _, err := ReadKeyFile(path); err == nil {
+		t.Error("a world-readable key file was accepted")
+	}
+}
+
+func BenchmarkVerifySecret(b *testing.B) {
+	v := newVault(b)
+	h1, h2 := v.HashSecret("a"), v.HashSecret("b")
+	b.ReportAllocs()
+	for b.Loop() {
+		v.VerifySecret("b", h1, h2)
+	}
+}

@@ -1,0 +1,75 @@
+package tollgate
+
+import "time"
+
+// UserPool is an OAuth 2 authorization server: it owns resource servers,
+// app clients, domains and signing keys, and it is the issuer of the tokens
+// its clients get. Its ID has Cognito's shape, {region}_{9 alphanumerics}.
+type UserPool struct {
+	ID     string // e.g. "us-east-1_pxAHZcSSX"; never changes
+	Name   string // PoolName; unique among pools
+	Region string // e.g. "us-east-1"; the prefix of ID
+
+	// ConfigKey is the logical id of the config object that declares the
+	// pool, or empty when the pool was created by hand (CLI or API). Objects
+	// with a ConfigKey are owned by the config: applying it creates, updates
+	// and deletes them; by-hand objects are left alone.
+	ConfigKey string
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ResourceServer is an API that a pool issues tokens for, with the custom
+// scopes it defines. A scope's full name is "{Identifier}/{ScopeName}".
+type ResourceServer struct {
+	PoolID     string
+	Identifier string // e.g. "default" or "https://api.example.com"
+	Name       string
+	Scopes     []Scope
+	ConfigKey  string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Scope is a custom scope of a resource server.
+type Scope struct {
+	Name        string // ScopeName, e.g. "read"
+	Description string
+}
+
+// FullScopeNames returns the scope strings a client can be allowed and a
+// token can carry: "{identifier}/{name}" for each scope.
+func (rs *ResourceServer) FullScopeNames() []string {
+	out := make([]string, len(rs.Scopes))
+	for i, s := range rs.Scopes {
+		out[i] = rs.Identifier + "/" + s.Name
+	}
+	return out
+}
+
+// Domain is a host name on which a pool's OAuth endpoints answer: either a
+// Cognito-style prefix ("{prefix}.auth.{region}.{base domain}") or a custom
+// domain served with its own TLS certificate.
+type Domain struct {
+	// Domain is the prefix for a prefix domain, or the fully qualified host
+	// name for a custom domain. It is unique across all pools.
+	Domain string
+	PoolID string
+	Custom bool
+	// CertFile and KeyFile are PEM files (absolute paths) for a custom
+	// domain's certificate chain and private key. Empty for prefix domains.
+	CertFile  string
+	KeyFile   string
+	ConfigKey string
+	CreatedAt time.Time
+}
+
+// Host returns the host name the domain answers on, given the pool's region
+// and the server's base domain (e.g. "localhost" or "amazoncognito.com").
+func (d *Domain) Host(region, baseDomain string) string {
+	if d.Custom {
+		return d.Domain
+	}
+	return d.Domain + ".auth." + region + "." + baseDomain
+}

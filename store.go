@@ -1,0 +1,77 @@
+package tollgate
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists the domain. Every backend (SQLite, PostgreSQL) implements it
+// and passes the same conformance suite (internal/store/storetest).
+//
+// Errors: a missing object is KindNotFound; a duplicate id, name or domain,
+// or a client already holding MaxClientSecrets secrets, is KindConflict.
+// Returned objects are copies the caller may keep and modify.
+//
+// Every successful write increments the store's generation, so that servers
+// holding in-memory copies (of clients, keys) can tell cheaply that they must
+// reload, whichever process wrote.
+type Store interface {
+	// Generation returns a number that grows with every committed write.
+	Generation(ctx context.Context) (int64, error)
+
+	CreatePool(ctx context.Context, p *UserPool) error
+	GetPool(ctx context.Context, id string) (*UserPool, error)
+	ListPools(ctx context.Context) ([]*UserPool, error)
+	// UpdatePool updates Name, ConfigKey and UpdatedAt.
+	UpdatePool(ctx context.Context, p *UserPool) error
+	// DeletePool deletes the pool and everything it owns.
+	DeletePool(ctx context.Context, id string) error
+
+	// PutResourceServer creates the resource server or replaces the one
+	// with the same pool and identifier (keeping its CreatedAt).
+	PutResourceServer(ctx context.Context, rs *ResourceServer) error
+	GetResourceServer(ctx context.Context, poolID, identifier string) (*ResourceServer, error)
+	ListResourceServers(ctx context.Context, poolID string) ([]*ResourceServer, error)
+	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
+
+	// CreateClient stores the client with its secrets.
+	CreateClient(ctx context.Context, c *Client) error
+	// GetClient returns the client with its secrets, whatever its pool.
+	GetClient(ctx context.Context, id string) (*Client, error)
+	// ListClients lists a pool's clients with their secrets, by name; all
+	// pools' clients when poolID is empty.
+	ListClients(ctx context.Context, poolID string) ([]*Client, error)
+	// UpdateClient updates everything but ID, PoolID, CreatedAt and Secrets.
+	UpdateClient(ctx context.Context, c *Client) error
+	DeleteClient(ctx context.Context, id string) error
+	// AddClientSecret adds a secret; KindConflict when the client already
+	// has MaxClientSecrets.
+	AddClientSecret(ctx context.Context, clientID string, s ClientSecret) error
+	DeleteClientSecret(ctx context.Context, clientID, secretID string) error
+
+	// PutDomain creates the domain or replaces it if it exists for the same
+	// pool; KindConflict if another pool has it.
+	PutDomain(ctx context.Context, d *Domain) error
+	GetDomain(ctx context.Context, domain string) (*Domain, error)
+	// ListDomains lists a pool's domains; all domains when poolID is empty.
+	ListDomains(ctx context.Context, poolID string) ([]*Domain, error)
+	DeleteDomain(ctx context.Context, domain string) error
+
+	// ListSigningKeys returns a pool's keys, oldest first.
+	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
+	// UpdateSigningKeys runs fn while holding the pool's key lock, which
+	// excludes every other process sharing the store, and gives it the
+	// pool's current keys. If fn returns a non-nil slice, the pool's keys are
+	// replaced by it (matched by KID) in the same transaction. It returns the
+	// pool's keys after the update. This is how the first keys are created
+	// exactly once and how keys are rotated.
+	UpdateSigningKeys(ctx context.Context, poolID string, fn func(current []SigningKey) ([]SigningKey, error)) ([]SigningKey, error)
+
+	// RevokeToken records a revoked token; revoking it again is not an error.
+	RevokeToken(ctx context.Context, t RevokedToken) error
+	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
+	// DeleteExpiredRevocations forgets revocations of tokens expired before now.
+	DeleteExpiredRevocations(ctx context.Context, now time.Time) (int64, error)
+
+	Close() error
+}
