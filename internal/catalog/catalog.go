@@ -1,0 +1,225 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Options configure a Catalog.
+type Options struct {
+	// BaseDomain is the parent of prefix domains: a pool's prefix domain
+	// answers on "{prefix}.auth.{region}.{BaseDomain}". Default "localhost".
+	BaseDomain string
+	// PollInterval is how often Run checks the store's generation.
+	// Default one second.
+	PollInterval time.Duration
+	// OnChange, if set, is called after every reload caused by a change of
+	// generation (for example to invalidate the signer's key cache).
+	OnChange func()
+	Logger   *slog.Logger
+}
+
+// snapshot is an immutable view of the store at one generation.
+type snapshot struct {
+	gen     int64
+	pools   map[string]*tollgate.UserPool
+	clients map[string]*tollgate.Client
+	hosts   map[string]*tollgate.Domain // lower-case host name → domain
+}
+
+// Catalog is a read-mostly cache of the store. Its methods are safe for
+// concurrent use; returned objects are shared and must not be modified.
+type Catalog struct {
+	st   tollgate.Store
+	opts Options
+	snap atomic.Pointer[snapshot]
+	mu   sync.Mutex // serializes reloads
+}
+
+// New loads the whole catalog from the store.
+func New(ctx context.Context, st tollgate.Store, opts Options) (*Catalog, error) {
+	if opts.BaseDomain == "" {
+		opts.BaseDomain = "localhost"
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	c := &Catalog{st: st, opts: opts}
+	if _, err := c.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// BaseDomain returns the parent domain of prefix domains.
+func (c *Catalog) BaseDomain() string { return c.opts.BaseDomain }
+
+// Refresh reloads the catalog if the store's generation moved since the
+// last load. It reports whether it reloaded.
+func (c *Catalog) Refresh(ctx context.Context) (bool, error) {
+	gen, err := c.st.Generation(ctx)
+	if err != nil {
+		return false, fmt.Errorf("catalog: read generation: %w", err)
+	}
+	if s := c.snap.Load(); s != nil && s.gen == gen {
+		return false, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := c.snap.Load(); s != nil && s.gen >= gen {
+		return false, nil // another caller reloaded meanwhile
+	}
+	// Read the generation before the data: if a write lands in between, the
+	// snapshot is labelled older than its content and the next poll reloads
+	// again, which is harmless; the other order could miss a write.
+	s, err := c.load(ctx, gen)
+	if err != nil {
+		return false, err
+	}
+	c.snap.Store(s)
+	return true, nil
+}
+
+func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
+	pools, err := c.st.ListPools(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list pools: %w", err)
+	}
+	clients, err := c.st.ListClients(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list clients: %w", err)
+	}
+	domains, err := c.st.ListDomains(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list domains: %w", err)
+	}
+	s := &snapshot{
+		gen:     gen,
+		pools:   make(map[string]*tollgate.UserPool, len(pools)),
+		clients: make(map[string]*tollgate.Client, len(clients)),
+		hosts:   make(map[string]*tollgate.Domain, len(domains)),
+	}
+	for _, p := range pools {
+		s.pools[p.ID] = p
+	}
+	for _, cl := range clients {
+		s.clients[cl.ID] = cl
+	}
+	for _, d := range domains {
+		p, ok := s.pools[d.PoolID]
+		if !ok {
+			continue
+		}
+		s.hosts[strings.ToLower(d.Host(p.Region, c.opts.BaseDomain))] = d
+	}
+	return s, nil
+}
+
+// Run polls the store's generation until ctx ends, reloading on change.
+func (c *Catalog) Run(ctx context.Context) {
+	t := time.NewTicker(c.opts.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			reloaded, err := c.Refresh(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					c.opts.Logger.Warn("catalog refresh failed", "err", err)
+				}
+				continue
+			}
+			if reloaded && c.opts.OnChange != nil {
+				c.opts.OnChange()
+			}
+		}
+	}
+}
+
+// GetClient returns a client by id. On a miss it checks the store's
+// generation once, so that a client created a moment ago by another process
+// is found; an unknown id costs one small query, never a table scan.
+func (c *Catalog) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+	if cl, ok := c.snap.Load().clients[id]; ok {
+		return cl, nil
+	}
+	reloaded, err := c.Refresh(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if reloaded {
+		if c.opts.OnChange != nil {
+			c.opts.OnChange()
+		}
+		if cl, ok := c.snap.Load().clients[id]; ok {
+			return cl, nil
+		}
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "client not found")
+}
+
+// GetPool returns a pool by id, with the same miss behaviour as GetClient.
+func (c *Catalog) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
+	if p, ok := c.snap.Load().pools[id]; ok {
+		return p, nil
+	}
+	if reloaded, err := c.Refresh(ctx); err != nil {
+		return nil, err
+	} else if reloaded {
+		if c.opts.OnChange != nil {
+			c.opts.OnChange()
+		}
+		if p, ok := c.snap.Load().pools[id]; ok {
+			return p, nil
+		}
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "user pool not found")
+}
+
+// Pools returns every pool.
+func (c *Catalog) Pools() []*tollgate.UserPool {
+	s := c.snap.Load()
+	out := make([]*tollgate.UserPool, 0, len(s.pools))
+	for _, p := range s.pools {
+		out = append(out, p)
+	}
+	return out
+}
+
+// DomainForHost returns the domain a request's Host belongs to. host may
+// carry a port; matching ignores case.
+func (c *Catalog) DomainForHost(host string) (*tollgate.Domain, bool) {
+	d, ok := c.snap.Load().hosts[normalizeHost(host)]
+	return d, ok
+}
+
+// KeyRetention returns how long a key of the pool must stay published after
+// it stops signing (see tollgate.KeyRetention).
+func (c *Catalog) KeyRetention(poolID string) time.Duration {
+	var clients []*tollgate.Client
+	for _, cl := range c.snap.Load().clients {
+		if cl.PoolID == poolID {
+			clients = append(clients, cl)
+		}
+	}
+	return tollgate.KeyRetention(clients)
+}
+
+func normalizeHost(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	return strings.ToLower(strings.TrimSuffix(host, "."))
+}

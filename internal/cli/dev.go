@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/examples"
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+func (a *app) devCommand() *cobra.Command {
+	var f serveFlags
+	var configPath string
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run the seed stack (or --config FILE) on the embedded SQLite store, printing URLs, credentials and a curl line",
+		Long: `dev runs Tollgate for development: the data lives in the data directory
+(.tollgate by default, SQLite), a master key is generated there (mode 0600) on
+first run, and the seed article's stack is applied — a user pool with the
+resource server "default", its scope "default/default", and a
+machine-to-machine client with a generated secret. Identity is kept across
+restarts: the client id, secret and signing keys stay the same.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			var cfg *config.Config
+			var err error
+			if configPath != "" {
+				cfg, err = a.loadConfig(configPath)
+			} else {
+				cfg, err = config.Parse(examples.SeedPath, examples.Seed)
+			}
+			if err != nil {
+				return err
+			}
+			v, err := a.openVault(true)
+			if err != nil {
+				return err
+			}
+			return a.runServer(ctx, cfg, v, f, func(srv *server.Server, res *config.Result, st tollgate.Store, v *vault.Vault) {
+				a.printDev(ctx, srv, cfg, res, st, v)
+			})
+		},
+	}
+	f.register(cmd, "127.0.0.1:8080")
+	cmd.Flags().StringVar(&configPath, "config", "", "config file to run instead of the embedded seed stack")
+	return cmd
+}
+
+// printDev prints what a newcomer needs: where to get a token, with which
+// credentials, and a curl line that works as printed.
+func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault) {
+	w := a.stdout
+	base := srv.PublicURL()
+	fmt.Fprintf(w, "Tollgate dev is running on %s (data in %s)\n\n", base, a.dataDir)
+	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
+	first := true
+	for _, p := range cfg.UserPools {
+		poolID, ok := res.PoolID(p.ID)
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(w, "\nUser pool %s: %s\n", p.ID, poolID)
+		fmt.Fprintf(w, "  Issuer:       %s\n", srv.Issuer(poolID))
+		fmt.Fprintf(w, "  JWKS:         %s/.well-known/jwks.json\n", srv.Issuer(poolID))
+		fmt.Fprintf(w, "  Discovery:    %s/.well-known/openid-configuration\n", srv.Issuer(poolID))
+		for _, d := range p.Domains {
+			if d.CognitoDomain != nil {
+				u, _ := url.Parse(base)
+				fmt.Fprintf(w, "  Auth domain:  http://%s.auth.%s.%s:%s/oauth2/token (resolves only where *.%s does; curl does)\n",
+					d.CognitoDomain.DomainPrefix, p.Region, srv.Catalog().BaseDomain(), u.Port(), srv.Catalog().BaseDomain())
+			}
+		}
+		for _, c := range p.Clients {
+			clientID, ok := res.ClientID(p.ID, c.ID)
+			if !ok {
+				continue
+			}
+			secret, err := revealFirst(ctx, st, v, clientID)
+			if err != nil {
+				fmt.Fprintf(w, "  Client %s: %s (secret not shown: %v)\n", c.ID, clientID, err)
+				continue
+			}
+			fmt.Fprintf(w, "  Client %s\n    Client id:     %s\n    Client secret: %s\n    Scopes:        %s\n",
+				c.ID, clientID, secret, strings.Join(c.OAuth.Scopes, " "))
+			if first && secret != "" {
+				first = false
+				fmt.Fprintf(w, "\nGet a token (the seed article's curl line):\n\n")
+				fmt.Fprintf(w, "curl -X POST %s/oauth2/token \\\n  -H \"Content-Type: application/x-www-form-urlencoded\" \\\n  -d \"grant_type=client_credentials&client_id=%s&client_secret=%s\"\n\n",
+					base, clientID, secret)
+			}
+		}
+	}
+	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
+}
+
+// revealFirst returns a client's first secret in the clear.
+func revealFirst(ctx context.Context, st tollgate.Store, v *vault.Vault, clientID string) (string, error) {
+	c, err := st.GetClient(ctx, clientID)
+	if err != nil {
+		return "", err
+	}
+	if len(c.Secrets) == 0 {
+		return "", nil
+	}
+	revealed, err := reveal(v, c)
+	if err != nil {
+		return "", err
+	}
+	return revealed[c.Secrets[0].ID], nil
+}

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/signer"
+)
+
+func (a *app) keysCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "keys", Short: "List and rotate a pool's signing keys"}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list POOL",
+		Short: "List a pool's signing keys and their states (next, active, retired)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, done, err := a.openSession(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			p, err := findPool(ctx, s.st, args[0])
+			if err != nil {
+				return err
+			}
+			keys, err := s.st.ListSigningKeys(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			return a.printKeys(keys, asJSON)
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+
+	var rotateJSON bool
+	rotate := &cobra.Command{
+		Use:   "rotate POOL",
+		Short: "Rotate a pool's signing keys: the published next key starts signing, the active key is retired",
+		Long: `Rotate makes the pool's next key active. That key has been published in the
+JWKS since the previous rotation, so verifiers that cache the JWKS already
+know it. The previously active key stops signing but stays in the JWKS until
+every token it signed has expired (the longest access-token validity among
+the pool's clients, plus five minutes). A new next key is published at once.
+Running servers pick the change up within their poll interval.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, done, err := a.openSession(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer done()
+			p, err := findPool(ctx, s.st, args[0])
+			if err != nil {
+				return err
+			}
+			clients, err := s.st.ListClients(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			sg := signer.New(s.st, s.vault, signer.Options{Logger: a.logger()})
+			keys, err := sg.Rotate(ctx, p.ID, tollgate.KeyRetention(clients))
+			if err != nil {
+				return err
+			}
+			return a.printKeys(keys, rotateJSON)
+		},
+	}
+	rotate.Flags().BoolVar(&rotateJSON, "json", false, "print JSON")
+	cmd.AddCommand(list, rotate)
+	return cmd
+}
+
+func (a *app) printKeys(keys []tollgate.SigningKey, asJSON bool) error {
+	if asJSON {
+		type keyView struct {
+			KID         string            `json:"Kid"`
+			Algorithm   string            `json:"Algorithm"`
+			State       tollgate.KeyState `json:"State"`
+			CreatedAt   string            `json:"CreationDate"`
+			ActivatedAt string            `json:"ActivationDate,omitempty"`
+			ExpiresAt   string            `json:"ExpirationDate,omitempty"`
+		}
+		views := make([]keyView, 0, len(keys))
+		for _, k := range keys {
+			v := keyView{KID: k.KID, Algorithm: k.Algorithm, State: k.State, CreatedAt: fmtTime(k.CreatedAt)}
+			if !k.ActivatedAt.IsZero() {
+				v.ActivatedAt = fmtTime(k.ActivatedAt)
+			}
+			if !k.ExpiresAt.IsZero() {
+				v.ExpiresAt = fmtTime(k.ExpiresAt)
+			}
+			views = append(views, v)
+		}
+		return printJSON(a.stdout, views)
+	}
+	if len(keys) == 0 {
+		_, err := fmt.Fprintln(a.stdout, "No keys yet: they are created when the pool signs its first token or serves its JWKS.")
+		return err
+	}
+	rows := make([][]string, 0, len(keys))
+	for _, k := range keys {
+		rows = append(rows, []string{k.KID, k.Algorithm, string(k.State), fmtTime(k.CreatedAt), fmtTime(k.ActivatedAt), fmtTime(k.ExpiresAt)})
+	}
+	return printTable(a.stdout, []string{"KID", "ALG", "STATE", "CREATED", "ACTIVATED", "LEAVES JWKS"}, rows)
+}

@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate"
+)
+
+func (a *app) poolsCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "pools", Short: "List, create, describe and delete user pools"}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List user pools",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, done, err := a.openSession(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			pools, err := s.st.ListPools(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				views := make([]poolView, 0, len(pools))
+				for _, p := range pools {
+					views = append(views, newPoolView(p))
+				}
+				return printJSON(a.stdout, views)
+			}
+			rows := make([][]string, 0, len(pools))
+			for _, p := range pools {
+				rows = append(rows, []string{p.ID, p.Name, managedBy(p.ConfigKey), fmtTime(p.CreatedAt)})
+			}
+			return printTable(a.stdout, []string{"ID", "NAME", "MANAGED BY", "CREATED"}, rows)
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+
+	var describeJSON bool
+	describe := &cobra.Command{
+		Use:   "describe POOL",
+		Short: "Show a pool with its resource servers, clients and domains (POOL is an id or a name)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, done, err := a.openSession(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			p, err := findPool(ctx, s.st, args[0])
+			if err != nil {
+				return err
+			}
+			rss, err := s.st.ListResourceServers(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			clients, err := s.st.ListClients(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			domains, err := s.st.ListDomains(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			type rsView struct {
+				Identifier string           `json:"Identifier"`
+				Name       string           `json:"Name"`
+				Scopes     []tollgate.Scope `json:"Scopes"`
+			}
+			type domainView struct {
+				Domain string `json:"Domain"`
+				Custom bool   `json:"Custom"`
+			}
+			out := struct {
+				poolView
+				ResourceServers []rsView     `json:"ResourceServers"`
+				Clients         []clientView `json:"Clients"`
+				Domains         []domainView `json:"Domains"`
+			}{poolView: newPoolView(p), ResourceServers: []rsView{}, Clients: []clientView{}, Domains: []domainView{}}
+			for _, rs := range rss {
+				out.ResourceServers = append(out.ResourceServers, rsView{rs.Identifier, rs.Name, rs.Scopes})
+			}
+			for _, c := range clients {
+				out.Clients = append(out.Clients, newClientView(c, nil))
+			}
+			for _, d := range domains {
+				out.Domains = append(out.Domains, domainView{d.Domain, d.Custom})
+			}
+			if describeJSON {
+				return printJSON(a.stdout, out)
+			}
+			fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, managedBy(p.ConfigKey), fmtTime(p.CreatedAt))
+			for _, rs := range rss {
+				fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
+			}
+			for _, c := range clients {
+				fmt.Fprintf(a.stdout, "Client %s (%s): flows %s, scopes %s\n", c.ID, c.Name, strings.Join(c.AllowedOAuthFlows, ","), strings.Join(c.AllowedOAuthScopes, " "))
+			}
+			for _, d := range domains {
+				fmt.Fprintf(a.stdout, "Domain %s\n", d.Domain)
+			}
+			return nil
+		},
+	}
+	describe.Flags().BoolVar(&describeJSON, "json", false, "print JSON")
+
+	var region string
+	create := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Create a user pool by hand (pools declared in a config file are created by serve)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if !tollgate.RegionPattern.MatchString(region) {
+				return fmt.Errorf("--region %q is not a region name like us-east-1", region)
+			}
+			s, done, err := a.openSession(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			now := time.Now().UTC()
+			p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: args[0], Region: region, CreatedAt: now, UpdatedAt: now}
+			if err := s.st.CreatePool(ctx, p); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(a.stdout, p.ID)
+			return err
+		},
+	}
+	create.Flags().StringVar(&region, "region", "us-east-1", "the pool's region (part of its id)")
+
+	del := &cobra.Command{
+		Use:   "delete POOL",
+		Short: "Delete a pool made by hand, with everything it owns",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, done, err := a.openSession(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			p, err := findPool(ctx, s.st, args[0])
+			if err != nil {
+				return err
+			}
+			if p.ConfigKey != "" {
+				return readOnly("pool", p.ID, p.ConfigKey)
+			}
+			return s.st.DeletePool(ctx, p.ID)
+		},
+	}
+	cmd.AddCommand(list, describe, create, del)
+	return cmd
+}
+
+// findPool resolves a pool by id, by name or by its config logical id.
+func findPool(ctx context.Context, st tollgate.Store, ref string) (*tollgate.UserPool, error) {
+	if p, err := st.GetPool(ctx, ref); err == nil {
+		return p, nil
+	} else if !tollgate.IsNotFound(err) {
+		return nil, err
+	}
+	pools, err := st.ListPools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found []*tollgate.UserPool
+	for _, p := range pools {
+		if p.Name == ref || p.ConfigKey == ref {
+			found = append(found, p)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, tollgate.Errorf(tollgate.KindNotFound, "no user pool with id or name %q", ref)
+	case 1:
+		return found[0], nil
+	}
+	return nil, tollgate.Errorf(tollgate.KindInvalid, "%q names %d pools; use the pool id", ref, len(found))
+}
+
+func readOnly(kind, id, configKey string) error {
+	return tollgate.Errorf(tollgate.KindReadOnly, "%s %s is declared in the config file (as %q): change it there", kind, id, configKey)
+}

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// Run runs the tollgate command with args (without the program name) and
+// returns the process exit code.
+func Run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &app{stdout: stdout, stderr: stderr}
+	root := app.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "tollgate:", err)
+		var ee exitError
+		if errors.As(err, &ee) {
+			return int(ee)
+		}
+		return 1
+	}
+	return 0
+}
+
+// exitError carries an exit code for errors already reported to the user.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// app holds the global flags and what they open.
+type app struct {
+	stdout, stderr io.Writer
+
+	dataDir       string
+	database      string
+	masterKeyFile string
+	logLevel      string
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "tollgate",
+		Short:         "OAuth 2 client credentials and an API gateway, Cognito and API Gateway compatible, in one binary",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dataDir, "data", envOr("TOLLGATE_DATA", ".tollgate"), "data directory: the SQLite database and the dev master key (env TOLLGATE_DATA)")
+	pf.StringVar(&a.database, "database", os.Getenv("TOLLGATE_DATABASE"), "database URL: postgres://… for PostgreSQL; default the SQLite file in the data directory (env TOLLGATE_DATABASE)")
+	pf.StringVar(&a.masterKeyFile, "master-key-file", os.Getenv("TOLLGATE_MASTER_KEY_FILE"), "file holding the master key that encrypts keys and secrets at rest (env TOLLGATE_MASTER_KEY_FILE, or the key itself in TOLLGATE_MASTER_KEY)")
+	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	root.AddCommand(
+		a.serveCommand(),
+		a.devCommand(),
+		a.validateCommand(),
+		a.poolsCommand(),
+		a.clientsCommand(),
+		a.keysCommand(),
+		a.tokenCommand(),
+		a.masterKeyCommand(),
+	)
+	return root
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (a *app) logger() *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// dsn returns the database to open: --database, or the SQLite file in the
+// data directory.
+func (a *app) dsn() (string, error) {
+	if a.database != "" {
+		return a.database, nil
+	}
+	if err := os.MkdirAll(a.dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("create data directory: %w", err)
+	}
+	return filepath.Join(a.dataDir, "tollgate.db"), nil
+}
+
+func (a *app) openStore(ctx context.Context) (*sqlstore.Store, error) {
+	dsn, err := a.dsn()
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", sqlstore.RedactDSN(dsn), err)
+	}
+	return st, nil
+}
+
+// devKeyFile is where dev keeps the master key it generates.
+func (a *app) devKeyFile() string { return filepath.Join(a.dataDir, "master.key") }
+
+// openVault finds the master key: TOLLGATE_MASTER_KEY, --master-key-file,
+// or the key file in the data directory. With create (dev), a missing key
+// file in the data directory is generated.
+func (a *app) openVault(create bool) (*vault.Vault, error) {
+	var key []byte
+	var err error
+	switch {
+	case os.Getenv("TOLLGATE_MASTER_KEY") != "":
+		key, err = vault.ParseKey(os.Getenv("TOLLGATE_MASTER_KEY"))
+		if err != nil {
+			err = fmt.Errorf("TOLLGATE_MASTER_KEY: %w", err)
+		}
+	case a.masterKeyFile != "":
+		key, err = vault.ReadKeyFile(a.masterKeyFile)
+	case create:
+		key, _, err = vault.LoadOrCreateKeyFile(a.devKeyFile())
+	default:
+		key, err = vault.ReadKeyFile(a.devKeyFile())
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no master key: set TOLLGATE_MASTER_KEY or --master-key-file (make one with 'tollgate master-key new'), or run 'tollgate dev' once to create %s", a.devKeyFile())
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return vault.New(key)
+}
+
+// session is what an administration command works with.
+type session struct {
+	st    tollgate.Store
+	vault *vault.Vault
+}
+
+func (a *app) openSession(ctx context.Context, needVault bool) (*session, func(), error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &session{st: st}
+	if needVault {
+		if s.vault, err = a.openVault(false); err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+	}
+	return s, func() { st.Close() }, nil
+}
+
+func (a *app) masterKeyCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "master-key", Short: "Manage the master key"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "new",
+		Short: "Print a fresh random master key (base64) for TOLLGATE_MASTER_KEY or a key file",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(a.stdout, vault.EncodeKey(vault.NewKey()))
+			return err
+		},
+	})
+	return cmd
+}

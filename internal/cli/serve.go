@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// serveFlags are the flags serve and dev share.
+type serveFlags struct {
+	listen, tlsListen, publicURL, baseDomain string
+	pollInterval                             time.Duration
+}
+
+func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.listen, "listen", defaultListen, "HTTP listen address (host:port; port 0 picks a free one)")
+	fs.StringVar(&f.tlsListen, "tls-listen", "", "HTTPS listen address for custom domains (certificates chosen by SNI)")
+	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at; issuers are {public-url}/{poolId} (default http://{listen address})")
+	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
+	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
+}
+
+func (a *app) serveCommand() *cobra.Command {
+	var f serveFlags
+	var configPath string
+	cmd := &cobra.Command{
+		Use:   "serve [--config FILE]",
+		Short: "Run the server on the store, applying a config file first if one is given",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			var cfg *config.Config
+			if configPath != "" {
+				var err error
+				if cfg, err = a.loadConfig(configPath); err != nil {
+					return err
+				}
+			}
+			v, err := a.openVault(false)
+			if err != nil {
+				return err
+			}
+			return a.runServer(ctx, cfg, v, f, func(srv *server.Server, _ *config.Result, _ tollgate.Store, _ *vault.Vault) {
+				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
+				if t := srv.TLSAddr(); t != "" {
+					fmt.Fprintf(a.stdout, "HTTPS for custom domains on %s\n", t)
+				}
+			})
+		},
+	}
+	f.register(cmd, "127.0.0.1:8080")
+	cmd.Flags().StringVar(&configPath, "config", "", "config file to apply before serving (see examples/)")
+	return cmd
+}
+
+// loadConfig loads and validates a config file; problems are printed one a
+// line (file:line:col: path: message) and the command fails with exit 2.
+func (a *app) loadConfig(path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		var probs config.Problems
+		if errors.As(err, &probs) {
+			fmt.Fprintln(a.stderr, probs.Error())
+			return nil, fmt.Errorf("%s: %d problem(s); nothing was started: %w", path, len(probs), exitError(2))
+		}
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// runServer opens the store, applies cfg (if any), starts the server and
+// calls ready once it listens, then serves until ctx ends.
+func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault, f serveFlags, ready func(*server.Server, *config.Result, tollgate.Store, *vault.Vault)) error {
+	log := a.logger()
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var res *config.Result
+	if cfg != nil {
+		if res, err = applyConfig(ctx, st, v, cfg, log); err != nil {
+			return err
+		}
+	}
+	srv, err := server.New(ctx, server.Options{
+		Store: st, Vault: v,
+		Listen: f.listen, TLSListen: f.tlsListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
+		PollInterval: f.pollInterval, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	ready(srv, res, st, v)
+	log.Info("serving", "addr", srv.Addr(), "public_url", srv.PublicURL(), "tls_addr", srv.TLSAddr())
+	err = srv.Serve(ctx)
+	log.Info("stopped")
+	return err
+}
+
+// applyConfig reconciles the store with the config. Nodes that start
+// together on one database may race to create the same objects; the loser
+// sees a conflict, and applying again finds what the winner created.
+func applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, log *slog.Logger) (*config.Result, error) {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var res *config.Result
+		res, err = config.Apply(ctx, st, v, cfg, time.Now().UTC())
+		if err == nil {
+			for _, line := range res.Changes() {
+				log.Info("config applied", "change", line)
+			}
+			return res, nil
+		}
+		if tollgate.KindOf(err) != tollgate.KindConflict {
+			break
+		}
+	}
+	return nil, fmt.Errorf("apply config: %w", err)
+}
+
+func (a *app) validateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a config file without starting anything; every problem is reported with file:line:column",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := a.loadConfig(args[0]); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(a.stdout, "%s: ok\n", args[0])
+			return err
+		},
+	}
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) tokenCommand() *cobra.Command {
+	var clientID, secret, scope, endpoint string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "token --client-id ID",
+		Short: "Get an access token from a running server, for testing (the secret is revealed from the store if not given)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if secret == "" {
+				s, done, err := a.openSession(ctx, true)
+				if err != nil {
+					return err
+				}
+				secret, err = revealFirst(ctx, s.st, s.vault, clientID)
+				done()
+				if err != nil {
+					return err
+				}
+				if secret == "" {
+					return fmt.Errorf("client %s has no secret", clientID)
+				}
+			}
+			form := url.Values{"grant_type": {"client_credentials"}}
+			if scope != "" {
+				form.Set("scope", scope)
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/oauth2/token", strings.NewReader(form.Encode()))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
+			resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+			if err != nil {
+				return fmt.Errorf("is the server running? %w", err)
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("token endpoint answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
+			}
+			if asJSON {
+				_, err = a.stdout.Write(body)
+				return err
+			}
+			var tok struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal(body, &tok); err != nil {
+				return fmt.Errorf("token endpoint answered with a body that is not a token response: %w", err)
+			}
+			_, err = fmt.Fprintln(a.stdout, tok.AccessToken)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&clientID, "client-id", "", "the client")
+	f.StringVar(&secret, "client-secret", "", "its secret (default: revealed from the store with the master key)")
+	f.StringVar(&scope, "scope", "", "space-separated scopes to request (default: all the client's scopes)")
+	f.StringVar(&endpoint, "url", "http://127.0.0.1:8080", "the server's base URL")
+	f.BoolVar(&asJSON, "json", false, "print the whole token response")
+	cmd.MarkFlagRequired("client-id")
+	return cmd
+}

@@ -1,0 +1,199 @@
+package server
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/oauth2"
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/oauth2/token", s.token.ServeToken)
+	mux.HandleFunc("/oauth2/revoke", s.token.ServeRevoke)
+	mux.HandleFunc("/oauth2/introspect", s.token.ServeIntrospect)
+	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
+	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
+	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.serveDiscovery)
+	mux.HandleFunc("GET /{pool}/.well-known/oauth-authorization-server", s.serveDiscovery)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.serveReady)
+	return s.accessLog(mux)
+}
+
+// poolFromHost returns the pool whose domain the request came in on.
+func (s *Server) poolFromHost(r *http.Request) (string, bool) {
+	d, ok := s.catalog.DomainForHost(r.Host)
+	if !ok {
+		return "", false
+	}
+	return d.PoolID, true
+}
+
+// requestPool resolves the pool a discovery or JWKS request is about: the
+// {pool} path segment, or the auth domain the request came in on.
+func (s *Server) requestPool(r *http.Request) (*tollgate.UserPool, bool) {
+	id := r.PathValue("pool")
+	if id == "" {
+		var ok bool
+		if id, ok = s.poolFromHost(r); !ok {
+			return nil, false
+		}
+	}
+	if !tollgate.PoolIDPattern.MatchString(id) {
+		return nil, false
+	}
+	p, err := s.catalog.GetPool(r.Context(), id)
+	return p, err == nil
+}
+
+func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.requestPool(r)
+	if !ok {
+		writeNotFound(w)
+		return
+	}
+	body, err := s.signer.JWKS(r.Context(), p.ID)
+	if err != nil {
+		s.opts.Logger.Error("jwks", "pool", p.ID, "err", err)
+		http.Error(w, `{"message":"Internal server error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	// Verifiers may cache the key set; rotation publishes the next key a
+	// whole rotation ahead, so a short max-age is plenty.
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(body)
+}
+
+// discovery is the RFC 8414 / OpenID Connect discovery document. Tollgate
+// serves machine-to-machine clients only: there is no authorization or
+// userinfo endpoint, so those are absent.
+type discovery struct {
+	Issuer                                     string   `json:"issuer"`
+	JWKSURI                                    string   `json:"jwks_uri"`
+	TokenEndpoint                              string   `json:"token_endpoint"`
+	RevocationEndpoint                         string   `json:"revocation_endpoint"`
+	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
+	GrantTypesSupported                        []string `json:"grant_types_supported"`
+	ResponseTypesSupported                     []string `json:"response_types_supported"`
+	ScopesSupported                            []string `json:"scopes_supported"`
+	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported"`
+	RevocationEndpointAuthMethodsSupported     []string `json:"revocation_endpoint_auth_methods_supported"`
+	IntrospectionEndpointAuthMethodsSupported  []string `json:"introspection_endpoint_auth_methods_supported"`
+	IDTokenSigningAlgValuesSupported           []string `json:"id_token_signing_alg_values_supported"`
+	SubjectTypesSupported                      []string `json:"subject_types_supported"`
+}
+
+func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.requestPool(r)
+	if !ok {
+		writeNotFound(w)
+		return
+	}
+	issuer := s.Issuer(p.ID)
+	// The OAuth endpoints are advertised on the host the document was
+	// fetched from when that is the pool's auth domain (as Cognito does),
+	// and at the public URL otherwise, which needs no DNS.
+	endpoints := s.publicURL
+	if id, ok := s.poolFromHost(r); ok && id == p.ID {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		endpoints = scheme + "://" + r.Host
+	}
+	scopes := []string{}
+	if rss, err := s.opts.Store.ListResourceServers(r.Context(), p.ID); err == nil {
+		for _, rs := range rss {
+			scopes = append(scopes, rs.FullScopeNames()...)
+		}
+	}
+	auth := []string{"client_secret_basic", "client_secret_post"}
+	doc := discovery{
+		Issuer:                                    issuer,
+		JWKSURI:                                   issuer + "/.well-known/jwks.json",
+		TokenEndpoint:                             endpoints + "/oauth2/token",
+		RevocationEndpoint:                        endpoints + "/oauth2/revoke",
+		IntrospectionEndpoint:                     endpoints + "/oauth2/introspect",
+		GrantTypesSupported:                       []string{"client_credentials"},
+		ResponseTypesSupported:                    []string{"token"},
+		ScopesSupported:                           scopes,
+		TokenEndpointAuthMethodsSupported:         auth,
+		RevocationEndpointAuthMethodsSupported:    auth,
+		IntrospectionEndpointAuthMethodsSupported: auth,
+		IDTokenSigningAlgValuesSupported:          []string{"RS256"},
+		SubjectTypesSupported:                     []string{"public"},
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	json.NewEncoder(w).Encode(doc)
+}
+
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.opts.Store.Generation(r.Context()); err != nil {
+		s.opts.Logger.Warn("readiness: store unreachable", "err", err)
+		http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+func writeNotFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte(`{"message":"Not Found"}` + "\n"))
+}
+
+// statusRecorder remembers what a handler wrote, for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+// accessLog writes one structured line per request. It never logs the
+// request body, query string or Authorization header, which may carry
+// credentials.
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.opts.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", w.Header().Get(oauth2.RequestIDHeader)),
+			slog.String("method", r.Method),
+			slog.String("host", r.Host),
+			slog.String("path", strings.SplitN(r.URL.Path, "?", 2)[0]),
+			slog.Int("status", rec.status),
+			slog.Int("bytes", rec.bytes),
+			slog.Duration("latency", time.Since(start)),
+			slog.String("remote", r.RemoteAddr),
+		)
+	})
+}

@@ -1,0 +1,201 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/signer"
+	"github.com/tollgate/tollgate/internal/token"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// Options configure a Server.
+type Options struct {
+	Store tollgate.Store
+	Vault *vault.Vault
+
+	// Listen is the plain HTTP address, e.g. "127.0.0.1:8080" (port 0
+	// picks a free port; Addr tells which).
+	Listen string
+	// TLSListen, if set, is an HTTPS address that serves custom domains with
+	// their own certificates, chosen by SNI.
+	TLSListen string
+	// PublicURL is the base URL clients reach the server at; a pool's issuer
+	// is PublicURL + "/" + poolID. Default "http://" + the listen address
+	// (127.0.0.1 when it listens on all interfaces).
+	PublicURL string
+	// BaseDomain is the parent of prefix domains (default "localhost").
+	BaseDomain string
+	// PollInterval is how often changes made by other processes are looked
+	// for (default one second).
+	PollInterval time.Duration
+	// ShutdownTimeout bounds how long in-flight requests may finish after
+	// the context ends (default 10 s).
+	ShutdownTimeout time.Duration
+	Now             func() time.Time
+	Logger          *slog.Logger
+}
+
+// Server serves the auth endpoints of every pool in the store.
+type Server struct {
+	opts    Options
+	catalog *catalog.Catalog
+	signer  *signer.Signer
+	token   *token.Endpoint
+	handler http.Handler
+
+	ln, tlsLn net.Listener
+	publicURL string
+	certs     certCache
+}
+
+// New builds a server on the store. It loads the catalog but does not listen.
+func New(ctx context.Context, opts Options) (*Server, error) {
+	if opts.Store == nil || opts.Vault == nil {
+		return nil, errors.New("server: Store and Vault are required")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	s := &Server{opts: opts}
+	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
+	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
+		BaseDomain:   opts.BaseDomain,
+		PollInterval: opts.PollInterval,
+		OnChange: func() {
+			s.signer.Invalidate()
+			s.certs.reset()
+		},
+		Logger: opts.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.catalog = cat
+	s.token = s.newTokenEndpoint()
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Listen binds the listeners, so that Addr and PublicURL are known before
+// Serve runs.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.opts.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.opts.Listen, err)
+	}
+	s.ln = ln
+	if s.opts.TLSListen != "" {
+		tln, err := net.Listen("tcp", s.opts.TLSListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", s.opts.TLSListen, err)
+		}
+		s.tlsLn = tls.NewListener(tln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.getCertificate})
+	}
+	s.publicURL = strings.TrimSuffix(s.opts.PublicURL, "/")
+	if s.publicURL == "" {
+		s.publicURL = "http://" + reachableAddr(ln.Addr())
+	}
+	return nil
+}
+
+// reachableAddr turns a listener address into one a local client can dial.
+func reachableAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+	}
+	return tcp.String()
+}
+
+// Addr returns the plain HTTP listener's address (after Listen).
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// TLSAddr returns the HTTPS listener's address, or "" if there is none.
+func (s *Server) TLSAddr() string {
+	if s.tlsLn == nil {
+		return ""
+	}
+	return s.tlsLn.Addr().String()
+}
+
+// PublicURL returns the base URL of the server (after Listen).
+func (s *Server) PublicURL() string { return s.publicURL }
+
+// Issuer returns the issuer URL of a pool's tokens.
+func (s *Server) Issuer(poolID string) string { return s.publicURL + "/" + poolID }
+
+// Catalog returns the server's catalog.
+func (s *Server) Catalog() *catalog.Catalog { return s.catalog }
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves until ctx ends, then shuts down gracefully: listeners close
+// at once and in-flight requests get ShutdownTimeout to finish.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.catalog.Run(runCtx)
+
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 2)
+	var wg sync.WaitGroup
+	for _, ln := range []net.Listener{s.ln, s.tlsLn} {
+		if ln == nil {
+			continue
+		}
+		wg.Add(1)
+		go func(ln net.Listener) {
+			defer wg.Done()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}(ln)
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	shutCtx, done := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
+	defer done()
+	if err := srv.Shutdown(shutCtx); err != nil && serveErr == nil {
+		serveErr = fmt.Errorf("shutdown: %w", err)
+	}
+	wg.Wait()
+	return serveErr
+}
