@@ -60,6 +60,9 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	w := a.stdout
 	base := srv.PublicURL()
 	fmt.Fprintf(w, "Tollgate dev is running on %s (data in %s)\n\n", base, a.dataDir)
+	if t := srv.TLSAddr(); t != "" {
+		fmt.Fprintf(w, "HTTPS for custom domains on %s\n", t)
+	}
 	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
 	first := true
 	for _, p := range cfg.UserPools {

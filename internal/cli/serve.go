@@ -120,8 +120,8 @@ func applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *co
 		var res *config.Result
 		res, err = config.Apply(ctx, st, v, cfg, time.Now().UTC())
 		if err == nil {
-			for _, line := range res.Changes() {
-				log.Info("config applied", "change", line)
+			for _, line := range res.Changes {
+				log.Info("config applied", "change", line.String())
 			}
 			return res, nil
 		}

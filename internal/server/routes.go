@@ -179,14 +179,15 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // credentials.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := s.opts.Now()
+		start := time.Now()
+		id := oauth2.RequestID(w) // set first, so the handler logs the same id
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", w.Header().Get(oauth2.RequestIDHeader)),
+			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("host", r.Host),
 			slog.String("path", strings.SplitN(r.URL.Path, "?", 2)[0]),

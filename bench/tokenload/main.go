@@ -1,0 +1,140 @@
+// Command tokenload measures Tollgate's token endpoint over loopback next to
+// the raw RS256 signing rate of the same machine, in one run.
+//
+// It first signs Cognito-shaped claims with a 2048-bit RSA key on every core
+// for -sign-duration (the floor: no token endpoint can beat it), then drives
+// POST /oauth2/token with -concurrency keep-alive connections for -duration,
+// and prints both rates, their ratio, and latency percentiles. It sends
+// traffic only to the URL it is given, and stops by itself.
+package main
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	tokenURL := flag.String("url", "", "token endpoint, e.g. http://127.0.0.1:8080/oauth2/token")
+	clientID := flag.String("client-id", "", "client id")
+	secret := flag.String("client-secret", "", "client secret")
+	duration := flag.Duration("duration", 10*time.Second, "how long to drive the token endpoint")
+	signDuration := flag.Duration("sign-duration", 5*time.Second, "how long to measure raw signing")
+	concurrency := flag.Int("concurrency", 2*runtime.NumCPU(), "concurrent connections")
+	flag.Parse()
+	if *tokenURL == "" || *clientID == "" || *secret == "" {
+		fmt.Fprintln(os.Stderr, "usage: tokenload -url URL -client-id ID -client-secret SECRET")
+		os.Exit(2)
+	}
+	u, err := url.Parse(*tokenURL)
+	if err != nil || !isLoopback(u.Hostname()) {
+		fmt.Fprintln(os.Stderr, "tokenload: -url must be a loopback URL (127.0.0.0/8, ::1 or localhost)")
+		os.Exit(2)
+	}
+
+	signRate := rawSignRate(*signDuration)
+	fmt.Printf("raw RS256 signing (2048-bit, %d cores): %.0f signatures/s\n", runtime.NumCPU(), signRate)
+
+	rate, lat, errs := drive(*tokenURL, *clientID, *secret, *duration, *concurrency)
+	fmt.Printf("token endpoint (%d connections, %s): %.0f tokens/s, %d errors\n", *concurrency, *duration, rate, errs)
+	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100))
+	fmt.Printf("ratio token endpoint / raw signing: %.1f%%\n", 100*rate/signRate)
+	if errs > 0 {
+		os.Exit(1)
+	}
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+}
+
+// rawSignRate signs a typical claims payload on every core for d.
+func rawSignRate(d time.Duration) float64 {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	payload := []byte(`eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiI2cnVwYjI1NnFuMTJ0anU4Mm9jYzllcHBxciIsInRva2VuX3VzZSI6ImFjY2VzcyIsInNjb3BlIjoiZGVmYXVsdC9kZWZhdWx0IiwiYXV0aF90aW1lIjoxNzAwMDAwMDAwLCJpc3MiOiJodHRwOi8vMTI3LjAuMC4xOjgwODAvdXMtZWFzdC0xX0FCQ0RFRkdISSIsImV4cCI6MTcwMDAwMzYwMCwiaWF0IjoxNzAwMDAwMDAwLCJ2ZXJzaW9uIjoyLCJqdGkiOiI1ZDkyY2EyOS02NzdlLTQwZDktYTA3NC0yZDg2ZmJjYjQwMjMiLCJjbGllbnRfaWQiOiI2cnVwYjI1NnFuMTJ0anU4Mm9jYzllcHBxciJ9`)
+	var n atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				h := sha256.Sum256(payload)
+				if _, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, h[:]); err != nil {
+					panic(err)
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds()
+}
+
+// drive posts token requests on c connections for d.
+func drive(tokenURL, clientID, secret string, d time.Duration, c int) (float64, []time.Duration, int64) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}, Timeout: 10 * time.Second}
+	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}.Encode()
+	var errs atomic.Int64
+	lats := make([][]time.Duration, c)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				resp, err := client.Post(tokenURL, "application/x-www-form-urlencoded", strings.NewReader(body))
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				var tr struct {
+					AccessToken string `json:"access_token"`
+				}
+				err = json.NewDecoder(resp.Body).Decode(&tr)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
+					errs.Add(1)
+					continue
+				}
+				lats[i] = append(lats[i], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lats...)
+	slices.Sort(all)
+	return float64(len(all)) / elapsed.Seconds(), all, errs.Load()
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted) - 1) * p / 100
+	return sorted[i].Round(time.Microsecond)
+}

@@ -1,0 +1,29 @@
+// Package bearer verifies access tokens: the JWTs that the token endpoint
+// issues and that the gateway's Cognito authorizer accepts (RFC 6750 bearer
+// tokens, RFC 7519 JWTs).
+//
+// Verify applies the checks of the JWT Best Current Practices (RFC 8725)
+// and those Cognito's verifiers make (awslabs/aws-jwt-verify):
+//
+//   - only the JWS compact serialization (RFC 7515 §7.1): no JWE, no JSON
+//     serialization, no unsecured JWS, exactly one signature;
+//   - alg exactly RS256, from an explicit allow-list (RFC 8725 §3.1), so
+//     that "none" and HS256 keyed with the public key fail;
+//   - a kid naming a key of the pool (RFC 7515 §4.1.4), and the signature;
+//   - iss equal to an expected issuer (RFC 8725 §3.8, RFC 7519 §4.1.1);
+//   - token_use "access" (Cognito's type claim; RFC 8725 §3.11's concern);
+//   - exp present and ahead (RFC 7519 §4.1.4), nbf behind if present
+//     (§4.1.5), iat not in the future, each within the configured leeway;
+//   - client_id present.
+//
+// Scopes are checked by the caller with Claims.HasAnyScope, because which
+// scopes are wanted depends on the route.
+//
+// An expired token fails with ErrExpired (API Gateway answers "The incoming
+// token has expired"); every other failure is ErrInvalid. Errors carry a
+// reason meant for logs, never for the client.
+//
+// bearer is pure: it imports the root package and go-jose only. It must not
+// import the store, net/http or other adapters; callers hand it the keys
+// (for example from internal/signer) and the expectations.
+package bearer

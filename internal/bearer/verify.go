@@ -1,0 +1,261 @@
+package bearer
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// MaxTokenSize is the longest token Verify parses. Cognito's access tokens
+// are about 1 KiB; anything this long is not ours and is refused before
+// any decoding work.
+const MaxTokenSize = 16 << 10
+
+// Errors Verify returns, for errors.Is. They are exclusive: an expired
+// token is not also ErrInvalid.
+var (
+	// ErrExpired means the token was valid but its exp has passed.
+	ErrExpired = errors.New("token expired")
+	// ErrInvalid means the token is malformed, not signed by a known key,
+	// or fails a claim check.
+	ErrInvalid = errors.New("invalid token")
+)
+
+// Error is what Verify returns on failure. Its Error text names the reason,
+// for logs; clients should only ever learn which of ErrExpired or
+// ErrInvalid it wraps.
+type Error struct {
+	Err    error  // ErrExpired or ErrInvalid
+	Reason string // why, for logs
+}
+
+func (e *Error) Error() string { return e.Err.Error() + ": " + e.Reason }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func invalid(reason string) error { return &Error{Err: ErrInvalid, Reason: reason} }
+
+// KeySet gives the public key for a kid. Keys implements it; so does any
+// cache that wants to fetch keys on demand.
+type KeySet interface {
+	Key(kid string) (*rsa.PublicKey, bool)
+}
+
+// Keys is a KeySet held in a map by kid, the shape signer.PublicKeys
+// returns: bearer.Keys(m) converts it at no cost.
+type Keys map[string]*rsa.PublicKey
+
+// Key returns the key with the given kid.
+func (k Keys) Key(kid string) (*rsa.PublicKey, bool) {
+	pub, ok := k[kid]
+	return pub, ok && pub != nil
+}
+
+// Expect is what a token must satisfy beyond its signature.
+type Expect struct {
+	// Issuer is the expected iss, e.g.
+	// "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pxAHZcSSX".
+	Issuer string
+	// Issuers, if set, are further accepted issuers (a pool answers on
+	// several hosts, or a gateway trusts several pools). At least one of
+	// Issuer and Issuers must be set, or every token is invalid.
+	Issuers []string
+	// ClientIDs, if set, restricts client_id to these values. API Gateway's
+	// Cognito authorizer accepts any client of the pool, so it leaves this
+	// empty.
+	ClientIDs []string
+	// Leeway is the clock skew allowed on exp, nbf and iat. Zero, the
+	// default, allows none, as Cognito's authorizer.
+	Leeway time.Duration
+	// Now returns the current time; it defaults to time.Now.
+	Now func() time.Time
+}
+
+// Claims are the claims of a Cognito machine-to-machine access token (see
+// the contract, §2). Times are seconds since the Unix epoch.
+type Claims struct {
+	Sub      string `json:"sub"`       // the client id: there is no user
+	TokenUse string `json:"token_use"` // "access"
+	Scope    string `json:"scope"`     // space-separated, e.g. "default/default"
+	AuthTime int64  `json:"auth_time"`
+	Iss      string `json:"iss"`
+	Exp      int64  `json:"exp"`
+	Iat      int64  `json:"iat"`
+	Version  int    `json:"version"` // 2
+	JTI      string `json:"jti"`
+	ClientID string `json:"client_id"`
+
+	// Raw is the verified payload as it was signed: every claim, including
+	// the ones above, for passing through (API Gateway hands all claims to
+	// the integration). Map decodes it.
+	Raw json.RawMessage `json:"-"`
+}
+
+// issuer reports whether iss is an expected issuer.
+func (e *Expect) issuer(iss string) bool {
+	return iss != "" && (iss == e.Issuer || slices.Contains(e.Issuers, iss))
+}
+
+// payload adds to Claims the registered claims Verify checks but callers
+// do not need.
+type payload struct {
+	Claims
+	Nbf *int64 `json:"nbf"`
+}
+
+// Map decodes every claim of the token, numbers as json.Number so that
+// they pass through unchanged.
+func (c *Claims) Map() (map[string]any, error) {
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(c.Raw))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Scopes returns the scopes of the scope claim (RFC 6749 §3.3).
+func (c *Claims) Scopes() []string { return splitScopes(c.Scope) }
+
+// HasAnyScope reports whether the token carries at least one of scopes, as
+// API Gateway's Cognito authorizer requires of a method's
+// AuthorizationScopes. It does not allocate.
+func (c *Claims) HasAnyScope(scopes []string) bool {
+	s := c.Scope
+	for s != "" {
+		var tok string
+		tok, s = nextScope(s)
+		if tok != "" && slices.Contains(scopes, tok) {
+			return true
+		}
+	}
+	return false
+}
+
+// rs256 is the algorithm allow-list: the only one Tollgate signs with.
+var rs256 = []jose.SignatureAlgorithm{jose.RS256}
+
+// Verify checks token and returns its claims. See the package
+// documentation for the rules; on failure the error wraps ErrExpired or
+// ErrInvalid.
+func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
+	if len(token) > MaxTokenSize {
+		return nil, invalid("token longer than MaxTokenSize")
+	}
+	if !compactShape(token) {
+		return nil, invalid("not a JWS in compact serialization")
+	}
+	if want.Issuer == "" && len(want.Issuers) == 0 {
+		return nil, invalid("no issuer configured")
+	}
+
+	// ParseSignedCompact rejects any alg not in the allow-list before the
+	// signature is looked at (RFC 8725 §3.1). It is what jwt.ParseSigned
+	// calls; calling it directly gives Verify the payload bytes to keep as
+	// Claims.Raw, where jwt.JSONWebToken.Claims would decode them once more.
+	jws, err := jose.ParseSignedCompact(token, rs256)
+	if err != nil {
+		return nil, invalid("parse: " + err.Error())
+	}
+	if len(jws.Signatures) != 1 {
+		return nil, invalid("not exactly one signature")
+	}
+	h := jws.Signatures[0].Header
+	if h.Algorithm != string(jose.RS256) { // already enforced; kept as the rule's statement
+		return nil, invalid("alg is not RS256")
+	}
+	if h.KeyID == "" {
+		return nil, invalid("no kid")
+	}
+	pub, ok := keys.Key(h.KeyID)
+	if !ok {
+		return nil, invalid("unknown kid " + quote(h.KeyID))
+	}
+	raw, err := jws.Verify(pub)
+	if err != nil {
+		return nil, invalid("signature: " + err.Error())
+	}
+
+	var p payload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, invalid("claims: " + err.Error())
+	}
+	c := &p.Claims
+	c.Raw = raw
+
+	if !want.issuer(c.Iss) {
+		return nil, invalid("iss " + quote(c.Iss) + " is not an expected issuer")
+	}
+	if c.TokenUse != "access" {
+		return nil, invalid("token_use " + quote(c.TokenUse) + " is not access")
+	}
+	if c.ClientID == "" {
+		return nil, invalid("no client_id")
+	}
+	if len(want.ClientIDs) > 0 && !slices.Contains(want.ClientIDs, c.ClientID) {
+		return nil, invalid("client_id " + quote(c.ClientID) + " is not an expected client")
+	}
+	if c.Exp == 0 {
+		return nil, invalid("no exp")
+	}
+
+	now := time.Now
+	if want.Now != nil {
+		now = want.Now
+	}
+	t := now()
+	// A token is usable while now < exp + leeway (RFC 7519 §4.1.4).
+	if !t.Before(time.Unix(c.Exp, 0).Add(want.Leeway)) {
+		return nil, &Error{Err: ErrExpired, Reason: "exp " + time.Unix(c.Exp, 0).UTC().Format(time.RFC3339) + " has passed"}
+	}
+	if p.Nbf != nil && t.Add(want.Leeway).Before(time.Unix(*p.Nbf, 0)) {
+		return nil, invalid("nbf is in the future")
+	}
+	if t.Add(want.Leeway).Before(time.Unix(c.Iat, 0)) {
+		return nil, invalid("iat is in the future")
+	}
+	return c, nil
+}
+
+// compactShape reports whether token has the shape of a JWS in compact
+// serialization: three non-empty base64url segments (RFC 7515 §7.1; the
+// payload segment may be empty, but an access token's never is). It
+// rejects JWE (five segments), the JSON serialization, white space and
+// padding before go-jose does any work.
+func compactShape(token string) bool {
+	dots := 0
+	segment := 0
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		switch {
+		case c == '.':
+			if segment == 0 {
+				return false
+			}
+			dots++
+			segment = 0
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+			segment++
+		default:
+			return false
+		}
+	}
+	return dots == 2 && segment > 0
+}
+
+// quote renders an attacker-controlled string for a log reason, shortened
+// so that a log line stays a line.
+func quote(s string) string {
+	const max = 64
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,510 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// Action is what Apply did to an object.
+type Action string
+
+// Actions.
+const (
+	Created Action = "created"
+	Updated Action = "updated"
+	Deleted Action = "deleted"
+)
+
+func (a Action) verb() string {
+	switch a {
+	case Created:
+		return "create"
+	case Updated:
+		return "update"
+	case Deleted:
+		return "delete"
+	}
+	return string(a)
+}
+
+// Object names a kind of stored object.
+type Object string
+
+// Objects the userPools section declares.
+const (
+	ObjectPool           Object = "pool"
+	ObjectResourceServer Object = "resource server"
+	ObjectClient         Object = "client"
+	ObjectDomain         Object = "domain"
+)
+
+// Change is one write Apply made. It never holds a secret.
+type Change struct {
+	Action Action
+	Object Object
+	// Key is the object's ConfigKey: the pool's logical id, or
+	// "{pool id}/{logical id}" for what a pool owns.
+	Key string
+	// ID is the physical id: the pool id, the client id,
+	// "{pool id}/{identifier}" for a resource server, or the domain.
+	ID string
+	// Fields are the config fields an update changed.
+	Fields []string
+}
+
+// String describes the change for a log line, e.g. "created client
+// UserPool/ThirdPartyAppClient (4nlh1vtj8cfq2pgmq8ktbmn4uk)".
+func (c Change) String() string {
+	s := fmt.Sprintf("%s %s %s (%s)", c.Action, c.Object, c.Key, c.ID)
+	if len(c.Fields) > 0 {
+		s += ": " + strings.Join(c.Fields, ", ")
+	}
+	return s
+}
+
+// Result is what Apply did, and the physical ids of the objects the config
+// declares.
+type Result struct {
+	// Changes are the writes, in the order they were made. Empty when the
+	// store already matched the config.
+	Changes []Change
+
+	pools   map[string]string // pool logical id → pool id
+	clients map[string]string // "{pool logical id}/{client logical id}" → client id
+}
+
+// PoolID returns the id of the pool with the given logical id.
+func (r *Result) PoolID(poolKey string) (string, bool) {
+	id, ok := r.pools[poolKey]
+	return id, ok
+}
+
+// ClientID returns the client id of the client with the given logical id in
+// the pool with the given logical id.
+func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
+	id, ok := r.clients[poolKey+"/"+clientKey]
+	return id, ok
+}
+
+// Apply makes st hold what cfg declares, keeping the identity of what it
+// declared before:
+//
+//   - Objects are matched by ConfigKey: a pool by its logical id, a client
+//     by "{pool}/{client}" logical ids; a resource server by its pool and
+//     identifier; a domain by its name. A match is updated in place, and
+//     only in the fields that differ: ids, client secrets, signing keys and
+//     creation times never change. Applying an unchanged config writes
+//     nothing.
+//   - What the config declares and the store lacks is created, clients with
+//     generateSecret with a fresh secret sealed by v.
+//   - Objects with a ConfigKey that the config no longer declares are
+//     deleted; a pool with everything it owns.
+//   - Objects made by hand (with an empty ConfigKey) are left alone, unless
+//     their pool goes. One that stands in the config's way (a client name, a
+//     resource server identifier, a domain, a pool name) is a conflict.
+//
+// Apply first checks the whole config against the store and makes no write
+// if anything conflicts (an error of kind tollgate.KindConflict), including a
+// pool whose region changed or a client whose generateSecret changed: both
+// would need a new id. It validates cfg first (as Config.Validate), so a
+// Config built in code gets its defaults. The Store has no transactions: if
+// a write fails midway, applying again completes the job.
+func Apply(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Config, now time.Time) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	p := &planner{st: st, cfg: cfg, now: now, vault: v, res: &Result{pools: map[string]string{}, clients: map[string]string{}}}
+	if err := p.plan(ctx); err != nil {
+		return nil, err
+	}
+	if len(p.conflicts) > 0 {
+		msg := "the config conflicts with the store: " + p.conflicts[0]
+		if len(p.conflicts) > 1 {
+			msg = "the config conflicts with the store:\n\t" + strings.Join(p.conflicts, "\n\t")
+		}
+		return nil, &tollgate.Error{Kind: tollgate.KindConflict, Message: msg}
+	}
+	if p.needsVault && v == nil {
+		return nil, tollgate.Errorf(tollgate.KindInvalid, "a vault is required to generate client secrets")
+	}
+	for _, ops := range p.ops {
+		for _, op := range ops {
+			if err := op.run(ctx); err != nil {
+				return nil, fmt.Errorf("applying the config: %d changes made, then could not %s %s %s: %w",
+					len(p.res.Changes), op.change.Action.verb(), op.change.Object, op.change.Key, err)
+			}
+			p.res.Changes = append(p.res.Changes, op.change)
+		}
+	}
+	return p.res, nil
+}
+
+// Phases of the writes. Deletions come first so that a name or domain they
+// free can be taken; resource servers come before the clients that use
+// their scopes.
+const (
+	phaseDeletePools = iota
+	phaseDeleteClients
+	phaseDeleteResourceServers
+	phaseDeleteDomains
+	phasePools
+	phaseResourceServers
+	phaseClients
+	phaseDomains
+	phases
+)
+
+type op struct {
+	change Change
+	run    func(ctx context.Context) error
+}
+
+// planner compares the store with the config and plans the writes.
+type planner struct {
+	st    tollgate.Store
+	cfg   *Config
+	now   time.Time
+	vault *vault.Vault
+	res   *Result
+
+	ops        [phases][]op
+	conflicts  []string
+	needsVault bool
+
+	deletedPools map[string]bool               // ids of pools being deleted
+	domains      map[string]*tollgate.Domain   // every stored domain, by name
+	wantDomains  map[string]string             // domain name → id of the pool the config gives it
+	movedDomains map[string]bool               // domains deleted to be created in another pool
+	poolsByID    map[string]*tollgate.UserPool // every stored pool
+}
+
+func (p *planner) add(phase int, c Change, run func(ctx context.Context) error) {
+	p.ops[phase] = append(p.ops[phase], op{change: c, run: run})
+}
+
+func (p *planner) conflict(format string, args ...any) {
+	p.conflicts = append(p.conflicts, fmt.Sprintf(format, args...))
+}
+
+func (p *planner) plan(ctx context.Context) error {
+	pools, err := p.st.ListPools(ctx)
+	if err != nil {
+		return err
+	}
+	allDomains, err := p.st.ListDomains(ctx, "")
+	if err != nil {
+		return err
+	}
+	p.domains = map[string]*tollgate.Domain{}
+	for _, d := range allDomains {
+		p.domains[d.Domain] = d
+	}
+	p.poolsByID = map[string]*tollgate.UserPool{}
+	byKey := map[string]*tollgate.UserPool{}
+	byName := map[string]*tollgate.UserPool{}
+	for _, sp := range pools {
+		p.poolsByID[sp.ID] = sp
+		byName[sp.Name] = sp
+		if sp.ConfigKey == "" {
+			continue
+		}
+		if other := byKey[sp.ConfigKey]; other != nil {
+			p.conflict("pools %s and %s both belong to the config's pool %q; delete one", other.ID, sp.ID, sp.ConfigKey)
+			continue
+		}
+		byKey[sp.ConfigKey] = sp
+	}
+
+	// Pools the config no longer declares go, with everything they own.
+	want := map[string]bool{}
+	for _, cp := range p.cfg.UserPools {
+		want[cp.ID] = true
+	}
+	p.deletedPools = map[string]bool{}
+	for _, sp := range pools {
+		if sp.ConfigKey != "" && !want[sp.ConfigKey] && byKey[sp.ConfigKey] == sp {
+			p.deletedPools[sp.ID] = true
+			id := sp.ID
+			p.add(phaseDeletePools, Change{Action: Deleted, Object: ObjectPool, Key: sp.ConfigKey, ID: id},
+				func(ctx context.Context) error { return p.st.DeletePool(ctx, id) })
+		}
+	}
+
+	// Pools the config declares: assign every pool its id first, since
+	// domains may move between them.
+	current := make([]*tollgate.UserPool, len(p.cfg.UserPools))
+	for i := range p.cfg.UserPools {
+		cp := &p.cfg.UserPools[i]
+		sp := byKey[cp.ID]
+		current[i] = sp
+		if holder := byName[cp.UserPoolName]; holder != nil && holder != sp && holder.ConfigKey == "" {
+			p.conflict("pool %s: the name %q is taken by pool %s, which was created by hand", cp.ID, cp.UserPoolName, holder.ID)
+		}
+		if sp == nil {
+			np := &tollgate.UserPool{ID: tollgate.NewPoolID(cp.Region), Name: cp.UserPoolName, Region: cp.Region, ConfigKey: cp.ID, CreatedAt: p.now, UpdatedAt: p.now}
+			p.res.pools[cp.ID] = np.ID
+			p.add(phasePools, Change{Action: Created, Object: ObjectPool, Key: cp.ID, ID: np.ID},
+				func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
+			continue
+		}
+		p.res.pools[cp.ID] = sp.ID
+		if sp.Region != cp.Region {
+			p.conflict("pool %s (%s) is in region %s and cannot move to %s, since its id embeds the region: restore the region, or give the pool a new id to replace it", cp.ID, sp.ID, sp.Region, cp.Region)
+		}
+		if sp.Name != cp.UserPoolName {
+			up := *sp
+			up.Name, up.UpdatedAt = cp.UserPoolName, p.now
+			p.add(phasePools, Change{Action: Updated, Object: ObjectPool, Key: cp.ID, ID: sp.ID, Fields: []string{"userPoolName"}},
+				func(ctx context.Context) error { return p.st.UpdatePool(ctx, &up) })
+		}
+	}
+
+	p.wantDomains = map[string]string{}
+	for i := range p.cfg.UserPools {
+		for _, d := range p.cfg.UserPools[i].Domains {
+			p.wantDomains[d.Name()] = p.res.pools[p.cfg.UserPools[i].ID]
+		}
+	}
+	p.movedDomains = map[string]bool{}
+
+	for i := range p.cfg.UserPools {
+		if err := p.planPool(ctx, &p.cfg.UserPools[i], current[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planPool plans the writes for what one pool owns. sp is the stored pool,
+// nil when it is to be created.
+func (p *planner) planPool(ctx context.Context, cp *UserPool, sp *tollgate.UserPool) error {
+	poolID := p.res.pools[cp.ID]
+	var (
+		servers []*tollgate.ResourceServer
+		clients []*tollgate.Client
+		domains []*tollgate.Domain
+		err     error
+	)
+	if sp != nil {
+		if servers, err = p.st.ListResourceServers(ctx, poolID); err != nil {
+			return err
+		}
+		if clients, err = p.st.ListClients(ctx, poolID); err != nil {
+			return err
+		}
+		if domains, err = p.st.ListDomains(ctx, poolID); err != nil {
+			return err
+		}
+	}
+	p.planResourceServers(cp, poolID, servers)
+	p.planClients(cp, poolID, clients)
+	p.planDomains(cp, poolID, domains)
+	return nil
+}
+
+func (p *planner) planResourceServers(cp *UserPool, poolID string, stored []*tollgate.ResourceServer) {
+	byIdentifier := map[string]*tollgate.ResourceServer{}
+	for _, rs := range stored {
+		byIdentifier[rs.Identifier] = rs
+	}
+	want := map[string]bool{}
+	for _, rs := range cp.ResourceServers {
+		want[rs.Identifier] = true
+	}
+	for _, rs := range stored {
+		if rs.ConfigKey != "" && !want[rs.Identifier] {
+			identifier := rs.Identifier
+			p.add(phaseDeleteResourceServers, Change{Action: Deleted, Object: ObjectResourceServer, Key: rs.ConfigKey, ID: poolID + "/" + identifier},
+				func(ctx context.Context) error { return p.st.DeleteResourceServer(ctx, poolID, identifier) })
+		}
+	}
+	for _, rs := range cp.ResourceServers {
+		key := cp.ID + "/" + rs.ID
+		next := &tollgate.ResourceServer{
+			PoolID: poolID, Identifier: rs.Identifier, Name: rs.UserPoolResourceServerName,
+			Scopes: make([]tollgate.Scope, len(rs.Scopes)), ConfigKey: key, CreatedAt: p.now, UpdatedAt: p.now,
+		}
+		for i, s := range rs.Scopes {
+			next.Scopes[i] = tollgate.Scope{Name: s.ScopeName, Description: s.ScopeDescription}
+		}
+		change := Change{Action: Created, Object: ObjectResourceServer, Key: key, ID: poolID + "/" + rs.Identifier}
+		if cur := byIdentifier[rs.Identifier]; cur != nil {
+			if cur.ConfigKey == "" {
+				p.conflict("pool %s: resource server %q exists and was created by hand; delete it or leave it out of the config", cp.ID, rs.Identifier)
+				continue
+			}
+			change.Action = Updated
+			var f fields
+			f.check(cur.Name != next.Name, "userPoolResourceServerName")
+			f.check(!slices.Equal(cur.Scopes, next.Scopes), "scopes")
+			f.check(cur.ConfigKey != next.ConfigKey, "id")
+			if len(f) == 0 {
+				continue
+			}
+			change.Fields, next.CreatedAt = f, cur.CreatedAt
+		}
+		p.add(phaseResourceServers, change, func(ctx context.Context) error { return p.st.PutResourceServer(ctx, next) })
+	}
+}
+
+func (p *planner) planClients(cp *UserPool, poolID string, stored []*tollgate.Client) {
+	byKey := map[string]*tollgate.Client{}
+	byName := map[string]*tollgate.Client{}
+	for _, c := range stored {
+		byName[c.Name] = c
+		if c.ConfigKey != "" {
+			byKey[c.ConfigKey] = c
+		}
+	}
+	want := map[string]bool{}
+	for _, c := range cp.Clients {
+		want[cp.ID+"/"+c.ID] = true
+	}
+	for _, c := range stored {
+		if c.ConfigKey != "" && !want[c.ConfigKey] {
+			id := c.ID
+			p.add(phaseDeleteClients, Change{Action: Deleted, Object: ObjectClient, Key: c.ConfigKey, ID: id},
+				func(ctx context.Context) error { return p.st.DeleteClient(ctx, id) })
+		}
+	}
+	for _, c := range cp.Clients {
+		key := cp.ID + "/" + c.ID
+		cur := byKey[key]
+		if holder := byName[c.UserPoolClientName]; holder != nil && holder != cur && holder.ConfigKey == "" {
+			p.conflict("client %s: the name %q is taken in pool %s by client %s, which was created by hand", key, c.UserPoolClientName, poolID, holder.ID)
+		}
+		next := &tollgate.Client{
+			PoolID: poolID, Name: c.UserPoolClientName,
+			AllowedOAuthFlows:    oauthFlows(c.OAuth.Flows),
+			AllowedOAuthScopes:   slices.Clone(c.OAuth.Scopes),
+			AccessTokenValidity:  c.AccessTokenValidity,
+			IDTokenValidity:      c.IDTokenValidity,
+			RefreshTokenValidity: c.RefreshTokenValidity,
+			ConfigKey:            key, CreatedAt: p.now, UpdatedAt: p.now,
+		}
+		if next.AllowedOAuthScopes == nil {
+			next.AllowedOAuthScopes = []string{}
+		}
+		if cur == nil {
+			next.ID = tollgate.NewClientID()
+			p.res.clients[key] = next.ID
+			p.needsVault = p.needsVault || c.GenerateSecret
+			generate := c.GenerateSecret
+			p.add(phaseClients, Change{Action: Created, Object: ObjectClient, Key: key, ID: next.ID}, func(ctx context.Context) error {
+				if generate {
+					next.Secrets = []tollgate.ClientSecret{p.newSecret(next.ID)}
+				}
+				return p.st.CreateClient(ctx, next)
+			})
+			continue
+		}
+		p.res.clients[key] = cur.ID
+		if has := len(cur.Secrets) > 0; has != c.GenerateSecret {
+			p.conflict("client %s (%s): generateSecret cannot change once the client exists (it has %d secrets): restore generateSecret: %t, or give the client a new id to replace it", key, cur.ID, len(cur.Secrets), has)
+			continue
+		}
+		var f fields
+		f.check(cur.Name != next.Name, "userPoolClientName")
+		f.check(!slices.Equal(cur.AllowedOAuthFlows, next.AllowedOAuthFlows), "oAuth.flows")
+		f.check(!slices.Equal(cur.AllowedOAuthScopes, next.AllowedOAuthScopes), "oAuth.scopes")
+		f.check(cur.AccessTokenValidity != next.AccessTokenValidity, "accessTokenValidity")
+		f.check(cur.IDTokenValidity != next.IDTokenValidity, "idTokenValidity")
+		f.check(cur.RefreshTokenValidity != next.RefreshTokenValidity, "refreshTokenValidity")
+		if len(f) == 0 {
+			continue
+		}
+		next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
+		p.add(phaseClients, Change{Action: Updated, Object: ObjectClient, Key: key, ID: cur.ID, Fields: f},
+			func(ctx context.Context) error { return p.st.UpdateClient(ctx, next) })
+	}
+}
+
+// newSecret makes a client secret. The plaintext lives only here: the store
+// gets its keyed hash, to authenticate the client, and its sealed form,
+// bound to the client id, for an administrator to reveal.
+func (p *planner) newSecret(clientID string) tollgate.ClientSecret {
+	s := tollgate.NewClientSecret()
+	return tollgate.ClientSecret{
+		ID:        tollgate.NewSecretID(),
+		Hash:      p.vault.HashSecret(s),
+		Sealed:    p.vault.Seal([]byte(s), []byte(clientID)),
+		CreatedAt: p.now,
+	}
+}
+
+func oauthFlows(f OAuthFlows) []string {
+	flows := []string{}
+	if f.ClientCredentials {
+		flows = append(flows, tollgate.FlowClientCredentials)
+	}
+	return flows
+}
+
+func (p *planner) planDomains(cp *UserPool, poolID string, stored []*tollgate.Domain) {
+	// Config-owned domains of this pool that the config no longer gives
+	// it: deleted, or moved to the pool that now has them.
+	for _, d := range stored {
+		if d.ConfigKey == "" || p.wantDomains[d.Domain] == poolID {
+			continue
+		}
+		p.deleteDomain(d)
+	}
+	for _, d := range cp.Domains {
+		key := cp.ID + "/" + d.ID
+		next := &tollgate.Domain{Domain: d.Name(), PoolID: poolID, ConfigKey: key, CreatedAt: p.now}
+		if cd := d.CustomDomain; cd != nil {
+			next.Custom = true
+			if cd.Certificate != nil {
+				next.CertFile, next.KeyFile = cd.Certificate.CertFile, cd.Certificate.KeyFile
+			}
+		}
+		change := Change{Action: Created, Object: ObjectDomain, Key: key, ID: next.Domain}
+		if cur := p.domains[next.Domain]; cur != nil {
+			switch {
+			case p.deletedPools[cur.PoolID]:
+				// Its pool goes first, and the domain with it.
+			case cur.ConfigKey == "":
+				p.conflict("domain %s: %q belongs to pool %s and was created by hand", key, cur.Domain, cur.PoolID)
+				continue
+			case cur.PoolID != poolID:
+				p.deleteDomain(cur) // it moves here from another pool
+			default:
+				var f fields
+				f.check(cur.Custom != next.Custom, "customDomain")
+				f.check(cur.CertFile != next.CertFile || cur.KeyFile != next.KeyFile, "certificate")
+				f.check(cur.ConfigKey != next.ConfigKey, "id")
+				if len(f) == 0 {
+					continue
+				}
+				change.Action, change.Fields, next.CreatedAt = Updated, f, cur.CreatedAt
+			}
+		}
+		p.add(phaseDomains, change, func(ctx context.Context) error { return p.st.PutDomain(ctx, next) })
+	}
+}
+
+// deleteDomain plans the deletion of a config-owned domain, once.
+func (p *planner) deleteDomain(d *tollgate.Domain) {
+	if p.movedDomains[d.Domain] || p.deletedPools[d.PoolID] {
+		return
+	}
+	p.movedDomains[d.Domain] = true
+	name := d.Domain
+	p.add(phaseDeleteDomains, Change{Action: Deleted, Object: ObjectDomain, Key: d.ConfigKey, ID: name},
+		func(ctx context.Context) error { return p.st.DeleteDomain(ctx, name) })
+}
+
+// fields collects the names of the config fields an update changes.
+type fields []string
+
+func (f *fields) check(changed bool, name string) {
+	if changed {
+		*f = append(*f, name)
+	}
+}

@@ -1,0 +1,108 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+
+	"github.com/tollgate/tollgate"
+)
+
+// MaxFileSize is the largest config file Load and Parse accept.
+const MaxFileSize = 8 << 20
+
+// DefaultRegion is the region of pools that name none, as for the AWS CLI
+// without a configured region.
+const DefaultRegion = "us-east-1"
+
+// Config is a validated config file: the intent Apply makes the store match.
+// Parse fills defaults, so every field holds its effective value.
+type Config struct {
+	// File is the path the config was read from. Relative file names in
+	// the config (certificates) are resolved against its directory.
+	File string `yaml:"-"`
+
+	// Region is the default region of the pools (default us-east-1).
+	Region string `yaml:"region"`
+	// UserPools are the Cognito user pools: userpools.go.
+	UserPools []UserPool `yaml:"userPools"`
+}
+
+// Load reads and validates the config file at path. On any problem with
+// the file it returns a Problems error listing every problem.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Problems{{File: path, Message: fileError(err)}}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, Problems{{File: path, Message: fileError(err)}}
+	}
+	return Parse(path, data)
+}
+
+// fileError says why a file cannot be read without repeating its name,
+// which the problem carries already.
+func fileError(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return "cannot " + pe.Op + " the file: " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse validates data, the contents of the config file filename. On any
+// problem it returns a Problems error listing every problem, each with its
+// position and path: syntax errors, unknown fields, wrong types, missing
+// fields and every broken rule. filename is used in problems and to resolve
+// relative paths in the config; Parse reads the certificate files the
+// config names.
+func Parse(filename string, data []byte) (*Config, error) {
+	r := newReport(filename)
+	if len(data) > MaxFileSize {
+		r.addAt(position{}, "", fmt.Sprintf("the file is larger than %d MiB", MaxFileSize>>20))
+		return nil, r.err()
+	}
+	body := parseYAML(r, data)
+	if body == nil {
+		return nil, r.err()
+	}
+	cfg := &Config{File: filename}
+	newDecoder(r, body).decode(body, "", reflect.ValueOf(cfg).Elem())
+	cfg.check(r)
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Validate fills the defaults of a Config built in code and checks it
+// against the same rules as Parse. The problems it returns have paths but
+// no positions.
+func (c *Config) Validate() error {
+	r := newReport(c.File)
+	c.check(r)
+	return r.err()
+}
+
+// check fills defaults, then validates each section. It is idempotent, so
+// Apply may run it again on a parsed Config.
+func (c *Config) check(r *report) {
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	} else if !tollgate.RegionPattern.MatchString(c.Region) {
+		r.add("region", "invalid region %q: want an AWS-style region name like us-east-1", c.Region)
+	}
+	c.checkUserPools(r)
+}
+
+// dir is the directory relative paths in the config are resolved against.
+func (c *Config) dir() string {
+	if c.File == "" {
+		return "."
+	}
+	return filepath.Dir(c.File)
+}

@@ -1,0 +1,507 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Limits on what one file may make the decoder do. A config file is small;
+// these only stop a hostile or broken one (an alias bomb, a self-referencing
+// merge) from using unbounded time or stack.
+const (
+	maxNodes = 200_000 // values decoded, counting each alias expansion
+	maxDepth = 64      // nesting of mappings and sequences, aliases included
+)
+
+// parseYAML parses data into a single YAML document body, reporting syntax
+// errors, an empty file and more than one document as problems. It returns
+// nil when there is nothing to decode.
+func parseYAML(r *report, data []byte) (body ast.Node) {
+	f, err := safeParse(data)
+	if err != nil {
+		var ye yaml.Error
+		if errors.As(err, &ye) {
+			r.addAt(tokenPos(ye.GetToken()), "", "invalid YAML: "+ye.GetMessage())
+		} else {
+			r.addAt(position{}, "", "invalid YAML: "+err.Error())
+		}
+		return nil
+	}
+	var docs []ast.Node
+	for _, d := range f.Docs {
+		if d == nil || d.Body == nil {
+			continue
+		}
+		if _, ok := d.Body.(*ast.DirectiveNode); ok {
+			continue
+		}
+		docs = append(docs, d.Body)
+	}
+	switch len(docs) {
+	case 0:
+		r.addAt(position{1, 1}, "", "the file is empty: want a mapping with userPools")
+		return nil
+	case 1:
+		return docs[0]
+	default:
+		r.addAt(nodePos(docs[1]), "", fmt.Sprintf("the file holds %d YAML documents: want one", len(docs)))
+		return nil
+	}
+}
+
+// safeParse runs the YAML parser, turning a panic inside it into an error:
+// the file is untrusted input and a parser bug must not take the process
+// down.
+func safeParse(data []byte) (f *ast.File, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			f, err = nil, fmt.Errorf("the YAML parser failed on this input (%v)", p)
+		}
+	}()
+	return parser.ParseBytes(data, 0)
+}
+
+// decoder turns a YAML syntax tree into schema structs. Unlike a strict
+// yaml.Unmarshal, which stops at the first unknown field or wrong type, it
+// reports every one and carries on, and it records where each value is so
+// that later problems can point at it.
+//
+// The schema is the Go structs themselves: exported fields with a `yaml`
+// tag, of kind string, bool, struct, pointer to struct or slice, plus
+// tollgate.Validity for durations.
+type decoder struct {
+	r       *report
+	anchors map[string][]*ast.AnchorNode // by name, in document order
+	nodes   int                          // values decoded so far
+	depth   int
+	stopped bool // a limit was hit; decode nothing more
+}
+
+func newDecoder(r *report, body ast.Node) *decoder {
+	d := &decoder{r: r, anchors: map[string][]*ast.AnchorNode{}}
+	func() {
+		defer func() { _ = recover() }() // a malformed tree only loses anchors
+		ast.Walk(anchorCollector(d.anchors), body)
+	}()
+	return d
+}
+
+type anchorCollector map[string][]*ast.AnchorNode
+
+func (c anchorCollector) Visit(n ast.Node) ast.Visitor {
+	if a, ok := n.(*ast.AnchorNode); ok && a.Name != nil && a.Name.GetToken() != nil {
+		name := a.Name.GetToken().Value
+		c[name] = append(c[name], a)
+	}
+	return c
+}
+
+var validityType = reflect.TypeFor[tollgate.Validity]()
+
+// decode stores the value of node n, found at path, into rv.
+func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
+	if d.stopped {
+		return
+	}
+	d.nodes++
+	if d.nodes > maxNodes || d.depth > maxDepth {
+		d.stopped = true
+		d.r.addAt(nodePos(n), path, fmt.Sprintf("the document is too large or too deeply nested (more than %d values or %d levels, aliases expanded)", maxNodes, maxDepth))
+		return
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+
+	if _, seen := d.r.pos.values[path]; !seen {
+		d.r.pos.values[path] = nodePos(n)
+	}
+	n, strTag, ok := d.resolve(n, path)
+	if !ok {
+		return
+	}
+
+	switch {
+	case rv.Type() == validityType:
+		s, ok := d.scalar(n, path, strTag, "a duration like 60m or 5d")
+		if !ok {
+			return
+		}
+		v, err := parseValidity(s)
+		if err != nil {
+			d.r.fail(path, "%v", err)
+			return
+		}
+		rv.Set(reflect.ValueOf(v))
+	case rv.Kind() == reflect.String:
+		if s, ok := d.scalar(n, path, strTag, "a string"); ok {
+			rv.SetString(s)
+		}
+	case rv.Kind() == reflect.Bool:
+		switch b := n.(type) {
+		case *ast.BoolNode:
+			rv.SetBool(b.Value)
+		case *ast.NullNode:
+		default:
+			d.wrongType(n, path, "true or false")
+		}
+	case rv.Kind() == reflect.Struct:
+		d.mapping(n, path, rv)
+	case rv.Kind() == reflect.Pointer && rv.Type().Elem().Kind() == reflect.Struct:
+		// A null ("certificate:" and nothing) sets an empty struct, so
+		// that its required fields are reported as missing.
+		p := reflect.New(rv.Type().Elem())
+		d.mapping(n, path, p.Elem())
+		rv.Set(p)
+	case rv.Kind() == reflect.Slice:
+		d.sequence(n, path, rv)
+	default:
+		panic("config: the schema has a field of unsupported type " + rv.Type().String())
+	}
+}
+
+// resolve looks through anchors, aliases and tags to the node that holds the
+// value. strTag reports an explicit !!str tag. ok is false when the node
+// cannot be resolved; a problem has then been reported.
+func (d *decoder) resolve(n ast.Node, path string) (_ ast.Node, strTag, ok bool) {
+	for range maxDepth {
+		switch t := n.(type) {
+		case nil:
+			return &ast.NullNode{}, strTag, true
+		case *ast.AnchorNode:
+			n = t.Value
+		case *ast.AliasNode:
+			target := d.anchorFor(t)
+			if target == nil {
+				d.r.fail(path, "alias %s refers to no anchor before it", t.String())
+				return nil, false, false
+			}
+			n = target.Value
+		case *ast.TagNode:
+			tag := ""
+			if t.Start != nil {
+				tag = t.Start.Value
+			}
+			switch tag {
+			case "!!str":
+				strTag = true
+			case "!!map", "!!seq", "!!bool", "!!int", "!!float", "!!null":
+			default:
+				d.r.fail(path, "unsupported YAML tag %s", tag)
+				return nil, false, false
+			}
+			n = t.Value
+		default:
+			return n, strTag, true
+		}
+	}
+	d.r.fail(path, "aliases nest too deeply")
+	return nil, false, false
+}
+
+// anchorFor returns the anchor an alias names: the last one with that name
+// that appears before the alias, as YAML defines.
+func (d *decoder) anchorFor(a *ast.AliasNode) *ast.AnchorNode {
+	if a.Value == nil || a.Value.GetToken() == nil || a.Start == nil || a.Start.Position == nil {
+		return nil
+	}
+	var found *ast.AnchorNode
+	for _, c := range d.anchors[a.Value.GetToken().Value] {
+		if c.Start != nil && c.Start.Position != nil && c.Start.Position.Offset < a.Start.Position.Offset {
+			found = c
+		}
+	}
+	return found
+}
+
+// scalar returns the text of a scalar node. Numbers are accepted where a
+// string is wanted, as written (an identifier may well be "2024"); booleans
+// are not, unless tagged !!str, since "true" is more likely a mistake. A null
+// leaves the field unset.
+func (d *decoder) scalar(n ast.Node, path string, strTag bool, want string) (string, bool) {
+	switch t := n.(type) {
+	case *ast.StringNode:
+		return t.Value, true
+	case *ast.LiteralNode:
+		if t.Value != nil {
+			return t.Value.Value, true
+		}
+		return "", true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return n.GetToken().Value, true
+	case *ast.BoolNode:
+		if strTag {
+			return n.GetToken().Value, true
+		}
+	case *ast.NullNode:
+		return "", false
+	}
+	d.wrongType(n, path, want)
+	return "", false
+}
+
+func (d *decoder) wrongType(n ast.Node, path, want string) {
+	d.r.fail(path, "want %s, got %s", want, describe(n))
+}
+
+// describe names the kind of a node for messages.
+func describe(n ast.Node) string {
+	switch t := n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.BoolNode:
+		return fmt.Sprintf("%t", t.Value)
+	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return "the number " + n.GetToken().Value
+	case *ast.NullNode:
+		return "nothing"
+	case *ast.StringNode:
+		if len(t.Value) <= 40 {
+			return fmt.Sprintf("the string %q", t.Value)
+		}
+		return "a string"
+	case *ast.LiteralNode:
+		return "a string"
+	}
+	return "a " + strings.ToLower(n.Type().String())
+}
+
+// entry is one key/value pair of a mapping, merges flattened.
+type entry struct {
+	key    string
+	keyPos position
+	value  ast.Node
+}
+
+// mapping decodes a mapping node into the struct rv.
+func (d *decoder) mapping(n ast.Node, path string, rv reflect.Value) {
+	if _, isNull := n.(*ast.NullNode); isNull {
+		return // "oAuth:" with nothing after it: all defaults
+	}
+	if !isMapping(n) {
+		d.wrongType(n, path, "a mapping")
+		return
+	}
+	fields := schemaFields(rv.Type())
+	for _, e := range d.entries(n, path) {
+		fpath := field(path, e.key)
+		if _, seen := d.r.pos.keys[fpath]; !seen {
+			d.r.pos.keys[fpath] = e.keyPos
+		}
+		f, ok := fields[e.key]
+		if !ok {
+			d.r.addKey(fpath, "unknown field %q%s", e.key, suggest(e.key, rv.Type()))
+			continue
+		}
+		d.decode(e.value, fpath, rv.FieldByIndex(f))
+	}
+}
+
+func isMapping(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return true
+	}
+	return false
+}
+
+// entries lists a mapping's pairs, with those of merge keys ("<<: *base")
+// after the explicit ones and only where no explicit key has the same name.
+func (d *decoder) entries(n ast.Node, path string) []entry {
+	var values []*ast.MappingValueNode
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		values = m.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{m}
+	}
+	var explicit, merged []entry
+	for _, mv := range values {
+		if mv == nil || mv.Key == nil {
+			continue
+		}
+		if mv.Key.IsMergeKey() {
+			merged = append(merged, d.mergedEntries(mv.Value, path)...)
+			continue
+		}
+		key, ok := keyString(mv.Key)
+		if !ok {
+			d.r.addAt(nodePos(mv.Key), path, "mapping keys must be strings, got "+describe(mv.Key))
+			continue
+		}
+		explicit = append(explicit, entry{key: key, keyPos: nodePos(mv.Key), value: mv.Value})
+	}
+	seen := map[string]bool{}
+	for _, e := range explicit {
+		seen[e.key] = true
+	}
+	for _, e := range merged {
+		if !seen[e.key] {
+			seen[e.key] = true
+			explicit = append(explicit, e)
+		}
+	}
+	return explicit
+}
+
+// mergedEntries returns the pairs a merge key brings in: those of a mapping
+// or of each mapping in a list.
+func (d *decoder) mergedEntries(v ast.Node, path string) []entry {
+	d.nodes++
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.stopped || d.nodes > maxNodes || d.depth > maxDepth {
+		if !d.stopped {
+			d.stopped = true
+			d.r.add(path, "merge keys nest too deeply")
+		}
+		return nil
+	}
+	v, _, ok := d.resolve(v, path)
+	if !ok {
+		return nil
+	}
+	if isMapping(v) {
+		return d.entries(v, path)
+	}
+	if s, ok := v.(*ast.SequenceNode); ok {
+		var out []entry
+		for _, item := range s.Values {
+			out = append(out, d.mergedEntries(item, path)...)
+		}
+		return out
+	}
+	d.r.add(path, "a merge key (<<) must name a mapping or a list of mappings, got %s", describe(v))
+	return nil
+}
+
+// keyString returns the text of a scalar mapping key.
+func keyString(k ast.Node) (string, bool) {
+	switch t := k.(type) {
+	case *ast.StringNode:
+		return t.Value, true
+	case *ast.MappingKeyNode:
+		if t.Value == nil {
+			return "", false
+		}
+		return keyString(t.Value)
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
+		return k.GetToken().Value, true
+	}
+	return "", false
+}
+
+// sequence decodes a list into the slice rv.
+func (d *decoder) sequence(n ast.Node, path string, rv reflect.Value) {
+	if _, isNull := n.(*ast.NullNode); isNull {
+		return
+	}
+	s, ok := n.(*ast.SequenceNode)
+	if !ok {
+		d.wrongType(n, path, "a list")
+		return
+	}
+	out := reflect.MakeSlice(rv.Type(), len(s.Values), len(s.Values))
+	for i, item := range s.Values {
+		ipath := index(path, i)
+		if rv.Type().Elem().Kind() == reflect.Struct {
+			d.r.pos.values[ipath] = nodePos(item)
+			r, _, ok := d.resolve(item, ipath)
+			if !ok {
+				continue
+			}
+			if _, isNull := r.(*ast.NullNode); isNull {
+				d.r.fail(ipath, "empty list item: want a mapping")
+				continue
+			}
+		}
+		d.decode(item, ipath, out.Index(i))
+	}
+	rv.Set(out)
+}
+
+// schemaFields maps the yaml names of a struct's fields to their indexes.
+func schemaFields(t reflect.Type) map[string][]int {
+	out := map[string][]int{}
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		out[name] = f.Index
+	}
+	return out
+}
+
+// suggest names the field the user probably meant, or lists the fields.
+func suggest(key string, t reflect.Type) string {
+	names := make([]string, 0, 8)
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(key)); d == 0 || d <= 2 && 2*d < len(key) {
+			return fmt.Sprintf(" (did you mean %q?)", name)
+		}
+		names = append(names, name)
+	}
+	return " (want one of " + strings.Join(names, ", ") + ")"
+}
+
+// editDistance is the Levenshtein distance between a and b, capped for long
+// inputs (a key longer than any field name is no typo).
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// nodePos is where a node starts. A block mapping's own token is its first
+// colon, so it is placed at its first key instead.
+func nodePos(n ast.Node) position {
+	if n == nil {
+		return position{}
+	}
+	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 && m.Values[0] != nil && m.Values[0].Key != nil {
+		return nodePos(m.Values[0].Key)
+	}
+	if mv, ok := n.(*ast.MappingValueNode); ok && mv.Key != nil {
+		return nodePos(mv.Key)
+	}
+	return tokenPos(n.GetToken())
+}
+
+func tokenPos(tk *token.Token) position {
+	if tk == nil || tk.Position == nil {
+		return position{}
+	}
+	return position{tk.Position.Line, tk.Position.Column}
+}

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+)
+
+// maxValiditySeconds bounds a parsed duration well above any Cognito limit
+// (ten years) and well below what time.Duration can hold (292 years), so
+// that tollgate.Validity.Duration never overflows and the bounds check that
+// follows gives the useful message.
+const maxValiditySeconds = 100 * 365 * 24 * 3600
+
+// parseValidity reads a token lifetime. A single whole number and unit
+// ("30s", "60m", "1h", "5d") keeps its unit, so "5d" is 5 days as CDK's
+// Duration.days(5) is. A compound in Go's style ("1h30m", "1d12h"; units in
+// decreasing order, each at most once) becomes minutes, or seconds when it is
+// not a whole number of minutes.
+func parseValidity(s string) (tollgate.Validity, error) {
+	bad := func(why string) (tollgate.Validity, error) {
+		return tollgate.Validity{}, fmt.Errorf("invalid duration %q: %s", s, why)
+	}
+	const want = "want a whole number and a unit (s, m, h or d), like 60m or 5d"
+	if s == "" {
+		return bad(want)
+	}
+	if s[0] == '-' {
+		return bad("must be positive")
+	}
+	units := []struct {
+		suffix  byte
+		unit    tollgate.TimeUnit
+		seconds int64
+	}{{'d', tollgate.Days, 86400}, {'h', tollgate.Hours, 3600}, {'m', tollgate.Minutes, 60}, {'s', tollgate.Seconds, 1}}
+
+	var (
+		total int64
+		parts int
+		last  tollgate.Validity
+		next  = 0 // index into units: each part's unit must come after the previous one's
+	)
+	for rest := s; rest != ""; {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 || i == len(rest) {
+			return bad(want)
+		}
+		if i > 12 {
+			return bad("too long")
+		}
+		var n int64
+		for _, c := range rest[:i] {
+			n = n*10 + int64(c-'0')
+		}
+		u := strings.IndexByte("dhms", rest[i])
+		if u < 0 {
+			return bad(fmt.Sprintf("unknown unit %q: %s", rest[i:i+1], want))
+		}
+		if u < next {
+			return bad("units must be in decreasing order, each at most once, like 1h30m")
+		}
+		next = u + 1
+		if n > maxValiditySeconds/units[u].seconds {
+			return bad("too long")
+		}
+		total += n * units[u].seconds
+		if total > maxValiditySeconds {
+			return bad("too long")
+		}
+		last = tollgate.Validity{Value: n, Unit: units[u].unit}
+		parts++
+		rest = rest[i+1:]
+	}
+	if total == 0 {
+		return bad("must be positive")
+	}
+	if parts == 1 {
+		return last, nil
+	}
+	if total%60 == 0 {
+		return tollgate.Validity{Value: total / 60, Unit: tollgate.Minutes}, nil
+	}
+	return tollgate.Validity{Value: total, Unit: tollgate.Seconds}, nil
+}
+
+// formatValidity writes a Validity back the way parseValidity reads it.
+func formatValidity(v tollgate.Validity) string {
+	switch v.Unit {
+	case tollgate.Seconds:
+		return fmt.Sprintf("%ds", v.Value)
+	case tollgate.Minutes:
+		return fmt.Sprintf("%dm", v.Value)
+	case tollgate.Hours:
+		return fmt.Sprintf("%dh", v.Value)
+	case tollgate.Days:
+		return fmt.Sprintf("%dd", v.Value)
+	}
+	return v.String()
+}

@@ -1,0 +1,45 @@
+package config
+
+import (
+	"os"
+	"testing"
+)
+
+// FuzzParse feeds Parse arbitrary bytes: it must never panic, and it must
+// return either a config or problems, never both or neither.
+func FuzzParse(f *testing.F) {
+	for _, path := range examplePaths(f) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		seedYAML,
+		"",
+		"---\n...\n",
+		"userPools: {",
+		"userPools:\n  - id: P\n    clients: [{id: C, accessTokenValidity: 1h30m}]\n",
+		"userPools:\n  - &p\n    <<: *p\n",
+		"userPools:\n  - id: !!str 1\n    domains: [{id: D, customDomain: {domainName: a.b, certificate: {certFile: /, keyFile: x}}}]\n",
+		"a: &a [*a]\n",
+		"? [a]\n: b\n",
+		"userPools: [*x]\n",
+		"%YAML 1.2\n---\nregion: us-east-1\n",
+		"userPools:\n- id: P\n  resourceServers:\n  - identifier: \"\\x00\"\n",
+		"\t- a",
+		"a: |\n  b\n c\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz/tollgate.yaml", data)
+		if (cfg == nil) == (err == nil) {
+			t.Fatalf("Parse returned config %v and error %v", cfg, err)
+		}
+		if err != nil && err.Error() == "" {
+			t.Fatal("empty problems")
+		}
+	})
+}

@@ -1,0 +1,204 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Problem is one thing wrong with a config file.
+type Problem struct {
+	File   string
+	Line   int // 1-based; 0 when the problem has no place in the file
+	Column int // 1-based; 0 when unknown
+	// Path locates the offending value in the schema, for example
+	// "userPools[0].clients[1].oAuth.scopes[0]". It is empty for problems
+	// with the file as a whole (unreadable, empty, not YAML).
+	Path    string
+	Message string
+}
+
+// String formats the problem as "file:line:col: path: message", leaving out
+// the parts that are unknown.
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File)
+		b.WriteString(":")
+	}
+	if p.Line > 0 {
+		b.WriteString(strconv.Itoa(p.Line))
+		b.WriteString(":")
+		if p.Column > 0 {
+			b.WriteString(strconv.Itoa(p.Column))
+			b.WriteString(":")
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(" ")
+	}
+	if p.Path != "" {
+		b.WriteString(p.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Problems is every problem found in a config file, in file order. It is
+// the error Load and Parse return when the file is not valid; its Error
+// method prints one problem per line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// maxProblems caps how many problems one run reports, so that a pathological
+// file cannot make validation produce an unbounded list.
+const maxProblems = 1000
+
+// position is a place in the file.
+type position struct{ line, col int }
+
+// positions maps schema paths to where their nodes are in the file. The
+// decoder fills it; the validator asks it where to point a problem.
+type positions struct {
+	values map[string]position // path → the value node
+	keys   map[string]position // path → the mapping key that names it
+}
+
+func newPositions() *positions {
+	return &positions{values: map[string]position{}, keys: map[string]position{}}
+}
+
+// has reports whether the file holds a value at path.
+func (ix *positions) has(path string) bool {
+	_, ok := ix.values[path]
+	return ok
+}
+
+// value returns the position of the node at path or, when the file has no
+// node there (a missing field, a default), of its nearest ancestor that it
+// has.
+func (ix *positions) value(path string) position {
+	for {
+		if p, ok := ix.values[path]; ok {
+			return p
+		}
+		if path == "" {
+			return position{}
+		}
+		path = parentPath(path)
+	}
+}
+
+// key returns the position of the mapping key that names path, or the
+// value's position when there is no key (a sequence item).
+func (ix *positions) key(path string) position {
+	if p, ok := ix.keys[path]; ok {
+		return p
+	}
+	return ix.value(path)
+}
+
+// parentPath returns the path one level up: "a.b[2]" → "a.b", "a.b" → "a",
+// "a" → "".
+func parentPath(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+// field and index build paths.
+func field(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+// report accumulates problems. Both the decoder and the validator write to
+// it; positions come from the same index.
+type report struct {
+	file     string
+	pos      *positions
+	problems Problems
+	full     bool // maxProblems reached; later problems are dropped
+	// broken holds the paths whose values could not be decoded (a wrong
+	// type, say). Problems under them are consequences, not news: a
+	// client that is a string has no id, but saying so helps nobody.
+	broken map[string]bool
+}
+
+func newReport(file string) *report {
+	return &report{file: file, pos: newPositions(), broken: map[string]bool{}}
+}
+
+// add records a problem at the value node of path, unless the value at
+// path or above it could not be decoded.
+func (r *report) add(path, format string, args ...any) {
+	if !r.isBroken(path) {
+		r.addAt(r.pos.value(path), path, fmt.Sprintf(format, args...))
+	}
+}
+
+// addKey records a problem at the mapping key of path: for a problem with
+// a whole list or mapping, the key names it better than its first item.
+func (r *report) addKey(path, format string, args ...any) {
+	if !r.isBroken(path) {
+		r.addAt(r.pos.key(path), path, fmt.Sprintf(format, args...))
+	}
+}
+
+// isBroken reports whether the value at path, or one above it, could not be
+// decoded.
+func (r *report) isBroken(path string) bool {
+	for p := path; ; p = parentPath(p) {
+		if r.broken[p] {
+			return true
+		}
+		if p == "" {
+			return false
+		}
+	}
+}
+
+// fail records a problem with the value at path and marks it broken.
+func (r *report) fail(path, format string, args ...any) {
+	r.add(path, format, args...)
+	r.broken[path] = true
+}
+
+func (r *report) addAt(p position, path, msg string) {
+	if len(r.problems) == maxProblems {
+		r.full = true
+		return
+	}
+	r.problems = append(r.problems, Problem{File: r.file, Line: p.line, Column: p.col, Path: path, Message: msg})
+}
+
+// err returns the problems sorted by position, or nil when there are none.
+func (r *report) err() error {
+	if len(r.problems) == 0 {
+		return nil
+	}
+	ps := slices.Clone(r.problems)
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	if r.full {
+		ps = append(ps, Problem{File: r.file, Message: fmt.Sprintf("too many problems: stopped after %d", maxProblems)})
+	}
+	return ps
+}

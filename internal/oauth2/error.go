@@ -1,0 +1,190 @@
+package oauth2
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+)
+
+// Error codes a client may see.
+const (
+	// RFC 6749 §5.2: token endpoint errors.
+	CodeInvalidRequest       = "invalid_request"
+	CodeInvalidClient        = "invalid_client"
+	CodeInvalidGrant         = "invalid_grant"
+	CodeUnauthorizedClient   = "unauthorized_client"
+	CodeUnsupportedGrantType = "unsupported_grant_type"
+	CodeInvalidScope         = "invalid_scope"
+
+	// RFC 6749 §4.1.2.1, registered for every endpoint by RFC 6749 §11.4:
+	// the server failed, or is overloaded.
+	CodeServerError            = "server_error"
+	CodeTemporarilyUnavailable = "temporarily_unavailable"
+
+	// RFC 7009 §2.2.1: the server cannot revoke this type of token.
+	CodeUnsupportedTokenType = "unsupported_token_type"
+
+	// RFC 6750 §3.1: errors of requests to a protected resource.
+	CodeInvalidToken      = "invalid_token"
+	CodeInsufficientScope = "insufficient_scope"
+)
+
+// Error is an OAuth 2 error. Code, Description and Status are what the
+// client sees; the cause (set with WithCause) is for the log only, so that a
+// database message or the reason a secret did not match never reaches the
+// wire. Errors are values: the With methods return modified copies, so a
+// package-level *Error can be shared safely.
+type Error struct {
+	// Code is the "error" member, one of the Code constants.
+	Code string
+	// Description is the "error_description" member: human-readable text
+	// for the client developer. RFC 6749 §5.2 limits it to printable ASCII
+	// without '"' and '\'; WriteError replaces other characters, so a
+	// description may quote client input safely. It must never contain a
+	// secret or say whether a client exists.
+	Description string
+	// Status is the HTTP status code of the response.
+	Status int
+	// Challenge, when set, is sent as the WWW-Authenticate header: RFC 6749
+	// §5.2 requires it, with status 401, when a client that authenticated
+	// with the Authorization header fails authentication.
+	Challenge string
+
+	cause error
+}
+
+// Error returns the code, the description and, if any, the cause: it is the
+// log's view of the error, never written to the client.
+func (e *Error) Error() string {
+	s := e.Code
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	if e.cause != nil {
+		s += ": " + e.cause.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause, so that errors.Is and errors.As see through an
+// OAuth 2 error to, say, a context cancellation.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Cause returns the error that led to e, or nil.
+func (e *Error) Cause() error { return e.cause }
+
+// LogValue makes slog show the code, status, description and cause as a
+// group, so that a handler can log the error it is about to write with
+// slog.Any("err", err).
+func (e *Error) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("code", e.Code),
+		slog.Int("status", e.Status),
+		slog.String("description", e.Description),
+	}
+	if e.cause != nil {
+		attrs = append(attrs, slog.String("cause", e.cause.Error()))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// WithCause returns a copy of e that carries cause for the log.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.cause = cause
+	return &c
+}
+
+// WithStatus returns a copy of e answered with another HTTP status, such as
+// 405 for an invalid_request made with the wrong method.
+func (e *Error) WithStatus(status int) *Error {
+	c := *e
+	c.Status = status
+	return &c
+}
+
+// WithChallenge returns a copy of e answered with status 401 and the given
+// WWW-Authenticate value, as RFC 6749 §5.2 requires for invalid_client when
+// the client used HTTP authentication, and RFC 6750 §3 for invalid_token.
+func (e *Error) WithChallenge(challenge string) *Error {
+	c := *e
+	c.Status = http.StatusUnauthorized
+	c.Challenge = challenge
+	return &c
+}
+
+func newError(code string, status int, format string, args []any) *Error {
+	d := format
+	if len(args) > 0 {
+		d = fmt.Sprintf(format, args...)
+	}
+	return &Error{Code: code, Description: d, Status: status}
+}
+
+// InvalidRequest is RFC 6749 §5.2 invalid_request: a parameter is missing,
+// unsupported, repeated or malformed, or the request is otherwise malformed.
+func InvalidRequest(format string, args ...any) *Error {
+	return newError(CodeInvalidRequest, http.StatusBadRequest, format, args)
+}
+
+// InvalidClient is RFC 6749 §5.2 invalid_client: client authentication
+// failed. It is a 400; use WithChallenge when the client tried HTTP Basic.
+func InvalidClient(format string, args ...any) *Error {
+	return newError(CodeInvalidClient, http.StatusBadRequest, format, args)
+}
+
+// InvalidGrant is RFC 6749 §5.2 invalid_grant: the grant (code, refresh
+// token, credentials) is invalid, expired or revoked.
+func InvalidGrant(format string, args ...any) *Error {
+	return newError(CodeInvalidGrant, http.StatusBadRequest, format, args)
+}
+
+// UnauthorizedClient is RFC 6749 §5.2 unauthorized_client: the client is
+// authenticated but may not use this grant type (RFC 7009 §2.1 reuses it
+// for revoking another client's token).
+func UnauthorizedClient(format string, args ...any) *Error {
+	return newError(CodeUnauthorizedClient, http.StatusBadRequest, format, args)
+}
+
+// UnsupportedGrantType is RFC 6749 §5.2 unsupported_grant_type: the server
+// does not support the grant type at all.
+func UnsupportedGrantType(format string, args ...any) *Error {
+	return newError(CodeUnsupportedGrantType, http.StatusBadRequest, format, args)
+}
+
+// InvalidScope is RFC 6749 §5.2 invalid_scope: the requested scope is
+// malformed, unknown, or exceeds what the client may have.
+func InvalidScope(format string, args ...any) *Error {
+	return newError(CodeInvalidScope, http.StatusBadRequest, format, args)
+}
+
+// UnsupportedTokenType is RFC 7009 §2.2.1 unsupported_token_type: the server
+// does not revoke tokens of this type.
+func UnsupportedTokenType(format string, args ...any) *Error {
+	return newError(CodeUnsupportedTokenType, http.StatusBadRequest, format, args)
+}
+
+// ServerError is server_error (RFC 6749 §4.1.2.1): the server failed. Its
+// description is fixed and generic; say what went wrong with WithCause.
+func ServerError() *Error {
+	return &Error{Code: CodeServerError, Description: "internal error", Status: http.StatusInternalServerError}
+}
+
+// TemporarilyUnavailable is temporarily_unavailable (RFC 6749 §4.1.2.1),
+// answered with 503: the server is overloaded or in maintenance.
+func TemporarilyUnavailable(format string, args ...any) *Error {
+	return newError(CodeTemporarilyUnavailable, http.StatusServiceUnavailable, format, args)
+}
+
+// InvalidToken is RFC 6750 §3.1 invalid_token, a 401: the access token is
+// expired, revoked, malformed or otherwise invalid. Send it with a
+// BearerChallenge.
+func InvalidToken(format string, args ...any) *Error {
+	return newError(CodeInvalidToken, http.StatusUnauthorized, format, args)
+}
+
+// InsufficientScope is RFC 6750 §3.1 insufficient_scope, a 403: the token
+// lacks a scope the resource requires.
+func InsufficientScope(format string, args ...any) *Error {
+	return newError(CodeInsufficientScope, http.StatusForbidden, format, args)
+}

@@ -1,0 +1,266 @@
+package signer
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// DefaultKeyBits is the size of generated RSA keys: Cognito's.
+const DefaultKeyBits = 2048
+
+// Options configures a Signer. The zero value is ready to use.
+type Options struct {
+	// Now returns the current time; it defaults to time.Now. It stamps new
+	// and rotated keys and decides when a retired key leaves the JWKS.
+	Now func() time.Time
+	// KeyBits is the size of generated RSA keys; it defaults to
+	// DefaultKeyBits. New panics if it is set below 2048 (RFC 7518 §3.3
+	// requires at least 2048 bits for RS256).
+	KeyBits int
+	// Logger receives key creation and rotation events (kids only, never
+	// key material); it defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Signer signs access tokens with a pool's active key and publishes the
+// pool's keys. It is safe for concurrent use; one Signer serves every pool.
+type Signer struct {
+	st    tollgate.Store
+	vault *vault.Vault
+	now   func() time.Time
+	bits  int
+	log   *slog.Logger
+
+	// epoch counts Invalidate calls. A cached key set records the epoch it
+	// was loaded in and is reloaded once the epoch has moved on.
+	epoch atomic.Uint64
+
+	// pools maps a pool id to its cache. It is copied on write (new pools
+	// are rare) so that a lookup is one atomic load and a map read.
+	pools   atomic.Pointer[map[string]*poolCache]
+	poolsMu sync.Mutex // serializes writers of pools
+}
+
+// poolCache is what a Signer holds for one pool.
+type poolCache struct {
+	// cur is the pool's key set, nil until first loaded. Readers load it
+	// without locking.
+	cur atomic.Pointer[keySet]
+
+	// mu serializes (re)loads of the pool's keys, so that concurrent misses
+	// load once, and guards the maps below.
+	mu sync.Mutex
+	// private and public hold keys already decrypted or parsed, by kid, so
+	// that a reload never decrypts or parses the same key twice. Kids that
+	// leave the store are dropped on the next load.
+	private map[string]*privateKey
+	public  map[string]*rsa.PublicKey
+}
+
+// New returns a Signer for the keys in st, sealed and opened with v.
+func New(st tollgate.Store, v *vault.Vault, opts Options) *Signer {
+	if opts.KeyBits == 0 {
+		opts.KeyBits = DefaultKeyBits
+	}
+	if opts.KeyBits < 2048 {
+		panic(fmt.Sprintf("signer: KeyBits %d is below 2048", opts.KeyBits))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Signer{st: st, vault: v, now: opts.Now, bits: opts.KeyBits, log: opts.Logger}
+	s.pools.Store(&map[string]*poolCache{})
+	return s
+}
+
+// Sign returns claims, marshalled with encoding/json, as a compact JWS
+// signed with the pool's active key (RFC 7515 §7.1), with the header
+// {"kid":...,"alg":"RS256"}. The caller controls the claims and their order,
+// for instance with a struct. If the pool has no keys yet, Sign creates them.
+//
+// A warm call does no store access and no allocation beyond encoding the
+// token and the RSA operation itself.
+func (s *Signer) Sign(ctx context.Context, poolID string, claims any) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("signer: marshal claims: %w", err)
+	}
+	ks, err := s.current(ctx, poolID, false)
+	if err != nil {
+		return "", err
+	}
+	return ks.active.sign(payload)
+}
+
+// JWKS returns the pool's JSON Web Key Set (RFC 7517 §5) as served at
+// {issuer}/.well-known/jwks.json, in Cognito's shape:
+//
+//	{"keys":[{"alg":"RS256","e":"AQAB","kid":"...","kty":"RSA","n":"...","use":"sig"},...]}
+//
+// It holds the active key, the next key and every retired key whose
+// ExpiresAt is still ahead. If the pool has no keys yet, JWKS creates them,
+// so that a JWKS fetched before the first token already holds the key that
+// will sign it. The returned slice is shared: the caller must not modify it.
+func (s *Signer) JWKS(ctx context.Context, poolID string) ([]byte, error) {
+	ks, err := s.current(ctx, poolID, true)
+	if err != nil {
+		return nil, err
+	}
+	return ks.jwks, nil
+}
+
+// PublicKeys returns the public halves of the keys JWKS publishes, by kid.
+// The map has the underlying type of bearer.Keys, so it can be converted to
+// it for bearer.Verify. The map is shared: the caller must not modify it.
+func (s *Signer) PublicKeys(ctx context.Context, poolID string) (map[string]*rsa.PublicKey, error) {
+	ks, err := s.current(ctx, poolID, true)
+	if err != nil {
+		return nil, err
+	}
+	return ks.public, nil
+}
+
+// Keys returns the pool's keys as stored, oldest first, including retired
+// keys that have expired but not yet been deleted (the next rotation deletes
+// them). The sealed private keys are left out. Keys reads the store on every
+// call and does not create keys.
+func (s *Signer) Keys(ctx context.Context, poolID string) ([]tollgate.SigningKey, error) {
+	keys, err := s.st.ListSigningKeys(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	return withoutSealed(keys), nil
+}
+
+// Invalidate makes every pool's keys reload from the store on their next
+// use. The server calls it when the store's generation changes, so that a
+// rotation made by another process (tollgate keys rotate) takes effect.
+// Keys already decrypted and parsed are reused by kid.
+func (s *Signer) Invalidate() { s.epoch.Add(1) }
+
+// cache returns the pool's cache, creating it on first use.
+func (s *Signer) cache(poolID string) *poolCache {
+	if p, ok := (*s.pools.Load())[poolID]; ok {
+		return p
+	}
+	s.poolsMu.Lock()
+	defer s.poolsMu.Unlock()
+	old := *s.pools.Load()
+	if p, ok := old[poolID]; ok {
+		return p
+	}
+	m := make(map[string]*poolCache, len(old)+1)
+	for id, p := range old {
+		m[id] = p
+	}
+	p := &poolCache{private: map[string]*privateKey{}, public: map[string]*rsa.PublicKey{}}
+	m[poolID] = p
+	s.pools.Store(&m)
+	return p
+}
+
+// current returns the pool's key set, loading it if it is missing or stale.
+// publish says the caller needs the published keys, which also go stale
+// when a retired key expires.
+func (s *Signer) current(ctx context.Context, poolID string, publish bool) (*keySet, error) {
+	p := s.cache(poolID)
+	if ks := p.cur.Load(); ks != nil && s.fresh(ks, publish) {
+		return ks, nil
+	}
+	return s.reload(ctx, poolID, p, publish)
+}
+
+// fresh reports whether ks may be used as it is.
+func (s *Signer) fresh(ks *keySet, publish bool) bool {
+	if ks.epoch != s.epoch.Load() {
+		return false
+	}
+	return !publish || ks.refreshAt.IsZero() || s.now().Before(ks.refreshAt)
+}
+
+// reload loads the pool's keys, creating them if the pool has none. Callers
+// that miss together wait for one load.
+func (s *Signer) reload(ctx context.Context, poolID string, p *poolCache, publish bool) (*keySet, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ks := p.cur.Load()
+	if ks != nil && s.fresh(ks, publish) {
+		return ks, nil // loaded by the caller we waited for
+	}
+	epoch := s.epoch.Load()
+	var keys []tollgate.SigningKey
+	if ks != nil && ks.epoch == epoch {
+		// Only a retired key has expired: the list is current, and
+		// rebuilding drops the key from the JWKS without a store round trip.
+		keys = ks.keys
+	} else {
+		var err error
+		keys, err = s.st.ListSigningKeys(ctx, poolID)
+		if err != nil {
+			return nil, err
+		}
+		if !hasActive(keys) {
+			if keys, err = s.createFirst(ctx, poolID, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ks, err := s.build(poolID, p, keys, epoch)
+	if err != nil {
+		return nil, err
+	}
+	p.cur.Store(ks)
+	return ks, nil
+}
+
+// createFirst creates the pool's first two keys under the store's key lock,
+// unless another process got there first. p.mu must be held.
+func (s *Signer) createFirst(ctx context.Context, poolID string, p *poolCache) ([]tollgate.SigningKey, error) {
+	fresh, err := s.generateN(poolID, 2)
+	if err != nil {
+		return nil, err
+	}
+	var created bool
+	keys, err := s.st.UpdateSigningKeys(ctx, poolID, func(current []tollgate.SigningKey) ([]tollgate.SigningKey, error) {
+		if created = len(current) == 0; !created {
+			return nil, nil // another process created them
+		}
+		now := s.now().UTC()
+		return []tollgate.SigningKey{
+			stamp(fresh[0].stored, tollgate.KeyActive, now),
+			stamp(fresh[1].stored, tollgate.KeyNext, now),
+		}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signer: create the first keys of pool %s: %w", poolID, err)
+	}
+	if created {
+		for _, f := range fresh {
+			p.private[f.priv.kid] = f.priv
+		}
+		s.log.Info("created signing keys", "pool", poolID, "active", fresh[0].priv.kid, "next", fresh[1].priv.kid)
+	}
+	return keys, nil
+}
+
+// withoutSealed returns copies of keys without their sealed private halves.
+func withoutSealed(keys []tollgate.SigningKey) []tollgate.SigningKey {
+	out := make([]tollgate.SigningKey, len(keys))
+	for i, k := range keys {
+		k.Sealed = nil
+		out[i] = k
+	}
+	return out
+}

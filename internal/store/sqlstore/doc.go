@@ -1,0 +1,36 @@
+// Package sqlstore implements tollgate.Store on SQLite (the default, through
+// the pure-Go modernc.org/sqlite driver) and on PostgreSQL (through pgx's
+// database/sql driver), with one set of queries for both.
+//
+// It owns the schema and its migrations (embedded, per dialect, applied by
+// goose when a store is opened) and the mapping of driver errors to the
+// domain's error kinds. The dialect differences are few and kept in
+// sqlite.go and postgres.go: how to open and configure the database, how a
+// time is written, how constraint violations are recognised and how the
+// signing-key lock is taken. Queries use $1-style placeholders and
+// ON CONFLICT upserts, which both databases accept.
+//
+// # Sharing a database
+//
+// Several processes may use one database at once: servers sharing a
+// PostgreSQL database, or a server and the CLI sharing a SQLite file. Every
+// write transaction first increments the one-row generation counter, which
+// serialises writers (PostgreSQL row lock; SQLite's single writer) and lets
+// readers tell cheaply that something changed. On SQLite each Store has one
+// writer connection whose transactions begin IMMEDIATE, so that a
+// transaction takes the file's write lock before it reads and waits (up to
+// the busy timeout) for other processes instead of failing, and a pool of
+// read-only connections; the file is in WAL mode so reads never wait for
+// writes.
+//
+// # Values
+//
+// Times are kept to the microsecond (finer parts are truncated) and are
+// returned in UTC. List fields of returned objects (Client.Secrets,
+// Client.AllowedOAuthFlows, Client.AllowedOAuthScopes, ResourceServer.Scopes)
+// and the results of List methods are never nil: an empty list is an empty,
+// non-nil slice. Byte slices are never nil either.
+//
+// sqlstore imports the root package and database drivers only, never other
+// internal packages.
+package sqlstore

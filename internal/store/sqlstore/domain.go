@@ -1,0 +1,82 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/tollgate/tollgate"
+)
+
+const domainColumns = `domain, pool_id, custom, cert_file, key_file, config_key, created_at`
+
+func scanDomain(sc scanner) (*tollgate.Domain, error) {
+	var d tollgate.Domain
+	err := sc.Scan(&d.Domain, &d.PoolID, &d.Custom, &d.CertFile, &d.KeyFile, &d.ConfigKey, (*dbTime)(&d.CreatedAt))
+	return &d, err
+}
+
+// PutDomain creates the domain, or replaces it (keeping its CreatedAt) if
+// the same pool has it; KindConflict if another pool has it.
+func (s *Store) PutDomain(ctx context.Context, d *tollgate.Domain) error {
+	return s.update(ctx, "put domain "+d.Domain, func(tx *sql.Tx) error {
+		// The WHERE clause makes the upsert a no-op, affecting no row, when
+		// the domain belongs to another pool.
+		res, err := tx.ExecContext(ctx, `INSERT INTO domains (`+domainColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (domain) DO UPDATE SET
+				custom = excluded.custom, cert_file = excluded.cert_file,
+				key_file = excluded.key_file, config_key = excluded.config_key
+			WHERE domains.pool_id = excluded.pool_id`,
+			d.Domain, d.PoolID, d.Custom, d.CertFile, d.KeyFile, d.ConfigKey, s.d.time(d.CreatedAt))
+		if err != nil {
+			return s.constraint(err, nil, tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", d.PoolID))
+		}
+		return mustAffect(res, func() error {
+			return tollgate.Errorf(tollgate.KindConflict, "domain %q belongs to another pool", d.Domain)
+		})
+	})
+}
+
+// GetDomain returns the domain.
+func (s *Store) GetDomain(ctx context.Context, domain string) (*tollgate.Domain, error) {
+	d, err := scanDomain(s.read.QueryRowContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE domain = $1`, domain))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain)
+	}
+	if err != nil {
+		return nil, wrap(err, "get domain "+domain)
+	}
+	return d, nil
+}
+
+// ListDomains returns a pool's domains, by domain; all domains when poolID
+// is empty.
+func (s *Store) ListDomains(ctx context.Context, poolID string) ([]*tollgate.Domain, error) {
+	rows, err := s.read.QueryContext(ctx,
+		`SELECT `+domainColumns+` FROM domains WHERE pool_id = $1 OR $1 = '' ORDER BY domain`, poolID)
+	if err != nil {
+		return nil, wrap(err, "list domains")
+	}
+	defer rows.Close()
+	out := []*tollgate.Domain{}
+	for rows.Next() {
+		d, err := scanDomain(rows)
+		if err != nil {
+			return nil, wrap(err, "list domains")
+		}
+		out = append(out, d)
+	}
+	return out, wrap(rows.Err(), "list domains")
+}
+
+// DeleteDomain deletes the domain.
+func (s *Store) DeleteDomain(ctx context.Context, domain string) error {
+	return s.update(ctx, "delete domain "+domain, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM domains WHERE domain = $1`, domain)
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) })
+	})
+}

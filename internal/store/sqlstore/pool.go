@@ -1,0 +1,84 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/tollgate/tollgate"
+)
+
+const poolColumns = `id, name, region, config_key, created_at, updated_at`
+
+func scanPool(sc scanner) (*tollgate.UserPool, error) {
+	var p tollgate.UserPool
+	err := sc.Scan(&p.ID, &p.Name, &p.Region, &p.ConfigKey, (*dbTime)(&p.CreatedAt), (*dbTime)(&p.UpdatedAt))
+	return &p, err
+}
+
+// CreatePool stores a new pool; KindConflict if its id or name is taken.
+func (s *Store) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
+	return s.update(ctx, "create pool "+p.ID, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt))
+		if err != nil {
+			return s.constraint(err,
+				tollgate.Errorf(tollgate.KindConflict, "a pool with id %q or name %q already exists", p.ID, p.Name), nil)
+		}
+		return nil
+	})
+}
+
+// GetPool returns the pool with the given id.
+func (s *Store) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
+	p, err := scanPool(s.read.QueryRowContext(ctx, `SELECT `+poolColumns+` FROM pools WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id)
+	}
+	if err != nil {
+		return nil, wrap(err, "get pool "+id)
+	}
+	return p, nil
+}
+
+// ListPools returns every pool, by name.
+func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+poolColumns+` FROM pools ORDER BY name`)
+	if err != nil {
+		return nil, wrap(err, "list pools")
+	}
+	defer rows.Close()
+	pools := []*tollgate.UserPool{}
+	for rows.Next() {
+		p, err := scanPool(rows)
+		if err != nil {
+			return nil, wrap(err, "list pools")
+		}
+		pools = append(pools, p)
+	}
+	return pools, wrap(rows.Err(), "list pools")
+}
+
+// UpdatePool updates the pool's Name, ConfigKey and UpdatedAt.
+func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
+	return s.update(ctx, "update pool "+p.ID, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE pools SET name = $2, config_key = $3, updated_at = $4 WHERE id = $1`,
+			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt))
+		if err != nil {
+			return s.constraint(err,
+				tollgate.Errorf(tollgate.KindConflict, "a pool named %q already exists", p.Name), nil)
+		}
+		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", p.ID) })
+	})
+}
+
+// DeletePool deletes the pool and, by cascade, everything it owns.
+func (s *Store) DeletePool(ctx context.Context, id string) error {
+	return s.update(ctx, "delete pool "+id, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM pools WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) })
+	})
+}

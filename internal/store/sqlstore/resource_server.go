@@ -1,0 +1,125 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/tollgate/tollgate"
+)
+
+const resourceServerColumns = `pool_id, identifier, name, scopes, config_key, created_at, updated_at`
+
+// scopeJSON is a Scope as stored in the scopes column.
+type scopeJSON struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func encodeScopes(scopes []tollgate.Scope) (string, error) {
+	out := make([]scopeJSON, len(scopes))
+	for i, sc := range scopes {
+		out[i] = scopeJSON(sc)
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func decodeScopes(s string) ([]tollgate.Scope, error) {
+	var in []scopeJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode scopes: %w", err)
+	}
+	out := make([]tollgate.Scope, len(in))
+	for i, sc := range in {
+		out[i] = tollgate.Scope(sc)
+	}
+	return out, nil
+}
+
+func scanResourceServer(sc scanner) (*tollgate.ResourceServer, error) {
+	var (
+		rs     tollgate.ResourceServer
+		scopes string
+	)
+	err := sc.Scan(&rs.PoolID, &rs.Identifier, &rs.Name, &scopes, &rs.ConfigKey,
+		(*dbTime)(&rs.CreatedAt), (*dbTime)(&rs.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	if rs.Scopes, err = decodeScopes(scopes); err != nil {
+		return nil, err
+	}
+	return &rs, nil
+}
+
+// PutResourceServer creates the resource server, or replaces the one with
+// the same pool and identifier, keeping its CreatedAt.
+func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
+	scopes, err := encodeScopes(rs.Scopes)
+	if err != nil {
+		return wrap(err, "put resource server "+rs.Identifier)
+	}
+	return s.update(ctx, "put resource server "+rs.Identifier, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO resource_servers (`+resourceServerColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (pool_id, identifier) DO UPDATE SET
+				name = excluded.name, scopes = excluded.scopes,
+				config_key = excluded.config_key, updated_at = excluded.updated_at`,
+			rs.PoolID, rs.Identifier, rs.Name, scopes, rs.ConfigKey, s.d.time(rs.CreatedAt), s.d.time(rs.UpdatedAt))
+		if err != nil {
+			return s.constraint(err, nil, tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", rs.PoolID))
+		}
+		return nil
+	})
+}
+
+// GetResourceServer returns the pool's resource server with the given
+// identifier.
+func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string) (*tollgate.ResourceServer, error) {
+	rs, err := scanResourceServer(s.read.QueryRowContext(ctx,
+		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
+	}
+	if err != nil {
+		return nil, wrap(err, "get resource server "+identifier)
+	}
+	return rs, nil
+}
+
+// ListResourceServers returns the pool's resource servers, by identifier;
+// none for a pool that does not exist.
+func (s *Store) ListResourceServers(ctx context.Context, poolID string) ([]*tollgate.ResourceServer, error) {
+	rows, err := s.read.QueryContext(ctx,
+		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 ORDER BY identifier`, poolID)
+	if err != nil {
+		return nil, wrap(err, "list resource servers")
+	}
+	defer rows.Close()
+	out := []*tollgate.ResourceServer{}
+	for rows.Next() {
+		rs, err := scanResourceServer(rows)
+		if err != nil {
+			return nil, wrap(err, "list resource servers")
+		}
+		out = append(out, rs)
+	}
+	return out, wrap(rows.Err(), "list resource servers")
+}
+
+// DeleteResourceServer deletes the pool's resource server with the given
+// identifier.
+func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
+	return s.update(ctx, "delete resource server "+identifier, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier)
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, func() error {
+			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
+		})
+	})
+}

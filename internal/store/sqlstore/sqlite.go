@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqliteBusyTimeout is how long a SQLite statement waits for a lock held by
+// another connection (usually another process: the CLI, or a second server)
+// before it fails with SQLITE_BUSY.
+const sqliteBusyTimeout = 10 * time.Second
+
+// sqliteTimeLayout is how times are written to SQLite: fixed width and UTC,
+// so that text order is time order.
+const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+type sqliteDialect struct{}
+
+// openSQLite opens the SQLite file at path with two pools: one writer
+// connection whose transactions begin IMMEDIATE, and read-only connections.
+func openSQLite(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.Contains(path, ":memory:") {
+		return nil, fmt.Errorf("want the path of a SQLite file (no query parameters, not in memory), got %q", path)
+	}
+	_, err := os.Stat(path)
+	created := errors.Is(err, fs.ErrNotExist)
+
+	// The pragmas run on every new connection, busy_timeout first so that
+	// the others wait for locks too. journal_mode=WAL is persistent in the
+	// file; the others are per connection.
+	params := func(extra ...string) string {
+		q := url.Values{}
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		for _, e := range extra {
+			k, v, _ := strings.Cut(e, "=")
+			q.Add(k, v)
+		}
+		return path + "?" + q.Encode()
+	}
+
+	write, err := sql.Open("sqlite", params("_pragma=journal_mode(WAL)", "_txlock=immediate"))
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+	// Open the writer first: it creates the file and switches it to WAL,
+	// which the readers then find.
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+	if created {
+		if err := ownerOnly(path); err != nil {
+			write.Close()
+			return nil, err
+		}
+	}
+
+	read, err := sql.Open("sqlite", params("_pragma=query_only(1)"))
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	return &Store{d: sqliteDialect{}, write: write, read: read}, nil
+}
+
+// ownerOnly makes a new database file, and the WAL files SQLite created
+// with it, readable by their owner only: they hold sealed keys and hashed
+// secrets. SQLite gives WAL files it creates later the database's mode. (It
+// changes modes rather than creating the file itself, because closing a file
+// descriptor on the database would drop the process's SQLite locks on it.)
+func ownerOnly(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) time(t time.Time) any { return t.UTC().Format(sqliteTimeLayout) }
+
+func (sqliteDialect) violation(err error) violation {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return noViolation
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return uniqueViolation
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return foreignKeyViolation
+	}
+	return noViolation
+}
+
+// lockKeys has nothing to do: a SQLite write transaction begins IMMEDIATE,
+// holding the file's write lock, which excludes every other writer.
+func (sqliteDialect) lockKeys(context.Context, *sql.Tx, string) error { return nil }
+
+// goose has no lock for SQLite; migrate retries instead when another process
+// migrated at the same time.
+func (sqliteDialect) goose(context.Context, *sql.DB) (goose.Dialect, string, []goose.ProviderOption, error) {
+	return goose.DialectSQLite3, "migrations/sqlite", nil, nil
+}

@@ -1,0 +1,188 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/tollgate/tollgate"
+)
+
+// Store is a tollgate.Store on SQLite or PostgreSQL. It is safe for
+// concurrent use, and several Stores, in one process or many, may share one
+// database.
+type Store struct {
+	d dialect
+	// write runs every transaction. On SQLite it has a single connection,
+	// whose transactions begin IMMEDIATE.
+	write *sql.DB
+	// read runs single-statement reads. On SQLite it is a pool of read-only
+	// connections; on PostgreSQL it is the same pool as write.
+	read *sql.DB
+}
+
+var _ tollgate.Store = (*Store)(nil)
+
+// dialect is what differs between SQLite and PostgreSQL.
+type dialect interface {
+	// name is "sqlite" or "postgres".
+	name() string
+	// time encodes t as a query argument for a time column.
+	time(t time.Time) any
+	// violation classifies a constraint violation reported by the driver.
+	violation(err error) violation
+	// lockKeys takes the lock on poolID's signing keys, held until tx ends
+	// and excluding every other process using the database.
+	lockKeys(ctx context.Context, tx *sql.Tx, poolID string) error
+	// goose returns goose's name for the dialect, the directory of its
+	// migrations in the embedded file system and any provider options.
+	goose(ctx context.Context, db *sql.DB) (goose.Dialect, string, []goose.ProviderOption, error)
+}
+
+// violation is the kind of a constraint violation.
+type violation int
+
+const (
+	noViolation violation = iota
+	uniqueViolation
+	foreignKeyViolation
+)
+
+// Open opens the store named by dsn and brings its schema up to date. A dsn
+// starting with postgres:// or postgresql:// names a PostgreSQL database;
+// anything else is the path of a SQLite file, optionally prefixed with
+// sqlite:// or file:, which is created if missing (its directory is not).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var (
+		s   *Store
+		err error
+	)
+	if isPostgres(dsn) {
+		s, err = openPostgres(ctx, dsn)
+	} else {
+		s, err = openSQLite(ctx, sqlitePath(dsn))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", RedactDSN(dsn), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlstore: migrate %s: %w", RedactDSN(dsn), err)
+	}
+	return s, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name() }
+
+// Close closes the store's connections.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Generation returns the number of committed writes.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	if err := s.read.QueryRowContext(ctx, `SELECT value FROM generation WHERE id = 1`).Scan(&g); err != nil {
+		return 0, fmt.Errorf("sqlstore: read generation: %w", err)
+	}
+	return g, nil
+}
+
+// errUnchanged, returned by the function given to update, rolls the
+// transaction back, so that a write that changed nothing does not move the
+// generation, and makes update return nil.
+var errUnchanged = errors.New("unchanged")
+
+// update runs fn in a write transaction that first increments the
+// generation. Taking the generation row first serialises writers on
+// PostgreSQL as SQLite's write lock does on SQLite, so fn may check a limit
+// (such as the number of secrets) and then write without a race. Errors of
+// the domain (*tollgate.Error) are returned as they are; others are wrapped
+// with op.
+func (s *Store) update(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := bumpGeneration(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	return wrap(err, op)
+}
+
+// inTx runs fn in a transaction on the write pool, committing if fn returns
+// nil and rolling back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer tx.Rollback() // after Commit, a no-op; if fn panics, the lock is released
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("increment generation: %w", err)
+	}
+	return nil
+}
+
+// wrap returns nil for nil, a domain error unchanged, and anything else
+// wrapped with the operation that failed.
+func wrap(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	var e *tollgate.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("sqlstore: %s: %w", op, err)
+}
+
+// constraint returns onUnique or onForeignKey, with err as its cause, when
+// err is that kind of violation and the corresponding error is non-nil;
+// otherwise it returns err.
+func (s *Store) constraint(err error, onUnique, onForeignKey *tollgate.Error) error {
+	var e *tollgate.Error
+	switch s.d.violation(err) {
+	case uniqueViolation:
+		e = onUnique
+	case foreignKeyViolation:
+		e = onForeignKey
+	}
+	if e == nil {
+		return err
+	}
+	e.Cause = err
+	return e
+}
+
+// mustAffect returns missing() when res reports that no row was affected.
+func mustAffect(res sql.Result, missing func() error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("rows affected: %w", err)
+	}
+	if n == 0 {
+		return missing()
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+func testPools(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	beta := mustCreatePool(t, s, "beta")
+	alpha := mustCreatePool(t, s, "alpha")
+
+	got, err := s.GetPool(ctx, beta.ID)
+	wantNoError(t, "GetPool", err)
+	wantEqual(t, "GetPool", got, beta)
+
+	pools, err := s.ListPools(ctx)
+	wantNoError(t, "ListPools", err)
+	wantEqual(t, "ListPools (by name)", pools, []*tollgate.UserPool{alpha, beta})
+
+	dupID := newPool("gamma")
+	dupID.ID = alpha.ID
+	dupName := newPool("alpha")
+	wantKind(t, "CreatePool with a taken id", s.CreatePool(ctx, dupID), tollgate.KindConflict)
+	wantKind(t, "CreatePool with a taken name", s.CreatePool(ctx, dupName), tollgate.KindConflict)
+	_, err = s.GetPool(ctx, dupName.ID)
+	wantKind(t, "GetPool of a pool refused", err, tollgate.KindNotFound)
+
+	// UpdatePool changes Name, ConfigKey and UpdatedAt, and nothing else.
+	update := *alpha
+	update.Name = "alpha2"
+	update.ConfigKey = "AlphaPool"
+	update.UpdatedAt = at(time.Hour)
+	update.Region = "us-west-2"
+	update.CreatedAt = at(time.Hour)
+	wantNoError(t, "UpdatePool", s.UpdatePool(ctx, &update))
+	want := *alpha
+	want.Name, want.ConfigKey, want.UpdatedAt = "alpha2", "AlphaPool", at(time.Hour)
+	got, err = s.GetPool(ctx, alpha.ID)
+	wantNoError(t, "GetPool after update", err)
+	wantEqual(t, "GetPool after update", got, &want)
+
+	update.Name = "beta"
+	wantKind(t, "UpdatePool to a taken name", s.UpdatePool(ctx, &update), tollgate.KindConflict)
+	missing := newPool("missing")
+	wantKind(t, "UpdatePool of a missing pool", s.UpdatePool(ctx, missing), tollgate.KindNotFound)
+	_, err = s.GetPool(ctx, missing.ID)
+	wantKind(t, "GetPool of a missing pool", err, tollgate.KindNotFound)
+
+	wantNoError(t, "DeletePool", s.DeletePool(ctx, alpha.ID))
+	_, err = s.GetPool(ctx, alpha.ID)
+	wantKind(t, "GetPool after delete", err, tollgate.KindNotFound)
+	wantKind(t, "DeletePool again", s.DeletePool(ctx, alpha.ID), tollgate.KindNotFound)
+	pools, err = s.ListPools(ctx)
+	wantNoError(t, "ListPools after delete", err)
+	wantEqual(t, "ListPools after delete", pools, []*tollgate.UserPool{beta})
+
+	// The name of a deleted pool is free again.
+	reuse := newPool("alpha2")
+	wantNoError(t, "CreatePool with a deleted pool's name", s.CreatePool(ctx, reuse))
+}

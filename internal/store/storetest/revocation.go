@@ -1,0 +1,135 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+func testRevocations(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	pool := mustCreatePool(t, s, "pool")
+	c := newClient(pool.ID, "client")
+	mustCreateClient(t, s, c)
+
+	soon := tollgate.RevokedToken{JTI: "jti-soon", PoolID: pool.ID, ClientID: c.ID, ExpiresAt: at(time.Hour), RevokedAt: t0}
+	later := tollgate.RevokedToken{JTI: "jti-later", PoolID: pool.ID, ClientID: c.ID, ExpiresAt: at(2 * time.Hour), RevokedAt: t0}
+	for _, tok := range []tollgate.RevokedToken{soon, later} {
+		wantNoError(t, "RevokeToken "+tok.JTI, s.RevokeToken(ctx, tok))
+	}
+	wantNoError(t, "RevokeToken again", s.RevokeToken(ctx, soon))
+
+	wantRevoked := func(what string, want map[string]bool) {
+		t.Helper()
+		for jti, w := range want {
+			got, err := s.IsTokenRevoked(ctx, jti)
+			wantNoError(t, what, err)
+			if got != w {
+				t.Errorf("%s: IsTokenRevoked(%s) = %v, want %v", what, jti, got, w)
+			}
+		}
+	}
+	wantRevoked("after revoking", map[string]bool{soon.JTI: true, later.JTI: true, "jti-unknown": false})
+
+	// A revocation outlives the client: its tokens are valid until they
+	// expire.
+	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, c.ID))
+	wantRevoked("after deleting the client", map[string]bool{soon.JTI: true, later.JTI: true})
+
+	steps := []struct {
+		now  time.Time
+		want int64
+	}{
+		{at(time.Hour), 0}, // expires at now: not yet expired before now
+		{at(90 * time.Minute), 1},
+		{at(90 * time.Minute), 0},
+	}
+	for _, st := range steps {
+		n, err := s.DeleteExpiredRevocations(ctx, st.now)
+		wantNoError(t, "DeleteExpiredRevocations", err)
+		if n != st.want {
+			t.Errorf("DeleteExpiredRevocations(t0+%s) = %d, want %d", st.now.Sub(t0), n, st.want)
+		}
+	}
+	wantRevoked("after deleting expired revocations", map[string]bool{soon.JTI: false, later.JTI: true})
+
+	orphan := tollgate.RevokedToken{JTI: "jti-orphan", PoolID: newPool("missing").ID, ClientID: c.ID, ExpiresAt: at(time.Hour), RevokedAt: t0}
+	wantKind(t, "RevokeToken of a missing pool", s.RevokeToken(ctx, orphan), tollgate.KindNotFound)
+}
+
+func testDeletePoolCascades(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	type owned struct {
+		pool   *tollgate.UserPool
+		client *tollgate.Client
+		domain string
+		jti    string
+	}
+	populate := func(name string) owned {
+		p := mustCreatePool(t, s, name)
+		rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: "default", Name: "Default", Scopes: []tollgate.Scope{{Name: "read"}}, CreatedAt: t0, UpdatedAt: t0}
+		wantNoError(t, "PutResourceServer", s.PutResourceServer(ctx, rs))
+		c := newClient(p.ID, "client", newSecret(t0))
+		mustCreateClient(t, s, c)
+		d := &tollgate.Domain{Domain: "auth-" + name, PoolID: p.ID, CreatedAt: t0}
+		wantNoError(t, "PutDomain", s.PutDomain(ctx, d))
+		_, err := s.UpdateSigningKeys(ctx, p.ID, func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
+			return []tollgate.SigningKey{newKey(p.ID, "kid-"+name, tollgate.KeyActive, t0)}, nil
+		})
+		wantNoError(t, "UpdateSigningKeys", err)
+		jti := "jti-" + name
+		wantNoError(t, "RevokeToken", s.RevokeToken(ctx, tollgate.RevokedToken{JTI: jti, PoolID: p.ID, ClientID: c.ID, ExpiresAt: at(time.Hour), RevokedAt: t0}))
+		return owned{p, c, d.Domain, jti}
+	}
+	gone, kept := populate("gone"), populate("kept")
+
+	wantNoError(t, "DeletePool", s.DeletePool(ctx, gone.pool.ID))
+
+	for _, o := range []struct {
+		owned
+		present bool
+	}{{gone, false}, {kept, true}} {
+		what := o.pool.Name
+		_, err := s.GetResourceServer(ctx, o.pool.ID, "default")
+		wantPresent(t, what+": resource server", err, o.present)
+		_, err = s.GetClient(ctx, o.client.ID)
+		wantPresent(t, what+": client", err, o.present)
+		_, err = s.GetDomain(ctx, o.domain)
+		wantPresent(t, what+": domain", err, o.present)
+		keys, err := s.ListSigningKeys(ctx, o.pool.ID)
+		wantNoError(t, "ListSigningKeys", err)
+		if (len(keys) == 1) != o.present {
+			t.Errorf("%s: %d signing keys after deleting pool gone", what, len(keys))
+		}
+		revoked, err := s.IsTokenRevoked(ctx, o.jti)
+		wantNoError(t, "IsTokenRevoked", err)
+		if revoked != o.present {
+			t.Errorf("%s: IsTokenRevoked = %v after deleting pool gone", what, revoked)
+		}
+	}
+
+	// The deleted pool's client id and domain are free again.
+	p := mustCreatePool(t, s, "new")
+	c := newClient(p.ID, "client")
+	c.ID = gone.client.ID
+	mustCreateClient(t, s, c)
+	wantNoError(t, "PutDomain of a deleted pool's domain", s.PutDomain(ctx, &tollgate.Domain{Domain: gone.domain, PoolID: p.ID, CreatedAt: t0}))
+	got, err := s.GetClient(ctx, c.ID)
+	wantNoError(t, "GetClient", err)
+	wantEqual(t, "secrets of a client reusing a deleted pool's client id", got.Secrets, []tollgate.ClientSecret{})
+}
+
+// wantPresent checks the error of a Get: nil if the object is present,
+// KindNotFound if not.
+func wantPresent(t *testing.T, what string, err error, present bool) {
+	t.Helper()
+	if present {
+		if err != nil {
+			t.Errorf("%s: %v, want it present", what, err)
+		}
+		return
+	}
+	wantKind(t, what, err, tollgate.KindNotFound)
+}

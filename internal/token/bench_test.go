@@ -1,0 +1,109 @@
+package token_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/token"
+)
+
+// clientSources are the Clients the endpoint is benchmarked with: the store
+// itself (a SQLite query per request) and the server's in-memory catalog.
+func clientSources(b *testing.B, f *fixture) map[string]token.Clients {
+	cat, err := catalog.New(context.Background(), f.st, catalog.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return map[string]token.Clients{"store": f.st, "catalog": cat}
+}
+
+func (f *fixture) endpointWith(clients token.Clients) *token.Endpoint {
+	return token.New(token.Options{
+		Clients: clients, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Now:    f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+	})
+}
+
+// BenchmarkServeToken is one whole successful client_credentials request,
+// in process: form parsing, client authentication, scope, signing (RSA-2048,
+// which dominates) and the response.
+func BenchmarkServeToken(b *testing.B) {
+	f := newFixture(b)
+	body := form("grant_type", "client_credentials", "scope", "default/default")
+	auth := basic(f.m2m.ID, f.m2m.secret())
+	for name, clients := range clientSources(b, f) {
+		b.Run(name, func(b *testing.B) {
+			ep := f.endpointWith(clients)
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("Authorization", auth)
+				w := httptest.NewRecorder()
+				ep.ServeToken(w, r)
+				if w.Code != 200 {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkServeTokenRefused is a request refused for a wrong secret: the
+// cost an attacker guessing secrets imposes.
+func BenchmarkServeTokenRefused(b *testing.B) {
+	f := newFixture(b)
+	body := form("grant_type", "client_credentials")
+	auth := basic(f.m2m.ID, "wrong")
+	for name, clients := range clientSources(b, f) {
+		b.Run(name, func(b *testing.B) {
+			ep := f.endpointWith(clients)
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("Authorization", auth)
+				w := httptest.NewRecorder()
+				ep.ServeToken(w, r)
+				if w.Code != 401 {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAuthenticate is client authentication alone (HTTP Basic, form
+// already parsed), for a good secret and an unknown client.
+func BenchmarkAuthenticate(b *testing.B) {
+	f := newFixture(b)
+	for name, clients := range clientSources(b, f) {
+		ep := f.endpointWith(clients)
+		for _, c := range []struct {
+			name, id, secret string
+			ok               bool
+		}{
+			{"valid", f.m2m.ID, f.m2m.secret(), true},
+			{"unknown", "zzzzzzzzzzzzzzzzzzzzzzzzzz", f.m2m.secret(), false},
+		} {
+			b.Run(name+"/"+c.name, func(b *testing.B) {
+				r := httptest.NewRequest("POST", "/oauth2/token", nil)
+				r.Header.Set("Authorization", basic(c.id, c.secret))
+				params := map[string]string{"grant_type": "client_credentials"}
+				b.ReportAllocs()
+				for b.Loop() {
+					_, err := token.Authenticate(ep, r, params)
+					if (err == nil) != c.ok {
+						b.Fatalf("err = %v", err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,204 @@
+package token
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/oauth2"
+)
+
+// basicChallenge is sent with every 401 invalid_client: RFC 6749 §5.2 wants
+// a challenge "matching the authentication scheme used by the client".
+var basicChallenge = `Basic realm="` + Realm + `"`
+
+// errAuthFailed is the one answer to a client whose credentials are wrong,
+// whatever is wrong: unknown client, wrong secret, a client without a
+// secret, or a client of another pool than the host's. One text, one
+// status, so the answer does not reveal whether the client exists.
+var errAuthFailed = oauth2.InvalidClient("client authentication failed")
+
+// Answers to requests whose failure does not depend on any stored client,
+// so that they may say more.
+var (
+	errNoClientAuth     = oauth2.InvalidClient("client authentication is required: send client_id and client_secret with HTTP Basic or in the request body")
+	errNoSecret         = oauth2.InvalidClient("client authentication failed: client_secret is required")
+	errMalformedBasic   = oauth2.InvalidClient("malformed Authorization header: expected Basic with the base64 of the urlencoded client_id, a colon and the urlencoded client_secret")
+	errTwoMethods       = oauth2.InvalidRequest("the client authenticated with both HTTP Basic and client_secret in the body: use one method")
+	errClientIDMismatch = oauth2.InvalidRequest("client_id in the body differs from the client_id of the Authorization header")
+)
+
+// authenticate authenticates the client of a request (RFC 6749 §2.3.1) and
+// returns it, with the client id it presented (for the log, whatever the
+// outcome). The client may use HTTP Basic (client_secret_basic) or
+// client_id and client_secret in the body (client_secret_post), not both
+// (RFC 6749 §2.3); client_id alone in the body beside Basic is allowed when
+// it names the same client, as Cognito allows it.
+//
+// Errors are invalid_client: a 401 with a Basic challenge when the client
+// tried HTTP Basic or sent no credentials at all (RFC 6749 §5.2), a 400 when
+// it used the body, as Cognito answers. Using both methods, or two client
+// ids, is invalid_request.
+//
+// Timing: an unknown client, a client without a secret and a wrong secret
+// all cost one keyed hash of the presented secret and MaxClientSecrets
+// constant-time comparisons (against a dummy hash where the client has
+// none), so the time taken does not tell whether the client exists beyond
+// what the Clients lookup itself reveals; a cache such as the server's
+// catalog makes that a map lookup either way.
+func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, string, error) {
+	id, secret, basic, err := presentedCredentials(r, f)
+	if err != nil {
+		return nil, id, err
+	}
+	fail := func(err *oauth2.Error) (*tollgate.Client, string, error) {
+		if basic {
+			err = err.WithChallenge(basicChallenge)
+		}
+		return nil, id, err
+	}
+	if secret == "" {
+		// Nothing to verify, and the answer does not depend on the client,
+		// so it is not even looked up. Cognito's client_credentials
+		// clients always have a secret (RFC 6749 §4.4: confidential
+		// clients only).
+		return fail(errNoSecret)
+	}
+
+	var client *tollgate.Client
+	if validClientID(id) { // anything else cannot exist: spare the store
+		c, err := e.opts.Clients.GetClient(ctx, id)
+		switch {
+		case err == nil:
+			client = c
+		case !tollgate.IsNotFound(err):
+			return nil, id, oauth2.ServerError().WithCause(err)
+		}
+	}
+
+	// Compare with exactly MaxClientSecrets hashes, padding with the dummy,
+	// so that the work is the same for every client.
+	hashes := make([][]byte, 0, tollgate.MaxClientSecrets)
+	if client != nil {
+		for _, s := range client.Secrets {
+			hashes = append(hashes, s.Hash)
+		}
+	}
+	for len(hashes) < tollgate.MaxClientSecrets {
+		hashes = append(hashes, e.dummyHash)
+	}
+	ok := e.opts.Vault.VerifySecret(secret, hashes...)
+
+	switch {
+	case client == nil:
+		return fail(errAuthFailed.WithCause(errUnknownClient))
+	case len(client.Secrets) == 0:
+		return fail(errAuthFailed.WithCause(errPublicClient))
+	case !ok:
+		return fail(errAuthFailed.WithCause(errWrongSecret))
+	}
+	if e.opts.PoolFromHost != nil {
+		if pool, onPoolHost := e.opts.PoolFromHost(r); onPoolHost && pool != client.PoolID {
+			return fail(errAuthFailed.WithCause(&otherPoolError{host: pool, client: client.PoolID}))
+		}
+	}
+	return client, id, nil
+}
+
+// Causes of errAuthFailed, for the log only.
+var (
+	errUnknownClient = causeError("unknown client")
+	errPublicClient  = causeError("the client has no secret")
+	errWrongSecret   = causeError("wrong client secret")
+)
+
+type causeError string
+
+func (e causeError) Error() string { return string(e) }
+
+type otherPoolError struct{ host, client string }
+
+func (e *otherPoolError) Error() string {
+	return "the client belongs to pool " + e.client + ", not to pool " + e.host + " of the request's host"
+}
+
+// presentedCredentials extracts the client id and secret a request presents,
+// and whether it used HTTP Basic. The id is returned even with an error, for
+// the log.
+func presentedCredentials(r *http.Request, f form) (id, secret string, basic bool, err error) {
+	bodyID, bodySecret := f[oauth2.ParamClientID], f[oauth2.ParamClientSecret]
+	auth, present := r.Header["Authorization"]
+	if !present {
+		if bodyID == "" {
+			if bodySecret != "" {
+				return "", "", false, oauth2.InvalidRequest("client_secret without client_id")
+			}
+			return "", "", false, errNoClientAuth.WithChallenge(basicChallenge)
+		}
+		return bodyID, bodySecret, false, nil
+	}
+
+	// The client tried HTTP authentication: from here, invalid_client is
+	// a 401 with a challenge.
+	id, secret, ok := parseBasic(auth)
+	if !ok {
+		return bodyID, "", true, errMalformedBasic.WithChallenge(basicChallenge)
+	}
+	if bodySecret != "" {
+		return id, "", true, errTwoMethods
+	}
+	if bodyID != "" && bodyID != id {
+		return id, "", true, errClientIDMismatch
+	}
+	return id, secret, true, nil
+}
+
+// parseBasic decodes the credentials of an HTTP Basic Authorization header
+// (RFC 7617 §2). RFC 6749 §2.3.1 has the client id and secret each
+// application/x-www-form-urlencoded before they are joined with a colon and
+// base64-encoded; golang.org/x/oauth2 does that (url.QueryEscape), so they
+// are decoded here. A client that does not encode works all the same as
+// long as its id and secret hold no '%' or '+', which Cognito-shaped ones
+// never do. More than one Authorization header is malformed.
+func parseBasic(header []string) (id, secret string, ok bool) {
+	if len(header) != 1 {
+		return "", "", false
+	}
+	scheme, cred, found := strings.Cut(header[0], " ")
+	if !found || !strings.EqualFold(scheme, "Basic") {
+		return "", "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimLeft(cred, " "))
+	if err != nil {
+		return "", "", false
+	}
+	encID, encSecret, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", false
+	}
+	if id, err = url.QueryUnescape(encID); err != nil || id == "" {
+		return "", "", false
+	}
+	if secret, err = url.QueryUnescape(encSecret); err != nil {
+		return "", "", false
+	}
+	return id, secret, true
+}
+
+// validClientID reports whether id fits Cognito's client id pattern,
+// [\w+]{1,128}. Ids that do not cannot exist and are not looked up.
+func validClientID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '+') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,166 @@
+package token
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
+	"github.com/tollgate/tollgate/internal/oauth2"
+)
+
+// TokenUseAccess is the token_use of every token Tollgate issues. The claims
+// are bearer.Claims, the one definition of a Cognito access token's claims
+// shared with the verifier: their field order is Cognito's claim order
+// (contract §2), which encoding/json keeps. sub is the client id (there is
+// no user), auth_time equals iat (the client authenticated just now), jti is
+// a random UUID v4, which revocation records, and version is 2.
+const TokenUseAccess = "access"
+
+// claimsVersion is Cognito's access token format version.
+const claimsVersion = 2
+
+// tokenResponse is the successful token response (RFC 6749 §5.1) exactly as
+// Cognito sends it for client_credentials: these three members in this
+// order, no scope and no refresh_token (RFC 6749 §4.4.3: "A refresh token
+// SHOULD NOT be included").
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	TokenType   string `json:"token_type"`
+}
+
+// ServeToken serves POST /oauth2/token. It issues an access token to a
+// client that authenticates with its secret and is allowed the
+// client_credentials flow (RFC 6749 §4.4), for the scopes it asks for, or
+// all the scopes it is allowed when it asks for none (Cognito's rule).
+func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
+	f, err := readForm(w, r, oauth2.ParamGrantType, oauth2.ParamScope, oauth2.ParamClientID, oauth2.ParamClientSecret)
+	if err != nil {
+		e.fail(w, r, endpointToken, "", err)
+		return
+	}
+	// The grant type is checked before the client is authenticated: the
+	// answer does not depend on the client, and a request that must be
+	// refused anyway costs no lookup and no hash.
+	if err := checkGrantType(f[oauth2.ParamGrantType]); err != nil {
+		e.fail(w, r, endpointToken, f[oauth2.ParamClientID], err)
+		return
+	}
+	client, id, err := e.authenticate(r.Context(), r, f)
+	if err != nil {
+		e.fail(w, r, endpointToken, id, err)
+		return
+	}
+	if !client.AllowsFlow(tollgate.FlowClientCredentials) {
+		e.fail(w, r, endpointToken, id, errFlowNotAllowed)
+		return
+	}
+	scopes, err := grantedScopes(client, f[oauth2.ParamScope])
+	if err != nil {
+		e.fail(w, r, endpointToken, id, err)
+		return
+	}
+
+	validity := client.AccessTokenValidity.Duration()
+	if validity <= 0 {
+		validity = tollgate.DefaultAccessTokenValidity.Duration()
+	}
+	expiresIn := int64(validity / time.Second)
+	now := e.now().Unix()
+	claims := &bearer.Claims{
+		Sub:      client.ID,
+		TokenUse: TokenUseAccess,
+		Scope:    scopes,
+		AuthTime: now,
+		Iss:      e.opts.Issuer(r, client.PoolID),
+		Exp:      now + expiresIn,
+		Iat:      now,
+		Version:  claimsVersion,
+		JTI:      uuid.NewString(),
+		ClientID: client.ID,
+	}
+	signed, err := e.opts.Signer.Sign(r.Context(), client.PoolID, claims)
+	if err != nil {
+		e.fail(w, r, endpointToken, id, oauth2.ServerError().WithCause(err))
+		return
+	}
+	oauth2.WriteJSON(w, r, http.StatusOK, tokenResponse{
+		AccessToken: signed,
+		ExpiresIn:   expiresIn,
+		TokenType:   oauth2.TokenTypeBearer,
+	})
+	e.log.LogAttrs(r.Context(), slog.LevelDebug, "access token issued",
+		slog.String("endpoint", endpointToken),
+		slog.String("client_id", client.ID),
+		slog.String("request_id", oauth2.RequestID(w)),
+		slog.String("pool_id", client.PoolID),
+		slog.String("jti", claims.JTI),
+		slog.String("scope", scopes),
+	)
+}
+
+var errFlowNotAllowed = oauth2.UnauthorizedClient("the client is not allowed the client_credentials flow")
+
+// checkGrantType accepts client_credentials only. authorization_code and
+// refresh_token are grants Cognito serves for user sign-in, which Tollgate
+// does not do: they get an answer that says so.
+func checkGrantType(gt string) error {
+	switch gt {
+	case oauth2.GrantClientCredentials:
+		return nil
+	case "":
+		return oauth2.InvalidRequest("grant_type is required")
+	case oauth2.GrantAuthorizationCode, oauth2.GrantRefreshToken:
+		return oauth2.UnsupportedGrantType("grant type %s is for user sign-in, which Tollgate does not serve: only client_credentials is supported", gt)
+	default:
+		return oauth2.UnsupportedGrantType("unsupported grant type %s: only client_credentials is supported", oauth2.SanitizeDescription(truncate(gt, 64)))
+	}
+}
+
+// grantedScopes returns the scope claim for a request: the requested scopes
+// (RFC 6749 §3.3), in the order asked, without duplicates, if the client is
+// allowed every one of them; all the client's allowed scopes, in their
+// order, if it asked for none (Cognito's documented default). A scope the
+// client is not allowed is invalid_scope and no token is issued: Cognito's
+// documentation conflicts on this (contract §1.1), and refusing is the
+// behaviour observed and the one RFC 6749 §5.2 describes.
+func grantedScopes(client *tollgate.Client, requested string) (string, error) {
+	asked, err := oauth2.ParseScope(requested)
+	if err != nil {
+		return "", err
+	}
+	if len(asked) == 0 {
+		if len(client.AllowedOAuthScopes) == 0 {
+			return "", oauth2.InvalidScope("no scope was requested and the client is allowed none")
+		}
+		return strings.Join(client.AllowedOAuthScopes, " "), nil
+	}
+	for _, s := range asked {
+		if !allowedScope(client, s) {
+			return "", oauth2.InvalidScope("scope %s is not allowed for this client", truncate(s, 128))
+		}
+	}
+	return strings.Join(asked, " "), nil
+}
+
+func allowedScope(client *tollgate.Client, scope string) bool {
+	for _, a := range client.AllowedOAuthScopes {
+		if a == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// truncate shortens s to n bytes for an error description.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

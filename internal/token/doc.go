@@ -1,0 +1,32 @@
+// Package token is Tollgate's OAuth 2 token endpoint: POST /oauth2/token
+// with the client_credentials grant (RFC 6749 §4.4), POST /oauth2/revoke
+// (RFC 7009) and POST /oauth2/introspect (RFC 7662), each authenticating the
+// client first (RFC 6749 §2.3.1).
+//
+// One file per concern:
+//
+//   - request.go: the request as RFC 6749 wants it: POST (§3.2), a form body
+//     (Appendix B) of bounded size, no parameter in the URL query (§2.3.1:
+//     credentials never in URLs), no parameter given twice (§3.1), unknown
+//     parameters ignored (§3.2);
+//   - client_auth.go: client_secret_basic and client_secret_post (§2.3.1),
+//     never both (§2.3), in time that does not depend on whether the client
+//     exists;
+//   - client_credentials.go: the grant, its scope rules (§3.3) and the
+//     Cognito-shaped access token and response (§5.1);
+//   - revoke.go and introspect.go: RFC 7009 and RFC 7662;
+//   - verify.go: how revoke and introspect check that a token is one of the
+//     pool's own.
+//
+// Everything the endpoint depends on is an interface defined here (Clients,
+// Signer, Verifier, Revocations) and wired by internal/server, so the same
+// code runs against the store, the catalog cache or a test double. Every
+// error reaches the client through internal/oauth2, the one writer of RFC
+// 6749 §5.2 errors; the client sees a code and a fixed description, the log
+// sees the cause. Secrets never appear in either.
+//
+// token imports the root package, internal/oauth2, internal/vault and
+// internal/bearer (pure token verification). It must not import the store
+// implementations, the signer, the server or the gateway: tests may, the
+// package may not.
+package token

@@ -1,0 +1,175 @@
+package token
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/oauth2"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// Clients looks up app clients by id, whatever their pool. tollgate.Store
+// satisfies it, and so does the server's in-memory catalog. A missing client
+// is an error of kind tollgate.KindNotFound; any other error is a failure of
+// the lookup itself and is answered with server_error. The endpoint never
+// modifies a returned client, so a cache may hand out shared copies.
+type Clients interface {
+	GetClient(ctx context.Context, id string) (*tollgate.Client, error)
+}
+
+// Signer signs an access token for a pool: it serializes claims with
+// encoding/json as the JWT payload and returns the compact JWS, signed with
+// a key that the pool's KeySource publishes. internal/signer.Signer
+// satisfies it.
+type Signer interface {
+	Sign(ctx context.Context, poolID string, claims any) (string, error)
+}
+
+// Revocations records and looks up revoked access tokens by jti (RFC 7009).
+// tollgate.Store satisfies it. Recording a revocation twice is not an error.
+type Revocations interface {
+	RevokeToken(ctx context.Context, t tollgate.RevokedToken) error
+	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
+}
+
+// Realm is the realm of the HTTP Basic challenge sent with a 401
+// invalid_client (RFC 7617 §2).
+const Realm = "tollgate"
+
+// MaxBodyBytes bounds a request body. A client_credentials request is a few
+// hundred bytes and a revocation request carries one token of a few KiB;
+// anything bigger is refused with invalid_request before it is parsed.
+const MaxBodyBytes = 64 << 10
+
+// Options configures an Endpoint. Fields marked required must be set; New
+// panics otherwise, since a missing dependency is a wiring mistake.
+type Options struct {
+	// Clients finds the client named by a request. Required.
+	Clients Clients
+
+	// Signer signs issued access tokens with the client's pool's active
+	// key. Required.
+	Signer Signer
+
+	// Keys gives a pool's published public keys, with which revoke and
+	// introspect verify that a presented token is one of the pool's own
+	// (see verifyOwn). internal/signer.Signer satisfies it. Required.
+	Keys KeySource
+
+	// Revocations stores revoked tokens' jti for revoke and looks them up
+	// for introspect. Required.
+	Revocations Revocations
+
+	// Vault computes the keyed hash that a presented client secret is
+	// compared with (tollgate.ClientSecret.Hash). Required.
+	Vault *vault.Vault
+
+	// Issuer returns the iss of tokens issued by the pool, as the server
+	// publishes it (for example https://host/{poolID}); it may depend on
+	// the request (the host it came in on). The same function is used to
+	// issue tokens and to check the iss of tokens presented to revoke and
+	// introspect, so it must return the same value for a pool on every
+	// host where tokens of that pool are presented. Required.
+	Issuer func(r *http.Request, poolID string) string
+
+	// PoolFromHost reports which pool's domain the request came in on, if
+	// any. When ok, only that pool's clients may authenticate: a client of
+	// another pool is refused with invalid_client, exactly as an unknown
+	// client is. Nil, or ok false, means the request came in on a host
+	// shared by all pools (the base host), where any client may
+	// authenticate and is served by its own pool.
+	PoolFromHost func(r *http.Request) (poolID string, ok bool)
+
+	// Now returns the current time, used for iat, exp and revocation
+	// records. Nil means time.Now. Tests inject a fixed clock.
+	Now func() time.Time
+
+	// Logger receives one line per refused request (client authentication
+	// failures at Info, other client errors at Debug, server failures at
+	// Error) and one Debug line per issued token, with the endpoint, the
+	// presented client id, the error code and the request id. Secrets are
+	// never logged. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Endpoint serves the token, revocation and introspection endpoints. It is
+// safe for concurrent use.
+type Endpoint struct {
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+	// dummyHash is what a presented secret is compared with when the client
+	// is unknown or has no secret, so that such a request costs the same
+	// work as a wrong secret (see authenticate).
+	dummyHash []byte
+}
+
+// New returns an Endpoint. It panics if a required option is missing.
+func New(opts Options) *Endpoint {
+	switch {
+	case opts.Clients == nil:
+		panic("token.New: Options.Clients is required")
+	case opts.Signer == nil:
+		panic("token.New: Options.Signer is required")
+	case opts.Keys == nil:
+		panic("token.New: Options.Keys is required")
+	case opts.Revocations == nil:
+		panic("token.New: Options.Revocations is required")
+	case opts.Vault == nil:
+		panic("token.New: Options.Vault is required")
+	case opts.Issuer == nil:
+		panic("token.New: Options.Issuer is required")
+	}
+	e := &Endpoint{opts: opts, log: opts.Logger, now: opts.Now}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	// A hash of a random string nobody knows: no secret can match it.
+	e.dummyHash = opts.Vault.HashSecret(rand.Text())
+	return e
+}
+
+// Endpoint names used in logs.
+const (
+	endpointToken      = "token"
+	endpointRevoke     = "revoke"
+	endpointIntrospect = "introspect"
+)
+
+// maxLoggedID bounds how much of a presented client id is logged: ids are at
+// most 128 characters (Cognito's limit), anything longer is garbage.
+const maxLoggedID = 128
+
+// fail logs err and writes it to the client through oauth2.WriteError. The
+// log level follows who is at fault: a failed client authentication is
+// worth noticing (Info), other client mistakes are routine (Debug), and
+// anything that is not an *oauth2.Error, or is a server_error, is ours
+// (Error).
+func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint, clientID string, err error) {
+	level := slog.LevelDebug
+	var oe *oauth2.Error
+	switch {
+	case !errors.As(err, &oe) || oe.Code == oauth2.CodeServerError:
+		level = slog.LevelError
+	case oe.Code == oauth2.CodeInvalidClient:
+		level = slog.LevelInfo
+	}
+	if len(clientID) > maxLoggedID {
+		clientID = clientID[:maxLoggedID] + "..."
+	}
+	e.log.LogAttrs(r.Context(), level, "oauth2 request refused",
+		slog.String("endpoint", endpoint),
+		slog.String("client_id", clientID),
+		slog.String("request_id", oauth2.RequestID(w)),
+		slog.Any("err", err),
+	)
+	oauth2.WriteError(w, r, err)
+}

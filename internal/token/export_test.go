@@ -1,0 +1,14 @@
+package token
+
+import (
+	"net/http"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Authenticate exposes client authentication alone to the external tests
+// and benchmarks, with the form already parsed.
+func Authenticate(e *Endpoint, r *http.Request, params map[string]string) (*tollgate.Client, error) {
+	c, _, err := e.authenticate(r.Context(), r, form(params))
+	return c, err
+}

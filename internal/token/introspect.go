@@ -1,0 +1,93 @@
+package token
+
+import (
+	"net/http"
+
+	"github.com/tollgate/tollgate/internal/oauth2"
+)
+
+// introspection is an RFC 7662 §2.2 response for an active token: active
+// first, then the token's claims in the order Cognito's tokens carry them.
+type introspection struct {
+	Active    bool   `json:"active"`
+	Scope     string `json:"scope"`
+	ClientID  string `json:"client_id"`
+	TokenType string `json:"token_type"`
+	Exp       int64  `json:"exp"`
+	Iat       int64  `json:"iat"`
+	Sub       string `json:"sub"`
+	Iss       string `json:"iss"`
+	JTI       string `json:"jti"`
+	TokenUse  string `json:"token_use"`
+}
+
+// inactive is the whole answer for any token that is not active: RFC 7662
+// §2.2 says nothing more should be told about it.
+type inactive struct {
+	Active bool `json:"active"`
+}
+
+// ServeIntrospect serves POST /oauth2/introspect (RFC 7662). Cognito has no
+// introspection endpoint; Tollgate offers one so that a resource server can
+// learn whether a token has been revoked, which offline verification
+// cannot. The caller authenticates as a client (RFC 7662 §2.1 requires
+// some authorization, "to prevent token scanning attacks") and may ask
+// about any token of its own pool: resource servers introspect other
+// clients' tokens.
+//
+// The answer is {"active":false} for anything that is not an active access
+// token of the authenticating client's pool: malformed, forged, expired,
+// another pool's (so pools learn nothing of each other), or revoked. An
+// active token is described with its claims and token_type Bearer.
+// token_type_hint is accepted and ignored, as at revoke.
+func (e *Endpoint) ServeIntrospect(w http.ResponseWriter, r *http.Request) {
+	f, err := readForm(w, r, oauth2.ParamToken, oauth2.ParamTokenTypeHint, oauth2.ParamClientID, oauth2.ParamClientSecret)
+	if err != nil {
+		e.fail(w, r, endpointIntrospect, "", err)
+		return
+	}
+	tok := f[oauth2.ParamToken]
+	if tok == "" {
+		e.fail(w, r, endpointIntrospect, f[oauth2.ParamClientID], errTokenRequired)
+		return
+	}
+	client, id, err := e.authenticate(r.Context(), r, f)
+	if err != nil {
+		e.fail(w, r, endpointIntrospect, id, err)
+		return
+	}
+	claims, err := e.verifyOwn(r.Context(), r, client.PoolID, tok)
+	if err != nil {
+		e.fail(w, r, endpointIntrospect, id, err)
+		return
+	}
+	// A token without jti cannot have been revoked, nor be shown not to
+	// have been: every token Tollgate issues has one, so it is not ours.
+	if claims == nil || claims.JTI == "" {
+		oauth2.WriteJSON(w, r, http.StatusOK, inactive{})
+		return
+	}
+	revoked, err := e.opts.Revocations.IsTokenRevoked(r.Context(), claims.JTI)
+	if err != nil {
+		// Not {"active":false}: a resource server must not take an outage
+		// for a revocation, nor the other way round.
+		e.fail(w, r, endpointIntrospect, id, oauth2.ServerError().WithCause(err))
+		return
+	}
+	if revoked {
+		oauth2.WriteJSON(w, r, http.StatusOK, inactive{})
+		return
+	}
+	oauth2.WriteJSON(w, r, http.StatusOK, introspection{
+		Active:    true,
+		Scope:     claims.Scope,
+		ClientID:  claims.ClientID,
+		TokenType: oauth2.TokenTypeBearer,
+		Exp:       claims.Exp,
+		Iat:       claims.Iat,
+		Sub:       claims.Sub,
+		Iss:       claims.Iss,
+		JTI:       claims.JTI,
+		TokenUse:  claims.TokenUse,
+	})
+}
