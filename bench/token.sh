@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 CGO_ENABLED=0 go build -o "$work/tollgate" ./cmd/tollgate
 go build -o "$work/tokenload" ./bench/tokenload
 "$work/tollgate" dev --data "$work/data" --listen 127.0.0.1:0 --log-level warn >"$work/out" 2>"$work/log" &

@@ -76,19 +76,19 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 // serves machine-to-machine clients only: there is no authorization or
 // userinfo endpoint, so those are absent.
 type discovery struct {
-	Issuer                                     string   `json:"issuer"`
-	JWKSURI                                    string   `json:"jwks_uri"`
-	TokenEndpoint                              string   `json:"token_endpoint"`
-	RevocationEndpoint                         string   `json:"revocation_endpoint"`
-	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
-	GrantTypesSupported                        []string `json:"grant_types_supported"`
-	ResponseTypesSupported                     []string `json:"response_types_supported"`
-	ScopesSupported                            []string `json:"scopes_supported"`
-	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported"`
-	RevocationEndpointAuthMethodsSupported     []string `json:"revocation_endpoint_auth_methods_supported"`
-	IntrospectionEndpointAuthMethodsSupported  []string `json:"introspection_endpoint_auth_methods_supported"`
-	IDTokenSigningAlgValuesSupported           []string `json:"id_token_signing_alg_values_supported"`
-	SubjectTypesSupported                      []string `json:"subject_types_supported"`
+	Issuer                                    string   `json:"issuer"`
+	JWKSURI                                   string   `json:"jwks_uri"`
+	TokenEndpoint                             string   `json:"token_endpoint"`
+	RevocationEndpoint                        string   `json:"revocation_endpoint"`
+	IntrospectionEndpoint                     string   `json:"introspection_endpoint"`
+	GrantTypesSupported                       []string `json:"grant_types_supported"`
+	ResponseTypesSupported                    []string `json:"response_types_supported"`
+	ScopesSupported                           []string `json:"scopes_supported"`
+	TokenEndpointAuthMethodsSupported         []string `json:"token_endpoint_auth_methods_supported"`
+	RevocationEndpointAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
+	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
+	IDTokenSigningAlgValuesSupported          []string `json:"id_token_signing_alg_values_supported"`
+	SubjectTypesSupported                     []string `json:"subject_types_supported"`
 }
 
 func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
