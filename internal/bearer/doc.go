@@ -23,7 +23,9 @@
 // token has expired"); every other failure is ErrInvalid. Errors carry a
 // reason meant for logs, never for the client.
 //
-// bearer is pure: it imports the root package and go-jose only. It must not
-// import the store, net/http or other adapters; callers hand it the keys
-// (for example from internal/signer) and the expectations.
+// bearer is pure: it imports go-jose and the standard library only (the
+// root package is allowed but not needed). It must not import the store,
+// net/http or other adapters; callers hand it the keys (for example
+// signer.PublicKeys, converted with bearer.Keys) and the expectations, so
+// that it is fuzzed and benchmarked in isolation.
 package bearer

@@ -21,7 +21,8 @@ type Options struct {
 	// Default one second.
 	PollInterval time.Duration
 	// OnChange, if set, is called after every reload caused by a change of
-	// generation (for example to invalidate the signer's key cache).
+	// generation (for example to invalidate the signer's key cache). The
+	// first load does not call it.
 	OnChange func()
 	Logger   *slog.Logger
 }
@@ -87,6 +88,9 @@ func (c *Catalog) Refresh(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	c.snap.Store(s)
+	if c.opts.OnChange != nil {
+		c.opts.OnChange()
+	}
 	return true, nil
 }
 
@@ -134,43 +138,27 @@ func (c *Catalog) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			reloaded, err := c.Refresh(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					c.opts.Logger.Warn("catalog refresh failed", "err", err)
-				}
-				continue
-			}
-			if reloaded && c.opts.OnChange != nil {
-				c.opts.OnChange()
+			if _, err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
+				c.opts.Logger.Warn("catalog refresh failed", "err", err)
 			}
 		}
 	}
 }
 
-// GetClient returns a client by id. On a miss it checks the store's
-// generation once, so that a client created a moment ago by another process
-// is found; an unknown id costs one small query, never a table scan.
-func (c *Catalog) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+// GetClient returns a client by id, from memory. It does not consult the
+// store on a miss: a caller that must see changes made a moment ago by
+// another process calls Refresh and looks again (the token endpoint does so
+// after any failed authentication, so an unknown client and a wrong secret
+// cost the same).
+func (c *Catalog) GetClient(_ context.Context, id string) (*tollgate.Client, error) {
 	if cl, ok := c.snap.Load().clients[id]; ok {
 		return cl, nil
-	}
-	reloaded, err := c.Refresh(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if reloaded {
-		if c.opts.OnChange != nil {
-			c.opts.OnChange()
-		}
-		if cl, ok := c.snap.Load().clients[id]; ok {
-			return cl, nil
-		}
 	}
 	return nil, tollgate.Errorf(tollgate.KindNotFound, "client not found")
 }
 
-// GetPool returns a pool by id, with the same miss behaviour as GetClient.
+// GetPool returns a pool by id. On a miss it refreshes once, so a pool
+// created a moment ago by another process is found.
 func (c *Catalog) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
 	if p, ok := c.snap.Load().pools[id]; ok {
 		return p, nil
@@ -178,9 +166,6 @@ func (c *Catalog) GetPool(ctx context.Context, id string) (*tollgate.UserPool, e
 	if reloaded, err := c.Refresh(ctx); err != nil {
 		return nil, err
 	} else if reloaded {
-		if c.opts.OnChange != nil {
-			c.opts.OnChange()
-		}
 		if p, ok := c.snap.Load().pools[id]; ok {
 			return p, nil
 		}

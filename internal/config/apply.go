@@ -145,17 +145,19 @@ func Apply(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Config, 
 	return p.res, nil
 }
 
-// Phases of the writes. Deletions come first so that a name or domain they
-// free can be taken; resource servers come before the clients that use
-// their scopes.
+// Phases of the writes. Deletions come first, and updates before creations,
+// so that a name or domain they free can be taken; resource servers come
+// before the clients that use their scopes.
 const (
 	phaseDeletePools = iota
 	phaseDeleteClients
 	phaseDeleteResourceServers
 	phaseDeleteDomains
-	phasePools
+	phaseUpdatePools
+	phaseCreatePools
 	phaseResourceServers
-	phaseClients
+	phaseUpdateClients
+	phaseCreateClients
 	phaseDomains
 	phases
 )
@@ -177,11 +179,10 @@ type planner struct {
 	conflicts  []string
 	needsVault bool
 
-	deletedPools map[string]bool               // ids of pools being deleted
-	domains      map[string]*tollgate.Domain   // every stored domain, by name
-	wantDomains  map[string]string             // domain name → id of the pool the config gives it
-	movedDomains map[string]bool               // domains deleted to be created in another pool
-	poolsByID    map[string]*tollgate.UserPool // every stored pool
+	deletedPools   map[string]bool             // ids of the pools being deleted
+	domains        map[string]*tollgate.Domain // every stored domain, by name
+	wantDomains    map[string]string           // domain name → id of the pool the config gives it
+	deletedDomains map[string]bool             // domains whose deletion is planned
 }
 
 func (p *planner) add(phase int, c Change, run func(ctx context.Context) error) {
@@ -195,21 +196,19 @@ func (p *planner) conflict(format string, args ...any) {
 func (p *planner) plan(ctx context.Context) error {
 	pools, err := p.st.ListPools(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("reading the store: %w", err)
 	}
 	allDomains, err := p.st.ListDomains(ctx, "")
 	if err != nil {
-		return err
+		return fmt.Errorf("reading the store: %w", err)
 	}
 	p.domains = map[string]*tollgate.Domain{}
 	for _, d := range allDomains {
 		p.domains[d.Domain] = d
 	}
-	p.poolsByID = map[string]*tollgate.UserPool{}
 	byKey := map[string]*tollgate.UserPool{}
 	byName := map[string]*tollgate.UserPool{}
 	for _, sp := range pools {
-		p.poolsByID[sp.ID] = sp
 		byName[sp.Name] = sp
 		if sp.ConfigKey == "" {
 			continue
@@ -249,7 +248,7 @@ func (p *planner) plan(ctx context.Context) error {
 		if sp == nil {
 			np := &tollgate.UserPool{ID: tollgate.NewPoolID(cp.Region), Name: cp.UserPoolName, Region: cp.Region, ConfigKey: cp.ID, CreatedAt: p.now, UpdatedAt: p.now}
 			p.res.pools[cp.ID] = np.ID
-			p.add(phasePools, Change{Action: Created, Object: ObjectPool, Key: cp.ID, ID: np.ID},
+			p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: cp.ID, ID: np.ID},
 				func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
 			continue
 		}
@@ -260,7 +259,7 @@ func (p *planner) plan(ctx context.Context) error {
 		if sp.Name != cp.UserPoolName {
 			up := *sp
 			up.Name, up.UpdatedAt = cp.UserPoolName, p.now
-			p.add(phasePools, Change{Action: Updated, Object: ObjectPool, Key: cp.ID, ID: sp.ID, Fields: []string{"userPoolName"}},
+			p.add(phaseUpdatePools, Change{Action: Updated, Object: ObjectPool, Key: cp.ID, ID: sp.ID, Fields: []string{"userPoolName"}},
 				func(ctx context.Context) error { return p.st.UpdatePool(ctx, &up) })
 		}
 	}
@@ -271,7 +270,7 @@ func (p *planner) plan(ctx context.Context) error {
 			p.wantDomains[d.Name()] = p.res.pools[p.cfg.UserPools[i].ID]
 		}
 	}
-	p.movedDomains = map[string]bool{}
+	p.deletedDomains = map[string]bool{}
 
 	for i := range p.cfg.UserPools {
 		if err := p.planPool(ctx, &p.cfg.UserPools[i], current[i]); err != nil {
@@ -293,13 +292,13 @@ func (p *planner) planPool(ctx context.Context, cp *UserPool, sp *tollgate.UserP
 	)
 	if sp != nil {
 		if servers, err = p.st.ListResourceServers(ctx, poolID); err != nil {
-			return err
+			return fmt.Errorf("reading the store: %w", err)
 		}
 		if clients, err = p.st.ListClients(ctx, poolID); err != nil {
-			return err
+			return fmt.Errorf("reading the store: %w", err)
 		}
 		if domains, err = p.st.ListDomains(ctx, poolID); err != nil {
-			return err
+			return fmt.Errorf("reading the store: %w", err)
 		}
 	}
 	p.planResourceServers(cp, poolID, servers)
@@ -396,7 +395,7 @@ func (p *planner) planClients(cp *UserPool, poolID string, stored []*tollgate.Cl
 			p.res.clients[key] = next.ID
 			p.needsVault = p.needsVault || c.GenerateSecret
 			generate := c.GenerateSecret
-			p.add(phaseClients, Change{Action: Created, Object: ObjectClient, Key: key, ID: next.ID}, func(ctx context.Context) error {
+			p.add(phaseCreateClients, Change{Action: Created, Object: ObjectClient, Key: key, ID: next.ID}, func(ctx context.Context) error {
 				if generate {
 					next.Secrets = []tollgate.ClientSecret{p.newSecret(next.ID)}
 				}
@@ -420,7 +419,7 @@ func (p *planner) planClients(cp *UserPool, poolID string, stored []*tollgate.Cl
 			continue
 		}
 		next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
-		p.add(phaseClients, Change{Action: Updated, Object: ObjectClient, Key: key, ID: cur.ID, Fields: f},
+		p.add(phaseUpdateClients, Change{Action: Updated, Object: ObjectClient, Key: key, ID: cur.ID, Fields: f},
 			func(ctx context.Context) error { return p.st.UpdateClient(ctx, next) })
 	}
 }
@@ -491,10 +490,10 @@ func (p *planner) planDomains(cp *UserPool, poolID string, stored []*tollgate.Do
 
 // deleteDomain plans the deletion of a config-owned domain, once.
 func (p *planner) deleteDomain(d *tollgate.Domain) {
-	if p.movedDomains[d.Domain] || p.deletedPools[d.PoolID] {
+	if p.deletedDomains[d.Domain] || p.deletedPools[d.PoolID] {
 		return
 	}
-	p.movedDomains[d.Domain] = true
+	p.deletedDomains[d.Domain] = true
 	name := d.Domain
 	p.add(phaseDeleteDomains, Change{Action: Deleted, Object: ObjectDomain, Key: d.ConfigKey, ID: name},
 		func(ctx context.Context) error { return p.st.DeleteDomain(ctx, name) })

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -135,7 +136,7 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 		if !ok {
 			return
 		}
-		v, err := parseValidity(s)
+		v, err := ParseValidity(s)
 		if err != nil {
 			d.r.fail(path, "%v", err)
 			return
@@ -430,8 +431,15 @@ func (d *decoder) sequence(n ast.Node, path string, rv reflect.Value) {
 	rv.Set(out)
 }
 
+// schemaCache holds schemaFields' answers; the schema is fixed at compile
+// time, so they never go stale.
+var schemaCache sync.Map // reflect.Type → map[string][]int
+
 // schemaFields maps the yaml names of a struct's fields to their indexes.
 func schemaFields(t reflect.Type) map[string][]int {
+	if m, ok := schemaCache.Load(t); ok {
+		return m.(map[string][]int)
+	}
 	out := map[string][]int{}
 	for _, f := range reflect.VisibleFields(t) {
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
@@ -440,6 +448,7 @@ func schemaFields(t reflect.Type) map[string][]int {
 		}
 		out[name] = f.Index
 	}
+	schemaCache.Store(t, out)
 	return out
 }
 

@@ -13,12 +13,14 @@ import (
 // follows gives the useful message.
 const maxValiditySeconds = 100 * 365 * 24 * 3600
 
-// parseValidity reads a token lifetime. A single whole number and unit
+// ParseValidity reads a token lifetime as the config file writes it; the
+// CLI's flags that take one use it too. A single whole number and unit
 // ("30s", "60m", "1h", "5d") keeps its unit, so "5d" is 5 days as CDK's
 // Duration.days(5) is. A compound in Go's style ("1h30m", "1d12h"; units in
 // decreasing order, each at most once) becomes minutes, or seconds when it is
-// not a whole number of minutes.
-func parseValidity(s string) (tollgate.Validity, error) {
+// not a whole number of minutes. It checks the syntax only: the bounds of
+// each token's lifetime are the validator's business.
+func ParseValidity(s string) (tollgate.Validity, error) {
 	bad := func(why string) (tollgate.Validity, error) {
 		return tollgate.Validity{}, fmt.Errorf("invalid duration %q: %s", s, why)
 	}
@@ -85,19 +87,4 @@ func parseValidity(s string) (tollgate.Validity, error) {
 		return tollgate.Validity{Value: total / 60, Unit: tollgate.Minutes}, nil
 	}
 	return tollgate.Validity{Value: total, Unit: tollgate.Seconds}, nil
-}
-
-// formatValidity writes a Validity back the way parseValidity reads it.
-func formatValidity(v tollgate.Validity) string {
-	switch v.Unit {
-	case tollgate.Seconds:
-		return fmt.Sprintf("%ds", v.Value)
-	case tollgate.Minutes:
-		return fmt.Sprintf("%dm", v.Value)
-	case tollgate.Hours:
-		return fmt.Sprintf("%dh", v.Value)
-	case tollgate.Days:
-		return fmt.Sprintf("%dd", v.Value)
-	}
-	return v.String()
 }

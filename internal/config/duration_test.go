@@ -25,9 +25,9 @@ func TestParseValidity(t *testing.T) {
 		{"0h5m", tollgate.Validity{Value: 5, Unit: tollgate.Minutes}},
 		{"1d1h1m1s", tollgate.Validity{Value: 90061, Unit: tollgate.Seconds}},
 	} {
-		got, err := parseValidity(tc.in)
+		got, err := ParseValidity(tc.in)
 		if err != nil || got != tc.want {
-			t.Errorf("parseValidity(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+			t.Errorf("ParseValidity(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
 	}
 }
@@ -54,9 +54,9 @@ func TestParseValidityErrors(t *testing.T) {
 		{"36500d1s", "too long"},
 		{"soon", "want a whole number and a unit"},
 	} {
-		got, err := parseValidity(tc.in)
+		got, err := ParseValidity(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("parseValidity(%q) = %v, %v; want an error containing %q", tc.in, got, err, tc.want)
+			t.Errorf("ParseValidity(%q) = %v, %v; want an error containing %q", tc.in, got, err, tc.want)
 		}
 	}
 }

@@ -14,3 +14,6 @@ func (s *Signer) CachedActiveKey(poolID string) any {
 	}
 	return ks.active
 }
+
+// CachedPools returns how many pools the Signer holds a cache for.
+func (s *Signer) CachedPools() int { return len(*s.pools.Load()) }

@@ -33,7 +33,6 @@ func (s *Signer) Rotate(ctx context.Context, poolID string, retireFor time.Durat
 	if retireFor < 0 {
 		return nil, tollgate.Errorf(tollgate.KindInvalid, "retirement period must not be negative, got %s", retireFor)
 	}
-	p := s.cache(poolID)
 	epoch := s.epoch.Load()
 
 	// The new next key is generated before the lock is taken.
@@ -118,6 +117,7 @@ func (s *Signer) Rotate(ctx context.Context, poolID string, retireFor time.Durat
 
 	// Take the new keys into this process's cache at once. Other processes
 	// see them after their next Invalidate.
+	p := s.cache(poolID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for kid, k := range generated {

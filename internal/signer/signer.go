@@ -208,13 +208,14 @@ func (s *Signer) reload(ctx context.Context, poolID string, p *poolCache, publis
 	} else {
 		var err error
 		keys, err = s.st.ListSigningKeys(ctx, poolID)
-		if err != nil {
-			return nil, err
+		if err == nil && !hasActive(keys) {
+			keys, err = s.createFirst(ctx, poolID, p)
 		}
-		if !hasActive(keys) {
-			if keys, err = s.createFirst(ctx, poolID, p); err != nil {
-				return nil, err
+		if err != nil {
+			if tollgate.IsNotFound(err) {
+				s.forget(poolID, p) // hold nothing for made-up or deleted pools
 			}
+			return nil, err
 		}
 	}
 	ks, err := s.build(poolID, p, keys, epoch)
@@ -225,9 +226,32 @@ func (s *Signer) reload(ctx context.Context, poolID string, p *poolCache, publis
 	return ks, nil
 }
 
+// forget drops the pool's cache if it is still p.
+func (s *Signer) forget(poolID string, p *poolCache) {
+	s.poolsMu.Lock()
+	defer s.poolsMu.Unlock()
+	old := *s.pools.Load()
+	if old[poolID] != p {
+		return
+	}
+	m := make(map[string]*poolCache, len(old))
+	for id, q := range old {
+		if id != poolID {
+			m[id] = q
+		}
+	}
+	s.pools.Store(&m)
+}
+
 // createFirst creates the pool's first two keys under the store's key lock,
 // unless another process got there first. p.mu must be held.
 func (s *Signer) createFirst(ctx context.Context, poolID string, p *poolCache) ([]tollgate.SigningKey, error) {
+	// A JWKS request names its pool: make sure the pool exists before
+	// spending CPU on keys, or a flood of made-up pool ids would be a flood
+	// of RSA key generations.
+	if _, err := s.st.GetPool(ctx, poolID); err != nil {
+		return nil, err
+	}
 	fresh, err := s.generateN(poolID, 2)
 	if err != nil {
 		return nil, err

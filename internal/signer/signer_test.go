@@ -472,11 +472,22 @@ func TestRotateRejectsNegativeRetirement(t *testing.T) {
 }
 
 func TestUnknownPool(t *testing.T) {
-	st := openStore(t, storetest.SQLiteDSN(t))
+	ctx := context.Background()
+	st := &countingStore{Store: openStore(t, storetest.SQLiteDSN(t))}
 	s := newSigner(st, newVault(t), newClock())
-	_, err := s.Sign(context.Background(), "us-east-1_nope", cognitoClaims(start))
-	if !tollgate.IsNotFound(err) {
-		t.Fatalf("err = %v, want KindNotFound", err)
+	if _, err := s.Sign(ctx, "us-east-1_nope", cognitoClaims(start)); !tollgate.IsNotFound(err) {
+		t.Fatalf("Sign: err = %v, want KindNotFound", err)
+	}
+	if _, err := s.JWKS(ctx, "us-east-1_nope2"); !tollgate.IsNotFound(err) {
+		t.Fatalf("JWKS: err = %v, want KindNotFound", err)
+	}
+	// No keys were generated for it (UpdateSigningKeys is where they would
+	// go) and nothing is kept for it.
+	if n := st.updates.Load(); n != 0 {
+		t.Errorf("UpdateSigningKeys called %d times for unknown pools", n)
+	}
+	if n := s.CachedPools(); n != 0 {
+		t.Errorf("the signer caches %d unknown pools", n)
 	}
 }
 

@@ -46,9 +46,8 @@ var (
 // Timing: an unknown client, a client without a secret and a wrong secret
 // all cost one keyed hash of the presented secret and MaxClientSecrets
 // constant-time comparisons (against a dummy hash where the client has
-// none), so the time taken does not tell whether the client exists beyond
-// what the Clients lookup itself reveals; a cache such as the server's
-// catalog makes that a map lookup either way.
+// none), and, when Clients is a cache (Refresher), one refresh; so the
+// time taken does not tell whether the client exists.
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, string, error) {
 	id, secret, basic, err := presentedCredentials(r, f)
 	if err != nil {
@@ -68,29 +67,28 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		return fail(errNoSecret)
 	}
 
-	var client *tollgate.Client
-	if validClientID(id) { // anything else cannot exist: spare the store
-		c, err := e.opts.Clients.GetClient(ctx, id)
-		switch {
-		case err == nil:
-			client = c
-		case !tollgate.IsNotFound(err):
-			return nil, id, oauth2.ServerError().WithCause(err)
+	client, ok, err := e.check(ctx, id, secret)
+	if err != nil {
+		return nil, id, err
+	}
+	if (client == nil || !ok) && validClientID(id) {
+		// A cache of clients may be behind the store: a client or secret
+		// added a moment ago by another process. Every failure (unknown
+		// client and wrong secret alike, so the two still cost the same)
+		// brings the cache up to date once, and the check is repeated if
+		// anything changed. Refresh is one small query.
+		if rf, isCache := e.opts.Clients.(Refresher); isCache {
+			reloaded, err := rf.Refresh(ctx)
+			if err != nil {
+				return nil, id, oauth2.ServerError().WithCause(err)
+			}
+			if reloaded {
+				if client, ok, err = e.check(ctx, id, secret); err != nil {
+					return nil, id, err
+				}
+			}
 		}
 	}
-
-	// Compare with exactly MaxClientSecrets hashes, padding with the dummy,
-	// so that the work is the same for every client.
-	hashes := make([][]byte, 0, tollgate.MaxClientSecrets)
-	if client != nil {
-		for _, s := range client.Secrets {
-			hashes = append(hashes, s.Hash)
-		}
-	}
-	for len(hashes) < tollgate.MaxClientSecrets {
-		hashes = append(hashes, e.dummyHash)
-	}
-	ok := e.opts.Vault.VerifySecret(secret, hashes...)
 
 	switch {
 	case client == nil:
@@ -106,6 +104,39 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		}
 	}
 	return client, id, nil
+}
+
+// Refresher is implemented by a Clients cache (the server's catalog) that
+// can bring itself up to date with the store. It reports whether anything
+// changed.
+type Refresher interface {
+	Refresh(ctx context.Context) (bool, error)
+}
+
+// check looks the client up and verifies the secret against its hashes.
+// It compares with exactly MaxClientSecrets hashes, padding with the dummy,
+// so that the work is the same whether or not the client exists.
+func (e *Endpoint) check(ctx context.Context, id, secret string) (*tollgate.Client, bool, error) {
+	var client *tollgate.Client
+	if validClientID(id) { // anything else cannot exist: spare the lookup
+		c, err := e.opts.Clients.GetClient(ctx, id)
+		switch {
+		case err == nil:
+			client = c
+		case !tollgate.IsNotFound(err):
+			return nil, false, oauth2.ServerError().WithCause(err)
+		}
+	}
+	hashes := make([][]byte, 0, tollgate.MaxClientSecrets)
+	if client != nil {
+		for _, s := range client.Secrets {
+			hashes = append(hashes, s.Hash)
+		}
+	}
+	for len(hashes) < tollgate.MaxClientSecrets {
+		hashes = append(hashes, e.dummyHash)
+	}
+	return client, e.opts.Vault.VerifySecret(secret, hashes...), nil
 }
 
 // Causes of errAuthFailed, for the log only.

@@ -66,6 +66,9 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// expires_in is the client's AccessTokenValidity in seconds; a zero
+	// validity (unset, or an unknown unit) means Cognito's default of an
+	// hour. Keeping it within 5 minutes to a day is the config's job.
 	validity := client.AccessTokenValidity.Duration()
 	if validity <= 0 {
 		validity = tollgate.DefaultAccessTokenValidity.Duration()

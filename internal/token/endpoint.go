@@ -57,8 +57,10 @@ type Options struct {
 	Signer Signer
 
 	// Keys gives a pool's published public keys, with which revoke and
-	// introspect verify that a presented token is one of the pool's own
-	// (see verifyOwn). internal/signer.Signer satisfies it. Required.
+	// introspect verify that a presented token is one of the pool's own:
+	// signed by a published key, with the pool's Issuer, token_use access,
+	// not expired by Now (bearer.Verify's rules). internal/signer.Signer
+	// satisfies it. Required.
 	Keys KeySource
 
 	// Revocations stores revoked tokens' jti for revoke and looks them up
@@ -152,11 +154,14 @@ const maxLoggedID = 128
 // log level follows who is at fault: a failed client authentication is
 // worth noticing (Info), other client mistakes are routine (Debug), and
 // anything that is not an *oauth2.Error, or is a server_error, is ours
-// (Error).
+// (Error), unless the client cancelled the request.
 func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint, clientID string, err error) {
 	level := slog.LevelDebug
 	var oe *oauth2.Error
 	switch {
+	case errors.Is(err, context.Canceled):
+		// The client went away mid-request: nobody reads the answer and
+		// nothing is broken.
 	case !errors.As(err, &oe) || oe.Code == oauth2.CodeServerError:
 		level = slog.LevelError
 	case oe.Code == oauth2.CodeInvalidClient:

@@ -52,6 +52,7 @@ func checkEmpty200(t *testing.T, resp *http.Response, body []byte) {
 }
 
 func TestIntrospect(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tok := f.issue(t, f.m2m)
 	p := payload(t, tok)
@@ -112,6 +113,7 @@ func TestIntrospect(t *testing.T) {
 }
 
 func TestRevoke(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tok := f.issue(t, f.m2m)
 	jti := payload(t, tok)["jti"].(string)
@@ -165,6 +167,7 @@ func TestRevoke(t *testing.T) {
 }
 
 func TestRevokeAndIntrospectErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tok := f.issue(t, f.m2m)
 	for _, path := range []string{"/oauth2/revoke", "/oauth2/introspect"} {
@@ -204,6 +207,7 @@ func TestRevokeAndIntrospectErrors(t *testing.T) {
 // TestOversizedChunkedBody: a body of unknown length is cut off at the
 // limit, not read to its end.
 func TestOversizedChunkedBody(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"} {
 		body := io.MultiReader(strings.NewReader("grant_type=client_credentials&token=x&pad="), strings.NewReader(strings.Repeat("a", 1<<20)))

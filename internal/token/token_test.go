@@ -96,6 +96,7 @@ func (f *fixture) issue(t *testing.T, c testClient, extra ...string) string {
 }
 
 func TestGolangOAuth2ClientCredentials(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, style := range []struct {
 		name  string
@@ -142,6 +143,7 @@ func TestGolangOAuth2ClientCredentials(t *testing.T) {
 }
 
 func TestGolangOAuth2Errors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, f.srv.Client())
 	cfg := clientcredentials.Config{ClientID: f.m2m.ID, ClientSecret: "wrong", TokenURL: f.srv.URL + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader}
@@ -158,6 +160,7 @@ func TestGolangOAuth2Errors(t *testing.T) {
 //	  -H "Content-Type: application/x-www-form-urlencoded" \
 //	  -d "grant_type=client_credentials&client_id=CLIENT_ID&client_secret=CLIENT_SECRET"
 func TestSeedCurl(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	resp, body := f.do(request{
 		header: map[string]string{"User-Agent": "curl/8.14.1", "Accept": "*/*"},
@@ -170,6 +173,7 @@ func TestSeedCurl(t *testing.T) {
 }
 
 func TestTokenVerifiesAgainstJWKS(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tok := f.issue(t, f.m2m)
 
@@ -260,6 +264,7 @@ func claimNames(t *testing.T, raw []byte) []string {
 }
 
 func TestExpiresInFollowsClientValidity(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	c := *f.m2m.Client
 	c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit = 15, "minutes"
@@ -278,6 +283,7 @@ func TestExpiresInFollowsClientValidity(t *testing.T) {
 }
 
 func TestScopes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tests := []struct {
 		name      string
@@ -342,6 +348,7 @@ func checkError(t *testing.T, resp *http.Response, body []byte, status int, code
 }
 
 func TestTokenErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id, secret := f.m2m.ID, f.m2m.secret()
 	good := func(extra ...string) string {
@@ -422,6 +429,7 @@ func TestTokenErrors(t *testing.T) {
 }
 
 func TestUserSignInGrantsSaySo(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, gt := range []string{"authorization_code", "refresh_token"} {
 		_, body := f.do(request{body: form("grant_type", gt)})
@@ -432,6 +440,7 @@ func TestUserSignInGrantsSaySo(t *testing.T) {
 }
 
 func TestTokenAccepted(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id, secret := f.m2m.ID, f.m2m.secret()
 	tests := []struct {
@@ -462,6 +471,7 @@ func TestTokenAccepted(t *testing.T) {
 // TestUnknownClientLooksLikeWrongSecret: the answers to an unknown client
 // and to a wrong secret are byte-identical but for the request id and date.
 func TestUnknownClientLooksLikeWrongSecret(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	unknownID := "zzzzzzzzzzzzzzzzzzzzzzzzzz"
 	for _, method := range []string{"body", "basic"} {
@@ -502,6 +512,7 @@ func TestUnknownClientLooksLikeWrongSecret(t *testing.T) {
 }
 
 func TestConcurrentTokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var wg sync.WaitGroup
 	jtis := make([]string, 16)
@@ -528,6 +539,7 @@ func TestConcurrentTokens(t *testing.T) {
 }
 
 func TestTokenTimesFromInjectedClock(t *testing.T) {
+	t.Parallel()
 	// The endpoint's clock, not the wall clock, stamps tokens.
 	f := newFixture(t)
 	f.clock.Advance(48 * time.Hour)

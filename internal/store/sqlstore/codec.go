@@ -11,6 +11,7 @@ import (
 // (*dbTime)(&t) to fill a time.Time in place.
 type dbTime time.Time
 
+// Scan implements sql.Scanner.
 func (t *dbTime) Scan(src any) error {
 	switch v := src.(type) {
 	case nil:

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,21 +39,21 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	created := errors.Is(err, fs.ErrNotExist)
 
 	// The pragmas run on every new connection, busy_timeout first so that
-	// the others wait for locks too. journal_mode=WAL is persistent in the
-	// file; the others are per connection.
-	params := func(extra ...string) string {
-		q := url.Values{}
-		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
-		q.Add("_pragma", "foreign_keys(1)")
-		q.Add("_pragma", "synchronous(NORMAL)")
-		for _, e := range extra {
-			k, v, _ := strings.Cut(e, "=")
-			q.Add(k, v)
-		}
-		return path + "?" + q.Encode()
+	// the others wait for locks too.
+	pragmas := []string{
+		fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
+		"foreign_keys(1)",
+		"synchronous(NORMAL)",
 	}
+	writeDSN := path + "?" + url.Values{
+		"_pragma": pragmas,
+		"_txlock": {"immediate"},
+	}.Encode()
+	readDSN := path + "?" + url.Values{
+		"_pragma": slices.Concat(pragmas, []string{"query_only(1)"}),
+	}.Encode()
 
-	write, err := sql.Open("sqlite", params("_pragma=journal_mode(WAL)", "_txlock=immediate"))
+	write, err := sql.Open("sqlite", writeDSN)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +63,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	write.SetConnMaxLifetime(0)
 	// Open the writer first: it creates the file and switches it to WAL,
 	// which the readers then find.
-	if err := write.PingContext(ctx); err != nil {
+	if err := useWAL(ctx, write); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -73,7 +74,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		}
 	}
 
-	read, err := sql.Open("sqlite", params("_pragma=query_only(1)"))
+	read, err := sql.Open("sqlite", readDSN)
 	if err != nil {
 		write.Close()
 		return nil, err
@@ -84,6 +85,33 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
 	return &Store{d: sqliteDialect{}, write: write, read: read}, nil
+}
+
+// useWAL switches the database to WAL mode, which is a property of the file
+// and lasts. Switching needs an exclusive lock, and SQLite returns
+// SQLITE_BUSY at once rather than wait for it (waiting could deadlock), so
+// when several processes set up a new file together some must try again.
+func useWAL(ctx context.Context, db *sql.DB) error {
+	const attempts = 100
+	for attempt := 1; ; attempt++ {
+		var mode string
+		err := db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+		if err == nil {
+			if mode != "wal" {
+				return fmt.Errorf("journal mode is %q, not wal", mode)
+			}
+			return nil
+		}
+		var e *sqlite.Error
+		if !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY || attempt == attempts {
+			return fmt.Errorf("set journal mode: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // ownerOnly makes a new database file, and the WAL files SQLite created

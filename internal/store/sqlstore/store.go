@@ -55,6 +55,7 @@ const (
 // starting with postgres:// or postgresql:// names a PostgreSQL database;
 // anything else is the path of a SQLite file, optionally prefixed with
 // sqlite:// or file:, which is created if missing (its directory is not).
+// ctx bounds opening and migrating only.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	var (
 		s   *Store

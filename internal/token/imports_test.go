@@ -1,0 +1,41 @@
+package token
+
+import (
+	"go/parser"
+	gotoken "go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestImports keeps the package doc's promise: the endpoint reaches the
+// store, the signer and the server only through its own interfaces.
+func TestImports(t *testing.T) {
+	allowed := map[string]bool{
+		"github.com/tollgate/tollgate":                 true,
+		"github.com/tollgate/tollgate/internal/oauth2": true,
+		"github.com/tollgate/tollgate/internal/vault":  true,
+		"github.com/tollgate/tollgate/internal/bearer": true,
+		"github.com/google/uuid":                       true,
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(gotoken.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && !allowed[p] {
+				t.Errorf("%s imports %s", name, p)
+			}
+		}
+	}
+}
