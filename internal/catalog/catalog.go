@@ -56,9 +56,15 @@ func New(ctx context.Context, st tollgate.Store, opts Options) (*Catalog, error)
 		opts.Logger = slog.Default()
 	}
 	c := &Catalog{st: st, opts: opts}
-	if _, err := c.Refresh(ctx); err != nil {
+	gen, err := st.Generation(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: read generation: %w", err)
+	}
+	s, err := c.load(ctx, gen)
+	if err != nil {
 		return nil, err
 	}
+	c.snap.Store(s)
 	return c, nil
 }
 

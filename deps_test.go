@@ -1,0 +1,100 @@
+package tollgate_test
+
+import (
+	"go/build"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/tollgate/tollgate"
+
+// allowedImports lists, for each package, the packages of this module its
+// non-test files may import. Dependencies point inward: the root package is
+// the domain and imports only the standard library; adapters import the root
+// and a few leaf packages, never each other; only the wiring packages
+// (server, cli) combine adapters. A package missing from this table fails
+// the test, so a new package must state its place.
+var allowedImports = map[string][]string{
+	".":                        {},
+	"cmd/tollgate":             {"internal/cli"},
+	"examples":                 {},
+	"internal/vault":           {},
+	"internal/bearer":          {},
+	"internal/oauth2":          {},
+	"internal/catalog":         {"."},
+	"internal/signer":          {".", "internal/vault"},
+	"internal/token":           {".", "internal/bearer", "internal/oauth2", "internal/vault"},
+	"internal/config":          {".", "internal/vault"},
+	"internal/store/sqlstore":  {"."},
+	"internal/store/storetest": {"."},
+	"internal/gateway":         {".", "internal/bearer", "internal/oauth2"},
+	"internal/proxy":           {"."},
+	"internal/server":          {"*"},
+	"internal/cli":             {"*"},
+	"bench/tokenload":          {},
+	"bench/gateway":            {"*"},
+}
+
+func TestImportRules(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+			return filepath.SkipDir
+		}
+		pkg, err := build.ImportDir(path, 0)
+		if err != nil {
+			if _, ok := err.(*build.NoGoError); ok {
+				return nil
+			}
+			return err
+		}
+		rel := filepath.ToSlash(path)
+		if rel == "e2e" {
+			return nil // tests only
+		}
+		allowed, ok := allowedImports[rel]
+		if !ok {
+			t.Errorf("package %s is not in allowedImports: add it with the module packages it may import", rel)
+			return nil
+		}
+		if pkg.Doc == "" && pkg.Name != "main" {
+			t.Errorf("package %s has no package doc (a doc.go saying what it owns and must not import)", rel)
+		}
+		for _, imp := range pkg.Imports {
+			if imp != module && !strings.HasPrefix(imp, module+"/") {
+				if rel == "." && strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+					t.Errorf("the root package imports %s: it may import only the standard library", imp)
+				}
+				continue
+			}
+			target := strings.TrimPrefix(strings.TrimPrefix(imp, module), "/")
+			if target == "" {
+				target = "."
+			}
+			if !contains(allowed, "*") && !contains(allowed, target) {
+				t.Errorf("%s imports %s, which its place in the architecture does not allow", rel, target)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,95 @@
+package catalog_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
+)
+
+func TestCatalogFollowsTheStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
+	if err := st.CreatePool(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	newClient := func(id string, validity tollgate.Validity) {
+		t.Helper()
+		c := &tollgate.Client{ID: id, PoolID: pool.ID, Name: id, AccessTokenValidity: validity,
+			IDTokenValidity: tollgate.DefaultIDTokenValidity, RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity, CreatedAt: now, UpdatedAt: now}
+		if err := st.CreateClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newClient("client1", tollgate.Validity{Value: 2, Unit: tollgate.Hours})
+	if err := st.PutDomain(ctx, &tollgate.Domain{Domain: "pfx", PoolID: pool.ID, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+
+	changes := 0
+	cat, err := catalog.New(ctx, st, catalog.Options{BaseDomain: "example.test", OnChange: func() { changes++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := cat.GetClient(ctx, "client1"); err != nil || c.PoolID != pool.ID {
+		t.Fatalf("GetClient = %v, %v", c, err)
+	}
+	for _, host := range []string{"pfx.auth.eu-west-1.example.test", "PFX.auth.eu-west-1.example.test:8080", "pfx.auth.eu-west-1.example.test."} {
+		if d, ok := cat.DomainForHost(host); !ok || d.PoolID != pool.ID {
+			t.Errorf("DomainForHost(%q) = %v, %v", host, d, ok)
+		}
+	}
+	if _, ok := cat.DomainForHost("other.auth.eu-west-1.example.test"); ok {
+		t.Error("an unknown host matched")
+	}
+	if got := cat.KeyRetention(pool.ID); got != 2*time.Hour+5*time.Minute {
+		t.Errorf("KeyRetention = %s", got)
+	}
+
+	// A client created by another writer is not seen until a refresh.
+	newClient("client2", tollgate.DefaultAccessTokenValidity)
+	if _, err := cat.GetClient(ctx, "client2"); !tollgate.IsNotFound(err) {
+		t.Fatalf("before refresh: err = %v, want not found", err)
+	}
+	if reloaded, err := cat.Refresh(ctx); err != nil || !reloaded || changes != 1 {
+		t.Fatalf("Refresh = %v, %v; OnChange calls %d", reloaded, err, changes)
+	}
+	if _, err := cat.GetClient(ctx, "client2"); err != nil {
+		t.Fatalf("after refresh: %v", err)
+	}
+	if reloaded, _ := cat.Refresh(ctx); reloaded || changes != 1 {
+		t.Error("a refresh with nothing new reloaded")
+	}
+
+	// Run picks up deletions.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := st.DeleteClient(ctx, "client1"); err != nil {
+		t.Fatal(err)
+	}
+	cat2, _ := catalog.New(ctx, st, catalog.Options{PollInterval: time.Millisecond})
+	if err := st.DeleteClient(ctx, "client2"); err != nil {
+		t.Fatal(err)
+	}
+	go cat2.Run(runCtx)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := cat2.GetClient(ctx, "client2"); tollgate.IsNotFound(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Run never saw the deletion")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
