@@ -122,20 +122,31 @@ func CheckValidity(what string, v Validity, min, max time.Duration) error {
 	if v.Unit.Duration() == 0 {
 		return Errorf(KindInvalid, "%s: unknown unit %q (want seconds, minutes, hours or days)", what, v.Unit)
 	}
-	if d := v.Duration(); v.Value <= 0 || d < min || d > max {
+	// Compare in units before multiplying, so that a huge value cannot
+	// overflow into the allowed range.
+	if v.Value <= 0 || v.Value > int64(max/v.Unit.Duration()) {
+		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(min), humanDuration(max), v)
+	}
+	if d := v.Duration(); d < min || d > max {
 		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(min), humanDuration(max), v)
 	}
 	return nil
 }
 
 func humanDuration(d time.Duration) string {
+	plural := func(n time.Duration, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
 	switch {
 	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
+		return plural(d/(24*time.Hour), "day")
 	case d%time.Hour == 0:
-		return fmt.Sprintf("%d hours", d/time.Hour)
+		return plural(d/time.Hour, "hour")
 	case d%time.Minute == 0:
-		return fmt.Sprintf("%d minutes", d/time.Minute)
+		return plural(d/time.Minute, "minute")
 	}
 	return d.String()
 }

@@ -70,6 +70,9 @@ type Store interface {
 	// RevokeToken records a revoked token; revoking it again is not an error.
 	RevokeToken(ctx context.Context, t RevokedToken) error
 	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
+	// ListRevokedTokens lists the revocations of tokens not yet expired at
+	// now, oldest revocation first: the set a gateway keeps in memory.
+	ListRevokedTokens(ctx context.Context, now time.Time) ([]RevokedToken, error)
 	// DeleteExpiredRevocations forgets revocations of tokens expired before now.
 	DeleteExpiredRevocations(ctx context.Context, now time.Time) (int64, error)
 

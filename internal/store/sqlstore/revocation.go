@@ -33,6 +33,29 @@ func (s *Store) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 	return revoked, nil
 }
 
+// ListRevokedTokens lists the revocations of tokens that have not expired
+// at now, oldest revocation first.
+func (s *Store) ListRevokedTokens(ctx context.Context, now time.Time) ([]tollgate.RevokedToken, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT jti, pool_id, client_id, expires_at, revoked_at FROM revoked_tokens
+		WHERE expires_at >= $1 ORDER BY revoked_at, jti`, s.d.time(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list revoked tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []tollgate.RevokedToken{}
+	for rows.Next() {
+		var t tollgate.RevokedToken
+		if err := rows.Scan(&t.JTI, &t.PoolID, &t.ClientID, (*dbTime)(&t.ExpiresAt), (*dbTime)(&t.RevokedAt)); err != nil {
+			return nil, fmt.Errorf("sqlstore: list revoked tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: list revoked tokens: %w", err)
+	}
+	return out, nil
+}
+
 // DeleteExpiredRevocations forgets the revocations of tokens that expired
 // before now and returns how many it forgot.
 func (s *Store) DeleteExpiredRevocations(ctx context.Context, now time.Time) (int64, error) {

@@ -33,6 +33,27 @@ func testRevocations(t *testing.T, s tollgate.Store) {
 	}
 	wantRevoked("after revoking", map[string]bool{soon.JTI: true, later.JTI: true, "jti-unknown": false})
 
+	listed := func(now time.Time) []string {
+		t.Helper()
+		list, err := s.ListRevokedTokens(ctx, now)
+		wantNoError(t, "ListRevokedTokens", err)
+		jtis := []string{}
+		for _, r := range list {
+			jtis = append(jtis, r.JTI)
+			if r.JTI == soon.JTI && (!r.ExpiresAt.Equal(soon.ExpiresAt) || r.ClientID != c.ID || r.PoolID != pool.ID) {
+				t.Errorf("ListRevokedTokens returned %+v, want %+v", r, soon)
+			}
+		}
+		return jtis
+	}
+	// Both were revoked at t0: ties are ordered by jti.
+	if got := listed(t0); len(got) != 2 || got[0] != later.JTI || got[1] != soon.JTI {
+		t.Errorf("ListRevokedTokens(t0) = %v, want [%s %s]", got, later.JTI, soon.JTI)
+	}
+	if got := listed(at(90 * time.Minute)); len(got) != 1 || got[0] != later.JTI {
+		t.Errorf("ListRevokedTokens(t0+90m) = %v, want only %s", got, later.JTI)
+	}
+
 	// A revocation outlives the client: its tokens are valid until they
 	// expire.
 	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, c.ID))
