@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -380,5 +381,46 @@ func TestAuthDomainHost(t *testing.T) {
 	resp2.Body.Close()
 	if resp2.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown host: %s", resp2.Status)
+	}
+}
+
+// TestMetricsOnAdminListener checks that token issues are counted on the
+// admin listener and that metrics are not served on the public one.
+func TestMetricsOnAdminListener(t *testing.T) {
+	p, d := startDev(t, t.TempDir(), "--admin-listen", "127.0.0.1:0")
+	admin := regexp.MustCompile(`Admin \(metrics, health\) on (\S+)`).FindStringSubmatch(p.Output())
+	if admin == nil {
+		t.Fatalf("no admin address printed:\n%s", p.Output())
+	}
+	getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
+	getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
+	postForm(t, d.TokenURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {d.ClientID}, "client_secret": {"wrong"}}, "", "")
+	resp, err := http.Get("http://" + admin[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`tollgate_oauth2_requests_total{code="200",endpoint="token"} 2`, `tollgate_oauth2_requests_total{code="400",endpoint="token"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	pub, err := http.Get(strings.Replace(d.TokenURL, "/oauth2/token", "/metrics", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub.Body.Close()
+	if pub.StatusCode == http.StatusOK {
+		t.Error("metrics are served on the public listener")
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		r, err := http.Get("http://" + admin[1] + path)
+		if err != nil || r.StatusCode != http.StatusOK {
+			t.Errorf("admin %s: %v %v", path, r, err)
+		}
+		if r != nil {
+			r.Body.Close()
+		}
 	}
 }

@@ -63,6 +63,9 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	if t := srv.TLSAddr(); t != "" {
 		fmt.Fprintf(w, "HTTPS for custom domains on %s\n", t)
 	}
+	if t := srv.AdminAddr(); t != "" {
+		fmt.Fprintf(w, "Admin (metrics, health) on %s\n", t)
+	}
 	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
 	first := true
 	for _, p := range cfg.UserPools {

@@ -17,13 +17,14 @@ import (
 
 // serveFlags are the flags serve and dev share.
 type serveFlags struct {
-	listen, tlsListen, publicURL, baseDomain string
-	pollInterval                             time.Duration
+	listen, tlsListen, adminListen, publicURL, baseDomain string
+	pollInterval                                          time.Duration
 }
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.listen, "listen", defaultListen, "HTTP listen address (host:port; port 0 picks a free one)")
+	fs.StringVar(&f.adminListen, "admin-listen", "", "admin listen address for /metrics, /healthz and /readyz (keep it private)")
 	fs.StringVar(&f.tlsListen, "tls-listen", "", "HTTPS listen address for custom domains (certificates chosen by SNI)")
 	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at; issuers are {public-url}/{poolId} (default http://{listen address})")
 	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
@@ -54,6 +55,9 @@ func (a *app) serveCommand() *cobra.Command {
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {
 					fmt.Fprintf(a.stdout, "HTTPS for custom domains on %s\n", t)
+				}
+				if t := srv.AdminAddr(); t != "" {
+					fmt.Fprintf(a.stdout, "Admin (metrics, health) on %s\n", t)
 				}
 			})
 		},
@@ -95,7 +99,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault,
 	}
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v,
-		Listen: f.listen, TLSListen: f.tlsListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
+		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, Logger: log,
 	})
 	if err != nil {

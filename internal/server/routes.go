@@ -13,19 +13,31 @@ import (
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/oauth2/token", s.token.ServeToken)
-	mux.HandleFunc("/oauth2/revoke", s.token.ServeRevoke)
-	mux.HandleFunc("/oauth2/introspect", s.token.ServeIntrospect)
+	mux.HandleFunc("/oauth2/token", s.metrics.instrumentOAuth("token", s.token.ServeToken))
+	mux.HandleFunc("/oauth2/revoke", s.metrics.instrumentOAuth("revoke", s.token.ServeRevoke))
+	mux.HandleFunc("/oauth2/introspect", s.metrics.instrumentOAuth("introspect", s.token.ServeIntrospect))
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.serveDiscovery)
 	mux.HandleFunc("GET /{pool}/.well-known/oauth-authorization-server", s.serveDiscovery)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	return s.accessLog(mux)
 }
+
+// adminRoutes serve the admin listener: metrics and health, never exposed
+// on the public listener's address unless the operator puts them there.
+func (s *Server) adminRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /healthz", serveHealth)
+	mux.HandleFunc("GET /readyz", s.serveReady)
+	return mux
+}
+
+func serveHealth(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) }
 
 // poolFromHost returns the pool whose domain the request came in on.
 func (s *Server) poolFromHost(r *http.Request) (string, bool) {

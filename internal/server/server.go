@@ -27,6 +27,9 @@ type Options struct {
 	// Listen is the plain HTTP address, e.g. "127.0.0.1:8080" (port 0
 	// picks a free port; Addr tells which).
 	Listen string
+	// AdminListen, if set, is the address of the admin listener: Prometheus
+	// metrics at /metrics, and /healthz and /readyz. Keep it private.
+	AdminListen string
 	// TLSListen, if set, is an HTTPS address that serves custom domains with
 	// their own certificates, chosen by SNI.
 	TLSListen string
@@ -54,9 +57,11 @@ type Server struct {
 	token   *token.Endpoint
 	handler http.Handler
 
-	ln, tlsLn net.Listener
-	publicURL string
-	certs     certCache
+	metrics *metrics
+
+	ln, tlsLn, adminLn net.Listener
+	publicURL          string
+	certs              certCache
 }
 
 // New builds a server on the store. It loads the catalog but does not listen.
@@ -73,7 +78,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
-	s := &Server{opts: opts}
+	s := &Server{opts: opts, metrics: newMetrics()}
 	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
@@ -104,10 +109,18 @@ func (s *Server) Listen() error {
 	if s.opts.TLSListen != "" {
 		tln, err := net.Listen("tcp", s.opts.TLSListen)
 		if err != nil {
-			ln.Close()
+			s.closeListeners()
 			return fmt.Errorf("listen on %s: %w", s.opts.TLSListen, err)
 		}
 		s.tlsLn = tls.NewListener(tln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.getCertificate})
+	}
+	if s.opts.AdminListen != "" {
+		aln, err := net.Listen("tcp", s.opts.AdminListen)
+		if err != nil {
+			s.closeListeners()
+			return fmt.Errorf("listen on %s: %w", s.opts.AdminListen, err)
+		}
+		s.adminLn = aln
 	}
 	s.publicURL = strings.TrimSuffix(s.opts.PublicURL, "/")
 	if s.publicURL == "" {
@@ -126,6 +139,22 @@ func reachableAddr(a net.Addr) string {
 		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
 	}
 	return tcp.String()
+}
+
+func (s *Server) closeListeners() {
+	for _, ln := range []net.Listener{s.ln, s.tlsLn, s.adminLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}
+
+// AdminAddr returns the admin listener's address, or "" if there is none.
+func (s *Server) AdminAddr() string {
+	if s.adminLn == nil {
+		return ""
+	}
+	return s.adminLn.Addr().String()
 }
 
 // Addr returns the plain HTTP listener's address (after Listen).
@@ -172,19 +201,23 @@ func (s *Server) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 2)
+	admin := &http.Server{Handler: s.adminRoutes(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 3)
 	var wg sync.WaitGroup
-	for _, ln := range []net.Listener{s.ln, s.tlsLn} {
-		if ln == nil {
+	for _, l := range []struct {
+		srv *http.Server
+		ln  net.Listener
+	}{{srv, s.ln}, {srv, s.tlsLn}, {admin, s.adminLn}} {
+		if l.ln == nil {
 			continue
 		}
 		wg.Add(1)
-		go func(ln net.Listener) {
+		go func() {
 			defer wg.Done()
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := l.srv.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- err
 			}
-		}(ln)
+		}()
 	}
 	var serveErr error
 	select {
@@ -196,6 +229,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if err := srv.Shutdown(shutCtx); err != nil && serveErr == nil {
 		serveErr = fmt.Errorf("shutdown: %w", err)
 	}
+	admin.Close()
 	wg.Wait()
 	return serveErr
 }

@@ -1,0 +1,187 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+)
+
+// Headers API Gateway sets on its answers (contract §4.2). They are written
+// in Go's canonical form; HTTP header names are case-insensitive.
+const (
+	HeaderErrorType         = "X-Amzn-Errortype" // x-amzn-ErrorType
+	HeaderRequestID         = "X-Amzn-Requestid" // x-amzn-RequestId
+	HeaderExtendedRequestID = "X-Amz-Apigw-Id"   // x-amz-apigw-id
+	headerContentType       = "Content-Type"     //
+	headerContentLength     = "Content-Length"   //
+	headerWWWAuthenticate   = "Www-Authenticate" // only with Options.Challenge
+	jsonContentType         = "application/json" //
+	errorTypeInternal       = "InternalServerErrorException"
+)
+
+// ResponseType names a gateway-originated answer: API Gateway's gateway
+// response types (supported-gateway-response-types.md), with UNAUTHORIZED
+// split by its two messages. The zero value is not a response type.
+type ResponseType int
+
+// Gateway response types, as contract §4.2 tabulates what clients see.
+const (
+	_ ResponseType = iota
+	// ResponseUnauthorized is UNAUTHORIZED: no token, a malformed, forged or
+	// foreign token, a missing scope, a revoked token. 401.
+	ResponseUnauthorized
+	// ResponseExpiredToken is UNAUTHORIZED with the message API Gateway uses
+	// for an expired Cognito token, "The incoming token has expired". 401.
+	// It is not API Gateway's EXPIRED_TOKEN type (403), which is about
+	// SigV4 signatures.
+	ResponseExpiredToken
+	// ResponseMissingAuthenticationToken is MISSING_AUTHENTICATION_TOKEN:
+	// an unknown API, stage, path or method. 403.
+	ResponseMissingAuthenticationToken
+	// ResponseThrottled is THROTTLED: the stage's or the client's token
+	// bucket is empty. 429.
+	ResponseThrottled
+	// ResponseIntegrationTimeout is INTEGRATION_TIMEOUT: the integration
+	// did not answer within its timeout (29 s by default). 504.
+	ResponseIntegrationTimeout
+	// ResponseIntegrationFailure is what clients see when an integration
+	// fails: an unreachable upstream, a Lambda error or timeout, a malformed
+	// Lambda proxy response. 502, as API Gateway answers these (the docs'
+	// INTEGRATION_FAILURE default of 504 is not what clients observe).
+	ResponseIntegrationFailure
+	// ResponseRequestTooLarge is REQUEST_TOO_LARGE: a body over 10 MiB, or a
+	// request line and header values over 10,240 bytes. 413.
+	ResponseRequestTooLarge
+	// ResponseAPIConfigurationError is API_CONFIGURATION_ERROR: the method's
+	// integration cannot be used (as with a Lambda AccessDenied). 500.
+	ResponseAPIConfigurationError
+	// ResponseAuthorizerFailure is AUTHORIZER_FAILURE: the authorizer could
+	// not decide, because a pool's keys could not be read. 500.
+	ResponseAuthorizerFailure
+
+	numResponseTypes
+)
+
+// response is the precomputed wire form of a ResponseType.
+type response struct {
+	name      string // API Gateway's type name, for logs
+	status    int
+	errorType []string // x-amzn-ErrorType, shared: header values are never modified in place
+	body      []byte
+	length    []string // Content-Length, shared
+}
+
+// responses holds every gateway response, built once. The bodies are
+// exactly those of contract §4.2: the gateway-response template
+// {"message":$context.error.messageString} renders without a space, while
+// the integration errors (502, 504), which API Gateway writes elsewhere,
+// were captured with one.
+var responses = func() [numResponseTypes]response {
+	var r [numResponseTypes]response
+	set := func(t ResponseType, name string, status int, errorType, body string) {
+		r[t] = response{name, status, []string{errorType}, []byte(body), []string{strconv.Itoa(len(body))}}
+	}
+	set(ResponseUnauthorized, "UNAUTHORIZED", http.StatusUnauthorized,
+		"UnauthorizedException", `{"message":"Unauthorized"}`)
+	set(ResponseExpiredToken, "UNAUTHORIZED", http.StatusUnauthorized,
+		"UnauthorizedException", `{"message":"The incoming token has expired"}`)
+	set(ResponseMissingAuthenticationToken, "MISSING_AUTHENTICATION_TOKEN", http.StatusForbidden,
+		"MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`)
+	set(ResponseThrottled, "THROTTLED", http.StatusTooManyRequests,
+		"TooManyRequestsException", `{"message":"Too Many Requests"}`)
+	set(ResponseIntegrationTimeout, "INTEGRATION_TIMEOUT", http.StatusGatewayTimeout,
+		errorTypeInternal, `{"message": "Endpoint request timed out"}`)
+	set(ResponseIntegrationFailure, "INTEGRATION_FAILURE", http.StatusBadGateway,
+		errorTypeInternal, `{"message": "Internal server error"}`)
+	set(ResponseRequestTooLarge, "REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge,
+		"RequestTooLargeException", `{"message":"Request Too Long"}`)
+	set(ResponseAPIConfigurationError, "API_CONFIGURATION_ERROR", http.StatusInternalServerError,
+		errorTypeInternal, `{"message":"Internal server error"}`)
+	set(ResponseAuthorizerFailure, "AUTHORIZER_FAILURE", http.StatusInternalServerError,
+		errorTypeInternal, `{"message":"Internal server error"}`)
+	return r
+}()
+
+var jsonContentTypeValue = []string{jsonContentType}
+
+func (t ResponseType) valid() bool { return t > 0 && t < numResponseTypes }
+
+// Status returns the HTTP status of the response type, or 500 for an
+// unknown type.
+func (t ResponseType) Status() int {
+	if !t.valid() {
+		return http.StatusInternalServerError
+	}
+	return responses[t].status
+}
+
+// String returns API Gateway's name of the type, e.g. "UNAUTHORIZED".
+func (t ResponseType) String() string {
+	if !t.valid() {
+		return "ResponseType(" + strconv.Itoa(int(t)) + ")"
+	}
+	return responses[t].name
+}
+
+// WriteResponse writes the gateway response t to w: its status, the body
+// {"message":"..."} with Content-Type application/json, x-amzn-ErrorType,
+// and the request ids x-amzn-RequestId and x-amz-apigw-id (contract §4.2).
+// The ids already set on w, as the gateway sets them before it calls an
+// integration, are kept, so that an integration's error answer carries the
+// id the gateway logged; fresh ones are set otherwise. An unknown t is
+// written as API_CONFIGURATION_ERROR.
+//
+// Integrations call it from their error paths, e.g. an
+// httputil.ReverseProxy ErrorHandler writing ResponseIntegrationFailure or
+// ResponseIntegrationTimeout. It must be called before anything else is
+// written to w.
+func WriteResponse(w http.ResponseWriter, t ResponseType) {
+	if !t.valid() {
+		t = ResponseAPIConfigurationError
+	}
+	resp := &responses[t]
+	h := w.Header()
+	if len(h[HeaderRequestID]) == 0 || len(h[HeaderExtendedRequestID]) == 0 {
+		id, ext := newRequestIDs()
+		if len(h[HeaderRequestID]) == 0 {
+			h[HeaderRequestID] = []string{id}
+		}
+		if len(h[HeaderExtendedRequestID]) == 0 {
+			h[HeaderExtendedRequestID] = []string{ext}
+		}
+	}
+	h[headerContentType] = jsonContentTypeValue
+	h[headerContentLength] = resp.length
+	h[HeaderErrorType] = resp.errorType
+	w.WriteHeader(resp.status)
+	w.Write(resp.body)
+}
+
+// newRequestIDs returns a fresh request id, a random (version 4) UUID as
+// API Gateway's x-amzn-RequestId is, and an extended request id shaped like
+// its x-amz-apigw-id (16 characters of standard base64, e.g.
+// "TWegAcC4EowCHnA="). Both come from one read of the system's random
+// source.
+func newRequestIDs() (id, ext string) {
+	var b [16 + 11]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("gateway: crypto/rand failed: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4 (RFC 9562 §5.4)
+	b[8] = b[8]&0x3f | 0x80 // variant 10
+	var s [36 + 16]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:36], b[10:16])
+	base64.StdEncoding.Encode(s[36:], b[16:])
+	all := string(s[:]) // one allocation for both ids
+	return all[:36], all[36:]
+}

@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus metrics, served on the admin listener
+// only (never on the public one).
+type metrics struct {
+	reg *prometheus.Registry
+
+	oauthRequests *prometheus.CounterVec   // endpoint, code
+	oauthLatency  *prometheus.HistogramVec // endpoint
+	// oauthCurried holds, per endpoint, the latency observer resolved once.
+	oauthCurried map[string]prometheus.Observer
+}
+
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.oauthRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tollgate_oauth2_requests_total",
+		Help: "Requests to the OAuth 2 endpoints, by endpoint and HTTP status code. Issued tokens are endpoint=\"token\", code=\"200\".",
+	}, []string{"endpoint", "code"})
+	m.oauthLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "tollgate_oauth2_request_duration_seconds",
+		Help:    "Latency of the OAuth 2 endpoints.",
+		Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1},
+	}, []string{"endpoint"})
+	m.reg.MustRegister(m.oauthRequests, m.oauthLatency)
+	m.oauthCurried = map[string]prometheus.Observer{}
+	for _, e := range []string{"token", "revoke", "introspect"} {
+		m.oauthCurried[e] = m.oauthLatency.WithLabelValues(e)
+	}
+	return m
+}
+
+// instrumentOAuth counts and times one OAuth endpoint.
+func (m *metrics) instrumentOAuth(endpoint string, next http.HandlerFunc) http.HandlerFunc {
+	latency := m.oauthCurried[endpoint]
+	// Status codes are few; resolve their counters lazily but only once.
+	counters := map[int]prometheus.Counter{}
+	for _, code := range []int{200, 400, 401, 405, 500} {
+		counters[code] = m.oauthRequests.WithLabelValues(endpoint, strconv.Itoa(code))
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec, ok := w.(*statusRecorder)
+		if !ok {
+			rec = &statusRecorder{ResponseWriter: w}
+		}
+		next(rec, r)
+		latency.Observe(time.Since(start).Seconds())
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		if c, ok := counters[status]; ok {
+			c.Inc()
+		} else {
+			m.oauthRequests.WithLabelValues(endpoint, strconv.Itoa(status)).Inc()
+		}
+	}
+}
+
+// handler serves /metrics.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
