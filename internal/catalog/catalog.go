@@ -24,7 +24,10 @@ type Options struct {
 	// generation (for example to invalidate the signer's key cache). The
 	// first load does not call it.
 	OnChange func()
-	Logger   *slog.Logger
+	// Now is the clock (default time.Now); revocations of tokens expired by
+	// Now are not loaded.
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // snapshot is an immutable view of the store at one generation.
@@ -33,6 +36,7 @@ type snapshot struct {
 	pools   map[string]*tollgate.UserPool
 	clients map[string]*tollgate.Client
 	hosts   map[string]*tollgate.Domain // lower-case host name → domain
+	revoked map[string]time.Time        // jti → the token's expiry
 }
 
 // Catalog is a read-mostly cache of the store. Its methods are safe for
@@ -54,6 +58,9 @@ func New(ctx context.Context, st tollgate.Store, opts Options) (*Catalog, error)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	c := &Catalog{st: st, opts: opts}
 	gen, err := st.Generation(ctx)
@@ -113,7 +120,12 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list domains: %w", err)
 	}
+	revoked, err := c.st.ListRevokedTokens(ctx, c.opts.Now())
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list revoked tokens: %w", err)
+	}
 	s := &snapshot{
+		revoked: make(map[string]time.Time, len(revoked)),
 		gen:     gen,
 		pools:   make(map[string]*tollgate.UserPool, len(pools)),
 		clients: make(map[string]*tollgate.Client, len(clients)),
@@ -121,6 +133,9 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 	}
 	for _, p := range pools {
 		s.pools[p.ID] = p
+	}
+	for _, r := range revoked {
+		s.revoked[r.JTI] = r.ExpiresAt
 	}
 	for _, cl := range clients {
 		s.clients[cl.ID] = cl
@@ -177,6 +192,13 @@ func (c *Catalog) GetPool(ctx context.Context, id string) (*tollgate.UserPool, e
 		}
 	}
 	return nil, tollgate.Errorf(tollgate.KindNotFound, "user pool not found")
+}
+
+// IsRevoked reports whether the access token with this jti was revoked
+// (RFC 7009). It answers from memory: the gateway asks on every request.
+func (c *Catalog) IsRevoked(jti string) bool {
+	_, ok := c.snap.Load().revoked[jti]
+	return ok
 }
 
 // Pools returns every pool.

@@ -71,6 +71,18 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 		t.Error("a refresh with nothing new reloaded")
 	}
 
+	// Revocations are kept in memory once refreshed.
+	if err := st.RevokeToken(ctx, tollgate.RevokedToken{JTI: "j1", PoolID: pool.ID, ClientID: "client2", ExpiresAt: now.Add(time.Hour), RevokedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if cat.IsRevoked("j1") {
+		t.Error("revocation seen before refresh")
+	}
+	cat.Refresh(ctx)
+	if !cat.IsRevoked("j1") || cat.IsRevoked("j2") {
+		t.Errorf("IsRevoked(j1, j2) = %v, %v", cat.IsRevoked("j1"), cat.IsRevoked("j2"))
+	}
+
 	// Run picks up deletions.
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

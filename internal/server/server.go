@@ -83,6 +83,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
 		PollInterval: opts.PollInterval,
+		Now:          opts.Now,
 		OnChange: func() {
 			s.signer.Invalidate()
 			s.certs.reset()
