@@ -150,17 +150,3 @@ func humanDuration(d time.Duration) string {
 	}
 	return d.String()
 }
-
-// KeyRetention is how long a signing key must stay published after it stops
-// signing, given the clients of its pool: the longest access-token lifetime
-// among them (the default lifetime when there are none) plus a margin for
-// clock skew between Tollgate and the verifiers.
-func KeyRetention(clients []*Client) time.Duration {
-	max := DefaultAccessTokenValidity.Duration()
-	for _, c := range clients {
-		if d := c.AccessTokenValidity.Duration(); d > max {
-			max = d
-		}
-	}
-	return max + 5*time.Minute
-}

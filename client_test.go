@@ -4,7 +4,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestCheckValidity(t *testing.T) {
@@ -53,15 +52,5 @@ func TestIDs(t *testing.T) {
 	}
 	if a, b := RestAPIID("Api"), RestAPIID("Api"); a != b || len(a) != 10 || RestAPIID("Other") == a {
 		t.Errorf("RestAPIID not stable or not distinct: %q %q", a, b)
-	}
-}
-
-func TestKeyRetention(t *testing.T) {
-	if got := KeyRetention(nil); got != time.Hour+5*time.Minute {
-		t.Errorf("no clients: %s", got)
-	}
-	got := KeyRetention([]*Client{{AccessTokenValidity: Validity{1, Days}}, {AccessTokenValidity: Validity{5, Minutes}}})
-	if got != 24*time.Hour+5*time.Minute {
-		t.Errorf("a one-day client: %s", got)
 	}
 }

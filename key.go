@@ -39,6 +39,15 @@ func (k SigningKey) String() string {
 	return "SigningKey(" + k.PoolID + "/" + k.KID + ", " + string(k.State) + ")"
 }
 
+// KeyRetention is how long a signing key stays published after it stops
+// signing: the longest access-token lifetime any client may have (one day),
+// plus a margin for clock skew between Tollgate and the verifiers. It does
+// not depend on the pool's clients of the moment, since a client whose
+// validity was shortened, or that was deleted, may still hold tokens the
+// key signed under the old lifetime; one extra key in the JWKS for a day
+// costs nothing.
+const KeyRetention = 24*time.Hour + 5*time.Minute
+
 // RevokedToken is an access token revoked before its expiry (RFC 7009). It is
 // kept until ExpiresAt, after which the token is dead anyway.
 type RevokedToken struct {

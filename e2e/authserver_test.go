@@ -291,7 +291,12 @@ func TestCLIWhileServing(t *testing.T) {
 	if len(keys) != 2 || next == "" {
 		t.Fatalf("keys before rotation: %+v", keys)
 	}
-	cli("keys", "rotate", "UserPool")
+	// The next key was published a moment ago: verifiers holding a cached
+	// JWKS may not know it yet, so rotating needs --force.
+	if _, stderr, code := run(t, nil, "keys", "rotate", "UserPool", "--data", dir); code == 0 || !strings.Contains(stderr, "--force") {
+		t.Errorf("rotating onto a just-published key: exit %d, %s", code, stderr)
+	}
+	cli("keys", "rotate", "UserPool", "--force")
 	eventually(t, "tokens are signed with the formerly next key", func() bool {
 		_, _, kid := verify(t, d.Issuer, getToken(t, d.TokenURL, d.ClientID, d.ClientSecret))
 		return kid == next
@@ -321,6 +326,14 @@ func TestCLIWhileServing(t *testing.T) {
 	if m := introspect(); m["active"] != false || len(m) != 1 {
 		t.Errorf("introspect after revocation: %v", m)
 	}
+
+	// Deleting a client makes its tokens inactive at once.
+	tok = getToken(t, d.TokenURL, created.ClientID, added.Value)
+	if m := introspect(); m["active"] != true {
+		t.Fatalf("introspect the partner's token: %v", m)
+	}
+	cli("clients", "delete", created.ClientID)
+	eventually(t, "a deleted client's token is inactive", func() bool { return introspect()["active"] == false })
 }
 
 // TestValidate runs `tollgate validate` on a good and a bad file.

@@ -16,6 +16,10 @@ import (
 // any decoding work.
 const MaxTokenSize = 16 << 10
 
+// IssuedSkew is how far in the future iat and nbf may be: the clock skew
+// tolerated between the node that issued a token and the one verifying it.
+const IssuedSkew = 5 * time.Minute
+
 // Errors Verify returns, for errors.Is. They are exclusive: an expired
 // token is not also ErrInvalid.
 var (
@@ -214,10 +218,14 @@ func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 	if !t.Before(time.Unix(c.Exp, 0).Add(want.Leeway)) {
 		return nil, &Error{Err: ErrExpired, Reason: "exp " + time.Unix(c.Exp, 0).UTC().Format(time.RFC3339) + " has passed"}
 	}
-	if p.Nbf != nil && t.Add(want.Leeway).Before(time.Unix(*p.Nbf, 0)) {
+	// nbf and iat are checked with a fixed skew allowance on top: nodes
+	// that share a pool are never in perfect sync, and a token issued by one
+	// a moment "in the future" of another must still verify there (RFC 7519
+	// §4.1.5–4.1.6 leave the allowance to the implementation).
+	if p.Nbf != nil && t.Add(want.Leeway+IssuedSkew).Before(time.Unix(*p.Nbf, 0)) {
 		return nil, invalid("nbf is in the future")
 	}
-	if t.Add(want.Leeway).Before(time.Unix(c.Iat, 0)) {
+	if t.Add(want.Leeway + IssuedSkew).Before(time.Unix(c.Iat, 0)) {
 		return nil, invalid("iat is in the future")
 	}
 	return c, nil

@@ -149,6 +149,18 @@ func TestVerifyValid(t *testing.T) {
 	}
 }
 
+// TestVerifyToleratesIssuerSkew accepts a token whose iat is ahead of the
+// verifier's clock by less than IssuedSkew, with no leeway configured: the
+// node that issued it may run slightly ahead.
+func TestVerifyToleratesIssuerSkew(t *testing.T) {
+	k, _ := keys(t)
+	c := validClaims()
+	c.Iat = now.Add(bearer.IssuedSkew).Unix() - 1
+	if _, err := bearer.Verify(mint(t, k, crypto.SHA256, rs256Header(), c), keySet(t), expect()); err != nil {
+		t.Fatalf("iat within the skew allowance: %v", err)
+	}
+}
+
 func TestVerifyAcceptsIssuersAndLeeway(t *testing.T) {
 	k, _ := keys(t)
 	c := validClaims()
@@ -265,8 +277,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"expired long ago", mint(t, k, crypto.SHA256, rs256Header(), with(func(c *cognitoClaims) { c.Exp = 1 })), bearer.ErrExpired, "exp"},
 		{"missing exp", mint(t, k, crypto.SHA256, rs256Header(), with(func(c *cognitoClaims) { c.Exp = 0 })), bearer.ErrInvalid, "no exp"},
 		{"exp as a string", mint(t, k, crypto.SHA256, rs256Header(), `{"token_use":"access","iss":"`+issuer+`","client_id":"c","exp":"9999999999"}`), bearer.ErrInvalid, "claims"},
-		{"iat in the future", mint(t, k, crypto.SHA256, rs256Header(), with(func(c *cognitoClaims) { c.Iat = now.Unix() + 1 })), bearer.ErrInvalid, "iat"},
-		{"nbf in the future", mint(t, k, crypto.SHA256, rs256Header(), with(func(c *cognitoClaims) { c.Nbf = now.Unix() + 1 })), bearer.ErrInvalid, "nbf"},
+		{"iat in the future", mint(t, k, crypto.SHA256, rs256Header(), with(func(c *cognitoClaims) { c.Iat = now.Add(bearer.IssuedSkew).Unix() + 1 })), bearer.ErrInvalid, "iat"},
+		{"nbf in the future", mint(t, k, crypto.SHA256, rs256Header(), with(func(c *cognitoClaims) { c.Nbf = now.Add(bearer.IssuedSkew).Unix() + 1 })), bearer.ErrInvalid, "nbf"},
 		{"payload not an object", mint(t, k, crypto.SHA256, rs256Header(), `[1,2]`), bearer.ErrInvalid, "claims"},
 		{"JWE", jwe(), bearer.ErrInvalid, "compact"},
 		{"JSON serialization", jsonSerialization(), bearer.ErrInvalid, "compact"},

@@ -37,6 +37,7 @@ type snapshot struct {
 	clients map[string]*tollgate.Client
 	hosts   map[string]*tollgate.Domain // lower-case host name → domain
 	revoked map[string]time.Time        // jti → the token's expiry
+	scopes  map[string][]string         // pool id → full scope names of its resource servers
 }
 
 // Catalog is a read-mostly cache of the store. Its methods are safe for
@@ -131,8 +132,18 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 		clients: make(map[string]*tollgate.Client, len(clients)),
 		hosts:   make(map[string]*tollgate.Domain, len(domains)),
 	}
+	s.scopes = make(map[string][]string, len(pools))
 	for _, p := range pools {
 		s.pools[p.ID] = p
+		rss, err := c.st.ListResourceServers(ctx, p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: list resource servers: %w", err)
+		}
+		scopes := []string{}
+		for _, rs := range rss {
+			scopes = append(scopes, rs.FullScopeNames()...)
+		}
+		s.scopes[p.ID] = scopes
 	}
 	for _, r := range revoked {
 		s.revoked[r.JTI] = r.ExpiresAt
@@ -201,6 +212,9 @@ func (c *Catalog) IsRevoked(jti string) bool {
 	return ok
 }
 
+// Scopes returns the full names of a pool's resource server scopes.
+func (c *Catalog) Scopes(poolID string) []string { return c.snap.Load().scopes[poolID] }
+
 // Pools returns every pool.
 func (c *Catalog) Pools() []*tollgate.UserPool {
 	s := c.snap.Load()
@@ -216,18 +230,6 @@ func (c *Catalog) Pools() []*tollgate.UserPool {
 func (c *Catalog) DomainForHost(host string) (*tollgate.Domain, bool) {
 	d, ok := c.snap.Load().hosts[normalizeHost(host)]
 	return d, ok
-}
-
-// KeyRetention returns how long a key of the pool must stay published after
-// it stops signing (see tollgate.KeyRetention).
-func (c *Catalog) KeyRetention(poolID string) time.Duration {
-	var clients []*tollgate.Client
-	for _, cl := range c.snap.Load().clients {
-		if cl.PoolID == poolID {
-			clients = append(clients, cl)
-		}
-	}
-	return tollgate.KeyRetention(clients)
 }
 
 func normalizeHost(host string) string {

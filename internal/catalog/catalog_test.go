@@ -52,9 +52,6 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 	if _, ok := cat.DomainForHost("other.auth.eu-west-1.example.test"); ok {
 		t.Error("an unknown host matched")
 	}
-	if got := cat.KeyRetention(pool.ID); got != 2*time.Hour+5*time.Minute {
-		t.Errorf("KeyRetention = %s", got)
-	}
 
 	// A client created by another writer is not seen until a refresh.
 	newClient("client2", tollgate.DefaultAccessTokenValidity)

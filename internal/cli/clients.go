@@ -127,7 +127,8 @@ func checkClient(ctx context.Context, st tollgate.Store, c *tollgate.Client) err
 }
 
 func newSecret(v *vault.Vault, clientID, secret string, now time.Time) tollgate.ClientSecret {
-	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: v.HashSecret(secret), Sealed: v.Seal([]byte(secret), []byte(clientID)), CreatedAt: now}
+	hash, sealed := v.ProtectSecret(clientID, secret)
+	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
 }
 
 // reveal decrypts a client's secrets.

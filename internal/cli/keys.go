@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -36,16 +37,19 @@ func (a *app) keysCommand() *cobra.Command {
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 
-	var rotateJSON bool
+	var rotateJSON, force, retireNow bool
 	rotate := &cobra.Command{
 		Use:   "rotate POOL",
 		Short: "Rotate a pool's signing keys: the published next key starts signing, the active key is retired",
 		Long: `Rotate makes the pool's next key active. That key has been published in the
 JWKS since the previous rotation, so verifiers that cache the JWKS already
-know it. The previously active key stops signing but stays in the JWKS until
-every token it signed has expired (the longest access-token validity among
-the pool's clients, plus five minutes). A new next key is published at once.
-Running servers pick the change up within their poll interval.`,
+know it; rotate refuses (without --force) when the next key was published
+too recently for every verifier's cached JWKS to hold it. The previously
+active key stops signing but stays in the JWKS until every token it signed
+has expired (one day, the longest access-token validity, plus five minutes)
+— or, with --retire-now, leaves it at once, invalidating its tokens: the
+answer to a leaked key. A new next key is published at once. Running
+servers pick the change up within their poll interval.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -58,12 +62,23 @@ Running servers pick the change up within their poll interval.`,
 			if err != nil {
 				return err
 			}
-			clients, err := s.st.ListClients(ctx, p.ID)
+			current, err := s.st.ListSigningKeys(ctx, p.ID)
 			if err != nil {
 				return err
 			}
+			for _, k := range current {
+				if age := time.Since(k.CreatedAt); k.State == tollgate.KeyNext && age < signer.PublishLead && !force {
+					return tollgate.Errorf(tollgate.KindConflict,
+						"the next key %s was published %s ago; verifiers may cache the JWKS for %s, so it may sign from %s on (--force to rotate anyway)",
+						k.KID, age.Round(time.Second), signer.JWKSMaxAge, k.CreatedAt.Add(signer.PublishLead).Local().Format(time.TimeOnly))
+				}
+			}
+			retireFor := tollgate.KeyRetention
+			if retireNow {
+				retireFor = 0
+			}
 			sg := signer.New(s.st, s.vault, signer.Options{Logger: a.logger()})
-			keys, err := sg.Rotate(ctx, p.ID, tollgate.KeyRetention(clients))
+			keys, err := sg.Rotate(ctx, p.ID, retireFor)
 			if err != nil {
 				return err
 			}
@@ -71,6 +86,8 @@ Running servers pick the change up within their poll interval.`,
 		},
 	}
 	rotate.Flags().BoolVar(&rotateJSON, "json", false, "print JSON")
+	rotate.Flags().BoolVar(&force, "force", false, "rotate even if the next key was published too recently for all verifiers to know it")
+	rotate.Flags().BoolVar(&retireNow, "retire-now", false, "drop the active key from the JWKS at once, invalidating every token it signed (for a leaked key)")
 	cmd.AddCommand(list, rotate)
 	return cmd
 }

@@ -428,13 +428,8 @@ func (p *planner) planClients(cp *UserPool, poolID string, stored []*tollgate.Cl
 // gets its keyed hash, to authenticate the client, and its sealed form,
 // bound to the client id, for an administrator to reveal.
 func (p *planner) newSecret(clientID string) tollgate.ClientSecret {
-	s := tollgate.NewClientSecret()
-	return tollgate.ClientSecret{
-		ID:        tollgate.NewSecretID(),
-		Hash:      p.vault.HashSecret(s),
-		Sealed:    p.vault.Seal([]byte(s), []byte(clientID)),
-		CreatedAt: p.now,
-	}
+	hash, sealed := p.vault.ProtectSecret(clientID, tollgate.NewClientSecret())
+	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: p.now}
 }
 
 func oauthFlows(f OAuthFlows) []string {

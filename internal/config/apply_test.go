@@ -198,7 +198,7 @@ func TestApplyCreates(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the secret does not open with the client id as AAD: %v", err)
 		}
-		if len(secret) != tollgate.ClientSecretLength || !v.VerifySecret(string(secret), c.Secrets[0].Hash) {
+		if len(secret) != tollgate.ClientSecretLength || !v.VerifySecret(c.ID, string(secret), c.Secrets[0].Hash) {
 			t.Errorf("secret of length %d does not match its hash", len(secret))
 		}
 		for _, ch := range res.Changes {

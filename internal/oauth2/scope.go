@@ -12,8 +12,17 @@ import "strings"
 // returned error is an invalid_scope *Error naming the offending token.
 // An empty or all-space value yields no tokens; RFC 6749 §3.1 has a
 // parameter without a value treated as omitted.
+//
+// A value of more than MaxScopes tokens or MaxScopeLen bytes is refused
+// with invalid_scope before any further work: no client is allowed more
+// (Cognito's limit is 50 scopes a client), and the bound keeps the cost of
+// a request small whatever it carries.
 func ParseScope(s string) ([]string, error) {
+	if len(s) > MaxScopeLen {
+		return nil, InvalidScope("the scope parameter is longer than %d bytes", MaxScopeLen)
+	}
 	var out []string
+	var seen map[string]bool
 	for tok := range strings.SplitSeq(s, " ") {
 		if tok == "" {
 			continue
@@ -21,19 +30,26 @@ func ParseScope(s string) ([]string, error) {
 		if !ValidScopeToken(tok) {
 			return nil, InvalidScope("malformed scope %s: a scope is printable ASCII without spaces, quotes or backslashes", SanitizeDescription(shorten(tok)))
 		}
-		dup := false
-		for _, t := range out {
-			if t == tok {
-				dup = true
-				break
-			}
+		if seen[tok] {
+			continue
 		}
-		if !dup {
-			out = append(out, tok)
+		if len(out) == MaxScopes {
+			return nil, InvalidScope("more than %d scopes requested", MaxScopes)
 		}
+		if seen == nil {
+			seen = make(map[string]bool, 4)
+		}
+		seen[tok] = true
+		out = append(out, tok)
 	}
 	return out, nil
 }
+
+// Bounds of a scope parameter.
+const (
+	MaxScopes   = 100
+	MaxScopeLen = 8 << 10
+)
 
 // ValidScopeToken reports whether s is a scope-token of RFC 6749 §3.3.
 func ValidScopeToken(s string) bool {

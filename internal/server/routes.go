@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/oauth2"
+	"github.com/tollgate/tollgate/internal/signer"
 )
 
 func (s *Server) routes() http.Handler {
@@ -20,8 +22,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
-	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.serveDiscovery)
-	mux.HandleFunc("GET /{pool}/.well-known/oauth-authorization-server", s.serveDiscovery)
+	// RFC 8414 §3.1 inserts the well-known segment before the issuer's path.
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server/{pool}", s.serveDiscovery)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	return s.accessLog(mux)
@@ -74,13 +76,14 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	body, err := s.signer.JWKS(r.Context(), p.ID)
 	if err != nil {
 		s.opts.Logger.Error("jwks", "pool", p.ID, "err", err)
-		http.Error(w, `{"message":"Internal server error"}`, http.StatusInternalServerError)
+		writeJSONMessage(w, http.StatusInternalServerError, "Internal server error")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	// Verifiers may cache the key set; rotation publishes the next key a
 	// whole rotation ahead, so a short max-age is plenty.
-	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(signer.JWKSMaxAge.Seconds())))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(body)
 }
 
@@ -115,17 +118,18 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	// and at the public URL otherwise, which needs no DNS.
 	endpoints := s.publicURL
 	if id, ok := s.poolFromHost(r); ok && id == p.ID {
+		// https when the request came over TLS here or the server is
+		// published behind a TLS-terminating proxy: never advertise a
+		// plain-HTTP endpoint for secrets when clients reach us over TLS.
 		scheme := "http"
-		if r.TLS != nil {
+		if r.TLS != nil || strings.HasPrefix(s.publicURL, "https://") {
 			scheme = "https"
 		}
 		endpoints = scheme + "://" + r.Host
 	}
-	scopes := []string{}
-	if rss, err := s.opts.Store.ListResourceServers(r.Context(), p.ID); err == nil {
-		for _, rs := range rss {
-			scopes = append(scopes, rs.FullScopeNames()...)
-		}
+	scopes := s.catalog.Scopes(p.ID)
+	if scopes == nil {
+		scopes = []string{}
 	}
 	auth := []string{"client_secret_basic", "client_secret_post"}
 	doc := discovery{
@@ -135,7 +139,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		RevocationEndpoint:                        endpoints + "/oauth2/revoke",
 		IntrospectionEndpoint:                     endpoints + "/oauth2/introspect",
 		GrantTypesSupported:                       []string{"client_credentials"},
-		ResponseTypesSupported:                    []string{"token"},
+		ResponseTypesSupported:                    []string{}, // no authorization endpoint
 		ScopesSupported:                           scopes,
 		TokenEndpointAuthMethodsSupported:         auth,
 		RevocationEndpointAuthMethodsSupported:    auth,
@@ -144,7 +148,8 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		SubjectTypesSupported:                     []string{"public"},
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(signer.JWKSMaxAge.Seconds())))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	json.NewEncoder(w).Encode(doc)
 }
 
@@ -157,10 +162,15 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-func writeNotFound(w http.ResponseWriter) {
+func writeNotFound(w http.ResponseWriter) { writeJSONMessage(w, http.StatusNotFound, "Not Found") }
+
+// writeJSONMessage answers with {"message": msg}, the shape of Cognito's
+// and API Gateway's own errors.
+func writeJSONMessage(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusNotFound)
-	w.Write([]byte(`{"message":"Not Found"}` + "\n"))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"message": msg})
 }
 
 // statusRecorder remembers what a handler wrote, for the access log.

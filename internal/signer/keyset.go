@@ -148,3 +148,13 @@ func marshalJWKS(keys []tollgate.SigningKey, public map[string]*rsa.PublicKey) (
 	}
 	return out, nil
 }
+
+// JWKSMaxAge is how long verifiers may cache a pool's JWKS: the server
+// sends it as the JWKS response's Cache-Control max-age.
+const JWKSMaxAge = 5 * time.Minute
+
+// PublishLead is how long a next key must have been published before a
+// rotation may make it sign: a verifier that fetched the JWKS just before
+// the key appeared has refetched by then (JWKSMaxAge), with a margin for
+// the servers' poll interval and clock skew.
+const PublishLead = JWKSMaxAge + 2*time.Minute

@@ -136,7 +136,7 @@ func (e *Endpoint) check(ctx context.Context, id, secret string) (*tollgate.Clie
 	for len(hashes) < tollgate.MaxClientSecrets {
 		hashes = append(hashes, e.dummyHash)
 	}
-	return client, e.opts.Vault.VerifySecret(secret, hashes...), nil
+	return client, e.opts.Vault.VerifySecret(id, secret, hashes...), nil
 }
 
 // Causes of errAuthFailed, for the log only.
@@ -191,9 +191,9 @@ func presentedCredentials(r *http.Request, f form) (id, secret string, basic boo
 // (RFC 7617 §2). RFC 6749 §2.3.1 has the client id and secret each
 // application/x-www-form-urlencoded before they are joined with a colon and
 // base64-encoded; golang.org/x/oauth2 does that (url.QueryEscape), so they
-// are decoded here. A client that does not encode works all the same as
-// long as its id and secret hold no '%' or '+', which Cognito-shaped ones
-// never do. More than one Authorization header is malformed.
+// are decoded here. Decoding keeps a literal '+' (url.PathUnescape, not
+// QueryUnescape): ids and secrets may contain '+' ([\w+]), curl -u sends it
+// as is, and an encoding client sends %2B; neither ever holds a space. More than one Authorization header is malformed.
 func parseBasic(header []string) (id, secret string, ok bool) {
 	if len(header) != 1 {
 		return "", "", false
@@ -210,10 +210,10 @@ func parseBasic(header []string) (id, secret string, ok bool) {
 	if !found {
 		return "", "", false
 	}
-	if id, err = url.QueryUnescape(encID); err != nil || id == "" {
+	if id, err = url.PathUnescape(encID); err != nil || id == "" {
 		return "", "", false
 	}
-	if secret, err = url.QueryUnescape(encSecret); err != nil {
+	if secret, err = url.PathUnescape(encSecret); err != nil {
 		return "", "", false
 	}
 	return id, secret, true

@@ -69,7 +69,7 @@ type fixture struct {
 	public     testClient // pool: no secret
 	codeOnly   testClient // pool: has a secret, only the code flow
 	noScopes   testClient // pool: client_credentials, no scopes allowed
-	oddSecret  testClient // pool: a custom secret with characters urlencoding changes
+	oddSecret  testClient // pool: a custom secret with '+', which urlencoding changes
 	other      testClient // pool2: client_credentials
 }
 
@@ -118,7 +118,7 @@ func newFixture(t testing.TB) *fixture {
 	f.public = f.createClient(f.pool, "public", cc, []string{"default/default"})
 	f.codeOnly = f.createClient(f.pool, "code-only", []string{tollgate.FlowCode}, []string{"default/default"}, tollgate.NewClientSecret())
 	f.noScopes = f.createClient(f.pool, "no-scopes", cc, nil, tollgate.NewClientSecret())
-	f.oddSecret = f.createClient(f.pool, "odd-secret", cc, []string{"default/default"}, "a+b%c d:e&f=g_0123456789abcdef")
+	f.oddSecret = f.createClient(f.pool, "odd-secret", cc, []string{"default/default"}, "a+b+c_0123456789abcdef+xyz")
 	f.other = f.createClient(f.pool2, "other", cc, []string{"default/default"}, tollgate.NewClientSecret())
 
 	f.ep = token.New(token.Options{
@@ -169,12 +169,8 @@ func (f *fixture) createClient(pool *tollgate.UserPool, name string, flows, scop
 		CreatedAt:            t0, UpdatedAt: t0,
 	}
 	for _, s := range secrets {
-		c.Secrets = append(c.Secrets, tollgate.ClientSecret{
-			ID:        tollgate.NewSecretID(),
-			Hash:      f.vault.HashSecret(s),
-			Sealed:    f.vault.Seal([]byte(s), []byte(c.ID)),
-			CreatedAt: t0,
-		})
+		hash, sealed := f.vault.ProtectSecret(c.ID, s)
+		c.Secrets = append(c.Secrets, tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: t0})
 	}
 	if err := f.st.CreateClient(f.ctx, c); err != nil {
 		f.t.Fatalf("create client %s: %v", name, err)

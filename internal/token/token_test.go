@@ -397,7 +397,7 @@ func TestTokenErrors(t *testing.T) {
 		{"wrong secret, body", request{body: form("grant_type", "client_credentials", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", false, false},
 		{"wrong secret, Basic", request{header: map[string]string{"Authorization": basic(id, secret+"x")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
 		{"another client's secret", request{body: form("grant_type", "client_credentials", "client_id", id, "client_secret", f.sibling.secret())}, 400, "invalid_client", false, false},
-		{"unencoded Basic of a secret urlencoding changes", request{header: map[string]string{"Authorization": basicRaw(f.oddSecret.ID + ":" + f.oddSecret.secret())}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
+		{"Basic with a malformed percent-escape", request{header: map[string]string{"Authorization": basicRaw(f.oddSecret.ID + ":%zz")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
 		{"public client", request{body: form("grant_type", "client_credentials", "client_id", f.public.ID, "client_secret", "anything")}, 400, "invalid_client", false, false},
 		{"public client without secret", request{body: form("grant_type", "client_credentials", "client_id", f.public.ID)}, 400, "invalid_client", false, false},
 		{"client of another pool on this pool's host", request{host: pool1Host, body: form("grant_type", "client_credentials", "client_id", f.other.ID, "client_secret", f.other.secret())}, 400, "invalid_client", false, false},
@@ -546,5 +546,22 @@ func TestTokenTimesFromInjectedClock(t *testing.T) {
 	p := payload(t, f.issue(t, f.m2m))
 	if p["iat"].(float64) != float64(t0.Add(48*time.Hour).Unix()) {
 		t.Errorf("iat = %v", p["iat"])
+	}
+}
+
+// TestBasicWithLiteralPlus authenticates as curl -u does: the secret's '+'
+// sent as is, not percent-encoded. Cognito's secrets may hold '+'.
+func TestBasicWithLiteralPlus(t *testing.T) {
+	f := newFixture(t)
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", basicRaw(f.oddSecret.ID+":"+f.oddSecret.secret()))
+	resp, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("raw Basic with '+' in the secret: %s", resp.Status)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
@@ -23,7 +24,8 @@ type KeySource interface {
 // token of the pool: signed by one of the pool's published keys, with the
 // pool's issuer, token_use access and exp ahead (bearer.Verify's rules,
 // with the endpoint's clock and no leeway). A token that is not (malformed,
-// forged, another pool's, expired) yields nil claims and a nil error, since
+// forged, another pool's, expired, or its client deleted since) yields nil
+// claims and a nil error, since
 // RFC 7009 §2.2 and RFC 7662 §2.2 answer such tokens as if all were well;
 // the reason is logged at Debug. Only a failure to get the keys is an error.
 func (e *Endpoint) verifyOwn(ctx context.Context, r *http.Request, poolID, tok string) (*bearer.Claims, error) {
@@ -42,6 +44,19 @@ func (e *Endpoint) verifyOwn(ctx context.Context, r *http.Request, poolID, tok s
 		e.log.LogAttrs(ctx, slog.LevelDebug, "presented token is not an active token of the pool",
 			slog.String("pool_id", poolID), slog.Any("reason", err))
 		return nil, nil
+	}
+	// A token outlives its client only if the client still exists: once an
+	// administrator deletes a client (say, after its secret leaked), its
+	// tokens stop being active here at once, though offline verifiers that
+	// only check signatures accept them until they expire.
+	owner, err := e.opts.Clients.GetClient(ctx, claims.ClientID)
+	switch {
+	case tollgate.IsNotFound(err), err == nil && owner.PoolID != poolID:
+		e.log.LogAttrs(ctx, slog.LevelDebug, "presented token's client no longer exists",
+			slog.String("pool_id", poolID), slog.String("client_id", claims.ClientID))
+		return nil, nil
+	case err != nil:
+		return nil, oauth2.ServerError().WithCause(err)
 	}
 	return claims, nil
 }

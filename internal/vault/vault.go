@@ -82,19 +82,30 @@ func (v *Vault) Open(sealed, aad []byte) ([]byte, error) {
 	return pt, nil
 }
 
-// HashSecret returns the keyed hash of a client secret.
-func (v *Vault) HashSecret(secret string) []byte {
+// HashSecret returns the keyed hash of a client's secret. The client id is
+// part of the hashed message, so two clients with the same (custom) secret
+// have different hashes and a copy of the database does not show reuse.
+func (v *Vault) HashSecret(clientID, secret string) []byte {
 	m := hmac.New(sha256.New, v.hashKey)
+	m.Write([]byte(clientID))
+	m.Write([]byte{0}) // client ids never hold NUL: the split is unambiguous
 	m.Write([]byte(secret))
 	return m.Sum(nil)
 }
 
-// VerifySecret reports whether secret matches one of hashes. It compares
+// ProtectSecret returns what is stored of a client's secret: its keyed hash,
+// to authenticate the client, and the secret sealed (bound to the client
+// id), so that an administrator may reveal it with Open(sealed, clientID).
+func (v *Vault) ProtectSecret(clientID, secret string) (hash, sealed []byte) {
+	return v.HashSecret(clientID, secret), v.Seal([]byte(secret), []byte(clientID))
+}
+
+// VerifySecret reports whether the client's secret matches one of hashes. It compares
 // against every hash, in constant time, so the time it takes does not depend
 // on which (if any) matched. Call it with a dummy hash when the client is
 // unknown so that an unknown client costs the same as a wrong secret.
-func (v *Vault) VerifySecret(secret string, hashes ...[]byte) bool {
-	h := v.HashSecret(secret)
+func (v *Vault) VerifySecret(clientID, secret string, hashes ...[]byte) bool {
+	h := v.HashSecret(clientID, secret)
 	ok := 0
 	for _, want := range hashes {
 		ok |= subtle.ConstantTimeCompare(h, want)

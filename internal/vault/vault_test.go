@@ -46,14 +46,20 @@ func TestSealOpen(t *testing.T) {
 
 func TestVerifySecret(t *testing.T) {
 	v := newVault(t)
-	a, b := v.HashSecret("secret-a"), v.HashSecret("secret-b")
-	if !v.VerifySecret("secret-a", a, b) || !v.VerifySecret("secret-b", a, b) {
+	a, b := v.HashSecret("c1", "secret-a"), v.HashSecret("c1", "secret-b")
+	if !v.VerifySecret("c1", "secret-a", a, b) || !v.VerifySecret("c1", "secret-b", a, b) {
 		t.Error("a matching secret was refused")
 	}
-	if v.VerifySecret("secret-c", a, b) || v.VerifySecret("secret-a") {
+	if v.VerifySecret("c1", "secret-c", a, b) || v.VerifySecret("c1", "secret-a") || v.VerifySecret("c2", "secret-a", a, b) {
 		t.Error("a wrong secret was accepted")
 	}
-	if bytes.Equal(newVault(t).HashSecret("secret-a"), a) {
+	if bytes.Equal(v.HashSecret("c2", "secret-a"), a) {
+		t.Error("two clients with the same secret have the same hash")
+	}
+	if bytes.Equal(v.HashSecret("c1s", "ecret-a"), a) {
+		t.Error("the split between client id and secret is ambiguous")
+	}
+	if bytes.Equal(newVault(t).HashSecret("c1", "secret-a"), a) {
 		t.Error("the hash does not depend on the master key")
 	}
 }
@@ -95,9 +101,9 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 
 func BenchmarkVerifySecret(b *testing.B) {
 	v := newVault(b)
-	h1, h2 := v.HashSecret("a"), v.HashSecret("b")
+	h1, h2 := v.HashSecret("client", "a"), v.HashSecret("client", "b")
 	b.ReportAllocs()
 	for b.Loop() {
-		v.VerifySecret("b", h1, h2)
+		v.VerifySecret("client", "b", h1, h2)
 	}
 }
