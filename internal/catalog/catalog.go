@@ -161,14 +161,28 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 	return s, nil
 }
 
-// Run polls the store's generation until ctx ends, reloading on change.
+// purgeInterval is how often Run forgets revocations of expired tokens.
+const purgeInterval = time.Hour
+
+// Run polls the store's generation until ctx ends, reloading on change. It
+// also forgets, once an hour, the revocations of tokens that have expired
+// (they are dead anyway), so the revocation list stays as long as the
+// tokens it guards.
 func (c *Catalog) Run(ctx context.Context) {
 	t := time.NewTicker(c.opts.PollInterval)
 	defer t.Stop()
+	purge := time.NewTicker(purgeInterval)
+	defer purge.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-purge.C:
+			if n, err := c.st.DeleteExpiredRevocations(ctx, c.opts.Now()); err != nil && ctx.Err() == nil {
+				c.opts.Logger.Warn("purge expired revocations", "err", err)
+			} else if n > 0 {
+				c.opts.Logger.Info("purged expired revocations", "count", n)
+			}
 		case <-t.C:
 			if _, err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
 				c.opts.Logger.Warn("catalog refresh failed", "err", err)

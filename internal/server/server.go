@@ -126,6 +126,10 @@ func (s *Server) Listen() error {
 	s.publicURL = strings.TrimSuffix(s.opts.PublicURL, "/")
 	if s.publicURL == "" {
 		s.publicURL = "http://" + reachableAddr(ln.Addr())
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+			s.opts.Logger.Warn("listening beyond loopback without --public-url: issuers are " + s.publicURL +
+				"/{poolId}, which remote clients cannot reach, and client secrets travel in clear text unless a TLS proxy is in front (RFC 6749 §2.3.1): set --public-url https://…")
+		}
 	}
 	return nil
 }

@@ -176,18 +176,37 @@ func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, false, err
 	}
+	// Write the key to a temporary file, sync it, then link it into place:
+	// the key file appears whole or not at all, even if two processes race
+	// or this one dies half way.
 	k = NewKey()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), ".master.key-*")
 	if err != nil {
-		if errors.Is(err, os.ErrExist) { // another process won the race
-			k, err = ReadKeyFile(path)
-			return k, false, err
-		}
+		return nil, false, err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return nil, false, err
 	}
 	if _, err := f.WriteString(EncodeKey(k) + "\n"); err != nil {
 		f.Close()
 		return nil, false, err
 	}
-	return k, true, f.Close()
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, false, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, false, err
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) { // another process won the race
+			k, err = ReadKeyFile(path)
+			return k, false, err
+		}
+		return nil, false, err
+	}
+	return k, true, nil
 }

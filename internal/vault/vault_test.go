@@ -107,3 +107,28 @@ func BenchmarkVerifySecret(b *testing.B) {
 		v.VerifySecret("client", "b", h1, h2)
 	}
 }
+
+func TestLoadOrCreateKeyFileRace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "master.key")
+	const n = 8
+	keys := make(chan []byte, n)
+	for range n {
+		go func() {
+			k, _, err := LoadOrCreateKeyFile(path)
+			if err != nil {
+				t.Error(err)
+			}
+			keys <- k
+		}()
+	}
+	first := <-keys
+	for range n - 1 {
+		if k := <-keys; !bytes.Equal(k, first) {
+			t.Fatal("racing creators ended with different keys")
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
