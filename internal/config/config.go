@@ -28,6 +28,12 @@ type Config struct {
 	Region string `yaml:"region"`
 	// UserPools are the Cognito user pools: userpools.go.
 	UserPools []UserPool `yaml:"userPools"`
+	// Functions are the Lambda functions that AWS_PROXY integrations
+	// name: functions.go.
+	Functions []Function `yaml:"functions"`
+	// RestAPIs are the API Gateway REST APIs: restapis.go. BuildRestAPIs
+	// maps them to the domain once Apply has given the pools their ids.
+	RestAPIs []RestAPI `yaml:"restApis"`
 }
 
 // Load reads and validates the config file at path. On any problem with
@@ -96,7 +102,10 @@ func (c *Config) check(r *report) {
 	} else if !tollgate.RegionPattern.MatchString(c.Region) {
 		r.add("region", "invalid region %q: want an AWS-style region name like us-east-1", c.Region)
 	}
-	c.checkUserPools(r)
+	domains := firstSeen{} // pool and API domains share one name space
+	c.checkUserPools(r, domains)
+	c.checkFunctions(r)
+	c.checkRestAPIs(r, domains)
 }
 
 // dir is the directory relative paths in the config are resolved against.

@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -77,8 +79,9 @@ func safeParse(data []byte) (f *ast.File, err error) {
 // that later problems can point at it.
 //
 // The schema is the Go structs themselves: exported fields with a `yaml`
-// tag, of kind string, bool, struct, pointer to struct or slice, plus
-// tollgate.Validity for durations.
+// tag, of kind string, bool, int, float64, struct, pointer to struct, slice
+// or map[string]string, plus tollgate.Validity for token lifetimes and
+// time.Duration for timeouts.
 type decoder struct {
 	r       *report
 	anchors map[string][]*ast.AnchorNode // by name, in document order
@@ -106,7 +109,10 @@ func (c anchorCollector) Visit(n ast.Node) ast.Visitor {
 	return c
 }
 
-var validityType = reflect.TypeFor[tollgate.Validity]()
+var (
+	validityType = reflect.TypeFor[tollgate.Validity]()
+	durationType = reflect.TypeFor[time.Duration]()
+)
 
 // decode stores the value of node n, found at path, into rv.
 func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
@@ -142,6 +148,21 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 			return
 		}
 		rv.Set(reflect.ValueOf(v))
+	case rv.Type() == durationType:
+		s, ok := d.scalar(n, path, strTag, "a duration like 10s or 500ms")
+		if !ok {
+			return
+		}
+		v, err := ParseTimeout(s)
+		if err != nil {
+			d.r.fail(path, "%v", err)
+			return
+		}
+		rv.SetInt(int64(v))
+	case rv.Kind() == reflect.Int:
+		d.integer(n, path, rv)
+	case rv.Kind() == reflect.Float64:
+		d.number(n, path, rv)
 	case rv.Kind() == reflect.String:
 		if s, ok := d.scalar(n, path, strTag, "a string"); ok {
 			rv.SetString(s)
@@ -164,9 +185,82 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 		rv.Set(p)
 	case rv.Kind() == reflect.Slice:
 		d.sequence(n, path, rv)
+	case rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String && rv.Type().Elem().Kind() == reflect.String:
+		d.stringMap(n, path, rv)
 	default:
 		panic("config: the schema has a field of unsupported type " + rv.Type().String())
 	}
+}
+
+// integer decodes a whole number into an int field. A string is refused,
+// even "128": a number written as a string is more likely a mistake.
+func (d *decoder) integer(n ast.Node, path string, rv reflect.Value) {
+	switch t := n.(type) {
+	case *ast.IntegerNode:
+		// The parser gives a uint64 for a positive number, an int64 for a
+		// negative one and nil when the number overflows both.
+		switch v := t.Value.(type) {
+		case int64:
+			rv.SetInt(v)
+		case uint64:
+			if v > math.MaxInt32 {
+				d.r.fail(path, "the number %s is too large", t.GetToken().Value)
+				return
+			}
+			rv.SetInt(int64(v))
+		default:
+			d.r.fail(path, "the number %s is too large", t.GetToken().Value)
+		}
+	case *ast.NullNode:
+	default:
+		d.wrongType(n, path, "a whole number")
+	}
+}
+
+// number decodes a finite number, whole or not, into a float64 field.
+func (d *decoder) number(n ast.Node, path string, rv reflect.Value) {
+	switch t := n.(type) {
+	case *ast.IntegerNode:
+		switch v := t.Value.(type) {
+		case int64:
+			rv.SetFloat(float64(v))
+		case uint64:
+			rv.SetFloat(float64(v))
+		default:
+			d.r.fail(path, "the number %s is too large", t.GetToken().Value)
+		}
+	case *ast.FloatNode:
+		rv.SetFloat(t.Value)
+	case *ast.NullNode:
+	default:
+		d.wrongType(n, path, "a number")
+	}
+}
+
+// stringMap decodes a mapping of strings, such as environment variables,
+// into a map[string]string. Each entry's path is the map's path and its
+// key, so that problems point at the entry. A key with no value ("KEY:")
+// maps to "".
+func (d *decoder) stringMap(n ast.Node, path string, rv reflect.Value) {
+	if _, isNull := n.(*ast.NullNode); isNull {
+		return
+	}
+	if !isMapping(n) {
+		d.wrongType(n, path, "a mapping")
+		return
+	}
+	entries := d.entries(n, path)
+	m := reflect.MakeMapWithSize(rv.Type(), len(entries))
+	for _, e := range entries {
+		epath := field(path, e.key)
+		if _, seen := d.r.pos.keys[epath]; !seen {
+			d.r.pos.keys[epath] = e.keyPos
+		}
+		v := reflect.New(rv.Type().Elem()).Elem()
+		d.decode(e.value, epath, v)
+		m.SetMapIndex(reflect.ValueOf(e.key).Convert(rv.Type().Key()), v)
+	}
+	rv.Set(m)
 }
 
 // resolve looks through anchors, aliases and tags to the node that holds the

@@ -1,21 +1,28 @@
 // Package config owns Tollgate's config-as-code: it reads a YAML file whose
 // keys mirror the AWS CDK construct props (UserPool, addResourceServer,
-// addClient, addDomain), validates it whole, and reconciles the store with
-// the intent it declares.
+// addClient, addDomain, lambda.Function, RestApi,
+// CognitoUserPoolsAuthorizer, addResource, addMethod), validates it whole,
+// reconciles the store with the pools it declares and builds the REST APIs
+// it declares.
 //
-// The pipeline has three steps:
+// The pipeline:
 //
 //   - Parse (or Load) decodes the YAML syntax tree against the schema
-//     structs, fills defaults and checks every rule Cognito enforces that
-//     matters here. It returns every problem at once, each with its file,
-//     line, column and path (see Problems); unknown fields are problems.
-//     `tollgate validate` prints exactly these, and `tollgate serve` refuses
-//     to start with them.
+//     structs, fills defaults and checks every rule Cognito, Lambda and API
+//     Gateway enforce that matters here. It returns every problem at once,
+//     each with its file, line, column and path (see Problems); unknown
+//     fields are problems. `tollgate validate` prints exactly these, and
+//     `tollgate serve` refuses to start with them.
 //   - Config is the validated intent: plain data, no store handles.
 //   - Apply reconciles a store with a Config: objects the config declares are
 //     matched by their ConfigKey (built from logical ids), created, updated
 //     in place (keeping their ids, secrets and keys) or deleted; objects made
 //     by hand (with an empty ConfigKey) are left alone.
+//   - BuildRestAPIs maps the restApis section to tollgate.RestAPI values,
+//     with the pool ids Apply's Result gives. APIs and functions are not
+//     stored: they live in memory, rebuilt from the config on every start,
+//     and an API's id derives from its logical id (tollgate.RestAPIID), so
+//     its URLs stay the same.
 //
 // The file, with defaults and rules (examples/ holds complete files):
 //
@@ -49,14 +56,77 @@
 //	        customDomain:
 //	          domainName: auth.example.com               # a lower-case fully qualified host name
 //	          certificate: {certFile: auth.pem, keyFile: auth-key.pem}   # optional; relative to the file
+//	functions:                       # Lambda functions; run locally in a later release
+//	  - id: ProxyLambda              # required, unique; AWS_PROXY integrations name it
+//	    functionName: ProxyLambda    # default id; unique; up to 64 of [A-Za-z0-9_-]
+//	    runtime: nodejs22.x          # required: nodejs18.x, nodejs20.x, nodejs22.x, python3.9-3.13,
+//	                                 #   provided.al2, provided.al2023
+//	    handler: index.handler       # "{module}.{function}"; required but for provided.* (ignored there)
+//	    code: app                    # required; a directory, relative to the file
+//	    timeout: 10s                 # whole seconds, 1s-900s, default 3s
+//	    memorySize: 128              # MB, 128-10240, default 128
+//	    environment: {TABLE: orders} # keys [A-Za-z][A-Za-z0-9_]*, not Lambda's reserved ones; 4 KB in all
+//	    reservedConcurrency: 10      # optional, at least 1
+//	restApis:
+//	  - id: NewRestApi               # required, unique; the API id is tollgate.RestAPIID(id)
+//	    restApiName: NewRestApi      # default id
+//	    endpointTypes: [REGIONAL]    # optional: REGIONAL or EDGE (served alike); not PRIVATE
+//	    deployOptions:               # the one stage
+//	      stageName: prod            # default prod; 1-128 of [A-Za-z0-9_]
+//	      throttlingRateLimit: 100   # optional, requests per second, > 0; unset: no limit
+//	      throttlingBurstLimit: 200  # optional, >= 1, needs a rate; default the rate rounded up
+//	      variables: {backend: x}    # names 1-64 of [A-Za-z0-9_]; values 1-512 of [A-Za-z0-9-._~:/?#&=,]
+//	    clientThrottling: {rateLimit: 10, burstLimit: 20}   # per client id, same rules; a Tollgate extension
+//	    binaryMediaTypes: [image/png]                       # type/subtype, either may be *
+//	    authorizers:
+//	      - id: Authorizer           # required, unique in the API
+//	        cognitoUserPools: [UserPool]                    # ids of userPools of this file
+//	        externalIssuers:         # a Tollgate extension; an authorizer needs pools or issuers
+//	          - issuer: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc   # the exact iss claim
+//	            jwksUrl: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json
+//	                                 # both https; http only on loopback hosts
+//	        identitySource: method.request.header.Authorization   # default; a request header only
+//	    resources:                   # at least one method in the API
+//	      - path: /{proxy+}          # the full path; parts [A-Za-z0-9._-], {name}, {name+} (last only);
+//	                                 # one variable part per level across resources; unique
+//	        methods:                 # at least one
+//	          - httpMethod: ANY      # GET POST PUT DELETE PATCH HEAD OPTIONS ANY; unique in the resource
+//	            authorizer: Authorizer                      # optional; absent means NONE
+//	            authorizationScopes: [default/default]      # required with an authorizer, refused without;
+//	                                 # scopes of the authorizer's pools (any scope if it has issuers only)
+//	            integration:         # required
+//	              type: AWS_PROXY    # AWS_PROXY, HTTP_PROXY or MOCK
+//	              function: ProxyLambda                     # AWS_PROXY: a functions id
+//	              uri: http://127.0.0.1:9000/{proxy}        # HTTP_PROXY: http(s); {name} names a path parameter
+//	              timeout: 29s       # proxy types: 50ms-29s, default 29s
+//	              statusCode: 200    # MOCK: 100-599, default 200
+//	    domainNames:
+//	      - domainName: api.example.com                     # unique across pool and API domains
+//	        stage: prod              # default the API's stage, the only one allowed
+//	        basePath: v1             # optional; parts [A-Za-z0-9._-] joined by /
+//	        certificate: {certFile: api.pem, keyFile: api-key.pem}   # optional, as a pool's custom domain
 //
-// Durations are a whole number and a unit (30s, 60m, 1h, 5d), kept in that
-// unit, or a compound such as 1h30m.
+// Token lifetimes (accessTokenValidity and the like) are a whole number and
+// a unit (30s, 60m, 1h, 5d), kept in that unit, or a compound such as 1h30m.
+// Timeouts are Go durations (10s, 500ms, 1m30s). Numbers are written as
+// numbers, not strings. A number left out takes its default; written as 0 it
+// is out of bounds.
 //
-// The schema lives one file per top-level section (userpools.go and
-// userpools_check.go for userPools). A new section (restApis, functions) is
-// a field of Config, a file with its structs and its check method, and a
-// step in Apply.
+// A method behind an authorizer must list authorizationScopes: without
+// them API Gateway accepts ID tokens only (contract §4.1), and Tollgate
+// issues none, so every request would be answered 401.
+//
+// Relative paths (certificates, function code) are resolved against the
+// config file's directory and left absolute in the Config. When that
+// directory does not exist, as for the seed stack embedded in the binary and
+// parsed under the name examples/seed/tollgate.yaml wherever it runs, a
+// relative code directory cannot be found and is not checked.
+//
+// The schema lives one file per top-level section: its structs (userpools.go,
+// functions.go, restapis.go) and its check method (userpools_check.go,
+// functions_check.go, restapis_check.go). A section of stored objects is
+// also a step in Apply (apply.go); a section that lives in memory, as
+// restApis does, has a builder instead (restapis_build.go).
 //
 // Package config imports the root package and internal/vault, and nothing
 // else from this module.

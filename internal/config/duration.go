@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate"
 )
@@ -87,4 +89,40 @@ func ParseValidity(s string) (tollgate.Validity, error) {
 		return tollgate.Validity{Value: total / 60, Unit: tollgate.Minutes}, nil
 	}
 	return tollgate.Validity{Value: total, Unit: tollgate.Seconds}, nil
+}
+
+// maxTimeout bounds a parsed timeout well above any limit in the schema
+// (a Lambda function's 900 s), so that the bounds check that follows gives
+// the useful message.
+const maxTimeout = 24 * time.Hour
+
+// timeoutSyntax is what time.ParseDuration accepts, unsigned: numbers with
+// units, like 1m30s or 1.5s.
+var timeoutSyntax = regexp.MustCompile(`^(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+$`)
+
+// ParseTimeout reads a timeout as the config file writes it: a positive Go
+// duration such as "10s", "500ms" or "1m30s". Unlike a token lifetime it
+// keeps no unit: a timeout is a plain time.Duration. It checks the syntax
+// only; the bounds of each timeout are the validator's business.
+func ParseTimeout(s string) (time.Duration, error) {
+	bad := func(why string) (time.Duration, error) {
+		return 0, fmt.Errorf("invalid duration %q: %s", s, why)
+	}
+	const want = "want a number and a unit (ms, s, m or h), like 10s or 500ms"
+	if strings.HasPrefix(s, "-") {
+		return bad("must be positive")
+	}
+	if !timeoutSyntax.MatchString(s) {
+		return bad(want)
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil: // the syntax is right, so the number overflowed
+		return bad("too long")
+	case d <= 0:
+		return bad("must be positive")
+	case d > maxTimeout:
+		return bad("too long")
+	}
+	return d, nil
 }

@@ -17,6 +17,14 @@ func FuzzParse(f *testing.F) {
 	}
 	for _, s := range []string{
 		seedYAML,
+		seedYAML + seedGatewayYAML,
+		apiBase + "restApis:\n  - id: A\n    resources:\n      - path: /{a}/{b+}\n        methods: [{httpMethod: ANY, integration: {type: HTTP_PROXY, uri: \"http://h/{a}/{b}\"}}]\n",
+		"restApis:\n  - id: A\n    resources: [{path: /x, methods: [{httpMethod: GET, integration: {type: MOCK, statusCode: 18446744073709551616}}]}]\n",
+		"restApis:\n  - id: A\n    deployOptions: {throttlingRateLimit: 1e308, throttlingBurstLimit: -0, variables: {a: 1, b: ~}}\n",
+		"restApis:\n  - id: A\n    authorizers: [{id: X, externalIssuers: [{issuer: \"http://[::1\", jwksUrl: \"https://%zz\"}]}]\n",
+		"restApis:\n  - resources:\n      - path: /{p}\n      - path: /{q+}\n    domainNames: [{domainName: a.b, basePath: /}]\n",
+		"functions:\n  - {id: F, runtime: nodejs22.x, handler: index.handler, code: /, timeout: 1.5s, environment: {K: &v x, L: *v}}\n",
+		"functions:\n  - {id: F, runtime: provided.al2, code: ., timeout: 9999999999999h, memorySize: -1}\n",
 		"",
 		"---\n...\n",
 		"userPools: {",

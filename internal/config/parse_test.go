@@ -406,6 +406,31 @@ userPools:
         cognitoDomain: {domainPrefix: tollgate-seed}
 `
 
+// seedGatewayYAML is the rest of the seed article's stack: the proxy Lambda
+// and the REST API in front of it. Its code directory is relative to the
+// seed example.
+const seedGatewayYAML = `
+functions:
+  - id: ProxyLambda
+    runtime: nodejs22.x
+    handler: index.handler
+    code: app
+    timeout: 10s
+restApis:
+  - id: NewRestApi
+    endpointTypes: [REGIONAL]
+    authorizers:
+      - id: Authorizer
+        cognitoUserPools: [UserPool]
+    resources:
+      - path: /{proxy+}
+        methods:
+          - httpMethod: ANY
+            authorizer: Authorizer
+            authorizationScopes: [default/default]
+            integration: {type: AWS_PROXY, function: ProxyLambda}
+`
+
 // TestParseProblemFormat checks the text of Problems.Error, one problem a
 // line, sorted by position.
 func TestParseProblemFormat(t *testing.T) {

@@ -58,9 +58,10 @@ func (s firstSeen) check(r *report, value, path, what string) {
 }
 
 // checkUserPools fills the defaults of the userPools section and validates
-// it.
-func (c *Config) checkUserPools(r *report) {
-	ids, names, domains := firstSeen{}, firstSeen{}, firstSeen{}
+// it. domains collects the pools' domains, which are unique across the
+// config.
+func (c *Config) checkUserPools(r *report, domains firstSeen) {
+	ids, names := firstSeen{}, firstSeen{}
 	for i := range c.UserPools {
 		p := &c.UserPools[i]
 		pp := index("userPools", i)

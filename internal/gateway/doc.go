@@ -51,12 +51,28 @@
 //     throttle, which needs the client id, after it.
 //   - 413 answers {"message":"Request Too Long"} with x-amzn-ErrorType
 //     RequestTooLargeException (both unconfirmed, §9.5).
+//   - An unknown API, stage, resource or method is 403 Missing
+//     Authentication Token, except when the request has an Authorization
+//     header: API Gateway then takes it for a malformed SigV4 signature and
+//     answers 403 IncompleteSignatureException, quoting the header back
+//     (§4.2); so does Tollgate. Size limits are checked first, so the
+//     header quoted is at most 10,240 bytes.
+//
+// # Hot path
+//
+// A request to a method with a Cognito authorizer, whose token was seen
+// before, costs a route match (tens of nanoseconds, no allocation), a
+// SHA-256 of the token and a sharded map lookup (under a microsecond, no
+// allocation), a scope check and a revocation lookup, and a handful of
+// allocations for the request ids, the Invocation and its context: a few
+// microseconds in all (BenchmarkGateway). A token not seen before adds one
+// RSA verification, about 50 µs (BenchmarkAuthorize/cold). Requests over a
+// stage's limit are refused before either.
 //
 // # Imports
 //
 // gateway imports the root package, internal/bearer, internal/oauth2,
-// go-jose (through bearer), golang.org/x/time/rate and the standard
-// library. It must not import the store, internal/server, internal/config,
+// golang.org/x/time/rate and the standard library. It must not import the store, internal/server, internal/config,
 // internal/proxy or internal/function: internal/server wires it to them
 // through the interfaces declared here (KeySource, Integrations, Observer)
 // and plain functions (Issuer, Revoked). imports_test.go keeps this true.

@@ -1,9 +1,11 @@
 package gateway
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strconv"
 )
@@ -157,6 +159,43 @@ func WriteResponse(w http.ResponseWriter, t ResponseType) {
 	h[HeaderErrorType] = resp.errorType
 	w.WriteHeader(resp.status)
 	w.Write(resp.body)
+}
+
+// incompleteSignature is the start of the message API Gateway answers an
+// unknown resource or method with when the request carries an
+// Authorization header: it takes the header for a malformed SigV4
+// signature (contract §4.2, the row after MISSING_AUTHENTICATION_TOKEN).
+const incompleteSignature = "Authorization header requires 'Credential' parameter. " +
+	"Authorization header requires 'Signature' parameter. " +
+	"Authorization header requires 'SignedHeaders' parameter. " +
+	"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. " +
+	"Authorization="
+
+var incompleteSignatureType = []string{"IncompleteSignatureException"}
+
+// writeNoRoute answers a request for an unknown API, stage, resource or
+// method: 403 Missing Authentication Token, or, when the request has an
+// Authorization header, 403 IncompleteSignatureException with a message
+// that quotes the header back, as API Gateway does.
+func writeNoRoute(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		WriteResponse(w, ResponseMissingAuthenticationToken)
+		return
+	}
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.Encode(struct {
+		Message string `json:"message"`
+	}{incompleteSignature + auth})
+	body.Truncate(body.Len() - 1) // Encode's newline
+	h := w.Header()
+	h[headerContentType] = jsonContentTypeValue
+	h[headerContentLength] = []string{strconv.Itoa(body.Len())}
+	h[HeaderErrorType] = incompleteSignatureType
+	w.WriteHeader(http.StatusForbidden)
+	w.Write(body.Bytes())
 }
 
 // newRequestIDs returns a fresh request id, a random (version 4) UUID as

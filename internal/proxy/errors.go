@@ -22,6 +22,13 @@ const (
 	// http.MaxBytesReader while it was being sent upstream. The gateway
 	// answers 413.
 	ErrTooLarge
+	// ErrBadPath: a path parameter holds a "." or ".." segment (also
+	// spelt %2e), which the proxy refuses to forward: resolved, it could
+	// reach an upstream path that another route guards. Only crafted
+	// requests have them, as clients resolve dot segments before sending.
+	// The gateway answers 403 {"message":"Missing Authentication Token"},
+	// as for a path no route serves.
+	ErrBadPath
 )
 
 // String returns the kind's name, for logs.
@@ -33,6 +40,8 @@ func (k ErrorKind) String() string {
 		return "timeout"
 	case ErrTooLarge:
 		return "too_large"
+	case ErrBadPath:
+		return "bad_path"
 	}
 	return "unknown"
 }
@@ -44,6 +53,8 @@ func (k ErrorKind) Status() int {
 		return http.StatusGatewayTimeout
 	case ErrTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case ErrBadPath:
+		return http.StatusForbidden
 	}
 	return http.StatusBadGateway
 }

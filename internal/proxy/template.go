@@ -18,8 +18,8 @@ type template struct {
 	// static is the whole path when the URI has no placeholder.
 	static string
 	// shared is set when a placeholder shares its path segment with
-	// literal text ("/{name}.json"): only then can values and literal text
-	// together form a dot segment, which expand must check for.
+	// literal text ("/{name}.json"): only then can values without dot
+	// segments form one with the literal text, which expand checks.
 	shared bool
 }
 
@@ -140,11 +140,18 @@ func (t *template) parsePath(uri, p string) error {
 		// starts at '/'), but a relative path must never reach the wire.
 		return errURI(uri, "path must start with '/'")
 	}
+	var shape strings.Builder // the path with each placeholder as "x"
+	for _, pt := range t.parts {
+		if pt.param != "" {
+			shape.WriteString("x")
+		}
+		shape.WriteString(pt.lit)
+	}
+	if hasDotSegment(shape.String()) {
+		return errURI(uri, "the path must not contain \".\" or \"..\" segments")
+	}
 	for i, pt := range t.parts {
 		if pt.param == "" {
-			if hasDotSegment(pt.lit) {
-				return errURI(uri, "the path must not contain \".\" or \"..\" segments")
-			}
 			continue
 		}
 		before := t.parts[i-1].lit // parts[0] is literal, checked above
@@ -193,10 +200,14 @@ func (e errMissingParam) Error() string {
 // expand returns the upstream path, percent-encoded, with each placeholder
 // replaced by its path parameter. Values are taken as they appear in the
 // request path (percent-encoded); characters that are not allowed in a path
-// are escaped, so a decoded value is safe too. Dot segments ("." and "..",
-// also as %2e) inside a value are resolved within that value and can never
-// climb above the placeholder, so "{proxy}" = "../../admin" cannot leave the
-// URI's prefix.
+// are escaped, so a decoded value is safe too.
+//
+// A "." or ".." segment (also spelt with %2e) in a value is refused with
+// errDotSegment rather than resolved: "/prod/public/../admin" matches the
+// route "/{proxy+}", and resolving it would reach the upstream's /admin,
+// which another route, with another authorizer, may be the one to guard.
+// Clients normalize dot segments before sending (RFC 3986 §5.2.4), so only
+// a crafted request has them.
 func (t *template) expand(params map[string]string) (string, error) {
 	if t.static != "" {
 		return t.static, nil
@@ -215,6 +226,9 @@ func (t *template) expand(params map[string]string) (string, error) {
 		if !ok {
 			return "", errMissingParam(p.param)
 		}
+		if mayHaveDotSegment(v) && hasDotSegment(v) {
+			return "", errDotSegment
+		}
 		b = appendParam(b, v)
 	}
 	path := string(b)
@@ -224,9 +238,9 @@ func (t *template) expand(params map[string]string) (string, error) {
 	return path, nil
 }
 
-// errDotSegment reports path parameters that, joined with the URI's literal
-// text, form a "." or ".." segment.
-var errDotSegment = errors.New("path parameters form a dot segment with the integration URI's text")
+// errDotSegment reports a path parameter with a "." or ".." segment, or
+// parameters that form one with the URI's literal text.
+var errDotSegment = errors.New(`a path parameter holds a "." or ".." segment`)
 
 // hasDotSegment reports whether a path has a "." or ".." segment.
 func hasDotSegment(p string) bool {
@@ -238,11 +252,9 @@ func hasDotSegment(p string) bool {
 	return false
 }
 
-// appendParam appends a path parameter's value to the path being built.
+// appendParam appends a path parameter's value to the path being built,
+// escaping what a path cannot hold.
 func appendParam(b []byte, v string) []byte {
-	if mayHaveDotSegment(v) {
-		v = removeDotSegments(v)
-	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		switch {
@@ -258,39 +270,9 @@ func appendParam(b []byte, v string) []byte {
 	return b
 }
 
-// mayHaveDotSegment is a cheap filter before removeDotSegments.
+// mayHaveDotSegment is a cheap filter before hasDotSegment.
 func mayHaveDotSegment(v string) bool {
 	return strings.IndexByte(v, '.') >= 0 || strings.Contains(v, "%2e") || strings.Contains(v, "%2E")
-}
-
-// removeDotSegments drops "." segments and resolves ".." segments of a
-// value (RFC 3986 §5.2.4, but clamped: ".." at the value's start is
-// dropped rather than climbing out of it). Empty segments are kept, as API
-// Gateway keeps double slashes.
-func removeDotSegments(v string) string {
-	segs := strings.Split(v, "/")
-	out := segs[:0]
-	trailing := false
-	for _, s := range segs {
-		switch dotSegment(s) {
-		case 1:
-			trailing = true
-			continue
-		case 2:
-			if len(out) > 0 {
-				out = out[:len(out)-1]
-			}
-			trailing = true
-			continue
-		}
-		trailing = false
-		out = append(out, s)
-	}
-	r := strings.Join(out, "/")
-	if trailing && r != "" {
-		r += "/"
-	}
-	return r
 }
 
 // dotSegment returns 1 for ".", 2 for "..", counting "%2e"/"%2E" as a dot,

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+)
+
+// BuildRestAPIs returns the REST APIs the config declares, as the gateway
+// serves them. res is what Apply returned for this config: it gives each
+// local pool an authorizer names its pool id. APIs are not stored; their
+// ids derive from their logical ids (tollgate.RestAPIID), so building them
+// again from the same config gives the same APIs.
+//
+// For each API:
+//
+//   - ID is tollgate.RestAPIID of the logical id, Name the restApiName,
+//     Region the config's top-level region and ConfigKey the logical id.
+//   - Stages holds one stage, from deployOptions, with clientThrottling as
+//     its ClientThrottle.
+//   - Routes holds one route per method, in file order. Routes behind the
+//     same authorizer share one *tollgate.Authorizer, whose Name is the
+//     authorizer's logical id, PoolIDs the ids of its pools in the order
+//     it names them, and IdentitySource the header name ("Authorization").
+//   - An AWS_PROXY integration's Function is the function's logical id
+//     (its id, not its functionName): the key of Config.Functions.
+//   - Timeouts and the MOCK status hold their effective values (defaults
+//     filled); certificate paths are absolute.
+//
+// The config must be valid (Parse, Load or Validate, which Apply runs). An
+// error means res does not belong to the config: a pool it names has no id
+// there.
+func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
+	if len(c.RestAPIs) > 0 && res == nil {
+		return nil, fmt.Errorf("config: BuildRestAPIs needs the Result of applying the config")
+	}
+	out := make([]*tollgate.RestAPI, 0, len(c.RestAPIs))
+	for i := range c.RestAPIs {
+		api, err := c.buildRestAPI(&c.RestAPIs[i], res)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, api)
+	}
+	return out, nil
+}
+
+func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error) {
+	d := a.DeployOptions
+	stage := tollgate.Stage{
+		Name:           cmp.Or(d.StageName, DefaultStageName),
+		Throttle:       throttle(d.ThrottlingRateLimit, d.ThrottlingBurstLimit),
+		ClientThrottle: throttle(a.ClientThrottling.RateLimit, a.ClientThrottling.BurstLimit),
+	}
+	if len(d.Variables) > 0 {
+		stage.Variables = maps.Clone(d.Variables)
+	}
+	api := &tollgate.RestAPI{
+		ID:               tollgate.RestAPIID(a.ID),
+		Name:             cmp.Or(a.RestAPIName, a.ID),
+		Region:           cmp.Or(c.Region, DefaultRegion),
+		Stages:           []tollgate.Stage{stage},
+		BinaryMediaTypes: slices.Clone(a.BinaryMediaTypes),
+		ConfigKey:        a.ID,
+	}
+
+	authorizers := map[string]*tollgate.Authorizer{}
+	for _, au := range a.Authorizers {
+		if authorizers[au.ID] != nil {
+			continue
+		}
+		ta := &tollgate.Authorizer{
+			Name:           au.ID,
+			IdentitySource: strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), identitySourcePrefix),
+		}
+		for _, pool := range au.CognitoUserPools {
+			id, ok := res.PoolID(pool)
+			if !ok {
+				return nil, fmt.Errorf("config: API %s: authorizer %s names user pool %s, which has no id in the result of Apply", a.ID, au.ID, pool)
+			}
+			ta.PoolIDs = append(ta.PoolIDs, id)
+		}
+		for _, iss := range au.ExternalIssuers {
+			ta.Issuers = append(ta.Issuers, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+		}
+		authorizers[au.ID] = ta
+	}
+
+	for _, r := range a.Resources {
+		for _, m := range r.Methods {
+			route := tollgate.Route{
+				ResourcePath:        r.Path,
+				Method:              m.HTTPMethod,
+				AuthorizationScopes: slices.Clone(m.AuthorizationScopes),
+			}
+			if m.Authorizer != "" {
+				route.Authorizer = authorizers[m.Authorizer]
+				if route.Authorizer == nil {
+					return nil, fmt.Errorf("config: API %s: %s %s names authorizer %s, which the API does not declare", a.ID, m.HTTPMethod, r.Path, m.Authorizer)
+				}
+			}
+			if in := m.Integration; in != nil {
+				route.Integration = tollgate.Integration{
+					Type:     tollgate.IntegrationType(in.Type),
+					URI:      in.URI,
+					Function: in.Function,
+					Timeout:  in.Timeout,
+				}
+				switch in.Type {
+				case IntegrationMock:
+					route.Integration.Timeout = 0
+					route.Integration.MockStatus = cmp.Or(in.StatusCode, DefaultMockStatus)
+				default:
+					route.Integration.Timeout = cmp.Or(in.Timeout, tollgate.DefaultIntegrationTimeout)
+				}
+			}
+			api.Routes = append(api.Routes, route)
+		}
+	}
+
+	for _, dn := range a.DomainNames {
+		ad := tollgate.APIDomain{DomainName: dn.DomainName, Stage: cmp.Or(dn.Stage, stage.Name), BasePath: dn.BasePath}
+		if dn.Certificate != nil {
+			ad.CertFile, ad.KeyFile = dn.Certificate.CertFile, dn.Certificate.KeyFile
+		}
+		api.DomainNames = append(api.DomainNames, ad)
+	}
+	return api, nil
+}
+
+func throttle(rate float64, burst int) tollgate.Throttle {
+	if rate <= 0 {
+		return tollgate.Throttle{}
+	}
+	return tollgate.Throttle{Rate: rate, Burst: burst}
+}

@@ -1,0 +1,329 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/textproto"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
+)
+
+// KeySource gives a local pool's published public keys by kid: the keys its
+// JWKS holds, so a token passes the gateway exactly when it verifies for any
+// other relying party. internal/signer.Signer satisfies it (and caches the
+// keys in memory); the map is not modified.
+type KeySource interface {
+	PublicKeys(ctx context.Context, poolID string) (map[string]*rsa.PublicKey, error)
+}
+
+// Decision is an authorizer's answer.
+type Decision int
+
+// Decisions. The zero value refuses.
+const (
+	// Unauthorized refuses the request: 401 {"message":"Unauthorized"}.
+	Unauthorized Decision = iota
+	// Expired refuses a token that was valid until its exp: 401 {"message":
+	// "The incoming token has expired"}.
+	Expired
+	// Allow lets the request through, with the token's claims.
+	Allow
+	// Failed means the authorizer could not decide, because a pool's keys
+	// could not be read: 500, AUTHORIZER_FAILURE.
+	Failed
+)
+
+var decisionNames = [...]string{"unauthorized", "expired", "allow", "error"}
+
+// String returns the decision's metric label: "allow", "unauthorized",
+// "expired" or "error".
+func (d Decision) String() string {
+	if d < 0 || int(d) >= len(decisionNames) {
+		return "unknown"
+	}
+	return decisionNames[d]
+}
+
+// Result is what an authorizer decided, and why.
+type Result struct {
+	Decision Decision
+	// Claims are the verified token's claims, with Allow (and with a
+	// refusal that came after verification: a missing scope, a revoked
+	// token).
+	Claims *bearer.Claims
+	// Cached tells whether the verification came from the cache.
+	Cached bool
+	// Reason says why a request was refused, for logs only: clients see
+	// only the gateway response (contract §4.2).
+	Reason string
+}
+
+// AuthorizerOptions are what an Authorizer needs from the rest of Tollgate.
+type AuthorizerOptions struct {
+	// Issuer returns the iss of a local pool's tokens; required when the
+	// authorizer names pools. It is called on first use, not by
+	// NewAuthorizer, so that a server may build the gateway before it knows
+	// its public URL.
+	Issuer func(poolID string) string
+	// Keys gives local pools' keys; required when the authorizer names pools.
+	Keys KeySource
+	// JWKS holds external issuers' keys; required when the authorizer names
+	// external issuers, and it must know them.
+	JWKS *JWKS
+	// Cache, if set, remembers verifications.
+	Cache *Cache
+	// Revoked reports whether a token's jti has been revoked (RFC 7009). It
+	// is called on every request that presents a verified token, cached or
+	// not, so it must be fast: an in-memory set. Nil means none is.
+	Revoked func(jti string) bool
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+}
+
+// Authorizer is a COGNITO_USER_POOLS authorizer (contract §4.1). It is safe
+// for concurrent use.
+//
+// A token passes when it is in the identity source header, raw or after a
+// "Bearer " scheme (any case; API Gateway documents the raw token and
+// accepts both in practice), and bearer.Verify accepts it with alg pinned
+// to RS256 and its iss one of the authorizer's issuers, verified with the
+// keys of that issuer only: a token naming pool A's issuer is checked
+// against pool A's keys, never pool B's, even when the authorizer accepts
+// both. Its token_use must be "access", its exp ahead, its jti not revoked,
+// and it must carry one of the method's AuthorizationScopes.
+//
+// A method without AuthorizationScopes wants an ID token (§4.1); Tollgate
+// verifies access tokens only, so such methods refuse every request (see
+// Warnings).
+type Authorizer struct {
+	name     string
+	header   string // canonical header name
+	pools    []string
+	external []string
+	opts     AuthorizerOptions
+	ident    uint64 // the cache's number for the pools and issuers
+
+	once    sync.Once
+	issuers map[string]issuerKeys // by iss, built on first use
+}
+
+// issuerKeys says where an issuer's keys come from: a local pool, or the
+// JWKS fetcher when pool is "".
+type issuerKeys struct {
+	pool string
+}
+
+// NewAuthorizer returns the authorizer a declares.
+func NewAuthorizer(a *tollgate.Authorizer, opts AuthorizerOptions) (*Authorizer, error) {
+	header := identityHeader(a.IdentitySource)
+	if header == "" {
+		return nil, errors.New("authorizer " + a.Name + ": identity source " + a.IdentitySource + " does not name a header")
+	}
+	if len(a.PoolIDs) == 0 && len(a.Issuers) == 0 {
+		return nil, errors.New("authorizer " + a.Name + " names no user pool and no issuer")
+	}
+	if len(a.PoolIDs) > 0 && (opts.Issuer == nil || opts.Keys == nil) {
+		return nil, errors.New("authorizer " + a.Name + ": local pools need Issuer and Keys")
+	}
+	for _, iss := range a.Issuers {
+		if opts.JWKS == nil || opts.JWKS.sets[iss.Issuer] == nil {
+			return nil, errors.New("authorizer " + a.Name + ": no JWKS for issuer " + iss.Issuer)
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	z := &Authorizer{name: a.Name, header: header, pools: slices.Clone(a.PoolIDs), opts: opts}
+	parts := make([]string, 0, len(a.PoolIDs)+len(a.Issuers))
+	for _, p := range a.PoolIDs {
+		parts = append(parts, "pool "+p)
+	}
+	for _, iss := range a.Issuers {
+		z.external = append(z.external, iss.Issuer)
+		parts = append(parts, "iss "+iss.Issuer)
+	}
+	if opts.Cache != nil {
+		slices.Sort(parts)
+		z.ident = opts.Cache.identity(strings.Join(slices.Compact(parts), "\n"))
+	}
+	return z, nil
+}
+
+// identityHeader returns the canonical name of the header an identity
+// source names: "Authorization" by default, a header name, or API Gateway's
+// "method.request.header.Name". It returns "" if it names no header.
+func identityHeader(source string) string {
+	h := strings.TrimPrefix(source, "method.request.header.")
+	if h == "" {
+		h = "Authorization"
+	}
+	for i := 0; i < len(h); i++ {
+		if !isTokenChar(h[i]) {
+			return ""
+		}
+	}
+	return textproto.CanonicalMIMEHeaderKey(h)
+}
+
+// isTokenChar reports whether c may appear in a header name (RFC 9110
+// §5.6.2 tchar).
+func isTokenChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// Name returns the authorizer's name.
+func (a *Authorizer) Name() string { return a.name }
+
+// Header returns the canonical name of the header the token is read from.
+func (a *Authorizer) Header() string { return a.header }
+
+func (a *Authorizer) resolve() {
+	a.issuers = make(map[string]issuerKeys, len(a.pools)+len(a.external))
+	for _, iss := range a.external {
+		a.issuers[iss] = issuerKeys{}
+	}
+	// A local pool wins over an external issuer claiming the same iss.
+	for _, p := range a.pools {
+		a.issuers[a.opts.Issuer(p)] = issuerKeys{pool: p}
+	}
+}
+
+// Authorize decides a request from the value of its identity source header
+// ("" when absent) and the method's AuthorizationScopes.
+func (a *Authorizer) Authorize(ctx context.Context, header string, scopes []string) Result {
+	if len(scopes) == 0 {
+		return Result{Reason: "the method has no authorization scopes, so it wants an ID token, and Tollgate issues none"}
+	}
+	tok := tokenFromHeader(header)
+	if tok == "" {
+		return Result{Reason: "no token"}
+	}
+	if len(tok) > bearer.MaxTokenSize {
+		return Result{Reason: "token longer than bearer.MaxTokenSize"}
+	}
+	now := a.opts.Now()
+
+	var claims *bearer.Claims
+	cached := false
+	var key cacheKey
+	if c := a.opts.Cache; c != nil {
+		// The token is only read: hashing it in place spares a copy of a
+		// kilobyte on every request.
+		key = cacheKey{authz: a.ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))}
+		switch cl, res := c.get(key, now); res {
+		case cacheHit:
+			claims, cached = cl, true
+		case cacheExpired:
+			return Result{Decision: Expired, Cached: true, Reason: "token expired"}
+		}
+	}
+	if claims == nil {
+		var res Result
+		if claims, res = a.verify(ctx, tok, now); claims == nil {
+			return res
+		}
+		if c := a.opts.Cache; c != nil {
+			c.put(key, claims, now)
+		}
+	}
+	if claims.JTI != "" && a.opts.Revoked != nil && a.opts.Revoked(claims.JTI) {
+		return Result{Claims: claims, Cached: cached, Reason: "token revoked"}
+	}
+	if !claims.HasAnyScope(scopes) {
+		return Result{Claims: claims, Cached: cached, Reason: "token carries none of the method's authorization scopes"}
+	}
+	return Result{Decision: Allow, Claims: claims, Cached: cached}
+}
+
+// verify checks the token with the keys of the issuer it names. It returns
+// the claims, or nil and the refusal.
+func (a *Authorizer) verify(ctx context.Context, tok string, now time.Time) (*bearer.Claims, Result) {
+	a.once.Do(a.resolve)
+	// The iss is read before verification only to choose the keys; Verify
+	// then requires the signed iss to be that same issuer, so a token
+	// signed by one issuer's key and naming another fails.
+	iss, ok := peekIssuer(tok)
+	if !ok {
+		return nil, Result{Reason: "malformed token"}
+	}
+	src, ok := a.issuers[iss]
+	if !ok {
+		return nil, Result{Reason: "iss " + quoteReason(iss) + " is not an issuer of the authorizer"}
+	}
+	var keys bearer.KeySet
+	if src.pool != "" {
+		m, err := a.opts.Keys.PublicKeys(ctx, src.pool)
+		if err != nil {
+			return nil, Result{Decision: Failed, Reason: "keys of pool " + src.pool + ": " + err.Error()}
+		}
+		keys = bearer.Keys(m)
+	} else {
+		keys = a.opts.JWKS.keySet(ctx, iss)
+	}
+	claims, err := bearer.Verify(tok, keys, bearer.Expect{Issuer: iss, Now: func() time.Time { return now }})
+	switch {
+	case err == nil:
+		return claims, Result{}
+	case errors.Is(err, bearer.ErrExpired):
+		return nil, Result{Decision: Expired, Reason: err.Error()}
+	default:
+		return nil, Result{Reason: err.Error()}
+	}
+}
+
+// tokenFromHeader returns the token of an identity source header: the
+// whole value, or what follows a "Bearer" scheme (case-insensitive,
+// RFC 9110 §11.1), without surrounding white space.
+func tokenFromHeader(v string) string {
+	v = strings.Trim(v, " \t")
+	if len(v) > len("Bearer ") && strings.EqualFold(v[:len("Bearer ")], "Bearer ") {
+		v = strings.TrimLeft(v[len("Bearer "):], " \t")
+	}
+	return v
+}
+
+// peekIssuer returns the iss claim of a compact JWS without verifying it.
+func peekIssuer(tok string) (string, bool) {
+	_, rest, ok := strings.Cut(tok, ".")
+	if !ok {
+		return "", false
+	}
+	payload, _, ok := strings.Cut(rest, ".")
+	if !ok || payload == "" {
+		return "", false
+	}
+	buf := make([]byte, base64.RawURLEncoding.DecodedLen(len(payload)))
+	n, err := base64.RawURLEncoding.Decode(buf, []byte(payload))
+	if err != nil {
+		return "", false
+	}
+	var p struct {
+		Iss string `json:"iss"`
+	}
+	if json.Unmarshal(buf[:n], &p) != nil || p.Iss == "" {
+		return "", false
+	}
+	return p.Iss, true
+}
+
+// quoteReason renders an attacker-controlled string for a log reason,
+// shortened so that a log line stays a line.
+func quoteReason(s string) string {
+	const max = 64
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,719 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
+	"github.com/tollgate/tollgate/internal/oauth2"
+)
+
+// Limits of API Gateway's REST APIs (limits.md, contract §4.2).
+const (
+	// MaxBodyBytes is the largest request body: 10 MiB.
+	MaxBodyBytes = 10 << 20
+	// MaxHeaderBytes bounds the request line and header values together.
+	MaxHeaderBytes = 10240
+)
+
+// Integrations gives the handler of a route's integration. The gateway
+// calls it once per route, when it is built, for every integration but
+// MOCK, which it answers itself. The handler serves requests whose context
+// carries the *Invocation (FromContext); the request itself is as received
+// (its URL still holds the stage), so the handler works from the
+// Invocation. It answers its own failures with WriteResponse
+// (ResponseIntegrationFailure, ResponseIntegrationTimeout).
+type Integrations interface {
+	Handler(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error)
+}
+
+// IntegrationsFunc adapts a function to Integrations.
+type IntegrationsFunc func(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error)
+
+// Handler calls f.
+func (f IntegrationsFunc) Handler(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error) {
+	return f(api, route)
+}
+
+// Observer receives the gateway's measurements, for metrics. The label
+// values it is given are the declaration's own strings (API id, stage name,
+// resource path, method as declared, authorizer name), never anything from
+// the request, so their number is bounded by the config; requests that
+// match no API, stage or route have "" for what is unknown. Its methods are
+// called on the request's goroutine and must be fast.
+type Observer interface {
+	// ObserveRequest is called once per request the gateway answers or
+	// hands on, with the status written and the time taken.
+	ObserveRequest(api, stage, resource, method string, status int, d time.Duration)
+	// ObserveAuthorizer is called once per authorizer decision.
+	ObserveAuthorizer(authorizer string, decision Decision, cached bool)
+}
+
+// Options configure a Gateway.
+type Options struct {
+	// APIs are the REST APIs to serve. The gateway keeps its own copy.
+	APIs []*tollgate.RestAPI
+	// BaseDomain is the parent domain of execute-api hosts:
+	// {apiId}.execute-api.{region}.{BaseDomain}. Default "localhost".
+	BaseDomain string
+	// Integrations gives the handlers of non-MOCK integrations; required
+	// if any route has one.
+	Integrations Integrations
+
+	// Issuer returns a local pool's issuer URL, Keys its public keys;
+	// required when an authorizer names pools.
+	Issuer func(poolID string) string
+	Keys   KeySource
+	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
+	Revoked func(jti string) bool
+	// Cache remembers verified tokens; default a new Cache of
+	// DefaultCacheSize. Pass the same Cache to the gateways built on
+	// config changes to keep it warm.
+	Cache *Cache
+	// JWKS configures the fetcher of external issuers' keys.
+	JWKS JWKSOptions
+
+	// Observer, if set, receives measurements.
+	Observer Observer
+	// Challenge adds an RFC 6750 §3 WWW-Authenticate challenge to 401
+	// answers. API Gateway sends none, so it is off by default.
+	Challenge bool
+	// MaxThrottledClients bounds the per-client buckets of each stage;
+	// default DefaultMaxThrottledClients.
+	MaxThrottledClients int
+
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Gateway serves REST APIs. It is an http.Handler, safe for concurrent use,
+// immutable once built: a config change builds a new one.
+type Gateway struct {
+	apis    map[string]*apiState
+	domains map[string][]*domainMapping // by lowercase host, longest base path first
+	hostSfx string                      // "." + BaseDomain
+	jwks    *JWKS
+	cache   *Cache
+	obs     Observer
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+type apiState struct {
+	api    *tollgate.RestAPI
+	router *Router
+	stages map[string]*stageState
+	routes []routeState // parallel to api.Routes
+}
+
+type stageState struct {
+	stage    *tollgate.Stage
+	throttle *throttle
+}
+
+type routeState struct {
+	handler    http.Handler
+	authz      *Authorizer
+	scopes     []string
+	resourceID string
+	// challenges are the WWW-Authenticate values, by refusal, when
+	// Options.Challenge is set.
+	challenges *challenges
+}
+
+type challenges struct {
+	noToken, invalid, expired, scope []string
+}
+
+type domainMapping struct {
+	api      *apiState
+	stage    *stageState
+	basePath string // without slashes; "" maps the root
+}
+
+// New builds the gateway of opts.APIs, checking every API (Validate) and
+// building every route's authorizer and integration; it reports every
+// problem at once. It fetches nothing: call Start.
+func New(opts Options) (*Gateway, error) {
+	if opts.BaseDomain == "" {
+		opts.BaseDomain = "localhost"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Cache == nil {
+		opts.Cache = NewCache(CacheOptions{Now: opts.Now})
+	}
+	if opts.MaxThrottledClients <= 0 {
+		opts.MaxThrottledClients = DefaultMaxThrottledClients
+	}
+	g := &Gateway{
+		apis:    map[string]*apiState{},
+		domains: map[string][]*domainMapping{},
+		hostSfx: "." + strings.ToLower(strings.TrimSuffix(opts.BaseDomain, ".")),
+		cache:   opts.Cache,
+		obs:     opts.Observer,
+		now:     opts.Now,
+		log:     opts.Logger,
+	}
+	var external []tollgate.ExternalIssuer
+	for _, api := range opts.APIs {
+		for _, r := range api.Routes {
+			if r.Authorizer != nil {
+				external = append(external, r.Authorizer.Issuers...)
+			}
+		}
+	}
+	jwksOpts := opts.JWKS
+	if jwksOpts.Now == nil {
+		jwksOpts.Now = opts.Now
+	}
+	if jwksOpts.Logger == nil {
+		jwksOpts.Logger = opts.Logger
+	}
+	g.jwks = NewJWKS(external, jwksOpts)
+
+	var errs []error
+	authorizers := map[*tollgate.Authorizer]*Authorizer{}
+	for _, src := range opts.APIs {
+		if err := Validate(src); err != nil {
+			errs = append(errs, fmt.Errorf("API %s (%s):\n%w", src.ID, src.Name, err))
+			continue
+		}
+		if _, dup := g.apis[src.ID]; dup {
+			errs = append(errs, fmt.Errorf("API %s (%s) is declared twice", src.ID, src.Name))
+			continue
+		}
+		st, err := g.buildAPI(copyAPI(src), opts, authorizers)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("API %s (%s):\n%w", src.ID, src.Name, err))
+			continue
+		}
+		g.apis[st.api.ID] = st
+	}
+	errs = append(errs, g.mapDomains()...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return g, nil
+}
+
+// copyAPI copies what the gateway keeps of an API, so that the caller's
+// later changes cannot race with requests.
+func copyAPI(src *tollgate.RestAPI) *tollgate.RestAPI {
+	api := *src
+	api.Stages = slices.Clone(src.Stages)
+	api.Routes = slices.Clone(src.Routes)
+	api.DomainNames = slices.Clone(src.DomainNames)
+	api.BinaryMediaTypes = slices.Clone(src.BinaryMediaTypes)
+	for i := range api.Routes {
+		api.Routes[i].AuthorizationScopes = slices.Clone(api.Routes[i].AuthorizationScopes)
+	}
+	return &api
+}
+
+func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[*tollgate.Authorizer]*Authorizer) (*apiState, error) {
+	router, err := NewRouter(api.Routes)
+	if err != nil {
+		return nil, err
+	}
+	st := &apiState{api: api, router: router, stages: map[string]*stageState{}, routes: make([]routeState, len(api.Routes))}
+	for i := range api.Stages {
+		s := &api.Stages[i]
+		st.stages[s.Name] = &stageState{stage: s, throttle: newThrottle(s, opts.MaxThrottledClients)}
+	}
+	var errs []error
+	for i := range api.Routes {
+		r := &api.Routes[i]
+		rs := &st.routes[i]
+		rs.resourceID = resourceID(api.ID, r.ResourcePath)
+		if r.Authorizer != nil {
+			a := authorizers[r.Authorizer]
+			if a == nil {
+				a, err = NewAuthorizer(r.Authorizer, AuthorizerOptions{
+					Issuer:  opts.Issuer,
+					Keys:    opts.Keys,
+					JWKS:    g.jwks,
+					Cache:   g.cache,
+					Revoked: opts.Revoked,
+					Now:     opts.Now,
+				})
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
+					continue
+				}
+				authorizers[r.Authorizer] = a
+			}
+			rs.authz, rs.scopes = a, r.AuthorizationScopes
+			if opts.Challenge {
+				rs.challenges = newChallenges(api.ID, r.AuthorizationScopes)
+			}
+		}
+		if r.Integration.Type == tollgate.IntegrationMock {
+			rs.handler = mockHandler(r.Integration.MockStatus)
+			continue
+		}
+		if opts.Integrations == nil {
+			errs = append(errs, fmt.Errorf("%s %s: no integrations to serve %s", r.Method, r.ResourcePath, r.Integration.Type))
+			continue
+		}
+		h, err := opts.Integrations.Handler(api, r)
+		if err == nil && h == nil {
+			err = errors.New("no handler")
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: integration: %w", r.Method, r.ResourcePath, err))
+			continue
+		}
+		rs.handler = h
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return st, nil
+}
+
+func newChallenges(realm string, scopes []string) *challenges {
+	one := func(s string) []string { return []string{s} }
+	return &challenges{
+		noToken: one(oauth2.BearerChallenge(realm, nil)),
+		invalid: one(oauth2.BearerChallenge(realm, oauth2.InvalidToken("the access token is not valid"))),
+		expired: one(oauth2.BearerChallenge(realm, oauth2.InvalidToken("the access token expired"))),
+		scope:   one(oauth2.BearerChallenge(realm, oauth2.InsufficientScope("the access token lacks the scope"), scopes...)),
+	}
+}
+
+// mapDomains indexes the custom domain names of every API.
+func (g *Gateway) mapDomains() []error {
+	var errs []error
+	for _, st := range g.apis {
+		for _, d := range st.api.DomainNames {
+			host := strings.ToLower(strings.TrimSuffix(d.DomainName, "."))
+			stage := st.stages[d.Stage]
+			if host == "" || stage == nil {
+				errs = append(errs, fmt.Errorf("API %s: domain %q maps to unknown stage %q", st.api.ID, d.DomainName, d.Stage))
+				continue
+			}
+			bp := strings.Trim(d.BasePath, "/")
+			for _, m := range g.domains[host] {
+				if m.basePath == bp {
+					errs = append(errs, fmt.Errorf("API %s: base path %q of domain %q is mapped twice", st.api.ID, bp, host))
+				}
+			}
+			g.domains[host] = append(g.domains[host], &domainMapping{api: st, stage: stage, basePath: bp})
+		}
+	}
+	for _, ms := range g.domains {
+		slices.SortFunc(ms, func(a, b *domainMapping) int { return len(b.basePath) - len(a.basePath) })
+	}
+	return errs
+}
+
+// resourceID derives a stable 6-character id for a resource, shaped like
+// API Gateway's resource ids.
+func resourceID(apiID, path string) string {
+	sum := sha256.Sum256([]byte("tollgate/resource/" + apiID + path))
+	s := new(big.Int).SetBytes(sum[:8]).Text(36)
+	for len(s) < 6 {
+		s = "0" + s
+	}
+	return s[len(s)-6:]
+}
+
+// Start starts fetching external issuers' keys in the background, until ctx
+// ends. Requests are served before it is called and before the first fetch
+// is over (a token of an issuer whose keys are not there yet makes its
+// request wait for that fetch).
+func (g *Gateway) Start(ctx context.Context) { g.jwks.Start(ctx) }
+
+// JWKS returns the gateway's fetcher of external issuers' keys.
+func (g *Gateway) JWKS() *JWKS { return g.jwks }
+
+// CacheStats returns the verification cache's counters.
+func (g *Gateway) CacheStats() CacheStats { return g.cache.Stats() }
+
+// addressing is how a request names its API and stage.
+type addressing int
+
+const (
+	notGateway     addressing = iota
+	byHost                    // {apiId}.execute-api.{region}.{base}/{stage}/…
+	byCustomDomain            // a custom domain name, with its base path mapping
+	byRestAPIsPath            // /restapis/{apiId}/{stage}/_user_request_/…
+	byAPIsPath                // /apis/{apiId}/{stage}/…
+)
+
+// target is what a request addresses.
+type target struct {
+	how     addressing
+	api     *apiState
+	stage   *stageState
+	host    string // without port, lowercase
+	prefix  string // the domain prefix
+	rest    string // the escaped path after the stage, as received ("" for none)
+	ctxPath string // requestContext.path when not /{stage}{rest}
+}
+
+// Owns reports whether a request is addressed to the gateway: its host is
+// an execute-api host under the base domain or a custom domain of an API,
+// or its path is one of the path forms /restapis/{apiId}/{stage}/
+// _user_request_/… (LocalStack's) and /apis/{apiId}/{stage}/… (Tollgate's,
+// for hosts without DNS such as 127.0.0.1). The gateway answers such a
+// request even if the API or stage does not exist (403 Missing
+// Authentication Token, as API Gateway does), so the server should hand it
+// every request Owns claims, before its own routing (whose path cleaning
+// would alter the raw paths the gateway must see).
+func (g *Gateway) Owns(r *http.Request) bool {
+	return g.classify(r) != notGateway
+}
+
+func requestHost(r *http.Request) string {
+	h := r.Host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	} else if strings.HasPrefix(h, "[") {
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			h = host
+		}
+	}
+	return strings.ToLower(strings.TrimSuffix(h, "."))
+}
+
+func (g *Gateway) classify(r *http.Request) addressing {
+	host := requestHost(r)
+	if _, _, ok := g.executeAPIHost(host); ok {
+		return byHost
+	}
+	if _, ok := g.domains[host]; ok {
+		return byCustomDomain
+	}
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/restapis/") {
+		return byRestAPIsPath
+	}
+	if strings.HasPrefix(p, "/apis/") {
+		return byAPIsPath
+	}
+	return notGateway
+}
+
+// executeAPIHost splits "{apiId}.execute-api.{region}.{base}".
+func (g *Gateway) executeAPIHost(host string) (apiID, region string, ok bool) {
+	if !strings.HasSuffix(host, g.hostSfx) {
+		return "", "", false
+	}
+	apiID, rest, ok := strings.Cut(host[:len(host)-len(g.hostSfx)], ".")
+	if !ok {
+		return "", "", false
+	}
+	region, ok = strings.CutPrefix(rest, "execute-api.")
+	if !ok || apiID == "" || region == "" || strings.Contains(region, ".") {
+		return "", "", false
+	}
+	return apiID, region, true
+}
+
+// resolve finds the API and stage a request addresses; ok is false when
+// the request is not the gateway's or names an unknown API or stage.
+func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
+	host := requestHost(r)
+	path := r.URL.EscapedPath()
+	t.host = host
+	var apiID, stage string
+	if id, region, isHost := g.executeAPIHost(host); isHost {
+		t.how, apiID, t.prefix = byHost, id, id
+		stage, t.rest = cutSegment(path)
+		st := g.apis[apiID]
+		if st == nil || (st.api.Region != "" && !strings.EqualFold(st.api.Region, region)) {
+			return t, false
+		}
+		t.api = st
+	} else if ms, isDomain := g.domains[host]; isDomain {
+		t.how, t.ctxPath = byCustomDomain, path
+		t.prefix, _, _ = strings.Cut(host, ".")
+		for _, m := range ms {
+			rest, ok := cutBasePath(path, m.basePath)
+			if ok {
+				t.api, t.stage, t.rest = m.api, m.stage, rest
+				return t, true
+			}
+		}
+		return t, false
+	} else if rest, isPath := strings.CutPrefix(path, "/restapis/"); isPath {
+		t.how = byRestAPIsPath
+		apiID, rest = cutSegment(rest)
+		stage, rest = cutSegment(rest)
+		if t.rest, ok = strings.CutPrefix(rest, "/_user_request_"); !ok || (t.rest != "" && t.rest[0] != '/') {
+			return t, false
+		}
+		t.prefix = apiID
+	} else if rest, isPath := strings.CutPrefix(path, "/apis/"); isPath {
+		t.how = byAPIsPath
+		apiID, rest = cutSegment(rest)
+		stage, t.rest = cutSegment(rest)
+		t.prefix = apiID
+	} else {
+		return t, false
+	}
+	if t.api == nil {
+		if t.api = g.apis[apiID]; t.api == nil {
+			return t, false
+		}
+	}
+	if t.stage = t.api.stages[stage]; t.stage == nil {
+		return t, false
+	}
+	return t, true
+}
+
+// cutSegment splits "/seg/rest…" into "seg" and "/rest…".
+func cutSegment(p string) (seg, rest string) {
+	p = strings.TrimPrefix(p, "/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i], p[i:]
+	}
+	return p, ""
+}
+
+// cutBasePath removes a base path mapping's path from the request path.
+func cutBasePath(p, base string) (string, bool) {
+	if base == "" {
+		return p, true
+	}
+	rest, ok := strings.CutPrefix(p, "/"+base)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return "", false
+	}
+	return rest, true
+}
+
+// headerBytes returns the size API Gateway limits: the request line and
+// the header values.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto)
+	for _, vs := range r.Header {
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
+}
+
+// ServeHTTP serves a request addressed to the gateway: it resolves the API
+// and stage, checks the size limits, matches the route, applies the stage
+// throttle, the authorizer and the client throttle, and answers MOCK
+// integrations or hands the request to the route's integration. Every
+// answer carries x-amzn-RequestId and x-amz-apigw-id; ids already set on w
+// by a server middleware are kept.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	// A server middleware that set the ids first (to log them) wins.
+	h := w.Header()
+	id, ext := h.Get(HeaderRequestID), h.Get(HeaderExtendedRequestID)
+	if id == "" || ext == "" {
+		newID, newExt := newRequestIDs()
+		if id == "" {
+			id = newID
+			h[HeaderRequestID] = []string{id}
+		}
+		if ext == "" {
+			ext = newExt
+			h[HeaderExtendedRequestID] = []string{ext}
+		}
+	}
+
+	raw := w
+	var rec *statusRecorder
+	if g.obs != nil {
+		rec = &statusRecorder{ResponseWriter: w}
+		w = rec
+	}
+	apiID, stageName, resource, method := g.serve(w, r, id, ext, raw)
+	if rec != nil {
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		g.obs.ObserveRequest(apiID, stageName, resource, method, status, time.Since(start))
+	}
+}
+
+// serve does ServeHTTP's work and returns the labels of the request. raw
+// is the server's ResponseWriter, which w may wrap.
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, raw http.ResponseWriter) (apiID, stageName, resource, method string) {
+	t, ok := g.resolve(r)
+	if t.api != nil {
+		apiID = t.api.api.ID
+		if t.stage != nil {
+			stageName = t.stage.stage.Name
+		}
+	}
+	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
+		WriteResponse(w, ResponseRequestTooLarge)
+		return
+	}
+	if !ok {
+		writeNoRoute(w, r)
+		return
+	}
+	m, ok := t.api.router.Match(r.Method, t.rest)
+	if !ok {
+		writeNoRoute(w, r)
+		return
+	}
+	resource, method = m.Resource, m.Route.Method
+	rs := &t.api.routes[m.Index]
+	now := g.now()
+	throttle := t.stage.throttle
+	if !throttle.allowStage(now) {
+		WriteResponse(w, ResponseThrottled)
+		return
+	}
+
+	var authorizer, clientID string
+	var claims *bearer.Claims
+	if a := rs.authz; a != nil {
+		var token string
+		if vs := r.Header[a.header]; len(vs) > 0 {
+			token = vs[0]
+		}
+		res := a.Authorize(r.Context(), token, rs.scopes)
+		if g.obs != nil {
+			g.obs.ObserveAuthorizer(a.name, res.Decision, res.Cached)
+		}
+		if res.Decision != Allow {
+			g.refuse(w, r, rs, res, token != "", id)
+			return
+		}
+		authorizer, claims, clientID = a.name, res.Claims, res.Claims.ClientID
+	}
+	if !throttle.allowClient(clientID, now) {
+		WriteResponse(w, ResponseThrottled)
+		return
+	}
+
+	inv := &Invocation{
+		API:               t.api.api,
+		Stage:             t.stage.stage,
+		Route:             m.Route,
+		ResourcePath:      m.Resource,
+		ResourceID:        rs.resourceID,
+		Path:              t.rest,
+		StageVariables:    t.stage.stage.Variables,
+		RequestID:         id,
+		ExtendedRequestID: ext,
+		RequestTime:       now,
+		DomainName:        t.host,
+		DomainPrefix:      t.prefix,
+		Authorizer:        authorizer,
+		Claims:            claims,
+		ClientID:          clientID,
+		contextPath:       t.ctxPath,
+		rawRest:           t.rest,
+	}
+	if inv.Path == "" {
+		inv.Path = "/"
+	}
+	if len(inv.StageVariables) == 0 {
+		inv.StageVariables = nil
+	}
+	inv.setParams(&m)
+
+	r = r.WithContext(NewContext(r.Context(), inv))
+	if r.Body != nil && r.Body != http.NoBody {
+		// The server's own writer, so that an overrun closes the connection.
+		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
+	}
+	rs.handler.ServeHTTP(w, r)
+	return apiID, stageName, resource, method
+}
+
+// refuse answers a request its authorizer did not allow.
+func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, hadToken bool, id string) {
+	if res.Decision == Failed {
+		g.log.LogAttrs(r.Context(), slog.LevelError, "gateway: authorizer failed",
+			slog.String("request_id", id), slog.String("authorizer", rs.authz.name), slog.String("reason", res.Reason))
+		WriteResponse(w, ResponseAuthorizerFailure)
+		return
+	}
+	g.log.LogAttrs(r.Context(), slog.LevelDebug, "gateway: request refused",
+		slog.String("request_id", id), slog.String("authorizer", rs.authz.name),
+		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
+	t := ResponseUnauthorized
+	if res.Decision == Expired {
+		t = ResponseExpiredToken
+	}
+	if c := rs.challenges; c != nil {
+		v := c.invalid
+		switch {
+		case !hadToken:
+			v = c.noToken
+		case res.Decision == Expired:
+			v = c.expired
+		case res.Claims != nil && !res.Claims.HasAnyScope(rs.scopes):
+			v = c.scope
+		}
+		w.Header()[headerWWWAuthenticate] = v
+	}
+	WriteResponse(w, t)
+}
+
+// mockHandler answers as a MOCK integration without mapping templates
+// does: the integration's status, no body, Content-Type application/json.
+func mockHandler(status int) http.Handler {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		h[headerContentType] = jsonContentTypeValue
+		h[headerContentLength] = zeroLength
+		w.WriteHeader(status)
+	})
+}
+
+var zeroLength = []string{"0"}
+
+// statusRecorder remembers the status an answer was written with, for the
+// Observer. It unwraps for http.ResponseController, so that integrations
+// can flush.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 && code >= 200 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Flush() {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	http.NewResponseController(s.ResponseWriter).Flush()
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,42 @@
+package gateway_test
+
+import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestImports keeps the package doc's promise: beyond the standard library,
+// the gateway imports the root package, bearer, oauth2 and x/time/rate,
+// and reaches the store, the signer, the server, the config and the
+// integrations only through its own interfaces.
+func TestImports(t *testing.T) {
+	allowed := map[string]bool{
+		"github.com/tollgate/tollgate":                 true,
+		"github.com/tollgate/tollgate/internal/bearer": true,
+		"github.com/tollgate/tollgate/internal/oauth2": true,
+		"golang.org/x/time/rate":                       true,
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && !allowed[p] {
+				t.Errorf("%s imports %s", name, p)
+			}
+		}
+	}
+}

@@ -1,0 +1,188 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
+)
+
+// Param is a path parameter: its name in the resource path and its raw
+// value (contract §5.1: never percent-decoded).
+type Param struct {
+	Name, Value string
+}
+
+// Invocation is what the gateway knows about a request it hands to an
+// integration: everything the Lambda proxy event's requestContext needs
+// (contract §5.1) and what an HTTP integration substitutes into its URI.
+// Integrations get it with FromContext; they must not modify it.
+type Invocation struct {
+	API   *tollgate.RestAPI
+	Stage *tollgate.Stage
+	Route *tollgate.Route
+
+	// ResourcePath is the route's resource path, e.g. "/{proxy+}" (the
+	// event's resource and requestContext.resourcePath).
+	ResourcePath string
+	// ResourceID is a stable id of the resource, shaped like API Gateway's
+	// (6 lowercase alphanumerics; requestContext.resourceId).
+	ResourceID string
+	// Path is the request path after the stage, raw as sent: not
+	// percent-decoded, double and trailing slashes kept, "/" at least
+	// (the event's path).
+	Path string
+	// PathParams are the path parameters in resource-path order; nil when
+	// there are none. A greedy parameter holds the rest of the path without
+	// its leading and trailing slashes.
+	PathParams []Param
+	// StageVariables are the stage's variables; nil when it has none. They
+	// are shared and must not be modified.
+	StageVariables map[string]string
+
+	// RequestID is the request's id (x-amzn-RequestId, requestContext.
+	// requestId); ExtendedRequestID is x-amz-apigw-id (extendedRequestId).
+	RequestID         string
+	ExtendedRequestID string
+	// RequestTime is when the gateway received the request.
+	RequestTime time.Time
+	// DomainName is the host the request came in on, without port;
+	// DomainPrefix its first label on an execute-api host or custom domain,
+	// and the API id on the path forms.
+	DomainName   string
+	DomainPrefix string
+
+	// Authorizer is the name of the authorizer that allowed the request,
+	// and Claims the verified token's claims; both are empty for a method
+	// without authorizer. ClientID is the token's client_id.
+	Authorizer string
+	Claims     *bearer.Claims
+	ClientID   string
+
+	contextPath string // requestContext.path when it is not /{stage}{Path}
+	rawRest     string // the path after the stage as received ("" for /prod)
+}
+
+// PathParameter returns the value of the named path parameter.
+func (inv *Invocation) PathParameter(name string) (string, bool) {
+	for _, p := range inv.PathParams {
+		if p.Name == name {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
+
+// PathParameters returns the path parameters as a map, or nil when there
+// are none (the event's pathParameters is null then, §5.1).
+func (inv *Invocation) PathParameters() map[string]string {
+	if len(inv.PathParams) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(inv.PathParams))
+	for _, p := range inv.PathParams {
+		m[p.Name] = p.Value
+	}
+	return m
+}
+
+// Scopes returns the scopes of the token that was allowed, or nil.
+func (inv *Invocation) Scopes() []string {
+	if inv.Claims == nil {
+		return nil
+	}
+	return inv.Claims.Scopes()
+}
+
+// claimTimeLayout is how API Gateway renders exp and iat in
+// requestContext.authorizer.claims: "Thu May 04 03:50:06 UTC 2023".
+const claimTimeLayout = "Mon Jan 02 15:04:05 MST 2006"
+
+// ClaimStrings returns every claim of the allowed token as a string, as
+// API Gateway hands them to integrations in requestContext.authorizer.claims
+// (contract §4.1): strings as they are, exp and iat as dates in UTC
+// ("Thu May 04 03:50:06 UTC 2023"), other numbers in decimal
+// ("auth_time": "1683085806", "version": "2"), booleans as "true" or
+// "false", a one-element array as its element, and other arrays and
+// objects as their JSON text (unconfirmed; M2M tokens carry none). It
+// returns nil for a method without authorizer.
+func (inv *Invocation) ClaimStrings() map[string]string {
+	if inv.Claims == nil {
+		return nil
+	}
+	m, err := inv.Claims.Map()
+	if err != nil {
+		return nil // Verify decoded the same bytes, so this does not happen
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = claimString(k, v)
+	}
+	return out
+}
+
+func claimString(name string, v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case json.Number:
+		if name == "exp" || name == "iat" {
+			if n, err := v.Int64(); err == nil {
+				return time.Unix(n, 0).UTC().Format(claimTimeLayout)
+			}
+		}
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return ""
+	case []any:
+		if len(v) == 1 {
+			return claimString(name, v[0])
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// ContextPath returns requestContext.path: the path with the stage, e.g.
+// "/prod/hello/world", on an execute-api host and on the path forms; the
+// path as received on a custom domain.
+func (inv *Invocation) ContextPath() string {
+	if inv.contextPath != "" {
+		return inv.contextPath
+	}
+	if inv.Stage == nil {
+		return inv.Path
+	}
+	return "/" + inv.Stage.Name + inv.rawRest
+}
+
+func (inv *Invocation) setParams(m *Match) {
+	n := m.NumParams()
+	if n == 0 {
+		return
+	}
+	inv.PathParams = make([]Param, n)
+	for i := range inv.PathParams {
+		inv.PathParams[i].Name, inv.PathParams[i].Value = m.Param(i)
+	}
+}
+
+type invocationKey struct{}
+
+// NewContext returns a context carrying inv. The gateway calls it before
+// it hands a request to an integration; tests of integrations call it to
+// build their requests.
+func NewContext(ctx context.Context, inv *Invocation) context.Context {
+	return context.WithValue(ctx, invocationKey{}, inv)
+}
+
+// FromContext returns the Invocation of the request whose context ctx is.
+func FromContext(ctx context.Context) (*Invocation, bool) {
+	inv, ok := ctx.Value(invocationKey{}).(*Invocation)
+	return inv, ok && inv != nil
+}

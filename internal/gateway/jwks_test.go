@@ -1,0 +1,195 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/tollgate/tollgate/internal/gateway"
+)
+
+// TestJWKSRotation follows an external issuer through a key rotation:
+// the background fetch, an unknown kid fetching again, the rate bound on
+// such fetches, and the one fetch in flight at a time.
+func TestJWKSRotation(t *testing.T) {
+	f := newFixture(t)
+	z := f.authorizer(t, f.authorizerAB())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	decide := func(tok string) gateway.Decision {
+		return z.Authorize(ctx, tok, []string{scope}).Decision
+	}
+	c := claims(externalIssuer)
+
+	f.jwks.Start(ctx)
+	<-f.jwks.Ready()
+	if n := f.srv.fetches.Load(); n != 1 {
+		t.Fatalf("%d fetches after Start, want 1", n)
+	}
+	if d := decide(mint(t, extK1, extK1.kid, c)); d != gateway.Allow {
+		t.Fatalf("key 1: %v", d)
+	}
+	if d := decide(mint(t, extK1, extK1.kid, with(c, "jti", "2"))); d != gateway.Allow || f.srv.fetches.Load() != 1 {
+		t.Fatalf("key 1 again: %v after %d fetches, want allow after 1", d, f.srv.fetches.Load())
+	}
+
+	// The issuer rotates: key 2 signs, key 1 is withdrawn. Tokens signed
+	// with key 2 arrive at once, from many requests: one fetch serves all.
+	f.srv.setKeys(t, extK2)
+	gate := make(chan struct{})
+	f.srv.mu.Lock()
+	f.srv.gate = gate
+	f.srv.mu.Unlock()
+	var wg sync.WaitGroup
+	results := make([]gateway.Decision, 20)
+	k2 := mint(t, extK2, extK2.kid, with(c, "jti", "k2"))
+	for i := range results {
+		wg.Go(func() { results[i] = decide(k2) })
+	}
+	close(gate)
+	wg.Wait()
+	for i, d := range results {
+		if d != gateway.Allow {
+			t.Fatalf("request %d with key 2: %v", i, d)
+		}
+	}
+	if n := f.srv.fetches.Load(); n != 2 {
+		t.Fatalf("%d fetches after the rotation, want 2", n)
+	}
+
+	// Key 1's tokens are cached until their exp: the cache holds verified
+	// claims, and the key was valid when they were verified. A new token
+	// signed with it fails, and within MinInterval it causes no fetch.
+	if d := decide(mint(t, extK1, extK1.kid, with(c, "jti", "new"))); d != gateway.Unauthorized {
+		t.Fatalf("new token of the withdrawn key: %v", d)
+	}
+	if d := decide(mint(t, extK1, "forged-kid", with(c, "jti", "forged"))); d != gateway.Unauthorized {
+		t.Fatalf("forged kid: %v", d)
+	}
+	if n := f.srv.fetches.Load(); n != 2 {
+		t.Fatalf("%d fetches after unknown kids within MinInterval, want 2", n)
+	}
+	// Past MinInterval, an unknown kid fetches once more.
+	f.clock.advance(gateway.DefaultJWKSMinInterval)
+	if d := decide(mint(t, extK1, "forged-kid", with(c, "jti", "forged-2"))); d != gateway.Unauthorized {
+		t.Fatalf("forged kid: %v", d)
+	}
+	if n := f.srv.fetches.Load(); n != 3 {
+		t.Fatalf("%d fetches after MinInterval, want 3", n)
+	}
+}
+
+// TestJWKSFirstUse: without Start, the first token of an issuer fetches
+// its keys.
+func TestJWKSFirstUse(t *testing.T) {
+	f := newFixture(t)
+	z := f.authorizer(t, f.authorizerAB())
+	if d := z.Authorize(context.Background(), mint(t, extK1, extK1.kid, claims(externalIssuer)), []string{scope}).Decision; d != gateway.Allow {
+		t.Fatalf("%v", d)
+	}
+	if n := f.jwks.Fetches(externalIssuer); n != 1 {
+		t.Fatalf("%d fetches, want 1", n)
+	}
+}
+
+// TestJWKSFailureKeepsKeys: a failed fetch (an error status, a document
+// too large, garbage) keeps the keys fetched before.
+func TestJWKSFailureKeepsKeys(t *testing.T) {
+	f := newFixture(t)
+	z := f.authorizer(t, f.authorizerAB())
+	ctx := context.Background()
+	if err := f.jwks.Refresh(ctx, externalIssuer); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		name   string
+		body   []byte
+		status int
+		err    string
+	}{
+		{"error status", []byte(`{"keys":[]}`), http.StatusInternalServerError, "500"},
+		{"too large", bytes.Repeat([]byte(" "), gateway.MaxJWKSSize+1), http.StatusOK, "larger than"},
+		{"not JSON", []byte("<html>"), http.StatusOK, "not a JSON Web Key Set"},
+		{"no usable key", []byte(`{"keys":[{"kty":"EC","kid":"x"}]}`), http.StatusOK, "no RS256 signing key"},
+	} {
+		f.srv.setBody(bad.body, bad.status)
+		err := f.jwks.Refresh(ctx, externalIssuer)
+		if err == nil || !strings.Contains(err.Error(), bad.err) {
+			t.Errorf("%s: err = %v, want %q", bad.name, err, bad.err)
+		}
+		tok := mint(t, extK1, extK1.kid, with(claims(externalIssuer), "jti", bad.name))
+		if d := z.Authorize(ctx, tok, []string{scope}).Decision; d != gateway.Allow {
+			t.Errorf("%s: %v after the failed fetch", bad.name, d)
+		}
+	}
+	if err := f.jwks.Refresh(ctx, "https://unknown"); err == nil {
+		t.Error("Refresh of an unknown issuer succeeded")
+	}
+}
+
+func TestParseJWKS(t *testing.T) {
+	keys(t)
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk := func(k any, kid, alg, use string) jose.JSONWebKey {
+		return jose.JSONWebKey{Key: k, KeyID: kid, Algorithm: alg, Use: use}
+	}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+		jwk(extK1.pub(), "good", "RS256", "sig"),
+		jwk(extK2.pub(), "no-alg-no-use", "", ""),
+		jwk(extK2.pub(), "rs512", "RS512", "sig"),
+		jwk(extK2.pub(), "enc", "RS256", "enc"),
+		jwk(extK2.pub(), "", "RS256", "sig"),
+		jwk(&small.PublicKey, "small", "RS256", "sig"),
+		jwk(extK2.pub(), "good", "RS256", "sig"), // duplicate kid: the first wins
+		jwk([]byte("0123456789abcdef0123456789abcdef"), "oct", "HS256", "sig"),
+	}}
+	b, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A key of an unknown shape does not spoil the set.
+	b = bytes.Replace(b, []byte(`{"keys":[`), []byte(`{"keys":[{"kty":"RSA","kid":"weird","use":["sig"]},{"kty":"RSA","kid":"bad-e","n":"AQAB","e":"!!"},`), 1)
+	got, err := gateway.ParseJWKS(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got["good"].Equal(extK1.pub()) || !got["no-alg-no-use"].Equal(extK2.pub()) {
+		t.Fatalf("kept %v, want good (key 1) and no-alg-no-use", keysOf(got))
+	}
+	if _, err := gateway.ParseJWKS([]byte(`{"keys":[]}`)); err == nil {
+		t.Error("an empty set was accepted")
+	}
+}
+
+func keysOf[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestJWKSStartOnce: Start fetches every issuer once, and only once however
+// often it is called.
+func TestJWKSStartOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.jwks.Start(ctx)
+	f.jwks.Start(ctx) // a second call does nothing
+	<-f.jwks.Ready()
+	cancel()
+	if n := f.jwks.Fetches(externalIssuer); n != 1 {
+		t.Fatalf("%d fetches, want 1", n)
+	}
+}

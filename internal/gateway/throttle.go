@@ -1,0 +1,106 @@
+package gateway
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/tollgate/tollgate"
+)
+
+// DefaultMaxThrottledClients bounds how many clients' buckets one stage
+// keeps.
+const DefaultMaxThrottledClients = 10_000
+
+// throttle limits one stage: a token bucket for the whole stage and,
+// optionally, one per client id (tollgate.Stage.Throttle and
+// ClientThrottle). A request over either limit is answered 429 Too Many
+// Requests (contract §4.2). Time is passed in, so tests need no sleeps.
+type throttle struct {
+	stage *rate.Limiter // nil: unlimited
+
+	client     tollgate.Throttle // per client; Rate 0: unlimited
+	maxClients int
+	// idle is how long a client's bucket takes to fill up again: a bucket
+	// left alone that long is the same as a new one, and may be dropped.
+	idle time.Duration
+
+	mu      sync.Mutex
+	clients map[string]*clientBucket
+}
+
+type clientBucket struct {
+	lim  *rate.Limiter
+	last time.Time // guarded by throttle.mu
+}
+
+func newThrottle(st *tollgate.Stage, maxClients int) *throttle {
+	t := &throttle{client: st.ClientThrottle, maxClients: maxClients}
+	if st.Throttle.Enabled() {
+		t.stage = rate.NewLimiter(rate.Limit(st.Throttle.Rate), burst(st.Throttle))
+	}
+	if t.client.Enabled() {
+		t.clients = make(map[string]*clientBucket)
+		t.idle = time.Duration(math.Ceil(float64(burst(t.client))/t.client.Rate*float64(time.Second))) + time.Second
+	}
+	return t
+}
+
+// burst returns the bucket size of a throttle: its Burst, or, when that is
+// not set, one second's worth of requests (at least one), since a bucket
+// of size 0 would refuse everything.
+func burst(t tollgate.Throttle) int {
+	if t.Burst > 0 {
+		return t.Burst
+	}
+	return max(1, int(math.Ceil(t.Rate)))
+}
+
+// allowStage takes a token from the stage's bucket.
+func (t *throttle) allowStage(now time.Time) bool {
+	return t.stage == nil || t.stage.AllowN(now, 1)
+}
+
+// allowClient takes a token from the client's bucket. An empty client id
+// (a method without authorizer) is not limited per client.
+func (t *throttle) allowClient(id string, now time.Time) bool {
+	if t.clients == nil || id == "" {
+		return true
+	}
+	t.mu.Lock()
+	b := t.clients[id]
+	if b == nil {
+		if len(t.clients) >= t.maxClients {
+			t.evict(now)
+		}
+		b = &clientBucket{lim: rate.NewLimiter(rate.Limit(t.client.Rate), burst(t.client))}
+		t.clients[id] = b
+	}
+	b.last = now
+	t.mu.Unlock()
+	return b.lim.AllowN(now, 1)
+}
+
+// evict makes room for a new client (t.mu held): it drops the buckets idle
+// long enough to be full again, which loses nothing, and if there is none,
+// the least recently used one, which gives that client a fresh burst.
+func (t *throttle) evict(now time.Time) {
+	var oldest string
+	var oldestAt time.Time
+	dropped := false
+	for id, b := range t.clients {
+		if now.Sub(b.last) >= t.idle {
+			delete(t.clients, id)
+			dropped = true
+			continue
+		}
+		if oldest == "" || b.last.Before(oldestAt) {
+			oldest, oldestAt = id, b.last
+		}
+	}
+	if !dropped && oldest != "" {
+		delete(t.clients, oldest)
+	}
+}

@@ -1,0 +1,59 @@
+package gateway
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+// TestThrottleClientsBounded: a stage keeps at most maxClients buckets,
+// dropping idle ones (full again, so nothing is lost) before the least
+// recently used.
+func TestThrottleClientsBounded(t *testing.T) {
+	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	th := newThrottle(&tollgate.Stage{ClientThrottle: tollgate.Throttle{Rate: 1, Burst: 2}}, 3)
+	if th.idle != 3*time.Second {
+		t.Fatalf("idle %s, want 3s (2 tokens at 1/s, plus a second)", th.idle)
+	}
+	for i := range 3 {
+		th.allowClient(fmt.Sprint("c", i), t0.Add(time.Duration(i)*time.Second))
+	}
+	// c0 (used at t0) is idle at t0+3s; c1 and c2 are not.
+	th.allowClient("c3", t0.Add(3*time.Second))
+	if _, ok := th.clients["c0"]; ok || len(th.clients) != 3 {
+		t.Fatalf("clients %v, want c0 dropped as idle", keysOf(th.clients))
+	}
+	// Nobody idle: the least recently used (c1) goes.
+	th.allowClient("c4", t0.Add(3*time.Second))
+	if _, ok := th.clients["c1"]; ok || len(th.clients) != 3 {
+		t.Fatalf("clients %v, want c1 dropped as least recently used", keysOf(th.clients))
+	}
+	if !th.allowClient("", t0) {
+		t.Error("a request without client id was limited")
+	}
+}
+
+func TestThrottleBurstDefault(t *testing.T) {
+	for _, c := range []struct {
+		th   tollgate.Throttle
+		want int
+	}{{tollgate.Throttle{Rate: 0.5}, 1}, {tollgate.Throttle{Rate: 10}, 10}, {tollgate.Throttle{Rate: 2.5}, 3}, {tollgate.Throttle{Rate: 1, Burst: 7}, 7}} {
+		if got := burst(c.th); got != c.want {
+			t.Errorf("%+v: burst %d, want %d", c.th, got, c.want)
+		}
+	}
+	st := newThrottle(&tollgate.Stage{}, 10)
+	if st.stage != nil || st.clients != nil || !st.allowStage(time.Time{}) || !st.allowClient("x", time.Time{}) {
+		t.Error("a stage without throttles is limited")
+	}
+}
+
+func keysOf[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

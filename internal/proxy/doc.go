@@ -1,0 +1,62 @@
+// Package proxy is the HTTP_PROXY integration: it forwards a request the
+// gateway has routed and authorized to an upstream HTTP service and streams
+// the answer back, as API Gateway's HTTP proxy integration does.
+//
+// It owns the upstream side of a request: the integration URI template
+// ("http://orders.internal:8080/v1/{proxy}"), parsed once per route; the
+// rewrite of the request (httputil.ReverseProxy with Rewrite, never
+// Director); the headers that tell the upstream who called; the shared,
+// tuned transport and buffer pool; the integration timeout; and the
+// classification of failures into the kinds the gateway answers
+// (ErrUpstream → 502, ErrTimeout → 504, ErrTooLarge → 413,
+// ErrBadPath → 403). It writes no
+// error bodies itself: Options.ErrorHandler does, so that the gateway stays
+// the one writer of API Gateway-shaped responses.
+//
+// # What the upstream receives
+//
+//   - The client's method, body (streamed) and headers, less hop-by-hop
+//     headers (RFC 9110 §7.6.1) and the names the proxy reserves.
+//   - The path built from the URI: each "{name}" is replaced by the path
+//     parameter of that name, as the client wrote it (percent-encoded). A
+//     value with a "." or ".." segment is refused (ErrBadPath), never
+//     resolved: "/public/../admin" must not reach the upstream's /admin
+//     through the route "/{proxy+}" when "/admin" is another route.
+//   - The URI's query, then the client's query string.
+//   - Host: the upstream's host.
+//   - X-Forwarded-For (the client's address), X-Forwarded-Host (the Host
+//     the client asked for) and X-Forwarded-Proto ("http" or "https").
+//   - The authorizer's decision, when the route has one (below).
+//
+// The authorizer's decision travels in these headers:
+//
+//	X-Tollgate-Client-Id   the access token's client_id
+//	X-Tollgate-Scopes      its scopes, space-separated
+//	X-Tollgate-Claims      all its claims: unpadded base64url (RFC 4648 §5)
+//	                       of a JSON object of strings, as API Gateway's
+//	                       requestContext.authorizer.claims
+//	X-Tollgate-Request-Id  the gateway's request id
+//	X-Tollgate-Stage       the stage, e.g. "prod"
+//
+// A client cannot forge any of these: every header whose name starts with
+// "X-Tollgate-" or "X-Forwarded-", and Forwarded and X-Real-Ip, are removed
+// before the proxy sets its own, whatever their case and also when spelt
+// with '_' for '-' (CGI-style servers read "X_Tollgate_Client_Id" as
+// HTTP_X_TOLLGATE_CLIENT_ID). The Authorization header is passed through,
+// as API Gateway does.
+//
+// # What the client receives
+//
+// The upstream's status (5xx included), headers and body, unchanged except
+// for hop-by-hop headers. When the request could not be proxied and
+// nothing has been written yet, ErrorHandler answers; after the headers
+// have gone out, a failure can only abort the connection. A client that
+// goes away is logged at debug level and not answered.
+//
+// # Imports
+//
+// proxy imports the root package and the standard library only. It must
+// not import other internal packages: the gateway hands it what it needs
+// (the Integration, and a Request in the context), and internal/server
+// wires the two together.
+package proxy

@@ -1,0 +1,351 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Options configure a Proxy.
+type Options struct {
+	// Transport carries the requests of every integration; nil means
+	// NewTransport(). Share one: its idle connections are the pool.
+	Transport *http.Transport
+	// BufferPool lends the buffers that copy bodies; nil means
+	// NewBufferPool().
+	BufferPool httputil.BufferPool
+	// Logger receives upstream failures (warn), configuration mistakes
+	// found at request time (error) and clients that went away (debug);
+	// nil means slog.Default().
+	Logger *slog.Logger
+	// ErrorHandler answers the client when a request could not be proxied
+	// and no response has been written yet. r is the request as the
+	// handler received it (its context still carries the gateway's
+	// values). Required: the gateway owns the shape of error responses.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, kind ErrorKind)
+}
+
+// Proxy builds the handlers of HTTP_PROXY integrations. All handlers of a
+// Proxy share its transport and buffer pool. It is safe for concurrent use.
+type Proxy struct {
+	transport *http.Transport
+	pool      httputil.BufferPool
+	log       *slog.Logger
+	onError   func(http.ResponseWriter, *http.Request, ErrorKind)
+}
+
+// New returns a Proxy.
+func New(opts Options) (*Proxy, error) {
+	if opts.ErrorHandler == nil {
+		return nil, errors.New("proxy: Options.ErrorHandler is required")
+	}
+	p := &Proxy{transport: opts.Transport, pool: opts.BufferPool, log: opts.Logger, onError: opts.ErrorHandler}
+	if p.transport == nil {
+		p.transport = NewTransport()
+	}
+	if p.pool == nil {
+		p.pool = NewBufferPool()
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	return p, nil
+}
+
+// CloseIdleConnections closes the transport's idle upstream connections,
+// for shutdown.
+func (p *Proxy) CloseIdleConnections() { p.transport.CloseIdleConnections() }
+
+// Handler returns the handler of an HTTP_PROXY integration. The URI is
+// parsed here, once per route; an unusable URI is an error: not http or
+// https, no host, credentials or a fragment, a placeholder outside the
+// path or in an unknown syntax ("{proxy+}", "${stageVariables.x}",
+// unbalanced braces), or a "." or ".." segment.
+//
+// For each request the handler forwards the method, the body, the headers
+// (less hop-by-hop ones and the names the package reserves) and the query
+// string (after the URI's own query, if it has one) to the URI with its
+// placeholders replaced by the path parameters of the Request in the
+// context (see WithRequest). The Host header is the upstream's. It sets
+// X-Forwarded-For, X-Forwarded-Host and X-Forwarded-Proto afresh (a
+// client's are dropped) and the X-Tollgate-* headers from the Request.
+//
+// The upstream's answer, 5xx included, is passed through as it is:
+// status, headers and a streamed body (flushed at once for
+// text/event-stream and bodies of unknown length). The integration's
+// timeout (DefaultIntegrationTimeout when zero) bounds the whole exchange,
+// body included: if it runs out before the response headers, the client
+// gets ErrTimeout's answer; after them, the connection is aborted, as
+// nothing else can be said. A client that goes away is not answered
+// either. Aborting is panic(http.ErrAbortHandler), which net/http handles
+// quietly, as ReverseProxy itself does: middleware that recovers panics
+// must re-panic that one. Protocol upgrades (WebSocket) are not
+// proxied, as API Gateway's REST APIs do not proxy them: the upstream sees
+// a plain request.
+func (p *Proxy) Handler(in tollgate.Integration) (http.Handler, error) {
+	if in.Type != tollgate.IntegrationHTTPProxy {
+		return nil, fmt.Errorf("proxy: integration type %q is not %s", in.Type, tollgate.IntegrationHTTPProxy)
+	}
+	t, err := parseTemplate(in.URI)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	if in.Timeout < 0 {
+		return nil, fmt.Errorf("proxy: integration timeout %s is negative", in.Timeout)
+	}
+	h := &handler{p: p, tmpl: t, timeout: in.Timeout, upstream: t.scheme + "://" + t.host}
+	if h.timeout == 0 {
+		h.timeout = tollgate.DefaultIntegrationTimeout
+	}
+	h.rp = &httputil.ReverseProxy{
+		Rewrite:      h.rewrite,
+		Transport:    p.transport,
+		BufferPool:   p.pool,
+		ErrorHandler: h.fail,
+		// ReverseProxy logs only copy errors here (fail handles the
+		// rest); ServeHTTP logs the aborted exchange with its cause.
+		ErrorLog: slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
+	}
+	return h, nil
+}
+
+// handler serves one integration.
+type handler struct {
+	p        *Proxy
+	tmpl     *template
+	timeout  time.Duration
+	upstream string // scheme://host, for logs (never the path or query)
+	rp       *httputil.ReverseProxy
+}
+
+// errTimedOut is the cause of a call's context when the integration's
+// timeout ran out.
+var errTimedOut = errors.New("integration timeout")
+
+// call is one proxied request. It is the context of the request handed to
+// the ReverseProxy, so that Rewrite and the error handler find it without
+// another allocation.
+type call struct {
+	context.Context // the integration's deadline, under the client's context
+	in              *http.Request
+	req             *Request
+	path            string // the upstream path, percent-encoded
+	// gone is set by fail when the client went away; ServeHTTP then
+	// aborts the response.
+	gone bool
+	// bodyErr is the first error reading the client's body. The
+	// transport reads the body on its own goroutine, which may outlive
+	// RoundTrip, hence the atomic.
+	bodyErr atomic.Pointer[error]
+}
+
+type callKey struct{}
+
+func (c *call) Value(key any) any {
+	if key == (callKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+// body records why reading the client's body failed, so that a broken
+// upload or an oversized body is not blamed on the upstream.
+type body struct {
+	io.ReadCloser
+	c *call
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.c.bodyErr.CompareAndSwap(nil, &err)
+	}
+	return n, err
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req := RequestFrom(r.Context())
+	var params map[string]string
+	if req != nil {
+		params = req.PathParams
+	}
+	path, err := h.tmpl.expand(params)
+	if err != nil {
+		if err == errDotSegment {
+			h.p.log.Info("proxy: refused a path with a dot segment",
+				"request_id", requestID(req), "upstream", h.upstream)
+			h.p.onError(w, r, ErrBadPath)
+			return
+		}
+		// The route and its URI disagree: a configuration mistake.
+		h.p.log.Error("proxy: cannot build the upstream URL",
+			"request_id", requestID(req), "upstream", h.upstream, "error", err)
+		h.p.onError(w, r, ErrUpstream)
+		return
+	}
+	ctx, cancel := context.WithTimeoutCause(r.Context(), h.timeout, errTimedOut)
+	defer cancel()
+	c := &call{Context: ctx, in: r, req: req, path: path}
+	out := r.WithContext(c)
+	if r.Body != nil && r.Body != http.NoBody {
+		out.Body = &body{ReadCloser: r.Body, c: c}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler && !c.gone {
+				h.logAborted(c)
+			}
+			panic(v)
+		}
+	}()
+	h.rp.ServeHTTP(w, out)
+	if c.gone {
+		// Nobody is left to answer. Returning would make net/http send
+		// (and access logs record) an empty 200; abort, as ReverseProxy
+		// does when the upstream fails mid-body.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// rewrite turns the inbound request into the upstream request. The
+// ReverseProxy has already removed hop-by-hop headers and the client's
+// Forwarded and X-Forwarded-{For,Host,Proto}.
+func (h *handler) rewrite(pr *httputil.ProxyRequest) {
+	c, _ := pr.In.Context().Value(callKey{}).(*call)
+	out := pr.Out
+	u := out.URL
+	u.Scheme, u.Host, u.Opaque, u.User = h.tmpl.scheme, h.tmpl.host, "", nil
+	u.Fragment, u.RawFragment, u.ForceQuery = "", "", false
+	setPath(u, c.path)
+	if q := h.tmpl.query; q != "" {
+		if u.RawQuery == "" {
+			u.RawQuery = q
+		} else {
+			u.RawQuery = q + "&" + u.RawQuery
+		}
+	}
+	out.Host = "" // send the upstream's host
+
+	dropForged(out.Header)
+	if _, ok := out.Header["Upgrade"]; ok {
+		delete(out.Header, "Upgrade")
+		delete(out.Header, "Connection")
+	}
+	pr.SetXForwarded()
+	if c.req != nil {
+		if name := setDecision(out.Header, c.req); name != "" {
+			h.p.log.Warn("proxy: header left out: its value has control characters",
+				"request_id", c.req.RequestID, "header", name)
+		}
+	}
+}
+
+// setPath sets a URL's path from its percent-encoded form. RawPath is kept
+// so that the upstream sees exactly that form: Go would otherwise
+// re-escape sub-delimiters such as '!' and '*'.
+func setPath(u *url.URL, raw string) {
+	p := raw
+	if hasPercent(raw) {
+		var err error
+		if p, err = url.PathUnescape(raw); err != nil {
+			p = raw // expand writes only valid escapes
+		}
+	}
+	u.Path, u.RawPath = p, raw
+}
+
+func hasPercent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			return true
+		}
+	}
+	return false
+}
+
+// fail is the ReverseProxy's error handler: the round trip failed before
+// any response was written. out is the outbound request.
+func (h *handler) fail(w http.ResponseWriter, out *http.Request, err error) {
+	c, _ := out.Context().Value(callKey{}).(*call)
+	if c == nil {
+		// Not a request ServeHTTP prepared; cannot happen.
+		h.p.log.Error("proxy: error without a call", "error", err)
+		h.p.onError(w, out, ErrUpstream)
+		return
+	}
+	kind, gone := h.classify(c, err)
+	attrs := []any{"request_id", requestID(c.req), "upstream", h.upstream, "error", redact(err)}
+	if gone {
+		h.p.log.Debug("proxy: client went away", attrs...)
+		c.gone = true
+		return
+	}
+	switch kind {
+	case ErrTimeout:
+		h.p.log.Warn("proxy: integration timed out before the response headers", append(attrs, "timeout", h.timeout)...)
+	case ErrTooLarge:
+		h.p.log.Info("proxy: request body over the limit", attrs...)
+	default:
+		h.p.log.Warn("proxy: upstream failed", attrs...)
+	}
+	h.p.onError(w, c.in, kind)
+}
+
+// classify tells why a call failed. gone means the client went away (or
+// broke its upload): no one is left to answer.
+func (h *handler) classify(c *call, err error) (kind ErrorKind, gone bool) {
+	if context.Cause(c) == errTimedOut {
+		return ErrTimeout, false
+	}
+	if c.in.Context().Err() != nil {
+		return 0, true
+	}
+	if bodyErr := c.bodyErr.Load(); bodyErr != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(*bodyErr, &tooLarge) {
+			return ErrTooLarge, false
+		}
+		return 0, true
+	}
+	return ErrUpstream, false
+}
+
+// logAborted logs an exchange the ReverseProxy aborted after the response
+// headers were sent.
+func (h *handler) logAborted(c *call) {
+	attrs := []any{"request_id", requestID(c.req), "upstream", h.upstream}
+	switch {
+	case context.Cause(c) == errTimedOut:
+		h.p.log.Warn("proxy: timeout while streaming the response; connection aborted", attrs...)
+	case c.in.Context().Err() != nil:
+		h.p.log.Debug("proxy: client went away while streaming the response", attrs...)
+	default:
+		h.p.log.Warn("proxy: upstream broke off the response; connection aborted", attrs...)
+	}
+}
+
+// redact drops the URL from a transport error: its query may hold
+// secrets, and the upstream is logged on its own.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+func requestID(r *Request) string {
+	if r == nil {
+		return ""
+	}
+	return r.RequestID
+}

@@ -1,0 +1,798 @@
+package proxy_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/proxy"
+)
+
+// watchdog bounds a wait that only a bug can make endless, so that a
+// regression fails with a message instead of hanging the suite. No test
+// asserts on how long anything takes.
+const watchdog = 30 * time.Second
+
+// fixture is a Proxy whose error handler records the kinds it is given and
+// answers with their status, and whose log is kept for assertions.
+type fixture struct {
+	t     *testing.T
+	proxy *proxy.Proxy
+
+	mu    sync.Mutex
+	kinds []proxy.ErrorKind
+	seen  []string // "path request-id" of the requests ErrorHandler got
+	logs  bytes.Buffer
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{t: t}
+	logger := slog.New(slog.NewTextHandler(lockedWriter{f}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	tr := proxy.NewTransport()
+	t.Cleanup(tr.CloseIdleConnections)
+	p, err := proxy.New(proxy.Options{
+		Transport: tr,
+		Logger:    logger,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, kind proxy.ErrorKind) {
+			f.mu.Lock()
+			f.kinds = append(f.kinds, kind)
+			id := "<no Request>"
+			if pr := proxy.RequestFrom(r.Context()); pr != nil {
+				id = pr.RequestID
+			}
+			f.seen = append(f.seen, r.URL.Path+" "+id)
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(kind.Status())
+			io.WriteString(w, `{"message":"`+kind.String()+`"}`)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.proxy = p
+	return f
+}
+
+type lockedWriter struct{ f *fixture }
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.f.mu.Lock()
+	defer w.f.mu.Unlock()
+	return w.f.logs.Write(p)
+}
+
+func (f *fixture) errorKinds() []proxy.ErrorKind {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]proxy.ErrorKind(nil), f.kinds...)
+}
+
+func (f *fixture) log() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.logs.String()
+}
+
+// handler builds the handler of an HTTP_PROXY integration to uri.
+func (f *fixture) handler(uri string, timeout time.Duration) http.Handler {
+	f.t.Helper()
+	h, err := f.proxy.Handler(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: uri, Timeout: timeout})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return h
+}
+
+// front serves h on loopback as the gateway would call it: with req in
+// the context. With params nil, the path after "/prod/" is the "proxy"
+// parameter, as for the route "/{proxy+}" on the stage "prod".
+func front(t *testing.T, h http.Handler, req proxy.Request) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr := req
+		if pr.PathParams == nil {
+			pr.PathParams = map[string]string{"proxy": strings.TrimPrefix(r.URL.EscapedPath(), "/prod/")}
+		}
+		h.ServeHTTP(w, r.WithContext(proxy.WithRequest(r.Context(), &pr)))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// seen is what an upstream received.
+type seen struct {
+	Method     string
+	RequestURI string
+	Host       string
+	Header     http.Header
+	Body       string
+}
+
+// recorder is an upstream that records each request and answers 200 "ok".
+func recorder(t *testing.T) (*httptest.Server, <-chan seen) {
+	t.Helper()
+	ch := make(chan seen, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		ch <- seen{r.Method, r.RequestURI, r.Host, r.Header.Clone(), string(b)}
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(srv.Close)
+	return srv, ch
+}
+
+func get(t *testing.T, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+func newRequest(t *testing.T, method, url string, body io.Reader) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestUpstreamURL(t *testing.T) {
+	up, ch := recorder(t)
+	base := up.URL
+	tests := []struct {
+		name   string
+		uri    string
+		params map[string]string
+		target string // the client's path and query (after the host)
+		want   string // the upstream's request target
+	}{
+		{"greedy proxy keeps slashes", base + "/{proxy}", map[string]string{"proxy": "a/b/c"}, "/prod/a/b/c", "/a/b/c"},
+		{"proxy under a prefix", base + "/v1/{proxy}", map[string]string{"proxy": "orders/42"}, "/prod/orders/42", "/v1/orders/42"},
+		{"named parameter", base + "/pets/{id}", map[string]string{"id": "42"}, "/prod/pets/42", "/pets/42"},
+		{"two parameters", base + "/u/{user}/o/{order}", map[string]string{"user": "ann", "order": "7"}, "/prod/x", "/u/ann/o/7"},
+		{"parameter inside a segment", base + "/files/{name}.json", map[string]string{"name": "report"}, "/prod/x", "/files/report.json"},
+		{"query kept", base + "/{proxy}", map[string]string{"proxy": "search"}, "/prod/search?q=a+b&q=c%2Bd&empty=", "/search?q=a+b&q=c%2Bd&empty="},
+		{"URI query first", base + "/v1/{proxy}?api=2", map[string]string{"proxy": "x"}, "/prod/x?q=1", "/v1/x?api=2&q=1"},
+		{"URI query alone", base + "/v1/{proxy}?api=2", map[string]string{"proxy": "x"}, "/prod/x", "/v1/x?api=2"},
+		{"encoded slash stays encoded", base + "/{proxy}", map[string]string{"proxy": "a%2Fb/c"}, "/prod/a%2Fb/c", "/a%2Fb/c"},
+		{"decoded value is escaped", base + "/{proxy}", map[string]string{"proxy": "a b/é?#"}, "/prod/x", "/a%20b/%C3%A9%3F%23"},
+		{"bad escape is escaped", base + "/{proxy}", map[string]string{"proxy": "100%"}, "/prod/x", "/100%25"},
+		{"double slash kept", base + "/{proxy}", map[string]string{"proxy": "a//b"}, "/prod/a//b", "/a//b"},
+		{"dots in names are fine", base + "/api/{proxy}", map[string]string{"proxy": "v1.2/.../a..b/.x"}, "/prod/x", "/api/v1.2/.../a..b/.x"},
+		{"no placeholder", base + "/fixed", map[string]string{"proxy": "ignored"}, "/prod/ignored?a=1", "/fixed?a=1"},
+		{"no path", base, nil, "/prod/x", "/"},
+		{"encoded literal", base + "/a%20b/{proxy}", map[string]string{"proxy": "c"}, "/prod/x", "/a%20b/c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			params := tt.params
+			if params == nil {
+				params = map[string]string{}
+			}
+			fr := front(t, f.handler(tt.uri, 0), proxy.Request{PathParams: params})
+			resp, body := get(t, newRequest(t, "GET", fr.URL+tt.target, nil))
+			if resp.StatusCode != 200 || body != "ok" {
+				t.Fatalf("got %d %q; log:\n%s", resp.StatusCode, body, f.log())
+			}
+			if got := (<-ch).RequestURI; got != tt.want {
+				t.Errorf("upstream request target %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDotSegmentsAreRefused(t *testing.T) {
+	for _, v := range []string{"..", ".", "public/../admin", "a/./b", "%2e%2e/admin", "a/%2E/b", ".%2e", "a/.."} {
+		t.Run(v, func(t *testing.T) {
+			f := newFixture(t)
+			up, ch := recorder(t)
+			fr := front(t, f.handler(up.URL+"/api/{proxy}", 0), proxy.Request{PathParams: map[string]string{"proxy": v}})
+			resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("status %d, want 403", resp.StatusCode)
+			}
+			if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrBadPath}, f.errorKinds()); diff != "" {
+				t.Errorf("kinds (-want +got):\n%s", diff)
+			}
+			select {
+			case s := <-ch:
+				t.Errorf("the upstream got %s", s.RequestURI)
+			default:
+			}
+		})
+	}
+}
+
+func TestMissingParameterIsUpstreamError(t *testing.T) {
+	f := newFixture(t)
+	up, _ := recorder(t)
+	fr := front(t, f.handler(up.URL+"/pets/{id}", 0), proxy.Request{PathParams: map[string]string{"proxy": "x"}})
+	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("status %d, want 502", resp.StatusCode)
+	}
+	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrUpstream}, f.errorKinds()); diff != "" {
+		t.Errorf("kinds (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(f.log(), "level=ERROR") || !strings.Contains(f.log(), "{id}") {
+		t.Errorf("log lacks the configuration error:\n%s", f.log())
+	}
+}
+
+func TestHeaders(t *testing.T) {
+	f := newFixture(t)
+	up, ch := recorder(t)
+	claims := map[string]string{
+		"sub": "6rupb256qn12tju82occ9eppqr", "client_id": "6rupb256qn12tju82occ9eppqr",
+		"scope": "default/default other/x", "token_use": "access", "version": "2",
+		"exp": "Thu May 04 03:50:06 UTC 2023",
+	}
+	req := proxy.Request{
+		PathParams: map[string]string{"proxy": "hello"},
+		ClientID:   "6rupb256qn12tju82occ9eppqr",
+		Scopes:     []string{"default/default", "other/x"},
+		Claims:     claims,
+		RequestID:  "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+		Stage:      "prod",
+	}
+	fr := front(t, f.handler(up.URL+"/{proxy}", 0), req)
+
+	r := newRequest(t, "POST", fr.URL+"/prod/hello", strings.NewReader("payload"))
+	r.Host = "abc123.execute-api.us-east-1.localhost"
+	r.Header.Set("Authorization", "Bearer eyJ.x.y")
+	r.Header.Set("Content-Type", "text/plain")
+	r.Header.Set("X-Custom", "kept")
+	forged := map[string]string{
+		"X-Tollgate-Client-Id":  "evil",
+		"x-tollgate-scopes":     "admin/all",
+		"X-TOLLGATE-CLAIMS":     "e30",
+		"X-Tollgate-Request-Id": "forged",
+		"X-Tollgate-Anything":   "forged",
+		"X_Tollgate_Client_Id":  "evil-cgi",
+		"X-Forwarded-For":       "6.6.6.6",
+		"X-Forwarded-Host":      "evil.example",
+		"X-Forwarded-Proto":     "https",
+		"X-Forwarded-Port":      "443",
+		"X_Forwarded_For":       "6.6.6.6",
+		"Forwarded":             "for=6.6.6.6",
+		"X-Real-Ip":             "6.6.6.6",
+	}
+	for k, v := range forged {
+		r.Header[k] = []string{v} // as sent, not canonicalized
+	}
+	resp, body := get(t, r)
+	if resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("got %d %q", resp.StatusCode, body)
+	}
+	s := <-ch
+	if s.Method != "POST" || s.Body != "payload" {
+		t.Errorf("upstream got %s with body %q", s.Method, s.Body)
+	}
+	if s.Host != strings.TrimPrefix(up.URL, "http://") {
+		t.Errorf("upstream Host %q, want the upstream's %q", s.Host, up.URL)
+	}
+	want := map[string]string{
+		"Authorization":         "Bearer eyJ.x.y",
+		"Content-Type":          "text/plain",
+		"X-Custom":              "kept",
+		"X-Forwarded-For":       "127.0.0.1",
+		"X-Forwarded-Host":      "abc123.execute-api.us-east-1.localhost",
+		"X-Forwarded-Proto":     "http",
+		"X-Tollgate-Client-Id":  "6rupb256qn12tju82occ9eppqr",
+		"X-Tollgate-Scopes":     "default/default other/x",
+		"X-Tollgate-Request-Id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+		"X-Tollgate-Stage":      "prod",
+	}
+	for k, v := range want {
+		if got := s.Header.Values(k); len(got) != 1 || got[0] != v {
+			t.Errorf("upstream %s = %q, want [%q]", k, got, v)
+		}
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s.Header.Get("X-Tollgate-Claims"))
+	if err != nil {
+		t.Fatalf("X-Tollgate-Claims is not unpadded base64url: %v", err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("X-Tollgate-Claims is not a JSON object of strings: %v", err)
+	}
+	if diff := cmp.Diff(claims, got); diff != "" {
+		t.Errorf("claims (-want +got):\n%s", diff)
+	}
+	allowed := map[string]bool{"Accept-Encoding": true, "Content-Length": true, "User-Agent": true, "X-Tollgate-Claims": true}
+	for k := range s.Header {
+		if _, ok := want[k]; !ok && !allowed[k] {
+			t.Errorf("upstream got unexpected header %s: %q", k, s.Header[k])
+		}
+	}
+}
+
+func TestNoAuthorizerSendsNoDecision(t *testing.T) {
+	f := newFixture(t)
+	up, ch := recorder(t)
+	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{RequestID: "r1"})
+	r := newRequest(t, "GET", fr.URL+"/prod/x", nil)
+	r.Header.Set("X-Tollgate-Client-Id", "evil")
+	get(t, r)
+	s := <-ch
+	for k := range s.Header {
+		if strings.HasPrefix(k, "X-Tollgate-") && k != "X-Tollgate-Request-Id" {
+			t.Errorf("upstream got %s: %q", k, s.Header[k])
+		}
+	}
+}
+
+func TestControlCharactersAreNotSent(t *testing.T) {
+	f := newFixture(t)
+	up, ch := recorder(t)
+	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{ClientID: "a\r\nX-Injected: 1", Claims: map[string]string{"k": "v\r\n"}})
+	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	s := <-ch
+	if _, ok := s.Header["X-Tollgate-Client-Id"]; ok {
+		t.Errorf("client id with CRLF was sent: %q", s.Header["X-Tollgate-Client-Id"])
+	}
+	if _, ok := s.Header["X-Injected"]; ok {
+		t.Error("header injected")
+	}
+	if s.Header.Get("X-Tollgate-Claims") == "" {
+		t.Error("claims, base64url-encoded, should still be sent")
+	}
+}
+
+func TestUpgradeIsNotProxied(t *testing.T) {
+	f := newFixture(t)
+	up, ch := recorder(t)
+	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+	r := newRequest(t, "GET", fr.URL+"/prod/ws", nil)
+	r.Header.Set("Connection", "Upgrade")
+	r.Header.Set("Upgrade", "websocket")
+	resp, _ := get(t, r)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	s := <-ch
+	if s.Header.Get("Upgrade") != "" || s.Header.Get("Connection") != "" {
+		t.Errorf("upstream got Upgrade %q, Connection %q", s.Header.Get("Upgrade"), s.Header.Get("Connection"))
+	}
+}
+
+func TestUpstreamStatusAndHeadersPassThrough(t *testing.T) {
+	f := newFixture(t)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.Header().Add("Set-Cookie", "a=1")
+		w.Header().Add("Set-Cookie", "b=2")
+		w.Header().Set("X-Upstream", "yes")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, `{"title":"boom"}`)
+	}))
+	defer up.Close()
+	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+	resp, body := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
+	if resp.StatusCode != 500 || body != `{"title":"boom"}` {
+		t.Errorf("got %d %q, want the upstream's 500", resp.StatusCode, body)
+	}
+	if resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("X-Upstream") != "yes" ||
+		len(resp.Header.Values("Set-Cookie")) != 2 {
+		t.Errorf("headers not passed through: %v", resp.Header)
+	}
+	if k := f.errorKinds(); len(k) != 0 {
+		t.Errorf("error handler called with %v for an upstream 500", k)
+	}
+}
+
+func TestUpstreamDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connections are refused
+
+	f := newFixture(t)
+	fr := front(t, f.handler("http://"+addr+"/{proxy}?secret=s3cr3t", 0), proxy.Request{RequestID: "r-down"})
+	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("status %d, want 502", resp.StatusCode)
+	}
+	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrUpstream}, f.errorKinds()); diff != "" {
+		t.Errorf("kinds (-want +got):\n%s", diff)
+	}
+	f.mu.Lock()
+	if diff := cmp.Diff([]string{"/prod/x r-down"}, f.seen); diff != "" {
+		t.Errorf("ErrorHandler did not get the inbound request (-want +got):\n%s", diff)
+	}
+	f.mu.Unlock()
+	log := f.log()
+	if !strings.Contains(log, "r-down") || !strings.Contains(log, addr) {
+		t.Errorf("log lacks the request id or the upstream:\n%s", log)
+	}
+	if strings.Contains(log, "s3cr3t") {
+		t.Errorf("log shows the URI's query:\n%s", log)
+	}
+}
+
+func TestUpstreamBadResponse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			io.WriteString(c, "this is not HTTP\r\n\r\n")
+			c.Close()
+		}
+	}()
+	f := newFixture(t)
+	fr := front(t, f.handler("http://"+ln.Addr().String()+"/{proxy}", 0), proxy.Request{})
+	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("status %d, want 502", resp.StatusCode)
+	}
+	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrUpstream}, f.errorKinds()); diff != "" {
+		t.Errorf("kinds (-want +got):\n%s", diff)
+	}
+}
+
+// blocking is an upstream whose handler blocks until release is closed,
+// after writing headers and a first chunk when headersFirst is set.
+func blocking(t *testing.T, headersFirst bool) (up *httptest.Server, arrived <-chan struct{}, release chan struct{}) {
+	t.Helper()
+	arr := make(chan struct{}, 1)
+	release = make(chan struct{})
+	up = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if headersFirst {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(200)
+			io.WriteString(w, "first chunk\n")
+			w.(http.Flusher).Flush()
+		}
+		arr <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+		up.Close()
+	})
+	return up, arr, release
+}
+
+func TestTimeoutBeforeHeaders(t *testing.T) {
+	f := newFixture(t)
+	up, _, release := blocking(t, false)
+	fr := front(t, f.handler(up.URL+"/{proxy}", 200*time.Millisecond), proxy.Request{RequestID: "r-slow"})
+	resp, body := get(t, newRequest(t, "GET", fr.URL+"/prod/slow", nil))
+	close(release)
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Errorf("status %d %q, want 504", resp.StatusCode, body)
+	}
+	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrTimeout}, f.errorKinds()); diff != "" {
+		t.Errorf("kinds (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(f.log(), "r-slow") {
+		t.Errorf("log lacks the request id:\n%s", f.log())
+	}
+}
+
+func TestTimeoutAfterHeadersAbortsTheConnection(t *testing.T) {
+	f := newFixture(t)
+	up, _, _ := blocking(t, true)
+	fr := front(t, f.handler(up.URL+"/{proxy}", 200*time.Millisecond), proxy.Request{})
+	resp, err := http.Get(fr.URL + "/prod/slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d, want the upstream's 200", resp.StatusCode)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err == nil {
+		t.Fatalf("body read completed (%q); want the connection aborted", b)
+	}
+	if string(b) != "first chunk\n" {
+		t.Errorf("body before the abort %q", b)
+	}
+	if k := f.errorKinds(); len(k) != 0 {
+		t.Errorf("error handler called after the headers were sent: %v", k)
+	}
+	waitLog(t, f, "timeout while streaming")
+}
+
+// waitLog waits until the log holds s: the handler logs after the client
+// has seen the connection end.
+func waitLog(t *testing.T, f *fixture, s string) {
+	t.Helper()
+	deadline := time.Now().Add(watchdog)
+	for !strings.Contains(f.log(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log lacks %q:\n%s", s, f.log())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestClientGoneIsNotATimeout(t *testing.T) {
+	f := newFixture(t)
+	up, arrived, release := blocking(t, false)
+	h := f.handler(up.URL+"/{proxy}", time.Hour)
+	done := make(chan struct{})
+	fr := front(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		h.ServeHTTP(w, r)
+	}), proxy.Request{RequestID: "r-gone"})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(newRequest(t, "GET", fr.URL+"/prod/x", nil).WithContext(ctx))
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	<-arrived
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("client error %v, want context.Canceled", err)
+	}
+	select {
+	case <-done:
+	case <-time.After(watchdog):
+		t.Fatal("the proxy handler did not return after the client went away")
+	}
+	close(release)
+	if k := f.errorKinds(); len(k) != 0 {
+		t.Errorf("error handler called for a client that went away: %v", k)
+	}
+	log := f.log()
+	if !strings.Contains(log, "level=DEBUG") || !strings.Contains(log, "client went away") || strings.Contains(log, "level=WARN") {
+		t.Errorf("want one debug line about the client, got:\n%s", log)
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	f := newFixture(t)
+	up, _ := recorder(t)
+	h := f.handler(up.URL+"/{proxy}", 0)
+	fr := front(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+		h.ServeHTTP(w, r)
+	}), proxy.Request{})
+	// A body of unknown length, so that only reading it finds it too large.
+	r := newRequest(t, "POST", fr.URL+"/prod/upload", io.MultiReader(bytes.NewReader(make([]byte, 1<<20))))
+	resp, _ := get(t, r)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d, want 413", resp.StatusCode)
+	}
+	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrTooLarge}, f.errorKinds()); diff != "" {
+		t.Errorf("kinds (-want +got):\n%s", diff)
+	}
+}
+
+func TestRequestBodyIsStreamed(t *testing.T) {
+	f := newFixture(t)
+	first := bytes.Repeat([]byte("a"), 64<<10)
+	rest := make([]byte, 8<<20)
+	rand.Read(rest)
+	gotFirst := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := sha256.New()
+		if _, err := io.CopyN(h, r.Body, int64(len(first))); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		close(gotFirst) // the client has not sent the rest yet
+		if _, err := io.Copy(h, r.Body); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		io.WriteString(w, hex.EncodeToString(h.Sum(nil)))
+	}))
+	defer up.Close()
+	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(first)
+		select {
+		case <-gotFirst:
+		case <-time.After(watchdog):
+			pw.CloseWithError(errors.New("the upstream never saw the first chunk: the body is buffered"))
+			return
+		}
+		pw.Write(rest)
+		pw.Close()
+	}()
+	resp, body := get(t, newRequest(t, "PUT", fr.URL+"/prod/upload", pr))
+	sum := sha256.Sum256(append(append([]byte(nil), first...), rest...))
+	if resp.StatusCode != 200 || body != hex.EncodeToString(sum[:]) {
+		t.Errorf("got %d %q, want 200 and the body's SHA-256", resp.StatusCode, body)
+	}
+}
+
+func TestResponseBodyIsStreamed(t *testing.T) {
+	for _, tt := range []struct{ name, contentType string }{
+		{"unknown length", "application/octet-stream"},
+		{"server-sent events", "text/event-stream"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			first := []byte("data: first\n\n")
+			rest := make([]byte, 8<<20)
+			rand.Read(rest)
+			clientGotFirst := make(chan struct{})
+			up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				w.Write(first)
+				w.(http.Flusher).Flush()
+				select {
+				case <-clientGotFirst:
+				case <-time.After(watchdog):
+					return // the client fails on the short body
+				}
+				w.Write(rest)
+			}))
+			defer up.Close()
+			fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+			resp, err := http.Get(fr.URL + "/prod/stream")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			buf := make([]byte, len(first))
+			if _, err := io.ReadFull(resp.Body, buf); err != nil || !bytes.Equal(buf, first) {
+				t.Fatalf("first chunk %q, %v", buf, err)
+			}
+			close(clientGotFirst)
+			got, err := io.ReadAll(resp.Body)
+			if err != nil || !bytes.Equal(got, rest) {
+				t.Errorf("rest of the body: %d bytes, %v; want %d bytes intact", len(got), err, len(rest))
+			}
+		})
+	}
+}
+
+func TestHandlerRejects(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name string
+		in   tollgate.Integration
+	}{
+		{"empty", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy}},
+		{"not HTTP_PROXY", tollgate.Integration{Type: tollgate.IntegrationAWSProxy, URI: "http://h/"}},
+		{"relative", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "/pets/{id}"}},
+		{"ftp", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "ftp://h/{proxy}"}},
+		{"unix", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "unix:///run/x.sock"}},
+		{"no host", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http:///x"}},
+		{"greedy plus", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/{proxy+}"}},
+		{"placeholder in host", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://{host}/x"}},
+		{"placeholder in query", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/x?a={id}"}},
+		{"unclosed brace", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/{proxy"}},
+		{"stray closing brace", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/proxy}"}},
+		{"empty placeholder", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/{}"}},
+		{"nested braces", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/{a{b}}"}},
+		{"odd name", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/{a b}"}},
+		{"adjacent placeholders", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/{a}{b}"}},
+		{"stage variable", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/${stageVariables.path}"}},
+		{"stage variable braces", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/{stageVariables.path}"}},
+		{"credentials", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://user:pw@h/x"}},
+		{"fragment", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/x#top"}},
+		{"space", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/a b"}},
+		{"bad escape", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/a%zz"}},
+		{"dot segment", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/a/../{proxy}"}},
+		{"bad port", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h:port/x"}},
+		{"negative timeout", tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://h/x", Timeout: -time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := f.proxy.Handler(tt.in); err == nil {
+				t.Errorf("Handler(%q) succeeded", tt.in.URI)
+			}
+		})
+	}
+}
+
+func TestPlaceholders(t *testing.T) {
+	tests := []struct {
+		uri  string
+		want []string
+	}{
+		{"http://h", nil},
+		{"https://h:8443/fixed?x=1", nil},
+		{"http://h/{proxy}", []string{"proxy"}},
+		{"HTTP://h/u/{user}/o/{order_id}.json", []string{"user", "order_id"}},
+	}
+	for _, tt := range tests {
+		got, err := proxy.Placeholders(tt.uri)
+		if err != nil {
+			t.Errorf("Placeholders(%q): %v", tt.uri, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Placeholders(%q) (-want +got):\n%s", tt.uri, diff)
+		}
+	}
+	if _, err := proxy.Placeholders("http://h/{proxy+}"); err == nil || !strings.Contains(err.Error(), "write {proxy}") {
+		t.Errorf("Placeholders with {proxy+}: %v, want a hint to write {proxy}", err)
+	}
+}
+
+func TestNewRequiresErrorHandler(t *testing.T) {
+	if _, err := proxy.New(proxy.Options{}); err == nil {
+		t.Error("New without an ErrorHandler succeeded")
+	}
+}
+
+func TestTransport(t *testing.T) {
+	tr := proxy.NewTransport()
+	if tr.MaxIdleConnsPerHost < 256 || tr.MaxIdleConns < tr.MaxIdleConnsPerHost || tr.IdleConnTimeout == 0 ||
+		tr.DialContext == nil || tr.ForceAttemptHTTP2 || tr.ResponseHeaderTimeout != 0 || !tr.DisableCompression || tr.Proxy != nil {
+		t.Errorf("transport not tuned as documented: %+v", tr)
+	}
+}
+
+func TestBufferPool(t *testing.T) {
+	p := proxy.NewBufferPool()
+	b := p.Get()
+	if len(b) != proxy.BufferSize {
+		t.Fatalf("Get returned %d bytes", len(b))
+	}
+	p.Put(b)
+	p.Put(make([]byte, 10)) // dropped
+	allocs := testing.AllocsPerRun(100, func() { p.Put(p.Get()) })
+	if allocs != 0 {
+		t.Errorf("Get/Put allocate %.1f times", allocs)
+	}
+}
+
+func TestErrorKind(t *testing.T) {
+	for k, want := range map[proxy.ErrorKind]int{proxy.ErrUpstream: 502, proxy.ErrTimeout: 504, proxy.ErrTooLarge: 413, proxy.ErrBadPath: 403} {
+		if k.Status() != want || k.String() == "unknown" {
+			t.Errorf("%v: status %d, want %d", k, k.Status(), want)
+		}
+	}
+}

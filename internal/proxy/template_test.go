@@ -1,0 +1,138 @@
+package proxy
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzExpand checks what a client controls: a path parameter's value. The
+// result must be refused for a dot segment, or be a valid percent-encoded
+// path under the URI's prefix, free of dot segments, and equal to the
+// value itself when the value is already a clean path.
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{"a/b/c", "../../etc/passwd", "%2e%2E/x", "a%2Fb", "é ?#%", "a//b/", ".", "..", "%", "%2", "a/./b/../c", ".../x", "%00"} {
+		f.Add(s)
+	}
+	tmpl, err := parseTemplate("http://up/api/{proxy}")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		p, err := tmpl.expand(map[string]string{"proxy": v})
+		if err != nil {
+			if errors.Is(err, errDotSegment) && hasDotSegment(v) {
+				return
+			}
+			t.Fatalf("expand(%q): %v", v, err)
+		}
+		if !strings.HasPrefix(p, "/api/") {
+			t.Fatalf("expand(%q) = %q: left the prefix", v, p)
+		}
+		if !validPath(p) || hasDotSegment(p) {
+			t.Fatalf("expand(%q) = %q: invalid or has a dot segment", v, p)
+		}
+		if validPath(v) && !hasDotSegment(v) && p != "/api/"+v {
+			t.Fatalf("expand(%q) = %q: a clean value must pass unchanged", v, p)
+		}
+		u := &url.URL{Scheme: "http", Host: "up"}
+		setPath(u, p)
+		if u.EscapedPath() != p {
+			t.Fatalf("the wire path %q differs from %q", u.EscapedPath(), p)
+		}
+	})
+}
+
+// FuzzTemplate checks integration URIs (config text) with any value: a URI
+// either is refused or always yields a path that reaches the wire as built.
+func FuzzTemplate(f *testing.F) {
+	for _, s := range []string{
+		"http://h/{proxy}", "https://h:8443/v1/{a}/x/{b}.json?k=v", "http://h", "http://h/{proxy+}",
+		"http://{h}/", "http://h/{a}{b}", "http://h/%zz", "http://h/${stageVariables.x}", "ftp://h/",
+		"http://[::1]:80/{x}", "http://h/{a}.{b}", "http://h/a/../b",
+	} {
+		f.Add(s, "v/..")
+	}
+	f.Fuzz(func(t *testing.T, uri, v string) {
+		tmpl, err := parseTemplate(uri)
+		if err != nil {
+			return
+		}
+		params := map[string]string{}
+		for _, n := range tmpl.params() {
+			params[n] = v
+		}
+		p, err := tmpl.expand(params)
+		if err != nil {
+			if errors.Is(err, errDotSegment) && (tmpl.shared || hasDotSegment(v)) {
+				return
+			}
+			t.Fatalf("%q with %q: %v", uri, v, err)
+		}
+		if !strings.HasPrefix(p, "/") || !validPath(p) || hasDotSegment(p) {
+			t.Fatalf("%q with %q = %q", uri, v, p)
+		}
+		u := &url.URL{Scheme: tmpl.scheme, Host: tmpl.host}
+		setPath(u, p)
+		if u.EscapedPath() != p {
+			t.Fatalf("the wire path %q differs from %q", u.EscapedPath(), p)
+		}
+		if _, err := url.Parse(u.String()); err != nil {
+			t.Fatalf("%q builds an unparsable URL %q: %v", uri, u.String(), err)
+		}
+	})
+}
+
+func TestDotSegmentsAcrossLiteralText(t *testing.T) {
+	tmpl, err := parseTemplate("http://h/x/{a}.{b}/y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tmpl.expand(map[string]string{"a": ".", "b": "."}); !errors.Is(err, errDotSegment) {
+		t.Errorf("a dot segment formed with literal text: err %v, want errDotSegment", err)
+	}
+	if p, err := tmpl.expand(map[string]string{"a": "v1", "b": "json"}); err != nil || p != "/x/v1.json/y" {
+		t.Errorf("got %q, %v", p, err)
+	}
+}
+
+func TestForged(t *testing.T) {
+	for name, want := range map[string]bool{
+		"X-Tollgate-Client-Id": true, "x-tollgate-": true, "X_TOLLGATE_SCOPES": true, "X-Tollgate_Stage": true,
+		"X-Forwarded-Port": true, "x_forwarded_for": true, "Forwarded": true, "X-Real-Ip": true, "x_real_ip": true,
+		"X-Tollgat": false, "X-Tollgatex-A": false, "Authorization": false, "X-Forwarded": false, "Forwarded-For": false,
+	} {
+		if forged(name) != want {
+			t.Errorf("forged(%q) = %v, want %v", name, !want, want)
+		}
+	}
+}
+
+// FuzzClaims checks the hand-written claims encoding against
+// encoding/json: both must decode to the same object.
+func FuzzClaims(f *testing.F) {
+	f.Add("scope", "default/default")
+	f.Add("k\"\\", "\x00\n\t\u2028<&>é\xff")
+	f.Fuzz(func(t *testing.T, k, v string) {
+		m := map[string]string{k: v, "sub": "6rupb256qn12tju82occ9eppqr"}
+		raw, err := base64.RawURLEncoding.DecodeString(encodeClaims(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want map[string]string
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatalf("%q is not JSON: %v", raw, err)
+		}
+		std, _ := json.Marshal(m)
+		if err := json.Unmarshal(std, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	})
+}
