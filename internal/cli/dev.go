@@ -68,6 +68,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	}
 	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
 	first := true
+	curlToken := "" // the token curl line, on one line, for the API example
 	for _, p := range cfg.UserPools {
 		poolID, ok := res.PoolID(p.ID)
 		if !ok {
@@ -101,7 +102,24 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 				fmt.Fprintf(w, "\nGet a token (the seed article's curl line):\n\n")
 				fmt.Fprintf(w, "curl -X POST %s/oauth2/token \\\n  -H \"Content-Type: application/x-www-form-urlencoded\" \\\n  -d \"grant_type=client_credentials&client_id=%s&client_secret=%s\"\n\n",
 					base, clientID, secret)
+				curlToken = fmt.Sprintf(`curl -X POST %s/oauth2/token -H "Content-Type: application/x-www-form-urlencoded" -d "grant_type=client_credentials&client_id=%s&client_secret=%s"`,
+					base, clientID, secret)
 			}
+		}
+	}
+	for _, api := range cfg.RestAPIs {
+		id := tollgate.RestAPIID(api.ID)
+		stage := api.DeployOptions.StageName
+		if stage == "" {
+			stage = config.DefaultStageName
+		}
+		apiURL := fmt.Sprintf("%s/apis/%s/%s/", base, id, stage)
+		fmt.Fprintf(w, "\nREST API %s: %s\n  API URL:      %s\n", api.ID, id, apiURL)
+		u, _ := url.Parse(base)
+		fmt.Fprintf(w, "  Also at:      http://%s.execute-api.%s.%s:%s/%s/ (resolves only where *.%s does; curl does)\n",
+			id, cfg.Region, srv.Catalog().BaseDomain(), u.Port(), stage, srv.Catalog().BaseDomain())
+		if curlToken != "" {
+			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
 	}
 	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")

@@ -92,13 +92,17 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault,
 	}
 	defer st.Close()
 	var res *config.Result
+	var apis []*tollgate.RestAPI
 	if cfg != nil {
 		if res, err = applyConfig(ctx, st, v, cfg, log); err != nil {
 			return err
 		}
+		if apis, err = cfg.BuildRestAPIs(res); err != nil {
+			return err
+		}
 	}
 	srv, err := server.New(ctx, server.Options{
-		Store: st, Vault: v,
+		Store: st, Vault: v, APIs: apis,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, Logger: log,
 	})

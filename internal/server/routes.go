@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/oauth2"
 	"github.com/tollgate/tollgate/internal/signer"
 )
@@ -26,7 +27,15 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server/{pool}", s.serveDiscovery)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
-	return s.accessLog(mux)
+	return s.accessLog(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Gateway requests are routed on their raw path, before the mux
+		// would clean it.
+		if s.gateway.Owns(r) {
+			s.gateway.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // adminRoutes serve the admin listener: metrics and health, never exposed
@@ -202,14 +211,17 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := oauth2.RequestID(w) // set first, so the handler logs the same id
+		var id string
+		if !s.gateway.Owns(r) {
+			id = oauth2.RequestID(w) // set first, so the handler logs the same id
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", id),
+			slog.String("request_id", requestID(id, w)),
 			slog.String("method", r.Method),
 			slog.String("host", r.Host),
 			slog.String("path", strings.SplitN(r.URL.Path, "?", 2)[0]),
@@ -219,4 +231,13 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			slog.String("remote", r.RemoteAddr),
 		)
 	})
+}
+
+// requestID is the id a response went out with: the OAuth endpoints' or
+// the gateway's.
+func requestID(oauthID string, w http.ResponseWriter) string {
+	if oauthID != "" {
+		return oauthID
+	}
+	return w.Header().Get(gateway.HeaderRequestID)
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/proxy"
 	"github.com/tollgate/tollgate/internal/signer"
 	"github.com/tollgate/tollgate/internal/token"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -23,6 +25,8 @@ import (
 type Options struct {
 	Store tollgate.Store
 	Vault *vault.Vault
+	// APIs are the REST APIs the gateway serves (from the config).
+	APIs []*tollgate.RestAPI
 
 	// Listen is the plain HTTP address, e.g. "127.0.0.1:8080" (port 0
 	// picks a free port; Addr tells which).
@@ -58,6 +62,9 @@ type Server struct {
 	handler http.Handler
 
 	metrics *metrics
+	gateway *gateway.Gateway
+	gwCache *gateway.Cache
+	proxy   *proxy.Proxy
 
 	ln, tlsLn, adminLn net.Listener
 	publicURL          string
@@ -87,6 +94,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		OnChange: func() {
 			s.signer.Invalidate()
 			s.certs.reset()
+			if s.gwCache != nil {
+				s.gwCache.Purge() // keys or revocations may have changed
+			}
 		},
 		Logger: opts.Logger,
 	})
@@ -95,6 +105,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.catalog = cat
 	s.token = s.newTokenEndpoint()
+	if s.gateway, err = s.newGateway(); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -196,6 +209,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.catalog.Run(runCtx)
+	s.gateway.Start(runCtx)
+	defer s.proxy.CloseIdleConnections()
 
 	srv := &http.Server{
 		Handler:           s.handler,
