@@ -15,4 +15,4 @@ for _ in $(seq 100); do grep -q '^Stop with Ctrl-C' "$work/out" 2>/dev/null && b
 url=$(sed -n 's/^Token URL: *//p' "$work/out")
 id=$(sed -n 's/^ *Client id: *//p' "$work/out" | head -1)
 secret=$(sed -n 's/^ *Client secret: *//p' "$work/out" | head -1)
-"$work/tokenload" -url "$url" -client-id "$id" -client-secret "$secret" "$@"
+"$work/tokenload" -url "$url" -client-id "$id" -client-secret "$secret" -server-pid "$pid" "$@"

@@ -34,7 +34,8 @@ func main() {
 	secret := flag.String("client-secret", "", "client secret")
 	duration := flag.Duration("duration", 10*time.Second, "how long to drive the token endpoint")
 	signDuration := flag.Duration("sign-duration", 5*time.Second, "how long to measure raw signing")
-	concurrency := flag.Int("concurrency", 2*runtime.NumCPU(), "concurrent connections")
+	concurrency := flag.Int("concurrency", 4*runtime.NumCPU(), "concurrent connections")
+	serverPID := flag.Int("server-pid", 0, "pid of the server, to report its CPU time per token (Linux)")
 	flag.Parse()
 	if *tokenURL == "" || *clientID == "" || *secret == "" {
 		fmt.Fprintln(os.Stderr, "usage: tokenload -url URL -client-id ID -client-secret SECRET")
@@ -49,13 +50,42 @@ func main() {
 	signRate := rawSignRate(*signDuration)
 	fmt.Printf("raw RS256 signing (2048-bit, %d cores): %.0f signatures/s\n", runtime.NumCPU(), signRate)
 
+	cpu0 := cpuTime(*serverPID)
 	rate, lat, errs := drive(*tokenURL, *clientID, *secret, *duration, *concurrency)
+	cpu1 := cpuTime(*serverPID)
 	fmt.Printf("token endpoint (%d connections, %s): %.0f tokens/s, %d errors\n", *concurrency, *duration, rate, errs)
+	if *serverPID > 0 && len(lat) > 0 {
+		perToken := (cpu1 - cpu0) / time.Duration(len(lat))
+		perSig := time.Duration(float64(runtime.NumCPU()) / signRate * float64(time.Second))
+		fmt.Printf("server CPU per token %s; one raw signature costs %s of CPU: signing is %.0f%% of the server's work per token\n",
+			perToken.Round(time.Microsecond), perSig.Round(time.Microsecond), 100*float64(perSig)/float64(perToken))
+	}
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100))
 	fmt.Printf("ratio token endpoint / raw signing: %.1f%%\n", 100*rate/signRate)
 	if errs > 0 {
 		os.Exit(1)
 	}
+}
+
+// cpuTime returns the user+system CPU time a process has used, from
+// /proc/PID/stat (clock ticks of 1/100 s on Linux); 0 if unknown.
+func cpuTime(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(fields) < 13 {
+		return 0
+	}
+	var utime, stime int64
+	fmt.Sscan(fields[11], &utime)
+	fmt.Sscan(fields[12], &stime)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func isLoopback(host string) bool {
