@@ -408,13 +408,17 @@ func TestMetricsOnAdminListener(t *testing.T) {
 	getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
 	getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
 	postForm(t, d.TokenURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {d.ClientID}, "client_secret": {"wrong"}}, "", "")
+	if m := reAPIURL.FindStringSubmatch(p.Output()); m != nil {
+		call(t, "GET", m[1]+"x", "Bearer garbage", nil)
+	}
 	resp, err := http.Get("http://" + admin[1] + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`tollgate_oauth2_requests_total{code="200",endpoint="token"} 2`, `tollgate_oauth2_requests_total{code="400",endpoint="token"} 1`} {
+	for _, want := range []string{`tollgate_oauth2_requests_total{code="200",endpoint="token"} 2`, `tollgate_oauth2_requests_total{code="400",endpoint="token"} 1`,
+		`code="401",method="ANY",resource="/{proxy+}",stage="prod"} 1`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}

@@ -43,12 +43,13 @@ func (s *Server) newGateway() (*gateway.Gateway, error) {
 				return http.HandlerFunc(serveEcho), nil
 			}
 		}),
-		Issuer:  s.Issuer,
-		Keys:    s.signer,
-		Revoked: s.catalog.IsRevoked,
-		Cache:   s.gwCache,
-		Now:     s.opts.Now,
-		Logger:  s.opts.Logger,
+		Issuer:   s.Issuer,
+		Keys:     s.signer,
+		Revoked:  s.catalog.IsRevoked,
+		Cache:    s.gwCache,
+		Observer: s.metrics.newGatewayMetrics(),
+		Now:      s.opts.Now,
+		Logger:   s.opts.Logger,
 	})
 }
 

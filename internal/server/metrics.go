@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tollgate/tollgate/internal/gateway"
 )
 
 // metrics are the server's Prometheus metrics, served on the admin listener
@@ -72,4 +74,40 @@ func (m *metrics) instrumentOAuth(endpoint string, next http.HandlerFunc) http.H
 // handler serves /metrics.
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// gatewayMetrics implements gateway.Observer with Prometheus.
+type gatewayMetrics struct {
+	requests  *prometheus.CounterVec   // api, stage, resource, method, code
+	latency   *prometheus.HistogramVec // api, stage, resource, method
+	decisions *prometheus.CounterVec   // authorizer, decision, cached
+}
+
+func (m *metrics) newGatewayMetrics() *gatewayMetrics {
+	g := &gatewayMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tollgate_gateway_requests_total",
+			Help: "Requests answered by the API gateway, by API, stage, resource, declared method and HTTP status code.",
+		}, []string{"api", "stage", "resource", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tollgate_gateway_request_duration_seconds",
+			Help:    "Latency of API gateway requests, integration included.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 29},
+		}, []string{"api", "stage", "resource", "method"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tollgate_authorizer_decisions_total",
+			Help: "Cognito authorizer decisions (allow, unauthorized, expired, error), and whether they came from the verification cache.",
+		}, []string{"authorizer", "decision", "cached"}),
+	}
+	m.reg.MustRegister(g.requests, g.latency, g.decisions)
+	return g
+}
+
+func (g *gatewayMetrics) ObserveRequest(api, stage, resource, method string, status int, d time.Duration) {
+	g.requests.WithLabelValues(api, stage, resource, method, strconv.Itoa(status)).Inc()
+	g.latency.WithLabelValues(api, stage, resource, method).Observe(d.Seconds())
+}
+
+func (g *gatewayMetrics) ObserveAuthorizer(authorizer string, decision gateway.Decision, cached bool) {
+	g.decisions.WithLabelValues(authorizer, decision.String(), strconv.FormatBool(cached)).Inc()
 }
