@@ -66,6 +66,8 @@ type Result struct {
 	// Reason says why a request was refused, for logs only: clients see
 	// only the gateway response (contract §4.2).
 	Reason string
+
+	v *verified // Claims and what derives from them, shared with the cache
 }
 
 // AuthorizerOptions are what an Authorizer needs from the rest of Tollgate.
@@ -214,7 +216,7 @@ func (a *Authorizer) Authorize(ctx context.Context, header string, scopes []stri
 	}
 	now := a.opts.Now()
 
-	var claims *bearer.Claims
+	var v *verified
 	cached := false
 	var key cacheKey
 	if c := a.opts.Cache; c != nil {
@@ -223,27 +225,29 @@ func (a *Authorizer) Authorize(ctx context.Context, header string, scopes []stri
 		key = cacheKey{authz: a.ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))}
 		switch cl, res := c.get(key, now); res {
 		case cacheHit:
-			claims, cached = cl, true
+			v, cached = cl, true
 		case cacheExpired:
 			return Result{Decision: Expired, Cached: true, Reason: "token expired"}
 		}
 	}
-	if claims == nil {
-		var res Result
-		if claims, res = a.verify(ctx, tok, now); claims == nil {
+	if v == nil {
+		claims, res := a.verify(ctx, tok, now)
+		if claims == nil {
 			return res
 		}
+		v = newVerified(claims)
 		if c := a.opts.Cache; c != nil {
-			c.put(key, claims, now)
+			c.put(key, v, now)
 		}
 	}
+	claims := v.claims
 	if claims.JTI != "" && a.opts.Revoked != nil && a.opts.Revoked(claims.JTI) {
-		return Result{Claims: claims, Cached: cached, Reason: "token revoked"}
+		return Result{Claims: claims, Cached: cached, Reason: "token revoked", v: v}
 	}
 	if !claims.HasAnyScope(scopes) {
-		return Result{Claims: claims, Cached: cached, Reason: "token carries none of the method's authorization scopes"}
+		return Result{Claims: claims, Cached: cached, Reason: "token carries none of the method's authorization scopes", v: v}
 	}
-	return Result{Decision: Allow, Claims: claims, Cached: cached}
+	return Result{Decision: Allow, Claims: claims, Cached: cached, v: v}
 }
 
 // verify checks the token with the keys of the issuer it names. It returns

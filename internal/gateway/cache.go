@@ -4,8 +4,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/tollgate/tollgate/internal/bearer"
 )
 
 // Defaults of the verification cache.
@@ -28,7 +26,8 @@ const cacheShards = 64
 // An entry is keyed by the SHA-256 of the token and the identity of the
 // authorizer that verified it (its pools and issuers), so a token verified
 // for one authorizer is never reused by another with other issuers. It
-// holds the verified claims, not a decision: scopes are checked on every
+// holds the verified claims (and, computed once on first use, what
+// integrations derive from them: see Invocation.ClaimStrings), not a decision: scopes are checked on every
 // request (they are per route), and so is revocation. An entry is never
 // used at or past the token's exp (nor after MaxAge): then the token is
 // expired, and says so.
@@ -59,9 +58,9 @@ type cacheKey struct {
 }
 
 type cacheEntry struct {
-	claims *bearer.Claims
-	exp    int64 // the token's exp (Unix seconds)
-	until  int64 // UnixNano after which the entry is not used (MaxAge)
+	v     *verified
+	exp   int64 // the token's exp (Unix seconds)
+	until int64 // UnixNano after which the entry is not used (MaxAge)
 }
 
 // CacheOptions configure a Cache. The zero value is ready to use.
@@ -149,7 +148,7 @@ const (
 )
 
 // get looks the key up at now.
-func (c *Cache) get(k cacheKey, now time.Time) (*bearer.Claims, lookupResult) {
+func (c *Cache) get(k cacheKey, now time.Time) (*verified, lookupResult) {
 	sh := &c.shards[k.sum[0]%cacheShards]
 	sh.mu.RLock()
 	e, ok := sh.m[k]
@@ -170,7 +169,7 @@ func (c *Cache) get(k cacheKey, now time.Time) (*bearer.Claims, lookupResult) {
 		return nil, cacheMiss
 	}
 	c.hits.Add(1)
-	return e.claims, cacheHit
+	return e.v, cacheHit
 }
 
 func (c *Cache) remove(sh *cacheShard, k cacheKey) {
@@ -179,13 +178,13 @@ func (c *Cache) remove(sh *cacheShard, k cacheKey) {
 	sh.mu.Unlock()
 }
 
-// put remembers verified claims until the token's exp, or MaxAge from now
-// if that comes first.
-func (c *Cache) put(k cacheKey, claims *bearer.Claims, now time.Time) {
-	if now.Unix() >= claims.Exp {
+// put remembers verified claims, with what is derived from them (see
+// verified), until the token's exp, or MaxAge from now if that comes first.
+func (c *Cache) put(k cacheKey, v *verified, now time.Time) {
+	if now.Unix() >= v.claims.Exp {
 		return
 	}
-	e := cacheEntry{claims: claims, exp: claims.Exp, until: now.Add(c.maxAge).UnixNano()}
+	e := cacheEntry{v: v, exp: v.claims.Exp, until: now.Add(c.maxAge).UnixNano()}
 	sh := &c.shards[k.sum[0]%cacheShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

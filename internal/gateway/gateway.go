@@ -585,6 +585,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 
 	var authorizer, clientID string
 	var claims *bearer.Claims
+	var v *verified
 	if a := rs.authz; a != nil {
 		var token string
 		if vs := r.Header[a.header]; len(vs) > 0 {
@@ -598,7 +599,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 			g.refuse(w, r, rs, res, token != "", id)
 			return
 		}
-		authorizer, claims, clientID = a.name, res.Claims, res.Claims.ClientID
+		authorizer, claims, clientID, v = a.name, res.Claims, res.Claims.ClientID, res.v
 	}
 	if !throttle.allowClient(clientID, now) {
 		WriteResponse(w, ResponseThrottled)
@@ -623,6 +624,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		ClientID:          clientID,
 		contextPath:       t.ctxPath,
 		rawRest:           t.rest,
+		verified:          v,
 	}
 	if inv.Path == "" {
 		inv.Path = "/"

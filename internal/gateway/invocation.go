@@ -62,8 +62,19 @@ type Invocation struct {
 	Claims     *bearer.Claims
 	ClientID   string
 
-	contextPath string // requestContext.path when it is not /{stage}{Path}
-	rawRest     string // the path after the stage as received ("" for /prod)
+	contextPath string    // requestContext.path when it is not /{stage}{Path}
+	rawRest     string    // the path after the stage as received ("" for /prod)
+	verified    *verified // what derives from Claims, kept with the cache entry
+}
+
+// derived returns the shared, computed-once derivations of Claims, or nil
+// when the invocation was not built by the gateway from those claims (a
+// test's Invocation, or Claims replaced since).
+func (inv *Invocation) derived() *verified {
+	if v := inv.verified; v != nil && v.claims == inv.Claims {
+		return v.load()
+	}
+	return nil
 }
 
 // PathParameter returns the value of the named path parameter.
@@ -90,9 +101,15 @@ func (inv *Invocation) PathParameters() map[string]string {
 }
 
 // Scopes returns the scopes of the token that was allowed, or nil.
+//
+// The slice is computed once per verified token and shared by every request
+// presenting it (and by concurrent ones): callers must not modify it.
 func (inv *Invocation) Scopes() []string {
 	if inv.Claims == nil {
 		return nil
+	}
+	if v := inv.derived(); v != nil {
+		return v.scopes
 	}
 	return inv.Claims.Scopes()
 }
@@ -109,11 +126,36 @@ const claimTimeLayout = "Mon Jan 02 15:04:05 MST 2006"
 // "false", a one-element array as its element, and other arrays and
 // objects as their JSON text (unconfirmed; M2M tokens carry none). It
 // returns nil for a method without authorizer.
+//
+// The map is computed once per verified token and shared by every request
+// presenting it (and by concurrent ones): callers must not modify it.
 func (inv *Invocation) ClaimStrings() map[string]string {
 	if inv.Claims == nil {
 		return nil
 	}
-	m, err := inv.Claims.Map()
+	if v := inv.derived(); v != nil {
+		return v.strings
+	}
+	return claimStrings(inv.Claims)
+}
+
+// ClaimsHeader returns ClaimStrings as the value of the proxy's
+// X-Tollgate-Claims header: a JSON object of strings, keys sorted, in
+// unpadded base64url (internal/proxy's HeaderClaims). It is "" when there
+// are no claims. Like ClaimStrings it is computed once per verified token.
+func (inv *Invocation) ClaimsHeader() string {
+	if inv.Claims == nil {
+		return ""
+	}
+	if v := inv.derived(); v != nil {
+		return v.header
+	}
+	return encodeClaims(claimStrings(inv.Claims))
+}
+
+// claimStrings renders claims as ClaimStrings documents.
+func claimStrings(c *bearer.Claims) map[string]string {
+	m, err := c.Map()
 	if err != nil {
 		return nil // Verify decoded the same bytes, so this does not happen
 	}

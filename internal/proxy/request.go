@@ -46,6 +46,11 @@ type Request struct {
 	ClientID string
 	Scopes   []string
 	Claims   map[string]string
+	// ClaimsHeader, if set, is the X-Tollgate-Claims value already
+	// encoded from Claims (a gateway that keeps it with its verification
+	// cache spares the encoding on every request); it must be exactly what
+	// the proxy would encode. When it is "", the proxy encodes Claims.
+	ClaimsHeader string
 	// RequestID is the gateway's id for the request.
 	RequestID string
 	// Stage is the stage's name, e.g. "prod".
@@ -135,7 +140,9 @@ func setDecision(h http.Header, r *Request) (dropped string) {
 	default:
 		set(HeaderScopes, strings.Join(r.Scopes, " "))
 	}
-	if len(r.Claims) > 0 {
+	if r.ClaimsHeader != "" {
+		set(HeaderClaims, r.ClaimsHeader)
+	} else if len(r.Claims) > 0 {
 		set(HeaderClaims, encodeClaims(r.Claims))
 	}
 	set(HeaderRequestID, r.RequestID)

@@ -76,12 +76,13 @@ func withProxyRequest(next http.Handler) http.Handler {
 			return
 		}
 		pr := &proxy.Request{
-			PathParams: inv.PathParameters(),
-			ClientID:   inv.ClientID,
-			Scopes:     inv.Scopes(),
-			Claims:     inv.ClaimStrings(),
-			RequestID:  inv.RequestID,
-			Stage:      inv.Stage.Name,
+			PathParams:   inv.PathParameters(),
+			ClientID:     inv.ClientID,
+			Scopes:       inv.Scopes(),
+			Claims:       inv.ClaimStrings(),
+			ClaimsHeader: inv.ClaimsHeader(),
+			RequestID:    inv.RequestID,
+			Stage:        inv.Stage.Name,
 		}
 		next.ServeHTTP(w, r.WithContext(proxy.WithRequest(r.Context(), pr)))
 	})
