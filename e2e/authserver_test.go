@@ -72,7 +72,9 @@ func TestDevSeedCurl(t *testing.T) {
 }
 
 // TestClientCredentialsLibrary gets tokens with golang.org/x/oauth2 in both
-// client authentication styles and calls through oauth2.Client.
+// client authentication styles, with and without an explicit scope, and
+// checks a disallowed scope's invalid_scope error. TestOAuth2ClientCallsAPI
+// calls an API through oauth2.Client.
 func TestClientCredentialsLibrary(t *testing.T) {
 	_, d := startDev(t, t.TempDir())
 	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
