@@ -116,3 +116,43 @@ func TestCustomDomainTLS(t *testing.T) {
 		t.Error("a handshake for an unknown name succeeded")
 	}
 }
+
+// TestAPICustomDomainTLS serves a REST API on a custom domain name with its
+// own certificate, picked by SNI.
+func TestAPICustomDomainTLS(t *testing.T) {
+	dir := t.TempDir()
+	const host = "api.example.test"
+	_, _, roots := selfSigned(t, dir, host)
+	cfg := filepath.Join(dir, "tollgate.yaml")
+	writeFile(t, cfg, `restApis:
+  - id: Api
+    resources:
+      - path: /ping
+        methods:
+          - {httpMethod: GET, integration: {type: MOCK, statusCode: 204}}
+    domainNames:
+      - domainName: `+host+`
+        basePath: v1
+        certificate: {certFile: `+host+`.pem, keyFile: `+host+`-key.pem}
+`)
+	p := start(t, nil, `^Stop with Ctrl-C`, "dev", "--data", dir, "--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0", "--config", cfg)
+	m := regexp.MustCompile(`HTTPS for custom domains on (\S+)`).FindStringSubmatch(p.Output())
+	if m == nil {
+		t.Fatalf("no HTTPS address printed:\n%s", p.Output())
+	}
+	tlsAddr := m[1]
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: roots},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, tlsAddr)
+		},
+	}}
+	resp, err := client.Get("https://" + host + "/v1/ping")
+	if err != nil {
+		t.Fatalf("API over TLS: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.TLS.PeerCertificates[0].DNSNames[0] != host || resp.Header.Get("x-amzn-RequestId") == "" {
+		t.Fatalf("API over TLS: %s, certificate for %v", resp.Status, resp.TLS.PeerCertificates[0].DNSNames)
+	}
+}

@@ -3,15 +3,23 @@ package server
 import (
 	"crypto/tls"
 	"fmt"
+	"strings"
 	"sync"
 )
 
-// certCache holds the parsed certificates of custom domains, loaded on first
-// use and dropped when the catalog reloads (so a renewed certificate file is
-// picked up after the config is applied again or a domain changes).
+// certCache holds the parsed certificates of custom domains (the pools' and
+// the APIs'), loaded on first use and dropped when the catalog reloads (so
+// a renewed certificate file is picked up after the config is applied again
+// or a domain changes).
 type certCache struct {
 	mu    sync.Mutex
 	certs map[string]*tls.Certificate // by cert file + key file
+
+	// apiOnce builds apiFiles, the certificate files of the APIs' custom
+	// domain names by lowercase host, which are fixed for the server's
+	// life (APIs come from the config the server was started with).
+	apiOnce  sync.Once
+	apiFiles map[string][2]string
 }
 
 func (c *certCache) reset() {
@@ -38,16 +46,40 @@ func (c *certCache) get(certFile, keyFile string) (*tls.Certificate, error) {
 	return &cert, nil
 }
 
-// getCertificate picks the certificate of the custom domain named by SNI.
+// apiCertFiles returns the certificate and key files of an API's custom
+// domain name, if host is one that has a certificate.
+func (s *Server) apiCertFiles(host string) (certFile, keyFile string, ok bool) {
+	s.certs.apiOnce.Do(func() {
+		s.certs.apiFiles = map[string][2]string{}
+		for _, api := range s.opts.APIs {
+			for _, d := range api.DomainNames {
+				if d.CertFile != "" {
+					h := strings.ToLower(strings.TrimSuffix(d.DomainName, "."))
+					s.certs.apiFiles[h] = [2]string{d.CertFile, d.KeyFile}
+				}
+			}
+		}
+	})
+	f, ok := s.certs.apiFiles[strings.ToLower(strings.TrimSuffix(host, "."))]
+	return f[0], f[1], ok
+}
+
+// getCertificate picks the certificate of the custom domain named by SNI: a
+// user pool's domain or an API's custom domain name.
 func (s *Server) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	d, ok := s.catalog.DomainForHost(hello.ServerName)
-	if !ok || !d.Custom || d.CertFile == "" {
-		return nil, fmt.Errorf("no certificate for %q", hello.ServerName)
+	name := hello.ServerName
+	certFile, keyFile, ok := s.apiCertFiles(name)
+	if !ok {
+		d, found := s.catalog.DomainForHost(name)
+		if !found || !d.Custom || d.CertFile == "" {
+			return nil, fmt.Errorf("no certificate for %q", name)
+		}
+		certFile, keyFile = d.CertFile, d.KeyFile
 	}
-	cert, err := s.certs.get(d.CertFile, d.KeyFile)
+	cert, err := s.certs.get(certFile, keyFile)
 	if err != nil {
-		s.opts.Logger.Error("load certificate", "domain", d.Domain, "err", err)
-		return nil, fmt.Errorf("no certificate for %q", hello.ServerName)
+		s.opts.Logger.Error("load certificate", "domain", name, "err", err)
+		return nil, fmt.Errorf("no certificate for %q", name)
 	}
 	return cert, nil
 }
