@@ -133,6 +133,7 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 		hosts:   make(map[string]*tollgate.Domain, len(domains)),
 	}
 	s.scopes = make(map[string][]string, len(pools))
+	defined := make(map[string]map[string]bool, len(pools)) // pool id → scope → true
 	for _, p := range pools {
 		s.pools[p.ID] = p
 		rss, err := c.st.ListResourceServers(ctx, p.ID)
@@ -140,16 +141,21 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 			return nil, fmt.Errorf("catalog: list resource servers: %w", err)
 		}
 		scopes := []string{}
+		set := map[string]bool{}
 		for _, rs := range rss {
-			scopes = append(scopes, rs.FullScopeNames()...)
+			for _, name := range rs.FullScopeNames() {
+				scopes = append(scopes, name)
+				set[name] = true
+			}
 		}
 		s.scopes[p.ID] = scopes
+		defined[p.ID] = set
 	}
 	for _, r := range revoked {
 		s.revoked[r.JTI] = r.ExpiresAt
 	}
 	for _, cl := range clients {
-		s.clients[cl.ID] = cl
+		s.clients[cl.ID] = effective(cl, defined[cl.PoolID])
 	}
 	for _, d := range domains {
 		p, ok := s.pools[d.PoolID]
@@ -159,6 +165,35 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 		s.hosts[strings.ToLower(d.Host(p.Region, c.opts.BaseDomain))] = d
 	}
 	return s, nil
+}
+
+// effective returns the client as the token endpoint must see it: allowed
+// only the scopes that a resource server of its pool still defines. A
+// client created by hand keeps naming a scope after the scope (or its
+// resource server) is removed from the config; like Cognito, which lets a
+// resource server be deleted while clients reference its scopes and from
+// then on issues no token with them (DeleteResourceServer), the reference
+// stays in the store and no token carries it. The filtering is done here,
+// once per load, so that the hot path pays nothing for it; a client with
+// no dangling scope is returned as is.
+func effective(cl *tollgate.Client, defined map[string]bool) *tollgate.Client {
+	dangling := 0
+	for _, sc := range cl.AllowedOAuthScopes {
+		if !defined[sc] {
+			dangling++
+		}
+	}
+	if dangling == 0 {
+		return cl
+	}
+	cp := *cl
+	cp.AllowedOAuthScopes = make([]string, 0, len(cl.AllowedOAuthScopes)-dangling)
+	for _, sc := range cl.AllowedOAuthScopes {
+		if defined[sc] {
+			cp.AllowedOAuthScopes = append(cp.AllowedOAuthScopes, sc)
+		}
+	}
+	return &cp
 }
 
 // purgeInterval is how often Run forgets revocations of expired tokens.
@@ -191,7 +226,8 @@ func (c *Catalog) Run(ctx context.Context) {
 	}
 }
 
-// GetClient returns a client by id, from memory. It does not consult the
+// GetClient returns a client by id, from memory, with only the scopes its
+// pool defines in AllowedOAuthScopes (see effective). It does not consult the
 // store on a miss: a caller that must see changes made a moment ago by
 // another process calls Refresh and looks again (the token endpoint does so
 // after any failed authentication, so an unknown client and a wrong secret

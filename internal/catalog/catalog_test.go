@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +101,76 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 			t.Fatal("Run never saw the deletion")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestCatalogDropsUndefinedScopes checks that a client keeps no scope that
+// its pool stopped defining: a scope removed from a resource server, or a
+// resource server deleted, is not served even though the client made by
+// hand still names it in the store.
+func TestCatalogDropsUndefinedScopes(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
+	if err := st.CreatePool(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	putRS := func(id string, scopes ...string) {
+		t.Helper()
+		rs := &tollgate.ResourceServer{PoolID: pool.ID, Identifier: id, Name: id, CreatedAt: now, UpdatedAt: now}
+		for _, s := range scopes {
+			rs.Scopes = append(rs.Scopes, tollgate.Scope{Name: s, Description: s})
+		}
+		if err := st.PutResourceServer(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	putRS("api", "read", "write")
+	putRS("other", "all")
+	c := &tollgate.Client{ID: "client1", PoolID: pool.ID, Name: "c", AllowedOAuthFlows: []string{tollgate.FlowClientCredentials},
+		AllowedOAuthScopes:  []string{"api/read", "api/write", "other/all"},
+		AccessTokenValidity: tollgate.DefaultAccessTokenValidity, IDTokenValidity: tollgate.DefaultIDTokenValidity,
+		RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity, CreatedAt: now, UpdatedAt: now}
+	if err := st.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.New(ctx, st, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := func() string {
+		t.Helper()
+		got, err := cat.GetClient(ctx, "client1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(got.AllowedOAuthScopes, " ")
+	}
+	if got := scopes(); got != "api/read api/write other/all" {
+		t.Fatalf("scopes = %q", got)
+	}
+
+	putRS("api", "read") // write removed
+	if err := st.DeleteResourceServer(ctx, pool.ID, "other"); err != nil {
+		t.Fatal(err)
+	}
+	cat.Refresh(ctx)
+	if got := scopes(); got != "api/read" {
+		t.Errorf("after removing api/write and other: scopes = %q, want api/read", got)
+	}
+	// The store keeps the reference: defining the scope again restores it.
+	stored, _ := st.GetClient(ctx, "client1")
+	if len(stored.AllowedOAuthScopes) != 3 {
+		t.Errorf("stored scopes = %v", stored.AllowedOAuthScopes)
+	}
+	putRS("api", "read", "write")
+	cat.Refresh(ctx)
+	if got := scopes(); got != "api/read api/write" {
+		t.Errorf("after defining api/write again: scopes = %q", got)
 	}
 }

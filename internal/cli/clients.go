@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,6 +127,61 @@ func checkClient(ctx context.Context, st tollgate.Store, c *tollgate.Client) err
 	return nil
 }
 
+// clientScopesView is a client as listings show it: with the allowed scopes
+// that its pool no longer defines, which the token endpoint never issues.
+type clientScopesView struct {
+	clientView
+	// UndefinedOAuthScopes are the scopes of AllowedOAuthScopes that no
+	// resource server of the pool defines any more (a scope or a resource
+	// server was removed after the client was created by hand). They stay
+	// on the client, so defining the scope again restores it, but no token
+	// carries them.
+	UndefinedOAuthScopes []string `json:"UndefinedOAuthScopes,omitempty"`
+}
+
+// undefinedScopes returns, by client id, the allowed scopes of each client
+// that no resource server of its pool defines; clients with none are
+// absent.
+func undefinedScopes(ctx context.Context, st tollgate.Store, clients []*tollgate.Client) (map[string][]string, error) {
+	defined := map[string]map[string]bool{} // pool id → scope names
+	out := map[string][]string{}
+	for _, c := range clients {
+		known, ok := defined[c.PoolID]
+		if !ok {
+			rss, err := st.ListResourceServers(ctx, c.PoolID)
+			if err != nil {
+				return nil, err
+			}
+			known = map[string]bool{}
+			for _, rs := range rss {
+				for _, s := range rs.FullScopeNames() {
+					known[s] = true
+				}
+			}
+			defined[c.PoolID] = known
+		}
+		for _, s := range c.AllowedOAuthScopes {
+			if !known[s] {
+				out[c.ID] = append(out[c.ID], s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// scopeList renders a client's allowed scopes, marking those its pool no
+// longer defines.
+func scopeList(c *tollgate.Client, undefined []string) string {
+	parts := make([]string, 0, len(c.AllowedOAuthScopes))
+	for _, s := range c.AllowedOAuthScopes {
+		if slices.Contains(undefined, s) {
+			s += "(undefined)"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
 func newSecret(v *vault.Vault, clientID, secret string, now time.Time) tollgate.ClientSecret {
 	hash, sealed := v.ProtectSecret(clientID, secret)
 	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
@@ -178,16 +234,20 @@ func (a *app) clientsList() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			undefined, err := undefinedScopes(ctx, s.st, clients)
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				views := make([]clientView, 0, len(clients))
+				views := make([]clientScopesView, 0, len(clients))
 				for _, c := range clients {
-					views = append(views, newClientView(c, nil))
+					views = append(views, clientScopesView{newClientView(c, nil), undefined[c.ID]})
 				}
 				return printJSON(a.stdout, views)
 			}
 			rows := make([][]string, 0, len(clients))
 			for _, c := range clients {
-				rows = append(rows, []string{c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthScopes, " "), fmt.Sprint(len(c.Secrets)), managedBy(c.ConfigKey)})
+				rows = append(rows, []string{c.ID, c.Name, c.PoolID, scopeList(c, undefined[c.ID]), fmt.Sprint(len(c.Secrets)), managedBy(c.ConfigKey)})
 			}
 			return printTable(a.stdout, []string{"CLIENT ID", "NAME", "POOL", "SCOPES", "SECRETS", "MANAGED BY"}, rows)
 		},
@@ -220,12 +280,20 @@ func (a *app) clientsDescribe() *cobra.Command {
 					return err
 				}
 			}
+			undefined, err := undefinedScopes(ctx, s.st, []*tollgate.Client{c})
+			if err != nil {
+				return err
+			}
 			view := newClientView(c, revealed)
 			if asJSON {
-				return printJSON(a.stdout, view)
+				return printJSON(a.stdout, clientScopesView{view, undefined[c.ID]})
 			}
 			fmt.Fprintf(a.stdout, "Client id:   %s\nName:        %s\nPool:        %s\nFlows:       %s\nScopes:      %s\nAccess token validity:  %s\nRefresh token validity: %s\nManaged by:  %s\n",
-				c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), strings.Join(c.AllowedOAuthScopes, " "), c.AccessTokenValidity, c.RefreshTokenValidity, managedBy(c.ConfigKey))
+				c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]), c.AccessTokenValidity, c.RefreshTokenValidity, managedBy(c.ConfigKey))
+			if u := undefined[c.ID]; len(u) > 0 {
+				fmt.Fprintf(a.stdout, "Warning: no resource server of pool %s defines these scopes any more, so no token carries them: %s\n",
+					c.PoolID, strings.Join(u, " "))
+			}
 			for _, sv := range view.Secrets {
 				value := "(hidden; --show-secret reveals it)"
 				if sv.ClientSecretValue != "" {

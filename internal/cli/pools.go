@@ -103,8 +103,12 @@ func (a *app) poolsCommand() *cobra.Command {
 			for _, rs := range rss {
 				fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
 			}
+			undefined, err := undefinedScopes(ctx, s.st, clients)
+			if err != nil {
+				return err
+			}
 			for _, c := range clients {
-				fmt.Fprintf(a.stdout, "Client %s (%s): flows %s, scopes %s\n", c.ID, c.Name, strings.Join(c.AllowedOAuthFlows, ","), strings.Join(c.AllowedOAuthScopes, " "))
+				fmt.Fprintf(a.stdout, "Client %s (%s): flows %s, scopes %s\n", c.ID, c.Name, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]))
 			}
 			for _, d := range domains {
 				fmt.Fprintf(a.stdout, "Domain %s\n", d.Domain)

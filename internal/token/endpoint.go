@@ -13,8 +13,11 @@ import (
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
-// Clients looks up app clients by id, whatever their pool. tollgate.Store
-// satisfies it, and so does the server's in-memory catalog. A missing client
+// Clients looks up app clients by id, whatever their pool. The endpoint
+// grants from a returned client's AllowedOAuthScopes as they are, so a
+// Clients must leave out the scopes that no resource server of the pool
+// defines any more: the server's in-memory catalog does (filtered once per
+// load); tollgate.Store, which tests use, returns what is stored. A missing client
 // is an error of kind tollgate.KindNotFound; any other error is a failure of
 // the lookup itself and is answered with server_error. The endpoint never
 // modifies a returned client, so a cache may hand out shared copies.
