@@ -31,6 +31,8 @@ var allowedImports = map[string][]string{
 	"internal/store/storetest": {"."},
 	"internal/gateway":         {".", "internal/bearer", "internal/oauth2"},
 	"internal/proxy":           {"."},
+	"internal/function":        {"."},
+	"examples/go-function":     {},
 	"internal/server":          {"*"},
 	"internal/cli":             {"*"},
 	"bench/tokenload":          {},

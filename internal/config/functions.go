@@ -10,9 +10,9 @@ import (
 //
 //	new lambda.Function(this, 'ProxyLambda', {runtime, handler, code, timeout}) → Function
 //
-// Tollgate runs functions locally in a later release. The section is
-// validated now, with Lambda's own rules, so that a config written today
-// keeps working then; an AWS_PROXY integration names a function by its id.
+// Tollgate runs each function as local processes speaking the Lambda
+// Runtime API (internal/function). The section is validated with Lambda's
+// own rules; an AWS_PROXY integration names a function by its id.
 
 // Function is a Lambda function.
 type Function struct {

@@ -26,8 +26,8 @@ import (
 //     same authorizer share one *tollgate.Authorizer, whose Name is the
 //     authorizer's logical id, PoolIDs the ids of its pools in the order
 //     it names them, and IdentitySource the header name ("Authorization").
-//   - An AWS_PROXY integration's Function is the function's logical id
-//     (its id, not its functionName): the key of Config.Functions.
+//   - An AWS_PROXY integration's Function is the function's name (its
+//     functionName, which defaults to its id), as BuildFunctions names it.
 //   - Timeouts and the MOCK status hold their effective values (defaults
 //     filled); certificate paths are absolute.
 //
@@ -107,7 +107,7 @@ func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error
 				route.Integration = tollgate.Integration{
 					Type:     tollgate.IntegrationType(in.Type),
 					URI:      in.URI,
-					Function: in.Function,
+					Function: c.functionName(in.Function),
 					Timeout:  in.Timeout,
 				}
 				switch in.Type {

@@ -57,8 +57,8 @@ func TestBuildRestAPIsSeed(t *testing.T) {
 			t.Errorf("pool id %q", poolID)
 		}
 
-		// The function the integration names is in the config, by id.
-		if fns := cfg.Functions; len(fns) != 1 || fns[0].ID != apis[0].Routes[0].Integration.Function {
+		// The function the integration names is built, by name.
+		if fns := cfg.BuildFunctions(); len(fns) != 1 || fns[0].Name != apis[0].Routes[0].Integration.Function {
 			t.Errorf("functions = %+v", fns)
 		}
 

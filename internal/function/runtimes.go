@@ -1,0 +1,175 @@
+package function
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+)
+
+//go:embed bootstrap/node.mjs
+var nodeBootstrap []byte
+
+//go:embed bootstrap/python.py
+var pythonBootstrap []byte
+
+// runtime is how an instance of a function is started.
+type runtime struct {
+	argv []string
+	// executionEnv is AWS_EXECUTION_ENV ("" for the OS-only runtimes,
+	// where Lambda does not set it).
+	executionEnv string
+	env          []string // runtime-specific variables
+}
+
+// runtimeFor finds what runs f's instances. It fails when the runtime's
+// interpreter or the bootstrap executable is missing, so that the server
+// refuses to start rather than failing each request.
+func (r *Runner) runtimeFor(f *tollgate.Function) (*runtime, error) {
+	switch {
+	case f.OSOnly():
+		boot := filepath.Join(f.CodeDir, "bootstrap")
+		fi, err := os.Stat(boot)
+		if err != nil {
+			return nil, fmt.Errorf("function %s (%s): the code directory has no bootstrap executable: %w", f.Name, f.Runtime, err)
+		}
+		if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
+			return nil, fmt.Errorf("function %s (%s): %s is not an executable file", f.Name, f.Runtime, boot)
+		}
+		return &runtime{argv: []string{boot}}, nil
+
+	case strings.HasPrefix(f.Runtime, "nodejs"):
+		node, err := lookInterpreter(r.opts.Node, "node", f)
+		if err != nil {
+			return nil, err
+		}
+		r.checkVersion(f, node, strings.TrimSuffix(strings.TrimPrefix(f.Runtime, "nodejs"), ".x"), "--version", "v")
+		boot, err := r.writeBootstrap("node.mjs", nodeBootstrap)
+		if err != nil {
+			return nil, err
+		}
+		return &runtime{
+			argv:         []string{node, "--enable-source-maps", boot},
+			executionEnv: "AWS_Lambda_" + f.Runtime,
+			env:          []string{"NODE_PATH=" + f.CodeDir + "/node_modules"},
+		}, nil
+
+	case strings.HasPrefix(f.Runtime, "python"):
+		py, err := lookInterpreter(r.opts.Python, "python3", f)
+		if err != nil {
+			return nil, err
+		}
+		r.checkVersion(f, py, strings.TrimPrefix(f.Runtime, "python"), "--version", "Python ")
+		boot, err := r.writeBootstrap("python.py", pythonBootstrap)
+		if err != nil {
+			return nil, err
+		}
+		return &runtime{
+			argv:         []string{py, "-u", boot},
+			executionEnv: "AWS_Lambda_" + f.Runtime,
+			env:          []string{"PYTHONPATH=" + f.CodeDir, "PYTHONDONTWRITEBYTECODE=1"},
+		}, nil
+	}
+	return nil, fmt.Errorf("function %s: unsupported runtime %q", f.Name, f.Runtime)
+}
+
+// lookInterpreter returns the path of the interpreter: configured, or
+// found on PATH.
+func lookInterpreter(configured, name string, f *tollgate.Function) (string, error) {
+	if configured == "" {
+		configured = name
+	}
+	p, err := exec.LookPath(configured)
+	if err != nil {
+		return "", fmt.Errorf("function %s (%s) needs %s, which is not on this machine: %w", f.Name, f.Runtime, name, err)
+	}
+	return p, nil
+}
+
+// checkVersion warns when the local interpreter's version is not the one
+// the runtime names (node 20 for nodejs22.x): the function runs, but may
+// behave otherwise than on Lambda.
+func (r *Runner) checkVersion(f *tollgate.Function, bin, want, flag, prefix string) {
+	out, err := exec.Command(bin, flag).CombinedOutput()
+	if err != nil {
+		r.opts.Logger.Warn("function: cannot tell the interpreter's version", "function", f.Name, "interpreter", bin, "error", err.Error())
+		return
+	}
+	got := strings.TrimPrefix(string(bytes.TrimSpace(out)), prefix)
+	parts := strings.SplitN(got, ".", 3)
+	wparts := strings.Split(want, ".")
+	match := len(parts) >= len(wparts)
+	for i := 0; match && i < len(wparts); i++ {
+		a, err1 := strconv.Atoi(parts[i])
+		b, err2 := strconv.Atoi(wparts[i])
+		match = err1 == nil && err2 == nil && a == b
+	}
+	if !match {
+		r.opts.Logger.Warn("function: the local interpreter's version differs from the runtime's",
+			"function", f.Name, "runtime", f.Runtime, "interpreter", bin, "version", got)
+	}
+}
+
+// writeBootstrap writes a shipped bootstrap into the runtime directory
+// once and returns its path.
+func (r *Runner) writeBootstrap(name string, content []byte) (string, error) {
+	p := filepath.Join(r.rtDir, name)
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	}
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		return "", fmt.Errorf("function: write %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// defaultBaseEnv is what a function process gets of this process's
+// environment: what finding programs, temporary files and text needs, and
+// AWS credentials (a function calling AWS services uses the operator's, as
+// other local Lambda emulators do). Nothing else: Tollgate's environment
+// may hold TOLLGATE_MASTER_KEY.
+func defaultBaseEnv() []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "LANG", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// environ is the environment of an instance of f listening at api.
+func (p *pool) environ(api, stream string) []string {
+	f := p.fn
+	env := append([]string(nil), p.r.opts.BaseEnv...)
+	for k, v := range f.Environment {
+		env = append(env, k+"="+v)
+	}
+	// Lambda's own variables come last and win (configuration refuses
+	// the reserved names anyway).
+	env = append(env,
+		"AWS_LAMBDA_RUNTIME_API="+api,
+		"_HANDLER="+f.Handler,
+		"LAMBDA_TASK_ROOT="+f.CodeDir,
+		"LAMBDA_RUNTIME_DIR="+p.r.rtDir,
+		"AWS_LAMBDA_FUNCTION_NAME="+f.Name,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(f.MemorySize),
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+f.Name,
+		"AWS_LAMBDA_LOG_STREAM_NAME="+stream,
+		"AWS_REGION="+f.Region,
+		"AWS_DEFAULT_REGION="+f.Region,
+		"TZ=UTC",
+	)
+	if p.rt.executionEnv != "" {
+		env = append(env, "AWS_EXECUTION_ENV="+p.rt.executionEnv)
+	}
+	return append(env, p.rt.env...)
+}
