@@ -39,6 +39,10 @@ type tokenResponse struct {
 // client_credentials flow (RFC 6749 §4.4), for the scopes it asks for, or
 // all the scopes it is allowed when it asks for none (Cognito's rule).
 func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
+	// Cognito's token endpoint allows any origin and offers no CORS policy
+	// of its own (contract §1.2); errors carry it too, so that a browser
+	// script can read them.
+	w.Header()[headerAllowOrigin] = anyOrigin
 	f, err := readForm(w, r, oauth2.ParamGrantType, oauth2.ParamScope, oauth2.ParamClientID, oauth2.ParamClientSecret)
 	if err != nil {
 		e.fail(w, r, endpointToken, "", err)
@@ -106,6 +110,15 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 		slog.String("scope", scopes),
 	)
 }
+
+// headerAllowOrigin is the CORS response header (Fetch standard), in
+// canonical form so that it can be set without canonicalizing it per
+// request.
+const headerAllowOrigin = "Access-Control-Allow-Origin"
+
+// anyOrigin is the value of headerAllowOrigin on every token response. It is
+// shared by all responses and never modified.
+var anyOrigin = []string{"*"}
 
 var errFlowNotAllowed = oauth2.UnauthorizedClient("the client is not allowed the client_credentials flow")
 

@@ -67,6 +67,9 @@ func tokenFrom(t *testing.T, resp *http.Response, body []byte) string {
 		t.Fatalf("body is not a Cognito token response: %s", body)
 	}
 	checkCommonHeaders(t, resp.Header, true)
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("Access-Control-Allow-Origin = %q, want * (contract §1.2)", got)
+	}
 	return string(m[1])
 }
 
@@ -416,6 +419,9 @@ func TestTokenErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, body := f.do(tt.req)
 			checkError(t, resp, body, tt.status, tt.code, tt.challenge)
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("Access-Control-Allow-Origin = %q, want *", got)
+			}
 			if got := resp.Header.Get("Allow"); (got == "POST") != tt.allow {
 				t.Errorf("Allow = %q", got)
 			}
