@@ -288,3 +288,44 @@ func TestOAuth2ClientCallsAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestGatewayAccessLog: each gateway request has one JSON access log line
+// with its request id, client id, route, status, latency and bytes.
+func TestGatewayAccessLog(t *testing.T) {
+	s := startGatewayStack(t)
+	tok := getToken(t, s.tokenURL, s.partnerID, s.partnerSecret)
+	resp, body := call(t, "GET", s.apiURL+"items?q=zq-private-query", "Bearer "+tok, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("call: %s %s", resp.Status, body)
+	}
+	id := resp.Header.Get("x-amzn-RequestId")
+	type line struct {
+		Msg       string  `json:"msg"`
+		RequestID string  `json:"request_id"`
+		API       string  `json:"api"`
+		Stage     string  `json:"stage"`
+		Route     string  `json:"route"`
+		ClientID  string  `json:"client_id"`
+		Status    int     `json:"status"`
+		Bytes     int     `json:"bytes"`
+		Latency   float64 `json:"latency"`
+	}
+	var got *line
+	eventually(t, "the access log line of "+id, func() bool {
+		for _, l := range strings.Split(s.p.Logs(), "\n") {
+			var ln line
+			if json.Unmarshal([]byte(l), &ln) == nil && ln.Msg == "request" && ln.RequestID == id {
+				got = &ln
+				return true
+			}
+		}
+		return false
+	})
+	if got.Route != "ANY /items" || got.ClientID != s.partnerID || got.Stage != "prod" || got.API == "" ||
+		got.Status != 200 || got.Bytes != len("upstream ok") || got.Latency <= 0 {
+		t.Errorf("access log line %+v", *got)
+	}
+	if strings.Contains(s.p.Logs(), "zq-private-query") || strings.Contains(s.p.Logs(), tok) {
+		t.Error("the access log holds the query string or the token")
+	}
+}

@@ -126,6 +126,8 @@ type routeState struct {
 	authz      *Authorizer
 	scopes     []string
 	resourceID string
+	// name is "METHOD /resource/path", for access logs.
+	name string
 	// challenges are the WWW-Authenticate values, by refusal, when
 	// Options.Challenge is set.
 	challenges *challenges
@@ -240,6 +242,7 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 		r := &api.Routes[i]
 		rs := &st.routes[i]
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
+		rs.name = r.Method + " " + r.ResourcePath
 		if r.Authorizer != nil {
 			a := authorizers[r.Authorizer]
 			if a == nil {
@@ -541,24 +544,35 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec = &statusRecorder{ResponseWriter: w}
 		w = rec
 	}
-	apiID, stageName, resource, method := g.serve(w, r, id, ext, raw)
+	l := g.serve(w, r, id, ext, raw)
 	if rec != nil {
 		status := rec.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		g.obs.ObserveRequest(apiID, stageName, resource, method, status, time.Since(start))
+		g.obs.ObserveRequest(l.api, l.stage, l.resource, l.method, status, time.Since(start))
 	}
+	if f := logFields(raw); f != nil {
+		*f = LogFields{API: l.api, Stage: l.stage, Route: l.route, ClientID: l.clientID}
+	}
+}
+
+// labels describe a request the gateway served, for metrics and logs: the
+// declaration's strings, "" for what the request did not reach.
+type labels struct {
+	api, stage, resource, method string
+	route                        string // routeState.name
+	clientID                     string
 }
 
 // serve does ServeHTTP's work and returns the labels of the request. raw
 // is the server's ResponseWriter, which w may wrap.
-func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, raw http.ResponseWriter) (apiID, stageName, resource, method string) {
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, raw http.ResponseWriter) (l labels) {
 	t, ok := g.resolve(r)
 	if t.api != nil {
-		apiID = t.api.api.ID
+		l.api = t.api.api.ID
 		if t.stage != nil {
-			stageName = t.stage.stage.Name
+			l.stage = t.stage.stage.Name
 		}
 	}
 	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
@@ -574,8 +588,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		writeNoRoute(w, r)
 		return
 	}
-	resource, method = m.Resource, m.Route.Method
 	rs := &t.api.routes[m.Index]
+	l.resource, l.method, l.route = m.Resource, m.Route.Method, rs.name
 	now := g.now()
 	throttle := t.stage.throttle
 	if !throttle.allowStage(now) {
@@ -600,6 +614,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 			return
 		}
 		authorizer, claims, clientID, v = a.name, res.Claims, res.Claims.ClientID, res.v
+		l.clientID = clientID
 	}
 	if !throttle.allowClient(clientID, now) {
 		WriteResponse(w, ResponseThrottled)
@@ -640,7 +655,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
 	}
 	rs.handler.ServeHTTP(w, r)
-	return apiID, stageName, resource, method
+	return l
 }
 
 // refuse answers a request its authorizer did not allow.

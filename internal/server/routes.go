@@ -182,12 +182,21 @@ func writeJSONMessage(w http.ResponseWriter, status int, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"message": msg})
 }
 
-// statusRecorder remembers what a handler wrote, for the access log.
+// statusRecorder remembers what a handler wrote, for the access log, and
+// carries what the gateway tells the log (gateway.LogFieldsRecorder).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	gw     gateway.LogFields
 }
+
+// GatewayLogFields implements gateway.LogFieldsRecorder.
+func (r *statusRecorder) GatewayLogFields() *gateway.LogFields { return &r.gw }
+
+// Unwrap lets http.ResponseController reach the server's writer (to flush
+// streamed responses).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
@@ -205,9 +214,12 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// accessLog writes one structured line per request. It never logs the
-// request body, query string or Authorization header, which may carry
-// credentials.
+// accessLog writes one structured line per request: request id, method,
+// host, path, API, stage, route and client id (gateway requests: the API
+// id, the stage, the declared method and resource path, and the client_id
+// of the allowed token; "" otherwise),
+// status, bytes, latency and remote address. It never logs the request
+// body, query string or Authorization header, which may carry credentials.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -225,6 +237,10 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("host", r.Host),
 			slog.String("path", strings.SplitN(r.URL.Path, "?", 2)[0]),
+			slog.String("api", rec.gw.API),
+			slog.String("stage", rec.gw.Stage),
+			slog.String("route", rec.gw.Route),
+			slog.String("client_id", rec.gw.ClientID),
 			slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes),
 			slog.Duration("latency", time.Since(start)),
