@@ -21,6 +21,9 @@ const (
 	CodeServerError            = "server_error"
 	CodeTemporarilyUnavailable = "temporarily_unavailable"
 
+	// RFC 6749 §4.1.2.1: authorization endpoint errors.
+	CodeUnsupportedResponseType = "unsupported_response_type"
+
 	// RFC 7009 §2.2.1: the server cannot revoke this type of token.
 	CodeUnsupportedTokenType = "unsupported_token_type"
 
@@ -156,6 +159,13 @@ func UnsupportedGrantType(format string, args ...any) *Error {
 // malformed, unknown, or exceeds what the client may have.
 func InvalidScope(format string, args ...any) *Error {
 	return newError(CodeInvalidScope, http.StatusBadRequest, format, args)
+}
+
+// UnsupportedResponseType is RFC 6749 §4.1.2.1 unsupported_response_type:
+// the authorization server does not support obtaining a token or a code by
+// this response type.
+func UnsupportedResponseType(format string, args ...any) *Error {
+	return newError(CodeUnsupportedResponseType, http.StatusBadRequest, format, args)
 }
 
 // UnsupportedTokenType is RFC 7009 §2.2.1 unsupported_token_type: the server

@@ -147,6 +147,7 @@ const (
 	endpointToken      = "token"
 	endpointRevoke     = "revoke"
 	endpointIntrospect = "introspect"
+	endpointAuthorize  = "authorize"
 )
 
 // maxLoggedID bounds how much of a presented client id is logged: ids are at

@@ -144,6 +144,7 @@ func newFixture(t testing.TB) *fixture {
 	mux.HandleFunc("/oauth2/token", f.ep.ServeToken)
 	mux.HandleFunc("/oauth2/revoke", f.ep.ServeRevoke)
 	mux.HandleFunc("/oauth2/introspect", f.ep.ServeIntrospect)
+	mux.HandleFunc("/oauth2/authorize", f.ep.ServeAuthorize)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
