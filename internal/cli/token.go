@@ -2,15 +2,21 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 )
+
+// defaultServerURL is where tollgate token looks for the server when neither
+// --url nor TOLLGATE_URL says: serve's and dev's default listen address.
+const defaultServerURL = "http://127.0.0.1:8080"
 
 func (a *app) tokenCommand() *cobra.Command {
 	var clientID, secret, scope, endpoint string
@@ -39,7 +45,8 @@ func (a *app) tokenCommand() *cobra.Command {
 			if scope != "" {
 				form.Set("scope", scope)
 			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/oauth2/token", strings.NewReader(form.Encode()))
+			tokenURL := strings.TrimSuffix(endpoint, "/") + "/oauth2/token"
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 			if err != nil {
 				return err
 			}
@@ -47,7 +54,10 @@ func (a *app) tokenCommand() *cobra.Command {
 			req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
 			resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 			if err != nil {
-				return fmt.Errorf("is the server running? %w", err)
+				if errors.Is(err, syscall.ECONNREFUSED) {
+					return fmt.Errorf("nothing listens at %s (connection refused): start the server (tollgate dev, tollgate serve), or tell where it runs with --url or the TOLLGATE_URL environment variable", endpoint)
+				}
+				return fmt.Errorf("POST %s: %w (is the server running there? --url or TOLLGATE_URL tells where it is)", tokenURL, err)
 			}
 			defer resp.Body.Close()
 			body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -75,7 +85,7 @@ func (a *app) tokenCommand() *cobra.Command {
 	f.StringVar(&clientID, "client-id", "", "the client")
 	f.StringVar(&secret, "client-secret", "", "its secret (default: revealed from the store with the master key)")
 	f.StringVar(&scope, "scope", "", "space-separated scopes to request (default: all the client's scopes)")
-	f.StringVar(&endpoint, "url", "http://127.0.0.1:8080", "the server's base URL")
+	f.StringVar(&endpoint, "url", envOr("TOLLGATE_URL", defaultServerURL), "the server's base URL, as dev and serve print it (env TOLLGATE_URL)")
 	f.BoolVar(&asJSON, "json", false, "print the whole token response")
 	cmd.MarkFlagRequired("client-id")
 	return cmd
