@@ -3,7 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,6 +44,12 @@ restarts: the client id, secret and signing keys stay the same.`,
 			if err != nil {
 				return err
 			}
+			if configPath == "" {
+				if err := a.placeSeedApp(cfg); err != nil {
+					return err
+				}
+			}
+			f.echoMissing = true
 			v, err := a.openVault(true)
 			if err != nil {
 				return err
@@ -52,6 +62,47 @@ restarts: the client id, secret and signing keys stay the same.`,
 	f.register(cmd, "127.0.0.1:8080")
 	cmd.Flags().StringVar(&configPath, "config", "", "config file to run instead of the embedded seed stack")
 	return cmd
+}
+
+// placeSeedApp points the embedded seed's functions at their code: the
+// repository's examples/seed/app when dev runs from a checkout (edits show
+// at the next cold start), else a copy written to the data directory.
+func (a *app) placeSeedApp(cfg *config.Config) error {
+	for i := range cfg.Functions {
+		fn := &cfg.Functions[i]
+		if fi, err := os.Stat(fn.Code); err == nil && fi.IsDir() && filepath.IsAbs(fn.Code) {
+			continue
+		}
+		dst := filepath.Join(a.dataDir, "seed", filepath.FromSlash(fn.Code))
+		sub, err := fs.Sub(examples.SeedApp, path.Join("seed", fn.Code))
+		if err != nil {
+			return fmt.Errorf("seed function %s: %w", fn.ID, err)
+		}
+		// Written each time, so that the copy is this binary's version.
+		err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			target := filepath.Join(dst, filepath.FromSlash(p))
+			if d.IsDir() {
+				return os.MkdirAll(target, 0o700)
+			}
+			b, err := fs.ReadFile(sub, p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(target, b, 0o600)
+		})
+		if err != nil {
+			return fmt.Errorf("seed function %s: write its code to %s: %w", fn.ID, dst, err)
+		}
+		abs, err := filepath.Abs(dst)
+		if err != nil {
+			return err
+		}
+		fn.Code = abs
+	}
+	return nil
 }
 
 // printDev prints what a newcomer needs: where to get a token, with which

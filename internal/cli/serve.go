@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -19,6 +22,11 @@ import (
 type serveFlags struct {
 	listen, tlsListen, adminListen, publicURL, baseDomain string
 	pollInterval                                          time.Duration
+	functionIdle                                          time.Duration
+	// echoMissing answers a function whose interpreter (node, python3) is
+	// not on this machine with the built-in echo backend instead of
+	// refusing to start (dev).
+	echoMissing bool
 }
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
@@ -29,6 +37,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at; issuers are {public-url}/{poolId} (default http://{listen address})")
 	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
 	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
+	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -93,6 +102,8 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault,
 	defer st.Close()
 	var res *config.Result
 	var apis []*tollgate.RestAPI
+	var fns []*tollgate.Function
+	var echo []string
 	if cfg != nil {
 		if res, err = applyConfig(ctx, st, v, cfg, log); err != nil {
 			return err
@@ -100,9 +111,13 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault,
 		if apis, err = cfg.BuildRestAPIs(res); err != nil {
 			return err
 		}
+		fns = cfg.BuildFunctions()
+		if f.echoMissing {
+			echo = a.echoMissing(fns)
+		}
 	}
 	srv, err := server.New(ctx, server.Options{
-		Store: st, Vault: v, APIs: apis,
+		Store: st, Vault: v, APIs: apis, Functions: fns, EchoFunctions: echo, FunctionIdleTimeout: f.functionIdle,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, Logger: log,
 	})
@@ -117,6 +132,28 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault,
 	err = srv.Serve(ctx)
 	log.Info("stopped")
 	return err
+}
+
+// echoMissing returns the functions whose interpreter is not on this
+// machine, and says that the echo backend answers for them.
+func (a *app) echoMissing(fns []*tollgate.Function) []string {
+	var echo []string
+	for _, fn := range fns {
+		bin := ""
+		switch {
+		case strings.HasPrefix(fn.Runtime, "nodejs"):
+			bin = "node"
+		case strings.HasPrefix(fn.Runtime, "python"):
+			bin = "python3"
+		default:
+			continue
+		}
+		if _, err := exec.LookPath(bin); err != nil {
+			echo = append(echo, fn.Name)
+			fmt.Fprintf(a.stderr, "note: %s is not installed, so function %s (%s) is answered by the built-in echo backend, which shows the event the function would get\n", bin, fn.Name, fn.Runtime)
+		}
+	}
+	return echo
 }
 
 // applyConfig reconciles the store with the config. Nodes that start

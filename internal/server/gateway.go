@@ -1,11 +1,19 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
 )
@@ -37,10 +45,16 @@ func (s *Server) newGateway() (*gateway.Gateway, error) {
 					return nil, err
 				}
 				return withProxyRequest(h), nil
+			case tollgate.IntegrationAWSProxy:
+				if s.runner.Has(route.Integration.Function) {
+					return gateway.LambdaProxy(route.Integration, s.invokeFunction, s.opts.Logger), nil
+				}
+				if slices.Contains(s.opts.EchoFunctions, route.Integration.Function) {
+					return http.HandlerFunc(serveEcho), nil
+				}
+				return nil, fmt.Errorf("AWS_PROXY integration of %s %s: no function is named %q", route.Method, route.ResourcePath, route.Integration.Function)
 			default:
-				// Lambda proxy integrations are answered by the built-in
-				// echo backend until functions run locally.
-				return http.HandlerFunc(serveEcho), nil
+				return nil, fmt.Errorf("%s %s: unsupported integration type %q", route.Method, route.ResourcePath, route.Integration.Type)
 			}
 		}),
 		Issuer:   s.Issuer,
@@ -51,6 +65,66 @@ func (s *Server) newGateway() (*gateway.Gateway, error) {
 		Now:      s.opts.Now,
 		Logger:   s.opts.Logger,
 	})
+}
+
+// newRunner prepares the configured functions (none start until their
+// first invocation), except those the echo backend answers.
+func (s *Server) newRunner() error {
+	var fns []*tollgate.Function
+	for _, f := range s.opts.Functions {
+		if !slices.Contains(s.opts.EchoFunctions, f.Name) {
+			fns = append(fns, f)
+		}
+	}
+	r, err := function.New(function.Options{
+		Functions:   fns,
+		IdleTimeout: s.opts.FunctionIdleTimeout,
+		Now:         s.opts.Now,
+		Logger:      s.opts.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	s.runner = r
+	s.fnMetrics = s.metrics.newFunctionMetrics()
+	return nil
+}
+
+// invokeFunction is the gateway's LambdaInvoker: the function runner.
+func (s *Server) invokeFunction(ctx context.Context, name string, event []byte) ([]byte, bool, error) {
+	res, err := s.runner.Invoke(ctx, name, event)
+	if errors.Is(err, function.ErrPayloadTooLarge) {
+		return nil, false, gateway.ErrEventTooLarge
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	s.fnMetrics.observe(name, res)
+	return res.Payload, res.FunctionError != "", nil
+}
+
+// withInvokeAPI serves the Lambda Invoke API beside h: always (the admin
+// listener), or only to connections made to a loopback address, since the
+// Invoke API reaches functions without any authorizer and AWS SigV4 is not
+// verified.
+func (s *Server) withInvokeAPI(h http.Handler, always bool) http.Handler {
+	if len(s.opts.Functions) == 0 {
+		return h
+	}
+	invoke := s.runner.InvokeHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, function.InvokePathPrefix) && (always || localLoopback(r)) {
+			invoke.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// localLoopback reports whether the request came in on a loopback address.
+func localLoopback(r *http.Request) bool {
+	a, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr)
+	return ok && a.IP.IsLoopback()
 }
 
 // proxyResponse maps a failed proxy exchange to API Gateway's answer.
@@ -88,36 +162,34 @@ func withProxyRequest(next http.Handler) http.Handler {
 	})
 }
 
-// maxEchoBody bounds what the echo backend reads back.
-const maxEchoBody = 1 << 20
-
-// serveEcho is the built-in backend of `tollgate dev`: it answers with what
-// a backend receives — the request, the route, and the authorizer's claims
-// as API Gateway passes them to a Lambda proxy integration.
+// serveEcho is the built-in backend `tollgate dev` uses for a Lambda
+// proxy function it cannot run (a Node.js function on a machine without
+// node): it answers with the event the function would have received.
 func serveEcho(w http.ResponseWriter, r *http.Request) {
-	inv, _ := gateway.FromContext(r.Context())
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxEchoBody))
-	out := map[string]any{
-		"httpMethod":            r.Method,
-		"path":                  r.URL.EscapedPath(),
-		"queryStringParameters": r.URL.Query(),
-		"headers":               r.Header,
-		"body":                  string(body),
+	inv, ok := gateway.FromContext(r.Context())
+	if !ok {
+		gateway.WriteResponse(w, gateway.ResponseAPIConfigurationError)
+		return
 	}
-	if inv != nil {
-		out["path"] = inv.Path
-		out["resource"] = inv.ResourcePath
-		out["pathParameters"] = inv.PathParameters()
-		out["requestContext"] = map[string]any{
-			"stage":        inv.Stage.Name,
-			"path":         inv.ContextPath(),
-			"requestId":    inv.RequestID,
-			"resourcePath": inv.ResourcePath,
-			"authorizer":   map[string]any{"claims": inv.ClaimStrings()},
+	var body []byte
+	if r.Body != nil && r.Body != http.NoBody {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil { // bounded by the gateway's MaxBytesReader
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				gateway.WriteResponse(w, gateway.ResponseRequestTooLarge)
+			}
+			return
 		}
 	}
+	event, err := inv.ProxyEvent(r, body)
+	if err != nil {
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		return
+	}
+	var out bytes.Buffer
+	json.Indent(&out, event, "", "  ")
+	out.WriteByte('\n')
 	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(out)
+	w.Write(out.Bytes())
 }

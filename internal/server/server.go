@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
 	"github.com/tollgate/tollgate/internal/signer"
@@ -27,6 +28,18 @@ type Options struct {
 	Vault *vault.Vault
 	// APIs are the REST APIs the gateway serves (from the config).
 	APIs []*tollgate.RestAPI
+	// Functions are the Lambda functions that AWS_PROXY integrations
+	// name; the server runs them (internal/function) and serves the Lambda
+	// Invoke API for them on the admin listener, and on the main listener
+	// when that is a loopback address.
+	Functions []*tollgate.Function
+	// EchoFunctions names functions answered by the built-in echo backend
+	// instead of being run (dev does this for Node.js functions on a
+	// machine without node).
+	EchoFunctions []string
+	// FunctionIdleTimeout is how long an unused function instance is kept
+	// warm (default function.DefaultIdleTimeout).
+	FunctionIdleTimeout time.Duration
 
 	// Listen is the plain HTTP address, e.g. "127.0.0.1:8080" (port 0
 	// picks a free port; Addr tells which).
@@ -61,10 +74,12 @@ type Server struct {
 	token   *token.Endpoint
 	handler http.Handler
 
-	metrics *metrics
-	gateway *gateway.Gateway
-	gwCache *gateway.Cache
-	proxy   *proxy.Proxy
+	metrics   *metrics
+	gateway   *gateway.Gateway
+	gwCache   *gateway.Cache
+	proxy     *proxy.Proxy
+	runner    *function.Runner
+	fnMetrics *functionMetrics
 
 	ln, tlsLn, adminLn net.Listener
 	publicURL          string
@@ -105,7 +120,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.catalog = cat
 	s.token = s.newTokenEndpoint()
+	if err := s.newRunner(); err != nil {
+		return nil, err
+	}
 	if s.gateway, err = s.newGateway(); err != nil {
+		s.runner.Close()
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -210,10 +229,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer cancel()
 	go s.catalog.Run(runCtx)
 	s.gateway.Start(runCtx)
+	s.runner.Start(runCtx)
 	defer s.proxy.CloseIdleConnections()
+	// After the listeners have shut down: in-flight invocations are done.
+	defer s.runner.Close()
 
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler:           s.withInvokeAPI(s.handler, false),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -221,7 +243,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
 	}
-	admin := &http.Server{Handler: s.adminRoutes(), ReadHeaderTimeout: 10 * time.Second}
+	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), true), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 3)
 	var wg sync.WaitGroup
 	for _, l := range []struct {

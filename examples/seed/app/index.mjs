@@ -5,5 +5,5 @@
 export const handler = async (event) => ({
   statusCode: 200,
   headers: { "Content-Type": "application/json" },
-  body: JSON.stringify(event),
+  body: JSON.stringify(event, null, 2),
 });

@@ -1,0 +1,336 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+)
+
+// LambdaInvoker runs the named Lambda function on an event and returns its
+// payload. functionError reports a function error (the handler failed,
+// crashed or timed out; the payload is then Lambda's error document); err
+// an invocation that did not happen or was not waited for (ctx ended).
+type LambdaInvoker func(ctx context.Context, function string, event []byte) (payload []byte, functionError bool, err error)
+
+// ErrEventTooLarge is what a LambdaInvoker returns for an event over
+// Lambda's 6 MB payload limit.
+var ErrEventTooLarge = errors.New("event too large for Lambda")
+
+// LambdaProxy returns the handler of an AWS_PROXY (Lambda proxy)
+// integration: it builds the request's event (Invocation.ProxyEvent),
+// invokes the integration's function with it, and maps the result as API
+// Gateway does (contract §5.2). A function error or a malformed result is
+// 502 {"message": "Internal server error"}; no result within the
+// integration's timeout is 504 {"message": "Endpoint request timed out"}.
+func LambdaProxy(in tollgate.Integration, invoke LambdaInvoker, log *slog.Logger) http.Handler {
+	timeout := in.Timeout
+	if timeout <= 0 {
+		timeout = tollgate.DefaultIntegrationTimeout
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inv, ok := FromContext(r.Context())
+		if !ok {
+			WriteResponse(w, ResponseAPIConfigurationError)
+			return
+		}
+		var body []byte
+		if r.Body != nil && r.Body != http.NoBody {
+			var err error
+			if body, err = io.ReadAll(r.Body); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					WriteResponse(w, ResponseRequestTooLarge)
+				}
+				return // otherwise the client is gone
+			}
+		}
+		event, err := inv.ProxyEvent(r, body)
+		if err != nil {
+			log.LogAttrs(r.Context(), slog.LevelError, "gateway: building the Lambda event", slog.String("request_id", inv.RequestID), slog.String("error", err.Error()))
+			WriteResponse(w, ResponseIntegrationFailure)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		payload, fnErr, err := invoke(ctx, in.Function, event)
+		switch {
+		case errors.Is(err, ErrEventTooLarge):
+			WriteResponse(w, ResponseRequestTooLarge)
+			return
+		case err != nil && r.Context().Err() != nil:
+			return // the client is gone
+		case err != nil && ctx.Err() != nil:
+			log.LogAttrs(r.Context(), slog.LevelWarn, "gateway: Lambda integration timed out",
+				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.Duration("timeout", timeout))
+			WriteResponse(w, ResponseIntegrationTimeout)
+			return
+		case err != nil:
+			log.LogAttrs(r.Context(), slog.LevelError, "gateway: Lambda invocation failed",
+				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.String("error", err.Error()))
+			WriteResponse(w, ResponseIntegrationFailure)
+			return
+		case fnErr:
+			log.LogAttrs(r.Context(), slog.LevelWarn, "gateway: Lambda function error",
+				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.String("error", string(payload)))
+			WriteResponse(w, ResponseIntegrationFailure)
+			return
+		}
+		res, err := parseProxyResult(payload)
+		if err != nil {
+			log.LogAttrs(r.Context(), slog.LevelWarn, "gateway: malformed Lambda proxy response",
+				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.String("error", err.Error()))
+			WriteResponse(w, ResponseIntegrationFailure)
+			return
+		}
+		res.write(w, r, inv.API)
+	})
+}
+
+// proxyResult is a Lambda proxy integration's response, validated.
+type proxyResult struct {
+	status   int
+	headers  [][2]string // in the order to set them; a name may repeat
+	body     []byte
+	isBase64 bool
+}
+
+// parseProxyResult validates a function's result as API Gateway does:
+// a JSON object with only statusCode (a number or a numeric string),
+// headers (values scalars), multiValueHeaders (values lists of scalars),
+// body (a string or null) and isBase64Encoded (a bool); anything else is
+// an error (502).
+func parseProxyResult(payload []byte) (*proxyResult, error) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil {
+		return nil, fmt.Errorf("the result is not a JSON object: %v", err)
+	}
+	if fields == nil {
+		return nil, errors.New("the result is null")
+	}
+	if dec.More() {
+		return nil, errors.New("data after the result's JSON object")
+	}
+	res := &proxyResult{status: http.StatusOK}
+	var single map[string]string
+	var multi map[string][]string
+	var multiOrder []string
+	for k, raw := range fields {
+		switch k {
+		case "statusCode":
+			s, err := parseStatus(raw)
+			if err != nil {
+				return nil, err
+			}
+			res.status = s
+		case "headers":
+			m, err := scalarMap(raw)
+			if err != nil {
+				return nil, fmt.Errorf("headers: %v", err)
+			}
+			single = m
+		case "multiValueHeaders":
+			var m map[string][]json.RawMessage
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return nil, fmt.Errorf("multiValueHeaders: every value must be a list: %v", err)
+			}
+			multi = make(map[string][]string, len(m))
+			for name, vs := range m {
+				for _, v := range vs {
+					s, err := scalar(v)
+					if err != nil {
+						return nil, fmt.Errorf("multiValueHeaders.%s: %v", name, err)
+					}
+					multi[name] = append(multi[name], s)
+				}
+				multiOrder = append(multiOrder, name)
+			}
+		case "body":
+			if string(raw) == "null" {
+				continue
+			}
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return nil, errors.New("body must be a string")
+			}
+			res.body = []byte(s)
+		case "isBase64Encoded":
+			if string(raw) == "null" {
+				continue
+			}
+			if err := json.Unmarshal(raw, &res.isBase64); err != nil {
+				return nil, errors.New("isBase64Encoded must be a boolean")
+			}
+		default:
+			return nil, fmt.Errorf("unknown field %q", k)
+		}
+	}
+	// headers and multiValueHeaders with the same name merge into one
+	// value, the multi-value ones first.
+	for _, name := range multiOrder {
+		vs := multi[name]
+		if v, ok := lookupFold(single, name); ok {
+			res.headers = append(res.headers, [2]string{name, strings.Join(append(vs, v), ", ")})
+			continue
+		}
+		for _, v := range vs {
+			res.headers = append(res.headers, [2]string{name, v})
+		}
+	}
+	for name, v := range single {
+		if _, ok := lookupFoldMulti(multi, name); !ok {
+			res.headers = append(res.headers, [2]string{name, v})
+		}
+	}
+	return res, nil
+}
+
+func parseStatus(raw json.RawMessage) (int, error) {
+	s := string(raw)
+	if len(s) > 0 && s[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, err
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 100 || n > 599 {
+		return 0, fmt.Errorf("statusCode %s is not an HTTP status", raw)
+	}
+	return n, nil
+}
+
+func scalarMap(raw json.RawMessage) (map[string]string, error) {
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, errors.New("must be an object")
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		s, err := scalar(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		out[k] = s
+	}
+	return out, nil
+}
+
+// scalar renders a header value: strings as they are, numbers and booleans
+// as their JSON text ("true"), null as "".
+func scalar(raw json.RawMessage) (string, error) {
+	s := string(bytes.TrimSpace(raw))
+	switch {
+	case s == "null":
+		return "", nil
+	case len(s) > 0 && s[0] == '"':
+		var v string
+		err := json.Unmarshal(raw, &v)
+		return v, err
+	case s == "true" || s == "false":
+		return s, nil
+	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
+		return s, nil
+	}
+	return "", errors.New("a header value must be a string, number or boolean")
+}
+
+func lookupFold(m map[string]string, name string) (string, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func lookupFoldMulti(m map[string][]string, name string) ([]string, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// write answers with the result. Content-Type defaults to
+// application/json. A base64 body is decoded only when the API's
+// binaryMediaTypes match the request's Accept or the response's
+// Content-Type; otherwise it is sent as the base64 text it is, as API
+// Gateway does.
+func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, api *tollgate.RestAPI) {
+	h := w.Header()
+	for _, kv := range res.headers {
+		if !validHeader(kv[0], kv[1]) {
+			continue
+		}
+		h.Add(kv[0], kv[1])
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	body := res.body
+	if res.isBase64 && api != nil && (matchesAccept(api.BinaryMediaTypes, r.Header.Get("Accept")) ||
+		matchesMediaType(api.BinaryMediaTypes, h.Get("Content-Type"))) {
+		dec, err := base64.StdEncoding.DecodeString(string(body))
+		if err != nil {
+			h.Del("Content-Type")
+			WriteResponse(w, ResponseIntegrationFailure)
+			return
+		}
+		body = dec
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(res.status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// matchesAccept reports whether any media type of an Accept header
+// matches one of types.
+func matchesAccept(types []string, accept string) bool {
+	for part := range strings.SplitSeq(accept, ",") {
+		if matchesMediaType(types, strings.TrimSpace(part)) {
+			return true
+		}
+	}
+	return false
+}
+
+// validHeader reports whether a header from a function can be sent: a
+// token name and a value without control characters (net/http would
+// otherwise drop it silently or garble the response).
+func validHeader(name, value string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,226 @@
+package gateway
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+)
+
+// The Lambda proxy integration's event: REST API payload format 1.0
+// (contract §5.1; aws-lambda-go's events.APIGatewayProxyRequest). Empty
+// maps and an empty body are null, as API Gateway sends them.
+type proxyEvent struct {
+	Resource                        string              `json:"resource"`
+	Path                            string              `json:"path"`
+	HTTPMethod                      string              `json:"httpMethod"`
+	Headers                         map[string]string   `json:"headers"`
+	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+	PathParameters                  map[string]string   `json:"pathParameters"`
+	StageVariables                  map[string]string   `json:"stageVariables"`
+	RequestContext                  proxyContext        `json:"requestContext"`
+	Body                            *string             `json:"body"`
+	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+}
+
+type proxyContext struct {
+	ResourceID        string           `json:"resourceId"`
+	ResourcePath      string           `json:"resourcePath"`
+	HTTPMethod        string           `json:"httpMethod"`
+	ExtendedRequestID string           `json:"extendedRequestId"`
+	RequestTime       string           `json:"requestTime"`
+	Path              string           `json:"path"`
+	AccountID         string           `json:"accountId"`
+	Protocol          string           `json:"protocol"`
+	Stage             string           `json:"stage"`
+	DomainPrefix      string           `json:"domainPrefix"`
+	RequestTimeEpoch  int64            `json:"requestTimeEpoch"`
+	RequestID         string           `json:"requestId"`
+	Identity          proxyIdentity    `json:"identity"`
+	DomainName        string           `json:"domainName"`
+	DeploymentID      string           `json:"deploymentId"`
+	APIID             string           `json:"apiId"`
+	Authorizer        *proxyAuthorizer `json:"authorizer,omitempty"`
+}
+
+// proxyIdentity is requestContext.identity: with a Cognito user pools
+// authorizer (or none) every field is null but sourceIp and userAgent.
+type proxyIdentity struct {
+	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
+	AccountID                     *string `json:"accountId"`
+	CognitoIdentityID             *string `json:"cognitoIdentityId"`
+	Caller                        *string `json:"caller"`
+	SourceIP                      string  `json:"sourceIp"`
+	PrincipalOrgID                *string `json:"principalOrgId"`
+	AccessKey                     *string `json:"accessKey"`
+	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
+	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
+	UserArn                       *string `json:"userArn"`
+	UserAgent                     string  `json:"userAgent"`
+	User                          *string `json:"user"`
+}
+
+type proxyAuthorizer struct {
+	Claims map[string]string `json:"claims"`
+}
+
+// requestTimeLayout is requestContext.requestTime's format, in UTC.
+const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
+
+// ProxyEvent returns the Lambda proxy integration event for r, whose body
+// (already read, at most MaxBodyBytes) is body:
+//
+//   - path is the path after the stage, raw; requestContext.path has the
+//     stage (ContextPath);
+//   - headers hold each header's last value and multiValueHeaders all of
+//     them, with Host and the X-Forwarded-For/-Port/-Proto headers API
+//     Gateway adds. Header names arrive canonicalized by net/http
+//     ("X-Custom-Header"), not in the client's casing;
+//   - query parameters are decoded, queryStringParameters holding each
+//     key's last value;
+//   - the body is base64 with isBase64Encoded when its Content-Type matches
+//     one of the API's binaryMediaTypes, its text otherwise;
+//   - requestContext.authorizer.claims holds the token's claims as strings
+//     (ClaimStrings) behind an authorizer, and is absent without one.
+func (inv *Invocation) ProxyEvent(r *http.Request, body []byte) ([]byte, error) {
+	ev := proxyEvent{
+		Resource:       inv.ResourcePath,
+		Path:           inv.Path,
+		HTTPMethod:     r.Method,
+		PathParameters: inv.PathParameters(),
+		StageVariables: inv.StageVariables,
+	}
+	ev.Headers, ev.MultiValueHeaders = eventHeaders(r)
+	if r.URL.RawQuery != "" {
+		q, _ := url.ParseQuery(r.URL.RawQuery) // what parses; API Gateway drops the rest too
+		if len(q) > 0 {
+			ev.MultiValueQueryStringParameters = q
+			ev.QueryStringParameters = make(map[string]string, len(q))
+			for k, vs := range q {
+				ev.QueryStringParameters[k] = vs[len(vs)-1]
+			}
+		}
+	}
+	if len(body) > 0 {
+		var s string
+		if inv.API != nil && matchesMediaType(inv.API.BinaryMediaTypes, r.Header.Get("Content-Type")) {
+			s = base64.StdEncoding.EncodeToString(body)
+			ev.IsBase64Encoded = true
+		} else {
+			s = string(body)
+		}
+		ev.Body = &s
+	}
+
+	rc := &ev.RequestContext
+	rc.ResourceID = inv.ResourceID
+	rc.ResourcePath = inv.ResourcePath
+	rc.HTTPMethod = r.Method
+	rc.ExtendedRequestID = inv.ExtendedRequestID
+	rc.RequestTime = inv.RequestTime.UTC().Format(requestTimeLayout)
+	rc.Path = inv.ContextPath()
+	rc.AccountID = tollgate.AccountID
+	rc.Protocol = r.Proto
+	if inv.Stage != nil {
+		rc.Stage = inv.Stage.Name
+	}
+	rc.DomainPrefix = inv.DomainPrefix
+	rc.RequestTimeEpoch = inv.RequestTime.UnixMilli()
+	rc.RequestID = inv.RequestID
+	rc.Identity.SourceIP = sourceIP(r)
+	rc.Identity.UserAgent = r.UserAgent()
+	rc.DomainName = inv.DomainName
+	if inv.API != nil {
+		rc.APIID = inv.API.ID
+		rc.DeploymentID = deploymentID(inv.API.ID)
+	}
+	if inv.Claims != nil {
+		rc.Authorizer = &proxyAuthorizer{Claims: inv.ClaimStrings()}
+	}
+	return json.Marshal(&ev)
+}
+
+// eventHeaders returns the event's headers and multiValueHeaders: the
+// request's, with Host and what API Gateway adds in front of the
+// integration.
+func eventHeaders(r *http.Request) (map[string]string, map[string][]string) {
+	n := len(r.Header) + 4
+	single := make(map[string]string, n)
+	multi := make(map[string][]string, n)
+	for k, vs := range r.Header {
+		if len(vs) == 0 {
+			continue
+		}
+		single[k] = vs[len(vs)-1]
+		multi[k] = vs
+	}
+	if r.Host != "" {
+		single["Host"] = r.Host
+		multi["Host"] = []string{r.Host}
+	}
+	ip := sourceIP(r)
+	xff := ip
+	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+		xff = strings.Join(prior, ", ") + ", " + ip
+	}
+	proto, port := "http", "80"
+	if r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if _, p, err := net.SplitHostPort(localAddr(r)); err == nil {
+		port = p
+	}
+	single["X-Forwarded-For"], multi["X-Forwarded-For"] = xff, []string{xff}
+	single["X-Forwarded-Proto"], multi["X-Forwarded-Proto"] = proto, []string{proto}
+	single["X-Forwarded-Port"], multi["X-Forwarded-Port"] = port, []string{port}
+	return single, multi
+}
+
+func localAddr(r *http.Request) string {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		return a.String()
+	}
+	return ""
+}
+
+// sourceIP is the caller's address as the gateway sees it.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// deploymentID is a stable id shaped like API Gateway's deployment ids
+// (6 lowercase alphanumerics).
+func deploymentID(apiID string) string {
+	return tollgate.RestAPIID(apiID + "/deployment")[:6]
+}
+
+// matchesMediaType reports whether the media type of contentType matches
+// one of types ("type/subtype", either part possibly "*").
+func matchesMediaType(types []string, contentType string) bool {
+	if len(types) == 0 || contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	t, s, _ := strings.Cut(mt, "/")
+	for _, want := range types {
+		wt, ws, _ := strings.Cut(strings.ToLower(want), "/")
+		if (wt == "*" || wt == t) && (ws == "*" || ws == s) {
+			return true
+		}
+	}
+	return false
+}
