@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -328,4 +329,49 @@ func TestGatewayAccessLog(t *testing.T) {
 	if strings.Contains(s.p.Logs(), "zq-private-query") || strings.Contains(s.p.Logs(), tok) {
 		t.Error("the access log holds the query string or the token")
 	}
+}
+
+// TestGatewayExpectContinue: a client that waits for 100 Continue before
+// sending its body gets it, then a final answer that still carries the
+// gateway's request ids, and the access log records that answer's status,
+// not the 100.
+func TestGatewayExpectContinue(t *testing.T) {
+	s := startGatewayStack(t)
+	tok := getToken(t, s.tokenURL, s.partnerID, s.partnerSecret)
+	got100 := false
+	ctx := httptrace.WithClientTrace(ctxTimeout(t), &httptrace.ClientTrace{Got100Continue: func() { got100 = true }})
+	req, err := http.NewRequestWithContext(ctx, "POST", s.apiURL+"items", strings.NewReader(`{"name":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Expect", "100-continue")
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	id := resp.Header.Get("x-amzn-RequestId")
+	if resp.StatusCode != http.StatusOK || string(body) != "upstream ok" || !got100 || id == "" || resp.Header.Get("x-amz-apigw-id") == "" {
+		t.Fatalf("got %s %q, 100 Continue %v, headers %v", resp.Status, body, got100, resp.Header)
+	}
+	eventually(t, "the access log line of "+id, func() bool {
+		for _, l := range strings.Split(s.p.Logs(), "\n") {
+			var ln struct {
+				Msg       string `json:"msg"`
+				RequestID string `json:"request_id"`
+				Status    int    `json:"status"`
+			}
+			if json.Unmarshal([]byte(l), &ln) == nil && ln.Msg == "request" && ln.RequestID == id {
+				if ln.Status != http.StatusOK {
+					t.Fatalf("access log status %d, want 200: %s", ln.Status, l)
+				}
+				return true
+			}
+		}
+		return false
+	})
 }

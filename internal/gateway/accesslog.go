@@ -6,8 +6,10 @@ import "net/http"
 // request it answered. The strings are the declaration's own (never built
 // per request), "" for what the request did not reach.
 type LogFields struct {
-	API   string // the API's id
-	Stage string // the stage's name
+	// RequestID is the x-amzn-RequestId the answer went out with.
+	RequestID string
+	API       string // the API's id
+	Stage     string // the stage's name
 	// Route is the declared method and resource path, like
 	// "GET /items/{id}" or "ANY /{proxy+}".
 	Route string

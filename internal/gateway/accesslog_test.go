@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
 )
 
@@ -47,8 +48,51 @@ func TestGatewayLogFields(t *testing.T) {
 				w = unwrapper{lw}
 			}
 			e.gw.ServeHTTP(w, tc.r)
+			if id := lw.Header().Get(gateway.HeaderRequestID); id == "" || lw.f.RequestID != id {
+				t.Errorf("%s (wrapped %v): request id %q, answered with %q", tc.name, wrapped, lw.f.RequestID, id)
+			}
+			lw.f.RequestID = ""
 			if lw.f != tc.want {
 				t.Errorf("%s (wrapped %v): %+v, want %+v", tc.name, wrapped, lw.f, tc.want)
+			}
+		}
+	}
+}
+
+// TestGatewayInformational: after an integration passed on a 1xx answer
+// and cleared the header map, as ReverseProxy does, the final answer still
+// carries the request ids, and the Observer sees the final status.
+func TestGatewayInformational(t *testing.T) {
+	for _, observe := range []bool{false, true} {
+		e := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) {
+			o.Integrations = gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (http.Handler, error) {
+				return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					w.WriteHeader(http.StatusEarlyHints)
+					clear(w.Header())
+					w.Header().Set("X-Upstream", "yes")
+					w.WriteHeader(http.StatusCreated)
+				}), nil
+			})
+			if !observe {
+				o.Observer = nil
+			}
+		})
+		srv := httptest.NewServer(e.gw)
+		req, _ := http.NewRequest("GET", srv.URL+"/prod/open/1", nil)
+		req.Host = execHost
+		resp, err := srv.Client().Do(req)
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		h := resp.Header
+		if resp.StatusCode != http.StatusCreated || h.Get(gateway.HeaderRequestID) == "" || h.Get(gateway.HeaderExtendedRequestID) == "" || h.Get("X-Upstream") != "yes" {
+			t.Errorf("observer %v: %s %v", observe, resp.Status, h)
+		}
+		if observe {
+			if reqs, _ := e.obs.take(); len(reqs) != 1 || reqs[0].Status != http.StatusCreated {
+				t.Errorf("observed %+v", reqs)
 			}
 		}
 	}

@@ -538,14 +538,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	// The recorder also puts the ids back on the final answer after an
+	// informational one: ReverseProxy clears the header map once it has
+	// passed an upstream's 1xx (100 Continue, 103 Early Hints) on.
 	raw := w
-	var rec *statusRecorder
+	rec := &statusRecorder{ResponseWriter: w, id: id, ext: ext}
+	l := g.serve(rec, r, id, ext, raw)
 	if g.obs != nil {
-		rec = &statusRecorder{ResponseWriter: w}
-		w = rec
-	}
-	l := g.serve(w, r, id, ext, raw)
-	if rec != nil {
 		status := rec.status
 		if status == 0 {
 			status = http.StatusOK
@@ -553,7 +552,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.obs.ObserveRequest(l.api, l.stage, l.resource, l.method, status, time.Since(start))
 	}
 	if f := logFields(raw); f != nil {
-		*f = LogFields{API: l.api, Stage: l.stage, Route: l.route, ClientID: l.clientID}
+		*f = LogFields{RequestID: id, API: l.api, Stage: l.stage, Route: l.route, ClientID: l.clientID}
 	}
 }
 
@@ -705,31 +704,51 @@ func mockHandler(status int) http.Handler {
 var zeroLength = []string{"0"}
 
 // statusRecorder remembers the status an answer was written with, for the
-// Observer. It unwraps for http.ResponseController, so that integrations
-// can flush.
+// Observer, and keeps the request ids on the final answer when an
+// informational one went before it. It unwraps for
+// http.ResponseController, so that integrations can flush.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	id, ext string
+	// informational is set once a 1xx answer has gone out.
+	informational bool
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 && code >= 200 {
-		s.status = code
+	if code < 200 && code != http.StatusSwitchingProtocols {
+		s.informational = true
+		s.ResponseWriter.WriteHeader(code)
+		return
 	}
+	s.final(code)
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
+// final records the status of the final answer, before its headers go out.
+func (s *statusRecorder) final(code int) {
+	if s.status != 0 {
+		return
 	}
+	s.status = code
+	if s.informational {
+		h := s.ResponseWriter.Header()
+		if len(h[HeaderRequestID]) == 0 {
+			h[HeaderRequestID] = []string{s.id}
+		}
+		if len(h[HeaderExtendedRequestID]) == 0 {
+			h[HeaderExtendedRequestID] = []string{s.ext}
+		}
+	}
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.final(http.StatusOK)
 	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusRecorder) Flush() {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
+	s.final(http.StatusOK)
 	http.NewResponseController(s.ResponseWriter).Flush()
 }
 

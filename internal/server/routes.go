@@ -199,7 +199,9 @@ func (r *statusRecorder) GatewayLogFields() *gateway.LogFields { return &r.gw }
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
+	// An informational answer (100 Continue passed on from an upstream,
+	// 103 Early Hints) is not the request's status: the final one follows.
+	if r.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		r.status = code
 	}
 	r.ResponseWriter.WriteHeader(code)
@@ -233,7 +235,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", requestID(id, w)),
+			slog.String("request_id", requestID(id, rec)),
 			slog.String("method", r.Method),
 			slog.String("host", r.Host),
 			slog.String("path", strings.SplitN(r.URL.Path, "?", 2)[0]),
@@ -251,9 +253,12 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 
 // requestID is the id a response went out with: the OAuth endpoints' or
 // the gateway's.
-func requestID(oauthID string, w http.ResponseWriter) string {
+func requestID(oauthID string, rec *statusRecorder) string {
 	if oauthID != "" {
 		return oauthID
 	}
-	return w.Header().Get(gateway.HeaderRequestID)
+	if rec.gw.RequestID != "" {
+		return rec.gw.RequestID
+	}
+	return rec.Header().Get(gateway.HeaderRequestID)
 }
