@@ -38,6 +38,14 @@
 //	X-Tollgate-Request-Id  the gateway's request id
 //	X-Tollgate-Stage       the stage, e.g. "prod"
 //
+// For example, claims {"client_id":"abc","scope":"api/read"} travel as
+// X-Tollgate-Claims: eyJjbGllbnRfaWQiOiJhYmMiLCJzY29wZSI6ImFwaS9yZWFkIn0
+// (keys sorted; exp and iat rendered as API Gateway renders them, like
+// "Thu May 04 03:50:06 UTC 2023"). On a route without an authorizer only
+// X-Tollgate-Request-Id and X-Tollgate-Stage are set. A header whose value
+// would hold a control character is left out (and logged), never sent
+// mangled.
+//
 // A client cannot forge any of these: every header whose name starts with
 // "X-Tollgate-" or "X-Forwarded-", and Forwarded and X-Real-Ip, are removed
 // before the proxy sets its own, whatever their case and also when spelt
