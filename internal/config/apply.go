@@ -124,9 +124,13 @@ func Apply(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Config, 
 		return nil, err
 	}
 	if len(p.conflicts) > 0 {
-		msg := "the config conflicts with the store: " + p.conflicts[0]
-		if len(p.conflicts) > 1 {
-			msg = "the config conflicts with the store:\n\t" + strings.Join(p.conflicts, "\n\t")
+		lines := make([]string, len(p.conflicts))
+		for i, c := range p.conflicts {
+			lines[i] = c.String()
+		}
+		msg := "the config conflicts with the store: " + lines[0]
+		if len(lines) > 1 {
+			msg = "the config conflicts with the store:\n\t" + strings.Join(lines, "\n\t")
 		}
 		return nil, &tollgate.Error{Kind: tollgate.KindConflict, Message: msg}
 	}
@@ -176,7 +180,7 @@ type planner struct {
 	res   *Result
 
 	ops        [phases][]op
-	conflicts  []string
+	conflicts  Problems
 	needsVault bool
 
 	deletedPools   map[string]bool             // ids of the pools being deleted
@@ -189,8 +193,16 @@ func (p *planner) add(phase int, c Change, run func(ctx context.Context) error) 
 	p.ops[phase] = append(p.ops[phase], op{change: c, run: run})
 }
 
-func (p *planner) conflict(format string, args ...any) {
-	p.conflicts = append(p.conflicts, fmt.Sprintf(format, args...))
+// conflict records a conflict with the store at path, the config value
+// that causes it, with its file, line and column when the config was parsed
+// from a file.
+func (p *planner) conflict(path, format string, args ...any) {
+	c := Problem{File: p.cfg.File, Path: path, Message: fmt.Sprintf(format, args...)}
+	if p.cfg.pos != nil {
+		at := p.cfg.pos.value(path)
+		c.Line, c.Column = at.line, at.col
+	}
+	p.conflicts = append(p.conflicts, c)
 }
 
 func (p *planner) plan(ctx context.Context) error {
@@ -214,7 +226,7 @@ func (p *planner) plan(ctx context.Context) error {
 			continue
 		}
 		if other := byKey[sp.ConfigKey]; other != nil {
-			p.conflict("pools %s and %s both belong to the config's pool %q; delete one", other.ID, sp.ID, sp.ConfigKey)
+			p.conflict(p.poolPath(sp.ConfigKey), "pools %s and %s both belong to the config's pool %q; delete one", other.ID, sp.ID, sp.ConfigKey)
 			continue
 		}
 		byKey[sp.ConfigKey] = sp
@@ -243,7 +255,7 @@ func (p *planner) plan(ctx context.Context) error {
 		sp := byKey[cp.ID]
 		current[i] = sp
 		if holder := byName[cp.UserPoolName]; holder != nil && holder != sp && holder.ConfigKey == "" {
-			p.conflict("pool %s: the name %q is taken by pool %s, which was created by hand", cp.ID, cp.UserPoolName, holder.ID)
+			p.conflict(field(index("userPools", i), "userPoolName"), "pool %s: the name %q is taken by pool %s, which was created by hand", cp.ID, cp.UserPoolName, holder.ID)
 		}
 		if sp == nil {
 			np := &tollgate.UserPool{ID: tollgate.NewPoolID(cp.Region), Name: cp.UserPoolName, Region: cp.Region, ConfigKey: cp.ID, CreatedAt: p.now, UpdatedAt: p.now}
@@ -254,7 +266,7 @@ func (p *planner) plan(ctx context.Context) error {
 		}
 		p.res.pools[cp.ID] = sp.ID
 		if sp.Region != cp.Region {
-			p.conflict("pool %s (%s) is in region %s and cannot move to %s, since its id embeds the region: restore the region, or give the pool a new id to replace it", cp.ID, sp.ID, sp.Region, cp.Region)
+			p.conflict(p.regionPath(index("userPools", i)), "pool %s (%s) is in region %s and cannot move to %s, since its id embeds the region: restore the region, or give the pool a new id to replace it", cp.ID, sp.ID, sp.Region, cp.Region)
 		}
 		if sp.Name != cp.UserPoolName {
 			up := *sp
@@ -273,16 +285,36 @@ func (p *planner) plan(ctx context.Context) error {
 	p.deletedDomains = map[string]bool{}
 
 	for i := range p.cfg.UserPools {
-		if err := p.planPool(ctx, &p.cfg.UserPools[i], current[i]); err != nil {
+		if err := p.planPool(ctx, index("userPools", i), &p.cfg.UserPools[i], current[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// regionPath is the path of the value that gives the pool at pp its
+// region: its own region, or else the file's.
+func (p *planner) regionPath(pp string) string {
+	if path := field(pp, "region"); p.cfg.pos == nil || p.cfg.pos.has(path) {
+		return path
+	}
+	return "region"
+}
+
+// poolPath is the path of the config's pool with this id, or "" if the
+// config has none.
+func (p *planner) poolPath(id string) string {
+	for i := range p.cfg.UserPools {
+		if p.cfg.UserPools[i].ID == id {
+			return index("userPools", i)
+		}
+	}
+	return ""
+}
+
 // planPool plans the writes for what one pool owns. sp is the stored pool,
 // nil when it is to be created.
-func (p *planner) planPool(ctx context.Context, cp *UserPool, sp *tollgate.UserPool) error {
+func (p *planner) planPool(ctx context.Context, pp string, cp *UserPool, sp *tollgate.UserPool) error {
 	poolID := p.res.pools[cp.ID]
 	var (
 		servers []*tollgate.ResourceServer
@@ -301,13 +333,13 @@ func (p *planner) planPool(ctx context.Context, cp *UserPool, sp *tollgate.UserP
 			return fmt.Errorf("reading the store: %w", err)
 		}
 	}
-	p.planResourceServers(cp, poolID, servers)
-	p.planClients(cp, poolID, clients)
-	p.planDomains(cp, poolID, domains)
+	p.planResourceServers(pp, cp, poolID, servers)
+	p.planClients(pp, cp, poolID, clients)
+	p.planDomains(pp, cp, poolID, domains)
 	return nil
 }
 
-func (p *planner) planResourceServers(cp *UserPool, poolID string, stored []*tollgate.ResourceServer) {
+func (p *planner) planResourceServers(pp string, cp *UserPool, poolID string, stored []*tollgate.ResourceServer) {
 	byIdentifier := map[string]*tollgate.ResourceServer{}
 	for _, rs := range stored {
 		byIdentifier[rs.Identifier] = rs
@@ -323,7 +355,7 @@ func (p *planner) planResourceServers(cp *UserPool, poolID string, stored []*tol
 				func(ctx context.Context) error { return p.st.DeleteResourceServer(ctx, poolID, identifier) })
 		}
 	}
-	for _, rs := range cp.ResourceServers {
+	for j, rs := range cp.ResourceServers {
 		key := cp.ID + "/" + rs.ID
 		next := &tollgate.ResourceServer{
 			PoolID: poolID, Identifier: rs.Identifier, Name: rs.UserPoolResourceServerName,
@@ -335,7 +367,7 @@ func (p *planner) planResourceServers(cp *UserPool, poolID string, stored []*tol
 		change := Change{Action: Created, Object: ObjectResourceServer, Key: key, ID: poolID + "/" + rs.Identifier}
 		if cur := byIdentifier[rs.Identifier]; cur != nil {
 			if cur.ConfigKey == "" {
-				p.conflict("pool %s: resource server %q exists and was created by hand; delete it or leave it out of the config", cp.ID, rs.Identifier)
+				p.conflict(field(index(field(pp, "resourceServers"), j), "identifier"), "pool %s: resource server %q exists and was created by hand; delete it or leave it out of the config", cp.ID, rs.Identifier)
 				continue
 			}
 			change.Action = Updated
@@ -352,7 +384,7 @@ func (p *planner) planResourceServers(cp *UserPool, poolID string, stored []*tol
 	}
 }
 
-func (p *planner) planClients(cp *UserPool, poolID string, stored []*tollgate.Client) {
+func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*tollgate.Client) {
 	byKey := map[string]*tollgate.Client{}
 	byName := map[string]*tollgate.Client{}
 	for _, c := range stored {
@@ -372,11 +404,12 @@ func (p *planner) planClients(cp *UserPool, poolID string, stored []*tollgate.Cl
 				func(ctx context.Context) error { return p.st.DeleteClient(ctx, id) })
 		}
 	}
-	for _, c := range cp.Clients {
+	for j, c := range cp.Clients {
 		key := cp.ID + "/" + c.ID
 		cur := byKey[key]
+		cpath := index(field(pp, "clients"), j)
 		if holder := byName[c.UserPoolClientName]; holder != nil && holder != cur && holder.ConfigKey == "" {
-			p.conflict("client %s: the name %q is taken in pool %s by client %s, which was created by hand", key, c.UserPoolClientName, poolID, holder.ID)
+			p.conflict(field(cpath, "userPoolClientName"), "client %s: the name %q is taken in pool %s by client %s, which was created by hand", key, c.UserPoolClientName, poolID, holder.ID)
 		}
 		next := &tollgate.Client{
 			PoolID: poolID, Name: c.UserPoolClientName,
@@ -405,7 +438,7 @@ func (p *planner) planClients(cp *UserPool, poolID string, stored []*tollgate.Cl
 		}
 		p.res.clients[key] = cur.ID
 		if has := len(cur.Secrets) > 0; has != c.GenerateSecret {
-			p.conflict("client %s (%s): generateSecret cannot change once the client exists (it has %d secrets): restore generateSecret: %t, or give the client a new id to replace it", key, cur.ID, len(cur.Secrets), has)
+			p.conflict(field(cpath, "generateSecret"), "client %s (%s): generateSecret cannot change once the client exists (it has %d secrets): restore generateSecret: %t, or give the client a new id to replace it", key, cur.ID, len(cur.Secrets), has)
 			continue
 		}
 		var f fields
@@ -440,7 +473,7 @@ func oauthFlows(f OAuthFlows) []string {
 	return flows
 }
 
-func (p *planner) planDomains(cp *UserPool, poolID string, stored []*tollgate.Domain) {
+func (p *planner) planDomains(pp string, cp *UserPool, poolID string, stored []*tollgate.Domain) {
 	// Config-owned domains of this pool that the config no longer gives
 	// it: deleted, or moved to the pool that now has them.
 	for _, d := range stored {
@@ -449,7 +482,7 @@ func (p *planner) planDomains(cp *UserPool, poolID string, stored []*tollgate.Do
 		}
 		p.deleteDomain(d)
 	}
-	for _, d := range cp.Domains {
+	for j, d := range cp.Domains {
 		key := cp.ID + "/" + d.ID
 		next := &tollgate.Domain{Domain: d.Name(), PoolID: poolID, ConfigKey: key, CreatedAt: p.now}
 		if cd := d.CustomDomain; cd != nil {
@@ -464,7 +497,7 @@ func (p *planner) planDomains(cp *UserPool, poolID string, stored []*tollgate.Do
 			case p.deletedPools[cur.PoolID]:
 				// Its pool goes first, and the domain with it.
 			case cur.ConfigKey == "":
-				p.conflict("domain %s: %q belongs to pool %s and was created by hand", key, cur.Domain, cur.PoolID)
+				p.conflict(index(field(pp, "domains"), j), "domain %s: %q belongs to pool %s and was created by hand", key, cur.Domain, cur.PoolID)
 				continue
 			case cur.PoolID != poolID:
 				p.deleteDomain(cur) // it moves here from another pool

@@ -3,6 +3,7 @@ package config_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -462,6 +463,9 @@ func TestApplyRefusesConflicts(t *testing.T) {
 		src    string
 		want   string
 		before string // a config applied before setup, if any
+		// The conflict points at the config value that causes it: path,
+		// on the line of src holding at.
+		path, at string
 	}{
 		{
 			name:   "client name taken by hand",
@@ -472,6 +476,7 @@ func TestApplyRefusesConflicts(t *testing.T) {
 			},
 			src:  strings.Replace(seed, "userPoolClientName: ThirdPartyClientName", "userPoolClientName: Taken", 1),
 			want: `client UserPool/ThirdPartyAppClient: the name "Taken" is taken`,
+			path: "userPools[0].clients[0].userPoolClientName", at: "userPoolClientName: Taken",
 		},
 		{
 			name:   "new client name taken by hand",
@@ -482,6 +487,7 @@ func TestApplyRefusesConflicts(t *testing.T) {
 			},
 			src:  strings.Replace(seed, "    domains:\n", "      - {id: Second}\n    domains:\n", 1),
 			want: `client UserPool/Second: the name "Second" is taken`,
+			path: "userPools[0].clients[1].userPoolClientName", at: "- {id: Second}",
 		},
 		{
 			name: "domain held by a by-hand pool",
@@ -493,12 +499,14 @@ func TestApplyRefusesConflicts(t *testing.T) {
 			},
 			src:  seed,
 			want: `domain UserPool/UserPoolDomain: "tollgate-seed" belongs to pool`,
+			path: "userPools[0].domains[0]", at: "id: UserPoolDomain",
 		},
 		{
 			name:  "pool name taken by hand",
 			setup: func(t *testing.T, st tollgate.Store, v *vault.Vault) { mustCreatePool(t, st, "UserPool") },
 			src:   seed,
 			want:  `pool UserPool: the name "UserPool" is taken by pool`,
+			path:  "userPools[0].userPoolName", at: "id: UserPool\n",
 		},
 		{
 			name:   "resource server made by hand",
@@ -511,12 +519,14 @@ func TestApplyRefusesConflicts(t *testing.T) {
 			},
 			src:  strings.Replace(seed, "    clients:\n", "      - identifier: extra\n    clients:\n", 1),
 			want: `pool UserPool: resource server "extra" exists and was created by hand`,
+			path: "userPools[0].resourceServers[1].identifier", at: "identifier: extra",
 		},
 		{
 			name:   "region change",
 			before: seed,
 			src:    "region: eu-west-1\n" + seed,
 			want:   `pool UserPool (us-east-1_`,
+			path:   "region", at: "region: eu-west-1",
 		},
 		{
 			name:   "generateSecret change",
@@ -524,6 +534,7 @@ func TestApplyRefusesConflicts(t *testing.T) {
 			src: strings.NewReplacer("generateSecret: true", "generateSecret: false",
 				"flows: {clientCredentials: true}\n          scopes: [default/default]", "{}").Replace(seed),
 			want: `generateSecret cannot change once the client exists (it has 1 secrets)`,
+			path: "userPools[0].clients[0].generateSecret", at: "generateSecret: false",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -540,12 +551,25 @@ func TestApplyRefusesConflicts(t *testing.T) {
 				if tollgate.KindOf(err) != tollgate.KindConflict || !strings.Contains(err.Error(), tc.want) {
 					t.Errorf("Apply: err = %v (kind %s), want a conflict containing %q", err, tollgate.KindOf(err), tc.want)
 				}
+				if where := fmt.Sprintf("tollgate.yaml:%d:", lineOf(t, tc.src, tc.at)); err == nil || !strings.Contains(err.Error(), where) || !strings.Contains(err.Error(), " "+tc.path+": ") {
+					t.Errorf("Apply: err = %v, want it at %s %s", err, where, tc.path)
+				}
 				if diff := cmp.Diff(before, snapshot(t, st)); diff != "" {
 					t.Errorf("the store changed (-before +after):\n%s", diff)
 				}
 			})
 		})
 	}
+}
+
+// lineOf returns the 1-based number of the line of src that holds sub.
+func lineOf(t *testing.T, src, sub string) int {
+	t.Helper()
+	i := strings.Index(src, sub)
+	if i < 0 {
+		t.Fatalf("%q is not in the config", sub)
+	}
+	return strings.Count(src[:i], "\n") + 1
 }
 
 func TestApplyReportsEveryConflict(t *testing.T) {
