@@ -198,8 +198,8 @@ func (p *planner) add(phase int, c Change, run func(ctx context.Context) error) 
 // from a file.
 func (p *planner) conflict(path, format string, args ...any) {
 	c := Problem{File: p.cfg.File, Path: path, Message: fmt.Sprintf(format, args...)}
-	if p.cfg.pos != nil {
-		at := p.cfg.pos.value(path)
+	if pos := positionsOf(p.cfg); pos != nil {
+		at := pos.value(path)
 		c.Line, c.Column = at.line, at.col
 	}
 	p.conflicts = append(p.conflicts, c)
@@ -295,7 +295,7 @@ func (p *planner) plan(ctx context.Context) error {
 // regionPath is the path of the value that gives the pool at pp its
 // region: its own region, or else the file's.
 func (p *planner) regionPath(pp string) string {
-	if path := field(pp, "region"); p.cfg.pos == nil || p.cfg.pos.has(path) {
+	if path, pos := field(pp, "region"), positionsOf(p.cfg); pos == nil || pos.has(path) {
 		return path
 	}
 	return "region"

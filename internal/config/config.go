@@ -34,10 +34,6 @@ type Config struct {
 	// RestAPIs are the API Gateway REST APIs: restapis.go. BuildRestAPIs
 	// maps them to the domain once Apply has given the pools their ids.
 	RestAPIs []RestAPI `yaml:"restApis"`
-
-	// pos locates the config's values in File, so that Apply can point a
-	// conflict with the store at its line; nil for a Config built in code.
-	pos *positions
 }
 
 // Load reads and validates the config file at path. On any problem with
@@ -86,7 +82,6 @@ func Parse(filename string, data []byte) (*Config, error) {
 	if err := r.err(); err != nil {
 		return nil, err
 	}
-	cfg.pos = r.pos
 	return cfg, nil
 }
 

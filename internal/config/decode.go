@@ -119,6 +119,11 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 	if d.stopped {
 		return
 	}
+	if path == "" && rv.CanAddr() {
+		if cfg, ok := rv.Addr().Interface().(*Config); ok {
+			locate(cfg, d.r.pos)
+		}
+	}
 	d.nodes++
 	if d.nodes > maxNodes || d.depth > maxDepth {
 		d.stopped = true

@@ -3,9 +3,12 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"weak"
 )
 
 // Problem is one thing wrong with a config file.
@@ -76,6 +79,29 @@ type positions struct {
 
 func newPositions() *positions {
 	return &positions{values: map[string]position{}, keys: map[string]position{}}
+}
+
+// located holds, for each Config that Parse decoded, where its values are
+// in its file, so that Apply can point a conflict with the store at the
+// value that causes it. It sits beside the Config rather than in it, so
+// that a Config stays plain data that can be copied and compared whole; an
+// entry goes when its Config is garbage collected.
+var located sync.Map // weak.Pointer[Config] → *positions
+
+// locate records the positions of cfg's values.
+func locate(cfg *Config, pos *positions) {
+	k := weak.Make(cfg)
+	located.Store(k, pos)
+	runtime.AddCleanup(cfg, func(k weak.Pointer[Config]) { located.Delete(k) }, k)
+}
+
+// positionsOf returns the positions of cfg's values, or nil for a Config
+// built in code.
+func positionsOf(cfg *Config) *positions {
+	if pos, ok := located.Load(weak.Make(cfg)); ok {
+		return pos.(*positions)
+	}
+	return nil
 }
 
 // has reports whether the file holds a value at path.
