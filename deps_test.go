@@ -37,6 +37,7 @@ var allowedImports = map[string][]string{
 	"internal/cli":             {"*"},
 	"bench/tokenload":          {},
 	"bench/gateway":            {"*"},
+	"bench/lambda":             {},
 }
 
 func TestImportRules(t *testing.T) {

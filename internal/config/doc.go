@@ -56,7 +56,7 @@
 //	        customDomain:
 //	          domainName: auth.example.com               # a lower-case fully qualified host name
 //	          certificate: {certFile: auth.pem, keyFile: auth-key.pem}   # optional; relative to the file
-//	functions:                       # Lambda functions; run locally in a later release
+//	functions:                       # Lambda functions, run by Tollgate as local processes
 //	  - id: ProxyLambda              # required, unique; AWS_PROXY integrations name it
 //	    functionName: ProxyLambda    # default id; unique; up to 64 of [A-Za-z0-9_-]
 //	    runtime: nodejs22.x          # required: nodejs18.x, nodejs20.x, nodejs22.x, python3.9-3.13,
@@ -64,9 +64,9 @@
 //	    handler: index.handler       # "{module}.{function}"; required but for provided.* (ignored there)
 //	    code: app                    # required; a directory, relative to the file
 //	    timeout: 10s                 # whole seconds, 1s-900s, default 3s
-//	    memorySize: 128              # MB, 128-10240, default 128
+//	    memorySize: 128              # MB, 128-10240, default 128 (reported to the function, not enforced)
 //	    environment: {TABLE: orders} # keys [A-Za-z][A-Za-z0-9_]*, not Lambda's reserved ones; 4 KB in all
-//	    reservedConcurrency: 10      # optional, at least 1
+//	    reservedConcurrency: 10      # optional, at least 1: the most instances at once (default 10)
 //	restApis:
 //	  - id: NewRestApi               # required, unique; the API id is tollgate.RestAPIID(id)
 //	    restApiName: NewRestApi      # default id

@@ -30,20 +30,27 @@ func needNode(t *testing.T) {
 }
 
 // code writes files into a new code directory and returns it.
-func code(t *testing.T, files map[string]string) string {
+func code(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o755); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, dir, name, content)
 	}
 	return dir
 }
+
+func writeFile(t testing.TB, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var execLookPath = exec.LookPath
 
 // syncBuffer is a log sink tests read while instances write.
 type syncBuffer struct {
@@ -64,7 +71,7 @@ func (s *syncBuffer) String() string {
 }
 
 // runner starts a runner for fns; it is closed when the test ends.
-func runner(t *testing.T, opts function.Options, fns ...*tollgate.Function) (*function.Runner, *syncBuffer) {
+func runner(t testing.TB, opts function.Options, fns ...*tollgate.Function) (*function.Runner, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	opts.Functions = fns
