@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -76,11 +77,35 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// gatewayMetrics implements gateway.Observer with Prometheus.
+// gatewayMetrics implements gateway.Observer with Prometheus. The label
+// values it gets are the config's own strings, so their combinations are
+// bounded: each one's metrics are resolved once and kept, which spares
+// every request the label hashing and checks of WithLabelValues and the
+// status code's string.
 type gatewayMetrics struct {
 	requests  *prometheus.CounterVec   // api, stage, resource, method, code
 	latency   *prometheus.HistogramVec // api, stage, resource, method
 	decisions *prometheus.CounterVec   // authorizer, decision, cached
+
+	mu         sync.RWMutex
+	byRequest  map[requestLabels]*requestMetrics
+	byDecision map[decisionLabels]prometheus.Counter
+}
+
+type requestLabels struct {
+	api, stage, resource, method string
+	status                       int
+}
+
+type requestMetrics struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+type decisionLabels struct {
+	authorizer string
+	decision   gateway.Decision
+	cached     bool
 }
 
 func (m *metrics) newGatewayMetrics() *gatewayMetrics {
@@ -99,15 +124,40 @@ func (m *metrics) newGatewayMetrics() *gatewayMetrics {
 			Help: "Cognito authorizer decisions (allow, unauthorized, expired, error), and whether they came from the verification cache.",
 		}, []string{"authorizer", "decision", "cached"}),
 	}
+	g.byRequest = map[requestLabels]*requestMetrics{}
+	g.byDecision = map[decisionLabels]prometheus.Counter{}
 	m.reg.MustRegister(g.requests, g.latency, g.decisions)
 	return g
 }
 
 func (g *gatewayMetrics) ObserveRequest(api, stage, resource, method string, status int, d time.Duration) {
-	g.requests.WithLabelValues(api, stage, resource, method, strconv.Itoa(status)).Inc()
-	g.latency.WithLabelValues(api, stage, resource, method).Observe(d.Seconds())
+	k := requestLabels{api, stage, resource, method, status}
+	g.mu.RLock()
+	m := g.byRequest[k]
+	g.mu.RUnlock()
+	if m == nil {
+		m = &requestMetrics{
+			count:   g.requests.WithLabelValues(api, stage, resource, method, strconv.Itoa(status)),
+			latency: g.latency.WithLabelValues(api, stage, resource, method),
+		}
+		g.mu.Lock()
+		g.byRequest[k] = m
+		g.mu.Unlock()
+	}
+	m.count.Inc()
+	m.latency.Observe(d.Seconds())
 }
 
 func (g *gatewayMetrics) ObserveAuthorizer(authorizer string, decision gateway.Decision, cached bool) {
-	g.decisions.WithLabelValues(authorizer, decision.String(), strconv.FormatBool(cached)).Inc()
+	k := decisionLabels{authorizer, decision, cached}
+	g.mu.RLock()
+	c := g.byDecision[k]
+	g.mu.RUnlock()
+	if c == nil {
+		c = g.decisions.WithLabelValues(authorizer, decision.String(), strconv.FormatBool(cached))
+		g.mu.Lock()
+		g.byDecision[k] = c
+		g.mu.Unlock()
+	}
+	c.Inc()
 }

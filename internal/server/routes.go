@@ -27,15 +27,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server/{pool}", s.serveDiscovery)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
-	return s.accessLog(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Gateway requests are routed on their raw path, before the mux
-		// would clean it.
-		if s.gateway.Owns(r) {
-			s.gateway.ServeHTTP(w, r)
-			return
-		}
-		mux.ServeHTTP(w, r)
-	}))
+	return s.accessLog(s.gateway, mux)
 }
 
 // adminRoutes serve the admin listener: metrics and health, never exposed
@@ -222,23 +214,32 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // of the allowed token; "" otherwise),
 // status, bytes, latency and remote address. It never logs the request
 // body, query string or Authorization header, which may carry credentials.
-func (s *Server) accessLog(next http.Handler) http.Handler {
+//
+// Gateway requests (gateway.Owns) go to gw, on their raw path, before the
+// mux would clean it; the others to mux.
+func (s *Server) accessLog(gw *gateway.Gateway, mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		var id string
-		if !s.gateway.Owns(r) {
-			id = oauth2.RequestID(w) // set first, so the handler logs the same id
-		}
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
+		var id string
+		if gw.Owns(r) {
+			gw.ServeHTTP(rec, r)
+		} else {
+			id = oauth2.RequestID(w) // set first, so the handler logs the same id
+			mux.ServeHTTP(rec, r)
+		}
+		if !s.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		path, _, _ := strings.Cut(r.URL.Path, "?") // a decoded %3F
 		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", requestID(id, rec)),
 			slog.String("method", r.Method),
 			slog.String("host", r.Host),
-			slog.String("path", strings.SplitN(r.URL.Path, "?", 2)[0]),
+			slog.String("path", path),
 			slog.String("api", rec.gw.API),
 			slog.String("stage", rec.gw.Stage),
 			slog.String("route", rec.gw.Route),
