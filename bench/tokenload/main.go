@@ -3,7 +3,8 @@
 //
 // It first signs Cognito-shaped claims with a 2048-bit RSA key on every core
 // for -sign-duration (the floor: no token endpoint can beat it), then drives
-// POST /oauth2/token with -concurrency keep-alive connections for -duration,
+// POST /oauth2/token with -concurrency keep-alive connections for -duration
+// (with a minimal HTTP/1.1 client by default, -client nethttp for net/http),
 // and prints both rates, their ratio, and latency percentiles. It sends
 // traffic only to the URL it is given, and stops by itself.
 package main
@@ -36,6 +37,7 @@ func main() {
 	signDuration := flag.Duration("sign-duration", 5*time.Second, "how long to measure raw signing")
 	concurrency := flag.Int("concurrency", 4*runtime.NumCPU(), "concurrent connections")
 	serverPID := flag.Int("server-pid", 0, "pid of the server, to report its CPU time per token (Linux)")
+	clientKind := flag.String("client", "raw", "load client: raw (a minimal HTTP/1.1 client, so that the load generator takes little CPU from the server) or nethttp (net/http, as a typical Go caller)")
 	flag.Parse()
 	if *tokenURL == "" || *clientID == "" || *secret == "" {
 		fmt.Fprintln(os.Stderr, "usage: tokenload -url URL -client-id ID -client-secret SECRET")
@@ -47,16 +49,24 @@ func main() {
 		os.Exit(2)
 	}
 
-	signRate := rawSignRate(*signDuration)
+	signRate, perSig := rawSignRate(*signDuration)
 	fmt.Printf("raw RS256 signing (2048-bit, %d cores): %.0f signatures/s\n", runtime.NumCPU(), signRate)
 
 	cpu0 := cpuTime(*serverPID)
+	drive := driveRaw
+	switch *clientKind {
+	case "raw":
+	case "nethttp":
+		drive = driveNetHTTP
+	default:
+		fmt.Fprintln(os.Stderr, "tokenload: -client must be raw or nethttp")
+		os.Exit(2)
+	}
 	rate, lat, errs := drive(*tokenURL, *clientID, *secret, *duration, *concurrency)
 	cpu1 := cpuTime(*serverPID)
-	fmt.Printf("token endpoint (%d connections, %s): %.0f tokens/s, %d errors\n", *concurrency, *duration, rate, errs)
+	fmt.Printf("token endpoint (%s client, %d connections, %s): %.0f tokens/s, %d errors\n", *clientKind, *concurrency, *duration, rate, errs)
 	if *serverPID > 0 && len(lat) > 0 {
 		perToken := (cpu1 - cpu0) / time.Duration(len(lat))
-		perSig := time.Duration(float64(runtime.NumCPU()) / signRate * float64(time.Second))
 		fmt.Printf("server CPU per token %s; one raw signature costs %s of CPU: signing is %.0f%% of the server's work per token\n",
 			perToken.Round(time.Microsecond), perSig.Round(time.Microsecond), 100*float64(perSig)/float64(perToken))
 	}
@@ -93,13 +103,17 @@ func isLoopback(host string) bool {
 }
 
 // rawSignRate signs a typical claims payload on every core for d.
-func rawSignRate(d time.Duration) float64 {
+// It returns the rate and the CPU time of one signature, the latter from
+// this process's own CPU time: unlike cores / rate, it holds when other work
+// shares the machine.
+func rawSignRate(d time.Duration) (float64, time.Duration) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
 	}
 	payload := []byte(`eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiI2cnVwYjI1NnFuMTJ0anU4Mm9jYzllcHBxciIsInRva2VuX3VzZSI6ImFjY2VzcyIsInNjb3BlIjoiZGVmYXVsdC9kZWZhdWx0IiwiYXV0aF90aW1lIjoxNzAwMDAwMDAwLCJpc3MiOiJodHRwOi8vMTI3LjAuMC4xOjgwODAvdXMtZWFzdC0xX0FCQ0RFRkdISSIsImV4cCI6MTcwMDAwMzYwMCwiaWF0IjoxNzAwMDAwMDAwLCJ2ZXJzaW9uIjoyLCJqdGkiOiI1ZDkyY2EyOS02NzdlLTQwZDktYTA3NC0yZDg2ZmJjYjQwMjMiLCJjbGllbnRfaWQiOiI2cnVwYjI1NnFuMTJ0anU4Mm9jYzllcHBxciJ9`)
 	var n atomic.Int64
+	cpu0 := cpuTime(os.Getpid())
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -117,11 +131,12 @@ func rawSignRate(d time.Duration) float64 {
 		}()
 	}
 	wg.Wait()
-	return float64(n.Load()) / time.Since(start).Seconds()
+	rate := float64(n.Load()) / time.Since(start).Seconds()
+	return rate, (cpuTime(os.Getpid()) - cpu0) / time.Duration(max(n.Load(), 1))
 }
 
-// drive posts token requests on c connections for d.
-func drive(tokenURL, clientID, secret string, d time.Duration, c int) (float64, []time.Duration, int64) {
+// driveNetHTTP posts token requests on c connections for d with net/http.
+func driveNetHTTP(tokenURL, clientID, secret string, d time.Duration, c int) (float64, []time.Duration, int64) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}, Timeout: 10 * time.Second}
 	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}.Encode()
 	var errs atomic.Int64
