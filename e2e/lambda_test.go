@@ -271,3 +271,31 @@ func TestInvokeAPI(t *testing.T) {
 }
 
 func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// TestInvokeAWSCLI runs `aws lambda invoke --endpoint-url` against dev,
+// where the AWS CLI is installed.
+func TestInvokeAWSCLI(t *testing.T) {
+	aws, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("the AWS CLI is not installed")
+	}
+	_, d := startDev(t, t.TempDir())
+	base := strings.TrimSuffix(d.TokenURL, "/oauth2/token")
+	out := filepath.Join(t.TempDir(), "out.json")
+	args := []string{"lambda", "invoke", "--endpoint-url", base, "--function-name", "ProxyLambda", "--payload", `{"path":"/from-cli"}`, out}
+	if v, _ := exec.Command(aws, "--version").CombinedOutput(); strings.HasPrefix(string(v), "aws-cli/2") {
+		args = append(args, "--cli-binary-format", "raw-in-base64-out")
+	}
+	cmd := exec.Command(aws, args...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true")
+	meta, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("aws lambda invoke: %v\n%s", err, meta)
+	}
+	b, _ := os.ReadFile(out)
+	var res events.APIGatewayProxyResponse
+	if err := json.Unmarshal(b, &res); err != nil || res.StatusCode != 200 || !strings.Contains(res.Body, "/from-cli") ||
+		!strings.Contains(string(meta), `"StatusCode": 200`) {
+		t.Errorf("aws lambda invoke printed %s, wrote %s", meta, b)
+	}
+}
