@@ -299,3 +299,22 @@ func TestInvokeAWSCLI(t *testing.T) {
 		t.Errorf("aws lambda invoke printed %s, wrote %s", meta, b)
 	}
 }
+
+// TestDevWithoutNode: on a machine without node, dev still serves the seed
+// stack's API, with the echo backend answering for the Node.js function.
+func TestDevWithoutNode(t *testing.T) {
+	p := start(t, []string{"PATH=" + t.TempDir()}, `^Stop with Ctrl-C`,
+		"dev", "--data", t.TempDir(), "--listen", "127.0.0.1:0")
+	d := parseDev(t, p.Output())
+	if !strings.Contains(p.Logs(), "node is not installed, so function ProxyLambda (nodejs22.x) is answered by the built-in echo backend") {
+		t.Errorf("no note about the echo backend:\n%s", p.Logs())
+	}
+	m := reAPIURL.FindStringSubmatch(p.Output())
+	tok := getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
+	resp, body := call(t, "GET", m[1]+"hello/world", "Bearer "+tok, nil)
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal(body, &ev); err != nil || resp.StatusCode != 200 || ev.PathParameters["proxy"] != "hello/world" ||
+		ev.RequestContext.Authorizer["claims"].(map[string]any)["client_id"] != d.ClientID {
+		t.Errorf("echo: %s %s", resp.Status, body)
+	}
+}
