@@ -158,6 +158,14 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 			}
 		}
 	}
+	for _, fn := range cfg.Functions {
+		name := fn.FunctionName
+		if name == "" {
+			name = fn.ID
+		}
+		fmt.Fprintf(w, "\nFunction %s (%s, %s)\n  Code:         %s\n  Invoke:       aws lambda invoke --endpoint-url %s --function-name %s out.json\n",
+			fn.ID, fn.Runtime, fn.Handler, fn.Code, base, name)
+	}
 	for _, api := range cfg.RestAPIs {
 		id := tollgate.RestAPIID(api.ID)
 		stage := api.DeployOptions.StageName
