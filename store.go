@@ -76,5 +76,13 @@ type Store interface {
 	// DeleteExpiredRevocations forgets revocations of tokens expired before now.
 	DeleteExpiredRevocations(ctx context.Context, now time.Time) (int64, error)
 
+	// CreateAccessKey stores a management API access key; KindConflict if
+	// its id is taken.
+	CreateAccessKey(ctx context.Context, k *AccessKey) error
+	GetAccessKey(ctx context.Context, id string) (*AccessKey, error)
+	// ListAccessKeys lists every access key, oldest first.
+	ListAccessKeys(ctx context.Context) ([]*AccessKey, error)
+	DeleteAccessKey(ctx context.Context, id string) error
+
 	Close() error
 }

@@ -34,6 +34,7 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"Copies", testCopies},
 		{"EmptyLists", testEmptyLists},
 		{"CanceledContext", testCanceledContext},
+		{"AccessKeys", testAccessKeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

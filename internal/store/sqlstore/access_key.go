@@ -1,0 +1,70 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/tollgate/tollgate"
+)
+
+const accessKeyColumns = `id, description, sealed, created_at`
+
+func scanAccessKey(sc scanner) (*tollgate.AccessKey, error) {
+	var k tollgate.AccessKey
+	err := sc.Scan(&k.ID, &k.Description, &k.Sealed, (*dbTime)(&k.CreatedAt))
+	return &k, err
+}
+
+// CreateAccessKey stores a new access key; KindConflict if its id is taken.
+func (s *Store) CreateAccessKey(ctx context.Context, k *tollgate.AccessKey) error {
+	return s.update(ctx, "create access key "+k.ID, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO access_keys (`+accessKeyColumns+`) VALUES ($1, $2, $3, $4)`,
+			k.ID, k.Description, nonNil(k.Sealed), s.d.time(k.CreatedAt))
+		if err != nil {
+			return s.constraint(err, tollgate.Errorf(tollgate.KindConflict, "access key %q already exists", k.ID), nil)
+		}
+		return nil
+	})
+}
+
+// GetAccessKey returns the access key with the given id.
+func (s *Store) GetAccessKey(ctx context.Context, id string) (*tollgate.AccessKey, error) {
+	k, err := scanAccessKey(s.read.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id)
+	}
+	if err != nil {
+		return nil, wrap(err, "get access key")
+	}
+	return k, nil
+}
+
+// ListAccessKeys returns every access key, oldest first.
+func (s *Store) ListAccessKeys(ctx context.Context) ([]*tollgate.AccessKey, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys ORDER BY created_at, id`)
+	if err != nil {
+		return nil, wrap(err, "list access keys")
+	}
+	defer rows.Close()
+	out := []*tollgate.AccessKey{}
+	for rows.Next() {
+		k, err := scanAccessKey(rows)
+		if err != nil {
+			return nil, wrap(err, "list access keys")
+		}
+		out = append(out, k)
+	}
+	return out, wrap(rows.Err(), "list access keys")
+}
+
+// DeleteAccessKey deletes the access key.
+func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
+	return s.update(ctx, "delete access key "+id, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM access_keys WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) })
+	})
+}

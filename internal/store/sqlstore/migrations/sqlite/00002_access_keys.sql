@@ -1,0 +1,14 @@
+-- Access keys of the Cognito management API. The secret access key is
+-- sealed under the master key, bound to the key id: SigV4 verification needs
+-- the secret itself, so it cannot be hashed.
+
+-- +goose Up
+CREATE TABLE access_keys (
+    id          TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    sealed      BLOB NOT NULL,
+    created_at  TEXT NOT NULL
+) STRICT;
+
+-- +goose Down
+DROP TABLE access_keys;
