@@ -23,6 +23,7 @@ var allowedImports = map[string][]string{
 	"internal/vault":           {},
 	"internal/bearer":          {},
 	"internal/oauth2":          {},
+	"internal/sigv4":           {},
 	"internal/catalog":         {"."},
 	"internal/signer":          {".", "internal/vault"},
 	"internal/token":           {".", "internal/bearer", "internal/oauth2", "internal/vault"},
