@@ -19,12 +19,15 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/oauth2/token", s.metrics.instrumentOAuth("token", s.token.ServeToken))
 	mux.HandleFunc("/oauth2/revoke", s.metrics.instrumentOAuth("revoke", s.token.ServeRevoke))
 	mux.HandleFunc("/oauth2/introspect", s.metrics.instrumentOAuth("introspect", s.token.ServeIntrospect))
+	mux.HandleFunc("/oauth2/authorize", s.token.ServeAuthorize)
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
-	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
+	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveMetadata)
+	mux.HandleFunc("GET /{pool}/.well-known/oauth-authorization-server", s.serveMetadata)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
-	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveMetadata)
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.serveMetadata)
 	// RFC 8414 §3.1 inserts the well-known segment before the issuer's path.
-	mux.HandleFunc("GET /.well-known/oauth-authorization-server/{pool}", s.serveDiscovery)
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server/{pool}", s.serveMetadata)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	return s.accessLog(s.gateway, mux)
@@ -86,72 +89,6 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(signer.JWKSMaxAge.Seconds())))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(body)
-}
-
-// discovery is the RFC 8414 / OpenID Connect discovery document. Tollgate
-// serves machine-to-machine clients only: there is no authorization or
-// userinfo endpoint, so those are absent.
-type discovery struct {
-	Issuer                                    string   `json:"issuer"`
-	JWKSURI                                   string   `json:"jwks_uri"`
-	TokenEndpoint                             string   `json:"token_endpoint"`
-	RevocationEndpoint                        string   `json:"revocation_endpoint"`
-	IntrospectionEndpoint                     string   `json:"introspection_endpoint"`
-	GrantTypesSupported                       []string `json:"grant_types_supported"`
-	ResponseTypesSupported                    []string `json:"response_types_supported"`
-	ScopesSupported                           []string `json:"scopes_supported"`
-	TokenEndpointAuthMethodsSupported         []string `json:"token_endpoint_auth_methods_supported"`
-	RevocationEndpointAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
-	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
-	IDTokenSigningAlgValuesSupported          []string `json:"id_token_signing_alg_values_supported"`
-	SubjectTypesSupported                     []string `json:"subject_types_supported"`
-}
-
-func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.requestPool(r)
-	if !ok {
-		writeNotFound(w)
-		return
-	}
-	issuer := s.Issuer(p.ID)
-	// The OAuth endpoints are advertised on the host the document was
-	// fetched from when that is the pool's auth domain (as Cognito does),
-	// and at the public URL otherwise, which needs no DNS.
-	endpoints := s.publicURL
-	if id, ok := s.poolFromHost(r); ok && id == p.ID {
-		// https when the request came over TLS here or the server is
-		// published behind a TLS-terminating proxy: never advertise a
-		// plain-HTTP endpoint for secrets when clients reach us over TLS.
-		scheme := "http"
-		if r.TLS != nil || strings.HasPrefix(s.publicURL, "https://") {
-			scheme = "https"
-		}
-		endpoints = scheme + "://" + r.Host
-	}
-	scopes := s.catalog.Scopes(p.ID)
-	if scopes == nil {
-		scopes = []string{}
-	}
-	auth := []string{"client_secret_basic", "client_secret_post"}
-	doc := discovery{
-		Issuer:                                    issuer,
-		JWKSURI:                                   issuer + "/.well-known/jwks.json",
-		TokenEndpoint:                             endpoints + "/oauth2/token",
-		RevocationEndpoint:                        endpoints + "/oauth2/revoke",
-		IntrospectionEndpoint:                     endpoints + "/oauth2/introspect",
-		GrantTypesSupported:                       []string{"client_credentials"},
-		ResponseTypesSupported:                    []string{}, // no authorization endpoint
-		ScopesSupported:                           scopes,
-		TokenEndpointAuthMethodsSupported:         auth,
-		RevocationEndpointAuthMethodsSupported:    auth,
-		IntrospectionEndpointAuthMethodsSupported: auth,
-		IDTokenSigningAlgValuesSupported:          []string{"RS256"},
-		SubjectTypesSupported:                     []string{"public"},
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(signer.JWKSMaxAge.Seconds())))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	json.NewEncoder(w).Encode(doc)
 }
 
 func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
