@@ -57,6 +57,8 @@ type proxyIdentity struct {
 	AccountID                     *string `json:"accountId"`
 	CognitoIdentityID             *string `json:"cognitoIdentityId"`
 	Caller                        *string `json:"caller"`
+	APIKey                        *string `json:"apiKey"`
+	APIKeyID                      *string `json:"apiKeyId"`
 	SourceIP                      string  `json:"sourceIp"`
 	PrincipalOrgID                *string `json:"principalOrgId"`
 	AccessKey                     *string `json:"accessKey"`

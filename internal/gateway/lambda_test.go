@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -136,6 +137,16 @@ func TestLambdaEvent(t *testing.T) {
 	check("claims.scope", cl["scope"], c["scope"])
 	check("claims.version", cl["version"], "2")
 	check("claims.exp", cl["exp"], time.Unix(c["exp"].(int64), 0).UTC().Format("Mon Jan 02 15:04:05 MST 2006"))
+
+	// Field for field what aws-lambda-go's type has: every key we send is
+	// one it reads (but deploymentId, which AWS sends and the type lacks),
+	// and every key it always writes is one we send.
+	var ours map[string]any
+	json.Unmarshal(raw, &ours)
+	compareKeys(t, "", ours, reflect.TypeFor[events.APIGatewayProxyRequest](), map[string]bool{
+		"requestContext.deploymentId":            true, // in AWS's events (contract §5.1), not in the type
+		"requestContext.identity.principalOrgId": true, // likewise
+	})
 
 	// Empty values are null, not {} or "" (contract §5.1).
 	var top map[string]json.RawMessage
@@ -294,3 +305,45 @@ func httpBody(s string) *readCloser { return &readCloser{strings.NewReader(s)} }
 type readCloser struct{ *strings.Reader }
 
 func (readCloser) Close() error { return nil }
+
+// compareKeys reports keys of ours that typ (a struct, by its json tags)
+// does not have, and keys typ always writes (no omitempty) that ours
+// lacks, descending into nested structs; ignore names dotted paths.
+func compareKeys(t *testing.T, prefix string, ours map[string]any, typ reflect.Type, ignore map[string]bool) {
+	t.Helper()
+	type field struct {
+		typ       reflect.Type
+		omitempty bool
+	}
+	known := map[string]field{}
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		known[name] = field{f.Type, strings.Contains(opts, "omitempty")}
+	}
+	for k, v := range ours {
+		p := prefix + k
+		f, ok := known[k]
+		switch {
+		case ignore[p]:
+		case !ok:
+			t.Errorf("event has %s, which aws-lambda-go does not read", p)
+		default:
+			ft := f.typ
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if m, ok := v.(map[string]any); ok && ft.Kind() == reflect.Struct {
+				compareKeys(t, p+".", m, ft, ignore)
+			}
+		}
+	}
+	for k, f := range known {
+		if _, ok := ours[k]; !ok && !f.omitempty && !ignore[prefix+k] {
+			t.Errorf("event lacks %s%s, which aws-lambda-go always writes", prefix, k)
+		}
+	}
+}
