@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate"
 )
@@ -73,6 +74,9 @@ func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request) {
 		writeAPIError(w, http.StatusBadRequest, "InvalidParameterValueException", "Unsupported invocation type "+typ)
 		return
 	}
+	// A function may run longer than the server's write timeout allows
+	// other requests (up to 900 s): give this answer the time it needs.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(p.fn.Timeout + InitTimeout + 5*time.Second))
 	res, err := p.invoke(req.Context(), payload)
 	if err != nil {
 		if errors.Is(err, ErrClosed) {
