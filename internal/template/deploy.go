@@ -1,0 +1,633 @@
+package template
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"math/big"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/config"
+)
+
+// Options are what CloudFormation would take from the account and the
+// create-stack call.
+type Options struct {
+	// Region is AWS::Region and the pools' region (default us-east-1).
+	Region string
+	// StackName is AWS::StackName (default the stack's name in the cloud
+	// assembly, or the template file's name without extensions).
+	StackName string
+	// Parameters are values for the template's Parameters, overriding
+	// their defaults.
+	Parameters map[string]string
+}
+
+// Resource names a resource of the template.
+type Resource struct {
+	LogicalID string `json:"logicalId"`
+	Type      string `json:"type"`
+}
+
+// Plan is a template mapped to a Config, with what it leaves out.
+type Plan struct {
+	// Config is what config.Apply reconciles the store with, and what
+	// BuildRestAPIs and BuildFunctions build from.
+	Config *config.Config
+	// NotApplicable are the resources that mean nothing off AWS (roles,
+	// permissions, log groups, DNS records, CDK metadata), accepted and
+	// not run.
+	NotApplicable []Resource
+	// Skipped are the resources whose Condition is false.
+	Skipped []Resource
+	// StackName is AWS::StackName.
+	StackName string
+
+	outputs     []output
+	clientPools map[string]string // client logical id → pool logical id
+	apis        map[string]string // API id → logical id
+	domains     map[string]bool   // domain names and prefixes the template declares
+}
+
+type output struct {
+	key, description, value, export string
+}
+
+// Pseudo parameter values. The account id is Tollgate's, as the Lambda ARNs
+// it reports have it.
+const (
+	Partition = "aws"
+	URLSuffix = "amazonaws.com"
+)
+
+// notApplicable are the resource types that mean nothing off AWS.
+var notApplicable = map[string]bool{
+	"AWS::IAM::Role":                       true,
+	"AWS::IAM::Policy":                     true,
+	"AWS::IAM::ManagedPolicy":              true,
+	"AWS::Lambda::Permission":              true,
+	"AWS::Logs::LogGroup":                  true,
+	"AWS::ApiGateway::Account":             true,
+	"AWS::Route53::RecordSet":              true,
+	"AWS::Route53::RecordSetGroup":         true,
+	"AWS::CDK::Metadata":                   true,
+	"AWS::CertificateManager::Certificate": true,
+}
+
+// mapped are the resource types Deploy runs.
+var mapped = map[string]bool{
+	"AWS::Cognito::UserPool":               true,
+	"AWS::Cognito::UserPoolResourceServer": true,
+	"AWS::Cognito::UserPoolClient":         true,
+	"AWS::Cognito::UserPoolDomain":         true,
+	"AWS::ApiGateway::RestApi":             true,
+	"AWS::ApiGateway::Resource":            true,
+	"AWS::ApiGateway::Method":              true,
+	"AWS::ApiGateway::Authorizer":          true,
+	"AWS::ApiGateway::Deployment":          true,
+	"AWS::ApiGateway::Stage":               true,
+	"AWS::Lambda::Function":                true,
+}
+
+var topLevel = map[string]bool{
+	"AWSTemplateFormatVersion": true, "Description": true, "Metadata": true, "Parameters": true,
+	"Mappings": true, "Conditions": true, "Resources": true, "Outputs": true, "Rules": true,
+}
+
+var resourceKeys = map[string]bool{
+	"Type": true, "Properties": true, "DependsOn": true, "Condition": true, "Metadata": true,
+	"DeletionPolicy": true, "UpdateReplacePolicy": true, "UpdatePolicy": true, "CreationPolicy": true,
+}
+
+// deployer holds the state of one Deploy.
+type deployer struct {
+	t        *Template
+	opts     Options
+	problems []config.Problem
+	r        *resolver
+	// props are the resolved properties of each created resource.
+	props map[string]map[string]any
+	types map[string]string
+	// phys maps the physical ids Deploy makes up (resources, authorizers,
+	// root resources) back to logical ids.
+	phys  map[string]string
+	plan  *Plan
+	where configPaths
+}
+
+// Deploy resolves the template and maps it to a Config. Every problem is
+// returned at once, as config.Problems, each with the template's file,
+// line and column where known, and the logical id and property path.
+func Deploy(t *Template, opts Options) (*Plan, error) {
+	d := &deployer{
+		t: t, opts: opts,
+		props: map[string]map[string]any{},
+		types: map[string]string{},
+		phys:  map[string]string{},
+		plan:  &Plan{clientPools: map[string]string{}, apis: map[string]string{}, domains: map[string]bool{}},
+	}
+	d.opts.Region = cmp.Or(d.opts.Region, config.DefaultRegion)
+	d.plan.StackName = cmp.Or(d.opts.StackName, stackNameOf(t.File))
+	d.run()
+	if len(d.problems) > 0 {
+		return nil, config.Problems(d.problems)
+	}
+	byID := func(a, b Resource) int { return strings.Compare(a.LogicalID, b.LogicalID) }
+	slices.SortFunc(d.plan.NotApplicable, byID)
+	slices.SortFunc(d.plan.Skipped, byID)
+	return d.plan, nil
+}
+
+var nonStackName = regexp.MustCompile(`[^A-Za-z0-9-]`)
+
+// stackNameOf makes a stack name from a template file name:
+// "cdk.out/MyStack.template.json" → "MyStack".
+func stackNameOf(file string) string {
+	base := file[strings.LastIndexAny(file, `/\`)+1:]
+	base, _, _ = strings.Cut(base, ".")
+	base = nonStackName.ReplaceAllString(base, "-")
+	if base == "" || base[0] < 'A' || base[0] > 'z' {
+		base = "Stack" + base
+	}
+	return base
+}
+
+func (d *deployer) fail(path, format string, args ...any) {
+	d.problems = append(d.problems, d.t.problem(path, format, args...))
+}
+
+func (d *deployer) run() {
+	for _, k := range sortedKeys(d.t.Body) {
+		if !topLevel[k] {
+			if k == "Transform" {
+				d.fail(k, "transforms (such as AWS::Serverless) are not supported: deploy the processed template")
+			} else {
+				d.fail(k, "unknown template section %q", k)
+			}
+		}
+	}
+	resources, ok := d.t.Body["Resources"].(map[string]any)
+	if !ok || len(resources) == 0 {
+		d.fail("Resources", "the template has no Resources")
+		return
+	}
+	rs := map[string]map[string]any{}
+	for _, id := range sortedKeys(resources) {
+		res, ok := resources[id].(map[string]any)
+		if !ok {
+			d.fail("Resources."+id, "a resource is a mapping with Type and Properties, got %s", describe(resources[id]))
+			continue
+		}
+		rs[id] = res
+	}
+	d.r = &resolver{
+		t: d.t,
+		pseudo: map[string]string{
+			"AWS::Region": d.opts.Region, "AWS::AccountId": tollgate.AccountID,
+			"AWS::StackName": d.plan.StackName, "AWS::Partition": Partition, "AWS::URLSuffix": URLSuffix,
+			"AWS::StackId":          "arn:aws:cloudformation:" + d.opts.Region + ":" + tollgate.AccountID + ":stack/" + d.plan.StackName + "/" + physicalID("stack", d.plan.StackName),
+			"AWS::NotificationARNs": "",
+		},
+		params:     map[string]any{},
+		conditions: map[string]bool{},
+		condBusy:   map[string]bool{},
+		condFailed: map[string]bool{},
+		resources:  rs,
+		ref:        map[string]any{},
+		attr:       d.attr,
+		problems:   &d.problems,
+	}
+	d.r.condDefs, _ = d.t.Body["Conditions"].(map[string]any)
+	d.parameters()
+	if len(d.problems) > 0 {
+		return
+	}
+
+	order := d.order(rs)
+	for _, id := range order {
+		d.resolveResource(id, rs[id])
+	}
+	if len(d.problems) > 0 {
+		return
+	}
+	d.mapResources(order)
+	d.resolveOutputs()
+	if len(d.problems) > 0 {
+		return
+	}
+	d.validate()
+}
+
+// parameters resolves the Parameters section with the values given.
+func (d *deployer) parameters() {
+	params, _ := d.t.Body["Parameters"].(map[string]any)
+	for _, name := range sortedKeys(d.opts.Parameters) {
+		if _, ok := params[name]; !ok {
+			d.fail("Parameters", "--parameter %s: the template has no parameter %q (it has: %s)", name, name, strings.Join(sortedKeys(params), ", "))
+		}
+	}
+	for _, name := range sortedKeys(params) {
+		path := "Parameters." + name
+		p, ok := params[name].(map[string]any)
+		if !ok {
+			d.fail(path, "a parameter is a mapping with Type")
+			continue
+		}
+		typ, _ := p["Type"].(string)
+		var val string
+		if v, given := d.opts.Parameters[name]; given {
+			val = v
+		} else if def, has := p["Default"]; has {
+			s, ok := scalarString(def)
+			if !ok {
+				d.fail(path+".Default", "a default is a string or a number")
+				continue
+			}
+			val = s
+		} else {
+			d.fail(path, "parameter %s has no default: give it with --parameter %s=VALUE", name, name)
+			continue
+		}
+		if allowed, ok := p["AllowedValues"].([]any); ok {
+			found := false
+			for _, a := range allowed {
+				if s, _ := scalarString(a); s == val {
+					found = true
+				}
+			}
+			if !found {
+				d.fail(path, "parameter %s is %q, which is not one of its AllowedValues", name, val)
+				continue
+			}
+		}
+		if pat, ok := p["AllowedPattern"].(string); ok {
+			re, err := regexp.Compile("^(?:" + pat + ")$")
+			if err == nil && !re.MatchString(val) {
+				d.fail(path, "parameter %s is %q, which does not match its AllowedPattern %s", name, val, pat)
+				continue
+			}
+		}
+		switch {
+		case typ == "Number":
+			f, ok := toFloat(val)
+			if !ok {
+				d.fail(path, "parameter %s is a Number, got %q", name, val)
+				continue
+			}
+			if n, ok := toInt(f); ok {
+				d.r.params[name] = n
+			} else {
+				d.r.params[name] = f
+			}
+		case typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<"):
+			var list []any
+			for _, s := range strings.Split(val, ",") {
+				list = append(list, strings.TrimSpace(s))
+			}
+			d.r.params[name] = list
+		default:
+			// String, AWS-specific types, and SSM parameter types, whose
+			// value (a parameter store name) is kept as written: CDK's
+			// BootstrapVersion is one, checked only by the Rules section,
+			// which does not apply here.
+			d.r.params[name] = val
+		}
+	}
+}
+
+// order returns the logical ids so that each comes after what it depends
+// on: DependsOn and every Ref, Fn::GetAtt and Fn::Sub reference. A cycle is
+// a problem.
+func (d *deployer) order(rs map[string]map[string]any) []string {
+	deps := map[string][]string{}
+	for _, id := range sortedKeys(rs) {
+		res := rs[id]
+		set := map[string]bool{}
+		switch on := res["DependsOn"].(type) {
+		case string:
+			set[on] = true
+		case []any:
+			for _, e := range on {
+				if s, ok := e.(string); ok {
+					set[s] = true
+				}
+			}
+		case nil:
+		default:
+			d.fail("Resources."+id+".DependsOn", "DependsOn is a logical id or a list of them")
+		}
+		for dep := range set {
+			if _, ok := rs[dep]; !ok {
+				d.fail("Resources."+id+".DependsOn", "DependsOn names %q, which is not a resource", dep)
+				delete(set, dep)
+			}
+		}
+		collectRefs(res["Properties"], rs, set)
+		delete(set, id)
+		deps[id] = sortedKeys(set)
+	}
+	const (
+		unvisited = iota
+		visiting
+		done
+	)
+	state := map[string]int{}
+	var order []string
+	var stack []string
+	var visit func(id string)
+	visit = func(id string) {
+		switch state[id] {
+		case done:
+			return
+		case visiting:
+			i := slices.Index(stack, id)
+			cycle := append(slices.Clone(stack[i:]), id)
+			d.fail("Resources."+id, "circular dependency between resources: %s", strings.Join(cycle, " → "))
+			return
+		}
+		state[id] = visiting
+		stack = append(stack, id)
+		for _, dep := range deps[id] {
+			visit(dep)
+		}
+		stack = stack[:len(stack)-1]
+		state[id] = done
+		order = append(order, id)
+	}
+	for _, id := range sortedKeys(rs) {
+		visit(id)
+	}
+	return order
+}
+
+// collectRefs adds to set the resources v refers to.
+func collectRefs(v any, rs map[string]map[string]any, set map[string]bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, arg := range t {
+			switch k {
+			case "Ref":
+				if s, ok := arg.(string); ok && rs[s] != nil {
+					set[s] = true
+				}
+			case "Fn::GetAtt":
+				switch a := arg.(type) {
+				case string:
+					id, _, _ := strings.Cut(a, ".")
+					if rs[id] != nil {
+						set[id] = true
+					}
+				case []any:
+					if len(a) > 0 {
+						if s, ok := a[0].(string); ok && rs[s] != nil {
+							set[s] = true
+						}
+					}
+				}
+			case "Fn::Sub":
+				tmpl, _ := arg.(string)
+				if a, ok := arg.([]any); ok && len(a) > 0 {
+					tmpl, _ = a[0].(string)
+				}
+				for _, m := range subVarRE.FindAllStringSubmatch(tmpl, -1) {
+					id, _, _ := strings.Cut(strings.TrimSpace(m[1]), ".")
+					if rs[id] != nil {
+						set[id] = true
+					}
+				}
+			}
+			collectRefs(arg, rs, set)
+		}
+	case []any:
+		for _, e := range t {
+			collectRefs(e, rs, set)
+		}
+	}
+}
+
+// resolveResource checks a resource's shape, evaluates its condition and
+// resolves its properties; its Ref and attributes are then available.
+func (d *deployer) resolveResource(id string, res map[string]any) {
+	path := "Resources." + id
+	for _, k := range sortedKeys(res) {
+		if !resourceKeys[k] {
+			d.fail(path+"."+k, "unknown resource attribute %q", k)
+		}
+	}
+	typ, ok := res["Type"].(string)
+	if !ok {
+		d.fail(path, "the resource has no Type")
+		return
+	}
+	if c, has := res["Condition"]; has {
+		name, _ := c.(string)
+		b, ok := d.r.condition(name, path+".Condition")
+		if !ok {
+			return
+		}
+		if !b {
+			d.plan.Skipped = append(d.plan.Skipped, Resource{id, typ})
+			return
+		}
+	}
+	switch {
+	case notApplicable[typ]:
+		d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{id, typ})
+		// Properties are not resolved: they name AWS things (policies,
+		// hosted zones) that need not make sense here.
+		d.types[id] = typ
+		d.r.ref[id] = d.ref(id, typ, nil)
+		return
+	case !mapped[typ]:
+		d.fail(path+".Type", "%s (%s) is not supported by Tollgate: it runs Cognito user pools, API Gateway REST APIs and Lambda functions; remove the resource or deploy it to AWS", id, typ)
+		return
+	}
+	props := map[string]any{}
+	if p, has := res["Properties"]; has {
+		rv, ok := d.r.resolve(p, path+".Properties")
+		if !ok {
+			return
+		}
+		if props, ok = rv.(map[string]any); !ok {
+			d.fail(path+".Properties", "Properties is a mapping, got %s", describe(rv))
+			return
+		}
+	}
+	d.types[id] = typ
+	d.props[id] = props
+	d.r.ref[id] = d.ref(id, typ, props)
+}
+
+// physicalID makes up a stable id for what API Gateway names with a random
+// one: 10 lowercase alphanumerics, like RestAPIID.
+func physicalID(kind, logicalID string) string {
+	sum := sha256.Sum256([]byte("tollgate/" + kind + "/" + logicalID))
+	s := new(big.Int).SetBytes(sum[:8]).Text(36)
+	for len(s) < 10 {
+		s = "0" + s
+	}
+	return s[len(s)-10:]
+}
+
+// ref is what Ref of the resource gives, as CloudFormation documents it
+// for each type.
+func (d *deployer) ref(id, typ string, props map[string]any) any {
+	str := func(k string) string { s, _ := scalarString(props[k]); return s }
+	switch typ {
+	case "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient":
+		return placeholder(id, "Ref")
+	case "AWS::Cognito::UserPoolResourceServer":
+		return str("Identifier")
+	case "AWS::Cognito::UserPoolDomain":
+		return str("Domain")
+	case "AWS::ApiGateway::RestApi":
+		apiID := tollgate.RestAPIID(id)
+		d.phys[physicalID("root", id)] = id
+		return apiID
+	case "AWS::ApiGateway::Stage":
+		return str("StageName")
+	case "AWS::Lambda::Function":
+		return d.functionName(id, props)
+	case "AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::Deployment":
+		p := physicalID("resource", id)
+		d.phys[p] = id
+		return p
+	}
+	return id
+}
+
+func (d *deployer) functionName(id string, props map[string]any) string {
+	if s, ok := props["FunctionName"].(string); ok && s != "" {
+		return s
+	}
+	return id
+}
+
+// attr is what Fn::GetAtt of a resolved resource gives.
+func (d *deployer) attr(id, name string) (any, bool) {
+	typ, props := d.types[id], d.props[id]
+	region, acct := d.opts.Region, tollgate.AccountID
+	switch typ {
+	case "AWS::Cognito::UserPool":
+		pool := placeholder(id, "Ref")
+		switch name {
+		case "Arn":
+			return "arn:" + Partition + ":cognito-idp:" + region + ":" + acct + ":userpool/" + pool, true
+		case "ProviderName":
+			return "cognito-idp." + region + "." + URLSuffix + "/" + pool, true
+		case "ProviderURL":
+			return "https://cognito-idp." + region + "." + URLSuffix + "/" + pool, true
+		case "UserPoolId":
+			return pool, true
+		}
+	case "AWS::Cognito::UserPoolClient":
+		switch name {
+		case "ClientId":
+			return placeholder(id, "Ref"), true
+		case "Name":
+			return clientName(id, props), true
+		case "ClientSecret":
+			return placeholder(id, "ClientSecret"), true
+		}
+	case "AWS::Cognito::UserPoolDomain":
+		if name == "CloudFrontDistribution" {
+			// The alias target of a custom domain's DNS record; nothing
+			// resolves it here, the domain is served by Tollgate itself.
+			return d.r.ref[id], true
+		}
+	case "AWS::ApiGateway::RestApi":
+		if name == "RootResourceId" {
+			return physicalID("root", id), true
+		}
+	case "AWS::ApiGateway::Authorizer":
+		if name == "AuthorizerId" {
+			return d.r.ref[id], true
+		}
+	case "AWS::ApiGateway::Resource":
+		if name == "ResourceId" {
+			return d.r.ref[id], true
+		}
+	case "AWS::ApiGateway::Deployment":
+		if name == "DeploymentId" {
+			return d.r.ref[id], true
+		}
+	case "AWS::Lambda::Function":
+		if name == "Arn" {
+			return "arn:" + Partition + ":lambda:" + region + ":" + acct + ":function:" + d.functionName(id, props), true
+		}
+	case "AWS::IAM::Role":
+		switch name {
+		case "Arn":
+			return "arn:" + Partition + ":iam::" + acct + ":role/" + id, true
+		case "RoleId":
+			return physicalID("role", id), true
+		}
+	case "AWS::Logs::LogGroup":
+		if name == "Arn" {
+			return "arn:" + Partition + ":logs:" + region + ":" + acct + ":log-group:" + id + ":*", true
+		}
+	}
+	if notApplicable[typ] {
+		// A resource that does not apply has no real attributes; what
+		// refers to them is almost always another such resource.
+		return id + "." + name, true
+	}
+	return nil, false
+}
+
+func clientName(id string, props map[string]any) string {
+	if s, ok := props["ClientName"].(string); ok && s != "" {
+		return s
+	}
+	return id
+}
+
+// resolveOutputs resolves the Outputs section; placeholders stay until
+// Plan.Outputs fills them.
+func (d *deployer) resolveOutputs() {
+	outs, _ := d.t.Body["Outputs"].(map[string]any)
+	for _, key := range sortedKeys(outs) {
+		path := "Outputs." + key
+		o, ok := outs[key].(map[string]any)
+		if !ok {
+			d.fail(path, "an output is a mapping with Value")
+			continue
+		}
+		if c, has := o["Condition"]; has {
+			name, _ := c.(string)
+			b, ok := d.r.condition(name, path+".Condition")
+			if !ok || !b {
+				continue
+			}
+		}
+		v, ok := d.r.resolve(o["Value"], path+".Value")
+		if !ok {
+			continue
+		}
+		s, ok := scalarString(v)
+		if !ok {
+			if list, isList := v.([]any); isList {
+				parts := make([]string, 0, len(list))
+				for _, e := range list {
+					es, _ := scalarString(e)
+					parts = append(parts, es)
+				}
+				s, ok = strings.Join(parts, ","), true
+			}
+		}
+		if !ok {
+			d.fail(path+".Value", "an output's value is a string, got %s", describe(v))
+			continue
+		}
+		out := output{key: key, value: s}
+		out.description, _ = o["Description"].(string)
+		if e, ok := o["Export"].(map[string]any); ok {
+			if ev, ok := d.r.resolve(e["Name"], path+".Export.Name"); ok {
+				out.export, _ = scalarString(ev)
+			}
+		}
+		d.plan.outputs = append(d.plan.outputs, out)
+	}
+}

@@ -1,0 +1,29 @@
+package template
+
+import (
+	"os"
+	"testing"
+)
+
+// FuzzTemplate feeds arbitrary bytes to Parse and Deploy: a template is
+// untrusted input, so neither may panic or hang, whatever it holds.
+func FuzzTemplate(f *testing.F) {
+	f.Add([]byte(`Resources: {A: {Type: AWS::Cognito::UserPool}}`))
+	f.Add([]byte(`{"Resources": {"A": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": {"Fn::Join": ["-", [{"Ref": "AWS::Region"}, "x"]]}}}}}`))
+	f.Add([]byte("Conditions:\n  C: !Equals [a, !Ref P]\nParameters:\n  P: {Type: String, Default: a}\nResources:\n  R:\n    Type: AWS::ApiGateway::RestApi\n    Condition: C\n    Properties: {Name: !If [C, !Sub '${AWS::StackName}', !Select [0, !Split [',', 'a,b']]]}\n"))
+	f.Add([]byte("Resources:\n  A: {Type: AWS::ApiGateway::RestApi, DependsOn: B}\n  B: {Type: AWS::ApiGateway::RestApi, DependsOn: A}\n"))
+	f.Add([]byte("Resources:\n  A: !GetAtt B.C\n"))
+	if b, err := os.ReadFile("../../examples/cdk/cdk.out/OAuthApiStack.template.json"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tp, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		p, err := Deploy(tp, Options{Parameters: map[string]string{}})
+		if err == nil {
+			_ = p.Outputs(nil, Endpoints{})
+		}
+	})
+}

@@ -1,0 +1,728 @@
+package template
+
+import (
+	"cmp"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/config"
+)
+
+// props reads the resolved properties of one resource and reports those it
+// does not know.
+type props struct {
+	d    *deployer
+	id   string
+	path string
+	m    map[string]any
+	used map[string]bool
+}
+
+func (d *deployer) propsOf(id string) *props {
+	return &props{d: d, id: id, path: "Resources." + id + ".Properties", m: d.props[id], used: map[string]bool{}}
+}
+
+func (p *props) fail(key, format string, args ...any) {
+	path := p.path
+	if key != "" {
+		path += "." + key
+	}
+	p.d.fail(path, format, args...)
+}
+
+func (p *props) get(k string) (any, bool) {
+	p.used[k] = true
+	v, ok := p.m[k]
+	return v, ok && v != nil
+}
+
+func (p *props) str(k string) string {
+	v, ok := p.get(k)
+	if !ok {
+		return ""
+	}
+	s, ok := scalarString(v)
+	if !ok {
+		p.fail(k, "want a string, got %s", describe(v))
+	}
+	return s
+}
+
+func (p *props) num(k string) (float64, bool) {
+	v, ok := p.get(k)
+	if !ok {
+		return 0, false
+	}
+	f, ok := toFloat(v)
+	if !ok {
+		p.fail(k, "want a number, got %s", describe(v))
+	}
+	return f, ok
+}
+
+func (p *props) integer(k string) (int64, bool) {
+	v, ok := p.get(k)
+	if !ok {
+		return 0, false
+	}
+	n, ok := toInt(v)
+	if !ok {
+		p.fail(k, "want a whole number, got %s", describe(v))
+	}
+	return n, ok
+}
+
+func (p *props) boolean(k string) bool {
+	v, ok := p.get(k)
+	if !ok {
+		return false
+	}
+	b, ok := toBool(v)
+	if !ok {
+		p.fail(k, "want true or false, got %s", describe(v))
+	}
+	return b
+}
+
+func (p *props) strings(k string) []string {
+	v, ok := p.get(k)
+	if !ok {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		p.fail(k, "want a list of strings, got %s", describe(v))
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for i, e := range list {
+		s, ok := scalarString(e)
+		if !ok {
+			p.fail(k+"["+strconv.Itoa(i)+"]", "want a string, got %s", describe(e))
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (p *props) object(k string) map[string]any {
+	v, ok := p.get(k)
+	if !ok {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		p.fail(k, "want a mapping, got %s", describe(v))
+	}
+	return m
+}
+
+// sub reads a nested mapping with the same helpers.
+func (p *props) sub(k string) *props {
+	return &props{d: p.d, id: p.id, path: p.path + "." + k, m: p.object(k), used: map[string]bool{}}
+}
+
+// done reports the properties neither read nor listed as ignored: those
+// that have no effect off AWS or in a pool without users.
+func (p *props) done(ignored ...string) {
+	for _, k := range sortedKeys(p.m) {
+		if !p.used[k] && !slices.Contains(ignored, k) {
+			p.fail(k, "property %s of %s is not supported by Tollgate", k, p.d.types[p.id])
+		}
+	}
+}
+
+// refTo returns the logical id a value such as UserPoolId refers to: a
+// placeholder of that resource, or one of the ids Deploy made up.
+func (d *deployer) refTo(v string, attr string) string {
+	if ps := placeholders(v); len(ps) == 1 && placeholder(ps[0][0], ps[0][1]) == v && ps[0][1] == attr {
+		return ps[0][0]
+	}
+	return d.phys[v]
+}
+
+// configPaths maps paths of the Config to the template, for problems found
+// by config validation.
+type configPaths map[string]string
+
+// mapResources builds the Config from the resolved resources.
+func (d *deployer) mapResources(order []string) {
+	cfg := &config.Config{File: d.t.File, Region: d.opts.Region}
+	d.plan.Config = cfg
+	byType := map[string][]string{}
+	for _, id := range order {
+		if _, ok := d.props[id]; ok {
+			byType[d.types[id]] = append(byType[d.types[id]], id)
+		}
+	}
+	for t := range byType {
+		slices.Sort(byType[t])
+	}
+	d.where = configPaths{}
+
+	pools := map[string]int{}
+	for _, id := range byType["AWS::Cognito::UserPool"] {
+		p := d.propsOf(id)
+		pools[id] = len(cfg.UserPools)
+		d.where["userPools["+strconv.Itoa(len(cfg.UserPools))+"]"] = p.path
+		cfg.UserPools = append(cfg.UserPools, config.UserPool{ID: id, UserPoolName: cmp.Or(p.str("UserPoolName"), id), Region: d.opts.Region})
+		p.done(userPoolIgnored...)
+	}
+	poolOf := func(p *props) *config.UserPool {
+		v := p.str("UserPoolId")
+		pool := d.refTo(v, "Ref")
+		i, ok := pools[pool]
+		if !ok {
+			if v == "" {
+				p.fail("UserPoolId", "UserPoolId is required")
+			} else {
+				p.fail("UserPoolId", "UserPoolId must refer to a user pool of this template (Ref of an AWS::Cognito::UserPool), got %q", v)
+			}
+			return nil
+		}
+		return &cfg.UserPools[i]
+	}
+	for _, id := range byType["AWS::Cognito::UserPoolResourceServer"] {
+		p := d.propsOf(id)
+		pool := poolOf(p)
+		rs := config.ResourceServer{ID: id, Identifier: p.str("Identifier"), UserPoolResourceServerName: p.str("Name")}
+		if v, ok := p.get("Scopes"); ok {
+			list, _ := v.([]any)
+			for i := range list {
+				sp := p.sub("Scopes[" + strconv.Itoa(i) + "]")
+				sp.m, _ = list[i].(map[string]any)
+				rs.Scopes = append(rs.Scopes, config.Scope{ScopeName: sp.str("ScopeName"), ScopeDescription: sp.str("ScopeDescription")})
+				sp.done()
+			}
+		}
+		p.done()
+		if pool != nil {
+			d.where[d.poolPath(pools, pool)+".resourceServers["+strconv.Itoa(len(pool.ResourceServers))+"]"] = p.path
+			pool.ResourceServers = append(pool.ResourceServers, rs)
+		}
+	}
+	for _, id := range byType["AWS::Cognito::UserPoolClient"] {
+		p := d.propsOf(id)
+		pool := poolOf(p)
+		c := d.client(id, p)
+		p.done(clientIgnored...)
+		if pool != nil {
+			d.plan.clientPools[id] = pool.ID
+			d.where[d.poolPath(pools, pool)+".clients["+strconv.Itoa(len(pool.Clients))+"]"] = p.path
+			pool.Clients = append(pool.Clients, c)
+		}
+	}
+	for _, id := range byType["AWS::Cognito::UserPoolDomain"] {
+		p := d.propsOf(id)
+		pool := poolOf(p)
+		dom := config.Domain{ID: id}
+		name := p.str("Domain")
+		d.plan.domains[name] = true
+		if cd := p.sub("CustomDomainConfig"); cd.m != nil {
+			// The ACM certificate stays on AWS: the domain is served with
+			// the listener's TLS setup, or behind a proxy.
+			cd.str("CertificateArn")
+			cd.done()
+			dom.CustomDomain = &config.CustomDomain{DomainName: name}
+		} else {
+			dom.CognitoDomain = &config.CognitoDomain{DomainPrefix: name}
+		}
+		p.done("ManagedLoginVersion")
+		if pool != nil {
+			d.where[d.poolPath(pools, pool)+".domains["+strconv.Itoa(len(pool.Domains))+"]"] = p.path
+			pool.Domains = append(pool.Domains, dom)
+		}
+	}
+	functions := map[string]string{} // function name → logical id
+	for _, id := range byType["AWS::Lambda::Function"] {
+		p := d.propsOf(id)
+		f := d.function(id, p)
+		p.done(functionIgnored...)
+		functions[f.FunctionName] = id
+		d.where["functions["+strconv.Itoa(len(cfg.Functions))+"]"] = p.path
+		cfg.Functions = append(cfg.Functions, f)
+	}
+	d.restAPIs(cfg, byType, functions)
+}
+
+func (d *deployer) poolPath(pools map[string]int, pool *config.UserPool) string {
+	return "userPools[" + strconv.Itoa(pools[pool.ID]) + "]"
+}
+
+// Properties with no effect in Tollgate: user sign-up, messages, MFA,
+// triggers and the like belong to pools with users, which Tollgate does not
+// have; tags and descriptions change nothing.
+var (
+	userPoolIgnored = []string{
+		"AccountRecoverySetting", "AdminCreateUserConfig", "AliasAttributes", "AutoVerifiedAttributes",
+		"DeletionProtection", "DeviceConfiguration", "EmailAuthenticationMessage", "EmailAuthenticationSubject",
+		"EmailConfiguration", "EmailVerificationMessage", "EmailVerificationSubject", "EnabledMfas",
+		"LambdaConfig", "MfaConfiguration", "Policies", "Schema", "SmsAuthenticationMessage",
+		"SmsConfiguration", "SmsVerificationMessage", "UserAttributeUpdateSettings", "UserPoolAddOns",
+		"UserPoolTags", "UserPoolTier", "UsernameAttributes", "UsernameConfiguration",
+		"VerificationMessageTemplate", "WebAuthnRelyingPartyID", "WebAuthnUserVerification",
+	}
+	clientIgnored = []string{
+		"AllowedOAuthFlowsUserPoolClient", "AnalyticsConfiguration", "AuthSessionValidity", "CallbackURLs",
+		"DefaultRedirectURI", "EnablePropagateAdditionalUserContextData", "EnableTokenRevocation",
+		"LogoutURLs", "PreventUserExistenceErrors", "ReadAttributes", "RefreshTokenRotation",
+		"SupportedIdentityProviders", "WriteAttributes",
+	}
+	functionIgnored = []string{
+		"Architectures", "CodeSigningConfigArn", "DeadLetterConfig", "Description", "EphemeralStorage",
+		"FileSystemConfigs", "KmsKeyArn", "LoggingConfig", "PackageType", "RecursiveLoop", "Role",
+		"RuntimeManagementConfig", "SnapStart", "Tags", "TracingConfig", "VpcConfig",
+	}
+)
+
+// client maps an AWS::Cognito::UserPoolClient.
+func (d *deployer) client(id string, p *props) config.Client {
+	c := config.Client{ID: id, UserPoolClientName: clientName(id, p.m), GenerateSecret: p.boolean("GenerateSecret")}
+	p.used["ClientName"] = true
+	for i, f := range p.strings("AllowedOAuthFlows") {
+		switch f {
+		case "client_credentials":
+			c.OAuth.Flows.ClientCredentials = true
+		case "code":
+			c.OAuth.Flows.AuthorizationCodeGrant = true
+		case "implicit":
+			c.OAuth.Flows.ImplicitCodeGrant = true
+		default:
+			p.fail("AllowedOAuthFlows["+strconv.Itoa(i)+"]", "unknown OAuth flow %q: want client_credentials, code or implicit", f)
+		}
+	}
+	c.OAuth.Scopes = p.strings("AllowedOAuthScopes")
+	for i, f := range p.strings("ExplicitAuthFlows") {
+		switch f {
+		case "ALLOW_REFRESH_TOKEN_AUTH":
+			// Refresh tokens come with user sign-in; accepted, unused.
+		case "ALLOW_USER_SRP_AUTH":
+			c.AuthFlows.UserSRP = true
+		case "ALLOW_USER_PASSWORD_AUTH":
+			c.AuthFlows.UserPassword = true
+		case "ALLOW_ADMIN_USER_PASSWORD_AUTH":
+			c.AuthFlows.AdminUserPassword = true
+		case "ALLOW_CUSTOM_AUTH":
+			c.AuthFlows.Custom = true
+		case "ALLOW_USER_AUTH":
+			c.AuthFlows.User = true
+		default:
+			p.fail("ExplicitAuthFlows["+strconv.Itoa(i)+"]", "unknown auth flow %q", f)
+		}
+	}
+	units := p.sub("TokenValidityUnits")
+	validity := func(key, unitKey string, def tollgate.TimeUnit) tollgate.Validity {
+		n, ok := p.integer(key)
+		if !ok {
+			return tollgate.Validity{}
+		}
+		unit := tollgate.TimeUnit(cmp.Or(units.str(unitKey), string(def)))
+		if unit.Duration() == 0 {
+			units.fail(unitKey, "unknown unit %q: want seconds, minutes, hours or days", unit)
+		}
+		return tollgate.Validity{Value: n, Unit: unit}
+	}
+	c.AccessTokenValidity = validity("AccessTokenValidity", "AccessToken", tollgate.Hours)
+	c.IDTokenValidity = validity("IdTokenValidity", "IdToken", tollgate.Hours)
+	c.RefreshTokenValidity = validity("RefreshTokenValidity", "RefreshToken", tollgate.Days)
+	if units.m != nil {
+		units.str("AccessToken")
+		units.str("IdToken")
+		units.str("RefreshToken")
+		units.done()
+	}
+	return c
+}
+
+// function maps an AWS::Lambda::Function; its code is an asset of the
+// cloud assembly.
+func (d *deployer) function(id string, p *props) config.Function {
+	f := config.Function{
+		ID: id, FunctionName: d.functionName(id, p.m), Runtime: p.str("Runtime"), Handler: p.str("Handler"),
+	}
+	p.used["FunctionName"] = true
+	if n, ok := p.integer("Timeout"); ok {
+		f.Timeout = time.Duration(n) * time.Second
+	}
+	if n, ok := p.integer("MemorySize"); ok {
+		f.MemorySize = int(n)
+	}
+	if n, ok := p.integer("ReservedConcurrentExecutions"); ok {
+		f.ReservedConcurrency = int(n)
+	}
+	if env := p.sub("Environment"); env.m != nil {
+		if vars := env.object("Variables"); vars != nil {
+			f.Environment = map[string]string{}
+			for _, k := range sortedKeys(vars) {
+				s, ok := scalarString(vars[k])
+				if !ok {
+					env.fail("Variables."+k, "want a string, got %s", describe(vars[k]))
+				}
+				f.Environment[k] = s
+			}
+		}
+		env.done()
+	}
+	if layers := p.strings("Layers"); len(layers) > 0 {
+		p.fail("Layers", "Lambda layers are not supported: bundle what the function needs into its code asset")
+	}
+	code := p.sub("Code")
+	code.str("S3Bucket")
+	key := code.str("S3Key")
+	code.str("S3ObjectVersion")
+	switch {
+	case d.t.assets[id] != "":
+		f.Code = d.t.assets[id]
+	case key != "" && d.t.s3Assets[key] != "":
+		f.Code = d.t.s3Assets[key]
+	case code.str("ZipFile") != "":
+		code.fail("ZipFile", "inline code is not supported: use lambda.Code.fromAsset and deploy the cloud assembly (cdk.out)")
+	case code.str("ImageUri") != "":
+		code.fail("ImageUri", "container image functions are not supported")
+	default:
+		code.fail("", "the code of %s is in S3, which Tollgate cannot read: run `tollgate serve --template` on the cdk.out directory, whose assets hold the code", id)
+	}
+	code.done()
+	if f.Code != "" {
+		if fi, err := os.Stat(f.Code); err == nil && !fi.IsDir() {
+			code.fail("", "the code asset %s is a file: Tollgate runs code from a directory (lambda.Code.fromAsset of a directory)", f.Code)
+		}
+	}
+	return f
+}
+
+// restAPIs maps the API Gateway resources: one config.RestAPI per
+// AWS::ApiGateway::RestApi, its resources' full paths from their parents,
+// methods grouped by path, and the one stage.
+func (d *deployer) restAPIs(cfg *config.Config, byType map[string][]string, functions map[string]string) {
+	apis := map[string]int{}
+	for _, id := range byType["AWS::ApiGateway::RestApi"] {
+		p := d.propsOf(id)
+		a := config.RestAPI{ID: id, RestAPIName: cmp.Or(p.str("Name"), id)}
+		if ec := p.sub("EndpointConfiguration"); ec.m != nil {
+			a.EndpointTypes = ec.strings("Types")
+			ec.done("VpcEndpointIds", "IpAddressType")
+		}
+		a.BinaryMediaTypes = p.strings("BinaryMediaTypes")
+		for _, k := range []string{"Body", "BodyS3Location", "CloneFrom"} {
+			if _, ok := p.get(k); ok {
+				p.fail(k, "an API defined by %s is not supported: declare its resources and methods", k)
+			}
+		}
+		p.done("Description", "Policy", "Tags", "MinimumCompressionSize", "ApiKeySourceType",
+			"DisableExecuteApiEndpoint", "FailOnWarnings", "Mode", "Parameters")
+		apis[id] = len(cfg.RestAPIs)
+		d.plan.apis[tollgate.RestAPIID(id)] = id
+		d.where["restApis["+strconv.Itoa(len(cfg.RestAPIs))+"]"] = p.path
+		cfg.RestAPIs = append(cfg.RestAPIs, a)
+	}
+	apiOf := func(p *props) (*config.RestAPI, int) {
+		v := p.str("RestApiId")
+		for id, i := range apis {
+			if tollgate.RestAPIID(id) == v {
+				return &cfg.RestAPIs[i], i
+			}
+		}
+		p.fail("RestApiId", "RestApiId must refer to a REST API of this template (Ref of an AWS::ApiGateway::RestApi), got %q", v)
+		return nil, -1
+	}
+
+	// Resource paths, from each resource's parent chain.
+	type res struct{ parent, part, api string }
+	resources := map[string]res{}
+	for _, id := range byType["AWS::ApiGateway::Resource"] {
+		p := d.propsOf(id)
+		a, _ := apiOf(p)
+		r := res{parent: p.str("ParentId"), part: p.str("PathPart")}
+		if a != nil {
+			r.api = a.ID
+		}
+		p.done()
+		resources[id] = r
+	}
+	pathOf := func(id string) (string, bool) {
+		var parts []string
+		for range len(resources) + 1 {
+			r, ok := resources[id]
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, r.part)
+			parent := d.phys[r.parent]
+			if physicalID("root", parent) == r.parent {
+				slices.Reverse(parts)
+				return "/" + strings.Join(parts, "/"), true
+			}
+			id = parent
+		}
+		return "", false
+	}
+	for _, id := range byType["AWS::ApiGateway::Resource"] {
+		if _, ok := pathOf(id); !ok {
+			d.fail("Resources."+id+".Properties.ParentId", "ParentId must be the RootResourceId of the API or a resource of it, reached without a cycle")
+		}
+	}
+
+	authorizers := map[string]bool{}
+	for _, id := range byType["AWS::ApiGateway::Authorizer"] {
+		p := d.propsOf(id)
+		a, ai := apiOf(p)
+		au := config.Authorizer{ID: id, IdentitySource: p.str("IdentitySource")}
+		if t := p.str("Type"); t != "COGNITO_USER_POOLS" {
+			p.fail("Type", "authorizer type %q is not supported: want COGNITO_USER_POOLS", t)
+		}
+		for i, arn := range p.strings("ProviderARNs") {
+			if pool := d.refTo(arn[strings.LastIndexByte(arn, '/')+1:], "Ref"); pool != "" {
+				au.CognitoUserPools = append(au.CognitoUserPools, pool)
+				continue
+			}
+			// A pool that lives on AWS: trust its tokens by its JWKS.
+			if m := cognitoARN.FindStringSubmatch(arn); m != nil {
+				iss := "https://cognito-idp." + m[1] + ".amazonaws.com/" + m[2]
+				au.ExternalIssuers = append(au.ExternalIssuers, config.ExternalIssuer{Issuer: iss, JWKSURL: iss + "/.well-known/jwks.json"})
+				continue
+			}
+			p.fail("ProviderARNs["+strconv.Itoa(i)+"]", "want the Arn of a user pool (Fn::GetAtt [Pool, Arn]), got %q", arn)
+		}
+		p.done("Name", "AuthorizerResultTtlInSeconds", "IdentityValidationExpression", "AuthType")
+		if a != nil {
+			authorizers[id] = true
+			d.where["restApis["+strconv.Itoa(ai)+"].authorizers["+strconv.Itoa(len(a.Authorizers))+"]"] = p.path
+			a.Authorizers = append(a.Authorizers, au)
+		}
+	}
+
+	type methodAt struct {
+		id, path string
+		m        config.Method
+	}
+	byAPI := map[string][]methodAt{}
+	for _, id := range byType["AWS::ApiGateway::Method"] {
+		p := d.propsOf(id)
+		a, _ := apiOf(p)
+		m := config.Method{HTTPMethod: p.str("HttpMethod"), AuthorizationScopes: p.strings("AuthorizationScopes")}
+		rid := p.str("ResourceId")
+		path := ""
+		if parent := d.phys[rid]; parent != "" && physicalID("root", parent) == rid {
+			path = "/"
+		} else if rp, ok := pathOf(d.phys[rid]); ok {
+			path = rp
+		} else {
+			p.fail("ResourceId", "ResourceId must be a resource of the API or its RootResourceId, got %q", rid)
+		}
+		switch t := p.str("AuthorizationType"); t {
+		case "", "NONE":
+		case "COGNITO_USER_POOLS":
+			au := d.phys[p.str("AuthorizerId")]
+			if !authorizers[au] {
+				p.fail("AuthorizerId", "AuthorizerId must refer to an AWS::ApiGateway::Authorizer of this template")
+			}
+			m.Authorizer = au
+		default:
+			p.fail("AuthorizationType", "authorization type %q is not supported: want NONE or COGNITO_USER_POOLS", t)
+		}
+		p.used["AuthorizerId"] = true
+		m.Integration = d.integration(p.sub("Integration"), functions)
+		if p.boolean("ApiKeyRequired") {
+			p.fail("ApiKeyRequired", "API keys are not supported")
+		}
+		p.done("MethodResponses", "OperationName", "RequestModels", "RequestParameters", "RequestValidatorId")
+		if a != nil && path != "" {
+			byAPI[a.ID] = append(byAPI[a.ID], methodAt{id, path, m})
+		}
+	}
+	for i := range cfg.RestAPIs {
+		a := &cfg.RestAPIs[i]
+		ms := byAPI[a.ID]
+		slices.SortStableFunc(ms, func(x, y methodAt) int { return cmp.Compare(x.path, y.path) })
+		for _, m := range ms {
+			if n := len(a.Resources); n == 0 || a.Resources[n-1].Path != m.path {
+				a.Resources = append(a.Resources, config.Resource{Path: m.path})
+			}
+			r := &a.Resources[len(a.Resources)-1]
+			d.where["restApis["+strconv.Itoa(i)+"].resources["+strconv.Itoa(len(a.Resources)-1)+"].methods["+strconv.Itoa(len(r.Methods))+"]"] = "Resources." + m.id + ".Properties"
+			r.Methods = append(r.Methods, m.m)
+		}
+	}
+
+	// Stages: from Stage resources, or a Deployment's StageName.
+	stageOf := map[string]string{} // API logical id → the resource that declares its stage
+	setStage := func(p *props, a *config.RestAPI, ai int, name string, q *props) {
+		if prev, ok := stageOf[a.ID]; ok {
+			p.fail("StageName", "the API already has stage %s (declared by %s): Tollgate serves one stage per API", a.DeployOptions.StageName, prev)
+			return
+		}
+		stageOf[a.ID] = p.id
+		a.DeployOptions.StageName = name
+		d.where["restApis["+strconv.Itoa(ai)+"].deployOptions"] = p.path
+		if vars := q.object("Variables"); vars != nil {
+			a.DeployOptions.Variables = map[string]string{}
+			for _, k := range sortedKeys(vars) {
+				s, _ := scalarString(vars[k])
+				a.DeployOptions.Variables[k] = s
+			}
+		}
+		if rate, ok := q.num("ThrottlingRateLimit"); ok {
+			a.DeployOptions.ThrottlingRateLimit = rate
+		}
+		if burst, ok := q.integer("ThrottlingBurstLimit"); ok {
+			a.DeployOptions.ThrottlingBurstLimit = int(burst)
+		}
+		if v, ok := q.get("MethodSettings"); ok {
+			list, _ := v.([]any)
+			for i, e := range list {
+				ms := q.sub("MethodSettings[" + strconv.Itoa(i) + "]")
+				ms.m, _ = e.(map[string]any)
+				if ms.str("ResourcePath") != "/*" || ms.str("HttpMethod") != "*" {
+					ms.fail("", "only stage-wide method settings (ResourcePath /*, HttpMethod *) are supported")
+				}
+				if rate, ok := ms.num("ThrottlingRateLimit"); ok {
+					a.DeployOptions.ThrottlingRateLimit = rate
+				}
+				if burst, ok := ms.integer("ThrottlingBurstLimit"); ok {
+					a.DeployOptions.ThrottlingBurstLimit = int(burst)
+				}
+				ms.done("LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted")
+			}
+		}
+	}
+	stageIgnored := []string{"Description", "TracingEnabled", "AccessLogSetting", "CacheClusterEnabled", "CacheClusterSize",
+		"CanarySetting", "ClientCertificateId", "DocumentationVersion", "Tags", "LoggingLevel", "MetricsEnabled",
+		"DataTraceEnabled", "CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted", "AccessLogSettings"}
+	for _, id := range byType["AWS::ApiGateway::Deployment"] {
+		p := d.propsOf(id)
+		a, ai := apiOf(p)
+		if name := p.str("StageName"); name != "" && a != nil {
+			sd := p.sub("StageDescription")
+			setStage(p, a, ai, name, sd)
+			sd.done(stageIgnored...)
+		} else {
+			p.sub("StageDescription")
+		}
+		p.done("Description", "DeploymentCanarySettings")
+	}
+	for _, id := range byType["AWS::ApiGateway::Stage"] {
+		p := d.propsOf(id)
+		a, ai := apiOf(p)
+		p.str("DeploymentId")
+		if a != nil {
+			setStage(p, a, ai, p.str("StageName"), p)
+		}
+		p.done(stageIgnored...)
+	}
+}
+
+var cognitoARN = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool/([A-Za-z0-9-]+_[A-Za-z0-9]+)$`)
+
+var lambdaURI = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?/invocations$`)
+
+// integration maps a method's Integration property.
+func (d *deployer) integration(p *props, functions map[string]string) *config.Integration {
+	if p.m == nil {
+		return nil
+	}
+	in := &config.Integration{Type: p.str("Type")}
+	if ms, ok := p.integer("TimeoutInMillis"); ok {
+		in.Timeout = time.Duration(ms) * time.Millisecond
+	}
+	uri := p.str("Uri")
+	switch in.Type {
+	case config.IntegrationAWSProxy:
+		m := lambdaURI.FindStringSubmatch(uri)
+		if m == nil {
+			p.fail("Uri", "an AWS_PROXY integration's Uri must invoke a Lambda function of this template, got %q", uri)
+			break
+		}
+		fn, ok := functions[m[1]]
+		if !ok {
+			p.fail("Uri", "the function %s is not a function of this template", m[1])
+		}
+		in.Function = fn
+		p.str("IntegrationHttpMethod")
+	case config.IntegrationHTTPProxy:
+		in.URI = uri
+		p.str("IntegrationHttpMethod")
+	case config.IntegrationMock:
+		if v, ok := p.get("IntegrationResponses"); ok {
+			if list, _ := v.([]any); len(list) > 0 {
+				first := p.sub("IntegrationResponses[0]")
+				first.m, _ = list[0].(map[string]any)
+				if n, ok := first.integer("StatusCode"); ok {
+					in.StatusCode = int(n)
+				}
+			}
+		}
+		p.used["RequestTemplates"] = true
+	default:
+		p.fail("Type", "integration type %q is not supported: want AWS_PROXY, HTTP_PROXY or MOCK", in.Type)
+	}
+	p.done("PassthroughBehavior", "ContentHandling", "CacheKeyParameters", "CacheNamespace",
+		"RequestParameters", "Credentials", "ConnectionType", "ConnectionId", "IntegrationResponses", "RequestTemplates")
+	return in
+}
+
+// validate runs the Config's own rules and reports what they find at the
+// template's resources.
+func (d *deployer) validate() {
+	err := d.plan.Config.Validate()
+	probs, ok := err.(config.Problems)
+	if err != nil && !ok {
+		d.fail("", "%v", err)
+		return
+	}
+	for _, p := range probs {
+		d.problems = append(d.problems, d.t.problem(d.where.translate(p.Path), "%s", p.Message))
+	}
+}
+
+// translate turns a Config path into the template path of the resource that
+// gave it, keeping the Config's field names after it in brackets when they
+// have no single template property.
+func (w configPaths) translate(path string) string {
+	best := ""
+	for prefix := range w {
+		if (path == prefix || strings.HasPrefix(path, prefix+".") || strings.HasPrefix(path, prefix+"[")) && len(prefix) > len(best) {
+			best = prefix
+		}
+	}
+	if best == "" {
+		return path
+	}
+	rest := strings.TrimPrefix(path[len(best):], ".")
+	if rest == "" {
+		return w[best]
+	}
+	field := ""
+	for f := range fieldNames {
+		if (rest == f || strings.HasPrefix(rest, f+"[") || strings.HasPrefix(rest, f+".")) && len(f) > len(field) {
+			field = f
+		}
+	}
+	if field != "" {
+		return w[best] + "." + fieldNames[field] + rest[len(field):]
+	}
+	return w[best] + " (" + rest + ")"
+}
+
+// fieldNames maps Config fields to the template properties they come from.
+var fieldNames = map[string]string{
+	"userPoolName": "UserPoolName", "identifier": "Identifier", "userPoolResourceServerName": "Name",
+	"scopes": "Scopes", "userPoolClientName": "ClientName", "generateSecret": "GenerateSecret",
+	"oAuth.scopes": "AllowedOAuthScopes", "oAuth.flows": "AllowedOAuthFlows", "authFlows": "ExplicitAuthFlows",
+	"accessTokenValidity": "AccessTokenValidity", "idTokenValidity": "IdTokenValidity",
+	"refreshTokenValidity": "RefreshTokenValidity", "cognitoDomain.domainPrefix": "Domain",
+	"customDomain.domainName": "Domain", "functionName": "FunctionName", "runtime": "Runtime",
+	"handler": "Handler", "code": "Code", "timeout": "Timeout", "memorySize": "MemorySize",
+	"environment": "Environment.Variables", "reservedConcurrency": "ReservedConcurrentExecutions",
+	"restApiName": "Name", "endpointTypes": "EndpointConfiguration.Types", "binaryMediaTypes": "BinaryMediaTypes",
+	"cognitoUserPools": "ProviderARNs", "identitySource": "IdentitySource", "httpMethod": "HttpMethod",
+	"authorizer": "AuthorizerId", "authorizationScopes": "AuthorizationScopes", "integration.uri": "Integration.Uri",
+	"integration.timeout": "Integration.TimeoutInMillis", "integration": "Integration", "stageName": "StageName",
+	"throttlingRateLimit": "ThrottlingRateLimit", "throttlingBurstLimit": "ThrottlingBurstLimit", "variables": "Variables",
+}
