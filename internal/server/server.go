@@ -235,7 +235,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer s.runner.Close()
 
 	srv := &http.Server{
-		Handler:           s.withInvokeAPI(s.handler, false),
+		Handler:           s.withCognitoAPI(s.withInvokeAPI(s.handler, false)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -1,0 +1,46 @@
+package cognitoapi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/sigv4"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// NewAccessKey makes an access key and returns it with its secret, which
+// exists in clear only here: the key holds it sealed under the master key,
+// bound to the key id. Store the key; show the secret once.
+func NewAccessKey(v *vault.Vault, description string, now time.Time) (*tollgate.AccessKey, string) {
+	id, secret := tollgate.NewAccessKeyID(), tollgate.NewSecretAccessKey()
+	return &tollgate.AccessKey{
+		ID:          id,
+		Description: description,
+		Sealed:      v.Seal([]byte(secret), []byte(id)),
+		CreatedAt:   now.UTC(),
+	}, secret
+}
+
+// Secrets returns the SigV4 secret lookup over the store's access keys.
+// It reads the store on every call, so a deleted key stops working at once.
+func Secrets(st tollgate.Store, v *vault.Vault) sigv4.SecretFunc {
+	return func(ctx context.Context, id string) (string, error) {
+		if !tollgate.AccessKeyIDPattern.MatchString(id) {
+			return "", sigv4.ErrUnknownKey
+		}
+		k, err := st.GetAccessKey(ctx, id)
+		if tollgate.IsNotFound(err) {
+			return "", sigv4.ErrUnknownKey
+		}
+		if err != nil {
+			return "", err
+		}
+		secret, err := v.Open(k.Sealed, []byte(k.ID))
+		if err != nil {
+			return "", fmt.Errorf("open access key %s: %w (is this the master key the store was created with?)", k.ID, err)
+		}
+		return string(secret), nil
+	}
+}

@@ -1,0 +1,441 @@
+package cognitoapi_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/cognitoapi"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+type fixture struct {
+	st      *sqlstore.Store
+	vault   *vault.Vault
+	client  *cip.Client
+	url     string
+	key     *tollgate.AccessKey
+	secret  string
+	changes int
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	v, err := vault.New(vault.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{st: st, vault: v}
+	f.key, f.secret = cognitoapi.NewAccessKey(v, "test", time.Now())
+	if err := st.CreateAccessKey(ctx, f.key); err != nil {
+		t.Fatal(err)
+	}
+	h := cognitoapi.New(cognitoapi.Options{Store: st, Vault: v, OnChange: func(context.Context) { f.changes++ },
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !cognitoapi.Owns(r) {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	f.client = f.sdk(f.key.ID, f.secret, "eu-west-1")
+	return f
+}
+
+func (f *fixture) sdk(id, secret, region string) *cip.Client {
+	return cip.New(cip.Options{
+		Region:           region,
+		BaseEndpoint:     aws.String(f.url),
+		Credentials:      credentials.NewStaticCredentialsProvider(id, secret, ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// wantAPIError fails unless err is the API error code, with a message
+// containing msg.
+func wantAPIError(t *testing.T, what string, err error, code, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Errorf("%s: got %v, want %s", what, err, code)
+		return
+	}
+	if ae.ErrorCode() != code || !strings.Contains(ae.ErrorMessage(), msg) {
+		t.Errorf("%s: got %s: %q, want %s with %q", what, ae.ErrorCode(), ae.ErrorMessage(), code, msg)
+	}
+}
+
+type result[T any] struct {
+	v   T
+	err error
+}
+
+func try[T any](v T, err error) result[T] { return result[T]{v, err} }
+
+// must returns the result, or fails the test now.
+func (r result[T]) must(t *testing.T, what string) T {
+	t.Helper()
+	if r.err != nil {
+		t.Fatalf("%s: %v", what, r.err)
+	}
+	return r.v
+}
+
+func TestLifecycle(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.client
+
+	pool := try(c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("orders")})).must(t, "CreateUserPool").UserPool
+	if !strings.HasPrefix(*pool.Id, "eu-west-1_") || *pool.Name != "orders" || pool.CreationDate == nil ||
+		*pool.Arn != "arn:aws:cognito-idp:eu-west-1:000000000000:userpool/"+*pool.Id || pool.MfaConfiguration != types.UserPoolMfaTypeOff {
+		t.Errorf("CreateUserPool: pool %+v", pool)
+	}
+	if time.Since(*pool.CreationDate) > time.Minute {
+		t.Errorf("CreationDate %s: not now", pool.CreationDate)
+	}
+	got := try(c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: pool.Id})).must(t, "DescribeUserPool").UserPool
+	if *got.Id != *pool.Id || *got.Name != "orders" {
+		t.Errorf("DescribeUserPool: %+v", got)
+	}
+	_, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("orders")})
+	wantAPIError(t, "CreateUserPool with a taken name", err, "InvalidParameterException", "already exists")
+	try(c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("billing")})).must(t, "CreateUserPool")
+
+	// ListUserPools pages.
+	page1 := try(c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)})).must(t, "ListUserPools")
+	if len(page1.UserPools) != 1 || *page1.UserPools[0].Name != "billing" || page1.NextToken == nil {
+		t.Errorf("ListUserPools page 1: %+v", page1)
+	}
+	page2 := try(c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1), NextToken: page1.NextToken})).must(t, "ListUserPools")
+	if len(page2.UserPools) != 1 || *page2.UserPools[0].Name != "orders" || page2.NextToken != nil {
+		t.Errorf("ListUserPools page 2: %+v", page2)
+	}
+
+	// Resource servers.
+	rs := try(c.CreateResourceServer(ctx, &cip.CreateResourceServerInput{
+		UserPoolId: pool.Id, Identifier: aws.String("orders-api"), Name: aws.String("Orders API"),
+		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("Read orders")}, {ScopeName: aws.String("write"), ScopeDescription: aws.String("Write orders")}},
+	})).must(t, "CreateResourceServer").ResourceServer
+	if *rs.Identifier != "orders-api" || len(rs.Scopes) != 2 || *rs.UserPoolId != *pool.Id {
+		t.Errorf("CreateResourceServer: %+v", rs)
+	}
+	_, err = c.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: pool.Id, Identifier: aws.String("orders-api"), Name: aws.String("Again")})
+	wantAPIError(t, "CreateResourceServer twice", err, "InvalidParameterException", "already exists")
+	rs = try(c.UpdateResourceServer(ctx, &cip.UpdateResourceServerInput{
+		UserPoolId: pool.Id, Identifier: aws.String("orders-api"), Name: aws.String("Orders"),
+		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("Read")}, {ScopeName: aws.String("admin"), ScopeDescription: aws.String("Administer")}},
+	})).must(t, "UpdateResourceServer").ResourceServer
+	if *rs.Name != "Orders" || *rs.Scopes[1].ScopeName != "admin" {
+		t.Errorf("UpdateResourceServer: %+v", rs)
+	}
+	rss := try(c.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: pool.Id, MaxResults: aws.Int32(10)})).must(t, "ListResourceServers")
+	if len(rss.ResourceServers) != 1 {
+		t.Errorf("ListResourceServers: %+v", rss.ResourceServers)
+	}
+	try(c.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{UserPoolId: pool.Id, Identifier: aws.String("orders-api")})).must(t, "DescribeResourceServer")
+
+	// An M2M client, as the AWS CLI or CDK creates one.
+	client := try(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: pool.Id, ClientName: aws.String("worker"), GenerateSecret: true,
+		AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}, AllowedOAuthFlowsUserPoolClient: true,
+		AllowedOAuthScopes: []string{"orders-api/read"}, AccessTokenValidity: aws.Int32(30),
+		TokenValidityUnits: &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes},
+	})).must(t, "CreateUserPoolClient").UserPoolClient
+	if len(*client.ClientId) != 26 || len(*client.ClientSecret) != tollgate.ClientSecretLength || *client.AccessTokenValidity != 30 ||
+		client.TokenValidityUnits.AccessToken != types.TimeUnitsTypeMinutes || client.TokenValidityUnits.IdToken != types.TimeUnitsTypeMinutes ||
+		*client.IdTokenValidity != 60 || client.RefreshTokenValidity != 30 || client.TokenValidityUnits.RefreshToken != types.TimeUnitsTypeDays ||
+		!*client.AllowedOAuthFlowsUserPoolClient || !*client.EnableTokenRevocation || client.PreventUserExistenceErrors != "LEGACY" {
+		t.Errorf("CreateUserPoolClient: %+v", client)
+	}
+	stored := try(f.st.GetClient(ctx, *client.ClientId)).must(t, "GetClient")
+	if !f.vault.VerifySecret(stored.ID, *client.ClientSecret, stored.Secrets[0].Hash) {
+		t.Error("the returned secret does not authenticate the stored client")
+	}
+	if stored.AccessTokenValidity != (tollgate.Validity{Value: 30, Unit: tollgate.Minutes}) {
+		t.Errorf("stored access token validity %s", stored.AccessTokenValidity)
+	}
+	desc := try(c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: pool.Id, ClientId: client.ClientId})).must(t, "DescribeUserPoolClient").UserPoolClient
+	if *desc.ClientSecret != *client.ClientSecret || desc.AllowedOAuthScopes[0] != "orders-api/read" {
+		t.Errorf("DescribeUserPoolClient: %+v", desc)
+	}
+	list := try(c.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: pool.Id})).must(t, "ListUserPoolClients")
+	if len(list.UserPoolClients) != 1 || *list.UserPoolClients[0].ClientName != "worker" {
+		t.Errorf("ListUserPoolClients: %+v", list.UserPoolClients)
+	}
+
+	// Update resets what it omits; the name is kept.
+	upd := try(c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+		UserPoolId: pool.Id, ClientId: client.ClientId,
+		AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}, AllowedOAuthFlowsUserPoolClient: true,
+		AllowedOAuthScopes: []string{"orders-api/read", "orders-api/admin"},
+	})).must(t, "UpdateUserPoolClient").UserPoolClient
+	if *upd.ClientName != "worker" || *upd.AccessTokenValidity != 60 || len(upd.AllowedOAuthScopes) != 2 {
+		t.Errorf("UpdateUserPoolClient: %+v", upd)
+	}
+
+	// Secrets: add one, a third is refused, delete the first.
+	added := try(c.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: pool.Id, ClientId: client.ClientId})).must(t, "AddUserPoolClientSecret").ClientSecretDescriptor
+	if added.ClientSecretValue == nil || added.ClientSecretId == nil || added.ClientSecretCreateDate == nil {
+		t.Errorf("AddUserPoolClientSecret: %+v", added)
+	}
+	_, err = c.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: pool.Id, ClientId: client.ClientId})
+	wantAPIError(t, "AddUserPoolClientSecret beyond two", err, "LimitExceededException", "maximum number of client secrets")
+	secrets := try(c.ListUserPoolClientSecrets(ctx, &cip.ListUserPoolClientSecretsInput{UserPoolId: pool.Id, ClientId: client.ClientId})).must(t, "ListUserPoolClientSecrets").ClientSecrets
+	if len(secrets) != 2 || secrets[0].ClientSecretValue != nil {
+		t.Errorf("ListUserPoolClientSecrets: %+v", secrets)
+	}
+	try(c.DeleteUserPoolClientSecret(ctx, &cip.DeleteUserPoolClientSecretInput{UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: secrets[0].ClientSecretId})).must(t, "DeleteUserPoolClientSecret")
+	_, err = c.DeleteUserPoolClientSecret(ctx, &cip.DeleteUserPoolClientSecretInput{UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: secrets[1].ClientSecretId})
+	wantAPIError(t, "DeleteUserPoolClientSecret of the last secret", err, "InvalidParameterException", "only secret")
+	desc = try(c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: pool.Id, ClientId: client.ClientId})).must(t, "DescribeUserPoolClient").UserPoolClient
+	if *desc.ClientSecret != *added.ClientSecretValue {
+		t.Error("after deleting the first secret, DescribeUserPoolClient does not show the second")
+	}
+	custom := "custom_secret_of_thirty_two_chars"
+	added = try(c.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecret: &custom})).must(t, "AddUserPoolClientSecret (custom)").ClientSecretDescriptor
+	if added.ClientSecretValue != nil {
+		t.Error("a custom secret is echoed")
+	}
+
+	// Domains.
+	try(c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: pool.Id, Domain: aws.String("orders-auth")})).must(t, "CreateUserPoolDomain")
+	dd := try(c.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("orders-auth")})).must(t, "DescribeUserPoolDomain").DomainDescription
+	if *dd.UserPoolId != *pool.Id || dd.Status != types.DomainStatusTypeActive {
+		t.Errorf("DescribeUserPoolDomain: %+v", dd)
+	}
+	dd = try(c.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("nope")})).must(t, "DescribeUserPoolDomain of an unknown domain").DomainDescription
+	if dd.UserPoolId != nil {
+		t.Errorf("DescribeUserPoolDomain of an unknown domain: %+v", dd)
+	}
+	got = try(c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: pool.Id})).must(t, "DescribeUserPool").UserPool
+	if got.Domain == nil || *got.Domain != "orders-auth" {
+		t.Errorf("DescribeUserPool after CreateUserPoolDomain: Domain %v", got.Domain)
+	}
+	_, err = c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: pool.Id, Domain: aws.String("orders-auth2")})
+	wantAPIError(t, "a second prefix domain", err, "InvalidParameterException", "already has a domain")
+	_, err = c.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: pool.Id})
+	wantAPIError(t, "DeleteUserPool with a domain", err, "InvalidParameterException", "domain configured")
+	try(c.DeleteUserPoolDomain(ctx, &cip.DeleteUserPoolDomainInput{UserPoolId: pool.Id, Domain: aws.String("orders-auth")})).must(t, "DeleteUserPoolDomain")
+
+	// Deletions.
+	try(c.DeleteResourceServer(ctx, &cip.DeleteResourceServerInput{UserPoolId: pool.Id, Identifier: aws.String("orders-api")})).must(t, "DeleteResourceServer")
+	try(c.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: pool.Id, ClientId: client.ClientId})).must(t, "DeleteUserPoolClient")
+	_, err = c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: pool.Id, ClientId: client.ClientId})
+	wantAPIError(t, "DescribeUserPoolClient after delete", err, "ResourceNotFoundException", "does not exist")
+	try(c.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: pool.Id})).must(t, "DeleteUserPool")
+	_, err = c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: pool.Id})
+	wantAPIError(t, "DescribeUserPool after delete", err, "ResourceNotFoundException", "does not exist")
+	if f.changes < 10 {
+		t.Errorf("OnChange ran %d times, want once per write", f.changes)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.client
+	pool := try(c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})).must(t, "CreateUserPool").UserPool
+	try(c.CreateResourceServer(ctx, &cip.CreateResourceServerInput{
+		UserPoolId: pool.Id, Identifier: aws.String("api"), Name: aws.String("API"),
+		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("Read")}},
+	})).must(t, "CreateResourceServer")
+	cc := []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}
+	for _, tt := range []struct {
+		name      string
+		call      func() error
+		code, msg string
+	}{
+		{"unknown pool", func() error {
+			_, err := c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("eu-west-1_nope")})
+			return err
+		}, "ResourceNotFoundException", "User pool eu-west-1_nope does not exist."},
+		{"pool name pattern", func() error {
+			_, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bad/name")})
+			return err
+		}, "InvalidParameterException", `1 validation error detected: Value 'bad/name' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w\s+=,.@-]+`},
+		{"OAuth without flows", func() error {
+			_, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true})
+			return err
+		}, "InvalidParameterException", "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows."},
+		{"client_credentials without a secret", func() error {
+			_, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), AllowedOAuthFlows: cc, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthScopes: []string{"api/read"}})
+			return err
+		}, "InvalidOAuthFlowException", "client_credentials flow can not be selected if client does not have a client secret."},
+		{"code flow", func() error {
+			_, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), GenerateSecret: true, AllowedOAuthFlows: []types.OAuthFlowType{"code"}, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthScopes: []string{"api/read"}})
+			return err
+		}, "InvalidOAuthFlowException", "client_credentials flow only"},
+		{"unknown scope", func() error {
+			_, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), GenerateSecret: true, AllowedOAuthFlows: cc, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthScopes: []string{"api/write"}})
+			return err
+		}, "ScopeDoesNotExistException", "Invalid scope requested: api/write"},
+		{"validity out of range", func() error {
+			_, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), AccessTokenValidity: aws.Int32(48)})
+			return err
+		}, "InvalidParameterException", "AccessTokenValidity must be between 5 minutes and 1 day, got 48 hours"},
+		{"custom secret too short", func() error {
+			_, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), GenerateSecret: true, ClientSecret: aws.String("short")})
+			return err
+		}, "InvalidParameterException", "Member must have length greater than or equal to 24"},
+		{"unknown client", func() error {
+			_, err := c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: pool.Id, ClientId: aws.String("abc")})
+			return err
+		}, "ResourceNotFoundException", "User pool client abc does not exist."},
+		{"custom domain", func() error {
+			_, err := c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: pool.Id, Domain: aws.String("auth.example.com"), CustomDomainConfig: &types.CustomDomainConfigType{CertificateArn: aws.String("arn:aws:acm:us-east-1:1:certificate/x")}})
+			return err
+		}, "InvalidParameterException", "certificate files"},
+		{"reserved domain word", func() error {
+			_, err := c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: pool.Id, Domain: aws.String("my-cognito")})
+			return err
+		}, "InvalidParameterException", "reserved word"},
+		{"bad pagination token", func() error {
+			_, err := c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(5), NextToken: aws.String("garbage")})
+			return err
+		}, "InvalidParameterException", "Invalid pagination token."},
+		{"unknown access key", func() error {
+			_, err := f.sdk("AKIAAAAAAAAAAAAAAAAA", f.secret, "eu-west-1").ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(5)})
+			return err
+		}, "UnrecognizedClientException", "The security token included in the request is invalid."},
+		{"wrong secret", func() error {
+			_, err := f.sdk(f.key.ID, strings.Repeat("a", 40), "eu-west-1").ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(5)})
+			return err
+		}, "InvalidSignatureException", "The request signature we calculated does not match"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, tt.name, tt.call(), tt.code, tt.msg) })
+	}
+}
+
+func TestConfigOwnedObjectsAreReadOnly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.client
+	now := time.Now().UTC()
+	p := &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: "declared", Region: "eu-west-1", ConfigKey: "UserPool", CreatedAt: now, UpdatedAt: now}
+	rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: "default", Name: "Default", Scopes: []tollgate.Scope{{Name: "default", Description: "d"}}, ConfigKey: "UserPool/Default", CreatedAt: now, UpdatedAt: now}
+	cl := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: p.ID, Name: "app", Secrets: []tollgate.ClientSecret{}, AllowedOAuthFlows: []string{}, AllowedOAuthScopes: []string{},
+		AccessTokenValidity: tollgate.DefaultAccessTokenValidity, IDTokenValidity: tollgate.DefaultIDTokenValidity, RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity,
+		ConfigKey: "UserPool/App", CreatedAt: now, UpdatedAt: now}
+	d := &tollgate.Domain{Domain: "declared-auth", PoolID: p.ID, ConfigKey: "UserPool/Domain", CreatedAt: now}
+	for _, err := range []error{f.st.CreatePool(ctx, p), f.st.PutResourceServer(ctx, rs), f.st.CreateClient(ctx, cl), f.st.PutDomain(ctx, d)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name, key string
+		call      func() error
+	}{
+		{"DeleteUserPoolDomain", "UserPool/Domain", func() error {
+			_, err := c.DeleteUserPoolDomain(ctx, &cip.DeleteUserPoolDomainInput{UserPoolId: &p.ID, Domain: &d.Domain})
+			return err
+		}},
+		{"DeleteUserPool", "UserPool", func() error {
+			if err := f.st.DeleteDomain(ctx, d.Domain); err != nil {
+				return err
+			}
+			_, err := c.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &p.ID})
+			return err
+		}},
+		{"UpdateResourceServer", "UserPool/Default", func() error {
+			_, err := c.UpdateResourceServer(ctx, &cip.UpdateResourceServerInput{UserPoolId: &p.ID, Identifier: &rs.Identifier, Name: aws.String("x")})
+			return err
+		}},
+		{"DeleteResourceServer", "UserPool/Default", func() error {
+			_, err := c.DeleteResourceServer(ctx, &cip.DeleteResourceServerInput{UserPoolId: &p.ID, Identifier: &rs.Identifier})
+			return err
+		}},
+		{"UpdateUserPoolClient", "UserPool/App", func() error {
+			_, err := c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: &p.ID, ClientId: &cl.ID})
+			return err
+		}},
+		{"DeleteUserPoolClient", "UserPool/App", func() error {
+			_, err := c.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: &p.ID, ClientId: &cl.ID})
+			return err
+		}},
+	} {
+		wantAPIError(t, tt.name, tt.call(), "InvalidParameterException", `declared in a config file or template (as "`+tt.key+`") and is read-only`)
+	}
+	// Objects added by hand to a declared pool are the API's to manage.
+	try(c.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: &p.ID, Identifier: aws.String("extra"), Name: aws.String("Extra")})).must(t, "CreateResourceServer in a declared pool")
+	try(c.DeleteResourceServer(ctx, &cip.DeleteResourceServerInput{UserPoolId: &p.ID, Identifier: aws.String("extra")})).must(t, "DeleteResourceServer")
+}
+
+// TestProtocol checks what the SDKs do not show: the wire shape of errors,
+// unsigned calls, and inputs the SDKs would refuse before sending.
+func TestProtocol(t *testing.T) {
+	f := newFixture(t)
+	const prefix = "AWSCognitoIdentityProviderService."
+	for _, tt := range []struct {
+		name, target, body string
+		unsigned           bool
+		status             int
+		want               string
+	}{
+		{"unsigned", prefix + "ListUserPools", `{"MaxResults":1}`, true, 400,
+			`{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}`},
+		{"missing MaxResults", prefix + "ListUserPools", `{}`, false, 400,
+			`{"__type":"InvalidParameterException","message":"1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null"}`},
+		{"three violations", prefix + "CreateResourceServer", `{"UserPoolId":"x","Identifier":""}`, false, 400,
+			`{"__type":"InvalidParameterException","message":"3 validation errors detected: Value 'x' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+; Value '' at 'identifier' failed to satisfy constraint: Member must have length greater than or equal to 1; Value null at 'name' failed to satisfy constraint: Member must not be null"}`},
+		{"unknown operation", prefix + "AdminCreateUser", `{}`, false, 400,
+			`{"__type":"UnknownOperationException","message":"Tollgate does not implement the operation AdminCreateUser."}`},
+		{"not JSON", prefix + "ListUserPools", `{"MaxResults":`, false, 400,
+			`{"__type":"SerializationException","message":"The request body is not valid JSON."}`},
+		{"wrong type", prefix + "ListUserPools", `{"MaxResults":"ten"}`, false, 400,
+			`{"__type":"SerializationException","message":"Unexpected value for member MaxResults: want int."}`},
+		{"empty body", prefix + "ListUserPools", ``, false, 400,
+			`{"__type":"InvalidParameterException","message":"1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null"}`},
+	} {
+		req, _ := http.NewRequest("POST", f.url+"/", strings.NewReader(tt.body))
+		req.Header.Set("X-Amz-Target", tt.target)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		if !tt.unsigned {
+			sum := sha256.Sum256([]byte(tt.body))
+			creds := aws.Credentials{AccessKeyID: f.key.ID, SecretAccessKey: f.secret}
+			if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-idp", "us-east-1", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || string(b) != tt.want {
+			t.Errorf("%s: %d %s\nwant %d %s", tt.name, resp.StatusCode, b, tt.status, tt.want)
+		}
+		if resp.Header.Get("x-amzn-ErrorType") == "" || resp.Header.Get("x-amzn-RequestId") == "" || resp.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+			t.Errorf("%s: headers %v", tt.name, resp.Header)
+		}
+	}
+}

@@ -1,0 +1,397 @@
+package cognitoapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+// clientInput is the input of Create and UpdateUserPoolClient. Members
+// Tollgate has no use for (callback URLs, auth flows of users, analytics)
+// are accepted and ignored, as a pool without users would ignore them.
+type clientInput struct {
+	UserPoolId                      *string
+	ClientId                        *string // update only
+	ClientName                      *string
+	GenerateSecret                  bool    // create only
+	ClientSecret                    *string // create only
+	AccessTokenValidity             *int
+	IdTokenValidity                 *int
+	RefreshTokenValidity            *int
+	TokenValidityUnits              *struct{ AccessToken, IdToken, RefreshToken *string }
+	AllowedOAuthFlows               []string
+	AllowedOAuthScopes              []string
+	AllowedOAuthFlowsUserPoolClient *bool
+}
+
+// userPoolClient is UserPoolClientType.
+type userPoolClient struct {
+	UserPoolID                               string         `json:"UserPoolId"`
+	ClientName                               string         `json:"ClientName"`
+	ClientID                                 string         `json:"ClientId"`
+	ClientSecret                             string         `json:"ClientSecret,omitempty"`
+	LastModifiedDate                         epoch          `json:"LastModifiedDate"`
+	CreationDate                             epoch          `json:"CreationDate"`
+	RefreshTokenValidity                     int64          `json:"RefreshTokenValidity"`
+	AccessTokenValidity                      int64          `json:"AccessTokenValidity"`
+	IDTokenValidity                          int64          `json:"IdTokenValidity"`
+	TokenValidityUnits                       map[string]any `json:"TokenValidityUnits"`
+	AllowedOAuthFlows                        []string       `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthScopes                       []string       `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient          bool           `json:"AllowedOAuthFlowsUserPoolClient"`
+	PreventUserExistenceErrors               string         `json:"PreventUserExistenceErrors"`
+	EnableTokenRevocation                    bool           `json:"EnableTokenRevocation"`
+	EnablePropagateAdditionalUserContextData bool           `json:"EnablePropagateAdditionalUserContextData"`
+	AuthSessionValidity                      int            `json:"AuthSessionValidity"`
+	SupportedIdentityProviders               []string       `json:"SupportedIdentityProviders,omitempty"`
+}
+
+// clientView renders a client with its first secret revealed, as
+// Cognito's Create and DescribeUserPoolClient do.
+func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
+	v := &userPoolClient{
+		UserPoolID: c.PoolID, ClientName: c.Name, ClientID: c.ID,
+		LastModifiedDate: epoch(c.UpdatedAt), CreationDate: epoch(c.CreatedAt),
+		RefreshTokenValidity: c.RefreshTokenValidity.Value,
+		AccessTokenValidity:  c.AccessTokenValidity.Value,
+		IDTokenValidity:      c.IDTokenValidity.Value,
+		TokenValidityUnits: map[string]any{
+			"AccessToken":  c.AccessTokenValidity.Unit,
+			"IdToken":      c.IDTokenValidity.Unit,
+			"RefreshToken": c.RefreshTokenValidity.Unit,
+		},
+		AllowedOAuthFlows:               c.AllowedOAuthFlows,
+		AllowedOAuthScopes:              c.AllowedOAuthScopes,
+		AllowedOAuthFlowsUserPoolClient: len(c.AllowedOAuthFlows) > 0,
+		PreventUserExistenceErrors:      "LEGACY",
+		EnableTokenRevocation:           true,
+		AuthSessionValidity:             3,
+	}
+	if len(c.AllowedOAuthFlows) > 0 {
+		v.SupportedIdentityProviders = []string{"COGNITO"}
+	}
+	if len(c.Secrets) > 0 {
+		secret, err := h.opts.Vault.Open(c.Secrets[0].Sealed, []byte(c.ID))
+		if err != nil {
+			return nil, fmt.Errorf("reveal secret %s of client %s: %w", c.Secrets[0].ID, c.ID, err)
+		}
+		v.ClientSecret = string(secret)
+	}
+	return v, nil
+}
+
+// validity reads a token validity: the value in the unit given, or in the
+// API's default unit; the domain's default when the value is omitted.
+func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, def tollgate.Validity) tollgate.Validity {
+	if value == nil {
+		return def
+	}
+	u := defaultUnit
+	if unit != nil {
+		u = tollgate.TimeUnit(*unit)
+	}
+	return tollgate.Validity{Value: int64(*value), Unit: u}
+}
+
+// build validates a Create or UpdateUserPoolClient input against the pool
+// and fills c (which has its ID, PoolID and, for an update, its secrets and
+// name). hasSecret tells whether the client has or will have a secret.
+func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Client, hasSecret bool) error {
+	if req.ClientName != nil {
+		c.Name = *req.ClientName
+	}
+	var units struct{ AccessToken, IdToken, RefreshToken *string }
+	if req.TokenValidityUnits != nil {
+		units = *req.TokenValidityUnits
+	}
+	c.AccessTokenValidity = validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, tollgate.DefaultAccessTokenValidity)
+	c.IDTokenValidity = validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, tollgate.DefaultIDTokenValidity)
+	c.RefreshTokenValidity = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, tollgate.DefaultRefreshTokenValidity)
+	if err := tollgate.CheckValidity("AccessTokenValidity", c.AccessTokenValidity, tollgate.AccessTokenMin, tollgate.AccessTokenMax); err != nil {
+		return err
+	}
+	if err := tollgate.CheckValidity("IdTokenValidity", c.IDTokenValidity, tollgate.IDTokenMin, tollgate.IDTokenMax); err != nil {
+		return err
+	}
+	if err := tollgate.CheckValidity("RefreshTokenValidity", c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax); err != nil {
+		return err
+	}
+
+	oauth := req.AllowedOAuthFlowsUserPoolClient != nil && *req.AllowedOAuthFlowsUserPoolClient
+	if oauth && (len(req.AllowedOAuthFlows) == 0 || len(req.AllowedOAuthScopes) == 0) {
+		return invalid("AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
+	}
+	if !oauth && len(req.AllowedOAuthFlows) > 0 {
+		return invalid("AllowedOAuthFlowsUserPoolClient must be true for the client to use AllowedOAuthFlows.")
+	}
+	c.AllowedOAuthFlows, c.AllowedOAuthScopes = []string{}, []string{}
+	if !oauth {
+		return nil
+	}
+	for _, f := range req.AllowedOAuthFlows {
+		switch f {
+		case tollgate.FlowClientCredentials:
+		case tollgate.FlowCode, tollgate.FlowImplicit:
+			return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "Tollgate serves the client_credentials flow only: the %s flow needs a hosted sign-in page, which it does not have.", f)
+		default:
+			var v validation
+			v.add(&f, "allowedOAuthFlows", "Member must satisfy enum value set: [implicit, client_credentials, code]")
+			return v.err()
+		}
+		if !slices.Contains(c.AllowedOAuthFlows, f) {
+			c.AllowedOAuthFlows = append(c.AllowedOAuthFlows, f)
+		}
+	}
+	if !hasSecret {
+		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "client_credentials flow can not be selected if client does not have a client secret.")
+	}
+	if len(req.AllowedOAuthScopes) > maxScopesPerClient {
+		var v validation
+		n := fmt.Sprint(len(req.AllowedOAuthScopes))
+		v.add(&n, "allowedOAuthScopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerClient))
+		return v.err()
+	}
+	rss, err := h.opts.Store.ListResourceServers(ctx, c.PoolID)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, rs := range rss {
+		for _, s := range rs.FullScopeNames() {
+			known[s] = true
+		}
+	}
+	for _, s := range req.AllowedOAuthScopes {
+		if !known[s] {
+			return errorf(http.StatusBadRequest, typeScopeNotFound, "Invalid scope requested: %s", printable(s))
+		}
+		if !slices.Contains(c.AllowedOAuthScopes, s) {
+			c.AllowedOAuthScopes = append(c.AllowedOAuthScopes, s)
+		}
+	}
+	return nil
+}
+
+// checkName refuses a name another client of the pool has: the store keeps
+// client names unique within a pool.
+func (h *Handler) checkName(ctx context.Context, c *tollgate.Client, clients []*tollgate.Client) error {
+	for _, o := range clients {
+		if o.Name == c.Name && o.ID != c.ID {
+			return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(c.Name), c.PoolID, o.ID)
+		}
+	}
+	return nil
+}
+
+func (h *Handler) createUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+	var req clientInput
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.ClientName, "clientName", true, 1, 128, namePattern)
+	v.str(req.ClientSecret, "clientSecret", false, 24, 64, secretPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if req.ClientSecret != nil && !req.GenerateSecret {
+		return nil, invalid("ClientSecret can be set only when GenerateSecret is true.")
+	}
+	p, err := h.getPool(ctx, *req.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	now := h.now()
+	c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: p.ID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
+	if err := h.build(ctx, &req, c, req.GenerateSecret); err != nil {
+		return nil, err
+	}
+	clients, err := h.opts.Store.ListClients(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.checkName(ctx, c, clients); err != nil {
+		return nil, err
+	}
+	if len(clients) >= maxClientsPerPool {
+		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", p.ID, maxClientsPerPool)
+	}
+	if req.GenerateSecret {
+		secret := tollgate.NewClientSecret()
+		if req.ClientSecret != nil {
+			secret = *req.ClientSecret
+		}
+		c.Secrets = []tollgate.ClientSecret{h.newSecret(c.ID, secret, now)}
+	}
+	if err := h.opts.Store.CreateClient(ctx, c); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	view, err := h.clientView(c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPoolClient": view}, nil
+}
+
+// newSecret protects a client secret as every other writer does: its keyed
+// hash to authenticate the client, and the secret sealed to the client id
+// for DescribeUserPoolClient to reveal.
+func (h *Handler) newSecret(clientID, secret string, now time.Time) tollgate.ClientSecret {
+	hash, sealed := h.opts.Vault.ProtectSecret(clientID, secret)
+	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
+}
+
+// getClient returns the pool's client, or Cognito's not found.
+func (h *Handler) getClient(ctx context.Context, poolID, clientID string) (*tollgate.Client, error) {
+	if _, err := h.getPool(ctx, poolID); err != nil {
+		return nil, err
+	}
+	c, err := h.opts.Store.GetClient(ctx, clientID)
+	if tollgate.IsNotFound(err) || (err == nil && c.PoolID != poolID) {
+		return nil, notFound("User pool client %s does not exist.", printable(clientID))
+	}
+	return c, err
+}
+
+// clientRef reads and validates {UserPoolId, ClientId}.
+func clientRef(in []byte) (poolID, clientID string, err error) {
+	var req struct{ UserPoolId, ClientId *string }
+	if err := decode(in, &req); err != nil {
+		return "", "", err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
+	if err := v.err(); err != nil {
+		return "", "", err
+	}
+	return *req.UserPoolId, *req.ClientId, nil
+}
+
+func (h *Handler) describeUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+	poolID, clientID, err := clientRef(in)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.getClient(ctx, poolID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	view, err := h.clientView(c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPoolClient": view}, nil
+}
+
+// updateUserPoolClient replaces the client's settings. As in Cognito,
+// members left out are reset to their defaults, not kept; the name is kept
+// when omitted.
+func (h *Handler) updateUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+	var req clientInput
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
+	v.str(req.ClientName, "clientName", false, 1, 128, namePattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	cur, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	if cur.ConfigKey != "" {
+		return nil, readOnly("User pool client", cur.ID, cur.ConfigKey)
+	}
+	next := &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: h.now()}
+	if err := h.build(ctx, &req, next, len(cur.Secrets) > 0); err != nil {
+		return nil, err
+	}
+	clients, err := h.opts.Store.ListClients(ctx, cur.PoolID)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.checkName(ctx, next, clients); err != nil {
+		return nil, err
+	}
+	if err := h.opts.Store.UpdateClient(ctx, next); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	view, err := h.clientView(next)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPoolClient": view}, nil
+}
+
+func (h *Handler) deleteUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+	poolID, clientID, err := clientRef(in)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.getClient(ctx, poolID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	if c.ConfigKey != "" {
+		return nil, readOnly("User pool client", c.ID, c.ConfigKey)
+	}
+	if err := h.opts.Store.DeleteClient(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return struct{}{}, nil
+}
+
+func (h *Handler) listUserPoolClients(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct {
+		UserPoolId *string
+		MaxResults *int
+		NextToken  *string
+	}
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.intRange(req.MaxResults, "maxResults", 1, 60)
+	v.str(req.NextToken, "nextToken", false, 1, 131072, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := h.getPool(ctx, *req.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := h.opts.Store.ListClients(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	from, to, next, err := page(len(clients), req.MaxResults, req.NextToken, 60)
+	if err != nil {
+		return nil, err
+	}
+	type description struct {
+		ClientID   string `json:"ClientId"`
+		UserPoolID string `json:"UserPoolId"`
+		ClientName string `json:"ClientName"`
+	}
+	out := struct {
+		UserPoolClients []description `json:"UserPoolClients"`
+		NextToken       *string       `json:"NextToken,omitempty"`
+	}{UserPoolClients: []description{}, NextToken: next}
+	for _, c := range clients[from:to] {
+		out.UserPoolClients = append(out.UserPoolClients, description{c.ID, c.PoolID, c.Name})
+	}
+	return out, nil
+}

@@ -1,0 +1,216 @@
+package cognitoapi
+
+import (
+	"context"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Quotas, from Cognito's quotas page.
+const (
+	maxResourceServersPerPool = 25
+	maxScopesPerServer        = 100
+	maxScopesPerClient        = 50
+	maxClientsPerPool         = 1000
+)
+
+// userPool is UserPoolType as Tollgate fills it: what it stores, and the
+// fixed values of what it does not serve (users, MFA, triggers), as a new
+// pool shows them.
+type userPool struct {
+	ID                     string            `json:"Id"`
+	Name                   string            `json:"Name"`
+	Arn                    string            `json:"Arn"`
+	CreationDate           epoch             `json:"CreationDate"`
+	LastModifiedDate       epoch             `json:"LastModifiedDate"`
+	Domain                 string            `json:"Domain,omitempty"`
+	CustomDomain           string            `json:"CustomDomain,omitempty"`
+	Policies               map[string]any    `json:"Policies"`
+	LambdaConfig           map[string]any    `json:"LambdaConfig"`
+	MfaConfiguration       string            `json:"MfaConfiguration"`
+	EstimatedNumberOfUsers int               `json:"EstimatedNumberOfUsers"`
+	DeletionProtection     string            `json:"DeletionProtection"`
+	UserPoolTier           string            `json:"UserPoolTier"`
+	UserPoolTags           map[string]string `json:"UserPoolTags"`
+	AdminCreateUserConfig  map[string]any    `json:"AdminCreateUserConfig"`
+}
+
+func (h *Handler) poolView(ctx context.Context, p *tollgate.UserPool) (*userPool, error) {
+	v := &userPool{
+		ID: p.ID, Name: p.Name,
+		Arn:          "arn:aws:cognito-idp:" + p.Region + ":" + h.opts.AccountID + ":userpool/" + p.ID,
+		CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.UpdatedAt),
+		Policies: map[string]any{"PasswordPolicy": map[string]any{
+			"MinimumLength": 8, "RequireUppercase": true, "RequireLowercase": true, "RequireNumbers": true,
+			"RequireSymbols": true, "TemporaryPasswordValidityDays": 7,
+		}},
+		LambdaConfig:          map[string]any{},
+		MfaConfiguration:      "OFF",
+		DeletionProtection:    "INACTIVE",
+		UserPoolTier:          "ESSENTIALS",
+		UserPoolTags:          map[string]string{},
+		AdminCreateUserConfig: map[string]any{"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7},
+	}
+	domains, err := h.opts.Store.ListDomains(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range domains {
+		if d.Custom {
+			v.CustomDomain = d.Domain
+		} else {
+			v.Domain = d.Domain
+		}
+	}
+	return v, nil
+}
+
+// getPool returns the pool, or ResourceNotFoundException as Cognito words
+// it.
+func (h *Handler) getPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
+	p, err := h.opts.Store.GetPool(ctx, id)
+	if tollgate.IsNotFound(err) {
+		return nil, notFound("User pool %s does not exist.", id)
+	}
+	return p, err
+}
+
+func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) (any, error) {
+	var req struct {
+		PoolName           *string
+		DeletionProtection *string
+		UserPoolTier       *string
+		MfaConfiguration   *string
+	}
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.PoolName, "poolName", true, 1, 128, namePattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if req.DeletionProtection != nil && *req.DeletionProtection == "ACTIVE" {
+		return nil, invalid("Tollgate does not support deletion protection; omit DeletionProtection or set it to INACTIVE.")
+	}
+	if req.MfaConfiguration != nil && *req.MfaConfiguration != "OFF" {
+		return nil, invalid("Tollgate serves machine-to-machine clients only and has no users to ask for MFA; omit MfaConfiguration or set it to OFF.")
+	}
+	if !tollgate.RegionPattern.MatchString(region) {
+		return nil, invalid("Region %s is not a region name like us-east-1.", region)
+	}
+	pools, err := h.opts.Store.ListPools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pools {
+		if p.Name == *req.PoolName {
+			return nil, invalid("A user pool named %q already exists (%s); Tollgate requires pool names to be unique.", p.Name, p.ID)
+		}
+	}
+	now := h.now()
+	p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: *req.PoolName, Region: region, CreatedAt: now, UpdatedAt: now}
+	if err := h.opts.Store.CreatePool(ctx, p); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	view, err := h.poolView(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPool": view}, nil
+}
+
+func (h *Handler) describeUserPool(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct{ UserPoolId *string }
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := h.getPool(ctx, *req.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	view, err := h.poolView(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPool": view}, nil
+}
+
+func (h *Handler) listUserPools(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct {
+		MaxResults *int
+		NextToken  *string
+	}
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	if req.MaxResults == nil {
+		v.add(nil, "maxResults", "Member must not be null")
+	}
+	v.intRange(req.MaxResults, "maxResults", 1, 60)
+	v.str(req.NextToken, "nextToken", false, 1, 131072, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	pools, err := h.opts.Store.ListPools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	from, to, next, err := page(len(pools), req.MaxResults, req.NextToken, 60)
+	if err != nil {
+		return nil, err
+	}
+	type description struct {
+		ID               string         `json:"Id"`
+		Name             string         `json:"Name"`
+		LambdaConfig     map[string]any `json:"LambdaConfig"`
+		CreationDate     epoch          `json:"CreationDate"`
+		LastModifiedDate epoch          `json:"LastModifiedDate"`
+	}
+	out := struct {
+		UserPools []description `json:"UserPools"`
+		NextToken *string       `json:"NextToken,omitempty"`
+	}{UserPools: []description{}, NextToken: next}
+	for _, p := range pools[from:to] {
+		out.UserPools = append(out.UserPools, description{p.ID, p.Name, map[string]any{}, epoch(p.CreatedAt), epoch(p.UpdatedAt)})
+	}
+	return out, nil
+}
+
+func (h *Handler) deleteUserPool(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct{ UserPoolId *string }
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := h.getPool(ctx, *req.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if p.ConfigKey != "" {
+		return nil, readOnly("User pool", p.ID, p.ConfigKey)
+	}
+	domains, err := h.opts.Store.ListDomains(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(domains) > 0 {
+		return nil, invalid("User pool cannot be deleted. It has a domain configured that should be deleted first.")
+	}
+	if err := h.opts.Store.DeletePool(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return struct{}{}, nil
+}

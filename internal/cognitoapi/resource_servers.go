@@ -1,0 +1,222 @@
+package cognitoapi
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tollgate/tollgate"
+)
+
+type scopeJSON struct {
+	ScopeName        *string
+	ScopeDescription *string
+}
+
+type resourceServer struct {
+	UserPoolID string      `json:"UserPoolId"`
+	Identifier string      `json:"Identifier"`
+	Name       string      `json:"Name"`
+	Scopes     []scopeView `json:"Scopes"`
+}
+
+type scopeView struct {
+	ScopeName        string `json:"ScopeName"`
+	ScopeDescription string `json:"ScopeDescription"`
+}
+
+func resourceServerView(rs *tollgate.ResourceServer) resourceServer {
+	v := resourceServer{UserPoolID: rs.PoolID, Identifier: rs.Identifier, Name: rs.Name, Scopes: []scopeView{}}
+	for _, s := range rs.Scopes {
+		v.Scopes = append(v.Scopes, scopeView{s.Name, s.Description})
+	}
+	return v
+}
+
+// resourceServerInput is the input of Create and UpdateResourceServer.
+type resourceServerInput struct {
+	UserPoolId *string
+	Identifier *string
+	Name       *string
+	Scopes     []scopeJSON
+}
+
+// check validates the input and returns its scopes.
+func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.Identifier, "identifier", true, 1, 256, identifierPattern)
+	v.str(req.Name, "name", true, 1, 256, namePattern)
+	if len(req.Scopes) > maxScopesPerServer {
+		n := fmt.Sprint(len(req.Scopes))
+		v.add(&n, "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerServer))
+	}
+	seen := map[string]bool{}
+	scopes := []tollgate.Scope{}
+	for i, s := range req.Scopes {
+		member := fmt.Sprintf("scopes.%d.member", i+1)
+		v.str(s.ScopeName, member+".scopeName", true, 1, 256, scopeNamePattern)
+		v.str(s.ScopeDescription, member+".scopeDescription", true, 1, 256, nil)
+		if s.ScopeName == nil || s.ScopeDescription == nil {
+			continue
+		}
+		if seen[*s.ScopeName] {
+			return nil, invalid("Duplicate scope names are not allowed: %s.", printable(*s.ScopeName))
+		}
+		seen[*s.ScopeName] = true
+		scopes = append(scopes, tollgate.Scope{Name: *s.ScopeName, Description: *s.ScopeDescription})
+	}
+	return scopes, v.err()
+}
+
+func (h *Handler) createResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+	var req resourceServerInput
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	scopes, err := req.check()
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.getPool(ctx, *req.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := h.opts.Store.ListResourceServers(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range existing {
+		if rs.Identifier == *req.Identifier {
+			return nil, invalid("%s already exists in user pool %s.", printable(rs.Identifier), p.ID)
+		}
+	}
+	if len(existing) >= maxResourceServersPerPool {
+		return nil, limitExceeded("User pool %s already has the maximum number of resource servers (%d).", p.ID, maxResourceServersPerPool)
+	}
+	now := h.now()
+	rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: *req.Identifier, Name: *req.Name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
+	if err := h.opts.Store.PutResourceServer(ctx, rs); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return map[string]any{"ResourceServer": resourceServerView(rs)}, nil
+}
+
+// getResourceServer returns the resource server or Cognito's not found.
+func (h *Handler) getResourceServer(ctx context.Context, poolID, identifier string) (*tollgate.ResourceServer, error) {
+	if _, err := h.getPool(ctx, poolID); err != nil {
+		return nil, err
+	}
+	rs, err := h.opts.Store.GetResourceServer(ctx, poolID, identifier)
+	if tollgate.IsNotFound(err) {
+		return nil, notFound("Resource server %s does not exist in user pool %s.", printable(identifier), poolID)
+	}
+	return rs, err
+}
+
+func (h *Handler) describeResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct{ UserPoolId, Identifier *string }
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.Identifier, "identifier", true, 1, 256, identifierPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	rs, err := h.getResourceServer(ctx, *req.UserPoolId, *req.Identifier)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"ResourceServer": resourceServerView(rs)}, nil
+}
+
+func (h *Handler) listResourceServers(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct {
+		UserPoolId *string
+		MaxResults *int
+		NextToken  *string
+	}
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.intRange(req.MaxResults, "maxResults", 1, 50)
+	v.str(req.NextToken, "nextToken", false, 1, 131072, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := h.getPool(ctx, *req.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	all, err := h.opts.Store.ListResourceServers(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	from, to, next, err := page(len(all), req.MaxResults, req.NextToken, 50)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		ResourceServers []resourceServer `json:"ResourceServers"`
+		NextToken       *string          `json:"NextToken,omitempty"`
+	}{ResourceServers: []resourceServer{}, NextToken: next}
+	for _, rs := range all[from:to] {
+		out.ResourceServers = append(out.ResourceServers, resourceServerView(rs))
+	}
+	return out, nil
+}
+
+// updateResourceServer replaces the resource server's name and scopes, as
+// Cognito does: omitted scopes are removed.
+func (h *Handler) updateResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+	var req resourceServerInput
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	scopes, err := req.check()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := h.getResourceServer(ctx, *req.UserPoolId, *req.Identifier)
+	if err != nil {
+		return nil, err
+	}
+	if cur.ConfigKey != "" {
+		return nil, readOnly("Resource server", cur.Identifier, cur.ConfigKey)
+	}
+	next := &tollgate.ResourceServer{PoolID: cur.PoolID, Identifier: cur.Identifier, Name: *req.Name, Scopes: scopes, CreatedAt: cur.CreatedAt, UpdatedAt: h.now()}
+	if err := h.opts.Store.PutResourceServer(ctx, next); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return map[string]any{"ResourceServer": resourceServerView(next)}, nil
+}
+
+func (h *Handler) deleteResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct{ UserPoolId, Identifier *string }
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.Identifier, "identifier", true, 1, 256, identifierPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	rs, err := h.getResourceServer(ctx, *req.UserPoolId, *req.Identifier)
+	if err != nil {
+		return nil, err
+	}
+	if rs.ConfigKey != "" {
+		return nil, readOnly("Resource server", rs.Identifier, rs.ConfigKey)
+	}
+	if err := h.opts.Store.DeleteResourceServer(ctx, rs.PoolID, rs.Identifier); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return struct{}{}, nil
+}

@@ -1,0 +1,112 @@
+package cognitoapi
+
+import (
+	"context"
+
+	"github.com/tollgate/tollgate"
+)
+
+type secretDescriptor struct {
+	ClientSecretID         string `json:"ClientSecretId"`
+	ClientSecretCreateDate epoch  `json:"ClientSecretCreateDate"`
+	ClientSecretValue      string `json:"ClientSecretValue,omitempty"`
+}
+
+// addUserPoolClientSecret adds a client's second secret, for rotation
+// without downtime. Secrets are not config-declared values, so a client a
+// config file declares may rotate them here too, as with the CLI.
+func (h *Handler) addUserPoolClientSecret(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct{ UserPoolId, ClientId, ClientSecret *string }
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
+	v.str(req.ClientSecret, "clientSecret", false, 24, 64, secretPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	c, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Secrets) == 0 {
+		return nil, invalid("User pool client %s has no client secret; secrets can be added only to a client created with GenerateSecret.", c.ID)
+	}
+	if len(c.Secrets) >= tollgate.MaxClientSecrets {
+		return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", c.ID, tollgate.MaxClientSecrets)
+	}
+	secret := tollgate.NewClientSecret()
+	if req.ClientSecret != nil {
+		secret = *req.ClientSecret
+	}
+	cs := h.newSecret(c.ID, secret, h.now())
+	if err := h.opts.Store.AddClientSecret(ctx, c.ID, cs); err != nil {
+		if tollgate.KindOf(err) == tollgate.KindConflict {
+			return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", c.ID, tollgate.MaxClientSecrets)
+		}
+		return nil, err
+	}
+	h.changed(ctx)
+	d := secretDescriptor{ClientSecretID: cs.ID, ClientSecretCreateDate: epoch(cs.CreatedAt)}
+	if req.ClientSecret == nil {
+		d.ClientSecretValue = secret // as Cognito: a secret the caller chose is not echoed
+	}
+	return map[string]any{"ClientSecretDescriptor": d}, nil
+}
+
+func (h *Handler) listUserPoolClientSecrets(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct{ UserPoolId, ClientId, NextToken *string }
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	c, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	out := []secretDescriptor{}
+	for _, s := range c.Secrets {
+		out = append(out, secretDescriptor{ClientSecretID: s.ID, ClientSecretCreateDate: epoch(s.CreatedAt)})
+	}
+	return map[string]any{"ClientSecrets": out}, nil
+}
+
+func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, _ string, in []byte) (any, error) {
+	var req struct{ UserPoolId, ClientId, ClientSecretId *string }
+	if err := decode(in, &req); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
+	v.str(req.ClientSecretId, "clientSecretId", true, 1, 256, nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	c, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	for _, s := range c.Secrets {
+		found = found || s.ID == *req.ClientSecretId
+	}
+	if !found {
+		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretId), c.ID)
+	}
+	if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
+		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", *req.ClientSecretId, c.ID)
+	}
+	if err := h.opts.Store.DeleteClientSecret(ctx, c.ID, *req.ClientSecretId); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return struct{}{}, nil
+}
