@@ -16,14 +16,16 @@ import (
 	"github.com/tollgate/tollgate/examples"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
 func (a *app) devCommand() *cobra.Command {
 	var f serveFlags
 	var configPath string
+	var tf templateFlags
 	cmd := &cobra.Command{
-		Use:   "dev",
+		Use:   "dev [--config FILE | --template PATH]",
 		Short: "Run the seed stack (or --config FILE) on the embedded SQLite store, printing URLs, credentials and a curl line",
 		Long: `dev runs Tollgate for development: the data lives in the data directory
 (.tollgate by default, SQLite), a master key is generated there (mode 0600) on
@@ -35,16 +37,24 @@ restarts: the client id, secret and signing keys stay the same.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			var cfg *config.Config
+			var plan *template.Plan
 			var err error
-			if configPath != "" {
+			switch {
+			case configPath != "" && tf.path != "":
+				return fmt.Errorf("--config and --template exclude each other: %w", exitError(2))
+			case configPath != "":
 				cfg, err = a.loadConfig(configPath)
-			} else {
+			case tf.path != "":
+				if plan, err = a.loadTemplate(tf); err == nil {
+					cfg = plan.Config
+				}
+			default:
 				cfg, err = config.Parse(examples.SeedPath, examples.Seed)
 			}
 			if err != nil {
 				return err
 			}
-			if configPath == "" {
+			if configPath == "" && plan == nil {
 				if err := a.placeSeedApp(cfg); err != nil {
 					return err
 				}
@@ -56,11 +66,16 @@ restarts: the client id, secret and signing keys stay the same.`,
 			}
 			return a.runServer(ctx, cfg, v, f, func(srv *server.Server, res *config.Result, st tollgate.Store, v *vault.Vault) {
 				a.printDev(ctx, srv, cfg, res, st, v)
+				if plan != nil {
+					fmt.Fprintln(a.stdout)
+					_ = a.printOutputs(plan.Outputs(res, endpointsOf(srv)), false)
+				}
 			})
 		},
 	}
 	f.register(cmd, "127.0.0.1:8080")
 	cmd.Flags().StringVar(&configPath, "config", "", "config file to run instead of the embedded seed stack")
+	tf.register(cmd)
 	return cmd
 }
 

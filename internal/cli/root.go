@@ -75,6 +75,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.keysCommand(),
 		a.tokenCommand(),
 		a.masterKeyCommand(),
+		a.accessKeysCommand(),
+		a.outputsCommand(),
 	)
 	return root
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -43,24 +44,39 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 func (a *app) serveCommand() *cobra.Command {
 	var f serveFlags
 	var configPath string
+	var tf templateFlags
+	var outputsJSON bool
 	cmd := &cobra.Command{
-		Use:   "serve [--config FILE]",
+		Use:   "serve [--config FILE | --template PATH]",
 		Short: "Run the server on the store, applying a config file first if one is given",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			var cfg *config.Config
-			if configPath != "" {
+			var plan *template.Plan
+			switch {
+			case configPath != "" && tf.path != "":
+				return fmt.Errorf("--config and --template exclude each other: %w", exitError(2))
+			case configPath != "":
 				var err error
 				if cfg, err = a.loadConfig(configPath); err != nil {
 					return err
 				}
+			case tf.path != "":
+				var err error
+				if plan, err = a.loadTemplate(tf); err != nil {
+					return err
+				}
+				cfg = plan.Config
 			}
 			v, err := a.openVault(false)
 			if err != nil {
 				return err
 			}
-			return a.runServer(ctx, cfg, v, f, func(srv *server.Server, _ *config.Result, _ tollgate.Store, _ *vault.Vault) {
+			return a.runServer(ctx, cfg, v, f, func(srv *server.Server, res *config.Result, _ tollgate.Store, _ *vault.Vault) {
+				if plan != nil {
+					_ = a.printOutputs(plan.Outputs(res, endpointsOf(srv)), outputsJSON)
+				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {
 					fmt.Fprintf(a.stdout, "HTTPS for custom domains on %s\n", t)
@@ -73,7 +89,14 @@ func (a *app) serveCommand() *cobra.Command {
 	}
 	f.register(cmd, "127.0.0.1:8080")
 	cmd.Flags().StringVar(&configPath, "config", "", "config file to apply before serving (see examples/)")
+	tf.register(cmd)
+	cmd.Flags().BoolVar(&outputsJSON, "json", false, "print the template's outputs as JSON")
 	return cmd
+}
+
+// endpointsOf says where srv serves a template's pools and APIs.
+func endpointsOf(srv *server.Server) template.Endpoints {
+	return template.Endpoints{PublicURL: srv.PublicURL(), Issuer: srv.Issuer}
 }
 
 // loadConfig loads and validates a config file; problems are printed one a
