@@ -19,7 +19,7 @@ func NewAccessKey(v *vault.Vault, description string, now time.Time) (*tollgate.
 		ID:          id,
 		Description: description,
 		Sealed:      v.Seal([]byte(secret), []byte(id)),
-		CreatedAt:   now.UTC(),
+		CreatedAt:   now.UTC().Truncate(time.Microsecond),
 	}, secret
 }
 
