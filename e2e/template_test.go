@@ -1,0 +1,194 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// cdkOut is the cloud assembly examples/cdk/synth.sh wrote with aws-cdk-lib.
+const cdkOut = "../examples/cdk/cdk.out"
+
+var reLocalAPI = regexp.MustCompile(`(?m)^\s+NewRestApiEndpoint\w+ \(here\) = (\S+)`)
+
+// TestCDKAssembly runs the committed cdk.out as it is: a token from the
+// pool it declares calls the API it declares, which runs its Node.js
+// function from the assembly's asset; running it again keeps every id and
+// secret.
+func TestCDKAssembly(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	data := t.TempDir()
+	p, d := startDev(t, data, "--template", cdkOut)
+	var apiURL string
+	eventually(t, "the outputs", func() bool {
+		m := reLocalAPI.FindStringSubmatch(p.Output())
+		if m != nil {
+			apiURL = m[1]
+		}
+		return m != nil
+	})
+	out := p.Output()
+	for _, want := range []string{"ClientId = " + d.ClientID, "UserPoolId = " + d.PoolID, "TokenUrl (here) = " + d.TokenURL} {
+		if !strings.Contains(out, want) {
+			t.Errorf("outputs lack %q:\n%s", want, out)
+		}
+	}
+	logs := p.Logs()
+	for _, want := range []string{
+		"not applicable: ProxyLambdaServiceRole8B09BC27 (AWS::IAM::Role)",
+		"(AWS::Lambda::Permission)", "(AWS::Route53::RecordSet)",
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, logs)
+		}
+	}
+
+	token := getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
+	call := func(auth string) (int, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, apiURL+"hello/world", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, body := call(""); code != http.StatusUnauthorized {
+		t.Errorf("without a token: %d %s, want 401", code, body)
+	}
+	code, body := call("Bearer " + token)
+	if code != http.StatusOK {
+		t.Fatalf("with a token: %d %s\n%s", code, body, p.Logs())
+	}
+	var got struct{ Message, Path, Method, ClientID, Scope string }
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if got.Message != "hello from the CDK stack" || got.Path != "/hello/world" || got.ClientID != d.ClientID || got.Scope != "default/default" {
+		t.Errorf("function answered %+v", got)
+	}
+	p.stop()
+
+	// Deploying again keeps ids and secrets.
+	p2, d2 := startDev(t, data, "--template", cdkOut)
+	if d2.ClientID != d.ClientID || d2.ClientSecret != d.ClientSecret || d2.PoolID != d.PoolID {
+		t.Errorf("second run: pool %s client %s, want %s %s and the same secret", d2.PoolID, d2.ClientID, d.PoolID, d.ClientID)
+	}
+	p2.stop()
+
+	// A changed template updates in place; a resource removed is deleted.
+	changed := copyAssembly(t)
+	tf := filepath.Join(changed, "OAuthApiStack.template.json")
+	b, err := os.ReadFile(tf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl map[string]any
+	if err := json.Unmarshal(b, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	res := tmpl["Resources"].(map[string]any)
+	delete(res, "UserPoolUserPoolCustomDomainC7FF9DF9")
+	delete(res, "UserPoolCustomDomainAliasRecord52FDE2F6")
+	res["UserPoolThirdPartyAppClient75B55233"].(map[string]any)["Properties"].(map[string]any)["ClientName"] = "Renamed"
+	b, _ = json.Marshal(tmpl)
+	if err := os.WriteFile(tf, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, exit := run(t, nil, "outputs", "--data", data, "--template", changed, "--json")
+	if exit != 0 {
+		t.Fatalf("outputs: exit %d\n%s", exit, stderr)
+	}
+	for _, want := range []string{"updated client UserPool6BA7E5F2/UserPoolThirdPartyAppClient75B55233 (" + d.ClientID + "): userPoolClientName", "deleted domain"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	var outs []struct{ Key, Value string }
+	if err := json.Unmarshal([]byte(stdout), &outs); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	found := false
+	for _, o := range outs {
+		if o.Key == "ClientId" {
+			found = o.Value == d.ClientID
+		}
+	}
+	if !found {
+		t.Errorf("outputs --json: %s, want ClientId %s", stdout, d.ClientID)
+	}
+}
+
+// copyAssembly copies the committed cdk.out to a temporary directory.
+func copyAssembly(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(cdkOut, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(cdkOut, p)
+		if e.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o700)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// TestTemplateProblems: a template with what Tollgate cannot run is
+// refused before anything starts, every problem at its place.
+func TestTemplateProblems(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "stack.yaml")
+	text := `Parameters:
+  Prefix: {Type: String}
+Resources:
+  Pool: {Type: AWS::Cognito::UserPool}
+  Table:
+    Type: AWS::DynamoDB::Table
+  Queue:
+    Type: AWS::SQS::Queue
+`
+	if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := run(t, nil, "serve", "--data", t.TempDir(), "--template", f)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "parameter Prefix has no default") {
+		t.Errorf("stderr lacks the parameter problem:\n%s", stderr)
+	}
+	_, stderr, code = run(t, nil, "serve", "--data", t.TempDir(), "--template", f, "--parameter", "Prefix=x")
+	for _, want := range []string{
+		f + ":6:11: Resources.Table.Type: Table (AWS::DynamoDB::Table) is not supported",
+		f + ":8:11: Resources.Queue.Type: Queue (AWS::SQS::Queue) is not supported",
+		"nothing was started",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+}
