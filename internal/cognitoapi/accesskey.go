@@ -44,3 +44,23 @@ func Secrets(st tollgate.Store, v *vault.Vault) sigv4.SecretFunc {
 		return string(secret), nil
 	}
 }
+
+// FirstAccessKey returns the oldest access key with its secret, creating
+// one (described as description) when the store has none. It is for dev,
+// which prints a working key on every start, as it prints the seed
+// client's secret: both are opened with the master key it holds.
+func FirstAccessKey(ctx context.Context, st tollgate.Store, v *vault.Vault, description string, now time.Time) (id, secret string, err error) {
+	keys, err := st.ListAccessKeys(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if len(keys) == 0 {
+		k, secret := NewAccessKey(v, description, now)
+		if err := st.CreateAccessKey(ctx, k); err != nil {
+			return "", "", err
+		}
+		return k.ID, secret, nil
+	}
+	secret, err = Secrets(st, v)(ctx, keys[0].ID)
+	return keys[0].ID, secret, err
+}

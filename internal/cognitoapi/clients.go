@@ -178,7 +178,7 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 
 // checkName refuses a name another client of the pool has: the store keeps
 // client names unique within a pool.
-func (h *Handler) checkName(ctx context.Context, c *tollgate.Client, clients []*tollgate.Client) error {
+func (h *Handler) checkName(c *tollgate.Client, clients []*tollgate.Client) error {
 	for _, o := range clients {
 		if o.Name == c.Name && o.ID != c.ID {
 			return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(c.Name), c.PoolID, o.ID)
@@ -215,7 +215,7 @@ func (h *Handler) createUserPoolClient(ctx context.Context, _ string, in []byte)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkName(ctx, c, clients); err != nil {
+	if err := h.checkName(c, clients); err != nil {
 		return nil, err
 	}
 	if len(clients) >= maxClientsPerPool {
@@ -320,7 +320,7 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, _ string, in []byte)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkName(ctx, next, clients); err != nil {
+	if err := h.checkName(next, clients); err != nil {
 		return nil, err
 	}
 	if err := h.opts.Store.UpdateClient(ctx, next); err != nil {
