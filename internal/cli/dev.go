@@ -9,11 +9,13 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/examples"
+	"github.com/tollgate/tollgate/internal/cognitoapi"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/template"
@@ -195,6 +197,11 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 		if curlToken != "" {
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
+	}
+	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", time.Now()); err == nil {
+		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n\nAWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1 \\\n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", id, secret, srv.PublicURL())
+	} else {
+		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
 	}
 	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
 }
