@@ -278,6 +278,9 @@ func (in *instance) next(w http.ResponseWriter, r *http.Request) {
 	h.Set(hdrDeadline, strconv.FormatInt(c.deadline.UnixMilli(), 10))
 	h.Set(hdrFunctionARN, f.ARN())
 	h.Set(hdrTraceID, traceID(c.id))
+	// Always a Content-Length, never chunked: the shipped Node.js runtime's
+	// client reads bodies by length.
+	h.Set("Content-Length", strconv.Itoa(len(c.payload)))
 	w.Write(c.payload)
 }
 

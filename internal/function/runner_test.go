@@ -449,3 +449,25 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// Payloads near Lambda's 6 MB limit cross the Runtime API whole; a response
+// over it is the function error Lambda gives, and the instance goes on.
+func TestLargePayloads(t *testing.T) {
+	needNode(t)
+	dir := code(t, map[string]string{"index.mjs": `
+export const handler = async (e) => e.big ? "x".repeat(7 << 20) : {n: e.s.length, tail: e.s.slice(-3)};`})
+	r, _ := runner(t, function.Options{}, &tollgate.Function{
+		Name: "big", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
+	s := strings.Repeat("ab", 5<<19) + "end" // 5 MiB and a marker
+	res := invoke(t, r, "big", `{"s":"`+s+`"}`)
+	if string(res.Payload) != `{"n":5242883,"tail":"end"}` {
+		t.Fatalf("large event: %.200s", res.Payload)
+	}
+	res = invoke(t, r, "big", `{"big":true}`)
+	if got := errorType(t, res); got != "Function.ResponseSizeTooLarge" {
+		t.Errorf("oversized response: %s", res.Payload)
+	}
+	if res := invoke(t, r, "big", `{"s":"abc"}`); string(res.Payload) != `{"n":3,"tail":"abc"}` {
+		t.Errorf("after an oversized response: %s %s", res.Payload, res.FunctionError)
+	}
+}

@@ -3,30 +3,96 @@
 // Lambda Runtime API at AWS_LAMBDA_RUNTIME_API, as the AWS Node.js runtime
 // does. Handlers may be async or take a callback; modules may be CommonJS
 // (.js, .cjs) or ES modules (.mjs, or .js under "type": "module").
-import http from "node:http";
+import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const api = process.env.AWS_LAMBDA_RUNTIME_API;
 const [apiHost, apiPort] = [api.slice(0, api.lastIndexOf(":")), Number(api.slice(api.lastIndexOf(":") + 1))];
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const base = "/2018-06-01/runtime";
+
+// The Runtime API client: one keep-alive connection, one request at a
+// time, HTTP/1.1 with Content-Length bodies (Tollgate's Runtime API always
+// sends one). Node's http module would do, at several times the cost per
+// invocation: the AWS runtime uses a native client for the same reason.
+let sock = null;
+let chunks = []; // what has arrived of the response, not yet parsed
+let have = 0; // their total length
+let head = null; // the parsed status and headers, once complete
+let waiting = null; // {resolve, reject} of the request in flight
+
+function connect() {
+  const mine = net.createConnection({ host: apiHost, port: apiPort, noDelay: true });
+  sock = mine;
+  sock.on("data", (d) => {
+    chunks.push(d);
+    have += d.length;
+    parse();
+  });
+  const fail = (err) => {
+    if (sock !== mine) return; // an earlier connection, already given up
+    sock = null;
+    chunks = [];
+    have = 0;
+    head = null;
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w.reject(err || new Error("the runtime API closed the connection"));
+    }
+  };
+  sock.on("error", fail);
+  sock.on("close", () => fail());
+}
+
+// parse settles the request in flight once its whole response is in:
+// headers first, then Content-Length bytes of body (joined once, so a
+// large event costs one copy).
+function parse() {
+  if (!waiting) return;
+  if (!head) {
+    const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+    chunks = [buf];
+    const end = buf.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const lines = buf.toString("latin1", 0, end).split("\r\n");
+    const headers = {};
+    for (let i = 1; i < lines.length; i++) {
+      const c = lines[i].indexOf(":");
+      if (c > 0) headers[lines[i].slice(0, c).trim().toLowerCase()] = lines[i].slice(c + 1).trim();
+    }
+    head = { status: Number(lines[0].split(" ")[1]), headers, start: end + 4, length: Number(headers["content-length"] || 0) };
+  }
+  if (have < head.start + head.length) return;
+  const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+  const body = buf.toString("utf8", head.start, head.start + head.length);
+  const rest = buf.subarray(head.start + head.length);
+  chunks = rest.length ? [rest] : [];
+  have = rest.length;
+  const { status, headers } = head;
+  head = null;
+  if (headers.connection === "close") {
+    // The server will close: the next request goes on a new connection.
+    const old = sock;
+    sock = null;
+    chunks = [];
+    have = 0;
+    old.destroy();
+  }
+  const w = waiting;
+  waiting = null;
+  w.resolve({ status, headers, body });
+}
 
 function call(method, p, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: apiHost, port: apiPort, method, path: base + p, agent, headers },
-      (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    if (body !== undefined) req.end(body);
-    else req.end();
+    if (!sock) connect();
+    waiting = { resolve, reject };
+    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body, "utf8");
+    let head = `${method} ${base}${p} HTTP/1.1\r\nHost: ${api}\r\nContent-Length: ${payload.length}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    sock.write(payload.length ? Buffer.concat([Buffer.from(head + "\r\n", "latin1"), payload]) : head + "\r\n");
   });
 }
 
