@@ -347,3 +347,22 @@ func compareKeys(t *testing.T, prefix string, ours map[string]any, typ reflect.T
 		}
 	}
 }
+
+// A body over 10 MB without a Content-Length (chunked) is refused with
+// 413 once it is read, before the function is invoked.
+func TestLambdaChunkedBodyTooLarge(t *testing.T) {
+	le := newLambdaEnv(t, nil)
+	tok := mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))
+	r := request("POST", execHost, "/prod/upload", tok)
+	r.Body = httpBody(strings.Repeat("x", gateway.MaxBodyBytes+1))
+	r.ContentLength = -1
+	w := le.do(r)
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d %s", w.Code, w.Body)
+	}
+	le.mu.Lock()
+	defer le.mu.Unlock()
+	if len(le.events) != 0 {
+		t.Error("the function was invoked")
+	}
+}
