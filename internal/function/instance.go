@@ -105,7 +105,10 @@ func (p *pool) start() (*instance, error) {
 	}
 	in.cmd = cmd
 	p.mu.Lock()
-	p.all[in] = true
+	closed := p.closed
+	if !closed {
+		p.all[in] = true
+	}
 	p.mu.Unlock()
 	p.r.opts.Logger.Debug("function: instance started", "function", p.fn.Name, "instance", in.id, "pid", cmd.Process.Pid)
 	go func() {
@@ -121,6 +124,13 @@ func (p *pool) start() (*instance, error) {
 			p.r.opts.Logger.Warn("function: instance exited", "function", p.fn.Name, "instance", in.id, "status", exitText(err))
 		}
 	}()
+	if closed {
+		// The runner closed while this instance started: Close did not
+		// see it, so it goes now.
+		in.kill()
+		<-in.exited
+		return nil, ErrClosed
+	}
 	return in, nil
 }
 
