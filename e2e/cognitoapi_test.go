@@ -143,6 +143,15 @@ func TestCognitoAPIWithSDK(t *testing.T) {
 	if r.StatusCode != 400 || string(b) != `{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}` {
 		t.Errorf("unsigned call: %s %s", r.Status, b)
 	}
+	// A call signed for another region does not see the seed pool, as
+	// Cognito's regional endpoints do not.
+	euClient := cip.New(cip.Options{Region: "eu-west-1", BaseEndpoint: aws.String(base),
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1})
+	_, err = euClient.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &d.PoolID})
+	wantAPIError(t, "DescribeUserPool signed for another region", err, "ResourceNotFoundException", "User pool "+d.PoolID+" does not exist.")
+	if list, err := euClient.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)}); err != nil || len(list.UserPools) != 0 {
+		t.Errorf("ListUserPools signed for another region: %v %v", list, err)
+	}
 	_, err = cognitoClient(base, id, strings.Repeat("x", 40)).ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
 	wantAPIError(t, "wrong secret", err, "InvalidSignatureException", "signature we calculated does not match")
 
@@ -232,9 +241,15 @@ func TestCognitoAPIWithAWSCLI(t *testing.T) {
 		t.Errorf("claims %v", all)
 	}
 
+	// The CLI's region (eu-central-1) sees its own pools only; the seed
+	// pool is in us-east-1.
 	list := mustCLI("list-user-pools", "--max-results", "10")
-	if pools, _ := list["UserPools"].([]any); len(pools) != 2 {
+	if pools, _ := list["UserPools"].([]any); len(pools) != 1 || pools[0].(map[string]any)["Id"] != poolID {
 		t.Errorf("list-user-pools: %v", list)
+	}
+	list = mustCLI("list-user-pools", "--max-results", "10", "--region", "us-east-1")
+	if pools, _ := list["UserPools"].([]any); len(pools) != 1 || pools[0].(map[string]any)["Id"] != d.PoolID {
+		t.Errorf("list-user-pools --region us-east-1: %v", list)
 	}
 	mustCLI("create-user-pool-domain", "--user-pool-id", poolID, "--domain", "cli-reports")
 	if got := get(mustCLI("describe-user-pool-domain", "--domain", "cli-reports"), "DomainDescription", "UserPoolId"); got != poolID {

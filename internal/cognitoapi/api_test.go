@@ -439,3 +439,47 @@ func TestProtocol(t *testing.T) {
 		}
 	}
 }
+
+// TestRegions checks that, as Cognito's regional endpoints do, a call signed
+// for one region sees only that region's pools: ListUserPools lists them,
+// and a pool, its clients, resource servers and domain of another region do
+// not exist for it.
+func TestRegions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	eu, us := f.client, f.sdk(f.key.ID, f.secret, "us-east-1")
+	euPool := try(eu.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("eu-pool")})).must(t, "CreateUserPool in eu-west-1").UserPool
+	usPool := try(us.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("us-pool")})).must(t, "CreateUserPool in us-east-1").UserPool
+	if !strings.HasPrefix(*usPool.Id, "us-east-1_") || !strings.HasSuffix(*usPool.Arn, ":userpool/"+*usPool.Id) || !strings.Contains(*usPool.Arn, ":us-east-1:") {
+		t.Errorf("pool created with a us-east-1 signature: %s %s", *usPool.Id, *usPool.Arn)
+	}
+	try(eu.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: euPool.Id, Domain: aws.String("eu-auth")})).must(t, "CreateUserPoolDomain")
+	client := try(eu.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: euPool.Id, ClientName: aws.String("c")})).must(t, "CreateUserPoolClient").UserPoolClient
+
+	for _, tt := range []struct {
+		c    *cip.Client
+		want string
+	}{{eu, "eu-pool"}, {us, "us-pool"}} {
+		list := try(tt.c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})).must(t, "ListUserPools")
+		if len(list.UserPools) != 1 || *list.UserPools[0].Name != tt.want {
+			t.Errorf("ListUserPools signed for the region of %s: %+v", tt.want, list.UserPools)
+		}
+	}
+	_, err := us.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: euPool.Id})
+	wantAPIError(t, "DescribeUserPool of another region's pool", err, "ResourceNotFoundException", "User pool "+*euPool.Id+" does not exist.")
+	_, err = us.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: euPool.Id})
+	wantAPIError(t, "DeleteUserPool of another region's pool", err, "ResourceNotFoundException", "does not exist")
+	_, err = us.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: euPool.Id, ClientId: client.ClientId})
+	wantAPIError(t, "DescribeUserPoolClient in another region's pool", err, "ResourceNotFoundException", "does not exist")
+	_, err = us.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: euPool.Id, Identifier: aws.String("x"), Name: aws.String("X")})
+	wantAPIError(t, "CreateResourceServer in another region's pool", err, "ResourceNotFoundException", "does not exist")
+	dd := try(us.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("eu-auth")})).must(t, "DescribeUserPoolDomain").DomainDescription
+	if dd.UserPoolId != nil {
+		t.Errorf("DescribeUserPoolDomain of another region's domain: %+v", dd)
+	}
+	dd = try(eu.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("eu-auth")})).must(t, "DescribeUserPoolDomain").DomainDescription
+	if dd.UserPoolId == nil || *dd.UserPoolId != *euPool.Id {
+		t.Errorf("DescribeUserPoolDomain in its region: %+v", dd)
+	}
+	try(eu.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: euPool.Id})).must(t, "DescribeUserPool in its region")
+}

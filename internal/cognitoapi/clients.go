@@ -187,7 +187,7 @@ func (h *Handler) checkName(c *tollgate.Client, clients []*tollgate.Client) erro
 	return nil
 }
 
-func (h *Handler) createUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
 	var req clientInput
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ func (h *Handler) createUserPoolClient(ctx context.Context, _ string, in []byte)
 	if req.ClientSecret != nil && !req.GenerateSecret {
 		return nil, invalid("ClientSecret can be set only when GenerateSecret is true.")
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -248,8 +248,8 @@ func (h *Handler) newSecret(clientID, secret string, now time.Time) tollgate.Cli
 }
 
 // getClient returns the pool's client, or Cognito's not found.
-func (h *Handler) getClient(ctx context.Context, poolID, clientID string) (*tollgate.Client, error) {
-	if _, err := h.getPool(ctx, poolID); err != nil {
+func (h *Handler) getClient(ctx context.Context, region, poolID, clientID string) (*tollgate.Client, error) {
+	if _, err := h.getPool(ctx, region, poolID); err != nil {
 		return nil, err
 	}
 	c, err := h.opts.Store.GetClient(ctx, clientID)
@@ -274,12 +274,12 @@ func clientRef(in []byte) (poolID, clientID string, err error) {
 	return *req.UserPoolId, *req.ClientId, nil
 }
 
-func (h *Handler) describeUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) describeUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
 	poolID, clientID, err := clientRef(in)
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, poolID, clientID)
+	c, err := h.getClient(ctx, region, poolID, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +293,7 @@ func (h *Handler) describeUserPoolClient(ctx context.Context, _ string, in []byt
 // updateUserPoolClient replaces the client's settings. As in Cognito,
 // members left out are reset to their defaults, not kept; the name is kept
 // when omitted.
-func (h *Handler) updateUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
 	var req clientInput
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -305,7 +305,7 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, _ string, in []byte)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	cur, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	cur, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -334,12 +334,12 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, _ string, in []byte)
 	return map[string]any{"UserPoolClient": view}, nil
 }
 
-func (h *Handler) deleteUserPoolClient(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
 	poolID, clientID, err := clientRef(in)
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, poolID, clientID)
+	c, err := h.getClient(ctx, region, poolID, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +353,7 @@ func (h *Handler) deleteUserPoolClient(ctx context.Context, _ string, in []byte)
 	return struct{}{}, nil
 }
 
-func (h *Handler) listUserPoolClients(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
 		UserPoolId *string
 		MaxResults *int
@@ -369,7 +369,7 @@ func (h *Handler) listUserPoolClients(ctx context.Context, _ string, in []byte) 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

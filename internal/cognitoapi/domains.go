@@ -7,7 +7,7 @@ import (
 	"github.com/tollgate/tollgate"
 )
 
-func (h *Handler) createUserPoolDomain(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
 		Domain, UserPoolId  *string
 		CustomDomainConfig  *struct{ CertificateArn *string }
@@ -34,7 +34,7 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, _ string, in []byte)
 			return nil, invalid("Domain names cannot contain the reserved word %q.", reserved)
 		}
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -63,9 +63,10 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, _ string, in []byte)
 	return map[string]any{"ManagedLoginVersion": 1}, nil
 }
 
-// describeUserPoolDomain answers an unknown domain with an empty
-// description, as Cognito does, not an error.
-func (h *Handler) describeUserPoolDomain(ctx context.Context, _ string, in []byte) (any, error) {
+// describeUserPoolDomain answers an unknown domain, or one of a pool in
+// another region than the call's, with an empty description, as Cognito
+// does, not an error.
+func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ Domain *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -82,6 +83,13 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, _ string, in []byt
 	if err != nil {
 		return nil, err
 	}
+	p, err := h.opts.Store.GetPool(ctx, d.PoolID)
+	if err != nil && !tollgate.IsNotFound(err) {
+		return nil, err
+	}
+	if err != nil || p.Region != region {
+		return map[string]any{"DomainDescription": struct{}{}}, nil
+	}
 	desc := map[string]any{
 		"UserPoolId":          d.PoolID,
 		"AWSAccountId":        h.opts.AccountID,
@@ -96,7 +104,7 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, _ string, in []byt
 	return map[string]any{"DomainDescription": desc}, nil
 }
 
-func (h *Handler) deleteUserPoolDomain(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ Domain, UserPoolId *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -107,7 +115,7 @@ func (h *Handler) deleteUserPoolDomain(ctx context.Context, _ string, in []byte)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

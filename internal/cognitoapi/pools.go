@@ -66,10 +66,12 @@ func (h *Handler) poolView(ctx context.Context, p *tollgate.UserPool) (*userPool
 }
 
 // getPool returns the pool, or ResourceNotFoundException as Cognito words
+// it. Cognito's endpoints are regional: a call signed for one region sees
+// only that region's pools, so a pool of another region does not exist for
 // it.
-func (h *Handler) getPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
+func (h *Handler) getPool(ctx context.Context, region, id string) (*tollgate.UserPool, error) {
 	p, err := h.opts.Store.GetPool(ctx, id)
-	if tollgate.IsNotFound(err) {
+	if tollgate.IsNotFound(err) || (err == nil && p.Region != region) {
 		return nil, notFound("User pool %s does not exist.", id)
 	}
 	return p, err
@@ -121,7 +123,7 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 	return map[string]any{"UserPool": view}, nil
 }
 
-func (h *Handler) describeUserPool(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) describeUserPool(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ UserPoolId *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -131,7 +133,7 @@ func (h *Handler) describeUserPool(ctx context.Context, _ string, in []byte) (an
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +144,7 @@ func (h *Handler) describeUserPool(ctx context.Context, _ string, in []byte) (an
 	return map[string]any{"UserPool": view}, nil
 }
 
-func (h *Handler) listUserPools(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
 		MaxResults *int
 		NextToken  *string
@@ -159,9 +161,15 @@ func (h *Handler) listUserPools(ctx context.Context, _ string, in []byte) (any, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	pools, err := h.opts.Store.ListPools(ctx)
+	all, err := h.opts.Store.ListPools(ctx)
 	if err != nil {
 		return nil, err
+	}
+	pools := all[:0:0]
+	for _, p := range all { // the signing region's pools only
+		if p.Region == region {
+			pools = append(pools, p)
+		}
 	}
 	from, to, next, err := page(len(pools), req.MaxResults, req.NextToken, 60)
 	if err != nil {
@@ -184,7 +192,7 @@ func (h *Handler) listUserPools(ctx context.Context, _ string, in []byte) (any, 
 	return out, nil
 }
 
-func (h *Handler) deleteUserPool(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ UserPoolId *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -194,7 +202,7 @@ func (h *Handler) deleteUserPool(ctx context.Context, _ string, in []byte) (any,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	return scopes, v.err()
 }
 
-func (h *Handler) createResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) createResourceServer(ctx context.Context, region string, in []byte) (any, error) {
 	var req resourceServerInput
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func (h *Handler) createResourceServer(ctx context.Context, _ string, in []byte)
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +103,8 @@ func (h *Handler) createResourceServer(ctx context.Context, _ string, in []byte)
 }
 
 // getResourceServer returns the resource server or Cognito's not found.
-func (h *Handler) getResourceServer(ctx context.Context, poolID, identifier string) (*tollgate.ResourceServer, error) {
-	if _, err := h.getPool(ctx, poolID); err != nil {
+func (h *Handler) getResourceServer(ctx context.Context, region, poolID, identifier string) (*tollgate.ResourceServer, error) {
+	if _, err := h.getPool(ctx, region, poolID); err != nil {
 		return nil, err
 	}
 	rs, err := h.opts.Store.GetResourceServer(ctx, poolID, identifier)
@@ -114,7 +114,7 @@ func (h *Handler) getResourceServer(ctx context.Context, poolID, identifier stri
 	return rs, err
 }
 
-func (h *Handler) describeResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) describeResourceServer(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ UserPoolId, Identifier *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -125,14 +125,14 @@ func (h *Handler) describeResourceServer(ctx context.Context, _ string, in []byt
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	rs, err := h.getResourceServer(ctx, *req.UserPoolId, *req.Identifier)
+	rs, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"ResourceServer": resourceServerView(rs)}, nil
 }
 
-func (h *Handler) listResourceServers(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) listResourceServers(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
 		UserPoolId *string
 		MaxResults *int
@@ -148,7 +148,7 @@ func (h *Handler) listResourceServers(ctx context.Context, _ string, in []byte) 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (h *Handler) listResourceServers(ctx context.Context, _ string, in []byte) 
 
 // updateResourceServer replaces the resource server's name and scopes, as
 // Cognito does: omitted scopes are removed.
-func (h *Handler) updateResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) updateResourceServer(ctx context.Context, region string, in []byte) (any, error) {
 	var req resourceServerInput
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -181,7 +181,7 @@ func (h *Handler) updateResourceServer(ctx context.Context, _ string, in []byte)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := h.getResourceServer(ctx, *req.UserPoolId, *req.Identifier)
+	cur, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (h *Handler) updateResourceServer(ctx context.Context, _ string, in []byte)
 	return map[string]any{"ResourceServer": resourceServerView(next)}, nil
 }
 
-func (h *Handler) deleteResourceServer(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) deleteResourceServer(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ UserPoolId, Identifier *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func (h *Handler) deleteResourceServer(ctx context.Context, _ string, in []byte)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	rs, err := h.getResourceServer(ctx, *req.UserPoolId, *req.Identifier)
+	rs, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ type secretDescriptor struct {
 // addUserPoolClientSecret adds a client's second secret, for rotation
 // without downtime. Secrets are not config-declared values, so a client a
 // config file declares may rotate them here too, as with the CLI.
-func (h *Handler) addUserPoolClientSecret(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ UserPoolId, ClientId, ClientSecret *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -27,7 +27,7 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, _ string, in []by
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, _ string, in []by
 	return map[string]any{"ClientSecretDescriptor": d}, nil
 }
 
-func (h *Handler) listUserPoolClientSecrets(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ UserPoolId, ClientId, NextToken *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (h *Handler) listUserPoolClientSecrets(ctx context.Context, _ string, in []
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (h *Handler) listUserPoolClientSecrets(ctx context.Context, _ string, in []
 	return map[string]any{"ClientSecrets": out}, nil
 }
 
-func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, _ string, in []byte) (any, error) {
+func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ UserPoolId, ClientId, ClientSecretId *string }
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, _ string, in [
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
 	if err != nil {
 		return nil, err
 	}
