@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -49,7 +50,8 @@ type Change struct {
 	Action Action
 	Object Object
 	// Key is the object's ConfigKey: the pool's logical id, or
-	// "{pool id}/{logical id}" for what a pool owns.
+	// "{pool id}/{logical id}" for what a pool owns, after
+	// StackKeyPrefix for a stack's objects.
 	Key string
 	// ID is the physical id: the pool id, the client id,
 	// "{pool id}/{identifier}" for a resource server, or the domain.
@@ -104,7 +106,9 @@ func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
 //   - What the config declares and the store lacks is created, clients with
 //     generateSecret with a fresh secret sealed by v.
 //   - Objects with a ConfigKey that the config no longer declares are
-//     deleted; a pool with everything it owns.
+//     deleted; a pool with everything it owns. Apply manages the objects of
+//     config files (bare logical ids as ConfigKeys); ApplyWith manages a
+//     CloudFormation stack's instead, and either leaves the other's alone.
 //   - Objects made by hand (with an empty ConfigKey) are left alone, unless
 //     their pool goes. One that stands in the config's way (a client name, a
 //     resource server identifier, a domain, a pool name) is a conflict.
@@ -116,10 +120,20 @@ func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
 // Config built in code gets its defaults. The Store has no transactions: if
 // a write fails midway, applying again completes the job.
 func Apply(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Config, now time.Time) (*Result, error) {
+	return ApplyWith(ctx, st, v, cfg, now, ApplyOptions{})
+}
+
+// ApplyWith is Apply with options: the owner whose objects it manages (a
+// config file, or a CloudFormation stack), and the ids to give the objects
+// it creates.
+func ApplyWith(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Config, now time.Time, opts ApplyOptions) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	p := &planner{st: st, cfg: cfg, now: now, vault: v, res: &Result{pools: map[string]string{}, clients: map[string]string{}}}
+	if opts.Stack != "" && !StackNamePattern.MatchString(opts.Stack) {
+		return nil, tollgate.Errorf(tollgate.KindInvalid, "invalid stack name %q: want a letter, then letters, digits and hyphens, at most 128 in all", opts.Stack)
+	}
+	p := &planner{st: st, cfg: cfg, now: now, vault: v, owner: ownerOf(opts.Stack), ids: opts.IDs, res: &Result{pools: map[string]string{}, clients: map[string]string{}}}
 	if err := p.plan(ctx); err != nil {
 		return nil, err
 	}
@@ -178,6 +192,8 @@ type planner struct {
 	now   time.Time
 	vault *vault.Vault
 	res   *Result
+	owner owner
+	ids   *IDs
 
 	ops        [phases][]op
 	conflicts  Problems
@@ -222,14 +238,15 @@ func (p *planner) plan(ctx context.Context) error {
 	byName := map[string]*tollgate.UserPool{}
 	for _, sp := range pools {
 		byName[sp.Name] = sp
-		if sp.ConfigKey == "" {
+		logical, ok := p.owner.logical(sp.ConfigKey)
+		if !ok {
 			continue
 		}
-		if other := byKey[sp.ConfigKey]; other != nil {
-			p.conflict(p.poolPath(sp.ConfigKey), "pools %s and %s both belong to the config's pool %q; delete one", other.ID, sp.ID, sp.ConfigKey)
+		if other := byKey[logical]; other != nil {
+			p.conflict(p.poolPath(logical), "pools %s and %s both belong to the config's pool %q; delete one", other.ID, sp.ID, logical)
 			continue
 		}
-		byKey[sp.ConfigKey] = sp
+		byKey[logical] = sp
 	}
 
 	// Pools the config no longer declares go, with everything they own.
@@ -239,7 +256,7 @@ func (p *planner) plan(ctx context.Context) error {
 	}
 	p.deletedPools = map[string]bool{}
 	for _, sp := range pools {
-		if sp.ConfigKey != "" && !want[sp.ConfigKey] && byKey[sp.ConfigKey] == sp {
+		if logical, ok := p.owner.logical(sp.ConfigKey); ok && !want[logical] && byKey[logical] == sp {
 			p.deletedPools[sp.ID] = true
 			id := sp.ID
 			p.add(phaseDeletePools, Change{Action: Deleted, Object: ObjectPool, Key: sp.ConfigKey, ID: id},
@@ -254,24 +271,33 @@ func (p *planner) plan(ctx context.Context) error {
 		cp := &p.cfg.UserPools[i]
 		sp := byKey[cp.ID]
 		current[i] = sp
-		if holder := byName[cp.UserPoolName]; holder != nil && holder != sp && holder.ConfigKey == "" {
-			p.conflict(field(index("userPools", i), "userPoolName"), "pool %s: the name %q is taken by pool %s, which was created by hand", cp.ID, cp.UserPoolName, holder.ID)
+		if holder := byName[cp.UserPoolName]; holder != nil && holder != sp && !p.owner.owns(holder.ConfigKey) {
+			p.conflict(field(index("userPools", i), "userPoolName"), "pool %s: the name %q is taken by pool %s, which %s", cp.ID, cp.UserPoolName, holder.ID, describeOwner(holder.ConfigKey))
 		}
 		if sp == nil {
-			np := &tollgate.UserPool{ID: tollgate.NewPoolID(cp.Region), Name: cp.UserPoolName, Region: cp.Region, ConfigKey: cp.ID, CreatedAt: p.now, UpdatedAt: p.now}
+			id := p.ids.poolID(cp.ID)
+			if id == "" {
+				id = tollgate.NewPoolID(cp.Region)
+			} else if !strings.HasPrefix(id, cp.Region+"_") {
+				return fmt.Errorf("config: pool %s: the id %s given for it is not in its region %s", cp.ID, id, cp.Region)
+			}
+			np := &tollgate.UserPool{ID: id, Name: cp.UserPoolName, Region: cp.Region, ConfigKey: p.owner.key(cp.ID), CreatedAt: p.now, UpdatedAt: p.now}
 			p.res.pools[cp.ID] = np.ID
-			p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: cp.ID, ID: np.ID},
+			p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: np.ConfigKey, ID: np.ID},
 				func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
 			continue
 		}
 		p.res.pools[cp.ID] = sp.ID
+		if id := p.ids.poolID(cp.ID); id != "" && id != sp.ID {
+			p.conflict(index("userPools", i), "pool %s is %s in the store, not %s as it was when the deployment began: deploy again", cp.ID, sp.ID, id)
+		}
 		if sp.Region != cp.Region {
 			p.conflict(p.regionPath(index("userPools", i)), "pool %s (%s) is in region %s and cannot move to %s, since its id embeds the region: restore the region, or give the pool a new id to replace it", cp.ID, sp.ID, sp.Region, cp.Region)
 		}
 		if sp.Name != cp.UserPoolName {
 			up := *sp
 			up.Name, up.UpdatedAt = cp.UserPoolName, p.now
-			p.add(phaseUpdatePools, Change{Action: Updated, Object: ObjectPool, Key: cp.ID, ID: sp.ID, Fields: []string{"userPoolName"}},
+			p.add(phaseUpdatePools, Change{Action: Updated, Object: ObjectPool, Key: sp.ConfigKey, ID: sp.ID, Fields: []string{"userPoolName"}},
 				func(ctx context.Context) error { return p.st.UpdatePool(ctx, &up) })
 		}
 	}
@@ -356,7 +382,7 @@ func (p *planner) planResourceServers(pp string, cp *UserPool, poolID string, st
 		}
 	}
 	for j, rs := range cp.ResourceServers {
-		key := cp.ID + "/" + rs.ID
+		key := p.owner.key(cp.ID + "/" + rs.ID)
 		next := &tollgate.ResourceServer{
 			PoolID: poolID, Identifier: rs.Identifier, Name: rs.UserPoolResourceServerName,
 			Scopes: make([]tollgate.Scope, len(rs.Scopes)), ConfigKey: key, CreatedAt: p.now, UpdatedAt: p.now,
@@ -395,7 +421,7 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 	}
 	want := map[string]bool{}
 	for _, c := range cp.Clients {
-		want[cp.ID+"/"+c.ID] = true
+		want[p.owner.key(cp.ID+"/"+c.ID)] = true
 	}
 	for _, c := range stored {
 		if c.ConfigKey != "" && !want[c.ConfigKey] {
@@ -405,7 +431,7 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 		}
 	}
 	for j, c := range cp.Clients {
-		key := cp.ID + "/" + c.ID
+		key := p.owner.key(cp.ID + "/" + c.ID)
 		cur := byKey[key]
 		cpath := index(field(pp, "clients"), j)
 		if holder := byName[c.UserPoolClientName]; holder != nil && holder != cur && holder.ConfigKey == "" {
@@ -424,8 +450,8 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 			next.AllowedOAuthScopes = []string{}
 		}
 		if cur == nil {
-			next.ID = tollgate.NewClientID()
-			p.res.clients[key] = next.ID
+			next.ID = cmp.Or(p.ids.clientID(cp.ID, c.ID), tollgate.NewClientID())
+			p.res.clients[cp.ID+"/"+c.ID] = next.ID
 			p.needsVault = p.needsVault || c.GenerateSecret
 			generate := c.GenerateSecret
 			p.add(phaseCreateClients, Change{Action: Created, Object: ObjectClient, Key: key, ID: next.ID}, func(ctx context.Context) error {
@@ -436,7 +462,10 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 			})
 			continue
 		}
-		p.res.clients[key] = cur.ID
+		p.res.clients[cp.ID+"/"+c.ID] = cur.ID
+		if id := p.ids.clientID(cp.ID, c.ID); id != "" && id != cur.ID {
+			p.conflict(cpath, "client %s is %s in the store, not %s as it was when the deployment began: deploy again", key, cur.ID, id)
+		}
 		if has := len(cur.Secrets) > 0; has != c.GenerateSecret {
 			p.conflict(field(cpath, "generateSecret"), "client %s (%s): generateSecret cannot change once the client exists (it has %d secrets): restore generateSecret: %t, or give the client a new id to replace it", key, cur.ID, len(cur.Secrets), has)
 			continue
@@ -483,7 +512,7 @@ func (p *planner) planDomains(pp string, cp *UserPool, poolID string, stored []*
 		p.deleteDomain(d)
 	}
 	for j, d := range cp.Domains {
-		key := cp.ID + "/" + d.ID
+		key := p.owner.key(cp.ID + "/" + d.ID)
 		next := &tollgate.Domain{Domain: d.Name(), PoolID: poolID, ConfigKey: key, CreatedAt: p.now}
 		if cd := d.CustomDomain; cd != nil {
 			next.Custom = true
@@ -496,8 +525,8 @@ func (p *planner) planDomains(pp string, cp *UserPool, poolID string, stored []*
 			switch {
 			case p.deletedPools[cur.PoolID]:
 				// Its pool goes first, and the domain with it.
-			case cur.ConfigKey == "":
-				p.conflict(index(field(pp, "domains"), j), "domain %s: %q belongs to pool %s and was created by hand", key, cur.Domain, cur.PoolID)
+			case !p.owner.owns(cur.ConfigKey):
+				p.conflict(index(field(pp, "domains"), j), "domain %s: %q belongs to pool %s, which %s", key, cur.Domain, cur.PoolID, describeOwner(cur.ConfigKey))
 				continue
 			case cur.PoolID != poolID:
 				p.deleteDomain(cur) // it moves here from another pool
