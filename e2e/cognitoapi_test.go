@@ -164,14 +164,20 @@ func TestCognitoAPIWithSDK(t *testing.T) {
 }
 
 // TestCognitoAPIWithAWSCLI drives the API with the AWS CLI, as a user would
-// with --endpoint-url, and gets a token for the client it made.
+// with --endpoint-url, gets a token for the client it made and calls the
+// seed API with a client it added to the seed pool. It fails rather than
+// skips without the CLI when CI is set (.ci/run installs it).
 func TestCognitoAPIWithAWSCLI(t *testing.T) {
 	awsPath, err := exec.LookPath("aws")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("the AWS CLI (aws) is not installed; .ci/run installs Debian's awscli")
+		}
 		t.Skip("the AWS CLI (aws) is not installed")
 	}
 	dir := t.TempDir()
-	_, d := startDev(t, dir)
+	p, d := startDev(t, dir)
+	apiURL := reAPIURL.FindStringSubmatch(p.Output())[1]
 	base := strings.TrimSuffix(d.TokenURL, "/oauth2/token")
 	id, secret := accessKey(t, dir)
 	home := t.TempDir()
@@ -265,6 +271,19 @@ func TestCognitoAPIWithAWSCLI(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, "InvalidParameterException") || !strings.Contains(stderr, "domain configured") {
 		t.Errorf("delete-user-pool with a domain: %v %s", err, stderr)
 	}
+
+	// A client added to the seed pool (in us-east-1) calls the seed API
+	// through the gateway with its token.
+	seedCl := mustCLI("create-user-pool-client", "--region", "us-east-1", "--user-pool-id", d.PoolID, "--client-name", "cli-seed",
+		"--generate-secret", "--allowed-o-auth-flows", "client_credentials", "--allowed-o-auth-scopes", "default/default",
+		"--allowed-o-auth-flows-user-pool-client")
+	seedID, seedSecret := get(seedCl, "UserPoolClient", "ClientId"), get(seedCl, "UserPoolClient", "ClientSecret")
+	seedTok := getToken(t, d.TokenURL, seedID, seedSecret)
+	resp, body = call(t, "GET", apiURL+"stock", "Bearer "+seedTok, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), seedID) {
+		t.Errorf("seed API with the CLI client's token: %s %s", resp.Status, body)
+	}
+	mustCLI("delete-user-pool-client", "--region", "us-east-1", "--user-pool-id", d.PoolID, "--client-id", seedID)
 
 	mustCLI("delete-user-pool-domain", "--user-pool-id", poolID, "--domain", "cli-reports")
 	mustCLI("delete-user-pool-client", "--user-pool-id", poolID, "--client-id", clientID)
