@@ -111,7 +111,7 @@ func TestCDKAssembly(t *testing.T) {
 	if exit != 0 {
 		t.Fatalf("outputs: exit %d\n%s", exit, stderr)
 	}
-	for _, want := range []string{"updated client UserPool6BA7E5F2/UserPoolThirdPartyAppClient75B55233 (" + d.ClientID + "): userPoolClientName", "deleted domain"} {
+	for _, want := range []string{"updated client stack:OAuthApiStack/UserPool6BA7E5F2/UserPoolThirdPartyAppClient75B55233 (" + d.ClientID + "): userPoolClientName", "deleted domain"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -190,5 +190,95 @@ Resources:
 	}
 	if code != 2 {
 		t.Errorf("exit %d, want 2", code)
+	}
+}
+
+// stackTemplate is a small stack: a pool, a resource server and a client
+// whose name and a function-free API refer to the pool's id.
+const stackTemplate = `Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties: {UserPoolName: !Sub '${AWS::StackName}-pool'}
+  Server:
+    Type: AWS::Cognito::UserPoolResourceServer
+    Properties: {UserPoolId: !Ref Pool, Identifier: api, Name: api, Scopes: [{ScopeName: read, ScopeDescription: read}]}
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref Pool
+      ClientName: !Sub '${Pool}-client'
+      GenerateSecret: true
+      AllowedOAuthFlows: [client_credentials]
+      AllowedOAuthFlowsUserPoolClient: true
+      AllowedOAuthScopes: [!Sub '${Server}/read']
+Outputs:
+  PoolId: {Value: !Ref Pool}
+  ClientId: {Value: !Ref Client}
+  ClientName: {Value: !GetAtt Client.Name}
+`
+
+// deployOutputs deploys a template with `tollgate outputs` and returns its
+// outputs by key.
+func deployOutputs(t *testing.T, data string, args ...string) map[string]string {
+	t.Helper()
+	stdout, stderr, exit := run(t, nil, append([]string{"outputs", "--data", data, "--master-key-file", filepath.Join(data, "master.key"), "--json"}, args...)...)
+	if exit != 0 {
+		t.Fatalf("outputs %v: exit %d\n%s", args, exit, stderr)
+	}
+	var outs []struct{ Key, Value string }
+	if err := json.Unmarshal([]byte(stdout), &outs); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	m := map[string]string{}
+	for _, o := range outs {
+		m[o.Key] = o.Value
+	}
+	return m
+}
+
+// TestTemplateStacksAreIndependent: deploying a second stack to the same
+// data directory leaves the first one's pool and client alone, and
+// references to a pool resolve to its id in resource properties too.
+func TestTemplateStacksAreIndependent(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	a, b := filepath.Join(dir, "first.yaml"), filepath.Join(dir, "second.yaml")
+	key, _, code := run(t, nil, "master-key", "new")
+	if code != 0 {
+		t.Fatal("master-key new failed")
+	}
+	// Where dev looks for it, so that dev and outputs share the store.
+	if err := os.WriteFile(filepath.Join(data, "master.key"), []byte(key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{a, b} {
+		if err := os.WriteFile(f, []byte(stackTemplate), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outA := deployOutputs(t, data, "--template", a)
+	if outA["ClientName"] != outA["PoolId"]+"-client" || !strings.HasPrefix(outA["PoolId"], "us-east-1_") {
+		t.Errorf("the client's name is %q, want the pool's id %s and -client", outA["ClientName"], outA["PoolId"])
+	}
+	outB := deployOutputs(t, data, "--template", b)
+	if outB["PoolId"] == outA["PoolId"] || outB["ClientId"] == outA["ClientId"] {
+		t.Errorf("the second stack took the first one's objects: %v %v", outA, outB)
+	}
+	// The same file under another stack name is another stack as well.
+	outC := deployOutputs(t, data, "--template", b, "--stack-name", "third")
+	if outC["PoolId"] == outB["PoolId"] {
+		t.Errorf("--stack-name third deployed over stack second: %v %v", outB, outC)
+	}
+
+	// The first stack is intact: deploying it again keeps its ids, and its
+	// client gets a token.
+	p, d := startDev(t, data, "--template", a)
+	defer p.stop()
+	if d.PoolID != outA["PoolId"] || d.ClientID != outA["ClientId"] {
+		t.Fatalf("first stack deployed again: pool %s client %s, want %s %s", d.PoolID, d.ClientID, outA["PoolId"], outA["ClientId"])
+	}
+	getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
+	stdout, _, exit := run(t, nil, "pools", "list", "--data", data)
+	if exit != 0 || strings.Count(stdout, "-pool") != 3 {
+		t.Errorf("pools list: exit %d, want the three stacks' pools:\n%s", exit, stdout)
 	}
 }

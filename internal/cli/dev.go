@@ -18,7 +18,6 @@ import (
 	"github.com/tollgate/tollgate/internal/cognitoapi"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/server"
-	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -39,7 +38,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			var cfg *config.Config
-			var plan *template.Plan
+			var stack *stackRun
 			var err error
 			switch {
 			case configPath != "" && tf.path != "":
@@ -47,16 +46,14 @@ restarts: the client id, secret and signing keys stay the same.`,
 			case configPath != "":
 				cfg, err = a.loadConfig(configPath)
 			case tf.path != "":
-				if plan, err = a.loadTemplate(tf); err == nil {
-					cfg = plan.Config
-				}
+				stack, err = a.loadTemplate(tf)
 			default:
 				cfg, err = config.Parse(examples.SeedPath, examples.Seed)
 			}
 			if err != nil {
 				return err
 			}
-			if configPath == "" && plan == nil {
+			if configPath == "" && stack == nil {
 				if err := a.placeSeedApp(cfg); err != nil {
 					return err
 				}
@@ -66,11 +63,11 @@ restarts: the client id, secret and signing keys stay the same.`,
 			if err != nil {
 				return err
 			}
-			return a.runServer(ctx, cfg, v, f, func(srv *server.Server, res *config.Result, st tollgate.Store, v *vault.Vault) {
+			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault) {
 				a.printDev(ctx, srv, cfg, res, st, v)
-				if plan != nil {
+				if stack != nil {
 					fmt.Fprintln(a.stdout)
-					_ = a.printOutputs(plan.Outputs(res, endpointsOf(srv)), false)
+					_ = a.printOutputs(stack.plan.Outputs(res, endpointsOf(srv)), false)
 				}
 			})
 		},

@@ -53,7 +53,7 @@ func (a *app) serveCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			var cfg *config.Config
-			var plan *template.Plan
+			var stack *stackRun
 			switch {
 			case configPath != "" && tf.path != "":
 				return fmt.Errorf("--config and --template exclude each other: %w", exitError(2))
@@ -64,18 +64,17 @@ func (a *app) serveCommand() *cobra.Command {
 				}
 			case tf.path != "":
 				var err error
-				if plan, err = a.loadTemplate(tf); err != nil {
+				if stack, err = a.loadTemplate(tf); err != nil {
 					return err
 				}
-				cfg = plan.Config
 			}
 			v, err := a.openVault(false)
 			if err != nil {
 				return err
 			}
-			return a.runServer(ctx, cfg, v, f, func(srv *server.Server, res *config.Result, _ tollgate.Store, _ *vault.Vault) {
-				if plan != nil {
-					_ = a.printOutputs(plan.Outputs(res, endpointsOf(srv)), outputsJSON)
+			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, _ *config.Config, res *config.Result, _ tollgate.Store, _ *vault.Vault) {
+				if stack != nil {
+					_ = a.printOutputs(stack.plan.Outputs(res, endpointsOf(srv)), outputsJSON)
 				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {
@@ -107,16 +106,31 @@ func (a *app) loadConfig(path string) (*config.Config, error) {
 		var probs config.Problems
 		if errors.As(err, &probs) {
 			fmt.Fprintln(a.stderr, probs.Error())
-			return nil, fmt.Errorf("%s: %d problem(s); nothing was started: %w", path, len(probs), exitError(2))
+			return nil, reported(2, "%s: %d problem(s); nothing was started", path, len(probs))
 		}
 		return nil, err
 	}
 	return cfg, nil
 }
 
-// runServer opens the store, applies cfg (if any), starts the server and
-// calls ready once it listens, then serves until ctx ends.
-func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault, f serveFlags, ready func(*server.Server, *config.Result, tollgate.Store, *vault.Vault)) error {
+// reportedError is an error whose message is all the user needs: it
+// carries the exit code without printing "exit status N" after it.
+type reportedError struct {
+	msg  string
+	code exitError
+}
+
+func (e *reportedError) Error() string { return e.msg }
+func (e *reportedError) Unwrap() error { return e.code }
+
+func reported(code int, format string, args ...any) error {
+	return &reportedError{msg: fmt.Sprintf(format, args...), code: exitError(code)}
+}
+
+// runServer opens the store, applies cfg or deploys stack (if either),
+// starts the server and calls ready, with the config applied, once it
+// listens, then serves until ctx ends.
+func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun, v *vault.Vault, f serveFlags, ready func(*server.Server, *config.Config, *config.Result, tollgate.Store, *vault.Vault)) error {
 	log := a.logger()
 	st, err := a.openStore(ctx)
 	if err != nil {
@@ -127,10 +141,17 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault,
 	var apis []*tollgate.RestAPI
 	var fns []*tollgate.Function
 	var echo []string
-	if cfg != nil {
+	if stack != nil {
+		if res, err = a.deployStack(ctx, st, v, stack, log); err != nil {
+			return err
+		}
+		cfg = stack.plan.Config
+	} else if cfg != nil {
 		if res, err = applyConfig(ctx, st, v, cfg, log); err != nil {
 			return err
 		}
+	}
+	if cfg != nil {
 		if apis, err = cfg.BuildRestAPIs(res); err != nil {
 			return err
 		}
@@ -150,7 +171,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, v *vault.Vault,
 	if err := srv.Listen(); err != nil {
 		return err
 	}
-	ready(srv, res, st, v)
+	ready(srv, cfg, res, st, v)
 	log.Info("serving", "addr", srv.Addr(), "public_url", srv.PublicURL(), "tls_addr", srv.TLSAddr())
 	err = srv.Serve(ctx)
 	log.Info("stopped")

@@ -1,20 +1,27 @@
 package cli
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/template"
+	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // templateFlags are the flags that run a CloudFormation template.
 type templateFlags struct {
 	path       string
 	stack      string
+	stackName  string
 	region     string
 	parameters []string
 }
@@ -23,15 +30,26 @@ func (f *templateFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.path, "template", "", "CloudFormation template (JSON or YAML) or cdk.out directory to run, as `cdk synth` wrote it")
 	fs.StringVar(&f.stack, "stack", "", "stack of the cdk.out directory to run, when it holds several")
+	fs.StringVar(&f.stackName, "stack-name", "", "AWS::StackName, under which the store keeps the stack's objects apart from other stacks' (default the stack's name in cdk.out, or the template file's name)")
 	fs.StringVar(&f.region, "region", config.DefaultRegion, "AWS::Region of the template, and the region of its pools")
 	fs.StringArrayVar(&f.parameters, "parameter", nil, "template parameter value, NAME=VALUE (repeatable)")
 }
 
-// loadTemplate loads, resolves and maps the template. Problems are printed
-// one a line (file:line:col: path: message) and the command fails with exit
-// 2 before anything starts; resources that do not apply off AWS are listed
-// on stderr.
-func (a *app) loadTemplate(f templateFlags) (*template.Plan, error) {
+// stackRun is a template loaded and checked, to deploy to a store.
+type stackRun struct {
+	t    *template.Template
+	opts template.Options
+	path string
+	// plan is the template mapped with made-up ids, then, once deployed,
+	// with the ids of the store.
+	plan *template.Plan
+}
+
+// loadTemplate loads, resolves and maps the template, to check it before
+// anything starts. Problems are printed one a line (file:line:col: path:
+// message) and the command fails with exit 2; resources that do not apply
+// off AWS are listed on stderr.
+func (a *app) loadTemplate(f templateFlags) (*stackRun, error) {
 	params := map[string]string{}
 	for _, p := range f.parameters {
 		k, v, ok := strings.Cut(p, "=")
@@ -41,25 +59,64 @@ func (a *app) loadTemplate(f templateFlags) (*template.Plan, error) {
 		params[k] = v
 	}
 	t, stack, err := template.Load(f.path, f.stack)
-	var plan *template.Plan
-	if err == nil {
-		plan, err = template.Deploy(t, template.Options{Region: f.region, StackName: stack, Parameters: params})
-	}
 	if err != nil {
-		var probs config.Problems
-		if errors.As(err, &probs) {
-			fmt.Fprintln(a.stderr, probs.Error())
-			return nil, fmt.Errorf("%s: %d problem(s); nothing was started: %w", f.path, len(probs), exitError(2))
-		}
-		return nil, err
+		return nil, a.templateProblems(f.path, err)
 	}
-	for _, r := range plan.NotApplicable {
+	run := &stackRun{t: t, path: f.path, opts: template.Options{Region: f.region, StackName: cmp.Or(f.stackName, stack), Parameters: params}}
+	if run.plan, err = template.Deploy(t, run.opts); err != nil {
+		return nil, a.templateProblems(f.path, err)
+	}
+	for _, r := range run.plan.NotApplicable {
 		fmt.Fprintf(a.stderr, "not applicable: %s (%s) has no meaning off AWS; accepted and not run\n", r.LogicalID, r.Type)
 	}
-	for _, r := range plan.Skipped {
+	for _, r := range run.plan.Skipped {
 		fmt.Fprintf(a.stderr, "skipped: %s (%s): its condition is false\n", r.LogicalID, r.Type)
 	}
-	return plan, nil
+	return run, nil
+}
+
+// templateProblems prints a template's problems and says nothing started.
+func (a *app) templateProblems(path string, err error) error {
+	var probs config.Problems
+	if errors.As(err, &probs) {
+		fmt.Fprintln(a.stderr, probs.Error())
+		return reported(2, "%s: %d problem(s); nothing was started", path, len(probs))
+	}
+	return err
+}
+
+// deployStack deploys the template to the store as its stack: it reads
+// the ids the stack's pools and clients have (or will have), resolves the
+// template with them, so that every reference to a pool or client holds
+// its real id, and applies the result. A conflict (another node deploying
+// the same stack at once) is retried with the ids read again.
+func (a *app) deployStack(ctx context.Context, st tollgate.Store, v *vault.Vault, run *stackRun, log *slog.Logger) (*config.Result, error) {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var ids *config.IDs
+		if ids, err = config.StackIDs(ctx, st, run.plan.StackName); err != nil {
+			return nil, err
+		}
+		opts := run.opts
+		opts.IDs = ids
+		plan, derr := template.Deploy(run.t, opts)
+		if derr != nil {
+			return nil, a.templateProblems(run.path, derr)
+		}
+		var res *config.Result
+		res, err = config.ApplyWith(ctx, st, v, plan.Config, time.Now().UTC(), config.ApplyOptions{Stack: plan.StackName, IDs: ids})
+		if err == nil {
+			run.plan = plan
+			for _, c := range res.Changes {
+				log.Info("stack deployed", "stack", plan.StackName, "change", c.String())
+			}
+			return res, nil
+		}
+		if tollgate.KindOf(err) != tollgate.KindConflict {
+			break
+		}
+	}
+	return nil, fmt.Errorf("deploy stack %s: %w", run.plan.StackName, err)
 }
 
 // printOutputs writes the stack's outputs, with the Tollgate URL beside an
@@ -99,7 +156,7 @@ func (a *app) outputsCommand() *cobra.Command {
 				return fmt.Errorf("--template is required: %w", exitError(2))
 			}
 			ctx := cmd.Context()
-			plan, err := a.loadTemplate(tf)
+			run, err := a.loadTemplate(tf)
 			if err != nil {
 				return err
 			}
@@ -112,12 +169,12 @@ func (a *app) outputsCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			res, err := applyConfig(ctx, st, v, plan.Config, a.logger())
+			res, err := a.deployStack(ctx, st, v, run, a.logger())
 			if err != nil {
 				return err
 			}
 			base := strings.TrimRight(publicURL, "/")
-			return a.printOutputs(plan.Outputs(res, template.Endpoints{
+			return a.printOutputs(run.plan.Outputs(res, template.Endpoints{
 				PublicURL: base,
 				Issuer:    func(poolID string) string { return base + "/" + poolID },
 			}), asJSON)

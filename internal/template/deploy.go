@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tollgate/tollgate"
@@ -23,6 +24,45 @@ type Options struct {
 	// Parameters are values for the template's Parameters, overriding
 	// their defaults.
 	Parameters map[string]string
+	// IDs give the physical ids of the stack's pools and clients, which
+	// Ref and Fn::GetAtt of them resolve to wherever they appear: the ids
+	// the store holds, or the ids config.ApplyWith will give them
+	// (*config.IDs, from config.StackIDs). Without IDs, Deploy makes up
+	// stable ids of the right shape from the logical ids, good for
+	// checking a template but not for running it.
+	IDs PhysicalIDs
+}
+
+// PhysicalIDs give the ids of a stack's pools and clients by logical id.
+type PhysicalIDs interface {
+	Pool(logicalID, region string) string
+	Client(poolLogicalID, clientLogicalID string) string
+}
+
+// madeUpIDs derive ids from logical ids, for a Deploy without a store.
+type madeUpIDs struct{}
+
+func (madeUpIDs) Pool(logicalID, region string) string {
+	return region + "_" + hashID("pool/"+logicalID, 9, true)
+}
+
+func (madeUpIDs) Client(poolLogicalID, clientLogicalID string) string {
+	return hashID("client/"+poolLogicalID+"/"+clientLogicalID, tollgate.ClientIDLength, false)
+}
+
+// hashID makes n characters from a hash of s: alphanumerics, lower-case
+// only unless mixed.
+func hashID(s string, n int, mixed bool) string {
+	alphabet := "abcdefghijklmnopqrstuvwxyz0123456789"
+	if mixed {
+		alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + alphabet
+	}
+	sum := sha256.Sum256([]byte("tollgate/" + s))
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = alphabet[int(sum[i%len(sum)]+byte(i/len(sum)))%len(alphabet)]
+	}
+	return string(out)
 }
 
 // Resource names a resource of the template.
@@ -47,6 +87,7 @@ type Plan struct {
 
 	outputs     []output
 	clientPools map[string]string // client logical id → pool logical id
+	clientIDs   map[string]string // client logical id → client id
 	apis        map[string]string // API id → logical id
 	domains     map[string]bool   // domain names and prefixes the template declares
 }
@@ -126,10 +167,16 @@ func Deploy(t *Template, opts Options) (*Plan, error) {
 		props: map[string]map[string]any{},
 		types: map[string]string{},
 		phys:  map[string]string{},
-		plan:  &Plan{clientPools: map[string]string{}, apis: map[string]string{}, domains: map[string]bool{}},
+		plan:  &Plan{clientPools: map[string]string{}, clientIDs: map[string]string{}, apis: map[string]string{}, domains: map[string]bool{}},
 	}
 	d.opts.Region = cmp.Or(d.opts.Region, config.DefaultRegion)
+	if d.opts.IDs == nil {
+		d.opts.IDs = madeUpIDs{}
+	}
 	d.plan.StackName = cmp.Or(d.opts.StackName, stackNameOf(t.File))
+	if !config.StackNamePattern.MatchString(d.plan.StackName) {
+		d.fail("", "the stack name %q is not one CloudFormation accepts: a letter, then letters, digits and hyphens, at most 128 in all (set it with --stack-name)", d.plan.StackName)
+	}
 	d.run()
 	if len(d.problems) > 0 {
 		return nil, config.Problems(d.problems)
@@ -151,7 +198,7 @@ func stackNameOf(file string) string {
 	if base == "" || base[0] < 'A' || base[0] > 'z' {
 		base = "Stack" + base
 	}
-	return base
+	return base[:min(len(base), 128)]
 }
 
 func (d *deployer) fail(path, format string, args ...any) {
@@ -455,9 +502,36 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 			return
 		}
 	}
+	if leftPlaceholder(props, path+".Properties", d.fail) {
+		return
+	}
 	d.types[id] = typ
 	d.props[id] = props
 	d.r.ref[id] = d.ref(id, typ, props)
+}
+
+// leftPlaceholder reports the client secrets a resource's properties refer
+// to: Tollgate makes a secret when it creates the client, and never hands it
+// to other resources; a function reads it from the store, or the
+// environment it is given by hand.
+func leftPlaceholder(v any, path string, fail func(path, format string, args ...any)) bool {
+	found := false
+	switch t := v.(type) {
+	case string:
+		for _, p := range placeholders(t) {
+			fail(path, "the secret of client %s (Fn::GetAtt %s.%s) cannot be passed to a resource: Tollgate creates it when it deploys the client and shows it only with `tollgate clients describe --show-secret`", p[0], p[0], p[1])
+			found = true
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			found = leftPlaceholder(t[k], path+"."+k, fail) || found
+		}
+	case []any:
+		for i, e := range t {
+			found = leftPlaceholder(e, path+"["+strconv.Itoa(i)+"]", fail) || found
+		}
+	}
+	return found
 }
 
 // physicalID makes up a stable id for what API Gateway names with a random
@@ -476,8 +550,20 @@ func physicalID(kind, logicalID string) string {
 func (d *deployer) ref(id, typ string, props map[string]any) any {
 	str := func(k string) string { s, _ := scalarString(props[k]); return s }
 	switch typ {
-	case "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient":
-		return placeholder(id, "Ref")
+	case "AWS::Cognito::UserPool":
+		pool := d.opts.IDs.Pool(id, d.opts.Region)
+		d.phys[pool] = id
+		return pool
+	case "AWS::Cognito::UserPoolClient":
+		// The pool is known by its id here; one that is not a pool of
+		// the template is reported when the client is mapped.
+		pool := d.phys[str("UserPoolId")]
+		if d.types[pool] != "AWS::Cognito::UserPool" {
+			pool = ""
+		}
+		cid := d.opts.IDs.Client(pool, id)
+		d.plan.clientIDs[id] = cid
+		return cid
 	case "AWS::Cognito::UserPoolResourceServer":
 		return str("Identifier")
 	case "AWS::Cognito::UserPoolDomain":
@@ -511,7 +597,7 @@ func (d *deployer) attr(id, name string) (any, bool) {
 	region, acct := d.opts.Region, tollgate.AccountID
 	switch typ {
 	case "AWS::Cognito::UserPool":
-		pool := placeholder(id, "Ref")
+		pool, _ := d.r.ref[id].(string)
 		switch name {
 		case "Arn":
 			return "arn:" + Partition + ":cognito-idp:" + region + ":" + acct + ":userpool/" + pool, true
@@ -525,7 +611,7 @@ func (d *deployer) attr(id, name string) (any, bool) {
 	case "AWS::Cognito::UserPoolClient":
 		switch name {
 		case "ClientId":
-			return placeholder(id, "Ref"), true
+			return d.r.ref[id], true
 		case "Name":
 			return clientName(id, props), true
 		case "ClientSecret":
@@ -584,8 +670,8 @@ func clientName(id string, props map[string]any) string {
 	return id
 }
 
-// resolveOutputs resolves the Outputs section; placeholders stay until
-// Plan.Outputs fills them.
+// resolveOutputs resolves the Outputs section; a client secret's
+// placeholder stays until Plan.Outputs replaces it.
 func (d *deployer) resolveOutputs() {
 	outs, _ := d.t.Body["Outputs"].(map[string]any)
 	for _, key := range sortedKeys(outs) {

@@ -22,9 +22,15 @@
 //     metadata) are accepted and listed as not applicable; any other type
 //     is a problem, reported with every other problem before anything
 //     starts.
-//   - Physical ids that only exist once the store holds the objects (a
-//     pool's id, a client's id) resolve to placeholders while mapping;
-//     Plan.Outputs replaces them with the ids config.Apply returned.
+//   - A pool's and a client's ids resolve to the ids the store gives them
+//     (Options.IDs: config.StackIDs reads those it holds and makes up the
+//     rest), wherever they are referred to: in outputs, and in every
+//     resource property, inside Fn::Sub, Fn::Join and the like. The CLI
+//     deploys the Config with config.ApplyWith as the stack's, with the
+//     same ids, so a stack owns its objects apart from other stacks'.
+//     Only a client secret is never resolved: Plan.Outputs prints a
+//     command that reveals it, and a resource that refers to it is a
+//     problem.
 //
 // Package template imports the root package and internal/config, and
 // nothing else from this module.

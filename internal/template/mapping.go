@@ -138,12 +138,9 @@ func (p *props) done(ignored ...string) {
 	}
 }
 
-// refTo returns the logical id a value such as UserPoolId refers to: a
-// placeholder of that resource, or one of the ids Deploy made up.
-func (d *deployer) refTo(v string, attr string) string {
-	if ps := placeholders(v); len(ps) == 1 && placeholder(ps[0][0], ps[0][1]) == v && ps[0][1] == attr {
-		return ps[0][0]
-	}
+// refTo returns the logical id a value such as UserPoolId refers to: the
+// id of a pool of the template, or one of the ids Deploy made up.
+func (d *deployer) refTo(v string) string {
 	return d.phys[v]
 }
 
@@ -176,7 +173,7 @@ func (d *deployer) mapResources(order []string) {
 	}
 	poolOf := func(p *props) *config.UserPool {
 		v := p.str("UserPoolId")
-		pool := d.refTo(v, "Ref")
+		pool := d.refTo(v)
 		i, ok := pools[pool]
 		if !ok {
 			if v == "" {
@@ -478,7 +475,7 @@ func (d *deployer) restAPIs(cfg *config.Config, byType map[string][]string, func
 			p.fail("Type", "authorizer type %q is not supported: want COGNITO_USER_POOLS", t)
 		}
 		for i, arn := range p.strings("ProviderARNs") {
-			if pool := d.refTo(arn[strings.LastIndexByte(arn, '/')+1:], "Ref"); pool != "" {
+			if pool := d.refTo(arn[strings.LastIndexByte(arn, '/')+1:]); pool != "" {
 				au.CognitoUserPools = append(au.CognitoUserPools, pool)
 				continue
 			}

@@ -29,27 +29,21 @@ type Endpoints struct {
 	Issuer func(poolID string) string
 }
 
-// Outputs resolves the template's Outputs with the ids Apply gave the
-// pools and clients. A client secret is never printed: its place holds a
-// command that reveals it.
+// Outputs returns the template's Outputs, resolved with the ids Deploy was
+// given (Options.IDs). A client secret is never printed: its place holds a
+// command that reveals it. res, the result of applying the plan, may be nil.
 func (p *Plan) Outputs(res *config.Result, ep Endpoints) []Output {
-	if res == nil {
-		res = &config.Result{} // not applied: ids stay empty
-	}
 	out := make([]Output, 0, len(p.outputs))
 	for _, o := range p.outputs {
 		v := placeholderRE.ReplaceAllStringFunc(o.value, func(m string) string {
-			ps := placeholders(m)
-			id, attr := ps[0][0], ps[0][1]
-			if pool, ok := p.clientPools[id]; ok {
-				cid, _ := res.ClientID(pool, id)
-				if attr == "ClientSecret" {
-					return "(secret: tollgate clients describe " + cid + " --show-secret)"
+			id := placeholders(m)[0][0]
+			cid := p.clientIDs[id]
+			if res != nil {
+				if applied, ok := res.ClientID(p.clientPools[id], id); ok {
+					cid = applied
 				}
-				return cid
 			}
-			pid, _ := res.PoolID(id)
-			return pid
+			return "(secret: tollgate clients describe " + cid + " --show-secret)"
 		})
 		out = append(out, Output{Key: o.key, Description: o.description, Value: v, Local: p.local(v, ep), ExportName: o.export})
 	}

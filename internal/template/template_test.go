@@ -349,3 +349,83 @@ Outputs:
 		}
 	}
 }
+
+// fixedIDs are the ids a store would give.
+type fixedIDs struct{}
+
+func (fixedIDs) Pool(logicalID, region string) string { return region + "_" + logicalID + "123" }
+func (fixedIDs) Client(pool, client string) string    { return strings.ToLower(pool + client + "id") }
+
+// Ref and Fn::GetAtt of pools and clients resolve to their physical ids in
+// resource properties too, inside Fn::Sub, Fn::Join and Fn::Select, so that
+// a function's environment and a client's name see the real values.
+func TestPhysicalIDsInProperties(t *testing.T) {
+	text := `Parameters:
+  Env: {Type: String, Default: dev}
+Resources:
+  Pool: {Type: AWS::Cognito::UserPool}
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {UserPoolId: !Ref Pool, ClientName: !Sub '${Pool}-${Env}'}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Code: {S3Bucket: b, S3Key: k}
+      Environment:
+        Variables:
+          POOL: !Ref Pool
+          CID: !Ref Client
+          ARN: !GetAtt Pool.Arn
+          PROVIDER: !GetAtt Pool.ProviderName
+          JOINED: !Join [":", [!Ref Pool, !GetAtt Client.ClientId]]
+          REGION: !Select [0, !Split ["_", !Ref Pool]]
+Outputs:
+  PoolId: {Value: !Ref Pool}
+`
+	tp, err := Parse("t.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp.assets = map[string]string{"Fn": t.TempDir()}
+	p, err := Deploy(tp, Options{IDs: fixedIDs{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, client := "us-east-1_Pool123", "poolclientid"
+	want := map[string]string{
+		"POOL": pool, "CID": client,
+		"ARN":      "arn:aws:cognito-idp:us-east-1:" + tollgate.AccountID + ":userpool/" + pool,
+		"PROVIDER": "cognito-idp.us-east-1.amazonaws.com/" + pool,
+		"JOINED":   pool + ":" + client,
+		"REGION":   "us-east-1",
+	}
+	if diff := cmp.Diff(want, p.Config.Functions[0].Environment); diff != "" {
+		t.Errorf("environment (-want +got):\n%s", diff)
+	}
+	if got := p.Config.UserPools[0].Clients[0].UserPoolClientName; got != pool+"-dev" {
+		t.Errorf("client name %q, want %q", got, pool+"-dev")
+	}
+	if outs := p.Outputs(nil, Endpoints{}); len(outs) != 1 || outs[0].Value != pool {
+		t.Errorf("outputs %+v, want PoolId %s", outs, pool)
+	}
+}
+
+// A client secret is not handed to other resources: saying so beats a
+// placeholder in a function's environment.
+func TestClientSecretInPropertiesIsAProblem(t *testing.T) {
+	text := `Resources:
+  Pool: {Type: AWS::Cognito::UserPool}
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {UserPoolId: !Ref Pool, GenerateSecret: true}
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: !GetAtt Client.ClientSecret}
+`
+	_, err := deploy(t, "t.yaml", text, Options{})
+	if err == nil || !strings.Contains(err.Error(), "Resources.Api.Properties.Name: the secret of client Client") {
+		t.Errorf("got %v, want the secret reported", err)
+	}
+}
