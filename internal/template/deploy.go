@@ -3,6 +3,7 @@ package template
 import (
 	"cmp"
 	"crypto/sha256"
+	"fmt"
 	"math/big"
 	"regexp"
 	"slices"
@@ -243,6 +244,7 @@ func (d *deployer) run() {
 		condFailed: map[string]bool{},
 		resources:  rs,
 		ref:        map[string]any{},
+		missing:    map[string]string{},
 		attr:       d.attr,
 		problems:   &d.problems,
 	}
@@ -466,16 +468,19 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 	typ, ok := res["Type"].(string)
 	if !ok {
 		d.fail(path, "the resource has no Type")
+		d.r.missing[id] = "has no Type"
 		return
 	}
 	if c, has := res["Condition"]; has {
 		name, _ := c.(string)
 		b, ok := d.r.condition(name, path+".Condition")
 		if !ok {
+			d.r.missing[id] = fmt.Sprintf("has a condition (%s) that could not be evaluated", name)
 			return
 		}
 		if !b {
 			d.plan.Skipped = append(d.plan.Skipped, Resource{id, typ})
+			d.r.missing[id] = fmt.Sprintf("is not created (its condition %s is false)", name)
 			return
 		}
 	}
@@ -489,20 +494,24 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 		return
 	case !mapped[typ]:
 		d.fail(path+".Type", "%s (%s) is not supported by Tollgate: it runs Cognito user pools, API Gateway REST APIs and Lambda functions; remove the resource or deploy it to AWS", id, typ)
+		d.r.missing[id] = fmt.Sprintf("is of a type Tollgate does not run (%s)", typ)
 		return
 	}
 	props := map[string]any{}
 	if p, has := res["Properties"]; has {
 		rv, ok := d.r.resolve(p, path+".Properties")
 		if !ok {
+			d.r.missing[id] = "has properties that could not be resolved (see the problems at " + path + ")"
 			return
 		}
 		if props, ok = rv.(map[string]any); !ok {
 			d.fail(path+".Properties", "Properties is a mapping, got %s", describe(rv))
+			d.r.missing[id] = "has no valid Properties"
 			return
 		}
 	}
 	if leftPlaceholder(props, path+".Properties", d.fail) {
+		d.r.missing[id] = "refers to a client secret"
 		return
 	}
 	d.types[id] = typ

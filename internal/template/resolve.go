@@ -54,8 +54,11 @@ type resolver struct {
 	condFailed map[string]bool
 	resources  map[string]map[string]any // logical id → resource
 	// ref and attr answer Ref and Fn::GetAtt of a resolved resource.
-	ref      map[string]any
-	attr     func(id, name string) (any, bool)
+	ref  map[string]any
+	attr func(id, name string) (any, bool)
+	// missing says why a resource has no Ref: its condition is false, or
+	// it has problems of its own.
+	missing  map[string]string
 	problems *[]config.Problem
 	// steps counts resolve calls, so that a hostile template (conditions
 	// that fail again at each of many references) cannot take
@@ -381,7 +384,7 @@ func (r *resolver) refValue(name, path string) (any, bool) {
 		return v, true
 	}
 	if _, ok := r.resources[name]; ok {
-		r.fail(path, "%s is not created (its condition is false), so it cannot be referenced", name)
+		r.fail(path, "%s %s, so it cannot be referenced", name, r.why(name))
 		return nil, false
 	}
 	r.fail(path, "Ref names %q, which is neither a parameter nor a resource", name)
@@ -394,7 +397,7 @@ func (r *resolver) getAtt(id, att, path string) (any, bool) {
 		return nil, false
 	}
 	if _, done := r.ref[id]; !done {
-		r.fail(path, "%s is not created (its condition is false), so its attributes cannot be read", id)
+		r.fail(path, "%s %s, so its attributes cannot be read", id, r.why(id))
 		return nil, false
 	}
 	if v, ok := r.attr(id, att); ok {
@@ -403,6 +406,14 @@ func (r *resolver) getAtt(id, att, path string) (any, bool) {
 	typ, _ := r.resources[id]["Type"].(string)
 	r.fail(path, "%s (%s) has no attribute %s here", id, typ, att)
 	return nil, false
+}
+
+// why says why a resource of the template has no Ref.
+func (r *resolver) why(id string) string {
+	if reason, ok := r.missing[id]; ok {
+		return reason
+	}
+	return "could not be resolved (see its problems above)"
 }
 
 var subVarRE = regexp.MustCompile(`\$\{([^}]*)\}`)

@@ -145,7 +145,7 @@ Resources:
 		t.Errorf("APIs %v, skipped %v; want the API skipped", p.Config.RestAPIs, p.Skipped)
 	}
 	_, err = deploy(t, "t.yaml", text+"Outputs:\n  A: {Value: !Ref Api}\n", Options{})
-	if err == nil || !strings.Contains(err.Error(), "Api is not created (its condition is false)") {
+	if err == nil || !strings.Contains(err.Error(), "Api is not created (its condition HasApi is false)") {
 		t.Errorf("err = %v, want the reference refused", err)
 	}
 }
@@ -427,5 +427,35 @@ func TestClientSecretInPropertiesIsAProblem(t *testing.T) {
 	_, err := deploy(t, "t.yaml", text, Options{})
 	if err == nil || !strings.Contains(err.Error(), "Resources.Api.Properties.Name: the secret of client Client") {
 		t.Errorf("got %v, want the secret reported", err)
+	}
+}
+
+// A reference to a resource that failed to resolve says so, not that its
+// condition is false (it has none).
+func TestReferenceToAFailedResource(t *testing.T) {
+	text := `Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties: {UserPoolName: !Ref Missing}
+  Queue: {Type: AWS::SQS::Queue}
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {UserPoolId: !Ref Pool, ClientName: !GetAtt Queue.Arn}
+`
+	_, err := deploy(t, "t.yaml", text, Options{})
+	if err == nil {
+		t.Fatal("no problems")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"Resources.Client.Properties.ClientName.Fn::GetAtt: Queue is of a type Tollgate does not run (AWS::SQS::Queue), so its attributes cannot be read",
+		"Resources.Client.Properties.UserPoolId.Ref: Pool has properties that could not be resolved (see the problems at Resources.Pool)",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("problems lack %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "condition") {
+		t.Errorf("a resource without a condition is said to have one:\n%s", msg)
 	}
 }
