@@ -79,7 +79,8 @@ type Plan struct {
 	Config *config.Config
 	// NotApplicable are the resources that mean nothing off AWS (roles,
 	// permissions, log groups, DNS records, CDK metadata), accepted and
-	// not run.
+	// not run, and likewise the template's rules and its SSM parameters
+	// (CDK's BootstrapVersion); Type says what they are.
 	NotApplicable []Resource
 	// Skipped are the resources whose Condition is false.
 	Skipped []Resource
@@ -249,6 +250,12 @@ func (d *deployer) run() {
 		problems:   &d.problems,
 	}
 	d.r.condDefs, _ = d.t.Body["Conditions"].(map[string]any)
+	rules, _ := d.t.Body["Rules"].(map[string]any)
+	for _, name := range sortedKeys(rules) {
+		// Rules check parameters when a stack is created or updated (CDK's
+		// CheckBootstrapVersion checks the bootstrap stack's version).
+		d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "rule"})
+	}
 	d.parameters()
 	if len(d.problems) > 0 {
 		return
@@ -341,6 +348,9 @@ func (d *deployer) parameters() {
 			// value (a parameter store name) is kept as written: CDK's
 			// BootstrapVersion is one, checked only by the Rules section,
 			// which does not apply here.
+			if strings.HasPrefix(typ, "AWS::SSM::Parameter::") {
+				d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "parameter " + typ})
+			}
 			d.r.params[name] = val
 		}
 	}

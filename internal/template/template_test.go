@@ -279,7 +279,8 @@ Resources:
 	for _, r := range p.NotApplicable {
 		got = append(got, r.LogicalID+" "+r.Type)
 	}
-	want := []string{"Account AWS::ApiGateway::Account", "CDKMetadata AWS::CDK::Metadata", "Logs AWS::Logs::LogGroup",
+	want := []string{"Account AWS::ApiGateway::Account", "BootstrapVersion parameter AWS::SSM::Parameter::Value<String>",
+		"CDKMetadata AWS::CDK::Metadata", "CheckBootstrapVersion rule", "Logs AWS::Logs::LogGroup",
 		"Perm AWS::Lambda::Permission", "Record AWS::Route53::RecordSet", "Role AWS::IAM::Role"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("not applicable (-want +got):\n%s", diff)
@@ -318,6 +319,17 @@ func TestCDKAssembly(t *testing.T) {
 	}
 	if len(p.NotApplicable) == 0 {
 		t.Error("no resource reported as not applicable")
+	}
+	// CDK's bootstrap parameter and rule are reported, not skipped silently.
+	found := map[string]string{}
+	for _, r := range p.NotApplicable {
+		found[r.LogicalID] = r.Type
+	}
+	if found["BootstrapVersion"] != "parameter AWS::SSM::Parameter::Value<String>" {
+		t.Errorf("BootstrapVersion reported as %q", found["BootstrapVersion"])
+	}
+	if found["CheckBootstrapVersion"] != "rule" {
+		t.Errorf("the CheckBootstrapVersion rule reported as %q", found["CheckBootstrapVersion"])
 	}
 }
 
