@@ -27,6 +27,12 @@ type Client struct {
 	AllowedOAuthFlows  []string // e.g. ["client_credentials"]
 	AllowedOAuthScopes []string // full scope names, e.g. ["default/default"]
 
+	// ExplicitAuthFlows are Cognito's user sign-in flows the client allows
+	// (e.g. "ALLOW_USER_SRP_AUTH"). Tollgate has no users: it keeps them to
+	// show them as they were set. Nil means never set, so Cognito's default
+	// applies; an empty, non-nil slice means none.
+	ExplicitAuthFlows []string
+
 	AccessTokenValidity  Validity
 	IDTokenValidity      Validity
 	RefreshTokenValidity Validity

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -482,4 +483,73 @@ func TestRegions(t *testing.T) {
 		t.Errorf("DescribeUserPoolDomain in its region: %+v", dd)
 	}
 	try(eu.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: euPool.Id})).must(t, "DescribeUserPool in its region")
+}
+
+// TestShapes checks members and defaults of Cognito's responses that
+// Tollgate only stores or shows: auth flows, a refresh token validity of 0,
+// custom secrets, a pool's schema and message defaults, a domain's
+// distribution.
+func TestShapes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.client
+	pool := try(c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("shapes")})).must(t, "CreateUserPool").UserPool
+	names := map[string]types.SchemaAttributeType{}
+	for _, a := range pool.SchemaAttributes {
+		names[*a.Name] = a
+	}
+	if sub := names["sub"]; sub.Required == nil || !*sub.Required || *sub.Mutable || sub.AttributeDataType != types.AttributeDataTypeString ||
+		*sub.StringAttributeConstraints.MinLength != "1" || len(pool.SchemaAttributes) != 20 ||
+		names["email_verified"].AttributeDataType != types.AttributeDataTypeBoolean || names["updated_at"].AttributeDataType != types.AttributeDataTypeNumber {
+		t.Errorf("SchemaAttributes: %d attributes, sub %+v", len(pool.SchemaAttributes), names["sub"])
+	}
+	if pool.VerificationMessageTemplate == nil || pool.VerificationMessageTemplate.DefaultEmailOption != types.DefaultEmailOptionTypeConfirmWithCode ||
+		pool.EmailConfiguration == nil || pool.EmailConfiguration.EmailSendingAccount != types.EmailSendingAccountTypeCognitoDefault {
+		t.Errorf("VerificationMessageTemplate %+v, EmailConfiguration %+v", pool.VerificationMessageTemplate, pool.EmailConfiguration)
+	}
+
+	// ExplicitAuthFlows: Cognito's default when omitted, kept when given.
+	def := []types.ExplicitAuthFlowsType{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
+	cl := try(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("a"), RefreshTokenValidity: 0})).must(t, "CreateUserPoolClient").UserPoolClient
+	if !slices.Equal(cl.ExplicitAuthFlows, def) {
+		t.Errorf("ExplicitAuthFlows of a new client: %v, want %v", cl.ExplicitAuthFlows, def)
+	}
+	given := []types.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+	upd := try(c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: pool.Id, ClientId: cl.ClientId, ExplicitAuthFlows: given})).must(t, "UpdateUserPoolClient").UserPoolClient
+	desc := try(c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: pool.Id, ClientId: cl.ClientId})).must(t, "DescribeUserPoolClient").UserPoolClient
+	if !slices.Equal(upd.ExplicitAuthFlows, given) || !slices.Equal(desc.ExplicitAuthFlows, given) {
+		t.Errorf("ExplicitAuthFlows after update: %v, described %v, want %v", upd.ExplicitAuthFlows, desc.ExplicitAuthFlows, given)
+	}
+	upd = try(c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: pool.Id, ClientId: cl.ClientId})).must(t, "UpdateUserPoolClient").UserPoolClient
+	if !slices.Equal(upd.ExplicitAuthFlows, def) {
+		t.Errorf("ExplicitAuthFlows after an update without them: %v, want the default", upd.ExplicitAuthFlows)
+	}
+	_, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("b"), ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_MAGIC"}})
+	wantAPIError(t, "an unknown auth flow", err, "InvalidParameterException", "Value 'ALLOW_MAGIC' at 'explicitAuthFlows' failed to satisfy constraint: Member must satisfy enum value set: [ADMIN_NO_SRP_AUTH, ")
+
+	// A refresh token validity of 0 is Cognito's default, 30 days.
+	if cl.RefreshTokenValidity != 30 || cl.TokenValidityUnits.RefreshToken != types.TimeUnitsTypeDays {
+		t.Errorf("RefreshTokenValidity 0: got %d %s", cl.RefreshTokenValidity, cl.TokenValidityUnits.RefreshToken)
+	}
+	upd = try(c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: pool.Id, ClientId: cl.ClientId, RefreshTokenValidity: 0,
+		TokenValidityUnits: &types.TokenValidityUnitsType{RefreshToken: types.TimeUnitsTypeHours}})).must(t, "UpdateUserPoolClient with RefreshTokenValidity 0").UserPoolClient
+	if upd.RefreshTokenValidity != 30 || upd.TokenValidityUnits.RefreshToken != types.TimeUnitsTypeDays {
+		t.Errorf("RefreshTokenValidity 0 on update: got %d %s", upd.RefreshTokenValidity, upd.TokenValidityUnits.RefreshToken)
+	}
+
+	// A custom secret is the client's secret; with GenerateSecret it is refused.
+	secret := "my_own_secret_of_thirty_two_chars"
+	_, err = c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), GenerateSecret: true, ClientSecret: &secret})
+	wantAPIError(t, "GenerateSecret with ClientSecret", err, "InvalidParameterException", "You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
+	own := try(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.Id, ClientName: aws.String("c"), ClientSecret: &secret})).must(t, "CreateUserPoolClient with a ClientSecret").UserPoolClient
+	if own.ClientSecret == nil || *own.ClientSecret != secret {
+		t.Errorf("a client created with a ClientSecret has secret %v", own.ClientSecret)
+	}
+
+	// A domain's description names a distribution.
+	try(c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: pool.Id, Domain: aws.String("shapes-auth")})).must(t, "CreateUserPoolDomain")
+	dd := try(c.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("shapes-auth")})).must(t, "DescribeUserPoolDomain").DomainDescription
+	if dd.CloudFrontDistribution == nil || *dd.CloudFrontDistribution != "shapes-auth.auth.eu-west-1.amazoncognito.com" {
+		t.Errorf("CloudFrontDistribution %v", dd.CloudFrontDistribution)
+	}
 }

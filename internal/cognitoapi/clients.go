@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate"
 )
 
 // clientInput is the input of Create and UpdateUserPoolClient. Members
-// Tollgate has no use for (callback URLs, auth flows of users, analytics)
-// are accepted and ignored, as a pool without users would ignore them.
+// Tollgate has no use for (callback URLs, analytics) are accepted and
+// ignored, as a pool without users would ignore them; the user sign-in
+// flows (ExplicitAuthFlows) are kept, to be shown as they were set.
 type clientInput struct {
 	UserPoolId                      *string
 	ClientId                        *string // update only
@@ -26,7 +28,18 @@ type clientInput struct {
 	AllowedOAuthFlows               []string
 	AllowedOAuthScopes              []string
 	AllowedOAuthFlowsUserPoolClient *bool
+	ExplicitAuthFlows               []string
 }
+
+// defaultExplicitAuthFlows are the flows of a client created or updated
+// without ExplicitAuthFlows, as Cognito sets them.
+var defaultExplicitAuthFlows = []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
+
+// explicitAuthFlows are the values of Cognito's ExplicitAuthFlowsType, in
+// the order its validation message lists them.
+var explicitAuthFlows = []string{"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH",
+	"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+	"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"}
 
 // userPoolClient is UserPoolClientType.
 type userPoolClient struct {
@@ -43,6 +56,7 @@ type userPoolClient struct {
 	AllowedOAuthFlows                        []string       `json:"AllowedOAuthFlows,omitempty"`
 	AllowedOAuthScopes                       []string       `json:"AllowedOAuthScopes,omitempty"`
 	AllowedOAuthFlowsUserPoolClient          bool           `json:"AllowedOAuthFlowsUserPoolClient"`
+	ExplicitAuthFlows                        []string       `json:"ExplicitAuthFlows,omitempty"`
 	PreventUserExistenceErrors               string         `json:"PreventUserExistenceErrors"`
 	EnableTokenRevocation                    bool           `json:"EnableTokenRevocation"`
 	EnablePropagateAdditionalUserContextData bool           `json:"EnablePropagateAdditionalUserContextData"`
@@ -67,9 +81,13 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 		AllowedOAuthFlows:               c.AllowedOAuthFlows,
 		AllowedOAuthScopes:              c.AllowedOAuthScopes,
 		AllowedOAuthFlowsUserPoolClient: len(c.AllowedOAuthFlows) > 0,
+		ExplicitAuthFlows:               c.ExplicitAuthFlows,
 		PreventUserExistenceErrors:      "LEGACY",
 		EnableTokenRevocation:           true,
 		AuthSessionValidity:             3,
+	}
+	if c.ExplicitAuthFlows == nil {
+		v.ExplicitAuthFlows = defaultExplicitAuthFlows
 	}
 	if len(c.AllowedOAuthFlows) > 0 {
 		v.SupportedIdentityProviders = []string{"COGNITO"}
@@ -85,9 +103,11 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 }
 
 // validity reads a token validity: the value in the unit given, or in the
-// API's default unit; the domain's default when the value is omitted.
-func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, def tollgate.Validity) tollgate.Validity {
-	if value == nil {
+// API's default unit; the domain's default when the value is omitted, or
+// is 0 and zeroIsDefault (Cognito replaces a refresh token validity of 0
+// with its default).
+func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, def tollgate.Validity, zeroIsDefault bool) tollgate.Validity {
+	if value == nil || (zeroIsDefault && *value == 0) {
 		return def
 	}
 	u := defaultUnit
@@ -108,9 +128,9 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 	if req.TokenValidityUnits != nil {
 		units = *req.TokenValidityUnits
 	}
-	c.AccessTokenValidity = validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, tollgate.DefaultAccessTokenValidity)
-	c.IDTokenValidity = validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, tollgate.DefaultIDTokenValidity)
-	c.RefreshTokenValidity = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, tollgate.DefaultRefreshTokenValidity)
+	c.AccessTokenValidity = validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, tollgate.DefaultAccessTokenValidity, false)
+	c.IDTokenValidity = validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, tollgate.DefaultIDTokenValidity, false)
+	c.RefreshTokenValidity = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, tollgate.DefaultRefreshTokenValidity, true)
 	if err := tollgate.CheckValidity("AccessTokenValidity", c.AccessTokenValidity, tollgate.AccessTokenMin, tollgate.AccessTokenMax); err != nil {
 		return err
 	}
@@ -119,6 +139,21 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 	}
 	if err := tollgate.CheckValidity("RefreshTokenValidity", c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax); err != nil {
 		return err
+	}
+
+	c.ExplicitAuthFlows = slices.Clone(defaultExplicitAuthFlows)
+	if req.ExplicitAuthFlows != nil {
+		c.ExplicitAuthFlows = []string{}
+		for _, f := range req.ExplicitAuthFlows {
+			if !slices.Contains(explicitAuthFlows, f) {
+				var v validation
+				v.add(&f, "explicitAuthFlows", "Member must satisfy enum value set: ["+strings.Join(explicitAuthFlows, ", ")+"]")
+				return v.err()
+			}
+			if !slices.Contains(c.ExplicitAuthFlows, f) {
+				c.ExplicitAuthFlows = append(c.ExplicitAuthFlows, f)
+			}
+		}
 	}
 
 	oauth := req.AllowedOAuthFlowsUserPoolClient != nil && *req.AllowedOAuthFlowsUserPoolClient
@@ -199,16 +234,17 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if req.ClientSecret != nil && !req.GenerateSecret {
-		return nil, invalid("ClientSecret can be set only when GenerateSecret is true.")
+	if req.ClientSecret != nil && req.GenerateSecret {
+		return nil, invalid("You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
 	}
+	hasSecret := req.GenerateSecret || req.ClientSecret != nil
 	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
 	now := h.now()
 	c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: p.ID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
-	if err := h.build(ctx, &req, c, req.GenerateSecret); err != nil {
+	if err := h.build(ctx, &req, c, hasSecret); err != nil {
 		return nil, err
 	}
 	clients, err := h.opts.Store.ListClients(ctx, p.ID)
@@ -221,7 +257,7 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 	if len(clients) >= maxClientsPerPool {
 		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", p.ID, maxClientsPerPool)
 	}
-	if req.GenerateSecret {
+	if hasSecret {
 		secret := tollgate.NewClientSecret()
 		if req.ClientSecret != nil {
 			secret = *req.ClientSecret

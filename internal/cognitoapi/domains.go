@@ -97,8 +97,12 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in 
 		"Version":             "1",
 		"Status":              "ACTIVE",
 		"ManagedLoginVersion": 1,
+		// Cognito serves a domain through CloudFront; Tollgate serves it
+		// itself, at the host name a client would resolve.
+		"CloudFrontDistribution": d.Host(p.Region, "amazoncognito.com"),
 	}
 	if d.Custom {
+		// Tollgate keeps certificate files, not an ACM certificate ARN.
 		desc["CustomDomainConfig"] = map[string]any{}
 	}
 	return map[string]any{"DomainDescription": desc}, nil

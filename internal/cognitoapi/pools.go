@@ -33,7 +33,42 @@ type userPool struct {
 	UserPoolTier           string            `json:"UserPoolTier"`
 	UserPoolTags           map[string]string `json:"UserPoolTags"`
 	AdminCreateUserConfig  map[string]any    `json:"AdminCreateUserConfig"`
+	SchemaAttributes       []map[string]any  `json:"SchemaAttributes"`
+	// VerificationMessageTemplate and EmailConfiguration are a new pool's.
+	VerificationMessageTemplate map[string]any `json:"VerificationMessageTemplate"`
+	EmailConfiguration          map[string]any `json:"EmailConfiguration"`
 }
+
+// standardAttributes is the schema of a new pool's standard attributes, as
+// DescribeUserPool lists them.
+var standardAttributes = func() []map[string]any {
+	attr := func(name, typ string, mutable, required bool) map[string]any {
+		a := map[string]any{"Name": name, "AttributeDataType": typ, "DeveloperOnlyAttribute": false, "Mutable": mutable, "Required": required}
+		switch {
+		case name == "sub":
+			a["StringAttributeConstraints"] = map[string]any{"MinLength": "1", "MaxLength": "2048"}
+		case name == "birthdate":
+			a["StringAttributeConstraints"] = map[string]any{"MinLength": "10", "MaxLength": "10"}
+		case typ == "String":
+			a["StringAttributeConstraints"] = map[string]any{"MinLength": "0", "MaxLength": "2048"}
+		case typ == "Number":
+			a["NumberAttributeConstraints"] = map[string]any{"MinValue": "0"}
+		}
+		return a
+	}
+	out := []map[string]any{attr("sub", "String", false, true)}
+	for _, name := range []string{"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+		"profile", "picture", "website", "email"} {
+		out = append(out, attr(name, "String", true, false))
+	}
+	out = append(out, attr("email_verified", "Boolean", true, false))
+	for _, name := range []string{"gender", "birthdate", "zoneinfo", "locale", "phone_number"} {
+		out = append(out, attr(name, "String", true, false))
+	}
+	out = append(out, attr("phone_number_verified", "Boolean", true, false), attr("address", "String", true, false),
+		attr("updated_at", "Number", true, false))
+	return out
+}()
 
 func (h *Handler) poolView(ctx context.Context, p *tollgate.UserPool) (*userPool, error) {
 	v := &userPool{
@@ -44,12 +79,15 @@ func (h *Handler) poolView(ctx context.Context, p *tollgate.UserPool) (*userPool
 			"MinimumLength": 8, "RequireUppercase": true, "RequireLowercase": true, "RequireNumbers": true,
 			"RequireSymbols": true, "TemporaryPasswordValidityDays": 7,
 		}},
-		LambdaConfig:          map[string]any{},
-		MfaConfiguration:      "OFF",
-		DeletionProtection:    "INACTIVE",
-		UserPoolTier:          "ESSENTIALS",
-		UserPoolTags:          map[string]string{},
-		AdminCreateUserConfig: map[string]any{"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7},
+		LambdaConfig:                map[string]any{},
+		MfaConfiguration:            "OFF",
+		DeletionProtection:          "INACTIVE",
+		UserPoolTier:                "ESSENTIALS",
+		UserPoolTags:                map[string]string{},
+		AdminCreateUserConfig:       map[string]any{"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7},
+		SchemaAttributes:            standardAttributes,
+		VerificationMessageTemplate: map[string]any{"DefaultEmailOption": "CONFIRM_WITH_CODE"},
+		EmailConfiguration:          map[string]any{"EmailSendingAccount": "COGNITO_DEFAULT"},
 	}
 	domains, err := h.opts.Store.ListDomains(ctx, p.ID)
 	if err != nil {

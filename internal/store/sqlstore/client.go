@@ -14,7 +14,7 @@ const clientQuery = `SELECT c.id, c.pool_id, c.name, c.allowed_oauth_flows, c.al
 	c.access_token_validity, c.access_token_validity_unit,
 	c.id_token_validity, c.id_token_validity_unit,
 	c.refresh_token_validity, c.refresh_token_validity_unit,
-	c.config_key, c.created_at, c.updated_at,
+	c.config_key, c.created_at, c.updated_at, c.explicit_auth_flows,
 	s.id, s.hash, s.sealed, s.created_at
 FROM clients c LEFT JOIN client_secrets s ON s.client_id = c.id`
 
@@ -30,6 +30,7 @@ func scanClients(rows *sql.Rows) ([]*tollgate.Client, error) {
 		var (
 			row           tollgate.Client
 			flows, scopes string
+			authFlows     sql.NullString
 			secretID      sql.NullString
 			secret        tollgate.ClientSecret
 		)
@@ -37,7 +38,7 @@ func scanClients(rows *sql.Rows) ([]*tollgate.Client, error) {
 			&row.AccessTokenValidity.Value, &row.AccessTokenValidity.Unit,
 			&row.IDTokenValidity.Value, &row.IDTokenValidity.Unit,
 			&row.RefreshTokenValidity.Value, &row.RefreshTokenValidity.Unit,
-			&row.ConfigKey, (*dbTime)(&row.CreatedAt), (*dbTime)(&row.UpdatedAt),
+			&row.ConfigKey, (*dbTime)(&row.CreatedAt), (*dbTime)(&row.UpdatedAt), &authFlows,
 			&secretID, &secret.Hash, &secret.Sealed, (*dbTime)(&secret.CreatedAt))
 		if err != nil {
 			return nil, err
@@ -49,6 +50,11 @@ func scanClients(rows *sql.Rows) ([]*tollgate.Client, error) {
 			}
 			if c.AllowedOAuthScopes, err = decodeStrings(scopes); err != nil {
 				return nil, err
+			}
+			if authFlows.Valid { // NULL: never set
+				if c.ExplicitAuthFlows, err = decodeStrings(authFlows.String); err != nil {
+					return nil, err
+				}
 			}
 			c.Secrets = []tollgate.ClientSecret{}
 			clients = append(clients, c)
@@ -67,7 +73,7 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 	if len(c.Secrets) > tollgate.MaxClientSecrets {
 		return tollgate.Errorf(tollgate.KindConflict, "a client may have at most %d secrets, got %d", tollgate.MaxClientSecrets, len(c.Secrets))
 	}
-	flows, scopes, err := encodeClientLists(c)
+	flows, scopes, authFlows, err := encodeClientLists(c)
 	if err != nil {
 		return wrap(err, "create client "+c.ID)
 	}
@@ -76,13 +82,13 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 				access_token_validity, access_token_validity_unit,
 				id_token_validity, id_token_validity_unit,
 				refresh_token_validity, refresh_token_validity_unit,
-				config_key, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+				config_key, created_at, updated_at, explicit_auth_flows)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			c.ID, c.PoolID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
 			c.RefreshTokenValidity.Value, c.RefreshTokenValidity.Unit,
-			c.ConfigKey, s.d.time(c.CreatedAt), s.d.time(c.UpdatedAt))
+			c.ConfigKey, s.d.time(c.CreatedAt), s.d.time(c.UpdatedAt), authFlows)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a client with id %q, or named %q in pool %q, already exists", c.ID, c.Name, c.PoolID),
@@ -97,14 +103,21 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 	})
 }
 
-func encodeClientLists(c *tollgate.Client) (flows, scopes string, err error) {
+// encodeClientLists encodes the client's lists for their columns;
+// authFlows is NULL (nil) when ExplicitAuthFlows was never set.
+func encodeClientLists(c *tollgate.Client) (flows, scopes string, authFlows any, err error) {
 	if flows, err = encodeStrings(c.AllowedOAuthFlows); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	if scopes, err = encodeStrings(c.AllowedOAuthScopes); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
-	return flows, scopes, nil
+	if c.ExplicitAuthFlows != nil {
+		if authFlows, err = encodeStrings(c.ExplicitAuthFlows); err != nil {
+			return "", "", nil, err
+		}
+	}
+	return flows, scopes, authFlows, nil
 }
 
 func (s *Store) insertSecret(ctx context.Context, tx *sql.Tx, clientID string, secret tollgate.ClientSecret) error {
@@ -148,7 +161,7 @@ func (s *Store) ListClients(ctx context.Context, poolID string) ([]*tollgate.Cli
 // UpdateClient updates everything but the client's ID, PoolID, CreatedAt and
 // Secrets.
 func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client) error {
-	flows, scopes, err := encodeClientLists(c)
+	flows, scopes, authFlows, err := encodeClientLists(c)
 	if err != nil {
 		return wrap(err, "update client "+c.ID)
 	}
@@ -157,13 +170,13 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client) error {
 				access_token_validity = $5, access_token_validity_unit = $6,
 				id_token_validity = $7, id_token_validity_unit = $8,
 				refresh_token_validity = $9, refresh_token_validity_unit = $10,
-				config_key = $11, updated_at = $12
+				config_key = $11, updated_at = $12, explicit_auth_flows = $13
 			WHERE id = $1`,
 			c.ID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
 			c.RefreshTokenValidity.Value, c.RefreshTokenValidity.Unit,
-			c.ConfigKey, s.d.time(c.UpdatedAt))
+			c.ConfigKey, s.d.time(c.UpdatedAt), authFlows)
 		if err != nil {
 			return s.constraint(err, tollgate.Errorf(tollgate.KindConflict, "a client named %q already exists in its pool", c.Name), nil)
 		}

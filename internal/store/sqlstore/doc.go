@@ -29,7 +29,8 @@
 // returned in UTC. List fields of returned objects (Client.Secrets,
 // Client.AllowedOAuthFlows, Client.AllowedOAuthScopes, ResourceServer.Scopes)
 // and the results of List methods are never nil: an empty list is an empty,
-// non-nil slice. Byte slices are never nil either.
+// non-nil slice, except Client.ExplicitAuthFlows, which is nil when it was
+// never set. Byte slices are never nil either.
 //
 // sqlstore imports the root package and database drivers only, never other
 // internal packages.

@@ -76,6 +76,7 @@ func testClients(t *testing.T, s tollgate.Store) {
 		Secrets:              []tollgate.ClientSecret{},
 		AllowedOAuthFlows:    []string{tollgate.FlowCode, tollgate.FlowImplicit},
 		AllowedOAuthScopes:   []string{"https://api.example.com/admin"},
+		ExplicitAuthFlows:    []string{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		AccessTokenValidity:  tollgate.Validity{Value: 3600, Unit: tollgate.Seconds},
 		IDTokenValidity:      tollgate.Validity{Value: 2, Unit: tollgate.Hours},
 		RefreshTokenValidity: tollgate.Validity{Value: 90, Unit: tollgate.Days},
@@ -89,6 +90,20 @@ func testClients(t *testing.T, s tollgate.Store) {
 	got, err = s.GetClient(ctx, zeta.ID)
 	wantNoError(t, "GetClient after update", err)
 	wantEqual(t, "GetClient after update", got, &want)
+
+	// ExplicitAuthFlows keeps the difference between never set (nil) and
+	// set to none (empty).
+	for _, flows := range [][]string{{}, nil} {
+		next := want
+		next.ExplicitAuthFlows = flows
+		wantNoError(t, "UpdateClient of ExplicitAuthFlows", s.UpdateClient(ctx, &next))
+		got, err = s.GetClient(ctx, zeta.ID)
+		wantNoError(t, "GetClient after an update of ExplicitAuthFlows", err)
+		if (got.ExplicitAuthFlows == nil) != (flows == nil) || len(got.ExplicitAuthFlows) != 0 {
+			t.Errorf("ExplicitAuthFlows %#v stored as %#v", flows, got.ExplicitAuthFlows)
+		}
+	}
+	wantNoError(t, "UpdateClient back", s.UpdateClient(ctx, &want))
 
 	update.Name = "alpha"
 	wantKind(t, "UpdateClient to a name taken in the pool", s.UpdateClient(ctx, update), tollgate.KindConflict)
