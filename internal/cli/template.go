@@ -69,6 +69,9 @@ func (a *app) loadTemplate(f templateFlags) (*stackRun, error) {
 	for _, r := range run.plan.NotApplicable {
 		fmt.Fprintf(a.stderr, "not applicable: %s (%s) has no meaning off AWS; accepted and not run\n", r.LogicalID, r.Type)
 	}
+	for _, l := range run.plan.Limitations {
+		fmt.Fprintf(a.stderr, "partly supported: %s\n", l)
+	}
 	for _, r := range run.plan.Skipped {
 		fmt.Fprintf(a.stderr, "skipped: %s (%s): its condition is false\n", r.LogicalID, r.Type)
 	}

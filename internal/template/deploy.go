@@ -82,6 +82,10 @@ type Plan struct {
 	// not run, and likewise the template's rules and its SSM parameters
 	// (CDK's BootstrapVersion); Type says what they are.
 	NotApplicable []Resource
+	// Limitations say what of a resource Tollgate runs only in part: a
+	// MOCK integration's response headers and body, which the gateway does
+	// not send. Each names the template path it is about.
+	Limitations []string
 	// Skipped are the resources whose Condition is false.
 	Skipped []Resource
 	// StackName is AWS::StackName.

@@ -2,6 +2,7 @@ package template
 
 import (
 	"cmp"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -647,12 +648,42 @@ func (d *deployer) integration(p *props, functions map[string]string) *config.In
 		p.str("IntegrationHttpMethod")
 	case config.IntegrationMock:
 		if v, ok := p.get("IntegrationResponses"); ok {
-			if list, _ := v.([]any); len(list) > 0 {
-				first := p.sub("IntegrationResponses[0]")
-				first.m, _ = list[0].(map[string]any)
-				if n, ok := first.integer("StatusCode"); ok {
+			list, _ := v.([]any)
+			var headers []string
+			body := false
+			for i, e := range list {
+				r := p.sub("IntegrationResponses[" + strconv.Itoa(i) + "]")
+				r.m, _ = e.(map[string]any)
+				if n, ok := r.integer("StatusCode"); ok && i == 0 {
 					in.StatusCode = int(n)
 				}
+				for _, k := range sortedKeys(r.object("ResponseParameters")) {
+					headers = append(headers, strings.TrimPrefix(k, "method.response.header."))
+				}
+				for _, t := range r.object("ResponseTemplates") {
+					if s, _ := t.(string); s != "" {
+						body = true
+					}
+				}
+				r.str("SelectionPattern")
+				r.done("ContentHandling")
+			}
+			// The gateway's MOCK answers with a status and no headers or
+			// body: say what is lost (CDK's CORS preflight, for one).
+			var lost []string
+			if len(headers) > 0 {
+				lost = append(lost, "headers "+strings.Join(slices.Compact(headers), ", "))
+			}
+			if body {
+				lost = append(lost, "body (ResponseTemplates)")
+			}
+			if len(list) > 1 {
+				lost = append(lost, "integration responses after the first (selected by SelectionPattern)")
+			}
+			if len(lost) > 0 {
+				p.d.plan.Limitations = append(p.d.plan.Limitations, fmt.Sprintf(
+					"%s: MOCK integration answers with status %d only, without its response %s",
+					p.path, cmp.Or(in.StatusCode, 200), strings.Join(lost, "; ")))
 			}
 		}
 		p.used["RequestTemplates"] = true

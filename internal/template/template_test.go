@@ -471,3 +471,36 @@ func TestReferenceToAFailedResource(t *testing.T) {
 		t.Errorf("a resource without a condition is said to have one:\n%s", msg)
 	}
 }
+
+// A MOCK integration's response headers and body, as CDK's CORS preflight
+// declares them, are reported as not sent rather than dropped silently.
+func TestMockResponseHeadersAreALimitation(t *testing.T) {
+	text := base + `  Options:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !GetAtt Api.RootResourceId
+      HttpMethod: OPTIONS
+      AuthorizationType: NONE
+      Integration:
+        Type: MOCK
+        RequestTemplates: {application/json: "{ statusCode: 200 }"}
+        IntegrationResponses:
+          - StatusCode: "204"
+            ResponseParameters:
+              method.response.header.Access-Control-Allow-Headers: "'Content-Type,Authorization'"
+              method.response.header.Access-Control-Allow-Origin: "'*'"
+            ResponseTemplates: {application/json: '{"ok": true}'}
+      MethodResponses:
+        - StatusCode: "204"
+          ResponseParameters: {method.response.header.Access-Control-Allow-Origin: true}
+`
+	p, err := deploy(t, "t.yaml", text, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Resources.Options.Properties.Integration: MOCK integration answers with status 204 only, without its response headers Access-Control-Allow-Headers, Access-Control-Allow-Origin; body (ResponseTemplates)"}
+	if diff := cmp.Diff(want, p.Limitations); diff != "" {
+		t.Errorf("limitations (-want +got):\n%s", diff)
+	}
+}
