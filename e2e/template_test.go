@@ -193,6 +193,13 @@ Resources:
 	if code != 2 {
 		t.Errorf("exit %d, want 2", code)
 	}
+	// In the order of the file, and without a redundant exit status.
+	if table, queue := strings.Index(stderr, "Resources.Table.Type"), strings.Index(stderr, "Resources.Queue.Type"); table > queue {
+		t.Errorf("problems out of file order:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "exit status") {
+		t.Errorf("stderr repeats the exit status:\n%s", stderr)
+	}
 }
 
 // stackTemplate is a small stack: a pool, a resource server and a client

@@ -185,6 +185,10 @@ func Deploy(t *Template, opts Options) (*Plan, error) {
 	}
 	d.run()
 	if len(d.problems) > 0 {
+		// In the order of the file, as config files' problems are.
+		slices.SortStableFunc(d.problems, func(a, b config.Problem) int {
+			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
 		return nil, config.Problems(d.problems)
 	}
 	byID := func(a, b Resource) int { return strings.Compare(a.LogicalID, b.LogicalID) }

@@ -504,3 +504,16 @@ func TestMockResponseHeadersAreALimitation(t *testing.T) {
 		t.Errorf("limitations (-want +got):\n%s", diff)
 	}
 }
+
+// Problems come in the order of the file, not of the logical ids.
+func TestProblemsInFileOrder(t *testing.T) {
+	text := `Resources:
+  Zed: {Type: AWS::SQS::Queue}
+  Alpha: {Type: AWS::SQS::Queue}
+`
+	_, err := deploy(t, "t.yaml", text, Options{})
+	probs, ok := err.(config.Problems)
+	if !ok || len(probs) != 2 || probs[0].Line != 2 || probs[1].Line != 3 {
+		t.Errorf("problems %v, want lines 2 then 3", err)
+	}
+}
