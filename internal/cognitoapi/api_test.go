@@ -383,8 +383,15 @@ func TestConfigOwnedObjectsAreReadOnly(t *testing.T) {
 			return err
 		}},
 	} {
-		wantAPIError(t, tt.name, tt.call(), "InvalidParameterException", `declared in a config file or template (as "`+tt.key+`") and is read-only`)
+		wantAPIError(t, tt.name, tt.call(), "InvalidParameterException", `declared in a config file or template (as "`+tt.key+`" in the config file) and is read-only`)
 	}
+	// A template's objects name their stack.
+	sp := &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: "stacked", Region: "eu-west-1", ConfigKey: "stack:Orders/Pool", CreatedAt: now, UpdatedAt: now}
+	if err := f.st.CreatePool(ctx, sp); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &sp.ID})
+	wantAPIError(t, "DeleteUserPool of a stack's pool", err, "InvalidParameterException", `declared in a config file or template (as "Pool" in stack Orders) and is read-only through this API: change the template and deploy it again.`)
 	// Objects added by hand to a declared pool are the API's to manage.
 	try(c.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: &p.ID, Identifier: aws.String("extra"), Name: aws.String("Extra")})).must(t, "CreateResourceServer in a declared pool")
 	try(c.DeleteResourceServer(ctx, &cip.DeleteResourceServerInput{UserPoolId: &p.ID, Identifier: aws.String("extra")})).must(t, "DeleteResourceServer")
