@@ -196,5 +196,5 @@ func findPool(ctx context.Context, st tollgate.Store, ref string) (*tollgate.Use
 }
 
 func readOnly(kind, id, configKey string) error {
-	return tollgate.Errorf(tollgate.KindReadOnly, "%s %s is declared in the config file (as %q): change it there", kind, id, configKey)
+	return tollgate.Errorf(tollgate.KindReadOnly, "%s %s is declared in %s: change it there", kind, id, tollgate.DeclaredIn(configKey))
 }

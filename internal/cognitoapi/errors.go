@@ -71,13 +71,10 @@ func toAPIError(err error) *apiError {
 }
 
 // readOnly refuses a change to an object a config file or a template's
-// stack declares, saying which: a stack's objects have ConfigKeys
-// "stack:{stack}/{logical ids}" (internal/config's convention).
+// stack declares, saying which (tollgate.SplitStackKey).
 func readOnly(what, id, configKey string) *apiError {
-	if rest, ok := strings.CutPrefix(configKey, "stack:"); ok {
-		if stack, logical, ok := strings.Cut(rest, "/"); ok {
-			return invalid("%s %s is declared in a config file or template (as %q in stack %s) and is read-only through this API: change the template and deploy it again.", what, id, logical, stack)
-		}
+	if stack, logical, ok := tollgate.SplitStackKey(configKey); ok {
+		return invalid("%s %s is declared in a config file or template (as %q in stack %s) and is read-only through this API: change the template and deploy it again.", what, id, logical, stack)
 	}
 	return invalid("%s %s is declared in a config file or template (as %q in the config file) and is read-only through this API: change it there.", what, id, configKey)
 }

@@ -28,22 +28,15 @@ type ApplyOptions struct {
 // StackNamePattern is what a CloudFormation stack name looks like.
 var StackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 
-// stackKeyPrefix starts the ConfigKey of every object a stack owns. Logical
-// ids cannot hold ':' or '/', so no config file's key starts with it.
-const stackKeyPrefix = "stack:"
-
-// StackKeyPrefix is what the ConfigKeys of a stack's objects start with.
-func StackKeyPrefix(stack string) string { return stackKeyPrefix + stack + "/" }
+// StackKeyPrefix is what the ConfigKeys of a stack's objects start with
+// (tollgate.StackKeyPrefix).
+func StackKeyPrefix(stack string) string { return tollgate.StackKeyPrefix(stack) }
 
 // StackOf returns the stack that owns an object with this ConfigKey, and
 // whether a stack owns it (false for config files and objects made by
 // hand).
 func StackOf(configKey string) (string, bool) {
-	rest, ok := strings.CutPrefix(configKey, stackKeyPrefix)
-	if !ok {
-		return "", false
-	}
-	stack, _, ok := strings.Cut(rest, "/")
+	stack, _, ok := tollgate.SplitStackKey(configKey)
 	return stack, ok
 }
 
@@ -67,7 +60,8 @@ func (o owner) logical(configKey string) (string, bool) {
 		return "", false
 	}
 	if o == "" {
-		return configKey, !strings.HasPrefix(configKey, stackKeyPrefix)
+		_, _, isStack := tollgate.SplitStackKey(configKey)
+		return configKey, !isStack
 	}
 	return strings.CutPrefix(configKey, string(o))
 }
