@@ -111,6 +111,13 @@ type Integration struct {
 	Timeout time.Duration
 	// MockStatus is the status a MOCK integration answers with (default 200).
 	MockStatus int
+	// MockHeaders and MockBody are a MOCK integration's static response
+	// headers and body (API Gateway's integration response parameters with
+	// literal values, and a mapping template without VTL): what CDK's CORS
+	// preflight methods answer with. Content-Type defaults to
+	// application/json.
+	MockHeaders map[string]string
+	MockBody    string
 }
 
 // RestAPIID derives a stable API id from a logical id: 10 lowercase

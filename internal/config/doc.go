@@ -100,6 +100,8 @@
 //	              uri: http://127.0.0.1:9000/{proxy}        # HTTP_PROXY: http(s); {name} names a path parameter
 //	              timeout: 29s       # proxy types: 50ms-29s, default 29s
 //	              statusCode: 200    # MOCK: 100-599, default 200
+//	              responseHeaders: {Access-Control-Allow-Origin: "*"}   # MOCK: static headers
+//	              body: '{"ok":true}'                       # MOCK: static body
 //	    domainNames:
 //	      - domainName: api.example.com                     # unique across pool and API domains
 //	        stage: prod              # default the API's stage, the only one allowed

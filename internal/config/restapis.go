@@ -148,6 +148,11 @@ type Integration struct {
 	// StatusCode is the status a MOCK integration answers with: 100 to
 	// 599 (default 200).
 	StatusCode int `yaml:"statusCode"`
+	// ResponseHeaders and Body are a MOCK integration's static answer,
+	// e.g. a CORS preflight's Access-Control-Allow-* headers.
+	// Content-Type defaults to application/json.
+	ResponseHeaders map[string]string `yaml:"responseHeaders"`
+	Body            string            `yaml:"body"`
 }
 
 // APIDomain is a custom domain name mapped to the API's stage.

@@ -114,6 +114,8 @@ func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error
 				case IntegrationMock:
 					route.Integration.Timeout = 0
 					route.Integration.MockStatus = cmp.Or(in.StatusCode, DefaultMockStatus)
+					route.Integration.MockHeaders = maps.Clone(in.ResponseHeaders)
+					route.Integration.MockBody = in.Body
 				default:
 					route.Integration.Timeout = cmp.Or(in.Timeout, tollgate.DefaultIntegrationTimeout)
 				}

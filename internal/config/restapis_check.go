@@ -594,6 +594,8 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool)
 		}
 		onlyFor(in.URI != "", up, "uri", IntegrationHTTPProxy)
 		onlyFor(in.StatusCode != 0 || r.pos.has(cp), cp, "statusCode", IntegrationMock)
+		onlyFor(len(in.ResponseHeaders) > 0 || r.pos.has(field(ip, "responseHeaders")), field(ip, "responseHeaders"), "responseHeaders", IntegrationMock)
+		onlyFor(in.Body != "" || r.pos.has(field(ip, "body")), field(ip, "body"), "body", IntegrationMock)
 	case IntegrationHTTPProxy:
 		if in.URI == "" {
 			r.add(up, "uri is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
@@ -608,7 +610,15 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool)
 		}
 		onlyFor(in.Function != "", fp, "function", IntegrationAWSProxy)
 		onlyFor(in.StatusCode != 0 || r.pos.has(cp), cp, "statusCode", IntegrationMock)
+		onlyFor(len(in.ResponseHeaders) > 0 || r.pos.has(field(ip, "responseHeaders")), field(ip, "responseHeaders"), "responseHeaders", IntegrationMock)
+		onlyFor(in.Body != "" || r.pos.has(field(ip, "body")), field(ip, "body"), "body", IntegrationMock)
 	case IntegrationMock:
+		hp := field(ip, "responseHeaders")
+		for _, k := range sortedKeys(in.ResponseHeaders) {
+			if msg := checkHeader(k, in.ResponseHeaders[k]); msg != "" {
+				r.addKey(field(hp, k), "%s", msg)
+			}
+		}
 		switch {
 		case in.StatusCode == 0 && !r.pos.has(cp):
 			in.StatusCode = DefaultMockStatus
@@ -812,4 +822,22 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// checkHeader returns what is wrong with a static response header, or "".
+func checkHeader(name, value string) string {
+	if name == "" {
+		return "a header name must not be empty"
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return fmt.Sprintf("%q is not a valid header name", name)
+		}
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return fmt.Sprintf("the value of header %s holds a control character", name)
+		}
+	}
+	return ""
 }

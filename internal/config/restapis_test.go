@@ -341,10 +341,22 @@ restApis:
             integration: {type: AWS_PROXY, function: Fn, timeout: 49ms} # want restApis[0].resources[0].methods[5].integration.timeout: between 50ms and 29s, got 49ms
           - httpMethod: OPTIONS
             integration: {type: HTTP_PROXY, uri: "http://h/", timeout: 30s} # want restApis[0].resources[0].methods[6].integration.timeout: got 30s
+          - httpMethod: ANY
+            integration:
+              type: AWS_PROXY
+              function: Fn
+              responseHeaders: {X-A: b} # want restApis[0].resources[0].methods[7].integration.responseHeaders: responseHeaders applies to MOCK integrations only
+              body: hi # want restApis[0].resources[0].methods[7].integration.body: body applies to MOCK integrations only
       - path: /
         methods:
           - httpMethod: GET
             integration: {type: HTTP_PROXY, uri: "http://h/{proxy}"} # want restApis[0].resources[1].methods[0].integration.uri: placeholder {proxy} is not a path parameter of /, which has none
+          - httpMethod: OPTIONS
+            integration:
+              type: MOCK
+              responseHeaders:
+                Bad Name: x # want restApis[0].resources[1].methods[1].integration.responseHeaders.Bad Name: "Bad Name" is not a valid header name
+                X-Ok: "a\nb" # want restApis[0].resources[1].methods[1].integration.responseHeaders.X-Ok: the value of header X-Ok holds a control character
 `},
 		{name: "integration URIs", src: `
 restApis:

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -266,7 +267,7 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 			}
 		}
 		if r.Integration.Type == tollgate.IntegrationMock {
-			rs.handler = mockHandler(r.Integration.MockStatus)
+			rs.handler = mockHandler(r.Integration)
 			continue
 		}
 		if opts.Integrations == nil {
@@ -687,21 +688,31 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 	WriteResponse(w, t)
 }
 
-// mockHandler answers as a MOCK integration without mapping templates
-// does: the integration's status, no body, Content-Type application/json.
-func mockHandler(status int) http.Handler {
+// mockHandler answers as a MOCK integration does: the integration's
+// status, its static headers (Content-Type application/json unless they
+// say otherwise) and body. The answer is built once.
+func mockHandler(in tollgate.Integration) http.Handler {
+	status := in.MockStatus
 	if status == 0 {
 		status = http.StatusOK
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	static := http.Header{headerContentType: jsonContentTypeValue}
+	for k, v := range in.MockHeaders {
+		static.Set(k, v)
+	}
+	static[headerContentLength] = []string{strconv.Itoa(len(in.MockBody))}
+	body := []byte(in.MockBody)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h[headerContentType] = jsonContentTypeValue
-		h[headerContentLength] = zeroLength
+		for k, v := range static {
+			h[k] = v
+		}
 		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			w.Write(body)
+		}
 	})
 }
-
-var zeroLength = []string{"0"}
 
 // statusRecorder remembers the status an answer was written with, for the
 // Observer, and keeps the request ids on the final answer when an

@@ -86,6 +86,11 @@ func Validate(api *tollgate.RestAPI) error {
 		if s := r.Integration.MockStatus; r.Integration.Type == tollgate.IntegrationMock && s != 0 && (s < 100 || s > 599) {
 			probs.add(i, "Integration.MockStatus", "status %d is not an HTTP status", s)
 		}
+		for k, v := range r.Integration.MockHeaders {
+			if !validHeader(k, v) {
+				probs.add(i, "Integration.MockHeaders", "header %q: %q is not a valid header name and value", k, v)
+			}
+		}
 		if r.Integration.Timeout < 0 {
 			probs.add(i, "Integration.Timeout", "timeout %s is negative", r.Integration.Timeout)
 		}

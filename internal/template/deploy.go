@@ -83,8 +83,9 @@ type Plan struct {
 	// (CDK's BootstrapVersion); Type says what they are.
 	NotApplicable []Resource
 	// Limitations say what of a resource Tollgate runs only in part: a
-	// MOCK integration's response headers and body, which the gateway does
-	// not send. Each names the template path it is about.
+	// MOCK integration's non-literal response parameters, VTL mapping
+	// templates, responses after the first. Each names the template path
+	// it is about.
 	Limitations []string
 	// Skipped are the resources whose Condition is false.
 	Skipped []Resource

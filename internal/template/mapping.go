@@ -649,40 +649,60 @@ func (d *deployer) integration(p *props, functions map[string]string) *config.In
 	case config.IntegrationMock:
 		if v, ok := p.get("IntegrationResponses"); ok {
 			list, _ := v.([]any)
-			var headers []string
-			body := false
+			var lost []string
 			for i, e := range list {
 				r := p.sub("IntegrationResponses[" + strconv.Itoa(i) + "]")
 				r.m, _ = e.(map[string]any)
 				if n, ok := r.integer("StatusCode"); ok && i == 0 {
 					in.StatusCode = int(n)
 				}
-				for _, k := range sortedKeys(r.object("ResponseParameters")) {
-					headers = append(headers, strings.TrimPrefix(k, "method.response.header."))
-				}
-				for _, t := range r.object("ResponseTemplates") {
-					if s, _ := t.(string); s != "" {
-						body = true
-					}
-				}
+				params := r.object("ResponseParameters")
+				templates := r.object("ResponseTemplates")
 				r.str("SelectionPattern")
 				r.done("ContentHandling")
-			}
-			// The gateway's MOCK answers with a status and no headers or
-			// body: say what is lost (CDK's CORS preflight, for one).
-			var lost []string
-			if len(headers) > 0 {
-				lost = append(lost, "headers "+strings.Join(slices.Compact(headers), ", "))
-			}
-			if body {
-				lost = append(lost, "body (ResponseTemplates)")
+				if i > 0 {
+					continue
+				}
+				// The first (default) response is served: headers whose
+				// value is a quoted literal ('*'), and a mapping template
+				// without VTL as the body.
+				for _, k := range sortedKeys(params) {
+					name, isHeader := strings.CutPrefix(k, "method.response.header.")
+					val, _ := params[k].(string)
+					if lit, ok := quotedLiteral(val); ok && isHeader {
+						if in.ResponseHeaders == nil {
+							in.ResponseHeaders = map[string]string{}
+						}
+						in.ResponseHeaders[name] = lit
+					} else {
+						lost = append(lost, "response parameter "+k+" (not a literal)")
+					}
+				}
+				for _, ct := range sortedKeys(templates) {
+					t, _ := templates[ct].(string)
+					switch {
+					case t == "":
+					case strings.ContainsAny(t, "$#"):
+						lost = append(lost, "mapping template for "+ct+" (VTL)")
+					case in.Body == "":
+						in.Body = t
+						if in.ResponseHeaders["Content-Type"] == "" && ct != "application/json" {
+							if in.ResponseHeaders == nil {
+								in.ResponseHeaders = map[string]string{}
+							}
+							in.ResponseHeaders["Content-Type"] = ct
+						}
+					default:
+						lost = append(lost, "mapping template for "+ct+" (one body is served)")
+					}
+				}
 			}
 			if len(list) > 1 {
 				lost = append(lost, "integration responses after the first (selected by SelectionPattern)")
 			}
 			if len(lost) > 0 {
 				p.d.plan.Limitations = append(p.d.plan.Limitations, fmt.Sprintf(
-					"%s: MOCK integration answers with status %d only, without its response %s",
+					"%s: MOCK integration answers with status %d and its first response's literal headers and body, without %s",
 					p.path, cmp.Or(in.StatusCode, 200), strings.Join(lost, "; ")))
 			}
 		}
@@ -753,4 +773,13 @@ var fieldNames = map[string]string{
 	"authorizer": "AuthorizerId", "authorizationScopes": "AuthorizationScopes", "integration.uri": "Integration.Uri",
 	"integration.timeout": "Integration.TimeoutInMillis", "integration": "Integration", "stageName": "StageName",
 	"throttlingRateLimit": "ThrottlingRateLimit", "throttlingBurstLimit": "ThrottlingBurstLimit", "variables": "Variables",
+}
+
+// quotedLiteral returns the text of an API Gateway literal mapping value,
+// written in single quotes ('*', 'GET,POST').
+func quotedLiteral(v string) (string, bool) {
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		return v[1 : len(v)-1], true
+	}
+	return "", false
 }
