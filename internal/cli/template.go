@@ -28,7 +28,7 @@ type templateFlags struct {
 
 func (f *templateFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.path, "template", "", "CloudFormation template (JSON or YAML) or cdk.out directory to run, as `cdk synth` wrote it")
+	fs.StringVar(&f.path, "template", "", "CloudFormation template (JSON or YAML) or cdk.out directory to run, as cdk synth wrote it")
 	fs.StringVar(&f.stack, "stack", "", "stack of the cdk.out directory to run, when it holds several")
 	fs.StringVar(&f.stackName, "stack-name", "", "AWS::StackName, under which the store keeps the stack's objects apart from other stacks' (default the stack's name in cdk.out, or the template file's name)")
 	fs.StringVar(&f.region, "region", config.DefaultRegion, "AWS::Region of the template, and the region of its pools")
