@@ -10,15 +10,17 @@ import (
 )
 
 // TestImports keeps the package doc's promise: beyond the standard library,
-// the gateway imports the root package, bearer, oauth2 and x/time/rate,
+// the gateway imports the root package, bearer, oauth2, claimsheader and
+// x/time/rate,
 // and reaches the store, the signer, the server, the config and the
 // integrations only through its own interfaces.
 func TestImports(t *testing.T) {
 	allowed := map[string]bool{
-		"github.com/tollgate/tollgate":                 true,
-		"github.com/tollgate/tollgate/internal/bearer": true,
-		"github.com/tollgate/tollgate/internal/oauth2": true,
-		"golang.org/x/time/rate":                       true,
+		"github.com/tollgate/tollgate":                       true,
+		"github.com/tollgate/tollgate/internal/bearer":       true,
+		"github.com/tollgate/tollgate/internal/oauth2":       true,
+		"github.com/tollgate/tollgate/internal/claimsheader": true,
+		"golang.org/x/time/rate":                             true,
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
+	"github.com/tollgate/tollgate/internal/claimsheader"
 )
 
 // Param is a path parameter: its name in the resource path and its raw
@@ -150,7 +151,7 @@ func (inv *Invocation) ClaimsHeader() string {
 	if v := inv.derived(); v != nil {
 		return v.header
 	}
-	return encodeClaims(claimStrings(inv.Claims))
+	return claimsheader.Encode(claimStrings(inv.Claims))
 }
 
 // claimStrings renders claims as ClaimStrings documents.

@@ -63,7 +63,8 @@
 //
 // # Imports
 //
-// proxy imports the root package and the standard library only. It must
+// proxy imports the root package, internal/claimsheader (the one encoder of
+// X-Tollgate-Claims, shared with the gateway) and the standard library. It must
 // not import other internal packages: the gateway hands it what it needs
 // (the Integration, and a Request in the context), and internal/server
 // wires the two together.

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/tollgate/tollgate/internal/claimsheader"
 	"maps"
 	"net/url"
 	"strings"
@@ -119,7 +120,7 @@ func FuzzClaims(f *testing.F) {
 	f.Add("k\"\\", "\x00\n\t\u2028<&>é\xff")
 	f.Fuzz(func(t *testing.T, k, v string) {
 		m := map[string]string{k: v, "sub": "6rupb256qn12tju82occ9eppqr"}
-		raw, err := base64.RawURLEncoding.DecodeString(encodeClaims(m))
+		raw, err := base64.RawURLEncoding.DecodeString(claimsheader.Encode(m))
 		if err != nil {
 			t.Fatal(err)
 		}
