@@ -592,8 +592,15 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// nodePos is where a node starts. A block mapping's own token is its first
-// colon, so it is placed at its first key instead.
+// NodePosition is the line and column where a YAML node starts, as
+// problems point at it: a block mapping's own token is its first colon,
+// so it is placed at its first key instead. Zeros mean unknown.
+func NodePosition(n ast.Node) (line, col int) {
+	p := nodePos(n)
+	return p.line, p.col
+}
+
+// nodePos is NodePosition as a position.
 func nodePos(n ast.Node) position {
 	if n == nil {
 		return position{}

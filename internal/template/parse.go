@@ -9,7 +9,6 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 
 	"github.com/tollgate/tollgate/internal/config"
 )
@@ -263,26 +262,10 @@ func (c *converter) entry(m map[string]any, mv *ast.MappingValueNode, path strin
 	}
 }
 
-// nodePos is where a node starts; a block mapping is placed at its first
-// key.
+// nodePos is where a node starts (config.NodePosition).
 func nodePos(n ast.Node) pos {
-	if n == nil {
-		return pos{}
-	}
-	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 && m.Values[0] != nil && m.Values[0].Key != nil {
-		return nodePos(m.Values[0].Key)
-	}
-	if mv, ok := n.(*ast.MappingValueNode); ok && mv.Key != nil {
-		return nodePos(mv.Key)
-	}
-	return tokenPos(n.GetToken())
-}
-
-func tokenPos(tk *token.Token) pos {
-	if tk == nil || tk.Position == nil {
-		return pos{}
-	}
-	return pos{tk.Position.Line, tk.Position.Column}
+	line, col := config.NodePosition(n)
+	return pos{line, col}
 }
 
 // problem is a problem at path ("Resources.Api.Properties.Name"), placed at
