@@ -27,7 +27,7 @@ func ExampleRouter_Match() {
 	fmt.Println("POST / matches:", ok)
 	// Output:
 	// "" -> / ""
-	// "/hello//world/" -> /{proxy+} "hello/world"
+	// "/hello//world/" -> /{proxy+} "hello//world"
 	// "/a%2Fb" -> /{proxy+} "a%2Fb"
 	// POST / matches: false
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
+	"github.com/tollgate/tollgate/internal/headerpolicy"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
 
@@ -483,9 +484,10 @@ func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
 	return t, true
 }
 
-// cutSegment splits "/seg/rest…" into "seg" and "/rest…".
+// cutSegment splits "/seg/rest…" into "seg" and "/rest…". Leading
+// slashes count as one: API Gateway routes "//prod/x" to the stage prod.
 func cutSegment(p string) (seg, rest string) {
-	p = strings.TrimPrefix(p, "/")
+	p = strings.TrimLeft(p, "/")
 	if i := strings.IndexByte(p, '/'); i >= 0 {
 		return p[:i], p[i:]
 	}
@@ -579,6 +581,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		WriteResponse(w, ResponseRequestTooLarge)
 		return
 	}
+	if ok {
+		t.rest, ok = normalizePath(t.rest)
+	}
 	if !ok {
 		writeNoRoute(w, r)
 		return
@@ -601,16 +606,25 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	var claims *bearer.Claims
 	var v *verified
 	if a := rs.authz; a != nil {
-		var token string
-		if vs := r.Header[a.header]; len(vs) > 0 {
-			token = vs[0]
+		var res Result
+		vs := r.Header[a.header]
+		if len(vs) > 1 {
+			// Which copy would an integration read? The first is verified, a
+			// Lambda event's headers keep the last, an upstream sees both:
+			// ambiguous credentials are refused.
+			res = Result{Decision: Unauthorized, Reason: "more than one " + a.header + " header"}
+		} else {
+			var token string
+			if len(vs) == 1 {
+				token = vs[0]
+			}
+			res = a.Authorize(r.Context(), token, rs.scopes)
 		}
-		res := a.Authorize(r.Context(), token, rs.scopes)
 		if g.obs != nil {
 			g.obs.ObserveAuthorizer(a.name, res.Decision, res.Cached)
 		}
 		if res.Decision != Allow {
-			g.refuse(w, r, rs, res, token != "", id)
+			g.refuse(w, r, rs, res, len(vs) > 0, id)
 			return
 		}
 		authorizer, claims, clientID, v = a.name, res.Claims, res.Claims.ClientID, res.v
@@ -620,6 +634,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		WriteResponse(w, ResponseThrottled)
 		return
 	}
+
+	// What no integration may see: framing and hop-by-hop headers, and a
+	// caller's copies of Tollgate's own decision headers.
+	headerpolicy.StripRequest(r.Header)
+	trace := traceID(r.Header[headerpolicy.TraceID], now)
+	r.Header[headerpolicy.TraceID] = []string{trace}
 
 	inv := &Invocation{
 		API:               t.api.api,
@@ -637,6 +657,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		Authorizer:        authorizer,
 		Claims:            claims,
 		ClientID:          clientID,
+		TraceID:           trace,
 		contextPath:       t.ctxPath,
 		rawRest:           t.rest,
 		verified:          v,
@@ -656,6 +677,15 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	}
 	rs.handler.ServeHTTP(w, r)
 	return l
+}
+
+// traceID returns the X-Amzn-Trace-Id the integration gets: the caller's,
+// when it sent one well-formed value, or a fresh one.
+func traceID(sent []string, now time.Time) string {
+	if len(sent) == 1 && headerpolicy.ValidTraceID(sent[0]) {
+		return sent[0]
+	}
+	return headerpolicy.NewTraceID(now)
 }
 
 // refuse answers a request its authorizer did not allow.
@@ -706,6 +736,9 @@ func mockHandler(in tollgate.Integration) http.Handler {
 		h := w.Header()
 		for k, v := range static {
 			h[k] = v
+		}
+		if inv, ok := FromContext(r.Context()); ok && inv.TraceID != "" {
+			h[headerpolicy.TraceID] = []string{inv.TraceID}
 		}
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {

@@ -225,7 +225,7 @@ func TestGatewayAddressing(t *testing.T) {
 			if tt.status == 403 {
 				// With an Authorization header, API Gateway takes it for a
 				// bad SigV4 signature (contract §4.2).
-				if got := w.Body.String(); got != incompleteSignature("Bearer "+tok) {
+				if got := w.Body.String(); got != missingEqualSign(tok, "Bearer "+tok) {
 					t.Errorf("body %s", got)
 				}
 				if got := w.Header().Get("x-amzn-ErrorType"); got != "IncompleteSignatureException" {
@@ -309,7 +309,7 @@ func TestGatewayInvocation(t *testing.T) {
 		ContextPath:       "/prod/hello//a%2Fb/",
 		Stage:             "prod",
 		Method:            "ANY",
-		Params:            []gateway.Param{{"proxy", "hello/a%2Fb"}},
+		Params:            []gateway.Param{{"proxy", "hello//a%2Fb"}}, // inner slashes kept as sent
 		Vars:              map[string]string{"backend": "blue"},
 		RequestID:         w.Header().Get("x-amzn-RequestId"),
 		ExtendedRequestID: w.Header().Get("x-amz-apigw-id"),
@@ -329,10 +329,10 @@ func TestGatewayInvocation(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("invocation (-want +got):\n%s", d)
 	}
-	if v, ok := inv.PathParameter("proxy"); !ok || v != "hello/a%2Fb" {
+	if v, ok := inv.PathParameter("proxy"); !ok || v != "hello//a%2Fb" {
 		t.Errorf("PathParameter = %q, %v", v, ok)
 	}
-	if m := inv.PathParameters(); len(m) != 1 || m["proxy"] != "hello/a%2Fb" {
+	if m := inv.PathParameters(); len(m) != 1 || m["proxy"] != "hello//a%2Fb" {
 		t.Errorf("PathParameters = %v", m)
 	}
 	if len(inv.ResourceID) != 6 {
@@ -380,10 +380,16 @@ func TestGatewayRefusals(t *testing.T) {
 		{"foreign pool", "GET", "/prod/x", []string{mint(t, keyC, keyC.kid, claims(issuerOf(poolC)))}, 401, unauthorized},
 		{"ID-token method", "GET", "/prod/idtoken", []string{mint(t, keyA, keyA.kid, good)}, 401, unauthorized},
 		{"CORS preflight goes through ANY", "OPTIONS", "/prod/x", nil, 401, unauthorized},
-		{"first header counts", "GET", "/prod/x", []string{"garbage", mint(t, keyA, keyA.kid, good)}, 401, unauthorized},
+		// Two credentials: the first would be verified, the last reach a
+		// Lambda event; either order is refused.
+		{"two headers, bad first", "GET", "/prod/x", []string{"garbage", mint(t, keyA, keyA.kid, good)}, 401, unauthorized},
+		{"two headers, good first", "GET", "/prod/x", []string{mint(t, keyA, keyA.kid, good), "garbage"}, 401, unauthorized},
+		{"two good headers", "GET", "/prod/x", []string{mint(t, keyA, keyA.kid, good), mint(t, keyA, keyA.kid, good)}, 401, unauthorized},
 		{"allowed", "GET", "/prod/x", []string{mint(t, keyA, keyA.kid, good)}, 200, "ok"},
 		{"HEAD through ANY", "HEAD", "/prod/x", []string{mint(t, keyA, keyA.kid, good)}, 200, "ok"},
-		{"unknown method with a token", "POST", "/prod/", []string{"Bearer <x>&"}, 403, incompleteSignature("Bearer <x>&")},
+		{"unknown method with a token", "POST", "/prod/", []string{"Bearer <x>&"}, 403, missingEqualSign("<x>&", "Bearer <x>&")},
+		{"unknown method with a bare token", "POST", "/prod/", []string{"<x>&"}, 403, incompleteSignature("<x>&")},
+		{"unknown method with key=value pairs", "POST", "/prod/", []string{"AWS4-HMAC-SHA256 a=b, c=d"}, 403, incompleteSignature("AWS4-HMAC-SHA256 a=b, c=d")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -436,6 +442,15 @@ func TestGatewayChallenge(t *testing.T) {
 
 // incompleteSignature is the body of a 403 for an unknown route when the
 // request has an Authorization header.
+// missingEqualSign is API Gateway's answer to an Authorization header
+// "Scheme part" whose part has no '=' (recorded answers quoted in
+// serverless/serverless#3205 and cowinapi/developer.cowin#129:
+// {"message":"'sometoken' not a valid key=value pair (missing equal-sign)
+// in Authorization header: 'Bearer sometoken'."}).
+func missingEqualSign(part, auth string) string {
+	return `{"message":"'` + part + `' not a valid key=value pair (missing equal-sign) in Authorization header: '` + auth + `'."}`
+}
+
 func incompleteSignature(auth string) string {
 	return `{"message":"Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. ` +
 		`Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ` +

@@ -63,6 +63,11 @@ type Invocation struct {
 	Claims     *bearer.Claims
 	ClientID   string
 
+	// TraceID is the request's X-Amzn-Trace-Id: the caller's, or one the
+	// gateway made (Root=1-…). Integrations pass it on; Lambda and MOCK
+	// answers carry it back, as API Gateway's do.
+	TraceID string
+
 	contextPath string    // requestContext.path when it is not /{stage}{Path}
 	rawRest     string    // the path after the stage as received ("" for /prod)
 	verified    *verified // what derives from Claims, kept with the cache entry

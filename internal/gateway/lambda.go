@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
 // LambdaInvoker runs the named Lambda function on an event and returns its
@@ -95,7 +96,7 @@ func LambdaProxy(in tollgate.Integration, invoke LambdaInvoker, log *slog.Logger
 			WriteResponse(w, ResponseIntegrationFailure)
 			return
 		}
-		res.write(w, r, inv.API)
+		res.write(w, r, inv)
 	})
 }
 
@@ -274,13 +275,26 @@ func lookupFoldMulti(m map[string][]string, name string) ([]string, bool) {
 // binaryMediaTypes match the request's Accept or the response's
 // Content-Type; otherwise it is sent as the base64 text it is, as API
 // Gateway does.
-func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, api *tollgate.RestAPI) {
+func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *Invocation) {
+	api := inv.API
 	h := w.Header()
 	for _, kv := range res.headers {
 		if !validHeader(kv[0], kv[1]) {
 			continue
 		}
+		// The function's Date, Server, Content-Length, request ids… reach
+		// the client as x-amzn-Remapped-*: the gateway's own are the ones.
+		if name := headerpolicy.RemappedName(kv[0]); name != kv[0] {
+			h[name] = append(h[name], kv[1])
+			continue
+		}
+		if http.CanonicalHeaderKey(kv[0]) == "Transfer-Encoding" {
+			continue // framing is the gateway's
+		}
 		h.Add(kv[0], kv[1])
+	}
+	if inv.TraceID != "" {
+		h[headerpolicy.TraceID] = []string{inv.TraceID}
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")

@@ -51,14 +51,16 @@ type proxyContext struct {
 }
 
 // proxyIdentity is requestContext.identity: with a Cognito user pools
-// authorizer (or none) every field is null but sourceIp and userAgent.
+// authorizer (or none) every field is null but sourceIp and userAgent. The
+// keys, in order, are those of events recorded on AWS for APIs without API
+// keys (contract §5.1; e.g. the LocalStack snapshot
+// test_apigateway_lambda.snapshot.json): apiKey and apiKeyId appear only
+// when the method requires an API key.
 type proxyIdentity struct {
 	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
 	AccountID                     *string `json:"accountId"`
 	CognitoIdentityID             *string `json:"cognitoIdentityId"`
 	Caller                        *string `json:"caller"`
-	APIKey                        *string `json:"apiKey"`
-	APIKeyID                      *string `json:"apiKeyId"`
 	SourceIP                      string  `json:"sourceIp"`
 	PrincipalOrgID                *string `json:"principalOrgId"`
 	AccessKey                     *string `json:"accessKey"`
@@ -82,9 +84,10 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 //   - path is the path after the stage, raw; requestContext.path has the
 //     stage (ContextPath);
 //   - headers hold each header's last value and multiValueHeaders all of
-//     them, with Host and the X-Forwarded-For/-Port/-Proto headers API
-//     Gateway adds. Header names arrive canonicalized by net/http
-//     ("X-Custom-Header"), not in the client's casing;
+//     them, named in the caller's casing (lower case over HTTP/2), with
+//     Host, X-Amzn-Trace-Id and the X-Forwarded-For/-Port/-Proto headers
+//     API Gateway adds, without the framing and hop-by-hop headers it
+//     drops;
 //   - query parameters are decoded, queryStringParameters holding each
 //     key's last value;
 //   - the body is base64 with isBase64Encoded when its Content-Type matches
@@ -99,7 +102,7 @@ func (inv *Invocation) ProxyEvent(r *http.Request, body []byte) ([]byte, error) 
 		PathParameters: inv.PathParameters(),
 		StageVariables: inv.StageVariables,
 	}
-	ev.Headers, ev.MultiValueHeaders = eventHeaders(r)
+	ev.Headers, ev.MultiValueHeaders = eventHeaders(r, sentHeaderNames(r))
 	if r.URL.RawQuery != "" {
 		q, _ := url.ParseQuery(r.URL.RawQuery) // what parses; API Gateway drops the rest too
 		if len(q) > 0 {
@@ -150,22 +153,27 @@ func (inv *Invocation) ProxyEvent(r *http.Request, body []byte) ([]byte, error) 
 }
 
 // eventHeaders returns the event's headers and multiValueHeaders: the
-// request's, with Host and what API Gateway adds in front of the
-// integration.
-func eventHeaders(r *http.Request) (map[string]string, map[string][]string) {
+// request's, named as the caller sent them (sent maps net/http's canonical
+// names back), with Host and what API Gateway adds in front of the
+// integration. The gateway has already removed the headers no integration
+// sees (headerpolicy.StripRequest).
+func eventHeaders(r *http.Request, sent func(canonical string) string) (map[string]string, map[string][]string) {
 	n := len(r.Header) + 4
 	single := make(map[string]string, n)
 	multi := make(map[string][]string, n)
-	for k, vs := range r.Header {
-		if len(vs) == 0 {
-			continue
-		}
+	set := func(canonical string, vs []string) {
+		k := sent(canonical)
 		single[k] = vs[len(vs)-1]
 		multi[k] = vs
 	}
+	for k, vs := range r.Header {
+		if len(vs) == 0 || k == "X-Forwarded-For" {
+			continue
+		}
+		set(k, vs)
+	}
 	if r.Host != "" {
-		single["Host"] = r.Host
-		multi["Host"] = []string{r.Host}
+		set("Host", []string{r.Host})
 	}
 	ip := sourceIP(r)
 	xff := ip
@@ -179,9 +187,9 @@ func eventHeaders(r *http.Request) (map[string]string, map[string][]string) {
 	if _, p, err := net.SplitHostPort(localAddr(r)); err == nil {
 		port = p
 	}
-	single["X-Forwarded-For"], multi["X-Forwarded-For"] = xff, []string{xff}
-	single["X-Forwarded-Proto"], multi["X-Forwarded-Proto"] = proto, []string{proto}
-	single["X-Forwarded-Port"], multi["X-Forwarded-Port"] = port, []string{port}
+	set("X-Forwarded-For", []string{xff})
+	set("X-Forwarded-Proto", []string{proto})
+	set("X-Forwarded-Port", []string{port})
 	return single, multi
 }
 
@@ -225,4 +233,9 @@ func matchesMediaType(types []string, contentType string) bool {
 		}
 	}
 	return false
+}
+
+// sentHeaderNames returns how the caller spelt the request's header names.
+func sentHeaderNames(r *http.Request) func(string) string {
+	return func(canonical string) string { return canonical }
 }

@@ -31,7 +31,7 @@ func FuzzProxyResult(f *testing.F) {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept", "image/png")
-		res.write(w, r, api)
+		res.write(w, r, &Invocation{API: api})
 		if w.Code < 100 || w.Code > 599 {
 			t.Fatalf("answered %d", w.Code)
 		}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Headers API Gateway sets on its answers (contract §4.2). They are written
@@ -188,7 +189,7 @@ func writeNoRoute(w http.ResponseWriter, r *http.Request) {
 	enc.SetEscapeHTML(false)
 	enc.Encode(struct {
 		Message string `json:"message"`
-	}{incompleteSignature + auth})
+	}{signatureMessage(auth)})
 	body.Truncate(body.Len() - 1) // Encode's newline
 	h := w.Header()
 	h[headerContentType] = jsonContentTypeValue
@@ -196,6 +197,26 @@ func writeNoRoute(w http.ResponseWriter, r *http.Request) {
 	h[HeaderErrorType] = incompleteSignatureType
 	w.WriteHeader(http.StatusForbidden)
 	w.Write(body.Bytes())
+}
+
+// signatureMessage is what API Gateway says of an Authorization header it
+// reads as a malformed SigV4 signature. After the scheme, the header must
+// be comma-separated key=value pairs: the first part without '=' is
+// quoted back, as for "Bearer <jwt>" (recorded answers:
+// serverless/serverless#3205, cowinapi/developer.cowin#129:
+// "'tok' not a valid key=value pair (missing equal-sign) in Authorization
+// header: 'Bearer tok'."). A header without a scheme (a bare token), or
+// whose parts all have '=', lacks the SigV4 parameters (contract §4.2).
+func signatureMessage(auth string) string {
+	if _, params, ok := strings.Cut(auth, " "); ok {
+		for part := range strings.SplitSeq(params, ",") {
+			part = strings.TrimSpace(part)
+			if part != "" && !strings.Contains(part, "=") {
+				return "'" + part + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + auth + "'."
+			}
+		}
+	}
+	return incompleteSignature + auth
 }
 
 // newRequestIDs returns a fresh request id, a random (version 4) UUID as

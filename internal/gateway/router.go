@@ -298,8 +298,7 @@ func quoteTemplate(s string) string { return `"` + s + `"` }
 // greedy part, which needs at least one path segment (so "/" does not match
 // "/{proxy+}"); a resource that matches the path but has neither the method
 // nor ANY is passed over and the search backtracks. On a resource, a
-// specific method beats ANY. Matching does not allocate, unless a greedy
-// parameter's value spans a run of slashes, which must be merged.
+// specific method beats ANY. Matching does not allocate.
 func (rt *Router) Match(method, path string) (Match, bool) {
 	var m Match
 	slot := methodSlot(method)
@@ -366,22 +365,13 @@ func trimSlashes(s string) string {
 }
 
 // greedyValue returns the value of a greedy parameter from the rest of the
-// path (which starts with a segment): without trailing slashes, with runs
-// of slashes merged.
+// path (which starts with a segment): without trailing slashes, and with
+// the slashes inside it kept as sent, as API Gateway keeps them (contract
+// §5.1: pathParameters.proxy is the path without its leading and trailing
+// slash).
 func greedyValue(rest string) string {
 	for len(rest) > 0 && rest[len(rest)-1] == '/' {
 		rest = rest[:len(rest)-1]
 	}
-	if !strings.Contains(rest, "//") {
-		return rest
-	}
-	var b strings.Builder
-	b.Grow(len(rest))
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == '/' && rest[i-1] == '/' {
-			continue
-		}
-		b.WriteByte(rest[i])
-	}
-	return b.String()
+	return rest
 }

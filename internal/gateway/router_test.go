@@ -68,7 +68,10 @@ func TestRouterMatch(t *testing.T) {
 		{"root, other method: proxy needs a segment", seedRoutes, "POST", "/", nil},
 		{"proxy", seedRoutes, "GET", "/hello/world", &want{"/{proxy+}", "ANY", map[string]string{"proxy": "hello/world"}}},
 		{"proxy, trailing slash dropped", seedRoutes, "GET", "/proxy-value/", &want{"/{proxy+}", "ANY", map[string]string{"proxy": "proxy-value"}}},
-		{"proxy, double slashes merged", seedRoutes, "PATCH", "//a//b///c//", &want{"/{proxy+}", "ANY", map[string]string{"proxy": "a/b/c"}}},
+		// API Gateway keeps the slashes inside a greedy value as sent
+		// (issue fidelity list; contract §5.1: only the leading and
+		// trailing slashes are dropped).
+		{"proxy, inner slashes kept", seedRoutes, "PATCH", "//a//b///c//", &want{"/{proxy+}", "ANY", map[string]string{"proxy": "a//b///c"}}},
 		{"proxy, not decoded", seedRoutes, "DELETE", "/a%2Fb/c%2Bd", &want{"/{proxy+}", "ANY", map[string]string{"proxy": "a%2Fb/c%2Bd"}}},
 		{"OPTIONS goes through ANY", seedRoutes, "OPTIONS", "/x", &want{"/{proxy+}", "ANY", map[string]string{"proxy": "x"}}},
 		{"HEAD goes through ANY", seedRoutes, "HEAD", "/x", &want{"/{proxy+}", "ANY", map[string]string{"proxy": "x"}}},
@@ -241,7 +244,8 @@ var fuzzRoutes = append(append([]string{}, petRoutes...),
 )
 
 // FuzzMatch: the router never panics, and a match's parameters put back
-// into its resource path give the normalized request path.
+// into its resource path give the request path (runs of slashes aside:
+// they are kept inside a greedy value and count as one elsewhere).
 func FuzzMatch(f *testing.F) {
 	rt := mustRouter(f, routes(fuzzRoutes...))
 	for _, s := range []string{"", "/", "//", "/pets", "/pets/1", "//pets//1//", "/pets/1/toys/2/a/b/", "/files/a%2Fb/c",
@@ -258,11 +262,11 @@ func FuzzMatch(f *testing.F) {
 		if m.Route == nil || (m.Route.Method != method && m.Route.Method != "ANY") {
 			t.Fatalf("%s %q matched route %+v", method, path, m.Route)
 		}
-		if got, want := substitute(&m), normalize(path); got != want {
+		if got, want := normalize(substitute(&m)), normalize(path); got != want {
 			t.Fatalf("%s %q matched %s with params %v: substituted %q, want %q", method, path, m.Resource, m.Params(), got, want)
 		}
 		for i := range m.NumParams() {
-			if _, v := m.Param(i); v == "" || strings.HasPrefix(v, "/") || strings.HasSuffix(v, "/") || strings.Contains(v, "//") {
+			if _, v := m.Param(i); v == "" || strings.HasPrefix(v, "/") || strings.HasSuffix(v, "/") {
 				t.Fatalf("%s %q: bad parameter value %q", method, path, v)
 			}
 		}

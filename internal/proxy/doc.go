@@ -26,6 +26,10 @@
 //   - Host: the upstream's host.
 //   - X-Forwarded-For (the client's address), X-Forwarded-Host (the Host
 //     the client asked for) and X-Forwarded-Proto ("http" or "https").
+//   - X-Amzn-Apigateway-Api-Id (the API's id) and, from the gateway, the
+//     X-Amzn-Trace-Id of the request, as API Gateway sends them. The
+//     gateway has already removed the framing and hop-by-hop headers API
+//     Gateway never passes on (headerpolicy.StripRequest).
 //   - The authorizer's decision, when the route has one (below).
 //
 // The authorizer's decision travels in these headers:
@@ -56,7 +60,10 @@
 // # What the client receives
 //
 // The upstream's status (5xx included), headers and body, unchanged except
-// for hop-by-hop headers. When the request could not be proxied and
+// for hop-by-hop headers and those API Gateway remaps: the upstream's
+// Date, Server, x-amzn-RequestId and x-amz-apigw-id reach the client as
+// x-amzn-Remapped-Date and so on (Content-Length is copied to
+// x-amzn-Remapped-Content-Length), so the gateway's own are the only ones. When the request could not be proxied and
 // nothing has been written yet, ErrorHandler answers; after the headers
 // have gone out, a failure can only abort the connection. A client that
 // goes away is logged at debug level and not answered.
@@ -64,7 +71,9 @@
 // # Imports
 //
 // proxy imports the root package, internal/claimsheader (the one encoder of
-// X-Tollgate-Claims, shared with the gateway) and the standard library. It must
+// X-Tollgate-Claims, shared with the gateway), internal/headerpolicy (API
+// Gateway's header rules, shared with the gateway) and the standard
+// library. It must
 // not import other internal packages: the gateway hands it what it needs
 // (the Integration, and a Request in the context), and internal/server
 // wires the two together.

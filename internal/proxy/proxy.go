@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
 // Options configure a Proxy.
@@ -107,10 +108,11 @@ func (p *Proxy) Handler(in tollgate.Integration) (http.Handler, error) {
 		h.timeout = tollgate.DefaultIntegrationTimeout
 	}
 	h.rp = &httputil.ReverseProxy{
-		Rewrite:      h.rewrite,
-		Transport:    p.transport,
-		BufferPool:   p.pool,
-		ErrorHandler: h.fail,
+		Rewrite:        h.rewrite,
+		ModifyResponse: remapResponse,
+		Transport:      p.transport,
+		BufferPool:     p.pool,
+		ErrorHandler:   h.fail,
 		// ReverseProxy logs only copy errors here (fail handles the
 		// rest); ServeHTTP logs the aborted exchange with its cause.
 		ErrorLog: slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
@@ -242,11 +244,23 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 	}
 	pr.SetXForwarded()
 	if c.req != nil {
+		if c.req.APIID != "" {
+			out.Header[HeaderAPIID] = []string{c.req.APIID}
+		}
 		if name := setDecision(out.Header, c.req); name != "" {
 			h.p.log.Warn("proxy: header left out: its value has control characters",
 				"request_id", c.req.RequestID, "header", name)
 		}
 	}
+}
+
+// remapResponse renames the upstream's Date, Server, request ids and the
+// like to x-amzn-Remapped-*, as API Gateway does, so that the client sees
+// one x-amzn-RequestId: the gateway's. Content-Length is copied, not
+// moved: the answer is streamed with the upstream's length.
+func remapResponse(res *http.Response) error {
+	headerpolicy.RemapResponse(res.Header, true)
+	return nil
 }
 
 // setPath sets a URL's path from its percent-encoded form. RawPath is kept

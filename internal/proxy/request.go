@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/claimsheader"
+	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
 // Headers the proxy sends upstream with the authorizer's decision. Any
@@ -54,7 +55,13 @@ type Request struct {
 	RequestID string
 	// Stage is the stage's name, e.g. "prod".
 	Stage string
+	// APIID is the REST API's id, sent as X-Amzn-Apigateway-Api-Id as API
+	// Gateway sends it to HTTP integrations.
+	APIID string
 }
+
+// HeaderAPIID names the API to the upstream, as API Gateway does.
+const HeaderAPIID = "X-Amzn-Apigateway-Api-Id"
 
 type requestKey struct{}
 
@@ -84,7 +91,7 @@ func dropForged(h http.Header) {
 
 // forged reports whether a header name is reserved to the proxy.
 func forged(k string) bool {
-	return hasPrefixFold(k, "x-tollgate-") || hasPrefixFold(k, "x-forwarded-") ||
+	return headerpolicy.Reserved(k) || hasPrefixFold(k, "x-forwarded-") ||
 		equalFold(k, "forwarded") || equalFold(k, "x-real-ip")
 }
 

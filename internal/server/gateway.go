@@ -157,6 +157,7 @@ func withProxyRequest(next http.Handler) http.Handler {
 			ClaimsHeader: inv.ClaimsHeader(),
 			RequestID:    inv.RequestID,
 			Stage:        inv.Stage.Name,
+			APIID:        inv.API.ID,
 		}
 		next.ServeHTTP(w, r.WithContext(proxy.WithRequest(r.Context(), pr)))
 	})

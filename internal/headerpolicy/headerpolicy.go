@@ -1,0 +1,187 @@
+package headerpolicy
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// ReservedPrefix starts the names of the headers that carry Tollgate's
+// decision to HTTP upstreams (X-Tollgate-Client-Id, …). A caller's copies
+// are removed before any integration sees the request.
+const ReservedPrefix = "X-Tollgate-"
+
+// TraceID is the name of the trace header API Gateway passes to
+// integrations and returns on Lambda and MOCK answers.
+const TraceID = "X-Amzn-Trace-Id"
+
+// dropped are the request headers API Gateway never passes to an
+// integration, proxy integrations included: framing and hop-by-hop headers
+// and a few it keeps for itself. Source: LocalStack's header_utils.py
+// (DROPPED_FROM_REQUEST_COMMON), built from its AWS-validated snapshots
+// (localstack/localstack:localstack-core/localstack/services/apigateway/
+// next_gen/execute_api/header_utils.py). Keep-Alive and
+// Proxy-Connection are hop-by-hop (RFC 9110 §7.6.1) and never reach an
+// integration either. Canonical names, as net/http keys them.
+var dropped = [...]string{
+	"Connection",
+	"Content-Length",
+	"Content-Md5",
+	"Expect",
+	"Max-Forwards",
+	"Proxy-Authenticate",
+	"Server",
+	"Te",
+	"Transfer-Encoding",
+	"Trailer",
+	"Upgrade",
+	"Www-Authenticate",
+	"Keep-Alive",
+	"Proxy-Connection",
+}
+
+// remapped are the integration response headers a proxy integration's
+// answer carries to the client as x-amzn-Remapped-{Name}, so that the
+// gateway's own Date, Server, Content-Length and request ids are the only
+// ones (LocalStack's REMAPPED_FROM_INTEGRATION_RESPONSE_COMMON and the
+// HTTP_PROXY integration's x-amzn-RequestId, same source as dropped). The
+// value is the name as API Gateway writes it after the prefix.
+var remapped = map[string]string{
+	"Connection":       "Connection",
+	"Content-Length":   "Content-Length",
+	"Date":             "Date",
+	"Server":           "Server",
+	"X-Amzn-Requestid": "x-amzn-RequestId",
+	"X-Amz-Apigw-Id":   "x-amz-apigw-id",
+}
+
+// RemappedPrefix starts the name a remapped header is given.
+const RemappedPrefix = "x-amzn-Remapped-"
+
+// Dropped reports whether API Gateway drops a request header (its
+// canonical name) before any integration.
+func Dropped(canonical string) bool {
+	for _, d := range dropped {
+		if d == canonical {
+			return true
+		}
+	}
+	return false
+}
+
+// Reserved reports whether a request header name is one of Tollgate's
+// own: X-Tollgate-*, ASCII case-insensitively and with '_' for '-', since
+// CGI-style upstreams (PHP, WSGI, Rack, nginx's underscores_in_headers)
+// read X_Tollgate_Client_Id as the same variable.
+func Reserved(name string) bool {
+	const p = "x-tollgate-"
+	if len(name) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := name[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case c == '_':
+			c = '-'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// StripRequest removes from h what no integration may see: the headers
+// API Gateway drops and a caller's copies of Tollgate's reserved ones.
+func StripRequest(h http.Header) {
+	for k := range h {
+		if Dropped(k) || Reserved(k) {
+			delete(h, k)
+		}
+	}
+}
+
+// RemapResponse renames, in h, the integration's response headers that API
+// Gateway remaps: each value moves to x-amzn-Remapped-{Name}. When
+// keepLength is set, Content-Length stays as well (an HTTP_PROXY answer is
+// streamed with the upstream's length) and is only copied.
+func RemapResponse(h http.Header, keepLength bool) {
+	for k, vs := range h {
+		name, ok := remapped[k]
+		if !ok {
+			continue
+		}
+		h[RemappedPrefix+name] = vs
+		if keepLength && k == "Content-Length" {
+			continue
+		}
+		delete(h, k)
+	}
+}
+
+// RemappedName returns the name a function's or upstream's response
+// header is sent under: x-amzn-Remapped-{Name} for the remapped ones, and
+// name itself otherwise.
+func RemappedName(name string) string {
+	if n, ok := remapped[http.CanonicalHeaderKey(name)]; ok {
+		return RemappedPrefix + n
+	}
+	return name
+}
+
+// NewTraceID returns a fresh X-Ray trace header value,
+// "Root=1-{8 hex digits of the Unix time}-{24 random hex digits}", the
+// format API Gateway generates (AWS X-Ray docs, "Tracing header";
+// e.g. Root=1-5759e988-bd862e3fe1be46a994272793).
+func NewTraceID(now time.Time) string {
+	var rnd [12]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		panic("headerpolicy: crypto/rand failed: " + err.Error())
+	}
+	var b [7 + 8 + 1 + 24]byte
+	copy(b[:], "Root=1-")
+	ts := strconv.FormatUint(uint64(now.Unix())&0xffffffff, 16)
+	for i := 0; i < 8-len(ts); i++ {
+		b[7+i] = '0'
+	}
+	copy(b[7+8-len(ts):], ts)
+	b[15] = '-'
+	hex.Encode(b[16:], rnd[:])
+	return string(b[:])
+}
+
+// ValidTraceID reports whether a caller's X-Amzn-Trace-Id is one to pass
+// on: it starts with a well-formed Root ("Root=1-" 8 hex "-" 24 hex) and
+// is at most 256 visible ASCII characters (Parent=…;Sampled=…; and the
+// like may follow). Anything else is replaced by a fresh one.
+func ValidTraceID(v string) bool {
+	const root = len("Root=1-") + 8 + 1 + 24
+	if len(v) < root || len(v) > 256 || v[:7] != "Root=1-" || v[15] != '-' {
+		return false
+	}
+	for i := 7; i < root; i++ {
+		if i == 15 {
+			continue
+		}
+		if !isHex(v[i]) {
+			return false
+		}
+	}
+	if len(v) > root && v[root] != ';' {
+		return false
+	}
+	for i := root; i < len(v); i++ {
+		if c := v[i]; c < '!' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
