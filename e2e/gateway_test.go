@@ -121,6 +121,8 @@ func TestHTTPProxyAPI(t *testing.T) {
 	var gotPath string
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, gotPath = r.Header.Clone(), r.URL.Path
+		w.Header().Set("x-amzn-RequestId", "upstream-id")
+		w.Header().Set("Server", "upstream")
 		w.Write([]byte("upstream ok"))
 	}))
 	defer up.Close()
@@ -163,6 +165,21 @@ restApis:
 	if gotPath != "/v1/items/42" || got.Get("X-Tollgate-Client-Id") != d.ClientID || got.Get("X-Tollgate-Scopes") != "api/read" ||
 		got.Get("X-Tollgate-Stage") != "prod" || strings.Contains(got.Get("X-Forwarded-For"), "6.6.6.6") {
 		t.Errorf("upstream saw path %q, headers %v", gotPath, got)
+	}
+	// What API Gateway adds for an HTTP integration (LocalStack's
+	// BaseRestApiHttpIntegration._get_default_headers, from its
+	// AWS-validated tests): the API id and a trace id.
+	apiID := strings.Split(strings.TrimPrefix(apiURL, "http://"), "/")[2]
+	if got.Get("X-Amzn-Apigateway-Api-Id") != apiID || !regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$`).MatchString(got.Get("X-Amzn-Trace-Id")) {
+		t.Errorf("upstream saw api id %q, trace id %q", got.Get("X-Amzn-Apigateway-Api-Id"), got.Get("X-Amzn-Trace-Id"))
+	}
+	// The upstream's request id and Server are remapped (LocalStack's
+	// HTTP_PROXY integration, same source): one x-amzn-RequestId, the
+	// gateway's.
+	if ids := resp.Header.Values("x-amzn-RequestId"); len(ids) != 1 || ids[0] == "upstream-id" ||
+		resp.Header.Get("x-amzn-Remapped-x-amzn-RequestId") != "upstream-id" ||
+		resp.Header.Get("x-amzn-Remapped-Server") != "upstream" || resp.Header.Get("Server") != "" {
+		t.Errorf("answer headers %v", resp.Header)
 	}
 	// A token without the method's scope.
 	if resp, body := call(t, "DELETE", apiURL+"items/42", "Bearer "+tok, nil); resp.StatusCode != http.StatusUnauthorized {

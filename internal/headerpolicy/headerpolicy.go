@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,7 +25,7 @@ const TraceID = "X-Amzn-Trace-Id"
 // (localstack/localstack:localstack-core/localstack/services/apigateway/
 // next_gen/execute_api/header_utils.py). Keep-Alive and
 // Proxy-Connection are hop-by-hop (RFC 9110 §7.6.1) and never reach an
-// integration either. Canonical names, as net/http keys them.
+// integration either.
 var dropped = [...]string{
 	"Connection",
 	"Content-Length",
@@ -60,11 +61,12 @@ var remapped = map[string]string{
 // RemappedPrefix starts the name a remapped header is given.
 const RemappedPrefix = "x-amzn-Remapped-"
 
-// Dropped reports whether API Gateway drops a request header (its
-// canonical name) before any integration.
-func Dropped(canonical string) bool {
+// Dropped reports whether API Gateway drops a request header before any
+// integration. Names compare case-insensitively: net/http canonicalizes
+// what it parses, but a header map built in code need not be.
+func Dropped(name string) bool {
 	for _, d := range dropped {
-		if d == canonical {
+		if len(d) == len(name) && strings.EqualFold(d, name) {
 			return true
 		}
 	}
