@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: check fmt vet test bench dev build
+.PHONY: check fmt vet test bench fuzz dev build
 
 check: fmt vet test
 
@@ -19,6 +19,18 @@ test:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# fuzz runs every fuzz target (func FuzzXxx) of every package for
+# FUZZTIME each; a failure stops it and leaves the input under the
+# package's testdata/fuzz. `make fuzz FUZZTIME=10m` for a longer run.
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
 
 build:
 	CGO_ENABLED=0 $(GO) build -o tollgate ./cmd/tollgate

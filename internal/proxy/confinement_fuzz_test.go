@@ -1,0 +1,183 @@
+package proxy_test
+
+import (
+	"bufio"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/proxy"
+)
+
+// confinedRoutes are open routes whose integrations grant the upstream's
+// /public/ alone; the upstream's other paths are another route's to
+// guard.
+var confinedRoutes = []struct{ resource, uri string }{
+	{"/public/{proxy+}", "/public/{proxy}"},
+	{"/files/{name}", "/public/files/{name}.json"},
+	{"/{proxy+}", "/public/{proxy}"},
+}
+
+// confinementEnv is the gateway and the proxy wired as the server wires
+// them, in front of an upstream that records the raw request targets.
+type confinementEnv struct {
+	gw   *gateway.Gateway
+	mu   sync.Mutex
+	seen []string
+}
+
+func newConfinementEnv(tb testing.TB) *confinementEnv {
+	e := &confinementEnv{}
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		e.seen = append(e.seen, r.RequestURI)
+		e.mu.Unlock()
+	}))
+	tb.Cleanup(up.Close)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p, err := proxy.New(proxy.Options{Logger: quiet, ErrorHandler: func(w http.ResponseWriter, _ *http.Request, _ proxy.ErrorKind) {
+		w.WriteHeader(http.StatusBadGateway)
+	}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.CloseIdleConnections)
+	api := &tollgate.RestAPI{ID: "confine001", Name: "confine", Stages: []tollgate.Stage{{Name: "prod"}}}
+	for _, r := range confinedRoutes {
+		api.Routes = append(api.Routes, tollgate.Route{ResourcePath: r.resource, Method: "ANY",
+			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + r.uri}})
+	}
+	e.gw, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{api}, Logger: quiet,
+		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (http.Handler, error) {
+			h, err := p.Handler(r.Integration)
+			if err != nil {
+				return nil, err
+			}
+			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				inv, _ := gateway.FromContext(req.Context())
+				pr := &proxy.Request{PathParams: inv.PathParameters(), RequestID: inv.RequestID, Stage: inv.Stage.Name}
+				h.ServeHTTP(w, req.WithContext(proxy.WithRequest(req.Context(), pr)))
+			}), nil
+		})})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// lenientPath is what the most lenient upstream could make of a request
+// target: percent-decoding repeated, '\' and the overlong and fullwidth
+// forms of '/' and '.' folded, ";params" cut from each segment, dot
+// segments resolved (RFC 3986 §5.2.4) and runs of slashes merged.
+func lenientPath(target string) string {
+	p, _, _ := strings.Cut(target, "?")
+	for range 8 {
+		dec := percentDecodeAll(p)
+		if dec == p {
+			break
+		}
+		p = dec
+	}
+	p = strings.NewReplacer("\\", "/", "\xc0\xaf", "/", "\xc1\x9c", "/", "\uff0f", "/", "\uff3c", "/",
+		"\xc0\xae", ".", "\xe0\x80\xae", ".", "\uff0e", ".").Replace(p)
+	var out []string
+	for seg := range strings.SplitSeq(p, "/") {
+		seg, _, _ = strings.Cut(seg, ";")
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	return "/" + strings.Join(out, "/")
+}
+
+func percentDecodeAll(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHexDigit(s[i+1]) && isHexDigit(s[i+2]) {
+			b.WriteByte(unhexDigit(s[i+1])<<4 | unhexDigit(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhexDigit(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// FuzzPathConfinement holds the gateway's path invariant: whatever an
+// upstream would normalize the forwarded path to stays inside the path the
+// matched route's integration grants (/public/ here), for every request
+// path, however encoded.
+func FuzzPathConfinement(f *testing.F) {
+	for _, s := range []string{"x", "a/b/c", "../admin", "..%2fadmin", "..%2Fadmin", "%2e%2e/admin", "%2E%2e%2fadmin",
+		"..%5cadmin", "..\\admin", "%252e%252e%252fadmin", "..;/admin", "%c0%ae%c0%ae/admin", "%ef%bc%8e%ef%bc%8e/admin",
+		"public/..%2f..%2fadmin", "files/..%2f..%2fadmin", "files/..", "files/%2e%2e", "a//..//b", "%2f%2e%2e%2f",
+		"public/x%00/../../admin", "%25252e%25252e/admin", "..%c0%afadmin", "x/.%2e/.%2e/admin"} {
+		f.Add(s)
+	}
+	e := newConfinementEnv(f)
+	f.Fuzz(func(t *testing.T, rest string) {
+		target := "/prod/" + rest
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(
+			"GET " + target + " HTTP/1.1\r\nHost: confine001.execute-api.us-east-1.localhost\r\n\r\n")))
+		if err != nil {
+			return // not a request net/http would serve
+		}
+		e.check(t, r)
+	})
+}
+
+// check serves r and fails if the upstream got a path outside /public/.
+func (e *confinementEnv) check(t *testing.T, r *http.Request) (reached bool) {
+	t.Helper()
+	e.mu.Lock()
+	e.seen = e.seen[:0]
+	e.mu.Unlock()
+	e.gw.ServeHTTP(httptest.NewRecorder(), r)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, got := range e.seen {
+		if p := lenientPath(got); p != "/public" && !strings.HasPrefix(p, "/public/") {
+			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: outside /public/", r.RequestURI, got, p)
+		}
+	}
+	return len(e.seen) > 0
+}
+
+// The fuzz target's harness forwards ordinary paths: an invariant that
+// held because nothing reached the upstream would hold nothing.
+func TestPathConfinementForwards(t *testing.T) {
+	e := newConfinementEnv(t)
+	for _, target := range []string{"/prod/x", "/prod/public/a/b", "/prod/files/report", "/prod/a%2Fb"} {
+		r := httptest.NewRequest("GET", target, nil)
+		r.Host = "confine001.execute-api.us-east-1.localhost"
+		if !e.check(t, r) {
+			t.Errorf("GET %s did not reach the upstream", target)
+		}
+	}
+}
