@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,8 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -142,6 +147,25 @@ func TestCognitoAPIWithSDK(t *testing.T) {
 	r.Body.Close()
 	if r.StatusCode != 400 || string(b) != `{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}` {
 		t.Errorf("unsigned call: %s %s", r.Status, b)
+	}
+	// A captured DescribeUserPool whose X-Amz-Target was not signed cannot
+	// be replayed as a DeleteUserPool: the signature must cover it
+	// (InvalidSignatureException, AWS's wording for a required header left
+	// unsigned: "'Host' must be a 'SignedHeader' in the AWS Authorization."
+	// in mhart/dynalite's index.js, the same for other headers in
+	// dacut/scratchstack-aws-signature's tests).
+	replay := signedWithout(t, base+"/", `{"UserPoolId":"`+poolID+`"}`, id, secret, "X-Amz-Target", "AWSCognitoIdentityProviderService.DeleteUserPool")
+	r, err = http.DefaultClient.Do(replay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 400 || string(b) != `{"__type":"InvalidSignatureException","message":"'x-amz-target' must be a 'SignedHeader' in the AWS Authorization."}` {
+		t.Errorf("DeleteUserPool with an unsigned X-Amz-Target: %s %s", r.Status, b)
+	}
+	if _, err := c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}); err != nil {
+		t.Errorf("the pool is gone after a refused replay: %v", err)
 	}
 	// A call signed for another region does not see the seed pool, as
 	// Cognito's regional endpoints do not.
@@ -289,4 +313,24 @@ func TestCognitoAPIWithAWSCLI(t *testing.T) {
 	mustCLI("delete-user-pool-client", "--user-pool-id", poolID, "--client-id", clientID)
 	mustCLI("delete-resource-server", "--user-pool-id", poolID, "--identifier", "reports")
 	mustCLI("delete-user-pool", "--user-pool-id", poolID)
+}
+
+// signedWithout signs a JSON 1.1 POST with the SDK's signer, then sets a
+// header the signature does not cover, as a replay of a call from a signer
+// that left it out would carry.
+func signedWithout(t *testing.T, u, body, id, secret, header, value string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("POST", u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	sum := sha256.Sum256([]byte(body))
+	err = v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
+		req, hex.EncodeToString(sum[:]), "cognito-idp", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(header, value)
+	return req
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"golang.org/x/oauth2/clientcredentials"
@@ -223,16 +222,14 @@ func TestLambdaProxyAPI(t *testing.T) {
 }
 
 // TestInvokeAPI calls functions through the Lambda Invoke API with the
-// AWS SDK for Go v2, as `aws lambda invoke --endpoint-url` does.
+// AWS SDK for Go v2, as `aws lambda invoke --endpoint-url` does, signed with
+// the access key dev prints.
 func TestInvokeAPI(t *testing.T) {
 	dir := writeLambdaStack(t)
-	_, d := startDev(t, t.TempDir(), "--config", filepath.Join(dir, "tollgate.yaml"))
+	p, d := startDev(t, t.TempDir(), "--config", filepath.Join(dir, "tollgate.yaml"))
 	base := strings.TrimSuffix(d.TokenURL, "/oauth2/token")
-	client := lambda.New(lambda.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(base),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
-	})
+	key := parseInvokeLine(t, p.Output())
+	client := lambdaClient(base, key.Region, key.KeyID, key.Secret)
 	ctx := context.Background()
 
 	out, err := client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("go-echo"),
@@ -257,12 +254,16 @@ func TestInvokeAPI(t *testing.T) {
 		t.Errorf("invoke Failing: %+v %s", out, out.Payload)
 	}
 
-	// An unknown function is the SDK's ResourceNotFoundException.
+	// An unknown function is the SDK's ResourceNotFoundException, a 404
+	// naming the version looked for ({"Message":"Function not found:
+	// arn:aws:lambda:…:function:NAME:…","Type":"User"}, aarondfrancis/sidecar#23;
+	// $LATEST without a qualifier: LocalStack, lambda_service.py, invoke).
 	_, err = client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("nope"), Payload: []byte(`{}`)})
 	var nf *types.ResourceNotFoundException
 	if !errorsAs(err, &nf) {
 		t.Errorf("unknown function: %v", err)
 	}
+	wantRefused(t, "unknown function", err, 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope:$LATEST")
 	// An asynchronous invocation is accepted at once.
 	ev, err := client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("NodeEcho"), InvocationType: types.InvocationTypeEvent, Payload: []byte(`{}`)})
 	if err != nil || ev.StatusCode != http.StatusAccepted {
@@ -272,34 +273,55 @@ func TestInvokeAPI(t *testing.T) {
 
 func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }
 
-// TestInvokeAWSCLI runs `aws lambda invoke --endpoint-url` against dev,
-// where the AWS CLI is installed.
+// TestInvokeAWSCLI runs the `aws lambda invoke` line dev prints, as
+// printed, on a machine without AWS settings, then the CLI with a payload,
+// and with a wrong secret, refused. It fails rather than skips without the
+// CLI when CI is set (.ci/run installs it).
 func TestInvokeAWSCLI(t *testing.T) {
-	aws, err := exec.LookPath("aws")
+	awsPath, err := exec.LookPath("aws")
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("the AWS CLI is not installed; .ci/run installs it")
 		}
 		t.Skip("the AWS CLI is not installed")
 	}
-	_, d := startDev(t, t.TempDir())
+	needNode(t) // ProxyLambda is a Node.js function
+	p, d := startDev(t, t.TempDir())
 	base := strings.TrimSuffix(d.TokenURL, "/oauth2/token")
-	out := filepath.Join(t.TempDir(), "out.json")
-	args := []string{"lambda", "invoke", "--endpoint-url", base, "--function-name", "ProxyLambda", "--payload", `{"path":"/from-cli"}`, out}
-	if v, _ := exec.Command(aws, "--version").CombinedOutput(); strings.HasPrefix(string(v), "aws-cli/2") {
-		args = append(args, "--cli-binary-format", "raw-in-base64-out")
-	}
-	cmd := exec.Command(aws, args...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true")
-	meta, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("aws lambda invoke: %v\n%s", err, meta)
-	}
-	b, _ := os.ReadFile(out)
+	key := parseInvokeLine(t, p.Output())
+	env := cliEnv(t)
+
+	// The line as printed, run by a shell in an empty directory.
+	work := t.TempDir()
+	sh := exec.Command("sh", "-c", key.Line)
+	sh.Dir, sh.Env = work, env
+	meta, err := sh.CombinedOutput()
+	b, _ := os.ReadFile(filepath.Join(work, "out.json"))
 	var res events.APIGatewayProxyResponse
-	if err := json.Unmarshal(b, &res); err != nil || res.StatusCode != 200 || !strings.Contains(res.Body, "/from-cli") ||
-		!strings.Contains(string(meta), `"StatusCode": 200`) {
-		t.Errorf("aws lambda invoke printed %s, wrote %s", meta, b)
+	if err != nil || json.Unmarshal(b, &res) != nil || res.StatusCode != 200 || !strings.Contains(string(meta), `"StatusCode": 200`) {
+		t.Fatalf("dev's line %q: %v\n%s\nwrote %s", key.Line, err, meta, b)
+	}
+
+	invoke := func(secret string, args ...string) ([]byte, []byte, error) {
+		out := filepath.Join(t.TempDir(), "out.json")
+		args = append([]string{"lambda", "invoke", "--endpoint-url", base, "--function-name", "ProxyLambda"}, args...)
+		if v, _ := exec.Command(awsPath, "--version").CombinedOutput(); strings.HasPrefix(string(v), "aws-cli/2") {
+			args = append(args, "--cli-binary-format", "raw-in-base64-out")
+		}
+		cmd := exec.Command(awsPath, append(args, out)...)
+		cmd.Env = append(env, "AWS_ACCESS_KEY_ID="+key.KeyID, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_DEFAULT_REGION="+key.Region)
+		meta, err := cmd.CombinedOutput()
+		b, _ := os.ReadFile(out)
+		return meta, b, err
+	}
+	meta, b, err = invoke(key.Secret, "--payload", `{"path":"/from-cli"}`)
+	if err != nil || json.Unmarshal(b, &res) != nil || res.StatusCode != 200 || !strings.Contains(res.Body, "/from-cli") {
+		t.Errorf("aws lambda invoke --payload: %v\n%s\nwrote %s", err, meta, b)
+	}
+	// botocore prints AWS's error code and message.
+	meta, _, err = invoke(strings.Repeat("x", 40), "--payload", `{}`)
+	if err == nil || !strings.Contains(string(meta), "InvalidSignatureException") || !strings.Contains(string(meta), "signature we calculated does not match") {
+		t.Errorf("aws lambda invoke with a wrong secret: %v\n%s", err, meta)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -172,14 +173,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 			}
 		}
 	}
-	for _, fn := range cfg.Functions {
-		name := fn.FunctionName
-		if name == "" {
-			name = fn.ID
-		}
-		fmt.Fprintf(w, "\nFunction %s (%s, %s)\n  Code:         %s\n  Invoke:       aws lambda invoke --endpoint-url %s --function-name %s out.json\n",
-			fn.ID, fn.Runtime, fn.Handler, fn.Code, base, name)
-	}
+	a.printFunctions(ctx, cfg, base, st, v)
 	for _, api := range cfg.RestAPIs {
 		id := tollgate.RestAPIID(api.ID)
 		stage := api.DeployOptions.StageName
@@ -201,6 +195,31 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
 	}
 	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
+}
+
+// printFunctions prints each function with an `aws lambda invoke` line
+// that works as printed. The Invoke API takes calls signed with an access
+// key, as Lambda does: the line carries one and a region, for a machine
+// without AWS settings. No --payload: the function gets {}, and the line
+// is the same for AWS CLI v1 and v2 (v2 reads --payload as base64 unless
+// --cli-binary-format raw-in-base64-out, an option v1 refuses).
+func (a *app) printFunctions(ctx context.Context, cfg *config.Config, base string, st tollgate.Store, v *vault.Vault) {
+	if len(cfg.Functions) == 0 {
+		return
+	}
+	env := ""
+	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", time.Now()); err == nil {
+		env = fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\\n    ",
+			id, secret, cmp.Or(cfg.Region, config.DefaultRegion))
+	}
+	for _, fn := range cfg.Functions {
+		name := fn.FunctionName
+		if name == "" {
+			name = fn.ID
+		}
+		fmt.Fprintf(a.stdout, "\nFunction %s (%s, %s)\n  Code:         %s\n  Invoke:       %saws lambda invoke --endpoint-url %s --function-name %s out.json\n",
+			fn.ID, fn.Runtime, fn.Handler, fn.Code, env, base, name)
+	}
 }
 
 // revealFirst returns a client's first secret in the clear.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -16,49 +17,104 @@ import (
 // POST /2015-03-31/functions/{FunctionName}/invocations.
 const InvokePathPrefix = "/2015-03-31/functions/"
 
-// InvokeHandler serves the Lambda Invoke API, so that `aws lambda invoke
-// --endpoint-url …` and the AWS SDKs can call the functions directly. It
-// accepts a function's name or ARN, the RequestResponse (default), Event
-// and DryRun invocation types, and answers as Lambda does: 200 with the
-// function's payload, X-Amz-Function-Error: Unhandled for a function
-// error, X-Amz-Executed-Version. Requests are not SigV4-verified: serve it
-// only where the callers are trusted (loopback, or the admin listener).
-func (r *Runner) InvokeHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+InvokePathPrefix+"{name}/invocations", r.serveInvoke)
-	mux.HandleFunc(InvokePathPrefix, func(w http.ResponseWriter, _ *http.Request) {
-		writeAPIError(w, http.StatusNotFound, "UnknownOperationException", "Unknown operation")
-	})
-	return mux
+// Authenticator decides whether a call of the Invoke API may run. It gets
+// the request and its whole body (read by the handler, at most
+// MaxPayloadBytes) and returns nil to let the call through, or the error to
+// answer with.
+type Authenticator func(r *http.Request, body []byte) *APIError
+
+// APIError is an error answer of the Lambda API: the HTTP status, the
+// error type (sent in X-Amzn-ErrorType, which the AWS SDKs read first) and
+// the message.
+type APIError struct {
+	Status  int
+	Type    string
+	Message string
 }
 
-func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request) {
-	name, qualifier := functionName(req.PathValue("name"))
+// InvokeHandler serves the Lambda Invoke API, so that `aws lambda invoke
+// --endpoint-url …` and the AWS SDKs can call the functions directly. Every
+// call goes through auth first, before anything of the call is looked at:
+// the Invoke API reaches functions without any authorizer, so it is never
+// served without one (auth must not be nil). It accepts a function's name
+// or ARN, the RequestResponse (default), Event and DryRun invocation types,
+// and answers as Lambda does: 200 with the function's payload,
+// X-Amz-Function-Error: Unhandled for a function error,
+// X-Amz-Executed-Version.
+func (r *Runner) InvokeHandler(auth Authenticator) http.Handler {
+	if auth == nil {
+		panic("function: InvokeHandler needs an Authenticator")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, e := readPayload(req)
+		if e == nil {
+			e = auth(req, body)
+		}
+		if e != nil {
+			writeAPIError(w, e)
+			return
+		}
+		name, ok := invokedName(req)
+		if !ok {
+			writeAPIError(w, &APIError{http.StatusNotFound, "UnknownOperationException", "Unknown operation"})
+			return
+		}
+		r.serveInvoke(w, req, name, body)
+	})
+}
+
+// readPayload reads a call's body, up to Lambda's limit.
+func readPayload(req *http.Request) ([]byte, *APIError) {
+	payload, err := io.ReadAll(io.LimitReader(req.Body, MaxPayloadBytes+1))
+	if err != nil {
+		return nil, &APIError{http.StatusBadRequest, "InvalidRequestContentException", "Could not read request body"}
+	}
+	if len(payload) > MaxPayloadBytes {
+		return nil, &APIError{http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation"}
+	}
+	return payload, nil
+}
+
+// invokedName returns the FunctionName of POST
+// /2015-03-31/functions/{FunctionName}/invocations, unescaped (an ARN's
+// colons may come as %3A).
+func invokedName(req *http.Request) (string, bool) {
+	if req.Method != http.MethodPost {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(req.URL.EscapedPath(), InvokePathPrefix)
+	if !ok {
+		return "", false
+	}
+	rest, ok = strings.CutSuffix(rest, "/invocations")
+	if !ok || rest == "" || strings.Contains(rest, "/") {
+		return "", false
+	}
+	name, err := url.PathUnescape(rest)
+	return name, err == nil && name != ""
+}
+
+func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request, fnName string, payload []byte) {
+	name, qualifier := functionName(fnName)
 	if q := req.URL.Query().Get("Qualifier"); q != "" {
 		qualifier = q
 	}
 	p := r.pools[name]
 	if p == nil || qualifier != "" && qualifier != "$LATEST" {
-		arn := (&tollgate.Function{Name: name, Region: r.region()}).ARN()
-		if qualifier != "" {
-			arn += ":" + qualifier
+		// Lambda names the version it looked for: the qualifier, or
+		// $LATEST when none was given (LocalStack's lambda_service.py,
+		// invoke: invoked_arn += ":$LATEST" for an unknown function).
+		if qualifier == "" {
+			qualifier = "$LATEST"
 		}
-		writeAPIError(w, http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+arn)
-		return
-	}
-	payload, err := io.ReadAll(io.LimitReader(req.Body, MaxPayloadBytes+1))
-	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, "InvalidRequestContentException", "Could not read request body")
-		return
-	}
-	if len(payload) > MaxPayloadBytes {
-		writeAPIError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+		arn := (&tollgate.Function{Name: name, Region: r.region()}).ARN() + ":" + qualifier
+		writeAPIError(w, &APIError{http.StatusNotFound, "ResourceNotFoundException", "Function not found: " + arn})
 		return
 	}
 	if len(strings.TrimSpace(string(payload))) == 0 {
 		payload = []byte("{}")
 	} else if !json.Valid(payload) {
-		writeAPIError(w, http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON")
+		writeAPIError(w, &APIError{http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON"})
 		return
 	}
 	switch typ := req.Header.Get("X-Amz-Invocation-Type"); typ {
@@ -71,7 +127,7 @@ func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 		return
 	default:
-		writeAPIError(w, http.StatusBadRequest, "InvalidParameterValueException", "Unsupported invocation type "+typ)
+		writeAPIError(w, &APIError{http.StatusBadRequest, "InvalidParameterValueException", "Unsupported invocation type " + typ})
 		return
 	}
 	// A function may run longer than the server's write timeout allows
@@ -80,7 +136,7 @@ func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request) {
 	res, err := p.invoke(req.Context(), payload)
 	if err != nil {
 		if errors.Is(err, ErrClosed) {
-			writeAPIError(w, http.StatusServiceUnavailable, "ServiceException", "The function runner is shutting down")
+			writeAPIError(w, &APIError{http.StatusServiceUnavailable, "ServiceException", "The function runner is shutting down"})
 		}
 		return // the caller went away
 	}
@@ -128,12 +184,42 @@ func (r *Runner) region() string {
 }
 
 // writeAPIError writes a Lambda API error: the type in X-Amzn-ErrorType
-// and the body, as the AWS SDKs read it.
-func writeAPIError(w http.ResponseWriter, status int, typ, msg string) {
-	b, _ := json.Marshal(map[string]string{"Type": "User", "message": msg})
+// and a JSON body, as the AWS SDKs read them. The body's shape depends on
+// who answers on AWS:
+//   - a request refused by the signature check (AWS's front end, before
+//     Lambda) has only a lower-case "message": a 403 with
+//     {"message":"The request signature we calculated does not match …"}
+//     and x-amzn-errortype InvalidSignatureException (erlcloud/erlcloud#690,
+//     a raw response of lambda.amazonaws.com);
+//   - ResourceNotFoundException has "Message" with "Type": "User": a 404 with
+//     {"Message":"Function not found: arn:aws:lambda:…","Type":"User"}
+//     (aarondfrancis/sidecar#23, a raw response of Invoke; the same shape
+//     in aws-sam-cli's local Lambda service, lambda_error_responses.py);
+//   - the Invoke errors Lambda itself raises otherwise carry "Type" and
+//     "message".
+func writeAPIError(w http.ResponseWriter, e *APIError) {
+	var body any
+	switch e.Type {
+	case "MissingAuthenticationTokenException", "IncompleteSignatureException", "InvalidSignatureException", "UnrecognizedClientException":
+		body = struct {
+			Message string `json:"message"`
+		}{e.Message}
+	case "ResourceNotFoundException":
+		body = struct {
+			Message string
+			Type    string
+		}{e.Message, "User"}
+	default:
+		body = struct {
+			Type    string
+			Message string `json:"message"`
+		}{"User", e.Message}
+	}
+	b, _ := json.Marshal(body)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-ErrorType", typ)
-	w.WriteHeader(status)
+	h.Set("X-Amzn-ErrorType", e.Type)
+	h.Set("X-Amzn-RequestId", newRequestID())
+	w.WriteHeader(e.Status)
 	w.Write(b)
 }

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
@@ -101,30 +99,6 @@ func (s *Server) invokeFunction(ctx context.Context, name string, event []byte) 
 	}
 	s.fnMetrics.observe(name, res)
 	return res.Payload, res.FunctionError != "", nil
-}
-
-// withInvokeAPI serves the Lambda Invoke API beside h: always (the admin
-// listener), or only to connections made to a loopback address, since the
-// Invoke API reaches functions without any authorizer and AWS SigV4 is not
-// verified.
-func (s *Server) withInvokeAPI(h http.Handler, always bool) http.Handler {
-	if len(s.opts.Functions) == 0 {
-		return h
-	}
-	invoke := s.runner.InvokeHandler()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, function.InvokePathPrefix) && (always || localLoopback(r)) {
-			invoke.ServeHTTP(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// localLoopback reports whether the request came in on a loopback address.
-func localLoopback(r *http.Request) bool {
-	a, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr)
-	return ok && a.IP.IsLoopback()
 }
 
 // proxyResponse maps a failed proxy exchange to API Gateway's answer.

@@ -10,6 +10,12 @@
 // InvalidSignatureException) and messages, for the caller to write in its
 // protocol's error shape.
 //
+// A signature must cover what selects and frames the operation: Host,
+// Content-Type and every x-amz-* header the request carries (X-Amz-Target
+// among them); a request with one of them outside SignedHeaders is
+// refused, so that a captured request cannot be replayed as another
+// operation by changing an unsigned header.
+//
 // Only the Authorization header form is accepted (no presigned query
 // strings), with the AWS4-HMAC-SHA256 algorithm. Secrets are looked up
 // through a function the caller gives; this package never logs or returns

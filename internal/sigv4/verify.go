@@ -92,10 +92,12 @@ const (
 	messageHashMismatch   = "The provided 'x-amz-content-sha256' header does not match what was computed."
 	messageDateRequired   = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
 	messageInternal       = "An internal error occurred."
+	messageNotSigned      = "'%s' must be a 'SignedHeader' in the AWS Authorization."
 	headerAuthorization   = "Authorization"
 	headerAmzDate         = "X-Amz-Date"
 	headerContentSHA256   = "X-Amz-Content-Sha256"
 	lowerHost             = "host"
+	amzPrefix             = "x-amz-"
 	lowerContentLength    = "content-length"
 	credentialTerminator  = "aws4_request"
 	maxSignedHeaders      = 64
@@ -175,7 +177,10 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageHashMismatch)
 	}
 	if !contains(auth.SignedHeaders, lowerHost) {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, "Host")
+	}
+	if name := unsignedHeader(r.Header, auth.SignedHeaders); name != "" {
+		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, name)
 	}
 
 	creq := CanonicalRequest(r, auth.SignedHeaders, payloadHash)
@@ -208,6 +213,57 @@ func (v *Verifier) regionAllowed(region string) bool {
 		return contains(v.Regions, region)
 	}
 	return regionPattern.MatchString(region)
+}
+
+// unsignedHeader returns the name of a header of the request that the
+// signature must cover and does not, or "". A signature proves only what
+// it covers: were X-Amz-Target left out, a captured DescribeUserPool could
+// be replayed as a DeleteUserPool. So every x-amz-* header present
+// (X-Amz-Target, X-Amz-Date, X-Amz-Content-Sha256, X-Amz-Security-Token,
+// X-Amz-Invocation-Type, …) and Content-Type, when present, must be
+// signed. The AWS signers sign every header but a few transport ones —
+// aws-sdk-go-v2 leaves out Authorization, User-Agent, X-Amzn-Trace-Id,
+// Expect and Transfer-Encoding (aws/signer/internal/v4/headers.go,
+// IgnoredHeaders); botocore, under the AWS CLI, hop-by-hop headers,
+// User-Agent and X-Amzn-Trace-Id (botocore/auth.py,
+// SIGNED_HEADERS_BLACKLIST) — none of which is required here. The
+// message is AWS's for a required header that is not signed
+// ("'Host' must be a 'SignedHeader' in the AWS Authorization.", as
+// DynamoDB answers, recorded in mhart/dynalite's index.js; the same
+// wording for Content-Type and x-amz-* headers in
+// dacut/scratchstack-aws-signature's error-ordering tests). When several
+// are missing, the first in byte order is named.
+func unsignedHeader(h http.Header, signed []string) string {
+	missing := ""
+	for k := range h {
+		var name string
+		switch {
+		case strings.EqualFold(k, "Content-Type"):
+			name = "Content-Type"
+		case len(k) > len(amzPrefix) && strings.EqualFold(k[:len(amzPrefix)], amzPrefix):
+			name = k
+		default:
+			continue
+		}
+		if containsFold(signed, k) || missing != "" && strings.ToLower(name) >= strings.ToLower(missing) {
+			continue
+		}
+		missing = name
+	}
+	if missing != "Content-Type" {
+		missing = strings.ToLower(missing)
+	}
+	return missing
+}
+
+// containsFold reports whether list holds s, ignoring case.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // requestTime returns X-Amz-Date (or, failing it, Date) as SigV4 writes it

@@ -3,13 +3,17 @@ package sigv4_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +177,8 @@ func TestVerifyAgainstSDKSigner(t *testing.T) {
 			a := r.Header.Get("Authorization")
 			r.Header.Set("Authorization", strings.Replace(a, "SignedHeaders=content-length;content-type;host;", "SignedHeaders=content-length;content-type;", 1))
 		}, check: refused("InvalidSignatureException", "'Host' must be a 'SignedHeader'")},
+		{name: "host not signed, signature valid over the rest", rq: jsonReq, tamper: resign("host"),
+			check: refused("InvalidSignatureException", "'Host' must be a 'SignedHeader' in the AWS Authorization.")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			key, sec, service, region, at := keyID, secret, "cognito-idp", "us-east-1", now
@@ -194,6 +200,118 @@ func TestVerifyAgainstSDKSigner(t *testing.T) {
 			req := signed(t, srv.URL, tt.rq, key, sec, service, region, at, tt.tamper)
 			if msg := tt.check(do(t, req)); msg != "" {
 				t.Error(msg)
+			}
+		})
+	}
+}
+
+// resign signs r again as a signer that leaves the named headers out of
+// SignedHeaders would: the signature is valid, over fewer headers. It is
+// what a captured request from such a signer looks like.
+func resign(drop ...string) func(*http.Request) {
+	return func(r *http.Request) {
+		a, err := sigv4.ParseAuthorization(r.Header.Get("Authorization"))
+		if err != nil {
+			panic(err)
+		}
+		var keep []string
+		for _, h := range a.SignedHeaders {
+			if !slices.Contains(drop, h) {
+				keep = append(keep, h)
+			}
+		}
+		var body []byte
+		if r.GetBody != nil {
+			rc, _ := r.GetBody()
+			body, _ = io.ReadAll(rc)
+		}
+		creq := sigv4.CanonicalRequest(r, keep, sha256Hex(body))
+		scope := a.Date + "/" + a.Region + "/" + a.Service + "/aws4_request"
+		toSign := sigv4.Algorithm + "\n" + r.Header.Get("X-Amz-Date") + "\n" + scope + "\n" + sha256Hex([]byte(creq))
+		m := hmac.New(sha256.New, sigv4.SigningKey(secret, a.Date, a.Region, a.Service))
+		m.Write([]byte(toSign))
+		r.Header.Set("Authorization", fmt.Sprintf("%s Credential=%s/%s, SignedHeaders=%s, Signature=%x",
+			sigv4.Algorithm, a.AccessKeyID, scope, strings.Join(keep, ";"), m.Sum(nil)))
+	}
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// TestVerifySignedHeaders: the signature must cover Host, Content-Type and
+// every x-amz-* header of the request, so that no unsigned header can
+// change the operation; the headers the AWS signers leave unsigned may
+// come and go.
+func TestVerifySignedHeaders(t *testing.T) {
+	v := &sigv4.Verifier{Service: "cognito-idp", Secret: secrets, Now: func() time.Time { return now }}
+	srv := server(t, v)
+	describe := request{
+		method: "POST", path: "/", body: `{"UserPoolId":"us-east-1_abcdefghi"}`,
+		header: map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.DescribeUserPool"},
+	}
+	withHeader := func(k, v string) request {
+		rq := describe
+		rq.header = maps.Clone(describe.header)
+		rq.header[k] = v
+		return rq
+	}
+	add := func(k, v string) func(*http.Request) {
+		return func(r *http.Request) { r.Header.Set(k, v) }
+	}
+	// The message AWS gives for a required header left unsigned: DynamoDB's
+	// "'Host' must be a 'SignedHeader' in the AWS Authorization." (recorded
+	// in mhart/dynalite, index.js), the same wording for other headers in
+	// dacut/scratchstack-aws-signature's error-ordering tests.
+	notSigned := func(name string) string { return "'" + name + "' must be a 'SignedHeader' in the AWS Authorization." }
+	for _, tt := range []struct {
+		name   string
+		rq     request
+		tamper func(*http.Request)
+		want   string // "" accepted, else the message of the InvalidSignatureException
+	}{
+		{name: "every header signed", rq: describe},
+		{name: "re-signed over the same headers (the helper signs validly)", rq: describe, tamper: resign()},
+		{name: "Describe replayed as Delete with an unsigned X-Amz-Target", rq: describe, tamper: func(r *http.Request) {
+			resign("x-amz-target")(r)
+			r.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.DeleteUserPool")
+		}, want: notSigned("x-amz-target")},
+		{name: "X-Amz-Target added after signing", rq: request{method: "POST", path: "/", body: "{}"},
+			tamper: add("X-Amz-Target", "AWSCognitoIdentityProviderService.DeleteUserPool"), want: notSigned("x-amz-target")},
+		{name: "X-Amz-Target not signed", rq: describe, tamper: resign("x-amz-target"), want: notSigned("x-amz-target")},
+		{name: "Content-Type not signed", rq: describe, tamper: resign("content-type"), want: notSigned("Content-Type")},
+		{name: "Content-Type added after signing", rq: request{method: "POST", path: "/", body: "{}"},
+			tamper: add("Content-Type", "application/x-amz-json-1.1"), want: notSigned("Content-Type")},
+		{name: "X-Amz-Date not signed", rq: describe, tamper: resign("x-amz-date"), want: notSigned("x-amz-date")},
+		{name: "X-Amz-Content-Sha256 not signed", rq: withHeader("X-Amz-Content-Sha256", sha256Hex([]byte(describe.body))),
+			tamper: resign("x-amz-content-sha256"), want: notSigned("x-amz-content-sha256")},
+		{name: "X-Amz-Security-Token not signed", rq: withHeader("X-Amz-Security-Token", "FQoGZXIvYXdzEXAMPLE"),
+			tamper: resign("x-amz-security-token"), want: notSigned("x-amz-security-token")},
+		{name: "another x-amz-* header added after signing", rq: describe,
+			tamper: add("X-Amz-Invocation-Type", "Event"), want: notSigned("x-amz-invocation-type")},
+		{name: "several unsigned: the first in byte order is named", rq: describe,
+			tamper: resign("x-amz-target", "content-type", "x-amz-date"), want: notSigned("Content-Type")},
+		// What the signers leave unsigned: aws-sdk-go-v2's IgnoredHeaders
+		// (aws/signer/internal/v4/headers.go: Authorization, User-Agent,
+		// X-Amzn-Trace-Id, Expect, Transfer-Encoding) and botocore's
+		// SIGNED_HEADERS_BLACKLIST (botocore/auth.py: hop-by-hop headers,
+		// user-agent, x-amzn-trace-id); proxies add X-Forwarded-*.
+		{name: "User-Agent added after signing", rq: describe, tamper: add("User-Agent", "aws-cli/2.15.0")},
+		{name: "X-Amzn-Trace-Id added after signing", rq: describe, tamper: add("X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793")},
+		{name: "amz-sdk-* headers added after signing", rq: describe, tamper: func(r *http.Request) {
+			r.Header.Set("Amz-Sdk-Invocation-Id", "e2c5a3b0-1b0f-4a4b-9a0e-2f1e4c0b6d11")
+			r.Header.Set("Amz-Sdk-Request", "attempt=1; max=3")
+		}},
+		{name: "X-Forwarded-For added by a proxy", rq: describe, tamper: add("X-Forwarded-For", "203.0.113.7")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := do(t, signed(t, srv.URL, tt.rq, keyID, secret, "cognito-idp", "us-east-1", now, tt.tamper))
+			switch {
+			case tt.want == "" && got["code"] != nil:
+				t.Errorf("refused: %v", got)
+			case tt.want != "" && (got["code"] != "InvalidSignatureException" || got["message"] != tt.want || got["status"] != float64(400)):
+				t.Errorf("got %v, want a 400 InvalidSignatureException %q", got, tt.want)
 			}
 		})
 	}
