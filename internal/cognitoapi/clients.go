@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -29,6 +28,37 @@ type clientInput struct {
 	AllowedOAuthScopes              []string
 	AllowedOAuthFlowsUserPoolClient *bool
 	ExplicitAuthFlows               []string
+	// Checked, not kept: a client shows Cognito's defaults for them.
+	PreventUserExistenceErrors *string
+	AuthSessionValidity        *int
+}
+
+// check validates the input's shape, all of it, in the model's member
+// order (update: UpdateUserPoolClient, which has ClientId and no secret).
+func (req *clientInput) check(update bool) error {
+	var v validation
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	if update {
+		v.str("clientId", req.ClientId, true, clientIDType)
+	}
+	v.str("clientName", req.ClientName, !update, clientNameType)
+	if !update {
+		v.str("clientSecret", req.ClientSecret, false, clientSecretType)
+	}
+	v.integer("refreshTokenValidity", req.RefreshTokenValidity, false, refreshTokenValidityType)
+	v.integer("accessTokenValidity", req.AccessTokenValidity, false, accessTokenValidityType)
+	v.integer("idTokenValidity", req.IdTokenValidity, false, idTokenValidityType)
+	if u := req.TokenValidityUnits; u != nil {
+		v.str("tokenValidityUnits.accessToken", u.AccessToken, false, timeUnitsType)
+		v.str("tokenValidityUnits.idToken", u.IdToken, false, timeUnitsType)
+		v.str("tokenValidityUnits.refreshToken", u.RefreshToken, false, timeUnitsType)
+	}
+	v.list("explicitAuthFlows", req.ExplicitAuthFlows, explicitAuthFlowsListType)
+	v.list("allowedOAuthFlows", req.AllowedOAuthFlows, oAuthFlowsType)
+	v.list("allowedOAuthScopes", req.AllowedOAuthScopes, scopeListType)
+	v.str("preventUserExistenceErrors", req.PreventUserExistenceErrors, false, preventUserExistenceErrorTypes)
+	v.integer("authSessionValidity", req.AuthSessionValidity, false, authSessionValidityType)
+	return v.err()
 }
 
 // defaultExplicitAuthFlows are the flows of a client created or updated
@@ -102,6 +132,11 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 	return v, nil
 }
 
+// msgTokenValidityRange is Cognito's answer to a token validity outside
+// its range in its unit (aws-samples/cloudfront-authorization-at-edge#144,
+// an UpdateUserPoolClient stack trace; awsdocs/aws-cloudformation-user-guide#828).
+const msgTokenValidityRange = "Invalid range for token validity."
+
 // validity reads a token validity: the value in the unit given, or in the
 // API's default unit; the domain's default when the value is omitted, or
 // is 0 and zeroIsDefault (Cognito replaces a refresh token validity of 0
@@ -131,25 +166,23 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 	c.AccessTokenValidity = validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, tollgate.DefaultAccessTokenValidity, false)
 	c.IDTokenValidity = validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, tollgate.DefaultIDTokenValidity, false)
 	c.RefreshTokenValidity = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, tollgate.DefaultRefreshTokenValidity, true)
-	if err := tollgate.CheckValidity("AccessTokenValidity", c.AccessTokenValidity, tollgate.AccessTokenMin, tollgate.AccessTokenMax); err != nil {
-		return err
-	}
-	if err := tollgate.CheckValidity("IdTokenValidity", c.IDTokenValidity, tollgate.IDTokenMin, tollgate.IDTokenMax); err != nil {
-		return err
-	}
-	if err := tollgate.CheckValidity("RefreshTokenValidity", c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax); err != nil {
-		return err
+	for _, check := range []struct {
+		v        tollgate.Validity
+		min, max time.Duration
+	}{
+		{c.AccessTokenValidity, tollgate.AccessTokenMin, tollgate.AccessTokenMax},
+		{c.IDTokenValidity, tollgate.IDTokenMin, tollgate.IDTokenMax},
+		{c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax},
+	} {
+		if tollgate.CheckValidity("token validity", check.v, check.min, check.max) != nil {
+			return invalid("%s", msgTokenValidityRange)
+		}
 	}
 
 	c.ExplicitAuthFlows = slices.Clone(defaultExplicitAuthFlows)
 	if req.ExplicitAuthFlows != nil {
 		c.ExplicitAuthFlows = []string{}
 		for _, f := range req.ExplicitAuthFlows {
-			if !slices.Contains(explicitAuthFlows, f) {
-				var v validation
-				v.add(&f, "explicitAuthFlows", "Member must satisfy enum value set: ["+strings.Join(explicitAuthFlows, ", ")+"]")
-				return v.err()
-			}
 			if !slices.Contains(c.ExplicitAuthFlows, f) {
 				c.ExplicitAuthFlows = append(c.ExplicitAuthFlows, f)
 			}
@@ -167,15 +200,9 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 	if !oauth {
 		return nil
 	}
-	for _, f := range req.AllowedOAuthFlows {
-		switch f {
-		case tollgate.FlowClientCredentials:
-		case tollgate.FlowCode, tollgate.FlowImplicit:
+	for _, f := range req.AllowedOAuthFlows { // values of the enum (check)
+		if f != tollgate.FlowClientCredentials {
 			return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "Tollgate serves the client_credentials flow only: the %s flow needs a hosted sign-in page, which it does not have.", f)
-		default:
-			var v validation
-			v.add(&f, "allowedOAuthFlows", "Member must satisfy enum value set: [implicit, client_credentials, code]")
-			return v.err()
 		}
 		if !slices.Contains(c.AllowedOAuthFlows, f) {
 			c.AllowedOAuthFlows = append(c.AllowedOAuthFlows, f)
@@ -183,12 +210,6 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 	}
 	if !hasSecret {
 		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "client_credentials flow can not be selected if client does not have a client secret.")
-	}
-	if len(req.AllowedOAuthScopes) > maxScopesPerClient {
-		var v validation
-		n := fmt.Sprint(len(req.AllowedOAuthScopes))
-		v.add(&n, "allowedOAuthScopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerClient))
-		return v.err()
 	}
 	rss, err := h.opts.Store.ListResourceServers(ctx, c.PoolID)
 	if err != nil {
@@ -227,11 +248,7 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
-	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.ClientName, "clientName", true, 1, 128, namePattern)
-	v.str(req.ClientSecret, "clientSecret", false, 24, 64, secretPattern)
-	if err := v.err(); err != nil {
+	if err := req.check(false); err != nil {
 		return nil, err
 	}
 	if req.ClientSecret != nil && req.GenerateSecret {
@@ -302,8 +319,8 @@ func clientRef(in []byte) (poolID, clientID string, err error) {
 		return "", "", err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.str("clientId", req.ClientId, true, clientIDType)
 	if err := v.err(); err != nil {
 		return "", "", err
 	}
@@ -334,11 +351,7 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
-	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
-	v.str(req.ClientName, "clientName", false, 1, 128, namePattern)
-	if err := v.err(); err != nil {
+	if err := req.check(true); err != nil {
 		return nil, err
 	}
 	cur, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
@@ -399,9 +412,9 @@ func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []b
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.intRange(req.MaxResults, "maxResults", 1, 60)
-	v.str(req.NextToken, "nextToken", false, 1, 131072, nil)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.integer("maxResults", req.MaxResults, false, queryLimit)
+	v.str("nextToken", req.NextToken, false, paginationKey)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

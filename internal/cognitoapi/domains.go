@@ -2,65 +2,124 @@ package cognitoapi
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/tollgate/tollgate"
 )
 
+// Cognito's answers to a CreateUserPoolDomain it refuses, as recorded.
+const (
+	// mineiros-io/terraform-aws-cognito-user-pool#69 (Terraform showing
+	// Cognito's InvalidParameterException).
+	msgDomainInvalid = `The domain name contains an invalid character. Domain names can only contain lower-case letters, numbers, and hyphens. Please enter a different name that follows this format: ^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`
+	// "Domain cannot contain reserved word: aws": CloudTrail's errorMessage
+	// in aws-solutions/content-analysis-on-aws#8; ": cognito" in
+	// aws-amplify/amplify-cli#3854.
+	msgDomainReserved = "Domain cannot contain reserved word: "
+	// The pool already has this domain: pulumi/pulumi-aws#998,
+	// hashicorp/terraform-provider-aws#45551.
+	msgDomainExists = "Domain already exists."
+	// The pool has another prefix domain: aws/aws-cdk#10062.
+	msgPoolHasDomain = "User pool already has a domain configured."
+	// Another pool has the domain: CloudFormation events in
+	// aws-samples/websocket-chat-application#56,
+	// aws-samples/amazon-elasticsearch-service-with-cognito#7,
+	// aws-samples/aws-cdk-examples#402; Terraform in
+	// aws-samples/dcv-web-portal#16.
+	msgDomainTaken = "Domain already associated with another user pool."
+)
+
+// prefixPattern is what a prefix domain must match: DomainType's pattern,
+// which Cognito checks after the request's shape, with its own message
+// (msgDomainInvalid), since the same member takes custom domains.
+var prefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`)
+
+// reservedWords may not appear in a prefix domain, as AWS's documentation
+// lists them; which one Cognito names when a prefix holds two is not
+// recorded.
+var reservedWords = []string{"aws", "amazon", "cognito"}
+
 func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
 		Domain, UserPoolId  *string
-		CustomDomainConfig  *struct{ CertificateArn *string }
 		ManagedLoginVersion *int
+		CustomDomainConfig  *struct{ CertificateArn *string }
 	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str(req.Domain, "domain", true, 1, 63, nil)
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str("domain", req.Domain, true, domainType)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	if req.CustomDomainConfig != nil {
+		v.str("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, true, arnType)
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
 	if req.CustomDomainConfig != nil {
 		return nil, invalid("Tollgate serves a custom domain with certificate files, not an ACM certificate: declare it in the config file (customDomain with certificate certFile and keyFile).")
 	}
-	if req.Domain != nil && !domainPattern.MatchString(*req.Domain) {
-		v.add(req.Domain, "domain", "Member must satisfy regular expression pattern: "+strings.Trim(domainPattern.String(), "^$"))
-		return nil, v.err()
-	}
-	for _, reserved := range []string{"aws", "amazon", "cognito"} {
-		if strings.Contains(*req.Domain, reserved) {
-			return nil, invalid("Domain names cannot contain the reserved word %q.", reserved)
-		}
+	if err := checkPrefix(*req.Domain); err != nil {
+		return nil, err
 	}
 	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := h.opts.Store.GetDomain(ctx, *req.Domain); err == nil {
-		return nil, invalid("Domain already exists.")
-	} else if !tollgate.IsNotFound(err) {
+	if err := h.checkDomainFree(ctx, p.ID, *req.Domain); err != nil {
 		return nil, err
-	}
-	domains, err := h.opts.Store.ListDomains(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range domains {
-		if !d.Custom {
-			return nil, invalid("User pool already has a domain configured.")
-		}
 	}
 	d := &tollgate.Domain{Domain: *req.Domain, PoolID: p.ID, CreatedAt: h.now()}
 	if err := h.opts.Store.PutDomain(ctx, d); err != nil {
-		if tollgate.KindOf(err) == tollgate.KindConflict {
-			return nil, invalid("Domain already exists.")
+		if tollgate.KindOf(err) == tollgate.KindConflict { // another pool took it meanwhile
+			return nil, invalid("%s", msgDomainTaken)
 		}
 		return nil, err
 	}
 	h.changed(ctx)
 	return map[string]any{"ManagedLoginVersion": 1}, nil
+}
+
+// checkPrefix refuses a prefix domain Cognito refuses: one that breaks
+// DomainType's pattern, or has a reserved word in it.
+func checkPrefix(domain string) error {
+	if !prefixPattern.MatchString(domain) {
+		return invalid("%s", msgDomainInvalid)
+	}
+	for _, w := range reservedWords {
+		if strings.Contains(domain, w) {
+			return invalid("%s%s", msgDomainReserved, w)
+		}
+	}
+	return nil
+}
+
+// checkDomainFree refuses a domain the pool cannot take: the pool's own
+// prefix domain, then any other prefix domain of the pool (a pool has
+// one), then a domain of another pool. Which of the last two Cognito says
+// when both hold is not recorded.
+func (h *Handler) checkDomainFree(ctx context.Context, poolID, domain string) error {
+	domains, err := h.opts.Store.ListDomains(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	for _, d := range domains {
+		switch {
+		case d.Custom:
+		case d.Domain == domain:
+			return invalid("%s", msgDomainExists)
+		default:
+			return invalid("%s", msgPoolHasDomain)
+		}
+	}
+	if _, err := h.opts.Store.GetDomain(ctx, domain); err == nil {
+		return invalid("%s", msgDomainTaken)
+	} else if !tollgate.IsNotFound(err) {
+		return err
+	}
+	return nil
 }
 
 // describeUserPoolDomain answers an unknown domain, or one of a pool in
@@ -72,7 +131,7 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in 
 		return nil, err
 	}
 	var v validation
-	v.str(req.Domain, "domain", true, 1, 253, nil)
+	v.str("domain", req.Domain, true, describedDomainType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -114,8 +173,8 @@ func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []
 		return nil, err
 	}
 	var v validation
-	v.str(req.Domain, "domain", true, 1, 253, nil)
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str("domain", req.Domain, true, describedDomainType)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

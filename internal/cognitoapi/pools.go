@@ -126,7 +126,10 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 		return nil, err
 	}
 	var v validation
-	v.str(req.PoolName, "poolName", true, 1, 128, namePattern)
+	v.str("poolName", req.PoolName, true, userPoolNameType)
+	v.str("deletionProtection", req.DeletionProtection, false, deletionProtectionType)
+	v.str("mfaConfiguration", req.MfaConfiguration, false, userPoolMfaType)
+	v.str("userPoolTier", req.UserPoolTier, false, userPoolTierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -167,7 +170,7 @@ func (h *Handler) describeUserPool(ctx context.Context, region string, in []byte
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -191,11 +194,8 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 		return nil, err
 	}
 	var v validation
-	if req.MaxResults == nil {
-		v.add(nil, "maxResults", "Member must not be null")
-	}
-	v.intRange(req.MaxResults, "maxResults", 1, 60)
-	v.str(req.NextToken, "nextToken", false, 1, 131072, nil)
+	v.str("nextToken", req.NextToken, false, paginationKeyType)
+	v.integer("maxResults", req.MaxResults, true, poolQueryLimitType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) 
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

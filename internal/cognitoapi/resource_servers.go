@@ -40,32 +40,37 @@ type resourceServerInput struct {
 	Scopes     []scopeJSON
 }
 
-// check validates the input and returns its scopes.
+// check validates the input and returns its scopes: first its shape, all
+// of it, then what the shape cannot say (duplicate scope names).
 func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.Identifier, "identifier", true, 1, 256, identifierPattern)
-	v.str(req.Name, "name", true, 1, 256, namePattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
+	v.str("name", req.Name, true, resourceServerNameType)
 	if len(req.Scopes) > maxScopesPerServer {
+		// A list of structures; how AWS shows it is not recorded, so
+		// Tollgate shows its length.
 		n := fmt.Sprint(len(req.Scopes))
-		v.add(&n, "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerServer))
+		v.add(quote(n), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerServer))
+	}
+	for i, s := range req.Scopes {
+		member := fmt.Sprintf("scopes.%d.member", i+1)
+		v.str(member+".scopeName", s.ScopeName, true, resourceServerScopeNameType)
+		v.str(member+".scopeDescription", s.ScopeDescription, true, resourceServerScopeDescriptionType)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	scopes := []tollgate.Scope{}
-	for i, s := range req.Scopes {
-		member := fmt.Sprintf("scopes.%d.member", i+1)
-		v.str(s.ScopeName, member+".scopeName", true, 1, 256, scopeNamePattern)
-		v.str(s.ScopeDescription, member+".scopeDescription", true, 1, 256, nil)
-		if s.ScopeName == nil || s.ScopeDescription == nil {
-			continue
-		}
+	for _, s := range req.Scopes {
 		if seen[*s.ScopeName] {
 			return nil, invalid("Duplicate scope names are not allowed: %s.", printable(*s.ScopeName))
 		}
 		seen[*s.ScopeName] = true
 		scopes = append(scopes, tollgate.Scope{Name: *s.ScopeName, Description: *s.ScopeDescription})
 	}
-	return scopes, v.err()
+	return scopes, nil
 }
 
 func (h *Handler) createResourceServer(ctx context.Context, region string, in []byte) (any, error) {
@@ -120,8 +125,8 @@ func (h *Handler) describeResourceServer(ctx context.Context, region string, in 
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.Identifier, "identifier", true, 1, 256, identifierPattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -142,9 +147,9 @@ func (h *Handler) listResourceServers(ctx context.Context, region string, in []b
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.intRange(req.MaxResults, "maxResults", 1, 50)
-	v.str(req.NextToken, "nextToken", false, 1, 131072, nil)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.integer("maxResults", req.MaxResults, false, listResourceServersLimitType)
+	v.str("nextToken", req.NextToken, false, paginationKeyType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -202,8 +207,8 @@ func (h *Handler) deleteResourceServer(ctx context.Context, region string, in []
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.Identifier, "identifier", true, 1, 256, identifierPattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

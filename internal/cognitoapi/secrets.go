@@ -21,9 +21,9 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
-	v.str(req.ClientSecret, "clientSecret", false, 24, 64, secretPattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.str("clientId", req.ClientId, true, clientIDType)
+	v.str("clientSecret", req.ClientSecret, false, clientSecretType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -62,8 +62,9 @@ func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, 
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.str("clientId", req.ClientId, true, clientIDType)
+	v.str("nextToken", req.NextToken, false, paginationKey)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -84,9 +85,9 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 		return nil, err
 	}
 	var v validation
-	v.str(req.UserPoolId, "userPoolId", true, 1, 55, poolIDPattern)
-	v.str(req.ClientId, "clientId", true, 1, 128, clientIDPattern)
-	v.str(req.ClientSecretId, "clientSecretId", true, 1, 256, nil)
+	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.str("clientId", req.ClientId, true, clientIDType)
+	v.str("clientSecretId", req.ClientSecretId, true, clientSecretIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
