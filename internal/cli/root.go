@@ -51,15 +51,20 @@ type app struct {
 	dataDir       string
 	database      string
 	masterKeyFile string
+	masterKeyEnv  string // TOLLGATE_MASTER_KEY, read once and removed from the environment (see harden)
 	logLevel      string
 }
 
 func (a *app) rootCommand() *cobra.Command {
+	a.masterKeyEnv = os.Getenv("TOLLGATE_MASTER_KEY")
 	root := &cobra.Command{
 		Use:           "tollgate",
 		Short:         "OAuth 2 client credentials and an API gateway, Cognito and API Gateway compatible, in one binary",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return harden()
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDir, "data", envOr("TOLLGATE_DATA", ".tollgate"), "data directory: the SQLite database and the dev master key (env TOLLGATE_DATA)")
@@ -102,8 +107,8 @@ func (a *app) dsn() (string, error) {
 	if a.database != "" {
 		return a.database, nil
 	}
-	if err := os.MkdirAll(a.dataDir, 0o700); err != nil {
-		return "", fmt.Errorf("create data directory: %w", err)
+	if err := privateDataDir(a.dataDir, a.logger()); err != nil {
+		return "", fmt.Errorf("data directory: %w", err)
 	}
 	return filepath.Join(a.dataDir, "tollgate.db"), nil
 }
@@ -130,15 +135,17 @@ func (a *app) openVault(create bool) (*vault.Vault, error) {
 	var key []byte
 	var err error
 	switch {
-	case os.Getenv("TOLLGATE_MASTER_KEY") != "":
-		key, err = vault.ParseKey(os.Getenv("TOLLGATE_MASTER_KEY"))
+	case a.masterKeyEnv != "":
+		key, err = vault.ParseKey(a.masterKeyEnv)
 		if err != nil {
 			err = fmt.Errorf("TOLLGATE_MASTER_KEY: %w", err)
 		}
 	case a.masterKeyFile != "":
 		key, err = vault.ReadKeyFile(a.masterKeyFile)
 	case create:
-		key, _, err = vault.LoadOrCreateKeyFile(a.devKeyFile())
+		if err = privateDataDir(a.dataDir, a.logger()); err == nil {
+			key, _, err = vault.LoadOrCreateKeyFile(a.devKeyFile())
+		}
 	default:
 		key, err = vault.ReadKeyFile(a.devKeyFile())
 		if errors.Is(err, os.ErrNotExist) {

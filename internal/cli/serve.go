@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type serveFlags struct {
 	listen, tlsListen, adminListen, publicURL, baseDomain string
 	pollInterval                                          time.Duration
 	functionIdle                                          time.Duration
+	// functionUser is --function-user (see functionUser).
+	functionUser string
 	// echoMissing answers a function whose interpreter (node, python3) is
 	// not on this machine with the built-in echo backend instead of
 	// refusing to start (dev).
@@ -39,6 +42,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
 	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
 	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
+	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids for one uid per instance (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -132,6 +136,10 @@ func reported(code int, format string, args ...any) error {
 // listens, then serves until ctx ends.
 func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun, v *vault.Vault, f serveFlags, ready func(*server.Server, *config.Config, *config.Result, tollgate.Store, *vault.Vault)) error {
 	log := a.logger()
+	fnUser, err := functionUser(f.functionUser, log)
+	if err != nil {
+		return err
+	}
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return err
@@ -161,7 +169,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		}
 	}
 	srv, err := server.New(ctx, server.Options{
-		Store: st, Vault: v, APIs: apis, Functions: fns, EchoFunctions: echo, FunctionIdleTimeout: f.functionIdle,
+		Store: st, Vault: v, APIs: apis, Functions: fns, EchoFunctions: echo, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, Logger: log,
 	})

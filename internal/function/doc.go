@@ -9,6 +9,19 @@
 // timeout. The package also serves the Lambda Invoke API
 // (POST /2015-03-31/functions/{name}/invocations).
 //
+// A function is user code that may be compromised, and a local process is
+// not Lambda's microVM; what keeps it in its place here:
+//
+//   - each instance's Runtime API serves only requests that carry the
+//     instance's secret as the first path segment
+//     (AWS_LAMBDA_RUNTIME_API="127.0.0.1:PORT/SECRET"), so another process
+//     cannot take its events or answer for it;
+//   - its environment is built, never inherited: nothing of Tollgate's;
+//   - with a User (Tollgate as root), it runs as that user with no
+//     supplementary group, a HOME and TMPDIR of its own, and a copy of
+//     code that user could not read; with a uid range, as a uid of its own
+//     per instance, whose leftover processes die with the instance.
+//
 // It knows nothing of API Gateway: payloads are opaque bytes here, and the
 // proxy event and response mapping live in internal/gateway. It imports
 // only the root package.

@@ -3,6 +3,7 @@ package function
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -21,13 +23,17 @@ import (
 )
 
 // instance is one process running a function, with the Runtime API it
-// alone talks to (on a loopback port of its own: AWS_LAMBDA_RUNTIME_API is
-// a host:port, so instances cannot share one by path).
+// alone talks to: on a loopback port of its own, which any local process
+// can connect to, so every request must also carry the instance's secret
+// (see runtimeAPI).
 type instance struct {
-	p   *pool
-	id  string
-	cmd *exec.Cmd
-	srv *http.Server
+	p      *pool
+	id     string
+	secret string    // the first path segment of every Runtime API request
+	ident  *identity // the uid and gid it runs as (nil: Tollgate's own)
+	home   string    // its HOME and TMPDIR when it runs as another user
+	cmd    *exec.Cmd
+	srv    *http.Server
 
 	// calls hands an invocation to the runtime's next /next request. It
 	// holds at most one: an instance runs one invocation at a time.
@@ -76,11 +82,10 @@ func (p *pool) start() (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("function %s: runtime API listener: %w", p.fn.Name, err)
 	}
-	var b [16]byte
-	rand.Read(b[:])
 	in := &instance{
 		p:      p,
-		id:     hex.EncodeToString(b[:]),
+		id:     randomHex(16),
+		secret: randomHex(32),
 		calls:  make(chan *call, 1),
 		exited: make(chan struct{}),
 	}
@@ -90,17 +95,13 @@ func (p *pool) start() (*instance, error) {
 		ErrorLog:          slog.NewLogLogger(p.r.opts.Logger.Handler(), slog.LevelDebug),
 	}
 	go in.srv.Serve(ln)
-
-	stream := p.r.opts.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + in.id
-	cmd := exec.Command(p.rt.argv[0], p.rt.argv[1:]...)
-	cmd.Dir = p.fn.CodeDir
-	cmd.Env = p.environ(ln.Addr().String(), stream)
-	stdout, stderr := &lineLogger{in: in, stream: "stdout"}, &lineLogger{in: in, stream: "stderr"}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.WaitDelay = time.Second
-	setProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
+	cmd, err := in.command(ln.Addr().String() + "/" + in.secret)
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
 		in.srv.Close()
+		in.cleanup()
 		return nil, err
 	}
 	in.cmd = cmd
@@ -111,19 +112,7 @@ func (p *pool) start() (*instance, error) {
 	}
 	p.mu.Unlock()
 	p.r.opts.Logger.Debug("function: instance started", "function", p.fn.Name, "instance", in.id, "pid", cmd.Process.Pid)
-	go func() {
-		err := cmd.Wait()
-		stdout.flush()
-		stderr.flush()
-		in.mu.Lock()
-		in.waitErr = err
-		in.mu.Unlock()
-		in.srv.Close()
-		close(in.exited)
-		if !in.killed.Load() {
-			p.r.opts.Logger.Warn("function: instance exited", "function", p.fn.Name, "instance", in.id, "status", exitText(err))
-		}
-	}()
+	go in.wait()
 	if closed {
 		// The runner closed while this instance started: Close did not
 		// see it, so it goes now.
@@ -132,6 +121,70 @@ func (p *pool) start() (*instance, error) {
 		return nil, ErrClosed
 	}
 	return in, nil
+}
+
+// command prepares the instance's process: the runtime, in the code
+// directory, with Lambda's environment (api is AWS_LAMBDA_RUNTIME_API), in
+// a process group of its own, as the function user if there is one.
+func (in *instance) command(api string) (*exec.Cmd, error) {
+	p := in.p
+	stream := p.r.opts.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + in.id
+	cmd := exec.Command(p.rt.argv[0], p.rt.argv[1:]...)
+	cmd.Dir = p.codeDir
+	cmd.Stdout = &lineLogger{in: in, stream: "stdout"}
+	cmd.Stderr = &lineLogger{in: in, stream: "stderr"}
+	cmd.WaitDelay = time.Second
+	var home []string
+	if ids := p.r.ids; ids != nil {
+		id, err := ids.take()
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", p.fn.Name, err)
+		}
+		in.ident = &id
+		if in.home, err = p.r.makeHome(in.id, id); err != nil {
+			return nil, fmt.Errorf("function %s: %w", p.fn.Name, err)
+		}
+		home = []string{"HOME=" + in.home, "TMPDIR=" + in.home}
+	}
+	cmd.Env = p.environ(api, stream, home)
+	setProcAttr(cmd, in.ident)
+	return cmd, nil
+}
+
+// wait waits for the process to exit, and records how it did.
+func (in *instance) wait() {
+	err := in.cmd.Wait()
+	in.cmd.Stdout.(*lineLogger).flush()
+	in.cmd.Stderr.(*lineLogger).flush()
+	in.mu.Lock()
+	in.waitErr = err
+	in.mu.Unlock()
+	in.srv.Close()
+	in.cleanup()
+	close(in.exited)
+	if !in.killed.Load() {
+		in.p.r.opts.Logger.Warn("function: instance exited", "function", in.p.fn.Name, "instance", in.id, "status", exitText(err))
+	}
+}
+
+// cleanup removes the instance's HOME and TMPDIR and frees its uid, once
+// its process has exited (or never started).
+func (in *instance) cleanup() {
+	if in.home != "" {
+		os.RemoveAll(in.home)
+	}
+	if in.ident != nil {
+		if in.p.r.opts.User.Count > 1 {
+			killUID(in.ident.uid) // the uid is the instance's alone
+		}
+		in.p.r.ids.release(*in.ident)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // alive reports whether the instance can take another invocation.
@@ -248,13 +301,49 @@ const (
 	maxErrorBodyBytes = 1 << 20
 )
 
+// runtimeAPI serves the instance's Runtime API under the path prefix
+// "/{secret}". Any local process can connect to the port (it shows in
+// /proc/net/tcp), and another function's process, given the API, could
+// take this function's events and answer for it; the secret is in the
+// instance's environment only. It travels in the path because that is
+// all that every runtime client carries through: AWS_LAMBDA_RUNTIME_API
+// is "127.0.0.1:PORT/SECRET", and clients build their URLs as
+// "http://" + AWS_LAMBDA_RUNTIME_API + "/2018-06-01/runtime/…".
 func (in *instance) runtimeAPI() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", in.next)
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", in.response)
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", in.invocationError)
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", in.initError)
-	return mux
+	return requireSecret(in.secret, mux, func(r *http.Request) {
+		// Not the instance's runtime: another process on this machine,
+		// perhaps another function looking for events to take.
+		in.p.r.opts.Logger.Warn("function: refused a Runtime API request without the instance's secret",
+			"function", in.p.fn.Name, "instance", in.id, "method", r.Method, "remote_addr", r.RemoteAddr)
+	})
+}
+
+// requireSecret serves h the requests whose path starts with /{secret}/,
+// without that prefix, and refuses the others with 403 (after telling
+// refused) before anything else is done. The secret is compared in
+// constant time.
+func requireSecret(secret string, h http.Handler, refused func(*http.Request)) http.Handler {
+	prefix := []byte("/" + secret + "/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Path
+		n := len(prefix)
+		if len(path) < n || subtle.ConstantTimeCompare([]byte(path[:n]), prefix) != 1 {
+			refused(r)
+			writeRuntimeError(w, http.StatusForbidden, "AccessDeniedException", "This request is not from the function instance this Runtime API serves.")
+			return
+		}
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path, u.RawPath = path[n-1:], ""
+		r2.URL = &u
+		h.ServeHTTP(w, r2)
+	})
 }
 
 // next blocks until an invocation is handed to the instance, and gives it

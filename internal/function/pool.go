@@ -15,10 +15,11 @@ import (
 // An instance is started only when none is idle and fewer than max exist;
 // otherwise a caller waits for one to come back.
 type pool struct {
-	r   *Runner
-	fn  *tollgate.Function
-	rt  *runtime
-	max int
+	r       *Runner
+	fn      *tollgate.Function
+	rt      *runtime
+	codeDir string // fn.CodeDir, or the copy the function user can read
+	max     int
 
 	mu     sync.Mutex
 	idle   []*instance
@@ -32,8 +33,8 @@ type pool struct {
 	invocations atomic.Int64
 }
 
-func newPool(r *Runner, f *tollgate.Function, rt *runtime, max int) *pool {
-	return &pool{r: r, fn: f, rt: rt, max: max, freed: make(chan struct{}, 1), all: map[*instance]bool{}}
+func newPool(r *Runner, f *tollgate.Function, rt *runtime, codeDir string, max int) *pool {
+	return &pool{r: r, fn: f, rt: rt, codeDir: codeDir, max: max, freed: make(chan struct{}, 1), all: map[*instance]bool{}}
 }
 
 // acquire returns an idle instance, or a new one when there is none and

@@ -2,12 +2,23 @@
 
 package function
 
-import "os/exec"
+import (
+	"io/fs"
+	"os/exec"
+)
 
-func setProcessGroup(*exec.Cmd) {}
+func setProcAttr(*exec.Cmd, *identity) {}
 
 func killProcessGroup(cmd *exec.Cmd) {
 	if cmd != nil && cmd.Process != nil {
 		cmd.Process.Kill()
 	}
 }
+
+func canSwitchUser() bool { return false }
+
+// permits: without Unix credentials there is no function user to check
+// for (New refuses one).
+func permits(fs.FileInfo, identity, fs.FileMode) bool { return true }
+
+const openNoFollow = 0

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -69,15 +70,22 @@ type Options struct {
 	// if set). Nothing else of Tollgate's environment reaches a function:
 	// it may hold the master key.
 	BaseEnv []string
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// User, if set, is who function processes run as (Tollgate must be
+	// root): then each instance gets a HOME and TMPDIR of its own, and a
+	// function whose code directory that user cannot read runs a copy of
+	// it. Unset, they run as Tollgate's own user, and file permissions
+	// cannot keep them from anything Tollgate may read.
+	User   *User
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Runner runs the configured functions.
 type Runner struct {
 	opts    Options
 	pools   map[string]*pool
-	rtDir   string // bootstraps are written here
+	rtDir   string      // bootstraps, staged code and instance homes are here
+	ids     *identities // the function user's; nil without one
 	stop    chan struct{}
 	stopped sync.Once
 	wg      sync.WaitGroup
@@ -106,28 +114,81 @@ func New(opts Options) (*Runner, error) {
 	if len(opts.Functions) == 0 {
 		return r, nil
 	}
+	if opts.User != nil {
+		if !canSwitchUser() {
+			return nil, fmt.Errorf("function: running functions as %s needs Tollgate to run as root", opts.User.Name)
+		}
+		r.ids = newIdentities(opts.User)
+	}
 	dir, err := os.MkdirTemp("", "tollgate-runtime-")
 	if err != nil {
 		return nil, fmt.Errorf("function: runtime directory: %w", err)
 	}
 	r.rtDir = dir
-	for _, f := range opts.Functions {
-		if r.pools[f.Name] != nil {
-			r.Close()
-			return nil, fmt.Errorf("function: two functions are named %s", f.Name)
+	if r.ids != nil {
+		// The function user finds the bootstraps and its code by name,
+		// and cannot list what is there (other instances' homes).
+		err := os.Chmod(dir, 0o711)
+		if err == nil {
+			err = accessible(r.ids.first(), dir, mayExec)
 		}
-		rt, err := r.runtimeFor(f)
 		if err != nil {
+			r.Close()
+			return nil, fmt.Errorf("function: runtime directory (under TMPDIR) for %s: %w", opts.User.Name, err)
+		}
+	}
+	for _, f := range opts.Functions {
+		if err := r.addPool(f); err != nil {
 			r.Close()
 			return nil, err
 		}
-		max := opts.MaxInstances
-		if f.ReservedConcurrency > 0 {
-			max = f.ReservedConcurrency
-		}
-		r.pools[f.Name] = newPool(r, f, rt, max)
 	}
 	return r, nil
+}
+
+// addPool prepares f's pool: its runtime, and its code where the function
+// user can read it.
+func (r *Runner) addPool(f *tollgate.Function) error {
+	if r.pools[f.Name] != nil {
+		return fmt.Errorf("function: two functions are named %s", f.Name)
+	}
+	codeDir, err := r.codeDirFor(f)
+	if err != nil {
+		return err
+	}
+	rt, err := r.runtimeFor(f, codeDir)
+	if err != nil {
+		return err
+	}
+	max := r.opts.MaxInstances
+	if f.ReservedConcurrency > 0 {
+		max = f.ReservedConcurrency
+	}
+	r.pools[f.Name] = newPool(r, f, rt, codeDir, max)
+	return nil
+}
+
+// codeDirFor returns the directory f's instances run in: its code
+// directory, or, when the function user cannot read all of it, a copy
+// (see stageCode).
+func (r *Runner) codeDirFor(f *tollgate.Function) (string, error) {
+	if r.ids == nil {
+		return f.CodeDir, nil
+	}
+	why := readableTree(r.ids.first(), f.CodeDir)
+	if why == nil {
+		return f.CodeDir, nil
+	}
+	dst := filepath.Join(r.rtDir, "code", f.Name)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o711); err != nil {
+		return "", fmt.Errorf("function %s: %w", f.Name, err)
+	}
+	if err := stageCode(f.CodeDir, dst); err != nil {
+		return "", fmt.Errorf("function %s: copy its code directory for %s: %w", f.Name, r.opts.User.Name, err)
+	}
+	r.opts.Logger.Warn("function: the function user cannot read the code directory, so a copy made now runs (edits show after a restart)",
+		"function", f.Name, "user", r.opts.User.Name, "code", f.CodeDir, "copy", dst, "reason", why.Error())
+	return dst, nil
 }
 
 // Start runs the reaper that stops idle instances, until ctx ends or Close.

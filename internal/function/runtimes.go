@@ -28,13 +28,14 @@ type runtime struct {
 	env          []string // runtime-specific variables
 }
 
-// runtimeFor finds what runs f's instances. It fails when the runtime's
-// interpreter or the bootstrap executable is missing, so that the server
-// refuses to start rather than failing each request.
-func (r *Runner) runtimeFor(f *tollgate.Function) (*runtime, error) {
+// runtimeFor finds what runs f's instances from codeDir. It fails when
+// the runtime's interpreter or the bootstrap executable is missing, or
+// the function user may not run it, so that the server refuses to start
+// rather than failing each request.
+func (r *Runner) runtimeFor(f *tollgate.Function, codeDir string) (*runtime, error) {
 	switch {
 	case f.OSOnly():
-		boot := filepath.Join(f.CodeDir, "bootstrap")
+		boot := filepath.Join(codeDir, "bootstrap")
 		fi, err := os.Stat(boot)
 		if err != nil {
 			return nil, fmt.Errorf("function %s (%s): the code directory has no bootstrap executable: %w", f.Name, f.Runtime, err)
@@ -42,10 +43,15 @@ func (r *Runner) runtimeFor(f *tollgate.Function) (*runtime, error) {
 		if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
 			return nil, fmt.Errorf("function %s (%s): %s is not an executable file", f.Name, f.Runtime, boot)
 		}
+		if r.ids != nil {
+			if err := accessible(r.ids.first(), boot, mayRead|mayExec); err != nil {
+				return nil, fmt.Errorf("function %s (%s) runs as %s: %w", f.Name, f.Runtime, r.opts.User.Name, err)
+			}
+		}
 		return &runtime{argv: []string{boot}}, nil
 
 	case strings.HasPrefix(f.Runtime, "nodejs"):
-		node, err := lookInterpreter(r.opts.Node, "node", f)
+		node, err := r.lookInterpreter(r.opts.Node, "node", f)
 		if err != nil {
 			return nil, err
 		}
@@ -57,11 +63,11 @@ func (r *Runner) runtimeFor(f *tollgate.Function) (*runtime, error) {
 		return &runtime{
 			argv:         []string{node, "--enable-source-maps", boot},
 			executionEnv: "AWS_Lambda_" + f.Runtime,
-			env:          []string{"NODE_PATH=" + f.CodeDir + "/node_modules"},
+			env:          []string{"NODE_PATH=" + codeDir + "/node_modules"},
 		}, nil
 
 	case strings.HasPrefix(f.Runtime, "python"):
-		py, err := lookInterpreter(r.opts.Python, "python3", f)
+		py, err := r.lookInterpreter(r.opts.Python, "python3", f)
 		if err != nil {
 			return nil, err
 		}
@@ -73,21 +79,27 @@ func (r *Runner) runtimeFor(f *tollgate.Function) (*runtime, error) {
 		return &runtime{
 			argv:         []string{py, "-u", boot},
 			executionEnv: "AWS_Lambda_" + f.Runtime,
-			env:          []string{"PYTHONPATH=" + f.CodeDir, "PYTHONDONTWRITEBYTECODE=1"},
+			env:          []string{"PYTHONPATH=" + codeDir, "PYTHONDONTWRITEBYTECODE=1"},
 		}, nil
 	}
 	return nil, fmt.Errorf("function %s: unsupported runtime %q", f.Name, f.Runtime)
 }
 
 // lookInterpreter returns the path of the interpreter: configured, or
-// found on PATH.
-func lookInterpreter(configured, name string, f *tollgate.Function) (string, error) {
+// found on PATH; with a function user, one that it may run.
+func (r *Runner) lookInterpreter(configured, name string, f *tollgate.Function) (string, error) {
 	if configured == "" {
 		configured = name
 	}
 	p, err := exec.LookPath(configured)
 	if err != nil {
 		return "", fmt.Errorf("function %s (%s) needs %s, which is not on this machine: %w", f.Name, f.Runtime, name, err)
+	}
+	if r.ids == nil {
+		return p, nil
+	}
+	if p, err = lookPathAs(r.ids.first(), configured); err != nil {
+		return "", fmt.Errorf("function %s (%s) runs as %s, which cannot run %s: %w", f.Name, f.Runtime, r.opts.User.Name, name, err)
 	}
 	return p, nil
 }
@@ -144,10 +156,12 @@ func defaultBaseEnv() []string {
 	return env
 }
 
-// environ is the environment of an instance of f listening at api.
-func (p *pool) environ(api, stream string) []string {
+// environ is the environment of an instance of f whose Runtime API is api
+// (with its secret), with home's variables (HOME, TMPDIR) over the base
+// environment's.
+func (p *pool) environ(api, stream string, home []string) []string {
 	f := p.fn
-	env := append([]string(nil), p.r.opts.BaseEnv...)
+	env := append(append([]string(nil), p.r.opts.BaseEnv...), home...)
 	for k, v := range f.Environment {
 		env = append(env, k+"="+v)
 	}
@@ -156,7 +170,7 @@ func (p *pool) environ(api, stream string) []string {
 	env = append(env,
 		"AWS_LAMBDA_RUNTIME_API="+api,
 		"_HANDLER="+f.Handler,
-		"LAMBDA_TASK_ROOT="+f.CodeDir,
+		"LAMBDA_TASK_ROOT="+p.codeDir,
 		"LAMBDA_RUNTIME_DIR="+p.r.rtDir,
 		"AWS_LAMBDA_FUNCTION_NAME="+f.Name,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(f.MemorySize),

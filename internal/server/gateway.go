@@ -77,6 +77,7 @@ func (s *Server) newRunner() error {
 	r, err := function.New(function.Options{
 		Functions:   fns,
 		IdleTimeout: s.opts.FunctionIdleTimeout,
+		User:        s.opts.FunctionUser,
 		Now:         s.opts.Now,
 		Logger:      s.opts.Logger,
 	})

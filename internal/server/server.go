@@ -40,6 +40,9 @@ type Options struct {
 	// FunctionIdleTimeout is how long an unused function instance is kept
 	// warm (default function.DefaultIdleTimeout).
 	FunctionIdleTimeout time.Duration
+	// FunctionUser, if set, is who function processes run as (see
+	// function.Options.User); nil, Tollgate's own user.
+	FunctionUser *function.User
 
 	// Listen is the plain HTTP address, e.g. "127.0.0.1:8080" (port 0
 	// picks a free port; Addr tells which).

@@ -8,9 +8,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+// AWS_LAMBDA_RUNTIME_API is host:port, and under Tollgate a path after it
+// ("127.0.0.1:PORT/SECRET"): the instance's secret, which every request
+// carries as the first segment of its path, as clients that build their
+// URLs by concatenation ("http://" + api + "/2018-06-01/…") send it.
 const api = process.env.AWS_LAMBDA_RUNTIME_API;
-const [apiHost, apiPort] = [api.slice(0, api.lastIndexOf(":")), Number(api.slice(api.lastIndexOf(":") + 1))];
-const base = "/2018-06-01/runtime";
+const slash = api.indexOf("/");
+const hostPort = slash < 0 ? api : api.slice(0, slash);
+const [apiHost, apiPort] = [hostPort.slice(0, hostPort.lastIndexOf(":")), Number(hostPort.slice(hostPort.lastIndexOf(":") + 1))];
+const base = (slash < 0 ? "" : api.slice(slash)) + "/2018-06-01/runtime";
 
 // The Runtime API client: one keep-alive connection, one request at a
 // time, HTTP/1.1 with Content-Length bodies (Tollgate's Runtime API always
@@ -90,7 +96,7 @@ function call(method, p, body, headers = {}) {
     if (!sock) connect();
     waiting = { resolve, reject };
     const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body, "utf8");
-    let head = `${method} ${base}${p} HTTP/1.1\r\nHost: ${api}\r\nContent-Length: ${payload.length}\r\n`;
+    let head = `${method} ${base}${p} HTTP/1.1\r\nHost: ${hostPort}\r\nContent-Length: ${payload.length}\r\n`;
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
     sock.write(payload.length ? Buffer.concat([Buffer.from(head + "\r\n", "latin1"), payload]) : head + "\r\n");
   });

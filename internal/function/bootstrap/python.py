@@ -10,8 +10,11 @@ import sys
 import time
 import traceback
 
-API = os.environ["AWS_LAMBDA_RUNTIME_API"]
-BASE = "/2018-06-01/runtime"
+# AWS_LAMBDA_RUNTIME_API is host:port, and under Tollgate a path after it
+# ("127.0.0.1:PORT/SECRET"): the instance's secret, which every request
+# carries as the first segment of its path.
+API, _, SECRET = os.environ["AWS_LAMBDA_RUNTIME_API"].partition("/")
+BASE = ("/" + SECRET if SECRET else "") + "/2018-06-01/runtime"
 conn = http.client.HTTPConnection(API, timeout=None)
 
 

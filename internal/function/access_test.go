@@ -1,0 +1,182 @@
+package function
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The Runtime API serves only requests whose path starts with the
+// instance's secret, and sees the path without it.
+func TestRequireSecret(t *testing.T) {
+	secret := strings.Repeat("ab", 32)
+	var seen string
+	refusals := 0
+	h := requireSecret(secret, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = r.URL.Path
+		io.WriteString(w, "served")
+	}), func(*http.Request) { refusals++ })
+	next := "/2018-06-01/runtime/invocation/next"
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"/" + secret + next, http.StatusOK},
+		{next, http.StatusForbidden},
+		{"/" + secret, http.StatusForbidden},
+		{"/" + secret[:63] + "c" + next, http.StatusForbidden},
+		{"/" + secret[:62] + next, http.StatusForbidden},
+		{"/" + secret + "ab" + next, http.StatusForbidden},
+		{"/x/" + secret + next, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		seen = ""
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, tt.path, nil))
+		if w.Code != tt.want {
+			t.Errorf("%s: %d, want %d", tt.path, w.Code, tt.want)
+		}
+		if tt.want == http.StatusOK && seen != next {
+			t.Errorf("%s: handler saw %q", tt.path, seen)
+		}
+		if tt.want != http.StatusOK && seen != "" {
+			t.Errorf("%s: refused, yet the handler ran", tt.path)
+		}
+	}
+	if refusals != len(tests)-1 {
+		t.Errorf("%d refusals told, want %d", refusals, len(tests)-1)
+	}
+}
+
+// permits picks the owner, group or other bits as the kernel does, and
+// accessible needs every directory on the way to be searchable.
+func TestAccessible(t *testing.T) {
+	// stranger owns nothing here; own owns it all.
+	stranger := identity{uid: 4000000001, gid: 4000000001}
+	own := identity{uid: uint32(os.Geteuid()), gid: 4000000001}
+	base := openTempDir(t)
+	open := filepath.Join(base, "open")
+	closed := filepath.Join(base, "closed")
+	for _, d := range []string{open, closed} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Chmod(closed, 0o700)
+	write := func(p string, mode os.FileMode) {
+		if err := os.WriteFile(p, []byte("x"), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, mode)
+	}
+	write(filepath.Join(open, "public"), 0o644)
+	write(filepath.Join(open, "private"), 0o600)
+	write(filepath.Join(open, "tool"), 0o755)
+	write(filepath.Join(closed, "public"), 0o644)
+	os.Symlink(filepath.Join(closed, "public"), filepath.Join(open, "link"))
+
+	tests := []struct {
+		id   identity
+		path string
+		want os.FileMode
+		ok   bool
+	}{
+		{stranger, filepath.Join(open, "public"), mayRead, true},
+		{stranger, filepath.Join(open, "private"), mayRead, false},
+		{own, filepath.Join(open, "private"), mayRead, true},
+		{stranger, filepath.Join(open, "tool"), mayExec, true},
+		{stranger, filepath.Join(open, "public"), mayExec, false},
+		{stranger, filepath.Join(closed, "public"), mayRead, false}, // closed is not searchable
+		{own, filepath.Join(closed, "public"), mayRead, true},
+		{stranger, filepath.Join(open, "link"), mayRead, false}, // through the link, closed again
+	}
+	for _, tt := range tests {
+		err := accessible(tt.id, tt.path, tt.want)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s %s %o: %v, want ok=%v", tt.id, tt.path, tt.want, err, tt.ok)
+		}
+	}
+	if err := readableTree(stranger, base); err == nil {
+		t.Error("readableTree passed a tree with a private file")
+	}
+	if err := readableTree(stranger, filepath.Join(base, "open")); err == nil || !strings.Contains(err.Error(), "private") {
+		t.Errorf("readableTree = %v, want the private file named", err)
+	}
+}
+
+// openTempDir returns a temporary directory that every user may search
+// (t.TempDir's parent is 0700).
+func openTempDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// The staged copy has the code, readable by all, executables kept
+// executable, and links as links: one into the code points into the copy,
+// one out of it is not followed.
+func TestStageCode(t *testing.T) {
+	src := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(outside, []byte("not code"), 0o600)
+	os.MkdirAll(filepath.Join(src, "lib"), 0o700)
+	os.WriteFile(filepath.Join(src, "lib", "mod.js"), []byte("code"), 0o600)
+	os.WriteFile(filepath.Join(src, "bootstrap"), []byte("#!/bin/sh\n"), 0o700)
+	os.Symlink(filepath.Join(src, "lib", "mod.js"), filepath.Join(src, "abs"))
+	os.Symlink("lib/mod.js", filepath.Join(src, "rel"))
+	os.Symlink(outside, filepath.Join(src, "out"))
+
+	dst := filepath.Join(t.TempDir(), "copy")
+	if err := stageCode(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	modes := map[string]os.FileMode{"lib": 0o755 | os.ModeDir, "lib/mod.js": 0o644, "bootstrap": 0o755}
+	for name, want := range modes {
+		fi, err := os.Lstat(filepath.Join(dst, name))
+		if err != nil || fi.Mode() != want {
+			t.Errorf("%s: %v %v, want %v", name, fi.Mode(), err, want)
+		}
+	}
+	links := map[string]string{"abs": filepath.Join(dst, "lib", "mod.js"), "rel": "lib/mod.js", "out": outside}
+	for name, want := range links {
+		if got, err := os.Readlink(filepath.Join(dst, name)); err != nil || got != want {
+			t.Errorf("link %s -> %q (%v), want %q", name, got, err, want)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "abs")); err != nil || string(b) != "code" {
+		t.Errorf("through the copied link: %q %v", b, err)
+	}
+}
+
+// A range hands each live instance a uid of its own, round the range.
+func TestIdentities(t *testing.T) {
+	ids := newIdentities(&User{Name: "100-102", UID: 100, GID: 100, Count: 3})
+	a, _ := ids.take()
+	b, _ := ids.take()
+	c, _ := ids.take()
+	if a.uid != 100 || b.uid != 101 || c.uid != 102 || a.gid != 100 {
+		t.Fatalf("took %v %v %v", a, b, c)
+	}
+	if _, err := ids.take(); err == nil {
+		t.Fatal("a fourth instance got a uid of a range of three")
+	}
+	ids.release(b)
+	if d, err := ids.take(); err != nil || d.uid != 101 {
+		t.Errorf("after freeing 101: %v %v", d, err)
+	}
+	one := newIdentities(&User{Name: "nobody", UID: 65534, GID: 65534, Count: 1})
+	x, _ := one.take()
+	y, _ := one.take()
+	if x != y || x.uid != 65534 {
+		t.Errorf("one user: %v %v", x, y)
+	}
+}
