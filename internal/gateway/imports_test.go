@@ -11,7 +11,7 @@ import (
 
 // TestImports keeps the package doc's promise: beyond the standard library,
 // the gateway imports the root package, bearer, oauth2, claimsheader,
-// headerpolicy and
+// headerpolicy, headercase and
 // x/time/rate,
 // and reaches the store, the signer, the server, the config and the
 // integrations only through its own interfaces.
@@ -22,6 +22,7 @@ func TestImports(t *testing.T) {
 		"github.com/tollgate/tollgate/internal/oauth2":       true,
 		"github.com/tollgate/tollgate/internal/claimsheader": true,
 		"github.com/tollgate/tollgate/internal/headerpolicy": true,
+		"github.com/tollgate/tollgate/internal/headercase":   true,
 		"golang.org/x/time/rate":                             true,
 	}
 	files, err := filepath.Glob("*.go")

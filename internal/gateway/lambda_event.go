@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/headercase"
 )
 
 // The Lambda proxy integration's event: REST API payload format 1.0
@@ -235,7 +236,9 @@ func matchesMediaType(types []string, contentType string) bool {
 	return false
 }
 
-// sentHeaderNames returns how the caller spelt the request's header names.
+// sentHeaderNames returns how the caller spelt the request's header names
+// (headercase: recorded from the HTTP/1.x header block, lower case over
+// HTTP/2), or net/http's canonical names when they were not recorded.
 func sentHeaderNames(r *http.Request) func(string) string {
-	return func(canonical string) string { return canonical }
+	return headercase.Names(r).Name
 }

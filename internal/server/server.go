@@ -16,6 +16,7 @@ import (
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/headercase"
 	"github.com/tollgate/tollgate/internal/proxy"
 	"github.com/tollgate/tollgate/internal/signer"
 	"github.com/tollgate/tollgate/internal/token"
@@ -141,14 +142,16 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.opts.Listen, err)
 	}
-	s.ln = ln
+	// Both listeners record the header names as sent, for Lambda events
+	// (headercase); the TLS one offers HTTP/2 as well.
+	s.ln = headercase.Listen(ln)
 	if s.opts.TLSListen != "" {
 		tln, err := net.Listen("tcp", s.opts.TLSListen)
 		if err != nil {
 			s.closeListeners()
 			return fmt.Errorf("listen on %s: %w", s.opts.TLSListen, err)
 		}
-		s.tlsLn = tls.NewListener(tln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.getCertificate})
+		s.tlsLn = headercase.ListenTLS(tln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.getCertificate})
 	}
 	if s.opts.AdminListen != "" {
 		aln, err := net.Listen("tcp", s.opts.AdminListen)
@@ -238,7 +241,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer s.runner.Close()
 
 	srv := &http.Server{
-		Handler:           s.withCognitoAPI(s.withInvokeAPI(s.handler, false)),
+		Handler:           headercase.Handler(s.withCognitoAPI(s.withInvokeAPI(s.handler, false))),
+		ConnContext:       headercase.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -246,6 +250,12 @@ func (s *Server) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
 	}
+	// HTTP/1.1, HTTP/2 over TLS, and HTTP/2 with prior knowledge (h2c) on
+	// the plain listener, as clients that speak it to a local gateway do.
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
 	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), true), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 3)
 	var wg sync.WaitGroup
