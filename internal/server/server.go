@@ -31,8 +31,8 @@ type Options struct {
 	APIs []*tollgate.RestAPI
 	// Functions are the Lambda functions that AWS_PROXY integrations
 	// name; the server runs them (internal/function) and serves the Lambda
-	// Invoke API for them on the admin listener, and on the main listener
-	// when that is a loopback address.
+	// Invoke API for them on every listener, SigV4-verified with the store's
+	// access keys (invoke.go).
 	Functions []*tollgate.Function
 	// EchoFunctions names functions answered by the built-in echo backend
 	// instead of being run (dev does this for Node.js functions on a
