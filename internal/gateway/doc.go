@@ -73,7 +73,7 @@
 //
 // gateway imports the root package, internal/bearer, internal/oauth2,
 // internal/claimsheader, internal/headerpolicy,
-// golang.org/x/time/rate and the standard library. It must not import the store, internal/server, internal/config,
+// golang.org/x/time/rate, golang.org/x/text/unicode/norm and the standard library. It must not import the store, internal/server, internal/config,
 // internal/proxy or internal/function: internal/server wires it to them
 // through the interfaces declared here (KeySource, Integrations, Observer)
 // and plain functions (Issuer, Revoked). imports_test.go keeps this true.

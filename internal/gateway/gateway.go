@@ -447,7 +447,14 @@ func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
 		}
 		t.api = st
 	} else if ms, isDomain := g.domains[host]; isDomain {
-		t.how, t.ctxPath = byCustomDomain, path
+		// Base paths are cut from the path as routes see it, so that
+		// "/%76%31/x" or "//v1/x" picks the "v1" mapping as "/v1/x" does.
+		t.how = byCustomDomain
+		var ok bool
+		if path, _, ok = normalizePath(path); !ok {
+			return t, false
+		}
+		t.ctxPath = path
 		t.prefix, _, _ = strings.Cut(host, ".")
 		for _, m := range ms {
 			rest, ok := cutBasePath(path, m.basePath)
@@ -581,15 +588,16 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		WriteResponse(w, ResponseRequestTooLarge)
 		return
 	}
+	var lenient string
 	if ok {
-		t.rest, ok = normalizePath(t.rest)
+		t.rest, lenient, ok = normalizePath(t.rest)
 	}
 	if !ok {
 		writeNoRoute(w, r)
 		return
 	}
 	m, ok := t.api.router.Match(r.Method, t.rest)
-	if !ok {
+	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
 		writeNoRoute(w, r)
 		return
 	}
@@ -608,9 +616,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	if a := rs.authz; a != nil {
 		var res Result
 		vs := r.Header[a.header]
-		if len(vs) > 1 {
+		if len(vs) > 1 || hasTwin(r.Header, a.header) {
 			// Which copy would an integration read? The first is verified, a
-			// Lambda event's headers keep the last, an upstream sees both:
+			// Lambda event's headers keep the last, an upstream sees both
+			// (and a CGI-style one reads X_Api_Token as X-Api-Token):
 			// ambiguous credentials are refused.
 			res = Result{Decision: Unauthorized, Reason: "more than one " + a.header + " header"}
 		} else {
@@ -677,6 +686,77 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	}
 	rs.handler.ServeHTTP(w, r)
 	return l
+}
+
+// sameGrant reports whether the lenient reading of a request's path
+// (normalizePath) selects no route that guards more than the route the
+// path itself matched (index): otherwise "/admin%2Fx" would pass the open
+// "/{proxy+}" to an upstream that decodes %2F and serves "/admin/x", which
+// the guarded "/admin/{proxy+}" is there to protect.
+func (st *apiState) sameGrant(method, lenient, path string, index int) bool {
+	if lenient == path {
+		return true
+	}
+	lm, ok := st.router.Match(method, lenient)
+	if !ok || lm.Index == index {
+		return true
+	}
+	return implies(&st.routes[index], &st.routes[lm.Index])
+}
+
+// implies reports whether a request the route strict allows is also one
+// the route other would allow: other has no authorizer, or the same one
+// with every scope of strict (a Cognito authorizer allows a token holding
+// any one of the route's scopes; none means ID tokens only).
+func implies(strict, other *routeState) bool {
+	if other.authz == nil {
+		return true
+	}
+	if strict.authz != other.authz || (len(strict.scopes) == 0) != (len(other.scopes) == 0) {
+		return false
+	}
+	for _, s := range strict.scopes {
+		if !slices.Contains(other.scopes, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasTwin reports whether h holds, besides the canonical name, another
+// header name that some server reads as it: the same letters in another
+// case (a map built in code) or with '_' for '-' (CGI-style servers).
+func hasTwin(h http.Header, canonical string) bool {
+	for k := range h {
+		if len(k) == len(canonical) && k != canonical && foldHeaderName(k, canonical) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldHeaderName compares header names ASCII case-insensitively, with '_'
+// matching '-'.
+func foldHeaderName(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == '_' {
+			x = '-'
+		}
+		if y == '_' {
+			y = '-'
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // traceID returns the X-Amzn-Trace-Id the integration gets: the caller's,

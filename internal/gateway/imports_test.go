@@ -11,7 +11,7 @@ import (
 
 // TestImports keeps the package doc's promise: beyond the standard library,
 // the gateway imports the root package, bearer, oauth2, claimsheader,
-// headerpolicy, headercase and
+// headerpolicy, headercase, x/text/unicode/norm and
 // x/time/rate,
 // and reaches the store, the signer, the server, the config and the
 // integrations only through its own interfaces.
@@ -24,6 +24,7 @@ func TestImports(t *testing.T) {
 		"github.com/tollgate/tollgate/internal/headerpolicy": true,
 		"github.com/tollgate/tollgate/internal/headercase":   true,
 		"golang.org/x/time/rate":                             true,
+		"golang.org/x/text/unicode/norm":                     true,
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

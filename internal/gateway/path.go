@@ -1,13 +1,17 @@
 package gateway
 
 import (
-	"bytes"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // normalizePath returns the path after the stage (raw, percent-encoded) as
-// the gateway routes it and hands it to integrations, or ok false when the
-// path is ambiguous and must be refused.
+// the gateway routes it and hands it to integrations; lenient, the same
+// path as the most lenient upstream would read it, for the gateway to check
+// that this reading selects no route the request is not authorized for;
+// and ok false when the path is ambiguous and must be refused.
 //
 // A run of slashes right after the stage counts as one, as on API Gateway
 // ("/prod//x" has the path "/x"); slashes further on are kept as sent.
@@ -16,17 +20,20 @@ import (
 // parts cannot be dodged by spelling them differently, and the integration
 // gets exactly the path that was matched and authorized.
 //
-// A path is ambiguous when some upstream could resolve it to a place the
-// matched route does not grant: one of its segments is a dot segment
-// ("." or ".."; RFC 3986 §5.2.4) once decoded as lenient servers do —
-// percent-decoding repeated (double encoding: %252e), '\' and an encoded
-// '/' or '\' taken as separators (%2F, %5C), ";params" cut off (Tomcat's
-// "..;"), overlong UTF-8 and fullwidth forms of '.' and '/' folded — or it
-// holds a NUL byte. Clients remove dot segments before sending, so only a
-// crafted request has them; refusing is safer than resolving, since
-// "/public/..%2Fadmin" matches "/public/{proxy+}" but an upstream that
-// decodes %2F serves it from /admin.
-func normalizePath(rest string) (string, bool) {
+// The lenient reading (lenientPath) decodes every escape, repeatedly
+// (double encoding), takes '\' and an encoded '/' or '\' as separators,
+// folds Unicode compatibility forms (NFKC: fullwidth '．', '‥', …) and
+// best-fit slashes, and cuts ";params", "?…" and "#…" off each segment, as
+// servlet containers, IIS, and servers that decode before they route do.
+// A path is ambiguous when that reading has a dot segment (RFC 3986
+// §5.2.4; also "..." or ". .", which Windows trims to ".."), a NUL byte,
+// bytes that are not UTF-8 (overlong forms of '.' and '/'), an IIS "%u"
+// escape, or escapes nested deeper than maxDecodeRounds. Clients remove dot
+// segments before sending, so only a crafted request has them; refusing is
+// safer than resolving, since "/public/..%2Fadmin" matches
+// "/public/{proxy+}" but an upstream that decodes %2F serves it from
+// /admin.
+func normalizePath(rest string) (path, lenient string, ok bool) {
 	if len(rest) > 1 && rest[1] == '/' {
 		i := 1
 		for i < len(rest) && rest[i] == '/' {
@@ -34,14 +41,27 @@ func normalizePath(rest string) (string, bool) {
 		}
 		rest = rest[i-1:]
 	}
-	if strings.IndexByte(rest, '%') < 0 && strings.IndexByte(rest, '.') < 0 && strings.IndexByte(rest, '\\') < 0 {
-		return rest, true
+	if plainPath(rest) {
+		return rest, rest, true
 	}
 	rest = decodeUnreserved(rest)
-	if ambiguousPath(rest) {
-		return "", false
+	lenient, ok = lenientPath(rest)
+	if !ok {
+		return "", "", false
 	}
-	return rest, true
+	return rest, lenient, true
+}
+
+// plainPath reports whether every reading of p is p itself: no escapes,
+// dots, backslashes, parameters or bytes beyond ASCII.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '%', c == '.', c == '\\', c == ';', c >= utf8.RuneSelf:
+			return false
+		}
+	}
+	return true
 }
 
 // decodeUnreserved decodes the percent-encoded unreserved characters of p
@@ -79,121 +99,102 @@ func decodeUnreserved(p string) string {
 	return string(b)
 }
 
-// maxDecodeRounds bounds how often ambiguousPath percent-decodes: a path
+// maxDecodeRounds bounds how often lenientPath percent-decodes: a path
 // still holding escapes after that many rounds is refused.
 const maxDecodeRounds = 4
 
-// ambiguousPath reports whether lenient decoding of p (see normalizePath)
-// yields a dot segment or a NUL byte.
-func ambiguousPath(p string) bool {
-	v := []byte(p)
-	for round := 0; ; round++ {
-		if hasDotOrNUL(v) {
-			return true
+// bestFit maps the characters IIS's and .NET's best-fit conversions read
+// as '/' or '\' but NFKC leaves alone.
+var bestFit = strings.NewReplacer("\u2215", "/", "\u2044", "/", "\u29f8", "/", "\u2216", "/", "\u29f9", "/", "\\", "/")
+
+// lenientPath returns p as the most lenient upstream reads it (see
+// normalizePath), segments without their parameters, or ok false when
+// that reading is ambiguous.
+func lenientPath(p string) (string, bool) {
+	v := p
+	for round := 0; strings.IndexByte(v, '%') >= 0; round++ {
+		if round == maxDecodeRounds || iisEscape(v) {
+			return "", false
 		}
-		if bytes.IndexByte(v, '%') < 0 {
-			return false
-		}
-		next, changed := percentDecode(v)
-		if !changed {
-			return false
-		}
-		if round == maxDecodeRounds {
-			return true
+		next := percentDecode(v)
+		if next == v {
+			break
 		}
 		v = next
 	}
+	if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+		return "", false
+	}
+	if !isASCII(v) {
+		v = norm.NFKC.String(v)
+	}
+	v = bestFit.Replace(v)
+	segs := strings.Split(v, "/")
+	for i, s := range segs {
+		if j := strings.IndexAny(s, ";?#"); j >= 0 {
+			s = s[:j]
+			segs[i] = s
+		}
+		if dotSegment(s) {
+			return "", false
+		}
+	}
+	return strings.Join(segs, "/"), true
 }
 
-// hasDotOrNUL splits v at '/' and '\' (and the overlong and fullwidth
-// forms of both) and reports whether a segment, its ";params" cut off, is
-// "." or "..", or v holds a NUL byte.
-func hasDotOrNUL(v []byte) bool {
-	dots, other := 0, false
-	for i := 0; i <= len(v); i++ {
-		sep, width := true, 1
-		if i < len(v) {
-			sep, width = separator(v[i:])
+// dotSegment reports whether a segment is "." or "..", or a run of dots and
+// spaces that Windows trims to one ("...", ".. ").
+func dotSegment(s string) bool {
+	dots := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.':
+			dots++
+		case ' ':
+		default:
+			return false
 		}
-		if sep {
-			if !other && (dots == 1 || dots == 2) {
-				return true
-			}
-			dots, other = 0, false
-			i += width - 1
-			continue
-		}
-		if v[i] == 0 {
+	}
+	return dots > 0
+}
+
+// iisEscape reports whether v holds a "%uXXXX" escape, which IIS decodes.
+func iisEscape(v string) bool {
+	for i := strings.IndexByte(v, '%'); i >= 0 && i+5 < len(v); {
+		if (v[i+1] == 'u' || v[i+1] == 'U') && isHex(v[i+2]) && isHex(v[i+3]) && isHex(v[i+4]) && isHex(v[i+5]) {
 			return true
 		}
-		if other {
-			continue
+		j := strings.IndexByte(v[i+1:], '%')
+		if j < 0 {
+			break
 		}
-		if d, w := dot(v[i:]); d {
-			dots++
-			i += w - 1
-			continue
-		}
-		if v[i] == ';' && dots > 0 {
-			// "..;x" is ".." to servlet containers: skip to the separator.
-			for i+1 < len(v) {
-				if s, _ := separator(v[i+1:]); s {
-					break
-				}
-				i++
-			}
-			continue
-		}
-		other = true
+		i += 1 + j
 	}
 	return false
 }
 
-// separator reports whether b starts with a path separator as some server
-// reads it, and its length: '/', '\', overlong UTF-8 "/" (C0 AF) and "\"
-// (C1 9C), and the fullwidth solidus and reverse solidus (U+FF0F, U+FF3C).
-func separator(b []byte) (bool, int) {
-	switch {
-	case b[0] == '/' || b[0] == '\\':
-		return true, 1
-	case len(b) >= 2 && (b[0] == 0xC0 && b[1] == 0xAF || b[0] == 0xC1 && b[1] == 0x9C):
-		return true, 2
-	case len(b) >= 3 && b[0] == 0xEF && (b[1] == 0xBC && b[2] == 0x8F || b[1] == 0xBC && b[2] == 0xBC):
-		return true, 3
-	}
-	return false, 1
-}
-
-// dot reports whether b starts with a '.' as some server reads it, and its
-// length: '.', overlong UTF-8 (C0 AE, E0 80 AE) and the fullwidth full
-// stop (U+FF0E).
-func dot(b []byte) (bool, int) {
-	switch {
-	case b[0] == '.':
-		return true, 1
-	case len(b) >= 2 && b[0] == 0xC0 && b[1] == 0xAE:
-		return true, 2
-	case len(b) >= 3 && (b[0] == 0xE0 && b[1] == 0x80 && b[2] == 0xAE || b[0] == 0xEF && b[1] == 0xBC && b[2] == 0x8E):
-		return true, 3
-	}
-	return false, 1
-}
-
 // percentDecode decodes every valid escape of v once; '+' is left alone
 // (it is a space only in queries).
-func percentDecode(v []byte) ([]byte, bool) {
+func percentDecode(v string) string {
 	out := make([]byte, 0, len(v))
-	changed := false
 	for i := 0; i < len(v); i++ {
 		if v[i] == '%' && i+2 < len(v) && isHex(v[i+1]) && isHex(v[i+2]) {
 			out = append(out, unhex(v[i+1])<<4|unhex(v[i+2]))
 			i += 2
-			changed = true
 			continue
 		}
 		out = append(out, v[i])
 	}
-	return out, changed
+	return string(out)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func unreserved(c byte) bool {

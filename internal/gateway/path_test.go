@@ -20,7 +20,6 @@ func TestNormalizePath(t *testing.T) {
 		{"//x", "/x", true},
 		{"///x//y", "/x//y", true},
 		{"/v1.0/file.tar.gz", "/v1.0/file.tar.gz", true},
-		{"/...", "/...", true},
 		{"/a..b/.c/c.", "/a..b/.c/c.", true},
 		// Encoded unreserved characters are the same path (RFC 3986 §6.2.2.2).
 		{"/%61dmin/x", "/admin/x", true},
@@ -32,6 +31,8 @@ func TestNormalizePath(t *testing.T) {
 		{"/100%", "/100%", true},
 		{"/%zz", "/%zz", true},
 		{"/a;b", "/a;b", true},
+		{"/caf%C3%A9/%E2%82%AC", "/caf%C3%A9/%E2%82%AC", true},
+		{"/a%20b/c%20", "/a%20b/c%20", true},
 		// Dot segments in every spelling are refused.
 		{"/..", "", false},
 		{"/.", "", false},
@@ -59,11 +60,47 @@ func TestNormalizePath(t *testing.T) {
 		{"/public/%2e", "", false},
 		// Escapes nested deeper than lenient servers decode are refused.
 		{"/x/%25252525252e", "", false},
+		// Overlong UTF-8 of any length, and bytes that are not UTF-8.
+		{"/public/%f0%80%80%ae%f0%80%80%ae/admin", "", false},
+		{"/public/%e0%80%ae%e0%80%ae%e0%80%afadmin", "", false},
+		{"/public/..%e0%80%afadmin", "", false},
+		{"/x/%E9t%E9", "", false},
+		// IIS's %u escapes, and what NFKC or best-fit read as '.' or '/'.
+		{"/public/%u002e%u002e/admin", "", false},
+		{"/public/..%u2215admin", "", false},
+		{"/public/%e2%80%a5/admin", "", false},
+		{"/public/%ef%b9%92%ef%b9%92/admin", "", false},
+		{"/public/..%e2%88%95admin", "", false},
+		// What Windows trims to "..", and a decoded '?' or '#' that an
+		// upstream would parse again.
+		{"/public/..%20/admin", "", false},
+		{"/public/.../admin", "", false},
+		{"/public/x/..%3F", "", false},
+		{"/public/x/..%23", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := normalizePath(tt.in)
+		got, _, ok := normalizePath(tt.in)
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("normalizePath(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// The lenient reading the gateway matches routes against as well.
+func TestLenientPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/hello":          "/hello",
+		"/admin%2Fx":      "/admin/x",
+		"/admin%5cx":      "/admin/x",
+		"/admin\\x":      "/admin/x",
+		"/admin;jsid=1/x": "/admin/x",
+		"/admin%252Fx":    "/admin/x",
+		"/%EF%BC%A1dmin":  "/Admin",
+		"/what%3F/x":      "/what/x",
+	} {
+		_, got, ok := normalizePath(in)
+		if !ok || got != want {
+			t.Errorf("normalizePath(%q) lenient = %q, %v; want %q", in, got, ok, want)
 		}
 	}
 }

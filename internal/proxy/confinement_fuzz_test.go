@@ -2,6 +2,8 @@ package proxy_test
 
 import (
 	"bufio"
+	"context"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,15 +15,27 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
+	"golang.org/x/text/unicode/norm"
 )
 
-// confinedRoutes are open routes whose integrations grant the upstream's
-// /public/ alone; the upstream's other paths are another route's to
-// guard.
-var confinedRoutes = []struct{ resource, uri string }{
-	{"/public/{proxy+}", "/public/{proxy}"},
-	{"/files/{name}", "/public/files/{name}.json"},
-	{"/{proxy+}", "/public/{proxy}"},
+// confinedRoutes: the upstream's /admin/ is the guarded route's alone (no
+// request here carries a token); the open routes grant the rest of it.
+var confinedRoutes = []struct {
+	resource, uri string
+	guarded       bool
+}{
+	{"/admin/{proxy+}", "/admin/{proxy}", true},
+	{"/public/{proxy+}", "/public/{proxy}", false},
+	{"/files/{name}", "/public/files/{name}.json", false},
+	{"/{proxy+}", "/{proxy}", false},
+}
+
+// noKeys is a key source without keys: the guarded route refuses every
+// request of these tests, which carry no token.
+type noKeys struct{}
+
+func (noKeys) PublicKeys(context.Context, string) (map[string]*rsa.PublicKey, error) {
+	return map[string]*rsa.PublicKey{}, nil
 }
 
 // confinementEnv is the gateway and the proxy wired as the server wires
@@ -49,11 +63,17 @@ func newConfinementEnv(tb testing.TB) *confinementEnv {
 	}
 	tb.Cleanup(p.CloseIdleConnections)
 	api := &tollgate.RestAPI{ID: "confine001", Name: "confine", Stages: []tollgate.Stage{{Name: "prod"}}}
+	authz := &tollgate.Authorizer{Name: "guard", PoolIDs: []string{"us-east-1_AAAAAAAAA"}, IdentitySource: "method.request.header.Authorization"}
 	for _, r := range confinedRoutes {
-		api.Routes = append(api.Routes, tollgate.Route{ResourcePath: r.resource, Method: "ANY",
-			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + r.uri}})
+		route := tollgate.Route{ResourcePath: r.resource, Method: "ANY",
+			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + r.uri}}
+		if r.guarded {
+			route.Authorizer, route.AuthorizationScopes = authz, []string{"api/admin"}
+		}
+		api.Routes = append(api.Routes, route)
 	}
 	e.gw, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{api}, Logger: quiet,
+		Issuer: func(pool string) string { return "http://127.0.0.1/" + pool }, Keys: noKeys{},
 		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (http.Handler, error) {
 			h, err := p.Handler(r.Integration)
 			if err != nil {
@@ -72,8 +92,8 @@ func newConfinementEnv(tb testing.TB) *confinementEnv {
 }
 
 // lenientPath is what the most lenient upstream could make of a request
-// target: percent-decoding repeated, '\' and the overlong and fullwidth
-// forms of '/' and '.' folded, ";params" cut from each segment, dot
+// target: percent-decoding repeated, Unicode compatibility forms folded
+// (NFKC), '\' and the overlong and fullwidth forms of '/' and '.' folded, ";params" cut from each segment, dot
 // segments resolved (RFC 3986 §5.2.4) and runs of slashes merged.
 func lenientPath(target string) string {
 	p, _, _ := strings.Cut(target, "?")
@@ -84,6 +104,7 @@ func lenientPath(target string) string {
 		}
 		p = dec
 	}
+	p = norm.NFKC.String(p)
 	p = strings.NewReplacer("\\", "/", "\xc0\xaf", "/", "\xc1\x9c", "/", "\uff0f", "/", "\uff3c", "/",
 		"\xc0\xae", ".", "\xe0\x80\xae", ".", "\uff0e", ".").Replace(p)
 	var out []string
@@ -130,11 +151,12 @@ func unhexDigit(c byte) byte {
 }
 
 // FuzzPathConfinement holds the gateway's path invariant: whatever an
-// upstream would normalize the forwarded path to stays inside the path the
-// matched route's integration grants (/public/ here), for every request
-// path, however encoded.
+// upstream would normalize the forwarded path to stays inside what the
+// routes a request without a token can pass grant: never the guarded
+// /admin/, for every request path, however encoded.
 func FuzzPathConfinement(f *testing.F) {
-	for _, s := range []string{"x", "a/b/c", "../admin", "..%2fadmin", "..%2Fadmin", "%2e%2e/admin", "%2E%2e%2fadmin",
+	for _, s := range []string{"x", "a/b/c", "../admin", "admin%2Fx", "admin%5cx", "admin;x/y", "%61dmin%2Fx",
+		"admin%252Fx", "admin%3Bx/y", "%EF%BD%81dmin/x", "public/..%e0%80%afadmin", "..%2fadmin", "..%2Fadmin", "%2e%2e/admin", "%2E%2e%2fadmin",
 		"..%5cadmin", "..\\admin", "%252e%252e%252fadmin", "..;/admin", "%c0%ae%c0%ae/admin", "%ef%bc%8e%ef%bc%8e/admin",
 		"public/..%2f..%2fadmin", "files/..%2f..%2fadmin", "files/..", "files/%2e%2e", "a//..//b", "%2f%2e%2e%2f",
 		"public/x%00/../../admin", "%25252e%25252e/admin", "..%c0%afadmin", "x/.%2e/.%2e/admin"} {
@@ -162,8 +184,9 @@ func (e *confinementEnv) check(t *testing.T, r *http.Request) (reached bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, got := range e.seen {
-		if p := lenientPath(got); p != "/public" && !strings.HasPrefix(p, "/public/") {
-			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: outside /public/", r.RequestURI, got, p)
+		// The guarded route grants /admin/{proxy+}: /admin/ and more.
+		if p := lenientPath(got); strings.HasPrefix(p, "/admin/") && len(p) > len("/admin/") {
+			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: the guarded route's", r.RequestURI, got, p)
 		}
 	}
 	return len(e.seen) > 0
@@ -173,7 +196,7 @@ func (e *confinementEnv) check(t *testing.T, r *http.Request) (reached bool) {
 // held because nothing reached the upstream would hold nothing.
 func TestPathConfinementForwards(t *testing.T) {
 	e := newConfinementEnv(t)
-	for _, target := range []string{"/prod/x", "/prod/public/a/b", "/prod/files/report", "/prod/a%2Fb"} {
+	for _, target := range []string{"/prod/x", "/prod/public/a/b", "/prod/files/report", "/prod/a%2Fb", "/prod/files/a%2Fb"} {
 		r := httptest.NewRequest("GET", target, nil)
 		r.Host = "confine001.execute-api.us-east-1.localhost"
 		if !e.check(t, r) {
