@@ -22,7 +22,10 @@
 //     value with a "." or ".." segment is refused (ErrBadPath), never
 //     resolved: "/public/../admin" must not reach the upstream's /admin
 //     through the route "/{proxy+}" when "/admin" is another route.
-//   - The URI's query, then the client's query string.
+//   - The URI's query, then the client's query string less the parameters
+//     the URI's query names (those keep the URI's values alone).
+//   - No request trailers: a client's Trailer declaration and values are
+//     dropped.
 //   - Host: the upstream's host.
 //   - X-Forwarded-For (the client's address), X-Forwarded-Host (the Host
 //     the client asked for) and X-Forwarded-Proto ("http" or "https").

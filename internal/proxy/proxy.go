@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -229,15 +230,19 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 	u.Fragment, u.RawFragment, u.ForceQuery = "", "", false
 	setPath(u, c.path)
 	if q := h.tmpl.query; q != "" {
-		if u.RawQuery == "" {
+		if client := h.tmpl.withoutFixed(u.RawQuery); client == "" {
 			u.RawQuery = q
 		} else {
-			u.RawQuery = q + "&" + u.RawQuery
+			u.RawQuery = q + "&" + client
 		}
 	}
 	out.Host = "" // send the upstream's host
 
 	dropForged(out.Header)
+	// Request trailers are not passed on (API Gateway has none): a
+	// Trailer declaration would otherwise announce names, X-Tollgate-*
+	// among them, that the upstream would take for the gateway's.
+	out.Trailer = nil
 	if _, ok := out.Header["Upgrade"]; ok {
 		delete(out.Header, "Upgrade")
 		delete(out.Header, "Connection")
@@ -261,6 +266,27 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 func remapResponse(res *http.Response) error {
 	headerpolicy.RemapResponse(res.Header, true)
 	return nil
+}
+
+// withoutFixed returns a client's raw query without the parameters whose
+// names the URI's query fixes: an upstream that takes the last value of a
+// parameter would otherwise read the client's.
+func (t *template) withoutFixed(raw string) string {
+	if raw == "" || len(t.fixed) == 0 {
+		return raw
+	}
+	var b strings.Builder
+	for part := range strings.SplitSeq(raw, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil && t.fixed[n] || t.fixed[name] {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
 }
 
 // setPath sets a URL's path from its percent-encoded form. RawPath is kept

@@ -14,7 +14,10 @@ type template struct {
 	scheme string
 	host   string
 	query  string // the URI's own raw query, sent before the client's
-	parts  []part
+	// fixed are the names the URI's query sets: a client's parameters of
+	// these names are not sent, so that the URI's values are the only ones.
+	fixed map[string]bool
+	parts []part
 	// static is the whole path when the URI has no placeholder.
 	static string
 	// shared is set when a placeholder shares its path segment with
@@ -76,10 +79,17 @@ func parseTemplate(uri string) (*template, error) {
 	if strings.ContainsAny(query, "{}") {
 		return nil, errURI(uri, "placeholders are allowed only in the path")
 	}
-	if _, err := url.ParseQuery(query); err != nil {
+	q, err := url.ParseQuery(query)
+	if err != nil {
 		return nil, errURI(uri, "malformed query: %v", err)
 	}
 	t := &template{scheme: scheme, host: u.Host, query: query}
+	for name := range q {
+		if t.fixed == nil {
+			t.fixed = map[string]bool{}
+		}
+		t.fixed[name] = true
+	}
 	if err := t.parsePath(uri, rawPath); err != nil {
 		return nil, err
 	}
