@@ -46,9 +46,17 @@ func (r *Runner) InvokeHandler(auth Authenticator) http.Handler {
 		panic("function: InvokeHandler needs an Authenticator")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, e := readPayload(req)
+		var body []byte
+		var e *APIError
+		if req.Header.Get("Authorization") == "" {
+			// An unsigned call is refused before its body (up to 6 MB) is
+			// read: nobody pays for the memory of anonymous calls.
+			e = auth(req, nil)
+		}
 		if e == nil {
-			e = auth(req, body)
+			if body, e = readPayload(req); e == nil {
+				e = auth(req, body)
+			}
 		}
 		if e != nil {
 			writeAPIError(w, e)

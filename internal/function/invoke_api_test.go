@@ -81,7 +81,7 @@ func TestInvokeHandlerAuthenticates(t *testing.T) {
 		{"unknown function: refused, not told apart", fn + "nope/invocations", "MissingAuthenticationTokenException", `{}`},
 		{"unknown operation", fn + "f/configuration", "UnrecognizedClientException", ``},
 	} {
-		resp, body := post(t, tc.url, []byte(tc.body), map[string]string{"X-Test-Refuse": tc.typ})
+		resp, body := post(t, tc.url, []byte(tc.body), map[string]string{"X-Test-Refuse": tc.typ, "Authorization": "AWS4-HMAC-SHA256 test"})
 		// The front end's shape: only a lower-case "message" (a raw 403 of
 		// lambda.amazonaws.com in erlcloud/erlcloud#690).
 		if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-ErrorType") != tc.typ || body != `{"message":"refused by the test"}` ||
@@ -96,9 +96,38 @@ func TestInvokeHandlerAuthenticates(t *testing.T) {
 	// A body over Lambda's limit is refused before it is authenticated
 	// (the whole body is what a signature covers).
 	before := len(g.seen())
-	resp, body := post(t, fn+"f/invocations", make([]byte, function.MaxPayloadBytes+1), nil)
+	resp, body := post(t, fn+"f/invocations", make([]byte, function.MaxPayloadBytes+1), map[string]string{"Authorization": "AWS4-HMAC-SHA256 test"})
 	if resp.StatusCode != 413 || resp.Header.Get("X-Amzn-ErrorType") != "RequestTooLargeException" || len(g.seen()) != before {
 		t.Errorf("oversized: %s %s (authenticated %d times)", resp.Status, body, len(g.seen())-before)
+	}
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// An unsigned call is refused before its body is read: anonymous callers
+// cannot make Tollgate hold 6 MB each.
+func TestInvokeHandlerUnsignedBodyNotRead(t *testing.T) {
+	g := &gate{}
+	dir := code(t, map[string]string{"bootstrap": "#!/bin/sh\nexit 1\n"})
+	r, _ := runner(t, function.Options{}, &tollgate.Function{Name: "f", Runtime: "provided.al2023", CodeDir: dir})
+	h := r.InvokeHandler(g.authenticate)
+	body := &countingReader{r: bytes.NewReader(make([]byte, function.MaxPayloadBytes))}
+	req := httptest.NewRequest("POST", function.InvokePathPrefix+"f/invocations", body)
+	req.Header.Set("X-Test-Refuse", "MissingAuthenticationTokenException")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 403 || body.n != 0 {
+		t.Errorf("unsigned call: %d, %d bytes of its body read", w.Code, body.n)
 	}
 }
 
