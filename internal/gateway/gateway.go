@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
@@ -610,36 +609,15 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		return
 	}
 
-	var authorizer, clientID string
-	var claims *bearer.Claims
-	var v *verified
+	var res Result
 	if a := rs.authz; a != nil {
-		var res Result
-		vs := r.Header[a.header]
-		if len(vs) > 1 || hasTwin(r.Header, a.header) {
-			// Which copy would an integration read? The first is verified, a
-			// Lambda event's headers keep the last, an upstream sees both
-			// (and a CGI-style one reads X_Api_Token as X-Api-Token):
-			// ambiguous credentials are refused.
-			res = Result{Decision: Unauthorized, Reason: "more than one " + a.header + " header"}
-		} else {
-			var token string
-			if len(vs) == 1 {
-				token = vs[0]
-			}
-			res = a.Authorize(r.Context(), token, rs.scopes)
-		}
-		if g.obs != nil {
-			g.obs.ObserveAuthorizer(a.name, res.Decision, res.Cached)
-		}
-		if res.Decision != Allow {
-			g.refuse(w, r, rs, res, len(vs) > 0, id)
+		if res = g.authorize(r, rs); res.Decision != Allow {
+			g.refuse(w, r, rs, res, len(r.Header[a.header]) > 0, id)
 			return
 		}
-		authorizer, claims, clientID, v = a.name, res.Claims, res.Claims.ClientID, res.v
-		l.clientID = clientID
+		l.clientID = res.Claims.ClientID
 	}
-	if !throttle.allowClient(clientID, now) {
+	if !throttle.allowClient(l.clientID, now) {
 		WriteResponse(w, ResponseThrottled)
 		return
 	}
@@ -650,6 +628,18 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	trace := traceID(r.Header[headerpolicy.TraceID], now)
 	r.Header[headerpolicy.TraceID] = []string{trace}
 
+	inv := t.invocation(&m, rs, res, id, ext, trace, now)
+	r = r.WithContext(NewContext(r.Context(), inv))
+	if r.Body != nil && r.Body != http.NoBody {
+		// The server's own writer, so that an overrun closes the connection.
+		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
+	}
+	rs.handler.ServeHTTP(w, r)
+	return l
+}
+
+// invocation is what the route's integration is told of the request.
+func (t *target) invocation(m *Match, rs *routeState, res Result, id, ext, trace string, now time.Time) *Invocation {
 	inv := &Invocation{
 		API:               t.api.api,
 		Stage:             t.stage.stage,
@@ -663,13 +653,14 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 		RequestTime:       now,
 		DomainName:        t.host,
 		DomainPrefix:      t.prefix,
-		Authorizer:        authorizer,
-		Claims:            claims,
-		ClientID:          clientID,
+		Claims:            res.Claims,
 		TraceID:           trace,
 		contextPath:       t.ctxPath,
 		rawRest:           t.rest,
-		verified:          v,
+		verified:          res.v,
+	}
+	if res.Claims != nil {
+		inv.Authorizer, inv.ClientID = rs.authz.name, res.Claims.ClientID
 	}
 	if inv.Path == "" {
 		inv.Path = "/"
@@ -677,15 +668,31 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	if len(inv.StageVariables) == 0 {
 		inv.StageVariables = nil
 	}
-	inv.setParams(&m)
+	inv.setParams(m)
+	return inv
+}
 
-	r = r.WithContext(NewContext(r.Context(), inv))
-	if r.Body != nil && r.Body != http.NoBody {
-		// The server's own writer, so that an overrun closes the connection.
-		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
+// authorize runs a route's authorizer on the request's credentials. Two
+// copies of its header are ambiguous and refused: the first would be
+// verified, a Lambda event's headers keep the last, an upstream sees both
+// (and a CGI-style one reads X_Api_Token as X-Api-Token).
+func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
+	a := rs.authz
+	var res Result
+	vs := r.Header[a.header]
+	if len(vs) > 1 || hasTwin(r.Header, a.header) {
+		res = Result{Decision: Unauthorized, Reason: "more than one " + a.header + " header"}
+	} else {
+		var token string
+		if len(vs) == 1 {
+			token = vs[0]
+		}
+		res = a.Authorize(r.Context(), token, rs.scopes)
 	}
-	rs.handler.ServeHTTP(w, r)
-	return l
+	if g.obs != nil {
+		g.obs.ObserveAuthorizer(a.name, res.Decision, res.Cached)
+	}
+	return res
 }
 
 // sameGrant reports whether the lenient reading of a request's path

@@ -92,7 +92,7 @@ func TestLenientPath(t *testing.T) {
 		"/hello":          "/hello",
 		"/admin%2Fx":      "/admin/x",
 		"/admin%5cx":      "/admin/x",
-		"/admin\\x":      "/admin/x",
+		"/admin\\x":       "/admin/x",
 		"/admin;jsid=1/x": "/admin/x",
 		"/admin%252Fx":    "/admin/x",
 		"/%EF%BC%A1dmin":  "/Admin",
