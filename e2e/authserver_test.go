@@ -128,6 +128,12 @@ func TestTokenErrors(t *testing.T) {
 		}
 		return f
 	}
+	withAll := func(f url.Values, kv ...string) url.Values {
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
 	cases := []struct {
 		name        string
 		form        url.Values
@@ -141,7 +147,15 @@ func TestTokenErrors(t *testing.T) {
 		{"wrong secret by Basic", url.Values{"grant_type": {"client_credentials"}}, d.ClientID, "nope", 401, "invalid_client", true},
 		{"unknown client by Basic", url.Values{"grant_type": {"client_credentials"}}, "aaaaaaaaaaaaaaaaaaaaaaaaaa", "x", 401, "invalid_client", true},
 		{"no grant type", with("grant_type", ""), "", "", 400, "invalid_request", false},
-		{"authorization_code", with("grant_type", "authorization_code"), "", "", 400, "unsupported_grant_type", false},
+		// Contract §1.3: a code or refresh token the server does not hold
+		// is invalid_grant, the grant's parameter missing invalid_request;
+		// the client authenticates first (RFC 6749 §4.1.3, §6).
+		{"authorization_code without code", with("grant_type", "authorization_code"), "", "", 400, "invalid_request", false},
+		{"authorization_code", withAll(with("grant_type", "authorization_code"), "code", "a-code"), "", "", 400, "invalid_grant", false},
+		{"refresh_token without refresh_token", with("grant_type", "refresh_token"), "", "", 400, "invalid_request", false},
+		{"refresh_token", withAll(with("grant_type", "refresh_token"), "refresh_token", "eyJjdHkiOiJKV1QifQ.a.b.c.d"), "", "", 400, "invalid_grant", false},
+		{"refresh_token by Basic", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}}, d.ClientID, d.ClientSecret, 400, "invalid_grant", false},
+		{"refresh_token, wrong secret", withAll(with("grant_type", "refresh_token"), "client_secret", "nope", "refresh_token", "x"), "", "", 400, "invalid_client", false},
 		{"password grant", with("grant_type", "password"), "", "", 400, "unsupported_grant_type", false},
 		{"disallowed scope", with("scope", "default/admin"), "", "", 400, "invalid_scope", false},
 		{"two auth methods", good, d.ClientID, d.ClientSecret, 400, "invalid_request", false},

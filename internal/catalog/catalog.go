@@ -80,7 +80,11 @@ func New(ctx context.Context, st tollgate.Store, opts Options) (*Catalog, error)
 func (c *Catalog) BaseDomain() string { return c.opts.BaseDomain }
 
 // Refresh reloads the catalog if the store's generation moved since the
-// last load. It reports whether it reloaded.
+// last load. It reports whether this call reloaded; whether or not it did,
+// when it returns nil the catalog holds every write the store had committed
+// when Refresh was called (see Sync). A caller that must see such writes
+// looks again after it, whatever the bool says: another goroutine may have
+// reloaded between the caller's lookup and this call.
 func (c *Catalog) Refresh(ctx context.Context) (bool, error) {
 	gen, err := c.st.Generation(ctx)
 	if err != nil {
@@ -92,7 +96,10 @@ func (c *Catalog) Refresh(ctx context.Context) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s := c.snap.Load(); s != nil && s.gen >= gen {
-		return false, nil // another caller reloaded meanwhile
+		// Another caller reloaded meanwhile (its load, in flight when this
+		// call began, was awaited by taking mu): its snapshot holds what
+		// this one would.
+		return false, nil
 	}
 	// Read the generation before the data: if a write lands in between, the
 	// snapshot is labelled older than its content and the next poll reloads
@@ -106,6 +113,26 @@ func (c *Catalog) Refresh(ctx context.Context) (bool, error) {
 		c.opts.OnChange()
 	}
 	return true, nil
+}
+
+// Sync brings the catalog up to date with the store: when it returns nil,
+// every write the store had committed when Sync was called (by this
+// process, the CLI or another node) is visible to the lookups that follow,
+// on every goroutine, whichever goroutine's reload brought it in. A lookup
+// that missed calls Sync and looks again, unconditionally: the snapshot it
+// missed in may be older than the one Sync leaves, even when Sync itself
+// had nothing to reload. It costs one generation query when nothing
+// changed.
+//
+// Why it holds: the generation is read after the caller's write was
+// acknowledged, so it is at least that write's; a snapshot is labelled
+// with a generation read before its data, so its content is at least as
+// new as its label; and Sync returns only once the current snapshot's
+// label is at least the generation it read, reloading (or waiting for the
+// reload in flight, under mu) otherwise.
+func (c *Catalog) Sync(ctx context.Context) error {
+	_, err := c.Refresh(ctx)
+	return err
 }
 
 func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
@@ -229,28 +256,33 @@ func (c *Catalog) Run(ctx context.Context) {
 // GetClient returns a client by id, from memory, with only the scopes its
 // pool defines in AllowedOAuthScopes (see effective). It does not consult the
 // store on a miss: a caller that must see changes made a moment ago by
-// another process calls Refresh and looks again (the token endpoint does so
+// another process calls Sync and looks again (the token endpoint does so
 // after any failed authentication, so an unknown client and a wrong secret
 // cost the same).
 func (c *Catalog) GetClient(_ context.Context, id string) (*tollgate.Client, error) {
 	if cl, ok := c.snap.Load().clients[id]; ok {
 		return cl, nil
 	}
-	return nil, tollgate.Errorf(tollgate.KindNotFound, "client not found")
+	return nil, errClientNotFound
 }
 
-// GetPool returns a pool by id. On a miss it refreshes once, so a pool
-// created a moment ago by another process is found.
+// errClientNotFound is shared by every miss, so that a miss (an unknown
+// client, looked up twice by the token endpoint) allocates nothing.
+var errClientNotFound = tollgate.Errorf(tollgate.KindNotFound, "client not found")
+
+// GetPool returns a pool by id. On a miss it syncs once and looks again, so
+// a pool created a moment ago by another process is found.
 func (c *Catalog) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
 	if p, ok := c.snap.Load().pools[id]; ok {
 		return p, nil
 	}
-	if reloaded, err := c.Refresh(ctx); err != nil {
+	if err := c.Sync(ctx); err != nil {
 		return nil, err
-	} else if reloaded {
-		if p, ok := c.snap.Load().pools[id]; ok {
-			return p, nil
-		}
+	}
+	// Look again even if Sync reloaded nothing: another goroutine may have
+	// reloaded since the miss.
+	if p, ok := c.snap.Load().pools[id]; ok {
+		return p, nil
 	}
 	return nil, tollgate.Errorf(tollgate.KindNotFound, "user pool not found")
 }

@@ -2,7 +2,11 @@ package catalog_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,5 +176,71 @@ func TestCatalogDropsUndefinedScopes(t *testing.T) {
 	cat.Refresh(ctx)
 	if got := scopes(); got != "api/read api/write" {
 		t.Errorf("after defining api/write again: scopes = %q", got)
+	}
+}
+
+// TestPoolCreatedElsewhereIsFoundAtOnce: a pool whose creation another
+// writer (its own store handle, as the CLI or another node) has
+// acknowledged is found by the next GetPool, while other writers create
+// pools and other goroutines reload the catalog. A reload by another
+// goroutine between GetPool's miss and its own generation check is the case
+// that used to be lost.
+func TestPoolCreatedElsewhereIsFoundAtOnce(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.SQLiteDSN(t)
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	writer, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	cat, err := catalog.New(ctx, st, catalog.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const writers, perWriter, reloaders = 4, 25, 2
+	var missed atomic.Int64
+	// Each acknowledged write wakes a reloader, which races the writer's
+	// own first lookup: the interleaving a server polling the store, or
+	// serving other requests, produces.
+	acked := make(chan struct{}, writers*perWriter)
+	var reloads sync.WaitGroup
+	for range reloaders {
+		reloads.Go(func() {
+			for range acked {
+				if _, err := cat.Refresh(ctx); err != nil {
+					t.Errorf("refresh: %v", err)
+				}
+			}
+		})
+	}
+	var writes sync.WaitGroup
+	for w := range writers {
+		writes.Go(func() {
+			for i := range perWriter {
+				now := time.Now().UTC()
+				p := &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: fmt.Sprintf("p-%d-%d", w, i), Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
+				if err := writer.CreatePool(ctx, p); err != nil {
+					t.Errorf("create pool: %v", err)
+					return
+				}
+				acked <- struct{}{}
+				if _, err := cat.GetPool(ctx, p.ID); err != nil {
+					missed.Add(1)
+					t.Errorf("pool %s, acknowledged before the lookup: %v", p.ID, err)
+				}
+			}
+		})
+	}
+	writes.Wait()
+	close(acked)
+	reloads.Wait()
+	if n := missed.Load(); n != 0 {
+		t.Fatalf("%d of %d new pools not found", n, writers*perWriter)
 	}
 }

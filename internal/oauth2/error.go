@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 )
 
 // Error codes a client may see.
@@ -53,15 +55,30 @@ type Error struct {
 	// with the Authorization header fails authentication.
 	Challenge string
 
-	cause error
+	// logDescription, when set, is the description as the log shows it: the
+	// description with every Input replaced by its length.
+	logDescription string
+	cause          error
 }
 
+// Input is client input quoted in an error description: an unsupported
+// grant type, a malformed or refused scope. The client, who sent it, sees it
+// in error_description; the log (Error, LogValue) sees only its length,
+// because a client may put a secret in any parameter by mistake (swapped
+// with client_id, pasted into scope) and a secret must never reach a log.
+// Pass it as an argument of an error constructor's format.
+type Input string
+
+// redacted is what the log shows of an Input.
+func (in Input) redacted() string { return "(" + strconv.Itoa(len(in)) + " bytes)" }
+
 // Error returns the code, the description and, if any, the cause: it is the
-// log's view of the error, never written to the client.
+// log's view of the error, never written to the client. Inputs quoted in
+// the description are shown by their length only.
 func (e *Error) Error() string {
 	s := e.Code
-	if e.Description != "" {
-		s += ": " + e.Description
+	if d := e.logText(); d != "" {
+		s += ": " + d
 	}
 	if e.cause != nil {
 		s += ": " + e.cause.Error()
@@ -83,12 +100,20 @@ func (e *Error) LogValue() slog.Value {
 	attrs := []slog.Attr{
 		slog.String("code", e.Code),
 		slog.Int("status", e.Status),
-		slog.String("description", e.Description),
+		slog.String("description", e.logText()),
 	}
 	if e.cause != nil {
 		attrs = append(attrs, slog.String("cause", e.cause.Error()))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// logText is the description as logs show it.
+func (e *Error) logText() string {
+	if e.logDescription != "" {
+		return e.logDescription
+	}
+	return e.Description
 }
 
 // WithCause returns a copy of e that carries cause for the log.
@@ -117,11 +142,24 @@ func (e *Error) WithChallenge(challenge string) *Error {
 }
 
 func newError(code string, status int, format string, args []any) *Error {
-	d := format
-	if len(args) > 0 {
-		d = fmt.Sprintf(format, args...)
+	e := &Error{Code: code, Description: format, Status: status}
+	if len(args) == 0 {
+		return e
 	}
-	return &Error{Code: code, Description: d, Status: status}
+	e.Description = fmt.Sprintf(format, args...)
+	var logArgs []any
+	for i, a := range args {
+		if in, ok := a.(Input); ok {
+			if logArgs == nil {
+				logArgs = slices.Clone(args)
+			}
+			logArgs[i] = in.redacted()
+		}
+	}
+	if logArgs != nil {
+		e.logDescription = fmt.Sprintf(format, logArgs...)
+	}
+	return e
 }
 
 // InvalidRequest is RFC 6749 §5.2 invalid_request: a parameter is missing,

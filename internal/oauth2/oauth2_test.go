@@ -356,3 +356,37 @@ func BenchmarkWriteError(b *testing.B) {
 		WriteError(httptest.NewRecorder(), r, err)
 	}
 }
+
+// TestInputNeverLogged: client input quoted in a description reaches the
+// client but neither Error() nor the log, which see its length.
+func TestInputNeverLogged(t *testing.T) {
+	const secret = "s3cr3t0123456789abcdefghijklmnopqrstuvwxyz0123456"
+	errs := map[string]*Error{
+		"constructor": UnsupportedGrantType("unsupported grant type %s, %d", Input(secret), 7),
+		"ParseScope": func() *Error {
+			_, err := ParseScope(secret + `"`)
+			return err.(*Error)
+		}(),
+	}
+	for name, err := range errs {
+		t.Run(name, func(t *testing.T) {
+			err = err.WithCause(errors.New("cause"))
+			if !strings.Contains(err.Description, secret) {
+				t.Errorf("the client does not see its input: %q", err.Description)
+			}
+			var buf bytes.Buffer
+			slog.New(slog.NewJSONHandler(&buf, nil)).Info("refused", "err", err)
+			for what, s := range map[string]string{"Error()": err.Error(), "log": buf.String()} {
+				if strings.Contains(s, secret[:20]) {
+					t.Errorf("%s shows the input: %s", what, s)
+				}
+				if !strings.Contains(s, " bytes)") {
+					t.Errorf("%s lacks the input's length: %s", what, s)
+				}
+			}
+		})
+	}
+	if got := UnsupportedGrantType("plain %s", "arg").Error(); got != "unsupported_grant_type: plain arg" {
+		t.Errorf("an argument that is not Input is redacted: %q", got)
+	}
+}

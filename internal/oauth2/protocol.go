@@ -1,8 +1,8 @@
 package oauth2
 
-// Grant types of RFC 6749 §4 that Cognito's token endpoint names. Tollgate
-// serves only client_credentials: the others sign in users, which it does
-// not do.
+// Grant types of RFC 6749 §4 and §6 that Cognito's token endpoint names.
+// Tollgate serves only client_credentials: the others sign in users, which
+// it does not do, so no code or refresh token it is shown is valid.
 const (
 	GrantClientCredentials = "client_credentials"
 	GrantAuthorizationCode = "authorization_code"
@@ -27,6 +27,8 @@ const (
 	ParamClientSecret  = "client_secret"
 	ParamToken         = "token"
 	ParamTokenTypeHint = "token_type_hint"
+	ParamCode          = "code"          // authorization_code (RFC 6749 §4.1.3)
+	ParamRefreshToken  = "refresh_token" // refresh_token (RFC 6749 §6)
 )
 
 // ContentTypeForm is the media type of every request to the token,

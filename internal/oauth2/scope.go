@@ -9,7 +9,8 @@ import "strings"
 // clients that join lists carelessly are common and the meaning is plain.
 // Any other character outside the scope-token grammar
 // (1*( %x21 / %x23-5B / %x5D-7E )) makes the whole value invalid, and the
-// returned error is an invalid_scope *Error naming the offending token.
+// returned error is an invalid_scope *Error naming the offending token to
+// the client (an Input: the log sees its length only).
 // An empty or all-space value yields no tokens; RFC 6749 §3.1 has a
 // parameter without a value treated as omitted.
 //
@@ -28,7 +29,7 @@ func ParseScope(s string) ([]string, error) {
 			continue
 		}
 		if !ValidScopeToken(tok) {
-			return nil, InvalidScope("malformed scope %s: a scope is printable ASCII without spaces, quotes or backslashes", SanitizeDescription(shorten(tok)))
+			return nil, InvalidScope("malformed scope %s: a scope is printable ASCII without spaces, quotes or backslashes", Input(SanitizeDescription(shorten(tok))))
 		}
 		if seen[tok] {
 			continue

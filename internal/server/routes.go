@@ -150,7 +150,10 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // id, the stage, the declared method and resource path, and the client_id
 // of the allowed token; "" otherwise),
 // status, bytes, latency and remote address. It never logs the request
-// body, query string or Authorization header, which may carry credentials.
+// body, query string or Authorization header, which may carry credentials
+// (a client may send its secret in the query of /oauth2/token: the path is
+// cut at the query, and at a decoded '?'), and logs a client id only in
+// the shape of one (loggedGatewayClientID).
 //
 // Gateway requests (gateway.Owns) go to gw, on their raw path, before the
 // mux would clean it; the others to mux.
@@ -180,7 +183,7 @@ func (s *Server) accessLog(gw *gateway.Gateway, mux http.Handler) http.Handler {
 			slog.String("api", rec.gw.API),
 			slog.String("stage", rec.gw.Stage),
 			slog.String("route", rec.gw.Route),
-			slog.String("client_id", rec.gw.ClientID),
+			slog.String("client_id", loggedGatewayClientID(rec.gw.ClientID)),
 			slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes),
 			slog.Duration("latency", time.Since(start)),

@@ -3,9 +3,12 @@ package server
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/tollgate/tollgate"
 
+	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/token"
 )
 
@@ -28,6 +31,11 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 	})
 }
 
+// The catalog must be a token.Syncer: the token endpoint syncs it on a
+// failed authentication, so that a client created a moment ago by another
+// process is found.
+var _ token.Syncer = (*catalog.Catalog)(nil)
+
 // revocations records revocations in the store and refreshes the catalog at
 // once, so this node's gateway rejects a revoked token from the next
 // request on (other nodes within their poll interval).
@@ -44,4 +52,25 @@ func (r revocations) RevokeToken(ctx context.Context, t tollgate.RevokedToken) e
 		r.s.opts.Logger.Warn("refresh after revocation", "err", err)
 	}
 	return nil
+}
+
+// loggedGatewayClientID is the client id of a gateway request as the access
+// log shows it: the client_id claim of the token the authorizer allowed,
+// when it has the shape of a client id, or a marker with its length. The
+// shape is at most 128 characters of letters, digits and "-._~+": Cognito's
+// ids ([\w+]) and those of the external issuers an authorizer may trust
+// (GUIDs, "….apps.googleusercontent.com"). The claim was signed by a
+// trusted issuer, so it is not raw request bytes; the check keeps anything
+// that is not an id out of the log whatever an issuer puts there. The
+// token endpoint logs presented ids by a stricter rule (token.presentedID).
+func loggedGatewayClientID(id string) string {
+	ok := len(id) <= 128
+	for i := 0; ok && i < len(id); i++ {
+		c := id[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~+", c) >= 0
+	}
+	if ok {
+		return id // or "": not a gateway request, or an open route
+	}
+	return "(malformed, " + strconv.Itoa(len(id)) + " bytes)"
 }

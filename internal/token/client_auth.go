@@ -2,6 +2,7 @@ package token
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -32,11 +33,12 @@ var (
 )
 
 // authenticate authenticates the client of a request (RFC 6749 §2.3.1) and
-// returns it, with the client id it presented (for the log, whatever the
-// outcome). The client may use HTTP Basic (client_secret_basic) or
-// client_id and client_secret in the body (client_secret_post), not both
-// (RFC 6749 §2.3); client_id alone in the body beside Basic is allowed when
-// it names the same client, as Cognito allows it.
+// returns it, with the client id it presented as the log may show it
+// (whatever the outcome). The client may use HTTP Basic
+// (client_secret_basic) or client_id and client_secret in the body
+// (client_secret_post), not both (RFC 6749 §2.3); client_id alone in the
+// body beside Basic is allowed when it names the same client, as Cognito
+// allows it.
 //
 // Errors are invalid_client: a 401 with a Basic challenge when the client
 // tried HTTP Basic or sent no credentials at all (RFC 6749 §5.2), a 400 when
@@ -46,97 +48,98 @@ var (
 // Timing: an unknown client, a client without a secret and a wrong secret
 // all cost one keyed hash of the presented secret and MaxClientSecrets
 // constant-time comparisons (against a dummy hash where the client has
-// none), and, when Clients is a cache (Refresher), one refresh; so the
-// time taken does not tell whether the client exists.
-func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, string, error) {
+// none), and, when Clients is a cache (Syncer), one sync and the same
+// lookup and comparisons again; so the time taken does not tell whether the
+// client exists.
+func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
 	id, secret, basic, err := presentedCredentials(r, f)
 	if err != nil {
-		return nil, id, err
+		return nil, presentedID(id, false), err
 	}
-	fail := func(err *oauth2.Error) (*tollgate.Client, string, error) {
+	fail := func(client *tollgate.Client, err *oauth2.Error) (*tollgate.Client, clientRef, error) {
 		if basic {
 			err = err.WithChallenge(basicChallenge)
 		}
-		return nil, id, err
+		return nil, presentedID(id, client != nil), err
 	}
 	if secret == "" {
 		// Nothing to verify, and the answer does not depend on the client,
 		// so it is not even looked up. Cognito's client_credentials
 		// clients always have a secret (RFC 6749 §4.4: confidential
 		// clients only).
-		return fail(errNoSecret)
+		return fail(nil, errNoSecret)
 	}
 
-	client, ok, err := e.check(ctx, id, secret)
+	presented := e.opts.Vault.HashSecret(id, secret)
+	client, ok, err := e.check(ctx, id, presented)
 	if err != nil {
-		return nil, id, err
+		return nil, presentedID(id, false), err
 	}
-	if (client == nil || !ok) && validClientID(id) {
+	if s, isCache := e.opts.Clients.(Syncer); isCache && !ok && validClientID(id) {
 		// A cache of clients may be behind the store: a client or secret
 		// added a moment ago by another process. Every failure (unknown
 		// client and wrong secret alike, so the two still cost the same)
-		// brings the cache up to date once, and the check is repeated if
-		// anything changed. Refresh is one small query.
-		if rf, isCache := e.opts.Clients.(Refresher); isCache {
-			reloaded, err := rf.Refresh(ctx)
-			if err != nil {
-				return nil, id, oauth2.ServerError().WithCause(err)
-			}
-			if reloaded {
-				if client, ok, err = e.check(ctx, id, secret); err != nil {
-					return nil, id, err
-				}
-			}
+		// brings the cache up to date and looks again, whether or not this
+		// Sync reloaded: another goroutine may have reloaded between the
+		// lookup above and the Sync, leaving Sync nothing to do and the
+		// lookup above stale.
+		if err := s.Sync(ctx); err != nil {
+			return nil, presentedID(id, false), oauth2.ServerError().WithCause(err)
+		}
+		if client, ok, err = e.check(ctx, id, presented); err != nil {
+			return nil, presentedID(id, false), err
 		}
 	}
 
 	switch {
 	case client == nil:
-		return fail(errAuthFailed.WithCause(errUnknownClient))
+		return fail(nil, errAuthFailed.WithCause(errUnknownClient))
 	case len(client.Secrets) == 0:
-		return fail(errAuthFailed.WithCause(errPublicClient))
+		return fail(client, errAuthFailed.WithCause(errPublicClient))
 	case !ok:
-		return fail(errAuthFailed.WithCause(errWrongSecret))
+		return fail(client, errAuthFailed.WithCause(errWrongSecret))
 	}
 	if e.opts.PoolFromHost != nil {
 		if pool, onPoolHost := e.opts.PoolFromHost(r); onPoolHost && pool != client.PoolID {
-			return fail(errAuthFailed.WithCause(&otherPoolError{host: pool, client: client.PoolID}))
+			return fail(client, errAuthFailed.WithCause(&otherPoolError{host: pool, client: client.PoolID}))
 		}
 	}
-	return client, id, nil
+	return client, presentedID(id, true), nil
 }
 
-// Refresher is implemented by a Clients cache (the server's catalog) that
-// can bring itself up to date with the store. It reports whether anything
-// changed.
-type Refresher interface {
-	Refresh(ctx context.Context) (bool, error)
+// Syncer is implemented by a Clients cache (the server's catalog) that can
+// bring itself up to date with the store: when Sync returns nil, every
+// write the store had committed when Sync was called is visible to the
+// lookups that follow, whichever goroutine's reload brought it in.
+type Syncer interface {
+	Sync(ctx context.Context) error
 }
 
-// check looks the client up and verifies the secret against its hashes.
-// It compares with exactly MaxClientSecrets hashes, padding with the dummy,
-// so that the work is the same whether or not the client exists.
-func (e *Endpoint) check(ctx context.Context, id, secret string) (*tollgate.Client, bool, error) {
-	var client *tollgate.Client
+// check looks the client up and compares the presented secret's keyed hash
+// with the client's hashes. It compares with exactly MaxClientSecrets
+// hashes, padding with the dummy, so that the work is the same whether or
+// not the client exists. ok is false when client is nil.
+func (e *Endpoint) check(ctx context.Context, id string, presented []byte) (client *tollgate.Client, ok bool, err error) {
 	if validClientID(id) { // anything else cannot exist: spare the lookup
 		c, err := e.opts.Clients.GetClient(ctx, id)
 		switch {
 		case err == nil:
 			client = c
 		case !tollgate.IsNotFound(err):
-			return nil, false, oauth2.ServerError().WithCause(err)
+			return nil, false, oauth2.ServerError().WithCause(&lookupError{err: err, id: id})
 		}
 	}
-	hashes := make([][]byte, 0, tollgate.MaxClientSecrets)
+	match, compared := 0, 0
 	if client != nil {
 		for _, s := range client.Secrets {
-			hashes = append(hashes, s.Hash)
+			match |= subtle.ConstantTimeCompare(presented, s.Hash)
+			compared++
 		}
 	}
-	for len(hashes) < tollgate.MaxClientSecrets {
-		hashes = append(hashes, e.dummyHash)
+	for ; compared < tollgate.MaxClientSecrets; compared++ {
+		match |= subtle.ConstantTimeCompare(presented, e.dummyHash)
 	}
-	return client, e.opts.Vault.VerifySecret(id, secret, hashes...), nil
+	return client, match == 1, nil
 }
 
 // Causes of errAuthFailed, for the log only.

@@ -37,13 +37,26 @@ type tokenResponse struct {
 // ServeToken serves POST /oauth2/token. It issues an access token to a
 // client that authenticates with its secret and is allowed the
 // client_credentials flow (RFC 6749 §4.4), for the scopes it asks for, or
-// all the scopes it is allowed when it asks for none (Cognito's rule).
+// all the scopes it is allowed when it asks for none (Cognito's rule). The
+// user sign-in grants Cognito also names, authorization_code and
+// refresh_token, are answered as Cognito answers a code or refresh token it
+// does not hold (see signInGrantError).
+//
+// Order: what does not depend on the client comes first (the request's
+// shape, readForm; a grant_type that names no grant Cognito serves); then
+// the client is authenticated, for every grant, before anything about the
+// grant is checked: RFC 6749 §4.1.3 and §6 have the server "require client
+// authentication for confidential clients" and authenticate the client
+// before it validates the code or the refresh token, and §4.4.2 likewise.
+// A request with wrong credentials is invalid_client whatever its grant's
+// parameters, and an unauthenticated caller learns nothing of grants.
 func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 	// Cognito's token endpoint allows any origin and offers no CORS policy
 	// of its own (contract §1.2); errors carry it too, so that a browser
 	// script can read them.
 	w.Header()[headerAllowOrigin] = anyOrigin
-	f, err := readForm(w, r, oauth2.ParamGrantType, oauth2.ParamScope, oauth2.ParamClientID, oauth2.ParamClientSecret)
+	f, err := readForm(w, r, oauth2.ParamGrantType, oauth2.ParamScope, oauth2.ParamClientID, oauth2.ParamClientSecret,
+		oauth2.ParamCode, oauth2.ParamRefreshToken)
 	if err != nil {
 		e.fail(w, r, endpointToken, "", err)
 		return
@@ -51,22 +64,32 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 	// The grant type is checked before the client is authenticated: the
 	// answer does not depend on the client, and a request that must be
 	// refused anyway costs no lookup and no hash.
-	if err := checkGrantType(f[oauth2.ParamGrantType]); err != nil {
-		e.fail(w, r, endpointToken, f[oauth2.ParamClientID], err)
+	grant := f[oauth2.ParamGrantType]
+	if err := checkGrantType(grant); err != nil {
+		e.fail(w, r, endpointToken, presentedID(f[oauth2.ParamClientID], false), err)
 		return
 	}
-	client, id, err := e.authenticate(r.Context(), r, f)
+	client, who, err := e.authenticate(r.Context(), r, f)
 	if err != nil {
-		e.fail(w, r, endpointToken, id, err)
+		e.fail(w, r, endpointToken, who, err)
 		return
 	}
+	if grant != oauth2.GrantClientCredentials {
+		e.fail(w, r, endpointToken, who, signInGrantError(grant, f))
+		return
+	}
+	e.clientCredentials(w, r, client, who, f[oauth2.ParamScope])
+}
+
+// clientCredentials answers an authenticated client_credentials request.
+func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, client *tollgate.Client, who clientRef, scope string) {
 	if !client.AllowsFlow(tollgate.FlowClientCredentials) {
-		e.fail(w, r, endpointToken, id, errFlowNotAllowed)
+		e.fail(w, r, endpointToken, who, errFlowNotAllowed)
 		return
 	}
-	scopes, err := grantedScopes(client, f[oauth2.ParamScope])
+	scopes, err := grantedScopes(client, scope)
 	if err != nil {
-		e.fail(w, r, endpointToken, id, err)
+		e.fail(w, r, endpointToken, who, err)
 		return
 	}
 
@@ -93,7 +116,7 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 	}
 	signed, err := e.opts.Signer.Sign(r.Context(), client.PoolID, claims)
 	if err != nil {
-		e.fail(w, r, endpointToken, id, oauth2.ServerError().WithCause(err))
+		e.fail(w, r, endpointToken, who, oauth2.ServerError().WithCause(err))
 		return
 	}
 	oauth2.WriteJSON(w, r, http.StatusOK, tokenResponse{
@@ -122,19 +145,21 @@ var anyOrigin = []string{"*"}
 
 var errFlowNotAllowed = oauth2.UnauthorizedClient("the client is not allowed the client_credentials flow")
 
-// checkGrantType accepts client_credentials only. authorization_code and
-// refresh_token are grants Cognito serves for user sign-in, which Tollgate
-// does not do: they get an answer that says so.
+// checkGrantType accepts the grant types Cognito's token endpoint names
+// (contract §1.1): client_credentials, which Tollgate serves, and
+// authorization_code and refresh_token, which it answers after client
+// authentication (signInGrantError). Anything else is
+// unsupported_grant_type (RFC 6749 §5.2), a missing grant_type
+// invalid_request.
 func checkGrantType(gt string) error {
 	switch gt {
-	case oauth2.GrantClientCredentials:
+	case oauth2.GrantClientCredentials, oauth2.GrantAuthorizationCode, oauth2.GrantRefreshToken:
 		return nil
 	case "":
 		return oauth2.InvalidRequest("grant_type is required")
-	case oauth2.GrantAuthorizationCode, oauth2.GrantRefreshToken:
-		return oauth2.UnsupportedGrantType("grant type %s is for user sign-in, which Tollgate does not serve: only client_credentials is supported", gt)
 	default:
-		return oauth2.UnsupportedGrantType("unsupported grant type %s: only client_credentials is supported", oauth2.SanitizeDescription(truncate(gt, 64)))
+		return oauth2.UnsupportedGrantType("unsupported grant type %s: only client_credentials is supported",
+			oauth2.Input(oauth2.SanitizeDescription(truncate(gt, 64))))
 	}
 }
 
@@ -158,7 +183,7 @@ func grantedScopes(client *tollgate.Client, requested string) (string, error) {
 	}
 	for _, s := range asked {
 		if !allowedScope(client, s) {
-			return "", oauth2.InvalidScope("scope %s is not allowed for this client", truncate(s, 128))
+			return "", oauth2.InvalidScope("scope %s is not allowed for this client", oauth2.Input(truncate(s, 128)))
 		}
 	}
 	return strings.Join(asked, " "), nil

@@ -1,7 +1,9 @@
 // Package token is Tollgate's OAuth 2 token endpoint: POST /oauth2/token
 // with the client_credentials grant (RFC 6749 §4.4), POST /oauth2/revoke
 // (RFC 7009) and POST /oauth2/introspect (RFC 7662), each authenticating the
-// client first (RFC 6749 §2.3.1).
+// client first (RFC 6749 §2.3.1). The user sign-in grants Cognito also
+// names (authorization_code, refresh_token) are answered invalid_grant, or
+// invalid_request without their parameter, after client authentication.
 //
 // One file per concern:
 //
@@ -12,18 +14,25 @@
 //   - client_auth.go: client_secret_basic and client_secret_post (§2.3.1),
 //     never both (§2.3), in time that does not depend on whether the client
 //     exists;
-//   - client_credentials.go: the grant, its scope rules (§3.3) and the
-//     Cognito-shaped access token and response (§5.1);
+//   - client_credentials.go: the order of checks at /oauth2/token, the
+//     grant, its scope rules (§3.3) and the Cognito-shaped access token and
+//     response (§5.1);
+//   - signin_grants.go: authorization_code and refresh_token, which no
+//     code or refresh token satisfies (Tollgate issues none);
 //   - revoke.go and introspect.go: RFC 7009 and RFC 7662;
 //   - verify.go: how revoke and introspect check that a token is one of the
-//     pool's own.
+//     pool's own;
+//   - log.go: what the log may say of a request: a presented client id only
+//     when it names a client found, client input by its length, no request
+//     bytes in causes, so that a secret sent in the wrong place never
+//     reaches the log.
 //
 // Everything the endpoint depends on is an interface defined here (Clients,
 // Signer, Verifier, Revocations) and wired by internal/server, so the same
 // code runs against the store, the catalog cache or a test double. Every
 // error reaches the client through internal/oauth2, the one writer of RFC
-// 6749 §5.2 errors; the client sees a code and a fixed description, the log
-// sees the cause. Secrets never appear in either.
+// 6749 §5.2 errors; the client sees a code and a description, the log sees
+// the cause. Secrets never appear in the log, wherever a request puts them.
 //
 // token imports the root package, internal/oauth2, internal/vault and
 // internal/bearer (pure token verification). It must not import the store

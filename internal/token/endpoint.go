@@ -3,13 +3,11 @@ package token
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/oauth2"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -97,8 +95,11 @@ type Options struct {
 	// Logger receives one line per refused request (client authentication
 	// failures at Info, other client errors at Debug, server failures at
 	// Error) and one Debug line per issued token, with the endpoint, the
-	// presented client id, the error code and the request id. Secrets are
-	// never logged. Nil means slog.Default().
+	// client id, the error code and the request id. Nothing a request
+	// carries is logged as sent: a presented client id only when it names
+	// a client the endpoint found, other input by its length (see log.go),
+	// so a secret sent in the wrong place never reaches the log. Nil means
+	// slog.Default().
 	Logger *slog.Logger
 }
 
@@ -149,36 +150,3 @@ const (
 	endpointIntrospect = "introspect"
 	endpointAuthorize  = "authorize"
 )
-
-// maxLoggedID bounds how much of a presented client id is logged: ids are at
-// most 128 characters (Cognito's limit), anything longer is garbage.
-const maxLoggedID = 128
-
-// fail logs err and writes it to the client through oauth2.WriteError. The
-// log level follows who is at fault: a failed client authentication is
-// worth noticing (Info), other client mistakes are routine (Debug), and
-// anything that is not an *oauth2.Error, or is a server_error, is ours
-// (Error), unless the client cancelled the request.
-func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint, clientID string, err error) {
-	level := slog.LevelDebug
-	var oe *oauth2.Error
-	switch {
-	case errors.Is(err, context.Canceled):
-		// The client went away mid-request: nobody reads the answer and
-		// nothing is broken.
-	case !errors.As(err, &oe) || oe.Code == oauth2.CodeServerError:
-		level = slog.LevelError
-	case oe.Code == oauth2.CodeInvalidClient:
-		level = slog.LevelInfo
-	}
-	if len(clientID) > maxLoggedID {
-		clientID = clientID[:maxLoggedID] + "..."
-	}
-	e.log.LogAttrs(r.Context(), level, "oauth2 request refused",
-		slog.String("endpoint", endpoint),
-		slog.String("client_id", clientID),
-		slog.String("request_id", oauth2.RequestID(w)),
-		slog.Any("err", err),
-	)
-	oauth2.WriteError(w, r, err)
-}

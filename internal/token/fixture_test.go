@@ -54,6 +54,7 @@ func (c testClient) secret() string { return c.secrets[0] }
 type fixture struct {
 	t      testing.TB
 	ctx    context.Context
+	dsn    string // the SQLite file, for a second handle (another process's view)
 	st     *sqlstore.Store
 	vault  *vault.Vault
 	signer *signer.Signer
@@ -85,7 +86,8 @@ func issuer(poolID string) string { return "https://tollgate.test/" + poolID }
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
+	dsn := storetest.SQLiteDSN(t)
+	st, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -96,7 +98,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	clk := &clock{now: t0}
 	quiet := slog.New(slog.DiscardHandler)
-	f := &fixture{t: t, ctx: ctx, st: st, vault: v, clock: clk}
+	f := &fixture{t: t, ctx: ctx, dsn: dsn, st: st, vault: v, clock: clk}
 	f.signer = signer.New(st, v, signer.Options{Now: clk.Now, Logger: quiet})
 
 	f.pool = f.createPool("us-east-1", "pool-one")

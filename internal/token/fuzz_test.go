@@ -1,23 +1,43 @@
 package token_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/tollgate/tollgate/internal/token"
 )
 
 // FuzzTokenRequest drives the whole token endpoint, in process, with
 // arbitrary methods, Authorization and Content-Type headers, URL queries
 // and bodies. Whatever comes in, the endpoint must not panic, must not
-// answer 500 (nothing here is a server failure), and must answer with a
-// token response or an RFC 6749 §5.2 error of a known code.
+// answer 500 (nothing here is a server failure), must answer with a token
+// response or an RFC 6749 §5.2 error of a known code, and must not log the
+// client's secret, wherever the request puts it.
 func FuzzTokenRequest(f *testing.F) {
 	fx := newFixture(f)
+	var logs bytes.Buffer // iterations of one fuzz worker run one at a time
+	ep := token.New(token.Options{
+		Clients: fx.st, Signer: fx.signer, Keys: fx.signer, Revocations: fx.st, Vault: fx.vault,
+		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Now:    fx.clock.Now,
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
 	id, secret := fx.m2m.ID, fx.m2m.secret()
 	formType := "application/x-www-form-urlencoded"
 	seeds := []struct{ method, auth, ctype, query, body string }{
+		{"POST", basic(secret, id), formType, "", "grant_type=client_credentials"},
+		{"POST", basicRaw(id + "%3A" + secret), formType, "", "grant_type=client_credentials"},
+		{"POST", basicRaw(id + "%3A" + secret + ":"), formType, "", "grant_type=client_credentials"},
+		{"POST", "", formType, "", form("grant_type", "client_credentials", "client_id", secret)},
+		{"POST", "", formType, "", form("grant_type", secret, "client_id", id, "client_secret", secret)},
+		{"POST", basic(id, secret), formType, "", form("grant_type", "client_credentials", "scope", secret)},
+		{"POST", basic(id, secret), formType, "", form("grant_type", "client_credentials", "scope", secret+`"`)},
+		{"POST", basic(id, secret), formType, "client_secret=" + secret, "grant_type=client_credentials&x=%zz" + secret},
 		{"POST", "", formType, "", form("grant_type", "client_credentials", "client_id", id, "client_secret", secret)},
 		{"POST", basic(id, secret), formType, "", form("grant_type", "client_credentials", "scope", "default/read")},
 		{"POST", basic(id, secret), formType + "; charset=utf-8", "", form("grant_type", "client_credentials", "client_id", id)},
@@ -45,7 +65,7 @@ func FuzzTokenRequest(f *testing.F) {
 	}
 	codes := map[string]bool{
 		"invalid_request": true, "invalid_client": true, "unauthorized_client": true,
-		"unsupported_grant_type": true, "invalid_scope": true,
+		"unsupported_grant_type": true, "invalid_scope": true, "invalid_grant": true,
 	}
 	f.Fuzz(func(t *testing.T, method, auth, ctype, query, body string) {
 		r, err := http.NewRequest(method, "http://tollgate.test/oauth2/token", strings.NewReader(body))
@@ -60,7 +80,11 @@ func FuzzTokenRequest(f *testing.F) {
 			r.Header.Set("Content-Type", ctype)
 		}
 		w := httptest.NewRecorder()
-		fx.ep.ServeToken(w, r)
+		logs.Reset()
+		ep.ServeToken(w, r)
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("the log shows the secret: %s", logs.String())
+		}
 
 		switch w.Code {
 		case 200:

@@ -48,17 +48,17 @@ func (e *Endpoint) ServeIntrospect(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := f[oauth2.ParamToken]
 	if tok == "" {
-		e.fail(w, r, endpointIntrospect, f[oauth2.ParamClientID], errTokenRequired)
+		e.fail(w, r, endpointIntrospect, presentedID(f[oauth2.ParamClientID], false), errTokenRequired)
 		return
 	}
-	client, id, err := e.authenticate(r.Context(), r, f)
+	client, who, err := e.authenticate(r.Context(), r, f)
 	if err != nil {
-		e.fail(w, r, endpointIntrospect, id, err)
+		e.fail(w, r, endpointIntrospect, who, err)
 		return
 	}
 	claims, err := e.verifyOwn(r.Context(), r, client.PoolID, tok)
 	if err != nil {
-		e.fail(w, r, endpointIntrospect, id, err)
+		e.fail(w, r, endpointIntrospect, who, err)
 		return
 	}
 	// A token without jti cannot have been revoked, nor be shown not to
@@ -71,7 +71,7 @@ func (e *Endpoint) ServeIntrospect(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Not {"active":false}: a resource server must not take an outage
 		// for a revocation, nor the other way round.
-		e.fail(w, r, endpointIntrospect, id, oauth2.ServerError().WithCause(err))
+		e.fail(w, r, endpointIntrospect, who, oauth2.ServerError().WithCause(err))
 		return
 	}
 	if revoked {

@@ -62,7 +62,9 @@ func readForm(w http.ResponseWriter, r *http.Request, params ...string) (form, e
 	}
 	values, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, oauth2.InvalidRequest("the request body is not valid application/x-www-form-urlencoded").WithCause(err)
+		// No cause: the parser's error quotes the bad escape, and the body
+		// may hold a secret.
+		return nil, oauth2.InvalidRequest("the request body is not valid application/x-www-form-urlencoded")
 	}
 	f := make(form, len(params))
 	for _, p := range params {

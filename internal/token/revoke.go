@@ -36,22 +36,22 @@ func (e *Endpoint) ServeRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := f[oauth2.ParamToken]
 	if tok == "" {
-		e.fail(w, r, endpointRevoke, f[oauth2.ParamClientID], errTokenRequired)
+		e.fail(w, r, endpointRevoke, presentedID(f[oauth2.ParamClientID], false), errTokenRequired)
 		return
 	}
-	client, id, err := e.authenticate(r.Context(), r, f)
+	client, who, err := e.authenticate(r.Context(), r, f)
 	if err != nil {
-		e.fail(w, r, endpointRevoke, id, err)
+		e.fail(w, r, endpointRevoke, who, err)
 		return
 	}
 	claims, err := e.verifyOwn(r.Context(), r, client.PoolID, tok)
 	if err != nil {
-		e.fail(w, r, endpointRevoke, id, err)
+		e.fail(w, r, endpointRevoke, who, err)
 		return
 	}
 	if claims != nil {
 		if claims.ClientID != client.ID {
-			e.fail(w, r, endpointRevoke, id, errNotYourToken)
+			e.fail(w, r, endpointRevoke, who, errNotYourToken)
 			return
 		}
 		if claims.JTI == "" { // not one of ours: we always set jti
@@ -66,7 +66,7 @@ func (e *Endpoint) ServeRevoke(w http.ResponseWriter, r *http.Request) {
 				RevokedAt: e.now().UTC(),
 			})
 			if err != nil {
-				e.fail(w, r, endpointRevoke, id, oauth2.ServerError().WithCause(err))
+				e.fail(w, r, endpointRevoke, who, oauth2.ServerError().WithCause(err))
 				return
 			}
 			e.log.LogAttrs(r.Context(), slog.LevelInfo, "access token revoked",

@@ -405,8 +405,25 @@ func TestTokenErrors(t *testing.T) {
 		{"public client without secret", request{body: form("grant_type", "client_credentials", "client_id", f.public.ID)}, 400, "invalid_client", false, false},
 		{"client of another pool on this pool's host", request{host: pool1Host, body: form("grant_type", "client_credentials", "client_id", f.other.ID, "client_secret", f.other.secret())}, 400, "invalid_client", false, false},
 		{"client_credentials flow not allowed", request{body: form("grant_type", "client_credentials", "client_id", f.codeOnly.ID, "client_secret", f.codeOnly.secret())}, 400, "unauthorized_client", false, false},
-		{"authorization_code", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", false, false},
-		{"refresh_token", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", false, false},
+		// Contract §1.3: invalid_grant for a code or refresh token the
+		// server does not hold, invalid_request for a grant's missing
+		// parameter; client authentication first (RFC 6749 §4.1.3, §6).
+		{"authorization_code", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", id, "client_secret", secret)}, 400, "invalid_grant", false, false},
+		{"authorization_code, Basic", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "authorization_code", "code", "x", "redirect_uri", "https://app.test/cb")}, 400, "invalid_grant", false, false},
+		{"authorization_code without code", request{body: form("grant_type", "authorization_code", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
+		{"authorization_code with an empty code", request{body: form("grant_type", "authorization_code", "code", "", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
+		{"authorization_code, code given twice", request{body: form("grant_type", "authorization_code", "code", "x", "code", "y", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
+		{"authorization_code, wrong secret", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", false, false},
+		{"authorization_code without code, wrong secret", request{body: form("grant_type", "authorization_code", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", false, false},
+		{"authorization_code, no client authentication", request{body: form("grant_type", "authorization_code", "code", "x")}, 401, "invalid_client", true, false},
+		{"authorization_code, client with the code flow", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", f.codeOnly.ID, "client_secret", f.codeOnly.secret())}, 400, "invalid_grant", false, false},
+		{"refresh_token", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", id, "client_secret", secret)}, 400, "invalid_grant", false, false},
+		{"refresh_token, Basic", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "refresh_token", "refresh_token", "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.x.y.z.w")}, 400, "invalid_grant", false, false},
+		{"refresh_token without refresh_token", request{body: form("grant_type", "refresh_token", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
+		{"refresh_token, refresh_token given twice", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "refresh_token", "y", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
+		{"refresh_token, unknown client", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", unknownID, "client_secret", secret)}, 400, "invalid_client", false, false},
+		{"refresh_token without refresh_token, wrong secret, Basic", request{header: map[string]string{"Authorization": basic(id, "nope")}, body: form("grant_type", "refresh_token")}, 401, "invalid_client", true, false},
+		{"refresh_token, public client", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", f.public.ID, "client_secret", "anything")}, 400, "invalid_client", false, false},
 		{"password", request{body: form("grant_type", "password", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", false, false},
 		{"jwt-bearer", request{body: form("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", false, false},
 		{"missing grant_type", request{body: form("client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
@@ -434,13 +451,15 @@ func TestTokenErrors(t *testing.T) {
 	}
 }
 
+// TestUserSignInGrantsSaySo: an authenticated client that asks for a user
+// sign-in grant learns why it cannot have one.
 func TestUserSignInGrantsSaySo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for _, gt := range []string{"authorization_code", "refresh_token"} {
-		_, body := f.do(request{body: form("grant_type", gt)})
-		if !strings.Contains(string(body), "user sign-in") {
-			t.Errorf("%s: %s", gt, body)
+	for _, kv := range [][2]string{{"authorization_code", "code"}, {"refresh_token", "refresh_token"}} {
+		_, body := f.do(request{body: form("grant_type", kv[0], kv[1], "x", "client_id", f.m2m.ID, "client_secret", f.m2m.secret())})
+		if !strings.Contains(string(body), "no user sign-in") || !strings.Contains(string(body), "client_credentials") {
+			t.Errorf("%s: %s", kv[0], body)
 		}
 	}
 }

@@ -42,7 +42,7 @@ func (e *Endpoint) verifyOwn(ctx context.Context, r *http.Request, poolID, tok s
 			return nil, oauth2.ServerError().WithCause(err)
 		}
 		e.log.LogAttrs(ctx, slog.LevelDebug, "presented token is not an active token of the pool",
-			slog.String("pool_id", poolID), slog.Any("reason", err))
+			slog.String("pool_id", poolID), slog.String("reason", tokenReason(err)))
 		return nil, nil
 	}
 	// A token outlives its client only if the client still exists: once an
