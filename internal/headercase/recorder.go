@@ -110,6 +110,10 @@ func nextName(s string) (name, rest string) {
 type recorder struct {
 	mu sync.Mutex
 
+	// cur is the names of the request being served, set by Handler and
+	// read by Names on the goroutine serving it (not under mu).
+	cur Sent
+
 	st   state
 	last byte   // previous byte of the current line, for CR checks across reads
 	buf  []byte // the head being read: request line, then names

@@ -1,7 +1,6 @@
 package headercase
 
 import (
-	"context"
 	"net/http"
 	"strings"
 )
@@ -48,19 +47,19 @@ func (s Sent) Name(canonical string) string {
 // canonical names.
 func (s Sent) Recorded() bool { return s.mode != modeCanonical }
 
-type sentKey struct{}
-
 // Handler returns h preceded by taking the recorded names of each HTTP/1.x
-// request and storing them in its context for Names. Wrap the server's
-// whole handler with it: it must see every request the server hands to a
-// handler, in order, whatever h does with them.
+// request for Names. Wrap the server's whole handler with it: it must see
+// every request the server hands to a handler, in order, whatever h does
+// with them. The names are kept on the connection's recorder (net/http
+// serves an HTTP/1.x connection's requests one at a time), so taking them
+// costs no allocation and no copy of the request.
 func Handler(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ProtoMajor == 1 {
 			if rec, ok := r.Context().Value(connKey{}).(*recorder); ok {
+				rec.cur = Sent{}
 				if names, ok := rec.take(r.Method, r.RequestURI); ok {
-					s := &Sent{names: names, mode: modeRecorded}
-					r = r.WithContext(context.WithValue(r.Context(), sentKey{}, s))
+					rec.cur = Sent{names: names, mode: modeRecorded}
 				}
 			}
 		}
@@ -70,13 +69,14 @@ func Handler(h http.Handler) http.Handler {
 
 // Names returns the header names of r as sent: recorded for an HTTP/1.x
 // request served through Handler, lower case for HTTP/2, canonical
-// otherwise. It may be called any number of times.
+// otherwise. It may be called any number of times, on the goroutine that
+// serves r (the names are the connection's current request's).
 func Names(r *http.Request) Sent {
 	if r.ProtoMajor >= 2 {
 		return Sent{mode: modeLower}
 	}
-	if s, ok := r.Context().Value(sentKey{}).(*Sent); ok {
-		return *s
+	if rec, ok := r.Context().Value(connKey{}).(*recorder); ok {
+		return rec.cur
 	}
 	return Sent{}
 }
