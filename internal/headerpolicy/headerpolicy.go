@@ -47,15 +47,16 @@ var dropped = [...]string{
 // answer carries to the client as x-amzn-Remapped-{Name}, so that the
 // gateway's own Date, Server, Content-Length and request ids are the only
 // ones (LocalStack's REMAPPED_FROM_INTEGRATION_RESPONSE_COMMON and the
-// HTTP_PROXY integration's x-amzn-RequestId, same source as dropped). The
-// value is the name as API Gateway writes it after the prefix.
+// HTTP_PROXY integration's x-amzn-RequestId, same source as dropped), by
+// canonical name, with the name each is sent under (built once: this runs
+// on every proxied answer).
 var remapped = map[string]string{
-	"Connection":       "Connection",
-	"Content-Length":   "Content-Length",
-	"Date":             "Date",
-	"Server":           "Server",
-	"X-Amzn-Requestid": "x-amzn-RequestId",
-	"X-Amz-Apigw-Id":   "x-amz-apigw-id",
+	"Connection":       RemappedPrefix + "Connection",
+	"Content-Length":   RemappedPrefix + "Content-Length",
+	"Date":             RemappedPrefix + "Date",
+	"Server":           RemappedPrefix + "Server",
+	"X-Amzn-Requestid": RemappedPrefix + "x-amzn-RequestId",
+	"X-Amz-Apigw-Id":   RemappedPrefix + "x-amz-apigw-id",
 }
 
 // RemappedPrefix starts the name a remapped header is given.
@@ -117,7 +118,7 @@ func RemapResponse(h http.Header, keepLength bool) {
 		if !ok {
 			continue
 		}
-		h[RemappedPrefix+name] = vs
+		h[name] = vs
 		if keepLength && k == "Content-Length" {
 			continue
 		}
@@ -130,7 +131,7 @@ func RemapResponse(h http.Header, keepLength bool) {
 // name itself otherwise.
 func RemappedName(name string) string {
 	if n, ok := remapped[http.CanonicalHeaderKey(name)]; ok {
-		return RemappedPrefix + n
+		return n
 	}
 	return name
 }
