@@ -53,6 +53,7 @@ type instance struct {
 // call is one invocation on its way through an instance.
 type call struct {
 	id        string
+	traceID   string // Lambda-Runtime-Trace-Id
 	payload   []byte
 	deadline  time.Time     // set when the runtime takes the call
 	delivered chan struct{} // closed when the runtime has taken it
@@ -376,7 +377,7 @@ func (in *instance) next(w http.ResponseWriter, r *http.Request) {
 	h.Set(hdrRequestID, c.id)
 	h.Set(hdrDeadline, strconv.FormatInt(c.deadline.UnixMilli(), 10))
 	h.Set(hdrFunctionARN, f.ARN())
-	h.Set(hdrTraceID, traceID(c.id))
+	h.Set(hdrTraceID, c.traceID)
 	// Always a Content-Length, never chunked: the shipped Node.js runtime's
 	// client reads bodies by length.
 	h.Set("Content-Length", strconv.Itoa(len(c.payload)))
@@ -471,17 +472,6 @@ func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(b)
-}
-
-// traceID is an X-Ray trace header for the invocation (Root=1-{time}-{id}).
-func traceID(id string) string {
-	hexID := ""
-	for i := 0; i < len(id) && len(hexID) < 24; i++ {
-		if c := id[i]; c != '-' {
-			hexID += string(c)
-		}
-	}
-	return "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + hexID + ";Parent=" + hexID[:16] + ";Sampled=0"
 }
 
 // lineLogger writes a process's output to the log a line at a time, tagged

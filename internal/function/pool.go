@@ -161,6 +161,7 @@ func (p *pool) invoke(ctx context.Context, payload []byte) (*Result, error) {
 		p.coldStarts.Add(1)
 	}
 	c := newCall(newRequestID(), payload)
+	c.traceID = runtimeTraceID(ctx, c.id)
 	in.calls <- c // buffered: an acquired instance has no call pending
 	done := make(chan struct{})
 	go func() {

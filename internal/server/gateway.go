@@ -91,6 +91,9 @@ func (s *Server) newRunner() error {
 
 // invokeFunction is the gateway's LambdaInvoker: the function runner.
 func (s *Server) invokeFunction(ctx context.Context, name string, event []byte) ([]byte, bool, error) {
+	if inv, ok := gateway.FromContext(ctx); ok && inv.TraceID != "" {
+		ctx = function.WithTraceID(ctx, inv.TraceID)
+	}
 	res, err := s.runner.Invoke(ctx, name, event)
 	if errors.Is(err, function.ErrPayloadTooLarge) {
 		return nil, false, gateway.ErrEventTooLarge
