@@ -20,9 +20,7 @@ import (
 // TestDevSeedCurl runs `tollgate dev` as a newcomer would and runs the curl
 // line it prints, verbatim, then verifies the token against the served JWKS.
 func TestDevSeedCurl(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed (.ci/run installs it)")
-	}
+	needProgram(t, "curl")
 	_, d := startDev(t, t.TempDir())
 	if !strings.HasPrefix(d.TokenURL, "http://127.0.0.1:") {
 		t.Errorf("token URL %q is not a loopback URL that needs no DNS", d.TokenURL)

@@ -192,13 +192,7 @@ func TestCognitoAPIWithSDK(t *testing.T) {
 // seed API with a client it added to the seed pool. It fails rather than
 // skips without the CLI when CI is set (.ci/run installs it).
 func TestCognitoAPIWithAWSCLI(t *testing.T) {
-	awsPath, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the AWS CLI (aws) is not installed; .ci/run installs Debian's awscli")
-		}
-		t.Skip("the AWS CLI (aws) is not installed")
-	}
+	awsPath := needProgram(t, "aws")
 	dir := t.TempDir()
 	p, d := startDev(t, dir)
 	apiURL := reAPIURL.FindStringSubmatch(p.Output())[1]

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -311,6 +312,33 @@ func ctxTimeout(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// debianPackage names the Debian package .ci/run installs a program from,
+// where it is not named after the program.
+var debianPackage = map[string]string{"node": "nodejs", "aws": "awscli"}
+
+// needProgram returns the path of a program a test runs: node, curl, aws
+// (the AWS CLI) or nginx. Without it the test is skipped on a developer's
+// machine but fails in CI (CI set), where .ci/run installs it: CI runs
+// every test. The sbin directories are searched too, as not every user has
+// them on PATH (nginx is /usr/sbin/nginx).
+func needProgram(t testing.TB, name string) string {
+	t.Helper()
+	if path, err := exec.LookPath(name); err == nil {
+		return path
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin"} {
+		if path, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		pkg := cmp.Or(debianPackage[name], name)
+		t.Fatalf("%s is not installed; .ci/run installs it (Debian's %s)", name, pkg)
+	}
+	t.Skipf("%s is not installed", name)
+	return ""
 }
 
 // eventually polls cond until it holds or 20 s pass. It asserts an outcome

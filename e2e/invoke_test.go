@@ -66,7 +66,7 @@ func wantRefused(t *testing.T, what string, err error, status int, code, msg str
 // wrong-secret, wrong-service and partly signed calls get Lambda's
 // refusals on both, and a deleted key stops working at once.
 func TestInvokeAPIRequiresSigV4(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := t.TempDir()
 	p, d := startDev(t, dir, "--admin-listen", "127.0.0.1:0")
 	admin := regexp.MustCompile(`Admin \(metrics, health\) on (\S+)`).FindStringSubmatch(p.Output())

@@ -56,7 +56,7 @@ type hostileReport struct {
 // they run as Tollgate's user, and only what the kernel keeps from a
 // process of the same user is checked.
 func TestFunctionIsolation(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	code, err := filepath.Abs("testdata/hostile")
 	if err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ exports.slow = async () => { await new Promise((r) => setTimeout(r, 3000)); retu
 // (built here from examples/go-function, as a provided.al2023 bootstrap).
 func writeLambdaStack(t *testing.T) string {
 	t.Helper()
-	needNode(t)
+	needProgram(t, "node")
 	dir := t.TempDir()
 	files := map[string]string{
 		"tollgate.yaml":     lambdaConfig,
@@ -119,16 +119,6 @@ func writeLambdaStack(t *testing.T) string {
 		t.Fatalf("build the Go function: %v\n%s", err, out)
 	}
 	return dir
-}
-
-func needNode(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is not installed; .ci/run installs it")
-		}
-		t.Skip("node is not installed")
-	}
 }
 
 // TestLambdaProxyAPI runs functions behind the gateway with the real
@@ -278,14 +268,8 @@ func errorsAs[T error](err error, target *T) bool { return errors.As(err, target
 // and with a wrong secret, refused. It fails rather than skips without the
 // CLI when CI is set (.ci/run installs it).
 func TestInvokeAWSCLI(t *testing.T) {
-	awsPath, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the AWS CLI is not installed; .ci/run installs it")
-		}
-		t.Skip("the AWS CLI is not installed")
-	}
-	needNode(t) // ProxyLambda is a Node.js function
+	awsPath := needProgram(t, "aws")
+	needProgram(t, "node") // ProxyLambda is a Node.js function
 	p, d := startDev(t, t.TempDir())
 	base := strings.TrimSuffix(d.TokenURL, "/oauth2/token")
 	key := parseInvokeLine(t, p.Output())

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,18 +22,7 @@ import (
 // resolves dot segments, as many upstreams do).
 func startNginx(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		for _, p := range []string{"/usr/sbin/nginx", "/usr/local/sbin/nginx"} {
-			if _, statErr := os.Stat(p); statErr == nil {
-				bin, err = p, nil
-				break
-			}
-		}
-	}
-	if err != nil {
-		t.Fatal("nginx is not installed (Debian's nginx); .ci/run installs it")
-	}
+	bin := needProgram(t, "nginx")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,9 +21,7 @@ var reLocalAPI = regexp.MustCompile(`(?m)^\s+NewRestApiEndpoint\w+ \(here\) = (\
 // function from the assembly's asset; running it again keeps every id and
 // secret.
 func TestCDKAssembly(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
-	}
+	needProgram(t, "node")
 	data := t.TempDir()
 	p, d := startDev(t, data, "--template", cdkOut)
 	var apiURL string

@@ -91,20 +91,26 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 	if err := st.DeleteClient(ctx, "client1"); err != nil {
 		t.Fatal(err)
 	}
-	cat2, _ := catalog.New(ctx, st, catalog.Options{PollInterval: time.Millisecond})
+	reloaded := make(chan struct{}, 1)
+	cat2, _ := catalog.New(ctx, st, catalog.Options{PollInterval: time.Millisecond, OnChange: func() {
+		select {
+		case reloaded <- struct{}{}:
+		default:
+		}
+	}})
 	if err := st.DeleteClient(ctx, "client2"); err != nil {
 		t.Fatal(err)
 	}
 	go cat2.Run(runCtx)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := cat2.GetClient(ctx, "client2"); tollgate.IsNotFound(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Run never saw the deletion")
-		}
-		time.Sleep(time.Millisecond)
+	// The first reload Run makes reads a generation at least the
+	// deletion's, so it holds the deletion.
+	select {
+	case <-reloaded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run never reloaded")
+	}
+	if _, err := cat2.GetClient(ctx, "client2"); !tollgate.IsNotFound(err) {
+		t.Fatalf("Run did not see the deletion: err = %v, want not found", err)
 	}
 }
 

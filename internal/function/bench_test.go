@@ -12,9 +12,7 @@ import (
 // hand-off to the instance, the Runtime API exchange (next, response) and
 // the handler's round trip through node. Run with -cpu 1 and 2.
 func BenchmarkInvokeWarm(b *testing.B) {
-	if _, err := execLookPath("node"); err != nil {
-		b.Skip("node is not installed")
-	}
+	needProgram(b, "node")
 	dir := b.TempDir()
 	writeFile(b, dir, "index.mjs", `export const handler = async (e) => ({statusCode: 200, body: e.path});`)
 	r, _ := runner(b, function.Options{}, &tollgate.Function{Name: "f", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})

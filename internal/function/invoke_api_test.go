@@ -186,7 +186,7 @@ func TestInvokeHandlerErrors(t *testing.T) {
 // TestInvokeHandlerRuns: an authenticated call runs the function on the
 // body the Authenticator saw.
 func TestInvokeHandlerRuns(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.mjs": `export const handler = async (event) => ({got: event});`})
 	r, _ := runner(t, function.Options{}, &tollgate.Function{Name: "echo", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	g := &gate{}

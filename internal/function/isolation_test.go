@@ -65,7 +65,7 @@ func needRoot(t *testing.T) {
 // without its secret, with another instance's, or with a wrong one is
 // refused at once (before, it waited for an event to hand over).
 func TestRuntimeAPIRefusesOtherProcesses(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.js": whoAmI})
 	r, _ := runner(t, function.Options{},
 		&tollgate.Function{Name: "a", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: dir},
@@ -107,7 +107,7 @@ func TestRuntimeAPIRefusesOtherProcesses(t *testing.T) {
 // a code directory the user could not read, and no access to root's files.
 func TestFunctionUser(t *testing.T) {
 	needRoot(t)
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.js": whoAmI}) // under t.TempDir: 0700, root's
 	private := filepath.Join(t.TempDir(), "master.key")
 	os.WriteFile(private, []byte("key"), 0o600)
@@ -142,7 +142,7 @@ func TestFunctionUser(t *testing.T) {
 // can when they share a user.
 func TestFunctionUserRange(t *testing.T) {
 	needRoot(t)
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.js": whoAmI})
 	users := &function.User{Name: "1990000000-1990000009", UID: 1990000000, GID: 1990000000, Count: 10}
 	r, _ := runner(t, function.Options{User: users},
@@ -180,7 +180,7 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // process group is killed with the instance, before the uid is reused.
 func TestStragglersKilled(t *testing.T) {
 	needRoot(t)
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.js": `
 const { spawn } = require("node:child_process");
 exports.handler = async () => {
@@ -199,7 +199,7 @@ exports.handler = async () => {
 	r.Close()
 	// SIGKILL is sent by the time Close returns; the process is gone a
 	// moment later.
-	waitFor(t, func() bool { return !running(pid) })
+	eventually(t, "the straggler killed", func() bool { return !running(pid) })
 }
 
 // running reports whether a process exists and is not a zombie.

@@ -2,6 +2,7 @@ package function_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -17,16 +18,25 @@ import (
 	"github.com/tollgate/tollgate/internal/function"
 )
 
-// needNode skips a test without node, except in CI, where .ci/run
-// installs it.
-func needNode(t *testing.T) {
+// debianPackage names the Debian package .ci/run installs a program from,
+// where it is not named after the program.
+var debianPackage = map[string]string{"node": "nodejs"}
+
+// needProgram returns the path of a program a test runs: node or python3.
+// Without it the test is skipped on a developer's machine but fails in CI
+// (CI set), where .ci/run installs it: CI runs every test. It has the shape
+// of e2e's needProgram.
+func needProgram(t testing.TB, name string) string {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is not installed; .ci/run installs it")
-		}
-		t.Skip("node is not installed")
+	if path, err := exec.LookPath(name); err == nil {
+		return path
 	}
+	if os.Getenv("CI") != "" {
+		pkg := cmp.Or(debianPackage[name], name)
+		t.Fatalf("%s is not installed; .ci/run installs it (Debian's %s)", name, pkg)
+	}
+	t.Skipf("%s is not installed", name)
+	return ""
 }
 
 // code writes files into a new code directory and returns it.
@@ -49,8 +59,6 @@ func writeFile(t testing.TB, dir, name, content string) {
 		t.Fatal(err)
 	}
 }
-
-var execLookPath = exec.LookPath
 
 // syncBuffer is a log sink tests read while instances write.
 type syncBuffer struct {
@@ -154,7 +162,7 @@ type echoReply struct {
 }
 
 func TestNodeESMRoundTrip(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	t.Setenv("TOLLGATE_MASTER_KEY", "must-not-reach-functions")
 	dir := code(t, map[string]string{"index.mjs": echoESM})
 	r, _ := runner(t, function.Options{}, &tollgate.Function{
@@ -206,7 +214,7 @@ func TestNodeESMRoundTrip(t *testing.T) {
 // The handler forms the Node runtime accepts: CommonJS, .cjs, "type":
 // "module" packages, callback style, nested directories.
 func TestNodeHandlerForms(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	tests := []struct {
 		name, handler string
 		files         map[string]string
@@ -242,7 +250,7 @@ func TestNodeHandlerForms(t *testing.T) {
 }
 
 func TestNodeErrors(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	tests := []struct {
 		name, handler string
 		files         map[string]string
@@ -280,7 +288,7 @@ func TestNodeErrors(t *testing.T) {
 // A function that overruns its timeout is killed; the invocation gets
 // Lambda's Sandbox.Timedout error, and the next one a new instance.
 func TestTimeoutReplacesInstance(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.mjs": `
 export const handler = async (e) => {
   if (e.hang) await new Promise(() => setInterval(() => {}, 1000));
@@ -302,7 +310,7 @@ export const handler = async (e) => {
 // Overlapping invocations run on separate instances, up to the cap; a
 // caller above it waits for an instance to come back.
 func TestConcurrency(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	gate := filepath.Join(t.TempDir(), "open")
 	dir := code(t, map[string]string{"index.mjs": `
 import fs from "node:fs";
@@ -322,7 +330,7 @@ export const handler = async () => {
 			results <- res
 		}()
 	}
-	waitFor(t, func() bool { st := r.Stats("par"); return st.Busy == 2 && st.Invocations == 2 })
+	eventually(t, "two invocations busy", func() bool { st := r.Stats("par"); return st.Busy == 2 && st.Invocations == 2 })
 	if st := r.Stats("par"); st.Instances != 2 {
 		t.Fatalf("stats %+v, want 2 instances (the cap)", st)
 	}
@@ -343,12 +351,12 @@ export const handler = async () => {
 // An instance idle past the idle timeout is stopped; the next invocation
 // starts a new one.
 func TestColdStartAfterIdle(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.mjs": `export const handler = async () => ({pid: process.pid});`})
 	r, _ := runner(t, function.Options{IdleTimeout: 100 * time.Millisecond}, &tollgate.Function{
 		Name: "idle", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	first := invoke(t, r, "idle", `{}`)
-	waitFor(t, func() bool { return r.Stats("idle").Instances == 0 })
+	eventually(t, "the idle instance stopped", func() bool { return r.Stats("idle").Instances == 0 })
 	second := invoke(t, r, "idle", `{}`)
 	if !first.Cold || !second.Cold || string(first.Payload) == string(second.Payload) {
 		t.Errorf("first cold=%v %s, second cold=%v %s", first.Cold, first.Payload, second.Cold, second.Payload)
@@ -358,12 +366,12 @@ func TestColdStartAfterIdle(t *testing.T) {
 // Function output reaches the log, tagged with the function and the
 // invocation's request id.
 func TestLogsTagged(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.mjs": `export const handler = async () => { console.log("hello from the handler"); return 1; };`})
 	r, logs := runner(t, function.Options{}, &tollgate.Function{
 		Name: "logger", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	res := invoke(t, r, "logger", `{}`)
-	waitFor(t, func() bool { return strings.Contains(logs.String(), "hello from the handler") })
+	eventually(t, "the handler's output logged", func() bool { return strings.Contains(logs.String(), "hello from the handler") })
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(line, "hello from the handler") {
 			var rec map[string]any
@@ -376,9 +384,7 @@ func TestLogsTagged(t *testing.T) {
 }
 
 func TestPython(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not installed")
-	}
+	needProgram(t, "python3")
 	dir := code(t, map[string]string{
 		"app/main.py": `
 import os
@@ -413,7 +419,7 @@ def handler(event, context):
 }
 
 func TestInvokeErrors(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.mjs": `export const handler = async () => ({});`})
 	r, _ := runner(t, function.Options{}, &tollgate.Function{Name: "f", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	if _, err := r.Invoke(context.Background(), "nope", nil); err == nil {
@@ -434,14 +440,18 @@ func TestMissingBootstrap(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
+// eventually polls cond until it holds or 20 s pass. It asserts an outcome
+// (a change made elsewhere is seen), not a duration. It has the shape of
+// e2e's eventually, which every test package that polls copies: a test
+// file cannot be imported from another package.
+func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met")
+			t.Fatalf("never happened: %s", what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -453,7 +463,7 @@ func jsString(s string) string {
 // Payloads near Lambda's 6 MB limit cross the Runtime API whole; a response
 // over it is the function error Lambda gives, and the instance goes on.
 func TestLargePayloads(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.mjs": `
 export const handler = async (e) => e.big ? "x".repeat(7 << 20) : {n: e.s.length, tail: e.s.slice(-3)};`})
 	r, _ := runner(t, function.Options{}, &tollgate.Function{

@@ -15,7 +15,7 @@ import (
 // its own, as Lambda continues API Gateway's trace; without one it starts a
 // Root (contract §6: runtimes set _X_AMZN_TRACE_ID from the header).
 func TestRuntimeTraceID(t *testing.T) {
-	needNode(t)
+	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.mjs": `export const handler = async () => process.env._X_AMZN_TRACE_ID;`})
 	r, _ := runner(t, function.Options{}, &tollgate.Function{Name: "f", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	root := "Root=1-5759e988-bd862e3fe1be46a994272793"

@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,10 +80,15 @@ func writeLoop(s tollgate.Store, name, poolID string) (generated int, err error)
 				return nil, nil
 			}
 			generated++
-			time.Sleep(20 * time.Millisecond) // as long as generating a key takes
+			// Generate a key, as the signer does here: the other processes
+			// wait for the write lock meanwhile.
+			public, err := newPublicKey()
+			if err != nil {
+				return nil, err
+			}
 			return []tollgate.SigningKey{
-				{KID: name + "-active", Algorithm: "RS256", State: tollgate.KeyActive, Public: []byte("p"), Sealed: []byte("s"), CreatedAt: now, ActivatedAt: now},
-				{KID: name + "-next", Algorithm: "RS256", State: tollgate.KeyNext, Public: []byte("p"), Sealed: []byte("s"), CreatedAt: now},
+				{KID: name + "-active", Algorithm: "RS256", State: tollgate.KeyActive, Public: public, Sealed: []byte("s"), CreatedAt: now, ActivatedAt: now},
+				{KID: name + "-next", Algorithm: "RS256", State: tollgate.KeyNext, Public: public, Sealed: []byte("s"), CreatedAt: now},
 			}, nil
 		})
 		if err != nil {
@@ -87,6 +96,16 @@ func writeLoop(s tollgate.Store, name, poolID string) (generated int, err error)
 		}
 	}
 	return generated, nil
+}
+
+// newPublicKey generates an RSA key, as the signer does, and returns its
+// public half in DER.
+func newPublicKey() ([]byte, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return x509.MarshalPKIXPublicKey(&key.PublicKey)
 }
 
 // TestSQLiteProcesses has child processes and this one write to one SQLite
@@ -212,7 +231,7 @@ func TestSQLiteWriteWaits(t *testing.T) {
 	wg.Go(func() {
 		errB = b.CreatePool(ctx, &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: "other", Region: "eu-west-1"})
 	})
-	time.Sleep(100 * time.Millisecond) // let b reach the lock
+	eventually(t, "the second handle waits for the write lock", func() bool { return waitingForLock(t.Name()) })
 	close(release)
 	wg.Wait()
 	if errA != nil {
@@ -220,6 +239,46 @@ func TestSQLiteWriteWaits(t *testing.T) {
 	}
 	if errB != nil {
 		t.Errorf("CreatePool while another handle held the write lock: %v", errB)
+	}
+}
+
+// waitingForLock reports whether a goroutine started by the test named test
+// is in SQLite's busy handler: its statement found the file locked by
+// another connection and waits for the lock (busy_timeout), the wait
+// TestSQLiteWriteWaits is about. The handler is SQLite's own
+// sqliteDefaultBusyCallback (BEGIN IMMEDIATE waits there) or the driver's
+// busyHandler, which replaces it for some statements run with a context.
+func waitingForLock(test string) bool {
+	buf := make([]byte, 64<<10)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	for g := range strings.SplitSeq(string(buf), "\n\n") {
+		if strings.Contains(g, "."+test+".func") &&
+			(strings.Contains(g, "modernc.org/sqlite.busyHandler(") || strings.Contains(g, "sqliteDefaultBusyCallback(")) {
+			return true
+		}
+	}
+	return false
+}
+
+// eventually polls cond until it holds or 20 s pass. It asserts an outcome
+// (a change made elsewhere is seen), not a duration. It has the shape of
+// e2e's eventually, which every test package that polls copies: a test
+// file cannot be imported from another package.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never happened: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
