@@ -108,7 +108,7 @@ func TestCognitoAPIWithSDK(t *testing.T) {
 		t.Fatalf("DescribeUserPool of the seed pool: %v", err)
 	}
 	_, err = c.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: &d.PoolID, ClientId: &d.ClientID})
-	wantAPIError(t, "DeleteUserPoolClient of a declared client", err, "InvalidParameterException", "is declared in a config file or template (as \"UserPool/ThirdPartyAppClient\" in the config file)")
+	wantAPIError(t, "DeleteUserPoolClient of a declared client", err, "InvalidParameterException", "is declared in a config file or template (as \"UserPool/ThirdPartyAppClient\" in config seed)")
 
 	// A client added by hand to the seed pool calls the seed API at once.
 	extra, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{

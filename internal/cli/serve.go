@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,9 @@ type serveFlags struct {
 	// not on this machine with the built-in echo backend instead of
 	// refusing to start (dev).
 	echoMissing bool
+	// prune is --prune: the config may delete objects of its own that
+	// hold secrets (config.ApplyOptions.Prune).
+	prune bool
 }
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
@@ -42,6 +46,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
 	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
 	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
+	fs.BoolVar(&f.prune, "prune", false, "with --config: delete what the config no longer declares even when it holds secrets (clients with secrets, pools with clients); without it such a start is refused and what would go is listed")
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids for one uid per instance (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
@@ -135,6 +140,9 @@ func reported(code int, format string, args ...any) error {
 // starts the server and calls ready, with the config applied, once it
 // listens, then serves until ctx ends.
 func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun, v *vault.Vault, f serveFlags, ready func(*server.Server, *config.Config, *config.Result, tollgate.Store, *vault.Vault)) error {
+	if stack != nil && f.prune {
+		return fmt.Errorf("--prune is for --config: a template's stack deletes what the template drops, as a stack update does: %w", exitError(2))
+	}
 	log := a.logger()
 	fnUser, err := functionUser(f.functionUser, log)
 	if err != nil {
@@ -155,8 +163,8 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		}
 		cfg = stack.plan.Config
 	} else if cfg != nil {
-		if res, err = applyConfig(ctx, st, v, cfg, log); err != nil {
-			return err
+		if res, err = applyConfig(ctx, st, v, cfg, config.ApplyOptions{Prune: f.prune}, log); err != nil {
+			return a.pruneRefused(err)
 		}
 	}
 	if cfg != nil {
@@ -211,14 +219,21 @@ func (a *app) echoMissing(fns []*tollgate.Function) []string {
 // applyConfig reconciles the store with the config. Nodes that start
 // together on one database may race to create the same objects; the loser
 // sees a conflict, and applying again finds what the winner created.
-func applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, log *slog.Logger) (*config.Result, error) {
+func applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, opts config.ApplyOptions, log *slog.Logger) (*config.Result, error) {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		var res *config.Result
-		res, err = config.Apply(ctx, st, v, cfg, time.Now().UTC())
+		res, err = config.ApplyWith(ctx, st, v, cfg, time.Now().UTC(), opts)
 		if err == nil {
 			for _, line := range res.Changes {
-				log.Info("config applied", "change", line.String())
+				log.Info("config applied", "config", cfg.Name, "change", line.String())
+			}
+			for _, p := range res.Pruned {
+				log.Warn("config pruned (--prune)", "config", cfg.Name, "deleted", p.String())
+			}
+			for _, k := range res.Kept {
+				log.Warn("kept a pool declared by a config file before config files had names; applying the config that declares it adopts it",
+					"config", cfg.Name, "pool", k.ID, "as", k.Key)
 			}
 			return res, nil
 		}
@@ -226,7 +241,18 @@ func applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *co
 			break
 		}
 	}
-	return nil, fmt.Errorf("apply config: %w", err)
+	return nil, fmt.Errorf("apply config %q: %w", cfg.Name, err)
+}
+
+// pruneRefused prints a refused prune as a list, with what to do, and
+// fails with exit 1; other errors pass through.
+func (a *app) pruneRefused(err error) error {
+	var pe *config.PruneError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	fmt.Fprintln(a.stderr, pe)
+	return reported(1, "nothing was started: declare them again in %s, or run again with --prune to delete them", cmp.Or(pe.File, "the config"))
 }
 
 func (a *app) validateCommand() *cobra.Command {

@@ -73,5 +73,8 @@ func readOnly(what, id, configKey string) *apiError {
 	if stack, logical, ok := tollgate.SplitStackKey(configKey); ok {
 		return invalid("%s %s is declared in a config file or template (as %q in stack %s) and is read-only through this API: change the template and deploy it again.", what, id, logical, stack)
 	}
+	if name, logical, ok := tollgate.SplitConfigKey(configKey); ok {
+		return invalid("%s %s is declared in a config file or template (as %q in config %s) and is read-only through this API: change it there.", what, id, logical, name)
+	}
 	return invalid("%s %s is declared in a config file or template (as %q in the config file) and is read-only through this API: change it there.", what, id, configKey)
 }

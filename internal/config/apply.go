@@ -20,6 +20,14 @@ const (
 	Created Action = "created"
 	Updated Action = "updated"
 	Deleted Action = "deleted"
+	// Adopted is an update that gives an object with a bare ConfigKey,
+	// written before config files had names, the key of the config that
+	// declares it now; its id, secrets and keys stay. Fields lists what
+	// else the update changed.
+	Adopted Action = "adopted"
+	// Kept is not a write: a pool with a bare ConfigKey that the config
+	// does not declare, left alone (Result.Kept).
+	Kept Action = "kept"
 )
 
 func (a Action) verb() string {
@@ -30,6 +38,8 @@ func (a Action) verb() string {
 		return "update"
 	case Deleted:
 		return "delete"
+	case Adopted:
+		return "adopt"
 	}
 	return string(a)
 }
@@ -50,8 +60,9 @@ type Change struct {
 	Action Action
 	Object Object
 	// Key is the object's ConfigKey: the pool's logical id, or
-	// "{pool id}/{logical id}" for what a pool owns, after
-	// StackKeyPrefix for a stack's objects.
+	// "{pool logical id}/{logical id}" for what a pool owns, after the
+	// owner's prefix ("config:{name}/", or StackKeyPrefix for a stack's
+	// objects).
 	Key string
 	// ID is the physical id: the pool id, the client id,
 	// "{pool id}/{identifier}" for a resource server, or the domain.
@@ -76,6 +87,14 @@ type Result struct {
 	// Changes are the writes, in the order they were made. Empty when the
 	// store already matched the config.
 	Changes []Change
+	// Pruned are the deletions among Changes of objects that held
+	// secrets, which only ApplyOptions.Prune allows.
+	Pruned []Pruned
+	// Kept are the pools with a bare ConfigKey (declared by a config file
+	// before config files had names) that this config does not declare:
+	// they may be another config's, so they are left alone until the
+	// config that declares them is applied and adopts them.
+	Kept []Change
 
 	pools   map[string]string // pool logical id → pool id
 	clients map[string]string // "{pool logical id}/{client logical id}" → client id
@@ -97,43 +116,58 @@ func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
 // Apply makes st hold what cfg declares, keeping the identity of what it
 // declared before:
 //
+//   - The config is an owner, named by its Name: its objects carry
+//     "config:{name}/{logical ids}" as ConfigKey, and Apply creates,
+//     updates and deletes only those, so that configs of different names
+//     share a store without touching each other's objects (ApplyWith
+//     manages a CloudFormation stack's instead).
 //   - Objects are matched by ConfigKey: a pool by its logical id, a client
 //     by "{pool}/{client}" logical ids; a resource server by its pool and
 //     identifier; a domain by its name. A match is updated in place, and
 //     only in the fields that differ: ids, client secrets, signing keys and
 //     creation times never change. Applying an unchanged config writes
 //     nothing.
+//   - A pool with a bare ConfigKey (written before config files had names)
+//     whose logical id the config declares is adopted: it and what it owns
+//     get the config's keys in place, as updates (Adopted), so that a store
+//     used with the same config before keeps every id, secret and key.
+//     Other bare-keyed pools are left alone (Result.Kept).
 //   - What the config declares and the store lacks is created, clients with
 //     generateSecret with a fresh secret sealed by v.
-//   - Objects with a ConfigKey that the config no longer declares are
-//     deleted; a pool with everything it owns. Apply manages the objects of
-//     config files (bare logical ids as ConfigKeys); ApplyWith manages a
-//     CloudFormation stack's instead, and either leaves the other's alone.
+//   - The config's objects that it no longer declares are deleted; a pool
+//     with everything it owns. Deleting one that holds secrets (a client
+//     with secrets, a pool with clients) needs ApplyOptions.Prune: Apply
+//     refuses with a *PruneError, writing nothing, so that what would be
+//     lost is reported before it is.
 //   - Objects made by hand (with an empty ConfigKey) are left alone, unless
 //     their pool goes. One that stands in the config's way (a client name, a
-//     resource server identifier, a domain, a pool name) is a conflict.
+//     resource server identifier, a domain, a pool name) is a conflict, as
+//     is one of another owner.
 //
 // Apply first checks the whole config against the store and makes no write
 // if anything conflicts (an error of kind tollgate.KindConflict), including a
 // pool whose region changed or a client whose generateSecret changed: both
 // would need a new id. It validates cfg first (as Config.Validate), so a
-// Config built in code gets its defaults. The Store has no transactions: if
-// a write fails midway, applying again completes the job.
+// Config built in code gets its defaults; one built without a File needs a
+// Name. The Store has no transactions: if a write fails midway, applying
+// again completes the job (an adopted pool's objects that still have bare
+// keys are adopted then).
 func Apply(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Config, now time.Time) (*Result, error) {
 	return ApplyWith(ctx, st, v, cfg, now, ApplyOptions{})
 }
 
-// ApplyWith is Apply with options: the owner whose objects it manages (a
-// config file, or a CloudFormation stack), and the ids to give the objects
-// it creates.
+// ApplyWith is Apply with options: the owner whose objects it manages (the
+// config, or a CloudFormation stack), the ids to give the objects it
+// creates, and whether it may delete objects that hold secrets.
 func ApplyWith(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Config, now time.Time, opts ApplyOptions) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if opts.Stack != "" && !StackNamePattern.MatchString(opts.Stack) {
-		return nil, tollgate.Errorf(tollgate.KindInvalid, "invalid stack name %q: want a letter, then letters, digits and hyphens, at most 128 in all", opts.Stack)
+	o, err := ownerFor(cfg, opts.Stack)
+	if err != nil {
+		return nil, err
 	}
-	p := &planner{st: st, cfg: cfg, now: now, vault: v, owner: ownerOf(opts.Stack), ids: opts.IDs, res: &Result{pools: map[string]string{}, clients: map[string]string{}}}
+	p := &planner{st: st, cfg: cfg, now: now, vault: v, owner: o, ids: opts.IDs, res: &Result{pools: map[string]string{}, clients: map[string]string{}}}
 	if err := p.plan(ctx); err != nil {
 		return nil, err
 	}
@@ -148,6 +182,9 @@ func ApplyWith(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Conf
 		}
 		return nil, &tollgate.Error{Kind: tollgate.KindConflict, Message: msg}
 	}
+	if len(p.pruned) > 0 && !opts.Prune {
+		return nil, &PruneError{Config: cfg.Name, File: cfg.File, Objects: p.pruned}
+	}
 	if p.needsVault && v == nil {
 		return nil, tollgate.Errorf(tollgate.KindInvalid, "a vault is required to generate client secrets")
 	}
@@ -160,6 +197,7 @@ func ApplyWith(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Conf
 			p.res.Changes = append(p.res.Changes, op.change)
 		}
 	}
+	p.res.Pruned = p.pruned
 	return p.res, nil
 }
 
@@ -198,7 +236,9 @@ type planner struct {
 	ops        [phases][]op
 	conflicts  Problems
 	needsVault bool
+	pruned     []Pruned // planned deletions of objects that hold secrets (config owners only)
 
+	managed        map[string]bool             // ids of the stored pools this Apply manages, adopted ones included
 	deletedPools   map[string]bool             // ids of the pools being deleted
 	domains        map[string]*tollgate.Domain // every stored domain, by name
 	wantDomains    map[string]string           // domain name → id of the pool the config gives it
@@ -234,72 +274,13 @@ func (p *planner) plan(ctx context.Context) error {
 	for _, d := range allDomains {
 		p.domains[d.Domain] = d
 	}
-	byKey := map[string]*tollgate.UserPool{}
-	byName := map[string]*tollgate.UserPool{}
-	for _, sp := range pools {
-		byName[sp.Name] = sp
-		logical, ok := p.owner.logical(sp.ConfigKey)
-		if !ok {
-			continue
-		}
-		if other := byKey[logical]; other != nil {
-			p.conflict(p.poolPath(logical), "pools %s and %s both belong to the config's pool %q; delete one", other.ID, sp.ID, logical)
-			continue
-		}
-		byKey[logical] = sp
+	byKey := p.matchPools(pools)
+	if err := p.planPoolDeletions(ctx, pools, byKey); err != nil {
+		return err
 	}
-
-	// Pools the config no longer declares go, with everything they own.
-	want := map[string]bool{}
-	for _, cp := range p.cfg.UserPools {
-		want[cp.ID] = true
-	}
-	p.deletedPools = map[string]bool{}
-	for _, sp := range pools {
-		if logical, ok := p.owner.logical(sp.ConfigKey); ok && !want[logical] && byKey[logical] == sp {
-			p.deletedPools[sp.ID] = true
-			id := sp.ID
-			p.add(phaseDeletePools, Change{Action: Deleted, Object: ObjectPool, Key: sp.ConfigKey, ID: id},
-				func(ctx context.Context) error { return p.st.DeletePool(ctx, id) })
-		}
-	}
-
-	// Pools the config declares: assign every pool its id first, since
-	// domains may move between them.
-	current := make([]*tollgate.UserPool, len(p.cfg.UserPools))
-	for i := range p.cfg.UserPools {
-		cp := &p.cfg.UserPools[i]
-		sp := byKey[cp.ID]
-		current[i] = sp
-		if holder := byName[cp.UserPoolName]; holder != nil && holder != sp && !p.owner.owns(holder.ConfigKey) {
-			p.conflict(field(index("userPools", i), "userPoolName"), "pool %s: the name %q is taken by pool %s, which %s", cp.ID, cp.UserPoolName, holder.ID, describeOwner(holder.ConfigKey))
-		}
-		if sp == nil {
-			id := p.ids.poolID(cp.ID)
-			if id == "" {
-				id = tollgate.NewPoolID(cp.Region)
-			} else if !strings.HasPrefix(id, cp.Region+"_") {
-				return fmt.Errorf("config: pool %s: the id %s given for it is not in its region %s", cp.ID, id, cp.Region)
-			}
-			np := &tollgate.UserPool{ID: id, Name: cp.UserPoolName, Region: cp.Region, ConfigKey: p.owner.key(cp.ID), CreatedAt: p.now, UpdatedAt: p.now}
-			p.res.pools[cp.ID] = np.ID
-			p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: np.ConfigKey, ID: np.ID},
-				func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
-			continue
-		}
-		p.res.pools[cp.ID] = sp.ID
-		if id := p.ids.poolID(cp.ID); id != "" && id != sp.ID {
-			p.conflict(index("userPools", i), "pool %s is %s in the store, not %s as it was when the deployment began: deploy again", cp.ID, sp.ID, id)
-		}
-		if sp.Region != cp.Region {
-			p.conflict(p.regionPath(index("userPools", i)), "pool %s (%s) is in region %s and cannot move to %s, since its id embeds the region: restore the region, or give the pool a new id to replace it", cp.ID, sp.ID, sp.Region, cp.Region)
-		}
-		if sp.Name != cp.UserPoolName {
-			up := *sp
-			up.Name, up.UpdatedAt = cp.UserPoolName, p.now
-			p.add(phaseUpdatePools, Change{Action: Updated, Object: ObjectPool, Key: sp.ConfigKey, ID: sp.ID, Fields: []string{"userPoolName"}},
-				func(ctx context.Context) error { return p.st.UpdatePool(ctx, &up) })
-		}
+	current, err := p.planPools(pools, byKey)
+	if err != nil {
+		return err
 	}
 
 	p.wantDomains = map[string]string{}
@@ -316,6 +297,139 @@ func (p *planner) plan(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// matchPools finds the stored pool of each logical id the owner manages:
+// those with its own keys, then, for a config file, the pools with a bare
+// key that it declares and does not hold already, which it adopts. The
+// other bare-keyed pools may be another config's: they are kept.
+func (p *planner) matchPools(pools []*tollgate.UserPool) map[string]*tollgate.UserPool {
+	byKey := map[string]*tollgate.UserPool{}
+	for _, sp := range pools {
+		logical, ok := p.owner.logical(sp.ConfigKey)
+		if !ok {
+			continue
+		}
+		if other := byKey[logical]; other != nil {
+			p.conflict(p.poolPath(logical), "pools %s and %s both belong to the config's pool %q; delete one", other.ID, sp.ID, logical)
+			continue
+		}
+		byKey[logical] = sp
+	}
+	for _, sp := range pools {
+		if !p.owner.adoptable(sp.ConfigKey) {
+			continue
+		}
+		if byKey[sp.ConfigKey] == nil && p.poolPath(sp.ConfigKey) != "" {
+			byKey[sp.ConfigKey] = sp
+			continue
+		}
+		p.res.Kept = append(p.res.Kept, Change{Action: Kept, Object: ObjectPool, Key: sp.ConfigKey, ID: sp.ID})
+	}
+	p.managed = map[string]bool{}
+	for _, sp := range byKey {
+		p.managed[sp.ID] = true
+	}
+	return byKey
+}
+
+// planPoolDeletions plans the deletion of the owner's pools the config no
+// longer declares, with everything they own.
+func (p *planner) planPoolDeletions(ctx context.Context, pools []*tollgate.UserPool, byKey map[string]*tollgate.UserPool) error {
+	p.deletedPools = map[string]bool{}
+	for _, sp := range pools {
+		logical, ok := p.owner.logical(sp.ConfigKey)
+		if !ok || p.poolPath(logical) != "" || byKey[logical] != sp {
+			continue
+		}
+		p.deletedPools[sp.ID] = true
+		id := sp.ID
+		change := Change{Action: Deleted, Object: ObjectPool, Key: sp.ConfigKey, ID: id}
+		if err := p.guardPool(ctx, change); err != nil {
+			return err
+		}
+		p.add(phaseDeletePools, change, func(ctx context.Context) error { return p.st.DeletePool(ctx, id) })
+	}
+	return nil
+}
+
+// planPools plans the creation and update of the pools the config
+// declares, and returns the stored pool of each (nil for a new one). Every
+// pool gets its id first, since domains may move between them.
+func (p *planner) planPools(pools []*tollgate.UserPool, byKey map[string]*tollgate.UserPool) ([]*tollgate.UserPool, error) {
+	byName := map[string]*tollgate.UserPool{}
+	for _, sp := range pools {
+		byName[sp.Name] = sp
+	}
+	current := make([]*tollgate.UserPool, len(p.cfg.UserPools))
+	for i := range p.cfg.UserPools {
+		cp := &p.cfg.UserPools[i]
+		sp := byKey[cp.ID]
+		current[i] = sp
+		if holder := byName[cp.UserPoolName]; holder != nil && holder != sp && !p.owner.owns(holder.ConfigKey) && !p.managed[holder.ID] {
+			p.conflict(field(index("userPools", i), "userPoolName"), "pool %s: the name %q is taken by pool %s, which %s", cp.ID, cp.UserPoolName, holder.ID, describeOwner(holder.ConfigKey))
+		}
+		if sp == nil {
+			if err := p.createPool(cp); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		p.res.pools[cp.ID] = sp.ID
+		if id := p.ids.poolID(cp.ID); id != "" && id != sp.ID {
+			p.conflict(index("userPools", i), "pool %s is %s in the store, not %s as it was when the deployment began: deploy again", cp.ID, sp.ID, id)
+		}
+		if sp.Region != cp.Region {
+			p.conflict(p.regionPath(index("userPools", i)), "pool %s (%s) is in region %s and cannot move to %s, since its id embeds the region: restore the region, or give the pool a new id to replace it", cp.ID, sp.ID, sp.Region, cp.Region)
+		}
+		p.updatePool(cp, sp)
+	}
+	return current, nil
+}
+
+func (p *planner) createPool(cp *UserPool) error {
+	id := p.ids.poolID(cp.ID)
+	if id == "" {
+		id = tollgate.NewPoolID(cp.Region)
+	} else if !strings.HasPrefix(id, cp.Region+"_") {
+		return fmt.Errorf("config: pool %s: the id %s given for it is not in its region %s", cp.ID, id, cp.Region)
+	}
+	np := &tollgate.UserPool{ID: id, Name: cp.UserPoolName, Region: cp.Region, ConfigKey: p.owner.key(cp.ID), CreatedAt: p.now, UpdatedAt: p.now}
+	p.res.pools[cp.ID] = np.ID
+	p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: np.ConfigKey, ID: np.ID},
+		func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
+	return nil
+}
+
+// updatePool plans the update of a stored pool: its name, and its key when
+// the config adopts it. Adoption checks, as it writes, that the pool still
+// has the key it was planned from, so that two configs adopting one pool
+// at once do not both take it: the loser sees a conflict.
+func (p *planner) updatePool(cp *UserPool, sp *tollgate.UserPool) {
+	up := *sp
+	up.Name, up.ConfigKey, up.UpdatedAt = cp.UserPoolName, p.owner.key(cp.ID), p.now
+	change := Change{Action: Updated, Object: ObjectPool, Key: up.ConfigKey, ID: sp.ID}
+	if sp.Name != up.Name {
+		change.Fields = []string{"userPoolName"}
+	}
+	if sp.ConfigKey != up.ConfigKey {
+		change.Action = Adopted
+	} else if len(change.Fields) == 0 {
+		return
+	}
+	was := sp.ConfigKey
+	p.add(phaseUpdatePools, change, func(ctx context.Context) error {
+		if was != up.ConfigKey {
+			cur, err := p.st.GetPool(ctx, up.ID)
+			if err != nil {
+				return err
+			}
+			if cur.ConfigKey != was && cur.ConfigKey != up.ConfigKey {
+				return tollgate.Errorf(tollgate.KindConflict, "pool %s changed owner while the config was applied: it %s", up.ID, describeOwner(cur.ConfigKey))
+			}
+		}
+		return p.st.UpdatePool(ctx, &up)
+	})
 }
 
 // regionPath is the path of the value that gives the pool at pp its
@@ -396,12 +510,11 @@ func (p *planner) planResourceServers(pp string, cp *UserPool, poolID string, st
 				p.conflict(field(index(field(pp, "resourceServers"), j), "identifier"), "pool %s: resource server %q exists and was created by hand; delete it or leave it out of the config", cp.ID, rs.Identifier)
 				continue
 			}
-			change.Action = Updated
 			var f fields
 			f.check(cur.Name != next.Name, "userPoolResourceServerName")
 			f.check(!slices.Equal(cur.Scopes, next.Scopes), "scopes")
-			f.check(cur.ConfigKey != next.ConfigKey, "id")
-			if len(f) == 0 {
+			change.Action = p.updateAction(cur.ConfigKey, next.ConfigKey, &f)
+			if change.Action == "" {
 				continue
 			}
 			change.Fields, next.CreatedAt = f, cur.CreatedAt
@@ -411,25 +524,7 @@ func (p *planner) planResourceServers(pp string, cp *UserPool, poolID string, st
 }
 
 func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*tollgate.Client) {
-	byKey := map[string]*tollgate.Client{}
-	byName := map[string]*tollgate.Client{}
-	for _, c := range stored {
-		byName[c.Name] = c
-		if c.ConfigKey != "" {
-			byKey[c.ConfigKey] = c
-		}
-	}
-	want := map[string]bool{}
-	for _, c := range cp.Clients {
-		want[p.owner.key(cp.ID+"/"+c.ID)] = true
-	}
-	for _, c := range stored {
-		if c.ConfigKey != "" && !want[c.ConfigKey] {
-			id := c.ID
-			p.add(phaseDeleteClients, Change{Action: Deleted, Object: ObjectClient, Key: c.ConfigKey, ID: id},
-				func(ctx context.Context) error { return p.st.DeleteClient(ctx, id) })
-		}
-	}
+	byKey, byName := p.matchClients(cp, stored)
 	for j, c := range cp.Clients {
 		key := p.owner.key(cp.ID + "/" + c.ID)
 		cur := byKey[key]
@@ -477,13 +572,46 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 		f.check(cur.AccessTokenValidity != next.AccessTokenValidity, "accessTokenValidity")
 		f.check(cur.IDTokenValidity != next.IDTokenValidity, "idTokenValidity")
 		f.check(cur.RefreshTokenValidity != next.RefreshTokenValidity, "refreshTokenValidity")
-		if len(f) == 0 {
+		action := p.updateAction(cur.ConfigKey, key, &f)
+		if action == "" {
 			continue
 		}
 		next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
-		p.add(phaseUpdateClients, Change{Action: Updated, Object: ObjectClient, Key: key, ID: cur.ID, Fields: f},
+		p.add(phaseUpdateClients, Change{Action: action, Object: ObjectClient, Key: key, ID: cur.ID, Fields: f},
 			func(ctx context.Context) error { return p.st.UpdateClient(ctx, next) })
 	}
+}
+
+// matchClients indexes a managed pool's stored clients by the ConfigKey
+// they stand for and by name, and plans the deletion of the keyed ones the
+// config no longer declares.
+func (p *planner) matchClients(cp *UserPool, stored []*tollgate.Client) (byKey, byName map[string]*tollgate.Client) {
+	byKey = map[string]*tollgate.Client{}
+	byName = map[string]*tollgate.Client{}
+	for _, c := range stored {
+		byName[c.Name] = c
+		if c.ConfigKey == "" {
+			continue
+		}
+		// A bare key (from before config names) stands for the config's
+		// own key, unless a client has that key already.
+		if k := p.childKey(c.ConfigKey); byKey[k] == nil || tollgate.IsBareConfigKey(byKey[k].ConfigKey) {
+			byKey[k] = c
+		}
+	}
+	want := map[string]bool{}
+	for _, c := range cp.Clients {
+		want[p.owner.key(cp.ID+"/"+c.ID)] = true
+	}
+	for _, c := range stored {
+		if c.ConfigKey != "" && !want[p.childKey(c.ConfigKey)] {
+			id := c.ID
+			change := Change{Action: Deleted, Object: ObjectClient, Key: c.ConfigKey, ID: id}
+			p.guardClient(change, c)
+			p.add(phaseDeleteClients, change, func(ctx context.Context) error { return p.st.DeleteClient(ctx, id) })
+		}
+	}
+	return byKey, byName
 }
 
 // newSecret makes a client secret. The plaintext lives only here: the store
@@ -525,7 +653,7 @@ func (p *planner) planDomains(pp string, cp *UserPool, poolID string, stored []*
 			switch {
 			case p.deletedPools[cur.PoolID]:
 				// Its pool goes first, and the domain with it.
-			case !p.owner.owns(cur.ConfigKey):
+			case !p.owner.owns(cur.ConfigKey) && !(p.managed[cur.PoolID] && p.owner.adoptable(cur.ConfigKey)):
 				p.conflict(index(field(pp, "domains"), j), "domain %s: %q belongs to pool %s, which %s", key, cur.Domain, cur.PoolID, describeOwner(cur.ConfigKey))
 				continue
 			case cur.PoolID != poolID:
@@ -534,11 +662,11 @@ func (p *planner) planDomains(pp string, cp *UserPool, poolID string, stored []*
 				var f fields
 				f.check(cur.Custom != next.Custom, "customDomain")
 				f.check(cur.CertFile != next.CertFile || cur.KeyFile != next.KeyFile, "certificate")
-				f.check(cur.ConfigKey != next.ConfigKey, "id")
-				if len(f) == 0 {
+				change.Action = p.updateAction(cur.ConfigKey, next.ConfigKey, &f)
+				if change.Action == "" {
 					continue
 				}
-				change.Action, change.Fields, next.CreatedAt = Updated, f, cur.CreatedAt
+				change.Fields, next.CreatedAt = f, cur.CreatedAt
 			}
 		}
 		p.add(phaseDomains, change, func(ctx context.Context) error { return p.st.PutDomain(ctx, next) })
@@ -554,6 +682,32 @@ func (p *planner) deleteDomain(d *tollgate.Domain) {
 	name := d.Domain
 	p.add(phaseDeleteDomains, Change{Action: Deleted, Object: ObjectDomain, Key: d.ConfigKey, ID: name},
 		func(ctx context.Context) error { return p.st.DeleteDomain(ctx, name) })
+}
+
+// childKey is the ConfigKey an object of a managed pool stands for: its
+// own, or for a bare key (from before config names) the config's key with
+// the same logical ids, which the update adopts.
+func (p *planner) childKey(configKey string) string {
+	if p.owner.adoptable(configKey) {
+		return p.owner.key(configKey)
+	}
+	return configKey
+}
+
+// updateAction says how an object stored with the key was, and to have the
+// key is, is written: Adopted for a bare key, Updated for another key (a
+// logical id renamed: the "id" field) or changed fields, "" for nothing.
+func (p *planner) updateAction(was, is string, f *fields) Action {
+	switch {
+	case was != is && p.owner.adoptable(was):
+		return Adopted
+	case was != is:
+		f.check(true, "id")
+	}
+	if len(*f) == 0 {
+		return ""
+	}
+	return Updated
 }
 
 // fields collects the names of the config fields an update changes.

@@ -14,15 +14,21 @@ type ApplyOptions struct {
 	// Stack names the CloudFormation stack the config was mapped from.
 	// Set, Apply manages only that stack's objects, whose ConfigKeys are
 	// "stack:{Stack}/{logical ids}" (see StackKeyPrefix); empty, it manages
-	// only the objects of config files, whose ConfigKeys are bare logical
-	// ids. Either way it leaves alone what belongs to anyone else, so
-	// stacks deployed to one store are independent, as on AWS.
+	// only the objects of the config, named by Config.Name, whose
+	// ConfigKeys are "config:{name}/{logical ids}". Either way it leaves
+	// alone what belongs to anyone else, so stacks and configs applied to
+	// one store are independent, as stacks are on AWS.
 	Stack string
 	// IDs, when set, are the ids the pools and clients Apply creates get
 	// (see StackIDs). An object the store already holds keeps its id; if
 	// it differs from the one IDs give, the store changed since the ids
 	// were read, and Apply reports a conflict without writing anything.
 	IDs *IDs
+	// Prune lets Apply delete the config's objects that hold secrets and
+	// that it no longer declares (see PruneError). A stack ignores it: a
+	// stack update deletes what the template drops, as CloudFormation's
+	// does.
+	Prune bool
 }
 
 // StackNamePattern is what a CloudFormation stack name looks like.
@@ -40,35 +46,54 @@ func StackOf(configKey string) (string, bool) {
 	return stack, ok
 }
 
-// owner is the namespace of ConfigKeys one Apply manages: the prefix of a
-// stack's keys, or "" for config files.
-type owner string
+// owner is the namespace of ConfigKeys one Apply manages: a stack's, or a
+// config file's.
+type owner struct {
+	prefix string // what its ConfigKeys start with: "stack:{name}/" or "config:{name}/"
+	// config is set for a config file, which adopts bare keys (see
+	// adoptable) and whose deletions of objects with secrets are guarded.
+	config bool
+}
 
-func ownerOf(stack string) owner {
-	if stack == "" {
-		return ""
+func stackOwner(stack string) owner { return owner{prefix: StackKeyPrefix(stack)} }
+
+func configOwner(name string) owner {
+	return owner{prefix: tollgate.ConfigKeyPrefix(name), config: true}
+}
+
+// ownerFor is the owner an Apply of cfg manages: the stack, if one is
+// named, else the config under its name.
+func ownerFor(cfg *Config, stack string) (owner, error) {
+	if stack != "" {
+		if !StackNamePattern.MatchString(stack) {
+			return owner{}, tollgate.Errorf(tollgate.KindInvalid, "invalid stack name %q: want a letter, then letters, digits and hyphens, at most 128 in all", stack)
+		}
+		return stackOwner(stack), nil
 	}
-	return owner(StackKeyPrefix(stack))
+	if cfg.Name == "" {
+		return owner{}, tollgate.Errorf(tollgate.KindInvalid, "the config has no name: set Name (a config read from a file is named after the file)")
+	}
+	return configOwner(cfg.Name), nil
 }
 
 // key makes the ConfigKey of an object from its logical key.
-func (o owner) key(logical string) string { return string(o) + logical }
+func (o owner) key(logical string) string { return o.prefix + logical }
 
 // logical returns the logical key of a ConfigKey this owner owns.
 func (o owner) logical(configKey string) (string, bool) {
-	if configKey == "" {
-		return "", false
-	}
-	if o == "" {
-		_, _, isStack := tollgate.SplitStackKey(configKey)
-		return configKey, !isStack
-	}
-	return strings.CutPrefix(configKey, string(o))
+	return strings.CutPrefix(configKey, o.prefix)
 }
 
 func (o owner) owns(configKey string) bool {
 	_, ok := o.logical(configKey)
 	return ok
+}
+
+// adoptable reports whether the owner may adopt an object with this key:
+// a config file may take a bare key, which a config file wrote before
+// config files had names, for the pools it declares (see Apply).
+func (o owner) adoptable(configKey string) bool {
+	return o.config && tollgate.IsBareConfigKey(configKey)
 }
 
 // describeOwner says who owns an object with this ConfigKey, after
@@ -80,7 +105,10 @@ func describeOwner(configKey string) string {
 	if stack, ok := StackOf(configKey); ok {
 		return fmt.Sprintf("belongs to stack %s (as %q)", stack, configKey)
 	}
-	return fmt.Sprintf("is declared in a config file (as %q)", configKey)
+	if name, logical, ok := tollgate.SplitConfigKey(configKey); ok {
+		return fmt.Sprintf("is declared in config %q (as %q)", name, logical)
+	}
+	return fmt.Sprintf("was declared in a config file before config files had names (as %q): applying that config adopts it", configKey)
 }
 
 // IDs are the physical ids of a stack's pools and clients, by logical id:
@@ -96,7 +124,7 @@ type IDs struct {
 // StackIDs reads the ids of the pools and clients the stack owns in st.
 func StackIDs(ctx context.Context, st tollgate.Store, stack string) (*IDs, error) {
 	ids := &IDs{pools: map[string]string{}, clients: map[string]string{}}
-	o := ownerOf(stack)
+	o := stackOwner(stack)
 	pools, err := st.ListPools(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the store: %w", err)

@@ -52,7 +52,7 @@ func newVault(t *testing.T) *vault.Vault {
 
 func parse(t *testing.T, src string) *config.Config {
 	t.Helper()
-	cfg, err := config.Parse("tollgate.yaml", []byte(src))
+	cfg, err := config.Parse("orders.yaml", []byte(src))
 	if err != nil {
 		t.Fatalf("config:\n%v", err)
 	}
@@ -62,6 +62,16 @@ func parse(t *testing.T, src string) *config.Config {
 func apply(t *testing.T, st tollgate.Store, v *vault.Vault, src string, now time.Time) *config.Result {
 	t.Helper()
 	res, err := config.Apply(context.Background(), st, v, parse(t, src), now)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	return res
+}
+
+// prune applies src allowing the deletion of objects that hold secrets.
+func prune(t *testing.T, st tollgate.Store, v *vault.Vault, src string, now time.Time) *config.Result {
+	t.Helper()
+	res, err := config.ApplyWith(context.Background(), st, v, parse(t, src), now, config.ApplyOptions{Prune: true})
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
@@ -153,10 +163,10 @@ func TestApplyCreates(t *testing.T) {
 		v := newVault(t)
 		res := apply(t, st, v, seed, t0)
 		checkChanges(t, res,
-			"created pool UserPool",
-			"created resource server UserPool/ResourceServer",
-			"created client UserPool/ThirdPartyAppClient",
-			"created domain UserPool/UserPoolDomain",
+			"created pool config:orders/UserPool",
+			"created resource server config:orders/UserPool/ResourceServer",
+			"created client config:orders/UserPool/ThirdPartyAppClient",
+			"created domain config:orders/UserPool/UserPoolDomain",
 		)
 
 		poolID, ok := res.PoolID("UserPool")
@@ -167,7 +177,7 @@ func TestApplyCreates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pool.Name != "UserPool" || pool.Region != "us-east-1" || pool.ConfigKey != "UserPool" {
+		if pool.Name != "UserPool" || pool.Region != "us-east-1" || pool.ConfigKey != "config:orders/UserPool" {
 			t.Errorf("pool = %+v", pool)
 		}
 
@@ -178,7 +188,7 @@ func TestApplyCreates(t *testing.T) {
 		wantRS := &tollgate.ResourceServer{
 			PoolID: poolID, Identifier: "default", Name: "Custom default resource server",
 			Scopes:    []tollgate.Scope{{Name: "default", Description: "Custom default scope"}},
-			ConfigKey: "UserPool/ResourceServer", CreatedAt: t0, UpdatedAt: t0,
+			ConfigKey: "config:orders/UserPool/ResourceServer", CreatedAt: t0, UpdatedAt: t0,
 		}
 		if diff := cmp.Diff(wantRS, rs); diff != "" {
 			t.Errorf("resource server (-want +got):\n%s", diff)
@@ -214,7 +224,7 @@ func TestApplyCreates(t *testing.T) {
 			AccessTokenValidity:  tollgate.Validity{Value: 60, Unit: tollgate.Minutes},
 			IDTokenValidity:      tollgate.Validity{Value: 60, Unit: tollgate.Minutes},
 			RefreshTokenValidity: tollgate.Validity{Value: 5, Unit: tollgate.Days},
-			ConfigKey:            "UserPool/ThirdPartyAppClient", CreatedAt: t0, UpdatedAt: t0,
+			ConfigKey:            "config:orders/UserPool/ThirdPartyAppClient", CreatedAt: t0, UpdatedAt: t0,
 		}
 		if diff := cmp.Diff(wantClient, c); diff != "" {
 			t.Errorf("client (-want +got):\n%s", diff)
@@ -224,7 +234,7 @@ func TestApplyCreates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantDomain := &tollgate.Domain{Domain: "tollgate-seed", PoolID: poolID, ConfigKey: "UserPool/UserPoolDomain", CreatedAt: t0}
+		wantDomain := &tollgate.Domain{Domain: "tollgate-seed", PoolID: poolID, ConfigKey: "config:orders/UserPool/UserPoolDomain", CreatedAt: t0}
 		if diff := cmp.Diff(wantDomain, d); diff != "" {
 			t.Errorf("domain (-want +got):\n%s", diff)
 		}
@@ -277,9 +287,9 @@ func TestApplyUpdatesInPlace(t *testing.T) {
 		).Replace(seed)
 		res := apply(t, st, v, changed, t1)
 		checkChanges(t, res,
-			"updated pool UserPool: userPoolName",
-			"updated resource server UserPool/ResourceServer: scopes",
-			"updated client UserPool/ThirdPartyAppClient: accessTokenValidity",
+			"updated pool config:orders/UserPool: userPoolName",
+			"updated resource server config:orders/UserPool/ResourceServer: scopes",
+			"updated client config:orders/UserPool/ThirdPartyAppClient: accessTokenValidity",
 		)
 
 		poolID, _ := res.PoolID("UserPool")
@@ -364,12 +374,22 @@ func TestApplyDeletesWhatTheConfigDropped(t *testing.T) {
 			"      - id: Writer\n        generateSecret: true\n        oAuth: {flows: {clientCredentials: true}, scopes: [api/read, api/write]}\n", "",
 			"      - {id: Custom, customDomain: {domainName: auth.example.com}}\n", "",
 		).Replace(twoClients)
-		res = apply(t, st, v, dropped, t1)
+		// Writer has a secret: without Prune, nothing is deleted.
+		before := snapshot(t, st)
+		_, err := config.Apply(ctx, st, v, parse(t, dropped), t1)
+		var pe *config.PruneError
+		if !errors.As(err, &pe) || len(pe.Objects) != 1 || pe.Objects[0].Key != "config:orders/P/Writer" || pe.Objects[0].ID != writerID || pe.Objects[0].Secrets != 1 {
+			t.Fatalf("Apply without Prune: err = %v, want a PruneError for P/Writer alone", err)
+		}
+		if diff := cmp.Diff(before, snapshot(t, st)); diff != "" {
+			t.Errorf("a refused prune changed the store (-before +after):\n%s", diff)
+		}
+		res = prune(t, st, v, dropped, t1)
 		checkChanges(t, res,
-			"deleted client P/Writer",
-			"deleted resource server P/old",
-			"deleted domain P/Custom",
-			"updated client P/Reader: oAuth.scopes",
+			"deleted client config:orders/P/Writer",
+			"deleted resource server config:orders/P/old",
+			"deleted domain config:orders/P/Custom",
+			"updated client config:orders/P/Reader: oAuth.scopes",
 		)
 		if _, err := st.GetClient(ctx, writerID); !tollgate.IsNotFound(err) {
 			t.Errorf("dropped client: err = %v", err)
@@ -411,8 +431,8 @@ func TestApplyDeletesPoolsWithWhatTheyOwn(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		res = apply(t, st, v, "userPools: []\n", t1)
-		checkChanges(t, res, "deleted pool UserPool")
+		res = prune(t, st, v, "userPools: []\n", t1)
+		checkChanges(t, res, "deleted pool config:orders/UserPool")
 		if _, err := st.GetPool(ctx, poolID); !tollgate.IsNotFound(err) {
 			t.Errorf("dropped pool: err = %v", err)
 		}
@@ -446,10 +466,10 @@ userPools:
 `
 		apply(t, st, v, before, t0)
 		res := apply(t, st, v, after, t1)
-		checkChanges(t, res, "deleted domain A/D", "created domain B/D")
+		checkChanges(t, res, "deleted domain config:orders/A/D", "created domain config:orders/B/D")
 		d, err := st.GetDomain(ctx, "shared")
 		b, _ := res.PoolID("B")
-		if err != nil || d.PoolID != b || d.ConfigKey != "B/D" {
+		if err != nil || d.PoolID != b || d.ConfigKey != "config:orders/B/D" {
 			t.Errorf("domain = %+v, %v; want it in pool %s", d, err, b)
 		}
 	})
@@ -475,7 +495,7 @@ func TestApplyRefusesConflicts(t *testing.T) {
 				mustCreateClient(t, st, pools[0].ID, "Taken")
 			},
 			src:  strings.Replace(seed, "userPoolClientName: ThirdPartyClientName", "userPoolClientName: Taken", 1),
-			want: `client UserPool/ThirdPartyAppClient: the name "Taken" is taken`,
+			want: `client config:orders/UserPool/ThirdPartyAppClient: the name "Taken" is taken`,
 			path: "userPools[0].clients[0].userPoolClientName", at: "userPoolClientName: Taken",
 		},
 		{
@@ -486,7 +506,7 @@ func TestApplyRefusesConflicts(t *testing.T) {
 				mustCreateClient(t, st, pools[0].ID, "Second")
 			},
 			src:  strings.Replace(seed, "    domains:\n", "      - {id: Second}\n    domains:\n", 1),
-			want: `client UserPool/Second: the name "Second" is taken`,
+			want: `client config:orders/UserPool/Second: the name "Second" is taken`,
 			path: "userPools[0].clients[1].userPoolClientName", at: "- {id: Second}",
 		},
 		{
@@ -498,7 +518,7 @@ func TestApplyRefusesConflicts(t *testing.T) {
 				}
 			},
 			src:  seed,
-			want: `domain UserPool/UserPoolDomain: "tollgate-seed" belongs to pool`,
+			want: `domain config:orders/UserPool/UserPoolDomain: "tollgate-seed" belongs to pool`,
 			path: "userPools[0].domains[0]", at: "id: UserPoolDomain",
 		},
 		{
@@ -551,7 +571,7 @@ func TestApplyRefusesConflicts(t *testing.T) {
 				if tollgate.KindOf(err) != tollgate.KindConflict || !strings.Contains(err.Error(), tc.want) {
 					t.Errorf("Apply: err = %v (kind %s), want a conflict containing %q", err, tollgate.KindOf(err), tc.want)
 				}
-				if where := fmt.Sprintf("tollgate.yaml:%d:", lineOf(t, tc.src, tc.at)); err == nil || !strings.Contains(err.Error(), where) || !strings.Contains(err.Error(), " "+tc.path+": ") {
+				if where := fmt.Sprintf("orders.yaml:%d:", lineOf(t, tc.src, tc.at)); err == nil || !strings.Contains(err.Error(), where) || !strings.Contains(err.Error(), " "+tc.path+": ") {
 					t.Errorf("Apply: err = %v, want it at %s %s", err, where, tc.path)
 				}
 				if diff := cmp.Diff(before, snapshot(t, st)); diff != "" {
@@ -585,7 +605,7 @@ func TestApplyReportsEveryConflict(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 		lines := strings.Split(err.Error(), "\n")
-		if len(lines) != 3 || !strings.Contains(lines[1], "pool UserPool") || !strings.Contains(lines[2], "domain UserPool/UserPoolDomain") {
+		if len(lines) != 3 || !strings.Contains(lines[1], "pool UserPool") || !strings.Contains(lines[2], "domain config:orders/UserPool/UserPoolDomain") {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -618,11 +638,21 @@ func TestApplyValidatesTheConfig(t *testing.T) {
 		if !errors.As(err, &ps) {
 			t.Errorf("err = %v, want Problems", err)
 		}
-		// A Config built in code gets its defaults.
+		// A Config built in code gets its defaults, but not a name: it
+		// has no file to be named after.
 		cfg = &config.Config{UserPools: []config.UserPool{{ID: "P", Clients: []config.Client{{ID: "C"}}}}}
+		if _, err := config.Apply(context.Background(), st, newVault(t), cfg, t0); tollgate.KindOf(err) != tollgate.KindInvalid || !strings.Contains(err.Error(), "no name") {
+			t.Errorf("a Config without a name or a file: err = %v, want invalid", err)
+		}
+		cfg.Name = "built"
 		res, err := config.Apply(context.Background(), st, newVault(t), cfg, t0)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if p, _ := res.PoolID("P"); p == "" {
+			t.Fatal("no pool P")
+		} else if sp, err := st.GetPool(context.Background(), p); err != nil || sp.ConfigKey != "config:built/P" {
+			t.Errorf("pool = %+v, %v; want the key config:built/P", sp, err)
 		}
 		id, _ := res.ClientID("P", "C")
 		c, err := st.GetClient(context.Background(), id)
@@ -648,10 +678,15 @@ func TestApplyExamples(t *testing.T) {
 				t.Errorf("%s: second apply: %v, %v", name, changes(res), err)
 			}
 		}
-		// The second example replaced the first.
+		// Each example is a config of its own, named after its
+		// directory: the second leaves the first alone.
 		pools, _ := st.ListPools(context.Background())
-		if len(pools) != 1 || pools[0].ConfigKey != "PartnerPool" || !strings.HasPrefix(pools[0].ID, "eu-west-1_") {
-			t.Errorf("pools = %v", pools)
+		keys := map[string]string{}
+		for _, p := range pools {
+			keys[p.ConfigKey] = p.ID
+		}
+		if len(pools) != 2 || keys["config:seed/UserPool"] == "" || !strings.HasPrefix(keys["config:multi-api/PartnerPool"], "eu-west-1_") {
+			t.Errorf("pools = %v", keys)
 		}
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 
 	"github.com/tollgate/tollgate"
 )
@@ -24,6 +26,15 @@ type Config struct {
 	// the config (certificates) are resolved against its directory.
 	File string `yaml:"-"`
 
+	// Name names the config as the owner of the objects it declares in
+	// the store: Apply creates, updates and deletes only the objects of
+	// its name, so that configs of different names share a store without
+	// touching each other's objects, and two files of one name are one
+	// config. Default: the file's name without its extension ("orders" for
+	// orders.yaml), or its directory's name for a tollgate.yaml ("seed"
+	// for examples/seed/tollgate.yaml); see NameOf. Up to 128 of
+	// [A-Za-z0-9._-], starting with a letter or digit.
+	Name string `yaml:"name"`
 	// Region is the default region of the pools (default us-east-1).
 	Region string `yaml:"region"`
 	// UserPools are the Cognito user pools: userpools.go.
@@ -97,6 +108,11 @@ func (c *Config) Validate() error {
 // check fills defaults, then validates each section. It is idempotent, so
 // Apply may run it again on a parsed Config.
 func (c *Config) check(r *report) {
+	if c.Name == "" {
+		c.Name = NameOf(c.File)
+	} else if !NamePattern.MatchString(c.Name) {
+		r.add("name", "invalid config name %q: want a letter or digit, then letters, digits, '.', '_' and '-', at most 128 in all", c.Name)
+	}
 	if c.Region == "" {
 		c.Region = DefaultRegion
 	} else if !tollgate.RegionPattern.MatchString(c.Region) {
@@ -106,6 +122,63 @@ func (c *Config) check(r *report) {
 	c.checkUserPools(r, domains)
 	c.checkFunctions(r)
 	c.checkRestAPIs(r, domains)
+}
+
+// NamePattern is what a config's name looks like: it goes into the
+// ConfigKeys of the config's objects ("config:{name}/…"), so it holds no
+// ':' or '/'.
+var NamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// NameOf is the name of a config read from file that gives itself none:
+// the file's name without its extension ("orders" for
+// /etc/tollgate/orders.yaml), or, for a file named tollgate.yaml (or .yml,
+// .json) as the examples and the docs name every config, the name of its
+// directory ("seed" for examples/seed/tollgate.yaml, the directory the
+// process runs in for a bare tollgate.yaml), so that configs of different
+// projects do not share one name. Characters NamePattern does not allow
+// become '-', leading '.', '_' and '-' are dropped, and the name is cut to
+// 128 characters ("config" if nothing is left). "" for no file. A config
+// that several processes apply (nodes on one database) is best given a
+// name, so that its name does not depend on where they keep the file.
+func NameOf(file string) string {
+	if file == "" {
+		return ""
+	}
+	base := filepath.Base(file)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	if stem == defaultFileStem {
+		dir := filepath.Dir(file)
+		if abs, err := filepath.Abs(file); err == nil {
+			dir = filepath.Dir(abs)
+		}
+		if name := sanitizeName(filepath.Base(dir)); name != "" {
+			return name
+		}
+	}
+	if name := sanitizeName(stem); name != "" {
+		return name
+	}
+	return "config"
+}
+
+// defaultFileStem is the name, without extension, of the config files the
+// examples and the docs use: a config so named is named after its
+// directory.
+const defaultFileStem = "tollgate"
+
+// sanitizeName makes s a name NamePattern accepts, or "".
+func sanitizeName(s string) string {
+	name := []byte(s)
+	for i, b := range name {
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '_' || b == '-') {
+			name[i] = '-'
+		}
+	}
+	out := strings.TrimLeft(string(name), "._-")
+	if len(out) > 128 {
+		out = out[:128]
+	}
+	return out
 }
 
 // dir is the directory relative paths in the config are resolved against.

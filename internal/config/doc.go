@@ -15,9 +15,13 @@
 //     `tollgate serve` refuses to start with them.
 //   - Config is the validated intent: plain data, no store handles.
 //   - Apply reconciles a store with a Config: objects the config declares are
-//     matched by their ConfigKey (built from logical ids), created, updated
-//     in place (keeping their ids, secrets and keys) or deleted; objects made
-//     by hand (with an empty ConfigKey) are left alone.
+//     matched by their ConfigKey ("config:{name}/{logical ids}"), created,
+//     updated in place (keeping their ids, secrets and keys) or deleted;
+//     objects made by hand (with an empty ConfigKey) and objects of other
+//     configs and stacks are left alone. Deleting what holds secrets (a
+//     client with secrets, a pool with clients) takes ApplyOptions.Prune.
+//     Objects with a bare logical id as ConfigKey, written before configs
+//     had names, are adopted by the config that declares their pool.
 //   - BuildRestAPIs maps the restApis section to tollgate.RestAPI values,
 //     with the pool ids Apply's Result gives. APIs and functions are not
 //     stored: they live in memory, rebuilt from the config on every start,
@@ -26,6 +30,9 @@
 //
 // The file, with defaults and rules (examples/ holds complete files):
 //
+//	name: orders                     # default the file's name without extension, or its directory's
+//	                                 #   for a tollgate.yaml; up to 128 of [A-Za-z0-9._-]; the owner of
+//	                                 #   the config's objects: configs of other names leave them alone
 //	region: us-east-1                # default us-east-1; the pools' default region
 //	userPools:
 //	  - id: UserPool                 # required, unique; the pool's identity across applies

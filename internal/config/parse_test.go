@@ -490,6 +490,7 @@ func TestParseDefaults(t *testing.T) {
 	}
 	want := &Config{
 		File:   "seed.yaml",
+		Name:   "seed", // the file's name
 		Region: "us-east-1",
 		UserPools: []UserPool{{
 			ID: "UserPool", UserPoolName: "UserPool", Region: "us-east-1",
