@@ -32,6 +32,12 @@ func managedBy(configKey string) string {
 	if configKey == "" {
 		return "cli"
 	}
+	if name, _, ok := tollgate.SplitConfigKey(configKey); ok {
+		return "config " + name
+	}
+	if stack, _, ok := tollgate.SplitStackKey(configKey); ok {
+		return "stack " + stack
+	}
 	return "config"
 }
 

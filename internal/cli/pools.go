@@ -182,7 +182,7 @@ func findPool(ctx context.Context, st tollgate.Store, ref string) (*tollgate.Use
 	}
 	var found []*tollgate.UserPool
 	for _, p := range pools {
-		if p.Name == ref || p.ConfigKey == ref {
+		if p.Name == ref || p.ConfigKey == ref || logicalID(p.ConfigKey) == ref {
 			found = append(found, p)
 		}
 	}
@@ -193,6 +193,18 @@ func findPool(ctx context.Context, st tollgate.Store, ref string) (*tollgate.Use
 		return found[0], nil
 	}
 	return nil, tollgate.Errorf(tollgate.KindInvalid, "%q names %d pools; use the pool id", ref, len(found))
+}
+
+// logicalID is the logical id part of a config's or stack's ConfigKey
+// ("UserPool" of "config:seed/UserPool"), or the key itself.
+func logicalID(configKey string) string {
+	if _, logical, ok := tollgate.SplitConfigKey(configKey); ok {
+		return logical
+	}
+	if _, logical, ok := tollgate.SplitStackKey(configKey); ok {
+		return logical
+	}
+	return configKey
 }
 
 func readOnly(kind, id, configKey string) error {
