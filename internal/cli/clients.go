@@ -247,7 +247,7 @@ func (a *app) clientsList() *cobra.Command {
 			}
 			rows := make([][]string, 0, len(clients))
 			for _, c := range clients {
-				rows = append(rows, []string{c.ID, c.Name, c.PoolID, scopeList(c, undefined[c.ID]), fmt.Sprint(len(c.Secrets)), managedBy(c.ConfigKey)})
+				rows = append(rows, []string{c.ID, c.Name, c.PoolID, scopeList(c, undefined[c.ID]), fmt.Sprint(len(c.Secrets)), owner(c.ConfigKey)})
 			}
 			return printTable(a.stdout, []string{"CLIENT ID", "NAME", "POOL", "SCOPES", "SECRETS", "MANAGED BY"}, rows)
 		},
@@ -289,7 +289,7 @@ func (a *app) clientsDescribe() *cobra.Command {
 				return printJSON(a.stdout, clientScopesView{view, undefined[c.ID]})
 			}
 			fmt.Fprintf(a.stdout, "Client id:   %s\nName:        %s\nPool:        %s\nFlows:       %s\nScopes:      %s\nAccess token validity:  %s\nRefresh token validity: %s\nManaged by:  %s\n",
-				c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]), c.AccessTokenValidity, c.RefreshTokenValidity, managedBy(c.ConfigKey))
+				c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]), c.AccessTokenValidity, c.RefreshTokenValidity, owner(c.ConfigKey))
 			if u := undefined[c.ID]; len(u) > 0 {
 				fmt.Fprintf(a.stdout, "Warning: no resource server of pool %s defines these scopes any more, so no token carries them: %s\n",
 					c.PoolID, strings.Join(u, " "))

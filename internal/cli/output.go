@@ -32,13 +32,19 @@ func managedBy(configKey string) string {
 	if configKey == "" {
 		return "cli"
 	}
+	return "config"
+}
+
+// owner says, for people, who manages an object: "cli", "config seed",
+// "stack Orders" (the JSON views keep managedBy's stable values).
+func owner(configKey string) string {
 	if name, _, ok := tollgate.SplitConfigKey(configKey); ok {
 		return "config " + name
 	}
 	if stack, _, ok := tollgate.SplitStackKey(configKey); ok {
 		return "stack " + stack
 	}
-	return "config"
+	return managedBy(configKey)
 }
 
 // The JSON views use the field names of Cognito's API so that output can be

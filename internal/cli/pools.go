@@ -37,7 +37,7 @@ func (a *app) poolsCommand() *cobra.Command {
 			}
 			rows := make([][]string, 0, len(pools))
 			for _, p := range pools {
-				rows = append(rows, []string{p.ID, p.Name, managedBy(p.ConfigKey), fmtTime(p.CreatedAt)})
+				rows = append(rows, []string{p.ID, p.Name, owner(p.ConfigKey), fmtTime(p.CreatedAt)})
 			}
 			return printTable(a.stdout, []string{"ID", "NAME", "MANAGED BY", "CREATED"}, rows)
 		},
@@ -99,7 +99,7 @@ func (a *app) poolsCommand() *cobra.Command {
 			if describeJSON {
 				return printJSON(a.stdout, out)
 			}
-			fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, managedBy(p.ConfigKey), fmtTime(p.CreatedAt))
+			fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, owner(p.ConfigKey), fmtTime(p.CreatedAt))
 			for _, rs := range rss {
 				fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
 			}
