@@ -1,16 +1,23 @@
 package e2e
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // secretsConfig has a pool with a domain and three clients (M2M, one with a
@@ -384,4 +391,311 @@ func oversized(body, secret string) string {
 func jwsWithKid(kid string) string {
 	enc := base64.RawURLEncoding.EncodeToString
 	return enc([]byte(`{"alg":"RS256","kid":"`+kid+`"}`)) + "." + enc([]byte(`{}`)) + "." + enc([]byte("signature"))
+}
+
+// TestSecretsNeverLoggedOutsideOAuth2 drives the refusals of the Cognito
+// management API, the Lambda Invoke API and the gateway's authorizer of the
+// real binary, logging at debug, with three known secrets put where a
+// caller may put one by mistake: a client's generated secret, a custom
+// client secret with the shape of a client id, and an access key's secret
+// with a '/' (which splits a SigV4 credential scope). Each goes in every id
+// field of every management operation; in place of the access key id (id
+// and secret swapped), the region and the service of a signature; in the
+// Authorization and X-Amz-Date headers; and in the alg, kid, typ, crit,
+// jwk and iss of a token sent to the gateway. The refusals quote them back
+// to the caller, as AWS's do; the log must hold none of them in any form,
+// and still record every refusal.
+func TestSecretsNeverLoggedOutsideOAuth2(t *testing.T) {
+	dir := t.TempDir()
+	p, d := startDev(t, dir, "--log-level", "debug")
+	k := newAPILeakKit(t, dir, p, d)
+	var refused apiRefusals
+	t.Run("cognito", func(t *testing.T) { refused.cognito = k.driveCognito(t) })
+	t.Run("sigv4", func(t *testing.T) { refused.cognitoSigV4, refused.invoke = k.driveSigV4(t) })
+	t.Run("gateway", func(t *testing.T) { refused.gateway = k.driveGateway(t) })
+	p.stop() // every line written
+	k.assertNotLogged(t, p.Output()+p.Logs(), refused)
+}
+
+// apiLeakKit holds the server, what the requests need to reach the check
+// they are meant for (a working key, a pool, a client, a kid), and the
+// secrets that must not leak, by what they are.
+type apiLeakKit struct {
+	base, apiURL, invokePath string
+	keyID, keySecret         string // dev's access key, which works
+	poolID, clientID         string
+	issuer, kid              string
+	secrets                  map[string]string
+}
+
+func newAPILeakKit(t *testing.T, dir string, p *proc, d devInfo) *apiLeakKit {
+	t.Helper()
+	key := parseInvokeLine(t, p.Output())
+	k := &apiLeakKit{
+		base:       strings.TrimSuffix(d.TokenURL, "/oauth2/token"),
+		apiURL:     reAPIURL.FindStringSubmatch(p.Output())[1],
+		invokePath: "/2015-03-31/functions/ProxyLambda/invocations",
+		keyID:      key.KeyID, keySecret: key.Secret,
+		poolID: d.PoolID, issuer: d.Issuer,
+		secrets: map[string]string{"id-shaped client secret": idShapedSecret(t)},
+	}
+	// Made after the server started: it never had them to print.
+	out, errOut, code := run(t, nil, "--data", dir, "clients", "create", "--pool", d.PoolID, "--name", "leak-api", "--scopes", "default/default", "--json")
+	var created struct{ ClientId, ClientSecret string }
+	if code != 0 || json.Unmarshal([]byte(out), &created) != nil || len(created.ClientSecret) != 51 {
+		t.Fatalf("clients create: exit %d %s %s", code, out, errOut)
+	}
+	k.clientID, k.secrets["client secret"] = created.ClientId, created.ClientSecret
+	if _, errOut, code := run(t, nil, "--data", dir, "clients", "add-secret", k.clientID, "--secret", k.secrets["id-shaped client secret"]); code != 0 {
+		t.Fatalf("clients add-secret: %s", errOut)
+	}
+	for range 30 { // each secret has a '/' with odds of 1-(63/64)^40, about one in two
+		if _, s := accessKey(t, dir); strings.Contains(s, "/") {
+			k.secrets["access key secret with a '/'"] = s
+			break
+		}
+	}
+	if k.secrets["access key secret with a '/'"] == "" {
+		t.Fatal("30 access keys, none with a '/' in its secret")
+	}
+	header, _, _ := strings.Cut(getToken(t, d.TokenURL, d.ClientID, d.ClientSecret), ".")
+	b, _ := base64.RawURLEncoding.DecodeString(header)
+	var h struct{ Kid string }
+	if json.Unmarshal(b, &h) != nil || h.Kid == "" {
+		t.Fatalf("a token's header without kid: %s", b)
+	}
+	k.kid = h.Kid
+	return k
+}
+
+// apiRefusals counts the requests of each kind that must have been logged
+// as refused.
+type apiRefusals struct{ cognito, cognitoSigV4, invoke, gateway int }
+
+// cognitoOperation is a management operation, a valid body, and the
+// fields that name something.
+type cognitoOperation struct {
+	op     string
+	body   map[string]any
+	fields []string
+}
+
+// describedAnyway are the operations that answer 200 with a secret in a
+// field: an unknown domain is described as empty, as Cognito does.
+var describedAnyway = map[string]bool{"DescribeUserPoolDomain": true}
+
+// cognitoOperations are the management API's operations with the fields
+// that name something, each given a valid value: a request with a secret
+// in one of them, the others left as they are, is refused for that one.
+// The Create operations name a pool that does not exist, so that their
+// new object's id is checked and nothing is created (CreateUserPool names
+// nothing).
+func (k *apiLeakKit) cognitoOperations() []cognitoOperation {
+	const none = "us-east-1_NoSuchPool"
+	type body = map[string]any
+	pc := body{"UserPoolId": k.poolID, "ClientId": k.clientID}
+	return []cognitoOperation{
+		{"DescribeUserPool", body{"UserPoolId": k.poolID}, []string{"UserPoolId"}},
+		{"ListUserPools", body{"MaxResults": 10}, []string{"NextToken"}},
+		{"DeleteUserPool", body{"UserPoolId": k.poolID}, []string{"UserPoolId"}},
+		{"CreateResourceServer", body{"UserPoolId": none, "Identifier": "x", "Name": "x"}, []string{"UserPoolId", "Identifier"}},
+		{"DescribeResourceServer", body{"UserPoolId": k.poolID, "Identifier": "default"}, []string{"UserPoolId", "Identifier"}},
+		{"ListResourceServers", body{"UserPoolId": k.poolID, "MaxResults": 10}, []string{"UserPoolId", "NextToken"}},
+		{"UpdateResourceServer", body{"UserPoolId": k.poolID, "Identifier": "default", "Name": "x"}, []string{"UserPoolId", "Identifier"}},
+		{"DeleteResourceServer", body{"UserPoolId": k.poolID, "Identifier": "default"}, []string{"UserPoolId", "Identifier"}},
+		{"CreateUserPoolClient", body{"UserPoolId": none, "ClientName": "x"}, []string{"UserPoolId"}},
+		{"DescribeUserPoolClient", pc, []string{"UserPoolId", "ClientId"}},
+		{"UpdateUserPoolClient", pc, []string{"UserPoolId", "ClientId"}},
+		{"DeleteUserPoolClient", pc, []string{"UserPoolId", "ClientId"}},
+		{"ListUserPoolClients", body{"UserPoolId": k.poolID, "MaxResults": 10}, []string{"UserPoolId", "NextToken"}},
+		{"AddUserPoolClientSecret", pc, []string{"UserPoolId", "ClientId"}},
+		{"ListUserPoolClientSecrets", pc, []string{"UserPoolId", "ClientId"}},
+		{"DeleteUserPoolClientSecret", body{"UserPoolId": k.poolID, "ClientId": k.clientID, "ClientSecretId": "nosuchsecret"}, []string{"UserPoolId", "ClientId", "ClientSecretId"}},
+		{"CreateUserPoolDomain", body{"UserPoolId": none, "Domain": "nosuchdomain"}, []string{"UserPoolId", "Domain"}},
+		{"DescribeUserPoolDomain", body{"Domain": "nosuchdomain"}, []string{"Domain"}},
+		{"DeleteUserPoolDomain", body{"UserPoolId": k.poolID, "Domain": "nosuchdomain"}, []string{"UserPoolId", "Domain"}},
+	}
+}
+
+// driveCognito sends every operation with each secret in each of its
+// fields, signed with the working key; every one must be refused.
+func (k *apiLeakKit) driveCognito(t *testing.T) int {
+	n := 0
+	for _, o := range k.cognitoOperations() {
+		for _, field := range o.fields {
+			for what, s := range k.secrets {
+				body := maps.Clone(o.body)
+				body[field] = s
+				b, _ := json.Marshal(body)
+				req := k.signed(t, "/"+o.op, string(b), "cognito-idp", "us-east-1", k.keyID, k.keySecret)
+				want := 400
+				if describedAnyway[o.op] {
+					want = 200
+				}
+				if status, answer := roundTrip(t, req); status != want {
+					t.Errorf("%s with the %s as %s: %d %s, want %d", o.op, what, field, status, answer, want)
+				}
+				if want == 400 {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// driveSigV4 sends to the management API and to the Invoke API requests
+// whose signature holds a secret where something else goes; each must be
+// refused. It returns how many each API got.
+func (k *apiLeakKit) driveSigV4(t *testing.T) (cognito, invoke int) {
+	for _, api := range []struct {
+		path, service string
+		refused       int
+		n             *int
+	}{{"/ListUserPools", "cognito-idp", 400, &cognito}, {k.invokePath, "lambda", 403, &invoke}} {
+		for what, s := range k.secrets {
+			for _, c := range []struct {
+				name string
+				req  *http.Request
+			}{
+				{"as the access key id, the id as the secret", k.signed(t, api.path, "{}", api.service, "us-east-1", s, k.keyID)},
+				{"as the region", k.signed(t, api.path, "{}", api.service, s, k.keyID, k.keySecret)},
+				{"as the service", k.signed(t, api.path, "{}", s, "us-east-1", k.keyID, k.keySecret)},
+				{"as the Authorization header", k.withHeader(k.signed(t, api.path, "{}", api.service, "us-east-1", k.keyID, k.keySecret), "Authorization", s)},
+				{"as the credential", k.withHeader(k.signed(t, api.path, "{}", api.service, "us-east-1", k.keyID, k.keySecret), "Authorization", "AWS4-HMAC-SHA256 Credential="+s)},
+				{"as X-Amz-Date", k.withHeader(k.signed(t, api.path, "{}", api.service, "us-east-1", k.keyID, k.keySecret), "X-Amz-Date", s)},
+			} {
+				if status, answer := roundTrip(t, c.req); status != api.refused {
+					t.Errorf("%s: the %s %s: %d %s, want %d", api.service, what, c.name, status, answer, api.refused)
+				}
+				*api.n++
+			}
+		}
+	}
+	return cognito, invoke
+}
+
+// driveGateway sends the seed API tokens whose header or payload fields
+// hold a secret; each must be refused.
+func (k *apiLeakKit) driveGateway(t *testing.T) int {
+	n := 0
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	payload := map[string]any{"iss": k.issuer, "token_use": "access", "client_id": k.clientID, "scope": "default/default", "exp": time.Now().Add(time.Hour).Unix()}
+	for what, s := range k.secrets {
+		for _, c := range []struct {
+			name   string
+			header map[string]any
+			iss    string
+		}{
+			{"alg", map[string]any{"alg": s, "kid": k.kid}, k.issuer},
+			{"kid", map[string]any{"alg": "RS256", "kid": s}, k.issuer},
+			{"kid, as an object", map[string]any{"alg": "RS256", "kid": map[string]string{"id": s}}, k.issuer},
+			{"typ", map[string]any{"alg": "RS256", "kid": k.kid, "typ": s}, k.issuer},
+			{"crit", map[string]any{"alg": "RS256", "kid": k.kid, "crit": []string{s}, s: 1}, k.issuer},
+			{"jwk", map[string]any{"alg": "RS256", "kid": k.kid, "jwk": map[string]string{"kty": s}}, k.issuer},
+			{"iss", map[string]any{"alg": "RS256", "kid": k.kid}, s},
+		} {
+			payload["iss"] = c.iss
+			tok := enc(c.header) + "." + enc(payload) + "." + base64.RawURLEncoding.EncodeToString([]byte("not a signature"))
+			req, _ := http.NewRequest("GET", k.apiURL+"hello/world", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			if status, answer := roundTrip(t, req); status != 401 {
+				t.Errorf("a token whose %s is the %s: %d %s, want 401", c.name, what, status, answer)
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// signed is a POST of body, signed with the SDK's signer for service and
+// region with the given credentials, whatever they are. to is the Invoke
+// API's path, or "/" and a management operation's name.
+func (k *apiLeakKit) signed(t *testing.T, to, body, service, region, id, secret string) *http.Request {
+	t.Helper()
+	path, op, cognito := "/", "", !strings.HasPrefix(to, "/2015-03-31/")
+	if cognito {
+		op = strings.TrimPrefix(to, "/")
+	} else {
+		path = to
+	}
+	req, err := http.NewRequest("POST", k.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	if cognito {
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+	}
+	sum := sha256.Sum256([]byte(body))
+	err = v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
+		req, hex.EncodeToString(sum[:]), service, region, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func (k *apiLeakKit) withHeader(req *http.Request, name, value string) *http.Request {
+	req.Header.Set(name, value)
+	return req
+}
+
+// roundTrip sends req and returns the status and body.
+func roundTrip(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// assertNotLogged fails if out holds a secret in any form; and if it does
+// not record the refusals, values shown by their length, so that the test
+// cannot pass by logging nothing.
+func (k *apiLeakKit) assertNotLogged(t *testing.T, out string, refused apiRefusals) {
+	t.Helper()
+	forms := map[string]string{}
+	for what, s := range k.secrets {
+		for form, enc := range encodings(s) {
+			forms[enc] = what + ", " + form
+		}
+	}
+	leaks := 0
+	for line := range strings.Lines(out) {
+		for enc, what := range forms {
+			if strings.Contains(line, enc) {
+				leaks++
+				t.Errorf("the server's output holds the %s in:\n%s", what, line)
+				break
+			}
+		}
+	}
+	if leaks > 0 {
+		t.Errorf("%d lines of the server's output hold a secret", leaks)
+	}
+	for msg, want := range map[string]int{
+		`"msg":"cognito api call refused"`: refused.cognito + refused.cognitoSigV4,
+		`"msg":"lambda invoke refused"`:    refused.invoke,
+		`"msg":"gateway: request refused"`: refused.gateway,
+	} {
+		if got := strings.Count(out, msg); got < want {
+			t.Errorf("%d lines %s for %d refused requests", got, msg, want)
+		}
+	}
+	for _, want := range []string{
+		`"message":"User pool client (51 bytes) does not exist."`,
+		`"message":"Credential should have the form 'ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/aws4_request'. Got '(`,
+		`"reason":"invalid token: parse: alg (51 bytes) is not RS256"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s", want)
+		}
+	}
 }

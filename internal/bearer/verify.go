@@ -33,7 +33,15 @@ var (
 
 // Error is what Verify returns on failure. Its Error text names the reason,
 // for logs; clients should only ever learn which of ErrExpired or
-// ErrInvalid it wraps.
+// ErrInvalid it wraps. Anyone may send anything as a token, a secret
+// included, so a log must not show what a token carries until its
+// signature is verified. Reasons are fixed texts, or give a value's length
+// (the kid), except two, which go-jose words: "parse: …", which may quote
+// the token's header as sent (its alg, a kid that is not a string, an
+// embedded jwk), and "signature: …". A caller that logs a reason maps those
+// two to texts of its own (the gateway's authorizer does) or shows what
+// they quote by its length (the token endpoint does). Once the signature
+// is verified, a reason may quote a claim.
 type Error struct {
 	Err    error  // ErrExpired or ErrInvalid
 	Reason string // why, for logs

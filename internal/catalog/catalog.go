@@ -135,11 +135,31 @@ func (c *Catalog) Sync(ctx context.Context) error {
 	return err
 }
 
+// load reads the store into a snapshot labelled gen.
+//
+// The store has no read of everything at one instant: each list is a
+// query of its own, and writes may commit between them. So objects are
+// listed before what they refer to (clients and domains, then pools, then
+// each pool's resource servers): an object the load saw was committed
+// before the lists that follow, and so was what it refers to, committed
+// before it. A writer commits a pool before its clients (they reference
+// it), and a scope's resource server before the clients granted it (the
+// API and the CLI refuse a scope no resource server defines), so a client
+// in a snapshot always has its pool, and the resource servers it was
+// created with. Listing the pools first would let
+// a new pool's first client in without its pool, hence without any scope,
+// and refused invalid_scope until the next poll.
+//
+// What can still be torn is what a load could not have seen at once. A
+// pool deleted after its clients and domains were listed (they went with
+// it) leaves them without their pool: they are dropped. Deleted after the
+// pools were listed and before its resource servers were, it leaves them
+// shown without any scope until the next poll: refused, as they should be,
+// with invalid_scope rather than invalid_client. Any other write that
+// lands during the load is seen by some lists and not others, as if it had
+// landed a moment before or after; the snapshot is labelled older than its
+// content, so the next poll reloads.
 func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
-	pools, err := c.st.ListPools(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("catalog: list pools: %w", err)
-	}
 	clients, err := c.st.ListClients(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list clients: %w", err)
@@ -148,24 +168,52 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list domains: %w", err)
 	}
+	pools, err := c.st.ListPools(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list pools: %w", err)
+	}
+	defined, s, err := c.loadPools(ctx, gen, pools)
+	if err != nil {
+		return nil, err
+	}
 	revoked, err := c.st.ListRevokedTokens(ctx, c.opts.Now())
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list revoked tokens: %w", err)
 	}
-	s := &snapshot{
-		revoked: make(map[string]time.Time, len(revoked)),
-		gen:     gen,
-		pools:   make(map[string]*tollgate.UserPool, len(pools)),
-		clients: make(map[string]*tollgate.Client, len(clients)),
-		hosts:   make(map[string]*tollgate.Domain, len(domains)),
+	s.revoked = make(map[string]time.Time, len(revoked))
+	for _, r := range revoked {
+		s.revoked[r.JTI] = r.ExpiresAt
 	}
-	s.scopes = make(map[string][]string, len(pools))
+	s.clients = make(map[string]*tollgate.Client, len(clients))
+	for _, cl := range clients {
+		if _, ok := s.pools[cl.PoolID]; ok { // else deleted with its pool during the load
+			s.clients[cl.ID] = effective(cl, defined[cl.PoolID])
+		}
+	}
+	s.hosts = make(map[string]*tollgate.Domain, len(domains))
+	for _, d := range domains {
+		if p, ok := s.pools[d.PoolID]; ok {
+			s.hosts[strings.ToLower(d.Host(p.Region, c.opts.BaseDomain))] = d
+		}
+	}
+	return s, nil
+}
+
+// loadPools starts a snapshot with the pools and their scopes, reading
+// each pool's resource servers, and returns it with the set of scopes each
+// pool defines.
+func (c *Catalog) loadPools(ctx context.Context, gen int64, pools []*tollgate.UserPool) (map[string]map[string]bool, *snapshot, error) {
+	s := &snapshot{
+		gen:    gen,
+		pools:  make(map[string]*tollgate.UserPool, len(pools)),
+		scopes: make(map[string][]string, len(pools)),
+	}
 	defined := make(map[string]map[string]bool, len(pools)) // pool id → scope → true
 	for _, p := range pools {
 		s.pools[p.ID] = p
 		rss, err := c.st.ListResourceServers(ctx, p.ID)
 		if err != nil {
-			return nil, fmt.Errorf("catalog: list resource servers: %w", err)
+			return nil, nil, fmt.Errorf("catalog: list resource servers: %w", err)
 		}
 		scopes := []string{}
 		set := map[string]bool{}
@@ -178,20 +226,7 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 		s.scopes[p.ID] = scopes
 		defined[p.ID] = set
 	}
-	for _, r := range revoked {
-		s.revoked[r.JTI] = r.ExpiresAt
-	}
-	for _, cl := range clients {
-		s.clients[cl.ID] = effective(cl, defined[cl.PoolID])
-	}
-	for _, d := range domains {
-		p, ok := s.pools[d.PoolID]
-		if !ok {
-			continue
-		}
-		s.hosts[strings.ToLower(d.Host(p.Region, c.opts.BaseDomain))] = d
-	}
-	return s, nil
+	return defined, s, nil
 }
 
 // effective returns the client as the token endpoint must see it: allowed

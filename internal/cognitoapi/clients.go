@@ -175,7 +175,7 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 		{c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax},
 	} {
 		if tollgate.CheckValidity("token validity", check.v, check.min, check.max) != nil {
-			return invalid("%s", msgTokenValidityRange)
+			return invalid("%s", held(msgTokenValidityRange))
 		}
 	}
 
@@ -237,7 +237,7 @@ func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Clien
 func (h *Handler) checkName(c *tollgate.Client, clients []*tollgate.Client) error {
 	for _, o := range clients {
 		if o.Name == c.Name && o.ID != c.ID {
-			return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(c.Name), c.PoolID, o.ID)
+			return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(c.Name), held(c.PoolID), held(o.ID))
 		}
 	}
 	return nil
@@ -272,7 +272,7 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 		return nil, err
 	}
 	if len(clients) >= maxClientsPerPool {
-		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", p.ID, maxClientsPerPool)
+		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", held(p.ID), maxClientsPerPool)
 	}
 	if hasSecret {
 		secret := tollgate.NewClientSecret()

@@ -74,7 +74,7 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []
 	d := &tollgate.Domain{Domain: *req.Domain, PoolID: p.ID, CreatedAt: h.now()}
 	if err := h.opts.Store.PutDomain(ctx, d); err != nil {
 		if tollgate.KindOf(err) == tollgate.KindConflict { // another pool took it meanwhile
-			return nil, invalid("%s", msgDomainTaken)
+			return nil, invalid("%s", held(msgDomainTaken))
 		}
 		return nil, err
 	}
@@ -86,11 +86,11 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []
 // DomainType's pattern, or has a reserved word in it.
 func checkPrefix(domain string) error {
 	if !prefixPattern.MatchString(domain) {
-		return invalid("%s", msgDomainInvalid)
+		return invalid("%s", held(msgDomainInvalid))
 	}
 	for _, w := range reservedWords {
 		if strings.Contains(domain, w) {
-			return invalid("%s%s", msgDomainReserved, w)
+			return invalid("%s%s", held(msgDomainReserved), held(w))
 		}
 	}
 	return nil
@@ -109,13 +109,13 @@ func (h *Handler) checkDomainFree(ctx context.Context, poolID, domain string) er
 		switch {
 		case d.Custom:
 		case d.Domain == domain:
-			return invalid("%s", msgDomainExists)
+			return invalid("%s", held(msgDomainExists))
 		default:
-			return invalid("%s", msgPoolHasDomain)
+			return invalid("%s", held(msgPoolHasDomain))
 		}
 	}
 	if _, err := h.opts.Store.GetDomain(ctx, domain); err == nil {
-		return invalid("%s", msgDomainTaken)
+		return invalid("%s", held(msgDomainTaken))
 	} else if !tollgate.IsNotFound(err) {
 		return err
 	}

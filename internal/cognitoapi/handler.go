@@ -112,7 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
-	log := h.opts.Logger.With("request_id", requestID, "operation", op)
+	log := h.opts.Logger.With("request_id", requestID, "operation", h.operationLogged(op))
 
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
@@ -130,7 +130,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if se.Cause != nil {
 				log.Error("verify signature", "err", se.Cause)
 			}
-			h.writeError(w, log, &apiError{Status: se.Status, Type: se.Code, Message: se.Message})
+			h.writeError(w, log, sigv4Error(se))
 			return
 		}
 		h.writeError(w, log, toAPIError(err))
@@ -161,11 +161,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log.Debug("cognito api call")
 }
 
+// operationLogged is the operation of X-Amz-Target as the log shows it:
+// the name of one the API has, or, as for any other value of the request
+// (a caller may paste anything into any header), its length.
+func (h *Handler) operationLogged(op string) string {
+	if _, ok := h.ops[op]; ok || op == "" {
+		return op
+	}
+	return "(unknown, " + strconv.Itoa(len(op)) + " bytes)"
+}
+
+// writeError answers e, and logs it: the log gets e's logText, never its
+// Message, which may quote the request.
 func (h *Handler) writeError(w http.ResponseWriter, log *slog.Logger, e *apiError) {
 	if e.Status >= 500 {
 		log.Error("cognito api call failed", "type", e.Type, "err", e.cause)
 	} else {
-		log.Info("cognito api call refused", "type", e.Type, "message", e.Message)
+		log.Info("cognito api call refused", "type", e.Type, "message", e.logText)
 	}
 	b, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
@@ -195,7 +207,7 @@ func decode(in []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return errorf(http.StatusBadRequest, "SerializationException", "Unexpected value for member %s: want %s.", te.Field, te.Type)
+			return errorf(http.StatusBadRequest, "SerializationException", "Unexpected value for member %s: want %s.", held(te.Field), held(te.Type.String()))
 		}
 		return errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid JSON.")
 	}

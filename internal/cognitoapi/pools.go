@@ -148,7 +148,7 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 	}
 	for _, p := range pools {
 		if p.Name == *req.PoolName {
-			return nil, invalid("A user pool named %q already exists (%s); Tollgate requires pool names to be unique.", p.Name, p.ID)
+			return nil, invalid("A user pool named %q already exists (%s); Tollgate requires pool names to be unique.", p.Name, held(p.ID))
 		}
 	}
 	now := h.now()

@@ -50,8 +50,7 @@ func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	if len(req.Scopes) > maxScopesPerServer {
 		// A list of structures; how AWS shows it is not recorded, so
 		// Tollgate shows its length.
-		n := fmt.Sprint(len(req.Scopes))
-		v.add(quote(n), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerServer))
+		v.add(number(len(req.Scopes)), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerServer))
 	}
 	for i, s := range req.Scopes {
 		member := fmt.Sprintf("scopes.%d.member", i+1)
@@ -92,11 +91,11 @@ func (h *Handler) createResourceServer(ctx context.Context, region string, in []
 	}
 	for _, rs := range existing {
 		if rs.Identifier == *req.Identifier {
-			return nil, invalid("%s already exists in user pool %s.", printable(rs.Identifier), p.ID)
+			return nil, invalid("%s already exists in user pool %s.", printable(rs.Identifier), held(p.ID))
 		}
 	}
 	if len(existing) >= maxResourceServersPerPool {
-		return nil, limitExceeded("User pool %s already has the maximum number of resource servers (%d).", p.ID, maxResourceServersPerPool)
+		return nil, limitExceeded("User pool %s already has the maximum number of resource servers (%d).", held(p.ID), maxResourceServersPerPool)
 	}
 	now := h.now()
 	rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: *req.Identifier, Name: *req.Name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
@@ -114,7 +113,7 @@ func (h *Handler) getResourceServer(ctx context.Context, region, poolID, identif
 	}
 	rs, err := h.opts.Store.GetResourceServer(ctx, poolID, identifier)
 	if tollgate.IsNotFound(err) {
-		return nil, notFound("Resource server %s does not exist in user pool %s.", printable(identifier), poolID)
+		return nil, notFound("Resource server %s does not exist in user pool %s.", printable(identifier), held(poolID))
 	}
 	return rs, err
 }

@@ -32,10 +32,10 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 		return nil, err
 	}
 	if len(c.Secrets) == 0 {
-		return nil, invalid("User pool client %s has no client secret; secrets can be added only to a client created with GenerateSecret.", c.ID)
+		return nil, invalid("User pool client %s has no client secret; secrets can be added only to a client created with GenerateSecret.", held(c.ID))
 	}
 	if len(c.Secrets) >= tollgate.MaxClientSecrets {
-		return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", c.ID, tollgate.MaxClientSecrets)
+		return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
 	}
 	secret := tollgate.NewClientSecret()
 	if req.ClientSecret != nil {
@@ -44,7 +44,7 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 	cs := h.newSecret(c.ID, secret, h.now())
 	if err := h.opts.Store.AddClientSecret(ctx, c.ID, cs); err != nil {
 		if tollgate.KindOf(err) == tollgate.KindConflict {
-			return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", c.ID, tollgate.MaxClientSecrets)
+			return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
 		}
 		return nil, err
 	}
@@ -100,10 +100,10 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 		found = found || s.ID == *req.ClientSecretId
 	}
 	if !found {
-		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretId), c.ID)
+		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretId), held(c.ID))
 	}
 	if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
-		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", *req.ClientSecretId, c.ID)
+		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretId), held(c.ID))
 	}
 	if err := h.opts.Store.DeleteClientSecret(ctx, c.ID, *req.ClientSecretId); err != nil {
 		return nil, err

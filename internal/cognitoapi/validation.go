@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -25,7 +26,10 @@ import (
 // member's constraints in either order over the years; Tollgate's order is
 // the model's members, and for each its length, then its pattern, then its
 // enum, as Cognito's recent answers have it (see validation_test.go).
-type validation []string
+//
+// Each violation is kept as AWS words it, quoting the value, and as the
+// log shows it, the value replaced by its length (errorf).
+type validation []shown
 
 // strShape is a string shape's constraints, as the model gives them.
 type strShape struct {
@@ -57,17 +61,36 @@ func newPattern(text string) *pattern {
 	return &pattern{text: text, re: regexp.MustCompile(`^(?:` + text + `)$`)}
 }
 
-// add records one violation. shown is how the value appears: "null", ""
-// for a sensitive value, or the value quoted.
-func (v *validation) add(shown, member, constraint string) {
-	if shown != "" {
-		shown = " " + shown
+// add records one violation. value is how the value appears: "null", ""
+// for a sensitive value, or the value quoted (quoted, number).
+func (v *validation) add(value shown, member, constraint string) {
+	line := func(value string) string {
+		if value != "" {
+			value = " " + value
+		}
+		return "Value" + value + " at '" + member + "' failed to satisfy constraint: " + constraint
 	}
-	*v = append(*v, "Value"+shown+" at '"+member+"' failed to satisfy constraint: "+constraint)
+	*v = append(*v, shown{line(value.text), line(value.log)})
 }
 
-// quote shows a caller's value as AWS does: in single quotes, bounded and
-// cleaned for the message.
+// Values as a violation shows them.
+var (
+	null      = shown{"null", "null"}
+	sensitive = shown{}
+)
+
+// quoted shows a caller's value as AWS does, in single quotes, bounded and
+// cleaned for the message; the log sees its length.
+func quoted(s string) shown { return shown{quote(s), redacted(s)} }
+
+// number shows a number the caller sent, which the log may show too: it
+// cannot hold a secret.
+func number(n int) shown {
+	q := quote(strconv.Itoa(n))
+	return shown{q, q}
+}
+
+// quote shows a value in single quotes, bounded and cleaned for the message.
 func quote(s string) string { return "'" + printable(s) + "'" }
 
 // str checks a string member. A member that is absent breaks only
@@ -75,13 +98,13 @@ func quote(s string) string { return "'" + printable(s) + "'" }
 func (v *validation) str(member string, value *string, required bool, s strShape) {
 	if value == nil {
 		if required {
-			v.add("null", member, "Member must not be null")
+			v.add(null, member, "Member must not be null")
 		}
 		return
 	}
-	shown := quote(*value)
+	shown := quoted(*value)
 	if s.sensitive {
-		shown = ""
+		shown = sensitive
 	}
 	for _, c := range s.failed(*value) {
 		v.add(shown, member, c)
@@ -137,12 +160,12 @@ func enumConstraint(values []string) string {
 func (v *validation) integer(member string, value *int, required bool, s intShape) {
 	switch {
 	case value == nil && required:
-		v.add("null", member, "Member must not be null")
+		v.add(null, member, "Member must not be null")
 	case value == nil:
 	case *value < s.min:
-		v.add(quote(fmt.Sprint(*value)), member, fmt.Sprintf("Member must have value greater than or equal to %d", s.min))
+		v.add(number(*value), member, fmt.Sprintf("Member must have value greater than or equal to %d", s.min))
 	case *value > s.max:
-		v.add(quote(fmt.Sprint(*value)), member, fmt.Sprintf("Member must have value less than or equal to %d", s.max))
+		v.add(number(*value), member, fmt.Sprintf("Member must have value less than or equal to %d", s.max))
 	}
 }
 
@@ -153,7 +176,7 @@ func (v *validation) list(member string, values []string, s listShape) {
 	if values == nil {
 		return
 	}
-	shown := quote("[" + strings.Join(values, ", ") + "]")
+	shown := quoted("[" + strings.Join(values, ", ") + "]")
 	if s.max > 0 && len(values) > s.max {
 		v.add(shown, member, fmt.Sprintf("Member must have length less than or equal to %d", s.max))
 	}
@@ -174,7 +197,16 @@ func (v validation) err() error {
 	case 1:
 		return invalid("1 validation error detected: %s", v[0])
 	}
-	return invalid("%d validation errors detected: %s", len(v), strings.Join(v, "; "))
+	var all shown
+	for i, s := range v {
+		if i > 0 {
+			all.text += "; "
+			all.log += "; "
+		}
+		all.text += s.text
+		all.log += s.log
+	}
+	return invalid("%d validation errors detected: %s", len(v), all)
 }
 
 // printable bounds and cleans a caller's value for a message.

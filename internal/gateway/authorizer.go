@@ -65,7 +65,11 @@ type Result struct {
 	// Cached tells whether the verification came from the cache.
 	Cached bool
 	// Reason says why a request was refused, for logs only: clients see
-	// only the gateway response (contract §4.2).
+	// only the gateway response (contract §4.2). It holds nothing of a
+	// token that was not verified: the iss read to choose the keys is
+	// given by its length, and the reasons bearer words with go-jose's
+	// errors, which quote the token's header, are replaced by texts of
+	// the authorizer's own (refusalReason).
 	Reason string
 
 	v *verified // Claims and what derives from them, shared with the cache
@@ -285,8 +289,37 @@ func (a *Authorizer) verify(ctx context.Context, tok string, now time.Time) (*be
 	case errors.Is(err, bearer.ErrExpired):
 		return nil, Result{Decision: Expired, Reason: err.Error()}
 	default:
-		return nil, Result{Reason: err.Error()}
+		return nil, Result{Reason: refusalReason(tok, err)}
 	}
+}
+
+// refusalReason is why bearer refused a token, as the log may show it.
+// bearer words two of its reasons with go-jose's errors, which quote the
+// token's header as sent, before any signature is verified ("parse: …",
+// "signature: …"; see bearer.Error): anyone may send anything as a token,
+// a secret pasted in the wrong place included, so those get a text of the
+// authorizer's own, which gives the alg by its length. Every other reason
+// is a fixed text, a length, or quotes a verified claim, and is kept.
+func refusalReason(tok string, err error) string {
+	var be *bearer.Error
+	if !errors.As(err, &be) {
+		return err.Error()
+	}
+	switch {
+	case strings.HasPrefix(be.Reason, "parse: "):
+		var h struct {
+			Alg any `json:"alg"`
+		}
+		if peekSegment(tok, 0, &h) {
+			if alg, ok := h.Alg.(string); ok && alg != "RS256" {
+				return fmt.Sprintf("%v: parse: alg (%d bytes) is not RS256", be.Err, len(alg))
+			}
+		}
+		return fmt.Sprintf("%v: parse: not a compact JWS go-jose reads (a malformed header or segment)", be.Err)
+	case strings.HasPrefix(be.Reason, "signature: "):
+		return fmt.Sprintf("%v: signature: refused by go-jose with the key of its kid", be.Err)
+	}
+	return err.Error()
 }
 
 // tokenFromHeader returns the token of an identity source header: the
@@ -302,24 +335,33 @@ func tokenFromHeader(v string) string {
 
 // peekIssuer returns the iss claim of a compact JWS without verifying it.
 func peekIssuer(tok string) (string, bool) {
-	_, rest, ok := strings.Cut(tok, ".")
-	if !ok {
-		return "", false
-	}
-	payload, _, ok := strings.Cut(rest, ".")
-	if !ok || payload == "" {
-		return "", false
-	}
-	buf := make([]byte, base64.RawURLEncoding.DecodedLen(len(payload)))
-	n, err := base64.RawURLEncoding.Decode(buf, []byte(payload))
-	if err != nil {
-		return "", false
-	}
 	var p struct {
 		Iss string `json:"iss"`
 	}
-	if json.Unmarshal(buf[:n], &p) != nil || p.Iss == "" {
+	if !peekSegment(tok, 1, &p) || p.Iss == "" {
 		return "", false
 	}
 	return p.Iss, true
+}
+
+// peekSegment decodes the JSON of a compact JWS's header (i 0) or payload
+// (i 1) into v, without verifying anything. It reports whether the token
+// has such a segment and it decoded.
+func peekSegment(tok string, i int, v any) bool {
+	header, rest, ok := strings.Cut(tok, ".")
+	if !ok {
+		return false
+	}
+	seg := header
+	if i == 1 {
+		if seg, _, ok = strings.Cut(rest, "."); !ok {
+			return false
+		}
+	}
+	if seg == "" {
+		return false
+	}
+	buf := make([]byte, base64.RawURLEncoding.DecodedLen(len(seg)))
+	n, err := base64.RawURLEncoding.Decode(buf, []byte(seg))
+	return err == nil && json.Unmarshal(buf[:n], v) == nil
 }

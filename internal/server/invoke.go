@@ -57,7 +57,10 @@ func (s *Server) invokeAuthenticator(listener string) function.Authenticator {
 			// Lambda's internal error (API_Invoke: ServiceException, 500).
 			return &function.APIError{Status: http.StatusInternalServerError, Type: "ServiceException", Message: "An internal error occurred."}
 		}
-		s.opts.Logger.Info("lambda invoke refused", "listener", listener, "type", se.Code, "message", se.Message, "remote_addr", r.RemoteAddr)
+		// The message may quote the request (a secret sent as the access
+		// key id comes back in it, as AWS's would): the log gets its
+		// log-safe form.
+		s.opts.Logger.Info("lambda invoke refused", "listener", listener, "type", se.Code, "message", se.LogMessage(), "remote_addr", r.RemoteAddr)
 		return lambdaAuthError(se)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -63,18 +64,31 @@ type Credential struct {
 // Error is a verification failure, with AWS's error code and message and
 // the HTTP status AWS answers with. Internal failures (the secret lookup
 // failed) carry the cause for the log only.
+//
+// Message is for the caller: as AWS's do, it may quote what the request
+// sent ("Credential should have the form … Got 'AKID/…'"), and a caller
+// who swapped its access key id and secret gets its secret back, which is
+// fine. A log must not: LogMessage, which Error returns too, is the
+// message with every value the request sent replaced by its length.
 type Error struct {
 	Code    string // e.g. "InvalidSignatureException"
 	Message string
 	Status  int
 	Cause   error
+
+	logMessage string
 }
 
+// LogMessage is the message as a log may show it: Message with each value
+// of the request replaced by "(N bytes)".
+func (e *Error) LogMessage() string { return e.logMessage }
+
+// Error is the log's view of the error: the code, LogMessage and the cause.
 func (e *Error) Error() string {
 	if e.Cause != nil {
-		return e.Code + ": " + e.Message + ": " + e.Cause.Error()
+		return e.Code + ": " + e.logMessage + ": " + e.Cause.Error()
 	}
-	return e.Code + ": " + e.Message
+	return e.Code + ": " + e.logMessage
 }
 
 func (e *Error) Unwrap() error { return e.Cause }
@@ -104,9 +118,44 @@ const (
 	maxAuthorizationBytes = 4096
 )
 
+// fail makes an *Error whose message is format with args. Every string
+// argument is taken for a value of the request, which LogMessage shows by
+// its length, unless it is marked known; numbers are shown as they are,
+// anything else as "(a value)". Marking what may be logged, rather than
+// what may not, keeps a new message from leaking a value nobody marked.
 func fail(status int, code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Status: status}
+	logArgs := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case known:
+			logArgs[i] = string(a)
+		case string:
+			logArgs[i] = "(" + strconv.Itoa(len(a)) + " bytes)"
+		case int, int64:
+			logArgs[i] = a
+		default:
+			logArgs[i] = "(a value)"
+		}
+	}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Status: status, logMessage: fmt.Sprintf(format, logArgs...)}
 }
+
+// headerName is a header's name as an argument of fail: known when it is
+// one the AWS APIs define, otherwise the request's (any x-amz-* name).
+func headerName(name string) any {
+	switch name {
+	case "Content-Type", "x-amz-target", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token",
+		"x-amz-invocation-type", "x-amz-log-type", "x-amz-client-context", "x-amz-user-agent":
+		return known(name)
+	}
+	return name
+}
+
+// known marks an argument of fail that the log may show as it is: a value
+// Tollgate holds (its service name, a header name it requires) or one the
+// request sent that has been parsed into a shape that holds no secret (a
+// date).
+type known string
 
 // regionPattern is what an AWS region name looks like.
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d$`)
@@ -145,7 +194,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 	}
 
 	if auth.Service != v.Service {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Credential should be scoped to correct service: '%s'. ", v.Service)
+		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Credential should be scoped to correct service: '%s'. ", known(v.Service))
 	}
 	if !v.regionAllowed(auth.Region) {
 		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Credential should be scoped to a valid region. ")
@@ -156,7 +205,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 		return nil, err
 	}
 	if auth.Date != amzDate[:8] {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", auth.Date, amzDate[:8], amzDate)
+		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", known(auth.Date), known(amzDate[:8]), known(amzDate))
 	}
 	now := v.now().UTC()
 	skew := v.MaxSkew
@@ -165,11 +214,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 	}
 	if signedAt.Before(now.Add(-skew)) {
 		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Signature expired: %s is now earlier than %s (%s - %s.)",
-			amzDate, now.Add(-skew).Format(amzDateFormat), now.Format(amzDateFormat), skewText(skew))
+			known(amzDate), known(now.Add(-skew).Format(amzDateFormat)), known(now.Format(amzDateFormat)), known(skewText(skew)))
 	}
 	if signedAt.After(now.Add(skew)) {
 		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Signature not yet current: %s is still later than %s (%s + %s.)",
-			amzDate, now.Add(skew).Format(amzDateFormat), now.Format(amzDateFormat), skewText(skew))
+			known(amzDate), known(now.Add(skew).Format(amzDateFormat)), known(now.Format(amzDateFormat)), known(skewText(skew)))
 	}
 
 	payloadHash := hashHex(body)
@@ -177,10 +226,10 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageHashMismatch)
 	}
 	if !contains(auth.SignedHeaders, lowerHost) {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, "Host")
+		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, known("Host"))
 	}
 	if name := unsignedHeader(r.Header, auth.SignedHeaders); name != "" {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, name)
+		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, headerName(name))
 	}
 
 	creq := CanonicalRequest(r, auth.SignedHeaders, payloadHash)
@@ -332,7 +381,7 @@ func ParseAuthorization(h string) (*Authorization, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, incomplete("%s Authorization=%s", strings.Join(missing, " "), printable(h))
+		return nil, incomplete("%s Authorization=%s", known(strings.Join(missing, " ")), printable(h))
 	}
 	cred := strings.Split(params["Credential"], "/")
 	if len(cred) != 5 || cred[0] == "" || cred[4] != credentialTerminator {

@@ -1,0 +1,164 @@
+package catalog_test
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
+)
+
+// writesBetweenQueries runs write once, right after the at-th list call a
+// load makes (counting from 0): another writer's commits landing between
+// two of a reload's queries.
+type writesBetweenQueries struct {
+	tollgate.Store
+	mu    sync.Mutex
+	calls int
+	at    int
+	write func()
+}
+
+func (s *writesBetweenQueries) listed() {
+	s.mu.Lock()
+	var w func()
+	if s.calls == s.at {
+		w, s.write = s.write, nil
+	}
+	s.calls++
+	s.mu.Unlock()
+	if w != nil {
+		w()
+	}
+}
+
+func (s *writesBetweenQueries) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
+	defer s.listed()
+	return s.Store.ListPools(ctx)
+}
+
+func (s *writesBetweenQueries) ListClients(ctx context.Context, poolID string) ([]*tollgate.Client, error) {
+	defer s.listed()
+	return s.Store.ListClients(ctx, poolID)
+}
+
+func (s *writesBetweenQueries) ListDomains(ctx context.Context, poolID string) ([]*tollgate.Domain, error) {
+	defer s.listed()
+	return s.Store.ListDomains(ctx, poolID)
+}
+
+func (s *writesBetweenQueries) ListRevokedTokens(ctx context.Context, now time.Time) ([]tollgate.RevokedToken, error) {
+	defer s.listed()
+	return s.Store.ListRevokedTokens(ctx, now)
+}
+
+func (s *writesBetweenQueries) ListResourceServers(ctx context.Context, poolID string) ([]*tollgate.ResourceServer, error) {
+	defer s.listed()
+	return s.Store.ListResourceServers(ctx, poolID)
+}
+
+// TestReloadNeverShowsAClientWithoutItsPool lets a writer create a pool
+// with a resource server, a client granted its scope and a domain, or
+// delete such a pool (and with it its client and domain), between any two
+// of a reload's queries. Whatever of it the reloaded catalog shows, a
+// client it shows has its pool (and, new, its scope), and a domain its
+// pool: the token endpoint does not look again for a client it found, so
+// a new client without its pool would be refused until the next poll.
+func TestReloadNeverShowsAClientWithoutItsPool(t *testing.T) {
+	for _, deleting := range []bool{false, true} {
+		for at := 0; ; at++ {
+			if !reloadWithWrites(t, at, deleting) {
+				break // past the reload's last query
+			}
+		}
+	}
+}
+
+// reloadWithWrites runs one reload with the writes after its at-th query,
+// checks the catalog, and reports whether the writes ran.
+func reloadWithWrites(t *testing.T, at int, deleting bool) bool {
+	t.Helper()
+	ctx := context.Background()
+	dsn := storetest.SQLiteDSN(t)
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	pool := &tollgate.UserPool{ID: "eu-west-1_torn", Name: "torn", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
+	create := func(st tollgate.Store) {
+		must(t, st.CreatePool(ctx, pool))
+		must(t, st.PutResourceServer(ctx, &tollgate.ResourceServer{PoolID: pool.ID, Identifier: "api", Name: "api",
+			Scopes: []tollgate.Scope{{Name: "read", Description: "r"}}, CreatedAt: now, UpdatedAt: now}))
+		must(t, st.CreateClient(ctx, &tollgate.Client{ID: "tornclient", PoolID: pool.ID, Name: "c", AllowedOAuthScopes: []string{"api/read"},
+			AccessTokenValidity: tollgate.DefaultAccessTokenValidity, IDTokenValidity: tollgate.DefaultIDTokenValidity,
+			RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity, CreatedAt: now, UpdatedAt: now}))
+		must(t, st.PutDomain(ctx, &tollgate.Domain{Domain: "torn", PoolID: pool.ID, CreatedAt: now}))
+	}
+	if deleting {
+		create(st)
+	}
+	ws := &writesBetweenQueries{Store: st, at: -1}
+	cat, err := catalog.New(ctx, ws, catalog.Options{BaseDomain: "example.test", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer, err := sqlstore.Open(ctx, dsn) // another process's handle
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	ran := false
+	ws.mu.Lock()
+	ws.calls, ws.at, ws.write = 0, at, func() {
+		ran = true
+		if deleting {
+			must(t, writer.DeletePool(ctx, pool.ID))
+		} else {
+			create(writer)
+		}
+	}
+	ws.mu.Unlock()
+	// Something else changed the store: the poller reloads.
+	must(t, writer.CreatePool(ctx, &tollgate.UserPool{ID: "eu-west-1_other", Name: "other", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}))
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkWhole(t, cat, pool, at, deleting)
+	return ran
+}
+
+// checkWhole fails if the catalog shows the client or the domain without
+// the pool, or the client without its scope.
+func checkWhole(t *testing.T, cat *catalog.Catalog, pool *tollgate.UserPool, at int, deleting bool) {
+	t.Helper()
+	hasPool := slices.ContainsFunc(cat.Pools(), func(p *tollgate.UserPool) bool { return p.ID == pool.ID })
+	c, err := cat.GetClient(context.Background(), "tornclient")
+	switch {
+	case err != nil:
+	case !hasPool:
+		t.Errorf("writes after query %d (deleting %v): the client without its pool", at+1, deleting)
+	case !deleting && !slices.Equal(c.AllowedOAuthScopes, []string{"api/read"}):
+		// (A pool deleted during the reload may take its resource server
+		// out before the reload reads it, and leave its client without
+		// scopes: refused, as it should be, until the next poll.)
+		t.Errorf("writes after query %d: the new client without its scope, %v", at+1, c.AllowedOAuthScopes)
+	}
+	if _, ok := cat.DomainForHost("torn.auth.eu-west-1.example.test"); ok && !hasPool {
+		t.Errorf("writes after query %d (deleting %v): the domain without its pool", at+1, deleting)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
