@@ -44,7 +44,7 @@ type outcome struct {
 type hostileReport struct {
 	UID, TollgatePid                                                    int
 	Environ, Mem, Fds, Cwd, Cmdline, Signal                             outcome
-	DataDir, MasterKey, Database, VictimEnviron                         outcome
+	DataDir, MasterKey, Database, VictimEnviron, NoNewPrivs             outcome
 	OwnAPIWithoutSecret, VictimAPIWithoutSecret, VictimAPIWithOwnSecret outcome
 	Scan                                                                map[string]outcome
 }
@@ -147,6 +147,9 @@ func checkIsolation(t *testing.T, r hostileReport, data string, tollgatePid int,
 		if o.OK || (o.Code != "EACCES" && o.Code != "EPERM") {
 			t.Errorf("%s: %+v, want EACCES or EPERM", what, o)
 		}
+	}
+	if fs := strings.Fields(r.NoNewPrivs.Value); len(fs) != 2 || fs[1] != "1" {
+		t.Errorf("the function may gain privileges by exec (a set-user-ID program): %+v, want NoNewPrivs 1", r.NoNewPrivs)
 	}
 	key, err := os.ReadFile(filepath.Join(data, "master.key"))
 	if err != nil || len(strings.TrimSpace(string(key))) < 32 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"os/user"
 	"strconv"
@@ -25,7 +26,8 @@ const defaultFunctionUser = "nobody"
 //     Tollgate's own user (a process cannot switch users without root);
 //   - a name or a number is that one account, for every function;
 //   - FIRST-LAST is a range of uids, one per instance (with the gid of
-//     the same number), which keeps functions apart from each other too.
+//     the same number), which keeps functions apart from each other too;
+//     FIRST itself runs nothing (see function.User).
 //
 // nil means Tollgate's own user.
 func functionUser(spec string, log *slog.Logger) (*function.User, error) {
@@ -53,24 +55,20 @@ func functionUser(spec string, log *slog.Logger) (*function.User, error) {
 }
 
 // parseFunctionUser reads a user name, a uid, or a range FIRST-LAST of
-// uids that no account of /etc/passwd holds.
+// uids (see parseUIDRange).
 func parseFunctionUser(spec string) (*function.User, error) {
 	if first, last, ok := strings.Cut(spec, "-"); ok && isDigits(first) && isDigits(last) {
-		lo, err1 := strconv.ParseUint(first, 10, 32)
-		hi, err2 := strconv.ParseUint(last, 10, 32)
-		if err1 != nil || err2 != nil || lo == 0 || hi < lo {
-			return nil, fmt.Errorf("a uid range is FIRST-LAST, with 0 < FIRST <= LAST")
-		}
-		if name, uid, taken := accountInRange(uint32(lo), uint32(hi)); taken {
-			return nil, fmt.Errorf("uid %d of the range belongs to the account %s; choose uids no account or file has", uid, name)
-		}
-		return &function.User{Name: spec, UID: uint32(lo), GID: uint32(lo), Count: uint32(hi-lo) + 1}, nil
+		return parseUIDRange(spec, first, last)
 	}
 	var acct *user.User
 	var err error
 	if isDigits(spec) {
 		if acct, err = user.LookupId(spec); err != nil {
-			// A uid without an account: its gid is the same number.
+			// A uid without an account runs with the gid of the same
+			// number, which must be no group's.
+			if g, err := user.LookupGroupId(spec); err == nil {
+				return nil, fmt.Errorf("uid %s has no account, so functions would run with gid %s, which is the group %s: choose a number no group has, or an account", spec, spec, g.Name)
+			}
 			acct, err = &user.User{Uid: spec, Gid: spec, Username: spec}, nil
 		}
 	} else if acct, err = user.Lookup(spec); err != nil {
@@ -82,6 +80,64 @@ func parseFunctionUser(spec string) (*function.User, error) {
 		return nil, fmt.Errorf("uid %q or gid %q is not a number", acct.Uid, acct.Gid)
 	}
 	return &function.User{Name: acct.Username, UID: uint32(uid), GID: uint32(gid), Count: 1}, nil
+}
+
+// minRangeUID is the lowest uid a range may hold. Uids and gids below it
+// are the system's and its users': accounts and groups that /etc/passwd
+// and /etc/group may not list (LDAP, systemd), and files that deleted
+// accounts left. Ranges above it are what /etc/subuid hands out.
+const minRangeUID = 65536
+
+// maxLookups bounds the uids and gids of a range that are looked up one
+// by one in the account and group databases (NSS: LDAP, systemd…), at
+// about 50 µs a lookup; /etc/passwd and /etc/group are read for all.
+const maxLookups = 4096
+
+// parseUIDRange reads a range FIRST-LAST of uids that no account and no
+// group has: each instance runs as one of them, with the gid of the same
+// number, and would have the files and processes of an account of that
+// uid, or the files of a group of that gid.
+func parseUIDRange(spec, first, last string) (*function.User, error) {
+	lo, err1 := strconv.ParseUint(first, 10, 32)
+	hi, err2 := strconv.ParseUint(last, 10, 32)
+	switch {
+	case err1 != nil || err2 != nil || lo == 0 || hi < lo || hi == math.MaxUint32:
+		return nil, fmt.Errorf("a uid range is FIRST-LAST, with 0 < FIRST <= LAST < %d", uint64(math.MaxUint32))
+	case lo < minRangeUID:
+		return nil, fmt.Errorf("a uid range must lie above %d: uids and gids below it are the system's and its users' (accounts and groups /etc/passwd and /etc/group may not list, files they own); choose one nothing uses, as /etc/subuid ranges are, such as 1990000000-1990000999", minRangeUID-1)
+	}
+	if err := idsTaken(uint32(lo), uint32(hi)); err != nil {
+		return nil, fmt.Errorf("%w; choose ids that no account, group or file has", err)
+	}
+	return &function.User{Name: spec, UID: uint32(lo), GID: uint32(lo), Count: uint32(hi-lo) + 1}, nil
+}
+
+// idsTaken returns an error naming an account whose uid, or a group whose
+// gid, is in [lo, hi]: /etc/passwd and /etc/group are read for the whole
+// range, the databases behind them (NSS) for up to maxLookups ids.
+func idsTaken(lo, hi uint32) error {
+	account := func(id uint32, name string) error {
+		return fmt.Errorf("uid %d of the range belongs to the account %s", id, name)
+	}
+	group := func(id uint32, name string) error {
+		return fmt.Errorf("gid %d of the range (each instance runs with the gid of its uid's number) is the group %s", id, name)
+	}
+	if name, id, taken := idInRange("/etc/passwd", lo, hi); taken {
+		return account(id, name)
+	}
+	if name, id, taken := idInRange("/etc/group", lo, hi); taken {
+		return group(id, name)
+	}
+	for id := lo; hi-lo < maxLookups && id <= hi; id++ {
+		s := strconv.FormatUint(uint64(id), 10)
+		if u, err := user.LookupId(s); err == nil {
+			return account(id, u.Username)
+		}
+		if g, err := user.LookupGroupId(s); err == nil {
+			return group(id, g.Name)
+		}
+	}
+	return nil
 }
 
 func isDigits(s string) bool {
@@ -96,11 +152,10 @@ func isDigits(s string) bool {
 	return true
 }
 
-// accountInRange returns an account of /etc/passwd whose uid is in
-// [lo, hi]: its files and processes would be open to functions. Accounts
-// kept elsewhere (LDAP, systemd's dynamic users) are not seen.
-func accountInRange(lo, hi uint32) (string, uint32, bool) {
-	f, err := os.Open("/etc/passwd")
+// idInRange returns an entry of a database file in the format of
+// /etc/passwd or /etc/group (name:x:id:…) whose id is in [lo, hi].
+func idInRange(file string, lo, hi uint32) (string, uint32, bool) {
+	f, err := os.Open(file)
 	if err != nil {
 		return "", 0, false
 	}
@@ -111,8 +166,8 @@ func accountInRange(lo, hi uint32) (string, uint32, bool) {
 		if len(fields) < 3 {
 			continue
 		}
-		if uid, err := strconv.ParseUint(fields[2], 10, 32); err == nil && uint32(uid) >= lo && uint32(uid) <= hi {
-			return fields[0], uint32(uid), true
+		if id, err := strconv.ParseUint(fields[2], 10, 32); err == nil && uint32(id) >= lo && uint32(id) <= hi {
+			return fields[0], uint32(id), true
 		}
 	}
 	return "", 0, false

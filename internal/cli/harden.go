@@ -14,12 +14,18 @@ var secretEnv = []string{"TOLLGATE_MASTER_KEY", "TOLLGATE_DATABASE"}
 // harden protects what Tollgate holds (the master key, in memory and in
 // the environment it was started with) from the functions it runs, which
 // are user code and may be compromised, and from any other process of its
-// user. It makes the process non-dumpable (Linux), and removes the secret
-// variables from the environment, so that no process started later
-// inherits them and no later code shows them (functions get a minimal
-// environment anyway). It runs before every command, since each one that
-// opens the vault holds the key.
+// user. First it marks every descriptor it inherited close-on-exec, so
+// that no process it starts inherits one (a wrapper's `3< master.key`
+// would be open in every function: Go's exec closes only the descriptors
+// it opened itself). Then it makes the process non-dumpable (Linux), and
+// removes the secret variables from the environment, so that no process
+// started later inherits them and no later code shows them (functions get
+// a minimal environment anyway). It runs before every command, since each
+// one that opens the vault holds the key.
 func harden() error {
+	if err := closeInheritedOnExec(); err != nil {
+		return fmt.Errorf("mark inherited file descriptors close-on-exec: %w", err)
+	}
 	for _, k := range secretEnv {
 		os.Unsetenv(k)
 	}

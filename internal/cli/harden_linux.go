@@ -2,7 +2,13 @@
 
 package cli
 
-import "golang.org/x/sys/unix"
+import (
+	"math"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
 
 // setNotDumpable makes this process non-dumpable: no core dump, and no
 // process but root may read its memory (/proc/PID/mem), its environment
@@ -17,4 +23,25 @@ func setNotDumpable() error {
 func dumpable() (bool, error) {
 	v, err := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0)
 	return v != 0, err
+}
+
+// closeInheritedOnExec marks every descriptor from 3 up close-on-exec:
+// those Tollgate inherited, which a process it starts would inherit in
+// turn. Standard input, output and error stay. Descriptors Go opens are
+// close-on-exec already. Where close_range cannot (Linux before 5.11, a
+// seccomp profile that refuses it), each descriptor /proc/self/fd lists.
+func closeInheritedOnExec() error {
+	if unix.CloseRange(3, math.MaxUint32, unix.CLOSE_RANGE_CLOEXEC) == nil {
+		return nil
+	}
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd >= 3 {
+			unix.CloseOnExec(fd) // the directory's own descriptor, closed since, is no error
+		}
+	}
+	return nil
 }

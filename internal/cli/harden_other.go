@@ -7,3 +7,7 @@ package cli
 func setNotDumpable() error { return nil }
 
 func dumpable() (bool, error) { return true, nil }
+
+// closeInheritedOnExec does nothing outside Linux: there, a descriptor
+// Tollgate inherits without close-on-exec is open in its functions too.
+func closeInheritedOnExec() error { return nil }

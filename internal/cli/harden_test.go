@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // A command leaves the process non-dumpable (Linux) and the secret
@@ -32,6 +34,29 @@ func TestHarden(t *testing.T) {
 	}
 	if d, err := dumpable(); runtime.GOOS == "linux" && (err != nil || d) {
 		t.Errorf("dumpable = %v (%v)", d, err)
+	}
+}
+
+// A descriptor Tollgate inherited without close-on-exec (a wrapper's
+// `3< master.key`) is marked close-on-exec, so that no function inherits
+// it; standard error is left as it is.
+func TestHardenMarksInheritedDescriptorsCloseOnExec(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux only")
+	}
+	fd, err := unix.Open(filepath.Join(t.TempDir(), "inherited"), unix.O_RDWR|unix.O_CREAT, 0o600) // no O_CLOEXEC
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := harden(); err != nil {
+		t.Fatal(err)
+	}
+	if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil || flags&unix.FD_CLOEXEC == 0 {
+		t.Errorf("fd %d: flags %#x (%v), want FD_CLOEXEC", fd, flags, err)
+	}
+	if flags, err := unix.FcntlInt(2, unix.F_GETFD, 0); err != nil || flags&unix.FD_CLOEXEC != 0 {
+		t.Errorf("standard error: flags %#x (%v), want it inherited", flags, err)
 	}
 }
 
@@ -67,7 +92,7 @@ func TestParseFunctionUser(t *testing.T) {
 		{spec: "1990000000-1990000099", uid: 1990000000, gid: 1990000000, n: 100},
 		{spec: "0-10", errorSubstring: "0 < FIRST"},
 		{spec: "20-10", errorSubstring: "FIRST <= LAST"},
-		{spec: "65000-65534", errorSubstring: "belongs to the account nobody"},
+		{spec: "65000-65534", errorSubstring: "above 65535"},
 		{spec: "no-such-user-here", errorSubstring: "unknown user"},
 	}
 	for _, tt := range tests {

@@ -121,62 +121,31 @@ func openTempDir(t *testing.T) string {
 	return dir
 }
 
-// The staged copy has the code, readable by all, executables kept
-// executable, and links as links: one into the code points into the copy,
-// one out of it is not followed.
-func TestStageCode(t *testing.T) {
-	src := t.TempDir()
-	outside := filepath.Join(t.TempDir(), "secret")
-	os.WriteFile(outside, []byte("not code"), 0o600)
-	os.MkdirAll(filepath.Join(src, "lib"), 0o700)
-	os.WriteFile(filepath.Join(src, "lib", "mod.js"), []byte("code"), 0o600)
-	os.WriteFile(filepath.Join(src, "bootstrap"), []byte("#!/bin/sh\n"), 0o700)
-	os.Symlink(filepath.Join(src, "lib", "mod.js"), filepath.Join(src, "abs"))
-	os.Symlink("lib/mod.js", filepath.Join(src, "rel"))
-	os.Symlink(outside, filepath.Join(src, "out"))
-
-	dst := filepath.Join(t.TempDir(), "copy")
-	if err := stageCode(src, dst); err != nil {
-		t.Fatal(err)
-	}
-	modes := map[string]os.FileMode{"lib": 0o755 | os.ModeDir, "lib/mod.js": 0o644, "bootstrap": 0o755}
-	for name, want := range modes {
-		fi, err := os.Lstat(filepath.Join(dst, name))
-		if err != nil || fi.Mode() != want {
-			t.Errorf("%s: %v %v, want %v", name, fi.Mode(), err, want)
-		}
-	}
-	links := map[string]string{"abs": filepath.Join(dst, "lib", "mod.js"), "rel": "lib/mod.js", "out": outside}
-	for name, want := range links {
-		if got, err := os.Readlink(filepath.Join(dst, name)); err != nil || got != want {
-			t.Errorf("link %s -> %q (%v), want %q", name, got, err, want)
-		}
-	}
-	if b, err := os.ReadFile(filepath.Join(dst, "abs")); err != nil || string(b) != "code" {
-		t.Errorf("through the copied link: %q %v", b, err)
-	}
-}
-
-// A range hands each live instance a uid of its own, round the range.
+// A range hands each live instance a uid of its own, round the range from
+// its second uid (the first is the range's group, and runs nothing), with
+// the range's group as its one supplementary group.
 func TestIdentities(t *testing.T) {
-	ids := newIdentities(&User{Name: "100-102", UID: 100, GID: 100, Count: 3})
+	ids := newIdentities(&User{Name: "100-103", UID: 100, GID: 100, Count: 4})
 	a, _ := ids.take()
 	b, _ := ids.take()
 	c, _ := ids.take()
-	if a.uid != 100 || b.uid != 101 || c.uid != 102 || a.gid != 100 {
-		t.Fatalf("took %v %v %v", a, b, c)
+	if a.uid != 101 || b.uid != 102 || c.uid != 103 || a.gid != 101 || len(a.groups) != 1 || a.groups[0] != 100 {
+		t.Fatalf("took %+v %+v %+v", a, b, c)
 	}
 	if _, err := ids.take(); err == nil {
-		t.Fatal("a fourth instance got a uid of a range of three")
+		t.Fatal("a fourth instance got a uid of a range of three instance uids")
 	}
 	ids.release(b)
-	if d, err := ids.take(); err != nil || d.uid != 101 {
-		t.Errorf("after freeing 101: %v %v", d, err)
+	if d, err := ids.take(); err != nil || d.uid != 102 {
+		t.Errorf("after freeing 102: %v %v", d, err)
+	}
+	if ids.codeGroup() != 100 || ids.first().uid != 101 {
+		t.Errorf("code group %d, first %v", ids.codeGroup(), ids.first())
 	}
 	one := newIdentities(&User{Name: "nobody", UID: 65534, GID: 65534, Count: 1})
 	x, _ := one.take()
 	y, _ := one.take()
-	if x != y || x.uid != 65534 {
-		t.Errorf("one user: %v %v", x, y)
+	if x.uid != y.uid || x.uid != 65534 || x.gid != 65534 || x.groups != nil || one.codeGroup() != 65534 {
+		t.Errorf("one user: %+v %+v", x, y)
 	}
 }

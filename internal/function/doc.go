@@ -16,11 +16,17 @@
 //     instance's secret as the first path segment
 //     (AWS_LAMBDA_RUNTIME_API="127.0.0.1:PORT/SECRET"), so another process
 //     cannot take its events or answer for it;
-//   - its environment is built, never inherited: nothing of Tollgate's;
-//   - with a User (Tollgate as root), it runs as that user with no
-//     supplementary group, a HOME and TMPDIR of its own, and a copy of
-//     code that user could not read; with a uid range, as a uid of its own
-//     per instance, whose leftover processes die with the instance.
+//   - its environment is built, never inherited: nothing of Tollgate's,
+//     its AWS credentials included (placeholders stand for Lambda's role
+//     credentials);
+//   - its processes gain no privilege by exec (no_new_privs, Linux), and
+//     what it left in its process group dies with it;
+//   - with a User (Tollgate as root), it runs as that user with none of
+//     Tollgate's groups, a HOME and TMPDIR of its own, and, for code that
+//     user could not read, a copy made without following any link and
+//     readable by the user's group alone; with a uid range, as a uid of its
+//     own per instance, all of whose processes are killed at once when the
+//     instance ends, before the uid is reused.
 //
 // It knows nothing of API Gateway: payloads are opaque bytes here, and the
 // proxy event and response mapping live in internal/gateway. It imports

@@ -40,6 +40,10 @@ type instance struct {
 	calls  chan *call
 	exited chan struct{} // closed once the process has exited
 	killed atomic.Bool
+	// gone is set once the process has exited and its group was killed,
+	// before it is reaped: from then on its pid, the group's id, may be
+	// another's, and kill must not signal it.
+	gone atomic.Bool
 
 	lastUsed atomic.Int64           // UnixNano, for the idle reaper
 	logID    atomic.Pointer[string] // request id of the latest invocation, for log lines
@@ -98,7 +102,7 @@ func (p *pool) start() (*instance, error) {
 	go in.srv.Serve(ln)
 	cmd, err := in.command(ln.Addr().String() + "/" + in.secret)
 	if err == nil {
-		err = cmd.Start()
+		err = startProcess(cmd)
 	}
 	if err != nil {
 		in.srv.Close()
@@ -152,8 +156,12 @@ func (in *instance) command(api string) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// wait waits for the process to exit, and records how it did.
+// wait waits for the process to exit, kills what it left in its process
+// group, and records how it exited.
 func (in *instance) wait() {
+	if killGroupOnExit(in.cmd) {
+		in.gone.Store(true)
+	}
 	err := in.cmd.Wait()
 	in.cmd.Stdout.(*lineLogger).flush()
 	in.cmd.Stderr.(*lineLogger).flush()
@@ -168,17 +176,34 @@ func (in *instance) wait() {
 	}
 }
 
-// cleanup removes the instance's HOME and TMPDIR and frees its uid, once
-// its process has exited (or never started).
+// cleanup, once the instance's process has exited (or never started),
+// removes its HOME and TMPDIR and frees its identity. With a uid of its
+// own, it first kills every process of the uid, and frees the uid only
+// once none is left, having removed the uid's files from the directories
+// every user shares: else the next instance of the uid would have them,
+// and its environment (its Runtime API secret) would be open to them.
 func (in *instance) cleanup() {
+	if in.ident == nil {
+		in.removeHome()
+		return
+	}
+	u := in.p.r.opts.User
+	if u.isRange() && !killUID(in.ident.uid, u.UID) {
+		in.p.r.opts.Logger.Error("function: processes of an instance's uid outlived it: the uid is not reused",
+			"function", in.p.fn.Name, "instance", in.id, "uid", in.ident.uid)
+		in.removeHome()
+		return
+	}
+	in.removeHome()
+	if u.isRange() {
+		removeFilesOf(in.ident.uid)
+	}
+	in.p.r.ids.release(*in.ident)
+}
+
+func (in *instance) removeHome() {
 	if in.home != "" {
 		os.RemoveAll(in.home)
-	}
-	if in.ident != nil {
-		if in.p.r.opts.User.Count > 1 {
-			killUID(in.ident.uid) // the uid is the instance's alone
-		}
-		in.p.r.ids.release(*in.ident)
 	}
 }
 
@@ -203,7 +228,7 @@ func (in *instance) alive() bool {
 
 // kill stops the process and whatever it started, at once.
 func (in *instance) kill() {
-	if in.killed.Swap(true) {
+	if in.killed.Swap(true) || in.gone.Load() {
 		return
 	}
 	select {

@@ -20,5 +20,3 @@ func canSwitchUser() bool { return false }
 // permits: without Unix credentials there is no function user to check
 // for (New refuses one).
 func permits(fs.FileInfo, identity, fs.FileMode) bool { return true }
-
-const openNoFollow = 0

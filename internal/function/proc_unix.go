@@ -9,12 +9,12 @@ import (
 
 // setProcAttr starts the instance in a process group of its own, so that
 // killing it also kills what the handler started, and as id when it is
-// set: with that uid and gid and no supplementary group (none of
-// Tollgate's).
+// set: with that uid and gid and its groups alone (none of Tollgate's).
 func setProcAttr(cmd *exec.Cmd, id *identity) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if id != nil {
-		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: id.uid, Gid: id.gid, Groups: []uint32{}}
+		groups := append([]uint32{}, id.groups...)
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: id.uid, Gid: id.gid, Groups: groups}
 	}
 }
 
@@ -30,7 +30,3 @@ func killProcessGroup(cmd *exec.Cmd) {
 // canSwitchUser reports whether this process may start processes as
 // another user.
 func canSwitchUser() bool { return syscall.Geteuid() == 0 }
-
-// openNoFollow makes an open fail on a symbolic link and not block on a
-// named pipe (see copyFile).
-const openNoFollow = syscall.O_NOFOLLOW | syscall.O_NONBLOCK

@@ -66,9 +66,11 @@ type Options struct {
 	Node, Python string
 	// BaseEnv is the environment every function process starts from
 	// before Lambda's variables and the function's own are added (default:
-	// PATH, HOME, TMPDIR and LANG of this process, and its AWS credentials
-	// if set). Nothing else of Tollgate's environment reaches a function:
-	// it may hold the master key.
+	// PATH, HOME, TMPDIR and LANG of this process). Nothing else of
+	// Tollgate's environment reaches a function: it may hold the master
+	// key, or AWS credentials that are one of Tollgate's access keys.
+	// Functions get placeholder AWS credentials unless BaseEnv or their
+	// own environment names a source of them (see credentialsEnv).
 	BaseEnv []string
 	// User, if set, is who function processes run as (Tollgate must be
 	// root): then each instance gets a HOME and TMPDIR of its own, and a
@@ -117,6 +119,9 @@ func New(opts Options) (*Runner, error) {
 	if opts.User != nil {
 		if !canSwitchUser() {
 			return nil, fmt.Errorf("function: running functions as %s needs Tollgate to run as root", opts.User.Name)
+		}
+		if opts.User.isRange() && !canKillUID {
+			return nil, fmt.Errorf("function: a uid range (%s) needs Linux, to kill what each instance leaves behind before its uid is reused", opts.User.Name)
 		}
 		r.ids = newIdentities(opts.User)
 	}
@@ -183,7 +188,7 @@ func (r *Runner) codeDirFor(f *tollgate.Function) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o711); err != nil {
 		return "", fmt.Errorf("function %s: %w", f.Name, err)
 	}
-	if err := stageCode(f.CodeDir, dst); err != nil {
+	if err := stageCode(f.CodeDir, dst, r.ids.codeGroup()); err != nil {
 		return "", fmt.Errorf("function %s: copy its code directory for %s: %w", f.Name, r.opts.User.Name, err)
 	}
 	r.opts.Logger.Warn("function: the function user cannot read the code directory, so a copy made now runs (edits show after a restart)",

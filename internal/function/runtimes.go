@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,18 +143,55 @@ func (r *Runner) writeBootstrap(name string, content []byte) (string, error) {
 }
 
 // defaultBaseEnv is what a function process gets of this process's
-// environment: what finding programs, temporary files and text needs, and
-// AWS credentials (a function calling AWS services uses the operator's, as
-// other local Lambda emulators do). Nothing else: Tollgate's environment
-// may hold TOLLGATE_MASTER_KEY.
+// environment: what finding programs, temporary files and text needs.
+// Nothing else: Tollgate's environment may hold TOLLGATE_MASTER_KEY, and
+// AWS credentials that may be one of Tollgate's own access keys (`tollgate
+// access-keys create` prints export lines), with which a function would
+// call the management API (client secrets in the clear) or invoke other
+// functions.
 func defaultBaseEnv() []string {
 	var env []string
-	for _, k := range []string{"PATH", "HOME", "TMPDIR", "LANG", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "LANG"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
 	}
 	return env
+}
+
+// credentialSources are the variables by which an AWS SDK finds
+// credentials. Lambda's own (the keys and token) are reserved: a
+// function's configuration cannot set them, but it may name a profile.
+var credentialSources = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+}
+
+// placeholderCredentials stand for the execution role's credentials, which
+// Lambda always sets: an SDK in the function finds credentials at once
+// (rather than probing for an instance role, and taking the host's), and
+// signs with keys that no service accepts. ASIA is the prefix of temporary
+// keys: Tollgate's access keys begin with AKIA, so these can never be one.
+var placeholderCredentials = []string{
+	"AWS_ACCESS_KEY_ID=ASIATOLLGATEFUNCTION",
+	"AWS_SECRET_ACCESS_KEY=tollgate/placeholder/not/a/real/secret/0",
+	"AWS_SESSION_TOKEN=tollgate-local-function-placeholder-session-token",
+}
+
+// credentialsEnv is what an instance gets for AWS credentials: nothing
+// when env (the base environment and the function's own) names a source
+// of them, such as a profile (AWS_PROFILE and AWS_SHARED_CREDENTIALS_FILE
+// in the function's environment, for a function that calls AWS), else the
+// placeholders.
+func credentialsEnv(env []string) []string {
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(credentialSources, k) {
+			return nil
+		}
+	}
+	return placeholderCredentials
 }
 
 // environ is the environment of an instance of f whose Runtime API is api
@@ -165,6 +203,7 @@ func (p *pool) environ(api, stream string, home []string) []string {
 	for k, v := range f.Environment {
 		env = append(env, k+"="+v)
 	}
+	env = append(env, credentialsEnv(env)...)
 	// Lambda's own variables come last and win (configuration refuses
 	// the reserved names anyway).
 	env = append(env,

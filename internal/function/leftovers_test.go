@@ -1,0 +1,154 @@
+package function_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/function"
+)
+
+// leftovers is a handler that leaves processes behind and exits: with
+// {"sleep":true} a `sleep` in its process group, with {"hop":true} a chain
+// of python3 forks in a session of its own that never keeps a pid for
+// long (a scan of /proc that kills the pids it listed finds none alive),
+// for a minute. It answers {"pid":…,"uid":…} first, and exits at the
+// next invocation.
+const leftovers = `
+const { spawn } = require("node:child_process");
+const hopper = "import os, time\nend = time.time() + 60\nwhile time.time() < end:\n    if os.fork():\n        os._exit(0)\n";
+exports.handler = async (event) => {
+  if (event.exit) process.exit(0);
+  let pid = 0;
+  if (event.sleep) pid = spawn("sleep", ["120"], { stdio: "ignore" }).pid;
+  if (event.hop) spawn("python3", ["-c", hopper], { detached: true, stdio: "ignore" }).unref();
+  return { pid, uid: process.getuid() };
+};`
+
+type leftoversReply struct{ PID, UID int }
+
+func leave(t *testing.T, r *function.Runner, payload string) leftoversReply {
+	t.Helper()
+	res := invoke(t, r, "f", payload)
+	var reply leftoversReply
+	if res.FunctionError != "" || json.Unmarshal(res.Payload, &reply) != nil {
+		t.Fatalf("%s %s", res.FunctionError, res.Payload)
+	}
+	return reply
+}
+
+// An instance that exits by itself takes what it left in its process
+// group with it (before, only an instance Tollgate killed did).
+func TestLeftoversOfAnExitedInstanceKilled(t *testing.T) {
+	needProgram(t, "node")
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux kills the process group of an instance that exited")
+	}
+	r, _ := runner(t, function.Options{},
+		&tollgate.Function{Name: "f", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: code(t, map[string]string{"index.js": leftovers})})
+	pid := strconv.Itoa(leave(t, r, `{"sleep":true}`).PID)
+	if !running(pid) {
+		t.Fatalf("the sleep %s is not running", pid)
+	}
+	if got := errorType(t, invoke(t, r, "f", `{"exit":true}`)); got != "Runtime.ExitError" {
+		t.Fatalf("exit: %s", got)
+	}
+	eventually(t, "the sleep the exited instance left killed", func() bool { return !running(pid) })
+}
+
+// With a uid range, when an instance has exited no process of its uid is
+// left, whatever it started: not even a chain of forks, which outran the
+// kill of each pid a scan of /proc had listed.
+func TestUIDRangeLeftoversKilledAtOnce(t *testing.T) {
+	needRoot(t)
+	needProgram(t, "node")
+	needProgram(t, "python3")
+	users := &function.User{Name: "1990000020-1990000022", UID: 1990000020, GID: 1990000020, Count: 3}
+	// What is left of uid (if the test fails) is killed once Tollgate has
+	// stopped (cleanups run last first).
+	uid := 0
+	t.Cleanup(func() {
+		if uid != 0 {
+			asUID(t, uid, "import os\nos.kill(-1, 9)")
+		}
+	})
+	r, _ := runner(t, function.Options{User: users},
+		&tollgate.Function{Name: "f", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: code(t, map[string]string{"index.js": leftovers})})
+	uid = leave(t, r, `{"hop":true}`).UID
+	if !othersOfUID(t, uid) {
+		t.Fatalf("no process of uid %d hops", uid)
+	}
+	invoke(t, r, "f", `{"exit":true}`) // answered once the instance's exit is handled
+	// Killed, they are zombies until init reaps them.
+	eventually(t, fmt.Sprintf("no process of uid %d left", uid), func() bool { return !othersOfUID(t, uid) })
+}
+
+// othersOfUID reports whether uid has a process (a zombie included) but
+// the one it asks with: the kernel counts a uid's processes, and refuses
+// one a fork over its RLIMIT_NPROC, at once, where a scan of /proc may
+// miss one that forks meanwhile.
+func othersOfUID(t *testing.T, uid int) bool {
+	t.Helper()
+	return asUID(t, uid, `import os, resource, sys
+resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
+try:
+    pid = os.fork()
+except BlockingIOError:
+    sys.exit(0)
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+sys.exit(3)`)
+}
+
+// asUID runs a python3 program as uid and reports whether it exited 0
+// (else 3).
+func asUID(t *testing.T, uid int, program string) bool {
+	t.Helper()
+	cred := &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}
+	var err error
+	var out []byte
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		c := exec.Command(filepath.Join(dir, "python3"), "-c", program)
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		out, err = c.CombinedOutput()
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			return true
+		case errors.As(err, &ee) && ee.ExitCode() == 3:
+			return false
+		case errors.As(err, &ee):
+			t.Fatalf("python3 as uid %d: %v %s", uid, err, out)
+		}
+		// Not there, or not for uid (pyenv's shims under /root): the next.
+	}
+	t.Fatalf("no python3 on PATH that uid %d may run: %v", uid, err)
+	return false
+}
+
+// Function processes gain no privilege by exec (no_new_privs): a
+// set-user-ID program runs with their own credentials.
+func TestInstancesGainNoPrivileges(t *testing.T) {
+	needProgram(t, "node")
+	if runtime.GOOS != "linux" {
+		t.Skip("no_new_privs is Linux's")
+	}
+	dir := code(t, map[string]string{"index.js": `
+const fs = require("node:fs");
+exports.handler = async () => fs.readFileSync("/proc/self/status", "latin1").split("\n").find((l) => l.startsWith("NoNewPrivs:"));`})
+	r, _ := runner(t, function.Options{},
+		&tollgate.Function{Name: "f", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: dir})
+	if got := string(invoke(t, r, "f", `{}`).Payload); !strings.Contains(got, `NoNewPrivs:\t1`) {
+		t.Errorf("the instance's status: %s, want NoNewPrivs 1", got)
+	}
+}

@@ -1,0 +1,9 @@
+//go:build linux && (386 || arm)
+
+package function
+
+import "golang.org/x/sys/unix"
+
+// sysSetresuid is setresuid(2) with 32-bit uids (SYS_SETRESUID takes
+// 16-bit ones here).
+const sysSetresuid = unix.SYS_SETRESUID32
