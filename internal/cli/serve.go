@@ -47,7 +47,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
 	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
 	fs.BoolVar(&f.prune, "prune", false, "with --config: delete what the config no longer declares even when it holds secrets (clients with secrets, pools with clients); without it such a start is refused and what would go is listed")
-	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids for one uid per instance (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
+	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
 func (a *app) serveCommand() *cobra.Command {
