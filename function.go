@@ -1,7 +1,7 @@
 package tollgate
 
 import (
-	"strings"
+	"slices"
 	"time"
 )
 
@@ -13,7 +13,7 @@ type Function struct {
 	// integrations and the Invoke API name it by.
 	Name string
 	// Runtime is a Lambda runtime identifier: nodejs22.x, python3.12,
-	// provided.al2023…
+	// provided.al2023… (an ID of the runtime table, LookupRuntime).
 	Runtime string
 	// Handler is "{module}.{export}" for the Node.js and Python runtimes;
 	// OS-only runtimes ignore it.
@@ -39,7 +39,109 @@ type Function struct {
 // OSOnly reports whether the function runs on an OS-only runtime
 // (provided.al2, provided.al2023): the code directory's bootstrap
 // executable is the runtime.
-func (f *Function) OSOnly() bool { return strings.HasPrefix(f.Runtime, "provided.") }
+func (f *Function) OSOnly() bool {
+	rt, ok := LookupRuntime(f.Runtime)
+	return ok && rt.Family == OSOnlyFamily
+}
+
+// A RuntimeFamily is a kind of Lambda runtime: what runs a function's
+// code. Its value is the prefix Lambda gives the family's runtime ids.
+type RuntimeFamily string
+
+// The runtime families Tollgate runs.
+const (
+	// NodeJSFamily runs the code with the machine's node and the Node.js
+	// bootstrap Tollgate ships.
+	NodeJSFamily RuntimeFamily = "nodejs"
+	// PythonFamily runs the code with the machine's python3 and the Python
+	// bootstrap Tollgate ships.
+	PythonFamily RuntimeFamily = "python"
+	// OSOnlyFamily runs the code directory's bootstrap executable, which
+	// is the runtime (a Go or Rust binary, say).
+	OSOnlyFamily RuntimeFamily = "provided"
+)
+
+// A HandlerRule is how a runtime resolves a function's Handler.
+type HandlerRule int
+
+const (
+	// HandlerModuleExport: the handler is required, "{module}.{export}",
+	// split at its last dot into a module of the code directory (perhaps
+	// in a subdirectory: app/main.handler) and the name of the function
+	// that module exports. The shipped bootstraps resolve it.
+	HandlerModuleExport HandlerRule = iota + 1
+	// HandlerIgnored: the handler is optional; the bootstrap executable
+	// gets it in _HANDLER and may use it or not.
+	HandlerIgnored
+)
+
+// Runtime is one row of the runtime table: a Lambda runtime identifier
+// and what running it takes.
+type Runtime struct {
+	// ID is Lambda's runtime identifier: nodejs22.x, python3.12,
+	// provided.al2023.
+	ID     string
+	Family RuntimeFamily
+	// Interpreter is the program that runs the shipped bootstrap ("node",
+	// "python3"), looked up on PATH unless the function runner is given
+	// another; "" for the OS-only runtimes.
+	Interpreter string
+	// Version is the interpreter version the runtime names ("22" for
+	// nodejs22.x, "3.12" for python3.12), which the local interpreter's is
+	// compared with; "" for the OS-only runtimes.
+	Version string
+	// VersionPrefix is what precedes the version in the output of the
+	// interpreter's --version ("v22.11.0", "Python 3.12.3").
+	VersionPrefix string
+	Handler       HandlerRule
+}
+
+func nodejsRuntime(id, version string) Runtime {
+	return Runtime{ID: id, Family: NodeJSFamily, Interpreter: "node", Version: version, VersionPrefix: "v", Handler: HandlerModuleExport}
+}
+
+func pythonRuntime(id, version string) Runtime {
+	return Runtime{ID: id, Family: PythonFamily, Interpreter: "python3", Version: version, VersionPrefix: "Python ", Handler: HandlerModuleExport}
+}
+
+func osOnlyRuntime(id string) Runtime {
+	return Runtime{ID: id, Family: OSOnlyFamily, Handler: HandlerIgnored}
+}
+
+// runtimes is the runtime table: the Lambda runtimes a function may name,
+// in the order messages list them. It is the one place a runtime id is
+// matched: configuration accepts these ids, and the function runner starts
+// each by its row.
+var runtimes = []Runtime{
+	nodejsRuntime("nodejs18.x", "18"),
+	nodejsRuntime("nodejs20.x", "20"),
+	nodejsRuntime("nodejs22.x", "22"),
+	pythonRuntime("python3.9", "3.9"),
+	pythonRuntime("python3.10", "3.10"),
+	pythonRuntime("python3.11", "3.11"),
+	pythonRuntime("python3.12", "3.12"),
+	pythonRuntime("python3.13", "3.13"),
+	osOnlyRuntime("provided.al2"),
+	osOnlyRuntime("provided.al2023"),
+}
+
+// LookupRuntime returns the row of the runtime table whose ID is id.
+func LookupRuntime(id string) (Runtime, bool) {
+	i := slices.IndexFunc(runtimes, func(r Runtime) bool { return r.ID == id })
+	if i < 0 {
+		return Runtime{}, false
+	}
+	return runtimes[i], true
+}
+
+// RuntimeIDs returns the ids of the runtime table, in its order.
+func RuntimeIDs() []string {
+	ids := make([]string, len(runtimes))
+	for i, r := range runtimes {
+		ids[i] = r.ID
+	}
+	return ids
+}
 
 // AccountID is the AWS account id Tollgate reports where AWS shows one
 // (Lambda ARNs, requestContext.accountId): twelve zeros, never a real

@@ -1,8 +1,9 @@
 package config
 
 import (
-	"strings"
 	"time"
+
+	"github.com/tollgate/tollgate"
 )
 
 // The functions section: Lambda functions, with the props of CDK's
@@ -51,12 +52,9 @@ type Function struct {
 	ReservedConcurrency int `yaml:"reservedConcurrency"`
 }
 
-// Runtimes are the Lambda runtimes a function may name.
-var Runtimes = []string{
-	"nodejs18.x", "nodejs20.x", "nodejs22.x",
-	"python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
-	"provided.al2", "provided.al2023",
-}
+// Runtimes are the Lambda runtimes a function may name: the ids of the
+// domain's runtime table (tollgate.LookupRuntime), in its order.
+var Runtimes = tollgate.RuntimeIDs()
 
 // Lambda's defaults and limits for a function. Sources: the CreateFunction
 // API reference and the Lambda quotas page.
@@ -76,4 +74,7 @@ const (
 // OSOnly reports whether the function's runtime is an OS-only runtime
 // (provided.al2, provided.al2023), which runs the code directory's
 // bootstrap executable rather than a handler.
-func (f *Function) OSOnly() bool { return strings.HasPrefix(f.Runtime, "provided.") }
+func (f *Function) OSOnly() bool {
+	rt, ok := tollgate.LookupRuntime(f.Runtime)
+	return ok && rt.Family == tollgate.OSOnlyFamily
+}

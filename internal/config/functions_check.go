@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/tollgate/tollgate"
 )
 
 var (
@@ -59,13 +61,14 @@ func (c *Config) checkFunctions(r *report) {
 		}
 
 		rtPath := field(fp, "runtime")
+		rt, known := tollgate.LookupRuntime(f.Runtime)
 		switch {
 		case f.Runtime == "":
 			r.add(rtPath, "runtime is required: one of %s", strings.Join(Runtimes, ", "))
-		case !slices.Contains(Runtimes, f.Runtime):
+		case !known:
 			r.add(rtPath, "unsupported runtime %q: want one of %s", f.Runtime, strings.Join(Runtimes, ", "))
 		}
-		if known := slices.Contains(Runtimes, f.Runtime); known && !f.OSOnly() {
+		if known && rt.Handler == tollgate.HandlerModuleExport {
 			if msg := checkHandler(f.Handler); msg != "" {
 				r.add(field(fp, "handler"), "%s", msg)
 			}

@@ -29,61 +29,96 @@ type runtime struct {
 	env          []string // runtime-specific variables
 }
 
+// launcher is how this package starts the instances of a runtime family
+// that runs the code with an interpreter and a bootstrap it ships. Which
+// runtime is of which family, its interpreter and its version are the
+// domain's runtime table (tollgate.LookupRuntime).
+type launcher struct {
+	// interpreter is the configured interpreter (Options.Node,
+	// Options.Python), "" for the one on PATH.
+	interpreter func(*Options) string
+	// bootstrap is the file name of the shipped bootstrap, and content
+	// its text.
+	bootstrap string
+	content   []byte
+	// flags go between the interpreter and the bootstrap.
+	flags []string
+	// env is the family's own variables, for code in codeDir.
+	env func(codeDir string) []string
+}
+
+// launchers are the interpreted runtime families; the OS-only family runs
+// the code directory's bootstrap executable instead.
+var launchers = map[tollgate.RuntimeFamily]launcher{
+	tollgate.NodeJSFamily: {
+		interpreter: func(o *Options) string { return o.Node },
+		bootstrap:   "node.mjs",
+		content:     nodeBootstrap,
+		flags:       []string{"--enable-source-maps"},
+		env: func(codeDir string) []string {
+			return []string{"NODE_PATH=" + codeDir + "/node_modules"}
+		},
+	},
+	tollgate.PythonFamily: {
+		interpreter: func(o *Options) string { return o.Python },
+		bootstrap:   "python.py",
+		content:     pythonBootstrap,
+		flags:       []string{"-u"},
+		env: func(codeDir string) []string {
+			return []string{"PYTHONPATH=" + codeDir, "PYTHONDONTWRITEBYTECODE=1"}
+		},
+	},
+}
+
 // runtimeFor finds what runs f's instances from codeDir. It fails when
 // the runtime's interpreter or the bootstrap executable is missing, or
 // the function user may not run it, so that the server refuses to start
 // rather than failing each request.
 func (r *Runner) runtimeFor(f *tollgate.Function, codeDir string) (*runtime, error) {
-	switch {
-	case f.OSOnly():
-		boot := filepath.Join(codeDir, "bootstrap")
-		fi, err := os.Stat(boot)
-		if err != nil {
-			return nil, fmt.Errorf("function %s (%s): the code directory has no bootstrap executable: %w", f.Name, f.Runtime, err)
-		}
-		if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
-			return nil, fmt.Errorf("function %s (%s): %s is not an executable file", f.Name, f.Runtime, boot)
-		}
-		if r.ids != nil {
-			if err := accessible(r.ids.first(), boot, mayRead|mayExec); err != nil {
-				return nil, fmt.Errorf("function %s (%s) runs as %s: %w", f.Name, f.Runtime, r.opts.User.Name, err)
-			}
-		}
-		return &runtime{argv: []string{boot}}, nil
-
-	case strings.HasPrefix(f.Runtime, "nodejs"):
-		node, err := r.lookInterpreter(r.opts.Node, "node", f)
-		if err != nil {
-			return nil, err
-		}
-		r.checkVersion(f, node, strings.TrimSuffix(strings.TrimPrefix(f.Runtime, "nodejs"), ".x"), "--version", "v")
-		boot, err := r.writeBootstrap("node.mjs", nodeBootstrap)
-		if err != nil {
-			return nil, err
-		}
-		return &runtime{
-			argv:         []string{node, "--enable-source-maps", boot},
-			executionEnv: "AWS_Lambda_" + f.Runtime,
-			env:          []string{"NODE_PATH=" + codeDir + "/node_modules"},
-		}, nil
-
-	case strings.HasPrefix(f.Runtime, "python"):
-		py, err := r.lookInterpreter(r.opts.Python, "python3", f)
-		if err != nil {
-			return nil, err
-		}
-		r.checkVersion(f, py, strings.TrimPrefix(f.Runtime, "python"), "--version", "Python ")
-		boot, err := r.writeBootstrap("python.py", pythonBootstrap)
-		if err != nil {
-			return nil, err
-		}
-		return &runtime{
-			argv:         []string{py, "-u", boot},
-			executionEnv: "AWS_Lambda_" + f.Runtime,
-			env:          []string{"PYTHONPATH=" + codeDir, "PYTHONDONTWRITEBYTECODE=1"},
-		}, nil
+	rt, ok := tollgate.LookupRuntime(f.Runtime)
+	if !ok {
+		return nil, fmt.Errorf("function %s: unsupported runtime %q", f.Name, f.Runtime)
 	}
-	return nil, fmt.Errorf("function %s: unsupported runtime %q", f.Name, f.Runtime)
+	if rt.Family == tollgate.OSOnlyFamily {
+		return r.osOnlyRuntime(f, codeDir)
+	}
+	l, ok := launchers[rt.Family]
+	if !ok {
+		return nil, fmt.Errorf("function %s: unsupported runtime %q", f.Name, f.Runtime)
+	}
+	bin, err := r.lookInterpreter(l.interpreter(&r.opts), rt.Interpreter, f)
+	if err != nil {
+		return nil, err
+	}
+	r.checkVersion(f, bin, rt.Version, "--version", rt.VersionPrefix)
+	boot, err := r.writeBootstrap(l.bootstrap, l.content)
+	if err != nil {
+		return nil, err
+	}
+	argv := append(append([]string{bin}, l.flags...), boot)
+	return &runtime{
+		argv:         argv,
+		executionEnv: "AWS_Lambda_" + f.Runtime,
+		env:          l.env(codeDir),
+	}, nil
+}
+
+// osOnlyRuntime runs the bootstrap executable of codeDir.
+func (r *Runner) osOnlyRuntime(f *tollgate.Function, codeDir string) (*runtime, error) {
+	boot := filepath.Join(codeDir, "bootstrap")
+	fi, err := os.Stat(boot)
+	if err != nil {
+		return nil, fmt.Errorf("function %s (%s): the code directory has no bootstrap executable: %w", f.Name, f.Runtime, err)
+	}
+	if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
+		return nil, fmt.Errorf("function %s (%s): %s is not an executable file", f.Name, f.Runtime, boot)
+	}
+	if r.ids != nil {
+		if err := accessible(r.ids.first(), boot, mayRead|mayExec); err != nil {
+			return nil, fmt.Errorf("function %s (%s) runs as %s: %w", f.Name, f.Runtime, r.opts.User.Name, err)
+		}
+	}
+	return &runtime{argv: []string{boot}}, nil
 }
 
 // lookInterpreter returns the path of the interpreter: configured, or
