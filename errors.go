@@ -20,20 +20,23 @@ const (
 )
 
 // Error is a domain error with a kind and a message that is safe to show to
-// the caller. Cause, if set, is for logs only.
+// the caller.
 type Error struct {
-	Kind    ErrorKind
+	Kind ErrorKind
+	// Message is the text for the caller: it names what went wrong in the
+	// domain's terms and never shows the store, a secret or the cause.
 	Message string
-	Cause   error
+	// Cause, if set, is what led to the error (a database's constraint
+	// violation, say), for logs only: Error leaves it out, so that every
+	// adapter that prints an error shows the message alone, and Unwrap
+	// hands it to errors.Is, errors.As and whatever logs the chain.
+	Cause error
 }
 
-func (e *Error) Error() string {
-	if e.Cause != nil {
-		return e.Message + ": " + e.Cause.Error()
-	}
-	return e.Message
-}
+// Error returns the message alone, never the cause (see Cause).
+func (e *Error) Error() string { return e.Message }
 
+// Unwrap returns the cause, for logs and for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Cause }
 
 // Errorf returns an *Error of the given kind.

@@ -32,21 +32,18 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			k, secret := cognitoapi.NewAccessKey(s.vault, description, time.Now())
-			if err := s.st.CreateAccessKey(ctx, k); err != nil {
-				return err
-			}
-			if createJSON {
-				return printJSON(a.stdout, accessKeyView{k.ID, secret, k.Description, k.CreatedAt})
-			}
-			fmt.Fprintf(a.stdout, "Access key id:     %s\nSecret access key: %s\n(The secret is shown once: Tollgate cannot print it again.)\n\n", k.ID, secret)
-			fmt.Fprintf(a.stdout, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\naws cognito-idp list-user-pools --max-results 10 --endpoint-url http://127.0.0.1:8080\n", k.ID, secret)
-			return nil
+			return a.withStoreAndVault(ctx, func(s *session) error {
+				k, secret := cognitoapi.NewAccessKey(s.vault, description, a.now())
+				if err := s.st.CreateAccessKey(ctx, k); err != nil {
+					return err
+				}
+				if createJSON {
+					return printJSON(a.stdout, accessKeyView{k.ID, secret, k.Description, k.CreatedAt})
+				}
+				fmt.Fprintf(a.stdout, "Access key id:     %s\nSecret access key: %s\n(The secret is shown once: Tollgate cannot print it again.)\n\n", k.ID, secret)
+				fmt.Fprintf(a.stdout, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\naws cognito-idp list-user-pools --max-results 10 --endpoint-url http://127.0.0.1:8080\n", k.ID, secret)
+				return nil
+			})
 		},
 	}
 	create.Flags().StringVar(&description, "description", "", "what the key is for")
@@ -59,27 +56,24 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			keys, err := s.st.ListAccessKeys(ctx)
-			if err != nil {
-				return err
-			}
-			if listJSON {
-				views := make([]accessKeyView, 0, len(keys))
-				for _, k := range keys {
-					views = append(views, accessKeyView{AccessKeyID: k.ID, Description: k.Description, CreateDate: k.CreatedAt})
+			return a.withStore(ctx, func(s *session) error {
+				keys, err := s.st.ListAccessKeys(ctx)
+				if err != nil {
+					return err
 				}
-				return printJSON(a.stdout, views)
-			}
-			rows := make([][]string, 0, len(keys))
-			for _, k := range keys {
-				rows = append(rows, []string{k.ID, k.Description, fmtTime(k.CreatedAt)})
-			}
-			return printTable(a.stdout, []string{"ACCESS KEY ID", "DESCRIPTION", "CREATED"}, rows)
+				if listJSON {
+					views := make([]accessKeyView, 0, len(keys))
+					for _, k := range keys {
+						views = append(views, accessKeyView{AccessKeyID: k.ID, Description: k.Description, CreateDate: k.CreatedAt})
+					}
+					return printJSON(a.stdout, views)
+				}
+				rows := make([][]string, 0, len(keys))
+				for _, k := range keys {
+					rows = append(rows, []string{k.ID, k.Description, fmtTime(k.CreatedAt)})
+				}
+				return printTable(a.stdout, []string{"ACCESS KEY ID", "DESCRIPTION", "CREATED"}, rows)
+			})
 		},
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print JSON")
@@ -90,12 +84,9 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			return s.st.DeleteAccessKey(ctx, args[0])
+			return a.withStore(ctx, func(s *session) error {
+				return s.st.DeleteAccessKey(ctx, args[0])
+			})
 		},
 	}
 	cmd.AddCommand(create, list, del)

@@ -36,53 +36,50 @@ func (a *app) clientsCreate() *cobra.Command {
 			if name == "" {
 				return fmt.Errorf("--name is required")
 			}
-			s, done, err := a.openSession(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			p, err := findPool(ctx, s.st, pool)
-			if err != nil {
-				return err
-			}
-			now := time.Now().UTC()
-			c := &tollgate.Client{
-				ID: tollgate.NewClientID(), PoolID: p.ID, Name: name,
-				AllowedOAuthFlows:    []string{tollgate.FlowClientCredentials},
-				AllowedOAuthScopes:   splitList(scopes),
-				AccessTokenValidity:  tollgate.DefaultAccessTokenValidity,
-				IDTokenValidity:      tollgate.DefaultIDTokenValidity,
-				RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity,
-				CreatedAt:            now, UpdatedAt: now,
-			}
-			if accessValidity != "" {
-				if c.AccessTokenValidity, err = config.ParseValidity(accessValidity); err != nil {
-					return fmt.Errorf("--access-token-validity: %w", err)
+			return a.withStoreAndVault(ctx, func(s *session) error {
+				p, err := findPool(ctx, s.st, pool)
+				if err != nil {
+					return err
 				}
-			}
-			if refreshValidity != "" {
-				if c.RefreshTokenValidity, err = config.ParseValidity(refreshValidity); err != nil {
-					return fmt.Errorf("--refresh-token-validity: %w", err)
+				now := a.now().UTC()
+				c := &tollgate.Client{
+					ID: tollgate.NewClientID(), PoolID: p.ID, Name: name,
+					AllowedOAuthFlows:    []string{tollgate.FlowClientCredentials},
+					AllowedOAuthScopes:   splitList(scopes),
+					AccessTokenValidity:  tollgate.DefaultAccessTokenValidity,
+					IDTokenValidity:      tollgate.DefaultIDTokenValidity,
+					RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity,
+					CreatedAt:            now, UpdatedAt: now,
 				}
-			}
-			if noSecret {
-				return fmt.Errorf("a client without a secret cannot use client_credentials, the only flow Tollgate serves; drop --no-secret")
-			}
-			if err := checkClient(ctx, s.st, c); err != nil {
-				return err
-			}
-			secret := tollgate.NewClientSecret()
-			c.Secrets = []tollgate.ClientSecret{newSecret(s.vault, c.ID, secret, now)}
-			if err := s.st.CreateClient(ctx, c); err != nil {
-				return err
-			}
-			view := newClientView(c, map[string]string{c.Secrets[0].ID: secret})
-			if asJSON {
-				return printJSON(a.stdout, view)
-			}
-			fmt.Fprintf(a.stdout, "Client id:     %s\nClient secret: %s\nScopes:        %s\n(The secret is shown once; 'tollgate clients describe %s --show-secret' reveals it again.)\n",
-				c.ID, secret, strings.Join(c.AllowedOAuthScopes, " "), c.ID)
-			return nil
+				if accessValidity != "" {
+					if c.AccessTokenValidity, err = config.ParseValidity(accessValidity); err != nil {
+						return fmt.Errorf("--access-token-validity: %w", err)
+					}
+				}
+				if refreshValidity != "" {
+					if c.RefreshTokenValidity, err = config.ParseValidity(refreshValidity); err != nil {
+						return fmt.Errorf("--refresh-token-validity: %w", err)
+					}
+				}
+				if noSecret {
+					return fmt.Errorf("a client without a secret cannot use client_credentials, the only flow Tollgate serves; drop --no-secret")
+				}
+				if err := checkClient(ctx, s.st, c); err != nil {
+					return err
+				}
+				secret := tollgate.NewClientSecret()
+				c.Secrets = []tollgate.ClientSecret{newSecret(s.vault, c.ID, secret, now)}
+				if err := s.st.CreateClient(ctx, c); err != nil {
+					return err
+				}
+				view := newClientView(c, map[string]string{c.Secrets[0].ID: secret})
+				if asJSON {
+					return printJSON(a.stdout, view)
+				}
+				fmt.Fprintf(a.stdout, "Client id:     %s\nClient secret: %s\nScopes:        %s\n(The secret is shown once; 'tollgate clients describe %s --show-secret' reveals it again.)\n",
+					c.ID, secret, strings.Join(c.AllowedOAuthScopes, " "), c.ID)
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -217,39 +214,36 @@ func (a *app) clientsList() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			poolID := ""
-			if pool != "" {
-				p, err := findPool(ctx, s.st, pool)
+			return a.withStore(ctx, func(s *session) error {
+				poolID := ""
+				if pool != "" {
+					p, err := findPool(ctx, s.st, pool)
+					if err != nil {
+						return err
+					}
+					poolID = p.ID
+				}
+				clients, err := s.st.ListClients(ctx, poolID)
 				if err != nil {
 					return err
 				}
-				poolID = p.ID
-			}
-			clients, err := s.st.ListClients(ctx, poolID)
-			if err != nil {
-				return err
-			}
-			undefined, err := undefinedScopes(ctx, s.st, clients)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				views := make([]clientScopesView, 0, len(clients))
-				for _, c := range clients {
-					views = append(views, clientScopesView{newClientView(c, nil), undefined[c.ID]})
+				undefined, err := undefinedScopes(ctx, s.st, clients)
+				if err != nil {
+					return err
 				}
-				return printJSON(a.stdout, views)
-			}
-			rows := make([][]string, 0, len(clients))
-			for _, c := range clients {
-				rows = append(rows, []string{c.ID, c.Name, c.PoolID, scopeList(c, undefined[c.ID]), fmt.Sprint(len(c.Secrets)), owner(c.ConfigKey)})
-			}
-			return printTable(a.stdout, []string{"CLIENT ID", "NAME", "POOL", "SCOPES", "SECRETS", "MANAGED BY"}, rows)
+				if asJSON {
+					views := make([]clientScopesView, 0, len(clients))
+					for _, c := range clients {
+						views = append(views, clientScopesView{newClientView(c, nil), undefined[c.ID]})
+					}
+					return printJSON(a.stdout, views)
+				}
+				rows := make([][]string, 0, len(clients))
+				for _, c := range clients {
+					rows = append(rows, []string{c.ID, c.Name, c.PoolID, scopeList(c, undefined[c.ID]), fmt.Sprint(len(c.Secrets)), owner(c.ConfigKey)})
+				}
+				return printTable(a.stdout, []string{"CLIENT ID", "NAME", "POOL", "SCOPES", "SECRETS", "MANAGED BY"}, rows)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&pool, "pool", "", "only this pool's clients (id or name)")
@@ -265,43 +259,44 @@ func (a *app) clientsDescribe() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, showSecret)
-			if err != nil {
-				return err
-			}
-			defer done()
-			c, err := s.st.GetClient(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			var revealed map[string]string
+			open := a.withStore
 			if showSecret {
-				if revealed, err = reveal(s.vault, c); err != nil {
+				open = a.withStoreAndVault
+			}
+			return open(ctx, func(s *session) error {
+				c, err := s.st.GetClient(ctx, args[0])
+				if err != nil {
 					return err
 				}
-			}
-			undefined, err := undefinedScopes(ctx, s.st, []*tollgate.Client{c})
-			if err != nil {
-				return err
-			}
-			view := newClientView(c, revealed)
-			if asJSON {
-				return printJSON(a.stdout, clientScopesView{view, undefined[c.ID]})
-			}
-			fmt.Fprintf(a.stdout, "Client id:   %s\nName:        %s\nPool:        %s\nFlows:       %s\nScopes:      %s\nAccess token validity:  %s\nRefresh token validity: %s\nManaged by:  %s\n",
-				c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]), c.AccessTokenValidity, c.RefreshTokenValidity, owner(c.ConfigKey))
-			if u := undefined[c.ID]; len(u) > 0 {
-				fmt.Fprintf(a.stdout, "Warning: no resource server of pool %s defines these scopes any more, so no token carries them: %s\n",
-					c.PoolID, strings.Join(u, " "))
-			}
-			for _, sv := range view.Secrets {
-				value := "(hidden; --show-secret reveals it)"
-				if sv.ClientSecretValue != "" {
-					value = sv.ClientSecretValue
+				var revealed map[string]string
+				if showSecret {
+					if revealed, err = reveal(s.vault, c); err != nil {
+						return err
+					}
 				}
-				fmt.Fprintf(a.stdout, "Secret %s (created %s): %s\n", sv.ClientSecretID, fmtTime(sv.ClientSecretCreateDate), value)
-			}
-			return nil
+				undefined, err := undefinedScopes(ctx, s.st, []*tollgate.Client{c})
+				if err != nil {
+					return err
+				}
+				view := newClientView(c, revealed)
+				if asJSON {
+					return printJSON(a.stdout, clientScopesView{view, undefined[c.ID]})
+				}
+				fmt.Fprintf(a.stdout, "Client id:   %s\nName:        %s\nPool:        %s\nFlows:       %s\nScopes:      %s\nAccess token validity:  %s\nRefresh token validity: %s\nManaged by:  %s\n",
+					c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]), c.AccessTokenValidity, c.RefreshTokenValidity, owner(c.ConfigKey))
+				if u := undefined[c.ID]; len(u) > 0 {
+					fmt.Fprintf(a.stdout, "Warning: no resource server of pool %s defines these scopes any more, so no token carries them: %s\n",
+						c.PoolID, strings.Join(u, " "))
+				}
+				for _, sv := range view.Secrets {
+					value := "(hidden; --show-secret reveals it)"
+					if sv.ClientSecretValue != "" {
+						value = sv.ClientSecretValue
+					}
+					fmt.Fprintf(a.stdout, "Secret %s (created %s): %s\n", sv.ClientSecretID, fmtTime(sv.ClientSecretCreateDate), value)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&showSecret, "show-secret", false, "reveal the client's secrets (needs the master key)")
@@ -321,37 +316,34 @@ func (a *app) clientsAddSecret() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			c, err := s.st.GetClient(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			secret := custom
-			if secret == "" {
-				secret = tollgate.NewClientSecret()
-			} else if !customSecretPattern.MatchString(secret) {
-				return tollgate.Errorf(tollgate.KindInvalid, "--secret must be 24 to 64 characters of letters, digits, _ and +")
-			}
-			cs := newSecret(s.vault, c.ID, secret, time.Now().UTC())
-			if err := s.st.AddClientSecret(ctx, c.ID, cs); err != nil {
-				return err
-			}
-			view := secretView{ClientSecretID: cs.ID, ClientSecretCreateDate: cs.CreatedAt}
-			if custom == "" {
-				view.ClientSecretValue = secret // like Cognito: a custom secret is not echoed
-			}
-			if asJSON {
-				return printJSON(a.stdout, view)
-			}
-			fmt.Fprintf(a.stdout, "Secret id: %s\n", cs.ID)
-			if view.ClientSecretValue != "" {
-				fmt.Fprintf(a.stdout, "Secret:    %s\n", secret)
-			}
-			return nil
+			return a.withStoreAndVault(ctx, func(s *session) error {
+				c, err := s.st.GetClient(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				secret := custom
+				if secret == "" {
+					secret = tollgate.NewClientSecret()
+				} else if !customSecretPattern.MatchString(secret) {
+					return tollgate.Errorf(tollgate.KindInvalid, "--secret must be 24 to 64 characters of letters, digits, _ and +")
+				}
+				cs := newSecret(s.vault, c.ID, secret, a.now().UTC())
+				if err := s.st.AddClientSecret(ctx, c.ID, cs); err != nil {
+					return err
+				}
+				view := secretView{ClientSecretID: cs.ID, ClientSecretCreateDate: cs.CreatedAt}
+				if custom == "" {
+					view.ClientSecretValue = secret // like Cognito: a custom secret is not echoed
+				}
+				if asJSON {
+					return printJSON(a.stdout, view)
+				}
+				fmt.Fprintf(a.stdout, "Secret id: %s\n", cs.ID)
+				if view.ClientSecretValue != "" {
+					fmt.Fprintf(a.stdout, "Secret:    %s\n", secret)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&custom, "secret", "", "use this secret instead of a generated one (24–64 characters)")
@@ -366,26 +358,23 @@ func (a *app) clientsDeleteSecret() *cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			c, err := s.st.GetClient(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			found := false
-			for _, cs := range c.Secrets {
-				found = found || cs.ID == args[1]
-			}
-			if !found {
-				return tollgate.Errorf(tollgate.KindNotFound, "client %s has no secret %s", c.ID, args[1])
-			}
-			if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
-				return tollgate.Errorf(tollgate.KindInvalid, "secret %s is the client's only secret; add another first ('tollgate clients add-secret %s')", args[1], c.ID)
-			}
-			return s.st.DeleteClientSecret(ctx, c.ID, args[1])
+			return a.withStore(ctx, func(s *session) error {
+				c, err := s.st.GetClient(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				found := false
+				for _, cs := range c.Secrets {
+					found = found || cs.ID == args[1]
+				}
+				if !found {
+					return tollgate.Errorf(tollgate.KindNotFound, "client %s has no secret %s", c.ID, args[1])
+				}
+				if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
+					return tollgate.Errorf(tollgate.KindInvalid, "secret %s is the client's only secret; add another first ('tollgate clients add-secret %s')", args[1], c.ID)
+				}
+				return s.st.DeleteClientSecret(ctx, c.ID, args[1])
+			})
 		},
 	}
 }
@@ -397,19 +386,16 @@ func (a *app) clientsDelete() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			c, err := s.st.GetClient(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			if c.ConfigKey != "" {
-				return readOnly("client", c.ID, c.ConfigKey)
-			}
-			return s.st.DeleteClient(ctx, c.ID)
+			return a.withStore(ctx, func(s *session) error {
+				c, err := s.st.GetClient(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if c.ConfigKey != "" {
+					return readOnly("client", c.ID, c.ConfigKey)
+				}
+				return s.st.DeleteClient(ctx, c.ID)
+			})
 		},
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +59,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				}
 			}
 			f.echoMissing = true
-			v, err := a.openVault(true)
+			v, err := a.openDevVault()
 			if err != nil {
 				return err
 			}
@@ -68,7 +67,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				a.printDev(ctx, srv, cfg, res, st, v)
 				if stack != nil {
 					fmt.Fprintln(a.stdout)
-					_ = a.printOutputs(stack.plan.Outputs(res, endpointsOf(srv)), false)
+					_ = a.printOutputs(stack.plan.Outputs(res, endpointsOf(srv)))
 				}
 			})
 		},
@@ -189,7 +188,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
 	}
-	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", time.Now()); err == nil {
+	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", a.now()); err == nil {
 		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n\nAWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1 \\\n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", id, secret, srv.PublicURL())
 	} else {
 		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
@@ -208,7 +207,7 @@ func (a *app) printFunctions(ctx context.Context, cfg *config.Config, base strin
 		return
 	}
 	env := ""
-	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", time.Now()); err == nil {
+	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", a.now()); err == nil {
 		env = fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\\n    ",
 			id, secret, cmp.Or(cfg.Region, config.DefaultRegion))
 	}

@@ -19,20 +19,20 @@ func (a *app) keysCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			p, err := findPool(ctx, s.st, args[0])
-			if err != nil {
-				return err
-			}
-			keys, err := s.st.ListSigningKeys(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			return a.printKeys(keys, asJSON)
+			return a.withStore(ctx, func(s *session) error {
+				p, err := findPool(ctx, s.st, args[0])
+				if err != nil {
+					return err
+				}
+				keys, err := s.st.ListSigningKeys(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return a.printKeysJSON(keys)
+				}
+				return a.printKeys(keys)
+			})
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -53,36 +53,36 @@ servers pick the change up within their poll interval.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			p, err := findPool(ctx, s.st, args[0])
-			if err != nil {
-				return err
-			}
-			current, err := s.st.ListSigningKeys(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			for _, k := range current {
-				if age := time.Since(k.CreatedAt); k.State == tollgate.KeyNext && age < signer.PublishLead && !force {
-					return tollgate.Errorf(tollgate.KindConflict,
-						"the next key %s was published %s ago; verifiers may cache the JWKS for %s, so it may sign from %s on (--force to rotate anyway)",
-						k.KID, age.Round(time.Second), signer.JWKSMaxAge, k.CreatedAt.Add(signer.PublishLead).Local().Format(time.TimeOnly))
+			return a.withStoreAndVault(ctx, func(s *session) error {
+				p, err := findPool(ctx, s.st, args[0])
+				if err != nil {
+					return err
 				}
-			}
-			retireFor := tollgate.KeyRetention
-			if retireNow {
-				retireFor = 0
-			}
-			sg := signer.New(s.st, s.vault, signer.Options{Logger: a.logger()})
-			keys, err := sg.Rotate(ctx, p.ID, retireFor)
-			if err != nil {
-				return err
-			}
-			return a.printKeys(keys, rotateJSON)
+				current, err := s.st.ListSigningKeys(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				for _, k := range current {
+					if age := a.now().Sub(k.CreatedAt); k.State == tollgate.KeyNext && age < signer.PublishLead && !force {
+						return tollgate.Errorf(tollgate.KindConflict,
+							"the next key %s was published %s ago; verifiers may cache the JWKS for %s, so it may sign from %s on (--force to rotate anyway)",
+							k.KID, age.Round(time.Second), signer.JWKSMaxAge, k.CreatedAt.Add(signer.PublishLead).Local().Format(time.TimeOnly))
+					}
+				}
+				retireFor := tollgate.KeyRetention
+				if retireNow {
+					retireFor = 0
+				}
+				sg := signer.New(s.st, s.vault, signer.Options{Now: a.now, Logger: a.logger()})
+				keys, err := sg.Rotate(ctx, p.ID, retireFor)
+				if err != nil {
+					return err
+				}
+				if rotateJSON {
+					return a.printKeysJSON(keys)
+				}
+				return a.printKeys(keys)
+			})
 		},
 	}
 	rotate.Flags().BoolVar(&rotateJSON, "json", false, "print JSON")
@@ -92,29 +92,32 @@ servers pick the change up within their poll interval.`,
 	return cmd
 }
 
-func (a *app) printKeys(keys []tollgate.SigningKey, asJSON bool) error {
-	if asJSON {
-		type keyView struct {
-			KID         string            `json:"Kid"`
-			Algorithm   string            `json:"Algorithm"`
-			State       tollgate.KeyState `json:"State"`
-			CreatedAt   string            `json:"CreationDate"`
-			ActivatedAt string            `json:"ActivationDate,omitempty"`
-			ExpiresAt   string            `json:"ExpirationDate,omitempty"`
-		}
-		views := make([]keyView, 0, len(keys))
-		for _, k := range keys {
-			v := keyView{KID: k.KID, Algorithm: k.Algorithm, State: k.State, CreatedAt: fmtTime(k.CreatedAt)}
-			if !k.ActivatedAt.IsZero() {
-				v.ActivatedAt = fmtTime(k.ActivatedAt)
-			}
-			if !k.ExpiresAt.IsZero() {
-				v.ExpiresAt = fmtTime(k.ExpiresAt)
-			}
-			views = append(views, v)
-		}
-		return printJSON(a.stdout, views)
+// printKeysJSON writes a pool's signing keys as a JSON array.
+func (a *app) printKeysJSON(keys []tollgate.SigningKey) error {
+	type keyView struct {
+		KID         string            `json:"Kid"`
+		Algorithm   string            `json:"Algorithm"`
+		State       tollgate.KeyState `json:"State"`
+		CreatedAt   string            `json:"CreationDate"`
+		ActivatedAt string            `json:"ActivationDate,omitempty"`
+		ExpiresAt   string            `json:"ExpirationDate,omitempty"`
 	}
+	views := make([]keyView, 0, len(keys))
+	for _, k := range keys {
+		v := keyView{KID: k.KID, Algorithm: k.Algorithm, State: k.State, CreatedAt: fmtTime(k.CreatedAt)}
+		if !k.ActivatedAt.IsZero() {
+			v.ActivatedAt = fmtTime(k.ActivatedAt)
+		}
+		if !k.ExpiresAt.IsZero() {
+			v.ExpiresAt = fmtTime(k.ExpiresAt)
+		}
+		views = append(views, v)
+	}
+	return printJSON(a.stdout, views)
+}
+
+// printKeys writes a pool's signing keys as a table.
+func (a *app) printKeys(keys []tollgate.SigningKey) error {
 	if len(keys) == 0 {
 		_, err := fmt.Fprintln(a.stdout, "No keys yet: they are created when the pool signs its first token or serves its JWKS.")
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,27 +18,24 @@ func (a *app) poolsCommand() *cobra.Command {
 		Short: "List user pools",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, done, err := a.openSession(cmd.Context(), false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			pools, err := s.st.ListPools(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				views := make([]poolView, 0, len(pools))
-				for _, p := range pools {
-					views = append(views, newPoolView(p))
+			return a.withStore(cmd.Context(), func(s *session) error {
+				pools, err := s.st.ListPools(cmd.Context())
+				if err != nil {
+					return err
 				}
-				return printJSON(a.stdout, views)
-			}
-			rows := make([][]string, 0, len(pools))
-			for _, p := range pools {
-				rows = append(rows, []string{p.ID, p.Name, owner(p.ConfigKey), fmtTime(p.CreatedAt)})
-			}
-			return printTable(a.stdout, []string{"ID", "NAME", "MANAGED BY", "CREATED"}, rows)
+				if asJSON {
+					views := make([]poolView, 0, len(pools))
+					for _, p := range pools {
+						views = append(views, newPoolView(p))
+					}
+					return printJSON(a.stdout, views)
+				}
+				rows := make([][]string, 0, len(pools))
+				for _, p := range pools {
+					rows = append(rows, []string{p.ID, p.Name, owner(p.ConfigKey), fmtTime(p.CreatedAt)})
+				}
+				return printTable(a.stdout, []string{"ID", "NAME", "MANAGED BY", "CREATED"}, rows)
+			})
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -51,69 +47,66 @@ func (a *app) poolsCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			p, err := findPool(ctx, s.st, args[0])
-			if err != nil {
-				return err
-			}
-			rss, err := s.st.ListResourceServers(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			clients, err := s.st.ListClients(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			domains, err := s.st.ListDomains(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			type rsView struct {
-				Identifier string           `json:"Identifier"`
-				Name       string           `json:"Name"`
-				Scopes     []tollgate.Scope `json:"Scopes"`
-			}
-			type domainView struct {
-				Domain string `json:"Domain"`
-				Custom bool   `json:"Custom"`
-			}
-			out := struct {
-				poolView
-				ResourceServers []rsView     `json:"ResourceServers"`
-				Clients         []clientView `json:"Clients"`
-				Domains         []domainView `json:"Domains"`
-			}{poolView: newPoolView(p), ResourceServers: []rsView{}, Clients: []clientView{}, Domains: []domainView{}}
-			for _, rs := range rss {
-				out.ResourceServers = append(out.ResourceServers, rsView{rs.Identifier, rs.Name, rs.Scopes})
-			}
-			for _, c := range clients {
-				out.Clients = append(out.Clients, newClientView(c, nil))
-			}
-			for _, d := range domains {
-				out.Domains = append(out.Domains, domainView{d.Domain, d.Custom})
-			}
-			if describeJSON {
-				return printJSON(a.stdout, out)
-			}
-			fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, owner(p.ConfigKey), fmtTime(p.CreatedAt))
-			for _, rs := range rss {
-				fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
-			}
-			undefined, err := undefinedScopes(ctx, s.st, clients)
-			if err != nil {
-				return err
-			}
-			for _, c := range clients {
-				fmt.Fprintf(a.stdout, "Client %s (%s): flows %s, scopes %s\n", c.ID, c.Name, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]))
-			}
-			for _, d := range domains {
-				fmt.Fprintf(a.stdout, "Domain %s\n", d.Domain)
-			}
-			return nil
+			return a.withStore(ctx, func(s *session) error {
+				p, err := findPool(ctx, s.st, args[0])
+				if err != nil {
+					return err
+				}
+				rss, err := s.st.ListResourceServers(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				clients, err := s.st.ListClients(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				domains, err := s.st.ListDomains(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				type rsView struct {
+					Identifier string           `json:"Identifier"`
+					Name       string           `json:"Name"`
+					Scopes     []tollgate.Scope `json:"Scopes"`
+				}
+				type domainView struct {
+					Domain string `json:"Domain"`
+					Custom bool   `json:"Custom"`
+				}
+				out := struct {
+					poolView
+					ResourceServers []rsView     `json:"ResourceServers"`
+					Clients         []clientView `json:"Clients"`
+					Domains         []domainView `json:"Domains"`
+				}{poolView: newPoolView(p), ResourceServers: []rsView{}, Clients: []clientView{}, Domains: []domainView{}}
+				for _, rs := range rss {
+					out.ResourceServers = append(out.ResourceServers, rsView{rs.Identifier, rs.Name, rs.Scopes})
+				}
+				for _, c := range clients {
+					out.Clients = append(out.Clients, newClientView(c, nil))
+				}
+				for _, d := range domains {
+					out.Domains = append(out.Domains, domainView{d.Domain, d.Custom})
+				}
+				if describeJSON {
+					return printJSON(a.stdout, out)
+				}
+				fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, owner(p.ConfigKey), fmtTime(p.CreatedAt))
+				for _, rs := range rss {
+					fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
+				}
+				undefined, err := undefinedScopes(ctx, s.st, clients)
+				if err != nil {
+					return err
+				}
+				for _, c := range clients {
+					fmt.Fprintf(a.stdout, "Client %s (%s): flows %s, scopes %s\n", c.ID, c.Name, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]))
+				}
+				for _, d := range domains {
+					fmt.Fprintf(a.stdout, "Domain %s\n", d.Domain)
+				}
+				return nil
+			})
 		},
 	}
 	describe.Flags().BoolVar(&describeJSON, "json", false, "print JSON")
@@ -128,18 +121,15 @@ func (a *app) poolsCommand() *cobra.Command {
 			if !tollgate.RegionPattern.MatchString(region) {
 				return fmt.Errorf("--region %q is not a region name like us-east-1", region)
 			}
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
+			return a.withStore(ctx, func(s *session) error {
+				now := a.now().UTC()
+				p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: args[0], Region: region, CreatedAt: now, UpdatedAt: now}
+				if err := s.st.CreatePool(ctx, p); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintln(a.stdout, p.ID)
 				return err
-			}
-			defer done()
-			now := time.Now().UTC()
-			p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: args[0], Region: region, CreatedAt: now, UpdatedAt: now}
-			if err := s.st.CreatePool(ctx, p); err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(a.stdout, p.ID)
-			return err
+			})
 		},
 	}
 	create.Flags().StringVar(&region, "region", "us-east-1", "the pool's region (part of its id)")
@@ -150,19 +140,16 @@ func (a *app) poolsCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, done, err := a.openSession(ctx, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			p, err := findPool(ctx, s.st, args[0])
-			if err != nil {
-				return err
-			}
-			if p.ConfigKey != "" {
-				return readOnly("pool", p.ID, p.ConfigKey)
-			}
-			return s.st.DeletePool(ctx, p.ID)
+			return a.withStore(ctx, func(s *session) error {
+				p, err := findPool(ctx, s.st, args[0])
+				if err != nil {
+					return err
+				}
+				if p.ConfigKey != "" {
+					return readOnly("pool", p.ID, p.ConfigKey)
+				}
+				return s.st.DeletePool(ctx, p.ID)
+			})
 		},
 	}
 	cmd.AddCommand(list, describe, create, del)

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,13 +24,17 @@ import (
 func Run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app := &app{stdout: stdout, stderr: stderr}
-	root := app.rootCommand()
+	return newApp(stdout, stderr).run(ctx, args)
+}
+
+// run runs the command line args and returns the exit code.
+func (a *app) run(ctx context.Context, args []string) int {
+	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(stderr, "tollgate:", err)
+		fmt.Fprintln(a.stderr, "tollgate:", err)
 		var ee exitError
 		if errors.As(err, &ee) {
 			return int(ee)
@@ -47,12 +52,19 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e))
 // app holds the global flags and what they open.
 type app struct {
 	stdout, stderr io.Writer
+	// now is the clock of every command: creation dates, key ages, config
+	// applies. Tests set it to fix time.
+	now func() time.Time
 
 	dataDir       string
 	database      string
 	masterKeyFile string
 	masterKeyEnv  string // TOLLGATE_MASTER_KEY, read once and removed from the environment (see harden)
 	logLevel      string
+}
+
+func newApp(stdout, stderr io.Writer) *app {
+	return &app{stdout: stdout, stderr: stderr, now: time.Now}
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -129,9 +141,20 @@ func (a *app) openStore(ctx context.Context) (*sqlstore.Store, error) {
 func (a *app) devKeyFile() string { return filepath.Join(a.dataDir, "master.key") }
 
 // openVault finds the master key: TOLLGATE_MASTER_KEY, --master-key-file,
-// or the key file in the data directory. With create (dev), a missing key
-// file in the data directory is generated.
-func (a *app) openVault(create bool) (*vault.Vault, error) {
+// or the key file in the data directory, which must exist.
+func (a *app) openVault() (*vault.Vault, error) {
+	return a.vaultWith(a.readDevKey)
+}
+
+// openDevVault is openVault for dev: a missing key file in the data
+// directory is generated.
+func (a *app) openDevVault() (*vault.Vault, error) {
+	return a.vaultWith(a.loadOrCreateDevKey)
+}
+
+// vaultWith opens the vault with the key of TOLLGATE_MASTER_KEY or
+// --master-key-file, or else the one devKey finds in the data directory.
+func (a *app) vaultWith(devKey func() ([]byte, error)) (*vault.Vault, error) {
 	var key []byte
 	var err error
 	switch {
@@ -142,15 +165,8 @@ func (a *app) openVault(create bool) (*vault.Vault, error) {
 		}
 	case a.masterKeyFile != "":
 		key, err = vault.ReadKeyFile(a.masterKeyFile)
-	case create:
-		if err = privateDataDir(a.dataDir, a.logger()); err == nil {
-			key, _, err = vault.LoadOrCreateKeyFile(a.devKeyFile())
-		}
 	default:
-		key, err = vault.ReadKeyFile(a.devKeyFile())
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no master key: set TOLLGATE_MASTER_KEY or --master-key-file (make one with 'tollgate master-key new'), or run 'tollgate dev' once to create %s", a.devKeyFile())
-		}
+		key, err = devKey()
 	}
 	if err != nil {
 		return nil, err
@@ -158,25 +174,53 @@ func (a *app) openVault(create bool) (*vault.Vault, error) {
 	return vault.New(key)
 }
 
-// session is what an administration command works with.
-type session struct {
-	st    tollgate.Store
-	vault *vault.Vault
+// readDevKey reads the key file dev created in the data directory.
+func (a *app) readDevKey() ([]byte, error) {
+	key, err := vault.ReadKeyFile(a.devKeyFile())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no master key: set TOLLGATE_MASTER_KEY or --master-key-file (make one with 'tollgate master-key new'), or run 'tollgate dev' once to create %s", a.devKeyFile())
+	}
+	return key, err
 }
 
-func (a *app) openSession(ctx context.Context, needVault bool) (*session, func(), error) {
+// loadOrCreateDevKey reads the key file in the data directory, generating
+// it (and the directory, mode 0700) the first time.
+func (a *app) loadOrCreateDevKey() ([]byte, error) {
+	if err := privateDataDir(a.dataDir, a.logger()); err != nil {
+		return nil, err
+	}
+	key, _, err := vault.LoadOrCreateKeyFile(a.devKeyFile())
+	return key, err
+}
+
+// session is what an administration command works with: the store, and
+// the vault when the command reads or writes secrets.
+type session struct {
+	st    tollgate.Store
+	vault *vault.Vault // nil under withStore
+}
+
+// withStore opens the store, runs fn on it and closes it.
+func (a *app) withStore(ctx context.Context, fn func(*session) error) error {
 	st, err := a.openStore(ctx)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	s := &session{st: st}
-	if needVault {
-		if s.vault, err = a.openVault(false); err != nil {
-			st.Close()
-			return nil, nil, err
+	defer st.Close()
+	return fn(&session{st: st})
+}
+
+// withStoreAndVault opens the store, then the vault, runs fn on both and
+// closes the store.
+func (a *app) withStoreAndVault(ctx context.Context, fn func(*session) error) error {
+	return a.withStore(ctx, func(s *session) error {
+		v, err := a.openVault()
+		if err != nil {
+			return err
 		}
-	}
-	return s, func() { st.Close() }, nil
+		s.vault = v
+		return fn(s)
+	})
 }
 
 func (a *app) masterKeyCommand() *cobra.Command {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -77,13 +76,18 @@ func (a *app) serveCommand() *cobra.Command {
 					return err
 				}
 			}
-			v, err := a.openVault(false)
+			v, err := a.openVault()
 			if err != nil {
 				return err
 			}
 			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, _ *config.Config, res *config.Result, _ tollgate.Store, _ *vault.Vault) {
 				if stack != nil {
-					_ = a.printOutputs(stack.plan.Outputs(res, endpointsOf(srv)), outputsJSON)
+					outs := stack.plan.Outputs(res, endpointsOf(srv))
+					if outputsJSON {
+						_ = a.printOutputsJSON(outs)
+					} else {
+						_ = a.printOutputs(outs)
+					}
 				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {
@@ -163,7 +167,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		}
 		cfg = stack.plan.Config
 	} else if cfg != nil {
-		if res, err = applyConfig(ctx, st, v, cfg, config.ApplyOptions{Prune: f.prune}, log); err != nil {
+		if res, err = a.applyConfig(ctx, st, v, cfg, config.ApplyOptions{Prune: f.prune}, log); err != nil {
 			return a.pruneRefused(err)
 		}
 	}
@@ -179,7 +183,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v, APIs: apis, Functions: fns, EchoFunctions: echo, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
-		PollInterval: f.pollInterval, Logger: log,
+		PollInterval: f.pollInterval, Logger: log, Now: a.now,
 	})
 	if err != nil {
 		return err
@@ -199,15 +203,11 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 func (a *app) echoMissing(fns []*tollgate.Function) []string {
 	var echo []string
 	for _, fn := range fns {
-		bin := ""
-		switch {
-		case strings.HasPrefix(fn.Runtime, "nodejs"):
-			bin = "node"
-		case strings.HasPrefix(fn.Runtime, "python"):
-			bin = "python3"
-		default:
-			continue
+		rt, ok := tollgate.LookupRuntime(fn.Runtime)
+		if !ok || rt.Interpreter == "" {
+			continue // an OS-only runtime runs the code's own bootstrap
 		}
+		bin := rt.Interpreter
 		if _, err := exec.LookPath(bin); err != nil {
 			echo = append(echo, fn.Name)
 			fmt.Fprintf(a.stderr, "note: %s is not installed, so function %s (%s) is answered by the built-in echo backend, which shows the event the function would get\n", bin, fn.Name, fn.Runtime)
@@ -219,11 +219,11 @@ func (a *app) echoMissing(fns []*tollgate.Function) []string {
 // applyConfig reconciles the store with the config. Nodes that start
 // together on one database may race to create the same objects; the loser
 // sees a conflict, and applying again finds what the winner created.
-func applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, opts config.ApplyOptions, log *slog.Logger) (*config.Result, error) {
+func (a *app) applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, opts config.ApplyOptions, log *slog.Logger) (*config.Result, error) {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		var res *config.Result
-		res, err = config.ApplyWith(ctx, st, v, cfg, time.Now().UTC(), opts)
+		res, err = config.ApplyWith(ctx, st, v, cfg, a.now().UTC(), opts)
 		if err == nil {
 			for _, line := range res.Changes {
 				log.Info("config applied", "config", cfg.Name, "change", line.String())

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -107,7 +106,7 @@ func (a *app) deployStack(ctx context.Context, st tollgate.Store, v *vault.Vault
 			return nil, a.templateProblems(run.path, derr)
 		}
 		var res *config.Result
-		res, err = config.ApplyWith(ctx, st, v, plan.Config, time.Now().UTC(), config.ApplyOptions{Stack: plan.StackName, IDs: ids})
+		res, err = config.ApplyWith(ctx, st, v, plan.Config, a.now().UTC(), config.ApplyOptions{Stack: plan.StackName, IDs: ids})
 		if err == nil {
 			run.plan = plan
 			for _, c := range res.Changes {
@@ -122,15 +121,17 @@ func (a *app) deployStack(ctx context.Context, st tollgate.Store, v *vault.Vault
 	return nil, fmt.Errorf("deploy stack %s: %w", run.plan.StackName, err)
 }
 
-// printOutputs writes the stack's outputs, with the Tollgate URL beside an
-// AWS endpoint URL.
-func (a *app) printOutputs(outs []template.Output, asJSON bool) error {
-	if asJSON {
-		if outs == nil {
-			outs = []template.Output{}
-		}
-		return printJSON(a.stdout, outs)
+// printOutputsJSON writes the stack's outputs as a JSON array.
+func (a *app) printOutputsJSON(outs []template.Output) error {
+	if outs == nil {
+		outs = []template.Output{}
 	}
+	return printJSON(a.stdout, outs)
+}
+
+// printOutputs writes the stack's outputs for people, with the Tollgate URL
+// beside an AWS endpoint URL.
+func (a *app) printOutputs(outs []template.Output) error {
 	if len(outs) == 0 {
 		return nil
 	}
@@ -163,7 +164,7 @@ func (a *app) outputsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			v, err := a.openVault(false)
+			v, err := a.openVault()
 			if err != nil {
 				return err
 			}
@@ -177,10 +178,14 @@ func (a *app) outputsCommand() *cobra.Command {
 				return err
 			}
 			base := strings.TrimRight(publicURL, "/")
-			return a.printOutputs(run.plan.Outputs(res, template.Endpoints{
+			outs := run.plan.Outputs(res, template.Endpoints{
 				PublicURL: base,
 				Issuer:    func(poolID string) string { return base + "/" + poolID },
-			}), asJSON)
+			})
+			if asJSON {
+				return a.printOutputsJSON(outs)
+			}
+			return a.printOutputs(outs)
 		},
 	}
 	tf.register(cmd)

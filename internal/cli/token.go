@@ -28,12 +28,11 @@ func (a *app) tokenCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if secret == "" {
-				s, done, err := a.openSession(ctx, true)
-				if err != nil {
+				err := a.withStoreAndVault(ctx, func(s *session) error {
+					var err error
+					secret, err = revealFirst(ctx, s.st, s.vault, clientID)
 					return err
-				}
-				secret, err = revealFirst(ctx, s.st, s.vault, clientID)
-				done()
+				})
 				if err != nil {
 					return err
 				}
