@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -256,16 +257,47 @@ func (a *app) pruneRefused(err error) error {
 }
 
 func (a *app) validateCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "validate FILE",
-		Short: "Check a config file without starting anything; every problem is reported with file:line:column",
-		Args:  cobra.ExactArgs(1),
+	var tf templateFlags
+	cmd := &cobra.Command{
+		Use:   "validate FILE | validate --template FILE|cdk.out",
+		Short: "Check a config file, a CloudFormation template or a cdk.out without starting anything; every problem is reported with file:line:column",
+		Long: "validate checks what serve would run, as serve checks it before it starts: a config file, or with --template " +
+			"(or given a cdk.out directory or a .json template) a CloudFormation template, resolved and mapped as serve maps it.",
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := a.loadConfig(args[0]); err != nil {
-				return err
+			what := tf.path
+			switch {
+			case tf.path != "" && len(args) > 0:
+				return reported(2, "give a config file or --template, not both")
+			case tf.path == "" && len(args) == 0:
+				return reported(2, "nothing to check: give a config file, or --template FILE|cdk.out")
+			case tf.path == "" && looksLikeTemplate(args[0]):
+				tf.path, what = args[0], args[0]
 			}
-			_, err := fmt.Fprintf(a.stdout, "%s: ok\n", args[0])
+			if tf.path != "" {
+				if _, err := a.loadTemplate(tf); err != nil {
+					return err
+				}
+			} else {
+				what = args[0]
+				if _, err := a.loadConfig(what); err != nil {
+					return err
+				}
+			}
+			_, err := fmt.Fprintf(a.stdout, "%s: ok\n", what)
 			return err
 		},
 	}
+	tf.register(cmd)
+	return cmd
+}
+
+// looksLikeTemplate reports whether a path validate is given is a cdk.out
+// directory or a JSON CloudFormation template rather than a config file
+// (YAML); a YAML template needs --template.
+func looksLikeTemplate(path string) bool {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return true
+	}
+	return strings.HasSuffix(path, ".json") || strings.HasSuffix(path, ".template")
 }
