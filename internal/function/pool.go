@@ -20,6 +20,9 @@ type pool struct {
 	rt      *runtime
 	codeDir string // fn.CodeDir, or the copy the function user can read
 	max     int
+	// builtin runs the function in process (tollgate.BuiltinFamily); such
+	// a pool has no instances.
+	builtin builtin
 
 	mu     sync.Mutex
 	idle   []*instance
@@ -142,6 +145,13 @@ func (p *pool) reap(now time.Time) {
 
 // invoke runs one invocation on an instance.
 func (p *pool) invoke(ctx context.Context, payload []byte) (*Result, error) {
+	if p.builtin != nil {
+		p.invocations.Add(1)
+		id := newRequestID()
+		res := p.builtin(id, payload)
+		res.RequestID = id
+		return &res, nil
+	}
 	in, cold, err := p.acquire(ctx)
 	switch {
 	case err == nil:

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
+	"github.com/tollgate/tollgate/internal/jwks"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
 
@@ -27,22 +28,39 @@ const (
 	MaxHeaderBytes = 10240
 )
 
-// Integrations gives the handler of a route's integration. The gateway
-// calls it once per route, when it is built, for every integration but
-// MOCK, which it answers itself. The handler serves requests whose context
-// carries the *Invocation (FromContext); the request itself is as received
-// (its URL still holds the stage), so the handler works from the
-// Invocation. It answers its own failures with WriteResponse
-// (ResponseIntegrationFailure, ResponseIntegrationTimeout).
+// Integration serves the requests of one route's integration: an
+// HTTP_PROXY upstream (internal/proxy), a Lambda proxy function
+// (internal/lambdaproxy) or a MOCK answer (this package). The gateway calls
+// Serve once it has routed, authorized and throttled a request, with what
+// it decided in inv; the request itself is as received (its URL still
+// holds the stage), so an integration works from inv. An integration
+// writes every answer itself, its failures included, as API Gateway's
+// gateway responses (WriteResponse: ResponseIntegrationFailure,
+// ResponseIntegrationTimeout…), before it writes anything else. It must
+// not modify inv, which may share its derived claims with other requests.
+type Integration interface {
+	Serve(w http.ResponseWriter, r *http.Request, inv *Invocation)
+}
+
+// IntegrationFunc adapts a function to Integration.
+type IntegrationFunc func(w http.ResponseWriter, r *http.Request, inv *Invocation)
+
+// Serve calls f.
+func (f IntegrationFunc) Serve(w http.ResponseWriter, r *http.Request, inv *Invocation) { f(w, r, inv) }
+
+// Integrations builds the integrations of routes. The gateway calls it
+// once per route, when it is built, for every integration but MOCK, which
+// it serves itself; what can be computed once per route (a parsed URI, a
+// resolved function) is computed then, not per request.
 type Integrations interface {
-	Handler(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error)
+	Integration(api *tollgate.RestAPI, route *tollgate.Route) (Integration, error)
 }
 
 // IntegrationsFunc adapts a function to Integrations.
-type IntegrationsFunc func(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error)
+type IntegrationsFunc func(api *tollgate.RestAPI, route *tollgate.Route) (Integration, error)
 
-// Handler calls f.
-func (f IntegrationsFunc) Handler(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error) {
+// Integration calls f.
+func (f IntegrationsFunc) Integration(api *tollgate.RestAPI, route *tollgate.Route) (Integration, error) {
 	return f(api, route)
 }
 
@@ -67,8 +85,8 @@ type Options struct {
 	// BaseDomain is the parent domain of execute-api hosts:
 	// {apiId}.execute-api.{region}.{BaseDomain}. Default "localhost".
 	BaseDomain string
-	// Integrations gives the handlers of non-MOCK integrations; required
-	// if any route has one.
+	// Integrations builds the non-MOCK integrations; required if any
+	// route has one.
 	Integrations Integrations
 
 	// Issuer returns a local pool's issuer URL, Keys its public keys;
@@ -82,7 +100,7 @@ type Options struct {
 	// config changes to keep it warm.
 	Cache *Cache
 	// JWKS configures the fetcher of external issuers' keys.
-	JWKS JWKSOptions
+	JWKS jwks.Options
 
 	// Observer, if set, receives measurements.
 	Observer Observer
@@ -103,7 +121,7 @@ type Gateway struct {
 	apis    map[string]*apiState
 	domains map[string][]*domainMapping // by lowercase host, longest base path first
 	hostSfx string                      // "." + BaseDomain
-	jwks    *JWKS
+	jwks    *jwks.Fetcher
 	cache   *Cache
 	obs     Observer
 	now     func() time.Time
@@ -123,10 +141,10 @@ type stageState struct {
 }
 
 type routeState struct {
-	handler    http.Handler
-	authz      *Authorizer
-	scopes     []string
-	resourceID string
+	integration Integration
+	authz       *Authorizer
+	scopes      []string
+	resourceID  string
 	// name is "METHOD /resource/path", for access logs.
 	name string
 	// challenges are the WWW-Authenticate values, by refusal, when
@@ -187,7 +205,7 @@ func New(opts Options) (*Gateway, error) {
 	if jwksOpts.Logger == nil {
 		jwksOpts.Logger = opts.Logger
 	}
-	g.jwks = NewJWKS(external, jwksOpts)
+	g.jwks = jwks.New(external, jwksOpts)
 
 	var errs []error
 	authorizers := map[*tollgate.Authorizer]*Authorizer{}
@@ -267,22 +285,22 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 			}
 		}
 		if r.Integration.Type == tollgate.IntegrationMock {
-			rs.handler = mockHandler(r.Integration)
+			rs.integration = newMock(r.Integration)
 			continue
 		}
 		if opts.Integrations == nil {
 			errs = append(errs, fmt.Errorf("%s %s: no integrations to serve %s", r.Method, r.ResourcePath, r.Integration.Type))
 			continue
 		}
-		h, err := opts.Integrations.Handler(api, r)
-		if err == nil && h == nil {
-			err = errors.New("no handler")
+		in, err := opts.Integrations.Integration(api, r)
+		if err == nil && in == nil {
+			err = errors.New("no integration")
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s %s: integration: %w", r.Method, r.ResourcePath, err))
 			continue
 		}
-		rs.handler = h
+		rs.integration = in
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -344,7 +362,7 @@ func resourceID(apiID, path string) string {
 func (g *Gateway) Start(ctx context.Context) { g.jwks.Start(ctx) }
 
 // JWKS returns the gateway's fetcher of external issuers' keys.
-func (g *Gateway) JWKS() *JWKS { return g.jwks }
+func (g *Gateway) JWKS() *jwks.Fetcher { return g.jwks }
 
 // CacheStats returns the verification cache's counters.
 func (g *Gateway) CacheStats() CacheStats { return g.cache.Stats() }
@@ -629,12 +647,11 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	r.Header[headerpolicy.TraceID] = []string{trace}
 
 	inv := t.invocation(&m, rs, res, id, ext, trace, now)
-	r = r.WithContext(NewContext(r.Context(), inv))
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
 	}
-	rs.handler.ServeHTTP(w, r)
+	rs.integration.Serve(w, r, inv)
 	return l
 }
 
@@ -805,33 +822,41 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 	WriteResponse(w, t)
 }
 
-// mockHandler answers as a MOCK integration does: the integration's
-// status, its static headers (Content-Type application/json unless they
-// say otherwise) and body. The answer is built once.
-func mockHandler(in tollgate.Integration) http.Handler {
-	status := in.MockStatus
-	if status == 0 {
-		status = http.StatusOK
+// mock is a MOCK integration: it answers with the integration's status,
+// its static headers (Content-Type application/json unless they say
+// otherwise) and body, built once.
+type mock struct {
+	status int
+	static http.Header
+	body   []byte
+}
+
+func newMock(in tollgate.Integration) *mock {
+	m := &mock{status: in.MockStatus, static: http.Header{headerContentType: jsonContentTypeValue}, body: []byte(in.MockBody)}
+	if m.status == 0 {
+		m.status = http.StatusOK
 	}
-	static := http.Header{headerContentType: jsonContentTypeValue}
 	for k, v := range in.MockHeaders {
-		static.Set(k, v)
+		m.static.Set(k, v)
 	}
-	static[headerContentLength] = []string{strconv.Itoa(len(in.MockBody))}
-	body := []byte(in.MockBody)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		for k, v := range static {
-			h[k] = v
-		}
-		if inv, ok := FromContext(r.Context()); ok && inv.TraceID != "" {
-			h[headerpolicy.TraceID] = []string{inv.TraceID}
-		}
-		w.WriteHeader(status)
-		if r.Method != http.MethodHead {
-			w.Write(body)
-		}
-	})
+	m.static[headerContentLength] = []string{strconv.Itoa(len(in.MockBody))}
+	return m
+}
+
+// Serve answers as API Gateway's MOCK integration does, with the
+// request's X-Amzn-Trace-Id.
+func (m *mock) Serve(w http.ResponseWriter, r *http.Request, inv *Invocation) {
+	h := w.Header()
+	for k, v := range m.static {
+		h[k] = v
+	}
+	if inv.TraceID != "" {
+		h[headerpolicy.TraceID] = []string{inv.TraceID}
+	}
+	w.WriteHeader(m.status)
+	if r.Method != http.MethodHead {
+		w.Write(m.body)
+	}
 }
 
 // statusRecorder remembers the status an answer was written with, for the

@@ -1,9 +1,9 @@
 package gateway
 
 import (
-	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -20,7 +20,7 @@ type Param struct {
 // Invocation is what the gateway knows about a request it hands to an
 // integration: everything the Lambda proxy event's requestContext needs
 // (contract §5.1) and what an HTTP integration substitutes into its URI.
-// Integrations get it with FromContext; they must not modify it.
+// Integrations get it as Serve's argument; they must not modify it.
 type Invocation struct {
 	API   *tollgate.RestAPI
 	Stage *tollgate.Stage
@@ -118,6 +118,19 @@ func (inv *Invocation) Scopes() []string {
 		return v.scopes
 	}
 	return inv.Claims.Scopes()
+}
+
+// ScopeList returns the scopes of the token that was allowed,
+// space-separated (internal/proxy's X-Tollgate-Scopes), or "". Like Scopes
+// it is computed once per verified token.
+func (inv *Invocation) ScopeList() string {
+	if inv.Claims == nil {
+		return ""
+	}
+	if v := inv.derived(); v != nil {
+		return v.scopeList
+	}
+	return strings.Join(inv.Claims.Scopes(), " ")
 }
 
 // claimTimeLayout is how API Gateway renders exp and iat in
@@ -218,19 +231,4 @@ func (inv *Invocation) setParams(m *Match) {
 	for i := range inv.PathParams {
 		inv.PathParams[i].Name, inv.PathParams[i].Value = m.Param(i)
 	}
-}
-
-type invocationKey struct{}
-
-// NewContext returns a context carrying inv. The gateway calls it before
-// it hands a request to an integration; tests of integrations call it to
-// build their requests.
-func NewContext(ctx context.Context, inv *Invocation) context.Context {
-	return context.WithValue(ctx, invocationKey{}, inv)
-}
-
-// FromContext returns the Invocation of the request whose context ctx is.
-func FromContext(ctx context.Context) (*Invocation, bool) {
-	inv, ok := ctx.Value(invocationKey{}).(*Invocation)
-	return inv, ok && inv != nil
 }

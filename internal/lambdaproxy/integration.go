@@ -1,4 +1,4 @@
-package gateway
+package lambdaproxy
 
 import (
 	"bytes"
@@ -12,28 +12,40 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
-// LambdaInvoker runs the named Lambda function on an event and returns its
+// Invoker runs the named Lambda function on an event and returns its
 // payload. functionError reports a function error (the handler failed,
 // crashed or timed out; the payload is then Lambda's error document); err
 // an invocation that did not happen or was not waited for (ctx ended).
-type LambdaInvoker func(ctx context.Context, function string, event []byte) (payload []byte, functionError bool, err error)
+// traceID is the request's X-Amzn-Trace-Id, for the function's
+// Lambda-Runtime-Trace-Id.
+type Invoker func(ctx context.Context, function, traceID string, event []byte) (payload []byte, functionError bool, err error)
 
-// ErrEventTooLarge is what a LambdaInvoker returns for an event over
-// Lambda's 6 MB payload limit.
+// ErrEventTooLarge is what an Invoker returns for an event over Lambda's
+// 6 MB payload limit.
 var ErrEventTooLarge = errors.New("event too large for Lambda")
 
-// LambdaProxy returns the handler of an AWS_PROXY (Lambda proxy)
-// integration: it builds the request's event (Invocation.ProxyEvent),
-// invokes the integration's function with it, and maps the result as API
-// Gateway does (contract §5.2). A function error or a malformed result is
-// 502 {"message": "Internal server error"}; no result within the
-// integration's timeout is 504 {"message": "Endpoint request timed out"}.
-func LambdaProxy(in tollgate.Integration, invoke LambdaInvoker, log *slog.Logger) http.Handler {
+// Integration is an AWS_PROXY (Lambda proxy) integration: it builds the
+// request's event (Event), invokes the integration's function with it,
+// and maps the result as API Gateway does (contract §5.2). A function
+// error or a malformed result is 502 {"message": "Internal server
+// error"}; no result within the integration's timeout is 504
+// {"message": "Endpoint request timed out"}.
+type Integration struct {
+	function string
+	timeout  time.Duration
+	invoke   Invoker
+	log      *slog.Logger
+}
+
+// New returns the integration in, whose function invoke runs.
+func New(in tollgate.Integration, invoke Invoker, log *slog.Logger) *Integration {
 	timeout := in.Timeout
 	if timeout <= 0 {
 		timeout = tollgate.DefaultIntegrationTimeout
@@ -41,63 +53,75 @@ func LambdaProxy(in tollgate.Integration, invoke LambdaInvoker, log *slog.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inv, ok := FromContext(r.Context())
-		if !ok {
-			WriteResponse(w, ResponseAPIConfigurationError)
-			return
+	return &Integration{function: in.Function, timeout: timeout, invoke: invoke, log: log}
+}
+
+// Serve answers r with the function's result: gateway.Integration.
+func (li *Integration) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	event, err := Event(r, inv, body)
+	if err != nil {
+		li.log.LogAttrs(r.Context(), slog.LevelError, "lambda proxy: building the event", slog.String("request_id", inv.RequestID), slog.String("error", err.Error()))
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), li.timeout)
+	defer cancel()
+	payload, fnErr, err := li.invoke(ctx, li.function, inv.TraceID, event)
+	if err != nil || fnErr {
+		li.fail(w, r, inv, ctx, payload, err)
+		return
+	}
+	res, err := parseProxyResult(payload)
+	if err != nil {
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: malformed Lambda proxy response",
+			slog.String("request_id", inv.RequestID), slog.String("function", li.function), slog.String("error", err.Error()))
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		return
+	}
+	res.write(w, r, inv)
+}
+
+// readBody reads the request's body, bounded by the gateway's
+// MaxBytesReader. ok is false when the request was answered (413) or the
+// client is gone.
+func readBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, true
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			gateway.WriteResponse(w, gateway.ResponseRequestTooLarge)
 		}
-		var body []byte
-		if r.Body != nil && r.Body != http.NoBody {
-			var err error
-			if body, err = io.ReadAll(r.Body); err != nil {
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					WriteResponse(w, ResponseRequestTooLarge)
-				}
-				return // otherwise the client is gone
-			}
-		}
-		event, err := inv.ProxyEvent(r, body)
-		if err != nil {
-			log.LogAttrs(r.Context(), slog.LevelError, "gateway: building the Lambda event", slog.String("request_id", inv.RequestID), slog.String("error", err.Error()))
-			WriteResponse(w, ResponseIntegrationFailure)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
-		defer cancel()
-		payload, fnErr, err := invoke(ctx, in.Function, event)
-		switch {
-		case errors.Is(err, ErrEventTooLarge):
-			WriteResponse(w, ResponseRequestTooLarge)
-			return
-		case err != nil && r.Context().Err() != nil:
-			return // the client is gone
-		case err != nil && ctx.Err() != nil:
-			log.LogAttrs(r.Context(), slog.LevelWarn, "gateway: Lambda integration timed out",
-				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.Duration("timeout", timeout))
-			WriteResponse(w, ResponseIntegrationTimeout)
-			return
-		case err != nil:
-			log.LogAttrs(r.Context(), slog.LevelError, "gateway: Lambda invocation failed",
-				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.String("error", err.Error()))
-			WriteResponse(w, ResponseIntegrationFailure)
-			return
-		case fnErr:
-			log.LogAttrs(r.Context(), slog.LevelWarn, "gateway: Lambda function error",
-				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.String("error", string(payload)))
-			WriteResponse(w, ResponseIntegrationFailure)
-			return
-		}
-		res, err := parseProxyResult(payload)
-		if err != nil {
-			log.LogAttrs(r.Context(), slog.LevelWarn, "gateway: malformed Lambda proxy response",
-				slog.String("request_id", inv.RequestID), slog.String("function", in.Function), slog.String("error", err.Error()))
-			WriteResponse(w, ResponseIntegrationFailure)
-			return
-		}
-		res.write(w, r, inv)
-	})
+		return nil, false // otherwise the client is gone
+	}
+	return body, true
+}
+
+// fail answers an invocation that failed (err) or whose function failed
+// (payload is Lambda's error document). ctx is the invocation's.
+func (li *Integration) fail(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, ctx context.Context, payload []byte, err error) {
+	attrs := []slog.Attr{slog.String("request_id", inv.RequestID), slog.String("function", li.function)}
+	switch {
+	case errors.Is(err, ErrEventTooLarge):
+		gateway.WriteResponse(w, gateway.ResponseRequestTooLarge)
+	case err != nil && r.Context().Err() != nil:
+		// the client is gone
+	case err != nil && ctx.Err() != nil:
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: integration timed out", append(attrs, slog.Duration("timeout", li.timeout))...)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationTimeout)
+	case err != nil:
+		li.log.LogAttrs(r.Context(), slog.LevelError, "lambda proxy: invocation failed", append(attrs, slog.String("error", err.Error()))...)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+	default:
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: function error", append(attrs, slog.String("error", string(payload)))...)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+	}
 }
 
 // proxyResult is a Lambda proxy integration's response, validated.
@@ -275,11 +299,11 @@ func lookupFoldMulti(m map[string][]string, name string) ([]string, bool) {
 // binaryMediaTypes match the request's Accept or the response's
 // Content-Type; otherwise it is sent as the base64 text it is, as API
 // Gateway does.
-func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *Invocation) {
+func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 	api := inv.API
 	h := w.Header()
 	for _, kv := range res.headers {
-		if !validHeader(kv[0], kv[1]) {
+		if !headerpolicy.ValidField(kv[0], kv[1]) {
 			continue
 		}
 		// The function's Date, Server, Content-Length, request ids… reach
@@ -305,7 +329,7 @@ func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *Invoc
 		dec, err := base64.StdEncoding.DecodeString(string(body))
 		if err != nil {
 			h.Del("Content-Type")
-			WriteResponse(w, ResponseIntegrationFailure)
+			gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
 			return
 		}
 		body = dec
@@ -326,25 +350,4 @@ func matchesAccept(types []string, accept string) bool {
 		}
 	}
 	return false
-}
-
-// validHeader reports whether a header from a function can be sent: a
-// token name and a value without control characters (net/http would
-// otherwise drop it silently or garble the response).
-func validHeader(name, value string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
-			return false
-		}
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
