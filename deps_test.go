@@ -32,7 +32,7 @@ var allowedImports = map[string][]string{
 	"internal/template":        {".", "internal/config"},
 	"internal/store/sqlstore":  {"."},
 	"internal/store/storetest": {"."},
-	"internal/gateway":         {".", "internal/bearer", "internal/oauth2", "internal/jwks", "internal/claimsheader", "internal/headerpolicy", "internal/headercase"},
+	"internal/gateway":         {".", "internal/bearer", "internal/oauth2", "internal/jwks", "internal/claimsheader", "internal/headerpolicy"},
 	"internal/jwks":            {".", "internal/bearer"},
 	"internal/proxy":           {".", "internal/gateway", "internal/headerpolicy"},
 	"internal/lambdaproxy":     {".", "internal/gateway", "internal/headerpolicy", "internal/headercase"},

@@ -11,7 +11,7 @@ import (
 
 // TestImports keeps the package doc's promise: beyond the standard library,
 // the gateway imports the root package, bearer, oauth2, jwks,
-// claimsheader, headerpolicy, headercase, x/text/unicode/norm and
+// claimsheader, headerpolicy, x/text/unicode/norm and
 // x/time/rate, and reaches the store, the signer, the server, the config
 // and the integrations only through its own interfaces.
 func TestImports(t *testing.T) {
@@ -22,7 +22,6 @@ func TestImports(t *testing.T) {
 		"github.com/tollgate/tollgate/internal/jwks":         true,
 		"github.com/tollgate/tollgate/internal/claimsheader": true,
 		"github.com/tollgate/tollgate/internal/headerpolicy": true,
-		"github.com/tollgate/tollgate/internal/headercase":   true,
 		"golang.org/x/time/rate":                             true,
 		"golang.org/x/text/unicode/norm":                     true,
 	}
