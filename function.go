@@ -76,12 +76,12 @@ const EchoRuntime = "tollgate.echo"
 type HandlerRule int
 
 const (
-	// HandlerModuleExport: the handler is required, "{module}.{export}",
+	// HandlerModuleExport means the handler is required, "{module}.{export}",
 	// split at its last dot into a module of the code directory (perhaps
 	// in a subdirectory: app/main.handler) and the name of the function
 	// that module exports. The shipped bootstraps resolve it.
 	HandlerModuleExport HandlerRule = iota + 1
-	// HandlerIgnored: the handler is optional; the bootstrap executable
+	// HandlerIgnored means the handler is optional; the bootstrap executable
 	// gets it in _HANDLER and may use it or not.
 	HandlerIgnored
 )

@@ -31,13 +31,12 @@ type pool struct {
 	all    map[*instance]bool
 	closed bool
 
-	seq         atomic.Int64
 	coldStarts  atomic.Int64
 	invocations atomic.Int64
 }
 
-func newPool(r *Runner, f *tollgate.Function, rt *runtime, codeDir string, max int) *pool {
-	return &pool{r: r, fn: f, rt: rt, codeDir: codeDir, max: max, freed: make(chan struct{}, 1), all: map[*instance]bool{}}
+func newPool(r *Runner, f *tollgate.Function, rt *runtime, codeDir string, maxInstances int) *pool {
+	return &pool{r: r, fn: f, rt: rt, codeDir: codeDir, max: maxInstances, freed: make(chan struct{}, 1), all: map[*instance]bool{}}
 }
 
 // acquire returns an idle instance, or a new one when there is none and
@@ -176,7 +175,11 @@ func (p *pool) invoke(ctx context.Context, payload []byte) (*Result, error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		in.await(c, cold)
+		start := warmStart
+		if cold {
+			start = coldStart
+		}
+		in.await(c, start)
 		p.release(in)
 	}()
 	select {

@@ -173,11 +173,11 @@ func (r *Runner) addPool(f *tollgate.Function) error {
 	if err != nil {
 		return err
 	}
-	max := r.opts.MaxInstances
+	maxInstances := r.opts.MaxInstances
 	if f.ReservedConcurrency > 0 {
-		max = f.ReservedConcurrency
+		maxInstances = f.ReservedConcurrency
 	}
-	r.pools[f.Name] = newPool(r, f, rt, codeDir, max)
+	r.pools[f.Name] = newPool(r, f, rt, codeDir, maxInstances)
 	return nil
 }
 

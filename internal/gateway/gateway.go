@@ -190,22 +190,7 @@ func New(opts Options) (*Gateway, error) {
 		now:     opts.Now,
 		log:     opts.Logger,
 	}
-	var external []tollgate.ExternalIssuer
-	for _, api := range opts.APIs {
-		for _, r := range api.Routes {
-			if r.Authorizer != nil {
-				external = append(external, r.Authorizer.Issuers...)
-			}
-		}
-	}
-	jwksOpts := opts.JWKS
-	if jwksOpts.Now == nil {
-		jwksOpts.Now = opts.Now
-	}
-	if jwksOpts.Logger == nil {
-		jwksOpts.Logger = opts.Logger
-	}
-	g.jwks = jwks.New(external, jwksOpts)
+	g.jwks = newJWKS(opts)
 
 	var errs []error
 	authorizers := map[*tollgate.Authorizer]*Authorizer{}
@@ -230,6 +215,27 @@ func New(opts Options) (*Gateway, error) {
 		return nil, errors.Join(errs...)
 	}
 	return g, nil
+}
+
+// newJWKS returns the fetcher of the keys of every external issuer an
+// authorizer of opts.APIs names.
+func newJWKS(opts Options) *jwks.Fetcher {
+	var external []tollgate.ExternalIssuer
+	for _, api := range opts.APIs {
+		for _, r := range api.Routes {
+			if r.Authorizer != nil {
+				external = append(external, r.Authorizer.Issuers...)
+			}
+		}
+	}
+	jwksOpts := opts.JWKS
+	if jwksOpts.Now == nil {
+		jwksOpts.Now = opts.Now
+	}
+	if jwksOpts.Logger == nil {
+		jwksOpts.Logger = opts.Logger
+	}
+	return jwks.New(external, jwksOpts)
 }
 
 // copyAPI copies what the gateway keeps of an API, so that the caller's
@@ -594,29 +600,9 @@ type labels struct {
 // serve does ServeHTTP's work and returns the labels of the request. raw
 // is the server's ResponseWriter, which w may wrap.
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, raw http.ResponseWriter) (l labels) {
-	t, ok := g.resolve(r)
-	if t.api != nil {
-		l.api = t.api.api.ID
-		if t.stage != nil {
-			l.stage = t.stage.stage.Name
-		}
-	}
-	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
-		WriteResponse(w, ResponseRequestTooLarge)
-		return
-	}
-	var lenient string
-	if ok {
-		t.rest, lenient, ok = normalizePath(t.rest)
-	}
+	t, m, ok := g.route(w, r, &l)
 	if !ok {
-		writeNoRoute(w, r)
-		return
-	}
-	m, ok := t.api.router.Match(r.Method, t.rest)
-	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
-		writeNoRoute(w, r)
-		return
+		return l
 	}
 	rs := &t.api.routes[m.Index]
 	l.resource, l.method, l.route = m.Resource, m.Route.Method, rs.name
@@ -653,6 +639,37 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	}
 	rs.integration.Serve(w, r, inv)
 	return l
+}
+
+// route resolves the API and stage of r, checks the size limits and
+// matches the route, filling in l as it goes. When ok is false it has
+// answered r.
+func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t target, m Match, ok bool) {
+	t, ok = g.resolve(r)
+	if t.api != nil {
+		l.api = t.api.api.ID
+		if t.stage != nil {
+			l.stage = t.stage.stage.Name
+		}
+	}
+	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
+		WriteResponse(w, ResponseRequestTooLarge)
+		return t, m, false
+	}
+	var lenient string
+	if ok {
+		t.rest, lenient, ok = normalizePath(t.rest)
+	}
+	if !ok {
+		writeNoRoute(w, r)
+		return t, m, false
+	}
+	m, ok = t.api.router.Match(r.Method, t.rest)
+	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
+		writeNoRoute(w, r)
+		return t, m, false
+	}
+	return t, m, true
 }
 
 // invocation is what the route's integration is told of the request.
@@ -888,7 +905,7 @@ func (s *statusRecorder) final(code int) {
 	}
 	s.status = code
 	if s.informational {
-		h := s.ResponseWriter.Header()
+		h := s.Header()
 		if len(h[HeaderRequestID]) == 0 {
 			h[HeaderRequestID] = []string{s.id}
 		}

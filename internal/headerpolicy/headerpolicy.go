@@ -109,17 +109,17 @@ func StripRequest(h http.Header) {
 }
 
 // RemapResponse renames, in h, the integration's response headers that API
-// Gateway remaps: each value moves to x-amzn-Remapped-{Name}. When
-// keepLength is set, Content-Length stays as well (an HTTP_PROXY answer is
-// streamed with the upstream's length) and is only copied.
-func RemapResponse(h http.Header, keepLength bool) {
+// Gateway remaps: each value moves to x-amzn-Remapped-{Name}, except
+// Content-Length, which stays as well (an HTTP_PROXY answer is streamed
+// with the upstream's length) and is only copied.
+func RemapResponse(h http.Header) {
 	for k, vs := range h {
 		name, ok := remapped[k]
 		if !ok {
 			continue
 		}
 		h[name] = vs
-		if keepLength && k == "Content-Length" {
+		if k == "Content-Length" {
 			continue
 		}
 		delete(h, k)

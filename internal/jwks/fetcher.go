@@ -152,7 +152,7 @@ func (j *Fetcher) run(ctx context.Context) {
 func (j *Fetcher) refreshAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, s := range j.sets {
-		wg.Go(func() { j.fetch(ctx, s, false) })
+		wg.Go(func() { j.fetch(ctx, s, scheduled) })
 	}
 	wg.Wait()
 }
@@ -164,7 +164,7 @@ func (j *Fetcher) Refresh(ctx context.Context, issuer string) error {
 	if s == nil {
 		return fmt.Errorf("jwks: unknown issuer %q", issuer)
 	}
-	return j.fetch(ctx, s, false)
+	return j.fetch(ctx, s, scheduled)
 }
 
 // Fetches returns how many fetches of the issuer's key set were made.
@@ -202,7 +202,7 @@ func (k *onDemandKeys) Key(kid string) (*rsa.PublicKey, bool) {
 	}
 	// An unknown kid: the issuer may have rotated its keys. Fetch again,
 	// once, if the last such fetch is old enough, or join the one in flight.
-	k.j.fetch(k.ctx, k.s, true)
+	k.j.fetch(k.ctx, k.s, onDemand)
 	return k.s.lookup(kid)
 }
 
@@ -222,17 +222,25 @@ type flight struct {
 	err  error
 }
 
+// fetchCause is why a key set is fetched.
+type fetchCause int
+
+const (
+	scheduled fetchCause = iota // Start, Refresh, or a first use
+	onDemand                    // a token with a kid the set lacks
+)
+
 // fetch fetches s's key set, or waits for the fetch in flight. An onDemand
 // fetch (for an unknown kid) is skipped if the previous one started less
 // than MinInterval ago. The fetch runs on its own goroutine with its own
 // timeout, so that a caller giving up (ctx) does not cancel it for the
 // others waiting.
-func (j *Fetcher) fetch(ctx context.Context, s *remoteKeys, onDemand bool) error {
+func (j *Fetcher) fetch(ctx context.Context, s *remoteKeys, why fetchCause) error {
 	s.mu.Lock()
 	f := s.inflight
 	if f == nil {
 		now := j.now()
-		if onDemand {
+		if why == onDemand {
 			if !s.lastOnDemand.IsZero() && now.Sub(s.lastOnDemand) < j.minInterval {
 				s.mu.Unlock()
 				return errRateLimited

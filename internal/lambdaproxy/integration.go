@@ -72,7 +72,7 @@ func (li *Integration) Serve(w http.ResponseWriter, r *http.Request, inv *gatewa
 	defer cancel()
 	payload, fnErr, err := li.invoke(ctx, li.function, inv.TraceID, event)
 	if err != nil || fnErr {
-		li.fail(w, r, inv, ctx, payload, err)
+		li.fail(ctx, w, r, inv, payload, err)
 		return
 	}
 	res, err := parseProxyResult(payload)
@@ -105,7 +105,7 @@ func readBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
 
 // fail answers an invocation that failed (err) or whose function failed
 // (payload is Lambda's error document). ctx is the invocation's.
-func (li *Integration) fail(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, ctx context.Context, payload []byte, err error) {
+func (li *Integration) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, payload []byte, err error) {
 	attrs := []slog.Attr{slog.String("request_id", inv.RequestID), slog.String("function", li.function)}
 	switch {
 	case errors.Is(err, ErrEventTooLarge):
@@ -142,7 +142,7 @@ func parseProxyResult(payload []byte) (*proxyResult, error) {
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
 	if err := dec.Decode(&fields); err != nil {
-		return nil, fmt.Errorf("the result is not a JSON object: %v", err)
+		return nil, fmt.Errorf("the result is not a JSON object: %w", err)
 	}
 	if fields == nil {
 		return nil, errors.New("the result is null")
@@ -151,77 +151,103 @@ func parseProxyResult(payload []byte) (*proxyResult, error) {
 		return nil, errors.New("data after the result's JSON object")
 	}
 	res := &proxyResult{status: http.StatusOK}
-	var single map[string]string
-	var multi map[string][]string
-	var multiOrder []string
+	var hs resultHeaders
 	for k, raw := range fields {
-		switch k {
-		case "statusCode":
-			s, err := parseStatus(raw)
-			if err != nil {
-				return nil, err
-			}
-			res.status = s
-		case "headers":
-			m, err := scalarMap(raw)
-			if err != nil {
-				return nil, fmt.Errorf("headers: %v", err)
-			}
-			single = m
-		case "multiValueHeaders":
-			var m map[string][]json.RawMessage
-			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, fmt.Errorf("multiValueHeaders: every value must be a list: %v", err)
-			}
-			multi = make(map[string][]string, len(m))
-			for name, vs := range m {
-				for _, v := range vs {
-					s, err := scalar(v)
-					if err != nil {
-						return nil, fmt.Errorf("multiValueHeaders.%s: %v", name, err)
-					}
-					multi[name] = append(multi[name], s)
-				}
-				multiOrder = append(multiOrder, name)
-			}
-		case "body":
-			if string(raw) == "null" {
-				continue
-			}
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return nil, errors.New("body must be a string")
-			}
-			res.body = []byte(s)
-		case "isBase64Encoded":
-			if string(raw) == "null" {
-				continue
-			}
-			if err := json.Unmarshal(raw, &res.isBase64); err != nil {
-				return nil, errors.New("isBase64Encoded must be a boolean")
-			}
-		default:
-			return nil, fmt.Errorf("unknown field %q", k)
+		if err := res.setField(&hs, k, raw); err != nil {
+			return nil, err
 		}
 	}
-	// headers and multiValueHeaders with the same name merge into one
-	// value, the multi-value ones first.
-	for _, name := range multiOrder {
-		vs := multi[name]
-		if v, ok := lookupFold(single, name); ok {
-			res.headers = append(res.headers, [2]string{name, strings.Join(append(vs, v), ", ")})
+	res.headers = hs.merged()
+	return res, nil
+}
+
+// resultHeaders are a result's headers and multiValueHeaders.
+type resultHeaders struct {
+	single     map[string]string
+	multi      map[string][]string
+	multiOrder []string
+}
+
+// setField sets the result's field k from its JSON value raw.
+func (res *proxyResult) setField(hs *resultHeaders, k string, raw json.RawMessage) error {
+	switch k {
+	case "statusCode":
+		s, err := parseStatus(raw)
+		if err != nil {
+			return err
+		}
+		res.status = s
+	case "headers":
+		m, err := scalarMap(raw)
+		if err != nil {
+			return fmt.Errorf("headers: %w", err)
+		}
+		hs.single = m
+	case "multiValueHeaders":
+		return hs.setMulti(raw)
+	case "body":
+		if string(raw) == "null" {
+			return nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return errors.New("body must be a string")
+		}
+		res.body = []byte(s)
+	case "isBase64Encoded":
+		if string(raw) == "null" {
+			return nil
+		}
+		if err := json.Unmarshal(raw, &res.isBase64); err != nil {
+			return errors.New("isBase64Encoded must be a boolean")
+		}
+	default:
+		return fmt.Errorf("unknown field %q", k)
+	}
+	return nil
+}
+
+// setMulti sets multiValueHeaders: lists of scalars.
+func (hs *resultHeaders) setMulti(raw json.RawMessage) error {
+	var m map[string][]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("multiValueHeaders: every value must be a list: %w", err)
+	}
+	hs.multi = make(map[string][]string, len(m))
+	for name, vs := range m {
+		for _, v := range vs {
+			s, err := scalar(v)
+			if err != nil {
+				return fmt.Errorf("multiValueHeaders.%s: %w", name, err)
+			}
+			hs.multi[name] = append(hs.multi[name], s)
+		}
+		hs.multiOrder = append(hs.multiOrder, name)
+	}
+	return nil
+}
+
+// merged returns the headers in the order to set them: headers and
+// multiValueHeaders with the same name merge into one value, the
+// multi-value ones first.
+func (hs *resultHeaders) merged() [][2]string {
+	var out [][2]string
+	for _, name := range hs.multiOrder {
+		vs := hs.multi[name]
+		if v, ok := lookupFold(hs.single, name); ok {
+			out = append(out, [2]string{name, strings.Join(append(vs, v), ", ")})
 			continue
 		}
 		for _, v := range vs {
-			res.headers = append(res.headers, [2]string{name, v})
+			out = append(out, [2]string{name, v})
 		}
 	}
-	for name, v := range single {
-		if _, ok := lookupFoldMulti(multi, name); !ok {
-			res.headers = append(res.headers, [2]string{name, v})
+	for name, v := range hs.single {
+		if _, ok := lookupFoldMulti(hs.multi, name); !ok {
+			out = append(out, [2]string{name, v})
 		}
 	}
-	return res, nil
+	return out
 }
 
 func parseStatus(raw json.RawMessage) (int, error) {
@@ -250,7 +276,7 @@ func scalarMap(raw json.RawMessage) (map[string]string, error) {
 	for k, v := range m {
 		s, err := scalar(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
+			return nil, fmt.Errorf("%s: %w", k, err)
 		}
 		out[k] = s
 	}

@@ -39,7 +39,15 @@ func trivialUpstream(b *testing.B) *httptest.Server {
 // The invocation is not one the gateway built, so its claims header is
 // encoded on every request (the gateway encodes it once per token): an
 // upper bound.
-func benchRequest(b *testing.B, authorized bool) (*http.Request, *gateway.Invocation) {
+// caller is who a benchmark's requests come from.
+type caller int
+
+const (
+	authorized caller = iota // a client with a token the authorizer allowed
+	anonymous                // a route without authorizer
+)
+
+func benchRequest(b *testing.B, who caller) (*http.Request, *gateway.Invocation) {
 	r := httptest.NewRequest("GET", "http://abc123.execute-api.us-east-1.localhost/prod/orders/42?expand=items", nil)
 	r.Header.Set("Authorization", "Bearer eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.e30.c2ln")
 	r.Header.Set("Accept", "application/json")
@@ -53,7 +61,7 @@ func benchRequest(b *testing.B, authorized bool) (*http.Request, *gateway.Invoca
 		PathParams: []gateway.Param{{Name: "proxy", Value: "orders/42"}},
 		RequestID:  "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
 	}
-	if authorized {
+	if who == authorized {
 		inv.ClientID = "6rupb256qn12tju82occ9eppqr"
 		inv.Claims = &bearer.Claims{ClientID: inv.ClientID, Scope: "default/default", Raw: raw}
 	} else {
@@ -99,17 +107,17 @@ func BenchmarkProxy(b *testing.B) {
 		return gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, _ *gateway.Invocation) { h.ServeHTTP(w, r) })
 	}
 	for _, bb := range []struct {
-		name       string
-		in         gateway.Integration
-		authorized bool
+		name string
+		in   gateway.Integration
+		who  caller
 	}{
-		{"tollgate", tollgateIntegration, true},
-		{"tollgate-noauth", tollgateIntegration, false},
-		{"bare", handler(bare), true},
-		{"default", handler(def), true},
+		{"tollgate", tollgateIntegration, authorized},
+		{"tollgate-noauth", tollgateIntegration, anonymous},
+		{"bare", handler(bare), authorized},
+		{"default", handler(def), authorized},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
-			r, inv := benchRequest(b, bb.authorized)
+			r, inv := benchRequest(b, bb.who)
 			w := &discard{h: http.Header{}}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -120,7 +128,7 @@ func BenchmarkProxy(b *testing.B) {
 		b.Run(bb.name+"-parallel", func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
-				r, inv := benchRequest(b, bb.authorized)
+				r, inv := benchRequest(b, bb.who)
 				w := &discard{h: http.Header{}}
 				for pb.Next() {
 					clear(w.h)

@@ -171,7 +171,7 @@ func (b *body) Read(p []byte) (int, error) {
 func (h *handler) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 	path, err := h.tmpl.expand(inv.PathParameters())
 	if err != nil {
-		if err == errDotSegment {
+		if errors.Is(err, errDotSegment) {
 			h.p.log.Info("proxy: refused a path with a dot segment",
 				"request_id", inv.RequestID, "upstream", h.upstream)
 			gateway.WriteResponse(w, gateway.ResponseMissingAuthenticationToken)
@@ -192,7 +192,7 @@ func (h *handler) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Inv
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler && !c.gone {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) && !c.gone {
 				h.logAborted(c)
 			}
 			panic(v)
@@ -247,7 +247,7 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 // one x-amzn-RequestId: the gateway's. Content-Length is copied, not
 // moved: the answer is streamed with the upstream's length.
 func remapResponse(res *http.Response) error {
-	headerpolicy.RemapResponse(res.Header, true)
+	headerpolicy.RemapResponse(res.Header)
 	return nil
 }
 
@@ -330,7 +330,7 @@ func (h *handler) fail(w http.ResponseWriter, out *http.Request, err error) {
 // HTTP, or broke off (502). gone means the client went away (or broke its
 // upload): no one is left to answer.
 func (h *handler) classify(c *call) (answer gateway.ResponseType, gone bool) {
-	if context.Cause(c) == errTimedOut {
+	if errors.Is(context.Cause(c), errTimedOut) {
 		return gateway.ResponseIntegrationTimeout, false
 	}
 	if c.in.Context().Err() != nil {
@@ -351,7 +351,7 @@ func (h *handler) classify(c *call) (answer gateway.ResponseType, gone bool) {
 func (h *handler) logAborted(c *call) {
 	attrs := []any{"request_id", c.inv.RequestID, "upstream", h.upstream}
 	switch {
-	case context.Cause(c) == errTimedOut:
+	case errors.Is(context.Cause(c), errTimedOut):
 		h.p.log.Warn("proxy: timeout while streaming the response; connection aborted", attrs...)
 	case c.in.Context().Err() != nil:
 		h.p.log.Debug("proxy: client went away while streaming the response", attrs...)

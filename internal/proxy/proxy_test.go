@@ -513,14 +513,22 @@ func TestUpstreamBadResponse(t *testing.T) {
 	}
 }
 
+// upstreamStart is what a blocking upstream writes before it blocks.
+type upstreamStart int
+
+const (
+	nothingFirst upstreamStart = iota
+	headersFirst               // the headers and a first chunk
+)
+
 // blocking is an upstream whose handler blocks until release is closed,
-// after writing headers and a first chunk when headersFirst is set.
-func blocking(t *testing.T, headersFirst bool) (up *httptest.Server, arrived <-chan struct{}, release chan struct{}) {
+// after writing what first says.
+func blocking(t *testing.T, first upstreamStart) (up *httptest.Server, arrived <-chan struct{}, release chan struct{}) {
 	t.Helper()
 	arr := make(chan struct{}, 1)
 	release = make(chan struct{})
 	up = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if headersFirst {
+		if first == headersFirst {
 			w.Header().Set("Content-Type", "text/plain")
 			w.WriteHeader(200)
 			io.WriteString(w, "first chunk\n")
@@ -545,7 +553,7 @@ func blocking(t *testing.T, headersFirst bool) (up *httptest.Server, arrived <-c
 
 func TestTimeoutBeforeHeaders(t *testing.T) {
 	f := newFixture(t)
-	up, _, release := blocking(t, false)
+	up, _, release := blocking(t, nothingFirst)
 	fr := f.front(f.handler(up.URL+"/{proxy}", 200*time.Millisecond), decision{RequestID: "r-slow"})
 	resp, body := get(t, newRequest(t, "GET", fr.URL+"/prod/slow", nil))
 	close(release)
@@ -562,7 +570,7 @@ func TestTimeoutBeforeHeaders(t *testing.T) {
 
 func TestTimeoutAfterHeadersAbortsTheConnection(t *testing.T) {
 	f := newFixture(t)
-	up, _, _ := blocking(t, true)
+	up, _, _ := blocking(t, headersFirst)
 	h := f.handler(up.URL+"/{proxy}", 200*time.Millisecond)
 	done := make(chan struct{})
 	fr := f.front(gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
@@ -600,7 +608,7 @@ func TestTimeoutAfterHeadersAbortsTheConnection(t *testing.T) {
 
 func TestClientGoneIsNotATimeout(t *testing.T) {
 	f := newFixture(t)
-	up, arrived, release := blocking(t, false)
+	up, arrived, release := blocking(t, nothingFirst)
 	h := f.handler(up.URL+"/{proxy}", time.Hour)
 	done := make(chan struct{})
 	fr := f.front(gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {

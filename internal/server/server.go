@@ -242,7 +242,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer s.runner.Close()
 
 	srv := &http.Server{
-		Handler:           headercase.Handler(s.withCognitoAPI(s.withInvokeAPI(s.handler, false))),
+		Handler:           headercase.Handler(s.withCognitoAPI(s.withInvokeAPI(s.handler, "main"))),
 		ConnContext:       headercase.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -257,7 +257,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetHTTP2(true)
 	srv.Protocols.SetUnencryptedHTTP2(true)
-	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), true), ReadHeaderTimeout: 10 * time.Second}
+	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), "admin"), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 3)
 	var wg sync.WaitGroup
 	for _, l := range []struct {
