@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"context"
-	"net/http"
 	"testing"
 
 	"github.com/tollgate/tollgate"
@@ -24,11 +23,5 @@ func BenchmarkLambdaProxy(b *testing.B) {
 	})
 	r := request("GET", execHost+":8080", "/prod/orders/42?expand=items", mint(b, keyA, keyA.kid, claims(issuerOf(poolA))))
 	r.Header.Set("User-Agent", "bench/1")
-	w := &discard{h: http.Header{}}
-	e.gw.ServeHTTP(w, r)
-	b.ReportAllocs()
-	for b.Loop() {
-		clear(w.h)
-		e.gw.ServeHTTP(w, r)
-	}
+	serveLoop(b, e.gw, r)
 }

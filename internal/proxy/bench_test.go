@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
 )
@@ -34,11 +33,6 @@ func trivialUpstream(b *testing.B) *httptest.Server {
 	return up
 }
 
-// benchRequest is a request as the gateway hands it over after a Cognito
-// authorizer accepted a typical M2M access token, with its invocation.
-// The invocation is not one the gateway built, so its claims header is
-// encoded on every request (the gateway encodes it once per token): an
-// upper bound.
 // caller is who a benchmark's requests come from.
 type caller int
 
@@ -47,24 +41,17 @@ const (
 	anonymous                // a route without authorizer
 )
 
+// benchRequest is a request as the gateway hands it over, with its
+// invocation: after a Cognito authorizer accepted a typical M2M access
+// token (proxy's benchInvocation), or on a route without authorizer.
 func benchRequest(b *testing.B, who caller) (*http.Request, *gateway.Invocation) {
 	r := httptest.NewRequest("GET", "http://abc123.execute-api.us-east-1.localhost/prod/orders/42?expand=items", nil)
 	r.Header.Set("Authorization", "Bearer eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.e30.c2ln")
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("User-Agent", "bench")
-	raw := []byte(`{"sub":"6rupb256qn12tju82occ9eppqr","token_use":"access","scope":"default/default",` +
-		`"auth_time":1683085806,"iss":"http://127.0.0.1:8080/us-east-1_pxAHZcSSX","exp":1683172206,"iat":1683085806,` +
-		`"version":2,"jti":"5d92ca29-677e-40d9-a074-2d86fbcb4023","client_id":"6rupb256qn12tju82occ9eppqr"}`)
-	inv := &gateway.Invocation{
-		API:        &tollgate.RestAPI{ID: "abc123defg"},
-		Stage:      &tollgate.Stage{Name: "prod"},
-		PathParams: []gateway.Param{{Name: "proxy", Value: "orders/42"}},
-		RequestID:  "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-	}
-	if who == authorized {
-		inv.ClientID = "6rupb256qn12tju82occ9eppqr"
-		inv.Claims = &bearer.Claims{ClientID: inv.ClientID, Scope: "default/default", Raw: raw}
-	} else {
+	inv := proxy.BenchInvocation()
+	if who == anonymous {
+		inv.ClientID, inv.Claims = "", nil
 		r.Header.Del("Authorization")
 	}
 	// A cancelable context, like the one net/http's server gives every
