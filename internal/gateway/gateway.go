@@ -556,6 +556,7 @@ func headerBytes(r *http.Request) int {
 // by a server middleware are kept.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	x := &exchange{}
 	// A server middleware that set the ids first (to log them) wins.
 	h := w.Header()
 	id, ext := h.Get(HeaderRequestID), h.Get(HeaderExtendedRequestID)
@@ -563,11 +564,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		newID, newExt := newRequestIDs()
 		if id == "" {
 			id = newID
-			h[HeaderRequestID] = []string{id}
+			h[HeaderRequestID] = x.value(valueID, id)
 		}
 		if ext == "" {
 			ext = newExt
-			h[HeaderExtendedRequestID] = []string{ext}
+			h[HeaderExtendedRequestID] = x.value(valueExt, ext)
 		}
 	}
 
@@ -575,10 +576,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// informational one: ReverseProxy clears the header map once it has
 	// passed an upstream's 1xx (100 Continue, 103 Early Hints) on.
 	raw := w
-	rec := &statusRecorder{ResponseWriter: w, id: id, ext: ext}
-	l := g.serve(rec, r, id, ext, raw)
+	x.rec = statusRecorder{ResponseWriter: w, id: id, ext: ext}
+	l := g.serve(x, r, raw)
 	if g.obs != nil {
-		status := rec.status
+		status := x.rec.status
 		if status == 0 {
 			status = http.StatusOK
 		}
@@ -597,9 +598,35 @@ type labels struct {
 	clientID                     string
 }
 
+// exchange is what the gateway allocates for a request, in one piece:
+// the recorder of its answer, the invocation its integration is handed
+// with room for a few path parameters, and the header values it sets.
+type exchange struct {
+	rec    statusRecorder
+	inv    Invocation
+	params [4]Param
+	values [numValues]string
+}
+
+// Header values the gateway sets, by index in exchange.values.
+const (
+	valueID    = iota // x-amzn-RequestId
+	valueExt          // x-amz-apigw-id
+	valueTrace        // X-Amzn-Trace-Id, to the integration
+	numValues
+)
+
+// value returns v as a header value held by x: a one-element slice with
+// no room to grow, so that an append elsewhere copies it.
+func (x *exchange) value(i int, v string) []string {
+	x.values[i] = v
+	return x.values[i : i+1 : i+1]
+}
+
 // serve does ServeHTTP's work and returns the labels of the request. raw
-// is the server's ResponseWriter, which w may wrap.
-func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, raw http.ResponseWriter) (l labels) {
+// is the server's ResponseWriter, which x's recorder wraps.
+func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (l labels) {
+	w, id := &x.rec, x.rec.id
 	t, m, ok := g.route(w, r, &l)
 	if !ok {
 		return l
@@ -630,14 +657,14 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	// caller's copies of Tollgate's own decision headers.
 	headerpolicy.StripRequest(r.Header)
 	trace := traceID(r.Header[headerpolicy.TraceID], now)
-	r.Header[headerpolicy.TraceID] = []string{trace}
+	r.Header[headerpolicy.TraceID] = x.value(valueTrace, trace)
 
-	inv := t.invocation(&m, rs, res, id, ext, trace, now)
+	t.invocation(x, &m, rs, res, trace, now)
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
 	}
-	rs.integration.Serve(w, r, inv)
+	rs.integration.Serve(w, r, &x.inv)
 	return l
 }
 
@@ -672,9 +699,11 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t ta
 	return t, m, true
 }
 
-// invocation is what the route's integration is told of the request.
-func (t *target) invocation(m *Match, rs *routeState, res Result, id, ext, trace string, now time.Time) *Invocation {
-	inv := &Invocation{
+// invocation sets x.inv: what the route's integration is told of the
+// request.
+func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, trace string, now time.Time) {
+	inv := &x.inv
+	*inv = Invocation{
 		API:               t.api.api,
 		Stage:             t.stage.stage,
 		Route:             m.Route,
@@ -682,8 +711,8 @@ func (t *target) invocation(m *Match, rs *routeState, res Result, id, ext, trace
 		ResourceID:        rs.resourceID,
 		Path:              t.rest,
 		StageVariables:    t.stage.stage.Variables,
-		RequestID:         id,
-		ExtendedRequestID: ext,
+		RequestID:         x.rec.id,
+		ExtendedRequestID: x.rec.ext,
 		RequestTime:       now,
 		DomainName:        t.host,
 		DomainPrefix:      t.prefix,
@@ -702,8 +731,7 @@ func (t *target) invocation(m *Match, rs *routeState, res Result, id, ext, trace
 	if len(inv.StageVariables) == 0 {
 		inv.StageVariables = nil
 	}
-	inv.setParams(m)
-	return inv
+	inv.setParams(m, x.params[:0])
 }
 
 // authorize runs a route's authorizer on the request's credentials. Two

@@ -222,12 +222,17 @@ func (inv *Invocation) ContextPath() string {
 	return "/" + inv.Stage.Name + inv.rawRest
 }
 
-func (inv *Invocation) setParams(m *Match) {
+// setParams sets the path parameters of m, in buf when they fit.
+func (inv *Invocation) setParams(m *Match, buf []Param) {
 	n := m.NumParams()
 	if n == 0 {
 		return
 	}
-	inv.PathParams = make([]Param, n)
+	if n <= cap(buf) {
+		inv.PathParams = buf[:n:n]
+	} else {
+		inv.PathParams = make([]Param, n)
+	}
 	for i := range inv.PathParams {
 		inv.PathParams[i].Name, inv.PathParams[i].Value = m.Param(i)
 	}
