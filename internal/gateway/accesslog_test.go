@@ -66,7 +66,7 @@ func TestGatewayInformational(t *testing.T) {
 	for _, observe := range []bool{false, true} {
 		e := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) {
 			o.Integrations = gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
-				return gateway.IntegrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) {
+				return integrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) {
 					w.WriteHeader(http.StatusEarlyHints)
 					clear(w.Header())
 					w.Header().Set("X-Upstream", "yes")

@@ -42,12 +42,6 @@ type Integration interface {
 	Serve(w http.ResponseWriter, r *http.Request, inv *Invocation)
 }
 
-// IntegrationFunc adapts a function to Integration.
-type IntegrationFunc func(w http.ResponseWriter, r *http.Request, inv *Invocation)
-
-// Serve calls f.
-func (f IntegrationFunc) Serve(w http.ResponseWriter, r *http.Request, inv *Invocation) { f(w, r, inv) }
-
 // Integrations builds the integrations of routes. The gateway calls it
 // once per route, when it is built, for every integration but MOCK, which
 // it serves itself; what can be computed once per route (a parsed URI, a
@@ -366,9 +360,6 @@ func resourceID(apiID, path string) string {
 // is over (a token of an issuer whose keys are not there yet makes its
 // request wait for that fetch).
 func (g *Gateway) Start(ctx context.Context) { g.jwks.Start(ctx) }
-
-// JWKS returns the gateway's fetcher of external issuers' keys.
-func (g *Gateway) JWKS() *jwks.Fetcher { return g.jwks }
 
 // CacheStats returns the verification cache's counters.
 func (g *Gateway) CacheStats() CacheStats { return g.cache.Stats() }

@@ -94,7 +94,7 @@ func (e *env) integration(api *tollgate.RestAPI, r *tollgate.Route) (gateway.Int
 	if r.Integration.Type != tollgate.IntegrationHTTPProxy {
 		return nil, fmt.Errorf("asked for a %s integration", r.Integration.Type)
 	}
-	return gateway.IntegrationFunc(func(w http.ResponseWriter, req *http.Request, inv *gateway.Invocation) {
+	return integrationFunc(func(w http.ResponseWriter, req *http.Request, inv *gateway.Invocation) {
 		body, err := io.ReadAll(req.Body)
 		e.mu.Lock()
 		e.last, e.body, e.err = inv, body, err
@@ -107,8 +107,15 @@ func (e *env) integration(api *tollgate.RestAPI, r *tollgate.Route) (gateway.Int
 	}), nil
 }
 
+// integrationFunc adapts a function to gateway.Integration.
+type integrationFunc func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation)
+
+func (f integrationFunc) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	f(w, r, inv)
+}
+
 // notFound is an integration that answers 404.
-var notFound = gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, _ *gateway.Invocation) { http.NotFound(w, r) })
+var notFound = integrationFunc(func(w http.ResponseWriter, r *http.Request, _ *gateway.Invocation) { http.NotFound(w, r) })
 
 func (e *env) invocation() (*gateway.Invocation, []byte, error) {
 	e.mu.Lock()
@@ -835,7 +842,7 @@ func TestGatewayFlush(t *testing.T) {
 		APIs: []*tollgate.RestAPI{{ID: apiID, Stages: []tollgate.Stage{{Name: "prod"}},
 			Routes: []tollgate.Route{{ResourcePath: "/events", Method: "GET", Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy}}}}},
 		Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
-			return gateway.IntegrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) {
+			return integrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) {
 				w.Write([]byte("data: 1\n\n"))
 				flushErr = http.NewResponseController(w).Flush()
 			}), nil

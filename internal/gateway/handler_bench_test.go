@@ -19,7 +19,7 @@ func BenchmarkHandler(b *testing.B) {
 	e := newEnv(b, func(_ *tollgate.RestAPI, o *gateway.Options) {
 		o.Observer = nil
 		o.Integrations = gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
-			return gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+			return integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 				params, scopes, claimsHeader = inv.PathParameters(), inv.ScopeList(), inv.ClaimsHeader()
 			}), nil
 		})

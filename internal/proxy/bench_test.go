@@ -91,7 +91,7 @@ func BenchmarkProxy(b *testing.B) {
 	def := httputil.NewSingleHostReverseProxy(target)
 
 	handler := func(h http.Handler) gateway.Integration {
-		return gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, _ *gateway.Invocation) { h.ServeHTTP(w, r) })
+		return integrationFunc(func(w http.ResponseWriter, r *http.Request, _ *gateway.Invocation) { h.ServeHTTP(w, r) })
 	}
 	for _, bb := range []struct {
 		name string

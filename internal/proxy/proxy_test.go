@@ -86,6 +86,13 @@ func (f *fixture) handler(uri string, timeout time.Duration) gateway.Integration
 	return h
 }
 
+// integrationFunc adapts a function to gateway.Integration.
+type integrationFunc func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation)
+
+func (f integrationFunc) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	f(w, r, inv)
+}
+
 // decision is what the gateway decided of a request, in the terms of the
 // headers the upstream gets.
 type decision struct {
@@ -573,7 +580,7 @@ func TestTimeoutAfterHeadersAbortsTheConnection(t *testing.T) {
 	up, _, _ := blocking(t, headersFirst)
 	h := f.handler(up.URL+"/{proxy}", 200*time.Millisecond)
 	done := make(chan struct{})
-	fr := f.front(gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	fr := f.front(integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 		defer close(done) // also when the handler aborts (panics)
 		h.Serve(w, r, inv)
 	}), decision{})
@@ -611,7 +618,7 @@ func TestClientGoneIsNotATimeout(t *testing.T) {
 	up, arrived, release := blocking(t, nothingFirst)
 	h := f.handler(up.URL+"/{proxy}", time.Hour)
 	done := make(chan struct{})
-	fr := f.front(gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	fr := f.front(integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 		defer close(done)
 		h.Serve(w, r, inv)
 	}), decision{RequestID: "r-gone"})
@@ -649,7 +656,7 @@ func TestBodyTooLarge(t *testing.T) {
 	f := newFixture(t)
 	up, _ := recorder(t)
 	h := f.handler(up.URL+"/{proxy}", 0)
-	fr := f.front(gateway.IntegrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	fr := f.front(integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
 		h.Serve(w, r, inv)
 	}), decision{})
