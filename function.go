@@ -59,18 +59,29 @@ const (
 	// OSOnlyFamily runs the code directory's bootstrap executable, which
 	// is the runtime (a Go or Rust binary, say).
 	OSOnlyFamily RuntimeFamily = "provided"
+	// BuiltinFamily runs the function inside Tollgate, without a process
+	// or code: its runtimes are Tollgate's own (EchoRuntime), not
+	// Lambda's, and RuntimeIDs leaves them out.
+	BuiltinFamily RuntimeFamily = "tollgate"
 )
+
+// EchoRuntime is the built-in echo runtime: a function on it answers a
+// Lambda proxy event with a 200 whose JSON body is that event, indented.
+// `tollgate dev` runs a function whose interpreter is not on the machine
+// on it, so that the API still answers and shows what the function would
+// get. Its handler and code are ignored.
+const EchoRuntime = "tollgate.echo"
 
 // A HandlerRule is how a runtime resolves a function's Handler.
 type HandlerRule int
 
 const (
-	// HandlerModuleExport: the handler is required, "{module}.{export}",
+	// HandlerModuleExport means the handler is required, "{module}.{export}",
 	// split at its last dot into a module of the code directory (perhaps
 	// in a subdirectory: app/main.handler) and the name of the function
 	// that module exports. The shipped bootstraps resolve it.
 	HandlerModuleExport HandlerRule = iota + 1
-	// HandlerIgnored: the handler is optional; the bootstrap executable
+	// HandlerIgnored means the handler is optional; the bootstrap executable
 	// gets it in _HANDLER and may use it or not.
 	HandlerIgnored
 )
@@ -109,9 +120,9 @@ func osOnlyRuntime(id string) Runtime {
 }
 
 // runtimes is the runtime table: the Lambda runtimes a function may name,
-// in the order messages list them. It is the one place a runtime id is
-// matched: configuration accepts these ids, and the function runner starts
-// each by its row.
+// in the order messages list them, then Tollgate's built-in ones. It is
+// the one place a runtime id is matched: configuration accepts the Lambda
+// ids, and the function runner starts each function by its row.
 var runtimes = []Runtime{
 	nodejsRuntime("nodejs18.x", "18"),
 	nodejsRuntime("nodejs20.x", "20"),
@@ -123,6 +134,7 @@ var runtimes = []Runtime{
 	pythonRuntime("python3.13", "3.13"),
 	osOnlyRuntime("provided.al2"),
 	osOnlyRuntime("provided.al2023"),
+	{ID: EchoRuntime, Family: BuiltinFamily, Handler: HandlerIgnored},
 }
 
 // LookupRuntime returns the row of the runtime table whose ID is id.
@@ -134,11 +146,14 @@ func LookupRuntime(id string) (Runtime, bool) {
 	return runtimes[i], true
 }
 
-// RuntimeIDs returns the ids of the runtime table, in its order.
+// RuntimeIDs returns the Lambda runtime ids of the runtime table, in its
+// order: every row but the built-in ones.
 func RuntimeIDs() []string {
-	ids := make([]string, len(runtimes))
-	for i, r := range runtimes {
-		ids[i] = r.ID
+	ids := make([]string, 0, len(runtimes))
+	for _, r := range runtimes {
+		if r.Family != BuiltinFamily {
+			ids = append(ids, r.ID)
+		}
 	}
 	return ids
 }

@@ -19,6 +19,10 @@ func TestRuntimeTable(t *testing.T) {
 	if got := RuntimeIDs(); !slices.Equal(got, want) {
 		t.Errorf("RuntimeIDs() = %q, want %q", got, want)
 	}
+	echo, ok := LookupRuntime(EchoRuntime)
+	if !ok || echo.Family != BuiltinFamily || echo.Interpreter != "" || echo.Handler != HandlerIgnored || (&Function{Runtime: EchoRuntime}).OSOnly() {
+		t.Errorf("%s: %+v, %v", EchoRuntime, echo, ok)
+	}
 	seen := map[string]bool{}
 	for _, id := range RuntimeIDs() {
 		if seen[id] {

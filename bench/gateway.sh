@@ -5,7 +5,10 @@
 # default/default) is an HTTP_PROXY integration to that upstream, and
 # measures the upstream reached directly, through a bare ReverseProxy, and
 # through Tollgate, in one run. Usage: bench/gateway.sh [gateway flags, e.g.
-# -duration 20s -rounds 3 -connections 32]
+# -duration 20s -rounds 3 -connections 32]. With TOLLGATE_PERF=file, every
+# process is sampled with `perf record -a -g` for the whole run, so that
+# Tollgate and the bare proxy can be compared (read it with
+# `perf report -i file --comm tollgate` or `--comm gateway`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -91,6 +94,15 @@ if [ -z "$token_url" ] || [ -z "$id" ] || [ -z "$secret" ] || [ -z "$api" ]; the
 	"$work/gateway" -upstream "$upstream" -upstream-pid "$up_pid" "$@"
 	exit 2
 fi
+perf_pid=""
+if [ -n "${TOLLGATE_PERF:-}" ]; then
+	perf record -F 499 -g -a -o "$TOLLGATE_PERF" >/dev/null 2>&1 &
+	perf_pid=$!
+fi
 "$work/gateway" -upstream "$upstream" -upstream-pid "$up_pid" \
 	-tollgate-url "${api%/}/bench" -tollgate-pid "$tg_pid" \
 	-token-url "$token_url" -client-id "$id" -client-secret "$secret" "$@"
+if [ -n "$perf_pid" ]; then
+	kill -INT "$perf_pid" 2>/dev/null || true
+	wait "$perf_pid" 2>/dev/null || true
+fi

@@ -1,8 +1,9 @@
 // Package claimsheader encodes an authorizer's claims as the value of the
 // X-Tollgate-Claims header HTTP upstreams receive: a JSON object of
 // strings, keys sorted, in unpadded base64url. The gateway encodes it once
-// per verified token and the proxy when it is handed bare claims; both use
-// this one encoder. It imports only the standard library.
+// per verified token (and for an Invocation it did not build, on each
+// call), and internal/proxy sends what the gateway encoded: this is the one
+// encoder. It imports only the standard library.
 package claimsheader
 
 import (

@@ -26,11 +26,11 @@ func accessible(id identity, path string, want fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	real, err := filepath.EvalSymlinks(abs)
+	resolved, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return err
 	}
-	for _, p := range []string{abs, real} {
+	for _, p := range []string{abs, resolved} {
 		for dir := filepath.Dir(p); ; dir = filepath.Dir(dir) {
 			if err := check(id, dir, mayExec, "search"); err != nil {
 				return err
@@ -44,7 +44,7 @@ func accessible(id identity, path string, want fs.FileMode) error {
 	if want&mayExec != 0 {
 		verb = "run"
 	}
-	return check(id, real, want, verb)
+	return check(id, resolved, want, verb)
 }
 
 // check checks one file's own permission for id.

@@ -239,13 +239,21 @@ func (in *instance) kill() {
 	killProcessGroup(in.cmd)
 }
 
+// startKind tells whether an invocation started its instance.
+type startKind int
+
+const (
+	warmStart startKind = iota // an instance that had served before
+	coldStart                  // a new instance: its first call
+)
+
 // await waits for c's result: the runtime's answer, the process's end, or
 // the timeout (then the instance is killed, as Lambda stops a sandbox that
 // overruns). A new instance gets InitTimeout to take its first call.
-func (in *instance) await(c *call, cold bool) {
+func (in *instance) await(c *call, start startKind) {
 	timeout := in.p.fn.Timeout
 	take := timeout
-	if cold {
+	if start == coldStart {
 		take = InitTimeout
 	}
 	t := time.NewTimer(take)
@@ -257,7 +265,7 @@ func (in *instance) await(c *call, cold bool) {
 		return
 	case <-t.C:
 		in.kill()
-		if cold {
+		if start == coldStart {
 			c.finish(errorResult(c.id, "Runtime.InitTimeout", "Init phase did not complete within %d seconds", int(InitTimeout/time.Second)))
 		} else {
 			c.finish(timedOut(c.id, timeout))
@@ -292,7 +300,7 @@ func exitText(err error) string {
 	case err == nil:
 		return "exit status 0"
 	case errors.As(err, &ee):
-		return ee.ProcessState.String()
+		return ee.String()
 	}
 	return err.Error()
 }

@@ -20,6 +20,9 @@ type pool struct {
 	rt      *runtime
 	codeDir string // fn.CodeDir, or the copy the function user can read
 	max     int
+	// builtin runs the function in process (tollgate.BuiltinFamily); such
+	// a pool has no instances.
+	builtin builtin
 
 	mu     sync.Mutex
 	idle   []*instance
@@ -28,13 +31,12 @@ type pool struct {
 	all    map[*instance]bool
 	closed bool
 
-	seq         atomic.Int64
 	coldStarts  atomic.Int64
 	invocations atomic.Int64
 }
 
-func newPool(r *Runner, f *tollgate.Function, rt *runtime, codeDir string, max int) *pool {
-	return &pool{r: r, fn: f, rt: rt, codeDir: codeDir, max: max, freed: make(chan struct{}, 1), all: map[*instance]bool{}}
+func newPool(r *Runner, f *tollgate.Function, rt *runtime, codeDir string, maxInstances int) *pool {
+	return &pool{r: r, fn: f, rt: rt, codeDir: codeDir, max: maxInstances, freed: make(chan struct{}, 1), all: map[*instance]bool{}}
 }
 
 // acquire returns an idle instance, or a new one when there is none and
@@ -142,6 +144,13 @@ func (p *pool) reap(now time.Time) {
 
 // invoke runs one invocation on an instance.
 func (p *pool) invoke(ctx context.Context, payload []byte) (*Result, error) {
+	if p.builtin != nil {
+		p.invocations.Add(1)
+		id := newRequestID()
+		res := p.builtin(id, payload)
+		res.RequestID = id
+		return &res, nil
+	}
 	in, cold, err := p.acquire(ctx)
 	switch {
 	case err == nil:
@@ -166,7 +175,11 @@ func (p *pool) invoke(ctx context.Context, payload []byte) (*Result, error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		in.await(c, cold)
+		start := warmStart
+		if cold {
+			start = coldStart
+		}
+		in.await(c, start)
 		p.release(in)
 	}()
 	select {

@@ -157,6 +157,14 @@ func (r *Runner) addPool(f *tollgate.Function) error {
 	if r.pools[f.Name] != nil {
 		return fmt.Errorf("function: two functions are named %s", f.Name)
 	}
+	if rt, ok := tollgate.LookupRuntime(f.Runtime); ok && rt.Family == tollgate.BuiltinFamily {
+		b, ok := builtins[f.Runtime]
+		if !ok {
+			return fmt.Errorf("function %s: unsupported runtime %q", f.Name, f.Runtime)
+		}
+		r.pools[f.Name] = &pool{r: r, fn: f, builtin: b}
+		return nil
+	}
 	codeDir, err := r.codeDirFor(f)
 	if err != nil {
 		return err
@@ -165,11 +173,11 @@ func (r *Runner) addPool(f *tollgate.Function) error {
 	if err != nil {
 		return err
 	}
-	max := r.opts.MaxInstances
+	maxInstances := r.opts.MaxInstances
 	if f.ReservedConcurrency > 0 {
-		max = f.ReservedConcurrency
+		maxInstances = f.ReservedConcurrency
 	}
-	r.pools[f.Name] = newPool(r, f, rt, codeDir, max)
+	r.pools[f.Name] = newPool(r, f, rt, codeDir, maxInstances)
 	return nil
 }
 

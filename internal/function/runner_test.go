@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -425,7 +426,7 @@ func TestInvokeErrors(t *testing.T) {
 	if _, err := r.Invoke(context.Background(), "nope", nil); err == nil {
 		t.Error("unknown function invoked")
 	}
-	if _, err := r.Invoke(context.Background(), "f", make([]byte, function.MaxPayloadBytes+1)); err != function.ErrPayloadTooLarge {
+	if _, err := r.Invoke(context.Background(), "f", make([]byte, function.MaxPayloadBytes+1)); !errors.Is(err, function.ErrPayloadTooLarge) {
 		t.Errorf("oversized payload: %v", err)
 	}
 }

@@ -37,19 +37,19 @@ import (
 // it, and no other local user, the code directory's owner included, reads
 // what root copied.
 func stageCode(src, dst string, gid uint32) error {
-	real, err := resolveCodeDir(src)
+	resolved, err := resolveCodeDir(src)
 	if err != nil {
 		return err
 	}
-	fd, err := openDirNoFollow(real)
+	fd, err := openDirNoFollow(resolved)
 	if err != nil {
-		return fmt.Errorf("%s changed while Tollgate copied it: %w", real, err)
+		return fmt.Errorf("%s changed while Tollgate copied it: %w", resolved, err)
 	}
-	c := &copier{src: real, dst: dst, gid: int(gid)}
+	c := &copier{src: resolved, dst: dst, gid: int(gid)}
 	return c.dir(fd, ".")
 }
 
-// resolveCodeDir returns the real path of the code directory, resolving
+// resolveCodeDir returns the resolved path of the code directory, resolving
 // links as the kernel does, but refuses a link owned by a user other than
 // Tollgate's that leads to what that user does not own: else the owner of
 // a directory on the code's path could point it, before Tollgate starts,
@@ -63,7 +63,7 @@ func resolveCodeDir(path string) (string, error) {
 	return resolveIn("/", abs, &links)
 }
 
-// resolveIn resolves path from dir (a real path), checking every link on
+// resolveIn resolves path from dir (a resolved path), checking every link on
 // the way with linkMayLead.
 func resolveIn(dir, path string, links *int) (string, error) {
 	if filepath.IsAbs(path) {
@@ -115,7 +115,7 @@ func linkMayLead(link string, fi fs.FileInfo, to string) error {
 		return err
 	}
 	if ownerOf(tfi) != owner {
-		return fmt.Errorf("%s is a link of uid %d to %s, which uid %d does not own: Tollgate does not copy code through another user's link (name the real directory)", link, owner, to, owner)
+		return fmt.Errorf("%s is a link of uid %d to %s, which uid %d does not own: Tollgate does not copy code through another user's link (name the resolved directory)", link, owner, to, owner)
 	}
 	return nil
 }

@@ -65,8 +65,8 @@ func TestGatewayLogFields(t *testing.T) {
 func TestGatewayInformational(t *testing.T) {
 	for _, observe := range []bool{false, true} {
 		e := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) {
-			o.Integrations = gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (http.Handler, error) {
-				return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			o.Integrations = gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+				return integrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) {
 					w.WriteHeader(http.StatusEarlyHints)
 					clear(w.Header())
 					w.Header().Set("X-Upstream", "yes")

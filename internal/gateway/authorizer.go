@@ -17,6 +17,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
+	"github.com/tollgate/tollgate/internal/jwks"
 )
 
 // KeySource gives a local pool's published public keys by kid: the keys its
@@ -86,7 +87,7 @@ type AuthorizerOptions struct {
 	Keys KeySource
 	// JWKS holds external issuers' keys; required when the authorizer names
 	// external issuers, and it must know them.
-	JWKS *JWKS
+	JWKS *jwks.Fetcher
 	// Cache, if set, remembers verifications.
 	Cache *Cache
 	// Revoked reports whether a token's jti has been revoked (RFC 7009). It
@@ -143,7 +144,7 @@ func NewAuthorizer(a *tollgate.Authorizer, opts AuthorizerOptions) (*Authorizer,
 		return nil, errors.New("authorizer " + a.Name + ": local pools need Issuer and Keys")
 	}
 	for _, iss := range a.Issuers {
-		if opts.JWKS == nil || opts.JWKS.sets[iss.Issuer] == nil {
+		if opts.JWKS == nil || !opts.JWKS.Has(iss.Issuer) {
 			return nil, errors.New("authorizer " + a.Name + ": no JWKS for issuer " + iss.Issuer)
 		}
 	}
@@ -280,7 +281,7 @@ func (a *Authorizer) verify(ctx context.Context, tok string, now time.Time) (*be
 		}
 		keys = bearer.Keys(m)
 	} else {
-		keys = a.opts.JWKS.keySet(ctx, iss)
+		keys = a.opts.JWKS.KeySet(ctx, iss)
 	}
 	claims, err := bearer.Verify(tok, keys, bearer.Expect{Issuer: iss, Now: func() time.Time { return now }})
 	switch {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/jwks"
 )
 
 // The pools, issuers and clients of the tests.
@@ -247,7 +248,7 @@ const externalIssuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EX
 // fixture is an authorizer's environment.
 type fixture struct {
 	keys  *keySource
-	jwks  *gateway.JWKS
+	jwks  *jwks.Fetcher
 	srv   *jwksServer
 	cache *gateway.Cache
 	clock *clock
@@ -259,8 +260,8 @@ type fixture struct {
 func newFixture(tb testing.TB) *fixture {
 	f := &fixture{keys: newKeySource(tb), clock: newClock(t0), revoked: map[string]bool{}}
 	f.srv = newJWKSServer(tb, extK1)
-	f.jwks = gateway.NewJWKS([]tollgate.ExternalIssuer{{Issuer: externalIssuer, JWKSURL: f.srv.URL}},
-		gateway.JWKSOptions{Client: f.srv.Client(), Now: f.clock.Now, Logger: quiet})
+	f.jwks = jwks.New([]tollgate.ExternalIssuer{{Issuer: externalIssuer, JWKSURL: f.srv.URL}},
+		jwks.Options{Client: f.srv.Client(), Now: f.clock.Now, Logger: quiet})
 	f.cache = gateway.NewCache(gateway.CacheOptions{Now: f.clock.Now})
 	return f
 }

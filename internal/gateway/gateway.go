@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
+	"github.com/tollgate/tollgate/internal/jwks"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
 
@@ -27,22 +28,33 @@ const (
 	MaxHeaderBytes = 10240
 )
 
-// Integrations gives the handler of a route's integration. The gateway
-// calls it once per route, when it is built, for every integration but
-// MOCK, which it answers itself. The handler serves requests whose context
-// carries the *Invocation (FromContext); the request itself is as received
-// (its URL still holds the stage), so the handler works from the
-// Invocation. It answers its own failures with WriteResponse
-// (ResponseIntegrationFailure, ResponseIntegrationTimeout).
+// Integration serves the requests of one route's integration: an
+// HTTP_PROXY upstream (internal/proxy), a Lambda proxy function
+// (internal/lambdaproxy) or a MOCK answer (this package). The gateway calls
+// Serve once it has routed, authorized and throttled a request, with what
+// it decided in inv; the request itself is as received (its URL still
+// holds the stage), so an integration works from inv. An integration
+// writes every answer itself, its failures included, as API Gateway's
+// gateway responses (WriteResponse: ResponseIntegrationFailure,
+// ResponseIntegrationTimeout…), before it writes anything else. It must
+// not modify inv, which may share its derived claims with other requests.
+type Integration interface {
+	Serve(w http.ResponseWriter, r *http.Request, inv *Invocation)
+}
+
+// Integrations builds the integrations of routes. The gateway calls it
+// once per route, when it is built, for every integration but MOCK, which
+// it serves itself; what can be computed once per route (a parsed URI, a
+// resolved function) is computed then, not per request.
 type Integrations interface {
-	Handler(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error)
+	Integration(api *tollgate.RestAPI, route *tollgate.Route) (Integration, error)
 }
 
 // IntegrationsFunc adapts a function to Integrations.
-type IntegrationsFunc func(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error)
+type IntegrationsFunc func(api *tollgate.RestAPI, route *tollgate.Route) (Integration, error)
 
-// Handler calls f.
-func (f IntegrationsFunc) Handler(api *tollgate.RestAPI, route *tollgate.Route) (http.Handler, error) {
+// Integration calls f.
+func (f IntegrationsFunc) Integration(api *tollgate.RestAPI, route *tollgate.Route) (Integration, error) {
 	return f(api, route)
 }
 
@@ -67,8 +79,8 @@ type Options struct {
 	// BaseDomain is the parent domain of execute-api hosts:
 	// {apiId}.execute-api.{region}.{BaseDomain}. Default "localhost".
 	BaseDomain string
-	// Integrations gives the handlers of non-MOCK integrations; required
-	// if any route has one.
+	// Integrations builds the non-MOCK integrations; required if any
+	// route has one.
 	Integrations Integrations
 
 	// Issuer returns a local pool's issuer URL, Keys its public keys;
@@ -82,7 +94,7 @@ type Options struct {
 	// config changes to keep it warm.
 	Cache *Cache
 	// JWKS configures the fetcher of external issuers' keys.
-	JWKS JWKSOptions
+	JWKS jwks.Options
 
 	// Observer, if set, receives measurements.
 	Observer Observer
@@ -103,7 +115,7 @@ type Gateway struct {
 	apis    map[string]*apiState
 	domains map[string][]*domainMapping // by lowercase host, longest base path first
 	hostSfx string                      // "." + BaseDomain
-	jwks    *JWKS
+	jwks    *jwks.Fetcher
 	cache   *Cache
 	obs     Observer
 	now     func() time.Time
@@ -123,10 +135,10 @@ type stageState struct {
 }
 
 type routeState struct {
-	handler    http.Handler
-	authz      *Authorizer
-	scopes     []string
-	resourceID string
+	integration Integration
+	authz       *Authorizer
+	scopes      []string
+	resourceID  string
 	// name is "METHOD /resource/path", for access logs.
 	name string
 	// challenges are the WWW-Authenticate values, by refusal, when
@@ -172,22 +184,7 @@ func New(opts Options) (*Gateway, error) {
 		now:     opts.Now,
 		log:     opts.Logger,
 	}
-	var external []tollgate.ExternalIssuer
-	for _, api := range opts.APIs {
-		for _, r := range api.Routes {
-			if r.Authorizer != nil {
-				external = append(external, r.Authorizer.Issuers...)
-			}
-		}
-	}
-	jwksOpts := opts.JWKS
-	if jwksOpts.Now == nil {
-		jwksOpts.Now = opts.Now
-	}
-	if jwksOpts.Logger == nil {
-		jwksOpts.Logger = opts.Logger
-	}
-	g.jwks = NewJWKS(external, jwksOpts)
+	g.jwks = newJWKS(opts)
 
 	var errs []error
 	authorizers := map[*tollgate.Authorizer]*Authorizer{}
@@ -212,6 +209,27 @@ func New(opts Options) (*Gateway, error) {
 		return nil, errors.Join(errs...)
 	}
 	return g, nil
+}
+
+// newJWKS returns the fetcher of the keys of every external issuer an
+// authorizer of opts.APIs names.
+func newJWKS(opts Options) *jwks.Fetcher {
+	var external []tollgate.ExternalIssuer
+	for _, api := range opts.APIs {
+		for _, r := range api.Routes {
+			if r.Authorizer != nil {
+				external = append(external, r.Authorizer.Issuers...)
+			}
+		}
+	}
+	jwksOpts := opts.JWKS
+	if jwksOpts.Now == nil {
+		jwksOpts.Now = opts.Now
+	}
+	if jwksOpts.Logger == nil {
+		jwksOpts.Logger = opts.Logger
+	}
+	return jwks.New(external, jwksOpts)
 }
 
 // copyAPI copies what the gateway keeps of an API, so that the caller's
@@ -267,22 +285,22 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 			}
 		}
 		if r.Integration.Type == tollgate.IntegrationMock {
-			rs.handler = mockHandler(r.Integration)
+			rs.integration = newMock(r.Integration)
 			continue
 		}
 		if opts.Integrations == nil {
 			errs = append(errs, fmt.Errorf("%s %s: no integrations to serve %s", r.Method, r.ResourcePath, r.Integration.Type))
 			continue
 		}
-		h, err := opts.Integrations.Handler(api, r)
-		if err == nil && h == nil {
-			err = errors.New("no handler")
+		in, err := opts.Integrations.Integration(api, r)
+		if err == nil && in == nil {
+			err = errors.New("no integration")
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s %s: integration: %w", r.Method, r.ResourcePath, err))
 			continue
 		}
-		rs.handler = h
+		rs.integration = in
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -342,9 +360,6 @@ func resourceID(apiID, path string) string {
 // is over (a token of an issuer whose keys are not there yet makes its
 // request wait for that fetch).
 func (g *Gateway) Start(ctx context.Context) { g.jwks.Start(ctx) }
-
-// JWKS returns the gateway's fetcher of external issuers' keys.
-func (g *Gateway) JWKS() *JWKS { return g.jwks }
 
 // CacheStats returns the verification cache's counters.
 func (g *Gateway) CacheStats() CacheStats { return g.cache.Stats() }
@@ -532,6 +547,7 @@ func headerBytes(r *http.Request) int {
 // by a server middleware are kept.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	x := &exchange{}
 	// A server middleware that set the ids first (to log them) wins.
 	h := w.Header()
 	id, ext := h.Get(HeaderRequestID), h.Get(HeaderExtendedRequestID)
@@ -539,11 +555,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		newID, newExt := newRequestIDs()
 		if id == "" {
 			id = newID
-			h[HeaderRequestID] = []string{id}
+			h[HeaderRequestID] = x.value(valueID, id)
 		}
 		if ext == "" {
 			ext = newExt
-			h[HeaderExtendedRequestID] = []string{ext}
+			h[HeaderExtendedRequestID] = x.value(valueExt, ext)
 		}
 	}
 
@@ -551,10 +567,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// informational one: ReverseProxy clears the header map once it has
 	// passed an upstream's 1xx (100 Continue, 103 Early Hints) on.
 	raw := w
-	rec := &statusRecorder{ResponseWriter: w, id: id, ext: ext}
-	l := g.serve(rec, r, id, ext, raw)
+	x.rec = statusRecorder{ResponseWriter: w, id: id, ext: ext}
+	l := g.serve(x, r, raw)
 	if g.obs != nil {
-		status := rec.status
+		status := x.rec.status
 		if status == 0 {
 			status = http.StatusOK
 		}
@@ -573,32 +589,38 @@ type labels struct {
 	clientID                     string
 }
 
+// exchange is what the gateway allocates for a request, in one piece:
+// the recorder of its answer, the invocation its integration is handed
+// with room for a few path parameters, and the header values it sets.
+type exchange struct {
+	rec    statusRecorder
+	inv    Invocation
+	params [4]Param
+	values [numValues]string
+}
+
+// Header values the gateway sets, by index in exchange.values.
+const (
+	valueID    = iota // x-amzn-RequestId
+	valueExt          // x-amz-apigw-id
+	valueTrace        // X-Amzn-Trace-Id, to the integration
+	numValues
+)
+
+// value returns v as a header value held by x: a one-element slice with
+// no room to grow, so that an append elsewhere copies it.
+func (x *exchange) value(i int, v string) []string {
+	x.values[i] = v
+	return x.values[i : i+1 : i+1]
+}
+
 // serve does ServeHTTP's work and returns the labels of the request. raw
-// is the server's ResponseWriter, which w may wrap.
-func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, raw http.ResponseWriter) (l labels) {
-	t, ok := g.resolve(r)
-	if t.api != nil {
-		l.api = t.api.api.ID
-		if t.stage != nil {
-			l.stage = t.stage.stage.Name
-		}
-	}
-	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
-		WriteResponse(w, ResponseRequestTooLarge)
-		return
-	}
-	var lenient string
-	if ok {
-		t.rest, lenient, ok = normalizePath(t.rest)
-	}
+// is the server's ResponseWriter, which x's recorder wraps.
+func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (l labels) {
+	w, id := &x.rec, x.rec.id
+	t, m, ok := g.route(w, r, &l)
 	if !ok {
-		writeNoRoute(w, r)
-		return
-	}
-	m, ok := t.api.router.Match(r.Method, t.rest)
-	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
-		writeNoRoute(w, r)
-		return
+		return l
 	}
 	rs := &t.api.routes[m.Index]
 	l.resource, l.method, l.route = m.Resource, m.Route.Method, rs.name
@@ -626,21 +648,53 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, id, ext string, 
 	// caller's copies of Tollgate's own decision headers.
 	headerpolicy.StripRequest(r.Header)
 	trace := traceID(r.Header[headerpolicy.TraceID], now)
-	r.Header[headerpolicy.TraceID] = []string{trace}
+	r.Header[headerpolicy.TraceID] = x.value(valueTrace, trace)
 
-	inv := t.invocation(&m, rs, res, id, ext, trace, now)
-	r = r.WithContext(NewContext(r.Context(), inv))
+	t.invocation(x, &m, rs, res, trace, now)
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
 	}
-	rs.handler.ServeHTTP(w, r)
+	rs.integration.Serve(w, r, &x.inv)
 	return l
 }
 
-// invocation is what the route's integration is told of the request.
-func (t *target) invocation(m *Match, rs *routeState, res Result, id, ext, trace string, now time.Time) *Invocation {
-	inv := &Invocation{
+// route resolves the API and stage of r, checks the size limits and
+// matches the route, filling in l as it goes. When ok is false it has
+// answered r.
+func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t target, m Match, ok bool) {
+	t, ok = g.resolve(r)
+	if t.api != nil {
+		l.api = t.api.api.ID
+		if t.stage != nil {
+			l.stage = t.stage.stage.Name
+		}
+	}
+	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
+		WriteResponse(w, ResponseRequestTooLarge)
+		return t, m, false
+	}
+	var lenient string
+	if ok {
+		t.rest, lenient, ok = normalizePath(t.rest)
+	}
+	if !ok {
+		writeNoRoute(w, r)
+		return t, m, false
+	}
+	m, ok = t.api.router.Match(r.Method, t.rest)
+	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
+		writeNoRoute(w, r)
+		return t, m, false
+	}
+	return t, m, true
+}
+
+// invocation sets x.inv: what the route's integration is told of the
+// request.
+func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, trace string, now time.Time) {
+	inv := &x.inv
+	*inv = Invocation{
 		API:               t.api.api,
 		Stage:             t.stage.stage,
 		Route:             m.Route,
@@ -648,8 +702,8 @@ func (t *target) invocation(m *Match, rs *routeState, res Result, id, ext, trace
 		ResourceID:        rs.resourceID,
 		Path:              t.rest,
 		StageVariables:    t.stage.stage.Variables,
-		RequestID:         id,
-		ExtendedRequestID: ext,
+		RequestID:         x.rec.id,
+		ExtendedRequestID: x.rec.ext,
 		RequestTime:       now,
 		DomainName:        t.host,
 		DomainPrefix:      t.prefix,
@@ -668,8 +722,7 @@ func (t *target) invocation(m *Match, rs *routeState, res Result, id, ext, trace
 	if len(inv.StageVariables) == 0 {
 		inv.StageVariables = nil
 	}
-	inv.setParams(m)
-	return inv
+	inv.setParams(m, x.params[:0])
 }
 
 // authorize runs a route's authorizer on the request's credentials. Two
@@ -805,33 +858,41 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 	WriteResponse(w, t)
 }
 
-// mockHandler answers as a MOCK integration does: the integration's
-// status, its static headers (Content-Type application/json unless they
-// say otherwise) and body. The answer is built once.
-func mockHandler(in tollgate.Integration) http.Handler {
-	status := in.MockStatus
-	if status == 0 {
-		status = http.StatusOK
+// mock is a MOCK integration: it answers with the integration's status,
+// its static headers (Content-Type application/json unless they say
+// otherwise) and body, built once.
+type mock struct {
+	status int
+	static http.Header
+	body   []byte
+}
+
+func newMock(in tollgate.Integration) *mock {
+	m := &mock{status: in.MockStatus, static: http.Header{headerContentType: jsonContentTypeValue}, body: []byte(in.MockBody)}
+	if m.status == 0 {
+		m.status = http.StatusOK
 	}
-	static := http.Header{headerContentType: jsonContentTypeValue}
 	for k, v := range in.MockHeaders {
-		static.Set(k, v)
+		m.static.Set(k, v)
 	}
-	static[headerContentLength] = []string{strconv.Itoa(len(in.MockBody))}
-	body := []byte(in.MockBody)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		for k, v := range static {
-			h[k] = v
-		}
-		if inv, ok := FromContext(r.Context()); ok && inv.TraceID != "" {
-			h[headerpolicy.TraceID] = []string{inv.TraceID}
-		}
-		w.WriteHeader(status)
-		if r.Method != http.MethodHead {
-			w.Write(body)
-		}
-	})
+	m.static[headerContentLength] = []string{strconv.Itoa(len(in.MockBody))}
+	return m
+}
+
+// Serve answers as API Gateway's MOCK integration does, with the
+// request's X-Amzn-Trace-Id.
+func (m *mock) Serve(w http.ResponseWriter, r *http.Request, inv *Invocation) {
+	h := w.Header()
+	for k, v := range m.static {
+		h[k] = v
+	}
+	if inv.TraceID != "" {
+		h[headerpolicy.TraceID] = []string{inv.TraceID}
+	}
+	w.WriteHeader(m.status)
+	if r.Method != http.MethodHead {
+		w.Write(m.body)
+	}
 }
 
 // statusRecorder remembers the status an answer was written with, for the
@@ -863,7 +924,7 @@ func (s *statusRecorder) final(code int) {
 	}
 	s.status = code
 	if s.informational {
-		h := s.ResponseWriter.Header()
+		h := s.Header()
 		if len(h[HeaderRequestID]) == 0 {
 			h[HeaderRequestID] = []string{s.id}
 		}

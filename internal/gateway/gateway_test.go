@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/jwks"
 )
 
 const (
@@ -70,7 +71,7 @@ func newEnv(t testing.TB, edit func(*tollgate.RestAPI, *gateway.Options)) *env {
 		Keys:         e.f.keys,
 		Revoked:      e.f.isRevoked,
 		Cache:        e.f.cache,
-		JWKS:         gateway.JWKSOptions{Client: e.f.srv.Client()},
+		JWKS:         jwks.Options{Client: e.f.srv.Client()},
 		Observer:     e.obs,
 		Now:          e.f.clock.Now,
 		Logger:       quiet,
@@ -89,16 +90,11 @@ func newEnv(t testing.TB, edit func(*tollgate.RestAPI, *gateway.Options)) *env {
 
 // integration is every route's HTTP_PROXY handler: it records the
 // Invocation and the body read, and answers 200.
-func (e *env) integration(api *tollgate.RestAPI, r *tollgate.Route) (http.Handler, error) {
+func (e *env) integration(api *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
 	if r.Integration.Type != tollgate.IntegrationHTTPProxy {
 		return nil, fmt.Errorf("asked for a %s integration", r.Integration.Type)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		inv, ok := gateway.FromContext(req.Context())
-		if !ok {
-			http.Error(w, "no invocation", http.StatusTeapot)
-			return
-		}
+	return integrationFunc(func(w http.ResponseWriter, req *http.Request, inv *gateway.Invocation) {
 		body, err := io.ReadAll(req.Body)
 		e.mu.Lock()
 		e.last, e.body, e.err = inv, body, err
@@ -110,6 +106,16 @@ func (e *env) integration(api *tollgate.RestAPI, r *tollgate.Route) (http.Handle
 		w.Write([]byte("ok"))
 	}), nil
 }
+
+// integrationFunc adapts a function to gateway.Integration.
+type integrationFunc func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation)
+
+func (f integrationFunc) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	f(w, r, inv)
+}
+
+// notFound is an integration that answers 404.
+var notFound = integrationFunc(func(w http.ResponseWriter, r *http.Request, _ *gateway.Invocation) { http.NotFound(w, r) })
 
 func (e *env) invocation() (*gateway.Invocation, []byte, error) {
 	e.mu.Lock()
@@ -648,11 +654,11 @@ func TestNew(t *testing.T) {
 	dup.DomainNames = nil
 	_, err := gateway.New(gateway.Options{
 		APIs: []*tollgate.RestAPI{broken, failing, testAPI(f), dup},
-		Integrations: gateway.IntegrationsFunc(func(api *tollgate.RestAPI, r *tollgate.Route) (http.Handler, error) {
+		Integrations: gateway.IntegrationsFunc(func(api *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
 			if api.ID == "failing000" {
 				return nil, errors.New("no such function")
 			}
-			return http.NotFoundHandler(), nil
+			return notFound, nil
 		}),
 		Issuer: issuerOf,
 		Keys:   f.keys,
@@ -677,8 +683,8 @@ func TestNew(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no integrations to serve HTTP_PROXY") {
 		t.Errorf("without Integrations: %v", err)
 	}
-	_, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{testAPI(f)}, Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (http.Handler, error) {
-		return http.NotFoundHandler(), nil
+	_, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{testAPI(f)}, Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+		return notFound, nil
 	})})
 	if err == nil || !strings.Contains(err.Error(), "local pools need Issuer and Keys") {
 		t.Errorf("without Issuer and Keys: %v", err)
@@ -748,6 +754,18 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
+// serveLoop is a benchmark's loop: gw serves r, warm (one request served
+// before the timer starts), into a writer that keeps nothing.
+func serveLoop(b *testing.B, gw *gateway.Gateway, r *http.Request) {
+	w := &discard{h: http.Header{}}
+	gw.ServeHTTP(w, r)
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		gw.ServeHTTP(w, r)
+	}
+}
+
 // discard is a ResponseWriter that costs nothing, for benchmarks.
 type discard struct{ h http.Header }
 
@@ -768,13 +786,7 @@ func BenchmarkGateway(b *testing.B) {
 				}
 			})
 			r := request("GET", execHost+":8080", "/prod/mock", mint(b, keyA, keyA.kid, claims(issuerOf(poolA))))
-			w := &discard{h: http.Header{}}
-			e.gw.ServeHTTP(w, r)
-			b.ReportAllocs()
-			for b.Loop() {
-				clear(w.h)
-				e.gw.ServeHTTP(w, r)
-			}
+			serveLoop(b, e.gw, r)
 			if st := e.gw.CacheStats(); st.Misses != 1 {
 				b.Fatalf("cache stats %+v", st)
 			}
@@ -829,8 +841,8 @@ func TestGatewayFlush(t *testing.T) {
 	gw, err := gateway.New(gateway.Options{
 		APIs: []*tollgate.RestAPI{{ID: apiID, Stages: []tollgate.Stage{{Name: "prod"}},
 			Routes: []tollgate.Route{{ResourcePath: "/events", Method: "GET", Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy}}}}},
-		Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (http.Handler, error) {
-			return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+			return integrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) {
 				w.Write([]byte("data: 1\n\n"))
 				flushErr = http.NewResponseController(w).Flush()
 			}), nil
@@ -857,7 +869,7 @@ func TestNewDomains(t *testing.T) {
 	b.DomainNames = []tollgate.APIDomain{{DomainName: "api.example.com", Stage: "prod", BasePath: "/v1/"}, {DomainName: "api.example.com", Stage: "prod"}}
 	_, err := gateway.New(gateway.Options{
 		APIs:         []*tollgate.RestAPI{a, b},
-		Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (http.Handler, error) { return http.NotFoundHandler(), nil }),
+		Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) { return notFound, nil }),
 		Issuer:       issuerOf,
 		Keys:         f.keys,
 	})

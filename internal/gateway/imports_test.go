@@ -10,19 +10,18 @@ import (
 )
 
 // TestImports keeps the package doc's promise: beyond the standard library,
-// the gateway imports the root package, bearer, oauth2, claimsheader,
-// headerpolicy, headercase, x/text/unicode/norm and
-// x/time/rate,
-// and reaches the store, the signer, the server, the config and the
-// integrations only through its own interfaces.
+// the gateway imports the root package, bearer, oauth2, jwks,
+// claimsheader, headerpolicy, x/text/unicode/norm and
+// x/time/rate, and reaches the store, the signer, the server, the config
+// and the integrations only through its own interfaces.
 func TestImports(t *testing.T) {
 	allowed := map[string]bool{
 		"github.com/tollgate/tollgate":                       true,
 		"github.com/tollgate/tollgate/internal/bearer":       true,
 		"github.com/tollgate/tollgate/internal/oauth2":       true,
+		"github.com/tollgate/tollgate/internal/jwks":         true,
 		"github.com/tollgate/tollgate/internal/claimsheader": true,
 		"github.com/tollgate/tollgate/internal/headerpolicy": true,
-		"github.com/tollgate/tollgate/internal/headercase":   true,
 		"golang.org/x/time/rate":                             true,
 		"golang.org/x/text/unicode/norm":                     true,
 	}

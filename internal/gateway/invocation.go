@@ -1,9 +1,9 @@
 package gateway
 
 import (
-	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -20,7 +20,7 @@ type Param struct {
 // Invocation is what the gateway knows about a request it hands to an
 // integration: everything the Lambda proxy event's requestContext needs
 // (contract §5.1) and what an HTTP integration substitutes into its URI.
-// Integrations get it with FromContext; they must not modify it.
+// Integrations get it as Serve's argument; they must not modify it.
 type Invocation struct {
 	API   *tollgate.RestAPI
 	Stage *tollgate.Stage
@@ -120,6 +120,19 @@ func (inv *Invocation) Scopes() []string {
 	return inv.Claims.Scopes()
 }
 
+// ScopeList returns the scopes of the token that was allowed,
+// space-separated (internal/proxy's X-Tollgate-Scopes), or "". Like Scopes
+// it is computed once per verified token.
+func (inv *Invocation) ScopeList() string {
+	if inv.Claims == nil {
+		return ""
+	}
+	if v := inv.derived(); v != nil {
+		return v.scopeList
+	}
+	return strings.Join(inv.Claims.Scopes(), " ")
+}
+
 // claimTimeLayout is how API Gateway renders exp and iat in
 // requestContext.authorizer.claims: "Thu May 04 03:50:06 UTC 2023".
 const claimTimeLayout = "Mon Jan 02 15:04:05 MST 2006"
@@ -209,28 +222,18 @@ func (inv *Invocation) ContextPath() string {
 	return "/" + inv.Stage.Name + inv.rawRest
 }
 
-func (inv *Invocation) setParams(m *Match) {
+// setParams sets the path parameters of m, in buf when they fit.
+func (inv *Invocation) setParams(m *Match, buf []Param) {
 	n := m.NumParams()
 	if n == 0 {
 		return
 	}
-	inv.PathParams = make([]Param, n)
+	if n <= cap(buf) {
+		inv.PathParams = buf[:n:n]
+	} else {
+		inv.PathParams = make([]Param, n)
+	}
 	for i := range inv.PathParams {
 		inv.PathParams[i].Name, inv.PathParams[i].Value = m.Param(i)
 	}
-}
-
-type invocationKey struct{}
-
-// NewContext returns a context carrying inv. The gateway calls it before
-// it hands a request to an integration; tests of integrations call it to
-// build their requests.
-func NewContext(ctx context.Context, inv *Invocation) context.Context {
-	return context.WithValue(ctx, invocationKey{}, inv)
-}
-
-// FromContext returns the Invocation of the request whose context ctx is.
-func FromContext(ctx context.Context) (*Invocation, bool) {
-	inv, ok := ctx.Value(invocationKey{}).(*Invocation)
-	return inv, ok && inv != nil
 }

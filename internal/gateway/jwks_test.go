@@ -3,17 +3,13 @@ package gateway_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/jwks"
 )
 
 // TestJWKSRotation follows an external issuer through a key rotation:
@@ -78,7 +74,7 @@ func TestJWKSRotation(t *testing.T) {
 		t.Fatalf("%d fetches after unknown kids within MinInterval, want 2", n)
 	}
 	// Past MinInterval, an unknown kid fetches once more.
-	f.clock.advance(gateway.DefaultJWKSMinInterval)
+	f.clock.advance(jwks.DefaultMinInterval)
 	if d := decide(mint(t, extK1, "forged-kid", with(c, "jti", "forged-2"))); d != gateway.Unauthorized {
 		t.Fatalf("forged kid: %v", d)
 	}
@@ -116,7 +112,7 @@ func TestJWKSFailureKeepsKeys(t *testing.T) {
 		err    string
 	}{
 		{"error status", []byte(`{"keys":[]}`), http.StatusInternalServerError, "500"},
-		{"too large", bytes.Repeat([]byte(" "), gateway.MaxJWKSSize+1), http.StatusOK, "larger than"},
+		{"too large", bytes.Repeat([]byte(" "), jwks.MaxSize+1), http.StatusOK, "larger than"},
 		{"not JSON", []byte("<html>"), http.StatusOK, "not a JSON Web Key Set"},
 		{"no usable key", []byte(`{"keys":[{"kty":"EC","kid":"x"}]}`), http.StatusOK, "no RS256 signing key"},
 	} {
@@ -133,51 +129,6 @@ func TestJWKSFailureKeepsKeys(t *testing.T) {
 	if err := f.jwks.Refresh(ctx, "https://unknown"); err == nil {
 		t.Error("Refresh of an unknown issuer succeeded")
 	}
-}
-
-func TestParseJWKS(t *testing.T) {
-	keys(t)
-	small, err := rsa.GenerateKey(rand.Reader, 1024)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwk := func(k any, kid, alg, use string) jose.JSONWebKey {
-		return jose.JSONWebKey{Key: k, KeyID: kid, Algorithm: alg, Use: use}
-	}
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
-		jwk(extK1.pub(), "good", "RS256", "sig"),
-		jwk(extK2.pub(), "no-alg-no-use", "", ""),
-		jwk(extK2.pub(), "rs512", "RS512", "sig"),
-		jwk(extK2.pub(), "enc", "RS256", "enc"),
-		jwk(extK2.pub(), "", "RS256", "sig"),
-		jwk(&small.PublicKey, "small", "RS256", "sig"),
-		jwk(extK2.pub(), "good", "RS256", "sig"), // duplicate kid: the first wins
-		jwk([]byte("0123456789abcdef0123456789abcdef"), "oct", "HS256", "sig"),
-	}}
-	b, err := json.Marshal(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A key of an unknown shape does not spoil the set.
-	b = bytes.Replace(b, []byte(`{"keys":[`), []byte(`{"keys":[{"kty":"RSA","kid":"weird","use":["sig"]},{"kty":"RSA","kid":"bad-e","n":"AQAB","e":"!!"},`), 1)
-	got, err := gateway.ParseJWKS(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || !got["good"].Equal(extK1.pub()) || !got["no-alg-no-use"].Equal(extK2.pub()) {
-		t.Fatalf("kept %v, want good (key 1) and no-alg-no-use", keysOf(got))
-	}
-	if _, err := gateway.ParseJWKS([]byte(`{"keys":[]}`)); err == nil {
-		t.Error("an empty set was accepted")
-	}
-}
-
-func keysOf[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // TestJWKSStartOnce: Start fetches every issuer once, and only once however

@@ -2,11 +2,11 @@ package gateway_test
 
 import (
 	"context"
-	"net/http"
 	"testing"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/lambdaproxy"
 )
 
 // BenchmarkLambdaProxy is the gateway's share of a Lambda proxy request
@@ -16,18 +16,12 @@ func BenchmarkLambdaProxy(b *testing.B) {
 	result := []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"ok\":true}"}`)
 	e := newEnv(b, func(api *tollgate.RestAPI, o *gateway.Options) {
 		o.Observer = nil
-		o.Integrations = gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (http.Handler, error) {
+		o.Integrations = gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
 			in := tollgate.Integration{Type: tollgate.IntegrationAWSProxy, Function: "fn"}
-			return gateway.LambdaProxy(in, func(context.Context, string, []byte) ([]byte, bool, error) { return result, false, nil }, quiet), nil
+			return lambdaproxy.New(in, func(context.Context, string, string, []byte) ([]byte, bool, error) { return result, false, nil }, quiet), nil
 		})
 	})
 	r := request("GET", execHost+":8080", "/prod/orders/42?expand=items", mint(b, keyA, keyA.kid, claims(issuerOf(poolA))))
 	r.Header.Set("User-Agent", "bench/1")
-	w := &discard{h: http.Header{}}
-	e.gw.ServeHTTP(w, r)
-	b.ReportAllocs()
-	for b.Loop() {
-		clear(w.h)
-		e.gw.ServeHTTP(w, r)
-	}
+	serveLoop(b, e.gw, r)
 }

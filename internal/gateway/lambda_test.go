@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/lambdaproxy"
 )
 
 // lambdaEnv is the test API with every integration a Lambda proxy whose
@@ -38,14 +39,14 @@ func newLambdaEnv(t *testing.T, edit func(*tollgate.RestAPI)) *lambdaEnv {
 		if edit != nil {
 			edit(api)
 		}
-		o.Integrations = gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (http.Handler, error) {
-			return gateway.LambdaProxy(r.Integration, le.invoke, quiet), nil
+		o.Integrations = gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
+			return lambdaproxy.New(r.Integration, le.invoke, quiet), nil
 		})
 	})
 	return le
 }
 
-func (le *lambdaEnv) invoke(ctx context.Context, name string, event []byte) ([]byte, bool, error) {
+func (le *lambdaEnv) invoke(ctx context.Context, name, _ string, event []byte) ([]byte, bool, error) {
 	if name != "fn" {
 		return nil, false, context.Canceled
 	}
@@ -284,7 +285,7 @@ func TestLambdaFailures(t *testing.T) {
 			return nil, false, ctx.Err()
 		}, 504, `{"message": "Endpoint request timed out"}`},
 		{"event too large", func(context.Context, []byte) ([]byte, bool, error) {
-			return nil, false, gateway.ErrEventTooLarge
+			return nil, false, lambdaproxy.ErrEventTooLarge
 		}, 413, ""},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
@@ -33,8 +32,8 @@ func TestMockStaticAnswer(t *testing.T) {
 	api := testAPI(newFixture(t))
 	api.Routes = append(api.Routes, tollgate.Route{ResourcePath: "/bad", Method: "GET", Integration: tollgate.Integration{
 		Type: tollgate.IntegrationMock, MockHeaders: map[string]string{"X-A": "a\r\nX-Injected: 1"}}})
-	if _, err := gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{api}, Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (http.Handler, error) {
-		return http.NotFoundHandler(), nil
+	if _, err := gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{api}, Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+		return notFound, nil
 	})}); err == nil || !strings.Contains(err.Error(), "MockHeaders") {
 		t.Errorf("a header with CR LF: %v", err)
 	}

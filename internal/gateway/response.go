@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
 // Headers API Gateway sets on its answers (contract §4.2). They are written
@@ -245,3 +247,6 @@ func newRequestIDs() (id, ext string) {
 	all := string(s[:]) // one allocation for both ids
 	return all[:36], all[36:]
 }
+
+// validHeader reports whether a declared header can be sent as it is.
+func validHeader(name, value string) bool { return headerpolicy.ValidField(name, value) }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/tollgate/tollgate/internal/bearer"
@@ -16,10 +17,11 @@ import (
 type verified struct {
 	claims *bearer.Claims
 
-	once    sync.Once
-	strings map[string]string
-	scopes  []string
-	header  string
+	once      sync.Once
+	strings   map[string]string
+	scopes    []string
+	scopeList string
+	header    string
 }
 
 func newVerified(c *bearer.Claims) *verified { return &verified{claims: c} }
@@ -29,6 +31,7 @@ func (v *verified) load() *verified {
 	v.once.Do(func() {
 		v.strings = claimStrings(v.claims)
 		v.scopes = v.claims.Scopes()
+		v.scopeList = strings.Join(v.scopes, " ")
 		v.header = claimsheader.Encode(v.strings)
 	})
 	return v

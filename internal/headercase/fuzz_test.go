@@ -2,6 +2,7 @@ package headercase
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -31,7 +32,7 @@ func FuzzRecorder(f *testing.F) {
 			out = append(out, buf[:n]...)
 			checkBounds(t, &c.rec)
 			heads = append(heads, drain(&c.rec)...)
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 		}

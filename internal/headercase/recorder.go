@@ -566,10 +566,10 @@ func (r *recorder) chunkLine(p []byte) int {
 			return i + 1
 		}
 		r.last = c
-		switch {
-		case c == '\r':
+		switch c {
+		case '\r':
 			continue
-		case c == '\n':
+		case '\n':
 			r.stop()
 			return len(p)
 		}

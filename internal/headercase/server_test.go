@@ -579,8 +579,8 @@ func allStacks() string {
 }
 
 func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // TestTLSHandshakeTimeout: a client that never finishes its handshake is

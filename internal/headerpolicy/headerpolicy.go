@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -109,17 +108,17 @@ func StripRequest(h http.Header) {
 }
 
 // RemapResponse renames, in h, the integration's response headers that API
-// Gateway remaps: each value moves to x-amzn-Remapped-{Name}. When
-// keepLength is set, Content-Length stays as well (an HTTP_PROXY answer is
-// streamed with the upstream's length) and is only copied.
-func RemapResponse(h http.Header, keepLength bool) {
+// Gateway remaps: each value moves to x-amzn-Remapped-{Name}, except
+// Content-Length, which stays as well (an HTTP_PROXY answer is streamed
+// with the upstream's length) and is only copied.
+func RemapResponse(h http.Header) {
 	for k, vs := range h {
 		name, ok := remapped[k]
 		if !ok {
 			continue
 		}
 		h[name] = vs
-		if keepLength && k == "Content-Length" {
+		if k == "Content-Length" {
 			continue
 		}
 		delete(h, k)
@@ -147,15 +146,19 @@ func NewTraceID(now time.Time) string {
 	}
 	var b [7 + 8 + 1 + 24]byte
 	copy(b[:], "Root=1-")
-	ts := strconv.FormatUint(uint64(now.Unix())&0xffffffff, 16)
-	for i := 0; i < 8-len(ts); i++ {
-		b[7+i] = '0'
+	// The 32-bit Unix time as 8 hex digits, written in place: no
+	// allocation but the string itself.
+	ts := uint32(now.Unix())
+	for i := 14; i >= 7; i-- {
+		b[i] = hexDigits[ts&0xf]
+		ts >>= 4
 	}
-	copy(b[7+8-len(ts):], ts)
 	b[15] = '-'
 	hex.Encode(b[16:], rnd[:])
 	return string(b[:])
 }
+
+const hexDigits = "0123456789abcdef"
 
 // ValidTraceID reports whether a caller's X-Amzn-Trace-Id is one to pass
 // on: it starts with a well-formed Root ("Root=1-" 8 hex "-" 24 hex) and

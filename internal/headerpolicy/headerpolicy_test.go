@@ -33,7 +33,7 @@ func TestStripRequest(t *testing.T) {
 func TestRemapResponse(t *testing.T) {
 	h := http.Header{"Date": {"d"}, "Server": {"s"}, "X-Amzn-Requestid": {"r"}, "X-Amz-Apigw-Id": {"a"},
 		"Content-Length": {"5"}, "Content-Type": {"text/plain"}}
-	RemapResponse(h, true)
+	RemapResponse(h)
 	want := http.Header{"x-amzn-Remapped-Date": {"d"}, "x-amzn-Remapped-Server": {"s"},
 		"x-amzn-Remapped-x-amzn-RequestId": {"r"}, "x-amzn-Remapped-x-amz-apigw-id": {"a"},
 		"x-amzn-Remapped-Content-Length": {"5"}, "Content-Length": {"5"}, "Content-Type": {"text/plain"}}

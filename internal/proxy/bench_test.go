@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
 )
 
@@ -32,35 +33,32 @@ func trivialUpstream(b *testing.B) *httptest.Server {
 	return up
 }
 
-// benchRequest is a request as the gateway hands it over after a Cognito
-// authorizer accepted a typical M2M access token.
-func benchRequest(b *testing.B, authorized bool) *http.Request {
+// caller is who a benchmark's requests come from.
+type caller int
+
+const (
+	authorized caller = iota // a client with a token the authorizer allowed
+	anonymous                // a route without authorizer
+)
+
+// benchRequest is a request as the gateway hands it over, with its
+// invocation: after a Cognito authorizer accepted a typical M2M access
+// token (proxy's benchInvocation), or on a route without authorizer.
+func benchRequest(b *testing.B, who caller) (*http.Request, *gateway.Invocation) {
 	r := httptest.NewRequest("GET", "http://abc123.execute-api.us-east-1.localhost/prod/orders/42?expand=items", nil)
 	r.Header.Set("Authorization", "Bearer eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.e30.c2ln")
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("User-Agent", "bench")
-	req := &proxy.Request{
-		PathParams: map[string]string{"proxy": "orders/42"},
-		ClientID:   "6rupb256qn12tju82occ9eppqr",
-		Scopes:     []string{"default/default"},
-		Claims: map[string]string{
-			"sub": "6rupb256qn12tju82occ9eppqr", "token_use": "access", "scope": "default/default",
-			"auth_time": "1683085806", "iss": "http://127.0.0.1:8080/us-east-1_pxAHZcSSX",
-			"exp": "Thu May 04 03:50:06 UTC 2023", "iat": "Wed May 03 03:50:06 UTC 2023", "version": "2",
-			"jti": "5d92ca29-677e-40d9-a074-2d86fbcb4023", "client_id": "6rupb256qn12tju82occ9eppqr",
-		},
-		RequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-		Stage:     "prod",
+	inv := proxy.BenchInvocation()
+	if who == anonymous {
+		inv.ClientID, inv.Claims = "", nil
+		r.Header.Del("Authorization")
 	}
 	// A cancelable context, like the one net/http's server gives every
 	// request: the transport watches it in all three cases.
-	if !authorized {
-		req = &proxy.Request{PathParams: req.PathParams, RequestID: req.RequestID, Stage: req.Stage}
-		r.Header.Del("Authorization")
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
-	return r.WithContext(proxy.WithRequest(ctx, req))
+	return r.WithContext(ctx), inv
 }
 
 // BenchmarkProxy compares one proxied request over loopback through
@@ -77,16 +75,8 @@ func BenchmarkProxy(b *testing.B) {
 
 	tr := proxy.NewTransport()
 	b.Cleanup(tr.CloseIdleConnections)
-	p, err := proxy.New(proxy.Options{
-		Transport: tr,
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, kind proxy.ErrorKind) {
-			b.Errorf("proxy error %v", kind)
-		},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tollgateHandler, err := p.Handler(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + "/{proxy}"})
+	p := proxy.New(proxy.Options{Transport: tr})
+	tollgateIntegration, err := p.Integration(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + "/{proxy}"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,33 +90,36 @@ func BenchmarkProxy(b *testing.B) {
 	}
 	def := httputil.NewSingleHostReverseProxy(target)
 
+	handler := func(h http.Handler) gateway.Integration {
+		return integrationFunc(func(w http.ResponseWriter, r *http.Request, _ *gateway.Invocation) { h.ServeHTTP(w, r) })
+	}
 	for _, bb := range []struct {
-		name       string
-		h          http.Handler
-		authorized bool
+		name string
+		in   gateway.Integration
+		who  caller
 	}{
-		{"tollgate", tollgateHandler, true},
-		{"tollgate-noauth", tollgateHandler, false},
-		{"bare", bare, true},
-		{"default", def, true},
+		{"tollgate", tollgateIntegration, authorized},
+		{"tollgate-noauth", tollgateIntegration, anonymous},
+		{"bare", handler(bare), authorized},
+		{"default", handler(def), authorized},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
-			r := benchRequest(b, bb.authorized)
+			r, inv := benchRequest(b, bb.who)
 			w := &discard{h: http.Header{}}
 			b.ReportAllocs()
 			for b.Loop() {
 				clear(w.h)
-				bb.h.ServeHTTP(w, r)
+				bb.in.Serve(w, r, inv)
 			}
 		})
 		b.Run(bb.name+"-parallel", func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
-				r := benchRequest(b, bb.authorized)
+				r, inv := benchRequest(b, bb.who)
 				w := &discard{h: http.Header{}}
 				for pb.Next() {
 					clear(w.h)
-					bb.h.ServeHTTP(w, r)
+					bb.in.Serve(w, r, inv)
 				}
 			})
 		})

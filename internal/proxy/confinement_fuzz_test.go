@@ -55,12 +55,7 @@ func newConfinementEnv(tb testing.TB) *confinementEnv {
 	}))
 	tb.Cleanup(up.Close)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := proxy.New(proxy.Options{Logger: quiet, ErrorHandler: func(w http.ResponseWriter, _ *http.Request, _ proxy.ErrorKind) {
-		w.WriteHeader(http.StatusBadGateway)
-	}})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	p := proxy.New(proxy.Options{Logger: quiet})
 	tb.Cleanup(p.CloseIdleConnections)
 	api := &tollgate.RestAPI{ID: "confine001", Name: "confine", Stages: []tollgate.Stage{{Name: "prod"}}}
 	authz := &tollgate.Authorizer{Name: "guard", PoolIDs: []string{"us-east-1_AAAAAAAAA"}, IdentitySource: "method.request.header.Authorization"}
@@ -72,18 +67,11 @@ func newConfinementEnv(tb testing.TB) *confinementEnv {
 		}
 		api.Routes = append(api.Routes, route)
 	}
+	var err error
 	e.gw, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{api}, Logger: quiet,
 		Issuer: func(pool string) string { return "http://127.0.0.1/" + pool }, Keys: noKeys{},
-		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (http.Handler, error) {
-			h, err := p.Handler(r.Integration)
-			if err != nil {
-				return nil, err
-			}
-			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-				inv, _ := gateway.FromContext(req.Context())
-				pr := &proxy.Request{PathParams: inv.PathParameters(), RequestID: inv.RequestID, Stage: inv.Stage.Name}
-				h.ServeHTTP(w, req.WithContext(proxy.WithRequest(req.Context(), pr)))
-			}), nil
+		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
+			return p.Integration(r.Integration)
 		})})
 	if err != nil {
 		tb.Fatal(err)

@@ -6,12 +6,14 @@
 // ("http://orders.internal:8080/v1/{proxy}"), parsed once per route; the
 // rewrite of the request (httputil.ReverseProxy with Rewrite, never
 // Director); the headers that tell the upstream who called; the shared,
-// tuned transport and buffer pool; the integration timeout; and the
-// classification of failures into the kinds the gateway answers
-// (ErrUpstream → 502, ErrTimeout → 504, ErrTooLarge → 413,
-// ErrBadPath → 403). It writes no
-// error bodies itself: Options.ErrorHandler does, so that the gateway stays
-// the one writer of API Gateway-shaped responses.
+// tuned transport and buffer pool; the integration timeout; and its own
+// failures, answered as API Gateway answers them through the gateway's one
+// writer of gateway responses (gateway.WriteResponse): an unreachable or
+// broken upstream or a misconfigured route is 502, the integration's
+// timeout before the response headers 504, a body over the gateway's limit
+// 413, a path parameter with a dot segment 403. An integration
+// (Proxy.Integration) is a gateway.Integration: the gateway hands it each
+// request with its decision, a *gateway.Invocation.
 //
 // # What the upstream receives
 //
@@ -66,18 +68,19 @@
 // for hop-by-hop headers and those API Gateway remaps: the upstream's
 // Date, Server, x-amzn-RequestId and x-amz-apigw-id reach the client as
 // x-amzn-Remapped-Date and so on (Content-Length is copied to
-// x-amzn-Remapped-Content-Length), so the gateway's own are the only ones. When the request could not be proxied and
-// nothing has been written yet, ErrorHandler answers; after the headers
-// have gone out, a failure can only abort the connection. A client that
-// goes away is logged at debug level and not answered.
+// x-amzn-Remapped-Content-Length), so the gateway's own are the only
+// ones. When the request could not be proxied and nothing has been written
+// yet, the proxy answers with the gateway response above; after the
+// headers have gone out, a failure can only abort the connection. A client
+// that goes away is logged at debug level and not answered.
 //
 // # Imports
 //
-// proxy imports the root package, internal/claimsheader (the one encoder of
-// X-Tollgate-Claims, shared with the gateway), internal/headerpolicy (API
-// Gateway's header rules, shared with the gateway) and the standard
-// library. It must
-// not import other internal packages: the gateway hands it what it needs
-// (the Integration, and a Request in the context), and internal/server
-// wires the two together.
+// proxy imports the root package, internal/gateway (the Integration it
+// implements, the Invocation it is handed, whose X-Tollgate-Claims value
+// and scopes the gateway computes once per verified token, and the
+// gateway responses it writes), internal/headerpolicy (API Gateway's
+// header rules, shared with the gateway) and the standard library. It must
+// not import other internal packages; the gateway does not import it:
+// internal/server builds the integrations and hands them to the gateway.
 package proxy

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
@@ -29,11 +30,6 @@ type Options struct {
 	// found at request time (error) and clients that went away (debug);
 	// nil means slog.Default().
 	Logger *slog.Logger
-	// ErrorHandler answers the client when a request could not be proxied
-	// and no response has been written yet. r is the request as the
-	// handler received it (its context still carries the gateway's
-	// values). Required: the gateway owns the shape of error responses.
-	ErrorHandler func(w http.ResponseWriter, r *http.Request, kind ErrorKind)
 }
 
 // Proxy builds the handlers of HTTP_PROXY integrations. All handlers of a
@@ -42,15 +38,11 @@ type Proxy struct {
 	transport *http.Transport
 	pool      httputil.BufferPool
 	log       *slog.Logger
-	onError   func(http.ResponseWriter, *http.Request, ErrorKind)
 }
 
 // New returns a Proxy.
-func New(opts Options) (*Proxy, error) {
-	if opts.ErrorHandler == nil {
-		return nil, errors.New("proxy: Options.ErrorHandler is required")
-	}
-	p := &Proxy{transport: opts.Transport, pool: opts.BufferPool, log: opts.Logger, onError: opts.ErrorHandler}
+func New(opts Options) *Proxy {
+	p := &Proxy{transport: opts.Transport, pool: opts.BufferPool, log: opts.Logger}
 	if p.transport == nil {
 		p.transport = NewTransport()
 	}
@@ -60,14 +52,14 @@ func New(opts Options) (*Proxy, error) {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
-	return p, nil
+	return p
 }
 
 // CloseIdleConnections closes the transport's idle upstream connections,
 // for shutdown.
 func (p *Proxy) CloseIdleConnections() { p.transport.CloseIdleConnections() }
 
-// Handler returns the handler of an HTTP_PROXY integration. The URI is
+// Integration returns an HTTP_PROXY integration, for the gateway. The URI is
 // parsed here, once per route; an unusable URI is an error: not http or
 // https, no host, credentials or a fragment, a placeholder outside the
 // path or in an unknown syntax ("{proxy+}", "${stageVariables.x}",
@@ -76,24 +68,24 @@ func (p *Proxy) CloseIdleConnections() { p.transport.CloseIdleConnections() }
 // For each request the handler forwards the method, the body, the headers
 // (less hop-by-hop ones and the names the package reserves) and the query
 // string (after the URI's own query, if it has one) to the URI with its
-// placeholders replaced by the path parameters of the Request in the
-// context (see WithRequest). The Host header is the upstream's. It sets
-// X-Forwarded-For, X-Forwarded-Host and X-Forwarded-Proto afresh (a
-// client's are dropped) and the X-Tollgate-* headers from the Request.
+// placeholders replaced by the invocation's path parameters. The Host
+// header is the upstream's. It sets X-Forwarded-For, X-Forwarded-Host and
+// X-Forwarded-Proto afresh (a client's are dropped) and the X-Tollgate-*
+// headers from the invocation (the gateway's decision).
 //
 // The upstream's answer, 5xx included, is passed through as it is:
 // status, headers and a streamed body (flushed at once for
 // text/event-stream and bodies of unknown length). The integration's
 // timeout (DefaultIntegrationTimeout when zero) bounds the whole exchange,
 // body included: if it runs out before the response headers, the client
-// gets ErrTimeout's answer; after them, the connection is aborted, as
+// gets API Gateway's 504; after them, the connection is aborted, as
 // nothing else can be said. A client that goes away is not answered
 // either. Aborting is panic(http.ErrAbortHandler), which net/http handles
 // quietly, as ReverseProxy itself does: middleware that recovers panics
 // must re-panic that one. Protocol upgrades (WebSocket) are not
 // proxied, as API Gateway's REST APIs do not proxy them: the upstream sees
 // a plain request.
-func (p *Proxy) Handler(in tollgate.Integration) (http.Handler, error) {
+func (p *Proxy) Integration(in tollgate.Integration) (gateway.Integration, error) {
 	if in.Type != tollgate.IntegrationHTTPProxy {
 		return nil, fmt.Errorf("proxy: integration type %q is not %s", in.Type, tollgate.IntegrationHTTPProxy)
 	}
@@ -140,7 +132,7 @@ var errTimedOut = errors.New("integration timeout")
 type call struct {
 	context.Context // the integration's deadline, under the client's context
 	in              *http.Request
-	req             *Request
+	inv             *gateway.Invocation
 	path            string // the upstream path, percent-encoded
 	// gone is set by fail when the client went away; ServeHTTP then
 	// aborts the response.
@@ -175,36 +167,32 @@ func (b *body) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	req := RequestFrom(r.Context())
-	var params map[string]string
-	if req != nil {
-		params = req.PathParams
-	}
-	path, err := h.tmpl.expand(params)
+// Serve proxies r: gateway.Integration.
+func (h *handler) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	path, err := h.tmpl.expand(inv.PathParameters())
 	if err != nil {
-		if err == errDotSegment {
+		if errors.Is(err, errDotSegment) {
 			h.p.log.Info("proxy: refused a path with a dot segment",
-				"request_id", requestID(req), "upstream", h.upstream)
-			h.p.onError(w, r, ErrBadPath)
+				"request_id", inv.RequestID, "upstream", h.upstream)
+			gateway.WriteResponse(w, gateway.ResponseMissingAuthenticationToken)
 			return
 		}
 		// The route and its URI disagree: a configuration mistake.
 		h.p.log.Error("proxy: cannot build the upstream URL",
-			"request_id", requestID(req), "upstream", h.upstream, "error", err)
-		h.p.onError(w, r, ErrUpstream)
+			"request_id", inv.RequestID, "upstream", h.upstream, "error", err)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
 		return
 	}
 	ctx, cancel := context.WithTimeoutCause(r.Context(), h.timeout, errTimedOut)
 	defer cancel()
-	c := &call{Context: ctx, in: r, req: req, path: path}
+	c := &call{Context: ctx, in: r, inv: inv, path: path}
 	out := r.WithContext(c)
 	if r.Body != nil && r.Body != http.NoBody {
 		out.Body = &body{ReadCloser: r.Body, c: c}
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler && !c.gone {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) && !c.gone {
 				h.logAborted(c)
 			}
 			panic(v)
@@ -248,14 +236,9 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 		delete(out.Header, "Connection")
 	}
 	pr.SetXForwarded()
-	if c.req != nil {
-		if c.req.APIID != "" {
-			out.Header[HeaderAPIID] = []string{c.req.APIID}
-		}
-		if name := setDecision(out.Header, c.req); name != "" {
-			h.p.log.Warn("proxy: header left out: its value has control characters",
-				"request_id", c.req.RequestID, "header", name)
-		}
+	if name := setDecision(out.Header, c.inv); name != "" {
+		h.p.log.Warn("proxy: header left out: its value has control characters",
+			"request_id", c.inv.RequestID, "header", name)
 	}
 }
 
@@ -264,7 +247,7 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 // one x-amzn-RequestId: the gateway's. Content-Length is copied, not
 // moved: the answer is streamed with the upstream's length.
 func remapResponse(res *http.Response) error {
-	headerpolicy.RemapResponse(res.Header, true)
+	headerpolicy.RemapResponse(res.Header)
 	return nil
 }
 
@@ -317,34 +300,38 @@ func hasPercent(s string) bool {
 func (h *handler) fail(w http.ResponseWriter, out *http.Request, err error) {
 	c, _ := out.Context().Value(callKey{}).(*call)
 	if c == nil {
-		// Not a request ServeHTTP prepared; cannot happen.
+		// Not a request Serve prepared; cannot happen.
 		h.p.log.Error("proxy: error without a call", "error", err)
-		h.p.onError(w, out, ErrUpstream)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
 		return
 	}
-	kind, gone := h.classify(c, err)
-	attrs := []any{"request_id", requestID(c.req), "upstream", h.upstream, "error", redact(err)}
+	answer, gone := h.classify(c)
+	attrs := []any{"request_id", c.inv.RequestID, "upstream", h.upstream, "error", redact(err)}
 	if gone {
 		h.p.log.Debug("proxy: client went away", attrs...)
 		c.gone = true
 		return
 	}
-	switch kind {
-	case ErrTimeout:
+	switch answer {
+	case gateway.ResponseIntegrationTimeout:
 		h.p.log.Warn("proxy: integration timed out before the response headers", append(attrs, "timeout", h.timeout)...)
-	case ErrTooLarge:
+	case gateway.ResponseRequestTooLarge:
 		h.p.log.Info("proxy: request body over the limit", attrs...)
 	default:
 		h.p.log.Warn("proxy: upstream failed", attrs...)
 	}
-	h.p.onError(w, c.in, kind)
+	gateway.WriteResponse(w, answer)
 }
 
-// classify tells why a call failed. gone means the client went away (or
-// broke its upload): no one is left to answer.
-func (h *handler) classify(c *call, err error) (kind ErrorKind, gone bool) {
-	if context.Cause(c) == errTimedOut {
-		return ErrTimeout, false
+// classify tells why a call failed, as the gateway response the client
+// gets: the integration's timeout ran out before the response headers
+// (504), the client's body went over the gateway's limit (413), or the
+// upstream could not be reached, answered with something that is not
+// HTTP, or broke off (502). gone means the client went away (or broke its
+// upload): no one is left to answer.
+func (h *handler) classify(c *call) (answer gateway.ResponseType, gone bool) {
+	if errors.Is(context.Cause(c), errTimedOut) {
+		return gateway.ResponseIntegrationTimeout, false
 	}
 	if c.in.Context().Err() != nil {
 		return 0, true
@@ -352,19 +339,19 @@ func (h *handler) classify(c *call, err error) (kind ErrorKind, gone bool) {
 	if bodyErr := c.bodyErr.Load(); bodyErr != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(*bodyErr, &tooLarge) {
-			return ErrTooLarge, false
+			return gateway.ResponseRequestTooLarge, false
 		}
 		return 0, true
 	}
-	return ErrUpstream, false
+	return gateway.ResponseIntegrationFailure, false
 }
 
 // logAborted logs an exchange the ReverseProxy aborted after the response
 // headers were sent.
 func (h *handler) logAborted(c *call) {
-	attrs := []any{"request_id", requestID(c.req), "upstream", h.upstream}
+	attrs := []any{"request_id", c.inv.RequestID, "upstream", h.upstream}
 	switch {
-	case context.Cause(c) == errTimedOut:
+	case errors.Is(context.Cause(c), errTimedOut):
 		h.p.log.Warn("proxy: timeout while streaming the response; connection aborted", attrs...)
 	case c.in.Context().Err() != nil:
 		h.p.log.Debug("proxy: client went away while streaming the response", attrs...)
@@ -381,11 +368,4 @@ func redact(err error) error {
 		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
 	}
 	return err
-}
-
-func requestID(r *Request) string {
-	if r == nil {
-		return ""
-	}
-	return r.RequestID
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
 )
 
@@ -30,16 +32,16 @@ import (
 // asserts on how long anything takes.
 const watchdog = 30 * time.Second
 
-// fixture is a Proxy whose error handler records the kinds it is given and
-// answers with their status, and whose log is kept for assertions.
+// fixture is a Proxy whose log is kept for assertions, and which records
+// the gateway responses its integrations answer with.
 type fixture struct {
 	t     *testing.T
 	proxy *proxy.Proxy
 
-	mu    sync.Mutex
-	kinds []proxy.ErrorKind
-	seen  []string // "path request-id" of the requests ErrorHandler got
-	logs  bytes.Buffer
+	mu      sync.Mutex
+	answers []int    // the statuses of the gateway responses written
+	seen    []string // "path request-id" of the requests answered so
+	logs    bytes.Buffer
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -48,27 +50,7 @@ func newFixture(t *testing.T) *fixture {
 	logger := slog.New(slog.NewTextHandler(lockedWriter{f}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	tr := proxy.NewTransport()
 	t.Cleanup(tr.CloseIdleConnections)
-	p, err := proxy.New(proxy.Options{
-		Transport: tr,
-		Logger:    logger,
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, kind proxy.ErrorKind) {
-			f.mu.Lock()
-			f.kinds = append(f.kinds, kind)
-			id := "<no Request>"
-			if pr := proxy.RequestFrom(r.Context()); pr != nil {
-				id = pr.RequestID
-			}
-			f.seen = append(f.seen, r.URL.Path+" "+id)
-			f.mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(kind.Status())
-			io.WriteString(w, `{"message":"`+kind.String()+`"}`)
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.proxy = p
+	f.proxy = proxy.New(proxy.Options{Transport: tr, Logger: logger})
 	return f
 }
 
@@ -80,10 +62,12 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.f.logs.Write(p)
 }
 
-func (f *fixture) errorKinds() []proxy.ErrorKind {
+// gatewayAnswers returns the statuses of the gateway responses
+// (x-amzn-ErrorType set) the integrations answered with.
+func (f *fixture) gatewayAnswers() []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]proxy.ErrorKind(nil), f.kinds...)
+	return append([]int(nil), f.answers...)
 }
 
 func (f *fixture) log() string {
@@ -92,31 +76,97 @@ func (f *fixture) log() string {
 	return f.logs.String()
 }
 
-// handler builds the handler of an HTTP_PROXY integration to uri.
-func (f *fixture) handler(uri string, timeout time.Duration) http.Handler {
+// handler builds the HTTP_PROXY integration to uri.
+func (f *fixture) handler(uri string, timeout time.Duration) gateway.Integration {
 	f.t.Helper()
-	h, err := f.proxy.Handler(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: uri, Timeout: timeout})
+	h, err := f.proxy.Integration(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: uri, Timeout: timeout})
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	return h
 }
 
-// front serves h on loopback as the gateway would call it: with req in
-// the context. With params nil, the path after "/prod/" is the "proxy"
-// parameter, as for the route "/{proxy+}" on the stage "prod".
-func front(t *testing.T, h http.Handler, req proxy.Request) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pr := req
-		if pr.PathParams == nil {
-			pr.PathParams = map[string]string{"proxy": strings.TrimPrefix(r.URL.EscapedPath(), "/prod/")}
+// integrationFunc adapts a function to gateway.Integration.
+type integrationFunc func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation)
+
+func (f integrationFunc) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	f(w, r, inv)
+}
+
+// decision is what the gateway decided of a request, in the terms of the
+// headers the upstream gets.
+type decision struct {
+	PathParams map[string]string
+	ClientID   string
+	Scopes     []string
+	Claims     map[string]string
+	RequestID  string
+	Stage      string
+}
+
+// invocation is the gateway.Invocation of d: claims as a verified token
+// carrying them, its scope claim the scopes.
+func (d decision) invocation(t testing.TB) *gateway.Invocation {
+	inv := &gateway.Invocation{ClientID: d.ClientID, RequestID: d.RequestID}
+	for k, v := range d.PathParams {
+		inv.PathParams = append(inv.PathParams, gateway.Param{Name: k, Value: v})
+	}
+	if d.Stage != "" {
+		inv.Stage = &tollgate.Stage{Name: d.Stage}
+	}
+	if d.Claims != nil {
+		raw, err := json.Marshal(d.Claims)
+		if err != nil {
+			t.Fatal(err)
 		}
-		h.ServeHTTP(w, r.WithContext(proxy.WithRequest(r.Context(), &pr)))
+		inv.Claims = &bearer.Claims{ClientID: d.ClientID, Scope: strings.Join(d.Scopes, " "), Raw: raw}
+	}
+	return inv
+}
+
+// front serves h on loopback as the gateway would call it, with d's
+// invocation and the request id already on the answer. With no path
+// parameters, the path after "/prod/" is the "proxy" parameter, as for the
+// route "/{proxy+}" on the stage "prod". It records the gateway responses
+// h answers with.
+func (f *fixture) front(h gateway.Integration, d decision) *httptest.Server {
+	f.t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := d
+		if d.PathParams == nil {
+			d.PathParams = map[string]string{"proxy": strings.TrimPrefix(r.URL.EscapedPath(), "/prod/")}
+		}
+		inv := d.invocation(f.t)
+		if inv.RequestID != "" {
+			w.Header()[gateway.HeaderRequestID] = []string{inv.RequestID}
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		h.Serve(sw, r, inv)
+		if w.Header().Get(gateway.HeaderErrorType) != "" {
+			f.mu.Lock()
+			f.answers = append(f.answers, sw.status)
+			f.seen = append(f.seen, r.URL.Path+" "+w.Header().Get(gateway.HeaderRequestID))
+			f.mu.Unlock()
+		}
 	}))
-	t.Cleanup(srv.Close)
+	f.t.Cleanup(srv.Close)
 	return srv
 }
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // seen is what an upstream received.
 type seen struct {
@@ -197,7 +247,7 @@ func TestUpstreamURL(t *testing.T) {
 			if params == nil {
 				params = map[string]string{}
 			}
-			fr := front(t, f.handler(tt.uri, 0), proxy.Request{PathParams: params})
+			fr := f.front(f.handler(tt.uri, 0), decision{PathParams: params})
 			resp, body := get(t, newRequest(t, "GET", fr.URL+tt.target, nil))
 			if resp.StatusCode != 200 || body != "ok" {
 				t.Fatalf("got %d %q; log:\n%s", resp.StatusCode, body, f.log())
@@ -214,13 +264,13 @@ func TestDotSegmentsAreRefused(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			f := newFixture(t)
 			up, ch := recorder(t)
-			fr := front(t, f.handler(up.URL+"/api/{proxy}", 0), proxy.Request{PathParams: map[string]string{"proxy": v}})
+			fr := f.front(f.handler(up.URL+"/api/{proxy}", 0), decision{PathParams: map[string]string{"proxy": v}})
 			resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
 			if resp.StatusCode != http.StatusForbidden {
 				t.Errorf("status %d, want 403", resp.StatusCode)
 			}
-			if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrBadPath}, f.errorKinds()); diff != "" {
-				t.Errorf("kinds (-want +got):\n%s", diff)
+			if diff := cmp.Diff([]int{http.StatusForbidden}, f.gatewayAnswers()); diff != "" {
+				t.Errorf("gateway answers (-want +got):\n%s", diff)
 			}
 			select {
 			case s := <-ch:
@@ -234,13 +284,13 @@ func TestDotSegmentsAreRefused(t *testing.T) {
 func TestMissingParameterIsUpstreamError(t *testing.T) {
 	f := newFixture(t)
 	up, _ := recorder(t)
-	fr := front(t, f.handler(up.URL+"/pets/{id}", 0), proxy.Request{PathParams: map[string]string{"proxy": "x"}})
+	fr := f.front(f.handler(up.URL+"/pets/{id}", 0), decision{PathParams: map[string]string{"proxy": "x"}})
 	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("status %d, want 502", resp.StatusCode)
 	}
-	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrUpstream}, f.errorKinds()); diff != "" {
-		t.Errorf("kinds (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int{http.StatusBadGateway}, f.gatewayAnswers()); diff != "" {
+		t.Errorf("gateway answers (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(f.log(), "level=ERROR") || !strings.Contains(f.log(), "{id}") {
 		t.Errorf("log lacks the configuration error:\n%s", f.log())
@@ -255,7 +305,7 @@ func TestHeaders(t *testing.T) {
 		"scope": "default/default other/x", "token_use": "access", "version": "2",
 		"exp": "Thu May 04 03:50:06 UTC 2023",
 	}
-	req := proxy.Request{
+	req := decision{
 		PathParams: map[string]string{"proxy": "hello"},
 		ClientID:   "6rupb256qn12tju82occ9eppqr",
 		Scopes:     []string{"default/default", "other/x"},
@@ -263,7 +313,7 @@ func TestHeaders(t *testing.T) {
 		RequestID:  "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
 		Stage:      "prod",
 	}
-	fr := front(t, f.handler(up.URL+"/{proxy}", 0), req)
+	fr := f.front(f.handler(up.URL+"/{proxy}", 0), req)
 
 	r := newRequest(t, "POST", fr.URL+"/prod/hello", strings.NewReader("payload"))
 	r.Host = "abc123.execute-api.us-east-1.localhost"
@@ -338,7 +388,7 @@ func TestHeaders(t *testing.T) {
 func TestNoAuthorizerSendsNoDecision(t *testing.T) {
 	f := newFixture(t)
 	up, ch := recorder(t)
-	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{RequestID: "r1"})
+	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{RequestID: "r1"})
 	r := newRequest(t, "GET", fr.URL+"/prod/x", nil)
 	r.Header.Set("X-Tollgate-Client-Id", "evil")
 	get(t, r)
@@ -353,7 +403,7 @@ func TestNoAuthorizerSendsNoDecision(t *testing.T) {
 func TestControlCharactersAreNotSent(t *testing.T) {
 	f := newFixture(t)
 	up, ch := recorder(t)
-	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{ClientID: "a\r\nX-Injected: 1", Claims: map[string]string{"k": "v\r\n"}})
+	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{ClientID: "a\r\nX-Injected: 1", Claims: map[string]string{"k": "v\r\n"}})
 	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
@@ -373,7 +423,7 @@ func TestControlCharactersAreNotSent(t *testing.T) {
 func TestUpgradeIsNotProxied(t *testing.T) {
 	f := newFixture(t)
 	up, ch := recorder(t)
-	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{})
 	r := newRequest(t, "GET", fr.URL+"/prod/ws", nil)
 	r.Header.Set("Connection", "Upgrade")
 	r.Header.Set("Upgrade", "websocket")
@@ -398,7 +448,7 @@ func TestUpstreamStatusAndHeadersPassThrough(t *testing.T) {
 		io.WriteString(w, `{"title":"boom"}`)
 	}))
 	defer up.Close()
-	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{})
 	resp, body := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
 	if resp.StatusCode != 500 || body != `{"title":"boom"}` {
 		t.Errorf("got %d %q, want the upstream's 500", resp.StatusCode, body)
@@ -407,7 +457,7 @@ func TestUpstreamStatusAndHeadersPassThrough(t *testing.T) {
 		len(resp.Header.Values("Set-Cookie")) != 2 {
 		t.Errorf("headers not passed through: %v", resp.Header)
 	}
-	if k := f.errorKinds(); len(k) != 0 {
+	if k := f.gatewayAnswers(); len(k) != 0 {
 		t.Errorf("error handler called with %v for an upstream 500", k)
 	}
 }
@@ -421,17 +471,17 @@ func TestUpstreamDown(t *testing.T) {
 	ln.Close() // nothing listens there now: connections are refused
 
 	f := newFixture(t)
-	fr := front(t, f.handler("http://"+addr+"/{proxy}?secret=s3cr3t", 0), proxy.Request{RequestID: "r-down"})
+	fr := f.front(f.handler("http://"+addr+"/{proxy}?secret=s3cr3t", 0), decision{RequestID: "r-down"})
 	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("status %d, want 502", resp.StatusCode)
 	}
-	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrUpstream}, f.errorKinds()); diff != "" {
-		t.Errorf("kinds (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int{http.StatusBadGateway}, f.gatewayAnswers()); diff != "" {
+		t.Errorf("gateway answers (-want +got):\n%s", diff)
 	}
 	f.mu.Lock()
 	if diff := cmp.Diff([]string{"/prod/x r-down"}, f.seen); diff != "" {
-		t.Errorf("ErrorHandler did not get the inbound request (-want +got):\n%s", diff)
+		t.Errorf("the gateway answer is not the inbound request's (-want +got):\n%s", diff)
 	}
 	f.mu.Unlock()
 	log := f.log()
@@ -460,24 +510,32 @@ func TestUpstreamBadResponse(t *testing.T) {
 		}
 	}()
 	f := newFixture(t)
-	fr := front(t, f.handler("http://"+ln.Addr().String()+"/{proxy}", 0), proxy.Request{})
+	fr := f.front(f.handler("http://"+ln.Addr().String()+"/{proxy}", 0), decision{})
 	resp, _ := get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("status %d, want 502", resp.StatusCode)
 	}
-	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrUpstream}, f.errorKinds()); diff != "" {
-		t.Errorf("kinds (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int{http.StatusBadGateway}, f.gatewayAnswers()); diff != "" {
+		t.Errorf("gateway answers (-want +got):\n%s", diff)
 	}
 }
 
+// upstreamStart is what a blocking upstream writes before it blocks.
+type upstreamStart int
+
+const (
+	nothingFirst upstreamStart = iota
+	headersFirst               // the headers and a first chunk
+)
+
 // blocking is an upstream whose handler blocks until release is closed,
-// after writing headers and a first chunk when headersFirst is set.
-func blocking(t *testing.T, headersFirst bool) (up *httptest.Server, arrived <-chan struct{}, release chan struct{}) {
+// after writing what first says.
+func blocking(t *testing.T, first upstreamStart) (up *httptest.Server, arrived <-chan struct{}, release chan struct{}) {
 	t.Helper()
 	arr := make(chan struct{}, 1)
 	release = make(chan struct{})
 	up = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if headersFirst {
+		if first == headersFirst {
 			w.Header().Set("Content-Type", "text/plain")
 			w.WriteHeader(200)
 			io.WriteString(w, "first chunk\n")
@@ -502,15 +560,15 @@ func blocking(t *testing.T, headersFirst bool) (up *httptest.Server, arrived <-c
 
 func TestTimeoutBeforeHeaders(t *testing.T) {
 	f := newFixture(t)
-	up, _, release := blocking(t, false)
-	fr := front(t, f.handler(up.URL+"/{proxy}", 200*time.Millisecond), proxy.Request{RequestID: "r-slow"})
+	up, _, release := blocking(t, nothingFirst)
+	fr := f.front(f.handler(up.URL+"/{proxy}", 200*time.Millisecond), decision{RequestID: "r-slow"})
 	resp, body := get(t, newRequest(t, "GET", fr.URL+"/prod/slow", nil))
 	close(release)
 	if resp.StatusCode != http.StatusGatewayTimeout {
 		t.Errorf("status %d %q, want 504", resp.StatusCode, body)
 	}
-	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrTimeout}, f.errorKinds()); diff != "" {
-		t.Errorf("kinds (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int{http.StatusGatewayTimeout}, f.gatewayAnswers()); diff != "" {
+		t.Errorf("gateway answers (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(f.log(), "r-slow") {
 		t.Errorf("log lacks the request id:\n%s", f.log())
@@ -519,13 +577,13 @@ func TestTimeoutBeforeHeaders(t *testing.T) {
 
 func TestTimeoutAfterHeadersAbortsTheConnection(t *testing.T) {
 	f := newFixture(t)
-	up, _, _ := blocking(t, true)
+	up, _, _ := blocking(t, headersFirst)
 	h := f.handler(up.URL+"/{proxy}", 200*time.Millisecond)
 	done := make(chan struct{})
-	fr := front(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fr := f.front(integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 		defer close(done) // also when the handler aborts (panics)
-		h.ServeHTTP(w, r)
-	}), proxy.Request{})
+		h.Serve(w, r, inv)
+	}), decision{})
 	resp, err := http.Get(fr.URL + "/prod/slow")
 	if err != nil {
 		t.Fatal(err)
@@ -541,7 +599,7 @@ func TestTimeoutAfterHeadersAbortsTheConnection(t *testing.T) {
 	if string(b) != "first chunk\n" {
 		t.Errorf("body before the abort %q", b)
 	}
-	if k := f.errorKinds(); len(k) != 0 {
+	if k := f.gatewayAnswers(); len(k) != 0 {
 		t.Errorf("error handler called after the headers were sent: %v", k)
 	}
 	// The handler logs as it aborts, which the client may see first.
@@ -557,13 +615,13 @@ func TestTimeoutAfterHeadersAbortsTheConnection(t *testing.T) {
 
 func TestClientGoneIsNotATimeout(t *testing.T) {
 	f := newFixture(t)
-	up, arrived, release := blocking(t, false)
+	up, arrived, release := blocking(t, nothingFirst)
 	h := f.handler(up.URL+"/{proxy}", time.Hour)
 	done := make(chan struct{})
-	fr := front(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fr := f.front(integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 		defer close(done)
-		h.ServeHTTP(w, r)
-	}), proxy.Request{RequestID: "r-gone"})
+		h.Serve(w, r, inv)
+	}), decision{RequestID: "r-gone"})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
@@ -585,7 +643,7 @@ func TestClientGoneIsNotATimeout(t *testing.T) {
 		t.Fatal("the proxy handler did not return after the client went away")
 	}
 	close(release)
-	if k := f.errorKinds(); len(k) != 0 {
+	if k := f.gatewayAnswers(); len(k) != 0 {
 		t.Errorf("error handler called for a client that went away: %v", k)
 	}
 	log := f.log()
@@ -598,18 +656,18 @@ func TestBodyTooLarge(t *testing.T) {
 	f := newFixture(t)
 	up, _ := recorder(t)
 	h := f.handler(up.URL+"/{proxy}", 0)
-	fr := front(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fr := f.front(integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
-		h.ServeHTTP(w, r)
-	}), proxy.Request{})
+		h.Serve(w, r, inv)
+	}), decision{})
 	// A body of unknown length, so that only reading it finds it too large.
 	r := newRequest(t, "POST", fr.URL+"/prod/upload", io.MultiReader(bytes.NewReader(make([]byte, 1<<20))))
 	resp, _ := get(t, r)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("status %d, want 413", resp.StatusCode)
 	}
-	if diff := cmp.Diff([]proxy.ErrorKind{proxy.ErrTooLarge}, f.errorKinds()); diff != "" {
-		t.Errorf("kinds (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int{http.StatusRequestEntityTooLarge}, f.gatewayAnswers()); diff != "" {
+		t.Errorf("gateway answers (-want +got):\n%s", diff)
 	}
 }
 
@@ -633,7 +691,7 @@ func TestRequestBodyIsStreamed(t *testing.T) {
 		io.WriteString(w, hex.EncodeToString(h.Sum(nil)))
 	}))
 	defer up.Close()
-	fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{})
 
 	pr, pw := io.Pipe()
 	go func() {
@@ -677,7 +735,7 @@ func TestResponseBodyIsStreamed(t *testing.T) {
 				w.Write(rest)
 			}))
 			defer up.Close()
-			fr := front(t, f.handler(up.URL+"/{proxy}", 0), proxy.Request{})
+			fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{})
 			resp, err := http.Get(fr.URL + "/prod/stream")
 			if err != nil {
 				t.Fatal(err)
@@ -729,8 +787,8 @@ func TestHandlerRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := f.proxy.Handler(tt.in); err == nil {
-				t.Errorf("Handler(%q) succeeded", tt.in.URI)
+			if _, err := f.proxy.Integration(tt.in); err == nil {
+				t.Errorf("Integration(%q) succeeded", tt.in.URI)
 			}
 		})
 	}
@@ -761,12 +819,6 @@ func TestPlaceholders(t *testing.T) {
 	}
 }
 
-func TestNewRequiresErrorHandler(t *testing.T) {
-	if _, err := proxy.New(proxy.Options{}); err == nil {
-		t.Error("New without an ErrorHandler succeeded")
-	}
-}
-
 func TestTransport(t *testing.T) {
 	tr := proxy.NewTransport()
 	if tr.MaxIdleConnsPerHost < 256 || tr.MaxIdleConns < tr.MaxIdleConnsPerHost || tr.IdleConnTimeout == 0 ||
@@ -786,13 +838,5 @@ func TestBufferPool(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { p.Put(p.Get()) })
 	if allocs != 0 {
 		t.Errorf("Get/Put allocate %.1f times", allocs)
-	}
-}
-
-func TestErrorKind(t *testing.T) {
-	for k, want := range map[proxy.ErrorKind]int{proxy.ErrUpstream: 502, proxy.ErrTimeout: 504, proxy.ErrTooLarge: 413, proxy.ErrBadPath: 403} {
-		if k.Status() != want || k.String() == "unknown" {
-			t.Errorf("%v: status %d, want %d", k, k.Status(), want)
-		}
 	}
 }

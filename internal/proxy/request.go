@@ -1,11 +1,9 @@
 package proxy
 
 import (
-	"context"
 	"net/http"
-	"strings"
 
-	"github.com/tollgate/tollgate/internal/claimsheader"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
@@ -32,49 +30,8 @@ const (
 	HeaderStage = "X-Tollgate-Stage"
 )
 
-// Request is what the gateway knows about a request once it has matched a
-// route and authorized it. The gateway stores it in the request's context
-// with WithRequest before calling the integration's handler.
-type Request struct {
-	// PathParams are the route's path parameters ("proxy" for
-	// "/{proxy+}", "id" for "/pets/{id}"), as they appear in the request
-	// path: percent-encoded, not decoded (API Gateway's pathParameters).
-	PathParams map[string]string
-	// ClientID, Scopes and Claims come from the verified access token;
-	// all are empty for a route without an authorizer. Claims values are
-	// strings, as API Gateway renders them.
-	ClientID string
-	Scopes   []string
-	Claims   map[string]string
-	// ClaimsHeader, if set, is the X-Tollgate-Claims value already
-	// encoded from Claims (a gateway that keeps it with its verification
-	// cache spares the encoding on every request); it must be exactly what
-	// the proxy would encode. When it is "", the proxy encodes Claims.
-	ClaimsHeader string
-	// RequestID is the gateway's id for the request.
-	RequestID string
-	// Stage is the stage's name, e.g. "prod".
-	Stage string
-	// APIID is the REST API's id, sent as X-Amzn-Apigateway-Api-Id as API
-	// Gateway sends it to HTTP integrations.
-	APIID string
-}
-
 // HeaderAPIID names the API to the upstream, as API Gateway does.
 const HeaderAPIID = "X-Amzn-Apigateway-Api-Id"
-
-type requestKey struct{}
-
-// WithRequest returns a copy of ctx carrying r for the integration.
-func WithRequest(ctx context.Context, r *Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
-}
-
-// RequestFrom returns the Request stored in ctx by WithRequest, or nil.
-func RequestFrom(ctx context.Context) *Request {
-	r, _ := ctx.Value(requestKey{}).(*Request)
-	return r
-}
 
 // dropForged removes the headers a client must not be able to set: every
 // X-Tollgate-* header, the forwarding headers (X-Forwarded-*, Forwarded,
@@ -120,39 +77,37 @@ func equalFold(s, lower string) bool {
 	return true
 }
 
-// setDecision sets the X-Tollgate-* headers from r. It returns the name of
-// a header it left out because its value could not be sent (a control
-// character in a claim-derived value), or "".
-func setDecision(h http.Header, r *Request) (dropped string) {
-	// One backing array for the five header values: this runs on every
-	// request.
-	vals := make([]string, 0, 5)
+// setDecision sets X-Amzn-Apigateway-Api-Id and the X-Tollgate-* headers
+// from the gateway's decision. It returns the name of a header it left out
+// because its value could not be sent (a control character in a
+// claim-derived value), or "". The scopes and the claims header are
+// computed once per verified token (gateway.Invocation), so a request
+// costs one allocation here: the backing array of the values. The claims
+// header is unpadded base64url (claimsheader.Encode), valid by
+// construction: its hundreds of bytes are not scanned again.
+func setDecision(h http.Header, inv *gateway.Invocation) (dropped string) {
+	vals := make([]string, 0, 6)
 	set := func(name, v string) {
 		if v == "" {
 			return
 		}
-		if !validHeaderValue(v) {
+		if name != HeaderClaims && !validHeaderValue(v) {
 			dropped = name
 			return
 		}
 		vals = append(vals, v)
 		h[name] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
-	set(HeaderClientID, r.ClientID)
-	switch len(r.Scopes) {
-	case 0:
-	case 1:
-		set(HeaderScopes, r.Scopes[0])
-	default:
-		set(HeaderScopes, strings.Join(r.Scopes, " "))
+	if inv.API != nil {
+		set(HeaderAPIID, inv.API.ID)
 	}
-	if r.ClaimsHeader != "" {
-		set(HeaderClaims, r.ClaimsHeader)
-	} else if len(r.Claims) > 0 {
-		set(HeaderClaims, claimsheader.Encode(r.Claims))
+	set(HeaderClientID, inv.ClientID)
+	set(HeaderScopes, inv.ScopeList())
+	set(HeaderClaims, inv.ClaimsHeader())
+	set(HeaderRequestID, inv.RequestID)
+	if inv.Stage != nil {
+		set(HeaderStage, inv.Stage.Name)
 	}
-	set(HeaderRequestID, r.RequestID)
-	set(HeaderStage, r.Stage)
 	return dropped
 }
 

@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/tollgate/tollgate/internal/proxy"
 )
 
 // A parameter the integration URI fixes keeps the URI's value: the
@@ -18,7 +16,7 @@ import (
 func TestFixedQueryParameters(t *testing.T) {
 	f := newFixture(t)
 	up, seenCh := recorder(t)
-	srv := front(t, f.handler(up.URL+"/v1/{proxy}?tenant=acme&v=2", 0), proxy.Request{})
+	srv := f.front(f.handler(up.URL+"/v1/{proxy}?tenant=acme&v=2", 0), decision{})
 	for target, want := range map[string]string{
 		"/prod/x":                          "/v1/x?tenant=acme&v=2",
 		"/prod/x?tenant=evil":              "/v1/x?tenant=acme&v=2",
@@ -49,7 +47,7 @@ func TestRequestTrailersNotForwarded(t *testing.T) {
 		got, gotTrailer = r.Header.Clone(), r.Trailer.Clone()
 		close(done)
 	})
-	srv := front(t, f.handler(up+"/{proxy}", 0), proxy.Request{ClientID: "verified"})
+	srv := f.front(f.handler(up+"/{proxy}", 0), decision{ClientID: "verified"})
 	c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)

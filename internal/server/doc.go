@@ -1,7 +1,17 @@
 // Package server is the one place where Tollgate's adapters are wired
 // together: the store, the catalog (the hot path's in-memory view of it),
-// the signer, the token endpoint and the discovery documents, the HTTP and
-// TLS listeners, and graceful shutdown.
+// the signer, the token endpoint and the discovery documents, the API
+// gateway and its integrations, the function runner and the Lambda Invoke
+// API, the Cognito management API, metrics and the access log, the HTTP
+// and TLS listeners, and graceful shutdown.
+//
+// The gateway's integrations are built here, once per route
+// (gateway.go): HTTP_PROXY routes get an integration of the one shared
+// proxy.Proxy, AWS_PROXY routes a lambdaproxy.Integration whose Invoker is
+// the function runner (functions named in Options.EchoFunctions run on the
+// built-in echo runtime). The integrations receive the gateway's decision
+// and write their own gateway responses: nothing passes through the server
+// per request but the access log's fields and the metrics.
 //
 // Routing by host: a request whose Host is one of a pool's domains (the
 // Cognito-style "{prefix}.auth.{region}.{base domain}" or a custom domain)

@@ -20,14 +20,11 @@ const lambdaService = "lambda"
 // requires, for the service "lambda" and any region, with one of
 // Tollgate's access keys — the management API's — on every listener: a
 // loopback peer proves nothing, since a TLS proxy on the same host makes
-// every caller one. admin tells which listener this is, for the log.
-func (s *Server) withInvokeAPI(h http.Handler, admin bool) http.Handler {
+// every caller one. listener names the listener ("main", "admin"), for
+// the log.
+func (s *Server) withInvokeAPI(h http.Handler, listener string) http.Handler {
 	if len(s.opts.Functions) == 0 {
 		return h
-	}
-	listener := "main"
-	if admin {
-		listener = "admin"
 	}
 	invoke := s.runner.InvokeHandler(s.invokeAuthenticator(listener))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -81,15 +81,16 @@ func (m *metrics) handler() http.Handler {
 // values it gets are the config's own strings, so their combinations are
 // bounded: each one's metrics are resolved once and kept, which spares
 // every request the label hashing and checks of WithLabelValues and the
-// status code's string.
+// status code's string. They are kept in sync.Maps, whose reads take no
+// lock and write no shared memory: a read lock's counter would be written
+// by every request on every core.
 type gatewayMetrics struct {
 	requests  *prometheus.CounterVec   // api, stage, resource, method, code
 	latency   *prometheus.HistogramVec // api, stage, resource, method
 	decisions *prometheus.CounterVec   // authorizer, decision, cached
 
-	mu         sync.RWMutex
-	byRequest  map[requestLabels]*requestMetrics
-	byDecision map[decisionLabels]prometheus.Counter
+	byRequest  sync.Map // requestLabels → *requestMetrics
+	byDecision sync.Map // decisionLabels → prometheus.Counter
 }
 
 type requestLabels struct {
@@ -124,40 +125,29 @@ func (m *metrics) newGatewayMetrics() *gatewayMetrics {
 			Help: "Cognito authorizer decisions (allow, unauthorized, expired, error), and whether they came from the verification cache.",
 		}, []string{"authorizer", "decision", "cached"}),
 	}
-	g.byRequest = map[requestLabels]*requestMetrics{}
-	g.byDecision = map[decisionLabels]prometheus.Counter{}
 	m.reg.MustRegister(g.requests, g.latency, g.decisions)
 	return g
 }
 
 func (g *gatewayMetrics) ObserveRequest(api, stage, resource, method string, status int, d time.Duration) {
 	k := requestLabels{api, stage, resource, method, status}
-	g.mu.RLock()
-	m := g.byRequest[k]
-	g.mu.RUnlock()
-	if m == nil {
-		m = &requestMetrics{
+	v, ok := g.byRequest.Load(k)
+	if !ok {
+		v, _ = g.byRequest.LoadOrStore(k, &requestMetrics{
 			count:   g.requests.WithLabelValues(api, stage, resource, method, strconv.Itoa(status)),
 			latency: g.latency.WithLabelValues(api, stage, resource, method),
-		}
-		g.mu.Lock()
-		g.byRequest[k] = m
-		g.mu.Unlock()
+		})
 	}
+	m := v.(*requestMetrics)
 	m.count.Inc()
 	m.latency.Observe(d.Seconds())
 }
 
 func (g *gatewayMetrics) ObserveAuthorizer(authorizer string, decision gateway.Decision, cached bool) {
 	k := decisionLabels{authorizer, decision, cached}
-	g.mu.RLock()
-	c := g.byDecision[k]
-	g.mu.RUnlock()
-	if c == nil {
-		c = g.decisions.WithLabelValues(authorizer, decision.String(), strconv.FormatBool(cached))
-		g.mu.Lock()
-		g.byDecision[k] = c
-		g.mu.Unlock()
+	v, ok := g.byDecision.Load(k)
+	if !ok {
+		v, _ = g.byDecision.LoadOrStore(k, g.decisions.WithLabelValues(authorizer, decision.String(), strconv.FormatBool(cached)))
 	}
-	c.Inc()
+	v.(prometheus.Counter).Inc()
 }

@@ -34,9 +34,10 @@ type Options struct {
 	// Invoke API for them on every listener, SigV4-verified with the store's
 	// access keys (invoke.go).
 	Functions []*tollgate.Function
-	// EchoFunctions names functions answered by the built-in echo backend
-	// instead of being run (dev does this for Node.js functions on a
-	// machine without node).
+	// EchoFunctions names functions that run on the built-in echo runtime
+	// (tollgate.EchoRuntime) instead of their own (dev does this for
+	// Node.js functions on a machine without node). Setting such a
+	// function's Runtime to tollgate.EchoRuntime does the same.
 	EchoFunctions []string
 	// FunctionIdleTimeout is how long an unused function instance is kept
 	// warm (default function.DefaultIdleTimeout).
@@ -241,7 +242,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer s.runner.Close()
 
 	srv := &http.Server{
-		Handler:           headercase.Handler(s.withCognitoAPI(s.withInvokeAPI(s.handler, false))),
+		Handler:           headercase.Handler(s.withCognitoAPI(s.withInvokeAPI(s.handler, "main"))),
 		ConnContext:       headercase.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -256,7 +257,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetHTTP2(true)
 	srv.Protocols.SetUnencryptedHTTP2(true)
-	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), true), ReadHeaderTimeout: 10 * time.Second}
+	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), "admin"), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 3)
 	var wg sync.WaitGroup
 	for _, l := range []struct {

@@ -1,10 +1,11 @@
-package gateway
+package lambdaproxy
 
 import (
 	"net/http/httptest"
 	"testing"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
 )
 
 // FuzzProxyResult feeds arbitrary function results to the response
@@ -31,7 +32,7 @@ func FuzzProxyResult(f *testing.F) {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept", "image/png")
-		res.write(w, r, &Invocation{API: api})
+		res.write(w, r, &gateway.Invocation{API: api})
 		if w.Code < 100 || w.Code > 599 {
 			t.Fatalf("answered %d", w.Code)
 		}

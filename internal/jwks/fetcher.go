@@ -1,4 +1,4 @@
-package gateway
+package jwks
 
 import (
 	"context"
@@ -21,34 +21,34 @@ import (
 
 // Defaults of the JWKS fetcher.
 const (
-	// DefaultJWKSRefresh is how often external key sets are fetched again.
-	DefaultJWKSRefresh = 10 * time.Minute
-	// DefaultJWKSMinInterval is the least time between two fetches of one
+	// DefaultRefresh is how often external key sets are fetched again.
+	DefaultRefresh = 10 * time.Minute
+	// DefaultMinInterval is the least time between two fetches of one
 	// issuer's key set caused by tokens with an unknown kid, so that a
 	// stream of forged kids cannot make Tollgate hammer an issuer.
-	DefaultJWKSMinInterval = 30 * time.Second
-	// DefaultJWKSTimeout bounds one fetch.
-	DefaultJWKSTimeout = 10 * time.Second
-	// MaxJWKSSize is the largest key set document read; Cognito's is under
+	DefaultMinInterval = 30 * time.Second
+	// DefaultTimeout bounds one fetch.
+	DefaultTimeout = 10 * time.Second
+	// MaxSize is the largest key set document read; Cognito's is under
 	// 1 KiB.
-	MaxJWKSSize = 1 << 20
+	MaxSize = 1 << 20
 	// minRSABits is the smallest RSA modulus accepted (RFC 8725 §3.5 asks
 	// for keys of adequate strength; RFC 7518 §3.3 requires 2048 bits).
 	minRSABits = 2048
 )
 
-// JWKSOptions configure a JWKS fetcher. The zero value is ready to use.
-type JWKSOptions struct {
+// Options configure a JWKS fetcher. The zero value is ready to use.
+type Options struct {
 	// Client fetches the key sets; its Timeout, if zero, is
-	// DefaultJWKSTimeout.
+	// DefaultTimeout.
 	Client      *http.Client
-	Refresh     time.Duration // default DefaultJWKSRefresh
-	MinInterval time.Duration // default DefaultJWKSMinInterval
+	Refresh     time.Duration // default DefaultRefresh
+	MinInterval time.Duration // default DefaultMinInterval
 	Now         func() time.Time
 	Logger      *slog.Logger
 }
 
-// JWKS holds the public keys of external issuers (a real Cognito pool,
+// Fetcher holds the public keys of external issuers (a real Cognito pool,
 // Keycloak, Auth0…), fetched from their JWKS URLs (RFC 7517 §5): in the
 // background when Start is called and every Refresh after, and on demand
 // when a token names a kid the cached set lacks, at most once per
@@ -58,7 +58,7 @@ type JWKSOptions struct {
 // Only RSA keys usable for RS256 signatures are kept: kty "RSA", use "sig"
 // or absent, alg "RS256" or absent, a kid, and a modulus of at least 2048
 // bits. A failed fetch keeps the keys fetched before.
-type JWKS struct {
+type Fetcher struct {
 	client      *http.Client
 	refresh     time.Duration
 	minInterval time.Duration
@@ -81,21 +81,21 @@ type remoteKeys struct {
 	lastOnDemand time.Time // when the last fetch for an unknown kid started
 }
 
-// NewJWKS returns a fetcher for the issuers' key sets. Nothing is fetched
+// New returns a fetcher for the issuers' key sets. Nothing is fetched
 // until Start, or until a token of an issuer is verified.
-func NewJWKS(issuers []tollgate.ExternalIssuer, opts JWKSOptions) *JWKS {
+func New(issuers []tollgate.ExternalIssuer, opts Options) *Fetcher {
 	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: DefaultJWKSTimeout}
+		opts.Client = &http.Client{Timeout: DefaultTimeout}
 	} else if opts.Client.Timeout == 0 {
 		c := *opts.Client
-		c.Timeout = DefaultJWKSTimeout
+		c.Timeout = DefaultTimeout
 		opts.Client = &c
 	}
 	if opts.Refresh <= 0 {
-		opts.Refresh = DefaultJWKSRefresh
+		opts.Refresh = DefaultRefresh
 	}
 	if opts.MinInterval <= 0 {
-		opts.MinInterval = DefaultJWKSMinInterval
+		opts.MinInterval = DefaultMinInterval
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -103,7 +103,7 @@ func NewJWKS(issuers []tollgate.ExternalIssuer, opts JWKSOptions) *JWKS {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	j := &JWKS{
+	j := &Fetcher{
 		client:      opts.Client,
 		refresh:     opts.Refresh,
 		minInterval: opts.MinInterval,
@@ -123,15 +123,15 @@ func NewJWKS(issuers []tollgate.ExternalIssuer, opts JWKSOptions) *JWKS {
 // Start fetches every issuer's key set in the background, then again every
 // Refresh, until ctx ends. It returns at once; Ready tells when the first
 // round is over. Calling it again does nothing.
-func (j *JWKS) Start(ctx context.Context) {
+func (j *Fetcher) Start(ctx context.Context) {
 	j.once.Do(func() { go j.run(ctx) })
 }
 
 // Ready is closed once the first round of fetches started by Start is over,
 // whether they succeeded or not.
-func (j *JWKS) Ready() <-chan struct{} { return j.ready }
+func (j *Fetcher) Ready() <-chan struct{} { return j.ready }
 
-func (j *JWKS) run(ctx context.Context) {
+func (j *Fetcher) run(ctx context.Context) {
 	j.refreshAll(ctx)
 	close(j.ready)
 	if len(j.sets) == 0 {
@@ -149,36 +149,39 @@ func (j *JWKS) run(ctx context.Context) {
 	}
 }
 
-func (j *JWKS) refreshAll(ctx context.Context) {
+func (j *Fetcher) refreshAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, s := range j.sets {
-		wg.Go(func() { j.fetch(ctx, s, false) })
+		wg.Go(func() { j.fetch(ctx, s, scheduled) })
 	}
 	wg.Wait()
 }
 
 // Refresh fetches the issuer's key set now (or waits for the fetch in
 // flight) and reports the error of that fetch.
-func (j *JWKS) Refresh(ctx context.Context, issuer string) error {
+func (j *Fetcher) Refresh(ctx context.Context, issuer string) error {
 	s := j.sets[issuer]
 	if s == nil {
 		return fmt.Errorf("jwks: unknown issuer %q", issuer)
 	}
-	return j.fetch(ctx, s, false)
+	return j.fetch(ctx, s, scheduled)
 }
 
 // Fetches returns how many fetches of the issuer's key set were made.
-func (j *JWKS) Fetches(issuer string) int64 {
+func (j *Fetcher) Fetches(issuer string) int64 {
 	if s := j.sets[issuer]; s != nil {
 		return s.fetches.Load()
 	}
 	return 0
 }
 
-// keySet returns the issuer's keys as a bearer.KeySet that, asked for a kid
+// Has reports whether j fetches the keys of issuer.
+func (j *Fetcher) Has(issuer string) bool { return j.sets[issuer] != nil }
+
+// KeySet returns the issuer's keys as a bearer.KeySet that, asked for a kid
 // it lacks, fetches the set again (within the rate bound) and looks once
 // more. ctx bounds the wait. It is nil for an issuer j does not know.
-func (j *JWKS) keySet(ctx context.Context, issuer string) bearer.KeySet {
+func (j *Fetcher) KeySet(ctx context.Context, issuer string) bearer.KeySet {
 	s := j.sets[issuer]
 	if s == nil {
 		return nil
@@ -189,7 +192,7 @@ func (j *JWKS) keySet(ctx context.Context, issuer string) bearer.KeySet {
 // onDemandKeys is the KeySet of one verification.
 type onDemandKeys struct {
 	ctx context.Context
-	j   *JWKS
+	j   *Fetcher
 	s   *remoteKeys
 }
 
@@ -199,7 +202,7 @@ func (k *onDemandKeys) Key(kid string) (*rsa.PublicKey, bool) {
 	}
 	// An unknown kid: the issuer may have rotated its keys. Fetch again,
 	// once, if the last such fetch is old enough, or join the one in flight.
-	k.j.fetch(k.ctx, k.s, true)
+	k.j.fetch(k.ctx, k.s, onDemand)
 	return k.s.lookup(kid)
 }
 
@@ -219,17 +222,25 @@ type flight struct {
 	err  error
 }
 
+// fetchCause is why a key set is fetched.
+type fetchCause int
+
+const (
+	scheduled fetchCause = iota // Start, Refresh, or a first use
+	onDemand                    // a token with a kid the set lacks
+)
+
 // fetch fetches s's key set, or waits for the fetch in flight. An onDemand
 // fetch (for an unknown kid) is skipped if the previous one started less
 // than MinInterval ago. The fetch runs on its own goroutine with its own
 // timeout, so that a caller giving up (ctx) does not cancel it for the
 // others waiting.
-func (j *JWKS) fetch(ctx context.Context, s *remoteKeys, onDemand bool) error {
+func (j *Fetcher) fetch(ctx context.Context, s *remoteKeys, why fetchCause) error {
 	s.mu.Lock()
 	f := s.inflight
 	if f == nil {
 		now := j.now()
-		if onDemand {
+		if why == onDemand {
 			if !s.lastOnDemand.IsZero() && now.Sub(s.lastOnDemand) < j.minInterval {
 				s.mu.Unlock()
 				return errRateLimited
@@ -257,7 +268,7 @@ func (j *JWKS) fetch(ctx context.Context, s *remoteKeys, onDemand bool) error {
 
 // get fetches and parses s's key set, and installs it if it holds at least
 // one usable key.
-func (j *JWKS) get(s *remoteKeys) error {
+func (j *Fetcher) get(s *remoteKeys) error {
 	s.fetches.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), j.client.Timeout)
 	defer cancel()
@@ -271,7 +282,7 @@ func (j *JWKS) get(s *remoteKeys) error {
 	return nil
 }
 
-func (j *JWKS) download(ctx context.Context, url string) (bearer.Keys, error) {
+func (j *Fetcher) download(ctx context.Context, url string) (bearer.Keys, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -286,14 +297,14 @@ func (j *JWKS) download(ctx context.Context, url string) (bearer.Keys, error) {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxJWKSSize+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
-	if len(body) > MaxJWKSSize {
-		return nil, fmt.Errorf("GET %s: the key set is larger than %d bytes", url, MaxJWKSSize)
+	if len(body) > MaxSize {
+		return nil, fmt.Errorf("GET %s: the key set is larger than %d bytes", url, MaxSize)
 	}
-	keys, err := ParseJWKS(body)
+	keys, err := Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
@@ -311,11 +322,11 @@ type jwk struct {
 	E   string `json:"e"`
 }
 
-// ParseJWKS returns the RS256 verification keys of a JSON Web Key Set
+// Parse returns the RS256 verification keys of a JSON Web Key Set
 // (RFC 7517 §5) by kid. Keys of other types or uses, without a kid, with a
 // modulus under 2048 bits or a kid seen before are skipped; a set left with
 // no key is an error.
-func ParseJWKS(data []byte) (bearer.Keys, error) {
+func Parse(data []byte) (bearer.Keys, error) {
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`
 	}

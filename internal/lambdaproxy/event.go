@@ -1,4 +1,4 @@
-package gateway
+package lambdaproxy
 
 import (
 	"encoding/base64"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/headercase"
 )
 
@@ -79,8 +80,9 @@ type proxyAuthorizer struct {
 // requestTimeLayout is requestContext.requestTime's format, in UTC.
 const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
-// ProxyEvent returns the Lambda proxy integration event for r, whose body
-// (already read, at most MaxBodyBytes) is body:
+// Event returns the Lambda proxy integration event of the request r that
+// the gateway decided inv of, whose body (already read, at most
+// gateway.MaxBodyBytes) is body:
 //
 //   - path is the path after the stage, raw; requestContext.path has the
 //     stage (ContextPath);
@@ -95,7 +97,7 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 //     one of the API's binaryMediaTypes, its text otherwise;
 //   - requestContext.authorizer.claims holds the token's claims as strings
 //     (ClaimStrings) behind an authorizer, and is absent without one.
-func (inv *Invocation) ProxyEvent(r *http.Request, body []byte) ([]byte, error) {
+func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
 	ev := proxyEvent{
 		Resource:       inv.ResourcePath,
 		Path:           inv.Path,

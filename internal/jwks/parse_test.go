@@ -1,0 +1,64 @@
+package jwks_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/tollgate/tollgate/internal/jwks"
+)
+
+func newKey(t *testing.T, bits int) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestParse(t *testing.T) {
+	k1, k2 := newKey(t, 2048), newKey(t, 2048)
+	small := newKey(t, 1024)
+	jwk := func(k any, kid, alg, use string) jose.JSONWebKey {
+		return jose.JSONWebKey{Key: k, KeyID: kid, Algorithm: alg, Use: use}
+	}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+		jwk(&k1.PublicKey, "good", "RS256", "sig"),
+		jwk(&k2.PublicKey, "no-alg-no-use", "", ""),
+		jwk(&k2.PublicKey, "rs512", "RS512", "sig"),
+		jwk(&k2.PublicKey, "enc", "RS256", "enc"),
+		jwk(&k2.PublicKey, "", "RS256", "sig"),
+		jwk(&small.PublicKey, "small", "RS256", "sig"),
+		jwk(&k2.PublicKey, "good", "RS256", "sig"), // duplicate kid: the first wins
+		jwk([]byte("0123456789abcdef0123456789abcdef"), "oct", "HS256", "sig"),
+	}}
+	b, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A key of an unknown shape does not spoil the set.
+	b = bytes.Replace(b, []byte(`{"keys":[`), []byte(`{"keys":[{"kty":"RSA","kid":"weird","use":["sig"]},{"kty":"RSA","kid":"bad-e","n":"AQAB","e":"!!"},`), 1)
+	got, err := jwks.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got["good"].Equal(&k1.PublicKey) || !got["no-alg-no-use"].Equal(&k2.PublicKey) {
+		t.Fatalf("kept %v, want good (key 1) and no-alg-no-use", keysOf(got))
+	}
+	if _, err := jwks.Parse([]byte(`{"keys":[]}`)); err == nil {
+		t.Error("an empty set was accepted")
+	}
+}
+
+func keysOf[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

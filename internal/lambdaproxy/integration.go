@@ -1,0 +1,379 @@
+package lambdaproxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/headerpolicy"
+)
+
+// Invoker runs the named Lambda function on an event and returns its
+// payload. functionError reports a function error (the handler failed,
+// crashed or timed out; the payload is then Lambda's error document); err
+// an invocation that did not happen or was not waited for (ctx ended).
+// traceID is the request's X-Amzn-Trace-Id, for the function's
+// Lambda-Runtime-Trace-Id.
+type Invoker func(ctx context.Context, function, traceID string, event []byte) (payload []byte, functionError bool, err error)
+
+// ErrEventTooLarge is what an Invoker returns for an event over Lambda's
+// 6 MB payload limit.
+var ErrEventTooLarge = errors.New("event too large for Lambda")
+
+// Integration is an AWS_PROXY (Lambda proxy) integration: it builds the
+// request's event (Event), invokes the integration's function with it,
+// and maps the result as API Gateway does (contract §5.2). A function
+// error or a malformed result is 502 {"message": "Internal server
+// error"}; no result within the integration's timeout is 504
+// {"message": "Endpoint request timed out"}.
+type Integration struct {
+	function string
+	timeout  time.Duration
+	invoke   Invoker
+	log      *slog.Logger
+}
+
+// New returns the integration in, whose function invoke runs.
+func New(in tollgate.Integration, invoke Invoker, log *slog.Logger) *Integration {
+	timeout := in.Timeout
+	if timeout <= 0 {
+		timeout = tollgate.DefaultIntegrationTimeout
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Integration{function: in.Function, timeout: timeout, invoke: invoke, log: log}
+}
+
+// Serve answers r with the function's result: gateway.Integration.
+func (li *Integration) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	event, err := Event(r, inv, body)
+	if err != nil {
+		li.log.LogAttrs(r.Context(), slog.LevelError, "lambda proxy: building the event", slog.String("request_id", inv.RequestID), slog.String("error", err.Error()))
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), li.timeout)
+	defer cancel()
+	payload, fnErr, err := li.invoke(ctx, li.function, inv.TraceID, event)
+	if err != nil || fnErr {
+		li.fail(ctx, w, r, inv, payload, err)
+		return
+	}
+	res, err := parseProxyResult(payload)
+	if err != nil {
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: malformed Lambda proxy response",
+			slog.String("request_id", inv.RequestID), slog.String("function", li.function), slog.String("error", err.Error()))
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		return
+	}
+	res.write(w, r, inv)
+}
+
+// readBody reads the request's body, bounded by the gateway's
+// MaxBytesReader. ok is false when the request was answered (413) or the
+// client is gone.
+func readBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, true
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			gateway.WriteResponse(w, gateway.ResponseRequestTooLarge)
+		}
+		return nil, false // otherwise the client is gone
+	}
+	return body, true
+}
+
+// fail answers an invocation that failed (err) or whose function failed
+// (payload is Lambda's error document). ctx is the invocation's.
+func (li *Integration) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, payload []byte, err error) {
+	attrs := []slog.Attr{slog.String("request_id", inv.RequestID), slog.String("function", li.function)}
+	switch {
+	case errors.Is(err, ErrEventTooLarge):
+		gateway.WriteResponse(w, gateway.ResponseRequestTooLarge)
+	case err != nil && r.Context().Err() != nil:
+		// the client is gone
+	case err != nil && ctx.Err() != nil:
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: integration timed out", append(attrs, slog.Duration("timeout", li.timeout))...)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationTimeout)
+	case err != nil:
+		li.log.LogAttrs(r.Context(), slog.LevelError, "lambda proxy: invocation failed", append(attrs, slog.String("error", err.Error()))...)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+	default:
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: function error", append(attrs, slog.String("error", string(payload)))...)
+		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+	}
+}
+
+// proxyResult is a Lambda proxy integration's response, validated.
+type proxyResult struct {
+	status   int
+	headers  [][2]string // in the order to set them; a name may repeat
+	body     []byte
+	isBase64 bool
+}
+
+// parseProxyResult validates a function's result as API Gateway does:
+// a JSON object with only statusCode (a number or a numeric string),
+// headers (values scalars), multiValueHeaders (values lists of scalars),
+// body (a string or null) and isBase64Encoded (a bool); anything else is
+// an error (502).
+func parseProxyResult(payload []byte) (*proxyResult, error) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil {
+		return nil, fmt.Errorf("the result is not a JSON object: %w", err)
+	}
+	if fields == nil {
+		return nil, errors.New("the result is null")
+	}
+	if dec.More() {
+		return nil, errors.New("data after the result's JSON object")
+	}
+	res := &proxyResult{status: http.StatusOK}
+	var hs resultHeaders
+	for k, raw := range fields {
+		if err := res.setField(&hs, k, raw); err != nil {
+			return nil, err
+		}
+	}
+	res.headers = hs.merged()
+	return res, nil
+}
+
+// resultHeaders are a result's headers and multiValueHeaders.
+type resultHeaders struct {
+	single     map[string]string
+	multi      map[string][]string
+	multiOrder []string
+}
+
+// setField sets the result's field k from its JSON value raw.
+func (res *proxyResult) setField(hs *resultHeaders, k string, raw json.RawMessage) error {
+	switch k {
+	case "statusCode":
+		s, err := parseStatus(raw)
+		if err != nil {
+			return err
+		}
+		res.status = s
+	case "headers":
+		m, err := scalarMap(raw)
+		if err != nil {
+			return fmt.Errorf("headers: %w", err)
+		}
+		hs.single = m
+	case "multiValueHeaders":
+		return hs.setMulti(raw)
+	case "body":
+		if string(raw) == "null" {
+			return nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return errors.New("body must be a string")
+		}
+		res.body = []byte(s)
+	case "isBase64Encoded":
+		if string(raw) == "null" {
+			return nil
+		}
+		if err := json.Unmarshal(raw, &res.isBase64); err != nil {
+			return errors.New("isBase64Encoded must be a boolean")
+		}
+	default:
+		return fmt.Errorf("unknown field %q", k)
+	}
+	return nil
+}
+
+// setMulti sets multiValueHeaders: lists of scalars.
+func (hs *resultHeaders) setMulti(raw json.RawMessage) error {
+	var m map[string][]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("multiValueHeaders: every value must be a list: %w", err)
+	}
+	hs.multi = make(map[string][]string, len(m))
+	for name, vs := range m {
+		for _, v := range vs {
+			s, err := scalar(v)
+			if err != nil {
+				return fmt.Errorf("multiValueHeaders.%s: %w", name, err)
+			}
+			hs.multi[name] = append(hs.multi[name], s)
+		}
+		hs.multiOrder = append(hs.multiOrder, name)
+	}
+	return nil
+}
+
+// merged returns the headers in the order to set them: headers and
+// multiValueHeaders with the same name merge into one value, the
+// multi-value ones first.
+func (hs *resultHeaders) merged() [][2]string {
+	var out [][2]string
+	for _, name := range hs.multiOrder {
+		vs := hs.multi[name]
+		if v, ok := lookupFold(hs.single, name); ok {
+			out = append(out, [2]string{name, strings.Join(append(vs, v), ", ")})
+			continue
+		}
+		for _, v := range vs {
+			out = append(out, [2]string{name, v})
+		}
+	}
+	for name, v := range hs.single {
+		if _, ok := lookupFoldMulti(hs.multi, name); !ok {
+			out = append(out, [2]string{name, v})
+		}
+	}
+	return out
+}
+
+func parseStatus(raw json.RawMessage) (int, error) {
+	s := string(raw)
+	if len(s) > 0 && s[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, err
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 100 || n > 599 {
+		return 0, fmt.Errorf("statusCode %s is not an HTTP status", raw)
+	}
+	return n, nil
+}
+
+func scalarMap(raw json.RawMessage) (map[string]string, error) {
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, errors.New("must be an object")
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		s, err := scalar(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		out[k] = s
+	}
+	return out, nil
+}
+
+// scalar renders a header value: strings as they are, numbers and booleans
+// as their JSON text ("true"), null as "".
+func scalar(raw json.RawMessage) (string, error) {
+	s := string(bytes.TrimSpace(raw))
+	switch {
+	case s == "null":
+		return "", nil
+	case len(s) > 0 && s[0] == '"':
+		var v string
+		err := json.Unmarshal(raw, &v)
+		return v, err
+	case s == "true" || s == "false":
+		return s, nil
+	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
+		return s, nil
+	}
+	return "", errors.New("a header value must be a string, number or boolean")
+}
+
+func lookupFold(m map[string]string, name string) (string, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func lookupFoldMulti(m map[string][]string, name string) ([]string, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// write answers with the result. Content-Type defaults to
+// application/json. A base64 body is decoded only when the API's
+// binaryMediaTypes match the request's Accept or the response's
+// Content-Type; otherwise it is sent as the base64 text it is, as API
+// Gateway does.
+func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+	api := inv.API
+	h := w.Header()
+	for _, kv := range res.headers {
+		if !headerpolicy.ValidField(kv[0], kv[1]) {
+			continue
+		}
+		// The function's Date, Server, Content-Length, request ids… reach
+		// the client as x-amzn-Remapped-*: the gateway's own are the ones.
+		if name := headerpolicy.RemappedName(kv[0]); name != kv[0] {
+			h[name] = append(h[name], kv[1])
+			continue
+		}
+		if http.CanonicalHeaderKey(kv[0]) == "Transfer-Encoding" {
+			continue // framing is the gateway's
+		}
+		h.Add(kv[0], kv[1])
+	}
+	if inv.TraceID != "" {
+		h[headerpolicy.TraceID] = []string{inv.TraceID}
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	body := res.body
+	if res.isBase64 && api != nil && (matchesAccept(api.BinaryMediaTypes, r.Header.Get("Accept")) ||
+		matchesMediaType(api.BinaryMediaTypes, h.Get("Content-Type"))) {
+		dec, err := base64.StdEncoding.DecodeString(string(body))
+		if err != nil {
+			h.Del("Content-Type")
+			gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+			return
+		}
+		body = dec
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(res.status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// matchesAccept reports whether any media type of an Accept header
+// matches one of types.
+func matchesAccept(types []string, accept string) bool {
+	for part := range strings.SplitSeq(accept, ",") {
+		if matchesMediaType(types, strings.TrimSpace(part)) {
+			return true
+		}
+	}
+	return false
+}
