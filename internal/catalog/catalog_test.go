@@ -80,7 +80,9 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 	if cat.IsRevoked("j1") {
 		t.Error("revocation seen before refresh")
 	}
-	cat.Refresh(ctx)
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if !cat.IsRevoked("j1") || cat.IsRevoked("j2") {
 		t.Errorf("IsRevoked(j1, j2) = %v, %v", cat.IsRevoked("j1"), cat.IsRevoked("j2"))
 	}
@@ -169,7 +171,9 @@ func TestCatalogDropsUndefinedScopes(t *testing.T) {
 	if err := st.DeleteResourceServer(ctx, pool.ID, "other"); err != nil {
 		t.Fatal(err)
 	}
-	cat.Refresh(ctx)
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if got := scopes(); got != "api/read" {
 		t.Errorf("after removing api/write and other: scopes = %q, want api/read", got)
 	}
@@ -179,7 +183,9 @@ func TestCatalogDropsUndefinedScopes(t *testing.T) {
 		t.Errorf("stored scopes = %v", stored.AllowedOAuthScopes)
 	}
 	putRS("api", "read", "write")
-	cat.Refresh(ctx)
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if got := scopes(); got != "api/read api/write" {
 		t.Errorf("after defining api/write again: scopes = %q", got)
 	}
