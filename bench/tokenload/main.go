@@ -23,6 +23,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,9 +93,14 @@ func cpuTime(pid int) time.Duration {
 	if len(fields) < 13 {
 		return 0
 	}
-	var utime, stime int64
-	fmt.Sscan(fields[11], &utime)
-	fmt.Sscan(fields[12], &stime)
+	utime, err := strconv.ParseInt(fields[11], 10, 64)
+	if err != nil {
+		return 0
+	}
+	stime, err := strconv.ParseInt(fields[12], 10, 64)
+	if err != nil {
+		return 0
+	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
@@ -159,7 +165,9 @@ func driveNetHTTP(tokenURL, clientID, secret string, d time.Duration, c int) (fl
 					AccessToken string `json:"access_token"`
 				}
 				err = json.NewDecoder(resp.Body).Decode(&tr)
-				io.Copy(io.Discard, resp.Body)
+				if _, cerr := io.Copy(io.Discard, resp.Body); err == nil {
+					err = cerr
+				}
 				resp.Body.Close()
 				if err != nil || resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
 					errs.Add(1)

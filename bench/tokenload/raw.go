@@ -42,43 +42,7 @@ func driveRaw(tokenURL, clientID, secret string, d time.Duration, c int) (float6
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var (
-				conn net.Conn
-				br   *bufio.Reader
-				err  error
-			)
-			buf := make([]byte, 0, 4096)
-			for time.Now().Before(deadline) {
-				if conn == nil {
-					if conn, err = net.DialTimeout("tcp", u.Host, 10*time.Second); err != nil {
-						errs.Add(1)
-						conn = nil
-						time.Sleep(10 * time.Millisecond)
-						continue
-					}
-					br = bufio.NewReaderSize(conn, 8192)
-				}
-				t0 := time.Now()
-				conn.SetDeadline(t0.Add(10 * time.Second))
-				var keep bool
-				if _, err := conn.Write(req); err == nil {
-					buf, keep, err = readResponse(br, buf)
-					if err == nil {
-						lats[i] = append(lats[i], time.Since(t0))
-					} else {
-						errs.Add(1)
-					}
-				} else {
-					errs.Add(1)
-				}
-				if !keep {
-					conn.Close()
-					conn = nil
-				}
-			}
-			if conn != nil {
-				conn.Close()
-			}
+			lats[i] = postUntil(u.Host, req, deadline, &errs)
 		}()
 	}
 	wg.Wait()
@@ -86,6 +50,52 @@ func driveRaw(tokenURL, clientID, secret string, d time.Duration, c int) (float6
 	all := slices.Concat(lats...)
 	slices.Sort(all)
 	return float64(len(all)) / elapsed.Seconds(), all, errs.Load()
+}
+
+// postUntil sends req to host on one keep-alive connection (a new one when
+// the server closes it) until deadline, and returns the latencies of the
+// good responses; it counts the failures in errs.
+func postUntil(host string, req []byte, deadline time.Time, errs *atomic.Int64) []time.Duration {
+	var (
+		lats []time.Duration
+		conn net.Conn
+		br   *bufio.Reader
+		err  error
+	)
+	buf := make([]byte, 0, 4096)
+	for time.Now().Before(deadline) {
+		if conn == nil {
+			if conn, err = net.DialTimeout("tcp", host, 10*time.Second); err != nil {
+				errs.Add(1)
+				conn = nil
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			br = bufio.NewReaderSize(conn, 8192)
+		}
+		t0 := time.Now()
+		var keep bool
+		err = conn.SetDeadline(t0.Add(10 * time.Second))
+		if err == nil {
+			_, err = conn.Write(req)
+		}
+		if err == nil {
+			buf, keep, err = readResponse(br, buf)
+		}
+		if err == nil {
+			lats = append(lats, time.Since(t0))
+		} else {
+			errs.Add(1)
+		}
+		if !keep {
+			conn.Close()
+			conn = nil
+		}
+	}
+	if conn != nil {
+		conn.Close()
+	}
+	return lats
 }
 
 // readResponse reads one HTTP/1.1 response into buf (its body) and reports
