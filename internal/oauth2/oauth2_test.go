@@ -105,8 +105,8 @@ func TestWriteError(t *testing.T) {
 			wantBody:   `{"error":"invalid_grant"}`,
 		},
 		{
-			name:       "temporarily unavailable",
-			err:        TemporarilyUnavailable("busy"),
+			name:       "another status",
+			err:        &Error{Code: "temporarily_unavailable", Description: "busy", Status: 503},
 			wantStatus: 503,
 			wantBody:   `{"error":"temporarily_unavailable","error_description":"busy"}`,
 		},
