@@ -18,16 +18,7 @@ import (
 
 func TestCatalogFollowsTheStore(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Now().UTC()
-	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
-	if err := st.CreatePool(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	st, pool, now := storeWithPool(t)
 	newClient := func(id string, validity tollgate.Validity) {
 		t.Helper()
 		c := &tollgate.Client{ID: id, PoolID: pool.ID, Name: id, AccessTokenValidity: validity,
@@ -122,16 +113,7 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 // hand still names it in the store.
 func TestCatalogDropsUndefinedScopes(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Now().UTC()
-	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
-	if err := st.CreatePool(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	st, pool, now := storeWithPool(t)
 	putRS := func(id string, scopes ...string) {
 		t.Helper()
 		rs := &tollgate.ResourceServer{PoolID: pool.ID, Identifier: id, Name: id, CreatedAt: now, UpdatedAt: now}
@@ -255,4 +237,22 @@ func TestPoolCreatedElsewhereIsFoundAtOnce(t *testing.T) {
 	if n := missed.Load(); n != 0 {
 		t.Fatalf("%d of %d new pools not found", n, writers*perWriter)
 	}
+}
+
+// storeWithPool opens a fresh SQLite store, closed when the test ends, with
+// one pool, created now.
+func storeWithPool(t *testing.T) (*sqlstore.Store, *tollgate.UserPool, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Now().UTC()
+	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
+	if err := st.CreatePool(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	return st, pool, now
 }
