@@ -48,7 +48,7 @@ func (e *Endpoint) ServeIntrospect(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := f[oauth2.ParamToken]
 	if tok == "" {
-		e.fail(w, r, endpointIntrospect, presentedID(f[oauth2.ParamClientID], false), errTokenRequired)
+		e.fail(w, r, endpointIntrospect, presentedID(f[oauth2.ParamClientID]), errTokenRequired)
 		return
 	}
 	client, who, err := e.authenticate(r.Context(), r, f)

@@ -36,7 +36,7 @@ func (e *Endpoint) ServeRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := f[oauth2.ParamToken]
 	if tok == "" {
-		e.fail(w, r, endpointRevoke, presentedID(f[oauth2.ParamClientID], false), errTokenRequired)
+		e.fail(w, r, endpointRevoke, presentedID(f[oauth2.ParamClientID]), errTokenRequired)
 		return
 	}
 	client, who, err := e.authenticate(r.Context(), r, f)
