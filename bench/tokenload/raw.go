@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,23 +32,9 @@ func driveRaw(tokenURL, clientID, secret string, d time.Duration, c int) (float6
 	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}.Encode()
 	req := []byte(fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s",
 		u.RequestURI(), u.Host, len(body), body))
-	var errs atomic.Int64
-	lats := make([][]time.Duration, c)
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lats[i] = postUntil(u.Host, req, deadline, &errs)
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	all := slices.Concat(lats...)
-	slices.Sort(all)
-	return float64(len(all)) / elapsed.Seconds(), all, errs.Load()
+	return onConns(c, d, func(deadline time.Time, errs *atomic.Int64) []time.Duration {
+		return postUntil(u.Host, req, deadline, errs)
+	})
 }
 
 // postUntil sends req to host on one keep-alive connection (a new one when
