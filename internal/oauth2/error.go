@@ -86,9 +86,6 @@ func (e *Error) Error() string {
 // OAuth 2 error to, say, a context cancellation.
 func (e *Error) Unwrap() error { return e.cause }
 
-// Cause returns the error that led to e, or nil.
-func (e *Error) Cause() error { return e.cause }
-
 // LogValue makes slog show the code, status, description and cause as a
 // group, so that a handler can log the error it is about to write with
 // slog.Any("err", err).

@@ -227,7 +227,7 @@ func TestErrorLogValueAndUnwrap(t *testing.T) {
 func TestWithMethodsCopy(t *testing.T) {
 	base := InvalidClient("x")
 	_ = base.WithChallenge("Basic").WithCause(errors.New("c")).WithStatus(418)
-	if base.Status != 400 || base.Challenge != "" || base.Cause() != nil {
+	if base.Status != 400 || base.Challenge != "" || errors.Unwrap(base) != nil {
 		t.Errorf("With methods modified the receiver: %+v", base)
 	}
 }
