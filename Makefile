@@ -3,9 +3,9 @@
 
 GO ?= go
 
-.PHONY: check fmt vet test bench fuzz dev build
+.PHONY: check fmt vet lint test bench fuzz dev build
 
-check: fmt vet test
+check: fmt vet lint test
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -13,6 +13,12 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+
+# lint runs golangci-lint with .golangci.yml. The version is the one the
+# tool directive in go.mod pins: `go tool` builds it from the module cache,
+# fetching its modules from the Go module proxy on a machine's first run.
+lint:
+	$(GO) tool golangci-lint run ./...
 
 test:
 	$(GO) test -race -count=1 ./...

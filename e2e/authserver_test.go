@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -103,11 +104,7 @@ func TestClientCredentialsLibrary(t *testing.T) {
 }
 
 func asRetrieveError(err error, re **oauth2.RetrieveError) bool {
-	r, ok := err.(*oauth2.RetrieveError)
-	if ok {
-		*re = r
-	}
-	return ok
+	return errors.As(err, re)
 }
 
 // TestTokenErrors covers the error contract over real HTTP.
@@ -164,7 +161,7 @@ func TestTokenErrors(t *testing.T) {
 			var e struct {
 				Error string `json:"error"`
 			}
-			json.Unmarshal(body, &e)
+			_ = json.Unmarshal(body, &e) // a body that is not JSON fails the check below, which shows it
 			if resp.StatusCode != tc.status || e.Error != tc.code {
 				t.Errorf("got %d %s, want %d %s", resp.StatusCode, body, tc.status, tc.code)
 			}
@@ -250,7 +247,7 @@ func TestCLIWhileServing(t *testing.T) {
 		ClientID  string `json:"ClientId"`
 		ManagedBy string `json:"ManagedBy"`
 	}
-	json.Unmarshal([]byte(cli("clients", "list", "--json")), &list)
+	unmarshal(t, cli("clients", "list", "--json"), &list)
 	managed := map[string]string{}
 	for _, c := range list {
 		managed[c.ClientID] = c.ManagedBy
@@ -268,7 +265,7 @@ func TestCLIWhileServing(t *testing.T) {
 		ID    string `json:"ClientSecretId"`
 		Value string `json:"ClientSecretValue"`
 	}
-	json.Unmarshal([]byte(cli("clients", "add-secret", created.ClientID, "--json")), &added)
+	unmarshal(t, cli("clients", "add-secret", created.ClientID, "--json"), &added)
 	getToken(t, d.TokenURL, created.ClientID, secret1)
 	getToken(t, d.TokenURL, created.ClientID, added.Value)
 	if _, _, code := run(t, nil, "clients", "add-secret", created.ClientID, "--data", dir); code == 0 {
@@ -295,7 +292,7 @@ func TestCLIWhileServing(t *testing.T) {
 		Kid   string `json:"Kid"`
 		State string `json:"State"`
 	}
-	json.Unmarshal([]byte(cli("keys", "list", d.PoolID, "--json")), &keys)
+	unmarshal(t, cli("keys", "list", d.PoolID, "--json"), &keys)
 	next := ""
 	for _, k := range keys {
 		if k.State == "next" {
@@ -327,7 +324,7 @@ func TestCLIWhileServing(t *testing.T) {
 			t.Fatalf("introspect: %s %s", resp.Status, body)
 		}
 		var m map[string]any
-		json.Unmarshal(body, &m)
+		unmarshal(t, string(body), &m)
 		return m
 	}
 	if m := introspect(); m["active"] != true || m["client_id"] != d.ClientID || m["scope"] != "default/default" {
@@ -395,7 +392,9 @@ func TestAuthDomainHost(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	var disc map[string]any
-	json.NewDecoder(resp.Body).Decode(&disc)
+	if err := json.NewDecoder(resp.Body).Decode(&disc); err != nil {
+		t.Fatal(err)
+	}
 	if disc["issuer"] != d.Issuer || disc["token_endpoint"] != "http://"+req.Host+"/oauth2/token" {
 		t.Errorf("discovery on the auth domain: %v", disc)
 	}

@@ -63,13 +63,19 @@ func createClient(dir, pool, name string) (id, secret string, err error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", "", fmt.Errorf("clients create %s: %v\n%s", name, err, stderr.String())
+		return "", "", fmt.Errorf("clients create %s: %w\n%s", name, err, stderr.String())
 	}
-	var c struct{ ClientId, ClientSecret string }
-	if err := json.Unmarshal(out, &c); err != nil || c.ClientId == "" || c.ClientSecret == "" {
-		return "", "", fmt.Errorf("clients create %s printed %s (%v)", name, out, err)
+	var c struct {
+		ClientID     string `json:"ClientId"`
+		ClientSecret string
 	}
-	return c.ClientId, c.ClientSecret, nil
+	if err := json.Unmarshal(out, &c); err != nil {
+		return "", "", fmt.Errorf("clients create %s printed %s: %w", name, out, err)
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		return "", "", fmt.Errorf("clients create %s printed %s", name, out)
+	}
+	return c.ClientID, c.ClientSecret, nil
 }
 
 // requestToken makes one client_credentials request with credentials in

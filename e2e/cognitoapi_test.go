@@ -32,14 +32,17 @@ func accessKey(t *testing.T, dataDir string) (id, secret string) {
 	if code != 0 {
 		t.Fatalf("access-keys create: exit %d: %s", code, errOut)
 	}
-	var k struct{ AccessKeyId, SecretAccessKey string }
+	var k struct {
+		AccessKeyID     string `json:"AccessKeyId"`
+		SecretAccessKey string
+	}
 	if err := json.Unmarshal([]byte(out), &k); err != nil {
 		t.Fatalf("access-keys create --json: %v\n%s", err, out)
 	}
-	if len(k.AccessKeyId) != 20 || !strings.HasPrefix(k.AccessKeyId, "AKIA") || len(k.SecretAccessKey) != 40 {
-		t.Fatalf("access key %q / secret of %d characters: not AWS-shaped", k.AccessKeyId, len(k.SecretAccessKey))
+	if len(k.AccessKeyID) != 20 || !strings.HasPrefix(k.AccessKeyID, "AKIA") || len(k.SecretAccessKey) != 40 {
+		t.Fatalf("access key %q / secret of %d characters: not AWS-shaped", k.AccessKeyID, len(k.SecretAccessKey))
 	}
-	return k.AccessKeyId, k.SecretAccessKey
+	return k.AccessKeyID, k.SecretAccessKey
 }
 
 func cognitoClient(endpoint, id, secret string) *cip.Client {

@@ -36,7 +36,9 @@ func TestFunctionsNeverGetTollgatesAWSCredentials(t *testing.T) {
 	data := t.TempDir()
 	code, _ := filepath.Abs("testdata/hostile")
 	cfg := filepath.Join(t.TempDir(), "tollgate.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf(envConfig, code)), 0o644)
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(envConfig, code)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	first := start(t, nil, `^Stop with Ctrl-C`, "dev", "--data", data, "--listen", "127.0.0.1:0", "--config", cfg)
 	first.stop() // dev made the master key; the operator now makes a key and exports it
 	id, secret := accessKey(t, data)

@@ -53,7 +53,9 @@ func startGatewayStack(t *testing.T) *gatewayStack {
 	t.Helper()
 	s := &gatewayStack{seen: make(chan http.Header, 16)}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			t.Errorf("upstream: reading the body: %v", err)
+		}
 		select {
 		case s.seen <- r.Header.Clone():
 		default:
@@ -81,7 +83,9 @@ func startGatewayStack(t *testing.T) *gatewayStack {
 	jwks := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &s.extKey.PublicKey, KeyID: "ext-1", Algorithm: "RS256", Use: "sig"}}}
 	ext := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(jwks)
+		if err := json.NewEncoder(w).Encode(jwks); err != nil {
+			t.Errorf("JWKS server: %v", err)
+		}
 	}))
 	t.Cleanup(ext.Close)
 	s.extIssuer = ext.URL + "/issuer"
@@ -164,7 +168,7 @@ func hs256WithPublicKey(t *testing.T, issuer, valid string) []string {
 		Kid string `json:"kid"`
 	}
 	b, _ := base64.RawURLEncoding.DecodeString(parts[0])
-	json.Unmarshal(b, &hdr)
+	unmarshal(t, string(b), &hdr)
 	set := fetchJWKS(t, issuer+"/.well-known/jwks.json")
 	keys := set.Key(hdr.Kid)
 	if len(keys) != 1 {
@@ -256,7 +260,7 @@ func checkGatewayResponse(t *testing.T, resp *http.Response, body []byte, status
 	var msg struct {
 		Message string `json:"message"`
 	}
-	json.Unmarshal(body, &msg)
+	_ = json.Unmarshal(body, &msg) // a body that is not JSON fails the check below, which shows it
 	if resp.StatusCode != status || msg.Message != message || resp.Header.Get("x-amzn-ErrorType") != errorType ||
 		resp.Header.Get("x-amzn-RequestId") == "" || resp.Header.Get("x-amz-apigw-id") == "" {
 		t.Errorf("got %s %s (type %q, headers %v), want %d %q %q", resp.Status, body, resp.Header.Get("x-amzn-ErrorType"), resp.Header, status, message, errorType)

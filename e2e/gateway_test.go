@@ -99,7 +99,7 @@ func TestSeedAPI(t *testing.T) {
 			var msg struct {
 				Message string `json:"message"`
 			}
-			json.Unmarshal(body, &msg)
+			_ = json.Unmarshal(body, &msg) // a body that is not JSON fails the check below, which shows it
 			if resp.StatusCode != tc.status || msg.Message != tc.message || resp.Header.Get("x-amzn-ErrorType") != tc.errorType || resp.Header.Get("x-amzn-RequestId") == "" {
 				t.Errorf("got %s %s (type %q), want %d %q %q", resp.Status, body, resp.Header.Get("x-amzn-ErrorType"), tc.status, tc.message, tc.errorType)
 			}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,7 +110,7 @@ func start(t *testing.T, env []string, ready string, args ...string) *proc {
 				close(readyc)
 			}
 		}
-		io.Copy(io.Discard, stdout)
+		_, _ = io.Copy(io.Discard, stdout) // after a line too long to scan: keep the pipe drained
 	}()
 	go func() {
 		p.waitErr = cmd.Wait()
@@ -120,7 +121,7 @@ func start(t *testing.T, env []string, ready string, args ...string) *proc {
 	case <-p.done:
 		t.Fatalf("tollgate %s exited before it was ready: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), p.waitErr, p.Output(), p.Logs())
 	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // the test fails here whatever Kill says
 		t.Fatalf("tollgate %s was not ready within a minute\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), p.Output(), p.Logs())
 	}
 	t.Cleanup(func() { p.stop() })
@@ -132,11 +133,12 @@ func (p *proc) stop() {
 	select {
 	case <-p.done:
 	default:
-		p.cmd.Process.Signal(syscall.SIGTERM)
+		// It may have exited since the check above: waitErr below tells how.
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-p.done:
 		case <-time.After(30 * time.Second):
-			p.cmd.Process.Kill()
+			_ = p.cmd.Process.Kill() // the test fails below whatever Kill says
 			<-p.done
 			p.t.Errorf("tollgate did not stop within 30 s of SIGTERM")
 		}
@@ -156,7 +158,7 @@ func run(t *testing.T, env []string, args ...string) (string, string, int) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
@@ -285,8 +287,11 @@ func verify(t *testing.T, issuer, token string) (cognitoClaims, map[string]any, 
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
-	json.NewDecoder(resp.Body).Decode(&disc)
+	err = json.NewDecoder(resp.Body).Decode(&disc)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("discovery document: %v", err)
+	}
 	if disc.Issuer != issuer {
 		t.Fatalf("discovery issuer = %q, want %q", disc.Issuer, issuer)
 	}
@@ -351,5 +356,14 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("never happened: %s", what)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// unmarshal decodes data, which must be the JSON the test expects (a
+// command's --json output, a response body), into v.
+func unmarshal(t *testing.T, data string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		t.Fatalf("not the JSON expected: %v\n%s", err, data)
 	}
 }

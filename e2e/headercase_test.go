@@ -45,12 +45,16 @@ func TestLambdaHeaderCasing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := c.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	br := bufio.NewReader(c)
 	for i := range 2 { // twice on one connection: each request its own names
 		custom := []string{"tEsT-HEADeR", "x-second-request"}[i]
-		io.WriteString(c, "GET "+u.Path+"hello HTTP/1.1\r\nhost: "+u.Host+"\r\nauthorization: Bearer "+tok+
-			"\r\n"+custom+": 1\r\ncontent-TYPE: text/plain\r\nX-Multi: a\r\nx-multi: b\r\n\r\n")
+		if _, err := io.WriteString(c, "GET "+u.Path+"hello HTTP/1.1\r\nhost: "+u.Host+"\r\nauthorization: Bearer "+tok+
+			"\r\n"+custom+": 1\r\ncontent-TYPE: text/plain\r\nX-Multi: a\r\nx-multi: b\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -36,10 +36,14 @@ func TestFunctionsInheritNoDescriptor(t *testing.T) {
 	dir := t.TempDir() // 0700, Tollgate's
 	keyFile := filepath.Join(dir, "master.key")
 	key := strings.Repeat("K", 43) + "="
-	os.WriteFile(keyFile, []byte(key+"\n"), 0o600)
+	if err := os.WriteFile(keyFile, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	code, _ := filepath.Abs("testdata/hostile")
 	cfg := filepath.Join(t.TempDir(), "tollgate.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf(inheritedConfig, code)), 0o644)
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(inheritedConfig, code)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.Open(keyFile)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +78,11 @@ func startWithFile(t *testing.T, f *os.File, args ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	t.Cleanup(func() {
+		// The test is over: how the server exits is not under test here.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
 	ready := make(chan string, 1)
 	go func() {
 		re := regexp.MustCompile(`^\s+API URL:\s+(\S+)`)

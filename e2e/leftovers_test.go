@@ -52,7 +52,9 @@ func TestUIDRangeLeftoversDieWithTheirInstance(t *testing.T) {
 	const first = 1990000300 // runs nothing: instances get first+1 and first+2
 	code, _ := filepath.Abs("testdata/hostile")
 	cfg := filepath.Join(t.TempDir(), "tollgate.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf(leftoversConfig, code)), 0o644)
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(leftoversConfig, code)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// What is left of uid (if the test fails) is killed once Tollgate has
 	// stopped (cleanups run last first).
 	uid := 0

@@ -56,7 +56,7 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 	var desc struct {
 		ClientSecret string `json:"ClientSecret"`
 	}
-	json.Unmarshal([]byte(secretOut), &desc)
+	unmarshal(t, secretOut, &desc)
 
 	// Both nodes sign their first tokens concurrently.
 	const perNode = 8
@@ -92,7 +92,7 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 	}
 	var keys []struct{ Kid, State string }
 	out, _, _ = run(t, env, "keys", "list", clients[0].PoolID, "--json", "--data", dir)
-	json.Unmarshal([]byte(out), &keys)
+	unmarshal(t, out, &keys)
 	if len(keys) != 2 {
 		t.Errorf("the pool has %d keys, want one active and one next: %s", len(keys), out)
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -53,7 +54,7 @@ func runToExit(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	if ctx.Err() != nil {
 		t.Fatalf("tollgate %s did not exit within a minute:\n%s%s", strings.Join(args, " "), out.String(), errOut.String())
 	}
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)

@@ -107,20 +107,27 @@ func newLeakKit(t *testing.T, dir string, d devInfo) *leakKit {
 		}
 		return stdout
 	}
-	var list []struct{ ClientId, ClientName, UserPoolId string }
-	json.Unmarshal([]byte(cli("clients", "list", "--json")), &list)
+	var list []struct {
+		ClientID   string `json:"ClientId"`
+		ClientName string
+		UserPoolID string `json:"UserPoolId"`
+	}
+	unmarshal(t, cli("clients", "list", "--json"), &list)
 	pool := ""
 	for _, c := range list {
 		switch c.ClientName {
 		case "no-flow":
-			k.noFlowID = c.ClientId
+			k.noFlowID = c.ClientID
 		case "public":
-			k.publicID, pool = c.ClientId, c.UserPoolId
+			k.publicID, pool = c.ClientID, c.UserPoolID
 		}
 	}
-	var created struct{ ClientId, ClientSecret string }
-	json.Unmarshal([]byte(cli("clients", "create", "--pool", pool, "--name", "leak", "--scopes", "default/default", "--json")), &created)
-	k.id, k.secret = created.ClientId, created.ClientSecret
+	var created struct {
+		ClientID     string `json:"ClientId"`
+		ClientSecret string
+	}
+	unmarshal(t, cli("clients", "create", "--pool", pool, "--name", "leak", "--scopes", "default/default", "--json"), &created)
+	k.id, k.secret = created.ClientID, created.ClientSecret
 	if k.noFlowID == "" || k.publicID == "" || k.id == "" || len(k.secret) != 51 {
 		t.Fatalf("clients: no-flow %q, public %q, created %+v", k.noFlowID, k.publicID, created)
 	}
@@ -441,11 +448,14 @@ func newAPILeakKit(t *testing.T, dir string, p *proc, d devInfo) *apiLeakKit {
 	}
 	// Made after the server started: it never had them to print.
 	out, errOut, code := run(t, nil, "--data", dir, "clients", "create", "--pool", d.PoolID, "--name", "leak-api", "--scopes", "default/default", "--json")
-	var created struct{ ClientId, ClientSecret string }
+	var created struct {
+		ClientID     string `json:"ClientId"`
+		ClientSecret string
+	}
 	if code != 0 || json.Unmarshal([]byte(out), &created) != nil || len(created.ClientSecret) != 51 {
 		t.Fatalf("clients create: exit %d %s %s", code, out, errOut)
 	}
-	k.clientID, k.secrets["client secret"] = created.ClientId, created.ClientSecret
+	k.clientID, k.secrets["client secret"] = created.ClientID, created.ClientSecret
 	if _, errOut, code := run(t, nil, "--data", dir, "clients", "add-secret", k.clientID, "--secret", k.secrets["id-shaped client secret"]); code != 0 {
 		t.Fatalf("clients add-secret: %s", errOut)
 	}

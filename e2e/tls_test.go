@@ -90,8 +90,11 @@ func TestCustomDomainTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	json.NewDecoder(r2.Body).Decode(&disc)
+	err = json.NewDecoder(r2.Body).Decode(&disc)
 	r2.Body.Close()
+	if err != nil {
+		t.Fatalf("discovery document: %v", err)
+	}
 	if disc["token_endpoint"] != "https://"+host+"/oauth2/token" {
 		t.Errorf("custom domain discovery: %v", disc)
 	}

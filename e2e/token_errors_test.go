@@ -61,7 +61,7 @@ func TestTokenErrorCodes(t *testing.T) {
 		ID   string `json:"ClientId"`
 		Name string `json:"ClientName"`
 	}
-	json.Unmarshal([]byte(stdout), &list)
+	unmarshal(t, stdout, &list)
 	noFlowID := ""
 	for _, c := range list {
 		if c.Name == "no-flow" {
@@ -80,7 +80,7 @@ func TestTokenErrorCodes(t *testing.T) {
 			Value string `json:"ClientSecretValue"`
 		} `json:"ClientSecrets"`
 	}
-	json.Unmarshal([]byte(stdout), &described)
+	unmarshal(t, stdout, &described)
 	if len(described.Secrets) != 1 || described.Secrets[0].Value == "" {
 		t.Fatalf("no-flow client has no revealed secret: %s", stdout)
 	}

@@ -78,11 +78,8 @@ func run(bin string, duration, warmup time.Duration, connections int) error {
 	}
 	defer os.RemoveAll(dir)
 	code := filepath.Join(dir, "fn")
-	os.MkdirAll(code, 0o755)
-	for name, src := range map[string]string{"logic.mjs": handlerJS, "index.mjs": lambdaJS, "upstream.mjs": upstreamJS} {
-		if err := os.WriteFile(filepath.Join(code, name), []byte(src), 0o644); err != nil {
-			return err
-		}
+	if err := writeCode(code); err != nil {
+		return err
 	}
 
 	up, upOut, err := startProc(exec.Command("node", filepath.Join(code, "upstream.mjs")), `^Listening on (\S+)`)
@@ -91,7 +88,31 @@ func run(bin string, duration, warmup time.Duration, connections int) error {
 	}
 	defer stopProc(up)
 
-	cfg := fmt.Sprintf(`region: us-east-1
+	cfgPath := filepath.Join(dir, "tollgate.yaml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(configYAML, connections, upOut[1])), 0o644); err != nil {
+		return err
+	}
+	tg, out, err := startProc(exec.Command(bin, "dev", "--config", cfgPath, "--data", filepath.Join(dir, "data"),
+		"--listen", "127.0.0.1:0", "--log-level", "warn"), `^Stop with Ctrl-C`)
+	if err != nil {
+		return fmt.Errorf("tollgate: %w", err)
+	}
+	defer stopProc(tg)
+	dev, err := parseDevOutput(out[0])
+	if err != nil {
+		return err
+	}
+	token, err := fetchToken(dev.tokenURL, dev.clientID, dev.secret)
+	if err != nil {
+		return err
+	}
+	compare(dev.api, token, connections, duration, warmup)
+	return nil
+}
+
+// configYAML is the benchmark's Tollgate config; its arguments are the
+// function's reserved concurrency and the upstream's URL.
+const configYAML = `region: us-east-1
 userPools:
   - id: Pool
     resourceServers:
@@ -108,18 +129,29 @@ restApis:
         methods: [{httpMethod: GET, authorizer: Auth, authorizationScopes: [bench/read], integration: {type: AWS_PROXY, function: Fn}}]
       - path: /http/{proxy+}
         methods: [{httpMethod: GET, authorizer: Auth, authorizationScopes: [bench/read], integration: {type: HTTP_PROXY, uri: "%s/http/{proxy}"}}]
-`, connections, upOut[1])
-	cfgPath := filepath.Join(dir, "tollgate.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+`
+
+// writeCode writes the function's code and the upstream server to dir.
+func writeCode(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tg, out, err := startProc(exec.Command(bin, "dev", "--config", cfgPath, "--data", filepath.Join(dir, "data"),
-		"--listen", "127.0.0.1:0", "--log-level", "warn"), `^Stop with Ctrl-C`)
-	if err != nil {
-		return fmt.Errorf("tollgate: %w", err)
+	for name, src := range map[string]string{"logic.mjs": handlerJS, "index.mjs": lambdaJS, "upstream.mjs": upstreamJS} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			return err
+		}
 	}
-	defer stopProc(tg)
-	text := out[0]
+	return nil
+}
+
+// devOutput is what `tollgate dev` prints that the benchmark uses.
+type devOutput struct {
+	tokenURL, clientID, secret, api string
+}
+
+// parseDevOutput reads the token URL, the client's credentials and the
+// API's URL from what `tollgate dev` printed.
+func parseDevOutput(text string) (devOutput, error) {
 	find := func(re string) string {
 		m := regexp.MustCompile(re).FindStringSubmatch(text)
 		if m == nil {
@@ -127,15 +159,21 @@ restApis:
 		}
 		return m[1]
 	}
-	tokenURL, id, secret, api := find(`(?m)^Token URL:\s+(\S+)`), find(`(?m)Client id:\s+(\S+)`), find(`(?m)Client secret:\s+(\S+)`), find(`(?m)API URL:\s+(\S+)`)
-	if tokenURL == "" || id == "" || secret == "" || api == "" {
-		return fmt.Errorf("unexpected dev output:\n%s", text)
+	d := devOutput{
+		tokenURL: find(`(?m)^Token URL:\s+(\S+)`),
+		clientID: find(`(?m)Client id:\s+(\S+)`),
+		secret:   find(`(?m)Client secret:\s+(\S+)`),
+		api:      find(`(?m)API URL:\s+(\S+)`),
 	}
-	token, err := fetchToken(tokenURL, id, secret)
-	if err != nil {
-		return err
+	if d.tokenURL == "" || d.clientID == "" || d.secret == "" || d.api == "" {
+		return devOutput{}, fmt.Errorf("unexpected dev output:\n%s", text)
 	}
+	return d, nil
+}
 
+// compare drives both routes of api in turn and prints a table of their
+// rates and latencies.
+func compare(api, token string, connections int, duration, warmup time.Duration) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: connections * 2, MaxConnsPerHost: connections * 2}}
 	targets := []struct{ name, url string }{
 		{"HTTP_PROXY to a Node.js server", api + "http/item?n=1"},
@@ -153,7 +191,6 @@ restApis:
 	if rates[0] > 0 {
 		fmt.Printf("\nAWS_PROXY / HTTP_PROXY throughput: %.0f%%\n", 100*rates[1]/rates[0])
 	}
-	return nil
 }
 
 type result struct {
@@ -186,9 +223,9 @@ func drive(client *http.Client, u, token string, connections int, d time.Duratio
 					errs.Add(1)
 					continue
 				}
-				io.Copy(io.Discard, resp.Body)
+				_, err = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != 200 {
+				if err != nil || resp.StatusCode != 200 {
 					errs.Add(1)
 					continue
 				}
@@ -218,8 +255,11 @@ func fetchToken(tokenURL, id, secret string) (string, error) {
 	var tr struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil || tr.AccessToken == "" {
-		return "", fmt.Errorf("token: %s %v", resp.Status, err)
+	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil {
+		return "", fmt.Errorf("token: %s: %w", resp.Status, err)
+	}
+	if tr.AccessToken == "" {
+		return "", fmt.Errorf("token: %s: no access_token", resp.Status)
 	}
 	return tr.AccessToken, nil
 }
@@ -259,13 +299,16 @@ func startProc(cmd *exec.Cmd, ready string) (*exec.Cmd, []string, error) {
 	}
 }
 
+// stopProc interrupts cmd and waits for it, killing it after 10 s. Its
+// errors are ignored: the process may have exited already, and its exit
+// status after the interrupt says nothing about the measurement.
 func stopProc(cmd *exec.Cmd) {
-	cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
+	go func() { _ = cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill()
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,9 +93,14 @@ func cpuTime(pid int) time.Duration {
 	if len(fields) < 13 {
 		return 0
 	}
-	var utime, stime int64
-	fmt.Sscan(fields[11], &utime)
-	fmt.Sscan(fields[12], &stime)
+	utime, err := strconv.ParseInt(fields[11], 10, 64)
+	if err != nil {
+		return 0
+	}
+	stime, err := strconv.ParseInt(fields[12], 10, 64)
+	if err != nil {
+		return 0
+	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
@@ -139,35 +145,54 @@ func rawSignRate(d time.Duration) (float64, time.Duration) {
 func driveNetHTTP(tokenURL, clientID, secret string, d time.Duration, c int) (float64, []time.Duration, int64) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}, Timeout: 10 * time.Second}
 	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}.Encode()
+	return onConns(c, d, func(deadline time.Time, errs *atomic.Int64) []time.Duration {
+		var lats []time.Duration
+		for time.Now().Before(deadline) {
+			t0 := time.Now()
+			if err := postToken(client, tokenURL, body); err != nil {
+				errs.Add(1)
+				continue
+			}
+			lats = append(lats, time.Since(t0))
+		}
+		return lats
+	})
+}
+
+// postToken posts one token request and checks that the answer is a token.
+func postToken(client *http.Client, tokenURL, body string) error {
+	resp, err := client.Post(tokenURL, "application/x-www-form-urlencoded", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var tr struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tr)
+	if _, cerr := io.Copy(io.Discard, resp.Body); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return err
+	case resp.StatusCode != http.StatusOK || tr.AccessToken == "":
+		return fmt.Errorf("token: %s", resp.Status)
+	}
+	return nil
+}
+
+// onConns runs conn on c goroutines, each its own connection, until d has
+// passed, and returns the rate of good answers, their latencies (sorted)
+// and the number of failures that conn counted in errs.
+func onConns(c int, d time.Duration, conn func(deadline time.Time, errs *atomic.Int64) []time.Duration) (float64, []time.Duration, int64) {
 	var errs atomic.Int64
 	lats := make([][]time.Duration, c)
 	deadline := time.Now().Add(d)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				resp, err := client.Post(tokenURL, "application/x-www-form-urlencoded", strings.NewReader(body))
-				if err != nil {
-					errs.Add(1)
-					continue
-				}
-				var tr struct {
-					AccessToken string `json:"access_token"`
-				}
-				err = json.NewDecoder(resp.Body).Decode(&tr)
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if err != nil || resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-					errs.Add(1)
-					continue
-				}
-				lats[i] = append(lats[i], time.Since(t0))
-			}
-		}()
+		wg.Go(func() { lats[i] = conn(deadline, &errs) })
 	}
 	wg.Wait()
 	elapsed := time.Since(start)

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,59 +32,55 @@ func driveRaw(tokenURL, clientID, secret string, d time.Duration, c int) (float6
 	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}.Encode()
 	req := []byte(fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s",
 		u.RequestURI(), u.Host, len(body), body))
-	var errs atomic.Int64
-	lats := make([][]time.Duration, c)
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var (
-				conn net.Conn
-				br   *bufio.Reader
-				err  error
-			)
-			buf := make([]byte, 0, 4096)
-			for time.Now().Before(deadline) {
-				if conn == nil {
-					if conn, err = net.DialTimeout("tcp", u.Host, 10*time.Second); err != nil {
-						errs.Add(1)
-						conn = nil
-						time.Sleep(10 * time.Millisecond)
-						continue
-					}
-					br = bufio.NewReaderSize(conn, 8192)
-				}
-				t0 := time.Now()
-				conn.SetDeadline(t0.Add(10 * time.Second))
-				var keep bool
-				if _, err := conn.Write(req); err == nil {
-					buf, keep, err = readResponse(br, buf)
-					if err == nil {
-						lats[i] = append(lats[i], time.Since(t0))
-					} else {
-						errs.Add(1)
-					}
-				} else {
-					errs.Add(1)
-				}
-				if !keep {
-					conn.Close()
-					conn = nil
-				}
+	return onConns(c, d, func(deadline time.Time, errs *atomic.Int64) []time.Duration {
+		return postUntil(u.Host, req, deadline, errs)
+	})
+}
+
+// postUntil sends req to host on one keep-alive connection (a new one when
+// the server closes it) until deadline, and returns the latencies of the
+// good responses; it counts the failures in errs.
+func postUntil(host string, req []byte, deadline time.Time, errs *atomic.Int64) []time.Duration {
+	var (
+		lats []time.Duration
+		conn net.Conn
+		br   *bufio.Reader
+		err  error
+	)
+	buf := make([]byte, 0, 4096)
+	for time.Now().Before(deadline) {
+		if conn == nil {
+			if conn, err = net.DialTimeout("tcp", host, 10*time.Second); err != nil {
+				errs.Add(1)
+				conn = nil
+				time.Sleep(10 * time.Millisecond)
+				continue
 			}
-			if conn != nil {
-				conn.Close()
-			}
-		}()
+			br = bufio.NewReaderSize(conn, 8192)
+		}
+		t0 := time.Now()
+		var keep bool
+		err = conn.SetDeadline(t0.Add(10 * time.Second))
+		if err == nil {
+			_, err = conn.Write(req)
+		}
+		if err == nil {
+			buf, keep, err = readResponse(br, buf)
+		}
+		if err == nil {
+			lats = append(lats, time.Since(t0))
+		} else {
+			errs.Add(1)
+		}
+		if !keep {
+			conn.Close()
+			conn = nil
+		}
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	all := slices.Concat(lats...)
-	slices.Sort(all)
-	return float64(len(all)) / elapsed.Seconds(), all, errs.Load()
+	if conn != nil {
+		conn.Close()
+	}
+	return lats
 }
 
 // readResponse reads one HTTP/1.1 response into buf (its body) and reports

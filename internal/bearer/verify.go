@@ -168,6 +168,28 @@ func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 		return nil, invalid("no issuer configured")
 	}
 
+	raw, err := verifySignature(token, keys)
+	if err != nil {
+		return nil, err
+	}
+	var p payload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, invalid("claims: " + err.Error())
+	}
+	c := &p.Claims
+	c.Raw = raw
+	if err := want.checkClaims(c); err != nil {
+		return nil, err
+	}
+	if err := want.checkTimes(c, p.Nbf); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// verifySignature parses token, checks its header (RS256, a kid that keys
+// knows) and its signature, and returns the signed payload.
+func verifySignature(token string, keys KeySet) ([]byte, error) {
 	// ParseSignedCompact rejects any alg not in the allow-list before the
 	// signature is looked at (RFC 8725 §3.1). It is what jwt.ParseSigned
 	// calls; calling it directly gives Verify the payload bytes to keep as
@@ -197,50 +219,52 @@ func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 	if err != nil {
 		return nil, invalid("signature: " + err.Error())
 	}
+	return raw, nil
+}
 
-	var p payload
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, invalid("claims: " + err.Error())
-	}
-	c := &p.Claims
-	c.Raw = raw
-
-	if !want.issuer(c.Iss) {
-		return nil, invalid("iss " + quote(c.Iss) + " is not an expected issuer")
+// checkClaims checks the claims that say who issued the token and for
+// whom: iss, token_use, client_id, and that an exp is present.
+func (e *Expect) checkClaims(c *Claims) error {
+	if !e.issuer(c.Iss) {
+		return invalid("iss " + quote(c.Iss) + " is not an expected issuer")
 	}
 	if c.TokenUse != "access" {
-		return nil, invalid("token_use " + quote(c.TokenUse) + " is not access")
+		return invalid("token_use " + quote(c.TokenUse) + " is not access")
 	}
 	if c.ClientID == "" {
-		return nil, invalid("no client_id")
+		return invalid("no client_id")
 	}
-	if len(want.ClientIDs) > 0 && !slices.Contains(want.ClientIDs, c.ClientID) {
-		return nil, invalid("client_id " + quote(c.ClientID) + " is not an expected client")
+	if len(e.ClientIDs) > 0 && !slices.Contains(e.ClientIDs, c.ClientID) {
+		return invalid("client_id " + quote(c.ClientID) + " is not an expected client")
 	}
 	if c.Exp == 0 {
-		return nil, invalid("no exp")
+		return invalid("no exp")
 	}
+	return nil
+}
 
+// checkTimes checks exp, nbf (when present) and iat against the clock.
+func (e *Expect) checkTimes(c *Claims, nbf *int64) error {
 	now := time.Now
-	if want.Now != nil {
-		now = want.Now
+	if e.Now != nil {
+		now = e.Now
 	}
 	t := now()
 	// A token is usable while now < exp + leeway (RFC 7519 §4.1.4).
-	if !t.Before(time.Unix(c.Exp, 0).Add(want.Leeway)) {
-		return nil, &Error{Err: ErrExpired, Reason: "exp " + time.Unix(c.Exp, 0).UTC().Format(time.RFC3339) + " has passed"}
+	if !t.Before(time.Unix(c.Exp, 0).Add(e.Leeway)) {
+		return &Error{Err: ErrExpired, Reason: "exp " + time.Unix(c.Exp, 0).UTC().Format(time.RFC3339) + " has passed"}
 	}
 	// nbf and iat are checked with a fixed skew allowance on top: nodes
 	// that share a pool are never in perfect sync, and a token issued by one
 	// a moment "in the future" of another must still verify there (RFC 7519
 	// §4.1.5–4.1.6 leave the allowance to the implementation).
-	if p.Nbf != nil && t.Add(want.Leeway+IssuedSkew).Before(time.Unix(*p.Nbf, 0)) {
-		return nil, invalid("nbf is in the future")
+	if nbf != nil && t.Add(e.Leeway+IssuedSkew).Before(time.Unix(*nbf, 0)) {
+		return invalid("nbf is in the future")
 	}
-	if t.Add(want.Leeway + IssuedSkew).Before(time.Unix(c.Iat, 0)) {
-		return nil, invalid("iat is in the future")
+	if t.Add(e.Leeway + IssuedSkew).Before(time.Unix(c.Iat, 0)) {
+		return invalid("iat is in the future")
 	}
-	return c, nil
+	return nil
 }
 
 // compactShape reports whether token has the shape of a JWS in compact
@@ -272,9 +296,9 @@ func compactShape(token string) bool {
 // quote renders an attacker-controlled string for a log reason, shortened
 // so that a log line stays a line.
 func quote(s string) string {
-	const max = 64
-	if len(s) > max {
-		s = s[:max] + "…"
+	const limit = 64
+	if len(s) > limit {
+		s = s[:limit] + "…"
 	}
 	b, _ := json.Marshal(s)
 	return string(b)

@@ -307,7 +307,7 @@ func TestVerifyRejects(t *testing.T) {
 				t.Errorf("claims = %+v, want nil", c)
 			}
 			other := bearer.ErrExpired
-			if tt.want == bearer.ErrExpired {
+			if errors.Is(tt.want, bearer.ErrExpired) {
 				other = bearer.ErrInvalid
 			}
 			if errors.Is(err, other) {

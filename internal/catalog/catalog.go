@@ -332,16 +332,6 @@ func (c *Catalog) IsRevoked(jti string) bool {
 // Scopes returns the full names of a pool's resource server scopes.
 func (c *Catalog) Scopes(poolID string) []string { return c.snap.Load().scopes[poolID] }
 
-// Pools returns every pool.
-func (c *Catalog) Pools() []*tollgate.UserPool {
-	s := c.snap.Load()
-	out := make([]*tollgate.UserPool, 0, len(s.pools))
-	for _, p := range s.pools {
-		out = append(out, p)
-	}
-	return out
-}
-
 // DomainForHost returns the domain a request's Host belongs to. host may
 // carry a port; matching ignores case.
 func (c *Catalog) DomainForHost(host string) (*tollgate.Domain, bool) {

@@ -18,16 +18,7 @@ import (
 
 func TestCatalogFollowsTheStore(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Now().UTC()
-	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
-	if err := st.CreatePool(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	st, pool, now := storeWithPool(t)
 	newClient := func(id string, validity tollgate.Validity) {
 		t.Helper()
 		c := &tollgate.Client{ID: id, PoolID: pool.ID, Name: id, AccessTokenValidity: validity,
@@ -80,7 +71,9 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 	if cat.IsRevoked("j1") {
 		t.Error("revocation seen before refresh")
 	}
-	cat.Refresh(ctx)
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if !cat.IsRevoked("j1") || cat.IsRevoked("j2") {
 		t.Errorf("IsRevoked(j1, j2) = %v, %v", cat.IsRevoked("j1"), cat.IsRevoked("j2"))
 	}
@@ -120,16 +113,7 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 // hand still names it in the store.
 func TestCatalogDropsUndefinedScopes(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Now().UTC()
-	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
-	if err := st.CreatePool(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	st, pool, now := storeWithPool(t)
 	putRS := func(id string, scopes ...string) {
 		t.Helper()
 		rs := &tollgate.ResourceServer{PoolID: pool.ID, Identifier: id, Name: id, CreatedAt: now, UpdatedAt: now}
@@ -169,7 +153,9 @@ func TestCatalogDropsUndefinedScopes(t *testing.T) {
 	if err := st.DeleteResourceServer(ctx, pool.ID, "other"); err != nil {
 		t.Fatal(err)
 	}
-	cat.Refresh(ctx)
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if got := scopes(); got != "api/read" {
 		t.Errorf("after removing api/write and other: scopes = %q, want api/read", got)
 	}
@@ -179,7 +165,9 @@ func TestCatalogDropsUndefinedScopes(t *testing.T) {
 		t.Errorf("stored scopes = %v", stored.AllowedOAuthScopes)
 	}
 	putRS("api", "read", "write")
-	cat.Refresh(ctx)
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if got := scopes(); got != "api/read api/write" {
 		t.Errorf("after defining api/write again: scopes = %q", got)
 	}
@@ -249,4 +237,22 @@ func TestPoolCreatedElsewhereIsFoundAtOnce(t *testing.T) {
 	if n := missed.Load(); n != 0 {
 		t.Fatalf("%d of %d new pools not found", n, writers*perWriter)
 	}
+}
+
+// storeWithPool opens a fresh SQLite store, closed when the test ends, with
+// one pool, created now.
+func storeWithPool(t *testing.T) (*sqlstore.Store, *tollgate.UserPool, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Now().UTC()
+	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
+	if err := st.CreatePool(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	return st, pool, now
 }

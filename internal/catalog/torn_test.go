@@ -71,18 +71,26 @@ func (s *writesBetweenQueries) ListResourceServers(ctx context.Context, poolID s
 // pool: the token endpoint does not look again for a client it found, so
 // a new client without its pool would be refused until the next poll.
 func TestReloadNeverShowsAClientWithoutItsPool(t *testing.T) {
-	for _, deleting := range []bool{false, true} {
+	for _, w := range []poolWrite{createPool, deletePool} {
 		for at := 0; ; at++ {
-			if !reloadWithWrites(t, at, deleting) {
+			if !reloadWithWrites(t, at, w) {
 				break // past the reload's last query
 			}
 		}
 	}
 }
 
-// reloadWithWrites runs one reload with the writes after its at-th query,
-// checks the catalog, and reports whether the writes ran.
-func reloadWithWrites(t *testing.T, at int, deleting bool) bool {
+// poolWrite is what the writer does between a reload's queries.
+type poolWrite int
+
+const (
+	createPool poolWrite = iota // create the pool, its client and domain
+	deletePool                  // delete them
+)
+
+// reloadWithWrites runs one reload with the writes w after its at-th
+// query, checks the catalog, and reports whether the writes ran.
+func reloadWithWrites(t *testing.T, at int, w poolWrite) bool {
 	t.Helper()
 	ctx := context.Background()
 	dsn := storetest.SQLiteDSN(t)
@@ -102,7 +110,7 @@ func reloadWithWrites(t *testing.T, at int, deleting bool) bool {
 			RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity, CreatedAt: now, UpdatedAt: now}))
 		must(t, st.PutDomain(ctx, &tollgate.Domain{Domain: "torn", PoolID: pool.ID, CreatedAt: now}))
 	}
-	if deleting {
+	if w == deletePool {
 		create(st)
 	}
 	ws := &writesBetweenQueries{Store: st, at: -1}
@@ -119,7 +127,7 @@ func reloadWithWrites(t *testing.T, at int, deleting bool) bool {
 	ws.mu.Lock()
 	ws.calls, ws.at, ws.write = 0, at, func() {
 		ran = true
-		if deleting {
+		if w == deletePool {
 			must(t, writer.DeletePool(ctx, pool.ID))
 		} else {
 			create(writer)
@@ -131,14 +139,15 @@ func reloadWithWrites(t *testing.T, at int, deleting bool) bool {
 	if _, err := cat.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	checkWhole(t, cat, pool, at, deleting)
+	checkWhole(t, cat, pool, at, w)
 	return ran
 }
 
 // checkWhole fails if the catalog shows the client or the domain without
 // the pool, or the client without its scope.
-func checkWhole(t *testing.T, cat *catalog.Catalog, pool *tollgate.UserPool, at int, deleting bool) {
+func checkWhole(t *testing.T, cat *catalog.Catalog, pool *tollgate.UserPool, at int, w poolWrite) {
 	t.Helper()
+	deleting := w == deletePool
 	hasPool := slices.ContainsFunc(cat.Pools(), func(p *tollgate.UserPool) bool { return p.ID == pool.ID })
 	c, err := cat.GetClient(context.Background(), "tornclient")
 	switch {

@@ -20,14 +20,10 @@ const (
 
 	// RFC 6749 §4.1.2.1, registered for every endpoint by RFC 6749 §11.4:
 	// the server failed, or is overloaded.
-	CodeServerError            = "server_error"
-	CodeTemporarilyUnavailable = "temporarily_unavailable"
+	CodeServerError = "server_error"
 
 	// RFC 6749 §4.1.2.1: authorization endpoint errors.
 	CodeUnsupportedResponseType = "unsupported_response_type"
-
-	// RFC 7009 §2.2.1: the server cannot revoke this type of token.
-	CodeUnsupportedTokenType = "unsupported_token_type"
 
 	// RFC 6750 §3.1: errors of requests to a protected resource.
 	CodeInvalidToken      = "invalid_token"
@@ -89,9 +85,6 @@ func (e *Error) Error() string {
 // Unwrap returns the cause, so that errors.Is and errors.As see through an
 // OAuth 2 error to, say, a context cancellation.
 func (e *Error) Unwrap() error { return e.cause }
-
-// Cause returns the error that led to e, or nil.
-func (e *Error) Cause() error { return e.cause }
 
 // LogValue makes slog show the code, status, description and cause as a
 // group, so that a handler can log the error it is about to write with
@@ -206,22 +199,10 @@ func UnsupportedResponseType(format string, args ...any) *Error {
 	return newError(CodeUnsupportedResponseType, http.StatusBadRequest, format, args)
 }
 
-// UnsupportedTokenType is RFC 7009 §2.2.1 unsupported_token_type: the server
-// does not revoke tokens of this type.
-func UnsupportedTokenType(format string, args ...any) *Error {
-	return newError(CodeUnsupportedTokenType, http.StatusBadRequest, format, args)
-}
-
 // ServerError is server_error (RFC 6749 §4.1.2.1): the server failed. Its
 // description is fixed and generic; say what went wrong with WithCause.
 func ServerError() *Error {
 	return &Error{Code: CodeServerError, Description: "internal error", Status: http.StatusInternalServerError}
-}
-
-// TemporarilyUnavailable is temporarily_unavailable (RFC 6749 §4.1.2.1),
-// answered with 503: the server is overloaded or in maintenance.
-func TemporarilyUnavailable(format string, args ...any) *Error {
-	return newError(CodeTemporarilyUnavailable, http.StatusServiceUnavailable, format, args)
 }
 
 // InvalidToken is RFC 6750 §3.1 invalid_token, a 401: the access token is

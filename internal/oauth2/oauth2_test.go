@@ -105,8 +105,8 @@ func TestWriteError(t *testing.T) {
 			wantBody:   `{"error":"invalid_grant"}`,
 		},
 		{
-			name:       "temporarily unavailable",
-			err:        TemporarilyUnavailable("busy"),
+			name:       "another status",
+			err:        &Error{Code: "temporarily_unavailable", Description: "busy", Status: 503},
 			wantStatus: 503,
 			wantBody:   `{"error":"temporarily_unavailable","error_description":"busy"}`,
 		},
@@ -128,12 +128,17 @@ func TestWriteError(t *testing.T) {
 			if strings.Contains(w.Body.String(), "hunter2") {
 				t.Error("body leaks the cause")
 			}
-			checkHeaders(t, w.Header(), false)
+			checkHeaders(t, w.Header(), "")
 		})
 	}
 }
 
-func checkHeaders(t *testing.T, h http.Header, tls bool) {
+// hsts is the Strict-Transport-Security header of a response over TLS.
+const hsts = "max-age=31536000 ; includeSubDomains"
+
+// checkHeaders checks the headers of a JSON response; wantHSTS is its
+// Strict-Transport-Security header, "" for none.
+func checkHeaders(t *testing.T, h http.Header, wantHSTS string) {
 	t.Helper()
 	want := map[string]string{
 		"Content-Type":           "application/json;charset=UTF-8",
@@ -148,8 +153,8 @@ func checkHeaders(t *testing.T, h http.Header, tls bool) {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
-	if got := h.Get("Strict-Transport-Security"); (got != "") != tls {
-		t.Errorf("Strict-Transport-Security = %q with TLS %v", got, tls)
+	if got := h.Get("Strict-Transport-Security"); got != wantHSTS {
+		t.Errorf("Strict-Transport-Security = %q, want %q", got, wantHSTS)
 	}
 	if _, err := uuid.Parse(h.Get(RequestIDHeader)); err != nil {
 		t.Errorf("%s = %q: %v", RequestIDHeader, h.Get(RequestIDHeader), err)
@@ -160,8 +165,10 @@ func TestWriteJSONHeaders(t *testing.T) {
 	for _, withTLS := range []bool{false, true} {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", "/oauth2/token", nil)
+		wantHSTS := ""
 		if withTLS {
 			r.TLS = &tls.ConnectionState{}
+			wantHSTS = hsts
 		}
 		WriteJSON(w, r, 200, struct {
 			A int `json:"a"`
@@ -169,7 +176,7 @@ func TestWriteJSONHeaders(t *testing.T) {
 		if w.Code != 200 || w.Body.String() != `{"a":1}` {
 			t.Errorf("got %d %s", w.Code, w.Body)
 		}
-		checkHeaders(t, w.Header(), withTLS)
+		checkHeaders(t, w.Header(), wantHSTS)
 	}
 }
 
@@ -220,7 +227,7 @@ func TestErrorLogValueAndUnwrap(t *testing.T) {
 func TestWithMethodsCopy(t *testing.T) {
 	base := InvalidClient("x")
 	_ = base.WithChallenge("Basic").WithCause(errors.New("c")).WithStatus(418)
-	if base.Status != 400 || base.Challenge != "" || base.Cause() != nil {
+	if base.Status != 400 || base.Challenge != "" || errors.Unwrap(base) != nil {
 		t.Errorf("With methods modified the receiver: %+v", base)
 	}
 }
@@ -312,7 +319,11 @@ func FuzzParseScope(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		toks, err := ParseScope(s)
 		if err != nil {
-			if d := err.(*Error).Description; SanitizeDescription(d) != d || len(d) > MaxDescriptionLen {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, not an *Error", err)
+			}
+			if d := e.Description; SanitizeDescription(d) != d || len(d) > MaxDescriptionLen {
 				t.Fatalf("description not clean: %q", d)
 			}
 			return
@@ -365,7 +376,11 @@ func TestInputNeverLogged(t *testing.T) {
 		"constructor": UnsupportedGrantType("unsupported grant type %s, %d", Input(secret), 7),
 		"ParseScope": func() *Error {
 			_, err := ParseScope(secret + `"`)
-			return err.(*Error)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, not an *Error", err)
+			}
+			return e
 		}(),
 	}
 	for name, err := range errs {

@@ -13,12 +13,6 @@ const (
 // (RFC 6749 §7.1, RFC 6750).
 const TokenTypeBearer = "Bearer"
 
-// Token type hints of RFC 7009 §2.1 (also RFC 7662 §2.1).
-const (
-	HintAccessToken  = "access_token"
-	HintRefreshToken = "refresh_token"
-)
-
 // Request parameter names.
 const (
 	ParamGrantType     = "grant_type"

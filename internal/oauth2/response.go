@@ -127,7 +127,7 @@ func SanitizeDescription(s string) string {
 		if b.Len() >= MaxDescriptionLen {
 			break
 		}
-		if r < 0x80 && descriptionChar(byte(r)) {
+		if r < 0x80 && descriptionChar(byte(r)) { //nolint:gosec // r < 0x80 fits a byte
 			b.WriteRune(r)
 		} else {
 			b.WriteByte('?')

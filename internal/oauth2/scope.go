@@ -68,9 +68,9 @@ func ValidScopeToken(s string) bool {
 
 // shorten cuts client input quoted in a description to a readable length.
 func shorten(s string) string {
-	const max = 64
-	if len(s) <= max {
+	const limit = 64
+	if len(s) <= limit {
 		return s
 	}
-	return s[:max] + "..."
+	return s[:limit] + "..."
 }

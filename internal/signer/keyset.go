@@ -45,7 +45,17 @@ func (s *Signer) build(poolID string, p *poolCache, keys []tollgate.SigningKey, 
 		p.private[active.KID] = priv
 	}
 	ks.active = priv
+	if err := ks.publish(p, now); err != nil {
+		return nil, err
+	}
+	p.prune(keys)
+	return ks, nil
+}
 
+// publish fills ks.public, ks.jwks and ks.refreshAt from ks.keys: every key
+// but the retired ones that expired by now, parsing each public key once.
+func (ks *keySet) publish(p *poolCache, now time.Time) error {
+	keys := ks.keys
 	published := make([]tollgate.SigningKey, 0, len(keys))
 	for _, k := range keys {
 		if k.State == tollgate.KeyRetired {
@@ -60,7 +70,7 @@ func (s *Signer) build(poolID string, p *poolCache, keys []tollgate.SigningKey, 
 		if !ok {
 			var err error
 			if pub, err = parsePublic(k); err != nil {
-				return nil, err
+				return err
 			}
 			p.public[k.KID] = pub
 		}
@@ -72,11 +82,14 @@ func (s *Signer) build(poolID string, p *poolCache, keys []tollgate.SigningKey, 
 	slices.SortStableFunc(published, func(a, b tollgate.SigningKey) int { return stateRank(a.State) - stateRank(b.State) })
 	jwks, err := marshalJWKS(published, ks.public)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ks.jwks = jwks
+	return nil
+}
 
-	// Forget keys that left the store.
+// prune forgets the opened and parsed keys that left the store.
+func (p *poolCache) prune(keys []tollgate.SigningKey) {
 	for kid := range p.private {
 		if !slices.ContainsFunc(keys, func(k tollgate.SigningKey) bool { return k.KID == kid }) {
 			delete(p.private, kid)
@@ -87,7 +100,6 @@ func (s *Signer) build(poolID string, p *poolCache, keys []tollgate.SigningKey, 
 			delete(p.public, kid)
 		}
 	}
-	return ks, nil
 }
 
 func stateRank(st tollgate.KeyState) int {

@@ -40,83 +40,24 @@ func (s *Signer) Rotate(ctx context.Context, poolID string, retireFor time.Durat
 	if err != nil {
 		return nil, err
 	}
-	var (
-		generated map[string]*privateKey // keys this call parsed or created
-		activated string
-	)
+	r := &rotation{s: s, poolID: poolID, retireFor: retireFor}
 	keys, err := s.st.UpdateSigningKeys(ctx, poolID, func(current []tollgate.SigningKey) ([]tollgate.SigningKey, error) {
-		generated = map[string]*privateKey{fresh[0].priv.kid: fresh[0].priv}
-		now := s.now().UTC()
-		if len(current) == 0 {
-			// Rare enough to generate under the lock.
-			first, err := s.generateN(poolID, 2)
-			if err != nil {
-				return nil, err
-			}
-			current = []tollgate.SigningKey{
-				stamp(first[0].stored, tollgate.KeyActive, now),
-				stamp(first[1].stored, tollgate.KeyNext, now),
-			}
-			generated[first[0].priv.kid] = first[0].priv
-			generated[first[1].priv.kid] = first[1].priv
-		}
-
-		out := make([]tollgate.SigningKey, 0, len(current)+1)
-		promote := -1 // index in out of the key that becomes active
-		for _, k := range current {
-			switch k.State {
-			case tollgate.KeyActive:
-				k.State = tollgate.KeyRetired
-				k.ExpiresAt = now.Add(retireFor)
-			case tollgate.KeyNext:
-				if promote >= 0 {
-					continue // only one next key may exist; a stray one never signed
-				}
-				promote = len(out)
-			case tollgate.KeyRetired:
-				if !k.ExpiresAt.After(now) {
-					continue
-				}
-			default:
-				return nil, fmt.Errorf("signer: signing key %s of pool %s has unknown state %q", k.KID, poolID, k.State)
-			}
-			out = append(out, k)
-		}
-
-		if promote >= 0 {
-			if _, ok := generated[out[promote].KID]; !ok {
-				// Prove that the master key opens the key that is to sign
-				// before writing anything sealed under it.
-				priv, err := s.open(out[promote])
-				if err != nil {
-					return nil, err
-				}
-				generated[priv.kid] = priv
-			}
-		} else {
-			// No next key (the store was edited by hand): the new active
-			// key is one no verifier has seen yet, which is the best we can do.
-			k, priv, err := s.generate(poolID)
-			if err != nil {
-				return nil, err
-			}
-			generated[priv.kid] = priv
-			promote = len(out)
-			out = append(out, stamp(k, tollgate.KeyNext, now))
-			s.log.Warn("pool had no next signing key; the new active key was not published before it signs", "pool", poolID, "kid", k.KID)
-		}
-		out[promote].State = tollgate.KeyActive
-		out[promote].ActivatedAt = now
-		activated = out[promote].KID
-		return append(out, stamp(fresh[0].stored, tollgate.KeyNext, now)), nil
+		r.now = s.now().UTC()
+		r.generated = map[string]*privateKey{fresh[0].priv.kid: fresh[0].priv}
+		return r.apply(current, fresh[0])
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signer: rotate the keys of pool %s: %w", poolID, err)
 	}
-	s.log.Info("rotated signing keys", "pool", poolID, "active", activated, "next", fresh[0].priv.kid, "retire_for", retireFor.String())
+	s.log.Info("rotated signing keys", "pool", poolID, "active", r.activated, "next", fresh[0].priv.kid, "retire_for", retireFor.String())
+	s.adopt(poolID, r.generated, keys, epoch)
+	return withoutSealed(keys), nil
+}
 
-	// Take the new keys into this process's cache at once. Other processes
-	// see them after their next Invalidate.
+// adopt takes the keys a rotation wrote into this process's cache at once,
+// with the private halves it already holds. Other processes see them after
+// their next Invalidate.
+func (s *Signer) adopt(poolID string, generated map[string]*privateKey, keys []tollgate.SigningKey, epoch uint64) {
 	p := s.cache(poolID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -128,5 +69,104 @@ func (s *Signer) Rotate(ctx context.Context, poolID string, retireFor time.Durat
 	} else {
 		p.cur.Store(nil) // the next use reloads and reports the error
 	}
-	return withoutSealed(keys), nil
+}
+
+// rotation is one Rotate's change to a pool's key list, made under the
+// store's key lock.
+type rotation struct {
+	s         *Signer
+	poolID    string
+	retireFor time.Duration
+	now       time.Time
+	generated map[string]*privateKey // keys this rotation parsed or created
+	activated string                 // the kid that became active
+}
+
+// apply returns the key list after the rotation: current's keys moved one
+// state on, expired retired keys dropped, and fresh as the new next key.
+func (r *rotation) apply(current []tollgate.SigningKey, fresh freshKey) ([]tollgate.SigningKey, error) {
+	if len(current) == 0 {
+		// Rare enough to generate under the lock.
+		first, err := r.s.generateN(r.poolID, 2)
+		if err != nil {
+			return nil, err
+		}
+		current = []tollgate.SigningKey{
+			stamp(first[0].stored, tollgate.KeyActive, r.now),
+			stamp(first[1].stored, tollgate.KeyNext, r.now),
+		}
+		r.generated[first[0].priv.kid] = first[0].priv
+		r.generated[first[1].priv.kid] = first[1].priv
+	}
+	out, promote, err := r.advance(current)
+	if err != nil {
+		return nil, err
+	}
+	if promote >= 0 {
+		err = r.openNext(out[promote])
+	} else {
+		out, promote, err = r.unpublishedNext(out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out[promote].State = tollgate.KeyActive
+	out[promote].ActivatedAt = r.now
+	r.activated = out[promote].KID
+	return append(out, stamp(fresh.stored, tollgate.KeyNext, r.now)), nil
+}
+
+// advance retires the active key and drops expired retired keys and any
+// stray second next key. It returns the remaining keys and the index of
+// the next key, which is to become active, or -1 if there is none.
+func (r *rotation) advance(current []tollgate.SigningKey) ([]tollgate.SigningKey, int, error) {
+	out := make([]tollgate.SigningKey, 0, len(current)+1)
+	promote := -1
+	for _, k := range current {
+		switch k.State {
+		case tollgate.KeyActive:
+			k.State = tollgate.KeyRetired
+			k.ExpiresAt = r.now.Add(r.retireFor)
+		case tollgate.KeyNext:
+			if promote >= 0 {
+				continue // only one next key may exist; a stray one never signed
+			}
+			promote = len(out)
+		case tollgate.KeyRetired:
+			if !k.ExpiresAt.After(r.now) {
+				continue
+			}
+		default:
+			return nil, -1, fmt.Errorf("signer: signing key %s of pool %s has unknown state %q", k.KID, r.poolID, k.State)
+		}
+		out = append(out, k)
+	}
+	return out, promote, nil
+}
+
+// openNext proves that the master key opens the key that is to sign before
+// anything sealed under it is written.
+func (r *rotation) openNext(next tollgate.SigningKey) error {
+	if _, ok := r.generated[next.KID]; ok {
+		return nil
+	}
+	priv, err := r.s.open(next)
+	if err != nil {
+		return err
+	}
+	r.generated[priv.kid] = priv
+	return nil
+}
+
+// unpublishedNext handles a pool with no next key (the store was edited by
+// hand): the new active key is one no verifier has seen yet, which is the
+// best that can be done. It appends that key and returns its index.
+func (r *rotation) unpublishedNext(out []tollgate.SigningKey) ([]tollgate.SigningKey, int, error) {
+	k, priv, err := r.s.generate(r.poolID)
+	if err != nil {
+		return nil, -1, err
+	}
+	r.generated[priv.kid] = priv
+	r.s.log.Warn("pool had no next signing key; the new active key was not published before it signs", "pool", r.poolID, "kid", k.KID)
+	return append(out, stamp(k, tollgate.KeyNext, r.now)), len(out), nil
 }

@@ -97,7 +97,7 @@ func (s *Signer) Sign(ctx context.Context, poolID string, claims any) (string, e
 	if err != nil {
 		return "", fmt.Errorf("signer: marshal claims: %w", err)
 	}
-	ks, err := s.current(ctx, poolID, false)
+	ks, err := s.current(ctx, poolID, forSigning)
 	if err != nil {
 		return "", err
 	}
@@ -114,7 +114,7 @@ func (s *Signer) Sign(ctx context.Context, poolID string, claims any) (string, e
 // so that a JWKS fetched before the first token already holds the key that
 // will sign it. The returned slice is shared: the caller must not modify it.
 func (s *Signer) JWKS(ctx context.Context, poolID string) ([]byte, error) {
-	ks, err := s.current(ctx, poolID, true)
+	ks, err := s.current(ctx, poolID, forPublishing)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Signer) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 // The map has the underlying type of bearer.Keys, so it can be converted to
 // it for bearer.Verify. The map is shared: the caller must not modify it.
 func (s *Signer) PublicKeys(ctx context.Context, poolID string) (map[string]*rsa.PublicKey, error) {
-	ks, err := s.current(ctx, poolID, true)
+	ks, err := s.current(ctx, poolID, forPublishing)
 	if err != nil {
 		return nil, err
 	}
@@ -171,32 +171,42 @@ func (s *Signer) cache(poolID string) *poolCache {
 	return p
 }
 
-// current returns the pool's key set, loading it if it is missing or stale.
-// publish says the caller needs the published keys, which also go stale
-// when a retired key expires.
-func (s *Signer) current(ctx context.Context, poolID string, publish bool) (*keySet, error) {
+// purpose says what a caller of current needs the key set for.
+type purpose int
+
+const (
+	// forSigning needs the active key only.
+	forSigning purpose = iota
+	// forPublishing needs the published keys, which also go stale when a
+	// retired key expires.
+	forPublishing
+)
+
+// current returns the pool's key set, loading it if it is missing or stale
+// for use.
+func (s *Signer) current(ctx context.Context, poolID string, use purpose) (*keySet, error) {
 	p := s.cache(poolID)
-	if ks := p.cur.Load(); ks != nil && s.fresh(ks, publish) {
+	if ks := p.cur.Load(); ks != nil && s.fresh(ks, use) {
 		return ks, nil
 	}
-	return s.reload(ctx, poolID, p, publish)
+	return s.reload(ctx, poolID, p, use)
 }
 
 // fresh reports whether ks may be used as it is.
-func (s *Signer) fresh(ks *keySet, publish bool) bool {
+func (s *Signer) fresh(ks *keySet, use purpose) bool {
 	if ks.epoch != s.epoch.Load() {
 		return false
 	}
-	return !publish || ks.refreshAt.IsZero() || s.now().Before(ks.refreshAt)
+	return use != forPublishing || ks.refreshAt.IsZero() || s.now().Before(ks.refreshAt)
 }
 
 // reload loads the pool's keys, creating them if the pool has none. Callers
 // that miss together wait for one load.
-func (s *Signer) reload(ctx context.Context, poolID string, p *poolCache, publish bool) (*keySet, error) {
+func (s *Signer) reload(ctx context.Context, poolID string, p *poolCache, use purpose) (*keySet, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ks := p.cur.Load()
-	if ks != nil && s.fresh(ks, publish) {
+	if ks != nil && s.fresh(ks, use) {
 		return ks, nil // loaded by the caller we waited for
 	}
 	epoch := s.epoch.Load()

@@ -222,7 +222,9 @@ func TestSignVerifiesAgainstJWKS(t *testing.T) {
 
 	// The kid is the RFC 7638 thumbprint of the key it names.
 	var set jose.JSONWebKeySet
-	json.Unmarshal(doc, &set)
+	if err := json.Unmarshal(doc, &set); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range set.Keys {
 		tp, err := k.Thumbprint(crypto.SHA256)
 		if err != nil {

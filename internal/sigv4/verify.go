@@ -164,18 +164,7 @@ var regionPattern = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d$`)
 // caller has read it; r.Body is not touched). It returns the credential
 // the request was signed with, or an *Error.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
-	ctx := r.Context()
-	values := r.Header.Values(headerAuthorization)
-	if len(values) == 0 {
-		if r.URL.Query().Has("X-Amz-Signature") {
-			return nil, fail(http.StatusBadRequest, CodeIncomplete, "Presigned requests are not supported: sign with the Authorization header.")
-		}
-		return nil, fail(http.StatusBadRequest, CodeMissingToken, messageMissingToken)
-	}
-	if len(values) > 1 {
-		return nil, fail(http.StatusBadRequest, CodeIncomplete, "Only one Authorization header may be sent.")
-	}
-	auth, err := ParseAuthorization(values[0])
+	auth, err := authorizationHeader(r)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +172,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 
 	// The key first, as AWS does: an unknown key is told apart from a
 	// wrong signature.
-	secret, err := v.Secret(ctx, auth.AccessKeyID)
+	secret, err := v.Secret(r.Context(), auth.AccessKeyID)
 	if errors.Is(err, ErrUnknownKey) {
 		return nil, fail(http.StatusBadRequest, CodeUnrecognized, messageUnrecognized)
 	}
@@ -192,44 +181,16 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 		e.Cause = err
 		return nil, e
 	}
-
-	if auth.Service != v.Service {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Credential should be scoped to correct service: '%s'. ", known(v.Service))
+	if err := v.checkScope(auth); err != nil {
+		return nil, err
 	}
-	if !v.regionAllowed(auth.Region) {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Credential should be scoped to a valid region. ")
-	}
-
-	amzDate, signedAt, err := requestTime(r)
+	amzDate, err := v.checkTime(r, auth)
 	if err != nil {
 		return nil, err
 	}
-	if auth.Date != amzDate[:8] {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", known(auth.Date), known(amzDate[:8]), known(amzDate))
-	}
-	now := v.now().UTC()
-	skew := v.MaxSkew
-	if skew <= 0 {
-		skew = DefaultMaxSkew
-	}
-	if signedAt.Before(now.Add(-skew)) {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Signature expired: %s is now earlier than %s (%s - %s.)",
-			known(amzDate), known(now.Add(-skew).Format(amzDateFormat)), known(now.Format(amzDateFormat)), known(skewText(skew)))
-	}
-	if signedAt.After(now.Add(skew)) {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, "Signature not yet current: %s is still later than %s (%s + %s.)",
-			known(amzDate), known(now.Add(skew).Format(amzDateFormat)), known(now.Format(amzDateFormat)), known(skewText(skew)))
-	}
-
 	payloadHash := hashHex(body)
-	if h := r.Header.Get(headerContentSHA256); h != "" && h != payloadHash {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageHashMismatch)
-	}
-	if !contains(auth.SignedHeaders, lowerHost) {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, known("Host"))
-	}
-	if name := unsignedHeader(r.Header, auth.SignedHeaders); name != "" {
-		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, headerName(name))
+	if err := checkCoverage(r, auth, payloadHash); err != nil {
+		return nil, err
 	}
 
 	creq := CanonicalRequest(r, auth.SignedHeaders, payloadHash)
@@ -241,6 +202,74 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Credential, error) {
 		return nil, fail(http.StatusBadRequest, CodeInvalidSignature, messageMismatch)
 	}
 	return cred, nil
+}
+
+// authorizationHeader parses r's one Authorization header.
+func authorizationHeader(r *http.Request) (*Authorization, error) {
+	values := r.Header.Values(headerAuthorization)
+	if len(values) == 0 {
+		if r.URL.Query().Has("X-Amz-Signature") {
+			return nil, fail(http.StatusBadRequest, CodeIncomplete, "Presigned requests are not supported: sign with the Authorization header.")
+		}
+		return nil, fail(http.StatusBadRequest, CodeMissingToken, messageMissingToken)
+	}
+	if len(values) > 1 {
+		return nil, fail(http.StatusBadRequest, CodeIncomplete, "Only one Authorization header may be sent.")
+	}
+	return ParseAuthorization(values[0])
+}
+
+// checkScope checks the credential scope's service and region.
+func (v *Verifier) checkScope(auth *Authorization) error {
+	if auth.Service != v.Service {
+		return fail(http.StatusBadRequest, CodeInvalidSignature, "Credential should be scoped to correct service: '%s'. ", known(v.Service))
+	}
+	if !v.regionAllowed(auth.Region) {
+		return fail(http.StatusBadRequest, CodeInvalidSignature, "Credential should be scoped to a valid region. ")
+	}
+	return nil
+}
+
+// checkTime checks the request's time against the credential scope's date
+// and the clock, and returns it as SigV4 writes it.
+func (v *Verifier) checkTime(r *http.Request, auth *Authorization) (string, error) {
+	amzDate, signedAt, err := requestTime(r)
+	if err != nil {
+		return "", err
+	}
+	if auth.Date != amzDate[:8] {
+		return "", fail(http.StatusBadRequest, CodeInvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", known(auth.Date), known(amzDate[:8]), known(amzDate))
+	}
+	now := v.now().UTC()
+	skew := v.MaxSkew
+	if skew <= 0 {
+		skew = DefaultMaxSkew
+	}
+	if signedAt.Before(now.Add(-skew)) {
+		return "", fail(http.StatusBadRequest, CodeInvalidSignature, "Signature expired: %s is now earlier than %s (%s - %s.)",
+			known(amzDate), known(now.Add(-skew).Format(amzDateFormat)), known(now.Format(amzDateFormat)), known(skewText(skew)))
+	}
+	if signedAt.After(now.Add(skew)) {
+		return "", fail(http.StatusBadRequest, CodeInvalidSignature, "Signature not yet current: %s is still later than %s (%s + %s.)",
+			known(amzDate), known(now.Add(skew).Format(amzDateFormat)), known(now.Format(amzDateFormat)), known(skewText(skew)))
+	}
+	return amzDate, nil
+}
+
+// checkCoverage checks that the signature covers what it must: the payload
+// (when the request states its hash), Host, and the headers
+// unsignedHeader names.
+func checkCoverage(r *http.Request, auth *Authorization, payloadHash string) error {
+	if h := r.Header.Get(headerContentSHA256); h != "" && h != payloadHash {
+		return fail(http.StatusBadRequest, CodeInvalidSignature, messageHashMismatch)
+	}
+	if !contains(auth.SignedHeaders, lowerHost) {
+		return fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, known("Host"))
+	}
+	if name := unsignedHeader(r.Header, auth.SignedHeaders); name != "" {
+		return fail(http.StatusBadRequest, CodeInvalidSignature, messageNotSigned, headerName(name))
+	}
+	return nil
 }
 
 func skewText(d time.Duration) string {
@@ -359,20 +388,9 @@ func ParseAuthorization(h string) (*Authorization, error) {
 	if alg != Algorithm {
 		return nil, incomplete("Unsupported AWS 'algorithm': '%s'.", printable(alg))
 	}
-	params := map[string]string{}
-	for _, part := range strings.Split(rest, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		k, val, ok := strings.Cut(part, "=")
-		if !ok {
-			return nil, incomplete("Authorization header requires each component to be of the form key=value. Got '%s'.", printable(part))
-		}
-		if _, dup := params[k]; dup {
-			return nil, incomplete("Authorization header has a duplicate '%s' parameter.", printable(k))
-		}
-		params[k] = val
+	params, err := authorizationParams(rest)
+	if err != nil {
+		return nil, err
 	}
 	var missing []string
 	for _, k := range []string{"Credential", "Signature", "SignedHeaders"} {
@@ -398,13 +416,8 @@ func ParseAuthorization(h string) (*Authorization, error) {
 	if len(signed) > maxSignedHeaders {
 		return nil, incomplete("Too many SignedHeaders.")
 	}
-	for i, s := range signed {
-		if s == "" || s != strings.ToLower(s) || strings.ContainsAny(s, " \t") {
-			return nil, incomplete("SignedHeaders must be lowercase header names separated by ';'. Got '%s'.", printable(params["SignedHeaders"]))
-		}
-		if i > 0 && signed[i-1] >= s {
-			return nil, incomplete("SignedHeaders must be sorted and unique. Got '%s'.", printable(params["SignedHeaders"]))
-		}
+	if err := checkSignedHeaders(signed, params["SignedHeaders"]); err != nil {
+		return nil, err
 	}
 	return &Authorization{
 		AccessKeyID:   cred[0],
@@ -414,6 +427,40 @@ func ParseAuthorization(h string) (*Authorization, error) {
 		SignedHeaders: signed,
 		Signature:     sig,
 	}, nil
+}
+
+// authorizationParams splits the Authorization header's "k=v, k=v" part.
+func authorizationParams(rest string) (map[string]string, error) {
+	params := map[string]string{}
+	for _, part := range strings.Split(rest, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fail(http.StatusBadRequest, CodeIncomplete, "Authorization header requires each component to be of the form key=value. Got '%s'.", printable(part))
+		}
+		if _, dup := params[k]; dup {
+			return nil, fail(http.StatusBadRequest, CodeIncomplete, "Authorization header has a duplicate '%s' parameter.", printable(k))
+		}
+		params[k] = val
+	}
+	return params, nil
+}
+
+// checkSignedHeaders checks that signed, the SignedHeaders parameter raw
+// split at ';', lists lower-case names, sorted and unique.
+func checkSignedHeaders(signed []string, raw string) error {
+	for i, s := range signed {
+		if s == "" || s != strings.ToLower(s) || strings.ContainsAny(s, " \t") {
+			return fail(http.StatusBadRequest, CodeIncomplete, "SignedHeaders must be lowercase header names separated by ';'. Got '%s'.", printable(raw))
+		}
+		if i > 0 && signed[i-1] >= s {
+			return fail(http.StatusBadRequest, CodeIncomplete, "SignedHeaders must be sorted and unique. Got '%s'.", printable(raw))
+		}
+	}
+	return nil
 }
 
 // printable bounds and cleans what of a client's header goes back into a
@@ -460,7 +507,7 @@ func canonicalURI(u *url.URL) string {
 	if p == "" {
 		return "/"
 	}
-	return escape(p, false)
+	return escape(p, "/")
 }
 
 // canonicalQuery sorts the query's parameters by name, then value, each
@@ -482,7 +529,7 @@ func canonicalQuery(raw string) string {
 		if uv, err := url.QueryUnescape(v); err == nil {
 			v = uv
 		}
-		pairs = append(pairs, pair{escape(k, true), escape(v, true)})
+		pairs = append(pairs, pair{escape(k, ""), escape(v, "")})
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		if pairs[i].k != pairs[j].k {
@@ -498,15 +545,15 @@ func canonicalQuery(raw string) string {
 }
 
 // escape URI-encodes s as SigV4 wants: every byte but the unreserved
-// characters (A-Z a-z 0-9 - _ . ~) as %XX in upper case; '/' too when
-// encodeSlash.
-func escape(s string, encodeSlash bool) string {
+// characters (A-Z a-z 0-9 - _ . ~) and those in keep ("/" in a path) as
+// %XX in upper case.
+func escape(s, keep string) string {
 	const hexUpper = "0123456789ABCDEF"
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encodeSlash) {
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || strings.IndexByte(keep, c) >= 0 {
 			b.WriteByte(c)
 			continue
 		}

@@ -55,7 +55,9 @@ func server(t *testing.T, v *sigv4.Verifier) *httptest.Server {
 		default:
 			out["code"] = "unexpected " + err.Error()
 		}
-		json.NewEncoder(w).Encode(out)
+		if err := json.NewEncoder(w).Encode(out); err != nil {
+			t.Error(err)
+		}
 	}))
 	t.Cleanup(srv.Close)
 	return srv

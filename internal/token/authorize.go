@@ -17,5 +17,5 @@ var errNoUserSignIn = oauth2.UnsupportedResponseType("Tollgate serves machine-to
 // It never redirects: no client of Tollgate has a registered redirect URI,
 // and RFC 6749 §4.1.2.1 forbids redirecting to one that is not.
 func (e *Endpoint) ServeAuthorize(w http.ResponseWriter, r *http.Request) {
-	e.fail(w, r, endpointAuthorize, presentedID(r.URL.Query().Get(oauth2.ParamClientID), false), errNoUserSignIn)
+	e.fail(w, r, endpointAuthorize, presentedID(r.URL.Query().Get(oauth2.ParamClientID)), errNoUserSignIn)
 }

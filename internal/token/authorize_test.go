@@ -19,7 +19,7 @@ func TestAuthorizeRefuses(t *testing.T) {
 		{method: "POST", path: "/oauth2/authorize", body: q.Encode()},
 	} {
 		resp, body := f.do(req)
-		checkError(t, resp, body, 400, "unsupported_response_type", false)
+		checkError(t, resp, body, 400, "unsupported_response_type", noChallenge)
 		if loc := resp.Header.Get("Location"); loc != "" {
 			t.Errorf("%s %s redirects to %q", req.method, req.path, loc)
 		}

@@ -35,32 +35,19 @@ func (f *fixture) endpointWith(clients token.Clients) *token.Endpoint {
 // which dominates) and the response.
 func BenchmarkServeToken(b *testing.B) {
 	f := newFixture(b)
-	body := form("grant_type", "client_credentials", "scope", "default/default")
-	auth := basic(f.m2m.ID, f.m2m.secret())
-	for name, clients := range clientSources(b, f) {
-		b.Run(name, func(b *testing.B) {
-			ep := f.endpointWith(clients)
-			b.ReportAllocs()
-			for b.Loop() {
-				r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
-				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				r.Header.Set("Authorization", auth)
-				w := httptest.NewRecorder()
-				ep.ServeToken(w, r)
-				if w.Code != 200 {
-					b.Fatalf("status %d: %s", w.Code, w.Body)
-				}
-			}
-		})
-	}
+	benchServeToken(b, f, form("grant_type", "client_credentials", "scope", "default/default"), basic(f.m2m.ID, f.m2m.secret()), 200)
 }
 
 // BenchmarkServeTokenRefused is a request refused for a wrong secret: the
 // cost an attacker guessing secrets imposes.
 func BenchmarkServeTokenRefused(b *testing.B) {
 	f := newFixture(b)
-	body := form("grant_type", "client_credentials")
-	auth := basic(f.m2m.ID, "wrong")
+	benchServeToken(b, f, form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong"), 401)
+}
+
+// benchServeToken measures token requests with body and the Authorization
+// header auth, for each source of clients; every answer must have status.
+func benchServeToken(b *testing.B, f *fixture, body, auth string, status int) {
 	for name, clients := range clientSources(b, f) {
 		b.Run(name, func(b *testing.B) {
 			ep := f.endpointWith(clients)
@@ -71,7 +58,7 @@ func BenchmarkServeTokenRefused(b *testing.B) {
 				r.Header.Set("Authorization", auth)
 				w := httptest.NewRecorder()
 				ep.ServeToken(w, r)
-				if w.Code != 401 {
+				if w.Code != status {
 					b.Fatalf("status %d: %s", w.Code, w.Body)
 				}
 			}

@@ -54,13 +54,16 @@ var (
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
 	id, secret, basic, err := presentedCredentials(r, f)
 	if err != nil {
-		return nil, presentedID(id, false), err
+		return nil, presentedID(id), err
 	}
 	fail := func(client *tollgate.Client, err *oauth2.Error) (*tollgate.Client, clientRef, error) {
 		if basic {
 			err = err.WithChallenge(basicChallenge)
 		}
-		return nil, presentedID(id, client != nil), err
+		if client != nil {
+			return nil, foundID(id), err
+		}
+		return nil, presentedID(id), err
 	}
 	if secret == "" {
 		// Nothing to verify, and the answer does not depend on the client,
@@ -73,7 +76,7 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 	presented := e.opts.Vault.HashSecret(id, secret)
 	client, ok, err := e.check(ctx, id, presented)
 	if err != nil {
-		return nil, presentedID(id, false), err
+		return nil, presentedID(id), err
 	}
 	if s, isCache := e.opts.Clients.(Syncer); isCache && !ok && validClientID(id) {
 		// A cache of clients may be behind the store: a client or secret
@@ -84,10 +87,10 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		// lookup above and the Sync, leaving Sync nothing to do and the
 		// lookup above stale.
 		if err := s.Sync(ctx); err != nil {
-			return nil, presentedID(id, false), oauth2.ServerError().WithCause(err)
+			return nil, presentedID(id), oauth2.ServerError().WithCause(err)
 		}
 		if client, ok, err = e.check(ctx, id, presented); err != nil {
-			return nil, presentedID(id, false), err
+			return nil, presentedID(id), err
 		}
 	}
 
@@ -104,7 +107,7 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 			return fail(client, errAuthFailed.WithCause(&otherPoolError{host: pool, client: client.PoolID}))
 		}
 	}
-	return client, presentedID(id, true), nil
+	return client, foundID(id), nil
 }
 
 // Syncer is implemented by a Clients cache (the server's catalog) that can
@@ -229,8 +232,9 @@ func validClientID(id string) bool {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '+') {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '+':
+		default:
 			return false
 		}
 	}

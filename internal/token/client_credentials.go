@@ -66,7 +66,7 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 	// refused anyway costs no lookup and no hash.
 	grant := f[oauth2.ParamGrantType]
 	if err := checkGrantType(grant); err != nil {
-		e.fail(w, r, endpointToken, presentedID(f[oauth2.ParamClientID], false), err)
+		e.fail(w, r, endpointToken, presentedID(f[oauth2.ParamClientID]), err)
 		return
 	}
 	client, who, err := e.authenticate(r.Context(), r, f)

@@ -41,24 +41,8 @@ type inactive struct {
 // active token is described with its claims and token_type Bearer.
 // token_type_hint is accepted and ignored, as at revoke.
 func (e *Endpoint) ServeIntrospect(w http.ResponseWriter, r *http.Request) {
-	f, err := readForm(w, r, oauth2.ParamToken, oauth2.ParamTokenTypeHint, oauth2.ParamClientID, oauth2.ParamClientSecret)
-	if err != nil {
-		e.fail(w, r, endpointIntrospect, "", err)
-		return
-	}
-	tok := f[oauth2.ParamToken]
-	if tok == "" {
-		e.fail(w, r, endpointIntrospect, presentedID(f[oauth2.ParamClientID], false), errTokenRequired)
-		return
-	}
-	client, who, err := e.authenticate(r.Context(), r, f)
-	if err != nil {
-		e.fail(w, r, endpointIntrospect, who, err)
-		return
-	}
-	claims, err := e.verifyOwn(r.Context(), r, client.PoolID, tok)
-	if err != nil {
-		e.fail(w, r, endpointIntrospect, who, err)
+	_, who, claims, ok := e.presentedToken(w, r, endpointIntrospect)
+	if !ok {
 		return
 	}
 	// A token without jti cannot have been revoked, nor be shown not to

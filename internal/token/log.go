@@ -33,25 +33,32 @@ import (
 //   - the Authorization header, the body and the query are never logged
 //     (nor by the server's access log, which logs the path alone).
 
-// clientRef is a client id as the log may show it. Only presentedID makes
-// one, so that no raw presented id reaches fail.
+// clientRef is a client id as the log may show it. Only presentedID and
+// foundID make one, so that no raw presented id reaches fail.
 type clientRef string
 
 // unverifiedID is logged for an id of the right shape that names no client
 // the endpoint found, or that it did not look up.
 const unverifiedID clientRef = "(unverified)"
 
-// presentedID is what the log shows of a client id a request presented:
-// the id itself when found says that a client with exactly this id was
-// found, otherwise a marker.
-func presentedID(id string, found bool) clientRef {
+// presentedID is what the log shows of a client id a request presented
+// that names no client the endpoint found: a marker, never the id.
+func presentedID(id string) clientRef {
 	switch {
 	case id == "":
 		return ""
 	case !hasClientIDShape(id):
 		return clientRef("(malformed, " + strconv.Itoa(len(id)) + " bytes)")
-	case !found:
-		return unverifiedID
+	}
+	return unverifiedID
+}
+
+// foundID is what the log shows of a presented client id with which a
+// client was found: the id itself when it has the shape of the ids
+// Tollgate makes, otherwise the same marker as presentedID.
+func foundID(id string) clientRef {
+	if ref := presentedID(id); ref != unverifiedID {
+		return ref
 	}
 	return clientRef(id)
 }
@@ -65,7 +72,9 @@ func hasClientIDShape(id string) bool {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		if c := id[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		default:
 			return false
 		}
 	}

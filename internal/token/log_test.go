@@ -30,8 +30,12 @@ func TestPresentedID(t *testing.T) {
 		{"one short", id[1:], true, "(malformed, 25 bytes)"},
 	}
 	for _, tt := range tests {
-		if got := presentedID(tt.id, tt.found); got != tt.want {
-			t.Errorf("%s: presentedID = %q, want %q", tt.name, got, tt.want)
+		got := presentedID(tt.id)
+		if tt.found {
+			got = foundID(tt.id)
+		}
+		if got != tt.want {
+			t.Errorf("%s: presentedID/foundID = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -29,24 +29,8 @@ import (
 // addition, and API Gateway-style offline verification still accepts a
 // revoked token until exp.
 func (e *Endpoint) ServeRevoke(w http.ResponseWriter, r *http.Request) {
-	f, err := readForm(w, r, oauth2.ParamToken, oauth2.ParamTokenTypeHint, oauth2.ParamClientID, oauth2.ParamClientSecret)
-	if err != nil {
-		e.fail(w, r, endpointRevoke, "", err)
-		return
-	}
-	tok := f[oauth2.ParamToken]
-	if tok == "" {
-		e.fail(w, r, endpointRevoke, presentedID(f[oauth2.ParamClientID], false), errTokenRequired)
-		return
-	}
-	client, who, err := e.authenticate(r.Context(), r, f)
-	if err != nil {
-		e.fail(w, r, endpointRevoke, who, err)
-		return
-	}
-	claims, err := e.verifyOwn(r.Context(), r, client.PoolID, tok)
-	if err != nil {
-		e.fail(w, r, endpointRevoke, who, err)
+	client, who, claims, ok := e.presentedToken(w, r, endpointRevoke)
+	if !ok {
 		return
 	}
 	if claims != nil {

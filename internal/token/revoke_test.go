@@ -22,7 +22,7 @@ func (f *fixture) introspect(t *testing.T, c testClient, tok string) map[string]
 	if resp.StatusCode != 200 {
 		t.Fatalf("introspect: %d %s", resp.StatusCode, body)
 	}
-	checkCommonHeaders(t, resp.Header, true)
+	checkJSONHeaders(t, resp.Header)
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatalf("introspect: %v: %s", err, body)
@@ -48,7 +48,7 @@ func checkEmpty200(t *testing.T, resp *http.Response, body []byte) {
 	if resp.StatusCode != 200 || len(body) != 0 {
 		t.Errorf("got %d %q, want 200 with an empty body", resp.StatusCode, body)
 	}
-	checkCommonHeaders(t, resp.Header, false)
+	checkCommonHeaders(t, resp.Header)
 }
 
 func TestIntrospect(t *testing.T) {
@@ -120,7 +120,7 @@ func TestRevoke(t *testing.T) {
 
 	// Another client of the pool may not revoke it (RFC 7009 §2.1).
 	resp, body := f.revoke(t, f.sibling, "token", tok)
-	checkError(t, resp, body, 400, "unauthorized_client", false)
+	checkError(t, resp, body, 400, "unauthorized_client", noChallenge)
 	if !strings.Contains(string(body), "the token was not issued to this client") {
 		t.Errorf("body %s", body)
 	}
@@ -176,19 +176,19 @@ func TestRevokeAndIntrospectErrors(t *testing.T) {
 			req       request
 			status    int
 			code      string
-			challenge bool
+			challenge string
 		}{
-			{"GET", request{method: "GET", ctype: "-"}, 405, "invalid_request", false},
-			{"no token", request{header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: form("token_type_hint", "access_token")}, 400, "invalid_request", false},
-			{"token twice", request{header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: form("token", tok, "token", tok)}, 400, "invalid_request", false},
-			{"token in query", request{path: "?token=" + tok, header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}}, 400, "invalid_request", false},
-			{"JSON", request{ctype: "application/json", header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: `{"token":"` + tok + `"}`}, 400, "invalid_request", false},
-			{"no client authentication", request{body: form("token", tok)}, 401, "invalid_client", true},
-			{"wrong secret, Basic", request{header: map[string]string{"Authorization": basic(f.m2m.ID, "x")}, body: form("token", tok)}, 401, "invalid_client", true},
-			{"wrong secret, body", request{body: form("token", tok, "client_id", f.m2m.ID, "client_secret", "x")}, 400, "invalid_client", false},
-			{"unknown client, Basic", request{header: map[string]string{"Authorization": basic("nobody", "x")}, body: form("token", tok)}, 401, "invalid_client", true},
-			{"both methods", request{header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: form("token", tok, "client_secret", f.m2m.secret())}, 400, "invalid_request", false},
-			{"another pool's client on this pool's host", request{host: pool1Host, header: map[string]string{"Authorization": basic(f.other.ID, f.other.secret())}, body: form("token", tok)}, 401, "invalid_client", true},
+			{"GET", request{method: "GET", ctype: "-"}, 405, "invalid_request", noChallenge},
+			{"no token", request{header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: form("token_type_hint", "access_token")}, 400, "invalid_request", noChallenge},
+			{"token twice", request{header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: form("token", tok, "token", tok)}, 400, "invalid_request", noChallenge},
+			{"token in query", request{path: "?token=" + tok, header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}}, 400, "invalid_request", noChallenge},
+			{"JSON", request{ctype: "application/json", header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: `{"token":"` + tok + `"}`}, 400, "invalid_request", noChallenge},
+			{"no client authentication", request{body: form("token", tok)}, 401, "invalid_client", basicChallenge},
+			{"wrong secret, Basic", request{header: map[string]string{"Authorization": basic(f.m2m.ID, "x")}, body: form("token", tok)}, 401, "invalid_client", basicChallenge},
+			{"wrong secret, body", request{body: form("token", tok, "client_id", f.m2m.ID, "client_secret", "x")}, 400, "invalid_client", noChallenge},
+			{"unknown client, Basic", request{header: map[string]string{"Authorization": basic("nobody", "x")}, body: form("token", tok)}, 401, "invalid_client", basicChallenge},
+			{"both methods", request{header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}, body: form("token", tok, "client_secret", f.m2m.secret())}, 400, "invalid_request", noChallenge},
+			{"another pool's client on this pool's host", request{host: pool1Host, header: map[string]string{"Authorization": basic(f.other.ID, f.other.secret())}, body: form("token", tok)}, 401, "invalid_client", basicChallenge},
 		}
 		for _, tt := range tests {
 			t.Run(path+"/"+tt.name, func(t *testing.T) {
@@ -225,7 +225,7 @@ func TestOversizedChunkedBody(t *testing.T) {
 		if r.ContentLength != 0 && r.ContentLength != -1 {
 			t.Fatalf("request had a length: %d", r.ContentLength)
 		}
-		checkError(t, resp, b, 400, "invalid_request", false)
+		checkError(t, resp, b, 400, "invalid_request", noChallenge)
 		if !strings.Contains(string(b), "64 KiB") {
 			t.Errorf("%s: %s", path, b)
 		}

@@ -30,8 +30,18 @@ func basicRaw(userpass string) string {
 // Cognito's order, nothing else.
 var tokenBody = regexp.MustCompile(`^\{"access_token":"([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)","expires_in":3600,"token_type":"Bearer"\}$`)
 
+// checkJSONHeaders checks the headers every response with a JSON body
+// carries.
+func checkJSONHeaders(t *testing.T, h http.Header) {
+	t.Helper()
+	if got, want := h.Get("Content-Type"), "application/json;charset=UTF-8"; got != want {
+		t.Errorf("header Content-Type = %q, want %q", got, want)
+	}
+	checkCommonHeaders(t, h)
+}
+
 // checkCommonHeaders checks the headers every response carries.
-func checkCommonHeaders(t *testing.T, h http.Header, wantJSON bool) {
+func checkCommonHeaders(t *testing.T, h http.Header) {
 	t.Helper()
 	want := map[string]string{
 		"Cache-Control":          "no-cache, no-store, max-age=0, must-revalidate",
@@ -39,9 +49,6 @@ func checkCommonHeaders(t *testing.T, h http.Header, wantJSON bool) {
 		"Expires":                "0",
 		"X-Content-Type-Options": "nosniff",
 		"X-Frame-Options":        "DENY",
-	}
-	if wantJSON {
-		want["Content-Type"] = "application/json;charset=UTF-8"
 	}
 	for k, v := range want {
 		if got := h.Get(k); got != v {
@@ -66,7 +73,7 @@ func tokenFrom(t *testing.T, resp *http.Response, body []byte) string {
 	if m == nil {
 		t.Fatalf("body is not a Cognito token response: %s", body)
 	}
-	checkCommonHeaders(t, resp.Header, true)
+	checkJSONHeaders(t, resp.Header)
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
 		t.Errorf("Access-Control-Allow-Origin = %q, want * (contract §1.2)", got)
 	}
@@ -314,7 +321,7 @@ func TestScopes(t *testing.T) {
 			}
 			resp, body := f.do(request{body: form(kv...)})
 			if tt.wantErr != "" {
-				checkError(t, resp, body, 400, tt.wantErr, false)
+				checkError(t, resp, body, 400, tt.wantErr, noChallenge)
 				return
 			}
 			if got := payload(t, tokenFrom(t, resp, body))["scope"]; got != tt.wantScope {
@@ -324,8 +331,16 @@ func TestScopes(t *testing.T) {
 	}
 }
 
-// checkError checks an RFC 6749 §5.2 error response.
-func checkError(t *testing.T, resp *http.Response, body []byte, status int, code string, challenge bool) {
+// The WWW-Authenticate header an error response carries: Basic's challenge
+// after a failed Basic authentication (RFC 6749 §5.2), none otherwise.
+const (
+	basicChallenge = `Basic realm="tollgate"`
+	noChallenge    = ""
+)
+
+// checkError checks an RFC 6749 §5.2 error response, whose
+// WWW-Authenticate header must be challenge.
+func checkError(t *testing.T, resp *http.Response, body []byte, status int, code string, challenge string) {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Errorf("status = %d, want %d (body %s)", resp.StatusCode, status, body)
@@ -342,12 +357,10 @@ func checkError(t *testing.T, resp *http.Response, body []byte, status int, code
 			t.Errorf("unexpected member %q in %s", k, body)
 		}
 	}
-	if got := resp.Header.Get("WWW-Authenticate"); (got != "") != challenge {
-		t.Errorf("WWW-Authenticate = %q, want present %v", got, challenge)
-	} else if challenge && got != `Basic realm="tollgate"` {
-		t.Errorf("WWW-Authenticate = %q", got)
+	if got := resp.Header.Get("WWW-Authenticate"); got != challenge {
+		t.Errorf("WWW-Authenticate = %q, want %q", got, challenge)
 	}
-	checkCommonHeaders(t, resp.Header, true)
+	checkJSONHeaders(t, resp.Header)
 }
 
 func TestTokenErrors(t *testing.T) {
@@ -363,74 +376,74 @@ func TestTokenErrors(t *testing.T) {
 		req       request
 		status    int
 		code      string
-		challenge bool
+		challenge string
 		allow     bool // Allow: POST expected
 	}{
-		{"GET", request{method: "GET", ctype: "-"}, 405, "invalid_request", false, true},
-		{"GET with credentials in query", request{method: "GET", path: "/oauth2/token?" + good(), ctype: "-"}, 405, "invalid_request", false, true},
-		{"PUT", request{method: "PUT", body: good()}, 405, "invalid_request", false, true},
-		{"JSON body", request{ctype: "application/json", body: `{"grant_type":"client_credentials","client_id":"` + id + `","client_secret":"` + secret + `"}`}, 400, "invalid_request", false, false},
-		{"no content type", request{ctype: "-", body: good()}, 400, "invalid_request", false, false},
-		{"multipart", request{ctype: "multipart/form-data; boundary=x", body: good()}, 400, "invalid_request", false, false},
-		{"malformed content type", request{ctype: "application/x-www-form-urlencoded; charset", body: good()}, 400, "invalid_request", false, false},
-		{"duplicate grant_type", request{body: good("grant_type", "client_credentials")}, 400, "invalid_request", false, false},
-		{"duplicate client_secret", request{body: good("client_secret", secret)}, 400, "invalid_request", false, false},
-		{"duplicate scope", request{body: good("scope", "default/default", "scope", "default/read")}, 400, "invalid_request", false, false},
-		{"credentials in query", request{path: "/oauth2/token?client_id=" + id + "&client_secret=" + secret, body: form("grant_type", "client_credentials")}, 400, "invalid_request", false, false},
-		{"any parameter in query", request{path: "/oauth2/token?scope=default/default", body: good()}, 400, "invalid_request", false, false},
-		{"malformed urlencoding", request{body: good() + "&x=%zz"}, 400, "invalid_request", false, false},
-		{"semicolon separator", request{body: good() + ";x=y"}, 400, "invalid_request", false, false},
-		{"oversized body", request{body: good("pad", strings.Repeat("a", 64<<10))}, 400, "invalid_request", false, false},
-		{"both auth methods", request{header: map[string]string{"Authorization": basic(id, secret)}, body: good()}, 400, "invalid_request", false, false},
-		{"both auth methods, wrong body secret", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "client_credentials", "client_secret", "x")}, 400, "invalid_request", false, false},
-		{"Basic with another body client_id", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "client_credentials", "client_id", f.sibling.ID)}, 400, "invalid_request", false, false},
-		{"malformed Basic: not base64", request{header: map[string]string{"Authorization": "Basic %%%"}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"malformed Basic: no colon", request{header: map[string]string{"Authorization": basicRaw(id)}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"malformed Basic: empty id", request{header: map[string]string{"Authorization": basicRaw(":" + secret)}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"malformed Basic: bad escape", request{header: map[string]string{"Authorization": basicRaw(id + ":%zz")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"malformed Basic: no credentials", request{header: map[string]string{"Authorization": "Basic"}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"Bearer instead of Basic", request{header: map[string]string{"Authorization": "Bearer abc"}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"no client authentication", request{body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"client_secret without client_id", request{body: form("grant_type", "client_credentials", "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"client_id without secret", request{body: form("grant_type", "client_credentials", "client_id", id)}, 400, "invalid_client", false, false},
-		{"Basic with empty secret", request{header: map[string]string{"Authorization": basic(id, "")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"unknown client, body", request{body: form("grant_type", "client_credentials", "client_id", unknownID, "client_secret", secret)}, 400, "invalid_client", false, false},
-		{"unknown client, Basic", request{header: map[string]string{"Authorization": basic(unknownID, secret)}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"impossible client id", request{body: form("grant_type", "client_credentials", "client_id", "../../etc/passwd", "client_secret", secret)}, 400, "invalid_client", false, false},
-		{"wrong secret, body", request{body: form("grant_type", "client_credentials", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", false, false},
-		{"wrong secret, Basic", request{header: map[string]string{"Authorization": basic(id, secret+"x")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"another client's secret", request{body: form("grant_type", "client_credentials", "client_id", id, "client_secret", f.sibling.secret())}, 400, "invalid_client", false, false},
-		{"Basic with a malformed percent-escape", request{header: map[string]string{"Authorization": basicRaw(f.oddSecret.ID + ":%zz")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", true, false},
-		{"public client", request{body: form("grant_type", "client_credentials", "client_id", f.public.ID, "client_secret", "anything")}, 400, "invalid_client", false, false},
-		{"public client without secret", request{body: form("grant_type", "client_credentials", "client_id", f.public.ID)}, 400, "invalid_client", false, false},
-		{"client of another pool on this pool's host", request{host: pool1Host, body: form("grant_type", "client_credentials", "client_id", f.other.ID, "client_secret", f.other.secret())}, 400, "invalid_client", false, false},
-		{"client_credentials flow not allowed", request{body: form("grant_type", "client_credentials", "client_id", f.codeOnly.ID, "client_secret", f.codeOnly.secret())}, 400, "unauthorized_client", false, false},
+		{"GET", request{method: "GET", ctype: "-"}, 405, "invalid_request", noChallenge, true},
+		{"GET with credentials in query", request{method: "GET", path: "/oauth2/token?" + good(), ctype: "-"}, 405, "invalid_request", noChallenge, true},
+		{"PUT", request{method: "PUT", body: good()}, 405, "invalid_request", noChallenge, true},
+		{"JSON body", request{ctype: "application/json", body: `{"grant_type":"client_credentials","client_id":"` + id + `","client_secret":"` + secret + `"}`}, 400, "invalid_request", noChallenge, false},
+		{"no content type", request{ctype: "-", body: good()}, 400, "invalid_request", noChallenge, false},
+		{"multipart", request{ctype: "multipart/form-data; boundary=x", body: good()}, 400, "invalid_request", noChallenge, false},
+		{"malformed content type", request{ctype: "application/x-www-form-urlencoded; charset", body: good()}, 400, "invalid_request", noChallenge, false},
+		{"duplicate grant_type", request{body: good("grant_type", "client_credentials")}, 400, "invalid_request", noChallenge, false},
+		{"duplicate client_secret", request{body: good("client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"duplicate scope", request{body: good("scope", "default/default", "scope", "default/read")}, 400, "invalid_request", noChallenge, false},
+		{"credentials in query", request{path: "/oauth2/token?client_id=" + id + "&client_secret=" + secret, body: form("grant_type", "client_credentials")}, 400, "invalid_request", noChallenge, false},
+		{"any parameter in query", request{path: "/oauth2/token?scope=default/default", body: good()}, 400, "invalid_request", noChallenge, false},
+		{"malformed urlencoding", request{body: good() + "&x=%zz"}, 400, "invalid_request", noChallenge, false},
+		{"semicolon separator", request{body: good() + ";x=y"}, 400, "invalid_request", noChallenge, false},
+		{"oversized body", request{body: good("pad", strings.Repeat("a", 64<<10))}, 400, "invalid_request", noChallenge, false},
+		{"both auth methods", request{header: map[string]string{"Authorization": basic(id, secret)}, body: good()}, 400, "invalid_request", noChallenge, false},
+		{"both auth methods, wrong body secret", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "client_credentials", "client_secret", "x")}, 400, "invalid_request", noChallenge, false},
+		{"Basic with another body client_id", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "client_credentials", "client_id", f.sibling.ID)}, 400, "invalid_request", noChallenge, false},
+		{"malformed Basic: not base64", request{header: map[string]string{"Authorization": "Basic %%%"}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"malformed Basic: no colon", request{header: map[string]string{"Authorization": basicRaw(id)}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"malformed Basic: empty id", request{header: map[string]string{"Authorization": basicRaw(":" + secret)}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"malformed Basic: bad escape", request{header: map[string]string{"Authorization": basicRaw(id + ":%zz")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"malformed Basic: no credentials", request{header: map[string]string{"Authorization": "Basic"}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"Bearer instead of Basic", request{header: map[string]string{"Authorization": "Bearer abc"}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"no client authentication", request{body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"client_secret without client_id", request{body: form("grant_type", "client_credentials", "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"client_id without secret", request{body: form("grant_type", "client_credentials", "client_id", id)}, 400, "invalid_client", noChallenge, false},
+		{"Basic with empty secret", request{header: map[string]string{"Authorization": basic(id, "")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"unknown client, body", request{body: form("grant_type", "client_credentials", "client_id", unknownID, "client_secret", secret)}, 400, "invalid_client", noChallenge, false},
+		{"unknown client, Basic", request{header: map[string]string{"Authorization": basic(unknownID, secret)}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"impossible client id", request{body: form("grant_type", "client_credentials", "client_id", "../../etc/passwd", "client_secret", secret)}, 400, "invalid_client", noChallenge, false},
+		{"wrong secret, body", request{body: form("grant_type", "client_credentials", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", noChallenge, false},
+		{"wrong secret, Basic", request{header: map[string]string{"Authorization": basic(id, secret+"x")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"another client's secret", request{body: form("grant_type", "client_credentials", "client_id", id, "client_secret", f.sibling.secret())}, 400, "invalid_client", noChallenge, false},
+		{"Basic with a malformed percent-escape", request{header: map[string]string{"Authorization": basicRaw(f.oddSecret.ID + ":%zz")}, body: form("grant_type", "client_credentials")}, 401, "invalid_client", basicChallenge, false},
+		{"public client", request{body: form("grant_type", "client_credentials", "client_id", f.public.ID, "client_secret", "anything")}, 400, "invalid_client", noChallenge, false},
+		{"public client without secret", request{body: form("grant_type", "client_credentials", "client_id", f.public.ID)}, 400, "invalid_client", noChallenge, false},
+		{"client of another pool on this pool's host", request{host: pool1Host, body: form("grant_type", "client_credentials", "client_id", f.other.ID, "client_secret", f.other.secret())}, 400, "invalid_client", noChallenge, false},
+		{"client_credentials flow not allowed", request{body: form("grant_type", "client_credentials", "client_id", f.codeOnly.ID, "client_secret", f.codeOnly.secret())}, 400, "unauthorized_client", noChallenge, false},
 		// Contract §1.3: invalid_grant for a code or refresh token the
 		// server does not hold, invalid_request for a grant's missing
 		// parameter; client authentication first (RFC 6749 §4.1.3, §6).
-		{"authorization_code", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", id, "client_secret", secret)}, 400, "invalid_grant", false, false},
-		{"authorization_code, Basic", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "authorization_code", "code", "x", "redirect_uri", "https://app.test/cb")}, 400, "invalid_grant", false, false},
-		{"authorization_code without code", request{body: form("grant_type", "authorization_code", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"authorization_code with an empty code", request{body: form("grant_type", "authorization_code", "code", "", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"authorization_code, code given twice", request{body: form("grant_type", "authorization_code", "code", "x", "code", "y", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"authorization_code, wrong secret", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", false, false},
-		{"authorization_code without code, wrong secret", request{body: form("grant_type", "authorization_code", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", false, false},
-		{"authorization_code, no client authentication", request{body: form("grant_type", "authorization_code", "code", "x")}, 401, "invalid_client", true, false},
-		{"authorization_code, client with the code flow", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", f.codeOnly.ID, "client_secret", f.codeOnly.secret())}, 400, "invalid_grant", false, false},
-		{"refresh_token", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", id, "client_secret", secret)}, 400, "invalid_grant", false, false},
-		{"refresh_token, Basic", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "refresh_token", "refresh_token", "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.x.y.z.w")}, 400, "invalid_grant", false, false},
-		{"refresh_token without refresh_token", request{body: form("grant_type", "refresh_token", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"refresh_token, refresh_token given twice", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "refresh_token", "y", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"refresh_token, unknown client", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", unknownID, "client_secret", secret)}, 400, "invalid_client", false, false},
-		{"refresh_token without refresh_token, wrong secret, Basic", request{header: map[string]string{"Authorization": basic(id, "nope")}, body: form("grant_type", "refresh_token")}, 401, "invalid_client", true, false},
-		{"refresh_token, public client", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", f.public.ID, "client_secret", "anything")}, 400, "invalid_client", false, false},
-		{"password", request{body: form("grant_type", "password", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", false, false},
-		{"jwt-bearer", request{body: form("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", false, false},
-		{"missing grant_type", request{body: form("client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"empty grant_type", request{body: form("grant_type", "", "client_id", id, "client_secret", secret)}, 400, "invalid_request", false, false},
-		{"disallowed scope", request{body: good("scope", "default/write")}, 400, "invalid_scope", false, false},
-		{"malformed scope", request{body: good("scope", `a"b`)}, 400, "invalid_scope", false, false},
-		{"client allowed no scope", request{body: form("grant_type", "client_credentials", "client_id", f.noScopes.ID, "client_secret", f.noScopes.secret())}, 400, "invalid_scope", false, false},
+		{"authorization_code", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", id, "client_secret", secret)}, 400, "invalid_grant", noChallenge, false},
+		{"authorization_code, Basic", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "authorization_code", "code", "x", "redirect_uri", "https://app.test/cb")}, 400, "invalid_grant", noChallenge, false},
+		{"authorization_code without code", request{body: form("grant_type", "authorization_code", "client_id", id, "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"authorization_code with an empty code", request{body: form("grant_type", "authorization_code", "code", "", "client_id", id, "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"authorization_code, code given twice", request{body: form("grant_type", "authorization_code", "code", "x", "code", "y", "client_id", id, "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"authorization_code, wrong secret", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", noChallenge, false},
+		{"authorization_code without code, wrong secret", request{body: form("grant_type", "authorization_code", "client_id", id, "client_secret", secret+"x")}, 400, "invalid_client", noChallenge, false},
+		{"authorization_code, no client authentication", request{body: form("grant_type", "authorization_code", "code", "x")}, 401, "invalid_client", basicChallenge, false},
+		{"authorization_code, client with the code flow", request{body: form("grant_type", "authorization_code", "code", "x", "client_id", f.codeOnly.ID, "client_secret", f.codeOnly.secret())}, 400, "invalid_grant", noChallenge, false},
+		{"refresh_token", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", id, "client_secret", secret)}, 400, "invalid_grant", noChallenge, false},
+		{"refresh_token, Basic", request{header: map[string]string{"Authorization": basic(id, secret)}, body: form("grant_type", "refresh_token", "refresh_token", "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.x.y.z.w")}, 400, "invalid_grant", noChallenge, false},
+		{"refresh_token without refresh_token", request{body: form("grant_type", "refresh_token", "client_id", id, "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"refresh_token, refresh_token given twice", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "refresh_token", "y", "client_id", id, "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"refresh_token, unknown client", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", unknownID, "client_secret", secret)}, 400, "invalid_client", noChallenge, false},
+		{"refresh_token without refresh_token, wrong secret, Basic", request{header: map[string]string{"Authorization": basic(id, "nope")}, body: form("grant_type", "refresh_token")}, 401, "invalid_client", basicChallenge, false},
+		{"refresh_token, public client", request{body: form("grant_type", "refresh_token", "refresh_token", "x", "client_id", f.public.ID, "client_secret", "anything")}, 400, "invalid_client", noChallenge, false},
+		{"password", request{body: form("grant_type", "password", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", noChallenge, false},
+		{"jwt-bearer", request{body: form("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id", id, "client_secret", secret)}, 400, "unsupported_grant_type", noChallenge, false},
+		{"missing grant_type", request{body: form("client_id", id, "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"empty grant_type", request{body: form("grant_type", "", "client_id", id, "client_secret", secret)}, 400, "invalid_request", noChallenge, false},
+		{"disallowed scope", request{body: good("scope", "default/write")}, 400, "invalid_scope", noChallenge, false},
+		{"malformed scope", request{body: good("scope", `a"b`)}, 400, "invalid_scope", noChallenge, false},
+		{"client allowed no scope", request{body: form("grant_type", "client_credentials", "client_id", f.noScopes.ID, "client_secret", f.noScopes.secret())}, 400, "invalid_scope", noChallenge, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,35 @@ type KeySource interface {
 	PublicKeys(ctx context.Context, poolID string) (map[string]*rsa.PublicKey, error)
 }
 
+// presentedToken does what revoke and introspect both do first: read the
+// form (RFC 7009 §2.1, RFC 7662 §2.1), require its token, authenticate the
+// client and verify the token as one of the client's pool (verifyOwn). On a
+// failure it has answered for endpoint and ok is false; claims is nil for a
+// token that is not an active token of the pool.
+func (e *Endpoint) presentedToken(w http.ResponseWriter, r *http.Request, endpoint string) (client *tollgate.Client, who clientRef, claims *bearer.Claims, ok bool) {
+	f, err := readForm(w, r, oauth2.ParamToken, oauth2.ParamTokenTypeHint, oauth2.ParamClientID, oauth2.ParamClientSecret)
+	if err != nil {
+		e.fail(w, r, endpoint, "", err)
+		return nil, "", nil, false
+	}
+	tok := f[oauth2.ParamToken]
+	if tok == "" {
+		e.fail(w, r, endpoint, presentedID(f[oauth2.ParamClientID]), errTokenRequired)
+		return nil, "", nil, false
+	}
+	client, who, err = e.authenticate(r.Context(), r, f)
+	if err != nil {
+		e.fail(w, r, endpoint, who, err)
+		return nil, "", nil, false
+	}
+	claims, err = e.verifyOwn(r.Context(), r, client.PoolID, tok)
+	if err != nil {
+		e.fail(w, r, endpoint, who, err)
+		return nil, "", nil, false
+	}
+	return client, who, claims, true
+}
+
 // verifyOwn returns the claims of tok if it is a currently valid access
 // token of the pool: signed by one of the pool's published keys, with the
 // pool's issuer, token_use access and exp ahead (bearer.Verify's rules,

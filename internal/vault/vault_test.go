@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,19 +27,19 @@ func TestSealOpen(t *testing.T) {
 	if err != nil || string(got) != "private key" {
 		t.Fatalf("Open = %q, %v", got, err)
 	}
-	if _, err := v.Open(sealed, []byte("pool-b")); err != ErrWrongKey {
+	if _, err := v.Open(sealed, []byte("pool-b")); !errors.Is(err, ErrWrongKey) {
 		t.Errorf("Open with other aad: err = %v, want ErrWrongKey", err)
 	}
-	if _, err := newVault(t).Open(sealed, []byte("pool-a")); err != ErrWrongKey {
+	if _, err := newVault(t).Open(sealed, []byte("pool-a")); !errors.Is(err, ErrWrongKey) {
 		t.Errorf("Open under another master key: err = %v, want ErrWrongKey", err)
 	}
 	tampered := bytes.Clone(sealed)
 	tampered[len(tampered)-1] ^= 1
-	if _, err := v.Open(tampered, []byte("pool-a")); err != ErrWrongKey {
+	if _, err := v.Open(tampered, []byte("pool-a")); !errors.Is(err, ErrWrongKey) {
 		t.Errorf("Open tampered: err = %v", err)
 	}
 	for _, short := range [][]byte{nil, {1}, sealed[:10]} {
-		if _, err := v.Open(short, nil); err != ErrWrongKey {
+		if _, err := v.Open(short, nil); !errors.Is(err, ErrWrongKey) {
 			t.Errorf("Open(%x): err = %v", short, err)
 		}
 	}
@@ -93,7 +94,9 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 	if err != nil || created || !bytes.Equal(k1, k2) {
 		t.Fatalf("second call: created=%v err=%v same=%v", created, err, bytes.Equal(k1, k2))
 	}
-	os.Chmod(path, 0o644)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ReadKeyFile(path); err == nil {
 		t.Error("a world-readable key file was accepted")
 	}
