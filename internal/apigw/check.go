@@ -13,8 +13,10 @@ import (
 // and returns every problem (nil when there is none): the routes
 // (CheckRoutes), stage names and throttles, authorizers (at least one pool
 // or issuer, pool ids of Cognito's shape, JWKS URLs, identity sources) and
-// integrations (types, HTTP_PROXY URIs and their placeholders, MOCK
-// statuses and headers). It is the one gate before an API is served: the
+// integrations (types, MOCK statuses and headers, timeouts). An HTTP_PROXY
+// URI is parsed by ParseIntegrationURI, which config and the proxy both
+// call, and its placeholders are checked against the route's path
+// parameters where they are written (config). It is the one gate before an API is served: the
 // gateway runs it in New, and config runs it on the APIs a config or a
 // template builds.
 func Check(api *tollgate.RestAPI) Problems {
@@ -102,9 +104,7 @@ func checkIntegration(probs *Problems, i int, r *tollgate.Route) {
 	}
 	in := &r.Integration
 	switch in.Type {
-	case tollgate.IntegrationHTTPProxy:
-		checkProxyURI(probs, i, r)
-	case tollgate.IntegrationAWSProxy, tollgate.IntegrationMock:
+	case tollgate.IntegrationHTTPProxy, tollgate.IntegrationAWSProxy, tollgate.IntegrationMock:
 	default:
 		probs.Add(i, "Integration.Type", "integration type %q is not HTTP_PROXY, AWS_PROXY or MOCK", in.Type)
 	}
@@ -118,26 +118,6 @@ func checkIntegration(probs *Problems, i int, r *tollgate.Route) {
 	}
 	if in.Timeout < 0 {
 		probs.Add(i, "Integration.Timeout", "timeout %s is negative", in.Timeout)
-	}
-}
-
-// checkProxyURI checks an HTTP_PROXY integration's URI and that each of its
-// placeholders is a path parameter of the route.
-func checkProxyURI(probs *Problems, i int, r *tollgate.Route) {
-	u, msg := ParseIntegrationURI(r.Integration.URI)
-	if msg != "" {
-		probs.Add(i, "Integration.URI", "%s", msg)
-		return
-	}
-	parts, msg := ParsePath(r.ResourcePath)
-	if msg != "" {
-		return // CheckRoutes reports it
-	}
-	params := Params(parts)
-	for _, n := range u.Params() {
-		if !slices.Contains(params, n) {
-			probs.Add(i, "Integration.URI", "%s", PlaceholderProblem(n, r.ResourcePath, params))
-		}
 	}
 }
 
@@ -181,9 +161,9 @@ func CheckRoutes(routes []tollgate.Route) Problems {
 		if msg := CheckMethod("method", r.Method); msg != "" {
 			probs.Add(i, "Method", "%s", msg)
 		}
-		parts, msg := ParsePath(r.ResourcePath)
-		if msg != "" {
-			probs.Add(i, "ResourcePath", "%s", msg)
+		parts, err := ParsePath(r.ResourcePath)
+		if err != nil {
+			probs.Add(i, "ResourcePath", "%s", err)
 			continue
 		}
 		if c := tree.Add(parts, i); c != nil {

@@ -92,8 +92,8 @@ func ParseRouteKey(s string) (RouteKey, string) {
 	if msg := CheckMethod("method", m); msg != "" {
 		return RouteKey{}, msg
 	}
-	if _, msg := ParsePath(p); msg != "" {
-		return RouteKey{}, msg
+	if _, err := ParsePath(p); err != nil {
+		return RouteKey{}, err.Error()
 	}
 	return RouteKey{Method: m, Path: p}, ""
 }

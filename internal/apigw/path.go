@@ -42,22 +42,28 @@ func FormatPath(parts []Part) string {
 	return b.String()
 }
 
+// PathError is a resource path that is not a valid template.
+type PathError struct {
+	Path   string
+	Reason string // "must not end with /", "the path parameter \"id\" appears twice"...
+}
+
+func (e *PathError) Error() string { return fmt.Sprintf("resource path %q: %s", e.Path, e.Reason) }
+
 // ParsePath parses a resource path template, "/" or "/part/part…", with
 // API Gateway's rule for a path part (CreateResource's pathPart): letters,
 // digits, '.', '_' and '-', or a variable {name}, or a greedy variable
 // {name+} as the last part. A variable name may not repeat, and at most
-// MaxPathParams parts may be variables. It returns a message saying what is
-// wrong, or "".
-func ParsePath(p string) ([]Part, string) {
+// MaxPathParams parts may be variables.
+func ParsePath(p string) ([]Part, *PathError) {
+	bad := func(why string) ([]Part, *PathError) { return nil, &PathError{Path: p, Reason: why} }
 	switch {
-	case p == "":
-		return nil, "path is required: the resource's full path, which must start with /, like /pets/{id} or /{proxy+}"
 	case p == "/":
-		return nil, ""
+		return nil, nil
 	case !strings.HasPrefix(p, "/"):
-		return nil, fmt.Sprintf("invalid path %q: it must start with /", p)
+		return bad("it must start with /")
 	case strings.HasSuffix(p, "/"):
-		return nil, fmt.Sprintf("invalid path %q: it must not end with /", p)
+		return bad("must not end with /")
 	}
 	raw := strings.Split(p[1:], "/")
 	parts := make([]Part, 0, len(raw))
@@ -68,11 +74,11 @@ func ParsePath(p string) ([]Part, string) {
 			why = checkVariable(parts, part, &vars)
 		}
 		if why != "" {
-			return nil, fmt.Sprintf("invalid path %q: %s", p, why)
+			return bad(why)
 		}
 		parts = append(parts, part)
 	}
-	return parts, ""
+	return parts, nil
 }
 
 // parsePart parses one path part; last tells whether a greedy variable may
