@@ -4,11 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/tollgate/tollgate/internal/claimsheader"
 	"maps"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tollgate/tollgate/internal/apigw"
+	"github.com/tollgate/tollgate/internal/claimsheader"
 )
 
 // FuzzExpand checks what a client controls: a path parameter's value. The
@@ -26,7 +28,7 @@ func FuzzExpand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		p, err := tmpl.expand(map[string]string{"proxy": v})
 		if err != nil {
-			if errors.Is(err, errDotSegment) && hasDotSegment(v) {
+			if errors.Is(err, errDotSegment) && apigw.HasDotSegment(v) {
 				return
 			}
 			t.Fatalf("expand(%q): %v", v, err)
@@ -34,10 +36,10 @@ func FuzzExpand(f *testing.F) {
 		if !strings.HasPrefix(p, "/api/") {
 			t.Fatalf("expand(%q) = %q: left the prefix", v, p)
 		}
-		if !validPath(p) || hasDotSegment(p) {
+		if !apigw.ValidURIPath(p) || apigw.HasDotSegment(p) {
 			t.Fatalf("expand(%q) = %q: invalid or has a dot segment", v, p)
 		}
-		if validPath(v) && !hasDotSegment(v) && p != "/api/"+v {
+		if apigw.ValidURIPath(v) && !apigw.HasDotSegment(v) && p != "/api/"+v {
 			t.Fatalf("expand(%q) = %q: a clean value must pass unchanged", v, p)
 		}
 		u := &url.URL{Scheme: "http", Host: "up"}
@@ -64,17 +66,19 @@ func FuzzTemplate(f *testing.F) {
 			return
 		}
 		params := map[string]string{}
-		for _, n := range tmpl.params() {
-			params[n] = v
+		for _, pt := range tmpl.parts {
+			if pt.Param != "" {
+				params[pt.Param] = v
+			}
 		}
 		p, err := tmpl.expand(params)
 		if err != nil {
-			if errors.Is(err, errDotSegment) && (tmpl.shared || hasDotSegment(v)) {
+			if errors.Is(err, errDotSegment) && (tmpl.shared || apigw.HasDotSegment(v)) {
 				return
 			}
 			t.Fatalf("%q with %q: %v", uri, v, err)
 		}
-		if !strings.HasPrefix(p, "/") || !validPath(p) || hasDotSegment(p) {
+		if !strings.HasPrefix(p, "/") || !apigw.ValidURIPath(p) || apigw.HasDotSegment(p) {
 			t.Fatalf("%q with %q = %q", uri, v, p)
 		}
 		u := &url.URL{Scheme: tmpl.scheme, Host: tmpl.host}
