@@ -44,7 +44,10 @@ func FormatPath(parts []Part) string {
 
 // PathError is a resource path that is not a valid template.
 type PathError struct {
-	Path   string
+	Path string
+	// Part is the offending path part, or "" when the reason is about the
+	// whole path, and reads after "it".
+	Part   string
 	Reason string // "must not end with /", "the path parameter \"id\" appears twice"...
 }
 
@@ -56,14 +59,14 @@ func (e *PathError) Error() string { return fmt.Sprintf("resource path %q: %s", 
 // {name+} as the last part. A variable name may not repeat, and at most
 // MaxPathParams parts may be variables.
 func ParsePath(p string) ([]Part, *PathError) {
-	bad := func(why string) ([]Part, *PathError) { return nil, &PathError{Path: p, Reason: why} }
+	bad := func(part, why string) ([]Part, *PathError) { return nil, &PathError{Path: p, Part: part, Reason: why} }
 	switch {
 	case p == "/":
 		return nil, nil
 	case !strings.HasPrefix(p, "/"):
-		return bad("it must start with /")
+		return bad("", "must start with /")
 	case strings.HasSuffix(p, "/"):
-		return bad("must not end with /")
+		return bad("", "must not end with /")
 	}
 	raw := strings.Split(p[1:], "/")
 	parts := make([]Part, 0, len(raw))
@@ -71,10 +74,14 @@ func ParsePath(p string) ([]Part, *PathError) {
 	for i, s := range raw {
 		part, why := parsePart(s, i == len(raw)-1)
 		if why == "" && part.Variable {
-			why = checkVariable(parts, part, &vars)
+			why = checkVariable(parts, part)
+			vars++
 		}
 		if why != "" {
-			return bad(why)
+			return bad(s, why)
+		}
+		if vars > MaxPathParams {
+			return bad("", fmt.Sprintf("has more than %d path parameters", MaxPathParams))
 		}
 		parts = append(parts, part)
 	}
@@ -85,7 +92,7 @@ func ParsePath(p string) ([]Part, *PathError) {
 // stand there.
 func parsePart(s string, last bool) (Part, string) {
 	if s == "" {
-		return Part{}, "it has an empty path part (//)"
+		return Part{}, "has an empty path part (//)"
 	}
 	if !strings.HasPrefix(s, "{") && !strings.HasSuffix(s, "}") {
 		if !ValidName(s) {
@@ -110,14 +117,11 @@ func parsePart(s string, last bool) (Part, string) {
 }
 
 // checkVariable checks a variable part against the parts before it.
-func checkVariable(before []Part, v Part, vars *int) string {
+func checkVariable(before []Part, v Part) string {
 	for _, o := range before {
 		if o.Variable && o.Text == v.Text {
 			return fmt.Sprintf("the path parameter %q appears twice", v.Text)
 		}
-	}
-	if *vars++; *vars > MaxPathParams {
-		return fmt.Sprintf("it has more than %d path parameters", MaxPathParams)
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
 )
 
 // BuildRestAPIs returns the REST APIs the config declares, as the gateway
@@ -75,7 +76,7 @@ func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error
 		}
 		ta := &tollgate.Authorizer{
 			Name:           au.ID,
-			IdentitySource: strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), identitySourcePrefix),
+			IdentitySource: strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), apigw.IdentitySourcePrefix),
 		}
 		for _, pool := range au.CognitoUserPools {
 			id, ok := res.PoolID(pool)
