@@ -122,6 +122,9 @@ func (c *Config) check(r *report) {
 	c.checkUserPools(r, domains)
 	c.checkFunctions(r)
 	c.checkRestAPIs(r, domains)
+	if len(r.problems) == 0 {
+		c.gateRestAPIs(r)
+	}
 }
 
 // NamePattern is what a config's name looks like: it goes into the

@@ -41,7 +41,7 @@ func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
 	}
 	out := make([]*tollgate.RestAPI, 0, len(c.RestAPIs))
 	for i := range c.RestAPIs {
-		api, err := c.buildRestAPI(&c.RestAPIs[i], res)
+		api, err := c.buildRestAPI(&c.RestAPIs[i], res.PoolID)
 		if err != nil {
 			return nil, err
 		}
@@ -50,7 +50,9 @@ func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
 	return out, nil
 }
 
-func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error) {
+// buildRestAPI builds one API; poolID gives the id of a pool by its
+// logical id.
+func (c *Config) buildRestAPI(a *RestAPI, poolID func(string) (string, bool)) (*tollgate.RestAPI, error) {
 	d := a.DeployOptions
 	stage := tollgate.Stage{
 		Name:           cmp.Or(d.StageName, DefaultStageName),
@@ -79,7 +81,7 @@ func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error
 			IdentitySource: strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), apigw.IdentitySourcePrefix),
 		}
 		for _, pool := range au.CognitoUserPools {
-			id, ok := res.PoolID(pool)
+			id, ok := poolID(pool)
 			if !ok {
 				return nil, fmt.Errorf("config: API %s: authorizer %s names user pool %s, which has no id in the result of Apply", a.ID, au.ID, pool)
 			}
