@@ -72,7 +72,10 @@ func ParsePath(p string) ([]Part, *PathError) {
 	parts := make([]Part, 0, len(raw))
 	vars := 0
 	for i, s := range raw {
-		part, why := parsePart(s, i == len(raw)-1)
+		part, why := parsePart(s)
+		if why == "" && part.Greedy && i != len(raw)-1 {
+			why = fmt.Sprintf("the greedy path part %q must be the last", s)
+		}
 		if why == "" && part.Variable {
 			why = checkVariable(parts, part)
 			vars++
@@ -88,9 +91,8 @@ func ParsePath(p string) ([]Part, *PathError) {
 	return parts, nil
 }
 
-// parsePart parses one path part; last tells whether a greedy variable may
-// stand there.
-func parsePart(s string, last bool) (Part, string) {
+// parsePart parses one path part.
+func parsePart(s string) (Part, string) {
 	if s == "" {
 		return Part{}, "has an empty path part (//)"
 	}
@@ -106,9 +108,6 @@ func parsePart(s string, last bool) (Part, string) {
 	v := Part{Text: s[1 : len(s)-1], Variable: true}
 	if strings.HasSuffix(v.Text, "+") {
 		v.Text, v.Greedy = v.Text[:len(v.Text)-1], true
-		if !last {
-			return Part{}, fmt.Sprintf("the greedy path part %q must be the last", s)
-		}
 	}
 	if !ValidName(v.Text) {
 		return Part{}, fmt.Sprintf("path part %q is not a variable name: a parameter name may only hold letters, digits, '.', '_' and '-'", s)
@@ -134,7 +133,7 @@ func ValidName(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '.' && c != '_' && c != '-' {
 			return false
 		}
 	}

@@ -75,11 +75,11 @@ func ParseIntegrationURI(uri string) (*IntegrationURI, string) {
 		return bad("credentials in the URI are not supported")
 	}
 	u := &IntegrationURI{Scheme: strings.ToLower(scheme)}
-	if h, err := url.Parse(u.Scheme + "://" + authority); err != nil || h.Host == "" || h.Hostname() == "" {
+	h, err := url.Parse(u.Scheme + "://" + authority)
+	if err != nil || h.Host == "" || h.Hostname() == "" {
 		return bad("the host is missing or malformed")
-	} else {
-		u.Host = h.Host
 	}
+	u.Host = h.Host
 	path, query, _ := strings.Cut(rest, "?")
 	if strings.ContainsAny(query, "{}") {
 		return bad("placeholders are allowed only in the path")

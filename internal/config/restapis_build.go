@@ -71,6 +71,50 @@ func (c *Config) buildRestAPI(a *RestAPI, poolID func(string) (string, bool)) (*
 		ConfigKey:        a.ID,
 	}
 
+	authorizers, err := buildAuthorizers(a, poolID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range a.Resources {
+		for _, m := range r.Methods {
+			route := tollgate.Route{
+				ResourcePath:        r.Path,
+				Method:              m.HTTPMethod,
+				AuthorizationScopes: slices.Clone(m.AuthorizationScopes),
+			}
+			if m.Authorizer != "" {
+				route.Authorizer = authorizers[m.Authorizer]
+				if route.Authorizer == nil {
+					return nil, fmt.Errorf("config: API %s: %s %s names authorizer %s, which the API does not declare", a.ID, m.HTTPMethod, r.Path, m.Authorizer)
+				}
+			}
+			if in := m.Integration; in != nil {
+				route.Integration = c.buildIntegration(in)
+			}
+			api.Routes = append(api.Routes, route)
+		}
+	}
+
+	for _, dn := range a.DomainNames {
+		ad := tollgate.APIDomain{DomainName: dn.DomainName, Stage: cmp.Or(dn.Stage, stage.Name), BasePath: dn.BasePath}
+		if dn.Certificate != nil {
+			ad.CertFile, ad.KeyFile = dn.Certificate.CertFile, dn.Certificate.KeyFile
+		}
+		api.DomainNames = append(api.DomainNames, ad)
+	}
+	return api, nil
+}
+
+func throttle(rate float64, burst int) tollgate.Throttle {
+	if rate <= 0 {
+		return tollgate.Throttle{}
+	}
+	return tollgate.Throttle{Rate: rate, Burst: burst}
+}
+
+// buildAuthorizers builds the authorizers of an API by id, with the ids of
+// their pools from poolID.
+func buildAuthorizers(a *RestAPI, poolID func(string) (string, bool)) (map[string]*tollgate.Authorizer, error) {
 	authorizers := map[string]*tollgate.Authorizer{}
 	for _, au := range a.Authorizers {
 		if authorizers[au.ID] != nil {
@@ -92,54 +136,26 @@ func (c *Config) buildRestAPI(a *RestAPI, poolID func(string) (string, bool)) (*
 		}
 		authorizers[au.ID] = ta
 	}
-
-	for _, r := range a.Resources {
-		for _, m := range r.Methods {
-			route := tollgate.Route{
-				ResourcePath:        r.Path,
-				Method:              m.HTTPMethod,
-				AuthorizationScopes: slices.Clone(m.AuthorizationScopes),
-			}
-			if m.Authorizer != "" {
-				route.Authorizer = authorizers[m.Authorizer]
-				if route.Authorizer == nil {
-					return nil, fmt.Errorf("config: API %s: %s %s names authorizer %s, which the API does not declare", a.ID, m.HTTPMethod, r.Path, m.Authorizer)
-				}
-			}
-			if in := m.Integration; in != nil {
-				route.Integration = tollgate.Integration{
-					Type:     tollgate.IntegrationType(in.Type),
-					URI:      in.URI,
-					Function: c.functionName(in.Function),
-					Timeout:  in.Timeout,
-				}
-				switch in.Type {
-				case IntegrationMock:
-					route.Integration.Timeout = 0
-					route.Integration.MockStatus = cmp.Or(in.StatusCode, DefaultMockStatus)
-					route.Integration.MockHeaders = maps.Clone(in.ResponseHeaders)
-					route.Integration.MockBody = in.Body
-				default:
-					route.Integration.Timeout = cmp.Or(in.Timeout, tollgate.DefaultIntegrationTimeout)
-				}
-			}
-			api.Routes = append(api.Routes, route)
-		}
-	}
-
-	for _, dn := range a.DomainNames {
-		ad := tollgate.APIDomain{DomainName: dn.DomainName, Stage: cmp.Or(dn.Stage, stage.Name), BasePath: dn.BasePath}
-		if dn.Certificate != nil {
-			ad.CertFile, ad.KeyFile = dn.Certificate.CertFile, dn.Certificate.KeyFile
-		}
-		api.DomainNames = append(api.DomainNames, ad)
-	}
-	return api, nil
+	return authorizers, nil
 }
 
-func throttle(rate float64, burst int) tollgate.Throttle {
-	if rate <= 0 {
-		return tollgate.Throttle{}
+// buildIntegration builds a method's integration with its effective
+// timeout and MOCK status.
+func (c *Config) buildIntegration(in *Integration) tollgate.Integration {
+	out := tollgate.Integration{
+		Type:     tollgate.IntegrationType(in.Type),
+		URI:      in.URI,
+		Function: c.functionName(in.Function),
+		Timeout:  in.Timeout,
 	}
-	return tollgate.Throttle{Rate: rate, Burst: burst}
+	switch in.Type {
+	case IntegrationMock:
+		out.Timeout = 0
+		out.MockStatus = cmp.Or(in.StatusCode, DefaultMockStatus)
+		out.MockHeaders = maps.Clone(in.ResponseHeaders)
+		out.MockBody = in.Body
+	default:
+		out.Timeout = cmp.Or(in.Timeout, tollgate.DefaultIntegrationTimeout)
+	}
+	return out
 }

@@ -389,71 +389,100 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool)
 		return
 	}
 	types := strings.Join([]string{IntegrationAWSProxy, IntegrationHTTPProxy, IntegrationMock}, ", ")
-	fp, up, tp, cp := field(ip, "function"), field(ip, "uri"), field(ip, "timeout"), field(ip, "statusCode")
-	onlyFor := func(set bool, path, name, typ string) {
-		if set {
-			r.addKey(path, "%s applies to %s integrations only, and this one is %s", name, typ, in.Type)
-		}
-	}
 	switch in.Type {
 	case "":
 		r.add(field(ip, "type"), "type is required: one of %s", types)
 		return
 	case IntegrationAWSProxy:
-		switch {
-		case in.Function == "":
-			r.add(fp, "function is required: the id of the function that serves the method")
-		case !ac.functions[in.Function]:
-			r.add(fp, "%q is not the id of a function of this config%s", in.Function, functionsHint(ac.functions))
-		}
-		onlyFor(in.URI != "", up, "uri", IntegrationHTTPProxy)
-		onlyFor(in.StatusCode != 0 || r.pos.has(cp), cp, "statusCode", IntegrationMock)
-		onlyFor(len(in.ResponseHeaders) > 0 || r.pos.has(field(ip, "responseHeaders")), field(ip, "responseHeaders"), "responseHeaders", IntegrationMock)
-		onlyFor(in.Body != "" || r.pos.has(field(ip, "body")), field(ip, "body"), "body", IntegrationMock)
+		ac.checkFunctionRef(in, field(ip, "function"))
 	case IntegrationHTTPProxy:
-		if in.URI == "" {
-			r.add(up, "uri is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
-		} else if u, msg := apigw.ParseIntegrationURI(in.URI); msg != "" {
-			r.add(up, "%s", msg)
-		} else if pathOK {
-			for _, n := range u.Params() {
-				if !slices.Contains(ac.params[j], n) {
-					r.add(up, "%s", apigw.PlaceholderProblem(n, ac.api.Resources[j].Path, ac.params[j]))
-				}
-			}
-		}
-		onlyFor(in.Function != "", fp, "function", IntegrationAWSProxy)
-		onlyFor(in.StatusCode != 0 || r.pos.has(cp), cp, "statusCode", IntegrationMock)
-		onlyFor(len(in.ResponseHeaders) > 0 || r.pos.has(field(ip, "responseHeaders")), field(ip, "responseHeaders"), "responseHeaders", IntegrationMock)
-		onlyFor(in.Body != "" || r.pos.has(field(ip, "body")), field(ip, "body"), "body", IntegrationMock)
+		ac.checkURI(in, field(ip, "uri"), j, pathOK)
 	case IntegrationMock:
-		hp := field(ip, "responseHeaders")
-		for _, k := range sortedKeys(in.ResponseHeaders) {
-			if msg := apigw.CheckHeader(k, in.ResponseHeaders[k]); msg != "" {
-				r.addKey(field(hp, k), "%s", msg)
-			}
-		}
-		switch {
-		case in.StatusCode == 0 && !r.pos.has(cp):
-			in.StatusCode = DefaultMockStatus
-		case in.StatusCode < 100 || in.StatusCode > 599:
-			r.add(cp, "statusCode must be an HTTP status, 100 to 599, got %d", in.StatusCode)
-		}
-		onlyFor(in.Function != "", fp, "function", IntegrationAWSProxy)
-		onlyFor(in.URI != "", up, "uri", IntegrationHTTPProxy)
-		if in.Timeout != 0 || r.pos.has(tp) {
-			r.addKey(tp, "timeout applies to AWS_PROXY and HTTP_PROXY integrations only: a MOCK integration answers at once")
-		}
-		return
+		ac.checkMock(in, ip)
 	default:
 		r.add(field(ip, "type"), "unsupported integration type %q: want one of %s", in.Type, types)
 		return
 	}
+	ac.checkForeignFields(in, ip)
+	tp := field(ip, "timeout")
 	switch {
+	case in.Type == IntegrationMock:
+		if in.Timeout != 0 || r.pos.has(tp) {
+			r.addKey(tp, "timeout applies to AWS_PROXY and HTTP_PROXY integrations only: a MOCK integration answers at once")
+		}
 	case in.Timeout == 0 && !r.pos.has(tp):
 		in.Timeout = tollgate.DefaultIntegrationTimeout
 	case in.Timeout < minIntegrationTimeout || in.Timeout > maxIntegrationTimeout:
 		r.add(tp, "an integration's timeout must be between 50ms and 29s, got %s", in.Timeout)
+	}
+}
+
+// checkForeignFields reports the fields of an integration that belong to
+// another integration type.
+func (ac *apiChecker) checkForeignFields(in *Integration, ip string) {
+	r := ac.r
+	for _, f := range []struct {
+		name, typ string
+		set       bool
+	}{
+		{"function", IntegrationAWSProxy, in.Function != ""},
+		{"uri", IntegrationHTTPProxy, in.URI != ""},
+		{"statusCode", IntegrationMock, in.StatusCode != 0},
+		{"responseHeaders", IntegrationMock, len(in.ResponseHeaders) > 0},
+		{"body", IntegrationMock, in.Body != ""},
+	} {
+		path := field(ip, f.name)
+		if f.typ != in.Type && (f.set || f.typ == IntegrationMock && r.pos.has(path)) {
+			r.addKey(path, "%s applies to %s integrations only, and this one is %s", f.name, f.typ, in.Type)
+		}
+	}
+}
+
+func (ac *apiChecker) checkFunctionRef(in *Integration, fp string) {
+	switch {
+	case in.Function == "":
+		ac.r.add(fp, "function is required: the id of the function that serves the method")
+	case !ac.functions[in.Function]:
+		ac.r.add(fp, "%q is not the id of a function of this config%s", in.Function, functionsHint(ac.functions))
+	}
+}
+
+// checkURI checks an HTTP_PROXY integration's URI with the parser the
+// proxy runs, and its placeholders against the resource's parameters.
+func (ac *apiChecker) checkURI(in *Integration, up string, j int, pathOK bool) {
+	r := ac.r
+	if in.URI == "" {
+		r.add(up, "uri is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
+		return
+	}
+	u, msg := apigw.ParseIntegrationURI(in.URI)
+	if msg != "" {
+		r.add(up, "%s", msg)
+		return
+	}
+	if !pathOK {
+		return
+	}
+	for _, n := range u.Params() {
+		if !slices.Contains(ac.params[j], n) {
+			r.add(up, "%s", apigw.PlaceholderProblem(n, ac.api.Resources[j].Path, ac.params[j]))
+		}
+	}
+}
+
+func (ac *apiChecker) checkMock(in *Integration, ip string) {
+	r := ac.r
+	hp, cp := field(ip, "responseHeaders"), field(ip, "statusCode")
+	for _, k := range sortedKeys(in.ResponseHeaders) {
+		if msg := apigw.CheckHeader(k, in.ResponseHeaders[k]); msg != "" {
+			r.addKey(field(hp, k), "%s", msg)
+		}
+	}
+	switch {
+	case in.StatusCode == 0 && !r.pos.has(cp):
+		in.StatusCode = DefaultMockStatus
+	case in.StatusCode < 100 || in.StatusCode > 599:
+		r.add(cp, "statusCode must be an HTTP status, 100 to 599, got %d", in.StatusCode)
 	}
 }
 

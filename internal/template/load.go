@@ -3,6 +3,7 @@ package template
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,7 +53,8 @@ func loadFile(path string) (*Template, error) {
 }
 
 func fileError(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return "cannot " + pe.Op + " the file: " + pe.Err.Error()
 	}
 	return err.Error()
