@@ -2,6 +2,7 @@ package template
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -164,80 +165,11 @@ func (d *deployer) mapResources(order []string) {
 		slices.Sort(byType[t])
 	}
 	d.where = configPaths{}
-
-	pools := map[string]int{}
-	for _, id := range byType["AWS::Cognito::UserPool"] {
-		p := d.propsOf(id)
-		pools[id] = len(cfg.UserPools)
-		d.where["userPools["+strconv.Itoa(len(cfg.UserPools))+"]"] = p.path
-		cfg.UserPools = append(cfg.UserPools, config.UserPool{ID: id, UserPoolName: cmp.Or(p.str("UserPoolName"), id), Region: d.opts.Region})
-		p.done(userPoolIgnored...)
-	}
-	poolOf := func(p *props) *config.UserPool {
-		v := p.str("UserPoolId")
-		pool := d.refTo(v)
-		i, ok := pools[pool]
-		if !ok {
-			if v == "" {
-				p.fail("UserPoolId", "UserPoolId is required")
-			} else {
-				p.fail("UserPoolId", "UserPoolId must refer to a user pool of this template (Ref of an AWS::Cognito::UserPool), got %q", v)
-			}
-			return nil
-		}
-		return &cfg.UserPools[i]
-	}
-	for _, id := range byType["AWS::Cognito::UserPoolResourceServer"] {
-		p := d.propsOf(id)
-		pool := poolOf(p)
-		rs := config.ResourceServer{ID: id, Identifier: p.str("Identifier"), UserPoolResourceServerName: p.str("Name")}
-		if v, ok := p.get("Scopes"); ok {
-			list, _ := v.([]any)
-			for i := range list {
-				sp := p.sub("Scopes[" + strconv.Itoa(i) + "]")
-				sp.m, _ = list[i].(map[string]any)
-				rs.Scopes = append(rs.Scopes, config.Scope{ScopeName: sp.str("ScopeName"), ScopeDescription: sp.str("ScopeDescription")})
-				sp.done()
-			}
-		}
-		p.done()
-		if pool != nil {
-			d.where[d.poolPath(pools, pool)+".resourceServers["+strconv.Itoa(len(pool.ResourceServers))+"]"] = p.path
-			pool.ResourceServers = append(pool.ResourceServers, rs)
-		}
-	}
-	for _, id := range byType["AWS::Cognito::UserPoolClient"] {
-		p := d.propsOf(id)
-		pool := poolOf(p)
-		c := d.client(id, p)
-		p.done(clientIgnored...)
-		if pool != nil {
-			d.plan.clientPools[id] = pool.ID
-			d.where[d.poolPath(pools, pool)+".clients["+strconv.Itoa(len(pool.Clients))+"]"] = p.path
-			pool.Clients = append(pool.Clients, c)
-		}
-	}
-	for _, id := range byType["AWS::Cognito::UserPoolDomain"] {
-		p := d.propsOf(id)
-		pool := poolOf(p)
-		dom := config.Domain{ID: id}
-		name := p.str("Domain")
-		d.plan.domains[name] = true
-		if cd := p.sub("CustomDomainConfig"); cd.m != nil {
-			// The ACM certificate stays on AWS: the domain is served with
-			// the listener's TLS setup, or behind a proxy.
-			cd.str("CertificateArn")
-			cd.done()
-			dom.CustomDomain = &config.CustomDomain{DomainName: name}
-		} else {
-			dom.CognitoDomain = &config.CognitoDomain{DomainPrefix: name}
-		}
-		p.done("ManagedLoginVersion")
-		if pool != nil {
-			d.where[d.poolPath(pools, pool)+".domains["+strconv.Itoa(len(pool.Domains))+"]"] = p.path
-			pool.Domains = append(pool.Domains, dom)
-		}
-	}
+	pm := &poolMapper{d: d, cfg: cfg, pools: map[string]int{}}
+	pm.userPools(byType["AWS::Cognito::UserPool"])
+	pm.resourceServers(byType["AWS::Cognito::UserPoolResourceServer"])
+	pm.clients(byType["AWS::Cognito::UserPoolClient"])
+	pm.domains(byType["AWS::Cognito::UserPoolDomain"])
 	functions := map[string]string{} // function name → logical id
 	for _, id := range byType["AWS::Lambda::Function"] {
 		p := d.propsOf(id)
@@ -250,8 +182,99 @@ func (d *deployer) mapResources(order []string) {
 	d.restAPIs(cfg, byType, functions)
 }
 
-func (d *deployer) poolPath(pools map[string]int, pool *config.UserPool) string {
-	return "userPools[" + strconv.Itoa(pools[pool.ID]) + "]"
+// poolMapper maps the Cognito resources of a template to the Config's
+// userPools.
+type poolMapper struct {
+	d     *deployer
+	cfg   *config.Config
+	pools map[string]int // pool logical id → its index in cfg.UserPools
+}
+
+func (pm *poolMapper) userPools(ids []string) {
+	for _, id := range ids {
+		p := pm.d.propsOf(id)
+		pm.pools[id] = len(pm.cfg.UserPools)
+		pm.d.where["userPools["+strconv.Itoa(len(pm.cfg.UserPools))+"]"] = p.path
+		pm.cfg.UserPools = append(pm.cfg.UserPools, config.UserPool{ID: id, UserPoolName: cmp.Or(p.str("UserPoolName"), id), Region: pm.d.opts.Region})
+		p.done(userPoolIgnored...)
+	}
+}
+
+// poolOf returns the pool a resource's UserPoolId names, and the path of
+// the pool in the Config.
+func (pm *poolMapper) poolOf(p *props) (*config.UserPool, string) {
+	v := p.str("UserPoolId")
+	pool := pm.d.refTo(v)
+	i, ok := pm.pools[pool]
+	if !ok {
+		if v == "" {
+			p.fail("UserPoolId", "UserPoolId is required")
+		} else {
+			p.fail("UserPoolId", "UserPoolId must refer to a user pool of this template (Ref of an AWS::Cognito::UserPool), got %q", v)
+		}
+		return nil, ""
+	}
+	return &pm.cfg.UserPools[i], "userPools[" + strconv.Itoa(i) + "]"
+}
+
+func (pm *poolMapper) resourceServers(ids []string) {
+	for _, id := range ids {
+		p := pm.d.propsOf(id)
+		pool, at := pm.poolOf(p)
+		rs := config.ResourceServer{ID: id, Identifier: p.str("Identifier"), UserPoolResourceServerName: p.str("Name")}
+		if v, ok := p.get("Scopes"); ok {
+			list, _ := v.([]any)
+			for i := range list {
+				sp := p.sub("Scopes[" + strconv.Itoa(i) + "]")
+				sp.m, _ = list[i].(map[string]any)
+				rs.Scopes = append(rs.Scopes, config.Scope{ScopeName: sp.str("ScopeName"), ScopeDescription: sp.str("ScopeDescription")})
+				sp.done()
+			}
+		}
+		p.done()
+		if pool != nil {
+			pm.d.where[at+".resourceServers["+strconv.Itoa(len(pool.ResourceServers))+"]"] = p.path
+			pool.ResourceServers = append(pool.ResourceServers, rs)
+		}
+	}
+}
+
+func (pm *poolMapper) clients(ids []string) {
+	for _, id := range ids {
+		p := pm.d.propsOf(id)
+		pool, at := pm.poolOf(p)
+		c := pm.d.client(id, p)
+		p.done(clientIgnored...)
+		if pool != nil {
+			pm.d.plan.clientPools[id] = pool.ID
+			pm.d.where[at+".clients["+strconv.Itoa(len(pool.Clients))+"]"] = p.path
+			pool.Clients = append(pool.Clients, c)
+		}
+	}
+}
+
+func (pm *poolMapper) domains(ids []string) {
+	for _, id := range ids {
+		p := pm.d.propsOf(id)
+		pool, at := pm.poolOf(p)
+		dom := config.Domain{ID: id}
+		name := p.str("Domain")
+		pm.d.plan.domains[name] = true
+		if cd := p.sub("CustomDomainConfig"); cd.m != nil {
+			// The ACM certificate stays on AWS: the domain is served with
+			// the listener's TLS setup, or behind a proxy.
+			cd.str("CertificateArn")
+			cd.done()
+			dom.CustomDomain = &config.CustomDomain{DomainName: name}
+		} else {
+			dom.CognitoDomain = &config.CognitoDomain{DomainPrefix: name}
+		}
+		p.done("ManagedLoginVersion")
+		if pool != nil {
+			pm.d.where[at+".domains["+strconv.Itoa(len(pool.Domains))+"]"] = p.path
+			pool.Domains = append(pool.Domains, dom)
+		}
+	}
 }
 
 // Properties with no effect in Tollgate: user sign-up, messages, MFA,
@@ -284,37 +307,9 @@ var (
 func (d *deployer) client(id string, p *props) config.Client {
 	c := config.Client{ID: id, UserPoolClientName: clientName(id, p.m), GenerateSecret: p.boolean("GenerateSecret")}
 	p.used["ClientName"] = true
-	for i, f := range p.strings("AllowedOAuthFlows") {
-		switch f {
-		case "client_credentials":
-			c.OAuth.Flows.ClientCredentials = true
-		case "code":
-			c.OAuth.Flows.AuthorizationCodeGrant = true
-		case "implicit":
-			c.OAuth.Flows.ImplicitCodeGrant = true
-		default:
-			p.fail("AllowedOAuthFlows["+strconv.Itoa(i)+"]", "unknown OAuth flow %q: want client_credentials, code or implicit", f)
-		}
-	}
+	oauthFlows(p, &c)
 	c.OAuth.Scopes = p.strings("AllowedOAuthScopes")
-	for i, f := range p.strings("ExplicitAuthFlows") {
-		switch f {
-		case "ALLOW_REFRESH_TOKEN_AUTH":
-			// Refresh tokens come with user sign-in; accepted, unused.
-		case "ALLOW_USER_SRP_AUTH":
-			c.AuthFlows.UserSRP = true
-		case "ALLOW_USER_PASSWORD_AUTH":
-			c.AuthFlows.UserPassword = true
-		case "ALLOW_ADMIN_USER_PASSWORD_AUTH":
-			c.AuthFlows.AdminUserPassword = true
-		case "ALLOW_CUSTOM_AUTH":
-			c.AuthFlows.Custom = true
-		case "ALLOW_USER_AUTH":
-			c.AuthFlows.User = true
-		default:
-			p.fail("ExplicitAuthFlows["+strconv.Itoa(i)+"]", "unknown auth flow %q", f)
-		}
-	}
+	authFlows(p, &c)
 	units := p.sub("TokenValidityUnits")
 	validity := func(key, unitKey string, def tollgate.TimeUnit) tollgate.Validity {
 		n, ok := p.integer(key)
@@ -337,6 +332,44 @@ func (d *deployer) client(id string, p *props) config.Client {
 		units.done()
 	}
 	return c
+}
+
+// oauthFlows maps a client's AllowedOAuthFlows.
+func oauthFlows(p *props, c *config.Client) {
+	for i, f := range p.strings("AllowedOAuthFlows") {
+		switch f {
+		case "client_credentials":
+			c.OAuth.Flows.ClientCredentials = true
+		case "code":
+			c.OAuth.Flows.AuthorizationCodeGrant = true
+		case "implicit":
+			c.OAuth.Flows.ImplicitCodeGrant = true
+		default:
+			p.fail("AllowedOAuthFlows["+strconv.Itoa(i)+"]", "unknown OAuth flow %q: want client_credentials, code or implicit", f)
+		}
+	}
+}
+
+// authFlows maps a client's ExplicitAuthFlows.
+func authFlows(p *props, c *config.Client) {
+	for i, f := range p.strings("ExplicitAuthFlows") {
+		switch f {
+		case "ALLOW_REFRESH_TOKEN_AUTH":
+			// Refresh tokens come with user sign-in; accepted, unused.
+		case "ALLOW_USER_SRP_AUTH":
+			c.AuthFlows.UserSRP = true
+		case "ALLOW_USER_PASSWORD_AUTH":
+			c.AuthFlows.UserPassword = true
+		case "ALLOW_ADMIN_USER_PASSWORD_AUTH":
+			c.AuthFlows.AdminUserPassword = true
+		case "ALLOW_CUSTOM_AUTH":
+			c.AuthFlows.Custom = true
+		case "ALLOW_USER_AUTH":
+			c.AuthFlows.User = true
+		default:
+			p.fail("ExplicitAuthFlows["+strconv.Itoa(i)+"]", "unknown auth flow %q", f)
+		}
+	}
 }
 
 // function maps an AWS::Lambda::Function; its code is an asset of the
@@ -789,8 +822,8 @@ func mockBody(in *config.Integration, templates map[string]any) (lost []string) 
 // template's resources.
 func (d *deployer) validate() {
 	err := d.plan.Config.Validate()
-	probs, ok := err.(config.Problems)
-	if err != nil && !ok {
+	var probs config.Problems
+	if err != nil && !errors.As(err, &probs) {
 		d.fail("", "%v", err)
 		return
 	}
