@@ -44,20 +44,21 @@ type PhysicalIDs interface {
 type madeUpIDs struct{}
 
 func (madeUpIDs) Pool(logicalID, region string) string {
-	return region + "_" + hashID("pool/"+logicalID, 9, true)
+	return region + "_" + hashID("pool/"+logicalID, 9, mixedAlnum)
 }
 
 func (madeUpIDs) Client(poolLogicalID, clientLogicalID string) string {
-	return hashID("client/"+poolLogicalID+"/"+clientLogicalID, tollgate.ClientIDLength, false)
+	return hashID("client/"+poolLogicalID+"/"+clientLogicalID, tollgate.ClientIDLength, lowerAlnum)
 }
 
-// hashID makes n characters from a hash of s: alphanumerics, lower-case
-// only unless mixed.
-func hashID(s string, n int, mixed bool) string {
-	alphabet := "abcdefghijklmnopqrstuvwxyz0123456789"
-	if mixed {
-		alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + alphabet
-	}
+// The alphabets of made-up ids.
+const (
+	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	mixedAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + lowerAlnum
+)
+
+// hashID makes n characters of alphabet from a hash of s.
+func hashID(s string, n int, alphabet string) string {
 	sum := sha256.Sum256([]byte("tollgate/" + s))
 	out := make([]byte, n)
 	for i := range out {
@@ -217,6 +218,40 @@ func (d *deployer) fail(path, format string, args ...any) {
 }
 
 func (d *deployer) run() {
+	d.checkSections()
+	rs := d.resources()
+	if rs == nil {
+		return
+	}
+	d.r = d.newResolver(rs)
+	rules, _ := d.t.Body["Rules"].(map[string]any)
+	for _, name := range sortedKeys(rules) {
+		// Rules check parameters when a stack is created or updated (CDK's
+		// CheckBootstrapVersion checks the bootstrap stack's version).
+		d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "rule"})
+	}
+	d.parameters()
+	if len(d.problems) > 0 {
+		return
+	}
+	order := d.order(rs)
+	for _, id := range order {
+		d.resolveResource(id, rs[id])
+	}
+	if len(d.problems) > 0 {
+		return
+	}
+	d.mapResources(order)
+	d.resolveOutputs()
+	if len(d.problems) > 0 {
+		return
+	}
+	d.validate()
+}
+
+// checkSections reports the template's top-level sections Tollgate does
+// not know.
+func (d *deployer) checkSections() {
 	for _, k := range sortedKeys(d.t.Body) {
 		if !topLevel[k] {
 			if k == "Transform" {
@@ -226,10 +261,15 @@ func (d *deployer) run() {
 			}
 		}
 	}
+}
+
+// resources returns the template's resources by logical id, or nil when
+// it has none.
+func (d *deployer) resources() map[string]map[string]any {
 	resources, ok := d.t.Body["Resources"].(map[string]any)
 	if !ok || len(resources) == 0 {
 		d.fail("Resources", "the template has no Resources")
-		return
+		return nil
 	}
 	rs := map[string]map[string]any{}
 	for _, id := range sortedKeys(resources) {
@@ -240,7 +280,13 @@ func (d *deployer) run() {
 		}
 		rs[id] = res
 	}
-	d.r = &resolver{
+	return rs
+}
+
+// newResolver returns the resolver of the template's intrinsics, with
+// CloudFormation's pseudo parameters.
+func (d *deployer) newResolver(rs map[string]map[string]any) *resolver {
+	r := &resolver{
 		t: d.t,
 		pseudo: map[string]string{
 			"AWS::Region": d.opts.Region, "AWS::AccountId": tollgate.AccountID,
@@ -258,31 +304,8 @@ func (d *deployer) run() {
 		attr:       d.attr,
 		problems:   &d.problems,
 	}
-	d.r.condDefs, _ = d.t.Body["Conditions"].(map[string]any)
-	rules, _ := d.t.Body["Rules"].(map[string]any)
-	for _, name := range sortedKeys(rules) {
-		// Rules check parameters when a stack is created or updated (CDK's
-		// CheckBootstrapVersion checks the bootstrap stack's version).
-		d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "rule"})
-	}
-	d.parameters()
-	if len(d.problems) > 0 {
-		return
-	}
-
-	order := d.order(rs)
-	for _, id := range order {
-		d.resolveResource(id, rs[id])
-	}
-	if len(d.problems) > 0 {
-		return
-	}
-	d.mapResources(order)
-	d.resolveOutputs()
-	if len(d.problems) > 0 {
-		return
-	}
-	d.validate()
+	r.condDefs, _ = d.t.Body["Conditions"].(map[string]any)
+	return r
 }
 
 // parameters resolves the Parameters section with the values given.
@@ -300,68 +323,77 @@ func (d *deployer) parameters() {
 			d.fail(path, "a parameter is a mapping with Type")
 			continue
 		}
-		typ, _ := p["Type"].(string)
-		var val string
-		if v, given := d.opts.Parameters[name]; given {
-			val = v
-		} else if def, has := p["Default"]; has {
-			s, ok := scalarString(def)
-			if !ok {
-				d.fail(path+".Default", "a default is a string or a number")
-				continue
-			}
-			val = s
+		if val, ok := d.parameterValue(name, p, path); ok {
+			d.setParameter(name, p, val, path)
+		}
+	}
+}
+
+// parameterValue returns the value of parameter name, declared by p at
+// path: given, or its default, checked against its AllowedValues and
+// AllowedPattern.
+func (d *deployer) parameterValue(name string, p map[string]any, path string) (string, bool) {
+	var val string
+	if v, given := d.opts.Parameters[name]; given {
+		val = v
+	} else if def, has := p["Default"]; has {
+		s, ok := scalarString(def)
+		if !ok {
+			d.fail(path+".Default", "a default is a string or a number")
+			return "", false
+		}
+		val = s
+	} else {
+		d.fail(path, "parameter %s has no default: give it with --parameter %s=VALUE", name, name)
+		return "", false
+	}
+	if allowed, ok := p["AllowedValues"].([]any); ok {
+		found := slices.ContainsFunc(allowed, func(a any) bool { s, _ := scalarString(a); return s == val })
+		if !found {
+			d.fail(path, "parameter %s is %q, which is not one of its AllowedValues", name, val)
+			return "", false
+		}
+	}
+	if pat, ok := p["AllowedPattern"].(string); ok {
+		re, err := regexp.Compile("^(?:" + pat + ")$")
+		if err == nil && !re.MatchString(val) {
+			d.fail(path, "parameter %s is %q, which does not match its AllowedPattern %s", name, val, pat)
+			return "", false
+		}
+	}
+	return val, true
+}
+
+// setParameter gives parameter name its value, as its Type makes it.
+func (d *deployer) setParameter(name string, p map[string]any, val, path string) {
+	typ, _ := p["Type"].(string)
+	switch {
+	case typ == "Number":
+		f, ok := toFloat(val)
+		if !ok {
+			d.fail(path, "parameter %s is a Number, got %q", name, val)
+			return
+		}
+		if n, ok := toInt(f); ok {
+			d.r.params[name] = n
 		} else {
-			d.fail(path, "parameter %s has no default: give it with --parameter %s=VALUE", name, name)
-			continue
+			d.r.params[name] = f
 		}
-		if allowed, ok := p["AllowedValues"].([]any); ok {
-			found := false
-			for _, a := range allowed {
-				if s, _ := scalarString(a); s == val {
-					found = true
-				}
-			}
-			if !found {
-				d.fail(path, "parameter %s is %q, which is not one of its AllowedValues", name, val)
-				continue
-			}
+	case typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<"):
+		var list []any
+		for _, s := range strings.Split(val, ",") {
+			list = append(list, strings.TrimSpace(s))
 		}
-		if pat, ok := p["AllowedPattern"].(string); ok {
-			re, err := regexp.Compile("^(?:" + pat + ")$")
-			if err == nil && !re.MatchString(val) {
-				d.fail(path, "parameter %s is %q, which does not match its AllowedPattern %s", name, val, pat)
-				continue
-			}
+		d.r.params[name] = list
+	default:
+		// String, AWS-specific types, and SSM parameter types, whose
+		// value (a parameter store name) is kept as written: CDK's
+		// BootstrapVersion is one, checked only by the Rules section,
+		// which does not apply here.
+		if strings.HasPrefix(typ, "AWS::SSM::Parameter::") {
+			d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "parameter " + typ})
 		}
-		switch {
-		case typ == "Number":
-			f, ok := toFloat(val)
-			if !ok {
-				d.fail(path, "parameter %s is a Number, got %q", name, val)
-				continue
-			}
-			if n, ok := toInt(f); ok {
-				d.r.params[name] = n
-			} else {
-				d.r.params[name] = f
-			}
-		case typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<"):
-			var list []any
-			for _, s := range strings.Split(val, ",") {
-				list = append(list, strings.TrimSpace(s))
-			}
-			d.r.params[name] = list
-		default:
-			// String, AWS-specific types, and SSM parameter types, whose
-			// value (a parameter store name) is kept as written: CDK's
-			// BootstrapVersion is one, checked only by the Rules section,
-			// which does not apply here.
-			if strings.HasPrefix(typ, "AWS::SSM::Parameter::") {
-				d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "parameter " + typ})
-			}
-			d.r.params[name] = val
-		}
+		d.r.params[name] = val
 	}
 }
 
@@ -371,30 +403,7 @@ func (d *deployer) parameters() {
 func (d *deployer) order(rs map[string]map[string]any) []string {
 	deps := map[string][]string{}
 	for _, id := range sortedKeys(rs) {
-		res := rs[id]
-		set := map[string]bool{}
-		switch on := res["DependsOn"].(type) {
-		case string:
-			set[on] = true
-		case []any:
-			for _, e := range on {
-				if s, ok := e.(string); ok {
-					set[s] = true
-				}
-			}
-		case nil:
-		default:
-			d.fail("Resources."+id+".DependsOn", "DependsOn is a logical id or a list of them")
-		}
-		for dep := range set {
-			if _, ok := rs[dep]; !ok {
-				d.fail("Resources."+id+".DependsOn", "DependsOn names %q, which is not a resource", dep)
-				delete(set, dep)
-			}
-		}
-		collectRefs(res["Properties"], rs, set)
-		delete(set, id)
-		deps[id] = sortedKeys(set)
+		deps[id] = d.dependencies(id, rs)
 	}
 	const (
 		unvisited = iota
@@ -428,6 +437,34 @@ func (d *deployer) order(rs map[string]map[string]any) []string {
 		visit(id)
 	}
 	return order
+}
+
+// dependencies returns the resources resource id depends on, sorted.
+func (d *deployer) dependencies(id string, rs map[string]map[string]any) []string {
+	res := rs[id]
+	set := map[string]bool{}
+	switch on := res["DependsOn"].(type) {
+	case string:
+		set[on] = true
+	case []any:
+		for _, e := range on {
+			if s, ok := e.(string); ok {
+				set[s] = true
+			}
+		}
+	case nil:
+	default:
+		d.fail("Resources."+id+".DependsOn", "DependsOn is a logical id or a list of them")
+	}
+	for dep := range set {
+		if _, ok := rs[dep]; !ok {
+			d.fail("Resources."+id+".DependsOn", "DependsOn names %q, which is not a resource", dep)
+			delete(set, dep)
+		}
+	}
+	collectRefs(res["Properties"], rs, set)
+	delete(set, id)
+	return sortedKeys(set)
 }
 
 // collectRefs adds to set the resources v refers to.
