@@ -527,18 +527,8 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 		d.r.missing[id] = "has no Type"
 		return
 	}
-	if c, has := res["Condition"]; has {
-		name, _ := c.(string)
-		b, ok := d.r.condition(name, path+".Condition")
-		if !ok {
-			d.r.missing[id] = fmt.Sprintf("has a condition (%s) that could not be evaluated", name)
-			return
-		}
-		if !b {
-			d.plan.Skipped = append(d.plan.Skipped, Resource{id, typ})
-			d.r.missing[id] = fmt.Sprintf("is not created (its condition %s is false)", name)
-			return
-		}
+	if !d.created(id, typ, res) {
+		return
 	}
 	switch {
 	case notApplicable[typ]:
@@ -553,18 +543,9 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 		d.r.missing[id] = fmt.Sprintf("is of a type Tollgate does not run (%s)", typ)
 		return
 	}
-	props := map[string]any{}
-	if p, has := res["Properties"]; has {
-		rv, ok := d.r.resolve(p, path+".Properties")
-		if !ok {
-			d.r.missing[id] = "has properties that could not be resolved (see the problems at " + path + ")"
-			return
-		}
-		if props, ok = rv.(map[string]any); !ok {
-			d.fail(path+".Properties", "Properties is a mapping, got %s", describe(rv))
-			d.r.missing[id] = "has no valid Properties"
-			return
-		}
+	props, ok := d.properties(id, res)
+	if !ok {
+		return
 	}
 	if leftPlaceholder(props, path+".Properties", d.fail) {
 		d.r.missing[id] = "refers to a client secret"
@@ -573,6 +554,47 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 	d.types[id] = typ
 	d.props[id] = props
 	d.r.ref[id] = d.ref(id, typ, props)
+}
+
+// created evaluates a resource's Condition and reports whether the
+// resource is created.
+func (d *deployer) created(id, typ string, res map[string]any) bool {
+	c, has := res["Condition"]
+	if !has {
+		return true
+	}
+	name, _ := c.(string)
+	b, ok := d.r.condition(name, "Resources."+id+".Condition")
+	if !ok {
+		d.r.missing[id] = fmt.Sprintf("has a condition (%s) that could not be evaluated", name)
+		return false
+	}
+	if !b {
+		d.plan.Skipped = append(d.plan.Skipped, Resource{id, typ})
+		d.r.missing[id] = fmt.Sprintf("is not created (its condition %s is false)", name)
+	}
+	return b
+}
+
+// properties resolves a resource's Properties.
+func (d *deployer) properties(id string, res map[string]any) (map[string]any, bool) {
+	path := "Resources." + id
+	props := map[string]any{}
+	p, has := res["Properties"]
+	if !has {
+		return props, true
+	}
+	rv, ok := d.r.resolve(p, path+".Properties")
+	if !ok {
+		d.r.missing[id] = "has properties that could not be resolved (see the problems at " + path + ")"
+		return nil, false
+	}
+	if props, ok = rv.(map[string]any); !ok {
+		d.fail(path+".Properties", "Properties is a mapping, got %s", describe(rv))
+		d.r.missing[id] = "has no valid Properties"
+		return nil, false
+	}
+	return props, true
 }
 
 // leftPlaceholder reports the client secrets a resource's properties refer
@@ -660,49 +682,24 @@ func (d *deployer) functionName(id string, props map[string]any) string {
 func (d *deployer) attr(id, name string) (any, bool) {
 	typ, props := d.types[id], d.props[id]
 	region, acct := d.opts.Region, tollgate.AccountID
+	if idAttr[typ] == name {
+		return d.r.ref[id], true
+	}
 	switch typ {
 	case "AWS::Cognito::UserPool":
-		pool, _ := d.r.ref[id].(string)
-		switch name {
-		case "Arn":
-			return "arn:" + Partition + ":cognito-idp:" + region + ":" + acct + ":userpool/" + pool, true
-		case "ProviderName":
-			return "cognito-idp." + region + "." + URLSuffix + "/" + pool, true
-		case "ProviderURL":
-			return "https://cognito-idp." + region + "." + URLSuffix + "/" + pool, true
-		case "UserPoolId":
-			return pool, true
+		if v, ok := d.poolAttr(id, name); ok {
+			return v, true
 		}
 	case "AWS::Cognito::UserPoolClient":
 		switch name {
-		case "ClientId":
-			return d.r.ref[id], true
 		case "Name":
 			return clientName(id, props), true
 		case "ClientSecret":
 			return placeholder(id, "ClientSecret"), true
 		}
-	case "AWS::Cognito::UserPoolDomain":
-		if name == "CloudFrontDistribution" {
-			// The alias target of a custom domain's DNS record; nothing
-			// resolves it here, the domain is served by Tollgate itself.
-			return d.r.ref[id], true
-		}
 	case "AWS::ApiGateway::RestApi":
 		if name == "RootResourceId" {
 			return physicalID("root", id), true
-		}
-	case "AWS::ApiGateway::Authorizer":
-		if name == "AuthorizerId" {
-			return d.r.ref[id], true
-		}
-	case "AWS::ApiGateway::Resource":
-		if name == "ResourceId" {
-			return d.r.ref[id], true
-		}
-	case "AWS::ApiGateway::Deployment":
-		if name == "DeploymentId" {
-			return d.r.ref[id], true
 		}
 	case "AWS::Lambda::Function":
 		if name == "Arn" {
@@ -724,6 +721,34 @@ func (d *deployer) attr(id, name string) (any, bool) {
 		// A resource that does not apply has no real attributes; what
 		// refers to them is almost always another such resource.
 		return id + "." + name, true
+	}
+	return nil, false
+}
+
+// idAttr names, by type, the attribute that is the resource's Ref. A
+// custom domain's CloudFrontDistribution is the alias target of its DNS
+// record: nothing resolves it here, the domain is served by Tollgate.
+var idAttr = map[string]string{
+	"AWS::Cognito::UserPoolClient": "ClientId",
+	"AWS::Cognito::UserPoolDomain": "CloudFrontDistribution",
+	"AWS::ApiGateway::Authorizer":  "AuthorizerId",
+	"AWS::ApiGateway::Resource":    "ResourceId",
+	"AWS::ApiGateway::Deployment":  "DeploymentId",
+}
+
+// poolAttr returns an attribute of a user pool.
+func (d *deployer) poolAttr(id, name string) (any, bool) {
+	pool, _ := d.r.ref[id].(string)
+	region := d.opts.Region
+	switch name {
+	case "Arn":
+		return "arn:" + Partition + ":cognito-idp:" + region + ":" + tollgate.AccountID + ":userpool/" + pool, true
+	case "ProviderName":
+		return "cognito-idp." + region + "." + URLSuffix + "/" + pool, true
+	case "ProviderURL":
+		return "https://cognito-idp." + region + "." + URLSuffix + "/" + pool, true
+	case "UserPoolId":
+		return pool, true
 	}
 	return nil, false
 }
