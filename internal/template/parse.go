@@ -170,6 +170,13 @@ func (c *converter) value(n ast.Node, path string, depth int) any {
 			s = append(s, c.value(e, path+"["+strconv.Itoa(i)+"]", depth+1))
 		}
 		return s
+	}
+	return c.scalar(n, path)
+}
+
+// scalar converts a scalar node.
+func (c *converter) scalar(n ast.Node, path string) any {
+	switch t := n.(type) {
 	case *ast.StringNode:
 		return t.Value
 	case *ast.LiteralNode:
