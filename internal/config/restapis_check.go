@@ -46,7 +46,7 @@ type apiChecker struct {
 	// authorizers maps the ids of the API's well-formed authorizers to
 	// the logical ids of their local pools, nil when they have none.
 	authorizers map[string][]string
-	params      map[int][]string // resource index → its path parameters
+	params      map[int][]string // resource index → its path parameters, for well-formed paths
 }
 
 // poolScopes holds, by pool logical id, the full names of the scopes its
@@ -256,25 +256,25 @@ func (ac *apiChecker) checkResources() {
 	for j := range ac.api.Resources {
 		res := &ac.api.Resources[j]
 		rp := index(list, j)
-		pathOK := ac.checkPath(&tree, paths, j, field(rp, "path"))
+		ac.checkPath(&tree, paths, j, field(rp, "path"))
 		if len(res.Methods) == 0 {
 			r.add(field(rp, "methods"), "a resource needs at least one method: list them under methods (resources on the way to this one need not be declared)")
 		}
 		methods += len(res.Methods)
-		ac.checkMethods(j, rp, pathOK)
+		ac.checkMethods(j, rp)
 	}
 	if methods == 0 {
 		r.addKey(list, "an API needs at least one method: CDK refuses to deploy one without (\"The REST API doesn't contain any methods\")")
 	}
 }
 
-// checkPath checks the path of resource j, at pp, adds it to the API's
-// tree and reports whether it is well formed.
-func (ac *apiChecker) checkPath(tree *apigw.Tree, paths firstSeen, j int, pp string) bool {
+// checkPath checks the path of resource j, at pp, and adds it to the API's
+// tree; the parameters of a well-formed path go to ac.params.
+func (ac *apiChecker) checkPath(tree *apigw.Tree, paths firstSeen, j int, pp string) {
 	r, path := ac.r, ac.api.Resources[j].Path
 	if path == "" {
 		r.add(pp, "path is required: the resource's full path, like /pets/{id} or /{proxy+}")
-		return false
+		return
 	}
 	parts, err := apigw.ParsePath(path)
 	if err != nil {
@@ -283,12 +283,13 @@ func (ac *apiChecker) checkPath(tree *apigw.Tree, paths firstSeen, j int, pp str
 			subject = "it "
 		}
 		r.add(pp, "invalid path %q: %s%s", path, subject, err.Reason)
-		return false
+		return
 	}
+	ac.params[j] = apigw.Params(parts)
 	_, dup := paths[path]
 	paths.check(r, path, pp, "resource path")
 	if dup {
-		return true
+		return
 	}
 	if c := tree.Add(parts, j); c != nil {
 		// API Gateway: "A sibling ({id}) of this resource already has a
@@ -297,11 +298,9 @@ func (ac *apiChecker) checkPath(tree *apigw.Tree, paths firstSeen, j int, pp str
 		r.add(pp, "path part %s conflicts with its sibling %s under %s (from %s, line %d): API Gateway allows one variable path part per level",
 			c.Part, c.Sibling, c.Parent, at, r.pos.value(at).line)
 	}
-	ac.params[j] = apigw.Params(parts)
-	return true
 }
 
-func (ac *apiChecker) checkMethods(j int, rp string, pathOK bool) {
+func (ac *apiChecker) checkMethods(j int, rp string) {
 	r := ac.r
 	res := &ac.api.Resources[j]
 	list := field(rp, "methods")
@@ -316,7 +315,7 @@ func (ac *apiChecker) checkMethods(j int, rp string, pathOK bool) {
 			seen.check(r, m.HTTPMethod, hp, "method")
 		}
 		ac.checkAuthorization(m, mp, res.Path)
-		ac.checkIntegration(m, mp, j, pathOK)
+		ac.checkIntegration(m, mp, j)
 	}
 }
 
@@ -380,7 +379,7 @@ func scopesHint(valid map[string]bool) string {
 	return ""
 }
 
-func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool) {
+func (ac *apiChecker) checkIntegration(m *Method, mp string, j int) {
 	r := ac.r
 	ip := field(mp, "integration")
 	in := m.Integration
@@ -396,7 +395,7 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool)
 	case IntegrationAWSProxy:
 		ac.checkFunctionRef(in, field(ip, "function"))
 	case IntegrationHTTPProxy:
-		ac.checkURI(in, field(ip, "uri"), j, pathOK)
+		ac.checkURI(in, field(ip, "uri"), j)
 	case IntegrationMock:
 		ac.checkMock(in, ip)
 	default:
@@ -449,7 +448,7 @@ func (ac *apiChecker) checkFunctionRef(in *Integration, fp string) {
 
 // checkURI checks an HTTP_PROXY integration's URI with the parser the
 // proxy runs, and its placeholders against the resource's parameters.
-func (ac *apiChecker) checkURI(in *Integration, up string, j int, pathOK bool) {
+func (ac *apiChecker) checkURI(in *Integration, up string, j int) {
 	r := ac.r
 	if in.URI == "" {
 		r.add(up, "uri is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
@@ -460,12 +459,13 @@ func (ac *apiChecker) checkURI(in *Integration, up string, j int, pathOK bool) {
 		r.add(up, "%s", msg)
 		return
 	}
+	params, pathOK := ac.params[j]
 	if !pathOK {
 		return
 	}
 	for _, n := range u.Params() {
-		if !slices.Contains(ac.params[j], n) {
-			r.add(up, "%s", apigw.PlaceholderProblem(n, ac.api.Resources[j].Path, ac.params[j]))
+		if !slices.Contains(params, n) {
+			r.add(up, "%s", apigw.PlaceholderProblem(n, ac.api.Resources[j].Path, params))
 		}
 	}
 }
