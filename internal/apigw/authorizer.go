@@ -70,14 +70,14 @@ func CheckFetchURL(s string) string {
 		return "credentials in the URL are not supported"
 	case u.Fragment != "" || strings.Contains(s, "#"):
 		return "a fragment is not allowed"
-	case u.Scheme == "http" && !IsLoopback(u.Hostname()):
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return "want https: http is allowed only on a loopback host (localhost, 127.0.0.1, ::1)"
 	}
 	return ""
 }
 
-// IsLoopback reports whether host names this machine.
-func IsLoopback(host string) bool {
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}

@@ -65,7 +65,8 @@ const DefaultRouteKey = "$default"
 
 // RouteKey is a method and a resource path: what a REST API's method is
 // keyed by and what an HTTP API's route key ("GET /pets/{id}", "ANY
-// /{proxy+}", "$default") spells.
+// /{proxy+}", "$default") spells. parseRouteKey reads one; HTTP APIs (v2)
+// will export it with their routes.
 type RouteKey struct {
 	Method string // one of Methods; "" for $default
 	Path   string // a resource path template, or "$default"
@@ -79,9 +80,9 @@ func (k RouteKey) String() string {
 	return k.Method + " " + k.Path
 }
 
-// ParseRouteKey parses "METHOD /path" or "$default" and returns a message
+// parseRouteKey parses "METHOD /path" or "$default" and returns a message
 // saying what is wrong, or "".
-func ParseRouteKey(s string) (RouteKey, string) {
+func parseRouteKey(s string) (RouteKey, string) {
 	if s == DefaultRouteKey {
 		return RouteKey{Path: DefaultRouteKey}, ""
 	}

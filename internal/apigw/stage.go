@@ -22,12 +22,6 @@ var (
 // stage or client throttle may set; it bounds the default burst.
 const MaxRate = 1e9
 
-// ValidRate reports whether rate is a usable throttling rate: more than 0
-// and at most MaxRate.
-func ValidRate(rate float64) bool {
-	return !math.IsNaN(rate) && rate > 0 && rate <= MaxRate
-}
-
 // DefaultBurst is the burst of a throttle that sets a rate and no burst:
 // the rate rounded up.
 func DefaultBurst(rate float64) int { return int(math.Ceil(rate)) }

@@ -106,7 +106,7 @@ func (u *IntegrationURI) parsePath(p string) string {
 			return "unbalanced '}' in the path"
 		}
 		if lit != "" {
-			if !ValidURIPath(lit) {
+			if !validURIPath(lit) {
 				return fmt.Sprintf("the path %q has characters that must be percent-encoded", lit)
 			}
 			u.Parts = append(u.Parts, URIPart{Lit: lit})
@@ -182,9 +182,9 @@ func (u *IntegrationURI) checkShape() string {
 	return ""
 }
 
-// ValidURIPath reports whether s is a percent-encoded path fragment (RFC
+// validURIPath reports whether s is a percent-encoded path fragment (RFC
 // 3986 §3.3).
-func ValidURIPath(s string) bool {
+func validURIPath(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -220,16 +220,16 @@ func IsPchar(c byte) bool {
 // also spelt %2e or %2E.
 func HasDotSegment(p string) bool {
 	for s := range strings.SplitSeq(p, "/") {
-		if DotSegment(s) != 0 {
+		if dotSegment(s) != 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// DotSegment returns 1 for ".", 2 for "..", counting "%2e"/"%2E" as a dot,
+// dotSegment returns 1 for ".", 2 for "..", counting "%2e"/"%2E" as a dot,
 // and 0 for anything else.
-func DotSegment(s string) int {
+func dotSegment(s string) int {
 	dots := 0
 	for s != "" {
 		switch {
