@@ -2,6 +2,7 @@ package apigw
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -52,7 +53,7 @@ func checkStages(probs *Problems, stages []tollgate.Stage) {
 		seen[st.Name] = true
 		checkThrottle(probs, field+".Throttle", st.Throttle)
 		checkThrottle(probs, field+".ClientThrottle", st.ClientThrottle)
-		for _, k := range sortedKeys(st.Variables) {
+		for _, k := range slices.Sorted(maps.Keys(st.Variables)) {
 			if !StageVariableNamePattern.MatchString(k) || !StageVariableValuePattern.MatchString(st.Variables[k]) {
 				probs.Add(-1, field+".Variables", "stage variable %q = %q: a name is 1 to 64 of a-zA-Z0-9_, a value 1 to 512 of a-zA-Z0-9-._~:/?#&=,", k, st.Variables[k])
 			}
@@ -111,7 +112,7 @@ func checkIntegration(probs *Problems, i int, r *tollgate.Route) {
 	if s := in.MockStatus; in.Type == tollgate.IntegrationMock && s != 0 && (s < 100 || s > 599) {
 		probs.Add(i, "Integration.MockStatus", "status %d is not an HTTP status", s)
 	}
-	for _, k := range sortedKeys(in.MockHeaders) {
+	for _, k := range slices.Sorted(maps.Keys(in.MockHeaders)) {
 		if CheckHeader(k, in.MockHeaders[k]) != "" {
 			probs.Add(i, "Integration.MockHeaders", "header %q: %q is not a valid header name and value", k, in.MockHeaders[k])
 		}
@@ -203,13 +204,4 @@ func Warnings(api *tollgate.RestAPI) Problems {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

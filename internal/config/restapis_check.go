@@ -1,10 +1,10 @@
 package config
 
 import (
+	"maps"
 	"math"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/tollgate/tollgate"
@@ -130,7 +130,7 @@ func (ac *apiChecker) checkStage() {
 	checkThrottle(r, &ct.RateLimit, &ct.BurstLimit, field(cp, "rateLimit"), field(cp, "burstLimit"))
 
 	vp := field(dp, "variables")
-	for _, k := range sortedKeys(d.Variables) {
+	for _, k := range slices.Sorted(maps.Keys(d.Variables)) {
 		kp := field(vp, k)
 		if !apigw.StageVariableNamePattern.MatchString(k) {
 			r.addKey(kp, "invalid stage variable name %q: want 1 to 64 letters, digits and '_'", k)
@@ -243,7 +243,7 @@ func (ac *apiChecker) poolHint() string {
 	if len(ac.poolScopes) == 0 {
 		return ": the config declares no user pool"
 	}
-	return " (want one of " + strings.Join(sortedKeys(ac.poolScopes), ", ") + ")"
+	return " (want one of " + strings.Join(slices.Sorted(maps.Keys(ac.poolScopes)), ", ") + ")"
 }
 
 func (ac *apiChecker) checkResources() {
@@ -365,7 +365,7 @@ func (ac *apiChecker) authorizerHint() string {
 	if len(ac.authorizers) == 0 {
 		return ": the API declares no authorizer"
 	}
-	return " (want one of " + strings.Join(sortedKeys(ac.authorizers), ", ") + ")"
+	return " (want one of " + strings.Join(slices.Sorted(maps.Keys(ac.authorizers)), ", ") + ")"
 }
 
 // scopesHint lists the valid scopes for a problem, if there are few.
@@ -374,7 +374,7 @@ func scopesHint(valid map[string]bool) string {
 	case n == 0:
 		return ": they define no scope; add a resource server with scopes to one of them"
 	case n <= maxListedScopes:
-		return ": want one of " + strings.Join(sortedKeys(valid), ", ")
+		return ": want one of " + strings.Join(slices.Sorted(maps.Keys(valid)), ", ")
 	}
 	return ""
 }
@@ -473,7 +473,7 @@ func (ac *apiChecker) checkURI(in *Integration, up string, j int) {
 func (ac *apiChecker) checkMock(in *Integration, ip string) {
 	r := ac.r
 	hp, cp := field(ip, "responseHeaders"), field(ip, "statusCode")
-	for _, k := range sortedKeys(in.ResponseHeaders) {
+	for _, k := range slices.Sorted(maps.Keys(in.ResponseHeaders)) {
 		if msg := apigw.CheckHeader(k, in.ResponseHeaders[k]); msg != "" {
 			r.addKey(field(hp, k), "%s", msg)
 		}
@@ -490,7 +490,7 @@ func functionsHint(functions map[string]bool) string {
 	if len(functions) == 0 {
 		return ": the config declares no function (see functions)"
 	}
-	return " (want one of " + strings.Join(sortedKeys(functions), ", ") + ")"
+	return " (want one of " + strings.Join(slices.Sorted(maps.Keys(functions)), ", ") + ")"
 }
 
 func (ac *apiChecker) checkDomainNames(domains firstSeen, dir string) {
@@ -525,14 +525,4 @@ func (ac *apiChecker) checkDomainNames(domains firstSeen, dir string) {
 			checkCertificate(r, d.Certificate, field(dp, "certificate"), d.DomainName, dir)
 		}
 	}
-}
-
-// sortedKeys returns the keys of a map with string keys, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

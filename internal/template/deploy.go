@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"math/big"
 	"regexp"
 	"slices"
@@ -225,7 +226,7 @@ func (d *deployer) run() {
 	}
 	d.r = d.newResolver(rs)
 	rules, _ := d.t.Body["Rules"].(map[string]any)
-	for _, name := range sortedKeys(rules) {
+	for _, name := range slices.Sorted(maps.Keys(rules)) {
 		// Rules check parameters when a stack is created or updated (CDK's
 		// CheckBootstrapVersion checks the bootstrap stack's version).
 		d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "rule"})
@@ -252,7 +253,7 @@ func (d *deployer) run() {
 // checkSections reports the template's top-level sections Tollgate does
 // not know.
 func (d *deployer) checkSections() {
-	for _, k := range sortedKeys(d.t.Body) {
+	for _, k := range slices.Sorted(maps.Keys(d.t.Body)) {
 		if !topLevel[k] {
 			if k == "Transform" {
 				d.fail(k, "transforms (such as AWS::Serverless) are not supported: deploy the processed template")
@@ -272,7 +273,7 @@ func (d *deployer) resources() map[string]map[string]any {
 		return nil
 	}
 	rs := map[string]map[string]any{}
-	for _, id := range sortedKeys(resources) {
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		res, ok := resources[id].(map[string]any)
 		if !ok {
 			d.fail("Resources."+id, "a resource is a mapping with Type and Properties, got %s", describe(resources[id]))
@@ -311,12 +312,12 @@ func (d *deployer) newResolver(rs map[string]map[string]any) *resolver {
 // parameters resolves the Parameters section with the values given.
 func (d *deployer) parameters() {
 	params, _ := d.t.Body["Parameters"].(map[string]any)
-	for _, name := range sortedKeys(d.opts.Parameters) {
+	for _, name := range slices.Sorted(maps.Keys(d.opts.Parameters)) {
 		if _, ok := params[name]; !ok {
-			d.fail("Parameters", "--parameter %s: the template has no parameter %q (it has: %s)", name, name, strings.Join(sortedKeys(params), ", "))
+			d.fail("Parameters", "--parameter %s: the template has no parameter %q (it has: %s)", name, name, strings.Join(slices.Sorted(maps.Keys(params)), ", "))
 		}
 	}
-	for _, name := range sortedKeys(params) {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
 		path := "Parameters." + name
 		p, ok := params[name].(map[string]any)
 		if !ok {
@@ -402,7 +403,7 @@ func (d *deployer) setParameter(name string, p map[string]any, val, path string)
 // a problem.
 func (d *deployer) order(rs map[string]map[string]any) []string {
 	deps := map[string][]string{}
-	for _, id := range sortedKeys(rs) {
+	for _, id := range slices.Sorted(maps.Keys(rs)) {
 		deps[id] = d.dependencies(id, rs)
 	}
 	const (
@@ -433,7 +434,7 @@ func (d *deployer) order(rs map[string]map[string]any) []string {
 		state[id] = done
 		order = append(order, id)
 	}
-	for _, id := range sortedKeys(rs) {
+	for _, id := range slices.Sorted(maps.Keys(rs)) {
 		visit(id)
 	}
 	return order
@@ -464,7 +465,7 @@ func (d *deployer) dependencies(id string, rs map[string]map[string]any) []strin
 	}
 	collectRefs(res["Properties"], rs, set)
 	delete(set, id)
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // collectRefs adds to set the resources v refers to.
@@ -516,7 +517,7 @@ func collectRefs(v any, rs map[string]map[string]any, set map[string]bool) {
 // resolves its properties; its Ref and attributes are then available.
 func (d *deployer) resolveResource(id string, res map[string]any) {
 	path := "Resources." + id
-	for _, k := range sortedKeys(res) {
+	for _, k := range slices.Sorted(maps.Keys(res)) {
 		if !resourceKeys[k] {
 			d.fail(path+"."+k, "unknown resource attribute %q", k)
 		}
@@ -610,7 +611,7 @@ func leftPlaceholder(v any, path string, fail func(path, format string, args ...
 			found = true
 		}
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			found = leftPlaceholder(t[k], path+"."+k, fail) || found
 		}
 	case []any:
@@ -764,7 +765,7 @@ func clientName(id string, props map[string]any) string {
 // placeholder stays until Plan.Outputs replaces it.
 func (d *deployer) resolveOutputs() {
 	outs, _ := d.t.Body["Outputs"].(map[string]any)
-	for _, key := range sortedKeys(outs) {
+	for _, key := range slices.Sorted(maps.Keys(outs)) {
 		path := "Outputs." + key
 		o, ok := outs[key].(map[string]any)
 		if !ok {

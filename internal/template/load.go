@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -184,7 +185,7 @@ func (t *Template) readAssetManifest(path string) error {
 func (t *Template) readAssetMetadata() error {
 	t.assets = map[string]string{}
 	resources, _ := t.Body["Resources"].(map[string]any)
-	for _, id := range sortedKeys(resources) {
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		r, _ := resources[id].(map[string]any)
 		md, _ := r["Metadata"].(map[string]any)
 		p, _ := md["aws:asset:path"].(string)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -134,7 +135,7 @@ func (p *props) sub(k string) *props {
 // done reports the properties neither read nor listed as ignored: those
 // that have no effect off AWS or in a pool without users.
 func (p *props) done(ignored ...string) {
-	for _, k := range sortedKeys(p.m) {
+	for _, k := range slices.Sorted(maps.Keys(p.m)) {
 		if !p.used[k] && !slices.Contains(ignored, k) {
 			p.fail(k, "property %s of %s is not supported by Tollgate", k, p.d.types[p.id])
 		}
@@ -391,7 +392,7 @@ func (d *deployer) function(id string, p *props) config.Function {
 	if env := p.sub("Environment"); env.m != nil {
 		if vars := env.object("Variables"); vars != nil {
 			f.Environment = map[string]string{}
-			for _, k := range sortedKeys(vars) {
+			for _, k := range slices.Sorted(maps.Keys(vars)) {
 				s, ok := scalarString(vars[k])
 				if !ok {
 					env.fail("Variables."+k, "want a string, got %s", describe(vars[k]))
@@ -673,7 +674,7 @@ func (m *apiMapper) setStage(stageOf map[string]string, p *props, a *config.Rest
 	m.d.where["restApis["+strconv.Itoa(ai)+"].deployOptions"] = p.path
 	if vars := q.object("Variables"); vars != nil {
 		a.DeployOptions.Variables = map[string]string{}
-		for _, k := range sortedKeys(vars) {
+		for _, k := range slices.Sorted(maps.Keys(vars)) {
 			s, _ := scalarString(vars[k])
 			a.DeployOptions.Variables[k] = s
 		}
@@ -779,7 +780,7 @@ func mockResponses(p *props, in *config.Integration, list []any) {
 // mockHeaders maps the response parameters whose value is a quoted
 // literal ('*') to headers, and returns those it cannot.
 func mockHeaders(in *config.Integration, params map[string]any) (lost []string) {
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		name, isHeader := strings.CutPrefix(k, "method.response.header.")
 		val, _ := params[k].(string)
 		if lit, ok := quotedLiteral(val); ok && isHeader {
@@ -797,7 +798,7 @@ func mockHeaders(in *config.Integration, params map[string]any) (lost []string) 
 // mockBody maps the first mapping template without VTL to the body, and
 // returns those it cannot serve.
 func mockBody(in *config.Integration, templates map[string]any) (lost []string) {
-	for _, ct := range sortedKeys(templates) {
+	for _, ct := range slices.Sorted(maps.Keys(templates)) {
 		t, _ := templates[ct].(string)
 		switch {
 		case t == "":

@@ -3,6 +3,7 @@ package template
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -94,7 +95,7 @@ func (r *resolver) resolve(v any, path string) (any, bool) {
 		}
 		out := make(map[string]any, len(t))
 		ok := true
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			rv, kok := r.resolve(t[k], path+"."+k)
 			ok = ok && kok
 			if rv != noValue {
@@ -478,7 +479,7 @@ func (r *resolver) sub(arg any, path string) (any, bool) {
 			return nil, false
 		}
 		tmpl = s
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			v, ok := r.resolve(m[k], path+"[1]."+k)
 			if !ok {
 				return nil, false
@@ -644,13 +645,4 @@ func describe(v any) string {
 		return "the number " + s
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
