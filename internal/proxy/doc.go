@@ -3,7 +3,9 @@
 // the answer back, as API Gateway's HTTP proxy integration does.
 //
 // It owns the upstream side of a request: the integration URI template
-// ("http://orders.internal:8080/v1/{proxy}"), parsed once per route; the
+// ("http://orders.internal:8080/v1/{proxy}"), parsed once per route by
+// internal/apigw's ParseIntegrationURI, the parser config validation runs
+// too, and expanded per request here; the
 // rewrite of the request (httputil.ReverseProxy with Rewrite, never
 // Director); the headers that tell the upstream who called; the shared,
 // tuned transport and buffer pool; the integration timeout; and the
@@ -73,7 +75,8 @@
 //
 // # Imports
 //
-// proxy imports the root package, internal/claimsheader (the one encoder of
+// proxy imports the root package, internal/apigw (API Gateway's grammar:
+// integration URIs), internal/claimsheader (the one encoder of
 // X-Tollgate-Claims, shared with the gateway), internal/headerpolicy (API
 // Gateway's header rules, shared with the gateway) and the standard
 // library. It must
