@@ -97,7 +97,7 @@ func parsePart(s string) (Part, string) {
 		return Part{}, "has an empty path part (//)"
 	}
 	if !strings.HasPrefix(s, "{") && !strings.HasSuffix(s, "}") {
-		if !ValidName(s) {
+		if !validName(s) {
 			return Part{}, fmt.Sprintf("path part %q may only hold letters, digits, '.', '_' and '-' (or be {name} or {name+})", s)
 		}
 		return Part{Text: s}, ""
@@ -109,7 +109,7 @@ func parsePart(s string) (Part, string) {
 	if strings.HasSuffix(v.Text, "+") {
 		v.Text, v.Greedy = v.Text[:len(v.Text)-1], true
 	}
-	if !ValidName(v.Text) {
+	if !validName(v.Text) {
 		return Part{}, fmt.Sprintf("path part %q is not a variable name: a parameter name may only hold letters, digits, '.', '_' and '-'", s)
 	}
 	return v, ""
@@ -125,9 +125,9 @@ func checkVariable(before []Part, v Part) string {
 	return ""
 }
 
-// ValidName reports whether s is a literal path part or a variable's name:
+// validName reports whether s is a literal path part or a variable's name:
 // letters, digits, '.', '_' and '-', at least one.
-func ValidName(s string) bool {
+func validName(s string) bool {
 	if s == "" {
 		return false
 	}

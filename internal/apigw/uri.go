@@ -142,7 +142,7 @@ func checkPlaceholder(name string) string {
 		return fmt.Sprintf("write {%s}, not {%s}: the greedy '+' belongs to the resource path only", strings.TrimSuffix(name, "+"), name)
 	case strings.HasPrefix(name, "stageVariables."):
 		return "stage variables are not supported in integration URIs"
-	case !ValidName(name):
+	case !validName(name):
 		return fmt.Sprintf("placeholder {%s}: a name is letters, digits, '.', '_' or '-'", name)
 	}
 	return ""
