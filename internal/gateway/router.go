@@ -7,10 +7,6 @@ import (
 	"github.com/tollgate/tollgate/internal/apigw"
 )
 
-// MaxPathParams is the most path parameters one resource path may hold.
-// It bounds the array a Match keeps them in, so matching does not allocate.
-const MaxPathParams = apigw.MaxPathParams
-
 // methodSlot returns the slot of a method in resource.methods, or -1 for a
 // method API Gateway does not serve.
 func methodSlot(m string) int { return apigw.MethodIndex(m) }
@@ -59,7 +55,7 @@ type Match struct {
 	Resource string
 
 	names  []string
-	values [MaxPathParams]string
+	values [apigw.MaxPathParams]string // bounded, so matching does not allocate
 }
 
 // NumParams returns how many path parameters the match has.
