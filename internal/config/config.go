@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -65,7 +66,8 @@ func Load(path string) (*Config, error) {
 // fileError says why a file cannot be read without repeating its name,
 // which the problem carries already.
 func fileError(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return "cannot " + pe.Op + " the file: " + pe.Err.Error()
 	}
 	return err.Error()
@@ -122,6 +124,9 @@ func (c *Config) check(r *report) {
 	c.checkUserPools(r, domains)
 	c.checkFunctions(r)
 	c.checkRestAPIs(r, domains)
+	if len(r.problems) == 0 {
+		c.gateRestAPIs(r)
+	}
 }
 
 // NamePattern is what a config's name looks like: it goes into the
@@ -170,7 +175,7 @@ const defaultFileStem = "tollgate"
 func sanitizeName(s string) string {
 	name := []byte(s)
 	for i, b := range name {
-		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '_' || b == '-') {
+		if (b < 'a' || b > 'z') && (b < 'A' || b > 'Z') && (b < '0' || b > '9') && b != '.' && b != '_' && b != '-' {
 			name[i] = '-'
 		}
 	}

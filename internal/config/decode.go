@@ -114,10 +114,12 @@ var (
 	durationType = reflect.TypeFor[time.Duration]()
 )
 
-// decode stores the value of node n, found at path, into rv.
-func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
+// enter counts node n, found at path, against the limits and records its
+// position; it reports false, and does not enter, when decoding has
+// stopped.
+func (d *decoder) enter(n ast.Node, path string, rv reflect.Value) bool {
 	if d.stopped {
-		return
+		return false
 	}
 	if path == "" && rv.CanAddr() {
 		if cfg, ok := rv.Addr().Interface().(*Config); ok {
@@ -128,50 +130,36 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 	if d.nodes > maxNodes || d.depth > maxDepth {
 		d.stopped = true
 		d.r.addAt(nodePos(n), path, fmt.Sprintf("the document is too large or too deeply nested (more than %d values or %d levels, aliases expanded)", maxNodes, maxDepth))
-		return
+		return false
 	}
 	d.depth++
-	defer func() { d.depth-- }()
-
 	if _, seen := d.r.pos.values[path]; !seen {
 		d.r.pos.values[path] = nodePos(n)
 	}
+	return true
+}
+
+// decode stores the value of node n, found at path, into rv.
+func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
+	if !d.enter(n, path, rv) {
+		return
+	}
+	defer func() { d.depth-- }()
 	n, strTag, ok := d.resolve(n, path)
 	if !ok {
 		return
 	}
 
+	if b, isBool := n.(*ast.BoolNode); isBool && strTag && rv.Kind() != reflect.Bool {
+		n = ast.String(b.GetToken()) // !!str true is the text "true"
+	}
 	switch {
-	case rv.Type() == validityType:
-		s, ok := d.scalar(n, path, strTag, "a duration like 60m or 5d")
-		if !ok {
-			return
-		}
-		v, err := ParseValidity(s)
-		if err != nil {
-			d.r.fail(path, "%v", err)
-			return
-		}
-		rv.Set(reflect.ValueOf(v))
-	case rv.Type() == durationType:
-		s, ok := d.scalar(n, path, strTag, "a duration like 10s or 500ms")
-		if !ok {
-			return
-		}
-		v, err := ParseTimeout(s)
-		if err != nil {
-			d.r.fail(path, "%v", err)
-			return
-		}
-		rv.SetInt(int64(v))
+	case rv.Type() == validityType, rv.Type() == durationType, rv.Kind() == reflect.String:
+		d.text(n, path, rv)
 	case rv.Kind() == reflect.Int:
 		d.integer(n, path, rv)
 	case rv.Kind() == reflect.Float64:
 		d.number(n, path, rv)
-	case rv.Kind() == reflect.String:
-		if s, ok := d.scalar(n, path, strTag, "a string"); ok {
-			rv.SetString(s)
-		}
 	case rv.Kind() == reflect.Bool:
 		switch b := n.(type) {
 		case *ast.BoolNode:
@@ -194,6 +182,38 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 		d.stringMap(n, path, rv)
 	default:
 		panic("config: the schema has a field of unsupported type " + rv.Type().String())
+	}
+}
+
+// text decodes a scalar into a string, a validity or a timeout field.
+func (d *decoder) text(n ast.Node, path string, rv reflect.Value) {
+	switch rv.Type() {
+	case validityType:
+		s, ok := d.scalar(n, path, "a duration like 60m or 5d")
+		if !ok {
+			return
+		}
+		v, err := ParseValidity(s)
+		if err != nil {
+			d.r.fail(path, "%v", err)
+			return
+		}
+		rv.Set(reflect.ValueOf(v))
+	case durationType:
+		s, ok := d.scalar(n, path, "a duration like 10s or 500ms")
+		if !ok {
+			return
+		}
+		v, err := ParseTimeout(s)
+		if err != nil {
+			d.r.fail(path, "%v", err)
+			return
+		}
+		rv.SetInt(int64(v))
+	default:
+		if s, ok := d.scalar(n, path, "a string"); ok {
+			rv.SetString(s)
+		}
 	}
 }
 
@@ -324,9 +344,9 @@ func (d *decoder) anchorFor(a *ast.AliasNode) *ast.AnchorNode {
 
 // scalar returns the text of a scalar node. Numbers are accepted where a
 // string is wanted, as written (an identifier may well be "2024"); booleans
-// are not, unless tagged !!str, since "true" is more likely a mistake. A null
-// leaves the field unset.
-func (d *decoder) scalar(n ast.Node, path string, strTag bool, want string) (string, bool) {
+// are not (decode makes one tagged !!str a string), since "true" is more
+// likely a mistake. A null leaves the field unset.
+func (d *decoder) scalar(n ast.Node, path string, want string) (string, bool) {
 	switch t := n.(type) {
 	case *ast.StringNode:
 		return t.Value, true
@@ -337,10 +357,6 @@ func (d *decoder) scalar(n ast.Node, path string, strTag bool, want string) (str
 		return "", true
 	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
 		return n.GetToken().Value, true
-	case *ast.BoolNode:
-		if strTag {
-			return n.GetToken().Value, true
-		}
 	case *ast.NullNode:
 		return "", false
 	}

@@ -11,7 +11,12 @@
 //     structs, fills defaults and checks every rule Cognito, Lambda and API
 //     Gateway enforce that matters here. It returns every problem at once,
 //     each with its file, line, column and path (see Problems); unknown
-//     fields are problems. `tollgate validate` prints exactly these, and
+//     fields are problems. API Gateway's grammar (resource paths, methods,
+//     integration URIs, stage names, throttle bounds, identity sources,
+//     scopes) is internal/apigw's; the last step builds each REST API as
+//     serve does and runs apigw.Check on it, the gate the gateway runs
+//     before it serves, reporting its problems at the config's values
+//     (restapis_gate.go). `tollgate validate` prints exactly these, and
 //     `tollgate serve` refuses to start with them.
 //   - Config is the validated intent: plain data, no store handles.
 //   - Apply reconciles a store with a Config: objects the config declares are
@@ -137,6 +142,6 @@
 // also a step in Apply (apply.go); a section that lives in memory, as
 // restApis does, has a builder instead (restapis_build.go).
 //
-// Package config imports the root package and internal/vault, and nothing
-// else from this module.
+// Package config imports the root package, internal/apigw and
+// internal/vault, and nothing else from this module.
 package config

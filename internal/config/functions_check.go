@@ -45,20 +45,7 @@ func (c *Config) checkFunctions(r *report) {
 		if f.ID != "" {
 			ids.check(r, f.ID, field(fp, "id"), "function id")
 		}
-		namePath := field(fp, "functionName")
-		switch {
-		case f.FunctionName == "" && f.ID != "" && !functionNamePattern.MatchString(f.ID):
-			r.add(namePath, "functionName is required: it defaults to the id, and %q is not a valid function name (up to %d letters, digits, '-' and '_')", f.ID, maxFunctionName)
-		case f.FunctionName == "":
-			f.FunctionName = f.ID
-			if f.ID != "" {
-				names.check(r, f.FunctionName, namePath, "function name")
-			}
-		case !functionNamePattern.MatchString(f.FunctionName):
-			r.add(namePath, "invalid function name %q: want up to %d letters, digits, '-' and '_'", f.FunctionName, maxFunctionName)
-		default:
-			names.check(r, f.FunctionName, namePath, "function name")
-		}
+		f.checkName(r, names, field(fp, "functionName"))
 
 		rtPath := field(fp, "runtime")
 		rt, known := tollgate.LookupRuntime(f.Runtime)
@@ -76,26 +63,49 @@ func (c *Config) checkFunctions(r *report) {
 
 		f.checkCode(r, field(fp, "code"), c.dir())
 
-		tp := field(fp, "timeout")
-		switch {
-		case f.Timeout == 0 && !r.pos.has(tp):
-			f.Timeout = DefaultFunctionTimeout
-		case f.Timeout < minFunctionTimeout || f.Timeout > maxFunctionTimeout:
-			r.add(tp, "a function's timeout must be between 1s and 900s, got %s", f.Timeout)
-		case f.Timeout%minFunctionTimeout != 0:
-			r.add(tp, "a function's timeout is a whole number of seconds, got %s", f.Timeout)
-		}
-		mp := field(fp, "memorySize")
-		switch {
-		case f.MemorySize == 0 && !r.pos.has(mp):
-			f.MemorySize = DefaultMemorySize
-		case f.MemorySize < minMemorySize || f.MemorySize > maxMemorySize:
-			r.add(mp, "memorySize must be between %d and %d MB, got %d", minMemorySize, maxMemorySize, f.MemorySize)
-		}
+		f.checkLimits(r, fp)
 		if cp := field(fp, "reservedConcurrency"); f.ReservedConcurrency < 0 || f.ReservedConcurrency == 0 && r.pos.has(cp) {
 			r.add(cp, "reservedConcurrency must be at least 1, got %d (leave it out for no cap)", f.ReservedConcurrency)
 		}
 		checkEnvironment(r, f.Environment, field(fp, "environment"))
+	}
+}
+
+// checkName checks the function's name, which defaults to its id, at
+// namePath.
+func (f *Function) checkName(r *report, names firstSeen, namePath string) {
+	switch {
+	case f.FunctionName == "" && f.ID != "" && !functionNamePattern.MatchString(f.ID):
+		r.add(namePath, "functionName is required: it defaults to the id, and %q is not a valid function name (up to %d letters, digits, '-' and '_')", f.ID, maxFunctionName)
+	case f.FunctionName == "":
+		f.FunctionName = f.ID
+		if f.ID != "" {
+			names.check(r, f.FunctionName, namePath, "function name")
+		}
+	case !functionNamePattern.MatchString(f.FunctionName):
+		r.add(namePath, "invalid function name %q: want up to %d letters, digits, '-' and '_'", f.FunctionName, maxFunctionName)
+	default:
+		names.check(r, f.FunctionName, namePath, "function name")
+	}
+}
+
+// checkLimits checks and defaults the function's timeout and memory size.
+func (f *Function) checkLimits(r *report, fp string) {
+	tp := field(fp, "timeout")
+	switch {
+	case f.Timeout == 0 && !r.pos.has(tp):
+		f.Timeout = DefaultFunctionTimeout
+	case f.Timeout < minFunctionTimeout || f.Timeout > maxFunctionTimeout:
+		r.add(tp, "a function's timeout must be between 1s and 900s, got %s", f.Timeout)
+	case f.Timeout%minFunctionTimeout != 0:
+		r.add(tp, "a function's timeout is a whole number of seconds, got %s", f.Timeout)
+	}
+	mp := field(fp, "memorySize")
+	switch {
+	case f.MemorySize == 0 && !r.pos.has(mp):
+		f.MemorySize = DefaultMemorySize
+	case f.MemorySize < minMemorySize || f.MemorySize > maxMemorySize:
+		r.add(mp, "memorySize must be between %d and %d MB, got %d", minMemorySize, maxMemorySize, f.MemorySize)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
 )
 
 // BuildRestAPIs returns the REST APIs the config declares, as the gateway
@@ -40,7 +41,7 @@ func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
 	}
 	out := make([]*tollgate.RestAPI, 0, len(c.RestAPIs))
 	for i := range c.RestAPIs {
-		api, err := c.buildRestAPI(&c.RestAPIs[i], res)
+		api, err := c.buildRestAPI(&c.RestAPIs[i], res.PoolID)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +50,9 @@ func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
 	return out, nil
 }
 
-func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error) {
+// buildRestAPI builds one API; poolID gives the id of a pool by its
+// logical id.
+func (c *Config) buildRestAPI(a *RestAPI, poolID func(string) (string, bool)) (*tollgate.RestAPI, error) {
 	d := a.DeployOptions
 	stage := tollgate.Stage{
 		Name:           cmp.Or(d.StageName, DefaultStageName),
@@ -68,28 +71,10 @@ func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error
 		ConfigKey:        a.ID,
 	}
 
-	authorizers := map[string]*tollgate.Authorizer{}
-	for _, au := range a.Authorizers {
-		if authorizers[au.ID] != nil {
-			continue
-		}
-		ta := &tollgate.Authorizer{
-			Name:           au.ID,
-			IdentitySource: strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), identitySourcePrefix),
-		}
-		for _, pool := range au.CognitoUserPools {
-			id, ok := res.PoolID(pool)
-			if !ok {
-				return nil, fmt.Errorf("config: API %s: authorizer %s names user pool %s, which has no id in the result of Apply", a.ID, au.ID, pool)
-			}
-			ta.PoolIDs = append(ta.PoolIDs, id)
-		}
-		for _, iss := range au.ExternalIssuers {
-			ta.Issuers = append(ta.Issuers, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
-		}
-		authorizers[au.ID] = ta
+	authorizers, err := buildAuthorizers(a, poolID)
+	if err != nil {
+		return nil, err
 	}
-
 	for _, r := range a.Resources {
 		for _, m := range r.Methods {
 			route := tollgate.Route{
@@ -104,21 +89,7 @@ func (c *Config) buildRestAPI(a *RestAPI, res *Result) (*tollgate.RestAPI, error
 				}
 			}
 			if in := m.Integration; in != nil {
-				route.Integration = tollgate.Integration{
-					Type:     tollgate.IntegrationType(in.Type),
-					URI:      in.URI,
-					Function: c.functionName(in.Function),
-					Timeout:  in.Timeout,
-				}
-				switch in.Type {
-				case IntegrationMock:
-					route.Integration.Timeout = 0
-					route.Integration.MockStatus = cmp.Or(in.StatusCode, DefaultMockStatus)
-					route.Integration.MockHeaders = maps.Clone(in.ResponseHeaders)
-					route.Integration.MockBody = in.Body
-				default:
-					route.Integration.Timeout = cmp.Or(in.Timeout, tollgate.DefaultIntegrationTimeout)
-				}
+				route.Integration = c.buildIntegration(in)
 			}
 			api.Routes = append(api.Routes, route)
 		}
@@ -139,4 +110,52 @@ func throttle(rate float64, burst int) tollgate.Throttle {
 		return tollgate.Throttle{}
 	}
 	return tollgate.Throttle{Rate: rate, Burst: burst}
+}
+
+// buildAuthorizers builds the authorizers of an API by id, with the ids of
+// their pools from poolID.
+func buildAuthorizers(a *RestAPI, poolID func(string) (string, bool)) (map[string]*tollgate.Authorizer, error) {
+	authorizers := map[string]*tollgate.Authorizer{}
+	for _, au := range a.Authorizers {
+		if authorizers[au.ID] != nil {
+			continue
+		}
+		ta := &tollgate.Authorizer{
+			Name:           au.ID,
+			IdentitySource: strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), apigw.IdentitySourcePrefix),
+		}
+		for _, pool := range au.CognitoUserPools {
+			id, ok := poolID(pool)
+			if !ok {
+				return nil, fmt.Errorf("config: API %s: authorizer %s names user pool %s, which has no id in the result of Apply", a.ID, au.ID, pool)
+			}
+			ta.PoolIDs = append(ta.PoolIDs, id)
+		}
+		for _, iss := range au.ExternalIssuers {
+			ta.Issuers = append(ta.Issuers, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+		}
+		authorizers[au.ID] = ta
+	}
+	return authorizers, nil
+}
+
+// buildIntegration builds a method's integration with its effective
+// timeout and MOCK status.
+func (c *Config) buildIntegration(in *Integration) tollgate.Integration {
+	out := tollgate.Integration{
+		Type:     tollgate.IntegrationType(in.Type),
+		URI:      in.URI,
+		Function: c.functionName(in.Function),
+		Timeout:  in.Timeout,
+	}
+	switch in.Type {
+	case IntegrationMock:
+		out.Timeout = 0
+		out.MockStatus = cmp.Or(in.StatusCode, DefaultMockStatus)
+		out.MockHeaders = maps.Clone(in.ResponseHeaders)
+		out.MockBody = in.Body
+	default:
+		out.Timeout = cmp.Or(in.Timeout, tollgate.DefaultIntegrationTimeout)
+	}
+	return out
 }

@@ -22,14 +22,7 @@ func TestBuildRestAPIsSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := config.Apply(context.Background(), st, newVault(t), cfg, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		apis, err := cfg.BuildRestAPIs(res)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, apis := applyAndBuild(t, st, cfg)
 		poolID, _ := res.PoolID("UserPool")
 		authorizer := &tollgate.Authorizer{Name: "Authorizer", PoolIDs: []string{poolID}, IdentitySource: "Authorization"}
 		want := []*tollgate.RestAPI{{
@@ -87,14 +80,7 @@ func TestBuildRestAPIsMultiAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := config.Apply(context.Background(), st, newVault(t), cfg, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		apis, err := cfg.BuildRestAPIs(res)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, apis := applyAndBuild(t, st, cfg)
 		if len(apis) != 1 {
 			t.Fatalf("%d APIs", len(apis))
 		}
@@ -200,14 +186,7 @@ func TestBuildRestAPIsExternalIssuers(t *testing.T) {
 				}}}},
 			}},
 		}
-		res, err := config.Apply(context.Background(), st, newVault(t), cfg, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		apis, err := cfg.BuildRestAPIs(res)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, apis := applyAndBuild(t, st, cfg)
 		want := tollgate.Route{
 			ResourcePath: "/items/{id}", Method: "GET",
 			Authorizer: &tollgate.Authorizer{
@@ -228,4 +207,18 @@ func TestBuildRestAPIsExternalIssuers(t *testing.T) {
 			t.Errorf("region = %q", apis[0].Region)
 		}
 	})
+}
+
+// applyAndBuild applies cfg to st and builds its REST APIs, as serve does.
+func applyAndBuild(t *testing.T, st tollgate.Store, cfg *config.Config) (*config.Result, []*tollgate.RestAPI) {
+	t.Helper()
+	res, err := config.Apply(context.Background(), st, newVault(t), cfg, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apis, err := cfg.BuildRestAPIs(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, apis
 }

@@ -1,57 +1,39 @@
 package config
 
 import (
-	"fmt"
+	"maps"
 	"math"
-	"net"
-	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
 )
 
 // API Gateway's limits and patterns for the restApis section. Sources: the
 // CreateStage, CreateResource, PutMethod, PutIntegration, CreateAuthorizer
 // and CreateBasePathMapping API references and the API Gateway quotas page.
 var (
-	// stageNamePattern is API Gateway's rule for a stage name.
-	stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
-	// stageVariableNamePattern and stageVariableValuePattern are API
-	// Gateway's rules for stage variables.
-	stageVariableNamePattern  = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
-	stageVariableValuePattern = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?#&=,]{1,512}$`)
 	// mediaTypePattern is a media type without parameters (RFC 6838
 	// §4.2), where either part may be "*".
 	mediaTypePattern = regexp.MustCompile(`^(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$`)
-	// headerNamePattern is an HTTP field name (RFC 9110 §5.1).
-	headerNamePattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 	// basePathPattern is a base path mapping's path: one or more parts of
 	// letters, digits, '.', '_' and '-', joined by '/'.
 	basePathPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`)
-	// scopeTokenPattern is RFC 6749 §3.3's scope-token.
-	scopeTokenPattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
 )
-
-// HTTPMethods are the methods a resource may define, ANY covering them all.
-var HTTPMethods = []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"}
 
 const (
 	// DefaultStageName is the stage CDK's RestApi deploys to.
 	DefaultStageName = "prod"
 	// DefaultIdentitySource is where a Cognito authorizer finds the token,
 	// as CDK writes it.
-	DefaultIdentitySource = "method.request.header.Authorization"
+	DefaultIdentitySource = apigw.DefaultIdentitySource
 	// DefaultMockStatus is the status of a MOCK integration that names
 	// none.
 	DefaultMockStatus = 200
 
-	identitySourcePrefix = "method.request.header."
-	maxPathParams        = 16  // variables in one resource path, as internal/gateway allows
-	maxRate              = 1e9 // requests per second; bounds the default burst
-	maxListedScopes      = 10  // scopes a problem lists as the valid ones
+	maxListedScopes = 10 // scopes a problem lists as the valid ones
 )
 
 // apiChecker validates one REST API.
@@ -64,7 +46,7 @@ type apiChecker struct {
 	// authorizers maps the ids of the API's well-formed authorizers to
 	// the logical ids of their local pools, nil when they have none.
 	authorizers map[string][]string
-	params      map[int][]string // resource index → its path parameters
+	params      map[int][]string // resource index → its path parameters, for well-formed paths
 }
 
 // poolScopes holds, by pool logical id, the full names of the scopes its
@@ -139,7 +121,7 @@ func (ac *apiChecker) checkStage() {
 	sp := field(dp, "stageName")
 	if d.StageName == "" && !r.pos.has(sp) {
 		d.StageName = DefaultStageName
-	} else if !stageNamePattern.MatchString(d.StageName) {
+	} else if !apigw.StageNamePattern.MatchString(d.StageName) {
 		r.add(sp, "invalid stage name %q: want 1 to 128 letters, digits and '_'", d.StageName)
 	}
 	checkThrottle(r, &d.ThrottlingRateLimit, &d.ThrottlingBurstLimit, field(dp, "throttlingRateLimit"), field(dp, "throttlingBurstLimit"))
@@ -148,12 +130,12 @@ func (ac *apiChecker) checkStage() {
 	checkThrottle(r, &ct.RateLimit, &ct.BurstLimit, field(cp, "rateLimit"), field(cp, "burstLimit"))
 
 	vp := field(dp, "variables")
-	for _, k := range sortedKeys(d.Variables) {
+	for _, k := range slices.Sorted(maps.Keys(d.Variables)) {
 		kp := field(vp, k)
-		if !stageVariableNamePattern.MatchString(k) {
+		if !apigw.StageVariableNamePattern.MatchString(k) {
 			r.addKey(kp, "invalid stage variable name %q: want 1 to 64 letters, digits and '_'", k)
 		}
-		if v := d.Variables[k]; !stageVariableValuePattern.MatchString(v) {
+		if v := d.Variables[k]; !apigw.StageVariableValuePattern.MatchString(v) {
 			r.add(kp, "invalid value %q of stage variable %s: want 1 to 512 letters, digits and -._~:/?#&=,", v, k)
 		}
 	}
@@ -168,8 +150,8 @@ func checkThrottle(r *report, rate *float64, burst *int, ratePath, burstPath str
 	case math.IsNaN(*rate) || *rate < 0 || *rate == 0 && r.pos.has(ratePath):
 		r.add(ratePath, "the rate must be more than 0 requests per second, got %g (leave it out for no limit)", *rate)
 		rateOK = false
-	case *rate > maxRate:
-		r.add(ratePath, "the rate must be at most %g requests per second, got %g", float64(maxRate), *rate)
+	case *rate > apigw.MaxRate:
+		r.add(ratePath, "the rate must be at most %g requests per second, got %g", float64(apigw.MaxRate), *rate)
 		rateOK = false
 	}
 	switch {
@@ -178,7 +160,7 @@ func checkThrottle(r *report, rate *float64, burst *int, ratePath, burstPath str
 	case *burst > 0 && *rate == 0 && rateOK:
 		r.add(burstPath, "a burst needs a rate: set %s too", ratePath[strings.LastIndexByte(ratePath, '.')+1:])
 	case *burst == 0 && *rate > 0 && rateOK:
-		*burst = int(math.Ceil(*rate))
+		*burst = apigw.DefaultBurst(*rate)
 	}
 }
 
@@ -227,14 +209,14 @@ func (ac *apiChecker) checkAuthorizers() {
 			ip := index(issuers, k)
 			if iss.Issuer == "" {
 				r.add(field(ip, "issuer"), "issuer is required: the exact iss claim of the issuer's tokens")
-			} else if msg := checkFetchURL(iss.Issuer); msg != "" {
+			} else if msg := apigw.CheckFetchURL(iss.Issuer); msg != "" {
 				r.add(field(ip, "issuer"), "invalid issuer %q: %s", iss.Issuer, msg)
 			} else {
 				seenIssuers.check(r, iss.Issuer, field(ip, "issuer"), "issuer")
 			}
 			if iss.JWKSURL == "" {
 				r.add(field(ip, "jwksUrl"), "jwksUrl is required: where the issuer publishes its signing keys, like {issuer}/.well-known/jwks.json")
-			} else if msg := checkFetchURL(iss.JWKSURL); msg != "" {
+			} else if msg := apigw.CheckFetchURL(iss.JWKSURL); msg != "" {
 				r.add(field(ip, "jwksUrl"), "invalid JWKS URL %q: %s", iss.JWKSURL, msg)
 			}
 		}
@@ -245,7 +227,7 @@ func (ac *apiChecker) checkAuthorizers() {
 		sp := field(ap, "identitySource")
 		if au.IdentitySource == "" && !r.pos.has(sp) {
 			au.IdentitySource = DefaultIdentitySource
-		} else if msg := checkIdentitySource(au.IdentitySource); msg != "" {
+		} else if msg := apigw.CheckIdentitySource(au.IdentitySource); msg != "" {
 			r.add(sp, "%s", msg)
 		}
 		if au.ID != "" && logicalIDPattern.MatchString(au.ID) {
@@ -261,145 +243,7 @@ func (ac *apiChecker) poolHint() string {
 	if len(ac.poolScopes) == 0 {
 		return ": the config declares no user pool"
 	}
-	return " (want one of " + strings.Join(sortedKeys(ac.poolScopes), ", ") + ")"
-}
-
-// checkIdentitySource returns what is wrong with an authorizer's identity
-// source, or "".
-func checkIdentitySource(s string) string {
-	h, ok := strings.CutPrefix(s, identitySourcePrefix)
-	if !ok || !headerNamePattern.MatchString(h) {
-		return fmt.Sprintf("invalid identity source %q: want a request header, like %s (a Cognito authorizer reads the token from one header)", s, DefaultIdentitySource)
-	}
-	return ""
-}
-
-// checkFetchURL returns what is wrong with a URL Tollgate fetches keys from
-// or compares to a token's issuer, or "": it must be https, or http on a
-// loopback host, with no credentials or fragment.
-func checkFetchURL(s string) string {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil || !u.IsAbs() || u.Opaque != "":
-		return "want an https URL"
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "want an https URL"
-	case u.Hostname() == "":
-		return "the host is missing"
-	case u.User != nil:
-		return "credentials in the URL are not supported"
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return "a fragment is not allowed"
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "want https: http is allowed only on a loopback host (localhost, 127.0.0.1, ::1)"
-	}
-	return ""
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// pathPart is one parsed part of a resource path.
-type pathPart struct {
-	text     string // the literal, or the variable's name
-	variable bool
-	greedy   bool
-}
-
-func (p pathPart) String() string {
-	switch {
-	case p.greedy:
-		return "{" + p.text + "+}"
-	case p.variable:
-		return "{" + p.text + "}"
-	}
-	return p.text
-}
-
-// parseResourcePath parses a resource path template with API Gateway's rule
-// for a path part: letters, digits, '.', '_' and '-', or a variable {name},
-// or a greedy variable {name+} as the last part. It returns a message
-// saying what is wrong, or "".
-func parseResourcePath(p string) ([]pathPart, string) {
-	switch {
-	case p == "":
-		return nil, "path is required: the resource's full path, like /pets/{id} or /{proxy+}"
-	case p == "/":
-		return nil, ""
-	case !strings.HasPrefix(p, "/"):
-		return nil, fmt.Sprintf("invalid path %q: it must start with /", p)
-	case strings.HasSuffix(p, "/"):
-		return nil, fmt.Sprintf("invalid path %q: it must not end with /", p)
-	}
-	raw := strings.Split(p[1:], "/")
-	parts := make([]pathPart, 0, len(raw))
-	vars := 0
-	for i, s := range raw {
-		bad := func(why string) ([]pathPart, string) {
-			return nil, fmt.Sprintf("invalid path %q: %s", p, why)
-		}
-		if s == "" {
-			return bad("it has an empty path part (//)")
-		}
-		if !strings.HasPrefix(s, "{") && !strings.HasSuffix(s, "}") {
-			if !validPathPart(s) {
-				return bad(fmt.Sprintf("path part %q may only hold letters, digits, '.', '_' and '-' (or be {name} or {name+})", s))
-			}
-			parts = append(parts, pathPart{text: s})
-			continue
-		}
-		if len(s) < 3 || s[0] != '{' || s[len(s)-1] != '}' {
-			return bad(fmt.Sprintf("path part %q must be {name} or {name+}", s))
-		}
-		v := pathPart{text: s[1 : len(s)-1], variable: true}
-		if strings.HasSuffix(v.text, "+") {
-			v.text, v.greedy = v.text[:len(v.text)-1], true
-			if i != len(raw)-1 {
-				return bad(fmt.Sprintf("the greedy path part %q must be the last", s))
-			}
-		}
-		if !validPathPart(v.text) {
-			return bad(fmt.Sprintf("path part %q: a parameter name may only hold letters, digits, '.', '_' and '-'", s))
-		}
-		for _, o := range parts {
-			if o.variable && o.text == v.text {
-				return bad(fmt.Sprintf("the path parameter %q appears twice", v.text))
-			}
-		}
-		if vars++; vars > maxPathParams {
-			return bad(fmt.Sprintf("it has more than %d path parameters", maxPathParams))
-		}
-		parts = append(parts, v)
-	}
-	return parts, ""
-}
-
-func validPathPart(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// pathNode is a node of the resource tree the paths of an API make, to find
-// sibling variables that differ.
-type pathNode struct {
-	literals map[string]*pathNode
-	variable *pathNode
-	part     pathPart // of the variable child
-	at       string   // the path of the resource that made the variable child
+	return " (want one of " + strings.Join(slices.Sorted(maps.Keys(ac.poolScopes)), ", ") + ")"
 }
 
 func (ac *apiChecker) checkResources() {
@@ -408,79 +252,55 @@ func (ac *apiChecker) checkResources() {
 	ac.params = map[int][]string{}
 	var methods int
 	paths := firstSeen{}
-	root := &pathNode{}
+	var tree apigw.Tree
 	for j := range ac.api.Resources {
 		res := &ac.api.Resources[j]
 		rp := index(list, j)
-		pp := field(rp, "path")
-		parts, msg := parseResourcePath(res.Path)
-		_, dup := paths[res.Path]
-		switch {
-		case msg != "":
-			r.add(pp, "%s", msg)
-		case dup:
-			paths.check(r, res.Path, pp, "resource path")
-		default:
-			paths.check(r, res.Path, pp, "resource path")
-			ac.addToTree(root, parts, pp)
-			var names []string
-			for _, p := range parts {
-				if p.variable {
-					names = append(names, p.text)
-				}
-			}
-			ac.params[j] = names
-		}
+		ac.checkPath(&tree, paths, j, field(rp, "path"))
 		if len(res.Methods) == 0 {
 			r.add(field(rp, "methods"), "a resource needs at least one method: list them under methods (resources on the way to this one need not be declared)")
 		}
 		methods += len(res.Methods)
-		ac.checkMethods(j, rp, msg == "")
+		ac.checkMethods(j, rp)
 	}
 	if methods == 0 {
 		r.addKey(list, "an API needs at least one method: CDK refuses to deploy one without (\"The REST API doesn't contain any methods\")")
 	}
 }
 
-// addToTree adds a resource's path to the tree, reporting a variable part
-// that differs from its sibling: API Gateway allows one variable part per
-// level ("A sibling ({id}) of this resource already has a variable path
-// part -- only one is allowed").
-func (ac *apiChecker) addToTree(n *pathNode, parts []pathPart, path string) {
-	for k, p := range parts {
-		if !p.variable {
-			if n.literals == nil {
-				n.literals = map[string]*pathNode{}
-			}
-			c := n.literals[p.text]
-			if c == nil {
-				c = &pathNode{}
-				n.literals[p.text] = c
-			}
-			n = c
-			continue
+// checkPath checks the path of resource j, at pp, and adds it to the API's
+// tree; the parameters of a well-formed path go to ac.params.
+func (ac *apiChecker) checkPath(tree *apigw.Tree, paths firstSeen, j int, pp string) {
+	r, path := ac.r, ac.api.Resources[j].Path
+	if path == "" {
+		r.add(pp, "path is required: the resource's full path, like /pets/{id} or /{proxy+}")
+		return
+	}
+	parts, err := apigw.ParsePath(path)
+	if err != nil {
+		subject := ""
+		if err.Part == "" {
+			subject = "it "
 		}
-		if n.variable == nil {
-			n.variable, n.part, n.at = &pathNode{}, p, path
-		} else if n.part != p {
-			parent := "/" + joinParts(parts[:k])
-			ac.r.add(path, "path part %s conflicts with its sibling %s under %s (from %s, line %d): API Gateway allows one variable path part per level",
-				p, n.part, parent, n.at, ac.r.pos.value(n.at).line)
-			return
-		}
-		n = n.variable
+		r.add(pp, "invalid path %q: %s%s", path, subject, err.Reason)
+		return
+	}
+	ac.params[j] = apigw.Params(parts)
+	_, dup := paths[path]
+	paths.check(r, path, pp, "resource path")
+	if dup {
+		return
+	}
+	if c := tree.Add(parts, j); c != nil {
+		// API Gateway: "A sibling ({id}) of this resource already has a
+		// variable path part -- only one is allowed".
+		at := field(index(field(ac.ap, "resources"), c.Owner), "path")
+		r.add(pp, "path part %s conflicts with its sibling %s under %s (from %s, line %d): API Gateway allows one variable path part per level",
+			c.Part, c.Sibling, c.Parent, at, r.pos.value(at).line)
 	}
 }
 
-func joinParts(parts []pathPart) string {
-	s := make([]string, len(parts))
-	for i, p := range parts {
-		s[i] = p.String()
-	}
-	return strings.Join(s, "/")
-}
-
-func (ac *apiChecker) checkMethods(j int, rp string, pathOK bool) {
+func (ac *apiChecker) checkMethods(j int, rp string) {
 	r := ac.r
 	res := &ac.api.Resources[j]
 	list := field(rp, "methods")
@@ -489,20 +309,13 @@ func (ac *apiChecker) checkMethods(j int, rp string, pathOK bool) {
 		m := &res.Methods[k]
 		mp := index(list, k)
 		hp := field(mp, "httpMethod")
-		switch {
-		case m.HTTPMethod == "":
-			r.add(hp, "httpMethod is required: one of %s", strings.Join(HTTPMethods, ", "))
-		case !slices.Contains(HTTPMethods, m.HTTPMethod):
-			hint := ""
-			if slices.Contains(HTTPMethods, strings.ToUpper(m.HTTPMethod)) {
-				hint = " (write it in upper case)"
-			}
-			r.add(hp, "invalid httpMethod %q%s: want one of %s", m.HTTPMethod, hint, strings.Join(HTTPMethods, ", "))
-		default:
+		if msg := apigw.CheckMethod("httpMethod", m.HTTPMethod); msg != "" {
+			r.add(hp, "%s", msg)
+		} else {
 			seen.check(r, m.HTTPMethod, hp, "method")
 		}
 		ac.checkAuthorization(m, mp, res.Path)
-		ac.checkIntegration(m, mp, j, pathOK)
+		ac.checkIntegration(m, mp, j)
 	}
 }
 
@@ -537,7 +350,7 @@ func (ac *apiChecker) checkAuthorization(m *Method, mp, resourcePath string) {
 	for k, s := range m.AuthorizationScopes {
 		p := index(sp, k)
 		switch {
-		case !scopeTokenPattern.MatchString(s):
+		case !apigw.ValidScope(s):
 			r.add(p, "invalid scope %q: want printable ASCII characters other than space, '\"' and '\\'", s)
 			continue
 		case valid != nil && !valid[s]:
@@ -552,7 +365,7 @@ func (ac *apiChecker) authorizerHint() string {
 	if len(ac.authorizers) == 0 {
 		return ": the API declares no authorizer"
 	}
-	return " (want one of " + strings.Join(sortedKeys(ac.authorizers), ", ") + ")"
+	return " (want one of " + strings.Join(slices.Sorted(maps.Keys(ac.authorizers)), ", ") + ")"
 }
 
 // scopesHint lists the valid scopes for a problem, if there are few.
@@ -561,12 +374,12 @@ func scopesHint(valid map[string]bool) string {
 	case n == 0:
 		return ": they define no scope; add a resource server with scopes to one of them"
 	case n <= maxListedScopes:
-		return ": want one of " + strings.Join(sortedKeys(valid), ", ")
+		return ": want one of " + strings.Join(slices.Sorted(maps.Keys(valid)), ", ")
 	}
 	return ""
 }
 
-func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool) {
+func (ac *apiChecker) checkIntegration(m *Method, mp string, j int) {
 	r := ac.r
 	ip := field(mp, "integration")
 	in := m.Integration
@@ -575,67 +388,27 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool)
 		return
 	}
 	types := strings.Join([]string{IntegrationAWSProxy, IntegrationHTTPProxy, IntegrationMock}, ", ")
-	fp, up, tp, cp := field(ip, "function"), field(ip, "uri"), field(ip, "timeout"), field(ip, "statusCode")
-	onlyFor := func(set bool, path, name, typ string) {
-		if set {
-			r.addKey(path, "%s applies to %s integrations only, and this one is %s", name, typ, in.Type)
-		}
-	}
 	switch in.Type {
 	case "":
 		r.add(field(ip, "type"), "type is required: one of %s", types)
 		return
 	case IntegrationAWSProxy:
-		switch {
-		case in.Function == "":
-			r.add(fp, "function is required: the id of the function that serves the method")
-		case !ac.functions[in.Function]:
-			r.add(fp, "%q is not the id of a function of this config%s", in.Function, functionsHint(ac.functions))
-		}
-		onlyFor(in.URI != "", up, "uri", IntegrationHTTPProxy)
-		onlyFor(in.StatusCode != 0 || r.pos.has(cp), cp, "statusCode", IntegrationMock)
-		onlyFor(len(in.ResponseHeaders) > 0 || r.pos.has(field(ip, "responseHeaders")), field(ip, "responseHeaders"), "responseHeaders", IntegrationMock)
-		onlyFor(in.Body != "" || r.pos.has(field(ip, "body")), field(ip, "body"), "body", IntegrationMock)
+		ac.checkFunctionRef(in, field(ip, "function"))
 	case IntegrationHTTPProxy:
-		if in.URI == "" {
-			r.add(up, "uri is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
-		} else if names, msg := checkIntegrationURI(in.URI); msg != "" {
-			r.add(up, "%s", msg)
-		} else if pathOK {
-			for _, n := range names {
-				if !slices.Contains(ac.params[j], n) {
-					r.add(up, "placeholder {%s} is not a path parameter of %s%s", n, ac.api.Resources[j].Path, paramsHint(ac.params[j]))
-				}
-			}
-		}
-		onlyFor(in.Function != "", fp, "function", IntegrationAWSProxy)
-		onlyFor(in.StatusCode != 0 || r.pos.has(cp), cp, "statusCode", IntegrationMock)
-		onlyFor(len(in.ResponseHeaders) > 0 || r.pos.has(field(ip, "responseHeaders")), field(ip, "responseHeaders"), "responseHeaders", IntegrationMock)
-		onlyFor(in.Body != "" || r.pos.has(field(ip, "body")), field(ip, "body"), "body", IntegrationMock)
+		ac.checkURI(in, field(ip, "uri"), j)
 	case IntegrationMock:
-		hp := field(ip, "responseHeaders")
-		for _, k := range sortedKeys(in.ResponseHeaders) {
-			if msg := checkHeader(k, in.ResponseHeaders[k]); msg != "" {
-				r.addKey(field(hp, k), "%s", msg)
-			}
-		}
-		switch {
-		case in.StatusCode == 0 && !r.pos.has(cp):
-			in.StatusCode = DefaultMockStatus
-		case in.StatusCode < 100 || in.StatusCode > 599:
-			r.add(cp, "statusCode must be an HTTP status, 100 to 599, got %d", in.StatusCode)
-		}
-		onlyFor(in.Function != "", fp, "function", IntegrationAWSProxy)
-		onlyFor(in.URI != "", up, "uri", IntegrationHTTPProxy)
-		if in.Timeout != 0 || r.pos.has(tp) {
-			r.addKey(tp, "timeout applies to AWS_PROXY and HTTP_PROXY integrations only: a MOCK integration answers at once")
-		}
-		return
+		ac.checkMock(in, ip)
 	default:
 		r.add(field(ip, "type"), "unsupported integration type %q: want one of %s", in.Type, types)
 		return
 	}
+	ac.checkForeignFields(in, ip)
+	tp := field(ip, "timeout")
 	switch {
+	case in.Type == IntegrationMock:
+		if in.Timeout != 0 || r.pos.has(tp) {
+			r.addKey(tp, "timeout applies to AWS_PROXY and HTTP_PROXY integrations only: a MOCK integration answers at once")
+		}
 	case in.Timeout == 0 && !r.pos.has(tp):
 		in.Timeout = tollgate.DefaultIntegrationTimeout
 	case in.Timeout < minIntegrationTimeout || in.Timeout > maxIntegrationTimeout:
@@ -643,141 +416,81 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int, pathOK bool)
 	}
 }
 
+// checkForeignFields reports the fields of an integration that belong to
+// another integration type.
+func (ac *apiChecker) checkForeignFields(in *Integration, ip string) {
+	r := ac.r
+	for _, f := range []struct {
+		name, typ string
+		set       bool
+	}{
+		{"function", IntegrationAWSProxy, in.Function != ""},
+		{"uri", IntegrationHTTPProxy, in.URI != ""},
+		{"statusCode", IntegrationMock, in.StatusCode != 0},
+		{"responseHeaders", IntegrationMock, len(in.ResponseHeaders) > 0},
+		{"body", IntegrationMock, in.Body != ""},
+	} {
+		path := field(ip, f.name)
+		if f.typ != in.Type && (f.set || f.typ == IntegrationMock && r.pos.has(path)) {
+			r.addKey(path, "%s applies to %s integrations only, and this one is %s", f.name, f.typ, in.Type)
+		}
+	}
+}
+
+func (ac *apiChecker) checkFunctionRef(in *Integration, fp string) {
+	switch {
+	case in.Function == "":
+		ac.r.add(fp, "function is required: the id of the function that serves the method")
+	case !ac.functions[in.Function]:
+		ac.r.add(fp, "%q is not the id of a function of this config%s", in.Function, functionsHint(ac.functions))
+	}
+}
+
+// checkURI checks an HTTP_PROXY integration's URI with the parser the
+// proxy runs, and its placeholders against the resource's parameters.
+func (ac *apiChecker) checkURI(in *Integration, up string, j int) {
+	r := ac.r
+	if in.URI == "" {
+		r.add(up, "uri is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
+		return
+	}
+	u, msg := apigw.ParseIntegrationURI(in.URI)
+	if msg != "" {
+		r.add(up, "%s", msg)
+		return
+	}
+	params, pathOK := ac.params[j]
+	if !pathOK {
+		return
+	}
+	for _, n := range u.Params() {
+		if !slices.Contains(params, n) {
+			r.add(up, "%s", apigw.PlaceholderProblem(n, ac.api.Resources[j].Path, params))
+		}
+	}
+}
+
+func (ac *apiChecker) checkMock(in *Integration, ip string) {
+	r := ac.r
+	hp, cp := field(ip, "responseHeaders"), field(ip, "statusCode")
+	for _, k := range slices.Sorted(maps.Keys(in.ResponseHeaders)) {
+		if msg := apigw.CheckHeader(k, in.ResponseHeaders[k]); msg != "" {
+			r.addKey(field(hp, k), "%s", msg)
+		}
+	}
+	switch {
+	case in.StatusCode == 0 && !r.pos.has(cp):
+		in.StatusCode = DefaultMockStatus
+	case in.StatusCode < 100 || in.StatusCode > 599:
+		r.add(cp, "statusCode must be an HTTP status, 100 to 599, got %d", in.StatusCode)
+	}
+}
+
 func functionsHint(functions map[string]bool) string {
 	if len(functions) == 0 {
 		return ": the config declares no function (see functions)"
 	}
-	return " (want one of " + strings.Join(sortedKeys(functions), ", ") + ")"
-}
-
-func paramsHint(names []string) string {
-	if len(names) == 0 {
-		return ", which has none"
-	}
-	return " (want one of " + strings.Join(names, ", ") + ")"
-}
-
-// checkIntegrationURI checks an HTTP_PROXY integration's URI with the rules
-// internal/proxy applies when it builds the route's handler, and returns
-// the names of its path placeholders, or a message saying what is wrong.
-func checkIntegrationURI(uri string) (names []string, msg string) {
-	bad := func(format string, args ...any) ([]string, string) {
-		return nil, fmt.Sprintf("invalid uri %q: ", uri) + fmt.Sprintf(format, args...)
-	}
-	scheme, rest, ok := strings.Cut(uri, "://")
-	if !ok {
-		return bad("want an absolute http:// or https:// URL")
-	}
-	if s := strings.ToLower(scheme); s != "http" && s != "https" {
-		return bad("scheme %q is not supported: want http or https", scheme)
-	}
-	if strings.Contains(uri, "#") {
-		return bad("a fragment is not allowed")
-	}
-	end := strings.IndexAny(rest, "/?")
-	if end < 0 {
-		end = len(rest)
-	}
-	authority, rest := rest[:end], rest[end:]
-	if strings.ContainsAny(authority, "{}$") {
-		return bad("placeholders are allowed only in the path")
-	}
-	if strings.Contains(authority, "@") {
-		return bad("credentials in the URI are not supported")
-	}
-	if u, err := url.Parse(scheme + "://" + authority); err != nil || u.Hostname() == "" {
-		return bad("the host is missing or malformed")
-	}
-	path, query, _ := strings.Cut(rest, "?")
-	if strings.ContainsAny(query, "{}") {
-		return bad("placeholders are allowed only in the path")
-	}
-	if _, err := url.ParseQuery(query); err != nil {
-		return bad("malformed query")
-	}
-	prevParam := ""
-	for path != "" {
-		open := strings.IndexByte(path, '{')
-		lit := path
-		if open >= 0 {
-			lit = path[:open]
-		}
-		if strings.IndexByte(lit, '}') >= 0 {
-			return bad("unbalanced '}' in the path")
-		}
-		if !validURIPath(lit) {
-			return bad("the path %q has characters that must be percent-encoded", lit)
-		}
-		if hasDotSegment(lit) {
-			return bad("the path must not contain \".\" or \"..\" segments")
-		}
-		if lit != "" {
-			prevParam = ""
-		}
-		if open < 0 {
-			break
-		}
-		if open > 0 && path[open-1] == '$' {
-			return bad("stage variables are not supported in integration URIs")
-		}
-		closing := strings.IndexByte(path[open:], '}')
-		if closing < 0 {
-			return bad("unbalanced '{' in the path")
-		}
-		name := path[open+1 : open+closing]
-		switch {
-		case name == "":
-			return bad("empty placeholder {}")
-		case strings.HasSuffix(name, "+"):
-			return bad("write {%s}, not {%s}: the greedy '+' belongs to the resource path only", strings.TrimSuffix(name, "+"), name)
-		case strings.HasPrefix(name, "stageVariables."):
-			return bad("stage variables are not supported in integration URIs")
-		case !validPathPart(name):
-			return bad("placeholder {%s}: a name is letters, digits, '.', '_' or '-'", name)
-		case prevParam != "":
-			return bad("placeholders {%s} and {%s} must be separated by literal text", prevParam, name)
-		}
-		names = append(names, name)
-		prevParam = name
-		path = path[open+closing+1:]
-	}
-	return names, ""
-}
-
-// validURIPath reports whether s is a percent-encoded path fragment (RFC
-// 3986 §3.3).
-func validURIPath(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return false
-			}
-			i += 2
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("/-._~!$&'()*+,;=:@", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// hasDotSegment reports whether a literal path holds a "." or ".." segment,
-// also percent-encoded.
-func hasDotSegment(p string) bool {
-	for s := range strings.SplitSeq(p, "/") {
-		s = strings.ReplaceAll(strings.ReplaceAll(s, "%2e", "."), "%2E", ".")
-		if s == "." || s == ".." {
-			return true
-		}
-	}
-	return false
+	return " (want one of " + strings.Join(slices.Sorted(maps.Keys(functions)), ", ") + ")"
 }
 
 func (ac *apiChecker) checkDomainNames(domains firstSeen, dir string) {
@@ -804,7 +517,7 @@ func (ac *apiChecker) checkDomainNames(domains firstSeen, dir string) {
 			switch {
 			case strings.HasPrefix(d.BasePath, "/") || strings.HasSuffix(d.BasePath, "/"):
 				r.add(bp, "invalid base path %q: write it without leading or trailing '/', like v1 or orders/v2", d.BasePath)
-			case !basePathPattern.MatchString(d.BasePath) || hasDotSegment(d.BasePath):
+			case !basePathPattern.MatchString(d.BasePath) || apigw.HasDotSegment(d.BasePath):
 				r.add(bp, "invalid base path %q: want parts of letters, digits, '.', '_' and '-' joined by '/', like v1 or orders/v2", d.BasePath)
 			}
 		}
@@ -812,32 +525,4 @@ func (ac *apiChecker) checkDomainNames(domains firstSeen, dir string) {
 			checkCertificate(r, d.Certificate, field(dp, "certificate"), d.DomainName, dir)
 		}
 	}
-}
-
-// sortedKeys returns the keys of a map with string keys, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// checkHeader returns what is wrong with a static response header, or "".
-func checkHeader(name, value string) string {
-	if name == "" {
-		return "a header name must not be empty"
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
-			return fmt.Sprintf("%q is not a valid header name", name)
-		}
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return fmt.Sprintf("the value of header %s holds a control character", name)
-		}
-	}
-	return ""
 }

@@ -524,37 +524,6 @@ func TestValidateRestAPIs(t *testing.T) {
 	}
 }
 
-// TestParseIntegrationURIs checks URIs the rules accept, and the names of
-// their placeholders.
-func TestParseIntegrationURIs(t *testing.T) {
-	for _, tc := range []struct {
-		uri   string
-		names []string
-	}{
-		{"http://127.0.0.1:9000/{proxy}", []string{"proxy"}},
-		{"https://h", nil},
-		{"https://h?x=1", nil},
-		{"https://h/v1/{a}/x/{b.c}.json?q=1", []string{"a", "b.c"}},
-		{"http://[::1]:80/%41/{id}-{name}", []string{"id", "name"}},
-		{"HTTP://H/{x}", []string{"x"}},
-	} {
-		names, msg := checkIntegrationURI(tc.uri)
-		if msg != "" || !cmp.Equal(names, tc.names) {
-			t.Errorf("checkIntegrationURI(%q) = %q, %q; want %q", tc.uri, names, msg, tc.names)
-		}
-	}
-}
-
-func TestParseResourcePath(t *testing.T) {
-	parts, msg := parseResourcePath("/pets/{id}/files/{path+}")
-	if msg != "" || len(parts) != 4 || joinParts(parts) != "pets/{id}/files/{path+}" || !parts[3].greedy || parts[2].variable {
-		t.Errorf("parseResourcePath = %v, %q", parts, msg)
-	}
-	if parts, msg := parseResourcePath("/"); msg != "" || len(parts) != 0 {
-		t.Errorf("root = %v, %q", parts, msg)
-	}
-}
-
 func TestSeedCodeResolvesAgainstTheExample(t *testing.T) {
 	cfg, err := Load(filepath.Join("..", "..", "examples", "seed", "tollgate.yaml"))
 	if err != nil {

@@ -7,8 +7,9 @@
 // It owns:
 //
 //   - the route tree (router.go): resource path templates with literal,
-//     {param} and greedy {proxy+} segments, validated whole at build time
-//     and matched as API Gateway matches them (a literal beats a parameter,
+//     {param} and greedy {proxy+} segments, parsed and validated whole at
+//     build time by internal/apigw (the grammar config validation uses
+//     too; Validate is apigw.Check) and matched as API Gateway matches them (a literal beats a parameter,
 //     which beats a greedy parameter, at each level, with backtracking; a
 //     specific method beats ANY; an unknown path or method is 403 Missing
 //     Authentication Token);
@@ -105,7 +106,8 @@
 //
 // # Imports
 //
-// gateway imports the root package, internal/bearer, internal/oauth2,
+// gateway imports the root package, internal/apigw (API Gateway's
+// grammar), internal/bearer, internal/oauth2,
 // internal/jwks, internal/claimsheader, internal/headerpolicy,
 // golang.org/x/time/rate, golang.org/x/text/unicode/norm and the standard library. It must not
 // import the store, internal/server, internal/config, internal/function or

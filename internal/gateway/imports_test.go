@@ -17,6 +17,7 @@ import (
 func TestImports(t *testing.T) {
 	allowed := map[string]bool{
 		"github.com/tollgate/tollgate":                       true,
+		"github.com/tollgate/tollgate/internal/apigw":        true,
 		"github.com/tollgate/tollgate/internal/bearer":       true,
 		"github.com/tollgate/tollgate/internal/oauth2":       true,
 		"github.com/tollgate/tollgate/internal/jwks":         true,

@@ -1,52 +1,17 @@
 package gateway
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/tollgate/tollgate"
-)
-
-// MaxPathParams is the most path parameters one resource path may hold.
-// It bounds the array a Match keeps them in, so matching does not allocate.
-const MaxPathParams = 16
-
-// methodAny is the method API Gateway uses for "every method".
-const methodAny = "ANY"
-
-// methodList names the methods a route may name besides ANY, which covers
-// them all: API Gateway's HttpMethod values. HEAD is a method of its own;
-// GET does not cover it.
-const methodList = "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE"
-
-const (
-	anySlot  = 7 // the slot of ANY in resource.methods
-	numSlots = 8
+	"github.com/tollgate/tollgate/internal/apigw"
 )
 
 // methodSlot returns the slot of a method in resource.methods, or -1 for a
 // method API Gateway does not serve.
-func methodSlot(m string) int {
-	switch m {
-	case "GET":
-		return 0
-	case "HEAD":
-		return 1
-	case "OPTIONS":
-		return 2
-	case "POST":
-		return 3
-	case "PUT":
-		return 4
-	case "PATCH":
-		return 5
-	case "DELETE":
-		return 6
-	case methodAny:
-		return anySlot
-	}
-	return -1
-}
+func methodSlot(m string) int { return apigw.MethodIndex(m) }
+
+const anySlot = apigw.AnyIndex // the slot of ANY in resource.methods
 
 // Router matches request paths to the routes of one REST API with API
 // Gateway's semantics (see Match). It is built once and is safe for
@@ -71,7 +36,7 @@ type resource struct {
 	path   string   // the template, e.g. "/pets/{id}"
 	params []string // variable names, in template order
 	// methods holds, per slot, 1 + the index of the route, or 0.
-	methods [numSlots]int32
+	methods [apigw.NumMethods]int32
 }
 
 // Match is the result of matching a request: the route, its resource path
@@ -90,7 +55,7 @@ type Match struct {
 	Resource string
 
 	names  []string
-	values [MaxPathParams]string
+	values [apigw.MaxPathParams]string // bounded, so matching does not allocate
 }
 
 // NumParams returns how many path parameters the match has.
@@ -122,170 +87,51 @@ func (m *Match) Params() map[string]string {
 	return out
 }
 
-// NewRouter builds the route tree of routes and checks it whole: every bad
-// template, misplaced greedy parameter, duplicate method, conflicting
-// variable siblings and unknown method is reported, as Problems. The router
-// keeps pointers into routes, which must not be modified afterwards.
+// NewRouter builds the route tree of routes and checks it whole
+// (apigw.CheckRoutes): every bad template, misplaced greedy parameter,
+// duplicate method, conflicting variable siblings and unknown method is
+// reported, as Problems. The router keeps pointers into routes, which must
+// not be modified afterwards.
 func NewRouter(routes []tollgate.Route) (*Router, error) {
+	if probs := apigw.CheckRoutes(routes); len(probs) > 0 {
+		return nil, probs
+	}
 	rt := &Router{routes: routes}
-	var probs Problems
 	for i := range routes {
 		r := &routes[i]
-		slot := methodSlot(r.Method)
-		if slot < 0 {
-			probs.add(i, "Method", "method %q is not one of %s or ANY", r.Method, methodList)
-		}
-		segs, msg := parseTemplate(r.ResourcePath)
-		if msg != "" {
-			probs.add(i, "ResourcePath", "resource path %q: %s", r.ResourcePath, msg)
-			continue
-		}
-		n := &rt.root
-		var params []string
-		conflict := false
-		for k, s := range segs {
-			if s.variable {
-				params = append(params, s.text)
-				if n.variable == nil {
-					n.variable = &node{name: s.text, greedy: s.greedy}
-				} else if v := n.variable; v.name != s.text || v.greedy != s.greedy {
-					probs.add(i, "ResourcePath", "resource path %q: %s conflicts with its sibling %s under %q: API Gateway allows one variable path part per level",
-						r.ResourcePath, s.template(), segment{text: v.name, variable: true, greedy: v.greedy}.template(), templatePrefix(segs[:k]))
-					conflict = true
-					break
-				}
-				n = n.variable
-				continue
-			}
-			if n.literals == nil {
-				n.literals = make(map[string]*node)
-			}
-			c := n.literals[s.text]
-			if c == nil {
-				c = &node{}
-				n.literals[s.text] = c
-			}
-			n = c
-		}
-		if conflict || slot < 0 {
-			continue
-		}
+		parts, _ := apigw.ParsePath(r.ResourcePath)
+		n := rt.insert(parts)
 		if n.res == nil {
-			n.res = &resource{path: templatePrefix(segs), params: params}
+			n.res = &resource{path: apigw.FormatPath(parts), params: apigw.Params(parts)}
 		}
-		if prev := n.res.methods[slot]; prev != 0 {
-			probs.add(i, "Method", "method %s is defined twice on %q (also by route %d)", r.Method, n.res.path, prev-1)
-			continue
-		}
-		n.res.methods[slot] = int32(i + 1)
-	}
-	if len(probs) > 0 {
-		return nil, probs
+		n.res.methods[methodSlot(r.Method)] = int32(i + 1)
 	}
 	return rt, nil
 }
 
-// segment is one parsed path part of a template.
-type segment struct {
-	text     string // the literal, or the variable's name
-	variable bool
-	greedy   bool
-}
-
-func (s segment) template() string {
-	switch {
-	case s.greedy:
-		return "{" + s.text + "+}"
-	case s.variable:
-		return "{" + s.text + "}"
-	}
-	return s.text
-}
-
-// templatePrefix renders segments as a resource path.
-func templatePrefix(segs []segment) string {
-	if len(segs) == 0 {
-		return "/"
-	}
-	var b strings.Builder
-	for _, s := range segs {
-		b.WriteByte('/')
-		b.WriteString(s.template())
-	}
-	return b.String()
-}
-
-// parseTemplate parses a resource path, "/" or "/part/part…", with API
-// Gateway's rule for a path part: "a-zA-Z0-9._- and curly braces at the
-// beginning and the end and an optional plus sign before the closing
-// brace". A greedy part must be the last, a variable name may not repeat,
-// and at most MaxPathParams parts may be variables. It returns a message
-// saying what is wrong, or "".
-func parseTemplate(p string) ([]segment, string) {
-	if p == "/" {
-		return nil, ""
-	}
-	if !strings.HasPrefix(p, "/") {
-		return nil, "must start with /"
-	}
-	if strings.HasSuffix(p, "/") {
-		return nil, "must not end with /"
-	}
-	parts := strings.Split(p[1:], "/")
-	segs := make([]segment, 0, len(parts))
-	vars := 0
-	for i, part := range parts {
-		if part == "" {
-			return nil, "has an empty path part"
+// insert returns the node of a checked path, adding the nodes on the way.
+func (rt *Router) insert(parts []apigw.Part) *node {
+	n := &rt.root
+	for _, p := range parts {
+		if p.Variable {
+			if n.variable == nil {
+				n.variable = &node{name: p.Text, greedy: p.Greedy}
+			}
+			n = n.variable
+			continue
 		}
-		var s segment
-		if strings.HasPrefix(part, "{") || strings.HasSuffix(part, "}") {
-			if len(part) < 3 || part[0] != '{' || part[len(part)-1] != '}' {
-				return nil, "path part " + quoteTemplate(part) + " must be {name} or {name+}"
-			}
-			s = segment{text: part[1 : len(part)-1], variable: true}
-			if strings.HasSuffix(s.text, "+") {
-				s.text, s.greedy = s.text[:len(s.text)-1], true
-				if i != len(parts)-1 {
-					return nil, "greedy path part " + quoteTemplate(part) + " must be the last"
-				}
-			}
-			if !validPathPart(s.text) {
-				return nil, "path part " + quoteTemplate(part) + ": a variable name may only hold a-zA-Z0-9._-"
-			}
-			for _, o := range segs {
-				if o.variable && o.text == s.text {
-					return nil, "path parameter " + quoteTemplate(s.text) + " appears twice"
-				}
-			}
-			if vars++; vars > MaxPathParams {
-				return nil, "has more than " + strconv.Itoa(MaxPathParams) + " path parameters"
-			}
-		} else {
-			if !validPathPart(part) {
-				return nil, "path part " + quoteTemplate(part) + " may only hold a-zA-Z0-9._- (or be {name} or {name+})"
-			}
-			s = segment{text: part}
+		if n.literals == nil {
+			n.literals = make(map[string]*node)
 		}
-		segs = append(segs, s)
-	}
-	return segs, ""
-}
-
-func validPathPart(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
+		c := n.literals[p.Text]
+		if c == nil {
+			c = &node{}
+			n.literals[p.Text] = c
 		}
+		n = c
 	}
-	return true
+	return n
 }
-
-func quoteTemplate(s string) string { return `"` + s + `"` }
 
 // Match finds the route for a request's method and path, the path being
 // the raw (escaped) request path after the stage, e.g. "/pets/1" ("" is

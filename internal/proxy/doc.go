@@ -3,7 +3,9 @@
 // the answer back, as API Gateway's HTTP proxy integration does.
 //
 // It owns the upstream side of a request: the integration URI template
-// ("http://orders.internal:8080/v1/{proxy}"), parsed once per route; the
+// ("http://orders.internal:8080/v1/{proxy}"), parsed once per route by
+// internal/apigw's ParseIntegrationURI, the parser config validation runs
+// too, and expanded per request here; the
 // rewrite of the request (httputil.ReverseProxy with Rewrite, never
 // Director); the headers that tell the upstream who called; the shared,
 // tuned transport and buffer pool; the integration timeout; and its own
@@ -76,7 +78,8 @@
 //
 // # Imports
 //
-// proxy imports the root package, internal/gateway (the Integration it
+// proxy imports the root package, internal/apigw (integration URIs),
+// internal/gateway (the Integration it
 // implements, the Invocation it is handed, whose X-Tollgate-Claims value
 // and scopes the gateway computes once per verified token, and the
 // gateway responses it writes), internal/headerpolicy (API Gateway's

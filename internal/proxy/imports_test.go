@@ -28,7 +28,7 @@ func TestImports(t *testing.T) {
 		}
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
-			if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && p != "github.com/tollgate/tollgate" && p != "github.com/tollgate/tollgate/internal/gateway" && p != "github.com/tollgate/tollgate/internal/headerpolicy" {
+			if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && p != "github.com/tollgate/tollgate" && p != "github.com/tollgate/tollgate/internal/apigw" && p != "github.com/tollgate/tollgate/internal/gateway" && p != "github.com/tollgate/tollgate/internal/headerpolicy" {
 				t.Errorf("%s imports %s", name, p)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"math/big"
 	"regexp"
 	"slices"
@@ -44,20 +45,21 @@ type PhysicalIDs interface {
 type madeUpIDs struct{}
 
 func (madeUpIDs) Pool(logicalID, region string) string {
-	return region + "_" + hashID("pool/"+logicalID, 9, true)
+	return region + "_" + hashID("pool/"+logicalID, 9, mixedAlnum)
 }
 
 func (madeUpIDs) Client(poolLogicalID, clientLogicalID string) string {
-	return hashID("client/"+poolLogicalID+"/"+clientLogicalID, tollgate.ClientIDLength, false)
+	return hashID("client/"+poolLogicalID+"/"+clientLogicalID, tollgate.ClientIDLength, lowerAlnum)
 }
 
-// hashID makes n characters from a hash of s: alphanumerics, lower-case
-// only unless mixed.
-func hashID(s string, n int, mixed bool) string {
-	alphabet := "abcdefghijklmnopqrstuvwxyz0123456789"
-	if mixed {
-		alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + alphabet
-	}
+// The alphabets of made-up ids.
+const (
+	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	mixedAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + lowerAlnum
+)
+
+// hashID makes n characters of alphabet from a hash of s.
+func hashID(s string, n int, alphabet string) string {
 	sum := sha256.Sum256([]byte("tollgate/" + s))
 	out := make([]byte, n)
 	for i := range out {
@@ -217,7 +219,41 @@ func (d *deployer) fail(path, format string, args ...any) {
 }
 
 func (d *deployer) run() {
-	for _, k := range sortedKeys(d.t.Body) {
+	d.checkSections()
+	rs := d.resources()
+	if rs == nil {
+		return
+	}
+	d.r = d.newResolver(rs)
+	rules, _ := d.t.Body["Rules"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(rules)) {
+		// Rules check parameters when a stack is created or updated (CDK's
+		// CheckBootstrapVersion checks the bootstrap stack's version).
+		d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "rule"})
+	}
+	d.parameters()
+	if len(d.problems) > 0 {
+		return
+	}
+	order := d.order(rs)
+	for _, id := range order {
+		d.resolveResource(id, rs[id])
+	}
+	if len(d.problems) > 0 {
+		return
+	}
+	d.mapResources(order)
+	d.resolveOutputs()
+	if len(d.problems) > 0 {
+		return
+	}
+	d.validate()
+}
+
+// checkSections reports the template's top-level sections Tollgate does
+// not know.
+func (d *deployer) checkSections() {
+	for _, k := range slices.Sorted(maps.Keys(d.t.Body)) {
 		if !topLevel[k] {
 			if k == "Transform" {
 				d.fail(k, "transforms (such as AWS::Serverless) are not supported: deploy the processed template")
@@ -226,13 +262,18 @@ func (d *deployer) run() {
 			}
 		}
 	}
+}
+
+// resources returns the template's resources by logical id, or nil when
+// it has none.
+func (d *deployer) resources() map[string]map[string]any {
 	resources, ok := d.t.Body["Resources"].(map[string]any)
 	if !ok || len(resources) == 0 {
 		d.fail("Resources", "the template has no Resources")
-		return
+		return nil
 	}
 	rs := map[string]map[string]any{}
-	for _, id := range sortedKeys(resources) {
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		res, ok := resources[id].(map[string]any)
 		if !ok {
 			d.fail("Resources."+id, "a resource is a mapping with Type and Properties, got %s", describe(resources[id]))
@@ -240,7 +281,13 @@ func (d *deployer) run() {
 		}
 		rs[id] = res
 	}
-	d.r = &resolver{
+	return rs
+}
+
+// newResolver returns the resolver of the template's intrinsics, with
+// CloudFormation's pseudo parameters.
+func (d *deployer) newResolver(rs map[string]map[string]any) *resolver {
+	r := &resolver{
 		t: d.t,
 		pseudo: map[string]string{
 			"AWS::Region": d.opts.Region, "AWS::AccountId": tollgate.AccountID,
@@ -258,110 +305,96 @@ func (d *deployer) run() {
 		attr:       d.attr,
 		problems:   &d.problems,
 	}
-	d.r.condDefs, _ = d.t.Body["Conditions"].(map[string]any)
-	rules, _ := d.t.Body["Rules"].(map[string]any)
-	for _, name := range sortedKeys(rules) {
-		// Rules check parameters when a stack is created or updated (CDK's
-		// CheckBootstrapVersion checks the bootstrap stack's version).
-		d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "rule"})
-	}
-	d.parameters()
-	if len(d.problems) > 0 {
-		return
-	}
-
-	order := d.order(rs)
-	for _, id := range order {
-		d.resolveResource(id, rs[id])
-	}
-	if len(d.problems) > 0 {
-		return
-	}
-	d.mapResources(order)
-	d.resolveOutputs()
-	if len(d.problems) > 0 {
-		return
-	}
-	d.validate()
+	r.condDefs, _ = d.t.Body["Conditions"].(map[string]any)
+	return r
 }
 
 // parameters resolves the Parameters section with the values given.
 func (d *deployer) parameters() {
 	params, _ := d.t.Body["Parameters"].(map[string]any)
-	for _, name := range sortedKeys(d.opts.Parameters) {
+	for _, name := range slices.Sorted(maps.Keys(d.opts.Parameters)) {
 		if _, ok := params[name]; !ok {
-			d.fail("Parameters", "--parameter %s: the template has no parameter %q (it has: %s)", name, name, strings.Join(sortedKeys(params), ", "))
+			d.fail("Parameters", "--parameter %s: the template has no parameter %q (it has: %s)", name, name, strings.Join(slices.Sorted(maps.Keys(params)), ", "))
 		}
 	}
-	for _, name := range sortedKeys(params) {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
 		path := "Parameters." + name
 		p, ok := params[name].(map[string]any)
 		if !ok {
 			d.fail(path, "a parameter is a mapping with Type")
 			continue
 		}
-		typ, _ := p["Type"].(string)
-		var val string
-		if v, given := d.opts.Parameters[name]; given {
-			val = v
-		} else if def, has := p["Default"]; has {
-			s, ok := scalarString(def)
-			if !ok {
-				d.fail(path+".Default", "a default is a string or a number")
-				continue
-			}
-			val = s
+		if val, ok := d.parameterValue(name, p, path); ok {
+			d.setParameter(name, p, val, path)
+		}
+	}
+}
+
+// parameterValue returns the value of parameter name, declared by p at
+// path: given, or its default, checked against its AllowedValues and
+// AllowedPattern.
+func (d *deployer) parameterValue(name string, p map[string]any, path string) (string, bool) {
+	var val string
+	if v, given := d.opts.Parameters[name]; given {
+		val = v
+	} else if def, has := p["Default"]; has {
+		s, ok := scalarString(def)
+		if !ok {
+			d.fail(path+".Default", "a default is a string or a number")
+			return "", false
+		}
+		val = s
+	} else {
+		d.fail(path, "parameter %s has no default: give it with --parameter %s=VALUE", name, name)
+		return "", false
+	}
+	if allowed, ok := p["AllowedValues"].([]any); ok {
+		found := slices.ContainsFunc(allowed, func(a any) bool { s, _ := scalarString(a); return s == val })
+		if !found {
+			d.fail(path, "parameter %s is %q, which is not one of its AllowedValues", name, val)
+			return "", false
+		}
+	}
+	if pat, ok := p["AllowedPattern"].(string); ok {
+		re, err := regexp.Compile("^(?:" + pat + ")$")
+		if err == nil && !re.MatchString(val) {
+			d.fail(path, "parameter %s is %q, which does not match its AllowedPattern %s", name, val, pat)
+			return "", false
+		}
+	}
+	return val, true
+}
+
+// setParameter gives parameter name its value, as its Type makes it.
+func (d *deployer) setParameter(name string, p map[string]any, val, path string) {
+	typ, _ := p["Type"].(string)
+	switch {
+	case typ == "Number":
+		f, ok := toFloat(val)
+		if !ok {
+			d.fail(path, "parameter %s is a Number, got %q", name, val)
+			return
+		}
+		if n, ok := toInt(f); ok {
+			d.r.params[name] = n
 		} else {
-			d.fail(path, "parameter %s has no default: give it with --parameter %s=VALUE", name, name)
-			continue
+			d.r.params[name] = f
 		}
-		if allowed, ok := p["AllowedValues"].([]any); ok {
-			found := false
-			for _, a := range allowed {
-				if s, _ := scalarString(a); s == val {
-					found = true
-				}
-			}
-			if !found {
-				d.fail(path, "parameter %s is %q, which is not one of its AllowedValues", name, val)
-				continue
-			}
+	case typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<"):
+		var list []any
+		for _, s := range strings.Split(val, ",") {
+			list = append(list, strings.TrimSpace(s))
 		}
-		if pat, ok := p["AllowedPattern"].(string); ok {
-			re, err := regexp.Compile("^(?:" + pat + ")$")
-			if err == nil && !re.MatchString(val) {
-				d.fail(path, "parameter %s is %q, which does not match its AllowedPattern %s", name, val, pat)
-				continue
-			}
+		d.r.params[name] = list
+	default:
+		// String, AWS-specific types, and SSM parameter types, whose
+		// value (a parameter store name) is kept as written: CDK's
+		// BootstrapVersion is one, checked only by the Rules section,
+		// which does not apply here.
+		if strings.HasPrefix(typ, "AWS::SSM::Parameter::") {
+			d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "parameter " + typ})
 		}
-		switch {
-		case typ == "Number":
-			f, ok := toFloat(val)
-			if !ok {
-				d.fail(path, "parameter %s is a Number, got %q", name, val)
-				continue
-			}
-			if n, ok := toInt(f); ok {
-				d.r.params[name] = n
-			} else {
-				d.r.params[name] = f
-			}
-		case typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<"):
-			var list []any
-			for _, s := range strings.Split(val, ",") {
-				list = append(list, strings.TrimSpace(s))
-			}
-			d.r.params[name] = list
-		default:
-			// String, AWS-specific types, and SSM parameter types, whose
-			// value (a parameter store name) is kept as written: CDK's
-			// BootstrapVersion is one, checked only by the Rules section,
-			// which does not apply here.
-			if strings.HasPrefix(typ, "AWS::SSM::Parameter::") {
-				d.plan.NotApplicable = append(d.plan.NotApplicable, Resource{name, "parameter " + typ})
-			}
-			d.r.params[name] = val
-		}
+		d.r.params[name] = val
 	}
 }
 
@@ -370,31 +403,8 @@ func (d *deployer) parameters() {
 // a problem.
 func (d *deployer) order(rs map[string]map[string]any) []string {
 	deps := map[string][]string{}
-	for _, id := range sortedKeys(rs) {
-		res := rs[id]
-		set := map[string]bool{}
-		switch on := res["DependsOn"].(type) {
-		case string:
-			set[on] = true
-		case []any:
-			for _, e := range on {
-				if s, ok := e.(string); ok {
-					set[s] = true
-				}
-			}
-		case nil:
-		default:
-			d.fail("Resources."+id+".DependsOn", "DependsOn is a logical id or a list of them")
-		}
-		for dep := range set {
-			if _, ok := rs[dep]; !ok {
-				d.fail("Resources."+id+".DependsOn", "DependsOn names %q, which is not a resource", dep)
-				delete(set, dep)
-			}
-		}
-		collectRefs(res["Properties"], rs, set)
-		delete(set, id)
-		deps[id] = sortedKeys(set)
+	for _, id := range slices.Sorted(maps.Keys(rs)) {
+		deps[id] = d.dependencies(id, rs)
 	}
 	const (
 		unvisited = iota
@@ -424,10 +434,38 @@ func (d *deployer) order(rs map[string]map[string]any) []string {
 		state[id] = done
 		order = append(order, id)
 	}
-	for _, id := range sortedKeys(rs) {
+	for _, id := range slices.Sorted(maps.Keys(rs)) {
 		visit(id)
 	}
 	return order
+}
+
+// dependencies returns the resources resource id depends on, sorted.
+func (d *deployer) dependencies(id string, rs map[string]map[string]any) []string {
+	res := rs[id]
+	set := map[string]bool{}
+	switch on := res["DependsOn"].(type) {
+	case string:
+		set[on] = true
+	case []any:
+		for _, e := range on {
+			if s, ok := e.(string); ok {
+				set[s] = true
+			}
+		}
+	case nil:
+	default:
+		d.fail("Resources."+id+".DependsOn", "DependsOn is a logical id or a list of them")
+	}
+	for dep := range set {
+		if _, ok := rs[dep]; !ok {
+			d.fail("Resources."+id+".DependsOn", "DependsOn names %q, which is not a resource", dep)
+			delete(set, dep)
+		}
+	}
+	collectRefs(res["Properties"], rs, set)
+	delete(set, id)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // collectRefs adds to set the resources v refers to.
@@ -479,7 +517,7 @@ func collectRefs(v any, rs map[string]map[string]any, set map[string]bool) {
 // resolves its properties; its Ref and attributes are then available.
 func (d *deployer) resolveResource(id string, res map[string]any) {
 	path := "Resources." + id
-	for _, k := range sortedKeys(res) {
+	for _, k := range slices.Sorted(maps.Keys(res)) {
 		if !resourceKeys[k] {
 			d.fail(path+"."+k, "unknown resource attribute %q", k)
 		}
@@ -490,18 +528,8 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 		d.r.missing[id] = "has no Type"
 		return
 	}
-	if c, has := res["Condition"]; has {
-		name, _ := c.(string)
-		b, ok := d.r.condition(name, path+".Condition")
-		if !ok {
-			d.r.missing[id] = fmt.Sprintf("has a condition (%s) that could not be evaluated", name)
-			return
-		}
-		if !b {
-			d.plan.Skipped = append(d.plan.Skipped, Resource{id, typ})
-			d.r.missing[id] = fmt.Sprintf("is not created (its condition %s is false)", name)
-			return
-		}
+	if !d.created(id, typ, res) {
+		return
 	}
 	switch {
 	case notApplicable[typ]:
@@ -516,18 +544,9 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 		d.r.missing[id] = fmt.Sprintf("is of a type Tollgate does not run (%s)", typ)
 		return
 	}
-	props := map[string]any{}
-	if p, has := res["Properties"]; has {
-		rv, ok := d.r.resolve(p, path+".Properties")
-		if !ok {
-			d.r.missing[id] = "has properties that could not be resolved (see the problems at " + path + ")"
-			return
-		}
-		if props, ok = rv.(map[string]any); !ok {
-			d.fail(path+".Properties", "Properties is a mapping, got %s", describe(rv))
-			d.r.missing[id] = "has no valid Properties"
-			return
-		}
+	props, ok := d.properties(id, res)
+	if !ok {
+		return
 	}
 	if leftPlaceholder(props, path+".Properties", d.fail) {
 		d.r.missing[id] = "refers to a client secret"
@@ -536,6 +555,47 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 	d.types[id] = typ
 	d.props[id] = props
 	d.r.ref[id] = d.ref(id, typ, props)
+}
+
+// created evaluates a resource's Condition and reports whether the
+// resource is created.
+func (d *deployer) created(id, typ string, res map[string]any) bool {
+	c, has := res["Condition"]
+	if !has {
+		return true
+	}
+	name, _ := c.(string)
+	b, ok := d.r.condition(name, "Resources."+id+".Condition")
+	if !ok {
+		d.r.missing[id] = fmt.Sprintf("has a condition (%s) that could not be evaluated", name)
+		return false
+	}
+	if !b {
+		d.plan.Skipped = append(d.plan.Skipped, Resource{id, typ})
+		d.r.missing[id] = fmt.Sprintf("is not created (its condition %s is false)", name)
+	}
+	return b
+}
+
+// properties resolves a resource's Properties.
+func (d *deployer) properties(id string, res map[string]any) (map[string]any, bool) {
+	path := "Resources." + id
+	props := map[string]any{}
+	p, has := res["Properties"]
+	if !has {
+		return props, true
+	}
+	rv, ok := d.r.resolve(p, path+".Properties")
+	if !ok {
+		d.r.missing[id] = "has properties that could not be resolved (see the problems at " + path + ")"
+		return nil, false
+	}
+	if props, ok = rv.(map[string]any); !ok {
+		d.fail(path+".Properties", "Properties is a mapping, got %s", describe(rv))
+		d.r.missing[id] = "has no valid Properties"
+		return nil, false
+	}
+	return props, true
 }
 
 // leftPlaceholder reports the client secrets a resource's properties refer
@@ -551,7 +611,7 @@ func leftPlaceholder(v any, path string, fail func(path, format string, args ...
 			found = true
 		}
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			found = leftPlaceholder(t[k], path+"."+k, fail) || found
 		}
 	case []any:
@@ -623,49 +683,24 @@ func (d *deployer) functionName(id string, props map[string]any) string {
 func (d *deployer) attr(id, name string) (any, bool) {
 	typ, props := d.types[id], d.props[id]
 	region, acct := d.opts.Region, tollgate.AccountID
+	if idAttr[typ] == name {
+		return d.r.ref[id], true
+	}
 	switch typ {
 	case "AWS::Cognito::UserPool":
-		pool, _ := d.r.ref[id].(string)
-		switch name {
-		case "Arn":
-			return "arn:" + Partition + ":cognito-idp:" + region + ":" + acct + ":userpool/" + pool, true
-		case "ProviderName":
-			return "cognito-idp." + region + "." + URLSuffix + "/" + pool, true
-		case "ProviderURL":
-			return "https://cognito-idp." + region + "." + URLSuffix + "/" + pool, true
-		case "UserPoolId":
-			return pool, true
+		if v, ok := d.poolAttr(id, name); ok {
+			return v, true
 		}
 	case "AWS::Cognito::UserPoolClient":
 		switch name {
-		case "ClientId":
-			return d.r.ref[id], true
 		case "Name":
 			return clientName(id, props), true
 		case "ClientSecret":
 			return placeholder(id, "ClientSecret"), true
 		}
-	case "AWS::Cognito::UserPoolDomain":
-		if name == "CloudFrontDistribution" {
-			// The alias target of a custom domain's DNS record; nothing
-			// resolves it here, the domain is served by Tollgate itself.
-			return d.r.ref[id], true
-		}
 	case "AWS::ApiGateway::RestApi":
 		if name == "RootResourceId" {
 			return physicalID("root", id), true
-		}
-	case "AWS::ApiGateway::Authorizer":
-		if name == "AuthorizerId" {
-			return d.r.ref[id], true
-		}
-	case "AWS::ApiGateway::Resource":
-		if name == "ResourceId" {
-			return d.r.ref[id], true
-		}
-	case "AWS::ApiGateway::Deployment":
-		if name == "DeploymentId" {
-			return d.r.ref[id], true
 		}
 	case "AWS::Lambda::Function":
 		if name == "Arn" {
@@ -691,6 +726,34 @@ func (d *deployer) attr(id, name string) (any, bool) {
 	return nil, false
 }
 
+// idAttr names, by type, the attribute that is the resource's Ref. A
+// custom domain's CloudFrontDistribution is the alias target of its DNS
+// record: nothing resolves it here, the domain is served by Tollgate.
+var idAttr = map[string]string{
+	"AWS::Cognito::UserPoolClient": "ClientId",
+	"AWS::Cognito::UserPoolDomain": "CloudFrontDistribution",
+	"AWS::ApiGateway::Authorizer":  "AuthorizerId",
+	"AWS::ApiGateway::Resource":    "ResourceId",
+	"AWS::ApiGateway::Deployment":  "DeploymentId",
+}
+
+// poolAttr returns an attribute of a user pool.
+func (d *deployer) poolAttr(id, name string) (any, bool) {
+	pool, _ := d.r.ref[id].(string)
+	region := d.opts.Region
+	switch name {
+	case "Arn":
+		return "arn:" + Partition + ":cognito-idp:" + region + ":" + tollgate.AccountID + ":userpool/" + pool, true
+	case "ProviderName":
+		return "cognito-idp." + region + "." + URLSuffix + "/" + pool, true
+	case "ProviderURL":
+		return "https://cognito-idp." + region + "." + URLSuffix + "/" + pool, true
+	case "UserPoolId":
+		return pool, true
+	}
+	return nil, false
+}
+
 func clientName(id string, props map[string]any) string {
 	if s, ok := props["ClientName"].(string); ok && s != "" {
 		return s
@@ -702,7 +765,7 @@ func clientName(id string, props map[string]any) string {
 // placeholder stays until Plan.Outputs replaces it.
 func (d *deployer) resolveOutputs() {
 	outs, _ := d.t.Body["Outputs"].(map[string]any)
-	for _, key := range sortedKeys(outs) {
+	for _, key := range slices.Sorted(maps.Keys(outs)) {
 		path := "Outputs." + key
 		o, ok := outs[key].(map[string]any)
 		if !ok {

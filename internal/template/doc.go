@@ -31,7 +31,14 @@
 //     Only a client secret is never resolved: Plan.Outputs prints a
 //     command that reveals it, and a resource that refers to it is a
 //     problem.
+//   - The Config is then validated as a config file is (config.Validate,
+//     which ends with apigw.Check, the gateway's own gate), so a template
+//     is held to exactly what serve would run. Problems found there carry
+//     config paths; the mapper records, as it maps each resource, which
+//     template resource each part of the Config came from (configPaths),
+//     and reports them at that resource's property.
 //
-// Package template imports the root package and internal/config, and
+// Package template imports the root package, internal/apigw (the Lambda
+// invocation URI of an AWS_PROXY integration) and internal/config, and
 // nothing else from this module.
 package template

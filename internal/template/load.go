@@ -3,8 +3,10 @@ package template
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,7 +54,8 @@ func loadFile(path string) (*Template, error) {
 }
 
 func fileError(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return "cannot " + pe.Op + " the file: " + pe.Err.Error()
 	}
 	return err.Error()
@@ -95,26 +98,9 @@ func loadAssembly(dir, stack string) (*Template, string, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, "", config.Problems{{File: mpath, Message: "invalid cloud assembly manifest: " + err.Error()}}
 	}
-	var stacks []string
-	for id, a := range m.Artifacts {
-		if a.Type == "aws:cloudformation:stack" {
-			stacks = append(stacks, id)
-		}
-	}
-	slices.Sort(stacks)
-	var id string
-	switch {
-	case stack != "":
-		if !slices.Contains(stacks, stack) {
-			return nil, "", config.Problems{{File: mpath, Message: fmt.Sprintf("the assembly has no stack %q (it has: %s)", stack, strings.Join(stacks, ", "))}}
-		}
-		id = stack
-	case len(stacks) == 1:
-		id = stacks[0]
-	case len(stacks) == 0:
-		return nil, "", config.Problems{{File: mpath, Message: "the assembly holds no CloudFormation stack"}}
-	default:
-		return nil, "", config.Problems{{File: mpath, Message: fmt.Sprintf("the assembly holds %d stacks (%s): pick one with --stack", len(stacks), strings.Join(stacks, ", "))}}
+	id, msg := m.pickStack(stack)
+	if msg != "" {
+		return nil, "", config.Problems{{File: mpath, Message: msg}}
 	}
 	a := m.Artifacts[id]
 	file, err := inside(dir, a.Properties.TemplateFile)
@@ -147,6 +133,30 @@ func loadAssembly(dir, stack string) (*Template, string, error) {
 	return t, cmp.Or(a.Properties.StackName, a.DisplayName, id), nil
 }
 
+// pickStack returns the id of the stack artifact to load: the one named,
+// or the only one; or a message saying why there is none.
+func (m *manifest) pickStack(stack string) (string, string) {
+	var stacks []string
+	for id, a := range m.Artifacts {
+		if a.Type == "aws:cloudformation:stack" {
+			stacks = append(stacks, id)
+		}
+	}
+	slices.Sort(stacks)
+	switch {
+	case stack != "":
+		if !slices.Contains(stacks, stack) {
+			return "", fmt.Sprintf("the assembly has no stack %q (it has: %s)", stack, strings.Join(stacks, ", "))
+		}
+		return stack, ""
+	case len(stacks) == 1:
+		return stacks[0], ""
+	case len(stacks) == 0:
+		return "", "the assembly holds no CloudFormation stack"
+	}
+	return "", fmt.Sprintf("the assembly holds %d stacks (%s): pick one with --stack", len(stacks), strings.Join(stacks, ", "))
+}
+
 func (t *Template) readAssetManifest(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -175,7 +185,7 @@ func (t *Template) readAssetManifest(path string) error {
 func (t *Template) readAssetMetadata() error {
 	t.assets = map[string]string{}
 	resources, _ := t.Body["Resources"].(map[string]any)
-	for _, id := range sortedKeys(resources) {
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		r, _ := resources[id].(map[string]any)
 		md, _ := r["Metadata"].(map[string]any)
 		p, _ := md["aws:asset:path"].(string)

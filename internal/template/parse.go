@@ -153,39 +153,7 @@ func (c *converter) value(n ast.Node, path string, depth int) any {
 		c.fail(n, path, "YAML aliases are not accepted in templates (CloudFormation refuses them)")
 		return nil
 	case *ast.TagNode:
-		tag := ""
-		if t.Start != nil {
-			tag = t.Start.Value
-		}
-		switch tag {
-		case "!!str":
-			v := c.value(t.Value, path, depth+1)
-			if v == nil {
-				return ""
-			}
-			return fmt.Sprint(v)
-		case "!!map", "!!seq", "!!bool", "!!int", "!!float", "!!null":
-			return c.value(t.Value, path, depth+1)
-		case "!Ref":
-			return map[string]any{"Ref": c.value(t.Value, path+".Ref", depth+1)}
-		case "!Condition":
-			return map[string]any{"Condition": c.value(t.Value, path+".Condition", depth+1)}
-		case "!GetAtt":
-			v := c.value(t.Value, path+".Fn::GetAtt", depth+1)
-			if s, ok := v.(string); ok {
-				// The short form takes "Resource.Attribute".
-				if res, att, ok := strings.Cut(s, "."); ok {
-					v = []any{res, att}
-				}
-			}
-			return map[string]any{"Fn::GetAtt": v}
-		}
-		if name, ok := strings.CutPrefix(tag, "!"); ok && shortForms[name] {
-			key := "Fn::" + name
-			return map[string]any{key: c.value(t.Value, path+"."+key, depth+1)}
-		}
-		c.fail(n, path, "unsupported YAML tag %s", tag)
-		return nil
+		return c.tagged(t, path, depth)
 	case *ast.MappingNode:
 		m := make(map[string]any, len(t.Values))
 		for _, mv := range t.Values {
@@ -202,6 +170,13 @@ func (c *converter) value(n ast.Node, path string, depth int) any {
 			s = append(s, c.value(e, path+"["+strconv.Itoa(i)+"]", depth+1))
 		}
 		return s
+	}
+	return c.scalar(n, path)
+}
+
+// scalar converts a scalar node.
+func (c *converter) scalar(n ast.Node, path string) any {
+	switch t := n.(type) {
 	case *ast.StringNode:
 		return t.Value
 	case *ast.LiteralNode:
@@ -225,6 +200,44 @@ func (c *converter) value(n ast.Node, path string, depth int) any {
 		return t.GetToken().Value
 	}
 	c.fail(n, path, "unsupported YAML: %s", strings.ToLower(n.Type().String()))
+	return nil
+}
+
+// tagged converts a tagged node: YAML's own tags, and CloudFormation's
+// short forms (!Ref, !GetAtt, !Sub...) as the functions they stand for.
+func (c *converter) tagged(t *ast.TagNode, path string, depth int) any {
+	tag := ""
+	if t.Start != nil {
+		tag = t.Start.Value
+	}
+	switch tag {
+	case "!!str":
+		v := c.value(t.Value, path, depth+1)
+		if v == nil {
+			return ""
+		}
+		return fmt.Sprint(v)
+	case "!!map", "!!seq", "!!bool", "!!int", "!!float", "!!null":
+		return c.value(t.Value, path, depth+1)
+	case "!Ref":
+		return map[string]any{"Ref": c.value(t.Value, path+".Ref", depth+1)}
+	case "!Condition":
+		return map[string]any{"Condition": c.value(t.Value, path+".Condition", depth+1)}
+	case "!GetAtt":
+		v := c.value(t.Value, path+".Fn::GetAtt", depth+1)
+		if s, ok := v.(string); ok {
+			// The short form takes "Resource.Attribute".
+			if res, att, ok := strings.Cut(s, "."); ok {
+				v = []any{res, att}
+			}
+		}
+		return map[string]any{"Fn::GetAtt": v}
+	}
+	if name, ok := strings.CutPrefix(tag, "!"); ok && shortForms[name] {
+		key := "Fn::" + name
+		return map[string]any{key: c.value(t.Value, path+"."+key, depth+1)}
+	}
+	c.fail(t, path, "unsupported YAML tag %s", tag)
 	return nil
 }
 

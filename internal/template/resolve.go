@@ -3,6 +3,7 @@ package template
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -94,7 +95,7 @@ func (r *resolver) resolve(v any, path string) (any, bool) {
 		}
 		out := make(map[string]any, len(t))
 		ok := true
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			rv, kok := r.resolve(t[k], path+"."+k)
 			ok = ok && kok
 			if rv != noValue {
@@ -128,173 +129,29 @@ func isConditionOperand(path string) bool {
 	return false
 }
 
+// intrinsic resolves one intrinsic function, fn, applied to arg.
 func (r *resolver) intrinsic(fn string, arg any, path string) (any, bool) {
 	switch fn {
 	case "Ref":
-		name, ok := arg.(string)
-		if !ok {
-			r.fail(path, "Ref takes a logical id or parameter name, got %s", describe(arg))
-			return nil, false
-		}
-		return r.refValue(name, path)
+		return r.fnRef(arg, path)
 	case "Fn::GetAtt":
-		var id, att string
-		switch a := arg.(type) {
-		case string:
-			id, att, _ = strings.Cut(a, ".")
-		case []any:
-			if len(a) == 2 {
-				id, _ = a[0].(string)
-				v, ok := r.resolve(a[1], path+"[1]")
-				if !ok {
-					return nil, false
-				}
-				att, _ = v.(string)
-			}
-		}
-		if id == "" || att == "" {
-			r.fail(path, "Fn::GetAtt takes [logicalId, attribute]")
-			return nil, false
-		}
-		return r.getAtt(id, att, path)
+		return r.fnGetAtt(arg, path)
 	case "Fn::Join":
-		a, ok := arg.([]any)
-		if !ok || len(a) != 2 {
-			r.fail(path, "Fn::Join takes [delimiter, [values]]")
-			return nil, false
-		}
-		delim, ok := a[0].(string)
-		if !ok {
-			r.fail(path+"[0]", "the delimiter of Fn::Join must be a string")
-			return nil, false
-		}
-		lv, ok := r.resolve(a[1], path+"[1]")
-		if !ok {
-			return nil, false
-		}
-		list, ok := lv.([]any)
-		if !ok {
-			r.fail(path+"[1]", "Fn::Join takes a list of values, got %s", describe(lv))
-			return nil, false
-		}
-		parts := make([]string, 0, len(list))
-		for i, e := range list {
-			s, ok := scalarString(e)
-			if !ok {
-				r.fail(path+"[1]["+strconv.Itoa(i)+"]", "Fn::Join joins strings, got %s", describe(e))
-				return nil, false
-			}
-			parts = append(parts, s)
-		}
-		return strings.Join(parts, delim), true
+		return r.fnJoin(arg, path)
 	case "Fn::Sub":
 		return r.sub(arg, path)
 	case "Fn::Select":
-		a, ok := arg.([]any)
-		if !ok || len(a) != 2 {
-			r.fail(path, "Fn::Select takes [index, [values]]")
-			return nil, false
-		}
-		iv, ok := r.resolve(a[0], path+"[0]")
-		if !ok {
-			return nil, false
-		}
-		idx, ok := toInt(iv)
-		lv, lok := r.resolve(a[1], path+"[1]")
-		if !lok {
-			return nil, false
-		}
-		list, isList := lv.([]any)
-		if !ok || !isList {
-			r.fail(path, "Fn::Select takes [index, [values]], got %s and %s", describe(iv), describe(lv))
-			return nil, false
-		}
-		if idx < 0 || idx >= int64(len(list)) {
-			r.fail(path+"[0]", "index %d is out of range: the list has %d values", idx, len(list))
-			return nil, false
-		}
-		return list[idx], true
+		return r.fnSelect(arg, path)
 	case "Fn::Split":
-		a, ok := arg.([]any)
-		if !ok || len(a) != 2 {
-			r.fail(path, "Fn::Split takes [delimiter, string]")
-			return nil, false
-		}
-		delim, dok := a[0].(string)
-		sv, ok := r.resolve(a[1], path+"[1]")
-		if !ok {
-			return nil, false
-		}
-		s, sok := sv.(string)
-		if !dok || !sok || delim == "" {
-			r.fail(path, "Fn::Split takes a non-empty delimiter and a string")
-			return nil, false
-		}
-		var out []any
-		for _, p := range strings.Split(s, delim) {
-			out = append(out, p)
-		}
-		return out, true
+		return r.fnSplit(arg, path)
 	case "Fn::If":
-		a, ok := arg.([]any)
-		if !ok || len(a) != 3 {
-			r.fail(path, "Fn::If takes [condition, value if true, value if false]")
-			return nil, false
-		}
-		name, ok := a[0].(string)
-		if !ok {
-			r.fail(path+"[0]", "Fn::If names a condition")
-			return nil, false
-		}
-		c, ok := r.condition(name, path+"[0]")
-		if !ok {
-			return nil, false
-		}
-		if c {
-			return r.resolve(a[1], path+"[1]")
-		}
-		return r.resolve(a[2], path+"[2]")
+		return r.fnIf(arg, path)
 	case "Fn::Equals":
-		a, ok := arg.([]any)
-		if !ok || len(a) != 2 {
-			r.fail(path, "Fn::Equals takes [value, value]")
-			return nil, false
-		}
-		x, xok := r.resolve(a[0], path+"[0]")
-		y, yok := r.resolve(a[1], path+"[1]")
-		if !xok || !yok {
-			return nil, false
-		}
-		xs, _ := scalarString(x)
-		ys, _ := scalarString(y)
-		return xs == ys, true
+		return r.fnEquals(arg, path)
 	case "Fn::And", "Fn::Or":
-		a, ok := arg.([]any)
-		if !ok || len(a) < 2 || len(a) > 10 {
-			r.fail(path, "%s takes 2 to 10 conditions", fn)
-			return nil, false
-		}
-		result := fn == "Fn::And"
-		for i, e := range a {
-			b, ok := r.boolean(e, path+"["+strconv.Itoa(i)+"]")
-			if !ok {
-				return nil, false
-			}
-			if fn == "Fn::And" {
-				result = result && b
-			} else {
-				result = result || b
-			}
-		}
-		return result, true
+		return r.fnAndOr(fn, arg, path)
 	case "Fn::Not":
-		a, ok := arg.([]any)
-		if !ok || len(a) != 1 {
-			r.fail(path, "Fn::Not takes [condition]")
-			return nil, false
-		}
-		b, ok := r.boolean(a[0], path+"[0]")
-		return !b, ok
+		return r.fnNot(arg, path)
 	case "Condition":
 		name, ok := arg.(string)
 		if !ok {
@@ -305,22 +162,208 @@ func (r *resolver) intrinsic(fn string, arg any, path string) (any, bool) {
 	case "Fn::FindInMap":
 		return r.findInMap(arg, path)
 	case "Fn::Base64":
-		v, ok := r.resolve(arg, path)
-		if !ok {
-			return nil, false
-		}
-		s, ok := v.(string)
-		if !ok {
-			r.fail(path, "Fn::Base64 takes a string")
-			return nil, false
-		}
-		return base64.StdEncoding.EncodeToString([]byte(s)), true
+		return r.fnBase64(arg, path)
 	case "Fn::GetAZs":
 		region := r.pseudo["AWS::Region"]
 		return []any{region + "a", region + "b", region + "c"}, true
 	}
 	r.fail(path, "the intrinsic function %s is not supported", fn)
 	return nil, false
+}
+
+func (r *resolver) fnRef(arg any, path string) (any, bool) {
+	name, ok := arg.(string)
+	if !ok {
+		r.fail(path, "Ref takes a logical id or parameter name, got %s", describe(arg))
+		return nil, false
+	}
+	return r.refValue(name, path)
+}
+
+func (r *resolver) fnGetAtt(arg any, path string) (any, bool) {
+	var id, att string
+	switch a := arg.(type) {
+	case string:
+		id, att, _ = strings.Cut(a, ".")
+	case []any:
+		if len(a) == 2 {
+			id, _ = a[0].(string)
+			v, ok := r.resolve(a[1], path+"[1]")
+			if !ok {
+				return nil, false
+			}
+			att, _ = v.(string)
+		}
+	}
+	if id == "" || att == "" {
+		r.fail(path, "Fn::GetAtt takes [logicalId, attribute]")
+		return nil, false
+	}
+	return r.getAtt(id, att, path)
+}
+
+func (r *resolver) fnJoin(arg any, path string) (any, bool) {
+	a, ok := arg.([]any)
+	if !ok || len(a) != 2 {
+		r.fail(path, "Fn::Join takes [delimiter, [values]]")
+		return nil, false
+	}
+	delim, ok := a[0].(string)
+	if !ok {
+		r.fail(path+"[0]", "the delimiter of Fn::Join must be a string")
+		return nil, false
+	}
+	lv, ok := r.resolve(a[1], path+"[1]")
+	if !ok {
+		return nil, false
+	}
+	list, ok := lv.([]any)
+	if !ok {
+		r.fail(path+"[1]", "Fn::Join takes a list of values, got %s", describe(lv))
+		return nil, false
+	}
+	parts := make([]string, 0, len(list))
+	for i, e := range list {
+		s, ok := scalarString(e)
+		if !ok {
+			r.fail(path+"[1]["+strconv.Itoa(i)+"]", "Fn::Join joins strings, got %s", describe(e))
+			return nil, false
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, delim), true
+}
+
+func (r *resolver) fnSelect(arg any, path string) (any, bool) {
+	a, ok := arg.([]any)
+	if !ok || len(a) != 2 {
+		r.fail(path, "Fn::Select takes [index, [values]]")
+		return nil, false
+	}
+	iv, ok := r.resolve(a[0], path+"[0]")
+	if !ok {
+		return nil, false
+	}
+	idx, ok := toInt(iv)
+	lv, lok := r.resolve(a[1], path+"[1]")
+	if !lok {
+		return nil, false
+	}
+	list, isList := lv.([]any)
+	if !ok || !isList {
+		r.fail(path, "Fn::Select takes [index, [values]], got %s and %s", describe(iv), describe(lv))
+		return nil, false
+	}
+	if idx < 0 || idx >= int64(len(list)) {
+		r.fail(path+"[0]", "index %d is out of range: the list has %d values", idx, len(list))
+		return nil, false
+	}
+	return list[idx], true
+}
+
+func (r *resolver) fnSplit(arg any, path string) (any, bool) {
+	a, ok := arg.([]any)
+	if !ok || len(a) != 2 {
+		r.fail(path, "Fn::Split takes [delimiter, string]")
+		return nil, false
+	}
+	delim, dok := a[0].(string)
+	sv, ok := r.resolve(a[1], path+"[1]")
+	if !ok {
+		return nil, false
+	}
+	s, sok := sv.(string)
+	if !dok || !sok || delim == "" {
+		r.fail(path, "Fn::Split takes a non-empty delimiter and a string")
+		return nil, false
+	}
+	var out []any
+	for _, p := range strings.Split(s, delim) {
+		out = append(out, p)
+	}
+	return out, true
+}
+
+func (r *resolver) fnIf(arg any, path string) (any, bool) {
+	a, ok := arg.([]any)
+	if !ok || len(a) != 3 {
+		r.fail(path, "Fn::If takes [condition, value if true, value if false]")
+		return nil, false
+	}
+	name, ok := a[0].(string)
+	if !ok {
+		r.fail(path+"[0]", "Fn::If names a condition")
+		return nil, false
+	}
+	c, ok := r.condition(name, path+"[0]")
+	if !ok {
+		return nil, false
+	}
+	if c {
+		return r.resolve(a[1], path+"[1]")
+	}
+	return r.resolve(a[2], path+"[2]")
+}
+
+func (r *resolver) fnEquals(arg any, path string) (any, bool) {
+	a, ok := arg.([]any)
+	if !ok || len(a) != 2 {
+		r.fail(path, "Fn::Equals takes [value, value]")
+		return nil, false
+	}
+	x, xok := r.resolve(a[0], path+"[0]")
+	y, yok := r.resolve(a[1], path+"[1]")
+	if !xok || !yok {
+		return nil, false
+	}
+	xs, _ := scalarString(x)
+	ys, _ := scalarString(y)
+	return xs == ys, true
+}
+
+// fnAndOr resolves Fn::And or Fn::Or, fn.
+func (r *resolver) fnAndOr(fn string, arg any, path string) (any, bool) {
+	a, ok := arg.([]any)
+	if !ok || len(a) < 2 || len(a) > 10 {
+		r.fail(path, "%s takes 2 to 10 conditions", fn)
+		return nil, false
+	}
+	result := fn == "Fn::And"
+	for i, e := range a {
+		b, ok := r.boolean(e, path+"["+strconv.Itoa(i)+"]")
+		if !ok {
+			return nil, false
+		}
+		if fn == "Fn::And" {
+			result = result && b
+		} else {
+			result = result || b
+		}
+	}
+	return result, true
+}
+
+func (r *resolver) fnNot(arg any, path string) (any, bool) {
+	a, ok := arg.([]any)
+	if !ok || len(a) != 1 {
+		r.fail(path, "Fn::Not takes [condition]")
+		return nil, false
+	}
+	b, ok := r.boolean(a[0], path+"[0]")
+	return !b, ok
+}
+
+func (r *resolver) fnBase64(arg any, path string) (any, bool) {
+	v, ok := r.resolve(arg, path)
+	if !ok {
+		return nil, false
+	}
+	s, ok := v.(string)
+	if !ok {
+		r.fail(path, "Fn::Base64 takes a string")
+		return nil, false
+	}
+	return base64.StdEncoding.EncodeToString([]byte(s)), true
 }
 
 // boolean resolves a condition operand: a condition function or
@@ -436,7 +479,7 @@ func (r *resolver) sub(arg any, path string) (any, bool) {
 			return nil, false
 		}
 		tmpl = s
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			v, ok := r.resolve(m[k], path+"[1]."+k)
 			if !ok {
 				return nil, false
@@ -602,13 +645,4 @@ func describe(v any) string {
 		return "the number " + s
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -533,8 +534,8 @@ func TestProblemsInFileOrder(t *testing.T) {
   Alpha: {Type: AWS::SQS::Queue}
 `
 	_, err := deploy(t, "t.yaml", text, Options{})
-	probs, ok := err.(config.Problems)
-	if !ok || len(probs) != 2 || probs[0].Line != 2 || probs[1].Line != 3 {
+	var probs config.Problems
+	if !errors.As(err, &probs) || len(probs) != 2 || probs[0].Line != 2 || probs[1].Line != 3 {
 		t.Errorf("problems %v, want lines 2 then 3", err)
 	}
 }

@@ -1,0 +1,61 @@
+package apigw
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParsePath: a path ParsePath accepts is rendered back as written, and
+// its parameters are its variable parts.
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"/", "/pets/{id}", "/{proxy+}", "/a/{b}/c/{d+}", "//", "/{+}", "/{a}/{a}", "/a:b", "/{a b}", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		parts, err := ParsePath(p)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "resource path ") {
+				t.Fatalf("%q: %v", p, err)
+			}
+			return
+		}
+		if FormatPath(parts) != p {
+			t.Fatalf("%q renders as %q", p, FormatPath(parts))
+		}
+		if len(Params(parts)) > MaxPathParams {
+			t.Fatalf("%q: %d parameters", p, len(Params(parts)))
+		}
+		for i, pt := range parts {
+			if pt.Greedy && i != len(parts)-1 {
+				t.Fatalf("%q: greedy part %d is not the last", p, i)
+			}
+		}
+	})
+}
+
+// FuzzParseIntegrationURI: a URI ParseIntegrationURI accepts has an http(s)
+// scheme, a host, no two placeholders in a row, and a path whose literal
+// text is percent-encoded.
+func FuzzParseIntegrationURI(f *testing.F) {
+	for _, s := range []string{"http://h/{proxy}", "https://h:8443/v1/{a}/x/{b}.json?k=v", "http://h", "http://h/{proxy+}",
+		"http://{h}/", "http://h/{a}{b}", "http://h/%zz", "http://h/${stageVariables.x}", "http://[::1]:80/{x}", "http://h/a/../b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, uri string) {
+		u, msg := ParseIntegrationURI(uri)
+		if msg != "" {
+			return
+		}
+		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+			t.Fatalf("%q: scheme %q, host %q", uri, u.Scheme, u.Host)
+		}
+		for i, pt := range u.Parts {
+			if pt.Param != "" && i > 0 && u.Parts[i-1].Param != "" {
+				t.Fatalf("%q: placeholders in a row", uri)
+			}
+			if pt.Param == "" && !validURIPath(pt.Lit) {
+				t.Fatalf("%q: literal %q is not percent-encoded", uri, pt.Lit)
+			}
+		}
+	})
+}
