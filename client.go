@@ -66,6 +66,21 @@ type ClientSecret struct {
 	CreatedAt time.Time
 }
 
+// SecretProtector computes what is stored of a client secret: a keyed hash
+// to authenticate the client and the secret sealed to the client id, so
+// that it can be revealed (the vault, internal/vault).
+type SecretProtector interface {
+	ProtectSecret(clientID, secret string) (hash, sealed []byte)
+}
+
+// NewProtectedSecret returns a client secret as every writer stores it: a
+// fresh secret id, the plaintext protected by p, and its creation time. It
+// is the one place a ClientSecret is made from a plaintext.
+func NewProtectedSecret(p SecretProtector, clientID, secret string, now time.Time) ClientSecret {
+	hash, sealed := p.ProtectSecret(clientID, secret)
+	return ClientSecret{ID: NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
+}
+
 // String never shows the secret.
 func (s ClientSecret) String() string { return "ClientSecret(" + s.ID + ")" }
 

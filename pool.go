@@ -20,6 +20,18 @@ type UserPool struct {
 	UpdatedAt time.Time
 }
 
+// Cognito's quotas on a pool's objects, from its quotas page and the API
+// references. The store enforces the counts in the transaction that writes
+// (MaxClientsPerPool, MaxResourceServersPerPool), so that they hold
+// whichever writer, and however many at once; config files are checked
+// against the same numbers before anything is written.
+const (
+	MaxResourceServersPerPool = 25
+	MaxScopesPerServer        = 100
+	MaxScopesPerClient        = 50
+	MaxClientsPerPool         = 1000
+)
+
 // ResourceServer is an API that a pool issues tokens for, with the custom
 // scopes it defines. A scope's full name is "{Identifier}/{ScopeName}".
 type ResourceServer struct {
