@@ -66,5 +66,8 @@ func LimitErrorf(format string, args ...any) *Error {
 	return e
 }
 
+// IsLimit reports whether err refuses a write for a quota (ErrLimitExceeded).
+func IsLimit(err error) bool { return errors.Is(err, ErrLimitExceeded) }
+
 // IsNotFound reports whether err is of KindNotFound.
 func IsNotFound(err error) bool { return err != nil && KindOf(err) == KindNotFound }

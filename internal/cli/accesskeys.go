@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tollgate/tollgate/internal/cognitoapi"
 )
 
 // accessKeyView is an access key as the CLI prints it. The secret is
@@ -33,8 +31,8 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			return a.withStoreAndVault(ctx, func(s *session) error {
-				k, secret := cognitoapi.NewAccessKey(s.vault, description, a.now())
-				if err := s.st.CreateAccessKey(ctx, k); err != nil {
+				k, secret, err := s.svc.CreateAccessKey(ctx, description)
+				if err != nil {
 					return err
 				}
 				if createJSON {
@@ -85,7 +83,7 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(s *session) error {
-				return s.st.DeleteAccessKey(ctx, args[0])
+				return s.svc.DeleteAccessKey(ctx, args[0])
 			})
 		},
 	}

@@ -15,8 +15,8 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/examples"
-	"github.com/tollgate/tollgate/internal/cognitoapi"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -188,7 +188,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
 	}
-	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", a.now()); err == nil {
+	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
 		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n\nAWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1 \\\n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", id, secret, srv.PublicURL())
 	} else {
 		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
@@ -207,7 +207,7 @@ func (a *app) printFunctions(ctx context.Context, cfg *config.Config, base strin
 		return
 	}
 	env := ""
-	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", a.now()); err == nil {
+	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
 		env = fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\\n    ",
 			id, secret, cmp.Or(cfg.Region, config.DefaultRegion))
 	}
@@ -230,9 +230,5 @@ func revealFirst(ctx context.Context, st tollgate.Store, v *vault.Vault, clientI
 	if len(c.Secrets) == 0 {
 		return "", nil
 	}
-	revealed, err := reveal(v, c)
-	if err != nil {
-		return "", err
-	}
-	return revealed[c.Secrets[0].ID], nil
+	return domain.New(st, v, nil).Reveal(c, c.Secrets[0])
 }

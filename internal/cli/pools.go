@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 func (a *app) poolsCommand() *cobra.Command {
@@ -95,7 +97,7 @@ func (a *app) poolsCommand() *cobra.Command {
 				for _, rs := range rss {
 					fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
 				}
-				undefined, err := undefinedScopes(ctx, s.st, clients)
+				undefined, err := s.svc.UndefinedScopes(ctx, clients)
 				if err != nil {
 					return err
 				}
@@ -118,16 +120,15 @@ func (a *app) poolsCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if !tollgate.RegionPattern.MatchString(region) {
-				return fmt.Errorf("--region %q is not a region name like us-east-1", region)
-			}
 			return a.withStore(ctx, func(s *session) error {
-				now := a.now().UTC()
-				p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: args[0], Region: region, CreatedAt: now, UpdatedAt: now}
-				if err := s.st.CreatePool(ctx, p); err != nil {
+				p, err := s.svc.CreatePool(ctx, args[0], region)
+				if errors.Is(err, domain.ErrBadRegion) {
+					return fmt.Errorf("--region %q is not a region name like us-east-1", region)
+				}
+				if err != nil {
 					return err
 				}
-				_, err := fmt.Fprintln(a.stdout, p.ID)
+				_, err = fmt.Fprintln(a.stdout, p.ID)
 				return err
 			})
 		},
@@ -145,10 +146,7 @@ func (a *app) poolsCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if p.ConfigKey != "" {
-					return readOnly("pool", p.ID, p.ConfigKey)
-				}
-				return s.st.DeletePool(ctx, p.ID)
+				return s.svc.DeletePool(ctx, p)
 			})
 		},
 	}
@@ -192,8 +190,4 @@ func logicalID(configKey string) string {
 		return logical
 	}
 	return configKey
-}
-
-func readOnly(kind, id, configKey string) error {
-	return tollgate.Errorf(tollgate.KindReadOnly, "%s %s is declared in %s: change it there", kind, id, tollgate.DeclaredIn(configKey))
 }

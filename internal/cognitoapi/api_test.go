@@ -24,6 +24,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/cognitoapi"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -52,8 +53,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{st: st, vault: v}
-	f.key, f.secret = cognitoapi.NewAccessKey(v, "test", time.Now())
-	if err := st.CreateAccessKey(ctx, f.key); err != nil {
+	if f.key, f.secret, err = domain.New(st, v, nil).CreateAccessKey(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
 	h := cognitoapi.New(cognitoapi.Options{Store: st, Vault: v, OnChange: func(context.Context) { f.changes++ },

@@ -2,12 +2,12 @@ package cognitoapi
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 // clientInput is the input of Create and UpdateUserPoolClient. Members
@@ -123,11 +123,11 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 		v.SupportedIdentityProviders = []string{"COGNITO"}
 	}
 	if len(c.Secrets) > 0 {
-		secret, err := h.opts.Vault.Open(c.Secrets[0].Sealed, []byte(c.ID))
+		secret, err := h.svc.Reveal(c, c.Secrets[0])
 		if err != nil {
-			return nil, fmt.Errorf("reveal secret %s of client %s: %w", c.Secrets[0].ID, c.ID, err)
+			return nil, err
 		}
-		v.ClientSecret = string(secret)
+		v.ClientSecret = secret
 	}
 	return v, nil
 }
@@ -138,12 +138,12 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 const msgTokenValidityRange = "Invalid range for token validity."
 
 // validity reads a token validity: the value in the unit given, or in the
-// API's default unit; the domain's default when the value is omitted, or
-// is 0 and zeroIsDefault (Cognito replaces a refresh token validity of 0
-// with its default).
-func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, def tollgate.Validity, zeroIsDefault bool) tollgate.Validity {
+// API's default unit; the zero Validity (the domain's default) when the
+// value is omitted, or is 0 and zeroIsDefault (Cognito replaces a refresh
+// token validity of 0 with its default).
+func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, zeroIsDefault bool) tollgate.Validity {
 	if value == nil || (zeroIsDefault && *value == 0) {
-		return def
+		return tollgate.Validity{}
 	}
 	u := defaultUnit
 	if unit != nil {
@@ -152,95 +152,69 @@ func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, def tollg
 	return tollgate.Validity{Value: int64(*value), Unit: u}
 }
 
-// build validates a Create or UpdateUserPoolClient input against the pool
-// and fills c (which has its ID, PoolID and, for an update, its secrets and
-// name). hasSecret tells whether the client has or will have a secret.
-func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Client, hasSecret bool) error {
-	if req.ClientName != nil {
-		c.Name = *req.ClientName
-	}
+// spec translates a Create or UpdateUserPoolClient input into the domain's
+// ClientSpec. It checks what only this API's shape has, in Cognito's
+// order: the validities first (the domain's rule, called early), then
+// AllowedOAuthFlowsUserPoolClient against the flows and scopes.
+func (req *clientInput) spec() (domain.ClientSpec, error) {
 	var units struct{ AccessToken, IdToken, RefreshToken *string }
 	if req.TokenValidityUnits != nil {
 		units = *req.TokenValidityUnits
 	}
-	c.AccessTokenValidity = validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, tollgate.DefaultAccessTokenValidity, false)
-	c.IDTokenValidity = validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, tollgate.DefaultIDTokenValidity, false)
-	c.RefreshTokenValidity = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, tollgate.DefaultRefreshTokenValidity, true)
-	for _, check := range []struct {
-		v        tollgate.Validity
-		min, max time.Duration
-	}{
-		{c.AccessTokenValidity, tollgate.AccessTokenMin, tollgate.AccessTokenMax},
-		{c.IDTokenValidity, tollgate.IDTokenMin, tollgate.IDTokenMax},
-		{c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax},
-	} {
-		if tollgate.CheckValidity("token validity", check.v, check.min, check.max) != nil {
-			return invalid("%s", held(msgTokenValidityRange))
-		}
+	spec := domain.ClientSpec{
+		AccessToken:  validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, false),
+		IDToken:      validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, false),
+		RefreshToken: validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, true),
 	}
-
-	c.ExplicitAuthFlows = slices.Clone(defaultExplicitAuthFlows)
+	if req.ClientName != nil {
+		spec.Name = *req.ClientName
+	}
+	if err := domain.CheckValidities(spec); err != nil {
+		return spec, err
+	}
+	spec.ExplicitAuthFlows = slices.Clone(defaultExplicitAuthFlows)
 	if req.ExplicitAuthFlows != nil {
-		c.ExplicitAuthFlows = []string{}
+		spec.ExplicitAuthFlows = []string{}
 		for _, f := range req.ExplicitAuthFlows {
-			if !slices.Contains(c.ExplicitAuthFlows, f) {
-				c.ExplicitAuthFlows = append(c.ExplicitAuthFlows, f)
+			if !slices.Contains(spec.ExplicitAuthFlows, f) {
+				spec.ExplicitAuthFlows = append(spec.ExplicitAuthFlows, f)
 			}
 		}
 	}
-
 	oauth := req.AllowedOAuthFlowsUserPoolClient != nil && *req.AllowedOAuthFlowsUserPoolClient
 	if oauth && (len(req.AllowedOAuthFlows) == 0 || len(req.AllowedOAuthScopes) == 0) {
-		return invalid("AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
+		return spec, invalid("AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
 	}
 	if !oauth && len(req.AllowedOAuthFlows) > 0 {
-		return invalid("AllowedOAuthFlowsUserPoolClient must be true for the client to use AllowedOAuthFlows.")
+		return spec, invalid("AllowedOAuthFlowsUserPoolClient must be true for the client to use AllowedOAuthFlows.")
 	}
-	c.AllowedOAuthFlows, c.AllowedOAuthScopes = []string{}, []string{}
-	if !oauth {
-		return nil
+	if oauth {
+		spec.OAuthFlows, spec.Scopes = req.AllowedOAuthFlows, req.AllowedOAuthScopes
 	}
-	for _, f := range req.AllowedOAuthFlows { // values of the enum (check)
-		if f != tollgate.FlowClientCredentials {
-			return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "Tollgate serves the client_credentials flow only: the %s flow needs a hosted sign-in page, which it does not have.", f)
-		}
-		if !slices.Contains(c.AllowedOAuthFlows, f) {
-			c.AllowedOAuthFlows = append(c.AllowedOAuthFlows, f)
-		}
-	}
-	if !hasSecret {
-		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "client_credentials flow can not be selected if client does not have a client secret.")
-	}
-	rss, err := h.opts.Store.ListResourceServers(ctx, c.PoolID)
-	if err != nil {
-		return err
-	}
-	known := map[string]bool{}
-	for _, rs := range rss {
-		for _, s := range rs.FullScopeNames() {
-			known[s] = true
-		}
-	}
-	for _, s := range req.AllowedOAuthScopes {
-		if !known[s] {
-			return errorf(http.StatusBadRequest, typeScopeNotFound, "Invalid scope requested: %s", printable(s))
-		}
-		if !slices.Contains(c.AllowedOAuthScopes, s) {
-			c.AllowedOAuthScopes = append(c.AllowedOAuthScopes, s)
-		}
-	}
-	return nil
+	return spec, nil
 }
 
-// checkName refuses a name another client of the pool has: the store keeps
-// client names unique within a pool.
-func (h *Handler) checkName(c *tollgate.Client, clients []*tollgate.Client) error {
-	for _, o := range clients {
-		if o.Name == c.Name && o.ID != c.ID {
-			return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(c.Name), held(c.PoolID), held(o.ID))
-		}
+// clientError maps the domain's refusals of a client's settings to
+// Cognito's answers.
+func clientError(err error) error {
+	var (
+		flow  *domain.FlowError
+		scope *domain.UnknownScopeError
+		taken *domain.NameTakenError
+	)
+	switch {
+	case errors.Is(err, domain.ErrBadValidity):
+		return invalid("%s", held(msgTokenValidityRange))
+	case errors.As(err, &flow):
+		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "Tollgate serves the client_credentials flow only: the %s flow needs a hosted sign-in page, which it does not have.", flow.Flow)
+	case errors.Is(err, domain.ErrSecretRequired):
+		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "client_credentials flow can not be selected if client does not have a client secret.")
+	case errors.As(err, &scope):
+		return errorf(http.StatusBadRequest, typeScopeNotFound, "Invalid scope requested: %s", printable(scope.Scope))
+	case errors.As(err, &taken):
+		return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(taken.Name), held(taken.PoolID), held(taken.TakenBy))
 	}
-	return nil
+	return err
 }
 
 func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
@@ -254,35 +228,24 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 	if req.ClientSecret != nil && req.GenerateSecret {
 		return nil, invalid("You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
 	}
-	hasSecret := req.GenerateSecret || req.ClientSecret != nil
 	p, err := h.getPool(ctx, region, *req.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
-	now := h.now()
-	c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: p.ID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
-	if err := h.build(ctx, &req, c, hasSecret); err != nil {
-		return nil, err
-	}
-	clients, err := h.opts.Store.ListClients(ctx, p.ID)
+	spec, err := req.spec()
 	if err != nil {
-		return nil, err
+		return nil, clientError(err)
 	}
-	if err := h.checkName(c, clients); err != nil {
-		return nil, err
+	secret := domain.SecretChoice{Generate: req.GenerateSecret}
+	if req.ClientSecret != nil {
+		secret.Given = *req.ClientSecret
 	}
-	if len(clients) >= maxClientsPerPool {
-		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", held(p.ID), maxClientsPerPool)
+	c, _, err := h.svc.CreateClient(ctx, p.ID, spec, secret)
+	if tollgate.IsLimit(err) {
+		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", held(p.ID), tollgate.MaxClientsPerPool)
 	}
-	if hasSecret {
-		secret := tollgate.NewClientSecret()
-		if req.ClientSecret != nil {
-			secret = *req.ClientSecret
-		}
-		c.Secrets = []tollgate.ClientSecret{h.newSecret(c.ID, secret, now)}
-	}
-	if err := h.opts.Store.CreateClient(ctx, c); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, clientError(err)
 	}
 	h.changed(ctx)
 	view, err := h.clientView(c)
@@ -290,14 +253,6 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 		return nil, err
 	}
 	return map[string]any{"UserPoolClient": view}, nil
-}
-
-// newSecret protects a client secret as every other writer does: its keyed
-// hash to authenticate the client, and the secret sealed to the client id
-// for DescribeUserPoolClient to reveal.
-func (h *Handler) newSecret(clientID, secret string, now time.Time) tollgate.ClientSecret {
-	hash, sealed := h.opts.Vault.ProtectSecret(clientID, secret)
-	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
 }
 
 // getClient returns the pool's client, or Cognito's not found.
@@ -358,22 +313,16 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if cur.ConfigKey != "" {
-		return nil, readOnly("User pool client", cur.ID, cur.ConfigKey)
-	}
-	next := &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: h.now()}
-	if err := h.build(ctx, &req, next, len(cur.Secrets) > 0); err != nil {
+	if err := domain.CheckWritable(domain.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
 	}
-	clients, err := h.opts.Store.ListClients(ctx, cur.PoolID)
+	spec, err := req.spec()
 	if err != nil {
-		return nil, err
+		return nil, clientError(err)
 	}
-	if err := h.checkName(next, clients); err != nil {
-		return nil, err
-	}
-	if err := h.opts.Store.UpdateClient(ctx, next); err != nil {
-		return nil, err
+	next, err := h.svc.UpdateClient(ctx, cur, spec)
+	if err != nil {
+		return nil, clientError(err)
 	}
 	h.changed(ctx)
 	view, err := h.clientView(next)
@@ -392,10 +341,7 @@ func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if c.ConfigKey != "" {
-		return nil, readOnly("User pool client", c.ID, c.ConfigKey)
-	}
-	if err := h.opts.Store.DeleteClient(ctx, c.ID); err != nil {
+	if err := h.svc.DeleteClient(ctx, c); err != nil {
 		return nil, err
 	}
 	h.changed(ctx)

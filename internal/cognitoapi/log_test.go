@@ -21,6 +21,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tollgate/tollgate/internal/cognitoapi"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -61,8 +62,8 @@ func newLoggedAPI(t *testing.T) *loggedAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, secret := cognitoapi.NewAccessKey(v, "test", time.Now())
-	if err := st.CreateAccessKey(ctx, key); err != nil {
+	key, secret, err := domain.New(st, v, nil).CreateAccessKey(ctx, "test")
+	if err != nil {
 		t.Fatal(err)
 	}
 	a := &loggedAPI{keyID: key.ID, secret: secret, log: &lockedBuffer{}}

@@ -2,16 +2,10 @@ package cognitoapi
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tollgate/tollgate"
-)
-
-// Quotas, from Cognito's quotas page.
-const (
-	maxResourceServersPerPool = 25
-	maxScopesPerServer        = 100
-	maxScopesPerClient        = 50
-	maxClientsPerPool         = 1000
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 // userPool is UserPoolType as Tollgate fills it: what it stores, and the
@@ -139,21 +133,14 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 	if req.MfaConfiguration != nil && *req.MfaConfiguration != "OFF" {
 		return nil, invalid("Tollgate serves machine-to-machine clients only and has no users to ask for MFA; omit MfaConfiguration or set it to OFF.")
 	}
-	if !tollgate.RegionPattern.MatchString(region) {
+	p, err := h.svc.CreatePool(ctx, *req.PoolName, region)
+	var taken *domain.NameTakenError
+	switch {
+	case errors.Is(err, domain.ErrBadRegion):
 		return nil, invalid("Region %s is not a region name like us-east-1.", region)
-	}
-	pools, err := h.opts.Store.ListPools(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range pools {
-		if p.Name == *req.PoolName {
-			return nil, invalid("A user pool named %q already exists (%s); Tollgate requires pool names to be unique.", p.Name, held(p.ID))
-		}
-	}
-	now := h.now()
-	p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: *req.PoolName, Region: region, CreatedAt: now, UpdatedAt: now}
-	if err := h.opts.Store.CreatePool(ctx, p); err != nil {
+	case errors.As(err, &taken):
+		return nil, invalid("A user pool named %q already exists (%s); Tollgate requires pool names to be unique.", taken.Name, held(taken.TakenBy))
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)
@@ -244,17 +231,11 @@ func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) 
 	if err != nil {
 		return nil, err
 	}
-	if p.ConfigKey != "" {
-		return nil, readOnly("User pool", p.ID, p.ConfigKey)
-	}
-	domains, err := h.opts.Store.ListDomains(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	if len(domains) > 0 {
+	err = h.svc.DeletePool(ctx, p)
+	if errors.Is(err, domain.ErrPoolHasDomain) {
 		return nil, invalid("User pool cannot be deleted. It has a domain configured that should be deleted first.")
 	}
-	if err := h.opts.Store.DeletePool(ctx, p.ID); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	h.changed(ctx)

@@ -2,9 +2,11 @@ package cognitoapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 type scopeJSON struct {
@@ -47,10 +49,10 @@ func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
 	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
 	v.str("name", req.Name, true, resourceServerNameType)
-	if len(req.Scopes) > maxScopesPerServer {
+	if len(req.Scopes) > tollgate.MaxScopesPerServer {
 		// A list of structures; how AWS shows it is not recorded, so
 		// Tollgate shows its length.
-		v.add(number(len(req.Scopes)), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerServer))
+		v.add(number(len(req.Scopes)), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", tollgate.MaxScopesPerServer))
 	}
 	for i, s := range req.Scopes {
 		member := fmt.Sprintf("scopes.%d.member", i+1)
@@ -60,14 +62,15 @@ func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
 	scopes := []tollgate.Scope{}
 	for _, s := range req.Scopes {
-		if seen[*s.ScopeName] {
-			return nil, invalid("Duplicate scope names are not allowed: %s.", printable(*s.ScopeName))
-		}
-		seen[*s.ScopeName] = true
 		scopes = append(scopes, tollgate.Scope{Name: *s.ScopeName, Description: *s.ScopeDescription})
+	}
+	var dup *domain.DuplicateScopeError
+	if err := domain.CheckScopes(scopes); errors.As(err, &dup) {
+		return nil, invalid("Duplicate scope names are not allowed: %s.", printable(dup.Name))
+	} else if err != nil {
+		return nil, err
 	}
 	return scopes, nil
 }
@@ -85,21 +88,13 @@ func (h *Handler) createResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	existing, err := h.opts.Store.ListResourceServers(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, rs := range existing {
-		if rs.Identifier == *req.Identifier {
-			return nil, invalid("%s already exists in user pool %s.", printable(rs.Identifier), held(p.ID))
-		}
-	}
-	if len(existing) >= maxResourceServersPerPool {
-		return nil, limitExceeded("User pool %s already has the maximum number of resource servers (%d).", held(p.ID), maxResourceServersPerPool)
-	}
-	now := h.now()
-	rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: *req.Identifier, Name: *req.Name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
-	if err := h.opts.Store.PutResourceServer(ctx, rs); err != nil {
+	rs, err := h.svc.CreateResourceServer(ctx, p.ID, domain.ResourceServerSpec{Identifier: *req.Identifier, Name: *req.Name, Scopes: scopes})
+	switch {
+	case errors.Is(err, domain.ErrResourceServerExists):
+		return nil, invalid("%s already exists in user pool %s.", printable(*req.Identifier), held(p.ID))
+	case tollgate.IsLimit(err):
+		return nil, limitExceeded("User pool %s already has the maximum number of resource servers (%d).", held(p.ID), tollgate.MaxResourceServersPerPool)
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)
@@ -189,11 +184,8 @@ func (h *Handler) updateResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if cur.ConfigKey != "" {
-		return nil, readOnly("Resource server", cur.Identifier, cur.ConfigKey)
-	}
-	next := &tollgate.ResourceServer{PoolID: cur.PoolID, Identifier: cur.Identifier, Name: *req.Name, Scopes: scopes, CreatedAt: cur.CreatedAt, UpdatedAt: h.now()}
-	if err := h.opts.Store.PutResourceServer(ctx, next); err != nil {
+	next, err := h.svc.UpdateResourceServer(ctx, cur, domain.ResourceServerSpec{Name: *req.Name, Scopes: scopes})
+	if err != nil {
 		return nil, err
 	}
 	h.changed(ctx)
@@ -215,10 +207,7 @@ func (h *Handler) deleteResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if rs.ConfigKey != "" {
-		return nil, readOnly("Resource server", rs.Identifier, rs.ConfigKey)
-	}
-	if err := h.opts.Store.DeleteResourceServer(ctx, rs.PoolID, rs.Identifier); err != nil {
+	if err := h.svc.DeleteResourceServer(ctx, rs); err != nil {
 		return nil, err
 	}
 	h.changed(ctx)

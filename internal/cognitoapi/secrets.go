@@ -2,8 +2,10 @@ package cognitoapi
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 type secretDescriptor struct {
@@ -31,21 +33,17 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Secrets) == 0 {
-		return nil, invalid("User pool client %s has no client secret; secrets can be added only to a client created with GenerateSecret.", held(c.ID))
-	}
-	if len(c.Secrets) >= tollgate.MaxClientSecrets {
-		return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
-	}
-	secret := tollgate.NewClientSecret()
+	given := ""
 	if req.ClientSecret != nil {
-		secret = *req.ClientSecret
+		given = *req.ClientSecret
 	}
-	cs := h.newSecret(c.ID, secret, h.now())
-	if err := h.opts.Store.AddClientSecret(ctx, c.ID, cs); err != nil {
-		if tollgate.KindOf(err) == tollgate.KindConflict {
-			return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
-		}
+	cs, secret, err := h.svc.AddClientSecret(ctx, c, given)
+	switch {
+	case errors.Is(err, domain.ErrNoSecretToRotate):
+		return nil, invalid("User pool client %s has no client secret; secrets can be added only to a client created with GenerateSecret.", held(c.ID))
+	case tollgate.IsLimit(err):
+		return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)
@@ -95,17 +93,13 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 	if err != nil {
 		return nil, err
 	}
-	found := false
-	for _, s := range c.Secrets {
-		found = found || s.ID == *req.ClientSecretId
-	}
-	if !found {
+	err = h.svc.DeleteClientSecret(ctx, c, *req.ClientSecretId)
+	switch {
+	case errors.Is(err, domain.ErrNoSuchSecret):
 		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretId), held(c.ID))
-	}
-	if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
+	case errors.Is(err, domain.ErrLastSecret):
 		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretId), held(c.ID))
-	}
-	if err := h.opts.Store.DeleteClientSecret(ctx, c.ID, *req.ClientSecretId); err != nil {
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)

@@ -618,8 +618,7 @@ func (p *planner) matchClients(cp *UserPool, stored []*tollgate.Client) (byKey, 
 // gets its keyed hash, to authenticate the client, and its sealed form,
 // bound to the client id, for an administrator to reveal.
 func (p *planner) newSecret(clientID string) tollgate.ClientSecret {
-	hash, sealed := p.vault.ProtectSecret(clientID, tollgate.NewClientSecret())
-	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: p.now}
+	return tollgate.NewProtectedSecret(p.vault, clientID, tollgate.NewClientSecret(), p.now)
 }
 
 func oauthFlows(f OAuthFlows) []string {

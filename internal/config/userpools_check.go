@@ -14,16 +14,10 @@ import (
 	"github.com/tollgate/tollgate"
 )
 
-// Cognito's limits and patterns for the userPools section. Sources: the
+// Cognito's patterns for the userPools section. Sources: the
 // CreateUserPool, CreateResourceServer, CreateUserPoolClient and
-// CreateUserPoolDomain API references, and the user pool quotas page.
-const (
-	maxResourceServersPerPool = 25
-	maxScopesPerServer        = 100
-	maxScopesPerClient        = 50
-	maxClientsPerPool         = 1000
-)
-
+// CreateUserPoolDomain API references. Its quotas are the root's
+// (tollgate.MaxClientsPerPool, …), which the store enforces for every writer.
 var (
 	// logicalIDPattern is what a logical id looks like. It is stricter
 	// than a CDK construct id so that it can be joined with "/" into a
@@ -93,8 +87,8 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 // scopes they define, by identifier.
 func (p *UserPool) checkResourceServers(r *report, pp string) map[string]map[string]bool {
 	list := field(pp, "resourceServers")
-	if n := len(p.ResourceServers); n > maxResourceServersPerPool {
-		r.addKey(list, "a pool has at most %d resource servers, got %d", maxResourceServersPerPool, n)
+	if n := len(p.ResourceServers); n > tollgate.MaxResourceServersPerPool {
+		r.addKey(list, "a pool has at most %d resource servers, got %d", tollgate.MaxResourceServersPerPool, n)
 	}
 	scopes := map[string]map[string]bool{}
 	ids, identifiers := firstSeen{}, firstSeen{}
@@ -130,8 +124,8 @@ func (p *UserPool) checkResourceServers(r *report, pp string) map[string]map[str
 		}
 
 		spath := field(rp, "scopes")
-		if n := len(rs.Scopes); n > maxScopesPerServer {
-			r.addKey(spath, "a resource server has at most %d scopes, got %d", maxScopesPerServer, n)
+		if n := len(rs.Scopes); n > tollgate.MaxScopesPerServer {
+			r.addKey(spath, "a resource server has at most %d scopes, got %d", tollgate.MaxScopesPerServer, n)
 		}
 		defined := map[string]bool{}
 		seen := firstSeen{}
@@ -164,8 +158,8 @@ func (p *UserPool) checkResourceServers(r *report, pp string) map[string]map[str
 // resource servers define.
 func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[string]bool) {
 	list := field(pp, "clients")
-	if n := len(p.Clients); n > maxClientsPerPool {
-		r.addKey(list, "a pool has at most %d app clients, got %d", maxClientsPerPool, n)
+	if n := len(p.Clients); n > tollgate.MaxClientsPerPool {
+		r.addKey(list, "a pool has at most %d app clients, got %d", tollgate.MaxClientsPerPool, n)
 	}
 	ids, names := firstSeen{}, firstSeen{}
 	for j := range p.Clients {
@@ -216,8 +210,8 @@ func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[stri
 		case !anyFlow && len(cl.OAuth.Scopes) > 0:
 			r.add(sp, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows: scopes are listed but no flow is enabled (set oAuth.flows.clientCredentials: true)")
 		}
-		if n := len(cl.OAuth.Scopes); n > maxScopesPerClient {
-			r.addKey(sp, "a client has at most %d scopes, got %d", maxScopesPerClient, n)
+		if n := len(cl.OAuth.Scopes); n > tollgate.MaxScopesPerClient {
+			r.addKey(sp, "a client has at most %d scopes, got %d", tollgate.MaxScopesPerClient, n)
 		}
 		seen := firstSeen{}
 		for k, s := range cl.OAuth.Scopes {
