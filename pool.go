@@ -1,6 +1,10 @@
 package tollgate
 
-import "time"
+import (
+	"regexp"
+	"strings"
+	"time"
+)
 
 // UserPool is an OAuth 2 authorization server: it owns resource servers,
 // app clients, domains and signing keys, and it is the issuer of the tokens
@@ -84,4 +88,24 @@ func (d *Domain) Host(region, baseDomain string) string {
 		return d.Domain
 	}
 	return d.Domain + ".auth." + region + "." + baseDomain
+}
+
+// DomainPrefixPattern is what a prefix domain must match: one DNS label in
+// lower case (Cognito's DomainType for a prefix). Labels of custom domain
+// names are checked against it too.
+var DomainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// reservedDomainWords may not appear in a prefix domain, as AWS's
+// documentation lists them.
+var reservedDomainWords = []string{"aws", "amazon", "cognito"}
+
+// ReservedWordIn returns the first word a prefix domain may not contain
+// that prefix contains, or "".
+func ReservedWordIn(prefix string) string {
+	for _, w := range reservedDomainWords {
+		if strings.Contains(prefix, w) {
+			return w
+		}
+	}
+	return ""
 }

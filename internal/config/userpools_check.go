@@ -31,8 +31,6 @@ var (
 	identifierPattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
 	// scopeNamePattern is Cognito's scope name: as an identifier, minus '/'.
 	scopeNamePattern = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
-	// domainPrefixPattern is a single DNS label in lower case.
-	domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 // maxCertFileSize bounds what is read of a certificate or key file.
@@ -336,13 +334,11 @@ func checkDomainPrefix(s string) string {
 	if s == "" {
 		return "domainPrefix is required"
 	}
-	if !domainPrefixPattern.MatchString(s) {
+	if !tollgate.DomainPrefixPattern.MatchString(s) {
 		return fmt.Sprintf("invalid domain prefix %q: want 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", s)
 	}
-	for _, reserved := range []string{"aws", "amazon", "cognito"} {
-		if strings.Contains(s, reserved) {
-			return fmt.Sprintf("invalid domain prefix %q: it must not contain %q", s, reserved)
-		}
+	if reserved := tollgate.ReservedWordIn(s); reserved != "" {
+		return fmt.Sprintf("invalid domain prefix %q: it must not contain %q", s, reserved)
 	}
 	return ""
 }
@@ -368,7 +364,7 @@ func checkHostName(s string) string {
 		return bad("want a fully qualified host name like auth.example.com")
 	}
 	for _, l := range labels {
-		if !domainPrefixPattern.MatchString(l) {
+		if !tollgate.DomainPrefixPattern.MatchString(l) {
 			return bad(fmt.Sprintf("label %q: want 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen", l))
 		}
 	}

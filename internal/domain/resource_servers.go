@@ -28,7 +28,9 @@ type ResourceServerSpec struct {
 // defines a scope name twice.
 type DuplicateScopeError struct{ Name string }
 
-func (e *DuplicateScopeError) Error() string { return "scope " + strconv.Quote(e.Name) + " is defined twice" }
+func (e *DuplicateScopeError) Error() string {
+	return "scope " + strconv.Quote(e.Name) + " is defined twice"
+}
 
 // CheckScopes states the rules on a resource server's scopes: at most
 // MaxScopesPerServer, each name once. CreateResourceServer and

@@ -95,4 +95,3 @@ func refused(kind tollgate.ErrorKind, cause error, format string, args ...any) e
 	e.Cause = cause
 	return e
 }
-

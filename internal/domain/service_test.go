@@ -357,3 +357,34 @@ func TestDeployReturnsTheResolversError(t *testing.T) {
 		t.Errorf("Deploy = %v after %d calls; want the resolver's error as it is, after one call", err, calls)
 	}
 }
+
+func TestDomains(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	other, err := f.svc.CreatePool(ctx, "other", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reserved *domain.ReservedWordError
+	_, err = f.svc.CreateDomain(ctx, f.pool.ID, "Auth")
+	wantCause(t, "a prefix in upper case", err, tollgate.KindInvalid, domain.ErrBadPrefix)
+	_, err = f.svc.CreateDomain(ctx, f.pool.ID, "my-cognito")
+	wantCause(t, "a reserved word", err, tollgate.KindInvalid, &reserved)
+	d, err := f.svc.CreateDomain(ctx, f.pool.ID, "auth")
+	if err != nil || !d.CreatedAt.Equal(t0) {
+		t.Fatalf("CreateDomain = %+v, %v", d, err)
+	}
+	_, err = f.svc.CreateDomain(ctx, f.pool.ID, "auth")
+	wantCause(t, "the pool's own domain again", err, tollgate.KindConflict, domain.ErrDomainExists)
+	_, err = f.svc.CreateDomain(ctx, f.pool.ID, "auth2")
+	wantCause(t, "a second prefix", err, tollgate.KindConflict, domain.ErrPoolHasPrefix)
+	_, err = f.svc.CreateDomain(ctx, other.ID, "auth")
+	wantCause(t, "another pool's domain", err, tollgate.KindConflict, domain.ErrDomainTaken)
+	d.ConfigKey = "stack:S/Domain"
+	var ro *domain.ReadOnlyError
+	wantCause(t, "DeleteDomain of a stack's domain", f.svc.DeleteDomain(ctx, d), tollgate.KindReadOnly, &ro)
+	d.ConfigKey = ""
+	if err := f.svc.DeleteDomain(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+}
