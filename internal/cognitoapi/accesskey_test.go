@@ -2,6 +2,7 @@ package cognitoapi_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/tollgate/tollgate"
@@ -20,14 +21,14 @@ func TestAccessKeys(t *testing.T) {
 		t.Errorf("Secrets(%s) = %q, %v; want the key's secret", f.key.ID, got, err)
 	}
 	for _, id := range []string{"AKIAAAAAAAAAAAAAAAAA", "not a key", ""} {
-		if _, err := lookup(ctx, id); err != sigv4.ErrUnknownKey {
+		if _, err := lookup(ctx, id); !errors.Is(err, sigv4.ErrUnknownKey) {
 			t.Errorf("Secrets(%q): %v, want ErrUnknownKey", id, err)
 		}
 	}
 	if err := f.st.DeleteAccessKey(ctx, f.key.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lookup(ctx, f.key.ID); err != sigv4.ErrUnknownKey {
+	if _, err := lookup(ctx, f.key.ID); !errors.Is(err, sigv4.ErrUnknownKey) {
 		t.Errorf("Secrets of a deleted key: %v, want ErrUnknownKey", err)
 	}
 }

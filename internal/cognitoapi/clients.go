@@ -15,15 +15,19 @@ import (
 // ignored, as a pool without users would ignore them; the user sign-in
 // flows (ExplicitAuthFlows) are kept, to be shown as they were set.
 type clientInput struct {
-	UserPoolId                      *string
-	ClientId                        *string // update only
-	ClientName                      *string
-	GenerateSecret                  bool    // create only
-	ClientSecret                    *string // create only
-	AccessTokenValidity             *int
-	IdTokenValidity                 *int
-	RefreshTokenValidity            *int
-	TokenValidityUnits              *struct{ AccessToken, IdToken, RefreshToken *string }
+	UserPoolID           *string `json:"UserPoolId"`
+	ClientID             *string `json:"ClientId"` // update only
+	ClientName           *string
+	GenerateSecret       bool    // create only
+	ClientSecret         *string // create only
+	AccessTokenValidity  *int
+	IDTokenValidity      *int `json:"IdTokenValidity"`
+	RefreshTokenValidity *int
+	TokenValidityUnits   *struct {
+		AccessToken  *string
+		IDToken      *string `json:"IdToken"`
+		RefreshToken *string
+	}
 	AllowedOAuthFlows               []string
 	AllowedOAuthScopes              []string
 	AllowedOAuthFlowsUserPoolClient *bool
@@ -33,32 +37,44 @@ type clientInput struct {
 	AuthSessionValidity        *int
 }
 
-// check validates the input's shape, all of it, in the model's member
-// order (update: UpdateUserPoolClient, which has ClientId and no secret).
-func (req *clientInput) check(update bool) error {
+// checkCreate validates a CreateUserPoolClient input's shape, all of it,
+// in the model's member order.
+func (req *clientInput) checkCreate() error {
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	if update {
-		v.str("clientId", req.ClientId, true, clientIDType)
-	}
-	v.str("clientName", req.ClientName, !update, clientNameType)
-	if !update {
-		v.str("clientSecret", req.ClientSecret, false, clientSecretType)
-	}
-	v.integer("refreshTokenValidity", req.RefreshTokenValidity, false, refreshTokenValidityType)
-	v.integer("accessTokenValidity", req.AccessTokenValidity, false, accessTokenValidityType)
-	v.integer("idTokenValidity", req.IdTokenValidity, false, idTokenValidityType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientName", req.ClientName, clientNameType)
+	v.optional("clientSecret", req.ClientSecret, clientSecretType)
+	req.checkSettings(&v)
+	return v.err()
+}
+
+// checkUpdate validates an UpdateUserPoolClient input's shape, all of it,
+// in the model's member order: it has ClientId, and no secret.
+func (req *clientInput) checkUpdate() error {
+	var v validation
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.optional("clientName", req.ClientName, clientNameType)
+	req.checkSettings(&v)
+	return v.err()
+}
+
+// checkSettings validates the members Create and UpdateUserPoolClient
+// share, after the ones that name the client.
+func (req *clientInput) checkSettings(v *validation) {
+	v.optionalInt("refreshTokenValidity", req.RefreshTokenValidity, refreshTokenValidityType)
+	v.optionalInt("accessTokenValidity", req.AccessTokenValidity, accessTokenValidityType)
+	v.optionalInt("idTokenValidity", req.IDTokenValidity, idTokenValidityType)
 	if u := req.TokenValidityUnits; u != nil {
-		v.str("tokenValidityUnits.accessToken", u.AccessToken, false, timeUnitsType)
-		v.str("tokenValidityUnits.idToken", u.IdToken, false, timeUnitsType)
-		v.str("tokenValidityUnits.refreshToken", u.RefreshToken, false, timeUnitsType)
+		v.optional("tokenValidityUnits.accessToken", u.AccessToken, timeUnitsType)
+		v.optional("tokenValidityUnits.idToken", u.IDToken, timeUnitsType)
+		v.optional("tokenValidityUnits.refreshToken", u.RefreshToken, timeUnitsType)
 	}
 	v.list("explicitAuthFlows", req.ExplicitAuthFlows, explicitAuthFlowsListType)
 	v.list("allowedOAuthFlows", req.AllowedOAuthFlows, oAuthFlowsType)
 	v.list("allowedOAuthScopes", req.AllowedOAuthScopes, scopeListType)
-	v.str("preventUserExistenceErrors", req.PreventUserExistenceErrors, false, preventUserExistenceErrorTypes)
-	v.integer("authSessionValidity", req.AuthSessionValidity, false, authSessionValidityType)
-	return v.err()
+	v.optional("preventUserExistenceErrors", req.PreventUserExistenceErrors, preventUserExistenceErrorTypes)
+	v.optionalInt("authSessionValidity", req.AuthSessionValidity, authSessionValidityType)
 }
 
 // defaultExplicitAuthFlows are the flows of a client created or updated
@@ -139,10 +155,9 @@ const msgTokenValidityRange = "Invalid range for token validity."
 
 // validity reads a token validity: the value in the unit given, or in the
 // API's default unit; the zero Validity (the domain's default) when the
-// value is omitted, or is 0 and zeroIsDefault (Cognito replaces a refresh
-// token validity of 0 with its default).
-func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, zeroIsDefault bool) tollgate.Validity {
-	if value == nil || (zeroIsDefault && *value == 0) {
+// value is omitted.
+func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit) tollgate.Validity {
+	if value == nil {
 		return tollgate.Validity{}
 	}
 	u := defaultUnit
@@ -157,14 +172,21 @@ func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, zeroIsDef
 // order: the validities first (the domain's rule, called early), then
 // AllowedOAuthFlowsUserPoolClient against the flows and scopes.
 func (req *clientInput) spec() (domain.ClientSpec, error) {
-	var units struct{ AccessToken, IdToken, RefreshToken *string }
+	var units struct {
+		AccessToken  *string
+		IDToken      *string `json:"IdToken"`
+		RefreshToken *string
+	}
 	if req.TokenValidityUnits != nil {
 		units = *req.TokenValidityUnits
 	}
 	spec := domain.ClientSpec{
-		AccessToken:  validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, false),
-		IDToken:      validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, false),
-		RefreshToken: validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, true),
+		AccessToken: validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours),
+		IDToken:     validity(req.IDTokenValidity, units.IDToken, tollgate.Hours),
+	}
+	// Cognito replaces a refresh token validity of 0 with its default.
+	if req.RefreshTokenValidity == nil || *req.RefreshTokenValidity != 0 {
+		spec.RefreshToken = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days)
 	}
 	if req.ClientName != nil {
 		spec.Name = *req.ClientName
@@ -222,13 +244,13 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
-	if err := req.check(false); err != nil {
+	if err := req.checkCreate(); err != nil {
 		return nil, err
 	}
 	if req.ClientSecret != nil && req.GenerateSecret {
 		return nil, invalid("You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -269,17 +291,20 @@ func (h *Handler) getClient(ctx context.Context, region, poolID, clientID string
 
 // clientRef reads and validates {UserPoolId, ClientId}.
 func clientRef(in []byte) (poolID, clientID string, err error) {
-	var req struct{ UserPoolId, ClientId *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		ClientID   *string `json:"ClientId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return "", "", err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
 	if err := v.err(); err != nil {
 		return "", "", err
 	}
-	return *req.UserPoolId, *req.ClientId, nil
+	return *req.UserPoolID, *req.ClientID, nil
 }
 
 func (h *Handler) describeUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
@@ -306,10 +331,10 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
-	if err := req.check(true); err != nil {
+	if err := req.checkUpdate(); err != nil {
 		return nil, err
 	}
-	cur, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	cur, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +375,7 @@ func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []
 
 func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolId *string
+		UserPoolID *string `json:"UserPoolId"`
 		MaxResults *int
 		NextToken  *string
 	}
@@ -358,13 +383,13 @@ func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []b
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.integer("maxResults", req.MaxResults, false, queryLimit)
-	v.str("nextToken", req.NextToken, false, paginationKey)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.optionalInt("maxResults", req.MaxResults, queryLimit)
+	v.optional("nextToken", req.NextToken, paginationKey)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}

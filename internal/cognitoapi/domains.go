@@ -32,7 +32,8 @@ const (
 
 func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		Domain, UserPoolId  *string
+		Domain              *string
+		UserPoolID          *string `json:"UserPoolId"`
 		ManagedLoginVersion *int
 		CustomDomainConfig  *struct{ CertificateArn *string }
 	}
@@ -40,10 +41,10 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []
 		return nil, err
 	}
 	var v validation
-	v.str("domain", req.Domain, true, domainType)
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("domain", req.Domain, domainType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if req.CustomDomainConfig != nil {
-		v.str("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, true, arnType)
+		v.required("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, arnType)
 	}
 	if err := v.err(); err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []
 	if err := domain.CheckPrefix(*req.Domain); err != nil {
 		return nil, domainError(err)
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in 
 		return nil, err
 	}
 	var v validation
-	v.str("domain", req.Domain, true, describedDomainType)
+	v.required("domain", req.Domain, describedDomainType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -131,17 +132,20 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in 
 }
 
 func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ Domain, UserPoolId *string }
+	var req struct {
+		Domain     *string
+		UserPoolID *string `json:"UserPoolId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("domain", req.Domain, true, describedDomainType)
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("domain", req.Domain, describedDomainType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}

@@ -199,8 +199,6 @@ func (h *Handler) changed(ctx context.Context) {
 	}
 }
 
-func (h *Handler) now() time.Time { return h.opts.Now().UTC() }
-
 // decode reads an operation's input. A body that is not a JSON object of
 // the operation's shape is AWS's SerializationException.
 func decode(in []byte, v any) error {

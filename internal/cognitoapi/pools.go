@@ -120,10 +120,10 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 		return nil, err
 	}
 	var v validation
-	v.str("poolName", req.PoolName, true, userPoolNameType)
-	v.str("deletionProtection", req.DeletionProtection, false, deletionProtectionType)
-	v.str("mfaConfiguration", req.MfaConfiguration, false, userPoolMfaType)
-	v.str("userPoolTier", req.UserPoolTier, false, userPoolTierType)
+	v.required("poolName", req.PoolName, userPoolNameType)
+	v.optional("deletionProtection", req.DeletionProtection, deletionProtectionType)
+	v.optional("mfaConfiguration", req.MfaConfiguration, userPoolMfaType)
+	v.optional("userPoolTier", req.UserPoolTier, userPoolTierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -152,16 +152,18 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 }
 
 func (h *Handler) describeUserPool(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +183,8 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 		return nil, err
 	}
 	var v validation
-	v.str("nextToken", req.NextToken, false, paginationKeyType)
-	v.integer("maxResults", req.MaxResults, true, poolQueryLimitType)
+	v.optional("nextToken", req.NextToken, paginationKeyType)
+	v.requiredInt("maxResults", req.MaxResults, poolQueryLimitType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -218,16 +220,18 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 }
 
 func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}

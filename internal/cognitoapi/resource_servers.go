@@ -36,7 +36,7 @@ func resourceServerView(rs *tollgate.ResourceServer) resourceServer {
 
 // resourceServerInput is the input of Create and UpdateResourceServer.
 type resourceServerInput struct {
-	UserPoolId *string
+	UserPoolID *string `json:"UserPoolId"`
 	Identifier *string
 	Name       *string
 	Scopes     []scopeJSON
@@ -46,9 +46,9 @@ type resourceServerInput struct {
 // of it, then what the shape cannot say (duplicate scope names).
 func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
-	v.str("name", req.Name, true, resourceServerNameType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("identifier", req.Identifier, resourceServerIdentifierType)
+	v.required("name", req.Name, resourceServerNameType)
 	if len(req.Scopes) > tollgate.MaxScopesPerServer {
 		// A list of structures; how AWS shows it is not recorded, so
 		// Tollgate shows its length.
@@ -56,8 +56,8 @@ func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	}
 	for i, s := range req.Scopes {
 		member := fmt.Sprintf("scopes.%d.member", i+1)
-		v.str(member+".scopeName", s.ScopeName, true, resourceServerScopeNameType)
-		v.str(member+".scopeDescription", s.ScopeDescription, true, resourceServerScopeDescriptionType)
+		v.required(member+".scopeName", s.ScopeName, resourceServerScopeNameType)
+		v.required(member+".scopeDescription", s.ScopeDescription, resourceServerScopeDescriptionType)
 	}
 	if err := v.err(); err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (h *Handler) createResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -114,17 +114,20 @@ func (h *Handler) getResourceServer(ctx context.Context, region, poolID, identif
 }
 
 func (h *Handler) describeResourceServer(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, Identifier *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		Identifier *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("identifier", req.Identifier, resourceServerIdentifierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	rs, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
+	rs, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +136,7 @@ func (h *Handler) describeResourceServer(ctx context.Context, region string, in 
 
 func (h *Handler) listResourceServers(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolId *string
+		UserPoolID *string `json:"UserPoolId"`
 		MaxResults *int
 		NextToken  *string
 	}
@@ -141,13 +144,13 @@ func (h *Handler) listResourceServers(ctx context.Context, region string, in []b
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.integer("maxResults", req.MaxResults, false, listResourceServersLimitType)
-	v.str("nextToken", req.NextToken, false, paginationKeyType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.optionalInt("maxResults", req.MaxResults, listResourceServersLimitType)
+	v.optional("nextToken", req.NextToken, paginationKeyType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +183,7 @@ func (h *Handler) updateResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	cur, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
+	cur, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}
@@ -193,17 +196,20 @@ func (h *Handler) updateResourceServer(ctx context.Context, region string, in []
 }
 
 func (h *Handler) deleteResourceServer(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, Identifier *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		Identifier *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("identifier", req.Identifier, resourceServerIdentifierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	rs, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
+	rs, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}

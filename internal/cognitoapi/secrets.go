@@ -18,18 +18,22 @@ type secretDescriptor struct {
 // without downtime. Secrets are not config-declared values, so a client a
 // config file declares may rotate them here too, as with the CLI.
 func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, ClientId, ClientSecret *string }
+	var req struct {
+		UserPoolID   *string `json:"UserPoolId"`
+		ClientID     *string `json:"ClientId"`
+		ClientSecret *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
-	v.str("clientSecret", req.ClientSecret, false, clientSecretType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.optional("clientSecret", req.ClientSecret, clientSecretType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
@@ -55,18 +59,22 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 }
 
 func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, ClientId, NextToken *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		ClientID   *string `json:"ClientId"`
+		NextToken  *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
-	v.str("nextToken", req.NextToken, false, paginationKey)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.optional("nextToken", req.NextToken, paginationKey)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
@@ -78,18 +86,22 @@ func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, 
 }
 
 func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, ClientId, ClientSecretId *string }
+	var req struct {
+		UserPoolID     *string `json:"UserPoolId"`
+		ClientID       *string `json:"ClientId"`
+		ClientSecretId *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
-	v.str("clientSecretId", req.ClientSecretId, true, clientSecretIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.required("clientSecretId", req.ClientSecretId, clientSecretIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
