@@ -138,18 +138,18 @@ var (
 )
 
 // CheckValidity returns an error of KindInvalid when v is not a known unit or
-// lies outside [min, max]. what names the field in the message.
-func CheckValidity(what string, v Validity, min, max time.Duration) error {
+// lies outside [lo, hi]. what names the field in the message.
+func CheckValidity(what string, v Validity, lo, hi time.Duration) error {
 	if v.Unit.Duration() == 0 {
 		return Errorf(KindInvalid, "%s: unknown unit %q (want seconds, minutes, hours or days)", what, v.Unit)
 	}
 	// Compare in units before multiplying, so that a huge value cannot
 	// overflow into the allowed range.
-	if v.Value <= 0 || v.Value > int64(max/v.Unit.Duration()) {
-		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(min), humanDuration(max), v)
+	if v.Value <= 0 || v.Value > int64(hi/v.Unit.Duration()) {
+		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(lo), humanDuration(hi), v)
 	}
-	if d := v.Duration(); d < min || d > max {
-		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(min), humanDuration(max), v)
+	if d := v.Duration(); d < lo || d > hi {
+		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(lo), humanDuration(hi), v)
 	}
 	return nil
 }

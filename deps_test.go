@@ -25,7 +25,7 @@ var allowedImports = map[string][]string{
 	"internal/oauth2":          {},
 	"internal/sigv4":           {},
 	"internal/cognitoapi":      {".", "internal/domain", "internal/sigv4", "internal/vault"},
-	"internal/domain":          {".", "internal/config", "internal/vault"},
+	"internal/domain":          {".", "internal/config", "internal/signer", "internal/vault"},
 	"internal/catalog":         {"."},
 	"internal/signer":          {".", "internal/vault"},
 	"internal/token":           {".", "internal/bearer", "internal/oauth2", "internal/vault"},

@@ -21,7 +21,11 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		Use:   "access-keys",
 		Short: "Manage the access keys that sign calls to the Cognito management API (AWS SDKs, the AWS CLI)",
 	}
+	cmd.AddCommand(a.accessKeysCreate(), a.accessKeysList(), a.accessKeysDelete())
+	return cmd
+}
 
+func (a *app) accessKeysCreate() *cobra.Command {
 	var description string
 	var createJSON bool
 	create := &cobra.Command{
@@ -46,7 +50,10 @@ func (a *app) accessKeysCommand() *cobra.Command {
 	}
 	create.Flags().StringVar(&description, "description", "", "what the key is for")
 	create.Flags().BoolVar(&createJSON, "json", false, "print JSON")
+	return create
+}
 
+func (a *app) accessKeysList() *cobra.Command {
 	var listJSON bool
 	list := &cobra.Command{
 		Use:   "list",
@@ -75,8 +82,11 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		},
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print JSON")
+	return list
+}
 
-	del := &cobra.Command{
+func (a *app) accessKeysDelete() *cobra.Command {
+	return &cobra.Command{
 		Use:   "delete ACCESS_KEY_ID",
 		Short: "Delete an access key; calls signed with it are refused at once",
 		Args:  cobra.ExactArgs(1),
@@ -87,6 +97,4 @@ func (a *app) accessKeysCommand() *cobra.Command {
 			})
 		},
 	}
-	cmd.AddCommand(create, list, del)
-	return cmd
 }

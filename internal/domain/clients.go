@@ -75,12 +75,6 @@ func (e *UnknownScopeError) Error() string {
 func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSpec, secret SecretChoice) (*tollgate.Client, string, error) {
 	now := s.clock()
 	c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: poolID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
-	if err := s.fill(ctx, c, spec, secret.wanted()); err != nil {
-		return nil, "", err
-	}
-	if err := s.checkName(ctx, c); err != nil {
-		return nil, "", err
-	}
 	plain := ""
 	if secret.wanted() {
 		var err error
@@ -88,6 +82,12 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSp
 			return nil, "", err
 		}
 		c.Secrets = []tollgate.ClientSecret{tollgate.NewProtectedSecret(s.vault, c.ID, plain, now)}
+	}
+	if err := s.fill(ctx, c, spec); err != nil {
+		return nil, "", err
+	}
+	if err := s.checkName(ctx, c); err != nil {
+		return nil, "", err
 	}
 	// The store counts the pool's clients in the transaction that inserts
 	// (MaxClientsPerPool), and its unique index backs checkName.
@@ -104,7 +104,7 @@ func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec C
 		return nil, err
 	}
 	next := &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
-	if err := s.fill(ctx, next, spec, len(cur.Secrets) > 0); err != nil {
+	if err := s.fill(ctx, next, spec); err != nil {
 		return nil, err
 	}
 	if err := s.checkName(ctx, next); err != nil {
@@ -125,8 +125,8 @@ func (s *Service) DeleteClient(ctx context.Context, c *tollgate.Client) error {
 }
 
 // fill checks spec against the rules and the pool and sets c's settings
-// from it. hasSecret tells whether c has or will have a secret.
-func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec, hasSecret bool) error {
+// from it. c has its secrets already.
+func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec) error {
 	if spec.Name != "" {
 		c.Name = spec.Name
 	}
@@ -144,7 +144,7 @@ func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec,
 		}
 	}
 	c.AllowedOAuthFlows = dedup(spec.OAuthFlows)
-	if !hasSecret {
+	if len(c.Secrets) == 0 {
 		return refused(tollgate.KindInvalid, ErrSecretRequired, "a client without a secret cannot use client_credentials")
 	}
 	return s.setScopes(ctx, c, spec.Scopes)
