@@ -89,7 +89,7 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 	var req struct {
 		UserPoolID     *string `json:"UserPoolId"`
 		ClientID       *string `json:"ClientId"`
-		ClientSecretId *string
+		ClientSecretID *string `json:"ClientSecretId"`
 	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
@@ -97,7 +97,7 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 	var v validation
 	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	v.required("clientId", req.ClientID, clientIDType)
-	v.required("clientSecretId", req.ClientSecretId, clientSecretIDType)
+	v.required("clientSecretId", req.ClientSecretID, clientSecretIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -105,12 +105,12 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 	if err != nil {
 		return nil, err
 	}
-	err = h.svc.DeleteClientSecret(ctx, c, *req.ClientSecretId)
+	err = h.svc.DeleteClientSecret(ctx, c, *req.ClientSecretID)
 	switch {
 	case errors.Is(err, domain.ErrNoSuchSecret):
-		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretId), held(c.ID))
+		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretID), held(c.ID))
 	case errors.Is(err, domain.ErrLastSecret):
-		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretId), held(c.ID))
+		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretID), held(c.ID))
 	case err != nil:
 		return nil, err
 	}
