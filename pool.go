@@ -36,6 +36,18 @@ const (
 	MaxClientsPerPool         = 1000
 )
 
+// Object names a kind of object a pool owns (or the pool itself), in
+// messages and change lists.
+type Object string
+
+// Objects.
+const (
+	ObjectPool           Object = "pool"
+	ObjectResourceServer Object = "resource server"
+	ObjectClient         Object = "client"
+	ObjectDomain         Object = "domain"
+)
+
 // ResourceServer is an API that a pool issues tokens for, with the custom
 // scopes it defines. A scope's full name is "{Identifier}/{ScopeName}".
 type ResourceServer struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -63,12 +64,7 @@ func TestClientsCreateKeepsThePoolQuota(t *testing.T) {
 	if err := st.PutResourceServer(ctx, rs); err != nil {
 		t.Fatal(err)
 	}
-	for i := range tollgate.MaxClientsPerPool - 1 {
-		c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: pools[0].ID, Name: fmt.Sprint("client-", i), CreatedAt: now, UpdatedAt: now}
-		if err := st.CreateClient(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.FillPool(t, st, pools[0].ID, tollgate.MaxClientsPerPool-1)
 
 	create := func(name string) (int, string) {
 		code, _, stderr := f.run(t, "clients", "create", "--pool", "orders", "--name", name, "--scopes", "api/read")

@@ -338,7 +338,7 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.CheckWritable(domain.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
+	if err := domain.CheckWritable(tollgate.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
 	}
 	spec, err := req.spec()

@@ -157,11 +157,11 @@ func domainLogText(msg string) string {
 }
 
 // objectNouns are the API's names of the domain's objects.
-var objectNouns = map[domain.Object]string{
-	domain.ObjectPool:           "User pool",
-	domain.ObjectResourceServer: "Resource server",
-	domain.ObjectClient:         "User pool client",
-	domain.ObjectDomain:         "Domain",
+var objectNouns = map[tollgate.Object]string{
+	tollgate.ObjectPool:           "User pool",
+	tollgate.ObjectResourceServer: "Resource server",
+	tollgate.ObjectClient:         "User pool client",
+	tollgate.ObjectDomain:         "Domain",
 }
 
 // readOnly refuses a change to an object a config file or a template's

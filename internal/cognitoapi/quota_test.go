@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/cognitoapi"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // TestConcurrentCreateUserPoolClientKeepsTheQuota has several
@@ -36,13 +36,7 @@ func TestConcurrentCreateUserPoolClientKeepsTheQuota(t *testing.T) {
 	pool := try(api.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("full")})).must(t, "CreateUserPool").UserPool
 	try(api.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: pool.Id, Identifier: aws.String("api"), Name: aws.String("api"),
 		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("read")}}})).must(t, "CreateResourceServer")
-	now := time.Now()
-	for i := range tollgate.MaxClientsPerPool - 1 {
-		c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: *pool.Id, Name: fmt.Sprint("client-", i), CreatedAt: now, UpdatedAt: now}
-		if err := f.st.CreateClient(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.FillPool(t, f.st, *pool.Id, tollgate.MaxClientsPerPool-1)
 
 	const callers = 6
 	var (

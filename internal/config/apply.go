@@ -44,15 +44,15 @@ func (a Action) verb() string {
 	return string(a)
 }
 
-// Object names a kind of stored object.
-type Object string
+// Object names a kind of stored object (tollgate.Object).
+type Object = tollgate.Object
 
 // Objects the userPools section declares.
 const (
-	ObjectPool           Object = "pool"
-	ObjectResourceServer Object = "resource server"
-	ObjectClient         Object = "client"
-	ObjectDomain         Object = "domain"
+	ObjectPool           = tollgate.ObjectPool
+	ObjectResourceServer = tollgate.ObjectResourceServer
+	ObjectClient         = tollgate.ObjectClient
+	ObjectDomain         = tollgate.ObjectDomain
 )
 
 // Change is one write Apply made. It never holds a secret.

@@ -100,7 +100,7 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSp
 // UpdateClient replaces cur's settings with spec, keeping its id, pool,
 // secrets and creation time, and returns the client as stored.
 func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec ClientSpec) (*tollgate.Client, error) {
-	if err := CheckWritable(ObjectClient, cur.ID, cur.ConfigKey); err != nil {
+	if err := CheckWritable(tollgate.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
 	}
 	next := &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
@@ -118,7 +118,7 @@ func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec C
 
 // DeleteClient deletes a client made by hand.
 func (s *Service) DeleteClient(ctx context.Context, c *tollgate.Client) error {
-	if err := CheckWritable(ObjectClient, c.ID, c.ConfigKey); err != nil {
+	if err := CheckWritable(tollgate.ObjectClient, c.ID, c.ConfigKey); err != nil {
 		return err
 	}
 	return s.st.DeleteClient(ctx, c.ID)
@@ -257,7 +257,7 @@ func (s *Service) checkName(ctx context.Context, c *tollgate.Client) error {
 	}
 	for _, o := range clients {
 		if o.Name == c.Name && o.ID != c.ID {
-			return nameTaken(&NameTakenError{Object: ObjectClient, Name: c.Name, PoolID: c.PoolID, TakenBy: o.ID})
+			return nameTaken(&NameTakenError{Object: tollgate.ObjectClient, Name: c.Name, PoolID: c.PoolID, TakenBy: o.ID})
 		}
 	}
 	return nil

@@ -79,7 +79,7 @@ func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (*tol
 
 // DeleteDomain deletes a domain made by hand.
 func (s *Service) DeleteDomain(ctx context.Context, d *tollgate.Domain) error {
-	if err := CheckWritable(ObjectDomain, d.Domain, d.ConfigKey); err != nil {
+	if err := CheckWritable(tollgate.ObjectDomain, d.Domain, d.ConfigKey); err != nil {
 		return err
 	}
 	return s.st.DeleteDomain(ctx, d.Domain)

@@ -27,7 +27,7 @@ func (s *Service) CreatePool(ctx context.Context, name, region string) (*tollgat
 	}
 	for _, p := range pools {
 		if p.Name == name {
-			return nil, nameTaken(&NameTakenError{Object: ObjectPool, Name: name, TakenBy: p.ID})
+			return nil, nameTaken(&NameTakenError{Object: tollgate.ObjectPool, Name: name, TakenBy: p.ID})
 		}
 	}
 	now := s.clock()
@@ -41,7 +41,7 @@ func (s *Service) CreatePool(ctx context.Context, name, region string) (*tollgat
 // DeletePool deletes a pool made by hand with everything it owns, once its
 // domains are deleted.
 func (s *Service) DeletePool(ctx context.Context, p *tollgate.UserPool) error {
-	if err := CheckWritable(ObjectPool, p.ID, p.ConfigKey); err != nil {
+	if err := CheckWritable(tollgate.ObjectPool, p.ID, p.ConfigKey); err != nil {
 		return err
 	}
 	domains, err := s.st.ListDomains(ctx, p.ID)

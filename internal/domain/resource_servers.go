@@ -80,7 +80,7 @@ func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec 
 // UpdateResourceServer replaces a resource server's name and scopes:
 // scopes left out are removed.
 func (s *Service) UpdateResourceServer(ctx context.Context, cur *tollgate.ResourceServer, spec ResourceServerSpec) (*tollgate.ResourceServer, error) {
-	if err := CheckWritable(ObjectResourceServer, cur.Identifier, cur.ConfigKey); err != nil {
+	if err := CheckWritable(tollgate.ObjectResourceServer, cur.Identifier, cur.ConfigKey); err != nil {
 		return nil, err
 	}
 	if err := CheckScopes(spec.Scopes); err != nil {
@@ -95,7 +95,7 @@ func (s *Service) UpdateResourceServer(ctx context.Context, cur *tollgate.Resour
 
 // DeleteResourceServer deletes a resource server made by hand.
 func (s *Service) DeleteResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
-	if err := CheckWritable(ObjectResourceServer, rs.Identifier, rs.ConfigKey); err != nil {
+	if err := CheckWritable(tollgate.ObjectResourceServer, rs.Identifier, rs.ConfigKey); err != nil {
 		return err
 	}
 	return s.st.DeleteResourceServer(ctx, rs.PoolID, rs.Identifier)

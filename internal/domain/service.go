@@ -32,21 +32,10 @@ func (s *Service) Store() tollgate.Store { return s.st }
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
 
-// Object names a kind of object in errors.
-type Object string
-
-// Objects.
-const (
-	ObjectPool           Object = "pool"
-	ObjectResourceServer Object = "resource server"
-	ObjectClient         Object = "client"
-	ObjectDomain         Object = "domain"
-)
-
 // ReadOnlyError is the cause of a refusal to change an object that a config
 // file or a stack declares: only applying that declaration changes it.
 type ReadOnlyError struct {
-	Object    Object
+	Object    tollgate.Object
 	ID        string // the object's id (a resource server's identifier, a domain's name)
 	ConfigKey string
 }
@@ -60,7 +49,7 @@ func (e *ReadOnlyError) Error() string {
 // declaration changes it. Every write of the Service checks it; a
 // translator calls it early only where its wire answers this refusal
 // before others.
-func CheckWritable(obj Object, id, configKey string) error {
+func CheckWritable(obj tollgate.Object, id, configKey string) error {
 	if configKey == "" {
 		return nil
 	}
@@ -72,14 +61,14 @@ func CheckWritable(obj Object, id, configKey string) error {
 // another object of its scope has: pool names are unique among pools,
 // client names within their pool.
 type NameTakenError struct {
-	Object  Object
+	Object  tollgate.Object
 	Name    string
 	PoolID  string // the pool, for a client
 	TakenBy string // the id of the object that has the name
 }
 
 func (e *NameTakenError) Error() string {
-	if e.Object == ObjectPool {
+	if e.Object == tollgate.ObjectPool {
 		return "a pool named " + strconv.Quote(e.Name) + " already exists (" + e.TakenBy + ")"
 	}
 	return "a " + string(e.Object) + " named " + strconv.Quote(e.Name) + " already exists in pool " + e.PoolID + " (" + e.TakenBy + ")"

@@ -190,7 +190,7 @@ func TestUpdateClient(t *testing.T) {
 func TestClientQuota(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	fill(t, f, tollgate.MaxClientsPerPool-1)
+	storetest.FillPool(t, f.st, f.pool.ID, tollgate.MaxClientsPerPool-1)
 
 	// Each writer of the pool races for the last place.
 	const writers = 8
@@ -218,18 +218,6 @@ func TestClientQuota(t *testing.T) {
 	clients, err := f.st.ListClients(ctx, f.pool.ID)
 	if err != nil || created != 1 || len(clients) != tollgate.MaxClientsPerPool {
 		t.Errorf("%d writers created a client, the pool has %d (%v); want 1 and %d", created, len(clients), err, tollgate.MaxClientsPerPool)
-	}
-}
-
-// fill adds n clients to the fixture's pool, through the store: quicker
-// than through the Service, and the quota is the store's anyway.
-func fill(t *testing.T, f *fixture, n int) {
-	t.Helper()
-	for i := range n {
-		c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: f.pool.ID, Name: fmt.Sprintf("client-%04d", i), CreatedAt: t0, UpdatedAt: t0}
-		if err := f.st.CreateClient(context.Background(), c); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -20,8 +20,10 @@ func wantLimit(t *testing.T, what string, err error) {
 	}
 }
 
-// fillPool creates n clients in the pool.
-func fillPool(t *testing.T, s tollgate.Store, poolID string, n int) {
+// FillPool creates n clients in the pool, named client-0000 and on, so
+// that tests of every writer can bring a pool to its quota
+// (tollgate.MaxClientsPerPool) through the store, quickly.
+func FillPool(t *testing.T, s tollgate.Store, poolID string, n int) {
 	t.Helper()
 	for i := range n {
 		mustCreateClient(t, s, newClient(poolID, fmt.Sprintf("client-%04d", i)))
@@ -34,7 +36,7 @@ func testClientQuota(t *testing.T, s tollgate.Store) {
 	ctx := context.Background()
 	full := mustCreatePool(t, s, "full")
 	other := mustCreatePool(t, s, "other")
-	fillPool(t, s, full.ID, tollgate.MaxClientsPerPool)
+	FillPool(t, s, full.ID, tollgate.MaxClientsPerPool)
 
 	wantLimit(t, "CreateClient in a full pool", s.CreateClient(ctx, newClient(full.ID, "one too many")))
 	mustCreateClient(t, s, newClient(other.ID, "elsewhere"))
@@ -74,7 +76,7 @@ func testResourceServerQuota(t *testing.T, s tollgate.Store) {
 func testConcurrentClientLimit(t *testing.T, a, b tollgate.Store) {
 	ctx := context.Background()
 	pool := mustCreatePool(t, a, "pool")
-	fillPool(t, a, pool.ID, tollgate.MaxClientsPerPool-1)
+	FillPool(t, a, pool.ID, tollgate.MaxClientsPerPool-1)
 
 	var (
 		start = make(chan struct{})
