@@ -10,10 +10,10 @@ import (
 	"github.com/tollgate/tollgate/internal/signer"
 )
 
-// ErrNextKeyTooNew is the cause of a refusal to rotate a pool's keys while
+// errNextKeyTooNew is the cause of a refusal to rotate a pool's keys while
 // its next key was published too recently for every verifier's cached JWKS
 // to hold it.
-var ErrNextKeyTooNew = errors.New("the next key was published too recently")
+var errNextKeyTooNew = errors.New("the next key was published too recently")
 
 // Rotation says how RotateKeys rotates.
 type Rotation struct {
@@ -39,7 +39,7 @@ func (s *Service) RotateKeys(ctx context.Context, poolID string, r Rotation) ([]
 	now := s.now()
 	for _, k := range current {
 		if age := now.Sub(k.CreatedAt); k.State == tollgate.KeyNext && age < signer.PublishLead && !r.Force {
-			return nil, refused(tollgate.KindConflict, ErrNextKeyTooNew,
+			return nil, refused(tollgate.KindConflict, errNextKeyTooNew,
 				"the next key %s was published %s ago; verifiers may cache the JWKS for %s, so it may sign from %s on (--force to rotate anyway)",
 				k.KID, age.Round(time.Second), signer.JWKSMaxAge, k.CreatedAt.Add(signer.PublishLead).Local().Format(time.TimeOnly))
 		}

@@ -9,14 +9,15 @@ import (
 	"github.com/tollgate/tollgate"
 )
 
-// CustomSecretPattern is what Cognito accepts as a client secret the caller
+// customSecretPattern is what Cognito accepts as a client secret the caller
 // chooses: 24 to 64 letters, digits, _ and +.
-var CustomSecretPattern = regexp.MustCompile(`^[\w+]{24,64}$`)
+var customSecretPattern = regexp.MustCompile(`^[\w+]{24,64}$`)
 
 // Errors that refuse a change to a client's secrets, as causes of a
 // *tollgate.Error.
 var (
-	// ErrBadSecret: a chosen secret that CustomSecretPattern refuses.
+	// ErrBadSecret: a chosen secret that is not 24 to 64 letters,
+	// digits, _ and +.
 	ErrBadSecret = errors.New("malformed client secret")
 	// ErrNoSecretToRotate: a secret added to a client created without one.
 	ErrNoSecretToRotate = errors.New("the client has no secret")
@@ -31,7 +32,7 @@ func (s *Service) choose(given string) (string, error) {
 	if given == "" {
 		return tollgate.NewClientSecret(), nil
 	}
-	if !CustomSecretPattern.MatchString(given) {
+	if !customSecretPattern.MatchString(given) {
 		return "", refused(tollgate.KindInvalid, ErrBadSecret, "a client secret must be 24 to 64 characters of letters, digits, _ and +")
 	}
 	return given, nil

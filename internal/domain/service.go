@@ -26,10 +26,6 @@ func New(st tollgate.Store, v *vault.Vault, now func() time.Time) *Service {
 	return &Service{st: st, vault: v, now: now}
 }
 
-// Store returns the store the Service writes to, for the reads a
-// translator makes to render its answers.
-func (s *Service) Store() tollgate.Store { return s.st }
-
 func (s *Service) clock() time.Time { return s.now().UTC() }
 
 // ReadOnlyError is the cause of a refusal to change an object that a config
