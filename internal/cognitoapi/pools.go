@@ -36,8 +36,10 @@ type userPool struct {
 // standardAttributes is the schema of a new pool's standard attributes, as
 // DescribeUserPool lists them.
 var standardAttributes = func() []map[string]any {
-	attr := func(name, typ string, mutable, required bool) map[string]any {
-		a := map[string]any{"Name": name, "AttributeDataType": typ, "DeveloperOnlyAttribute": false, "Mutable": mutable, "Required": required}
+	// Every standard attribute is mutable and optional, but sub.
+	attr := func(name, typ string) map[string]any {
+		sub := name == "sub"
+		a := map[string]any{"Name": name, "AttributeDataType": typ, "DeveloperOnlyAttribute": false, "Mutable": !sub, "Required": sub}
 		switch {
 		case name == "sub":
 			a["StringAttributeConstraints"] = map[string]any{"MinLength": "1", "MaxLength": "2048"}
@@ -50,17 +52,17 @@ var standardAttributes = func() []map[string]any {
 		}
 		return a
 	}
-	out := []map[string]any{attr("sub", "String", false, true)}
+	out := []map[string]any{attr("sub", "String")}
 	for _, name := range []string{"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
 		"profile", "picture", "website", "email"} {
-		out = append(out, attr(name, "String", true, false))
+		out = append(out, attr(name, "String"))
 	}
-	out = append(out, attr("email_verified", "Boolean", true, false))
+	out = append(out, attr("email_verified", "Boolean"))
 	for _, name := range []string{"gender", "birthdate", "zoneinfo", "locale", "phone_number"} {
-		out = append(out, attr(name, "String", true, false))
+		out = append(out, attr(name, "String"))
 	}
-	out = append(out, attr("phone_number_verified", "Boolean", true, false), attr("address", "String", true, false),
-		attr("updated_at", "Number", true, false))
+	out = append(out, attr("phone_number_verified", "Boolean"), attr("address", "String"),
+		attr("updated_at", "Number"))
 	return out
 }()
 
