@@ -82,3 +82,38 @@ func TestClientsCreateKeepsThePoolQuota(t *testing.T) {
 		t.Errorf("the pool has %d clients (%v), want %d", len(clients), err, tollgate.MaxClientsPerPool)
 	}
 }
+
+// TestPoolsDeleteRefusesAPoolWithADomain checks that the CLI, like the
+// management API, deletes a pool only once its domain is deleted.
+func TestPoolsDeleteRefusesAPoolWithADomain(t *testing.T) {
+	f := newCLIFixture(t)
+	if code, _, stderr := f.run(t, "pools", "create", "orders"); code != 0 {
+		t.Fatalf("pools create: exit %d: %s", code, stderr)
+	}
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pools, err := st.ListPools(ctx)
+	if err != nil || len(pools) != 1 {
+		t.Fatalf("pools %v, %v", pools, err)
+	}
+	if err := st.PutDomain(ctx, &tollgate.Domain{Domain: "orders-auth", PoolID: pools[0].ID, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := f.run(t, "pools", "delete", "orders")
+	if code == 0 || !strings.Contains(stderr, "delete it first") {
+		t.Errorf("pools delete of a pool with a domain: exit %d, %q; want a refusal", code, stderr)
+	}
+	if _, err := st.GetPool(ctx, pools[0].ID); err != nil {
+		t.Errorf("the pool is gone (%v); want it kept", err)
+	}
+	if err := st.DeleteDomain(ctx, "orders-auth"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := f.run(t, "pools", "delete", "orders"); code != 0 {
+		t.Errorf("pools delete once the domain is gone: exit %d: %s", code, stderr)
+	}
+}
