@@ -374,22 +374,7 @@ func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []
 }
 
 func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-		MaxResults *int
-		NextToken  *string
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.optionalInt("maxResults", req.MaxResults, queryLimit)
-	v.optional("nextToken", req.NextToken, paginationKey)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	p, err := h.getPool(ctx, region, *req.UserPoolID)
+	p, req, err := h.poolListRequest(ctx, region, in, queryLimit, paginationKey)
 	if err != nil {
 		return nil, err
 	}

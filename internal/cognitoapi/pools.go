@@ -111,6 +111,34 @@ func (h *Handler) getPool(ctx context.Context, region, id string) (*tollgate.Use
 	return p, err
 }
 
+// poolListInput is the input of the operations that list a pool's objects.
+type poolListInput struct {
+	UserPoolID *string `json:"UserPoolId"`
+	MaxResults *int
+	NextToken  *string
+}
+
+// poolListRequest reads and validates a poolListInput, with the operation's
+// shapes of MaxResults and NextToken, and returns the pool it names.
+func (h *Handler) poolListRequest(ctx context.Context, region string, in []byte, limit intShape, key strShape) (*tollgate.UserPool, *poolListInput, error) {
+	var req poolListInput
+	if err := decode(in, &req); err != nil {
+		return nil, nil, err
+	}
+	var v validation
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.optionalInt("maxResults", req.MaxResults, limit)
+	v.optional("nextToken", req.NextToken, key)
+	if err := v.err(); err != nil {
+		return nil, nil, err
+	}
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, &req, nil
+}
+
 func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
 		PoolName           *string

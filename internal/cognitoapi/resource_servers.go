@@ -135,22 +135,7 @@ func (h *Handler) describeResourceServer(ctx context.Context, region string, in 
 }
 
 func (h *Handler) listResourceServers(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-		MaxResults *int
-		NextToken  *string
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.optionalInt("maxResults", req.MaxResults, listResourceServersLimitType)
-	v.optional("nextToken", req.NextToken, paginationKeyType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	p, err := h.getPool(ctx, region, *req.UserPoolID)
+	p, req, err := h.poolListRequest(ctx, region, in, listResourceServersLimitType, paginationKeyType)
 	if err != nil {
 		return nil, err
 	}
