@@ -66,6 +66,21 @@ type ClientSecret struct {
 	CreatedAt time.Time
 }
 
+// SecretProtector computes what is stored of a client secret: a keyed hash
+// to authenticate the client and the secret sealed to the client id, so
+// that it can be revealed (the vault, internal/vault).
+type SecretProtector interface {
+	ProtectSecret(clientID, secret string) (hash, sealed []byte)
+}
+
+// NewProtectedSecret returns a client secret as every writer stores it: a
+// fresh secret id, the plaintext protected by p, and its creation time. It
+// is the one place a ClientSecret is made from a plaintext.
+func NewProtectedSecret(p SecretProtector, clientID, secret string, now time.Time) ClientSecret {
+	hash, sealed := p.ProtectSecret(clientID, secret)
+	return ClientSecret{ID: NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
+}
+
 // String never shows the secret.
 func (s ClientSecret) String() string { return "ClientSecret(" + s.ID + ")" }
 
@@ -123,18 +138,18 @@ var (
 )
 
 // CheckValidity returns an error of KindInvalid when v is not a known unit or
-// lies outside [min, max]. what names the field in the message.
-func CheckValidity(what string, v Validity, min, max time.Duration) error {
+// lies outside [lo, hi]. what names the field in the message.
+func CheckValidity(what string, v Validity, lo, hi time.Duration) error {
 	if v.Unit.Duration() == 0 {
 		return Errorf(KindInvalid, "%s: unknown unit %q (want seconds, minutes, hours or days)", what, v.Unit)
 	}
 	// Compare in units before multiplying, so that a huge value cannot
 	// overflow into the allowed range.
-	if v.Value <= 0 || v.Value > int64(max/v.Unit.Duration()) {
-		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(min), humanDuration(max), v)
+	if v.Value <= 0 || v.Value > int64(hi/v.Unit.Duration()) {
+		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(lo), humanDuration(hi), v)
 	}
-	if d := v.Duration(); d < min || d > max {
-		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(min), humanDuration(max), v)
+	if d := v.Duration(); d < lo || d > hi {
+		return Errorf(KindInvalid, "%s must be between %s and %s, got %s", what, humanDuration(lo), humanDuration(hi), v)
 	}
 	return nil
 }

@@ -53,5 +53,21 @@ func KindOf(err error) ErrorKind {
 	return KindInternal
 }
 
+// ErrLimitExceeded is the cause of a KindConflict error refusing a write
+// that would exceed one of Cognito's quotas (MaxClientsPerPool,
+// MaxResourceServersPerPool, MaxClientSecrets), so that adapters can tell
+// a quota from a duplicate: errors.Is(err, ErrLimitExceeded).
+var ErrLimitExceeded = errors.New("limit exceeded")
+
+// LimitErrorf returns an *Error of KindConflict caused by ErrLimitExceeded.
+func LimitErrorf(format string, args ...any) *Error {
+	e := Errorf(KindConflict, format, args...)
+	e.Cause = ErrLimitExceeded
+	return e
+}
+
+// IsLimit reports whether err refuses a write for a quota (ErrLimitExceeded).
+func IsLimit(err error) bool { return errors.Is(err, ErrLimitExceeded) }
+
 // IsNotFound reports whether err is of KindNotFound.
 func IsNotFound(err error) bool { return err != nil && KindOf(err) == KindNotFound }

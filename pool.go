@@ -1,6 +1,10 @@
 package tollgate
 
-import "time"
+import (
+	"regexp"
+	"strings"
+	"time"
+)
 
 // UserPool is an OAuth 2 authorization server: it owns resource servers,
 // app clients, domains and signing keys, and it is the issuer of the tokens
@@ -19,6 +23,30 @@ type UserPool struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Cognito's quotas on a pool's objects, from its quotas page and the API
+// references. The store enforces the counts in the transaction that writes
+// (MaxClientsPerPool, MaxResourceServersPerPool), so that they hold
+// whichever writer, and however many at once; config files are checked
+// against the same numbers before anything is written.
+const (
+	MaxResourceServersPerPool = 25
+	MaxScopesPerServer        = 100
+	MaxScopesPerClient        = 50
+	MaxClientsPerPool         = 1000
+)
+
+// Object names a kind of object a pool owns (or the pool itself), in
+// messages and change lists.
+type Object string
+
+// Objects.
+const (
+	ObjectPool           Object = "pool"
+	ObjectResourceServer Object = "resource server"
+	ObjectClient         Object = "client"
+	ObjectDomain         Object = "domain"
+)
 
 // ResourceServer is an API that a pool issues tokens for, with the custom
 // scopes it defines. A scope's full name is "{Identifier}/{ScopeName}".
@@ -72,4 +100,24 @@ func (d *Domain) Host(region, baseDomain string) string {
 		return d.Domain
 	}
 	return d.Domain + ".auth." + region + "." + baseDomain
+}
+
+// DomainPrefixPattern is what a prefix domain must match: one DNS label in
+// lower case (Cognito's DomainType for a prefix). Labels of custom domain
+// names are checked against it too.
+var DomainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// reservedDomainWords may not appear in a prefix domain, as AWS's
+// documentation lists them.
+var reservedDomainWords = []string{"aws", "amazon", "cognito"}
+
+// ReservedWordIn returns the first word a prefix domain may not contain
+// that prefix contains, or "".
+func ReservedWordIn(prefix string) string {
+	for _, w := range reservedDomainWords {
+		if strings.Contains(prefix, w) {
+			return w
+		}
+	}
+	return ""
 }

@@ -28,13 +28,20 @@ type Store interface {
 	DeletePool(ctx context.Context, id string) error
 
 	// PutResourceServer creates the resource server or replaces the one
-	// with the same pool and identifier (keeping its CreatedAt).
+	// with the same pool and identifier (keeping its CreatedAt). Creating
+	// one in a pool that already has MaxResourceServersPerPool returns
+	// KindConflict caused by ErrLimitExceeded, checked as CreateClient
+	// checks its quota.
 	PutResourceServer(ctx context.Context, rs *ResourceServer) error
 	GetResourceServer(ctx context.Context, poolID, identifier string) (*ResourceServer, error)
 	ListResourceServers(ctx context.Context, poolID string) ([]*ResourceServer, error)
 	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
 
-	// CreateClient stores the client with its secrets.
+	// CreateClient stores the client with its secrets. It counts the
+	// pool's clients and inserts in one transaction that excludes every
+	// other writer sharing the store: when the pool already has
+	// MaxClientsPerPool clients, it returns KindConflict caused by
+	// ErrLimitExceeded, however many writers race.
 	CreateClient(ctx context.Context, c *Client) error
 	// GetClient returns the client with its secrets, whatever its pool.
 	GetClient(ctx context.Context, id string) (*Client, error)
@@ -44,8 +51,8 @@ type Store interface {
 	// UpdateClient updates everything but ID, PoolID, CreatedAt and Secrets.
 	UpdateClient(ctx context.Context, c *Client) error
 	DeleteClient(ctx context.Context, id string) error
-	// AddClientSecret adds a secret; KindConflict when the client already
-	// has MaxClientSecrets.
+	// AddClientSecret adds a secret; KindConflict caused by
+	// ErrLimitExceeded when the client already has MaxClientSecrets.
 	AddClientSecret(ctx context.Context, clientID string, s ClientSecret) error
 	DeleteClientSecret(ctx context.Context, clientID, secretID string) error
 

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tollgate/tollgate/internal/cognitoapi"
 )
 
 // accessKeyView is an access key as the CLI prints it. The secret is
@@ -23,7 +21,11 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		Use:   "access-keys",
 		Short: "Manage the access keys that sign calls to the Cognito management API (AWS SDKs, the AWS CLI)",
 	}
+	cmd.AddCommand(a.accessKeysCreate(), a.accessKeysList(), a.accessKeysDelete())
+	return cmd
+}
 
+func (a *app) accessKeysCreate() *cobra.Command {
 	var description string
 	var createJSON bool
 	create := &cobra.Command{
@@ -33,8 +35,8 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			return a.withStoreAndVault(ctx, func(s *session) error {
-				k, secret := cognitoapi.NewAccessKey(s.vault, description, a.now())
-				if err := s.st.CreateAccessKey(ctx, k); err != nil {
+				k, secret, err := s.svc.CreateAccessKey(ctx, description)
+				if err != nil {
 					return err
 				}
 				if createJSON {
@@ -48,7 +50,10 @@ func (a *app) accessKeysCommand() *cobra.Command {
 	}
 	create.Flags().StringVar(&description, "description", "", "what the key is for")
 	create.Flags().BoolVar(&createJSON, "json", false, "print JSON")
+	return create
+}
 
+func (a *app) accessKeysList() *cobra.Command {
 	var listJSON bool
 	list := &cobra.Command{
 		Use:   "list",
@@ -77,18 +82,19 @@ func (a *app) accessKeysCommand() *cobra.Command {
 		},
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print JSON")
+	return list
+}
 
-	del := &cobra.Command{
+func (a *app) accessKeysDelete() *cobra.Command {
+	return &cobra.Command{
 		Use:   "delete ACCESS_KEY_ID",
 		Short: "Delete an access key; calls signed with it are refused at once",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(s *session) error {
-				return s.st.DeleteAccessKey(ctx, args[0])
+				return s.svc.DeleteAccessKey(ctx, args[0])
 			})
 		},
 	}
-	cmd.AddCommand(create, list, del)
-	return cmd
 }

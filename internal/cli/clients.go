@@ -2,17 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
-	"github.com/tollgate/tollgate/internal/vault"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 func (a *app) clientsCommand() *cobra.Command {
@@ -21,106 +20,89 @@ func (a *app) clientsCommand() *cobra.Command {
 	return cmd
 }
 
+// clientFlags are the flags of clients create.
+type clientFlags struct {
+	pool, name, accessValidity, refreshValidity string
+	scopes                                      []string
+	noSecret, asJSON                            bool
+}
+
+// spec parses the flags into the domain's ClientSpec: a
+// machine-to-machine client (client_credentials).
+func (f *clientFlags) spec() (domain.ClientSpec, error) {
+	spec := domain.ClientSpec{Name: f.name, OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: splitList(f.scopes)}
+	var err error
+	if f.accessValidity != "" {
+		if spec.AccessToken, err = config.ParseValidity(f.accessValidity); err != nil {
+			return spec, fmt.Errorf("--access-token-validity: %w", err)
+		}
+	}
+	if f.refreshValidity != "" {
+		if spec.RefreshToken, err = config.ParseValidity(f.refreshValidity); err != nil {
+			return spec, fmt.Errorf("--refresh-token-validity: %w", err)
+		}
+	}
+	return spec, nil
+}
+
+// clientError words the domain's refusals of a client in the CLI's terms,
+// naming the flag to change.
+func clientError(err error) error {
+	switch {
+	case errors.Is(err, domain.ErrSecretRequired):
+		return fmt.Errorf("a client without a secret cannot use client_credentials, the only flow Tollgate serves; drop --no-secret")
+	case errors.Is(err, domain.ErrScopesRequired):
+		return tollgate.Errorf(tollgate.KindInvalid, "--scopes is required: a client_credentials client needs at least one scope")
+	}
+	return err
+}
+
 func (a *app) clientsCreate() *cobra.Command {
-	var (
-		pool, name, accessValidity, refreshValidity string
-		scopes                                      []string
-		noSecret, asJSON                            bool
-	)
+	var f clientFlags
 	cmd := &cobra.Command{
 		Use:   "create --pool POOL --name NAME --scopes RS/SCOPE[,…]",
 		Short: "Create a machine-to-machine client (client_credentials) and print its id and secret once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if name == "" {
+			if f.name == "" {
 				return fmt.Errorf("--name is required")
 			}
-			return a.withStoreAndVault(ctx, func(s *session) error {
-				p, err := findPool(ctx, s.st, pool)
-				if err != nil {
-					return err
-				}
-				now := a.now().UTC()
-				c := &tollgate.Client{
-					ID: tollgate.NewClientID(), PoolID: p.ID, Name: name,
-					AllowedOAuthFlows:    []string{tollgate.FlowClientCredentials},
-					AllowedOAuthScopes:   splitList(scopes),
-					AccessTokenValidity:  tollgate.DefaultAccessTokenValidity,
-					IDTokenValidity:      tollgate.DefaultIDTokenValidity,
-					RefreshTokenValidity: tollgate.DefaultRefreshTokenValidity,
-					CreatedAt:            now, UpdatedAt: now,
-				}
-				if accessValidity != "" {
-					if c.AccessTokenValidity, err = config.ParseValidity(accessValidity); err != nil {
-						return fmt.Errorf("--access-token-validity: %w", err)
-					}
-				}
-				if refreshValidity != "" {
-					if c.RefreshTokenValidity, err = config.ParseValidity(refreshValidity); err != nil {
-						return fmt.Errorf("--refresh-token-validity: %w", err)
-					}
-				}
-				if noSecret {
-					return fmt.Errorf("a client without a secret cannot use client_credentials, the only flow Tollgate serves; drop --no-secret")
-				}
-				if err := checkClient(ctx, s.st, c); err != nil {
-					return err
-				}
-				secret := tollgate.NewClientSecret()
-				c.Secrets = []tollgate.ClientSecret{newSecret(s.vault, c.ID, secret, now)}
-				if err := s.st.CreateClient(ctx, c); err != nil {
-					return err
-				}
-				view := newClientView(c, map[string]string{c.Secrets[0].ID: secret})
-				if asJSON {
-					return printJSON(a.stdout, view)
-				}
-				fmt.Fprintf(a.stdout, "Client id:     %s\nClient secret: %s\nScopes:        %s\n(The secret is shown once; 'tollgate clients describe %s --show-secret' reveals it again.)\n",
-					c.ID, secret, strings.Join(c.AllowedOAuthScopes, " "), c.ID)
-				return nil
+			return a.withStoreAndVault(cmd.Context(), func(s *session) error {
+				return a.createClient(cmd.Context(), s, &f)
 			})
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&pool, "pool", "", "the pool (id or name)")
-	f.StringVar(&name, "name", "", "the client's name, unique in the pool")
-	f.StringSliceVar(&scopes, "scopes", nil, "allowed scopes, RESOURCE_SERVER/SCOPE, comma-separated")
-	f.StringVar(&accessValidity, "access-token-validity", "", "access token lifetime, 5m to 1d (default 60m)")
-	f.StringVar(&refreshValidity, "refresh-token-validity", "", "refresh token lifetime, 60m to 3650d (default 30d)")
-	f.BoolVar(&noSecret, "no-secret", false, "create a public client (not usable with client_credentials)")
-	f.BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.MarkFlagRequired("pool")
+	fl := cmd.Flags()
+	fl.StringVar(&f.pool, "pool", "", "the pool (id or name)")
+	fl.StringVar(&f.name, "name", "", "the client's name, unique in the pool")
+	fl.StringSliceVar(&f.scopes, "scopes", nil, "allowed scopes, RESOURCE_SERVER/SCOPE, comma-separated")
+	fl.StringVar(&f.accessValidity, "access-token-validity", "", "access token lifetime, 5m to 1d (default 60m)")
+	fl.StringVar(&f.refreshValidity, "refresh-token-validity", "", "refresh token lifetime, 60m to 3650d (default 30d)")
+	fl.BoolVar(&f.noSecret, "no-secret", false, "create a public client (not usable with client_credentials)")
+	fl.BoolVar(&f.asJSON, "json", false, "print JSON")
+	_ = cmd.MarkFlagRequired("pool")
 	return cmd
 }
 
-// checkClient validates a client made by hand as the config loader
-// validates declared ones: bounds, and scopes that exist in its pool.
-func checkClient(ctx context.Context, st tollgate.Store, c *tollgate.Client) error {
-	if err := tollgate.CheckValidity("access token validity", c.AccessTokenValidity, tollgate.AccessTokenMin, tollgate.AccessTokenMax); err != nil {
-		return err
-	}
-	if err := tollgate.CheckValidity("refresh token validity", c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax); err != nil {
-		return err
-	}
-	if len(c.AllowedOAuthScopes) == 0 {
-		return tollgate.Errorf(tollgate.KindInvalid, "--scopes is required: a client_credentials client needs at least one scope")
-	}
-	rss, err := st.ListResourceServers(ctx, c.PoolID)
+// createClient creates the client and prints it with its secret, once.
+func (a *app) createClient(ctx context.Context, s *session, f *clientFlags) error {
+	p, err := findPool(ctx, s.st, f.pool)
 	if err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	for _, rs := range rss {
-		for _, s := range rs.FullScopeNames() {
-			known[s] = true
-		}
+	spec, err := f.spec()
+	if err != nil {
+		return err
 	}
-	for _, s := range c.AllowedOAuthScopes {
-		if !known[s] {
-			return tollgate.Errorf(tollgate.KindInvalid, "scope %q is not a scope of any resource server of pool %s", s, c.PoolID)
-		}
+	c, secret, err := s.svc.CreateClient(ctx, p.ID, spec, domain.SecretChoice{Generate: !f.noSecret})
+	if err != nil {
+		return clientError(err)
 	}
+	if f.asJSON {
+		return printJSON(a.stdout, newClientView(c, map[string]string{c.Secrets[0].ID: secret}))
+	}
+	fmt.Fprintf(a.stdout, "Client id:     %s\nClient secret: %s\nScopes:        %s\n(The secret is shown once; 'tollgate clients describe %s --show-secret' reveals it again.)\n",
+		c.ID, secret, strings.Join(c.AllowedOAuthScopes, " "), c.ID)
 	return nil
 }
 
@@ -136,36 +118,6 @@ type clientScopesView struct {
 	UndefinedOAuthScopes []string `json:"UndefinedOAuthScopes,omitempty"`
 }
 
-// undefinedScopes returns, by client id, the allowed scopes of each client
-// that no resource server of its pool defines; clients with none are
-// absent.
-func undefinedScopes(ctx context.Context, st tollgate.Store, clients []*tollgate.Client) (map[string][]string, error) {
-	defined := map[string]map[string]bool{} // pool id → scope names
-	out := map[string][]string{}
-	for _, c := range clients {
-		known, ok := defined[c.PoolID]
-		if !ok {
-			rss, err := st.ListResourceServers(ctx, c.PoolID)
-			if err != nil {
-				return nil, err
-			}
-			known = map[string]bool{}
-			for _, rs := range rss {
-				for _, s := range rs.FullScopeNames() {
-					known[s] = true
-				}
-			}
-			defined[c.PoolID] = known
-		}
-		for _, s := range c.AllowedOAuthScopes {
-			if !known[s] {
-				out[c.ID] = append(out[c.ID], s)
-			}
-		}
-	}
-	return out, nil
-}
-
 // scopeList renders a client's allowed scopes, marking those its pool no
 // longer defines.
 func scopeList(c *tollgate.Client, undefined []string) string {
@@ -177,24 +129,6 @@ func scopeList(c *tollgate.Client, undefined []string) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
-}
-
-func newSecret(v *vault.Vault, clientID, secret string, now time.Time) tollgate.ClientSecret {
-	hash, sealed := v.ProtectSecret(clientID, secret)
-	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
-}
-
-// reveal decrypts a client's secrets.
-func reveal(v *vault.Vault, c *tollgate.Client) (map[string]string, error) {
-	out := make(map[string]string, len(c.Secrets))
-	for _, s := range c.Secrets {
-		pt, err := v.Open(s.Sealed, []byte(c.ID))
-		if err != nil {
-			return nil, fmt.Errorf("reveal secret %s of client %s: %w (is this the master key the store was created with?)", s.ID, c.ID, err)
-		}
-		out[s.ID] = string(pt)
-	}
-	return out, nil
 }
 
 func splitList(vals []string) []string {
@@ -227,7 +161,7 @@ func (a *app) clientsList() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				undefined, err := undefinedScopes(ctx, s.st, clients)
+				undefined, err := s.svc.UndefinedScopes(ctx, clients)
 				if err != nil {
 					return err
 				}
@@ -270,11 +204,11 @@ func (a *app) clientsDescribe() *cobra.Command {
 				}
 				var revealed map[string]string
 				if showSecret {
-					if revealed, err = reveal(s.vault, c); err != nil {
+					if revealed, err = s.svc.RevealAll(c); err != nil {
 						return err
 					}
 				}
-				undefined, err := undefinedScopes(ctx, s.st, []*tollgate.Client{c})
+				undefined, err := s.svc.UndefinedScopes(ctx, []*tollgate.Client{c})
 				if err != nil {
 					return err
 				}
@@ -304,9 +238,6 @@ func (a *app) clientsDescribe() *cobra.Command {
 	return cmd
 }
 
-// customSecretPattern is what Cognito accepts as a custom client secret.
-var customSecretPattern = regexp.MustCompile(`^[\w+]{24,64}$`)
-
 func (a *app) clientsAddSecret() *cobra.Command {
 	var custom string
 	var asJSON bool
@@ -321,14 +252,11 @@ func (a *app) clientsAddSecret() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				secret := custom
-				if secret == "" {
-					secret = tollgate.NewClientSecret()
-				} else if !customSecretPattern.MatchString(secret) {
+				cs, secret, err := s.svc.AddClientSecret(ctx, c, custom)
+				if errors.Is(err, domain.ErrBadSecret) {
 					return tollgate.Errorf(tollgate.KindInvalid, "--secret must be 24 to 64 characters of letters, digits, _ and +")
 				}
-				cs := newSecret(s.vault, c.ID, secret, a.now().UTC())
-				if err := s.st.AddClientSecret(ctx, c.ID, cs); err != nil {
+				if err != nil {
 					return err
 				}
 				view := secretView{ClientSecretID: cs.ID, ClientSecretCreateDate: cs.CreatedAt}
@@ -363,17 +291,7 @@ func (a *app) clientsDeleteSecret() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				found := false
-				for _, cs := range c.Secrets {
-					found = found || cs.ID == args[1]
-				}
-				if !found {
-					return tollgate.Errorf(tollgate.KindNotFound, "client %s has no secret %s", c.ID, args[1])
-				}
-				if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
-					return tollgate.Errorf(tollgate.KindInvalid, "secret %s is the client's only secret; add another first ('tollgate clients add-secret %s')", args[1], c.ID)
-				}
-				return s.st.DeleteClientSecret(ctx, c.ID, args[1])
+				return s.svc.DeleteClientSecret(ctx, c, args[1])
 			})
 		},
 	}
@@ -391,10 +309,7 @@ func (a *app) clientsDelete() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if c.ConfigKey != "" {
-					return readOnly("client", c.ID, c.ConfigKey)
-				}
-				return s.st.DeleteClient(ctx, c.ID)
+				return s.svc.DeleteClient(ctx, c)
 			})
 		},
 	}

@@ -43,7 +43,7 @@ func TestCommandsUseAppClock(t *testing.T) {
 		{"pool CreationDate", []string{"pools", "list", "--json"}, func(out []byte) (time.Time, error) {
 			var pools []struct{ CreationDate time.Time }
 			if err := json.Unmarshal(out, &pools); err != nil || len(pools) != 1 {
-				return time.Time{}, fmt.Errorf("want one pool, got %s (%v)", out, err)
+				return time.Time{}, fmt.Errorf("want one pool, got %s (%w)", out, err)
 			}
 			return pools[0].CreationDate, nil
 		}},

@@ -15,8 +15,8 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/examples"
-	"github.com/tollgate/tollgate/internal/cognitoapi"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -132,24 +132,28 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 		fmt.Fprintf(w, "Admin (metrics, health) on %s\n", t)
 	}
 	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
-	first := true
-	curlToken := "" // the token curl line, on one line, for the API example
+	curlToken := a.printDevPools(ctx, srv, cfg, res, st, v)
+	a.printFunctions(ctx, cfg, base, st, v)
+	a.printDevAPIs(srv, cfg, curlToken)
+	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
+		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n\nAWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1 \\\n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", id, secret, srv.PublicURL())
+	} else {
+		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
+	}
+	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
+}
+
+// printDevPools prints each pool of the config with its clients and their
+// secrets, and the curl line for a token of the first client with a secret,
+// which it returns on one line for the API example.
+func (a *app) printDevPools(ctx context.Context, srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault) string {
+	curlToken := ""
 	for _, p := range cfg.UserPools {
 		poolID, ok := res.PoolID(p.ID)
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(w, "\nUser pool %s: %s\n", p.ID, poolID)
-		fmt.Fprintf(w, "  Issuer:       %s\n", srv.Issuer(poolID))
-		fmt.Fprintf(w, "  JWKS:         %s/.well-known/jwks.json\n", srv.Issuer(poolID))
-		fmt.Fprintf(w, "  Discovery:    %s/.well-known/openid-configuration\n", srv.Issuer(poolID))
-		for _, d := range p.Domains {
-			if d.CognitoDomain != nil {
-				u, _ := url.Parse(base)
-				fmt.Fprintf(w, "  Auth domain:  http://%s.auth.%s.%s:%s/oauth2/token (resolves only where *.%s does; curl does)\n",
-					d.CognitoDomain.DomainPrefix, p.Region, srv.Catalog().BaseDomain(), u.Port(), srv.Catalog().BaseDomain())
-			}
-		}
+		a.printDevPool(srv, &p, poolID)
 		for _, c := range p.Clients {
 			clientID, ok := res.ClientID(p.ID, c.ID)
 			if !ok {
@@ -157,22 +161,49 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 			}
 			secret, err := revealFirst(ctx, st, v, clientID)
 			if err != nil {
-				fmt.Fprintf(w, "  Client %s: %s (secret not shown: %v)\n", c.ID, clientID, err)
+				fmt.Fprintf(a.stdout, "  Client %s: %s (secret not shown: %v)\n", c.ID, clientID, err)
 				continue
 			}
-			fmt.Fprintf(w, "  Client %s\n    Client id:     %s\n    Client secret: %s\n    Scopes:        %s\n",
+			fmt.Fprintf(a.stdout, "  Client %s\n    Client id:     %s\n    Client secret: %s\n    Scopes:        %s\n",
 				c.ID, clientID, secret, strings.Join(c.OAuth.Scopes, " "))
-			if first && secret != "" {
-				first = false
-				fmt.Fprintf(w, "\nGet a token (the seed article's curl line):\n\n")
-				fmt.Fprintf(w, "curl -X POST %s/oauth2/token \\\n  -H \"Content-Type: application/x-www-form-urlencoded\" \\\n  -d \"grant_type=client_credentials&client_id=%s&client_secret=%s\"\n\n",
-					base, clientID, secret)
-				curlToken = fmt.Sprintf(`curl -X POST %s/oauth2/token -H "Content-Type: application/x-www-form-urlencoded" -d "grant_type=client_credentials&client_id=%s&client_secret=%s"`,
-					base, clientID, secret)
+			if curlToken == "" && secret != "" {
+				curlToken = a.printDevCurl(srv.PublicURL(), clientID, secret)
 			}
 		}
 	}
-	a.printFunctions(ctx, cfg, base, st, v)
+	return curlToken
+}
+
+// printDevPool prints a pool's endpoints.
+func (a *app) printDevPool(srv *server.Server, p *config.UserPool, poolID string) {
+	w := a.stdout
+	fmt.Fprintf(w, "\nUser pool %s: %s\n", p.ID, poolID)
+	fmt.Fprintf(w, "  Issuer:       %s\n", srv.Issuer(poolID))
+	fmt.Fprintf(w, "  JWKS:         %s/.well-known/jwks.json\n", srv.Issuer(poolID))
+	fmt.Fprintf(w, "  Discovery:    %s/.well-known/openid-configuration\n", srv.Issuer(poolID))
+	for _, d := range p.Domains {
+		if d.CognitoDomain != nil {
+			u, _ := url.Parse(srv.PublicURL())
+			fmt.Fprintf(w, "  Auth domain:  http://%s.auth.%s.%s:%s/oauth2/token (resolves only where *.%s does; curl does)\n",
+				d.CognitoDomain.DomainPrefix, p.Region, srv.Catalog().BaseDomain(), u.Port(), srv.Catalog().BaseDomain())
+		}
+	}
+}
+
+// printDevCurl prints the curl line that gets a token for the client, and
+// returns it on one line.
+func (a *app) printDevCurl(base, clientID, secret string) string {
+	fmt.Fprintf(a.stdout, "\nGet a token (the seed article's curl line):\n\n")
+	fmt.Fprintf(a.stdout, "curl -X POST %s/oauth2/token \\\n  -H \"Content-Type: application/x-www-form-urlencoded\" \\\n  -d \"grant_type=client_credentials&client_id=%s&client_secret=%s\"\n\n",
+		base, clientID, secret)
+	return fmt.Sprintf(`curl -X POST %s/oauth2/token -H "Content-Type: application/x-www-form-urlencoded" -d "grant_type=client_credentials&client_id=%s&client_secret=%s"`,
+		base, clientID, secret)
+}
+
+// printDevAPIs prints each REST API's URLs, and how to call it with a token
+// when curlToken gets one.
+func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken string) {
+	w, base := a.stdout, srv.PublicURL()
 	for _, api := range cfg.RestAPIs {
 		id := tollgate.RestAPIID(api.ID)
 		stage := api.DeployOptions.StageName
@@ -188,12 +219,6 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
 	}
-	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", a.now()); err == nil {
-		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n\nAWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1 \\\n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", id, secret, srv.PublicURL())
-	} else {
-		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
-	}
-	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
 }
 
 // printFunctions prints each function with an `aws lambda invoke` line
@@ -207,7 +232,7 @@ func (a *app) printFunctions(ctx context.Context, cfg *config.Config, base strin
 		return
 	}
 	env := ""
-	if id, secret, err := cognitoapi.FirstAccessKey(ctx, st, v, "tollgate dev", a.now()); err == nil {
+	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
 		env = fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\\n    ",
 			id, secret, cmp.Or(cfg.Region, config.DefaultRegion))
 	}
@@ -230,9 +255,5 @@ func revealFirst(ctx context.Context, st tollgate.Store, v *vault.Vault, clientI
 	if len(c.Secrets) == 0 {
 		return "", nil
 	}
-	revealed, err := reveal(v, c)
-	if err != nil {
-		return "", err
-	}
-	return revealed[c.Secrets[0].ID], nil
+	return domain.New(st, v, nil).Reveal(c, c.Secrets[0])
 }

@@ -69,7 +69,7 @@ func parseFunctionUser(spec string) (*function.User, error) {
 			if g, err := user.LookupGroupId(spec); err == nil {
 				return nil, fmt.Errorf("uid %s has no account, so functions would run with gid %s, which is the group %s: choose a number no group has, or an account", spec, spec, g.Name)
 			}
-			acct, err = &user.User{Uid: spec, Gid: spec, Username: spec}, nil
+			acct = &user.User{Uid: spec, Gid: spec, Username: spec}
 		}
 	} else if acct, err = user.Lookup(spec); err != nil {
 		return nil, err

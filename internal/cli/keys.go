@@ -2,16 +2,20 @@ package cli
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/signer"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 func (a *app) keysCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "List and rotate a pool's signing keys"}
+	cmd.AddCommand(a.keysList(), a.keysRotate())
+	return cmd
+}
+
+func (a *app) keysList() *cobra.Command {
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list POOL",
@@ -36,7 +40,10 @@ func (a *app) keysCommand() *cobra.Command {
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return list
+}
 
+func (a *app) keysRotate() *cobra.Command {
 	var rotateJSON, force, retireNow bool
 	rotate := &cobra.Command{
 		Use:   "rotate POOL",
@@ -58,23 +65,7 @@ servers pick the change up within their poll interval.`,
 				if err != nil {
 					return err
 				}
-				current, err := s.st.ListSigningKeys(ctx, p.ID)
-				if err != nil {
-					return err
-				}
-				for _, k := range current {
-					if age := a.now().Sub(k.CreatedAt); k.State == tollgate.KeyNext && age < signer.PublishLead && !force {
-						return tollgate.Errorf(tollgate.KindConflict,
-							"the next key %s was published %s ago; verifiers may cache the JWKS for %s, so it may sign from %s on (--force to rotate anyway)",
-							k.KID, age.Round(time.Second), signer.JWKSMaxAge, k.CreatedAt.Add(signer.PublishLead).Local().Format(time.TimeOnly))
-					}
-				}
-				retireFor := tollgate.KeyRetention
-				if retireNow {
-					retireFor = 0
-				}
-				sg := signer.New(s.st, s.vault, signer.Options{Now: a.now, Logger: a.logger()})
-				keys, err := sg.Rotate(ctx, p.ID, retireFor)
+				keys, err := s.svc.RotateKeys(ctx, p.ID, domain.Rotation{Force: force, RetireNow: retireNow, Logger: a.logger()})
 				if err != nil {
 					return err
 				}
@@ -88,8 +79,7 @@ servers pick the change up within their poll interval.`,
 	rotate.Flags().BoolVar(&rotateJSON, "json", false, "print JSON")
 	rotate.Flags().BoolVar(&force, "force", false, "rotate even if the next key was published too recently for all verifiers to know it")
 	rotate.Flags().BoolVar(&retireNow, "retire-now", false, "drop the active key from the JWKS at once, invalidating every token it signed (for a leaked key)")
-	cmd.AddCommand(list, rotate)
-	return cmd
+	return rotate
 }
 
 // printKeysJSON writes a pool's signing keys as a JSON array.

@@ -2,16 +2,23 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 func (a *app) poolsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "pools", Short: "List, create, describe and delete user pools"}
+	cmd.AddCommand(a.poolsList(), a.poolsDescribe(), a.poolsCreate(), a.poolsDelete())
+	return cmd
+}
+
+func (a *app) poolsList() *cobra.Command {
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",
@@ -39,8 +46,11 @@ func (a *app) poolsCommand() *cobra.Command {
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return list
+}
 
-	var describeJSON bool
+func (a *app) poolsDescribe() *cobra.Command {
+	var asJSON bool
 	describe := &cobra.Command{
 		Use:   "describe POOL",
 		Short: "Show a pool with its resource servers, clients and domains (POOL is an id or a name)",
@@ -48,69 +58,101 @@ func (a *app) poolsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(s *session) error {
-				p, err := findPool(ctx, s.st, args[0])
+				pc, err := readPool(ctx, s, args[0])
 				if err != nil {
 					return err
 				}
-				rss, err := s.st.ListResourceServers(ctx, p.ID)
-				if err != nil {
-					return err
+				if asJSON {
+					return printJSON(a.stdout, pc.view())
 				}
-				clients, err := s.st.ListClients(ctx, p.ID)
-				if err != nil {
-					return err
-				}
-				domains, err := s.st.ListDomains(ctx, p.ID)
-				if err != nil {
-					return err
-				}
-				type rsView struct {
-					Identifier string           `json:"Identifier"`
-					Name       string           `json:"Name"`
-					Scopes     []tollgate.Scope `json:"Scopes"`
-				}
-				type domainView struct {
-					Domain string `json:"Domain"`
-					Custom bool   `json:"Custom"`
-				}
-				out := struct {
-					poolView
-					ResourceServers []rsView     `json:"ResourceServers"`
-					Clients         []clientView `json:"Clients"`
-					Domains         []domainView `json:"Domains"`
-				}{poolView: newPoolView(p), ResourceServers: []rsView{}, Clients: []clientView{}, Domains: []domainView{}}
-				for _, rs := range rss {
-					out.ResourceServers = append(out.ResourceServers, rsView{rs.Identifier, rs.Name, rs.Scopes})
-				}
-				for _, c := range clients {
-					out.Clients = append(out.Clients, newClientView(c, nil))
-				}
-				for _, d := range domains {
-					out.Domains = append(out.Domains, domainView{d.Domain, d.Custom})
-				}
-				if describeJSON {
-					return printJSON(a.stdout, out)
-				}
-				fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, owner(p.ConfigKey), fmtTime(p.CreatedAt))
-				for _, rs := range rss {
-					fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
-				}
-				undefined, err := undefinedScopes(ctx, s.st, clients)
-				if err != nil {
-					return err
-				}
-				for _, c := range clients {
-					fmt.Fprintf(a.stdout, "Client %s (%s): flows %s, scopes %s\n", c.ID, c.Name, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]))
-				}
-				for _, d := range domains {
-					fmt.Fprintf(a.stdout, "Domain %s\n", d.Domain)
-				}
+				a.printPool(pc)
 				return nil
 			})
 		},
 	}
-	describe.Flags().BoolVar(&describeJSON, "json", false, "print JSON")
+	describe.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return describe
+}
 
+// poolContents is a pool with what it owns, as describe shows it.
+type poolContents struct {
+	pool      *tollgate.UserPool
+	rss       []*tollgate.ResourceServer
+	clients   []*tollgate.Client
+	domains   []*tollgate.Domain
+	undefined map[string][]string // client id → scopes the pool no longer defines
+}
+
+// readPool reads the pool ref names and what it owns.
+func readPool(ctx context.Context, s *session, ref string) (*poolContents, error) {
+	p, err := findPool(ctx, s.st, ref)
+	if err != nil {
+		return nil, err
+	}
+	pc := &poolContents{pool: p}
+	if pc.rss, err = s.st.ListResourceServers(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if pc.clients, err = s.st.ListClients(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if pc.domains, err = s.st.ListDomains(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if pc.undefined, err = s.svc.UndefinedScopes(ctx, pc.clients); err != nil {
+		return nil, err
+	}
+	return pc, nil
+}
+
+// poolDescription is describe's JSON.
+type poolDescription struct {
+	poolView
+	ResourceServers []rsView     `json:"ResourceServers"`
+	Clients         []clientView `json:"Clients"`
+	Domains         []domainView `json:"Domains"`
+}
+
+type rsView struct {
+	Identifier string           `json:"Identifier"`
+	Name       string           `json:"Name"`
+	Scopes     []tollgate.Scope `json:"Scopes"`
+}
+
+type domainView struct {
+	Domain string `json:"Domain"`
+	Custom bool   `json:"Custom"`
+}
+
+func (pc *poolContents) view() poolDescription {
+	out := poolDescription{poolView: newPoolView(pc.pool), ResourceServers: []rsView{}, Clients: []clientView{}, Domains: []domainView{}}
+	for _, rs := range pc.rss {
+		out.ResourceServers = append(out.ResourceServers, rsView{rs.Identifier, rs.Name, rs.Scopes})
+	}
+	for _, c := range pc.clients {
+		out.Clients = append(out.Clients, newClientView(c, nil))
+	}
+	for _, d := range pc.domains {
+		out.Domains = append(out.Domains, domainView{d.Domain, d.Custom})
+	}
+	return out
+}
+
+func (a *app) printPool(pc *poolContents) {
+	p := pc.pool
+	fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, owner(p.ConfigKey), fmtTime(p.CreatedAt))
+	for _, rs := range pc.rss {
+		fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
+	}
+	for _, c := range pc.clients {
+		fmt.Fprintf(a.stdout, "Client %s (%s): flows %s, scopes %s\n", c.ID, c.Name, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, pc.undefined[c.ID]))
+	}
+	for _, d := range pc.domains {
+		fmt.Fprintf(a.stdout, "Domain %s\n", d.Domain)
+	}
+}
+
+func (a *app) poolsCreate() *cobra.Command {
 	var region string
 	create := &cobra.Command{
 		Use:   "create NAME",
@@ -118,23 +160,25 @@ func (a *app) poolsCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if !tollgate.RegionPattern.MatchString(region) {
-				return fmt.Errorf("--region %q is not a region name like us-east-1", region)
-			}
 			return a.withStore(ctx, func(s *session) error {
-				now := a.now().UTC()
-				p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: args[0], Region: region, CreatedAt: now, UpdatedAt: now}
-				if err := s.st.CreatePool(ctx, p); err != nil {
+				p, err := s.svc.CreatePool(ctx, args[0], region)
+				if errors.Is(err, domain.ErrBadRegion) {
+					return fmt.Errorf("--region %q is not a region name like us-east-1", region)
+				}
+				if err != nil {
 					return err
 				}
-				_, err := fmt.Fprintln(a.stdout, p.ID)
+				_, err = fmt.Fprintln(a.stdout, p.ID)
 				return err
 			})
 		},
 	}
 	create.Flags().StringVar(&region, "region", "us-east-1", "the pool's region (part of its id)")
+	return create
+}
 
-	del := &cobra.Command{
+func (a *app) poolsDelete() *cobra.Command {
+	return &cobra.Command{
 		Use:   "delete POOL",
 		Short: "Delete a pool made by hand, with everything it owns",
 		Args:  cobra.ExactArgs(1),
@@ -145,15 +189,10 @@ func (a *app) poolsCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if p.ConfigKey != "" {
-					return readOnly("pool", p.ID, p.ConfigKey)
-				}
-				return s.st.DeletePool(ctx, p.ID)
+				return s.svc.DeletePool(ctx, p)
 			})
 		},
 	}
-	cmd.AddCommand(list, describe, create, del)
-	return cmd
 }
 
 // findPool resolves a pool by id, by name or by its config logical id.
@@ -192,8 +231,4 @@ func logicalID(configKey string) string {
 		return logical
 	}
 	return configKey
-}
-
-func readOnly(kind, id, configKey string) error {
-	return tollgate.Errorf(tollgate.KindReadOnly, "%s %s is declared in %s: change it there", kind, id, tollgate.DeclaredIn(configKey))
 }

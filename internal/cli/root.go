@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -198,6 +199,9 @@ func (a *app) loadOrCreateDevKey() ([]byte, error) {
 type session struct {
 	st    tollgate.Store
 	vault *vault.Vault // nil under withStore
+	// svc runs every write: the CLI parses its flags into the domain's
+	// specs and prints what it returns.
+	svc *domain.Service
 }
 
 // withStore opens the store, runs fn on it and closes it.
@@ -207,7 +211,7 @@ func (a *app) withStore(ctx context.Context, fn func(*session) error) error {
 		return err
 	}
 	defer st.Close()
-	return fn(&session{st: st})
+	return fn(&session{st: st, svc: domain.New(st, nil, a.now)})
 }
 
 // withStoreAndVault opens the store, then the vault, runs fn on both and
@@ -218,7 +222,7 @@ func (a *app) withStoreAndVault(ctx context.Context, fn func(*session) error) er
 		if err != nil {
 			return err
 		}
-		s.vault = v
+		s.vault, s.svc = v, domain.New(s.st, v, a.now)
 		return fn(s)
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/template"
@@ -217,32 +218,25 @@ func (a *app) echoMissing(fns []*tollgate.Function) []string {
 	return echo
 }
 
-// applyConfig reconciles the store with the config. Nodes that start
-// together on one database may race to create the same objects; the loser
-// sees a conflict, and applying again finds what the winner created.
+// applyConfig reconciles the store with the config (domain.Service.Apply,
+// which applies again after a conflict with another node) and logs what
+// changed.
 func (a *app) applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, opts config.ApplyOptions, log *slog.Logger) (*config.Result, error) {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		var res *config.Result
-		res, err = config.ApplyWith(ctx, st, v, cfg, a.now().UTC(), opts)
-		if err == nil {
-			for _, line := range res.Changes {
-				log.Info("config applied", "config", cfg.Name, "change", line.String())
-			}
-			for _, p := range res.Pruned {
-				log.Warn("config pruned (--prune)", "config", cfg.Name, "deleted", p.String())
-			}
-			for _, k := range res.Kept {
-				log.Warn("kept a pool declared by a config file before config files had names; applying the config that declares it adopts it",
-					"config", cfg.Name, "pool", k.ID, "as", k.Key)
-			}
-			return res, nil
-		}
-		if tollgate.KindOf(err) != tollgate.KindConflict {
-			break
-		}
+	res, err := domain.New(st, v, a.now).Apply(ctx, cfg, opts)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("apply config %q: %w", cfg.Name, err)
+	for _, line := range res.Changes {
+		log.Info("config applied", "config", cfg.Name, "change", line.String())
+	}
+	for _, p := range res.Pruned {
+		log.Warn("config pruned (--prune)", "config", cfg.Name, "deleted", p.String())
+	}
+	for _, k := range res.Kept {
+		log.Warn("kept a pool declared by a config file before config files had names; applying the config that declares it adopts it",
+			"config", cfg.Name, "pool", k.ID, "as", k.Key)
+	}
+	return res, nil
 }
 
 // pruneRefused prints a refused prune as a list, with what to do, and

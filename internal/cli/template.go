@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -93,32 +94,24 @@ func (a *app) templateProblems(path string, err error) error {
 // its real id, and applies the result. A conflict (another node deploying
 // the same stack at once) is retried with the ids read again.
 func (a *app) deployStack(ctx context.Context, st tollgate.Store, v *vault.Vault, run *stackRun, log *slog.Logger) (*config.Result, error) {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		var ids *config.IDs
-		if ids, err = config.StackIDs(ctx, st, run.plan.StackName); err != nil {
-			return nil, err
-		}
+	var plan *template.Plan
+	res, err := domain.New(st, v, a.now).Deploy(ctx, run.plan.StackName, func(ids *config.IDs) (*config.Config, error) {
 		opts := run.opts
 		opts.IDs = ids
-		plan, derr := template.Deploy(run.t, opts)
-		if derr != nil {
-			return nil, a.templateProblems(run.path, derr)
+		var err error
+		if plan, err = template.Deploy(run.t, opts); err != nil {
+			return nil, a.templateProblems(run.path, err)
 		}
-		var res *config.Result
-		res, err = config.ApplyWith(ctx, st, v, plan.Config, a.now().UTC(), config.ApplyOptions{Stack: plan.StackName, IDs: ids})
-		if err == nil {
-			run.plan = plan
-			for _, c := range res.Changes {
-				log.Info("stack deployed", "stack", plan.StackName, "change", c.String())
-			}
-			return res, nil
-		}
-		if tollgate.KindOf(err) != tollgate.KindConflict {
-			break
-		}
+		return plan.Config, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("deploy stack %s: %w", run.plan.StackName, err)
+	run.plan = plan
+	for _, c := range res.Changes {
+		log.Info("stack deployed", "stack", plan.StackName, "change", c.String())
+	}
+	return res, nil
 }
 
 // printOutputsJSON writes the stack's outputs as a JSON array.

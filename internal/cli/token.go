@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,31 +41,9 @@ func (a *app) tokenCommand() *cobra.Command {
 					return fmt.Errorf("client %s has no secret", clientID)
 				}
 			}
-			form := url.Values{"grant_type": {"client_credentials"}}
-			if scope != "" {
-				form.Set("scope", scope)
-			}
-			tokenURL := strings.TrimSuffix(endpoint, "/") + "/oauth2/token"
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+			body, err := requestToken(ctx, endpoint, clientID, secret, scope)
 			if err != nil {
 				return err
-			}
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
-			resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-			if err != nil {
-				if errors.Is(err, syscall.ECONNREFUSED) {
-					return fmt.Errorf("nothing listens at %s (connection refused): start the server (tollgate dev, tollgate serve), or tell where it runs with --url or the TOLLGATE_URL environment variable", endpoint)
-				}
-				return fmt.Errorf("POST %s: %w (is the server running there? --url or TOLLGATE_URL tells where it is)", tokenURL, err)
-			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-			if err != nil {
-				return err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("token endpoint answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
 			}
 			if asJSON {
 				_, err = a.stdout.Write(body)
@@ -86,6 +65,38 @@ func (a *app) tokenCommand() *cobra.Command {
 	f.StringVar(&scope, "scope", "", "space-separated scopes to request (default: all the client's scopes)")
 	f.StringVar(&endpoint, "url", envOr("TOLLGATE_URL", defaultServerURL), "the server's base URL, as dev and serve print it (env TOLLGATE_URL)")
 	f.BoolVar(&asJSON, "json", false, "print the whole token response")
-	cmd.MarkFlagRequired("client-id")
+	_ = cmd.MarkFlagRequired("client-id")
 	return cmd
+}
+
+// requestToken asks the token endpoint of the server at endpoint for a
+// client_credentials token and returns the body of its 200 answer.
+func requestToken(ctx context.Context, endpoint, clientID, secret, scope string) ([]byte, error) {
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if scope != "" {
+		form.Set("scope", scope)
+	}
+	tokenURL := strings.TrimSuffix(endpoint, "/") + "/oauth2/token"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, fmt.Errorf("nothing listens at %s (connection refused): start the server (tollgate dev, tollgate serve), or tell where it runs with --url or the TOLLGATE_URL environment variable", endpoint)
+		}
+		return nil, fmt.Errorf("POST %s: %w (is the server running there? --url or TOLLGATE_URL tells where it is)", tokenURL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("token endpoint answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	}
+	return body, nil
 }

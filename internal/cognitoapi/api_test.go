@@ -24,6 +24,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/cognitoapi"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -52,8 +53,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{st: st, vault: v}
-	f.key, f.secret = cognitoapi.NewAccessKey(v, "test", time.Now())
-	if err := st.CreateAccessKey(ctx, f.key); err != nil {
+	if f.key, f.secret, err = domain.New(st, v, nil).CreateAccessKey(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
 	h := cognitoapi.New(cognitoapi.Options{Store: st, Vault: v, OnChange: func(context.Context) { f.changes++ },
@@ -431,7 +431,11 @@ func TestProtocol(t *testing.T) {
 		{"empty body", prefix + "ListUserPools", ``, false, 400,
 			`{"__type":"InvalidParameterException","message":"1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null"}`},
 	} {
-		resp, b := f.raw(t, tt.target, tt.body, !tt.unsigned)
+		call := f.raw
+		if tt.unsigned {
+			call = f.rawUnsigned
+		}
+		resp, b := call(t, tt.target, tt.body)
 		if resp.StatusCode != tt.status || string(b) != tt.want {
 			t.Errorf("%s: %d %s\nwant %d %s", tt.name, resp.StatusCode, b, tt.status, tt.want)
 		}
@@ -501,20 +505,35 @@ func TestDomainErrors(t *testing.T) {
 	try(c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: other, Domain: aws.String(strings.Repeat("a", 63))})).must(t, "CreateUserPoolDomain of 63 characters")
 }
 
-// raw sends body to the API as target, signed for us-east-1 when sign is
-// set, and returns the response with its body read.
-func (f *fixture) raw(t *testing.T, target, body string, sign bool) (*http.Response, []byte) {
+// raw sends body to the API as target, signed for us-east-1, and returns
+// the response with its body read.
+func (f *fixture) raw(t *testing.T, target, body string) (*http.Response, []byte) {
 	t.Helper()
+	req := f.rawRequest(target, body)
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: f.key.ID, SecretAccessKey: f.secret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-idp", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return send(t, req)
+}
+
+// rawUnsigned is raw without a signature.
+func (f *fixture) rawUnsigned(t *testing.T, target, body string) (*http.Response, []byte) {
+	t.Helper()
+	return send(t, f.rawRequest(target, body))
+}
+
+func (f *fixture) rawRequest(target, body string) *http.Request {
 	req, _ := http.NewRequest("POST", f.url+"/", strings.NewReader(body))
 	req.Header.Set("X-Amz-Target", target)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	if sign {
-		sum := sha256.Sum256([]byte(body))
-		creds := aws.Credentials{AccessKeyID: f.key.ID, SecretAccessKey: f.secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-idp", "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return req
+}
+
+// send sends req and returns the response with its body read.
+func send(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -580,7 +599,7 @@ func TestEveryViolationReported(t *testing.T) {
 			`1 validation error detected: Value null at 'customDomainConfig.certificateArn' failed to satisfy constraint: Member must not be null`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, b := f.raw(t, prefix+tt.op, tt.body, true)
+			resp, b := f.raw(t, prefix+tt.op, tt.body)
 			var got struct{ Type, Message string }
 			got.Type = resp.Header.Get("x-amzn-ErrorType")
 			if err := json.Unmarshal(b, &struct {

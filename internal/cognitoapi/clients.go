@@ -2,12 +2,12 @@ package cognitoapi
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 // clientInput is the input of Create and UpdateUserPoolClient. Members
@@ -15,15 +15,19 @@ import (
 // ignored, as a pool without users would ignore them; the user sign-in
 // flows (ExplicitAuthFlows) are kept, to be shown as they were set.
 type clientInput struct {
-	UserPoolId                      *string
-	ClientId                        *string // update only
-	ClientName                      *string
-	GenerateSecret                  bool    // create only
-	ClientSecret                    *string // create only
-	AccessTokenValidity             *int
-	IdTokenValidity                 *int
-	RefreshTokenValidity            *int
-	TokenValidityUnits              *struct{ AccessToken, IdToken, RefreshToken *string }
+	UserPoolID           *string `json:"UserPoolId"`
+	ClientID             *string `json:"ClientId"` // update only
+	ClientName           *string
+	GenerateSecret       bool    // create only
+	ClientSecret         *string // create only
+	AccessTokenValidity  *int
+	IDTokenValidity      *int `json:"IdTokenValidity"`
+	RefreshTokenValidity *int
+	TokenValidityUnits   *struct {
+		AccessToken  *string
+		IDToken      *string `json:"IdToken"`
+		RefreshToken *string
+	}
 	AllowedOAuthFlows               []string
 	AllowedOAuthScopes              []string
 	AllowedOAuthFlowsUserPoolClient *bool
@@ -33,32 +37,44 @@ type clientInput struct {
 	AuthSessionValidity        *int
 }
 
-// check validates the input's shape, all of it, in the model's member
-// order (update: UpdateUserPoolClient, which has ClientId and no secret).
-func (req *clientInput) check(update bool) error {
+// checkCreate validates a CreateUserPoolClient input's shape, all of it,
+// in the model's member order.
+func (req *clientInput) checkCreate() error {
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	if update {
-		v.str("clientId", req.ClientId, true, clientIDType)
-	}
-	v.str("clientName", req.ClientName, !update, clientNameType)
-	if !update {
-		v.str("clientSecret", req.ClientSecret, false, clientSecretType)
-	}
-	v.integer("refreshTokenValidity", req.RefreshTokenValidity, false, refreshTokenValidityType)
-	v.integer("accessTokenValidity", req.AccessTokenValidity, false, accessTokenValidityType)
-	v.integer("idTokenValidity", req.IdTokenValidity, false, idTokenValidityType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientName", req.ClientName, clientNameType)
+	v.optional("clientSecret", req.ClientSecret, clientSecretType)
+	req.checkSettings(&v)
+	return v.err()
+}
+
+// checkUpdate validates an UpdateUserPoolClient input's shape, all of it,
+// in the model's member order: it has ClientId, and no secret.
+func (req *clientInput) checkUpdate() error {
+	var v validation
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.optional("clientName", req.ClientName, clientNameType)
+	req.checkSettings(&v)
+	return v.err()
+}
+
+// checkSettings validates the members Create and UpdateUserPoolClient
+// share, after the ones that name the client.
+func (req *clientInput) checkSettings(v *validation) {
+	v.optionalInt("refreshTokenValidity", req.RefreshTokenValidity, refreshTokenValidityType)
+	v.optionalInt("accessTokenValidity", req.AccessTokenValidity, accessTokenValidityType)
+	v.optionalInt("idTokenValidity", req.IDTokenValidity, idTokenValidityType)
 	if u := req.TokenValidityUnits; u != nil {
-		v.str("tokenValidityUnits.accessToken", u.AccessToken, false, timeUnitsType)
-		v.str("tokenValidityUnits.idToken", u.IdToken, false, timeUnitsType)
-		v.str("tokenValidityUnits.refreshToken", u.RefreshToken, false, timeUnitsType)
+		v.optional("tokenValidityUnits.accessToken", u.AccessToken, timeUnitsType)
+		v.optional("tokenValidityUnits.idToken", u.IDToken, timeUnitsType)
+		v.optional("tokenValidityUnits.refreshToken", u.RefreshToken, timeUnitsType)
 	}
 	v.list("explicitAuthFlows", req.ExplicitAuthFlows, explicitAuthFlowsListType)
 	v.list("allowedOAuthFlows", req.AllowedOAuthFlows, oAuthFlowsType)
 	v.list("allowedOAuthScopes", req.AllowedOAuthScopes, scopeListType)
-	v.str("preventUserExistenceErrors", req.PreventUserExistenceErrors, false, preventUserExistenceErrorTypes)
-	v.integer("authSessionValidity", req.AuthSessionValidity, false, authSessionValidityType)
-	return v.err()
+	v.optional("preventUserExistenceErrors", req.PreventUserExistenceErrors, preventUserExistenceErrorTypes)
+	v.optionalInt("authSessionValidity", req.AuthSessionValidity, authSessionValidityType)
 }
 
 // defaultExplicitAuthFlows are the flows of a client created or updated
@@ -123,11 +139,11 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 		v.SupportedIdentityProviders = []string{"COGNITO"}
 	}
 	if len(c.Secrets) > 0 {
-		secret, err := h.opts.Vault.Open(c.Secrets[0].Sealed, []byte(c.ID))
+		secret, err := h.svc.Reveal(c, c.Secrets[0])
 		if err != nil {
-			return nil, fmt.Errorf("reveal secret %s of client %s: %w", c.Secrets[0].ID, c.ID, err)
+			return nil, err
 		}
-		v.ClientSecret = string(secret)
+		v.ClientSecret = secret
 	}
 	return v, nil
 }
@@ -138,12 +154,11 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 const msgTokenValidityRange = "Invalid range for token validity."
 
 // validity reads a token validity: the value in the unit given, or in the
-// API's default unit; the domain's default when the value is omitted, or
-// is 0 and zeroIsDefault (Cognito replaces a refresh token validity of 0
-// with its default).
-func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, def tollgate.Validity, zeroIsDefault bool) tollgate.Validity {
-	if value == nil || (zeroIsDefault && *value == 0) {
-		return def
+// API's default unit; the zero Validity (the domain's default) when the
+// value is omitted.
+func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit) tollgate.Validity {
+	if value == nil {
+		return tollgate.Validity{}
 	}
 	u := defaultUnit
 	if unit != nil {
@@ -152,95 +167,76 @@ func validity(value *int, unit *string, defaultUnit tollgate.TimeUnit, def tollg
 	return tollgate.Validity{Value: int64(*value), Unit: u}
 }
 
-// build validates a Create or UpdateUserPoolClient input against the pool
-// and fills c (which has its ID, PoolID and, for an update, its secrets and
-// name). hasSecret tells whether the client has or will have a secret.
-func (h *Handler) build(ctx context.Context, req *clientInput, c *tollgate.Client, hasSecret bool) error {
-	if req.ClientName != nil {
-		c.Name = *req.ClientName
+// spec translates a Create or UpdateUserPoolClient input into the domain's
+// ClientSpec. It checks what only this API's shape has, in Cognito's
+// order: the validities first (the domain's rule, called early), then
+// AllowedOAuthFlowsUserPoolClient against the flows and scopes.
+func (req *clientInput) spec() (domain.ClientSpec, error) {
+	var units struct {
+		AccessToken  *string
+		IDToken      *string `json:"IdToken"`
+		RefreshToken *string
 	}
-	var units struct{ AccessToken, IdToken, RefreshToken *string }
 	if req.TokenValidityUnits != nil {
 		units = *req.TokenValidityUnits
 	}
-	c.AccessTokenValidity = validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours, tollgate.DefaultAccessTokenValidity, false)
-	c.IDTokenValidity = validity(req.IdTokenValidity, units.IdToken, tollgate.Hours, tollgate.DefaultIDTokenValidity, false)
-	c.RefreshTokenValidity = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days, tollgate.DefaultRefreshTokenValidity, true)
-	for _, check := range []struct {
-		v        tollgate.Validity
-		min, max time.Duration
-	}{
-		{c.AccessTokenValidity, tollgate.AccessTokenMin, tollgate.AccessTokenMax},
-		{c.IDTokenValidity, tollgate.IDTokenMin, tollgate.IDTokenMax},
-		{c.RefreshTokenValidity, tollgate.RefreshTokenMin, tollgate.RefreshTokenMax},
-	} {
-		if tollgate.CheckValidity("token validity", check.v, check.min, check.max) != nil {
-			return invalid("%s", held(msgTokenValidityRange))
-		}
+	spec := domain.ClientSpec{
+		AccessToken: validity(req.AccessTokenValidity, units.AccessToken, tollgate.Hours),
+		IDToken:     validity(req.IDTokenValidity, units.IDToken, tollgate.Hours),
 	}
-
-	c.ExplicitAuthFlows = slices.Clone(defaultExplicitAuthFlows)
+	// Cognito replaces a refresh token validity of 0 with its default.
+	if req.RefreshTokenValidity == nil || *req.RefreshTokenValidity != 0 {
+		spec.RefreshToken = validity(req.RefreshTokenValidity, units.RefreshToken, tollgate.Days)
+	}
+	if req.ClientName != nil {
+		spec.Name = *req.ClientName
+	}
+	if err := domain.CheckValidities(spec); err != nil {
+		return spec, err
+	}
+	spec.ExplicitAuthFlows = slices.Clone(defaultExplicitAuthFlows)
 	if req.ExplicitAuthFlows != nil {
-		c.ExplicitAuthFlows = []string{}
+		spec.ExplicitAuthFlows = []string{}
 		for _, f := range req.ExplicitAuthFlows {
-			if !slices.Contains(c.ExplicitAuthFlows, f) {
-				c.ExplicitAuthFlows = append(c.ExplicitAuthFlows, f)
+			if !slices.Contains(spec.ExplicitAuthFlows, f) {
+				spec.ExplicitAuthFlows = append(spec.ExplicitAuthFlows, f)
 			}
 		}
 	}
-
 	oauth := req.AllowedOAuthFlowsUserPoolClient != nil && *req.AllowedOAuthFlowsUserPoolClient
 	if oauth && (len(req.AllowedOAuthFlows) == 0 || len(req.AllowedOAuthScopes) == 0) {
-		return invalid("AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
+		return spec, invalid("AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
 	}
 	if !oauth && len(req.AllowedOAuthFlows) > 0 {
-		return invalid("AllowedOAuthFlowsUserPoolClient must be true for the client to use AllowedOAuthFlows.")
+		return spec, invalid("AllowedOAuthFlowsUserPoolClient must be true for the client to use AllowedOAuthFlows.")
 	}
-	c.AllowedOAuthFlows, c.AllowedOAuthScopes = []string{}, []string{}
-	if !oauth {
-		return nil
+	if oauth {
+		spec.OAuthFlows, spec.Scopes = req.AllowedOAuthFlows, req.AllowedOAuthScopes
 	}
-	for _, f := range req.AllowedOAuthFlows { // values of the enum (check)
-		if f != tollgate.FlowClientCredentials {
-			return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "Tollgate serves the client_credentials flow only: the %s flow needs a hosted sign-in page, which it does not have.", f)
-		}
-		if !slices.Contains(c.AllowedOAuthFlows, f) {
-			c.AllowedOAuthFlows = append(c.AllowedOAuthFlows, f)
-		}
-	}
-	if !hasSecret {
-		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "client_credentials flow can not be selected if client does not have a client secret.")
-	}
-	rss, err := h.opts.Store.ListResourceServers(ctx, c.PoolID)
-	if err != nil {
-		return err
-	}
-	known := map[string]bool{}
-	for _, rs := range rss {
-		for _, s := range rs.FullScopeNames() {
-			known[s] = true
-		}
-	}
-	for _, s := range req.AllowedOAuthScopes {
-		if !known[s] {
-			return errorf(http.StatusBadRequest, typeScopeNotFound, "Invalid scope requested: %s", printable(s))
-		}
-		if !slices.Contains(c.AllowedOAuthScopes, s) {
-			c.AllowedOAuthScopes = append(c.AllowedOAuthScopes, s)
-		}
-	}
-	return nil
+	return spec, nil
 }
 
-// checkName refuses a name another client of the pool has: the store keeps
-// client names unique within a pool.
-func (h *Handler) checkName(c *tollgate.Client, clients []*tollgate.Client) error {
-	for _, o := range clients {
-		if o.Name == c.Name && o.ID != c.ID {
-			return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(c.Name), held(c.PoolID), held(o.ID))
-		}
+// clientError maps the domain's refusals of a client's settings to
+// Cognito's answers.
+func clientError(err error) error {
+	var (
+		flow  *domain.FlowError
+		scope *domain.UnknownScopeError
+		taken *domain.NameTakenError
+	)
+	switch {
+	case errors.Is(err, domain.ErrBadValidity):
+		return invalid("%s", held(msgTokenValidityRange))
+	case errors.As(err, &flow):
+		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "Tollgate serves the client_credentials flow only: the %s flow needs a hosted sign-in page, which it does not have.", flow.Flow)
+	case errors.Is(err, domain.ErrSecretRequired):
+		return errorf(http.StatusBadRequest, typeInvalidOAuthFlow, "client_credentials flow can not be selected if client does not have a client secret.")
+	case errors.As(err, &scope):
+		return errorf(http.StatusBadRequest, typeScopeNotFound, "Invalid scope requested: %s", printable(scope.Scope))
+	case errors.As(err, &taken):
+		return invalid("A client named %q already exists in user pool %s (%s); Tollgate requires client names to be unique in a pool.", printable(taken.Name), held(taken.PoolID), held(taken.TakenBy))
 	}
-	return nil
+	return err
 }
 
 func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
@@ -248,41 +244,30 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
-	if err := req.check(false); err != nil {
+	if err := req.checkCreate(); err != nil {
 		return nil, err
 	}
 	if req.ClientSecret != nil && req.GenerateSecret {
 		return nil, invalid("You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
 	}
-	hasSecret := req.GenerateSecret || req.ClientSecret != nil
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
-	now := h.now()
-	c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: p.ID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
-	if err := h.build(ctx, &req, c, hasSecret); err != nil {
-		return nil, err
-	}
-	clients, err := h.opts.Store.ListClients(ctx, p.ID)
+	spec, err := req.spec()
 	if err != nil {
-		return nil, err
+		return nil, clientError(err)
 	}
-	if err := h.checkName(c, clients); err != nil {
-		return nil, err
+	secret := domain.SecretChoice{Generate: req.GenerateSecret}
+	if req.ClientSecret != nil {
+		secret.Given = *req.ClientSecret
 	}
-	if len(clients) >= maxClientsPerPool {
-		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", held(p.ID), maxClientsPerPool)
+	c, _, err := h.svc.CreateClient(ctx, p.ID, spec, secret)
+	if tollgate.IsLimit(err) {
+		return nil, limitExceeded("User pool %s already has the maximum number of app clients (%d).", held(p.ID), tollgate.MaxClientsPerPool)
 	}
-	if hasSecret {
-		secret := tollgate.NewClientSecret()
-		if req.ClientSecret != nil {
-			secret = *req.ClientSecret
-		}
-		c.Secrets = []tollgate.ClientSecret{h.newSecret(c.ID, secret, now)}
-	}
-	if err := h.opts.Store.CreateClient(ctx, c); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, clientError(err)
 	}
 	h.changed(ctx)
 	view, err := h.clientView(c)
@@ -290,14 +275,6 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 		return nil, err
 	}
 	return map[string]any{"UserPoolClient": view}, nil
-}
-
-// newSecret protects a client secret as every other writer does: its keyed
-// hash to authenticate the client, and the secret sealed to the client id
-// for DescribeUserPoolClient to reveal.
-func (h *Handler) newSecret(clientID, secret string, now time.Time) tollgate.ClientSecret {
-	hash, sealed := h.opts.Vault.ProtectSecret(clientID, secret)
-	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}
 }
 
 // getClient returns the pool's client, or Cognito's not found.
@@ -314,17 +291,20 @@ func (h *Handler) getClient(ctx context.Context, region, poolID, clientID string
 
 // clientRef reads and validates {UserPoolId, ClientId}.
 func clientRef(in []byte) (poolID, clientID string, err error) {
-	var req struct{ UserPoolId, ClientId *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		ClientID   *string `json:"ClientId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return "", "", err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
 	if err := v.err(); err != nil {
 		return "", "", err
 	}
-	return *req.UserPoolId, *req.ClientId, nil
+	return *req.UserPoolID, *req.ClientID, nil
 }
 
 func (h *Handler) describeUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
@@ -351,29 +331,23 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
-	if err := req.check(true); err != nil {
+	if err := req.checkUpdate(); err != nil {
 		return nil, err
 	}
-	cur, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	cur, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
-	if cur.ConfigKey != "" {
-		return nil, readOnly("User pool client", cur.ID, cur.ConfigKey)
-	}
-	next := &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: h.now()}
-	if err := h.build(ctx, &req, next, len(cur.Secrets) > 0); err != nil {
+	if err := domain.CheckWritable(tollgate.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
 	}
-	clients, err := h.opts.Store.ListClients(ctx, cur.PoolID)
+	spec, err := req.spec()
 	if err != nil {
-		return nil, err
+		return nil, clientError(err)
 	}
-	if err := h.checkName(next, clients); err != nil {
-		return nil, err
-	}
-	if err := h.opts.Store.UpdateClient(ctx, next); err != nil {
-		return nil, err
+	next, err := h.svc.UpdateClient(ctx, cur, spec)
+	if err != nil {
+		return nil, clientError(err)
 	}
 	h.changed(ctx)
 	view, err := h.clientView(next)
@@ -392,10 +366,7 @@ func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if c.ConfigKey != "" {
-		return nil, readOnly("User pool client", c.ID, c.ConfigKey)
-	}
-	if err := h.opts.Store.DeleteClient(ctx, c.ID); err != nil {
+	if err := h.svc.DeleteClient(ctx, c); err != nil {
 		return nil, err
 	}
 	h.changed(ctx)
@@ -403,22 +374,7 @@ func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []
 }
 
 func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolId *string
-		MaxResults *int
-		NextToken  *string
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.integer("maxResults", req.MaxResults, false, queryLimit)
-	v.str("nextToken", req.NextToken, false, paginationKey)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, req, err := h.poolListRequest(ctx, region, in, queryLimit, paginationKey)
 	if err != nil {
 		return nil, err
 	}

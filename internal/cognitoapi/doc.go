@@ -7,11 +7,17 @@
 // verifies them); request and response shapes, defaults, validation
 // messages and error types ({"__type", "message"}) are AWS's.
 //
-// It writes through the Store, with the same domain rules and id and
-// secret generators as the CLI and config.Apply, and refuses to change
-// objects declared in a config file (they carry a ConfigKey), naming where
-// they are declared.
+// It is a translator: each operation validates the request's shape as
+// Cognito does, turns it into a spec of internal/domain, calls the domain's
+// Service, which states and enforces every business rule (scope existence,
+// quotas, validity bounds, name uniqueness, secret protection, the
+// read-only rule for config- and stack-owned objects), and maps the
+// domain's refusals to Cognito's error types and recorded messages. Where
+// Cognito answers one refusal before another, it calls the domain's rule
+// early (domain.CheckWritable, CheckValidities, CheckScopes, CheckPrefix).
+// Reads (Describe, List) go to the Store directly.
 //
-// It imports the root package, internal/sigv4 and internal/vault (to seal
-// client secrets and access keys); never other adapters.
+// It imports the root package, internal/domain, internal/sigv4 and
+// internal/vault (to open client secrets and access keys for the
+// answers); never other adapters.
 package cognitoapi

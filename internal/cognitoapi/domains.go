@@ -2,10 +2,10 @@ package cognitoapi
 
 import (
 	"context"
-	"regexp"
-	"strings"
+	"errors"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 // Cognito's answers to a CreateUserPoolDomain it refuses, as recorded.
@@ -30,19 +30,10 @@ const (
 	msgDomainTaken = "Domain already associated with another user pool."
 )
 
-// prefixPattern is what a prefix domain must match: DomainType's pattern,
-// which Cognito checks after the request's shape, with its own message
-// (msgDomainInvalid), since the same member takes custom domains.
-var prefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`)
-
-// reservedWords may not appear in a prefix domain, as AWS's documentation
-// lists them; which one Cognito names when a prefix holds two is not
-// recorded.
-var reservedWords = []string{"aws", "amazon", "cognito"}
-
 func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		Domain, UserPoolId  *string
+		Domain              *string
+		UserPoolID          *string `json:"UserPoolId"`
 		ManagedLoginVersion *int
 		CustomDomainConfig  *struct{ CertificateArn *string }
 	}
@@ -50,10 +41,10 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []
 		return nil, err
 	}
 	var v validation
-	v.str("domain", req.Domain, true, domainType)
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("domain", req.Domain, domainType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if req.CustomDomainConfig != nil {
-		v.str("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, true, arnType)
+		v.required("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, arnType)
 	}
 	if err := v.err(); err != nil {
 		return nil, err
@@ -61,65 +52,38 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []
 	if req.CustomDomainConfig != nil {
 		return nil, invalid("Tollgate serves a custom domain with certificate files, not an ACM certificate: declare it in the config file (customDomain with certificate certFile and keyFile).")
 	}
-	if err := checkPrefix(*req.Domain); err != nil {
-		return nil, err
+	if err := domain.CheckPrefix(*req.Domain); err != nil {
+		return nil, domainError(err)
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkDomainFree(ctx, p.ID, *req.Domain); err != nil {
-		return nil, err
-	}
-	d := &tollgate.Domain{Domain: *req.Domain, PoolID: p.ID, CreatedAt: h.now()}
-	if err := h.opts.Store.PutDomain(ctx, d); err != nil {
-		if tollgate.KindOf(err) == tollgate.KindConflict { // another pool took it meanwhile
-			return nil, invalid("%s", held(msgDomainTaken))
-		}
-		return nil, err
+	if _, err := h.svc.CreateDomain(ctx, p.ID, *req.Domain); err != nil {
+		return nil, domainError(err)
 	}
 	h.changed(ctx)
 	return map[string]any{"ManagedLoginVersion": 1}, nil
 }
 
-// checkPrefix refuses a prefix domain Cognito refuses: one that breaks
-// DomainType's pattern, or has a reserved word in it.
-func checkPrefix(domain string) error {
-	if !prefixPattern.MatchString(domain) {
+// domainError maps the domain's refusals of a prefix domain to Cognito's
+// recorded answers. Which of msgPoolHasDomain and msgDomainTaken Cognito
+// gives when both hold is not recorded; the domain checks the pool first.
+func domainError(err error) error {
+	var reserved *domain.ReservedWordError
+	switch {
+	case errors.Is(err, domain.ErrBadPrefix):
 		return invalid("%s", held(msgDomainInvalid))
-	}
-	for _, w := range reservedWords {
-		if strings.Contains(domain, w) {
-			return invalid("%s%s", held(msgDomainReserved), held(w))
-		}
-	}
-	return nil
-}
-
-// checkDomainFree refuses a domain the pool cannot take: the pool's own
-// prefix domain, then any other prefix domain of the pool (a pool has
-// one), then a domain of another pool. Which of the last two Cognito says
-// when both hold is not recorded.
-func (h *Handler) checkDomainFree(ctx context.Context, poolID, domain string) error {
-	domains, err := h.opts.Store.ListDomains(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	for _, d := range domains {
-		switch {
-		case d.Custom:
-		case d.Domain == domain:
-			return invalid("%s", held(msgDomainExists))
-		default:
-			return invalid("%s", held(msgPoolHasDomain))
-		}
-	}
-	if _, err := h.opts.Store.GetDomain(ctx, domain); err == nil {
+	case errors.As(err, &reserved):
+		return invalid("%s%s", held(msgDomainReserved), held(reserved.Word))
+	case errors.Is(err, domain.ErrDomainExists):
+		return invalid("%s", held(msgDomainExists))
+	case errors.Is(err, domain.ErrPoolHasPrefix):
+		return invalid("%s", held(msgPoolHasDomain))
+	case errors.Is(err, domain.ErrDomainTaken):
 		return invalid("%s", held(msgDomainTaken))
-	} else if !tollgate.IsNotFound(err) {
-		return err
 	}
-	return nil
+	return err
 }
 
 // describeUserPoolDomain answers an unknown domain, or one of a pool in
@@ -131,7 +95,7 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in 
 		return nil, err
 	}
 	var v validation
-	v.str("domain", req.Domain, true, describedDomainType)
+	v.required("domain", req.Domain, describedDomainType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -168,17 +132,20 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in 
 }
 
 func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ Domain, UserPoolId *string }
+	var req struct {
+		Domain     *string
+		UserPoolID *string `json:"UserPoolId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("domain", req.Domain, true, describedDomainType)
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("domain", req.Domain, describedDomainType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -189,10 +156,7 @@ func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if d.ConfigKey != "" {
-		return nil, readOnly("Domain", d.Domain, d.ConfigKey)
-	}
-	if err := h.opts.Store.DeleteDomain(ctx, d.Domain); err != nil {
+	if err := h.svc.DeleteDomain(ctx, d); err != nil {
 		return nil, err
 	}
 	h.changed(ctx)

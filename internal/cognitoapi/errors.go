@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/sigv4"
 )
 
@@ -113,6 +114,10 @@ func toAPIError(err error) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	var ro *domain.ReadOnlyError
+	if errors.As(err, &ro) {
+		return readOnly(objectNouns[ro.Object], ro.ID, ro.ConfigKey)
+	}
 	var de *tollgate.Error
 	if errors.As(err, &de) {
 		msg := shown{de.Message, domainLogText(de.Message)}
@@ -149,6 +154,14 @@ func domainLogText(msg string) string {
 	}
 	b.WriteString(msg)
 	return b.String()
+}
+
+// objectNouns are the API's names of the domain's objects.
+var objectNouns = map[tollgate.Object]string{
+	tollgate.ObjectPool:           "User pool",
+	tollgate.ObjectResourceServer: "Resource server",
+	tollgate.ObjectClient:         "User pool client",
+	tollgate.ObjectDomain:         "Domain",
 }
 
 // readOnly refuses a change to an object a config file or a template's

@@ -1,6 +1,7 @@
 package cognitoapi
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -30,7 +31,8 @@ func TestDomainErrorLoggedWithoutItsValues(t *testing.T) {
 		if got := e.Error(); got != tt.want {
 			t.Errorf("%v: logged as %q, want %q", tt.err, got, tt.want)
 		}
-		if e.Message != tt.err.(*tollgate.Error).Message {
+		var de *tollgate.Error
+		if !errors.As(tt.err, &de) || e.Message != de.Message {
 			t.Errorf("%v: answered %q, want the domain's message", tt.err, e.Message)
 		}
 		if strings.Contains(e.Error(), "MnXqQ") {

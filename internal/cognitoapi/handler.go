@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -53,6 +54,7 @@ type Options struct {
 // Handler serves the API. Build it with New.
 type Handler struct {
 	opts     Options
+	svc      *domain.Service
 	verifier *sigv4.Verifier
 	ops      map[string]operation
 }
@@ -73,7 +75,7 @@ func New(opts Options) *Handler {
 	if opts.AccountID == "" {
 		opts.AccountID = DefaultAccountID
 	}
-	h := &Handler{opts: opts}
+	h := &Handler{opts: opts, svc: domain.New(opts.Store, opts.Vault, opts.Now)}
 	h.verifier = &sigv4.Verifier{Service: Service, Secret: Secrets(opts.Store, opts.Vault), Now: opts.Now}
 	h.ops = map[string]operation{
 		"CreateUserPool":             h.createUserPool,
@@ -196,8 +198,6 @@ func (h *Handler) changed(ctx context.Context) {
 		h.opts.OnChange(ctx)
 	}
 }
-
-func (h *Handler) now() time.Time { return h.opts.Now().UTC() }
 
 // decode reads an operation's input. A body that is not a JSON object of
 // the operation's shape is AWS's SerializationException.

@@ -21,6 +21,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tollgate/tollgate/internal/cognitoapi"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -61,8 +62,8 @@ func newLoggedAPI(t *testing.T) *loggedAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, secret := cognitoapi.NewAccessKey(v, "test", time.Now())
-	if err := st.CreateAccessKey(ctx, key); err != nil {
+	key, secret, err := domain.New(st, v, nil).CreateAccessKey(ctx, "test")
+	if err != nil {
 		t.Fatal(err)
 	}
 	a := &loggedAPI{keyID: key.ID, secret: secret, log: &lockedBuffer{}}
@@ -167,20 +168,20 @@ func TestRefusalsLogNoValueOfTheRequest(t *testing.T) {
 func (a *loggedAPI) setUp(t *testing.T) map[string]string {
 	t.Helper()
 	status, body := a.call(t, "CreateUserPool", `{"PoolName":"taken"}`)
-	var p struct{ UserPool struct{ Id string } }
+	var p struct{ UserPool struct{ ID string } }
 	if status != 200 || json.Unmarshal([]byte(body), &p) != nil {
 		t.Fatalf("CreateUserPool: %d %s", status, body)
 	}
-	ids := map[string]string{"pool": p.UserPool.Id}
+	ids := map[string]string{"pool": p.UserPool.ID}
 	if status, body := a.call(t, "CreateResourceServer", fmt.Sprintf(`{"UserPoolId":%q,"Identifier":"api","Name":"api","Scopes":[{"ScopeName":"read","ScopeDescription":"r"}]}`, ids["pool"])); status != 200 {
 		t.Fatalf("CreateResourceServer: %d %s", status, body)
 	}
 	status, body = a.call(t, "CreateUserPoolClient", fmt.Sprintf(`{"UserPoolId":%q,"ClientName":"taken","GenerateSecret":true,"AllowedOAuthFlows":["client_credentials"],"AllowedOAuthScopes":["api/read"],"AllowedOAuthFlowsUserPoolClient":true}`, ids["pool"]))
-	var c struct{ UserPoolClient struct{ ClientId string } }
+	var c struct{ UserPoolClient struct{ ClientID string } }
 	if status != 200 || json.Unmarshal([]byte(body), &c) != nil {
 		t.Fatalf("CreateUserPoolClient: %d %s", status, body)
 	}
-	ids["client"] = c.UserPoolClient.ClientId
+	ids["client"] = c.UserPoolClient.ClientID
 	return ids
 }
 

@@ -2,16 +2,10 @@ package cognitoapi
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tollgate/tollgate"
-)
-
-// Quotas, from Cognito's quotas page.
-const (
-	maxResourceServersPerPool = 25
-	maxScopesPerServer        = 100
-	maxScopesPerClient        = 50
-	maxClientsPerPool         = 1000
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 // userPool is UserPoolType as Tollgate fills it: what it stores, and the
@@ -42,8 +36,10 @@ type userPool struct {
 // standardAttributes is the schema of a new pool's standard attributes, as
 // DescribeUserPool lists them.
 var standardAttributes = func() []map[string]any {
-	attr := func(name, typ string, mutable, required bool) map[string]any {
-		a := map[string]any{"Name": name, "AttributeDataType": typ, "DeveloperOnlyAttribute": false, "Mutable": mutable, "Required": required}
+	// Every standard attribute is mutable and optional, but sub.
+	attr := func(name, typ string) map[string]any {
+		sub := name == "sub"
+		a := map[string]any{"Name": name, "AttributeDataType": typ, "DeveloperOnlyAttribute": false, "Mutable": !sub, "Required": sub}
 		switch {
 		case name == "sub":
 			a["StringAttributeConstraints"] = map[string]any{"MinLength": "1", "MaxLength": "2048"}
@@ -56,17 +52,17 @@ var standardAttributes = func() []map[string]any {
 		}
 		return a
 	}
-	out := []map[string]any{attr("sub", "String", false, true)}
+	out := []map[string]any{attr("sub", "String")}
 	for _, name := range []string{"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
 		"profile", "picture", "website", "email"} {
-		out = append(out, attr(name, "String", true, false))
+		out = append(out, attr(name, "String"))
 	}
-	out = append(out, attr("email_verified", "Boolean", true, false))
+	out = append(out, attr("email_verified", "Boolean"))
 	for _, name := range []string{"gender", "birthdate", "zoneinfo", "locale", "phone_number"} {
-		out = append(out, attr(name, "String", true, false))
+		out = append(out, attr(name, "String"))
 	}
-	out = append(out, attr("phone_number_verified", "Boolean", true, false), attr("address", "String", true, false),
-		attr("updated_at", "Number", true, false))
+	out = append(out, attr("phone_number_verified", "Boolean"), attr("address", "String"),
+		attr("updated_at", "Number"))
 	return out
 }()
 
@@ -115,6 +111,34 @@ func (h *Handler) getPool(ctx context.Context, region, id string) (*tollgate.Use
 	return p, err
 }
 
+// poolListInput is the input of the operations that list a pool's objects.
+type poolListInput struct {
+	UserPoolID *string `json:"UserPoolId"`
+	MaxResults *int
+	NextToken  *string
+}
+
+// poolListRequest reads and validates a poolListInput, with the operation's
+// shapes of MaxResults and NextToken, and returns the pool it names.
+func (h *Handler) poolListRequest(ctx context.Context, region string, in []byte, limit intShape, key strShape) (*tollgate.UserPool, *poolListInput, error) {
+	var req poolListInput
+	if err := decode(in, &req); err != nil {
+		return nil, nil, err
+	}
+	var v validation
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.optionalInt("maxResults", req.MaxResults, limit)
+	v.optional("nextToken", req.NextToken, key)
+	if err := v.err(); err != nil {
+		return nil, nil, err
+	}
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, &req, nil
+}
+
 func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
 		PoolName           *string
@@ -126,10 +150,10 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 		return nil, err
 	}
 	var v validation
-	v.str("poolName", req.PoolName, true, userPoolNameType)
-	v.str("deletionProtection", req.DeletionProtection, false, deletionProtectionType)
-	v.str("mfaConfiguration", req.MfaConfiguration, false, userPoolMfaType)
-	v.str("userPoolTier", req.UserPoolTier, false, userPoolTierType)
+	v.required("poolName", req.PoolName, userPoolNameType)
+	v.optional("deletionProtection", req.DeletionProtection, deletionProtectionType)
+	v.optional("mfaConfiguration", req.MfaConfiguration, userPoolMfaType)
+	v.optional("userPoolTier", req.UserPoolTier, userPoolTierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -139,21 +163,14 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 	if req.MfaConfiguration != nil && *req.MfaConfiguration != "OFF" {
 		return nil, invalid("Tollgate serves machine-to-machine clients only and has no users to ask for MFA; omit MfaConfiguration or set it to OFF.")
 	}
-	if !tollgate.RegionPattern.MatchString(region) {
+	p, err := h.svc.CreatePool(ctx, *req.PoolName, region)
+	var taken *domain.NameTakenError
+	switch {
+	case errors.Is(err, domain.ErrBadRegion):
 		return nil, invalid("Region %s is not a region name like us-east-1.", region)
-	}
-	pools, err := h.opts.Store.ListPools(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range pools {
-		if p.Name == *req.PoolName {
-			return nil, invalid("A user pool named %q already exists (%s); Tollgate requires pool names to be unique.", p.Name, held(p.ID))
-		}
-	}
-	now := h.now()
-	p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: *req.PoolName, Region: region, CreatedAt: now, UpdatedAt: now}
-	if err := h.opts.Store.CreatePool(ctx, p); err != nil {
+	case errors.As(err, &taken):
+		return nil, invalid("A user pool named %q already exists (%s); Tollgate requires pool names to be unique.", taken.Name, held(taken.TakenBy))
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)
@@ -165,16 +182,18 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 }
 
 func (h *Handler) describeUserPool(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -194,8 +213,8 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 		return nil, err
 	}
 	var v validation
-	v.str("nextToken", req.NextToken, false, paginationKeyType)
-	v.integer("maxResults", req.MaxResults, true, poolQueryLimitType)
+	v.optional("nextToken", req.NextToken, paginationKeyType)
+	v.requiredInt("maxResults", req.MaxResults, poolQueryLimitType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -231,30 +250,26 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 }
 
 func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
-	if p.ConfigKey != "" {
-		return nil, readOnly("User pool", p.ID, p.ConfigKey)
-	}
-	domains, err := h.opts.Store.ListDomains(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	if len(domains) > 0 {
+	err = h.svc.DeletePool(ctx, p)
+	if errors.Is(err, domain.ErrPoolHasDomain) {
 		return nil, invalid("User pool cannot be deleted. It has a domain configured that should be deleted first.")
 	}
-	if err := h.opts.Store.DeletePool(ctx, p.ID); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	h.changed(ctx)

@@ -2,9 +2,11 @@ package cognitoapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 type scopeJSON struct {
@@ -34,7 +36,7 @@ func resourceServerView(rs *tollgate.ResourceServer) resourceServer {
 
 // resourceServerInput is the input of Create and UpdateResourceServer.
 type resourceServerInput struct {
-	UserPoolId *string
+	UserPoolID *string `json:"UserPoolId"`
 	Identifier *string
 	Name       *string
 	Scopes     []scopeJSON
@@ -44,30 +46,31 @@ type resourceServerInput struct {
 // of it, then what the shape cannot say (duplicate scope names).
 func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
-	v.str("name", req.Name, true, resourceServerNameType)
-	if len(req.Scopes) > maxScopesPerServer {
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("identifier", req.Identifier, resourceServerIdentifierType)
+	v.required("name", req.Name, resourceServerNameType)
+	if len(req.Scopes) > tollgate.MaxScopesPerServer {
 		// A list of structures; how AWS shows it is not recorded, so
 		// Tollgate shows its length.
-		v.add(number(len(req.Scopes)), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopesPerServer))
+		v.add(number(len(req.Scopes)), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", tollgate.MaxScopesPerServer))
 	}
 	for i, s := range req.Scopes {
 		member := fmt.Sprintf("scopes.%d.member", i+1)
-		v.str(member+".scopeName", s.ScopeName, true, resourceServerScopeNameType)
-		v.str(member+".scopeDescription", s.ScopeDescription, true, resourceServerScopeDescriptionType)
+		v.required(member+".scopeName", s.ScopeName, resourceServerScopeNameType)
+		v.required(member+".scopeDescription", s.ScopeDescription, resourceServerScopeDescriptionType)
 	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
 	scopes := []tollgate.Scope{}
 	for _, s := range req.Scopes {
-		if seen[*s.ScopeName] {
-			return nil, invalid("Duplicate scope names are not allowed: %s.", printable(*s.ScopeName))
-		}
-		seen[*s.ScopeName] = true
 		scopes = append(scopes, tollgate.Scope{Name: *s.ScopeName, Description: *s.ScopeDescription})
+	}
+	var dup *domain.DuplicateScopeError
+	if err := domain.CheckScopes(scopes); errors.As(err, &dup) {
+		return nil, invalid("Duplicate scope names are not allowed: %s.", printable(dup.Name))
+	} else if err != nil {
+		return nil, err
 	}
 	return scopes, nil
 }
@@ -81,25 +84,17 @@ func (h *Handler) createResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, err := h.getPool(ctx, region, *req.UserPoolID)
 	if err != nil {
 		return nil, err
 	}
-	existing, err := h.opts.Store.ListResourceServers(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, rs := range existing {
-		if rs.Identifier == *req.Identifier {
-			return nil, invalid("%s already exists in user pool %s.", printable(rs.Identifier), held(p.ID))
-		}
-	}
-	if len(existing) >= maxResourceServersPerPool {
-		return nil, limitExceeded("User pool %s already has the maximum number of resource servers (%d).", held(p.ID), maxResourceServersPerPool)
-	}
-	now := h.now()
-	rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: *req.Identifier, Name: *req.Name, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
-	if err := h.opts.Store.PutResourceServer(ctx, rs); err != nil {
+	rs, err := h.svc.CreateResourceServer(ctx, p.ID, domain.ResourceServerSpec{Identifier: *req.Identifier, Name: *req.Name, Scopes: scopes})
+	switch {
+	case errors.Is(err, domain.ErrResourceServerExists):
+		return nil, invalid("%s already exists in user pool %s.", printable(*req.Identifier), held(p.ID))
+	case tollgate.IsLimit(err):
+		return nil, limitExceeded("User pool %s already has the maximum number of resource servers (%d).", held(p.ID), tollgate.MaxResourceServersPerPool)
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)
@@ -119,17 +114,20 @@ func (h *Handler) getResourceServer(ctx context.Context, region, poolID, identif
 }
 
 func (h *Handler) describeResourceServer(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, Identifier *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		Identifier *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("identifier", req.Identifier, resourceServerIdentifierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	rs, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
+	rs, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}
@@ -137,22 +135,7 @@ func (h *Handler) describeResourceServer(ctx context.Context, region string, in 
 }
 
 func (h *Handler) listResourceServers(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolId *string
-		MaxResults *int
-		NextToken  *string
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.integer("maxResults", req.MaxResults, false, listResourceServersLimitType)
-	v.str("nextToken", req.NextToken, false, paginationKeyType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	p, err := h.getPool(ctx, region, *req.UserPoolId)
+	p, req, err := h.poolListRequest(ctx, region, in, listResourceServersLimitType, paginationKeyType)
 	if err != nil {
 		return nil, err
 	}
@@ -185,15 +168,12 @@ func (h *Handler) updateResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	cur, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
+	cur, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}
-	if cur.ConfigKey != "" {
-		return nil, readOnly("Resource server", cur.Identifier, cur.ConfigKey)
-	}
-	next := &tollgate.ResourceServer{PoolID: cur.PoolID, Identifier: cur.Identifier, Name: *req.Name, Scopes: scopes, CreatedAt: cur.CreatedAt, UpdatedAt: h.now()}
-	if err := h.opts.Store.PutResourceServer(ctx, next); err != nil {
+	next, err := h.svc.UpdateResourceServer(ctx, cur, domain.ResourceServerSpec{Name: *req.Name, Scopes: scopes})
+	if err != nil {
 		return nil, err
 	}
 	h.changed(ctx)
@@ -201,24 +181,24 @@ func (h *Handler) updateResourceServer(ctx context.Context, region string, in []
 }
 
 func (h *Handler) deleteResourceServer(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, Identifier *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		Identifier *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("identifier", req.Identifier, true, resourceServerIdentifierType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("identifier", req.Identifier, resourceServerIdentifierType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	rs, err := h.getResourceServer(ctx, region, *req.UserPoolId, *req.Identifier)
+	rs, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
 	if err != nil {
 		return nil, err
 	}
-	if rs.ConfigKey != "" {
-		return nil, readOnly("Resource server", rs.Identifier, rs.ConfigKey)
-	}
-	if err := h.opts.Store.DeleteResourceServer(ctx, rs.PoolID, rs.Identifier); err != nil {
+	if err := h.svc.DeleteResourceServer(ctx, rs); err != nil {
 		return nil, err
 	}
 	h.changed(ctx)

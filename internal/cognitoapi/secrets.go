@@ -2,8 +2,10 @@ package cognitoapi
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 type secretDescriptor struct {
@@ -16,36 +18,36 @@ type secretDescriptor struct {
 // without downtime. Secrets are not config-declared values, so a client a
 // config file declares may rotate them here too, as with the CLI.
 func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, ClientId, ClientSecret *string }
+	var req struct {
+		UserPoolID   *string `json:"UserPoolId"`
+		ClientID     *string `json:"ClientId"`
+		ClientSecret *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
-	v.str("clientSecret", req.ClientSecret, false, clientSecretType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.optional("clientSecret", req.ClientSecret, clientSecretType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Secrets) == 0 {
-		return nil, invalid("User pool client %s has no client secret; secrets can be added only to a client created with GenerateSecret.", held(c.ID))
-	}
-	if len(c.Secrets) >= tollgate.MaxClientSecrets {
-		return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
-	}
-	secret := tollgate.NewClientSecret()
+	given := ""
 	if req.ClientSecret != nil {
-		secret = *req.ClientSecret
+		given = *req.ClientSecret
 	}
-	cs := h.newSecret(c.ID, secret, h.now())
-	if err := h.opts.Store.AddClientSecret(ctx, c.ID, cs); err != nil {
-		if tollgate.KindOf(err) == tollgate.KindConflict {
-			return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
-		}
+	cs, secret, err := h.svc.AddClientSecret(ctx, c, given)
+	switch {
+	case errors.Is(err, domain.ErrNoSecretToRotate):
+		return nil, invalid("User pool client %s has no client secret; secrets can be added only to a client created with GenerateSecret.", held(c.ID))
+	case tollgate.IsLimit(err):
+		return nil, limitExceeded("User pool client %s already has the maximum number of client secrets (%d).", held(c.ID), tollgate.MaxClientSecrets)
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)
@@ -57,18 +59,22 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 }
 
 func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, ClientId, NextToken *string }
+	var req struct {
+		UserPoolID *string `json:"UserPoolId"`
+		ClientID   *string `json:"ClientId"`
+		NextToken  *string
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
-	v.str("nextToken", req.NextToken, false, paginationKey)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.optional("nextToken", req.NextToken, paginationKey)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,32 +86,32 @@ func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, 
 }
 
 func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct{ UserPoolId, ClientId, ClientSecretId *string }
+	var req struct {
+		UserPoolID     *string `json:"UserPoolId"`
+		ClientID       *string `json:"ClientId"`
+		ClientSecretID *string `json:"ClientSecretId"`
+	}
 	if err := decode(in, &req); err != nil {
 		return nil, err
 	}
 	var v validation
-	v.str("userPoolId", req.UserPoolId, true, userPoolIDType)
-	v.str("clientId", req.ClientId, true, clientIDType)
-	v.str("clientSecretId", req.ClientSecretId, true, clientSecretIDType)
+	v.required("userPoolId", req.UserPoolID, userPoolIDType)
+	v.required("clientId", req.ClientID, clientIDType)
+	v.required("clientSecretId", req.ClientSecretID, clientSecretIDType)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, *req.UserPoolId, *req.ClientId)
+	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
 	if err != nil {
 		return nil, err
 	}
-	found := false
-	for _, s := range c.Secrets {
-		found = found || s.ID == *req.ClientSecretId
-	}
-	if !found {
-		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretId), held(c.ID))
-	}
-	if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
-		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretId), held(c.ID))
-	}
-	if err := h.opts.Store.DeleteClientSecret(ctx, c.ID, *req.ClientSecretId); err != nil {
+	err = h.svc.DeleteClientSecret(ctx, c, *req.ClientSecretID)
+	switch {
+	case errors.Is(err, domain.ErrNoSuchSecret):
+		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretID), held(c.ID))
+	case errors.Is(err, domain.ErrLastSecret):
+		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretID), held(c.ID))
+	case err != nil:
 		return nil, err
 	}
 	h.changed(ctx)

@@ -1,5 +1,7 @@
 package cognitoapi
 
+import "github.com/tollgate/tollgate"
+
 // Cognito's member shapes, named as its service model names them
 // (botocore data/cognito-idp/2016-04-18/service-2.json; the API reference
 // lists the same constraints). validation checks requests against them.
@@ -47,7 +49,7 @@ var (
 	// them, which is not the model's (code, implicit, client_credentials);
 	// no recorded answer settles it.
 	oAuthFlowsType = listShape{max: 3, member: strShape{enum: []string{"implicit", "client_credentials", "code"}}}
-	scopeListType  = listShape{max: maxScopesPerClient, member: strShape{min: 1, max: 256, pattern: newPattern(`[\x21\x23-\x5B\x5D-\x7E]+`)}}
+	scopeListType  = listShape{max: tollgate.MaxScopesPerClient, member: strShape{min: 1, max: 256, pattern: newPattern(`[\x21\x23-\x5B\x5D-\x7E]+`)}}
 
 	poolQueryLimitType           = intShape{1, 60}
 	queryLimit                   = intShape{1, 60}

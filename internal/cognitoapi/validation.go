@@ -93,13 +93,20 @@ func number(n int) shown {
 // quote shows a value in single quotes, bounded and cleaned for the message.
 func quote(s string) string { return "'" + printable(s) + "'" }
 
-// str checks a string member. A member that is absent breaks only
-// required; one that is present is checked against every constraint.
-func (v *validation) str(member string, value *string, required bool, s strShape) {
+// required checks a string member that must be present against every
+// constraint of its shape.
+func (v *validation) required(member string, value *string, s strShape) {
 	if value == nil {
-		if required {
-			v.add(null, member, "Member must not be null")
-		}
+		v.add(null, member, "Member must not be null")
+		return
+	}
+	v.optional(member, value, s)
+}
+
+// optional checks a string member, if present, against every constraint of
+// its shape.
+func (v *validation) optional(member string, value *string, s strShape) {
+	if value == nil {
 		return
 	}
 	shown := quoted(*value)
@@ -156,11 +163,18 @@ func enumConstraint(values []string) string {
 	return "Member must satisfy enum value set: [" + strings.Join(values, ", ") + "]"
 }
 
-// integer checks an integer member's presence and range.
-func (v *validation) integer(member string, value *int, required bool, s intShape) {
-	switch {
-	case value == nil && required:
+// requiredInt checks an integer member that must be present, and its range.
+func (v *validation) requiredInt(member string, value *int, s intShape) {
+	if value == nil {
 		v.add(null, member, "Member must not be null")
+		return
+	}
+	v.optionalInt(member, value, s)
+}
+
+// optionalInt checks an integer member's range, if present.
+func (v *validation) optionalInt(member string, value *int, s intShape) {
+	switch {
 	case value == nil:
 	case *value < s.min:
 		v.add(number(*value), member, fmt.Sprintf("Member must have value greater than or equal to %d", s.min))

@@ -19,24 +19,24 @@ var validationCases = []struct {
 	want string // the InvalidParameterException's message; "" for none
 }{
 	{"nothing wrong", func(v *validation) {
-		v.str("userPoolId", strp("us-east-1_abc123"), true, userPoolIDType)
-		v.integer("maxResults", intp(60), true, poolQueryLimitType)
+		v.required("userPoolId", strp("us-east-1_abc123"), userPoolIDType)
+		v.requiredInt("maxResults", intp(60), poolQueryLimitType)
 		v.list("explicitAuthFlows", []string{"ALLOW_REFRESH_TOKEN_AUTH"}, explicitAuthFlowsListType)
 	}, ""},
 	// Cognito's answer to a call without ClientId, as projects' notes
 	// quote it: "1 validation error detected: Value null at 'clientId'
 	// failed to satisfy constraint: Member must not be null".
 	{"required member absent", func(v *validation) {
-		v.str("clientId", nil, true, clientIDType)
+		v.required("clientId", nil, clientIDType)
 	}, "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null"},
 	{"optional member absent", func(v *validation) {
-		v.str("clientSecret", nil, false, clientSecretType)
-		v.integer("maxResults", nil, false, queryLimit)
+		v.optional("clientSecret", nil, clientSecretType)
+		v.optionalInt("maxResults", nil, queryLimit)
 		v.list("allowedOAuthScopes", nil, scopeListType)
 	}, ""},
 	// aws/aws-sdk-js#3344 (ListGroups with a leading space in the id).
 	{"pattern", func(v *validation) {
-		v.str("userPoolId", strp(" ap-northeast-1_xxx"), true, userPoolIDType)
+		v.required("userPoolId", strp(" ap-northeast-1_xxx"), userPoolIDType)
 	}, `1 validation error detected: Value ' ap-northeast-1_xxx' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`},
 	// Both constraints of one member, length first: Cognito's InitiateAuth
 	// with ClientId "" in 2024 and 2025 captures ("2 validation errors
@@ -45,7 +45,7 @@ var validationCases = []struct {
 	// failed to satisfy constraint: Member must satisfy regular expression
 	// pattern: [\w+]+"); older captures list the pattern first.
 	{"length and pattern of one member", func(v *validation) {
-		v.str("clientId", strp(""), true, clientIDType)
+		v.required("clientId", strp(""), clientIDType)
 	}, `2 validation errors detected: Value '' at 'clientId' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+]+`},
 	// A sensitive member's value is not shown, and the count prefix and
 	// "; " join every violation: Cognito's SignUp answer in
@@ -53,30 +53,30 @@ var validationCases = []struct {
 	// detected: Value at 'password' failed to satisfy constraint: Member
 	// must have length greater than or equal to 6; Value at 'password' …").
 	{"sensitive member", func(v *validation) {
-		v.str("clientSecret", strp("short!"), false, clientSecretType)
+		v.optional("clientSecret", strp("short!"), clientSecretType)
 	}, `2 validation errors detected: Value at 'clientSecret' failed to satisfy constraint: Member must have length greater than or equal to 24; Value at 'clientSecret' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+]+`},
 	// aws/aws-cli#5843 (ListResourceServers: "Value '0' at 'maxResults'
 	// failed to satisfy constraint: Member must have value greater than or
 	// equal to 1"); boto/boto3#1356 ("Value '100' at 'limit' failed to
 	// satisfy constraint: Member must have value less than or equal to 60").
 	{"integer below", func(v *validation) {
-		v.integer("maxResults", intp(0), false, listResourceServersLimitType)
+		v.optionalInt("maxResults", intp(0), listResourceServersLimitType)
 	}, "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 	{"integer above", func(v *validation) {
-		v.integer("maxResults", intp(100), true, poolQueryLimitType)
+		v.requiredInt("maxResults", intp(100), poolQueryLimitType)
 	}, "1 validation error detected: Value '100' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60"},
 	// The issue's example: every violation of the request at once.
 	{"several members", func(v *validation) {
-		v.str("userPoolId", strp("us-east-1_abc"), true, userPoolIDType)
-		v.str("clientName", strp("x/y"), true, clientNameType)
-		v.integer("accessTokenValidity", intp(0), false, accessTokenValidityType)
+		v.required("userPoolId", strp("us-east-1_abc"), userPoolIDType)
+		v.required("clientName", strp("x/y"), clientNameType)
+		v.optionalInt("accessTokenValidity", intp(0), accessTokenValidityType)
 	}, `2 validation errors detected: Value 'x/y' at 'clientName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w\s+=,.@-]+; Value '0' at 'accessTokenValidity' failed to satisfy constraint: Member must have value greater than or equal to 1`},
 	// The enum form, as AWS's JSON services answer it (DynamoDB
 	// CreateTable: "Value '' at 'billingMode' failed to satisfy
 	// constraint: Member must satisfy enum value set: [PROVISIONED,
 	// PAY_PER_REQUEST]"); no Cognito answer for TimeUnitsType is recorded.
 	{"enum", func(v *validation) {
-		v.str("tokenValidityUnits.accessToken", strp("weeks"), false, timeUnitsType)
+		v.optional("tokenValidityUnits.accessToken", strp("weeks"), timeUnitsType)
 	}, "1 validation error detected: Value 'weeks' at 'tokenValidityUnits.accessToken' failed to satisfy constraint: Member must satisfy enum value set: [seconds, minutes, hours, days]"},
 	// A list's members are reported once, with the whole list and every
 	// constraint of its member shape: aws/aws-cdk#31795 ("Map value must

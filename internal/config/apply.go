@@ -44,15 +44,15 @@ func (a Action) verb() string {
 	return string(a)
 }
 
-// Object names a kind of stored object.
-type Object string
+// Object names a kind of stored object (tollgate.Object).
+type Object = tollgate.Object
 
 // Objects the userPools section declares.
 const (
-	ObjectPool           Object = "pool"
-	ObjectResourceServer Object = "resource server"
-	ObjectClient         Object = "client"
-	ObjectDomain         Object = "domain"
+	ObjectPool           = tollgate.ObjectPool
+	ObjectResourceServer = tollgate.ObjectResourceServer
+	ObjectClient         = tollgate.ObjectClient
+	ObjectDomain         = tollgate.ObjectDomain
 )
 
 // Change is one write Apply made. It never holds a secret.
@@ -511,8 +511,8 @@ func (p *planner) planResourceServers(pp string, cp *UserPool, poolID string, st
 				continue
 			}
 			var f fields
-			f.check(cur.Name != next.Name, "userPoolResourceServerName")
-			f.check(!slices.Equal(cur.Scopes, next.Scopes), "scopes")
+			compare(&f, "userPoolResourceServerName", cur.Name, next.Name)
+			compareLists(&f, "scopes", cur.Scopes, next.Scopes)
 			change.Action = p.updateAction(cur.ConfigKey, next.ConfigKey, &f)
 			if change.Action == "" {
 				continue
@@ -566,12 +566,12 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 			continue
 		}
 		var f fields
-		f.check(cur.Name != next.Name, "userPoolClientName")
-		f.check(!slices.Equal(cur.AllowedOAuthFlows, next.AllowedOAuthFlows), "oAuth.flows")
-		f.check(!slices.Equal(cur.AllowedOAuthScopes, next.AllowedOAuthScopes), "oAuth.scopes")
-		f.check(cur.AccessTokenValidity != next.AccessTokenValidity, "accessTokenValidity")
-		f.check(cur.IDTokenValidity != next.IDTokenValidity, "idTokenValidity")
-		f.check(cur.RefreshTokenValidity != next.RefreshTokenValidity, "refreshTokenValidity")
+		compare(&f, "userPoolClientName", cur.Name, next.Name)
+		compareLists(&f, "oAuth.flows", cur.AllowedOAuthFlows, next.AllowedOAuthFlows)
+		compareLists(&f, "oAuth.scopes", cur.AllowedOAuthScopes, next.AllowedOAuthScopes)
+		compare(&f, "accessTokenValidity", cur.AccessTokenValidity, next.AccessTokenValidity)
+		compare(&f, "idTokenValidity", cur.IDTokenValidity, next.IDTokenValidity)
+		compare(&f, "refreshTokenValidity", cur.RefreshTokenValidity, next.RefreshTokenValidity)
 		action := p.updateAction(cur.ConfigKey, key, &f)
 		if action == "" {
 			continue
@@ -618,8 +618,7 @@ func (p *planner) matchClients(cp *UserPool, stored []*tollgate.Client) (byKey, 
 // gets its keyed hash, to authenticate the client, and its sealed form,
 // bound to the client id, for an administrator to reveal.
 func (p *planner) newSecret(clientID string) tollgate.ClientSecret {
-	hash, sealed := p.vault.ProtectSecret(clientID, tollgate.NewClientSecret())
-	return tollgate.ClientSecret{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: p.now}
+	return tollgate.NewProtectedSecret(p.vault, clientID, tollgate.NewClientSecret(), p.now)
 }
 
 func oauthFlows(f OAuthFlows) []string {
@@ -653,15 +652,15 @@ func (p *planner) planDomains(pp string, cp *UserPool, poolID string, stored []*
 			switch {
 			case p.deletedPools[cur.PoolID]:
 				// Its pool goes first, and the domain with it.
-			case !p.owner.owns(cur.ConfigKey) && !(p.managed[cur.PoolID] && p.owner.adoptable(cur.ConfigKey)):
+			case !p.owner.owns(cur.ConfigKey) && (!p.managed[cur.PoolID] || !p.owner.adoptable(cur.ConfigKey)):
 				p.conflict(index(field(pp, "domains"), j), "domain %s: %q belongs to pool %s, which %s", key, cur.Domain, cur.PoolID, describeOwner(cur.ConfigKey))
 				continue
 			case cur.PoolID != poolID:
 				p.deleteDomain(cur) // it moves here from another pool
 			default:
 				var f fields
-				f.check(cur.Custom != next.Custom, "customDomain")
-				f.check(cur.CertFile != next.CertFile || cur.KeyFile != next.KeyFile, "certificate")
+				compare(&f, "customDomain", cur.Custom, next.Custom)
+				compare(&f, "certificate", [2]string{cur.CertFile, cur.KeyFile}, [2]string{next.CertFile, next.KeyFile})
 				change.Action = p.updateAction(cur.ConfigKey, next.ConfigKey, &f)
 				if change.Action == "" {
 					continue
@@ -702,7 +701,7 @@ func (p *planner) updateAction(was, is string, f *fields) Action {
 	case was != is && p.owner.adoptable(was):
 		return Adopted
 	case was != is:
-		f.check(true, "id")
+		*f = append(*f, "id")
 	}
 	if len(*f) == 0 {
 		return ""
@@ -713,8 +712,17 @@ func (p *planner) updateAction(was, is string, f *fields) Action {
 // fields collects the names of the config fields an update changes.
 type fields []string
 
-func (f *fields) check(changed bool, name string) {
-	if changed {
+// compare notes name in f when was and is differ.
+func compare[T comparable](f *fields, name string, was, is T) {
+	if was != is {
+		*f = append(*f, name)
+	}
+}
+
+// compareLists notes name in f when the lists was and is differ
+// (slices.Equal: nil and empty are the same).
+func compareLists[T comparable](f *fields, name string, was, is []T) {
+	if !slices.Equal(was, is) {
 		*f = append(*f, name)
 	}
 }

@@ -38,10 +38,10 @@ var StackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 // (tollgate.StackKeyPrefix).
 func StackKeyPrefix(stack string) string { return tollgate.StackKeyPrefix(stack) }
 
-// StackOf returns the stack that owns an object with this ConfigKey, and
+// stackOf returns the stack that owns an object with this ConfigKey, and
 // whether a stack owns it (false for config files and objects made by
 // hand).
-func StackOf(configKey string) (string, bool) {
+func stackOf(configKey string) (string, bool) {
 	stack, _, ok := tollgate.SplitStackKey(configKey)
 	return stack, ok
 }
@@ -102,7 +102,7 @@ func describeOwner(configKey string) string {
 	if configKey == "" {
 		return "was created by hand"
 	}
-	if stack, ok := StackOf(configKey); ok {
+	if stack, ok := stackOf(configKey); ok {
 		return fmt.Sprintf("belongs to stack %s (as %q)", stack, configKey)
 	}
 	if name, logical, ok := tollgate.SplitConfigKey(configKey); ok {

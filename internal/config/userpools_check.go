@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,16 +15,10 @@ import (
 	"github.com/tollgate/tollgate"
 )
 
-// Cognito's limits and patterns for the userPools section. Sources: the
+// Cognito's patterns for the userPools section. Sources: the
 // CreateUserPool, CreateResourceServer, CreateUserPoolClient and
-// CreateUserPoolDomain API references, and the user pool quotas page.
-const (
-	maxResourceServersPerPool = 25
-	maxScopesPerServer        = 100
-	maxScopesPerClient        = 50
-	maxClientsPerPool         = 1000
-)
-
+// CreateUserPoolDomain API references. Its quotas are the root's
+// (tollgate.MaxClientsPerPool, …), which the store enforces for every writer.
 var (
 	// logicalIDPattern is what a logical id looks like. It is stricter
 	// than a CDK construct id so that it can be joined with "/" into a
@@ -37,8 +32,6 @@ var (
 	identifierPattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
 	// scopeNamePattern is Cognito's scope name: as an identifier, minus '/'.
 	scopeNamePattern = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
-	// domainPrefixPattern is a single DNS label in lower case.
-	domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 // maxCertFileSize bounds what is read of a certificate or key file.
@@ -93,8 +86,8 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 // scopes they define, by identifier.
 func (p *UserPool) checkResourceServers(r *report, pp string) map[string]map[string]bool {
 	list := field(pp, "resourceServers")
-	if n := len(p.ResourceServers); n > maxResourceServersPerPool {
-		r.addKey(list, "a pool has at most %d resource servers, got %d", maxResourceServersPerPool, n)
+	if n := len(p.ResourceServers); n > tollgate.MaxResourceServersPerPool {
+		r.addKey(list, "a pool has at most %d resource servers, got %d", tollgate.MaxResourceServersPerPool, n)
 	}
 	scopes := map[string]map[string]bool{}
 	ids, identifiers := firstSeen{}, firstSeen{}
@@ -129,30 +122,7 @@ func (p *UserPool) checkResourceServers(r *report, pp string) map[string]map[str
 			checkName(r, rs.UserPoolResourceServerName, namePath, 256)
 		}
 
-		spath := field(rp, "scopes")
-		if n := len(rs.Scopes); n > maxScopesPerServer {
-			r.addKey(spath, "a resource server has at most %d scopes, got %d", maxScopesPerServer, n)
-		}
-		defined := map[string]bool{}
-		seen := firstSeen{}
-		for k, s := range rs.Scopes {
-			sp := index(spath, k)
-			switch {
-			case s.ScopeName == "":
-				r.add(field(sp, "scopeName"), "scopeName is required")
-			case !scopeNamePattern.MatchString(s.ScopeName):
-				r.add(field(sp, "scopeName"), "invalid scope name %q: want 1 to 256 printable ASCII characters other than space, '\"', '/' and '\\'", s.ScopeName)
-			default:
-				seen.check(r, s.ScopeName, field(sp, "scopeName"), "scope name")
-				defined[s.ScopeName] = true
-			}
-			switch n := utf8.RuneCountInString(s.ScopeDescription); {
-			case n == 0:
-				r.add(field(sp, "scopeDescription"), "scopeDescription is required")
-			case n > 256:
-				r.add(field(sp, "scopeDescription"), "scopeDescription is longer than 256 characters")
-			}
-		}
+		defined := rs.checkScopes(r, rp)
 		if rs.Identifier != "" && scopes[rs.Identifier] == nil {
 			scopes[rs.Identifier] = defined
 		}
@@ -160,12 +130,42 @@ func (p *UserPool) checkResourceServers(r *report, pp string) map[string]map[str
 	return scopes
 }
 
+// checkScopes validates a resource server's scopes and returns the names
+// it defines.
+func (rs *ResourceServer) checkScopes(r *report, rp string) map[string]bool {
+	spath := field(rp, "scopes")
+	if n := len(rs.Scopes); n > tollgate.MaxScopesPerServer {
+		r.addKey(spath, "a resource server has at most %d scopes, got %d", tollgate.MaxScopesPerServer, n)
+	}
+	defined := map[string]bool{}
+	seen := firstSeen{}
+	for k, s := range rs.Scopes {
+		sp := index(spath, k)
+		switch {
+		case s.ScopeName == "":
+			r.add(field(sp, "scopeName"), "scopeName is required")
+		case !scopeNamePattern.MatchString(s.ScopeName):
+			r.add(field(sp, "scopeName"), "invalid scope name %q: want 1 to 256 printable ASCII characters other than space, '\"', '/' and '\\'", s.ScopeName)
+		default:
+			seen.check(r, s.ScopeName, field(sp, "scopeName"), "scope name")
+			defined[s.ScopeName] = true
+		}
+		switch n := utf8.RuneCountInString(s.ScopeDescription); {
+		case n == 0:
+			r.add(field(sp, "scopeDescription"), "scopeDescription is required")
+		case n > 256:
+			r.add(field(sp, "scopeDescription"), "scopeDescription is longer than 256 characters")
+		}
+	}
+	return defined
+}
+
 // checkClients validates a pool's app clients against the scopes its
 // resource servers define.
 func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[string]bool) {
 	list := field(pp, "clients")
-	if n := len(p.Clients); n > maxClientsPerPool {
-		r.addKey(list, "a pool has at most %d app clients, got %d", maxClientsPerPool, n)
+	if n := len(p.Clients); n > tollgate.MaxClientsPerPool {
+		r.addKey(list, "a pool has at most %d app clients, got %d", tollgate.MaxClientsPerPool, n)
 	}
 	ids, names := firstSeen{}, firstSeen{}
 	for j := range p.Clients {
@@ -184,40 +184,9 @@ func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[stri
 			names.check(r, cl.UserPoolClientName, field(cp, "userPoolClientName"), "client name")
 		}
 
-		af := field(cp, "authFlows")
-		for _, f := range []struct {
-			name string
-			on   bool
-		}{
-			{"userSrp", cl.AuthFlows.UserSRP}, {"userPassword", cl.AuthFlows.UserPassword},
-			{"adminUserPassword", cl.AuthFlows.AdminUserPassword}, {"user", cl.AuthFlows.User}, {"custom", cl.AuthFlows.Custom},
-		} {
-			if f.on {
-				r.add(field(af, f.name), "Tollgate serves no user sign-in flows: only false is accepted")
-			}
-		}
-
-		oa := field(cp, "oAuth")
-		flows := field(oa, "flows")
-		if cl.OAuth.Flows.AuthorizationCodeGrant {
-			r.add(field(flows, "authorizationCodeGrant"), "not supported: the authorization code grant needs users, and Tollgate has none; use clientCredentials")
-		}
-		if cl.OAuth.Flows.ImplicitCodeGrant {
-			r.add(field(flows, "implicitCodeGrant"), "not supported: the implicit grant needs users, and Tollgate has none; use clientCredentials")
-		}
-		if cl.OAuth.Flows.ClientCredentials && !cl.GenerateSecret {
-			r.add(field(flows, "clientCredentials"), "client_credentials flow can not be selected if client does not have a client secret: set generateSecret: true")
-		}
-		anyFlow := cl.OAuth.Flows.ClientCredentials || cl.OAuth.Flows.AuthorizationCodeGrant || cl.OAuth.Flows.ImplicitCodeGrant
-		sp := field(oa, "scopes")
-		switch {
-		case anyFlow && len(cl.OAuth.Scopes) == 0:
-			r.add(sp, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows: list the scopes the client may request")
-		case !anyFlow && len(cl.OAuth.Scopes) > 0:
-			r.add(sp, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows: scopes are listed but no flow is enabled (set oAuth.flows.clientCredentials: true)")
-		}
-		if n := len(cl.OAuth.Scopes); n > maxScopesPerClient {
-			r.addKey(sp, "a client has at most %d scopes, got %d", maxScopesPerClient, n)
+		sp := cl.checkFlows(r, cp)
+		if n := len(cl.OAuth.Scopes); n > tollgate.MaxScopesPerClient {
+			r.addKey(sp, "a client has at most %d scopes, got %d", tollgate.MaxScopesPerClient, n)
 		}
 		seen := firstSeen{}
 		for k, s := range cl.OAuth.Scopes {
@@ -231,6 +200,45 @@ func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[stri
 
 		cl.checkValidities(r, cp)
 	}
+}
+
+// checkFlows validates a client's sign-in and OAuth flows, and that it
+// lists scopes exactly when it has an OAuth flow. It returns the path of
+// its scopes.
+func (cl *Client) checkFlows(r *report, cp string) string {
+	af := field(cp, "authFlows")
+	for _, f := range []struct {
+		name string
+		on   bool
+	}{
+		{"userSrp", cl.AuthFlows.UserSRP}, {"userPassword", cl.AuthFlows.UserPassword},
+		{"adminUserPassword", cl.AuthFlows.AdminUserPassword}, {"user", cl.AuthFlows.User}, {"custom", cl.AuthFlows.Custom},
+	} {
+		if f.on {
+			r.add(field(af, f.name), "Tollgate serves no user sign-in flows: only false is accepted")
+		}
+	}
+
+	oa := field(cp, "oAuth")
+	flows := field(oa, "flows")
+	if cl.OAuth.Flows.AuthorizationCodeGrant {
+		r.add(field(flows, "authorizationCodeGrant"), "not supported: the authorization code grant needs users, and Tollgate has none; use clientCredentials")
+	}
+	if cl.OAuth.Flows.ImplicitCodeGrant {
+		r.add(field(flows, "implicitCodeGrant"), "not supported: the implicit grant needs users, and Tollgate has none; use clientCredentials")
+	}
+	if cl.OAuth.Flows.ClientCredentials && !cl.GenerateSecret {
+		r.add(field(flows, "clientCredentials"), "client_credentials flow can not be selected if client does not have a client secret: set generateSecret: true")
+	}
+	anyFlow := cl.OAuth.Flows.ClientCredentials || cl.OAuth.Flows.AuthorizationCodeGrant || cl.OAuth.Flows.ImplicitCodeGrant
+	sp := field(oa, "scopes")
+	switch {
+	case anyFlow && len(cl.OAuth.Scopes) == 0:
+		r.add(sp, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows: list the scopes the client may request")
+	case !anyFlow && len(cl.OAuth.Scopes) > 0:
+		r.add(sp, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows: scopes are listed but no flow is enabled (set oAuth.flows.clientCredentials: true)")
+	}
+	return sp
 }
 
 // checkScopeRef returns what is wrong with a client's scope, or "".
@@ -342,13 +350,11 @@ func checkDomainPrefix(s string) string {
 	if s == "" {
 		return "domainPrefix is required"
 	}
-	if !domainPrefixPattern.MatchString(s) {
+	if !tollgate.DomainPrefixPattern.MatchString(s) {
 		return fmt.Sprintf("invalid domain prefix %q: want 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", s)
 	}
-	for _, reserved := range []string{"aws", "amazon", "cognito"} {
-		if strings.Contains(s, reserved) {
-			return fmt.Sprintf("invalid domain prefix %q: it must not contain %q", s, reserved)
-		}
+	if reserved := tollgate.ReservedWordIn(s); reserved != "" {
+		return fmt.Sprintf("invalid domain prefix %q: it must not contain %q", s, reserved)
 	}
 	return ""
 }
@@ -374,7 +380,7 @@ func checkHostName(s string) string {
 		return bad("want a fully qualified host name like auth.example.com")
 	}
 	for _, l := range labels {
-		if !domainPrefixPattern.MatchString(l) {
+		if !tollgate.DomainPrefixPattern.MatchString(l) {
 			return bad(fmt.Sprintf("label %q: want 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen", l))
 		}
 	}
@@ -437,19 +443,19 @@ func checkCertificate(r *report, c *Certificate, path, domain, dir string) {
 func readSmallFile(name string) ([]byte, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", name, errorText(err))
+		return nil, fmt.Errorf("cannot read %s: %w", name, errorText(err))
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", name)
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", name, errorText(err))
+		return nil, fmt.Errorf("cannot read %s: %w", name, errorText(err))
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxCertFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", name, errorText(err))
+		return nil, fmt.Errorf("cannot read %s: %w", name, errorText(err))
 	}
 	if len(b) > maxCertFileSize {
 		return nil, fmt.Errorf("%s is larger than %d KiB", name, maxCertFileSize>>10)
@@ -459,7 +465,7 @@ func readSmallFile(name string) ([]byte, error) {
 
 // errorText drops the file name from a *PathError; the caller names it.
 func errorText(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) {
 		return pe.Err
 	}
 	return err
@@ -476,12 +482,12 @@ func checkLogicalID(r *report, id, path string) {
 }
 
 // checkName reports a malformed pool, client or resource server name.
-func checkName(r *report, name, path string, max int) {
+func checkName(r *report, name, path string, maxLen int) {
 	switch {
 	case name == "":
 		// The id it defaults to is missing too; that is reported there.
-	case utf8.RuneCountInString(name) > max:
-		r.add(path, "name is longer than %d characters", max)
+	case utf8.RuneCountInString(name) > maxLen:
+		r.add(path, "name is longer than %d characters", maxLen)
 	case !namePattern.MatchString(name):
 		r.add(path, "invalid name %q: want letters, digits, spaces and +=,.@_-", name)
 	}

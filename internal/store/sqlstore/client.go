@@ -68,16 +68,25 @@ func scanClients(rows *sql.Rows) ([]*tollgate.Client, error) {
 	return clients, rows.Err()
 }
 
-// CreateClient stores a new client with its secrets.
+// CreateClient stores a new client with its secrets, unless its pool
+// already has MaxClientsPerPool clients. The count and the insert cannot race
+// with another writer: update serialises writers.
 func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 	if len(c.Secrets) > tollgate.MaxClientSecrets {
-		return tollgate.Errorf(tollgate.KindConflict, "a client may have at most %d secrets, got %d", tollgate.MaxClientSecrets, len(c.Secrets))
+		return tollgate.LimitErrorf("a client may have at most %d secrets, got %d", tollgate.MaxClientSecrets, len(c.Secrets))
 	}
 	flows, scopes, authFlows, err := encodeClientLists(c)
 	if err != nil {
 		return wrap(err, "create client "+c.ID)
 	}
 	return s.update(ctx, "create client "+c.ID, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clients WHERE pool_id = $1`, c.PoolID).Scan(&n); err != nil {
+			return fmt.Errorf("count clients: %w", err)
+		}
+		if n >= tollgate.MaxClientsPerPool {
+			return tollgate.LimitErrorf("pool %q already has %d clients, the most a pool may have", c.PoolID, n)
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO clients (id, pool_id, name, allowed_oauth_flows, allowed_oauth_scopes,
 				access_token_validity, access_token_validity_unit,
 				id_token_validity, id_token_validity_unit,
@@ -205,7 +214,7 @@ func (s *Store) AddClientSecret(ctx context.Context, clientID string, secret tol
 			return fmt.Errorf("count secrets: %w", err)
 		}
 		if n >= tollgate.MaxClientSecrets {
-			return tollgate.Errorf(tollgate.KindConflict, "client %q already has %d secrets; delete one first", clientID, n)
+			return tollgate.LimitErrorf("client %q already has %d secrets; delete one first", clientID, n)
 		}
 		return s.insertSecret(ctx, tx, clientID, secret)
 	})

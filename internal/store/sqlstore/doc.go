@@ -16,7 +16,10 @@
 // PostgreSQL database, or a server and the CLI sharing a SQLite file. Every
 // write transaction first increments the one-row generation counter, which
 // serialises writers (PostgreSQL row lock; SQLite's single writer) and lets
-// readers tell cheaply that something changed. On SQLite each Store has one
+// readers tell cheaply that something changed. Quotas that must hold
+// whichever writer (clients per pool, resource servers per pool, secrets per
+// client) are counted in the same transaction as the write, after that
+// increment, so that no two writers both see room for one more. On SQLite each Store has one
 // writer connection whose transactions begin IMMEDIATE, so that a
 // transaction takes the file's write lock before it reads and waits (up to
 // the busy timeout) for other processes instead of failing, and a pool of

@@ -172,7 +172,7 @@ func TestSQLiteProcesses(t *testing.T) {
 		wg.Go(func() {
 			out, _ := io.ReadAll(p.stdout)
 			if err := p.cmd.Wait(); err != nil {
-				errs[i] = fmt.Errorf("%v: %s", err, p.stderr.String())
+				errs[i] = fmt.Errorf("%w: %s", err, p.stderr.String())
 				return
 			}
 			generated[i], errs[i] = strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(string(out), "generated=")))

@@ -56,13 +56,18 @@ func scanResourceServer(sc scanner) (*tollgate.ResourceServer, error) {
 }
 
 // PutResourceServer creates the resource server, or replaces the one with
-// the same pool and identifier, keeping its CreatedAt.
+// the same pool and identifier, keeping its CreatedAt. Creating one in a pool
+// that has MaxResourceServersPerPool already is refused; the count and the
+// write cannot race with another writer: update serialises writers.
 func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
 	scopes, err := encodeScopes(rs.Scopes)
 	if err != nil {
 		return wrap(err, "put resource server "+rs.Identifier)
 	}
 	return s.update(ctx, "put resource server "+rs.Identifier, func(tx *sql.Tx) error {
+		if err := checkResourceServerQuota(ctx, tx, rs); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO resource_servers (`+resourceServerColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (pool_id, identifier) DO UPDATE SET
@@ -122,4 +127,19 @@ func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier str
 			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
 		})
 	})
+}
+
+// checkResourceServerQuota refuses a new resource server in a pool that has
+// MaxResourceServersPerPool already; replacing one is always allowed.
+func checkResourceServerQuota(ctx context.Context, tx *sql.Tx, rs *tollgate.ResourceServer) error {
+	var n, same int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN identifier = $2 THEN 1 END)
+		FROM resource_servers WHERE pool_id = $1`, rs.PoolID, rs.Identifier).Scan(&n, &same)
+	if err != nil {
+		return fmt.Errorf("count resource servers: %w", err)
+	}
+	if same == 0 && n >= tollgate.MaxResourceServersPerPool {
+		return tollgate.LimitErrorf("pool %q already has %d resource servers, the most a pool may have", rs.PoolID, n)
+	}
+	return nil
 }

@@ -30,13 +30,7 @@ func testAccessKeys(t *testing.T, s tollgate.Store) {
 		t.Errorf("CreateAccessKey: generation went from %d to %d, want it to grow", before, after)
 	}
 
-	got, err := s.GetAccessKey(ctx, older.ID)
-	wantNoError(t, "GetAccessKey", err)
-	wantEqual(t, "GetAccessKey", got, older)
-	got.Sealed[0] = 'X' // a copy: the store's value stays as written
-	got, err = s.GetAccessKey(ctx, older.ID)
-	wantNoError(t, "GetAccessKey again", err)
-	wantEqual(t, "GetAccessKey after modifying a returned copy", got, older)
+	getAccessKeyCopies(t, s, older)
 
 	list, err = s.ListAccessKeys(ctx)
 	wantNoError(t, "ListAccessKeys", err)
@@ -61,4 +55,16 @@ func testAccessKeys(t *testing.T, s tollgate.Store) {
 	list, err = s.ListAccessKeys(ctx)
 	wantNoError(t, "ListAccessKeys after delete", err)
 	wantEqual(t, "ListAccessKeys after delete", list, []*tollgate.AccessKey{newer})
+}
+
+// getAccessKeyCopies checks that GetAccessKey returns k, as a copy.
+func getAccessKeyCopies(t *testing.T, s tollgate.Store, k *tollgate.AccessKey) {
+	ctx := context.Background()
+	got, err := s.GetAccessKey(ctx, k.ID)
+	wantNoError(t, "GetAccessKey", err)
+	wantEqual(t, "GetAccessKey", got, k)
+	got.Sealed[0] = 'X' // a copy: the store's value stays as written
+	got, err = s.GetAccessKey(ctx, k.ID)
+	wantNoError(t, "GetAccessKey again", err)
+	wantEqual(t, "GetAccessKey after modifying a returned copy", got, k)
 }

@@ -11,6 +11,22 @@ import (
 )
 
 func testClients(t *testing.T, s tollgate.Store) {
+	f := createClients(t, s)
+	f.refusedCreates(t)
+	want := f.update(t)
+	f.delete(t, want)
+}
+
+// clientsFixture is the clients testClients creates: zeta (with two
+// secrets and a config key) and alphaA in pool a, alphaB in pool b.
+type clientsFixture struct {
+	s                    tollgate.Store
+	poolA, poolB         *tollgate.UserPool
+	zeta, alphaA, alphaB *tollgate.Client
+}
+
+// createClients creates the fixture's clients and reads them back.
+func createClients(t *testing.T, s tollgate.Store) *clientsFixture {
 	ctx := context.Background()
 	poolA := mustCreatePool(t, s, "a")
 	poolB := mustCreatePool(t, s, "b")
@@ -42,6 +58,13 @@ func testClients(t *testing.T, s tollgate.Store) {
 	wantNoError(t, "ListClients of all pools", err)
 	wantEqual(t, "ListClients of all pools", list, all)
 
+	return &clientsFixture{s: s, poolA: poolA, poolB: poolB, zeta: zeta, alphaA: alphaA, alphaB: alphaB}
+}
+
+// refusedCreates checks that CreateClient refuses what it must, and stores
+// nothing of what it refuses.
+func (f *clientsFixture) refusedCreates(t *testing.T) {
+	ctx, s, poolA, poolB, zeta := context.Background(), f.s, f.poolA, f.poolB, f.zeta
 	missingPool := newPool("missing").ID
 	dupSecret := newSecret(t0)
 	refused := []struct {
@@ -67,7 +90,11 @@ func testClients(t *testing.T, s tollgate.Store) {
 	got, err := s.GetClient(ctx, zeta.ID)
 	wantNoError(t, "GetClient after refused creates", err)
 	wantEqual(t, "GetClient after refused creates", got, zeta)
+}
 
+// update checks UpdateClient and returns zeta as it leaves it.
+func (f *clientsFixture) update(t *testing.T) *tollgate.Client {
+	ctx, s, poolB, zeta := context.Background(), f.s, f.poolB, f.zeta
 	// UpdateClient changes everything but ID, PoolID, CreatedAt and Secrets.
 	update := &tollgate.Client{
 		ID:                   zeta.ID,
@@ -87,7 +114,7 @@ func testClients(t *testing.T, s tollgate.Store) {
 	wantNoError(t, "UpdateClient", s.UpdateClient(ctx, update))
 	want := *update
 	want.PoolID, want.CreatedAt, want.Secrets = zeta.PoolID, zeta.CreatedAt, zeta.Secrets
-	got, err = s.GetClient(ctx, zeta.ID)
+	got, err := s.GetClient(ctx, zeta.ID)
 	wantNoError(t, "GetClient after update", err)
 	wantEqual(t, "GetClient after update", got, &want)
 
@@ -107,18 +134,24 @@ func testClients(t *testing.T, s tollgate.Store) {
 
 	update.Name = "alpha"
 	wantKind(t, "UpdateClient to a name taken in the pool", s.UpdateClient(ctx, update), tollgate.KindConflict)
-	wantKind(t, "UpdateClient of a missing client", s.UpdateClient(ctx, newClient(poolA.ID, "missing")), tollgate.KindNotFound)
+	wantKind(t, "UpdateClient of a missing client", s.UpdateClient(ctx, newClient(f.poolA.ID, "missing")), tollgate.KindNotFound)
 	_, err = s.GetClient(ctx, tollgate.NewClientID())
 	wantKind(t, "GetClient of a missing client", err, tollgate.KindNotFound)
 
+	return &want
+}
+
+// delete checks DeleteClient.
+func (f *clientsFixture) delete(t *testing.T, want *tollgate.Client) {
+	ctx, s, alphaA := context.Background(), f.s, f.alphaA
 	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, alphaA.ID))
-	_, err = s.GetClient(ctx, alphaA.ID)
+	_, err := s.GetClient(ctx, alphaA.ID)
 	wantKind(t, "GetClient after delete", err, tollgate.KindNotFound)
 	wantKind(t, "DeleteClient again", s.DeleteClient(ctx, alphaA.ID), tollgate.KindNotFound)
-	list, err = s.ListClients(ctx, poolA.ID)
+	list, err := s.ListClients(ctx, f.poolA.ID)
 	wantNoError(t, "ListClients after delete", err)
-	wantEqual(t, "ListClients after delete", list, []*tollgate.Client{&want})
-	list, err = s.ListClients(ctx, missingPool)
+	wantEqual(t, "ListClients after delete", list, []*tollgate.Client{want})
+	list, err = s.ListClients(ctx, newPool("missing").ID)
 	wantNoError(t, "ListClients of a missing pool", err)
 	wantEqual(t, "ListClients of a missing pool", list, []*tollgate.Client{})
 }

@@ -22,6 +22,7 @@ func RunConcurrencyTests(t *testing.T, open2 func(t *testing.T) (tollgate.Store,
 		{"SharedWrites", testSharedWrites},
 		{"FirstKeysOnce", testFirstKeysOnce},
 		{"SecretLimit", testConcurrentSecretLimit},
+		{"ClientLimit", testConcurrentClientLimit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,21 +68,26 @@ func testFirstKeysOnce(t *testing.T, a, b tollgate.Store) {
 	var (
 		generated atomic.Int32
 		wg        sync.WaitGroup
-		results   = make([][]tollgate.SigningKey, workers)
-		errs      = make([]error, workers)
+		// called counts the workers on their way into UpdateSigningKeys.
+		// Whoever generates keys waits for all of them before it
+		// returns, so the others call while it is still inside: a store
+		// whose lock does not exclude them shows each one no keys, and
+		// each generates its own.
+		called  sync.WaitGroup
+		results = make([][]tollgate.SigningKey, workers)
+		errs    = make([]error, workers)
 	)
+	called.Add(workers)
 	for i := range workers {
 		s := [2]tollgate.Store{a, b}[i%2]
 		wg.Go(func() {
+			called.Done()
 			results[i], errs[i] = s.UpdateSigningKeys(ctx, pool.ID, func(current []tollgate.SigningKey) ([]tollgate.SigningKey, error) {
 				if len(current) > 0 {
 					return nil, nil
 				}
 				generated.Add(1)
-				// Take about as long as generating an RSA key does, so that
-				// a store whose lock does not exclude the others lets some
-				// of them in meanwhile.
-				time.Sleep(20 * time.Millisecond)
+				called.Wait()
 				kid := fmt.Sprintf("worker-%d", i)
 				return []tollgate.SigningKey{
 					newKey(pool.ID, kid+"-active", tollgate.KeyActive, t0),

@@ -2,7 +2,8 @@
 // (RunTests, RunConcurrencyTests), and the helpers tests across the
 // repository use to get a database: SQLiteDSN for a file in a temporary
 // directory, PostgresDSN for a schema of its own in the test PostgreSQL
-// database.
+// database; FillPool brings a pool near its client quota, for the quota
+// tests of every writer.
 //
 // The suite states the contract of tollgate.Store where store.go leaves it
 // open: times come back in UTC and equal (time.Time.Equal) to what was
@@ -12,7 +13,10 @@
 // identifier (resource servers), domain (domains), oldest first (secrets,
 // signing keys); a write that fails or changes nothing (revoking a revoked
 // token, deleting no expired revocation, UpdateSigningKeys with nil) does
-// not change the generation, and reads never do.
+// not change the generation, and reads never do; Cognito's quotas
+// (tollgate.MaxClientsPerPool, MaxResourceServersPerPool, MaxClientSecrets)
+// are refused with KindConflict caused by tollgate.ErrLimitExceeded, and
+// hold when writers on two handles race for the last place.
 //
 // storetest imports the root package and the PostgreSQL driver, never a
 // store implementation, so that any store's tests can import it.

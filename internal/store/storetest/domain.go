@@ -39,21 +39,7 @@ func testDomains(t *testing.T, s tollgate.Store) {
 	wantNoError(t, "ListDomains of all pools", err)
 	wantEqual(t, "ListDomains of all pools", list, []*tollgate.Domain{prefixA, prefixB, customA})
 
-	// Putting it again for the same pool replaces it, keeping CreatedAt.
-	replace := &tollgate.Domain{
-		Domain:    customA.Domain,
-		PoolID:    poolA.ID,
-		Custom:    true,
-		CertFile:  "/etc/tollgate/new.crt",
-		KeyFile:   "/etc/tollgate/new.key",
-		CreatedAt: at(time.Hour),
-	}
-	wantNoError(t, "PutDomain (replace)", s.PutDomain(ctx, replace))
-	want := *replace
-	want.CreatedAt = t0
-	got, err = s.GetDomain(ctx, customA.Domain)
-	wantNoError(t, "GetDomain after replace", err)
-	wantEqual(t, "GetDomain after replace", got, &want)
+	replaceDomain(t, s, customA)
 
 	steal := *prefixA
 	steal.PoolID = poolB.ID
@@ -77,4 +63,24 @@ func testDomains(t *testing.T, s tollgate.Store) {
 	list, err = s.ListDomains(ctx, poolB.ID)
 	wantNoError(t, "ListDomains after a move", err)
 	wantEqual(t, "ListDomains after a move", list, []*tollgate.Domain{&steal, prefixB})
+}
+
+// replaceDomain checks that putting a domain again for the same pool
+// replaces it, keeping CreatedAt.
+func replaceDomain(t *testing.T, s tollgate.Store, d *tollgate.Domain) {
+	ctx := context.Background()
+	replace := &tollgate.Domain{
+		Domain:    d.Domain,
+		PoolID:    d.PoolID,
+		Custom:    true,
+		CertFile:  "/etc/tollgate/new.crt",
+		KeyFile:   "/etc/tollgate/new.key",
+		CreatedAt: at(time.Hour),
+	}
+	wantNoError(t, "PutDomain (replace)", s.PutDomain(ctx, replace))
+	want := *replace
+	want.CreatedAt = t0
+	got, err := s.GetDomain(ctx, d.Domain)
+	wantNoError(t, "GetDomain after replace", err)
+	wantEqual(t, "GetDomain after replace", got, &want)
 }

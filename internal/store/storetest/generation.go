@@ -23,32 +23,8 @@ func testGeneration(t *testing.T, s tollgate.Store) {
 		return []tollgate.SigningKey{newKey(pool.ID, "k1", tollgate.KeyActive, t0)}, nil
 	}
 	noKeys := func(current []tollgate.SigningKey) ([]tollgate.SigningKey, error) { return nil, nil }
-	deleteExpired := func(want int64) func() error {
-		return func() error {
-			n, err := s.DeleteExpiredRevocations(ctx, at(time.Hour))
-			if err == nil && n != want {
-				err = fmt.Errorf("deleted %d revocations, want %d", n, want)
-			}
-			return err
-		}
-	}
-	read := func() error {
-		for _, err := range []error{
-			func() error { _, err := s.GetPool(ctx, pool.ID); return err }(),
-			func() error { _, err := s.ListPools(ctx); return err }(),
-			func() error { _, err := s.GetClient(ctx, c.ID); return err }(),
-			func() error { _, err := s.ListClients(ctx, ""); return err }(),
-			func() error { _, err := s.ListResourceServers(ctx, pool.ID); return err }(),
-			func() error { _, err := s.ListDomains(ctx, ""); return err }(),
-			func() error { _, err := s.ListSigningKeys(ctx, pool.ID); return err }(),
-			func() error { _, err := s.IsTokenRevoked(ctx, tok.JTI); return err }(),
-		} {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	deleteExpired := func(want int64) func() error { return deleteExpiredWanting(ctx, s, want) }
+	read := func() error { return readEverything(ctx, s, pool.ID, c.ID, tok.JTI) }
 
 	steps := []struct {
 		name  string
@@ -90,4 +66,35 @@ func testGeneration(t *testing.T, s tollgate.Store) {
 		}
 		before = after
 	}
+}
+
+// deleteExpiredWanting returns a step that deletes the revocations expired
+// an hour after t0 and fails unless it deleted want of them.
+func deleteExpiredWanting(ctx context.Context, s tollgate.Store, want int64) func() error {
+	return func() error {
+		n, err := s.DeleteExpiredRevocations(ctx, at(time.Hour))
+		if err == nil && n != want {
+			err = fmt.Errorf("deleted %d revocations, want %d", n, want)
+		}
+		return err
+	}
+}
+
+// readEverything runs every read of the store.
+func readEverything(ctx context.Context, s tollgate.Store, poolID, clientID, jti string) error {
+	for _, err := range []error{
+		func() error { _, err := s.GetPool(ctx, poolID); return err }(),
+		func() error { _, err := s.ListPools(ctx); return err }(),
+		func() error { _, err := s.GetClient(ctx, clientID); return err }(),
+		func() error { _, err := s.ListClients(ctx, ""); return err }(),
+		func() error { _, err := s.ListResourceServers(ctx, poolID); return err }(),
+		func() error { _, err := s.ListDomains(ctx, ""); return err }(),
+		func() error { _, err := s.ListSigningKeys(ctx, poolID); return err }(),
+		func() error { _, err := s.IsTokenRevoked(ctx, jti); return err }(),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

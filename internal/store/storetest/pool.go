@@ -29,26 +29,7 @@ func testPools(t *testing.T, s tollgate.Store) {
 	_, err = s.GetPool(ctx, dupName.ID)
 	wantKind(t, "GetPool of a pool refused", err, tollgate.KindNotFound)
 
-	// UpdatePool changes Name, ConfigKey and UpdatedAt, and nothing else.
-	update := *alpha
-	update.Name = "alpha2"
-	update.ConfigKey = "AlphaPool"
-	update.UpdatedAt = at(time.Hour)
-	update.Region = "us-west-2"
-	update.CreatedAt = at(time.Hour)
-	wantNoError(t, "UpdatePool", s.UpdatePool(ctx, &update))
-	want := *alpha
-	want.Name, want.ConfigKey, want.UpdatedAt = "alpha2", "AlphaPool", at(time.Hour)
-	got, err = s.GetPool(ctx, alpha.ID)
-	wantNoError(t, "GetPool after update", err)
-	wantEqual(t, "GetPool after update", got, &want)
-
-	update.Name = "beta"
-	wantKind(t, "UpdatePool to a taken name", s.UpdatePool(ctx, &update), tollgate.KindConflict)
-	missing := newPool("missing")
-	wantKind(t, "UpdatePool of a missing pool", s.UpdatePool(ctx, missing), tollgate.KindNotFound)
-	_, err = s.GetPool(ctx, missing.ID)
-	wantKind(t, "GetPool of a missing pool", err, tollgate.KindNotFound)
+	updatePool(t, s, alpha)
 
 	wantNoError(t, "DeletePool", s.DeletePool(ctx, alpha.ID))
 	_, err = s.GetPool(ctx, alpha.ID)
@@ -61,4 +42,29 @@ func testPools(t *testing.T, s tollgate.Store) {
 	// The name of a deleted pool is free again.
 	reuse := newPool("alpha2")
 	wantNoError(t, "CreatePool with a deleted pool's name", s.CreatePool(ctx, reuse))
+}
+
+// updatePool checks that UpdatePool changes Name, ConfigKey and UpdatedAt,
+// and nothing else, and refuses a taken name and a missing pool.
+func updatePool(t *testing.T, s tollgate.Store, alpha *tollgate.UserPool) {
+	ctx := context.Background()
+	update := *alpha
+	update.Name = "alpha2"
+	update.ConfigKey = "AlphaPool"
+	update.UpdatedAt = at(time.Hour)
+	update.Region = "us-west-2"
+	update.CreatedAt = at(time.Hour)
+	wantNoError(t, "UpdatePool", s.UpdatePool(ctx, &update))
+	want := *alpha
+	want.Name, want.ConfigKey, want.UpdatedAt = "alpha2", "AlphaPool", at(time.Hour)
+	got, err := s.GetPool(ctx, alpha.ID)
+	wantNoError(t, "GetPool after update", err)
+	wantEqual(t, "GetPool after update", got, &want)
+
+	update.Name = "beta"
+	wantKind(t, "UpdatePool to a taken name", s.UpdatePool(ctx, &update), tollgate.KindConflict)
+	missing := newPool("missing")
+	wantKind(t, "UpdatePool of a missing pool", s.UpdatePool(ctx, missing), tollgate.KindNotFound)
+	_, err = s.GetPool(ctx, missing.ID)
+	wantKind(t, "GetPool of a missing pool", err, tollgate.KindNotFound)
 }

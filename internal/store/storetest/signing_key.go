@@ -34,54 +34,86 @@ func testSigningKeys(t *testing.T, s tollgate.Store) {
 	wantEqual(t, "fn's keys of a pool without keys", seen, []tollgate.SigningKey{})
 	wantEqual(t, "UpdateSigningKeys returning nil", keys, []tollgate.SigningKey{})
 
-	// The first keys, created together: they list in the order given.
-	active := newKey(pool.ID, "k1", tollgate.KeyActive, t0)
+	first := createFirstKeys(t, s, pool.ID)
+	kept := rotateStoredKeys(t, s, pool.ID, first)
+	checkOtherPoolKeys(t, s, other.ID, pool.ID, kept)
+	checkMissingPoolKeys(t, s)
+}
+
+// createFirstKeys creates a pool's first keys, together: they list in the
+// order given. It returns them, active first.
+func createFirstKeys(t *testing.T, s tollgate.Store, poolID string) []tollgate.SigningKey {
+	ctx := context.Background()
+	var seen []tollgate.SigningKey
+	active := newKey(poolID, "k1", tollgate.KeyActive, t0)
 	next := newKey("", "k2", tollgate.KeyNext, t0) // PoolID may be left empty
-	keys, err = s.UpdateSigningKeys(ctx, pool.ID, replaceKeys(&seen, []tollgate.SigningKey{active, next}))
+	keys, err := s.UpdateSigningKeys(ctx, poolID, replaceKeys(&seen, []tollgate.SigningKey{active, next}))
 	wantNoError(t, "UpdateSigningKeys (first keys)", err)
-	next.PoolID = pool.ID
+	next.PoolID = poolID
 	first := []tollgate.SigningKey{active, next}
 	wantEqual(t, "UpdateSigningKeys (first keys)", keys, first)
-	keys, err = s.ListSigningKeys(ctx, pool.ID)
+	keys, err = s.ListSigningKeys(ctx, poolID)
 	wantNoError(t, "ListSigningKeys", err)
 	wantEqual(t, "ListSigningKeys", keys, first)
 
+	return first
+}
+
+// rotateStoredKeys rotates the pool's first keys, then drops the retired
+// one, and returns the keys it keeps.
+func rotateStoredKeys(t *testing.T, s tollgate.Store, poolID string, first []tollgate.SigningKey) []tollgate.SigningKey {
+	ctx := context.Background()
+	var seen []tollgate.SigningKey
+	active, next := first[0], first[1]
 	// Rotation, given newest first: the keys list oldest first, and keys
 	// created together (k1, k2) in the order given.
 	retired := active
 	retired.State, retired.ExpiresAt = tollgate.KeyRetired, at(2*time.Hour)
 	promoted := next
 	promoted.State, promoted.ActivatedAt = tollgate.KeyActive, at(time.Hour)
-	newNext := newKey(pool.ID, "k3", tollgate.KeyNext, at(time.Hour))
+	newNext := newKey(poolID, "k3", tollgate.KeyNext, at(time.Hour))
 	rotated := []tollgate.SigningKey{retired, promoted, newNext}
-	keys, err = s.UpdateSigningKeys(ctx, pool.ID, replaceKeys(&seen, []tollgate.SigningKey{newNext, retired, promoted}))
+	keys, err := s.UpdateSigningKeys(ctx, poolID, replaceKeys(&seen, []tollgate.SigningKey{newNext, retired, promoted}))
 	wantNoError(t, "UpdateSigningKeys (rotate)", err)
 	wantEqual(t, "fn's keys", seen, first)
 	wantEqual(t, "UpdateSigningKeys (rotate)", keys, rotated)
 
 	// Keys absent from the new set are deleted.
-	keys, err = s.UpdateSigningKeys(ctx, pool.ID, replaceKeys(&seen, []tollgate.SigningKey{promoted, newNext}))
+	keys, err = s.UpdateSigningKeys(ctx, poolID, replaceKeys(&seen, []tollgate.SigningKey{promoted, newNext}))
 	wantNoError(t, "UpdateSigningKeys (drop expired)", err)
 	wantEqual(t, "fn's keys after rotation", seen, rotated)
 	wantEqual(t, "UpdateSigningKeys (drop expired)", keys, []tollgate.SigningKey{promoted, newNext})
 
-	// Another pool's keys are its own.
-	otherKey := newKey(other.ID, "k1", tollgate.KeyActive, t0) // a KID is unique within its pool
-	_, err = s.UpdateSigningKeys(ctx, other.ID, replaceKeys(&seen, []tollgate.SigningKey{otherKey}))
+	return []tollgate.SigningKey{promoted, newNext}
+}
+
+// checkOtherPoolKeys checks that another pool's keys are its own, and that
+// an empty set deletes them all.
+func checkOtherPoolKeys(t *testing.T, s tollgate.Store, otherID, poolID string, poolKeys []tollgate.SigningKey) {
+	ctx := context.Background()
+	var seen []tollgate.SigningKey
+	otherKey := newKey(otherID, "k1", tollgate.KeyActive, t0) // a KID is unique within its pool
+	_, err := s.UpdateSigningKeys(ctx, otherID, replaceKeys(&seen, []tollgate.SigningKey{otherKey}))
 	wantNoError(t, "UpdateSigningKeys of another pool", err)
 	wantEqual(t, "fn's keys of another pool", seen, []tollgate.SigningKey{})
-	keys, err = s.ListSigningKeys(ctx, pool.ID)
+	keys, err := s.ListSigningKeys(ctx, poolID)
 	wantNoError(t, "ListSigningKeys", err)
-	wantEqual(t, "ListSigningKeys after another pool's update", keys, []tollgate.SigningKey{promoted, newNext})
+	wantEqual(t, "ListSigningKeys after another pool's update", keys, poolKeys)
 
 	// An empty, non-nil set deletes every key.
-	keys, err = s.UpdateSigningKeys(ctx, other.ID, replaceKeys(&seen, []tollgate.SigningKey{}))
+	keys, err = s.UpdateSigningKeys(ctx, otherID, replaceKeys(&seen, []tollgate.SigningKey{}))
 	wantNoError(t, "UpdateSigningKeys (empty set)", err)
 	wantEqual(t, "UpdateSigningKeys (empty set)", keys, []tollgate.SigningKey{})
 
+}
+
+// checkMissingPoolKeys checks that a missing pool has no keys and gets
+// none.
+func checkMissingPoolKeys(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
 	missing := newPool("missing").ID
 	called := false
-	_, err = s.UpdateSigningKeys(ctx, missing, func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
+	_, err := s.UpdateSigningKeys(ctx, missing, func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
 		called = true
 		return nil, nil
 	})
@@ -89,7 +121,7 @@ func testSigningKeys(t *testing.T, s tollgate.Store) {
 	if called {
 		t.Error("UpdateSigningKeys of a missing pool called fn")
 	}
-	keys, err = s.ListSigningKeys(ctx, missing)
+	keys, err := s.ListSigningKeys(ctx, missing)
 	wantNoError(t, "ListSigningKeys of a missing pool", err)
 	wantEqual(t, "ListSigningKeys of a missing pool", keys, []tollgate.SigningKey{})
 }
@@ -112,7 +144,7 @@ func testSigningKeysRollback(t *testing.T, s tollgate.Store) {
 	_, err = s.UpdateSigningKeys(ctx, pool.ID, func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
 		return []tollgate.SigningKey{newKey(pool.ID, "k3", tollgate.KeyNext, t0)}, fnErr
 	})
-	if err != fnErr || !errors.Is(err, errBoom) {
+	if err != fnErr || !errors.Is(err, errBoom) { //nolint:errorlint // the contract is fn's error itself, unwrapped
 		t.Errorf("UpdateSigningKeys returned %v, want fn's error unchanged (%v)", err, fnErr)
 	}
 

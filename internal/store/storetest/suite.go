@@ -35,6 +35,8 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"EmptyLists", testEmptyLists},
 		{"CanceledContext", testCanceledContext},
 		{"AccessKeys", testAccessKeys},
+		{"ClientQuota", testClientQuota},
+		{"ResourceServerQuota", testResourceServerQuota},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

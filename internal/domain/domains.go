@@ -1,0 +1,86 @@
+package domain
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Errors that refuse a pool's domain, as causes of a *tollgate.Error.
+var (
+	// ErrBadPrefix: a prefix that is not one lower-case DNS label.
+	ErrBadPrefix = errors.New("malformed domain prefix")
+	// ErrDomainExists: the pool has this prefix domain already.
+	ErrDomainExists = errors.New("the pool has the domain")
+	// ErrPoolHasPrefix: the pool has another prefix domain (a pool has
+	// one).
+	ErrPoolHasPrefix = errors.New("the pool has a prefix domain")
+	// ErrDomainTaken: another pool has the domain.
+	ErrDomainTaken = errors.New("another pool has the domain")
+)
+
+// ReservedWordError is the cause of a refusal of a prefix that contains a
+// word AWS reserves.
+type ReservedWordError struct{ Word string }
+
+func (e *ReservedWordError) Error() string { return "a domain prefix must not contain " + e.Word }
+
+// CheckPrefix states the rules on a prefix domain (DomainPrefixPattern, no
+// reserved word). CreateDomain checks them; a translator calls it early
+// where its wire answers this refusal before others.
+func CheckPrefix(prefix string) error {
+	if !tollgate.DomainPrefixPattern.MatchString(prefix) {
+		return refused(tollgate.KindInvalid, ErrBadPrefix, "invalid domain prefix %q: want 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", prefix)
+	}
+	if w := tollgate.ReservedWordIn(prefix); w != "" {
+		e := &ReservedWordError{Word: w}
+		return refused(tollgate.KindInvalid, e, "invalid domain prefix %q: it must not contain %q", prefix, w)
+	}
+	return nil
+}
+
+// CreateDomain gives the pool a prefix domain, which no pool has: the
+// pool's own prefix domain is checked first, then any other prefix domain
+// of the pool, then the domains of other pools. The store's unique index
+// backs the last check against a writer that takes the domain meanwhile.
+func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (*tollgate.Domain, error) {
+	if err := CheckPrefix(prefix); err != nil {
+		return nil, err
+	}
+	domains, err := s.st.ListDomains(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range domains {
+		switch {
+		case d.Custom:
+		case d.Domain == prefix:
+			return nil, refused(tollgate.KindConflict, ErrDomainExists, "pool %s has the domain %s already", poolID, prefix)
+		default:
+			return nil, refused(tollgate.KindConflict, ErrPoolHasPrefix, "pool %s has a prefix domain already (%s)", poolID, d.Domain)
+		}
+	}
+	taken := refused(tollgate.KindConflict, ErrDomainTaken, "another pool has the domain %s", prefix)
+	if _, err := s.st.GetDomain(ctx, prefix); err == nil {
+		return nil, taken
+	} else if !tollgate.IsNotFound(err) {
+		return nil, err
+	}
+	d := &tollgate.Domain{Domain: prefix, PoolID: poolID, CreatedAt: s.clock()}
+	if err := s.st.PutDomain(ctx, d); err != nil {
+		if tollgate.KindOf(err) == tollgate.KindConflict {
+			return nil, taken
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// DeleteDomain deletes a domain made by hand.
+func (s *Service) DeleteDomain(ctx context.Context, d *tollgate.Domain) error {
+	if err := CheckWritable(tollgate.ObjectDomain, d.Domain, d.ConfigKey); err != nil {
+		return err
+	}
+	return s.st.DeleteDomain(ctx, d.Domain)
+}

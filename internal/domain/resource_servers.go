@@ -1,0 +1,102 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Errors that refuse a resource server, as causes of a *tollgate.Error.
+var (
+	// ErrResourceServerExists: creating a resource server whose
+	// identifier the pool has already.
+	ErrResourceServerExists = errors.New("resource server exists")
+	// ErrTooManyServerScopes: more than MaxScopesPerServer scopes.
+	ErrTooManyServerScopes = errors.New("too many scopes")
+)
+
+// ResourceServerSpec is what a writer asks of a resource server.
+type ResourceServerSpec struct {
+	Identifier string
+	Name       string
+	Scopes     []tollgate.Scope
+}
+
+// DuplicateScopeError is the cause of a refusal of a resource server that
+// defines a scope name twice.
+type DuplicateScopeError struct{ Name string }
+
+func (e *DuplicateScopeError) Error() string {
+	return "scope " + strconv.Quote(e.Name) + " is defined twice"
+}
+
+// CheckScopes states the rules on a resource server's scopes: at most
+// MaxScopesPerServer, each name once. CreateResourceServer and
+// UpdateResourceServer check them; a translator calls it early where its
+// wire answers this refusal before others.
+func CheckScopes(scopes []tollgate.Scope) error {
+	if len(scopes) > tollgate.MaxScopesPerServer {
+		return refused(tollgate.KindInvalid, ErrTooManyServerScopes, "a resource server has at most %d scopes, got %d", tollgate.MaxScopesPerServer, len(scopes))
+	}
+	seen := map[string]bool{}
+	for _, sc := range scopes {
+		if seen[sc.Name] {
+			e := &DuplicateScopeError{Name: sc.Name}
+			return refused(tollgate.KindInvalid, e, "%s", e.Error())
+		}
+		seen[sc.Name] = true
+	}
+	return nil
+}
+
+// CreateResourceServer creates a resource server in the pool. The store
+// enforces MaxResourceServersPerPool in the transaction that writes.
+func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec ResourceServerSpec) (*tollgate.ResourceServer, error) {
+	if err := CheckScopes(spec.Scopes); err != nil {
+		return nil, err
+	}
+	existing, err := s.st.ListResourceServers(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range existing {
+		if rs.Identifier == spec.Identifier {
+			return nil, refused(tollgate.KindConflict, ErrResourceServerExists, "resource server %q already exists in pool %s", spec.Identifier, poolID)
+		}
+	}
+	if len(existing) >= tollgate.MaxResourceServersPerPool {
+		return nil, tollgate.LimitErrorf("pool %q already has %d resource servers, the most a pool may have", poolID, len(existing))
+	}
+	now := s.clock()
+	rs := &tollgate.ResourceServer{PoolID: poolID, Identifier: spec.Identifier, Name: spec.Name, Scopes: spec.Scopes, CreatedAt: now, UpdatedAt: now}
+	if err := s.st.PutResourceServer(ctx, rs); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// UpdateResourceServer replaces a resource server's name and scopes:
+// scopes left out are removed.
+func (s *Service) UpdateResourceServer(ctx context.Context, cur *tollgate.ResourceServer, spec ResourceServerSpec) (*tollgate.ResourceServer, error) {
+	if err := CheckWritable(tollgate.ObjectResourceServer, cur.Identifier, cur.ConfigKey); err != nil {
+		return nil, err
+	}
+	if err := CheckScopes(spec.Scopes); err != nil {
+		return nil, err
+	}
+	next := &tollgate.ResourceServer{PoolID: cur.PoolID, Identifier: cur.Identifier, Name: spec.Name, Scopes: spec.Scopes, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
+	if err := s.st.PutResourceServer(ctx, next); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// DeleteResourceServer deletes a resource server made by hand.
+func (s *Service) DeleteResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
+	if err := CheckWritable(tollgate.ObjectResourceServer, rs.Identifier, rs.ConfigKey); err != nil {
+		return err
+	}
+	return s.st.DeleteResourceServer(ctx, rs.PoolID, rs.Identifier)
+}
