@@ -1,6 +1,7 @@
 package tollgate_test
 
 import (
+	"errors"
 	"go/build"
 	"os"
 	"path/filepath"
@@ -64,7 +65,8 @@ func TestImportRules(t *testing.T) {
 		}
 		pkg, err := build.ImportDir(path, 0)
 		if err != nil {
-			if _, ok := err.(*build.NoGoError); ok {
+			var noGo *build.NoGoError
+			if errors.As(err, &noGo) {
 				return nil
 			}
 			return err

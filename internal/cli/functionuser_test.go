@@ -46,7 +46,9 @@ func TestFunctionUserRefusesGroupsGids(t *testing.T) {
 // it reaches below 65536, where the system's and its users' ids are.
 func TestFunctionUserRangeChecks(t *testing.T) {
 	group := filepath.Join(t.TempDir(), "group")
-	os.WriteFile(group, []byte("docker:x:1990000005:\nbad line\n"), 0o644)
+	if err := os.WriteFile(group, []byte("docker:x:1990000005:\nbad line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if name, id, taken := idInRange(group, 1990000000, 1990000009); !taken || name != "docker" || id != 1990000005 {
 		t.Errorf("idInRange = %s %d %v, want docker's gid", name, id, taken)
 	}

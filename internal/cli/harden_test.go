@@ -66,7 +66,9 @@ func TestPrivateDataDir(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	fresh := filepath.Join(t.TempDir(), "new", ".tollgate")
 	open := t.TempDir()
-	os.Chmod(open, 0o755)
+	if err := os.Chmod(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, dir := range []string{fresh, open} {
 		if err := privateDataDir(dir, log); err != nil {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ type serveFlags struct {
 	// functionUser is --function-user (see functionUser).
 	functionUser string
 	// echoMissing answers a function whose interpreter (node, python3) is
-	// not on this machine with the built-in echo backend instead of
+	// not on this machine with the built-in echo runtime (tollgate.EchoRuntime) instead of
 	// refusing to start (dev).
 	echoMissing bool
 	// prune is --prune: the config may delete objects of its own that
@@ -162,7 +162,6 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	var res *config.Result
 	var apis []*tollgate.RestAPI
 	var fns []*tollgate.Function
-	var echo []string
 	if stack != nil {
 		if res, err = a.deployStack(ctx, st, v, stack, log); err != nil {
 			return err
@@ -179,11 +178,11 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		}
 		fns = cfg.BuildFunctions()
 		if f.echoMissing {
-			echo = a.echoMissing(fns)
+			fns = a.echoMissing(fns)
 		}
 	}
 	srv, err := server.New(ctx, server.Options{
-		Store: st, Vault: v, APIs: apis, Functions: fns, EchoFunctions: echo, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
+		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, Logger: log, Now: a.now,
 	})
@@ -200,22 +199,25 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	return err
 }
 
-// echoMissing returns the functions whose interpreter is not on this
-// machine, and says that the echo backend answers for them.
-func (a *app) echoMissing(fns []*tollgate.Function) []string {
-	var echo []string
-	for _, fn := range fns {
+// echoMissing returns the functions with those whose interpreter is not
+// on this machine moved to the built-in echo runtime
+// (tollgate.EchoRuntime), and says so for each.
+func (a *app) echoMissing(fns []*tollgate.Function) []*tollgate.Function {
+	out := make([]*tollgate.Function, len(fns))
+	for i, fn := range fns {
+		out[i] = fn
 		rt, ok := tollgate.LookupRuntime(fn.Runtime)
 		if !ok || rt.Interpreter == "" {
 			continue // an OS-only runtime runs the code's own bootstrap
 		}
-		bin := rt.Interpreter
-		if _, err := exec.LookPath(bin); err != nil {
-			echo = append(echo, fn.Name)
-			fmt.Fprintf(a.stderr, "note: %s is not installed, so function %s (%s) is answered by the built-in echo backend, which shows the event the function would get\n", bin, fn.Name, fn.Runtime)
+		if _, err := exec.LookPath(rt.Interpreter); err != nil {
+			echo := *fn
+			echo.Runtime = tollgate.EchoRuntime
+			out[i] = &echo
+			fmt.Fprintf(a.stderr, "note: %s is not installed, so function %s (%s) is answered by the built-in echo backend, which shows the event the function would get\n", rt.Interpreter, fn.Name, fn.Runtime)
 		}
 	}
-	return echo
+	return out
 }
 
 // applyConfig reconciles the store with the config (domain.Service.Apply,

@@ -151,7 +151,7 @@ func (h *Handler) clientView(c *tollgate.Client) (*userPoolClient, error) {
 // msgTokenValidityRange is Cognito's answer to a token validity outside
 // its range in its unit (aws-samples/cloudfront-authorization-at-edge#144,
 // an UpdateUserPoolClient stack trace; awsdocs/aws-cloudformation-user-guide#828).
-const msgTokenValidityRange = "Invalid range for token validity."
+const msgTokenValidityRange = "Invalid range for token validity." //nolint:gosec // G101: an error text, not a credential
 
 // validity reads a token validity: the value in the unit given, or in the
 // API's default unit; the zero Validity (the domain's default) when the

@@ -282,8 +282,13 @@ func walkStrings(v any, f func(string) string) {
 }
 
 func deepCopy(v any) any {
-	b, _ := json.Marshal(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // a test value that JSON cannot hold is a bug of the test
+	}
 	var c any
-	json.Unmarshal(b, &c)
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(err)
+	}
 	return c
 }

@@ -26,58 +26,37 @@ func ParseValidity(s string) (tollgate.Validity, error) {
 	bad := func(why string) (tollgate.Validity, error) {
 		return tollgate.Validity{}, fmt.Errorf("invalid duration %q: %s", s, why)
 	}
-	const want = "want a whole number and a unit (s, m, h or d), like 60m or 5d"
 	if s == "" {
-		return bad(want)
+		return bad(validitySyntax)
 	}
 	if s[0] == '-' {
 		return bad("must be positive")
 	}
-	units := []struct {
-		suffix  byte
-		unit    tollgate.TimeUnit
-		seconds int64
-	}{{'d', tollgate.Days, 86400}, {'h', tollgate.Hours, 3600}, {'m', tollgate.Minutes, 60}, {'s', tollgate.Seconds, 1}}
-
 	var (
 		total int64
 		parts int
 		last  tollgate.Validity
-		next  = 0 // index into units: each part's unit must come after the previous one's
+		next  = 0 // index into validityUnits: each part's unit must come after the previous one's
 	)
 	for rest := s; rest != ""; {
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i == 0 || i == len(rest) {
-			return bad(want)
-		}
-		if i > 12 {
-			return bad("too long")
-		}
-		var n int64
-		for _, c := range rest[:i] {
-			n = n*10 + int64(c-'0')
-		}
-		u := strings.IndexByte("dhms", rest[i])
-		if u < 0 {
-			return bad(fmt.Sprintf("unknown unit %q: %s", rest[i:i+1], want))
+		n, u, size, why := nextValidityPart(rest)
+		if why != "" {
+			return bad(why)
 		}
 		if u < next {
 			return bad("units must be in decreasing order, each at most once, like 1h30m")
 		}
 		next = u + 1
-		if n > maxValiditySeconds/units[u].seconds {
+		if n > maxValiditySeconds/validityUnits[u].seconds {
 			return bad("too long")
 		}
-		total += n * units[u].seconds
+		total += n * validityUnits[u].seconds
 		if total > maxValiditySeconds {
 			return bad("too long")
 		}
-		last = tollgate.Validity{Value: n, Unit: units[u].unit}
+		last = tollgate.Validity{Value: n, Unit: validityUnits[u].unit}
 		parts++
-		rest = rest[i+1:]
+		rest = rest[size:]
 	}
 	if total == 0 {
 		return bad("must be positive")
@@ -89,6 +68,40 @@ func ParseValidity(s string) (tollgate.Validity, error) {
 		return tollgate.Validity{Value: total / 60, Unit: tollgate.Minutes}, nil
 	}
 	return tollgate.Validity{Value: total, Unit: tollgate.Seconds}, nil
+}
+
+// validitySyntax says what a validity looks like, for its errors.
+const validitySyntax = "want a whole number and a unit (s, m, h or d), like 60m or 5d"
+
+// validityUnits are a validity's units, largest first, in the order of
+// the letters "dhms".
+var validityUnits = [...]struct {
+	unit    tollgate.TimeUnit
+	seconds int64
+}{{tollgate.Days, 86400}, {tollgate.Hours, 3600}, {tollgate.Minutes, 60}, {tollgate.Seconds, 1}}
+
+// nextValidityPart reads the number and unit at the start of rest: the
+// number, the unit's index in validityUnits and the part's length in
+// bytes, or why rest does not start with one.
+func nextValidityPart(rest string) (n int64, unit, size int, why string) {
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 || i == len(rest) {
+		return 0, 0, 0, validitySyntax
+	}
+	if i > 12 {
+		return 0, 0, 0, "too long"
+	}
+	for _, c := range rest[:i] {
+		n = n*10 + int64(c-'0')
+	}
+	unit = strings.IndexByte("dhms", rest[i])
+	if unit < 0 {
+		return 0, 0, 0, fmt.Sprintf("unknown unit %q: %s", rest[i:i+1], validitySyntax)
+	}
+	return n, unit, i + 1, ""
 }
 
 // maxTimeout bounds a parsed timeout well above any limit in the schema

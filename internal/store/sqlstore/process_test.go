@@ -149,12 +149,12 @@ func TestSQLiteProcesses(t *testing.T) {
 		if err := p.cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+		t.Cleanup(func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }) // an exit status after Kill says nothing
 		procs[i] = p
 	}
 	for i, p := range procs {
 		if line, err := p.stdout.ReadString('\n'); line != "ready\n" {
-			p.cmd.Wait()
+			_ = p.cmd.Wait() // for stderr; the failure is reported below
 			t.Fatalf("child %d: %q, %v: %s", i, line, err, p.stderr.String())
 		}
 	}
@@ -166,7 +166,9 @@ func TestSQLiteProcesses(t *testing.T) {
 		generated [children + 1]int
 	)
 	for _, p := range procs {
-		p.stdin.Write([]byte("go\n"))
+		if _, err := p.stdin.Write([]byte("go\n")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i, p := range procs {
 		wg.Go(func() {

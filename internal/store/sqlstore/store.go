@@ -128,7 +128,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer tx.Rollback() // after Commit, a no-op; if fn panics, the lock is released
+	defer func() { _ = tx.Rollback() }() // after Commit, a no-op (ErrTxDone); if fn panics, the lock is released
 	if err := fn(tx); err != nil {
 		return err
 	}
