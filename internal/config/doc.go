@@ -27,6 +27,11 @@
 //     client with secrets, a pool with clients) takes ApplyOptions.Prune.
 //     Objects with a bare logical id as ConfigKey, written before configs
 //     had names, are adopted by the config that declares their pool.
+//     Writers reach it through internal/domain (domain.Service.Apply, and
+//     Deploy for a stack), which retries it after a conflict with another
+//     writer. Cognito's quotas are the root's (tollgate.MaxClientsPerPool…)
+//     and the store enforces them in the writing transaction, for every
+//     writer; the domain prefix rule is the root's too.
 //   - BuildRestAPIs maps the restApis section to tollgate.RestAPI values,
 //     with the pool ids Apply's Result gives. APIs and functions are not
 //     stored: they live in memory, rebuilt from the config on every start,
