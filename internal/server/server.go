@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -67,8 +68,13 @@ type Options struct {
 	// ShutdownTimeout bounds how long in-flight requests may finish after
 	// the context ends (default 10 s).
 	ShutdownTimeout time.Duration
-	Now             func() time.Time
-	Logger          *slog.Logger
+	// GCPercent is the garbage collector's target percentage while Serve
+	// runs, when the GOGC environment variable is not set (GOGC wins):
+	// 0 means DefaultGCPercent, a negative value leaves the runtime's
+	// setting (100) alone. Serve restores the previous setting on return.
+	GCPercent int
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Server serves the auth endpoints of every pool in the store.
@@ -231,6 +237,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		if err := s.Listen(); err != nil {
 			return err
 		}
+	}
+	if prev, changed := setGCPercent(s.opts.GCPercent); changed {
+		defer debug.SetGCPercent(prev)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
