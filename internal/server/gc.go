@@ -16,13 +16,13 @@ const DefaultGCPercent = 400
 
 // setGCPercent applies Options.GCPercent: 0 means DefaultGCPercent, a
 // negative value leaves the runtime's setting alone. The GOGC environment
-// variable, when set, wins: the operator chose. It returns the previous
+// variable, when set (not empty), wins: the operator chose. It returns the previous
 // setting and whether it changed it.
 func setGCPercent(percent int) (prev int, changed bool) {
 	if percent < 0 {
 		return 0, false
 	}
-	if _, ok := os.LookupEnv("GOGC"); ok {
+	if os.Getenv("GOGC") != "" {
 		return 0, false
 	}
 	if percent == 0 {
