@@ -8,11 +8,6 @@ import (
 	"time"
 )
 
-// ReservedPrefix starts the names of the headers that carry Tollgate's
-// decision to HTTP upstreams (X-Tollgate-Client-Id, …). A caller's copies
-// are removed before any integration sees the request.
-const ReservedPrefix = "X-Tollgate-"
-
 // TraceID is the name of the trace header API Gateway passes to
 // integrations and returns on Lambda and MOCK answers.
 const TraceID = "X-Amzn-Trace-Id"

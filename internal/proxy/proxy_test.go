@@ -794,31 +794,6 @@ func TestHandlerRejects(t *testing.T) {
 	}
 }
 
-func TestPlaceholders(t *testing.T) {
-	tests := []struct {
-		uri  string
-		want []string
-	}{
-		{"http://h", nil},
-		{"https://h:8443/fixed?x=1", nil},
-		{"http://h/{proxy}", []string{"proxy"}},
-		{"HTTP://h/u/{user}/o/{order_id}.json", []string{"user", "order_id"}},
-	}
-	for _, tt := range tests {
-		got, err := proxy.Placeholders(tt.uri)
-		if err != nil {
-			t.Errorf("Placeholders(%q): %v", tt.uri, err)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("Placeholders(%q) (-want +got):\n%s", tt.uri, diff)
-		}
-	}
-	if _, err := proxy.Placeholders("http://h/{proxy+}"); err == nil || !strings.Contains(err.Error(), "write {proxy}") {
-		t.Errorf("Placeholders with {proxy+}: %v, want a hint to write {proxy}", err)
-	}
-}
-
 func TestTransport(t *testing.T) {
 	tr := proxy.NewTransport()
 	if tr.MaxIdleConnsPerHost < 256 || tr.MaxIdleConns < tr.MaxIdleConnsPerHost || tr.IdleConnTimeout == 0 ||

@@ -56,17 +56,6 @@ func parseTemplate(uri string) (*template, error) {
 	return t, nil
 }
 
-// Placeholders validates an HTTP_PROXY integration URI as Handler does and
-// returns the names of its path placeholders in order ("proxy" for
-// "http://h/{proxy}").
-func Placeholders(uri string) ([]string, error) {
-	u, msg := apigw.ParseIntegrationURI(uri)
-	if msg != "" {
-		return nil, errors.New(msg)
-	}
-	return u.Params(), nil
-}
-
 // errMissingParam reports a placeholder the request has no value for: a
 // configuration mistake (the route lacks that path parameter).
 type errMissingParam string
