@@ -143,7 +143,7 @@ func NewTraceID(now time.Time) string {
 	copy(b[:], "Root=1-")
 	// The 32-bit Unix time as 8 hex digits, written in place: no
 	// allocation but the string itself.
-	ts := uint32(now.Unix())
+	ts := uint32(now.Unix()) //nolint:gosec // X-Ray's epoch field is the low 32 bits
 	for i := 14; i >= 7; i-- {
 		b[i] = hexDigits[ts&0xf]
 		ts >>= 4
