@@ -39,7 +39,7 @@ var allowedImports = map[string][]string{
 	"internal/jwks":            {".", "internal/bearer"},
 	"internal/proxy":           {".", "internal/apigw", "internal/gateway", "internal/headerpolicy"},
 	"internal/lambdaproxy":     {".", "internal/gateway", "internal/headerpolicy", "internal/headercase"},
-	"internal/headerpolicy":    {},
+	"internal/headerpolicy":    {"internal/apigw"},
 	"internal/claimsheader":    {},
 	"internal/headercase":      {},
 	"internal/function":        {"."},

@@ -125,10 +125,10 @@ func main() {
 // answers 200 with three bytes and a marker header.
 func upstreamHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body) // a broken upload ends the same way
 		w.Header().Set("Content-Type", "text/plain")
 		w.Header().Set(markerHeader, "1")
-		io.WriteString(w, "ok\n")
+		_, _ = io.WriteString(w, "ok\n")
 	})
 }
 
@@ -192,7 +192,7 @@ func serve(f flags, h http.Handler) error {
 	defer cancel()
 	if f.lifeline {
 		go func() {
-			io.Copy(io.Discard, os.Stdin) // returns when the parent goes away
+			_, _ = io.Copy(io.Discard, os.Stdin) // returns when the parent goes away
 			cancel()
 		}()
 	}
@@ -236,19 +236,21 @@ func startChild(args ...string) (*child, error) {
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		c.stop()
-		return nil, fmt.Errorf("%v: no address printed: %v", args, err)
+		return nil, fmt.Errorf("%v: no address printed: %w", args, err)
 	}
 	c.url = strings.TrimSpace(strings.TrimPrefix(line, "Listening on "))
-	go io.Copy(io.Discard, stdout)
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	return c, nil
 }
 
 func (c *child) pid() int { return c.cmd.Process.Pid }
 
 func (c *child) stop() {
-	c.stdin.Close()
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	c.cmd.Wait()
+	// Best effort on the way out: the child may be gone already, and its
+	// exit status (killed by the signal) says nothing.
+	_ = c.stdin.Close()
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	_ = c.cmd.Wait()
 }
 
 // target is one way of reaching the upstream.
@@ -279,47 +281,11 @@ func load(f flags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	upstream, upstreamPID := f.upstream, f.upstreamPID
-	if upstream == "" {
-		up, err := startChild("-role", "upstream")
-		if err != nil {
-			return fmt.Errorf("start upstream: %w", err)
-		}
-		defer up.stop()
-		upstream, upstreamPID = up.url, up.pid()
-	}
-	if _, err := loopbackURL(upstream); err != nil {
-		return fmt.Errorf("-upstream: %w", err)
-	}
-	bare, err := startChild("-role", "bare-proxy", "-upstream", upstream, "-connections", strconv.Itoa(f.connections))
+	targets, stopChildren, err := startTargets(ctx, f)
+	defer stopChildren()
 	if err != nil {
-		return fmt.Errorf("start bare proxy: %w", err)
+		return err
 	}
-	defer bare.stop()
-
-	self := os.Getpid()
-	targets := []target{
-		{name: "direct", url: upstream + f.path, pids: map[string]int{"upstream": upstreamPID, "loadgen": self}},
-		{name: "bare", url: bare.url + f.path, pids: map[string]int{"proxy": bare.pid(), "upstream": upstreamPID, "loadgen": self}},
-	}
-	if f.tollgateURL != "" {
-		if _, err := loopbackURL(f.tollgateURL); err != nil {
-			return fmt.Errorf("-tollgate-url: %w", err)
-		}
-		token := f.token
-		if token == "" {
-			if token, err = fetchToken(ctx, f.tokenURL, f.clientID, f.clientSecret); err != nil {
-				return err
-			}
-		}
-		targets = append(targets, target{
-			name:   "tollgate",
-			url:    f.tollgateURL,
-			header: http.Header{"Authorization": {"Bearer " + token}},
-			pids:   map[string]int{"proxy": f.tollgatePID, "upstream": upstreamPID, "loadgen": self},
-		})
-	}
-
 	total := time.Duration(f.rounds*len(targets)) * (f.duration + f.warmup)
 	if total > 30*time.Minute {
 		return fmt.Errorf("the run would take %s; keep it under 30 minutes", total)
@@ -336,26 +302,15 @@ func load(f flags) error {
 	fmt.Println("The load generator, the proxy and the upstream share these cores with each other and with whatever")
 	fmt.Println("else runs here: compare targets within one run, not figures across runs or machines.")
 	fmt.Println()
-	printHeader()
-	byTarget := map[string][]result{}
-	failed := false
-	for round := 1; round <= f.rounds; round++ {
-		for _, t := range targets {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			drive(ctx, client, t, f.connections, f.warmup) // warm-up: open the connections, grow the heaps
-			r := measure(ctx, client, t, f.connections, f.duration)
-			printRow(r, f.rounds > 1, round)
-			byTarget[t.name] = append(byTarget[t.name], r)
-			failed = failed || r.errors > 0
-		}
+	byTarget, failed, err := runRounds(ctx, client, targets, f)
+	if err != nil {
+		return err
 	}
 	if f.rounds > 1 {
 		fmt.Println("\nmedians over rounds:")
 		printHeader()
 		for _, t := range targets {
-			printRow(median(byTarget[t.name]), false, 0)
+			printRow(median(byTarget[t.name]), t.name)
 		}
 	}
 	compare(byTarget)
@@ -363,6 +318,85 @@ func load(f flags) error {
 		return errors.New("some requests failed (see the errors column)")
 	}
 	return nil
+}
+
+// startTargets starts the upstream (unless -upstream names one) and the
+// bare proxy, and returns the targets to measure: direct, bare, and
+// tollgate when -tollgate-url is set. stop stops the children it started;
+// call it even on error.
+func startTargets(ctx context.Context, f flags) (targets []target, stop func(), err error) {
+	var children []*child
+	stop = func() {
+		for _, c := range slices.Backward(children) {
+			c.stop()
+		}
+	}
+	upstream, upstreamPID := f.upstream, f.upstreamPID
+	if upstream == "" {
+		up, err := startChild("-role", "upstream")
+		if err != nil {
+			return nil, stop, fmt.Errorf("start upstream: %w", err)
+		}
+		children = append(children, up)
+		upstream, upstreamPID = up.url, up.pid()
+	}
+	if _, err := loopbackURL(upstream); err != nil {
+		return nil, stop, fmt.Errorf("-upstream: %w", err)
+	}
+	bare, err := startChild("-role", "bare-proxy", "-upstream", upstream, "-connections", strconv.Itoa(f.connections))
+	if err != nil {
+		return nil, stop, fmt.Errorf("start bare proxy: %w", err)
+	}
+	children = append(children, bare)
+
+	self := os.Getpid()
+	targets = []target{
+		{name: "direct", url: upstream + f.path, pids: map[string]int{"upstream": upstreamPID, "loadgen": self}},
+		{name: "bare", url: bare.url + f.path, pids: map[string]int{"proxy": bare.pid(), "upstream": upstreamPID, "loadgen": self}},
+	}
+	if f.tollgateURL == "" {
+		return targets, stop, nil
+	}
+	if _, err := loopbackURL(f.tollgateURL); err != nil {
+		return nil, stop, fmt.Errorf("-tollgate-url: %w", err)
+	}
+	token := f.token
+	if token == "" {
+		if token, err = fetchToken(ctx, f.tokenURL, f.clientID, f.clientSecret); err != nil {
+			return nil, stop, err
+		}
+	}
+	targets = append(targets, target{
+		name:   "tollgate",
+		url:    f.tollgateURL,
+		header: http.Header{"Authorization": {"Bearer " + token}},
+		pids:   map[string]int{"proxy": f.tollgatePID, "upstream": upstreamPID, "loadgen": self},
+	})
+	return targets, stop, nil
+}
+
+// runRounds measures every target, round after round, printing a row for
+// each measurement. failed tells whether any request failed.
+func runRounds(ctx context.Context, client *http.Client, targets []target, f flags) (byTarget map[string][]result, failed bool, err error) {
+	printHeader()
+	byTarget = map[string][]result{}
+	for round := 1; round <= f.rounds; round++ {
+		for _, t := range targets {
+			if ctx.Err() != nil {
+				return nil, false, ctx.Err()
+			}
+			drive(ctx, client, t, f.connections, f.warmup) // warm-up: open the connections, grow the heaps
+			r := measure(ctx, client, t, f.connections, f.duration)
+			name := t.name
+			if f.rounds > 1 {
+				name = fmt.Sprintf("%s #%d", name, round)
+			}
+			printRow(r, name)
+			byTarget[t.name] = append(byTarget[t.name], r)
+			failed = failed || r.errors > 0
+		}
+	}
+	return byTarget, failed, nil
 }
 
 // newClient keeps exactly one keep-alive connection per worker and dials
@@ -422,7 +456,7 @@ func once(ctx context.Context, client *http.Client, t target) (ok bool, status i
 		return false, 0, "", err
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	io.Copy(io.Discard, resp.Body)
+	_, _ = io.Copy(io.Discard, resp.Body) // drain, so the connection is reused
 	resp.Body.Close()
 	if err != nil {
 		return false, resp.StatusCode, "", err
@@ -551,8 +585,11 @@ func fetchToken(ctx context.Context, tokenURL, clientID, secret string) (string,
 		AccessToken string `json:"access_token"`
 		Error       string `json:"error"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&tr); err != nil || tr.AccessToken == "" {
-		return "", fmt.Errorf("token request: status %d, error %q (%v)", resp.StatusCode, tr.Error, err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&tr); err != nil {
+		return "", fmt.Errorf("token request: status %d: %w", resp.StatusCode, err)
+	}
+	if tr.AccessToken == "" {
+		return "", fmt.Errorf("token request: status %d, error %q", resp.StatusCode, tr.Error)
 	}
 	return tr.AccessToken, nil
 }
@@ -588,11 +625,8 @@ func printHeader() {
 	fmt.Printf("%-12s %8s %9s %9s %9s %9s %6s   %6s %8s %7s\n", "target", "req/s", "p50", "p90", "p99", "max", "errors", "proxy", "upstream", "loadgen")
 }
 
-func printRow(r result, numbered bool, round int) {
-	name := r.target
-	if numbered {
-		name = fmt.Sprintf("%s #%d", name, round)
-	}
+// printRow prints one measurement under a name ("bare", "bare #2").
+func printRow(r result, name string) {
 	cpu := func(role string) string {
 		c, ok := r.cpu[role]
 		if !ok {

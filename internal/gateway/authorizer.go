@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
 	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/jwks"
 )
@@ -168,26 +169,12 @@ func NewAuthorizer(a *tollgate.Authorizer, opts AuthorizerOptions) (*Authorizer,
 }
 
 // identityHeader returns the canonical name of the header an identity
-// source names: "Authorization" by default, a header name, or API Gateway's
-// "method.request.header.Name". It returns "" if it names no header.
+// source names (apigw.IdentityHeader), or "" if it names no header.
 func identityHeader(source string) string {
-	h := strings.TrimPrefix(source, "method.request.header.")
-	if h == "" {
-		h = "Authorization"
+	if h := apigw.IdentityHeader(source); h != "" {
+		return textproto.CanonicalMIMEHeaderKey(h)
 	}
-	for i := 0; i < len(h); i++ {
-		if !isTokenChar(h[i]) {
-			return ""
-		}
-	}
-	return textproto.CanonicalMIMEHeaderKey(h)
-}
-
-// isTokenChar reports whether c may appear in a header name (RFC 9110
-// §5.6.2 tchar).
-func isTokenChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+	return ""
 }
 
 // Name returns the authorizer's name.
@@ -228,7 +215,7 @@ func (a *Authorizer) Authorize(ctx context.Context, header string, scopes []stri
 	if c := a.opts.Cache; c != nil {
 		// The token is only read: hashing it in place spares a copy of a
 		// kilobyte on every request.
-		key = cacheKey{authz: a.ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))}
+		key = cacheKey{authz: a.ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))} //nolint:gosec // read-only view of an immutable string
 		switch cl, res := c.get(key, now); res {
 		case cacheHit:
 			v, cached = cl, true

@@ -361,9 +361,6 @@ func resourceID(apiID, path string) string {
 // request wait for that fetch).
 func (g *Gateway) Start(ctx context.Context) { g.jwks.Start(ctx) }
 
-// CacheStats returns the verification cache's counters.
-func (g *Gateway) CacheStats() CacheStats { return g.cache.Stats() }
-
 // addressing is how a request names its API and stage.
 type addressing int
 

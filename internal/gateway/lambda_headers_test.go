@@ -87,7 +87,9 @@ func TestLambdaTraceID(t *testing.T) {
 			var ev struct {
 				Headers map[string]string `json:"headers"`
 			}
-			json.Unmarshal(le.lastEvent(t), &ev)
+			if err := json.Unmarshal(le.lastEvent(t), &ev); err != nil {
+				t.Fatal(err)
+			}
 			got := ev.Headers["X-Amzn-Trace-Id"]
 			if tt.kept && got != tt.sent || !tt.kept && !traceIDPattern.MatchString(got) {
 				t.Errorf("event trace id %q (sent %q)", got, tt.sent)
@@ -114,15 +116,21 @@ func TestLambdaEventIdentityKeys(t *testing.T) {
 			Identity json.RawMessage `json:"identity"`
 		} `json:"requestContext"`
 	}
-	json.Unmarshal(le.lastEvent(t), &ev)
+	if err := json.Unmarshal(le.lastEvent(t), &ev); err != nil {
+		t.Fatal(err)
+	}
 	dec := json.NewDecoder(strings.NewReader(string(ev.RequestContext.Identity)))
 	var keys []string
-	dec.Token() // {
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
 	for dec.More() {
 		k, _ := dec.Token()
 		keys = append(keys, k.(string))
 		var v any
-		dec.Decode(&v)
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want := "cognitoIdentityPoolId accountId cognitoIdentityId caller sourceIp principalOrgId accessKey " +
 		"cognitoAuthenticationType cognitoAuthenticationProvider userArn userAgent user"
@@ -188,7 +196,9 @@ func TestLambdaDuplicateSlashes(t *testing.T) {
 			Path           string            `json:"path"`
 			PathParameters map[string]string `json:"pathParameters"`
 		}
-		json.Unmarshal(le.lastEvent(t), &ev)
+		if err := json.Unmarshal(le.lastEvent(t), &ev); err != nil {
+			t.Fatal(err)
+		}
 		if ev.Path != tt.path || ev.PathParameters["proxy"] != tt.proxy {
 			t.Errorf("%s: path %q proxy %q, want %q %q", tt.target, ev.Path, ev.PathParameters["proxy"], tt.path, tt.proxy)
 		}

@@ -143,7 +143,9 @@ func TestLambdaEvent(t *testing.T) {
 	// one it reads (but deploymentId, which AWS sends and the type lacks),
 	// and every key it always writes is one we send.
 	var ours map[string]any
-	json.Unmarshal(raw, &ours)
+	if err := json.Unmarshal(raw, &ours); err != nil {
+		t.Fatal(err)
+	}
 	compareKeys(t, "", ours, reflect.TypeFor[events.APIGatewayProxyRequest](), map[string]bool{
 		"requestContext.deploymentId":            true, // in AWS's events (contract §5.1), not in the type
 		"requestContext.identity.principalOrgId": true, // likewise
@@ -151,7 +153,9 @@ func TestLambdaEvent(t *testing.T) {
 
 	// Empty values are null, not {} or "" (contract §5.1).
 	var top map[string]json.RawMessage
-	json.Unmarshal(raw, &top)
+	if err := json.Unmarshal(raw, &top); err != nil {
+		t.Fatal(err)
+	}
 	if string(top["body"]) != "null" {
 		t.Errorf("body = %s, want null", top["body"])
 	}
@@ -161,14 +165,18 @@ func TestLambdaEvent(t *testing.T) {
 		t.Fatalf("open route: %d", w.Code)
 	}
 	raw = le.lastEvent(t)
-	json.Unmarshal(raw, &top)
+	if err := json.Unmarshal(raw, &top); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []string{"queryStringParameters", "multiValueQueryStringParameters", "stageVariables"} {
 		if string(top[k]) != "null" {
 			t.Errorf("%s = %s, want null", k, top[k])
 		}
 	}
 	var rcm map[string]json.RawMessage
-	json.Unmarshal(top["requestContext"], &rcm)
+	if err := json.Unmarshal(top["requestContext"], &rcm); err != nil {
+		t.Fatal(err)
+	}
 	if _, ok := rcm["authorizer"]; ok {
 		t.Errorf("authorizer present without an authorizer: %s", rcm["authorizer"])
 	}
@@ -194,7 +202,9 @@ func TestLambdaEventBody(t *testing.T) {
 			t.Fatalf("%s: status %d", tt.ct, w.Code)
 		}
 		var ev events.APIGatewayProxyRequest
-		json.Unmarshal(le.lastEvent(t), &ev)
+		if err := json.Unmarshal(le.lastEvent(t), &ev); err != nil {
+			t.Fatal(err)
+		}
 		want := tt.body
 		if tt.b64 {
 			want = base64.StdEncoding.EncodeToString([]byte(tt.body))

@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/tollgate/tollgate/internal/apigw"
 )
 
 // normalizePath returns the path after the stage (raw, percent-encoded) as
@@ -73,7 +75,7 @@ func decodeUnreserved(p string) string {
 	}
 	var b []byte
 	for ; i < len(p); i++ {
-		if p[i] != '%' || i+2 >= len(p) || !isHex(p[i+1]) || !isHex(p[i+2]) {
+		if p[i] != '%' || i+2 >= len(p) || !apigw.IsHex(p[i+1]) || !apigw.IsHex(p[i+2]) {
 			if b != nil {
 				b = append(b, p[i])
 			}
@@ -161,7 +163,7 @@ func dotSegment(s string) bool {
 // iisEscape reports whether v holds a "%uXXXX" escape, which IIS decodes.
 func iisEscape(v string) bool {
 	for i := strings.IndexByte(v, '%'); i >= 0 && i+5 < len(v); {
-		if (v[i+1] == 'u' || v[i+1] == 'U') && isHex(v[i+2]) && isHex(v[i+3]) && isHex(v[i+4]) && isHex(v[i+5]) {
+		if (v[i+1] == 'u' || v[i+1] == 'U') && apigw.IsHex(v[i+2]) && apigw.IsHex(v[i+3]) && apigw.IsHex(v[i+4]) && apigw.IsHex(v[i+5]) {
 			return true
 		}
 		j := strings.IndexByte(v[i+1:], '%')
@@ -178,7 +180,7 @@ func iisEscape(v string) bool {
 func percentDecode(v string) string {
 	out := make([]byte, 0, len(v))
 	for i := 0; i < len(v); i++ {
-		if v[i] == '%' && i+2 < len(v) && isHex(v[i+1]) && isHex(v[i+2]) {
+		if v[i] == '%' && i+2 < len(v) && apigw.IsHex(v[i+1]) && apigw.IsHex(v[i+2]) {
 			out = append(out, unhex(v[i+1])<<4|unhex(v[i+2]))
 			i += 2
 			continue
@@ -200,10 +202,6 @@ func isASCII(s string) bool {
 func unreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '-' || c == '.' || c == '_' || c == '~'
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func unhex(c byte) byte {

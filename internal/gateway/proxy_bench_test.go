@@ -23,7 +23,7 @@ import (
 func BenchmarkAuthorizedProxy(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
-		io.WriteString(w, "ok")
+		_, _ = io.WriteString(w, "ok")
 	}))
 	b.Cleanup(up.Close)
 	tr := proxy.NewTransport()

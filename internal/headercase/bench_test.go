@@ -75,7 +75,7 @@ func BenchmarkLoopback(b *testing.B) {
 				b.Fatal(err)
 			}
 			srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				io.Copy(io.Discard, r.Body)
+				_, _ = io.Copy(io.Discard, r.Body)
 				names, n := Names(r), 0
 				for k := range r.Header {
 					n += len(names.Name(k))
@@ -83,7 +83,7 @@ func BenchmarkLoopback(b *testing.B) {
 				w.Header()["X-Name-Bytes"] = []string{strconv.Itoa(n)}
 			})}
 			tt.server(srv)
-			go srv.Serve(tt.wrap(ln))
+			go func() { _ = srv.Serve(tt.wrap(ln)) }()
 			defer srv.Close()
 			benchClient(b, ln.Addr().String())
 		})

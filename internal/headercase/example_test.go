@@ -25,7 +25,7 @@ func Example() {
 		})),
 		ConnContext: headercase.ConnContext,
 	}
-	go srv.Serve(headercase.Listen(ln))
+	go func() { _ = srv.Serve(headercase.Listen(ln)) }()
 	defer srv.Close()
 
 	c, err := net.Dial("tcp", ln.Addr().String())
@@ -33,7 +33,7 @@ func Example() {
 		panic(err)
 	}
 	defer c.Close()
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: example\r\ncontent-type: text/plain\r\nx-API-key: k\r\n\r\n")
+	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: example\r\ncontent-type: text/plain\r\nx-API-key: k\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		panic(err)

@@ -184,7 +184,7 @@ func (r *recorder) step(p []byte) int {
 		if r.remaining == 0 {
 			r.st = stLineStart
 		}
-		return int(n)
+		return int(n) //nolint:gosec // n <= len(p)
 	case stChunkLine:
 		return r.chunkLine(p)
 	case stChunkData:
@@ -193,7 +193,7 @@ func (r *recorder) step(p []byte) int {
 		if r.remaining == 0 {
 			r.st, r.chunkEndCR = stChunkEnd, false
 		}
-		return int(n)
+		return int(n) //nolint:gosec // n <= len(p)
 	case stChunkEnd:
 		r.chunkEnd(p[0])
 		return 1
@@ -347,13 +347,14 @@ func (r *recorder) fieldName(p []byte) int {
 func (r *recorder) setNameLength() {
 	n := len(r.buf) - r.nameStart
 	if n < 255 {
-		r.buf[r.nameStart-1] = byte(n)
+		r.buf[r.nameStart-1] = byte(n) //nolint:gosec // n < 255
 		return
 	}
 	r.buf[r.nameStart-1] = 255
 	r.buf = append(r.buf, 0, 0)
 	copy(r.buf[r.nameStart+2:], r.buf[r.nameStart:r.nameStart+n])
-	r.buf[r.nameStart], r.buf[r.nameStart+1] = byte(n>>8), byte(n)
+	// n < maxHead (64 KiB): two bytes hold it.
+	r.buf[r.nameStart], r.buf[r.nameStart+1] = byte(n>>8), byte(n) //nolint:gosec // n < 1<<16
 }
 
 // kindOf says whether the recorder needs the value of the field name.

@@ -218,7 +218,7 @@ func readLikeServer(stream []byte) ([]string, int) {
 			for n < len(peek) && (peek[n] == '\r' || peek[n] == '\n') {
 				n++
 			}
-			br.Discard(n)
+			_, _ = br.Discard(n)
 		}
 		req, err := http.ReadRequest(br)
 		if err != nil {

@@ -42,11 +42,6 @@ func (s Sent) Name(canonical string) string {
 	return canonical
 }
 
-// Recorded reports whether the names come from what the client sent (or
-// from HTTP/2, whose names are all lower case) rather than falling back to
-// canonical names.
-func (s Sent) Recorded() bool { return s.mode != modeCanonical }
-
 // Handler returns h preceded by taking the recorded names of each HTTP/1.x
 // request for Names. Wrap the server's whole handler with it: it must see
 // every request the server hands to a handler, in order, whatever h does

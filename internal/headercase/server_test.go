@@ -44,7 +44,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "|%s=%s", k, names.Name(k))
 	}
 	fmt.Fprintf(&b, "|Host=%s", names.Name("Host"))
-	io.WriteString(w, b.String())
+	_, _ = io.WriteString(w, b.String())
 }
 
 // serve serves h, wrapped by headercase.Handler, on ln until the test ends.
@@ -61,7 +61,7 @@ func serve(t *testing.T, ln net.Listener, h http.HandlerFunc, configure ...func(
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		srv.Serve(ln)
+		_ = srv.Serve(ln)
 	}()
 	t.Cleanup(func() {
 		srv.Close()
@@ -88,8 +88,8 @@ func exchange(t *testing.T, addr, raw string, n int) []string {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second)) // a hung test fails instead of stalling
-	go io.WriteString(c, raw)                       // while the responses are read: both may fill a buffer
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // a hung test fails instead of stalling
+	go func() { _, _ = io.WriteString(c, raw) }()       // while the responses are read: both may fill a buffer
 	return readBodies(t, bufio.NewReader(c), n)
 }
 
@@ -149,7 +149,7 @@ func TestPipelinedMany(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(60 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(60 * time.Second))
 	go func() {
 		for s := raw.String(); s != ""; {
 			n := min(len(s), 1+rng.IntN(700))
@@ -270,14 +270,14 @@ func TestExpectContinue(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	io.WriteString(c, "PUT /e HTTP/1.1\r\nHost: x\r\nexpect: 100-continue\r\ncontent-LENGTH: 4\r\n\r\n")
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	_, _ = io.WriteString(c, "PUT /e HTTP/1.1\r\nHost: x\r\nexpect: 100-continue\r\ncontent-LENGTH: 4\r\n\r\n")
 	br := bufio.NewReader(c)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil || resp.StatusCode != http.StatusContinue {
 		t.Fatalf("got %v, %v; want 100 Continue", resp, err)
 	}
-	io.WriteString(c, "body"+"GET /next HTTP/1.1\r\nHost: x\r\nx-after: 1\r\n\r\n")
+	_, _ = io.WriteString(c, "body"+"GET /next HTTP/1.1\r\nHost: x\r\nx-after: 1\r\n\r\n")
 	want := []string{
 		"PUT /e HTTP/1.1 recorded=true tls=none body=4|Content-Length=content-LENGTH|Expect=expect|Host=Host",
 		"GET /next HTTP/1.1 recorded=true tls=none body=0|X-After=x-after|Host=Host",
@@ -480,8 +480,8 @@ func TestTLS(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(20 * time.Second))
-			io.WriteString(c, "GET /1 HTTP/1.1\r\nhost: localhost\r\nx-MiXeD: 1\r\n\r\n"+
+			_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+			_, _ = io.WriteString(c, "GET /1 HTTP/1.1\r\nhost: localhost\r\nx-MiXeD: 1\r\n\r\n"+
 				"POST /2 HTTP/1.1\r\nHOST: localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
 			want := []string{
 				"GET /1 HTTP/1.1 recorded=true tls=localhost body=0|X-Mixed=x-MiXeD|Host=host",
@@ -521,8 +521,8 @@ func TestTLSPlainHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	b, _ := io.ReadAll(c)
 	if !strings.Contains(string(b), "Client sent an HTTP request to an HTTPS server.") {
 		t.Errorf("got %q", b)
@@ -546,7 +546,7 @@ func TestTLSClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer partial.Close()
-	partial.Write([]byte{22, 3, 1, 0, 200, 1})
+	_, _ = partial.Write([]byte{22, 3, 1, 0, 200, 1})
 	done, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, ServerName: "localhost"}) // never accepted
 	if err != nil {
 		t.Fatal(err)
@@ -563,7 +563,7 @@ func TestTLSClose(t *testing.T) {
 		t.Errorf("listener goroutines left after Close:\n%s", stacks)
 	}
 	for _, c := range []net.Conn{silent, partial} {
-		c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a failure, not the expected end
+		_ = c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a failure, not the expected end
 		if _, err := c.Read(make([]byte, 1)); err == nil || isTimeout(err) {
 			t.Errorf("read on a connection whose handshake was pending: %v, want it closed", err)
 		}
@@ -594,7 +594,7 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idle.Close()
-	idle.SetReadDeadline(time.Now().Add(20 * time.Second)) // a failure, not the expected end
+	_ = idle.SetReadDeadline(time.Now().Add(20 * time.Second)) // a failure, not the expected end
 	if _, err := idle.Read(make([]byte, 1)); err == nil || isTimeout(err) {
 		t.Fatalf("read on a connection that never handshakes: %v, want it closed by the server", err)
 	}

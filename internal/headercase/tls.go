@@ -129,8 +129,9 @@ func (l *tlsListener) refusePlainHTTP(err error) {
 	if !errors.As(err, &re) || re.Conn == nil || !looksLikeHTTP(re.RecordHeader) {
 		return
 	}
-	re.Conn.SetWriteDeadline(time.Now().Add(l.timeout))
-	io.WriteString(re.Conn, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+	// Best effort: the connection is closed after this either way.
+	_ = re.Conn.SetWriteDeadline(time.Now().Add(l.timeout))
+	_, _ = io.WriteString(re.Conn, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
 }
 
 // looksLikeHTTP reports whether a TLS record header is the start of an

@@ -8,11 +8,6 @@ import (
 	"time"
 )
 
-// ReservedPrefix starts the names of the headers that carry Tollgate's
-// decision to HTTP upstreams (X-Tollgate-Client-Id, …). A caller's copies
-// are removed before any integration sees the request.
-const ReservedPrefix = "X-Tollgate-"
-
 // TraceID is the name of the trace header API Gateway passes to
 // integrations and returns on Lambda and MOCK answers.
 const TraceID = "X-Amzn-Trace-Id"
@@ -148,7 +143,7 @@ func NewTraceID(now time.Time) string {
 	copy(b[:], "Root=1-")
 	// The 32-bit Unix time as 8 hex digits, written in place: no
 	// allocation but the string itself.
-	ts := uint32(now.Unix())
+	ts := uint32(now.Unix()) //nolint:gosec // X-Ray's epoch field is the low 32 bits
 	for i := 14; i >= 7; i-- {
 		b[i] = hexDigits[ts&0xf]
 		ts >>= 4

@@ -152,7 +152,8 @@ func (j *Fetcher) run(ctx context.Context) {
 func (j *Fetcher) refreshAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, s := range j.sets {
-		wg.Go(func() { j.fetch(ctx, s, scheduled) })
+		// get logs a failed fetch; the keys fetched before stay.
+		wg.Go(func() { _ = j.fetch(ctx, s, scheduled) })
 	}
 	wg.Wait()
 }
@@ -202,7 +203,8 @@ func (k *onDemandKeys) Key(kid string) (*rsa.PublicKey, bool) {
 	}
 	// An unknown kid: the issuer may have rotated its keys. Fetch again,
 	// once, if the last such fetch is old enough, or join the one in flight.
-	k.j.fetch(k.ctx, k.s, onDemand)
+	// Whether it failed or was skipped, the lookup below tells.
+	_ = k.j.fetch(k.ctx, k.s, onDemand)
 	return k.s.lookup(kid)
 }
 
@@ -294,7 +296,8 @@ func (j *Fetcher) download(ctx context.Context, url string) (bearer.Keys, error)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		// Drain a little so the connection can be reused; the status is the error.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxSize+1))

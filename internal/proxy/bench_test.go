@@ -27,7 +27,7 @@ func (d *discard) Flush()                      {}
 func trivialUpstream(b *testing.B) *httptest.Server {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
-		io.WriteString(w, "ok")
+		_, _ = io.WriteString(w, "ok")
 	}))
 	b.Cleanup(up.Close)
 	return up

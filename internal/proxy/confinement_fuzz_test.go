@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
 	"golang.org/x/text/unicode/norm"
@@ -114,7 +115,7 @@ func lenientPath(target string) string {
 func percentDecodeAll(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHexDigit(s[i+1]) && isHexDigit(s[i+2]) {
+		if s[i] == '%' && i+2 < len(s) && apigw.IsHex(s[i+1]) && apigw.IsHex(s[i+2]) {
 			b.WriteByte(unhexDigit(s[i+1])<<4 | unhexDigit(s[i+2]))
 			i += 2
 			continue
@@ -122,10 +123,6 @@ func percentDecodeAll(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func unhexDigit(c byte) byte {

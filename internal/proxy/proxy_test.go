@@ -184,7 +184,7 @@ func recorder(t *testing.T) (*httptest.Server, <-chan seen) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		ch <- seen{r.Method, r.RequestURI, r.Host, r.Header.Clone(), string(b)}
-		io.WriteString(w, "ok")
+		_, _ = io.WriteString(w, "ok")
 	}))
 	t.Cleanup(srv.Close)
 	return srv, ch
@@ -445,7 +445,7 @@ func TestUpstreamStatusAndHeadersPassThrough(t *testing.T) {
 		w.Header().Add("Set-Cookie", "b=2")
 		w.Header().Set("X-Upstream", "yes")
 		w.WriteHeader(http.StatusInternalServerError)
-		io.WriteString(w, `{"title":"boom"}`)
+		_, _ = io.WriteString(w, `{"title":"boom"}`)
 	}))
 	defer up.Close()
 	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{})
@@ -505,7 +505,7 @@ func TestUpstreamBadResponse(t *testing.T) {
 			if err != nil {
 				return
 			}
-			io.WriteString(c, "this is not HTTP\r\n\r\n")
+			_, _ = io.WriteString(c, "this is not HTTP\r\n\r\n")
 			c.Close()
 		}
 	}()
@@ -538,7 +538,7 @@ func blocking(t *testing.T, first upstreamStart) (up *httptest.Server, arrived <
 		if first == headersFirst {
 			w.Header().Set("Content-Type", "text/plain")
 			w.WriteHeader(200)
-			io.WriteString(w, "first chunk\n")
+			_, _ = io.WriteString(w, "first chunk\n")
 			w.(http.Flusher).Flush()
 		}
 		arr <- struct{}{}
@@ -688,21 +688,21 @@ func TestRequestBodyIsStreamed(t *testing.T) {
 			http.Error(w, err.Error(), 500)
 			return
 		}
-		io.WriteString(w, hex.EncodeToString(h.Sum(nil)))
+		_, _ = io.WriteString(w, hex.EncodeToString(h.Sum(nil)))
 	}))
 	defer up.Close()
 	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{})
 
 	pr, pw := io.Pipe()
 	go func() {
-		pw.Write(first)
+		_, _ = pw.Write(first)
 		select {
 		case <-gotFirst:
 		case <-time.After(watchdog):
 			pw.CloseWithError(errors.New("the upstream never saw the first chunk: the body is buffered"))
 			return
 		}
-		pw.Write(rest)
+		_, _ = pw.Write(rest)
 		pw.Close()
 	}()
 	resp, body := get(t, newRequest(t, "PUT", fr.URL+"/prod/upload", pr))
@@ -791,31 +791,6 @@ func TestHandlerRejects(t *testing.T) {
 				t.Errorf("Integration(%q) succeeded", tt.in.URI)
 			}
 		})
-	}
-}
-
-func TestPlaceholders(t *testing.T) {
-	tests := []struct {
-		uri  string
-		want []string
-	}{
-		{"http://h", nil},
-		{"https://h:8443/fixed?x=1", nil},
-		{"http://h/{proxy}", []string{"proxy"}},
-		{"HTTP://h/u/{user}/o/{order_id}.json", []string{"user", "order_id"}},
-	}
-	for _, tt := range tests {
-		got, err := proxy.Placeholders(tt.uri)
-		if err != nil {
-			t.Errorf("Placeholders(%q): %v", tt.uri, err)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("Placeholders(%q) (-want +got):\n%s", tt.uri, diff)
-		}
-	}
-	if _, err := proxy.Placeholders("http://h/{proxy+}"); err == nil || !strings.Contains(err.Error(), "write {proxy}") {
-		t.Errorf("Placeholders with {proxy+}: %v, want a hint to write {proxy}", err)
 	}
 }
 

@@ -8,11 +8,9 @@ import (
 )
 
 // Headers the proxy sends upstream with the authorizer's decision. Any
-// header of the client's whose name starts with HeaderPrefix is removed
+// header of the client's whose name starts with X-Tollgate- is removed
 // first, so an upstream can trust them.
 const (
-	HeaderPrefix = "X-Tollgate-"
-
 	// HeaderClientID is the access token's client_id.
 	HeaderClientID = "X-Tollgate-Client-Id"
 	// HeaderScopes is the access token's scopes, space-separated as in its

@@ -43,7 +43,7 @@ func TestRequestTrailersNotForwarded(t *testing.T) {
 	var gotTrailer http.Header
 	done := make(chan struct{})
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		got, gotTrailer = r.Header.Clone(), r.Trailer.Clone()
 		close(done)
 	})
@@ -53,7 +53,7 @@ func TestRequestTrailersNotForwarded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	io.WriteString(c, "POST /prod/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"+
+	_, _ = io.WriteString(c, "POST /prod/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"+
 		"Trailer: X-Tollgate-Client-Id, Authorization\r\nConnection: close\r\n\r\n"+
 		"3\r\nabc\r\n0\r\nX-Tollgate-Client-Id: forged\r\nAuthorization: Bearer unverified\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)

@@ -48,7 +48,7 @@ func BenchmarkRewriteWork(b *testing.B) {
 		for k, v := range in {
 			h[k] = v
 		}
-		p, err := tmpl.expand(inv.PathParameters())
+		p, err := tmpl.expand(inv.PathParameter)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -56,17 +56,6 @@ func parseTemplate(uri string) (*template, error) {
 	return t, nil
 }
 
-// Placeholders validates an HTTP_PROXY integration URI as Handler does and
-// returns the names of its path placeholders in order ("proxy" for
-// "http://h/{proxy}").
-func Placeholders(uri string) ([]string, error) {
-	u, msg := apigw.ParseIntegrationURI(uri)
-	if msg != "" {
-		return nil, errors.New(msg)
-	}
-	return u.Params(), nil
-}
-
 // errMissingParam reports a placeholder the request has no value for: a
 // configuration mistake (the route lacks that path parameter).
 type errMissingParam string
@@ -76,7 +65,8 @@ func (e errMissingParam) Error() string {
 }
 
 // expand returns the upstream path, percent-encoded, with each placeholder
-// replaced by its path parameter. Values are taken as they appear in the
+// replaced by its path parameter, which param looks up
+// (gateway.Invocation.PathParameter: no map is built per request). Values are taken as they appear in the
 // request path (percent-encoded); characters that are not allowed in a path
 // are escaped, so a decoded value is safe too.
 //
@@ -86,13 +76,17 @@ func (e errMissingParam) Error() string {
 // which another route, with another authorizer, may be the one to guard.
 // Clients normalize dot segments before sending (RFC 3986 §5.2.4), so only
 // a crafted request has them.
-func (t *template) expand(params map[string]string) (string, error) {
+func (t *template) expand(param func(name string) (string, bool)) (string, error) {
 	if t.static != "" {
 		return t.static, nil
 	}
 	n := 0
 	for _, p := range t.parts {
-		n += len(p.Lit) + len(params[p.Param])
+		n += len(p.Lit)
+		if p.Param != "" {
+			v, _ := param(p.Param)
+			n += len(v)
+		}
 	}
 	b := make([]byte, 0, n+8)
 	for _, p := range t.parts {
@@ -100,7 +94,7 @@ func (t *template) expand(params map[string]string) (string, error) {
 			b = append(b, p.Lit...)
 			continue
 		}
-		v, ok := params[p.Param]
+		v, ok := param(p.Param)
 		if !ok {
 			return "", errMissingParam(p.Param)
 		}

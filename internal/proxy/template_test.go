@@ -33,7 +33,7 @@ func FuzzExpand(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		p, err := tmpl.expand(map[string]string{"proxy": v})
+		p, err := tmpl.expand(lookup(map[string]string{"proxy": v}))
 		if err != nil {
 			if errors.Is(err, errDotSegment) && apigw.HasDotSegment(v) {
 				return
@@ -78,7 +78,7 @@ func FuzzTemplate(f *testing.F) {
 				params[pt.Param] = v
 			}
 		}
-		p, err := tmpl.expand(params)
+		p, err := tmpl.expand(lookup(params))
 		if err != nil {
 			if errors.Is(err, errDotSegment) && (tmpl.shared || apigw.HasDotSegment(v)) {
 				return
@@ -104,10 +104,10 @@ func TestDotSegmentsAcrossLiteralText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tmpl.expand(map[string]string{"a": ".", "b": "."}); !errors.Is(err, errDotSegment) {
+	if _, err := tmpl.expand(lookup(map[string]string{"a": ".", "b": "."})); !errors.Is(err, errDotSegment) {
 		t.Errorf("a dot segment formed with literal text: err %v, want errDotSegment", err)
 	}
-	if p, err := tmpl.expand(map[string]string{"a": "v1", "b": "json"}); err != nil || p != "/x/v1.json/y" {
+	if p, err := tmpl.expand(lookup(map[string]string{"a": "v1", "b": "json"})); err != nil || p != "/x/v1.json/y" {
 		t.Errorf("got %q, %v", p, err)
 	}
 }
@@ -147,4 +147,12 @@ func FuzzClaims(f *testing.F) {
 			t.Fatalf("got %q, want %q", got, want)
 		}
 	})
+}
+
+// lookup is a map's lookup, the shape expand takes.
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := m[name]
+		return v, ok
+	}
 }

@@ -98,5 +98,6 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(signer.JWKSMaxAge.Seconds())))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	json.NewEncoder(w).Encode(newMetadata(s.Issuer(p.ID), base, s.catalog.Scopes(p.ID)))
+	// A write error means the client went away: nobody is left to tell.
+	_ = json.NewEncoder(w).Encode(newMetadata(s.Issuer(p.ID), base, s.catalog.Scopes(p.ID)))
 }

@@ -62,7 +62,9 @@ func TestDiscoveryDocument(t *testing.T) {
 		s.serveMetadata(w, r)
 		body, _ := io.ReadAll(w.Result().Body)
 		var doc map[string]any
-		json.Unmarshal(body, &doc)
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
 		return w.Code, doc
 	}
 	for _, tc := range []struct {

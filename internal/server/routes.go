@@ -108,7 +108,8 @@ func writeJSONMessage(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"message": msg})
+	// A write error means the client went away: nobody is left to tell.
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
 }
 
 // statusRecorder remembers what a handler wrote, for the access log, and

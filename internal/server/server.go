@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -67,8 +68,13 @@ type Options struct {
 	// ShutdownTimeout bounds how long in-flight requests may finish after
 	// the context ends (default 10 s).
 	ShutdownTimeout time.Duration
-	Now             func() time.Time
-	Logger          *slog.Logger
+	// GCPercent is the garbage collector's target percentage while Serve
+	// runs, when the GOGC environment variable is not set (GOGC wins):
+	// 0 means DefaultGCPercent, a negative value leaves the runtime's
+	// setting (100) alone. Serve restores the previous setting on return.
+	GCPercent int
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Server serves the auth endpoints of every pool in the store.
@@ -232,6 +238,9 @@ func (s *Server) Serve(ctx context.Context) error {
 			return err
 		}
 	}
+	if prev, changed := setGCPercent(s.opts.GCPercent); changed {
+		defer debug.SetGCPercent(prev)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.catalog.Run(runCtx)
@@ -241,22 +250,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	// After the listeners have shut down: in-flight invocations are done.
 	defer s.runner.Close()
 
-	srv := &http.Server{
-		Handler:           headercase.Handler(s.withCognitoAPI(s.withInvokeAPI(s.handler, "main"))),
-		ConnContext:       headercase.ConnContext,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
-	}
-	// HTTP/1.1, HTTP/2 over TLS, and HTTP/2 with prior knowledge (h2c) on
-	// the plain listener, as clients that speak it to a local gateway do.
-	srv.Protocols = new(http.Protocols)
-	srv.Protocols.SetHTTP1(true)
-	srv.Protocols.SetHTTP2(true)
-	srv.Protocols.SetUnencryptedHTTP2(true)
+	srv := s.mainServer()
 	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), "admin"), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 3)
 	var wg sync.WaitGroup
@@ -288,4 +282,27 @@ func (s *Server) Serve(ctx context.Context) error {
 	admin.Close()
 	wg.Wait()
 	return serveErr
+}
+
+// mainServer returns the server of the main (and TLS) listener: HTTP/1.1,
+// HTTP/2 over TLS, and HTTP/2 with prior knowledge (h2c), with the header
+// case recorder in front.
+func (s *Server) mainServer() *http.Server {
+	srv := &http.Server{
+		Handler:           headercase.Handler(s.withCognitoAPI(s.withInvokeAPI(s.handler, "main"))),
+		ConnContext:       headercase.ConnContext,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
+	}
+	// HTTP/1.1, HTTP/2 over TLS, and HTTP/2 with prior knowledge (h2c) on
+	// the plain listener, as clients that speak it to a local gateway do.
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
+	return srv
 }
