@@ -8,8 +8,9 @@
 // The gateway's integrations are built here, once per route
 // (gateway.go): HTTP_PROXY routes get an integration of the one shared
 // proxy.Proxy, AWS_PROXY routes a lambdaproxy.Integration whose Invoker is
-// the function runner (functions named in Options.EchoFunctions run on the
-// built-in echo runtime). The integrations receive the gateway's decision
+// the function runner (a function whose Runtime is tollgate.EchoRuntime,
+// as dev sets for one whose interpreter is missing, runs on the built-in
+// echo runtime). The integrations receive the gateway's decision
 // and write their own gateway responses: nothing passes through the server
 // per request but the access log's fields and the metrics.
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
@@ -51,20 +50,10 @@ func (s *Server) integration(_ *tollgate.RestAPI, route *tollgate.Route) (gatewa
 }
 
 // newRunner prepares the configured functions (none start until their
-// first invocation). Those named in EchoFunctions run on the built-in
-// echo runtime instead of their own.
+// first invocation).
 func (s *Server) newRunner() error {
-	fns := make([]*tollgate.Function, 0, len(s.opts.Functions))
-	for _, f := range s.opts.Functions {
-		if slices.Contains(s.opts.EchoFunctions, f.Name) {
-			echo := *f
-			echo.Runtime = tollgate.EchoRuntime
-			f = &echo
-		}
-		fns = append(fns, f)
-	}
 	r, err := function.New(function.Options{
-		Functions:   fns,
+		Functions:   s.opts.Functions,
 		IdleTimeout: s.opts.FunctionIdleTimeout,
 		User:        s.opts.FunctionUser,
 		Now:         s.opts.Now,

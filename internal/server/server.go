@@ -35,11 +35,6 @@ type Options struct {
 	// Invoke API for them on every listener, SigV4-verified with the store's
 	// access keys (invoke.go).
 	Functions []*tollgate.Function
-	// EchoFunctions names functions that run on the built-in echo runtime
-	// (tollgate.EchoRuntime) instead of their own (dev does this for
-	// Node.js functions on a machine without node). Setting such a
-	// function's Runtime to tollgate.EchoRuntime does the same.
-	EchoFunctions []string
 	// FunctionIdleTimeout is how long an unused function instance is kept
 	// warm (default function.DefaultIdleTimeout).
 	FunctionIdleTimeout time.Duration
