@@ -2,3 +2,15 @@ package gateway
 
 // CacheStats returns the verification cache's counters, for tests.
 func (g *Gateway) CacheStats() CacheStats { return g.cache.Stats() }
+
+// Params returns the path parameters as a map, or nil when there are none.
+func (m *Match) Params() map[string]string {
+	if len(m.names) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m.names))
+	for i, n := range m.names {
+		out[n] = m.values[i]
+	}
+	return out
+}

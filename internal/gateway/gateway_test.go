@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/jwks"
 )
@@ -748,7 +749,7 @@ func TestValidate(t *testing.T) {
 
 func TestWarnings(t *testing.T) {
 	f := newFixture(t)
-	ws := gateway.Warnings(testAPI(f))
+	ws := apigw.Warnings(testAPI(f))
 	if len(ws) != 1 || ws[0].Route != 3 || !strings.Contains(ws[0].Message, "GET /idtoken has Cognito authorizer \"cognito\" but no authorization scopes") {
 		t.Fatalf("warnings %v", ws)
 	}

@@ -74,19 +74,6 @@ func (m *Match) Lookup(name string) (string, bool) {
 	return "", false
 }
 
-// Params returns the path parameters as a map, or nil when there are none,
-// as the Lambda proxy event's pathParameters is null then (§5.1).
-func (m *Match) Params() map[string]string {
-	if len(m.names) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m.names))
-	for i, n := range m.names {
-		out[n] = m.values[i]
-	}
-	return out
-}
-
 // NewRouter builds the route tree of routes and checks it whole
 // (apigw.CheckRoutes): every bad template, misplaced greedy parameter,
 // duplicate method, conflicting variable siblings and unknown method is

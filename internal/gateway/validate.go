@@ -21,8 +21,3 @@ func Validate(api *tollgate.RestAPI) error {
 	return apigw.Check(api).Err()
 }
 
-// Warnings returns what is legal in a REST API declaration but surely not
-// meant (apigw.Warnings).
-func Warnings(api *tollgate.RestAPI) []Problem {
-	return apigw.Warnings(api)
-}
