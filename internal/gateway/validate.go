@@ -20,4 +20,3 @@ type Problems = apigw.Problems
 func Validate(api *tollgate.RestAPI) error {
 	return apigw.Check(api).Err()
 }
-
