@@ -162,9 +162,12 @@ type deployer struct {
 	types map[string]string
 	// phys maps the physical ids Deploy makes up (resources, authorizers,
 	// root resources) back to logical ids.
-	phys  map[string]string
-	plan  *Plan
-	where configPaths
+	phys map[string]string
+	plan *Plan
+	// origins maps paths of the Config to the template paths their values
+	// were mapped from (props.place), to place the problems config
+	// validation finds.
+	origins map[string]string
 }
 
 // Deploy resolves the template and maps it to a Config. Every problem is
@@ -173,10 +176,11 @@ type deployer struct {
 func Deploy(t *Template, opts Options) (*Plan, error) {
 	d := &deployer{
 		t: t, opts: opts,
-		props: map[string]map[string]any{},
-		types: map[string]string{},
-		phys:  map[string]string{},
-		plan:  &Plan{clientPools: map[string]string{}, clientIDs: map[string]string{}, apis: map[string]string{}, domains: map[string]bool{}},
+		props:   map[string]map[string]any{},
+		types:   map[string]string{},
+		phys:    map[string]string{},
+		origins: map[string]string{},
+		plan:    &Plan{clientPools: map[string]string{}, clientIDs: map[string]string{}, apis: map[string]string{}, domains: map[string]bool{}},
 	}
 	d.opts.Region = cmp.Or(d.opts.Region, config.DefaultRegion)
 	if d.opts.IDs == nil {

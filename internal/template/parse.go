@@ -284,7 +284,19 @@ func nodePos(n ast.Node) pos {
 // problem is a problem at path ("Resources.Api.Properties.Name"), placed at
 // the nearest value whose position is known.
 func (t *Template) problem(path, format string, args ...any) config.Problem {
-	p := config.Problem{File: t.File, Path: path, Message: fmt.Sprintf(format, args...)}
+	p := t.at(path, false)
+	p.Message = fmt.Sprintf(format, args...)
+	return p
+}
+
+// at places a problem at path, at the nearest value whose position is
+// known or, when byKey, at the mapping key that names path if it has one.
+func (t *Template) at(path string, byKey bool) config.Problem {
+	p := config.Problem{File: t.File, Path: path}
+	if at, ok := t.positions[path+"#key"]; byKey && ok {
+		p.Line, p.Column = at.line, at.col
+		return p
+	}
 	for q := path; q != ""; q = parent(q) {
 		if at, ok := t.positions[q]; ok && at.line > 0 {
 			p.Line, p.Column = at.line, at.col
