@@ -280,10 +280,11 @@ type poolMapper struct {
 func (pm *poolMapper) userPools(ids []string) {
 	for _, id := range ids {
 		p := pm.d.propsOf(id)
+		pool := config.UserPool{ID: id, UserPoolName: cmp.Or(p.to("userPoolName").str("UserPoolName"), id), Region: pm.d.opts.Region}
+		p.done(userPoolIgnored...)
 		pm.pools[id] = len(pm.cfg.UserPools)
 		p.place("userPools[" + strconv.Itoa(len(pm.cfg.UserPools)) + "]")
-		pm.cfg.UserPools = append(pm.cfg.UserPools, config.UserPool{ID: id, UserPoolName: cmp.Or(p.to("userPoolName").str("UserPoolName"), id), Region: pm.d.opts.Region})
-		p.done(userPoolIgnored...)
+		pm.cfg.UserPools = append(pm.cfg.UserPools, pool)
 	}
 }
 
