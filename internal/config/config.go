@@ -107,9 +107,9 @@ func (c *Config) Validate() error {
 
 // ValidateFrom is Validate for a Config mapped from another file (a
 // CloudFormation template): origin places each problem at where its value
-// came from, so problems are rendered as a config file's are. A nil origin
-// gives paths without positions.
-func (c *Config) ValidateFrom(origin Origin) error {
+// came from, so problems are rendered as a config file's are. Nil origins
+// give paths without positions.
+func (c *Config) ValidateFrom(origin Origins) error {
 	r := newReport(c.File)
 	if origin != nil {
 		r.origin = origin

@@ -154,26 +154,31 @@ func field(path, name string) string {
 
 func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
-// Origin places the problems found in a Config: for a path of the Config
-// ("restApis[0].resources[1].methods[0].httpMethod"), it returns where the
+// Origins places the problems found in a Config: for a path of the Config
+// ("restApis[0].resources[1].methods[0].httpMethod"), they return where the
 // value there came from, as a Problem without its Message: the file, line
-// and column, and the path to show. byKey asks for the mapping key that
-// names the value rather than the value itself, for a problem with a whole
-// list or mapping. A config file's origins are its own (Parse); a Config
-// mapped from another file, such as a CloudFormation template, passes the
+// and column, and the path to show. Key returns the place of the mapping
+// key that names the value, for a problem with a whole list or mapping. A
+// config file's origins are its own positions (Parse); a Config mapped
+// from another file, such as a CloudFormation template, passes the
 // mapper's to ValidateFrom, so that its problems point at that file.
-type Origin func(path string, byKey bool) Problem
+type Origins interface {
+	Value(path string) Problem
+	Key(path string) Problem
+}
 
-// origin is the Origin of a config file: each path is its own, placed at
-// its value (or key) or the nearest ancestor the file has.
-func (ix *positions) origin(file string) Origin {
-	return func(path string, byKey bool) Problem {
-		at := ix.value(path)
-		if byKey {
-			at = ix.key(path)
-		}
-		return Problem{File: file, Line: at.line, Column: at.col, Path: path}
-	}
+// fileOrigins are the Origins of a config file: each path is its own,
+// placed at its value (or key) or the nearest ancestor the file has.
+type fileOrigins struct {
+	file string
+	pos  *positions
+}
+
+func (o fileOrigins) Value(path string) Problem { return o.at(path, o.pos.value(path)) }
+func (o fileOrigins) Key(path string) Problem   { return o.at(path, o.pos.key(path)) }
+
+func (o fileOrigins) at(path string, p position) Problem {
+	return Problem{File: o.file, Line: p.line, Column: p.col, Path: path}
 }
 
 // report accumulates problems. Both the decoder and the validator write to
@@ -182,7 +187,7 @@ func (ix *positions) origin(file string) Origin {
 type report struct {
 	file     string
 	pos      *positions
-	origin   Origin
+	origin   Origins
 	problems Problems
 	full     bool // maxProblems reached; later problems are dropped
 	// broken holds the paths whose values could not be decoded (a wrong
@@ -193,7 +198,7 @@ type report struct {
 
 func newReport(file string) *report {
 	r := &report{file: file, pos: newPositions(), broken: map[string]bool{}}
-	r.origin = r.pos.origin(file)
+	r.origin = fileOrigins{file, r.pos}
 	return r
 }
 
@@ -201,7 +206,7 @@ func newReport(file string) *report {
 // path or above it could not be decoded.
 func (r *report) add(path, format string, args ...any) {
 	if !r.isBroken(path) {
-		r.record(r.origin(path, false), fmt.Sprintf(format, args...))
+		r.record(r.origin.Value(path), fmt.Sprintf(format, args...))
 	}
 }
 
@@ -209,7 +214,7 @@ func (r *report) add(path, format string, args ...any) {
 // a whole list or mapping, the key names it better than its first item.
 func (r *report) addKey(path, format string, args ...any) {
 	if !r.isBroken(path) {
-		r.record(r.origin(path, true), fmt.Sprintf(format, args...))
+		r.record(r.origin.Key(path), fmt.Sprintf(format, args...))
 	}
 }
 

@@ -917,7 +917,7 @@ func mockBody(in *config.Integration, templates map[string]any) (lost []string) 
 // validate runs the Config's own rules and reports what they find at the
 // template's properties the values came from.
 func (d *deployer) validate() {
-	err := d.plan.Config.ValidateFrom(d.origin)
+	err := d.plan.Config.ValidateFrom(mappedFrom{d})
 	var probs config.Problems
 	if err != nil && !errors.As(err, &probs) {
 		d.fail("", "%v", err)
@@ -926,21 +926,27 @@ func (d *deployer) validate() {
 	d.problems = append(d.problems, probs...)
 }
 
-// origin places a problem found at a path of the Config at the template
-// property its value came from, as the mapper recorded it, or that of its
-// nearest ancestor, followed by the rest of the Config path in brackets:
-// "Resources.Api.Properties (resources[0].path)".
-func (d *deployer) origin(path string, byKey bool) config.Problem {
+// mappedFrom are the config.Origins of the Config a template is mapped
+// to: each path of the Config is placed at the template property its
+// value came from, as the mapper recorded it (props.place), or at that of
+// its nearest ancestor, followed by the rest of the Config path in
+// brackets: "Resources.Api.Properties (resources[0].path)".
+type mappedFrom struct{ d *deployer }
+
+func (o mappedFrom) Value(path string) config.Problem { return o.place(path, o.d.t.at) }
+func (o mappedFrom) Key(path string) config.Problem   { return o.place(path, o.d.t.keyAt) }
+
+func (o mappedFrom) place(path string, at func(string) config.Problem) config.Problem {
 	for q := path; ; q = configParent(q) {
-		if at, ok := d.origins[q]; ok {
-			p := d.t.at(at, byKey)
+		if from, ok := o.d.origins[q]; ok {
+			p := at(from)
 			if rest := strings.TrimPrefix(path[len(q):], "."); rest != "" {
 				p.Path += " (" + rest + ")"
 			}
 			return p
 		}
 		if q == "" {
-			return config.Problem{File: d.t.File, Path: path}
+			return config.Problem{File: o.d.t.File, Path: path}
 		}
 	}
 }

@@ -31,7 +31,10 @@ func TestConfigProblemsAtTheirProperty(t *testing.T) {
       Code: {S3Bucket: b, S3Key: k.zip}
   Api:
     Type: AWS::ApiGateway::RestApi
-    Properties: {Name: api}
+    Properties:
+      Name: api
+      EndpointConfiguration:
+        Types: [REGIONAL, EDGE]
   Auth:
     Type: AWS::ApiGateway::Authorizer
     Properties:
@@ -66,11 +69,13 @@ func TestConfigProblemsAtTheirProperty(t *testing.T) {
 	}
 	for _, want := range []string{
 		"t.yaml:5:21: Resources.Pool.Properties.UserPoolName:",
+		// A problem with a whole list is placed at the key that names it.
+		"t.yaml:25:9: Resources.Api.Properties.EndpointConfiguration.Types: an API has one endpoint type, got 2",
 		"t.yaml:11:37: Resources.Client.Properties.AllowedOAuthScopes[1]:",
 		"t.yaml:18:19: Resources.Fn.Properties.MemorySize: memorySize must be between",
-		"t.yaml:29:23: Resources.Auth.Properties.IdentitySource:",
-		"t.yaml:35:19: Resources.Get.Properties.HttpMethod: invalid httpMethod \"get\"",
-		"t.yaml:44:28: Resources.Stage.Properties.ThrottlingRateLimit: the rate must be more than 0",
+		"t.yaml:32:23: Resources.Auth.Properties.IdentitySource:",
+		"t.yaml:38:19: Resources.Get.Properties.HttpMethod: invalid httpMethod \"get\"",
+		"t.yaml:47:28: Resources.Stage.Properties.ThrottlingRateLimit: the rate must be more than 0",
 	} {
 		if !strings.Contains(err.Error()+"\n", want) {
 			t.Errorf("problems lack %q:\n%v", want, err)
