@@ -89,51 +89,32 @@ func (p *props) get(k string) (any, bool) {
 	return v, ok && v != nil
 }
 
-func (p *props) str(k string) string {
+// scalar reads property k with conv, and reports a value conv refuses as
+// not what the property wants.
+func scalar[T any](p *props, k, want string, conv func(any) (T, bool)) (T, bool) {
 	v, ok := p.get(k)
 	if !ok {
-		return ""
+		var zero T
+		return zero, false
 	}
-	s, ok := scalarString(v)
+	x, ok := conv(v)
 	if !ok {
-		p.fail(k, "want a string, got %s", describe(v))
+		p.fail(k, "want %s, got %s", want, describe(v))
 	}
+	return x, ok
+}
+
+func (p *props) str(k string) string {
+	s, _ := scalar(p, k, "a string", scalarString)
 	return s
 }
 
-func (p *props) num(k string) (float64, bool) {
-	v, ok := p.get(k)
-	if !ok {
-		return 0, false
-	}
-	f, ok := toFloat(v)
-	if !ok {
-		p.fail(k, "want a number, got %s", describe(v))
-	}
-	return f, ok
-}
+func (p *props) num(k string) (float64, bool) { return scalar(p, k, "a number", toFloat) }
 
-func (p *props) integer(k string) (int64, bool) {
-	v, ok := p.get(k)
-	if !ok {
-		return 0, false
-	}
-	n, ok := toInt(v)
-	if !ok {
-		p.fail(k, "want a whole number, got %s", describe(v))
-	}
-	return n, ok
-}
+func (p *props) integer(k string) (int64, bool) { return scalar(p, k, "a whole number", toInt) }
 
 func (p *props) boolean(k string) bool {
-	v, ok := p.get(k)
-	if !ok {
-		return false
-	}
-	b, ok := toBool(v)
-	if !ok {
-		p.fail(k, "want true or false, got %s", describe(v))
-	}
+	b, _ := scalar(p, k, "true or false", toBool)
 	return b
 }
 
@@ -305,64 +286,75 @@ func (pm *poolMapper) poolOf(p *props) (*config.UserPool, string) {
 	return &pm.cfg.UserPools[i], "userPools[" + strconv.Itoa(i) + "]"
 }
 
-func (pm *poolMapper) resourceServers(ids []string) {
+// poolChildren maps the resources ids of a kind that belongs to a pool
+// (UserPoolId), each with mapOne, into the list of its pool that list
+// returns, named field in the Config.
+func poolChildren[T any](pm *poolMapper, ids []string, field string, list func(*config.UserPool) *[]T,
+	mapOne func(id string, p *props, pool *config.UserPool) T) {
 	for _, id := range ids {
 		p := pm.d.propsOf(id)
 		pool, at := pm.poolOf(p)
-		rs := config.ResourceServer{ID: id, Identifier: p.to("identifier").str("Identifier"),
-			UserPoolResourceServerName: p.to("userPoolResourceServerName").str("Name")}
-		for _, sp := range p.to("scopes").items("Scopes") {
-			rs.Scopes = append(rs.Scopes, config.Scope{ScopeName: sp.to("scopeName").str("ScopeName"),
-				ScopeDescription: sp.to("scopeDescription").str("ScopeDescription")})
-			sp.done()
-		}
-		p.done()
+		v := mapOne(id, p, pool)
 		if pool != nil {
-			p.place(at + ".resourceServers[" + strconv.Itoa(len(pool.ResourceServers)) + "]")
-			pool.ResourceServers = append(pool.ResourceServers, rs)
+			l := list(pool)
+			p.place(at + "." + field + "[" + strconv.Itoa(len(*l)) + "]")
+			*l = append(*l, v)
 		}
 	}
+}
+
+func (pm *poolMapper) resourceServers(ids []string) {
+	poolChildren(pm, ids, "resourceServers", func(u *config.UserPool) *[]config.ResourceServer { return &u.ResourceServers },
+		func(id string, p *props, _ *config.UserPool) config.ResourceServer {
+			rs := config.ResourceServer{ID: id, Identifier: p.to("identifier").str("Identifier"),
+				UserPoolResourceServerName: p.to("userPoolResourceServerName").str("Name")}
+			for _, sp := range p.to("scopes").items("Scopes") {
+				rs.Scopes = append(rs.Scopes, config.Scope{ScopeName: sp.to("scopeName").str("ScopeName"),
+					ScopeDescription: sp.to("scopeDescription").str("ScopeDescription")})
+				sp.done()
+			}
+			p.done()
+			return rs
+		})
 }
 
 func (pm *poolMapper) clients(ids []string) {
-	for _, id := range ids {
-		p := pm.d.propsOf(id)
-		pool, at := pm.poolOf(p)
-		c := pm.d.client(id, p)
-		p.done(clientIgnored...)
-		if pool != nil {
-			pm.d.plan.clientPools[id] = pool.ID
-			p.place(at + ".clients[" + strconv.Itoa(len(pool.Clients)) + "]")
-			pool.Clients = append(pool.Clients, c)
-		}
-	}
+	poolChildren(pm, ids, "clients", func(u *config.UserPool) *[]config.Client { return &u.Clients },
+		func(id string, p *props, pool *config.UserPool) config.Client {
+			c := pm.d.client(id, p)
+			p.done(clientIgnored...)
+			if pool != nil {
+				pm.d.plan.clientPools[id] = pool.ID
+			}
+			return c
+		})
 }
 
 func (pm *poolMapper) domains(ids []string) {
-	for _, id := range ids {
-		p := pm.d.propsOf(id)
-		pool, at := pm.poolOf(p)
-		dom := config.Domain{ID: id}
-		name := p.str("Domain")
-		pm.d.plan.domains[name] = true
-		if cd := p.sub("CustomDomainConfig"); cd.m != nil {
-			// The ACM certificate stays on AWS: the domain is served with
-			// the listener's TLS setup, or behind a proxy.
-			cd.str("CertificateArn")
-			cd.done()
-			dom.CustomDomain = &config.CustomDomain{DomainName: name}
-			p.from("customDomain", "CustomDomainConfig")
-			p.from("customDomain.domainName", "Domain")
-		} else {
-			dom.CognitoDomain = &config.CognitoDomain{DomainPrefix: name}
-			p.from("cognitoDomain.domainPrefix", "Domain")
-		}
-		p.done("ManagedLoginVersion")
-		if pool != nil {
-			p.place(at + ".domains[" + strconv.Itoa(len(pool.Domains)) + "]")
-			pool.Domains = append(pool.Domains, dom)
-		}
+	poolChildren(pm, ids, "domains", func(u *config.UserPool) *[]config.Domain { return &u.Domains },
+		func(id string, p *props, _ *config.UserPool) config.Domain { return pm.domain(id, p) })
+}
+
+// domain maps an AWS::Cognito::UserPoolDomain: a Cognito prefix domain,
+// or a custom domain.
+func (pm *poolMapper) domain(id string, p *props) config.Domain {
+	dom := config.Domain{ID: id}
+	name := p.str("Domain")
+	pm.d.plan.domains[name] = true
+	if cd := p.sub("CustomDomainConfig"); cd.m != nil {
+		// The ACM certificate stays on AWS: the domain is served with
+		// the listener's TLS setup, or behind a proxy.
+		cd.str("CertificateArn")
+		cd.done()
+		dom.CustomDomain = &config.CustomDomain{DomainName: name}
+		p.from("customDomain", "CustomDomainConfig")
+		p.from("customDomain.domainName", "Domain")
+	} else {
+		dom.CognitoDomain = &config.CognitoDomain{DomainPrefix: name}
+		p.from("cognitoDomain.domainPrefix", "Domain")
 	}
+	p.done("ManagedLoginVersion")
+	return dom
 }
 
 // Properties with no effect in Tollgate: user sign-up, messages, MFA,
@@ -424,49 +416,45 @@ func (d *deployer) client(id string, p *props) config.Client {
 
 // oauthFlows maps a client's AllowedOAuthFlows.
 func oauthFlows(p *props, c *config.Client) {
-	p.from("oAuth.flows", "AllowedOAuthFlows")
-	for i, f := range p.strings("AllowedOAuthFlows") {
-		key := "AllowedOAuthFlows[" + strconv.Itoa(i) + "]"
-		switch f {
-		case "client_credentials":
-			c.OAuth.Flows.ClientCredentials = true
-			p.from("oAuth.flows.clientCredentials", key)
-		case "code":
-			c.OAuth.Flows.AuthorizationCodeGrant = true
-			p.from("oAuth.flows.authorizationCodeGrant", key)
-		case "implicit":
-			c.OAuth.Flows.ImplicitCodeGrant = true
-			p.from("oAuth.flows.implicitCodeGrant", key)
-		default:
-			p.fail(key, "unknown OAuth flow %q: want client_credentials, code or implicit", f)
-		}
-	}
+	p.flags("AllowedOAuthFlows", "oAuth.flows", map[string]flag{
+		"client_credentials": {"clientCredentials", &c.OAuth.Flows.ClientCredentials},
+		"code":               {"authorizationCodeGrant", &c.OAuth.Flows.AuthorizationCodeGrant},
+		"implicit":           {"implicitCodeGrant", &c.OAuth.Flows.ImplicitCodeGrant},
+	}, "unknown OAuth flow %q: want client_credentials, code or implicit")
 }
 
 // authFlows maps a client's ExplicitAuthFlows.
 func authFlows(p *props, c *config.Client) {
-	p.from("authFlows", "ExplicitAuthFlows")
-	for i, f := range p.strings("ExplicitAuthFlows") {
-		key := "ExplicitAuthFlows[" + strconv.Itoa(i) + "]"
-		field := ""
-		switch f {
-		case "ALLOW_REFRESH_TOKEN_AUTH":
-			// Refresh tokens come with user sign-in; accepted, unused.
-		case "ALLOW_USER_SRP_AUTH":
-			c.AuthFlows.UserSRP, field = true, "userSrp"
-		case "ALLOW_USER_PASSWORD_AUTH":
-			c.AuthFlows.UserPassword, field = true, "userPassword"
-		case "ALLOW_ADMIN_USER_PASSWORD_AUTH":
-			c.AuthFlows.AdminUserPassword, field = true, "adminUserPassword"
-		case "ALLOW_CUSTOM_AUTH":
-			c.AuthFlows.Custom, field = true, "custom"
-		case "ALLOW_USER_AUTH":
-			c.AuthFlows.User, field = true, "user"
-		default:
-			p.fail(key, "unknown auth flow %q", f)
-		}
-		if field != "" {
-			p.from("authFlows."+field, key)
+	p.flags("ExplicitAuthFlows", "authFlows", map[string]flag{
+		// Refresh tokens come with user sign-in; accepted, unused.
+		"ALLOW_REFRESH_TOKEN_AUTH":       {},
+		"ALLOW_USER_SRP_AUTH":            {"userSrp", &c.AuthFlows.UserSRP},
+		"ALLOW_USER_PASSWORD_AUTH":       {"userPassword", &c.AuthFlows.UserPassword},
+		"ALLOW_ADMIN_USER_PASSWORD_AUTH": {"adminUserPassword", &c.AuthFlows.AdminUserPassword},
+		"ALLOW_CUSTOM_AUTH":              {"custom", &c.AuthFlows.Custom},
+		"ALLOW_USER_AUTH":                {"user", &c.AuthFlows.User},
+	}, "unknown auth flow %q")
+}
+
+// flag is a Config field a name in a list of flows turns on.
+type flag struct {
+	field string // under the list's field; "" for a name accepted that sets nothing
+	set   *bool
+}
+
+// flags maps property k, a list of names, to the flags under field that
+// they turn on; unknown is the problem with a name flags does not list.
+func (p *props) flags(k, field string, flags map[string]flag, unknown string) {
+	p.from(field, k)
+	for i, name := range p.strings(k) {
+		key := k + "[" + strconv.Itoa(i) + "]"
+		f, ok := flags[name]
+		switch {
+		case !ok:
+			p.fail(key, unknown, name)
+		case f.set != nil:
+			*f.set = true
+			p.from(field+"."+f.field, key)
 		}
 	}
 }
