@@ -82,3 +82,27 @@ func TestConfigProblemsAtTheirProperty(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigProblemsWithoutAProperty: a value no property gave (the region
+// Deploy is given) is placed at the resource of its nearest recorded
+// ancestor, with the rest of its Config path in brackets, or, with no
+// ancestor in the template, by its Config path alone.
+func TestConfigProblemsWithoutAProperty(t *testing.T) {
+	text := `Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties: {UserPoolName: p}
+`
+	_, err := deploy(t, "t.yaml", text, Options{Region: "Nowhere 1"})
+	if err == nil {
+		t.Fatal("Deploy succeeded, want problems")
+	}
+	for _, want := range []string{
+		"t.yaml: region: invalid region \"Nowhere 1\"",
+		"t.yaml:4:17: Resources.Pool.Properties (region): invalid region \"Nowhere 1\"",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+}
