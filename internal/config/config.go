@@ -102,7 +102,18 @@ func Parse(filename string, data []byte) (*Config, error) {
 // against the same rules as Parse. The problems it returns have paths but
 // no positions.
 func (c *Config) Validate() error {
+	return c.ValidateFrom(nil)
+}
+
+// ValidateFrom is Validate for a Config mapped from another file (a
+// CloudFormation template): origin places each problem at where its value
+// came from, so problems are rendered as a config file's are. Nil origins
+// give paths without positions.
+func (c *Config) ValidateFrom(origin Origins) error {
 	r := newReport(c.File)
+	if origin != nil {
+		r.origin = origin
+	}
 	c.check(r)
 	return r.err()
 }

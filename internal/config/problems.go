@@ -154,11 +154,40 @@ func field(path, name string) string {
 
 func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
+// Origins places the problems found in a Config: for a path of the Config
+// ("restApis[0].resources[1].methods[0].httpMethod"), they return where the
+// value there came from, as a Problem without its Message: the file, line
+// and column, and the path to show. Key returns the place of the mapping
+// key that names the value, for a problem with a whole list or mapping. A
+// config file's origins are its own positions (Parse); a Config mapped
+// from another file, such as a CloudFormation template, passes the
+// mapper's to ValidateFrom, so that its problems point at that file.
+type Origins interface {
+	Value(path string) Problem
+	Key(path string) Problem
+}
+
+// fileOrigins are the Origins of a config file: each path is its own,
+// placed at its value (or key) or the nearest ancestor the file has.
+type fileOrigins struct {
+	file string
+	pos  *positions
+}
+
+func (o fileOrigins) Value(path string) Problem { return o.at(path, o.pos.value(path)) }
+func (o fileOrigins) Key(path string) Problem   { return o.at(path, o.pos.key(path)) }
+
+func (o fileOrigins) at(path string, p position) Problem {
+	return Problem{File: o.file, Line: p.line, Column: p.col, Path: path}
+}
+
 // report accumulates problems. Both the decoder and the validator write to
-// it; positions come from the same index.
+// it; the decoder records the positions, and the validator's problems are
+// placed by origin (the positions', unless the Config came from elsewhere).
 type report struct {
 	file     string
 	pos      *positions
+	origin   Origins
 	problems Problems
 	full     bool // maxProblems reached; later problems are dropped
 	// broken holds the paths whose values could not be decoded (a wrong
@@ -168,14 +197,16 @@ type report struct {
 }
 
 func newReport(file string) *report {
-	return &report{file: file, pos: newPositions(), broken: map[string]bool{}}
+	r := &report{file: file, pos: newPositions(), broken: map[string]bool{}}
+	r.origin = fileOrigins{file, r.pos}
+	return r
 }
 
 // add records a problem at the value node of path, unless the value at
 // path or above it could not be decoded.
 func (r *report) add(path, format string, args ...any) {
 	if !r.isBroken(path) {
-		r.addAt(r.pos.value(path), path, fmt.Sprintf(format, args...))
+		r.record(r.origin.Value(path), fmt.Sprintf(format, args...))
 	}
 }
 
@@ -183,7 +214,7 @@ func (r *report) add(path, format string, args ...any) {
 // a whole list or mapping, the key names it better than its first item.
 func (r *report) addKey(path, format string, args ...any) {
 	if !r.isBroken(path) {
-		r.addAt(r.pos.key(path), path, fmt.Sprintf(format, args...))
+		r.record(r.origin.Key(path), fmt.Sprintf(format, args...))
 	}
 }
 
@@ -206,12 +237,19 @@ func (r *report) fail(path, format string, args ...any) {
 	r.broken[path] = true
 }
 
+// addAt records a problem the decoder found at p, a place in the file.
 func (r *report) addAt(p position, path, msg string) {
+	r.record(Problem{File: r.file, Line: p.line, Column: p.col, Path: path}, msg)
+}
+
+// record adds the problem at, placed, with its message.
+func (r *report) record(at Problem, msg string) {
 	if len(r.problems) == maxProblems {
 		r.full = true
 		return
 	}
-	r.problems = append(r.problems, Problem{File: r.file, Line: p.line, Column: p.col, Path: path, Message: msg})
+	at.Message = msg
+	r.problems = append(r.problems, at)
 }
 
 // err returns the problems sorted by position, or nil when there are none.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"fmt"
+	"iter"
 	"maps"
 	"math/big"
 	"regexp"
@@ -162,9 +163,12 @@ type deployer struct {
 	types map[string]string
 	// phys maps the physical ids Deploy makes up (resources, authorizers,
 	// root resources) back to logical ids.
-	phys  map[string]string
-	plan  *Plan
-	where configPaths
+	phys map[string]string
+	plan *Plan
+	// origins maps paths of the Config to the template paths their values
+	// were mapped from (props.place), to place the problems config
+	// validation finds.
+	origins map[string]string
 }
 
 // Deploy resolves the template and maps it to a Config. Every problem is
@@ -173,10 +177,11 @@ type deployer struct {
 func Deploy(t *Template, opts Options) (*Plan, error) {
 	d := &deployer{
 		t: t, opts: opts,
-		props: map[string]map[string]any{},
-		types: map[string]string{},
-		phys:  map[string]string{},
-		plan:  &Plan{clientPools: map[string]string{}, clientIDs: map[string]string{}, apis: map[string]string{}, domains: map[string]bool{}},
+		props:   map[string]map[string]any{},
+		types:   map[string]string{},
+		phys:    map[string]string{},
+		origins: map[string]string{},
+		plan:    &Plan{clientPools: map[string]string{}, clientIDs: map[string]string{}, apis: map[string]string{}, domains: map[string]bool{}},
 	}
 	d.opts.Region = cmp.Or(d.opts.Region, config.DefaultRegion)
 	if d.opts.IDs == nil {
@@ -309,6 +314,25 @@ func (d *deployer) newResolver(rs map[string]map[string]any) *resolver {
 	return r
 }
 
+// entries yields the entries of the template's top-level section in key
+// order, each a mapping; an entry that is not is a problem, as notMapping
+// says.
+func (d *deployer) entries(section, notMapping string) iter.Seq2[string, map[string]any] {
+	return func(yield func(string, map[string]any) bool) {
+		all, _ := d.t.Body[section].(map[string]any)
+		for _, key := range slices.Sorted(maps.Keys(all)) {
+			m, ok := all[key].(map[string]any)
+			if !ok {
+				d.fail(section+"."+key, "%s", notMapping)
+				continue
+			}
+			if !yield(key, m) {
+				return
+			}
+		}
+	}
+}
+
 // parameters resolves the Parameters section with the values given.
 func (d *deployer) parameters() {
 	params, _ := d.t.Body["Parameters"].(map[string]any)
@@ -317,13 +341,8 @@ func (d *deployer) parameters() {
 			d.fail("Parameters", "--parameter %s: the template has no parameter %q (it has: %s)", name, name, strings.Join(slices.Sorted(maps.Keys(params)), ", "))
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(params)) {
+	for name, p := range d.entries("Parameters", "a parameter is a mapping with Type") {
 		path := "Parameters." + name
-		p, ok := params[name].(map[string]any)
-		if !ok {
-			d.fail(path, "a parameter is a mapping with Type")
-			continue
-		}
 		if val, ok := d.parameterValue(name, p, path); ok {
 			d.setParameter(name, p, val, path)
 		}
@@ -764,14 +783,8 @@ func clientName(id string, props map[string]any) string {
 // resolveOutputs resolves the Outputs section; a client secret's
 // placeholder stays until Plan.Outputs replaces it.
 func (d *deployer) resolveOutputs() {
-	outs, _ := d.t.Body["Outputs"].(map[string]any)
-	for _, key := range slices.Sorted(maps.Keys(outs)) {
+	for key, o := range d.entries("Outputs", "an output is a mapping with Value") {
 		path := "Outputs." + key
-		o, ok := outs[key].(map[string]any)
-		if !ok {
-			d.fail(path, "an output is a mapping with Value")
-			continue
-		}
 		if c, has := o["Condition"]; has {
 			name, _ := c.(string)
 			b, ok := d.r.condition(name, path+".Condition")

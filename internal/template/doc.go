@@ -33,10 +33,13 @@
 //     problem.
 //   - The Config is then validated as a config file is (config.Validate,
 //     which ends with apigw.Check, the gateway's own gate), so a template
-//     is held to exactly what serve would run. Problems found there carry
-//     config paths; the mapper records, as it maps each resource, which
-//     template resource each part of the Config came from (configPaths),
-//     and reports them at that resource's property.
+//     is held to exactly what serve would run. As the mapper reads each
+//     property into a Config field (the props accessors, given the field
+//     with props.to), it records the property as the field's origin; the
+//     validation (config.ValidateFrom) places each problem through those
+//     origins, at the property its value came from (file:line:col and the
+//     template path), or at the resource of its nearest recorded ancestor
+//     with the rest of the Config path in brackets.
 //
 // Package template imports the root package, internal/apigw (the Lambda
 // invocation URI of an AWS_PROXY integration) and internal/config, and

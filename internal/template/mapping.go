@@ -18,17 +18,58 @@ import (
 )
 
 // props reads the resolved properties of one resource and reports those it
-// does not know.
+// does not know. As it reads a property into a field of the Config object
+// the resource maps to (to names the field), it records the property as the
+// field's origin, so that a problem the Config's rules find there is
+// reported at the property: place records them once the object's path in
+// the Config is known.
 type props struct {
 	d    *deployer
 	id   string
 	path string
 	m    map[string]any
 	used map[string]bool
+	// origins maps paths under the object, relative to it
+	// ("oAuth.scopes[0]"), to the template paths they were read from; at
+	// is where this mapping's fields are under the object, dest the field
+	// the next read fills (set by to).
+	origins  map[string]string
+	at, dest string
 }
 
 func (d *deployer) propsOf(id string) *props {
-	return &props{d: d, id: id, path: "Resources." + id + ".Properties", m: d.props[id], used: map[string]bool{}}
+	return &props{d: d, id: id, path: "Resources." + id + ".Properties", m: d.props[id], used: map[string]bool{},
+		origins: map[string]string{}}
+}
+
+// to returns p for reading a property into field, a path under the
+// object ("identitySource", "integration.uri").
+func (p *props) to(field string) *props {
+	q := *p
+	q.dest = joinPath(p.at, field)
+	return &q
+}
+
+// from records key, a property of p, as the origin of field.
+func (p *props) from(field, key string) {
+	p.origins[joinPath(p.at, field)] = p.path + "." + key
+}
+
+// place records the origins of the object mapped from p, now at path in
+// the Config: the object itself is the resource's properties.
+func (p *props) place(path string) {
+	p.d.origins[path] = p.path
+	for rel, at := range p.origins {
+		p.d.origins[joinPath(path, rel)] = at
+	}
+}
+
+// joinPath joins a Config path and a field or index under it.
+func joinPath(path, field string) string {
+	if path == "" || strings.HasPrefix(field, "[") {
+		return path + field
+	}
+	return path + "." + field
 }
 
 func (p *props) fail(key, format string, args ...any) {
@@ -42,54 +83,38 @@ func (p *props) fail(key, format string, args ...any) {
 func (p *props) get(k string) (any, bool) {
 	p.used[k] = true
 	v, ok := p.m[k]
+	if ok && p.dest != "" {
+		p.origins[p.dest] = p.path + "." + k
+	}
 	return v, ok && v != nil
 }
 
-func (p *props) str(k string) string {
+// scalar reads property k with conv, and reports a value conv refuses as
+// not what the property wants.
+func scalar[T any](p *props, k, want string, conv func(any) (T, bool)) (T, bool) {
 	v, ok := p.get(k)
 	if !ok {
-		return ""
+		var zero T
+		return zero, false
 	}
-	s, ok := scalarString(v)
+	x, ok := conv(v)
 	if !ok {
-		p.fail(k, "want a string, got %s", describe(v))
+		p.fail(k, "want %s, got %s", want, describe(v))
 	}
+	return x, ok
+}
+
+func (p *props) str(k string) string {
+	s, _ := scalar(p, k, "a string", scalarString)
 	return s
 }
 
-func (p *props) num(k string) (float64, bool) {
-	v, ok := p.get(k)
-	if !ok {
-		return 0, false
-	}
-	f, ok := toFloat(v)
-	if !ok {
-		p.fail(k, "want a number, got %s", describe(v))
-	}
-	return f, ok
-}
+func (p *props) num(k string) (float64, bool) { return scalar(p, k, "a number", toFloat) }
 
-func (p *props) integer(k string) (int64, bool) {
-	v, ok := p.get(k)
-	if !ok {
-		return 0, false
-	}
-	n, ok := toInt(v)
-	if !ok {
-		p.fail(k, "want a whole number, got %s", describe(v))
-	}
-	return n, ok
-}
+func (p *props) integer(k string) (int64, bool) { return scalar(p, k, "a whole number", toInt) }
 
 func (p *props) boolean(k string) bool {
-	v, ok := p.get(k)
-	if !ok {
-		return false
-	}
-	b, ok := toBool(v)
-	if !ok {
-		p.fail(k, "want true or false, got %s", describe(v))
-	}
+	b, _ := scalar(p, k, "true or false", toBool)
 	return b
 }
 
@@ -110,6 +135,9 @@ func (p *props) strings(k string) []string {
 			p.fail(k+"["+strconv.Itoa(i)+"]", "want a string, got %s", describe(e))
 			continue
 		}
+		if p.dest != "" {
+			p.origins[p.dest+"["+strconv.Itoa(len(out))+"]"] = p.path + "." + k + "[" + strconv.Itoa(i) + "]"
+		}
 		out = append(out, s)
 	}
 	return out
@@ -127,9 +155,53 @@ func (p *props) object(k string) map[string]any {
 	return m
 }
 
-// sub reads a nested mapping with the same helpers.
+// stringMap reads a mapping of strings.
+func (p *props) stringMap(k string) map[string]string {
+	vars := p.object(k)
+	if vars == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		s, ok := scalarString(vars[name])
+		if !ok {
+			p.fail(k+"."+name, "want a string, got %s", describe(vars[name]))
+		}
+		if p.dest != "" {
+			p.origins[p.dest+"."+name] = p.path + "." + k + "." + name
+		}
+		out[name] = s
+	}
+	return out
+}
+
+// sub reads a nested mapping with the same helpers. Its fields are under
+// p.to's field, if any.
 func (p *props) sub(k string) *props {
-	return &props{d: p.d, id: p.id, path: p.path + "." + k, m: p.object(k), used: map[string]bool{}}
+	return &props{d: p.d, id: p.id, path: p.path + "." + k, m: p.object(k), used: map[string]bool{},
+		origins: p.origins, at: cmp.Or(p.dest, p.at)}
+}
+
+// items reads a list of mappings: one props for each item, whose fields
+// are under the item of p.to's field, if any.
+func (p *props) items(k string) []*props {
+	v, ok := p.get(k)
+	if !ok {
+		return nil
+	}
+	list, _ := v.([]any)
+	out := make([]*props, len(list))
+	for i, e := range list {
+		item := "[" + strconv.Itoa(i) + "]"
+		q := &props{d: p.d, id: p.id, path: p.path + "." + k + item, used: map[string]bool{}, origins: p.origins, at: p.at}
+		if p.dest != "" {
+			q.at = p.dest + item
+			p.origins[q.at] = q.path
+		}
+		q.m, _ = e.(map[string]any)
+		out[i] = q
+	}
+	return out
 }
 
 // done reports the properties neither read nor listed as ignored: those
@@ -148,10 +220,6 @@ func (d *deployer) refTo(v string) string {
 	return d.phys[v]
 }
 
-// configPaths maps paths of the Config to the template, for problems found
-// by config validation.
-type configPaths map[string]string
-
 // mapResources builds the Config from the resolved resources.
 func (d *deployer) mapResources(order []string) {
 	cfg := &config.Config{File: d.t.File, Region: d.opts.Region}
@@ -165,7 +233,6 @@ func (d *deployer) mapResources(order []string) {
 	for t := range byType {
 		slices.Sort(byType[t])
 	}
-	d.where = configPaths{}
 	pm := &poolMapper{d: d, cfg: cfg, pools: map[string]int{}}
 	pm.userPools(byType["AWS::Cognito::UserPool"])
 	pm.resourceServers(byType["AWS::Cognito::UserPoolResourceServer"])
@@ -177,7 +244,7 @@ func (d *deployer) mapResources(order []string) {
 		f := d.function(id, p)
 		p.done(functionIgnored...)
 		functions[f.FunctionName] = id
-		d.where["functions["+strconv.Itoa(len(cfg.Functions))+"]"] = p.path
+		p.place("functions[" + strconv.Itoa(len(cfg.Functions)) + "]")
 		cfg.Functions = append(cfg.Functions, f)
 	}
 	d.restAPIs(cfg, byType, functions)
@@ -194,10 +261,11 @@ type poolMapper struct {
 func (pm *poolMapper) userPools(ids []string) {
 	for _, id := range ids {
 		p := pm.d.propsOf(id)
-		pm.pools[id] = len(pm.cfg.UserPools)
-		pm.d.where["userPools["+strconv.Itoa(len(pm.cfg.UserPools))+"]"] = p.path
-		pm.cfg.UserPools = append(pm.cfg.UserPools, config.UserPool{ID: id, UserPoolName: cmp.Or(p.str("UserPoolName"), id), Region: pm.d.opts.Region})
+		pool := config.UserPool{ID: id, UserPoolName: cmp.Or(p.to("userPoolName").str("UserPoolName"), id), Region: pm.d.opts.Region}
 		p.done(userPoolIgnored...)
+		pm.pools[id] = len(pm.cfg.UserPools)
+		p.place("userPools[" + strconv.Itoa(len(pm.cfg.UserPools)) + "]")
+		pm.cfg.UserPools = append(pm.cfg.UserPools, pool)
 	}
 }
 
@@ -218,64 +286,75 @@ func (pm *poolMapper) poolOf(p *props) (*config.UserPool, string) {
 	return &pm.cfg.UserPools[i], "userPools[" + strconv.Itoa(i) + "]"
 }
 
-func (pm *poolMapper) resourceServers(ids []string) {
+// poolChildren maps the resources ids of a kind that belongs to a pool
+// (UserPoolId), each with mapOne, into the list of its pool that list
+// returns, named field in the Config.
+func poolChildren[T any](pm *poolMapper, ids []string, field string, list func(*config.UserPool) *[]T,
+	mapOne func(id string, p *props, pool *config.UserPool) T) {
 	for _, id := range ids {
 		p := pm.d.propsOf(id)
 		pool, at := pm.poolOf(p)
-		rs := config.ResourceServer{ID: id, Identifier: p.str("Identifier"), UserPoolResourceServerName: p.str("Name")}
-		if v, ok := p.get("Scopes"); ok {
-			list, _ := v.([]any)
-			for i := range list {
-				sp := p.sub("Scopes[" + strconv.Itoa(i) + "]")
-				sp.m, _ = list[i].(map[string]any)
-				rs.Scopes = append(rs.Scopes, config.Scope{ScopeName: sp.str("ScopeName"), ScopeDescription: sp.str("ScopeDescription")})
-				sp.done()
-			}
-		}
-		p.done()
+		v := mapOne(id, p, pool)
 		if pool != nil {
-			pm.d.where[at+".resourceServers["+strconv.Itoa(len(pool.ResourceServers))+"]"] = p.path
-			pool.ResourceServers = append(pool.ResourceServers, rs)
+			l := list(pool)
+			p.place(at + "." + field + "[" + strconv.Itoa(len(*l)) + "]")
+			*l = append(*l, v)
 		}
 	}
+}
+
+func (pm *poolMapper) resourceServers(ids []string) {
+	poolChildren(pm, ids, "resourceServers", func(u *config.UserPool) *[]config.ResourceServer { return &u.ResourceServers },
+		func(id string, p *props, _ *config.UserPool) config.ResourceServer {
+			rs := config.ResourceServer{ID: id, Identifier: p.to("identifier").str("Identifier"),
+				UserPoolResourceServerName: p.to("userPoolResourceServerName").str("Name")}
+			for _, sp := range p.to("scopes").items("Scopes") {
+				rs.Scopes = append(rs.Scopes, config.Scope{ScopeName: sp.to("scopeName").str("ScopeName"),
+					ScopeDescription: sp.to("scopeDescription").str("ScopeDescription")})
+				sp.done()
+			}
+			p.done()
+			return rs
+		})
 }
 
 func (pm *poolMapper) clients(ids []string) {
-	for _, id := range ids {
-		p := pm.d.propsOf(id)
-		pool, at := pm.poolOf(p)
-		c := pm.d.client(id, p)
-		p.done(clientIgnored...)
-		if pool != nil {
-			pm.d.plan.clientPools[id] = pool.ID
-			pm.d.where[at+".clients["+strconv.Itoa(len(pool.Clients))+"]"] = p.path
-			pool.Clients = append(pool.Clients, c)
-		}
-	}
+	poolChildren(pm, ids, "clients", func(u *config.UserPool) *[]config.Client { return &u.Clients },
+		func(id string, p *props, pool *config.UserPool) config.Client {
+			c := pm.d.client(id, p)
+			p.done(clientIgnored...)
+			if pool != nil {
+				pm.d.plan.clientPools[id] = pool.ID
+			}
+			return c
+		})
 }
 
 func (pm *poolMapper) domains(ids []string) {
-	for _, id := range ids {
-		p := pm.d.propsOf(id)
-		pool, at := pm.poolOf(p)
-		dom := config.Domain{ID: id}
-		name := p.str("Domain")
-		pm.d.plan.domains[name] = true
-		if cd := p.sub("CustomDomainConfig"); cd.m != nil {
-			// The ACM certificate stays on AWS: the domain is served with
-			// the listener's TLS setup, or behind a proxy.
-			cd.str("CertificateArn")
-			cd.done()
-			dom.CustomDomain = &config.CustomDomain{DomainName: name}
-		} else {
-			dom.CognitoDomain = &config.CognitoDomain{DomainPrefix: name}
-		}
-		p.done("ManagedLoginVersion")
-		if pool != nil {
-			pm.d.where[at+".domains["+strconv.Itoa(len(pool.Domains))+"]"] = p.path
-			pool.Domains = append(pool.Domains, dom)
-		}
+	poolChildren(pm, ids, "domains", func(u *config.UserPool) *[]config.Domain { return &u.Domains },
+		func(id string, p *props, _ *config.UserPool) config.Domain { return pm.domain(id, p) })
+}
+
+// domain maps an AWS::Cognito::UserPoolDomain: a Cognito prefix domain,
+// or a custom domain.
+func (pm *poolMapper) domain(id string, p *props) config.Domain {
+	dom := config.Domain{ID: id}
+	name := p.str("Domain")
+	pm.d.plan.domains[name] = true
+	if cd := p.sub("CustomDomainConfig"); cd.m != nil {
+		// The ACM certificate stays on AWS: the domain is served with
+		// the listener's TLS setup, or behind a proxy.
+		cd.str("CertificateArn")
+		cd.done()
+		dom.CustomDomain = &config.CustomDomain{DomainName: name}
+		p.from("customDomain", "CustomDomainConfig")
+		p.from("customDomain.domainName", "Domain")
+	} else {
+		dom.CognitoDomain = &config.CognitoDomain{DomainPrefix: name}
+		p.from("cognitoDomain.domainPrefix", "Domain")
 	}
+	p.done("ManagedLoginVersion")
+	return dom
 }
 
 // Properties with no effect in Tollgate: user sign-up, messages, MFA,
@@ -306,26 +385,26 @@ var (
 
 // client maps an AWS::Cognito::UserPoolClient.
 func (d *deployer) client(id string, p *props) config.Client {
-	c := config.Client{ID: id, UserPoolClientName: clientName(id, p.m), GenerateSecret: p.boolean("GenerateSecret")}
-	p.used["ClientName"] = true
+	c := config.Client{ID: id, UserPoolClientName: clientName(id, p.m), GenerateSecret: p.to("generateSecret").boolean("GenerateSecret")}
+	p.to("userPoolClientName").get("ClientName")
 	oauthFlows(p, &c)
-	c.OAuth.Scopes = p.strings("AllowedOAuthScopes")
+	c.OAuth.Scopes = p.to("oAuth.scopes").strings("AllowedOAuthScopes")
 	authFlows(p, &c)
 	units := p.sub("TokenValidityUnits")
-	validity := func(key, unitKey string, def tollgate.TimeUnit) tollgate.Validity {
-		n, ok := p.integer(key)
+	validity := func(field, key, unitKey string, def tollgate.TimeUnit) tollgate.Validity {
+		n, ok := p.to(field).integer(key)
 		if !ok {
 			return tollgate.Validity{}
 		}
-		unit := tollgate.TimeUnit(cmp.Or(units.str(unitKey), string(def)))
+		unit := tollgate.TimeUnit(cmp.Or(units.to(field+".unit").str(unitKey), string(def)))
 		if unit.Duration() == 0 {
 			units.fail(unitKey, "unknown unit %q: want seconds, minutes, hours or days", unit)
 		}
 		return tollgate.Validity{Value: n, Unit: unit}
 	}
-	c.AccessTokenValidity = validity("AccessTokenValidity", "AccessToken", tollgate.Hours)
-	c.IDTokenValidity = validity("IdTokenValidity", "IdToken", tollgate.Hours)
-	c.RefreshTokenValidity = validity("RefreshTokenValidity", "RefreshToken", tollgate.Days)
+	c.AccessTokenValidity = validity("accessTokenValidity", "AccessTokenValidity", "AccessToken", tollgate.Hours)
+	c.IDTokenValidity = validity("idTokenValidity", "IdTokenValidity", "IdToken", tollgate.Hours)
+	c.RefreshTokenValidity = validity("refreshTokenValidity", "RefreshTokenValidity", "RefreshToken", tollgate.Days)
 	if units.m != nil {
 		units.str("AccessToken")
 		units.str("IdToken")
@@ -337,38 +416,45 @@ func (d *deployer) client(id string, p *props) config.Client {
 
 // oauthFlows maps a client's AllowedOAuthFlows.
 func oauthFlows(p *props, c *config.Client) {
-	for i, f := range p.strings("AllowedOAuthFlows") {
-		switch f {
-		case "client_credentials":
-			c.OAuth.Flows.ClientCredentials = true
-		case "code":
-			c.OAuth.Flows.AuthorizationCodeGrant = true
-		case "implicit":
-			c.OAuth.Flows.ImplicitCodeGrant = true
-		default:
-			p.fail("AllowedOAuthFlows["+strconv.Itoa(i)+"]", "unknown OAuth flow %q: want client_credentials, code or implicit", f)
-		}
-	}
+	p.flags("AllowedOAuthFlows", "oAuth.flows", map[string]flag{
+		"client_credentials": {"clientCredentials", &c.OAuth.Flows.ClientCredentials},
+		"code":               {"authorizationCodeGrant", &c.OAuth.Flows.AuthorizationCodeGrant},
+		"implicit":           {"implicitCodeGrant", &c.OAuth.Flows.ImplicitCodeGrant},
+	}, "unknown OAuth flow %q: want client_credentials, code or implicit")
 }
 
 // authFlows maps a client's ExplicitAuthFlows.
 func authFlows(p *props, c *config.Client) {
-	for i, f := range p.strings("ExplicitAuthFlows") {
-		switch f {
-		case "ALLOW_REFRESH_TOKEN_AUTH":
-			// Refresh tokens come with user sign-in; accepted, unused.
-		case "ALLOW_USER_SRP_AUTH":
-			c.AuthFlows.UserSRP = true
-		case "ALLOW_USER_PASSWORD_AUTH":
-			c.AuthFlows.UserPassword = true
-		case "ALLOW_ADMIN_USER_PASSWORD_AUTH":
-			c.AuthFlows.AdminUserPassword = true
-		case "ALLOW_CUSTOM_AUTH":
-			c.AuthFlows.Custom = true
-		case "ALLOW_USER_AUTH":
-			c.AuthFlows.User = true
-		default:
-			p.fail("ExplicitAuthFlows["+strconv.Itoa(i)+"]", "unknown auth flow %q", f)
+	p.flags("ExplicitAuthFlows", "authFlows", map[string]flag{
+		// Refresh tokens come with user sign-in; accepted, unused.
+		"ALLOW_REFRESH_TOKEN_AUTH":       {},
+		"ALLOW_USER_SRP_AUTH":            {"userSrp", &c.AuthFlows.UserSRP},
+		"ALLOW_USER_PASSWORD_AUTH":       {"userPassword", &c.AuthFlows.UserPassword},
+		"ALLOW_ADMIN_USER_PASSWORD_AUTH": {"adminUserPassword", &c.AuthFlows.AdminUserPassword},
+		"ALLOW_CUSTOM_AUTH":              {"custom", &c.AuthFlows.Custom},
+		"ALLOW_USER_AUTH":                {"user", &c.AuthFlows.User},
+	}, "unknown auth flow %q")
+}
+
+// flag is a Config field a name in a list of flows turns on.
+type flag struct {
+	field string // under the list's field; "" for a name accepted that sets nothing
+	set   *bool
+}
+
+// flags maps property k, a list of names, to the flags under field that
+// they turn on; unknown is the problem with a name flags does not list.
+func (p *props) flags(k, field string, flags map[string]flag, unknown string) {
+	p.from(field, k)
+	for i, name := range p.strings(k) {
+		key := k + "[" + strconv.Itoa(i) + "]"
+		f, ok := flags[name]
+		switch {
+		case !ok:
+			p.fail(key, unknown, name)
+		case f.set != nil:
+			*f.set = true
+			p.from(field+"."+f.field, key)
 		}
 	}
 }
@@ -377,35 +463,26 @@ func authFlows(p *props, c *config.Client) {
 // cloud assembly.
 func (d *deployer) function(id string, p *props) config.Function {
 	f := config.Function{
-		ID: id, FunctionName: d.functionName(id, p.m), Runtime: p.str("Runtime"), Handler: p.str("Handler"),
+		ID: id, FunctionName: d.functionName(id, p.m), Runtime: p.to("runtime").str("Runtime"), Handler: p.to("handler").str("Handler"),
 	}
-	p.used["FunctionName"] = true
-	if n, ok := p.integer("Timeout"); ok {
+	p.to("functionName").get("FunctionName")
+	if n, ok := p.to("timeout").integer("Timeout"); ok {
 		f.Timeout = time.Duration(n) * time.Second
 	}
-	if n, ok := p.integer("MemorySize"); ok {
+	if n, ok := p.to("memorySize").integer("MemorySize"); ok {
 		f.MemorySize = int(n)
 	}
-	if n, ok := p.integer("ReservedConcurrentExecutions"); ok {
+	if n, ok := p.to("reservedConcurrency").integer("ReservedConcurrentExecutions"); ok {
 		f.ReservedConcurrency = int(n)
 	}
 	if env := p.sub("Environment"); env.m != nil {
-		if vars := env.object("Variables"); vars != nil {
-			f.Environment = map[string]string{}
-			for _, k := range slices.Sorted(maps.Keys(vars)) {
-				s, ok := scalarString(vars[k])
-				if !ok {
-					env.fail("Variables."+k, "want a string, got %s", describe(vars[k]))
-				}
-				f.Environment[k] = s
-			}
-		}
+		f.Environment = env.to("environment").stringMap("Variables")
 		env.done()
 	}
 	if layers := p.strings("Layers"); len(layers) > 0 {
 		p.fail("Layers", "Lambda layers are not supported: bundle what the function needs into its code asset")
 	}
-	code := p.sub("Code")
+	code := p.to("code").sub("Code")
 	code.str("S3Bucket")
 	key := code.str("S3Key")
 	code.str("S3ObjectVersion")
@@ -464,12 +541,12 @@ func (m *apiMapper) restAPIs() {
 	d, cfg := m.d, m.cfg
 	for _, id := range m.byType["AWS::ApiGateway::RestApi"] {
 		p := d.propsOf(id)
-		a := config.RestAPI{ID: id, RestAPIName: cmp.Or(p.str("Name"), id)}
+		a := config.RestAPI{ID: id, RestAPIName: cmp.Or(p.to("restApiName").str("Name"), id)}
 		if ec := p.sub("EndpointConfiguration"); ec.m != nil {
-			a.EndpointTypes = ec.strings("Types")
+			a.EndpointTypes = ec.to("endpointTypes").strings("Types")
 			ec.done("VpcEndpointIds", "IpAddressType")
 		}
-		a.BinaryMediaTypes = p.strings("BinaryMediaTypes")
+		a.BinaryMediaTypes = p.to("binaryMediaTypes").strings("BinaryMediaTypes")
 		for _, k := range []string{"Body", "BodyS3Location", "CloneFrom"} {
 			if _, ok := p.get(k); ok {
 				p.fail(k, "an API defined by %s is not supported: declare its resources and methods", k)
@@ -479,7 +556,7 @@ func (m *apiMapper) restAPIs() {
 			"DisableExecuteApiEndpoint", "FailOnWarnings", "Mode", "Parameters")
 		m.apis[id] = len(cfg.RestAPIs)
 		d.plan.apis[tollgate.RestAPIID(id)] = id
-		d.where["restApis["+strconv.Itoa(len(cfg.RestAPIs))+"]"] = p.path
+		p.place("restApis[" + strconv.Itoa(len(cfg.RestAPIs)) + "]")
 		cfg.RestAPIs = append(cfg.RestAPIs, a)
 	}
 }
@@ -540,27 +617,31 @@ func (m *apiMapper) authorizersOf() {
 	for _, id := range m.byType["AWS::ApiGateway::Authorizer"] {
 		p := d.propsOf(id)
 		a, ai := m.apiOf(p)
-		au := config.Authorizer{ID: id, IdentitySource: p.str("IdentitySource")}
+		au := config.Authorizer{ID: id, IdentitySource: p.to("identitySource").str("IdentitySource")}
 		if t := p.str("Type"); t != "COGNITO_USER_POOLS" {
 			p.fail("Type", "authorizer type %q is not supported: want COGNITO_USER_POOLS", t)
 		}
 		for i, arn := range p.strings("ProviderARNs") {
+			key := "ProviderARNs[" + strconv.Itoa(i) + "]"
 			if pool := d.refTo(arn[strings.LastIndexByte(arn, '/')+1:]); pool != "" {
+				p.from("cognitoUserPools["+strconv.Itoa(len(au.CognitoUserPools))+"]", key)
 				au.CognitoUserPools = append(au.CognitoUserPools, pool)
 				continue
 			}
 			// A pool that lives on AWS: trust its tokens by its JWKS.
 			if c := cognitoARN.FindStringSubmatch(arn); c != nil {
 				iss := "https://cognito-idp." + c[1] + ".amazonaws.com/" + c[2]
+				p.from("externalIssuers["+strconv.Itoa(len(au.ExternalIssuers))+"]", key)
 				au.ExternalIssuers = append(au.ExternalIssuers, config.ExternalIssuer{Issuer: iss, JWKSURL: iss + "/.well-known/jwks.json"})
 				continue
 			}
-			p.fail("ProviderARNs["+strconv.Itoa(i)+"]", "want the Arn of a user pool (Fn::GetAtt [Pool, Arn]), got %q", arn)
+			p.fail(key, "want the Arn of a user pool (Fn::GetAtt [Pool, Arn]), got %q", arn)
 		}
+		p.from("cognitoUserPools", "ProviderARNs")
 		p.done("Name", "AuthorizerResultTtlInSeconds", "IdentityValidationExpression", "AuthType")
 		if a != nil {
 			m.authorizers[id] = true
-			d.where["restApis["+strconv.Itoa(ai)+"].authorizers["+strconv.Itoa(len(a.Authorizers))+"]"] = p.path
+			p.place("restApis[" + strconv.Itoa(ai) + "].authorizers[" + strconv.Itoa(len(a.Authorizers)) + "]")
 			a.Authorizers = append(a.Authorizers, au)
 		}
 	}
@@ -568,8 +649,9 @@ func (m *apiMapper) authorizersOf() {
 
 // methodAt is a mapped AWS::ApiGateway::Method and its resource's path.
 type methodAt struct {
-	id, path string
-	m        config.Method
+	p    *props
+	path string
+	m    config.Method
 }
 
 // methods maps the methods and groups them by API and path, as the
@@ -592,7 +674,12 @@ func (m *apiMapper) methods() {
 				a.Resources = append(a.Resources, config.Resource{Path: ma.path})
 			}
 			r := &a.Resources[len(a.Resources)-1]
-			m.d.where["restApis["+strconv.Itoa(i)+"].resources["+strconv.Itoa(len(a.Resources)-1)+"].methods["+strconv.Itoa(len(r.Methods))+"]"] = "Resources." + ma.id + ".Properties"
+			rp := "restApis[" + strconv.Itoa(i) + "].resources[" + strconv.Itoa(len(a.Resources)-1) + "]"
+			if len(r.Methods) == 0 {
+				// The resource's path is that of its first method's resource.
+				m.d.origins[rp+".path"] = ma.p.path + ".ResourceId"
+			}
+			ma.p.place(rp + ".methods[" + strconv.Itoa(len(r.Methods)) + "]")
 			r.Methods = append(r.Methods, ma.m)
 		}
 	}
@@ -601,7 +688,8 @@ func (m *apiMapper) methods() {
 // method maps one AWS::ApiGateway::Method.
 func (m *apiMapper) method(id string, p *props) methodAt {
 	d := m.d
-	ma := methodAt{id: id, m: config.Method{HTTPMethod: p.str("HttpMethod"), AuthorizationScopes: p.strings("AuthorizationScopes")}}
+	ma := methodAt{p: p, m: config.Method{HTTPMethod: p.to("httpMethod").str("HttpMethod"),
+		AuthorizationScopes: p.to("authorizationScopes").strings("AuthorizationScopes")}}
 	rid := p.str("ResourceId")
 	if parent := d.phys[rid]; parent != "" && physicalID("root", parent) == rid {
 		ma.path = "/"
@@ -613,7 +701,7 @@ func (m *apiMapper) method(id string, p *props) methodAt {
 	switch t := p.str("AuthorizationType"); t {
 	case "", "NONE":
 	case "COGNITO_USER_POOLS":
-		au := d.phys[p.str("AuthorizerId")]
+		au := d.phys[p.to("authorizer").str("AuthorizerId")]
 		if !m.authorizers[au] {
 			p.fail("AuthorizerId", "AuthorizerId must refer to an AWS::ApiGateway::Authorizer of this template")
 		}
@@ -622,7 +710,7 @@ func (m *apiMapper) method(id string, p *props) methodAt {
 		p.fail("AuthorizationType", "authorization type %q is not supported: want NONE or COGNITO_USER_POOLS", t)
 	}
 	p.used["AuthorizerId"] = true
-	ma.m.Integration = d.integration(p.sub("Integration"), m.functions)
+	ma.m.Integration = d.integration(p.to("integration").sub("Integration"), m.functions)
 	if p.boolean("ApiKeyRequired") {
 		p.fail("ApiKeyRequired", "API keys are not supported")
 	}
@@ -671,35 +759,32 @@ func (m *apiMapper) setStage(stageOf map[string]string, p *props, a *config.Rest
 	}
 	stageOf[a.ID] = p.id
 	a.DeployOptions.StageName = name
-	m.d.where["restApis["+strconv.Itoa(ai)+"].deployOptions"] = p.path
-	if vars := q.object("Variables"); vars != nil {
+	p.from("stageName", "StageName")
+	if vars := q.to("variables").object("Variables"); vars != nil {
 		a.DeployOptions.Variables = map[string]string{}
 		for _, k := range slices.Sorted(maps.Keys(vars)) {
 			s, _ := scalarString(vars[k])
 			a.DeployOptions.Variables[k] = s
+			q.from("variables."+k, "Variables."+k)
 		}
 	}
 	setThrottle(&a.DeployOptions, q)
-	if v, ok := q.get("MethodSettings"); ok {
-		list, _ := v.([]any)
-		for i, e := range list {
-			ms := q.sub("MethodSettings[" + strconv.Itoa(i) + "]")
-			ms.m, _ = e.(map[string]any)
-			if ms.str("ResourcePath") != "/*" || ms.str("HttpMethod") != "*" {
-				ms.fail("", "only stage-wide method settings (ResourcePath /*, HttpMethod *) are supported")
-			}
-			setThrottle(&a.DeployOptions, ms)
-			ms.done("LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted")
+	for _, ms := range q.items("MethodSettings") {
+		if ms.str("ResourcePath") != "/*" || ms.str("HttpMethod") != "*" {
+			ms.fail("", "only stage-wide method settings (ResourcePath /*, HttpMethod *) are supported")
 		}
+		setThrottle(&a.DeployOptions, ms)
+		ms.done("LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted")
 	}
+	p.place("restApis[" + strconv.Itoa(ai) + "].deployOptions")
 }
 
 // setThrottle maps the throttling properties of a stage or method setting.
 func setThrottle(o *config.DeployOptions, q *props) {
-	if rate, ok := q.num("ThrottlingRateLimit"); ok {
+	if rate, ok := q.to("throttlingRateLimit").num("ThrottlingRateLimit"); ok {
 		o.ThrottlingRateLimit = rate
 	}
-	if burst, ok := q.integer("ThrottlingBurstLimit"); ok {
+	if burst, ok := q.to("throttlingBurstLimit").integer("ThrottlingBurstLimit"); ok {
 		o.ThrottlingBurstLimit = int(burst)
 	}
 }
@@ -711,13 +796,14 @@ func (d *deployer) integration(p *props, functions map[string]string) *config.In
 	if p.m == nil {
 		return nil
 	}
-	in := &config.Integration{Type: p.str("Type")}
-	if ms, ok := p.integer("TimeoutInMillis"); ok {
+	in := &config.Integration{Type: p.to("type").str("Type")}
+	if ms, ok := p.to("timeout").integer("TimeoutInMillis"); ok {
 		in.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	uri := p.str("Uri")
 	switch in.Type {
 	case config.IntegrationAWSProxy:
+		p.from("function", "Uri")
 		name, ok := apigw.LambdaFunction(uri)
 		if !ok {
 			p.fail("Uri", "an AWS_PROXY integration's Uri must invoke a Lambda function of this template, got %q", uri)
@@ -731,12 +817,10 @@ func (d *deployer) integration(p *props, functions map[string]string) *config.In
 		p.str("IntegrationHttpMethod")
 	case config.IntegrationHTTPProxy:
 		in.URI = uri
+		p.from("uri", "Uri")
 		p.str("IntegrationHttpMethod")
 	case config.IntegrationMock:
-		if v, ok := p.get("IntegrationResponses"); ok {
-			list, _ := v.([]any)
-			mockResponses(p, in, list)
-		}
+		mockResponses(p, in)
 		p.used["RequestTemplates"] = true
 	default:
 		p.fail("Type", "integration type %q is not supported: want AWS_PROXY, HTTP_PROXY or MOCK", in.Type)
@@ -750,11 +834,10 @@ func (d *deployer) integration(p *props, functions map[string]string) *config.In
 // (default) response is served, with its literal headers and a mapping
 // template without VTL as the body; what is left out is a limitation of
 // the plan.
-func mockResponses(p *props, in *config.Integration, list []any) {
+func mockResponses(p *props, in *config.Integration) {
+	list := p.items("IntegrationResponses")
 	var lost []string
-	for i, e := range list {
-		r := p.sub("IntegrationResponses[" + strconv.Itoa(i) + "]")
-		r.m, _ = e.(map[string]any)
+	for i, r := range p.items("IntegrationResponses") {
 		if n, ok := r.integer("StatusCode"); ok && i == 0 {
 			in.StatusCode = int(n)
 		}
@@ -820,63 +903,50 @@ func mockBody(in *config.Integration, templates map[string]any) (lost []string) 
 }
 
 // validate runs the Config's own rules and reports what they find at the
-// template's resources.
+// template's properties the values came from.
 func (d *deployer) validate() {
-	err := d.plan.Config.Validate()
+	err := d.plan.Config.ValidateFrom(mappedFrom{d})
 	var probs config.Problems
 	if err != nil && !errors.As(err, &probs) {
 		d.fail("", "%v", err)
 		return
 	}
-	for _, p := range probs {
-		d.problems = append(d.problems, d.t.problem(d.where.translate(p.Path), "%s", p.Message))
+	d.problems = append(d.problems, probs...)
+}
+
+// mappedFrom are the config.Origins of the Config a template is mapped
+// to: each path of the Config is placed at the template property its
+// value came from, as the mapper recorded it (props.place), or at that of
+// its nearest ancestor, followed by the rest of the Config path in
+// brackets: "Resources.Api.Properties (resources[0].path)".
+type mappedFrom struct{ d *deployer }
+
+func (o mappedFrom) Value(path string) config.Problem { return o.place(path, o.d.t.at) }
+func (o mappedFrom) Key(path string) config.Problem   { return o.place(path, o.d.t.keyAt) }
+
+func (o mappedFrom) place(path string, at func(string) config.Problem) config.Problem {
+	for q := path; ; q = configParent(q) {
+		if from, ok := o.d.origins[q]; ok {
+			p := at(from)
+			if rest := strings.TrimPrefix(path[len(q):], "."); rest != "" {
+				p.Path += " (" + rest + ")"
+			}
+			return p
+		}
+		if q == "" {
+			return config.Problem{File: o.d.t.File, Path: path}
+		}
 	}
 }
 
-// translate turns a Config path into the template path of the resource that
-// gave it, keeping the Config's field names after it in brackets when they
-// have no single template property.
-func (w configPaths) translate(path string) string {
-	best := ""
-	for prefix := range w {
-		if (path == prefix || strings.HasPrefix(path, prefix+".") || strings.HasPrefix(path, prefix+"[")) && len(prefix) > len(best) {
-			best = prefix
-		}
+// configParent returns a Config path one level up: "a.b[2]" → "a.b",
+// "a.b" → "a", "a" → "".
+func configParent(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
 	}
-	if best == "" {
-		return path
-	}
-	rest := strings.TrimPrefix(path[len(best):], ".")
-	if rest == "" {
-		return w[best]
-	}
-	field := ""
-	for f := range fieldNames {
-		if (rest == f || strings.HasPrefix(rest, f+"[") || strings.HasPrefix(rest, f+".")) && len(f) > len(field) {
-			field = f
-		}
-	}
-	if field != "" {
-		return w[best] + "." + fieldNames[field] + rest[len(field):]
-	}
-	return w[best] + " (" + rest + ")"
-}
-
-// fieldNames maps Config fields to the template properties they come from.
-var fieldNames = map[string]string{
-	"userPoolName": "UserPoolName", "identifier": "Identifier", "userPoolResourceServerName": "Name",
-	"scopes": "Scopes", "userPoolClientName": "ClientName", "generateSecret": "GenerateSecret",
-	"oAuth.scopes": "AllowedOAuthScopes", "oAuth.flows": "AllowedOAuthFlows", "authFlows": "ExplicitAuthFlows",
-	"accessTokenValidity": "AccessTokenValidity", "idTokenValidity": "IdTokenValidity",
-	"refreshTokenValidity": "RefreshTokenValidity", "cognitoDomain.domainPrefix": "Domain",
-	"customDomain.domainName": "Domain", "functionName": "FunctionName", "runtime": "Runtime",
-	"handler": "Handler", "code": "Code", "timeout": "Timeout", "memorySize": "MemorySize",
-	"environment": "Environment.Variables", "reservedConcurrency": "ReservedConcurrentExecutions",
-	"restApiName": "Name", "endpointTypes": "EndpointConfiguration.Types", "binaryMediaTypes": "BinaryMediaTypes",
-	"cognitoUserPools": "ProviderARNs", "identitySource": "IdentitySource", "httpMethod": "HttpMethod",
-	"authorizer": "AuthorizerId", "authorizationScopes": "AuthorizationScopes", "integration.uri": "Integration.Uri",
-	"integration.timeout": "Integration.TimeoutInMillis", "integration": "Integration", "stageName": "StageName",
-	"throttlingRateLimit": "ThrottlingRateLimit", "throttlingBurstLimit": "ThrottlingBurstLimit", "variables": "Variables",
+	return path[:i]
 }
 
 // quotedLiteral returns the text of an API Gateway literal mapping value,

@@ -284,7 +284,15 @@ func nodePos(n ast.Node) pos {
 // problem is a problem at path ("Resources.Api.Properties.Name"), placed at
 // the nearest value whose position is known.
 func (t *Template) problem(path, format string, args ...any) config.Problem {
-	p := config.Problem{File: t.File, Path: path, Message: fmt.Sprintf(format, args...)}
+	p := t.at(path)
+	p.Message = fmt.Sprintf(format, args...)
+	return p
+}
+
+// at places a problem at path, at the nearest value whose position is
+// known.
+func (t *Template) at(path string) config.Problem {
+	p := config.Problem{File: t.File, Path: path}
 	for q := path; q != ""; q = parent(q) {
 		if at, ok := t.positions[q]; ok && at.line > 0 {
 			p.Line, p.Column = at.line, at.col
@@ -292,6 +300,15 @@ func (t *Template) problem(path, format string, args ...any) config.Problem {
 		}
 	}
 	return p
+}
+
+// keyAt places a problem at path at the mapping key that names it, or at
+// its value when it has no key (a list item).
+func (t *Template) keyAt(path string) config.Problem {
+	if at, ok := t.positions[path+"#key"]; ok {
+		return config.Problem{File: t.File, Line: at.line, Column: at.col, Path: path}
+	}
+	return t.at(path)
 }
 
 // parent drops the last element of a path: "A.B[2]" → "A.B", "A.B" → "A".
