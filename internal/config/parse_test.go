@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,8 +77,8 @@ func checkProblems(t *testing.T, filename, src string) {
 
 func splitWant(w string) (line int, path, text string) {
 	head, text, _ := strings.Cut(w, ": ")
-	fmt.Sscanf(head, "%d", &line)
-	_, path, _ = strings.Cut(head, " ")
+	n, path, _ := strings.Cut(head, " ")
+	line, _ = strconv.Atoi(n) // "0" or no number: a problem with no line
 	return line, path, text
 }
 

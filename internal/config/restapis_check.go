@@ -294,9 +294,9 @@ func (ac *apiChecker) checkPath(tree *apigw.Tree, paths firstSeen, j int, pp str
 	if c := tree.Add(parts, j); c != nil {
 		// API Gateway: "A sibling ({id}) of this resource already has a
 		// variable path part -- only one is allowed".
-		at := field(index(field(ac.ap, "resources"), c.Owner), "path")
+		o := r.origin.Value(field(index(field(ac.ap, "resources"), c.Owner), "path"))
 		r.add(pp, "path part %s conflicts with its sibling %s under %s (from %s, line %d): API Gateway allows one variable path part per level",
-			c.Part, c.Sibling, c.Parent, at, r.pos.value(at).line)
+			c.Part, c.Sibling, c.Parent, o.Path, o.Line)
 	}
 }
 
