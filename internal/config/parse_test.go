@@ -3,9 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
