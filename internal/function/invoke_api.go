@@ -131,7 +131,7 @@ func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request, fnName st
 		w.WriteHeader(http.StatusNoContent)
 		return
 	case "Event":
-		go p.invoke(context.Background(), payload)
+		go p.invokeAsync(payload) //nolint:gosec // G118: an Event invocation outlives the request that queued it, as on Lambda
 		w.WriteHeader(http.StatusAccepted)
 		return
 	default:
@@ -140,7 +140,11 @@ func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request, fnName st
 	}
 	// A function may run longer than the server's write timeout allows
 	// other requests (up to 900 s): give this answer the time it needs.
-	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(p.fn.Timeout + InitTimeout + 5*time.Second))
+	// Without that (a writer that cannot set one), the server's own
+	// timeout stands: the answer may be cut, which the log tells.
+	if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(p.fn.Timeout + InitTimeout + 5*time.Second)); err != nil {
+		p.r.opts.Logger.Debug("function: cannot extend the write deadline of an Invoke answer", "function", p.fn.Name, "error", err.Error())
+	}
 	res, err := p.invoke(req.Context(), payload)
 	if err != nil {
 		if errors.Is(err, ErrClosed) {
@@ -230,4 +234,13 @@ func writeAPIError(w http.ResponseWriter, e *APIError) {
 	h.Set("X-Amzn-RequestId", newRequestID())
 	w.WriteHeader(e.Status)
 	w.Write(b)
+}
+
+// invokeAsync runs an Event invocation: nobody waits for its result, so a
+// failure to run it at all is logged (a function error is the function's
+// own log's business, as on Lambda).
+func (p *pool) invokeAsync(payload []byte) {
+	if _, err := p.invoke(context.Background(), payload); err != nil {
+		p.r.opts.Logger.Warn("function: an Event invocation did not run", "function", p.fn.Name, "error", err.Error())
+	}
 }

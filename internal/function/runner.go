@@ -133,7 +133,7 @@ func New(opts Options) (*Runner, error) {
 	if r.ids != nil {
 		// The function user finds the bootstraps and its code by name,
 		// and cannot list what is there (other instances' homes).
-		err := os.Chmod(dir, 0o711)
+		err := os.Chmod(dir, 0o711) //nolint:gosec // G302: search only, for the function user who is not its owner: it opens bootstraps and code by name and cannot list the directory
 		if err == nil {
 			err = accessible(r.ids.first(), dir, mayExec)
 		}
@@ -193,7 +193,7 @@ func (r *Runner) codeDirFor(f *tollgate.Function) (string, error) {
 		return f.CodeDir, nil
 	}
 	dst := filepath.Join(r.rtDir, "code", f.Name)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o711); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o711); err != nil { //nolint:gosec // G301: search only, as the runtime directory: the function user reaches its own code by name
 		return "", fmt.Errorf("function %s: %w", f.Name, err)
 	}
 	if err := stageCode(f.CodeDir, dst, r.ids.codeGroup()); err != nil {

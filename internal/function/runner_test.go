@@ -203,7 +203,7 @@ func TestNodeESMRoundTrip(t *testing.T) {
 	// A second invocation reuses the warm instance.
 	again := invoke(t, r, "echo", `{}`)
 	var got2 echoReply
-	json.Unmarshal(again.Payload, &got2)
+	must(t, json.Unmarshal(again.Payload, &got2))
 	if again.Cold || got2.PID != got.PID {
 		t.Errorf("second invocation cold=%v pid %d, first pid %d", again.Cold, got2.PID, got.PID)
 	}
@@ -335,7 +335,7 @@ export const handler = async () => {
 	if st := r.Stats("par"); st.Instances != 2 {
 		t.Fatalf("stats %+v, want 2 instances (the cap)", st)
 	}
-	os.WriteFile(gate, nil, 0o644)
+	must(t, os.WriteFile(gate, nil, 0o644))
 	pids := map[string]bool{}
 	for range 3 {
 		res := <-results
@@ -376,7 +376,7 @@ func TestLogsTagged(t *testing.T) {
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(line, "hello from the handler") {
 			var rec map[string]any
-			json.Unmarshal([]byte(line), &rec)
+			must(t, json.Unmarshal([]byte(line), &rec))
 			if rec["function"] != "logger" || rec["request_id"] != res.RequestID || rec["stream"] != "stdout" {
 				t.Errorf("log record %s, request id %s", line, res.RequestID)
 			}
@@ -480,5 +480,13 @@ export const handler = async (e) => e.big ? "x".repeat(7 << 20) : {n: e.s.length
 	}
 	if res := invoke(t, r, "big", `{"s":"abc"}`); string(res.Payload) != `{"n":3,"tail":"abc"}` {
 		t.Errorf("after an oversized response: %s %s", res.Payload, res.FunctionError)
+	}
+}
+
+// must fails the test on a fixture step's error.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -20,21 +20,21 @@ func TestRemoveFilesOf(t *testing.T) {
 	needRoot(t)
 	const uid, other = 1990000910, 1990000911
 	keep := filepath.Join(t.TempDir(), "keep")
-	os.WriteFile(keep, []byte("x"), 0o644)
+	must(t, os.WriteFile(keep, []byte("x"), 0o644))
 	left := filepath.Join("/tmp", "tollgate-test-left-"+randomHex(4))
 	dir := filepath.Join("/tmp", "tollgate-test-dir-"+randomHex(4))
 	others := filepath.Join("/tmp", "tollgate-test-other-"+randomHex(4))
 	t.Cleanup(func() { os.RemoveAll(left); os.RemoveAll(dir); os.RemoveAll(others) })
-	os.WriteFile(left, []byte("secret"), 0o644)
-	os.Mkdir(dir, 0o755)
-	os.Symlink(keep, filepath.Join(dir, "link"))
-	os.WriteFile(others, []byte("x"), 0o644)
+	must(t, os.WriteFile(left, []byte("secret"), 0o644))
+	must(t, os.Mkdir(dir, 0o755))
+	must(t, os.Symlink(keep, filepath.Join(dir, "link")))
+	must(t, os.WriteFile(others, []byte("x"), 0o644))
 	for _, p := range []string{left, dir, filepath.Join(dir, "link")} {
-		os.Lchown(p, uid, uid)
+		must(t, os.Lchown(p, uid, uid))
 	}
-	os.Chown(others, other, other)
+	must(t, os.Chown(others, other, other))
 
-	removeFilesOf(uid)
+	must(t, removeFilesOf(uid))
 	for _, p := range []string{left, dir} {
 		if _, err := os.Lstat(p); !os.IsNotExist(err) {
 			t.Errorf("%s of uid %d left: %v", p, uid, err)
