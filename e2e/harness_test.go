@@ -346,19 +346,6 @@ func needProgram(t testing.TB, name string) string {
 	return ""
 }
 
-// eventually polls cond until it holds or 20 s pass. It asserts an outcome
-// (a change made elsewhere is seen), not a duration.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // unmarshal decodes data, which must be the JSON the test expects (a
 // command's --json output, a response body), into v.
 func unmarshal(t *testing.T, data string, v any) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // whoAmI answers with what an instance knows of itself, and what it gets
@@ -199,7 +200,7 @@ exports.handler = async () => {
 	r.Close()
 	// SIGKILL is sent by the time Close returns; the process is gone a
 	// moment later.
-	eventually(t, "the straggler killed", func() bool { return !running(pid) })
+	functest.Eventually(t, "the straggler killed", func() bool { return !running(pid) })
 }
 
 // running reports whether a process exists and is not a zombie.

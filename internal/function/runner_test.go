@@ -17,6 +17,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // debianPackage names the Debian package .ci/run installs a program from,
@@ -331,7 +332,7 @@ export const handler = async () => {
 			results <- res
 		}()
 	}
-	eventually(t, "two invocations busy", func() bool { st := r.Stats("par"); return st.Busy == 2 && st.Invocations == 2 })
+	functest.Eventually(t, "two invocations busy", func() bool { st := r.Stats("par"); return st.Busy == 2 && st.Invocations == 2 })
 	if st := r.Stats("par"); st.Instances != 2 {
 		t.Fatalf("stats %+v, want 2 instances (the cap)", st)
 	}
@@ -357,7 +358,7 @@ func TestColdStartAfterIdle(t *testing.T) {
 	r, _ := runner(t, function.Options{IdleTimeout: 100 * time.Millisecond}, &tollgate.Function{
 		Name: "idle", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	first := invoke(t, r, "idle", `{}`)
-	eventually(t, "the idle instance stopped", func() bool { return r.Stats("idle").Instances == 0 })
+	functest.Eventually(t, "the idle instance stopped", func() bool { return r.Stats("idle").Instances == 0 })
 	second := invoke(t, r, "idle", `{}`)
 	if !first.Cold || !second.Cold || string(first.Payload) == string(second.Payload) {
 		t.Errorf("first cold=%v %s, second cold=%v %s", first.Cold, first.Payload, second.Cold, second.Payload)
@@ -372,7 +373,7 @@ func TestLogsTagged(t *testing.T) {
 	r, logs := runner(t, function.Options{}, &tollgate.Function{
 		Name: "logger", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	res := invoke(t, r, "logger", `{}`)
-	eventually(t, "the handler's output logged", func() bool { return strings.Contains(logs.String(), "hello from the handler") })
+	functest.Eventually(t, "the handler's output logged", func() bool { return strings.Contains(logs.String(), "hello from the handler") })
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(line, "hello from the handler") {
 			var rec map[string]any
@@ -438,21 +439,6 @@ func TestMissingBootstrap(t *testing.T) {
 		Name: "go", Runtime: "provided.al2023", CodeDir: t.TempDir(), Timeout: time.Second, Region: "us-east-1"}}})
 	if err == nil || !strings.Contains(err.Error(), "bootstrap") {
 		t.Errorf("err = %v", err)
-	}
-}
-
-// eventually polls cond until it holds or 20 s pass. It asserts an outcome
-// (a change made elsewhere is seen), not a duration. It has the shape of
-// e2e's eventually, which every test package that polls copies: a test
-// file cannot be imported from another package.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // What a range's uid left at the top of /tmp (a file, a directory with a
@@ -65,7 +66,7 @@ func TestDisposableThreadsLeaveNoTrace(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	eventually(t, "every thread root, without no_new_privs", func() bool {
+	functest.Eventually(t, "every thread root, without no_new_privs", func() bool {
 		tasks, _ := os.ReadDir("/proc/self/task")
 		for _, task := range tasks {
 			b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/status")
@@ -75,17 +76,4 @@ func TestDisposableThreadsLeaveNoTrace(t *testing.T) {
 		}
 		return true
 	})
-}
-
-// eventually polls cond until it holds or 20 s pass (as the external
-// test package's, which this package cannot use).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
