@@ -2,13 +2,11 @@ package function_test
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,26 +18,9 @@ import (
 	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
-// debianPackage names the Debian package .ci/run installs a program from,
-// where it is not named after the program.
-var debianPackage = map[string]string{"node": "nodejs"}
-
-// needProgram returns the path of a program a test runs: node or python3.
-// Without it the test is skipped on a developer's machine but fails in CI
-// (CI set), where .ci/run installs it: CI runs every test. It has the shape
-// of e2e's needProgram.
-func needProgram(t testing.TB, name string) string {
-	t.Helper()
-	if path, err := exec.LookPath(name); err == nil {
-		return path
-	}
-	if os.Getenv("CI") != "" {
-		pkg := cmp.Or(debianPackage[name], name)
-		t.Fatalf("%s is not installed; .ci/run installs it (Debian's %s)", name, pkg)
-	}
-	t.Skipf("%s is not installed", name)
-	return ""
-}
+// needProgram returns the path of a program a test runs, skipping the
+// test without it (failing it in CI): functest.NeedProgram.
+var needProgram = functest.NeedProgram
 
 // code writes files into a new code directory and returns it.
 func code(t testing.TB, files map[string]string) string {
