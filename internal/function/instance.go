@@ -455,16 +455,16 @@ func (in *instance) response(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPayloadBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayloadBytes+1))
 	switch {
 	case err != nil:
 		c.finish(errorResult(c.id, "Runtime.ExitError", "reading the response: %v", err))
 		return
-	case len(body) > MaxPayloadBytes:
+	case len(body) > maxPayloadBytes:
 		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", MaxPayloadBytes))
+			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", maxPayloadBytes))
 		b, _ := json.Marshal(errorDoc{ErrorType: "Function.ResponseSizeTooLarge",
-			ErrorMessage: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxPayloadBytes)})
+			ErrorMessage: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", maxPayloadBytes)})
 		c.finish(Result{Payload: b, FunctionError: "Unhandled"})
 		return
 	}

@@ -19,7 +19,7 @@ const InvokePathPrefix = "/2015-03-31/functions/"
 
 // Authenticator decides whether a call of the Invoke API may run. It gets
 // the request and its whole body (read by the handler, at most
-// MaxPayloadBytes) and returns nil to let the call through, or the error to
+// maxPayloadBytes) and returns nil to let the call through, or the error to
 // answer with.
 type Authenticator func(r *http.Request, body []byte) *APIError
 
@@ -73,11 +73,11 @@ func (r *Runner) InvokeHandler(auth Authenticator) http.Handler {
 
 // readPayload reads a call's body, up to Lambda's limit.
 func readPayload(req *http.Request) ([]byte, *APIError) {
-	payload, err := io.ReadAll(io.LimitReader(req.Body, MaxPayloadBytes+1))
+	payload, err := io.ReadAll(io.LimitReader(req.Body, maxPayloadBytes+1))
 	if err != nil {
 		return nil, &APIError{http.StatusBadRequest, "InvalidRequestContentException", "Could not read request body"}
 	}
-	if len(payload) > MaxPayloadBytes {
+	if len(payload) > maxPayloadBytes {
 		return nil, &APIError{http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation"}
 	}
 	return payload, nil

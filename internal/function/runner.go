@@ -15,9 +15,9 @@ import (
 
 // Lambda's limits that a local runner keeps too.
 const (
-	// MaxPayloadBytes bounds a synchronous invocation's request and
+	// maxPayloadBytes bounds a synchronous invocation's request and
 	// response payloads (6 MB, Lambda's quota).
-	MaxPayloadBytes = 6 << 20
+	maxPayloadBytes = 6 << 20
 	// InitTimeout bounds an instance's start: from the process's start to
 	// its first request for an invocation (Lambda's 10 s init phase).
 	InitTimeout = 10 * time.Second
@@ -34,7 +34,7 @@ var (
 	ErrNotFound = errors.New("function not found")
 	// ErrClosed: the runner is shutting down.
 	ErrClosed = errors.New("function runner closed")
-	// ErrPayloadTooLarge: the request payload is over MaxPayloadBytes.
+	// ErrPayloadTooLarge: the request payload is over maxPayloadBytes.
 	ErrPayloadTooLarge = errors.New("request payload too large")
 )
 
@@ -242,7 +242,7 @@ func (r *Runner) Invoke(ctx context.Context, name string, payload []byte) (*Resu
 	if p == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
 	}
-	if len(payload) > MaxPayloadBytes {
+	if len(payload) > maxPayloadBytes {
 		return nil, ErrPayloadTooLarge
 	}
 	return p.invoke(ctx, payload)
