@@ -49,6 +49,9 @@ var allowedImports = map[string][]string{
 	"bench/tokenload":          {},
 	"bench/gateway":            {"*"},
 	"bench/lambda":             {},
+
+	// Test helpers shared by the function runner's tests and e2e.
+	"internal/function/functest": {},
 }
 
 func TestImportRules(t *testing.T) {

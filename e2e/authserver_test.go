@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // TestDevSeedCurl runs `tollgate dev` as a newcomer would and runs the curl
@@ -272,7 +274,7 @@ func TestCLIWhileServing(t *testing.T) {
 		t.Error("a third secret was accepted")
 	}
 	cli("clients", "delete-secret", created.ClientID, created.ClientSecrets[0].ID)
-	eventually(t, "the deleted secret is refused", func() bool {
+	functest.Eventually(t, "the deleted secret is refused", func() bool {
 		resp, _ := postForm(t, d.TokenURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {created.ClientID}, "client_secret": {secret1}}, "", "")
 		return resp.StatusCode == http.StatusBadRequest
 	})
@@ -308,7 +310,7 @@ func TestCLIWhileServing(t *testing.T) {
 		t.Errorf("rotating onto a just-published key: exit %d, %s", code, stderr)
 	}
 	cli("keys", "rotate", "UserPool", "--force")
-	eventually(t, "tokens are signed with the formerly next key", func() bool {
+	functest.Eventually(t, "tokens are signed with the formerly next key", func() bool {
 		_, _, kid := verify(t, d.Issuer, getToken(t, d.TokenURL, d.ClientID, d.ClientSecret))
 		return kid == next
 	})
@@ -344,7 +346,7 @@ func TestCLIWhileServing(t *testing.T) {
 		t.Fatalf("introspect the partner's token: %v", m)
 	}
 	cli("clients", "delete", created.ClientID)
-	eventually(t, "a deleted client's token is inactive", func() bool { return introspect()["active"] == false })
+	functest.Eventually(t, "a deleted client's token is inactive", func() bool { return introspect()["active"] == false })
 }
 
 // TestValidate runs `tollgate validate` on a good and a bad file.

@@ -25,6 +25,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // reClientCreds finds the id and secret of each client `tollgate dev` printed,
@@ -316,7 +318,7 @@ func TestGatewayAccessLog(t *testing.T) {
 		Latency   float64 `json:"latency"`
 	}
 	var got *line
-	eventually(t, "the access log line of "+id, func() bool {
+	functest.Eventually(t, "the access log line of "+id, func() bool {
 		for _, l := range strings.Split(s.p.Logs(), "\n") {
 			var ln line
 			if json.Unmarshal([]byte(l), &ln) == nil && ln.Msg == "request" && ln.RequestID == id {
@@ -362,7 +364,7 @@ func TestGatewayExpectContinue(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || string(body) != "upstream ok" || !got100 || id == "" || resp.Header.Get("x-amz-apigw-id") == "" {
 		t.Fatalf("got %s %q, 100 Continue %v, headers %v", resp.Status, body, got100, resp.Header)
 	}
-	eventually(t, "the access log line of "+id, func() bool {
+	functest.Eventually(t, "the access log line of "+id, func() bool {
 		for _, l := range strings.Split(s.p.Logs(), "\n") {
 			var ln struct {
 				Msg       string `json:"msg"`

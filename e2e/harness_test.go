@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // binary is the tollgate binary built once for all tests.
@@ -214,14 +214,27 @@ type tokenResponse struct {
 // postForm posts a form with optional Basic credentials.
 func postForm(t *testing.T, u string, form url.Values, basicUser, basicPass string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	return post(t, u, "application/x-www-form-urlencoded", form.Encode(), basicUser, basicPass)
+}
+
+// post POSTs body as ctype to u, with HTTP Basic credentials unless
+// basicUser is "", and returns the response and its body.
+func post(t *testing.T, u, ctype, body, basicUser, basicPass string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Content-Type", ctype)
 	if basicUser != "" {
 		req.SetBasicAuth(basicUser, basicPass)
 	}
+	return send(t, req)
+}
+
+// send sends req and returns the response and its body, read whole.
+func send(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -319,45 +332,9 @@ func ctxTimeout(t *testing.T) context.Context {
 	return ctx
 }
 
-// debianPackage names the Debian package .ci/run installs a program from,
-// where it is not named after the program.
-var debianPackage = map[string]string{"node": "nodejs", "aws": "awscli"}
-
-// needProgram returns the path of a program a test runs: node, curl, aws
-// (the AWS CLI) or nginx. Without it the test is skipped on a developer's
-// machine but fails in CI (CI set), where .ci/run installs it: CI runs
-// every test. The sbin directories are searched too, as not every user has
-// them on PATH (nginx is /usr/sbin/nginx).
-func needProgram(t testing.TB, name string) string {
-	t.Helper()
-	if path, err := exec.LookPath(name); err == nil {
-		return path
-	}
-	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin"} {
-		if path, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		pkg := cmp.Or(debianPackage[name], name)
-		t.Fatalf("%s is not installed; .ci/run installs it (Debian's %s)", name, pkg)
-	}
-	t.Skipf("%s is not installed", name)
-	return ""
-}
-
-// eventually polls cond until it holds or 20 s pass. It asserts an outcome
-// (a change made elsewhere is seen), not a duration.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// needProgram returns the path of a program a test runs, skipping the
+// test without it (failing it in CI): functest.NeedProgram.
+var needProgram = functest.NeedProgram
 
 // unmarshal decodes data, which must be the JSON the test expects (a
 // command's --json output, a response body), into v.

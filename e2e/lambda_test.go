@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // lambdaConfig is a stack whose API is served by functions: a Node.js
@@ -208,7 +210,7 @@ func TestLambdaProxyAPI(t *testing.T) {
 		}
 	}
 	// Function output reaches the log with the function's name.
-	eventually(t, "the crash logged", func() bool {
+	functest.Eventually(t, "the crash logged", func() bool {
 		return regexp.MustCompile(`"function":"Failing"`).MatchString(p.Logs())
 	})
 }

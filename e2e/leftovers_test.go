@@ -2,17 +2,16 @@ package e2e
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 const leftoversConfig = `
@@ -60,7 +59,7 @@ func TestUIDRangeLeftoversDieWithTheirInstance(t *testing.T) {
 	uid := 0
 	t.Cleanup(func() {
 		if uid != 0 {
-			asUID(t, uid, "import os\nos.kill(-1, 9)")
+			functest.AsUID(t, uid, "import os\nos.kill(-1, 9)")
 		}
 	})
 	p := start(t, nil, `^Stop with Ctrl-C`, "dev", "--data", t.TempDir(), "--listen", "127.0.0.1:0",
@@ -81,55 +80,11 @@ func TestUIDRangeLeftoversDieWithTheirInstance(t *testing.T) {
 	}
 	uid, _ = strconv.Atoi(m[1])
 	// Killed, they are zombies until init reaps them.
-	eventually(t, fmt.Sprintf("no process of uid %d left", uid), func() bool { return !othersOfUID(t, uid) })
+	functest.Eventually(t, fmt.Sprintf("no process of uid %d left", uid), func() bool { return !functest.OthersOfUID(t, uid) })
 
 	status, body := httpGet(t, api+"victim2")
 	var v struct{ UID int }
 	if status != http.StatusOK || json.Unmarshal(body, &v) != nil || v.UID != uid {
 		t.Errorf("victim2: %d %s, want uid %d, freed", status, body, uid)
 	}
-}
-
-// othersOfUID reports whether uid has a process (a zombie included) but
-// the one it asks with: the kernel counts a uid's processes, and refuses
-// one a fork over its RLIMIT_NPROC, at once, where a scan of /proc may
-// miss one that forks meanwhile.
-func othersOfUID(t *testing.T, uid int) bool {
-	t.Helper()
-	return asUID(t, uid, `import os, resource, sys
-resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
-try:
-    pid = os.fork()
-except BlockingIOError:
-    sys.exit(0)
-if pid == 0:
-    os._exit(0)
-os.waitpid(pid, 0)
-sys.exit(3)`)
-}
-
-// asUID runs a python3 program as uid and reports whether it exited 0
-// (else 3).
-func asUID(t *testing.T, uid int, program string) bool {
-	t.Helper()
-	cred := &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}
-	var err error
-	var out []byte
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		c := exec.Command(filepath.Join(dir, "python3"), "-c", program)
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		out, err = c.CombinedOutput()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			return true
-		case errors.As(err, &ee) && ee.ExitCode() == 3:
-			return false
-		case errors.As(err, &ee):
-			t.Fatalf("python3 as uid %d: %v %s", uid, err, out)
-		}
-		// Not there, or not for uid (pyenv's shims under /root): the next.
-	}
-	t.Fatalf("no python3 on PATH that uid %d may run: %v", uid, err)
-	return false
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // startNginx runs a real nginx on a loopback port as the upstream of an
@@ -66,7 +68,7 @@ http {
 			mu.Unlock()
 		}
 	})
-	eventually(t, "nginx listening", func() bool {
+	functest.Eventually(t, "nginx listening", func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // cdkOut is the cloud assembly examples/cdk/synth.sh wrote with aws-cdk-lib.
@@ -25,7 +27,7 @@ func TestCDKAssembly(t *testing.T) {
 	data := t.TempDir()
 	p, d := startDev(t, data, "--template", cdkOut)
 	var apiURL string
-	eventually(t, "the outputs", func() bool {
+	functest.Eventually(t, "the outputs", func() bool {
 		m := reLocalAPI.FindStringSubmatch(p.Output())
 		if m != nil {
 			apiURL = m[1]

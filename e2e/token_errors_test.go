@@ -88,21 +88,7 @@ func TestTokenErrorCodes(t *testing.T) {
 
 	post := func(ctype, body string, basicUser, basicPass string) (*http.Response, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, d.TokenURL, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", ctype)
-		if basicUser != "" {
-			req.SetBasicAuth(basicUser, basicPass)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, b
+		return post(t, d.TokenURL, ctype, body, basicUser, basicPass)
 	}
 	const formType = "application/x-www-form-urlencoded"
 	creds := "client_id=" + url.QueryEscape(d.ClientID) + "&client_secret=" + url.QueryEscape(d.ClientSecret)

@@ -15,7 +15,7 @@ func TestValidateRefusesWhatServeRefuses(t *testing.T) {
 	writeFile(t, cfg, `restApis:
   - id: Api
     deployOptions:
-      stageName: prod-1
+      stageName: prod.1
     resources:
       - path: /pets/{id}
         methods:
@@ -34,7 +34,7 @@ func TestValidateRefusesWhatServeRefuses(t *testing.T) {
     "Get": {"Type": "AWS::ApiGateway::Method",
       "Properties": {"RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Pets"}, "HttpMethod": "get", "AuthorizationType": "NONE",
         "Integration": {"Type": "HTTP_PROXY", "Uri": "http://127.0.0.1:9/{id}"}}},
-    "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "prod-1"}}
+    "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "prod.1"}}
   }
 }
 `)
@@ -44,9 +44,9 @@ func TestValidateRefusesWhatServeRefuses(t *testing.T) {
 		want          []string
 	}{
 		{"config", []string{"validate", cfg}, []string{"serve", "--config", cfg},
-			[]string{`invalid stage name "prod-1"`, "placeholder {proxy} is not a path parameter of /pets/{id}", "conflicts with its sibling {id}", `invalid httpMethod "get"`}},
+			[]string{`invalid stage name "prod.1"`, "placeholder {proxy} is not a path parameter of /pets/{id}", "conflicts with its sibling {id}", `invalid httpMethod "get"`}},
 		{"template", []string{"validate", tmpl}, []string{"serve", "--template", tmpl},
-			[]string{`invalid stage name "prod-1"`, `invalid httpMethod "get"`, "placeholder {id} is not a path parameter of /pets"}},
+			[]string{`invalid stage name "prod.1"`, `invalid httpMethod "get"`, "placeholder {id} is not a path parameter of /pets"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, vErr, vCode := run(t, nil, tc.validate...)

@@ -49,12 +49,12 @@ func TestParsePath(t *testing.T) {
 	}
 }
 
-// TestStageNames: AWS documents stage names as "alphanumeric characters,
-// hyphens, and underscores. Maximum length is 128 characters" (CreateStage,
-// stageName). Tollgate keeps its stricter rule, without hyphens, in config
-// and gateway alike.
+// TestStageNames: "Stage names can only contain alphanumeric characters,
+// hyphens, and underscores. Maximum length is 128 characters." (the Stage
+// and CreateStage API references, stageName:
+// https://docs.aws.amazon.com/apigateway/latest/api/API_Stage.html).
 func TestStageNames(t *testing.T) {
-	for name, ok := range map[string]bool{"prod": true, "v_2": true, strings.Repeat("a", 128): true, "": false, "prod-1": false, "a b": false, strings.Repeat("a", 129): false} {
+	for name, ok := range map[string]bool{"prod": true, "v_2": true, strings.Repeat("a", 128): true, "": false, "prod-1": true, "-": true, "prod.1": false, "a b": false, "prod/1": false, strings.Repeat("a", 129): false} {
 		if StageNamePattern.MatchString(name) != ok {
 			t.Errorf("%q: valid = %v, want %v", name, !ok, ok)
 		}

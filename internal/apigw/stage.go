@@ -8,10 +8,12 @@ import (
 // Sources: the CreateStage API reference (stage names and variables) and
 // the API Gateway throttling page (rates and bursts).
 var (
-	// StageNamePattern is the rule for a stage name: 1 to 128 letters,
-	// digits and '_'. AWS documents hyphens as allowed too; Tollgate has
-	// refused them since its first release, in config and gateway alike.
-	StageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
+	// StageNamePattern is the rule for a stage name, in config and gateway
+	// alike: 1 to 128 letters, digits, '-' and '_'. Source: the Stage and
+	// CreateStage API references, stageName: "Stage names can only contain
+	// alphanumeric characters, hyphens, and underscores. Maximum length is
+	// 128 characters."
+	StageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 	// StageVariableNamePattern and StageVariableValuePattern are the rules
 	// for stage variables.
 	StageVariableNamePattern  = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)

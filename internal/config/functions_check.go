@@ -48,7 +48,7 @@ func (c *Config) checkFunctions(r *report) {
 		f.checkName(r, names, field(fp, "functionName"))
 
 		rtPath := field(fp, "runtime")
-		rt, known := tollgate.LookupRuntime(f.Runtime)
+		rt, known := lookupRuntime(f.Runtime)
 		switch {
 		case f.Runtime == "":
 			r.add(rtPath, "runtime is required: one of %s", strings.Join(Runtimes, ", "))
@@ -183,4 +183,16 @@ func checkEnvironment(r *report, env map[string]string, path string) {
 	if size > maxEnvironmentSize {
 		r.addKey(path, "the environment variables take %d bytes: Lambda allows at most 4 KB (keys and values together)", size)
 	}
+}
+
+// lookupRuntime is the row of the runtime table a config may name: a
+// Lambda runtime. The built-in runtimes (tollgate.BuiltinFamily, such as
+// tollgate.EchoRuntime) are Tollgate's own, which `dev` picks itself; a
+// config that names one gets what an unknown runtime gets.
+func lookupRuntime(id string) (tollgate.Runtime, bool) {
+	rt, ok := tollgate.LookupRuntime(id)
+	if !ok || rt.Family == tollgate.BuiltinFamily {
+		return tollgate.Runtime{}, false
+	}
+	return rt, true
 }

@@ -61,3 +61,29 @@ func TestRuntimesAreTheTable(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinRuntimeRefused: the built-in echo runtime is in the runtime
+// table for `dev`'s own use, but a config naming it is refused exactly as
+// a config naming an unknown runtime is.
+func TestBuiltinRuntimeRefused(t *testing.T) {
+	if rt, ok := tollgate.LookupRuntime(tollgate.EchoRuntime); !ok || rt.Family != tollgate.BuiltinFamily {
+		t.Fatalf("the runtime table has no built-in %s: %+v", tollgate.EchoRuntime, rt)
+	}
+	parse := func(id string) string {
+		src := fmt.Sprintf("functions:\n  - {id: F, runtime: %q, handler: index.handler, code: .}\n", id)
+		_, err := Parse("test.yaml", []byte(src))
+		if err == nil {
+			t.Fatalf("runtime %q accepted", id)
+		}
+		return err.Error()
+	}
+	got := parse(tollgate.EchoRuntime)
+	want := strings.ReplaceAll(parse("tollgate.unknown"), `"tollgate.unknown"`, `"`+tollgate.EchoRuntime+`"`)
+	if got != want {
+		t.Errorf("runtime %s: %s\nwant what an unknown runtime gets: %s", tollgate.EchoRuntime, got, want)
+	}
+	_, offered, _ := strings.Cut(got, "want one of")
+	if !strings.Contains(got, `unsupported runtime "tollgate.echo"`) || strings.Contains(offered, tollgate.EchoRuntime) {
+		t.Errorf("runtime %s: %s, want it refused and not offered", tollgate.EchoRuntime, got)
+	}
+}

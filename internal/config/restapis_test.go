@@ -388,7 +388,7 @@ restApis:
   - id: Api
     endpointTypes: [PRIVATE, edge] # want restApis[0].endpointTypes: an API has one endpoint type, got 2 # want restApis[0].endpointTypes[0]: PRIVATE is not supported # want restApis[0].endpointTypes[1]: unknown endpoint type "edge"
     deployOptions:
-      stageName: prod-1 # want restApis[0].deployOptions.stageName: invalid stage name "prod-1"
+      stageName: prod.1 # want restApis[0].deployOptions.stageName: invalid stage name "prod.1"
       throttlingRateLimit: 0 # want restApis[0].deployOptions.throttlingRateLimit: the rate must be more than 0 requests per second, got 0
       throttlingBurstLimit: 0 # want restApis[0].deployOptions.throttlingBurstLimit: the burst must be at least 1 request, got 0
       variables:

@@ -49,7 +49,7 @@ func accessible(id identity, path string, want fs.FileMode) error {
 
 // check checks one file's own permission for id.
 func check(id identity, path string, want fs.FileMode, verb string) error {
-	fi, err := os.Stat(path)
+	fi, err := os.Stat(path) //nolint:gosec // G703: the path is the configured code or interpreter whose permissions are checked; it is only stat'ed
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,8 @@ func lookPathAs(id identity, name string) (string, error) {
 			continue // as exec.LookPath, which refuses the current directory
 		}
 		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		fi, statErr := os.Stat(p) //nolint:gosec // G703: a PATH entry, only stat'ed, as exec.LookPath does
+		if statErr != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
 			continue
 		}
 		err := accessible(id, p, mayExec)

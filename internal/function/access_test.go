@@ -1,7 +1,6 @@
 package function
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,7 +17,7 @@ func TestRequireSecret(t *testing.T) {
 	refusals := 0
 	h := requireSecret(secret, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = r.URL.Path
-		io.WriteString(w, "served")
+		w.Write([]byte("served"))
 	}), func(*http.Request) { refusals++ })
 	next := "/2018-06-01/runtime/invocation/next"
 	tests := []struct {
@@ -66,18 +65,18 @@ func TestAccessible(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	os.Chmod(closed, 0o700)
+	must(t, os.Chmod(closed, 0o700))
 	write := func(p string, mode os.FileMode) {
 		if err := os.WriteFile(p, []byte("x"), mode); err != nil {
 			t.Fatal(err)
 		}
-		os.Chmod(p, mode)
+		must(t, os.Chmod(p, mode))
 	}
 	write(filepath.Join(open, "public"), 0o644)
 	write(filepath.Join(open, "private"), 0o600)
 	write(filepath.Join(open, "tool"), 0o755)
 	write(filepath.Join(closed, "public"), 0o644)
-	os.Symlink(filepath.Join(closed, "public"), filepath.Join(open, "link"))
+	must(t, os.Symlink(filepath.Join(closed, "public"), filepath.Join(open, "link")))
 
 	tests := []struct {
 		id   identity
@@ -147,5 +146,13 @@ func TestIdentities(t *testing.T) {
 	y, _ := one.take()
 	if x.uid != y.uid || x.uid != 65534 || x.gid != 65534 || x.groups != nil || one.codeGroup() != 65534 {
 		t.Errorf("one user: %+v %+v", x, y)
+	}
+}
+
+// must fails the test on a fixture step's error.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

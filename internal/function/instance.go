@@ -99,7 +99,7 @@ func (p *pool) start() (*instance, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(p.r.opts.Logger.Handler(), slog.LevelDebug),
 	}
-	go in.srv.Serve(ln)
+	go in.serveRuntimeAPI(ln)
 	cmd, err := in.command(ln.Addr().String() + "/" + in.secret)
 	if err == nil {
 		err = startProcess(cmd)
@@ -134,7 +134,7 @@ func (p *pool) start() (*instance, error) {
 func (in *instance) command(api string) (*exec.Cmd, error) {
 	p := in.p
 	stream := p.r.opts.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + in.id
-	cmd := exec.Command(p.rt.argv[0], p.rt.argv[1:]...)
+	cmd := exec.Command(p.rt.argv[0], p.rt.argv[1:]...) //nolint:gosec // G204: starting the function's interpreter or bootstrap, resolved by New from the runtime table and the config, is the point
 	cmd.Dir = p.codeDir
 	cmd.Stdout = &lineLogger{in: in, stream: "stdout"}
 	cmd.Stderr = &lineLogger{in: in, stream: "stderr"}
@@ -176,6 +176,15 @@ func (in *instance) wait() {
 	}
 }
 
+// serveRuntimeAPI serves the instance's Runtime API on ln until wait
+// closes the server. Any other end leaves the process without its next
+// event: it is logged, and the invocation waiting on it times out.
+func (in *instance) serveRuntimeAPI(ln net.Listener) {
+	if err := in.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		in.p.r.opts.Logger.Error("function: the Runtime API stopped serving", "function", in.p.fn.Name, "instance", in.id, "error", err.Error())
+	}
+}
+
 // cleanup, once the instance's process has exited (or never started),
 // removes its HOME and TMPDIR and frees its identity. With a uid of its
 // own, it first kills every process of the uid, and frees the uid only
@@ -196,7 +205,11 @@ func (in *instance) cleanup() {
 	}
 	in.removeHome()
 	if u.isRange() {
-		removeFilesOf(in.ident.uid)
+		if err := removeFilesOf(in.ident.uid); err != nil {
+			in.p.r.opts.Logger.Error("function: files of an instance's uid outlived it: the uid is not reused",
+				"function", in.p.fn.Name, "instance", in.id, "uid", in.ident.uid, "error", err.Error())
+			return
+		}
 	}
 	in.p.r.ids.release(*in.ident)
 }
@@ -442,16 +455,16 @@ func (in *instance) response(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPayloadBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayloadBytes+1))
 	switch {
 	case err != nil:
 		c.finish(errorResult(c.id, "Runtime.ExitError", "reading the response: %v", err))
 		return
-	case len(body) > MaxPayloadBytes:
+	case len(body) > maxPayloadBytes:
 		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", MaxPayloadBytes))
+			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", maxPayloadBytes))
 		b, _ := json.Marshal(errorDoc{ErrorType: "Function.ResponseSizeTooLarge",
-			ErrorMessage: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxPayloadBytes)})
+			ErrorMessage: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", maxPayloadBytes)})
 		c.finish(Result{Payload: b, FunctionError: "Unhandled"})
 		return
 	}
@@ -497,7 +510,7 @@ func readErrorDoc(r *http.Request) []byte {
 func writeAccepted(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
-	io.WriteString(w, `{"status":"OK"}`)
+	w.Write([]byte(`{"status":"OK"}`))
 }
 
 func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {

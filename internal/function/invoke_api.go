@@ -19,7 +19,7 @@ const InvokePathPrefix = "/2015-03-31/functions/"
 
 // Authenticator decides whether a call of the Invoke API may run. It gets
 // the request and its whole body (read by the handler, at most
-// MaxPayloadBytes) and returns nil to let the call through, or the error to
+// maxPayloadBytes) and returns nil to let the call through, or the error to
 // answer with.
 type Authenticator func(r *http.Request, body []byte) *APIError
 
@@ -73,11 +73,11 @@ func (r *Runner) InvokeHandler(auth Authenticator) http.Handler {
 
 // readPayload reads a call's body, up to Lambda's limit.
 func readPayload(req *http.Request) ([]byte, *APIError) {
-	payload, err := io.ReadAll(io.LimitReader(req.Body, MaxPayloadBytes+1))
+	payload, err := io.ReadAll(io.LimitReader(req.Body, maxPayloadBytes+1))
 	if err != nil {
 		return nil, &APIError{http.StatusBadRequest, "InvalidRequestContentException", "Could not read request body"}
 	}
-	if len(payload) > MaxPayloadBytes {
+	if len(payload) > maxPayloadBytes {
 		return nil, &APIError{http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation"}
 	}
 	return payload, nil
@@ -131,7 +131,7 @@ func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request, fnName st
 		w.WriteHeader(http.StatusNoContent)
 		return
 	case "Event":
-		go p.invoke(context.Background(), payload)
+		go p.invokeAsync(payload) //nolint:gosec // G118: an Event invocation outlives the request that queued it, as on Lambda
 		w.WriteHeader(http.StatusAccepted)
 		return
 	default:
@@ -140,7 +140,11 @@ func (r *Runner) serveInvoke(w http.ResponseWriter, req *http.Request, fnName st
 	}
 	// A function may run longer than the server's write timeout allows
 	// other requests (up to 900 s): give this answer the time it needs.
-	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(p.fn.Timeout + InitTimeout + 5*time.Second))
+	// Without that (a writer that cannot set one), the server's own
+	// timeout stands: the answer may be cut, which the log tells.
+	if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(p.fn.Timeout + InitTimeout + 5*time.Second)); err != nil {
+		p.r.opts.Logger.Debug("function: cannot extend the write deadline of an Invoke answer", "function", p.fn.Name, "error", err.Error())
+	}
 	res, err := p.invoke(req.Context(), payload)
 	if err != nil {
 		if errors.Is(err, ErrClosed) {
@@ -230,4 +234,13 @@ func writeAPIError(w http.ResponseWriter, e *APIError) {
 	h.Set("X-Amzn-RequestId", newRequestID())
 	w.WriteHeader(e.Status)
 	w.Write(b)
+}
+
+// invokeAsync runs an Event invocation: nobody waits for its result, so a
+// failure to run it at all is logged (a function error is the function's
+// own log's business, as on Lambda).
+func (p *pool) invokeAsync(payload []byte) {
+	if _, err := p.invoke(context.Background(), payload); err != nil {
+		p.r.opts.Logger.Warn("function: an Event invocation did not run", "function", p.fn.Name, "error", err.Error())
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // whoAmI answers with what an instance knows of itself, and what it gets
@@ -110,7 +111,7 @@ func TestFunctionUser(t *testing.T) {
 	needProgram(t, "node")
 	dir := code(t, map[string]string{"index.js": whoAmI}) // under t.TempDir: 0700, root's
 	private := filepath.Join(t.TempDir(), "master.key")
-	os.WriteFile(private, []byte("key"), 0o600)
+	must(t, os.WriteFile(private, []byte("key"), 0o600))
 	nobody := &function.User{Name: "nobody", UID: 65534, GID: 65534, Count: 1}
 	r, logs := runner(t, function.Options{User: nobody},
 		&tollgate.Function{Name: "f", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: dir})
@@ -163,7 +164,7 @@ func TestFunctionUserRange(t *testing.T) {
 func TestInterpreterNotRunnable(t *testing.T) {
 	needRoot(t)
 	node := filepath.Join(t.TempDir(), "node") // t.TempDir's parent is 0700
-	os.WriteFile(node, []byte("#!/bin/sh\n"), 0o755)
+	must(t, os.WriteFile(node, []byte("#!/bin/sh\n"), 0o755))
 	_, err := function.New(function.Options{
 		Node: node, User: &function.User{Name: "nobody", UID: 65534, GID: 65534, Count: 1},
 		Functions: []*tollgate.Function{{Name: "f", Runtime: "nodejs20.x", Handler: "index.handler",
@@ -199,7 +200,7 @@ exports.handler = async () => {
 	r.Close()
 	// SIGKILL is sent by the time Close returns; the process is gone a
 	// moment later.
-	eventually(t, "the straggler killed", func() bool { return !running(pid) })
+	functest.Eventually(t, "the straggler killed", func() bool { return !running(pid) })
 }
 
 // running reports whether a process exists and is not a zombie.

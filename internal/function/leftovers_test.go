@@ -2,19 +2,15 @@ package function_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // leftovers is a handler that leaves processes behind and exits: with
@@ -62,7 +58,7 @@ func TestLeftoversOfAnExitedInstanceKilled(t *testing.T) {
 	if got := errorType(t, invoke(t, r, "f", `{"exit":true}`)); got != "Runtime.ExitError" {
 		t.Fatalf("exit: %s", got)
 	}
-	eventually(t, "the sleep the exited instance left killed", func() bool { return !running(pid) })
+	functest.Eventually(t, "the sleep the exited instance left killed", func() bool { return !running(pid) })
 }
 
 // With a uid range, when an instance has exited no process of its uid is
@@ -78,62 +74,18 @@ func TestUIDRangeLeftoversKilledAtOnce(t *testing.T) {
 	uid := 0
 	t.Cleanup(func() {
 		if uid != 0 {
-			asUID(t, uid, "import os\nos.kill(-1, 9)")
+			functest.AsUID(t, uid, "import os\nos.kill(-1, 9)")
 		}
 	})
 	r, _ := runner(t, function.Options{User: users},
 		&tollgate.Function{Name: "f", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: code(t, map[string]string{"index.js": leftovers})})
 	uid = leave(t, r, `{"hop":true}`).UID
-	if !othersOfUID(t, uid) {
+	if !functest.OthersOfUID(t, uid) {
 		t.Fatalf("no process of uid %d hops", uid)
 	}
 	invoke(t, r, "f", `{"exit":true}`) // answered once the instance's exit is handled
 	// Killed, they are zombies until init reaps them.
-	eventually(t, fmt.Sprintf("no process of uid %d left", uid), func() bool { return !othersOfUID(t, uid) })
-}
-
-// othersOfUID reports whether uid has a process (a zombie included) but
-// the one it asks with: the kernel counts a uid's processes, and refuses
-// one a fork over its RLIMIT_NPROC, at once, where a scan of /proc may
-// miss one that forks meanwhile.
-func othersOfUID(t *testing.T, uid int) bool {
-	t.Helper()
-	return asUID(t, uid, `import os, resource, sys
-resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
-try:
-    pid = os.fork()
-except BlockingIOError:
-    sys.exit(0)
-if pid == 0:
-    os._exit(0)
-os.waitpid(pid, 0)
-sys.exit(3)`)
-}
-
-// asUID runs a python3 program as uid and reports whether it exited 0
-// (else 3).
-func asUID(t *testing.T, uid int, program string) bool {
-	t.Helper()
-	cred := &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}
-	var err error
-	var out []byte
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		c := exec.Command(filepath.Join(dir, "python3"), "-c", program)
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		out, err = c.CombinedOutput()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			return true
-		case errors.As(err, &ee) && ee.ExitCode() == 3:
-			return false
-		case errors.As(err, &ee):
-			t.Fatalf("python3 as uid %d: %v %s", uid, err, out)
-		}
-		// Not there, or not for uid (pyenv's shims under /root): the next.
-	}
-	t.Fatalf("no python3 on PATH that uid %d may run: %v", uid, err)
-	return false
+	functest.Eventually(t, fmt.Sprintf("no process of uid %d left", uid), func() bool { return !functest.OthersOfUID(t, uid) })
 }
 
 // Function processes gain no privilege by exec (no_new_privs): a

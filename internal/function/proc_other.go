@@ -11,7 +11,7 @@ func setProcAttr(*exec.Cmd, *identity) {}
 
 func killProcessGroup(cmd *exec.Cmd) {
 	if cmd != nil && cmd.Process != nil {
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // an error means the process is already gone
 	}
 }
 

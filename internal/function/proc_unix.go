@@ -23,7 +23,9 @@ func killProcessGroup(cmd *exec.Cmd) {
 		return
 	}
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		cmd.Process.Kill()
+		// No group (it already ended): at most the process itself is left,
+		// and an error here means it is gone too.
+		_ = cmd.Process.Kill()
 	}
 }
 

@@ -15,9 +15,9 @@ import (
 
 // Lambda's limits that a local runner keeps too.
 const (
-	// MaxPayloadBytes bounds a synchronous invocation's request and
+	// maxPayloadBytes bounds a synchronous invocation's request and
 	// response payloads (6 MB, Lambda's quota).
-	MaxPayloadBytes = 6 << 20
+	maxPayloadBytes = 6 << 20
 	// InitTimeout bounds an instance's start: from the process's start to
 	// its first request for an invocation (Lambda's 10 s init phase).
 	InitTimeout = 10 * time.Second
@@ -34,7 +34,7 @@ var (
 	ErrNotFound = errors.New("function not found")
 	// ErrClosed: the runner is shutting down.
 	ErrClosed = errors.New("function runner closed")
-	// ErrPayloadTooLarge: the request payload is over MaxPayloadBytes.
+	// ErrPayloadTooLarge: the request payload is over maxPayloadBytes.
 	ErrPayloadTooLarge = errors.New("request payload too large")
 )
 
@@ -133,7 +133,7 @@ func New(opts Options) (*Runner, error) {
 	if r.ids != nil {
 		// The function user finds the bootstraps and its code by name,
 		// and cannot list what is there (other instances' homes).
-		err := os.Chmod(dir, 0o711)
+		err := os.Chmod(dir, 0o711) //nolint:gosec // G302: search only, for the function user who is not its owner: it opens bootstraps and code by name and cannot list the directory
 		if err == nil {
 			err = accessible(r.ids.first(), dir, mayExec)
 		}
@@ -193,7 +193,7 @@ func (r *Runner) codeDirFor(f *tollgate.Function) (string, error) {
 		return f.CodeDir, nil
 	}
 	dst := filepath.Join(r.rtDir, "code", f.Name)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o711); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o711); err != nil { //nolint:gosec // G301: search only, as the runtime directory: the function user reaches its own code by name
 		return "", fmt.Errorf("function %s: %w", f.Name, err)
 	}
 	if err := stageCode(f.CodeDir, dst, r.ids.codeGroup()); err != nil {
@@ -242,7 +242,7 @@ func (r *Runner) Invoke(ctx context.Context, name string, payload []byte) (*Resu
 	if p == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
 	}
-	if len(payload) > MaxPayloadBytes {
+	if len(payload) > maxPayloadBytes {
 		return nil, ErrPayloadTooLarge
 	}
 	return p.invoke(ctx, payload)

@@ -2,13 +2,11 @@ package function_test
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,28 +15,12 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
-// debianPackage names the Debian package .ci/run installs a program from,
-// where it is not named after the program.
-var debianPackage = map[string]string{"node": "nodejs"}
-
-// needProgram returns the path of a program a test runs: node or python3.
-// Without it the test is skipped on a developer's machine but fails in CI
-// (CI set), where .ci/run installs it: CI runs every test. It has the shape
-// of e2e's needProgram.
-func needProgram(t testing.TB, name string) string {
-	t.Helper()
-	if path, err := exec.LookPath(name); err == nil {
-		return path
-	}
-	if os.Getenv("CI") != "" {
-		pkg := cmp.Or(debianPackage[name], name)
-		t.Fatalf("%s is not installed; .ci/run installs it (Debian's %s)", name, pkg)
-	}
-	t.Skipf("%s is not installed", name)
-	return ""
-}
+// needProgram returns the path of a program a test runs, skipping the
+// test without it (failing it in CI): functest.NeedProgram.
+var needProgram = functest.NeedProgram
 
 // code writes files into a new code directory and returns it.
 func code(t testing.TB, files map[string]string) string {
@@ -203,7 +185,7 @@ func TestNodeESMRoundTrip(t *testing.T) {
 	// A second invocation reuses the warm instance.
 	again := invoke(t, r, "echo", `{}`)
 	var got2 echoReply
-	json.Unmarshal(again.Payload, &got2)
+	must(t, json.Unmarshal(again.Payload, &got2))
 	if again.Cold || got2.PID != got.PID {
 		t.Errorf("second invocation cold=%v pid %d, first pid %d", again.Cold, got2.PID, got.PID)
 	}
@@ -331,11 +313,11 @@ export const handler = async () => {
 			results <- res
 		}()
 	}
-	eventually(t, "two invocations busy", func() bool { st := r.Stats("par"); return st.Busy == 2 && st.Invocations == 2 })
+	functest.Eventually(t, "two invocations busy", func() bool { st := r.Stats("par"); return st.Busy == 2 && st.Invocations == 2 })
 	if st := r.Stats("par"); st.Instances != 2 {
 		t.Fatalf("stats %+v, want 2 instances (the cap)", st)
 	}
-	os.WriteFile(gate, nil, 0o644)
+	must(t, os.WriteFile(gate, nil, 0o644))
 	pids := map[string]bool{}
 	for range 3 {
 		res := <-results
@@ -357,7 +339,7 @@ func TestColdStartAfterIdle(t *testing.T) {
 	r, _ := runner(t, function.Options{IdleTimeout: 100 * time.Millisecond}, &tollgate.Function{
 		Name: "idle", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	first := invoke(t, r, "idle", `{}`)
-	eventually(t, "the idle instance stopped", func() bool { return r.Stats("idle").Instances == 0 })
+	functest.Eventually(t, "the idle instance stopped", func() bool { return r.Stats("idle").Instances == 0 })
 	second := invoke(t, r, "idle", `{}`)
 	if !first.Cold || !second.Cold || string(first.Payload) == string(second.Payload) {
 		t.Errorf("first cold=%v %s, second cold=%v %s", first.Cold, first.Payload, second.Cold, second.Payload)
@@ -372,11 +354,11 @@ func TestLogsTagged(t *testing.T) {
 	r, logs := runner(t, function.Options{}, &tollgate.Function{
 		Name: "logger", Runtime: "nodejs22.x", Handler: "index.handler", CodeDir: dir})
 	res := invoke(t, r, "logger", `{}`)
-	eventually(t, "the handler's output logged", func() bool { return strings.Contains(logs.String(), "hello from the handler") })
+	functest.Eventually(t, "the handler's output logged", func() bool { return strings.Contains(logs.String(), "hello from the handler") })
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(line, "hello from the handler") {
 			var rec map[string]any
-			json.Unmarshal([]byte(line), &rec)
+			must(t, json.Unmarshal([]byte(line), &rec))
 			if rec["function"] != "logger" || rec["request_id"] != res.RequestID || rec["stream"] != "stdout" {
 				t.Errorf("log record %s, request id %s", line, res.RequestID)
 			}
@@ -441,21 +423,6 @@ func TestMissingBootstrap(t *testing.T) {
 	}
 }
 
-// eventually polls cond until it holds or 20 s pass. It asserts an outcome
-// (a change made elsewhere is seen), not a duration. It has the shape of
-// e2e's eventually, which every test package that polls copies: a test
-// file cannot be imported from another package.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
@@ -480,5 +447,13 @@ export const handler = async (e) => e.big ? "x".repeat(7 << 20) : {n: e.s.length
 	}
 	if res := invoke(t, r, "big", `{"s":"abc"}`); string(res.Payload) != `{"n":3,"tail":"abc"}` {
 		t.Errorf("after an oversized response: %s %s", res.Payload, res.FunctionError)
+	}
+}
+
+// must fails the test on a fixture step's error.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

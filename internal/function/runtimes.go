@@ -144,7 +144,7 @@ func (r *Runner) lookInterpreter(configured, name string, f *tollgate.Function) 
 // the runtime names (node 20 for nodejs22.x): the function runs, but may
 // behave otherwise than on Lambda.
 func (r *Runner) checkVersion(f *tollgate.Function, bin, want, flag, prefix string) {
-	out, err := exec.Command(bin, flag).CombinedOutput()
+	out, err := exec.Command(bin, flag).CombinedOutput() //nolint:gosec // G204: asking the runtime's interpreter, found on PATH, for its version is the point
 	if err != nil {
 		r.opts.Logger.Warn("function: cannot tell the interpreter's version", "function", f.Name, "interpreter", bin, "error", err.Error())
 		return
@@ -171,7 +171,7 @@ func (r *Runner) writeBootstrap(name string, content []byte) (string, error) {
 	if _, err := os.Stat(p); err == nil {
 		return p, nil
 	}
-	if err := os.WriteFile(p, content, 0o644); err != nil {
+	if err := os.WriteFile(p, content, 0o644); err != nil { //nolint:gosec // G306: a bootstrap shipped in the binary, no secret, that the function user (not its owner) must read
 		return "", fmt.Errorf("function: write %s: %w", name, err)
 	}
 	return p, nil

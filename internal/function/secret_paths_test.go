@@ -32,7 +32,9 @@ func TestRequireSecretRefusesPathTricks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Write([]byte("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+		if _, err := c.Write([]byte("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")); err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		c.Close()
 		if err != nil {

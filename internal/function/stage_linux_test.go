@@ -20,13 +20,13 @@ import (
 func TestStageCodeFollowsNoLinkSwappedIn(t *testing.T) {
 	base := t.TempDir()
 	secretDir := filepath.Join(base, "root-only") // stands for /root/.tollgate
-	os.Mkdir(secretDir, 0o700)
-	os.WriteFile(filepath.Join(secretDir, "master.key"), []byte("THE-MASTER-KEY"), 0o600)
+	must(t, os.Mkdir(secretDir, 0o700))
+	must(t, os.WriteFile(filepath.Join(secretDir, "master.key"), []byte("THE-MASTER-KEY"), 0o600))
 	src := filepath.Join(base, "code")
-	os.MkdirAll(filepath.Join(src, "a"), 0o755) // copied first: many files
-	os.MkdirAll(filepath.Join(src, "b"), 0o755) // swapped while a is copied
+	must(t, os.MkdirAll(filepath.Join(src, "a"), 0o755)) // copied first: many files
+	must(t, os.MkdirAll(filepath.Join(src, "b"), 0o755)) // swapped while a is copied
 	for i := range 3000 {
-		os.WriteFile(filepath.Join(src, "a", fmt.Sprintf("f%04d", i)), []byte("x"), 0o644)
+		must(t, os.WriteFile(filepath.Join(src, "a", fmt.Sprintf("f%04d", i)), []byte("x"), 0o644))
 	}
 	watch := watchOpens(t, filepath.Join(src, "a"))
 	swapped := make(chan error, 1)
@@ -45,14 +45,14 @@ func TestStageCodeFollowsNoLinkSwappedIn(t *testing.T) {
 		t.Fatalf("the swap: %v (stageCode: %v)", e, err)
 	}
 	t.Logf("stageCode: %v", err)
-	filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+	must(t, filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("THE-MASTER-KEY")) {
 				t.Errorf("the copy holds %s, copied through a link swapped in for a directory", p)
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // watchOpens returns an inotify descriptor that reads an event when dir or

@@ -22,13 +22,13 @@ const stagedGID = 1990000900
 func TestStageCode(t *testing.T) {
 	src := t.TempDir()
 	outside := filepath.Join(t.TempDir(), "secret")
-	os.WriteFile(outside, []byte("not code"), 0o600)
-	os.MkdirAll(filepath.Join(src, "lib"), 0o700)
-	os.WriteFile(filepath.Join(src, "lib", "mod.js"), []byte("code"), 0o600)
-	os.WriteFile(filepath.Join(src, "bootstrap"), []byte("#!/bin/sh\n"), 0o700)
-	os.Symlink(filepath.Join(src, "lib", "mod.js"), filepath.Join(src, "abs"))
-	os.Symlink("lib/mod.js", filepath.Join(src, "rel"))
-	os.Symlink(outside, filepath.Join(src, "out"))
+	must(t, os.WriteFile(outside, []byte("not code"), 0o600))
+	must(t, os.MkdirAll(filepath.Join(src, "lib"), 0o700))
+	must(t, os.WriteFile(filepath.Join(src, "lib", "mod.js"), []byte("code"), 0o600))
+	must(t, os.WriteFile(filepath.Join(src, "bootstrap"), []byte("#!/bin/sh\n"), 0o700))
+	must(t, os.Symlink(filepath.Join(src, "lib", "mod.js"), filepath.Join(src, "abs")))
+	must(t, os.Symlink("lib/mod.js", filepath.Join(src, "rel")))
+	must(t, os.Symlink(outside, filepath.Join(src, "out")))
 
 	dst := filepath.Join(t.TempDir(), "copy")
 	if err := stageCode(src, dst, uint32(os.Getegid())); err != nil {
@@ -57,24 +57,27 @@ func TestStageCode(t *testing.T) {
 func TestStageCodeOpenToTheGroupAlone(t *testing.T) {
 	needRoot(t)
 	src := t.TempDir()
-	os.MkdirAll(filepath.Join(src, "lib"), 0o755)
-	os.WriteFile(filepath.Join(src, "lib", "mod.js"), []byte("code"), 0o644)
-	os.WriteFile(filepath.Join(src, "index.js"), []byte("code"), 0o755)
+	must(t, os.MkdirAll(filepath.Join(src, "lib"), 0o755))
+	must(t, os.WriteFile(filepath.Join(src, "lib", "mod.js"), []byte("code"), 0o644))
+	must(t, os.WriteFile(filepath.Join(src, "index.js"), []byte("code"), 0o755))
 	dst := filepath.Join(t.TempDir(), "copy")
 	if err := stageCode(src, dst, stagedGID); err != nil {
 		t.Fatal(err)
 	}
-	filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+	must(t, filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		fi, _ := os.Lstat(p)
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
 		st := fi.Sys().(*syscall.Stat_t)
 		if fi.Mode().Perm()&0o007 != 0 || st.Gid != stagedGID || st.Uid != 0 {
 			t.Errorf("%s: %v, owner %d:%d; want no access for others, root:%d", p, fi.Mode(), st.Uid, st.Gid, stagedGID)
 		}
 		return nil
-	})
+	}))
 }
 
 // A link on the code directory's path owned by another user, pointing at
@@ -87,18 +90,18 @@ func TestStageCodeRefusesAnotherUsersLink(t *testing.T) {
 	const alice = 1990000901
 	base := t.TempDir()
 	rootOnly := filepath.Join(base, "root-only")
-	os.Mkdir(rootOnly, 0o700)
-	os.WriteFile(filepath.Join(rootOnly, "master.key"), []byte("THE-MASTER-KEY"), 0o600)
+	must(t, os.Mkdir(rootOnly, 0o700))
+	must(t, os.WriteFile(filepath.Join(rootOnly, "master.key"), []byte("THE-MASTER-KEY"), 0o600))
 	home := filepath.Join(base, "alice")
 	own := filepath.Join(home, "build")
-	os.MkdirAll(own, 0o755)
-	os.WriteFile(filepath.Join(own, "index.js"), []byte("code"), 0o644)
+	must(t, os.MkdirAll(own, 0o755))
+	must(t, os.WriteFile(filepath.Join(own, "index.js"), []byte("code"), 0o644))
 	for _, p := range []string{home, own, filepath.Join(own, "index.js")} {
-		os.Chown(p, alice, alice)
+		must(t, os.Chown(p, alice, alice))
 	}
 	for name, target := range map[string]string{"fn": rootOnly, "mine": own} {
-		os.Symlink(target, filepath.Join(home, name))
-		os.Lchown(filepath.Join(home, name), alice, alice)
+		must(t, os.Symlink(target, filepath.Join(home, name)))
+		must(t, os.Lchown(filepath.Join(home, name), alice, alice))
 	}
 	err := stageCode(filepath.Join(home, "fn"), filepath.Join(base, "copy"), stagedGID)
 	if err == nil || !strings.Contains(err.Error(), "another user's link") {
@@ -116,8 +119,8 @@ func TestStageCodeRefusesAnotherUsersLink(t *testing.T) {
 // is not opened.
 func TestOpenDirNoFollow(t *testing.T) {
 	base := t.TempDir()
-	os.MkdirAll(filepath.Join(base, "real", "code"), 0o755)
-	os.Symlink(filepath.Join(base, "real"), filepath.Join(base, "link"))
+	must(t, os.MkdirAll(filepath.Join(base, "real", "code"), 0o755))
+	must(t, os.Symlink(filepath.Join(base, "real"), filepath.Join(base, "link")))
 	fd, err := openDirNoFollow(filepath.Join(base, "real", "code"))
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,9 @@ package function
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +84,7 @@ func aliveAs(uid uint32) bool {
 // among its uids, from its status (readable even when the process made
 // itself non-dumpable, which makes /proc/PID root's).
 func runsAs(pid string, uid uint32) bool {
-	f, err := os.Open("/proc/" + pid + "/status")
+	f, err := os.Open("/proc/" + pid + "/status") //nolint:gosec // G304: pid is a numeric entry of /proc
 	if err != nil {
 		return false
 	}
@@ -112,25 +114,34 @@ var sharedDirs = []string{"/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue"}
 
 // removeFilesOf removes what uid owns at the top of sharedDirs, once none
 // of its processes is left. What it left deeper, in another user's
-// world-writable directory, stays.
-func removeFilesOf(uid uint32) {
+// world-writable directory, stays. It returns what it could not remove,
+// for the caller not to reuse uid.
+func removeFilesOf(uid uint32) error {
+	var errs []error
 	for _, dir := range sharedDirs {
 		root, err := os.OpenRoot(dir)
 		if err != nil {
 			continue
 		}
 		var names []string
-		if d, err := root.Open("."); err == nil {
-			names, _ = d.Readdirnames(-1)
+		d, err := root.Open(".")
+		if err == nil {
+			names, err = d.Readdirnames(-1)
 			d.Close()
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", dir, err))
 		}
 		for _, name := range names {
 			// No one but uid (gone) and root may rename an entry of a
 			// sticky directory; os.Root removes without following links.
 			if fi, err := root.Lstat(name); err == nil && ownerOf(fi) == uid {
-				root.RemoveAll(name)
+				if err := root.RemoveAll(name); err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(dir, name), err))
+				}
 			}
 		}
 		root.Close()
 	}
+	return errors.Join(errs...)
 }

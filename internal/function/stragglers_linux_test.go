@@ -8,9 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // What a range's uid left at the top of /tmp (a file, a directory with a
@@ -20,21 +21,21 @@ func TestRemoveFilesOf(t *testing.T) {
 	needRoot(t)
 	const uid, other = 1990000910, 1990000911
 	keep := filepath.Join(t.TempDir(), "keep")
-	os.WriteFile(keep, []byte("x"), 0o644)
+	must(t, os.WriteFile(keep, []byte("x"), 0o644))
 	left := filepath.Join("/tmp", "tollgate-test-left-"+randomHex(4))
 	dir := filepath.Join("/tmp", "tollgate-test-dir-"+randomHex(4))
 	others := filepath.Join("/tmp", "tollgate-test-other-"+randomHex(4))
 	t.Cleanup(func() { os.RemoveAll(left); os.RemoveAll(dir); os.RemoveAll(others) })
-	os.WriteFile(left, []byte("secret"), 0o644)
-	os.Mkdir(dir, 0o755)
-	os.Symlink(keep, filepath.Join(dir, "link"))
-	os.WriteFile(others, []byte("x"), 0o644)
+	must(t, os.WriteFile(left, []byte("secret"), 0o644))
+	must(t, os.Mkdir(dir, 0o755))
+	must(t, os.Symlink(keep, filepath.Join(dir, "link")))
+	must(t, os.WriteFile(others, []byte("x"), 0o644))
 	for _, p := range []string{left, dir, filepath.Join(dir, "link")} {
-		os.Lchown(p, uid, uid)
+		must(t, os.Lchown(p, uid, uid))
 	}
-	os.Chown(others, other, other)
+	must(t, os.Chown(others, other, other))
 
-	removeFilesOf(uid)
+	must(t, removeFilesOf(uid))
 	for _, p := range []string{left, dir} {
 		if _, err := os.Lstat(p); !os.IsNotExist(err) {
 			t.Errorf("%s of uid %d left: %v", p, uid, err)
@@ -65,7 +66,7 @@ func TestDisposableThreadsLeaveNoTrace(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	eventually(t, "every thread root, without no_new_privs", func() bool {
+	functest.Eventually(t, "every thread root, without no_new_privs", func() bool {
 		tasks, _ := os.ReadDir("/proc/self/task")
 		for _, task := range tasks {
 			b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/status")
@@ -75,17 +76,4 @@ func TestDisposableThreadsLeaveNoTrace(t *testing.T) {
 		}
 		return true
 	})
-}
-
-// eventually polls cond until it holds or 20 s pass (as the external
-// test package's, which this package cannot use).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
