@@ -42,10 +42,10 @@ func parseInvokeLine(t *testing.T, out string) invokeLine {
 
 func lambdaClient(endpoint, region, id, secret string) *lambda.Client {
 	return lambda.New(lambda.Options{
-		Region:           region,
-		BaseEndpoint:     aws.String(endpoint),
-		Credentials:      credentials.NewStaticCredentialsProvider(id, secret, ""),
-		RetryMaxAttempts: 1,
+		Region:       region,
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
+		Retryer:      retryClosedConn(),
 	})
 }
 

@@ -319,9 +319,11 @@ func TestDevWithoutNode(t *testing.T) {
 	p := start(t, []string{"PATH=" + t.TempDir()}, `^Stop with Ctrl-C`,
 		"dev", "--data", t.TempDir(), "--listen", "127.0.0.1:0")
 	d := parseDev(t, p.Output())
-	if !strings.Contains(p.Logs(), "node is not installed, so function ProxyLambda (nodejs22.x) is answered by the built-in echo backend") {
-		t.Errorf("no note about the echo backend:\n%s", p.Logs())
-	}
+	// The note goes to stderr before the server starts; stdout's line may
+	// be read first.
+	functest.Eventually(t, "the note about the echo backend", func() bool {
+		return strings.Contains(p.Logs(), "node is not installed, so function ProxyLambda (nodejs22.x) is answered by the built-in echo backend")
+	})
 	m := reAPIURL.FindStringSubmatch(p.Output())
 	tok := getToken(t, d.TokenURL, d.ClientID, d.ClientSecret)
 	resp, body := call(t, "GET", m[1]+"hello/world", "Bearer "+tok, nil)
