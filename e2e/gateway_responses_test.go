@@ -94,17 +94,7 @@ func startGatewayStack(t *testing.T) *gatewayStack {
 
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "tollgate.yaml")
-	writeFile(t, cfg, `userPools:
-  - id: Pool
-    resourceServers:
-      - identifier: api
-        userPoolResourceServerName: API
-        scopes: [{scopeName: read, scopeDescription: Read}]
-    clients:
-      - id: Partner
-        generateSecret: true
-        oAuth: {flows: {clientCredentials: true}, scopes: [api/read]}
-  - id: OtherPool
+	writeFile(t, cfg, "userPools:\n"+partnerPool("api/read", "read")+`  - id: OtherPool
     resourceServers:
       - identifier: api
         userPoolResourceServerName: API

@@ -125,17 +125,7 @@ func TestHTTPProxyAPI(t *testing.T) {
 
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "tollgate.yaml")
-	writeFile(t, cfg, `userPools:
-  - id: Pool
-    resourceServers:
-      - identifier: api
-        userPoolResourceServerName: API
-        scopes: [{scopeName: read, scopeDescription: Read}, {scopeName: write, scopeDescription: Write}]
-    clients:
-      - id: Partner
-        generateSecret: true
-        oAuth: {flows: {clientCredentials: true}, scopes: [api/read]}
-restApis:
+	writeFile(t, cfg, "userPools:\n"+partnerPool("api/read", "read", "write")+`restApis:
   - id: Api
     authorizers: [{id: Auth, cognitoUserPools: [Pool]}]
     resources:

@@ -344,3 +344,24 @@ func unmarshal(t *testing.T, data string, v any) {
 		t.Fatalf("not the JSON expected: %v\n%s", err, data)
 	}
 }
+
+// partnerPool is the YAML of the user pool most tests declare, as an item
+// of userPools: pool "Pool" with resource server "api", which defines
+// scopes (each described by its name, capitalized), and the client
+// credentials client "Partner", with a secret, allowed granted ("api/read").
+func partnerPool(granted string, scopes ...string) string {
+	defs := make([]string, len(scopes))
+	for i, s := range scopes {
+		defs[i] = fmt.Sprintf("{scopeName: %s, scopeDescription: %s%s}", s, strings.ToUpper(s[:1]), s[1:])
+	}
+	return fmt.Sprintf(`  - id: Pool
+    resourceServers:
+      - identifier: api
+        userPoolResourceServerName: API
+        scopes: [%s]
+    clients:
+      - id: Partner
+        generateSecret: true
+        oAuth: {flows: {clientCredentials: true}, scopes: [%s]}
+`, strings.Join(defs, ", "), granted)
+}

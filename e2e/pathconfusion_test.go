@@ -115,17 +115,7 @@ func TestPathConfusion(t *testing.T) {
 	up := startNginx(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "tollgate.yaml")
-	writeFile(t, cfg, `userPools:
-  - id: Pool
-    resourceServers:
-      - identifier: api
-        userPoolResourceServerName: API
-        scopes: [{scopeName: admin, scopeDescription: Admin}]
-    clients:
-      - id: Partner
-        generateSecret: true
-        oAuth: {flows: {clientCredentials: true}, scopes: [api/admin]}
-restApis:
+	writeFile(t, cfg, "userPools:\n"+partnerPool("api/admin", "admin")+`restApis:
   - id: Api
     authorizers: [{id: Auth, cognitoUserPools: [Pool]}]
     resources:

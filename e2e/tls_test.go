@@ -55,17 +55,7 @@ func TestCustomDomainTLS(t *testing.T) {
 	const host = "auth.example.test"
 	_, _, roots := selfSigned(t, dir, host)
 	cfg := filepath.Join(dir, "tollgate.yaml")
-	writeFile(t, cfg, `userPools:
-  - id: Pool
-    resourceServers:
-      - identifier: api
-        userPoolResourceServerName: API
-        scopes: [{scopeName: read, scopeDescription: Read}]
-    clients:
-      - id: Partner
-        generateSecret: true
-        oAuth: {flows: {clientCredentials: true}, scopes: [api/read]}
-    domains:
+	writeFile(t, cfg, "userPools:\n"+partnerPool("api/read", "read")+`    domains:
       - id: Custom
         customDomain:
           domainName: `+host+`
