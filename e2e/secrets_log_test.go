@@ -20,27 +20,11 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
-// secretsConfig has a pool with a domain and three clients (M2M, one with a
-// secret but no flow, one without a secret), and a second pool with a
-// domain, on whose host the first pool's clients are refused.
-const secretsConfig = `region: us-east-1
-userPools:
-  - id: P
-    resourceServers:
-      - identifier: default
-        userPoolResourceServerName: Default
-        scopes: [{scopeName: default, scopeDescription: d}]
-    clients:
-      - id: M2M
-        userPoolClientName: m2m
-        generateSecret: true
-        oAuth:
-          flows: {clientCredentials: true}
-          scopes: [default/default]
-      - id: NoFlow
-        userPoolClientName: no-flow
-        generateSecret: true
-      - id: Public
+// secretsConfig is errorsConfig's pool with a third client and a domain:
+// three clients (M2M, one with a secret but no flow, one without a
+// secret), and a second pool with a domain, on whose host the first pool's
+// clients are refused.
+const secretsConfig = errorsConfig + `      - id: Public
         userPoolClientName: public
     domains:
       - id: PDomain
