@@ -20,12 +20,8 @@ type accessKeyView struct {
 }
 
 func (a *app) accessKeysCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "access-keys",
-		Short: "Manage the access keys that sign calls to the Cognito management API (AWS SDKs, the AWS CLI)",
-	}
-	cmd.AddCommand(a.accessKeysCreate(), a.accessKeysList(), a.accessKeysDelete())
-	return cmd
+	return group("access-keys", "Manage the access keys that sign calls to the Cognito management API (AWS SDKs, the AWS CLI)",
+		a.accessKeysCreate(), a.accessKeysList(), a.accessKeysDelete())
 }
 
 func (a *app) accessKeysCreate() *cobra.Command {

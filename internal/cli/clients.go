@@ -15,9 +15,8 @@ import (
 )
 
 func (a *app) clientsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "clients", Short: "Manage app clients and their secrets"}
-	cmd.AddCommand(a.clientsCreate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete())
-	return cmd
+	return group("clients", "Manage app clients and their secrets",
+		a.clientsCreate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete())
 }
 
 // clientFlags are the flags of clients create.

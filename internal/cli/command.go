@@ -14,6 +14,13 @@ import (
 // names, act through the domain service, and print JSON or a table. The
 // helpers below write each step once.
 
+// group is a command that only holds its subcommands.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
 // storeRun is a command's work on an open session; args are its arguments.
 type storeRun func(ctx context.Context, s *session, args []string) error
 

@@ -11,9 +11,7 @@ import (
 )
 
 func (a *app) keysCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "keys", Short: "List and rotate a pool's signing keys"}
-	cmd.AddCommand(a.keysList(), a.keysRotate())
-	return cmd
+	return group("keys", "List and rotate a pool's signing keys", a.keysList(), a.keysRotate())
 }
 
 func (a *app) keysList() *cobra.Command {

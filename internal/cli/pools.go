@@ -13,9 +13,7 @@ import (
 )
 
 func (a *app) poolsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "pools", Short: "List, create, describe and delete user pools"}
-	cmd.AddCommand(a.poolsList(), a.poolsDescribe(), a.poolsCreate(), a.poolsDelete())
-	return cmd
+	return group("pools", "List, create, describe and delete user pools", a.poolsList(), a.poolsDescribe(), a.poolsCreate(), a.poolsDelete())
 }
 
 func (a *app) poolsList() *cobra.Command {

@@ -19,21 +19,12 @@ type secretDescriptor struct {
 // config file declares may rotate them here too, as with the CLI.
 func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolID   *string `json:"UserPoolId"`
-		ClientID     *string `json:"ClientId"`
+		clientRef
 		ClientSecret *string
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("clientId", req.ClientID, clientIDType)
-	v.optional("clientSecret", req.ClientSecret, clientSecretType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
+	c, err := h.readClient(ctx, region, in, &req, &req.clientRef, func(v *validation) {
+		v.optional("clientSecret", req.ClientSecret, clientSecretType)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -60,21 +51,12 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 
 func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-		ClientID   *string `json:"ClientId"`
-		NextToken  *string
+		clientRef
+		NextToken *string
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("clientId", req.ClientID, clientIDType)
-	v.optional("nextToken", req.NextToken, paginationKey)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
+	c, err := h.readClient(ctx, region, in, &req, &req.clientRef, func(v *validation) {
+		v.optional("nextToken", req.NextToken, paginationKey)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -87,21 +69,12 @@ func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, 
 
 func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolID     *string `json:"UserPoolId"`
-		ClientID       *string `json:"ClientId"`
+		clientRef
 		ClientSecretID *string `json:"ClientSecretId"`
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("clientId", req.ClientID, clientIDType)
-	v.required("clientSecretId", req.ClientSecretID, clientSecretIDType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
+	c, err := h.readClient(ctx, region, in, &req, &req.clientRef, func(v *validation) {
+		v.required("clientSecretId", req.ClientSecretID, clientSecretIDType)
+	})
 	if err != nil {
 		return nil, err
 	}
