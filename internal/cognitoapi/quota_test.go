@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,23 +38,14 @@ func TestConcurrentCreateUserPoolClientKeepsTheQuota(t *testing.T) {
 	storetest.FillPool(t, f.st, *pool.Id, tollgate.MaxClientsPerPool-1)
 
 	const callers = 6
-	var (
-		start = make(chan struct{})
-		wg    sync.WaitGroup
-		errs  = make([]error, callers)
-	)
-	for i := range callers {
-		wg.Go(func() {
-			<-start
-			_, errs[i] = api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-				UserPoolId: pool.Id, ClientName: aws.String(fmt.Sprint("racer-", i)), GenerateSecret: true,
-				AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{"client_credentials"},
-				AllowedOAuthScopes: []string{"api/read"},
-			})
+	errs := storetest.Race(callers, func(i int) error {
+		_, err := api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+			UserPoolId: pool.Id, ClientName: aws.String(fmt.Sprint("racer-", i)), GenerateSecret: true,
+			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{"client_credentials"},
+			AllowedOAuthScopes: []string{"api/read"},
 		})
-	}
-	close(start)
-	wg.Wait()
+		return err
+	})
 	created := 0
 	for i, err := range errs {
 		if err == nil {

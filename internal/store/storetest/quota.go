@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/tollgate/tollgate"
@@ -78,20 +77,10 @@ func testConcurrentClientLimit(t *testing.T, a, b tollgate.Store) {
 	pool := mustCreatePool(t, a, "pool")
 	FillPool(t, a, pool.ID, tollgate.MaxClientsPerPool-1)
 
-	var (
-		start = make(chan struct{})
-		wg    sync.WaitGroup
-		errs  = make([]error, workers)
-	)
-	for i := range workers {
+	errs := Race(workers, func(i int) error {
 		s := [2]tollgate.Store{a, b}[i%2]
-		wg.Go(func() {
-			<-start
-			errs[i] = s.CreateClient(ctx, newClient(pool.ID, fmt.Sprintf("racer-%02d", i)))
-		})
-	}
-	close(start)
-	wg.Wait()
+		return s.CreateClient(ctx, newClient(pool.ID, fmt.Sprintf("racer-%02d", i)))
+	})
 
 	created := 0
 	for i, err := range errs {
