@@ -42,29 +42,13 @@ func (s *Store) GetAccessKey(ctx context.Context, id string) (*tollgate.AccessKe
 
 // ListAccessKeys returns every access key, oldest first.
 func (s *Store) ListAccessKeys(ctx context.Context) ([]*tollgate.AccessKey, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys ORDER BY created_at, id`)
-	if err != nil {
-		return nil, wrap(err, "list access keys")
-	}
-	defer rows.Close()
-	out := []*tollgate.AccessKey{}
-	for rows.Next() {
-		k, err := scanAccessKey(rows)
-		if err != nil {
-			return nil, wrap(err, "list access keys")
-		}
-		out = append(out, k)
-	}
-	return out, wrap(rows.Err(), "list access keys")
+	return queryAll(ctx, s.read, "list access keys", scanAccessKey,
+		`SELECT `+accessKeyColumns+` FROM access_keys ORDER BY created_at, id`)
 }
 
 // DeleteAccessKey deletes the access key.
 func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
-	return s.update(ctx, "delete access key "+id, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM access_keys WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) })
-	})
+	return s.deleteRow(ctx, "delete access key "+id,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) },
+		`DELETE FROM access_keys WHERE id = $1`, id)
 }

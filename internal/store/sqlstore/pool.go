@@ -43,20 +43,7 @@ func (s *Store) GetPool(ctx context.Context, id string) (*tollgate.UserPool, err
 
 // ListPools returns every pool, by name.
 func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+poolColumns+` FROM pools ORDER BY name`)
-	if err != nil {
-		return nil, wrap(err, "list pools")
-	}
-	defer rows.Close()
-	pools := []*tollgate.UserPool{}
-	for rows.Next() {
-		p, err := scanPool(rows)
-		if err != nil {
-			return nil, wrap(err, "list pools")
-		}
-		pools = append(pools, p)
-	}
-	return pools, wrap(rows.Err(), "list pools")
+	return queryAll(ctx, s.read, "list pools", scanPool, `SELECT `+poolColumns+` FROM pools ORDER BY name`)
 }
 
 // UpdatePool updates the pool's Name, ConfigKey and UpdatedAt.
@@ -74,11 +61,7 @@ func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
 
 // DeletePool deletes the pool and, by cascade, everything it owns.
 func (s *Store) DeletePool(ctx context.Context, id string) error {
-	return s.update(ctx, "delete pool "+id, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM pools WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) })
-	})
+	return s.deleteRow(ctx, "delete pool "+id,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
+		`DELETE FROM pools WHERE id = $1`, id)
 }
