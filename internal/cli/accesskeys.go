@@ -60,7 +60,7 @@ func (a *app) accessKeysList() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printListing(a.stdout, listJSON, keys,
+			return printListing(output{a.stdout, listJSON}, keys,
 				func(k *tollgate.AccessKey) accessKeyView {
 					return accessKeyView{AccessKeyID: k.ID, Description: k.Description, CreateDate: k.CreatedAt}
 				},

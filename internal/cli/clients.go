@@ -162,7 +162,7 @@ func (a *app) clientsList() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printListing(a.stdout, asJSON, clients,
+			return printListing(output{a.stdout, asJSON}, clients,
 				func(c *tollgate.Client) clientScopesView {
 					return clientScopesView{newClientView(c, nil), undefined[c.ID]}
 				},

@@ -70,19 +70,26 @@ func jsonFlag(cmd *cobra.Command, asJSON *bool) {
 	cmd.Flags().BoolVar(asJSON, "json", false, "print JSON")
 }
 
+// output is where a command prints its result, and how: as JSON (--json)
+// or for people.
+type output struct {
+	w      io.Writer
+	asJSON bool
+}
+
 // printListing prints items as a JSON array of their views, or as a table
 // of their rows under header.
-func printListing[T, V any](w io.Writer, asJSON bool, items []T, view func(T) V, header []string, row func(T) []string) error {
-	if asJSON {
+func printListing[T, V any](out output, items []T, view func(T) V, header []string, row func(T) []string) error {
+	if out.asJSON {
 		views := make([]V, 0, len(items))
 		for _, it := range items {
 			views = append(views, view(it))
 		}
-		return printJSON(w, views)
+		return printJSON(out.w, views)
 	}
 	rows := make([][]string, 0, len(items))
 	for _, it := range items {
 		rows = append(rows, row(it))
 	}
-	return printTable(w, header, rows)
+	return printTable(out.w, header, rows)
 }

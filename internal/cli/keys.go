@@ -25,7 +25,7 @@ func (a *app) keysList() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.printKeys(keys, asJSON)
+			return printKeys(output{a.stdout, asJSON}, keys)
 		})),
 	}
 	jsonFlag(list, &asJSON)
@@ -52,7 +52,7 @@ servers pick the change up within their poll interval.`,
 			if err != nil {
 				return err
 			}
-			return a.printKeys(keys, rotateJSON)
+			return printKeys(output{a.stdout, rotateJSON}, keys)
 		})),
 	}
 	jsonFlag(rotate, &rotateJSON)
@@ -83,12 +83,12 @@ func newKeyView(k tollgate.SigningKey) keyView {
 }
 
 // printKeys writes a pool's signing keys as a JSON array or a table.
-func (a *app) printKeys(keys []tollgate.SigningKey, asJSON bool) error {
-	if !asJSON && len(keys) == 0 {
-		_, err := fmt.Fprintln(a.stdout, "No keys yet: they are created when the pool signs its first token or serves its JWKS.")
+func printKeys(out output, keys []tollgate.SigningKey) error {
+	if !out.asJSON && len(keys) == 0 {
+		_, err := fmt.Fprintln(out.w, "No keys yet: they are created when the pool signs its first token or serves its JWKS.")
 		return err
 	}
-	return printListing(a.stdout, asJSON, keys, newKeyView,
+	return printListing(out, keys, newKeyView,
 		[]string{"KID", "ALG", "STATE", "CREATED", "ACTIVATED", "LEAVES JWKS"},
 		func(k tollgate.SigningKey) []string {
 			return []string{k.KID, k.Algorithm, string(k.State), fmtTime(k.CreatedAt), fmtTime(k.ActivatedAt), fmtTime(k.ExpiresAt)}

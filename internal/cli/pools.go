@@ -27,7 +27,7 @@ func (a *app) poolsList() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printListing(a.stdout, asJSON, pools, newPoolView,
+			return printListing(output{a.stdout, asJSON}, pools, newPoolView,
 				[]string{"ID", "NAME", "MANAGED BY", "CREATED"},
 				func(p *tollgate.UserPool) []string {
 					return []string{p.ID, p.Name, owner(p.ConfigKey), fmtTime(p.CreatedAt)}

@@ -39,7 +39,7 @@ func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []
 	}
 	err := readRequest(in, &req, func(v *validation) {
 		v.required("domain", req.Domain, domainType)
-		req.poolRef.check(v)
+		req.check(v)
 		if req.CustomDomainConfig != nil {
 			v.required("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, arnType)
 		}
@@ -131,7 +131,7 @@ func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []
 	}
 	err := readRequest(in, &req, func(v *validation) {
 		v.required("domain", req.Domain, describedDomainType)
-		req.poolRef.check(v)
+		req.check(v)
 	})
 	if err != nil {
 		return nil, err
