@@ -46,15 +46,10 @@ func TestConcurrentCreateUserPoolClientKeepsTheQuota(t *testing.T) {
 		})
 		return err
 	})
-	created := 0
-	for i, err := range errs {
-		if err == nil {
-			created++
-			continue
-		}
+	created := storetest.Winners(errs, func(i int, err error) {
 		wantAPIError(t, fmt.Sprint("caller ", i), err, "LimitExceededException",
 			fmt.Sprintf("User pool %s already has the maximum number of app clients (%d).", *pool.Id, tollgate.MaxClientsPerPool))
-	}
+	})
 	clients, err := f.st.ListClients(ctx, *pool.Id)
 	if err != nil || created != 1 || len(clients) != tollgate.MaxClientsPerPool {
 		t.Errorf("%d calls created a client and the pool has %d (%v); want 1 and %d", created, len(clients), err, tollgate.MaxClientsPerPool)

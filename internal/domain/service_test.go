@@ -189,14 +189,9 @@ func TestClientQuota(t *testing.T) {
 		_, _, err := f.svc.CreateClient(ctx, f.pool.ID, m2m(fmt.Sprintf("racer-%d", i)), generate)
 		return err
 	})
-	created := 0
-	for i, err := range errs {
-		if err == nil {
-			created++
-			continue
-		}
+	created := storetest.Winners(errs, func(i int, err error) {
 		wantCause(t, fmt.Sprintf("writer %d", i), err, tollgate.KindConflict, tollgate.ErrLimitExceeded)
-	}
+	})
 	clients, err := f.st.ListClients(ctx, f.pool.ID)
 	if err != nil || created != 1 || len(clients) != tollgate.MaxClientsPerPool {
 		t.Errorf("%d writers created a client, the pool has %d (%v); want 1 and %d", created, len(clients), err, tollgate.MaxClientsPerPool)

@@ -44,3 +44,17 @@ func Race(n int, write func(i int) error) []error {
 	wg.Wait()
 	return errs
 }
+
+// Winners counts the writers of a Race that succeeded, and hands each
+// refused one, with its index, to refused to check its error.
+func Winners(errs []error, refused func(i int, err error)) int {
+	won := 0
+	for i, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		refused(i, err)
+	}
+	return won
+}

@@ -82,14 +82,7 @@ func testConcurrentClientLimit(t *testing.T, a, b tollgate.Store) {
 		return s.CreateClient(ctx, newClient(pool.ID, fmt.Sprintf("racer-%02d", i)))
 	})
 
-	created := 0
-	for i, err := range errs {
-		if err == nil {
-			created++
-			continue
-		}
-		wantLimit(t, fmt.Sprintf("worker %d", i), err)
-	}
+	created := Winners(errs, func(i int, err error) { wantLimit(t, fmt.Sprintf("worker %d", i), err) })
 	if created != 1 {
 		t.Errorf("%d clients were created, want 1", created)
 	}
