@@ -337,11 +337,7 @@ func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.DeleteClient(ctx, c); err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, h.svc.DeleteClient(ctx, c))
 }
 
 func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []byte) (any, error) {

@@ -147,9 +147,5 @@ func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.DeleteDomain(ctx, d); err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, h.svc.DeleteDomain(ctx, d))
 }

@@ -240,9 +240,5 @@ func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) 
 	if errors.Is(err, domain.ErrPoolHasDomain) {
 		return nil, invalid("User pool cannot be deleted. It has a domain configured that should be deleted first.")
 	}
-	if err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, err)
 }

@@ -90,6 +90,16 @@ func (h *Handler) readResourceServer(ctx context.Context, region string, in []by
 	return h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
 }
 
+// deleted answers a delete: err when it failed, else the empty answer,
+// once OnChange has been told.
+func (h *Handler) deleted(ctx context.Context, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return struct{}{}, nil
+}
+
 // pageViews cuts the page that maxResults and nextToken ask for out of
 // all (limit items when maxResults is absent) and renders its items.
 func pageViews[T, V any](all []T, maxResults *int, nextToken *string, limit int, view func(T) V) ([]V, *string, error) {

@@ -174,9 +174,5 @@ func (h *Handler) deleteResourceServer(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.DeleteResourceServer(ctx, rs); err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, h.svc.DeleteResourceServer(ctx, rs))
 }

@@ -84,9 +84,6 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretID), held(c.ID))
 	case errors.Is(err, domain.ErrLastSecret):
 		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretID), held(c.ID))
-	case err != nil:
-		return nil, err
 	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, err)
 }

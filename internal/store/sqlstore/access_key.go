@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/tollgate/tollgate"
 )
@@ -30,14 +29,9 @@ func (s *Store) CreateAccessKey(ctx context.Context, k *tollgate.AccessKey) erro
 
 // GetAccessKey returns the access key with the given id.
 func (s *Store) GetAccessKey(ctx context.Context, id string) (*tollgate.AccessKey, error) {
-	k, err := scanAccessKey(s.read.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id)
-	}
-	if err != nil {
-		return nil, wrap(err, "get access key")
-	}
-	return k, nil
+	return queryOne(ctx, s.read, "get access key", scanAccessKey,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) },
+		`SELECT `+accessKeyColumns+` FROM access_keys WHERE id = $1`, id)
 }
 
 // ListAccessKeys returns every access key, oldest first.

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/tollgate/tollgate"
 )
@@ -40,14 +39,9 @@ func (s *Store) PutDomain(ctx context.Context, d *tollgate.Domain) error {
 
 // GetDomain returns the domain.
 func (s *Store) GetDomain(ctx context.Context, domain string) (*tollgate.Domain, error) {
-	d, err := scanDomain(s.read.QueryRowContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE domain = $1`, domain))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain)
-	}
-	if err != nil {
-		return nil, wrap(err, "get domain "+domain)
-	}
-	return d, nil
+	return queryOne(ctx, s.read, "get domain "+domain, scanDomain,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) },
+		`SELECT `+domainColumns+` FROM domains WHERE domain = $1`, domain)
 }
 
 // ListDomains returns a pool's domains, by domain; all domains when poolID

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/tollgate/tollgate"
 )
@@ -31,14 +30,9 @@ func (s *Store) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
 
 // GetPool returns the pool with the given id.
 func (s *Store) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
-	p, err := scanPool(s.read.QueryRowContext(ctx, `SELECT `+poolColumns+` FROM pools WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id)
-	}
-	if err != nil {
-		return nil, wrap(err, "get pool "+id)
-	}
-	return p, nil
+	return queryOne(ctx, s.read, "get pool "+id, scanPool,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
+		`SELECT `+poolColumns+` FROM pools WHERE id = $1`, id)
 }
 
 // ListPools returns every pool, by name.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/tollgate/tollgate"
@@ -84,15 +83,11 @@ func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServ
 // GetResourceServer returns the pool's resource server with the given
 // identifier.
 func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string) (*tollgate.ResourceServer, error) {
-	rs, err := scanResourceServer(s.read.QueryRowContext(ctx,
-		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
-	}
-	if err != nil {
-		return nil, wrap(err, "get resource server "+identifier)
-	}
-	return rs, nil
+	return queryOne(ctx, s.read, "get resource server "+identifier, scanResourceServer,
+		func() error {
+			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
+		},
+		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier)
 }
 
 // ListResourceServers returns the pool's resource servers, by identifier;

@@ -188,6 +188,21 @@ func mustAffect(res sql.Result, missing func() error) error {
 	return nil
 }
 
+// queryOne runs a read query for one row and scans it with scan; missing()
+// is the error when there is none, and op names the operation in others.
+func queryOne[T any](ctx context.Context, db *sql.DB, op string, scan func(scanner) (T, error), missing func() error, query string, args ...any) (T, error) {
+	v, err := scan(db.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, missing()
+	}
+	if err != nil {
+		var zero T
+		return zero, wrap(err, op)
+	}
+	return v, nil
+}
+
 // queryAll runs a read query and scans every row it returns with scan; op
 // names the operation in errors. No rows is an empty list, never nil.
 func queryAll[T any](ctx context.Context, db *sql.DB, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
