@@ -34,7 +34,7 @@ var allowedImports = map[string][]string{
 	"internal/config":          {".", "internal/apigw", "internal/vault"},
 	"internal/template":        {".", "internal/apigw", "internal/config"},
 	"internal/store/sqlstore":  {"."},
-	"internal/store/storetest": {"."},
+	"internal/store/storetest": {".", "internal/vault"},
 	"internal/gateway":         {".", "internal/apigw", "internal/bearer", "internal/oauth2", "internal/jwks", "internal/claimsheader", "internal/headerpolicy"},
 	"internal/jwks":            {".", "internal/bearer"},
 	"internal/proxy":           {".", "internal/apigw", "internal/gateway", "internal/headerpolicy"},

@@ -15,9 +15,8 @@ import (
 )
 
 func (a *app) clientsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "clients", Short: "Manage app clients and their secrets"}
-	cmd.AddCommand(a.clientsCreate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete())
-	return cmd
+	return group("clients", "Manage app clients and their secrets",
+		a.clientsCreate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete())
 }
 
 // clientFlags are the flags of clients create.
@@ -79,7 +78,7 @@ func (a *app) clientsCreate() *cobra.Command {
 	fl.StringVar(&f.accessValidity, "access-token-validity", "", "access token lifetime, 5m to 1d (default 60m)")
 	fl.StringVar(&f.refreshValidity, "refresh-token-validity", "", "refresh token lifetime, 60m to 3650d (default 30d)")
 	fl.BoolVar(&f.noSecret, "no-secret", false, "create a public client (not usable with client_credentials)")
-	fl.BoolVar(&f.asJSON, "json", false, "print JSON")
+	jsonFlag(cmd, &f.asJSON)
 	_ = cmd.MarkFlagRequired("pool")
 	return cmd
 }
@@ -146,96 +145,91 @@ func (a *app) clientsList() *cobra.Command {
 		Use:   "list",
 		Short: "List app clients (of one pool with --pool)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			return a.withStore(ctx, func(s *session) error {
-				poolID := ""
-				if pool != "" {
-					p, err := findPool(ctx, s.st, pool)
-					if err != nil {
-						return err
-					}
-					poolID = p.ID
-				}
-				clients, err := s.st.ListClients(ctx, poolID)
+		RunE: a.onStore(func(ctx context.Context, s *session, _ []string) error {
+			poolID := ""
+			if pool != "" {
+				p, err := findPool(ctx, s.st, pool)
 				if err != nil {
 					return err
 				}
-				undefined, err := s.svc.UndefinedScopes(ctx, clients)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					views := make([]clientScopesView, 0, len(clients))
-					for _, c := range clients {
-						views = append(views, clientScopesView{newClientView(c, nil), undefined[c.ID]})
-					}
-					return printJSON(a.stdout, views)
-				}
-				rows := make([][]string, 0, len(clients))
-				for _, c := range clients {
-					rows = append(rows, []string{c.ID, c.Name, c.PoolID, scopeList(c, undefined[c.ID]), fmt.Sprint(len(c.Secrets)), owner(c.ConfigKey)})
-				}
-				return printTable(a.stdout, []string{"CLIENT ID", "NAME", "POOL", "SCOPES", "SECRETS", "MANAGED BY"}, rows)
-			})
-		},
+				poolID = p.ID
+			}
+			clients, err := s.st.ListClients(ctx, poolID)
+			if err != nil {
+				return err
+			}
+			undefined, err := s.svc.UndefinedScopes(ctx, clients)
+			if err != nil {
+				return err
+			}
+			return printListing(output{a.stdout, asJSON}, clients,
+				func(c *tollgate.Client) clientScopesView {
+					return clientScopesView{newClientView(c, nil), undefined[c.ID]}
+				},
+				[]string{"CLIENT ID", "NAME", "POOL", "SCOPES", "SECRETS", "MANAGED BY"},
+				func(c *tollgate.Client) []string {
+					return []string{c.ID, c.Name, c.PoolID, scopeList(c, undefined[c.ID]), fmt.Sprint(len(c.Secrets)), owner(c.ConfigKey)}
+				})
+		}),
 	}
 	cmd.Flags().StringVar(&pool, "pool", "", "only this pool's clients (id or name)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
 func (a *app) clientsDescribe() *cobra.Command {
 	var showSecret, asJSON bool
+	describe := onClient(func(ctx context.Context, s *session, c *tollgate.Client, _ []string) error {
+		var revealed map[string]string
+		if showSecret {
+			var err error
+			if revealed, err = s.svc.RevealAll(c); err != nil {
+				return err
+			}
+		}
+		undefined, err := s.svc.UndefinedScopes(ctx, []*tollgate.Client{c})
+		if err != nil {
+			return err
+		}
+		view := newClientView(c, revealed)
+		if asJSON {
+			return printJSON(a.stdout, clientScopesView{view, undefined[c.ID]})
+		}
+		a.printClient(c, view, undefined[c.ID])
+		return nil
+	})
 	cmd := &cobra.Command{
 		Use:   "describe CLIENT_ID",
 		Short: "Show a client; --show-secret reveals its secrets",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			open := a.withStore
 			if showSecret {
-				open = a.withStoreAndVault
+				return a.onStoreAndVault(describe)(cmd, args)
 			}
-			return open(ctx, func(s *session) error {
-				c, err := s.st.GetClient(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				var revealed map[string]string
-				if showSecret {
-					if revealed, err = s.svc.RevealAll(c); err != nil {
-						return err
-					}
-				}
-				undefined, err := s.svc.UndefinedScopes(ctx, []*tollgate.Client{c})
-				if err != nil {
-					return err
-				}
-				view := newClientView(c, revealed)
-				if asJSON {
-					return printJSON(a.stdout, clientScopesView{view, undefined[c.ID]})
-				}
-				fmt.Fprintf(a.stdout, "Client id:   %s\nName:        %s\nPool:        %s\nFlows:       %s\nScopes:      %s\nAccess token validity:  %s\nRefresh token validity: %s\nManaged by:  %s\n",
-					c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined[c.ID]), c.AccessTokenValidity, c.RefreshTokenValidity, owner(c.ConfigKey))
-				if u := undefined[c.ID]; len(u) > 0 {
-					fmt.Fprintf(a.stdout, "Warning: no resource server of pool %s defines these scopes any more, so no token carries them: %s\n",
-						c.PoolID, strings.Join(u, " "))
-				}
-				for _, sv := range view.Secrets {
-					value := "(hidden; --show-secret reveals it)"
-					if sv.ClientSecretValue != "" {
-						value = sv.ClientSecretValue
-					}
-					fmt.Fprintf(a.stdout, "Secret %s (created %s): %s\n", sv.ClientSecretID, fmtTime(sv.ClientSecretCreateDate), value)
-				}
-				return nil
-			})
+			return a.onStore(describe)(cmd, args)
 		},
 	}
 	cmd.Flags().BoolVar(&showSecret, "show-secret", false, "reveal the client's secrets (needs the master key)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(cmd, &asJSON)
 	return cmd
+}
+
+// printClient writes describe's text: the client, a warning for the scopes
+// its pool no longer defines, and its secrets (hidden unless revealed).
+func (a *app) printClient(c *tollgate.Client, view clientView, undefined []string) {
+	fmt.Fprintf(a.stdout, "Client id:   %s\nName:        %s\nPool:        %s\nFlows:       %s\nScopes:      %s\nAccess token validity:  %s\nRefresh token validity: %s\nManaged by:  %s\n",
+		c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined), c.AccessTokenValidity, c.RefreshTokenValidity, owner(c.ConfigKey))
+	if len(undefined) > 0 {
+		fmt.Fprintf(a.stdout, "Warning: no resource server of pool %s defines these scopes any more, so no token carries them: %s\n",
+			c.PoolID, strings.Join(undefined, " "))
+	}
+	for _, sv := range view.Secrets {
+		value := "(hidden; --show-secret reveals it)"
+		if sv.ClientSecretValue != "" {
+			value = sv.ClientSecretValue
+		}
+		fmt.Fprintf(a.stdout, "Secret %s (created %s): %s\n", sv.ClientSecretID, fmtTime(sv.ClientSecretCreateDate), value)
+	}
 }
 
 func (a *app) clientsAddSecret() *cobra.Command {
@@ -245,37 +239,30 @@ func (a *app) clientsAddSecret() *cobra.Command {
 		Use:   "add-secret CLIENT_ID",
 		Short: "Add a second secret to a client, for rotation without downtime (either secret works until one is deleted)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStoreAndVault(ctx, func(s *session) error {
-				c, err := s.st.GetClient(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				cs, secret, err := s.svc.AddClientSecret(ctx, c, custom)
-				if errors.Is(err, domain.ErrBadSecret) {
-					return tollgate.Errorf(tollgate.KindInvalid, "--secret must be 24 to 64 characters of letters, digits, _ and +")
-				}
-				if err != nil {
-					return err
-				}
-				view := secretView{ClientSecretID: cs.ID, ClientSecretCreateDate: cs.CreatedAt}
-				if custom == "" {
-					view.ClientSecretValue = secret // like Cognito: a custom secret is not echoed
-				}
-				if asJSON {
-					return printJSON(a.stdout, view)
-				}
-				fmt.Fprintf(a.stdout, "Secret id: %s\n", cs.ID)
-				if view.ClientSecretValue != "" {
-					fmt.Fprintf(a.stdout, "Secret:    %s\n", secret)
-				}
-				return nil
-			})
-		},
+		RunE: a.onStoreAndVault(onClient(func(ctx context.Context, s *session, c *tollgate.Client, _ []string) error {
+			cs, secret, err := s.svc.AddClientSecret(ctx, c, custom)
+			if errors.Is(err, domain.ErrBadSecret) {
+				return tollgate.Errorf(tollgate.KindInvalid, "--secret must be 24 to 64 characters of letters, digits, _ and +")
+			}
+			if err != nil {
+				return err
+			}
+			view := secretView{ClientSecretID: cs.ID, ClientSecretCreateDate: cs.CreatedAt}
+			if custom == "" {
+				view.ClientSecretValue = secret // like Cognito: a custom secret is not echoed
+			}
+			if asJSON {
+				return printJSON(a.stdout, view)
+			}
+			fmt.Fprintf(a.stdout, "Secret id: %s\n", cs.ID)
+			if view.ClientSecretValue != "" {
+				fmt.Fprintf(a.stdout, "Secret:    %s\n", secret)
+			}
+			return nil
+		})),
 	}
 	cmd.Flags().StringVar(&custom, "secret", "", "use this secret instead of a generated one (24–64 characters)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -284,16 +271,9 @@ func (a *app) clientsDeleteSecret() *cobra.Command {
 		Use:   "delete-secret CLIENT_ID SECRET_ID",
 		Short: "Delete one of a client's secrets (not its last one)",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStore(ctx, func(s *session) error {
-				c, err := s.st.GetClient(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return s.svc.DeleteClientSecret(ctx, c, args[1])
-			})
-		},
+		RunE: a.onStore(onClient(func(ctx context.Context, s *session, c *tollgate.Client, args []string) error {
+			return s.svc.DeleteClientSecret(ctx, c, args[1])
+		})),
 	}
 }
 
@@ -302,15 +282,8 @@ func (a *app) clientsDelete() *cobra.Command {
 		Use:   "delete CLIENT_ID",
 		Short: "Delete a client made by hand",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStore(ctx, func(s *session) error {
-				c, err := s.st.GetClient(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return s.svc.DeleteClient(ctx, c)
-			})
-		},
+		RunE: a.onStore(onClient(func(ctx context.Context, s *session, c *tollgate.Client, _ []string) error {
+			return s.svc.DeleteClient(ctx, c)
+		})),
 	}
 }

@@ -33,6 +33,25 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	return &cliFixture{global: []string{"--data", dir, "--database", db, "--master-key-file", keyFile}, db: db}
 }
 
+// createPool creates the pool name with the CLI, then opens the fixture's
+// store (closed when the test ends) and returns it with its one pool.
+func (f *cliFixture) createPool(t *testing.T, name string) (*sqlstore.Store, []*tollgate.UserPool) {
+	t.Helper()
+	if code, _, stderr := f.run(t, "pools", "create", name); code != 0 {
+		t.Fatalf("pools create: exit %d: %s", code, stderr)
+	}
+	st, err := sqlstore.Open(t.Context(), f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	pools, err := st.ListPools(t.Context())
+	if err != nil || len(pools) != 1 {
+		t.Fatalf("pools %v, %v", pools, err)
+	}
+	return st, pools
+}
+
 // run runs the command and returns its exit code, stdout and stderr.
 func (f *cliFixture) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -46,19 +65,8 @@ func (f *cliFixture) run(t *testing.T, args ...string) (code int, stdout, stderr
 // writer, cannot grow a pool past Cognito's MaxClientsPerPool.
 func TestClientsCreateKeepsThePoolQuota(t *testing.T) {
 	f := newCLIFixture(t)
-	if code, _, stderr := f.run(t, "pools", "create", "orders"); code != 0 {
-		t.Fatalf("pools create: exit %d: %s", code, stderr)
-	}
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, f.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	pools, err := st.ListPools(ctx)
-	if err != nil || len(pools) != 1 {
-		t.Fatalf("pools %v, %v", pools, err)
-	}
+	st, pools := f.createPool(t, "orders")
 	now := time.Now()
 	rs := &tollgate.ResourceServer{PoolID: pools[0].ID, Identifier: "api", Name: "api", Scopes: []tollgate.Scope{{Name: "read"}}, CreatedAt: now, UpdatedAt: now}
 	if err := st.PutResourceServer(ctx, rs); err != nil {
@@ -87,19 +95,8 @@ func TestClientsCreateKeepsThePoolQuota(t *testing.T) {
 // management API, deletes a pool only once its domain is deleted.
 func TestPoolsDeleteRefusesAPoolWithADomain(t *testing.T) {
 	f := newCLIFixture(t)
-	if code, _, stderr := f.run(t, "pools", "create", "orders"); code != 0 {
-		t.Fatalf("pools create: exit %d: %s", code, stderr)
-	}
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, f.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	pools, err := st.ListPools(ctx)
-	if err != nil || len(pools) != 1 {
-		t.Fatalf("pools %v, %v", pools, err)
-	}
+	st, pools := f.createPool(t, "orders")
 	if err := st.PutDomain(ctx, &tollgate.Domain{Domain: "orders-auth", PoolID: pools[0].ID, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				a.printDev(ctx, srv, cfg, res, st, v)
 				if stack != nil {
 					fmt.Fprintln(a.stdout)
-					_ = a.printOutputs(stack.plan.Outputs(res, endpointsOf(srv)))
+					_ = printOutputs(output{a.stdout, false}, stack.plan.Outputs(res, endpointsOf(srv)))
 				}
 			})
 		},

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -10,9 +11,7 @@ import (
 )
 
 func (a *app) keysCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "keys", Short: "List and rotate a pool's signing keys"}
-	cmd.AddCommand(a.keysList(), a.keysRotate())
-	return cmd
+	return group("keys", "List and rotate a pool's signing keys", a.keysList(), a.keysRotate())
 }
 
 func (a *app) keysList() *cobra.Command {
@@ -21,25 +20,15 @@ func (a *app) keysList() *cobra.Command {
 		Use:   "list POOL",
 		Short: "List a pool's signing keys and their states (next, active, retired)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStore(ctx, func(s *session) error {
-				p, err := findPool(ctx, s.st, args[0])
-				if err != nil {
-					return err
-				}
-				keys, err := s.st.ListSigningKeys(ctx, p.ID)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return a.printKeysJSON(keys)
-				}
-				return a.printKeys(keys)
-			})
-		},
+		RunE: a.onStore(onPool(func(ctx context.Context, s *session, p *tollgate.UserPool) error {
+			keys, err := s.st.ListSigningKeys(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			return printKeys(output{a.stdout, asJSON}, keys)
+		})),
 	}
-	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(list, &asJSON)
 	return list
 }
 
@@ -58,63 +47,50 @@ has expired (one day, the longest access-token validity, plus five minutes)
 answer to a leaked key. A new next key is published at once. Running
 servers pick the change up within their poll interval.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStoreAndVault(ctx, func(s *session) error {
-				p, err := findPool(ctx, s.st, args[0])
-				if err != nil {
-					return err
-				}
-				keys, err := s.svc.RotateKeys(ctx, p.ID, domain.Rotation{Force: force, RetireNow: retireNow, Logger: a.logger()})
-				if err != nil {
-					return err
-				}
-				if rotateJSON {
-					return a.printKeysJSON(keys)
-				}
-				return a.printKeys(keys)
-			})
-		},
+		RunE: a.onStoreAndVault(onPool(func(ctx context.Context, s *session, p *tollgate.UserPool) error {
+			keys, err := s.svc.RotateKeys(ctx, p.ID, domain.Rotation{Force: force, RetireNow: retireNow, Logger: a.logger()})
+			if err != nil {
+				return err
+			}
+			return printKeys(output{a.stdout, rotateJSON}, keys)
+		})),
 	}
-	rotate.Flags().BoolVar(&rotateJSON, "json", false, "print JSON")
+	jsonFlag(rotate, &rotateJSON)
 	rotate.Flags().BoolVar(&force, "force", false, "rotate even if the next key was published too recently for all verifiers to know it")
 	rotate.Flags().BoolVar(&retireNow, "retire-now", false, "drop the active key from the JWKS at once, invalidating every token it signed (for a leaked key)")
 	return rotate
 }
 
-// printKeysJSON writes a pool's signing keys as a JSON array.
-func (a *app) printKeysJSON(keys []tollgate.SigningKey) error {
-	type keyView struct {
-		KID         string            `json:"Kid"`
-		Algorithm   string            `json:"Algorithm"`
-		State       tollgate.KeyState `json:"State"`
-		CreatedAt   string            `json:"CreationDate"`
-		ActivatedAt string            `json:"ActivationDate,omitempty"`
-		ExpiresAt   string            `json:"ExpirationDate,omitempty"`
-	}
-	views := make([]keyView, 0, len(keys))
-	for _, k := range keys {
-		v := keyView{KID: k.KID, Algorithm: k.Algorithm, State: k.State, CreatedAt: fmtTime(k.CreatedAt)}
-		if !k.ActivatedAt.IsZero() {
-			v.ActivatedAt = fmtTime(k.ActivatedAt)
-		}
-		if !k.ExpiresAt.IsZero() {
-			v.ExpiresAt = fmtTime(k.ExpiresAt)
-		}
-		views = append(views, v)
-	}
-	return printJSON(a.stdout, views)
+// keyView is a signing key as the JSON output shows it.
+type keyView struct {
+	KID         string            `json:"Kid"`
+	Algorithm   string            `json:"Algorithm"`
+	State       tollgate.KeyState `json:"State"`
+	CreatedAt   string            `json:"CreationDate"`
+	ActivatedAt string            `json:"ActivationDate,omitempty"`
+	ExpiresAt   string            `json:"ExpirationDate,omitempty"`
 }
 
-// printKeys writes a pool's signing keys as a table.
-func (a *app) printKeys(keys []tollgate.SigningKey) error {
-	if len(keys) == 0 {
-		_, err := fmt.Fprintln(a.stdout, "No keys yet: they are created when the pool signs its first token or serves its JWKS.")
+func newKeyView(k tollgate.SigningKey) keyView {
+	v := keyView{KID: k.KID, Algorithm: k.Algorithm, State: k.State, CreatedAt: fmtTime(k.CreatedAt)}
+	if !k.ActivatedAt.IsZero() {
+		v.ActivatedAt = fmtTime(k.ActivatedAt)
+	}
+	if !k.ExpiresAt.IsZero() {
+		v.ExpiresAt = fmtTime(k.ExpiresAt)
+	}
+	return v
+}
+
+// printKeys writes a pool's signing keys as a JSON array or a table.
+func printKeys(out output, keys []tollgate.SigningKey) error {
+	if !out.asJSON && len(keys) == 0 {
+		_, err := fmt.Fprintln(out.w, "No keys yet: they are created when the pool signs its first token or serves its JWKS.")
 		return err
 	}
-	rows := make([][]string, 0, len(keys))
-	for _, k := range keys {
-		rows = append(rows, []string{k.KID, k.Algorithm, string(k.State), fmtTime(k.CreatedAt), fmtTime(k.ActivatedAt), fmtTime(k.ExpiresAt)})
-	}
-	return printTable(a.stdout, []string{"KID", "ALG", "STATE", "CREATED", "ACTIVATED", "LEAVES JWKS"}, rows)
+	return printListing(out, keys, newKeyView,
+		[]string{"KID", "ALG", "STATE", "CREATED", "ACTIVATED", "LEAVES JWKS"},
+		func(k tollgate.SigningKey) []string {
+			return []string{k.KID, k.Algorithm, string(k.State), fmtTime(k.CreatedAt), fmtTime(k.ActivatedAt), fmtTime(k.ExpiresAt)}
+		})
 }

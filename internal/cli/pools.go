@@ -13,9 +13,7 @@ import (
 )
 
 func (a *app) poolsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "pools", Short: "List, create, describe and delete user pools"}
-	cmd.AddCommand(a.poolsList(), a.poolsDescribe(), a.poolsCreate(), a.poolsDelete())
-	return cmd
+	return group("pools", "List, create, describe and delete user pools", a.poolsList(), a.poolsDescribe(), a.poolsCreate(), a.poolsDelete())
 }
 
 func (a *app) poolsList() *cobra.Command {
@@ -24,28 +22,19 @@ func (a *app) poolsList() *cobra.Command {
 		Use:   "list",
 		Short: "List user pools",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withStore(cmd.Context(), func(s *session) error {
-				pools, err := s.st.ListPools(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					views := make([]poolView, 0, len(pools))
-					for _, p := range pools {
-						views = append(views, newPoolView(p))
-					}
-					return printJSON(a.stdout, views)
-				}
-				rows := make([][]string, 0, len(pools))
-				for _, p := range pools {
-					rows = append(rows, []string{p.ID, p.Name, owner(p.ConfigKey), fmtTime(p.CreatedAt)})
-				}
-				return printTable(a.stdout, []string{"ID", "NAME", "MANAGED BY", "CREATED"}, rows)
-			})
-		},
+		RunE: a.onStore(func(ctx context.Context, s *session, _ []string) error {
+			pools, err := s.st.ListPools(ctx)
+			if err != nil {
+				return err
+			}
+			return printListing(output{a.stdout, asJSON}, pools, newPoolView,
+				[]string{"ID", "NAME", "MANAGED BY", "CREATED"},
+				func(p *tollgate.UserPool) []string {
+					return []string{p.ID, p.Name, owner(p.ConfigKey), fmtTime(p.CreatedAt)}
+				})
+		}),
 	}
-	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(list, &asJSON)
 	return list
 }
 
@@ -55,22 +44,19 @@ func (a *app) poolsDescribe() *cobra.Command {
 		Use:   "describe POOL",
 		Short: "Show a pool with its resource servers, clients and domains (POOL is an id or a name)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStore(ctx, func(s *session) error {
-				pc, err := readPool(ctx, s, args[0])
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return printJSON(a.stdout, pc.view())
-				}
-				a.printPool(pc)
-				return nil
-			})
-		},
+		RunE: a.onStore(onPool(func(ctx context.Context, s *session, p *tollgate.UserPool) error {
+			pc, err := readPool(ctx, s, p)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a.stdout, pc.view())
+			}
+			a.printPool(pc)
+			return nil
+		})),
 	}
-	describe.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(describe, &asJSON)
 	return describe
 }
 
@@ -83,13 +69,10 @@ type poolContents struct {
 	undefined map[string][]string // client id → scopes the pool no longer defines
 }
 
-// readPool reads the pool ref names and what it owns.
-func readPool(ctx context.Context, s *session, ref string) (*poolContents, error) {
-	p, err := findPool(ctx, s.st, ref)
-	if err != nil {
-		return nil, err
-	}
+// readPool reads what the pool owns.
+func readPool(ctx context.Context, s *session, p *tollgate.UserPool) (*poolContents, error) {
 	pc := &poolContents{pool: p}
+	var err error
 	if pc.rss, err = s.st.ListResourceServers(ctx, p.ID); err != nil {
 		return nil, err
 	}
@@ -158,20 +141,17 @@ func (a *app) poolsCreate() *cobra.Command {
 		Use:   "create NAME",
 		Short: "Create a user pool by hand (pools declared in a config file are created by serve)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStore(ctx, func(s *session) error {
-				p, err := s.svc.CreatePool(ctx, args[0], region)
-				if errors.Is(err, domain.ErrBadRegion) {
-					return fmt.Errorf("--region %q is not a region name like us-east-1", region)
-				}
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintln(a.stdout, p.ID)
+		RunE: a.onStore(func(ctx context.Context, s *session, args []string) error {
+			p, err := s.svc.CreatePool(ctx, args[0], region)
+			if errors.Is(err, domain.ErrBadRegion) {
+				return fmt.Errorf("--region %q is not a region name like us-east-1", region)
+			}
+			if err != nil {
 				return err
-			})
-		},
+			}
+			_, err = fmt.Fprintln(a.stdout, p.ID)
+			return err
+		}),
 	}
 	create.Flags().StringVar(&region, "region", "us-east-1", "the pool's region (part of its id)")
 	return create
@@ -182,16 +162,9 @@ func (a *app) poolsDelete() *cobra.Command {
 		Use:   "delete POOL",
 		Short: "Delete a pool made by hand, with everything it owns",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withStore(ctx, func(s *session) error {
-				p, err := findPool(ctx, s.st, args[0])
-				if err != nil {
-					return err
-				}
-				return s.svc.DeletePool(ctx, p)
-			})
-		},
+		RunE: a.onStore(onPool(func(ctx context.Context, s *session, p *tollgate.UserPool) error {
+			return s.svc.DeletePool(ctx, p)
+		})),
 	}
 }
 

@@ -84,12 +84,7 @@ func (a *app) serveCommand() *cobra.Command {
 			}
 			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, _ *config.Config, res *config.Result, _ tollgate.Store, _ *vault.Vault) {
 				if stack != nil {
-					outs := stack.plan.Outputs(res, endpointsOf(srv))
-					if outputsJSON {
-						_ = a.printOutputsJSON(outs)
-					} else {
-						_ = a.printOutputs(outs)
-					}
+					_ = printOutputs(output{a.stdout, outputsJSON}, stack.plan.Outputs(res, endpointsOf(srv)))
 				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {

@@ -114,25 +114,23 @@ func (a *app) deployStack(ctx context.Context, st tollgate.Store, v *vault.Vault
 	return res, nil
 }
 
-// printOutputsJSON writes the stack's outputs as a JSON array.
-func (a *app) printOutputsJSON(outs []template.Output) error {
-	if outs == nil {
-		outs = []template.Output{}
+// printOutputs writes the stack's outputs as a JSON array, or for people,
+// with the Tollgate URL beside an AWS endpoint URL.
+func printOutputs(out output, outs []template.Output) error {
+	if out.asJSON {
+		if outs == nil {
+			outs = []template.Output{}
+		}
+		return printJSON(out.w, outs)
 	}
-	return printJSON(a.stdout, outs)
-}
-
-// printOutputs writes the stack's outputs for people, with the Tollgate URL
-// beside an AWS endpoint URL.
-func (a *app) printOutputs(outs []template.Output) error {
 	if len(outs) == 0 {
 		return nil
 	}
-	fmt.Fprintln(a.stdout, "Outputs:")
+	fmt.Fprintln(out.w, "Outputs:")
 	for _, o := range outs {
-		fmt.Fprintf(a.stdout, "  %s = %s\n", o.Key, o.Value)
+		fmt.Fprintf(out.w, "  %s = %s\n", o.Key, o.Value)
 		if o.Local != "" {
-			fmt.Fprintf(a.stdout, "  %s (here) = %s\n", o.Key, o.Local)
+			fmt.Fprintf(out.w, "  %s (here) = %s\n", o.Key, o.Local)
 		}
 	}
 	return nil
@@ -175,10 +173,7 @@ func (a *app) outputsCommand() *cobra.Command {
 				PublicURL: base,
 				Issuer:    func(poolID string) string { return base + "/" + poolID },
 			})
-			if asJSON {
-				return a.printOutputsJSON(outs)
-			}
-			return a.printOutputs(outs)
+			return printOutputs(output{a.stdout, asJSON}, outs)
 		},
 	}
 	tf.register(cmd)

@@ -45,16 +45,9 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	v, err := vault.New(vault.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	f := &fixture{st: st, vault: v}
+	var err error
 	if f.key, f.secret, err = domain.New(st, v, nil).CreateAccessKey(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}

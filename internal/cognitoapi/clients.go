@@ -270,11 +270,7 @@ func (h *Handler) createUserPoolClient(ctx context.Context, region string, in []
 		return nil, clientError(err)
 	}
 	h.changed(ctx)
-	view, err := h.clientView(c)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserPoolClient": view}, nil
+	return h.clientReply(c)
 }
 
 // getClient returns the pool's client, or Cognito's not found.
@@ -289,38 +285,12 @@ func (h *Handler) getClient(ctx context.Context, region, poolID, clientID string
 	return c, err
 }
 
-// clientRef reads and validates {UserPoolId, ClientId}.
-func clientRef(in []byte) (poolID, clientID string, err error) {
-	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-		ClientID   *string `json:"ClientId"`
-	}
-	if err := decode(in, &req); err != nil {
-		return "", "", err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("clientId", req.ClientID, clientIDType)
-	if err := v.err(); err != nil {
-		return "", "", err
-	}
-	return *req.UserPoolID, *req.ClientID, nil
-}
-
 func (h *Handler) describeUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
-	poolID, clientID, err := clientRef(in)
+	c, err := h.readClientRef(ctx, region, in)
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, poolID, clientID)
-	if err != nil {
-		return nil, err
-	}
-	view, err := h.clientView(c)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserPoolClient": view}, nil
+	return h.clientReply(c)
 }
 
 // updateUserPoolClient replaces the client's settings. As in Cognito,
@@ -350,7 +320,12 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 		return nil, clientError(err)
 	}
 	h.changed(ctx)
-	view, err := h.clientView(next)
+	return h.clientReply(next)
+}
+
+// clientReply is the answer that carries a client: {"UserPoolClient": …}.
+func (h *Handler) clientReply(c *tollgate.Client) (any, error) {
+	view, err := h.clientView(c)
 	if err != nil {
 		return nil, err
 	}
@@ -358,19 +333,11 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 }
 
 func (h *Handler) deleteUserPoolClient(ctx context.Context, region string, in []byte) (any, error) {
-	poolID, clientID, err := clientRef(in)
+	c, err := h.readClientRef(ctx, region, in)
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.getClient(ctx, region, poolID, clientID)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.svc.DeleteClient(ctx, c); err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, h.svc.DeleteClient(ctx, c))
 }
 
 func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []byte) (any, error) {
@@ -382,21 +349,19 @@ func (h *Handler) listUserPoolClients(ctx context.Context, region string, in []b
 	if err != nil {
 		return nil, err
 	}
-	from, to, next, err := page(len(clients), req.MaxResults, req.NextToken, 60)
-	if err != nil {
-		return nil, err
-	}
 	type description struct {
 		ClientID   string `json:"ClientId"`
 		UserPoolID string `json:"UserPoolId"`
 		ClientName string `json:"ClientName"`
 	}
-	out := struct {
+	views, next, err := pageViews(clients, req.MaxResults, req.NextToken, 60, func(c *tollgate.Client) description {
+		return description{c.ID, c.PoolID, c.Name}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct {
 		UserPoolClients []description `json:"UserPoolClients"`
 		NextToken       *string       `json:"NextToken,omitempty"`
-	}{UserPoolClients: []description{}, NextToken: next}
-	for _, c := range clients[from:to] {
-		out.UserPoolClients = append(out.UserPoolClients, description{c.ID, c.PoolID, c.Name})
-	}
-	return out, nil
+	}{views, next}, nil
 }

@@ -32,21 +32,19 @@ const (
 
 func (h *Handler) createUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		Domain              *string
-		UserPoolID          *string `json:"UserPoolId"`
+		Domain *string
+		poolRef
 		ManagedLoginVersion *int
 		CustomDomainConfig  *struct{ CertificateArn *string }
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("domain", req.Domain, domainType)
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	if req.CustomDomainConfig != nil {
-		v.required("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, arnType)
-	}
-	if err := v.err(); err != nil {
+	err := readRequest(in, &req, func(v *validation) {
+		v.required("domain", req.Domain, domainType)
+		req.check(v)
+		if req.CustomDomainConfig != nil {
+			v.required("customDomainConfig.certificateArn", req.CustomDomainConfig.CertificateArn, arnType)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	if req.CustomDomainConfig != nil {
@@ -91,12 +89,7 @@ func domainError(err error) error {
 // does, not an error.
 func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct{ Domain *string }
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("domain", req.Domain, describedDomainType)
-	if err := v.err(); err != nil {
+	if err := readRequest(in, &req, func(v *validation) { v.required("domain", req.Domain, describedDomainType) }); err != nil {
 		return nil, err
 	}
 	d, err := h.opts.Store.GetDomain(ctx, *req.Domain)
@@ -133,16 +126,14 @@ func (h *Handler) describeUserPoolDomain(ctx context.Context, region string, in 
 
 func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		Domain     *string
-		UserPoolID *string `json:"UserPoolId"`
+		Domain *string
+		poolRef
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("domain", req.Domain, describedDomainType)
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	if err := v.err(); err != nil {
+	err := readRequest(in, &req, func(v *validation) {
+		v.required("domain", req.Domain, describedDomainType)
+		req.check(v)
+	})
+	if err != nil {
 		return nil, err
 	}
 	p, err := h.getPool(ctx, region, *req.UserPoolID)
@@ -156,9 +147,5 @@ func (h *Handler) deleteUserPoolDomain(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.DeleteDomain(ctx, d); err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, h.svc.DeleteDomain(ctx, d))
 }

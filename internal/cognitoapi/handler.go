@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/domain"
@@ -207,7 +209,7 @@ func decode(in []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return errorf(http.StatusBadRequest, "SerializationException", "Unexpected value for member %s: want %s.", held(te.Field), held(te.Type.String()))
+			return errorf(http.StatusBadRequest, "SerializationException", "Unexpected value for member %s: want %s.", held(memberPath(te.Field)), held(te.Type.String()))
 		}
 		return errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid JSON.")
 	}
@@ -215,6 +217,21 @@ func decode(in []byte, v any) error {
 		return errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid JSON.")
 	}
 	return nil
+}
+
+// memberPath is the member a type error names, as the caller wrote it: Go's
+// decoder also names the embedded structs the member is promoted from
+// (clientRef.poolRef.UserPoolId), which are Go's, lower case, and never a
+// member of Cognito's (whose names are capitalized).
+func memberPath(field string) string {
+	parts := strings.Split(field, ".")
+	kept := parts[:0]
+	for _, p := range parts {
+		if r, _ := utf8.DecodeRuneInString(p); !unicode.IsLower(r) {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ".")
 }
 
 func newRequestID() string {

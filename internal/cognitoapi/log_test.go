@@ -24,7 +24,6 @@ import (
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
-	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // loggedAPI is the API served with its log kept, and a key to call it.
@@ -53,15 +52,7 @@ func (b *lockedBuffer) String() string {
 func newLoggedAPI(t *testing.T) *loggedAPI {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	v, err := vault.New(vault.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	key, secret, err := domain.New(st, v, nil).CreateAccessKey(ctx, "test")
 	if err != nil {
 		t.Fatal(err)

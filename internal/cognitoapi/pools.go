@@ -113,7 +113,7 @@ func (h *Handler) getPool(ctx context.Context, region, id string) (*tollgate.Use
 
 // poolListInput is the input of the operations that list a pool's objects.
 type poolListInput struct {
-	UserPoolID *string `json:"UserPoolId"`
+	poolRef
 	MaxResults *int
 	NextToken  *string
 }
@@ -122,14 +122,12 @@ type poolListInput struct {
 // shapes of MaxResults and NextToken, and returns the pool it names.
 func (h *Handler) poolListRequest(ctx context.Context, region string, in []byte, limit intShape, key strShape) (*tollgate.UserPool, *poolListInput, error) {
 	var req poolListInput
-	if err := decode(in, &req); err != nil {
-		return nil, nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.optionalInt("maxResults", req.MaxResults, limit)
-	v.optional("nextToken", req.NextToken, key)
-	if err := v.err(); err != nil {
+	err := readRequest(in, &req, func(v *validation) {
+		req.check(v)
+		v.optionalInt("maxResults", req.MaxResults, limit)
+		v.optional("nextToken", req.NextToken, key)
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	p, err := h.getPool(ctx, region, *req.UserPoolID)
@@ -146,15 +144,13 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 		UserPoolTier       *string
 		MfaConfiguration   *string
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("poolName", req.PoolName, userPoolNameType)
-	v.optional("deletionProtection", req.DeletionProtection, deletionProtectionType)
-	v.optional("mfaConfiguration", req.MfaConfiguration, userPoolMfaType)
-	v.optional("userPoolTier", req.UserPoolTier, userPoolTierType)
-	if err := v.err(); err != nil {
+	err := readRequest(in, &req, func(v *validation) {
+		v.required("poolName", req.PoolName, userPoolNameType)
+		v.optional("deletionProtection", req.DeletionProtection, deletionProtectionType)
+		v.optional("mfaConfiguration", req.MfaConfiguration, userPoolMfaType)
+		v.optional("userPoolTier", req.UserPoolTier, userPoolTierType)
+	})
+	if err != nil {
 		return nil, err
 	}
 	if req.DeletionProtection != nil && *req.DeletionProtection == "ACTIVE" {
@@ -174,29 +170,19 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 		return nil, err
 	}
 	h.changed(ctx)
-	view, err := h.poolView(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserPool": view}, nil
+	return h.poolReply(ctx, p)
 }
 
 func (h *Handler) describeUserPool(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	p, err := h.getPool(ctx, region, *req.UserPoolID)
+	p, err := h.readPool(ctx, region, in)
 	if err != nil {
 		return nil, err
 	}
+	return h.poolReply(ctx, p)
+}
+
+// poolReply is the answer that carries a pool: {"UserPool": …}.
+func (h *Handler) poolReply(ctx context.Context, p *tollgate.UserPool) (any, error) {
 	view, err := h.poolView(ctx, p)
 	if err != nil {
 		return nil, err
@@ -209,13 +195,11 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 		MaxResults *int
 		NextToken  *string
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.optional("nextToken", req.NextToken, paginationKeyType)
-	v.requiredInt("maxResults", req.MaxResults, poolQueryLimitType)
-	if err := v.err(); err != nil {
+	err := readRequest(in, &req, func(v *validation) {
+		v.optional("nextToken", req.NextToken, paginationKeyType)
+		v.requiredInt("maxResults", req.MaxResults, poolQueryLimitType)
+	})
+	if err != nil {
 		return nil, err
 	}
 	all, err := h.opts.Store.ListPools(ctx)
@@ -228,10 +212,6 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 			pools = append(pools, p)
 		}
 	}
-	from, to, next, err := page(len(pools), req.MaxResults, req.NextToken, 60)
-	if err != nil {
-		return nil, err
-	}
 	type description struct {
 		ID               string         `json:"Id"`
 		Name             string         `json:"Name"`
@@ -239,29 +219,20 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 		CreationDate     epoch          `json:"CreationDate"`
 		LastModifiedDate epoch          `json:"LastModifiedDate"`
 	}
-	out := struct {
+	views, next, err := pageViews(pools, req.MaxResults, req.NextToken, 60, func(p *tollgate.UserPool) description {
+		return description{p.ID, p.Name, map[string]any{}, epoch(p.CreatedAt), epoch(p.UpdatedAt)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct {
 		UserPools []description `json:"UserPools"`
 		NextToken *string       `json:"NextToken,omitempty"`
-	}{UserPools: []description{}, NextToken: next}
-	for _, p := range pools[from:to] {
-		out.UserPools = append(out.UserPools, description{p.ID, p.Name, map[string]any{}, epoch(p.CreatedAt), epoch(p.UpdatedAt)})
-	}
-	return out, nil
+	}{views, next}, nil
 }
 
 func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	p, err := h.getPool(ctx, region, *req.UserPoolID)
+	p, err := h.readPool(ctx, region, in)
 	if err != nil {
 		return nil, err
 	}
@@ -269,9 +240,5 @@ func (h *Handler) deleteUserPool(ctx context.Context, region string, in []byte) 
 	if errors.Is(err, domain.ErrPoolHasDomain) {
 		return nil, invalid("User pool cannot be deleted. It has a domain configured that should be deleted first.")
 	}
-	if err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, err)
 }

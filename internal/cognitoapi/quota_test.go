@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,32 +38,18 @@ func TestConcurrentCreateUserPoolClientKeepsTheQuota(t *testing.T) {
 	storetest.FillPool(t, f.st, *pool.Id, tollgate.MaxClientsPerPool-1)
 
 	const callers = 6
-	var (
-		start = make(chan struct{})
-		wg    sync.WaitGroup
-		errs  = make([]error, callers)
-	)
-	for i := range callers {
-		wg.Go(func() {
-			<-start
-			_, errs[i] = api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-				UserPoolId: pool.Id, ClientName: aws.String(fmt.Sprint("racer-", i)), GenerateSecret: true,
-				AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{"client_credentials"},
-				AllowedOAuthScopes: []string{"api/read"},
-			})
+	errs := storetest.Race(callers, func(i int) error {
+		_, err := api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+			UserPoolId: pool.Id, ClientName: aws.String(fmt.Sprint("racer-", i)), GenerateSecret: true,
+			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{"client_credentials"},
+			AllowedOAuthScopes: []string{"api/read"},
 		})
-	}
-	close(start)
-	wg.Wait()
-	created := 0
-	for i, err := range errs {
-		if err == nil {
-			created++
-			continue
-		}
+		return err
+	})
+	created := storetest.Winners(errs, func(i int, err error) {
 		wantAPIError(t, fmt.Sprint("caller ", i), err, "LimitExceededException",
 			fmt.Sprintf("User pool %s already has the maximum number of app clients (%d).", *pool.Id, tollgate.MaxClientsPerPool))
-	}
+	})
 	clients, err := f.st.ListClients(ctx, *pool.Id)
 	if err != nil || created != 1 || len(clients) != tollgate.MaxClientsPerPool {
 		t.Errorf("%d calls created a client and the pool has %d (%v); want 1 and %d", created, len(clients), err, tollgate.MaxClientsPerPool)

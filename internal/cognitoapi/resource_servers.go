@@ -75,12 +75,22 @@ func (req *resourceServerInput) check() ([]tollgate.Scope, error) {
 	return scopes, nil
 }
 
-func (h *Handler) createResourceServer(ctx context.Context, region string, in []byte) (any, error) {
+// readResourceServerInput reads and checks the input of Create and
+// UpdateResourceServer, and returns it with its scopes.
+func readResourceServerInput(in []byte) (*resourceServerInput, []tollgate.Scope, error) {
 	var req resourceServerInput
 	if err := decode(in, &req); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	scopes, err := req.check()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &req, scopes, nil
+}
+
+func (h *Handler) createResourceServer(ctx context.Context, region string, in []byte) (any, error) {
+	req, scopes, err := readResourceServerInput(in)
 	if err != nil {
 		return nil, err
 	}
@@ -114,20 +124,7 @@ func (h *Handler) getResourceServer(ctx context.Context, region, poolID, identif
 }
 
 func (h *Handler) describeResourceServer(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-		Identifier *string
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("identifier", req.Identifier, resourceServerIdentifierType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	rs, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
+	rs, err := h.readResourceServer(ctx, region, in)
 	if err != nil {
 		return nil, err
 	}
@@ -143,28 +140,20 @@ func (h *Handler) listResourceServers(ctx context.Context, region string, in []b
 	if err != nil {
 		return nil, err
 	}
-	from, to, next, err := page(len(all), req.MaxResults, req.NextToken, 50)
+	views, next, err := pageViews(all, req.MaxResults, req.NextToken, 50, resourceServerView)
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
+	return struct {
 		ResourceServers []resourceServer `json:"ResourceServers"`
 		NextToken       *string          `json:"NextToken,omitempty"`
-	}{ResourceServers: []resourceServer{}, NextToken: next}
-	for _, rs := range all[from:to] {
-		out.ResourceServers = append(out.ResourceServers, resourceServerView(rs))
-	}
-	return out, nil
+	}{views, next}, nil
 }
 
 // updateResourceServer replaces the resource server's name and scopes, as
 // Cognito does: omitted scopes are removed.
 func (h *Handler) updateResourceServer(ctx context.Context, region string, in []byte) (any, error) {
-	var req resourceServerInput
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	scopes, err := req.check()
+	req, scopes, err := readResourceServerInput(in)
 	if err != nil {
 		return nil, err
 	}
@@ -181,26 +170,9 @@ func (h *Handler) updateResourceServer(ctx context.Context, region string, in []
 }
 
 func (h *Handler) deleteResourceServer(ctx context.Context, region string, in []byte) (any, error) {
-	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-		Identifier *string
-	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("identifier", req.Identifier, resourceServerIdentifierType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	rs, err := h.getResourceServer(ctx, region, *req.UserPoolID, *req.Identifier)
+	rs, err := h.readResourceServer(ctx, region, in)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.DeleteResourceServer(ctx, rs); err != nil {
-		return nil, err
-	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, h.svc.DeleteResourceServer(ctx, rs))
 }

@@ -19,21 +19,12 @@ type secretDescriptor struct {
 // config file declares may rotate them here too, as with the CLI.
 func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolID   *string `json:"UserPoolId"`
-		ClientID     *string `json:"ClientId"`
+		clientRef
 		ClientSecret *string
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("clientId", req.ClientID, clientIDType)
-	v.optional("clientSecret", req.ClientSecret, clientSecretType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
+	c, err := h.readClient(ctx, region, in, &req, &req.clientRef, func(v *validation) {
+		v.optional("clientSecret", req.ClientSecret, clientSecretType)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -60,21 +51,12 @@ func (h *Handler) addUserPoolClientSecret(ctx context.Context, region string, in
 
 func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolID *string `json:"UserPoolId"`
-		ClientID   *string `json:"ClientId"`
-		NextToken  *string
+		clientRef
+		NextToken *string
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("clientId", req.ClientID, clientIDType)
-	v.optional("nextToken", req.NextToken, paginationKey)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
+	c, err := h.readClient(ctx, region, in, &req, &req.clientRef, func(v *validation) {
+		v.optional("nextToken", req.NextToken, paginationKey)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -87,21 +69,12 @@ func (h *Handler) listUserPoolClientSecrets(ctx context.Context, region string, 
 
 func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		UserPoolID     *string `json:"UserPoolId"`
-		ClientID       *string `json:"ClientId"`
+		clientRef
 		ClientSecretID *string `json:"ClientSecretId"`
 	}
-	if err := decode(in, &req); err != nil {
-		return nil, err
-	}
-	var v validation
-	v.required("userPoolId", req.UserPoolID, userPoolIDType)
-	v.required("clientId", req.ClientID, clientIDType)
-	v.required("clientSecretId", req.ClientSecretID, clientSecretIDType)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	c, err := h.getClient(ctx, region, *req.UserPoolID, *req.ClientID)
+	c, err := h.readClient(ctx, region, in, &req, &req.clientRef, func(v *validation) {
+		v.required("clientSecretId", req.ClientSecretID, clientSecretIDType)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +84,6 @@ func (h *Handler) deleteUserPoolClientSecret(ctx context.Context, region string,
 		return nil, notFound("Client secret %s does not exist for user pool client %s.", printable(*req.ClientSecretID), held(c.ID))
 	case errors.Is(err, domain.ErrLastSecret):
 		return nil, invalid("Client secret %s is the only secret of user pool client %s, which uses the client_credentials flow; add another secret first.", held(*req.ClientSecretID), held(c.ID))
-	case err != nil:
-		return nil, err
 	}
-	h.changed(ctx)
-	return struct{}{}, nil
+	return h.deleted(ctx, err)
 }

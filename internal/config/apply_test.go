@@ -475,6 +475,18 @@ userPools:
 	})
 }
 
+// clientByHand is a conflict setup: a client named name made by hand in
+// the store's first pool.
+func clientByHand(name string) func(t *testing.T, st tollgate.Store, v *vault.Vault) {
+	return func(t *testing.T, st tollgate.Store, _ *vault.Vault) {
+		pools, err := st.ListPools(context.Background())
+		if err != nil || len(pools) == 0 {
+			t.Fatalf("pools %v, %v", pools, err)
+		}
+		mustCreateClient(t, st, pools[0].ID, name)
+	}
+}
+
 func TestApplyRefusesConflicts(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -490,24 +502,18 @@ func TestApplyRefusesConflicts(t *testing.T) {
 		{
 			name:   "client name taken by hand",
 			before: seed,
-			setup: func(t *testing.T, st tollgate.Store, v *vault.Vault) {
-				pools, _ := st.ListPools(ctx)
-				mustCreateClient(t, st, pools[0].ID, "Taken")
-			},
-			src:  strings.Replace(seed, "userPoolClientName: ThirdPartyClientName", "userPoolClientName: Taken", 1),
-			want: `client config:orders/UserPool/ThirdPartyAppClient: the name "Taken" is taken`,
-			path: "userPools[0].clients[0].userPoolClientName", at: "userPoolClientName: Taken",
+			setup:  clientByHand("Taken"),
+			src:    strings.Replace(seed, "userPoolClientName: ThirdPartyClientName", "userPoolClientName: Taken", 1),
+			want:   `client config:orders/UserPool/ThirdPartyAppClient: the name "Taken" is taken`,
+			path:   "userPools[0].clients[0].userPoolClientName", at: "userPoolClientName: Taken",
 		},
 		{
 			name:   "new client name taken by hand",
 			before: seed,
-			setup: func(t *testing.T, st tollgate.Store, v *vault.Vault) {
-				pools, _ := st.ListPools(ctx)
-				mustCreateClient(t, st, pools[0].ID, "Second")
-			},
-			src:  strings.Replace(seed, "    domains:\n", "      - {id: Second}\n    domains:\n", 1),
-			want: `client config:orders/UserPool/Second: the name "Second" is taken`,
-			path: "userPools[0].clients[1].userPoolClientName", at: "- {id: Second}",
+			setup:  clientByHand("Second"),
+			src:    strings.Replace(seed, "    domains:\n", "      - {id: Second}\n    domains:\n", 1),
+			want:   `client config:orders/UserPool/Second: the name "Second" is taken`,
+			path:   "userPools[0].clients[1].userPoolClientName", at: "- {id: Second}",
 		},
 		{
 			name: "domain held by a by-hand pool",

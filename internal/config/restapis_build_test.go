@@ -18,11 +18,7 @@ import (
 // gateway gets: the article's stack, with the pool id Apply gave the pool.
 func TestBuildRestAPIsSeed(t *testing.T) {
 	stores(t, func(t *testing.T, st tollgate.Store) {
-		cfg, err := config.Load("../../examples/seed/tollgate.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, apis := applyAndBuild(t, st, cfg)
+		cfg, res, apis := applyExample(t, st, "../../examples/seed/tollgate.yaml")
 		poolID, _ := res.PoolID("UserPool")
 		authorizer := &tollgate.Authorizer{Name: "Authorizer", PoolIDs: []string{poolID}, IdentitySource: "Authorization"}
 		want := []*tollgate.RestAPI{{
@@ -76,11 +72,7 @@ func TestBuildRestAPIsSeed(t *testing.T) {
 // variables, the domain and the region.
 func TestBuildRestAPIsMultiAPI(t *testing.T) {
 	stores(t, func(t *testing.T, st tollgate.Store) {
-		cfg, err := config.Load("../../examples/multi-api/tollgate.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, apis := applyAndBuild(t, st, cfg)
+		_, res, apis := applyExample(t, st, "../../examples/multi-api/tollgate.yaml")
 		if len(apis) != 1 {
 			t.Fatalf("%d APIs", len(apis))
 		}
@@ -207,6 +199,18 @@ func TestBuildRestAPIsExternalIssuers(t *testing.T) {
 			t.Errorf("region = %q", apis[0].Region)
 		}
 	})
+}
+
+// applyExample loads the example config at path, applies it to st and
+// builds its REST APIs.
+func applyExample(t *testing.T, st tollgate.Store, path string) (*config.Config, *config.Result, []*tollgate.RestAPI) {
+	t.Helper()
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, apis := applyAndBuild(t, st, cfg)
+	return cfg, res, apis
 }
 
 // applyAndBuild applies cfg to st and builds its REST APIs, as serve does.

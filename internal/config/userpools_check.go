@@ -50,6 +50,28 @@ func (s firstSeen) check(r *report, value, path, what string) {
 	s[value] = path
 }
 
+// checkID reports a missing or malformed logical id at path, and one that
+// an object of its kind (what: "pool id") already has.
+func (s firstSeen) checkID(r *report, id, path, what string) {
+	checkLogicalID(r, id, path)
+	if id != "" {
+		s.check(r, id, path, what)
+	}
+}
+
+// checkName fills an empty pool or client name with the object's id, then
+// reports a malformed name, or one that an object of its kind (what: "user
+// pool name") already has.
+func (s firstSeen) checkName(r *report, name *string, id, path, what string) {
+	if *name == "" {
+		*name = id
+	}
+	checkName(r, *name, path, 128)
+	if *name != "" {
+		s.check(r, *name, path, what)
+	}
+}
+
 // checkUserPools fills the defaults of the userPools section and validates
 // it. domains collects the pools' domains, which are unique across the
 // config.
@@ -59,17 +81,8 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 		p := &c.UserPools[i]
 		pp := index("userPools", i)
 
-		checkLogicalID(r, p.ID, field(pp, "id"))
-		if p.ID != "" {
-			ids.check(r, p.ID, field(pp, "id"), "pool id")
-		}
-		if p.UserPoolName == "" {
-			p.UserPoolName = p.ID
-		}
-		checkName(r, p.UserPoolName, field(pp, "userPoolName"), 128)
-		if p.UserPoolName != "" {
-			names.check(r, p.UserPoolName, field(pp, "userPoolName"), "user pool name")
-		}
+		ids.checkID(r, p.ID, field(pp, "id"), "pool id")
+		names.checkName(r, &p.UserPoolName, p.ID, field(pp, "userPoolName"), "user pool name")
 		if p.Region == "" {
 			p.Region = c.Region
 		} else if !tollgate.RegionPattern.MatchString(p.Region) {
@@ -172,17 +185,8 @@ func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[stri
 		cl := &p.Clients[j]
 		cp := index(list, j)
 
-		checkLogicalID(r, cl.ID, field(cp, "id"))
-		if cl.ID != "" {
-			ids.check(r, cl.ID, field(cp, "id"), "client id")
-		}
-		if cl.UserPoolClientName == "" {
-			cl.UserPoolClientName = cl.ID
-		}
-		checkName(r, cl.UserPoolClientName, field(cp, "userPoolClientName"), 128)
-		if cl.UserPoolClientName != "" {
-			names.check(r, cl.UserPoolClientName, field(cp, "userPoolClientName"), "client name")
-		}
+		ids.checkID(r, cl.ID, field(cp, "id"), "client id")
+		names.checkName(r, &cl.UserPoolClientName, cl.ID, field(cp, "userPoolClientName"), "client name")
 
 		sp := cl.checkFlows(r, cp)
 		if n := len(cl.OAuth.Scopes); n > tollgate.MaxScopesPerClient {
@@ -306,10 +310,7 @@ func (p *UserPool) checkDomains(r *report, pp string, seen firstSeen, dir string
 		d := &p.Domains[j]
 		dp := index(list, j)
 
-		checkLogicalID(r, d.ID, field(dp, "id"))
-		if d.ID != "" {
-			ids.check(r, d.ID, field(dp, "id"), "domain id")
-		}
+		ids.checkID(r, d.ID, field(dp, "id"), "domain id")
 		switch {
 		case d.CognitoDomain == nil && d.CustomDomain == nil:
 			r.add(dp, "want cognitoDomain or customDomain")

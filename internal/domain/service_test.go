@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
-	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // t0 is the tests' clock.
@@ -31,16 +29,9 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	v, err := vault.New(vault.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	f := &fixture{st: st, svc: domain.New(st, v, func() time.Time { return t0 })}
+	var err error
 	if f.pool, err = f.svc.CreatePool(ctx, "pool", "eu-west-1"); err != nil {
 		t.Fatal(err)
 	}
@@ -194,27 +185,13 @@ func TestClientQuota(t *testing.T) {
 
 	// Each writer of the pool races for the last place.
 	const writers = 8
-	var (
-		start = make(chan struct{})
-		wg    sync.WaitGroup
-		errs  = make([]error, writers)
-	)
-	for i := range writers {
-		wg.Go(func() {
-			<-start
-			_, _, errs[i] = f.svc.CreateClient(ctx, f.pool.ID, m2m(fmt.Sprintf("racer-%d", i)), generate)
-		})
-	}
-	close(start)
-	wg.Wait()
-	created := 0
-	for i, err := range errs {
-		if err == nil {
-			created++
-			continue
-		}
+	errs := storetest.Race(writers, func(i int) error {
+		_, _, err := f.svc.CreateClient(ctx, f.pool.ID, m2m(fmt.Sprintf("racer-%d", i)), generate)
+		return err
+	})
+	created := storetest.Winners(errs, func(i int, err error) {
 		wantCause(t, fmt.Sprintf("writer %d", i), err, tollgate.KindConflict, tollgate.ErrLimitExceeded)
-	}
+	})
 	clients, err := f.st.ListClients(ctx, f.pool.ID)
 	if err != nil || created != 1 || len(clients) != tollgate.MaxClientsPerPool {
 		t.Errorf("%d writers created a client, the pool has %d (%v); want 1 and %d", created, len(clients), err, tollgate.MaxClientsPerPool)

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/tollgate/tollgate"
 )
@@ -30,41 +29,20 @@ func (s *Store) CreateAccessKey(ctx context.Context, k *tollgate.AccessKey) erro
 
 // GetAccessKey returns the access key with the given id.
 func (s *Store) GetAccessKey(ctx context.Context, id string) (*tollgate.AccessKey, error) {
-	k, err := scanAccessKey(s.read.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id)
-	}
-	if err != nil {
-		return nil, wrap(err, "get access key")
-	}
-	return k, nil
+	return queryOne(ctx, s.read, "get access key", scanAccessKey,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) },
+		`SELECT `+accessKeyColumns+` FROM access_keys WHERE id = $1`, id)
 }
 
 // ListAccessKeys returns every access key, oldest first.
 func (s *Store) ListAccessKeys(ctx context.Context) ([]*tollgate.AccessKey, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys ORDER BY created_at, id`)
-	if err != nil {
-		return nil, wrap(err, "list access keys")
-	}
-	defer rows.Close()
-	out := []*tollgate.AccessKey{}
-	for rows.Next() {
-		k, err := scanAccessKey(rows)
-		if err != nil {
-			return nil, wrap(err, "list access keys")
-		}
-		out = append(out, k)
-	}
-	return out, wrap(rows.Err(), "list access keys")
+	return queryAll(ctx, s.read, "list access keys", scanAccessKey,
+		`SELECT `+accessKeyColumns+` FROM access_keys ORDER BY created_at, id`)
 }
 
 // DeleteAccessKey deletes the access key.
 func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
-	return s.update(ctx, "delete access key "+id, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM access_keys WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) })
-	})
+	return s.deleteRow(ctx, "delete access key "+id,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) },
+		`DELETE FROM access_keys WHERE id = $1`, id)
 }

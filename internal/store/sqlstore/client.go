@@ -195,13 +195,9 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client) error {
 
 // DeleteClient deletes the client and its secrets.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	return s.update(ctx, "delete client "+id, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", id) })
-	})
+	return s.deleteRow(ctx, "delete client "+id,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", id) },
+		`DELETE FROM clients WHERE id = $1`, id)
 }
 
 // AddClientSecret adds a secret to the client; KindConflict when it already
@@ -222,13 +218,9 @@ func (s *Store) AddClientSecret(ctx context.Context, clientID string, secret tol
 
 // DeleteClientSecret deletes one of the client's secrets.
 func (s *Store) DeleteClientSecret(ctx context.Context, clientID, secretID string) error {
-	return s.update(ctx, "delete secret of client "+clientID, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM client_secrets WHERE client_id = $1 AND id = $2`, clientID, secretID)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error {
+	return s.deleteRow(ctx, "delete secret of client "+clientID,
+		func() error {
 			return tollgate.Errorf(tollgate.KindNotFound, "client %q has no secret %q", clientID, secretID)
-		})
-	})
+		},
+		`DELETE FROM client_secrets WHERE client_id = $1 AND id = $2`, clientID, secretID)
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/tollgate/tollgate"
 )
@@ -40,43 +39,21 @@ func (s *Store) PutDomain(ctx context.Context, d *tollgate.Domain) error {
 
 // GetDomain returns the domain.
 func (s *Store) GetDomain(ctx context.Context, domain string) (*tollgate.Domain, error) {
-	d, err := scanDomain(s.read.QueryRowContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE domain = $1`, domain))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain)
-	}
-	if err != nil {
-		return nil, wrap(err, "get domain "+domain)
-	}
-	return d, nil
+	return queryOne(ctx, s.read, "get domain "+domain, scanDomain,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) },
+		`SELECT `+domainColumns+` FROM domains WHERE domain = $1`, domain)
 }
 
 // ListDomains returns a pool's domains, by domain; all domains when poolID
 // is empty.
 func (s *Store) ListDomains(ctx context.Context, poolID string) ([]*tollgate.Domain, error) {
-	rows, err := s.read.QueryContext(ctx,
+	return queryAll(ctx, s.read, "list domains", scanDomain,
 		`SELECT `+domainColumns+` FROM domains WHERE pool_id = $1 OR $1 = '' ORDER BY domain`, poolID)
-	if err != nil {
-		return nil, wrap(err, "list domains")
-	}
-	defer rows.Close()
-	out := []*tollgate.Domain{}
-	for rows.Next() {
-		d, err := scanDomain(rows)
-		if err != nil {
-			return nil, wrap(err, "list domains")
-		}
-		out = append(out, d)
-	}
-	return out, wrap(rows.Err(), "list domains")
 }
 
 // DeleteDomain deletes the domain.
 func (s *Store) DeleteDomain(ctx context.Context, domain string) error {
-	return s.update(ctx, "delete domain "+domain, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM domains WHERE domain = $1`, domain)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) })
-	})
+	return s.deleteRow(ctx, "delete domain "+domain,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) },
+		`DELETE FROM domains WHERE domain = $1`, domain)
 }

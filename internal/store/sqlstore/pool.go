@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/tollgate/tollgate"
 )
@@ -31,32 +30,14 @@ func (s *Store) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
 
 // GetPool returns the pool with the given id.
 func (s *Store) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
-	p, err := scanPool(s.read.QueryRowContext(ctx, `SELECT `+poolColumns+` FROM pools WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id)
-	}
-	if err != nil {
-		return nil, wrap(err, "get pool "+id)
-	}
-	return p, nil
+	return queryOne(ctx, s.read, "get pool "+id, scanPool,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
+		`SELECT `+poolColumns+` FROM pools WHERE id = $1`, id)
 }
 
 // ListPools returns every pool, by name.
 func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+poolColumns+` FROM pools ORDER BY name`)
-	if err != nil {
-		return nil, wrap(err, "list pools")
-	}
-	defer rows.Close()
-	pools := []*tollgate.UserPool{}
-	for rows.Next() {
-		p, err := scanPool(rows)
-		if err != nil {
-			return nil, wrap(err, "list pools")
-		}
-		pools = append(pools, p)
-	}
-	return pools, wrap(rows.Err(), "list pools")
+	return queryAll(ctx, s.read, "list pools", scanPool, `SELECT `+poolColumns+` FROM pools ORDER BY name`)
 }
 
 // UpdatePool updates the pool's Name, ConfigKey and UpdatedAt.
@@ -74,11 +55,7 @@ func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
 
 // DeletePool deletes the pool and, by cascade, everything it owns.
 func (s *Store) DeletePool(ctx context.Context, id string) error {
-	return s.update(ctx, "delete pool "+id, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM pools WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) })
-	})
+	return s.deleteRow(ctx, "delete pool "+id,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
+		`DELETE FROM pools WHERE id = $1`, id)
 }

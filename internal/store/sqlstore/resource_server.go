@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/tollgate/tollgate"
@@ -84,49 +83,28 @@ func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServ
 // GetResourceServer returns the pool's resource server with the given
 // identifier.
 func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string) (*tollgate.ResourceServer, error) {
-	rs, err := scanResourceServer(s.read.QueryRowContext(ctx,
-		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
-	}
-	if err != nil {
-		return nil, wrap(err, "get resource server "+identifier)
-	}
-	return rs, nil
+	return queryOne(ctx, s.read, "get resource server "+identifier, scanResourceServer,
+		func() error {
+			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
+		},
+		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier)
 }
 
 // ListResourceServers returns the pool's resource servers, by identifier;
 // none for a pool that does not exist.
 func (s *Store) ListResourceServers(ctx context.Context, poolID string) ([]*tollgate.ResourceServer, error) {
-	rows, err := s.read.QueryContext(ctx,
+	return queryAll(ctx, s.read, "list resource servers", scanResourceServer,
 		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 ORDER BY identifier`, poolID)
-	if err != nil {
-		return nil, wrap(err, "list resource servers")
-	}
-	defer rows.Close()
-	out := []*tollgate.ResourceServer{}
-	for rows.Next() {
-		rs, err := scanResourceServer(rows)
-		if err != nil {
-			return nil, wrap(err, "list resource servers")
-		}
-		out = append(out, rs)
-	}
-	return out, wrap(rows.Err(), "list resource servers")
 }
 
 // DeleteResourceServer deletes the pool's resource server with the given
 // identifier.
 func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
-	return s.update(ctx, "delete resource server "+identifier, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, func() error {
+	return s.deleteRow(ctx, "delete resource server "+identifier,
+		func() error {
 			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
-		})
-	})
+		},
+		`DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier)
 }
 
 // checkResourceServerQuota refuses a new resource server in a pool that has

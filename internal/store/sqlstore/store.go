@@ -187,3 +187,49 @@ func mustAffect(res sql.Result, missing func() error) error {
 	}
 	return nil
 }
+
+// queryOne runs a read query for one row and scans it with scan; missing()
+// is the error when there is none, and op names the operation in others.
+func queryOne[T any](ctx context.Context, db *sql.DB, op string, scan func(scanner) (T, error), missing func() error, query string, args ...any) (T, error) {
+	v, err := scan(db.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, missing()
+	}
+	if err != nil {
+		var zero T
+		return zero, wrap(err, op)
+	}
+	return v, nil
+}
+
+// queryAll runs a read query and scans every row it returns with scan; op
+// names the operation in errors. No rows is an empty list, never nil.
+func queryAll[T any](ctx context.Context, db *sql.DB, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err, op)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, wrap(err, op)
+		}
+		out = append(out, v)
+	}
+	return out, wrap(rows.Err(), op)
+}
+
+// deleteRow runs a DELETE, in a write transaction, that must remove a row:
+// missing() is the error when it removes none.
+func (s *Store) deleteRow(ctx context.Context, op string, missing func() error, query string, args ...any) error {
+	return s.update(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, missing)
+	})
+}

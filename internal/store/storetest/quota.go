@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/tollgate/tollgate"
@@ -78,29 +77,12 @@ func testConcurrentClientLimit(t *testing.T, a, b tollgate.Store) {
 	pool := mustCreatePool(t, a, "pool")
 	FillPool(t, a, pool.ID, tollgate.MaxClientsPerPool-1)
 
-	var (
-		start = make(chan struct{})
-		wg    sync.WaitGroup
-		errs  = make([]error, workers)
-	)
-	for i := range workers {
+	errs := Race(workers, func(i int) error {
 		s := [2]tollgate.Store{a, b}[i%2]
-		wg.Go(func() {
-			<-start
-			errs[i] = s.CreateClient(ctx, newClient(pool.ID, fmt.Sprintf("racer-%02d", i)))
-		})
-	}
-	close(start)
-	wg.Wait()
+		return s.CreateClient(ctx, newClient(pool.ID, fmt.Sprintf("racer-%02d", i)))
+	})
 
-	created := 0
-	for i, err := range errs {
-		if err == nil {
-			created++
-			continue
-		}
-		wantLimit(t, fmt.Sprintf("worker %d", i), err)
-	}
+	created := Winners(errs, func(i int, err error) { wantLimit(t, fmt.Sprintf("worker %d", i), err) })
 	if created != 1 {
 		t.Errorf("%d clients were created, want 1", created)
 	}
