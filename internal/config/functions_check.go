@@ -41,10 +41,7 @@ func (c *Config) checkFunctions(r *report) {
 		f := &c.Functions[i]
 		fp := index("functions", i)
 
-		checkLogicalID(r, f.ID, field(fp, "id"))
-		if f.ID != "" {
-			ids.check(r, f.ID, field(fp, "id"), "function id")
-		}
+		ids.checkID(r, f.ID, field(fp, "id"), "function id")
 		f.checkName(r, names, field(fp, "functionName"))
 
 		rtPath := field(fp, "runtime")

@@ -83,10 +83,7 @@ func (c *Config) checkRestAPIs(r *report, domains firstSeen) {
 	for i := range c.RestAPIs {
 		a := &c.RestAPIs[i]
 		ac := &apiChecker{r: r, api: a, ap: index("restApis", i), poolScopes: scopes, functions: functions}
-		checkLogicalID(r, a.ID, field(ac.ap, "id"))
-		if a.ID != "" {
-			ids.check(r, a.ID, field(ac.ap, "id"), "API id")
-		}
+		ids.checkID(r, a.ID, field(ac.ap, "id"), "API id")
 		if a.RestAPIName == "" {
 			a.RestAPIName = a.ID
 		}
@@ -185,10 +182,7 @@ func (ac *apiChecker) checkAuthorizers() {
 	for j := range ac.api.Authorizers {
 		au := &ac.api.Authorizers[j]
 		ap := index(list, j)
-		checkLogicalID(r, au.ID, field(ap, "id"))
-		if au.ID != "" {
-			ids.check(r, au.ID, field(ap, "id"), "authorizer id")
-		}
+		ids.checkID(r, au.ID, field(ap, "id"), "authorizer id")
 
 		pools := field(ap, "cognitoUserPools")
 		seenPools := firstSeen{}
