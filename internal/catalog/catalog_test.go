@@ -244,11 +244,7 @@ func TestPoolCreatedElsewhereIsFoundAtOnce(t *testing.T) {
 func storeWithPool(t *testing.T) (*sqlstore.Store, *tollgate.UserPool, time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := storetest.OpenSQLite(t, sqlstore.Open)
 	now := time.Now().UTC()
 	pool := &tollgate.UserPool{ID: "eu-west-1_abcdefghi", Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}
 	if err := st.CreatePool(ctx, pool); err != nil {
