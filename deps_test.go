@@ -52,6 +52,8 @@ var allowedImports = map[string][]string{
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},
+	// Test helpers of the tests that drive Tollgate with the AWS SDK.
+	"internal/awstest": {},
 }
 
 // allowedModules lists, for each package, the third-party modules its
@@ -60,6 +62,7 @@ var allowedImports = map[string][]string{
 // allowedImports). The root package imports the standard library only.
 var allowedModules = map[string][]string{
 	"examples/go-function":     {"github.com/aws/aws-lambda-go"},
+	"internal/awstest":         {"github.com/aws/aws-sdk-go-v2"},
 	"internal/bearer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/signer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/oauth2":          {"github.com/google/uuid"},

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,12 +17,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/tollgate/tollgate/internal/awstest"
 )
 
 // accessKey creates a management API access key in dev's data directory
@@ -52,22 +52,7 @@ func cognitoClient(endpoint, id, secret string) *cip.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
-		Retryer:      retryClosedConn(),
-	})
-}
-
-// retryClosedConn retries a call once when Go's HTTP client closed its own
-// connection under the call ("use of closed network connection"), as the
-// SDK's default retryer does (aws/aws-sdk-go-v2#2737, fixed by #2949:
-// "retry net.ErrClosed by default"), and never for anything else, so that
-// every error the tests expect reaches them on the first answer.
-func retryClosedConn() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 2
-		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-			return aws.BoolTernary(errors.Is(err, net.ErrClosed))
-		})}
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		Retryer:      awstest.RetryClosedConn(),
 	})
 }
 
@@ -190,7 +175,7 @@ func TestCognitoAPIWithSDK(t *testing.T) {
 	// A call signed for another region does not see the seed pool, as
 	// Cognito's regional endpoints do not.
 	euClient := cip.New(cip.Options{Region: "eu-west-1", BaseEndpoint: aws.String(base),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), Retryer: retryClosedConn()})
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), Retryer: awstest.RetryClosedConn()})
 	_, err = euClient.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &d.PoolID})
 	wantAPIError(t, "DescribeUserPool signed for another region", err, "ResourceNotFoundException", "User pool "+d.PoolID+" does not exist.")
 	if list, err := euClient.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)}); err != nil || len(list.UserPools) != 0 {

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+
+	"github.com/tollgate/tollgate/internal/awstest"
 )
 
 // reInvoke is dev's `aws lambda invoke` line: the credentials and region it
@@ -45,7 +47,7 @@ func lambdaClient(endpoint, region, id, secret string) *lambda.Client {
 		Region:       region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
-		Retryer:      retryClosedConn(),
+		Retryer:      awstest.RetryClosedConn(),
 	})
 }
 

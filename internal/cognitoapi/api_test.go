@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -25,6 +23,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/awstest"
 	"github.com/tollgate/tollgate/internal/cognitoapi"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
@@ -71,22 +70,7 @@ func (f *fixture) sdk(id, secret, region string) *cip.Client {
 		Region:       region,
 		BaseEndpoint: aws.String(f.url),
 		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
-		Retryer:      retryClosedConn(),
-	})
-}
-
-// retryClosedConn retries a call once when Go's HTTP client closed its own
-// connection under the call ("use of closed network connection"), as the
-// SDK's default retryer does (aws/aws-sdk-go-v2#2737, fixed by #2949:
-// "retry net.ErrClosed by default"), and never for anything else, so that
-// every error the tests expect reaches them on the first answer.
-func retryClosedConn() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 2
-		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-			return aws.BoolTernary(errors.Is(err, net.ErrClosed))
-		})}
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		Retryer:      awstest.RetryClosedConn(),
 	})
 }
 
