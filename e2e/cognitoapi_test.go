@@ -52,7 +52,7 @@ func cognitoClient(endpoint, id, secret string) *cip.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
-		Retryer:      awstest.RetryClosedConn(),
+		HTTPClient:   awstest.HTTPClient(), RetryMaxAttempts: 1,
 	})
 }
 
@@ -175,7 +175,7 @@ func TestCognitoAPIWithSDK(t *testing.T) {
 	// A call signed for another region does not see the seed pool, as
 	// Cognito's regional endpoints do not.
 	euClient := cip.New(cip.Options{Region: "eu-west-1", BaseEndpoint: aws.String(base),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), Retryer: awstest.RetryClosedConn()})
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), HTTPClient: awstest.HTTPClient(), RetryMaxAttempts: 1})
 	_, err = euClient.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &d.PoolID})
 	wantAPIError(t, "DescribeUserPool signed for another region", err, "ResourceNotFoundException", "User pool "+d.PoolID+" does not exist.")
 	if list, err := euClient.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)}); err != nil || len(list.UserPools) != 0 {

@@ -47,7 +47,7 @@ func lambdaClient(endpoint, region, id, secret string) *lambda.Client {
 		Region:       region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
-		Retryer:      awstest.RetryClosedConn(),
+		HTTPClient:   awstest.HTTPClient(), RetryMaxAttempts: 1,
 	})
 }
 
