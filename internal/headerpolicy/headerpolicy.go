@@ -120,6 +120,34 @@ func RemapResponse(h http.Header) {
 	}
 }
 
+// RemapResponseCanonical is RemapResponse with the new names in canonical
+// form (X-Amzn-Remapped-Date, X-Amzn-Remapped-X-Amzn-Requestid): the form
+// net/http's Header.Add gives them anyway, as ReverseProxy does when it
+// copies an upstream's answer into the client's. With the names already
+// canonical, that copy does not build each one again per response.
+func RemapResponseCanonical(h http.Header) {
+	for k, vs := range h {
+		name, ok := remappedCanonical[k]
+		if !ok {
+			continue
+		}
+		h[name] = vs
+		if k == "Content-Length" {
+			continue
+		}
+		delete(h, k)
+	}
+}
+
+// remappedCanonical is remapped with the new names canonicalized.
+var remappedCanonical = func() map[string]string {
+	m := make(map[string]string, len(remapped))
+	for k, v := range remapped {
+		m[k] = http.CanonicalHeaderKey(v)
+	}
+	return m
+}()
+
 // RemappedName returns the name a function's or upstream's response
 // header is sent under: x-amzn-Remapped-{Name} for the remapped ones, and
 // name itself otherwise.

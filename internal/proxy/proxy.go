@@ -245,9 +245,10 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 // remapResponse renames the upstream's Date, Server, request ids and the
 // like to x-amzn-Remapped-*, as API Gateway does, so that the client sees
 // one x-amzn-RequestId: the gateway's. Content-Length is copied, not
-// moved: the answer is streamed with the upstream's length.
+// moved: the answer is streamed with the upstream's length. The new names
+// are canonical, as ReverseProxy's copy into the answer makes them anyway.
 func remapResponse(res *http.Response) error {
-	headerpolicy.RemapResponse(res.Header)
+	headerpolicy.RemapResponseCanonical(res.Header)
 	return nil
 }
 
