@@ -169,7 +169,7 @@ func (b *body) Read(p []byte) (int, error) {
 
 // Serve proxies r: gateway.Integration.
 func (h *handler) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
-	path, err := h.tmpl.expand(inv.PathParameter)
+	path, err := h.tmpl.path(inv)
 	if err != nil {
 		if errors.Is(err, errDotSegment) {
 			h.p.log.Info("proxy: refused a path with a dot segment",
