@@ -552,7 +552,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The trace id the integration gets is made with the ids, for a
 		// caller that sends none: one read of the random source, one
 		// allocation.
-		newID, newExt, trace := newIDs(g.now(), true)
+		newID, newExt, trace := newIDs(g.now())
 		x.trace = trace
 		if id == "" {
 			id = newID

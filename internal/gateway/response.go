@@ -228,20 +228,16 @@ func signatureMessage(auth string) string {
 // "TWegAcC4EowCHnA="). Both come from one read of the system's random
 // source.
 func newRequestIDs() (id, ext string) {
-	id, ext, _ = newIDs(time.Time{}, false)
+	id, ext, _ = newIDs(time.Time{})
 	return id, ext
 }
 
-// newIDs returns newRequestIDs' ids and, if withTrace, a fresh
-// X-Amzn-Trace-Id made at now (headerpolicy.NewTraceID): all three from
-// one read of the random source, in one string.
-func newIDs(now time.Time, withTrace bool) (id, ext, trace string) {
+// newIDs returns newRequestIDs' ids and a fresh X-Amzn-Trace-Id made at
+// now (headerpolicy.NewTraceID): all three from one read of the random
+// source, in one string.
+func newIDs(now time.Time) (id, ext, trace string) {
 	var b [16 + 11 + headerpolicy.TraceRandomLen]byte
-	rnd := b[:16+11]
-	if withTrace {
-		rnd = b[:]
-	}
-	if _, err := rand.Read(rnd); err != nil {
+	if _, err := rand.Read(b[:]); err != nil {
 		panic("gateway: crypto/rand failed: " + err.Error())
 	}
 	b[6] = b[6]&0x0f | 0x40 // version 4 (RFC 9562 §5.4)
@@ -257,11 +253,7 @@ func newIDs(now time.Time, withTrace bool) (id, ext, trace string) {
 	s[23] = '-'
 	hex.Encode(s[24:36], b[10:16])
 	base64.StdEncoding.Encode(s[36:52], b[16:27])
-	n := 52
-	if withTrace {
-		headerpolicy.PutTraceID(s[52:], now, (*[headerpolicy.TraceRandomLen]byte)(b[27:]))
-		n = len(s)
-	}
-	all := string(s[:n]) // one allocation for the ids
+	headerpolicy.PutTraceID(s[52:], now, (*[headerpolicy.TraceRandomLen]byte)(b[27:]))
+	all := string(s[:]) // one allocation for the three
 	return all[:36], all[36:52], all[52:]
 }
