@@ -106,28 +106,20 @@ func StripRequest(h http.Header) {
 // Gateway remaps: each value moves to x-amzn-Remapped-{Name}, except
 // Content-Length, which stays as well (an HTTP_PROXY answer is streamed
 // with the upstream's length) and is only copied.
-func RemapResponse(h http.Header) {
-	for k, vs := range h {
-		name, ok := remapped[k]
-		if !ok {
-			continue
-		}
-		h[name] = vs
-		if k == "Content-Length" {
-			continue
-		}
-		delete(h, k)
-	}
-}
+func RemapResponse(h http.Header) { remap(h, remapped) }
 
 // RemapResponseCanonical is RemapResponse with the new names in canonical
 // form (X-Amzn-Remapped-Date, X-Amzn-Remapped-X-Amzn-Requestid): the form
 // net/http's Header.Add gives them anyway, as ReverseProxy does when it
 // copies an upstream's answer into the client's. With the names already
 // canonical, that copy does not build each one again per response.
-func RemapResponseCanonical(h http.Header) {
+func RemapResponseCanonical(h http.Header) { remap(h, remappedCanonical) }
+
+// remap renames h's headers by names (remapped or remappedCanonical),
+// Content-Length copied rather than moved.
+func remap(h http.Header, names map[string]string) {
 	for k, vs := range h {
-		name, ok := remappedCanonical[k]
+		name, ok := names[k]
 		if !ok {
 			continue
 		}
