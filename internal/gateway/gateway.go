@@ -549,7 +549,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	id, ext := h.Get(HeaderRequestID), h.Get(HeaderExtendedRequestID)
 	if id == "" || ext == "" {
-		newID, newExt := newRequestIDs()
+		// The trace id the integration gets is made with the ids, for a
+		// caller that sends none: one read of the random source, one
+		// allocation.
+		newID, newExt, trace := newIDs(g.now())
+		x.trace = trace
 		if id == "" {
 			id = newID
 			h[HeaderRequestID] = x.value(valueID, id)
@@ -594,6 +598,7 @@ type exchange struct {
 	inv    Invocation
 	params [4]Param
 	values [numValues]string
+	trace  string // a fresh X-Amzn-Trace-Id, made with the request ids
 }
 
 // Header values the gateway sets, by index in exchange.values.
@@ -644,7 +649,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 	// What no integration may see: framing and hop-by-hop headers, and a
 	// caller's copies of Tollgate's own decision headers.
 	headerpolicy.StripRequest(r.Header)
-	trace := traceID(r.Header[headerpolicy.TraceID], now)
+	trace := traceID(r.Header[headerpolicy.TraceID], now, x.trace)
 	r.Header[headerpolicy.TraceID] = x.value(valueTrace, trace)
 
 	t.invocation(x, &m, rs, res, trace, now)
@@ -818,9 +823,13 @@ func foldHeaderName(a, b string) bool {
 
 // traceID returns the X-Amzn-Trace-Id the integration gets: the caller's,
 // when it sent one well-formed value, or a fresh one.
-func traceID(sent []string, now time.Time) string {
+// made is a fresh one made beforehand, or "".
+func traceID(sent []string, now time.Time, made string) string {
 	if len(sent) == 1 && headerpolicy.ValidTraceID(sent[0]) {
 		return sent[0]
+	}
+	if made != "" {
+		return made
 	}
 	return headerpolicy.NewTraceID(now)
 }

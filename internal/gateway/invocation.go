@@ -71,6 +71,24 @@ type Invocation struct {
 	contextPath string    // requestContext.path when it is not /{stage}{Path}
 	rawRest     string    // the path after the stage as received ("" for /prod)
 	verified    *verified // what derives from Claims, kept with the cache entry
+
+	// values hold the header values an integration sets on the request
+	// it sends (HeaderValue): the gateway allocates them with the
+	// invocation, so they cost the request no allocation of their own.
+	values [NumHeaderValues]string
+}
+
+// NumHeaderValues is how many header values HeaderValue holds.
+const NumHeaderValues = 8
+
+// HeaderValue stores v in slot i (0 ≤ i < NumHeaderValues) of the
+// invocation and returns it as a header value: a one-element slice with
+// no room to grow (an append elsewhere copies it), living as long as the
+// invocation. An integration uses it to set the headers of the request it
+// sends without allocating their values; each header takes its own slot.
+func (inv *Invocation) HeaderValue(i int, v string) []string {
+	inv.values[i] = v
+	return inv.values[i : i+1 : i+1]
 }
 
 // derived returns the shared, computed-once derivations of Claims, or nil

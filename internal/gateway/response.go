@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
 // Headers API Gateway sets on its answers (contract §4.2). They are written
@@ -225,13 +228,21 @@ func signatureMessage(auth string) string {
 // "TWegAcC4EowCHnA="). Both come from one read of the system's random
 // source.
 func newRequestIDs() (id, ext string) {
-	var b [16 + 11]byte
+	id, ext, _ = newIDs(time.Time{})
+	return id, ext
+}
+
+// newIDs returns newRequestIDs' ids and a fresh X-Amzn-Trace-Id made at
+// now (headerpolicy.NewTraceID): all three from one read of the random
+// source, in one string.
+func newIDs(now time.Time) (id, ext, trace string) {
+	var b [16 + 11 + headerpolicy.TraceRandomLen]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("gateway: crypto/rand failed: " + err.Error())
 	}
 	b[6] = b[6]&0x0f | 0x40 // version 4 (RFC 9562 §5.4)
 	b[8] = b[8]&0x3f | 0x80 // variant 10
-	var s [36 + 16]byte
+	var s [36 + 16 + headerpolicy.TraceIDLen]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'
 	hex.Encode(s[9:13], b[4:6])
@@ -241,7 +252,8 @@ func newRequestIDs() (id, ext string) {
 	hex.Encode(s[19:23], b[8:10])
 	s[23] = '-'
 	hex.Encode(s[24:36], b[10:16])
-	base64.StdEncoding.Encode(s[36:], b[16:])
-	all := string(s[:]) // one allocation for both ids
-	return all[:36], all[36:]
+	base64.StdEncoding.Encode(s[36:52], b[16:27])
+	headerpolicy.PutTraceID(s[52:], now, (*[headerpolicy.TraceRandomLen]byte)(b[27:]))
+	all := string(s[:]) // one allocation for the three
+	return all[:36], all[36:52], all[52:]
 }

@@ -106,9 +106,20 @@ func StripRequest(h http.Header) {
 // Gateway remaps: each value moves to x-amzn-Remapped-{Name}, except
 // Content-Length, which stays as well (an HTTP_PROXY answer is streamed
 // with the upstream's length) and is only copied.
-func RemapResponse(h http.Header) {
+func RemapResponse(h http.Header) { remap(h, remapped) }
+
+// RemapResponseCanonical is RemapResponse with the new names in canonical
+// form (X-Amzn-Remapped-Date, X-Amzn-Remapped-X-Amzn-Requestid): the form
+// net/http's Header.Add gives them anyway, as ReverseProxy does when it
+// copies an upstream's answer into the client's. With the names already
+// canonical, that copy does not build each one again per response.
+func RemapResponseCanonical(h http.Header) { remap(h, remappedCanonical) }
+
+// remap renames h's headers by names (remapped or remappedCanonical),
+// Content-Length copied rather than moved.
+func remap(h http.Header, names map[string]string) {
 	for k, vs := range h {
-		name, ok := remapped[k]
+		name, ok := names[k]
 		if !ok {
 			continue
 		}
@@ -119,6 +130,15 @@ func RemapResponse(h http.Header) {
 		delete(h, k)
 	}
 }
+
+// remappedCanonical is remapped with the new names canonicalized.
+var remappedCanonical = func() map[string]string {
+	m := make(map[string]string, len(remapped))
+	for k, v := range remapped {
+		m[k] = http.CanonicalHeaderKey(v)
+	}
+	return m
+}()
 
 // RemappedName returns the name a function's or upstream's response
 // header is sent under: x-amzn-Remapped-{Name} for the remapped ones, and
@@ -135,22 +155,36 @@ func RemappedName(name string) string {
 // format API Gateway generates (AWS X-Ray docs, "Tracing header";
 // e.g. Root=1-5759e988-bd862e3fe1be46a994272793).
 func NewTraceID(now time.Time) string {
-	var rnd [12]byte
+	var rnd [TraceRandomLen]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		panic("headerpolicy: crypto/rand failed: " + err.Error())
 	}
-	var b [7 + 8 + 1 + 24]byte
-	copy(b[:], "Root=1-")
-	// The 32-bit Unix time as 8 hex digits, written in place: no
-	// allocation but the string itself.
+	var b [TraceIDLen]byte
+	PutTraceID(b[:], now, &rnd)
+	return string(b[:])
+}
+
+// TraceIDLen is the length of a trace header value NewTraceID makes, and
+// TraceRandomLen the number of random bytes it takes.
+const (
+	TraceIDLen     = 7 + 8 + 1 + 24
+	TraceRandomLen = 12
+)
+
+// PutTraceID writes into b (TraceIDLen bytes) the trace header value
+// NewTraceID makes of now and the random bytes rnd, for a caller that
+// builds it in a buffer of its own (one allocation, one read of the
+// random source, for several ids).
+func PutTraceID(b []byte, now time.Time, rnd *[TraceRandomLen]byte) {
+	copy(b, "Root=1-")
+	// The 32-bit Unix time as 8 hex digits, written in place.
 	ts := uint32(now.Unix()) //nolint:gosec // X-Ray's epoch field is the low 32 bits
 	for i := 14; i >= 7; i-- {
 		b[i] = hexDigits[ts&0xf]
 		ts >>= 4
 	}
 	b[15] = '-'
-	hex.Encode(b[16:], rnd[:])
-	return string(b[:])
+	hex.Encode(b[16:TraceIDLen], rnd[:])
 }
 
 const hexDigits = "0123456789abcdef"

@@ -90,3 +90,25 @@ func TestReserved(t *testing.T) {
 		}
 	}
 }
+
+// TestRemapResponseCanonical: the same renaming as RemapResponse, under
+// the canonical form of each new name.
+func TestRemapResponseCanonical(t *testing.T) {
+	h := http.Header{"Date": {"d"}, "Server": {"s"}, "X-Amzn-Requestid": {"r"}, "X-Amz-Apigw-Id": {"a"},
+		"Connection": {"close"}, "Content-Length": {"5"}, "Content-Type": {"text/plain"}}
+	want := h.Clone()
+	RemapResponse(want)
+	RemapResponseCanonical(h)
+	if len(h) != len(want) {
+		t.Fatalf("got %v, want %v", h, want)
+	}
+	for k, v := range want {
+		ck := http.CanonicalHeaderKey(k)
+		if strings.Join(h[ck], ",") != strings.Join(v, ",") {
+			t.Errorf("%s = %v, want %v", ck, h[ck], v)
+		}
+	}
+	if h.Get("x-amzn-Remapped-x-amzn-RequestId") != "r" {
+		t.Errorf("got %v", h)
+	}
+}

@@ -169,7 +169,7 @@ func (b *body) Read(p []byte) (int, error) {
 
 // Serve proxies r: gateway.Integration.
 func (h *handler) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
-	path, err := h.tmpl.expand(inv.PathParameter)
+	path, err := h.tmpl.path(inv)
 	if err != nil {
 		if errors.Is(err, errDotSegment) {
 			h.p.log.Info("proxy: refused a path with a dot segment",
@@ -245,9 +245,10 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 // remapResponse renames the upstream's Date, Server, request ids and the
 // like to x-amzn-Remapped-*, as API Gateway does, so that the client sees
 // one x-amzn-RequestId: the gateway's. Content-Length is copied, not
-// moved: the answer is streamed with the upstream's length.
+// moved: the answer is streamed with the upstream's length. The new names
+// are canonical, as ReverseProxy's copy into the answer makes them anyway.
 func remapResponse(res *http.Response) error {
-	headerpolicy.RemapResponse(res.Header)
+	headerpolicy.RemapResponseCanonical(res.Header)
 	return nil
 }
 

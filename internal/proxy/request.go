@@ -79,33 +79,36 @@ func equalFold(s, lower string) bool {
 // from the gateway's decision. It returns the name of a header it left out
 // because its value could not be sent (a control character in a
 // claim-derived value), or "". The scopes and the claims header are
-// computed once per verified token (gateway.Invocation), so a request
-// costs one allocation here: the backing array of the values. The claims
-// header is unpadded base64url (claimsheader.Encode), valid by
-// construction: its hundreds of bytes are not scanned again.
+// computed once per verified token (gateway.Invocation), and the values
+// are held by the invocation (Invocation.HeaderValue), so a request costs
+// no allocation here beyond the header map's growth. The claims header is
+// unpadded base64url (claimsheader.Encode), valid by construction: its
+// hundreds of bytes are not scanned again.
 func setDecision(h http.Header, inv *gateway.Invocation) (dropped string) {
-	vals := make([]string, 0, 6)
-	set := func(name, v string) {
-		if v == "" {
-			return
-		}
-		if name != HeaderClaims && !validHeaderValue(v) {
-			dropped = name
-			return
-		}
-		vals = append(vals, v)
-		h[name] = vals[len(vals)-1 : len(vals) : len(vals)]
-	}
 	if inv.API != nil {
-		set(HeaderAPIID, inv.API.ID)
+		dropped = setValue(h, inv, 0, HeaderAPIID, inv.API.ID, dropped)
 	}
-	set(HeaderClientID, inv.ClientID)
-	set(HeaderScopes, inv.ScopeList())
-	set(HeaderClaims, inv.ClaimsHeader())
-	set(HeaderRequestID, inv.RequestID)
+	dropped = setValue(h, inv, 1, HeaderClientID, inv.ClientID, dropped)
+	dropped = setValue(h, inv, 2, HeaderScopes, inv.ScopeList(), dropped)
+	dropped = setValue(h, inv, 3, HeaderClaims, inv.ClaimsHeader(), dropped)
+	dropped = setValue(h, inv, 4, HeaderRequestID, inv.RequestID, dropped)
 	if inv.Stage != nil {
-		set(HeaderStage, inv.Stage.Name)
+		dropped = setValue(h, inv, 5, HeaderStage, inv.Stage.Name, dropped)
 	}
+	return dropped
+}
+
+// setValue sets the canonical header name to v, held in the invocation's
+// slot i, unless v is empty; a value with control characters is left out
+// and its name returned, otherwise dropped is returned as it is.
+func setValue(h http.Header, inv *gateway.Invocation, i int, name, v, dropped string) string {
+	if v == "" {
+		return dropped
+	}
+	if name != HeaderClaims && !validHeaderValue(v) {
+		return name
+	}
+	h[name] = inv.HeaderValue(i, v)
 	return dropped
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/apigw"
+	"github.com/tollgate/tollgate/internal/gateway"
 )
 
 // template is an HTTP_PROXY integration URI, parsed once when the route's
@@ -108,6 +109,50 @@ func (t *template) expand(param func(name string) (string, bool)) (string, error
 		return "", errDotSegment
 	}
 	return path, nil
+}
+
+// path returns the upstream path of inv: expand with inv's path
+// parameters, or, when it is already that path, inv.Path itself (reuse).
+func (t *template) path(inv *gateway.Invocation) (string, error) {
+	if p, ok := t.reuse(inv.Path, inv.PathParameter); ok {
+		return p, nil
+	}
+	return t.expand(inv.PathParameter)
+}
+
+// reuse reports whether s is exactly the path expand would build, so that
+// it can be sent as it is rather than built again: the URI is one literal
+// and one parameter (typically "/{proxy}"), s is the literal then the
+// parameter's value, and the value needs no escaping and has no dot
+// segment (expand reports those).
+func (t *template) reuse(s string, param func(name string) (string, bool)) (string, bool) {
+	if len(t.parts) != 2 || t.parts[0].Param != "" || t.parts[1].Param == "" || t.shared {
+		return "", false
+	}
+	lit := t.parts[0].Lit
+	v, ok := param(t.parts[1].Param)
+	if !ok || len(s) != len(lit)+len(v) || s[:len(lit)] != lit || s[len(lit):] != v {
+		return "", false
+	}
+	if !unchanged(v) || mayHaveDotSegment(v) && apigw.HasDotSegment(v) {
+		return "", false
+	}
+	return s, true
+}
+
+// unchanged reports whether appendParam appends v as it is.
+func unchanged(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '%' && i+2 < len(v) && apigw.IsHex(v[i+1]) && apigw.IsHex(v[i+2]):
+			i += 2
+		case c == '/' || apigw.IsPchar(c):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // errDotSegment reports a path parameter with a "." or ".." segment, or

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/apigw"
 	"github.com/tollgate/tollgate/internal/claimsheader"
+	"github.com/tollgate/tollgate/internal/gateway"
 )
 
 // cleanPath reports whether p, which starts with '/', is a percent-encoded
@@ -155,4 +156,37 @@ func lookup(m map[string]string) func(string) (string, bool) {
 		v, ok := m[name]
 		return v, ok
 	}
+}
+
+// FuzzPathReuse: the path of an invocation is the one expand builds,
+// whether the request's own path is reused (reuse) or not.
+func FuzzPathReuse(f *testing.F) {
+	for _, s := range []string{"orders/42", "a%2Fb", "a b", "%41", "a%", "a%4", "../x", "%2e%2E/x", "a/./b", "x!*'()", "é", ""} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	templates := []*template{}
+	for _, uri := range []string{"http://h/{proxy}", "http://h/base/{proxy}", "http://h/v1/{id}.json", "http://h/{a}/{b}"} {
+		tmpl, err := parseTemplate(uri)
+		if err != nil {
+			f.Fatal(err)
+		}
+		templates = append(templates, tmpl)
+	}
+	f.Fuzz(func(t *testing.T, v string, slash bool) {
+		for _, tmpl := range templates {
+			params := []gateway.Param{{Name: "proxy", Value: v}, {Name: "id", Value: v}, {Name: "a", Value: v}, {Name: "b", Value: v}}
+			for _, path := range []string{"/" + v, "/base/" + v, "/" + v + "/"} {
+				if !slash {
+					path = strings.TrimPrefix(path, "/")
+				}
+				inv := &gateway.Invocation{Path: path, PathParams: params}
+				got, gotErr := tmpl.path(inv)
+				want, wantErr := tmpl.expand(inv.PathParameter)
+				if got != want || !errors.Is(gotErr, wantErr) {
+					t.Fatalf("%v path(%q) = %q, %v; expand = %q, %v", tmpl.parts, path, got, gotErr, want, wantErr)
+				}
+			}
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -161,7 +162,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 func (s *Server) accessLog(gw *gateway.Gateway, mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := recorders.Get().(*statusRecorder)
+		*rec = statusRecorder{ResponseWriter: w}
+		defer putRecorder(rec)
 		var id string
 		if gw.Owns(r) {
 			gw.ServeHTTP(rec, r)
@@ -191,6 +194,19 @@ func (s *Server) accessLog(gw *gateway.Gateway, mux http.Handler) http.Handler {
 			slog.String("remote", r.RemoteAddr),
 		)
 	})
+}
+
+// recorders hold the access log's statusRecorders between requests: a
+// recorder lives exactly as long as the request it wraps (net/http allows
+// no use of a ResponseWriter after ServeHTTP returns), so each request
+// borrows one rather than allocating it.
+var recorders = sync.Pool{New: func() any { return new(statusRecorder) }}
+
+// putRecorder returns a recorder to recorders, holding nothing of its
+// request.
+func putRecorder(rec *statusRecorder) {
+	*rec = statusRecorder{}
+	recorders.Put(rec)
 }
 
 // requestID is the id a response went out with: the OAuth endpoints' or
