@@ -187,21 +187,3 @@ func CheckRoutes(routes []tollgate.Route) Problems {
 	}
 	return probs
 }
-
-// Warnings returns what is legal in a REST API declaration but surely not
-// meant: today, methods behind a Cognito authorizer without
-// AuthorizationScopes. API Gateway treats their tokens as ID tokens and
-// refuses access tokens with 401 (contract §4.1); Tollgate issues no ID
-// tokens and verifies access tokens only, so every request to such a
-// method is answered 401 Unauthorized.
-func Warnings(api *tollgate.RestAPI) Problems {
-	var out Problems
-	for i := range api.Routes {
-		r := &api.Routes[i]
-		if r.Authorizer != nil && len(r.AuthorizationScopes) == 0 {
-			out.Add(i, "AuthorizationScopes", "%s has Cognito authorizer %q but no authorization scopes: API Gateway then accepts ID tokens only, and Tollgate issues none, so every request is answered 401 Unauthorized; add the scopes a token must carry (e.g. \"default/default\")",
-				RouteKey{Method: r.Method, Path: r.ResourcePath}, r.Authorizer.Name)
-		}
-	}
-	return out
-}

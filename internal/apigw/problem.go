@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Problem is one thing wrong with (or, from Warnings, questionable about) a
+// Problem is one thing wrong with a
 // REST API's declaration, positioned within the API.
 type Problem struct {
 	// Route is the index of the route in RestAPI.Routes the problem is

@@ -112,8 +112,8 @@ type AuthorizerOptions struct {
 // and it must carry one of the method's AuthorizationScopes.
 //
 // A method without AuthorizationScopes wants an ID token (§4.1); Tollgate
-// verifies access tokens only, so such methods refuse every request (see
-// Warnings).
+// verifies access tokens only, so such methods refuse every request
+// (config validation refuses to declare one).
 type Authorizer struct {
 	name     string
 	header   string // canonical header name

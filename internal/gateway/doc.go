@@ -75,8 +75,8 @@
 //     a build error, as API Gateway refuses to create them.
 //   - A method without AuthorizationScopes behind a Cognito authorizer wants
 //     an ID token (§4.1). Tollgate issues none and bearer verifies access
-//     tokens only, so such a method answers every request 401; Warnings
-//     reports it so that `tollgate validate` can say so.
+//     tokens only, so such a method answers every request 401; config
+//     validation refuses to declare one.
 //   - The stage throttle is applied before the authorizer, so that requests
 //     over the stage's limit cost no signature verification; the per-client
 //     throttle, which needs the client id, after it.

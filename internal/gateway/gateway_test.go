@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/apigw"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/jwks"
 )
@@ -744,14 +743,6 @@ func TestValidate(t *testing.T) {
 	}
 	if err := gateway.Validate(&tollgate.RestAPI{ID: "x"}); err == nil || !strings.Contains(err.Error(), "no stage") {
 		t.Errorf("no stage: %v", err)
-	}
-}
-
-func TestWarnings(t *testing.T) {
-	f := newFixture(t)
-	ws := apigw.Warnings(testAPI(f))
-	if len(ws) != 1 || ws[0].Route != 3 || !strings.Contains(ws[0].Message, "GET /idtoken has Cognito authorizer \"cognito\" but no authorization scopes") {
-		t.Fatalf("warnings %v", ws)
 	}
 }
 

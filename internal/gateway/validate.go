@@ -5,7 +5,7 @@ import (
 	"github.com/tollgate/tollgate/internal/apigw"
 )
 
-// Problem is one thing wrong with (or, from Warnings, questionable about) a
+// Problem is one thing wrong with a
 // REST API's declaration: apigw's, positioned within the API.
 type Problem = apigw.Problem
 
