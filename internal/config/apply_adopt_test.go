@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -80,7 +81,7 @@ func TestApplyAdoptsBareKeys(t *testing.T) {
 		if c.ConfigKey != "config:orders/UserPool/ThirdPartyAppClient" || !c.CreatedAt.Equal(t0) {
 			t.Errorf("client = %+v", c)
 		}
-		if diff := cmp.Diff(old.client.Secrets, c.Secrets); diff != "" || !v.VerifySecret(c.ID, old.secret, c.Secrets[0].Hash) {
+		if diff := cmp.Diff(old.client.Secrets, c.Secrets); diff != "" || !bytes.Equal(v.HashSecret(c.ID, old.secret), c.Secrets[0].Hash) {
 			t.Errorf("the client's secrets changed (-before +after):\n%s", diff)
 		}
 		keysAfter, err := st.ListSigningKeys(ctx, old.pool.ID)

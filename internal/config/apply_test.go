@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -209,7 +210,7 @@ func TestApplyCreates(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the secret does not open with the client id as AAD: %v", err)
 		}
-		if len(secret) != tollgate.ClientSecretLength || !v.VerifySecret(c.ID, string(secret), c.Secrets[0].Hash) {
+		if len(secret) != tollgate.ClientSecretLength || !bytes.Equal(v.HashSecret(c.ID, string(secret)), c.Secrets[0].Hash) {
 			t.Errorf("secret of length %d does not match its hash", len(secret))
 		}
 		for _, ch := range res.Changes {

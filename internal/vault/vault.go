@@ -7,7 +7,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -99,19 +98,6 @@ func (v *Vault) HashSecret(clientID, secret string) []byte {
 // id), so that an administrator may reveal it with Open(sealed, clientID).
 func (v *Vault) ProtectSecret(clientID, secret string) (hash, sealed []byte) {
 	return v.HashSecret(clientID, secret), v.Seal([]byte(secret), []byte(clientID))
-}
-
-// VerifySecret reports whether the client's secret matches one of hashes. It compares
-// against every hash, in constant time, so the time it takes does not depend
-// on which (if any) matched. Call it with a dummy hash when the client is
-// unknown so that an unknown client costs the same as a wrong secret.
-func (v *Vault) VerifySecret(clientID, secret string, hashes ...[]byte) bool {
-	h := v.HashSecret(clientID, secret)
-	ok := 0
-	for _, want := range hashes {
-		ok |= subtle.ConstantTimeCompare(h, want)
-	}
-	return ok == 1
 }
 
 // NewKey returns a fresh random master key.
