@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -120,7 +121,11 @@ func removeFilesOf(uid uint32) error {
 	var errs []error
 	for _, dir := range sharedDirs {
 		root, err := os.OpenRoot(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // no such directory here: nothing of uid's in it
+		}
 		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", dir, err)) // unscanned: uid may have left files there
 			continue
 		}
 		var names []string
@@ -135,7 +140,13 @@ func removeFilesOf(uid uint32) error {
 		for _, name := range names {
 			// No one but uid (gone) and root may rename an entry of a
 			// sticky directory; os.Root removes without following links.
-			if fi, err := root.Lstat(name); err == nil && ownerOf(fi) == uid {
+			fi, err := root.Lstat(name)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				// removed since it was listed
+			case err != nil:
+				errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)) // owner unknown
+			case ownerOf(fi) == uid:
 				if err := root.RemoveAll(name); err != nil {
 					errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(dir, name), err))
 				}
