@@ -59,6 +59,13 @@ func KindOf(err error) ErrorKind {
 // a quota from a duplicate: errors.Is(err, ErrLimitExceeded).
 var ErrLimitExceeded = errors.New("limit exceeded")
 
+// ErrLastSecret is the cause of a refusal to delete a client's only
+// secret: Cognito's DeleteUserPoolClientSecret reference says "You cannot
+// delete the last remaining secret for an app client". The store checks it
+// in the deleting transaction, so that two deletes at once cannot leave a
+// client with none.
+var ErrLastSecret = errors.New("the client's only secret")
+
 // LimitErrorf returns an *Error of KindConflict caused by ErrLimitExceeded.
 func LimitErrorf(format string, args ...any) *Error {
 	e := Errorf(KindConflict, format, args...)

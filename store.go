@@ -54,6 +54,9 @@ type Store interface {
 	// AddClientSecret adds a secret; KindConflict caused by
 	// ErrLimitExceeded when the client already has MaxClientSecrets.
 	AddClientSecret(ctx context.Context, clientID string, s ClientSecret) error
+	// DeleteClientSecret deletes one of a client's secrets, never its last
+	// one: KindConflict caused by ErrLastSecret, decided in the deleting
+	// transaction.
 	DeleteClientSecret(ctx context.Context, clientID, secretID string) error
 
 	// PutDomain creates the domain or replaces it if it exists for the same

@@ -23,8 +23,8 @@ var (
 	ErrNoSecretToRotate = errors.New("the client has no secret")
 	// ErrNoSuchSecret: a secret id the client does not have.
 	ErrNoSuchSecret = errors.New("no such secret")
-	// ErrLastSecret: deleting the only secret of a client_credentials client.
-	ErrLastSecret = errors.New("the client's only secret")
+	// ErrLastSecret: deleting a client's only secret (the store's cause).
+	ErrLastSecret = tollgate.ErrLastSecret
 )
 
 // choose returns the given secret, checked, or a fresh one.
@@ -61,8 +61,9 @@ func (s *Service) AddClientSecret(ctx context.Context, c *tollgate.Client, given
 	return cs, plain, nil
 }
 
-// DeleteClientSecret deletes one of a client's secrets, never the last one
-// of a client_credentials client.
+// DeleteClientSecret deletes one of a client's secrets, never its last one
+// (Cognito's rule for every client; the store decides it again in the
+// deleting transaction, for deletes racing each other).
 func (s *Service) DeleteClientSecret(ctx context.Context, c *tollgate.Client, secretID string) error {
 	found := false
 	for _, cs := range c.Secrets {
@@ -71,10 +72,15 @@ func (s *Service) DeleteClientSecret(ctx context.Context, c *tollgate.Client, se
 	if !found {
 		return refused(tollgate.KindNotFound, ErrNoSuchSecret, "client %s has no secret %s", c.ID, secretID)
 	}
-	if len(c.Secrets) == 1 && c.AllowsFlow(tollgate.FlowClientCredentials) {
-		return refused(tollgate.KindInvalid, ErrLastSecret, "secret %s is the client's only secret; add another first ('tollgate clients add-secret %s')", secretID, c.ID)
+	last := refused(tollgate.KindInvalid, ErrLastSecret, "secret %s is the client's only secret; add another first ('tollgate clients add-secret %s')", secretID, c.ID)
+	if len(c.Secrets) == 1 {
+		return last
 	}
-	return s.st.DeleteClientSecret(ctx, c.ID, secretID)
+	err := s.st.DeleteClientSecret(ctx, c.ID, secretID)
+	if errors.Is(err, tollgate.ErrLastSecret) {
+		return last // another writer deleted the other one meanwhile
+	}
+	return err
 }
 
 // Reveal returns a client secret in the clear.

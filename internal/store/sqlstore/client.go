@@ -218,9 +218,26 @@ func (s *Store) AddClientSecret(ctx context.Context, clientID string, secret tol
 
 // DeleteClientSecret deletes one of the client's secrets.
 func (s *Store) DeleteClientSecret(ctx context.Context, clientID, secretID string) error {
-	return s.deleteRow(ctx, "delete secret of client "+clientID,
-		func() error {
+	return s.update(ctx, "delete secret of client "+clientID, func(tx *sql.Tx) error {
+		// Under update's lock, so the count cannot change before the delete.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_secrets WHERE client_id = $1`, clientID).Scan(&n); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM client_secrets WHERE client_id = $1 AND id = $2`, clientID, secretID)
+		if err != nil {
+			return err
+		}
+		if err := mustAffect(res, func() error {
 			return tollgate.Errorf(tollgate.KindNotFound, "client %q has no secret %q", clientID, secretID)
-		},
-		`DELETE FROM client_secrets WHERE client_id = $1 AND id = $2`, clientID, secretID)
+		}); err != nil {
+			return err
+		}
+		if n <= 1 {
+			e := tollgate.Errorf(tollgate.KindConflict, "secret %q is the only secret of client %q", secretID, clientID)
+			e.Cause = tollgate.ErrLastSecret
+			return e // rolls the delete back
+		}
+		return nil
+	})
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -192,6 +193,46 @@ func testClientSecrets(t *testing.T, s tollgate.Store) {
 	wantKind(t, "DeleteClientSecret of another client's secret", s.DeleteClientSecret(ctx, other.ID, s1.ID), tollgate.KindNotFound)
 	wantNoError(t, "AddClientSecret with another client's secret id", s.AddClientSecret(ctx, other.ID, s1))
 	wantSecrets("after another client used its secret id", s1, s3)
+}
+
+// testLastSecret: "You cannot delete the last remaining secret for an app
+// client" (Cognito API reference, DeleteUserPoolClientSecret), even when
+// two deletes race for the last two.
+func testLastSecret(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	pool := mustCreatePool(t, s, "pool")
+	s1, s2, s3 := newSecret(t0), newSecret(t0), newSecret(t0)
+	c := newClient(pool.ID, "client", s1)
+	mustCreateClient(t, s, c)
+	wantNoError(t, "AddClientSecret", s.AddClientSecret(ctx, c.ID, s3))
+	wantSecrets := func(what string, n int) {
+		t.Helper()
+		got, err := s.GetClient(ctx, c.ID)
+		wantNoError(t, what, err)
+		if len(got.Secrets) != n {
+			t.Errorf("%s: %d secrets, want %d", what, len(got.Secrets), n)
+		}
+	}
+
+	wantNoError(t, "DeleteClientSecret of one of two", s.DeleteClientSecret(ctx, c.ID, s1.ID))
+	last := s.DeleteClientSecret(ctx, c.ID, s3.ID)
+	wantKind(t, "DeleteClientSecret of the last secret", last, tollgate.KindConflict)
+	if !errors.Is(last, tollgate.ErrLastSecret) {
+		t.Errorf("DeleteClientSecret of the last secret: %v, want ErrLastSecret as its cause", last)
+	}
+	wantSecrets("the last secret stays", 1)
+	wantNoError(t, "AddClientSecret (second again)", s.AddClientSecret(ctx, c.ID, s2))
+	pair := []tollgate.ClientSecret{s2, s3}
+	errs := Race(len(pair), func(i int) error { return s.DeleteClientSecret(ctx, c.ID, pair[i].ID) })
+	ok := Winners(errs, func(i int, err error) {
+		if !errors.Is(err, tollgate.ErrLastSecret) {
+			t.Errorf("racing delete %d: %v, want ErrLastSecret", i, err)
+		}
+	})
+	if ok != 1 {
+		t.Errorf("%d of two racing deletes succeeded, want 1", ok)
+	}
+	wantSecrets("after two racing deletes", 1)
 }
 
 func testDeleteClientCascades(t *testing.T, s tollgate.Store) {

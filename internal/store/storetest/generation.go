@@ -15,7 +15,7 @@ func testGeneration(t *testing.T, s tollgate.Store) {
 	ctx := context.Background()
 	pool := newPool("pool")
 	rs := &tollgate.ResourceServer{PoolID: pool.ID, Identifier: "default", Name: "Default", Scopes: []tollgate.Scope{}, CreatedAt: t0, UpdatedAt: t0}
-	c := newClient(pool.ID, "client")
+	c := newClient(pool.ID, "client", newSecret(t0)) // a secret to keep: the last one is never deleted
 	secret := newSecret(t0)
 	d := &tollgate.Domain{Domain: "auth", PoolID: pool.ID, CreatedAt: t0}
 	tok := tollgate.RevokedToken{JTI: "jti", PoolID: pool.ID, ClientID: c.ID, ExpiresAt: t0, RevokedAt: t0}

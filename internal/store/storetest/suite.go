@@ -23,6 +23,7 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"ResourceServers", testResourceServers},
 		{"Clients", testClients},
 		{"ClientSecrets", testClientSecrets},
+		{"LastSecret", testLastSecret},
 		{"Domains", testDomains},
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeysRollback", testSigningKeysRollback},
