@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // isolationConfig runs the hostile function of testdata/hostile beside a
@@ -65,7 +67,6 @@ func TestFunctionIsolation(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(isolationConfig, code)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	root := os.Geteuid() == 0
 	for _, tc := range []struct {
 		name  string
 		extra []string
@@ -74,11 +75,8 @@ func TestFunctionIsolation(t *testing.T) {
 		{"uid range", []string{"--function-user", "1990000100-1990000199"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.extra != nil && !root {
-				if os.Getenv("CI") != "" {
-					t.Fatal("a uid range needs root, as CI runs")
-				}
-				t.Skip("a uid range needs root")
+			if tc.extra != nil {
+				functest.NeedRoot(t) // a uid range
 			}
 			data := t.TempDir()
 			args := append([]string{"dev", "--data", data, "--listen", "127.0.0.1:0", "--config", cfg}, tc.extra...)

@@ -42,12 +42,7 @@ restApis:
 func TestUIDRangeLeftoversDieWithTheirInstance(t *testing.T) {
 	needProgram(t, "node")
 	needProgram(t, "python3")
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("a uid range needs root, as CI runs")
-		}
-		t.Skip("a uid range needs root")
-	}
+	functest.NeedRoot(t)
 	const first = 1990000300 // runs nothing: instances get first+1 and first+2
 	code, _ := filepath.Abs("testdata/hostile")
 	cfg := filepath.Join(t.TempDir(), "tollgate.yaml")

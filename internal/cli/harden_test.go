@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // A command leaves the process non-dumpable (Linux) and the secret
@@ -41,9 +43,7 @@ func TestHarden(t *testing.T) {
 // `3< master.key`) is marked close-on-exec, so that no function inherits
 // it; standard error is left as it is.
 func TestHardenMarksInheritedDescriptorsCloseOnExec(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("Linux only")
-	}
+	functest.NeedLinux(t)
 	fd, err := unix.Open(filepath.Join(t.TempDir(), "inherited"), unix.O_RDWR|unix.O_CREAT, 0o600) // no O_CLOEXEC
 	if err != nil {
 		t.Fatal(err)

@@ -54,12 +54,7 @@ func askWhoAmI(t *testing.T, r *function.Runner, name, payload string) whoAmIRep
 
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("switching the user functions run as needs root, as CI runs")
-		}
-		t.Skip("switching the user functions run as needs root")
-	}
+	functest.NeedRoot(t)
 }
 
 // Each instance's Runtime API serves that instance alone: a request

@@ -3,7 +3,6 @@ package function_test
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,9 +45,7 @@ func leave(t *testing.T, r *function.Runner, payload string) leftoversReply {
 // group with it (before, only an instance Tollgate killed did).
 func TestLeftoversOfAnExitedInstanceKilled(t *testing.T) {
 	needProgram(t, "node")
-	if runtime.GOOS != "linux" {
-		t.Skip("only Linux kills the process group of an instance that exited")
-	}
+	functest.NeedLinux(t) // only Linux kills the process group of an instance that exited
 	r, _ := runner(t, function.Options{},
 		&tollgate.Function{Name: "f", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: code(t, map[string]string{"index.js": leftovers})})
 	pid := strconv.Itoa(leave(t, r, `{"sleep":true}`).PID)
@@ -92,9 +89,7 @@ func TestUIDRangeLeftoversKilledAtOnce(t *testing.T) {
 // set-user-ID program runs with their own credentials.
 func TestInstancesGainNoPrivileges(t *testing.T) {
 	needProgram(t, "node")
-	if runtime.GOOS != "linux" {
-		t.Skip("no_new_privs is Linux's")
-	}
+	functest.NeedLinux(t) // no_new_privs is Linux's
 	dir := code(t, map[string]string{"index.js": `
 const fs = require("node:fs");
 exports.handler = async () => fs.readFileSync("/proc/self/status", "latin1").split("\n").find((l) => l.startsWith("NoNewPrivs:"));`})

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // stagedGID is the group the tests' copies are made for.
@@ -134,10 +136,5 @@ func TestOpenDirNoFollow(t *testing.T) {
 
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("this test needs root, as CI runs")
-		}
-		t.Skip("needs root")
-	}
+	functest.NeedRoot(t)
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -33,4 +34,32 @@ func NeedProgram(t testing.TB, name string) string {
 	}
 	t.Skipf("%s is not installed", name)
 	return ""
+}
+
+// NeedRoot is for a test of what only root may do (switching users, uid
+// ranges). Without root the test is skipped on a developer's machine but
+// fails in CI (CI set), which runs as root: CI runs every test.
+func NeedRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("this test needs root, as CI runs")
+	}
+	t.Skip("needs root")
+}
+
+// NeedLinux is for a test of what only Linux does (process groups killed
+// on exit, no_new_privs, /proc). Elsewhere the test is skipped on a
+// developer's machine but fails in CI (CI set), which runs on Linux.
+func NeedLinux(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS == "linux" {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("this test needs Linux, as CI runs; this is %s", runtime.GOOS)
+	}
+	t.Skipf("Linux only (this is %s)", runtime.GOOS)
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // Environment of a child process started by TestSQLiteProcesses.
@@ -233,7 +235,7 @@ func TestSQLiteWriteWaits(t *testing.T) {
 	wg.Go(func() {
 		errB = b.CreatePool(ctx, &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: "other", Region: "eu-west-1"})
 	})
-	eventually(t, "the second handle waits for the write lock", func() bool { return waitingForLock(t.Name()) })
+	functest.Eventually(t, "the second handle waits for the write lock", func() bool { return waitingForLock(t.Name()) })
 	close(release)
 	wg.Wait()
 	if errA != nil {
@@ -267,21 +269,6 @@ func waitingForLock(test string) bool {
 		}
 	}
 	return false
-}
-
-// eventually polls cond until it holds or 20 s pass. It asserts an outcome
-// (a change made elsewhere is seen), not a duration. It has the shape of
-// e2e's eventually, which every test package that polls copies: a test
-// file cannot be imported from another package.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never happened: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // TestSQLiteFileMode checks that a new database file is its owner's only.
