@@ -195,6 +195,7 @@ func (c *Catalog) applyRevocations(ctx context.Context, s *snapshot, d *delta) e
 		return nil
 	}
 	revoked := edit(s.revoked)
+	now := c.opts.Now()
 	for jti := range d.revoked {
 		if _, ok := s.revoked.get(jti); ok { // put there by Revoked
 			continue
@@ -206,10 +207,11 @@ func (c *Catalog) applyRevocations(ctx context.Context, s *snapshot, d *delta) e
 		if err != nil {
 			return fmt.Errorf("catalog: get revoked token: %w", err)
 		}
-		revoked.set(jti, r.ExpiresAt)
+		if !r.ExpiresAt.Before(now) { // else dead anyway, and a full load leaves it out
+			revoked.set(jti, r.ExpiresAt)
+		}
 	}
 	if d.purged {
-		now := c.opts.Now()
 		revoked.deleteFunc(func(exp time.Time) bool { return exp.Before(now) })
 	}
 	s.revoked = revoked.next

@@ -10,7 +10,7 @@ import (
 
 // TestListenChanges: on SQLite a listener hears its own handle's commits
 // (in process); on PostgreSQL another handle's (another node's), told by
-// NOTIFY at commit, and it is told once when it starts listening.
+// NOTIFY at commit. Both tell once when they start listening.
 func TestListenChanges(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
@@ -34,9 +34,7 @@ func TestListenChanges(t *testing.T) {
 					t.Errorf("ListenChanges returned %v after its context ended, want nil", err)
 				}
 			}()
-			if d.name == "postgres" {
-				wantTold(t, told, "on connecting")
-			}
+			wantTold(t, told, "on listening")
 			now := time.Now().UTC()
 			write := func(s tollgate.Store, name string) {
 				if err := s.CreatePool(ctx, &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: name, Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}); err != nil {

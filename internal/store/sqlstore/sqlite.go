@@ -154,9 +154,11 @@ func (sqliteDialect) lockKeys(context.Context, *sql.Tx, string) error { return n
 // find the write by polling the generation.
 func (sqliteDialect) notify(context.Context, *sql.Tx, int64) error { return nil }
 
-// listen waits for ctx to end: only this handle's own commits are told
-// (ListenChanges), other processes' are found by polling.
-func (sqliteDialect) listen(ctx context.Context, _ string, _ func(error)) error {
+// listen tells once that it listens (the caller reads what was written
+// before) and waits for ctx to end: only this handle's own commits are
+// told (ListenChanges), other processes' are found by polling.
+func (sqliteDialect) listen(ctx context.Context, _ string, notify func(error)) error {
+	notify(nil)
 	<-ctx.Done()
 	return nil
 }
