@@ -66,7 +66,9 @@ func TestUpdateMatchesFullLoad(t *testing.T) {
 		{"update client", func() error { c1.Name = "renamed"; return st.UpdateClient(ctx, c1) }, catalog.Changed{Clients: true}},
 		{"add secret", func() error { return st.AddClientSecret(ctx, c1.ID, secret) }, catalog.Changed{Clients: true}},
 		{"delete secret", func() error { return st.DeleteClientSecret(ctx, c1.ID, secret.ID) }, catalog.Changed{Clients: true}},
-		{"domain", func() error { return st.PutDomain(ctx, &tollgate.Domain{Domain: "pfx", PoolID: pool.ID, CreatedAt: now}) }, catalog.Changed{Domains: true}},
+		{"domain", func() error {
+			return st.PutDomain(ctx, &tollgate.Domain{Domain: "pfx", PoolID: pool.ID, CreatedAt: now})
+		}, catalog.Changed{Domains: true}},
 		{"domain of the other pool", func() error {
 			return st.PutDomain(ctx, &tollgate.Domain{Domain: "oth", PoolID: other.ID, CreatedAt: now})
 		}, catalog.Changed{Domains: true}},
