@@ -34,7 +34,9 @@ type benchScale struct{ clients, revoked int }
 
 var benchScales = []benchScale{{1, 0}, {10_000, 0}, {100_000, 0}, {100_000, 100_000}}
 
-func (s benchScale) String() string { return fmt.Sprintf("clients=%d/revoked=%d", s.clients, s.revoked) }
+func (s benchScale) String() string {
+	return fmt.Sprintf("clients=%d/revoked=%d", s.clients, s.revoked)
+}
 
 var benchDialects = []struct {
 	name string
