@@ -68,15 +68,6 @@ func (r *clientRow) client() (*tollgate.Client, error) {
 	return &c, nil
 }
 
-// scanClientRow scans clientColumns.
-func scanClientRow(sc scanner) (*tollgate.Client, error) {
-	var r clientRow
-	if err := sc.Scan(r.targets()...); err != nil {
-		return nil, err
-	}
-	return r.client()
-}
-
 // scanClients reads clientQuery's rows into clients, in row order.
 func scanClients(rows *sql.Rows) ([]*tollgate.Client, error) {
 	defer rows.Close()
@@ -202,10 +193,9 @@ func (s *Store) GetClient(ctx context.Context, id string) (*tollgate.Client, err
 // between is listed as the second read found it; either is what the
 // store holds a moment later.
 func (s *Store) ListClients(ctx context.Context, poolID string) ([]*tollgate.Client, error) {
-	clients, err := queryAll(ctx, s.read, "list clients", scanClientRow,
-		clientColumns+` FROM clients c WHERE c.pool_id = $1 OR $1 = ''`, poolID)
+	clients, err := s.listClientRows(ctx, poolID)
 	if err != nil {
-		return nil, err
+		return nil, wrap(err, "list clients")
 	}
 	byID := make(map[string]*tollgate.Client, len(clients))
 	for _, c := range clients {
@@ -217,12 +207,14 @@ func (s *Store) ListClients(ctx context.Context, poolID string) ([]*tollgate.Cli
 		return nil, wrap(err, "list clients")
 	}
 	defer rows.Close()
+	var (
+		clientID string
+		secret   tollgate.ClientSecret
+	)
+	targets := []any{&clientID, &secret.ID, &secret.Hash, &secret.Sealed, (*dbTime)(&secret.CreatedAt)}
 	for rows.Next() {
-		var (
-			clientID string
-			secret   tollgate.ClientSecret
-		)
-		if err := rows.Scan(&clientID, &secret.ID, &secret.Hash, &secret.Sealed, (*dbTime)(&secret.CreatedAt)); err != nil {
+		secret = tollgate.ClientSecret{}
+		if err := rows.Scan(targets...); err != nil {
 			return nil, wrap(err, "list clients")
 		}
 		if c := byID[clientID]; c != nil { // else created after the clients were read
@@ -242,6 +234,32 @@ func (s *Store) ListClients(ctx context.Context, poolID string) ([]*tollgate.Cli
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.PoolID, b.PoolID), strings.Compare(a.ID, b.ID))
 	})
 	return clients, nil
+}
+
+// listClientRows reads a pool's clients (all when poolID is empty),
+// without their secrets. One set of scan targets serves every row: at 100k
+// clients, a set per row is most of the load's allocations.
+func (s *Store) listClientRows(ctx context.Context, poolID string) ([]*tollgate.Client, error) {
+	rows, err := s.read.QueryContext(ctx, clientColumns+` FROM clients c WHERE c.pool_id = $1 OR $1 = ''`, poolID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var r clientRow
+	targets := r.targets()
+	clients := []*tollgate.Client{}
+	for rows.Next() {
+		r.authFlows = sql.NullString{}
+		if err := rows.Scan(targets...); err != nil {
+			return nil, err
+		}
+		c, err := r.client()
+		if err != nil {
+			return nil, err
+		}
+		clients = append(clients, c)
+	}
+	return clients, rows.Err()
 }
 
 // UpdateClient updates everything but the client's ID, PoolID, CreatedAt and
