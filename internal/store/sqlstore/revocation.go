@@ -49,9 +49,24 @@ func (s *Store) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 // ListRevokedTokens lists the revocations of tokens that have not expired
 // at now, oldest revocation first.
 func (s *Store) ListRevokedTokens(ctx context.Context, now time.Time) ([]tollgate.RevokedToken, error) {
-	return queryAll(ctx, s.read, "list revoked tokens", scanRevokedToken,
-		`SELECT jti, pool_id, client_id, expires_at, revoked_at FROM revoked_tokens
+	rows, err := s.read.QueryContext(ctx, `SELECT jti, pool_id, client_id, expires_at, revoked_at FROM revoked_tokens
 		WHERE expires_at >= $1 ORDER BY revoked_at, jti`, s.d.time(now))
+	if err != nil {
+		return nil, wrap(err, "list revoked tokens")
+	}
+	defer rows.Close()
+	// One set of scan targets for every row: a server's start reads them
+	// all, and they may be many.
+	var t tollgate.RevokedToken
+	targets := []any{&t.JTI, &t.PoolID, &t.ClientID, (*dbTime)(&t.ExpiresAt), (*dbTime)(&t.RevokedAt)}
+	out := []tollgate.RevokedToken{}
+	for rows.Next() {
+		if err := rows.Scan(targets...); err != nil {
+			return nil, wrap(err, "list revoked tokens")
+		}
+		out = append(out, t)
+	}
+	return out, wrap(rows.Err(), "list revoked tokens")
 }
 
 // DeleteExpiredRevocations forgets the revocations of tokens that expired
