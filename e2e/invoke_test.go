@@ -26,7 +26,7 @@ import (
 
 // reInvoke is dev's `aws lambda invoke` line: the credentials and region it
 // needs, then the command on the next line.
-var reInvoke = regexp.MustCompile(`(?m)^\s+Invoke:\s+(AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) AWS_DEFAULT_REGION=(\S+) \\\n\s+aws lambda invoke .*)$`)
+var reInvoke = regexp.MustCompile(`(?m)^\s+Invoke:\s+(AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) AWS_DEFAULT_REGION=(\S+) AWS_PAGER="" \\\n\s+aws lambda invoke .*)$`)
 
 // invokeLine is what dev printed to invoke a function.
 type invokeLine struct {

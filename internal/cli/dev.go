@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -120,7 +121,8 @@ func (a *app) placeSeedApp(cfg *config.Config) error {
 }
 
 // printDev prints what a newcomer needs: where to get a token, with which
-// credentials, and a curl line that works as printed.
+// credentials, and command lines that work as printed on a machine with no
+// AWS settings (e2e/dev_lines_test.go runs each of them).
 func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault) {
 	w := a.stdout
 	base := srv.PublicURL()
@@ -133,14 +135,58 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	}
 	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
 	curlToken := a.printDevPools(ctx, srv, cfg, res, st, v)
-	a.printFunctions(ctx, cfg, base, st, v)
+	id, secret, keyErr := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev")
+	key := awsKey{id, secret}
+	if keyErr != nil {
+		key = awsKey{}
+	}
+	a.printFunctions(cfg, base, key)
 	a.printDevAPIs(srv, cfg, curlToken)
-	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
-		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n\nAWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1 \\\n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", id, secret, srv.PublicURL())
+	if keyErr != nil {
+		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", keyErr)
 	} else {
-		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
+		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n")
+		// Cognito's API is regional: a call sees the pools of the region it
+		// is signed for, so each region of the pools gets its line.
+		for _, region := range poolRegions(cfg, res) {
+			fmt.Fprintf(w, "\n%saws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", key.env(region, "  "), base)
+		}
 	}
 	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
+}
+
+// awsKey is the access key dev's AWS CLI lines carry; zero when there is
+// none.
+type awsKey struct{ id, secret string }
+
+// env is the environment an AWS CLI line needs on a machine without AWS
+// settings (no ~/.aws, no AWS_* variables), as the command's own prefix:
+// the access key, the region (AWS_DEFAULT_REGION, which the AWS CLI v1 and
+// v2 both read) and no pager (v2 pipes a terminal's output through less,
+// which a minimal machine may not have). The prefix ends with a line
+// continuation and indent.
+func (k awsKey) env(region, indent string) string {
+	if k.id == "" {
+		return ""
+	}
+	return fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s AWS_PAGER=\"\" \\\n%s", k.id, k.secret, region, indent)
+}
+
+// poolRegions returns the regions of the pools dev created or found, each
+// once, in the config's order; the config's region when it has no pools.
+func poolRegions(cfg *config.Config, res *config.Result) []string {
+	var regions []string
+	for _, p := range cfg.UserPools {
+		if id, ok := res.PoolID(p.ID); ok {
+			if region, _, ok := strings.Cut(id, "_"); ok && !slices.Contains(regions, region) {
+				regions = append(regions, region)
+			}
+		}
+	}
+	if len(regions) == 0 {
+		regions = append(regions, cmp.Or(cfg.Region, config.DefaultRegion))
+	}
+	return regions
 }
 
 // printDevPools prints each pool of the config with its clients and their
@@ -223,26 +269,16 @@ func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken str
 
 // printFunctions prints each function with an `aws lambda invoke` line
 // that works as printed. The Invoke API takes calls signed with an access
-// key, as Lambda does: the line carries one and a region, for a machine
-// without AWS settings. No --payload: the function gets {}, and the line
-// is the same for AWS CLI v1 and v2 (v2 reads --payload as base64 unless
+// key, as Lambda does, in any region: the line carries the key and the
+// config's region. No --payload: the function gets {}, and the line is the
+// same for AWS CLI v1 and v2 (v2 reads --payload as base64 unless
 // --cli-binary-format raw-in-base64-out, an option v1 refuses).
-func (a *app) printFunctions(ctx context.Context, cfg *config.Config, base string, st tollgate.Store, v *vault.Vault) {
-	if len(cfg.Functions) == 0 {
-		return
-	}
-	env := ""
-	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
-		env = fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\\n    ",
-			id, secret, cmp.Or(cfg.Region, config.DefaultRegion))
-	}
+func (a *app) printFunctions(cfg *config.Config, base string, key awsKey) {
+	region := cmp.Or(cfg.Region, config.DefaultRegion)
 	for _, fn := range cfg.Functions {
-		name := fn.FunctionName
-		if name == "" {
-			name = fn.ID
-		}
+		name := cmp.Or(fn.FunctionName, fn.ID)
 		fmt.Fprintf(a.stdout, "\nFunction %s (%s, %s)\n  Code:         %s\n  Invoke:       %saws lambda invoke --endpoint-url %s --function-name %s out.json\n",
-			fn.ID, fn.Runtime, fn.Handler, fn.Code, env, base, name)
+			fn.ID, fn.Runtime, fn.Handler, fn.Code, key.env(region, "    "), base, name)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/domain"
+	"github.com/tollgate/tollgate/internal/signer"
 )
 
 func (a *app) keysCommand() *cobra.Command {
@@ -37,15 +38,33 @@ func (a *app) keysRotate() *cobra.Command {
 	rotate := &cobra.Command{
 		Use:   "rotate POOL",
 		Short: "Rotate a pool's signing keys: the published next key starts signing, the active key is retired",
-		Long: `Rotate makes the pool's next key active. That key has been published in the
-JWKS since the previous rotation, so verifiers that cache the JWKS already
-know it; rotate refuses (without --force) when the next key was published
-too recently for every verifier's cached JWKS to hold it. The previously
-active key stops signing but stays in the JWKS until every token it signed
-has expired (one day, the longest access-token validity, plus five minutes)
-— or, with --retire-now, leaves it at once, invalidating its tokens: the
-answer to a leaked key. A new next key is published at once. Running
-servers pick the change up within their poll interval.`,
+		Long: fmt.Sprintf(`Rotate makes the pool's next key active, retires the active key and
+publishes a new next key. Running servers pick the change up within their
+poll interval.
+
+The next key has been published in the JWKS since it was created (by the
+previous rotation, or with the pool's first keys), and the JWKS is served
+with a max-age of %s, so verifiers that cache it learn the key before it
+signs. Rotate therefore refuses while the next key is younger than %s
+(that max-age plus a margin for poll intervals and clock skew), and says
+when rotation becomes possible. --force rotates anyway: a verifier that
+fetched the JWKS before the next key appeared refuses the tokens it signs
+until it fetches the JWKS again (up to %s).
+
+The retired key stops signing but stays in the JWKS for %s — the
+longest access-token validity a client may have (one day), plus five
+minutes of clock skew — so every token it signed stays valid until it
+expires, whatever the pool's clients' validities are now. --retire-now
+drops it from the JWKS at once instead: Tollgate's gateway refuses every
+token it signed within the poll interval, verifiers that cache the JWKS
+once their copy expires (up to %s). That is the answer to a leaked key.
+--retire-now does not imply --force; a leaked key right after a rotation
+needs both.
+
+Retired keys are deleted from the store by the first rotation after they
+leave the JWKS. A pool with no keys yet (it has signed no token and served
+no JWKS, so no verifier knows its keys) gets its first keys and is rotated
+at once.`, signer.JWKSMaxAge, signer.PublishLead, signer.JWKSMaxAge, tollgate.KeyRetention, signer.JWKSMaxAge),
 		Args: cobra.ExactArgs(1),
 		RunE: a.onStoreAndVault(onPool(func(ctx context.Context, s *session, p *tollgate.UserPool) error {
 			keys, err := s.svc.RotateKeys(ctx, p.ID, domain.Rotation{Force: force, RetireNow: retireNow, Logger: a.logger()})
@@ -56,8 +75,8 @@ servers pick the change up within their poll interval.`,
 		})),
 	}
 	jsonFlag(rotate, &rotateJSON)
-	rotate.Flags().BoolVar(&force, "force", false, "rotate even if the next key was published too recently for all verifiers to know it")
-	rotate.Flags().BoolVar(&retireNow, "retire-now", false, "drop the active key from the JWKS at once, invalidating every token it signed (for a leaked key)")
+	rotate.Flags().BoolVar(&force, "force", false, "rotate even if the next key was published less than "+signer.PublishLead.String()+" ago: verifiers holding an older JWKS refuse its tokens until they fetch it again")
+	rotate.Flags().BoolVar(&retireNow, "retire-now", false, "drop the active key from the JWKS at once, invalidating every token it signed (for a leaked key), instead of keeping it for "+tollgate.KeyRetention.String())
 	return rotate
 }
 

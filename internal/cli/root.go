@@ -89,6 +89,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.devCommand(),
 		a.validateCommand(),
 		a.poolsCommand(),
+		a.resourceServersCommand(),
 		a.clientsCommand(),
 		a.keysCommand(),
 		a.tokenCommand(),

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strconv"
 
 	"github.com/tollgate/tollgate"
@@ -15,6 +16,21 @@ var (
 	ErrResourceServerExists = errors.New("resource server exists")
 	// ErrTooManyServerScopes: more than MaxScopesPerServer scopes.
 	ErrTooManyServerScopes = errors.New("too many scopes")
+	// ErrBadIdentifier: an identifier that is not Cognito's shape.
+	ErrBadIdentifier = errors.New("malformed resource server identifier")
+	// ErrBadScopeName: a scope name that is not Cognito's shape.
+	ErrBadScopeName = errors.New("malformed scope name")
+)
+
+// A resource server's identifier and scope names make the scope strings
+// ("{identifier}/{scope name}") that clients are allowed and tokens carry,
+// space-separated (RFC 6749 §3.3), so they are held to Cognito's shapes
+// (ResourceServerIdentifierType, ResourceServerScopeNameType in the
+// CreateResourceServer API reference): printable ASCII but space, '"' and
+// '\', and no '/' in a scope name.
+var (
+	identifierPattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
+	scopeNamePattern  = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
 )
 
 // ResourceServerSpec is what a writer asks of a resource server.
@@ -32,8 +48,16 @@ func (e *DuplicateScopeError) Error() string {
 	return "scope " + strconv.Quote(e.Name) + " is defined twice"
 }
 
+// CheckIdentifier states the rule on a resource server's identifier.
+func CheckIdentifier(identifier string) error {
+	if !identifierPattern.MatchString(identifier) {
+		return refused(tollgate.KindInvalid, ErrBadIdentifier, "invalid identifier %q: want 1 to 256 printable ASCII characters other than space, '\"' and '\\'", identifier)
+	}
+	return nil
+}
+
 // CheckScopes states the rules on a resource server's scopes: at most
-// MaxScopesPerServer, each name once. CreateResourceServer and
+// MaxScopesPerServer, each name once and of Cognito's shape. CreateResourceServer and
 // UpdateResourceServer check them; a translator calls it early where its
 // wire answers this refusal before others.
 func CheckScopes(scopes []tollgate.Scope) error {
@@ -42,6 +66,9 @@ func CheckScopes(scopes []tollgate.Scope) error {
 	}
 	seen := map[string]bool{}
 	for _, sc := range scopes {
+		if !scopeNamePattern.MatchString(sc.Name) {
+			return refused(tollgate.KindInvalid, ErrBadScopeName, "invalid scope name %q: want 1 to 256 printable ASCII characters other than space, '\"', '/' and '\\'", sc.Name)
+		}
 		if seen[sc.Name] {
 			e := &DuplicateScopeError{Name: sc.Name}
 			return refused(tollgate.KindInvalid, e, "%s", e.Error())
@@ -54,6 +81,9 @@ func CheckScopes(scopes []tollgate.Scope) error {
 // CreateResourceServer creates a resource server in the pool. The store
 // enforces MaxResourceServersPerPool in the transaction that writes.
 func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec ResourceServerSpec) (*tollgate.ResourceServer, error) {
+	if err := CheckIdentifier(spec.Identifier); err != nil {
+		return nil, err
+	}
 	if err := CheckScopes(spec.Scopes); err != nil {
 		return nil, err
 	}
