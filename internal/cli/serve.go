@@ -154,6 +154,9 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		return err
 	}
 	defer st.Close()
+	if err := a.checkMasterKey(ctx, st, v); err != nil {
+		return err
+	}
 	var res *config.Result
 	var apis []*tollgate.RestAPI
 	var fns []*tollgate.Function

@@ -164,6 +164,9 @@ func (a *app) outputsCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if err := a.checkMasterKey(ctx, st, v); err != nil {
+				return err
+			}
 			res, err := a.deployStack(ctx, st, v, run, a.logger())
 			if err != nil {
 				return err
