@@ -25,6 +25,7 @@ import (
 // serveFlags are the flags serve and dev share.
 type serveFlags struct {
 	listen, tlsListen, adminListen, publicURL, baseDomain string
+	issuerURL                                             string
 	pollInterval                                          time.Duration
 	functionIdle                                          time.Duration
 	// functionUser is --function-user (see functionUser).
@@ -43,7 +44,8 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.listen, "listen", defaultListen, "HTTP listen address (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.adminListen, "admin-listen", "", "admin listen address for /metrics, /healthz and /readyz (keep it private)")
 	fs.StringVar(&f.tlsListen, "tls-listen", "", "HTTPS listen address for custom domains (certificates chosen by SNI)")
-	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at; issuers are {public-url}/{poolId} (default http://{listen address})")
+	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at (default http://{listen address})")
+	fs.StringVar(&f.issuerURL, "issuer-url", "", "base of every pool's issuer, {issuer-url}/{poolId}, stored for every node sharing the store; a different one replaces it (default: the stored one, else --public-url, stored by the first node given one, else http://{listen address})")
 	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
 	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
 	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
@@ -181,7 +183,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	}
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
-		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
+		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, Logger: log, Now: a.now,
 	})
 	if err != nil {
