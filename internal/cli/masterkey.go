@@ -150,16 +150,13 @@ func (a *app) rotateMasterKey(ctx context.Context, newKeyFile string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore(ctx)
+	// Either key opens the store's check value: the old one, or the new
+	// one when a previous run got as far as switching it.
+	st, err := a.openStoreFor(ctx, v)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	// Either key opens the check: the old one, or the new one when a
-	// previous run got as far as switching it.
-	if err := a.checkMasterKey(ctx, st, v); err != nil {
-		return err
-	}
 	n, err := rotateSealed(ctx, st, v)
 	if err != nil {
 		return fmt.Errorf("rotation interrupted after re-sealing %d value(s); run it again to finish: %w", n, err)

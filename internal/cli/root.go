@@ -147,6 +147,20 @@ func (a *app) openStore(ctx context.Context) (*sqlstore.Store, error) {
 	return st, nil
 }
 
+// openStoreFor opens the store and checks that v is its vault
+// (checkMasterKey), before anything reads or writes it.
+func (a *app) openStoreFor(ctx context.Context, v *vault.Vault) (*sqlstore.Store, error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkMasterKey(ctx, st, v); err != nil {
+		_ = st.Close() // the refusal is what matters
+		return nil, err
+	}
+	return st, nil
+}
+
 // devKeyFile is where dev keeps the master key it generates.
 func (a *app) devKeyFile() string { return filepath.Join(a.dataDir, "master.key") }
 
@@ -190,35 +204,32 @@ func (a *app) vaultWith(devKey func() ([]byte, error)) (*vault.Vault, error) {
 
 // masterKey returns the master key and where it came from.
 func (a *app) masterKey(devKey func() ([]byte, error)) (key []byte, source string, err error) {
-	switch {
-	case a.masterKeyEnv != "":
-		key, err = vault.ParseKey(a.masterKeyEnv)
-		if err != nil {
-			err = fmt.Errorf("TOLLGATE_MASTER_KEY: %w", err)
-		}
-		return key, "TOLLGATE_MASTER_KEY", err
-	case a.masterKeyFile != "":
-		key, err = vault.ReadKeyFile(a.masterKeyFile)
-		return key, "--master-key-file " + a.masterKeyFile, err
-	default:
-		key, err = devKey()
-		return key, "the key file " + a.devKeyFile(), err
+	if key, source, err := keyFrom("TOLLGATE_MASTER_KEY", a.masterKeyEnv, "--master-key-file", a.masterKeyFile); key != nil || err != nil {
+		return key, source, err
 	}
+	key, err = devKey()
+	return key, "the key file " + a.devKeyFile(), err
 }
 
 // nextMasterKey returns the next master key and where it came from, or
 // nil when none is given.
 func (a *app) nextMasterKey() (key []byte, source string, err error) {
+	return keyFrom("TOLLGATE_MASTER_KEY_NEXT", a.masterKeyNextEnv, "--master-key-next-file", a.masterKeyNextFile)
+}
+
+// keyFrom reads a key from the environment variable envName's value env,
+// else from the file the flag names; nil when neither is set.
+func keyFrom(envName, env, flag, file string) (key []byte, source string, err error) {
 	switch {
-	case a.masterKeyNextEnv != "":
-		key, err = vault.ParseKey(a.masterKeyNextEnv)
+	case env != "":
+		key, err = vault.ParseKey(env)
 		if err != nil {
-			err = fmt.Errorf("TOLLGATE_MASTER_KEY_NEXT: %w", err)
+			return nil, envName, fmt.Errorf("%s: %w", envName, err)
 		}
-		return key, "TOLLGATE_MASTER_KEY_NEXT", err
-	case a.masterKeyNextFile != "":
-		key, err = vault.ReadKeyFile(a.masterKeyNextFile)
-		return key, "--master-key-next-file " + a.masterKeyNextFile, err
+		return key, envName, nil
+	case file != "":
+		key, err = vault.ReadKeyFile(file)
+		return key, flag + " " + file, err
 	}
 	return nil, "", nil
 }

@@ -151,14 +151,11 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore(ctx)
+	st, err := a.openStoreFor(ctx, v)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := a.checkMasterKey(ctx, st, v); err != nil {
-		return err
-	}
 	var res *config.Result
 	var apis []*tollgate.RestAPI
 	var fns []*tollgate.Function

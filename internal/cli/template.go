@@ -159,14 +159,11 @@ func (a *app) outputsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(ctx)
+			st, err := a.openStoreFor(ctx, v)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if err := a.checkMasterKey(ctx, st, v); err != nil {
-				return err
-			}
 			res, err := a.deployStack(ctx, st, v, run, a.logger())
 			if err != nil {
 				return err

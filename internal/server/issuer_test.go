@@ -12,7 +12,6 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
-	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // TestIssuerBase follows the issuer base across nodes started one after
@@ -21,15 +20,7 @@ import (
 // replacing another, and every later node using the stored one.
 func TestIssuerBase(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	v, err := vault.New(vault.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	for _, step := range []struct {
 		name                 string
 		publicURL, issuerURL string
@@ -90,12 +81,7 @@ func TestIssuerURLRefused(t *testing.T) {
 // the URL this node answers at.
 func TestDiscoveryNamesTheStoredIssuer(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	v, _ := vault.New(vault.NewKey())
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	now := time.Now().UTC()
 	pool := &tollgate.UserPool{ID: "us-east-1_abcdefghi", Name: "p", Region: "us-east-1", CreatedAt: now, UpdatedAt: now}
 	if err := st.CreatePool(ctx, pool); err != nil {

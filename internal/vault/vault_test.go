@@ -202,13 +202,27 @@ func TestNewRefuses(t *testing.T) {
 	}
 }
 
+// rotationVaults returns the vaults of a rotation from an old key to a
+// new one: the old key's, both keys' (the new one first) and the new key's.
+func rotationVaults(t *testing.T) (old, both, onlyNew *Vault) {
+	t.Helper()
+	oldKey, newKey := NewKey(), NewKey()
+	var err error
+	if old, err = New(oldKey); err == nil {
+		if both, err = New(newKey, oldKey); err == nil {
+			onlyNew, err = New(newKey)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return old, both, onlyNew
+}
+
 // TestReseal moves values from the old key to the new one, leaves values
 // already under the new key alone, and refuses what no key opens.
 func TestReseal(t *testing.T) {
-	oldKey, newKey := NewKey(), NewKey()
-	old, _ := New(oldKey)
-	both, _ := New(newKey, oldKey)
-	onlyNew, _ := New(newKey)
+	old, both, onlyNew := rotationVaults(t)
 
 	sealed := old.Seal([]byte("private key"), []byte("pool/kid"))
 	out, changed, err := both.Reseal(sealed, []byte("pool/kid"))
@@ -233,10 +247,7 @@ func TestReseal(t *testing.T) {
 // TestResealSecret re-hashes a client secret from its sealed copy, so the
 // secret a client holds keeps working under the new key alone.
 func TestResealSecret(t *testing.T) {
-	oldKey, newKey := NewKey(), NewKey()
-	old, _ := New(oldKey)
-	both, _ := New(newKey, oldKey)
-	onlyNew, _ := New(newKey)
+	old, both, onlyNew := rotationVaults(t)
 
 	hash, sealed := old.ProtectSecret("c1", "the secret")
 	h2, s2, changed, err := both.ResealSecret("c1", hash, sealed)
@@ -263,10 +274,7 @@ func TestResealSecret(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	oldKey, newKey := NewKey(), NewKey()
-	old, _ := New(oldKey)
-	both, _ := New(newKey, oldKey)
-	onlyNew, _ := New(newKey)
+	old, both, onlyNew := rotationVaults(t)
 
 	check := old.NewCheck()
 	if current, err := old.VerifyCheck(check); err != nil || !current {
