@@ -112,6 +112,26 @@ type Store interface {
 	ListAccessKeys(ctx context.Context) ([]*AccessKey, error)
 	DeleteAccessKey(ctx context.Context, id string) error
 
+	// Settings: values the processes sharing a store agree on (Setting…
+	// names), and master key rotation.
+
+	// GetSetting returns a setting's value; KindNotFound when it was
+	// never set.
+	GetSetting(ctx context.Context, name string) ([]byte, error)
+	// InitSetting stores value unless the setting has one, and returns the
+	// value stored: the first writer's, however many race.
+	InitSetting(ctx context.Context, name string, value []byte) ([]byte, error)
+	// PutSetting stores a setting's value, replacing any.
+	PutSetting(ctx context.Context, name string, value []byte) error
+	// Reseal calls fn for every value the store keeps sealed under the
+	// master key (client secrets with their hash, signing keys' private
+	// halves, access keys' secrets), each in its own write transaction in
+	// which the value cannot change otherwise; when fn reports a change, the
+	// value's Sealed and Hash are written in that transaction. It stops at
+	// fn's first error, which it returns, after the values written before
+	// it, and returns how many values it wrote.
+	Reseal(ctx context.Context, fn func(v *SealedValue) (changed bool, err error)) (int, error)
+
 	Close() error
 }
 
@@ -170,4 +190,62 @@ type ChangeNotifier interface {
 	// a lost connection, opened again after a while. It returns when ctx
 	// ends.
 	ListenChanges(ctx context.Context, notify func(error)) error
+}
+
+// Names of settings.
+const (
+	// SettingMasterKeyCheck holds a value sealed under the master key
+	// (vault.NewCheck): a process given another key refuses to start.
+	SettingMasterKeyCheck = "master_key_check"
+	// SettingIssuerURL holds the base of every pool's issuer, so that every
+	// node issues and accepts the same iss.
+	SettingIssuerURL = "issuer_url"
+)
+
+// SealedKind is the kind of a sealed value.
+type SealedKind string
+
+// Kinds of sealed values.
+const (
+	SealedClientSecret SealedKind = "client secret"
+	SealedSigningKey   SealedKind = "signing key"
+	SealedAccessKey    SealedKind = "access key"
+)
+
+// SealedValue is one value a store keeps sealed under the master key.
+type SealedValue struct {
+	Kind SealedKind
+	// Owner is the client id of a client secret and the pool id of a
+	// signing key; empty for an access key.
+	Owner string
+	// ID is the secret id, the kid, or the access key id.
+	ID     string
+	Sealed []byte
+	// Hash is a client secret's keyed hash; nil for the other kinds.
+	Hash []byte
+}
+
+// AAD returns what the value is bound to when sealed: the client id, the
+// pool and kid, the access key id.
+func (v *SealedValue) AAD() []byte {
+	switch v.Kind {
+	case SealedSigningKey:
+		return []byte(v.Owner + "/" + v.ID)
+	case SealedClientSecret:
+		return []byte(v.Owner)
+	default:
+		return []byte(v.ID)
+	}
+}
+
+// String names the value, never its content.
+func (v *SealedValue) String() string {
+	switch v.Kind {
+	case SealedClientSecret:
+		return "secret " + v.ID + " of client " + v.Owner
+	case SealedSigningKey:
+		return "signing key " + v.ID + " of pool " + v.Owner
+	default:
+		return string(v.Kind) + " " + v.ID
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,11 +58,17 @@ type app struct {
 	// applies. Tests set it to fix time.
 	now func() time.Time
 
-	dataDir       string
-	database      string
-	masterKeyFile string
-	masterKeyEnv  string // TOLLGATE_MASTER_KEY, read once and removed from the environment (see harden)
-	logLevel      string
+	dataDir           string
+	database          string
+	masterKeyFile     string
+	masterKeyEnv      string // TOLLGATE_MASTER_KEY, read once and removed from the environment (see harden)
+	masterKeyNextFile string
+	masterKeyNextEnv  string // TOLLGATE_MASTER_KEY_NEXT, as masterKeyEnv
+	logLevel          string
+
+	// keySource says where the vault's keys came from, for the message
+	// that refuses a key the store was not created with.
+	keySource string
 }
 
 func newApp(stdout, stderr io.Writer) *app {
@@ -70,6 +77,7 @@ func newApp(stdout, stderr io.Writer) *app {
 
 func (a *app) rootCommand() *cobra.Command {
 	a.masterKeyEnv = os.Getenv("TOLLGATE_MASTER_KEY")
+	a.masterKeyNextEnv = os.Getenv("TOLLGATE_MASTER_KEY_NEXT")
 	root := &cobra.Command{
 		Use:           "tollgate",
 		Short:         "OAuth 2 client credentials and an API gateway, Cognito and API Gateway compatible, in one binary",
@@ -83,6 +91,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.dataDir, "data", envOr("TOLLGATE_DATA", ".tollgate"), "data directory: the SQLite database and the dev master key (env TOLLGATE_DATA)")
 	pf.StringVar(&a.database, "database", os.Getenv("TOLLGATE_DATABASE"), "database URL: postgres://… for PostgreSQL; default the SQLite file in the data directory (env TOLLGATE_DATABASE)")
 	pf.StringVar(&a.masterKeyFile, "master-key-file", os.Getenv("TOLLGATE_MASTER_KEY_FILE"), "file holding the master key that encrypts keys and secrets at rest (env TOLLGATE_MASTER_KEY_FILE, or the key itself in TOLLGATE_MASTER_KEY)")
+	pf.StringVar(&a.masterKeyNextFile, "master-key-next-file", os.Getenv("TOLLGATE_MASTER_KEY_NEXT_FILE"), "file holding the next master key, during a rotation: new data is sealed under it, and data under either key is read (env TOLLGATE_MASTER_KEY_NEXT_FILE, or the key itself in TOLLGATE_MASTER_KEY_NEXT; see 'tollgate master-key rotate')")
 	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
 	root.AddCommand(
 		a.serveCommand(),
@@ -139,11 +148,27 @@ func (a *app) openStore(ctx context.Context) (*sqlstore.Store, error) {
 	return st, nil
 }
 
+// openStoreFor opens the store and checks that v is its vault
+// (checkMasterKey), before anything reads or writes it.
+func (a *app) openStoreFor(ctx context.Context, v *vault.Vault) (*sqlstore.Store, error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkMasterKey(ctx, st, v); err != nil {
+		_ = st.Close() // the refusal is what matters
+		return nil, err
+	}
+	return st, nil
+}
+
 // devKeyFile is where dev keeps the master key it generates.
 func (a *app) devKeyFile() string { return filepath.Join(a.dataDir, "master.key") }
 
 // openVault finds the master key: TOLLGATE_MASTER_KEY, --master-key-file,
-// or the key file in the data directory, which must exist.
+// or the key file in the data directory, which must exist; and the next
+// key, if one is given. Commands that open it on a store check it with
+// checkMasterKey before anything else.
 func (a *app) openVault() (*vault.Vault, error) {
 	return a.vaultWith(a.readDevKey)
 }
@@ -156,24 +181,58 @@ func (a *app) openDevVault() (*vault.Vault, error) {
 
 // vaultWith opens the vault with the key of TOLLGATE_MASTER_KEY or
 // --master-key-file, or else the one devKey finds in the data directory.
+// With a next key (TOLLGATE_MASTER_KEY_NEXT, --master-key-next-file), the
+// vault seals under the next key and opens with both.
 func (a *app) vaultWith(devKey func() ([]byte, error)) (*vault.Vault, error) {
-	var key []byte
-	var err error
-	switch {
-	case a.masterKeyEnv != "":
-		key, err = vault.ParseKey(a.masterKeyEnv)
-		if err != nil {
-			err = fmt.Errorf("TOLLGATE_MASTER_KEY: %w", err)
-		}
-	case a.masterKeyFile != "":
-		key, err = vault.ReadKeyFile(a.masterKeyFile)
-	default:
-		key, err = devKey()
-	}
+	key, source, err := a.masterKey(devKey)
 	if err != nil {
 		return nil, err
 	}
-	return vault.New(key)
+	next, nextSource, err := a.nextMasterKey()
+	if err != nil {
+		return nil, err
+	}
+	if next == nil {
+		a.keySource = source
+		return vault.New(key)
+	}
+	a.keySource = source + ", and the next key from " + nextSource
+	if bytes.Equal(next, key) {
+		return nil, fmt.Errorf("the next master key (%s) is the master key (%s): give the new key as the next one", nextSource, source)
+	}
+	return vault.New(next, key)
+}
+
+// masterKey returns the master key and where it came from.
+func (a *app) masterKey(devKey func() ([]byte, error)) (key []byte, source string, err error) {
+	if key, source, err := keyFrom("TOLLGATE_MASTER_KEY", a.masterKeyEnv, "--master-key-file", a.masterKeyFile); key != nil || err != nil {
+		return key, source, err
+	}
+	key, err = devKey()
+	return key, "the key file " + a.devKeyFile(), err
+}
+
+// nextMasterKey returns the next master key and where it came from, or
+// nil when none is given.
+func (a *app) nextMasterKey() (key []byte, source string, err error) {
+	return keyFrom("TOLLGATE_MASTER_KEY_NEXT", a.masterKeyNextEnv, "--master-key-next-file", a.masterKeyNextFile)
+}
+
+// keyFrom reads a key from the environment variable envName's value env,
+// else from the file the flag names; nil when neither is set.
+func keyFrom(envName, env, flag, file string) (key []byte, source string, err error) {
+	switch {
+	case env != "":
+		key, err = vault.ParseKey(env)
+		if err != nil {
+			return nil, envName, fmt.Errorf("%s: %w", envName, err)
+		}
+		return key, envName, nil
+	case file != "":
+		key, err = vault.ReadKeyFile(file)
+		return key, flag + " " + file, err
+	}
+	return nil, "", nil
 }
 
 // readDevKey reads the key file dev created in the data directory.
@@ -215,29 +274,18 @@ func (a *app) withStore(ctx context.Context, fn func(*session) error) error {
 	return fn(&session{st: st, svc: domain.New(st, nil, a.now)})
 }
 
-// withStoreAndVault opens the store, then the vault, runs fn on both and
-// closes the store.
+// withStoreAndVault opens the store, then the vault, which must be the
+// store's (checkMasterKey), runs fn on both and closes the store.
 func (a *app) withStoreAndVault(ctx context.Context, fn func(*session) error) error {
 	return a.withStore(ctx, func(s *session) error {
 		v, err := a.openVault()
 		if err != nil {
 			return err
 		}
+		if err := a.checkMasterKey(ctx, s.st, v); err != nil {
+			return err
+		}
 		s.vault, s.svc = v, domain.New(s.st, v, a.now)
 		return fn(s)
 	})
-}
-
-func (a *app) masterKeyCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "master-key", Short: "Manage the master key"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "new",
-		Short: "Print a fresh random master key (base64) for TOLLGATE_MASTER_KEY or a key file",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(a.stdout, vault.EncodeKey(vault.NewKey()))
-			return err
-		},
-	})
-	return cmd
 }

@@ -25,6 +25,7 @@ import (
 // serveFlags are the flags serve and dev share.
 type serveFlags struct {
 	listen, tlsListen, adminListen, publicURL, baseDomain string
+	issuerURL                                             string
 	pollInterval                                          time.Duration
 	storeOutage                                           string        // --store-outage
 	staleAfter                                            time.Duration // --store-outage-bound
@@ -45,7 +46,8 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.listen, "listen", defaultListen, "HTTP listen address (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.adminListen, "admin-listen", "", "admin listen address for /metrics, /healthz and /readyz (keep it private)")
 	fs.StringVar(&f.tlsListen, "tls-listen", "", "HTTPS listen address for custom domains (certificates chosen by SNI)")
-	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at; issuers are {public-url}/{poolId} (default http://{listen address})")
+	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at (default http://{listen address})")
+	fs.StringVar(&f.issuerURL, "issuer-url", "", "base of every pool's issuer, {issuer-url}/{poolId}, stored for every node sharing the store; a different one replaces it (default: the stored one, else --public-url, stored by the first node given one, else http://{listen address})")
 	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
 	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes); on PostgreSQL they are also told at once (LISTEN/NOTIFY)")
 	fs.StringVar(&f.storeOutage, "store-outage", server.OutageServe, "when the store cannot be read for longer than --store-outage-bound: serve (from the last known state; revocations made elsewhere meanwhile are not seen) or refuse (503 on authorized gateway routes and the OAuth endpoints)")
@@ -153,7 +155,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore(ctx)
+	st, err := a.openStoreFor(ctx, v)
 	if err != nil {
 		return err
 	}
@@ -182,7 +184,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	}
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
-		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
+		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter, Logger: log, Now: a.now,
 	})
 	if err != nil {

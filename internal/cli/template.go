@@ -159,7 +159,7 @@ func (a *app) outputsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(ctx)
+			st, err := a.openStoreFor(ctx, v)
 			if err != nil {
 				return err
 			}

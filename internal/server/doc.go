@@ -20,6 +20,7 @@
 // DNS on any host, by path: /{poolId}/.well-known/jwks.json and
 // /{poolId}/.well-known/openid-configuration, with /oauth2/token picking the
 // pool by the authenticated client. The issuer of a pool's tokens is
-// "{public URL}/{poolId}", so the issuer's JWKS is reachable at the address
-// the server prints.
+// "{issuer URL}/{poolId}": the issuer base stored in the store, the same on
+// every node, or by default the public URL, so the issuer's JWKS is
+// reachable at the address the server prints.
 package server

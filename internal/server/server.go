@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -51,10 +52,16 @@ type Options struct {
 	// TLSListen, if set, is an HTTPS address that serves custom domains with
 	// their own certificates, chosen by SNI.
 	TLSListen string
-	// PublicURL is the base URL clients reach the server at; a pool's issuer
-	// is PublicURL + "/" + poolID. Default "http://" + the listen address
-	// (127.0.0.1 when it listens on all interfaces).
+	// PublicURL is the base URL clients reach the server at. Default
+	// "http://" + the listen address (127.0.0.1 when it listens on all
+	// interfaces).
 	PublicURL string
+	// IssuerURL is the base of every pool's issuer ({IssuerURL}/{poolId}),
+	// kept in the store (tollgate.SettingIssuerURL) so that every node
+	// sharing it issues and accepts one iss, whatever URL it answers on
+	// (see issuerBase). Read once, in New: a change takes effect on each
+	// node at its restart.
+	IssuerURL string
 	// BaseDomain is the parent of prefix domains (default "localhost").
 	BaseDomain string
 	// PollInterval is how often changes made by other processes are looked
@@ -95,7 +102,10 @@ type Server struct {
 
 	ln, tlsLn, adminLn net.Listener
 	publicURL          string
-	certs              certCache
+	// issuer is the base of the pools' issuers (issuerBase); empty until
+	// Listen when it is the public URL.
+	issuer string
+	certs  certCache
 }
 
 // New builds a server on the store. It loads the catalog but does not listen.
@@ -116,6 +126,10 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, metrics: newMetrics()}
+	var err error
+	if s.issuer, err = issuerBase(ctx, opts); err != nil {
+		return nil, err
+	}
 	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
@@ -171,9 +185,27 @@ func (s *Server) Listen() error {
 	if s.publicURL == "" {
 		s.publicURL = "http://" + reachableAddr(ln.Addr())
 		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-			s.opts.Logger.Warn("listening beyond loopback without --public-url: issuers are " + s.publicURL +
-				"/{poolId}, which remote clients cannot reach, and client secrets travel in clear text unless a TLS proxy is in front (RFC 6749 §2.3.1): set --public-url https://…")
+			s.opts.Logger.Warn("listening beyond loopback without --public-url: issuers are " + s.Issuer("{poolId}") +
+				", which remote clients may not reach, and client secrets travel in clear text unless a TLS proxy is in front (RFC 6749 §2.3.1): set --public-url https://…")
 		}
+	}
+	return nil
+}
+
+// checkIssuerURL refuses an issuer base that is not an absolute http or
+// https URL without query or fragment: an issuer identifier is a "case
+// sensitive URL using the https scheme that contains scheme, host, and
+// optionally, port number and path components and no query or fragment
+// components" (OpenID Connect Discovery 1.0 §3; RFC 8414 §2), http allowed
+// for local use.
+func checkIssuerURL(base string) error {
+	if base == "" {
+		return nil
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(base, "#") {
+		return fmt.Errorf("issuer URL %q: want an absolute http(s) URL with no user, query or fragment, such as https://auth.example.com", base)
 	}
 	return nil
 }
@@ -220,8 +252,42 @@ func (s *Server) TLSAddr() string {
 // PublicURL returns the base URL of the server (after Listen).
 func (s *Server) PublicURL() string { return s.publicURL }
 
-// Issuer returns the issuer URL of a pool's tokens.
-func (s *Server) Issuer(poolID string) string { return s.publicURL + "/" + poolID }
+// Issuer returns the issuer URL of a pool's tokens (after Listen).
+func (s *Server) Issuer(poolID string) string {
+	if s.issuer == "" {
+		return s.publicURL + "/" + poolID
+	}
+	return s.issuer + "/" + poolID
+}
+
+// issuerBase returns the base of the pools' issuers: Options.IssuerURL,
+// stored for every node, replacing (and logging) another stored one; else
+// the stored one; else Options.PublicURL, stored unless another node's came
+// first; else "", the public URL Listen derives, which is not stored (so
+// that a dev store follows whatever port dev listens on).
+func issuerBase(ctx context.Context, opts Options) (string, error) {
+	explicit := strings.TrimSuffix(opts.IssuerURL, "/")
+	if err := checkIssuerURL(explicit); err != nil {
+		return "", err
+	}
+	stored, err := opts.Store.GetSetting(ctx, tollgate.SettingIssuerURL)
+	switch {
+	case err == nil && (explicit == "" || explicit == string(stored)):
+		return string(stored), nil
+	case err == nil:
+		opts.Logger.Warn("issuer URL changed: tokens are issued with the new one, which nodes started before this change refuse until they restart",
+			"was", string(stored), "now", explicit)
+		return explicit, opts.Store.PutSetting(ctx, tollgate.SettingIssuerURL, []byte(explicit))
+	case !tollgate.IsNotFound(err):
+		return "", fmt.Errorf("read the issuer URL: %w", err)
+	case explicit != "":
+		return explicit, opts.Store.PutSetting(ctx, tollgate.SettingIssuerURL, []byte(explicit))
+	case opts.PublicURL != "":
+		stored, err := opts.Store.InitSetting(ctx, tollgate.SettingIssuerURL, []byte(strings.TrimSuffix(opts.PublicURL, "/")))
+		return string(stored), err
+	}
+	return "", nil
+}
 
 // Catalog returns the server's catalog.
 func (s *Server) Catalog() *catalog.Catalog { return s.catalog }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/oauth2"
+	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // basicChallenge is sent with every 401 invalid_client: RFC 6749 §5.2 wants
@@ -48,7 +49,7 @@ var (
 // Timing: an unknown client, a client without a secret and a wrong secret
 // all cost one keyed hash of the presented secret and MaxClientSecrets
 // constant-time comparisons (against a dummy hash where the client has
-// none), and, when Clients is a cache (Syncer), one sync and the same
+// none) per master key the vault holds, and, when Clients is a cache (Syncer), one sync and the same
 // lookup and comparisons again; so the time taken does not tell whether the
 // client exists.
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
@@ -73,7 +74,10 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		return fail(nil, errNoSecret)
 	}
 
-	presented := e.opts.Vault.HashSecret(id, secret)
+	// One keyed hash per master key: one, except while a rotation moves
+	// the store to a new key and the hashes are under either (vault.New).
+	var hashes [vault.MaxKeys][]byte
+	presented := e.opts.Vault.AppendSecretHashes(hashes[:0], id, secret)
 	client, ok, err := e.check(ctx, id, presented)
 	if err != nil {
 		return nil, presentedID(id), err
@@ -118,11 +122,12 @@ type Syncer interface {
 	Sync(ctx context.Context) error
 }
 
-// check looks the client up and compares the presented secret's keyed hash
-// with the client's hashes. It compares with exactly MaxClientSecrets
-// hashes, padding with the dummy, so that the work is the same whether or
-// not the client exists. ok is false when client is nil.
-func (e *Endpoint) check(ctx context.Context, id string, presented []byte) (client *tollgate.Client, ok bool, err error) {
+// check looks the client up and compares the presented secret's keyed
+// hashes (one per master key: a stored hash is under one of them) with the
+// client's hashes. Each is compared with exactly MaxClientSecrets hashes,
+// padding with the dummy, so that the work is the same whether or not the
+// client exists. ok is false when client is nil.
+func (e *Endpoint) check(ctx context.Context, id string, presented [][]byte) (client *tollgate.Client, ok bool, err error) {
 	if validClientID(id) { // anything else cannot exist: spare the lookup
 		c, err := e.opts.Clients.GetClient(ctx, id)
 		switch {
@@ -132,15 +137,18 @@ func (e *Endpoint) check(ctx context.Context, id string, presented []byte) (clie
 			return nil, false, oauth2.ServerError().WithCause(&lookupError{err: err, id: id})
 		}
 	}
-	match, compared := 0, 0
-	if client != nil {
-		for _, s := range client.Secrets {
-			match |= subtle.ConstantTimeCompare(presented, s.Hash)
-			compared++
+	match := 0
+	for _, p := range presented {
+		compared := 0
+		if client != nil {
+			for _, s := range client.Secrets {
+				match |= subtle.ConstantTimeCompare(p, s.Hash)
+				compared++
+			}
 		}
-	}
-	for ; compared < tollgate.MaxClientSecrets; compared++ {
-		match |= subtle.ConstantTimeCompare(presented, e.dummyHash)
+		for ; compared < tollgate.MaxClientSecrets; compared++ {
+			match |= subtle.ConstantTimeCompare(p, e.dummyHash)
+		}
 	}
 	return client, match == 1, nil
 }

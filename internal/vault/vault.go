@@ -23,70 +23,145 @@ const KeySize = 32
 const sealVersion = 1
 
 // ErrWrongKey is returned by Open when the sealed value was not sealed under
-// this vault's master key (or was tampered with).
+// any of this vault's master keys (or was tampered with).
 var ErrWrongKey = errors.New("vault: cannot open sealed data: wrong master key or corrupted data")
 
-// Vault seals, opens and hashes under keys derived from one master key. It is
-// safe for concurrent use.
+// MaxKeys is the most master keys a vault holds: the one it seals under and
+// the others it still opens with while a rotation moves data between them.
+const MaxKeys = 4
+
+// Vault seals, opens and hashes under keys derived from its master keys. The
+// first key seals and hashes everything new; every key opens and verifies,
+// so that nodes keep serving while a rotation re-seals the store from one
+// key to another. It is safe for concurrent use.
+//
+// Sealed values and hashes do not name the key they were made with: a value
+// is tried under each key in turn, the sealing key first. AES-GCM
+// authenticates what it opens, so a value opens under exactly the key that
+// sealed it, and a vault with one key costs what it always did. This keeps
+// the format every earlier version wrote.
 type Vault struct {
+	keys []derived
+}
+
+// derived is what a vault keeps of one master key.
+type derived struct {
 	aead    cipher.AEAD
 	hashKey []byte
 }
 
-// New returns a vault for a KeySize-byte master key.
-func New(masterKey []byte) (*Vault, error) {
-	if len(masterKey) != KeySize {
-		return nil, fmt.Errorf("vault: master key must be %d bytes, got %d", KeySize, len(masterKey))
+// New returns a vault for KeySize-byte master keys: key seals and hashes,
+// and others (at most MaxKeys-1, each different from the rest) only open
+// and verify.
+func New(key []byte, others ...[]byte) (*Vault, error) {
+	if 1+len(others) > MaxKeys {
+		return nil, fmt.Errorf("vault: at most %d master keys, got %d", MaxKeys, 1+len(others))
 	}
+	all := append([][]byte{key}, others...)
+	v := &Vault{keys: make([]derived, 0, len(all))}
+	for i, k := range all {
+		if len(k) != KeySize {
+			return nil, fmt.Errorf("vault: master key must be %d bytes, got %d", KeySize, len(k))
+		}
+		for _, prev := range all[:i] {
+			if hmac.Equal(prev, k) {
+				return nil, errors.New("vault: the same master key is given twice")
+			}
+		}
+		d, err := derive(k)
+		if err != nil {
+			return nil, err
+		}
+		v.keys = append(v.keys, d)
+	}
+	return v, nil
+}
+
+func derive(masterKey []byte) (derived, error) {
 	sealKey, err := hkdf.Key(sha256.New, masterKey, nil, "tollgate seal v1", 32)
 	if err != nil {
-		return nil, err
+		return derived{}, err
 	}
 	hashKey, err := hkdf.Key(sha256.New, masterKey, nil, "tollgate secret hash v1", 32)
 	if err != nil {
-		return nil, err
+		return derived{}, err
 	}
 	block, err := aes.NewCipher(sealKey)
 	if err != nil {
-		return nil, err
+		return derived{}, err
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, err
+		return derived{}, err
 	}
-	return &Vault{aead: aead, hashKey: hashKey}, nil
+	return derived{aead: aead, hashKey: hashKey}, nil
 }
 
-// Seal encrypts plaintext. aad binds the result to its context (for example
-// a client id), so a sealed value copied to another row does not open.
+// Keys returns how many master keys the vault holds.
+func (v *Vault) Keys() int { return len(v.keys) }
+
+// Seal encrypts plaintext under the vault's first key. aad binds the result
+// to its context (for example a client id), so a sealed value copied to
+// another row does not open.
 func (v *Vault) Seal(plaintext, aad []byte) []byte {
-	out := make([]byte, 1+v.aead.NonceSize(), 1+v.aead.NonceSize()+len(plaintext)+v.aead.Overhead())
+	aead := v.keys[0].aead
+	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plaintext)+aead.Overhead())
 	out[0] = sealVersion
 	if _, err := rand.Read(out[1:]); err != nil {
 		panic("vault: crypto/rand failed: " + err.Error())
 	}
 	// The nonce is out[1:], fresh from crypto/rand just above.
-	return v.aead.Seal(out, out[1:], plaintext, aad) //nolint:gosec // G407 misreads the nonce as fixed
+	return aead.Seal(out, out[1:], plaintext, aad) //nolint:gosec // G407 misreads the nonce as fixed
 }
 
-// Open decrypts what Seal returned for the same aad.
+// Open decrypts what Seal returned for the same aad, under whichever of the
+// vault's keys sealed it.
 func (v *Vault) Open(sealed, aad []byte) ([]byte, error) {
-	n := v.aead.NonceSize()
-	if len(sealed) < 1+n+v.aead.Overhead() || sealed[0] != sealVersion {
-		return nil, ErrWrongKey
-	}
-	pt, err := v.aead.Open(nil, sealed[1:1+n], sealed[1+n:], aad)
-	if err != nil {
-		return nil, ErrWrongKey
-	}
-	return pt, nil
+	pt, _, err := v.open(sealed, aad)
+	return pt, err
 }
 
-// HashSecret returns the keyed hash of a client's secret. The client id is
-// part of the hashed message, so two clients with the same (custom) secret
-// have different hashes and a copy of the database does not show reuse.
+// open is Open that also tells which key opened the value.
+func (v *Vault) open(sealed, aad []byte) (pt []byte, key int, err error) {
+	for i := range v.keys {
+		if pt, ok := v.keys[i].open(sealed, aad); ok {
+			return pt, i, nil
+		}
+	}
+	return nil, 0, ErrWrongKey
+}
+
+func (d *derived) open(sealed, aad []byte) ([]byte, bool) {
+	n := d.aead.NonceSize()
+	if len(sealed) < 1+n+d.aead.Overhead() || sealed[0] != sealVersion {
+		return nil, false
+	}
+	pt, err := d.aead.Open(nil, sealed[1:1+n], sealed[1+n:], aad)
+	return pt, err == nil
+}
+
+// HashSecret returns the keyed hash of a client's secret under the vault's
+// first key: the hash that is stored. The client id is part of the hashed
+// message, so two clients with the same (custom) secret have different
+// hashes and a copy of the database does not show reuse.
 func (v *Vault) HashSecret(clientID, secret string) []byte {
-	m := hmac.New(sha256.New, v.hashKey)
+	return v.keys[0].hashSecret(clientID, secret)
+}
+
+// AppendSecretHashes appends to dst the keyed hash of a client's secret
+// under each of the vault's keys, the first key's first, and returns the
+// extended slice: the hashes a presented secret is compared with the stored
+// ones under, of which a stored hash matches at most one. Given an array of
+// MaxKeys on the caller's stack it allocates only the hashes.
+func (v *Vault) AppendSecretHashes(dst [][]byte, clientID, secret string) [][]byte {
+	for i := range v.keys {
+		dst = append(dst, v.keys[i].hashSecret(clientID, secret))
+	}
+	return dst
+}
+
+func (d *derived) hashSecret(clientID, secret string) []byte {
+	m := hmac.New(sha256.New, d.hashKey)
 	m.Write([]byte(clientID))
 	m.Write([]byte{0}) // client ids never hold NUL: the split is unambiguous
 	m.Write([]byte(secret))
@@ -98,6 +173,62 @@ func (v *Vault) HashSecret(clientID, secret string) []byte {
 // id), so that an administrator may reveal it with Open(sealed, clientID).
 func (v *Vault) ProtectSecret(clientID, secret string) (hash, sealed []byte) {
 	return v.HashSecret(clientID, secret), v.Seal([]byte(secret), []byte(clientID))
+}
+
+// Reseal returns a sealed value under the vault's first key: the value
+// itself, with changed false, when that key sealed it; else the plaintext
+// opened with another key and sealed again. ErrWrongKey when no key opens it.
+func (v *Vault) Reseal(sealed, aad []byte) (out []byte, changed bool, err error) {
+	pt, key, err := v.open(sealed, aad)
+	if err != nil {
+		return nil, false, err
+	}
+	defer clear(pt)
+	if key == 0 {
+		return sealed, false, nil
+	}
+	return v.Seal(pt, aad), true, nil
+}
+
+// ResealSecret returns what ProtectSecret stores for a client secret of
+// which hash and sealed are stored, under the vault's first key. The sealed
+// copy gives the plaintext to hash again. changed is false when both are
+// already the first key's.
+func (v *Vault) ResealSecret(clientID string, hash, sealed []byte) (newHash, newSealed []byte, changed bool, err error) {
+	pt, key, err := v.open(sealed, []byte(clientID))
+	if err != nil {
+		return nil, nil, false, err
+	}
+	defer clear(pt)
+	h := v.HashSecret(clientID, string(pt))
+	if key == 0 && hmac.Equal(h, hash) {
+		return hash, sealed, false, nil
+	}
+	if key == 0 {
+		return h, sealed, true, nil
+	}
+	return h, v.Seal(pt, []byte(clientID)), true, nil
+}
+
+// checkAAD binds the check value to its purpose.
+var checkAAD = []byte("tollgate master key check")
+
+// NewCheck returns a check value: a value sealed under the vault's first
+// key that a store keeps, so that a process given another key can tell at
+// start, before it serves anything.
+func (v *Vault) NewCheck() []byte { return v.Seal(checkAAD, checkAAD) }
+
+// VerifyCheck returns nil when one of the vault's keys opens the check
+// value, else ErrWrongKey. current reports whether it is the first key's.
+func (v *Vault) VerifyCheck(check []byte) (current bool, err error) {
+	pt, key, err := v.open(check, checkAAD)
+	if err != nil {
+		return false, err
+	}
+	if !hmac.Equal(pt, checkAAD) {
+		return false, ErrWrongKey
+	}
+	return key == 0, nil
 }
 
 // NewKey returns a fresh random master key.

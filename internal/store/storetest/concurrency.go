@@ -23,6 +23,8 @@ func RunConcurrencyTests(t *testing.T, open2 func(t *testing.T) (tollgate.Store,
 		{"FirstKeysOnce", testFirstKeysOnce},
 		{"SecretLimit", testConcurrentSecretLimit},
 		{"ClientLimit", testConcurrentClientLimit},
+		{"InitSettingOnce", testInitSettingOnce},
+		{"ResealWhileWriting", testResealWhileWriting},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,9 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"AccessKeys", testAccessKeys},
 		{"ClientQuota", testClientQuota},
 		{"ResourceServerQuota", testResourceServerQuota},
+		{"Settings", testSettings},
+		{"Reseal", testReseal},
+		{"ResealResumes", testResealResumes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,168 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/tollgate/tollgate"
+)
+
+// Reseal calls fn for every sealed value (see tollgate.Store): client
+// secrets and access keys one at a time, each in an update transaction
+// that reads the row again once it holds the write lock, so that a value
+// deleted meanwhile is skipped and none is written over a newer one; a
+// pool's signing keys together under the pool's key lock
+// (UpdateSigningKeys), which is how every writer changes them. A value fn
+// leaves unchanged writes nothing and does not move the generation.
+func (s *Store) Reseal(ctx context.Context, fn func(v *tollgate.SealedValue) (bool, error)) (int, error) {
+	r := resealer{s: s, fn: fn}
+	for _, step := range []func(context.Context) error{r.clientSecrets, r.signingKeys, r.accessKeys} {
+		if err := step(ctx); err != nil {
+			if r.fnErr != nil {
+				return r.written, r.fnErr
+			}
+			return r.written, err
+		}
+	}
+	return r.written, nil
+}
+
+// resealer is one run of Reseal.
+type resealer struct {
+	s       *Store
+	fn      func(v *tollgate.SealedValue) (bool, error)
+	written int
+	fnErr   error // fn's error, which Reseal returns as it is
+}
+
+// call calls fn, keeping its error.
+func (r *resealer) call(v *tollgate.SealedValue) (bool, error) {
+	changed, err := r.fn(v)
+	if err != nil {
+		r.fnErr = err
+	}
+	return changed, err
+}
+
+// ref names a row: its owner (a client id; empty for an access key) and id.
+type ref struct{ owner, id string }
+
+func scanRef(sc scanner) (ref, error) {
+	var r ref
+	err := sc.Scan(&r.owner, &r.id)
+	return r, err
+}
+
+func (r *resealer) clientSecrets(ctx context.Context) error {
+	refs, err := queryAll(ctx, r.s.read, "list client secrets", scanRef,
+		`SELECT client_id, id FROM client_secrets ORDER BY client_id, id`)
+	if err != nil {
+		return err
+	}
+	for _, at := range refs {
+		v := &tollgate.SealedValue{Kind: tollgate.SealedClientSecret, Owner: at.owner, ID: at.id}
+		err := r.one(ctx, v, func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT sealed, hash FROM client_secrets WHERE client_id = $1 AND id = $2`,
+				at.owner, at.id).Scan(&v.Sealed, &v.Hash)
+		}, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE client_secrets SET sealed = $3, hash = $4 WHERE client_id = $1 AND id = $2`,
+				at.owner, at.id, nonNil(v.Sealed), nonNil(v.Hash))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *resealer) accessKeys(ctx context.Context) error {
+	refs, err := queryAll(ctx, r.s.read, "list access keys", scanRef,
+		`SELECT '', id FROM access_keys ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for _, at := range refs {
+		v := &tollgate.SealedValue{Kind: tollgate.SealedAccessKey, ID: at.id}
+		err := r.one(ctx, v, func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT sealed FROM access_keys WHERE id = $1`, at.id).Scan(&v.Sealed)
+		}, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE access_keys SET sealed = $2 WHERE id = $1`, at.id, nonNil(v.Sealed))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// one reseals the value v names in its own update transaction: read fills
+// v from its row (sql.ErrNoRows: the row is gone), fn may change it, and
+// write stores it.
+func (r *resealer) one(ctx context.Context, v *tollgate.SealedValue, read, write func(*sql.Tx) error) error {
+	changed := false
+	err := r.s.update(ctx, "reseal "+v.String(), func(tx *sql.Tx) error {
+		err := read(tx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errUnchanged // deleted since it was listed: nothing to do
+		}
+		if err != nil {
+			return err
+		}
+		if changed, err = r.call(v); err != nil {
+			return err
+		}
+		if !changed {
+			return errUnchanged
+		}
+		return write(tx)
+	})
+	if err == nil && changed {
+		r.written++
+	}
+	return err
+}
+
+// signingKeys reseals each pool's signing keys in one UpdateSigningKeys,
+// which writes only when one of them changed.
+func (r *resealer) signingKeys(ctx context.Context) error {
+	pools, err := queryAll(ctx, r.s.read, "list pools with signing keys", func(sc scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	}, `SELECT DISTINCT pool_id FROM signing_keys ORDER BY pool_id`)
+	if err != nil {
+		return err
+	}
+	for _, poolID := range pools {
+		n := 0
+		_, err := r.s.UpdateSigningKeys(ctx, poolID, func(current []tollgate.SigningKey) ([]tollgate.SigningKey, error) {
+			n = 0
+			for i := range current {
+				k := &current[i]
+				v := &tollgate.SealedValue{Kind: tollgate.SealedSigningKey, Owner: poolID, ID: k.KID, Sealed: k.Sealed}
+				changed, err := r.call(v)
+				if err != nil {
+					return nil, err
+				}
+				if changed {
+					k.Sealed = v.Sealed
+					n++
+				}
+			}
+			if n == 0 {
+				return nil, nil // nothing to write
+			}
+			return current, nil
+		})
+		if tollgate.IsNotFound(err) {
+			continue // the pool was deleted since it was listed
+		}
+		if err != nil {
+			return err
+		}
+		r.written += n
+	}
+	return nil
+}
