@@ -90,7 +90,7 @@ type Options struct {
 	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
 	Revoked func(jti string) bool
 	// Cache remembers verified tokens; default a new Cache of
-	// DefaultCacheSize. Pass the same Cache to the gateways built on
+	// DefaultCacheBytes. Pass the same Cache to the gateways built on
 	// config changes to keep it warm.
 	Cache *Cache
 	// JWKS configures the fetcher of external issuers' keys.
