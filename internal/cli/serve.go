@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/function"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -36,6 +37,8 @@ type serveFlags struct {
 	// prune is --prune: the config may delete objects of its own that
 	// hold secrets (config.ApplyOptions.Prune).
 	prune bool
+	// verifyCacheSize is --verify-cache-size; 0 turns the cache off.
+	verifyCacheSize byteSize
 }
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
@@ -48,6 +51,8 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
 	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
 	fs.BoolVar(&f.prune, "prune", false, "with --config: delete what the config no longer declares even when it holds secrets (clients with secrets, pools with clients); without it such a start is refused and what would go is listed")
+	f.verifyCacheSize = gateway.DefaultCacheBytes
+	fs.Var(&f.verifyCacheSize, "verify-cache-size", "memory the gateway's cache of verified tokens may hold, e.g. 64MiB or 1GiB; 0 verifies every request's token anew")
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
@@ -179,7 +184,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
-		PollInterval: f.pollInterval, Logger: log, Now: a.now,
+		PollInterval: f.pollInterval, VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), Logger: log, Now: a.now,
 	})
 	if err != nil {
 		return err
