@@ -62,6 +62,7 @@ type app struct {
 	masterKeyFile string
 	masterKeyEnv  string // TOLLGATE_MASTER_KEY, read once and removed from the environment (see harden)
 	logLevel      string
+	logFormat     string // json (the default) or text
 }
 
 func newApp(stdout, stderr io.Writer) *app {
@@ -76,6 +77,9 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if err := a.checkLogFormat(); err != nil {
+				return err
+			}
 			return harden()
 		},
 	}
@@ -84,6 +88,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.database, "database", os.Getenv("TOLLGATE_DATABASE"), "database URL: postgres://… for PostgreSQL; default the SQLite file in the data directory (env TOLLGATE_DATABASE)")
 	pf.StringVar(&a.masterKeyFile, "master-key-file", os.Getenv("TOLLGATE_MASTER_KEY_FILE"), "file holding the master key that encrypts keys and secrets at rest (env TOLLGATE_MASTER_KEY_FILE, or the key itself in TOLLGATE_MASTER_KEY)")
 	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	pf.StringVar(&a.logFormat, "log-format", envOr("TOLLGATE_LOG_FORMAT", "json"), "log format: json (one JSON object a line) or text (key=value pairs) (env TOLLGATE_LOG_FORMAT)")
 	root.AddCommand(
 		a.serveCommand(),
 		a.devCommand(),
@@ -106,12 +111,28 @@ func envOr(name, def string) string {
 	return def
 }
 
+// checkLogFormat refuses a --log-format (or TOLLGATE_LOG_FORMAT) that
+// logger does not know.
+func (a *app) checkLogFormat() error {
+	if a.logFormat != "json" && a.logFormat != "text" {
+		return reported(2, "--log-format %q: want json or text (env TOLLGATE_LOG_FORMAT)", a.logFormat)
+	}
+	return nil
+}
+
+// logger writes to stderr at --log-level, as JSON lines (slog's
+// JSONHandler) or, with --log-format text, as key=value lines (slog's
+// TextHandler).
 func (a *app) logger() *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if a.logFormat == "text" {
+		return slog.New(slog.NewTextHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(a.stderr, opts))
 }
 
 // dsn returns the database to open: --database, or the SQLite file in the
