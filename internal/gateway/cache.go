@@ -8,17 +8,20 @@ import (
 
 // Defaults of the verification cache.
 const (
-	// DefaultCacheBytes bounds the memory of the cache's entries: 64 MiB,
-	// about 25,000 tokens as Tollgate issues them (some 2.6 KiB each once
-	// an HTTP or Lambda integration has derived its claim strings and
-	// claims header from them). A client keeps its token for the token's
-	// validity (an hour by default), so the tokens presented again are
-	// about as many as the active clients: far fewer than that. A token
-	// presented only once gains nothing from the cache, and a stream of
-	// them no longer grows the process: it turns the entries over within
-	// this bound. The garbage collector's target (server.DefaultGCPercent)
-	// multiplies what the heap may reach beyond live data, this included.
-	DefaultCacheBytes = 64 << 20
+	// DefaultCacheBytes bounds the memory of the cache's entries: 32 MiB,
+	// about 14,000 tokens as Tollgate issues them (2.3 KiB each once an
+	// HTTP or Lambda integration has derived its claim strings and claims
+	// header from them). A client keeps its token for the token's validity
+	// (an hour by default), so the tokens presented again are about as
+	// many as the clients active in that hour: fewer than that for most
+	// deployments. A token presented only once gains nothing from the
+	// cache, and a stream of them no longer grows the process: it turns
+	// the entries over within this bound. Under the server's garbage
+	// collector target (server.DefaultGCPercent, 400), the heap may grow to
+	// five times what is live, so these bytes weigh about five times in
+	// the process's RSS: it levels off near 210 MiB at this default
+	// (bench/cache.sh).
+	DefaultCacheBytes = 32 << 20
 	// DefaultCacheMaxAge bounds how long a verification is reused, however
 	// far the token's exp: a pool deleted or a key withdrawn stops its
 	// tokens within this time even if nobody calls Purge.
