@@ -305,7 +305,7 @@ func TestGatewayAccessLog(t *testing.T) {
 		ClientID  string  `json:"client_id"`
 		Status    int     `json:"status"`
 		Bytes     int     `json:"bytes"`
-		Latency   float64 `json:"latency"`
+		Latency   float64 `json:"latency_ms"`
 	}
 	var got *line
 	functest.Eventually(t, "the access log line of "+id, func() bool {

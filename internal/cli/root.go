@@ -65,6 +65,7 @@ type app struct {
 	masterKeyNextFile string
 	masterKeyNextEnv  string // TOLLGATE_MASTER_KEY_NEXT, as masterKeyEnv
 	logLevel          string
+	logFormat         string // json (the default) or text
 
 	// keySource says where the vault's keys came from, for the message
 	// that refuses a key the store was not created with.
@@ -84,6 +85,9 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if err := a.checkLogFormat(); err != nil {
+				return err
+			}
 			return harden()
 		},
 	}
@@ -93,6 +97,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.masterKeyFile, "master-key-file", os.Getenv("TOLLGATE_MASTER_KEY_FILE"), "file holding the master key that encrypts keys and secrets at rest (env TOLLGATE_MASTER_KEY_FILE, or the key itself in TOLLGATE_MASTER_KEY)")
 	pf.StringVar(&a.masterKeyNextFile, "master-key-next-file", os.Getenv("TOLLGATE_MASTER_KEY_NEXT_FILE"), "file holding the next master key, during a rotation: new data is sealed under it, and data under either key is read (env TOLLGATE_MASTER_KEY_NEXT_FILE, or the key itself in TOLLGATE_MASTER_KEY_NEXT; see 'tollgate master-key rotate')")
 	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	pf.StringVar(&a.logFormat, "log-format", envOr("TOLLGATE_LOG_FORMAT", "json"), "log format: json (one JSON object a line) or text (key=value pairs) (env TOLLGATE_LOG_FORMAT)")
 	root.AddCommand(
 		a.serveCommand(),
 		a.devCommand(),
@@ -116,12 +121,28 @@ func envOr(name, def string) string {
 	return def
 }
 
+// checkLogFormat refuses a --log-format (or TOLLGATE_LOG_FORMAT) that
+// logger does not know.
+func (a *app) checkLogFormat() error {
+	if a.logFormat != "json" && a.logFormat != "text" {
+		return reported(2, "--log-format %q: want json or text (env TOLLGATE_LOG_FORMAT)", a.logFormat)
+	}
+	return nil
+}
+
+// logger writes to stderr at --log-level, as JSON lines (slog's
+// JSONHandler) or, with --log-format text, as key=value lines (slog's
+// TextHandler).
 func (a *app) logger() *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if a.logFormat == "text" {
+		return slog.New(slog.NewTextHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(a.stderr, opts))
 }
 
 // dsn returns the database to open: --database, or the SQLite file in the

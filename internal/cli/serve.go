@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/function"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -39,6 +40,9 @@ type serveFlags struct {
 	// prune is --prune: the config may delete objects of its own that
 	// hold secrets (config.ApplyOptions.Prune).
 	prune bool
+	// verifyCacheSize is --verify-cache-size; 0 turns the cache off.
+	verifyCacheSize byteSize
+	shutdownTimeout time.Duration
 }
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
@@ -54,6 +58,9 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.DurationVar(&f.staleAfter, "store-outage-bound", server.DefaultStaleAfter, "how old the last confirmed view of the store may grow before --store-outage=refuse refuses")
 	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
 	fs.BoolVar(&f.prune, "prune", false, "with --config: delete what the config no longer declares even when it holds secrets (clients with secrets, pools with clients); without it such a start is refused and what would go is listed")
+	f.verifyCacheSize = gateway.DefaultCacheBytes
+	fs.Var(&f.verifyCacheSize, "verify-cache-size", "memory the gateway's cache of verified tokens may hold, e.g. 64MiB or 1GiB; 0 verifies every request's token anew")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish once asked to stop (SIGTERM, Ctrl-C); then their connections are closed")
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
@@ -150,6 +157,9 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if stack != nil && f.prune {
 		return fmt.Errorf("--prune is for --config: a template's stack deletes what the template drops, as a stack update does: %w", exitError(2))
 	}
+	if f.shutdownTimeout <= 0 {
+		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
+	}
 	log := a.logger()
 	fnUser, err := functionUser(f.functionUser, log)
 	if err != nil {
@@ -185,7 +195,8 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
-		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter, Logger: log, Now: a.now,
+		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter,
+		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now,
 	})
 	if err != nil {
 		return err

@@ -8,8 +8,20 @@ import (
 
 // Defaults of the verification cache.
 const (
-	// DefaultCacheSize is how many verified tokens the cache holds.
-	DefaultCacheSize = 100_000
+	// DefaultCacheBytes bounds the memory of the cache's entries: 32 MiB,
+	// about 14,000 tokens as Tollgate issues them (2.3 KiB each once an
+	// HTTP or Lambda integration has derived its claim strings and claims
+	// header from them). A client keeps its token for the token's validity
+	// (an hour by default), so the tokens presented again are about as
+	// many as the clients active in that hour: fewer than that for most
+	// deployments. A token presented only once gains nothing from the
+	// cache, and a stream of them no longer grows the process: it turns
+	// the entries over within this bound. Under the server's garbage
+	// collector target (server.DefaultGCPercent, 400), the heap may grow to
+	// five times what is live, so these bytes weigh about five times in
+	// the process's RSS: it levels off near 210 MiB at this default
+	// (bench/cache.sh).
+	DefaultCacheBytes = 32 << 20
 	// DefaultCacheMaxAge bounds how long a verification is reused, however
 	// far the token's exp: a pool deleted or a key withdrawn stops its
 	// tokens within this time even if nobody calls Purge.
@@ -32,12 +44,19 @@ const cacheShards = 64
 // used at or past the token's exp (nor after MaxAge): then the token is
 // expired, and says so.
 //
-// When a shard is full, expired entries are dropped first and, failing
-// that, an arbitrary one (Go's map iteration order): random eviction, which
-// needs no bookkeeping on hits, unlike LRU.
+// The cache is bounded by the memory its entries hold, not by their count:
+// each entry is charged its estimated size (entrySize: the claims, the
+// payload they were decoded from, the map slot) when it is stored, and
+// again for the derivations once they are computed (derivedSize), since a
+// token with many claims or long ones costs more. Each of the 64 shards
+// holds a 64th of the budget. When a shard has no room, entries that can
+// no longer be used are dropped first and then arbitrary ones (Go's map
+// iteration order) until the new one fits: random eviction, which needs no
+// bookkeeping on hits, unlike LRU. An entry larger than a shard's budget
+// is not kept.
 type Cache struct {
 	shards   [cacheShards]cacheShard
-	perShard int
+	perShard int64 // bytes
 	maxAge   time.Duration
 	now      func() time.Time
 
@@ -48,8 +67,9 @@ type Cache struct {
 }
 
 type cacheShard struct {
-	mu sync.RWMutex
-	m  map[cacheKey]cacheEntry
+	mu    sync.RWMutex
+	m     map[cacheKey]cacheEntry
+	bytes int64 // what the entries of m are charged (verified.charged)
 }
 
 type cacheKey struct {
@@ -65,15 +85,19 @@ type cacheEntry struct {
 
 // CacheOptions configure a Cache. The zero value is ready to use.
 type CacheOptions struct {
-	Size   int           // entries; default DefaultCacheSize
+	// Bytes bounds the estimated memory of the entries: 0 means
+	// DefaultCacheBytes; a negative value makes a cache that keeps
+	// nothing, so that every token is verified. Each shard gets a 64th:
+	// below some 64 × 3 KiB, Tollgate's tokens are not cached at all.
+	Bytes  int64
 	MaxAge time.Duration // default DefaultCacheMaxAge
 	Now    func() time.Time
 }
 
 // NewCache returns an empty cache.
 func NewCache(opts CacheOptions) *Cache {
-	if opts.Size <= 0 {
-		opts.Size = DefaultCacheSize
+	if opts.Bytes == 0 {
+		opts.Bytes = DefaultCacheBytes
 	}
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = DefaultCacheMaxAge
@@ -82,7 +106,7 @@ func NewCache(opts CacheOptions) *Cache {
 		opts.Now = time.Now
 	}
 	c := &Cache{
-		perShard:   (opts.Size + cacheShards - 1) / cacheShards,
+		perShard:   max(opts.Bytes, 0) / cacheShards,
 		maxAge:     opts.MaxAge,
 		now:        opts.Now,
 		identities: map[string]uint64{},
@@ -98,6 +122,7 @@ type CacheStats struct {
 	Hits    uint64 // lookups answered from the cache (expired entries included)
 	Misses  uint64 // lookups that had to verify
 	Entries int    // entries held now
+	Bytes   int64  // their estimated memory (see Cache)
 }
 
 // Stats returns the counters.
@@ -107,6 +132,7 @@ func (c *Cache) Stats() CacheStats {
 		sh := &c.shards[i]
 		sh.mu.RLock()
 		s.Entries += len(sh.m)
+		s.Bytes += sh.bytes
 		sh.mu.RUnlock()
 	}
 	return s
@@ -119,7 +145,11 @@ func (c *Cache) Purge() {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.Lock()
+		for _, e := range sh.m {
+			e.v.charged = 0
+		}
 		clear(sh.m)
+		sh.bytes = 0
 		sh.mu.Unlock()
 	}
 }
@@ -160,56 +190,89 @@ func (c *Cache) get(k cacheKey, now time.Time) (*verified, lookupResult) {
 	// bearer.Verify's rule, with no leeway: usable while now < exp.
 	if now.Unix() >= e.exp {
 		c.hits.Add(1)
-		c.remove(sh, k)
+		c.remove(sh, k, e.v)
 		return nil, cacheExpired
 	}
 	if now.UnixNano() >= e.until {
 		c.misses.Add(1)
-		c.remove(sh, k)
+		c.remove(sh, k, e.v)
 		return nil, cacheMiss
 	}
 	c.hits.Add(1)
 	return e.v, cacheHit
 }
 
-func (c *Cache) remove(sh *cacheShard, k cacheKey) {
+// remove drops the entry of k if it still holds v.
+func (c *Cache) remove(sh *cacheShard, k cacheKey, v *verified) {
 	sh.mu.Lock()
-	delete(sh.m, k)
+	if e, ok := sh.m[k]; ok && e.v == v {
+		sh.drop(k, e)
+	}
 	sh.mu.Unlock()
+}
+
+// drop deletes the entry of k, e (the shard's lock held).
+func (sh *cacheShard) drop(k cacheKey, e cacheEntry) {
+	delete(sh.m, k)
+	sh.bytes -= e.v.charged
+	e.v.charged = 0
 }
 
 // put remembers verified claims, with what is derived from them (see
 // verified), until the token's exp, or MaxAge from now if that comes first.
+// The entry is charged its size now, with its derivations' if they are
+// computed already, or else when they are (charge). v must not be shared
+// yet: only the cache shares it.
 func (c *Cache) put(k cacheKey, v *verified, now time.Time) {
-	if now.Unix() >= v.claims.Exp {
+	size := entrySize(v.claims) + v.derivedBytes
+	if now.Unix() >= v.claims.Exp || size > c.perShard {
 		return
 	}
 	e := cacheEntry{v: v, exp: v.claims.Exp, until: now.Add(c.maxAge).UnixNano()}
-	sh := &c.shards[k.sum[0]%cacheShards]
+	i := k.sum[0] % cacheShards
+	sh := &c.shards[i]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if _, ok := sh.m[k]; !ok && len(sh.m) >= c.perShard {
-		c.evict(sh, now)
+	if old, ok := sh.m[k]; ok {
+		sh.drop(k, old) // a concurrent miss of the same token
 	}
+	c.makeRoom(sh, size, now)
+	v.cache, v.shard, v.charged = c, i, size
 	sh.m[k] = e
+	sh.bytes += size
 }
 
-// evict makes room in a full shard (its lock held): it drops the entries
-// that can no longer be used and, if none could, one arbitrary entry.
-func (c *Cache) evict(sh *cacheShard, now time.Time) {
+// charge adds what v's derivations take to the entry holding v, if it is
+// still held, and makes room for them. verified.load calls it once.
+func (c *Cache) charge(v *verified, size int64) {
+	sh := &c.shards[v.shard]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if v.charged == 0 {
+		return // dropped, replaced or purged since
+	}
+	v.charged += size
+	sh.bytes += size
+	c.makeRoom(sh, 0, c.now())
+}
+
+// makeRoom drops entries of a shard (its lock held) until need more bytes
+// fit its budget: first the entries that can no longer be used, then
+// arbitrary ones.
+func (c *Cache) makeRoom(sh *cacheShard, need int64, now time.Time) {
+	if sh.bytes+need <= c.perShard {
+		return
+	}
 	unix, nano := now.Unix(), now.UnixNano()
-	dropped := false
 	for k, e := range sh.m {
 		if unix >= e.exp || nano >= e.until {
-			delete(sh.m, k)
-			dropped = true
+			sh.drop(k, e)
 		}
 	}
-	if dropped {
-		return
-	}
-	for k := range sh.m {
-		delete(sh.m, k)
-		return
+	for k, e := range sh.m {
+		if sh.bytes+need <= c.perShard {
+			return
+		}
+		sh.drop(k, e)
 	}
 }

@@ -99,11 +99,12 @@ func TestCacheScopesAndRevocation(t *testing.T) {
 	}
 }
 
-// TestCacheBounded: the cache holds no more than its size, and its
+// TestCacheBounded: the cache holds no more than its bytes, and its
 // counters add up.
 func TestCacheBounded(t *testing.T) {
 	f := newFixture(t)
-	f.cache = gateway.NewCache(gateway.CacheOptions{Size: 64, Now: f.clock.Now})
+	const budget = 256 << 10 // 4 KiB a shard: a few tokens each
+	f.cache = gateway.NewCache(gateway.CacheOptions{Bytes: budget, Now: f.clock.Now})
 	z := f.authorizer(t, f.authorizerAB())
 	const n = 300
 	for i := range n {
@@ -113,15 +114,15 @@ func TestCacheBounded(t *testing.T) {
 		}
 	}
 	st := f.cache.Stats()
-	if st.Entries > 64 || st.Entries == 0 {
-		t.Errorf("%d entries, want 1 to 64", st.Entries)
+	if st.Bytes > budget || st.Entries == 0 || st.Entries >= n {
+		t.Errorf("%d entries of %d bytes, want some but not all, within %d bytes", st.Entries, st.Bytes, budget)
 	}
 	if st.Misses != n || st.Hits != 0 {
 		t.Errorf("stats %+v, want %d misses", st, n)
 	}
 	f.cache.Purge()
-	if st := f.cache.Stats(); st.Entries != 0 {
-		t.Errorf("%d entries after Purge", st.Entries)
+	if st := f.cache.Stats(); st.Entries != 0 || st.Bytes != 0 {
+		t.Errorf("%d entries of %d bytes after Purge", st.Entries, st.Bytes)
 	}
 }
 
@@ -129,13 +130,20 @@ func TestCacheBounded(t *testing.T) {
 // live ones.
 func TestCacheEvictsExpiredFirst(t *testing.T) {
 	f := newFixture(t)
-	f.cache = gateway.NewCache(gateway.CacheOptions{Size: 1, Now: f.clock.Now})
 	z := f.authorizer(t, f.authorizerAB())
-	// With one entry per shard, tokens land in 64 shards; fill enough that
-	// most shards hold a short-lived token, then let those expire.
+	z.Authorize(context.Background(), mint(t, keyA, keyA.kid, claims(issuerOf(poolA))), []string{scope})
+	one := f.cache.Stats().Bytes // what one token's entry takes
+	// A shard holds one entry, not two: tokens land in 64 shards; fill
+	// enough that most shards hold a short-lived token, then let those
+	// expire.
+	f.cache = gateway.NewCache(gateway.CacheOptions{Bytes: 64 * (one + one/2), Now: f.clock.Now})
+	z = f.authorizer(t, f.authorizerAB())
 	short := with(claims(issuerOf(poolA)), "exp", t0.Add(time.Minute).Unix())
 	for i := range 200 {
 		z.Authorize(context.Background(), mint(t, keyA, keyA.kid, with(short, "jti", fmt.Sprint(i))), []string{scope})
+	}
+	if st := f.cache.Stats(); st.Entries < 32 || st.Entries > 64 {
+		t.Fatalf("%d entries, want about one a shard", st.Entries)
 	}
 	f.clock.advance(2 * time.Minute)
 	long := mint(t, keyA, keyA.kid, with(claims(issuerOf(poolA)), "jti", "long"))

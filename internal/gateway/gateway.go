@@ -94,7 +94,7 @@ type Options struct {
 	// check (its revocations are older than it accepts).
 	Unavailable func() bool
 	// Cache remembers verified tokens; default a new Cache of
-	// DefaultCacheSize. Pass the same Cache to the gateways built on
+	// DefaultCacheBytes. Pass the same Cache to the gateways built on
 	// config changes to keep it warm.
 	Cache *Cache
 	// JWKS configures the fetcher of external issuers' keys.

@@ -22,6 +22,15 @@ type verified struct {
 	scopes    []string
 	scopeList string
 	header    string
+	// derivedBytes estimates what the derivations hold (derivedSize).
+	derivedBytes int64
+
+	// The cache entry holding v, if one does: set by Cache.put before v is
+	// shared; charged (the bytes the entry is charged, 0 once it is gone)
+	// is guarded by the shard's lock.
+	cache   *Cache
+	shard   uint8
+	charged int64
 }
 
 func newVerified(c *bearer.Claims) *verified { return &verified{claims: c} }
@@ -33,6 +42,10 @@ func (v *verified) load() *verified {
 		v.scopes = v.claims.Scopes()
 		v.scopeList = strings.Join(v.scopes, " ")
 		v.header = claimsheader.Encode(v.strings)
+		v.derivedBytes = derivedSize(v)
+		if v.cache != nil {
+			v.cache.charge(v, v.derivedBytes)
+		}
 	})
 	return v
 }

@@ -113,7 +113,7 @@ func (li *Integration) fail(ctx context.Context, w http.ResponseWriter, r *http.
 	case err != nil && r.Context().Err() != nil:
 		// the client is gone
 	case err != nil && ctx.Err() != nil:
-		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: integration timed out", append(attrs, slog.Duration("timeout", li.timeout))...)
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: integration timed out", append(attrs, slog.Int64("timeout_ms", li.timeout.Milliseconds()))...)
 		gateway.WriteResponse(w, gateway.ResponseIntegrationTimeout)
 	case err != nil:
 		li.log.LogAttrs(r.Context(), slog.LevelError, "lambda proxy: invocation failed", append(attrs, slog.String("error", err.Error()))...)

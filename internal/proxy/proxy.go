@@ -315,7 +315,7 @@ func (h *handler) fail(w http.ResponseWriter, out *http.Request, err error) {
 	}
 	switch answer {
 	case gateway.ResponseIntegrationTimeout:
-		h.p.log.Warn("proxy: integration timed out before the response headers", append(attrs, "timeout", h.timeout)...)
+		h.p.log.Warn("proxy: integration timed out before the response headers", append(attrs, slog.Int64("timeout_ms", h.timeout.Milliseconds()))...)
 	case gateway.ResponseRequestTooLarge:
 		h.p.log.Info("proxy: request body over the limit", attrs...)
 	default:

@@ -19,7 +19,8 @@ import (
 // integration writes its own gateway responses.
 func (s *Server) newGateway() (*gateway.Gateway, error) {
 	s.proxy = proxy.New(proxy.Options{Logger: s.opts.Logger})
-	s.gwCache = gateway.NewCache(gateway.CacheOptions{Now: s.opts.Now})
+	s.gwCache = gateway.NewCache(gateway.CacheOptions{Bytes: s.opts.VerifyCacheBytes, Now: s.opts.Now})
+	s.metrics.registerCache(s.gwCache)
 	return gateway.New(gateway.Options{
 		APIs:         s.opts.APIs,
 		BaseDomain:   s.opts.BaseDomain,

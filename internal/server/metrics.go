@@ -72,6 +72,22 @@ func (m *metrics) instrumentOAuth(endpoint string, next http.HandlerFunc) http.H
 	}
 }
 
+// registerCache exposes the size of the gateway's verification cache,
+// read at each scrape: the estimated bytes its entries hold, which
+// --verify-cache-size bounds, and their number.
+func (m *metrics) registerCache(c *gateway.Cache) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tollgate_gateway_verification_cache_bytes",
+			Help: "Estimated memory held by the entries of the gateway's verification cache (bounded by --verify-cache-size).",
+		}, func() float64 { return float64(c.Stats().Bytes) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tollgate_gateway_verification_cache_entries",
+			Help: "Verified tokens held by the gateway's verification cache.",
+		}, func() float64 { return float64(c.Stats().Entries) }),
+	)
+}
+
 // handler serves /metrics.
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

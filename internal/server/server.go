@@ -76,6 +76,10 @@ type Options struct {
 	// ShutdownTimeout bounds how long in-flight requests may finish after
 	// the context ends (default 10 s).
 	ShutdownTimeout time.Duration
+	// VerifyCacheBytes bounds the memory of the gateway's verification
+	// cache (gateway.CacheOptions.Bytes): 0 means gateway.DefaultCacheBytes,
+	// a negative value caches nothing.
+	VerifyCacheBytes int64
 	// GCPercent is the garbage collector's target percentage while Serve
 	// runs, when the GOGC environment variable is not set (GOGC wins):
 	// 0 means DefaultGCPercent, a negative value leaves the runtime's

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestLogFormat: logs are JSON lines unless --log-format or
+// TOLLGATE_LOG_FORMAT say text; the flag wins over the environment.
+func TestLogFormat(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		args []string
+		json bool
+	}{
+		{"", nil, true},
+		{"", []string{"--log-format", "json"}, true},
+		{"", []string{"--log-format", "text"}, false},
+		{"text", nil, false},
+		{"text", []string{"--log-format=json"}, true},
+	} {
+		t.Setenv("TOLLGATE_LOG_FORMAT", c.env)
+		var stdout, stderr strings.Builder
+		a := newApp(&stdout, &stderr)
+		if code := a.run(t.Context(), append(c.args, "master-key", "new")); code != 0 {
+			t.Fatalf("env %q, %v: exit %d: %s", c.env, c.args, code, stderr.String())
+		}
+		a.logger().Info("serving", "addr", "127.0.0.1:8080")
+		line := stderr.String()
+		var m map[string]any
+		isJSON := json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "serving" && m["addr"] == "127.0.0.1:8080"
+		isText := strings.Contains(line, "level=INFO msg=serving addr=127.0.0.1:8080\n")
+		if isJSON != c.json || isText == c.json {
+			t.Errorf("env %q, %v: logged %q, want JSON %v", c.env, c.args, line, c.json)
+		}
+	}
+}
+
+// TestLogFormatRefused: a format the logger does not know stops every
+// command before it does anything, naming the flag and what it accepts.
+func TestLogFormatRefused(t *testing.T) {
+	for _, c := range []struct {
+		env, flag, want string
+	}{
+		{"", "xml", `--log-format "xml": want json or text`},
+		{"JSON", "", `--log-format "JSON": want json or text (env TOLLGATE_LOG_FORMAT)`},
+	} {
+		t.Setenv("TOLLGATE_LOG_FORMAT", c.env)
+		var stdout, stderr strings.Builder
+		args := []string{"master-key", "new"}
+		if c.flag != "" {
+			args = append([]string{"--log-format", c.flag}, args...)
+		}
+		code := newApp(&stdout, &stderr).run(t.Context(), args)
+		if code != 2 || !strings.Contains(stderr.String(), c.want) || stdout.Len() != 0 {
+			t.Errorf("%v (env %q): exit %d, stdout %q, stderr %q; want exit 2 and %s", args, c.env, code, stdout.String(), stderr.String(), c.want)
+		}
+	}
+}
