@@ -31,11 +31,12 @@ type Rotation struct {
 // RotateKeys rotates the pool's signing keys (signer.Signer.Rotate): the
 // published next key starts signing and the active key is retired. It
 // returns the pool's keys after the rotation.
-func (s *Service) RotateKeys(ctx context.Context, poolID string, r Rotation) ([]tollgate.SigningKey, error) {
+func (s *Service) RotateKeys(ctx context.Context, poolID string, r Rotation) (keys []tollgate.SigningKey, err error) {
 	current, err := s.st.ListSigningKeys(ctx, poolID)
 	if err != nil {
 		return nil, err
 	}
+	defer func() { s.recordRotation(ctx, poolID, current, keys, err) }()
 	now := s.now()
 	for _, k := range current {
 		if age := now.Sub(k.CreatedAt); k.State == tollgate.KeyNext && age < signer.PublishLead && !r.Force {
