@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
@@ -68,8 +69,12 @@ type Options struct {
 	// 0 means DefaultGCPercent, a negative value leaves the runtime's
 	// setting (100) alone. Serve restores the previous setting on return.
 	GCPercent int
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Audit, if set, receives the audit events of the management API's
+	// writes and of refused authentications (token endpoint, management
+	// and Invoke APIs); tollgate_audit_events_total counts them.
+	Audit  *audit.Sink
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Server serves the auth endpoints of every pool in the store.
@@ -107,6 +112,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
 	s := &Server{opts: opts, metrics: newMetrics()}
+	s.metrics.observeAudit(opts.Audit)
 	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
