@@ -135,7 +135,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	curlToken := a.printDevPools(ctx, srv, cfg, res, st, v)
 	a.printFunctions(ctx, cfg, base, st, v)
 	a.printDevAPIs(srv, cfg, curlToken)
-	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
+	if id, secret, err := a.domain(st, v).FirstAccessKey(ctx, "tollgate dev"); err == nil {
 		fmt.Fprintf(w, "\nManage pools and clients with the AWS CLI (Cognito management API):\n\nAWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1 \\\n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", id, secret, srv.PublicURL())
 	} else {
 		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", err)
@@ -232,7 +232,7 @@ func (a *app) printFunctions(ctx context.Context, cfg *config.Config, base strin
 		return
 	}
 	env := ""
-	if id, secret, err := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev"); err == nil {
+	if id, secret, err := a.domain(st, v).FirstAccessKey(ctx, "tollgate dev"); err == nil {
 		env = fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\\n    ",
 			id, secret, cmp.Or(cfg.Region, config.DefaultRegion))
 	}

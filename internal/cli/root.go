@@ -30,6 +30,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // run runs the command line args and returns the exit code.
 func (a *app) run(ctx context.Context, args []string) int {
+	defer a.closeAudit()
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(a.stdout)
@@ -62,6 +63,7 @@ type app struct {
 	masterKeyFile string
 	masterKeyEnv  string // TOLLGATE_MASTER_KEY, read once and removed from the environment (see harden)
 	logLevel      string
+	auditLog
 }
 
 func newApp(stdout, stderr io.Writer) *app {
@@ -75,8 +77,11 @@ func (a *app) rootCommand() *cobra.Command {
 		Short:         "OAuth 2 client credentials and an API gateway, Cognito and API Gateway compatible, in one binary",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
-			return harden()
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := harden(); err != nil {
+				return err
+			}
+			return a.openAudit(cmd)
 		},
 	}
 	pf := root.PersistentFlags()
@@ -84,6 +89,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.database, "database", os.Getenv("TOLLGATE_DATABASE"), "database URL: postgres://… for PostgreSQL; default the SQLite file in the data directory (env TOLLGATE_DATABASE)")
 	pf.StringVar(&a.masterKeyFile, "master-key-file", os.Getenv("TOLLGATE_MASTER_KEY_FILE"), "file holding the master key that encrypts keys and secrets at rest (env TOLLGATE_MASTER_KEY_FILE, or the key itself in TOLLGATE_MASTER_KEY)")
 	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	a.registerAuditFlag(root)
 	root.AddCommand(
 		a.serveCommand(),
 		a.devCommand(),
@@ -211,7 +217,7 @@ func (a *app) withStore(ctx context.Context, fn func(*session) error) error {
 		return err
 	}
 	defer st.Close()
-	return fn(&session{st: st, svc: domain.New(st, nil, a.now)})
+	return fn(&session{st: st, svc: a.domain(st, nil)})
 }
 
 // withStoreAndVault opens the store, then the vault, runs fn on both and
@@ -222,7 +228,7 @@ func (a *app) withStoreAndVault(ctx context.Context, fn func(*session) error) er
 		if err != nil {
 			return err
 		}
-		s.vault, s.svc = v, domain.New(s.st, v, a.now)
+		s.vault, s.svc = v, a.domain(s.st, v)
 		return fn(s)
 	})
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
-	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/template"
@@ -179,7 +178,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
-		PollInterval: f.pollInterval, Logger: log, Now: a.now,
+		PollInterval: f.pollInterval, Logger: log, Now: a.now, Audit: a.audit,
 	})
 	if err != nil {
 		return err
@@ -219,7 +218,7 @@ func (a *app) echoMissing(fns []*tollgate.Function) []*tollgate.Function {
 // which applies again after a conflict with another node) and logs what
 // changed.
 func (a *app) applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, opts config.ApplyOptions, log *slog.Logger) (*config.Result, error) {
-	res, err := domain.New(st, v, a.now).Apply(ctx, cfg, opts)
+	res, err := a.domain(st, v).Apply(ctx, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
