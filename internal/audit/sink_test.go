@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -293,5 +294,16 @@ func TestOpenFileCopyTruncate(t *testing.T) {
 func TestOpenRefusesUnwritable(t *testing.T) {
 	if _, err := audit.Open(filepath.Join(t.TempDir(), "missing", "audit.log"), nil); err == nil {
 		t.Error("Open of a file in a missing directory succeeded")
+	}
+}
+
+// BenchmarkEmit is what an emitter pays: the event queued for the writer.
+func BenchmarkEmit(b *testing.B) {
+	s := audit.New(io.Discard, slog.New(slog.DiscardHandler)) // a flood: drops are expected
+	defer s.Close()
+	ev := audit.Event{Action: "client.authenticate", Outcome: audit.Denied, Actor: audit.Anonymous, Reason: "wrong_secret", Endpoint: "token", RemoteAddr: "127.0.0.1:5000"}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Emit(ev)
 	}
 }

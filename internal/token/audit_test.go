@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -127,6 +128,32 @@ func TestAuditFailedAuthentication(t *testing.T) {
 	for _, secret := range []string{wrong, m2m.secret()} {
 		if strings.Contains(text, secret) {
 			t.Errorf("the audit log holds a secret:\n%s", text)
+		}
+	}
+}
+
+// BenchmarkServeTokenRefusedAudited is BenchmarkServeTokenRefused with an
+// audit sink (writing to io.Discard): what recording each refusal adds to
+// the cost an attacker guessing secrets imposes.
+func BenchmarkServeTokenRefusedAudited(b *testing.B) {
+	f := newFixture(b)
+	sink := audit.New(io.Discard, nil)
+	defer sink.Close()
+	ep := token.New(token.Options{
+		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Now:    f.clock.Now, Audit: sink, Logger: slog.New(slog.DiscardHandler),
+	})
+	body, auth := form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong")
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		ep.ServeToken(w, r)
+		if w.Code != http.StatusUnauthorized {
+			b.Fatalf("status %d", w.Code)
 		}
 	}
 }
