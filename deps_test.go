@@ -30,7 +30,7 @@ var allowedImports = map[string][]string{
 	"internal/cognitoapi":      {".", "internal/audit", "internal/domain", "internal/sigv4", "internal/vault"},
 	"internal/domain":          {".", "internal/audit", "internal/config", "internal/signer", "internal/vault"},
 	"internal/catalog":         {"."},
-	"internal/signer":          {".", "internal/vault"},
+	"internal/signer":          {".", "internal/audit", "internal/vault"},
 	"internal/token":           {".", "internal/audit", "internal/bearer", "internal/oauth2", "internal/vault"},
 	"internal/config":          {".", "internal/apigw", "internal/vault"},
 	"internal/template":        {".", "internal/apigw", "internal/config"},

@@ -18,18 +18,19 @@ import (
 
 // auditEvent is a line of the audit log, as far as the test reads it.
 type auditEvent struct {
-	Action      string `json:"action"`
-	Outcome     string `json:"outcome"`
-	Actor       string `json:"actor"`
-	RequestID   string `json:"request_id"`
-	Reason      string `json:"reason"`
-	Endpoint    string `json:"endpoint"`
-	RemoteAddr  string `json:"remote_addr"`
-	PoolID      string `json:"pool_id"`
-	ClientID    string `json:"client_id"`
-	SecretID    string `json:"secret_id"`
-	AccessKeyID string `json:"access_key_id"`
-	Change      string `json:"change"`
+	Action      string            `json:"action"`
+	Outcome     string            `json:"outcome"`
+	Actor       string            `json:"actor"`
+	RequestID   string            `json:"request_id"`
+	Reason      string            `json:"reason"`
+	Endpoint    string            `json:"endpoint"`
+	RemoteAddr  string            `json:"remote_addr"`
+	PoolID      string            `json:"pool_id"`
+	ClientID    string            `json:"client_id"`
+	SecretID    string            `json:"secret_id"`
+	AccessKeyID string            `json:"access_key_id"`
+	Change      string            `json:"change"`
+	After       map[string]string `json:"after"`
 }
 
 // readAudit reads the audit log's events, and its text.
@@ -106,6 +107,9 @@ func TestAuditLog(t *testing.T) {
 	}
 	apiClient := created.UserPoolClient
 
+	// A token of a pool without keys yet: the server makes its first keys.
+	getToken(t, d.TokenURL, cliClient.ClientID, cliClient.ClientSecrets[0].Value)
+
 	// A failed client authentication, and a call signed with a wrong secret.
 	const wrong = "Wrong_Secret_For_The_Audit_Test_0123"
 	resp, body := postForm(t, d.TokenURL, url.Values{"grant_type": {"client_credentials"}}, d.ClientID, wrong)
@@ -144,6 +148,9 @@ func TestAuditLog(t *testing.T) {
 		{"the failed client authentication", func(ev auditEvent) bool {
 			return ev.Action == "client.authenticate" && ev.Outcome == "denied" && ev.Reason == "wrong_secret" &&
 				ev.ClientID == d.ClientID && ev.Endpoint == "token" && strings.HasPrefix(ev.RemoteAddr, "127.0.0.1:") && ev.RequestID != ""
+		}},
+		{"the seed pool's first keys, made by the server", func(ev auditEvent) bool {
+			return ev.Action == "keys.create" && ev.Actor == "system" && ev.PoolID == d.PoolID && ev.After["active_kid"] != ""
 		}},
 		{"the refused signature", func(ev auditEvent) bool {
 			return ev.Action == "access_key.authenticate" && ev.Outcome == "denied" && ev.Reason == "InvalidSignatureException" &&

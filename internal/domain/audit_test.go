@@ -223,7 +223,7 @@ userPools:
 	}
 	poolID, _ := res.PoolID("UserPool")
 	clientID, _ := res.ClientID("UserPool", "App")
-	before := firstKeys(t, st, v, poolID)
+	before := firstKeys(t, st, v, log.sink, poolID)
 	now = now.Add(signer.PublishLead + time.Minute)
 	after, err := svc.RotateKeys(ctx, poolID, domain.Rotation{})
 	if err != nil {
@@ -243,6 +243,8 @@ userPools:
 	wantEvent(t, applied[0], map[string]any{"actor": "config:orders", "outcome": "success", "change": "created", "object": "pool", "pool_id": poolID, "config_key": "config:orders/UserPool"})
 	wantEvent(t, applied[1], map[string]any{"object": "resource server", "pool_id": poolID, "resource_server": "api"})
 	wantEvent(t, applied[2], map[string]any{"object": "client", "client_id": clientID, "config_key": "config:orders/UserPool/App"})
+	wantEvent(t, events[len(events)-2], map[string]any{"action": "keys.create", "actor": "system", "outcome": "success", "pool_id": poolID,
+		"after": map[string]string{"active_kid": kid(before, tollgate.KeyActive), "next_kid": kid(before, tollgate.KeyNext)}})
 	last := events[len(events)-1]
 	wantEvent(t, last, map[string]any{"action": "keys.rotate", "actor": "cli:alice", "outcome": "success", "pool_id": poolID,
 		"before": map[string]string{"active_kid": kid(before, tollgate.KeyActive), "next_kid": kid(before, tollgate.KeyNext)},
@@ -253,9 +255,9 @@ userPools:
 }
 
 // firstKeys makes the pool's first signing keys and returns them.
-func firstKeys(t *testing.T, st tollgate.Store, v *vault.Vault, poolID string) []tollgate.SigningKey {
+func firstKeys(t *testing.T, st tollgate.Store, v *vault.Vault, sink *audit.Sink, poolID string) []tollgate.SigningKey {
 	t.Helper()
-	s := signer.New(st, v, signer.Options{Now: func() time.Time { return t0 }})
+	s := signer.New(st, v, signer.Options{Now: func() time.Time { return t0 }, Audit: sink})
 	if _, err := s.JWKS(context.Background(), poolID); err != nil {
 		t.Fatal(err)
 	}

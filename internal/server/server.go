@@ -113,7 +113,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, metrics: newMetrics()}
 	s.metrics.observeAudit(opts.Audit)
-	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
+	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger, Audit: opts.Audit})
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
 		PollInterval: opts.PollInterval,
