@@ -133,17 +133,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cred, err := h.verifier.Verify(r, body)
 	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			if se.Cause != nil {
-				log.Error("verify signature", "err", se.Cause)
-			} else {
-				SignatureRefused(h.opts.Audit, h.opts.Store, r, Service, requestID, se)
-			}
-			h.writeError(w, log, sigv4Error(se))
-			return
-		}
-		h.writeError(w, log, toAPIError(err))
+		h.refuseSignature(w, r, log, requestID, err)
 		return
 	}
 	log = log.With("access_key_id", cred.AccessKeyID)
@@ -170,6 +160,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
 	log.Debug("cognito api call")
+}
+
+// refuseSignature answers a request whose signature Verify refused with
+// err, and records the refusal on the audit log (an internal failure is
+// logged instead).
+func (h *Handler) refuseSignature(w http.ResponseWriter, r *http.Request, log *slog.Logger, requestID string, err error) {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		h.writeError(w, log, toAPIError(err))
+		return
+	}
+	if se.Cause != nil {
+		log.Error("verify signature", "err", se.Cause)
+	} else {
+		SignatureRefused(h.opts.Audit, h.opts.Store, r, Service, requestID, se)
+	}
+	h.writeError(w, log, sigv4Error(se))
 }
 
 // operationLogged is the operation of X-Amz-Target as the log shows it:

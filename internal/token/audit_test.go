@@ -144,16 +144,5 @@ func BenchmarkServeTokenRefusedAudited(b *testing.B) {
 		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
 		Now:    f.clock.Now, Audit: sink, Logger: slog.New(slog.DiscardHandler),
 	})
-	body, auth := form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong")
-	b.ReportAllocs()
-	for b.Loop() {
-		r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.Header.Set("Authorization", auth)
-		w := httptest.NewRecorder()
-		ep.ServeToken(w, r)
-		if w.Code != http.StatusUnauthorized {
-			b.Fatalf("status %d", w.Code)
-		}
-	}
+	serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong"), http.StatusUnauthorized)
 }
