@@ -21,6 +21,7 @@ const QueueSize = 4096
 // Sink writes audit events, in the order they are emitted. Its methods
 // are safe for concurrent use, and a nil *Sink discards every event.
 type Sink struct {
+	direct func(Event) // NewLog's: written by Emit, no queue
 	write  func(Event) error
 	closer io.Closer // the file Open opened, or nil
 	log    *slog.Logger
@@ -58,15 +59,16 @@ func New(w io.Writer, log *slog.Logger) *Sink {
 
 // NewLog returns a Sink that writes events to log, the main log, each as
 // an Info line with the message "audit" and the event as its "audit"
-// attribute, which tells audit lines from the others.
+// attribute, which tells audit lines from the others. Emit writes the line
+// itself, as every other line of the main log is written (the handler
+// serializes them), so that it keeps its place among them: a CLI
+// command's audit line comes before what the command prints next on the
+// same stream.
 func NewLog(log *slog.Logger) *Sink {
-	if log == nil {
-		log = slog.Default()
-	}
-	return start(func(ev Event) error {
+	log = logger(log)
+	return &Sink{log: log, direct: func(ev Event) {
 		log.LogAttrs(context.Background(), slog.LevelInfo, "audit", slog.Any("audit", ev))
-		return nil
-	}, log)
+	}}
 }
 
 // Open returns the Sink of --audit-log: "" for the main log (NewLog), "-"
@@ -120,6 +122,11 @@ func (s *Sink) Emit(ev Event) {
 		ev.Time = time.Now()
 	}
 	ev.Time = ev.Time.UTC()
+	if s.direct != nil {
+		s.direct(ev)
+		s.observed(ev)
+		return
+	}
 	if s.closed.Load() {
 		s.dropped.Add(1)
 		return
@@ -134,7 +141,7 @@ func (s *Sink) Emit(ev Event) {
 // Flush returns once every event emitted before it was called has been
 // written (or has failed to be).
 func (s *Sink) Flush() {
-	if s == nil || s.closed.Load() {
+	if s == nil || s.direct != nil || s.closed.Load() {
 		return
 	}
 	ack := make(chan struct{})
@@ -152,7 +159,7 @@ func (s *Sink) Flush() {
 // Close writes what is queued, stops the writer and closes the file Open
 // opened. Events emitted after it are dropped.
 func (s *Sink) Close() error {
-	if s == nil {
+	if s == nil || s.direct != nil {
 		return nil
 	}
 	var err error
@@ -244,8 +251,13 @@ func (w *writer) handle(it item) {
 		w.s.log.Warn("the audit log is written again", "lost_events", w.failing)
 		w.failing = 0
 	}
-	if fn := w.s.observe.Load(); fn != nil {
-		(*fn)(it.ev)
+	w.s.observed(it.ev)
+}
+
+// observed hands ev to the Observe function, if any.
+func (s *Sink) observed(ev Event) {
+	if fn := s.observe.Load(); fn != nil {
+		(*fn)(ev)
 	}
 }
 
