@@ -135,7 +135,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	}
 	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
 	curlToken := a.printDevPools(ctx, srv, cfg, res, st, v)
-	id, secret, keyErr := domain.New(st, v, a.now).FirstAccessKey(ctx, "tollgate dev")
+	id, secret, keyErr := a.domain(st, v).FirstAccessKey(ctx, "tollgate dev")
 	key := awsKey{id, secret}
 	if keyErr != nil {
 		key = awsKey{}

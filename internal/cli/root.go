@@ -31,6 +31,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // run runs the command line args and returns the exit code.
 func (a *app) run(ctx context.Context, args []string) int {
+	defer a.closeAudit()
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(a.stdout)
@@ -70,6 +71,8 @@ type app struct {
 	// keySource says where the vault's keys came from, for the message
 	// that refuses a key the store was not created with.
 	keySource string
+
+	auditLog
 }
 
 func newApp(stdout, stderr io.Writer) *app {
@@ -84,11 +87,14 @@ func (a *app) rootCommand() *cobra.Command {
 		Short:         "OAuth 2 client credentials and an API gateway, Cognito and API Gateway compatible, in one binary",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.checkLogFormat(); err != nil {
 				return err
 			}
-			return harden()
+			if err := harden(); err != nil {
+				return err
+			}
+			return a.openAudit(cmd)
 		},
 	}
 	pf := root.PersistentFlags()
@@ -98,6 +104,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.masterKeyNextFile, "master-key-next-file", os.Getenv("TOLLGATE_MASTER_KEY_NEXT_FILE"), "file holding the next master key, during a rotation: new data is sealed under it, and data under either key is read (env TOLLGATE_MASTER_KEY_NEXT_FILE, or the key itself in TOLLGATE_MASTER_KEY_NEXT; see 'tollgate master-key rotate')")
 	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
 	pf.StringVar(&a.logFormat, "log-format", envOr("TOLLGATE_LOG_FORMAT", "json"), "log format: json (one JSON object a line) or text (key=value pairs) (env TOLLGATE_LOG_FORMAT)")
+	a.registerAuditFlag(root)
 	root.AddCommand(
 		a.serveCommand(),
 		a.devCommand(),
@@ -292,7 +299,7 @@ func (a *app) withStore(ctx context.Context, fn func(*session) error) error {
 		return err
 	}
 	defer st.Close()
-	return fn(&session{st: st, svc: domain.New(st, nil, a.now)})
+	return fn(&session{st: st, svc: a.domain(st, nil)})
 }
 
 // withStoreAndVault opens the store, then the vault, which must be the
@@ -306,7 +313,7 @@ func (a *app) withStoreAndVault(ctx context.Context, fn func(*session) error) er
 		if err := a.checkMasterKey(ctx, s.st, v); err != nil {
 			return err
 		}
-		s.vault, s.svc = v, domain.New(s.st, v, a.now)
+		s.vault, s.svc = v, a.domain(s.st, v)
 		return fn(s)
 	})
 }

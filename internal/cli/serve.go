@@ -15,7 +15,6 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
-	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/server"
@@ -196,7 +195,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter,
-		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now,
+		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now, Audit: a.audit,
 	})
 	if err != nil {
 		return err
@@ -236,7 +235,7 @@ func (a *app) echoMissing(fns []*tollgate.Function) []*tollgate.Function {
 // which applies again after a conflict with another node) and logs what
 // changed.
 func (a *app) applyConfig(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, opts config.ApplyOptions, log *slog.Logger) (*config.Result, error) {
-	res, err := domain.New(st, v, a.now).Apply(ctx, cfg, opts)
+	res, err := a.domain(st, v).Apply(ctx, cfg, opts)
 	if err != nil {
 		return nil, err
 	}

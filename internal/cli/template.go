@@ -12,7 +12,6 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
-	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -95,7 +94,7 @@ func (a *app) templateProblems(path string, err error) error {
 // the same stack at once) is retried with the ids read again.
 func (a *app) deployStack(ctx context.Context, st tollgate.Store, v *vault.Vault, run *stackRun, log *slog.Logger) (*config.Result, error) {
 	var plan *template.Plan
-	res, err := domain.New(st, v, a.now).Deploy(ctx, run.plan.StackName, func(ids *config.IDs) (*config.Config, error) {
+	res, err := a.domain(st, v).Deploy(ctx, run.plan.StackName, func(ids *config.IDs) (*config.Config, error) {
 		opts := run.opts
 		opts.IDs = ids
 		var err error

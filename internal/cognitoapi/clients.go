@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/domain"
 )
 
@@ -308,7 +309,7 @@ func (h *Handler) updateUserPoolClient(ctx context.Context, region string, in []
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.CheckWritable(tollgate.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
+	if err := h.svc.Writable(ctx, domain.ActionClientUpdate, tollgate.ObjectClient, audit.Target{PoolID: cur.PoolID, ClientID: cur.ID}, cur.ConfigKey); err != nil {
 		return nil, err
 	}
 	spec, err := req.spec()

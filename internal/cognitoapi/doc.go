@@ -17,7 +17,11 @@
 // early (domain.CheckWritable, CheckValidities, CheckScopes, CheckPrefix).
 // Reads (Describe, List) go to the Store directly.
 //
-// It imports the root package, internal/domain, internal/sigv4 and
-// internal/vault (to open client secrets and access keys for the
-// answers); never other adapters.
+// Writes run with the signing access key id as the audit actor
+// (internal/audit), and a call refused for its signature is an audit
+// event (SignatureRefused, which the Invoke API's check shares).
+//
+// It imports the root package, internal/audit, internal/domain,
+// internal/sigv4 and internal/vault (to open client secrets and access
+// keys for the answers); never other adapters.
 package cognitoapi

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -49,8 +50,11 @@ type Options struct {
 	// OnChange, if set, runs after every successful write, so that the
 	// server's in-memory views see the change at once.
 	OnChange func(ctx context.Context)
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Audit, if set, records every write (as the access key that signed
+	// it) and every call refused for its signature.
+	Audit  *audit.Sink
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Handler serves the API. Build it with New.
@@ -77,7 +81,7 @@ func New(opts Options) *Handler {
 	if opts.AccountID == "" {
 		opts.AccountID = DefaultAccountID
 	}
-	h := &Handler{opts: opts, svc: domain.New(opts.Store, opts.Vault, opts.Now)}
+	h := &Handler{opts: opts, svc: domain.New(opts.Store, opts.Vault, opts.Now).WithAudit(opts.Audit)}
 	h.verifier = &sigv4.Verifier{Service: Service, Secret: Secrets(opts.Store, opts.Vault), Now: opts.Now}
 	h.ops = map[string]operation{
 		"CreateUserPool":             h.createUserPool,
@@ -129,15 +133,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cred, err := h.verifier.Verify(r, body)
 	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			if se.Cause != nil {
-				log.Error("verify signature", "err", se.Cause)
-			}
-			h.writeError(w, log, sigv4Error(se))
-			return
-		}
-		h.writeError(w, log, toAPIError(err))
+		h.refuseSignature(w, r, log, requestID, err)
 		return
 	}
 	log = log.With("access_key_id", cred.AccessKeyID)
@@ -149,7 +145,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	out, err := run(r.Context(), cred.Region, body)
+	ctx := audit.WithRequestID(audit.WithActor(r.Context(), cred.AccessKeyID), requestID)
+	out, err := run(ctx, cred.Region, body)
 	if err != nil {
 		h.writeError(w, log, toAPIError(err))
 		return
@@ -163,6 +160,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
 	log.Debug("cognito api call")
+}
+
+// refuseSignature answers a request whose signature Verify refused with
+// err, and records the refusal on the audit log (an internal failure is
+// logged instead).
+func (h *Handler) refuseSignature(w http.ResponseWriter, r *http.Request, log *slog.Logger, requestID string, err error) {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		h.writeError(w, log, toAPIError(err))
+		return
+	}
+	if se.Cause != nil {
+		log.Error("verify signature", "err", se.Cause)
+	} else {
+		SignatureRefused(h.opts.Audit, h.opts.Store, r, Service, requestID, se)
+	}
+	h.writeError(w, log, sigv4Error(se))
 }
 
 // operationLogged is the operation of X-Amz-Target as the log shows it:

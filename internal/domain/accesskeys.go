@@ -6,15 +6,23 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // CreateAccessKey mints a management API access key: a fresh id and
 // secret, the secret sealed to the id (SigV4 needs the secret itself, so it
 // is sealed, not hashed). It returns the stored key and the secret, which
 // exists in the clear only here: show it once.
-func (s *Service) CreateAccessKey(ctx context.Context, description string) (*tollgate.AccessKey, string, error) {
+func (s *Service) CreateAccessKey(ctx context.Context, description string) (k *tollgate.AccessKey, _ string, err error) {
+	defer func() {
+		ev := audit.Event{Action: ActionAccessKeyCreate}
+		if err == nil {
+			ev.AccessKeyID = k.ID
+		}
+		s.record(ctx, ev, err)
+	}()
 	id, secret := tollgate.NewAccessKeyID(), tollgate.NewSecretAccessKey()
-	k := &tollgate.AccessKey{
+	k = &tollgate.AccessKey{
 		ID:          id,
 		Description: description,
 		Sealed:      s.vault.Seal([]byte(secret), []byte(id)),
@@ -29,7 +37,13 @@ func (s *Service) CreateAccessKey(ctx context.Context, description string) (*tol
 // DeleteAccessKey deletes an access key: calls signed with it are refused
 // at once.
 func (s *Service) DeleteAccessKey(ctx context.Context, id string) error {
-	return s.st.DeleteAccessKey(ctx, id)
+	err := s.st.DeleteAccessKey(ctx, id)
+	ev := audit.Event{Action: ActionAccessKeyDelete}
+	if err == nil { // else it may be anything a caller pasted
+		ev.AccessKeyID = id
+	}
+	s.record(ctx, ev, err)
+	return err
 }
 
 // AccessKeySecret returns the secret of the access key id, opened with the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
@@ -21,6 +22,7 @@ func (s *Service) Apply(ctx context.Context, cfg *config.Config, opts config.App
 	res, err := s.retry(func() (*config.Result, error) {
 		return config.ApplyWith(ctx, s.st, s.vault, cfg, s.clock(), opts)
 	})
+	s.recordApply(ctx, ActionConfigApply, strings.TrimSuffix(tollgate.ConfigKeyPrefix(cfg.Name), "/"), res, err)
 	if err != nil {
 		return nil, fmt.Errorf("apply config %q: %w", cfg.Name, err)
 	}
@@ -48,6 +50,7 @@ func (s *Service) Deploy(ctx context.Context, stack string, resolve Resolver) (*
 		}
 		return config.ApplyWith(ctx, s.st, s.vault, cfg, s.clock(), config.ApplyOptions{Stack: stack, IDs: ids})
 	})
+	s.recordApply(ctx, ActionStackDeploy, strings.TrimSuffix(tollgate.StackKeyPrefix(stack), "/"), res, err)
 	if re := (*resolveError)(nil); errors.As(err, &re) {
 		return nil, re.err
 	}

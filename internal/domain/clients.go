@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // ClientSpec is what a writer asks of a client: the settings a create sets
@@ -72,9 +73,11 @@ func (e *UnknownScopeError) Error() string {
 // CreateClient creates a client in the pool, with its first secret as
 // secret asks. It returns the client and the secret in the clear (empty
 // when it has none), to be shown once.
-func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSpec, secret SecretChoice) (*tollgate.Client, string, error) {
+func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSpec, secret SecretChoice) (_ *tollgate.Client, _ string, err error) {
+	var c *tollgate.Client
+	defer func() { s.recordCreated(ctx, poolID, c, err) }()
 	now := s.clock()
-	c := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: poolID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
+	c = &tollgate.Client{ID: tollgate.NewClientID(), PoolID: poolID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
 	plain := ""
 	if secret.wanted() {
 		var err error
@@ -99,11 +102,19 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSp
 
 // UpdateClient replaces cur's settings with spec, keeping its id, pool,
 // secrets and creation time, and returns the client as stored.
-func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec ClientSpec) (*tollgate.Client, error) {
+func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec ClientSpec) (_ *tollgate.Client, err error) {
+	var next *tollgate.Client
+	defer func() {
+		ev := audit.Event{Action: ActionClientUpdate, Target: clientTarget(cur)}
+		if err == nil {
+			ev.Name, ev.Fields = next.Name, changedFields(cur, next)
+		}
+		s.record(ctx, ev, err)
+	}()
 	if err := CheckWritable(tollgate.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
 	}
-	next := &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
+	next = &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
 	if err := s.fill(ctx, next, spec); err != nil {
 		return nil, err
 	}
@@ -117,7 +128,8 @@ func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec C
 }
 
 // DeleteClient deletes a client made by hand.
-func (s *Service) DeleteClient(ctx context.Context, c *tollgate.Client) error {
+func (s *Service) DeleteClient(ctx context.Context, c *tollgate.Client) (err error) {
+	defer func() { s.record(ctx, audit.Event{Action: ActionClientDelete, Target: clientTarget(c)}, err) }()
 	if err := CheckWritable(tollgate.ObjectClient, c.ID, c.ConfigKey); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // Errors that refuse a pool's domain, as causes of a *tollgate.Error.
@@ -44,7 +45,14 @@ func CheckPrefix(prefix string) error {
 // pool's own prefix domain is checked first, then any other prefix domain
 // of the pool, then the domains of other pools. The store's unique index
 // backs the last check against a writer that takes the domain meanwhile.
-func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (*tollgate.Domain, error) {
+func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (d *tollgate.Domain, err error) {
+	defer func() {
+		ev := audit.Event{Action: ActionDomainCreate, Target: audit.Target{PoolID: poolID}}
+		if err == nil {
+			ev.Domain = d.Domain
+		}
+		s.record(ctx, ev, err)
+	}()
 	if err := CheckPrefix(prefix); err != nil {
 		return nil, err
 	}
@@ -52,13 +60,13 @@ func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (*tol
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range domains {
+	for _, o := range domains {
 		switch {
-		case d.Custom:
-		case d.Domain == prefix:
+		case o.Custom:
+		case o.Domain == prefix:
 			return nil, refused(tollgate.KindConflict, ErrDomainExists, "pool %s has the domain %s already", poolID, prefix)
 		default:
-			return nil, refused(tollgate.KindConflict, ErrPoolHasPrefix, "pool %s has a prefix domain already (%s)", poolID, d.Domain)
+			return nil, refused(tollgate.KindConflict, ErrPoolHasPrefix, "pool %s has a prefix domain already (%s)", poolID, o.Domain)
 		}
 	}
 	taken := refused(tollgate.KindConflict, ErrDomainTaken, "another pool has the domain %s", prefix)
@@ -67,7 +75,7 @@ func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (*tol
 	} else if !tollgate.IsNotFound(err) {
 		return nil, err
 	}
-	d := &tollgate.Domain{Domain: prefix, PoolID: poolID, CreatedAt: s.clock()}
+	d = &tollgate.Domain{Domain: prefix, PoolID: poolID, CreatedAt: s.clock()}
 	if err := s.st.PutDomain(ctx, d); err != nil {
 		if tollgate.KindOf(err) == tollgate.KindConflict {
 			return nil, taken
@@ -78,7 +86,10 @@ func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (*tol
 }
 
 // DeleteDomain deletes a domain made by hand.
-func (s *Service) DeleteDomain(ctx context.Context, d *tollgate.Domain) error {
+func (s *Service) DeleteDomain(ctx context.Context, d *tollgate.Domain) (err error) {
+	defer func() {
+		s.record(ctx, audit.Event{Action: ActionDomainDelete, Target: audit.Target{PoolID: d.PoolID, Domain: d.Domain}}, err)
+	}()
 	if err := CheckWritable(tollgate.ObjectDomain, d.Domain, d.ConfigKey); err != nil {
 		return err
 	}

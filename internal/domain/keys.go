@@ -36,11 +36,12 @@ type Rotation struct {
 // it refuses while the next key is younger than signer.PublishLead, saying
 // when rotation becomes possible. It returns the pool's keys after the
 // rotation.
-func (s *Service) RotateKeys(ctx context.Context, poolID string, r Rotation) ([]tollgate.SigningKey, error) {
+func (s *Service) RotateKeys(ctx context.Context, poolID string, r Rotation) (keys []tollgate.SigningKey, err error) {
 	current, err := s.st.ListSigningKeys(ctx, poolID)
 	if err != nil {
 		return nil, err
 	}
+	defer func() { s.recordRotation(ctx, poolID, current, keys, err) }()
 	now := s.now()
 	for _, k := range current {
 		if k.State != tollgate.KeyNext || r.Force {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // ErrBadRegion is the cause of a refusal to create a pool in a region whose
@@ -17,7 +18,14 @@ var ErrPoolHasDomain = errors.New("pool has a domain")
 
 // CreatePool creates a pool made by hand, with a fresh id in the region.
 // Pool names are unique.
-func (s *Service) CreatePool(ctx context.Context, name, region string) (*tollgate.UserPool, error) {
+func (s *Service) CreatePool(ctx context.Context, name, region string) (p *tollgate.UserPool, err error) {
+	defer func() {
+		ev := audit.Event{Action: ActionPoolCreate}
+		if p != nil {
+			ev.PoolID, ev.Name = p.ID, p.Name
+		}
+		s.record(ctx, ev, err)
+	}()
 	if !tollgate.RegionPattern.MatchString(region) {
 		return nil, refused(tollgate.KindInvalid, ErrBadRegion, "%q is not a region name like us-east-1", region)
 	}
@@ -31,7 +39,7 @@ func (s *Service) CreatePool(ctx context.Context, name, region string) (*tollgat
 		}
 	}
 	now := s.clock()
-	p := &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: name, Region: region, CreatedAt: now, UpdatedAt: now}
+	p = &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: name, Region: region, CreatedAt: now, UpdatedAt: now}
 	if err := s.st.CreatePool(ctx, p); err != nil {
 		return nil, err
 	}
@@ -40,7 +48,10 @@ func (s *Service) CreatePool(ctx context.Context, name, region string) (*tollgat
 
 // DeletePool deletes a pool made by hand with everything it owns, once its
 // domains are deleted.
-func (s *Service) DeletePool(ctx context.Context, p *tollgate.UserPool) error {
+func (s *Service) DeletePool(ctx context.Context, p *tollgate.UserPool) (err error) {
+	defer func() {
+		s.record(ctx, audit.Event{Action: ActionPoolDelete, Target: audit.Target{PoolID: p.ID, Name: p.Name}}, err)
+	}()
 	if err := CheckWritable(tollgate.ObjectPool, p.ID, p.ConfigKey); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // Errors that refuse a resource server, as causes of a *tollgate.Error.
@@ -80,7 +81,14 @@ func CheckScopes(scopes []tollgate.Scope) error {
 
 // CreateResourceServer creates a resource server in the pool. The store
 // enforces MaxResourceServersPerPool in the transaction that writes.
-func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec ResourceServerSpec) (*tollgate.ResourceServer, error) {
+func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec ResourceServerSpec) (rs *tollgate.ResourceServer, err error) {
+	defer func() {
+		ev := audit.Event{Action: ActionResourceServerCreate, Target: audit.Target{PoolID: poolID}}
+		if err == nil {
+			ev.ResourceServer, ev.Name = rs.Identifier, rs.Name
+		}
+		s.record(ctx, ev, err)
+	}()
 	if err := CheckIdentifier(spec.Identifier); err != nil {
 		return nil, err
 	}
@@ -91,8 +99,8 @@ func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec 
 	if err != nil {
 		return nil, err
 	}
-	for _, rs := range existing {
-		if rs.Identifier == spec.Identifier {
+	for _, o := range existing {
+		if o.Identifier == spec.Identifier {
 			return nil, refused(tollgate.KindConflict, ErrResourceServerExists, "resource server %q already exists in pool %s", spec.Identifier, poolID)
 		}
 	}
@@ -100,7 +108,7 @@ func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec 
 		return nil, tollgate.LimitErrorf("pool %q already has %d resource servers, the most a pool may have", poolID, len(existing))
 	}
 	now := s.clock()
-	rs := &tollgate.ResourceServer{PoolID: poolID, Identifier: spec.Identifier, Name: spec.Name, Scopes: spec.Scopes, CreatedAt: now, UpdatedAt: now}
+	rs = &tollgate.ResourceServer{PoolID: poolID, Identifier: spec.Identifier, Name: spec.Name, Scopes: spec.Scopes, CreatedAt: now, UpdatedAt: now}
 	if err := s.st.PutResourceServer(ctx, rs); err != nil {
 		return nil, err
 	}
@@ -109,7 +117,8 @@ func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec 
 
 // UpdateResourceServer replaces a resource server's name and scopes:
 // scopes left out are removed.
-func (s *Service) UpdateResourceServer(ctx context.Context, cur *tollgate.ResourceServer, spec ResourceServerSpec) (*tollgate.ResourceServer, error) {
+func (s *Service) UpdateResourceServer(ctx context.Context, cur *tollgate.ResourceServer, spec ResourceServerSpec) (_ *tollgate.ResourceServer, err error) {
+	defer func() { s.record(ctx, audit.Event{Action: ActionResourceServerUpdate, Target: serverTarget(cur)}, err) }()
 	if err := CheckWritable(tollgate.ObjectResourceServer, cur.Identifier, cur.ConfigKey); err != nil {
 		return nil, err
 	}
@@ -124,7 +133,8 @@ func (s *Service) UpdateResourceServer(ctx context.Context, cur *tollgate.Resour
 }
 
 // DeleteResourceServer deletes a resource server made by hand.
-func (s *Service) DeleteResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
+func (s *Service) DeleteResourceServer(ctx context.Context, rs *tollgate.ResourceServer) (err error) {
+	defer func() { s.record(ctx, audit.Event{Action: ActionResourceServerDelete, Target: serverTarget(rs)}, err) }()
 	if err := CheckWritable(tollgate.ObjectResourceServer, rs.Identifier, rs.ConfigKey); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // customSecretPattern is what Cognito accepts as a client secret the caller
@@ -42,7 +43,12 @@ func (s *Service) choose(given string) (string, error) {
 // rotation without downtime: a fresh one, or given when not empty. A
 // client a config declares may rotate its secrets too: they are not
 // declared values. It returns the stored secret and its plaintext.
-func (s *Service) AddClientSecret(ctx context.Context, c *tollgate.Client, given string) (tollgate.ClientSecret, string, error) {
+func (s *Service) AddClientSecret(ctx context.Context, c *tollgate.Client, given string) (cs tollgate.ClientSecret, _ string, err error) {
+	defer func() {
+		ev := audit.Event{Action: ActionSecretAdd, Target: clientTarget(c)}
+		ev.SecretID = cs.ID // empty on a refusal
+		s.record(ctx, ev, err)
+	}()
 	if len(c.Secrets) == 0 {
 		return tollgate.ClientSecret{}, "", refused(tollgate.KindInvalid, ErrNoSecretToRotate, "client %s has no secret: secrets can be added only to a client created with one", c.ID)
 	}
@@ -53,22 +59,29 @@ func (s *Service) AddClientSecret(ctx context.Context, c *tollgate.Client, given
 	if err != nil {
 		return tollgate.ClientSecret{}, "", err
 	}
-	cs := tollgate.NewProtectedSecret(s.vault, c.ID, plain, s.clock())
+	stored := tollgate.NewProtectedSecret(s.vault, c.ID, plain, s.clock())
 	// The store counts the secrets again in the transaction that inserts.
-	if err := s.st.AddClientSecret(ctx, c.ID, cs); err != nil {
+	if err := s.st.AddClientSecret(ctx, c.ID, stored); err != nil {
 		return tollgate.ClientSecret{}, "", err
 	}
-	return cs, plain, nil
+	return stored, plain, nil
 }
 
 // DeleteClientSecret deletes one of a client's secrets, never its last one
 // (Cognito's rule for every client; the store decides it again in the
 // deleting transaction, for deletes racing each other).
-func (s *Service) DeleteClientSecret(ctx context.Context, c *tollgate.Client, secretID string) error {
+func (s *Service) DeleteClientSecret(ctx context.Context, c *tollgate.Client, secretID string) (err error) {
 	found := false
 	for _, cs := range c.Secrets {
 		found = found || cs.ID == secretID
 	}
+	defer func() {
+		ev := audit.Event{Action: ActionSecretDelete, Target: clientTarget(c)}
+		if found { // else it may be anything a caller pasted
+			ev.SecretID = secretID
+		}
+		s.record(ctx, ev, err)
+	}()
 	if !found {
 		return refused(tollgate.KindNotFound, ErrNoSuchSecret, "client %s has no secret %s", c.ID, secretID)
 	}
@@ -76,7 +89,7 @@ func (s *Service) DeleteClientSecret(ctx context.Context, c *tollgate.Client, se
 	if len(c.Secrets) == 1 {
 		return last
 	}
-	err := s.st.DeleteClientSecret(ctx, c.ID, secretID)
+	err = s.st.DeleteClientSecret(ctx, c.ID, secretID)
 	if errors.Is(err, tollgate.ErrLastSecret) {
 		return last // another writer deleted the other one meanwhile
 	}

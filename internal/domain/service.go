@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -14,6 +15,7 @@ type Service struct {
 	st    tollgate.Store
 	vault *vault.Vault
 	now   func() time.Time
+	audit *audit.Sink // nil: writes are not recorded (WithAudit)
 }
 
 // New returns a Service over st. v seals and opens secrets; it may be nil

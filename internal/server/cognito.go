@@ -22,6 +22,7 @@ func (s *Server) withCognitoAPI(h http.Handler) http.Handler {
 				s.opts.Logger.Warn("refresh the catalog after a management API write", "err", err)
 			}
 		},
+		Audit:  s.opts.Audit,
 		Logger: s.opts.Logger,
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

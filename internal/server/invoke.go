@@ -58,6 +58,7 @@ func (s *Server) invokeAuthenticator(listener string) function.Authenticator {
 		// key id comes back in it, as AWS's would): the log gets its
 		// log-safe form.
 		s.opts.Logger.Info("lambda invoke refused", "listener", listener, "type", se.Code, "message", se.LogMessage(), "remote_addr", r.RemoteAddr)
+		cognitoapi.SignatureRefused(s.opts.Audit, s.opts.Store, r, lambdaService, "", se)
 		return lambdaAuthError(se)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/gateway"
 )
 
@@ -166,4 +167,28 @@ func (g *gatewayMetrics) ObserveAuthorizer(authorizer string, decision gateway.D
 		v, _ = g.byDecision.LoadOrStore(k, g.decisions.WithLabelValues(authorizer, decision.String(), strconv.FormatBool(cached)))
 	}
 	v.(prometheus.Counter).Inc()
+}
+
+// observeAudit counts the audit events sink writes, by action and outcome
+// (tollgate_audit_events_total), and exports the events it dropped and
+// failed to write. Actions and outcomes are Tollgate's own names, a few
+// dozen combinations.
+func (m *metrics) observeAudit(sink *audit.Sink) {
+	if sink == nil {
+		return
+	}
+	events := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tollgate_audit_events_total",
+		Help: "Audit events written (or attempted), by action and outcome.",
+	}, []string{"action", "outcome"})
+	dropped := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tollgate_audit_events_dropped_total",
+		Help: "Audit events dropped because the audit log's queue was full.",
+	}, func() float64 { return float64(sink.Dropped()) })
+	failed := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tollgate_audit_write_failures_total",
+		Help: "Audit events that could not be written to the audit log.",
+	}, func() float64 { return float64(sink.Failed()) })
+	m.reg.MustRegister(events, dropped, failed)
+	sink.Observe(func(ev audit.Event) { events.WithLabelValues(ev.Action, string(ev.Outcome)).Inc() })
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
@@ -85,8 +86,12 @@ type Options struct {
 	// 0 means DefaultGCPercent, a negative value leaves the runtime's
 	// setting (100) alone. Serve restores the previous setting on return.
 	GCPercent int
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Audit, if set, receives the audit events of the management API's
+	// writes and of refused authentications (token endpoint, management
+	// and Invoke APIs); tollgate_audit_events_total counts them.
+	Audit  *audit.Sink
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Server serves the auth endpoints of every pool in the store.
@@ -134,7 +139,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if s.issuer, err = issuerBase(ctx, opts); err != nil {
 		return nil, err
 	}
-	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
+	s.metrics.observeAudit(opts.Audit)
+	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger, Audit: opts.Audit})
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
 		PollInterval: opts.PollInterval,

@@ -27,6 +27,7 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		Issuer:       func(_ *http.Request, poolID string) string { return s.Issuer(poolID) },
 		PoolFromHost: s.poolFromHost,
 		Now:          s.opts.Now,
+		Audit:        s.opts.Audit,
 		Logger:       s.opts.Logger,
 	})
 }

@@ -40,7 +40,8 @@
 //
 // # Imports
 //
-// signer imports the root package, internal/vault and go-jose (for RFC 7638
-// thumbprints). It must not import other adapters (the token endpoint, the
+// signer imports the root package, internal/vault, internal/audit (a
+// pool's first keys, which it creates by itself, are an audit event of the
+// system) and go-jose (for RFC 7638 thumbprints). It must not import other adapters (the token endpoint, the
 // gateway, the store implementations); internal/server wires it to them.
 package signer

@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/vault"
 )
+
+// ActionCreateKeys is the audited action of a pool's first keys.
+const ActionCreateKeys = "keys.create"
 
 // DefaultKeyBits is the size of generated RSA keys: Cognito's.
 const DefaultKeyBits = 2048
@@ -29,6 +33,9 @@ type Options struct {
 	// Logger receives key creation and rotation events (kids only, never
 	// key material); it defaults to slog.Default().
 	Logger *slog.Logger
+	// Audit, if set, records a pool's first keys, which the Signer creates
+	// by itself (actor audit.System; kids only).
+	Audit *audit.Sink
 }
 
 // Signer signs access tokens with a pool's active key and publishes the
@@ -39,6 +46,7 @@ type Signer struct {
 	now   func() time.Time
 	bits  int
 	log   *slog.Logger
+	audit *audit.Sink
 
 	// epoch counts Invalidate calls. A cached key set records the epoch it
 	// was loaded in and is reloaded once the epoch has moved on.
@@ -80,7 +88,7 @@ func New(st tollgate.Store, v *vault.Vault, opts Options) *Signer {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Signer{st: st, vault: v, now: opts.Now, bits: opts.KeyBits, log: opts.Logger}
+	s := &Signer{st: st, vault: v, now: opts.Now, bits: opts.KeyBits, log: opts.Logger, audit: opts.Audit}
 	s.pools.Store(&map[string]*poolCache{})
 	return s
 }
@@ -285,6 +293,8 @@ func (s *Signer) createFirst(ctx context.Context, poolID string, p *poolCache) (
 			p.private[f.priv.kid] = f.priv
 		}
 		s.log.Info("created signing keys", "pool", poolID, "active", fresh[0].priv.kid, "next", fresh[1].priv.kid)
+		s.audit.Emit(audit.Event{Action: ActionCreateKeys, Outcome: audit.Success, Actor: audit.System, Target: audit.Target{PoolID: poolID},
+			After: map[string]string{"active_kid": fresh[0].priv.kid, "next_kid": fresh[1].priv.kid}})
 	}
 	return keys, nil
 }

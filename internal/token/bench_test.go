@@ -49,20 +49,23 @@ func BenchmarkServeTokenRefused(b *testing.B) {
 // header auth, for each source of clients; every answer must have status.
 func benchServeToken(b *testing.B, f *fixture, body, auth string, status int) {
 	for name, clients := range clientSources(b, f) {
-		b.Run(name, func(b *testing.B) {
-			ep := f.endpointWith(clients)
-			b.ReportAllocs()
-			for b.Loop() {
-				r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
-				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				r.Header.Set("Authorization", auth)
-				w := httptest.NewRecorder()
-				ep.ServeToken(w, r)
-				if w.Code != status {
-					b.Fatalf("status %d: %s", w.Code, w.Body)
-				}
-			}
-		})
+		b.Run(name, func(b *testing.B) { serveTokenLoop(b, f.endpointWith(clients), body, auth, status) })
+	}
+}
+
+// serveTokenLoop measures ep's token requests with body and auth; every
+// answer must have status.
+func serveTokenLoop(b *testing.B, ep *token.Endpoint, body, auth string, status int) {
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		ep.ServeToken(w, r)
+		if w.Code != status {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
 	}
 }
 

@@ -33,9 +33,11 @@
 // error reaches the client through internal/oauth2, the one writer of RFC
 // 6749 §5.2 errors; the client sees a code and a description, the log sees
 // the cause. Secrets never appear in the log, wherever a request puts them.
+// A failed client authentication is also an audit event (audit.go), with
+// the same rule for the client id.
 //
-// token imports the root package, internal/oauth2, internal/vault and
-// internal/bearer (pure token verification). It must not import the store
+// token imports the root package, internal/oauth2, internal/vault,
+// internal/audit and internal/bearer (pure token verification). It must not import the store
 // implementations, the signer, the server or the gateway: tests may, the
 // package may not.
 package token

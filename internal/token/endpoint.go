@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -91,6 +92,10 @@ type Options struct {
 	// Now returns the current time, used for iat, exp and revocation
 	// records. Nil means time.Now. Tests inject a fixed clock.
 	Now func() time.Time
+
+	// Audit, if set, receives an audit event per failed client
+	// authentication (audit.go).
+	Audit *audit.Sink
 
 	// Logger receives one line per refused request (client authentication
 	// failures at Info, other client errors at Debug, server failures at
