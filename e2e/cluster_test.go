@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -52,6 +53,7 @@ type cluster struct {
 	// its pool).
 	partnerID, partnerSecret string
 	api                      []*cip.Client // the management API of each node
+	keyID, keySecret         string        // the management API's access key
 	apiURL                   string        // the gateway route's path: /apis/{id}/prod/ping
 	http                     *http.Client
 }
@@ -149,8 +151,9 @@ func (c *cluster) readConfigObjects(t *testing.T) {
 		SecretAccessKey string
 	}
 	unmarshal(t, out, &k)
+	c.keyID, c.keySecret = k.AccessKeyID, k.SecretAccessKey
 	for _, u := range c.urls {
-		c.api = append(c.api, cognitoClient(u, k.AccessKeyID, k.SecretAccessKey))
+		c.api = append(c.api, cognitoClient(u, c.keyID, c.keySecret))
 	}
 }
 
@@ -523,6 +526,163 @@ func (c *cluster) keyRotation(t *testing.T, node int) change {
 			return fresh != "" && kidOf(fresh) != kid, err
 		},
 	}
+}
+
+// failoverWindow is how long after a node is killed requests through
+// nginx may fail: those in flight to the dead node, and those nginx sends
+// on its kept-alive connections to it before it marks the node down.
+const failoverWindow = 2 * time.Second
+
+// TestClusterNodeKilled kills one node with SIGKILL while load runs
+// through nginx: token requests, gateway calls and client creations
+// through the management API. Every creation that was acknowledged is
+// stored (listed afterwards through a surviving node), and the two other
+// nodes keep serving: a request through nginx may fail only if it started
+// within failoverWindow of the kill, never before it or after that window.
+func TestClusterNodeKilled(t *testing.T) {
+	c := startCluster(t)
+	tok := c.mustToken(t, c.lb, c.partnerID, c.partnerSecret)
+	lbAPI := cognitoClient(c.lb, c.keyID, c.keySecret)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	var created []string
+	create := func() error {
+		out, err := lbAPI.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+			UserPoolId: &c.pool, ClientName: aws.String(fmt.Sprintf("load-%d", time.Now().UnixNano())), GenerateSecret: true,
+			AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}, AllowedOAuthFlowsUserPoolClient: true,
+			AllowedOAuthScopes: []string{"api/read"},
+		})
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		created = append(created, *out.UserPoolClient.ClientId)
+		mu.Unlock()
+		return nil
+	}
+	work := []func() error{
+		func() error {
+			_, refusal, err := c.token(c.lb, c.partnerID, c.partnerSecret)
+			if err == nil && refusal != "" {
+				err = errors.New("token endpoint refused: " + refusal)
+			}
+			return err
+		},
+		func() error {
+			status, err := c.gateway(c.lb, tok)
+			if err == nil && status != http.StatusOK {
+				err = fmt.Errorf("gateway answered %d", status)
+			}
+			return err
+		},
+		create, create,
+	}
+	l := newLoad(len(work))
+	for _, w := range work {
+		l.wg.Go(func() { l.run(w) })
+	}
+	l.warm.Wait()
+	l.killedAt = time.Now()
+	close(l.killed)
+	c.nodes[2].kill(t)
+	l.wg.Wait()
+	for _, f := range l.failures {
+		t.Errorf("a request through nginx failed %v after the kill: %v", f.at.Sub(l.killedAt).Round(time.Millisecond), f.err)
+	}
+	for _, f := range l.tolerated {
+		t.Logf("tolerated: a request through nginx started %v after the kill failed: %v", f.at.Sub(l.killedAt).Round(time.Millisecond), f.err)
+	}
+	t.Logf("%d requests through nginx failed within %v of the kill; %d clients created", len(l.tolerated), failoverWindow, len(created))
+
+	stored := map[string]bool{}
+	for page := cip.NewListUserPoolClientsPaginator(c.api[0], &cip.ListUserPoolClientsInput{UserPoolId: &c.pool, MaxResults: aws.Int32(60)}); page.HasMorePages(); {
+		out, err := page.NextPage(ctxTimeout(t))
+		if err != nil {
+			t.Fatalf("ListUserPoolClients through a surviving node: %v", err)
+		}
+		for _, d := range out.UserPoolClients {
+			stored[*d.ClientId] = true
+		}
+	}
+	for _, id := range created {
+		if !stored[id] {
+			t.Errorf("client %s was acknowledged but is not stored", id)
+		}
+	}
+}
+
+// load is the load of TestClusterNodeKilled: workers that each repeat one
+// request until the node is killed and they have succeeded afterSuccesses
+// times past failoverWindow.
+type load struct {
+	wg, warm  sync.WaitGroup // warm: each worker has succeeded warmSuccesses times
+	killed    chan struct{}  // closed as the node is killed; killedAt is set before
+	killedAt  time.Time
+	mu        sync.Mutex
+	failures  []failure // failures that count
+	tolerated []failure // failures within failoverWindow of the kill
+}
+
+type failure struct {
+	at  time.Time
+	err error
+}
+
+const (
+	warmSuccesses  = 10
+	afterSuccesses = 20
+)
+
+func newLoad(workers int) *load {
+	l := &load{killed: make(chan struct{})}
+	l.warm.Add(workers)
+	return l
+}
+
+// run repeats w. A failure of a request that started before the kill
+// (in flight when it came) or within failoverWindow after it is tolerated.
+// Any other failure ends the worker, as does one
+// minute past the kill without afterSuccesses successes.
+func (l *load) run(w func() error) {
+	var warmed sync.Once
+	defer warmed.Do(l.warm.Done) // a worker that gave up before warming up
+	for n, after := 0, 0; after < afterSuccesses; {
+		started := time.Now()
+		err := w()
+		killed := false
+		select {
+		case <-l.killed:
+			killed = true
+		default:
+		}
+		switch {
+		case err == nil:
+			if n++; n == warmSuccesses {
+				warmed.Do(l.warm.Done)
+			}
+			if killed && started.After(l.killedAt.Add(failoverWindow)) {
+				after++
+			}
+		case killed && started.Before(l.killedAt.Add(failoverWindow)):
+			l.mu.Lock()
+			l.tolerated = append(l.tolerated, failure{started, err})
+			l.mu.Unlock()
+		default:
+			l.fail(started, err)
+			return
+		}
+		if killed && time.Since(l.killedAt) > time.Minute {
+			l.fail(started, fmt.Errorf("only %d successes in the minute after the kill", after))
+			return
+		}
+	}
+}
+
+func (l *load) fail(at time.Time, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failures = append(l.failures, failure{at, err})
 }
 
 // kill ends the node with SIGKILL, as a crash would, and waits for it;
