@@ -2,17 +2,13 @@ package e2e
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,9 +17,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/propagation"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
@@ -40,22 +36,17 @@ var reServingOn = regexp.MustCompile(`Tollgate is serving on (\S+) `)
 
 // cluster is three `tollgate serve` nodes on one PostgreSQL database (a
 // schema of the test's own) with the same config and master key, behind a
-// real nginx whose URL is every node's public URL.
+// real nginx whose URL is every node's public URL. Its Probe introspects
+// as the config's client, and its Admin makes clients in the config's
+// pool.
 type cluster struct {
-	env   []string // the master key and the database, for the nodes and the CLI
-	dir   string
-	nodes []*proc
-	urls  []string // each node's own base URL
-	lb    string   // nginx's base URL
-	pool  string   // the config's pool id
-	// partner is the config's client; it introspects every token (RFC
-	// 7662 §2.1: the caller authenticates, and may ask about any token of
-	// its pool).
-	partnerID, partnerSecret string
-	api                      []*cip.Client // the management API of each node
-	keyID, keySecret         string        // the management API's access key
-	apiURL                   string        // the gateway route's path: /apis/{id}/prod/ping
-	http                     *http.Client
+	propagation.Cluster
+	env              []string // the master key and the database, for the nodes and the CLI
+	dir              string
+	nodes            []*proc
+	lb               string // nginx's base URL
+	pool             string // the config's pool id
+	keyID, keySecret string // the management API's access key
 }
 
 // startCluster starts the nodes at once (they apply the same config to one
@@ -71,10 +62,11 @@ func startCluster(t *testing.T) *cluster {
 		t.Fatal("master-key new failed")
 	}
 	c := &cluster{
-		env:  []string{"TOLLGATE_MASTER_KEY=" + strings.TrimSpace(key), "TOLLGATE_DATABASE=" + dsn},
-		dir:  t.TempDir(),
-		http: &http.Client{Timeout: 10 * time.Second},
+		env: []string{"TOLLGATE_MASTER_KEY=" + strings.TrimSpace(key), "TOLLGATE_DATABASE=" + dsn},
+		dir: t.TempDir(),
 	}
+	c.HTTP = &http.Client{Timeout: 10 * time.Second}
+	c.RoutePath = "/apis/" + tollgate.RestAPIID("Api") + "/prod/ping"
 	cfg := filepath.Join(c.dir, "cluster.yaml")
 	writeFile(t, cfg, "userPools:\n"+partnerPool("api/read", "read")+`restApis:
   - id: Api
@@ -86,7 +78,6 @@ func startCluster(t *testing.T) *cluster {
 `)
 	lbAddr := freeAddr(t)
 	c.lb = "http://" + lbAddr
-	c.apiURL = "/apis/" + tollgate.RestAPIID("Api") + "/prod/ping"
 	args := []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--data", c.dir, "--public-url", c.lb, "--log-level", "warn"}
 	c.nodes = make([]*proc, 3)
 	var wg sync.WaitGroup
@@ -101,7 +92,7 @@ func startCluster(t *testing.T) *cluster {
 	upstream.WriteString("  upstream tollgate {\n")
 	for _, n := range c.nodes {
 		addr := reServingOn.FindStringSubmatch(n.Output())[1]
-		c.urls = append(c.urls, "http://"+addr)
+		c.Nodes = append(c.Nodes, "http://"+addr)
 		// One failure takes a node out for 30 s; a refused connection is
 		// retried on the next node (the request was not sent), whatever
 		// its method.
@@ -134,14 +125,14 @@ func (c *cluster) readConfigObjects(t *testing.T) {
 	if unmarshal(t, out, &clients); len(clients) != 1 {
 		t.Fatalf("clients after three nodes applied the same config: %s", out)
 	}
-	c.partnerID, c.pool = clients[0].ClientID, clients[0].PoolID
-	out, stderr, code = run(t, c.env, "clients", "describe", c.partnerID, "--show-secret", "--json", "--data", c.dir)
+	c.IntrospectorID, c.pool = clients[0].ClientID, clients[0].PoolID
+	out, stderr, code = run(t, c.env, "clients", "describe", c.IntrospectorID, "--show-secret", "--json", "--data", c.dir)
 	if code != 0 {
 		t.Fatalf("clients describe: %s", stderr)
 	}
 	var desc struct{ ClientSecret string }
 	unmarshal(t, out, &desc)
-	c.partnerSecret = desc.ClientSecret
+	c.IntrospectorSecret = desc.ClientSecret
 	out, stderr, code = run(t, c.env, "access-keys", "create", "--json", "--data", c.dir)
 	if code != 0 {
 		t.Fatalf("access-keys create: %s", stderr)
@@ -152,132 +143,15 @@ func (c *cluster) readConfigObjects(t *testing.T) {
 	}
 	unmarshal(t, out, &k)
 	c.keyID, c.keySecret = k.AccessKeyID, k.SecretAccessKey
-	for _, u := range c.urls {
-		c.api = append(c.api, cognitoClient(u, c.keyID, c.keySecret))
-	}
-}
-
-// token asks base's token endpoint for a token (client_secret_post). It
-// returns the token, or "" and the OAuth error code of a refusal.
-func (c *cluster) token(base, id, secret string) (tok, refusal string, err error) {
-	resp, err := c.http.PostForm(base+"/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}})
-	if err != nil {
-		return "", "", err
-	}
-	defer resp.Body.Close()
-	var body struct {
-		AccessToken string `json:"access_token"`
-		Error       string `json:"error"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return "", "", fmt.Errorf("token endpoint: %s: %w", resp.Status, err)
-	}
-	if resp.StatusCode == http.StatusOK && body.AccessToken != "" {
-		return body.AccessToken, "", nil
-	}
-	if body.Error == "" {
-		return "", "", fmt.Errorf("token endpoint: %s without an error code", resp.Status)
-	}
-	return "", body.Error, nil
-}
-
-// refused reports whether base's token endpoint refuses the credentials as
-// RFC 6749 §5.2's invalid_client; any other answer but a token is an error.
-func (c *cluster) refused(base, id, secret string) (bool, error) {
-	_, refusal, err := c.token(base, id, secret)
-	if err != nil || refusal == "" {
-		return false, err
-	}
-	if refusal != "invalid_client" {
-		return false, fmt.Errorf("token endpoint refused with %s, want invalid_client", refusal)
-	}
-	return true, nil
-}
-
-// gateway calls the API's authorized route on base with tok and returns the
-// status: 200 (MOCK) or 401.
-func (c *cluster) gateway(base, tok string) (int, error) {
-	req, err := http.NewRequest(http.MethodGet, base+c.apiURL, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body) // drained for the connection's reuse; the status is the answer
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized {
-		return 0, fmt.Errorf("gateway: %s", resp.Status)
-	}
-	return resp.StatusCode, nil
-}
-
-// active asks base's introspection endpoint (RFC 7662), as the partner
-// client, whether tok is active.
-func (c *cluster) active(base, tok string) (bool, error) {
-	resp, err := c.http.PostForm(base+"/oauth2/introspect", url.Values{"token": {tok}, "client_id": {c.partnerID}, "client_secret": {c.partnerSecret}})
-	if err != nil {
-		return false, err
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Active *bool `json:"active"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK || body.Active == nil {
-		return false, fmt.Errorf("introspection: %s (%v)", resp.Status, err)
-	}
-	return *body.Active, nil
-}
-
-// accepted reports whether tok passes the gateway and introspection on
-// base; rejected whether both refuse it. A mixed answer is neither.
-func (c *cluster) accepted(base, tok string) (accepted, rejected bool, err error) {
-	status, err := c.gateway(base, tok)
-	if err != nil {
-		return false, false, err
-	}
-	active, err := c.active(base, tok)
-	if err != nil {
-		return false, false, err
-	}
-	return status == http.StatusOK && active, status == http.StatusUnauthorized && !active, nil
-}
-
-// mustToken gets a token from base or fails the test.
-func (c *cluster) mustToken(t *testing.T, base, id, secret string) string {
-	t.Helper()
-	tok, refusal, err := c.token(base, id, secret)
-	if err != nil || tok == "" {
-		t.Fatalf("token from %s: %s %v", base, refusal, err)
-	}
-	return tok
-}
-
-// mustAccept fails the test unless every node (and nginx) lets tok through
-// the gateway and introspects it as active.
-func (c *cluster) mustAccept(t *testing.T, tok string) {
-	t.Helper()
-	for _, base := range append([]string{c.lb}, c.urls...) {
-		if ok, _, err := c.accepted(base, tok); !ok {
-			t.Fatalf("%s does not accept the token (gateway and introspection): %v", base, err)
+	c.Admin = propagation.NewAdmin(c.Nodes, c.keyID, c.keySecret, c.pool, "api/read", func(ctx context.Context) error {
+		// Not run: this is called from the subtests' goroutines.
+		cmd := exec.CommandContext(ctx, binary, "keys", "rotate", c.pool, "--force", "--retire-now", "--data", c.dir)
+		cmd.Env = append(os.Environ(), c.env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("keys rotate: %w: %s", err, out)
 		}
-	}
-}
-
-// kidOf returns the kid of a token's JOSE header.
-func kidOf(tok string) string {
-	head, _, _ := strings.Cut(tok, ".")
-	b, err := base64.RawURLEncoding.DecodeString(head)
-	if err != nil {
-		return ""
-	}
-	var h struct{ Kid string }
-	if json.Unmarshal(b, &h) != nil {
-		return ""
-	}
-	return h.Kid
+		return nil
+	})
 }
 
 // TestClusterTokensWorkEverywhere: a token from nginx or from any node
@@ -285,25 +159,20 @@ func kidOf(tok string) string {
 // as its issuer, published by every node.
 func TestClusterTokensWorkEverywhere(t *testing.T) {
 	c := startCluster(t)
-	for _, from := range append([]string{c.lb}, c.urls...) {
-		tok := c.mustToken(t, from, c.partnerID, c.partnerSecret)
-		c.mustAccept(t, tok)
+	everywhere := append([]string{c.lb}, c.Nodes...)
+	for _, from := range everywhere {
+		tok, err := c.MustToken(from, c.IntrospectorID, c.IntrospectorSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.MustAccept(everywhere, tok); err != nil {
+			t.Fatalf("a token from %s: %v", from, err)
+		}
 		claims, _, _ := verify(t, c.lb+"/"+c.pool, tok)
-		if claims.ClientID != c.partnerID || claims.Scope != "api/read" {
+		if claims.ClientID != c.IntrospectorID || claims.Scope != "api/read" {
 			t.Errorf("token from %s: claims %+v", from, claims)
 		}
 	}
-}
-
-// change is one change whose propagation is measured: before it, every
-// node must accept what it takes away; make makes it on one node (or with
-// the CLI) and returns once it is acknowledged; enforced reports whether a
-// node enforces it; after, if set, checks what must still hold once every
-// node does.
-type change struct {
-	make     func()
-	enforced func(base string) (bool, error)
-	after    func()
 }
 
 // TestClusterPropagation measures, for each kind of change made on one
@@ -336,195 +205,24 @@ type change struct {
 //     published, and its tokens valid, until they expire.
 func TestClusterPropagation(t *testing.T) {
 	c := startCluster(t)
-	for _, kind := range []struct {
-		name    string
-		prepare func(t *testing.T, node int) change
-	}{
-		{"revocation", c.revocation},
-		{"client deletion", c.clientDeletion},
-		{"secret deletion", c.secretDeletion},
-		{"key rotation", c.keyRotation},
-	} {
-		t.Run(kind.name, func(t *testing.T) {
-			delays := make([]time.Duration, 0, changesPerKind)
-			for i := range changesPerKind {
-				ch := kind.prepare(t, i%len(c.urls))
-				ch.make()
-				delays = append(delays, c.awaitEnforced(t, time.Now(), ch.enforced))
-				if t.Failed() {
-					return
-				}
-				if ch.after != nil {
-					ch.after()
-				}
+	for _, kind := range propagation.Kinds {
+		t.Run(kind.Name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			samples, err := c.Measure(ctx, kind, changesPerKind)
+			if err != nil {
+				t.Fatal(err)
 			}
-			q := quantiles(delays)
-			t.Logf("%s, %d changes, delay until every node enforces it: p50 %v, p90 %v, p99 %v, max %v", kind.name, len(delays), q[0], q[1], q[2], q[3])
-			if q[2] > propagationTarget {
-				t.Errorf("%s: p99 %v is over the %v target", kind.name, q[2], propagationTarget)
+			all := make([]time.Duration, len(samples))
+			for i, s := range samples {
+				all[i] = s.All()
+			}
+			q := propagation.Summarize(all)
+			t.Logf("%s, %d changes, delay until every node enforces it: %v", kind.Name, len(samples), q)
+			if q.P99 > propagationTarget {
+				t.Errorf("%s: p99 %v is over the %v target", kind.Name, q.P99, propagationTarget)
 			}
 		})
-	}
-}
-
-// quantiles returns the nearest-rank p50, p90, p99 and max of ds.
-func quantiles(ds []time.Duration) [4]time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	rank := func(p int) time.Duration { return s[max(0, (p*len(s)+99)/100-1)] }
-	return [4]time.Duration{rank(50), rank(90), rank(99), s[len(s)-1]}
-}
-
-// awaitEnforced polls every node, each in its own goroutine and without
-// pause, until enforced holds there, and returns the delay from ack until
-// the last node did. A probe's error, or a node that does not enforce the
-// change within 20 s, fails the test.
-func (c *cluster) awaitEnforced(t *testing.T, ack time.Time, enforced func(base string) (bool, error)) time.Duration {
-	t.Helper()
-	delays := make([]time.Duration, len(c.urls))
-	var wg sync.WaitGroup
-	for i, base := range c.urls {
-		wg.Go(func() {
-			for {
-				ok, err := enforced(base)
-				now := time.Now()
-				switch {
-				case err != nil:
-					t.Errorf("node %d: %v", i, err)
-					return
-				case ok:
-					delays[i] = now.Sub(ack)
-					return
-				case now.Sub(ack) > 20*time.Second:
-					t.Errorf("node %d does not enforce the change 20 s after it was acknowledged", i)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return slices.Max(delays)
-}
-
-// revocation: a fresh token of the partner that every node accepts,
-// revoked at node.
-func (c *cluster) revocation(t *testing.T, node int) change {
-	tok := c.mustToken(t, c.urls[node], c.partnerID, c.partnerSecret)
-	c.mustAccept(t, tok)
-	return change{
-		make: func() {
-			resp, body := postForm(t, c.urls[node]+"/oauth2/revoke", url.Values{"token": {tok}, "client_id": {c.partnerID}, "client_secret": {c.partnerSecret}}, "", "")
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("revoke: %s %s", resp.Status, body)
-			}
-		},
-		enforced: func(base string) (bool, error) {
-			_, rejected, err := c.accepted(base, tok)
-			return rejected, err
-		},
-	}
-}
-
-// newClient creates a client with a secret through node's management API.
-func (c *cluster) newClient(t *testing.T, node int, name string) (id, secret string) {
-	t.Helper()
-	out, err := c.api[node].CreateUserPoolClient(ctxTimeout(t), &cip.CreateUserPoolClientInput{
-		UserPoolId: &c.pool, ClientName: aws.String(name), GenerateSecret: true,
-		AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}, AllowedOAuthFlowsUserPoolClient: true,
-		AllowedOAuthScopes: []string{"api/read"},
-	})
-	if err != nil {
-		t.Fatalf("CreateUserPoolClient: %v", err)
-	}
-	return *out.UserPoolClient.ClientId, *out.UserPoolClient.ClientSecret
-}
-
-// clientDeletion: a client whose secret works at every node and whose
-// token every node introspects as active, deleted at node.
-func (c *cluster) clientDeletion(t *testing.T, node int) change {
-	id, secret := c.newClient(t, node, fmt.Sprintf("doomed-%d", time.Now().UnixNano()))
-	tok := c.mustToken(t, c.urls[node], id, secret)
-	for _, base := range c.urls {
-		c.mustToken(t, base, id, secret)
-		if active, err := c.active(base, tok); !active {
-			t.Fatalf("%s: the new client's token is not active: %v", base, err)
-		}
-	}
-	return change{
-		make: func() {
-			if _, err := c.api[node].DeleteUserPoolClient(ctxTimeout(t), &cip.DeleteUserPoolClientInput{UserPoolId: &c.pool, ClientId: &id}); err != nil {
-				t.Fatalf("DeleteUserPoolClient: %v", err)
-			}
-		},
-		enforced: func(base string) (bool, error) {
-			refused, err := c.refused(base, id, secret)
-			if !refused {
-				return false, err
-			}
-			active, err := c.active(base, tok)
-			return !active, err
-		},
-	}
-}
-
-// secretDeletion: a client with two secrets, both working at every node;
-// the first is deleted at node. Once every node refuses it, the second
-// must still work everywhere.
-func (c *cluster) secretDeletion(t *testing.T, node int) change {
-	ctx := ctxTimeout(t)
-	id, old := c.newClient(t, node, fmt.Sprintf("rotating-%d", time.Now().UnixNano()))
-	added, err := c.api[node].AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: &c.pool, ClientId: &id})
-	if err != nil {
-		t.Fatalf("AddUserPoolClientSecret: %v", err)
-	}
-	newer := *added.ClientSecretDescriptor.ClientSecretValue
-	listed, err := c.api[node].ListUserPoolClientSecrets(ctx, &cip.ListUserPoolClientSecretsInput{UserPoolId: &c.pool, ClientId: &id})
-	if err != nil || len(listed.ClientSecrets) != 2 {
-		t.Fatalf("ListUserPoolClientSecrets: %v (%d secrets)", err, len(listed.ClientSecrets))
-	}
-	oldID := listed.ClientSecrets[0].ClientSecretId
-	if *oldID == *added.ClientSecretDescriptor.ClientSecretId {
-		oldID = listed.ClientSecrets[1].ClientSecretId
-	}
-	for _, base := range c.urls {
-		c.mustToken(t, base, id, old)
-		c.mustToken(t, base, id, newer)
-	}
-	return change{
-		make: func() {
-			if _, err := c.api[node].DeleteUserPoolClientSecret(ctx, &cip.DeleteUserPoolClientSecretInput{UserPoolId: &c.pool, ClientId: &id, ClientSecretId: oldID}); err != nil {
-				t.Fatalf("DeleteUserPoolClientSecret: %v", err)
-			}
-		},
-		enforced: func(base string) (bool, error) { return c.refused(base, id, old) },
-		after: func() {
-			for _, base := range c.urls {
-				c.mustToken(t, base, id, newer)
-			}
-		},
-	}
-}
-
-// keyRotation: a token every node accepts, signed with the pool's active
-// key, which the CLI then retires at once.
-func (c *cluster) keyRotation(t *testing.T, node int) change {
-	tok := c.mustToken(t, c.urls[node], c.partnerID, c.partnerSecret)
-	c.mustAccept(t, tok)
-	kid := kidOf(tok)
-	return change{
-		make: func() {
-			if _, stderr, code := run(t, c.env, "keys", "rotate", c.pool, "--force", "--retire-now", "--data", c.dir); code != 0 {
-				t.Fatalf("keys rotate: exit %d: %s", code, stderr)
-			}
-		},
-		enforced: func(base string) (bool, error) {
-			_, rejected, err := c.accepted(base, tok)
-			if !rejected {
-				return false, err
-			}
-			fresh, _, err := c.token(base, c.partnerID, c.partnerSecret)
-			return fresh != "" && kidOf(fresh) != kid, err
-		},
 	}
 }
 
@@ -541,36 +239,32 @@ const failoverWindow = 2 * time.Second
 // within failoverWindow of the kill, never before it or after that window.
 func TestClusterNodeKilled(t *testing.T) {
 	c := startCluster(t)
-	tok := c.mustToken(t, c.lb, c.partnerID, c.partnerSecret)
-	lbAPI := cognitoClient(c.lb, c.keyID, c.keySecret)
+	tok, err := c.MustToken(c.lb, c.IntrospectorID, c.IntrospectorSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	lbAdmin := propagation.NewAdmin([]string{c.lb}, c.keyID, c.keySecret, c.pool, "api/read", nil)
 	var mu sync.Mutex
 	var created []string
 	create := func() error {
-		out, err := lbAPI.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-			UserPoolId: &c.pool, ClientName: aws.String(fmt.Sprintf("load-%d", time.Now().UnixNano())), GenerateSecret: true,
-			AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}, AllowedOAuthFlowsUserPoolClient: true,
-			AllowedOAuthScopes: []string{"api/read"},
-		})
+		id, _, err := lbAdmin.CreateClient(ctx, 0, "load")
 		if err != nil {
 			return err
 		}
 		mu.Lock()
-		created = append(created, *out.UserPoolClient.ClientId)
+		created = append(created, id)
 		mu.Unlock()
 		return nil
 	}
 	work := []func() error{
 		func() error {
-			_, refusal, err := c.token(c.lb, c.partnerID, c.partnerSecret)
-			if err == nil && refusal != "" {
-				err = errors.New("token endpoint refused: " + refusal)
-			}
+			_, err := c.MustToken(c.lb, c.IntrospectorID, c.IntrospectorSecret)
 			return err
 		},
 		func() error {
-			status, err := c.gateway(c.lb, tok)
+			status, err := c.Gateway(c.lb, tok)
 			if err == nil && status != http.StatusOK {
 				err = fmt.Errorf("gateway answered %d", status)
 			}
@@ -596,7 +290,7 @@ func TestClusterNodeKilled(t *testing.T) {
 	t.Logf("%d requests through nginx failed within %v of the kill; %d clients created", len(l.tolerated), failoverWindow, len(created))
 
 	stored := map[string]bool{}
-	for page := cip.NewListUserPoolClientsPaginator(c.api[0], &cip.ListUserPoolClientsInput{UserPoolId: &c.pool, MaxResults: aws.Int32(60)}); page.HasMorePages(); {
+	for page := cip.NewListUserPoolClientsPaginator(propagation.NewCognito(c.Nodes[0], c.keyID, c.keySecret), &cip.ListUserPoolClientsInput{UserPoolId: &c.pool, MaxResults: aws.Int32(60)}); page.HasMorePages(); {
 		out, err := page.NextPage(ctxTimeout(t))
 		if err != nil {
 			t.Fatalf("ListUserPoolClients through a surviving node: %v", err)
