@@ -49,7 +49,7 @@ var allowedImports = map[string][]string{
 	"bench/tokenload":          {},
 	"bench/gateway":            {"*"},
 	"bench/lambda":             {},
-	"bench/propagation":        {"internal/propagation"},
+	"bench/propagation":        {".", "internal/propagation"},
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},
