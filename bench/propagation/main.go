@@ -265,8 +265,7 @@ func (b *bench) objects(ctx context.Context, c *propagation.Cluster) (pool strin
 // node starts one node and returns its address once it serves. Its logs
 // go to a file in the benchmark's directory, shown if it fails to start.
 func (b *bench) node(args []string) (string, error) {
-	logPath := filepath.Join(b.dir, fmt.Sprintf("node%d.log", len(b.nodes)))
-	logs, err := os.Create(logPath)
+	logs, err := os.CreateTemp(b.dir, "node-*.log")
 	if err != nil {
 		return "", err
 	}
@@ -291,7 +290,8 @@ func (b *bench) node(args []string) (string, error) {
 			return m[1], nil
 		}
 	}
-	text, _ := os.ReadFile(logPath)
+	_, _ = logs.Seek(0, io.SeekStart) // a failure leaves the message without the logs
+	text, _ := io.ReadAll(logs)
 	return "", fmt.Errorf("node %d did not start: %s", len(b.nodes)-1, text)
 }
 
