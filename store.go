@@ -19,6 +19,22 @@ type Store interface {
 	// Generation returns a number that grows with every committed write.
 	Generation(ctx context.Context) (int64, error)
 
+	// The change feed. Every write records, in its own transaction, what it
+	// changed, labelled with the generation it committed: writers are
+	// serialised, so generation order is commit order.
+	//
+	// Changes returns the changes committed after generation since, oldest
+	// first, and the generation they bring the reader to (at least since).
+	// When the log no longer reaches back to since (trimmed), it returns a
+	// ChangeSet with TooOld set and the reader reloads everything.
+	Changes(ctx context.Context, since int64) (ChangeSet, error)
+	// TrimChanges forgets the changes up to and including generation upTo;
+	// readers behind it are told TooOld from then on.
+	TrimChanges(ctx context.Context, upTo int64) error
+	// GetRevokedToken returns the revocation of the token with this jti;
+	// KindNotFound if there is none.
+	GetRevokedToken(ctx context.Context, jti string) (RevokedToken, error)
+
 	CreatePool(ctx context.Context, p *UserPool) error
 	GetPool(ctx context.Context, id string) (*UserPool, error)
 	ListPools(ctx context.Context) ([]*UserPool, error)
@@ -34,6 +50,8 @@ type Store interface {
 	// checks its quota.
 	PutResourceServer(ctx context.Context, rs *ResourceServer) error
 	GetResourceServer(ctx context.Context, poolID, identifier string) (*ResourceServer, error)
+	// ListResourceServers lists a pool's resource servers; all pools'
+	// when poolID is empty.
 	ListResourceServers(ctx context.Context, poolID string) ([]*ResourceServer, error)
 	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
 
@@ -95,4 +113,61 @@ type Store interface {
 	DeleteAccessKey(ctx context.Context, id string) error
 
 	Close() error
+}
+
+// ChangeKind is what a Change is about.
+type ChangeKind string
+
+// The kinds of change the store records. ID names the object; PoolID is its
+// pool, where it has one and the writer knew it.
+const (
+	// ChangePool: the pool ID was created, updated or deleted (with
+	// everything it owns, which records no change of its own).
+	ChangePool ChangeKind = "pool"
+	// ChangeClient: the client ID, or its secrets, changed or it was deleted.
+	ChangeClient ChangeKind = "client"
+	// ChangeResourceServers: a resource server of the pool ID changed.
+	ChangeResourceServers ChangeKind = "resource_servers"
+	// ChangeDomain: the domain ID changed or was deleted.
+	ChangeDomain ChangeKind = "domain"
+	// ChangeSigningKeys: the signing keys of the pool ID changed.
+	ChangeSigningKeys ChangeKind = "signing_keys"
+	// ChangeRevocation: the token whose jti is ID was revoked; with an
+	// empty ID, expired revocations were forgotten.
+	ChangeRevocation ChangeKind = "revocation"
+	// ChangeAccessKey: the access key ID was created or deleted.
+	ChangeAccessKey ChangeKind = "access_key"
+	// ChangeAll: anything may have changed (a bulk write): reload all.
+	ChangeAll ChangeKind = "all"
+)
+
+// Change is one entry of the store's change feed.
+type Change struct {
+	Gen    int64 // the generation of the write that made it
+	Kind   ChangeKind
+	ID     string
+	PoolID string
+}
+
+// ChangeSet is what Store.Changes returns.
+type ChangeSet struct {
+	Changes []Change
+	// Gen is the generation the changes bring the reader to.
+	Gen int64
+	// TooOld reports that the log was trimmed past the generation asked
+	// for: the reader must reload everything (Gen is then the current one,
+	// read before, to label what it reloads).
+	TooOld bool
+}
+
+// ChangeNotifier is implemented by stores that can tell, without polling,
+// that another process committed a write (PostgreSQL's LISTEN/NOTIFY).
+type ChangeNotifier interface {
+	// ListenChanges calls notify(nil), from a goroutine of its own, after
+	// every write any process commits (perhaps once for several) and each
+	// time it (re)connects, since writes made while it was not listening
+	// are not told: the receiver then reads the feed. notify(err) reports
+	// a lost connection, opened again after a while. It returns when ctx
+	// ends.
+	ListenChanges(ctx context.Context, notify func(error)) error
 }

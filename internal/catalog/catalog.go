@@ -17,27 +17,54 @@ type Options struct {
 	// BaseDomain is the parent of prefix domains: a pool's prefix domain
 	// answers on "{prefix}.auth.{region}.{BaseDomain}". Default "localhost".
 	BaseDomain string
-	// PollInterval is how often Run checks the store's generation.
-	// Default one second.
+	// PollInterval is how often Run checks the store's generation, the
+	// fallback when the store cannot notify (ChangeNotifier) or its
+	// notifications are lost. Default one second.
 	PollInterval time.Duration
-	// OnChange, if set, is called after every reload caused by a change of
-	// generation (for example to invalidate the signer's key cache). The
-	// first load does not call it.
-	OnChange func()
+	// OnChange, if set, is called after every update of the catalog caused
+	// by a change of generation (for example to invalidate the signer's
+	// key cache), with what changed. The first load does not call it.
+	OnChange func(Changed)
 	// Now is the clock (default time.Now); revocations of tokens expired by
 	// Now are not loaded.
 	Now    func() time.Time
 	Logger *slog.Logger
 }
 
+// Changed tells OnChange what an update changed, so that it invalidates
+// only what depends on it.
+type Changed struct {
+	// All: the catalog was reloaded whole (the change log did not reach
+	// back far enough, or a bulk write): anything may have changed.
+	All bool
+	// Pools: a pool or its resource servers changed, or a pool was deleted.
+	Pools bool
+	// Clients: a client, or its secrets, changed or it was deleted.
+	Clients bool
+	// Domains: a domain changed or was deleted.
+	Domains bool
+	// SigningKeys lists the pools whose signing keys changed.
+	SigningKeys []string
+	// Revocations: tokens were revoked (or expired revocations forgotten).
+	Revocations bool
+	// AccessKeys: an access key was created or deleted.
+	AccessKeys bool
+}
+
+// clientEntry is a client as stored (raw) and as the token endpoint must
+// see it (eff: only the scopes its pool defines; see effective). The raw
+// client is kept so that a change of the pool's scopes re-derives it.
+type clientEntry struct{ eff, raw *tollgate.Client }
+
 // snapshot is an immutable view of the store at one generation.
 type snapshot struct {
 	gen     int64
 	pools   map[string]*tollgate.UserPool
-	clients map[string]*tollgate.Client
+	clients *shards[clientEntry]
 	hosts   map[string]*tollgate.Domain // lower-case host name → domain
-	revoked map[string]time.Time        // jti → the token's expiry
+	revoked *shards[time.Time]          // jti → the token's expiry
 	scopes  map[string][]string         // pool id → full scope names of its resource servers
+	defined map[string]map[string]bool  // pool id → the set of scopes
 }
 
 // Catalog is a read-mostly cache of the store. Its methods are safe for
@@ -46,7 +73,13 @@ type Catalog struct {
 	st   tollgate.Store
 	opts Options
 	snap atomic.Pointer[snapshot]
-	mu   sync.Mutex // serializes reloads
+	mu   sync.Mutex // serializes updates
+	// confirmed is when (Now, in Unix nanoseconds) the catalog was last
+	// known to hold every write the store had committed: the start of the
+	// last generation read that succeeded.
+	confirmed atomic.Int64
+	// wake asks Run to read the change feed now.
+	wake chan struct{}
 }
 
 // New loads the whole catalog from the store.
@@ -63,7 +96,8 @@ func New(ctx context.Context, st tollgate.Store, opts Options) (*Catalog, error)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	c := &Catalog{st: st, opts: opts}
+	c := &Catalog{st: st, opts: opts, wake: make(chan struct{}, 1)}
+	started := opts.Now()
 	gen, err := st.Generation(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: read generation: %w", err)
@@ -73,219 +107,141 @@ func New(ctx context.Context, st tollgate.Store, opts Options) (*Catalog, error)
 		return nil, err
 	}
 	c.snap.Store(s)
+	c.confirm(started)
 	return c, nil
 }
 
 // BaseDomain returns the parent domain of prefix domains.
 func (c *Catalog) BaseDomain() string { return c.opts.BaseDomain }
 
-// Refresh reloads the catalog if the store's generation moved since the
-// last load. It reports whether this call reloaded; whether or not it did,
-// when it returns nil the catalog holds every write the store had committed
-// when Refresh was called (see Sync). A caller that must see such writes
-// looks again after it, whatever the bool says: another goroutine may have
-// reloaded between the caller's lookup and this call.
+// Refresh brings the catalog up to date if the store's generation moved
+// since the last update: it reads the change feed and reloads only what
+// changed (everything, when the feed no longer reaches back to the
+// catalog's generation). It reports whether this call updated; whether or
+// not it did, when it returns nil the catalog holds every write the store
+// had committed when Refresh was called (see Sync). A caller that must see
+// such writes looks again after it, whatever the bool says: another
+// goroutine may have updated between the caller's lookup and this call.
 func (c *Catalog) Refresh(ctx context.Context) (bool, error) {
+	started := c.opts.Now()
 	gen, err := c.st.Generation(ctx)
 	if err != nil {
 		return false, fmt.Errorf("catalog: read generation: %w", err)
 	}
-	if s := c.snap.Load(); s != nil && s.gen == gen {
+	if s := c.snap.Load(); s.gen >= gen {
+		c.confirm(started)
 		return false, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s := c.snap.Load(); s != nil && s.gen >= gen {
-		// Another caller reloaded meanwhile (its load, in flight when this
+	s := c.snap.Load()
+	if s.gen >= gen {
+		// Another caller updated meanwhile (its update, in flight when this
 		// call began, was awaited by taking mu): its snapshot holds what
 		// this one would.
+		c.confirm(started)
 		return false, nil
 	}
-	// Read the generation before the data: if a write lands in between, the
-	// snapshot is labelled older than its content and the next poll reloads
-	// again, which is harmless; the other order could miss a write.
-	s, err := c.load(ctx, gen)
+	next, changed, err := c.update(ctx, s)
 	if err != nil {
 		return false, err
 	}
-	c.snap.Store(s)
+	c.snap.Store(next)
+	c.confirm(started)
 	if c.opts.OnChange != nil {
-		c.opts.OnChange()
+		c.opts.OnChange(changed)
 	}
 	return true, nil
+}
+
+// update returns s brought up to date: the changes since its generation
+// applied, or everything reloaded when the feed cannot say.
+func (c *Catalog) update(ctx context.Context, s *snapshot) (*snapshot, Changed, error) {
+	set, err := c.st.Changes(ctx, s.gen)
+	if err != nil {
+		return nil, Changed{}, fmt.Errorf("catalog: read changes: %w", err)
+	}
+	if !set.TooOld && !hasAll(set.Changes) {
+		return c.apply(ctx, s, set)
+	}
+	// The feed's generation was read before the reload's data: a write
+	// landing in between leaves the snapshot labelled older than its
+	// content, and the next update reads it again, which is harmless; the
+	// other order could miss a write.
+	//
+	// Revocations that Revoked put in s are in the store's list: Revoked
+	// runs after the store acknowledged them, under mu, which this update
+	// holds.
+	next, err := c.load(ctx, set.Gen)
+	if err != nil {
+		return nil, Changed{}, err
+	}
+	return next, Changed{All: true}, nil
+}
+
+func hasAll(changes []tollgate.Change) bool {
+	for _, ch := range changes {
+		if ch.Kind == tollgate.ChangeAll {
+			return true
+		}
+	}
+	return false
 }
 
 // Sync brings the catalog up to date with the store: when it returns nil,
 // every write the store had committed when Sync was called (by this
 // process, the CLI or another node) is visible to the lookups that follow,
-// on every goroutine, whichever goroutine's reload brought it in. A lookup
+// on every goroutine, whichever goroutine's update brought it in. A lookup
 // that missed calls Sync and looks again, unconditionally: the snapshot it
 // missed in may be older than the one Sync leaves, even when Sync itself
-// had nothing to reload. It costs one generation query when nothing
+// had nothing to update. It costs one generation query when nothing
 // changed.
 //
 // Why it holds: the generation is read after the caller's write was
 // acknowledged, so it is at least that write's; a snapshot is labelled
-// with a generation read before its data, so its content is at least as
-// new as its label; and Sync returns only once the current snapshot's
-// label is at least the generation it read, reloading (or waiting for the
-// reload in flight, under mu) otherwise.
+// with a generation read before its data (the feed's, for an update: the
+// objects it names are read after it), so its content is at least as new
+// as its label; and Sync returns only once the current snapshot's label is
+// at least the generation it read, updating (or waiting for the update in
+// flight, under mu) otherwise.
 func (c *Catalog) Sync(ctx context.Context) error {
 	_, err := c.Refresh(ctx)
 	return err
 }
 
-// load reads the store into a snapshot labelled gen.
-//
-// The store has no read of everything at one instant: each list is a
-// query of its own, and writes may commit between them. So objects are
-// listed before what they refer to (clients and domains, then pools, then
-// each pool's resource servers): an object the load saw was committed
-// before the lists that follow, and so was what it refers to, committed
-// before it. A writer commits a pool before its clients (they reference
-// it), and a scope's resource server before the clients granted it (the
-// API and the CLI refuse a scope no resource server defines), so a client
-// in a snapshot always has its pool, and the resource servers it was
-// created with. Listing the pools first would let
-// a new pool's first client in without its pool, hence without any scope,
-// and refused invalid_scope until the next poll.
-//
-// What can still be torn is what a load could not have seen at once. A
-// pool deleted after its clients and domains were listed (they went with
-// it) leaves them without their pool: they are dropped. Deleted after the
-// pools were listed and before its resource servers were, it leaves them
-// shown without any scope until the next poll: refused, as they should be,
-// with invalid_scope rather than invalid_client. Any other write that
-// lands during the load is seen by some lists and not others, as if it had
-// landed a moment before or after; the snapshot is labelled older than its
-// content, so the next poll reloads.
-func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
-	clients, err := c.st.ListClients(ctx, "")
-	if err != nil {
-		return nil, fmt.Errorf("catalog: list clients: %w", err)
-	}
-	domains, err := c.st.ListDomains(ctx, "")
-	if err != nil {
-		return nil, fmt.Errorf("catalog: list domains: %w", err)
-	}
-	pools, err := c.st.ListPools(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("catalog: list pools: %w", err)
-	}
-	defined, s, err := c.loadPools(ctx, gen, pools)
-	if err != nil {
-		return nil, err
-	}
-	revoked, err := c.st.ListRevokedTokens(ctx, c.opts.Now())
-	if err != nil {
-		return nil, fmt.Errorf("catalog: list revoked tokens: %w", err)
-	}
-	s.revoked = make(map[string]time.Time, len(revoked))
-	for _, r := range revoked {
-		s.revoked[r.JTI] = r.ExpiresAt
-	}
-	s.clients = make(map[string]*tollgate.Client, len(clients))
-	for _, cl := range clients {
-		if _, ok := s.pools[cl.PoolID]; ok { // else deleted with its pool during the load
-			s.clients[cl.ID] = effective(cl, defined[cl.PoolID])
-		}
-	}
-	s.hosts = make(map[string]*tollgate.Domain, len(domains))
-	for _, d := range domains {
-		if p, ok := s.pools[d.PoolID]; ok {
-			s.hosts[strings.ToLower(d.Host(p.Region, c.opts.BaseDomain))] = d
-		}
-	}
-	return s, nil
-}
-
-// loadPools starts a snapshot with the pools and their scopes, reading
-// each pool's resource servers, and returns it with the set of scopes each
-// pool defines.
-func (c *Catalog) loadPools(ctx context.Context, gen int64, pools []*tollgate.UserPool) (map[string]map[string]bool, *snapshot, error) {
-	s := &snapshot{
-		gen:    gen,
-		pools:  make(map[string]*tollgate.UserPool, len(pools)),
-		scopes: make(map[string][]string, len(pools)),
-	}
-	defined := make(map[string]map[string]bool, len(pools)) // pool id → scope → true
-	for _, p := range pools {
-		s.pools[p.ID] = p
-		rss, err := c.st.ListResourceServers(ctx, p.ID)
-		if err != nil {
-			return nil, nil, fmt.Errorf("catalog: list resource servers: %w", err)
-		}
-		scopes := []string{}
-		set := map[string]bool{}
-		for _, rs := range rss {
-			for _, name := range rs.FullScopeNames() {
-				scopes = append(scopes, name)
-				set[name] = true
-			}
-		}
-		s.scopes[p.ID] = scopes
-		defined[p.ID] = set
-	}
-	return defined, s, nil
-}
-
-// effective returns the client as the token endpoint must see it: allowed
-// only the scopes that a resource server of its pool still defines. A
-// client created by hand keeps naming a scope after the scope (or its
-// resource server) is removed from the config; like Cognito, which lets a
-// resource server be deleted while clients reference its scopes and from
-// then on issues no token with them (DeleteResourceServer), the reference
-// stays in the store and no token carries it. The filtering is done here,
-// once per load, so that the hot path pays nothing for it; a client with
-// no dangling scope is returned as is.
-func effective(cl *tollgate.Client, defined map[string]bool) *tollgate.Client {
-	dangling := 0
-	for _, sc := range cl.AllowedOAuthScopes {
-		if !defined[sc] {
-			dangling++
-		}
-	}
-	if dangling == 0 {
-		return cl
-	}
-	cp := *cl
-	cp.AllowedOAuthScopes = make([]string, 0, len(cl.AllowedOAuthScopes)-dangling)
-	for _, sc := range cl.AllowedOAuthScopes {
-		if defined[sc] {
-			cp.AllowedOAuthScopes = append(cp.AllowedOAuthScopes, sc)
-		}
-	}
-	return &cp
-}
-
-// purgeInterval is how often Run forgets revocations of expired tokens.
-const purgeInterval = time.Hour
-
-// Run polls the store's generation until ctx ends, reloading on change. It
-// also forgets, once an hour, the revocations of tokens that have expired
-// (they are dead anyway), so the revocation list stays as long as the
-// tokens it guards.
-func (c *Catalog) Run(ctx context.Context) {
-	t := time.NewTicker(c.opts.PollInterval)
-	defer t.Stop()
-	purge := time.NewTicker(purgeInterval)
-	defer purge.Stop()
+// confirm records that the catalog held every write committed by started.
+func (c *Catalog) confirm(started time.Time) {
+	t := started.UnixNano()
 	for {
-		select {
-		case <-ctx.Done():
+		old := c.confirmed.Load()
+		if old >= t || c.confirmed.CompareAndSwap(old, t) {
 			return
-		case <-purge.C:
-			if n, err := c.st.DeleteExpiredRevocations(ctx, c.opts.Now()); err != nil && ctx.Err() == nil {
-				c.opts.Logger.Warn("purge expired revocations", "err", err)
-			} else if n > 0 {
-				c.opts.Logger.Info("purged expired revocations", "count", n)
-			}
-		case <-t.C:
-			if _, err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
-				c.opts.Logger.Warn("catalog refresh failed", "err", err)
-			}
 		}
 	}
+}
+
+// Confirmed returns when the catalog was last known to hold every write
+// the store had committed (by the Now clock): the start of its last
+// successful look at the store. A node that cannot reach the store serves
+// from a catalog that grows older than its poll interval.
+func (c *Catalog) Confirmed() time.Time { return time.Unix(0, c.confirmed.Load()) }
+
+// Revoked puts a revocation this process has just recorded in the store
+// straight into the catalog's set, so that this node refuses the token from
+// its next request without reading the store back; other nodes get it
+// through the change feed.
+func (c *Catalog) Revoked(t tollgate.RevokedToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.snap.Load()
+	if _, ok := s.revoked.get(t.JTI); ok {
+		return
+	}
+	next := *s
+	e := edit(s.revoked)
+	e.set(t.JTI, t.ExpiresAt)
+	next.revoked = e.next
+	c.snap.Store(&next)
 }
 
 // GetClient returns a client by id, from memory, with only the scopes its
@@ -295,8 +251,8 @@ func (c *Catalog) Run(ctx context.Context) {
 // after any failed authentication, so an unknown client and a wrong secret
 // cost the same).
 func (c *Catalog) GetClient(_ context.Context, id string) (*tollgate.Client, error) {
-	if cl, ok := c.snap.Load().clients[id]; ok {
-		return cl, nil
+	if e, ok := c.snap.Load().clients.get(id); ok {
+		return e.eff, nil
 	}
 	return nil, errClientNotFound
 }
@@ -314,8 +270,8 @@ func (c *Catalog) GetPool(ctx context.Context, id string) (*tollgate.UserPool, e
 	if err := c.Sync(ctx); err != nil {
 		return nil, err
 	}
-	// Look again even if Sync reloaded nothing: another goroutine may have
-	// reloaded since the miss.
+	// Look again even if Sync updated nothing: another goroutine may have
+	// updated since the miss.
 	if p, ok := c.snap.Load().pools[id]; ok {
 		return p, nil
 	}
@@ -325,7 +281,7 @@ func (c *Catalog) GetPool(ctx context.Context, id string) (*tollgate.UserPool, e
 // IsRevoked reports whether the access token with this jti was revoked
 // (RFC 7009). It answers from memory: the gateway asks on every request.
 func (c *Catalog) IsRevoked(jti string) bool {
-	_, ok := c.snap.Load().revoked[jti]
+	_, ok := c.snap.Load().revoked.get(jti)
 	return ok
 }
 

@@ -33,7 +33,7 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 	}
 
 	changes := 0
-	cat, err := catalog.New(ctx, st, catalog.Options{BaseDomain: "example.test", OnChange: func() { changes++ }})
+	cat, err := catalog.New(ctx, st, catalog.Options{BaseDomain: "example.test", OnChange: func(catalog.Changed) { changes++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	reloaded := make(chan struct{}, 1)
-	cat2, _ := catalog.New(ctx, st, catalog.Options{PollInterval: time.Millisecond, OnChange: func() {
+	cat2, _ := catalog.New(ctx, st, catalog.Options{PollInterval: time.Millisecond, OnChange: func(catalog.Changed) {
 		select {
 		case reloaded <- struct{}{}:
 		default:

@@ -23,6 +23,33 @@ type writesBetweenQueries struct {
 	calls int
 	at    int
 	write func()
+	// full makes the change feed answer TooOld, so that an update is a
+	// full reload.
+	full bool
+}
+
+func (s *writesBetweenQueries) Changes(ctx context.Context, since int64) (tollgate.ChangeSet, error) {
+	defer s.listed()
+	set, err := s.Store.Changes(ctx, since)
+	if s.full {
+		set = tollgate.ChangeSet{Gen: set.Gen, TooOld: true}
+	}
+	return set, err
+}
+
+func (s *writesBetweenQueries) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
+	defer s.listed()
+	return s.Store.GetPool(ctx, id)
+}
+
+func (s *writesBetweenQueries) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+	defer s.listed()
+	return s.Store.GetClient(ctx, id)
+}
+
+func (s *writesBetweenQueries) GetDomain(ctx context.Context, domain string) (*tollgate.Domain, error) {
+	defer s.listed()
+	return s.Store.GetDomain(ctx, domain)
 }
 
 func (s *writesBetweenQueries) listed() {
@@ -66,12 +93,14 @@ func (s *writesBetweenQueries) ListResourceServers(ctx context.Context, poolID s
 // TestReloadNeverShowsAClientWithoutItsPool lets a writer create a pool
 // with a resource server, a client granted its scope and a domain, or
 // delete such a pool (and with it its client and domain), between any two
-// of a reload's queries. Whatever of it the reloaded catalog shows, a
+// of a reload's queries (a full reload), or of an update's (applying the
+// change feed: the pool's creation is in the feed and its deletion lands
+// while the update reads the objects it names). Whatever of it the reloaded catalog shows, a
 // client it shows has its pool (and, new, its scope), and a domain its
 // pool: the token endpoint does not look again for a client it found, so
 // a new client without its pool would be refused until the next poll.
 func TestReloadNeverShowsAClientWithoutItsPool(t *testing.T) {
-	for _, w := range []poolWrite{createPool, deletePool} {
+	for _, w := range []poolWrite{createPool, deletePool, deletePoolInUpdate} {
 		for at := 0; ; at++ {
 			if !reloadWithWrites(t, at, w) {
 				break // past the reload's last query
@@ -84,8 +113,9 @@ func TestReloadNeverShowsAClientWithoutItsPool(t *testing.T) {
 type poolWrite int
 
 const (
-	createPool poolWrite = iota // create the pool, its client and domain
-	deletePool                  // delete them
+	createPool         poolWrite = iota // create the pool, its client and domain
+	deletePool                          // delete them
+	deletePoolInUpdate                  // create them before an update, delete them during it
 )
 
 // reloadWithWrites runs one reload with the writes w after its at-th
@@ -113,7 +143,7 @@ func reloadWithWrites(t *testing.T, at int, w poolWrite) bool {
 	if w == deletePool {
 		create(st)
 	}
-	ws := &writesBetweenQueries{Store: st, at: -1}
+	ws := &writesBetweenQueries{Store: st, at: -1, full: w != deletePoolInUpdate}
 	cat, err := catalog.New(ctx, ws, catalog.Options{BaseDomain: "example.test", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -127,15 +157,19 @@ func reloadWithWrites(t *testing.T, at int, w poolWrite) bool {
 	ws.mu.Lock()
 	ws.calls, ws.at, ws.write = 0, at, func() {
 		ran = true
-		if w == deletePool {
-			must(t, writer.DeletePool(ctx, pool.ID))
-		} else {
+		if w == createPool {
 			create(writer)
+		} else {
+			must(t, writer.DeletePool(ctx, pool.ID))
 		}
 	}
 	ws.mu.Unlock()
 	// Something else changed the store: the poller reloads.
-	must(t, writer.CreatePool(ctx, &tollgate.UserPool{ID: "eu-west-1_other", Name: "other", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}))
+	if w == deletePoolInUpdate {
+		create(writer)
+	} else {
+		must(t, writer.CreatePool(ctx, &tollgate.UserPool{ID: "eu-west-1_other", Name: "other", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}))
+	}
 	if _, err := cat.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +181,7 @@ func reloadWithWrites(t *testing.T, at int, w poolWrite) bool {
 // the pool, or the client without its scope.
 func checkWhole(t *testing.T, cat *catalog.Catalog, pool *tollgate.UserPool, at int, w poolWrite) {
 	t.Helper()
-	deleting := w == deletePool
+	deleting := w != createPool
 	hasPool := slices.ContainsFunc(cat.Pools(), func(p *tollgate.UserPool) bool { return p.ID == pool.ID })
 	c, err := cat.GetClient(context.Background(), "tornclient")
 	switch {

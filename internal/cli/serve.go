@@ -26,6 +26,8 @@ import (
 type serveFlags struct {
 	listen, tlsListen, adminListen, publicURL, baseDomain string
 	pollInterval                                          time.Duration
+	storeOutage                                           string        // --store-outage
+	staleAfter                                            time.Duration // --store-outage-bound
 	functionIdle                                          time.Duration
 	// functionUser is --function-user (see functionUser).
 	functionUser string
@@ -45,7 +47,9 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.tlsListen, "tls-listen", "", "HTTPS listen address for custom domains (certificates chosen by SNI)")
 	fs.StringVar(&f.publicURL, "public-url", "", "base URL clients reach this server at; issuers are {public-url}/{poolId} (default http://{listen address})")
 	fs.StringVar(&f.baseDomain, "base-domain", "localhost", "parent domain of prefix domains: {prefix}.auth.{region}.{base-domain}")
-	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes)")
+	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often to look for changes made by other processes (CLI, other nodes); on PostgreSQL they are also told at once (LISTEN/NOTIFY)")
+	fs.StringVar(&f.storeOutage, "store-outage", server.OutageServe, "when the store cannot be read for longer than --store-outage-bound: serve (from the last known state; revocations made elsewhere meanwhile are not seen) or refuse (503 on authorized gateway routes and the OAuth endpoints)")
+	fs.DurationVar(&f.staleAfter, "store-outage-bound", server.DefaultStaleAfter, "how old the last confirmed view of the store may grow before --store-outage=refuse refuses")
 	fs.DurationVar(&f.functionIdle, "function-idle-timeout", function.DefaultIdleTimeout, "how long an unused Lambda function instance is kept warm")
 	fs.BoolVar(&f.prune, "prune", false, "with --config: delete what the config no longer declares even when it holds secrets (clients with secrets, pools with clients); without it such a start is refused and what would go is listed")
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
@@ -179,7 +183,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	srv, err := server.New(ctx, server.Options{
 		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, BaseDomain: f.baseDomain,
-		PollInterval: f.pollInterval, Logger: log, Now: a.now,
+		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter, Logger: log, Now: a.now,
 	})
 	if err != nil {
 		return err

@@ -89,6 +89,10 @@ type Options struct {
 	Keys   KeySource
 	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
 	Revoked func(jti string) bool
+	// Unavailable, if set and true, makes routes with an authorizer answer
+	// ResponseServiceUnavailable: the server cannot vouch for what it would
+	// check (its revocations are older than it accepts).
+	Unavailable func() bool
 	// Cache remembers verified tokens; default a new Cache of
 	// DefaultCacheSize. Pass the same Cache to the gateways built on
 	// config changes to keep it warm.
@@ -120,6 +124,8 @@ type Gateway struct {
 	obs     Observer
 	now     func() time.Time
 	log     *slog.Logger
+	// unavailable is Options.Unavailable.
+	unavailable func() bool
 }
 
 type apiState struct {
@@ -183,6 +189,8 @@ func New(opts Options) (*Gateway, error) {
 		obs:     opts.Observer,
 		now:     opts.Now,
 		log:     opts.Logger,
+
+		unavailable: opts.Unavailable,
 	}
 	g.jwks = newJWKS(opts)
 
@@ -635,6 +643,10 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 
 	var res Result
 	if a := rs.authz; a != nil {
+		if g.unavailable != nil && g.unavailable() {
+			WriteResponse(w, ResponseServiceUnavailable)
+			return
+		}
 		if res = g.authorize(r, rs); res.Decision != Allow {
 			g.refuse(w, r, rs, res, len(r.Header[a.header]) > 0, id)
 			return

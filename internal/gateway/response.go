@@ -66,6 +66,10 @@ const (
 	// ResponseAuthorizerFailure is AUTHORIZER_FAILURE: the authorizer could
 	// not decide, because a pool's keys could not be read. 500.
 	ResponseAuthorizerFailure
+	// ResponseServiceUnavailable is a DEFAULT_5XX answer, 503: a route with
+	// an authorizer while the server cannot vouch for its revocations
+	// (Options.Unavailable).
+	ResponseServiceUnavailable
 
 	numResponseTypes
 )
@@ -107,6 +111,8 @@ var responses = func() [numResponseTypes]response {
 		errorTypeInternal, `{"message":"Internal server error"}`)
 	set(ResponseAuthorizerFailure, "AUTHORIZER_FAILURE", http.StatusInternalServerError,
 		errorTypeInternal, `{"message":"Internal server error"}`)
+	set(ResponseServiceUnavailable, "DEFAULT_5XX", http.StatusServiceUnavailable,
+		"ServiceUnavailableException", `{"message":"Service Unavailable"}`)
 	return r
 }()
 

@@ -33,6 +33,7 @@ func TestWriteResponse(t *testing.T) {
 		{gateway.ResponseRequestTooLarge, "REQUEST_TOO_LARGE", 413, `{"message":"Request Too Long"}`, "RequestTooLargeException"},
 		{gateway.ResponseAPIConfigurationError, "API_CONFIGURATION_ERROR", 500, `{"message":"Internal server error"}`, "InternalServerErrorException"},
 		{gateway.ResponseAuthorizerFailure, "AUTHORIZER_FAILURE", 500, `{"message":"Internal server error"}`, "InternalServerErrorException"},
+		{gateway.ResponseServiceUnavailable, "DEFAULT_5XX", 503, `{"message":"Service Unavailable"}`, "ServiceUnavailableException"},
 		{gateway.ResponseType(0), "API_CONFIGURATION_ERROR", 500, `{"message":"Internal server error"}`, "InternalServerErrorException"},
 		{gateway.ResponseType(99), "API_CONFIGURATION_ERROR", 500, `{"message":"Internal server error"}`, "InternalServerErrorException"},
 	}

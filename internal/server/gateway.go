@@ -27,6 +27,7 @@ func (s *Server) newGateway() (*gateway.Gateway, error) {
 		Issuer:       s.Issuer,
 		Keys:         s.signer,
 		Revoked:      s.catalog.IsRevoked,
+		Unavailable:  s.stale,
 		Cache:        s.gwCache,
 		Observer:     s.metrics.newGatewayMetrics(),
 		Now:          s.opts.Now,

@@ -17,9 +17,9 @@ import (
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/oauth2/token", s.metrics.instrumentOAuth("token", s.token.ServeToken))
-	mux.HandleFunc("/oauth2/revoke", s.metrics.instrumentOAuth("revoke", s.token.ServeRevoke))
-	mux.HandleFunc("/oauth2/introspect", s.metrics.instrumentOAuth("introspect", s.token.ServeIntrospect))
+	mux.HandleFunc("/oauth2/token", s.metrics.instrumentOAuth("token", s.whenCurrent(s.token.ServeToken)))
+	mux.HandleFunc("/oauth2/revoke", s.metrics.instrumentOAuth("revoke", s.whenCurrent(s.token.ServeRevoke)))
+	mux.HandleFunc("/oauth2/introspect", s.metrics.instrumentOAuth("introspect", s.whenCurrent(s.token.ServeIntrospect)))
 	mux.HandleFunc("/oauth2/authorize", s.token.ServeAuthorize)
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveMetadata)

@@ -58,8 +58,14 @@ type Options struct {
 	// BaseDomain is the parent of prefix domains (default "localhost").
 	BaseDomain string
 	// PollInterval is how often changes made by other processes are looked
-	// for (default one second).
+	// for (default one second); on PostgreSQL they are also told at once
+	// (LISTEN/NOTIFY), and the poll is the fallback.
 	PollInterval time.Duration
+	// StoreOutage is OutageServe (the default) or OutageRefuse: what the
+	// server does when its catalog has not been confirmed current for
+	// longer than StaleAfter (default DefaultStaleAfter); see outage.go.
+	StoreOutage string
+	StaleAfter  time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may finish after
 	// the context ends (default 10 s).
 	ShutdownTimeout time.Duration
@@ -106,25 +112,23 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
+	if err := checkOutage(&opts); err != nil {
+		return nil, err
+	}
 	s := &Server{opts: opts, metrics: newMetrics()}
 	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
 		PollInterval: opts.PollInterval,
 		Now:          opts.Now,
-		OnChange: func() {
-			s.signer.Invalidate()
-			s.certs.reset()
-			if s.gwCache != nil {
-				s.gwCache.Purge() // keys or revocations may have changed
-			}
-		},
-		Logger: opts.Logger,
+		OnChange:     s.onCatalogChange,
+		Logger:       opts.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.catalog = cat
+	s.registerCatalogMetrics()
 	s.token = s.newTokenEndpoint()
 	if err := s.newRunner(); err != nil {
 		return nil, err

@@ -36,9 +36,11 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 // process is found.
 var _ token.Syncer = (*catalog.Catalog)(nil)
 
-// revocations records revocations in the store and refreshes the catalog at
-// once, so this node's gateway rejects a revoked token from the next
-// request on (other nodes within their poll interval).
+// revocations records revocations in the store and puts them straight into
+// the catalog's set, without reading anything back, so this node's gateway
+// rejects a revoked token from the next request on; other nodes get it
+// through the store's change feed (at once on PostgreSQL, NOTIFY; within
+// their poll interval otherwise).
 type revocations struct {
 	tollgate.Store
 	s *Server
@@ -48,9 +50,7 @@ func (r revocations) RevokeToken(ctx context.Context, t tollgate.RevokedToken) e
 	if err := r.Store.RevokeToken(ctx, t); err != nil {
 		return err
 	}
-	if _, err := r.s.catalog.Refresh(ctx); err != nil {
-		r.s.opts.Logger.Warn("refresh after revocation", "err", err)
-	}
+	r.s.catalog.Revoked(t)
 	return nil
 }
 

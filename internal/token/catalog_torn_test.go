@@ -24,6 +24,28 @@ type tornStore struct {
 	calls []string // the list calls made so far
 	at    int
 	write func()
+	// full makes the change feed answer TooOld, so that an update is a
+	// full reload.
+	full bool
+}
+
+func (s *tornStore) Changes(ctx context.Context, since int64) (tollgate.ChangeSet, error) {
+	defer s.listed("Changes")
+	set, err := s.Store.Changes(ctx, since)
+	if s.full {
+		set = tollgate.ChangeSet{Gen: set.Gen, TooOld: true}
+	}
+	return set, err
+}
+
+func (s *tornStore) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+	defer s.listed("GetClient")
+	return s.Store.GetClient(ctx, id)
+}
+
+func (s *tornStore) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
+	defer s.listed("GetPool")
+	return s.Store.GetPool(ctx, id)
 }
 
 // arm runs write after the at-th list call from now on.
@@ -81,14 +103,19 @@ func (s *tornStore) ListResourceServers(ctx context.Context, poolID string) ([]*
 // client without its pool, hence without any of its scopes: the client
 // authenticated, so the endpoint did not sync, and was refused
 // invalid_scope until the next poll.
+//
+// The same holds whether the update applies the change feed (reading each
+// object it names) or reloads everything (full).
 func TestNewPoolsClientServedWhereverItsWritesLandInAReload(t *testing.T) {
-	for at := 0; ; at++ {
-		calls, served := newPoolsClientDuringReload(t, at)
-		if calls == nil {
-			return // past the reload's last query
-		}
-		if !served {
-			t.Errorf("writes committed after the reload's %s (query %d of %v)", calls[at], at+1, calls)
+	for _, full := range []bool{false, true} {
+		for at := 0; ; at++ {
+			calls, served := newPoolsClientDuringReload(t, at, full)
+			if calls == nil {
+				break // past the reload's last query
+			}
+			if !served {
+				t.Errorf("full %v: writes committed after the reload's %s (query %d of %v)", full, calls[at], at+1, calls)
+			}
 		}
 	}
 }
@@ -97,7 +124,7 @@ func TestNewPoolsClientServedWhereverItsWritesLandInAReload(t *testing.T) {
 // of a reload and sends the new client's first request. It returns the
 // reload's queries, nil if it made fewer than at+1, and whether the client
 // got a token.
-func newPoolsClientDuringReload(t *testing.T, at int) ([]string, bool) {
+func newPoolsClientDuringReload(t *testing.T, at int, full bool) ([]string, bool) {
 	t.Helper()
 	f := newFixture(t)
 	ctx := context.Background()
@@ -106,7 +133,7 @@ func newPoolsClientDuringReload(t *testing.T, at int) ([]string, bool) {
 		t.Fatal(err)
 	}
 	defer writer.Close()
-	st := &tornStore{Store: f.st, at: -1}
+	st := &tornStore{Store: f.st, at: -1, full: full}
 	cat, err := catalog.New(ctx, st, catalog.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ func scanAccessKey(sc scanner) (*tollgate.AccessKey, error) {
 
 // CreateAccessKey stores a new access key; KindConflict if its id is taken.
 func (s *Store) CreateAccessKey(ctx context.Context, k *tollgate.AccessKey) error {
-	return s.update(ctx, "create access key "+k.ID, func(tx *sql.Tx) error {
+	return s.change(ctx, "create access key "+k.ID, tollgate.Change{Kind: tollgate.ChangeAccessKey, ID: k.ID}, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO access_keys (`+accessKeyColumns+`) VALUES ($1, $2, $3, $4)`,
 			k.ID, k.Description, nonNil(k.Sealed), s.d.time(k.CreatedAt))
 		if err != nil {
@@ -42,7 +42,7 @@ func (s *Store) ListAccessKeys(ctx context.Context) ([]*tollgate.AccessKey, erro
 
 // DeleteAccessKey deletes the access key.
 func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
-	return s.deleteRow(ctx, "delete access key "+id,
+	return s.deleteRow(ctx, "delete access key "+id, tollgate.Change{Kind: tollgate.ChangeAccessKey, ID: id},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "access key %q not found", id) },
 		`DELETE FROM access_keys WHERE id = $1`, id)
 }

@@ -79,7 +79,7 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 	if err != nil {
 		return wrap(err, "create client "+c.ID)
 	}
-	return s.update(ctx, "create client "+c.ID, func(tx *sql.Tx) error {
+	return s.change(ctx, "create client "+c.ID, tollgate.Change{Kind: tollgate.ChangeClient, ID: c.ID, PoolID: c.PoolID}, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clients WHERE pool_id = $1`, c.PoolID).Scan(&n); err != nil {
 			return fmt.Errorf("count clients: %w", err)
@@ -174,7 +174,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client) error {
 	if err != nil {
 		return wrap(err, "update client "+c.ID)
 	}
-	return s.update(ctx, "update client "+c.ID, func(tx *sql.Tx) error {
+	return s.change(ctx, "update client "+c.ID, tollgate.Change{Kind: tollgate.ChangeClient, ID: c.ID, PoolID: c.PoolID}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE clients SET name = $2, allowed_oauth_flows = $3, allowed_oauth_scopes = $4,
 				access_token_validity = $5, access_token_validity_unit = $6,
 				id_token_validity = $7, id_token_validity_unit = $8,
@@ -195,7 +195,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client) error {
 
 // DeleteClient deletes the client and its secrets.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	return s.deleteRow(ctx, "delete client "+id,
+	return s.deleteRow(ctx, "delete client "+id, tollgate.Change{Kind: tollgate.ChangeClient, ID: id},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", id) },
 		`DELETE FROM clients WHERE id = $1`, id)
 }
@@ -204,7 +204,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 // has MaxClientSecrets. The count and the insert cannot race with another
 // writer: update serialises writers.
 func (s *Store) AddClientSecret(ctx context.Context, clientID string, secret tollgate.ClientSecret) error {
-	return s.update(ctx, "add secret to client "+clientID, func(tx *sql.Tx) error {
+	return s.change(ctx, "add secret to client "+clientID, tollgate.Change{Kind: tollgate.ChangeClient, ID: clientID}, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_secrets WHERE client_id = $1`, clientID).Scan(&n); err != nil {
 			return fmt.Errorf("count secrets: %w", err)
@@ -218,7 +218,7 @@ func (s *Store) AddClientSecret(ctx context.Context, clientID string, secret tol
 
 // DeleteClientSecret deletes one of the client's secrets.
 func (s *Store) DeleteClientSecret(ctx context.Context, clientID, secretID string) error {
-	return s.update(ctx, "delete secret of client "+clientID, func(tx *sql.Tx) error {
+	return s.change(ctx, "delete secret of client "+clientID, tollgate.Change{Kind: tollgate.ChangeClient, ID: clientID}, func(tx *sql.Tx) error {
 		// Under update's lock, so the count cannot change before the delete.
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_secrets WHERE client_id = $1`, clientID).Scan(&n); err != nil {

@@ -18,7 +18,7 @@ func scanDomain(sc scanner) (*tollgate.Domain, error) {
 // PutDomain creates the domain, or replaces it (keeping its CreatedAt) if
 // the same pool has it; KindConflict if another pool has it.
 func (s *Store) PutDomain(ctx context.Context, d *tollgate.Domain) error {
-	return s.update(ctx, "put domain "+d.Domain, func(tx *sql.Tx) error {
+	return s.change(ctx, "put domain "+d.Domain, tollgate.Change{Kind: tollgate.ChangeDomain, ID: d.Domain, PoolID: d.PoolID}, func(tx *sql.Tx) error {
 		// The WHERE clause makes the upsert a no-op, affecting no row, when
 		// the domain belongs to another pool.
 		res, err := tx.ExecContext(ctx, `INSERT INTO domains (`+domainColumns+`)
@@ -53,7 +53,7 @@ func (s *Store) ListDomains(ctx context.Context, poolID string) ([]*tollgate.Dom
 
 // DeleteDomain deletes the domain.
 func (s *Store) DeleteDomain(ctx context.Context, domain string) error {
-	return s.deleteRow(ctx, "delete domain "+domain,
+	return s.deleteRow(ctx, "delete domain "+domain, tollgate.Change{Kind: tollgate.ChangeDomain, ID: domain},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) },
 		`DELETE FROM domains WHERE domain = $1`, domain)
 }

@@ -17,7 +17,7 @@ func scanPool(sc scanner) (*tollgate.UserPool, error) {
 
 // CreatePool stores a new pool; KindConflict if its id or name is taken.
 func (s *Store) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
-	return s.update(ctx, "create pool "+p.ID, func(tx *sql.Tx) error {
+	return s.change(ctx, "create pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt))
 		if err != nil {
@@ -42,7 +42,7 @@ func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
 
 // UpdatePool updates the pool's Name, ConfigKey and UpdatedAt.
 func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
-	return s.update(ctx, "update pool "+p.ID, func(tx *sql.Tx) error {
+	return s.change(ctx, "update pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE pools SET name = $2, config_key = $3, updated_at = $4 WHERE id = $1`,
 			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt))
 		if err != nil {
@@ -55,7 +55,7 @@ func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
 
 // DeletePool deletes the pool and, by cascade, everything it owns.
 func (s *Store) DeletePool(ctx context.Context, id string) error {
-	return s.deleteRow(ctx, "delete pool "+id,
+	return s.deleteRow(ctx, "delete pool "+id, tollgate.Change{Kind: tollgate.ChangePool, ID: id, PoolID: id},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
 		`DELETE FROM pools WHERE id = $1`, id)
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
@@ -65,6 +67,40 @@ func (postgresDialect) lockKeys(ctx context.Context, tx *sql.Tx, poolID string) 
 		return fmt.Errorf("lock signing keys: %w", err)
 	}
 	return nil
+}
+
+// changesChannel is the channel every write NOTIFYs, with its generation as
+// the payload. It is the database's, whatever the schema: a listener on
+// another schema's store only reads its feed once for nothing.
+const changesChannel = "tollgate_changes"
+
+// notify queues a notification that PostgreSQL delivers at commit (and
+// drops on rollback).
+func (postgresDialect) notify(ctx context.Context, tx *sql.Tx, gen int64) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, changesChannel, strconv.FormatInt(gen, 10)); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// listen opens a connection of its own, LISTENs on changesChannel and calls
+// notify for each notification, and once when it starts listening.
+func (postgresDialect) listen(ctx context.Context, dsn string, notify func(error)) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("sqlstore: listen for changes: %w", err)
+	}
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }() // the connection is done with either way
+	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel); err != nil {
+		return fmt.Errorf("sqlstore: listen for changes: %w", err)
+	}
+	notify(nil) // what was written while nobody listened
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return fmt.Errorf("sqlstore: listen for changes: %w", err)
+		}
+		notify(nil)
+	}
 }
 
 // goose locks migrations with a session-level advisory lock so that nodes

@@ -63,7 +63,7 @@ func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServ
 	if err != nil {
 		return wrap(err, "put resource server "+rs.Identifier)
 	}
-	return s.update(ctx, "put resource server "+rs.Identifier, func(tx *sql.Tx) error {
+	return s.change(ctx, "put resource server "+rs.Identifier, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: rs.PoolID, PoolID: rs.PoolID}, func(tx *sql.Tx) error {
 		if err := checkResourceServerQuota(ctx, tx, rs); err != nil {
 			return err
 		}
@@ -91,16 +91,17 @@ func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string
 }
 
 // ListResourceServers returns the pool's resource servers, by identifier;
-// none for a pool that does not exist.
+// none for a pool that does not exist; all pools' (by pool, then
+// identifier) when poolID is empty.
 func (s *Store) ListResourceServers(ctx context.Context, poolID string) ([]*tollgate.ResourceServer, error) {
 	return queryAll(ctx, s.read, "list resource servers", scanResourceServer,
-		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 ORDER BY identifier`, poolID)
+		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 OR $1 = '' ORDER BY pool_id, identifier`, poolID)
 }
 
 // DeleteResourceServer deletes the pool's resource server with the given
 // identifier.
 func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
-	return s.deleteRow(ctx, "delete resource server "+identifier,
+	return s.deleteRow(ctx, "delete resource server "+identifier, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: poolID, PoolID: poolID},
 		func() error {
 			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
 		},

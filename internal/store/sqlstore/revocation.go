@@ -12,7 +12,7 @@ import (
 // RevokeToken records a revoked token. Revoking it again changes nothing and
 // is not an error.
 func (s *Store) RevokeToken(ctx context.Context, t tollgate.RevokedToken) error {
-	return s.update(ctx, "revoke token "+t.JTI, func(tx *sql.Tx) error {
+	return s.change(ctx, "revoke token "+t.JTI, tollgate.Change{Kind: tollgate.ChangeRevocation, ID: t.JTI, PoolID: t.PoolID}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO revoked_tokens (jti, pool_id, client_id, expires_at, revoked_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (jti) DO NOTHING`,
 			t.JTI, t.PoolID, t.ClientID, s.d.time(t.ExpiresAt), s.d.time(t.RevokedAt))
@@ -21,6 +21,19 @@ func (s *Store) RevokeToken(ctx context.Context, t tollgate.RevokedToken) error 
 		}
 		return mustAffect(res, func() error { return errUnchanged })
 	})
+}
+
+// GetRevokedToken returns the revocation of the token with this jti.
+func (s *Store) GetRevokedToken(ctx context.Context, jti string) (tollgate.RevokedToken, error) {
+	return queryOne(ctx, s.read, "get revoked token", scanRevokedToken,
+		func() error { return tollgate.Errorf(tollgate.KindNotFound, "no revocation of token %q", jti) },
+		`SELECT jti, pool_id, client_id, expires_at, revoked_at FROM revoked_tokens WHERE jti = $1`, jti)
+}
+
+func scanRevokedToken(sc scanner) (tollgate.RevokedToken, error) {
+	var t tollgate.RevokedToken
+	err := sc.Scan(&t.JTI, &t.PoolID, &t.ClientID, (*dbTime)(&t.ExpiresAt), (*dbTime)(&t.RevokedAt))
+	return t, err
 }
 
 // IsTokenRevoked reports whether the token with the given JWT id is revoked.
@@ -36,31 +49,16 @@ func (s *Store) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 // ListRevokedTokens lists the revocations of tokens that have not expired
 // at now, oldest revocation first.
 func (s *Store) ListRevokedTokens(ctx context.Context, now time.Time) ([]tollgate.RevokedToken, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT jti, pool_id, client_id, expires_at, revoked_at FROM revoked_tokens
+	return queryAll(ctx, s.read, "list revoked tokens", scanRevokedToken,
+		`SELECT jti, pool_id, client_id, expires_at, revoked_at FROM revoked_tokens
 		WHERE expires_at >= $1 ORDER BY revoked_at, jti`, s.d.time(now))
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list revoked tokens: %w", err)
-	}
-	defer rows.Close()
-	out := []tollgate.RevokedToken{}
-	for rows.Next() {
-		var t tollgate.RevokedToken
-		if err := rows.Scan(&t.JTI, &t.PoolID, &t.ClientID, (*dbTime)(&t.ExpiresAt), (*dbTime)(&t.RevokedAt)); err != nil {
-			return nil, fmt.Errorf("sqlstore: list revoked tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: list revoked tokens: %w", err)
-	}
-	return out, nil
 }
 
 // DeleteExpiredRevocations forgets the revocations of tokens that expired
 // before now and returns how many it forgot.
 func (s *Store) DeleteExpiredRevocations(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	err := s.update(ctx, "delete expired revocations", func(tx *sql.Tx) error {
+	err := s.change(ctx, "delete expired revocations", tollgate.Change{Kind: tollgate.ChangeRevocation}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM revoked_tokens WHERE expires_at < $1`, s.d.time(now))
 		if err != nil {
 			return err

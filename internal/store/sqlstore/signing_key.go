@@ -55,6 +55,7 @@ func (s *Store) UpdateSigningKeys(ctx context.Context, poolID string, fn func(cu
 	var (
 		result []tollgate.SigningKey
 		fnErr  error
+		wrote  bool
 	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.d.lockKeys(ctx, tx, poolID); err != nil {
@@ -83,13 +84,18 @@ func (s *Store) UpdateSigningKeys(ctx context.Context, poolID string, fn func(cu
 		if err := checkKeys(poolID, next); err != nil {
 			return err
 		}
-		if err := bumpGeneration(ctx, tx); err != nil {
+		gen, err := bumpGeneration(ctx, tx)
+		if err != nil {
 			return err
 		}
 		if err := s.replaceKeys(ctx, tx, poolID, next); err != nil {
 			return err
 		}
+		if err := s.record(ctx, tx, gen, tollgate.Change{Kind: tollgate.ChangeSigningKeys, ID: poolID, PoolID: poolID}); err != nil {
+			return err
+		}
 		result, err = listSigningKeys(ctx, tx, poolID)
+		wrote = err == nil
 		return err
 	})
 	if fnErr != nil {
@@ -97,6 +103,9 @@ func (s *Store) UpdateSigningKeys(ctx context.Context, poolID string, fn func(cu
 	}
 	if err != nil {
 		return nil, wrap(err, "update signing keys of pool "+poolID)
+	}
+	if wrote {
+		s.committed()
 	}
 	return result, nil
 }

@@ -150,6 +150,19 @@ func (sqliteDialect) violation(err error) violation {
 // holding the file's write lock, which excludes every other writer.
 func (sqliteDialect) lockKeys(context.Context, *sql.Tx, string) error { return nil }
 
+// notify has nothing to do: SQLite cannot tell other processes, which
+// find the write by polling the generation.
+func (sqliteDialect) notify(context.Context, *sql.Tx, int64) error { return nil }
+
+// listen tells once that it listens (the caller reads what was written
+// before) and waits for ctx to end: only this handle's own commits are
+// told (ListenChanges), other processes' are found by polling.
+func (sqliteDialect) listen(ctx context.Context, _ string, notify func(error)) error {
+	notify(nil)
+	<-ctx.Done()
+	return nil
+}
+
 // goose has no lock for SQLite; migrate retries instead when another process
 // migrated at the same time.
 func (sqliteDialect) goose(context.Context, *sql.DB) (goose.Dialect, string, []goose.ProviderOption, error) {

@@ -22,6 +22,11 @@ type Store struct {
 	// read runs single-statement reads. On SQLite it is a pool of read-only
 	// connections; on PostgreSQL it is the same pool as write.
 	read *sql.DB
+	// dsn is what the store was opened on: the change listener opens a
+	// connection of its own on it (PostgreSQL).
+	dsn string
+	// listeners are told of this handle's commits (see ListenChanges).
+	listeners listeners
 }
 
 var _ tollgate.Store = (*Store)(nil)
@@ -37,6 +42,12 @@ type dialect interface {
 	// lockKeys takes the lock on poolID's signing keys, held until tx ends
 	// and excluding every other process using the database.
 	lockKeys(ctx context.Context, tx *sql.Tx, poolID string) error
+	// notify tells the database's listeners, at commit, that generation
+	// gen was written (PostgreSQL's NOTIFY); nothing on SQLite.
+	notify(ctx context.Context, tx *sql.Tx, gen int64) error
+	// listen calls notify(nil) on every write any process commits, and
+	// after it (re)connects; it returns when ctx ends or listening fails.
+	listen(ctx context.Context, dsn string, notify func(error)) error
 	// goose returns goose's name for the dialect, the directory of its
 	// migrations in the embedded file system and any provider options.
 	goose(ctx context.Context, db *sql.DB) (goose.Dialect, string, []goose.ProviderOption, error)
@@ -69,6 +80,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", RedactDSN(dsn), err)
 	}
+	s.dsn = dsn
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlstore: migrate %s: %w", RedactDSN(dsn), err)
@@ -102,21 +114,37 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 // generation, and makes update return nil.
 var errUnchanged = errors.New("unchanged")
 
-// update runs fn in a write transaction that first increments the
-// generation. Taking the generation row first serialises writers on
-// PostgreSQL as SQLite's write lock does on SQLite, so fn may check a limit
-// (such as the number of secrets) and then write without a race. Errors of
-// the domain (*tollgate.Error) are returned as they are; others are wrapped
-// with op.
+// update runs fn in a write transaction that may have changed anything:
+// the change feed records ChangeAll, and readers reload everything. Writes
+// that know what they change call change instead.
 func (s *Store) update(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	return s.change(ctx, op, tollgate.Change{Kind: tollgate.ChangeAll}, fn)
+}
+
+// change runs fn in a write transaction that first increments the
+// generation and, once fn succeeds, records ch in the change feed under the
+// new generation (and, on PostgreSQL, notifies listeners at commit).
+// Taking the generation row first serialises writers on PostgreSQL as
+// SQLite's write lock does on SQLite, so fn may check a limit (such as the
+// number of secrets) and then write without a race, and commit order is
+// generation order, which the feed relies on. Errors of the domain
+// (*tollgate.Error) are returned as they are; others are wrapped with op.
+func (s *Store) change(ctx context.Context, op string, ch tollgate.Change, fn func(tx *sql.Tx) error) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := bumpGeneration(ctx, tx); err != nil {
+		gen, err := bumpGeneration(ctx, tx)
+		if err != nil {
 			return err
 		}
-		return fn(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, gen, ch)
 	})
 	if errors.Is(err, errUnchanged) {
 		return nil
+	}
+	if err == nil {
+		s.committed()
 	}
 	return wrap(err, op)
 }
@@ -138,11 +166,13 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("increment generation: %w", err)
+// bumpGeneration increments the generation and returns its new value.
+func bumpGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var gen int64
+	if err := tx.QueryRowContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1 RETURNING value`).Scan(&gen); err != nil {
+		return 0, fmt.Errorf("increment generation: %w", err)
 	}
-	return nil
+	return gen, nil
 }
 
 // wrap returns nil for nil, a domain error unchanged, and anything else
@@ -222,10 +252,10 @@ func queryAll[T any](ctx context.Context, db *sql.DB, op string, scan func(scann
 	return out, wrap(rows.Err(), op)
 }
 
-// deleteRow runs a DELETE, in a write transaction, that must remove a row:
-// missing() is the error when it removes none.
-func (s *Store) deleteRow(ctx context.Context, op string, missing func() error, query string, args ...any) error {
-	return s.update(ctx, op, func(tx *sql.Tx) error {
+// deleteRow runs a DELETE, in a write transaction recording ch, that must
+// remove a row: missing() is the error when it removes none.
+func (s *Store) deleteRow(ctx context.Context, op string, ch tollgate.Change, missing func() error, query string, args ...any) error {
+	return s.change(ctx, op, ch, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err

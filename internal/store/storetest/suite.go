@@ -31,6 +31,8 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"DeletePoolCascades", testDeletePoolCascades},
 		{"DeleteClientCascades", testDeleteClientCascades},
 		{"Generation", testGeneration},
+		{"Changes", testChanges},
+		{"RevokedTokenAndAllResourceServers", testRevokedTokenAndAllResourceServers},
 		{"Times", testTimes},
 		{"Copies", testCopies},
 		{"EmptyLists", testEmptyLists},

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tollgate/tollgate/internal/oauth2"
+)
+
+// What the server does while it cannot confirm that its catalog holds
+// every write (the store is unreachable): the revocations, deletions and
+// secret changes other nodes commit meanwhile are not seen.
+const (
+	// OutageServe keeps serving from the last known state: availability
+	// first. The catalog's age is a metric (tollgate_catalog_age_seconds),
+	// and the outage is logged once when it starts and once when it ends.
+	OutageServe = "serve"
+	// OutageRefuse refuses, once the catalog has not been confirmed
+	// current for longer than StaleAfter, what depends on it: the
+	// gateway's routes with an authorizer (503 {"message":"Service
+	// Unavailable"}) and the OAuth endpoints (503 temporarily_unavailable).
+	// Open routes, discovery and JWKS keep being served.
+	OutageRefuse = "refuse"
+)
+
+// DefaultStaleAfter is how old the catalog may grow in refuse mode before
+// requests are refused: long enough for a database failover, well above
+// the one-second poll.
+const DefaultStaleAfter = 30 * time.Second
+
+// stale reports whether the server refuses for want of a current catalog.
+func (s *Server) stale() bool {
+	return s.opts.StoreOutage == OutageRefuse && s.catalogAge() > s.opts.StaleAfter
+}
+
+// catalogAge is how long ago the catalog was last confirmed current.
+func (s *Server) catalogAge() time.Duration { return s.opts.Now().Sub(s.catalog.Confirmed()) }
+
+// errUnavailable is RFC 6749's temporarily_unavailable (§4.1.2.1: "the
+// authorization server is currently unable to handle the request due to a
+// temporary overloading or maintenance"), answered with 503.
+var errUnavailable = &oauth2.Error{
+	Code:        "temporarily_unavailable",
+	Description: "the server cannot confirm its data is current; try again later",
+	Status:      http.StatusServiceUnavailable,
+}
+
+// whenCurrent guards an OAuth endpoint in refuse mode.
+func (s *Server) whenCurrent(h http.HandlerFunc) http.HandlerFunc {
+	if s.opts.StoreOutage != OutageRefuse {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.stale() {
+			oauth2.WriteError(w, r, errUnavailable)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// registerCatalogMetrics exposes the catalog's age, which grows past the
+// poll interval only while the store cannot be read.
+func (s *Server) registerCatalogMetrics() {
+	s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tollgate_catalog_age_seconds",
+		Help: "Seconds since the in-memory catalog was last confirmed to hold every write of the store.",
+	}, func() float64 { return s.catalogAge().Seconds() }))
+}
+
+// checkOutage checks StoreOutage and fills in the defaults.
+func checkOutage(opts *Options) error {
+	switch opts.StoreOutage {
+	case "":
+		opts.StoreOutage = OutageServe
+	case OutageServe, OutageRefuse:
+	default:
+		return fmt.Errorf("server: store outage policy must be %q or %q, got %q", OutageServe, OutageRefuse, opts.StoreOutage)
+	}
+	if opts.StaleAfter <= 0 {
+		opts.StaleAfter = DefaultStaleAfter
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+// testChanges checks the change feed: every kind of write records what it
+// changed, in commit order, under the generation it moved the store to;
+// writes that change nothing record nothing; a trimmed log answers TooOld.
+func testChanges(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	pool := newPool("pool")
+	rs := &tollgate.ResourceServer{PoolID: pool.ID, Identifier: "default", Name: "Default", Scopes: []tollgate.Scope{}, CreatedAt: t0, UpdatedAt: t0}
+	c := newClient(pool.ID, "client", newSecret(t0))
+	secret := newSecret(t0)
+	d := &tollgate.Domain{Domain: "auth", PoolID: pool.ID, CreatedAt: t0}
+	tok := tollgate.RevokedToken{JTI: "jti", PoolID: pool.ID, ClientID: c.ID, ExpiresAt: t0, RevokedAt: t0}
+	key := &tollgate.AccessKey{ID: "AKIACHANGES", Description: "d", Sealed: []byte("s"), CreatedAt: t0}
+	keys := func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
+		return []tollgate.SigningKey{newKey(pool.ID, "k1", tollgate.KeyActive, t0)}, nil
+	}
+	noKeys := func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) { return nil, nil }
+	change := func(kind tollgate.ChangeKind, id, poolID string) *tollgate.Change {
+		return &tollgate.Change{Kind: kind, ID: id, PoolID: poolID}
+	}
+	steps := []struct {
+		name  string
+		write func() error
+		want  *tollgate.Change // nil: nothing recorded
+	}{
+		{"CreatePool", func() error { return s.CreatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
+		{"UpdatePool", func() error { return s.UpdatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
+		{"PutResourceServer", func() error { return s.PutResourceServer(ctx, rs) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"CreateClient", func() error { return s.CreateClient(ctx, c) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
+		{"CreateClient again (refused)", func() error { return ignoreKind(s.CreateClient(ctx, c), tollgate.KindConflict) }, nil},
+		{"UpdateClient", func() error { return s.UpdateClient(ctx, c) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
+		{"AddClientSecret", func() error { return s.AddClientSecret(ctx, c.ID, secret) }, change(tollgate.ChangeClient, c.ID, "")},
+		{"DeleteClientSecret", func() error { return s.DeleteClientSecret(ctx, c.ID, secret.ID) }, change(tollgate.ChangeClient, c.ID, "")},
+		{"PutDomain", func() error { return s.PutDomain(ctx, d) }, change(tollgate.ChangeDomain, d.Domain, pool.ID)},
+		{"UpdateSigningKeys", func() error { _, err := s.UpdateSigningKeys(ctx, pool.ID, keys); return err }, change(tollgate.ChangeSigningKeys, pool.ID, pool.ID)},
+		{"UpdateSigningKeys returning nil", func() error { _, err := s.UpdateSigningKeys(ctx, pool.ID, noKeys); return err }, nil},
+		{"RevokeToken", func() error { return s.RevokeToken(ctx, tok) }, change(tollgate.ChangeRevocation, tok.JTI, pool.ID)},
+		{"RevokeToken again", func() error { return s.RevokeToken(ctx, tok) }, nil},
+		{"DeleteExpiredRevocations", deleteExpiredWanting(ctx, s, 1), change(tollgate.ChangeRevocation, "", "")},
+		{"DeleteExpiredRevocations deleting none", deleteExpiredWanting(ctx, s, 0), nil},
+		{"CreateAccessKey", func() error { return s.CreateAccessKey(ctx, key) }, change(tollgate.ChangeAccessKey, key.ID, "")},
+		{"DeleteAccessKey", func() error { return s.DeleteAccessKey(ctx, key.ID) }, change(tollgate.ChangeAccessKey, key.ID, "")},
+		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain) }, change(tollgate.ChangeDomain, d.Domain, "")},
+		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID) }, change(tollgate.ChangeClient, c.ID, "")},
+		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
+	}
+	start, err := s.Generation(ctx)
+	wantNoError(t, "Generation", err)
+	var all []tollgate.Change
+	for _, st := range steps {
+		before, err := s.Generation(ctx)
+		wantNoError(t, "Generation", err)
+		wantNoError(t, st.name, st.write())
+		set, err := s.Changes(ctx, before)
+		wantNoError(t, st.name+": Changes", err)
+		after, err := s.Generation(ctx)
+		wantNoError(t, "Generation", err)
+		var want []tollgate.Change
+		if st.want != nil {
+			w := *st.want
+			w.Gen = after
+			want = []tollgate.Change{w}
+			all = append(all, w)
+		}
+		wantEqual(t, st.name+": changes", set, tollgate.ChangeSet{Changes: want, Gen: after})
+	}
+
+	// The whole log, in commit order, from the first generation on.
+	end, err := s.Generation(ctx)
+	wantNoError(t, "Generation", err)
+	set, err := s.Changes(ctx, start)
+	wantNoError(t, "Changes", err)
+	wantEqual(t, "every change since the start", set, tollgate.ChangeSet{Changes: all, Gen: end})
+	set, err = s.Changes(ctx, end)
+	wantNoError(t, "Changes", err)
+	wantEqual(t, "changes of an up-to-date reader", set, tollgate.ChangeSet{Gen: end})
+
+	// Trimmed up to the middle: a reader behind the floor reloads; one at
+	// or after it still gets the rest.
+	mid := all[len(all)/2].Gen
+	wantNoError(t, "TrimChanges", s.TrimChanges(ctx, mid))
+	if g, err := s.Generation(ctx); err != nil || g != end {
+		t.Errorf("after TrimChanges, Generation() = %d, %v; want %d, unchanged", g, err, end)
+	}
+	set, err = s.Changes(ctx, start)
+	wantNoError(t, "Changes", err)
+	wantEqual(t, "changes after a trim, from before it", set, tollgate.ChangeSet{Gen: end, TooOld: true})
+	set, err = s.Changes(ctx, mid)
+	wantNoError(t, "Changes", err)
+	wantEqual(t, "changes after a trim, from its floor", set, tollgate.ChangeSet{Changes: all[len(all)/2+1:], Gen: end})
+	wantNoError(t, "TrimChanges to an older floor", s.TrimChanges(ctx, start))
+	set, err = s.Changes(ctx, start)
+	wantNoError(t, "Changes", err)
+	wantEqual(t, "a floor is never lowered", set.TooOld, true)
+}
+
+// testRevokedTokenAndAllResourceServers checks GetRevokedToken and
+// ListResourceServers of every pool, the reads a catalog applying the
+// feed and loading everything makes.
+func testRevokedTokenAndAllResourceServers(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	p1, p2 := mustCreatePool(t, s, "one"), mustCreatePool(t, s, "two")
+	var want []*tollgate.ResourceServer
+	for _, p := range []*tollgate.UserPool{p1, p2} {
+		rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: "api", Name: "API", Scopes: []tollgate.Scope{{Name: "read", Description: "r"}}, CreatedAt: t0, UpdatedAt: t0}
+		wantNoError(t, "PutResourceServer", s.PutResourceServer(ctx, rs))
+		want = append(want, rs)
+	}
+	if want[0].PoolID > want[1].PoolID {
+		want[0], want[1] = want[1], want[0]
+	}
+	got, err := s.ListResourceServers(ctx, "")
+	wantNoError(t, "ListResourceServers(all)", err)
+	wantEqual(t, "ListResourceServers(all)", got, want)
+
+	tok := tollgate.RevokedToken{JTI: "jti-get", PoolID: p1.ID, ClientID: "c", ExpiresAt: at(time.Hour), RevokedAt: t0}
+	wantNoError(t, "RevokeToken", s.RevokeToken(ctx, tok))
+	r, err := s.GetRevokedToken(ctx, tok.JTI)
+	wantNoError(t, "GetRevokedToken", err)
+	wantEqual(t, "GetRevokedToken", r, tok)
+	_, err = s.GetRevokedToken(ctx, "no-such-jti")
+	wantKind(t, "GetRevokedToken(unknown)", err, tollgate.KindNotFound)
+}
+
+// ignoreKind returns nil when err is of the given kind, and otherwise an
+// error saying what it got instead.
+func ignoreKind(err error, kind tollgate.ErrorKind) error {
+	if tollgate.KindOf(err) == kind {
+		return nil
+	}
+	if err == nil {
+		return tollgate.Errorf(tollgate.KindInternal, "got no error, want %s", kind)
+	}
+	return err
+}
