@@ -213,12 +213,15 @@ func TestClusterPropagation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			all := make([]time.Duration, len(samples))
-			for i, s := range samples {
-				all[i] = s.All()
+			var all, own []time.Duration
+			for _, s := range samples {
+				all, own = append(all, s.All()), append(own, s.Delays[s.Node])
 			}
 			q := propagation.Summarize(all)
-			t.Logf("%s, %d changes, delay until every node enforces it: %v", kind.Name, len(samples), q)
+			// The node that made the change (nominal for a rotation by
+			// the CLI) applies it before acknowledging it: its delays are
+			// the probes' own latency, the floor of the others.
+			t.Logf("%s, %d changes, delay until every node enforces it: %v (at the node that made it: %v)", kind.Name, len(samples), q, propagation.Summarize(own))
 			if q.P99 > propagationTarget {
 				t.Errorf("%s: p99 %v is over the %v target", kind.Name, q.P99, propagationTarget)
 			}
