@@ -56,7 +56,7 @@ var allowedImports = map[string][]string{
 	// Test helpers of the tests that drive Tollgate with the AWS SDK.
 	"internal/awstest": {},
 	// Propagation across nodes, measured by e2e and bench/propagation.
-	"internal/propagation": {"internal/awstest"},
+	"internal/propagation": {".", "internal/awstest"},
 }
 
 // allowedModules lists, for each package, the third-party modules its

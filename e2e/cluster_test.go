@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/propagation"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -66,16 +65,9 @@ func startCluster(t *testing.T) *cluster {
 		dir: t.TempDir(),
 	}
 	c.HTTP = &http.Client{Timeout: 10 * time.Second}
-	c.RoutePath = "/apis/" + tollgate.RestAPIID("Api") + "/prod/ping"
+	c.RoutePath = propagation.RoutePath
 	cfg := filepath.Join(c.dir, "cluster.yaml")
-	writeFile(t, cfg, "userPools:\n"+partnerPool("api/read", "read")+`restApis:
-  - id: Api
-    authorizers: [{id: Auth, cognitoUserPools: [Pool]}]
-    resources:
-      - path: /{proxy+}
-        methods:
-          - {httpMethod: ANY, authorizer: Auth, authorizationScopes: [api/read], integration: {type: MOCK}}
-`)
+	writeFile(t, cfg, propagation.Config)
 	lbAddr := freeAddr(t)
 	c.lb = "http://" + lbAddr
 	args := []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--data", c.dir, "--public-url", c.lb, "--log-level", "warn"}
@@ -143,7 +135,7 @@ func (c *cluster) readConfigObjects(t *testing.T) {
 	}
 	unmarshal(t, out, &k)
 	c.keyID, c.keySecret = k.AccessKeyID, k.SecretAccessKey
-	c.Admin = propagation.NewAdmin(c.Nodes, c.keyID, c.keySecret, c.pool, "api/read", func(ctx context.Context) error {
+	c.Admin = propagation.NewAdmin(c.Nodes, c.keyID, c.keySecret, c.pool, propagation.Scope, func(ctx context.Context) error {
 		// Not run: this is called from the subtests' goroutines.
 		cmd := exec.CommandContext(ctx, binary, "keys", "rotate", c.pool, "--force", "--retire-now", "--data", c.dir)
 		cmd.Env = append(os.Environ(), c.env...)
@@ -169,7 +161,7 @@ func TestClusterTokensWorkEverywhere(t *testing.T) {
 			t.Fatalf("a token from %s: %v", from, err)
 		}
 		claims, _, _ := verify(t, c.lb+"/"+c.pool, tok)
-		if claims.ClientID != c.IntrospectorID || claims.Scope != "api/read" {
+		if claims.ClientID != c.IntrospectorID || claims.Scope != propagation.Scope {
 			t.Errorf("token from %s: claims %+v", from, claims)
 		}
 	}
@@ -248,7 +240,7 @@ func TestClusterNodeKilled(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	lbAdmin := propagation.NewAdmin([]string{c.lb}, c.keyID, c.keySecret, c.pool, "api/read", nil)
+	lbAdmin := propagation.NewAdmin([]string{c.lb}, c.keyID, c.keySecret, c.pool, propagation.Scope, nil)
 	var mu sync.Mutex
 	var created []string
 	create := func() error {

@@ -35,26 +35,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/propagation"
 )
-
-// config is the nodes' config: a pool with a client (which introspects
-// and is revoked) and an API whose route a token with api/read passes.
-const config = `userPools:
-  - id: Pool
-    resourceServers:
-      - {identifier: api, userPoolResourceServerName: API, scopes: [{scopeName: read, scopeDescription: Read}]}
-    clients:
-      - {id: Bench, generateSecret: true, oAuth: {flows: {clientCredentials: true}, scopes: [api/read]}}
-restApis:
-  - id: Api
-    authorizers: [{id: Auth, cognitoUserPools: [Pool]}]
-    resources:
-      - path: /{proxy+}
-        methods:
-          - {httpMethod: ANY, authorizer: Auth, authorizationScopes: [api/read], integration: {type: MOCK}}
-`
 
 type options struct {
 	tollgate, dsn, kinds string
@@ -205,7 +187,7 @@ func (b *bench) start(ctx context.Context, dsn string, o options) (*propagation.
 	}
 	b.env = append(os.Environ(), "TOLLGATE_MASTER_KEY="+strings.TrimSpace(key), "TOLLGATE_DATABASE="+dsn)
 	cfg := filepath.Join(b.dir, "bench.yaml")
-	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(propagation.Config), 0o600); err != nil {
 		return nil, err
 	}
 	// One public URL for all, so that every node's tokens have the same
@@ -223,7 +205,7 @@ func (b *bench) start(ctx context.Context, dsn string, o options) (*propagation.
 		c.Nodes = append(c.Nodes, "http://"+addr)
 	}
 	c.HTTP = &http.Client{Timeout: 10 * time.Second}
-	c.RoutePath = "/apis/" + tollgate.RestAPIID("Api") + "/prod/ping"
+	c.RoutePath = propagation.RoutePath
 	pool, err := b.objects(ctx, c)
 	if err != nil {
 		return nil, err
@@ -235,7 +217,7 @@ func (b *bench) start(ctx context.Context, dsn string, o options) (*propagation.
 	if err := b.cliJSON(ctx, &k, "access-keys", "create", "--json"); err != nil {
 		return nil, err
 	}
-	c.Admin = propagation.NewAdmin(c.Nodes, k.AccessKeyID, k.SecretAccessKey, pool, "api/read", func(ctx context.Context) error {
+	c.Admin = propagation.NewAdmin(c.Nodes, k.AccessKeyID, k.SecretAccessKey, pool, propagation.Scope, func(ctx context.Context) error {
 		_, err := b.cli(ctx, "keys", "rotate", pool, "--force", "--retire-now")
 		return err
 	})
