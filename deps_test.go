@@ -50,11 +50,14 @@ var allowedImports = map[string][]string{
 	"bench/tokenload":          {},
 	"bench/gateway":            {"*"},
 	"bench/lambda":             {},
+	"bench/propagation":        {".", "internal/propagation"},
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},
 	// Test helpers of the tests that drive Tollgate with the AWS SDK.
 	"internal/awstest": {},
+	// Propagation across nodes, measured by e2e and bench/propagation.
+	"internal/propagation": {".", "internal/awstest"},
 }
 
 // allowedModules lists, for each package, the third-party modules its
@@ -64,6 +67,8 @@ var allowedImports = map[string][]string{
 var allowedModules = map[string][]string{
 	"examples/go-function":     {"github.com/aws/aws-lambda-go"},
 	"internal/awstest":         {},
+	"internal/propagation":     {"github.com/aws/aws-sdk-go-v2"},
+	"bench/propagation":        {"github.com/jackc/pgx/v5"},
 	"internal/bearer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/signer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/oauth2":          {"github.com/google/uuid"},

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tollgate/tollgate/internal/awstest"
+	"github.com/tollgate/tollgate/internal/propagation"
 )
 
 // accessKey creates a management API access key in dev's data directory
@@ -47,14 +48,9 @@ func accessKey(t *testing.T, dataDir string) (id, secret string) {
 	return k.AccessKeyID, k.SecretAccessKey
 }
 
-func cognitoClient(endpoint, id, secret string) *cip.Client {
-	return cip.New(cip.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
-		HTTPClient:   awstest.HTTPClient(), RetryMaxAttempts: 1,
-	})
-}
+// cognitoClient is the AWS SDK's client of the management API at endpoint
+// (propagation.NewCognito: no retries, awstest's HTTP client).
+var cognitoClient = propagation.NewCognito
 
 func wantAPIError(t *testing.T, what string, err error, code, msg string) {
 	t.Helper()

@@ -2,20 +2,14 @@ package e2e
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // startNginx runs a real nginx on a loopback port as the upstream of an
@@ -24,57 +18,10 @@ import (
 // resolves dot segments, as many upstreams do).
 func startNginx(t *testing.T) string {
 	t.Helper()
-	bin := needProgram(t, "nginx")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "nginx.conf")
-	writeFile(t, conf, fmt.Sprintf(`pid %s/nginx.pid;
-error_log stderr;
-events {}
-http {
-  access_log off;
-  client_body_temp_path %[1]s; proxy_temp_path %[1]s; fastcgi_temp_path %[1]s; uwsgi_temp_path %[1]s; scgi_temp_path %[1]s;
-  server {
-    listen %s;
-    location /public/ { return 200 "public $uri"; }
+	addr := freeAddr(t)
+	runNginx(t, addr, "", `    location /public/ { return 200 "public $uri"; }
     location /admin/  { return 200 "admin $uri"; }
-    location /        { return 404 "other $uri"; }
-  }
-}
-`, dir, addr))
-	cmd := exec.Command(bin, "-p", dir, "-c", conf, "-g", "daemon off;")
-	var mu sync.Mutex
-	var out strings.Builder
-	logs := lockedWriter{mu: &mu, b: &out}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	// Its own process group: the workers go with the master.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// Killed: its exit status says nothing, and a group already gone
-		// has nothing left to kill.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-		if t.Failed() {
-			mu.Lock()
-			t.Logf("nginx:\n%s", out.String())
-			mu.Unlock()
-		}
-	})
-	functest.Eventually(t, "nginx listening", func() bool {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
+    location /        { return 404 "other $uri"; }`)
 	return addr
 }
 
