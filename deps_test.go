@@ -49,6 +49,7 @@ var allowedImports = map[string][]string{
 	"bench/tokenload":          {},
 	"bench/gateway":            {"*"},
 	"bench/lambda":             {},
+	"bench/cacheload":          {},
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},
