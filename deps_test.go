@@ -51,6 +51,7 @@ var allowedImports = map[string][]string{
 	"bench/gateway":            {"*"},
 	"bench/lambda":             {},
 	"bench/propagation":        {".", "internal/propagation"},
+	"bench/cacheload":          {},
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},

@@ -9,15 +9,6 @@
 # TOLLGATE_FLAGS=--verify-cache-size=16MiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=$(mktemp -d)
-up_pid=""
-tg_pid=""
-cleanup() {
-	for p in $tg_pid $up_pid; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
 # shellcheck source=bench/stack.sh
 . bench/stack.sh
 go build -o "$work/cacheload" ./bench/cacheload

@@ -8,8 +8,19 @@
 # tg_pid, upstream, token_url, id, secret and api (the invoke URL), and
 # stack_ok: "no", having printed dev's output, when dev printed no invoke
 # URL or client credentials. (It returns 0 then too: a function called as
-# a condition would run without set -e.) The caller kills $tg_pid and
-# $up_pid on exit.
+# a condition would run without set -e.)
+
+# Sourcing it makes the work directory and the exit trap that stops the
+# processes start_stack starts and removes the directory.
+work=$(mktemp -d)
+up_pid=""
+tg_pid=""
+cleanup() {
+	for p in $tg_pid $up_pid; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
 
 start_stack() {
 	stack_ok=yes
