@@ -28,8 +28,13 @@ import (
 const propagationTarget = 100 * time.Millisecond
 
 // changesPerKind is how many changes of each kind TestClusterPropagation
-// makes. With 30, the nearest-rank p99 is the slowest of them.
-const changesPerKind = 30
+// makes. With 30, the nearest-rank p99 is the slowest of them; the test
+// stops a kind early once missedEnough changes missed the target (the
+// failure is then settled, and its figures are shown).
+const (
+	changesPerKind = 30
+	missedEnough   = 5
+)
 
 var reServingOn = regexp.MustCompile(`Tollgate is serving on (\S+) `)
 
@@ -201,7 +206,18 @@ func TestClusterPropagation(t *testing.T) {
 		t.Run(kind.Name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			samples, err := c.Measure(ctx, kind, changesPerKind)
+			// Changes over the target are counted as they come: after
+			// missedEnough of them the p99 is settled (with 30 changes it
+			// allows none), and the rest would only lengthen the suite.
+			samples, err := c.Measure(ctx, kind, changesPerKind, func(s []propagation.Sample) bool {
+				missed := 0
+				for _, x := range s {
+					if x.All() > propagationTarget {
+						missed++
+					}
+				}
+				return missed >= missedEnough
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

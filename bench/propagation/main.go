@@ -90,7 +90,7 @@ func run(o options) error {
 	}
 	fmt.Printf("%d nodes on PostgreSQL, %d changes of each kind; delay from the change's acknowledgement until a node enforces it:\n", o.nodes, o.changes)
 	for _, k := range kinds {
-		samples, err := c.Measure(ctx, k, o.changes)
+		samples, err := c.Measure(ctx, k, o.changes, nil)
 		if err != nil {
 			return err
 		}

@@ -50,10 +50,15 @@ type Kind struct {
 }
 
 // Measure makes n changes of kind k, each on the next node in turn, and
-// returns their samples.
-func (c *Cluster) Measure(ctx context.Context, k Kind, n int) ([]Sample, error) {
+// returns their samples. If enough is not nil, it is asked after each
+// change whether the samples so far settle the question, and the
+// measurement stops when it says so.
+func (c *Cluster) Measure(ctx context.Context, k Kind, n int, enough func([]Sample) bool) ([]Sample, error) {
 	samples := make([]Sample, 0, n)
 	for i := range n {
+		if enough != nil && len(samples) > 0 && enough(samples) {
+			break
+		}
 		node := i % len(c.Nodes)
 		ch, err := k.prepare(ctx, c, node)
 		if err != nil {
