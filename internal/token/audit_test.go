@@ -132,15 +132,15 @@ func TestAuditFailedAuthentication(t *testing.T) {
 	}
 }
 
-// BenchmarkServeTokenRefusedAudited is BenchmarkServeTokenRefused with an
-// audit sink (writing to io.Discard): what recording each refusal adds to
+// BenchmarkServeTokenRefusedAudited is BenchmarkServeTokenRefused/catalog
+// with an audit sink (writing to io.Discard): what recording each refusal adds to
 // the cost an attacker guessing secrets imposes.
 func BenchmarkServeTokenRefusedAudited(b *testing.B) {
 	f := newFixture(b)
 	sink := audit.New(io.Discard, nil)
 	defer sink.Close()
 	ep := token.New(token.Options{
-		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
 		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
 		Now:    f.clock.Now, Audit: sink, Logger: slog.New(slog.DiscardHandler),
 	})
