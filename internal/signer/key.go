@@ -79,8 +79,12 @@ func thumbprint(pub *rsa.PublicKey) (string, error) {
 	return b64.EncodeToString(t), nil
 }
 
-// sealAAD binds a sealed private key to its pool and kid.
-func sealAAD(poolID, kid string) []byte { return []byte(poolID + "/" + kid) }
+// sealAAD binds a sealed private key to its pool and kid, as
+// tollgate.SealedValue states it for every sealed value, so that a master
+// key rotation re-seals it bound the same way.
+func sealAAD(poolID, kid string) []byte {
+	return (&tollgate.SealedValue{Kind: tollgate.SealedSigningKey, Owner: poolID, ID: kid}).AAD()
+}
 
 // generate creates a fresh key, with no state or times yet: the caller
 // stamps them (see stamp) when it knows where the key goes. It returns the

@@ -87,3 +87,35 @@ func (f *fixture) clientUnder(v *vault.Vault, name string) testClient {
 	}
 	return testClient{Client: c, secrets: []string{secret}}
 }
+
+// BenchmarkAuthenticateTwoKeys is client authentication while a master key
+// rotation runs (two keys: two keyed hashes of the presented secret), for a
+// client whose hash is under the old key; compare BenchmarkAuthenticate,
+// one key.
+func BenchmarkAuthenticateTwoKeys(b *testing.B) {
+	f := newFixture(b)
+	oldKey, newKey := vault.NewKey(), vault.NewKey()
+	old, err := vault.New(oldKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	both, err := vault.New(newKey, oldKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := f.clientUnder(old, "under-old")
+	ep := token.New(token.Options{
+		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: both,
+		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Now:    f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+	})
+	r := httptest.NewRequest("POST", "/oauth2/token", nil)
+	r.Header.Set("Authorization", basic(c.ID, c.secret()))
+	params := map[string]string{"grant_type": "client_credentials"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := token.Authenticate(ep, r, params); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
