@@ -157,6 +157,9 @@ const (
 	ChangeRevocation ChangeKind = "revocation"
 	// ChangeAccessKey: the access key ID was created or deleted.
 	ChangeAccessKey ChangeKind = "access_key"
+	// ChangeSetting: the setting ID changed (the master key's check
+	// value, the issuer URL); a catalog has nothing to reload for it.
+	ChangeSetting ChangeKind = "setting"
 	// ChangeAll: anything may have changed (a bulk write): reload all.
 	ChangeAll ChangeKind = "all"
 )

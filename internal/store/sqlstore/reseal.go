@@ -103,7 +103,7 @@ func (r *resealer) accessKeys(ctx context.Context) error {
 // write stores it.
 func (r *resealer) one(ctx context.Context, v *tollgate.SealedValue, read, write func(*sql.Tx) error) error {
 	changed := false
-	err := r.s.update(ctx, "reseal "+v.String(), func(tx *sql.Tx) error {
+	err := r.s.change(ctx, "reseal "+v.String(), resealChange(v), func(tx *sql.Tx) error {
 		err := read(tx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errUnchanged // deleted since it was listed: nothing to do
@@ -165,4 +165,15 @@ func (r *resealer) signingKeys(ctx context.Context) error {
 		r.written += n
 	}
 	return nil
+}
+
+// resealChange is what re-sealing v changes, for the change feed: its
+// client (whose secret hash other nodes must reload) or its access key.
+// Signing keys are re-sealed through UpdateSigningKeys, which records its
+// own change.
+func resealChange(v *tollgate.SealedValue) tollgate.Change {
+	if v.Kind == tollgate.SealedClientSecret {
+		return tollgate.Change{Kind: tollgate.ChangeClient, ID: v.Owner}
+	}
+	return tollgate.Change{Kind: tollgate.ChangeAccessKey, ID: v.ID}
 }

@@ -26,7 +26,7 @@ func scanSetting(sc scanner) ([]byte, error) {
 // value; only the insert that stores moves the generation.
 func (s *Store) InitSetting(ctx context.Context, name string, value []byte) ([]byte, error) {
 	var stored []byte
-	err := s.update(ctx, "init setting "+name, func(tx *sql.Tx) error {
+	err := s.change(ctx, "init setting "+name, tollgate.Change{Kind: tollgate.ChangeSetting, ID: name}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, nonNil(value))
 		if err != nil {
 			return err
@@ -51,7 +51,7 @@ func (s *Store) InitSetting(ctx context.Context, name string, value []byte) ([]b
 
 // PutSetting stores a setting's value, replacing any.
 func (s *Store) PutSetting(ctx context.Context, name string, value []byte) error {
-	return s.update(ctx, "put setting "+name, func(tx *sql.Tx) error {
+	return s.change(ctx, "put setting "+name, tollgate.Change{Kind: tollgate.ChangeSetting, ID: name}, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, nonNil(value))
 		return err
