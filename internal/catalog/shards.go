@@ -35,15 +35,6 @@ func (s *shards[V]) get(key string) (V, bool) {
 	return v, ok
 }
 
-// len returns the number of entries.
-func (s *shards[V]) len() int {
-	n := 0
-	for _, m := range s {
-		n += len(m)
-	}
-	return n
-}
-
 // editor changes a copy of shards, copying each shard the first time it
 // touches it, so that the original stays as readers see it.
 type editor[V any] struct {

@@ -16,7 +16,6 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
-	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // failingStore fails every generation read while down is set: a store
@@ -60,15 +59,7 @@ const outageAPI = "outageapi1"
 func newOutageFixture(t *testing.T, policy string) *outageFixture {
 	t.Helper()
 	ctx := context.Background()
-	raw, err := sqlstore.Open(ctx, storetest.SQLiteDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	v, err := vault.New(vault.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw, v := storetest.OpenSQLite(t, sqlstore.Open)
 	f := &outageFixture{st: &failingStore{Store: raw}, now: time.Now().UTC()}
 	pool := &tollgate.UserPool{ID: "us-east-1_outage123", Name: "p", Region: "us-east-1", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := raw.CreatePool(ctx, pool); err != nil {
@@ -80,6 +71,7 @@ func newOutageFixture(t *testing.T, policy string) *outageFixture {
 			{ResourcePath: "/open", Method: "GET", Integration: mock},
 			{ResourcePath: "/guarded", Method: "GET", Integration: mock, Authorizer: &tollgate.Authorizer{Name: "pool", PoolIDs: []string{pool.ID}}},
 		}}
+	var err error
 	f.srv, err = New(ctx, Options{Store: f.st, Vault: v, APIs: []*tollgate.RestAPI{api}, StoreOutage: policy, StaleAfter: 30 * time.Second,
 		Now: f.clock, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

@@ -27,11 +27,7 @@ func testChanges(t *testing.T, s tollgate.Store) {
 	change := func(kind tollgate.ChangeKind, id, poolID string) *tollgate.Change {
 		return &tollgate.Change{Kind: kind, ID: id, PoolID: poolID}
 	}
-	steps := []struct {
-		name  string
-		write func() error
-		want  *tollgate.Change // nil: nothing recorded
-	}{
+	steps := []changeStep{
 		{"CreatePool", func() error { return s.CreatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 		{"UpdatePool", func() error { return s.UpdatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 		{"PutResourceServer", func() error { return s.PutResourceServer(ctx, rs) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
@@ -56,6 +52,22 @@ func testChanges(t *testing.T, s tollgate.Store) {
 	}
 	start, err := s.Generation(ctx)
 	wantNoError(t, "Generation", err)
+	all := runChangeSteps(t, s, steps)
+	checkTrim(t, s, start, all)
+}
+
+// changeStep is a write and the change it records (nil: none).
+type changeStep struct {
+	name  string
+	write func() error
+	want  *tollgate.Change
+}
+
+// runChangeSteps makes each write and checks the changes it recorded; it
+// returns every change recorded, in order.
+func runChangeSteps(t *testing.T, s tollgate.Store, steps []changeStep) []tollgate.Change {
+	t.Helper()
+	ctx := context.Background()
 	var all []tollgate.Change
 	for _, st := range steps {
 		before, err := s.Generation(ctx)
@@ -74,7 +86,14 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		}
 		wantEqual(t, st.name+": changes", set, tollgate.ChangeSet{Changes: want, Gen: after})
 	}
+	return all
+}
 
+// checkTrim checks the whole log from start, then trims it and checks what
+// readers behind and after the floor are told.
+func checkTrim(t *testing.T, s tollgate.Store, start int64, all []tollgate.Change) {
+	t.Helper()
+	ctx := context.Background()
 	// The whole log, in commit order, from the first generation on.
 	end, err := s.Generation(ctx)
 	wantNoError(t, "Generation", err)
