@@ -95,7 +95,9 @@ func (a *app) rootCommand() *cobra.Command {
 		a.masterKeyCommand(),
 		a.accessKeysCommand(),
 		a.outputsCommand(),
+		a.versionCommand(),
 	)
+	setVersion(root)
 	return root
 }
 
