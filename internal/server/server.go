@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -81,11 +82,19 @@ type Server struct {
 	handler http.Handler
 
 	metrics   *metrics
-	gateway   *gateway.Gateway
 	gwCache   *gateway.Cache
+	gwMetrics *gatewayMetrics
 	proxy     *proxy.Proxy
-	runner    *function.Runner
 	fnMetrics *functionMetrics
+
+	// dep is the deployment in service: the gateway and the function
+	// runner, swapped by Reload (reload.go).
+	dep      atomic.Pointer[deployment]
+	reloadMu sync.Mutex      // serializes Reload, Serve's start and stop
+	runCtx   context.Context // Serve's; nil before it runs
+	stopped  bool            // Serve has returned, or Close ran
+	stopping chan struct{}   // closed when Serve returns
+	retiring sync.WaitGroup  // retired deployments not yet closed
 
 	ln, tlsLn, adminLn net.Listener
 	publicURL          string
@@ -106,7 +115,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
-	s := &Server{opts: opts, metrics: newMetrics()}
+	s := &Server{opts: opts, metrics: newMetrics(), stopping: make(chan struct{})}
 	s.signer = signer.New(opts.Store, opts.Vault, signer.Options{Now: opts.Now, Logger: opts.Logger})
 	cat, err := catalog.New(ctx, opts.Store, catalog.Options{
 		BaseDomain:   opts.BaseDomain,
@@ -126,13 +135,15 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.catalog = cat
 	s.token = s.newTokenEndpoint()
-	if err := s.newRunner(); err != nil {
+	s.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
+	s.gwCache = gateway.NewCache(gateway.CacheOptions{Now: opts.Now})
+	s.gwMetrics = s.metrics.newGatewayMetrics()
+	s.fnMetrics = s.metrics.newFunctionMetrics()
+	d, err := s.deploy(opts.APIs, opts.Functions)
+	if err != nil {
 		return nil, err
 	}
-	if s.gateway, err = s.newGateway(); err != nil {
-		s.runner.Close()
-		return nil, err
-	}
+	s.dep.Store(d)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -239,11 +250,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.catalog.Run(runCtx)
-	s.gateway.Start(runCtx)
-	s.runner.Start(runCtx)
+	s.startDeployment(runCtx)
 	defer s.proxy.CloseIdleConnections()
 	// After the listeners have shut down: in-flight invocations are done.
-	defer s.runner.Close()
+	defer s.stopDeployments()
 
 	srv := s.mainServer()
 	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), "admin"), ReadHeaderTimeout: 10 * time.Second}
