@@ -37,7 +37,7 @@ func TestVersion(t *testing.T) {
 func TestVersionStamped(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "tollgate")
 	const pkg = "github.com/tollgate/tollgate/internal/buildinfo"
-	build := exec.Command("go", "build", "-trimpath", "-o", bin,
+	build := exec.Command("go", "build", "-o", bin,
 		"-ldflags", "-X "+pkg+".version=v9.8.7 -X "+pkg+".revision=0123456789abcdef -X "+pkg+".date=2026-12-05T10:00:00Z",
 		"../cmd/tollgate")
 	if out, err := build.CombinedOutput(); err != nil {
