@@ -194,9 +194,13 @@ func (s *Server) startDeployment(ctx context.Context) {
 
 // stopDeployments closes the deployment in service and every retired one
 // still draining, once Serve's listeners have shut down; Reload refuses
-// from then on.
+// from then on. It runs once.
 func (s *Server) stopDeployments() {
 	s.reloadMu.Lock()
+	if s.stopped {
+		s.reloadMu.Unlock()
+		return
+	}
 	s.stopped = true
 	close(s.stopping)
 	s.reloadMu.Unlock()
@@ -204,15 +208,11 @@ func (s *Server) stopDeployments() {
 	s.dep.Load().close()
 }
 
-// Close releases what New made without serving (the function runner's
-// runtime directory); for a Server whose Serve has not run. Serve cleans up
-// itself when it returns.
+// Close releases what New made (the function runner's runtime directory)
+// and the listeners, for a Server whose Serve did not run or failed to
+// start; Serve cleans up itself when it returns, and Close after it does
+// nothing more.
 func (s *Server) Close() {
-	s.reloadMu.Lock()
-	stopped := s.stopped
-	s.reloadMu.Unlock()
-	if !stopped {
-		s.stopDeployments()
-	}
+	s.stopDeployments()
 	s.closeListeners()
 }
