@@ -49,3 +49,23 @@ func BenchmarkGatewayRequest(b *testing.B) {
 type loop struct{ b *testing.B }
 
 func (l loop) Next() bool { return l.b.Loop() }
+
+// BenchmarkAcquire is what the hold on the deployment in service adds to
+// each gateway and Invoke API request: acquire and release, the counter
+// shared by every core in the parallel case.
+func BenchmarkAcquire(b *testing.B) {
+	s := &Server{}
+	s.dep.Store(&deployment{drained: make(chan struct{})})
+	b.Run("serial", func(b *testing.B) {
+		for b.Loop() {
+			s.acquire().release()
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				s.acquire().release()
+			}
+		})
+	})
+}
