@@ -43,6 +43,7 @@ var allowedImports = map[string][]string{
 	"internal/headerpolicy":    {"internal/apigw"},
 	"internal/claimsheader":    {},
 	"internal/headercase":      {},
+	"internal/buildinfo":       {},
 	"internal/function":        {"."},
 	"examples/go-function":     {},
 	"internal/server":          {"*"},

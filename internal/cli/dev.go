@@ -60,6 +60,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				}
 			}
 			f.echoMissing = true
+			f.reload = reloadSource{configPath: configPath, template: tf, watch: true}
 			v, err := a.openDevVault()
 			if err != nil {
 				return err

@@ -117,7 +117,9 @@ func (a *app) rootCommand() *cobra.Command {
 		a.masterKeyCommand(),
 		a.accessKeysCommand(),
 		a.outputsCommand(),
+		a.versionCommand(),
 	)
+	setVersion(root)
 	return root
 }
 

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,6 +44,10 @@ type serveFlags struct {
 	// verifyCacheSize is --verify-cache-size; 0 turns the cache off.
 	verifyCacheSize byteSize
 	shutdownTimeout time.Duration
+	// reload is what SIGHUP applies again: the --config or --template the
+	// command was given (neither: SIGHUP does nothing), and whether a
+	// change to it does the same (dev).
+	reload reloadSource
 }
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
@@ -94,6 +100,7 @@ func (a *app) serveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			f.reload = reloadSource{configPath: configPath, template: tf}
 			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, _ *config.Config, res *config.Result, _ tollgate.Store, _ *vault.Vault) {
 				if stack != nil {
 					_ = printOutputs(output{a.stdout, outputsJSON}, stack.plan.Outputs(res, endpointsOf(srv)))
@@ -151,7 +158,10 @@ func reported(code int, format string, args ...any) error {
 
 // runServer opens the store, applies cfg or deploys stack (if either),
 // starts the server and calls ready, with the config applied, once it
-// listens, then serves until ctx ends.
+// listens, then serves until ctx ends. SIGHUP (and, for dev, a change to
+// the file: f.reload.watch) applies the config or template again and puts
+// it in service without a restart (reload.go). Every way out, a failed
+// start included, removes what the server made (its runtime directory).
 func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun, v *vault.Vault, f serveFlags, ready func(*server.Server, *config.Config, *config.Result, tollgate.Store, *vault.Vault)) error {
 	if stack != nil && f.prune {
 		return fmt.Errorf("--prune is for --config: a template's stack deletes what the template drops, as a stack update does: %w", exitError(2))
@@ -159,6 +169,11 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if f.shutdownTimeout <= 0 {
 		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
 	}
+	// From here on SIGHUP reloads, however early it comes; before, it
+	// ends the process, which has made nothing yet.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	log := a.logger()
 	fnUser, err := functionUser(f.functionUser, log)
 	if err != nil {
@@ -169,30 +184,12 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		return err
 	}
 	defer st.Close()
-	var res *config.Result
-	var apis []*tollgate.RestAPI
-	var fns []*tollgate.Function
-	if stack != nil {
-		if res, err = a.deployStack(ctx, st, v, stack, log); err != nil {
-			return err
-		}
-		cfg = stack.plan.Config
-	} else if cfg != nil {
-		if res, err = a.applyConfig(ctx, st, v, cfg, config.ApplyOptions{Prune: f.prune}, log); err != nil {
-			return a.pruneRefused(err)
-		}
-	}
-	if cfg != nil {
-		if apis, err = cfg.BuildRestAPIs(res); err != nil {
-			return err
-		}
-		fns = cfg.BuildFunctions()
-		if f.echoMissing {
-			fns = a.echoMissing(fns)
-		}
+	ap, err := a.apply(ctx, st, v, cfg, stack, f, log)
+	if err != nil {
+		return a.pruneRefused(err)
 	}
 	srv, err := server.New(ctx, server.Options{
-		Store: st, Vault: v, APIs: apis, Functions: fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
+		Store: st, Vault: v, APIs: ap.apis, Functions: ap.fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter,
 		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now, Audit: a.audit,
@@ -200,14 +197,54 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if err != nil {
 		return err
 	}
+	defer srv.Close() // after a failed Listen; Serve cleans up itself
 	if err := srv.Listen(); err != nil {
 		return err
 	}
-	ready(srv, cfg, res, st, v)
+	ready(srv, ap.cfg, ap.res, st, v)
 	log.Info("serving", "addr", srv.Addr(), "public_url", srv.PublicURL(), "tls_addr", srv.TLSAddr())
+	rl := &reloader{a: a, st: st, v: v, f: f, srv: srv, log: log, running: ap}
+	stopReloads := rl.run(ctx, hup)
 	err = srv.Serve(ctx)
+	stopReloads()
 	log.Info("stopped")
 	return err
+}
+
+// applied is what a config or a template put in the store, and what the
+// server serves of it.
+type applied struct {
+	cfg  *config.Config
+	res  *config.Result
+	apis []*tollgate.RestAPI
+	fns  []*tollgate.Function
+}
+
+// apply applies cfg or deploys stack (if either) and builds the APIs and
+// functions the server serves: at start and at each reload.
+func (a *app) apply(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *config.Config, stack *stackRun, f serveFlags, log *slog.Logger) (*applied, error) {
+	ap := &applied{cfg: cfg}
+	var err error
+	if stack != nil {
+		if ap.res, err = a.deployStack(ctx, st, v, stack, log); err != nil {
+			return nil, err
+		}
+		ap.cfg = stack.plan.Config
+	} else if cfg != nil {
+		if ap.res, err = a.applyConfig(ctx, st, v, cfg, config.ApplyOptions{Prune: f.prune}, log); err != nil {
+			return nil, err
+		}
+	}
+	if ap.cfg != nil {
+		if ap.apis, err = ap.cfg.BuildRestAPIs(ap.res); err != nil {
+			return nil, err
+		}
+		ap.fns = ap.cfg.BuildFunctions()
+		if f.echoMissing {
+			ap.fns = a.echoMissing(ap.fns)
+		}
+	}
+	return ap, nil
 }
 
 // echoMissing returns the functions with those whose interpreter is not

@@ -49,6 +49,16 @@ type stackRun struct {
 // message) and the command fails with exit 2; resources that do not apply
 // off AWS are listed on stderr.
 func (a *app) loadTemplate(f templateFlags) (*stackRun, error) {
+	run, err := a.readTemplate(f)
+	if err != nil {
+		return nil, a.templateProblems(f.path, err)
+	}
+	return run, nil
+}
+
+// readTemplate is loadTemplate without printing problems: an error holds
+// them (config.Problems).
+func (a *app) readTemplate(f templateFlags) (*stackRun, error) {
 	params := map[string]string{}
 	for _, p := range f.parameters {
 		k, v, ok := strings.Cut(p, "=")
@@ -59,11 +69,11 @@ func (a *app) loadTemplate(f templateFlags) (*stackRun, error) {
 	}
 	t, stack, err := template.Load(f.path, f.stack)
 	if err != nil {
-		return nil, a.templateProblems(f.path, err)
+		return nil, err
 	}
 	run := &stackRun{t: t, path: f.path, opts: template.Options{Region: f.region, StackName: cmp.Or(f.stackName, stack), Parameters: params}}
 	if run.plan, err = template.Deploy(t, run.opts); err != nil {
-		return nil, a.templateProblems(f.path, err)
+		return nil, err
 	}
 	for _, r := range run.plan.NotApplicable {
 		fmt.Fprintf(a.stderr, "not applicable: %s (%s) has no meaning off AWS; accepted and not run\n", r.LogicalID, r.Type)

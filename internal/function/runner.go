@@ -123,7 +123,7 @@ func New(opts Options) (*Runner, error) {
 		if opts.User.isRange() && !canKillUID {
 			return nil, fmt.Errorf("function: a uid range (%s) needs Linux, to kill what each instance leaves behind before its uid is reused", opts.User.Name)
 		}
-		r.ids = newIdentities(opts.User)
+		r.ids = opts.User.identities()
 	}
 	dir, err := os.MkdirTemp("", "tollgate-runtime-")
 	if err != nil {

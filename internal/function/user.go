@@ -26,6 +26,20 @@ type User struct {
 	// Tollgate kills an instance's leftovers as (see killUID), one that no
 	// process has and so none can signal.
 	Count uint32
+
+	// ids hands out the uids of the User: one allocator for every Runner
+	// given this User, so that a runner that replaces another (the
+	// server's reload, while the old one's instances finish) never gives
+	// an instance a uid that an instance of the other still runs as.
+	idsOnce sync.Once
+	ids     *identities
+}
+
+// identities returns the User's allocator of identities, shared by every
+// Runner given u.
+func (u *User) identities() *identities {
+	u.idsOnce.Do(func() { u.ids = newIdentities(u) })
+	return u.ids
 }
 
 // identity is the uid, gid and supplementary groups one instance runs as.

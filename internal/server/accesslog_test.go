@@ -27,7 +27,8 @@ func TestAccessLogLine(t *testing.T) {
 		w.Write([]byte(`{"error":"invalid_request"}`))
 	})
 	r := httptest.NewRequest("POST", "http://127.0.0.1:8080/oauth2/token?client_secret=hunter2", nil)
-	s.accessLog(gw, mux).ServeHTTP(httptest.NewRecorder(), r)
+	s.dep.Store(&deployment{gateway: gw, drained: make(chan struct{})})
+	s.accessLog(mux).ServeHTTP(httptest.NewRecorder(), r)
 
 	var line map[string]any
 	if err := json.Unmarshal([]byte(out.String()), &line); err != nil {

@@ -21,14 +21,17 @@ const lambdaService = "lambda"
 // Tollgate's access keys — the management API's — on every listener: a
 // loopback peer proves nothing, since a TLS proxy on the same host makes
 // every caller one. listener names the listener ("main", "admin"), for
-// the log.
+// the log. Without functions in the deployment in service, the path is
+// h's.
 func (s *Server) withInvokeAPI(h http.Handler, listener string) http.Handler {
-	if len(s.opts.Functions) == 0 {
-		return h
-	}
-	invoke := s.runner.InvokeHandler(s.invokeAuthenticator(listener))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, function.InvokePathPrefix) {
+		if !strings.HasPrefix(r.URL.Path, function.InvokePathPrefix) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		d := s.acquire()
+		defer d.release()
+		if invoke := d.invoke[listener]; invoke != nil {
 			invoke.ServeHTTP(w, r)
 			return
 		}

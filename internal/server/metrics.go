@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/buildinfo"
 	"github.com/tollgate/tollgate/internal/gateway"
 )
 
@@ -27,7 +28,7 @@ type metrics struct {
 
 func newMetrics() *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
-	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoGauge())
 	m.oauthRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tollgate_oauth2_requests_total",
 		Help: "Requests to the OAuth 2 endpoints, by endpoint and HTTP status code. Issued tokens are endpoint=\"token\", code=\"200\".",
@@ -43,6 +44,18 @@ func newMetrics() *metrics {
 		m.oauthCurried[e] = m.oauthLatency.WithLabelValues(e)
 	}
 	return m
+}
+
+// buildInfoGauge is tollgate_build_info, 1, labelled with what `tollgate
+// version` prints, the usual form of a build's identity in Prometheus.
+func buildInfoGauge() prometheus.Collector {
+	info := buildinfo.Read()
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "tollgate_build_info",
+		Help: "Always 1; the labels say which Tollgate is running: version, VCS revision and Go version.",
+	}, []string{"version", "revision", "goversion"})
+	g.WithLabelValues(info.Version, info.Revision, info.GoVersion).Set(1)
+	return g
 }
 
 // instrumentOAuth counts and times one OAuth endpoint.

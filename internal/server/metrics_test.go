@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/buildinfo"
 	"github.com/tollgate/tollgate/internal/gateway"
 )
 
@@ -49,5 +50,17 @@ func BenchmarkGatewayMetrics(b *testing.B) {
 	for b.Loop() {
 		g.ObserveAuthorizer("Authorizer", gateway.Allow, true)
 		g.ObserveRequest("abcdefghij", "prod", "/{proxy+}", "ANY", 200, time.Millisecond)
+	}
+}
+
+// TestBuildInfoMetric: tollgate_build_info is 1, labelled with the build's
+// version, revision and Go version (what `tollgate version` prints).
+func TestBuildInfoMetric(t *testing.T) {
+	w := httptest.NewRecorder()
+	newMetrics().handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	info := buildinfo.Read()
+	want := `tollgate_build_info{goversion="` + info.GoVersion + `",revision="` + info.Revision + `",version="` + info.Version + `"} 1` + "\n"
+	if !strings.Contains(w.Body.String(), want) {
+		t.Errorf("metrics lack %s", want)
 	}
 }

@@ -31,7 +31,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server/{pool}", s.serveMetadata)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
-	return s.accessLog(s.gateway, mux)
+	return s.accessLog(mux)
 }
 
 // adminRoutes serve the admin listener: metrics and health, never exposed
@@ -158,18 +158,20 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // cut at the query, and at a decoded '?'), and logs a client id only in
 // the shape of one (loggedGatewayClientID).
 //
-// Gateway requests (gateway.Owns) go to gw, on their raw path, before the
-// mux would clean it; the others to mux.
-func (s *Server) accessLog(gw *gateway.Gateway, mux http.Handler) http.Handler {
+// Gateway requests (gateway.Owns) go to the gateway in service, on their
+// raw path, before the mux would clean it, holding its deployment until
+// they end (Reload); the others to mux.
+func (s *Server) accessLog(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := recorders.Get().(*statusRecorder)
 		*rec = statusRecorder{ResponseWriter: w}
 		defer putRecorder(rec)
 		var id string
-		if gw.Owns(r) {
-			gw.ServeHTTP(rec, r)
+		if d := s.acquire(); d.gateway.Owns(r) {
+			d.serve(rec, r)
 		} else {
+			d.release()
 			id = oauth2.RequestID(w) // set first, so the handler logs the same id
 			mux.ServeHTTP(rec, r)
 		}

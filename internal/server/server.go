@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -103,11 +104,19 @@ type Server struct {
 	handler http.Handler
 
 	metrics   *metrics
-	gateway   *gateway.Gateway
 	gwCache   *gateway.Cache
+	gwMetrics *gatewayMetrics
 	proxy     *proxy.Proxy
-	runner    *function.Runner
 	fnMetrics *functionMetrics
+
+	// dep is the deployment in service: the gateway and the function
+	// runner, swapped by Reload (reload.go).
+	dep      atomic.Pointer[deployment]
+	reloadMu sync.Mutex      // serializes Reload, Serve's start and stop
+	runCtx   context.Context // Serve's; nil before it runs
+	stopped  bool            // Serve has returned, or Close ran
+	stopping chan struct{}   // closed when Serve returns
+	retiring sync.WaitGroup  // retired deployments not yet closed
 
 	ln, tlsLn, adminLn net.Listener
 	publicURL          string
@@ -134,7 +143,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err := checkOutage(&opts); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, metrics: newMetrics()}
+	s := &Server{opts: opts, metrics: newMetrics(), stopping: make(chan struct{})}
 	var err error
 	if s.issuer, err = issuerBase(ctx, opts); err != nil {
 		return nil, err
@@ -154,13 +163,16 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.catalog = cat
 	s.registerCatalogMetrics()
 	s.token = s.newTokenEndpoint()
-	if err := s.newRunner(); err != nil {
+	s.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
+	s.gwCache = gateway.NewCache(gateway.CacheOptions{Bytes: opts.VerifyCacheBytes, Now: opts.Now})
+	s.metrics.registerCache(s.gwCache)
+	s.gwMetrics = s.metrics.newGatewayMetrics()
+	s.fnMetrics = s.metrics.newFunctionMetrics()
+	d, err := s.deploy(opts.APIs, opts.Functions)
+	if err != nil {
 		return nil, err
 	}
-	if s.gateway, err = s.newGateway(); err != nil {
-		s.runner.Close()
-		return nil, err
-	}
+	s.dep.Store(d)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -319,11 +331,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.catalog.Run(runCtx)
-	s.gateway.Start(runCtx)
-	s.runner.Start(runCtx)
+	s.startDeployment(runCtx)
 	defer s.proxy.CloseIdleConnections()
 	// After the listeners have shut down: in-flight invocations are done.
-	defer s.runner.Close()
+	defer s.stopDeployments()
 
 	srv := s.mainServer()
 	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), "admin"), ReadHeaderTimeout: 10 * time.Second}

@@ -14,12 +14,6 @@ import (
 type certCache struct {
 	mu    sync.Mutex
 	certs map[string]*tls.Certificate // by cert file + key file
-
-	// apiOnce builds apiFiles, the certificate files of the APIs' custom
-	// domain names by lowercase host, which are fixed for the server's
-	// life (APIs come from the config the server was started with).
-	apiOnce  sync.Once
-	apiFiles map[string][2]string
 }
 
 func (c *certCache) reset() {
@@ -49,18 +43,7 @@ func (c *certCache) get(certFile, keyFile string) (*tls.Certificate, error) {
 // apiCertFiles returns the certificate and key files of an API's custom
 // domain name, if host is one that has a certificate.
 func (s *Server) apiCertFiles(host string) (certFile, keyFile string, ok bool) {
-	s.certs.apiOnce.Do(func() {
-		s.certs.apiFiles = map[string][2]string{}
-		for _, api := range s.opts.APIs {
-			for _, d := range api.DomainNames {
-				if d.CertFile != "" {
-					h := strings.ToLower(strings.TrimSuffix(d.DomainName, "."))
-					s.certs.apiFiles[h] = [2]string{d.CertFile, d.KeyFile}
-				}
-			}
-		}
-	})
-	f, ok := s.certs.apiFiles[strings.ToLower(strings.TrimSuffix(host, "."))]
+	f, ok := s.dep.Load().certFiles[strings.ToLower(strings.TrimSuffix(host, "."))]
 	return f[0], f[1], ok
 }
 
