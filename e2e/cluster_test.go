@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -35,8 +34,6 @@ const (
 	changesPerKind = 30
 	missedEnough   = 5
 )
-
-var reServingOn = regexp.MustCompile(`Tollgate is serving on (\S+) `)
 
 // cluster is three `tollgate serve` nodes on one PostgreSQL database (a
 // schema of the test's own) with the same config and master key, behind a
