@@ -24,14 +24,14 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, route *tollgate.Route) (gateway.Integration, error) {
 			return s.integration(route, r)
 		}),
-		Issuer:   s.Issuer,
-		Keys:     s.signer,
+		Issuer:      s.Issuer,
+		Keys:        s.signer,
 		Revoked:     s.catalog.IsRevoked,
 		Unavailable: s.stale,
 		Cache:       s.gwCache,
-		Observer: s.gwMetrics,
-		Now:      s.opts.Now,
-		Logger:   s.opts.Logger,
+		Observer:    s.gwMetrics,
+		Now:         s.opts.Now,
+		Logger:      s.opts.Logger,
 	})
 }
 
