@@ -28,7 +28,8 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, gen int64, ch tollgate.C
 // the generation row), so none is missing, and a write committing during
 // the read is left for the next call. The trim floor is read again after
 // the changes: a trim that ran in between may have removed some, and the
-// reader is then told TooOld.
+// reader is then told TooOld, as it is when a generation in the range has
+// no change recorded.
 func (s *Store) Changes(ctx context.Context, since int64) (tollgate.ChangeSet, error) {
 	gen, floor, err := s.feedBounds(ctx)
 	if err != nil {
@@ -48,10 +49,27 @@ func (s *Store) Changes(ctx context.Context, since int64) (tollgate.ChangeSet, e
 	if _, floor, err = s.feedBounds(ctx); err != nil {
 		return tollgate.ChangeSet{}, err
 	}
-	if since < floor {
+	if since < floor || !everyGeneration(changes, since, gen) {
 		return tollgate.ChangeSet{Gen: gen, TooOld: true}, nil
 	}
 	return tollgate.ChangeSet{Changes: changes, Gen: gen}, nil
+}
+
+// everyGeneration reports whether changes record every generation in
+// (since, gen]. Every write records at least one change, so a generation
+// without any was written by something that does not record them (a node
+// of a version before the feed, during a rolling upgrade): the reader
+// cannot know what it changed and reloads everything.
+func everyGeneration(changes []tollgate.Change, since, gen int64) bool {
+	seen := int64(0)
+	last := since
+	for _, c := range changes {
+		if c.Gen != last {
+			seen++
+			last = c.Gen
+		}
+	}
+	return seen == gen-since
 }
 
 // feedBounds reads the generation and the trim floor of the change feed.

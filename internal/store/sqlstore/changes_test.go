@@ -2,10 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // TestListenChanges: on SQLite a listener hears its own handle's commits
@@ -63,5 +65,38 @@ func wantTold(t *testing.T, told <-chan error, when string) {
 		}
 	case <-time.After(20 * time.Second): // a deadline for a hang, not a timed assertion
 		t.Fatalf("%s: not told", when)
+	}
+}
+
+// TestChangesOfAWriterWithoutTheFeed: a generation moved by a writer that
+// records no change (a node of a version before the feed, during a rolling
+// upgrade) makes a reader behind it reload everything, as it cannot know
+// what changed.
+func TestChangesOfAWriterWithoutTheFeed(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.SQLiteDSN(t)
+	s := open(t, dsn)
+	now := time.Now().UTC()
+	if err := s.CreatePool(ctx, &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: "p", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set, err := s.Changes(ctx, before-1); err != nil || set.TooOld || len(set.Changes) != 1 {
+		t.Fatalf("Changes = %+v, %v; want the pool's change", set, err)
+	}
+	old, err := sql.Open("sqlite", dsn) // the old writer
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if _, err := old.ExecContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	set, err := s.Changes(ctx, before-1)
+	if err != nil || !set.TooOld || set.Gen != before+1 {
+		t.Errorf("after an unrecorded write: Changes = %+v, %v; want TooOld at generation %d", set, err, before+1)
 	}
 }

@@ -26,6 +26,17 @@
 // read-only connections; the file is in WAL mode so reads never wait for
 // writes.
 //
+// # The change feed
+//
+// Each write also records, in its transaction and under the generation it
+// moved the counter to, what it changed (the changes table: kind, id, pool
+// id; changes.go), and on PostgreSQL NOTIFYs the tollgate_changes channel,
+// delivered at commit. Changes reads the feed since a generation; a
+// generation with no recorded change, or one below the trim floor, makes it
+// answer TooOld. ListenChanges tells a caller of this handle's commits at
+// once and, on PostgreSQL, of every process's through a LISTEN connection
+// of its own.
+//
 // # Values
 //
 // Times are kept to the microsecond (finer parts are truncated) and are
