@@ -109,20 +109,10 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 	return g, nil
 }
 
-// errUnchanged, returned by the function given to update, rolls the
+// errUnchanged, returned by the function given to change, rolls the
 // transaction back, so that a write that changed nothing does not move the
-// generation, and makes update return nil.
+// generation, and makes change return nil.
 var errUnchanged = errors.New("unchanged")
-
-// update runs fn in a write transaction that may have changed anything:
-// the change feed records ChangeAll, and readers reload everything: the
-// shape of a bulk write (such as re-sealing every secret under a new master
-// key). Writes that know what they change call change instead.
-//
-//nolint:unused // the write path of bulk writes, which record ChangeAll
-func (s *Store) update(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	return s.change(ctx, op, tollgate.Change{Kind: tollgate.ChangeAll}, fn)
-}
 
 // change runs fn in a write transaction that first increments the
 // generation and, once fn succeeds, records ch in the change feed under the
