@@ -27,12 +27,14 @@ import (
 const propagationTarget = 100 * time.Millisecond
 
 // changesPerKind is how many changes of each kind TestClusterPropagation
-// makes. With 30, the nearest-rank p99 is the slowest of them; the test
-// stops a kind early once missedEnough changes missed the target (the
-// failure is then settled, and its figures are shown).
+// makes. With 100, the nearest-rank p99 is the second slowest of them, so
+// one scheduling hiccup of a shared CI machine is not taken for the
+// product's tail; the test stops a kind early once missedEnough changes
+// missed the target (the failure is then settled, and its figures are
+// shown).
 const (
-	changesPerKind = 30
-	missedEnough   = 5
+	changesPerKind = 100
+	missedEnough   = 2
 )
 
 // cluster is three `tollgate serve` nodes on one PostgreSQL database (a
@@ -204,8 +206,8 @@ func TestClusterPropagation(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
 			// Changes over the target are counted as they come: after
-			// missedEnough of them the p99 is settled (with 30 changes it
-			// allows none), and the rest would only lengthen the suite.
+			// missedEnough of them the p99 is settled (with 100 changes it
+			// allows one), and the rest would only lengthen the suite.
 			samples, err := c.Measure(ctx, kind, changesPerKind, func(s []propagation.Sample) bool {
 				missed := 0
 				for _, x := range s {
