@@ -17,6 +17,7 @@ type delta struct {
 	purged                           bool // expired revocations were forgotten
 	keys                             []string
 	accessKeys                       bool
+	settings                         []string
 }
 
 func newDelta(changes []tollgate.Change) *delta {
@@ -41,6 +42,10 @@ func newDelta(changes []tollgate.Change) *delta {
 			}
 		case tollgate.ChangeAccessKey:
 			d.accessKeys = true
+		case tollgate.ChangeSetting:
+			if !slices.Contains(d.settings, ch.ID) {
+				d.settings = append(d.settings, ch.ID)
+			}
 		}
 	}
 	return d
@@ -83,6 +88,7 @@ func (c *Catalog) apply(ctx context.Context, s *snapshot, set tollgate.ChangeSet
 		SigningKeys: d.keys,
 		Revocations: len(d.revoked) > 0 || d.purged,
 		AccessKeys:  d.accessKeys,
+		Settings:    d.settings,
 	}, nil
 }
 

@@ -49,6 +49,8 @@ type Changed struct {
 	Revocations bool
 	// AccessKeys: an access key was created or deleted.
 	AccessKeys bool
+	// Settings lists the settings that changed (tollgate.Setting…).
+	Settings []string
 }
 
 // clientEntry is a client as stored (raw) and as the token endpoint must

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +33,10 @@ func (a *app) checkMasterKey(ctx context.Context, st tollgate.Store, v *vault.Va
 	if err != nil {
 		return fmt.Errorf("read the store's master key check: %w", err)
 	}
-	if _, err := v.VerifyCheck(check); err != nil {
+	// Seal under the store's key, whichever of the vault's it is: a node
+	// given a rotation's next key keeps sealing what every node can open
+	// until the rotation switches the store (then the server follows).
+	if _, err := v.SealUnder(check); err != nil {
 		return a.wrongMasterKey(nil)
 	}
 	return nil
@@ -56,9 +60,17 @@ func opensStoredData(ctx context.Context, st tollgate.Store, v *vault.Vault) err
 	if err != nil {
 		return err
 	}
-	for _, sv := range samples {
-		if _, err := v.Open(sv.Sealed, sv.AAD()); err != nil {
+	for i, sv := range samples {
+		key, err := v.KeyOf(sv.Sealed, sv.AAD())
+		if err != nil {
 			return fmt.Errorf("it does not open the %s", &sv)
+		}
+		if i == 0 {
+			// The check value is sealed under the key the data is under,
+			// never a rotation's next key that nothing was sealed with.
+			if err := v.SealWith(key); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -117,19 +129,23 @@ func (a *app) masterKeyCommand() *cobra.Command {
 
 func (a *app) masterKeyRotateCommand() *cobra.Command {
 	var newKeyFile string
+	var settle time.Duration
 	cmd := &cobra.Command{
 		Use:   "rotate --new-key-file FILE",
 		Short: "Re-seal every secret and key of the store under a new master key, while nodes keep serving",
 		Long: `rotate moves the store from its master key to a new one: every client
 secret (its sealed copy and its hash), every signing key's private half and
 every access key's secret is re-sealed under the new key, each in its own
-transaction, and the store's master key check is switched to the new key last.
-Values already under the new key are skipped, so running it again after an
-interruption finishes the job.
+transaction, then the store's master key check is switched to the new key,
+and after --settle a second pass re-seals what nodes sealed under the old key
+before they saw the switch. Values already under the new key are skipped, so
+running it again after an interruption finishes the job.
 
 Before running it, give every node the new key as its next key
 (--master-key-next-file or TOLLGATE_MASTER_KEY_NEXT) and restart it: nodes
-then read data under either key and seal new data under the new one. After
+then read data under either key and seal new data under the key the store
+names, the old one until this command switches it, then the new one.
+A node running with only the old key stops when the store switches. After
 it, make the new key every node's only key (--master-key-file) and restart
 them; a node given only the old key is refused at start.
 
@@ -137,15 +153,16 @@ The current key comes from TOLLGATE_MASTER_KEY or --master-key-file as for
 every command; the new key from --new-key-file, or else the next key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.rotateMasterKey(cmd.Context(), newKeyFile)
+			return a.rotateMasterKey(cmd.Context(), newKeyFile, settle)
 		},
 	}
+	cmd.Flags().DurationVar(&settle, "settle", 5*time.Second, "how long after switching the store to the new key to re-seal again what nodes sealed under the old key before they saw the switch (at least the nodes' --poll-interval)")
 	cmd.Flags().StringVar(&newKeyFile, "new-key-file", "", "file holding the new master key (default: the next key, --master-key-next-file or TOLLGATE_MASTER_KEY_NEXT)")
 	return cmd
 }
 
 // rotateMasterKey runs master-key rotate.
-func (a *app) rotateMasterKey(ctx context.Context, newKeyFile string) error {
+func (a *app) rotateMasterKey(ctx context.Context, newKeyFile string, settle time.Duration) error {
 	v, err := a.rotationVault(newKeyFile)
 	if err != nil {
 		return err
@@ -157,7 +174,7 @@ func (a *app) rotateMasterKey(ctx context.Context, newKeyFile string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := rotateSealed(ctx, st, v)
+	n, err := rotateSealed(ctx, st, v, settle)
 	if err != nil {
 		return fmt.Errorf("rotation interrupted after re-sealing %d value(s); run it again to finish: %w", n, err)
 	}
@@ -200,13 +217,37 @@ func (a *app) rotationVault(newKeyFile string) (*vault.Vault, error) {
 }
 
 // rotateSealed re-seals every sealed value of the store under v's first
-// key (tollgate.Store.Reseal: one transaction a value, values already under
-// it skipped), then switches the store's master key check to that key. It
-// returns how many values it re-sealed. Interrupted, it leaves every value
-// under one of v's keys and the check under the old one, and running it
-// again finishes the job.
-func rotateSealed(ctx context.Context, st tollgate.Store, v *vault.Vault) (int, error) {
-	n, err := st.Reseal(ctx, func(sv *tollgate.SealedValue) (changed bool, err error) {
+// key, the new one (tollgate.Store.Reseal: one transaction a value, values
+// already under it skipped), switches the store's master key check to that
+// key, and, settle later, re-seals again: nodes given both keys seal under
+// the key the check names, so what they sealed under the old key before
+// they saw the switch (on PostgreSQL at once; else within their poll
+// interval) is caught by the second pass. It returns how many values it
+// re-sealed. Interrupted, it leaves every value under one of v's keys, and
+// running it again finishes the job.
+func rotateSealed(ctx context.Context, st tollgate.Store, v *vault.Vault, settle time.Duration) (int, error) {
+	if err := v.SealWith(0); err != nil {
+		return 0, err
+	}
+	n, err := resealAll(ctx, st, v)
+	if err != nil {
+		return n, err
+	}
+	if err := st.PutSetting(ctx, tollgate.SettingMasterKeyCheck, v.NewCheck()); err != nil {
+		return n, err
+	}
+	select {
+	case <-ctx.Done():
+		return n, ctx.Err()
+	case <-time.After(settle):
+	}
+	m, err := resealAll(ctx, st, v)
+	return n + m, err
+}
+
+// resealAll re-seals every value of the store not under v's sealing key.
+func resealAll(ctx context.Context, st tollgate.Store, v *vault.Vault) (int, error) {
+	return st.Reseal(ctx, func(sv *tollgate.SealedValue) (changed bool, err error) {
 		if sv.Kind == tollgate.SealedClientSecret {
 			sv.Hash, sv.Sealed, changed, err = v.ResealSecret(sv.Owner, sv.Hash, sv.Sealed)
 		} else {
@@ -217,8 +258,4 @@ func rotateSealed(ctx context.Context, st tollgate.Store, v *vault.Vault) (int, 
 		}
 		return changed, err
 	})
-	if err != nil {
-		return n, err
-	}
-	return n, st.PutSetting(ctx, tollgate.SettingMasterKeyCheck, v.NewCheck())
 }

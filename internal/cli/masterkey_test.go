@@ -282,7 +282,7 @@ func TestRotateMasterKeyResumes(t *testing.T) {
 	if _, err := f.st.InitSetting(ctx, tollgate.SettingMasterKeyCheck, f.vault(t, "old").NewCheck()); err != nil {
 		t.Fatal(err)
 	}
-	n, err := rotateSealed(ctx, &crashingStore{Store: f.st, after: 2}, both)
+	n, err := rotateSealed(ctx, &crashingStore{Store: f.st, after: 2}, both, 0)
 	if !errors.Is(err, errCrash) || n != 1 {
 		// The client secret, then the pool's two keys in one transaction,
 		// which the crash at the second key rolls back.
@@ -305,7 +305,9 @@ func TestRotateMasterKeyResumes(t *testing.T) {
 }
 
 // TestNextKeyServesBoth: a command given the new key as the next key reads
-// data under either key and seals what it writes under the next key.
+// data under either key and seals what it writes under the key the store's
+// check value names: the old one while nodes given only the old key still
+// run (they must open it), the new one once a rotation switched the store.
 func TestNextKeyServesBoth(t *testing.T) {
 	f := newKeyFixture(t)
 	code, stdout, stderr := f.run(t, "old", "--master-key-next-file", f.files["new"], "access-keys", "create")
@@ -320,8 +322,25 @@ func TestNextKeyServesBoth(t *testing.T) {
 	if created.ID == f.access.ID {
 		created = keys[0]
 	}
-	if _, err := f.vault(t, "new").Open(created.Sealed, []byte(created.ID)); err != nil {
-		t.Errorf("a key created with a next key is not sealed under it: %v", err)
+	if _, err := f.vault(t, "old").Open(created.Sealed, []byte(created.ID)); err != nil {
+		t.Errorf("a key created with a next key before the rotation is not sealed under the store's key, which old-key nodes open: %v", err)
+	}
+	// The rotation switches the store's check value: from then on, what a
+	// process with both keys seals is under the new key.
+	if err := f.st.PutSetting(t.Context(), tollgate.SettingMasterKeyCheck, f.vault(t, "new").NewCheck()); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := f.run(t, "old", "--master-key-next-file", f.files["new"], "access-keys", "create"); code != 0 {
+		t.Fatalf("access-keys create after the switch: exit %d: %s", code, stderr)
+	}
+	keys, _ = f.st.ListAccessKeys(t.Context())
+	for _, k := range keys {
+		if k.ID == f.access.ID || k.ID == created.ID {
+			continue
+		}
+		if _, err := f.vault(t, "new").Open(k.Sealed, []byte(k.ID)); err != nil {
+			t.Errorf("a key created with both keys after the switch is not sealed under the new key: %v", err)
+		}
 	}
 	code, stdout, stderr = f.run(t, "old", "--master-key-next-file", f.files["new"], "clients", "describe", f.client.ID, "--show-secret")
 	if code != 0 || !strings.Contains(stdout, f.secret) {

@@ -212,7 +212,9 @@ func (a *app) openDevVault() (*vault.Vault, error) {
 // vaultWith opens the vault with the key of TOLLGATE_MASTER_KEY or
 // --master-key-file, or else the one devKey finds in the data directory.
 // With a next key (TOLLGATE_MASTER_KEY_NEXT, --master-key-next-file), the
-// vault seals under the next key and opens with both.
+// vault opens with both and seals under the key the store's check value
+// names (checkMasterKey; the current key until a rotation switches the
+// store, which a server follows as it runs).
 func (a *app) vaultWith(devKey func() ([]byte, error)) (*vault.Vault, error) {
 	key, source, err := a.masterKey(devKey)
 	if err != nil {
@@ -230,7 +232,7 @@ func (a *app) vaultWith(devKey func() ([]byte, error)) (*vault.Vault, error) {
 	if bytes.Equal(next, key) {
 		return nil, fmt.Errorf("the next master key (%s) is the master key (%s): give the new key as the next one", nextSource, source)
 	}
-	return vault.New(next, key)
+	return vault.New(key, next)
 }
 
 // masterKey returns the master key and where it came from.

@@ -263,6 +263,11 @@ func (a *Authorizer) verify(ctx context.Context, tok string, now time.Time) (*be
 	var keys bearer.KeySet
 	if src.pool != "" {
 		m, err := a.opts.Keys.PublicKeys(ctx, src.pool)
+		if tollgate.IsNotFound(err) {
+			// The pool was deleted: its keys went with it, and its
+			// tokens are refused as tokens of no known key.
+			return nil, Result{Reason: "pool " + src.pool + " no longer exists"}
+		}
 		if err != nil {
 			return nil, Result{Decision: Failed, Reason: "keys of pool " + src.pool + ": " + err.Error()}
 		}

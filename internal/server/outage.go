@@ -83,5 +83,14 @@ func checkOutage(opts *Options) error {
 	if opts.StaleAfter <= 0 {
 		opts.StaleAfter = DefaultStaleAfter
 	}
+	// The catalog is confirmed current at every poll: a bound within a few
+	// polls would refuse while the store is healthy.
+	poll := opts.PollInterval
+	if poll <= 0 {
+		poll = time.Second
+	}
+	if opts.StoreOutage == OutageRefuse && opts.StaleAfter < 3*poll {
+		return fmt.Errorf("server: the store outage bound (%s) must be at least three poll intervals (%s): the catalog is confirmed current once a poll", opts.StaleAfter, poll)
+	}
 	return nil
 }

@@ -166,3 +166,23 @@ func TestStoreOutagePolicyChecked(t *testing.T) {
 		t.Error("an unknown policy was accepted")
 	}
 }
+
+// TestOutageBoundAgainstPoll: the catalog is confirmed current once a poll,
+// so refuse mode with a bound within three polls would refuse while the
+// store is healthy: such options are refused at start.
+func TestOutageBoundAgainstPoll(t *testing.T) {
+	for _, tc := range []struct {
+		poll, bound time.Duration
+		ok          bool
+	}{
+		{60 * time.Second, 30 * time.Second, false},
+		{0, 2 * time.Second, false}, // the default poll, one second
+		{time.Second, 3 * time.Second, true},
+		{0, 0, true}, // the defaults: 1 s and 30 s
+	} {
+		opts := Options{StoreOutage: OutageRefuse, PollInterval: tc.poll, StaleAfter: tc.bound}
+		if err := checkOutage(&opts); (err == nil) != tc.ok {
+			t.Errorf("poll %s, bound %s: %v, want ok=%v", tc.poll, tc.bound, err, tc.ok)
+		}
+	}
+}

@@ -98,6 +98,14 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
 		return
 	}
+	// The store answers, but the catalog may still fail to follow it (a
+	// query of the feed failing): a node that cannot confirm its view is
+	// not ready, whatever --store-outage says it does meanwhile.
+	if age := s.catalogAge(); age > s.opts.StaleAfter {
+		s.opts.Logger.Warn("readiness: catalog not confirmed current", "age_ms", age.Milliseconds())
+		http.Error(w, "catalog not current\n", http.StatusServiceUnavailable)
+		return
+	}
 	w.Write([]byte("ready\n"))
 }
 

@@ -116,6 +116,7 @@ type Server struct {
 	runCtx   context.Context // Serve's; nil before it runs
 	stopped  bool            // Serve has returned, or Close ran
 	stopping chan struct{}   // closed when Serve returns
+	fatal    chan error      // a reason to stop serving (fail)
 	retiring sync.WaitGroup  // retired deployments not yet closed
 
 	ln, tlsLn, adminLn net.Listener
@@ -143,7 +144,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err := checkOutage(&opts); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, metrics: newMetrics(), stopping: make(chan struct{})}
+	s := &Server{opts: opts, metrics: newMetrics(), stopping: make(chan struct{}), fatal: make(chan error, 1)}
 	var err error
 	if s.issuer, err = issuerBase(ctx, opts); err != nil {
 		return nil, err
@@ -359,6 +360,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
+	case serveErr = <-s.fatal:
 	}
 	shutCtx, done := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
 	defer done()

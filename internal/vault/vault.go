@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 )
 
 // KeySize is the master key's length in bytes.
@@ -30,8 +31,9 @@ var ErrWrongKey = errors.New("vault: cannot open sealed data: wrong master key o
 // the others it still opens with while a rotation moves data between them.
 const MaxKeys = 4
 
-// Vault seals, opens and hashes under keys derived from its master keys. The
-// first key seals and hashes everything new; every key opens and verifies,
+// Vault seals, opens and hashes under keys derived from its master keys. One
+// key, the sealing key (the first given, until SealUnder or SealWith names
+// another), seals and hashes everything new; every key opens and verifies,
 // so that nodes keep serving while a rotation re-seals the store from one
 // key to another. It is safe for concurrent use.
 //
@@ -42,6 +44,45 @@ const MaxKeys = 4
 // the format every earlier version wrote.
 type Vault struct {
 	keys []derived
+	// seal is the index of the sealing key. A node's vault follows the
+	// key the store's check value names (SealUnder), so that a node given
+	// a rotation's next key keeps sealing under the store's key, which
+	// every other node can open, until the rotation switches the store.
+	seal atomic.Int32
+}
+
+// sealing returns the sealing key.
+func (v *Vault) sealing() *derived { return &v.keys[v.seal.Load()] }
+
+// SealWith makes the i-th key given to New the sealing key.
+func (v *Vault) SealWith(i int) error {
+	if i < 0 || i >= len(v.keys) {
+		return fmt.Errorf("vault: no key %d", i)
+	}
+	v.seal.Store(int32(i)) //nolint:gosec // G115: i < MaxKeys
+	return nil
+}
+
+// KeyOf returns the index of the key that sealed a value; ErrWrongKey when
+// none opens it.
+func (v *Vault) KeyOf(sealed, aad []byte) (int, error) {
+	pt, key, err := v.open(sealed, aad)
+	clear(pt)
+	return key, err
+}
+
+// SealUnder makes the key that sealed the store's check value (NewCheck)
+// the sealing key, and reports whether it changed; ErrWrongKey when no key
+// of the vault is the store's.
+func (v *Vault) SealUnder(check []byte) (changed bool, err error) {
+	pt, key, err := v.open(check, checkAAD)
+	if err != nil {
+		return false, err
+	}
+	if !hmac.Equal(pt, checkAAD) {
+		return false, ErrWrongKey
+	}
+	return int32(key) != v.seal.Swap(int32(key)), nil //nolint:gosec // G115: key < MaxKeys
 }
 
 // derived is what a vault keeps of one master key.
@@ -104,7 +145,7 @@ func (v *Vault) Keys() int { return len(v.keys) }
 // to its context (for example a client id), so a sealed value copied to
 // another row does not open.
 func (v *Vault) Seal(plaintext, aad []byte) []byte {
-	aead := v.keys[0].aead
+	aead := v.sealing().aead
 	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plaintext)+aead.Overhead())
 	out[0] = sealVersion
 	if _, err := rand.Read(out[1:]); err != nil {
@@ -145,7 +186,7 @@ func (d *derived) open(sealed, aad []byte) ([]byte, bool) {
 // message, so two clients with the same (custom) secret have different
 // hashes and a copy of the database does not show reuse.
 func (v *Vault) HashSecret(clientID, secret string) []byte {
-	return v.keys[0].hashSecret(clientID, secret)
+	return v.sealing().hashSecret(clientID, secret)
 }
 
 // AppendSecretHashes appends to dst the keyed hash of a client's secret
@@ -184,7 +225,7 @@ func (v *Vault) Reseal(sealed, aad []byte) (out []byte, changed bool, err error)
 		return nil, false, err
 	}
 	defer clear(pt)
-	if key == 0 {
+	if key == int(v.seal.Load()) {
 		return sealed, false, nil
 	}
 	return v.Seal(pt, aad), true, nil
@@ -201,10 +242,11 @@ func (v *Vault) ResealSecret(clientID string, hash, sealed []byte) (newHash, new
 	}
 	defer clear(pt)
 	h := v.HashSecret(clientID, string(pt))
-	if key == 0 && hmac.Equal(h, hash) {
+	sealing := key == int(v.seal.Load())
+	if sealing && hmac.Equal(h, hash) {
 		return hash, sealed, false, nil
 	}
-	if key == 0 {
+	if sealing {
 		return h, sealed, true, nil
 	}
 	return h, v.Seal(pt, []byte(clientID)), true, nil
@@ -228,7 +270,7 @@ func (v *Vault) VerifyCheck(check []byte) (current bool, err error) {
 	if !hmac.Equal(pt, checkAAD) {
 		return false, ErrWrongKey
 	}
-	return key == 0, nil
+	return key == int(v.seal.Load()), nil
 }
 
 // NewKey returns a fresh random master key.
