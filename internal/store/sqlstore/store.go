@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -254,5 +255,58 @@ func (s *Store) deleteRow(ctx context.Context, op string, ch tollgate.Change, mi
 			return err
 		}
 		return mustAffect(res, missing)
+	})
+}
+
+// ownerArg is owner as the argument of a write's
+// `config_key = COALESCE($n, config_key)`: NULL, matching any owner, for
+// AnyOwner.
+func ownerArg(owner tollgate.Owner) any {
+	if owner.Any {
+		return nil
+	}
+	return owner.ConfigKey
+}
+
+// ownerClause is the condition a write on owner's object adds to its WHERE
+// clause; n is the number of its argument (ownerArg).
+func ownerClause(n int) string {
+	return " AND config_key = COALESCE($" + strconv.Itoa(n) + ", config_key)"
+}
+
+// mustAffectOwned returns nil when res reports a row affected. Otherwise
+// it reads, in tx, the owner of the row that `FROM table WHERE where`
+// selects: missing() when there is none, and when there is one, the write
+// was refused for its owner (ownerClause): KindConflict caused by an
+// *tollgate.OwnerError.
+func mustAffectOwned(ctx context.Context, tx *sql.Tx, res sql.Result, missing func() error, table, where string, args ...any) error {
+	n, err := res.RowsAffected()
+	if err != nil || n > 0 {
+		return err
+	}
+	var key string
+	err = tx.QueryRowContext(ctx, `SELECT config_key FROM `+table+` WHERE `+where, args...).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return missing()
+	}
+	if err != nil {
+		return fmt.Errorf("read owner: %w", err)
+	}
+	oe := &tollgate.OwnerError{ConfigKey: key}
+	e := tollgate.Errorf(tollgate.KindConflict, "%s", oe.Error())
+	e.Cause = oe
+	return e
+}
+
+// deleteOwned runs `DELETE FROM table WHERE where`, in a write transaction
+// recording ch, on the condition that the row's owner is owner's: missing()
+// when there is no row, an *tollgate.OwnerError when it has another owner.
+func (s *Store) deleteOwned(ctx context.Context, op string, ch tollgate.Change, missing func() error, owner tollgate.Owner, table, where string, args ...any) error {
+	return s.change(ctx, op, ch, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where+ownerClause(len(args)+1), append(args, ownerArg(owner))...)
+		if err != nil {
+			return err
+		}
+		return mustAffectOwned(ctx, tx, res, missing, table, where, args...)
 	})
 }

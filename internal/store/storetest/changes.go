@@ -33,7 +33,7 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"PutResourceServer", func() error { return s.PutResourceServer(ctx, rs) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
 		{"CreateClient", func() error { return s.CreateClient(ctx, c) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
 		{"CreateClient again (refused)", func() error { return ignoreKind(s.CreateClient(ctx, c), tollgate.KindConflict) }, nil},
-		{"UpdateClient", func() error { return s.UpdateClient(ctx, c) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
+		{"UpdateClient", func() error { return s.UpdateClient(ctx, c, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
 		{"AddClientSecret", func() error { return s.AddClientSecret(ctx, c.ID, secret) }, change(tollgate.ChangeClient, c.ID, "")},
 		{"DeleteClientSecret", func() error { return s.DeleteClientSecret(ctx, c.ID, secret.ID) }, change(tollgate.ChangeClient, c.ID, "")},
 		{"PutDomain", func() error { return s.PutDomain(ctx, d) }, change(tollgate.ChangeDomain, d.Domain, pool.ID)},
@@ -45,10 +45,10 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"DeleteExpiredRevocations deleting none", deleteExpiredWanting(ctx, s, 0), nil},
 		{"CreateAccessKey", func() error { return s.CreateAccessKey(ctx, key) }, change(tollgate.ChangeAccessKey, key.ID, "")},
 		{"DeleteAccessKey", func() error { return s.DeleteAccessKey(ctx, key.ID) }, change(tollgate.ChangeAccessKey, key.ID, "")},
-		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain) }, change(tollgate.ChangeDomain, d.Domain, "")},
-		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
-		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID) }, change(tollgate.ChangeClient, c.ID, "")},
-		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
+		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner) }, change(tollgate.ChangeDomain, d.Domain, "")},
+		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier, tollgate.AnyOwner) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, "")},
+		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID, tollgate.AnyOwner) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 	}
 	start, err := s.Generation(ctx)
 	wantNoError(t, "Generation", err)
