@@ -25,6 +25,9 @@ func RunConcurrencyTests(t *testing.T, open2 func(t *testing.T) (tollgate.Store,
 		{"ClientLimit", testConcurrentClientLimit},
 		{"InitSettingOnce", testInitSettingOnce},
 		{"ResealWhileWriting", testResealWhileWriting},
+		{"CreateResourceServerOnce", testCreateResourceServerOnce},
+		{"OnePrefixDomain", testOnePrefixDomain},
+		{"HandWriteRacingAdoption", testHandWriteRacingAdoption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
