@@ -275,7 +275,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client, owner toll
 				id_token_validity = $7, id_token_validity_unit = $8,
 				refresh_token_validity = $9, refresh_token_validity_unit = $10,
 				config_key = $11, updated_at = $12, explicit_auth_flows = $13
-			WHERE id = $1`+ownerClause(14),
+			WHERE id = $1 AND config_key = COALESCE($14, config_key)`,
 			c.ID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
@@ -285,7 +285,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client, owner toll
 			return s.constraint(err, tollgate.Errorf(tollgate.KindConflict, "a client named %q already exists in its pool", c.Name), nil)
 		}
 		return mustAffectOwned(ctx, tx, res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", c.ID) },
-			"clients", "id = $1", c.ID)
+			`SELECT config_key FROM clients WHERE id = $1`, c.ID)
 	})
 }
 
@@ -293,7 +293,8 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client, owner toll
 func (s *Store) DeleteClient(ctx context.Context, id string, owner tollgate.Owner) error {
 	return s.deleteOwned(ctx, "delete client "+id, tollgate.Change{Kind: tollgate.ChangeClient, ID: id},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", id) },
-		owner, "clients", "id = $1", id)
+		owner, `DELETE FROM clients WHERE id = $1 AND config_key = COALESCE($2, config_key)`,
+		`SELECT config_key FROM clients WHERE id = $1`, id)
 }
 
 // AddClientSecret adds a secret to the client; KindConflict when it already

@@ -84,5 +84,6 @@ func (s *Store) ListDomains(ctx context.Context, poolID string) ([]*tollgate.Dom
 func (s *Store) DeleteDomain(ctx context.Context, domain string, owner tollgate.Owner) error {
 	return s.deleteOwned(ctx, "delete domain "+domain, tollgate.Change{Kind: tollgate.ChangeDomain, ID: domain},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) },
-		owner, "domains", "domain = $1", domain)
+		owner, `DELETE FROM domains WHERE domain = $1 AND config_key = COALESCE($2, config_key)`,
+		`SELECT config_key FROM domains WHERE domain = $1`, domain)
 }

@@ -58,5 +58,6 @@ func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
 func (s *Store) DeletePool(ctx context.Context, id string, owner tollgate.Owner) error {
 	return s.deleteOwned(ctx, "delete pool "+id, tollgate.Change{Kind: tollgate.ChangePool, ID: id, PoolID: id},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
-		owner, "pools", "id = $1", id)
+		owner, `DELETE FROM pools WHERE id = $1 AND config_key = COALESCE($2, config_key)`,
+		`SELECT config_key FROM pools WHERE id = $1`, id)
 }

@@ -59,7 +59,7 @@ func scanResourceServer(sc scanner) (*tollgate.ResourceServer, error) {
 // that has MaxResourceServersPerPool already is refused; the count and the
 // write cannot race with another writer: change serialises writers.
 func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
-	return s.insertResourceServer(ctx, "put resource server "+rs.Identifier, rs, `
+	return s.insertResourceServer(ctx, "put resource server "+rs.Identifier, rs, resourceServerInsert+`
 			ON CONFLICT (pool_id, identifier) DO UPDATE SET
 				name = excluded.name, scopes = excluded.scopes,
 				config_key = excluded.config_key, updated_at = excluded.updated_at`)
@@ -69,12 +69,15 @@ func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServ
 // pool has its identifier already (the primary key decides, in the
 // writing transaction), or when the pool is full.
 func (s *Store) CreateResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
-	return s.insertResourceServer(ctx, "create resource server "+rs.Identifier, rs, "")
+	return s.insertResourceServer(ctx, "create resource server "+rs.Identifier, rs, resourceServerInsert)
 }
 
-// insertResourceServer inserts rs, with onConflict appended to the INSERT,
-// after the quota check.
-func (s *Store) insertResourceServer(ctx context.Context, op string, rs *tollgate.ResourceServer, onConflict string) error {
+// resourceServerInsert is the INSERT of a resource server's columns.
+const resourceServerInsert = `INSERT INTO resource_servers (` + resourceServerColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+// insertResourceServer runs query, resourceServerInsert perhaps followed by
+// an ON CONFLICT clause, on rs after the quota check.
+func (s *Store) insertResourceServer(ctx context.Context, op string, rs *tollgate.ResourceServer, query string) error {
 	scopes, err := encodeScopes(rs.Scopes)
 	if err != nil {
 		return wrap(err, op)
@@ -83,8 +86,7 @@ func (s *Store) insertResourceServer(ctx context.Context, op string, rs *tollgat
 		if err := checkResourceServerQuota(ctx, tx, rs); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO resource_servers (`+resourceServerColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`+onConflict,
+		_, err := tx.ExecContext(ctx, query,
 			rs.PoolID, rs.Identifier, rs.Name, scopes, rs.ConfigKey, s.d.time(rs.CreatedAt), s.d.time(rs.UpdatedAt))
 		if err != nil {
 			return s.constraint(err,
@@ -105,15 +107,18 @@ func (s *Store) UpdateResourceServer(ctx context.Context, rs *tollgate.ResourceS
 	}
 	return s.change(ctx, op, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: rs.PoolID, PoolID: rs.PoolID}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE resource_servers SET name = $3, scopes = $4, updated_at = $5
-			WHERE pool_id = $1 AND identifier = $2`+ownerClause(6),
+			WHERE pool_id = $1 AND identifier = $2 AND config_key = COALESCE($6, config_key)`,
 			rs.PoolID, rs.Identifier, rs.Name, scopes, s.d.time(rs.UpdatedAt), ownerArg(owner))
 		if err != nil {
 			return err
 		}
 		return mustAffectOwned(ctx, tx, res, resourceServerMissing(rs.PoolID, rs.Identifier),
-			"resource_servers", "pool_id = $1 AND identifier = $2", rs.PoolID, rs.Identifier)
+			resourceServerOwner, rs.PoolID, rs.Identifier)
 	})
 }
+
+// resourceServerOwner reads a resource server's owner (mustAffectOwned).
+const resourceServerOwner = `SELECT config_key FROM resource_servers WHERE pool_id = $1 AND identifier = $2`
 
 // resourceServerMissing is the error for a resource server that does not
 // exist.
@@ -144,7 +149,8 @@ func (s *Store) ListResourceServers(ctx context.Context, poolID string) ([]*toll
 func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string, owner tollgate.Owner) error {
 	return s.deleteOwned(ctx, "delete resource server "+identifier, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: poolID, PoolID: poolID},
 		resourceServerMissing(poolID, identifier),
-		owner, "resource_servers", "pool_id = $1 AND identifier = $2", poolID, identifier)
+		owner, `DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2 AND config_key = COALESCE($3, config_key)`,
+		resourceServerOwner, poolID, identifier)
 }
 
 // checkResourceServerQuota refuses a new resource server in a pool that has

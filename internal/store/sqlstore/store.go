@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -258,9 +257,9 @@ func (s *Store) deleteRow(ctx context.Context, op string, ch tollgate.Change, mi
 	})
 }
 
-// ownerArg is owner as the argument of a write's
-// `config_key = COALESCE($n, config_key)`: NULL, matching any owner, for
-// AnyOwner.
+// ownerArg is owner as the argument of the condition a write on an owned
+// object adds to its WHERE clause, `config_key = COALESCE($n, config_key)`:
+// NULL, matching any owner, for AnyOwner.
 func ownerArg(owner tollgate.Owner) any {
 	if owner.Any {
 		return nil
@@ -268,24 +267,18 @@ func ownerArg(owner tollgate.Owner) any {
 	return owner.ConfigKey
 }
 
-// ownerClause is the condition a write on owner's object adds to its WHERE
-// clause; n is the number of its argument (ownerArg).
-func ownerClause(n int) string {
-	return " AND config_key = COALESCE($" + strconv.Itoa(n) + ", config_key)"
-}
-
 // mustAffectOwned returns nil when res reports a row affected. Otherwise
-// it reads, in tx, the owner of the row that `FROM table WHERE where`
-// selects: missing() when there is none, and when there is one, the write
-// was refused for its owner (ownerClause): KindConflict caused by an
-// *tollgate.OwnerError.
-func mustAffectOwned(ctx context.Context, tx *sql.Tx, res sql.Result, missing func() error, table, where string, args ...any) error {
+// it reads, in tx, the owner of the row with ownerQuery (`SELECT
+// config_key FROM … WHERE …` with args): missing() when there is none, and
+// when there is one, the write was refused for its owner (ownerArg):
+// KindConflict caused by an *tollgate.OwnerError.
+func mustAffectOwned(ctx context.Context, tx *sql.Tx, res sql.Result, missing func() error, ownerQuery string, args ...any) error {
 	n, err := res.RowsAffected()
 	if err != nil || n > 0 {
 		return err
 	}
 	var key string
-	err = tx.QueryRowContext(ctx, `SELECT config_key FROM `+table+` WHERE `+where, args...).Scan(&key)
+	err = tx.QueryRowContext(ctx, ownerQuery, args...).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return missing()
 	}
@@ -298,15 +291,16 @@ func mustAffectOwned(ctx context.Context, tx *sql.Tx, res sql.Result, missing fu
 	return e
 }
 
-// deleteOwned runs `DELETE FROM table WHERE where`, in a write transaction
-// recording ch, on the condition that the row's owner is owner's: missing()
-// when there is no row, an *tollgate.OwnerError when it has another owner.
-func (s *Store) deleteOwned(ctx context.Context, op string, ch tollgate.Change, missing func() error, owner tollgate.Owner, table, where string, args ...any) error {
+// deleteOwned runs query, a DELETE whose last argument is owner's
+// (ownerArg), in a write transaction recording ch: missing() when there is
+// no row, an *tollgate.OwnerError when it has another owner (ownerQuery,
+// as mustAffectOwned).
+func (s *Store) deleteOwned(ctx context.Context, op string, ch tollgate.Change, missing func() error, owner tollgate.Owner, query, ownerQuery string, args ...any) error {
 	return s.change(ctx, op, ch, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where+ownerClause(len(args)+1), append(args, ownerArg(owner))...)
+		res, err := tx.ExecContext(ctx, query, append(args, ownerArg(owner))...)
 		if err != nil {
 			return err
 		}
-		return mustAffectOwned(ctx, tx, res, missing, table, where, args...)
+		return mustAffectOwned(ctx, tx, res, missing, ownerQuery, args...)
 	})
 }

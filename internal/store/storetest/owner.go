@@ -30,68 +30,84 @@ func wantDuplicate(t *testing.T, what string, err error) {
 	}
 }
 
+// adopted is what testOwner writes: a pool, and a client, a resource server
+// and a domain in it, each made by hand, and a copy of each adopted by a
+// config.
+type adopted struct {
+	p, pAdopted   tollgate.UserPool
+	c, cAdopted   tollgate.Client
+	rs, rsAdopted tollgate.ResourceServer
+	d, dAdopted   tollgate.Domain
+}
+
+// ownerKey is the config key testOwner's config adopts objects with.
+const ownerKey = "config:seed/Declared"
+
+// adoptAll creates the objects of an adopted set by hand, then adopts them as a
+// config apply does (AnyOwner writes).
+func adoptAll(t *testing.T, s tollgate.Store) *adopted {
+	t.Helper()
+	ctx := context.Background()
+	o := &adopted{p: *mustCreatePool(t, s, "pool")}
+	o.c = *newClient(o.p.ID, "client")
+	mustCreateClient(t, s, &o.c)
+	o.rs = tollgate.ResourceServer{PoolID: o.p.ID, Identifier: "api", Name: "api", Scopes: []tollgate.Scope{}, CreatedAt: t0, UpdatedAt: t0}
+	wantNoError(t, "CreateResourceServer", s.CreateResourceServer(ctx, &o.rs))
+	o.d = tollgate.Domain{Domain: "pfx", PoolID: o.p.ID, CreatedAt: t0}
+	wantNoError(t, "CreateDomain", s.CreateDomain(ctx, &o.d))
+
+	o.pAdopted, o.cAdopted, o.rsAdopted, o.dAdopted = o.p, o.c, o.rs, o.d
+	o.pAdopted.ConfigKey, o.cAdopted.ConfigKey, o.rsAdopted.ConfigKey, o.dAdopted.ConfigKey = ownerKey, ownerKey, ownerKey, ownerKey
+	wantNoError(t, "UpdateClient adopting", s.UpdateClient(ctx, &o.cAdopted, tollgate.AnyOwner))
+	wantNoError(t, "PutResourceServer adopting", s.PutResourceServer(ctx, &o.rsAdopted))
+	wantNoError(t, "PutDomain adopting", s.PutDomain(ctx, &o.dAdopted))
+	wantNoError(t, "UpdatePool adopting", s.UpdatePool(ctx, &o.pAdopted))
+	return o
+}
+
 // testOwner checks that the writes taking an Owner change an object only
 // when its ConfigKey is the one expected, and that AnyOwner writes
 // whatever the owner.
 func testOwner(t *testing.T, s tollgate.Store) {
 	ctx := context.Background()
-	const key = "config:seed/Declared"
-	p := mustCreatePool(t, s, "pool")
-	c := newClient(p.ID, "client")
-	mustCreateClient(t, s, c)
-	rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: "api", Name: "api", Scopes: []tollgate.Scope{}, CreatedAt: t0, UpdatedAt: t0}
-	wantNoError(t, "CreateResourceServer", s.CreateResourceServer(ctx, rs))
-	d := &tollgate.Domain{Domain: "pfx", PoolID: p.ID, CreatedAt: t0}
-	wantNoError(t, "CreateDomain", s.CreateDomain(ctx, d))
+	o := adoptAll(t, s)
+	p, c, rs, d := o.p, o.c, o.rs, o.d
 
-	// A config adopts every object (AnyOwner writes).
-	adopted := *c
-	adopted.ConfigKey = key
-	wantNoError(t, "UpdateClient adopting", s.UpdateClient(ctx, &adopted, tollgate.AnyOwner))
-	rsAdopted := *rs
-	rsAdopted.ConfigKey = key
-	wantNoError(t, "PutResourceServer adopting", s.PutResourceServer(ctx, &rsAdopted))
-	dAdopted := *d
-	dAdopted.ConfigKey = key
-	wantNoError(t, "PutDomain adopting", s.PutDomain(ctx, &dAdopted))
-	pAdopted := *p
-	pAdopted.ConfigKey = key
-	wantNoError(t, "UpdatePool adopting", s.UpdatePool(ctx, &pAdopted))
-
-	// Writers that read them made by hand are refused, and change nothing.
+	// Writers that read the objects made by hand are refused, and change
+	// nothing.
 	byHand := tollgate.OwnedBy("")
-	renamed := *c
+	renamed := c
 	renamed.Name = "renamed"
-	wantOwner(t, "UpdateClient by hand", s.UpdateClient(ctx, &renamed, byHand), key)
-	wantOwner(t, "DeleteClient by hand", s.DeleteClient(ctx, c.ID, byHand), key)
-	rsRenamed := *rs
+	wantOwner(t, "UpdateClient by hand", s.UpdateClient(ctx, &renamed, byHand), ownerKey)
+	wantOwner(t, "DeleteClient by hand", s.DeleteClient(ctx, c.ID, byHand), ownerKey)
+	rsRenamed := rs
 	rsRenamed.Name = "renamed"
-	wantOwner(t, "UpdateResourceServer by hand", s.UpdateResourceServer(ctx, &rsRenamed, byHand), key)
-	wantOwner(t, "DeleteResourceServer by hand", s.DeleteResourceServer(ctx, p.ID, rs.Identifier, byHand), key)
-	wantOwner(t, "DeleteDomain by hand", s.DeleteDomain(ctx, d.Domain, byHand), key)
-	wantOwner(t, "DeletePool by hand", s.DeletePool(ctx, p.ID, byHand), key)
+	wantOwner(t, "UpdateResourceServer by hand", s.UpdateResourceServer(ctx, &rsRenamed, byHand), ownerKey)
+	wantOwner(t, "DeleteResourceServer by hand", s.DeleteResourceServer(ctx, p.ID, rs.Identifier, byHand), ownerKey)
+	wantOwner(t, "DeleteDomain by hand", s.DeleteDomain(ctx, d.Domain, byHand), ownerKey)
+	wantOwner(t, "DeletePool by hand", s.DeletePool(ctx, p.ID, byHand), ownerKey)
 	gotClient, err := s.GetClient(ctx, c.ID)
 	wantNoError(t, "GetClient", err)
-	wantEqual(t, "the client after refused writes", gotClient, &adopted)
+	wantEqual(t, "the client after refused writes", gotClient, &o.cAdopted)
 	gotRS, err := s.GetResourceServer(ctx, p.ID, rs.Identifier)
 	wantNoError(t, "GetResourceServer", err)
-	wantEqual(t, "the resource server after refused writes", gotRS, &rsAdopted)
+	wantEqual(t, "the resource server after refused writes", gotRS, &o.rsAdopted)
 	_, err = s.GetDomain(ctx, d.Domain)
 	wantNoError(t, "GetDomain after a refused delete", err)
 
 	// Writers expecting the owner it has, or any, write.
-	owned := tollgate.OwnedBy(key)
-	rsRenamed.ConfigKey = key
-	wantNoError(t, "UpdateResourceServer by its owner", s.UpdateResourceServer(ctx, &rsRenamed, owned))
+	byOwner := tollgate.OwnedBy(ownerKey)
+	rsRenamed.ConfigKey = ownerKey
+	wantNoError(t, "UpdateResourceServer by its owner", s.UpdateResourceServer(ctx, &rsRenamed, byOwner))
 	gotRS, err = s.GetResourceServer(ctx, p.ID, rs.Identifier)
 	wantNoError(t, "GetResourceServer", err)
 	wantEqual(t, "the resource server updated by its owner", gotRS, &rsRenamed)
-	renamed.ConfigKey = key
-	wantNoError(t, "UpdateClient by its owner", s.UpdateClient(ctx, &renamed, owned))
-	wantNoError(t, "DeleteClient by its owner", s.DeleteClient(ctx, c.ID, owned))
-	wantNoError(t, "DeleteResourceServer by its owner", s.DeleteResourceServer(ctx, p.ID, rs.Identifier, owned))
+	renamed.ConfigKey = ownerKey
+	wantNoError(t, "UpdateClient by its owner", s.UpdateClient(ctx, &renamed, byOwner))
+	wantNoError(t, "DeleteClient by its owner", s.DeleteClient(ctx, c.ID, byOwner))
+	wantNoError(t, "DeleteResourceServer by its owner", s.DeleteResourceServer(ctx, p.ID, rs.Identifier, byOwner))
 	wantNoError(t, "DeleteDomain by any owner", s.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner))
-	wantNoError(t, "DeletePool by its owner", s.DeletePool(ctx, p.ID, owned))
+	wantNoError(t, "DeletePool by its owner", s.DeletePool(ctx, p.ID, byOwner))
 
 	// A missing object is not found, whatever the owner expected.
 	wantKind(t, "UpdateClient of a missing client", s.UpdateClient(ctx, &renamed, byHand), tollgate.KindNotFound)
@@ -239,10 +255,9 @@ func testHandWriteRacingAdoption(t *testing.T, a, b tollgate.Store) {
 			}
 			return b.DeleteClient(ctx, c2.ID, tollgate.OwnedBy(""))
 		})
-		switch {
-		case errs[1] == nil: // deleted before the adoption, which found nothing
+		if errs[1] == nil { // deleted before the adoption, which found nothing
 			wantKind(t, "the adoption after the delete", errs[0], tollgate.KindNotFound)
-		default:
+		} else {
 			wantOwner(t, "the delete by hand", errs[1], key)
 			wantNoError(t, "the adoption", errs[0])
 		}
