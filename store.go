@@ -40,8 +40,9 @@ type Store interface {
 	ListPools(ctx context.Context) ([]*UserPool, error)
 	// UpdatePool updates Name, ConfigKey and UpdatedAt.
 	UpdatePool(ctx context.Context, p *UserPool) error
-	// DeletePool deletes the pool and everything it owns.
-	DeletePool(ctx context.Context, id string) error
+	// DeletePool deletes the pool and everything it owns, if its owner is
+	// owner's (see Owner).
+	DeletePool(ctx context.Context, id string, owner Owner) error
 
 	// PutResourceServer creates the resource server or replaces the one
 	// with the same pool and identifier (keeping its CreatedAt). Creating
@@ -49,11 +50,18 @@ type Store interface {
 	// KindConflict caused by ErrLimitExceeded, checked as CreateClient
 	// checks its quota.
 	PutResourceServer(ctx context.Context, rs *ResourceServer) error
+	// CreateResourceServer creates the resource server and never replaces
+	// one: KindConflict when the pool has its identifier already, however
+	// many writers race; the quota is PutResourceServer's.
+	CreateResourceServer(ctx context.Context, rs *ResourceServer) error
+	// UpdateResourceServer replaces an existing resource server's Name,
+	// Scopes and UpdatedAt, if its owner is owner's (see Owner).
+	UpdateResourceServer(ctx context.Context, rs *ResourceServer, owner Owner) error
 	GetResourceServer(ctx context.Context, poolID, identifier string) (*ResourceServer, error)
 	// ListResourceServers lists a pool's resource servers; all pools'
 	// when poolID is empty.
 	ListResourceServers(ctx context.Context, poolID string) ([]*ResourceServer, error)
-	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
+	DeleteResourceServer(ctx context.Context, poolID, identifier string, owner Owner) error
 
 	// CreateClient stores the client with its secrets. It counts the
 	// pool's clients and inserts in one transaction that excludes every
@@ -66,9 +74,10 @@ type Store interface {
 	// ListClients lists a pool's clients with their secrets, by name; all
 	// pools' clients when poolID is empty.
 	ListClients(ctx context.Context, poolID string) ([]*Client, error)
-	// UpdateClient updates everything but ID, PoolID, CreatedAt and Secrets.
-	UpdateClient(ctx context.Context, c *Client) error
-	DeleteClient(ctx context.Context, id string) error
+	// UpdateClient updates everything but ID, PoolID, CreatedAt and
+	// Secrets, if the client's owner is owner's (see Owner).
+	UpdateClient(ctx context.Context, c *Client, owner Owner) error
+	DeleteClient(ctx context.Context, id string, owner Owner) error
 	// AddClientSecret adds a secret; KindConflict caused by
 	// ErrLimitExceeded when the client already has MaxClientSecrets.
 	AddClientSecret(ctx context.Context, clientID string, s ClientSecret) error
@@ -80,10 +89,15 @@ type Store interface {
 	// PutDomain creates the domain or replaces it if it exists for the same
 	// pool; KindConflict if another pool has it.
 	PutDomain(ctx context.Context, d *Domain) error
+	// CreateDomain creates the domain and never replaces one: KindConflict
+	// when any pool has it, or when it is a prefix domain (not Custom) and
+	// the pool has a prefix domain already (a pool has one), decided in
+	// the writing transaction, however many writers race.
+	CreateDomain(ctx context.Context, d *Domain) error
 	GetDomain(ctx context.Context, domain string) (*Domain, error)
 	// ListDomains lists a pool's domains; all domains when poolID is empty.
 	ListDomains(ctx context.Context, poolID string) ([]*Domain, error)
-	DeleteDomain(ctx context.Context, domain string) error
+	DeleteDomain(ctx context.Context, domain string, owner Owner) error
 
 	// ListSigningKeys returns a pool's keys, oldest first.
 	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
@@ -133,6 +147,39 @@ type Store interface {
 	Reseal(ctx context.Context, fn func(v *SealedValue) (changed bool, err error)) (int, error)
 
 	Close() error
+}
+
+// Owner is the owner a write expects its object to have, decided in the
+// writing statement: the object's ConfigKey must be ConfigKey ("" for an
+// object made by hand), or the write changes nothing and fails with
+// KindConflict caused by an *OwnerError naming the object's owner now. A
+// writer by hand passes the ConfigKey it read (OwnedBy), so that a config
+// apply adopting the object meanwhile is not overridden; config apply,
+// which sets and changes owners on purpose, passes AnyOwner.
+type Owner struct {
+	ConfigKey string
+	// Any makes the write unconditional.
+	Any bool
+}
+
+// AnyOwner makes a write unconditional on its object's owner.
+var AnyOwner = Owner{Any: true}
+
+// OwnedBy expects the object's ConfigKey to be configKey.
+func OwnedBy(configKey string) Owner { return Owner{ConfigKey: configKey} }
+
+// OwnerError is the cause of a write refused because its object's owner
+// is not the one the writer expected (Owner).
+type OwnerError struct {
+	// ConfigKey is the object's owner now ("" when made by hand).
+	ConfigKey string
+}
+
+func (e *OwnerError) Error() string {
+	if e.ConfigKey == "" {
+		return "the object is no longer declared by a config"
+	}
+	return "the object is now declared in " + DeclaredIn(e.ConfigKey)
 }
 
 // ChangeKind is what a Change is about.

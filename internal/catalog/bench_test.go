@@ -175,7 +175,7 @@ func BenchmarkApplyChange(b *testing.B) {
 				for b.Loop() {
 					b.StopTimer()
 					c.UpdatedAt = c.UpdatedAt.Add(time.Second)
-					if err := st.UpdateClient(ctx, c); err != nil {
+					if err := st.UpdateClient(ctx, c, tollgate.AnyOwner); err != nil {
 						b.Fatal(err)
 					}
 					start := cpuTime()

@@ -81,7 +81,7 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 	// Run picks up deletions.
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := st.DeleteClient(ctx, "client1"); err != nil {
+	if err := st.DeleteClient(ctx, "client1", tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	reloaded := make(chan struct{}, 1)
@@ -91,7 +91,7 @@ func TestCatalogFollowsTheStore(t *testing.T) {
 		default:
 		}
 	}})
-	if err := st.DeleteClient(ctx, "client2"); err != nil {
+	if err := st.DeleteClient(ctx, "client2", tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	go cat2.Run(runCtx)
@@ -150,7 +150,7 @@ func TestCatalogDropsUndefinedScopes(t *testing.T) {
 	}
 
 	putRS("api", "read") // write removed
-	if err := st.DeleteResourceServer(ctx, pool.ID, "other"); err != nil {
+	if err := st.DeleteResourceServer(ctx, pool.ID, "other", tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cat.Refresh(ctx); err != nil {

@@ -63,7 +63,7 @@ func TestUpdateMatchesFullLoad(t *testing.T) {
 		{"client naming an undefined scope", func() error { return st.CreateClient(ctx, c1) }, catalog.Changed{Clients: true}},
 		{"client of the other pool", func() error { return st.CreateClient(ctx, client("client2", other.ID)) }, catalog.Changed{Clients: true}},
 		{"the scope defined: clients derived again", func() error { return st.PutResourceServer(ctx, rs("read", "write")) }, catalog.Changed{Pools: true}},
-		{"update client", func() error { c1.Name = "renamed"; return st.UpdateClient(ctx, c1) }, catalog.Changed{Clients: true}},
+		{"update client", func() error { c1.Name = "renamed"; return st.UpdateClient(ctx, c1, tollgate.AnyOwner) }, catalog.Changed{Clients: true}},
 		{"add secret", func() error { return st.AddClientSecret(ctx, c1.ID, secret) }, catalog.Changed{Clients: true}},
 		{"delete secret", func() error { return st.DeleteClientSecret(ctx, c1.ID, secret.ID) }, catalog.Changed{Clients: true}},
 		{"domain", func() error {
@@ -80,10 +80,10 @@ func TestUpdateMatchesFullLoad(t *testing.T) {
 			return st.CreateAccessKey(ctx, &tollgate.AccessKey{ID: "AKIAINCR", Sealed: []byte("s"), CreatedAt: now})
 		}, catalog.Changed{AccessKeys: true}},
 		{"the scope removed: clients derived again", func() error { return st.PutResourceServer(ctx, rs("read")) }, catalog.Changed{Pools: true}},
-		{"delete domain", func() error { return st.DeleteDomain(ctx, "pfx") }, catalog.Changed{Domains: true}},
-		{"delete client", func() error { return st.DeleteClient(ctx, c1.ID) }, catalog.Changed{Clients: true}},
-		{"delete resource server", func() error { return st.DeleteResourceServer(ctx, pool.ID, "api") }, catalog.Changed{Pools: true}},
-		{"delete the other pool with its client and domain", func() error { return st.DeletePool(ctx, other.ID) }, catalog.Changed{Pools: true}},
+		{"delete domain", func() error { return st.DeleteDomain(ctx, "pfx", tollgate.AnyOwner) }, catalog.Changed{Domains: true}},
+		{"delete client", func() error { return st.DeleteClient(ctx, c1.ID, tollgate.AnyOwner) }, catalog.Changed{Clients: true}},
+		{"delete resource server", func() error { return st.DeleteResourceServer(ctx, pool.ID, "api", tollgate.AnyOwner) }, catalog.Changed{Pools: true}},
+		{"delete the other pool with its client and domain", func() error { return st.DeletePool(ctx, other.ID, tollgate.AnyOwner) }, catalog.Changed{Pools: true}},
 	}
 	for _, s := range steps {
 		told = nil

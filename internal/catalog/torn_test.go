@@ -160,7 +160,7 @@ func reloadWithWrites(t *testing.T, at int, w poolWrite) bool {
 		if w == createPool {
 			create(writer)
 		} else {
-			must(t, writer.DeletePool(ctx, pool.ID))
+			must(t, writer.DeletePool(ctx, pool.ID, tollgate.AnyOwner))
 		}
 	}
 	ws.mu.Unlock()

@@ -107,7 +107,7 @@ func TestPoolsDeleteRefusesAPoolWithADomain(t *testing.T) {
 	if _, err := st.GetPool(ctx, pools[0].ID); err != nil {
 		t.Errorf("the pool is gone (%v); want it kept", err)
 	}
-	if err := st.DeleteDomain(ctx, "orders-auth"); err != nil {
+	if err := st.DeleteDomain(ctx, "orders-auth", tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := f.run(t, "pools", "delete", "orders"); code != 0 {

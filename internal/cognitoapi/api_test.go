@@ -359,7 +359,7 @@ func TestConfigOwnedObjectsAreReadOnly(t *testing.T) {
 			return err
 		}},
 		{"DeleteUserPool", "UserPool", func() error {
-			if err := f.st.DeleteDomain(ctx, d.Domain); err != nil {
+			if err := f.st.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner); err != nil {
 				return err
 			}
 			_, err := c.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &p.ID})

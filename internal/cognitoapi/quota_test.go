@@ -55,3 +55,45 @@ func TestConcurrentCreateUserPoolClientKeepsTheQuota(t *testing.T) {
 		t.Errorf("%d calls created a client and the pool has %d (%v); want 1 and %d", created, len(clients), err, tollgate.MaxClientsPerPool)
 	}
 }
+
+// TestConcurrentCreatesHaveOneWinner has CreateResourceServer calls with one
+// identifier, then CreateUserPoolDomain calls with different prefixes for
+// one pool, race: exactly one of each wins, and the others get the answers
+// a create refused on its read gets (InvalidParameterException "… already
+// exists in user pool …"; "User pool already has a domain configured.",
+// aws/aws-cdk#10062), decided in the store's inserting transaction.
+func TestConcurrentCreatesHaveOneWinner(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	srv := httptest.NewServer(cognitoapi.New(cognitoapi.Options{Store: f.st, Vault: f.vault,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	api := f.sdk(f.key.ID, f.secret, "eu-west-1")
+	pool := try(api.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("raced")})).must(t, "CreateUserPool").UserPool
+
+	const callers = 8
+	errs := storetest.Race(callers, func(i int) error {
+		_, err := api.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: pool.Id, Identifier: aws.String("api"), Name: aws.String(fmt.Sprint("racer-", i))})
+		return err
+	})
+	won := storetest.Winners(errs, func(i int, err error) {
+		wantAPIError(t, fmt.Sprint("CreateResourceServer caller ", i), err, "InvalidParameterException",
+			fmt.Sprintf("api already exists in user pool %s.", *pool.Id))
+	})
+	if won != 1 {
+		t.Errorf("%d CreateResourceServer calls won, want 1", won)
+	}
+
+	errs = storetest.Race(callers, func(i int) error {
+		_, err := api.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: pool.Id, Domain: aws.String(fmt.Sprint("racer-", i))})
+		return err
+	})
+	won = storetest.Winners(errs, func(i int, err error) {
+		wantAPIError(t, fmt.Sprint("CreateUserPoolDomain caller ", i), err, "InvalidParameterException", "User pool already has a domain configured.")
+	})
+	domains, err := f.st.ListDomains(ctx, *pool.Id)
+	if err != nil || won != 1 || len(domains) != 1 {
+		t.Errorf("%d CreateUserPoolDomain calls won and the pool has %d domains (%v); want 1 and 1", won, len(domains), err)
+	}
+}

@@ -348,7 +348,7 @@ func (p *planner) planPoolDeletions(ctx context.Context, pools []*tollgate.UserP
 		if err := p.guardPool(ctx, change); err != nil {
 			return err
 		}
-		p.add(phaseDeletePools, change, func(ctx context.Context) error { return p.st.DeletePool(ctx, id) })
+		p.add(phaseDeletePools, change, func(ctx context.Context) error { return p.st.DeletePool(ctx, id, tollgate.AnyOwner) })
 	}
 	return nil
 }
@@ -492,7 +492,9 @@ func (p *planner) planResourceServers(pp string, cp *UserPool, poolID string, st
 		if rs.ConfigKey != "" && !want[rs.Identifier] {
 			identifier := rs.Identifier
 			p.add(phaseDeleteResourceServers, Change{Action: Deleted, Object: ObjectResourceServer, Key: rs.ConfigKey, ID: poolID + "/" + identifier},
-				func(ctx context.Context) error { return p.st.DeleteResourceServer(ctx, poolID, identifier) })
+				func(ctx context.Context) error {
+					return p.st.DeleteResourceServer(ctx, poolID, identifier, tollgate.AnyOwner)
+				})
 		}
 	}
 	for j, rs := range cp.ResourceServers {
@@ -578,7 +580,7 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 		}
 		next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
 		p.add(phaseUpdateClients, Change{Action: action, Object: ObjectClient, Key: key, ID: cur.ID, Fields: f},
-			func(ctx context.Context) error { return p.st.UpdateClient(ctx, next) })
+			func(ctx context.Context) error { return p.st.UpdateClient(ctx, next, tollgate.AnyOwner) })
 	}
 }
 
@@ -608,7 +610,7 @@ func (p *planner) matchClients(cp *UserPool, stored []*tollgate.Client) (byKey, 
 			id := c.ID
 			change := Change{Action: Deleted, Object: ObjectClient, Key: c.ConfigKey, ID: id}
 			p.guardClient(change, c)
-			p.add(phaseDeleteClients, change, func(ctx context.Context) error { return p.st.DeleteClient(ctx, id) })
+			p.add(phaseDeleteClients, change, func(ctx context.Context) error { return p.st.DeleteClient(ctx, id, tollgate.AnyOwner) })
 		}
 	}
 	return byKey, byName
@@ -680,7 +682,7 @@ func (p *planner) deleteDomain(d *tollgate.Domain) {
 	p.deletedDomains[d.Domain] = true
 	name := d.Domain
 	p.add(phaseDeleteDomains, Change{Action: Deleted, Object: ObjectDomain, Key: d.ConfigKey, ID: name},
-		func(ctx context.Context) error { return p.st.DeleteDomain(ctx, name) })
+		func(ctx context.Context) error { return p.st.DeleteDomain(ctx, name, tollgate.AnyOwner) })
 }
 
 // childKey is the ConfigKey an object of a managed pool stands for: its

@@ -121,7 +121,7 @@ func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec C
 	if err := s.checkName(ctx, next); err != nil {
 		return nil, err
 	}
-	if err := s.st.UpdateClient(ctx, next); err != nil {
+	if err := writeOwned(tollgate.ObjectClient, cur.ID, cur.ConfigKey, func(o tollgate.Owner) error { return s.st.UpdateClient(ctx, next, o) }); err != nil {
 		return nil, err
 	}
 	return next, nil
@@ -133,7 +133,7 @@ func (s *Service) DeleteClient(ctx context.Context, c *tollgate.Client) (err err
 	if err := CheckWritable(tollgate.ObjectClient, c.ID, c.ConfigKey); err != nil {
 		return err
 	}
-	return s.st.DeleteClient(ctx, c.ID)
+	return writeOwned(tollgate.ObjectClient, c.ID, c.ConfigKey, func(o tollgate.Owner) error { return s.st.DeleteClient(ctx, c.ID, o) })
 }
 
 // fill checks spec against the rules and the pool and sets c's settings

@@ -43,8 +43,10 @@ func CheckPrefix(prefix string) error {
 
 // CreateDomain gives the pool a prefix domain, which no pool has: the
 // pool's own prefix domain is checked first, then any other prefix domain
-// of the pool, then the domains of other pools. The store's unique index
-// backs the last check against a writer that takes the domain meanwhile.
+// of the pool, then the domains of other pools. The store decides both
+// rules again in the transaction that inserts (Store.CreateDomain), against
+// a writer that gives the pool a prefix domain or takes the domain
+// meanwhile; its refusal is worded as the first check would have worded it.
 func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (d *tollgate.Domain, err error) {
 	defer func() {
 		ev := audit.Event{Action: ActionDomainCreate, Target: audit.Target{PoolID: poolID}}
@@ -56,18 +58,8 @@ func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (d *t
 	if err := CheckPrefix(prefix); err != nil {
 		return nil, err
 	}
-	domains, err := s.st.ListDomains(ctx, poolID)
-	if err != nil {
+	if err := s.checkPrefixDomains(ctx, poolID, prefix); err != nil {
 		return nil, err
-	}
-	for _, o := range domains {
-		switch {
-		case o.Custom:
-		case o.Domain == prefix:
-			return nil, refused(tollgate.KindConflict, ErrDomainExists, "pool %s has the domain %s already", poolID, prefix)
-		default:
-			return nil, refused(tollgate.KindConflict, ErrPoolHasPrefix, "pool %s has a prefix domain already (%s)", poolID, o.Domain)
-		}
 	}
 	taken := refused(tollgate.KindConflict, ErrDomainTaken, "another pool has the domain %s", prefix)
 	if _, err := s.st.GetDomain(ctx, prefix); err == nil {
@@ -76,13 +68,35 @@ func (s *Service) CreateDomain(ctx context.Context, poolID, prefix string) (d *t
 		return nil, err
 	}
 	d = &tollgate.Domain{Domain: prefix, PoolID: poolID, CreatedAt: s.clock()}
-	if err := s.st.PutDomain(ctx, d); err != nil {
-		if tollgate.KindOf(err) == tollgate.KindConflict {
-			return nil, taken
+	if err := s.st.CreateDomain(ctx, d); err != nil {
+		if tollgate.KindOf(err) != tollgate.KindConflict {
+			return nil, err
 		}
-		return nil, err
+		if err := s.checkPrefixDomains(ctx, poolID, prefix); err != nil {
+			return nil, err
+		}
+		return nil, taken
 	}
 	return d, nil
+}
+
+// checkPrefixDomains refuses a new prefix domain for a pool that has one:
+// this one (ErrDomainExists) or another (ErrPoolHasPrefix).
+func (s *Service) checkPrefixDomains(ctx context.Context, poolID, prefix string) error {
+	domains, err := s.st.ListDomains(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	for _, o := range domains {
+		switch {
+		case o.Custom:
+		case o.Domain == prefix:
+			return refused(tollgate.KindConflict, ErrDomainExists, "pool %s has the domain %s already", poolID, prefix)
+		default:
+			return refused(tollgate.KindConflict, ErrPoolHasPrefix, "pool %s has a prefix domain already (%s)", poolID, o.Domain)
+		}
+	}
+	return nil
 }
 
 // DeleteDomain deletes a domain made by hand.
@@ -93,5 +107,5 @@ func (s *Service) DeleteDomain(ctx context.Context, d *tollgate.Domain) (err err
 	if err := CheckWritable(tollgate.ObjectDomain, d.Domain, d.ConfigKey); err != nil {
 		return err
 	}
-	return s.st.DeleteDomain(ctx, d.Domain)
+	return writeOwned(tollgate.ObjectDomain, d.Domain, d.ConfigKey, func(o tollgate.Owner) error { return s.st.DeleteDomain(ctx, d.Domain, o) })
 }

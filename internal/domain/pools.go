@@ -62,5 +62,5 @@ func (s *Service) DeletePool(ctx context.Context, p *tollgate.UserPool) (err err
 	if len(domains) > 0 {
 		return refused(tollgate.KindInvalid, ErrPoolHasDomain, "pool %s has a domain (%s): delete it first", p.ID, domains[0].Domain)
 	}
-	return s.st.DeletePool(ctx, p.ID)
+	return writeOwned(tollgate.ObjectPool, p.ID, p.ConfigKey, func(o tollgate.Owner) error { return s.st.DeletePool(ctx, p.ID, o) })
 }

@@ -99,9 +99,10 @@ func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec 
 	if err != nil {
 		return nil, err
 	}
+	exists := refused(tollgate.KindConflict, ErrResourceServerExists, "resource server %q already exists in pool %s", spec.Identifier, poolID)
 	for _, o := range existing {
 		if o.Identifier == spec.Identifier {
-			return nil, refused(tollgate.KindConflict, ErrResourceServerExists, "resource server %q already exists in pool %s", spec.Identifier, poolID)
+			return nil, exists
 		}
 	}
 	if len(existing) >= tollgate.MaxResourceServersPerPool {
@@ -109,7 +110,12 @@ func (s *Service) CreateResourceServer(ctx context.Context, poolID string, spec 
 	}
 	now := s.clock()
 	rs = &tollgate.ResourceServer{PoolID: poolID, Identifier: spec.Identifier, Name: spec.Name, Scopes: spec.Scopes, CreatedAt: now, UpdatedAt: now}
-	if err := s.st.PutResourceServer(ctx, rs); err != nil {
+	// The store refuses, in the transaction that inserts, an identifier
+	// another writer created meanwhile, and the quota.
+	if err := s.st.CreateResourceServer(ctx, rs); err != nil {
+		if tollgate.KindOf(err) == tollgate.KindConflict && !tollgate.IsLimit(err) {
+			return nil, exists
+		}
 		return nil, err
 	}
 	return rs, nil
@@ -126,7 +132,7 @@ func (s *Service) UpdateResourceServer(ctx context.Context, cur *tollgate.Resour
 		return nil, err
 	}
 	next := &tollgate.ResourceServer{PoolID: cur.PoolID, Identifier: cur.Identifier, Name: spec.Name, Scopes: spec.Scopes, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
-	if err := s.st.PutResourceServer(ctx, next); err != nil {
+	if err := writeOwned(tollgate.ObjectResourceServer, cur.Identifier, cur.ConfigKey, func(o tollgate.Owner) error { return s.st.UpdateResourceServer(ctx, next, o) }); err != nil {
 		return nil, err
 	}
 	return next, nil
@@ -138,5 +144,7 @@ func (s *Service) DeleteResourceServer(ctx context.Context, rs *tollgate.Resourc
 	if err := CheckWritable(tollgate.ObjectResourceServer, rs.Identifier, rs.ConfigKey); err != nil {
 		return err
 	}
-	return s.st.DeleteResourceServer(ctx, rs.PoolID, rs.Identifier)
+	return writeOwned(tollgate.ObjectResourceServer, rs.Identifier, rs.ConfigKey, func(o tollgate.Owner) error {
+		return s.st.DeleteResourceServer(ctx, rs.PoolID, rs.Identifier, o)
+	})
 }

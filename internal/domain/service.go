@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -53,6 +54,22 @@ func CheckWritable(obj tollgate.Object, id, configKey string) error {
 	}
 	ro := &ReadOnlyError{Object: obj, ID: id, ConfigKey: configKey}
 	return &tollgate.Error{Kind: tollgate.KindReadOnly, Message: ro.Error(), Cause: ro}
+}
+
+// writeOwned runs a store write that expects the object's owner to be
+// configKey, the one its writer read and CheckWritable passed. When a
+// config apply adopted the object between that read and the write, the
+// store refuses it (tollgate.OwnerError) and the writer gets the
+// read-only refusal it would have got reading a moment later: the same
+// ReadOnlyError, so translators answer it as they answer any read-only
+// object.
+func writeOwned(obj tollgate.Object, id, configKey string, write func(tollgate.Owner) error) error {
+	err := write(tollgate.OwnedBy(configKey))
+	var oe *tollgate.OwnerError
+	if errors.As(err, &oe) && oe.ConfigKey != "" {
+		return CheckWritable(obj, id, oe.ConfigKey)
+	}
+	return err
 }
 
 // NameTakenError is the cause of a refusal to give an object a name that

@@ -20,6 +20,8 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tollgate/tollgate"
 )
 
 func basicRaw(userpass string) string {
@@ -278,7 +280,7 @@ func TestExpiresInFollowsClientValidity(t *testing.T) {
 	f := newFixture(t)
 	c := *f.m2m.Client
 	c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit = 15, "minutes"
-	if err := f.st.UpdateClient(f.ctx, &c); err != nil {
+	if err := f.st.UpdateClient(f.ctx, &c, tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := f.do(request{body: form("grant_type", "client_credentials", "client_id", f.m2m.ID, "client_secret", f.m2m.secret())})

@@ -263,8 +263,8 @@ func (s *Store) listClientRows(ctx context.Context, poolID string) ([]*tollgate.
 }
 
 // UpdateClient updates everything but the client's ID, PoolID, CreatedAt and
-// Secrets.
-func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client) error {
+// Secrets, if its owner is owner's.
+func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client, owner tollgate.Owner) error {
 	flows, scopes, authFlows, err := encodeClientLists(c)
 	if err != nil {
 		return wrap(err, "update client "+c.ID)
@@ -275,24 +275,26 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client) error {
 				id_token_validity = $7, id_token_validity_unit = $8,
 				refresh_token_validity = $9, refresh_token_validity_unit = $10,
 				config_key = $11, updated_at = $12, explicit_auth_flows = $13
-			WHERE id = $1`,
+			WHERE id = $1 AND config_key = COALESCE($14, config_key)`,
 			c.ID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
 			c.RefreshTokenValidity.Value, c.RefreshTokenValidity.Unit,
-			c.ConfigKey, s.d.time(c.UpdatedAt), authFlows)
+			c.ConfigKey, s.d.time(c.UpdatedAt), authFlows, ownerArg(owner))
 		if err != nil {
 			return s.constraint(err, tollgate.Errorf(tollgate.KindConflict, "a client named %q already exists in its pool", c.Name), nil)
 		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", c.ID) })
+		return mustAffectOwned(ctx, tx, res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", c.ID) },
+			`SELECT config_key FROM clients WHERE id = $1`, c.ID)
 	})
 }
 
-// DeleteClient deletes the client and its secrets.
-func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	return s.deleteRow(ctx, "delete client "+id, tollgate.Change{Kind: tollgate.ChangeClient, ID: id},
+// DeleteClient deletes the client and its secrets, if its owner is owner's.
+func (s *Store) DeleteClient(ctx context.Context, id string, owner tollgate.Owner) error {
+	return s.deleteOwned(ctx, "delete client "+id, tollgate.Change{Kind: tollgate.ChangeClient, ID: id},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "client %q not found", id) },
-		`DELETE FROM clients WHERE id = $1`, id)
+		owner, `DELETE FROM clients WHERE id = $1 AND config_key = COALESCE($2, config_key)`,
+		`SELECT config_key FROM clients WHERE id = $1`, id)
 }
 
 // AddClientSecret adds a secret to the client; KindConflict when it already

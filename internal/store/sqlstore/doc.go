@@ -19,7 +19,11 @@
 // readers tell cheaply that something changed. Quotas that must hold
 // whichever writer (clients per pool, resource servers per pool, secrets per
 // client) are counted in the same transaction as the write, after that
-// increment, so that no two writers both see room for one more. On SQLite each Store has one
+// increment, so that no two writers both see room for one more; so is a
+// pool's prefix domain (CreateDomain). A write by hand carries the owner
+// its writer read in its WHERE clause (config_key = COALESCE($n,
+// config_key), NULL for AnyOwner), and when it matches no row, the same
+// transaction tells a missing row from one with another owner. On SQLite each Store has one
 // writer connection whose transactions begin IMMEDIATE, so that a
 // transaction takes the file's write lock before it reads and waits (up to
 // the busy timeout) for other processes instead of failing, and a pool of

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 
 	"github.com/tollgate/tollgate"
 )
@@ -37,6 +39,33 @@ func (s *Store) PutDomain(ctx context.Context, d *tollgate.Domain) error {
 	})
 }
 
+// CreateDomain creates the domain and never replaces one: KindConflict when
+// any pool has it (the primary key decides), or when it is a prefix domain
+// and its pool has one already, counted in the writing transaction, which
+// change serialises with every other writer.
+func (s *Store) CreateDomain(ctx context.Context, d *tollgate.Domain) error {
+	return s.change(ctx, "create domain "+d.Domain, tollgate.Change{Kind: tollgate.ChangeDomain, ID: d.Domain, PoolID: d.PoolID}, func(tx *sql.Tx) error {
+		if !d.Custom {
+			var prefix string
+			err := tx.QueryRowContext(ctx, `SELECT domain FROM domains WHERE pool_id = $1 AND NOT custom LIMIT 1`, d.PoolID).Scan(&prefix)
+			if err == nil {
+				return tollgate.Errorf(tollgate.KindConflict, "pool %q has a prefix domain already (%s)", d.PoolID, prefix)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("read the pool's prefix domain: %w", err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO domains (`+domainColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			d.Domain, d.PoolID, d.Custom, d.CertFile, d.KeyFile, d.ConfigKey, s.d.time(d.CreatedAt))
+		if err != nil {
+			return s.constraint(err,
+				tollgate.Errorf(tollgate.KindConflict, "domain %q already exists", d.Domain),
+				tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", d.PoolID))
+		}
+		return nil
+	})
+}
+
 // GetDomain returns the domain.
 func (s *Store) GetDomain(ctx context.Context, domain string) (*tollgate.Domain, error) {
 	return queryOne(ctx, s.read, "get domain "+domain, scanDomain,
@@ -51,9 +80,10 @@ func (s *Store) ListDomains(ctx context.Context, poolID string) ([]*tollgate.Dom
 		`SELECT `+domainColumns+` FROM domains WHERE pool_id = $1 OR $1 = '' ORDER BY domain`, poolID)
 }
 
-// DeleteDomain deletes the domain.
-func (s *Store) DeleteDomain(ctx context.Context, domain string) error {
-	return s.deleteRow(ctx, "delete domain "+domain, tollgate.Change{Kind: tollgate.ChangeDomain, ID: domain},
+// DeleteDomain deletes the domain, if its owner is owner's.
+func (s *Store) DeleteDomain(ctx context.Context, domain string, owner tollgate.Owner) error {
+	return s.deleteOwned(ctx, "delete domain "+domain, tollgate.Change{Kind: tollgate.ChangeDomain, ID: domain},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "domain %q not found", domain) },
-		`DELETE FROM domains WHERE domain = $1`, domain)
+		owner, `DELETE FROM domains WHERE domain = $1 AND config_key = COALESCE($2, config_key)`,
+		`SELECT config_key FROM domains WHERE domain = $1`, domain)
 }

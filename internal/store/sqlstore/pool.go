@@ -53,9 +53,11 @@ func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
 	})
 }
 
-// DeletePool deletes the pool and, by cascade, everything it owns.
-func (s *Store) DeletePool(ctx context.Context, id string) error {
-	return s.deleteRow(ctx, "delete pool "+id, tollgate.Change{Kind: tollgate.ChangePool, ID: id, PoolID: id},
+// DeletePool deletes the pool and, by cascade, everything it owns, if its
+// owner is owner's.
+func (s *Store) DeletePool(ctx context.Context, id string, owner tollgate.Owner) error {
+	return s.deleteOwned(ctx, "delete pool "+id, tollgate.Change{Kind: tollgate.ChangePool, ID: id, PoolID: id},
 		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
-		`DELETE FROM pools WHERE id = $1`, id)
+		owner, `DELETE FROM pools WHERE id = $1 AND config_key = COALESCE($2, config_key)`,
+		`SELECT config_key FROM pools WHERE id = $1`, id)
 }

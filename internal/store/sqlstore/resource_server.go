@@ -57,36 +57,82 @@ func scanResourceServer(sc scanner) (*tollgate.ResourceServer, error) {
 // PutResourceServer creates the resource server, or replaces the one with
 // the same pool and identifier, keeping its CreatedAt. Creating one in a pool
 // that has MaxResourceServersPerPool already is refused; the count and the
-// write cannot race with another writer: update serialises writers.
+// write cannot race with another writer: change serialises writers.
 func (s *Store) PutResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
+	return s.insertResourceServer(ctx, "put resource server "+rs.Identifier, rs, resourceServerInsert+`
+			ON CONFLICT (pool_id, identifier) DO UPDATE SET
+				name = excluded.name, scopes = excluded.scopes,
+				config_key = excluded.config_key, updated_at = excluded.updated_at`)
+}
+
+// CreateResourceServer creates the resource server; KindConflict when the
+// pool has its identifier already (the primary key decides, in the
+// writing transaction), or when the pool is full.
+func (s *Store) CreateResourceServer(ctx context.Context, rs *tollgate.ResourceServer) error {
+	return s.insertResourceServer(ctx, "create resource server "+rs.Identifier, rs, resourceServerInsert)
+}
+
+// resourceServerInsert is the INSERT of a resource server's columns.
+const resourceServerInsert = `INSERT INTO resource_servers (` + resourceServerColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+// insertResourceServer runs query, resourceServerInsert perhaps followed by
+// an ON CONFLICT clause, on rs after the quota check.
+func (s *Store) insertResourceServer(ctx context.Context, op string, rs *tollgate.ResourceServer, query string) error {
 	scopes, err := encodeScopes(rs.Scopes)
 	if err != nil {
-		return wrap(err, "put resource server "+rs.Identifier)
+		return wrap(err, op)
 	}
-	return s.change(ctx, "put resource server "+rs.Identifier, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: rs.PoolID, PoolID: rs.PoolID}, func(tx *sql.Tx) error {
+	return s.change(ctx, op, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: rs.PoolID, PoolID: rs.PoolID}, func(tx *sql.Tx) error {
 		if err := checkResourceServerQuota(ctx, tx, rs); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO resource_servers (`+resourceServerColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (pool_id, identifier) DO UPDATE SET
-				name = excluded.name, scopes = excluded.scopes,
-				config_key = excluded.config_key, updated_at = excluded.updated_at`,
+		_, err := tx.ExecContext(ctx, query,
 			rs.PoolID, rs.Identifier, rs.Name, scopes, rs.ConfigKey, s.d.time(rs.CreatedAt), s.d.time(rs.UpdatedAt))
 		if err != nil {
-			return s.constraint(err, nil, tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", rs.PoolID))
+			return s.constraint(err,
+				tollgate.Errorf(tollgate.KindConflict, "resource server %q already exists in pool %q", rs.Identifier, rs.PoolID),
+				tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", rs.PoolID))
 		}
 		return nil
 	})
+}
+
+// UpdateResourceServer replaces the Name, Scopes and UpdatedAt of an
+// existing resource server, if its owner is owner's.
+func (s *Store) UpdateResourceServer(ctx context.Context, rs *tollgate.ResourceServer, owner tollgate.Owner) error {
+	op := "update resource server " + rs.Identifier
+	scopes, err := encodeScopes(rs.Scopes)
+	if err != nil {
+		return wrap(err, op)
+	}
+	return s.change(ctx, op, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: rs.PoolID, PoolID: rs.PoolID}, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE resource_servers SET name = $3, scopes = $4, updated_at = $5
+			WHERE pool_id = $1 AND identifier = $2 AND config_key = COALESCE($6, config_key)`,
+			rs.PoolID, rs.Identifier, rs.Name, scopes, s.d.time(rs.UpdatedAt), ownerArg(owner))
+		if err != nil {
+			return err
+		}
+		return mustAffectOwned(ctx, tx, res, resourceServerMissing(rs.PoolID, rs.Identifier),
+			resourceServerOwner, rs.PoolID, rs.Identifier)
+	})
+}
+
+// resourceServerOwner reads a resource server's owner (mustAffectOwned).
+const resourceServerOwner = `SELECT config_key FROM resource_servers WHERE pool_id = $1 AND identifier = $2`
+
+// resourceServerMissing is the error for a resource server that does not
+// exist.
+func resourceServerMissing(poolID, identifier string) func() error {
+	return func() error {
+		return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
+	}
 }
 
 // GetResourceServer returns the pool's resource server with the given
 // identifier.
 func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string) (*tollgate.ResourceServer, error) {
 	return queryOne(ctx, s.read, "get resource server "+identifier, scanResourceServer,
-		func() error {
-			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
-		},
+		resourceServerMissing(poolID, identifier),
 		`SELECT `+resourceServerColumns+` FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier)
 }
 
@@ -99,13 +145,12 @@ func (s *Store) ListResourceServers(ctx context.Context, poolID string) ([]*toll
 }
 
 // DeleteResourceServer deletes the pool's resource server with the given
-// identifier.
-func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
-	return s.deleteRow(ctx, "delete resource server "+identifier, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: poolID, PoolID: poolID},
-		func() error {
-			return tollgate.Errorf(tollgate.KindNotFound, "resource server %q not found in pool %q", identifier, poolID)
-		},
-		`DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2`, poolID, identifier)
+// identifier, if its owner is owner's.
+func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string, owner tollgate.Owner) error {
+	return s.deleteOwned(ctx, "delete resource server "+identifier, tollgate.Change{Kind: tollgate.ChangeResourceServers, ID: poolID, PoolID: poolID},
+		resourceServerMissing(poolID, identifier),
+		owner, `DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2 AND config_key = COALESCE($3, config_key)`,
+		resourceServerOwner, poolID, identifier)
 }
 
 // checkResourceServerQuota refuses a new resource server in a pool that has

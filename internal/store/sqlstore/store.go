@@ -256,3 +256,51 @@ func (s *Store) deleteRow(ctx context.Context, op string, ch tollgate.Change, mi
 		return mustAffect(res, missing)
 	})
 }
+
+// ownerArg is owner as the argument of the condition a write on an owned
+// object adds to its WHERE clause, `config_key = COALESCE($n, config_key)`:
+// NULL, matching any owner, for AnyOwner.
+func ownerArg(owner tollgate.Owner) any {
+	if owner.Any {
+		return nil
+	}
+	return owner.ConfigKey
+}
+
+// mustAffectOwned returns nil when res reports a row affected. Otherwise
+// it reads, in tx, the owner of the row with ownerQuery (`SELECT
+// config_key FROM … WHERE …` with args): missing() when there is none, and
+// when there is one, the write was refused for its owner (ownerArg):
+// KindConflict caused by an *tollgate.OwnerError.
+func mustAffectOwned(ctx context.Context, tx *sql.Tx, res sql.Result, missing func() error, ownerQuery string, args ...any) error {
+	n, err := res.RowsAffected()
+	if err != nil || n > 0 {
+		return err
+	}
+	var key string
+	err = tx.QueryRowContext(ctx, ownerQuery, args...).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return missing()
+	}
+	if err != nil {
+		return fmt.Errorf("read owner: %w", err)
+	}
+	oe := &tollgate.OwnerError{ConfigKey: key}
+	e := tollgate.Errorf(tollgate.KindConflict, "%s", oe.Error())
+	e.Cause = oe
+	return e
+}
+
+// deleteOwned runs query, a DELETE whose last argument is owner's
+// (ownerArg), in a write transaction recording ch: missing() when there is
+// no row, an *tollgate.OwnerError when it has another owner (ownerQuery,
+// as mustAffectOwned).
+func (s *Store) deleteOwned(ctx context.Context, op string, ch tollgate.Change, missing func() error, owner tollgate.Owner, query, ownerQuery string, args ...any) error {
+	return s.change(ctx, op, ch, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, append(args, ownerArg(owner))...)
+		if err != nil {
+			return err
+		}
+		return mustAffectOwned(ctx, tx, res, missing, ownerQuery, args...)
+	})
+}

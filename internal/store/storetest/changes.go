@@ -18,6 +18,9 @@ func testChanges(t *testing.T, s tollgate.Store) {
 	c := newClient(pool.ID, "client", newSecret(t0))
 	secret := newSecret(t0)
 	d := &tollgate.Domain{Domain: "auth", PoolID: pool.ID, CreatedAt: t0}
+	rs2 := &tollgate.ResourceServer{PoolID: pool.ID, Identifier: "other", Name: "Other", Scopes: []tollgate.Scope{}, CreatedAt: t0, UpdatedAt: t0}
+	d2 := &tollgate.Domain{Domain: "auth.example.com", PoolID: pool.ID, Custom: true, CreatedAt: t0}
+	byHand, declared := tollgate.OwnedBy(""), tollgate.OwnedBy("config:other/Object")
 	tok := tollgate.RevokedToken{JTI: "jti", PoolID: pool.ID, ClientID: c.ID, ExpiresAt: t0, RevokedAt: t0}
 	key := &tollgate.AccessKey{ID: "AKIACHANGES", Description: "d", Sealed: []byte("s"), CreatedAt: t0}
 	keys := func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
@@ -31,9 +34,18 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"CreatePool", func() error { return s.CreatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 		{"UpdatePool", func() error { return s.UpdatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 		{"PutResourceServer", func() error { return s.PutResourceServer(ctx, rs) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"CreateResourceServer", func() error { return s.CreateResourceServer(ctx, rs2) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"CreateResourceServer again (refused)", func() error { return ignoreKind(s.CreateResourceServer(ctx, rs2), tollgate.KindConflict) }, nil},
+		{"UpdateResourceServer", func() error { return s.UpdateResourceServer(ctx, rs2, byHand) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"UpdateResourceServer of another owner (refused)", func() error { return ignoreKind(s.UpdateResourceServer(ctx, rs2, declared), tollgate.KindConflict) }, nil},
+		{"DeleteResourceServer by hand", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs2.Identifier, byHand) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"CreateDomain", func() error { return s.CreateDomain(ctx, d2) }, change(tollgate.ChangeDomain, d2.Domain, pool.ID)},
+		{"CreateDomain again (refused)", func() error { return ignoreKind(s.CreateDomain(ctx, d2), tollgate.KindConflict) }, nil},
+		{"DeleteDomain of another owner (refused)", func() error { return ignoreKind(s.DeleteDomain(ctx, d2.Domain, declared), tollgate.KindConflict) }, nil},
+		{"DeleteDomain by hand", func() error { return s.DeleteDomain(ctx, d2.Domain, byHand) }, change(tollgate.ChangeDomain, d2.Domain, "")},
 		{"CreateClient", func() error { return s.CreateClient(ctx, c) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
 		{"CreateClient again (refused)", func() error { return ignoreKind(s.CreateClient(ctx, c), tollgate.KindConflict) }, nil},
-		{"UpdateClient", func() error { return s.UpdateClient(ctx, c) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
+		{"UpdateClient", func() error { return s.UpdateClient(ctx, c, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, pool.ID)},
 		{"AddClientSecret", func() error { return s.AddClientSecret(ctx, c.ID, secret) }, change(tollgate.ChangeClient, c.ID, "")},
 		{"DeleteClientSecret", func() error { return s.DeleteClientSecret(ctx, c.ID, secret.ID) }, change(tollgate.ChangeClient, c.ID, "")},
 		{"PutDomain", func() error { return s.PutDomain(ctx, d) }, change(tollgate.ChangeDomain, d.Domain, pool.ID)},
@@ -45,10 +57,10 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"DeleteExpiredRevocations deleting none", deleteExpiredWanting(ctx, s, 0), nil},
 		{"CreateAccessKey", func() error { return s.CreateAccessKey(ctx, key) }, change(tollgate.ChangeAccessKey, key.ID, "")},
 		{"DeleteAccessKey", func() error { return s.DeleteAccessKey(ctx, key.ID) }, change(tollgate.ChangeAccessKey, key.ID, "")},
-		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain) }, change(tollgate.ChangeDomain, d.Domain, "")},
-		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
-		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID) }, change(tollgate.ChangeClient, c.ID, "")},
-		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
+		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner) }, change(tollgate.ChangeDomain, d.Domain, "")},
+		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier, tollgate.AnyOwner) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, "")},
+		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID, tollgate.AnyOwner) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 	}
 	start, err := s.Generation(ctx)
 	wantNoError(t, "Generation", err)

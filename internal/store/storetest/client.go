@@ -112,7 +112,7 @@ func (f *clientsFixture) update(t *testing.T) *tollgate.Client {
 		CreatedAt:            at(time.Hour),
 		UpdatedAt:            at(time.Hour),
 	}
-	wantNoError(t, "UpdateClient", s.UpdateClient(ctx, update))
+	wantNoError(t, "UpdateClient", s.UpdateClient(ctx, update, tollgate.AnyOwner))
 	want := *update
 	want.PoolID, want.CreatedAt, want.Secrets = zeta.PoolID, zeta.CreatedAt, zeta.Secrets
 	got, err := s.GetClient(ctx, zeta.ID)
@@ -124,18 +124,18 @@ func (f *clientsFixture) update(t *testing.T) *tollgate.Client {
 	for _, flows := range [][]string{{}, nil} {
 		next := want
 		next.ExplicitAuthFlows = flows
-		wantNoError(t, "UpdateClient of ExplicitAuthFlows", s.UpdateClient(ctx, &next))
+		wantNoError(t, "UpdateClient of ExplicitAuthFlows", s.UpdateClient(ctx, &next, tollgate.AnyOwner))
 		got, err = s.GetClient(ctx, zeta.ID)
 		wantNoError(t, "GetClient after an update of ExplicitAuthFlows", err)
 		if (got.ExplicitAuthFlows == nil) != (flows == nil) || len(got.ExplicitAuthFlows) != 0 {
 			t.Errorf("ExplicitAuthFlows %#v stored as %#v", flows, got.ExplicitAuthFlows)
 		}
 	}
-	wantNoError(t, "UpdateClient back", s.UpdateClient(ctx, &want))
+	wantNoError(t, "UpdateClient back", s.UpdateClient(ctx, &want, tollgate.AnyOwner))
 
 	update.Name = "alpha"
-	wantKind(t, "UpdateClient to a name taken in the pool", s.UpdateClient(ctx, update), tollgate.KindConflict)
-	wantKind(t, "UpdateClient of a missing client", s.UpdateClient(ctx, newClient(f.poolA.ID, "missing")), tollgate.KindNotFound)
+	wantKind(t, "UpdateClient to a name taken in the pool", s.UpdateClient(ctx, update, tollgate.AnyOwner), tollgate.KindConflict)
+	wantKind(t, "UpdateClient of a missing client", s.UpdateClient(ctx, newClient(f.poolA.ID, "missing"), tollgate.AnyOwner), tollgate.KindNotFound)
 	_, err = s.GetClient(ctx, tollgate.NewClientID())
 	wantKind(t, "GetClient of a missing client", err, tollgate.KindNotFound)
 
@@ -145,10 +145,10 @@ func (f *clientsFixture) update(t *testing.T) *tollgate.Client {
 // delete checks DeleteClient.
 func (f *clientsFixture) delete(t *testing.T, want *tollgate.Client) {
 	ctx, s, alphaA := context.Background(), f.s, f.alphaA
-	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, alphaA.ID))
+	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, alphaA.ID, tollgate.AnyOwner))
 	_, err := s.GetClient(ctx, alphaA.ID)
 	wantKind(t, "GetClient after delete", err, tollgate.KindNotFound)
-	wantKind(t, "DeleteClient again", s.DeleteClient(ctx, alphaA.ID), tollgate.KindNotFound)
+	wantKind(t, "DeleteClient again", s.DeleteClient(ctx, alphaA.ID, tollgate.AnyOwner), tollgate.KindNotFound)
 	list, err := s.ListClients(ctx, f.poolA.ID)
 	wantNoError(t, "ListClients after delete", err)
 	wantEqual(t, "ListClients after delete", list, []*tollgate.Client{want})
@@ -241,7 +241,7 @@ func testDeleteClientCascades(t *testing.T, s tollgate.Store) {
 	secret := newSecret(t0)
 	c := newClient(pool.ID, "client", secret, newSecret(t0))
 	mustCreateClient(t, s, c)
-	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, c.ID))
+	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, c.ID, tollgate.AnyOwner))
 
 	// The client comes back without the secrets of its former self.
 	again := newClient(pool.ID, "client")

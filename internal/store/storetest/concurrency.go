@@ -25,6 +25,9 @@ func RunConcurrencyTests(t *testing.T, open2 func(t *testing.T) (tollgate.Store,
 		{"ClientLimit", testConcurrentClientLimit},
 		{"InitSettingOnce", testInitSettingOnce},
 		{"ResealWhileWriting", testResealWhileWriting},
+		{"CreateResourceServerOnce", testCreateResourceServerOnce},
+		{"OnePrefixDomain", testOnePrefixDomain},
+		{"HandWriteRacingAdoption", testHandWriteRacingAdoption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,7 +59,7 @@ func testSharedWrites(t *testing.T, a, b tollgate.Store) {
 	c := newClient(p.ID, "client")
 	mustCreateClient(t, b, c)
 	wantNoError(t, "AddClientSecret", a.AddClientSecret(ctx, c.ID, newSecret(t0)))
-	wantNoError(t, "DeleteClient on the other handle", b.DeleteClient(ctx, c.ID))
+	wantNoError(t, "DeleteClient on the other handle", b.DeleteClient(ctx, c.ID, tollgate.AnyOwner))
 	_, err = a.GetClient(ctx, c.ID)
 	wantKind(t, "GetClient after the other handle deleted it", err, tollgate.KindNotFound)
 }

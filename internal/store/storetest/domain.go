@@ -53,10 +53,10 @@ func testDomains(t *testing.T, s tollgate.Store) {
 	_, err = s.GetDomain(ctx, orphan.Domain)
 	wantKind(t, "GetDomain of a missing domain", err, tollgate.KindNotFound)
 
-	wantNoError(t, "DeleteDomain", s.DeleteDomain(ctx, prefixA.Domain))
+	wantNoError(t, "DeleteDomain", s.DeleteDomain(ctx, prefixA.Domain, tollgate.AnyOwner))
 	_, err = s.GetDomain(ctx, prefixA.Domain)
 	wantKind(t, "GetDomain after delete", err, tollgate.KindNotFound)
-	wantKind(t, "DeleteDomain again", s.DeleteDomain(ctx, prefixA.Domain), tollgate.KindNotFound)
+	wantKind(t, "DeleteDomain again", s.DeleteDomain(ctx, prefixA.Domain, tollgate.AnyOwner), tollgate.KindNotFound)
 
 	// A deleted domain is free for any pool.
 	wantNoError(t, "PutDomain of a deleted domain", s.PutDomain(ctx, &steal))

@@ -36,7 +36,7 @@ func testGeneration(t *testing.T, s tollgate.Store) {
 		{"PutResourceServer (create)", func() error { return s.PutResourceServer(ctx, rs) }, true},
 		{"PutResourceServer (replace)", func() error { return s.PutResourceServer(ctx, rs) }, true},
 		{"CreateClient", func() error { return s.CreateClient(ctx, c) }, true},
-		{"UpdateClient", func() error { return s.UpdateClient(ctx, c) }, true},
+		{"UpdateClient", func() error { return s.UpdateClient(ctx, c, tollgate.AnyOwner) }, true},
 		{"AddClientSecret", func() error { return s.AddClientSecret(ctx, c.ID, secret) }, true},
 		{"DeleteClientSecret", func() error { return s.DeleteClientSecret(ctx, c.ID, secret.ID) }, true},
 		{"PutDomain", func() error { return s.PutDomain(ctx, d) }, true},
@@ -47,10 +47,10 @@ func testGeneration(t *testing.T, s tollgate.Store) {
 		{"reads", read, false},
 		{"DeleteExpiredRevocations", deleteExpired(1), true},
 		{"DeleteExpiredRevocations deleting none", deleteExpired(0), false},
-		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain) }, true},
-		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier) }, true},
-		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID) }, true},
-		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID) }, true},
+		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner) }, true},
+		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier, tollgate.AnyOwner) }, true},
+		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID, tollgate.AnyOwner) }, true},
+		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID, tollgate.AnyOwner) }, true},
 	}
 	before, err := s.Generation(ctx)
 	wantNoError(t, "Generation", err)

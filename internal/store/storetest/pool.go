@@ -31,10 +31,10 @@ func testPools(t *testing.T, s tollgate.Store) {
 
 	updatePool(t, s, alpha)
 
-	wantNoError(t, "DeletePool", s.DeletePool(ctx, alpha.ID))
+	wantNoError(t, "DeletePool", s.DeletePool(ctx, alpha.ID, tollgate.AnyOwner))
 	_, err = s.GetPool(ctx, alpha.ID)
 	wantKind(t, "GetPool after delete", err, tollgate.KindNotFound)
-	wantKind(t, "DeletePool again", s.DeletePool(ctx, alpha.ID), tollgate.KindNotFound)
+	wantKind(t, "DeletePool again", s.DeletePool(ctx, alpha.ID, tollgate.AnyOwner), tollgate.KindNotFound)
 	pools, err = s.ListPools(ctx)
 	wantNoError(t, "ListPools after delete", err)
 	wantEqual(t, "ListPools after delete", pools, []*tollgate.UserPool{beta})

@@ -45,7 +45,7 @@ func testClientQuota(t *testing.T, s tollgate.Store) {
 		t.Errorf("the full pool has %d clients, want %d", len(clients), tollgate.MaxClientsPerPool)
 	}
 
-	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, clients[0].ID))
+	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, clients[0].ID, tollgate.AnyOwner))
 	mustCreateClient(t, s, newClient(full.ID, "in the freed place"))
 }
 

@@ -21,15 +21,15 @@ func testResourceServers(t *testing.T, s tollgate.Store) {
 
 	_, err := s.GetResourceServer(ctx, other.ID, api.Identifier)
 	wantKind(t, "GetResourceServer in another pool", err, tollgate.KindNotFound)
-	wantKind(t, "DeleteResourceServer in another pool", s.DeleteResourceServer(ctx, other.ID, api.Identifier), tollgate.KindNotFound)
+	wantKind(t, "DeleteResourceServer in another pool", s.DeleteResourceServer(ctx, other.ID, api.Identifier, tollgate.AnyOwner), tollgate.KindNotFound)
 	list, err := s.ListResourceServers(ctx, other.ID)
 	wantNoError(t, "ListResourceServers of another pool", err)
 	wantEqual(t, "ListResourceServers of another pool", list, []*tollgate.ResourceServer{})
 
-	wantNoError(t, "DeleteResourceServer", s.DeleteResourceServer(ctx, pool.ID, api.Identifier))
+	wantNoError(t, "DeleteResourceServer", s.DeleteResourceServer(ctx, pool.ID, api.Identifier, tollgate.AnyOwner))
 	_, err = s.GetResourceServer(ctx, pool.ID, api.Identifier)
 	wantKind(t, "GetResourceServer after delete", err, tollgate.KindNotFound)
-	wantKind(t, "DeleteResourceServer again", s.DeleteResourceServer(ctx, pool.ID, api.Identifier), tollgate.KindNotFound)
+	wantKind(t, "DeleteResourceServer again", s.DeleteResourceServer(ctx, pool.ID, api.Identifier, tollgate.AnyOwner), tollgate.KindNotFound)
 	list, err = s.ListResourceServers(ctx, pool.ID)
 	wantNoError(t, "ListResourceServers after delete", err)
 	wantEqual(t, "ListResourceServers after delete", list, []*tollgate.ResourceServer{def})

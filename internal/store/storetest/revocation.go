@@ -33,7 +33,7 @@ func testRevocations(t *testing.T, s tollgate.Store) {
 
 	// A revocation outlives the client: its tokens are valid until they
 	// expire.
-	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, c.ID))
+	wantNoError(t, "DeleteClient", s.DeleteClient(ctx, c.ID, tollgate.AnyOwner))
 	wantRevoked(t, s, "after deleting the client", map[string]bool{soon.JTI: true, later.JTI: true})
 
 	steps := []struct {
@@ -61,7 +61,7 @@ func testDeletePoolCascades(t *testing.T, s tollgate.Store) {
 	ctx := context.Background()
 	gone, kept := populatePool(t, s, "gone"), populatePool(t, s, "kept")
 
-	wantNoError(t, "DeletePool", s.DeletePool(ctx, gone.pool.ID))
+	wantNoError(t, "DeletePool", s.DeletePool(ctx, gone.pool.ID, tollgate.AnyOwner))
 
 	wantOwnedGone(t, s, gone)
 	wantOwnedKept(t, s, kept)

@@ -40,6 +40,8 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"AccessKeys", testAccessKeys},
 		{"ClientQuota", testClientQuota},
 		{"ResourceServerQuota", testResourceServerQuota},
+		{"Owner", testOwner},
+		{"CreateOnly", testCreateOnly},
 		{"Settings", testSettings},
 		{"Reseal", testReseal},
 		{"ResealResumes", testResealResumes},
