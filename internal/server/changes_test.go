@@ -76,7 +76,7 @@ func TestDeletedPoolTokenRefused(t *testing.T) {
 	if c := call(); c != http.StatusOK {
 		t.Fatalf("before the deletion, after a refresh: %d", c)
 	}
-	must(st.DeletePool(ctx, pool.ID))
+	must(st.DeletePool(ctx, pool.ID, tollgate.AnyOwner))
 	if _, err := srv.catalog.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
