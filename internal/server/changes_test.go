@@ -126,8 +126,8 @@ func TestFollowMasterKey(t *testing.T) {
 		t.Errorf("a node given both keys does not seal under the new key after the switch: %v", err)
 	}
 	select {
-	case <-servers[0].fatal:
-		t.Error("a node given both keys stopped at the switch")
+	case err := <-servers[0].fatal:
+		t.Errorf("a node given both keys stopped at the switch: %v", err)
 	default:
 	}
 	select {
