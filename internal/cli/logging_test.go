@@ -58,3 +58,15 @@ func TestLogFormatRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestLogLevelRefused: a level slog does not know stops every command
+// before it does anything, as a bad format does, rather than logging at
+// info as if nothing were wrong.
+func TestLogLevelRefused(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := newApp(&stdout, &stderr).run(t.Context(), []string{"--log-level", "verbose", "master-key", "new"})
+	want := `--log-level "verbose": want debug, info, warn or error`
+	if code != 2 || !strings.Contains(stderr.String(), want) || stdout.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %s", code, stdout.String(), stderr.String(), want)
+	}
+}

@@ -130,11 +130,15 @@ func envOr(name, def string) string {
 	return def
 }
 
-// checkLogFormat refuses a --log-format (or TOLLGATE_LOG_FORMAT) that
-// logger does not know.
+// checkLogFormat refuses a --log-format or --log-level (or their
+// environment variables) that logger does not know.
 func (a *app) checkLogFormat() error {
 	if a.logFormat != "json" && a.logFormat != "text" {
 		return reported(2, "--log-format %q: want json or text (env TOLLGATE_LOG_FORMAT)", a.logFormat)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
+		return reported(2, "--log-level %q: want debug, info, warn or error (env TOLLGATE_LOG_LEVEL)", a.logLevel)
 	}
 	return nil
 }
