@@ -178,9 +178,17 @@ func (a *app) outputsCommand() *cobra.Command {
 				return err
 			}
 			base := strings.TrimRight(publicURL, "/")
+			// The issuer is the one the store holds for every node, when
+			// one was stored (serve's --issuer-url or first --public-url).
+			issuer := base
+			if stored, err := st.GetSetting(ctx, tollgate.SettingIssuerURL); err == nil {
+				issuer = string(stored)
+			} else if !tollgate.IsNotFound(err) {
+				return err
+			}
 			outs := run.plan.Outputs(res, template.Endpoints{
 				PublicURL: base,
-				Issuer:    func(poolID string) string { return base + "/" + poolID },
+				Issuer:    func(poolID string) string { return issuer + "/" + poolID },
 			})
 			return printOutputs(output{a.stdout, asJSON}, outs)
 		},
