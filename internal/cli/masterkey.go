@@ -207,13 +207,13 @@ func (a *app) rotationVault(newKeyFile string) (*vault.Vault, error) {
 	case bytes.Equal(newKey, current):
 		return nil, reported(2, "the new master key (%s) is the current one (%s)", newSource, source)
 	}
-	keys := [][]byte{current}
-	a.keySource = source + ", and the new key from " + newSource
-	if next != nil && !bytes.Equal(next, newKey) && !bytes.Equal(next, current) {
-		keys = append(keys, next)
-		a.keySource += ", and the next key from " + nextSource
+	if next != nil && !bytes.Equal(next, newKey) {
+		// The nodes were given the next key: rotating to another would
+		// stop every one of them at the switch.
+		return nil, reported(2, "the new master key (%s) is not the next key (%s) the nodes were given: rotate to the next key", newSource, nextSource)
 	}
-	return vault.New(newKey, keys...)
+	a.keySource = source + ", and the new key from " + newSource
+	return vault.New(newKey, current)
 }
 
 // rotateSealed re-seals every sealed value of the store under v's first

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/signer"
+	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // TestCheckOnLegacyStoreUnderDataKey: a store written before check values
@@ -57,5 +60,26 @@ func TestNextKeyNodeSealsForOldKeyNodes(t *testing.T) {
 	}
 	if _, err := signer.New(f.st, f.vault(t, "old"), signer.Options{Logger: log}).Sign(ctx, p.ID, map[string]any{"sub": "x"}); err != nil {
 		t.Errorf("an old-key node cannot sign for a pool whose keys a next-key node created: %v", err)
+	}
+}
+
+// TestRotateToAnotherKeyThanNext: nodes were given a next key; rotating to
+// another key would stop every one of them at the switch, so it is refused.
+func TestRotateToAnotherKeyThanNext(t *testing.T) {
+	f := newKeyFixture(t)
+	other := filepath.Join(t.TempDir(), "other.key")
+	if err := os.WriteFile(other, []byte(vault.EncodeKey(vault.NewKey())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := f.run(t, "old", "--master-key-next-file", f.files["new"], "master-key", "rotate", "--new-key-file", other)
+	if code != 2 || !strings.Contains(stderr, "is not the next key") {
+		t.Errorf("rotate to a key other than the nodes' next key: exit %d: %s", code, stderr)
+	}
+	c, err := f.st.GetClient(t.Context(), f.client.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.vault(t, "old").Open(c.Secrets[0].Sealed, []byte(c.ID)); err != nil {
+		t.Errorf("the refused rotation re-sealed the client secret: %v", err)
 	}
 }

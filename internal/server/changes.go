@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/catalog"
@@ -44,22 +45,68 @@ func (s *Server) onCatalogChange(ch catalog.Changed) {
 // pass does not have to catch. A node none of whose keys is the store's
 // any longer (run with only the old key after a rotation) stops: whatever
 // it sealed from then on would be lost with its key, and every client
-// re-sealed under the new key would be refused by it.
+// re-sealed under the new key would be refused by it. A failed read is
+// tried again each second until it succeeds or Serve returns: the feed
+// told of the switch once.
 func (s *Server) followMasterKey() {
-	check, err := s.opts.Store.GetSetting(context.Background(), tollgate.SettingMasterKeyCheck)
-	if err != nil {
-		if !tollgate.IsNotFound(err) {
-			s.opts.Logger.Warn("read the store's master key check", "err", err)
-		}
-		return
-	}
-	switch changed, err := s.opts.Vault.SealUnder(check); {
-	case err != nil:
+	err := s.syncMasterKey(context.Background())
+	var wrong *wrongKeyError
+	switch {
+	case err == nil:
+	case errors.As(err, &wrong):
 		s.opts.Logger.Error("the store was switched to a master key this node was not given: stopping; restart it with the store's key")
-		s.fail(errors.New("the store's master key was rotated to a key this node was not given"))
-	case changed:
+		s.fail(err)
+	default:
+		s.opts.Logger.Warn("read the store's master key check; trying again", "err", err)
+		go func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-s.stopping:
+					return
+				case <-t.C:
+				}
+				err := s.syncMasterKey(context.Background())
+				if errors.As(err, &wrong) {
+					s.opts.Logger.Error("the store was switched to a master key this node was not given: stopping; restart it with the store's key")
+					s.fail(err)
+				}
+				if err == nil || errors.As(err, &wrong) {
+					return
+				}
+			}
+		}()
+	}
+}
+
+// wrongKeyError: the store's check value opens under none of the vault's
+// keys.
+type wrongKeyError struct{}
+
+func (*wrongKeyError) Error() string {
+	return "the store's master key was rotated to a key this node was not given"
+}
+
+// syncMasterKey makes the vault seal under the key the store's check value
+// names (none stored: nothing to do); a *wrongKeyError when no key of the
+// vault is the store's.
+func (s *Server) syncMasterKey(ctx context.Context) error {
+	check, err := s.opts.Store.GetSetting(ctx, tollgate.SettingMasterKeyCheck)
+	if tollgate.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed, err := s.opts.Vault.SealUnder(check)
+	if err != nil {
+		return &wrongKeyError{}
+	}
+	if changed {
 		s.opts.Logger.Info("the store's master key changed: sealing under it from now on")
 	}
+	return nil
 }
 
 // fail ends Serve with err (the first one wins).

@@ -146,3 +146,40 @@ func mustSetting(t *testing.T, st tollgate.Store) []byte {
 	}
 	return v
 }
+
+// TestMasterKeySwitchedBeforeStart: a rotation may switch the check value
+// between the command's own check and the server's first load, which tells
+// OnChange nothing: New follows it all the same.
+func TestMasterKeySwitchedBeforeStart(t *testing.T) {
+	ctx := context.Background()
+	st, _ := storetest.OpenSQLite(t, sqlstore.Open)
+	oldKey, newKey := vault.NewKey(), vault.NewKey()
+	open := func(keys ...[]byte) *vault.Vault {
+		v, err := vault.New(keys[0], keys[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	both, oldOnly := open(oldKey, newKey), open(oldKey)
+	if _, err := st.InitSetting(ctx, tollgate.SettingMasterKeyCheck, open(oldKey).NewCheck()); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []*vault.Vault{both, oldOnly} {
+		if _, err := v.SealUnder(mustSetting(t, st)); err != nil { // the command's check
+			t.Fatal(err)
+		}
+	}
+	if err := st.PutSetting(ctx, tollgate.SettingMasterKeyCheck, open(newKey).NewCheck()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(ctx, Options{Store: st, Vault: both, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open(newKey).Open(both.Seal([]byte("x"), nil), nil); err != nil {
+		t.Errorf("a node given both keys that started across the switch does not seal under the new key: %v", err)
+	}
+	if _, err := New(ctx, Options{Store: st, Vault: oldOnly, Logger: slog.New(slog.DiscardHandler)}); err == nil {
+		t.Error("a node given only the old key started after the store switched to the new key")
+	}
+}

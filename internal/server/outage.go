@@ -85,12 +85,20 @@ func checkOutage(opts *Options) error {
 	}
 	// The catalog is confirmed current at every poll: a bound within a few
 	// polls would refuse while the store is healthy.
-	poll := opts.PollInterval
-	if poll <= 0 {
-		poll = time.Second
-	}
+	poll := pollInterval(opts)
 	if opts.StoreOutage == OutageRefuse && opts.StaleAfter < 3*poll {
 		return fmt.Errorf("server: the store outage bound (%s) must be at least three poll intervals (%s): the catalog is confirmed current once a poll", opts.StaleAfter, poll)
 	}
 	return nil
 }
+
+// pollInterval is the catalog's poll interval (its default: one second).
+func pollInterval(opts *Options) time.Duration {
+	if opts.PollInterval <= 0 {
+		return time.Second
+	}
+	return opts.PollInterval
+}
+
+// pollInterval is the server's catalog poll interval.
+func (s *Server) pollInterval() time.Duration { return pollInterval(&s.opts) }

@@ -100,8 +100,9 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	}
 	// The store answers, but the catalog may still fail to follow it (a
 	// query of the feed failing): a node that cannot confirm its view is
-	// not ready, whatever --store-outage says it does meanwhile.
-	if age := s.catalogAge(); age > s.opts.StaleAfter {
+	// not ready, whatever --store-outage says it does meanwhile. The view
+	// is confirmed once a poll, so a healthy node's is up to a poll old.
+	if age := s.catalogAge(); age > max(s.opts.StaleAfter, 3*s.pollInterval()) {
 		s.opts.Logger.Warn("readiness: catalog not confirmed current", "age_ms", age.Milliseconds())
 		http.Error(w, "catalog not current\n", http.StatusServiceUnavailable)
 		return

@@ -162,6 +162,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.catalog = cat
+	// The check value may have been switched by a rotation between the
+	// command's check and this first load, which tells OnChange nothing.
+	if err := s.syncMasterKey(ctx); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	s.registerCatalogMetrics()
 	s.token = s.newTokenEndpoint()
 	s.proxy = proxy.New(proxy.Options{Logger: opts.Logger})

@@ -144,8 +144,11 @@ func (v *Vault) Keys() int { return len(v.keys) }
 // Seal encrypts plaintext under the vault's first key. aad binds the result
 // to its context (for example a client id), so a sealed value copied to
 // another row does not open.
-func (v *Vault) Seal(plaintext, aad []byte) []byte {
-	aead := v.sealing().aead
+func (v *Vault) Seal(plaintext, aad []byte) []byte { return v.sealing().seal(plaintext, aad) }
+
+// seal seals under d.
+func (d *derived) seal(plaintext, aad []byte) []byte {
+	aead := d.aead
 	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plaintext)+aead.Overhead())
 	out[0] = sealVersion
 	if _, err := rand.Read(out[1:]); err != nil {
@@ -213,7 +216,8 @@ func (d *derived) hashSecret(clientID, secret string) []byte {
 // to authenticate the client, and the secret sealed (bound to the client
 // id), so that an administrator may reveal it with Open(sealed, clientID).
 func (v *Vault) ProtectSecret(clientID, secret string) (hash, sealed []byte) {
-	return v.HashSecret(clientID, secret), v.Seal([]byte(secret), []byte(clientID))
+	d := v.sealing() // one key for both, whatever a concurrent switch does
+	return d.hashSecret(clientID, secret), d.seal([]byte(secret), []byte(clientID))
 }
 
 // Reseal returns a sealed value under the vault's first key: the value
@@ -241,15 +245,16 @@ func (v *Vault) ResealSecret(clientID string, hash, sealed []byte) (newHash, new
 		return nil, nil, false, err
 	}
 	defer clear(pt)
-	h := v.HashSecret(clientID, string(pt))
-	sealing := key == int(v.seal.Load())
-	if sealing && hmac.Equal(h, hash) {
+	i := int(v.seal.Load()) // one key for the hash and the seal
+	d := &v.keys[i]
+	h := d.hashSecret(clientID, string(pt))
+	if key == i && hmac.Equal(h, hash) {
 		return hash, sealed, false, nil
 	}
-	if sealing {
+	if key == i {
 		return h, sealed, true, nil
 	}
-	return h, v.Seal(pt, []byte(clientID)), true, nil
+	return h, d.seal(pt, []byte(clientID)), true, nil
 }
 
 // checkAAD binds the check value to its purpose.
