@@ -66,6 +66,12 @@ var ErrLimitExceeded = errors.New("limit exceeded")
 // client with none.
 var ErrLastSecret = errors.New("the client's only secret")
 
+// ErrPoolHasDomain is the cause of a refusal to delete, by hand, a pool
+// that still has a domain: as on Cognito, the domain is deleted first. The
+// store checks it in the deleting transaction, so that a domain created
+// meanwhile is not deleted with the pool behind its creator's back.
+var ErrPoolHasDomain = errors.New("pool has a domain")
+
 // LimitErrorf returns an *Error of KindConflict caused by ErrLimitExceeded.
 func LimitErrorf(format string, args ...any) *Error {
 	e := Errorf(KindConflict, format, args...)

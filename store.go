@@ -41,7 +41,9 @@ type Store interface {
 	// UpdatePool updates Name, ConfigKey and UpdatedAt.
 	UpdatePool(ctx context.Context, p *UserPool) error
 	// DeletePool deletes the pool and everything it owns, if its owner is
-	// owner's (see Owner).
+	// owner's (see Owner). A delete by hand (not AnyOwner) of a pool that
+	// has a domain is KindInvalid caused by ErrPoolHasDomain, decided in the
+	// deleting transaction.
 	DeletePool(ctx context.Context, id string, owner Owner) error
 
 	// PutResourceServer creates the resource server or replaces the one

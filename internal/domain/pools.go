@@ -13,8 +13,10 @@ import (
 var ErrBadRegion = errors.New("not a region name")
 
 // ErrPoolHasDomain is the cause of a refusal to delete a pool that still
-// has a domain: as Cognito, the domain must be deleted first.
-var ErrPoolHasDomain = errors.New("pool has a domain")
+// has a domain: as Cognito, the domain must be deleted first. It is the
+// store's (tollgate.ErrPoolHasDomain), which decides it again as it
+// deletes.
+var ErrPoolHasDomain = tollgate.ErrPoolHasDomain
 
 // CreatePool creates a pool made by hand, with a fresh id in the region.
 // Pool names are unique.

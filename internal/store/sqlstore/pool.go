@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 
 	"github.com/tollgate/tollgate"
 )
@@ -56,8 +58,45 @@ func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
 // DeletePool deletes the pool and, by cascade, everything it owns, if its
 // owner is owner's.
 func (s *Store) DeletePool(ctx context.Context, id string, owner tollgate.Owner) error {
-	return s.deleteOwned(ctx, "delete pool "+id, tollgate.Change{Kind: tollgate.ChangePool, ID: id, PoolID: id},
-		func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) },
-		owner, `DELETE FROM pools WHERE id = $1 AND config_key = COALESCE($2, config_key)`,
-		`SELECT config_key FROM pools WHERE id = $1`, id)
+	missing := func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", id) }
+	return s.change(ctx, "delete pool "+id, tollgate.Change{Kind: tollgate.ChangePool, ID: id, PoolID: id}, func(tx *sql.Tx) error {
+		if !owner.Any {
+			if err := handDeletable(ctx, tx, id, owner, missing); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM pools WHERE id = $1 AND config_key = COALESCE($2, config_key)`, id, ownerArg(owner))
+		if err != nil {
+			return err
+		}
+		return mustAffectOwned(ctx, tx, res, missing, `SELECT config_key FROM pools WHERE id = $1`, id)
+	})
+}
+
+// handDeletable returns nil when a writer by hand expecting owner may
+// delete the pool id: it is owner's (else an *tollgate.OwnerError, as
+// mustAffectOwned words it) and has no domain (else ErrPoolHasDomain).
+// Writers are serialised on the generation row, taken first, so nothing
+// changes between these reads and the delete.
+func handDeletable(ctx context.Context, tx *sql.Tx, id string, owner tollgate.Owner, missing func() error) error {
+	var key string
+	err := tx.QueryRowContext(ctx, `SELECT config_key FROM pools WHERE id = $1`, id).Scan(&key)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return missing()
+	case err != nil:
+		return fmt.Errorf("read owner: %w", err)
+	case key != owner.ConfigKey:
+		return ownerConflict(key)
+	}
+	var has bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM domains WHERE pool_id = $1)`, id).Scan(&has); err != nil {
+		return fmt.Errorf("read domains: %w", err)
+	}
+	if has {
+		e := tollgate.Errorf(tollgate.KindInvalid, "pool %s has a domain: delete it first", id)
+		e.Cause = tollgate.ErrPoolHasDomain
+		return e
+	}
+	return nil
 }

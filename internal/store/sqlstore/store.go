@@ -285,6 +285,12 @@ func mustAffectOwned(ctx context.Context, tx *sql.Tx, res sql.Result, missing fu
 	if err != nil {
 		return fmt.Errorf("read owner: %w", err)
 	}
+	return ownerConflict(key)
+}
+
+// ownerConflict is the refusal of a write whose object's owner is key,
+// not the one the writer expected.
+func ownerConflict(key string) error {
 	oe := &tollgate.OwnerError{ConfigKey: key}
 	e := tollgate.Errorf(tollgate.KindConflict, "%s", oe.Error())
 	e.Cause = oe

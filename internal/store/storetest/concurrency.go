@@ -28,6 +28,7 @@ func RunConcurrencyTests(t *testing.T, open2 func(t *testing.T) (tollgate.Store,
 		{"CreateResourceServerOnce", testCreateResourceServerOnce},
 		{"OnePrefixDomain", testOnePrefixDomain},
 		{"HandWriteRacingAdoption", testHandWriteRacingAdoption},
+		{"DeletePoolRacingDomain", testDeletePoolRacingDomain},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

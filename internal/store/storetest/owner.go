@@ -263,3 +263,54 @@ func testHandWriteRacingAdoption(t *testing.T, a, b tollgate.Store) {
 		}
 	}
 }
+
+// testDeletePoolWithDomain: a pool with a domain is not deleted by hand
+// (Cognito's DeleteUserPool wants its domain deleted first), decided in
+// the deleting transaction; config apply (AnyOwner) deletes it with its
+// domains.
+func testDeletePoolWithDomain(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	p := mustCreatePool(t, s, "pool")
+	wantNoError(t, "CreateDomain", s.CreateDomain(ctx, &tollgate.Domain{Domain: "pfx", PoolID: p.ID, CreatedAt: t0}))
+	err := s.DeletePool(ctx, p.ID, tollgate.OwnedBy(""))
+	wantKind(t, "DeletePool by hand of a pool with a domain", err, tollgate.KindInvalid)
+	if !errors.Is(err, tollgate.ErrPoolHasDomain) {
+		t.Errorf("DeletePool by hand of a pool with a domain: %v, want caused by ErrPoolHasDomain", err)
+	}
+	wantNoError(t, "DeletePool by config apply", s.DeletePool(ctx, p.ID, tollgate.AnyOwner))
+	domains, err := s.ListDomains(ctx, p.ID)
+	wantNoError(t, "ListDomains", err)
+	if len(domains) != 0 {
+		t.Errorf("the deleted pool's domains: %v", domains)
+	}
+}
+
+// testDeletePoolRacingDomain races, over both handles, a delete by hand of
+// a pool with the creation of its domain: either the domain comes first
+// and the delete is refused, or the delete comes first and the domain has
+// no pool; never do both succeed, which would delete a domain its creator
+// was told exists.
+func testDeletePoolRacingDomain(t *testing.T, a, b tollgate.Store) {
+	ctx := context.Background()
+	for round := range adoptionRounds {
+		p := mustCreatePool(t, a, fmt.Sprintf("pool-%02d", round))
+		errs := Race(2, func(i int) error {
+			if i == 0 {
+				return a.CreateDomain(ctx, &tollgate.Domain{Domain: fmt.Sprintf("racer-%02d", round), PoolID: p.ID, CreatedAt: t0})
+			}
+			return b.DeletePool(ctx, p.ID, tollgate.OwnedBy(""))
+		})
+		switch {
+		case errs[0] == nil && errs[1] == nil:
+			t.Fatalf("round %d: the domain was created and its pool deleted by hand, both acknowledged", round)
+		case errs[0] == nil:
+			if !errors.Is(errs[1], tollgate.ErrPoolHasDomain) {
+				t.Errorf("round %d: the delete after the domain: %v, want ErrPoolHasDomain", round, errs[1])
+			}
+		case errs[1] == nil:
+			wantKind(t, fmt.Sprintf("round %d: the domain after the delete", round), errs[0], tollgate.KindNotFound)
+		default:
+			t.Errorf("round %d: both refused: %v; %v", round, errs[0], errs[1])
+		}
+	}
+}

@@ -42,6 +42,7 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"ResourceServerQuota", testResourceServerQuota},
 		{"Owner", testOwner},
 		{"CreateOnly", testCreateOnly},
+		{"DeletePoolWithDomain", testDeletePoolWithDomain},
 		{"Settings", testSettings},
 		{"Reseal", testReseal},
 		{"ResealResumes", testResealResumes},
