@@ -20,6 +20,13 @@ type Cluster struct {
 	// Limit is how long a node may take to enforce a change before the
 	// measurement fails (default 20 s).
 	Limit time.Duration
+	// FromProbeStart counts a delay to the moment the first probe that saw
+	// the change enforced was sent, rather than to its answer: the node
+	// enforced it before answering that probe, and a probe the machine
+	// slowed down (other processes sharing its cores) does not add its
+	// own latency. It undercounts by at most that probe's latency when the
+	// change landed while the probe was in flight.
+	FromProbeStart bool
 }
 
 // Sample is one change's propagation.
@@ -84,7 +91,7 @@ func (c *Cluster) Measure(ctx context.Context, k Kind, n int, enough func([]Samp
 // await polls every node, each in its own goroutine and without pause,
 // until enforced holds there, and returns each node's delay from ack. A
 // sleep between probes would only round the delays up to its length; a
-// probe's own latency counts in them.
+// probe's own latency counts in them unless FromProbeStart.
 func (c *Cluster) await(ack time.Time, enforced func(base string) (bool, error)) ([]time.Duration, error) {
 	limit := c.Limit
 	if limit == 0 {
@@ -96,11 +103,15 @@ func (c *Cluster) await(ack time.Time, enforced func(base string) (bool, error))
 	for i, base := range c.Nodes {
 		wg.Go(func() {
 			for {
+				sent := time.Now()
 				ok, err := enforced(base)
 				now := time.Now()
 				switch {
 				case err != nil:
 					errs[i] = fmt.Errorf("node %d: %w", i, err)
+					return
+				case ok && c.FromProbeStart:
+					delays[i] = max(0, sent.Sub(ack))
 					return
 				case ok:
 					delays[i] = now.Sub(ack)
