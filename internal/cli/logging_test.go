@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,28 @@ func TestLogLevelRefused(t *testing.T) {
 	want := `--log-level "verbose": want debug, info, warn or error`
 	if code != 2 || !strings.Contains(stderr.String(), want) || stdout.Len() != 0 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %s", code, stdout.String(), stderr.String(), want)
+	}
+}
+
+// TestServeFlagsRefusedFirst: a serve flag out of its range stops the
+// command with exit 2, naming the flag, before it opens the store or
+// applies anything.
+func TestServeFlagsRefusedFirst(t *testing.T) {
+	f := newCLIFixture(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--store-outage", "ignore"}, `store outage policy must be "serve" or "refuse", got "ignore"`},
+		{[]string{"serve", "--store-outage", "refuse", "--store-outage-bound", "2s"}, "must be at least three poll intervals"},
+		{[]string{"master-key", "rotate", "--settle", "-1s"}, `--settle -1s: want a duration of zero or more`},
+	} {
+		code, _, stderr := f.run(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %s", c.args, code, stderr, c.want)
+		}
+	}
+	if _, err := os.Stat(f.db); !os.IsNotExist(err) {
+		t.Errorf("the store was opened before the flags were checked: %v", err)
 	}
 }

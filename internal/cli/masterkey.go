@@ -153,6 +153,9 @@ The current key comes from TOLLGATE_MASTER_KEY or --master-key-file as for
 every command; the new key from --new-key-file, or else the next key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if settle < 0 {
+				return reported(2, "--settle %s: want a duration of zero or more, e.g. 5s", settle)
+			}
 			return a.rotateMasterKey(cmd.Context(), newKeyFile, settle)
 		},
 	}

@@ -169,6 +169,13 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if f.shutdownTimeout <= 0 {
 		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
 	}
+	poll := f.pollInterval
+	if poll <= 0 {
+		poll = time.Second // the catalog's default
+	}
+	if err := server.CheckOutage(f.storeOutage, f.staleAfter, poll); err != nil {
+		return reported(2, "--store-outage, --store-outage-bound: %v", err)
+	}
 	// From here on SIGHUP reloads, however early it comes; before, it
 	// ends the process, which has made nothing yet.
 	hup := make(chan os.Signal, 1)

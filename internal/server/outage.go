@@ -73,21 +73,28 @@ func (s *Server) registerCatalogMetrics() {
 
 // checkOutage checks StoreOutage and fills in the defaults.
 func checkOutage(opts *Options) error {
-	switch opts.StoreOutage {
-	case "":
+	if opts.StoreOutage == "" {
 		opts.StoreOutage = OutageServe
-	case OutageServe, OutageRefuse:
-	default:
-		return fmt.Errorf("server: store outage policy must be %q or %q, got %q", OutageServe, OutageRefuse, opts.StoreOutage)
 	}
 	if opts.StaleAfter <= 0 {
 		opts.StaleAfter = DefaultStaleAfter
 	}
-	// The catalog is confirmed current at every poll: a bound within a few
-	// polls would refuse while the store is healthy.
-	poll := pollInterval(opts)
-	if opts.StoreOutage == OutageRefuse && opts.StaleAfter < 3*poll {
-		return fmt.Errorf("server: the store outage bound (%s) must be at least three poll intervals (%s): the catalog is confirmed current once a poll", opts.StaleAfter, poll)
+	return CheckOutage(opts.StoreOutage, opts.StaleAfter, pollInterval(opts))
+}
+
+// CheckOutage refuses a store outage policy other than OutageServe and
+// OutageRefuse, and, for OutageRefuse, a bound shorter than three poll
+// intervals: the catalog is confirmed current once a poll, so such a bound
+// would refuse while the store is healthy. The CLI calls it before it
+// opens anything; New calls it again.
+func CheckOutage(policy string, bound, poll time.Duration) error {
+	switch policy {
+	case OutageServe, OutageRefuse:
+	default:
+		return fmt.Errorf("store outage policy must be %q or %q, got %q", OutageServe, OutageRefuse, policy)
+	}
+	if policy == OutageRefuse && bound < 3*poll {
+		return fmt.Errorf("the store outage bound (%s) must be at least three poll intervals (%s): the catalog is confirmed current once a poll", bound, poll)
 	}
 	return nil
 }
