@@ -75,12 +75,9 @@ func (v *Vault) KeyOf(sealed, aad []byte) (int, error) {
 // the sealing key, and reports whether it changed; ErrWrongKey when no key
 // of the vault is the store's.
 func (v *Vault) SealUnder(check []byte) (changed bool, err error) {
-	pt, key, err := v.open(check, checkAAD)
+	key, err := v.checkKey(check)
 	if err != nil {
 		return false, err
-	}
-	if !hmac.Equal(pt, checkAAD) {
-		return false, ErrWrongKey
 	}
 	return int32(key) != v.seal.Swap(int32(key)), nil //nolint:gosec // G115: key < MaxKeys
 }
@@ -268,14 +265,24 @@ func (v *Vault) NewCheck() []byte { return v.Seal(checkAAD, checkAAD) }
 // VerifyCheck returns nil when one of the vault's keys opens the check
 // value, else ErrWrongKey. current reports whether it is the first key's.
 func (v *Vault) VerifyCheck(check []byte) (current bool, err error) {
-	pt, key, err := v.open(check, checkAAD)
+	key, err := v.checkKey(check)
 	if err != nil {
 		return false, err
 	}
-	if !hmac.Equal(pt, checkAAD) {
-		return false, ErrWrongKey
-	}
 	return key == int(v.seal.Load()), nil
+}
+
+// checkKey returns the index of the key that sealed a check value
+// (NewCheck); ErrWrongKey when none did.
+func (v *Vault) checkKey(check []byte) (int, error) {
+	pt, key, err := v.open(check, checkAAD)
+	if err != nil {
+		return 0, err
+	}
+	if !hmac.Equal(pt, checkAAD) {
+		return 0, ErrWrongKey
+	}
+	return key, nil
 }
 
 // NewKey returns a fresh random master key.

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/tollgate/tollgate"
@@ -69,9 +68,12 @@ func (s *Store) DeletePool(ctx context.Context, id string, owner tollgate.Owner)
 		if err != nil {
 			return err
 		}
-		return mustAffectOwned(ctx, tx, res, missing, `SELECT config_key FROM pools WHERE id = $1`, id)
+		return mustAffectOwned(ctx, tx, res, missing, poolOwner, id)
 	})
 }
+
+// poolOwner reads a pool's owner (ownerOf).
+const poolOwner = `SELECT config_key FROM pools WHERE id = $1`
 
 // handDeletable returns nil when a writer by hand expecting owner may
 // delete the pool id: it is owner's (else an *tollgate.OwnerError, as
@@ -79,14 +81,11 @@ func (s *Store) DeletePool(ctx context.Context, id string, owner tollgate.Owner)
 // Writers are serialised on the generation row, taken first, so nothing
 // changes between these reads and the delete.
 func handDeletable(ctx context.Context, tx *sql.Tx, id string, owner tollgate.Owner, missing func() error) error {
-	var key string
-	err := tx.QueryRowContext(ctx, `SELECT config_key FROM pools WHERE id = $1`, id).Scan(&key)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return missing()
-	case err != nil:
-		return fmt.Errorf("read owner: %w", err)
-	case key != owner.ConfigKey:
+	key, err := ownerOf(ctx, tx, missing, poolOwner, id)
+	if err != nil {
+		return err
+	}
+	if key != owner.ConfigKey {
 		return ownerConflict(key)
 	}
 	var has bool

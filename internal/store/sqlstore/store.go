@@ -277,15 +277,25 @@ func mustAffectOwned(ctx context.Context, tx *sql.Tx, res sql.Result, missing fu
 	if err != nil || n > 0 {
 		return err
 	}
-	var key string
-	err = tx.QueryRowContext(ctx, ownerQuery, args...).Scan(&key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return missing()
-	}
+	key, err := ownerOf(ctx, tx, missing, ownerQuery, args...)
 	if err != nil {
-		return fmt.Errorf("read owner: %w", err)
+		return err
 	}
 	return ownerConflict(key)
+}
+
+// ownerOf reads, in tx, the owner of a row with ownerQuery (`SELECT
+// config_key FROM … WHERE …` with args): missing() when there is none.
+func ownerOf(ctx context.Context, tx *sql.Tx, missing func() error, ownerQuery string, args ...any) (string, error) {
+	var key string
+	err := tx.QueryRowContext(ctx, ownerQuery, args...).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", missing()
+	}
+	if err != nil {
+		return "", fmt.Errorf("read owner: %w", err)
+	}
+	return key, nil
 }
 
 // ownerConflict is the refusal of a write whose object's owner is key,
