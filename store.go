@@ -25,8 +25,10 @@ type Store interface {
 	//
 	// Changes returns the changes committed after generation since, oldest
 	// first, and the generation they bring the reader to (at least since).
-	// When the log no longer reaches back to since (trimmed), it returns a
-	// ChangeSet with TooOld set and the reader reloads everything.
+	// When the log cannot tell every change after since (trimmed past it,
+	// a generation with no recorded change, written by an older version, or
+	// since ahead of the store), it returns a ChangeSet with TooOld set and
+	// the reader reloads everything.
 	Changes(ctx context.Context, since int64) (ChangeSet, error)
 	// TrimChanges forgets the changes up to and including generation upTo;
 	// readers behind it are told TooOld from then on.
@@ -226,17 +228,19 @@ type ChangeSet struct {
 	Changes []Change
 	// Gen is the generation the changes bring the reader to.
 	Gen int64
-	// TooOld reports that the log was trimmed past the generation asked
-	// for: the reader must reload everything (Gen is then the current one,
+	// TooOld reports that the log cannot tell every change after the
+	// generation asked for (see Changes): the reader must reload everything (Gen is then the current one,
 	// read before, to label what it reloads).
 	TooOld bool
 }
 
 // ChangeNotifier is implemented by stores that can tell, without polling,
-// that another process committed a write (PostgreSQL's LISTEN/NOTIFY).
+// that a write was committed: by this handle, and by any process where the
+// backend can tell (PostgreSQL's LISTEN/NOTIFY; SQLite tells only this
+// handle's commits).
 type ChangeNotifier interface {
 	// ListenChanges calls notify(nil), from a goroutine of its own, after
-	// every write any process commits (perhaps once for several) and each
+	// every write it can tell of (perhaps once for several) and each
 	// time it (re)connects, since writes made while it was not listening
 	// are not told: the receiver then reads the feed. notify(err) reports
 	// a lost connection, opened again after a while. It returns when ctx

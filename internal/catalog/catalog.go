@@ -34,8 +34,9 @@ type Options struct {
 // Changed tells OnChange what an update changed, so that it invalidates
 // only what depends on it.
 type Changed struct {
-	// All: the catalog was reloaded whole (the change log did not reach
-	// back far enough, or a bulk write): anything may have changed.
+	// All: the catalog was reloaded whole (the change log could not tell
+	// every change: trimmed, or a generation with no recorded change):
+	// anything may have changed.
 	All bool
 	// Pools: a pool or its resource servers changed, or a pool was deleted.
 	Pools bool

@@ -7,7 +7,7 @@
 // (tollgate.ChangeNotifier: PostgreSQL's NOTIFY, or this process's own
 // commits) and polls the generation as the fallback, and reloads only the
 // objects named; a full load happens at start and when the feed cannot say
-// (trimmed, or a bulk write). A lookup that misses also syncs at once
+// (trimmed, or a generation with no recorded change). A lookup that misses also syncs at once
 // (Sync) and looks again, so a client created by the CLI is usable
 // immediately.
 //

@@ -1,5 +1,6 @@
-// Package cli implements the tollgate command: serve, dev, validate, and the
-// administration commands (pools, clients, keys, access-keys, token) that
+// Package cli implements the tollgate command: serve, dev, validate,
+// outputs, version, and the administration commands (pools,
+// resource-servers, clients, keys, master-key, access-keys, token) that
 // work on the same store a running server uses. Output is a human table by
 // default and JSON with --json; secrets are printed only where the user
 // asked for them.

@@ -101,8 +101,8 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.dataDir, "data", envOr("TOLLGATE_DATA", ".tollgate"), "data directory: the SQLite database and the dev master key (env TOLLGATE_DATA)")
 	pf.StringVar(&a.database, "database", os.Getenv("TOLLGATE_DATABASE"), "database URL: postgres://… for PostgreSQL; default the SQLite file in the data directory (env TOLLGATE_DATABASE)")
 	pf.StringVar(&a.masterKeyFile, "master-key-file", os.Getenv("TOLLGATE_MASTER_KEY_FILE"), "file holding the master key that encrypts keys and secrets at rest (env TOLLGATE_MASTER_KEY_FILE, or the key itself in TOLLGATE_MASTER_KEY)")
-	pf.StringVar(&a.masterKeyNextFile, "master-key-next-file", os.Getenv("TOLLGATE_MASTER_KEY_NEXT_FILE"), "file holding the next master key, during a rotation: new data is sealed under it, and data under either key is read (env TOLLGATE_MASTER_KEY_NEXT_FILE, or the key itself in TOLLGATE_MASTER_KEY_NEXT; see 'tollgate master-key rotate')")
-	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	pf.StringVar(&a.masterKeyNextFile, "master-key-next-file", os.Getenv("TOLLGATE_MASTER_KEY_NEXT_FILE"), "file holding the next master key, during a rotation: data under either key is read, and new data is sealed under the key the store names (the current one until 'tollgate master-key rotate' switches it) (env TOLLGATE_MASTER_KEY_NEXT_FILE, or the key itself in TOLLGATE_MASTER_KEY_NEXT; see 'tollgate master-key rotate')")
+	pf.StringVar(&a.logLevel, "log-level", envOr("TOLLGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env TOLLGATE_LOG_LEVEL)")
 	pf.StringVar(&a.logFormat, "log-format", envOr("TOLLGATE_LOG_FORMAT", "json"), "log format: json (one JSON object a line) or text (key=value pairs) (env TOLLGATE_LOG_FORMAT)")
 	a.registerAuditFlag(root)
 	root.AddCommand(

@@ -1,6 +1,6 @@
 // Package domain owns every write to Tollgate's domain: user pools,
-// resource servers and their scopes, app clients and their secrets, access
-// keys, and the reconciliation of the store with a config file or a
+// resource servers and their scopes, app clients and their secrets,
+// domains, access keys, signing-key rotation, and the reconciliation of the store with a config file or a
 // CloudFormation stack. It works over a tollgate.Store and the vault, with
 // an injected clock, and states each business rule once (scope existence,
 // Cognito's quotas, validity bounds, name uniqueness, secret generation and
@@ -20,6 +20,10 @@
 // transaction that writes; the Service checks them first only to answer
 // early.
 //
-// It imports the root, internal/vault and internal/config (whose Apply it
-// runs); never an adapter (cli, cognitoapi, server, template).
+// Every write, done or refused, is an event of internal/audit, with the
+// actor the context carries.
+//
+// It imports the root, internal/vault, internal/config (whose Apply it
+// runs), internal/signer (key rotation) and internal/audit; never an
+// adapter (cli, cognitoapi, server, template).
 package domain

@@ -9,5 +9,6 @@
 // The end-to-end tests (e2e/cluster_test.go) and the propagation benchmark
 // (bench/propagation) share it; Tollgate itself does not import it. It
 // imports internal/awstest and the AWS SDK for the management API the
-// changes are made through, and no other package of the module.
+// changes are made through, the root package, and no other package of the
+// module.
 package propagation

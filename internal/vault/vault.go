@@ -38,7 +38,7 @@ const MaxKeys = 4
 // key to another. It is safe for concurrent use.
 //
 // Sealed values and hashes do not name the key they were made with: a value
-// is tried under each key in turn, the sealing key first. AES-GCM
+// is tried under each key in turn, in the order New was given them. AES-GCM
 // authenticates what it opens, so a value opens under exactly the key that
 // sealed it, and a vault with one key costs what it always did. This keeps
 // the format every earlier version wrote.
@@ -138,7 +138,7 @@ func derive(masterKey []byte) (derived, error) {
 // Keys returns how many master keys the vault holds.
 func (v *Vault) Keys() int { return len(v.keys) }
 
-// Seal encrypts plaintext under the vault's first key. aad binds the result
+// Seal encrypts plaintext under the vault's sealing key. aad binds the result
 // to its context (for example a client id), so a sealed value copied to
 // another row does not open.
 func (v *Vault) Seal(plaintext, aad []byte) []byte { return v.sealing().seal(plaintext, aad) }
@@ -182,7 +182,7 @@ func (d *derived) open(sealed, aad []byte) ([]byte, bool) {
 }
 
 // HashSecret returns the keyed hash of a client's secret under the vault's
-// first key: the hash that is stored. The client id is part of the hashed
+// sealing key: the hash that is stored. The client id is part of the hashed
 // message, so two clients with the same (custom) secret have different
 // hashes and a copy of the database does not show reuse.
 func (v *Vault) HashSecret(clientID, secret string) []byte {
@@ -190,7 +190,7 @@ func (v *Vault) HashSecret(clientID, secret string) []byte {
 }
 
 // AppendSecretHashes appends to dst the keyed hash of a client's secret
-// under each of the vault's keys, the first key's first, and returns the
+// under each of the vault's keys, in the order New was given them, and returns the
 // extended slice: the hashes a presented secret is compared with the stored
 // ones under, of which a stored hash matches at most one. Given an array of
 // MaxKeys on the caller's stack it allocates only the hashes.
@@ -217,7 +217,7 @@ func (v *Vault) ProtectSecret(clientID, secret string) (hash, sealed []byte) {
 	return d.hashSecret(clientID, secret), d.seal([]byte(secret), []byte(clientID))
 }
 
-// Reseal returns a sealed value under the vault's first key: the value
+// Reseal returns a sealed value under the vault's sealing key: the value
 // itself, with changed false, when that key sealed it; else the plaintext
 // opened with another key and sealed again. ErrWrongKey when no key opens it.
 func (v *Vault) Reseal(sealed, aad []byte) (out []byte, changed bool, err error) {
@@ -233,9 +233,9 @@ func (v *Vault) Reseal(sealed, aad []byte) (out []byte, changed bool, err error)
 }
 
 // ResealSecret returns what ProtectSecret stores for a client secret of
-// which hash and sealed are stored, under the vault's first key. The sealed
+// which hash and sealed are stored, under the vault's sealing key. The sealed
 // copy gives the plaintext to hash again. changed is false when both are
-// already the first key's.
+// already the sealing key's.
 func (v *Vault) ResealSecret(clientID string, hash, sealed []byte) (newHash, newSealed []byte, changed bool, err error) {
 	pt, key, err := v.open(sealed, []byte(clientID))
 	if err != nil {
@@ -263,7 +263,7 @@ var checkAAD = []byte("tollgate master key check")
 func (v *Vault) NewCheck() []byte { return v.Seal(checkAAD, checkAAD) }
 
 // VerifyCheck returns nil when one of the vault's keys opens the check
-// value, else ErrWrongKey. current reports whether it is the first key's.
+// value, else ErrWrongKey. current reports whether it is the sealing key's.
 func (v *Vault) VerifyCheck(check []byte) (current bool, err error) {
 	key, err := v.checkKey(check)
 	if err != nil {

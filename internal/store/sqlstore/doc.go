@@ -6,15 +6,18 @@
 // goose when a store is opened) and the mapping of driver errors to the
 // domain's error kinds. The dialect differences are few and kept in
 // sqlite.go and postgres.go: how to open and configure the database, how a
-// time is written, how constraint violations are recognised and how the
-// signing-key lock is taken. Queries use $1-style placeholders and
+// time is written, how constraint violations are recognised, how the
+// signing-key lock is taken, and how writes are told to listeners
+// (PostgreSQL: pg_notify at commit and a LISTEN connection; SQLite: this
+// handle's own commits). Queries use $1-style placeholders and
 // ON CONFLICT upserts, which both databases accept.
 //
 // # Sharing a database
 //
 // Several processes may use one database at once: servers sharing a
 // PostgreSQL database, or a server and the CLI sharing a SQLite file. Every
-// write transaction first increments the one-row generation counter, which
+// write transaction of the domain (all but the change log's own trimming)
+// first increments the one-row generation counter, which
 // serialises writers (PostgreSQL row lock; SQLite's single writer) and lets
 // readers tell cheaply that something changed. Quotas that must hold
 // whichever writer (clients per pool, resource servers per pool, secrets per
