@@ -62,22 +62,114 @@ type Route struct {
 	Method string
 	// Authorizer protects the method; nil means no authorization (NONE).
 	Authorizer *Authorizer
-	// AuthorizationScopes: with a Cognito authorizer, the token must be an
-	// access token holding at least one of them.
+	// AuthorizationScopes: with a Cognito or JWT authorizer, the token must
+	// hold at least one of them (a Cognito authorizer wants an access
+	// token).
 	AuthorizationScopes []string
 	Integration         Integration
 }
 
-// Authorizer is a Cognito user pools authorizer: it accepts tokens of the
-// local pools it names and of external issuers (a real Cognito pool,
-// Keycloak, Auth0…) whose keys it fetches from their JWKS URL.
+// AuthorizerType is the kind of an authorizer, named as API Gateway names
+// it (AWS::ApiGateway::Authorizer's Type).
+type AuthorizerType string
+
+// Authorizer types.
+const (
+	// AuthorizerCognito verifies access tokens of Cognito user pools (the
+	// local pools it names, and pools on AWS by their JWKS).
+	AuthorizerCognito AuthorizerType = "COGNITO_USER_POOLS"
+	// AuthorizerToken is a Lambda authorizer given the token of one header.
+	AuthorizerToken AuthorizerType = "TOKEN"
+	// AuthorizerRequest is a Lambda authorizer given the request's headers,
+	// query string, path, stage variables and context.
+	AuthorizerRequest AuthorizerType = "REQUEST"
+	// AuthorizerJWT verifies JWTs of the OpenID issuers it names
+	// (JwtConfiguration).
+	AuthorizerJWT AuthorizerType = "JWT"
+)
+
+// DefaultAuthorizerResultTTL is how long API Gateway caches a Lambda
+// authorizer's policy when the declaration does not say (300 s); 0 turns
+// caching off.
+const DefaultAuthorizerResultTTL = 300 * time.Second
+
+// MaxAuthorizerResultTTL is API Gateway's largest result TTL: an hour.
+const MaxAuthorizerResultTTL = time.Hour
+
+// Authorizer protects methods of a REST API. Which fields apply depends on
+// its Type.
 type Authorizer struct {
-	Name    string
+	Name string
+	// Type is the authorizer's kind; "" means AuthorizerCognito.
+	Type AuthorizerType
+
+	// PoolIDs (COGNITO_USER_POOLS) are the local pools whose access tokens
+	// it accepts; Issuers are pools outside Tollgate (a Cognito pool on
+	// AWS) whose tokens it verifies with the keys of their JWKS URL.
 	PoolIDs []string
 	Issuers []ExternalIssuer
-	// IdentitySource is the request header holding the token
-	// (default "Authorization").
+
+	// IdentitySource is where a COGNITO_USER_POOLS, TOKEN or JWT authorizer
+	// reads the token: method.request.header.{Name} (default
+	// "Authorization" for COGNITO_USER_POOLS).
 	IdentitySource string
+	// IdentitySources (REQUEST) are the values that must all be present and
+	// that key its cache: method.request.header.{n},
+	// method.request.querystring.{n}, stageVariables.{n}, context.{n}.
+	IdentitySources []string
+
+	// Function (TOKEN, REQUEST) is the name of the Lambda function that
+	// decides.
+	Function string
+	// IdentityValidationExpression (TOKEN) is a regular expression the
+	// token must match for the function to be invoked; "" means any.
+	IdentityValidationExpression string
+	// ResultTTL (TOKEN, REQUEST) is how long a policy is cached for the
+	// same token or identity-source values; 0 means no caching.
+	ResultTTL time.Duration
+
+	// JWT is the configuration of a JWT authorizer.
+	JWT *JWTConfiguration
+}
+
+// Kind returns the authorizer's type, AuthorizerCognito when Type is "".
+func (a *Authorizer) Kind() AuthorizerType {
+	if a.Type == "" {
+		return AuthorizerCognito
+	}
+	return a.Type
+}
+
+// JWTConfiguration is a JWT authorizer's JwtConfiguration.
+type JWTConfiguration struct {
+	// Algorithms are the signature algorithms a token may use
+	// (DefaultAlgorithms): RS256, RS384, RS512, ES256, ES384, ES512.
+	Algorithms []string
+	Issuers    []JWTIssuer
+}
+
+// JWTIssuer is an issuer a JWT authorizer trusts.
+type JWTIssuer struct {
+	// Issuer is the exact iss of its tokens; its keys are found through
+	// {Issuer}/.well-known/openid-configuration's jwks_uri, unless JWKSURL
+	// is set.
+	Issuer string
+	// JWKSURL, if set, is where its keys are, without discovery (a local
+	// pool's own JWKS).
+	JWKSURL string
+	// Audiences: the token's aud must hold one of them.
+	Audiences []string
+	// Claims are further claims the token must (Required) or may carry, with
+	// one of ExpectedValues when present.
+	Claims []JWTClaim
+}
+
+// JWTClaim is a JWT authorizer's AdditionalClaim: a top-level claim
+// compared as a single string, exactly.
+type JWTClaim struct {
+	Name           string
+	ExpectedValues []string
+	Required       bool
 }
 
 // ExternalIssuer is a token issuer outside Tollgate.

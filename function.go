@@ -1,6 +1,8 @@
 package tollgate
 
 import (
+	"context"
+	"regexp"
 	"slices"
 	"time"
 )
@@ -167,4 +169,28 @@ const AccountID = "000000000000"
 // reports it to the function (Lambda-Runtime-Invoked-Function-Arn).
 func (f *Function) ARN() string {
 	return "arn:aws:lambda:" + f.Region + ":" + AccountID + ":function:" + f.Name
+}
+
+// InvokeFunc runs the named Lambda function on an event and returns its
+// payload: what Lambda proxy integrations, Lambda authorizers and pool
+// triggers are given by the server. functionError reports a function
+// error (the handler failed, crashed or timed out; the payload is then
+// Lambda's error document); err an invocation that did not happen or was
+// not waited for (no such function, ctx ended). traceID is the
+// X-Amzn-Trace-Id the function sees as Lambda-Runtime-Trace-Id ("" for
+// none).
+type InvokeFunc func(ctx context.Context, function, traceID string, event []byte) (payload []byte, functionError bool, err error)
+
+// functionARN matches a Lambda function's ARN, unqualified or with a
+// version or alias: arn:{partition}:lambda:{region}:{account}:function:{name}[:{qualifier}].
+var functionARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:([A-Za-z0-9_-]{1,64})(?::[A-Za-z0-9_$-]{1,128})?$`)
+
+// FunctionNameFromARN returns the function name of a Lambda function ARN,
+// or "" and false when arn is not one.
+func FunctionNameFromARN(arn string) (string, bool) {
+	m := functionARN.FindStringSubmatch(arn)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }

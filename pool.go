@@ -20,9 +20,31 @@ type UserPool struct {
 	// and deletes them; by-hand objects are left alone.
 	ConfigKey string
 
+	// PreTokenGeneration is the pool's pre token generation trigger
+	// (LambdaConfig.PreTokenGenerationConfig), or nil.
+	PreTokenGeneration *LambdaTrigger
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// LambdaTrigger is a Lambda function a pool invokes at a point of its flows.
+type LambdaTrigger struct {
+	// LambdaARN is the function's ARN, as Cognito keeps it; Tollgate runs the
+	// local function of that name (FunctionNameFromARN).
+	LambdaARN string
+	// LambdaVersion is the event version: V1_0, V2_0 or V3_0. Only V3_0 is
+	// invoked for client_credentials tokens, as on Cognito.
+	LambdaVersion string
+}
+
+// Pre token generation event versions (PreTokenGenerationConfig's
+// LambdaVersion).
+const (
+	LambdaVersionV1 = "V1_0"
+	LambdaVersionV2 = "V2_0"
+	LambdaVersionV3 = "V3_0"
+)
 
 // Cognito's quotas on a pool's objects, from its quotas page and the API
 // references. The store enforces the counts in the transaction that writes
