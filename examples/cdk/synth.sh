@@ -1,11 +1,17 @@
 #!/bin/sh
-# Regenerates cdk.out/ from app.js with the aws-cdk-lib version that
-# package-lock.json pins. Needs node and npm; commit what changes.
+# Regenerates the cloud assemblies of the two CDK apps with the aws-cdk-lib
+# version that package-lock.json pins: cdk.out/ from app.js (the seed
+# stack) and authorizers/cdk.out/ from authorizers/app.js (Lambda
+# authorizers and a pre token generation trigger). Needs node and npm;
+# commit what changes.
 set -eu
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
-rm -rf cdk.out
-node app.js
-# Construct creation stacks name files of this machine: make them relative.
-sed -i "s#$(pwd)/##g" cdk.out/*.json
-echo "synthesized $(ls cdk.out/*.template.json) and its assets into cdk.out/"
+for app in app.js authorizers/app.js; do
+	out="$(dirname "$app")/cdk.out"
+	rm -rf "$out"
+	node "$app"
+	# Construct creation stacks name files of this machine: make them relative.
+	sed -i "s#$(pwd)/##g" "$out"/*.json
+	echo "synthesized $(ls "$out"/*.template.json) and its assets into $out/"
+done
