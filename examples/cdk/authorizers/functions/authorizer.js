@@ -10,16 +10,16 @@
 // TENANTS environment variable; the tenant and the key query string
 // parameter reach the integration in the authorizer's context.
 
-// The policy covers every method of every stage's API
+// The policy covers every method of the API's stage
 // (arn:…:{apiId}/{stage}/*), not just event.methodArn: API Gateway caches
 // the policy for the token and checks later requests against it.
 const policy = (principalId, effect, methodArn, context) => {
-  const [arn, apiId, stage] = methodArn.split('/')
+  const [api, stage] = methodArn.split('/') // arn:…:{apiId}, {stage}, …
   return {
     principalId,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: `${arn}/${apiId}/${stage}/*` }]
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: `${api}/${stage}/*` }]
     },
     context
   }
