@@ -50,11 +50,17 @@ import (
 //     (nothing here resolves one).
 //   - Statement is an array or, as IAM's grammar allows, one object; an
 //     empty array allows nothing. Action and Resource are a string or a
-//     non-empty array of non-empty strings. Sid is allowed and ignored.
-//   - NotAction, NotResource, Condition (even null: aws-lambda-rust-runtime
-//     #863, a null Condition gave AuthorizerConfigurationException),
+//     non-empty array of non-empty strings. Sid and the document's Id are
+//     allowed and ignored.
+//   - Condition is refused: AWS's authorizer blueprints
+//     (awslabs/aws-apigateway-lambda-authorizer-blueprints,
+//     allowMethodWithConditions) can send one, but nothing here evaluates
+//     condition keys, and a Condition ignored would widen an Allow or
+//     narrow a Deny. A null Condition is refused on AWS too
+//     (aws-lambda-rust-runtime#863, fixed by #864: it gave
+//     AuthorizerConfigurationException). NotAction, NotResource,
 //     Principal, NotPrincipal and unknown statement or document elements
-//     are refused.
+//     are refused for the same reason.
 //   - A Resource longer than 512 characters is refused: the output page
 //     limits it to 512 and says nothing of what happens beyond.
 //   - context values are strings, numbers, booleans or null; an object or
@@ -141,11 +147,15 @@ type Policy struct {
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
 // An ARN longer than MaxMethodARNBytes is denied.
 //
-// Each pattern is matched without backtracking over its stars (the literal
-// runs between stars are found leftmost, in order), so a pattern without
-// "?" costs about one scan of the ARN whatever its stars; a run holding
-// "?" is tried at each position, O(len(ARN)·len(run)), bounded by the
-// 512-character Resource and 1,600-byte ARN limits. It does not allocate.
+// Each pattern is matched without backtracking over its stars (the runs
+// between stars are found leftmost, in order, which is exact because a
+// run matches a fixed number of characters), so a pattern without "?"
+// costs about one scan of the ARN whatever its stars ("*a*a…*b" included).
+// A run holding "?" is tried at each position where its first literal
+// chunk occurs: O(len(ARN)·len(run)) at worst, bounded by the
+// 512-character Resource and 1,600-byte ARN limits (a few milliseconds for
+// "*?a?a…?c*" against 1,600 bytes of "a"; the patterns are the operator's
+// own function's, the ARN the caller's). It does not allocate.
 func (p *Policy) Evaluate(methodARN string) PolicyDecision {
 	if p == nil || len(methodARN) > MaxMethodARNBytes {
 		return PolicyImplicitDeny
