@@ -92,7 +92,9 @@ const invokeAction = "execute-api:invoke" // compared case-insensitively
 var ErrAuthorizerOutput = errors.New("invalid Lambda authorizer output")
 
 // AuthorizerOutput is a Lambda authorizer's answer, parsed and checked.
-// It is immutable once parsed and safe for concurrent use.
+// Once parsed it is shared (the authorizer cache hands the same one to
+// every request within the TTL): callers read it, Context included, and
+// never modify it; reading is safe for concurrent use.
 type AuthorizerOutput struct {
 	// PrincipalID is the answer's principalId (possibly "").
 	PrincipalID string
