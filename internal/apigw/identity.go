@@ -87,6 +87,17 @@ func ParseIdentitySource(s string) (kind SourceKind, name string, ok bool) {
 	return 0, "", false
 }
 
+// TokenHeader returns the header a TOKEN authorizer's identity source
+// names: method.request.header.{name}, or Authorization for "" (CDK's
+// TokenAuthorizer default); ok is false for anything else.
+func TokenHeader(source string) (name string, ok bool) {
+	if source == "" {
+		return "Authorization", true
+	}
+	kind, name, ok := ParseIdentitySource(source)
+	return name, ok && kind == SourceHeader
+}
+
 // checkLambdaAuthorizer checks a TOKEN or REQUEST authorizer: a function,
 // a result TTL within 0…1 h, and for TOKEN a header identity source and a
 // validation expression that compiles (Go's RE2 syntax: Java's
@@ -100,8 +111,8 @@ func checkLambdaAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 		probs.Add(route, "Authorizer.ResultTTL", "result TTL %s is not within 0s and %s", a.ResultTTL, tollgate.MaxAuthorizerResultTTL)
 	}
 	if a.Kind() == tollgate.AuthorizerToken {
-		if IdentityHeader(a.IdentitySource) == "" {
-			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header", a.IdentitySource)
+		if _, ok := TokenHeader(a.IdentitySource); !ok {
+			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header (method.request.header.{name})", a.IdentitySource)
 		}
 		if a.IdentityValidationExpression != "" {
 			if _, err := regexp.Compile(a.IdentityValidationExpression); err != nil {

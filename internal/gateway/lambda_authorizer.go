@@ -116,9 +116,11 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 		z.id = z.cache.nextID()
 	}
 	if kind == tollgate.AuthorizerToken {
-		if z.header = identityHeader(a.IdentitySource); z.header == "" {
+		h, ok := apigw.TokenHeader(a.IdentitySource)
+		if !ok {
 			return nil, errors.New("authorizer " + a.Name + ": identity source " + a.IdentitySource + " does not name a header")
 		}
+		z.header = textproto.CanonicalMIMEHeaderKey(h)
 		if a.IdentityValidationExpression != "" {
 			// API Gateway matches the whole token (Java's String.matches:
 			// the examples anchor nothing and end in ".*", e.g. SAM's

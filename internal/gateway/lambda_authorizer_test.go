@@ -630,3 +630,28 @@ func TestLambdaAuthorizerInvocation(t *testing.T) {
 		t.Errorf("requestContext.authorizer\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestLenientPathMustBeAllowed: a path with an encoded slash is evaluated
+// for its methodArn as sent and for its decoded reading, which an
+// upstream that decodes %2F serves: a policy denying /admin/* refuses
+// "/admin%2Fsecret" though its methodArn as sent matches only the Allow.
+func TestLenientPathMustBeAllowed(t *testing.T) {
+	le := newAuthzEnv(t, tokenAuthorizer(time.Minute), func([]byte) ([]byte, bool, error) {
+		return []byte(`{"principalId":"u","policyDocument":{"Version":"2012-10-17","Statement":[` +
+			`{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` + arnPrefix + `GET/*"},` +
+			`{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"` + arnPrefix + `GET/admin/*"}]}}`), false, nil
+	})
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/prod/public/x", 200},
+		{"/prod/admin/secret", 403},
+		{"/prod/admin%2Fsecret", 403},
+		{"/prod/public%2Fx", 200},
+	} {
+		if w := le.get(tc.path, "tok"); w.Code != tc.status {
+			t.Errorf("%s: status %d %s", tc.path, w.Code, w.Body)
+		}
+	}
+}

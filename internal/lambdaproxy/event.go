@@ -122,7 +122,7 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 //     without authorizer.
 func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
 	var ev proxyEvent
-	ev.requestFields.set(r, inv)
+	ev.set(r, inv)
 	if len(body) > 0 {
 		var s string
 		if inv.API != nil && matchesMediaType(inv.API.BinaryMediaTypes, r.Header.Get("Content-Type")) {
@@ -151,7 +151,7 @@ func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error
 // gateway's AuthorizerEventFunc.
 func AuthorizerEvent(r *http.Request, inv *gateway.Invocation, methodARN string) ([]byte, error) {
 	ev := authorizerEvent{Type: "REQUEST", MethodArn: methodARN}
-	ev.requestFields.set(r, inv)
+	ev.set(r, inv)
 	return json.Marshal(&ev)
 }
 
