@@ -30,7 +30,7 @@ func TestParseIdentitySource(t *testing.T) {
 		{"context.identity.sourceIp", SourceContext, "identity.sourceIp", true},
 		{"context.authorizer.principalId", SourceContext, "authorizer.principalId", false},
 		{"method.request.path.id", 0, "", false}, // path parameters cannot be sources (§1.1)
-		{"$request.header.X", 0, "", false},     // an HTTP API's form
+		{"$request.header.X", 0, "", false},      // an HTTP API's form
 	} {
 		kind, name, ok := ParseIdentitySource(tc.src)
 		if kind != tc.kind || name != tc.name || ok != tc.ok {
