@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
@@ -27,7 +29,8 @@ const arnPrefix = "arn:aws:execute-api:us-east-1:" + tollgate.AccountID + ":" + 
 type call struct {
 	function, traceID string
 	event             []byte
-	ctxErr            error // the invocation's ctx error once it answered
+	ctxErr            error         // the invocation's ctx error once it answered
+	budget            time.Duration // the time left to its ctx's deadline when called, or 0
 }
 
 // fakeFunction is the authorizer function at the process edge: a
@@ -42,6 +45,10 @@ type fakeFunction struct {
 }
 
 func (f *fakeFunction) invoke(ctx context.Context, function, traceID string, event []byte) ([]byte, bool, error) {
+	var budget time.Duration
+	if dl, ok := ctx.Deadline(); ok {
+		budget = time.Until(dl)
+	}
 	if f.entered != nil {
 		f.entered <- struct{}{}
 	}
@@ -50,7 +57,7 @@ func (f *fakeFunction) invoke(ctx context.Context, function, traceID string, eve
 	}
 	payload, fnErr, err := f.answer(event)
 	f.mu.Lock()
-	f.calls = append(f.calls, call{function, traceID, event, ctx.Err()})
+	f.calls = append(f.calls, call{function, traceID, event, ctx.Err(), budget})
 	f.mu.Unlock()
 	return payload, fnErr, err
 }
@@ -165,6 +172,10 @@ func TestTokenEvent(t *testing.T) {
 		}
 		if calls[0].function != "authFn" || calls[0].traceID == "" {
 			t.Errorf("%s: invoked %q with trace id %q", tc.path, calls[0].function, calls[0].traceID)
+		}
+		// Bounded at 29 s over the function's own timeout (§1.5, §5 item 2).
+		if b := calls[0].budget; b <= 0 || b > gateway.LambdaAuthorizerTimeout {
+			t.Errorf("%s: invoked with %s left", tc.path, b)
 		}
 	}
 }
@@ -654,4 +665,85 @@ func TestLenientPathMustBeAllowed(t *testing.T) {
 			t.Errorf("%s: status %d %s", tc.path, w.Code, w.Body)
 		}
 	}
+}
+
+// TestLambdaAuthorizerLogsNoToken: the refusals and failures are logged
+// with their reason, never with the token.
+func TestLambdaAuthorizerLogsNoToken(t *testing.T) {
+	const token = "Bearer s3cr3t-t0ken"
+	var logs strings.Builder
+	var mu sync.Mutex
+	answers := [][]byte{
+		[]byte(`{"errorMessage":"Unauthorized"}`),
+		[]byte(`{"errorMessage":"bad ` + token + `","errorType":"Error"}`),
+		[]byte(`{"principalId":"u","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"*"}]}}`),
+		[]byte(`not JSON`),
+	}
+	i := 0
+	authz := tokenAuthorizer(0)
+	authz.IdentityValidationExpression = "Bearer .*"
+	fn := &fakeFunction{answer: func([]byte) ([]byte, bool, error) {
+		a := answers[i%len(answers)]
+		i++
+		return a, i%len(answers) == 1 || i%len(answers) == 2, nil
+	}}
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		api.Routes = []tollgate.Route{{ResourcePath: "/a", Method: "GET", Authorizer: authz, Integration: tollgate.Integration{Type: tollgate.IntegrationMock}}}
+		o.Invoke = fn.invoke
+		o.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	for _, tok := range []string{token, token, token, token, "Basic " + token} {
+		r := httptest.NewRequest("GET", "/prod/a", nil)
+		r.Host = execHost
+		r.Header.Set("Authorization", tok)
+		if w := e.do(r); w.Code == 200 {
+			t.Errorf("%s: allowed", tok)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	out := logs.String()
+	if strings.Count(out, "reason=") != 5 {
+		t.Errorf("want 5 logged reasons:\n%s", out)
+	}
+	if strings.Contains(out, "s3cr3t") {
+		t.Errorf("the token is logged:\n%s", out)
+	}
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *strings.Builder
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// FuzzTokenEvent: whatever a client sends as the token, the TOKEN event is
+// one JSON object of exactly type, authorizationToken and methodArn, and
+// a token of valid UTF-8 comes back from it unchanged.
+func FuzzTokenEvent(f *testing.F) {
+	for _, s := range []string{"Bearer abc", "", `"}{\u0000`, "\xff\xfe", "<script>&amp;", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		b, err := gateway.TokenEvent(token, arnPrefix+"GET/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev map[string]string
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Fatalf("%q: %v", b, err)
+		}
+		if len(ev) != 3 || ev["type"] != "TOKEN" || ev["methodArn"] != arnPrefix+"GET/" {
+			t.Fatalf("event %q", b)
+		}
+		if utf8.ValidString(token) && ev["authorizationToken"] != token {
+			t.Fatalf("token %q came back as %q", token, ev["authorizationToken"])
+		}
+	})
 }
