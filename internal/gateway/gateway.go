@@ -977,7 +977,8 @@ var refusals = [...]ResponseType{
 // logged (never a token: see Result.Reason); failures at level error.
 func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, id string) {
 	level, msg := slog.LevelDebug, "gateway: request refused"
-	if res.Decision == Failed || res.Decision == Misconfigured {
+	if (res.Decision == Failed || res.Decision == Misconfigured) && r.Context().Err() == nil {
+		// (A client gone while the authorizer ran is no failure of it.)
 		level, msg = slog.LevelError, "gateway: authorizer failed"
 	}
 	g.log.LogAttrs(r.Context(), level, msg,

@@ -57,9 +57,10 @@ type Invocation struct {
 	DomainName   string
 	DomainPrefix string
 
-	// Authorizer is the name of the authorizer that allowed the request,
-	// and Claims the verified token's claims; both are empty for a method
-	// without authorizer. ClientID is the token's client_id.
+	// Authorizer is the name of the authorizer that allowed the request
+	// ("" for a method without authorizer). Claims are the verified
+	// token's claims and ClientID its client_id, behind a Cognito
+	// authorizer; nil and "" behind a Lambda authorizer.
 	Authorizer string
 	Claims     *bearer.Claims
 	ClientID   string
