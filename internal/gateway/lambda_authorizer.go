@@ -164,8 +164,9 @@ type outcome struct {
 	latency  time.Duration
 }
 
-// Authorize decides the request r, which inv describes (its authorizer
-// fields still empty), for the methodArn of its path; lenient is the
+// Authorize decides the request r, which inv describes (as the gateway
+// builds it before authorizing: API and Stage set, its authorizer fields
+// still empty), for the methodArn of its path; lenient is the
 // lenient reading of the path (normalizePath) when it differs, whose
 // methodArn the policy must allow too, so that "/public%2F..%2Fadmin"
 // is not allowed on a policy that denies "/admin/*" to an upstream that
