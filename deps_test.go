@@ -76,7 +76,7 @@ var allowedModules = map[string][]string{
 	"internal/oauth2":          {"github.com/google/uuid"},
 	"internal/token":           {"github.com/google/uuid"},
 	"internal/function":        {"github.com/google/uuid", "golang.org/x/sys"},
-	"internal/gateway":         {"golang.org/x/text", "golang.org/x/time"},
+	"internal/gateway":         {"golang.org/x/sync", "golang.org/x/text", "golang.org/x/time"},
 	"internal/config":          {"github.com/goccy/go-yaml"},
 	"internal/template":        {"github.com/goccy/go-yaml"},
 	"internal/store/sqlstore":  {"github.com/jackc/pgx/v5", "github.com/pressly/goose/v3", "modernc.org/sqlite"},

@@ -29,8 +29,13 @@ func Check(api *tollgate.RestAPI) Problems {
 	probs = append(probs, CheckRoutes(api.Routes)...)
 	for i := range api.Routes {
 		r := &api.Routes[i]
-		if r.Authorizer != nil {
-			checkAuthorizer(&probs, i, r.Authorizer)
+		if a := r.Authorizer; a != nil {
+			switch a.Kind() {
+			case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
+				checkLambdaAuthorizer(&probs, i, a)
+			default:
+				checkAuthorizer(&probs, i, a)
+			}
 		}
 		checkIntegration(&probs, i, r)
 	}

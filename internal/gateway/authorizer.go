@@ -44,12 +44,25 @@ const (
 	// Failed means the authorizer could not decide, because a pool's keys
 	// could not be read: 500, AUTHORIZER_FAILURE.
 	Failed
+	// Denied is a Lambda authorizer's policy that allows nothing matching
+	// the request's methodArn: 403, ACCESS_DENIED.
+	Denied
+	// ExplicitDeny is a Lambda authorizer's policy whose Deny statement
+	// matches the methodArn: 403, ACCESS_DENIED.
+	ExplicitDeny
+	// Misconfigured is a Lambda authorizer that failed or answered no valid
+	// policy: 500, AUTHORIZER_CONFIGURATION_ERROR.
+	Misconfigured
+	// URITooLong refuses a request to a Lambda-authorized method whose
+	// methodArn would exceed MaxMethodARNBytes: 414.
+	URITooLong
 )
 
-var decisionNames = [...]string{"unauthorized", "expired", "allow", "error"}
+var decisionNames = [...]string{"unauthorized", "expired", "allow", "error", "deny", "explicit_deny", "configuration_error", "uri_too_long"}
 
 // String returns the decision's metric label: "allow", "unauthorized",
-// "expired" or "error".
+// "expired", "error", "deny", "explicit_deny", "configuration_error" or
+// "uri_too_long".
 func (d Decision) String() string {
 	if d < 0 || int(d) >= len(decisionNames) {
 		return "unknown"
@@ -75,6 +88,12 @@ type Result struct {
 	Reason string
 
 	v *verified // Claims and what derives from them, shared with the cache
+
+	// grant is what a Lambda authorizer allowed with (its parsed answer),
+	// shared with its cache; latency how long its function took for this
+	// request (0 when the answer came from the cache).
+	grant   *lambdaGrant
+	latency time.Duration
 }
 
 // AuthorizerOptions are what an Authorizer needs from the rest of Tollgate.

@@ -100,6 +100,18 @@ type Options struct {
 	// JWKS configures the fetcher of external issuers' keys.
 	JWKS jwks.Options
 
+	// Invoke runs the functions of Lambda (TOKEN, REQUEST) authorizers;
+	// required when a route has one. The server passes the same function
+	// to Lambda proxy integrations.
+	Invoke tollgate.InvokeFunc
+	// AuthorizerEvent builds REQUEST authorizers' events
+	// (lambdaproxy.AuthorizerEvent); required when a route has one.
+	AuthorizerEvent AuthorizerEventFunc
+	// PolicyCacheBytes bounds the cache of Lambda authorizers' answers
+	// (NewPolicyCache). It is the gateway's own: a config change starts
+	// it afresh, as a redeployment flushes API Gateway's.
+	PolicyCacheBytes int64
+
 	// Observer, if set, receives measurements.
 	Observer Observer
 	// Challenge adds an RFC 6750 §3 WWW-Authenticate challenge to 401
@@ -121,9 +133,11 @@ type Gateway struct {
 	hostSfx string                      // "." + BaseDomain
 	jwks    *jwks.Fetcher
 	cache   *Cache
-	obs     Observer
-	now     func() time.Time
-	log     *slog.Logger
+	// policies caches Lambda authorizers' answers.
+	policies *PolicyCache
+	obs      Observer
+	now      func() time.Time
+	log      *slog.Logger
 	// unavailable is Options.Unavailable.
 	unavailable func() bool
 }
@@ -142,9 +156,12 @@ type stageState struct {
 
 type routeState struct {
 	integration Integration
-	authz       *Authorizer
-	scopes      []string
-	resourceID  string
+	// The route's authorizer, of one kind: authz (COGNITO_USER_POOLS) or
+	// lambda (TOKEN, REQUEST); nil for none.
+	authz      *Authorizer
+	lambda     *LambdaAuthorizer
+	scopes     []string
+	resourceID string
 	// name is "METHOD /resource/path", for access logs.
 	name string
 	// challenges are the WWW-Authenticate values, by refusal, when
@@ -187,15 +204,17 @@ func New(opts Options) (*Gateway, error) {
 		hostSfx: "." + strings.ToLower(strings.TrimSuffix(opts.BaseDomain, ".")),
 		cache:   opts.Cache,
 		obs:     opts.Observer,
-		now:     opts.Now,
-		log:     opts.Logger,
+
+		policies: NewPolicyCache(opts.PolicyCacheBytes),
+		now:      opts.Now,
+		log:      opts.Logger,
 
 		unavailable: opts.Unavailable,
 	}
 	g.jwks = newJWKS(opts)
 
 	var errs []error
-	authorizers := map[*tollgate.Authorizer]*Authorizer{}
+	authorizers := &builtAuthorizers{cognito: map[*tollgate.Authorizer]*Authorizer{}, lambda: map[*tollgate.Authorizer]*LambdaAuthorizer{}}
 	for _, src := range opts.APIs {
 		if err := Validate(src); err != nil {
 			errs = append(errs, fmt.Errorf("API %s (%s):\n%w", src.ID, src.Name, err))
@@ -254,7 +273,14 @@ func copyAPI(src *tollgate.RestAPI) *tollgate.RestAPI {
 	return &api
 }
 
-func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[*tollgate.Authorizer]*Authorizer) (*apiState, error) {
+// builtAuthorizers are the authorizers built so far, by declaration: routes
+// naming the same declaration share one (and its cache).
+type builtAuthorizers struct {
+	cognito map[*tollgate.Authorizer]*Authorizer
+	lambda  map[*tollgate.Authorizer]*LambdaAuthorizer
+}
+
+func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *builtAuthorizers) (*apiState, error) {
 	router, err := NewRouter(api.Routes)
 	if err != nil {
 		return nil, err
@@ -271,24 +297,11 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
 		rs.name = r.Method + " " + r.ResourcePath
 		if r.Authorizer != nil {
-			a := authorizers[r.Authorizer]
-			if a == nil {
-				a, err = NewAuthorizer(r.Authorizer, AuthorizerOptions{
-					Issuer:  opts.Issuer,
-					Keys:    opts.Keys,
-					JWKS:    g.jwks,
-					Cache:   g.cache,
-					Revoked: opts.Revoked,
-					Now:     opts.Now,
-				})
-				if err != nil {
-					errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
-					continue
-				}
-				authorizers[r.Authorizer] = a
+			if err := g.buildAuthorizer(rs, r, opts, authorizers); err != nil {
+				errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
+				continue
 			}
-			rs.authz, rs.scopes = a, r.AuthorizationScopes
-			if opts.Challenge {
+			if opts.Challenge && rs.authz != nil {
 				rs.challenges = newChallenges(api.ID, r.AuthorizationScopes)
 			}
 		}
@@ -314,6 +327,65 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 		return nil, errors.Join(errs...)
 	}
 	return st, nil
+}
+
+// buildAuthorizer sets the authorizer of the route rs (r declared), built
+// once per declaration.
+func (g *Gateway) buildAuthorizer(rs *routeState, r *tollgate.Route, opts Options, built *builtAuthorizers) error {
+	decl := r.Authorizer
+	switch decl.Kind() {
+	case tollgate.AuthorizerCognito:
+		a := built.cognito[decl]
+		if a == nil {
+			var err error
+			a, err = NewAuthorizer(decl, AuthorizerOptions{
+				Issuer:  opts.Issuer,
+				Keys:    opts.Keys,
+				JWKS:    g.jwks,
+				Cache:   g.cache,
+				Revoked: opts.Revoked,
+				Now:     opts.Now,
+			})
+			if err != nil {
+				return err
+			}
+			built.cognito[decl] = a
+		}
+		rs.authz, rs.scopes = a, r.AuthorizationScopes
+	case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
+		a := built.lambda[decl]
+		if a == nil {
+			var err error
+			a, err = NewLambdaAuthorizer(decl, LambdaAuthorizerOptions{
+				Invoke: opts.Invoke,
+				Event:  opts.AuthorizerEvent,
+				Cache:  g.policies,
+				Now:    opts.Now,
+			})
+			if err != nil {
+				return err
+			}
+			built.lambda[decl] = a
+		}
+		rs.lambda = a
+	default:
+		return fmt.Errorf("authorizer %s: unsupported type %s", decl.Name, decl.Kind())
+	}
+	return nil
+}
+
+// guarded reports whether the route has an authorizer.
+func (rs *routeState) guarded() bool { return rs.authz != nil || rs.lambda != nil }
+
+// authorizerName returns the name of the route's authorizer.
+func (rs *routeState) authorizerName() string {
+	switch {
+	case rs.authz != nil:
+		return rs.authz.name
+	case rs.lambda != nil:
+		return rs.lambda.name
+	}
+	return ""
 }
 
 func newChallenges(realm string, scopes []string) *challenges {
@@ -388,6 +460,7 @@ type target struct {
 	host    string // without port, lowercase
 	prefix  string // the domain prefix
 	rest    string // the escaped path after the stage, as received ("" for none)
+	lenient string // the lenient reading of rest (normalizePath), once routed
 	ctxPath string // requestContext.path when not /{stage}{rest}
 }
 
@@ -642,29 +715,37 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 	}
 
 	var res Result
-	if a := rs.authz; a != nil {
+	prepared := false
+	if rs.guarded() {
 		if g.unavailable != nil && g.unavailable() {
 			WriteResponse(w, ResponseServiceUnavailable)
 			return
 		}
-		if res = g.authorize(r, rs); res.Decision != Allow {
-			g.refuse(w, r, rs, res, len(r.Header[a.header]) > 0, id)
+		if rs.lambda != nil {
+			// The function sees the request as the integration would
+			// (a REQUEST event holds its headers and requestContext).
+			g.prepare(x, r, &t, &m, rs, now)
+			prepared = true
+			res = g.authorizeLambda(r, &x.inv, rs, t.lenient)
+		} else {
+			res = g.authorize(r, rs)
+		}
+		if res.Decision != Allow {
+			g.refuse(w, r, rs, res, id)
 			return
 		}
-		l.clientID = res.Claims.ClientID
+		if res.Claims != nil {
+			l.clientID = res.Claims.ClientID
+		}
 	}
 	if !throttle.allowClient(l.clientID, now) {
 		WriteResponse(w, ResponseThrottled)
 		return
 	}
-
-	// What no integration may see: framing and hop-by-hop headers, and a
-	// caller's copies of Tollgate's own decision headers.
-	headerpolicy.StripRequest(r.Header)
-	trace := traceID(r.Header[headerpolicy.TraceID], now, x.trace)
-	r.Header[headerpolicy.TraceID] = x.value(valueTrace, trace)
-
-	t.invocation(x, &m, rs, res, trace, now)
+	if !prepared {
+		g.prepare(x, r, &t, &m, rs, now)
+	}
+	x.inv.setDecision(rs, &res)
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
@@ -696,6 +777,7 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t ta
 		writeNoRoute(w, r)
 		return t, m, false
 	}
+	t.lenient = lenient
 	m, ok = t.api.router.Match(r.Method, t.rest)
 	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
 		writeNoRoute(w, r)
@@ -704,9 +786,20 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t ta
 	return t, m, true
 }
 
-// invocation sets x.inv: what the route's integration is told of the
-// request.
-func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, trace string, now time.Time) {
+// prepare readies the request for its integration (or its Lambda
+// authorizer): it removes what no integration may see (framing and
+// hop-by-hop headers, a caller's copies of Tollgate's own decision
+// headers), sets its X-Amzn-Trace-Id and fills in x.inv.
+func (g *Gateway) prepare(x *exchange, r *http.Request, t *target, m *Match, rs *routeState, now time.Time) {
+	headerpolicy.StripRequest(r.Header)
+	trace := traceID(r.Header[headerpolicy.TraceID], now, x.trace)
+	r.Header[headerpolicy.TraceID] = x.value(valueTrace, trace)
+	t.invocation(x, m, rs, trace, now)
+}
+
+// invocation sets x.inv, but for the authorizer's decision (setDecision):
+// what the route's integration is told of the request.
+func (t *target) invocation(x *exchange, m *Match, rs *routeState, trace string, now time.Time) {
 	inv := &x.inv
 	*inv = Invocation{
 		API:               t.api.api,
@@ -721,14 +814,9 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, t
 		RequestTime:       now,
 		DomainName:        t.host,
 		DomainPrefix:      t.prefix,
-		Claims:            res.Claims,
 		TraceID:           trace,
 		contextPath:       t.ctxPath,
 		rawRest:           t.rest,
-		verified:          res.v,
-	}
-	if res.Claims != nil {
-		inv.Authorizer, inv.ClientID = rs.authz.name, res.Claims.ClientID
 	}
 	if inv.Path == "" {
 		inv.Path = "/"
@@ -737,6 +825,28 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, t
 		inv.StageVariables = nil
 	}
 	inv.setParams(m, x.params[:0])
+}
+
+// setDecision records in inv what the route's authorizer allowed the
+// request with.
+func (inv *Invocation) setDecision(rs *routeState, res *Result) {
+	if res.Claims != nil {
+		inv.Authorizer, inv.Claims, inv.ClientID, inv.verified = rs.authz.name, res.Claims, res.Claims.ClientID, res.v
+	}
+	if g := res.grant; g != nil {
+		inv.Authorizer, inv.grant = rs.lambda.name, g
+		inv.PrincipalID, inv.AuthorizerContext, inv.AuthorizerLatency = g.out.PrincipalID, g.out.Context, res.latency
+	}
+}
+
+// authorizeLambda runs a route's Lambda authorizer on the request inv
+// describes; lenient is the lenient reading of its path.
+func (g *Gateway) authorizeLambda(r *http.Request, inv *Invocation, rs *routeState, lenient string) Result {
+	res := rs.lambda.Authorize(r, inv, lenient)
+	if g.obs != nil {
+		g.obs.ObserveAuthorizer(rs.lambda.name, res.Decision, res.Cached)
+	}
+	return res
 }
 
 // authorize runs a route's authorizer on the request's credentials. Two
@@ -783,8 +893,14 @@ func (st *apiState) sameGrant(method, lenient, path string, index int) bool {
 // with every scope of strict (a Cognito authorizer allows a token holding
 // any one of the route's scopes; none means ID tokens only).
 func implies(strict, other *routeState) bool {
-	if other.authz == nil {
+	if !other.guarded() {
 		return true
+	}
+	if other.lambda != nil {
+		// A Lambda authorizer's policy is evaluated against the request's
+		// methodArn, whichever route it reached: the same authorizer
+		// decides alike.
+		return strict.lambda == other.lambda
 	}
 	if strict.authz != other.authz || (len(strict.scopes) == 0) != (len(other.scopes) == 0) {
 		return false
@@ -846,22 +962,34 @@ func traceID(sent []string, now time.Time, made string) string {
 	return headerpolicy.NewTraceID(now)
 }
 
-// refuse answers a request its authorizer did not allow.
-func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, hadToken bool, id string) {
-	if res.Decision == Failed {
-		g.log.LogAttrs(r.Context(), slog.LevelError, "gateway: authorizer failed",
-			slog.String("request_id", id), slog.String("authorizer", rs.authz.name), slog.String("reason", res.Reason))
-		WriteResponse(w, ResponseAuthorizerFailure)
-		return
+// refusals are the gateway responses of the refusing decisions.
+var refusals = [...]ResponseType{
+	Unauthorized:  ResponseUnauthorized,
+	Expired:       ResponseExpiredToken,
+	Failed:        ResponseAuthorizerFailure,
+	Denied:        ResponseAccessDenied,
+	ExplicitDeny:  ResponseAccessDeniedExplicit,
+	Misconfigured: ResponseAuthorizerConfigurationError,
+	URITooLong:    ResponseRequestURITooLong,
+}
+
+// refuse answers a request its authorizer did not allow. The reason is
+// logged (never a token: see Result.Reason); failures at level error.
+func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, id string) {
+	level, msg := slog.LevelDebug, "gateway: request refused"
+	if (res.Decision == Failed || res.Decision == Misconfigured) && r.Context().Err() == nil {
+		// (A client gone while the authorizer ran is no failure of it.)
+		level, msg = slog.LevelError, "gateway: authorizer failed"
 	}
-	g.log.LogAttrs(r.Context(), slog.LevelDebug, "gateway: request refused",
-		slog.String("request_id", id), slog.String("authorizer", rs.authz.name),
+	g.log.LogAttrs(r.Context(), level, msg,
+		slog.String("request_id", id), slog.String("authorizer", rs.authorizerName()),
 		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
 	t := ResponseUnauthorized
-	if res.Decision == Expired {
-		t = ResponseExpiredToken
+	if int(res.Decision) < len(refusals) && refusals[res.Decision] != 0 {
+		t = refusals[res.Decision]
 	}
-	if c := rs.challenges; c != nil {
+	if c := rs.challenges; c != nil && (t == ResponseUnauthorized || t == ResponseExpiredToken) {
+		hadToken := len(r.Header[rs.authz.header]) > 0
 		v := c.invalid
 		switch {
 		case !hadToken:
