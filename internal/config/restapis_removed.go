@@ -43,7 +43,7 @@ func externalIssuersRemoved(value ast.Node) string {
 	default:
 		var parts []string
 		if len(arns) > 0 {
-			parts = append(parts, "write cognitoUserPools: ["+strings.Join(arns, ", ")+"] (your AWS account id for {account})")
+			parts = append(parts, "add to cognitoUserPools "+strings.Join(arns, ", ")+" (with your AWS account id for {account})")
 		}
 		if len(others) > 0 {
 			parts = append(parts, "declare an authorizer of type JWT with jwtConfiguration: {defaultAlgorithms: [RS256], issuers: ["+strings.Join(others, ", ")+"]} (its keys are found by OpenID discovery; jwksUrl goes)")

@@ -458,7 +458,7 @@ restApis:
     authorizers:
       - id: A
         cognitoUserPools: [Pool]
-        externalIssuers: # want restApis[0].authorizers[0].externalIssuers: externalIssuers is no longer supported: write cognitoUserPools: [arn:aws:cognito-idp:us-east-1:{account}:userpool/us-east-1_abc] (your AWS account id for {account}); and declare an authorizer of type JWT with jwtConfiguration: {defaultAlgorithms: [RS256], issuers: [{issuer: "https://auth.example.com/", audiences: [{audience}]}]}
+        externalIssuers: # want restApis[0].authorizers[0].externalIssuers: externalIssuers is no longer supported: add to cognitoUserPools arn:aws:cognito-idp:us-east-1:{account}:userpool/us-east-1_abc (with your AWS account id for {account}); and declare an authorizer of type JWT with jwtConfiguration: {defaultAlgorithms: [RS256], issuers: [{issuer: "https://auth.example.com/", audiences: [{audience}]}]}
           - issuer: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc
             jwksUrl: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json
           - {issuer: "https://auth.example.com/", jwksUrl: "https://auth.example.com/keys"}
