@@ -31,6 +31,8 @@ type UserPool struct {
 	ResourceServers []ResourceServer `yaml:"resourceServers"`
 	Clients         []Client         `yaml:"clients"`
 	Domains         []Domain         `yaml:"domains"`
+	// LambdaTriggers are the functions the pool invokes.
+	LambdaTriggers *LambdaTriggers `yaml:"lambdaTriggers"`
 }
 
 // ResourceServer is an API the pool issues tokens for, with its scopes.
