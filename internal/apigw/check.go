@@ -32,12 +32,7 @@ func Check(api *tollgate.RestAPI) Problems {
 	for i := range api.Routes {
 		r := &api.Routes[i]
 		if a := r.Authorizer; a != nil {
-			switch a.Kind() {
-			case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
-				checkLambdaAuthorizer(&probs, i, a)
-			default:
-				checkAuthorizer(&probs, i, a)
-			}
+			checkAuthorizer(&probs, i, a)
 		}
 		checkIntegration(&probs, i, r)
 	}
@@ -92,8 +87,16 @@ func checkAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 		probs.Add(route, "Authorizer.Type", "authorizer %q has unknown type %q", a.Name, a.Type)
 		return
 	}
-	if a.Kind() != tollgate.AuthorizerRequest && IdentityHeader(a.IdentitySource) == "" {
-		probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header", a.IdentitySource)
+	switch a.Kind() {
+	case tollgate.AuthorizerRequest:
+	case tollgate.AuthorizerToken:
+		if _, ok := TokenHeader(a.IdentitySource); !ok {
+			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header (method.request.header.{name})", a.IdentitySource)
+		}
+	default:
+		if IdentityHeader(a.IdentitySource) == "" {
+			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header", a.IdentitySource)
+		}
 	}
 }
 

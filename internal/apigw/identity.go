@@ -1,12 +1,9 @@
 package apigw
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/tollgate/tollgate"
 )
 
 // Identity sources of a REST API Lambda authorizer (CreateAuthorizer's
@@ -88,47 +85,20 @@ func ParseIdentitySource(s string) (kind SourceKind, name string, ok bool) {
 }
 
 // TokenHeader returns the header a TOKEN authorizer's identity source
-// names: method.request.header.{name}, or Authorization for "" (CDK's
-// TokenAuthorizer default); ok is false for anything else.
+// names: method.request.header.{name}, a bare header name (what config
+// builds), or Authorization for "" (CDK's TokenAuthorizer default); ok is
+// false for anything else, another kind of identity source included.
 func TokenHeader(source string) (name string, ok bool) {
 	if source == "" {
 		return "Authorization", true
 	}
-	kind, name, ok := ParseIdentitySource(source)
-	return name, ok && kind == SourceHeader
-}
-
-// checkLambdaAuthorizer checks a TOKEN or REQUEST authorizer: a function,
-// a result TTL within 0…1 h, and for TOKEN a header identity source and a
-// validation expression that compiles (Go's RE2 syntax: Java's
-// backreferences and lookarounds are refused), for REQUEST identity
-// sources of the four forms, at least one when results are cached.
-func checkLambdaAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
-	if a.Function == "" {
-		probs.Add(route, "Authorizer.Function", "Lambda authorizer %q names no function", a.Name)
+	if strings.HasPrefix(source, IdentitySourcePrefix) {
+		kind, name, ok := ParseIdentitySource(source)
+		return name, ok && kind == SourceHeader
 	}
-	if a.ResultTTL < 0 || a.ResultTTL > tollgate.MaxAuthorizerResultTTL {
-		probs.Add(route, "Authorizer.ResultTTL", "result TTL %s is not within 0s and %s", a.ResultTTL, tollgate.MaxAuthorizerResultTTL)
+	if _, _, other := ParseIdentitySource(source); other || strings.HasPrefix(source, "method.request.") {
+		return "", false
 	}
-	if a.Kind() == tollgate.AuthorizerToken {
-		if _, ok := TokenHeader(a.IdentitySource); !ok {
-			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header (method.request.header.{name})", a.IdentitySource)
-		}
-		if a.IdentityValidationExpression != "" {
-			if _, err := regexp.Compile(a.IdentityValidationExpression); err != nil {
-				probs.Add(route, "Authorizer.IdentityValidationExpression", "%q is not a regular expression Tollgate reads (RE2 syntax): %v", a.IdentityValidationExpression, err)
-			}
-		}
-		return
-	}
-	for i, s := range a.IdentitySources {
-		if _, _, ok := ParseIdentitySource(s); !ok {
-			probs.Add(route, fmt.Sprintf("Authorizer.IdentitySources[%d]", i),
-				"%q is not an identity source: want method.request.header.{name}, method.request.querystring.{name}, stageVariables.{name} or context.{%s}",
-				s, strings.Join(ContextSources, "|"))
-		}
-	}
-	if len(a.IdentitySources) == 0 && a.ResultTTL > 0 {
-		probs.Add(route, "Authorizer.IdentitySources", "REQUEST authorizer %q caches its results (TTL %s) but has no identity source to key them by", a.Name, a.ResultTTL)
-	}
+	name = IdentityHeader(source)
+	return name, name != ""
 }
