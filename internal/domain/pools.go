@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/config"
 )
 
 // ErrBadRegion is the cause of a refusal to create a pool in a region whose
@@ -125,8 +126,9 @@ const (
 )
 
 // LambdaVersions are the pre token generation event versions a trigger may
-// name, as Cognito lists them.
-var LambdaVersions = []string{tollgate.LambdaVersionV1, tollgate.LambdaVersionV2, tollgate.LambdaVersionV3}
+// name, as Cognito lists them: the config's list, so that a config file
+// and the API accept the same.
+var LambdaVersions = config.LambdaVersions
 
 // ErrBadTrigger is the cause of a refusal of a pool's trigger: its message
 // says which rule.
