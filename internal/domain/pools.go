@@ -66,7 +66,7 @@ func (s *Service) CreatePoolWith(ctx context.Context, name, region string, spec 
 // default (no trigger). Name, region and id never change.
 func (s *Service) UpdatePool(ctx context.Context, cur *tollgate.UserPool, spec PoolSpec) (p *tollgate.UserPool, err error) {
 	defer func() {
-		s.record(ctx, audit.Event{Action: ActionPoolUpdate, Target: audit.Target{PoolID: cur.ID, Name: cur.Name}}, err)
+		s.record(ctx, audit.Event{Action: ActionPoolUpdate, Target: audit.Target{PoolID: cur.ID}}, err)
 	}()
 	if err := CheckWritable(tollgate.ObjectPool, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
