@@ -73,6 +73,10 @@
 //	        customDomain:
 //	          domainName: auth.example.com               # a lower-case fully qualified host name
 //	          certificate: {certFile: auth.pem, keyFile: auth-key.pem}   # optional; relative to the file
+//	    lambdaTriggers:              # triggers.go
+//	      preTokenGeneration:        # the pool keeps the function's ARN
+//	        function: TokenFn        # required; the id of a function of this file
+//	        lambdaVersion: V3_0      # required: V1_0, V2_0 or V3_0; only V3_0 runs for client_credentials
 //	functions:                       # Lambda functions, run by Tollgate as local processes
 //	  - id: ProxyLambda              # required, unique; AWS_PROXY integrations name it
 //	    functionName: ProxyLambda    # default id; unique; up to 64 of [A-Za-z0-9_-]
