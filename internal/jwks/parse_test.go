@@ -47,8 +47,11 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || !got["good"].Equal(&k1.PublicKey) || !got["no-alg-no-use"].Equal(&k2.PublicKey) {
-		t.Fatalf("kept %v, want good (key 1) and no-alg-no-use", keysOf(got))
+	if len(got) != 3 || !k1.PublicKey.Equal(got["good"].Key) || !k2.PublicKey.Equal(got["no-alg-no-use"].Key) || !k2.PublicKey.Equal(got["rs512"].Key) {
+		t.Fatalf("kept %v, want good (key 1), no-alg-no-use and rs512", keysOf(got))
+	}
+	if got["good"].Alg != "RS256" || got["no-alg-no-use"].Alg != "" || got["rs512"].Alg != "RS512" {
+		t.Errorf("algs %q %q %q: want each JWK's", got["good"].Alg, got["no-alg-no-use"].Alg, got["rs512"].Alg)
 	}
 	if _, err := jwks.Parse([]byte(`{"keys":[]}`)); err == nil {
 		t.Error("an empty set was accepted")
