@@ -74,7 +74,7 @@ func checkThrottle(probs *Problems, field string, t tollgate.Throttle) {
 }
 
 func checkAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
-	if len(a.PoolIDs) == 0 && len(a.Issuers) == 0 {
+	if a.Kind() == tollgate.AuthorizerCognito && len(a.PoolIDs) == 0 && len(a.Issuers) == 0 {
 		probs.Add(route, "Authorizer", "authorizer %q names no user pool and no issuer, so it accepts no token", a.Name)
 	}
 	for i, id := range a.PoolIDs {

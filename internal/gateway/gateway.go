@@ -87,6 +87,11 @@ type Options struct {
 	// required when an authorizer names pools.
 	Issuer func(poolID string) string
 	Keys   KeySource
+	// LocalIssuer returns the local pool whose tokens carry iss, if one
+	// does: a JWT authorizer's issuer that is a local pool is verified with
+	// Keys, never fetched (JWTAuthorizerOptions.LocalIssuer). Nil means
+	// every JWT issuer is external.
+	LocalIssuer func(iss string) (poolID string, ok bool)
 	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
 	Revoked func(jti string) bool
 	// Unavailable, if set and true, makes routes with an authorizer answer
@@ -140,9 +145,17 @@ type stageState struct {
 	throttle *throttle
 }
 
+// routeAuthorizer is a route's authorizer: *Authorizer (COGNITO_USER_POOLS)
+// or *JWTAuthorizer (JWT).
+type routeAuthorizer interface {
+	Name() string
+	Header() string
+	Authorize(ctx context.Context, header string, scopes []string) Result
+}
+
 type routeState struct {
 	integration Integration
-	authz       *Authorizer
+	authz       routeAuthorizer
 	scopes      []string
 	resourceID  string
 	// name is "METHOD /resource/path", for access logs.
@@ -195,7 +208,7 @@ func New(opts Options) (*Gateway, error) {
 	g.jwks = newJWKS(opts)
 
 	var errs []error
-	authorizers := map[*tollgate.Authorizer]*Authorizer{}
+	authorizers := map[*tollgate.Authorizer]routeAuthorizer{}
 	for _, src := range opts.APIs {
 		if err := Validate(src); err != nil {
 			errs = append(errs, fmt.Errorf("API %s (%s):\n%w", src.ID, src.Name, err))
@@ -228,9 +241,19 @@ func newJWKS(opts Options) *jwks.Fetcher {
 			if r.Authorizer != nil {
 				external = append(external, r.Authorizer.Issuers...)
 			}
+			// A JWT authorizer's issuers: by discovery unless a JWKS URL is
+			// given; never fetched when local (jwks.Options.Local).
+			if a := r.Authorizer; a != nil && a.Kind() == tollgate.AuthorizerJWT && a.JWT != nil {
+				for _, iss := range a.JWT.Issuers {
+					external = append(external, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+				}
+			}
 		}
 	}
 	jwksOpts := opts.JWKS
+	if local := opts.LocalIssuer; local != nil && jwksOpts.Local == nil {
+		jwksOpts.Local = func(iss string) bool { _, ok := local(iss); return ok }
+	}
 	if jwksOpts.Now == nil {
 		jwksOpts.Now = opts.Now
 	}
@@ -254,7 +277,28 @@ func copyAPI(src *tollgate.RestAPI) *tollgate.RestAPI {
 	return &api
 }
 
-func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[*tollgate.Authorizer]*Authorizer) (*apiState, error) {
+// newAuthorizer builds the authorizer a declares, of its kind.
+func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options) (routeAuthorizer, error) {
+	if a.Kind() == tollgate.AuthorizerJWT {
+		return NewJWTAuthorizer(a, JWTAuthorizerOptions{
+			LocalIssuer: opts.LocalIssuer,
+			Keys:        opts.Keys,
+			JWKS:        g.jwks,
+			Cache:       g.cache,
+			Now:         opts.Now,
+		})
+	}
+	return NewAuthorizer(a, AuthorizerOptions{
+		Issuer:  opts.Issuer,
+		Keys:    opts.Keys,
+		JWKS:    g.jwks,
+		Cache:   g.cache,
+		Revoked: opts.Revoked,
+		Now:     opts.Now,
+	})
+}
+
+func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[*tollgate.Authorizer]routeAuthorizer) (*apiState, error) {
 	router, err := NewRouter(api.Routes)
 	if err != nil {
 		return nil, err
@@ -273,14 +317,7 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 		if r.Authorizer != nil {
 			a := authorizers[r.Authorizer]
 			if a == nil {
-				a, err = NewAuthorizer(r.Authorizer, AuthorizerOptions{
-					Issuer:  opts.Issuer,
-					Keys:    opts.Keys,
-					JWKS:    g.jwks,
-					Cache:   g.cache,
-					Revoked: opts.Revoked,
-					Now:     opts.Now,
-				})
+				a, err = g.newAuthorizer(r.Authorizer, opts)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
 					continue
@@ -648,7 +685,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 			return
 		}
 		if res = g.authorize(r, rs); res.Decision != Allow {
-			g.refuse(w, r, rs, res, len(r.Header[a.header]) > 0, id)
+			g.refuse(w, r, rs, res, len(r.Header[a.Header()]) > 0, id)
 			return
 		}
 		l.clientID = res.Claims.ClientID
@@ -728,7 +765,7 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, t
 		verified:          res.v,
 	}
 	if res.Claims != nil {
-		inv.Authorizer, inv.ClientID = rs.authz.name, res.Claims.ClientID
+		inv.Authorizer, inv.ClientID = rs.authz.Name(), res.Claims.ClientID
 	}
 	if inv.Path == "" {
 		inv.Path = "/"
@@ -746,9 +783,9 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, t
 func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 	a := rs.authz
 	var res Result
-	vs := r.Header[a.header]
-	if len(vs) > 1 || hasTwin(r.Header, a.header) {
-		res = Result{Decision: Unauthorized, Reason: "more than one " + a.header + " header"}
+	vs := r.Header[a.Header()]
+	if len(vs) > 1 || hasTwin(r.Header, a.Header()) {
+		res = Result{Decision: Unauthorized, Reason: "more than one " + a.Header() + " header"}
 	} else {
 		var token string
 		if len(vs) == 1 {
@@ -757,7 +794,7 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 		res = a.Authorize(r.Context(), token, rs.scopes)
 	}
 	if g.obs != nil {
-		g.obs.ObserveAuthorizer(a.name, res.Decision, res.Cached)
+		g.obs.ObserveAuthorizer(a.Name(), res.Decision, res.Cached)
 	}
 	return res
 }
@@ -850,13 +887,17 @@ func traceID(sent []string, now time.Time, made string) string {
 func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, hadToken bool, id string) {
 	if res.Decision == Failed {
 		g.log.LogAttrs(r.Context(), slog.LevelError, "gateway: authorizer failed",
-			slog.String("request_id", id), slog.String("authorizer", rs.authz.name), slog.String("reason", res.Reason))
+			slog.String("request_id", id), slog.String("authorizer", rs.authz.Name()), slog.String("reason", res.Reason))
 		WriteResponse(w, ResponseAuthorizerFailure)
 		return
 	}
 	g.log.LogAttrs(r.Context(), slog.LevelDebug, "gateway: request refused",
-		slog.String("request_id", id), slog.String("authorizer", rs.authz.name),
+		slog.String("request_id", id), slog.String("authorizer", rs.authz.Name()),
 		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
+	if _, ok := rs.authz.(*JWTAuthorizer); ok {
+		writeJWTRefusal(w, res) // 401, or 403 for a missing scope
+		return
+	}
 	t := ResponseUnauthorized
 	if res.Decision == Expired {
 		t = ResponseExpiredToken
