@@ -65,3 +65,23 @@ func keysOf[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// FuzzParse: whatever a key set holds, Parse returns keys that fit their
+// pinned alg's family, or an error, and never panics.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB","alg":"RS384"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"EC","kid":"e","crv":"P-521","x":"","y":"","alg":"ES256"}]}`))
+	f.Add([]byte(`{"keys":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := jwks.Parse(data)
+		if (err == nil) != (len(keys) > 0) {
+			t.Fatalf("%d keys with error %v", len(keys), err)
+		}
+		for kid, k := range keys {
+			if kid == "" || k.Key == nil {
+				t.Fatalf("key %q: %+v", kid, k)
+			}
+		}
+	})
+}
