@@ -124,8 +124,11 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	}
 	z := &JWTAuthorizer{name: a.Name, header: header, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
 	for _, iss := range a.JWT.Issuers {
-		if _, dup := z.issuers[iss.Issuer]; dup || iss.Issuer == "" {
-			return fail("issuer " + strconv.Quote(iss.Issuer) + " is empty or named twice")
+		if _, dup := z.issuers[iss.Issuer]; dup {
+			return fail("issuer " + strconv.Quote(iss.Issuer) + " is named twice")
+		}
+		if why := checkJWTIssuer(&iss); why != "" {
+			return fail("issuer " + strconv.Quote(iss.Issuer) + ": " + why)
 		}
 		if opts.JWKS == nil || !opts.JWKS.Has(iss.Issuer) {
 			// Even a local issuer needs it: which issuers are local is
@@ -156,6 +159,34 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 		z.ident = opts.Cache.identity(string(canon))
 	}
 	return z, nil
+}
+
+// reservedClaims are the claims an additional claim rule cannot name
+// (API_JwtAdditionalClaim.html: "cannot be iss, aud, exp, nbf, iat, scope,
+// or scp").
+var reservedClaims = []string{"iss", "aud", "exp", "nbf", "iat", "scope", "scp"}
+
+// checkJWTIssuer returns what is wrong with a JWT authorizer's issuer, or
+// "": its URL must be one Tollgate fetches from (https, or http on
+// loopback; apigw.CheckFetchURL) with no query (API_JwtIssuerInput.html:
+// "an absolute https URL with no query string or fragment"), it needs an
+// audience, and its additional claims name no reserved claim.
+func checkJWTIssuer(iss *tollgate.JWTIssuer) string {
+	if why := apigw.CheckFetchURL(iss.Issuer); why != "" {
+		return why
+	}
+	if strings.Contains(iss.Issuer, "?") {
+		return "a query is not allowed"
+	}
+	if len(iss.Audiences) == 0 {
+		return "no audience"
+	}
+	for _, c := range iss.Claims {
+		if c.Name == "" || slices.Contains(reservedClaims, c.Name) {
+			return "additional claim " + strconv.Quote(c.Name) + " is empty or reserved"
+		}
+	}
+	return ""
 }
 
 // Name returns the authorizer's name.

@@ -302,7 +302,11 @@ func TestNewJWTAuthorizerRefuses(t *testing.T) {
 		{"HS256", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"HS256"}, Issuers: []tollgate.JWTIssuer{iss}}}, "algorithm HS256"},
 		{"no algorithm", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{iss}}}, "no algorithm"},
 		{"no issuer", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}}}, "no issuer"},
-		{"issuer unknown to the fetcher", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: "https://elsewhere.example.com"}}}}, "no JWKS"},
+		{"issuer unknown to the fetcher", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: "https://elsewhere.example.com", Audiences: []string{"a"}}}}}, "no JWKS"},
+		{"issuer on http beyond loopback", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: "http://issuer.example.com", Audiences: []string{"a"}}}}}, "http is allowed only on a loopback host"},
+		{"issuer with a query", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: externalIssuer + "?a=b", Audiences: []string{"a"}}}}}, "query"},
+		{"no audience", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: externalIssuer}}}}, "no audience"},
+		{"reserved claim", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: externalIssuer, Audiences: []string{"a"}, Claims: []tollgate.JWTClaim{{Name: "scp"}}}}}}, "reserved"},
 		{"identity source not a header", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, IdentitySource: "method.request.querystring.t", JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{iss}}}, "identity source"},
 	}
 	for _, tt := range tests {
