@@ -42,6 +42,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -211,42 +212,69 @@ func (a *JWTAuthorizer) resolve() {
 // lacking every scope is refused with its Claims set: the gateway answers
 // that 403, every other refusal 401 (writeJWTRefusal).
 func (a *JWTAuthorizer) Authorize(ctx context.Context, header string, scopes []string) Result {
-	tok := tokenFromHeader(header)
-	if tok == "" {
-		return Result{Reason: "no token"}
+	t, refused, ok := lookupToken(header, a.opts.Cache, a.ident, a.opts.Now())
+	if !ok {
+		return refused
 	}
-	if len(tok) > bearer.MaxTokenSize {
-		return Result{Reason: "token longer than bearer.MaxTokenSize"}
-	}
-	now := a.opts.Now()
-
-	var v *verified
-	cached := false
-	var key cacheKey
-	if c := a.opts.Cache; c != nil {
-		key = cacheKey{authz: a.ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))} //nolint:gosec // read-only view of an immutable string
-		switch cl, res := c.get(key, now); res {
-		case cacheHit:
-			v, cached = cl, true
-		case cacheExpired:
-			return Result{Decision: Expired, Cached: true, Reason: "token expired"}
-		}
-	}
+	v, cached := t.v, t.v != nil
 	if v == nil {
-		claims, res := a.verify(ctx, tok, now)
+		claims, res := a.verify(ctx, t.tok, t.now)
 		if claims == nil {
 			return res
 		}
-		v = newVerified(claims)
-		if c := a.opts.Cache; c != nil {
-			c.put(key, v, now)
-		}
+		v = t.store(a.opts.Cache, claims)
 	}
 	claims := v.claims
 	if len(scopes) > 0 && !claims.HasAnyScope(scopes) {
 		return Result{Claims: claims, Cached: cached, Reason: "token carries none of the method's authorization scopes", v: v}
 	}
 	return Result{Decision: Allow, Claims: claims, Cached: cached, v: v}
+}
+
+// tokenLookup is the first half of an authorizer's decision, the same for
+// the Cognito and the JWT authorizer: the token of the identity source
+// header and its cached verification.
+type tokenLookup struct {
+	tok string
+	now time.Time
+	key cacheKey
+	v   *verified // the cached verification, or nil
+}
+
+// lookupToken reads the token of an identity source header (raw or after
+// "Bearer ") and looks its verification up in c (nil: no cache) under the
+// authorizer's identity. ok is false, with the refusal, when there is no
+// token, it is too long, or the cache knows it expired.
+func lookupToken(header string, c *Cache, ident uint64, now time.Time) (t tokenLookup, refused Result, ok bool) {
+	t.tok, t.now = tokenFromHeader(header), now
+	if t.tok == "" {
+		return t, Result{Reason: "no token"}, false
+	}
+	if len(t.tok) > bearer.MaxTokenSize {
+		return t, Result{Reason: "token longer than bearer.MaxTokenSize"}, false
+	}
+	if c != nil {
+		// The token is only read: hashing it in place spares a copy of a
+		// kilobyte on every request.
+		t.key = cacheKey{authz: ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(t.tok), len(t.tok)))} //nolint:gosec // read-only view of an immutable string
+		switch v, res := c.get(t.key, now); res {
+		case cacheHit:
+			t.v = v
+		case cacheExpired:
+			return t, Result{Decision: Expired, Cached: true, Reason: "token expired"}, false
+		}
+	}
+	return t, Result{}, true
+}
+
+// store returns the verification of freshly verified claims, kept in c
+// (nil: no cache) under the token's key.
+func (t *tokenLookup) store(c *Cache, claims *bearer.Claims) *verified {
+	v := newVerified(claims)
+	if c != nil {
+		c.put(t.key, v, t.now)
+	}
+	return v
 }
 
 // verify checks the token with the keys and rules of the issuer it names.
@@ -265,14 +293,11 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 	}
 	var keys bearer.JWTKeySet
 	if ji.pool != "" {
-		m, err := a.opts.Keys.PublicKeys(ctx, ji.pool)
-		if tollgate.IsNotFound(err) {
-			return nil, Result{Reason: "pool " + ji.pool + " no longer exists"}
+		m, refused := poolKeys(ctx, a.opts.Keys, ji.pool)
+		if m == nil {
+			return nil, refused
 		}
-		if err != nil {
-			return nil, Result{Decision: Failed, Reason: "keys of pool " + ji.pool + ": " + err.Error()}
-		}
-		keys = bearer.Keys(m)
+		keys = m
 	} else {
 		keys = a.opts.JWKS.JWTKeySet(ctx, iss)
 	}
@@ -293,6 +318,23 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 	}
 }
 
+// poolKeys returns a local pool's keys, or nil and the refusal: the pool
+// was deleted, and its keys with it (its tokens are refused as tokens of no
+// known key), or its keys cannot be read (the authorizer fails).
+func poolKeys(ctx context.Context, ks KeySource, pool string) (bearer.Keys, Result) {
+	m, err := ks.PublicKeys(ctx, pool)
+	if tollgate.IsNotFound(err) {
+		return nil, Result{Reason: "pool " + pool + " no longer exists"}
+	}
+	if err != nil {
+		return nil, Result{Decision: Failed, Reason: "keys of pool " + pool + ": " + err.Error()}
+	}
+	if m == nil {
+		m = map[string]*rsa.PublicKey{} // a pool without keys: no token passes
+	}
+	return m, Result{}
+}
+
 // jwtRefusalReason is refusalReason with the alg rule of a JWT authorizer.
 func jwtRefusalReason(tok string, err error) string {
 	var be *bearer.Error
@@ -309,38 +351,16 @@ func jwtRefusalReason(tok string, err error) string {
 	return refusalReason(tok, err)
 }
 
-// forbiddenBody is the answer to a valid token without a scope of the
-// method: 403 Forbidden (rest-api-jwt-authorizer-methods.html), worded as
-// API Gateway's other {"message":"Forbidden"} answers (a missing API key,
-// contract §3; an HTTP API's missing scope, §4.3), with their error type.
-var (
-	forbiddenBody   = []byte(`{"message":"Forbidden"}`)
-	forbiddenLength = []string{strconv.Itoa(len(forbiddenBody))}
-	forbiddenType   = []string{"ForbiddenException"}
-)
-
 // writeJWTRefusal answers a request a JWT authorizer refused (a Failed
-// decision excepted, which the gateway answers as for any authorizer).
+// decision excepted, which the gateway answers as for any authorizer): 403
+// Forbidden for a valid token without a scope of the method, 401
+// Unauthorized otherwise.
 func writeJWTRefusal(w http.ResponseWriter, res Result) {
-	if res.Claims == nil {
-		WriteResponse(w, ResponseUnauthorized)
+	if res.Claims != nil {
+		WriteResponse(w, ResponseForbidden)
 		return
 	}
-	h := w.Header()
-	if len(h[HeaderRequestID]) == 0 || len(h[HeaderExtendedRequestID]) == 0 {
-		id, ext := newRequestIDs()
-		if len(h[HeaderRequestID]) == 0 {
-			h[HeaderRequestID] = []string{id}
-		}
-		if len(h[HeaderExtendedRequestID]) == 0 {
-			h[HeaderExtendedRequestID] = []string{ext}
-		}
-	}
-	h[headerContentType] = jsonContentTypeValue
-	h[headerContentLength] = forbiddenLength
-	h[HeaderErrorType] = forbiddenType
-	w.WriteHeader(http.StatusForbidden)
-	w.Write(forbiddenBody)
+	WriteResponse(w, ResponseUnauthorized)
 }
 
 // JWTClaims returns the claims of the token a JWT authorizer allowed, as

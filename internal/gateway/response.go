@@ -70,6 +70,12 @@ const (
 	// an authorizer while the server cannot vouch for its revocations
 	// (Options.Unavailable).
 	ResponseServiceUnavailable
+	// ResponseForbidden is 403 {"message":"Forbidden"}: a JWT authorizer's
+	// valid token without a scope of the method
+	// (rest-api-jwt-authorizer-methods.html), worded as API Gateway's
+	// other "Forbidden" answers (a missing API key; an HTTP API's missing
+	// scope, contract apigw-beyond.md §4.3).
+	ResponseForbidden
 
 	numResponseTypes
 )
@@ -113,6 +119,8 @@ var responses = func() [numResponseTypes]response {
 		errorTypeInternal, `{"message":"Internal server error"}`)
 	set(ResponseServiceUnavailable, "DEFAULT_5XX", http.StatusServiceUnavailable,
 		"ServiceUnavailableException", `{"message":"Service Unavailable"}`)
+	set(ResponseForbidden, "ACCESS_DENIED", http.StatusForbidden,
+		"ForbiddenException", `{"message":"Forbidden"}`)
 	return r
 }()
 
