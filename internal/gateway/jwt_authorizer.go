@@ -306,7 +306,8 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 	claims, err := bearer.VerifyJWT(tok, keys, expect)
 	switch {
 	case err == nil:
-		return &claims.Claims, Result{}
+		c := claims.Claims // what the cache keeps: not the rest of JWTClaims
+		return &c, Result{}
 	case errors.Is(err, bearer.ErrExpired):
 		return nil, Result{Decision: Expired, Reason: err.Error()}
 	case ji.pool == "" && !a.opts.JWKS.Loaded(iss):
