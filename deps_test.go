@@ -37,7 +37,7 @@ var allowedImports = map[string][]string{
 	"internal/store/sqlstore":  {"."},
 	"internal/store/storetest": {".", "internal/vault"},
 	"internal/gateway":         {".", "internal/apigw", "internal/bearer", "internal/oauth2", "internal/jwks", "internal/claimsheader", "internal/headerpolicy"},
-	"internal/jwks":            {".", "internal/bearer"},
+	"internal/jwks":            {".", "internal/apigw", "internal/bearer"},
 	"internal/proxy":           {".", "internal/apigw", "internal/gateway", "internal/headerpolicy"},
 	"internal/lambdaproxy":     {".", "internal/gateway", "internal/headerpolicy", "internal/headercase"},
 	"internal/headerpolicy":    {"internal/apigw"},

@@ -87,6 +87,11 @@ type Options struct {
 	// required when an authorizer names pools.
 	Issuer func(poolID string) string
 	Keys   KeySource
+	// LocalIssuer returns the local pool whose tokens carry iss, if one
+	// does: a JWT authorizer's issuer that is a local pool is verified with
+	// Keys, never fetched (JWTAuthorizerOptions.LocalIssuer). Nil means
+	// every JWT issuer is external.
+	LocalIssuer func(iss string) (poolID string, ok bool)
 	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
 	Revoked func(jti string) bool
 	// Unavailable, if set and true, makes routes with an authorizer answer
@@ -154,11 +159,19 @@ type stageState struct {
 	throttle *throttle
 }
 
+// routeAuthorizer is a route's authorizer: *Authorizer (COGNITO_USER_POOLS)
+// or *JWTAuthorizer (JWT).
+type routeAuthorizer interface {
+	Name() string
+	Header() string
+	Authorize(ctx context.Context, header string, scopes []string) Result
+}
+
 type routeState struct {
 	integration Integration
-	// The route's authorizer, of one kind: authz (COGNITO_USER_POOLS) or
-	// lambda (TOKEN, REQUEST); nil for none.
-	authz      *Authorizer
+	// The route's authorizer, of one kind: authz (COGNITO_USER_POOLS, JWT)
+	// or lambda (TOKEN, REQUEST); nil for none.
+	authz      routeAuthorizer
 	lambda     *LambdaAuthorizer
 	scopes     []string
 	resourceID string
@@ -214,7 +227,7 @@ func New(opts Options) (*Gateway, error) {
 	g.jwks = newJWKS(opts)
 
 	var errs []error
-	authorizers := &builtAuthorizers{cognito: map[*tollgate.Authorizer]*Authorizer{}, lambda: map[*tollgate.Authorizer]*LambdaAuthorizer{}}
+	authorizers := &builtAuthorizers{tokens: map[*tollgate.Authorizer]routeAuthorizer{}, lambda: map[*tollgate.Authorizer]*LambdaAuthorizer{}}
 	for _, src := range opts.APIs {
 		if err := Validate(src); err != nil {
 			errs = append(errs, fmt.Errorf("API %s (%s):\n%w", src.ID, src.Name, err))
@@ -247,9 +260,19 @@ func newJWKS(opts Options) *jwks.Fetcher {
 			if r.Authorizer != nil {
 				external = append(external, r.Authorizer.Issuers...)
 			}
+			// A JWT authorizer's issuers: by discovery unless a JWKS URL is
+			// given; never fetched when local (jwks.Options.Local).
+			if a := r.Authorizer; a != nil && a.Kind() == tollgate.AuthorizerJWT && a.JWT != nil {
+				for _, iss := range a.JWT.Issuers {
+					external = append(external, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+				}
+			}
 		}
 	}
 	jwksOpts := opts.JWKS
+	if local := opts.LocalIssuer; local != nil && jwksOpts.Local == nil {
+		jwksOpts.Local = func(iss string) bool { _, ok := local(iss); return ok }
+	}
 	if jwksOpts.Now == nil {
 		jwksOpts.Now = opts.Now
 	}
@@ -276,8 +299,8 @@ func copyAPI(src *tollgate.RestAPI) *tollgate.RestAPI {
 // builtAuthorizers are the authorizers built so far, by declaration: routes
 // naming the same declaration share one (and its cache).
 type builtAuthorizers struct {
-	cognito map[*tollgate.Authorizer]*Authorizer
-	lambda  map[*tollgate.Authorizer]*LambdaAuthorizer
+	tokens map[*tollgate.Authorizer]routeAuthorizer // COGNITO_USER_POOLS, JWT
+	lambda map[*tollgate.Authorizer]*LambdaAuthorizer
 }
 
 func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *builtAuthorizers) (*apiState, error) {
@@ -334,22 +357,14 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 func (g *Gateway) buildAuthorizer(rs *routeState, r *tollgate.Route, opts Options, built *builtAuthorizers) error {
 	decl := r.Authorizer
 	switch decl.Kind() {
-	case tollgate.AuthorizerCognito:
-		a := built.cognito[decl]
+	case tollgate.AuthorizerCognito, tollgate.AuthorizerJWT:
+		a := built.tokens[decl]
 		if a == nil {
 			var err error
-			a, err = NewAuthorizer(decl, AuthorizerOptions{
-				Issuer:  opts.Issuer,
-				Keys:    opts.Keys,
-				JWKS:    g.jwks,
-				Cache:   g.cache,
-				Revoked: opts.Revoked,
-				Now:     opts.Now,
-			})
-			if err != nil {
+			if a, err = g.newAuthorizer(decl, opts); err != nil {
 				return err
 			}
-			built.cognito[decl] = a
+			built.tokens[decl] = a
 		}
 		rs.authz, rs.scopes = a, r.AuthorizationScopes
 	case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
@@ -374,6 +389,28 @@ func (g *Gateway) buildAuthorizer(rs *routeState, r *tollgate.Route, opts Option
 	return nil
 }
 
+// newAuthorizer builds the token authorizer a declares, of its kind:
+// COGNITO_USER_POOLS or JWT.
+func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options) (routeAuthorizer, error) {
+	if a.Kind() == tollgate.AuthorizerJWT {
+		return NewJWTAuthorizer(a, JWTAuthorizerOptions{
+			LocalIssuer: opts.LocalIssuer,
+			Keys:        opts.Keys,
+			JWKS:        g.jwks,
+			Cache:       g.cache,
+			Now:         opts.Now,
+		})
+	}
+	return NewAuthorizer(a, AuthorizerOptions{
+		Issuer:  opts.Issuer,
+		Keys:    opts.Keys,
+		JWKS:    g.jwks,
+		Cache:   g.cache,
+		Revoked: opts.Revoked,
+		Now:     opts.Now,
+	})
+}
+
 // guarded reports whether the route has an authorizer.
 func (rs *routeState) guarded() bool { return rs.authz != nil || rs.lambda != nil }
 
@@ -381,7 +418,7 @@ func (rs *routeState) guarded() bool { return rs.authz != nil || rs.lambda != ni
 func (rs *routeState) authorizerName() string {
 	switch {
 	case rs.authz != nil:
-		return rs.authz.name
+		return rs.authz.Name()
 	case rs.lambda != nil:
 		return rs.lambda.name
 	}
@@ -831,7 +868,7 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, trace string,
 // request with.
 func (inv *Invocation) setDecision(rs *routeState, res *Result) {
 	if res.Claims != nil {
-		inv.Authorizer, inv.Claims, inv.ClientID, inv.verified = rs.authz.name, res.Claims, res.Claims.ClientID, res.v
+		inv.Authorizer, inv.Claims, inv.ClientID, inv.verified = rs.authz.Name(), res.Claims, res.Claims.ClientID, res.v
 	}
 	if g := res.grant; g != nil {
 		inv.Authorizer, inv.grant = rs.lambda.name, g
@@ -856,9 +893,9 @@ func (g *Gateway) authorizeLambda(r *http.Request, inv *Invocation, rs *routeSta
 func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 	a := rs.authz
 	var res Result
-	vs := r.Header[a.header]
-	if len(vs) > 1 || hasTwin(r.Header, a.header) {
-		res = Result{Decision: Unauthorized, Reason: "more than one " + a.header + " header"}
+	vs := r.Header[a.Header()]
+	if len(vs) > 1 || hasTwin(r.Header, a.Header()) {
+		res = Result{Decision: Unauthorized, Reason: "more than one " + a.Header() + " header"}
 	} else {
 		var token string
 		if len(vs) == 1 {
@@ -867,7 +904,7 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 		res = a.Authorize(r.Context(), token, rs.scopes)
 	}
 	if g.obs != nil {
-		g.obs.ObserveAuthorizer(a.name, res.Decision, res.Cached)
+		g.obs.ObserveAuthorizer(a.Name(), res.Decision, res.Cached)
 	}
 	return res
 }
@@ -984,12 +1021,16 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 	g.log.LogAttrs(r.Context(), level, msg,
 		slog.String("request_id", id), slog.String("authorizer", rs.authorizerName()),
 		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
+	if _, ok := rs.authz.(*JWTAuthorizer); ok && res.Decision != Failed {
+		writeJWTRefusal(w, res) // 401, or 403 for a missing scope
+		return
+	}
 	t := ResponseUnauthorized
 	if int(res.Decision) < len(refusals) && refusals[res.Decision] != 0 {
 		t = refusals[res.Decision]
 	}
 	if c := rs.challenges; c != nil && (t == ResponseUnauthorized || t == ResponseExpiredToken) {
-		hadToken := len(r.Header[rs.authz.header]) > 0
+		hadToken := len(r.Header[rs.authz.Header()]) > 0
 		v := c.invalid
 		switch {
 		case !hadToken:

@@ -90,6 +90,12 @@ const (
 	// of a request to a Lambda-authorized method would be longer than
 	// MaxMethodARNBytes (apigw-beyond §1.2; body and type unconfirmed).
 	ResponseRequestURITooLong
+	// ResponseForbidden is 403 {"message":"Forbidden"}: a JWT authorizer's
+	// valid token without a scope of the method
+	// (rest-api-jwt-authorizer-methods.html), worded as API Gateway's
+	// other "Forbidden" answers (a missing API key; an HTTP API's missing
+	// scope, contract apigw-beyond.md §4.3).
+	ResponseForbidden
 
 	numResponseTypes
 )
@@ -141,6 +147,8 @@ var responses = func() [numResponseTypes]response {
 		"AuthorizerConfigurationException", `{"message":null}`)
 	set(ResponseRequestURITooLong, "DEFAULT_4XX", http.StatusRequestURITooLong,
 		"RequestURITooLongException", `{"message":"Request-URI Too Long"}`)
+	set(ResponseForbidden, "ACCESS_DENIED", http.StatusForbidden,
+		"ForbiddenException", `{"message":"Forbidden"}`)
 	return r
 }()
 
