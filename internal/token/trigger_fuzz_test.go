@@ -1,11 +1,13 @@
 package token
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
@@ -101,4 +103,34 @@ func FuzzTriggerResponse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkTriggerWork is what a trigger adds to a token request besides
+// the function's run: the client's metadata checked, the event encoded,
+// the answer read and applied, the payload with custom claims built.
+func BenchmarkTriggerWork(b *testing.B) {
+	client := &tollgate.Client{ID: "6rupb256qn12tju82occ9eppqr", PoolID: "us-east-1_pxAHZcSSX"}
+	details := []byte(`"claimsAndScopeOverrideDetails":{"accessTokenGeneration":{"claimsToAddOrOverride":{"tenant":"a","tier":2},"scopesToAdd":["default/read"]}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		meta, err := parseClientMetadata(`{"tenant":"a"}`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		granted := []string{"default/default"}
+		event, err := newPreTokenEvent(client, granted, meta)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out := bytes.Replace(event, []byte(`"claimsAndScopeOverrideDetails":null`), details, 1)
+		ch, err := parseTriggerResponse(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		scopes, custom, _ := ch.apply(granted)
+		std := &bearer.Claims{Sub: client.ID, TokenUse: "access", Scope: strings.Join(scopes, " "), Iss: "https://i/p", Version: 2, JTI: "j", ClientID: client.ID}
+		if _, err := payload(std, custom); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

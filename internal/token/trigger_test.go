@@ -72,9 +72,9 @@ func answerWith(payload string) func(context.Context, []byte, int) ([]byte, bool
 
 // withTrigger returns f for test t, with an endpoint of its own that serves
 // f's pool with a pre token generation trigger of the given version and
-// ARN, run by ft; other pools have none. The store, keys and clients are
+// ARN, run by invoke; other pools have none. The store, keys and clients are
 // f's, so that the cases of a table share one fixture.
-func (f *fixture) withTrigger(t testing.TB, version, arn string, ft *fakeTrigger, timeout time.Duration) *fixture {
+func (f *fixture) withTrigger(t testing.TB, version, arn string, invoke tollgate.InvokeFunc, timeout time.Duration) *fixture {
 	t.Helper()
 	g := *f
 	g.t = t
@@ -88,7 +88,7 @@ func (f *fixture) withTrigger(t testing.TB, version, arn string, ft *fakeTrigger
 			}
 			return nil
 		},
-		Invoke:         ft.invoke,
+		Invoke:         invoke,
 		TriggerTimeout: timeout,
 		Now:            f.clock.Now,
 		Logger:         slog.New(slog.DiscardHandler),
@@ -133,7 +133,7 @@ func TestTriggerEvent(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ft := &fakeTrigger{answer: respond("null")}
-	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft, 0)
+	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft.invoke, 0)
 
 	f.issue(t, f.m2m, "scope", "default/read default/default", "aws_client_metadata", `{"tenant": "a", "b":"x\u00e9\"", "tenant":"c"}`)
 	f.issue(t, f.m2m)
@@ -175,7 +175,7 @@ func TestTriggerVersions(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ft := &fakeTrigger{answer: respond(`{"accessTokenGeneration":{"claimsToAddOrOverride":{"x":"y"}}}`)}
-			f := base.withTrigger(t, v, triggerARN, ft, 0)
+			f := base.withTrigger(t, v, triggerARN, ft.invoke, 0)
 			raw := f.verified(t, f.issue(t, f.m2m, "aws_client_metadata", "not json"))
 			if got := claimNames(t, raw); !slices.Equal(got, standardClaims) {
 				t.Errorf("claims %v, want %v", got, standardClaims)
@@ -187,7 +187,7 @@ func TestTriggerVersions(t *testing.T) {
 	}
 	t.Run("other pool", func(t *testing.T) {
 		ft := &fakeTrigger{answer: respond("null")}
-		f := base.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft, 0)
+		f := base.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft.invoke, 0)
 		f.issue(t, f.other)
 		if n := len(ft.calls()); n != 0 {
 			t.Errorf("the trigger of another pool ran %d times", n)
@@ -275,7 +275,7 @@ func TestTriggerResponse(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			f := base.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, &fakeTrigger{answer: respond(c.details)}, 0)
+			f := base.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, (&fakeTrigger{answer: respond(c.details)}).invoke, 0)
 			raw := f.verified(t, f.issue(t, f.m2m))
 			if got, want := claimNames(t, raw), append(slices.Clone(standardClaims), c.custom...); !slices.Equal(got, want) {
 				t.Errorf("claims %v, want %v", got, want)
@@ -335,7 +335,7 @@ func TestTriggerUnrecognizableOutput(t *testing.T) {
 	for name, answer := range answers {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f := base.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, &fakeTrigger{answer: answer}, 0)
+			f := base.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, (&fakeTrigger{answer: answer}).invoke, 0)
 			resp, body := f.do(request{body: form("grant_type", "client_credentials"), header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}})
 			checkError(t, resp, body, http.StatusBadRequest, "invalid_request", "")
 			checkDescription(t, body, "Unrecognizable lambda output")
@@ -421,7 +421,7 @@ func TestTriggerFailures(t *testing.T) {
 			if arn == "" {
 				arn = triggerARN
 			}
-			f := base.withTrigger(t, tollgate.LambdaVersionV3, arn, ft, 0)
+			f := base.withTrigger(t, tollgate.LambdaVersionV3, arn, ft.invoke, 0)
 			resp, body := f.do(request{body: form("grant_type", "client_credentials"), header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}})
 			checkError(t, resp, body, c.status, c.code, "")
 			checkDescription(t, body, c.desc)
@@ -444,7 +444,7 @@ func TestTriggerRetriesUntilAnswer(t *testing.T) {
 		}
 		return ok(ctx, ev, call)
 	}}
-	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft, 0)
+	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft.invoke, 0)
 	raw := f.verified(t, f.issue(t, f.m2m))
 	if !bytes.HasSuffix(raw, []byte(`,"attempt":"third"}`)) {
 		t.Errorf("payload %s", raw)
@@ -464,7 +464,7 @@ func TestTriggerAttemptDeadline(t *testing.T) {
 		<-ctx.Done()
 		return nil, false, ctx.Err()
 	}}
-	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft, time.Millisecond)
+	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft.invoke, time.Millisecond)
 	resp, body := f.do(request{body: form("grant_type", "client_credentials"), header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}})
 	checkError(t, resp, body, http.StatusBadRequest, "invalid_request", "")
 	if n := len(ft.calls()); n != token.TriggerAttempts {
@@ -480,7 +480,7 @@ func TestClientMetadataRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ft := &fakeTrigger{answer: respond("null")}
-	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft, 0)
+	f = f.withTrigger(t, tollgate.LambdaVersionV3, triggerARN, ft.invoke, 0)
 	many := make([]string, 257)
 	for i := range many {
 		many[i] = fmt.Sprintf(`"k%d":"v"`, i)
