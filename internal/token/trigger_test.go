@@ -507,3 +507,60 @@ func TestClientMetadataRefused(t *testing.T) {
 		t.Errorf("the function ran %d times for refused requests", n)
 	}
 }
+
+// TestTriggerFailureLog: the function's error message, which may echo the
+// client's metadata, reaches the client but the log shows it by its length
+// only; neither the metadata nor the secret is logged.
+func TestTriggerFailureLog(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const marker = "metadata-value-7f3a"
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	ft := &fakeTrigger{answer: func(_ context.Context, event []byte, _ int) ([]byte, bool, error) {
+		var ev struct {
+			Request struct {
+				ClientMetadata map[string]string `json:"clientMetadata"`
+			} `json:"request"`
+		}
+		_ = json.Unmarshal(event, &ev)
+		return []byte(`{"errorType":"Error","errorMessage":"no tenant ` + ev.Request.ClientMetadata["tenant"] + `"}`), true, nil
+	}}
+	ep := token.New(token.Options{
+		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Trigger: func(string) *tollgate.LambdaTrigger {
+			return &tollgate.LambdaTrigger{LambdaARN: triggerARN, LambdaVersion: tollgate.LambdaVersionV3}
+		},
+		Invoke: ft.invoke,
+		Now:    f.clock.Now,
+		Logger: slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(form("grant_type", "client_credentials", "aws_client_metadata", `{"tenant":"`+marker+`"}`)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Authorization", basic(f.m2m.ID, f.m2m.secret()))
+	w := httptest.NewRecorder()
+	ep.ServeToken(w, r)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "PreTokenGeneration failed with error no tenant "+marker+".") {
+		t.Errorf("answer %d %s", w.Code, w.Body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if bytes.Contains(logs.Bytes(), []byte(marker)) || bytes.Contains(logs.Bytes(), []byte(f.m2m.secret())) {
+		t.Errorf("the log shows client input: %s", logs.Bytes())
+	}
+	if !bytes.Contains(logs.Bytes(), []byte("function error Error")) {
+		t.Errorf("the log does not say why: %s", logs.Bytes())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
