@@ -265,14 +265,16 @@ func stringList(raw json.RawMessage, what string, valid func(string) bool) ([]st
 	if raw[0] != '[' {
 		return nil, errOutput(what + " is not an array")
 	}
-	var items []json.RawMessage
+	// One pass: strings decode as string, anything else (null included) as
+	// another type, which refuses the list.
+	var items []any
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, errOutput(what + " is not valid JSON")
 	}
 	list := make([]string, 0, len(items))
 	for _, it := range items {
-		var s string
-		if len(it) == 0 || it[0] != '"' || json.Unmarshal(it, &s) != nil {
+		s, ok := it.(string)
+		if !ok {
 			return nil, errOutput(what + " holds something that is not a string")
 		}
 		if valid != nil && !valid(s) {
