@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/jwks"
+	"github.com/tollgate/tollgate/internal/lambdaproxy"
 )
 
 // oidcIssuer is an OpenID issuer on loopback signing ES256 (or, once
@@ -226,6 +227,29 @@ func TestJWTAuthorizerClaimsDownstream(t *testing.T) {
 	}
 	if s := inv.ScopeList(); s != "orders:read orders:write" {
 		t.Errorf("ScopeList %q", s)
+	}
+	// The Lambda proxy event's requestContext.authorizer.claims are the
+	// claims JSON-typed, as signed (rest-api-jwt-authorizer-claims.html:
+	// "JSON-typed" in Lambda proxy integrations; contract apigw-beyond.md
+	// §1.6 "Claims downstream").
+	ev, err := lambdaproxy.Event(request("GET", execHost, "/prod/jwt/scoped", tok), inv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var event struct {
+		RequestContext struct {
+			Authorizer struct {
+				Claims map[string]any `json:"claims"`
+			} `json:"authorizer"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(ev, &event); err != nil {
+		t.Fatal(err)
+	}
+	if c := event.RequestContext.Authorizer.Claims; c["exp"] != float64(t0.Add(time.Hour).Unix()) || c["n"] != 1.5 {
+		t.Errorf("event claims %v: want exp and n as numbers", c)
+	} else if aud, ok := c["aud"].([]any); !ok || len(aud) != 2 {
+		t.Errorf("event claims aud %v: want the array", c["aud"])
 	}
 
 	// A Cognito authorizer's invocation has no JWT claims.

@@ -67,8 +67,8 @@ type proxyContext struct {
 	DomainName        string        `json:"domainName"`
 	DeploymentID      string        `json:"deploymentId"`
 	APIID             string        `json:"apiId"`
-	// Authorizer is a *proxyAuthorizer (a Cognito authorizer's claims) or
-	// a *lambdaAuthorizer, and absent without authorizer.
+	// Authorizer is a *proxyAuthorizer (a Cognito authorizer's claims), a
+	// *jwtAuthorizer or a *lambdaAuthorizer, and absent without authorizer.
 	Authorizer any `json:"authorizer,omitempty"`
 }
 
@@ -97,6 +97,12 @@ type proxyAuthorizer struct {
 	Claims map[string]string `json:"claims"`
 }
 
+// jwtAuthorizer is requestContext.authorizer behind a JWT authorizer: the
+// token's claims JSON-typed, as signed (rest-api-jwt-authorizer-claims.html).
+type jwtAuthorizer struct {
+	Claims json.RawMessage `json:"claims"`
+}
+
 // requestTimeLayout is requestContext.requestTime's format, in UTC.
 const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
@@ -116,7 +122,8 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 //   - the body is base64 with isBase64Encoded when its Content-Type matches
 //     one of the API's binaryMediaTypes, its text otherwise;
 //   - requestContext.authorizer holds, behind a Cognito authorizer, the
-//     token's claims as strings (claims: ClaimStrings); behind a Lambda
+//     token's claims as strings (claims: ClaimStrings); behind a JWT
+//     authorizer, the claims JSON-typed as signed (JWTClaims); behind a Lambda
 //     authorizer its context's values as strings (null stays null), its
 //     principalId and integrationLatency (apigw-beyond §1.3); it is absent
 //     without authorizer.
@@ -134,6 +141,8 @@ func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error
 		ev.Body = &s
 	}
 	switch {
+	case inv.JWTClaims() != nil:
+		ev.RequestContext.Authorizer = &jwtAuthorizer{Claims: inv.JWTClaims()}
 	case inv.Claims != nil:
 		ev.RequestContext.Authorizer = &proxyAuthorizer{Claims: inv.ClaimStrings()}
 	case inv.Authorizer != "": // a Lambda authorizer's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
@@ -35,13 +36,16 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		},
 		AuthorizerEvent: lambdaproxy.AuthorizerEvent,
 		Issuer:          s.Issuer,
-		Keys:            s.signer,
-		Revoked:         s.catalog.IsRevoked,
-		Unavailable:     s.stale,
-		Cache:           s.gwCache,
-		Observer:        s.gwMetrics,
-		Now:             s.opts.Now,
-		Logger:          s.opts.Logger,
+		// A JWT authorizer's issuer under this server's issuer base is a
+		// local pool's: its keys are the signer's, never fetched over HTTP.
+		LocalIssuer: s.localIssuer,
+		Keys:        s.signer,
+		Revoked:     s.catalog.IsRevoked,
+		Unavailable: s.stale,
+		Cache:       s.gwCache,
+		Observer:    s.gwMetrics,
+		Now:         s.opts.Now,
+		Logger:      s.opts.Logger,
 	})
 }
 
@@ -97,4 +101,16 @@ func (s *Server) invokeFunction(ctx context.Context, r *function.Runner, name, t
 	}
 	s.fnMetrics.observe(name, res)
 	return res.Payload, res.FunctionError != "", nil
+}
+
+// localIssuer reports which local pool issues tokens with iss: one whose id
+// follows the pools' issuer base (Issuer). Whether the pool exists is the
+// key source's answer (a deleted pool's tokens are refused as tokens of no
+// known key).
+func (s *Server) localIssuer(iss string) (string, bool) {
+	id, ok := strings.CutPrefix(iss, s.Issuer(""))
+	if !ok || !tollgate.PoolIDPattern.MatchString(id) {
+		return "", false
+	}
+	return id, true
 }

@@ -9,14 +9,10 @@ import (
 )
 
 // preTokenGeneration is the token endpoint's trigger lookup: a pool's pre
-// token generation trigger as the catalog holds the pool (a map lookup;
-// a client's pool is always there, so the catalog never syncs for it).
+// token generation trigger as the catalog holds it (a map lookup, no
+// allocation, no store access).
 func (s *Server) preTokenGeneration(poolID string) *tollgate.LambdaTrigger {
-	p, err := s.catalog.GetPool(context.Background(), poolID)
-	if err != nil {
-		return nil
-	}
-	return p.PreTokenGeneration
+	return s.catalog.PreTokenGeneration(poolID)
 }
 
 // invokeTrigger is the token endpoint's Invoke: it runs a pool trigger's
