@@ -26,12 +26,13 @@ const (
 	DefaultIdentitySource = IdentitySourcePrefix + "Authorization"
 )
 
-// CheckIdentitySource returns what is wrong with a Cognito authorizer's
-// identity source, as a template or config writes it, or "".
+// CheckIdentitySource returns what is wrong with the identity source of a
+// COGNITO_USER_POOLS, TOKEN or JWT authorizer, as a template or config
+// writes it, or "": these read the token from one request header.
 func CheckIdentitySource(s string) string {
 	h, ok := strings.CutPrefix(s, IdentitySourcePrefix)
 	if !ok || !headerNamePattern.MatchString(h) {
-		return fmt.Sprintf("invalid identity source %q: want a request header, like %s (a Cognito authorizer reads the token from one header)", s, DefaultIdentitySource)
+		return fmt.Sprintf("invalid identity source %q: want a request header, like %s (the authorizer reads the token from one header)", s, DefaultIdentitySource)
 	}
 	return ""
 }

@@ -12,9 +12,11 @@ import (
 
 // Check checks a REST API declaration whole, without starting anything,
 // and returns every problem (nil when there is none): the routes
-// (CheckRoutes), stage names and throttles, authorizers (at least one pool
-// or issuer, pool ids of Cognito's shape, JWKS URLs, identity sources) and
-// integrations (types, MOCK statuses and headers, timeouts). An HTTP_PROXY
+// (CheckRoutes), stage names and throttles, authorizers by type (Cognito:
+// at least one pool or issuer, pool ids of Cognito's shape, JWKS URLs;
+// TOKEN and REQUEST: a function, the result TTL, the validation expression
+// and identity sources; JWT: algorithms, issuers, audiences and claim
+// names; each its one token header but REQUEST) and integrations (types, MOCK statuses and headers, timeouts). An HTTP_PROXY
 // URI is parsed by ParseIntegrationURI, which config and the proxy both
 // call, and its placeholders are checked against the route's path
 // parameters where they are written (config). It is the one gate before an API is served: the
@@ -29,8 +31,8 @@ func Check(api *tollgate.RestAPI) Problems {
 	probs = append(probs, CheckRoutes(api.Routes)...)
 	for i := range api.Routes {
 		r := &api.Routes[i]
-		if r.Authorizer != nil {
-			checkAuthorizer(&probs, i, r.Authorizer)
+		if a := r.Authorizer; a != nil {
+			checkAuthorizer(&probs, i, a)
 		}
 		checkIntegration(&probs, i, r)
 	}
@@ -74,6 +76,31 @@ func checkThrottle(probs *Problems, field string, t tollgate.Throttle) {
 }
 
 func checkAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
+	switch a.Kind() {
+	case tollgate.AuthorizerCognito:
+		checkCognitoAuthorizer(probs, route, a)
+	case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
+		checkLambdaAuthorizer(probs, route, a)
+	case tollgate.AuthorizerJWT:
+		checkJWTAuthorizer(probs, route, a)
+	default:
+		probs.Add(route, "Authorizer.Type", "authorizer %q has unknown type %q", a.Name, a.Type)
+		return
+	}
+	switch a.Kind() {
+	case tollgate.AuthorizerRequest:
+	case tollgate.AuthorizerToken:
+		if _, ok := TokenHeader(a.IdentitySource); !ok {
+			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header (method.request.header.{name})", a.IdentitySource)
+		}
+	default:
+		if IdentityHeader(a.IdentitySource) == "" {
+			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header", a.IdentitySource)
+		}
+	}
+}
+
+func checkCognitoAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 	if len(a.PoolIDs) == 0 && len(a.Issuers) == 0 {
 		probs.Add(route, "Authorizer", "authorizer %q names no user pool and no issuer, so it accepts no token", a.Name)
 	}
@@ -92,8 +119,65 @@ func checkAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 			probs.Add(route, field+".JWKSURL", "%q is not an http(s) URL", iss.JWKSURL)
 		}
 	}
-	if IdentityHeader(a.IdentitySource) == "" {
-		probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header", a.IdentitySource)
+}
+
+// checkLambdaAuthorizer checks a TOKEN or REQUEST authorizer: a function,
+// a TTL in bounds, and its identity sources (REQUEST: each of the four
+// kinds, at least one when it caches).
+func checkLambdaAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
+	if a.Function == "" {
+		probs.Add(route, "Authorizer.Function", "authorizer %q names no function", a.Name)
+	}
+	if msg := CheckResultTTL(a.ResultTTL); msg != "" {
+		probs.Add(route, "Authorizer.ResultTTL", "%s", msg)
+	}
+	if a.Kind() == tollgate.AuthorizerToken {
+		if a.IdentityValidationExpression != "" {
+			if msg := CheckValidationExpression(a.IdentityValidationExpression); msg != "" {
+				probs.Add(route, "Authorizer.IdentityValidationExpression", "%s", msg)
+			}
+		}
+		return
+	}
+	for i, s := range a.IdentitySources {
+		if msg := CheckRequestIdentitySource(s); msg != "" {
+			probs.Add(route, fmt.Sprintf("Authorizer.IdentitySources[%d]", i), "%s", msg)
+		}
+	}
+	if len(a.IdentitySources) == 0 && a.ResultTTL > 0 {
+		probs.Add(route, "Authorizer.IdentitySources", "REQUEST authorizer %q caches (TTL %s) but has no identity source to key its cache by", a.Name, a.ResultTTL)
+	}
+}
+
+func checkJWTAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
+	c := a.JWT
+	if c == nil || len(c.Algorithms) == 0 || len(c.Issuers) == 0 {
+		probs.Add(route, "Authorizer.JWT", "JWT authorizer %q needs algorithms and issuers", a.Name)
+		return
+	}
+	for i, alg := range c.Algorithms {
+		if msg := CheckJWTAlgorithm(alg); msg != "" {
+			probs.Add(route, fmt.Sprintf("Authorizer.JWT.Algorithms[%d]", i), "%s", msg)
+		}
+	}
+	for i, iss := range c.Issuers {
+		field := fmt.Sprintf("Authorizer.JWT.Issuers[%d]", i)
+		if msg := CheckJWTIssuer(iss.Issuer); msg != "" {
+			probs.Add(route, field+".Issuer", "%s", msg)
+		}
+		if iss.JWKSURL != "" {
+			if msg := CheckFetchURL(iss.JWKSURL); msg != "" {
+				probs.Add(route, field+".JWKSURL", "invalid JWKS URL %q: %s", iss.JWKSURL, msg)
+			}
+		}
+		if len(iss.Audiences) == 0 {
+			probs.Add(route, field+".Audiences", "issuer %q has no audience, so no token can match", iss.Issuer)
+		}
+		for k, cl := range iss.Claims {
+			if msg := CheckJWTClaimName(cl.Name); msg != "" {
+				probs.Add(route, fmt.Sprintf("%s.Claims[%d].Name", field, k), "%s", msg)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -56,6 +57,33 @@ func FuzzParseIntegrationURI(f *testing.F) {
 			if pt.Param == "" && !validURIPath(pt.Lit) {
 				t.Fatalf("%q: literal %q is not percent-encoded", uri, pt.Lit)
 			}
+		}
+	})
+}
+
+// FuzzAuthorizerRules: the rules on a Lambda authorizer's identity
+// sources, validation expression and a pool's ARN never panic; an accepted
+// ARN gives a pool id of its own region and an accepted expression
+// compiles.
+func FuzzAuthorizerRules(f *testing.F) {
+	for _, s := range []string{"method.request.header.A", "context.httpMethod", "stageVariables.v", "(?=a)",
+		"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc", "a,b, c", "[", `\1`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = CheckRequestIdentitySource(s)
+		for _, src := range SplitIdentitySources(s) {
+			if strings.Contains(src, ",") {
+				t.Fatalf("%q: source %q holds a comma", s, src)
+			}
+		}
+		if CheckValidationExpression(s) == "" {
+			if _, err := regexp.Compile(s); err != nil {
+				t.Fatalf("%q accepted but does not compile: %v", s, err)
+			}
+		}
+		if p, msg := ParseCognitoPoolARN(s); msg == "" && !strings.HasPrefix(p.PoolID, p.Region+"_") {
+			t.Fatalf("%q: pool %q of region %q", s, p.PoolID, p.Region)
 		}
 	})
 }

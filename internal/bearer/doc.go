@@ -16,6 +16,17 @@
 //     (§4.1.5), iat not in the future, each within the configured leeway;
 //   - client_id present.
 //
+// VerifyJWT is the second verifier, for the gateway's JWT authorizers
+// (AuthorizationType JWT): tokens of any OpenID issuer, signed with one of
+// the authorizer's algorithms (RS256/384/512, ES256/384/512; never "none"
+// or HMAC), with a key whose type fits the alg, iss exactly the issuer,
+// aud holding one of its audiences (client_id when there is no aud, as API
+// Gateway does for Cognito access tokens), exp ahead, nbf and iat not
+// ahead, no crit header, and the issuer's additional claims (single
+// strings, exact match, required or not). It has no token_use rule: API
+// Gateway's JWT authorizers have none. Its key sets (JWTKeySet) hold RSA
+// and ECDSA keys; Keys, a local pool's RS256 keys, is one.
+//
 // Scopes are checked by the caller with Claims.HasAnyScope, because which
 // scopes are wanted depends on the route.
 //

@@ -77,7 +77,8 @@ func populate(b *testing.B, st *sqlstore.Store, dsn string, sc benchScale) {
 	b.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
-	if err := st.CreatePool(ctx, &tollgate.UserPool{ID: benchPool, Name: "bench", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now}); err != nil {
+	if err := st.CreatePool(ctx, &tollgate.UserPool{ID: benchPool, Name: "bench", Region: "eu-west-1", CreatedAt: now, UpdatedAt: now,
+		PreTokenGeneration: &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:TokenFn", LambdaVersion: tollgate.LambdaVersionV3}}); err != nil {
 		b.Fatal(err)
 	}
 	if err := st.PutResourceServer(ctx, &tollgate.ResourceServer{PoolID: benchPool, Identifier: "api", Name: "api",
@@ -281,7 +282,8 @@ func BenchmarkRevoke(b *testing.B) {
 }
 
 // BenchmarkGetClient is the token endpoint's lookup at 100k clients: one
-// hash of the id and a map lookup in one shard, no allocation.
+// hash of the id and a map lookup in one shard, no allocation. Its pool's
+// pre token generation trigger, asked on every token, is a map lookup too.
 func BenchmarkGetClient(b *testing.B) {
 	ctx := context.Background()
 	st := openPopulated(b, storetest.SQLiteDSN(b), benchScale{clients: 100_000, revoked: 100_000})
@@ -294,6 +296,14 @@ func BenchmarkGetClient(b *testing.B) {
 		for b.Loop() {
 			if _, err := cat.GetClient(ctx, "client54321"); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("PreTokenGeneration", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if cat.PreTokenGeneration(benchPool) == nil {
+				b.Fatal("no trigger")
 			}
 		}
 	})

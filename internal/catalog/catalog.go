@@ -291,6 +291,17 @@ func (c *Catalog) IsRevoked(jti string) bool {
 // Scopes returns the full names of a pool's resource server scopes.
 func (c *Catalog) Scopes(poolID string) []string { return c.snap.Load().scopes[poolID] }
 
+// PreTokenGeneration returns the pool's pre token generation trigger, or
+// nil when it has none or is not in the catalog. It is what the token
+// endpoint asks on every token: a map lookup in the snapshot, no store
+// query and no allocation; the trigger follows the pool's changes.
+func (c *Catalog) PreTokenGeneration(poolID string) *tollgate.LambdaTrigger {
+	if p, ok := c.snap.Load().pools[poolID]; ok {
+		return p.PreTokenGeneration
+	}
+	return nil
+}
+
 // DomainForHost returns the domain a request's Host belongs to. host may
 // carry a port; matching ignores case.
 func (c *Catalog) DomainForHost(host string) (*tollgate.Domain, bool) {

@@ -252,3 +252,38 @@ func storeWithPool(t *testing.T) (*sqlstore.Store, *tollgate.UserPool, time.Time
 	}
 	return st, pool, now
 }
+
+// TestPreTokenGeneration: a pool's trigger, set, replaced and cleared by
+// another writer, is what the catalog answers once it has applied the
+// change; an unknown pool has none.
+func TestPreTokenGeneration(t *testing.T) {
+	ctx := context.Background()
+	st, pool, now := storeWithPool(t)
+	cat, err := catalog.New(ctx, st, catalog.Options{BaseDomain: "example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v3 := &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:TokenFn", LambdaVersion: tollgate.LambdaVersionV3}
+	v2 := &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:Other", LambdaVersion: tollgate.LambdaVersionV2}
+	if got := cat.PreTokenGeneration(pool.ID); got != nil {
+		t.Fatalf("PreTokenGeneration of a pool without a trigger = %+v", got)
+	}
+	for i, want := range []*tollgate.LambdaTrigger{v3, v2, nil, v3} {
+		update := *pool
+		update.PreTokenGeneration = want
+		update.UpdatedAt = now.Add(time.Duration(i+1) * time.Second)
+		if err := st.UpdatePool(ctx, &update); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cat.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := cat.PreTokenGeneration(pool.ID)
+		if (got == nil) != (want == nil) || got != nil && *got != *want {
+			t.Errorf("step %d: PreTokenGeneration = %+v, want %+v", i, got, want)
+		}
+	}
+	if got := cat.PreTokenGeneration("eu-west-1_unknown00"); got != nil {
+		t.Errorf("PreTokenGeneration of an unknown pool = %+v", got)
+	}
+}

@@ -91,15 +91,23 @@ func readPool(ctx context.Context, s *session, p *tollgate.UserPool) (*poolConte
 // poolDescription is describe's JSON.
 type poolDescription struct {
 	poolView
-	ResourceServers []rsView     `json:"ResourceServers"`
-	Clients         []clientView `json:"Clients"`
-	Domains         []domainView `json:"Domains"`
+	// PreTokenGenerationConfig is the pool's trigger, in the API's words
+	// (LambdaConfig.PreTokenGenerationConfig); absent without one.
+	PreTokenGenerationConfig *triggerView `json:"PreTokenGenerationConfig,omitempty"`
+	ResourceServers          []rsView     `json:"ResourceServers"`
+	Clients                  []clientView `json:"Clients"`
+	Domains                  []domainView `json:"Domains"`
 }
 
 type rsView struct {
 	Identifier string           `json:"Identifier"`
 	Name       string           `json:"Name"`
 	Scopes     []tollgate.Scope `json:"Scopes"`
+}
+
+type triggerView struct {
+	LambdaArn     string `json:"LambdaArn"`
+	LambdaVersion string `json:"LambdaVersion"`
 }
 
 type domainView struct {
@@ -109,6 +117,9 @@ type domainView struct {
 
 func (pc *poolContents) view() poolDescription {
 	out := poolDescription{poolView: newPoolView(pc.pool), ResourceServers: []rsView{}, Clients: []clientView{}, Domains: []domainView{}}
+	if t := pc.pool.PreTokenGeneration; t != nil {
+		out.PreTokenGenerationConfig = &triggerView{t.LambdaARN, t.LambdaVersion}
+	}
 	for _, rs := range pc.rss {
 		out.ResourceServers = append(out.ResourceServers, rsView{rs.Identifier, rs.Name, rs.Scopes})
 	}
@@ -124,6 +135,9 @@ func (pc *poolContents) view() poolDescription {
 func (a *app) printPool(pc *poolContents) {
 	p := pc.pool
 	fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, owner(p.ConfigKey), fmtTime(p.CreatedAt))
+	if t := p.PreTokenGeneration; t != nil {
+		fmt.Fprintf(a.stdout, "Pre token generation: %s (%s)\n", t.LambdaARN, t.LambdaVersion)
+	}
 	for _, rs := range pc.rss {
 		fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
 	}

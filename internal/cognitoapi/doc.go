@@ -17,6 +17,15 @@
 // early (domain.CheckWritable, CheckValidities, CheckScopes, CheckPrefix).
 // Reads (Describe, List) go to the Store directly.
 //
+// A pool's Lambda triggers (LambdaConfig of CreateUserPool and
+// UpdateUserPool) are one: pre token generation, set by
+// PreTokenGenerationConfig or its legacy PreTokenGeneration, and shown by
+// DescribeUserPool and ListUserPools in both members, as Cognito shows it.
+// The other triggers belong to user flows Tollgate does not have; a request
+// that sets one is refused with InvalidParameterException naming it
+// (lambda_config.go). UpdateUserPool resets what it is not given, as
+// Cognito's does: without LambdaConfig the pool loses its trigger.
+//
 // Writes run with the signing access key id as the audit actor
 // (internal/audit), and a call refused for its signature is an audit
 // event (SignatureRefused, which the Invoke API's check shares).

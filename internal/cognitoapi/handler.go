@@ -86,6 +86,7 @@ func New(opts Options) *Handler {
 	h.ops = map[string]operation{
 		"CreateUserPool":             h.createUserPool,
 		"DescribeUserPool":           h.describeUserPool,
+		"UpdateUserPool":             h.updateUserPool,
 		"ListUserPools":              h.listUserPools,
 		"DeleteUserPool":             h.deleteUserPool,
 		"CreateResourceServer":       h.createResourceServer,

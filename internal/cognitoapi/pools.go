@@ -8,8 +8,9 @@ import (
 	"github.com/tollgate/tollgate/internal/domain"
 )
 
-// userPool is UserPoolType as Tollgate fills it: what it stores, and the
-// fixed values of what it does not serve (users, MFA, triggers), as a new
+// userPool is UserPoolType as Tollgate fills it: what it stores (the pre
+// token generation trigger in LambdaConfig among it), and the fixed values
+// of what it does not serve (users, MFA, the other triggers), as a new
 // pool shows them.
 type userPool struct {
 	ID                     string            `json:"Id"`
@@ -75,7 +76,7 @@ func (h *Handler) poolView(ctx context.Context, p *tollgate.UserPool) (*userPool
 			"MinimumLength": 8, "RequireUppercase": true, "RequireLowercase": true, "RequireNumbers": true,
 			"RequireSymbols": true, "TemporaryPasswordValidityDays": 7,
 		}},
-		LambdaConfig:                map[string]any{},
+		LambdaConfig:                lambdaConfigView(p),
 		MfaConfiguration:            "OFF",
 		DeletionProtection:          "INACTIVE",
 		UserPoolTier:                "ESSENTIALS",
@@ -137,29 +138,57 @@ func (h *Handler) poolListRequest(ctx context.Context, region string, in []byte,
 	return p, &req, nil
 }
 
+// poolSettings are the members CreateUserPool and UpdateUserPool share that
+// Tollgate reads; the others are not kept and not shown.
+type poolSettings struct {
+	DeletionProtection *string
+	LambdaConfig       *lambdaConfig
+	MfaConfiguration   *string
+	UserPoolTier       *string
+}
+
+// check validates the settings' shapes in the model's order, which puts
+// them after PoolName (CreateUserPool) or UserPoolId (UpdateUserPool).
+func (r *poolSettings) check(v *validation) {
+	v.optional("deletionProtection", r.DeletionProtection, deletionProtectionType)
+	r.LambdaConfig.check(v)
+	v.optional("mfaConfiguration", r.MfaConfiguration, userPoolMfaType)
+	v.optional("userPoolTier", r.UserPoolTier, userPoolTierType)
+}
+
+// spec refuses what Tollgate does not serve and returns the domain's spec
+// of valid settings.
+func (r *poolSettings) spec() (domain.PoolSpec, error) {
+	if r.DeletionProtection != nil && *r.DeletionProtection == "ACTIVE" {
+		return domain.PoolSpec{}, invalid("Tollgate does not support deletion protection; omit DeletionProtection or set it to INACTIVE.")
+	}
+	spec, err := r.LambdaConfig.spec()
+	if err != nil {
+		return spec, err
+	}
+	if r.MfaConfiguration != nil && *r.MfaConfiguration != "OFF" {
+		return spec, invalid("Tollgate serves machine-to-machine clients only and has no users to ask for MFA; omit MfaConfiguration or set it to OFF.")
+	}
+	return spec, nil
+}
+
 func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) (any, error) {
 	var req struct {
-		PoolName           *string
-		DeletionProtection *string
-		UserPoolTier       *string
-		MfaConfiguration   *string
+		PoolName *string
+		poolSettings
 	}
 	err := readRequest(in, &req, func(v *validation) {
 		v.required("poolName", req.PoolName, userPoolNameType)
-		v.optional("deletionProtection", req.DeletionProtection, deletionProtectionType)
-		v.optional("mfaConfiguration", req.MfaConfiguration, userPoolMfaType)
-		v.optional("userPoolTier", req.UserPoolTier, userPoolTierType)
+		req.check(v)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if req.DeletionProtection != nil && *req.DeletionProtection == "ACTIVE" {
-		return nil, invalid("Tollgate does not support deletion protection; omit DeletionProtection or set it to INACTIVE.")
+	spec, err := req.spec()
+	if err != nil {
+		return nil, err
 	}
-	if req.MfaConfiguration != nil && *req.MfaConfiguration != "OFF" {
-		return nil, invalid("Tollgate serves machine-to-machine clients only and has no users to ask for MFA; omit MfaConfiguration or set it to OFF.")
-	}
-	p, err := h.svc.CreatePool(ctx, *req.PoolName, region)
+	p, err := h.svc.CreatePoolWith(ctx, *req.PoolName, region, spec)
 	var taken *domain.NameTakenError
 	switch {
 	case errors.Is(err, domain.ErrBadRegion):
@@ -171,6 +200,42 @@ func (h *Handler) createUserPool(ctx context.Context, region string, in []byte) 
 	}
 	h.changed(ctx)
 	return h.poolReply(ctx, p)
+}
+
+// updateUserPool replaces the pool's settings with the request's, as
+// Cognito does: "If you don't provide a value for an attribute, Amazon
+// Cognito sets it to its default value", the Lambda triggers included
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-updating.html).
+// A request without LambdaConfig removes the pool's trigger. Its answer
+// is empty, as UpdateUserPoolResponse is.
+func (h *Handler) updateUserPool(ctx context.Context, region string, in []byte) (any, error) {
+	var req struct {
+		poolRef
+		poolSettings
+	}
+	err := readRequest(in, &req, func(v *validation) {
+		req.poolRef.check(v)
+		req.poolSettings.check(v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	cur, err := h.getPool(ctx, region, *req.UserPoolID)
+	if err != nil {
+		return nil, err
+	}
+	if err := domain.CheckWritable(tollgate.ObjectPool, cur.ID, cur.ConfigKey); err != nil {
+		return nil, err
+	}
+	spec, err := req.spec()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := h.svc.UpdatePool(ctx, cur, spec); err != nil {
+		return nil, err
+	}
+	h.changed(ctx)
+	return struct{}{}, nil
 }
 
 func (h *Handler) describeUserPool(ctx context.Context, region string, in []byte) (any, error) {
@@ -220,7 +285,7 @@ func (h *Handler) listUserPools(ctx context.Context, region string, in []byte) (
 		LastModifiedDate epoch          `json:"LastModifiedDate"`
 	}
 	views, next, err := pageViews(pools, req.MaxResults, req.NextToken, 60, func(p *tollgate.UserPool) description {
-		return description{p.ID, p.Name, map[string]any{}, epoch(p.CreatedAt), epoch(p.UpdatedAt)}
+		return description{p.ID, p.Name, lambdaConfigView(p), epoch(p.CreatedAt), epoch(p.UpdatedAt)}
 	})
 	if err != nil {
 		return nil, err

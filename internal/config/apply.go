@@ -394,23 +394,28 @@ func (p *planner) createPool(cp *UserPool) error {
 	} else if !strings.HasPrefix(id, cp.Region+"_") {
 		return fmt.Errorf("config: pool %s: the id %s given for it is not in its region %s", cp.ID, id, cp.Region)
 	}
-	np := &tollgate.UserPool{ID: id, Name: cp.UserPoolName, Region: cp.Region, ConfigKey: p.owner.key(cp.ID), CreatedAt: p.now, UpdatedAt: p.now}
+	np := &tollgate.UserPool{ID: id, Name: cp.UserPoolName, Region: cp.Region, ConfigKey: p.owner.key(cp.ID),
+		PreTokenGeneration: p.cfg.preTokenGeneration(cp), CreatedAt: p.now, UpdatedAt: p.now}
 	p.res.pools[cp.ID] = np.ID
 	p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: np.ConfigKey, ID: np.ID},
 		func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
 	return nil
 }
 
-// updatePool plans the update of a stored pool: its name, and its key when
-// the config adopts it. Adoption checks, as it writes, that the pool still
+// updatePool plans the update of a stored pool: its name, its trigger, and
+// its key when the config adopts it. Adoption checks, as it writes, that the pool still
 // has the key it was planned from, so that two configs adopting one pool
 // at once do not both take it: the loser sees a conflict.
 func (p *planner) updatePool(cp *UserPool, sp *tollgate.UserPool) {
 	up := *sp
 	up.Name, up.ConfigKey, up.UpdatedAt = cp.UserPoolName, p.owner.key(cp.ID), p.now
+	up.PreTokenGeneration = p.cfg.preTokenGeneration(cp)
 	change := Change{Action: Updated, Object: ObjectPool, Key: up.ConfigKey, ID: sp.ID}
 	if sp.Name != up.Name {
-		change.Fields = []string{"userPoolName"}
+		change.Fields = append(change.Fields, "userPoolName")
+	}
+	if !sameTrigger(sp.PreTokenGeneration, up.PreTokenGeneration) {
+		change.Fields = append(change.Fields, "lambdaTriggers")
 	}
 	if sp.ConfigKey != up.ConfigKey {
 		change.Action = Adopted

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +113,9 @@ func (c anchorCollector) Visit(n ast.Node) ast.Visitor {
 var (
 	validityType = reflect.TypeFor[tollgate.Validity]()
 	durationType = reflect.TypeFor[time.Duration]()
+	// optionalDurationType is a duration that may be 0 and whose absence
+	// (nil) means the default, such as a result cache TTL.
+	optionalDurationType = reflect.TypeFor[*time.Duration]()
 )
 
 // enter counts node n, found at path, against the limits and records its
@@ -168,6 +172,8 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 		default:
 			d.wrongType(n, path, "true or false")
 		}
+	case rv.Type() == optionalDurationType:
+		d.optionalDuration(n, path, rv)
 	case rv.Kind() == reflect.Struct:
 		d.mapping(n, path, rv)
 	case rv.Kind() == reflect.Pointer && rv.Type().Elem().Kind() == reflect.Struct:
@@ -215,6 +221,30 @@ func (d *decoder) text(n ast.Node, path string, rv reflect.Value) {
 			rv.SetString(s)
 		}
 	}
+}
+
+// zeroDuration is a duration of nothing: "0", "0s", "0.0m".
+var zeroDuration = regexp.MustCompile(`^0+(?:\.0*)?(?:ns|us|µs|μs|ms|s|m|h)?$`)
+
+// optionalDuration decodes a duration that may be zero ("0s", "0") into a
+// *time.Duration field; null leaves it nil.
+func (d *decoder) optionalDuration(n ast.Node, path string, rv reflect.Value) {
+	if _, isNull := n.(*ast.NullNode); isNull {
+		return
+	}
+	s, ok := d.scalar(n, path, "a duration like 300s or 0s")
+	if !ok {
+		return
+	}
+	var v time.Duration
+	if !zeroDuration.MatchString(s) {
+		var err error
+		if v, err = ParseTimeout(s); err != nil {
+			d.r.fail(path, "%v", err)
+			return
+		}
+	}
+	rv.Set(reflect.ValueOf(&v))
 }
 
 // integer decodes a whole number into an int field. A string is refused,
@@ -416,6 +446,11 @@ func (d *decoder) mapping(n ast.Node, path string, rv reflect.Value) {
 		}
 		f, ok := fields[e.key]
 		if !ok {
+			if msg := removedField(rv.Type(), e.key, e.value); msg != "" {
+				d.r.addKey(fpath, "%s", msg)
+				d.r.broken[fpath] = true
+				continue
+			}
 			d.r.addKey(fpath, "unknown field %q%s", e.key, suggest(e.key, rv.Type()))
 			continue
 		}

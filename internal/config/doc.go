@@ -73,6 +73,10 @@
 //	        customDomain:
 //	          domainName: auth.example.com               # a lower-case fully qualified host name
 //	          certificate: {certFile: auth.pem, keyFile: auth-key.pem}   # optional; relative to the file
+//	    lambdaTriggers:              # triggers.go
+//	      preTokenGeneration:        # the pool keeps the function's ARN
+//	        function: TokenFn        # required; the id of a function of this file
+//	        lambdaVersion: V3_0      # required: V1_0, V2_0 or V3_0; only V3_0 runs for client_credentials
 //	functions:                       # Lambda functions, run by Tollgate as local processes
 //	  - id: ProxyLambda              # required, unique; AWS_PROXY integrations name it
 //	    functionName: ProxyLambda    # default id; unique; up to 64 of [A-Za-z0-9_-]
@@ -97,20 +101,40 @@
 //	    binaryMediaTypes: [image/png]                       # type/subtype, either may be *
 //	    authorizers:
 //	      - id: Authorizer           # required, unique in the API
-//	        cognitoUserPools: [UserPool]                    # ids of userPools of this file
-//	        externalIssuers:         # a Tollgate extension; an authorizer needs pools or issuers
-//	          - issuer: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc   # the exact iss claim
-//	            jwksUrl: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json
-//	                                 # both https; http only on loopback hosts
+//	        type: COGNITO_USER_POOLS # default; or TOKEN, REQUEST (Lambda authorizers), JWT
+//	        cognitoUserPools:        # COGNITO_USER_POOLS, at least one: ids of userPools of this file,
+//	          - UserPool             #   or ARNs of pools on AWS, verified with their JWKS
+//	          - arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc
 //	        identitySource: method.request.header.Authorization   # default; a request header only
+//	                                 # (COGNITO_USER_POOLS, TOKEN and JWT)
+//	      - id: TokenAuth
+//	        type: TOKEN
+//	        function: AuthFn         # TOKEN, REQUEST: a functions id
+//	        validationRegex: "^Bearer .+$"                  # TOKEN, optional: Go RE2 syntax
+//	        resultsCacheTtl: 300s    # TOKEN, REQUEST: whole seconds, 0s (no caching) to 3600s; default 300s
+//	      - id: ReqAuth
+//	        type: REQUEST
+//	        function: AuthFn
+//	        identitySources: [method.request.header.X-Tenant, method.request.querystring.key,
+//	                          stageVariables.v, context.httpMethod]   # at least one when caching
+//	      - id: JwtAuth
+//	        type: JWT
+//	        jwtConfiguration:
+//	          defaultAlgorithms: [RS256]                    # RS256 RS384 RS512 ES256 ES384 ES512
+//	          issuers:               # at least one; keys found by OpenID discovery
+//	            - issuer: https://issuer.example.com        # the exact iss; https (http on loopback only)
+//	              audiences: [api]   # at least one
+//	              additionalClaims:  # optional; not iss aud exp nbf iat scope scp
+//	                - {claimName: tenant, expectedValues: [a], format: SINGLE_STRING, required: true}
 //	    resources:                   # at least one method in the API
 //	      - path: /{proxy+}          # the full path; parts [A-Za-z0-9._-], {name}, {name+} (last only);
 //	                                 # one variable part per level across resources; unique
 //	        methods:                 # at least one
 //	          - httpMethod: ANY      # GET POST PUT DELETE PATCH HEAD OPTIONS ANY; unique in the resource
 //	            authorizer: Authorizer                      # optional; absent means NONE
-//	            authorizationScopes: [default/default]      # required with an authorizer, refused without;
-//	                                 # scopes of the authorizer's pools (any scope if it has issuers only)
+//	            authorizationScopes: [default/default]      # required with a COGNITO_USER_POOLS authorizer,
+//	                                 # optional with JWT, refused with TOKEN, REQUEST or none; scopes of
+//	                                 # the authorizer's local pools (any scope if it names a pool by ARN)
 //	            integration:         # required
 //	              type: AWS_PROXY    # AWS_PROXY, HTTP_PROXY or MOCK
 //	              function: ProxyLambda                     # AWS_PROXY: a functions id
@@ -131,9 +155,12 @@
 // numbers, not strings. A number left out takes its default; written as 0 it
 // is out of bounds.
 //
-// A method behind an authorizer must list authorizationScopes: without
-// them API Gateway accepts ID tokens only (contract §4.1), and Tollgate
-// issues none, so every request would be answered 401.
+// A method behind a COGNITO_USER_POOLS authorizer must list
+// authorizationScopes: without them API Gateway accepts ID tokens only
+// (contract §4.1), and Tollgate issues none, so every request would be
+// answered 401. The externalIssuers of earlier versions are refused with
+// what to write instead: a pool's ARN in cognitoUserPools, or a JWT
+// authorizer.
 //
 // Relative paths (certificates, function code) are resolved against the
 // config file's directory and left absolute in the Config. When that

@@ -7,6 +7,9 @@ import "time"
 //
 //	new RestApi(this, 'NewRestApi', {restApiName, deployOptions, ...}) → RestAPI
 //	new CognitoUserPoolsAuthorizer(this, 'Authorizer', {...})          → Authorizer
+//	new TokenAuthorizer(this, 'Auth', {handler, ...})                  → Authorizer (TOKEN)
+//	new RequestAuthorizer(this, 'Auth', {handler, identitySources})    → Authorizer (REQUEST)
+//	new CfnAuthorizer(this, 'Auth', {type: 'JWT', jwtConfiguration})   → Authorizer (JWT)
 //	restApi.root.addResource('{proxy+}')                               → Resource
 //	resource.addMethod('ANY', integration, {authorizer, ...})          → Method
 //	new LambdaIntegration(fn, {proxy: true})                           → Integration (AWS_PROXY)
@@ -69,30 +72,83 @@ type ClientThrottling struct {
 	BurstLimit int     `yaml:"burstLimit"`
 }
 
-// Authorizer is a Cognito user pools authorizer.
+// Authorizer types, as API Gateway names them (AWS::ApiGateway::Authorizer's
+// Type).
+const (
+	AuthorizerCognito = "COGNITO_USER_POOLS"
+	AuthorizerToken   = "TOKEN"
+	AuthorizerRequest = "REQUEST"
+	AuthorizerJWT     = "JWT"
+)
+
+// Authorizer protects methods of the API. Its type says which fields
+// apply; a field of another type is a problem.
 type Authorizer struct {
 	// ID is the logical id, unique within the API; methods name their
 	// authorizer by it.
 	ID string `yaml:"id"`
-	// CognitoUserPools are logical ids of user pools of this config.
+	// Type is COGNITO_USER_POOLS (the default), TOKEN or REQUEST (a Lambda
+	// authorizer: CDK's TokenAuthorizer, RequestAuthorizer) or JWT.
+	Type string `yaml:"type"`
+	// CognitoUserPools (COGNITO_USER_POOLS) are logical ids of user pools
+	// of this config, or ARNs of pools on AWS
+	// (arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}, as CDK's
+	// UserPool.fromUserPoolArn gives), whose tokens are verified with the
+	// keys of the pool's JWKS.
 	CognitoUserPools []string `yaml:"cognitoUserPools"`
-	// ExternalIssuers are token issuers outside Tollgate (a Cognito pool
-	// in AWS, another OAuth 2 server) whose access tokens the authorizer
-	// accepts too: a Tollgate extension.
-	ExternalIssuers []ExternalIssuer `yaml:"externalIssuers"`
-	// IdentitySource is where the token is, in CDK's form (default
-	// method.request.header.Authorization). Only a request header can be
-	// named.
+	// Function (TOKEN, REQUEST) is the id of the function of this config
+	// that decides (CDK's handler).
+	Function string `yaml:"function"`
+	// IdentitySource (COGNITO_USER_POOLS, TOKEN, JWT) is the header the
+	// token is read from, in CDK's form (default
+	// method.request.header.Authorization).
 	IdentitySource string `yaml:"identitySource"`
+	// IdentitySources (REQUEST) must all be present for the function to be
+	// invoked, and key its cache: method.request.header.{name},
+	// method.request.querystring.{name}, stageVariables.{name},
+	// context.{name}. At least one is needed when results are cached.
+	IdentitySources []string `yaml:"identitySources"`
+	// ValidationRegex (TOKEN) is a regular expression the token must
+	// match for the function to be invoked (CFN's
+	// IdentityValidationExpression), in Go's RE2 syntax.
+	ValidationRegex string `yaml:"validationRegex"`
+	// ResultsCacheTTL (TOKEN, REQUEST) is how long a policy is cached:
+	// whole seconds up to 3600s; nil means 300s and 0s caches nothing.
+	ResultsCacheTTL *time.Duration `yaml:"resultsCacheTtl"`
+	// JWTConfiguration (JWT) names the issuers whose tokens it accepts.
+	JWTConfiguration *JWTConfiguration `yaml:"jwtConfiguration"`
 }
 
-// ExternalIssuer is a token issuer outside Tollgate.
-type ExternalIssuer struct {
-	// Issuer is the exact iss claim of its tokens: an https URL.
+// JWTConfiguration is a JWT authorizer's JwtConfiguration.
+type JWTConfiguration struct {
+	// DefaultAlgorithms are the signature algorithms a token may use:
+	// RS256, RS384, RS512, ES256, ES384, ES512.
+	DefaultAlgorithms []string    `yaml:"defaultAlgorithms"`
+	Issuers           []JWTIssuer `yaml:"issuers"`
+}
+
+// JWTIssuer is an issuer a JWT authorizer trusts; its keys are found by
+// OpenID discovery ({issuer}/.well-known/openid-configuration).
+type JWTIssuer struct {
+	// Issuer is the exact iss of its tokens: an https URL (http only on a
+	// loopback host).
 	Issuer string `yaml:"issuer"`
-	// JWKSURL is where its signing keys are published: an https URL (http
-	// only on a loopback host).
-	JWKSURL string `yaml:"jwksUrl"`
+	// Audiences: a token's aud must hold one of them.
+	Audiences        []string          `yaml:"audiences"`
+	AdditionalClaims []AdditionalClaim `yaml:"additionalClaims"`
+}
+
+// AdditionalClaim is a further top-level claim a JWT authorizer checks.
+type AdditionalClaim struct {
+	// ClaimName is the claim; iss, aud, exp, nbf, iat, scope and scp are
+	// checked by the authorizer itself and cannot be named.
+	ClaimName string `yaml:"claimName"`
+	// ExpectedValues: the claim, when present, must equal one of them.
+	ExpectedValues []string `yaml:"expectedValues"`
+	// Format is SINGLE_STRING, the default and only format.
+	Format string `yaml:"format"`
+	// Required: a token without the claim is refused.
+	Required bool `yaml:"required"`
 }
 
 // Resource is a resource of the API, given by its full path, and its
@@ -111,9 +167,11 @@ type Method struct {
 	// Authorizer is the ID of an authorizer of the API; empty means no
 	// authorization (NONE).
 	Authorizer string `yaml:"authorizer"`
-	// AuthorizationScopes: a token must hold at least one of them. Required
-	// with an authorizer, since without them API Gateway accepts ID tokens
-	// only, which Tollgate does not issue.
+	// AuthorizationScopes: a token must hold at least one of them.
+	// Required with a COGNITO_USER_POOLS authorizer, since without them API
+	// Gateway accepts ID tokens only, which Tollgate does not issue;
+	// optional with a JWT authorizer; refused with a Lambda authorizer,
+	// whose function decides.
 	AuthorizationScopes []string     `yaml:"authorizationScopes"`
 	Integration         *Integration `yaml:"integration"`
 }

@@ -25,8 +25,16 @@ import (
 //     its ClientThrottle.
 //   - Routes holds one route per method, in file order. Routes behind the
 //     same authorizer share one *tollgate.Authorizer, whose Name is the
-//     authorizer's logical id, PoolIDs the ids of its pools in the order
-//     it names them, and IdentitySource the header name ("Authorization").
+//     authorizer's logical id and Type its type. A COGNITO_USER_POOLS
+//     authorizer's PoolIDs are the ids of its local pools in the order it
+//     names them, and its Issuers the pools it names by ARN (issuer
+//     https://cognito-idp.{region}.amazonaws.com/{poolId}, keys at its
+//     /.well-known/jwks.json). A TOKEN or REQUEST authorizer's Function is
+//     its function's name, ResultTTL its resultsCacheTtl (default 300s),
+//     IdentityValidationExpression its validationRegex and IdentitySources
+//     its identitySources as written. A JWT authorizer's JWT is its
+//     jwtConfiguration (issuers keep JWKSURL empty: discovery). All but
+//     REQUEST have IdentitySource, the header name ("Authorization").
 //   - An AWS_PROXY integration's Function is the function's name (its
 //     functionName, which defaults to its id), as BuildFunctions names it.
 //   - Timeouts and the MOCK status hold their effective values (defaults
@@ -71,7 +79,7 @@ func (c *Config) buildRestAPI(a *RestAPI, poolID func(string) (string, bool)) (*
 		ConfigKey:        a.ID,
 	}
 
-	authorizers, err := buildAuthorizers(a, poolID)
+	authorizers, err := c.buildAuthorizers(a, poolID)
 	if err != nil {
 		return nil, err
 	}
@@ -114,29 +122,60 @@ func throttle(rate float64, burst int) tollgate.Throttle {
 
 // buildAuthorizers builds the authorizers of an API by id, with the ids of
 // their pools from poolID.
-func buildAuthorizers(a *RestAPI, poolID func(string) (string, bool)) (map[string]*tollgate.Authorizer, error) {
+func (c *Config) buildAuthorizers(a *RestAPI, poolID func(string) (string, bool)) (map[string]*tollgate.Authorizer, error) {
 	authorizers := map[string]*tollgate.Authorizer{}
 	for _, au := range a.Authorizers {
 		if authorizers[au.ID] != nil {
 			continue
 		}
-		ta := &tollgate.Authorizer{
-			Name:           au.ID,
-			IdentitySource: strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), apigw.IdentitySourcePrefix),
+		ta := &tollgate.Authorizer{Name: au.ID, Type: tollgate.AuthorizerType(cmp.Or(au.Type, AuthorizerCognito))}
+		if ta.Type != tollgate.AuthorizerRequest {
+			ta.IdentitySource = strings.TrimPrefix(cmp.Or(au.IdentitySource, DefaultIdentitySource), apigw.IdentitySourcePrefix)
 		}
-		for _, pool := range au.CognitoUserPools {
-			id, ok := poolID(pool)
-			if !ok {
-				return nil, fmt.Errorf("config: API %s: authorizer %s names user pool %s, which has no id in the result of Apply", a.ID, au.ID, pool)
+		switch ta.Type {
+		case tollgate.AuthorizerCognito:
+			for _, pool := range au.CognitoUserPools {
+				if p, msg := apigw.ParseCognitoPoolARN(pool); apigw.IsCognitoPoolARN(pool) && msg == "" {
+					ta.Issuers = append(ta.Issuers, tollgate.ExternalIssuer{Issuer: p.Issuer(), JWKSURL: p.JWKSURL()})
+					continue
+				}
+				id, ok := poolID(pool)
+				if !ok {
+					return nil, fmt.Errorf("config: API %s: authorizer %s names user pool %s, which has no id in the result of Apply", a.ID, au.ID, pool)
+				}
+				ta.PoolIDs = append(ta.PoolIDs, id)
 			}
-			ta.PoolIDs = append(ta.PoolIDs, id)
-		}
-		for _, iss := range au.ExternalIssuers {
-			ta.Issuers = append(ta.Issuers, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+		case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
+			ta.Function = c.functionName(au.Function)
+			ta.ResultTTL = tollgate.DefaultAuthorizerResultTTL
+			if au.ResultsCacheTTL != nil {
+				ta.ResultTTL = *au.ResultsCacheTTL
+			}
+			ta.IdentityValidationExpression = au.ValidationRegex
+			ta.IdentitySources = slices.Clone(au.IdentitySources)
+		case tollgate.AuthorizerJWT:
+			ta.JWT = buildJWT(au.JWTConfiguration)
 		}
 		authorizers[au.ID] = ta
 	}
 	return authorizers, nil
+}
+
+// buildJWT builds a JWT authorizer's configuration; an additional claim's
+// format, SINGLE_STRING, is implied.
+func buildJWT(c *JWTConfiguration) *tollgate.JWTConfiguration {
+	if c == nil {
+		return nil
+	}
+	out := &tollgate.JWTConfiguration{Algorithms: slices.Clone(c.DefaultAlgorithms)}
+	for _, iss := range c.Issuers {
+		ti := tollgate.JWTIssuer{Issuer: iss.Issuer, Audiences: slices.Clone(iss.Audiences)}
+		for _, cl := range iss.AdditionalClaims {
+			ti.Claims = append(ti.Claims, tollgate.JWTClaim{Name: cl.ClaimName, ExpectedValues: slices.Clone(cl.ExpectedValues), Required: cl.Required})
+		}
+		out.Issuers = append(out.Issuers, ti)
+	}
+	return out
 }
 
 // buildIntegration builds a method's integration with its effective

@@ -20,7 +20,7 @@ func TestBuildRestAPIsSeed(t *testing.T) {
 	stores(t, func(t *testing.T, st tollgate.Store) {
 		cfg, res, apis := applyExample(t, st, "../../examples/seed/tollgate.yaml")
 		poolID, _ := res.PoolID("UserPool")
-		authorizer := &tollgate.Authorizer{Name: "Authorizer", PoolIDs: []string{poolID}, IdentitySource: "Authorization"}
+		authorizer := &tollgate.Authorizer{Name: "Authorizer", Type: tollgate.AuthorizerCognito, PoolIDs: []string{poolID}, IdentitySource: "Authorization"}
 		want := []*tollgate.RestAPI{{
 			ID:     tollgate.RestAPIID("NewRestApi"),
 			Name:   "NewRestApi",
@@ -159,18 +159,21 @@ restApis:
 	})
 }
 
-// TestBuildRestAPIsExternalIssuers checks an authorizer of external issuers
-// only, with its own header, and a code-built config after Apply.
-func TestBuildRestAPIsExternalIssuers(t *testing.T) {
+// TestBuildRestAPIsPoolARN checks an authorizer of a pool on AWS named by
+// its ARN only, with its own header, and a code-built config after Apply:
+// the pool's issuer and JWKS URL are Cognito's
+// (https://cognito-idp.{region}.amazonaws.com/{poolId}, contract
+// cognito-apigw.md §2 on iss and the JWKS path).
+func TestBuildRestAPIsPoolARN(t *testing.T) {
 	stores(t, func(t *testing.T, st tollgate.Store) {
 		cfg := &config.Config{
 			File: filepath.Join(t.TempDir(), "tollgate.yaml"),
 			RestAPIs: []config.RestAPI{{
 				ID: "Api",
 				Authorizers: []config.Authorizer{{
-					ID:              "Ext",
-					ExternalIssuers: []config.ExternalIssuer{{Issuer: "https://issuer.example.com", JWKSURL: "https://issuer.example.com/jwks.json"}},
-					IdentitySource:  "method.request.header.X-Api-Token",
+					ID:               "Ext",
+					CognitoUserPools: []string{"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"},
+					IdentitySource:   "method.request.header.X-Api-Token",
 				}},
 				Resources: []config.Resource{{Path: "/items/{id}", Methods: []config.Method{{
 					HTTPMethod: "GET", Authorizer: "Ext", AuthorizationScopes: []string{"items/read"},
@@ -179,11 +182,13 @@ func TestBuildRestAPIsExternalIssuers(t *testing.T) {
 			}},
 		}
 		_, apis := applyAndBuild(t, st, cfg)
+		iss := "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
 		want := tollgate.Route{
 			ResourcePath: "/items/{id}", Method: "GET",
 			Authorizer: &tollgate.Authorizer{
 				Name:           "Ext",
-				Issuers:        []tollgate.ExternalIssuer{{Issuer: "https://issuer.example.com", JWKSURL: "https://issuer.example.com/jwks.json"}},
+				Type:           tollgate.AuthorizerCognito,
+				Issuers:        []tollgate.ExternalIssuer{{Issuer: iss, JWKSURL: iss + "/.well-known/jwks.json"}},
 				IdentitySource: "X-Api-Token",
 			},
 			AuthorizationScopes: []string{"items/read"},
@@ -225,4 +230,102 @@ func applyAndBuild(t *testing.T, st tollgate.Store, cfg *config.Config) (*config
 		t.Fatal(err)
 	}
 	return res, apis
+}
+
+// TestBuildRestAPIsAuthorizerTypes checks what the gateway gets of a TOKEN,
+// a REQUEST and a JWT authorizer: the function by its name (functionName,
+// not the id), the effective result TTL (CDK's default 300s, 0s kept), the
+// identity sources as written and the JWT configuration with each claim's
+// format implied.
+func TestBuildRestAPIsAuthorizerTypes(t *testing.T) {
+	stores(t, func(t *testing.T, st tollgate.Store) {
+		cfg := parse(t, `
+functions:
+  - {id: AuthFn, functionName: auth-fn, runtime: nodejs22.x, handler: index.handler, code: .}
+restApis:
+  - id: Api
+    authorizers:
+      - {id: Token, type: TOKEN, function: AuthFn, identitySource: method.request.header.X-Token, validationRegex: "^Bearer .+$"}
+      - id: Request
+        type: REQUEST
+        function: AuthFn
+        identitySources: [method.request.header.X-Tenant, method.request.querystring.key, stageVariables.v, context.httpMethod]
+        resultsCacheTtl: 0s
+      - id: Jwt
+        type: JWT
+        jwtConfiguration:
+          defaultAlgorithms: [RS256, ES256]
+          issuers:
+            - issuer: https://issuer.example.com
+              audiences: [api]
+              additionalClaims: [{claimName: tenant, expectedValues: [a, b], required: true}]
+    resources:
+      - path: /items
+        methods:
+          - {httpMethod: GET, authorizer: Token, integration: {type: MOCK}}
+          - {httpMethod: POST, authorizer: Request, integration: {type: MOCK}}
+          - {httpMethod: PUT, authorizer: Jwt, authorizationScopes: [items/write], integration: {type: MOCK}}
+          - {httpMethod: DELETE, authorizer: Jwt, integration: {type: MOCK}}
+`)
+		_, apis := applyAndBuild(t, st, cfg)
+		routes := apis[0].Routes
+		token := &tollgate.Authorizer{Name: "Token", Type: tollgate.AuthorizerToken, Function: "auth-fn", IdentitySource: "X-Token",
+			IdentityValidationExpression: "^Bearer .+$", ResultTTL: 300 * time.Second}
+		request := &tollgate.Authorizer{Name: "Request", Type: tollgate.AuthorizerRequest, Function: "auth-fn",
+			IdentitySources: []string{"method.request.header.X-Tenant", "method.request.querystring.key", "stageVariables.v", "context.httpMethod"}}
+		jwt := &tollgate.Authorizer{Name: "Jwt", Type: tollgate.AuthorizerJWT, IdentitySource: "Authorization", JWT: &tollgate.JWTConfiguration{
+			Algorithms: []string{"RS256", "ES256"},
+			Issuers: []tollgate.JWTIssuer{{Issuer: "https://issuer.example.com", Audiences: []string{"api"},
+				Claims: []tollgate.JWTClaim{{Name: "tenant", ExpectedValues: []string{"a", "b"}, Required: true}}}},
+		}}
+		for i, want := range []*tollgate.Authorizer{token, request, jwt, jwt} {
+			if diff := cmp.Diff(want, routes[i].Authorizer); diff != "" {
+				t.Errorf("route %d authorizer (-want +got):\n%s", i, diff)
+			}
+		}
+		if routes[2].Authorizer != routes[3].Authorizer {
+			t.Error("the routes behind one authorizer do not share it")
+		}
+		if diff := cmp.Diff([]string{"items/write"}, routes[2].AuthorizationScopes); diff != "" {
+			t.Errorf("JWT route scopes (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestValidateAuthorizersInCode checks a config built in code: a nil
+// ResultsCacheTTL is the default and the gate (apigw.Check) agrees with
+// the config's rules.
+func TestValidateAuthorizersInCode(t *testing.T) {
+	zero := time.Duration(0)
+	cfg := &config.Config{
+		Functions: []config.Function{{ID: "Fn", Runtime: "nodejs22.x", Handler: "index.handler", Code: "."}},
+		RestAPIs: []config.RestAPI{{
+			ID: "Api",
+			Authorizers: []config.Authorizer{
+				{ID: "T", Type: config.AuthorizerToken, Function: "Fn"},
+				{ID: "R", Type: config.AuthorizerRequest, Function: "Fn", ResultsCacheTTL: &zero},
+			},
+			Resources: []config.Resource{{Path: "/", Methods: []config.Method{
+				{HTTPMethod: "GET", Authorizer: "T", Integration: &config.Integration{Type: config.IntegrationMock}},
+				{HTTPMethod: "POST", Authorizer: "R", Integration: &config.Integration{Type: config.IntegrationMock}},
+			}}},
+		}},
+	}
+	cfg.File = filepath.Join(t.TempDir(), "tollgate.yaml")
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.RestAPIs[0].Authorizers[0].ResultsCacheTTL; got == nil || *got != tollgate.DefaultAuthorizerResultTTL {
+		t.Errorf("TOKEN TTL = %v, want the default", got)
+	}
+	if got := *cfg.RestAPIs[0].Authorizers[1].ResultsCacheTTL; got != 0 {
+		t.Errorf("REQUEST TTL = %v, want 0 kept", got)
+	}
+	// Without identity sources a caching REQUEST authorizer is refused,
+	// at the authorizer.
+	cfg.RestAPIs[0].Authorizers[1].ResultsCacheTTL = nil
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "restApis[0].authorizers[1]: a REQUEST authorizer that caches") {
+		t.Errorf("Validate = %v", err)
+	}
 }

@@ -44,8 +44,8 @@ type apiChecker struct {
 	poolScopes poolScopes      // of the config's pools
 	functions  map[string]bool // logical ids of the config's functions
 	// authorizers maps the ids of the API's well-formed authorizers to
-	// the logical ids of their local pools, nil when they have none.
-	authorizers map[string][]string
+	// their type and local pools.
+	authorizers map[string]authorizerInfo
 	params      map[int][]string // resource index → its path parameters, for well-formed paths
 }
 
@@ -174,60 +174,246 @@ func (ac *apiChecker) checkBinaryMediaTypes() {
 	}
 }
 
+// authorizerInfo is what a method's checks need of its authorizer.
+type authorizerInfo struct {
+	typ string
+	// local holds the logical ids of a Cognito authorizer's pools of this
+	// config; pools on AWS, named by ARN, have scopes Tollgate cannot see.
+	local  []string
+	remote bool
+}
+
+// authorizerTypes are the authorizer types, in the order messages list
+// them.
+var authorizerTypes = []string{AuthorizerCognito, AuthorizerToken, AuthorizerRequest, AuthorizerJWT}
+
 func (ac *apiChecker) checkAuthorizers() {
 	r := ac.r
-	ac.authorizers = map[string][]string{}
+	ac.authorizers = map[string]authorizerInfo{}
 	list := field(ac.ap, "authorizers")
 	ids := firstSeen{}
 	for j := range ac.api.Authorizers {
 		au := &ac.api.Authorizers[j]
 		ap := index(list, j)
 		ids.checkID(r, au.ID, field(ap, "id"), "authorizer id")
-
-		pools := field(ap, "cognitoUserPools")
-		seenPools := firstSeen{}
-		var local []string
-		for k, id := range au.CognitoUserPools {
-			p := index(pools, k)
-			if ac.poolScopes[id] == nil {
-				r.add(p, "%q is not the id of a user pool of this config%s", id, ac.poolHint())
-				continue
-			}
-			seenPools.check(r, id, p, "user pool")
-			local = append(local, id)
+		tp := field(ap, "type")
+		switch {
+		case au.Type == "" && !r.pos.has(tp):
+			au.Type = AuthorizerCognito
+		case slices.Contains(authorizerTypes, strings.ToUpper(au.Type)) && au.Type != strings.ToUpper(au.Type):
+			r.add(tp, "invalid authorizer type %q (write it in upper case: %s)", au.Type, strings.ToUpper(au.Type))
+			continue
+		case !slices.Contains(authorizerTypes, au.Type):
+			r.add(tp, "unknown authorizer type %q: want one of %s", au.Type, strings.Join(authorizerTypes, ", "))
+			continue
 		}
-
-		issuers := field(ap, "externalIssuers")
-		seenIssuers := firstSeen{}
-		for k, iss := range au.ExternalIssuers {
-			ip := index(issuers, k)
-			if iss.Issuer == "" {
-				r.add(field(ip, "issuer"), "issuer is required: the exact iss claim of the issuer's tokens")
-			} else if msg := apigw.CheckFetchURL(iss.Issuer); msg != "" {
-				r.add(field(ip, "issuer"), "invalid issuer %q: %s", iss.Issuer, msg)
-			} else {
-				seenIssuers.check(r, iss.Issuer, field(ip, "issuer"), "issuer")
-			}
-			if iss.JWKSURL == "" {
-				r.add(field(ip, "jwksUrl"), "jwksUrl is required: where the issuer publishes its signing keys, like {issuer}/.well-known/jwks.json")
-			} else if msg := apigw.CheckFetchURL(iss.JWKSURL); msg != "" {
-				r.add(field(ip, "jwksUrl"), "invalid JWKS URL %q: %s", iss.JWKSURL, msg)
-			}
+		ac.checkForeignAuthorizerFields(au, ap)
+		info := authorizerInfo{typ: au.Type}
+		switch au.Type {
+		case AuthorizerCognito:
+			info.local, info.remote = ac.checkCognitoAuthorizer(au, ap)
+		case AuthorizerToken, AuthorizerRequest:
+			ac.checkLambdaAuthorizer(au, ap)
+		case AuthorizerJWT:
+			ac.checkJWTAuthorizer(au, ap)
 		}
-		if len(au.CognitoUserPools) == 0 && len(au.ExternalIssuers) == 0 && !r.isBroken(pools) && !r.isBroken(issuers) {
-			r.add(ap, "an authorizer needs cognitoUserPools or externalIssuers: without either it accepts no token")
-		}
-
-		sp := field(ap, "identitySource")
-		if au.IdentitySource == "" && !r.pos.has(sp) {
-			au.IdentitySource = DefaultIdentitySource
-		} else if msg := apigw.CheckIdentitySource(au.IdentitySource); msg != "" {
-			r.add(sp, "%s", msg)
+		if au.Type != AuthorizerRequest {
+			sp := field(ap, "identitySource")
+			if au.IdentitySource == "" && !r.pos.has(sp) {
+				au.IdentitySource = DefaultIdentitySource
+			} else if msg := apigw.CheckIdentitySource(au.IdentitySource); msg != "" {
+				r.add(sp, "%s", msg)
+			}
 		}
 		if au.ID != "" && logicalIDPattern.MatchString(au.ID) {
 			if _, dup := ac.authorizers[au.ID]; !dup {
-				ac.authorizers[au.ID] = local
+				ac.authorizers[au.ID] = info
 			}
+		}
+	}
+}
+
+// checkForeignAuthorizerFields reports the fields of an authorizer that
+// belong to other types.
+func (ac *apiChecker) checkForeignAuthorizerFields(au *Authorizer, ap string) {
+	r := ac.r
+	for _, f := range []struct {
+		name  string
+		types []string
+		set   bool
+		hint  string
+	}{
+		{"cognitoUserPools", []string{AuthorizerCognito}, len(au.CognitoUserPools) > 0, ""},
+		{"function", []string{AuthorizerToken, AuthorizerRequest}, au.Function != "", ""},
+		{"identitySource", []string{AuthorizerCognito, AuthorizerToken, AuthorizerJWT}, au.IdentitySource != "",
+			": a REQUEST authorizer lists identitySources"},
+		{"identitySources", []string{AuthorizerRequest}, len(au.IdentitySources) > 0,
+			": this one reads the token from the one header of identitySource"},
+		{"validationRegex", []string{AuthorizerToken}, au.ValidationRegex != "", ""},
+		{"resultsCacheTtl", []string{AuthorizerToken, AuthorizerRequest}, au.ResultsCacheTTL != nil, ""},
+		{"jwtConfiguration", []string{AuthorizerJWT}, au.JWTConfiguration != nil, ""},
+	} {
+		if f.set && !slices.Contains(f.types, au.Type) {
+			hint := f.hint
+			if hint == "" {
+				hint = ", and this one is " + au.Type
+			}
+			r.addKey(field(ap, f.name), "%s applies to %s authorizers only%s", f.name, strings.Join(f.types, " and "), hint)
+		}
+	}
+}
+
+// checkCognitoAuthorizer checks a Cognito authorizer's pools: logical ids
+// of this config's pools, or ARNs of pools on AWS. It returns the local
+// ones, and whether there are pools on AWS.
+func (ac *apiChecker) checkCognitoAuthorizer(au *Authorizer, ap string) (local []string, remote bool) {
+	r := ac.r
+	pools := field(ap, "cognitoUserPools")
+	seenPools := firstSeen{}
+	for k, id := range au.CognitoUserPools {
+		p := index(pools, k)
+		if apigw.IsCognitoPoolARN(id) {
+			if _, msg := apigw.ParseCognitoPoolARN(id); msg != "" {
+				r.add(p, "%s", msg)
+				continue
+			}
+			seenPools.check(r, id, p, "user pool")
+			remote = true
+			continue
+		}
+		if ac.poolScopes[id] == nil {
+			r.add(p, "%q is not the id of a user pool of this config%s; a pool on AWS is named by its ARN, arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}", id, ac.poolHint())
+			continue
+		}
+		seenPools.check(r, id, p, "user pool")
+		local = append(local, id)
+	}
+	if len(au.CognitoUserPools) == 0 && !r.isBroken(pools) && !r.isBroken(field(ap, "externalIssuers")) {
+		r.add(ap, "a COGNITO_USER_POOLS authorizer needs cognitoUserPools: ids of user pools of this config, or ARNs of pools on AWS (any other token issuer takes an authorizer of type JWT)")
+	}
+	return local, remote
+}
+
+// checkLambdaAuthorizer checks a TOKEN or REQUEST authorizer and fills
+// its result TTL's default (CDK's resultsCacheTtl: Duration.minutes(5)).
+func (ac *apiChecker) checkLambdaAuthorizer(au *Authorizer, ap string) {
+	r := ac.r
+	fp := field(ap, "function")
+	switch {
+	case au.Function == "":
+		r.add(fp, "function is required: the id of the function that decides (its Lambda authorizer handler)")
+	case !ac.functions[au.Function]:
+		r.add(fp, "%q is not the id of a function of this config%s", au.Function, functionsHint(ac.functions))
+	}
+	ttlp := field(ap, "resultsCacheTtl")
+	if au.ResultsCacheTTL == nil {
+		ttl := tollgate.DefaultAuthorizerResultTTL
+		au.ResultsCacheTTL = &ttl
+	} else if msg := apigw.CheckResultTTL(*au.ResultsCacheTTL); msg != "" {
+		r.add(ttlp, "resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got %s", *au.ResultsCacheTTL)
+	}
+	if au.Type == AuthorizerToken {
+		if au.ValidationRegex != "" {
+			if msg := apigw.CheckValidationExpression(au.ValidationRegex); msg != "" {
+				r.add(field(ap, "validationRegex"), "%s", msg)
+			}
+		}
+		return
+	}
+	list := field(ap, "identitySources")
+	checkEach(r, list, au.IdentitySources, "identity source", apigw.CheckRequestIdentitySource)
+	// CDK refuses it too: "At least one Identity Source is required for a
+	// REQUEST-based Lambda authorizer if caching is enabled."
+	if len(au.IdentitySources) == 0 && *au.ResultsCacheTTL > 0 && !r.isBroken(list) {
+		r.add(ap, "a REQUEST authorizer that caches its results (resultsCacheTtl %s) needs identitySources: they key the cache; set resultsCacheTtl: 0s to cache nothing", *au.ResultsCacheTTL)
+	}
+}
+
+// checkJWTAuthorizer checks a JWT authorizer's jwtConfiguration.
+func (ac *apiChecker) checkJWTAuthorizer(au *Authorizer, ap string) {
+	r := ac.r
+	cp := field(ap, "jwtConfiguration")
+	c := au.JWTConfiguration
+	if c == nil {
+		r.add(cp, "jwtConfiguration is required: the defaultAlgorithms and issuers whose tokens the authorizer accepts")
+		return
+	}
+	algs := field(cp, "defaultAlgorithms")
+	if len(c.DefaultAlgorithms) == 0 && !r.isBroken(algs) {
+		r.addKey(algs, "defaultAlgorithms is required: one or more of %s", strings.Join(apigw.JWTAlgorithms, ", "))
+	}
+	checkEach(r, algs, c.DefaultAlgorithms, "algorithm", apigw.CheckJWTAlgorithm)
+	issuers := field(cp, "issuers")
+	if len(c.Issuers) == 0 && !r.isBroken(issuers) {
+		r.addKey(issuers, "issuers is required: each an issuer whose tokens the authorizer accepts, with its audiences")
+	}
+	seenIssuers := firstSeen{}
+	for k := range c.Issuers {
+		iss := &c.Issuers[k]
+		ip := index(issuers, k)
+		isp := field(ip, "issuer")
+		switch msg := apigw.CheckJWTIssuer(iss.Issuer); {
+		case iss.Issuer == "":
+			r.add(isp, "issuer is required: the exact iss claim of the issuer's tokens, an https URL")
+		case msg != "":
+			r.add(isp, "%s", msg)
+		default:
+			seenIssuers.check(r, iss.Issuer, isp, "issuer")
+		}
+		ac.checkAudiences(iss, ip)
+		ac.checkClaims(iss, ip)
+	}
+}
+
+func (ac *apiChecker) checkAudiences(iss *JWTIssuer, ip string) {
+	r := ac.r
+	list := field(ip, "audiences")
+	if len(iss.Audiences) == 0 && !r.isBroken(list) {
+		r.addKey(list, "audiences is required: a token's aud must hold one of them")
+	}
+	checkEach(r, list, iss.Audiences, "audience", func(a string) string {
+		if a == "" {
+			return "an audience must not be empty"
+		}
+		return ""
+	})
+}
+
+// checkEach checks each value of the list at list with check, and that
+// none of the good ones, each a what, is there twice.
+func checkEach(r *report, list string, values []string, what string, check func(string) string) {
+	seen := firstSeen{}
+	for k, v := range values {
+		p := index(list, k)
+		if msg := check(v); msg != "" {
+			r.add(p, "%s", msg)
+			continue
+		}
+		seen.check(r, v, p, what)
+	}
+}
+
+// checkClaims checks an issuer's additional claims and fills their
+// format's default.
+func (ac *apiChecker) checkClaims(iss *JWTIssuer, ip string) {
+	r := ac.r
+	list := field(ip, "additionalClaims")
+	seen := firstSeen{}
+	for k := range iss.AdditionalClaims {
+		cl := &iss.AdditionalClaims[k]
+		cp := index(list, k)
+		np := field(cp, "claimName")
+		if msg := apigw.CheckJWTClaimName(cl.ClaimName); msg != "" {
+			r.add(np, "%s", msg)
+		} else {
+			seen.check(r, cl.ClaimName, np, "claim")
+		}
+		fp := field(cp, "format")
+		switch {
+		case cl.Format == "" && !r.pos.has(fp):
+			cl.Format = apigw.JWTClaimFormat
+		case cl.Format != apigw.JWTClaimFormat:
+			r.add(fp, "unsupported format %q: want %s, the one format of an additional claim", cl.Format, apigw.JWTClaimFormat)
 		}
 	}
 }
@@ -319,7 +505,7 @@ func (ac *apiChecker) checkMethods(j int, rp string) {
 func (ac *apiChecker) checkAuthorization(m *Method, mp, resourcePath string) {
 	r := ac.r
 	sp := field(mp, "authorizationScopes")
-	local, known := ac.authorizers[m.Authorizer]
+	info, known := ac.authorizers[m.Authorizer]
 	switch {
 	case m.Authorizer == "":
 		if len(m.AuthorizationScopes) > 0 {
@@ -327,14 +513,22 @@ func (ac *apiChecker) checkAuthorization(m *Method, mp, resourcePath string) {
 		}
 	case !known:
 		r.add(field(mp, "authorizer"), "%q is not an authorizer of this API%s", m.Authorizer, ac.authorizerHint())
-	case len(m.AuthorizationScopes) == 0:
+	case info.typ == AuthorizerToken || info.typ == AuthorizerRequest:
+		// AWS::ApiGateway::Method's AuthorizationScopes "are used with a
+		// COGNITO_USER_POOLS authorizer" (and a JWT one); a Lambda
+		// authorizer's policy decides alone.
+		if len(m.AuthorizationScopes) > 0 {
+			r.addKey(sp, "authorizationScopes apply to COGNITO_USER_POOLS and JWT authorizers only: %q is a %s authorizer, whose function's policy decides", m.Authorizer, info.typ)
+			return
+		}
+	case info.typ == AuthorizerCognito && len(m.AuthorizationScopes) == 0:
 		r.add(sp, "%s %s has authorizer %q but no authorizationScopes: API Gateway then accepts ID tokens only, and Tollgate issues none (client_credentials gives access tokens), so every request would be answered 401 Unauthorized; add the scopes a token must carry, like default/default",
 			m.HTTPMethod, resourcePath, m.Authorizer)
 	}
 	var valid map[string]bool
-	if known && len(local) > 0 {
+	if known && info.typ == AuthorizerCognito && len(info.local) > 0 && !info.remote {
 		valid = map[string]bool{}
-		for _, p := range local {
+		for _, p := range info.local {
 			for s := range ac.poolScopes[p] {
 				valid[s] = true
 			}
@@ -348,7 +542,7 @@ func (ac *apiChecker) checkAuthorization(m *Method, mp, resourcePath string) {
 			r.add(p, "invalid scope %q: want printable ASCII characters other than space, '\"' and '\\'", s)
 			continue
 		case valid != nil && !valid[s]:
-			r.add(p, "scope %q is not a scope of the authorizer's user pools (%s)%s", s, strings.Join(local, ", "), scopesHint(valid))
+			r.add(p, "scope %q is not a scope of the authorizer's user pools (%s)%s", s, strings.Join(info.local, ", "), scopesHint(valid))
 			continue
 		}
 		seen.check(r, s, p, "scope")

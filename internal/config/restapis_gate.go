@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/apigw"
@@ -41,6 +42,11 @@ func gatePath(a *RestAPI, ap string, p apigw.Problem) string {
 			if p.Field == "ResourcePath" {
 				return field(rp, "path")
 			}
+			if rest, ok := strings.CutPrefix(p.Field, "Authorizer."); ok {
+				if i := slices.IndexFunc(a.Authorizers, func(au Authorizer) bool { return au.ID == a.Resources[j].Methods[k].Authorizer }); i >= 0 {
+					return authorizerField(index(field(ap, "authorizers"), i), rest)
+				}
+			}
 			return methodField(index(field(rp, "methods"), k), p.Field)
 		}
 		route += len(a.Resources[j].Methods)
@@ -65,6 +71,36 @@ func apiField(ap, f string) string {
 		return field(ap, name)
 	}
 	return ap
+}
+
+// authorizerFields maps the fields of a built authorizer to the config's.
+var authorizerFields = map[string]string{
+	"Type":                         "type",
+	"PoolIDs":                      "cognitoUserPools",
+	"Issuers":                      "cognitoUserPools",
+	"Function":                     "function",
+	"IdentitySource":               "identitySource",
+	"IdentitySources":              "identitySources",
+	"IdentityValidationExpression": "validationRegex",
+	"ResultTTL":                    "resultsCacheTtl",
+	"JWT":                          "jwtConfiguration",
+}
+
+// authorizerField returns the config path of field f of the authorizer at
+// aup: the field's own, with its index for a list of strings.
+func authorizerField(aup, f string) string {
+	name, rest := f, ""
+	if i := strings.IndexAny(f, "[."); i >= 0 {
+		name, rest = f[:i], f[i:]
+	}
+	m, ok := authorizerFields[name]
+	if !ok {
+		return aup
+	}
+	if name != "IdentitySources" {
+		rest = "" // the built JWT and issuers are not the config's shape
+	}
+	return field(aup, m) + rest
 }
 
 // methodFields maps the fields of a built route to its method's.

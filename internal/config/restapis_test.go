@@ -53,15 +53,37 @@ restApis:
       - id: Local
         cognitoUserPools: [Pool, Other]
       - id: External
-        externalIssuers:
-          - issuer: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc
-            jwksUrl: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json
-          - issuer: http://127.0.0.1:8080/us-east-1_local
-            jwksUrl: http://localhost:8080/us-east-1_local/.well-known/jwks.json
+        type: COGNITO_USER_POOLS
+        cognitoUserPools: [arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc]
         identitySource: method.request.header.X-Token
       - id: Both
-        cognitoUserPools: [Pool]
-        externalIssuers: [{issuer: "https://auth.example.com/", jwksUrl: "https://auth.example.com/keys?v=1"}]
+        cognitoUserPools: [Pool, "arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Z9"]
+      - id: Token
+        type: TOKEN
+        function: Fn
+        validationRegex: "^Bearer [-0-9a-zA-Z._~+/]+=*$"
+        resultsCacheTtl: 3600s
+      - id: Request
+        type: REQUEST
+        function: Fn
+        identitySources: [method.request.header.X-Tenant, method.request.querystring.key, stageVariables.v, context.httpMethod, context.identity.sourceIp]
+        resultsCacheTtl: 1m
+      - id: Uncached
+        type: REQUEST
+        function: Fn
+        resultsCacheTtl: 0s
+      - id: Jwt
+        type: JWT
+        identitySource: method.request.header.X-Jwt
+        jwtConfiguration:
+          defaultAlgorithms: [RS256, RS384, RS512, ES256, ES384, ES512]
+          issuers:
+            - issuer: https://issuer.example.com/
+              audiences: [api, other]
+              additionalClaims:
+                - {claimName: tenant, expectedValues: [a, b], format: SINGLE_STRING, required: true}
+                - {claimName: "custom:plan"}
+            - {issuer: "http://127.0.0.1:8080/us-east-1_local", audiences: [x]}
     resources:
       - path: /
         methods:
@@ -75,8 +97,13 @@ restApis:
             integration: {type: HTTP_PROXY, uri: "https://pets.internal:8443/v1/pets?source=gw"}
           - httpMethod: POST
             authorizer: Both
-            authorizationScopes: [api/write]
+            authorizationScopes: [api/write, remote/scope]
             integration: {type: AWS_PROXY, function: Fn, timeout: 50ms}
+          - {httpMethod: PUT, authorizer: Token, integration: {type: MOCK}}
+          - {httpMethod: PATCH, authorizer: Request, integration: {type: MOCK}}
+          - {httpMethod: DELETE, authorizer: Uncached, integration: {type: MOCK}}
+          - {httpMethod: OPTIONS, authorizer: Jwt, integration: {type: MOCK}}
+          - {httpMethod: HEAD, authorizer: Jwt, authorizationScopes: [any/scope], integration: {type: MOCK}}
       - path: /pets/{id}
         methods:
           - httpMethod: ANY
@@ -119,7 +146,8 @@ restApis:
     authorizers:
       - id: A
         cognitoUserPools: Pool # want restApis[0].authorizers[0].cognitoUserPools: want a list
-        resultsCacheTtl: 5m # want restApis[0].authorizers[0].resultsCacheTtl: unknown field
+        resultsCacheTtl: 5m # want restApis[0].authorizers[0].resultsCacheTtl: resultsCacheTtl applies to TOKEN and REQUEST authorizers only, and this one is COGNITO_USER_POOLS
+        jwksUrl: x # want restApis[0].authorizers[0].jwksUrl: unknown field
     resources:
       - path: /
         methods:
@@ -136,10 +164,23 @@ restApis:
   - id: Api
     authorizers:
       - cognitoUserPools: [Pool] # want restApis[1].authorizers[0].id: id is required
-      - id: Nothing # want restApis[1].authorizers[1]: an authorizer needs cognitoUserPools or externalIssuers
+      - id: Nothing # want restApis[1].authorizers[1]: a COGNITO_USER_POOLS authorizer needs cognitoUserPools: ids of user pools of this config, or ARNs of pools on AWS
       - id: Blank
-        externalIssuers:
-          - {} # want restApis[1].authorizers[2].externalIssuers[0].issuer: issuer is required # want restApis[1].authorizers[2].externalIssuers[0].jwksUrl: jwksUrl is required
+        externalIssuers: # want restApis[1].authorizers[2].externalIssuers: externalIssuers is no longer supported: name a Cognito pool on AWS by its ARN in cognitoUserPools
+          - {}
+      - {id: NoFunction, type: TOKEN} # want restApis[1].authorizers[3].function: function is required
+      - {id: NoSources, type: REQUEST, function: Fn} # want restApis[1].authorizers[4]: a REQUEST authorizer that caches its results (resultsCacheTtl 5m0s) needs identitySources
+      - id: NoJwt # want restApis[1].authorizers[5].jwtConfiguration: jwtConfiguration is required
+        type: JWT
+      - id: EmptyJwt
+        type: JWT
+        jwtConfiguration: {} # want restApis[1].authorizers[6].jwtConfiguration.defaultAlgorithms: defaultAlgorithms is required # want restApis[1].authorizers[6].jwtConfiguration.issuers: issuers is required
+      - id: EmptyIssuer
+        type: JWT
+        jwtConfiguration:
+          defaultAlgorithms: [RS256]
+          issuers:
+            - additionalClaims: [{}] # want restApis[1].authorizers[7].jwtConfiguration.issuers[0].issuer: issuer is required # want restApis[1].authorizers[7].jwtConfiguration.issuers[0].audiences: audiences is required # want restApis[1].authorizers[7].jwtConfiguration.issuers[0].additionalClaims[0].claimName: claimName is required
     resources:
       - methods: # want restApis[1].resources[0].path: path is required
           - integration: {type: MOCK} # want restApis[1].resources[0].methods[0].httpMethod: httpMethod is required
@@ -161,9 +202,22 @@ restApis:
     authorizers:
       - {id: A, cognitoUserPools: [Pool, Pool]} # want restApis[0].authorizers[0].cognitoUserPools[1]: user pool "Pool" is already used
       - id: A # want restApis[0].authorizers[1].id: authorizer id "A" is already used
-        externalIssuers:
-          - {issuer: "https://i.example.com", jwksUrl: "https://i.example.com/jwks"}
-          - {issuer: "https://i.example.com", jwksUrl: "https://i.example.com/jwks2"} # want restApis[0].authorizers[1].externalIssuers[1].issuer: issuer "https://i.example.com" is already used
+        type: JWT
+        jwtConfiguration:
+          defaultAlgorithms: [RS256, RS256] # want restApis[0].authorizers[1].jwtConfiguration.defaultAlgorithms[1]: algorithm "RS256" is already used
+          issuers:
+            - issuer: "https://i.example.com"
+              audiences: [a, a] # want restApis[0].authorizers[1].jwtConfiguration.issuers[0].audiences[1]: audience "a" is already used
+              additionalClaims: [{claimName: t}, {claimName: t}] # want restApis[0].authorizers[1].jwtConfiguration.issuers[0].additionalClaims[1].claimName: claim "t" is already used
+            - {issuer: "https://i.example.com", audiences: [a]} # want restApis[0].authorizers[1].jwtConfiguration.issuers[1].issuer: issuer "https://i.example.com" is already used
+      - id: R
+        type: REQUEST
+        function: Fn
+        identitySources: [context.stage, context.stage] # want restApis[0].authorizers[2].identitySources[1]: identity source "context.stage" is already used
+      - id: P
+        cognitoUserPools:
+          - arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a
+          - arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a # want restApis[0].authorizers[3].cognitoUserPools[1]: user pool "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a" is already used
     resources:
       - path: /a
         methods:
@@ -237,7 +291,7 @@ restApis:
   - id: Api
     authorizers:
       - {id: Local, cognitoUserPools: [Pool]}
-      - {id: Ext, externalIssuers: [{issuer: "https://i.example.com", jwksUrl: "https://i.example.com/jwks"}]}
+      - {id: Ext, cognitoUserPools: ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x"]}
       - {id: NoScopes, cognitoUserPools: [Empty]}
     resources:
       - path: /a
@@ -289,15 +343,28 @@ restApis:
       - id: A
         cognitoUserPools: [Nope] # want restApis[0].authorizers[0].cognitoUserPools[0]: "Nope" is not the id of a user pool of this config (want one of Empty, Other, Pool)
       - id: B
-        externalIssuers:
-          - issuer: http://auth.example.com # want restApis[0].authorizers[1].externalIssuers[0].issuer: invalid issuer "http://auth.example.com": want https: http is allowed only on a loopback host
-            jwksUrl: ftp://auth.example.com/keys # want restApis[0].authorizers[1].externalIssuers[0].jwksUrl: invalid JWKS URL "ftp://auth.example.com/keys": want an https URL
-          - issuer: not a url # want restApis[0].authorizers[1].externalIssuers[1].issuer: want an https URL
-            jwksUrl: https://user:pw@auth.example.com/keys # want restApis[0].authorizers[1].externalIssuers[1].jwksUrl: credentials in the URL are not supported
-          - issuer: https:///path # want restApis[0].authorizers[1].externalIssuers[2].issuer: the host is missing
-            jwksUrl: https://auth.example.com/keys#frag # want restApis[0].authorizers[1].externalIssuers[2].jwksUrl: a fragment is not allowed
-          - issuer: http://[::1]:8080/pool
-            jwksUrl: http://app.localhost/keys
+        type: JWT
+        jwtConfiguration:
+          defaultAlgorithms: [RS256, HS256, none] # want restApis[0].authorizers[1].jwtConfiguration.defaultAlgorithms[1]: unsupported algorithm "HS256": want one of RS256, RS384, RS512, ES256, ES384, ES512 # want restApis[0].authorizers[1].jwtConfiguration.defaultAlgorithms[2]: unsupported algorithm "none"
+          issuers:
+            - issuer: http://auth.example.com # want restApis[0].authorizers[1].jwtConfiguration.issuers[0].issuer: invalid issuer "http://auth.example.com": want https: http is allowed only on a loopback host
+              audiences: [""] # want restApis[0].authorizers[1].jwtConfiguration.issuers[0].audiences[0]: an audience must not be empty
+            - issuer: not a url # want restApis[0].authorizers[1].jwtConfiguration.issuers[1].issuer: want an https URL
+              audiences: [a]
+            - issuer: https://user:pw@auth.example.com # want restApis[0].authorizers[1].jwtConfiguration.issuers[2].issuer: credentials in the URL are not supported
+              audiences: [a]
+            - issuer: https:///path # want restApis[0].authorizers[1].jwtConfiguration.issuers[3].issuer: the host is missing
+              audiences: [a]
+            - issuer: https://auth.example.com/#frag # want restApis[0].authorizers[1].jwtConfiguration.issuers[4].issuer: a fragment is not allowed
+              audiences: [a]
+            - issuer: https://auth.example.com/?tenant=a # want restApis[0].authorizers[1].jwtConfiguration.issuers[5].issuer: a query is not allowed
+              audiences: [a]
+            - issuer: http://[::1]:8080/pool
+              audiences: [a]
+              additionalClaims:
+                - {claimName: iss} # want restApis[0].authorizers[1].jwtConfiguration.issuers[6].additionalClaims[0].claimName: claim "iss" cannot be an additional claim: the authorizer checks iss, aud, exp, nbf, iat, scope, scp itself
+                - {claimName: scp} # want restApis[0].authorizers[1].jwtConfiguration.issuers[6].additionalClaims[1].claimName: claim "scp" cannot be an additional claim
+                - {claimName: groups, format: STRING_ARRAY} # want restApis[0].authorizers[1].jwtConfiguration.issuers[6].additionalClaims[2].format: unsupported format "STRING_ARRAY": want SINGLE_STRING
       - id: C
         cognitoUserPools: [Pool]
         identitySource: method.request.querystring.token # want restApis[0].authorizers[2].identitySource: invalid identity source "method.request.querystring.token": want a request header
@@ -307,6 +374,96 @@ restApis:
       - id: E
         cognitoUserPools: [Pool]
         identitySource: "method.request.header.A, method.request.header.B" # want restApis[0].authorizers[4].identitySource: invalid identity source
+    resources: [{path: /, methods: [{httpMethod: GET, integration: {type: MOCK}}]}]
+`},
+		{name: "authorizer types and their fields", src: `
+restApis:
+  - id: Api
+    authorizers:
+      - {id: A, type: token, function: Fn} # want restApis[0].authorizers[0].type: invalid authorizer type "token" (write it in upper case: TOKEN)
+      - {id: B, type: AWS_IAM} # want restApis[0].authorizers[1].type: unknown authorizer type "AWS_IAM": want one of COGNITO_USER_POOLS, TOKEN, REQUEST, JWT
+      - id: C
+        type: TOKEN
+        function: Fn
+        cognitoUserPools: [Pool] # want restApis[0].authorizers[2].cognitoUserPools: cognitoUserPools applies to COGNITO_USER_POOLS authorizers only, and this one is TOKEN
+        identitySources: [context.stage] # want restApis[0].authorizers[2].identitySources: identitySources applies to REQUEST authorizers only: this one reads the token from the one header of identitySource
+        jwtConfiguration: {} # want restApis[0].authorizers[2].jwtConfiguration: jwtConfiguration applies to JWT authorizers only, and this one is TOKEN
+      - id: D
+        type: REQUEST
+        function: Fn
+        identitySource: method.request.header.Authorization # want restApis[0].authorizers[3].identitySource: identitySource applies to COGNITO_USER_POOLS and TOKEN and JWT authorizers only: a REQUEST authorizer lists identitySources
+        identitySources: [method.request.header.Authorization]
+        validationRegex: ".*" # want restApis[0].authorizers[3].validationRegex: validationRegex applies to TOKEN authorizers only, and this one is REQUEST
+      - id: E
+        cognitoUserPools: [Pool]
+        function: Fn # want restApis[0].authorizers[4].function: function applies to TOKEN and REQUEST authorizers only, and this one is COGNITO_USER_POOLS
+      - id: F
+        type: JWT
+        resultsCacheTtl: 0s # want restApis[0].authorizers[5].resultsCacheTtl: resultsCacheTtl applies to TOKEN and REQUEST authorizers only, and this one is JWT
+        jwtConfiguration: {defaultAlgorithms: [ES256], issuers: [{issuer: "https://i.example.com", audiences: [a]}]}
+    resources: [{path: /, methods: [{httpMethod: GET, integration: {type: MOCK}}]}]
+`},
+		{name: "lambda authorizers", src: `
+restApis:
+  - id: Api
+    authorizers:
+      - {id: A, type: TOKEN, function: Nope} # want restApis[0].authorizers[0].function: "Nope" is not the id of a function of this config (want one of Fn)
+      - {id: B, type: TOKEN, function: Fn, resultsCacheTtl: 3601s} # want restApis[0].authorizers[1].resultsCacheTtl: resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got 1h0m1s
+      - {id: C, type: TOKEN, function: Fn, resultsCacheTtl: 1500ms} # want restApis[0].authorizers[2].resultsCacheTtl: resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got 1.5s
+      - {id: D, type: TOKEN, function: Fn, resultsCacheTtl: -1s} # want restApis[0].authorizers[3].resultsCacheTtl: invalid duration "-1s": must be positive
+      - {id: E, type: TOKEN, function: Fn, resultsCacheTtl: 300} # want restApis[0].authorizers[4].resultsCacheTtl: invalid duration "300": want a number and a unit
+      - {id: F, type: TOKEN, function: Fn, resultsCacheTtl: 0} # a bare 0 is no caching, as 0s
+      - {id: G, type: TOKEN, function: Fn, validationRegex: "^Bearer (?=x).+$"} # want restApis[0].authorizers[6].validationRegex: invalid regular expression "^Bearer (?=x).+$": "(?=" is Java syntax that Go's RE2 does not have
+      - {id: H, type: TOKEN, function: Fn, validationRegex: "^(a)\\1$"} # want restApis[0].authorizers[7].validationRegex: "\\1" is Java syntax
+      - {id: I, type: TOKEN, function: Fn, validationRegex: "^a++$"} # want restApis[0].authorizers[8].validationRegex: "++" is Java syntax
+      - {id: J, type: TOKEN, function: Fn, validationRegex: "[a-"} # want restApis[0].authorizers[9].validationRegex: invalid regular expression "[a-": missing closing ]
+      - {id: K, type: TOKEN, function: Fn, identitySource: method.request.querystring.token} # want restApis[0].authorizers[10].identitySource: invalid identity source "method.request.querystring.token": want a request header
+      - id: L
+        type: REQUEST
+        function: Fn
+        identitySources:
+          - method.request.header.X-Tenant
+          - method.request.header.Bad Header # want restApis[0].authorizers[11].identitySources[1]: invalid identity source "method.request.header.Bad Header": want a header name
+          - method.request.querystring. # want restApis[0].authorizers[11].identitySources[2]: want a query string parameter name
+          - stageVariables.no-dash # want restApis[0].authorizers[11].identitySources[3]: want a stage variable name
+          - context.authorizer.principalId # want restApis[0].authorizers[11].identitySources[4]: want one of context.accountId
+          - method.request.path.id # want restApis[0].authorizers[11].identitySources[5]: a path parameter cannot be an identity source
+          - "method.request.header.A,method.request.header.B" # want restApis[0].authorizers[11].identitySources[6]: want a header name
+          - header.Authorization # want restApis[0].authorizers[11].identitySources[7]: want method.request.header.{name}, method.request.querystring.{name}, stageVariables.{name} or context.{name}
+      - {id: M, type: REQUEST, function: Fn, resultsCacheTtl: 300s, identitySources: []} # want restApis[0].authorizers[12]: a REQUEST authorizer that caches its results (resultsCacheTtl 5m0s) needs identitySources: they key the cache; set resultsCacheTtl: 0s to cache nothing
+    resources:
+      - path: /
+        methods:
+          - httpMethod: GET
+            authorizer: F
+            authorizationScopes: [api/read] # want restApis[0].resources[0].methods[0].authorizationScopes: authorizationScopes apply to COGNITO_USER_POOLS and JWT authorizers only: "F" is a TOKEN authorizer, whose function's policy decides
+            integration: {type: MOCK}
+          - {httpMethod: POST, authorizer: F, integration: {type: MOCK}}
+`},
+		{name: "pools on AWS by ARN", src: `
+restApis:
+  - id: Api
+    authorizers:
+      - id: A
+        cognitoUserPools:
+          - arn:aws:cognito-idp:us-east-1:123456789012:userpool/eu-west-1_abc # want restApis[0].authorizers[0].cognitoUserPools[0]: invalid user pool ARN "arn:aws:cognito-idp:us-east-1:123456789012:userpool/eu-west-1_abc": the pool id eu-west-1_abc is of region eu-west-1, not the ARN's us-east-1
+          - arn:aws:cognito-idp:us-east-1:1234:userpool/us-east-1_abc # want restApis[0].authorizers[0].cognitoUserPools[1]: invalid user pool ARN "arn:aws:cognito-idp:us-east-1:1234:userpool/us-east-1_abc": want arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}
+          - arn:aws:lambda:us-east-1:123456789012:function:f # want restApis[0].authorizers[0].cognitoUserPools[2]: invalid user pool ARN
+          - us-east-1_abc # want restApis[0].authorizers[0].cognitoUserPools[3]: "us-east-1_abc" is not the id of a user pool of this config (want one of Empty, Other, Pool); a pool on AWS is named by its ARN, arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}
+    resources: [{path: /, methods: [{httpMethod: GET, integration: {type: MOCK}}]}]
+`},
+		{name: "externalIssuers replaced", src: `
+restApis:
+  - id: Api
+    authorizers:
+      - id: A
+        cognitoUserPools: [Pool]
+        externalIssuers: # want restApis[0].authorizers[0].externalIssuers: externalIssuers is no longer supported: add to cognitoUserPools arn:aws:cognito-idp:us-east-1:{account}:userpool/us-east-1_abc (with your AWS account id for {account}); and declare an authorizer of type JWT with jwtConfiguration: {defaultAlgorithms: [RS256], issuers: [{issuer: "https://auth.example.com/", audiences: [{audience}]}]}
+          - issuer: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc
+            jwksUrl: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json
+          - {issuer: "https://auth.example.com/", jwksUrl: "https://auth.example.com/keys"}
+      - id: B
+        externalIssuers: [] # want restApis[0].authorizers[1].externalIssuers: externalIssuers is no longer supported: name a Cognito pool on AWS by its ARN in cognitoUserPools
     resources: [{path: /, methods: [{httpMethod: GET, integration: {type: MOCK}}]}]
 `},
 		{name: "integrations", src: `
@@ -461,12 +618,19 @@ restApis:
   - id: Api
     deployOptions: {throttlingRateLimit: 2.5}
     clientThrottling: {rateLimit: 1}
-    authorizers: [{id: A, cognitoUserPools: [Pool]}]
+    authorizers:
+      - {id: A, cognitoUserPools: [Pool]}
+      - {id: T, type: TOKEN, function: Fn}
+      - {id: R, type: REQUEST, function: Fn, resultsCacheTtl: 0s}
+      - {id: J, type: JWT, jwtConfiguration: {defaultAlgorithms: [RS256], issuers: [{issuer: "https://i.example.com", audiences: [a], additionalClaims: [{claimName: c}]}]}}
     resources:
       - path: /{proxy+}
         methods:
           - {httpMethod: ANY, authorizer: A, authorizationScopes: [api/read], integration: {type: AWS_PROXY, function: Fn}}
           - {httpMethod: GET, integration: {type: MOCK}}
+          - {httpMethod: PUT, authorizer: T, integration: {type: MOCK}}
+          - {httpMethod: POST, authorizer: R, integration: {type: MOCK}}
+          - {httpMethod: PATCH, authorizer: J, integration: {type: MOCK}}
     domainNames: [{domainName: api.example.com}]
 `
 	cfg, err := Parse("test.yaml", []byte(src))
@@ -477,10 +641,26 @@ restApis:
 		ID: "Api", RestAPIName: "Api",
 		DeployOptions:    DeployOptions{StageName: "prod", ThrottlingRateLimit: 2.5, ThrottlingBurstLimit: 3},
 		ClientThrottling: ClientThrottling{RateLimit: 1, BurstLimit: 1},
-		Authorizers:      []Authorizer{{ID: "A", CognitoUserPools: []string{"Pool"}, IdentitySource: "method.request.header.Authorization"}},
+		Authorizers: []Authorizer{
+			{ID: "A", Type: AuthorizerCognito, CognitoUserPools: []string{"Pool"}, IdentitySource: "method.request.header.Authorization"},
+			// CDK's TokenAuthorizer: resultsCacheTtl defaults to
+			// Duration.minutes(5), identitySource to
+			// IdentitySource.header('Authorization')
+			// (aws-apigateway/lib/authorizers/lambda.ts).
+			{ID: "T", Type: AuthorizerToken, Function: "Fn", IdentitySource: "method.request.header.Authorization", ResultsCacheTTL: ptr(300 * time.Second)},
+			{ID: "R", Type: AuthorizerRequest, Function: "Fn", ResultsCacheTTL: ptr(time.Duration(0))},
+			{ID: "J", Type: AuthorizerJWT, IdentitySource: "method.request.header.Authorization", JWTConfiguration: &JWTConfiguration{
+				DefaultAlgorithms: []string{"RS256"},
+				Issuers: []JWTIssuer{{Issuer: "https://i.example.com", Audiences: []string{"a"},
+					AdditionalClaims: []AdditionalClaim{{ClaimName: "c", Format: "SINGLE_STRING"}}}},
+			}},
+		},
 		Resources: []Resource{{Path: "/{proxy+}", Methods: []Method{
 			{HTTPMethod: "ANY", Authorizer: "A", AuthorizationScopes: []string{"api/read"}, Integration: &Integration{Type: "AWS_PROXY", Function: "Fn", Timeout: 29 * time.Second}},
 			{HTTPMethod: "GET", Integration: &Integration{Type: "MOCK", StatusCode: 200}},
+			{HTTPMethod: "PUT", Authorizer: "T", Integration: &Integration{Type: "MOCK", StatusCode: 200}},
+			{HTTPMethod: "POST", Authorizer: "R", Integration: &Integration{Type: "MOCK", StatusCode: 200}},
+			{HTTPMethod: "PATCH", Authorizer: "J", Integration: &Integration{Type: "MOCK", StatusCode: 200}},
 		}}},
 		DomainNames: []APIDomain{{DomainName: "api.example.com", Stage: "prod"}},
 	}}
@@ -496,6 +676,8 @@ restApis:
 		t.Errorf("Validate changed the API (-before +after):\n%s", diff)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // TestValidateRestAPIs checks a config built in code: zero values are
 // defaults, and problems have paths.

@@ -12,6 +12,8 @@ import (
 //	new ResourceServerScope({scopeName, scopeDescription}) → Scope
 //	userPool.addClient('ThirdPartyAppClient', {...})       → Client
 //	userPool.addDomain('UserPoolDomain', {...})            → Domain
+//	userPool.addTrigger(PRE_TOKEN_GENERATION_CONFIG, fn, LambdaVersion.V3_0)
+//	                                                        → LambdaTriggers.PreTokenGeneration
 //
 // Props of those constructs that Tollgate has no use for are not accepted:
 // an unknown field is a problem, never silently ignored.
@@ -31,6 +33,9 @@ type UserPool struct {
 	ResourceServers []ResourceServer `yaml:"resourceServers"`
 	Clients         []Client         `yaml:"clients"`
 	Domains         []Domain         `yaml:"domains"`
+
+	// LambdaTriggers are the pool's Lambda triggers (triggers.go).
+	LambdaTriggers *LambdaTriggers `yaml:"lambdaTriggers"`
 }
 
 // ResourceServer is an API the pool issues tokens for, with its scopes.

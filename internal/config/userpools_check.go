@@ -77,6 +77,7 @@ func (s firstSeen) checkName(r *report, name *string, id, path, what string) {
 // config.
 func (c *Config) checkUserPools(r *report, domains firstSeen) {
 	ids, names := firstSeen{}, firstSeen{}
+	functions := c.functionIDs()
 	for i := range c.UserPools {
 		p := &c.UserPools[i]
 		pp := index("userPools", i)
@@ -92,6 +93,7 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 		scopes := p.checkResourceServers(r, pp)
 		p.checkClients(r, pp, scopes)
 		p.checkDomains(r, pp, domains, c.dir())
+		p.checkTriggers(r, pp, functions)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 // Audited actions, one per write of the Service.
 const (
 	ActionPoolCreate           = "pool.create"
+	ActionPoolUpdate           = "pool.update"
 	ActionPoolDelete           = "pool.delete"
 	ActionResourceServerCreate = "resource_server.create"
 	ActionResourceServerUpdate = "resource_server.update"

@@ -83,6 +83,10 @@ func TestAuditEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trigger := &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:TokenFn", LambdaVersion: "V3_0"}
+	if _, err := svc.UpdatePool(ctx, pool, domain.PoolSpec{PreTokenGeneration: trigger}); err != nil {
+		t.Fatal(err)
+	}
 	rs, err := svc.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "api", Scopes: []tollgate.Scope{{Name: "read"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +140,7 @@ func TestAuditEvents(t *testing.T) {
 	who := map[string]any{"actor": "cli:alice", "request_id": "req-1", "time": "2026-11-02T09:30:15Z"}
 	want := []map[string]any{
 		{"action": "pool.create", "outcome": "success", "pool_id": pool.ID, "name": "pool"},
+		{"action": "pool.update", "outcome": "success", "pool_id": pool.ID},
 		{"action": "resource_server.create", "outcome": "success", "pool_id": pool.ID, "resource_server": "api"},
 		{"action": "client.create", "outcome": "success", "pool_id": pool.ID, "client_id": c.ID, "name": "svc", "secret_id": firstID},
 		{"action": "client.secret.add", "outcome": "success", "client_id": c.ID, "secret_id": cs.ID},

@@ -5,7 +5,8 @@
 // an injected clock, and states each business rule once (scope existence,
 // Cognito's quotas, validity bounds, name uniqueness, secret generation and
 // protection, the read-only rule for objects a config or a stack declares,
-// access-key minting), for every writer: the CLI and the Cognito
+// access-key minting, a pool's pre token generation trigger: CheckTrigger),
+// for every writer: the CLI and the Cognito
 // management API are translators that parse their input into a spec, call
 // a Service and map its errors to their wire.
 //

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/apigw"
@@ -44,12 +42,25 @@ const (
 	// Failed means the authorizer could not decide, because a pool's keys
 	// could not be read: 500, AUTHORIZER_FAILURE.
 	Failed
+	// Denied is a Lambda authorizer's policy that allows nothing matching
+	// the request's methodArn: 403, ACCESS_DENIED.
+	Denied
+	// ExplicitDeny is a Lambda authorizer's policy whose Deny statement
+	// matches the methodArn: 403, ACCESS_DENIED.
+	ExplicitDeny
+	// Misconfigured is a Lambda authorizer that failed or answered no valid
+	// policy: 500, AUTHORIZER_CONFIGURATION_ERROR.
+	Misconfigured
+	// URITooLong refuses a request to a Lambda-authorized method whose
+	// methodArn would exceed MaxMethodARNBytes: 414.
+	URITooLong
 )
 
-var decisionNames = [...]string{"unauthorized", "expired", "allow", "error"}
+var decisionNames = [...]string{"unauthorized", "expired", "allow", "error", "deny", "explicit_deny", "configuration_error", "uri_too_long"}
 
 // String returns the decision's metric label: "allow", "unauthorized",
-// "expired" or "error".
+// "expired", "error", "deny", "explicit_deny", "configuration_error" or
+// "uri_too_long".
 func (d Decision) String() string {
 	if d < 0 || int(d) >= len(decisionNames) {
 		return "unknown"
@@ -75,6 +86,12 @@ type Result struct {
 	Reason string
 
 	v *verified // Claims and what derives from them, shared with the cache
+
+	// grant is what a Lambda authorizer allowed with (its parsed answer),
+	// shared with its cache; latency how long its function took for this
+	// request (0 when the answer came from the cache).
+	grant   *lambdaGrant
+	latency time.Duration
 }
 
 // AuthorizerOptions are what an Authorizer needs from the rest of Tollgate.
@@ -200,38 +217,17 @@ func (a *Authorizer) Authorize(ctx context.Context, header string, scopes []stri
 	if len(scopes) == 0 {
 		return Result{Reason: "the method has no authorization scopes, so it wants an ID token, and Tollgate issues none"}
 	}
-	tok := tokenFromHeader(header)
-	if tok == "" {
-		return Result{Reason: "no token"}
+	t, refused, ok := lookupToken(header, a.opts.Cache, a.ident, a.opts.Now())
+	if !ok {
+		return refused
 	}
-	if len(tok) > bearer.MaxTokenSize {
-		return Result{Reason: "token longer than bearer.MaxTokenSize"}
-	}
-	now := a.opts.Now()
-
-	var v *verified
-	cached := false
-	var key cacheKey
-	if c := a.opts.Cache; c != nil {
-		// The token is only read: hashing it in place spares a copy of a
-		// kilobyte on every request.
-		key = cacheKey{authz: a.ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))} //nolint:gosec // read-only view of an immutable string
-		switch cl, res := c.get(key, now); res {
-		case cacheHit:
-			v, cached = cl, true
-		case cacheExpired:
-			return Result{Decision: Expired, Cached: true, Reason: "token expired"}
-		}
-	}
+	v, cached := t.v, t.v != nil
 	if v == nil {
-		claims, res := a.verify(ctx, tok, now)
+		claims, res := a.verify(ctx, t.tok, t.now)
 		if claims == nil {
 			return res
 		}
-		v = newVerified(claims)
-		if c := a.opts.Cache; c != nil {
-			c.put(key, v, now)
-		}
+		v = t.store(a.opts.Cache, claims)
 	}
 	claims := v.claims
 	if claims.JTI != "" && a.opts.Revoked != nil && a.opts.Revoked(claims.JTI) {
@@ -262,16 +258,11 @@ func (a *Authorizer) verify(ctx context.Context, tok string, now time.Time) (*be
 	}
 	var keys bearer.KeySet
 	if src.pool != "" {
-		m, err := a.opts.Keys.PublicKeys(ctx, src.pool)
-		if tollgate.IsNotFound(err) {
-			// The pool was deleted: its keys went with it, and its
-			// tokens are refused as tokens of no known key.
-			return nil, Result{Reason: "pool " + src.pool + " no longer exists"}
+		m, refused := poolKeys(ctx, a.opts.Keys, src.pool)
+		if m == nil {
+			return nil, refused
 		}
-		if err != nil {
-			return nil, Result{Decision: Failed, Reason: "keys of pool " + src.pool + ": " + err.Error()}
-		}
-		keys = bearer.Keys(m)
+		keys = m
 	} else {
 		keys = a.opts.JWKS.KeySet(ctx, iss)
 	}

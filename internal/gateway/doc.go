@@ -1,8 +1,9 @@
 // Package gateway is Tollgate's API Gateway: it serves the REST APIs declared
 // in config (tollgate.RestAPI) the way Amazon API Gateway serves a deployed
-// REST API with COGNITO_USER_POOLS authorizers. The contract it follows is
-// shared/contracts/cognito-apigw.md, §4 (authorizer and gateway responses)
-// and §5.1 (paths and path parameters).
+// REST API with COGNITO_USER_POOLS and Lambda (TOKEN, REQUEST) authorizers.
+// The contracts it follows are shared/contracts/cognito-apigw.md, §4
+// (the Cognito authorizer and gateway responses) and §5.1 (paths and path
+// parameters), and apigw-beyond.md §1.1–1.5 (Lambda authorizers).
 //
 // It owns:
 //
@@ -23,6 +24,21 @@
 //     token's hash and the authorizer's identity, which never outlives the
 //     token's exp, and which keeps what integrations derive from the claims
 //     (verified.go) so that a cache hit derives nothing again;
+//   - the Lambda authorizers (lambda_authorizer.go): TOKEN and REQUEST
+//     authorizers that invoke a function through the injected
+//     tollgate.InvokeFunc (Options.Invoke, the one the server passes to
+//     Lambda proxy integrations) with API Gateway's events (a TOKEN event
+//     built here; a REQUEST event by the injected AuthorizerEventFunc,
+//     internal/lambdaproxy's, so that the proxy event's request fields are
+//     rendered in one place), and evaluate the IAM policy it answers
+//     against the request's methodArn (policy.go). Answers are cached as
+//     policies, not decisions, per authorizer, stage and identity
+//     (PolicyCache), and evaluated again for each request's methodArn (the
+//     caching trap of apigw-beyond §1.4); a burst of requests with one
+//     uncached identity invokes the function once (singleflight), on a
+//     context no caller's departure ends. What the authorizer allowed with
+//     (principalId, context) is kept in the Invocation, with its string
+//     forms computed once per answer;
 //   - throttling (throttle.go): a token bucket per stage and, optionally, per
 //     client id;
 //   - the integration seam (gateway.go, invocation.go): an Integration is
@@ -36,29 +52,22 @@
 //     /apis/{id}/{stage}/…, the body limit, routing, authorization,
 //     throttling, and calling the route's Integration.
 //
-// # Integrations to come
+// # Integrations and authorizers
 //
 // The Invocation is what any integration needs of a request the gateway
-// allowed, whatever decided it and whatever runs it:
+// allowed, whatever decided it and whatever runs it: Claims (and their
+// derivations) behind a Cognito authorizer, PrincipalID and
+// AuthorizerContext behind a Lambda authorizer. internal/lambdaproxy
+// builds requestContext.authorizer from whichever is set, internal/proxy
+// its X-Tollgate-* decision headers.
 //
-//   - HTTP APIs (API Gateway v2, payload format 2.0) are another kind of
-//     API resolved by the same handler: Invocation.API stays the REST API's
-//     declaration today, and an HTTP API's routes would set an HTTPAPI
-//     field beside it (routeKey "GET /items/{id}", $default stage,
-//     rawPath), while the fields both kinds share (Route, Stage,
-//     PathParams, RequestID, RequestTime, DomainName, TraceID, Claims) stay
-//     as they are. internal/lambdaproxy then builds a 2.0 event instead of
-//     a 1.0 one for such an invocation (chosen when the integration is
-//     built, from the route's payload format version); internal/proxy needs
-//     nothing new.
-//   - Authorizers that invoke a Lambda function (TOKEN and REQUEST
-//     authorizers, and HTTP APIs' Lambda authorizers) are another kind of
-//     Authorizer here, given the same lambdaproxy.Invoker the server passes
-//     to Lambda proxy integrations: what such an authorizer allows with
-//     (its principalId and context) would be kept beside Claims in the
-//     Invocation, cached with the decision as verified claims are, and
-//     requestContext.authorizer is built from whichever is set.
-//
+// HTTP APIs (API Gateway v2, payload format 2.0) would be another kind of
+// API resolved by the same handler: Invocation.API stays the REST API's
+// declaration today, and an HTTP API's routes would set an HTTPAPI field
+// beside it (routeKey "GET /items/{id}", $default stage, rawPath), while
+// the fields both kinds share (Route, Stage, PathParams, RequestID,
+// RequestTime, DomainName, TraceID, Claims) stay as they are;
+// internal/lambdaproxy would build a 2.0 event for such an invocation.
 // Neither needs a new seam: integrations keep receiving one *Invocation.
 //
 // # Choices where the contract is silent or unsure
@@ -82,6 +91,22 @@
 //     throttle, which needs the client id, after it.
 //   - 413 answers {"message":"Request Too Long"} with x-amzn-ErrorType
 //     RequestTooLargeException (both unconfirmed, §9.5).
+//   - Lambda authorizers: the validation expression must match the whole
+//     token (Java's String.matches, which API Gateway's examples imply:
+//     SAM's "Bearer.*"); it is Go's RE2 syntax, so Java's backreferences
+//     and lookarounds are refused when the config is loaded. An
+//     "Unauthorized" answer and failures are not cached (§1.4 leaves it
+//     open). The function is given at most LambdaAuthorizerTimeout (29 s)
+//     over its own timeout (§5 item 2). A methodArn over 1,600 bytes is
+//     414 {"message":"Request-URI Too Long"}, x-amzn-ErrorType
+//     RequestURITooLongException (body and type unconfirmed). The deny
+//     bodies have the capital "Message" of §5 item 1. A path whose
+//     lenient reading differs (an encoded slash) must be allowed for both
+//     methodArns. The request's X-Amzn-Trace-Id is set, and the headers
+//     no integration sees are removed, before the function is invoked, so
+//     a REQUEST event's headers are the integration's. A REQUEST
+//     authorizer may name the $context variables apigw.ContextSources.
+//     The policy cache is the gateway's: a config change starts it afresh.
 //   - An unknown API, stage, resource or method is 403 Missing
 //     Authentication Token, except when the request has an Authorization
 //     header: API Gateway then takes it for a malformed SigV4 signature and
@@ -104,15 +129,24 @@
 // RSA verification, about 50 µs (BenchmarkAuthorize/cold). Requests over a
 // stage's limit are refused before either.
 //
+// A request to a method with a Lambda authorizer whose answer is cached
+// costs the same, but for the token's check: a SHA-256 of the stage and
+// the token (or identity-source values), a sharded map lookup, the
+// methodArn (one allocation) and the policy's evaluation
+// (BenchmarkHandler/lambda). The principal id and the X-Tollgate-
+// Authorizer-Context value are computed once per answer. An answer not
+// cached adds the function's invocation.
+//
 // # Imports
 //
 // gateway imports the root package, internal/apigw (API Gateway's
 // grammar), internal/bearer, internal/oauth2,
 // internal/jwks, internal/claimsheader, internal/headerpolicy,
-// golang.org/x/time/rate, golang.org/x/text/unicode/norm and the standard library. It must not
+// golang.org/x/time/rate, golang.org/x/text/unicode/norm,
+// golang.org/x/sync/singleflight and the standard library. It must not
 // import the store, internal/server, internal/config, internal/function or
 // any integration (internal/proxy, internal/lambdaproxy), which import it:
 // internal/server wires them together through the interfaces declared
 // here (KeySource, Integrations, Integration, Observer) and plain
-// functions (Issuer, Revoked). imports_test.go keeps this true.
+// functions (Issuer, Revoked, tollgate.InvokeFunc, AuthorizerEventFunc). imports_test.go keeps this true.
 package gateway

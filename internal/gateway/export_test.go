@@ -14,3 +14,6 @@ func (m *Match) Params() map[string]string {
 	}
 	return out
 }
+
+// TokenEvent is tokenEvent, for the fuzz test.
+var TokenEvent = tokenEvent

@@ -87,6 +87,11 @@ type Options struct {
 	// required when an authorizer names pools.
 	Issuer func(poolID string) string
 	Keys   KeySource
+	// LocalIssuer returns the local pool whose tokens carry iss, if one
+	// does: a JWT authorizer's issuer that is a local pool is verified with
+	// Keys, never fetched (JWTAuthorizerOptions.LocalIssuer). Nil means
+	// every JWT issuer is external.
+	LocalIssuer func(iss string) (poolID string, ok bool)
 	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
 	Revoked func(jti string) bool
 	// Unavailable, if set and true, makes routes with an authorizer answer
@@ -99,6 +104,18 @@ type Options struct {
 	Cache *Cache
 	// JWKS configures the fetcher of external issuers' keys.
 	JWKS jwks.Options
+
+	// Invoke runs the functions of Lambda (TOKEN, REQUEST) authorizers;
+	// required when a route has one. The server passes the same function
+	// to Lambda proxy integrations.
+	Invoke tollgate.InvokeFunc
+	// AuthorizerEvent builds REQUEST authorizers' events
+	// (lambdaproxy.AuthorizerEvent); required when a route has one.
+	AuthorizerEvent AuthorizerEventFunc
+	// PolicyCacheBytes bounds the cache of Lambda authorizers' answers
+	// (NewPolicyCache). It is the gateway's own: a config change starts
+	// it afresh, as a redeployment flushes API Gateway's.
+	PolicyCacheBytes int64
 
 	// Observer, if set, receives measurements.
 	Observer Observer
@@ -121,9 +138,11 @@ type Gateway struct {
 	hostSfx string                      // "." + BaseDomain
 	jwks    *jwks.Fetcher
 	cache   *Cache
-	obs     Observer
-	now     func() time.Time
-	log     *slog.Logger
+	// policies caches Lambda authorizers' answers.
+	policies *PolicyCache
+	obs      Observer
+	now      func() time.Time
+	log      *slog.Logger
 	// unavailable is Options.Unavailable.
 	unavailable func() bool
 }
@@ -140,11 +159,22 @@ type stageState struct {
 	throttle *throttle
 }
 
+// routeAuthorizer is a route's authorizer: *Authorizer (COGNITO_USER_POOLS)
+// or *JWTAuthorizer (JWT).
+type routeAuthorizer interface {
+	Name() string
+	Header() string
+	Authorize(ctx context.Context, header string, scopes []string) Result
+}
+
 type routeState struct {
 	integration Integration
-	authz       *Authorizer
-	scopes      []string
-	resourceID  string
+	// The route's authorizer, of one kind: authz (COGNITO_USER_POOLS, JWT)
+	// or lambda (TOKEN, REQUEST); nil for none.
+	authz      routeAuthorizer
+	lambda     *LambdaAuthorizer
+	scopes     []string
+	resourceID string
 	// name is "METHOD /resource/path", for access logs.
 	name string
 	// challenges are the WWW-Authenticate values, by refusal, when
@@ -187,15 +217,17 @@ func New(opts Options) (*Gateway, error) {
 		hostSfx: "." + strings.ToLower(strings.TrimSuffix(opts.BaseDomain, ".")),
 		cache:   opts.Cache,
 		obs:     opts.Observer,
-		now:     opts.Now,
-		log:     opts.Logger,
+
+		policies: NewPolicyCache(opts.PolicyCacheBytes),
+		now:      opts.Now,
+		log:      opts.Logger,
 
 		unavailable: opts.Unavailable,
 	}
 	g.jwks = newJWKS(opts)
 
 	var errs []error
-	authorizers := map[*tollgate.Authorizer]*Authorizer{}
+	authorizers := &builtAuthorizers{tokens: map[*tollgate.Authorizer]routeAuthorizer{}, lambda: map[*tollgate.Authorizer]*LambdaAuthorizer{}}
 	for _, src := range opts.APIs {
 		if err := Validate(src); err != nil {
 			errs = append(errs, fmt.Errorf("API %s (%s):\n%w", src.ID, src.Name, err))
@@ -228,9 +260,19 @@ func newJWKS(opts Options) *jwks.Fetcher {
 			if r.Authorizer != nil {
 				external = append(external, r.Authorizer.Issuers...)
 			}
+			// A JWT authorizer's issuers: by discovery unless a JWKS URL is
+			// given; never fetched when local (jwks.Options.Local).
+			if a := r.Authorizer; a != nil && a.Kind() == tollgate.AuthorizerJWT && a.JWT != nil {
+				for _, iss := range a.JWT.Issuers {
+					external = append(external, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+				}
+			}
 		}
 	}
 	jwksOpts := opts.JWKS
+	if local := opts.LocalIssuer; local != nil && jwksOpts.Local == nil {
+		jwksOpts.Local = func(iss string) bool { _, ok := local(iss); return ok }
+	}
 	if jwksOpts.Now == nil {
 		jwksOpts.Now = opts.Now
 	}
@@ -254,7 +296,14 @@ func copyAPI(src *tollgate.RestAPI) *tollgate.RestAPI {
 	return &api
 }
 
-func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[*tollgate.Authorizer]*Authorizer) (*apiState, error) {
+// builtAuthorizers are the authorizers built so far, by declaration: routes
+// naming the same declaration share one (and its cache).
+type builtAuthorizers struct {
+	tokens map[*tollgate.Authorizer]routeAuthorizer // COGNITO_USER_POOLS, JWT
+	lambda map[*tollgate.Authorizer]*LambdaAuthorizer
+}
+
+func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *builtAuthorizers) (*apiState, error) {
 	router, err := NewRouter(api.Routes)
 	if err != nil {
 		return nil, err
@@ -271,24 +320,11 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
 		rs.name = r.Method + " " + r.ResourcePath
 		if r.Authorizer != nil {
-			a := authorizers[r.Authorizer]
-			if a == nil {
-				a, err = NewAuthorizer(r.Authorizer, AuthorizerOptions{
-					Issuer:  opts.Issuer,
-					Keys:    opts.Keys,
-					JWKS:    g.jwks,
-					Cache:   g.cache,
-					Revoked: opts.Revoked,
-					Now:     opts.Now,
-				})
-				if err != nil {
-					errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
-					continue
-				}
-				authorizers[r.Authorizer] = a
+			if err := g.buildAuthorizer(rs, r, opts, authorizers); err != nil {
+				errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
+				continue
 			}
-			rs.authz, rs.scopes = a, r.AuthorizationScopes
-			if opts.Challenge {
+			if opts.Challenge && rs.authz != nil {
 				rs.challenges = newChallenges(api.ID, r.AuthorizationScopes)
 			}
 		}
@@ -314,6 +350,79 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers map[
 		return nil, errors.Join(errs...)
 	}
 	return st, nil
+}
+
+// buildAuthorizer sets the authorizer of the route rs (r declared), built
+// once per declaration.
+func (g *Gateway) buildAuthorizer(rs *routeState, r *tollgate.Route, opts Options, built *builtAuthorizers) error {
+	decl := r.Authorizer
+	switch decl.Kind() {
+	case tollgate.AuthorizerCognito, tollgate.AuthorizerJWT:
+		a := built.tokens[decl]
+		if a == nil {
+			var err error
+			if a, err = g.newAuthorizer(decl, opts); err != nil {
+				return err
+			}
+			built.tokens[decl] = a
+		}
+		rs.authz, rs.scopes = a, r.AuthorizationScopes
+	case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
+		a := built.lambda[decl]
+		if a == nil {
+			var err error
+			a, err = NewLambdaAuthorizer(decl, LambdaAuthorizerOptions{
+				Invoke: opts.Invoke,
+				Event:  opts.AuthorizerEvent,
+				Cache:  g.policies,
+				Now:    opts.Now,
+			})
+			if err != nil {
+				return err
+			}
+			built.lambda[decl] = a
+		}
+		rs.lambda = a
+	default:
+		return fmt.Errorf("authorizer %s: unsupported type %s", decl.Name, decl.Kind())
+	}
+	return nil
+}
+
+// newAuthorizer builds the token authorizer a declares, of its kind:
+// COGNITO_USER_POOLS or JWT.
+func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options) (routeAuthorizer, error) {
+	if a.Kind() == tollgate.AuthorizerJWT {
+		return NewJWTAuthorizer(a, JWTAuthorizerOptions{
+			LocalIssuer: opts.LocalIssuer,
+			Keys:        opts.Keys,
+			JWKS:        g.jwks,
+			Cache:       g.cache,
+			Now:         opts.Now,
+		})
+	}
+	return NewAuthorizer(a, AuthorizerOptions{
+		Issuer:  opts.Issuer,
+		Keys:    opts.Keys,
+		JWKS:    g.jwks,
+		Cache:   g.cache,
+		Revoked: opts.Revoked,
+		Now:     opts.Now,
+	})
+}
+
+// guarded reports whether the route has an authorizer.
+func (rs *routeState) guarded() bool { return rs.authz != nil || rs.lambda != nil }
+
+// authorizerName returns the name of the route's authorizer.
+func (rs *routeState) authorizerName() string {
+	switch {
+	case rs.authz != nil:
+		return rs.authz.Name()
+	case rs.lambda != nil:
+		return rs.lambda.name
+	}
+	return ""
 }
 
 func newChallenges(realm string, scopes []string) *challenges {
@@ -388,6 +497,7 @@ type target struct {
 	host    string // without port, lowercase
 	prefix  string // the domain prefix
 	rest    string // the escaped path after the stage, as received ("" for none)
+	lenient string // the lenient reading of rest (normalizePath), once routed
 	ctxPath string // requestContext.path when not /{stage}{rest}
 }
 
@@ -642,29 +752,37 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 	}
 
 	var res Result
-	if a := rs.authz; a != nil {
+	prepared := false
+	if rs.guarded() {
 		if g.unavailable != nil && g.unavailable() {
 			WriteResponse(w, ResponseServiceUnavailable)
 			return
 		}
-		if res = g.authorize(r, rs); res.Decision != Allow {
-			g.refuse(w, r, rs, res, len(r.Header[a.header]) > 0, id)
+		if rs.lambda != nil {
+			// The function sees the request as the integration would
+			// (a REQUEST event holds its headers and requestContext).
+			g.prepare(x, r, &t, &m, rs, now)
+			prepared = true
+			res = g.authorizeLambda(r, &x.inv, rs, t.lenient)
+		} else {
+			res = g.authorize(r, rs)
+		}
+		if res.Decision != Allow {
+			g.refuse(w, r, rs, res, id)
 			return
 		}
-		l.clientID = res.Claims.ClientID
+		if res.Claims != nil {
+			l.clientID = res.Claims.ClientID
+		}
 	}
 	if !throttle.allowClient(l.clientID, now) {
 		WriteResponse(w, ResponseThrottled)
 		return
 	}
-
-	// What no integration may see: framing and hop-by-hop headers, and a
-	// caller's copies of Tollgate's own decision headers.
-	headerpolicy.StripRequest(r.Header)
-	trace := traceID(r.Header[headerpolicy.TraceID], now, x.trace)
-	r.Header[headerpolicy.TraceID] = x.value(valueTrace, trace)
-
-	t.invocation(x, &m, rs, res, trace, now)
+	if !prepared {
+		g.prepare(x, r, &t, &m, rs, now)
+	}
+	x.inv.setDecision(rs, &res)
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
@@ -696,6 +814,7 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t ta
 		writeNoRoute(w, r)
 		return t, m, false
 	}
+	t.lenient = lenient
 	m, ok = t.api.router.Match(r.Method, t.rest)
 	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
 		writeNoRoute(w, r)
@@ -704,9 +823,20 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t ta
 	return t, m, true
 }
 
-// invocation sets x.inv: what the route's integration is told of the
-// request.
-func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, trace string, now time.Time) {
+// prepare readies the request for its integration (or its Lambda
+// authorizer): it removes what no integration may see (framing and
+// hop-by-hop headers, a caller's copies of Tollgate's own decision
+// headers), sets its X-Amzn-Trace-Id and fills in x.inv.
+func (g *Gateway) prepare(x *exchange, r *http.Request, t *target, m *Match, rs *routeState, now time.Time) {
+	headerpolicy.StripRequest(r.Header)
+	trace := traceID(r.Header[headerpolicy.TraceID], now, x.trace)
+	r.Header[headerpolicy.TraceID] = x.value(valueTrace, trace)
+	t.invocation(x, m, rs, trace, now)
+}
+
+// invocation sets x.inv, but for the authorizer's decision (setDecision):
+// what the route's integration is told of the request.
+func (t *target) invocation(x *exchange, m *Match, rs *routeState, trace string, now time.Time) {
 	inv := &x.inv
 	*inv = Invocation{
 		API:               t.api.api,
@@ -721,14 +851,9 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, t
 		RequestTime:       now,
 		DomainName:        t.host,
 		DomainPrefix:      t.prefix,
-		Claims:            res.Claims,
 		TraceID:           trace,
 		contextPath:       t.ctxPath,
 		rawRest:           t.rest,
-		verified:          res.v,
-	}
-	if res.Claims != nil {
-		inv.Authorizer, inv.ClientID = rs.authz.name, res.Claims.ClientID
 	}
 	if inv.Path == "" {
 		inv.Path = "/"
@@ -739,6 +864,28 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, t
 	inv.setParams(m, x.params[:0])
 }
 
+// setDecision records in inv what the route's authorizer allowed the
+// request with.
+func (inv *Invocation) setDecision(rs *routeState, res *Result) {
+	if res.Claims != nil {
+		inv.Authorizer, inv.Claims, inv.ClientID, inv.verified = rs.authz.Name(), res.Claims, res.Claims.ClientID, res.v
+	}
+	if g := res.grant; g != nil {
+		inv.Authorizer, inv.grant = rs.lambda.name, g
+		inv.PrincipalID, inv.AuthorizerContext, inv.AuthorizerLatency = g.out.PrincipalID, g.out.Context, res.latency
+	}
+}
+
+// authorizeLambda runs a route's Lambda authorizer on the request inv
+// describes; lenient is the lenient reading of its path.
+func (g *Gateway) authorizeLambda(r *http.Request, inv *Invocation, rs *routeState, lenient string) Result {
+	res := rs.lambda.Authorize(r, inv, lenient)
+	if g.obs != nil {
+		g.obs.ObserveAuthorizer(rs.lambda.name, res.Decision, res.Cached)
+	}
+	return res
+}
+
 // authorize runs a route's authorizer on the request's credentials. Two
 // copies of its header are ambiguous and refused: the first would be
 // verified, a Lambda event's headers keep the last, an upstream sees both
@@ -746,9 +893,9 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, res Result, t
 func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 	a := rs.authz
 	var res Result
-	vs := r.Header[a.header]
-	if len(vs) > 1 || hasTwin(r.Header, a.header) {
-		res = Result{Decision: Unauthorized, Reason: "more than one " + a.header + " header"}
+	vs := r.Header[a.Header()]
+	if len(vs) > 1 || hasTwin(r.Header, a.Header()) {
+		res = Result{Decision: Unauthorized, Reason: "more than one " + a.Header() + " header"}
 	} else {
 		var token string
 		if len(vs) == 1 {
@@ -757,7 +904,7 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 		res = a.Authorize(r.Context(), token, rs.scopes)
 	}
 	if g.obs != nil {
-		g.obs.ObserveAuthorizer(a.name, res.Decision, res.Cached)
+		g.obs.ObserveAuthorizer(a.Name(), res.Decision, res.Cached)
 	}
 	return res
 }
@@ -783,8 +930,14 @@ func (st *apiState) sameGrant(method, lenient, path string, index int) bool {
 // with every scope of strict (a Cognito authorizer allows a token holding
 // any one of the route's scopes; none means ID tokens only).
 func implies(strict, other *routeState) bool {
-	if other.authz == nil {
+	if !other.guarded() {
 		return true
+	}
+	if other.lambda != nil {
+		// A Lambda authorizer's policy is evaluated against the request's
+		// methodArn, whichever route it reached: the same authorizer
+		// decides alike.
+		return strict.lambda == other.lambda
 	}
 	if strict.authz != other.authz || (len(strict.scopes) == 0) != (len(other.scopes) == 0) {
 		return false
@@ -846,22 +999,38 @@ func traceID(sent []string, now time.Time, made string) string {
 	return headerpolicy.NewTraceID(now)
 }
 
-// refuse answers a request its authorizer did not allow.
-func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, hadToken bool, id string) {
-	if res.Decision == Failed {
-		g.log.LogAttrs(r.Context(), slog.LevelError, "gateway: authorizer failed",
-			slog.String("request_id", id), slog.String("authorizer", rs.authz.name), slog.String("reason", res.Reason))
-		WriteResponse(w, ResponseAuthorizerFailure)
+// refusals are the gateway responses of the refusing decisions.
+var refusals = [...]ResponseType{
+	Unauthorized:  ResponseUnauthorized,
+	Expired:       ResponseExpiredToken,
+	Failed:        ResponseAuthorizerFailure,
+	Denied:        ResponseAccessDenied,
+	ExplicitDeny:  ResponseAccessDeniedExplicit,
+	Misconfigured: ResponseAuthorizerConfigurationError,
+	URITooLong:    ResponseRequestURITooLong,
+}
+
+// refuse answers a request its authorizer did not allow. The reason is
+// logged (never a token: see Result.Reason); failures at level error.
+func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, id string) {
+	level, msg := slog.LevelDebug, "gateway: request refused"
+	if (res.Decision == Failed || res.Decision == Misconfigured) && r.Context().Err() == nil {
+		// (A client gone while the authorizer ran is no failure of it.)
+		level, msg = slog.LevelError, "gateway: authorizer failed"
+	}
+	g.log.LogAttrs(r.Context(), level, msg,
+		slog.String("request_id", id), slog.String("authorizer", rs.authorizerName()),
+		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
+	if _, ok := rs.authz.(*JWTAuthorizer); ok && res.Decision != Failed {
+		writeJWTRefusal(w, res) // 401, or 403 for a missing scope
 		return
 	}
-	g.log.LogAttrs(r.Context(), slog.LevelDebug, "gateway: request refused",
-		slog.String("request_id", id), slog.String("authorizer", rs.authz.name),
-		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
 	t := ResponseUnauthorized
-	if res.Decision == Expired {
-		t = ResponseExpiredToken
+	if int(res.Decision) < len(refusals) && refusals[res.Decision] != 0 {
+		t = refusals[res.Decision]
 	}
-	if c := rs.challenges; c != nil {
+	if c := rs.challenges; c != nil && (t == ResponseUnauthorized || t == ResponseExpiredToken) {
+		hadToken := len(r.Header[rs.authz.Header()]) > 0
 		v := c.invalid
 		switch {
 		case !hadToken:

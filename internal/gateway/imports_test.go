@@ -11,8 +11,8 @@ import (
 
 // TestImports keeps the package doc's promise: beyond the standard library,
 // the gateway imports the root package, bearer, oauth2, jwks,
-// claimsheader, headerpolicy, x/text/unicode/norm and
-// x/time/rate, and reaches the store, the signer, the server, the config
+// claimsheader, headerpolicy, x/text/unicode/norm,
+// x/time/rate and x/sync/singleflight, and reaches the store, the signer, the server, the config
 // and the integrations only through its own interfaces.
 func TestImports(t *testing.T) {
 	allowed := map[string]bool{
@@ -24,6 +24,7 @@ func TestImports(t *testing.T) {
 		"github.com/tollgate/tollgate/internal/claimsheader": true,
 		"github.com/tollgate/tollgate/internal/headerpolicy": true,
 		"golang.org/x/time/rate":                             true,
+		"golang.org/x/sync/singleflight":                     true,
 		"golang.org/x/text/unicode/norm":                     true,
 	}
 	files, err := filepath.Glob("*.go")

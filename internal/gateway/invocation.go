@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -56,21 +57,34 @@ type Invocation struct {
 	DomainName   string
 	DomainPrefix string
 
-	// Authorizer is the name of the authorizer that allowed the request,
-	// and Claims the verified token's claims; both are empty for a method
-	// without authorizer. ClientID is the token's client_id.
+	// Authorizer is the name of the authorizer that allowed the request
+	// ("" for a method without authorizer). Claims are the verified
+	// token's claims and ClientID its client_id, behind a Cognito
+	// authorizer; nil and "" behind a Lambda authorizer.
 	Authorizer string
 	Claims     *bearer.Claims
 	ClientID   string
+
+	// PrincipalID and AuthorizerContext are what a Lambda (TOKEN or
+	// REQUEST) authorizer allowed the request with: its principalId, and
+	// its context with the values as the function returned them (string,
+	// json.Number, bool or nil), shared with the cached answer and not to
+	// be modified. AuthorizerLatency is how long its function took for
+	// this request: 0 when the answer came from the cache (the proxy
+	// event's requestContext.authorizer.integrationLatency).
+	PrincipalID       string
+	AuthorizerContext map[string]any
+	AuthorizerLatency time.Duration
 
 	// TraceID is the request's X-Amzn-Trace-Id: the caller's, or one the
 	// gateway made (Root=1-…). Integrations pass it on; Lambda and MOCK
 	// answers carry it back, as API Gateway's do.
 	TraceID string
 
-	contextPath string    // requestContext.path when it is not /{stage}{Path}
-	rawRest     string    // the path after the stage as received ("" for /prod)
-	verified    *verified // what derives from Claims, kept with the cache entry
+	contextPath string       // requestContext.path when it is not /{stage}{Path}
+	rawRest     string       // the path after the stage as received ("" for /prod)
+	verified    *verified    // what derives from Claims, kept with the cache entry
+	grant       *lambdaGrant // what derives from AuthorizerContext, likewise
 
 	// values hold the header values an integration sets on the request
 	// it sends (HeaderValue): the gateway allocates them with the
@@ -225,6 +239,51 @@ func claimString(name string, v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// AuthorizerContextStrings returns a Lambda authorizer's context with its
+// values as REST APIs pass them on to integrations ($context.authorizer.
+// {key}): strings as they are, numbers in decimal, booleans "true" or
+// "false" (StringifyContextValue); null values are left out. It is nil
+// without a context. The map is computed once per answer of the function
+// and shared: callers must not modify it.
+func (inv *Invocation) AuthorizerContextStrings() map[string]string {
+	if g := inv.derivedGrant(); g != nil {
+		return g.strings
+	}
+	return contextStrings(inv.AuthorizerContext)
+}
+
+// AuthorizerContextHeader returns AuthorizerContextStrings as the value of
+// the proxy's X-Tollgate-Authorizer-Context header: a JSON object of
+// strings, keys sorted, in unpadded base64url, as X-Tollgate-Claims
+// (claimsheader.Encode); "" without a context. It is computed once per
+// answer of the function.
+func (inv *Invocation) AuthorizerContextHeader() string {
+	if len(inv.AuthorizerContext) == 0 {
+		return ""
+	}
+	if g := inv.derivedGrant(); g != nil {
+		return g.header
+	}
+	return claimsheader.Encode(contextStrings(inv.AuthorizerContext))
+}
+
+// derivedGrant returns the shared derivations of AuthorizerContext, or nil
+// when the invocation was not built by the gateway from that context.
+func (inv *Invocation) derivedGrant() *lambdaGrant {
+	if g := inv.grant; g != nil && sameMap(g.out.Context, inv.AuthorizerContext) {
+		return g.load()
+	}
+	return nil
+}
+
+// sameMap reports whether a and b are the same map (or both nil).
+func sameMap(a, b map[string]any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return len(a) == len(b) && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // ContextPath returns requestContext.path: the path with the stage, e.g.

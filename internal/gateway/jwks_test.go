@@ -114,7 +114,7 @@ func TestJWKSFailureKeepsKeys(t *testing.T) {
 		{"error status", []byte(`{"keys":[]}`), http.StatusInternalServerError, "500"},
 		{"too large", bytes.Repeat([]byte(" "), jwks.MaxSize+1), http.StatusOK, "larger than"},
 		{"not JSON", []byte("<html>"), http.StatusOK, "not a JSON Web Key Set"},
-		{"no usable key", []byte(`{"keys":[{"kty":"EC","kid":"x"}]}`), http.StatusOK, "no RS256 signing key"},
+		{"no usable key", []byte(`{"keys":[{"kty":"EC","kid":"x"},{"kty":"oct","kid":"y","k":"c2VjcmV0"}]}`), http.StatusOK, "no RSA or ECDSA signing key"},
 	} {
 		f.srv.setBody(bad.body, bad.status)
 		err := f.jwks.Refresh(ctx, externalIssuer)

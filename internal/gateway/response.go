@@ -70,6 +70,32 @@ const (
 	// an authorizer while the server cannot vouch for its revocations
 	// (Options.Unavailable).
 	ResponseServiceUnavailable
+	// ResponseAccessDenied is ACCESS_DENIED: a Lambda authorizer's policy
+	// allows no statement matching the methodArn (an implicit deny, the
+	// caching trap of a policy written for another method included). 403
+	// {"Message":"User is not authorized to access this resource"}, with
+	// the capital M API Gateway writes (apigw-beyond §1.5, §5 item 1).
+	ResponseAccessDenied
+	// ResponseAccessDeniedExplicit is ACCESS_DENIED for a policy whose Deny
+	// statement matches the methodArn: 403 {"Message":"User is not
+	// authorized to access this resource with an explicit deny"}.
+	ResponseAccessDeniedExplicit
+	// ResponseAuthorizerConfigurationError is AUTHORIZER_CONFIGURATION_ERROR:
+	// a Lambda authorizer failed (a function error other than
+	// "Unauthorized", a timeout, an invocation that did not happen) or
+	// answered something that is not a valid policy. 500 {"message":null}
+	// (apigw-beyond §1.5).
+	ResponseAuthorizerConfigurationError
+	// ResponseRequestURITooLong is a DEFAULT_4XX answer, 414: the methodArn
+	// of a request to a Lambda-authorized method would be longer than
+	// MaxMethodARNBytes (apigw-beyond §1.2; body and type unconfirmed).
+	ResponseRequestURITooLong
+	// ResponseForbidden is 403 {"message":"Forbidden"}: a JWT authorizer's
+	// valid token without a scope of the method
+	// (rest-api-jwt-authorizer-methods.html), worded as API Gateway's
+	// other "Forbidden" answers (a missing API key; an HTTP API's missing
+	// scope, contract apigw-beyond.md §4.3).
+	ResponseForbidden
 
 	numResponseTypes
 )
@@ -113,6 +139,16 @@ var responses = func() [numResponseTypes]response {
 		errorTypeInternal, `{"message":"Internal server error"}`)
 	set(ResponseServiceUnavailable, "DEFAULT_5XX", http.StatusServiceUnavailable,
 		"ServiceUnavailableException", `{"message":"Service Unavailable"}`)
+	set(ResponseAccessDenied, "ACCESS_DENIED", http.StatusForbidden,
+		"AccessDeniedException", `{"Message":"User is not authorized to access this resource"}`)
+	set(ResponseAccessDeniedExplicit, "ACCESS_DENIED", http.StatusForbidden,
+		"AccessDeniedException", `{"Message":"User is not authorized to access this resource with an explicit deny"}`)
+	set(ResponseAuthorizerConfigurationError, "AUTHORIZER_CONFIGURATION_ERROR", http.StatusInternalServerError,
+		"AuthorizerConfigurationException", `{"message":null}`)
+	set(ResponseRequestURITooLong, "DEFAULT_4XX", http.StatusRequestURITooLong,
+		"RequestURITooLongException", `{"message":"Request-URI Too Long"}`)
+	set(ResponseForbidden, "ACCESS_DENIED", http.StatusForbidden,
+		"ForbiddenException", `{"message":"Forbidden"}`)
 	return r
 }()
 

@@ -1,12 +1,18 @@
 // Package jwks fetches and keeps the public keys of external token issuers
-// (a real Cognito user pool, Keycloak, Auth0…) from their JWKS URLs
-// (RFC 7517 §5), for the gateway's Cognito authorizer: in the background
-// and on demand when a token names an unknown kid, at a bounded rate per
-// issuer, keeping only RSA keys usable for RS256 of at least 2048 bits.
-// Local pools' keys never come through here: the signer holds them.
+// (a real Cognito user pool, Keycloak, Auth0…), for the gateway's
+// authorizers: from their JWKS URLs (RFC 7517 §5) or, for an issuer given
+// without one (a JWT authorizer's), by OpenID discovery: the issuer's
+// /.well-known/openid-configuration, whose issuer must be the configured
+// one exactly and whose jwks_uri must be https (http on loopback only). It
+// fetches in the background and on demand when a token names an unknown
+// kid, at a bounded rate per issuer, with API Gateway's bounds (1.5 s, at
+// most 150,000 bytes a document), keeping RSA keys of at least 2048 bits
+// and ECDSA keys on P-256, P-384 and P-521. Local pools' keys never come
+// through here: the signer holds them (Options.Local names their issuers).
 //
-// jwks imports the root package, internal/bearer (the key set type it
-// returns) and the standard library. It must not import the gateway, the
-// store or any other adapter: the gateway builds a Fetcher from the
+// jwks imports the root package, internal/bearer (the key set types it
+// returns), internal/apigw (the rule of the URLs Tollgate fetches from,
+// CheckFetchURL) and the standard library. It must not import the gateway,
+// the store or any other adapter: the gateway builds a Fetcher from the
 // issuers its authorizers name.
 package jwks

@@ -47,8 +47,11 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || !got["good"].Equal(&k1.PublicKey) || !got["no-alg-no-use"].Equal(&k2.PublicKey) {
-		t.Fatalf("kept %v, want good (key 1) and no-alg-no-use", keysOf(got))
+	if len(got) != 3 || !k1.PublicKey.Equal(got["good"].Key) || !k2.PublicKey.Equal(got["no-alg-no-use"].Key) || !k2.PublicKey.Equal(got["rs512"].Key) {
+		t.Fatalf("kept %v, want good (key 1), no-alg-no-use and rs512", keysOf(got))
+	}
+	if got["good"].Alg != "RS256" || got["no-alg-no-use"].Alg != "" || got["rs512"].Alg != "RS512" {
+		t.Errorf("algs %q %q %q: want each JWK's", got["good"].Alg, got["no-alg-no-use"].Alg, got["rs512"].Alg)
 	}
 	if _, err := jwks.Parse([]byte(`{"keys":[]}`)); err == nil {
 		t.Error("an empty set was accepted")
@@ -61,4 +64,24 @@ func keysOf[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// FuzzParse: whatever a key set holds, Parse returns keys that fit their
+// pinned alg's family, or an error, and never panics.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB","alg":"RS384"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"EC","kid":"e","crv":"P-521","x":"","y":"","alg":"ES256"}]}`))
+	f.Add([]byte(`{"keys":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := jwks.Parse(data)
+		if (err == nil) != (len(keys) > 0) {
+			t.Fatalf("%d keys with error %v", len(keys), err)
+		}
+		for kid, k := range keys {
+			if kid == "" || k.Key == nil {
+				t.Fatalf("key %q: %+v", kid, k)
+			}
+		}
+	})
 }

@@ -10,10 +10,19 @@
 // result is 502, no result within the integration's timeout 504, an
 // event over Lambda's 6 MB limit 413.
 //
-// It does not run functions: the Invoker does (internal/server passes
-// internal/function's Runner.Invoke), on opaque payloads, so the contract
-// with API Gateway stays here and the contract with Lambda's runtimes in
-// internal/function.
+// It does not run functions: the Invoker (tollgate.InvokeFunc) does
+// (internal/server passes internal/function's Runner.Invoke, the same
+// function the gateway's Lambda authorizers invoke with), on opaque
+// payloads, so the contract with API Gateway stays here and the contract
+// with Lambda's runtimes in internal/function.
+//
+// It also builds the event of the gateway's REQUEST authorizers
+// (AuthorizerEvent, the gateway's AuthorizerEventFunc, apigw-beyond §1.2):
+// the proxy event's request fields, rendered by the same code, after
+// "type" and "methodArn", without body, isBase64Encoded and
+// requestContext.authorizer. Behind a Lambda authorizer the proxy event's
+// requestContext.authorizer holds its context stringified, principalId
+// and integrationLatency (§1.3).
 //
 // HTTP APIs (payload format 2.0) add a second event builder and result
 // parser here, chosen per integration when it is built from the route's

@@ -3,10 +3,13 @@ package lambdaproxy
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tollgate/tollgate"
@@ -18,6 +21,23 @@ import (
 // (contract §5.1; aws-lambda-go's events.APIGatewayProxyRequest). Empty
 // maps and an empty body are null, as API Gateway sends them.
 type proxyEvent struct {
+	requestFields
+	Body            *string `json:"body"`
+	IsBase64Encoded bool    `json:"isBase64Encoded"`
+}
+
+// authorizerEvent is a REQUEST authorizer's event (apigw-beyond §1.2): the
+// proxy event's request fields after type and methodArn, without body and
+// isBase64Encoded.
+type authorizerEvent struct {
+	Type      string `json:"type"`
+	MethodArn string `json:"methodArn"`
+	requestFields
+}
+
+// requestFields are what the proxy event and a REQUEST authorizer's event
+// both hold, in this order.
+type requestFields struct {
 	Resource                        string              `json:"resource"`
 	Path                            string              `json:"path"`
 	HTTPMethod                      string              `json:"httpMethod"`
@@ -28,28 +48,28 @@ type proxyEvent struct {
 	PathParameters                  map[string]string   `json:"pathParameters"`
 	StageVariables                  map[string]string   `json:"stageVariables"`
 	RequestContext                  proxyContext        `json:"requestContext"`
-	Body                            *string             `json:"body"`
-	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
 }
 
 type proxyContext struct {
-	ResourceID        string           `json:"resourceId"`
-	ResourcePath      string           `json:"resourcePath"`
-	HTTPMethod        string           `json:"httpMethod"`
-	ExtendedRequestID string           `json:"extendedRequestId"`
-	RequestTime       string           `json:"requestTime"`
-	Path              string           `json:"path"`
-	AccountID         string           `json:"accountId"`
-	Protocol          string           `json:"protocol"`
-	Stage             string           `json:"stage"`
-	DomainPrefix      string           `json:"domainPrefix"`
-	RequestTimeEpoch  int64            `json:"requestTimeEpoch"`
-	RequestID         string           `json:"requestId"`
-	Identity          proxyIdentity    `json:"identity"`
-	DomainName        string           `json:"domainName"`
-	DeploymentID      string           `json:"deploymentId"`
-	APIID             string           `json:"apiId"`
-	Authorizer        *proxyAuthorizer `json:"authorizer,omitempty"`
+	ResourceID        string        `json:"resourceId"`
+	ResourcePath      string        `json:"resourcePath"`
+	HTTPMethod        string        `json:"httpMethod"`
+	ExtendedRequestID string        `json:"extendedRequestId"`
+	RequestTime       string        `json:"requestTime"`
+	Path              string        `json:"path"`
+	AccountID         string        `json:"accountId"`
+	Protocol          string        `json:"protocol"`
+	Stage             string        `json:"stage"`
+	DomainPrefix      string        `json:"domainPrefix"`
+	RequestTimeEpoch  int64         `json:"requestTimeEpoch"`
+	RequestID         string        `json:"requestId"`
+	Identity          proxyIdentity `json:"identity"`
+	DomainName        string        `json:"domainName"`
+	DeploymentID      string        `json:"deploymentId"`
+	APIID             string        `json:"apiId"`
+	// Authorizer is a *proxyAuthorizer (a Cognito authorizer's claims), a
+	// *jwtAuthorizer or a *lambdaAuthorizer, and absent without authorizer.
+	Authorizer any `json:"authorizer,omitempty"`
 }
 
 // proxyIdentity is requestContext.identity: with a Cognito user pools
@@ -77,6 +97,12 @@ type proxyAuthorizer struct {
 	Claims map[string]string `json:"claims"`
 }
 
+// jwtAuthorizer is requestContext.authorizer behind a JWT authorizer: the
+// token's claims JSON-typed, as signed (rest-api-jwt-authorizer-claims.html).
+type jwtAuthorizer struct {
+	Claims json.RawMessage `json:"claims"`
+}
+
 // requestTimeLayout is requestContext.requestTime's format, in UTC.
 const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
@@ -95,27 +121,15 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 //     key's last value;
 //   - the body is base64 with isBase64Encoded when its Content-Type matches
 //     one of the API's binaryMediaTypes, its text otherwise;
-//   - requestContext.authorizer.claims holds the token's claims as strings
-//     (ClaimStrings) behind an authorizer, and is absent without one.
+//   - requestContext.authorizer holds, behind a Cognito authorizer, the
+//     token's claims as strings (claims: ClaimStrings); behind a JWT
+//     authorizer, the claims JSON-typed as signed (JWTClaims); behind a Lambda
+//     authorizer its context's values as strings (null stays null), its
+//     principalId and integrationLatency (apigw-beyond §1.3); it is absent
+//     without authorizer.
 func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
-	ev := proxyEvent{
-		Resource:       inv.ResourcePath,
-		Path:           inv.Path,
-		HTTPMethod:     r.Method,
-		PathParameters: inv.PathParameters(),
-		StageVariables: inv.StageVariables,
-	}
-	ev.Headers, ev.MultiValueHeaders = eventHeaders(r, sentHeaderNames(r))
-	if r.URL.RawQuery != "" {
-		q, _ := url.ParseQuery(r.URL.RawQuery) // what parses; API Gateway drops the rest too
-		if len(q) > 0 {
-			ev.MultiValueQueryStringParameters = q
-			ev.QueryStringParameters = make(map[string]string, len(q))
-			for k, vs := range q {
-				ev.QueryStringParameters[k] = vs[len(vs)-1]
-			}
-		}
-	}
+	var ev proxyEvent
+	ev.set(r, inv)
 	if len(body) > 0 {
 		var s string
 		if inv.API != nil && matchesMediaType(inv.API.BinaryMediaTypes, r.Header.Get("Content-Type")) {
@@ -126,8 +140,51 @@ func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error
 		}
 		ev.Body = &s
 	}
+	switch {
+	case inv.JWTClaims() != nil:
+		ev.RequestContext.Authorizer = &jwtAuthorizer{Claims: inv.JWTClaims()}
+	case inv.Claims != nil:
+		ev.RequestContext.Authorizer = &proxyAuthorizer{Claims: inv.ClaimStrings()}
+	case inv.Authorizer != "": // a Lambda authorizer's
+		ev.RequestContext.Authorizer = &lambdaAuthorizer{inv}
+	}
+	return json.Marshal(&ev)
+}
 
-	rc := &ev.RequestContext
+// AuthorizerEvent returns the event of a REQUEST authorizer for the request
+// r that inv describes (its authorizer fields empty): "type":"REQUEST",
+// methodArn, then the fields of the Lambda proxy event Event builds, as
+// it builds them, without body, isBase64Encoded and
+// requestContext.authorizer (apigw-beyond §1.2; aws-lambda-go's
+// events/testdata/apigw-custom-auth-request-type-request.json). It is the
+// gateway's AuthorizerEventFunc.
+func AuthorizerEvent(r *http.Request, inv *gateway.Invocation, methodARN string) ([]byte, error) {
+	ev := authorizerEvent{Type: "REQUEST", MethodArn: methodARN}
+	ev.set(r, inv)
+	return json.Marshal(&ev)
+}
+
+// set fills in the fields of the request r that inv describes, but for
+// requestContext.authorizer.
+func (f *requestFields) set(r *http.Request, inv *gateway.Invocation) {
+	f.Resource = inv.ResourcePath
+	f.Path = inv.Path
+	f.HTTPMethod = r.Method
+	f.PathParameters = inv.PathParameters()
+	f.StageVariables = inv.StageVariables
+	f.Headers, f.MultiValueHeaders = eventHeaders(r, sentHeaderNames(r))
+	if r.URL.RawQuery != "" {
+		q, _ := url.ParseQuery(r.URL.RawQuery) // what parses; API Gateway drops the rest too
+		if len(q) > 0 {
+			f.MultiValueQueryStringParameters = q
+			f.QueryStringParameters = make(map[string]string, len(q))
+			for k, vs := range q {
+				f.QueryStringParameters[k] = vs[len(vs)-1]
+			}
+		}
+	}
+
+	rc := &f.RequestContext
 	rc.ResourceID = inv.ResourceID
 	rc.ResourcePath = inv.ResourcePath
 	rc.HTTPMethod = r.Method
@@ -149,10 +206,47 @@ func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error
 		rc.APIID = inv.API.ID
 		rc.DeploymentID = deploymentID(inv.API.ID)
 	}
-	if inv.Claims != nil {
-		rc.Authorizer = &proxyAuthorizer{Claims: inv.ClaimStrings()}
+}
+
+// lambdaAuthorizer renders a Lambda authorizer's requestContext.authorizer:
+// the context's keys, sorted, with their values as strings
+// (gateway.StringifyContextValue) and null as null, then principalId and
+// integrationLatency (a number of milliseconds): the order of the real
+// capture {"str":"hello","bool":"true","null":null,"num":"123",
+// "principalId":"my-username","integrationLatency":0} (apigw-beyond §1.3)
+// but for the context's own order, which the parsed answer no longer
+// has. A context key named principalId or integrationLatency gives way to
+// the authorizer's own.
+type lambdaAuthorizer struct{ inv *gateway.Invocation }
+
+func (a *lambdaAuthorizer) MarshalJSON() ([]byte, error) {
+	inv := a.inv
+	b := make([]byte, 0, 64+32*len(inv.AuthorizerContext))
+	b = append(b, '{')
+	for _, k := range slices.Sorted(maps.Keys(inv.AuthorizerContext)) {
+		if k == "principalId" || k == "integrationLatency" {
+			continue
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		if s, ok := gateway.StringifyContextValue(inv.AuthorizerContext[k]); ok {
+			b = appendJSONString(b, s)
+		} else {
+			b = append(b, "null"...)
+		}
+		b = append(b, ',')
 	}
-	return json.Marshal(&ev)
+	b = append(b, `"principalId":`...)
+	b = appendJSONString(b, inv.PrincipalID)
+	b = append(b, `,"integrationLatency":`...)
+	b = strconv.AppendInt(b, inv.AuthorizerLatency.Milliseconds(), 10)
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	j, _ := json.Marshal(s) // a string always marshals
+	return append(b, j...)
 }
 
 // eventHeaders returns the event's headers and multiValueHeaders: the

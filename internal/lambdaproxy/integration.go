@@ -20,12 +20,9 @@ import (
 )
 
 // Invoker runs the named Lambda function on an event and returns its
-// payload. functionError reports a function error (the handler failed,
-// crashed or timed out; the payload is then Lambda's error document); err
-// an invocation that did not happen or was not waited for (ctx ended).
-// traceID is the request's X-Amzn-Trace-Id, for the function's
-// Lambda-Runtime-Trace-Id.
-type Invoker func(ctx context.Context, function, traceID string, event []byte) (payload []byte, functionError bool, err error)
+// payload: tollgate.InvokeFunc, the one function the server passes to
+// Lambda proxy integrations and to the gateway's Lambda authorizers.
+type Invoker = tollgate.InvokeFunc
 
 // ErrEventTooLarge is what an Invoker returns for an event over Lambda's
 // 6 MB payload limit.

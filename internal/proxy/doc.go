@@ -49,6 +49,14 @@
 //	X-Tollgate-Request-Id  the gateway's request id
 //	X-Tollgate-Stage       the stage, e.g. "prod"
 //
+// Behind a Lambda (TOKEN or REQUEST) authorizer, X-Tollgate-Client-Id,
+// -Scopes and -Claims are not sent; instead:
+//
+//	X-Tollgate-Principal-Id        the authorizer's principalId
+//	X-Tollgate-Authorizer-Context  its context, stringified as
+//	                               $context.authorizer.{key} (null left
+//	                               out), encoded as X-Tollgate-Claims
+//
 // For example, claims {"client_id":"abc","scope":"api/read"} travel as
 // X-Tollgate-Claims: eyJjbGllbnRfaWQiOiJhYmMiLCJzY29wZSI6ImFwaS9yZWFkIn0
 // (keys sorted; exp and iat rendered as API Gateway renders them, like
@@ -82,6 +90,7 @@
 // internal/gateway (the Integration it
 // implements, the Invocation it is handed, whose X-Tollgate-Claims value
 // and scopes the gateway computes once per verified token, and the
+// authorizer context value once per Lambda authorizer answer, and the
 // gateway responses it writes), internal/headerpolicy (API Gateway's
 // header rules, shared with the gateway) and the standard library. It must
 // not import other internal packages; the gateway does not import it:

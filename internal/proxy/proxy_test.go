@@ -102,12 +102,15 @@ type decision struct {
 	Claims     map[string]string
 	RequestID  string
 	Stage      string
+	// PrincipalID and AuthorizerContext: a Lambda authorizer's answer.
+	PrincipalID       string
+	AuthorizerContext map[string]any
 }
 
 // invocation is the gateway.Invocation of d: claims as a verified token
 // carrying them, its scope claim the scopes.
 func (d decision) invocation(t testing.TB) *gateway.Invocation {
-	inv := &gateway.Invocation{ClientID: d.ClientID, RequestID: d.RequestID}
+	inv := &gateway.Invocation{ClientID: d.ClientID, RequestID: d.RequestID, PrincipalID: d.PrincipalID, AuthorizerContext: d.AuthorizerContext}
 	for k, v := range d.PathParams {
 		inv.PathParams = append(inv.PathParams, gateway.Param{Name: k, Value: v})
 	}
@@ -813,5 +816,37 @@ func TestBufferPool(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { p.Put(p.Get()) })
 	if allocs != 0 {
 		t.Errorf("Get/Put allocate %.1f times", allocs)
+	}
+}
+
+// TestLambdaAuthorizerDecision: behind a Lambda authorizer the upstream
+// gets X-Tollgate-Principal-Id and X-Tollgate-Authorizer-Context (the
+// context's values stringified as $context.authorizer.{key} renders them,
+// null left out: apigw-beyond §1.3), never a client's copies, and none of
+// the Cognito authorizer's headers.
+func TestLambdaAuthorizerDecision(t *testing.T) {
+	f := newFixture(t)
+	up, ch := recorder(t)
+	fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{RequestID: "r1", PrincipalID: "user-1",
+		AuthorizerContext: map[string]any{"tenant": "a", "n": json.Number("7"), "ok": true, "none": nil}})
+	r := newRequest(t, "GET", fr.URL+"/prod/x", nil)
+	r.Header.Set("X-Tollgate-Principal-Id", "evil")
+	r.Header.Set("X_Tollgate_Authorizer_Context", "evil")
+	get(t, r)
+	s := <-ch
+	if got := s.Header.Values(proxy.HeaderPrincipalID); len(got) != 1 || got[0] != "user-1" {
+		t.Errorf("principal id %q", got)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s.Header.Get(proxy.HeaderAuthorizerContext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"n":"7","ok":"true","tenant":"a"}`; string(raw) != want {
+		t.Errorf("context %s, want %s", raw, want)
+	}
+	for _, k := range []string{"X_tollgate_authorizer_context", proxy.HeaderClientID, proxy.HeaderScopes, proxy.HeaderClaims} {
+		if v, ok := s.Header[k]; ok {
+			t.Errorf("upstream got %s: %q", k, v)
+		}
 	}
 }

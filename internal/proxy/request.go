@@ -26,6 +26,14 @@ const (
 	HeaderRequestID = "X-Tollgate-Request-Id"
 	// HeaderStage is the name of the stage the request came in on.
 	HeaderStage = "X-Tollgate-Stage"
+	// HeaderPrincipalID is the principalId a Lambda (TOKEN or REQUEST)
+	// authorizer allowed the request with ($context.authorizer.principalId).
+	HeaderPrincipalID = "X-Tollgate-Principal-Id"
+	// HeaderAuthorizerContext is a Lambda authorizer's context as a JSON
+	// object of strings ($context.authorizer.{key}: numbers and booleans
+	// stringified, null values left out), keys sorted, in unpadded
+	// base64url like HeaderClaims.
+	HeaderAuthorizerContext = "X-Tollgate-Authorizer-Context"
 )
 
 // HeaderAPIID names the API to the upstream, as API Gateway does.
@@ -81,9 +89,10 @@ func equalFold(s, lower string) bool {
 // claim-derived value), or "". The scopes and the claims header are
 // computed once per verified token (gateway.Invocation), and the values
 // are held by the invocation (Invocation.HeaderValue), so a request costs
-// no allocation here beyond the header map's growth. The claims header is
-// unpadded base64url (claimsheader.Encode), valid by construction: its
-// hundreds of bytes are not scanned again.
+// no allocation here beyond the header map's growth. The claims header and
+// the authorizer context header are unpadded base64url
+// (claimsheader.Encode, once per verified token or authorizer answer),
+// valid by construction: their hundreds of bytes are not scanned again.
 func setDecision(h http.Header, inv *gateway.Invocation) (dropped string) {
 	if inv.API != nil {
 		dropped = setValue(h, inv, 0, HeaderAPIID, inv.API.ID, dropped)
@@ -95,6 +104,8 @@ func setDecision(h http.Header, inv *gateway.Invocation) (dropped string) {
 	if inv.Stage != nil {
 		dropped = setValue(h, inv, 5, HeaderStage, inv.Stage.Name, dropped)
 	}
+	dropped = setValue(h, inv, 6, HeaderPrincipalID, inv.PrincipalID, dropped)
+	dropped = setValue(h, inv, 7, HeaderAuthorizerContext, inv.AuthorizerContextHeader(), dropped)
 	return dropped
 }
 
@@ -105,7 +116,7 @@ func setValue(h http.Header, inv *gateway.Invocation, i int, name, v, dropped st
 	if v == "" {
 		return dropped
 	}
-	if name != HeaderClaims && !validHeaderValue(v) {
+	if name != HeaderClaims && name != HeaderAuthorizerContext && !validHeaderValue(v) {
 		return name
 	}
 	h[name] = inv.HeaderValue(i, v)

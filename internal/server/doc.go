@@ -14,6 +14,11 @@
 // and write their own gateway responses: nothing passes through the server
 // per request but the access log's fields and the metrics.
 //
+// The token endpoint runs a pool's pre token generation trigger through
+// the function runner of the deployment in service when the request came
+// (trigger.go), held like a gateway request's, so that a reload never
+// takes the runner from under an invocation.
+//
 // Routing by host: a request whose Host is one of a pool's domains (the
 // Cognito-style "{prefix}.auth.{region}.{base domain}" or a custom domain)
 // is served as that pool's auth domain. Every pool is also reachable without

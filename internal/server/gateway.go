@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
@@ -18,13 +19,26 @@ import (
 // writes its own gateway responses. The verification cache and the
 // metrics are the server's, kept across reloads.
 func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gateway.Gateway, error) {
+	if err := authorizerFunctions(apis, r); err != nil {
+		return nil, err
+	}
 	return gateway.New(gateway.Options{
 		APIs:       apis,
 		BaseDomain: s.opts.BaseDomain,
 		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, route *tollgate.Route) (gateway.Integration, error) {
 			return s.integration(route, r)
 		}),
-		Issuer:      s.Issuer,
+		// Lambda authorizers run on the same runner as Lambda proxy
+		// integrations; REQUEST events are built by lambdaproxy, the one
+		// renderer of the proxy event's request fields.
+		Invoke: func(ctx context.Context, name, traceID string, event []byte) ([]byte, bool, error) {
+			return s.invokeFunction(ctx, r, name, traceID, event)
+		},
+		AuthorizerEvent: lambdaproxy.AuthorizerEvent,
+		Issuer:          s.Issuer,
+		// A JWT authorizer's issuer under this server's issuer base is a
+		// local pool's: its keys are the signer's, never fetched over HTTP.
+		LocalIssuer: s.localIssuer,
 		Keys:        s.signer,
 		Revoked:     s.catalog.IsRevoked,
 		Unavailable: s.stale,
@@ -33,6 +47,24 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		Now:         s.opts.Now,
 		Logger:      s.opts.Logger,
 	})
+}
+
+// authorizerFunctions checks that the function of every Lambda (TOKEN,
+// REQUEST) authorizer of apis is one the runner r runs.
+func authorizerFunctions(apis []*tollgate.RestAPI, r *function.Runner) error {
+	var errs []error
+	for _, api := range apis {
+		for _, route := range api.Routes {
+			a := route.Authorizer
+			if a == nil || (a.Kind() != tollgate.AuthorizerToken && a.Kind() != tollgate.AuthorizerRequest) {
+				continue
+			}
+			if r == nil || !r.Has(a.Function) {
+				errs = append(errs, fmt.Errorf("API %s: %s %s: authorizer %s: no function is named %q", api.ID, route.Method, route.ResourcePath, a.Name, a.Function))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // integration builds a route's HTTP_PROXY or AWS_PROXY integration, the
@@ -54,8 +86,8 @@ func (s *Server) integration(route *tollgate.Route, r *function.Runner) (gateway
 	}
 }
 
-// invokeFunction is the Lambda proxy integrations' Invoker: the function
-// runner r.
+// invokeFunction is the tollgate.InvokeFunc of Lambda proxy integrations
+// and Lambda authorizers: the function runner r.
 func (s *Server) invokeFunction(ctx context.Context, r *function.Runner, name, traceID string, event []byte) ([]byte, bool, error) {
 	if traceID != "" {
 		ctx = function.WithTraceID(ctx, traceID)
@@ -69,4 +101,16 @@ func (s *Server) invokeFunction(ctx context.Context, r *function.Runner, name, t
 	}
 	s.fnMetrics.observe(name, res)
 	return res.Payload, res.FunctionError != "", nil
+}
+
+// localIssuer reports which local pool issues tokens with iss: one whose id
+// follows the pools' issuer base (Issuer). Whether the pool exists is the
+// key source's answer (a deleted pool's tokens are refused as tokens of no
+// known key).
+func (s *Server) localIssuer(iss string) (string, bool) {
+	id, ok := strings.CutPrefix(iss, s.Issuer(""))
+	if !ok || !tollgate.PoolIDPattern.MatchString(id) {
+		return "", false
+	}
+	return id, true
 }

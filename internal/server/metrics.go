@@ -152,7 +152,7 @@ func (m *metrics) newGatewayMetrics() *gatewayMetrics {
 		}, []string{"api", "stage", "resource", "method"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tollgate_authorizer_decisions_total",
-			Help: "Cognito authorizer decisions (allow, unauthorized, expired, error), and whether they came from the verification cache.",
+			Help: "Authorizer decisions (allow, unauthorized, expired, error, deny, explicit_deny, configuration_error, uri_too_long), and whether they came from the cache (the verification cache of Cognito authorizers, the policy cache of Lambda authorizers).",
 		}, []string{"authorizer", "decision", "cached"}),
 	}
 	m.reg.MustRegister(g.requests, g.latency, g.decisions)

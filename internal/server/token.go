@@ -26,6 +26,8 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		// that a token verifies the same wherever it is presented.
 		Issuer:       func(_ *http.Request, poolID string) string { return s.Issuer(poolID) },
 		PoolFromHost: s.poolFromHost,
+		Trigger:      s.preTokenGeneration,
+		Invoke:       s.invokeTrigger,
 		Now:          s.opts.Now,
 		Audit:        s.opts.Audit,
 		Logger:       s.opts.Logger,

@@ -21,7 +21,15 @@
 //     roles, Lambda permissions, log groups, Route 53 records, CDK
 //     metadata) are accepted and listed as not applicable; any other type
 //     is a problem, reported with every other problem before anything
-//     starts.
+//     starts. API Gateway authorizers of every type are mapped: a Lambda
+//     authorizer's AuthorizerUri to the template's function it invokes, a
+//     REQUEST authorizer's comma-separated IdentitySource to its list, a
+//     Cognito authorizer's ProviderARNs to the template's pools or, for a
+//     pool on AWS, its ARN; AuthorizerCredentials is accepted and ignored
+//     (Tollgate invokes the function itself). A pool's
+//     LambdaConfig.PreTokenGenerationConfig (or the legacy
+//     PreTokenGeneration, a V1_0 trigger) becomes its pre token generation
+//     trigger; any other trigger is a problem.
 //   - A pool's and a client's ids resolve to the ids the store gives them
 //     (Options.IDs: config.StackIDs reads those it holds and makes up the
 //     rest), wherever they are referred to: in outputs, and in every
@@ -42,6 +50,7 @@
 //     with the rest of the Config path in brackets.
 //
 // Package template imports the root package, internal/apigw (the Lambda
-// invocation URI of an AWS_PROXY integration) and internal/config, and
+// invocation URI of an AWS_PROXY integration or a Lambda authorizer, and a
+// REQUEST authorizer's identity sources) and internal/config, and
 // nothing else from this module.
 package template

@@ -13,6 +13,8 @@ func FuzzTemplate(f *testing.F) {
 	f.Add([]byte("Conditions:\n  C: !Equals [a, !Ref P]\nParameters:\n  P: {Type: String, Default: a}\nResources:\n  R:\n    Type: AWS::ApiGateway::RestApi\n    Condition: C\n    Properties: {Name: !If [C, !Sub '${AWS::StackName}', !Select [0, !Split [',', 'a,b']]]}\n"))
 	f.Add([]byte("Resources:\n  A: {Type: AWS::ApiGateway::RestApi, DependsOn: B}\n  B: {Type: AWS::ApiGateway::RestApi, DependsOn: A}\n"))
 	f.Add([]byte("Resources:\n  A: !GetAtt B.C\n"))
+	f.Add([]byte(cdkAuthorizers))
+	f.Add([]byte("Resources:\n  P: {Type: AWS::Cognito::UserPool, Properties: {LambdaConfig: {PreTokenGeneration: x, PreTokenGenerationConfig: {LambdaArn: [], LambdaVersion: 3}, KMSKeyID: k}}}\n  A: {Type: AWS::ApiGateway::Authorizer, Properties: {Type: JWT, JwtConfiguration: {Issuers: [{AdditionalClaims: [1]}, x]}, IdentitySource: ',,'}}\n"))
 	if b, err := os.ReadFile("../../examples/cdk/cdk.out/OAuthApiStack.template.json"); err == nil {
 		f.Add(b)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -233,11 +232,6 @@ func (d *deployer) mapResources(order []string) {
 	for t := range byType {
 		slices.Sort(byType[t])
 	}
-	pm := &poolMapper{d: d, cfg: cfg, pools: map[string]int{}}
-	pm.userPools(byType["AWS::Cognito::UserPool"])
-	pm.resourceServers(byType["AWS::Cognito::UserPoolResourceServer"])
-	pm.clients(byType["AWS::Cognito::UserPoolClient"])
-	pm.domains(byType["AWS::Cognito::UserPoolDomain"])
 	functions := map[string]string{} // function name → logical id
 	for _, id := range byType["AWS::Lambda::Function"] {
 		p := d.propsOf(id)
@@ -247,26 +241,93 @@ func (d *deployer) mapResources(order []string) {
 		p.place("functions[" + strconv.Itoa(len(cfg.Functions)) + "]")
 		cfg.Functions = append(cfg.Functions, f)
 	}
+	pm := &poolMapper{d: d, cfg: cfg, pools: map[string]int{}, functions: functions}
+	pm.userPools(byType["AWS::Cognito::UserPool"])
+	pm.resourceServers(byType["AWS::Cognito::UserPoolResourceServer"])
+	pm.clients(byType["AWS::Cognito::UserPoolClient"])
+	pm.domains(byType["AWS::Cognito::UserPoolDomain"])
 	d.restAPIs(cfg, byType, functions)
 }
 
 // poolMapper maps the Cognito resources of a template to the Config's
 // userPools.
 type poolMapper struct {
-	d     *deployer
-	cfg   *config.Config
-	pools map[string]int // pool logical id → its index in cfg.UserPools
+	d         *deployer
+	cfg       *config.Config
+	pools     map[string]int    // pool logical id → its index in cfg.UserPools
+	functions map[string]string // function name → logical id
 }
 
 func (pm *poolMapper) userPools(ids []string) {
 	for _, id := range ids {
 		p := pm.d.propsOf(id)
 		pool := config.UserPool{ID: id, UserPoolName: cmp.Or(p.to("userPoolName").str("UserPoolName"), id), Region: pm.d.opts.Region}
+		pool.LambdaTriggers = pm.lambdaTriggers(p.to("lambdaTriggers").sub("LambdaConfig"))
 		p.done(userPoolIgnored...)
 		pm.pools[id] = len(pm.cfg.UserPools)
 		p.place("userPools[" + strconv.Itoa(len(pm.cfg.UserPools)) + "]")
 		pm.cfg.UserPools = append(pm.cfg.UserPools, pool)
 	}
+}
+
+// lambdaTriggers maps a pool's LambdaConfig: its pre token generation
+// trigger, as CDK's addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+// fn, LambdaVersion.V3_0) writes it (PreTokenGenerationConfig), or the
+// legacy PreTokenGeneration ARN, which is a V1_0 trigger. The other
+// triggers belong to flows with users, which Tollgate has not.
+func (pm *poolMapper) lambdaTriggers(lc *props) *config.LambdaTriggers {
+	if lc.m == nil {
+		return nil
+	}
+	var trigger *config.PreTokenGenerationTrigger
+	legacy := lc.str("PreTokenGeneration")
+	if ptc := lc.to("preTokenGeneration").sub("PreTokenGenerationConfig"); ptc.m != nil {
+		arn := ptc.str("LambdaArn")
+		trigger = &config.PreTokenGenerationTrigger{
+			Function:      pm.d.functionOf(ptc, "LambdaArn", arn, pm.functions),
+			LambdaVersion: ptc.to("preTokenGeneration.lambdaVersion").str("LambdaVersion"),
+		}
+		ptc.from("preTokenGeneration.function", "LambdaArn")
+		ptc.done()
+		if legacy != "" && legacy != arn {
+			// Cognito: "PreTokenGeneration must equal LambdaArn of
+			// PreTokenGenerationConfig when both are set".
+			lc.fail("PreTokenGeneration", "PreTokenGeneration must be the LambdaArn of PreTokenGenerationConfig when both are set, got %q and %q", legacy, arn)
+		}
+	} else if legacy != "" {
+		trigger = &config.PreTokenGenerationTrigger{
+			Function:      pm.d.functionOf(lc, "PreTokenGeneration", legacy, pm.functions),
+			LambdaVersion: tollgate.LambdaVersionV1,
+		}
+		lc.from("preTokenGeneration", "PreTokenGeneration")
+	}
+	for _, k := range slices.Sorted(maps.Keys(lc.m)) {
+		if !lc.used[k] && k != "KMSKeyID" {
+			lc.fail(k, "the %s trigger is not supported: Tollgate's pools have no users, and run the pre token generation trigger only (PreTokenGenerationConfig)", k)
+			lc.used[k] = true
+		}
+	}
+	lc.done("KMSKeyID")
+	if trigger == nil {
+		return nil
+	}
+	return &config.LambdaTriggers{PreTokenGeneration: trigger}
+}
+
+// functionOf returns the logical id of the function of this template
+// whose ARN is arn, read from property key of p, and reports one that is
+// not.
+func (d *deployer) functionOf(p *props, key, arn string, functions map[string]string) string {
+	name, ok := tollgate.FunctionNameFromARN(arn)
+	if !ok {
+		p.fail(key, "want the Arn of a function of this template (Fn::GetAtt [Fn, Arn]), got %q", arn)
+		return ""
+	}
+	fn, ok := functions[name]
+	if !ok {
+		p.fail(key, "the function %s is not a function of this template", name)
+	}
+	return fn
 }
 
 // poolOf returns the pool a resource's UserPoolId names, and the path of
@@ -365,7 +426,7 @@ var (
 		"AccountRecoverySetting", "AdminCreateUserConfig", "AliasAttributes", "AutoVerifiedAttributes",
 		"DeletionProtection", "DeviceConfiguration", "EmailAuthenticationMessage", "EmailAuthenticationSubject",
 		"EmailConfiguration", "EmailVerificationMessage", "EmailVerificationSubject", "EnabledMfas",
-		"LambdaConfig", "MfaConfiguration", "Policies", "Schema", "SmsAuthenticationMessage",
+		"MfaConfiguration", "Policies", "Schema", "SmsAuthenticationMessage",
 		"SmsConfiguration", "SmsVerificationMessage", "UserAttributeUpdateSettings", "UserPoolAddOns",
 		"UserPoolTags", "UserPoolTier", "UsernameAttributes", "UsernameConfiguration",
 		"VerificationMessageTemplate", "WebAuthnRelyingPartyID", "WebAuthnUserVerification",
@@ -518,7 +579,7 @@ type apiMapper struct {
 	// resources holds the AWS::ApiGateway::Resource resources by logical
 	// id, to build full paths from their parents.
 	resources   map[string]apiResource
-	authorizers map[string]bool // logical ids of the mapped authorizers
+	authorizers map[string]string // logical id of each mapped authorizer → its Type
 }
 
 // apiResource is an AWS::ApiGateway::Resource: a path part under a parent.
@@ -529,7 +590,7 @@ type apiResource struct{ parent, part, api string }
 // methods grouped by path, and the one stage.
 func (d *deployer) restAPIs(cfg *config.Config, byType map[string][]string, functions map[string]string) {
 	m := &apiMapper{d: d, cfg: cfg, byType: byType, functions: functions, apis: map[string]int{},
-		resources: map[string]apiResource{}, authorizers: map[string]bool{}}
+		resources: map[string]apiResource{}, authorizers: map[string]string{}}
 	m.restAPIs()
 	m.resourcePaths()
 	m.authorizersOf()
@@ -617,34 +678,97 @@ func (m *apiMapper) authorizersOf() {
 	for _, id := range m.byType["AWS::ApiGateway::Authorizer"] {
 		p := d.propsOf(id)
 		a, ai := m.apiOf(p)
-		au := config.Authorizer{ID: id, IdentitySource: p.to("identitySource").str("IdentitySource")}
-		if t := p.str("Type"); t != "COGNITO_USER_POOLS" {
-			p.fail("Type", "authorizer type %q is not supported: want COGNITO_USER_POOLS", t)
+		au := config.Authorizer{ID: id, Type: p.to("type").str("Type")}
+		m.authorizerPools(p, &au)
+		if uri := p.str("AuthorizerUri"); uri != "" {
+			// CDK's lambdaAuthorizerArn: arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{fn.functionArn}/invocations
+			// (aws-apigateway/lib/authorizers/lambda.ts).
+			p.from("function", "AuthorizerUri")
+			au.Function = invokedFunction(p, "AuthorizerUri", "a Lambda authorizer's AuthorizerUri", uri, m.functions)
 		}
-		for i, arn := range p.strings("ProviderARNs") {
-			key := "ProviderARNs[" + strconv.Itoa(i) + "]"
-			if pool := d.refTo(arn[strings.LastIndexByte(arn, '/')+1:]); pool != "" {
-				p.from("cognitoUserPools["+strconv.Itoa(len(au.CognitoUserPools))+"]", key)
-				au.CognitoUserPools = append(au.CognitoUserPools, pool)
-				continue
+		// With no role, CDK grants apigateway.amazonaws.com the function
+		// (an AWS::Lambda::Permission, which does not apply here); a role
+		// to assume changes nothing either: Tollgate invokes the function.
+		p.str("AuthorizerCredentials")
+		source := p.str("IdentitySource")
+		switch au.Type {
+		case config.AuthorizerRequest:
+			// CDK joins identitySources with ","; the API reference says
+			// "a comma-separated list".
+			au.IdentitySources = apigw.SplitIdentitySources(source)
+			for i := range au.IdentitySources {
+				p.from("identitySources["+strconv.Itoa(i)+"]", "IdentitySource")
 			}
-			// A pool that lives on AWS: trust its tokens by its JWKS.
-			if c := cognitoARN.FindStringSubmatch(arn); c != nil {
-				iss := "https://cognito-idp." + c[1] + ".amazonaws.com/" + c[2]
-				p.from("externalIssuers["+strconv.Itoa(len(au.ExternalIssuers))+"]", key)
-				au.ExternalIssuers = append(au.ExternalIssuers, config.ExternalIssuer{Issuer: iss, JWKSURL: iss + "/.well-known/jwks.json"})
-				continue
-			}
-			p.fail(key, "want the Arn of a user pool (Fn::GetAtt [Pool, Arn]), got %q", arn)
+			// API Gateway ignores a REQUEST authorizer's
+			// IdentityValidationExpression (contract apigw-beyond.md §1.1).
+			p.str("IdentityValidationExpression")
+		default:
+			au.IdentitySource = source
+			p.from("identitySource", "IdentitySource")
+			au.ValidationRegex = p.to("validationRegex").str("IdentityValidationExpression")
 		}
-		p.from("cognitoUserPools", "ProviderARNs")
-		p.done("Name", "AuthorizerResultTtlInSeconds", "IdentityValidationExpression", "AuthType")
+		switch au.Type {
+		case config.AuthorizerToken, config.AuthorizerRequest:
+			if n, ok := p.to("resultsCacheTtl").integer("AuthorizerResultTtlInSeconds"); ok {
+				ttl := time.Duration(n) * time.Second
+				au.ResultsCacheTTL = &ttl
+			}
+		default:
+			// A COGNITO_USER_POOLS authorizer's TTL (CDK writes 300) caches
+			// nothing Tollgate does not check on each request.
+			p.str("AuthorizerResultTtlInSeconds")
+		}
+		au.JWTConfiguration = jwtConfiguration(p.to("jwtConfiguration").sub("JwtConfiguration"))
+		p.done("Name", "AuthType")
 		if a != nil {
-			m.authorizers[id] = true
+			m.authorizers[id] = au.Type
 			p.place("restApis[" + strconv.Itoa(ai) + "].authorizers[" + strconv.Itoa(len(a.Authorizers)) + "]")
 			a.Authorizers = append(a.Authorizers, au)
 		}
 	}
+}
+
+// authorizerPools maps a Cognito authorizer's ProviderARNs: a pool of this
+// template by its logical id, a pool on AWS by its ARN.
+func (m *apiMapper) authorizerPools(p *props, au *config.Authorizer) {
+	for i, arn := range p.strings("ProviderARNs") {
+		key := "ProviderARNs[" + strconv.Itoa(i) + "]"
+		p.from("cognitoUserPools["+strconv.Itoa(len(au.CognitoUserPools))+"]", key)
+		if pool := m.d.refTo(arn[strings.LastIndexByte(arn, '/')+1:]); pool != "" {
+			au.CognitoUserPools = append(au.CognitoUserPools, pool)
+			continue
+		}
+		// A pool that lives on AWS: config checks the ARN and trusts its
+		// tokens by its JWKS.
+		au.CognitoUserPools = append(au.CognitoUserPools, arn)
+	}
+	p.from("cognitoUserPools", "ProviderARNs")
+}
+
+// jwtConfiguration maps a JWT authorizer's JwtConfiguration (CFN's
+// AWS::ApiGateway::Authorizer JwtConfiguration, JwtIssuer and
+// JwtAdditionalClaim: contract apigw-beyond.md §1.6).
+func jwtConfiguration(p *props) *config.JWTConfiguration {
+	if p.m == nil {
+		return nil
+	}
+	c := &config.JWTConfiguration{DefaultAlgorithms: p.to("defaultAlgorithms").strings("DefaultAlgorithms")}
+	for _, ip := range p.to("issuers").items("Issuers") {
+		iss := config.JWTIssuer{Issuer: ip.to("issuer").str("Issuer"), Audiences: ip.to("audiences").strings("Audiences")}
+		for _, cp := range ip.to("additionalClaims").items("AdditionalClaims") {
+			iss.AdditionalClaims = append(iss.AdditionalClaims, config.AdditionalClaim{
+				ClaimName:      cp.to("claimName").str("ClaimName"),
+				ExpectedValues: cp.to("expectedValues").strings("ExpectedValues"),
+				Format:         cp.to("format").str("Format"),
+				Required:       cp.to("required").boolean("Required"),
+			})
+			cp.done()
+		}
+		ip.done()
+		c.Issuers = append(c.Issuers, iss)
+	}
+	p.done()
+	return c
 }
 
 // methodAt is a mapped AWS::ApiGateway::Method and its resource's path.
@@ -700,14 +824,22 @@ func (m *apiMapper) method(id string, p *props) methodAt {
 	}
 	switch t := p.str("AuthorizationType"); t {
 	case "", "NONE":
-	case "COGNITO_USER_POOLS":
+	case config.AuthorizerCognito, "CUSTOM", config.AuthorizerJWT:
 		au := d.phys[p.to("authorizer").str("AuthorizerId")]
-		if !m.authorizers[au] {
+		typ, ok := m.authorizers[au]
+		switch {
+		case !ok:
 			p.fail("AuthorizerId", "AuthorizerId must refer to an AWS::ApiGateway::Authorizer of this template")
+		case !authorizes(t, typ):
+			// API Gateway: CUSTOM takes a Lambda (TOKEN or REQUEST)
+			// authorizer; COGNITO_USER_POOLS and JWT their own type.
+			p.fail("AuthorizationType", "authorization type %s does not go with the %s authorizer %s: want %s", t, typ, au, authorizationTypeOf(typ))
 		}
 		ma.m.Authorizer = au
+	case "AWS_IAM":
+		p.fail("AuthorizationType", "authorization type AWS_IAM is not supported: want NONE, COGNITO_USER_POOLS, CUSTOM (a TOKEN or REQUEST authorizer) or JWT")
 	default:
-		p.fail("AuthorizationType", "authorization type %q is not supported: want NONE or COGNITO_USER_POOLS", t)
+		p.fail("AuthorizationType", "authorization type %q is not supported: want NONE, COGNITO_USER_POOLS, CUSTOM or JWT", t)
 	}
 	p.used["AuthorizerId"] = true
 	ma.m.Integration = d.integration(p.to("integration").sub("Integration"), m.functions)
@@ -716,6 +848,25 @@ func (m *apiMapper) method(id string, p *props) methodAt {
 	}
 	p.done("MethodResponses", "OperationName", "RequestModels", "RequestParameters", "RequestValidatorId")
 	return ma
+}
+
+// authorizationTypeOf is the AuthorizationType of a method behind an
+// authorizer of type typ.
+func authorizationTypeOf(typ string) string {
+	if typ == config.AuthorizerToken || typ == config.AuthorizerRequest {
+		return "CUSTOM"
+	}
+	return typ
+}
+
+// authorizes reports whether a method of authorization type t may name an
+// authorizer of type typ. A type config does not know is left to it.
+func authorizes(t, typ string) bool {
+	switch typ {
+	case config.AuthorizerCognito, config.AuthorizerToken, config.AuthorizerRequest, config.AuthorizerJWT:
+		return authorizationTypeOf(typ) == t
+	}
+	return true
 }
 
 // stageIgnored are the properties of a stage with no effect in Tollgate.
@@ -789,8 +940,6 @@ func setThrottle(o *config.DeployOptions, q *props) {
 	}
 }
 
-var cognitoARN = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool/([A-Za-z0-9-]+_[A-Za-z0-9]+)$`)
-
 // integration maps a method's Integration property.
 func (d *deployer) integration(p *props, functions map[string]string) *config.Integration {
 	if p.m == nil {
@@ -804,16 +953,7 @@ func (d *deployer) integration(p *props, functions map[string]string) *config.In
 	switch in.Type {
 	case config.IntegrationAWSProxy:
 		p.from("function", "Uri")
-		name, ok := apigw.LambdaFunction(uri)
-		if !ok {
-			p.fail("Uri", "an AWS_PROXY integration's Uri must invoke a Lambda function of this template, got %q", uri)
-			break
-		}
-		fn, ok := functions[name]
-		if !ok {
-			p.fail("Uri", "the function %s is not a function of this template", name)
-		}
-		in.Function = fn
+		in.Function = invokedFunction(p, "Uri", "an AWS_PROXY integration's Uri", uri, functions)
 		p.str("IntegrationHttpMethod")
 	case config.IntegrationHTTPProxy:
 		in.URI = uri
@@ -828,6 +968,22 @@ func (d *deployer) integration(p *props, functions map[string]string) *config.In
 	p.done("PassthroughBehavior", "ContentHandling", "CacheKeyParameters", "CacheNamespace",
 		"RequestParameters", "Credentials", "ConnectionType", "ConnectionId", "IntegrationResponses", "RequestTemplates")
 	return in
+}
+
+// invokedFunction returns the logical id of the function of this template
+// that uri, a Lambda invocation URI read from property key (what names
+// it), invokes, and reports one that is not.
+func invokedFunction(p *props, key, what, uri string, functions map[string]string) string {
+	name, ok := apigw.LambdaFunction(uri)
+	if !ok {
+		p.fail(key, "%s must invoke a Lambda function of this template, got %q", what, uri)
+		return ""
+	}
+	fn, ok := functions[name]
+	if !ok {
+		p.fail(key, "the function %s is not a function of this template", name)
+	}
+	return fn
 }
 
 // mockResponses maps a MOCK integration's IntegrationResponses: the first

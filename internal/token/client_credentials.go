@@ -56,7 +56,7 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 	// script can read them.
 	w.Header()[headerAllowOrigin] = anyOrigin
 	f, err := readForm(w, r, oauth2.ParamGrantType, oauth2.ParamScope, oauth2.ParamClientID, oauth2.ParamClientSecret,
-		oauth2.ParamCode, oauth2.ParamRefreshToken)
+		oauth2.ParamCode, oauth2.ParamRefreshToken, ParamClientMetadata)
 	if err != nil {
 		e.fail(w, r, endpointToken, "", err)
 		return
@@ -78,11 +78,15 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, endpointToken, who, signInGrantError(grant, f))
 		return
 	}
-	e.clientCredentials(w, r, client, who, f[oauth2.ParamScope])
+	e.clientCredentials(w, r, client, who, f[oauth2.ParamScope], f[ParamClientMetadata])
 }
 
 // clientCredentials answers an authenticated client_credentials request.
-func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, client *tollgate.Client, who clientRef, scope string) {
+// When the client's pool has a V3_0 pre token generation trigger, the
+// token is what the trigger makes of it (trigger.go), and metadata, the
+// request's aws_client_metadata, is checked and passed to it; otherwise
+// metadata is not parsed: nothing would read it.
+func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, client *tollgate.Client, who clientRef, scope, metadata string) {
 	if !client.AllowsFlow(tollgate.FlowClientCredentials) {
 		e.fail(w, r, endpointToken, who, errFlowNotAllowed)
 		return
@@ -114,7 +118,16 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		JTI:      uuid.NewString(),
 		ClientID: client.ID,
 	}
-	signed, err := e.opts.Signer.Sign(r.Context(), client.PoolID, claims)
+	var toSign any = claims
+	if trig := e.trigger(client.PoolID); trig != nil {
+		p, err := e.preTokenGeneration(r, w, trig, client, claims, metadata)
+		if err != nil {
+			e.fail(w, r, endpointToken, who, err)
+			return
+		}
+		toSign = p
+	}
+	signed, err := e.opts.Signer.Sign(r.Context(), client.PoolID, toSign)
 	if err != nil {
 		e.fail(w, r, endpointToken, who, oauth2.ServerError().WithCause(err))
 		return
@@ -130,7 +143,7 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		slog.String("request_id", oauth2.RequestID(w)),
 		slog.String("pool_id", client.PoolID),
 		slog.String("jti", claims.JTI),
-		slog.String("scope", scopes),
+		slog.String("scope", claims.Scope),
 	)
 }
 

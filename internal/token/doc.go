@@ -17,6 +17,17 @@
 //   - client_credentials.go: the order of checks at /oauth2/token, the
 //     grant, its scope rules (§3.3) and the Cognito-shaped access token and
 //     response (§5.1);
+//   - trigger.go: a pool's pre token generation trigger, which only with
+//     event version V3_0 fires for client_credentials tokens: the V3 event
+//     (nothing of the request but the client id, the granted scopes and
+//     aws_client_metadata reaches the function), the function run through
+//     Options.Invoke with Cognito's 5 s per attempt and 3 attempts for a
+//     function that does not answer, its answer's claimsToAddOrOverride,
+//     claimsToSuppress, scopesToAdd and scopesToSuppress applied to the
+//     token (custom claims after Cognito's own, which it cannot change),
+//     and its failures answered invalid_request as Cognito words them;
+//   - client_metadata.go: aws_client_metadata, a JSON object of strings,
+//     parsed only when a trigger will get it;
 //   - signin_grants.go: authorization_code and refresh_token, which no
 //     code or refresh token satisfies (Tollgate issues none);
 //   - revoke.go and introspect.go: RFC 7009 and RFC 7662;
@@ -27,9 +38,11 @@
 //     bytes in causes, so that a secret sent in the wrong place never
 //     reaches the log.
 //
-// Everything the endpoint depends on is an interface defined here (Clients,
-// Signer, Verifier, Revocations) and wired by internal/server, so the same
-// code runs against the store, the catalog cache or a test double. Every
+// Everything the endpoint depends on is an interface or a function defined
+// here or at the root (Clients, Signer, Verifier, Revocations, the trigger
+// lookup and tollgate.InvokeFunc, the function runner) and wired by
+// internal/server, so the same code runs against the store, the catalog
+// cache or a test double. Every
 // error reaches the client through internal/oauth2, the one writer of RFC
 // 6749 §5.2 errors; the client sees a code and a description, the log sees
 // the cause. Secrets never appear in the log, wherever a request puts them.

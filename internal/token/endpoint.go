@@ -93,6 +93,24 @@ type Options struct {
 	// records. Nil means time.Now. Tests inject a fixed clock.
 	Now func() time.Time
 
+	// Trigger returns a pool's pre token generation trigger
+	// (tollgate.UserPool.PreTokenGeneration), or nil. Only a V3_0 trigger
+	// fires for client_credentials tokens (trigger.go); nil Trigger means
+	// no pool has one. It runs on every token request, so it must be a
+	// lookup in memory.
+	Trigger func(poolID string) *tollgate.LambdaTrigger
+
+	// Invoke runs a trigger's function by name (tollgate.FunctionNameFromARN
+	// of its ARN): the function runner of the deployment in service when
+	// the request came. An error that wraps ErrFunctionNotFound means no
+	// function has the name; one that wraps context.DeadlineExceeded, that
+	// the attempt timed out. Required when Trigger is set.
+	Invoke tollgate.InvokeFunc
+
+	// TriggerTimeout bounds one attempt of a trigger invocation. Zero means
+	// Cognito's TriggerTimeout (5 s); tests shorten it.
+	TriggerTimeout time.Duration
+
 	// Audit, if set, receives an audit event per failed client
 	// authentication (audit.go).
 	Audit *audit.Sink
@@ -118,6 +136,8 @@ type Endpoint struct {
 	// is unknown or has no secret, so that such a request costs the same
 	// work as a wrong secret (see authenticate).
 	dummyHash []byte
+	// triggerTimeout bounds one attempt of a trigger invocation.
+	triggerTimeout time.Duration
 }
 
 // New returns an Endpoint. It panics if a required option is missing.
@@ -135,8 +155,13 @@ func New(opts Options) *Endpoint {
 		panic("token.New: Options.Vault is required")
 	case opts.Issuer == nil:
 		panic("token.New: Options.Issuer is required")
+	case opts.Trigger != nil && opts.Invoke == nil:
+		panic("token.New: Options.Invoke is required with Options.Trigger")
 	}
-	e := &Endpoint{opts: opts, log: opts.Logger, now: opts.Now}
+	e := &Endpoint{opts: opts, log: opts.Logger, now: opts.Now, triggerTimeout: opts.TriggerTimeout}
+	if e.triggerTimeout <= 0 {
+		e.triggerTimeout = TriggerTimeout
+	}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

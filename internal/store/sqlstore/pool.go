@@ -8,19 +8,34 @@ import (
 	"github.com/tollgate/tollgate"
 )
 
-const poolColumns = `id, name, region, config_key, created_at, updated_at`
+const poolColumns = `id, name, region, config_key, created_at, updated_at,
+	pre_token_generation_arn, pre_token_generation_version`
 
 func scanPool(sc scanner) (*tollgate.UserPool, error) {
 	var p tollgate.UserPool
-	err := sc.Scan(&p.ID, &p.Name, &p.Region, &p.ConfigKey, (*dbTime)(&p.CreatedAt), (*dbTime)(&p.UpdatedAt))
+	var arn, version sql.NullString
+	err := sc.Scan(&p.ID, &p.Name, &p.Region, &p.ConfigKey, (*dbTime)(&p.CreatedAt), (*dbTime)(&p.UpdatedAt), &arn, &version)
+	if err == nil && arn.Valid {
+		p.PreTokenGeneration = &tollgate.LambdaTrigger{LambdaARN: arn.String, LambdaVersion: version.String}
+	}
 	return &p, err
+}
+
+// triggerArgs encodes a pool's trigger for its two nullable columns: both
+// NULL when t is nil.
+func triggerArgs(t *tollgate.LambdaTrigger) (arn, version sql.NullString) {
+	if t == nil {
+		return arn, version
+	}
+	return sql.NullString{String: t.LambdaARN, Valid: true}, sql.NullString{String: t.LambdaVersion, Valid: true}
 }
 
 // CreatePool stores a new pool; KindConflict if its id or name is taken.
 func (s *Store) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
 	return s.change(ctx, "create pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt))
+		arn, version := triggerArgs(p.PreTokenGeneration)
+		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt), arn, version)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a pool with id %q or name %q already exists", p.ID, p.Name), nil)
@@ -41,11 +56,14 @@ func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
 	return queryAll(ctx, s.read, "list pools", scanPool, `SELECT `+poolColumns+` FROM pools ORDER BY name`)
 }
 
-// UpdatePool updates the pool's Name, ConfigKey and UpdatedAt.
+// UpdatePool updates the pool's Name, ConfigKey, PreTokenGeneration and
+// UpdatedAt.
 func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
 	return s.change(ctx, "update pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE pools SET name = $2, config_key = $3, updated_at = $4 WHERE id = $1`,
-			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt))
+		arn, version := triggerArgs(p.PreTokenGeneration)
+		res, err := tx.ExecContext(ctx, `UPDATE pools SET name = $2, config_key = $3, updated_at = $4,
+				pre_token_generation_arn = $5, pre_token_generation_version = $6 WHERE id = $1`,
+			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt), arn, version)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a pool named %q already exists", p.Name), nil)

@@ -42,6 +42,8 @@ func testPools(t *testing.T, s tollgate.Store) {
 	// The name of a deleted pool is free again.
 	reuse := newPool("alpha2")
 	wantNoError(t, "CreatePool with a deleted pool's name", s.CreatePool(ctx, reuse))
+
+	poolTrigger(t, s)
 }
 
 // updatePool checks that UpdatePool changes Name, ConfigKey and UpdatedAt,
@@ -67,4 +69,42 @@ func updatePool(t *testing.T, s tollgate.Store, alpha *tollgate.UserPool) {
 	wantKind(t, "UpdatePool of a missing pool", s.UpdatePool(ctx, missing), tollgate.KindNotFound)
 	_, err = s.GetPool(ctx, missing.ID)
 	wantKind(t, "GetPool of a missing pool", err, tollgate.KindNotFound)
+}
+
+// poolTrigger checks that a pool's pre token generation trigger is kept as
+// created, replaced and cleared by UpdatePool, and listed.
+func poolTrigger(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	v3 := &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:TokenFn", LambdaVersion: tollgate.LambdaVersionV3}
+	v1 := &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:Other:live", LambdaVersion: tollgate.LambdaVersionV1}
+	p := newPool("triggered")
+	p.PreTokenGeneration = v3
+	wantNoError(t, "CreatePool with a trigger", s.CreatePool(ctx, p))
+	for _, step := range []struct {
+		name    string
+		trigger *tollgate.LambdaTrigger
+	}{
+		{"as created", v3},
+		{"replaced", v1},
+		{"cleared", nil},
+		{"set again", v3},
+	} {
+		if step.name != "as created" {
+			update := *p
+			update.PreTokenGeneration = step.trigger
+			update.UpdatedAt = at(time.Minute)
+			wantNoError(t, "UpdatePool, trigger "+step.name, s.UpdatePool(ctx, &update))
+			p = &update
+		}
+		got, err := s.GetPool(ctx, p.ID)
+		wantNoError(t, "GetPool, trigger "+step.name, err)
+		wantEqual(t, "GetPool, trigger "+step.name, got, p)
+		pools, err := s.ListPools(ctx)
+		wantNoError(t, "ListPools, trigger "+step.name, err)
+		for _, listed := range pools {
+			if listed.ID == p.ID {
+				wantEqual(t, "ListPools, trigger "+step.name, listed, p)
+			}
+		}
+	}
 }

@@ -1,0 +1,104 @@
+package apigw
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Identity sources of a REST API Lambda authorizer (CreateAuthorizer's
+// identitySource; CDK's IdentitySource.header/queryString/stageVariable/
+// context write exactly these four prefixes).
+const (
+	// QueryStringSourcePrefix names a query string parameter (its name is
+	// case-sensitive).
+	QueryStringSourcePrefix = "method.request.querystring."
+	// StageVariableSourcePrefix names a stage variable.
+	StageVariableSourcePrefix = "stageVariables."
+	// ContextSourcePrefix names a $context variable (ContextSources).
+	ContextSourcePrefix = "context."
+)
+
+// SourceKind is where an identity source reads its value.
+type SourceKind int
+
+// Identity source kinds.
+const (
+	SourceHeader        SourceKind = iota + 1 // method.request.header.{name}
+	SourceQueryString                         // method.request.querystring.{name}
+	SourceStageVariable                       // stageVariables.{name}
+	SourceContext                             // context.{name}
+)
+
+// ContextSources are the $context variables a REQUEST authorizer may name
+// as identity sources (context.{name}): those of API Gateway's
+// $context reference (api-gateway-mapping-template-reference.md) that
+// Tollgate knows before the authorizer runs. Others (authorizer.*,
+// error.*, integration.*, the response's) are refused.
+var ContextSources = []string{
+	"accountId",
+	"apiId",
+	"domainName",
+	"domainPrefix",
+	"extendedRequestId",
+	"httpMethod",
+	"identity.sourceIp",
+	"identity.userAgent",
+	"path",
+	"protocol",
+	"requestId",
+	"resourceId",
+	"resourcePath",
+	"stage",
+}
+
+// ValidContextSource reports whether name (after "context.") is one of
+// ContextSources.
+func ValidContextSource(name string) bool { return slices.Contains(ContextSources, name) }
+
+// queryNamePattern is a query parameter name as an identity source may
+// name it: any visible ASCII but the separators of the source list and of
+// a query string.
+var queryNamePattern = regexp.MustCompile(`^[!-~]+$`)
+
+// ParseIdentitySource splits a REQUEST authorizer's identity source into
+// its kind and the name it reads; ok is false when s is none of the four
+// forms or names nothing valid (a header name that is not an HTTP field
+// name, a stage variable name outside StageVariableNamePattern, a context
+// variable outside ContextSources).
+func ParseIdentitySource(s string) (kind SourceKind, name string, ok bool) {
+	switch {
+	case strings.HasPrefix(s, IdentitySourcePrefix):
+		name = s[len(IdentitySourcePrefix):]
+		return SourceHeader, name, headerNamePattern.MatchString(name)
+	case strings.HasPrefix(s, QueryStringSourcePrefix):
+		name = s[len(QueryStringSourcePrefix):]
+		return SourceQueryString, name, queryNamePattern.MatchString(name) && !strings.ContainsAny(name, ",&=")
+	case strings.HasPrefix(s, StageVariableSourcePrefix):
+		name = s[len(StageVariableSourcePrefix):]
+		return SourceStageVariable, name, StageVariableNamePattern.MatchString(name)
+	case strings.HasPrefix(s, ContextSourcePrefix):
+		name = s[len(ContextSourcePrefix):]
+		return SourceContext, name, ValidContextSource(name)
+	}
+	return 0, "", false
+}
+
+// TokenHeader returns the header a TOKEN authorizer's identity source
+// names: method.request.header.{name}, a bare header name (what config
+// builds), or Authorization for "" (CDK's TokenAuthorizer default); ok is
+// false for anything else, another kind of identity source included.
+func TokenHeader(source string) (name string, ok bool) {
+	if source == "" {
+		return "Authorization", true
+	}
+	if strings.HasPrefix(source, IdentitySourcePrefix) {
+		kind, name, ok := ParseIdentitySource(source)
+		return name, ok && kind == SourceHeader
+	}
+	if _, _, other := ParseIdentitySource(source); other || strings.HasPrefix(source, "method.request.") {
+		return "", false
+	}
+	name = IdentityHeader(source)
+	return name, name != ""
+}

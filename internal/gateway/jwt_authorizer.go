@@ -1,0 +1,378 @@
+package gateway
+
+// The JWT authorizer: a REST API method with AuthorizationType JWT
+// (rest-api-jwt-authorizer.html; contract apigw-beyond.md §1.6, which
+// mirrors the HTTP API's JWT authorizer, §4.3).
+//
+// The token is read from the identity source header, raw or after
+// "Bearer ", and verified by bearer.VerifyJWT against the authorizer's
+// JwtConfiguration: one of its algorithms, the keys of the issuer its iss
+// names (only that issuer's), iss exactly that issuer, aud holding one of
+// the issuer's audiences (client_id when there is no aud, as for Cognito
+// access tokens), exp ahead, nbf and iat not ahead, and the issuer's
+// additional claims. A method's AuthorizationScopes then need one of them
+// in the token's scope or scp claim; a method without scopes takes any
+// valid token (rest-api-jwt-authorizer-methods.html). There is no
+// token_use check and no revocation check: API Gateway's JWT authorizers
+// make neither.
+//
+// Keys: an issuer that is a pool of this Tollgate (Options.LocalIssuer)
+// is verified with the pool's keys from the KeySource, with no HTTP
+// fetch; any other comes from the jwks.Fetcher, by its JWKS URL or OpenID
+// discovery, fetched again (rate-bounded) on an unknown kid.
+//
+// Answers (the gateway's refusal mapping, writeJWTRefusal): no token, a
+// malformed, forged, foreign or expired token, 401 {"message":
+// "Unauthorized"} (an expired token too: the "The incoming token has
+// expired" message is the Cognito authorizer's, and the JWT authorizer's
+// documented answer to any invalid token is Unauthorized:
+// http-api-troubleshooting-jwt.html; REST's is unrecorded, contract §1.6
+// "U"); a valid token without a scope of the method, 403 {"message":
+// "Forbidden"} (rest-api-jwt-authorizer-methods.html: "A valid token that
+// carries none of the method's scopes receives a 403 Forbidden response");
+// an issuer whose keys cannot be had (a pool's keys unreadable, a key set
+// never fetched), 500 AUTHORIZER_FAILURE.
+//
+// Verifications are cached as the Cognito authorizer's are (the gateway's
+// Cache, keyed by the token's SHA-256 and the authorizer's configuration,
+// never past exp). Downstream, the Invocation's Claims are the verified
+// claims; JWTClaims gives them JSON-typed, as a Lambda proxy event's
+// requestContext.authorizer.claims carries them for a JWT authorizer
+// (rest-api-jwt-authorizer-claims.html).
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
+	"github.com/tollgate/tollgate/internal/bearer"
+	"github.com/tollgate/tollgate/internal/jwks"
+)
+
+// JWTAuthorizerOptions are what a JWTAuthorizer needs from the rest of
+// Tollgate.
+type JWTAuthorizerOptions struct {
+	// LocalIssuer returns the local pool whose tokens carry iss, if one
+	// does: its keys then come from Keys. It is called on first use, not by
+	// NewJWTAuthorizer (a server knows its issuer URLs only once it
+	// listens). Nil means no issuer is local.
+	LocalIssuer func(iss string) (poolID string, ok bool)
+	// Keys gives local pools' keys; required with LocalIssuer.
+	Keys KeySource
+	// JWKS holds the keys of the other issuers; it must know them all
+	// (jwks.Fetcher.Has).
+	JWKS *jwks.Fetcher
+	// Cache, if set, remembers verifications.
+	Cache *Cache
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+}
+
+// JWTAuthorizer is a JWT authorizer (see the top of this file). It is safe
+// for concurrent use.
+type JWTAuthorizer struct {
+	name    string
+	header  string // canonical header name
+	issuers map[string]*jwtIssuer
+	opts    JWTAuthorizerOptions
+	ident   uint64 // the cache's number for the configuration
+
+	once sync.Once // resolves the issuers' pools
+}
+
+// jwtIssuer is one trusted issuer: its rules, and the local pool whose
+// keys verify its tokens ("" for an external issuer).
+type jwtIssuer struct {
+	expect bearer.ExpectJWT
+	pool   string
+}
+
+// NewJWTAuthorizer returns the JWT authorizer a declares.
+func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAuthorizer, error) {
+	fail := func(why string) (*JWTAuthorizer, error) {
+		return nil, errors.New("JWT authorizer " + a.Name + ": " + why)
+	}
+	header := identityHeader(a.IdentitySource)
+	switch {
+	case header == "" || (a.IdentitySource != "" && !strings.HasPrefix(a.IdentitySource, apigw.IdentitySourcePrefix)):
+		return fail("identity source " + a.IdentitySource + " does not name a header")
+	case a.JWT == nil || len(a.JWT.Issuers) == 0:
+		return fail("no issuer")
+	case len(a.JWT.Algorithms) == 0:
+		return fail("no algorithm")
+	case opts.LocalIssuer != nil && opts.Keys == nil:
+		return fail("local issuers need Keys")
+	}
+	for _, alg := range a.JWT.Algorithms {
+		if !slices.Contains(bearer.JWTAlgorithms, alg) {
+			return fail("algorithm " + alg + " is not one of " + strings.Join(bearer.JWTAlgorithms, ", "))
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	z := &JWTAuthorizer{name: a.Name, header: header, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
+	for _, iss := range a.JWT.Issuers {
+		if _, dup := z.issuers[iss.Issuer]; dup {
+			return fail("issuer " + strconv.Quote(iss.Issuer) + " is named twice")
+		}
+		if why := checkJWTIssuer(&iss); why != "" {
+			return fail("issuer " + strconv.Quote(iss.Issuer) + ": " + why)
+		}
+		if opts.JWKS == nil || !opts.JWKS.Has(iss.Issuer) {
+			// Even a local issuer needs it: which issuers are local is
+			// known only on first use.
+			return fail("no JWKS for issuer " + iss.Issuer)
+		}
+		rules := make([]bearer.ClaimRule, len(iss.Claims))
+		for i, c := range iss.Claims {
+			rules[i] = bearer.ClaimRule{Name: c.Name, Values: c.ExpectedValues, Required: c.Required}
+		}
+		z.issuers[iss.Issuer] = &jwtIssuer{expect: bearer.ExpectJWT{
+			Algorithms: a.JWT.Algorithms,
+			Issuer:     iss.Issuer,
+			Audiences:  iss.Audiences,
+			Claims:     rules,
+		}}
+	}
+	if opts.Cache != nil {
+		// Two authorizers share verifications only if they check the same:
+		// the identity is the configuration, not the name.
+		canon, err := json.Marshal(struct {
+			Kind tollgate.AuthorizerType
+			JWT  *tollgate.JWTConfiguration
+		}{tollgate.AuthorizerJWT, a.JWT})
+		if err != nil {
+			return fail(err.Error())
+		}
+		z.ident = opts.Cache.identity(string(canon))
+	}
+	return z, nil
+}
+
+// reservedClaims are the claims an additional claim rule cannot name
+// (API_JwtAdditionalClaim.html: "cannot be iss, aud, exp, nbf, iat, scope,
+// or scp").
+var reservedClaims = []string{"iss", "aud", "exp", "nbf", "iat", "scope", "scp"}
+
+// checkJWTIssuer returns what is wrong with a JWT authorizer's issuer, or
+// "": its URL must be one Tollgate fetches from (https, or http on
+// loopback; apigw.CheckFetchURL) with no query (API_JwtIssuerInput.html:
+// "an absolute https URL with no query string or fragment"), it needs an
+// audience, and its additional claims name no reserved claim.
+func checkJWTIssuer(iss *tollgate.JWTIssuer) string {
+	if why := apigw.CheckFetchURL(iss.Issuer); why != "" {
+		return why
+	}
+	if strings.Contains(iss.Issuer, "?") {
+		return "a query is not allowed"
+	}
+	if len(iss.Audiences) == 0 {
+		return "no audience"
+	}
+	for _, c := range iss.Claims {
+		if c.Name == "" || slices.Contains(reservedClaims, c.Name) {
+			return "additional claim " + strconv.Quote(c.Name) + " is empty or reserved"
+		}
+	}
+	return ""
+}
+
+// Name returns the authorizer's name.
+func (a *JWTAuthorizer) Name() string { return a.name }
+
+// Header returns the canonical name of the header the token is read from.
+func (a *JWTAuthorizer) Header() string { return a.header }
+
+func (a *JWTAuthorizer) resolve() {
+	if a.opts.LocalIssuer == nil {
+		return
+	}
+	for iss, ji := range a.issuers {
+		if pool, ok := a.opts.LocalIssuer(iss); ok {
+			ji.pool = pool
+		}
+	}
+}
+
+// Authorize decides a request from the value of its identity source header
+// ("" when absent) and the method's AuthorizationScopes. A valid token
+// lacking every scope is refused with its Claims set: the gateway answers
+// that 403, every other refusal 401 (writeJWTRefusal).
+func (a *JWTAuthorizer) Authorize(ctx context.Context, header string, scopes []string) Result {
+	t, refused, ok := lookupToken(header, a.opts.Cache, a.ident, a.opts.Now())
+	if !ok {
+		return refused
+	}
+	v, cached := t.v, t.v != nil
+	if v == nil {
+		claims, res := a.verify(ctx, t.tok, t.now)
+		if claims == nil {
+			return res
+		}
+		v = t.store(a.opts.Cache, claims)
+	}
+	claims := v.claims
+	if len(scopes) > 0 && !claims.HasAnyScope(scopes) {
+		return Result{Claims: claims, Cached: cached, Reason: "token carries none of the method's authorization scopes", v: v}
+	}
+	return Result{Decision: Allow, Claims: claims, Cached: cached, v: v}
+}
+
+// tokenLookup is the first half of an authorizer's decision, the same for
+// the Cognito and the JWT authorizer: the token of the identity source
+// header and its cached verification.
+type tokenLookup struct {
+	tok string
+	now time.Time
+	key cacheKey
+	v   *verified // the cached verification, or nil
+}
+
+// lookupToken reads the token of an identity source header (raw or after
+// "Bearer ") and looks its verification up in c (nil: no cache) under the
+// authorizer's identity. ok is false, with the refusal, when there is no
+// token, it is too long, or the cache knows it expired.
+func lookupToken(header string, c *Cache, ident uint64, now time.Time) (t tokenLookup, refused Result, ok bool) {
+	t.tok, t.now = tokenFromHeader(header), now
+	if t.tok == "" {
+		return t, Result{Reason: "no token"}, false
+	}
+	if len(t.tok) > bearer.MaxTokenSize {
+		return t, Result{Reason: "token longer than bearer.MaxTokenSize"}, false
+	}
+	if c != nil {
+		// The token is only read: hashing it in place spares a copy of a
+		// kilobyte on every request.
+		t.key = cacheKey{authz: ident, sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(t.tok), len(t.tok)))} //nolint:gosec // read-only view of an immutable string
+		switch v, res := c.get(t.key, now); res {
+		case cacheHit:
+			t.v = v
+		case cacheExpired:
+			return t, Result{Decision: Expired, Cached: true, Reason: "token expired"}, false
+		}
+	}
+	return t, Result{}, true
+}
+
+// store returns the verification of freshly verified claims, kept in c
+// (nil: no cache) under the token's key.
+func (t *tokenLookup) store(c *Cache, claims *bearer.Claims) *verified {
+	v := newVerified(claims)
+	if c != nil {
+		c.put(t.key, v, t.now)
+	}
+	return v
+}
+
+// verify checks the token with the keys and rules of the issuer it names.
+// It returns the claims, or nil and the refusal.
+func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (*bearer.Claims, Result) {
+	a.once.Do(a.resolve)
+	// The iss is read before verification only to choose the keys and the
+	// rules; VerifyJWT then requires the signed iss to be that issuer.
+	iss, ok := peekIssuer(tok)
+	if !ok {
+		return nil, Result{Reason: "malformed token"}
+	}
+	ji := a.issuers[iss]
+	if ji == nil {
+		return nil, Result{Reason: fmt.Sprintf("iss (%d bytes) is not an issuer of the authorizer", len(iss))}
+	}
+	var keys bearer.JWTKeySet
+	if ji.pool != "" {
+		m, refused := poolKeys(ctx, a.opts.Keys, ji.pool)
+		if m == nil {
+			return nil, refused
+		}
+		keys = m
+	} else {
+		keys = a.opts.JWKS.JWTKeySet(ctx, iss)
+	}
+	expect := ji.expect
+	expect.Now = func() time.Time { return now }
+	claims, err := bearer.VerifyJWT(tok, keys, expect)
+	switch {
+	case err == nil:
+		c := claims.Claims // what the cache keeps: not the rest of JWTClaims
+		return &c, Result{}
+	case errors.Is(err, bearer.ErrExpired):
+		return nil, Result{Decision: Expired, Reason: err.Error()}
+	case ji.pool == "" && !a.opts.JWKS.Loaded(iss):
+		// No key set was ever fetched: no token of the issuer can pass,
+		// whatever it holds. That is the authorizer failing, not the token.
+		return nil, Result{Decision: Failed, Reason: "no key set of issuer " + iss + " could be fetched"}
+	default:
+		return nil, Result{Reason: jwtRefusalReason(tok, err)}
+	}
+}
+
+// poolKeys returns a local pool's keys, or nil and the refusal: the pool
+// was deleted, and its keys with it (its tokens are refused as tokens of no
+// known key), or its keys cannot be read (the authorizer fails).
+func poolKeys(ctx context.Context, ks KeySource, pool string) (bearer.Keys, Result) {
+	m, err := ks.PublicKeys(ctx, pool)
+	if tollgate.IsNotFound(err) {
+		return nil, Result{Reason: "pool " + pool + " no longer exists"}
+	}
+	if err != nil {
+		return nil, Result{Decision: Failed, Reason: "keys of pool " + pool + ": " + err.Error()}
+	}
+	if m == nil {
+		m = map[string]*rsa.PublicKey{} // a pool without keys: no token passes
+	}
+	return m, Result{}
+}
+
+// jwtRefusalReason is refusalReason with the alg rule of a JWT authorizer.
+func jwtRefusalReason(tok string, err error) string {
+	var be *bearer.Error
+	if errors.As(err, &be) && strings.HasPrefix(be.Reason, "parse: ") {
+		var h struct {
+			Alg any `json:"alg"`
+		}
+		if peekSegment(tok, 0, &h) {
+			if alg, ok := h.Alg.(string); ok {
+				return fmt.Sprintf("%v: parse: alg (%d bytes) not allowed, or a malformed token", be.Err, len(alg))
+			}
+		}
+	}
+	return refusalReason(tok, err)
+}
+
+// writeJWTRefusal answers a request a JWT authorizer refused (a Failed
+// decision excepted, which the gateway answers as for any authorizer): 403
+// Forbidden for a valid token without a scope of the method, 401
+// Unauthorized otherwise.
+func writeJWTRefusal(w http.ResponseWriter, res Result) {
+	if res.Claims != nil {
+		WriteResponse(w, ResponseForbidden)
+		return
+	}
+	WriteResponse(w, ResponseUnauthorized)
+}
+
+// JWTClaims returns the claims of the token a JWT authorizer allowed, as
+// signed: JSON-typed, numbers as numbers and arrays as arrays, as API
+// Gateway puts them in a Lambda proxy event's requestContext.authorizer.
+// claims for a JWT authorizer (rest-api-jwt-authorizer-claims.html;
+// contract §1.6 "Claims downstream"), where a Cognito authorizer's are
+// strings (ClaimStrings). It is nil for a method without a JWT authorizer.
+func (inv *Invocation) JWTClaims() json.RawMessage {
+	if inv.Claims == nil || inv.Route == nil || inv.Route.Authorizer == nil || inv.Route.Authorizer.Kind() != tollgate.AuthorizerJWT {
+		return nil
+	}
+	return inv.Claims.Raw
+}

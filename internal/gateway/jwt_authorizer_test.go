@@ -1,0 +1,377 @@
+package gateway_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/jwks"
+	"github.com/tollgate/tollgate/internal/lambdaproxy"
+)
+
+// oidcIssuer is an OpenID issuer on loopback signing ES256 (or, once
+// down, answering 500 to everything): discovery at its URL plus
+// jwks.WellKnown, keys at /jwks.
+type oidcIssuer struct {
+	*httptest.Server
+	key  *ecdsa.PrivateKey
+	kid  string
+	hits atomic.Int64
+	down atomic.Bool
+}
+
+func newOIDCIssuer(t testing.TB) *oidcIssuer {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &oidcIssuer{key: k, kid: "es-1"}
+	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o.hits.Add(1)
+		if o.down.Load() {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		switch r.URL.Path {
+		case jwks.WellKnown:
+			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": o.issuer(), "jwks_uri": o.URL + "/jwks"})
+		case "/jwks":
+			_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k.PublicKey, KeyID: o.kid, Use: "sig"}}})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(o.Close)
+	return o
+}
+
+// issuer is the iss of its tokens: its URL with a trailing slash, which a
+// token must carry exactly (rest-api-jwt-authorizer-create.html).
+func (o *oidcIssuer) issuer() string { return o.URL + "/" }
+
+func (o *oidcIssuer) mint(t testing.TB, alg jose.SignatureAlgorithm, c map[string]any) string {
+	t.Helper()
+	var key any = o.key
+	if alg == jose.ES384 {
+		k, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key = k
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: jose.JSONWebKey{Key: key, KeyID: o.kid}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sign(t, s, c)
+}
+
+// oidcClaims are an external issuer's access token claims, valid at t0.
+func (o *oidcIssuer) claims() map[string]any {
+	return map[string]any{
+		"iss":    o.issuer(),
+		"sub":    "user-1",
+		"aud":    []string{"api", "other"},
+		"exp":    t0.Add(time.Hour).Unix(),
+		"iat":    t0.Unix(),
+		"scope":  "orders:read orders:write",
+		"tenant": "a",
+		"n":      1.5,
+	}
+}
+
+// jwtEnv is the test gateway with a JWT authorizer trusting the OIDC
+// issuer, a broken issuer and local pool A, on /jwt/scoped (scope
+// orders:read or default/default) and /jwt/open (no scope).
+type jwtEnv struct {
+	*env
+	oidc, broken *oidcIssuer
+}
+
+func newJWTEnv(t *testing.T) *jwtEnv {
+	t.Helper()
+	je := &jwtEnv{oidc: newOIDCIssuer(t), broken: newOIDCIssuer(t)}
+	je.broken.down.Store(true)
+	je.env = newEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
+		authz := &tollgate.Authorizer{
+			Name:           "jwt",
+			Type:           tollgate.AuthorizerJWT,
+			IdentitySource: "method.request.header.Authorization",
+			JWT: &tollgate.JWTConfiguration{
+				Algorithms: []string{"RS256", "ES256"},
+				Issuers: []tollgate.JWTIssuer{
+					{Issuer: je.oidc.issuer(), Audiences: []string{"api"}, Claims: []tollgate.JWTClaim{{Name: "tenant", ExpectedValues: []string{"a", "b"}, Required: true}}},
+					{Issuer: je.broken.issuer(), Audiences: []string{"api"}},
+					// A local pool: Cognito access tokens carry no aud, so
+					// the audience is the client id.
+					{Issuer: issuerOf(poolA), Audiences: []string{clientA}},
+				},
+			},
+		}
+		upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+		api.Routes = append(api.Routes,
+			tollgate.Route{ResourcePath: "/jwt/scoped", Method: "GET", Authorizer: authz, AuthorizationScopes: []string{"orders:read", scope}, Integration: upstream},
+			tollgate.Route{ResourcePath: "/jwt/open", Method: "GET", Authorizer: authz, Integration: upstream},
+		)
+		opts.LocalIssuer = func(iss string) (string, bool) {
+			if iss == issuerOf(poolA) {
+				return poolA, true
+			}
+			return "", false
+		}
+	})
+	return je
+}
+
+func TestJWTAuthorizerAnswers(t *testing.T) {
+	je := newJWTEnv(t)
+	o := je.oidc
+	c := o.claims()
+	local := with(claims(issuerOf(poolA)), "jti", "local")
+	tests := []struct {
+		name   string
+		path   string
+		token  string
+		status int
+		body   string // "" for the integration's "ok"
+	}{
+		{"ES256, scope", "/jwt/scoped", o.mint(t, jose.ES256, c), 200, ""},
+		{"ES256, scp array", "/jwt/scoped", o.mint(t, jose.ES256, with(c, "scope", nil, "scp", []string{"x", "orders:read"})), 200, ""},
+		{"ES256, scp string", "/jwt/scoped", o.mint(t, jose.ES256, with(c, "scope", nil, "scp", "orders:read")), 200, ""},
+		// rest-api-jwt-authorizer-methods.html: "A valid token that carries
+		// none of the method's scopes receives a 403 Forbidden response."
+		{"valid, no scope of the method", "/jwt/scoped", o.mint(t, jose.ES256, with(c, "scope", "orders:write")), 403, `{"message":"Forbidden"}`},
+		{"valid, no scope claim", "/jwt/scoped", o.mint(t, jose.ES256, with(c, "scope", nil)), 403, `{"message":"Forbidden"}`},
+		// A method without scopes takes any valid token.
+		{"valid, method without scopes", "/jwt/open", o.mint(t, jose.ES256, with(c, "scope", nil)), 200, ""},
+		// Any invalid token: 401 Unauthorized (http-api-troubleshooting-jwt.html;
+		// REST's answer is undocumented, contract §1.6 "U").
+		{"no token", "/jwt/open", "", 401, `{"message":"Unauthorized"}`},
+		{"expired", "/jwt/open", o.mint(t, jose.ES256, with(c, "exp", t0.Unix())), 401, `{"message":"Unauthorized"}`},
+		{"aud of another API", "/jwt/open", o.mint(t, jose.ES256, with(c, "aud", "x")), 401, `{"message":"Unauthorized"}`},
+		{"required claim missing", "/jwt/open", o.mint(t, jose.ES256, with(c, "tenant", nil)), 401, `{"message":"Unauthorized"}`},
+		{"iss without the trailing slash", "/jwt/open", o.mint(t, jose.ES256, with(c, "iss", o.URL)), 401, `{"message":"Unauthorized"}`},
+		{"alg not allowed (ES384)", "/jwt/open", o.mint(t, jose.ES384, c), 401, `{"message":"Unauthorized"}`},
+		{"HS256 keyed with a public key", "/jwt/open", mintHS256(t, keyA, local), 401, `{"message":"Unauthorized"}`},
+		{"alg none", "/jwt/open", mintNone(t, keyA.kid, local), 401, `{"message":"Unauthorized"}`},
+		// A local pool's tokens verify with its keys (RS256), client_id as
+		// the audience.
+		{"local pool, RS256, client_id", "/jwt/scoped", mint(t, keyA, keyA.kid, local), 200, ""},
+		{"local pool, another client", "/jwt/open", mint(t, keyA, keyA.kid, with(local, "client_id", "x")), 401, `{"message":"Unauthorized"}`},
+		{"pool B is no issuer of the authorizer", "/jwt/open", mint(t, keyB, keyB.kid, claims(issuerOf(poolB))), 401, `{"message":"Unauthorized"}`},
+		{"pool A's iss signed by pool B's key", "/jwt/open", mint(t, keyB, keyB.kid, local), 401, `{"message":"Unauthorized"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := je.do(request("GET", execHost, "/prod"+tt.path, tt.token))
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d; body %s", w.Code, tt.status, w.Body)
+			}
+			want := tt.body
+			if want == "" {
+				want = "ok"
+			}
+			if w.Body.String() != want {
+				t.Errorf("body %s, want %s", w.Body, want)
+			}
+			if tt.status == 403 && w.Header().Get(gateway.HeaderErrorType) != "ForbiddenException" {
+				t.Errorf("x-amzn-ErrorType %q", w.Header().Get(gateway.HeaderErrorType))
+			}
+			if tt.status != 200 && w.Header().Get(gateway.HeaderRequestID) == "" {
+				t.Error("no x-amzn-RequestId")
+			}
+		})
+	}
+	if n := je.broken.hits.Load(); n != 0 {
+		t.Errorf("%d requests to an issuer no token named", n)
+	}
+}
+
+// TestJWTAuthorizerClaimsDownstream: the integration gets the verified
+// claims, JSON-typed through Invocation.JWTClaims (rest-api-jwt-authorizer-
+// claims.html: JSON-typed in a Lambda proxy event), the authorizer's name
+// and the client_id.
+func TestJWTAuthorizerClaimsDownstream(t *testing.T) {
+	je := newJWTEnv(t)
+	tok := je.oidc.mint(t, jose.ES256, with(je.oidc.claims(), "client_id", "c-1"))
+	if w := je.do(request("GET", execHost, "/prod/jwt/scoped", tok)); w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	inv, _, _ := je.invocation()
+	if inv == nil || inv.Authorizer != "jwt" || inv.ClientID != "c-1" {
+		t.Fatalf("invocation %+v", inv)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(inv.JWTClaims(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["exp"] != float64(t0.Add(time.Hour).Unix()) || got["n"] != 1.5 || got["tenant"] != "a" {
+		t.Errorf("claims %v: want exp and n as numbers", got)
+	}
+	if aud, ok := got["aud"].([]any); !ok || len(aud) != 2 {
+		t.Errorf("aud %v: want the array", got["aud"])
+	}
+	if s := inv.ScopeList(); s != "orders:read orders:write" {
+		t.Errorf("ScopeList %q", s)
+	}
+	// The Lambda proxy event's requestContext.authorizer.claims are the
+	// claims JSON-typed, as signed (rest-api-jwt-authorizer-claims.html:
+	// "JSON-typed" in Lambda proxy integrations; contract apigw-beyond.md
+	// §1.6 "Claims downstream").
+	ev, err := lambdaproxy.Event(request("GET", execHost, "/prod/jwt/scoped", tok), inv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var event struct {
+		RequestContext struct {
+			Authorizer struct {
+				Claims map[string]any `json:"claims"`
+			} `json:"authorizer"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(ev, &event); err != nil {
+		t.Fatal(err)
+	}
+	if c := event.RequestContext.Authorizer.Claims; c["exp"] != float64(t0.Add(time.Hour).Unix()) || c["n"] != 1.5 {
+		t.Errorf("event claims %v: want exp and n as numbers", c)
+	} else if aud, ok := c["aud"].([]any); !ok || len(aud) != 2 {
+		t.Errorf("event claims aud %v: want the array", c["aud"])
+	}
+
+	// A Cognito authorizer's invocation has no JWT claims.
+	if w := je.do(request("GET", execHost, "/prod/hello", mint(t, keyA, keyA.kid, claims(issuerOf(poolA))))); w.Code != 200 {
+		t.Fatalf("Cognito route: %d", w.Code)
+	}
+	if inv, _, _ := je.invocation(); inv == nil || inv.JWTClaims() != nil {
+		t.Errorf("Cognito route: JWTClaims %s", inv.JWTClaims())
+	}
+}
+
+// TestJWTAuthorizerKeysUnavailable: keys that cannot be had are the
+// authorizer failing, 500 AUTHORIZER_FAILURE, not the token.
+func TestJWTAuthorizerKeysUnavailable(t *testing.T) {
+	je := newJWTEnv(t)
+	// An issuer whose discovery fails.
+	tok := je.broken.mint(t, jose.ES256, with(je.oidc.claims(), "iss", je.broken.issuer()))
+	w := je.do(request("GET", execHost, "/prod/jwt/open", tok))
+	if w.Code != 500 || w.Body.String() != `{"message":"Internal server error"}` {
+		t.Errorf("broken issuer: %d %s", w.Code, w.Body)
+	}
+	if je.broken.hits.Load() == 0 {
+		t.Error("the broken issuer was not asked")
+	}
+	// A local pool whose keys cannot be read.
+	je.f.keys.mu.Lock()
+	je.f.keys.err = errors.New("store down")
+	je.f.keys.mu.Unlock()
+	w = je.do(request("GET", execHost, "/prod/jwt/open", mint(t, keyA, keyA.kid, with(claims(issuerOf(poolA)), "jti", "x"))))
+	if w.Code != 500 {
+		t.Errorf("local keys unreadable: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestJWTAuthorizerCache: a token is verified once, then served from the
+// cache until its exp, and then refused 401 Unauthorized.
+func TestJWTAuthorizerCache(t *testing.T) {
+	je := newJWTEnv(t)
+	tok := je.oidc.mint(t, jose.ES256, with(je.oidc.claims(), "exp", t0.Add(time.Minute).Unix()))
+	for range 2 {
+		if w := je.do(request("GET", execHost, "/prod/jwt/scoped", tok)); w.Code != 200 {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	hits := je.oidc.hits.Load()
+	je.f.clock.advance(time.Minute)
+	w := je.do(request("GET", execHost, "/prod/jwt/scoped", tok))
+	if w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` {
+		t.Fatalf("past exp: %d %s", w.Code, w.Body)
+	}
+	_, auths := je.obs.take()
+	var cached []bool
+	for _, a := range auths {
+		if a.Authorizer == "jwt" {
+			cached = append(cached, a.Cached)
+		}
+	}
+	if len(cached) != 3 || cached[0] || !cached[1] {
+		t.Errorf("cached %v, want a miss then a hit", cached)
+	}
+	if n := je.oidc.hits.Load(); n != hits || hits != 2 {
+		t.Errorf("issuer asked %d times, then %d; want discovery and key set once", hits, n)
+	}
+}
+
+func TestNewJWTAuthorizerRefuses(t *testing.T) {
+	f := newFixture(t)
+	iss := tollgate.JWTIssuer{Issuer: externalIssuer, Audiences: []string{"api"}}
+	tests := []struct {
+		name string
+		a    tollgate.Authorizer
+		err  string
+	}{
+		{"HS256", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"HS256"}, Issuers: []tollgate.JWTIssuer{iss}}}, "algorithm HS256"},
+		{"no algorithm", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{iss}}}, "no algorithm"},
+		{"no issuer", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}}}, "no issuer"},
+		{"issuer unknown to the fetcher", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: "https://elsewhere.example.com", Audiences: []string{"a"}}}}}, "no JWKS"},
+		{"issuer on http beyond loopback", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: "http://issuer.example.com", Audiences: []string{"a"}}}}}, "http is allowed only on a loopback host"},
+		{"issuer with a query", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: externalIssuer + "?a=b", Audiences: []string{"a"}}}}}, "query"},
+		{"no audience", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: externalIssuer}}}}, "no audience"},
+		{"reserved claim", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: externalIssuer, Audiences: []string{"a"}, Claims: []tollgate.JWTClaim{{Name: "scp"}}}}}}, "reserved"},
+		{"identity source not a header", tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, IdentitySource: "method.request.querystring.t", JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{iss}}}, "identity source"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := gateway.NewJWTAuthorizer(&tt.a, gateway.JWTAuthorizerOptions{JWKS: f.jwks})
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("err = %v, want %q", err, tt.err)
+			}
+		})
+	}
+	z, err := gateway.NewJWTAuthorizer(&tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{iss}}}, gateway.JWTAuthorizerOptions{JWKS: f.jwks})
+	if err != nil || z.Header() != "Authorization" || z.Name() != "j" {
+		t.Fatalf("%v %v", z, err)
+	}
+	if d := z.Authorize(context.Background(), "", nil).Decision; d != gateway.Unauthorized {
+		t.Errorf("no token: %v", d)
+	}
+}
+
+// BenchmarkJWTAuthorizerCached is a request's authorizer cost once its
+// token is cached.
+func BenchmarkJWTAuthorizerCached(b *testing.B) {
+	o := newOIDCIssuer(b)
+	cache := gateway.NewCache(gateway.CacheOptions{Now: func() time.Time { return t0 }})
+	j := jwks.New([]tollgate.ExternalIssuer{{Issuer: o.issuer()}}, jwks.Options{Logger: quiet})
+	z, err := gateway.NewJWTAuthorizer(&tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, JWT: &tollgate.JWTConfiguration{
+		Algorithms: []string{"ES256"}, Issuers: []tollgate.JWTIssuer{{Issuer: o.issuer(), Audiences: []string{"api"}}},
+	}}, gateway.JWTAuthorizerOptions{JWKS: j, Cache: cache, Now: func() time.Time { return t0 }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	header := "Bearer " + o.mint(b, jose.ES256, o.claims())
+	scopes := []string{"orders:read"}
+	ctx := context.Background()
+	if d := z.Authorize(ctx, header, scopes).Decision; d != gateway.Allow {
+		b.Fatal(d)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := z.Authorize(ctx, header, scopes).Decision; d != gateway.Allow {
+			b.Fatal(d)
+		}
+	}
+}

@@ -1,0 +1,552 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/textproto"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/apigw"
+	"github.com/tollgate/tollgate/internal/claimsheader"
+)
+
+// LambdaAuthorizerTimeout bounds an authorizer function's invocation, over
+// the function's own timeout (which the runner enforces): API Gateway
+// documents no REST authorizer timeout, and its integrations stop at 29 s
+// (apigw-beyond §1.5, §5 item 2). Running out of it is a 500
+// AUTHORIZER_CONFIGURATION_ERROR.
+const LambdaAuthorizerTimeout = 29 * time.Second
+
+// AuthorizerEventFunc builds the event of a REQUEST authorizer: the Lambda
+// proxy event of the request inv describes, without body and
+// isBase64Encoded and with no requestContext.authorizer, after "type":
+// "REQUEST" and methodArn (apigw-beyond §1.2). internal/lambdaproxy's
+// AuthorizerEvent is the one: the proxy event's headers, query and
+// requestContext are rendered in one place.
+type AuthorizerEventFunc func(r *http.Request, inv *Invocation, methodARN string) ([]byte, error)
+
+// LambdaAuthorizerOptions are what a LambdaAuthorizer needs from the rest
+// of Tollgate.
+type LambdaAuthorizerOptions struct {
+	// Invoke runs the authorizer's function; required.
+	Invoke tollgate.InvokeFunc
+	// Event builds a REQUEST authorizer's event; required for REQUEST.
+	Event AuthorizerEventFunc
+	// Cache holds the policies of the authorizers of a gateway; nil makes
+	// the authorizer cache nothing, whatever its TTL.
+	Cache *PolicyCache
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+}
+
+// LambdaAuthorizer is a TOKEN or REQUEST authorizer (apigw-beyond §1): it
+// invokes a Lambda function with the request's identity and evaluates the
+// IAM policy it answers against the request's methodArn. It is safe for
+// concurrent use.
+//
+// With a result TTL, the function's parsed answer — the policy, not the
+// decision — is cached per stage under the token (TOKEN) or all the
+// identity-source values together (REQUEST), and evaluated again against
+// each request's methodArn: a policy naming only the first request's
+// method refuses the others until it expires (the caching trap, §1.4). A
+// burst of requests with the same uncached identity invokes the function
+// once; the invocation runs on its own (a caller that goes away does not
+// end it for the others) for at most LambdaAuthorizerTimeout. An
+// "Unauthorized" answer and failures are not cached: the function is
+// asked again (§1.4 leaves it open; a function that refuses a token today
+// and accepts it after a fix should not be held to its refusal).
+type LambdaAuthorizer struct {
+	name     string
+	kind     tollgate.AuthorizerType
+	function string
+	header   string         // TOKEN: canonical header name
+	validate *regexp.Regexp // TOKEN: whole-token match, or nil
+	sources  []identitySource
+	ttl      time.Duration
+	invoke   tollgate.InvokeFunc
+	event    AuthorizerEventFunc
+	cache    *PolicyCache
+	id       uint32 // the cache's number for the authorizer
+	flight   singleflight.Group
+	now      func() time.Time
+}
+
+// identitySource is a REQUEST authorizer's identity source, parsed.
+type identitySource struct {
+	kind apigw.SourceKind
+	name string // a header's canonical name
+}
+
+// NewLambdaAuthorizer returns the TOKEN or REQUEST authorizer a declares.
+func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (*LambdaAuthorizer, error) {
+	kind := a.Kind()
+	if kind != tollgate.AuthorizerToken && kind != tollgate.AuthorizerRequest {
+		return nil, fmt.Errorf("authorizer %s: type %s is not a Lambda authorizer", a.Name, kind)
+	}
+	if a.Function == "" {
+		return nil, errors.New("authorizer " + a.Name + " names no function")
+	}
+	if opts.Invoke == nil {
+		return nil, errors.New("authorizer " + a.Name + ": no function invoker")
+	}
+	if a.ResultTTL < 0 || a.ResultTTL > tollgate.MaxAuthorizerResultTTL {
+		return nil, fmt.Errorf("authorizer %s: result TTL %s is not within 0s and %s", a.Name, a.ResultTTL, tollgate.MaxAuthorizerResultTTL)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	z := &LambdaAuthorizer{name: a.Name, kind: kind, function: a.Function, ttl: a.ResultTTL,
+		invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now}
+	if z.cache == nil {
+		z.ttl = 0
+	} else {
+		z.id = z.cache.nextID()
+	}
+	if kind == tollgate.AuthorizerToken {
+		h, ok := apigw.TokenHeader(a.IdentitySource)
+		if !ok {
+			return nil, errors.New("authorizer " + a.Name + ": identity source " + a.IdentitySource + " does not name a header")
+		}
+		z.header = textproto.CanonicalMIMEHeaderKey(h)
+		if a.IdentityValidationExpression != "" {
+			// API Gateway matches the whole token (Java's String.matches:
+			// the examples anchor nothing and end in ".*", e.g. SAM's
+			// ValidationExpression "Bearer.*").
+			re, err := regexp.Compile(`^(?:` + a.IdentityValidationExpression + `)$`)
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: identity validation expression: %w", a.Name, err)
+			}
+			z.validate = re
+		}
+		return z, nil
+	}
+	if opts.Event == nil {
+		return nil, errors.New("authorizer " + a.Name + ": no REQUEST event builder")
+	}
+	for _, s := range a.IdentitySources {
+		k, name, ok := apigw.ParseIdentitySource(s)
+		if !ok {
+			return nil, fmt.Errorf("authorizer %s: %q is not an identity source", a.Name, s)
+		}
+		if k == apigw.SourceHeader {
+			name = textproto.CanonicalMIMEHeaderKey(name)
+		}
+		z.sources = append(z.sources, identitySource{k, name})
+	}
+	if z.ttl > 0 && len(z.sources) == 0 {
+		return nil, errors.New("authorizer " + a.Name + " caches its results but has no identity source")
+	}
+	return z, nil
+}
+
+// Name returns the authorizer's name.
+func (a *LambdaAuthorizer) Name() string { return a.name }
+
+// outcome is what one invocation of the function gave: a grant (a valid
+// answer), or a refusal (Unauthorized, Misconfigured) and why.
+type outcome struct {
+	grant    *lambdaGrant
+	decision Decision
+	reason   string
+	latency  time.Duration
+}
+
+// Authorize decides the request r, which inv describes (as the gateway
+// builds it before authorizing: API and Stage set, its authorizer fields
+// still empty), for the methodArn of its path; lenient is the
+// lenient reading of the path (normalizePath) when it differs, whose
+// methodArn the policy must allow too, so that "/public%2F..%2Fadmin"
+// is not allowed on a policy that denies "/admin/*" to an upstream that
+// decodes it.
+func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient string) Result {
+	// The key's material is built on the stack for tokens of up to 2 KiB:
+	// the stage, then the token or the identity-source values.
+	var buf [2048]byte
+	material := append(append(buf[:0], inv.Stage.Name...), 0)
+	token, material, res, ok := a.identity(r, inv, material)
+	if !ok {
+		return res
+	}
+	arn := methodARN(r.Method, inv, inv.Path)
+	if len(arn) > MaxMethodARNBytes {
+		return Result{Decision: URITooLong, Reason: fmt.Sprintf("methodArn of %d bytes", len(arn))}
+	}
+	var o outcome
+	cached := false
+	if a.ttl <= 0 {
+		o = a.call(r.Context(), r, inv, arn, token)
+	} else {
+		key := policyKey{authz: a.id, sum: sha256.Sum256(material)}
+		if g := a.cache.get(key, a.now()); g != nil {
+			o, cached = outcome{grant: g}, true
+		} else {
+			o = a.shared(r, inv, arn, token, key)
+		}
+	}
+	if o.grant == nil {
+		return Result{Decision: o.decision, Reason: o.reason}
+	}
+	res = Result{Decision: Allow, Cached: cached, grant: o.grant, latency: o.latency}
+	switch d := o.grant.out.Policy.Evaluate(arn); {
+	case d == PolicyExplicitDeny:
+		res.Decision, res.Reason = ExplicitDeny, "the policy denies the methodArn"
+	case d != PolicyAllow:
+		res.Decision, res.Reason = Denied, "the policy does not allow the methodArn"
+	case lenient != "" && lenient != inv.Path:
+		if o.grant.out.Policy.Evaluate(methodARN(r.Method, inv, lenient)) != PolicyAllow {
+			res.Decision, res.Reason = Denied, "the policy does not allow the methodArn of the decoded path"
+		}
+	}
+	return res
+}
+
+// shared runs the function once for every concurrent request with the same
+// key, on a context of its own (the first caller's values, not its
+// cancellation), and caches a valid answer. A caller that goes away stops
+// waiting; the others still get the answer.
+func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token string, key policyKey) outcome {
+	ctx := context.WithoutCancel(r.Context())
+	ch := a.flight.DoChan(string(key.sum[:]), func() (any, error) {
+		o := a.call(ctx, r, inv, arn, token)
+		if o.grant != nil {
+			now := a.now()
+			a.cache.put(key, o.grant, now, now.Add(a.ttl))
+		}
+		return o, nil
+	})
+	select {
+	case res := <-ch:
+		return res.Val.(outcome)
+	case <-r.Context().Done():
+		return outcome{decision: Misconfigured, reason: "the client went away while the authorizer ran"}
+	}
+}
+
+// call invokes the function and reads its answer.
+func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invocation, arn, token string) outcome {
+	var event []byte
+	var err error
+	if a.kind == tollgate.AuthorizerToken {
+		event, err = tokenEvent(token, arn)
+	} else {
+		event, err = a.event(r, inv, arn)
+	}
+	if err != nil {
+		return outcome{decision: Misconfigured, reason: "building the event: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(ctx, LambdaAuthorizerTimeout)
+	defer cancel()
+	start := time.Now()
+	payload, fnErr, err := a.invoke(ctx, a.function, inv.TraceID, event)
+	o := outcome{decision: Misconfigured, latency: time.Since(start)}
+	switch {
+	case err != nil:
+		o.reason = "invoking " + a.function + ": " + err.Error()
+	case fnErr:
+		if msg, typ := functionError(payload); msg == "Unauthorized" {
+			o.decision, o.reason = Unauthorized, "the function answered Unauthorized"
+		} else {
+			o.reason = fmt.Sprintf("function error (errorType %.64q, errorMessage of %d bytes)", typ, len(msg))
+		}
+	default:
+		out, err := ParseAuthorizerOutput(payload)
+		if err != nil {
+			o.reason = "the function's answer is not a valid authorizer output: " + err.Error()
+			break
+		}
+		o.grant = &lambdaGrant{out: out, size: int64(3*len(payload)) + grantOverhead}
+	}
+	return o
+}
+
+// functionError reads Lambda's error document: {"errorMessage": …,
+// "errorType": …}. A function's callback("Unauthorized"), throw new
+// Error("Unauthorized") or raise Exception("Unauthorized") all give
+// errorMessage "Unauthorized".
+func functionError(payload []byte) (message, errorType string) {
+	var doc struct {
+		ErrorMessage string `json:"errorMessage"`
+		ErrorType    string `json:"errorType"`
+	}
+	_ = json.Unmarshal(payload, &doc) // anything else is not "Unauthorized"
+	return doc.ErrorMessage, doc.ErrorType
+}
+
+// tokenEvent is a TOKEN authorizer's event: exactly these three keys, in
+// this order, the header's value verbatim (apigw-beyond §1.2).
+func tokenEvent(token, arn string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(struct {
+		Type               string `json:"type"`
+		AuthorizationToken string `json:"authorizationToken"`
+		MethodArn          string `json:"methodArn"`
+	}{"TOKEN", token, arn})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+// methodARN is the methodArn of a request to inv's API and stage for the
+// path after the stage: arn:aws:execute-api:{region}:{account}:{apiId}/
+// {stage}/{VERB}/{path without its leading slash}.
+func methodARN(verb string, inv *Invocation, path string) string {
+	return MethodARN(inv.API.Region, tollgate.AccountID, inv.API.ID, inv.Stage.Name, verb, strings.TrimPrefix(path, "/"))
+}
+
+// identity reads the request's identity: the token (TOKEN), appended to
+// buf, or the identity-source values one after another, each after its
+// length (REQUEST, when results are cached). ok is false with the refusal
+// when a value is missing or empty, the token fails the validation
+// expression, or its header is sent twice.
+func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte) (token string, material []byte, refusal Result, ok bool) {
+	if a.kind == tollgate.AuthorizerToken {
+		vs := r.Header[a.header]
+		switch {
+		case len(vs) > 1 || hasTwin(r.Header, a.header):
+			return "", nil, Result{Reason: "more than one " + a.header + " header"}, false
+		case len(vs) == 0 || vs[0] == "":
+			return "", nil, Result{Reason: "no token"}, false
+		case a.validate != nil && !a.validate.MatchString(vs[0]):
+			return "", nil, Result{Reason: "the token does not match the identity validation expression"}, false
+		}
+		return vs[0], append(buf, vs[0]...), Result{}, true
+	}
+	if a.ttl <= 0 {
+		// Without caching the sources are not required (the API reference's
+		// identitySource), and nothing is keyed by them.
+		return "", nil, Result{}, true
+	}
+	var query map[string][]string
+	for _, s := range a.sources {
+		var v string
+		switch s.kind {
+		case apigw.SourceHeader:
+			v = strings.Join(r.Header[s.name], ",")
+		case apigw.SourceQueryString:
+			if query == nil {
+				query = r.URL.Query()
+			}
+			v = strings.Join(query[s.name], ",")
+		case apigw.SourceStageVariable:
+			v = inv.StageVariables[s.name]
+		case apigw.SourceContext:
+			v = contextValue(r, inv, s.name)
+		}
+		if v == "" {
+			return "", nil, Result{Reason: "identity source " + s.name + " is missing or empty"}, false
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(v)))
+		buf = append(buf, v...)
+	}
+	return "", buf, Result{}, true
+}
+
+// contextValue is the $context variable name (apigw.ContextSources) of the
+// request.
+func contextValue(r *http.Request, inv *Invocation, name string) string {
+	switch name {
+	case "accountId":
+		return tollgate.AccountID
+	case "apiId":
+		return inv.API.ID
+	case "domainName":
+		return inv.DomainName
+	case "domainPrefix":
+		return inv.DomainPrefix
+	case "extendedRequestId":
+		return inv.ExtendedRequestID
+	case "httpMethod":
+		return r.Method
+	case "identity.sourceIp":
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			return host
+		}
+		return r.RemoteAddr
+	case "identity.userAgent":
+		return r.UserAgent()
+	case "path":
+		return inv.ContextPath()
+	case "protocol":
+		return r.Proto
+	case "requestId":
+		return inv.RequestID
+	case "resourceId":
+		return inv.ResourceID
+	case "resourcePath":
+		return inv.ResourcePath
+	case "stage":
+		return inv.Stage.Name
+	}
+	return ""
+}
+
+// lambdaGrant is a Lambda authorizer's valid answer, shared by every
+// request its cache entry serves: what integrations derive from its
+// context is computed once, on first use.
+type lambdaGrant struct {
+	out  *AuthorizerOutput
+	size int64 // what the cache charges for it
+
+	once    sync.Once
+	strings map[string]string
+	header  string
+}
+
+// grantOverhead is what a cache entry costs beyond three times the
+// function's answer (the parsed answer and its derivations).
+const grantOverhead = 512
+
+func (g *lambdaGrant) load() *lambdaGrant {
+	g.once.Do(func() {
+		g.strings = contextStrings(g.out.Context)
+		g.header = claimsheader.Encode(g.strings)
+	})
+	return g
+}
+
+// contextStrings renders an authorizer context as REST APIs pass it on
+// (StringifyContextValue); null values are left out.
+func contextStrings(c map[string]any) map[string]string {
+	if len(c) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(c))
+	for k, v := range c {
+		if s, ok := StringifyContextValue(v); ok {
+			m[k] = s
+		}
+	}
+	return m
+}
+
+// DefaultPolicyCacheBytes bounds a gateway's Lambda authorizer cache: 8 MiB.
+const DefaultPolicyCacheBytes = 8 << 20
+
+const policyShards = 16
+
+// PolicyCache holds the answers of a gateway's Lambda authorizers, keyed by
+// authorizer, stage and identity (the SHA-256 of the token or of the
+// identity-source values), each until its authorizer's TTL has passed. Like
+// Cache it is bounded by the estimated memory of its entries (three times
+// the function's answer, plus some), each of its shards holding a 16th of
+// the budget, and it evicts expired entries first, then arbitrary ones.
+type PolicyCache struct {
+	shards   [policyShards]policyShard
+	perShard int64
+	mu       sync.Mutex
+	ids      uint32
+}
+
+type policyShard struct {
+	mu    sync.RWMutex
+	m     map[policyKey]policyEntry
+	bytes int64
+}
+
+type policyKey struct {
+	authz uint32
+	sum   [32]byte
+}
+
+type policyEntry struct {
+	g     *lambdaGrant
+	until int64 // UnixNano after which the entry is not used
+}
+
+// NewPolicyCache returns an empty cache of at most bytes (0 means
+// DefaultPolicyCacheBytes; negative keeps nothing).
+func NewPolicyCache(bytes int64) *PolicyCache {
+	if bytes == 0 {
+		bytes = DefaultPolicyCacheBytes
+	}
+	c := &PolicyCache{perShard: max(bytes, 0) / policyShards}
+	for i := range c.shards {
+		c.shards[i].m = map[policyKey]policyEntry{}
+	}
+	return c
+}
+
+func (c *PolicyCache) nextID() uint32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ids++
+	return c.ids
+}
+
+// Len returns the number of entries held.
+func (c *PolicyCache) Len() int {
+	n := 0
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
+}
+
+func (c *PolicyCache) get(k policyKey, now time.Time) *lambdaGrant {
+	sh := &c.shards[k.sum[0]%policyShards]
+	sh.mu.RLock()
+	e, ok := sh.m[k]
+	sh.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	if now.UnixNano() >= e.until {
+		sh.mu.Lock()
+		if cur, ok := sh.m[k]; ok && cur.g == e.g {
+			sh.drop(k, cur)
+		}
+		sh.mu.Unlock()
+		return nil
+	}
+	return e.g
+}
+
+// put keeps g under k until until; now is the current time.
+func (c *PolicyCache) put(k policyKey, g *lambdaGrant, now, until time.Time) {
+	if g.size > c.perShard {
+		return
+	}
+	sh := &c.shards[k.sum[0]%policyShards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if old, ok := sh.m[k]; ok {
+		sh.drop(k, old)
+	}
+	if sh.bytes+g.size > c.perShard {
+		ns := now.UnixNano()
+		for k, e := range sh.m {
+			if ns >= e.until {
+				sh.drop(k, e)
+			}
+		}
+		for k, e := range sh.m {
+			if sh.bytes+g.size <= c.perShard {
+				break
+			}
+			sh.drop(k, e)
+		}
+	}
+	sh.m[k] = policyEntry{g: g, until: until.UnixNano()}
+	sh.bytes += g.size
+}
+
+func (sh *policyShard) drop(k policyKey, e policyEntry) {
+	delete(sh.m, k)
+	sh.bytes -= e.g.size
+}

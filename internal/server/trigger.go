@@ -1,0 +1,30 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/token"
+)
+
+// preTokenGeneration is the token endpoint's trigger lookup: a pool's pre
+// token generation trigger as the catalog holds it (a map lookup, no
+// allocation, no store access).
+func (s *Server) preTokenGeneration(poolID string) *tollgate.LambdaTrigger {
+	return s.catalog.PreTokenGeneration(poolID)
+}
+
+// invokeTrigger is the token endpoint's Invoke: it runs a pool trigger's
+// function on the runner of the deployment in service when the request
+// came, held until the invocation returns, so that a reload never pulls
+// the runner from under it. A name no function of that deployment has is
+// token.ErrFunctionNotFound.
+func (s *Server) invokeTrigger(ctx context.Context, name, traceID string, event []byte) ([]byte, bool, error) {
+	d := s.acquire()
+	defer d.release()
+	if !d.runner.Has(name) {
+		return nil, false, fmt.Errorf("%w: %s", token.ErrFunctionNotFound, name)
+	}
+	return s.invokeFunction(ctx, d.runner, name, traceID, event)
+}
