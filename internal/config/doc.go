@@ -1,7 +1,8 @@
 // Package config owns Tollgate's config-as-code: it reads a YAML file whose
 // keys mirror the AWS CDK construct props (UserPool, addResourceServer,
-// addClient, addDomain, lambda.Function, RestApi,
-// CognitoUserPoolsAuthorizer, addResource, addMethod), validates it whole,
+// addClient, addDomain, addTrigger, lambda.Function, RestApi,
+// CognitoUserPoolsAuthorizer, TokenAuthorizer, RequestAuthorizer,
+// addResource, addMethod), validates it whole,
 // reconciles the store with the pools it declares and builds the REST APIs
 // it declares.
 //
@@ -161,6 +162,102 @@
 // answered 401. The externalIssuers of earlier versions are refused with
 // what to write instead: a pool's ARN in cognitoUserPools, or a JWT
 // authorizer.
+//
+// # Authorizers and triggers, field by field
+//
+// An authorizer's type says which fields apply; a field of another type is
+// a problem. Each field, with its default, rule, CDK prop and
+// CloudFormation property (AWS::ApiGateway::Authorizer):
+//
+//   - id: required, unique in the API. CDK: the construct id; CFN: the
+//     logical id.
+//   - type: default COGNITO_USER_POOLS; or TOKEN, REQUEST, JWT (upper
+//     case). CDK: the construct (CognitoUserPoolsAuthorizer,
+//     TokenAuthorizer, RequestAuthorizer; CfnAuthorizer for JWT); CFN:
+//     Type.
+//   - cognitoUserPools (COGNITO_USER_POOLS): required, at least one: ids of
+//     pools of this config, or pool ARNs
+//     arn:aws:cognito-idp:{region}:{account}:userpool/{poolId} (the pool
+//     id's region must be the ARN's), trusted by their issuer
+//     https://cognito-idp.{region}.amazonaws.com/{poolId} and its JWKS.
+//     CDK: cognitoUserPools (UserPool.fromUserPoolArn for pools on AWS);
+//     CFN: ProviderARNs.
+//   - function (TOKEN, REQUEST): required, the id of a function of this
+//     config. CDK: handler; CFN: AuthorizerUri
+//     (arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations).
+//   - identitySource (COGNITO_USER_POOLS, TOKEN, JWT): default
+//     method.request.header.Authorization; one request header,
+//     method.request.header.{Name}. CDK: identitySource; CFN:
+//     IdentitySource.
+//   - identitySources (REQUEST): no default; each
+//     method.request.header.{name}, method.request.querystring.{name},
+//     stageVariables.{name} or context.{name} (accountId, apiId,
+//     domainName, domainPrefix, extendedRequestId, httpMethod,
+//     identity.sourceIp, identity.userAgent, path, protocol, requestId,
+//     resourceId, resourcePath, stage); not a path parameter; no
+//     duplicates; at least one unless resultsCacheTtl is 0s. Every one must
+//     be present and non-empty for the function to be invoked (else 401),
+//     and together they key the cache. CDK: identitySources
+//     (IdentitySource.header(…), .queryString(…), .stageVariable(…),
+//     .context(…)); CFN: IdentitySource, comma-separated.
+//   - validationRegex (TOKEN): no default; the whole token must match it
+//     for the function to be invoked (else 401). Go RE2 syntax: Java-only
+//     syntax (lookaround, atomic groups, possessive quantifiers,
+//     backreferences) is refused with a message saying so. CDK:
+//     validationRegex; CFN: IdentityValidationExpression.
+//   - resultsCacheTtl (TOKEN, REQUEST): default 300s; whole seconds from
+//     0s (no caching) to 3600s. CDK: resultsCacheTtl; CFN:
+//     AuthorizerResultTtlInSeconds (absent: 300).
+//   - jwtConfiguration (JWT): required. CDK: none (CfnAuthorizer's
+//     jwtConfiguration); CFN: JwtConfiguration.
+//   - jwtConfiguration.defaultAlgorithms: required; RS256, RS384, RS512,
+//     ES256, ES384, ES512, no duplicates. CFN: DefaultAlgorithms.
+//   - jwtConfiguration.issuers[].issuer: required; the exact iss, an https
+//     URL (http only on a loopback host) without credentials, query or
+//     fragment; its keys are found by OpenID discovery. CFN:
+//     Issuers[].Issuer.
+//   - jwtConfiguration.issuers[].audiences: required, at least one,
+//     non-empty, no duplicates; a token's aud must hold one (client_id
+//     when it has no aud). CFN: Issuers[].Audiences.
+//   - …issuers[].additionalClaims[].claimName: required; not iss, aud,
+//     exp, nbf, iat, scope or scp. CFN: AdditionalClaims[].ClaimName.
+//   - …additionalClaims[].expectedValues: no default; the claim, when
+//     present, must equal one of them. CFN: ExpectedValues.
+//   - …additionalClaims[].format: default SINGLE_STRING, the only format.
+//     CFN: Format.
+//   - …additionalClaims[].required: default false; true refuses a token
+//     without the claim. CFN: Required.
+//
+// A method's authorizationScopes are required with a COGNITO_USER_POOLS
+// authorizer, optional with a JWT one (any of them, in the token's scope
+// or scp), and refused with a TOKEN or REQUEST authorizer, whose
+// function's policy decides. In a template a method behind a Lambda
+// authorizer has AuthorizationType CUSTOM, behind a JWT one JWT; a type
+// that does not go with its authorizer is a problem. A template's
+// AuthorizerCredentials (CDK's assumeRole) and the AWS::Lambda::Permission
+// CDK adds for apigateway.amazonaws.com are accepted and ignored: Tollgate
+// invokes the function itself.
+//
+// A pool's lambdaTriggers (triggers.go; CFN: AWS::Cognito::UserPool
+// LambdaConfig):
+//
+//   - lambdaTriggers.preTokenGeneration.function: required, the id of a
+//     function of this config; the pool keeps its ARN
+//     (arn:aws:lambda:{region}:000000000000:function:{functionName}). CDK:
+//     userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+//     fn, lambdaVersion); CFN: LambdaConfig.PreTokenGenerationConfig.LambdaArn
+//     (or the legacy LambdaConfig.PreTokenGeneration).
+//   - lambdaTriggers.preTokenGeneration.lambdaVersion: required, as in
+//     CloudFormation: V1_0, V2_0 or V3_0. Only V3_0 runs for
+//     client_credentials tokens, the only tokens Tollgate issues; V1_0 and
+//     V2_0 are kept and never run. CDK: addTrigger's third argument
+//     (LambdaVersion.V3_0); CFN: PreTokenGenerationConfig.LambdaVersion
+//     (the legacy PreTokenGeneration alone is V1_0).
+//
+// Apply sets, changes and removes the trigger of the pools the config
+// owns (a change is listed as updated …: lambdaTriggers). From a
+// template, every other LambdaConfig trigger (PreSignUp, CustomMessage,
+// …) is reported as not supported; KMSKeyID is ignored.
 //
 // Relative paths (certificates, function code) are resolved against the
 // config file's directory and left absolute in the Config. When that

@@ -1,9 +1,10 @@
 // Package gateway is Tollgate's API Gateway: it serves the REST APIs declared
 // in config (tollgate.RestAPI) the way Amazon API Gateway serves a deployed
-// REST API with COGNITO_USER_POOLS and Lambda (TOKEN, REQUEST) authorizers.
-// The contracts it follows are shared/contracts/cognito-apigw.md, §4
-// (the Cognito authorizer and gateway responses) and §5.1 (paths and path
-// parameters), and apigw-beyond.md §1.1–1.5 (Lambda authorizers).
+// REST API with COGNITO_USER_POOLS, Lambda (TOKEN, REQUEST) and JWT
+// authorizers. The contracts it follows are shared/contracts/cognito-apigw.md,
+// §4 (the Cognito authorizer and gateway responses) and §5.1 (paths and path
+// parameters), and apigw-beyond.md §1.1–1.5 (Lambda authorizers) and §1.6
+// (JWT authorizers).
 //
 // It owns:
 //
@@ -19,11 +20,21 @@
 //     (WriteResponse), which the gateway and every integration call;
 //   - the Cognito authorizer (authorizer.go): bearer tokens of the local
 //     pools an authorizer names, verified against that pool's keys only, and
-//     of external issuers, verified against their JWKS (internal/jwks
-//     fetches them); a bounded verification cache (cache.go) keyed by the
-//     token's hash and the authorizer's identity, which never outlives the
-//     token's exp, and which keeps what integrations derive from the claims
-//     (verified.go) so that a cache hit derives nothing again;
+//     of pools on AWS it names by ARN, verified against their JWKS
+//     (internal/jwks fetches them); a bounded verification cache (cache.go)
+//     keyed by the token's hash and the authorizer's identity, which never
+//     outlives the token's exp, and which keeps what integrations derive
+//     from the claims (verified.go) so that a cache hit derives nothing
+//     again;
+//   - the JWT authorizer (jwt_authorizer.go): tokens of any issuer its
+//     JwtConfiguration names, verified by bearer.VerifyJWT (its algorithms,
+//     iss exactly the issuer, aud one of the issuer's audiences, exp, nbf,
+//     iat, the additional claims) with that issuer's keys only: a pool of
+//     this Tollgate's from the KeySource (Options.LocalIssuer), any other's
+//     found by internal/jwks through OpenID discovery; then the method's
+//     scopes, any of them, in scope or scp. It shares the Cognito
+//     authorizer's token lookup and verification cache; both are a
+//     routeAuthorizer, built by newAuthorizer;
 //   - the Lambda authorizers (lambda_authorizer.go): TOKEN and REQUEST
 //     authorizers that invoke a function through the injected
 //     tollgate.InvokeFunc (Options.Invoke, the one the server passes to
@@ -56,10 +67,14 @@
 //
 // The Invocation is what any integration needs of a request the gateway
 // allowed, whatever decided it and whatever runs it: Claims (and their
-// derivations) behind a Cognito authorizer, PrincipalID and
-// AuthorizerContext behind a Lambda authorizer. internal/lambdaproxy
-// builds requestContext.authorizer from whichever is set, internal/proxy
-// its X-Tollgate-* decision headers.
+// derivations) behind a Cognito or JWT authorizer (JWTClaims gives a JWT
+// authorizer's JSON-typed), PrincipalID and AuthorizerContext behind a
+// Lambda authorizer. internal/lambdaproxy builds requestContext.authorizer
+// from whichever is set (claims as strings; claims JSON-typed; the
+// context's values as strings with principalId and integrationLatency),
+// internal/proxy its X-Tollgate-* decision headers (X-Tollgate-Client-Id,
+// -Scopes and -Claims; or X-Tollgate-Principal-Id and
+// X-Tollgate-Authorizer-Context, whose value is computed once per answer).
 //
 // HTTP APIs (API Gateway v2, payload format 2.0) would be another kind of
 // API resolved by the same handler: Invocation.API stays the REST API's
@@ -107,6 +122,19 @@
 //     a REQUEST event's headers are the integration's. A REQUEST
 //     authorizer may name the $context variables apigw.ContextSources.
 //     The policy cache is the gateway's: a config change starts it afresh.
+//     A policy element that cannot be evaluated exactly as IAM would
+//     (Condition, NotAction, NotResource, Principal, policy variables)
+//     makes the answer invalid, 500, rather than being ignored (policy.go).
+//   - JWT authorizers: an expired token is 401 {"message":"Unauthorized"},
+//     not the Cognito authorizer's "The incoming token has expired" (REST's
+//     answer is unrecorded; the HTTP API's documented answer to any invalid
+//     token is Unauthorized); a valid token without a scope of the method
+//     is 403 {"message":"Forbidden"}, x-amzn-ErrorType ForbiddenException
+//     (rest-api-jwt-authorizer-methods.html gives the status, not the
+//     body). A token without aud is checked by its client_id, as Cognito's
+//     access tokens need. Neither token_use nor revocation is checked, as
+//     on AWS. An issuer whose keys cannot be had is 500 AUTHORIZER_FAILURE,
+//     as for the Cognito authorizer.
 //   - An unknown API, stage, resource or method is 403 Missing
 //     Authentication Token, except when the request has an Authorization
 //     header: API Gateway then takes it for a malformed SigV4 signature and
@@ -135,7 +163,19 @@
 // methodArn (one allocation) and the policy's evaluation
 // (BenchmarkHandler/lambda). The principal id and the X-Tollgate-
 // Authorizer-Context value are computed once per answer. An answer not
-// cached adds the function's invocation.
+// cached adds the function's invocation, once for a burst of requests with
+// the same identity (TestOneInvocationPerColdIdentity: 100 concurrent
+// requests, one invocation).
+//
+// As measured on a shared 2-core machine under load from other work
+// (noisy; go test -run='^$' -bench='^BenchmarkHandler$' -benchmem
+// ./internal/gateway): a cached Cognito decision 4.3 µs, 1,200 B, 4
+// allocations; a cached Lambda authorizer decision 5.3 µs, 1,280 B, 5
+// allocations. Evaluating a policy (-bench PolicyEvaluate) takes 84–311 ns
+// with no allocation; a JWT authorizer's cached decision (-bench
+// JWTAuthorizerCached) 420–505 ns with no allocation. A JWT not seen
+// before adds its verification (-bench VerifyJWT ./internal/bearer):
+// RS256 54–80 µs, ES256 98–140 µs, ES384 about 1 ms, ES512 about 5.8 ms.
 //
 // # Imports
 //

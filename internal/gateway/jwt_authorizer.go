@@ -48,6 +48,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,9 +105,12 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	fail := func(why string) (*JWTAuthorizer, error) {
 		return nil, errors.New("JWT authorizer " + a.Name + ": " + why)
 	}
-	header := identityHeader(a.IdentitySource)
+	// A header: method.request.header.{name}, or the bare name config
+	// builds; never a query string or another kind of source.
+	name, ok := apigw.TokenHeader(a.IdentitySource)
+	header := textproto.CanonicalMIMEHeaderKey(name)
 	switch {
-	case header == "" || (a.IdentitySource != "" && !strings.HasPrefix(a.IdentitySource, apigw.IdentitySourcePrefix)):
+	case !ok:
 		return fail("identity source " + a.IdentitySource + " does not name a header")
 	case a.JWT == nil || len(a.JWT.Issuers) == 0:
 		return fail("no issuer")

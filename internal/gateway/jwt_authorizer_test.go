@@ -348,6 +348,11 @@ func TestNewJWTAuthorizerRefuses(t *testing.T) {
 	if d := z.Authorize(context.Background(), "", nil).Decision; d != gateway.Unauthorized {
 		t.Errorf("no token: %v", d)
 	}
+	// Config builds the identity source as the bare header name.
+	z, err = gateway.NewJWTAuthorizer(&tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, IdentitySource: "x-token", JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{iss}}}, gateway.JWTAuthorizerOptions{JWKS: f.jwks})
+	if err != nil || z.Header() != "X-Token" {
+		t.Fatalf("bare header name: %v %v", z, err)
+	}
 }
 
 // BenchmarkJWTAuthorizerCached is a request's authorizer cost once its
