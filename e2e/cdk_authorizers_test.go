@@ -63,7 +63,7 @@ func TestCDKAuthorizers(t *testing.T) {
 
 	get := func(path string, hdr map[string]string) (*http.Response, []byte) {
 		t.Helper()
-		return call(t, "GET", apiURL+path, "", hdr)
+		return call(t, "GET", strings.TrimSuffix(apiURL, "/")+path, "", hdr)
 	}
 	decided := func(what, path string, hdr map[string]string) map[string]any {
 		t.Helper()

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,7 +102,7 @@ func TestJWTAuthorizer(t *testing.T) {
 	if m == nil {
 		t.Fatalf("dev printed no API URL:\n%s", p.Output())
 	}
-	apiURL := m[1]
+	apiURL := strings.TrimSuffix(m[1], "/") // paths below start with a slash
 
 	now := time.Now()
 	sign := func(alg jose.SignatureAlgorithm, key any, kid string, claims map[string]any) string {

@@ -234,7 +234,7 @@ func startLambdaAuthorizerStack(t *testing.T) *lambdaAuthorizerStack {
 	if m == nil {
 		t.Fatalf("dev printed no API URL:\n%s", s.p.Output())
 	}
-	s.apiURL = m[1]
+	s.apiURL = strings.TrimSuffix(m[1], "/") // paths below start with a slash
 	return s
 }
 
