@@ -315,6 +315,12 @@ func TestLambdaTokenAuthorizer(t *testing.T) {
 			t.Errorf("%s: the function ran %d times, want 1", tc.token, n)
 		}
 	}
+	// A methodArn over 1,600 bytes: 414, without running the function
+	// (§1.2: D APIGW23:api-gateway-lambda-authorizer-output.md, limits.md).
+	long := "/cached/" + strings.Repeat("x", 1600)
+	if resp, body := s.do(t, "GET", long, bearer("allow.long")); resp.StatusCode != http.StatusRequestURITooLong || callsOf(t, s.calls, "allow.long") != 0 {
+		t.Errorf("a methodArn over 1,600 bytes: %s %s, the function ran %d times; want 414 and 0", resp.Status, body, callsOf(t, s.calls, "allow.long"))
+	}
 	// After the timeout, a new instance answers.
 	resp, body = s.do(t, "GET", "/cached/after", bearer("allow.after"))
 	authorizerOf(t, "after a timeout", resp, body)
