@@ -166,11 +166,12 @@ type outcome struct {
 
 // Authorize decides the request r, which inv describes (as the gateway
 // builds it before authorizing: API and Stage set, its authorizer fields
-// still empty), for the methodArn of its path; lenient is the
-// lenient reading of the path (normalizePath) when it differs, whose
-// methodArn the policy must allow too, so that "/public%2F..%2Fadmin"
-// is not allowed on a policy that denies "/admin/*" to an upstream that
-// decodes it.
+// still empty). The function is given the methodArn of the path as sent;
+// its policy must allow that and the methodArn of every other form the
+// request can be served as (evaluate): its canonical form, so that
+// "/admin//secret" is not allowed on a policy that denies "/admin/*", and
+// lenient, the lenient reading of the path (normalizePath), so that
+// "/admin%2Fsecret" is not allowed either, to an upstream that decodes it.
 func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient string) Result {
 	// The key's material is built on the stack for tokens of up to 2 KiB:
 	// the stage, then the token or the identity-source values.
@@ -200,17 +201,76 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 		return Result{Decision: o.decision, Reason: o.reason}
 	}
 	res = Result{Decision: Allow, Cached: cached, grant: o.grant, latency: o.latency}
-	switch d := o.grant.out.Policy.Evaluate(arn); {
-	case d == PolicyExplicitDeny:
+	switch a.evaluate(o.grant.out.Policy, r.Method, inv, arn, lenient) {
+	case PolicyExplicitDeny:
 		res.Decision, res.Reason = ExplicitDeny, "the policy denies the methodArn"
-	case d != PolicyAllow:
+	case PolicyImplicitDeny:
 		res.Decision, res.Reason = Denied, "the policy does not allow the methodArn"
-	case lenient != "" && lenient != inv.Path:
-		if o.grant.out.Policy.Evaluate(methodARN(r.Method, inv, lenient)) != PolicyAllow {
-			res.Decision, res.Reason = Denied, "the policy does not allow the methodArn of the decoded path"
-		}
 	}
 	return res
+}
+
+// evaluate decides p for every path the request can be served as: the
+// path as sent (whose methodArn, arn, the function saw), its canonical
+// form (canonicalPath: the router and a greedy {proxy+} ignore repeated
+// and trailing slashes, so "/admin//secret" and "/admin/secret/" reach the
+// route and upstream path of "/admin/secret"), and the lenient reading
+// and its canonical form when they differ. Each must be allowed: an
+// explicit Deny of any form is an explicit deny, else a form not allowed
+// is an implicit one.
+func (a *LambdaAuthorizer) evaluate(p *Policy, verb string, inv *Invocation, arn, lenient string) PolicyDecision {
+	d := p.Evaluate(arn)
+	if d == PolicyExplicitDeny {
+		return d
+	}
+	var forms [3]string
+	n := 0
+	add := func(f string) {
+		if f == inv.Path {
+			return
+		}
+		for _, g := range forms[:n] {
+			if g == f {
+				return
+			}
+		}
+		forms[n] = f
+		n++
+	}
+	add(canonicalPath(inv.Path))
+	if lenient != "" {
+		add(lenient)
+		add(canonicalPath(lenient))
+	}
+	for _, f := range forms[:n] {
+		switch p.Evaluate(methodARN(verb, inv, f)) {
+		case PolicyExplicitDeny:
+			return PolicyExplicitDeny
+		case PolicyImplicitDeny:
+			d = PolicyImplicitDeny
+		}
+	}
+	return d
+}
+
+// canonicalPath returns p with each run of slashes as one and without a
+// trailing slash, "/" staying "/": the path the router matches and a
+// greedy parameter carries. It returns p itself when p is canonical.
+func canonicalPath(p string) string {
+	if !strings.Contains(p, "//") && (len(p) <= 1 || p[len(p)-1] != '/') {
+		return p
+	}
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && len(b) > 0 && b[len(b)-1] == '/' {
+			continue
+		}
+		b = append(b, p[i])
+	}
+	if len(b) > 1 && b[len(b)-1] == '/' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
 }
 
 // shared runs the function once for every concurrent request with the same

@@ -747,3 +747,48 @@ func FuzzTokenEvent(f *testing.F) {
 		}
 	})
 }
+
+// TestEveryServedFormMustBeAllowed: the router ignores repeated slashes
+// and a trailing slash, and a greedy {proxy+} carries the path without its
+// trailing slash, so "/a/", "/x//y" and "/x/y/" are served as "/a" and
+// "/x/y": a policy that denies those must refuse them, with the explicit
+// deny's message, whether the policy was just fetched or cached. The
+// function still sees the methodArn of the path as sent (the methodArn
+// holds the request's path: api-gateway-lambda-authorizer-input.md; no
+// AWS source says it normalizes slashes). A Deny matched only by the
+// decoded reading of "%2F" is an explicit deny too.
+func TestEveryServedFormMustBeAllowed(t *testing.T) {
+	for _, ttl := range []time.Duration{0, time.Minute} {
+		le := newAuthzEnv(t, tokenAuthorizer(ttl), func([]byte) ([]byte, bool, error) {
+			return []byte(`{"principalId":"u","policyDocument":{"Version":"2012-10-17","Statement":[` +
+				`{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` + testARNPrefix + `GET/*"},` +
+				`{"Action":"execute-api:Invoke","Effect":"Deny","Resource":["` + testARNPrefix + `GET/a","` + testARNPrefix + `GET/x/y"]}]}}`), false, nil
+		})
+		const explicit = `{"Message":"User is not authorized to access this resource with an explicit deny"}`
+		for _, tc := range []struct {
+			path, arnPath string
+			status        int
+		}{
+			{"/prod/a", "a", 403},
+			{"/prod/a/", "a/", 403},
+			{"/prod/a//", "a//", 403},
+			{"/prod/x/y", "x/y", 403},
+			{"/prod/x//y", "x//y", 403},
+			{"/prod/x/y/", "x/y/", 403},
+			{"/prod/x%2Fy", "x%2Fy", 403},
+			{"/prod/x%2F%2Fy", "x%2F%2Fy", 403},
+			{"/prod/b/", "b/", 200},
+			{"/prod/x//z", "x//z", 200},
+			{"/prod/", "", 200},
+		} {
+			w := le.get(tc.path, "tok")
+			if w.Code != tc.status || (tc.status == 403 && w.Body.String() != explicit) {
+				t.Errorf("ttl %s: %s: %d %s", ttl, tc.path, w.Code, w.Body)
+			}
+			calls := le.fn.taken()
+			if ttl == 0 && (len(calls) != 1 || !strings.Contains(string(calls[0].event), `"methodArn":"`+testARNPrefix+`GET/`+tc.arnPath+`"`)) {
+				t.Errorf("%s: calls %d, want the methodArn as sent (%s)", tc.path, len(calls), tc.arnPath)
+			}
+		}
+	}
+}
