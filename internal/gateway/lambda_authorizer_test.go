@@ -792,3 +792,36 @@ func TestEveryServedFormMustBeAllowed(t *testing.T) {
 		}
 	}
 }
+
+// TestUnavailableRevocationsSpareOtherAuthorizers: stale revocations make
+// a COGNITO_USER_POOLS route answer 503 (it cannot check them), but a
+// Lambda or JWT authorizer consults none: their routes answer as usual.
+func TestUnavailableRevocationsSpareOtherAuthorizers(t *testing.T) {
+	fn := &fakeFunction{answer: allowAll}
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+		jwt := &tollgate.Authorizer{Name: "jwt", Type: tollgate.AuthorizerJWT, IdentitySource: "method.request.header.Authorization",
+			JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: issuerOf(poolA), Audiences: []string{clientA}}}}}
+		api.Routes = append(api.Routes,
+			tollgate.Route{ResourcePath: "/lambda", Method: "GET", Authorizer: tokenAuthorizer(time.Minute), Integration: upstream},
+			tollgate.Route{ResourcePath: "/jwt", Method: "GET", Authorizer: jwt, Integration: upstream})
+		o.Invoke = fn.invoke
+		o.LocalIssuer = func(iss string) (string, bool) { return poolA, iss == issuerOf(poolA) }
+		o.Unavailable = func() bool { return true }
+	})
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/prod/mock", 503},
+		{"/prod/lambda", 200},
+		{"/prod/jwt", 401}, // no token: the JWT authorizer's own answer
+	} {
+		r := httptest.NewRequest("GET", tc.path, nil)
+		r.Host = execHost
+		r.Header.Set("Authorization", "tok")
+		if w := e.do(r); w.Code != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.path, w.Code, w.Body, tc.status)
+		}
+	}
+}
