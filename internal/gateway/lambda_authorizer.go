@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -58,16 +59,19 @@ type LambdaAuthorizerOptions struct {
 // concurrent use.
 //
 // With a result TTL, the function's parsed answer — the policy, not the
-// decision — is cached per stage under the token (TOKEN) or all the
-// identity-source values together (REQUEST), and evaluated again against
-// each request's methodArn: a policy naming only the first request's
-// method refuses the others until it expires (the caching trap, §1.4). A
-// burst of requests with the same uncached identity invokes the function
-// once; the invocation runs on its own (a caller that goes away does not
-// end it for the others) for at most LambdaAuthorizerTimeout. An
-// "Unauthorized" answer and failures are not cached: the function is
-// asked again (§1.4 leaves it open; a function that refuses a token today
-// and accepts it after a fix should not be held to its refusal).
+// decision — is cached per API and stage under the token (TOKEN) or all
+// the identity-source values together (REQUEST: each as the event shows
+// it, a header's or query parameter's last value), and evaluated again
+// against each request's methodArn: a policy naming only the first
+// request's method refuses the others until it expires (the caching trap,
+// §1.4). A burst of requests with the same uncached identity invokes the
+// function once; the invocation runs on its own (a caller that goes away
+// does not end it for the others) for at most LambdaAuthorizerTimeout, up
+// to maxDetached (64) at a time per authorizer, beyond which it runs on
+// its first caller's context. An "Unauthorized" answer and failures are
+// not cached: the function is asked again (§1.4 leaves it open; a
+// function that refuses a token today and accepts it after a fix should
+// not be held to its refusal).
 type LambdaAuthorizer struct {
 	name     string
 	kind     tollgate.AuthorizerType
@@ -81,6 +85,7 @@ type LambdaAuthorizer struct {
 	cache    *PolicyCache
 	id       uint32 // the cache's number for the authorizer
 	flight   singleflight.Group
+	detached chan struct{} // a token per invocation running detached
 	now      func() time.Time
 }
 
@@ -109,7 +114,8 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 		opts.Now = time.Now
 	}
 	z := &LambdaAuthorizer{name: a.Name, kind: kind, function: a.Function, ttl: a.ResultTTL,
-		invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now}
+		invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now,
+		detached: make(chan struct{}, maxDetached)}
 	if z.cache == nil {
 		z.ttl = 0
 	} else {
@@ -174,9 +180,10 @@ type outcome struct {
 // "/admin%2Fsecret" is not allowed either, to an upstream that decodes it.
 func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient string) Result {
 	// The key's material is built on the stack for tokens of up to 2 KiB:
-	// the stage, then the token or the identity-source values.
+	// the API and the stage (ids without NUL), then the token or the
+	// identity-source values.
 	var buf [2048]byte
-	material := append(append(buf[:0], inv.Stage.Name...), 0)
+	material := append(append(append(append(buf[:0], inv.API.ID...), 0), inv.Stage.Name...), 0)
 	token, material, res, ok := a.identity(r, inv, material)
 	if !ok {
 		return res
@@ -274,13 +281,29 @@ func canonicalPath(p string) string {
 }
 
 // shared runs the function once for every concurrent request with the same
-// key, on a context of its own (the first caller's values, not its
-// cancellation), and caches a valid answer. A caller that goes away stops
-// waiting; the others still get the answer.
+// key, and caches a valid answer. The event is built here, on the
+// goroutine that serves r (headercase.Names' rule), and the invocation
+// runs on a context of its own (the first caller's values, not its
+// cancellation), so that a caller that goes away stops waiting while the
+// others still get the answer. At most maxDetached such invocations of
+// the authorizer run at a time: beyond, an invocation runs on its first
+// caller's context, and ends when that caller goes away, so that clients
+// that leave cannot pile up invocations nobody waits for.
 func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token string, key policyKey) outcome {
-	ctx := context.WithoutCancel(r.Context())
+	event, err := a.buildEvent(r, inv, arn, token)
+	if err != nil {
+		return eventError(err)
+	}
+	ctx, trace := r.Context(), inv.TraceID
 	ch := a.flight.DoChan(string(key.sum[:]), func() (any, error) {
-		o := a.call(ctx, r, inv, arn, token)
+		run := ctx
+		select {
+		case a.detached <- struct{}{}:
+			defer func() { <-a.detached }()
+			run = context.WithoutCancel(ctx)
+		default:
+		}
+		o := a.invokeEvent(run, trace, event)
 		if o.grant != nil {
 			now := a.now()
 			a.cache.put(key, o.grant, now, now.Add(a.ttl))
@@ -295,22 +318,38 @@ func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token s
 	}
 }
 
-// call invokes the function and reads its answer.
+// maxDetached bounds the invocations of one authorizer that run on a
+// context of their own (shared): each holds its event and waits for an
+// instance of the function.
+const maxDetached = 64
+
+// call builds the event of the request r and invokes the function with it.
 func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invocation, arn, token string) outcome {
-	var event []byte
-	var err error
-	if a.kind == tollgate.AuthorizerToken {
-		event, err = tokenEvent(token, arn)
-	} else {
-		event, err = a.event(r, inv, arn)
-	}
+	event, err := a.buildEvent(r, inv, arn, token)
 	if err != nil {
-		return outcome{decision: Misconfigured, reason: "building the event: " + err.Error()}
+		return eventError(err)
 	}
+	return a.invokeEvent(ctx, inv.TraceID, event)
+}
+
+// buildEvent returns the authorizer's event for the request r.
+func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string) ([]byte, error) {
+	if a.kind == tollgate.AuthorizerToken {
+		return tokenEvent(token, arn)
+	}
+	return a.event(r, inv, arn)
+}
+
+func eventError(err error) outcome {
+	return outcome{decision: Misconfigured, reason: "building the event: " + err.Error()}
+}
+
+// invokeEvent invokes the function with event and reads its answer.
+func (a *LambdaAuthorizer) invokeEvent(ctx context.Context, traceID string, event []byte) outcome {
 	ctx, cancel := context.WithTimeout(ctx, LambdaAuthorizerTimeout)
 	defer cancel()
 	start := time.Now()
-	payload, fnErr, err := a.invoke(ctx, a.function, inv.TraceID, event)
+	payload, fnErr, err := a.invoke(ctx, a.function, traceID, event)
 	o := outcome{decision: Misconfigured, latency: time.Since(start)}
 	switch {
 	case err != nil:
@@ -373,7 +412,7 @@ func methodARN(verb string, inv *Invocation, path string) string {
 // expression, or its header is sent twice.
 func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte) (token string, material []byte, refusal Result, ok bool) {
 	if a.kind == tollgate.AuthorizerToken {
-		vs := r.Header[a.header]
+		vs := EventHeaderValues(r, a.header)
 		switch {
 		case len(vs) > 1 || hasTwin(r.Header, a.header):
 			return "", nil, Result{Reason: "more than one " + a.header + " header"}, false
@@ -391,15 +430,18 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 	}
 	var query map[string][]string
 	for _, s := range a.sources {
+		// A header or query parameter sent more than once is keyed by
+		// its last value, the one the event's headers and
+		// queryStringParameters show the function.
 		var v string
 		switch s.kind {
 		case apigw.SourceHeader:
-			v = strings.Join(r.Header[s.name], ",")
+			v = last(EventHeaderValues(r, s.name))
 		case apigw.SourceQueryString:
 			if query == nil {
-				query = r.URL.Query()
+				query, _ = url.ParseQuery(r.URL.RawQuery) // as the event parses it
 			}
-			v = strings.Join(query[s.name], ",")
+			v = last(query[s.name])
 		case apigw.SourceStageVariable:
 			v = inv.StageVariables[s.name]
 		case apigw.SourceContext:
@@ -412,6 +454,71 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 		buf = append(buf, v...)
 	}
 	return "", buf, Result{}, true
+}
+
+func last(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
+}
+
+// EventHeaderValues returns the values of the header canonical (a
+// canonical name) as a Lambda event shows them to the function, the last
+// in headers and all in multiValueHeaders: the request's, but for Host
+// (net/http keeps it in r.Host) and the X-Forwarded-For, -Proto and -Port
+// API Gateway sets in front of an integration (ForwardedHeaders). The
+// event's headers and a Lambda authorizer's identity are read by it, so
+// that they cannot disagree.
+func EventHeaderValues(r *http.Request, canonical string) []string {
+	switch canonical {
+	case "Host":
+		if r.Host == "" {
+			return nil
+		}
+		return []string{r.Host}
+	case "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port":
+		xff, proto, port := ForwardedHeaders(r)
+		switch canonical {
+		case "X-Forwarded-For":
+			return []string{xff}
+		case "X-Forwarded-Proto":
+			return []string{proto}
+		}
+		return []string{port}
+	}
+	return r.Header[canonical]
+}
+
+// ForwardedHeaders returns the X-Forwarded-For, X-Forwarded-Proto and
+// X-Forwarded-Port API Gateway sets on the request r in front of an
+// integration: the caller's address after the X-Forwarded-For it sent,
+// "https" or "http", and the port the request came to (443 or 80 when the
+// server's address is unknown).
+func ForwardedHeaders(r *http.Request) (xff, proto, port string) {
+	xff = SourceIP(r)
+	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+		xff = strings.Join(prior, ", ") + ", " + xff
+	}
+	proto, port = "http", "80"
+	if r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(a.String()); err == nil {
+			port = p
+		}
+	}
+	return xff, proto, port
+}
+
+// SourceIP is the caller's address as the gateway sees it
+// (requestContext.identity.sourceIp).
+func SourceIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // contextValue is the $context variable name (apigw.ContextSources) of the
@@ -431,10 +538,7 @@ func contextValue(r *http.Request, inv *Invocation, name string) string {
 	case "httpMethod":
 		return r.Method
 	case "identity.sourceIp":
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			return host
-		}
-		return r.RemoteAddr
+		return SourceIP(r)
 	case "identity.userAgent":
 		return r.UserAgent()
 	case "path":
@@ -498,7 +602,7 @@ const DefaultPolicyCacheBytes = 8 << 20
 const policyShards = 16
 
 // PolicyCache holds the answers of a gateway's Lambda authorizers, keyed by
-// authorizer, stage and identity (the SHA-256 of the token or of the
+// authorizer, API, stage and identity (the SHA-256 of the token or of the
 // identity-source values), each until its authorizer's TTL has passed. Like
 // Cache it is bounded by the estimated memory of its entries (three times
 // the function's answer, plus some), each of its shards holding a 16th of

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/function/functest"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/lambdaproxy"
 )
@@ -823,5 +826,182 @@ func TestUnavailableRevocationsSpareOtherAuthorizers(t *testing.T) {
 		if w := e.do(r); w.Code != tc.status {
 			t.Errorf("%s: %d %s, want %d", tc.path, w.Code, w.Body, tc.status)
 		}
+	}
+}
+
+// TestIdentityAsTheEventShowsIt: a REQUEST authorizer's header identity
+// sources are read as the event shows them: Host (which net/http keeps
+// out of r.Header) and the X-Forwarded-For/-Proto/-Port API Gateway adds
+// are there though the client sent none (the event's headers:
+// lambdaproxy.AuthorizerEvent; apigw-beyond §1.2).
+func TestIdentityAsTheEventShowsIt(t *testing.T) {
+	authz := &tollgate.Authorizer{Name: "reqAuth", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+		IdentitySources: []string{"method.request.header.Host", "method.request.header.X-Forwarded-Proto",
+			"method.request.header.X-Forwarded-For", "method.request.header.X-Forwarded-Port"}}
+	le := newAuthzEnv(t, authz, allowAll)
+	r := httptest.NewRequest("GET", "/prod/a", nil)
+	r.Host = execHost
+	if w := le.do(r); w.Code != 200 {
+		t.Fatalf("forwarded and Host sources: %d %s", w.Code, w.Body)
+	}
+	calls := le.fn.taken()
+	if len(calls) != 1 || !strings.Contains(string(calls[0].event), `"Host":"`+execHost+`"`) {
+		t.Fatalf("calls %d", len(calls))
+	}
+}
+
+// TestIdentityIsTheLastValue: a header or query parameter sent twice is
+// keyed by its last value, the one the event's headers and
+// queryStringParameters show the function (apigw-beyond §1.2), and an
+// empty last value is missing: "X-Tok: alice" and "X-Tok: mallory" are
+// not the key of "X-Tok: alice,mallory".
+func TestIdentityIsTheLastValue(t *testing.T) {
+	authz := &tollgate.Authorizer{Name: "reqAuth", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+		IdentitySources: []string{"method.request.header.X-Tok", "method.request.querystring.t"}}
+	le := newAuthzEnv(t, authz, allowAll)
+	for i, tc := range []struct {
+		tok     []string
+		query   string
+		status  int
+		invoked bool
+		sees    string // the X-Tok the function sees in headers
+	}{
+		{[]string{"alice", "mallory"}, "?t=1", 200, true, "mallory"},
+		{[]string{"alice,mallory"}, "?t=1", 200, true, "alice,mallory"}, // not the key of the two headers
+		{[]string{"mallory"}, "?t=1", 200, false, ""},                   // the key of the two headers
+		{[]string{"bob"}, "?t=&t=", 401, false, ""},
+		{[]string{"bob"}, "?t=1&t=", 401, false, ""},
+		{[]string{"bob"}, "?t=&t=2", 200, true, "bob"},
+		{[]string{"bob"}, "?t=2", 200, false, ""},
+		{[]string{"bob", ""}, "?t=2", 401, false, ""},
+	} {
+		r := httptest.NewRequest("GET", "/prod/a"+tc.query, nil)
+		r.Host = execHost
+		for _, v := range tc.tok {
+			r.Header.Add("X-Tok", v)
+		}
+		if w := le.do(r); w.Code != tc.status {
+			t.Errorf("case %d: %d %s", i, w.Code, w.Body)
+		}
+		calls := le.fn.taken()
+		if (len(calls) == 1) != tc.invoked {
+			t.Errorf("case %d: %d invocations", i, len(calls))
+		} else if tc.invoked && !strings.Contains(string(calls[0].event), `"X-Tok":"`+tc.sees+`"`) {
+			t.Errorf("case %d: event %s", i, calls[0].event)
+		}
+	}
+}
+
+// TestPolicyCacheKeyHasTheAPI: one authorizer declaration serving two
+// APIs caches its answers per API: the same token on the other API asks
+// the function again (its answer's principal and context are the other
+// API's business).
+func TestPolicyCacheKeyHasTheAPI(t *testing.T) {
+	fn := &fakeFunction{answer: func([]byte) ([]byte, bool, error) {
+		return []byte(`{"principalId":"u","policyDocument":{"Version":"2012-10-17","Statement":[` +
+			`{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"arn:aws:execute-api:us-east-1:*:*/*"}]}}`), false, nil
+	}}
+	authz := tokenAuthorizer(time.Minute)
+	upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+	api := func(id string) *tollgate.RestAPI {
+		return &tollgate.RestAPI{ID: id, Name: id, Region: "us-east-1", Stages: []tollgate.Stage{{Name: "prod"}},
+			Routes: []tollgate.Route{{ResourcePath: "/a", Method: "GET", Authorizer: authz, Integration: upstream}}}
+	}
+	e := &env{f: newFixture(t), obs: &observer{}}
+	gw, err := gateway.New(gateway.Options{
+		APIs:         []*tollgate.RestAPI{api("aaaaaaaaaa"), api("bbbbbbbbbb")},
+		Integrations: gateway.IntegrationsFunc(e.integration),
+		Invoke:       fn.invoke,
+		Now:          e.f.clock.Now,
+		Logger:       quiet,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"aaaaaaaaaa", "bbbbbbbbbb", "aaaaaaaaaa"} {
+		r := httptest.NewRequest("GET", "/prod/a", nil)
+		r.Host = id + ".execute-api.us-east-1.localhost"
+		r.Header.Set("Authorization", "tok")
+		w := httptest.NewRecorder()
+		gw.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Errorf("%s: %d %s", id, w.Code, w.Body)
+		}
+	}
+	if n := len(fn.taken()); n != 2 {
+		t.Errorf("%d invocations, want 2 (one per API)", n)
+	}
+}
+
+// TestDetachedInvocationsAreCapped: invocations that outlive their
+// callers are bounded per authorizer: with 64 of them running for
+// clients that left, the next runs on its caller's context and ends
+// with it; the 64 kept theirs.
+func TestDetachedInvocationsAreCapped(t *testing.T) {
+	le := newAuthzEnv(t, tokenAuthorizer(time.Minute), allowAll)
+	le.fn.gate = make(chan struct{})
+	le.fn.entered = make(chan struct{}, 100)
+	leave := func(token string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan int, 1)
+		go func() {
+			r := httptest.NewRequestWithContext(ctx, "GET", "/prod/a", nil)
+			r.Host = execHost
+			r.Header.Set("Authorization", token)
+			done <- le.do(r).Code
+		}()
+		<-le.fn.entered
+		cancel()
+		if c := <-done; c != 500 {
+			t.Errorf("%s: status %d after its client left", token, c)
+		}
+	}
+	const detached = 64
+	for i := range detached {
+		leave(fmt.Sprintf("tok%d", i))
+	}
+	leave("extra")
+	close(le.fn.gate)
+	var calls []call
+	functest.Eventually(t, "every invocation answered", func() bool {
+		calls = append(calls, le.fn.taken()...)
+		return len(calls) == detached+1
+	})
+	for _, c := range calls {
+		extra := strings.Contains(string(c.event), `"authorizationToken":"extra"`)
+		if extra != errors.Is(c.ctxErr, context.Canceled) {
+			t.Errorf("%s: ctx error %v", c.event, c.ctxErr)
+		}
+	}
+}
+
+// TestRequestEventIsBuiltByTheCaller: a REQUEST authorizer's event is
+// built on the goroutine that serves the request (headercase.Names reads
+// r there only), not on the one the shared invocation runs on.
+func TestRequestEventIsBuiltByTheCaller(t *testing.T) {
+	fn := &fakeFunction{answer: allowAll}
+	var mu sync.Mutex
+	var stacks []string
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		authz := &tollgate.Authorizer{Name: "reqAuth", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+			IdentitySources: []string{"method.request.header.X-Tok"}}
+		api.Routes = append(api.Routes, tollgate.Route{ResourcePath: "/req", Method: "GET", Authorizer: authz,
+			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}})
+		o.Invoke = fn.invoke
+		o.AuthorizerEvent = func(r *http.Request, inv *gateway.Invocation, arn string) ([]byte, error) {
+			mu.Lock()
+			stacks = append(stacks, string(debug.Stack()))
+			mu.Unlock()
+			return lambdaproxy.AuthorizerEvent(r, inv, arn)
+		}
+	})
+	r := httptest.NewRequest("GET", "/prod/req", nil)
+	r.Host = execHost
+	r.Header.Set("X-Tok", "a")
+	if w := e.do(r); w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if len(stacks) != 1 || !strings.Contains(stacks[0], "(*Gateway).ServeHTTP") {
+		t.Errorf("the event was not built under ServeHTTP: %q", stacks)
 	}
 }
