@@ -1005,3 +1005,37 @@ func TestRequestEventIsBuiltByTheCaller(t *testing.T) {
 		t.Errorf("the event was not built under ServeHTTP: %q", stacks)
 	}
 }
+
+// TestEventHeaderValuesAreTheEvents: for every header of a Lambda event,
+// EventHeaderValues (what an authorizer's identity reads) gives exactly
+// its multiValueHeaders entry, X-Forwarded-* and Host included, for a
+// request that sent its own X-Forwarded-For and a header twice.
+func TestEventHeaderValuesAreTheEvents(t *testing.T) {
+	r := httptest.NewRequest("GET", "https://"+execHost+"/prod/a", nil)
+	r.RemoteAddr = "198.51.100.7:4711"
+	r.Header.Add("X-Forwarded-For", "203.0.113.1")
+	r.Header.Add("X-Forwarded-Proto", "gopher")
+	r.Header.Add("X-Tok", "a")
+	r.Header.Add("X-Tok", "b")
+	inv := &gateway.Invocation{API: &tollgate.RestAPI{ID: apiID}, Stage: &tollgate.Stage{Name: "prod"}, Path: "/a"}
+	raw, err := lambdaproxy.Event(r, inv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Tok"} {
+		if _, ok := ev.MultiValueHeaders[k]; !ok {
+			t.Errorf("the event has no %s", k)
+		}
+	}
+	for k, vs := range ev.MultiValueHeaders {
+		if got := gateway.EventHeaderValues(r, http.CanonicalHeaderKey(k)); !slices.Equal(got, vs) {
+			t.Errorf("%s: EventHeaderValues %q, the event %q", k, got, vs)
+		}
+	}
+}
