@@ -168,6 +168,7 @@ type outcome struct {
 	decision Decision
 	reason   string
 	latency  time.Duration
+	cached   bool // the grant came from the cache
 }
 
 // Authorize decides the request r, which inv describes (as the gateway
@@ -202,6 +203,7 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 			o, cached = outcome{grant: g}, true
 		} else {
 			o = a.shared(r, inv, arn, token, key)
+			cached = o.cached
 		}
 	}
 	if o.grant == nil {
@@ -296,6 +298,11 @@ func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token s
 	}
 	ctx, trace := r.Context(), inv.TraceID
 	ch := a.flight.DoChan(string(key.sum[:]), func() (any, error) {
+		// A flight that ended between this caller's look in the cache
+		// and now has left its answer there.
+		if g := a.cache.get(key, a.now()); g != nil {
+			return outcome{grant: g, cached: true}, nil
+		}
 		run := ctx
 		select {
 		case a.detached <- struct{}{}:
