@@ -94,9 +94,11 @@ type Options struct {
 	LocalIssuer func(iss string) (poolID string, ok bool)
 	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
 	Revoked func(jti string) bool
-	// Unavailable, if set and true, makes routes with an authorizer answer
-	// ResponseServiceUnavailable: the server cannot vouch for what it would
-	// check (its revocations are older than it accepts).
+	// Unavailable, if set and true, makes routes with a COGNITO_USER_POOLS
+	// authorizer answer ResponseServiceUnavailable: the server cannot vouch
+	// for what it would check (its revocations are older than it accepts).
+	// JWT and Lambda authorizers consult no revocations and are not
+	// affected.
 	Unavailable func() bool
 	// Cache remembers verified tokens; default a new Cache of
 	// DefaultCacheBytes. Pass the same Cache to the gateways built on
@@ -754,7 +756,8 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 	var res Result
 	prepared := false
 	if rs.guarded() {
-		if g.unavailable != nil && g.unavailable() {
+		if _, cognito := rs.authz.(*Authorizer); cognito && g.unavailable != nil && g.unavailable() {
+			// Only a Cognito authorizer consults revocations.
 			WriteResponse(w, ResponseServiceUnavailable)
 			return
 		}

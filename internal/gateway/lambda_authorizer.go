@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -58,16 +59,19 @@ type LambdaAuthorizerOptions struct {
 // concurrent use.
 //
 // With a result TTL, the function's parsed answer — the policy, not the
-// decision — is cached per stage under the token (TOKEN) or all the
-// identity-source values together (REQUEST), and evaluated again against
-// each request's methodArn: a policy naming only the first request's
-// method refuses the others until it expires (the caching trap, §1.4). A
-// burst of requests with the same uncached identity invokes the function
-// once; the invocation runs on its own (a caller that goes away does not
-// end it for the others) for at most LambdaAuthorizerTimeout. An
-// "Unauthorized" answer and failures are not cached: the function is
-// asked again (§1.4 leaves it open; a function that refuses a token today
-// and accepts it after a fix should not be held to its refusal).
+// decision — is cached per API and stage under the token (TOKEN) or all
+// the identity-source values together (REQUEST: each as the event shows
+// it, a header's or query parameter's last value), and evaluated again
+// against each request's methodArn: a policy naming only the first
+// request's method refuses the others until it expires (the caching trap,
+// §1.4). A burst of requests with the same uncached identity invokes the
+// function once; the invocation runs on its own (a caller that goes away
+// does not end it for the others) for at most LambdaAuthorizerTimeout, up
+// to maxDetached (64) at a time per authorizer, beyond which it runs on
+// its first caller's context. An "Unauthorized" answer and failures are
+// not cached: the function is asked again (§1.4 leaves it open; a
+// function that refuses a token today and accepts it after a fix should
+// not be held to its refusal).
 type LambdaAuthorizer struct {
 	name     string
 	kind     tollgate.AuthorizerType
@@ -81,6 +85,7 @@ type LambdaAuthorizer struct {
 	cache    *PolicyCache
 	id       uint32 // the cache's number for the authorizer
 	flight   singleflight.Group
+	detached chan struct{} // a token per invocation running detached
 	now      func() time.Time
 }
 
@@ -109,7 +114,8 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 		opts.Now = time.Now
 	}
 	z := &LambdaAuthorizer{name: a.Name, kind: kind, function: a.Function, ttl: a.ResultTTL,
-		invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now}
+		invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now,
+		detached: make(chan struct{}, maxDetached)}
 	if z.cache == nil {
 		z.ttl = 0
 	} else {
@@ -162,20 +168,23 @@ type outcome struct {
 	decision Decision
 	reason   string
 	latency  time.Duration
+	cached   bool // the grant came from the cache
 }
 
 // Authorize decides the request r, which inv describes (as the gateway
 // builds it before authorizing: API and Stage set, its authorizer fields
-// still empty), for the methodArn of its path; lenient is the
-// lenient reading of the path (normalizePath) when it differs, whose
-// methodArn the policy must allow too, so that "/public%2F..%2Fadmin"
-// is not allowed on a policy that denies "/admin/*" to an upstream that
-// decodes it.
+// still empty). The function is given the methodArn of the path as sent;
+// its policy must allow that and the methodArn of every other form the
+// request can be served as (evaluate): its canonical form, so that
+// "/admin//secret" is not allowed on a policy that denies "/admin/*", and
+// lenient, the lenient reading of the path (normalizePath), so that
+// "/admin%2Fsecret" is not allowed either, to an upstream that decodes it.
 func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient string) Result {
 	// The key's material is built on the stack for tokens of up to 2 KiB:
-	// the stage, then the token or the identity-source values.
+	// the API and the stage (ids without NUL), then the token or the
+	// identity-source values.
 	var buf [2048]byte
-	material := append(append(buf[:0], inv.Stage.Name...), 0)
+	material := append(append(append(append(buf[:0], inv.API.ID...), 0), inv.Stage.Name...), 0)
 	token, material, res, ok := a.identity(r, inv, material)
 	if !ok {
 		return res
@@ -194,33 +203,114 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 			o, cached = outcome{grant: g}, true
 		} else {
 			o = a.shared(r, inv, arn, token, key)
+			cached = o.cached
 		}
 	}
 	if o.grant == nil {
 		return Result{Decision: o.decision, Reason: o.reason}
 	}
 	res = Result{Decision: Allow, Cached: cached, grant: o.grant, latency: o.latency}
-	switch d := o.grant.out.Policy.Evaluate(arn); {
-	case d == PolicyExplicitDeny:
+	switch a.evaluate(o.grant.out.Policy, r.Method, inv, arn, lenient) {
+	case PolicyExplicitDeny:
 		res.Decision, res.Reason = ExplicitDeny, "the policy denies the methodArn"
-	case d != PolicyAllow:
+	case PolicyImplicitDeny:
 		res.Decision, res.Reason = Denied, "the policy does not allow the methodArn"
-	case lenient != "" && lenient != inv.Path:
-		if o.grant.out.Policy.Evaluate(methodARN(r.Method, inv, lenient)) != PolicyAllow {
-			res.Decision, res.Reason = Denied, "the policy does not allow the methodArn of the decoded path"
-		}
 	}
 	return res
 }
 
+// evaluate decides p for every path the request can be served as: the
+// path as sent (whose methodArn, arn, the function saw), its canonical
+// form (canonicalPath: the router and a greedy {proxy+} ignore repeated
+// and trailing slashes, so "/admin//secret" and "/admin/secret/" reach the
+// route and upstream path of "/admin/secret"), and the lenient reading
+// and its canonical form when they differ. Each must be allowed: an
+// explicit Deny of any form is an explicit deny, else a form not allowed
+// is an implicit one.
+func (a *LambdaAuthorizer) evaluate(p *Policy, verb string, inv *Invocation, arn, lenient string) PolicyDecision {
+	d := p.Evaluate(arn)
+	if d == PolicyExplicitDeny {
+		return d
+	}
+	var forms [3]string
+	n := 0
+	add := func(f string) {
+		if f == inv.Path {
+			return
+		}
+		for _, g := range forms[:n] {
+			if g == f {
+				return
+			}
+		}
+		forms[n] = f
+		n++
+	}
+	add(canonicalPath(inv.Path))
+	if lenient != "" {
+		add(lenient)
+		add(canonicalPath(lenient))
+	}
+	for _, f := range forms[:n] {
+		switch p.Evaluate(methodARN(verb, inv, f)) {
+		case PolicyExplicitDeny:
+			return PolicyExplicitDeny
+		case PolicyImplicitDeny:
+			d = PolicyImplicitDeny
+		}
+	}
+	return d
+}
+
+// canonicalPath returns p with each run of slashes as one and without a
+// trailing slash, "/" staying "/": the path the router matches and a
+// greedy parameter carries. It returns p itself when p is canonical.
+func canonicalPath(p string) string {
+	if !strings.Contains(p, "//") && (len(p) <= 1 || p[len(p)-1] != '/') {
+		return p
+	}
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && len(b) > 0 && b[len(b)-1] == '/' {
+			continue
+		}
+		b = append(b, p[i])
+	}
+	if len(b) > 1 && b[len(b)-1] == '/' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
+}
+
 // shared runs the function once for every concurrent request with the same
-// key, on a context of its own (the first caller's values, not its
-// cancellation), and caches a valid answer. A caller that goes away stops
-// waiting; the others still get the answer.
+// key, and caches a valid answer. The event is built here, on the
+// goroutine that serves r (headercase.Names' rule), and the invocation
+// runs on a context of its own (the first caller's values, not its
+// cancellation), so that a caller that goes away stops waiting while the
+// others still get the answer. At most maxDetached such invocations of
+// the authorizer run at a time: beyond, an invocation runs on its first
+// caller's context, and ends when that caller goes away, so that clients
+// that leave cannot pile up invocations nobody waits for.
 func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token string, key policyKey) outcome {
-	ctx := context.WithoutCancel(r.Context())
+	event, err := a.buildEvent(r, inv, arn, token)
+	if err != nil {
+		return eventError(err)
+	}
+	ctx, trace := r.Context(), inv.TraceID
 	ch := a.flight.DoChan(string(key.sum[:]), func() (any, error) {
-		o := a.call(ctx, r, inv, arn, token)
+		// A flight that ended between this caller's look in the cache
+		// and now has left its answer there.
+		if g := a.cache.get(key, a.now()); g != nil {
+			return outcome{grant: g, cached: true}, nil
+		}
+		run := ctx
+		select {
+		case a.detached <- struct{}{}:
+			defer func() { <-a.detached }()
+			run = context.WithoutCancel(ctx)
+		default:
+		}
+		o := a.invokeEvent(run, trace, event)
 		if o.grant != nil {
 			now := a.now()
 			a.cache.put(key, o.grant, now, now.Add(a.ttl))
@@ -235,22 +325,38 @@ func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token s
 	}
 }
 
-// call invokes the function and reads its answer.
+// maxDetached bounds the invocations of one authorizer that run on a
+// context of their own (shared): each holds its event and waits for an
+// instance of the function.
+const maxDetached = 64
+
+// call builds the event of the request r and invokes the function with it.
 func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invocation, arn, token string) outcome {
-	var event []byte
-	var err error
-	if a.kind == tollgate.AuthorizerToken {
-		event, err = tokenEvent(token, arn)
-	} else {
-		event, err = a.event(r, inv, arn)
-	}
+	event, err := a.buildEvent(r, inv, arn, token)
 	if err != nil {
-		return outcome{decision: Misconfigured, reason: "building the event: " + err.Error()}
+		return eventError(err)
 	}
+	return a.invokeEvent(ctx, inv.TraceID, event)
+}
+
+// buildEvent returns the authorizer's event for the request r.
+func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string) ([]byte, error) {
+	if a.kind == tollgate.AuthorizerToken {
+		return tokenEvent(token, arn)
+	}
+	return a.event(r, inv, arn)
+}
+
+func eventError(err error) outcome {
+	return outcome{decision: Misconfigured, reason: "building the event: " + err.Error()}
+}
+
+// invokeEvent invokes the function with event and reads its answer.
+func (a *LambdaAuthorizer) invokeEvent(ctx context.Context, traceID string, event []byte) outcome {
 	ctx, cancel := context.WithTimeout(ctx, LambdaAuthorizerTimeout)
 	defer cancel()
 	start := time.Now()
-	payload, fnErr, err := a.invoke(ctx, a.function, inv.TraceID, event)
+	payload, fnErr, err := a.invoke(ctx, a.function, traceID, event)
 	o := outcome{decision: Misconfigured, latency: time.Since(start)}
 	switch {
 	case err != nil:
@@ -313,7 +419,7 @@ func methodARN(verb string, inv *Invocation, path string) string {
 // expression, or its header is sent twice.
 func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte) (token string, material []byte, refusal Result, ok bool) {
 	if a.kind == tollgate.AuthorizerToken {
-		vs := r.Header[a.header]
+		vs := EventHeaderValues(r, a.header)
 		switch {
 		case len(vs) > 1 || hasTwin(r.Header, a.header):
 			return "", nil, Result{Reason: "more than one " + a.header + " header"}, false
@@ -331,15 +437,18 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 	}
 	var query map[string][]string
 	for _, s := range a.sources {
+		// A header or query parameter sent more than once is keyed by
+		// its last value, the one the event's headers and
+		// queryStringParameters show the function.
 		var v string
 		switch s.kind {
 		case apigw.SourceHeader:
-			v = strings.Join(r.Header[s.name], ",")
+			v = last(EventHeaderValues(r, s.name))
 		case apigw.SourceQueryString:
 			if query == nil {
-				query = r.URL.Query()
+				query, _ = url.ParseQuery(r.URL.RawQuery) // as the event parses it
 			}
-			v = strings.Join(query[s.name], ",")
+			v = last(query[s.name])
 		case apigw.SourceStageVariable:
 			v = inv.StageVariables[s.name]
 		case apigw.SourceContext:
@@ -352,6 +461,71 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 		buf = append(buf, v...)
 	}
 	return "", buf, Result{}, true
+}
+
+func last(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
+}
+
+// EventHeaderValues returns the values of the header canonical (a
+// canonical name) as a Lambda event shows them to the function, the last
+// in headers and all in multiValueHeaders: the request's, but for Host
+// (net/http keeps it in r.Host) and the X-Forwarded-For, -Proto and -Port
+// API Gateway sets in front of an integration (ForwardedHeaders). The
+// event's headers and a Lambda authorizer's identity are read by it, so
+// that they cannot disagree.
+func EventHeaderValues(r *http.Request, canonical string) []string {
+	switch canonical {
+	case "Host":
+		if r.Host == "" {
+			return nil
+		}
+		return []string{r.Host}
+	case "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port":
+		xff, proto, port := ForwardedHeaders(r)
+		switch canonical {
+		case "X-Forwarded-For":
+			return []string{xff}
+		case "X-Forwarded-Proto":
+			return []string{proto}
+		}
+		return []string{port}
+	}
+	return r.Header[canonical]
+}
+
+// ForwardedHeaders returns the X-Forwarded-For, X-Forwarded-Proto and
+// X-Forwarded-Port API Gateway sets on the request r in front of an
+// integration: the caller's address after the X-Forwarded-For it sent,
+// "https" or "http", and the port the request came to (443 or 80 when the
+// server's address is unknown).
+func ForwardedHeaders(r *http.Request) (xff, proto, port string) {
+	xff = SourceIP(r)
+	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+		xff = strings.Join(prior, ", ") + ", " + xff
+	}
+	proto, port = "http", "80"
+	if r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(a.String()); err == nil {
+			port = p
+		}
+	}
+	return xff, proto, port
+}
+
+// SourceIP is the caller's address as the gateway sees it
+// (requestContext.identity.sourceIp).
+func SourceIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // contextValue is the $context variable name (apigw.ContextSources) of the
@@ -371,10 +545,7 @@ func contextValue(r *http.Request, inv *Invocation, name string) string {
 	case "httpMethod":
 		return r.Method
 	case "identity.sourceIp":
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			return host
-		}
-		return r.RemoteAddr
+		return SourceIP(r)
 	case "identity.userAgent":
 		return r.UserAgent()
 	case "path":
@@ -438,7 +609,7 @@ const DefaultPolicyCacheBytes = 8 << 20
 const policyShards = 16
 
 // PolicyCache holds the answers of a gateway's Lambda authorizers, keyed by
-// authorizer, stage and identity (the SHA-256 of the token or of the
+// authorizer, API, stage and identity (the SHA-256 of the token or of the
 // identity-source values), each until its authorizer's TTL has passed. Like
 // Cache it is bounded by the estimated memory of its entries (three times
 // the function's answer, plus some), each of its shards holding a 16th of

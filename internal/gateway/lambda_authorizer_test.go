@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/function/functest"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/lambdaproxy"
 )
@@ -746,4 +749,293 @@ func FuzzTokenEvent(f *testing.F) {
 			t.Fatalf("token %q came back as %q", token, ev["authorizationToken"])
 		}
 	})
+}
+
+// TestEveryServedFormMustBeAllowed: the router ignores repeated slashes
+// and a trailing slash, and a greedy {proxy+} carries the path without its
+// trailing slash, so "/a/", "/x//y" and "/x/y/" are served as "/a" and
+// "/x/y": a policy that denies those must refuse them, with the explicit
+// deny's message, whether the policy was just fetched or cached. The
+// function still sees the methodArn of the path as sent (the methodArn
+// holds the request's path: api-gateway-lambda-authorizer-input.md; no
+// AWS source says it normalizes slashes). A Deny matched only by the
+// decoded reading of "%2F" is an explicit deny too.
+func TestEveryServedFormMustBeAllowed(t *testing.T) {
+	for _, ttl := range []time.Duration{0, time.Minute} {
+		le := newAuthzEnv(t, tokenAuthorizer(ttl), func([]byte) ([]byte, bool, error) {
+			return []byte(`{"principalId":"u","policyDocument":{"Version":"2012-10-17","Statement":[` +
+				`{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` + testARNPrefix + `GET/*"},` +
+				`{"Action":"execute-api:Invoke","Effect":"Deny","Resource":["` + testARNPrefix + `GET/a","` + testARNPrefix + `GET/x/y"]}]}}`), false, nil
+		})
+		const explicit = `{"Message":"User is not authorized to access this resource with an explicit deny"}`
+		for _, tc := range []struct {
+			path, arnPath string
+			status        int
+		}{
+			{"/prod/a", "a", 403},
+			{"/prod/a/", "a/", 403},
+			{"/prod/a//", "a//", 403},
+			{"/prod/x/y", "x/y", 403},
+			{"/prod/x//y", "x//y", 403},
+			{"/prod/x/y/", "x/y/", 403},
+			{"/prod/x%2Fy", "x%2Fy", 403},
+			{"/prod/x%2F%2Fy", "x%2F%2Fy", 403},
+			{"/prod/b/", "b/", 200},
+			{"/prod/x//z", "x//z", 200},
+			{"/prod/", "", 200},
+		} {
+			w := le.get(tc.path, "tok")
+			if w.Code != tc.status || (tc.status == 403 && w.Body.String() != explicit) {
+				t.Errorf("ttl %s: %s: %d %s", ttl, tc.path, w.Code, w.Body)
+			}
+			calls := le.fn.taken()
+			if ttl == 0 && (len(calls) != 1 || !strings.Contains(string(calls[0].event), `"methodArn":"`+testARNPrefix+`GET/`+tc.arnPath+`"`)) {
+				t.Errorf("%s: calls %d, want the methodArn as sent (%s)", tc.path, len(calls), tc.arnPath)
+			}
+		}
+	}
+}
+
+// TestUnavailableRevocationsSpareOtherAuthorizers: stale revocations make
+// a COGNITO_USER_POOLS route answer 503 (it cannot check them), but a
+// Lambda or JWT authorizer consults none: their routes answer as usual.
+func TestUnavailableRevocationsSpareOtherAuthorizers(t *testing.T) {
+	fn := &fakeFunction{answer: allowAll}
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+		jwt := &tollgate.Authorizer{Name: "jwt", Type: tollgate.AuthorizerJWT, IdentitySource: "method.request.header.Authorization",
+			JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: issuerOf(poolA), Audiences: []string{clientA}}}}}
+		api.Routes = append(api.Routes,
+			tollgate.Route{ResourcePath: "/lambda", Method: "GET", Authorizer: tokenAuthorizer(time.Minute), Integration: upstream},
+			tollgate.Route{ResourcePath: "/jwt", Method: "GET", Authorizer: jwt, Integration: upstream})
+		o.Invoke = fn.invoke
+		o.LocalIssuer = func(iss string) (string, bool) { return poolA, iss == issuerOf(poolA) }
+		o.Unavailable = func() bool { return true }
+	})
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/prod/mock", 503},
+		{"/prod/lambda", 200},
+		{"/prod/jwt", 401}, // no token: the JWT authorizer's own answer
+	} {
+		r := httptest.NewRequest("GET", tc.path, nil)
+		r.Host = execHost
+		r.Header.Set("Authorization", "tok")
+		if w := e.do(r); w.Code != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.path, w.Code, w.Body, tc.status)
+		}
+	}
+}
+
+// TestIdentityAsTheEventShowsIt: a REQUEST authorizer's header identity
+// sources are read as the event shows them: Host (which net/http keeps
+// out of r.Header) and the X-Forwarded-For/-Proto/-Port API Gateway adds
+// are there though the client sent none (the event's headers:
+// lambdaproxy.AuthorizerEvent; apigw-beyond §1.2).
+func TestIdentityAsTheEventShowsIt(t *testing.T) {
+	authz := &tollgate.Authorizer{Name: "reqAuth", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+		IdentitySources: []string{"method.request.header.Host", "method.request.header.X-Forwarded-Proto",
+			"method.request.header.X-Forwarded-For", "method.request.header.X-Forwarded-Port"}}
+	le := newAuthzEnv(t, authz, allowAll)
+	r := httptest.NewRequest("GET", "/prod/a", nil)
+	r.Host = execHost
+	if w := le.do(r); w.Code != 200 {
+		t.Fatalf("forwarded and Host sources: %d %s", w.Code, w.Body)
+	}
+	calls := le.fn.taken()
+	if len(calls) != 1 || !strings.Contains(string(calls[0].event), `"Host":"`+execHost+`"`) {
+		t.Fatalf("calls %d", len(calls))
+	}
+}
+
+// TestIdentityIsTheLastValue: a header or query parameter sent twice is
+// keyed by its last value, the one the event's headers and
+// queryStringParameters show the function (apigw-beyond §1.2), and an
+// empty last value is missing: "X-Tok: alice" and "X-Tok: mallory" are
+// not the key of "X-Tok: alice,mallory".
+func TestIdentityIsTheLastValue(t *testing.T) {
+	authz := &tollgate.Authorizer{Name: "reqAuth", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+		IdentitySources: []string{"method.request.header.X-Tok", "method.request.querystring.t"}}
+	le := newAuthzEnv(t, authz, allowAll)
+	for i, tc := range []struct {
+		tok     []string
+		query   string
+		status  int
+		invoked bool
+		sees    string // the X-Tok the function sees in headers
+	}{
+		{[]string{"alice", "mallory"}, "?t=1", 200, true, "mallory"},
+		{[]string{"alice,mallory"}, "?t=1", 200, true, "alice,mallory"}, // not the key of the two headers
+		{[]string{"mallory"}, "?t=1", 200, false, ""},                   // the key of the two headers
+		{[]string{"bob"}, "?t=&t=", 401, false, ""},
+		{[]string{"bob"}, "?t=1&t=", 401, false, ""},
+		{[]string{"bob"}, "?t=&t=2", 200, true, "bob"},
+		{[]string{"bob"}, "?t=2", 200, false, ""},
+		{[]string{"bob", ""}, "?t=2", 401, false, ""},
+	} {
+		r := httptest.NewRequest("GET", "/prod/a"+tc.query, nil)
+		r.Host = execHost
+		for _, v := range tc.tok {
+			r.Header.Add("X-Tok", v)
+		}
+		if w := le.do(r); w.Code != tc.status {
+			t.Errorf("case %d: %d %s", i, w.Code, w.Body)
+		}
+		calls := le.fn.taken()
+		if (len(calls) == 1) != tc.invoked {
+			t.Errorf("case %d: %d invocations", i, len(calls))
+		} else if tc.invoked && !strings.Contains(string(calls[0].event), `"X-Tok":"`+tc.sees+`"`) {
+			t.Errorf("case %d: event %s", i, calls[0].event)
+		}
+	}
+}
+
+// TestPolicyCacheKeyHasTheAPI: one authorizer declaration serving two
+// APIs caches its answers per API: the same token on the other API asks
+// the function again (its answer's principal and context are the other
+// API's business).
+func TestPolicyCacheKeyHasTheAPI(t *testing.T) {
+	fn := &fakeFunction{answer: func([]byte) ([]byte, bool, error) {
+		return []byte(`{"principalId":"u","policyDocument":{"Version":"2012-10-17","Statement":[` +
+			`{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"arn:aws:execute-api:us-east-1:*:*/*"}]}}`), false, nil
+	}}
+	authz := tokenAuthorizer(time.Minute)
+	upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+	api := func(id string) *tollgate.RestAPI {
+		return &tollgate.RestAPI{ID: id, Name: id, Region: "us-east-1", Stages: []tollgate.Stage{{Name: "prod"}},
+			Routes: []tollgate.Route{{ResourcePath: "/a", Method: "GET", Authorizer: authz, Integration: upstream}}}
+	}
+	e := &env{f: newFixture(t), obs: &observer{}}
+	gw, err := gateway.New(gateway.Options{
+		APIs:         []*tollgate.RestAPI{api("aaaaaaaaaa"), api("bbbbbbbbbb")},
+		Integrations: gateway.IntegrationsFunc(e.integration),
+		Invoke:       fn.invoke,
+		Now:          e.f.clock.Now,
+		Logger:       quiet,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"aaaaaaaaaa", "bbbbbbbbbb", "aaaaaaaaaa"} {
+		r := httptest.NewRequest("GET", "/prod/a", nil)
+		r.Host = id + ".execute-api.us-east-1.localhost"
+		r.Header.Set("Authorization", "tok")
+		w := httptest.NewRecorder()
+		gw.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Errorf("%s: %d %s", id, w.Code, w.Body)
+		}
+	}
+	if n := len(fn.taken()); n != 2 {
+		t.Errorf("%d invocations, want 2 (one per API)", n)
+	}
+}
+
+// TestDetachedInvocationsAreCapped: invocations that outlive their
+// callers are bounded per authorizer: with 64 of them running for
+// clients that left, the next runs on its caller's context and ends
+// with it; the 64 kept theirs.
+func TestDetachedInvocationsAreCapped(t *testing.T) {
+	le := newAuthzEnv(t, tokenAuthorizer(time.Minute), allowAll)
+	le.fn.gate = make(chan struct{})
+	le.fn.entered = make(chan struct{}, 100)
+	leave := func(token string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan int, 1)
+		go func() {
+			r := httptest.NewRequestWithContext(ctx, "GET", "/prod/a", nil)
+			r.Host = execHost
+			r.Header.Set("Authorization", token)
+			done <- le.do(r).Code
+		}()
+		<-le.fn.entered
+		cancel()
+		if c := <-done; c != 500 {
+			t.Errorf("%s: status %d after its client left", token, c)
+		}
+	}
+	const detached = 64
+	for i := range detached {
+		leave(fmt.Sprintf("tok%d", i))
+	}
+	leave("extra")
+	close(le.fn.gate)
+	var calls []call
+	functest.Eventually(t, "every invocation answered", func() bool {
+		calls = append(calls, le.fn.taken()...)
+		return len(calls) == detached+1
+	})
+	for _, c := range calls {
+		extra := strings.Contains(string(c.event), `"authorizationToken":"extra"`)
+		if extra != errors.Is(c.ctxErr, context.Canceled) {
+			t.Errorf("%s: ctx error %v", c.event, c.ctxErr)
+		}
+	}
+}
+
+// TestRequestEventIsBuiltByTheCaller: a REQUEST authorizer's event is
+// built on the goroutine that serves the request (headercase.Names reads
+// r there only), not on the one the shared invocation runs on.
+func TestRequestEventIsBuiltByTheCaller(t *testing.T) {
+	fn := &fakeFunction{answer: allowAll}
+	var mu sync.Mutex
+	var stacks []string
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		authz := &tollgate.Authorizer{Name: "reqAuth", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+			IdentitySources: []string{"method.request.header.X-Tok"}}
+		api.Routes = append(api.Routes, tollgate.Route{ResourcePath: "/req", Method: "GET", Authorizer: authz,
+			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}})
+		o.Invoke = fn.invoke
+		o.AuthorizerEvent = func(r *http.Request, inv *gateway.Invocation, arn string) ([]byte, error) {
+			mu.Lock()
+			stacks = append(stacks, string(debug.Stack()))
+			mu.Unlock()
+			return lambdaproxy.AuthorizerEvent(r, inv, arn)
+		}
+	})
+	r := httptest.NewRequest("GET", "/prod/req", nil)
+	r.Host = execHost
+	r.Header.Set("X-Tok", "a")
+	if w := e.do(r); w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if len(stacks) != 1 || !strings.Contains(stacks[0], "(*Gateway).ServeHTTP") {
+		t.Errorf("the event was not built under ServeHTTP: %q", stacks)
+	}
+}
+
+// TestEventHeaderValuesAreTheEvents: for every header of a Lambda event,
+// EventHeaderValues (what an authorizer's identity reads) gives exactly
+// its multiValueHeaders entry, X-Forwarded-* and Host included, for a
+// request that sent its own X-Forwarded-For and a header twice.
+func TestEventHeaderValuesAreTheEvents(t *testing.T) {
+	r := httptest.NewRequest("GET", "https://"+execHost+"/prod/a", nil)
+	r.RemoteAddr = "198.51.100.7:4711"
+	r.Header.Add("X-Forwarded-For", "203.0.113.1")
+	r.Header.Add("X-Forwarded-Proto", "gopher")
+	r.Header.Add("X-Tok", "a")
+	r.Header.Add("X-Tok", "b")
+	inv := &gateway.Invocation{API: &tollgate.RestAPI{ID: apiID}, Stage: &tollgate.Stage{Name: "prod"}, Path: "/a"}
+	raw, err := lambdaproxy.Event(r, inv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Tok"} {
+		if _, ok := ev.MultiValueHeaders[k]; !ok {
+			t.Errorf("the event has no %s", k)
+		}
+	}
+	for k, vs := range ev.MultiValueHeaders {
+		if got := gateway.EventHeaderValues(r, http.CanonicalHeaderKey(k)); !slices.Equal(got, vs) {
+			t.Errorf("%s: EventHeaderValues %q, the event %q", k, got, vs)
+		}
+	}
 }

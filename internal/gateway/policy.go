@@ -62,7 +62,10 @@ import (
 //     Principal, NotPrincipal and unknown statement or document elements
 //     are refused for the same reason.
 //   - A Resource longer than 512 characters is refused: the output page
-//     limits it to 512 and says nothing of what happens beyond.
+//     limits it to 512 and says nothing of what happens beyond. More than
+//     1,000 Resources in all the statements together are refused too (a
+//     bound of Tollgate's own: each request's methodArn is matched
+//     against each).
 //   - context values are strings, numbers, booleans or null; an object or
 //     array is refused (§1.3). Unknown top-level members are ignored.
 //
@@ -75,6 +78,13 @@ import (
 // too long before any authorizer runs (§1.2; the Lambda authorizer output
 // page). Policy.Evaluate denies a longer ARN.
 const MaxMethodARNBytes = 1600
+
+// maxPolicyPatterns is the most Resources a policy document may hold, all
+// statements together: Evaluate tries each, so their number bounds a
+// request's cost as maxResourceChars bounds each one's. API Gateway
+// documents no such count: the bound is Tollgate's choice, far above what
+// an authorizer sends (a policy per method of an API).
+const maxPolicyPatterns = 1000
 
 // maxResourceChars is the longest Resource an authorizer's policy may hold
 // (512 characters, the Lambda authorizer output page).
@@ -314,8 +324,9 @@ func parsePolicy(raw json.RawMessage) (*Policy, error) {
 		return nil, outputError("policyDocument.Statement is not an array or an object")
 	}
 	p := &Policy{}
+	patterns := 0
 	for i, s := range statements {
-		if err := p.addStatement(i, s, version); err != nil {
+		if err := p.addStatement(i, s, version, &patterns); err != nil {
 			return nil, err
 		}
 	}
@@ -324,8 +335,8 @@ func parsePolicy(raw json.RawMessage) (*Policy, error) {
 
 // addStatement checks statement i and, when its Action covers
 // execute-api:Invoke, adds its compiled Resource patterns to the allow or
-// deny list.
-func (p *Policy) addStatement(i int, raw json.RawMessage, version policyVersion) error {
+// deny list. *patterns counts the Resources of the statements so far.
+func (p *Policy) addStatement(i int, raw json.RawMessage, version policyVersion, patterns *int) error {
 	var st map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &st); err != nil || st == nil {
 		return outputError("Statement[%d] is not an object", i)
@@ -357,7 +368,10 @@ func (p *Policy) addStatement(i int, raw json.RawMessage, version policyVersion)
 	if err != nil {
 		return outputError("Statement[%d].Resource %s", i, err)
 	}
-	patterns := make([]resourcePattern, 0, len(resources))
+	if *patterns += len(resources); *patterns > maxPolicyPatterns {
+		return outputError("policyDocument has more than %d Resources", maxPolicyPatterns)
+	}
+	compiled := make([]resourcePattern, 0, len(resources))
 	for j, r := range resources {
 		if n := utf8.RuneCountInString(r); n > maxResourceChars {
 			return outputError("Statement[%d].Resource[%d] is %d characters long, more than %d", i, j, n, maxResourceChars)
@@ -366,15 +380,15 @@ func (p *Policy) addStatement(i int, raw json.RawMessage, version policyVersion)
 		if err != nil {
 			return outputError("Statement[%d].Resource[%d] %s", i, j, err)
 		}
-		patterns = append(patterns, pat)
+		compiled = append(compiled, pat)
 	}
 	if !coversInvoke(actions) {
 		return nil
 	}
 	if effect == "Deny" {
-		p.deny = append(p.deny, patterns...)
+		p.deny = append(p.deny, compiled...)
 	} else {
-		p.allow = append(p.allow, patterns...)
+		p.allow = append(p.allow, compiled...)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -323,6 +324,31 @@ func TestParseAuthorizerOutputFields(t *testing.T) {
 		if s, ok := gateway.StringifyContextValue(v); ok {
 			t.Errorf("StringifyContextValue(%#v) = %q, true", v, s)
 		}
+	}
+}
+
+// TestPolicyPatternsBounded: a policy document holds at most 1,000
+// Resources in all its statements together (Tollgate's bound: API Gateway
+// documents none; each is matched against every request's methodArn);
+// one more is AuthorizerConfigurationException, whatever the statements'
+// Action.
+func TestPolicyPatternsBounded(t *testing.T) {
+	resources := func(n int) string {
+		rs := make([]string, n)
+		for i := range rs {
+			rs[i] = q(arnPrefix + "prod/GET/r" + strconv.Itoa(i))
+		}
+		return strings.Join(rs, ",")
+	}
+	doc := func(stmts ...string) []byte {
+		return []byte(`{"principalId":"u","policyDocument":{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}}`)
+	}
+	if _, err := gateway.ParseAuthorizerOutput(doc(stmt("Allow", `"execute-api:Invoke"`, "["+resources(600)+"]"), stmt("Deny", `"s3:GetObject"`, "["+resources(400)+"]"))); err != nil {
+		t.Errorf("1,000 Resources: %v", err)
+	}
+	_, err := gateway.ParseAuthorizerOutput(doc(stmt("Allow", `"execute-api:Invoke"`, "["+resources(600)+"]"), stmt("Deny", `"s3:GetObject"`, "["+resources(401)+"]")))
+	if !errors.Is(err, gateway.ErrAuthorizerOutput) || !strings.Contains(err.Error(), "more than 1000 Resources") {
+		t.Errorf("1,001 Resources: %v", err)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"maps"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -199,7 +198,7 @@ func (f *requestFields) set(r *http.Request, inv *gateway.Invocation) {
 	rc.DomainPrefix = inv.DomainPrefix
 	rc.RequestTimeEpoch = inv.RequestTime.UnixMilli()
 	rc.RequestID = inv.RequestID
-	rc.Identity.SourceIP = sourceIP(r)
+	rc.Identity.SourceIP = gateway.SourceIP(r)
 	rc.Identity.UserAgent = r.UserAgent()
 	rc.DomainName = inv.DomainName
 	if inv.API != nil {
@@ -272,38 +271,12 @@ func eventHeaders(r *http.Request, sent func(canonical string) string) (map[stri
 	if r.Host != "" {
 		set("Host", []string{r.Host})
 	}
-	ip := sourceIP(r)
-	xff := ip
-	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
-		xff = strings.Join(prior, ", ") + ", " + ip
-	}
-	proto, port := "http", "80"
-	if r.TLS != nil {
-		proto, port = "https", "443"
-	}
-	if _, p, err := net.SplitHostPort(localAddr(r)); err == nil {
-		port = p
-	}
+	// What a Lambda authorizer's identity reads (gateway.EventHeaderValues).
+	xff, proto, port := gateway.ForwardedHeaders(r)
 	set("X-Forwarded-For", []string{xff})
 	set("X-Forwarded-Proto", []string{proto})
 	set("X-Forwarded-Port", []string{port})
 	return single, multi
-}
-
-func localAddr(r *http.Request) string {
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		return a.String()
-	}
-	return ""
-}
-
-// sourceIP is the caller's address as the gateway sees it.
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // deploymentID is a stable id shaped like API Gateway's deployment ids

@@ -57,13 +57,19 @@
 //	                               $context.authorizer.{key} (null left
 //	                               out), encoded as X-Tollgate-Claims
 //
+// A principalId that is not visible ASCII and spaces (non-ASCII, control
+// characters), that starts or ends with a space or tab, or that starts
+// with "b64:" is sent as "b64:" and its unpadded base64url: "été" travels
+// as X-Tollgate-Principal-Id: b64:w6l0w6k. A value that does not start
+// with "b64:" is the principalId as it is.
+//
 // For example, claims {"client_id":"abc","scope":"api/read"} travel as
 // X-Tollgate-Claims: eyJjbGllbnRfaWQiOiJhYmMiLCJzY29wZSI6ImFwaS9yZWFkIn0
 // (keys sorted; exp and iat rendered as API Gateway renders them, like
 // "Thu May 04 03:50:06 UTC 2023"). On a route without an authorizer only
-// X-Tollgate-Request-Id and X-Tollgate-Stage are set. A header whose value
-// would hold a control character is left out (and logged), never sent
-// mangled.
+// X-Tollgate-Request-Id and X-Tollgate-Stage are set. Any other header
+// whose value would hold a control character or a byte beyond ASCII is
+// left out (and logged), never sent mangled.
 //
 // A client cannot forge any of these: every header whose name starts with
 // "X-Tollgate-" or "X-Forwarded-", and Forwarded and X-Real-Ip, are removed

@@ -14,3 +14,11 @@ func TestDocClaimsExample(t *testing.T) {
 		t.Errorf("claimsheader.Encode = %s, want %s", got, want)
 	}
 }
+
+// TestDocPrincipalExample keeps the X-Tollgate-Principal-Id example of the
+// package documentation true.
+func TestDocPrincipalExample(t *testing.T) {
+	if got, want := principalHeader("été"), PrincipalIDEncoded+"w6l0w6k"; got != want {
+		t.Errorf("principalHeader(été) = %s, want %s", got, want)
+	}
+}

@@ -237,7 +237,7 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 	}
 	pr.SetXForwarded()
 	if name := setDecision(out.Header, c.inv); name != "" {
-		h.p.log.Warn("proxy: header left out: its value has control characters",
+		h.p.log.Warn("proxy: header left out: its value has control characters or bytes beyond ASCII",
 			"request_id", c.inv.RequestID, "header", name)
 	}
 }

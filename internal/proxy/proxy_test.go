@@ -850,3 +850,42 @@ func TestLambdaAuthorizerDecision(t *testing.T) {
 		}
 	}
 }
+
+// TestPrincipalIDEncoded: a principalId that would not arrive as it is
+// (bytes beyond ASCII, control characters, spaces HTTP trims, or the
+// encoded form's own prefix) reaches the upstream as "b64:" and its
+// unpadded base64url, never left out; any other as it is.
+func TestPrincipalIDEncoded(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		principal string
+		encoded   bool
+	}{
+		{"user-1", false},
+		{"a b", false},
+		{"été", true},
+		{"ユーザー", true},
+		{"a\nb", true},
+		{"a\x7fb", true},
+		{" alice", true},
+		{"alice\t", true},
+		{"b64:d2hv", true},
+	} {
+		up, ch := recorder(t)
+		fr := f.front(f.handler(up.URL+"/{proxy}", 0), decision{RequestID: "r1", PrincipalID: tc.principal})
+		get(t, newRequest(t, "GET", fr.URL+"/prod/x", nil))
+		s := <-ch
+		got := s.Header.Values(proxy.HeaderPrincipalID)
+		if len(got) != 1 {
+			t.Errorf("%q: upstream got %q", tc.principal, got)
+			continue
+		}
+		want := tc.principal
+		if tc.encoded {
+			want = proxy.PrincipalIDEncoded + base64.RawURLEncoding.EncodeToString([]byte(tc.principal))
+		}
+		if got[0] != want {
+			t.Errorf("%q: upstream got %q, want %q", tc.principal, got[0], want)
+		}
+	}
+}

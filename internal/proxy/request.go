@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"encoding/base64"
 	"net/http"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
@@ -27,7 +29,11 @@ const (
 	// HeaderStage is the name of the stage the request came in on.
 	HeaderStage = "X-Tollgate-Stage"
 	// HeaderPrincipalID is the principalId a Lambda (TOKEN or REQUEST)
-	// authorizer allowed the request with ($context.authorizer.principalId).
+	// authorizer allowed the request with ($context.authorizer.principalId):
+	// as it is when it is visible ASCII and spaces (none first or last,
+	// which HTTP would trim) and does not start with PrincipalIDEncoded;
+	// otherwise (non-ASCII, control characters) PrincipalIDEncoded and the
+	// unpadded base64url (RFC 4648 §5) of its UTF-8 bytes.
 	HeaderPrincipalID = "X-Tollgate-Principal-Id"
 	// HeaderAuthorizerContext is a Lambda authorizer's context as a JSON
 	// object of strings ($context.authorizer.{key}: numbers and booleans
@@ -35,6 +41,11 @@ const (
 	// base64url like HeaderClaims.
 	HeaderAuthorizerContext = "X-Tollgate-Authorizer-Context"
 )
+
+// PrincipalIDEncoded starts an X-Tollgate-Principal-Id that is encoded:
+// "b64:" then the principalId in unpadded base64url, e.g. "b64:w6l0w6k"
+// for "été". A principalId sent as it is never starts with it.
+const PrincipalIDEncoded = "b64:"
 
 // HeaderAPIID names the API to the upstream, as API Gateway does.
 const HeaderAPIID = "X-Amzn-Apigateway-Api-Id"
@@ -85,8 +96,8 @@ func equalFold(s, lower string) bool {
 
 // setDecision sets X-Amzn-Apigateway-Api-Id and the X-Tollgate-* headers
 // from the gateway's decision. It returns the name of a header it left out
-// because its value could not be sent (a control character in a
-// claim-derived value), or "". The scopes and the claims header are
+// because its value could not be sent (a control character or a byte
+// beyond ASCII in a claim-derived value), or "". The scopes and the claims header are
 // computed once per verified token (gateway.Invocation), and the values
 // are held by the invocation (Invocation.HeaderValue), so a request costs
 // no allocation here beyond the header map's growth. The claims header and
@@ -104,14 +115,15 @@ func setDecision(h http.Header, inv *gateway.Invocation) (dropped string) {
 	if inv.Stage != nil {
 		dropped = setValue(h, inv, 5, HeaderStage, inv.Stage.Name, dropped)
 	}
-	dropped = setValue(h, inv, 6, HeaderPrincipalID, inv.PrincipalID, dropped)
+	dropped = setValue(h, inv, 6, HeaderPrincipalID, principalHeader(inv.PrincipalID), dropped)
 	dropped = setValue(h, inv, 7, HeaderAuthorizerContext, inv.AuthorizerContextHeader(), dropped)
 	return dropped
 }
 
 // setValue sets the canonical header name to v, held in the invocation's
-// slot i, unless v is empty; a value with control characters is left out
-// and its name returned, otherwise dropped is returned as it is.
+// slot i, unless v is empty; a value with control characters or bytes
+// beyond ASCII is left out and its name returned, otherwise dropped is
+// returned as it is.
 func setValue(h http.Header, inv *gateway.Invocation, i int, name, v, dropped string) string {
 	if v == "" {
 		return dropped
@@ -121,6 +133,17 @@ func setValue(h http.Header, inv *gateway.Invocation, i int, name, v, dropped st
 	}
 	h[name] = inv.HeaderValue(i, v)
 	return dropped
+}
+
+// principalHeader is the X-Tollgate-Principal-Id value of the principal
+// id p: p, or p encoded (PrincipalIDEncoded) when p would not arrive as
+// it is.
+func principalHeader(p string) string {
+	if validHeaderValue(p) && !strings.HasPrefix(p, PrincipalIDEncoded) &&
+		(p == "" || p[0] != ' ' && p[0] != '\t' && p[len(p)-1] != ' ' && p[len(p)-1] != '\t') {
+		return p
+	}
+	return PrincipalIDEncoded + base64.RawURLEncoding.EncodeToString([]byte(p))
 }
 
 // validHeaderValue reports whether v is visible ASCII, spaces and tabs
