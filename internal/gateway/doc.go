@@ -115,9 +115,21 @@
 //     over its own timeout (§5 item 2). A methodArn over 1,600 bytes is
 //     414 {"message":"Request-URI Too Long"}, x-amzn-ErrorType
 //     RequestURITooLongException (body and type unconfirmed). The deny
-//     bodies have the capital "Message" of §5 item 1. A path whose
-//     lenient reading differs (an encoded slash) must be allowed for both
-//     methodArns. The request's X-Amzn-Trace-Id is set, and the headers
+//     bodies have the capital "Message" of §5 item 1. The policy must
+//     allow the methodArn of every form the request can be served as: the
+//     path as sent (which the event's methodArn keeps), that path without
+//     repeated and trailing slashes, and its lenient reading (an encoded
+//     slash) and that reading's canonical form; a Deny matching any of
+//     them is the explicit deny. A REQUEST authorizer's header and query
+//     identity sources are read as the event shows them
+//     (EventHeaderValues: Host and X-Forwarded-* included, the last value
+//     of a repeated header or parameter; an empty last value is missing).
+//     Cached answers are keyed by authorizer, API, stage and identity. At
+//     most 64 invocations per authorizer go on after their callers have
+//     left; beyond that an invocation ends with its first caller. A policy
+//     holds at most 1,000 Resources in all (Tollgate's bound; more is
+//     AuthorizerConfigurationException). Stale revocations
+//     (Options.Unavailable) make only COGNITO_USER_POOLS routes answer 503. The request's X-Amzn-Trace-Id is set, and the headers
 //     no integration sees are removed, before the function is invoked, so
 //     a REQUEST event's headers are the integration's. A REQUEST
 //     authorizer may name the $context variables apigw.ContextSources.
