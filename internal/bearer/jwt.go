@@ -121,7 +121,9 @@ type JWTClaims struct {
 //     how Cognito access tokens, which carry no aud, pass;
 //   - exp present and ahead (ErrExpired otherwise); nbf and iat, when
 //     present, not ahead by more than IssuedSkew;
-//   - want.Claims.
+//   - want.Claims;
+//   - every claim read by its exact name, and no claim name twice (see
+//     Verify).
 //
 // There is no token_use check: an ID token passes unless scopes are
 // required (http-api-jwt-authorizer.html). Scopes are the caller's to check
@@ -224,9 +226,9 @@ func keyFits(key crypto.PublicKey, alg string) bool {
 // type make the token invalid when VerifyJWT reads them (iss, exp, nbf,
 // iat, aud, scope, scp), and are otherwise passed through untouched in Raw.
 func decodeJWTClaims(raw []byte) (*JWTClaims, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, invalid("claims: not a JSON object")
+	m, err := claimMembers(raw)
+	if err != nil {
+		return nil, err
 	}
 	c := &JWTClaims{}
 	c.Raw = raw
@@ -242,7 +244,6 @@ func decodeJWTClaims(raw []byte) (*JWTClaims, error) {
 			*f.dst = ""
 		}
 	}
-	var err error
 	if c.Exp, err = numericDate(m, "exp"); err != nil {
 		return nil, err
 	}

@@ -108,6 +108,12 @@ func signJWT(tb testing.TB, k jwtKey, kid string, extra map[string]any, claims m
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return signJWTPayload(tb, s, payload)
+}
+
+// signJWTPayload signs payload as written: member order and repeats kept.
+func signJWTPayload(tb testing.TB, s jose.Signer, payload []byte) string {
+	tb.Helper()
 	jws, err := s.Sign(payload)
 	if err != nil {
 		tb.Fatal(err)
@@ -384,5 +390,34 @@ func BenchmarkVerifyJWT(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// VerifyJWT reads claims by their exact names and refuses a payload that
+// names a claim twice (RFC 7519 §4; see TestVerifyRefusesRepeatedClaimNames).
+func TestVerifyJWTClaimNames(t *testing.T) {
+	k := keyOf(t, jose.ES256)
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: k.priv}, (&jose.SignerOptions{}).WithHeader("kid", k.kid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(with2(jwtClaims(), "client_id", "c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := strings.TrimSuffix(string(b), "}")
+	c, err := bearer.VerifyJWT(signJWTPayload(t, s, []byte(open+`,"Scope":"admin","ſcope":"admin","CLIENT_ID":"c2","Tenant":"z"}`)), jwtKeySet(t), expectJWT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Scope != "orders:read orders:write" || c.ClientID != "c1" {
+		t.Errorf("scope %q, client_id %q: a look-alike was read", c.Scope, c.ClientID)
+	}
+	for _, extra := range []string{`,"tenant":"c"`, `,"aud":"other"`, `,"exp":1`, `,"\u0073cope":"admin"`} {
+		_, err := bearer.VerifyJWT(signJWTPayload(t, s, []byte(open+extra+"}")), jwtKeySet(t), expectJWT())
+		var e *bearer.Error
+		if !errors.As(err, &e) || !errors.Is(err, bearer.ErrInvalid) || !strings.Contains(e.Reason, "twice") {
+			t.Errorf("%s: err = %v, want ErrInvalid for a repeated name", extra, err)
+		}
 	}
 }

@@ -114,13 +114,6 @@ func (e *Expect) issuer(iss string) bool {
 	return iss != "" && (iss == e.Issuer || slices.Contains(e.Issuers, iss))
 }
 
-// payload adds to Claims the registered claims Verify checks but callers
-// do not need.
-type payload struct {
-	Claims
-	Nbf *int64 `json:"nbf"`
-}
-
 // Map decodes every claim of the token, numbers as json.Number so that
 // they pass through unchanged.
 func (c *Claims) Map() (map[string]any, error) {
@@ -156,7 +149,8 @@ var rs256 = []jose.SignatureAlgorithm{jose.RS256}
 
 // Verify checks token and returns its claims. See the package
 // documentation for the rules; on failure the error wraps ErrExpired or
-// ErrInvalid.
+// ErrInvalid. Claims are read by their exact names, and a payload that
+// names a claim twice is invalid (see claimMembers).
 func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 	if len(token) > MaxTokenSize {
 		return nil, invalid("token longer than MaxTokenSize")
@@ -172,19 +166,113 @@ func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p payload
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, invalid("claims: " + err.Error())
+	m, err := claimMembers(raw)
+	if err != nil {
+		return nil, err
 	}
-	c := &p.Claims
-	c.Raw = raw
+	c := &Claims{Raw: raw}
+	nbf, err := c.read(m)
+	if err != nil {
+		return nil, err
+	}
 	if err := want.checkClaims(c); err != nil {
 		return nil, err
 	}
-	if err := want.checkTimes(c, p.Nbf); err != nil {
+	if err := want.checkTimes(c, nbf); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// read sets c's fields from the claims m, each by its exact name, and
+// returns nbf (nil when absent). A claim of the wrong JSON type makes the
+// token invalid; null counts as absent.
+func (c *Claims) read(m map[string]json.RawMessage) (nbf *int64, err error) {
+	for _, f := range [...]struct {
+		name string
+		dst  *string
+	}{{"sub", &c.Sub}, {"token_use", &c.TokenUse}, {"scope", &c.Scope}, {"iss", &c.Iss}, {"jti", &c.JTI}, {"client_id", &c.ClientID}} {
+		if v, ok := m[f.name]; ok && json.Unmarshal(v, f.dst) != nil {
+			return nil, invalid("claims: " + f.name + " is not a string")
+		}
+	}
+	for _, f := range [...]struct {
+		name string
+		dst  *int64
+	}{{"auth_time", &c.AuthTime}, {"exp", &c.Exp}, {"iat", &c.Iat}} {
+		if v, ok := m[f.name]; ok && json.Unmarshal(v, f.dst) != nil {
+			return nil, invalid("claims: " + f.name + " is not an integer")
+		}
+	}
+	if v, ok := m["version"]; ok && json.Unmarshal(v, &c.Version) != nil {
+		return nil, invalid("claims: version is not an integer")
+	}
+	if v, ok := m["nbf"]; ok && string(v) != "null" {
+		nbf = new(int64)
+		if json.Unmarshal(v, nbf) != nil {
+			return nil, invalid("claims: nbf is not an integer")
+		}
+	}
+	return nbf, nil
+}
+
+// claimMembers decodes a verified payload into its members, keyed by their
+// exact names. encoding/json matches a struct field's name without regard
+// to case (and to Unicode simple folding: "ſcope" is "scope" to it), and
+// lets the last of duplicate names win: a token whose issuer let a custom
+// claim through named "Scope" or "CLIENT_ID" would have that value read as
+// its scope or client_id. Claims are read by their exact names instead
+// (RFC 8259 §8.3: names compare code unit by code unit), and a payload
+// with a name twice is refused: RFC 7519 §4 requires claim names to be
+// unique and lets a parser reject a claims set that repeats one.
+func claimMembers(raw []byte) (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, invalid("claims: not a JSON object")
+	}
+	if countMembers(raw) != len(m) {
+		return nil, invalid("claims: a claim name appears twice")
+	}
+	return m, nil
+}
+
+// countMembers counts the members of the JSON object raw, which must be
+// valid JSON (json.Unmarshal has checked it): the commas between members at
+// depth 1, outside strings. Names that decode alike ("a" and "\u0061") are
+// two members here but one key of the decoded map: a repeat too.
+func countMembers(raw []byte) int {
+	depth, commas, inString, escaped, empty := 0, 0, false, false, true
+	for _, b := range raw {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case b == '\\':
+				escaped = true
+			case b == '"':
+				inString = false
+			}
+			continue
+		case b == '"':
+			inString = true
+		case b == '{' || b == '[':
+			depth++
+			continue
+		case b == '}' || b == ']':
+			depth--
+			continue
+		case b == ',' && depth == 1:
+			commas++
+		}
+		if depth == 1 && b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+			empty = false
+		}
+	}
+	if empty {
+		return 0
+	}
+	return commas + 1
 }
 
 // verifySignature parses token, checks its header (RS256, a kid that keys
