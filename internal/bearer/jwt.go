@@ -380,8 +380,9 @@ func (c *JWTClaims) checkRule(r *ClaimRule) error {
 		}
 		return nil
 	}
+	// A JSON string, and only that: json.Unmarshal would take null as "".
 	var s string
-	if json.Unmarshal(v, &s) != nil {
+	if v = bytes.TrimSpace(v); len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
 		return invalid("claim " + quote(r.Name) + " is not a single string")
 	}
 	if len(r.Values) > 0 && !slices.Contains(r.Values, s) {

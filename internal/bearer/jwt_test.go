@@ -191,6 +191,7 @@ func TestVerifyJWTRules(t *testing.T) {
 	only := func(algs ...string) func(*bearer.ExpectJWT) {
 		return func(e *bearer.ExpectJWT) { e.Algorithms = algs }
 	}
+	anyTenant := func(e *bearer.ExpectJWT) { e.Claims = []bearer.ClaimRule{{Name: "tenant", Required: true}} }
 	tests := []struct {
 		name   string
 		key    jwtKey
@@ -231,6 +232,13 @@ func TestVerifyJWTRules(t *testing.T) {
 		{name: "required claim of another value", key: es, claims: with2(base, "tenant", "c"), err: bearer.ErrInvalid},
 		{name: "required claim of another case", key: es, claims: with2(base, "tenant", "A"), err: bearer.ErrInvalid},
 		{name: "required claim not a single string", key: es, claims: with2(base, "tenant", []string{"a"}), err: bearer.ErrInvalid},
+		// A JSON null is no string: it satisfies no rule (json.Unmarshal
+		// would read it as "").
+		{name: "required claim null", key: es, claims: with2(base, "tenant", json.RawMessage("null")), want: anyTenant, err: bearer.ErrInvalid},
+		{name: "required claim of any value", key: es, claims: with2(base, "tenant", "z"), want: anyTenant},
+		{name: "required claim empty", key: es, claims: with2(base, "tenant", ""), want: anyTenant},
+		{name: "required claim a number", key: es, claims: with2(base, "tenant", 1), want: anyTenant, err: bearer.ErrInvalid},
+		{name: "optional claim null", key: es, claims: with2(base, "region", json.RawMessage("null")), err: bearer.ErrInvalid},
 		{name: "optional claim absent", key: es, claims: base},
 		{name: "optional claim expected", key: es, claims: with2(base, "region", "eu")},
 		{name: "optional claim mismatched", key: es, claims: with2(base, "region", "us"), err: bearer.ErrInvalid},
