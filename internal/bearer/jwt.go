@@ -80,7 +80,7 @@ type ExpectJWT struct {
 	// Claims are the additional claims' rules.
 	Claims []ClaimRule
 	// Leeway is the clock skew allowed on exp, nbf and iat; zero allows
-	// none on exp.
+	// none.
 	Leeway time.Duration
 	// Now returns the current time; it defaults to time.Now.
 	Now func() time.Time
@@ -120,7 +120,8 @@ type JWTClaims struct {
 //     Gateway validates client_id only if aud is not present"), which is
 //     how Cognito access tokens, which carry no aud, pass;
 //   - exp present and ahead (ErrExpired otherwise); nbf and iat, when
-//     present, not ahead by more than IssuedSkew;
+//     present, not ahead (by no more than want.Leeway: unlike Verify,
+//     there is no IssuedSkew);
 //   - want.Claims;
 //   - every claim read by its exact name, and no claim name twice (see
 //     Verify).
@@ -350,8 +351,11 @@ func (e *ExpectJWT) check(c *JWTClaims) error {
 	if nbf != 0 {
 		pnbf = &nbf
 	}
+	// No skew on nbf and iat beyond the leeway: API Gateway documents none
+	// for JWT authorizers ("exp > now, nbf < now, iat < now" and "no documented skew": contract
+	// apigw-beyond.md §4.3, http-api-jwt-authorizer.html).
 	x := Expect{Leeway: e.Leeway, Now: e.Now}
-	return x.checkTimes(&c.Claims, pnbf)
+	return x.checkTimes(&c.Claims, pnbf, 0)
 }
 
 // checkAudience applies API Gateway's audience rule: aud decides when

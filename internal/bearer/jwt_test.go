@@ -223,8 +223,14 @@ func TestVerifyJWTRules(t *testing.T) {
 		{name: "exp fractional", key: es, claims: with2(base, "exp", float64(now.Unix())+10.5)},
 		{name: "no exp", key: es, claims: with2(base, "exp", nil), err: bearer.ErrInvalid},
 		{name: "exp a string", key: es, claims: with2(base, "exp", "2099"), err: bearer.ErrInvalid},
+		// No skew on nbf and iat: API Gateway documents none for JWT
+		// authorizers ("nbf < now, iat < now; no documented skew": contract
+		// apigw-beyond.md §4.3 and §5 item 8), unlike Verify's IssuedSkew.
 		{name: "nbf ahead beyond the skew", key: es, claims: with2(base, "nbf", now.Add(bearer.IssuedSkew+time.Second).Unix()), err: bearer.ErrInvalid},
-		{name: "nbf ahead within the skew", key: es, claims: with2(base, "nbf", now.Add(time.Second).Unix())},
+		{name: "nbf a second ahead", key: es, claims: with2(base, "nbf", now.Add(time.Second).Unix()), err: bearer.ErrInvalid},
+		{name: "iat a second ahead", key: es, claims: with2(base, "iat", now.Add(time.Second).Unix()), err: bearer.ErrInvalid},
+		{name: "nbf now", key: es, claims: with2(base, "nbf", now.Unix(), "iat", now.Unix())},
+		{name: "nbf a second ahead within the leeway", key: es, claims: with2(base, "nbf", now.Add(time.Second).Unix()), want: func(e *bearer.ExpectJWT) { e.Leeway = time.Second }},
 		{name: "no nbf", key: es, claims: with2(base, "nbf", nil)},
 		{name: "iat ahead beyond the skew", key: es, claims: with2(base, "iat", now.Add(bearer.IssuedSkew+time.Second).Unix()), err: bearer.ErrInvalid},
 		{name: "no iat", key: es, claims: with2(base, "iat", nil)},

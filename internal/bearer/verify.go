@@ -178,7 +178,7 @@ func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 	if err := want.checkClaims(c); err != nil {
 		return nil, err
 	}
-	if err := want.checkTimes(c, nbf); err != nil {
+	if err := want.checkTimes(c, nbf, IssuedSkew); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -331,8 +331,9 @@ func (e *Expect) checkClaims(c *Claims) error {
 	return nil
 }
 
-// checkTimes checks exp, nbf (when present) and iat against the clock.
-func (e *Expect) checkTimes(c *Claims, nbf *int64) error {
+// checkTimes checks exp, nbf (when present) and iat against the clock,
+// nbf and iat allowed skew ahead of it on top of the leeway.
+func (e *Expect) checkTimes(c *Claims, nbf *int64, skew time.Duration) error {
 	now := time.Now
 	if e.Now != nil {
 		now = e.Now
@@ -342,14 +343,15 @@ func (e *Expect) checkTimes(c *Claims, nbf *int64) error {
 	if !t.Before(time.Unix(c.Exp, 0).Add(e.Leeway)) {
 		return &Error{Err: ErrExpired, Reason: "exp " + time.Unix(c.Exp, 0).UTC().Format(time.RFC3339) + " has passed"}
 	}
-	// nbf and iat are checked with a fixed skew allowance on top: nodes
+	// Verify checks nbf and iat with a fixed skew allowance on top: nodes
 	// that share a pool are never in perfect sync, and a token issued by one
 	// a moment "in the future" of another must still verify there (RFC 7519
-	// §4.1.5–4.1.6 leave the allowance to the implementation).
-	if nbf != nil && t.Add(e.Leeway+IssuedSkew).Before(time.Unix(*nbf, 0)) {
+	// §4.1.5–4.1.6 leave the allowance to the implementation). VerifyJWT
+	// allows none, as API Gateway documents none.
+	if nbf != nil && t.Add(e.Leeway+skew).Before(time.Unix(*nbf, 0)) {
 		return invalid("nbf is in the future")
 	}
-	if t.Add(e.Leeway + IssuedSkew).Before(time.Unix(c.Iat, 0)) {
+	if t.Add(e.Leeway + skew).Before(time.Unix(c.Iat, 0)) {
 		return invalid("iat is in the future")
 	}
 	return nil
