@@ -7,7 +7,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -186,7 +185,7 @@ func verifyJWTSignature(token string, keys JWTKeySet, algs []jose.SignatureAlgor
 	}
 	key, ok := keys.JWTKey(h.KeyID)
 	if !ok {
-		return nil, "", invalid(fmt.Sprintf("unknown kid (%d bytes)", len(h.KeyID)))
+		return nil, "", unknownKid(h.KeyID)
 	}
 	// h.Algorithm is one of algs, ParseSignedCompact saw to it: a fixed
 	// text, safe to log.

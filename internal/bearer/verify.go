@@ -45,6 +45,18 @@ var (
 type Error struct {
 	Err    error  // ErrExpired or ErrInvalid
 	Reason string // why, for logs
+
+	unknownKid bool // see UnknownKid
+}
+
+// UnknownKid reports whether err is Verify's or VerifyJWT's refusal of a
+// token whose header passed every check (the JWS compact serialization,
+// an allowed alg, one signature, no crit for VerifyJWT, a kid) but whose
+// kid the key set does not hold: the refusal a key set that could not be
+// loaded causes, where every other refusal is the token's own.
+func UnknownKid(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.unknownKid
 }
 
 func (e *Error) Error() string { return e.Err.Error() + ": " + e.Reason }
@@ -52,6 +64,14 @@ func (e *Error) Error() string { return e.Err.Error() + ": " + e.Reason }
 func (e *Error) Unwrap() error { return e.Err }
 
 func invalid(reason string) error { return &Error{Err: ErrInvalid, Reason: reason} }
+
+// unknownKid is the refusal of a kid the key set does not hold. The kid is
+// read before any signature is checked: the caller's bytes, which the log
+// gets by length only (a client that sends its secret in the wrong place
+// must not have it logged).
+func unknownKid(kid string) error {
+	return &Error{Err: ErrInvalid, Reason: fmt.Sprintf("unknown kid (%d bytes)", len(kid)), unknownKid: true}
+}
 
 // KeySet gives the public key for a kid. Keys implements it; so does any
 // cache that wants to fetch keys on demand.
@@ -298,10 +318,7 @@ func verifySignature(token string, keys KeySet) ([]byte, error) {
 	}
 	pub, ok := keys.Key(h.KeyID)
 	if !ok {
-		// The kid is read before any signature is checked: the caller's
-		// bytes, which the log gets by length only (a client that sends its
-		// secret in the wrong place must not have it logged).
-		return nil, invalid(fmt.Sprintf("unknown kid (%d bytes)", len(h.KeyID)))
+		return nil, unknownKid(h.KeyID)
 	}
 	raw, err := jws.Verify(pub)
 	if err != nil {

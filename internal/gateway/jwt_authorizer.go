@@ -31,7 +31,8 @@ package gateway
 // "Forbidden"} (rest-api-jwt-authorizer-methods.html: "A valid token that
 // carries none of the method's scopes receives a 403 Forbidden response");
 // an issuer whose keys cannot be had (a pool's keys unreadable, a key set
-// never fetched), 500 AUTHORIZER_FAILURE.
+// never fetched) when the token needs them (well-formed, an allowed alg, a
+// kid: bearer.UnknownKid), 500 AUTHORIZER_FAILURE.
 //
 // Verifications are cached as the Cognito authorizer's are (the gateway's
 // Cache, keyed by the token's SHA-256 and the authorizer's configuration,
@@ -314,9 +315,12 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 		return &c, Result{}
 	case errors.Is(err, bearer.ErrExpired):
 		return nil, Result{Decision: Expired, Reason: err.Error()}
-	case ji.pool == "" && !a.opts.JWKS.Loaded(iss):
-		// No key set was ever fetched: no token of the issuer can pass,
-		// whatever it holds. That is the authorizer failing, not the token.
+	case ji.pool == "" && bearer.UnknownKid(err) && !a.opts.JWKS.Loaded(iss):
+		// A well-formed token of an allowed alg whose kid is unknown because
+		// no key set was ever fetched: no token of the issuer can pass. That
+		// is the authorizer failing, not the token. Any other refusal, a
+		// forgery's, is the token's (401, logged at debug), so that junk
+		// sent while the issuer is down does not flood the error log.
 		return nil, Result{Decision: Failed, Reason: "no key set of issuer " + iss + " could be fetched"}
 	default:
 		return nil, Result{Reason: jwtRefusalReason(tok, err)}

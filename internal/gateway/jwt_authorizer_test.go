@@ -380,3 +380,39 @@ func BenchmarkJWTAuthorizerCached(b *testing.B) {
 		}
 	}
 }
+
+// TestJWTAuthorizerForgeriesWhileKeysUnavailable: while an issuer's key
+// set cannot be fetched, only a token that would need it (well-formed, an
+// allowed alg, a kid) fails the authorizer; a forgery is refused 401 as
+// any invalid token, not answered 500 and logged as an error.
+func TestJWTAuthorizerForgeriesWhileKeysUnavailable(t *testing.T) {
+	je := newJWTEnv(t)
+	c := with(je.oidc.claims(), "iss", je.broken.issuer())
+	sign1 := func(alg jose.SignatureAlgorithm, key any, opts *jose.SignerOptions) string {
+		s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sign(t, s, c)
+	}
+	withKid := (&jose.SignerOptions{}).WithHeader("kid", je.broken.kid)
+	for _, tt := range []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"well-formed, kid of the unfetched key set", je.broken.mint(t, jose.ES256, c), 500},
+		{"HS256 keyed with a public key", mintHS256(t, keyA, c), 401},
+		{"alg none", mintNone(t, je.broken.kid, c), 401},
+		{"alg not allowed (ES384)", je.broken.mint(t, jose.ES384, c), 401},
+		{"no kid", sign1(jose.ES256, je.broken.key, nil), 401},
+		{"crit header", sign1(jose.ES256, je.broken.key, withKid.WithHeader("crit", []string{"x"}).WithHeader("x", 1)), 401},
+		{"signature cut", strings.TrimRight(je.broken.mint(t, jose.ES256, c), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), 401},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if w := je.do(request("GET", execHost, "/prod/jwt/open", tt.token)); w.Code != tt.status {
+				t.Errorf("status %d, want %d; body %s", w.Code, tt.status, w.Body)
+			}
+		})
+	}
+}
