@@ -363,13 +363,27 @@ func jwtRefusalReason(tok string, err error) string {
 // writeJWTRefusal answers a request a JWT authorizer refused (a Failed
 // decision excepted, which the gateway answers as for any authorizer): 403
 // Forbidden for a valid token without a scope of the method, 401
-// Unauthorized otherwise.
-func writeJWTRefusal(w http.ResponseWriter, res Result) {
+// Unauthorized otherwise. With c (Options.Challenge), either carries an
+// RFC 6750 §3 challenge: insufficient_scope on the 403, invalid_token on
+// the 401, or none with an error code when there was no token (§3.1).
+func writeJWTRefusal(w http.ResponseWriter, res Result, c *challenges, hadToken bool) {
+	t := ResponseUnauthorized
 	if res.Claims != nil {
-		WriteResponse(w, ResponseForbidden)
-		return
+		t = ResponseForbidden
 	}
-	WriteResponse(w, ResponseUnauthorized)
+	if c != nil {
+		v := c.invalid
+		switch {
+		case t == ResponseForbidden:
+			v = c.scope
+		case !hadToken:
+			v = c.noToken
+		case res.Decision == Expired:
+			v = c.expired
+		}
+		w.Header()[headerWWWAuthenticate] = v
+	}
+	WriteResponse(w, t)
 }
 
 // JWTClaims returns the claims of the token a JWT authorizer allowed, as

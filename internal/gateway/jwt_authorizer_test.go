@@ -104,6 +104,12 @@ type jwtEnv struct {
 
 func newJWTEnv(t *testing.T) *jwtEnv {
 	t.Helper()
+	return newJWTEnvWith(t, nil)
+}
+
+// newJWTEnvWith is newJWTEnv with edit applied to the gateway's options.
+func newJWTEnvWith(t *testing.T, edit func(*gateway.Options)) *jwtEnv {
+	t.Helper()
 	je := &jwtEnv{oidc: newOIDCIssuer(t), broken: newOIDCIssuer(t)}
 	je.broken.down.Store(true)
 	je.env = newEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
@@ -132,6 +138,9 @@ func newJWTEnv(t *testing.T) *jwtEnv {
 				return poolA, true
 			}
 			return "", false
+		}
+		if edit != nil {
+			edit(opts)
 		}
 	})
 	return je
@@ -412,6 +421,34 @@ func TestJWTAuthorizerForgeriesWhileKeysUnavailable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if w := je.do(request("GET", execHost, "/prod/jwt/open", tt.token)); w.Code != tt.status {
 				t.Errorf("status %d, want %d; body %s", w.Code, tt.status, w.Body)
+			}
+		})
+	}
+}
+
+// TestJWTAuthorizerChallenge: with Options.Challenge, a JWT route's 401
+// carries an RFC 6750 §3 challenge as a Cognito route's does (none with an
+// error code when there was no token, §3.1), and its 403 for a missing
+// scope the insufficient_scope one with the method's scopes.
+func TestJWTAuthorizerChallenge(t *testing.T) {
+	je := newJWTEnvWith(t, func(o *gateway.Options) { o.Challenge = true })
+	c := je.oidc.claims()
+	realm := `Bearer realm="` + apiID + `"`
+	for _, tt := range []struct {
+		name, path, token string
+		status            int
+		want              string
+	}{
+		{"no token", "/jwt/open", "", 401, realm},
+		{"garbage", "/jwt/open", "garbage", 401, realm + `, error="invalid_token", error_description="the access token is not valid"`},
+		{"expired", "/jwt/open", je.oidc.mint(t, jose.ES256, with(c, "exp", t0.Unix())), 401, realm + `, error="invalid_token", error_description="the access token expired"`},
+		{"no scope of the method", "/jwt/scoped", je.oidc.mint(t, jose.ES256, with(c, "scope", "orders:write")), 403, realm + `, scope="orders:read default/default", error="insufficient_scope", error_description="the access token lacks the scope"`},
+		{"allowed", "/jwt/scoped", je.oidc.mint(t, jose.ES256, c), 200, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := je.do(request("GET", execHost, "/prod"+tt.path, tt.token))
+			if got := w.Header().Get("WWW-Authenticate"); w.Code != tt.status || got != tt.want {
+				t.Errorf("%d %q, want %d %q", w.Code, got, tt.status, tt.want)
 			}
 		})
 	}
