@@ -775,7 +775,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 			l.clientID = res.Claims.ClientID
 		}
 	}
-	if !throttle.allowClient(l.clientID, now) {
+	if !throttle.allowClient(res.clientKey(), now) {
 		WriteResponse(w, ResponseThrottled)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
@@ -107,8 +108,9 @@ func newJWTEnv(t *testing.T) *jwtEnv {
 	return newJWTEnvWith(t, nil)
 }
 
-// newJWTEnvWith is newJWTEnv with edit applied to the gateway's options.
-func newJWTEnvWith(t *testing.T, edit func(*gateway.Options)) *jwtEnv {
+// newJWTEnvWith is newJWTEnv with edit applied to the API and the
+// gateway's options.
+func newJWTEnvWith(t *testing.T, edit func(*tollgate.RestAPI, *gateway.Options)) *jwtEnv {
 	t.Helper()
 	je := &jwtEnv{oidc: newOIDCIssuer(t), broken: newOIDCIssuer(t)}
 	je.broken.down.Store(true)
@@ -140,7 +142,7 @@ func newJWTEnvWith(t *testing.T, edit func(*gateway.Options)) *jwtEnv {
 			return "", false
 		}
 		if edit != nil {
-			edit(opts)
+			edit(api, opts)
 		}
 	})
 	return je
@@ -431,7 +433,7 @@ func TestJWTAuthorizerForgeriesWhileKeysUnavailable(t *testing.T) {
 // error code when there was no token, §3.1), and its 403 for a missing
 // scope the insufficient_scope one with the method's scopes.
 func TestJWTAuthorizerChallenge(t *testing.T) {
-	je := newJWTEnvWith(t, func(o *gateway.Options) { o.Challenge = true })
+	je := newJWTEnvWith(t, func(_ *tollgate.RestAPI, o *gateway.Options) { o.Challenge = true })
 	c := je.oidc.claims()
 	realm := `Bearer realm="` + apiID + `"`
 	for _, tt := range []struct {
@@ -451,5 +453,25 @@ func TestJWTAuthorizerChallenge(t *testing.T) {
 				t.Errorf("%d %q, want %d %q", w.Code, got, tt.status, tt.want)
 			}
 		})
+	}
+}
+
+// TestJWTAuthorizerClientThrottle: the per-client throttle keys on the
+// token's issuer and client_id, or its issuer and sub when it has no
+// client_id: a token of another issuer naming pool A's client has a bucket
+// of its own, and tokens without client_id are limited per subject.
+func TestJWTAuthorizerClientThrottle(t *testing.T) {
+	je := newJWTEnvWith(t, func(api *tollgate.RestAPI, _ *gateway.Options) {
+		api.Stages[0].ClientThrottle = tollgate.Throttle{Rate: 0.5} // burst 1
+	})
+	c := je.oidc.claims()
+	local := mint(t, keyA, keyA.kid, with(claims(issuerOf(poolA)), "jti", "local"))
+	sameClient := je.oidc.mint(t, jose.ES256, with(c, "client_id", clientA))
+	user1 := je.oidc.mint(t, jose.ES256, c)
+	user2 := je.oidc.mint(t, jose.ES256, with(c, "sub", "user-2"))
+	status := func(tok string) int { return je.do(request("GET", execHost, "/prod/jwt/open", tok)).Code }
+	got := []int{status(local), status(sameClient), status(user1), status(user1), status(user2), status(local), status(sameClient)}
+	if want := []int{200, 200, 200, 429, 200, 429, 429}; !cmp.Equal(got, want) {
+		t.Fatalf("statuses %v, want %v", got, want)
 	}
 }
