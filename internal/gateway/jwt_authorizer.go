@@ -195,6 +195,11 @@ func checkJWTIssuer(iss *tollgate.JWTIssuer) string {
 	return ""
 }
 
+// JWKS returns the fetcher of the gateway's external issuers' keys: pass
+// it as jwks.Options.Previous to the gateway built on a config change, so
+// that it starts with the keys this one fetched.
+func (g *Gateway) JWKS() *jwks.Fetcher { return g.jwks }
+
 // Name returns the authorizer's name.
 func (a *JWTAuthorizer) Name() string { return a.name }
 

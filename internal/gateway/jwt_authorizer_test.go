@@ -475,3 +475,40 @@ func TestJWTAuthorizerClientThrottle(t *testing.T) {
 		t.Fatalf("statuses %v, want %v", got, want)
 	}
 }
+
+// TestJWTAuthorizerKeysSurviveReload: a gateway built on a config change
+// with the previous gateway's fetcher (jwks.Options.Previous) starts with
+// the keys it fetched: an issuer down at that moment does not make its
+// valid tokens fail. Without it, they do (500, the keys cannot be had).
+func TestJWTAuthorizerKeysSurviveReload(t *testing.T) {
+	var opts *gateway.Options
+	je := newJWTEnvWith(t, func(_ *tollgate.RestAPI, o *gateway.Options) { opts = o })
+	c := je.oidc.claims()
+	if w := je.do(request("GET", execHost, "/prod/jwt/open", je.oidc.mint(t, jose.ES256, c))); w.Code != 200 {
+		t.Fatalf("first gateway: %d %s", w.Code, w.Body)
+	}
+	je.oidc.down.Store(true)
+	for _, tt := range []struct {
+		name     string
+		previous *jwks.Fetcher
+		status   int
+	}{
+		{"with the previous fetcher", je.gw.JWKS(), 200},
+		{"without", nil, 500},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := *opts
+			o.JWKS.Previous = tt.previous
+			gw, err := gateway.New(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A token the cache has not seen.
+			w := httptest.NewRecorder()
+			gw.ServeHTTP(w, request("GET", execHost, "/prod/jwt/open", je.oidc.mint(t, jose.ES256, with(c, "jti", tt.name))))
+			if w.Code != tt.status {
+				t.Errorf("second gateway: %d %s, want %d", w.Code, w.Body, tt.status)
+			}
+		})
+	}
+}

@@ -255,3 +255,26 @@ func TestHTTPSIssuerCannotSendToHTTP(t *testing.T) {
 		t.Fatalf("http loopback issuer: %v", err)
 	}
 }
+
+// TestPreviousKeys: a fetcher built with Options.Previous starts with the
+// keys Previous holds for the same issuer and JWKS URL, and only those.
+func TestPreviousKeys(t *testing.T) {
+	srv := newIssuerServer(t)
+	rk := newKey(t, 2048)
+	srv.set(map[string]any{"issuer": srv.URL, "jwks_uri": srv.URL + "/jwks"}, keySetJSON(t, jose.JSONWebKey{Key: &rk.PublicKey, KeyID: "k1", Use: "sig"}))
+	other := srv.URL + "/other"
+	prev := newFetcher([]tollgate.ExternalIssuer{{Issuer: srv.URL}, {Issuer: other, JWKSURL: srv.URL + "/jwks"}}, jwks.Options{})
+	ctx := context.Background()
+	for _, iss := range []string{srv.URL, other} {
+		if err := prev.Refresh(ctx, iss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j := newFetcher([]tollgate.ExternalIssuer{{Issuer: srv.URL}, {Issuer: other, JWKSURL: srv.URL + "/jwks?v=2"}, {Issuer: srv.URL + "/new"}}, jwks.Options{Previous: prev})
+	if !j.Loaded(srv.URL) || j.Loaded(other) || j.Loaded(srv.URL+"/new") {
+		t.Fatalf("loaded: same issuer and URL %v, another URL %v, a new issuer %v; want true, false, false", j.Loaded(srv.URL), j.Loaded(other), j.Loaded(srv.URL+"/new"))
+	}
+	if _, ok := j.JWTKeySet(ctx, srv.URL).JWTKey("k1"); !ok || j.Fetches(srv.URL) != 0 {
+		t.Fatalf("k1 %v after %d fetches, want from Previous with none", ok, j.Fetches(srv.URL))
+	}
+}

@@ -63,6 +63,12 @@ type Options struct {
 	// fetched. It is called when a fetch is due, not by New, so that a
 	// server may build the fetcher before it knows its issuer URLs.
 	Local func(issuer string) bool
+	// Previous, if set, is the fetcher this one replaces (a config
+	// reload): each issuer it has with the same JWKS URL (or both by
+	// discovery) starts with the keys Previous holds, so that an issuer
+	// down when the config changes does not make its valid tokens fail.
+	// The new fetcher does not keep Previous.
+	Previous *Fetcher
 }
 
 // Fetcher holds the public keys of external issuers (a real Cognito pool,
@@ -164,6 +170,16 @@ func New(issuers []tollgate.ExternalIssuer, opts Options) *Fetcher {
 	for _, iss := range issuers {
 		if _, ok := j.sets[iss.Issuer]; !ok {
 			j.sets[iss.Issuer] = &remoteKeys{issuer: iss.Issuer, url: iss.JWKSURL}
+		}
+	}
+	if p := opts.Previous; p != nil {
+		// A key set is immutable once stored: the two fetchers may share it.
+		for iss, s := range j.sets {
+			if ps := p.sets[iss]; ps != nil && ps.url == s.url {
+				if ks := ps.keys.Load(); ks != nil {
+					s.keys.Store(ks)
+				}
+			}
 		}
 	}
 	return j
