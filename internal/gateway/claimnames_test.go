@@ -19,15 +19,7 @@ func mintPayload(tb testing.TB, k testKey, payload string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	jws, err := s.Sign([]byte(payload))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tok, err := jws.CompactSerialize()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return tok
+	return signPayload(tb, s, []byte(payload))
 }
 
 // A Cognito authorizer reads scope and jti by their exact names: a custom
