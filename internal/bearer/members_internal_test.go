@@ -37,3 +37,26 @@ func FuzzCountMembers(f *testing.F) {
 		}
 	})
 }
+
+// readString and readInt read what json.Unmarshal reads, and refuse what
+// it refuses.
+func FuzzReadClaim(f *testing.F) {
+	for _, s := range []string{`"a"`, `"a\"b"`, `"\u00e9"`, "\"\xff\"", `null`, `1`, `-0`, `1.5`, `1e3`, `9223372036854775808`, `"1"`, `[]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(`{"v":`+s+`}`), &m) != nil || len(m) != 1 {
+			return
+		}
+		v := m["v"]
+		var gs, ws string
+		if got, want := readString(v, &gs), json.Unmarshal(v, &ws) == nil; got != want || gs != ws {
+			t.Fatalf("readString(%s) = %v %q, json %v %q", v, got, gs, want, ws)
+		}
+		var gi, wi int64
+		if got, want := readInt(v, &gi), json.Unmarshal(v, &wi) == nil; got != want || gi != wi {
+			t.Fatalf("readInt(%s) = %v %d, json %v %d", v, got, gi, want, wi)
+		}
+	})
+}

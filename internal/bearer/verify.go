@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -212,7 +214,7 @@ func (c *Claims) read(m map[string]json.RawMessage) (nbf *int64, err error) {
 		name string
 		dst  *string
 	}{{"sub", &c.Sub}, {"token_use", &c.TokenUse}, {"scope", &c.Scope}, {"iss", &c.Iss}, {"jti", &c.JTI}, {"client_id", &c.ClientID}} {
-		if v, ok := m[f.name]; ok && json.Unmarshal(v, f.dst) != nil {
+		if v, ok := m[f.name]; ok && !readString(v, f.dst) {
 			return nil, invalid("claims: " + f.name + " is not a string")
 		}
 	}
@@ -220,7 +222,7 @@ func (c *Claims) read(m map[string]json.RawMessage) (nbf *int64, err error) {
 		name string
 		dst  *int64
 	}{{"auth_time", &c.AuthTime}, {"exp", &c.Exp}, {"iat", &c.Iat}} {
-		if v, ok := m[f.name]; ok && json.Unmarshal(v, f.dst) != nil {
+		if v, ok := m[f.name]; ok && !readInt(v, f.dst) {
 			return nil, invalid("claims: " + f.name + " is not an integer")
 		}
 	}
@@ -234,6 +236,29 @@ func (c *Claims) read(m map[string]json.RawMessage) (nbf *int64, err error) {
 		}
 	}
 	return nbf, nil
+}
+
+// readString sets *dst to the JSON string v (null leaves it), as
+// json.Unmarshal would, and reports whether v is one. A string without
+// escapes, valid UTF-8, is taken as it is: what json.Unmarshal would
+// return, without its work.
+func readString(v json.RawMessage, dst *string) bool {
+	if len(v) >= 2 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+		*dst = string(v[1 : len(v)-1])
+		return true
+	}
+	return json.Unmarshal(v, dst) == nil
+}
+
+// readInt sets *dst to the JSON integer v (null leaves it), as
+// json.Unmarshal would, and reports whether v is one. v is valid JSON
+// (claimMembers decoded it), so what ParseInt reads is a JSON integer.
+func readInt(v json.RawMessage, dst *int64) bool {
+	if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		*dst = n
+		return true
+	}
+	return json.Unmarshal(v, dst) == nil
 }
 
 // claimMembers decodes a verified payload into its members, keyed by their
