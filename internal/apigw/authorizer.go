@@ -55,9 +55,11 @@ func IdentityHeader(source string) string {
 // ASCII other than space, '"' and '\'.
 func ValidScope(s string) bool { return scopeTokenPattern.MatchString(s) }
 
-// CheckFetchURL returns what is wrong with a URL Tollgate fetches keys from
-// or compares to a token's issuer, or "": it must be https, or http on a
-// loopback host, with no credentials or fragment.
+// CheckFetchURL returns what is wrong with a configured URL Tollgate
+// fetches keys from or compares to a token's issuer, or "": it must be
+// https, or http on a loopback host (isLoopback), with no credentials or
+// fragment. A URL a fetch leads to, not configured, is checked with
+// CheckFetchedURL.
 func CheckFetchURL(s string) string {
 	u, err := url.Parse(s)
 	switch {
@@ -77,9 +79,29 @@ func CheckFetchURL(s string) string {
 	return ""
 }
 
-// isLoopback reports whether host names this machine.
+// CheckFetchedURL returns what is wrong with a URL that a fetch from the
+// configured URL origin led to (a discovery document's jwks_uri, a
+// redirect), or "": what CheckFetchURL requires, and https unless origin
+// is itself http (on loopback, as CheckFetchURL allowed it). A remote https
+// issuer must not be able to send Tollgate to plain http, loopback
+// included: that would let it make Tollgate GET any loopback URL.
+func CheckFetchedURL(s, origin string) string {
+	if why := CheckFetchURL(s); why != "" {
+		return why
+	}
+	u, _ := url.Parse(s) // CheckFetchURL parsed it
+	if o, err := url.Parse(origin); u.Scheme == "http" && (err != nil || o.Scheme != "http") {
+		return "want https: a URL reached from an https URL must be https"
+	}
+	return ""
+}
+
+// isLoopback reports whether host is literally this machine: "localhost"
+// (RFC 6761 §6.3) or a loopback IP address (127.0.0.0/8, ::1). Other names
+// are resolved by DNS, whatever their text: "*.localhost" is not taken for
+// loopback.
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if host == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(host)

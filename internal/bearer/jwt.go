@@ -7,7 +7,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -80,7 +79,7 @@ type ExpectJWT struct {
 	// Claims are the additional claims' rules.
 	Claims []ClaimRule
 	// Leeway is the clock skew allowed on exp, nbf and iat; zero allows
-	// none on exp.
+	// none.
 	Leeway time.Duration
 	// Now returns the current time; it defaults to time.Now.
 	Now func() time.Time
@@ -120,8 +119,11 @@ type JWTClaims struct {
 //     Gateway validates client_id only if aud is not present"), which is
 //     how Cognito access tokens, which carry no aud, pass;
 //   - exp present and ahead (ErrExpired otherwise); nbf and iat, when
-//     present, not ahead by more than IssuedSkew;
-//   - want.Claims.
+//     present, not ahead (by no more than want.Leeway: unlike Verify,
+//     there is no IssuedSkew);
+//   - want.Claims;
+//   - every claim read by its exact name, and no claim name twice (see
+//     Verify).
 //
 // There is no token_use check: an ID token passes unless scopes are
 // required (http-api-jwt-authorizer.html). Scopes are the caller's to check
@@ -183,7 +185,7 @@ func verifyJWTSignature(token string, keys JWTKeySet, algs []jose.SignatureAlgor
 	}
 	key, ok := keys.JWTKey(h.KeyID)
 	if !ok {
-		return nil, "", invalid(fmt.Sprintf("unknown kid (%d bytes)", len(h.KeyID)))
+		return nil, "", unknownKid(h.KeyID)
 	}
 	// h.Algorithm is one of algs, ParseSignedCompact saw to it: a fixed
 	// text, safe to log.
@@ -224,9 +226,9 @@ func keyFits(key crypto.PublicKey, alg string) bool {
 // type make the token invalid when VerifyJWT reads them (iss, exp, nbf,
 // iat, aud, scope, scp), and are otherwise passed through untouched in Raw.
 func decodeJWTClaims(raw []byte) (*JWTClaims, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, invalid("claims: not a JSON object")
+	m, err := claimMembers(raw)
+	if err != nil {
+		return nil, err
 	}
 	c := &JWTClaims{}
 	c.Raw = raw
@@ -242,7 +244,6 @@ func decodeJWTClaims(raw []byte) (*JWTClaims, error) {
 			*f.dst = ""
 		}
 	}
-	var err error
 	if c.Exp, err = numericDate(m, "exp"); err != nil {
 		return nil, err
 	}
@@ -349,8 +350,11 @@ func (e *ExpectJWT) check(c *JWTClaims) error {
 	if nbf != 0 {
 		pnbf = &nbf
 	}
+	// No skew on nbf and iat beyond the leeway: API Gateway documents none
+	// for JWT authorizers ("exp > now, nbf < now, iat < now" and "no documented skew": contract
+	// apigw-beyond.md §4.3, http-api-jwt-authorizer.html).
 	x := Expect{Leeway: e.Leeway, Now: e.Now}
-	return x.checkTimes(&c.Claims, pnbf)
+	return x.checkTimes(&c.Claims, pnbf, 0)
 }
 
 // checkAudience applies API Gateway's audience rule: aud decides when
@@ -379,8 +383,9 @@ func (c *JWTClaims) checkRule(r *ClaimRule) error {
 		}
 		return nil
 	}
+	// A JSON string, and only that: json.Unmarshal would take null as "".
 	var s string
-	if json.Unmarshal(v, &s) != nil {
+	if v = bytes.TrimSpace(v); len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
 		return invalid("claim " + quote(r.Name) + " is not a single string")
 	}
 	if len(r.Values) > 0 && !slices.Contains(r.Values, s) {

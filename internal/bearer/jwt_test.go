@@ -108,6 +108,12 @@ func signJWT(tb testing.TB, k jwtKey, kid string, extra map[string]any, claims m
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return signJWTPayload(tb, s, payload)
+}
+
+// signJWTPayload signs payload as written: member order and repeats kept.
+func signJWTPayload(tb testing.TB, s jose.Signer, payload []byte) string {
+	tb.Helper()
 	jws, err := s.Sign(payload)
 	if err != nil {
 		tb.Fatal(err)
@@ -185,6 +191,7 @@ func TestVerifyJWTRules(t *testing.T) {
 	only := func(algs ...string) func(*bearer.ExpectJWT) {
 		return func(e *bearer.ExpectJWT) { e.Algorithms = algs }
 	}
+	anyTenant := func(e *bearer.ExpectJWT) { e.Claims = []bearer.ClaimRule{{Name: "tenant", Required: true}} }
 	tests := []struct {
 		name   string
 		key    jwtKey
@@ -216,8 +223,14 @@ func TestVerifyJWTRules(t *testing.T) {
 		{name: "exp fractional", key: es, claims: with2(base, "exp", float64(now.Unix())+10.5)},
 		{name: "no exp", key: es, claims: with2(base, "exp", nil), err: bearer.ErrInvalid},
 		{name: "exp a string", key: es, claims: with2(base, "exp", "2099"), err: bearer.ErrInvalid},
+		// No skew on nbf and iat: API Gateway documents none for JWT
+		// authorizers ("nbf < now, iat < now; no documented skew": contract
+		// apigw-beyond.md §4.3 and §5 item 8), unlike Verify's IssuedSkew.
 		{name: "nbf ahead beyond the skew", key: es, claims: with2(base, "nbf", now.Add(bearer.IssuedSkew+time.Second).Unix()), err: bearer.ErrInvalid},
-		{name: "nbf ahead within the skew", key: es, claims: with2(base, "nbf", now.Add(time.Second).Unix())},
+		{name: "nbf a second ahead", key: es, claims: with2(base, "nbf", now.Add(time.Second).Unix()), err: bearer.ErrInvalid},
+		{name: "iat a second ahead", key: es, claims: with2(base, "iat", now.Add(time.Second).Unix()), err: bearer.ErrInvalid},
+		{name: "nbf now", key: es, claims: with2(base, "nbf", now.Unix(), "iat", now.Unix())},
+		{name: "nbf a second ahead within the leeway", key: es, claims: with2(base, "nbf", now.Add(time.Second).Unix()), want: func(e *bearer.ExpectJWT) { e.Leeway = time.Second }},
 		{name: "no nbf", key: es, claims: with2(base, "nbf", nil)},
 		{name: "iat ahead beyond the skew", key: es, claims: with2(base, "iat", now.Add(bearer.IssuedSkew+time.Second).Unix()), err: bearer.ErrInvalid},
 		{name: "no iat", key: es, claims: with2(base, "iat", nil)},
@@ -225,6 +238,13 @@ func TestVerifyJWTRules(t *testing.T) {
 		{name: "required claim of another value", key: es, claims: with2(base, "tenant", "c"), err: bearer.ErrInvalid},
 		{name: "required claim of another case", key: es, claims: with2(base, "tenant", "A"), err: bearer.ErrInvalid},
 		{name: "required claim not a single string", key: es, claims: with2(base, "tenant", []string{"a"}), err: bearer.ErrInvalid},
+		// A JSON null is no string: it satisfies no rule (json.Unmarshal
+		// would read it as "").
+		{name: "required claim null", key: es, claims: with2(base, "tenant", json.RawMessage("null")), want: anyTenant, err: bearer.ErrInvalid},
+		{name: "required claim of any value", key: es, claims: with2(base, "tenant", "z"), want: anyTenant},
+		{name: "required claim empty", key: es, claims: with2(base, "tenant", ""), want: anyTenant},
+		{name: "required claim a number", key: es, claims: with2(base, "tenant", 1), want: anyTenant, err: bearer.ErrInvalid},
+		{name: "optional claim null", key: es, claims: with2(base, "region", json.RawMessage("null")), err: bearer.ErrInvalid},
 		{name: "optional claim absent", key: es, claims: base},
 		{name: "optional claim expected", key: es, claims: with2(base, "region", "eu")},
 		{name: "optional claim mismatched", key: es, claims: with2(base, "region", "us"), err: bearer.ErrInvalid},
@@ -384,5 +404,34 @@ func BenchmarkVerifyJWT(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// VerifyJWT reads claims by their exact names and refuses a payload that
+// names a claim twice (RFC 7519 §4; see TestVerifyRefusesRepeatedClaimNames).
+func TestVerifyJWTClaimNames(t *testing.T) {
+	k := keyOf(t, jose.ES256)
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: k.priv}, (&jose.SignerOptions{}).WithHeader("kid", k.kid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(with2(jwtClaims(), "client_id", "c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := strings.TrimSuffix(string(b), "}")
+	c, err := bearer.VerifyJWT(signJWTPayload(t, s, []byte(open+`,"Scope":"admin","ſcope":"admin","CLIENT_ID":"c2","Tenant":"z"}`)), jwtKeySet(t), expectJWT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Scope != "orders:read orders:write" || c.ClientID != "c1" {
+		t.Errorf("scope %q, client_id %q: a look-alike was read", c.Scope, c.ClientID)
+	}
+	for _, extra := range []string{`,"tenant":"c"`, `,"aud":"other"`, `,"exp":1`, `,"\u0073cope":"admin"`} {
+		_, err := bearer.VerifyJWT(signJWTPayload(t, s, []byte(open+extra+"}")), jwtKeySet(t), expectJWT())
+		var e *bearer.Error
+		if !errors.As(err, &e) || !errors.Is(err, bearer.ErrInvalid) || !strings.Contains(e.Reason, "twice") {
+			t.Errorf("%s: err = %v, want ErrInvalid for a repeated name", extra, err)
+		}
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -45,6 +47,18 @@ var (
 type Error struct {
 	Err    error  // ErrExpired or ErrInvalid
 	Reason string // why, for logs
+
+	unknownKid bool // see UnknownKid
+}
+
+// UnknownKid reports whether err is Verify's or VerifyJWT's refusal of a
+// token whose header passed every check (the JWS compact serialization,
+// an allowed alg, one signature, no crit for VerifyJWT, a kid) but whose
+// kid the key set does not hold: the refusal a key set that could not be
+// loaded causes, where every other refusal is the token's own.
+func UnknownKid(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.unknownKid
 }
 
 func (e *Error) Error() string { return e.Err.Error() + ": " + e.Reason }
@@ -52,6 +66,14 @@ func (e *Error) Error() string { return e.Err.Error() + ": " + e.Reason }
 func (e *Error) Unwrap() error { return e.Err }
 
 func invalid(reason string) error { return &Error{Err: ErrInvalid, Reason: reason} }
+
+// unknownKid is the refusal of a kid the key set does not hold. The kid is
+// read before any signature is checked: the caller's bytes, which the log
+// gets by length only (a client that sends its secret in the wrong place
+// must not have it logged).
+func unknownKid(kid string) error {
+	return &Error{Err: ErrInvalid, Reason: fmt.Sprintf("unknown kid (%d bytes)", len(kid)), unknownKid: true}
+}
 
 // KeySet gives the public key for a kid. Keys implements it; so does any
 // cache that wants to fetch keys on demand.
@@ -114,13 +136,6 @@ func (e *Expect) issuer(iss string) bool {
 	return iss != "" && (iss == e.Issuer || slices.Contains(e.Issuers, iss))
 }
 
-// payload adds to Claims the registered claims Verify checks but callers
-// do not need.
-type payload struct {
-	Claims
-	Nbf *int64 `json:"nbf"`
-}
-
 // Map decodes every claim of the token, numbers as json.Number so that
 // they pass through unchanged.
 func (c *Claims) Map() (map[string]any, error) {
@@ -156,7 +171,8 @@ var rs256 = []jose.SignatureAlgorithm{jose.RS256}
 
 // Verify checks token and returns its claims. See the package
 // documentation for the rules; on failure the error wraps ErrExpired or
-// ErrInvalid.
+// ErrInvalid. Claims are read by their exact names, and a payload that
+// names a claim twice is invalid (see claimMembers).
 func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 	if len(token) > MaxTokenSize {
 		return nil, invalid("token longer than MaxTokenSize")
@@ -172,19 +188,136 @@ func Verify(token string, keys KeySet, want Expect) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p payload
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, invalid("claims: " + err.Error())
+	m, err := claimMembers(raw)
+	if err != nil {
+		return nil, err
 	}
-	c := &p.Claims
-	c.Raw = raw
+	c := &Claims{Raw: raw}
+	nbf, err := c.read(m)
+	if err != nil {
+		return nil, err
+	}
 	if err := want.checkClaims(c); err != nil {
 		return nil, err
 	}
-	if err := want.checkTimes(c, p.Nbf); err != nil {
+	if err := want.checkTimes(c, nbf, IssuedSkew); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// read sets c's fields from the claims m, each by its exact name, and
+// returns nbf (nil when absent). A claim of the wrong JSON type makes the
+// token invalid; null counts as absent.
+func (c *Claims) read(m map[string]json.RawMessage) (nbf *int64, err error) {
+	for _, f := range [...]struct {
+		name string
+		dst  *string
+	}{{"sub", &c.Sub}, {"token_use", &c.TokenUse}, {"scope", &c.Scope}, {"iss", &c.Iss}, {"jti", &c.JTI}, {"client_id", &c.ClientID}} {
+		if v, ok := m[f.name]; ok && !readString(v, f.dst) {
+			return nil, invalid("claims: " + f.name + " is not a string")
+		}
+	}
+	for _, f := range [...]struct {
+		name string
+		dst  *int64
+	}{{"auth_time", &c.AuthTime}, {"exp", &c.Exp}, {"iat", &c.Iat}} {
+		if v, ok := m[f.name]; ok && !readInt(v, f.dst) {
+			return nil, invalid("claims: " + f.name + " is not an integer")
+		}
+	}
+	if v, ok := m["version"]; ok && json.Unmarshal(v, &c.Version) != nil {
+		return nil, invalid("claims: version is not an integer")
+	}
+	if v, ok := m["nbf"]; ok && string(v) != "null" {
+		nbf = new(int64)
+		if json.Unmarshal(v, nbf) != nil {
+			return nil, invalid("claims: nbf is not an integer")
+		}
+	}
+	return nbf, nil
+}
+
+// readString sets *dst to the JSON string v (null leaves it), as
+// json.Unmarshal would, and reports whether v is one. A string without
+// escapes, valid UTF-8, is taken as it is: what json.Unmarshal would
+// return, without its work.
+func readString(v json.RawMessage, dst *string) bool {
+	if len(v) >= 2 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+		*dst = string(v[1 : len(v)-1])
+		return true
+	}
+	return json.Unmarshal(v, dst) == nil
+}
+
+// readInt sets *dst to the JSON integer v (null leaves it), as
+// json.Unmarshal would, and reports whether v is one. v is valid JSON
+// (claimMembers decoded it), so what ParseInt reads is a JSON integer.
+func readInt(v json.RawMessage, dst *int64) bool {
+	if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		*dst = n
+		return true
+	}
+	return json.Unmarshal(v, dst) == nil
+}
+
+// claimMembers decodes a verified payload into its members, keyed by their
+// exact names. encoding/json matches a struct field's name without regard
+// to case (and to Unicode simple folding: "ſcope" is "scope" to it), and
+// lets the last of duplicate names win: a token whose issuer let a custom
+// claim through named "Scope" or "CLIENT_ID" would have that value read as
+// its scope or client_id. Claims are read by their exact names instead
+// (RFC 8259 §8.3: names compare code unit by code unit), and a payload
+// with a name twice is refused: RFC 7519 §4 requires claim names to be
+// unique and lets a parser reject a claims set that repeats one.
+func claimMembers(raw []byte) (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, invalid("claims: not a JSON object")
+	}
+	if countMembers(raw) != len(m) {
+		return nil, invalid("claims: a claim name appears twice")
+	}
+	return m, nil
+}
+
+// countMembers counts the members of the JSON object raw, which must be
+// valid JSON (json.Unmarshal has checked it): the commas between members at
+// depth 1, outside strings. Names that decode alike ("a" and "\u0061") are
+// two members here but one key of the decoded map: a repeat too.
+func countMembers(raw []byte) int {
+	depth, commas, inString, escaped, empty := 0, 0, false, false, true
+	for _, b := range raw {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case b == '\\':
+				escaped = true
+			case b == '"':
+				inString = false
+			}
+			continue
+		case b == '"':
+			inString = true
+		case b == '{' || b == '[':
+			depth++
+			continue
+		case b == '}' || b == ']':
+			depth--
+			continue
+		case b == ',' && depth == 1:
+			commas++
+		}
+		if depth == 1 && b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+			empty = false
+		}
+	}
+	if empty {
+		return 0
+	}
+	return commas + 1
 }
 
 // verifySignature parses token, checks its header (RS256, a kid that keys
@@ -210,10 +343,7 @@ func verifySignature(token string, keys KeySet) ([]byte, error) {
 	}
 	pub, ok := keys.Key(h.KeyID)
 	if !ok {
-		// The kid is read before any signature is checked: the caller's
-		// bytes, which the log gets by length only (a client that sends its
-		// secret in the wrong place must not have it logged).
-		return nil, invalid(fmt.Sprintf("unknown kid (%d bytes)", len(h.KeyID)))
+		return nil, unknownKid(h.KeyID)
 	}
 	raw, err := jws.Verify(pub)
 	if err != nil {
@@ -243,8 +373,9 @@ func (e *Expect) checkClaims(c *Claims) error {
 	return nil
 }
 
-// checkTimes checks exp, nbf (when present) and iat against the clock.
-func (e *Expect) checkTimes(c *Claims, nbf *int64) error {
+// checkTimes checks exp, nbf (when present) and iat against the clock,
+// nbf and iat allowed skew ahead of it on top of the leeway.
+func (e *Expect) checkTimes(c *Claims, nbf *int64, skew time.Duration) error {
 	now := time.Now
 	if e.Now != nil {
 		now = e.Now
@@ -254,14 +385,15 @@ func (e *Expect) checkTimes(c *Claims, nbf *int64) error {
 	if !t.Before(time.Unix(c.Exp, 0).Add(e.Leeway)) {
 		return &Error{Err: ErrExpired, Reason: "exp " + time.Unix(c.Exp, 0).UTC().Format(time.RFC3339) + " has passed"}
 	}
-	// nbf and iat are checked with a fixed skew allowance on top: nodes
+	// Verify checks nbf and iat with a fixed skew allowance on top: nodes
 	// that share a pool are never in perfect sync, and a token issued by one
 	// a moment "in the future" of another must still verify there (RFC 7519
-	// §4.1.5–4.1.6 leave the allowance to the implementation).
-	if nbf != nil && t.Add(e.Leeway+IssuedSkew).Before(time.Unix(*nbf, 0)) {
+	// §4.1.5–4.1.6 leave the allowance to the implementation). VerifyJWT
+	// allows none, as API Gateway documents none.
+	if nbf != nil && t.Add(e.Leeway+skew).Before(time.Unix(*nbf, 0)) {
 		return invalid("nbf is in the future")
 	}
-	if t.Add(e.Leeway + IssuedSkew).Before(time.Unix(c.Iat, 0)) {
+	if t.Add(e.Leeway + skew).Before(time.Unix(c.Iat, 0)) {
 		return invalid("iat is in the future")
 	}
 	return nil

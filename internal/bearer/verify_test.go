@@ -434,3 +434,102 @@ func BenchmarkRawRS256Verify(b *testing.B) {
 		}
 	}
 }
+
+// signedPayload signs the payload JSON as it is written, member order and
+// repeats included, which a struct or a map could not express.
+func signedPayload(tb testing.TB, payload string) string {
+	k, _ := keys(tb)
+	return mint(tb, k, crypto.SHA256, rs256Header(), payload)
+}
+
+// validPayload is validClaims as JSON text, without its closing brace, for
+// appending members.
+func validPayload(tb testing.TB) string {
+	b, err := json.Marshal(validClaims())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b[:len(b)-1])
+}
+
+// A claim is read by its exact name (RFC 8259 §8.3). encoding/json's
+// struct decoding would match "Scope", "SCOPE" and "ſcope" (U+017F folds
+// to s) to the scope field, the last one winning: a custom claim, which a
+// pre token generation trigger may add, would then set the scope, the
+// client_id, the jti or the exp.
+func TestVerifyReadsClaimsByExactName(t *testing.T) {
+	want := validClaims()
+	tests := []struct {
+		name  string
+		extra string
+	}{
+		{"scope", `,"Scope":"admin/all","SCOPE":"admin/all","ſcope":"admin/all"`},
+		{"client_id", `,"CLIENT_ID":"forged","Client_Id":"forged"`},
+		{"jti", `,"JTI":"forged","Jti":"forged"`},
+		{"exp", `,"EXP":99999999999,"Exp":99999999999`},
+		{"token_use", `,"Token_Use":"id"`},
+		{"iss", `,"ISS":"https://evil.example.com"`},
+		{"sub", `,"SUB":"forged","ſub":"forged"`},
+		{"nbf", `,"NBF":99999999999`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := bearer.Verify(signedPayload(t, validPayload(t)+tt.extra+"}"), keySet(t), expect())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := cognitoClaims{Sub: c.Sub, TokenUse: c.TokenUse, Scope: c.Scope, AuthTime: c.AuthTime, Iss: c.Iss, Exp: c.Exp, Iat: c.Iat, Version: c.Version, JTI: c.JTI, ClientID: c.ClientID}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("claims (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("only a look-alike", func(t *testing.T) {
+		c := validClaims()
+		c.Scope = ""
+		b, _ := json.Marshal(c)
+		tok := signedPayload(t, string(b[:len(b)-1])+`,"Scope":"admin/all"}`)
+		got, err := bearer.Verify(tok, keySet(t), expect())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Scope != "" || got.HasAnyScope([]string{"admin/all"}) {
+			t.Errorf("scope = %q, want none", got.Scope)
+		}
+	})
+}
+
+// RFC 7519 §4: "The Claim Names within a JWT Claims Set MUST be unique;
+// JWT parsers MUST either reject JWTs with duplicate Claim Names or use a
+// JSON parser that returns only the lexically last duplicate member name".
+// Tollgate rejects: the last-wins rule is how a second "scope" would
+// override the first.
+func TestVerifyRefusesRepeatedClaimNames(t *testing.T) {
+	for name, extra := range map[string]string{
+		"scope":             `,"scope":"admin/all"`,
+		"client_id":         `,"client_id":"forged"`,
+		"exp":               `,"exp":99999999999`,
+		"escaped scope":     `,"\u0073cope":"admin/all"`,
+		"custom claim":      `,"x":1,"x":2`,
+		"escaped backslash": `,"a\\":1,"a\\":2`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			tok := signedPayload(t, validPayload(t)+extra+"}")
+			c, err := bearer.Verify(tok, keySet(t), expect())
+			var e *bearer.Error
+			if !errors.As(err, &e) || !errors.Is(err, bearer.ErrInvalid) || !strings.Contains(e.Reason, "twice") {
+				t.Fatalf("claims %+v, err = %v, want ErrInvalid for a repeated name", c, err)
+			}
+		})
+	}
+	// Repeats inside a nested object, and names that only look alike, are
+	// not repeated claim names.
+	for _, extra := range []string{
+		`,"o":{"x":1,"y":[1,{"x":2}]},"p":"a,\"b\",c"`,
+		`,"Scope":"x","scope ":"y"`,
+	} {
+		if _, err := bearer.Verify(signedPayload(t, validPayload(t)+extra+"}"), keySet(t), expect()); err != nil {
+			t.Errorf("%s: %v", extra, err)
+		}
+	}
+}

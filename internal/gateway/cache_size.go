@@ -29,7 +29,7 @@ const claimsBytes = int64(unsafe.Sizeof(bearer.Claims{})) + 8
 func entrySize(c *bearer.Claims) int64 {
 	return mapSlotBytes + allocBytes(int(unsafe.Sizeof(verified{}))) + allocBytes(int(claimsBytes)) +
 		allocBytes(len(c.Sub)) + allocBytes(len(c.TokenUse)) + allocBytes(len(c.Scope)) + allocBytes(len(c.Iss)) +
-		allocBytes(len(c.JTI)) + allocBytes(len(c.ClientID)) + allocBytes(cap(c.Raw))
+		allocBytes(len(c.JTI)) + allocBytes(len(c.ClientID)) + allocBytes(cap(c.Raw)) + allocBytes(clientKeyLen(c))
 }
 
 // derivedSize estimates what v's derivations hold: the claim strings map

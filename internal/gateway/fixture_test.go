@@ -158,6 +158,12 @@ func sign(tb testing.TB, s jose.Signer, c map[string]any) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return signPayload(tb, s, payload)
+}
+
+// signPayload signs payload as written: member order and repeats kept.
+func signPayload(tb testing.TB, s jose.Signer, payload []byte) string {
+	tb.Helper()
 	jws, err := s.Sign(payload)
 	if err != nil {
 		tb.Fatal(err)

@@ -778,7 +778,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 			l.clientID = res.Claims.ClientID
 		}
 	}
-	if !throttle.allowClient(l.clientID, now) {
+	if !throttle.allowClient(res.clientKey(), now) {
 		WriteResponse(w, ResponseThrottled)
 		return
 	}
@@ -1025,7 +1025,7 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 		slog.String("request_id", id), slog.String("authorizer", rs.authorizerName()),
 		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
 	if _, ok := rs.authz.(*JWTAuthorizer); ok && res.Decision != Failed {
-		writeJWTRefusal(w, res) // 401, or 403 for a missing scope
+		writeJWTRefusal(w, res, rs.challenges, len(r.Header[rs.authz.Header()]) > 0) // 401, or 403 for a missing scope
 		return
 	}
 	t := ResponseUnauthorized

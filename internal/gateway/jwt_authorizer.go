@@ -31,7 +31,8 @@ package gateway
 // "Forbidden"} (rest-api-jwt-authorizer-methods.html: "A valid token that
 // carries none of the method's scopes receives a 403 Forbidden response");
 // an issuer whose keys cannot be had (a pool's keys unreadable, a key set
-// never fetched), 500 AUTHORIZER_FAILURE.
+// never fetched) when the token needs them (well-formed, an allowed alg, a
+// kid: bearer.UnknownKid), 500 AUTHORIZER_FAILURE.
 //
 // Verifications are cached as the Cognito authorizer's are (the gateway's
 // Cache, keyed by the token's SHA-256 and the authorizer's configuration,
@@ -194,6 +195,11 @@ func checkJWTIssuer(iss *tollgate.JWTIssuer) string {
 	return ""
 }
 
+// JWKS returns the fetcher of the gateway's external issuers' keys: pass
+// it as jwks.Options.Previous to the gateway built on a config change, so
+// that it starts with the keys this one fetched.
+func (g *Gateway) JWKS() *jwks.Fetcher { return g.jwks }
+
 // Name returns the authorizer's name.
 func (a *JWTAuthorizer) Name() string { return a.name }
 
@@ -314,9 +320,12 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 		return &c, Result{}
 	case errors.Is(err, bearer.ErrExpired):
 		return nil, Result{Decision: Expired, Reason: err.Error()}
-	case ji.pool == "" && !a.opts.JWKS.Loaded(iss):
-		// No key set was ever fetched: no token of the issuer can pass,
-		// whatever it holds. That is the authorizer failing, not the token.
+	case ji.pool == "" && bearer.UnknownKid(err) && !a.opts.JWKS.Loaded(iss):
+		// A well-formed token of an allowed alg whose kid is unknown because
+		// no key set was ever fetched: no token of the issuer can pass. That
+		// is the authorizer failing, not the token. Any other refusal, a
+		// forgery's, is the token's (401, logged at debug), so that junk
+		// sent while the issuer is down does not flood the error log.
 		return nil, Result{Decision: Failed, Reason: "no key set of issuer " + iss + " could be fetched"}
 	default:
 		return nil, Result{Reason: jwtRefusalReason(tok, err)}
@@ -359,13 +368,27 @@ func jwtRefusalReason(tok string, err error) string {
 // writeJWTRefusal answers a request a JWT authorizer refused (a Failed
 // decision excepted, which the gateway answers as for any authorizer): 403
 // Forbidden for a valid token without a scope of the method, 401
-// Unauthorized otherwise.
-func writeJWTRefusal(w http.ResponseWriter, res Result) {
+// Unauthorized otherwise. With c (Options.Challenge), either carries an
+// RFC 6750 §3 challenge: insufficient_scope on the 403, invalid_token on
+// the 401, or none with an error code when there was no token (§3.1).
+func writeJWTRefusal(w http.ResponseWriter, res Result, c *challenges, hadToken bool) {
+	t := ResponseUnauthorized
 	if res.Claims != nil {
-		WriteResponse(w, ResponseForbidden)
-		return
+		t = ResponseForbidden
 	}
-	WriteResponse(w, ResponseUnauthorized)
+	if c != nil {
+		v := c.invalid
+		switch {
+		case t == ResponseForbidden:
+			v = c.scope
+		case !hadToken:
+			v = c.noToken
+		case res.Decision == Expired:
+			v = c.expired
+		}
+		w.Header()[headerWWWAuthenticate] = v
+	}
+	WriteResponse(w, t)
 }
 
 // JWTClaims returns the claims of the token a JWT authorizer allowed, as

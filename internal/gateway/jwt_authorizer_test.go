@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
@@ -104,6 +105,13 @@ type jwtEnv struct {
 
 func newJWTEnv(t *testing.T) *jwtEnv {
 	t.Helper()
+	return newJWTEnvWith(t, nil)
+}
+
+// newJWTEnvWith is newJWTEnv with edit applied to the API and the
+// gateway's options.
+func newJWTEnvWith(t *testing.T, edit func(*tollgate.RestAPI, *gateway.Options)) *jwtEnv {
+	t.Helper()
 	je := &jwtEnv{oidc: newOIDCIssuer(t), broken: newOIDCIssuer(t)}
 	je.broken.down.Store(true)
 	je.env = newEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
@@ -132,6 +140,9 @@ func newJWTEnv(t *testing.T) *jwtEnv {
 				return poolA, true
 			}
 			return "", false
+		}
+		if edit != nil {
+			edit(api, opts)
 		}
 	})
 	return je
@@ -378,5 +389,126 @@ func BenchmarkJWTAuthorizerCached(b *testing.B) {
 		if d := z.Authorize(ctx, header, scopes).Decision; d != gateway.Allow {
 			b.Fatal(d)
 		}
+	}
+}
+
+// TestJWTAuthorizerForgeriesWhileKeysUnavailable: while an issuer's key
+// set cannot be fetched, only a token that would need it (well-formed, an
+// allowed alg, a kid) fails the authorizer; a forgery is refused 401 as
+// any invalid token, not answered 500 and logged as an error.
+func TestJWTAuthorizerForgeriesWhileKeysUnavailable(t *testing.T) {
+	je := newJWTEnv(t)
+	c := with(je.oidc.claims(), "iss", je.broken.issuer())
+	sign1 := func(alg jose.SignatureAlgorithm, key any, opts *jose.SignerOptions) string {
+		s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sign(t, s, c)
+	}
+	withKid := (&jose.SignerOptions{}).WithHeader("kid", je.broken.kid)
+	for _, tt := range []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"well-formed, kid of the unfetched key set", je.broken.mint(t, jose.ES256, c), 500},
+		{"HS256 keyed with a public key", mintHS256(t, keyA, c), 401},
+		{"alg none", mintNone(t, je.broken.kid, c), 401},
+		{"alg not allowed (ES384)", je.broken.mint(t, jose.ES384, c), 401},
+		{"no kid", sign1(jose.ES256, je.broken.key, nil), 401},
+		{"crit header", sign1(jose.ES256, je.broken.key, withKid.WithHeader("crit", []string{"x"}).WithHeader("x", 1)), 401},
+		{"signature cut", strings.TrimRight(je.broken.mint(t, jose.ES256, c), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), 401},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if w := je.do(request("GET", execHost, "/prod/jwt/open", tt.token)); w.Code != tt.status {
+				t.Errorf("status %d, want %d; body %s", w.Code, tt.status, w.Body)
+			}
+		})
+	}
+}
+
+// TestJWTAuthorizerChallenge: with Options.Challenge, a JWT route's 401
+// carries an RFC 6750 §3 challenge as a Cognito route's does (none with an
+// error code when there was no token, §3.1), and its 403 for a missing
+// scope the insufficient_scope one with the method's scopes.
+func TestJWTAuthorizerChallenge(t *testing.T) {
+	je := newJWTEnvWith(t, func(_ *tollgate.RestAPI, o *gateway.Options) { o.Challenge = true })
+	c := je.oidc.claims()
+	realm := `Bearer realm="` + apiID + `"`
+	for _, tt := range []struct {
+		name, path, token string
+		status            int
+		want              string
+	}{
+		{"no token", "/jwt/open", "", 401, realm},
+		{"garbage", "/jwt/open", "garbage", 401, realm + `, error="invalid_token", error_description="the access token is not valid"`},
+		{"expired", "/jwt/open", je.oidc.mint(t, jose.ES256, with(c, "exp", t0.Unix())), 401, realm + `, error="invalid_token", error_description="the access token expired"`},
+		{"no scope of the method", "/jwt/scoped", je.oidc.mint(t, jose.ES256, with(c, "scope", "orders:write")), 403, realm + `, scope="orders:read default/default", error="insufficient_scope", error_description="the access token lacks the scope"`},
+		{"allowed", "/jwt/scoped", je.oidc.mint(t, jose.ES256, c), 200, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := je.do(request("GET", execHost, "/prod"+tt.path, tt.token))
+			if got := w.Header().Get("WWW-Authenticate"); w.Code != tt.status || got != tt.want {
+				t.Errorf("%d %q, want %d %q", w.Code, got, tt.status, tt.want)
+			}
+		})
+	}
+}
+
+// TestJWTAuthorizerClientThrottle: the per-client throttle keys on the
+// token's issuer and client_id, or its issuer and sub when it has no
+// client_id: a token of another issuer naming pool A's client has a bucket
+// of its own, and tokens without client_id are limited per subject.
+func TestJWTAuthorizerClientThrottle(t *testing.T) {
+	je := newJWTEnvWith(t, func(api *tollgate.RestAPI, _ *gateway.Options) {
+		api.Stages[0].ClientThrottle = tollgate.Throttle{Rate: 0.5} // burst 1
+	})
+	c := je.oidc.claims()
+	local := mint(t, keyA, keyA.kid, with(claims(issuerOf(poolA)), "jti", "local"))
+	sameClient := je.oidc.mint(t, jose.ES256, with(c, "client_id", clientA))
+	user1 := je.oidc.mint(t, jose.ES256, c)
+	user2 := je.oidc.mint(t, jose.ES256, with(c, "sub", "user-2"))
+	status := func(tok string) int { return je.do(request("GET", execHost, "/prod/jwt/open", tok)).Code }
+	got := []int{status(local), status(sameClient), status(user1), status(user1), status(user2), status(local), status(sameClient)}
+	if want := []int{200, 200, 200, 429, 200, 429, 429}; !cmp.Equal(got, want) {
+		t.Fatalf("statuses %v, want %v", got, want)
+	}
+}
+
+// TestJWTAuthorizerKeysSurviveReload: a gateway built on a config change
+// with the previous gateway's fetcher (jwks.Options.Previous) starts with
+// the keys it fetched: an issuer down at that moment does not make its
+// valid tokens fail. Without it, they do (500, the keys cannot be had).
+func TestJWTAuthorizerKeysSurviveReload(t *testing.T) {
+	var opts *gateway.Options
+	je := newJWTEnvWith(t, func(_ *tollgate.RestAPI, o *gateway.Options) { opts = o })
+	c := je.oidc.claims()
+	if w := je.do(request("GET", execHost, "/prod/jwt/open", je.oidc.mint(t, jose.ES256, c))); w.Code != 200 {
+		t.Fatalf("first gateway: %d %s", w.Code, w.Body)
+	}
+	je.oidc.down.Store(true)
+	for _, tt := range []struct {
+		name     string
+		previous *jwks.Fetcher
+		status   int
+	}{
+		{"with the previous fetcher", je.gw.JWKS(), 200},
+		{"without", nil, 500},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := *opts
+			o.JWKS.Previous = tt.previous
+			gw, err := gateway.New(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A token the cache has not seen.
+			w := httptest.NewRecorder()
+			gw.ServeHTTP(w, request("GET", execHost, "/prod/jwt/open", je.oidc.mint(t, jose.ES256, with(c, "jti", tt.name))))
+			if w.Code != tt.status {
+				t.Errorf("second gateway: %d %s, want %d", w.Code, w.Body, tt.status)
+			}
+		})
 	}
 }

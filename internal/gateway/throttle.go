@@ -8,6 +8,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
 )
 
 // DefaultMaxThrottledClients bounds how many clients' buckets one stage
@@ -63,8 +64,9 @@ func (t *throttle) allowStage(now time.Time) bool {
 	return t.stage == nil || t.stage.AllowN(now, 1)
 }
 
-// allowClient takes a token from the client's bucket. An empty client id
-// (a method without authorizer) is not limited per client.
+// allowClient takes a token from the client's bucket, id being its key
+// (clientKey). An empty id (a method without authorizer) is not limited
+// per client.
 func (t *throttle) allowClient(id string, now time.Time) bool {
 	if t.clients == nil || id == "" {
 		return true
@@ -103,4 +105,46 @@ func (t *throttle) evict(now time.Time) {
 	if !dropped && oldest != "" {
 		delete(t.clients, oldest)
 	}
+}
+
+// clientKey is the per-client throttle's key of a verified token: its
+// issuer and client_id, or, for a token without client_id (an ID token,
+// or another issuer's access token, under a JWT authorizer), its issuer
+// and sub; "" for a token with neither, which is not limited per client.
+// The issuer is part of the key so that one issuer's token naming another
+// issuer's client (a local pool's) does not drain that client's bucket. A
+// configured issuer is a URL, which holds no NUL: the key is unambiguous.
+// It is computed once per verified token (newVerified) and kept with the
+// cache entry, so that a cache hit builds no key.
+func clientKey(c *bearer.Claims) string {
+	switch {
+	case c.ClientID != "":
+		return c.Iss + clientIDSep + c.ClientID
+	case c.Sub != "":
+		return c.Iss + subSep + c.Sub
+	}
+	return ""
+}
+
+const clientIDSep, subSep = "\x00client_id\x00", "\x00sub\x00"
+
+// clientKeyLen is len(clientKey(c)), without building it: for the cache's
+// accounting (entrySize).
+func clientKeyLen(c *bearer.Claims) int {
+	switch {
+	case c.ClientID != "":
+		return len(c.Iss) + len(clientIDSep) + len(c.ClientID)
+	case c.Sub != "":
+		return len(c.Iss) + len(subSep) + len(c.Sub)
+	}
+	return 0
+}
+
+// clientKey is the per-client throttle's key of the request res decided:
+// its verified token's (clientKey), or "" without one.
+func (res *Result) clientKey() string {
+	if res.v == nil {
+		return ""
+	}
+	return res.v.clientKey
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
 )
 
 // TestThrottleClientsBounded: a stage keeps at most maxClients buckets,
@@ -56,4 +57,20 @@ func keysOf[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestClientKey(t *testing.T) {
+	for _, c := range []*bearer.Claims{
+		{Iss: "https://a/", ClientID: "c", Sub: "s"},
+		{Iss: "https://a/", Sub: "s"},
+		{Iss: "https://a/"},
+	} {
+		if k := clientKey(c); clientKeyLen(c) != len(k) {
+			t.Errorf("%+v: clientKeyLen %d, len(clientKey) %d", c, clientKeyLen(c), len(k))
+		}
+	}
+	a, b := clientKey(&bearer.Claims{Iss: "https://a/", ClientID: "x"}), clientKey(&bearer.Claims{Iss: "https://b/", ClientID: "x"})
+	if a == b || a == clientKey(&bearer.Claims{Iss: "https://a/", Sub: "x"}) {
+		t.Error("keys of different issuers or kinds coincide")
+	}
 }

@@ -16,6 +16,8 @@ import (
 // and shared by every request presenting the token.
 type verified struct {
 	claims *bearer.Claims
+	// clientKey is the per-client throttle's key (clientKey).
+	clientKey string
 
 	once      sync.Once
 	strings   map[string]string
@@ -33,7 +35,7 @@ type verified struct {
 	charged int64
 }
 
-func newVerified(c *bearer.Claims) *verified { return &verified{claims: c} }
+func newVerified(c *bearer.Claims) *verified { return &verified{claims: c, clientKey: clientKey(c)} }
 
 // load computes the derivations once and returns v.
 func (v *verified) load() *verified {

@@ -208,3 +208,73 @@ func TestLocalIssuersNotFetched(t *testing.T) {
 		t.Fatalf("fetches: local %d, external %d; want 0 and 1", j.Fetches(local), j.Fetches(srv.URL))
 	}
 }
+
+// TestHTTPSIssuerCannotSendToHTTP: an https issuer's discovery document,
+// or a redirect of its key set, cannot send Tollgate to plain http, even on
+// loopback (a blind GET of any loopback URL otherwise); an issuer that is
+// itself http on loopback may (a local test issuer).
+func TestHTTPSIssuerCannotSendToHTTP(t *testing.T) {
+	plain := newIssuerServer(t) // http on loopback: the target
+	rk := newKey(t, 2048)
+	keys := keySetJSON(t, jose.JSONWebKey{Key: &rk.PublicKey, KeyID: "rsa", Use: "sig"})
+	plain.set(map[string]any{"issuer": plain.URL, "jwks_uri": plain.URL + "/jwks"}, keys)
+
+	var doc atomic.Value
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case jwks.WellKnown:
+			w.Write(doc.Load().([]byte))
+		case "/to-http":
+			http.Redirect(w, r, plain.URL+"/jwks", http.StatusFound)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(tlsSrv.Close)
+	ctx := context.Background()
+	for _, tt := range []struct{ name, jwksURI, err string }{
+		{"jwks_uri on loopback http", plain.URL + "/jwks", "must be https"},
+		{"redirect to loopback http", tlsSrv.URL + "/to-http", "must be https"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b, _ := json.Marshal(map[string]any{"issuer": tlsSrv.URL, "jwks_uri": tt.jwksURI})
+			doc.Store(b)
+			j := newFetcher([]tollgate.ExternalIssuer{{Issuer: tlsSrv.URL}}, jwks.Options{Client: tlsSrv.Client()})
+			err := j.Refresh(ctx, tlsSrv.URL)
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("err = %v, want %q", err, tt.err)
+			}
+			if n := plain.hits.Load(); n != 0 {
+				t.Fatalf("the loopback http server was asked %d times", n)
+			}
+		})
+	}
+	// An http loopback issuer may name an http loopback jwks_uri.
+	j := newFetcher([]tollgate.ExternalIssuer{{Issuer: plain.URL}}, jwks.Options{})
+	if err := j.Refresh(ctx, plain.URL); err != nil || !j.Loaded(plain.URL) {
+		t.Fatalf("http loopback issuer: %v", err)
+	}
+}
+
+// TestPreviousKeys: a fetcher built with Options.Previous starts with the
+// keys Previous holds for the same issuer and JWKS URL, and only those.
+func TestPreviousKeys(t *testing.T) {
+	srv := newIssuerServer(t)
+	rk := newKey(t, 2048)
+	srv.set(map[string]any{"issuer": srv.URL, "jwks_uri": srv.URL + "/jwks"}, keySetJSON(t, jose.JSONWebKey{Key: &rk.PublicKey, KeyID: "k1", Use: "sig"}))
+	other := srv.URL + "/other"
+	prev := newFetcher([]tollgate.ExternalIssuer{{Issuer: srv.URL}, {Issuer: other, JWKSURL: srv.URL + "/jwks"}}, jwks.Options{})
+	ctx := context.Background()
+	for _, iss := range []string{srv.URL, other} {
+		if err := prev.Refresh(ctx, iss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j := newFetcher([]tollgate.ExternalIssuer{{Issuer: srv.URL}, {Issuer: other, JWKSURL: srv.URL + "/jwks?v=2"}, {Issuer: srv.URL + "/new"}}, jwks.Options{Previous: prev})
+	if !j.Loaded(srv.URL) || j.Loaded(other) || j.Loaded(srv.URL+"/new") {
+		t.Fatalf("loaded: same issuer and URL %v, another URL %v, a new issuer %v; want true, false, false", j.Loaded(srv.URL), j.Loaded(other), j.Loaded(srv.URL+"/new"))
+	}
+	if _, ok := j.JWTKeySet(ctx, srv.URL).JWTKey("k1"); !ok || j.Fetches(srv.URL) != 0 {
+		t.Fatalf("k1 %v after %d fetches, want from Previous with none", ok, j.Fetches(srv.URL))
+	}
+}

@@ -51,7 +51,8 @@ const (
 type Options struct {
 	// Client fetches the key sets; its Timeout, if zero, is
 	// DefaultTimeout, and its CheckRedirect, if nil, follows at most 3
-	// redirects, each to a URL apigw.CheckFetchURL accepts.
+	// redirects, each to a URL apigw.CheckFetchedURL accepts (https, unless
+	// the configured URL was http on loopback).
 	Client      *http.Client
 	Refresh     time.Duration // default DefaultRefresh
 	MinInterval time.Duration // default DefaultMinInterval
@@ -62,6 +63,12 @@ type Options struct {
 	// fetched. It is called when a fetch is due, not by New, so that a
 	// server may build the fetcher before it knows its issuer URLs.
 	Local func(issuer string) bool
+	// Previous, if set, is the fetcher this one replaces (a config
+	// reload): each issuer it has with the same JWKS URL (or both by
+	// discovery) starts with the keys Previous holds, so that an issuer
+	// down when the config changes does not make its valid tokens fail.
+	// The new fetcher does not keep Previous.
+	Previous *Fetcher
 }
 
 // Fetcher holds the public keys of external issuers (a real Cognito pool,
@@ -74,7 +81,8 @@ type Options struct {
 // An issuer without a JWKS URL is found by OpenID discovery: its
 // {issuer}/.well-known/openid-configuration is fetched, its issuer must be
 // the configured one exactly, and its jwks_uri (https, or http on a
-// loopback host: apigw.CheckFetchURL) is fetched in turn, on every fetch.
+// loopback host when the issuer is too: apigw.CheckFetchedURL) is fetched
+// in turn, on every fetch.
 //
 // Signing keys are kept (Parse): RSA keys of at least 2048 bits and ECDSA
 // keys on P-256, P-384 or P-521. KeySet gives the RSA keys usable for
@@ -122,14 +130,15 @@ func New(issuers []tollgate.ExternalIssuer, opts Options) *Fetcher {
 		opts.Client = &c
 	}
 	if opts.Client.CheckRedirect == nil {
-		// A redirect must go where a configured URL may: https, or http on
-		// loopback (apigw.CheckFetchURL), at most 3 hops.
+		// A redirect must go where a configured URL may, and to https
+		// unless the first request was http on loopback
+		// (apigw.CheckFetchedURL), at most 3 hops.
 		c := *opts.Client
 		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 3 {
 				return errors.New("jwks: too many redirects")
 			}
-			if why := apigw.CheckFetchURL(req.URL.String()); why != "" {
+			if why := apigw.CheckFetchedURL(req.URL.String(), via[0].URL.String()); why != "" {
 				return errors.New("jwks: redirect to " + req.URL.Redacted() + ": " + why)
 			}
 			return nil
@@ -161,6 +170,16 @@ func New(issuers []tollgate.ExternalIssuer, opts Options) *Fetcher {
 	for _, iss := range issuers {
 		if _, ok := j.sets[iss.Issuer]; !ok {
 			j.sets[iss.Issuer] = &remoteKeys{issuer: iss.Issuer, url: iss.JWKSURL}
+		}
+	}
+	if p := opts.Previous; p != nil {
+		// A key set is immutable once stored: the two fetchers may share it.
+		for iss, s := range j.sets {
+			if ps := p.sets[iss]; ps != nil && ps.url == s.url {
+				if ks := ps.keys.Load(); ks != nil {
+					s.keys.Store(ks)
+				}
+			}
 		}
 	}
 	return j
@@ -392,8 +411,9 @@ func DiscoveryURL(issuer string) string {
 // jwks_uri. The document's issuer must be the configured one exactly
 // (OpenID Connect Discovery 1.0 §4.3; API Gateway requires the same of a
 // JWT authorizer's issuer: API_JwtIssuerInput.html), and jwks_uri must be a
-// URL Tollgate fetches from (apigw.CheckFetchURL): a document cannot send
-// it to plain http beyond loopback.
+// URL Tollgate fetches from, https unless the issuer is http on loopback
+// (apigw.CheckFetchedURL): an https issuer's document cannot send it to
+// plain http, loopback included.
 func (j *Fetcher) discover(ctx context.Context, issuer string) (string, error) {
 	url := DiscoveryURL(issuer)
 	body, err := j.get1(ctx, url)
@@ -413,7 +433,7 @@ func (j *Fetcher) discover(ctx context.Context, issuer string) (string, error) {
 	case doc.JWKSURI == nil || *doc.JWKSURI == "":
 		return "", fmt.Errorf("GET %s: no jwks_uri", url)
 	}
-	if why := apigw.CheckFetchURL(*doc.JWKSURI); why != "" {
+	if why := apigw.CheckFetchedURL(*doc.JWKSURI, issuer); why != "" {
 		return "", fmt.Errorf("GET %s: jwks_uri %q: %s", url, *doc.JWKSURI, why)
 	}
 	return *doc.JWKSURI, nil
@@ -433,7 +453,7 @@ func (j *Fetcher) download(ctx context.Context, url string) (bearer.JWTKeys, err
 
 // get1 GETs a JSON document of at most MaxSize bytes. Unless the caller's
 // client has a redirect policy of its own, a redirect to a URL that
-// apigw.CheckFetchURL refuses is not followed (New).
+// apigw.CheckFetchedURL refuses is not followed (New).
 func (j *Fetcher) get1(ctx context.Context, url string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/jwks"
 	"github.com/tollgate/tollgate/internal/lambdaproxy"
 )
 
@@ -43,6 +44,7 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		Revoked:     s.catalog.IsRevoked,
 		Unavailable: s.stale,
 		Cache:       s.gwCache,
+		JWKS:        jwks.Options{Previous: s.previousJWKS()},
 		Observer:    s.gwMetrics,
 		Now:         s.opts.Now,
 		Logger:      s.opts.Logger,

@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/jwks"
 )
 
 // A deployment is what a config puts in service: the gateway of its REST
@@ -79,6 +80,17 @@ func (s *Server) deploy(apis []*tollgate.RestAPI, fns []*tollgate.Function) (*de
 		}
 	}
 	return d, nil
+}
+
+// previousJWKS returns the external issuers' key fetcher of the deployment
+// in service, nil before the first: the next deployment's gateway starts
+// with the keys it holds (jwks.Options.Previous), so that an issuer down
+// during a reload does not make its valid tokens fail.
+func (s *Server) previousJWKS() *jwks.Fetcher {
+	if d := s.dep.Load(); d != nil {
+		return d.gateway.JWKS()
+	}
+	return nil
 }
 
 // start starts the deployment's background work (the gateway's key
