@@ -14,7 +14,10 @@
 //   - token_use "access" (Cognito's type claim; RFC 8725 §3.11's concern);
 //   - exp present and ahead (RFC 7519 §4.1.4), nbf behind if present
 //     (§4.1.5), iat not in the future, each within the configured leeway;
-//   - client_id present.
+//   - client_id present;
+//   - claims read by their exact names (RFC 8259 §8.3): "Scope" or
+//     "ſcope" beside "scope" is another claim, never the scope; a payload
+//     naming a member twice is invalid (RFC 7519 §4 allows rejecting it).
 //
 // VerifyJWT is the second verifier, for the gateway's JWT authorizers
 // (AuthorizationType JWT): tokens of any OpenID issuer, signed with one of
@@ -22,8 +25,9 @@
 // or HMAC), with a key whose type fits the alg, iss exactly the issuer,
 // aud holding one of its audiences (client_id when there is no aud, as API
 // Gateway does for Cognito access tokens), exp ahead, nbf and iat not
-// ahead, no crit header, and the issuer's additional claims (single
-// strings, exact match, required or not). It has no token_use rule: API
+// ahead with no skew beyond the leeway (AWS documents none), no crit
+// header, claims by exact name and no repeated name, and the issuer's
+// additional claims (JSON strings, exact match, required or not). It has no token_use rule: API
 // Gateway's JWT authorizers have none. Its key sets (JWTKeySet) hold RSA
 // and ECDSA keys; Keys, a local pool's RS256 keys, is one.
 //
