@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
@@ -145,8 +146,42 @@ var protectedClaims = map[string]bool{
 	"client_id": true, "scope": true, "version": true,
 }
 
+// isProtectedClaim reports whether a trigger's change to the claim name is
+// ignored: a protected claim, a cognito: claim, or a name that equals one of
+// them under Unicode case folding (strings.EqualFold: "Scope", "JTI",
+// "ſcope" with U+017F, "Cognito:groups"). Such a name is a different JSON
+// member from the protected one, but a verifier or a client that looks
+// claims up without regard to case would take it for Cognito's own, so it
+// never reaches a token.
 func isProtectedClaim(name string) bool {
-	return protectedClaims[name] || strings.HasPrefix(name, "cognito:")
+	if protectedClaims[name] || strings.HasPrefix(name, cognitoPrefix) {
+		return true
+	}
+	for p := range protectedClaims {
+		if strings.EqualFold(name, p) {
+			return true
+		}
+	}
+	return hasPrefixFold(name, cognitoPrefix)
+}
+
+const cognitoPrefix = "cognito:"
+
+// hasPrefixFold reports whether s begins with prefix under Unicode simple
+// case folding, rune by rune (a folded rune may differ in length from the
+// prefix's: U+212A KELVIN SIGN folds to k).
+func hasPrefixFold(s, prefix string) bool {
+	for _, pr := range prefix {
+		if s == "" {
+			return false
+		}
+		r, n := utf8.DecodeRuneInString(s)
+		if !strings.EqualFold(string(r), string(pr)) {
+			return false
+		}
+		s = s[n:]
+	}
+	return true
 }
 
 // maxClaimDepth bounds the nesting of a claim value (an object in an array

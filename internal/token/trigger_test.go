@@ -257,6 +257,20 @@ func TestTriggerResponse(t *testing.T) {
 			values: map[string]any{"token_use": "access", "version": json.Number("2"), "exp": json.Number(fmt.Sprint(t0.Unix() + 3600))},
 		},
 		{
+			// Names equal to protected ones under Unicode case folding
+			// (strings.EqualFold; U+017F LATIN SMALL LETTER LONG S folds
+			// to s) are distinct JSON members, but a case-insensitive
+			// reader would take them for Cognito's: Tollgate drops them
+			// like the protected claims (contract §2 "Protected claims").
+			name: "names that fold to protected ones are left alone",
+			details: `{"accessTokenGeneration":{"claimsToAddOrOverride":{"Scope":"all","SCOPE":"all","\u017fcope":"all",` +
+				`"Client_Id":"me","JTI":"j","EXP":1,"Token_Use":"id","\u017fub":"me","Cognito:Groups":["admin"],"COGNITO:username":"u",` +
+				`"VERSION":3,"Iss":"x","kept":"yes","Kept":"too"},"claimsToSuppress":["ISS","Jti"]}}`,
+			scope:  "default/default default/read",
+			custom: []string{"kept", "Kept"},
+			values: map[string]any{"token_use": "access", "exp": json.Number(fmt.Sprint(t0.Unix() + 3600)), "Kept": "too"},
+		},
+		{
 			name:    "scopes added and suppressed",
 			details: `{"accessTokenGeneration":{"scopesToAdd":["default/write","default/read","other/x","gone"],"scopesToSuppress":["default/default","gone"]}}`,
 			scope:   "default/read default/write other/x",
