@@ -496,7 +496,7 @@ func payload(std *bearer.Claims, custom []customClaim) (json.RawMessage, error) 
 		return nil, err
 	}
 	if len(custom) == 0 {
-		return head, nil
+		return head, checkPayloadSize(len(head))
 	}
 	var b bytes.Buffer
 	b.Grow(len(head) + 64*len(custom))
@@ -508,10 +508,20 @@ func payload(std *bearer.Claims, custom []customClaim) (json.RawMessage, error) 
 		b.Write(c.value)
 	}
 	b.WriteByte('}')
-	if b.Len() > maxPayloadBytes {
-		return nil, errOutput(fmt.Sprintf("the claims make a token payload of %d bytes, more than %d", b.Len(), maxPayloadBytes))
+	if err := checkPayloadSize(b.Len()); err != nil {
+		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// checkPayloadSize refuses a payload of n bytes that would make a token
+// larger than the gateway accepts, whatever made it so: custom claims or
+// added scopes alone.
+func checkPayloadSize(n int) error {
+	if n > maxPayloadBytes {
+		return errOutput(fmt.Sprintf("the claims make a token payload of %d bytes, more than %d", n, maxPayloadBytes))
+	}
+	return nil
 }
 
 // Answers to a trigger that did not answer. Cognito names the trigger and

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
 
@@ -60,6 +61,30 @@ func TestTriggerAnswerBounded(t *testing.T) {
 				t.Fatalf("an answer of 100,000 %s entries: %v, want unrecognizable output", name, err)
 			}
 		})
+	}
+}
+
+// TestPayloadSizeScopesOnly: added scopes alone can make a token larger
+// than the gateway accepts (bearer.MaxTokenSize); such a payload is refused
+// like one with too many custom claims. The scopes fit in the answer's
+// budget, but not with the standard claims and granted scopes beside them.
+func TestPayloadSizeScopesOnly(t *testing.T) {
+	t.Parallel()
+	scope := strings.Repeat("s", 100)
+	n := maxPayloadBytes / (len(scope) + 3)
+	answer := hostileAnswer("scopesToAdd", n, func(i int) string { return fmt.Sprintf(`"%s%05d"`, scope[5:], i) })
+	ch, err := parseTriggerResponse(answer)
+	if err != nil {
+		t.Fatalf("%d scopes of %d bytes: %v, want them within the answer's budget", n, len(scope), err)
+	}
+	// The client's own scopes, which the budget does not count.
+	scopes, custom, _ := ch.apply([]string{"default/default", "resource/" + strings.Repeat("r", 300)})
+	if len(custom) != 0 {
+		t.Fatalf("custom claims %v", custom)
+	}
+	std := &bearer.Claims{Sub: "c", TokenUse: "access", Scope: strings.Join(scopes, " "), Iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pxAHZcSSX", Version: 2, JTI: "j", ClientID: "c"}
+	if p, err := payload(std, custom); !isOutputError(err) {
+		t.Fatalf("a payload of %d bytes (limit %d): %v, want unrecognizable output", len(p), maxPayloadBytes, err)
 	}
 }
 
