@@ -624,15 +624,23 @@ func (e *Endpoint) preTokenGeneration(r *http.Request, w http.ResponseWriter, tr
 	return payload(claims, custom)
 }
 
-// trigger returns the pool's pre token generation trigger when it fires for
-// client_credentials tokens: only a V3_0 one does.
-func (e *Endpoint) trigger(poolID string) *tollgate.LambdaTrigger {
+// trigger returns the pre token generation trigger of client's pool when
+// it fires for client_credentials tokens: only a V3_0 one does. A client
+// whose pool is not known (deleted since the client was looked up) is
+// refused as an unknown client is: its token would otherwise be made
+// without its pool's trigger.
+func (e *Endpoint) trigger(client *tollgate.Client) (*tollgate.LambdaTrigger, error) {
 	if e.opts.Trigger == nil {
-		return nil
+		return nil, nil
 	}
-	t := e.opts.Trigger(poolID)
+	t, ok := e.opts.Trigger(client)
+	if !ok {
+		return nil, errAuthFailed.WithCause(errPoolGone)
+	}
 	if t == nil || t.LambdaVersion != tollgate.LambdaVersionV3 {
-		return nil
+		return nil, nil
 	}
-	return t
+	return t, nil
 }
+
+var errPoolGone = errors.New("the client's pool is not known")

@@ -82,11 +82,11 @@ func (f *fixture) withTrigger(t testing.TB, version, arn string, invoke tollgate
 	g.ep = token.New(token.Options{
 		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
 		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Trigger: func(poolID string) *tollgate.LambdaTrigger {
-			if poolID == f.pool.ID {
-				return trig
+		Trigger: func(c *tollgate.Client) (*tollgate.LambdaTrigger, bool) {
+			if c.PoolID == f.pool.ID {
+				return trig, true
 			}
-			return nil
+			return nil, true
 		},
 		Invoke:         invoke,
 		TriggerTimeout: timeout,
@@ -543,8 +543,8 @@ func TestTriggerFailureLog(t *testing.T) {
 	ep := token.New(token.Options{
 		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
 		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Trigger: func(string) *tollgate.LambdaTrigger {
-			return &tollgate.LambdaTrigger{LambdaARN: triggerARN, LambdaVersion: tollgate.LambdaVersionV3}
+		Trigger: func(*tollgate.Client) (*tollgate.LambdaTrigger, bool) {
+			return &tollgate.LambdaTrigger{LambdaARN: triggerARN, LambdaVersion: tollgate.LambdaVersionV3}, true
 		},
 		Invoke: ft.invoke,
 		Now:    f.clock.Now,
@@ -577,4 +577,32 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// TestTriggerPoolGone: when the trigger lookup no longer knows the client's
+// pool (deleted, with the client, since the client was looked up), no
+// token is issued, with or without a trigger: the answer is the one to a
+// client that failed to authenticate, as the client is gone on Cognito
+// too (RFC 6749 §5.2 invalid_client), and the function never runs.
+func TestTriggerPoolGone(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ft := &fakeTrigger{answer: respond("null")}
+	ep := token.New(token.Options{
+		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Trigger: func(*tollgate.Client) (*tollgate.LambdaTrigger, bool) { return nil, false },
+		Invoke:  ft.invoke,
+		Now:     f.clock.Now,
+		Logger:  slog.New(slog.DiscardHandler),
+	})
+	srv := httptest.NewServer(http.HandlerFunc(ep.ServeToken))
+	t.Cleanup(srv.Close)
+	g := *f
+	g.t, g.ep, g.srv = t, ep, srv
+	resp, body := g.do(request{body: form("grant_type", "client_credentials"), header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}})
+	checkError(t, resp, body, http.StatusBadRequest, "invalid_client", "")
+	if n := len(ft.calls()); n != 0 {
+		t.Errorf("the trigger ran %d times", n)
+	}
 }
