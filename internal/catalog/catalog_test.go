@@ -280,7 +280,7 @@ func TestPreTokenGeneration(t *testing.T) {
 		update := *pool
 		update.PreTokenGeneration = want
 		update.UpdatedAt = now.Add(time.Duration(i+1) * time.Second)
-		if err := st.UpdatePool(ctx, &update); err != nil {
+		if err := st.UpdatePool(ctx, &update, tollgate.AnyOwner); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := cat.Refresh(ctx); err != nil {
