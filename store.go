@@ -40,8 +40,9 @@ type Store interface {
 	CreatePool(ctx context.Context, p *UserPool) error
 	GetPool(ctx context.Context, id string) (*UserPool, error)
 	ListPools(ctx context.Context) ([]*UserPool, error)
-	// UpdatePool updates Name, ConfigKey and UpdatedAt.
-	UpdatePool(ctx context.Context, p *UserPool) error
+	// UpdatePool updates Name, ConfigKey, PreTokenGeneration and
+	// UpdatedAt, if the pool's owner is owner's (see Owner).
+	UpdatePool(ctx context.Context, p *UserPool, owner Owner) error
 	// DeletePool deletes the pool and everything it owns, if its owner is
 	// owner's (see Owner). A delete by hand (not AnyOwner) of a pool that
 	// has a domain is KindInvalid caused by ErrPoolHasDomain, decided in the

@@ -300,9 +300,13 @@ func BenchmarkGetClient(b *testing.B) {
 		}
 	})
 	b.Run("PreTokenGeneration", func(b *testing.B) {
+		client, err := cat.GetClient(ctx, "client54321")
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if cat.PreTokenGeneration(benchPool) == nil {
+			if t, ok := cat.PreTokenGeneration(client); t == nil || !ok {
 				b.Fatal("no trigger")
 			}
 		}

@@ -291,15 +291,26 @@ func (c *Catalog) IsRevoked(jti string) bool {
 // Scopes returns the full names of a pool's resource server scopes.
 func (c *Catalog) Scopes(poolID string) []string { return c.snap.Load().scopes[poolID] }
 
-// PreTokenGeneration returns the pool's pre token generation trigger, or
-// nil when it has none or is not in the catalog. It is what the token
-// endpoint asks on every token: a map lookup in the snapshot, no store
-// query and no allocation; the trigger follows the pool's changes.
-func (c *Catalog) PreTokenGeneration(poolID string) *tollgate.LambdaTrigger {
-	if p, ok := c.snap.Load().pools[poolID]; ok {
-		return p.PreTokenGeneration
+// PreTokenGeneration returns the pre token generation trigger of client's
+// pool (nil when it has none), from the snapshot that holds the client, so
+// that the client and the trigger are of one moment of the store. ok is
+// false when the current snapshot no longer holds the client (it, or its
+// pool with it, was deleted since the client was looked up): the caller
+// must then not issue a token, rather than issue it without the trigger.
+// It is what the token endpoint asks on every token: map lookups in the
+// snapshot, no store query and no allocation; the trigger follows the
+// pool's changes.
+func (c *Catalog) PreTokenGeneration(client *tollgate.Client) (trigger *tollgate.LambdaTrigger, ok bool) {
+	s := c.snap.Load()
+	e, ok := s.clients.get(client.ID)
+	if !ok {
+		return nil, false
 	}
-	return nil
+	p, ok := s.pools[e.raw.PoolID] // a snapshot holds a client only with its pool
+	if !ok {
+		return nil, false
+	}
+	return p.PreTokenGeneration, true
 }
 
 // DomainForHost returns the domain a request's Host belongs to. host may

@@ -253,37 +253,53 @@ func storeWithPool(t *testing.T) (*sqlstore.Store, *tollgate.UserPool, time.Time
 	return st, pool, now
 }
 
-// TestPreTokenGeneration: a pool's trigger, set, replaced and cleared by
-// another writer, is what the catalog answers once it has applied the
-// change; an unknown pool has none.
+// TestPreTokenGeneration: the trigger of a client's pool, set, replaced and
+// cleared by another writer, is what the catalog answers once it has
+// applied the change; a client whose pool was deleted (with it) since it
+// was looked up gets no answer, rather than an answer of no trigger.
 func TestPreTokenGeneration(t *testing.T) {
 	ctx := context.Background()
 	st, pool, now := storeWithPool(t)
+	if err := st.CreateClient(ctx, &tollgate.Client{ID: "client1", PoolID: pool.ID, Name: "c", CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	cat, err := catalog.New(ctx, st, catalog.Options{BaseDomain: "example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := cat.GetClient(ctx, "client1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	v3 := &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:TokenFn", LambdaVersion: tollgate.LambdaVersionV3}
 	v2 := &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:eu-west-1:000000000000:function:Other", LambdaVersion: tollgate.LambdaVersionV2}
-	if got := cat.PreTokenGeneration(pool.ID); got != nil {
-		t.Fatalf("PreTokenGeneration of a pool without a trigger = %+v", got)
+	if got, ok := cat.PreTokenGeneration(client); got != nil || !ok {
+		t.Fatalf("PreTokenGeneration of a pool without a trigger = %+v, %t", got, ok)
 	}
 	for i, want := range []*tollgate.LambdaTrigger{v3, v2, nil, v3} {
 		update := *pool
 		update.PreTokenGeneration = want
 		update.UpdatedAt = now.Add(time.Duration(i+1) * time.Second)
-		if err := st.UpdatePool(ctx, &update); err != nil {
+		if err := st.UpdatePool(ctx, &update, tollgate.AnyOwner); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := cat.Refresh(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got := cat.PreTokenGeneration(pool.ID)
-		if (got == nil) != (want == nil) || got != nil && *got != *want {
-			t.Errorf("step %d: PreTokenGeneration = %+v, want %+v", i, got, want)
+		got, ok := cat.PreTokenGeneration(client)
+		if !ok || (got == nil) != (want == nil) || got != nil && *got != *want {
+			t.Errorf("step %d: PreTokenGeneration = %+v, %t, want %+v", i, got, ok, want)
 		}
 	}
-	if got := cat.PreTokenGeneration("eu-west-1_unknown00"); got != nil {
-		t.Errorf("PreTokenGeneration of an unknown pool = %+v", got)
+	// The client as the token endpoint holds it, looked up before its pool
+	// was deleted.
+	if err := st.DeletePool(ctx, pool.ID, tollgate.AnyOwner); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := cat.PreTokenGeneration(client); ok {
+		t.Errorf("PreTokenGeneration of a client of a deleted pool = %+v, true", got)
 	}
 }

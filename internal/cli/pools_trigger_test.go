@@ -19,7 +19,7 @@ func TestPoolsDescribeShowsTheTrigger(t *testing.T) {
 	}
 	p := *pools[0]
 	p.PreTokenGeneration = &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:us-east-1:000000000000:function:TokenFn", LambdaVersion: "V3_0"}
-	if err := st.UpdatePool(t.Context(), &p); err != nil {
+	if err := st.UpdatePool(t.Context(), &p, tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	code, out, stderr := f.run(t, "pools", "describe", "orders")

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -217,8 +218,17 @@ func (h *Handler) changed(ctx context.Context) {
 }
 
 // decode reads an operation's input. A body that is not a JSON object of
-// the operation's shape is AWS's SerializationException.
+// the operation's shape is AWS's SerializationException. Members are
+// matched by their exact names; a member that names no field of the shape,
+// even one that differs from a field's name only by case, is ignored
+// (exactMembers), as AWS ignores unknown members.
 func decode(in []byte, v any) error {
+	if json.Valid(in) {
+		var err error
+		if in, err = exactMembers(in, reflect.TypeOf(v)); err != nil {
+			return errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid JSON.")
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(in))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {

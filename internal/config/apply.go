@@ -433,7 +433,7 @@ func (p *planner) updatePool(cp *UserPool, sp *tollgate.UserPool) {
 				return tollgate.Errorf(tollgate.KindConflict, "pool %s changed owner while the config was applied: it %s", up.ID, describeOwner(cur.ConfigKey))
 			}
 		}
-		return p.st.UpdatePool(ctx, &up)
+		return p.st.UpdatePool(ctx, &up, tollgate.AnyOwner)
 	})
 }
 

@@ -185,7 +185,7 @@ func TestApplyFinishesAnInterruptedAdoption(t *testing.T) {
 		old := writeLegacy(t, st, v)
 		p := *old.pool
 		p.ConfigKey = "config:orders/UserPool"
-		must(t, st.UpdatePool(ctx, &p))
+		must(t, st.UpdatePool(ctx, &p, tollgate.AnyOwner))
 		res := apply(t, st, v, seed, t1)
 		checkChanges(t, res,
 			"adopted resource server config:orders/UserPool/ResourceServer",
@@ -224,7 +224,7 @@ func TestApplyAdoptionRace(t *testing.T) {
 		rs := &raceStore{Store: st, between: func() {
 			p := *old.pool
 			p.ConfigKey = "config:first/UserPool"
-			must(t, st.UpdatePool(ctx, &p))
+			must(t, st.UpdatePool(ctx, &p, tollgate.AnyOwner))
 		}}
 		_, err := config.Apply(ctx, rs, v, parse(t, seed), t1)
 		if tollgate.KindOf(err) != tollgate.KindConflict {

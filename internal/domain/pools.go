@@ -77,10 +77,9 @@ func (s *Service) UpdatePool(ctx context.Context, cur *tollgate.UserPool, spec P
 	}
 	up := *cur
 	up.PreTokenGeneration, up.UpdatedAt = trigger, s.clock()
-	// The store's UpdatePool takes no owner (unlike UpdateClient): a config
-	// that adopts the pool between the read of cur and this write is not
-	// detected here.
-	if err := s.st.UpdatePool(ctx, &up); err != nil {
+	// The write is conditional on the owner read in cur: a config that
+	// adopted the pool since is not overridden.
+	if err := writeOwned(tollgate.ObjectPool, cur.ID, cur.ConfigKey, func(o tollgate.Owner) error { return s.st.UpdatePool(ctx, &up, o) }); err != nil {
 		return nil, err
 	}
 	return &up, nil

@@ -108,7 +108,7 @@ func TestUpdatePoolResets(t *testing.T) {
 
 	declared := *stored
 	declared.ConfigKey = "config:orders/Pool"
-	if err := f.st.UpdatePool(ctx, &declared); err != nil {
+	if err := f.st.UpdatePool(ctx, &declared, tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	var ro *domain.ReadOnlyError

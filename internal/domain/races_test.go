@@ -39,7 +39,7 @@ func TestWriteByHandAfterAdoption(t *testing.T) {
 	pAdopted.ConfigKey = key
 	for _, err := range []error{
 		f.st.UpdateClient(ctx, &adopted, tollgate.AnyOwner), f.st.PutResourceServer(ctx, &rsAdopted),
-		f.st.PutDomain(ctx, &dAdopted), f.st.UpdatePool(ctx, &pAdopted),
+		f.st.PutDomain(ctx, &dAdopted), f.st.UpdatePool(ctx, &pAdopted, tollgate.AnyOwner),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -61,6 +61,8 @@ func TestWriteByHandAfterAdoption(t *testing.T) {
 	wantReadOnly("UpdateResourceServer", err)
 	wantReadOnly("DeleteResourceServer", f.svc.DeleteResourceServer(ctx, rs))
 	wantReadOnly("DeleteDomain", f.svc.DeleteDomain(ctx, d))
+	_, err = f.svc.UpdatePool(ctx, &pool, domain.PoolSpec{})
+	wantReadOnly("UpdatePool", err)
 	if err := f.st.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner); err != nil { // DeletePool refuses a pool with a domain first
 		t.Fatal(err)
 	}

@@ -8,11 +8,12 @@ import (
 	"github.com/tollgate/tollgate/internal/token"
 )
 
-// preTokenGeneration is the token endpoint's trigger lookup: a pool's pre
-// token generation trigger as the catalog holds it (a map lookup, no
-// allocation, no store access).
-func (s *Server) preTokenGeneration(poolID string) *tollgate.LambdaTrigger {
-	return s.catalog.PreTokenGeneration(poolID)
+// preTokenGeneration is the token endpoint's trigger lookup: the pre token
+// generation trigger of a client's pool as the catalog holds it, false
+// when the client or its pool is gone (map lookups, no allocation, no
+// store access).
+func (s *Server) preTokenGeneration(client *tollgate.Client) (*tollgate.LambdaTrigger, bool) {
+	return s.catalog.PreTokenGeneration(client)
 }
 
 // invokeTrigger is the token endpoint's Invoke: it runs a pool trigger's

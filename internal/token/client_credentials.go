@@ -119,7 +119,12 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		ClientID: client.ID,
 	}
 	var toSign any = claims
-	if trig := e.trigger(client.PoolID); trig != nil {
+	trig, err := e.trigger(client)
+	if err != nil {
+		e.fail(w, r, endpointToken, who, err)
+		return
+	}
+	if trig != nil {
 		p, err := e.preTokenGeneration(r, w, trig, client, claims, metadata)
 		if err != nil {
 			e.fail(w, r, endpointToken, who, err)

@@ -93,12 +93,15 @@ type Options struct {
 	// records. Nil means time.Now. Tests inject a fixed clock.
 	Now func() time.Time
 
-	// Trigger returns a pool's pre token generation trigger
-	// (tollgate.UserPool.PreTokenGeneration), or nil. Only a V3_0 trigger
-	// fires for client_credentials tokens (trigger.go); nil Trigger means
-	// no pool has one. It runs on every token request, so it must be a
-	// lookup in memory.
-	Trigger func(poolID string) *tollgate.LambdaTrigger
+	// Trigger returns the pre token generation trigger of an
+	// authenticated client's pool (tollgate.UserPool.PreTokenGeneration),
+	// or nil, and ok false when the client's pool is not known (any more):
+	// the request is then refused as a client that failed to authenticate,
+	// never answered with a token made without the pool's trigger. Only a
+	// V3_0 trigger fires for client_credentials tokens (trigger.go); nil
+	// Trigger means no pool has one. It runs on every token request, so it
+	// must be a lookup in memory, ideally in the view the client came from.
+	Trigger func(client *tollgate.Client) (trigger *tollgate.LambdaTrigger, ok bool)
 
 	// Invoke runs a trigger's function by name (tollgate.FunctionNameFromARN
 	// of its ARN): the function runner of the deployment in service when

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
@@ -145,8 +145,42 @@ var protectedClaims = map[string]bool{
 	"client_id": true, "scope": true, "version": true,
 }
 
+// isProtectedClaim reports whether a trigger's change to the claim name is
+// ignored: a protected claim, a cognito: claim, or a name that equals one of
+// them under Unicode case folding (strings.EqualFold: "Scope", "JTI",
+// "ſcope" with U+017F, "Cognito:groups"). Such a name is a different JSON
+// member from the protected one, but a verifier or a client that looks
+// claims up without regard to case would take it for Cognito's own, so it
+// never reaches a token.
 func isProtectedClaim(name string) bool {
-	return protectedClaims[name] || strings.HasPrefix(name, "cognito:")
+	if protectedClaims[name] || strings.HasPrefix(name, cognitoPrefix) {
+		return true
+	}
+	for p := range protectedClaims {
+		if strings.EqualFold(name, p) {
+			return true
+		}
+	}
+	return hasPrefixFold(name, cognitoPrefix)
+}
+
+const cognitoPrefix = "cognito:"
+
+// hasPrefixFold reports whether s begins with prefix under Unicode simple
+// case folding, rune by rune (a folded rune may differ in length from the
+// prefix's: U+212A KELVIN SIGN folds to k).
+func hasPrefixFold(s, prefix string) bool {
+	for _, pr := range prefix {
+		if s == "" {
+			return false
+		}
+		r, n := utf8.DecodeRuneInString(s)
+		if !strings.EqualFold(string(r), string(pr)) {
+			return false
+		}
+		s = s[n:]
+	}
+	return true
 }
 
 // maxClaimDepth bounds the nesting of a claim value (an object in an array
@@ -217,19 +251,22 @@ func parseTriggerResponse(payload []byte) (*tokenChanges, error) {
 	if err != nil || access == nil {
 		return ch, err
 	}
-	if ch.add, err = claimValues(access["claimsToAddOrOverride"]); err != nil {
+	// Claims and scopes to add share the token's budget.
+	added, suppressed, scopesSuppressed := budget(maxPayloadBytes), budget(maxPayloadBytes), budget(maxPayloadBytes)
+	if ch.add, err = claimValues(access["claimsToAddOrOverride"], &added); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
 		name  string
 		dst   *[]string
 		valid func(string) bool
+		b     *budget
 	}{
-		{"claimsToSuppress", &ch.suppress, nil},
-		{"scopesToAdd", &ch.scopesToAdd, oauth2.ValidScopeToken},
-		{"scopesToSuppress", &ch.scopesToSuppress, oauth2.ValidScopeToken},
+		{"claimsToSuppress", &ch.suppress, nil, &suppressed},
+		{"scopesToAdd", &ch.scopesToAdd, oauth2.ValidScopeToken, &added},
+		{"scopesToSuppress", &ch.scopesToSuppress, oauth2.ValidScopeToken, &scopesSuppressed},
 	} {
-		if *f.dst, err = stringList(access[f.name], f.name, f.valid); err != nil {
+		if *f.dst, err = stringList(access[f.name], f.name, f.valid, f.b); err != nil {
 			return nil, err
 		}
 	}
@@ -253,11 +290,28 @@ func object(raw json.RawMessage, what string) (map[string]json.RawMessage, error
 	return m, nil
 }
 
-// stringList decodes an array of strings, each satisfying valid if set.
+// budget is what is left of maxPayloadBytes while a trigger's answer is
+// read: every claim to add and every scope to add costs at least the bytes
+// it takes in the token, so an answer asking for more than a token can hold
+// is refused as soon as it has asked for it, before the rest is read. The
+// lists of names and scopes to suppress have a budget of their own each:
+// naming more than a token can hold suppresses nothing more.
+type budget int
+
+// spend takes n bytes from b, or refuses what of the answer ran out of it.
+func (b *budget) spend(n int, what string) error {
+	if *b -= budget(n); *b < 0 {
+		return errOutput(fmt.Sprintf("%s asks for more than a token payload of %d bytes holds", what, maxPayloadBytes))
+	}
+	return nil
+}
+
+// stringList decodes an array of strings, each satisfying valid if set and
+// each costing its length and 3 bytes (quotes and a separator) of b.
 // Scopes must be RFC 6749 §3.3 scope-tokens (oauth2.ValidScopeToken):
 // Cognito's page says a scope to add cannot contain a blank space, and one
 // that did would turn into several scopes of the scope claim.
-func stringList(raw json.RawMessage, what string, valid func(string) bool) ([]string, error) {
+func stringList(raw json.RawMessage, what string, valid func(string) bool, b *budget) ([]string, error) {
 	raw = bytes.TrimLeft(raw, " \t\r\n")
 	if len(raw) == 0 || raw[0] == 'n' {
 		return nil, nil
@@ -265,20 +319,27 @@ func stringList(raw json.RawMessage, what string, valid func(string) bool) ([]st
 	if raw[0] != '[' {
 		return nil, errOutput(what + " is not an array")
 	}
-	// One pass: strings decode as string, anything else (null included) as
-	// another type, which refuses the list.
-	var items []any
-	if err := json.Unmarshal(raw, &items); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
 		return nil, errOutput(what + " is not valid JSON")
 	}
-	list := make([]string, 0, len(items))
-	for _, it := range items {
-		s, ok := it.(string)
+	var list []string
+	for dec.More() {
+		// A string decodes as a string, anything else (null included) as
+		// another type, which refuses the list.
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, errOutput(what + " is not valid JSON")
+		}
+		s, ok := tok.(string)
 		if !ok {
 			return nil, errOutput(what + " holds something that is not a string")
 		}
 		if valid != nil && !valid(s) {
 			return nil, errOutput(what + " holds an invalid value")
+		}
+		if err := b.spend(len(s)+3, what); err != nil {
+			return nil, err
 		}
 		list = append(list, s)
 	}
@@ -286,9 +347,12 @@ func stringList(raw json.RawMessage, what string, valid func(string) bool) ([]st
 }
 
 // claimValues decodes claimsToAddOrOverride in the order the function
-// wrote its members, which is the order the token carries them in. A name
-// given twice keeps its last value at its first place, as JSON.parse does.
-func claimValues(raw json.RawMessage) ([]customClaim, error) {
+// wrote its members, which is the order the token carries them in, each
+// claim costing its name and compact value and 4 bytes of b. A name given
+// twice keeps its last value at its first place, as JSON.parse does (an
+// assignment to an existing property keeps its place in the object's
+// order): the token never holds a name twice.
+func claimValues(raw json.RawMessage, b *budget) ([]customClaim, error) {
 	raw = bytes.TrimLeft(raw, " \t\r\n")
 	if len(raw) == 0 || raw[0] == 'n' {
 		return nil, nil
@@ -301,6 +365,7 @@ func claimValues(raw json.RawMessage) ([]customClaim, error) {
 		return nil, errOutput("claimsToAddOrOverride is not valid JSON")
 	}
 	var claims []customClaim
+	var index map[string]int // claims' places by name
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -319,22 +384,20 @@ func claimValues(raw json.RawMessage) ([]customClaim, error) {
 		}
 		var c bytes.Buffer
 		_ = json.Compact(&c, v) // v decoded as valid JSON
-		if i := indexClaim(claims, name); i >= 0 {
+		if err := b.spend(len(name)+c.Len()+4, "claimsToAddOrOverride"); err != nil {
+			return nil, err
+		}
+		if index == nil {
+			index = make(map[string]int)
+		}
+		if i, ok := index[name]; ok {
 			claims[i].value = c.Bytes()
 			continue
 		}
+		index[name] = len(claims)
 		claims = append(claims, customClaim{name: name, value: c.Bytes()})
 	}
 	return claims, nil
-}
-
-func indexClaim(claims []customClaim, name string) int {
-	for i, c := range claims {
-		if c.name == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // checkClaimValue accepts a string, number, boolean, array or object
@@ -379,16 +442,20 @@ func checkClaimValue(v json.RawMessage) error {
 // both suppresses and replaces a claim value, then Amazon Cognito
 // suppresses the claim"). An added scope the token has already is not
 // repeated. Changes to protected claims are left out and returned in
-// ignored, for the log.
+// ignored, for the log. Membership is by sets, so that the cost is linear
+// in the answer's length.
 func (ch *tokenChanges) apply(granted []string) (scopes []string, claims []customClaim, ignored []string) {
-	for _, s := range granted {
-		if !slices.Contains(ch.scopesToSuppress, s) {
-			scopes = append(scopes, s)
-		}
-	}
-	for _, s := range ch.scopesToAdd {
-		if !slices.Contains(ch.scopesToSuppress, s) && !slices.Contains(scopes, s) {
-			scopes = append(scopes, s)
+	noScope := set(ch.scopesToSuppress)
+	seen := make(map[string]struct{}, len(granted)+len(ch.scopesToAdd))
+	for _, list := range [][]string{granted, ch.scopesToAdd} {
+		for _, s := range list {
+			if _, ok := noScope[s]; ok {
+				continue
+			}
+			if _, ok := seen[s]; !ok {
+				seen[s] = struct{}{}
+				scopes = append(scopes, s)
+			}
 		}
 	}
 	for _, name := range ch.suppress {
@@ -396,16 +463,26 @@ func (ch *tokenChanges) apply(granted []string) (scopes []string, claims []custo
 			ignored = append(ignored, name)
 		}
 	}
+	noClaim := set(ch.suppress)
 	for _, c := range ch.add {
-		switch {
-		case isProtectedClaim(c.name):
+		if isProtectedClaim(c.name) {
 			ignored = append(ignored, c.name)
-		case slices.Contains(ch.suppress, c.name):
-		default:
+			continue
+		}
+		if _, ok := noClaim[c.name]; !ok {
 			claims = append(claims, c)
 		}
 	}
 	return scopes, claims, ignored
+}
+
+// set returns the strings of list as a set.
+func set(list []string) map[string]struct{} {
+	m := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		m[s] = struct{}{}
+	}
+	return m
 }
 
 // payload returns the token payload: the standard claims, in Cognito's
@@ -419,7 +496,7 @@ func payload(std *bearer.Claims, custom []customClaim) (json.RawMessage, error) 
 		return nil, err
 	}
 	if len(custom) == 0 {
-		return head, nil
+		return head, checkPayloadSize(len(head))
 	}
 	var b bytes.Buffer
 	b.Grow(len(head) + 64*len(custom))
@@ -431,10 +508,20 @@ func payload(std *bearer.Claims, custom []customClaim) (json.RawMessage, error) 
 		b.Write(c.value)
 	}
 	b.WriteByte('}')
-	if b.Len() > maxPayloadBytes {
-		return nil, errOutput(fmt.Sprintf("the claims make a token payload of %d bytes, more than %d", b.Len(), maxPayloadBytes))
+	if err := checkPayloadSize(b.Len()); err != nil {
+		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// checkPayloadSize refuses a payload of n bytes that would make a token
+// larger than the gateway accepts, whatever made it so: custom claims or
+// added scopes alone.
+func checkPayloadSize(n int) error {
+	if n > maxPayloadBytes {
+		return errOutput(fmt.Sprintf("the claims make a token payload of %d bytes, more than %d", n, maxPayloadBytes))
+	}
+	return nil
 }
 
 // Answers to a trigger that did not answer. Cognito names the trigger and
@@ -537,15 +624,23 @@ func (e *Endpoint) preTokenGeneration(r *http.Request, w http.ResponseWriter, tr
 	return payload(claims, custom)
 }
 
-// trigger returns the pool's pre token generation trigger when it fires for
-// client_credentials tokens: only a V3_0 one does.
-func (e *Endpoint) trigger(poolID string) *tollgate.LambdaTrigger {
+// trigger returns the pre token generation trigger of client's pool when
+// it fires for client_credentials tokens: only a V3_0 one does. A client
+// whose pool is not known (deleted since the client was looked up) is
+// refused as an unknown client is: its token would otherwise be made
+// without its pool's trigger.
+func (e *Endpoint) trigger(client *tollgate.Client) (*tollgate.LambdaTrigger, error) {
 	if e.opts.Trigger == nil {
-		return nil
+		return nil, nil
 	}
-	t := e.opts.Trigger(poolID)
+	t, ok := e.opts.Trigger(client)
+	if !ok {
+		return nil, errAuthFailed.WithCause(errPoolGone)
+	}
 	if t == nil || t.LambdaVersion != tollgate.LambdaVersionV3 {
-		return nil
+		return nil, nil
 	}
-	return t
+	return t, nil
 }
+
+var errPoolGone = errors.New("the client's pool is not known")

@@ -33,7 +33,7 @@ func BenchmarkToken(b *testing.B) {
 		ep := token.New(token.Options{
 			Clients: clients, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
 			Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
-			Trigger: func(string) *tollgate.LambdaTrigger { return trig },
+			Trigger: func(*tollgate.Client) (*tollgate.LambdaTrigger, bool) { return trig, true },
 			Invoke:  invoke,
 			Now:     f.clock.Now, Logger: slog.New(slog.DiscardHandler),
 		})

@@ -62,6 +62,7 @@ func FuzzTriggerResponse(f *testing.F) {
 		`{"response":{"claimsAndScopeOverrideDetails":{"accessTokenGeneration":{"claimsToAddOrOverride":{"sub":"x","cognito:groups":["g"]}}}}}`,
 		`{"response":{"claimsAndScopeOverrideDetails":{"accessTokenGeneration":{"claimsToAddOrOverride":{"a":null}}}}}`,
 		`{"response":{"claimsAndScopeOverrideDetails":{"accessTokenGeneration":{"claimsToAddOrOverride":{"a":"\"}\\"}}}}}`,
+		`{"response":{"claimsAndScopeOverrideDetails":{"accessTokenGeneration":{"claimsToAddOrOverride":{"Scope":"x","\u017fub":"y","a":1,"a":2}}}}}`,
 		`{"response":[]}`, `null`, `[]`, `{`, `{"Response":{}}`,
 	} {
 		f.Add([]byte(s))
@@ -79,6 +80,13 @@ func FuzzTriggerResponse(f *testing.F) {
 		}
 		granted := []string{"default/default", "default/read"}
 		scopes, custom, _ := ch.apply(granted)
+		names := make(map[string]bool, len(custom))
+		for _, c := range custom {
+			if isProtectedClaim(c.name) || names[c.name] {
+				t.Fatalf("custom claim %q is protected or given twice", c.name)
+			}
+			names[c.name] = true
+		}
 		std := &bearer.Claims{Sub: "c", TokenUse: "access", Scope: strings.Join(scopes, " "), Iss: "https://i/p", Version: 2, JTI: "j", ClientID: "c"}
 		p, err := payload(std, custom)
 		if err != nil {

@@ -82,11 +82,11 @@ func (f *fixture) withTrigger(t testing.TB, version, arn string, invoke tollgate
 	g.ep = token.New(token.Options{
 		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
 		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Trigger: func(poolID string) *tollgate.LambdaTrigger {
-			if poolID == f.pool.ID {
-				return trig
+		Trigger: func(c *tollgate.Client) (*tollgate.LambdaTrigger, bool) {
+			if c.PoolID == f.pool.ID {
+				return trig, true
 			}
-			return nil
+			return nil, true
 		},
 		Invoke:         invoke,
 		TriggerTimeout: timeout,
@@ -255,6 +255,20 @@ func TestTriggerResponse(t *testing.T) {
 			scope:  "default/default default/read",
 			custom: []string{"kept"},
 			values: map[string]any{"token_use": "access", "version": json.Number("2"), "exp": json.Number(fmt.Sprint(t0.Unix() + 3600))},
+		},
+		{
+			// Names equal to protected ones under Unicode case folding
+			// (strings.EqualFold; U+017F LATIN SMALL LETTER LONG S folds
+			// to s) are distinct JSON members, but a case-insensitive
+			// reader would take them for Cognito's: Tollgate drops them
+			// like the protected claims (contract §2 "Protected claims").
+			name: "names that fold to protected ones are left alone",
+			details: `{"accessTokenGeneration":{"claimsToAddOrOverride":{"Scope":"all","SCOPE":"all","\u017fcope":"all",` +
+				`"Client_Id":"me","JTI":"j","EXP":1,"Token_Use":"id","\u017fub":"me","Cognito:Groups":["admin"],"COGNITO:username":"u",` +
+				`"VERSION":3,"Iss":"x","kept":"yes","Kept":"too"},"claimsToSuppress":["ISS","Jti"]}}`,
+			scope:  "default/default default/read",
+			custom: []string{"kept", "Kept"},
+			values: map[string]any{"token_use": "access", "exp": json.Number(fmt.Sprint(t0.Unix() + 3600)), "Kept": "too"},
 		},
 		{
 			name:    "scopes added and suppressed",
@@ -529,8 +543,8 @@ func TestTriggerFailureLog(t *testing.T) {
 	ep := token.New(token.Options{
 		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
 		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Trigger: func(string) *tollgate.LambdaTrigger {
-			return &tollgate.LambdaTrigger{LambdaARN: triggerARN, LambdaVersion: tollgate.LambdaVersionV3}
+		Trigger: func(*tollgate.Client) (*tollgate.LambdaTrigger, bool) {
+			return &tollgate.LambdaTrigger{LambdaARN: triggerARN, LambdaVersion: tollgate.LambdaVersionV3}, true
 		},
 		Invoke: ft.invoke,
 		Now:    f.clock.Now,
@@ -563,4 +577,32 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// TestTriggerPoolGone: when the trigger lookup no longer knows the client's
+// pool (deleted, with the client, since the client was looked up), no
+// token is issued, with or without a trigger: the answer is the one to a
+// client that failed to authenticate, as the client is gone on Cognito
+// too (RFC 6749 §5.2 invalid_client), and the function never runs.
+func TestTriggerPoolGone(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ft := &fakeTrigger{answer: respond("null")}
+	ep := token.New(token.Options{
+		Clients: f.st, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Trigger: func(*tollgate.Client) (*tollgate.LambdaTrigger, bool) { return nil, false },
+		Invoke:  ft.invoke,
+		Now:     f.clock.Now,
+		Logger:  slog.New(slog.DiscardHandler),
+	})
+	srv := httptest.NewServer(http.HandlerFunc(ep.ServeToken))
+	t.Cleanup(srv.Close)
+	g := *f
+	g.t, g.ep, g.srv = t, ep, srv
+	resp, body := g.do(request{body: form("grant_type", "client_credentials"), header: map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}})
+	checkError(t, resp, body, http.StatusBadRequest, "invalid_client", "")
+	if n := len(ft.calls()); n != 0 {
+		t.Errorf("the trigger ran %d times", n)
+	}
 }

@@ -57,18 +57,20 @@ func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
 }
 
 // UpdatePool updates the pool's Name, ConfigKey, PreTokenGeneration and
-// UpdatedAt.
-func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool) error {
+// UpdatedAt, if its owner is owner's.
+func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool, owner tollgate.Owner) error {
 	return s.change(ctx, "update pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
 		arn, version := triggerArgs(p.PreTokenGeneration)
 		res, err := tx.ExecContext(ctx, `UPDATE pools SET name = $2, config_key = $3, updated_at = $4,
-				pre_token_generation_arn = $5, pre_token_generation_version = $6 WHERE id = $1`,
-			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt), arn, version)
+				pre_token_generation_arn = $5, pre_token_generation_version = $6
+			WHERE id = $1 AND config_key = COALESCE($7, config_key)`,
+			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt), arn, version, ownerArg(owner))
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a pool named %q already exists", p.Name), nil)
 		}
-		return mustAffect(res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", p.ID) })
+		return mustAffectOwned(ctx, tx, res, func() error { return tollgate.Errorf(tollgate.KindNotFound, "pool %q not found", p.ID) },
+			poolOwner, p.ID)
 	})
 }
 

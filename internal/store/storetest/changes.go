@@ -32,7 +32,7 @@ func testChanges(t *testing.T, s tollgate.Store) {
 	}
 	steps := []changeStep{
 		{"CreatePool", func() error { return s.CreatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
-		{"UpdatePool", func() error { return s.UpdatePool(ctx, pool) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
+		{"UpdatePool", func() error { return s.UpdatePool(ctx, pool, tollgate.AnyOwner) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 		{"PutResourceServer", func() error { return s.PutResourceServer(ctx, rs) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
 		{"CreateResourceServer", func() error { return s.CreateResourceServer(ctx, rs2) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
 		{"CreateResourceServer again (refused)", func() error { return ignoreKind(s.CreateResourceServer(ctx, rs2), tollgate.KindConflict) }, nil},

@@ -32,7 +32,7 @@ func testGeneration(t *testing.T, s tollgate.Store) {
 		moves bool
 	}{
 		{"CreatePool", func() error { return s.CreatePool(ctx, pool) }, true},
-		{"UpdatePool", func() error { return s.UpdatePool(ctx, pool) }, true},
+		{"UpdatePool", func() error { return s.UpdatePool(ctx, pool, tollgate.AnyOwner) }, true},
 		{"PutResourceServer (create)", func() error { return s.PutResourceServer(ctx, rs) }, true},
 		{"PutResourceServer (replace)", func() error { return s.PutResourceServer(ctx, rs) }, true},
 		{"CreateClient", func() error { return s.CreateClient(ctx, c) }, true},

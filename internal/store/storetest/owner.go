@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/tollgate/tollgate"
 )
@@ -61,7 +62,7 @@ func adoptAll(t *testing.T, s tollgate.Store) *adopted {
 	wantNoError(t, "UpdateClient adopting", s.UpdateClient(ctx, &o.cAdopted, tollgate.AnyOwner))
 	wantNoError(t, "PutResourceServer adopting", s.PutResourceServer(ctx, &o.rsAdopted))
 	wantNoError(t, "PutDomain adopting", s.PutDomain(ctx, &o.dAdopted))
-	wantNoError(t, "UpdatePool adopting", s.UpdatePool(ctx, &o.pAdopted))
+	wantNoError(t, "UpdatePool adopting", s.UpdatePool(ctx, &o.pAdopted, tollgate.AnyOwner))
 	return o
 }
 
@@ -313,4 +314,29 @@ func testDeletePoolRacingDomain(t *testing.T, a, b tollgate.Store) {
 			t.Errorf("round %d: both refused: %v; %v", round, errs[0], errs[1])
 		}
 	}
+}
+
+// testPoolOwner checks that UpdatePool, like the other writes taking an
+// Owner, changes a pool only when its ConfigKey is the one expected: a
+// writer by hand that read the pool before a config adopted it changes
+// nothing, its owner writes, and a missing pool is not found.
+func testPoolOwner(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	o := adoptAll(t, s)
+	p := o.p
+	p.PreTokenGeneration = &tollgate.LambdaTrigger{LambdaARN: "arn:aws:lambda:us-east-1:000000000000:function:Fn", LambdaVersion: tollgate.LambdaVersionV3}
+	p.UpdatedAt = t0.Add(time.Minute)
+	wantOwner(t, "UpdatePool by hand", s.UpdatePool(ctx, &p, tollgate.OwnedBy("")), ownerKey)
+	got, err := s.GetPool(ctx, p.ID)
+	wantNoError(t, "GetPool", err)
+	wantEqual(t, "the pool after a refused update", got, &o.pAdopted)
+
+	p.ConfigKey = ownerKey
+	wantNoError(t, "UpdatePool by its owner", s.UpdatePool(ctx, &p, tollgate.OwnedBy(ownerKey)))
+	got, err = s.GetPool(ctx, p.ID)
+	wantNoError(t, "GetPool", err)
+	wantEqual(t, "the pool updated by its owner", got, &p)
+
+	wantNoError(t, "DeletePool", s.DeletePool(ctx, p.ID, tollgate.AnyOwner))
+	wantKind(t, "UpdatePool of a missing pool", s.UpdatePool(ctx, &p, tollgate.OwnedBy("")), tollgate.KindNotFound)
 }

@@ -56,7 +56,7 @@ func updatePool(t *testing.T, s tollgate.Store, alpha *tollgate.UserPool) {
 	update.UpdatedAt = at(time.Hour)
 	update.Region = "us-west-2"
 	update.CreatedAt = at(time.Hour)
-	wantNoError(t, "UpdatePool", s.UpdatePool(ctx, &update))
+	wantNoError(t, "UpdatePool", s.UpdatePool(ctx, &update, tollgate.AnyOwner))
 	want := *alpha
 	want.Name, want.ConfigKey, want.UpdatedAt = "alpha2", "AlphaPool", at(time.Hour)
 	got, err := s.GetPool(ctx, alpha.ID)
@@ -64,9 +64,9 @@ func updatePool(t *testing.T, s tollgate.Store, alpha *tollgate.UserPool) {
 	wantEqual(t, "GetPool after update", got, &want)
 
 	update.Name = "beta"
-	wantKind(t, "UpdatePool to a taken name", s.UpdatePool(ctx, &update), tollgate.KindConflict)
+	wantKind(t, "UpdatePool to a taken name", s.UpdatePool(ctx, &update, tollgate.AnyOwner), tollgate.KindConflict)
 	missing := newPool("missing")
-	wantKind(t, "UpdatePool of a missing pool", s.UpdatePool(ctx, missing), tollgate.KindNotFound)
+	wantKind(t, "UpdatePool of a missing pool", s.UpdatePool(ctx, missing, tollgate.AnyOwner), tollgate.KindNotFound)
 	_, err = s.GetPool(ctx, missing.ID)
 	wantKind(t, "GetPool of a missing pool", err, tollgate.KindNotFound)
 }
@@ -93,7 +93,7 @@ func poolTrigger(t *testing.T, s tollgate.Store) {
 			update := *p
 			update.PreTokenGeneration = step.trigger
 			update.UpdatedAt = at(time.Minute)
-			wantNoError(t, "UpdatePool, trigger "+step.name, s.UpdatePool(ctx, &update))
+			wantNoError(t, "UpdatePool, trigger "+step.name, s.UpdatePool(ctx, &update, tollgate.AnyOwner))
 			p = &update
 		}
 		got, err := s.GetPool(ctx, p.ID)

@@ -41,6 +41,7 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"ClientQuota", testClientQuota},
 		{"ResourceServerQuota", testResourceServerQuota},
 		{"Owner", testOwner},
+		{"PoolOwner", testPoolOwner},
 		{"CreateOnly", testCreateOnly},
 		{"DeletePoolWithDomain", testDeletePoolWithDomain},
 		{"Settings", testSettings},
