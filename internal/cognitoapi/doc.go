@@ -17,6 +17,10 @@
 // early (domain.CheckWritable, CheckValidities, CheckScopes, CheckPrefix).
 // Reads (Describe, List) go to the Store directly.
 //
+// Request members are matched by their exact names: a member that differs
+// from one only by case is an unknown member, ignored as AWS ignores
+// unknown members.
+//
 // A pool's Lambda triggers (LambdaConfig of CreateUserPool and
 // UpdateUserPool) are one: pre token generation, set by
 // PreTokenGenerationConfig or its legacy PreTokenGeneration, and shown by

@@ -24,7 +24,9 @@
 //     Options.Invoke with Cognito's 5 s per attempt and 3 attempts for a
 //     function that does not answer, its answer's claimsToAddOrOverride,
 //     claimsToSuppress, scopesToAdd and scopesToSuppress applied to the
-//     token (custom claims after Cognito's own, which it cannot change),
+//     token (custom claims after Cognito's own, which it cannot change,
+//     nor names that case-fold to them; the answer bounded by a token's
+//     size while it is read),
 //     and its failures answered invalid_request as Cognito words them;
 //   - client_metadata.go: aws_client_metadata, a JSON object of strings,
 //     parsed only when a trigger will get it;
