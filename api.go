@@ -38,8 +38,11 @@ type APIDomain struct {
 type Stage struct {
 	Name      string // e.g. "prod"
 	Variables map[string]string
-	// Throttle limits the whole stage; ClientThrottle limits each client id
-	// (the authorizer's client_id) separately. Zero means unlimited.
+	// Throttle limits the whole stage; ClientThrottle limits each client
+	// separately: a token's issuer and client_id (or sub, for a JWT
+	// authorizer's token without client_id). Requests whose token has
+	// neither, and those a Lambda authorizer allowed, share no per-client
+	// bucket. Zero means unlimited.
 	Throttle       Throttle
 	ClientThrottle Throttle
 }

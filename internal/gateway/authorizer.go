@@ -176,7 +176,9 @@ func NewAuthorizer(a *tollgate.Authorizer, opts AuthorizerOptions) (*Authorizer,
 	}
 	for _, iss := range a.Issuers {
 		z.external = append(z.external, iss.Issuer)
-		parts = append(parts, "iss "+iss.Issuer)
+		// The JWKS URL too: a reload that points the issuer at other
+		// keys must not keep what the old ones verified.
+		parts = append(parts, "iss "+iss.Issuer+"\x00"+iss.JWKSURL)
 	}
 	if opts.Cache != nil {
 		slices.Sort(parts)

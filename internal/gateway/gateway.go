@@ -121,8 +121,11 @@ type Options struct {
 
 	// Observer, if set, receives measurements.
 	Observer Observer
-	// Challenge adds an RFC 6750 §3 WWW-Authenticate challenge to 401
-	// answers. API Gateway sends none, so it is off by default.
+	// Challenge adds an RFC 6750 §3 WWW-Authenticate challenge to the 401
+	// answers of Cognito and JWT authorizers (and a JWT authorizer's 403
+	// for a missing scope); a Lambda authorizer's token need not be a
+	// bearer token, so its answers get none. API Gateway sends none, so it
+	// is off by default.
 	Challenge bool
 	// MaxThrottledClients bounds the per-client buckets of each stage;
 	// default DefaultMaxThrottledClients.
@@ -229,6 +232,9 @@ func New(opts Options) (*Gateway, error) {
 	g.jwks = newJWKS(opts)
 
 	var errs []error
+	if err := conflictingJWKS(opts.APIs); err != nil {
+		errs = append(errs, err)
+	}
 	authorizers := &builtAuthorizers{tokens: map[*tollgate.Authorizer]routeAuthorizer{}, lambda: map[*tollgate.Authorizer]*LambdaAuthorizer{}}
 	for _, src := range opts.APIs {
 		if err := Validate(src); err != nil {
@@ -255,6 +261,42 @@ func New(opts Options) (*Gateway, error) {
 
 // newJWKS returns the fetcher of the keys of every external issuer an
 // authorizer of opts.APIs names.
+// conflictingJWKS refuses an issuer that authorizers name with two
+// different JWKS URLs: the fetcher keeps one key set an issuer, so one
+// authorizer would verify with keys the other named and refuse its own.
+// (An issuer found by discovery shares the set of one named with a URL.)
+func conflictingJWKS(apis []*tollgate.RestAPI) error {
+	urls := map[string]string{}
+	var errs []error
+	see := func(iss, url string) {
+		if url == "" {
+			return
+		}
+		if was, ok := urls[iss]; ok && was != url {
+			errs = append(errs, fmt.Errorf("issuer %s is named with two JWKS URLs, %s and %s: its authorizers must agree on one", iss, was, url))
+			return
+		}
+		urls[iss] = url
+	}
+	for _, api := range apis {
+		for _, r := range api.Routes {
+			a := r.Authorizer
+			if a == nil {
+				continue
+			}
+			for _, iss := range a.Issuers {
+				see(iss.Issuer, iss.JWKSURL)
+			}
+			if a.Kind() == tollgate.AuthorizerJWT && a.JWT != nil {
+				for _, iss := range a.JWT.Issuers {
+					see(iss.Issuer, iss.JWKSURL)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func newJWKS(opts Options) *jwks.Fetcher {
 	var external []tollgate.ExternalIssuer
 	for _, api := range opts.APIs {
@@ -941,6 +983,10 @@ func implies(strict, other *routeState) bool {
 		// methodArn, whichever route it reached: the same authorizer
 		// decides alike.
 		return strict.lambda == other.lambda
+	}
+	if _, jwt := other.authz.(*JWTAuthorizer); jwt && strict.authz == other.authz && len(other.scopes) == 0 {
+		// A JWT authorizer's route without scopes takes any valid token.
+		return true
 	}
 	if strict.authz != other.authz || (len(strict.scopes) == 0) != (len(other.scopes) == 0) {
 		return false

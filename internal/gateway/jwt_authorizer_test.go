@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -510,5 +511,85 @@ func TestJWTAuthorizerKeysSurviveReload(t *testing.T) {
 				t.Errorf("second gateway: %d %s, want %d", w.Code, w.Body, tt.status)
 			}
 		})
+	}
+}
+
+// TestJWTRouteWithoutScopesImplied: a JWT authorizer's route without
+// scopes takes any valid token, so a path whose decoded reading reaches it
+// from a route of the same authorizer that wants a scope is not refused
+// (sameGrant), where a Cognito route without scopes takes ID tokens only.
+func TestJWTRouteWithoutScopesImplied(t *testing.T) {
+	je := newJWTEnvWith(t, func(api *tollgate.RestAPI, _ *gateway.Options) {
+		authz := api.Routes[len(api.Routes)-1].Authorizer
+		upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+		api.Routes = []tollgate.Route{
+			{ResourcePath: "/{proxy+}", Method: "ANY", Authorizer: authz, AuthorizationScopes: []string{"orders:read"}, Integration: upstream},
+			{ResourcePath: "/admin/{proxy+}", Method: "ANY", Authorizer: authz, Integration: upstream},
+		}
+	})
+	tok := je.oidc.mint(t, jose.ES256, je.oidc.claims())
+	for _, p := range []string{"/prod/x", "/prod/admin/x", "/prod/admin%2Fx"} {
+		if w := je.do(request("GET", execHost, p, tok)); w.Code != 200 {
+			t.Errorf("%s: %d %s", p, w.Code, w.Body)
+		}
+	}
+}
+
+// TestCognitoIssuerJWKSURLInCacheIdentity: a gateway built anew with an
+// external issuer's JWKS URL pointing at other keys does not keep, through
+// the shared verification cache, what the old keys verified.
+func TestCognitoIssuerJWKSURLInCacheIdentity(t *testing.T) {
+	var opts *gateway.Options
+	e := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) { opts = o })
+	tok := mint(t, extK1, extK1.kid, claims(externalIssuer))
+	if w := e.do(request("GET", execHost, "/prod/mock", tok)); w.Code != 200 {
+		t.Fatalf("first gateway: %d %s", w.Code, w.Body)
+	}
+	other := newJWKSServer(t, extK2) // ext-1 withdrawn
+	o := *opts
+	api := *o.APIs[0]
+	api.Routes = append([]tollgate.Route(nil), api.Routes...)
+	var decl tollgate.Authorizer
+	for i := range api.Routes {
+		if a := api.Routes[i].Authorizer; a != nil && len(a.Issuers) > 0 {
+			if decl.Name == "" {
+				decl = *a
+				decl.Issuers = []tollgate.ExternalIssuer{{Issuer: externalIssuer, JWKSURL: other.URL}}
+			}
+			api.Routes[i].Authorizer = &decl
+		}
+	}
+	if decl.Name == "" {
+		t.Fatal("no authorizer with an external issuer in the test API")
+	}
+	o.APIs = []*tollgate.RestAPI{&api}
+	gw, err := gateway.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	gw.ServeHTTP(w, request("GET", execHost, "/prod/mock", tok))
+	if w.Code != 401 {
+		t.Errorf("rebuilt with other keys, same cache: %d %s, want 401", w.Code, w.Body)
+	}
+}
+
+// TestIssuerWithTwoJWKSURLsRefused: the fetcher keeps one key set an
+// issuer, so authorizers naming one issuer with two JWKS URLs would verify
+// with each other's keys: the gateway refuses to be built.
+func TestIssuerWithTwoJWKSURLsRefused(t *testing.T) {
+	var opts *gateway.Options
+	newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) { opts = o })
+	other := newJWKSServer(t, extK2)
+	o := *opts
+	api := *o.APIs[0]
+	jwtAuthz := &tollgate.Authorizer{Name: "jwt", Type: tollgate.AuthorizerJWT, IdentitySource: "method.request.header.Authorization",
+		JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{
+			{Issuer: externalIssuer, JWKSURL: other.URL, Audiences: []string{clientA}}}}}
+	api.Routes = append(slices.Clone(api.Routes), tollgate.Route{ResourcePath: "/jwt", Method: "GET", Authorizer: jwtAuthz,
+		Integration: tollgate.Integration{Type: tollgate.IntegrationMock}})
+	o.APIs = []*tollgate.RestAPI{&api}
+	if _, err := gateway.New(o); err == nil || !strings.Contains(err.Error(), "two JWKS URLs") {
+		t.Fatalf("New: %v, want the issuer's two JWKS URLs refused", err)
 	}
 }

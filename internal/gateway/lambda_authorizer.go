@@ -437,16 +437,25 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 	}
 	var query map[string][]string
 	for _, s := range a.sources {
-		// A header or query parameter sent more than once is keyed by
-		// its last value, the one the event's headers and
-		// queryStringParameters show the function.
+		// A header or query parameter sent more than once, or a header
+		// beside a twin another server reads as it (X_Token for
+		// X-Token), is refused as TOKEN's header is: a function reading
+		// another copy than the one the cache is keyed by would have
+		// its answer served to callers sending only the key's value.
 		var v string
 		switch s.kind {
 		case apigw.SourceHeader:
-			v = last(EventHeaderValues(r, s.name))
+			vs := EventHeaderValues(r, s.name)
+			if len(vs) > 1 || hasTwin(r.Header, s.name) {
+				return "", nil, Result{Reason: "more than one " + s.name + " header"}, false
+			}
+			v = last(vs)
 		case apigw.SourceQueryString:
 			if query == nil {
 				query, _ = url.ParseQuery(r.URL.RawQuery) // as the event parses it
+			}
+			if len(query[s.name]) > 1 {
+				return "", nil, Result{Reason: "query string parameter " + s.name + " sent more than once"}, false
 			}
 			v = last(query[s.name])
 		case apigw.SourceStageVariable:

@@ -855,30 +855,41 @@ func TestIdentityAsTheEventShowsIt(t *testing.T) {
 // queryStringParameters show the function (apigw-beyond §1.2), and an
 // empty last value is missing: "X-Tok: alice" and "X-Tok: mallory" are
 // not the key of "X-Tok: alice,mallory".
-func TestIdentityIsTheLastValue(t *testing.T) {
+// TestIdentityRepeatedRefused: a REQUEST authorizer's header or query
+// parameter sent more than once, or a header beside its twin (X_Tok), is
+// refused without invoking, as a TOKEN authorizer's header is: a function
+// reading another copy than the cache key's would have its answer served
+// to callers sending only the key's value. A value seen once is the key.
+func TestIdentityRepeatedRefused(t *testing.T) {
 	authz := &tollgate.Authorizer{Name: "reqAuth", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
 		IdentitySources: []string{"method.request.header.X-Tok", "method.request.querystring.t"}}
 	le := newAuthzEnv(t, authz, allowAll)
 	for i, tc := range []struct {
 		tok     []string
+		twin    string // a value of X_Tok, sent beside X-Tok
 		query   string
 		status  int
 		invoked bool
 		sees    string // the X-Tok the function sees in headers
 	}{
-		{[]string{"alice", "mallory"}, "?t=1", 200, true, "mallory"},
-		{[]string{"alice,mallory"}, "?t=1", 200, true, "alice,mallory"}, // not the key of the two headers
-		{[]string{"mallory"}, "?t=1", 200, false, ""},                   // the key of the two headers
-		{[]string{"bob"}, "?t=&t=", 401, false, ""},
-		{[]string{"bob"}, "?t=1&t=", 401, false, ""},
-		{[]string{"bob"}, "?t=&t=2", 200, true, "bob"},
-		{[]string{"bob"}, "?t=2", 200, false, ""},
-		{[]string{"bob", ""}, "?t=2", 401, false, ""},
+		{[]string{"alice", "mallory"}, "", "?t=1", 401, false, ""},
+		{[]string{"alice,mallory"}, "", "?t=1", 200, true, "alice,mallory"},
+		{[]string{"mallory"}, "", "?t=1", 200, true, "mallory"},
+		{[]string{"guest"}, "valid", "?t=1", 401, false, ""},
+		{[]string{"guest"}, "", "?t=1", 200, true, "guest"}, // never cached from the twin's request
+		{[]string{"bob"}, "", "?t=&t=", 401, false, ""},
+		{[]string{"bob"}, "", "?t=1&t=2", 401, false, ""},
+		{[]string{"bob"}, "", "?t=2", 200, true, "bob"},
+		{[]string{"bob"}, "", "?t=2", 200, false, ""},
+		{[]string{"bob", ""}, "", "?t=2", 401, false, ""},
 	} {
 		r := httptest.NewRequest("GET", "/prod/a"+tc.query, nil)
 		r.Host = execHost
 		for _, v := range tc.tok {
 			r.Header.Add("X-Tok", v)
+		}
+		if tc.twin != "" {
+			r.Header["X_tok"] = []string{tc.twin}
 		}
 		if w := le.do(r); w.Code != tc.status {
 			t.Errorf("case %d: %d %s", i, w.Code, w.Body)
