@@ -46,7 +46,11 @@ type apiChecker struct {
 	// authorizers maps the ids of the API's well-formed authorizers to
 	// their type and local pools.
 	authorizers map[string]authorizerInfo
-	params      map[int][]string // resource index → its path parameters, for well-formed paths
+	// brokenAuthorizers holds the ids of the authorizers whose type is
+	// wrong: their problem is reported once, not at each method naming
+	// them.
+	brokenAuthorizers map[string]bool
+	params            map[int][]string // resource index → its path parameters, for well-formed paths
 }
 
 // poolScopes holds, by pool logical id, the full names of the scopes its
@@ -190,6 +194,7 @@ var authorizerTypes = []string{AuthorizerCognito, AuthorizerToken, AuthorizerReq
 func (ac *apiChecker) checkAuthorizers() {
 	r := ac.r
 	ac.authorizers = map[string]authorizerInfo{}
+	ac.brokenAuthorizers = map[string]bool{}
 	list := field(ac.ap, "authorizers")
 	ids := firstSeen{}
 	for j := range ac.api.Authorizers {
@@ -202,9 +207,11 @@ func (ac *apiChecker) checkAuthorizers() {
 			au.Type = AuthorizerCognito
 		case slices.Contains(authorizerTypes, strings.ToUpper(au.Type)) && au.Type != strings.ToUpper(au.Type):
 			r.add(tp, "invalid authorizer type %q (write it in upper case: %s)", au.Type, strings.ToUpper(au.Type))
+			ac.brokenAuthorizers[au.ID] = true
 			continue
 		case !slices.Contains(authorizerTypes, au.Type):
 			r.add(tp, "unknown authorizer type %q: want one of %s", au.Type, strings.Join(authorizerTypes, ", "))
+			ac.brokenAuthorizers[au.ID] = true
 			continue
 		}
 		ac.checkForeignAuthorizerFields(au, ap)
@@ -511,6 +518,8 @@ func (ac *apiChecker) checkAuthorization(m *Method, mp, resourcePath string) {
 		if len(m.AuthorizationScopes) > 0 {
 			r.addKey(sp, "authorizationScopes need an authorizer: without one the method is open to anyone and the scopes are never checked")
 		}
+	case !known && ac.brokenAuthorizers[m.Authorizer]:
+		// The authorizer's own problem says what is wrong.
 	case !known:
 		r.add(field(mp, "authorizer"), "%q is not an authorizer of this API%s", m.Authorizer, ac.authorizerHint())
 	case info.typ == AuthorizerToken || info.typ == AuthorizerRequest:

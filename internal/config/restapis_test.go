@@ -401,7 +401,12 @@ restApis:
         type: JWT
         resultsCacheTtl: 0s # want restApis[0].authorizers[5].resultsCacheTtl: resultsCacheTtl applies to TOKEN and REQUEST authorizers only, and this one is JWT
         jwtConfiguration: {defaultAlgorithms: [ES256], issuers: [{issuer: "https://i.example.com", audiences: [a]}]}
-    resources: [{path: /, methods: [{httpMethod: GET, integration: {type: MOCK}}]}]
+    resources:
+      - path: /
+        methods:
+          - {httpMethod: GET, integration: {type: MOCK}}
+          - {httpMethod: POST, authorizer: A, integration: {type: MOCK}} # no problem here: A's own problem says what is wrong
+          - {httpMethod: PUT, authorizer: B, integration: {type: MOCK}}
 `},
 		{name: "lambda authorizers", src: `
 restApis:
