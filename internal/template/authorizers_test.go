@@ -279,6 +279,31 @@ func TestAuthorizerProblems(t *testing.T) {
       HttpMethod: PUT
       AuthorizationType: AWS_IAM
       Integration: {Type: MOCK}
+  Lite:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      UserPoolTier: LITE
+      LambdaConfig: {PreTokenGenerationConfig: {LambdaArn: {"Fn::GetAtt": [Fn, Arn]}, LambdaVersion: V3_0}}
+  LiteV1:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      UserPoolTier: LITE
+      LambdaConfig: {PreTokenGenerationConfig: {LambdaArn: {"Fn::GetAtt": [Fn, Arn]}, LambdaVersion: V1_0}}
+  Untyped:
+    Type: AWS::ApiGateway::Authorizer
+    Properties:
+      RestApiId: {Ref: Api}
+      AuthorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:nope/invocations
+      IdentitySource: method.request.header.Authorization
+  Patch:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: {Ref: Api}
+      ResourceId: {"Fn::GetAtt": [Api, RootResourceId]}
+      HttpMethod: PATCH
+      AuthorizationType: CUSTOM
+      AuthorizerId: {Ref: Untyped}
+      Integration: {Type: MOCK}
 `
 	_, err := deployWithAssets(t, text, "Fn")
 	if err == nil {
@@ -293,9 +318,23 @@ func TestAuthorizerProblems(t *testing.T) {
 		"t.yaml:40:26: Resources.Get.Properties.AuthorizationType: authorization type CUSTOM does not go with the COGNITO_USER_POOLS authorizer Cognito: want COGNITO_USER_POOLS",
 		"t.yaml:49:26: Resources.Post.Properties.AuthorizationType: authorization type COGNITO_USER_POOLS does not go with the TOKEN authorizer Token: want CUSTOM",
 		"t.yaml:59:26: Resources.Put.Properties.AuthorizationType: authorization type AWS_IAM is not supported",
+		// "In user pools with the Essentials or Plus feature plan, you can
+		// generate the version two or V2_0 trigger event ... and the version
+		// three or V3_0 trigger event"
+		// (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html).
+		"t.yaml:65:102: Resources.Lite.Properties.LambdaConfig.PreTokenGenerationConfig.LambdaVersion: a V3_0 pre token generation trigger needs the Essentials or Plus feature plan, and this pool's UserPoolTier is LITE",
+		// AWS::ApiGateway::Authorizer: Type is required.
+		"t.yaml:74:7: Resources.Untyped.Properties: Type is required: TOKEN, REQUEST, COGNITO_USER_POOLS or JWT\n",
 	} {
 		if !strings.Contains(err.Error()+"\n", want) {
 			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+	// A V1_0 trigger is a LITE pool's; an authorizer of no type, and the
+	// method naming it, have the one problem above.
+	for _, not := range []string{"LiteV1", "Untyped.Properties.", "Patch"} {
+		if strings.Contains(err.Error(), not) {
+			t.Errorf("problems mention %s:\n%v", not, err)
 		}
 	}
 }

@@ -262,7 +262,7 @@ func (pm *poolMapper) userPools(ids []string) {
 	for _, id := range ids {
 		p := pm.d.propsOf(id)
 		pool := config.UserPool{ID: id, UserPoolName: cmp.Or(p.to("userPoolName").str("UserPoolName"), id), Region: pm.d.opts.Region}
-		pool.LambdaTriggers = pm.lambdaTriggers(p.to("lambdaTriggers").sub("LambdaConfig"))
+		pool.LambdaTriggers = pm.lambdaTriggers(p.to("lambdaTriggers").sub("LambdaConfig"), p.str("UserPoolTier"))
 		p.done(userPoolIgnored...)
 		pm.pools[id] = len(pm.cfg.UserPools)
 		p.place("userPools[" + strconv.Itoa(len(pm.cfg.UserPools)) + "]")
@@ -274,8 +274,10 @@ func (pm *poolMapper) userPools(ids []string) {
 // trigger, as CDK's addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
 // fn, LambdaVersion.V3_0) writes it (PreTokenGenerationConfig), or the
 // legacy PreTokenGeneration ARN, which is a V1_0 trigger. The other
-// triggers belong to flows with users, which Tollgate has not.
-func (pm *poolMapper) lambdaTriggers(lc *props) *config.LambdaTriggers {
+// triggers belong to flows with users, which Tollgate has not. tier is
+// the pool's UserPoolTier: a V2_0 or V3_0 trigger needs the Essentials
+// (the default) or Plus feature plan, not LITE.
+func (pm *poolMapper) lambdaTriggers(lc *props, tier string) *config.LambdaTriggers {
 	if lc.m == nil {
 		return nil
 	}
@@ -288,6 +290,12 @@ func (pm *poolMapper) lambdaTriggers(lc *props) *config.LambdaTriggers {
 			LambdaVersion: ptc.to("preTokenGeneration.lambdaVersion").str("LambdaVersion"),
 		}
 		ptc.from("preTokenGeneration.function", "LambdaArn")
+		if v := trigger.LambdaVersion; tier == "LITE" && (v == tollgate.LambdaVersionV2 || v == tollgate.LambdaVersionV3) {
+			// "In user pools with the Essentials or Plus feature plan, you
+			// can generate the version two or V2_0 trigger event ... and the
+			// version three or V3_0 trigger event" (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html).
+			ptc.fail("LambdaVersion", "a %s pre token generation trigger needs the Essentials or Plus feature plan, and this pool's UserPoolTier is LITE: set UserPoolTier to ESSENTIALS or PLUS, or use LambdaVersion V1_0", v)
+		}
 		ptc.done()
 		if legacy != "" && legacy != arn {
 			// Cognito: "PreTokenGeneration must equal LambdaArn of
@@ -679,6 +687,16 @@ func (m *apiMapper) authorizersOf() {
 		p := d.propsOf(id)
 		a, ai := m.apiOf(p)
 		au := config.Authorizer{ID: id, Type: p.to("type").str("Type")}
+		if au.Type == "" {
+			// AWS::ApiGateway::Authorizer: Type is required. Nothing else
+			// is said of an authorizer of no type (a Type that is not a
+			// string is reported as such), nor of its methods.
+			if v := p.m["Type"]; v == nil {
+				p.fail("", "Type is required: TOKEN, REQUEST, COGNITO_USER_POOLS or JWT")
+			}
+			m.authorizers[id] = ""
+			continue
+		}
 		m.authorizerPools(p, &au)
 		if uri := p.str("AuthorizerUri"); uri != "" {
 			// CDK's lambdaAuthorizerArn: arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{fn.functionArn}/invocations
@@ -830,6 +848,8 @@ func (m *apiMapper) method(id string, p *props) methodAt {
 		switch {
 		case !ok:
 			p.fail("AuthorizerId", "AuthorizerId must refer to an AWS::ApiGateway::Authorizer of this template")
+		case typ == "":
+			// An authorizer of no type: its own problem says so.
 		case !authorizes(t, typ):
 			// API Gateway: CUSTOM takes a Lambda (TOKEN or REQUEST)
 			// authorizer; COGNITO_USER_POOLS and JWT their own type.
