@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"math"
 	"regexp"
@@ -328,12 +329,22 @@ func (ac *apiChecker) checkLambdaAuthorizer(au *Authorizer, ap string) {
 		return
 	}
 	list := field(ap, "identitySources")
-	checkEach(r, list, au.IdentitySources, "identity source", apigw.CheckRequestIdentitySource)
+	checkEach(r, list, au.IdentitySources, "identity source", checkRequestIdentitySource)
 	// CDK refuses it too: "At least one Identity Source is required for a
 	// REQUEST-based Lambda authorizer if caching is enabled."
 	if len(au.IdentitySources) == 0 && *au.ResultsCacheTTL > 0 && !r.isBroken(list) {
 		r.add(ap, "a REQUEST authorizer that caches its results (resultsCacheTtl %s) needs identitySources: they key the cache; set resultsCacheTtl: 0s to cache nothing", *au.ResultsCacheTTL)
 	}
+}
+
+// checkRequestIdentitySource checks an item of a REQUEST authorizer's
+// identitySources, which holds one source: CloudFormation's IdentitySource
+// is a comma-separated list, this one a YAML list.
+func checkRequestIdentitySource(s string) string {
+	if strings.Contains(s, ",") {
+		return fmt.Sprintf("invalid identity source %q: one source per list item", s)
+	}
+	return apigw.CheckRequestIdentitySource(s)
 }
 
 // checkJWTAuthorizer checks a JWT authorizer's jwtConfiguration.

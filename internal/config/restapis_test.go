@@ -433,7 +433,7 @@ restApis:
           - stageVariables.no-dash # want restApis[0].authorizers[11].identitySources[3]: want a stage variable name
           - context.authorizer.principalId # want restApis[0].authorizers[11].identitySources[4]: want one of context.accountId
           - method.request.path.id # want restApis[0].authorizers[11].identitySources[5]: a path parameter cannot be an identity source
-          - "method.request.header.A,method.request.header.B" # want restApis[0].authorizers[11].identitySources[6]: want a header name
+          - "method.request.header.A,method.request.querystring.b" # want restApis[0].authorizers[11].identitySources[6]: invalid identity source "method.request.header.A,method.request.querystring.b": one source per list item
           - header.Authorization # want restApis[0].authorizers[11].identitySources[7]: want method.request.header.{name}, method.request.querystring.{name}, stageVariables.{name} or context.{name}
       - {id: M, type: REQUEST, function: Fn, resultsCacheTtl: 300s, identitySources: []} # want restApis[0].authorizers[12]: a REQUEST authorizer that caches its results (resultsCacheTtl 5m0s) needs identitySources: they key the cache; set resultsCacheTtl: 0s to cache nothing
     resources:

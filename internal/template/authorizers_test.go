@@ -304,6 +304,20 @@ func TestAuthorizerProblems(t *testing.T) {
       AuthorizationType: CUSTOM
       AuthorizerId: {Ref: Untyped}
       Integration: {Type: MOCK}
+  Blank:
+    Type: AWS::ApiGateway::Authorizer
+    Properties:
+      RestApiId: {Ref: Api}
+      Type: REQUEST
+      AuthorizerUri: {"Fn::Join": ["", ["arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/", {"Fn::GetAtt": [Fn, Arn]}, "/invocations"]]}
+      IdentitySource: " , "
+  Trailing:
+    Type: AWS::ApiGateway::Authorizer
+    Properties:
+      RestApiId: {Ref: Api}
+      Type: REQUEST
+      AuthorizerUri: {"Fn::Join": ["", ["arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/", {"Fn::GetAtt": [Fn, Arn]}, "/invocations"]]}
+      IdentitySource: "method.request.header.A,"
 `
 	_, err := deployWithAssets(t, text, "Fn")
 	if err == nil {
@@ -325,6 +339,9 @@ func TestAuthorizerProblems(t *testing.T) {
 		"t.yaml:65:102: Resources.Lite.Properties.LambdaConfig.PreTokenGenerationConfig.LambdaVersion: a V3_0 pre token generation trigger needs the Essentials or Plus feature plan, and this pool's UserPoolTier is LITE",
 		// AWS::ApiGateway::Authorizer: Type is required.
 		"t.yaml:74:7: Resources.Untyped.Properties: Type is required: TOKEN, REQUEST, COGNITO_USER_POOLS or JWT\n",
+		// The API reference: IdentitySource is "a comma-separated list".
+		"t.yaml:92:23: Resources.Blank.Properties.IdentitySource: invalid identity source \" , \": empty entry in the comma-separated list\n",
+		"t.yaml:99:23: Resources.Trailing.Properties.IdentitySource: invalid identity source \"method.request.header.A,\": empty entry in the comma-separated list\n",
 	} {
 		if !strings.Contains(err.Error()+"\n", want) {
 			t.Errorf("problems lack %q:\n%v", want, err)
@@ -332,7 +349,7 @@ func TestAuthorizerProblems(t *testing.T) {
 	}
 	// A V1_0 trigger is a LITE pool's; an authorizer of no type, and the
 	// method naming it, have the one problem above.
-	for _, not := range []string{"LiteV1", "Untyped.Properties.", "Patch"} {
+	for _, not := range []string{"LiteV1", "Untyped.Properties.", "Patch", `identity source ""`} {
 		if strings.Contains(err.Error(), not) {
 			t.Errorf("problems mention %s:\n%v", not, err)
 		}

@@ -714,6 +714,11 @@ func (m *apiMapper) authorizersOf() {
 			// CDK joins identitySources with ","; the API reference says
 			// "a comma-separated list".
 			au.IdentitySources = apigw.SplitIdentitySources(source)
+			if slices.Contains(au.IdentitySources, "") {
+				// One problem for the list, not one for each empty entry.
+				p.fail("IdentitySource", "invalid identity source %q: empty entry in the comma-separated list", source)
+				au.IdentitySources = slices.DeleteFunc(au.IdentitySources, func(s string) bool { return s == "" })
+			}
 			for i := range au.IdentitySources {
 				p.from("identitySources["+strconv.Itoa(i)+"]", "IdentitySource")
 			}
