@@ -463,12 +463,16 @@ restApis:
     authorizers:
       - id: A
         cognitoUserPools: [Pool]
-        externalIssuers: # want restApis[0].authorizers[0].externalIssuers: externalIssuers is no longer supported: add to cognitoUserPools arn:aws:cognito-idp:us-east-1:{account}:userpool/us-east-1_abc (with your AWS account id for {account}); and declare an authorizer of type JWT with jwtConfiguration: {defaultAlgorithms: [RS256], issuers: [{issuer: "https://auth.example.com/", audiences: [{audience}]}]}
+        externalIssuers: # want restApis[0].authorizers[0].externalIssuers: externalIssuers is no longer supported: add to cognitoUserPools of a COGNITO_USER_POOLS authorizer arn:aws:cognito-idp:us-east-1:{account}:userpool/us-east-1_abc (with your AWS account id for {account}); and declare an authorizer of type JWT with jwtConfiguration: {defaultAlgorithms: [RS256], issuers: [{issuer: "https://auth.example.com/", audiences: [{audience}]}]} (its keys are found by OpenID discovery; jwksUrl goes; for tokens without aud, like Cognito's access tokens, an audience is the client id); a method has one authorizer, so each method must then name one authorizer or the other
           - issuer: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc
             jwksUrl: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json
           - {issuer: "https://auth.example.com/", jwksUrl: "https://auth.example.com/keys"}
       - id: B
-        externalIssuers: [] # want restApis[0].authorizers[1].externalIssuers: externalIssuers is no longer supported: name a Cognito pool on AWS by its ARN in cognitoUserPools
+        externalIssuers: [] # want restApis[0].authorizers[1].externalIssuers: externalIssuers is no longer supported: name a Cognito pool on AWS by its ARN in cognitoUserPools of a COGNITO_USER_POOLS authorizer
+      - id: C
+        type: TOKEN
+        function: Fn
+        externalIssuers: [{issuer: "https://cognito-idp.us-east-1.amazonaws.com/eu-west-1_x"}] # want restApis[0].authorizers[2].externalIssuers: externalIssuers is no longer supported: add to cognitoUserPools of a COGNITO_USER_POOLS authorizer arn:aws:cognito-idp:eu-west-1:{account}:userpool/eu-west-1_x (with your AWS account id for {account}); the issuer "https://cognito-idp.us-east-1.amazonaws.com/eu-west-1_x" is inconsistent: its pool eu-west-1_x is of region eu-west-1, not us-east-1
     resources: [{path: /, methods: [{httpMethod: GET, integration: {type: MOCK}}]}]
 `},
 		{name: "integrations", src: `
