@@ -711,14 +711,7 @@ func (m *apiMapper) authorizersOf() {
 		source := p.str("IdentitySource")
 		switch au.Type {
 		case config.AuthorizerRequest:
-			// CDK joins identitySources with ","; the API reference says
-			// "a comma-separated list".
-			au.IdentitySources = apigw.SplitIdentitySources(source)
-			if slices.Contains(au.IdentitySources, "") {
-				// One problem for the list, not one for each empty entry.
-				p.fail("IdentitySource", "invalid identity source %q: empty entry in the comma-separated list", source)
-				au.IdentitySources = slices.DeleteFunc(au.IdentitySources, func(s string) bool { return s == "" })
-			}
+			au.IdentitySources = identitySources(p, source)
 			for i := range au.IdentitySources {
 				p.from("identitySources["+strconv.Itoa(i)+"]", "IdentitySource")
 			}
@@ -749,6 +742,18 @@ func (m *apiMapper) authorizersOf() {
 			a.Authorizers = append(a.Authorizers, au)
 		}
 	}
+}
+
+// identitySources splits a REQUEST authorizer's IdentitySource: CDK joins
+// identitySources with ","; the API reference says "a comma-separated
+// list". An empty entry is one problem for the list, and is dropped.
+func identitySources(p *props, source string) []string {
+	list := apigw.SplitIdentitySources(source)
+	if slices.Contains(list, "") {
+		p.fail("IdentitySource", "invalid identity source %q: empty entry in the comma-separated list", source)
+		list = slices.DeleteFunc(list, func(s string) bool { return s == "" })
+	}
+	return list
 }
 
 // authorizerPools maps a Cognito authorizer's ProviderARNs: a pool of this
