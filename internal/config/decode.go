@@ -226,6 +226,9 @@ func (d *decoder) text(n ast.Node, path string, rv reflect.Value) {
 // zeroDuration is a duration of nothing: "0", "0s", "0.0m".
 var zeroDuration = regexp.MustCompile(`^0+(?:\.0*)?(?:ns|us|µs|μs|ms|s|m|h)?$`)
 
+// wholeNumber is a number with no unit, like 300.
+var wholeNumber = regexp.MustCompile(`^[0-9]+$`)
+
 // optionalDuration decodes a duration that may be zero ("0s", "0") into a
 // *time.Duration field; null leaves it nil.
 func (d *decoder) optionalDuration(n ast.Node, path string, rv reflect.Value) {
@@ -238,6 +241,13 @@ func (d *decoder) optionalDuration(n ast.Node, path string, rv reflect.Value) {
 	}
 	var v time.Duration
 	if !zeroDuration.MatchString(s) {
+		if wholeNumber.MatchString(s) {
+			// The one such field, resultsCacheTtl, takes whole seconds
+			// (CloudFormation's AuthorizerResultTtlInSeconds is a bare
+			// number): say how to write it, not that 500ms would do.
+			d.r.fail(path, "invalid duration %q: want a unit: write %ss (whole seconds)", s, s)
+			return
+		}
 		var err error
 		if v, err = ParseTimeout(s); err != nil {
 			d.r.fail(path, "%v", err)

@@ -416,7 +416,7 @@ restApis:
       - {id: B, type: TOKEN, function: Fn, resultsCacheTtl: 3601s} # want restApis[0].authorizers[1].resultsCacheTtl: resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got 1h0m1s
       - {id: C, type: TOKEN, function: Fn, resultsCacheTtl: 1500ms} # want restApis[0].authorizers[2].resultsCacheTtl: resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got 1.5s
       - {id: D, type: TOKEN, function: Fn, resultsCacheTtl: -1s} # want restApis[0].authorizers[3].resultsCacheTtl: invalid duration "-1s": must be positive
-      - {id: E, type: TOKEN, function: Fn, resultsCacheTtl: 300} # want restApis[0].authorizers[4].resultsCacheTtl: invalid duration "300": want a number and a unit
+      - {id: E, type: TOKEN, function: Fn, resultsCacheTtl: 300} # want restApis[0].authorizers[4].resultsCacheTtl: invalid duration "300": want a unit: write 300s (whole seconds)
       - {id: F, type: TOKEN, function: Fn, resultsCacheTtl: 0} # a bare 0 is no caching, as 0s
       - {id: G, type: TOKEN, function: Fn, validationRegex: "^Bearer (?=x).+$"} # want restApis[0].authorizers[6].validationRegex: invalid regular expression "^Bearer (?=x).+$": "(?=" is Java syntax that Go's RE2 does not have
       - {id: H, type: TOKEN, function: Fn, validationRegex: "^(a)\\1$"} # want restApis[0].authorizers[7].validationRegex: "\\1" is Java syntax
