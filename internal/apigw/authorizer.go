@@ -37,20 +37,6 @@ func CheckIdentitySource(s string) string {
 	return ""
 }
 
-// IdentityHeader returns the header name an identity source names: the
-// default Authorization for "", a bare header name, or
-// "method.request.header.Name"; "" when it names no header.
-func IdentityHeader(source string) string {
-	h := strings.TrimPrefix(source, IdentitySourcePrefix)
-	if h == "" {
-		h = "Authorization"
-	}
-	if !headerNamePattern.MatchString(h) {
-		return ""
-	}
-	return h
-}
-
 // ValidScope reports whether s is a scope token (RFC 6749 §3.3): printable
 // ASCII other than space, '"' and '\'.
 func ValidScope(s string) bool { return scopeTokenPattern.MatchString(s) }

@@ -87,15 +87,9 @@ func checkAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 		probs.Add(route, "Authorizer.Type", "authorizer %q has unknown type %q", a.Name, a.Type)
 		return
 	}
-	switch a.Kind() {
-	case tollgate.AuthorizerRequest:
-	case tollgate.AuthorizerToken:
+	if a.Kind() != tollgate.AuthorizerRequest {
 		if _, ok := TokenHeader(a.IdentitySource); !ok {
 			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header (method.request.header.{name})", a.IdentitySource)
-		}
-	default:
-		if IdentityHeader(a.IdentitySource) == "" {
-			probs.Add(route, "Authorizer.IdentitySource", "%q does not name a request header", a.IdentitySource)
 		}
 	}
 }

@@ -84,10 +84,12 @@ func ParseIdentitySource(s string) (kind SourceKind, name string, ok bool) {
 	return 0, "", false
 }
 
-// TokenHeader returns the header a TOKEN authorizer's identity source
-// names: method.request.header.{name}, a bare header name (what config
-// builds), or Authorization for "" (CDK's TokenAuthorizer default); ok is
-// false for anything else, another kind of identity source included.
+// TokenHeader returns the header the identity source of a
+// COGNITO_USER_POOLS, TOKEN or JWT authorizer names, the one rule of the
+// three: method.request.header.{name}, a bare header name (what config
+// builds), or Authorization for "" (API Gateway's and CDK's default); ok
+// is false for anything else, another kind of identity source included
+// (method.request.querystring.t is no header named so).
 func TokenHeader(source string) (name string, ok bool) {
 	if source == "" {
 		return "Authorization", true
@@ -99,6 +101,5 @@ func TokenHeader(source string) (name string, ok bool) {
 	if _, _, other := ParseIdentitySource(source); other || strings.HasPrefix(source, "method.request.") {
 		return "", false
 	}
-	name = IdentityHeader(source)
-	return name, name != ""
+	return source, headerNamePattern.MatchString(source)
 }

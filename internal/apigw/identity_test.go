@@ -81,3 +81,28 @@ func TestCheckLambdaAuthorizer(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenHeader: the one rule of the header a COGNITO_USER_POOLS, TOKEN
+// or JWT authorizer reads. Another kind of identity source is no header
+// named after it, whatever its characters (a dot is a header name's).
+func TestTokenHeader(t *testing.T) {
+	for _, tc := range []struct {
+		source, name string
+		ok           bool
+	}{
+		{"", "Authorization", true},  // API Gateway's and CDK's default
+		{"X-Token", "X-Token", true}, // the bare name config builds
+		{"method.request.header.X-Token", "X-Token", true},
+		{"method.request.querystring.t", "", false},
+		{"method.request.path.id", "", false},
+		{"stageVariables.v", "", false},
+		{"context.httpMethod", "", false},
+		{"method.request.header.", "", false},
+		{"a b", "", false},
+	} {
+		name, ok := TokenHeader(tc.source)
+		if ok != tc.ok || (ok && name != tc.name) {
+			t.Errorf("TokenHeader(%q) = %q, %v; want %q, %v", tc.source, name, ok, tc.name, tc.ok)
+		}
+	}
+}

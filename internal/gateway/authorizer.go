@@ -151,8 +151,8 @@ type issuerKeys struct {
 
 // NewAuthorizer returns the authorizer a declares.
 func NewAuthorizer(a *tollgate.Authorizer, opts AuthorizerOptions) (*Authorizer, error) {
-	header := identityHeader(a.IdentitySource)
-	if header == "" {
+	header, ok := identityHeader(a.IdentitySource)
+	if !ok {
 		return nil, errors.New("authorizer " + a.Name + ": identity source " + a.IdentitySource + " does not name a header")
 	}
 	if len(a.PoolIDs) == 0 && len(a.Issuers) == 0 {
@@ -187,13 +187,15 @@ func NewAuthorizer(a *tollgate.Authorizer, opts AuthorizerOptions) (*Authorizer,
 	return z, nil
 }
 
-// identityHeader returns the canonical name of the header an identity
-// source names (apigw.IdentityHeader), or "" if it names no header.
-func identityHeader(source string) string {
-	if h := apigw.IdentityHeader(source); h != "" {
-		return textproto.CanonicalMIMEHeaderKey(h)
+// identityHeader returns the canonical name of the header a COGNITO_USER_POOLS,
+// TOKEN or JWT authorizer's identity source names (apigw.TokenHeader, the
+// rule of the three); ok is false when it names no header.
+func identityHeader(source string) (string, bool) {
+	h, ok := apigw.TokenHeader(source)
+	if !ok {
+		return "", false
 	}
-	return ""
+	return textproto.CanonicalMIMEHeaderKey(h), true
 }
 
 // Name returns the authorizer's name.

@@ -732,7 +732,7 @@ func TestValidate(t *testing.T) {
 		`Routes[3].Authorizer.PoolIDs[0]: "nope" is not a user pool id ({region}_{alphanumerics})`,
 		"Routes[3].Authorizer.Issuers[0].Issuer: the issuer is empty",
 		`Routes[3].Authorizer.Issuers[0].JWKSURL: "ftp://x" is not an http(s) URL`,
-		`Routes[3].Authorizer.IdentitySource: "a b" does not name a request header`,
+		`Routes[3].Authorizer.IdentitySource: "a b" does not name a request header (method.request.header.{name})`,
 		"Routes[4].Integration.MockStatus: status 1000 is not an HTTP status",
 	}
 	if d := cmp.Diff(want, got); d != "" {

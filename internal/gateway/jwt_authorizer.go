@@ -49,7 +49,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -108,8 +107,7 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	}
 	// A header: method.request.header.{name}, or the bare name config
 	// builds; never a query string or another kind of source.
-	name, ok := apigw.TokenHeader(a.IdentitySource)
-	header := textproto.CanonicalMIMEHeaderKey(name)
+	header, ok := identityHeader(a.IdentitySource)
 	switch {
 	case !ok:
 		return fail("identity source " + a.IdentitySource + " does not name a header")

@@ -122,11 +122,11 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 		z.id = z.cache.nextID()
 	}
 	if kind == tollgate.AuthorizerToken {
-		h, ok := apigw.TokenHeader(a.IdentitySource)
+		h, ok := identityHeader(a.IdentitySource)
 		if !ok {
 			return nil, errors.New("authorizer " + a.Name + ": identity source " + a.IdentitySource + " does not name a header")
 		}
-		z.header = textproto.CanonicalMIMEHeaderKey(h)
+		z.header = h
 		if a.IdentityValidationExpression != "" {
 			// API Gateway matches the whole token (Java's String.matches:
 			// the examples anchor nothing and end in ".*", e.g. SAM's
