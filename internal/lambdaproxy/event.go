@@ -139,9 +139,9 @@ func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error
 		}
 		ev.Body = &s
 	}
-	switch {
-	case inv.JWTClaims() != nil:
-		ev.RequestContext.Authorizer = &jwtAuthorizer{Claims: inv.JWTClaims()}
+	switch jwt := inv.JWTClaims(); {
+	case jwt != nil:
+		ev.RequestContext.Authorizer = &jwtAuthorizer{Claims: jwt}
 	case inv.Claims != nil:
 		ev.RequestContext.Authorizer = &proxyAuthorizer{Claims: inv.ClaimStrings()}
 	case inv.Authorizer != "": // a Lambda authorizer's
