@@ -221,17 +221,9 @@ func (a *Authorizer) Authorize(ctx context.Context, header string, scopes []stri
 	if len(scopes) == 0 {
 		return Result{Reason: "the method has no authorization scopes, so it wants an ID token, and Tollgate issues none"}
 	}
-	t, refused, ok := lookupToken(header, a.opts.Cache, a.ident, a.opts.Now())
-	if !ok {
-		return refused
-	}
-	v, cached := t.v, t.v != nil
+	v, cached, refused := verifiedToken(ctx, header, a.opts.Cache, a.ident, a.opts.Now(), a)
 	if v == nil {
-		claims, res := a.verify(ctx, t.tok, t.now)
-		if claims == nil {
-			return res
-		}
-		v = t.store(a.opts.Cache, claims)
+		return refused
 	}
 	claims := v.claims
 	if claims.JTI != "" && a.opts.Revoked != nil && a.opts.Revoked(claims.JTI) {

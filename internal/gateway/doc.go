@@ -25,7 +25,9 @@
 //     keyed by the token's hash and the authorizer's identity, which never
 //     outlives the token's exp, and which keeps what integrations derive
 //     from the claims (verified.go) so that a cache hit derives nothing
-//     again;
+//     again; what the Cognito and the JWT authorizer share (the token read
+//     from its header, looked up in that cache, verified and kept:
+//     verifiedToken; a local pool's keys: poolKeys) is token.go;
 //   - the JWT authorizer (jwt_authorizer.go): tokens of any issuer its
 //     JwtConfiguration names, verified by bearer.VerifyJWT (its algorithms,
 //     iss exactly the issuer, aud one of the issuer's audiences, exp, nbf,
