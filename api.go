@@ -6,16 +6,55 @@ import (
 	"time"
 )
 
-// RestAPI is an API Gateway REST API: a resource tree whose methods are
-// protected by authorizers and served by integrations, deployed to stages.
-// APIs are declared in config; their ids are derived from the declaration's
-// logical id so that URLs stay the same across restarts.
+// APIProtocol is the kind of an API Gateway API.
+type APIProtocol string
+
+// API kinds.
+const (
+	// ProtocolREST is a REST API (API Gateway v1): resources and methods,
+	// Lambda proxy payload 1.0, REST's gateway responses.
+	ProtocolREST APIProtocol = "REST"
+	// ProtocolHTTP is an HTTP API (API Gateway v2, ProtocolType HTTP):
+	// routes keyed "METHOD /path" or "$default", a $default stage served
+	// without a path prefix, payload format 1.0 or 2.0, JWT and Lambda
+	// (REQUEST) authorizers, a CORS configuration, and HTTP APIs' answers
+	// ({"message":"Not Found"}, 500 for a failed Lambda integration, 503
+	// for an integration timeout).
+	ProtocolHTTP APIProtocol = "HTTP"
+)
+
+// DefaultStageName is the name of an HTTP API's stage served at the root
+// of the API's URL, without a stage segment.
+const DefaultStageName = "$default"
+
+// DefaultRouteKey is the ResourcePath of an HTTP API's $default route: the
+// route of requests no other route matches. Its Method is "ANY".
+const DefaultRouteKey = "$default"
+
+// RestAPI is an API Gateway API: a REST API (a resource tree whose methods
+// are protected by authorizers and served by integrations, deployed to
+// stages) or, when Protocol is ProtocolHTTP, an HTTP API (routes,
+// authorizers and integrations deployed to stages, $default among them).
+// Both kinds share this type, the gateway's route tree, its authorizers
+// and its integration seam. APIs are declared in config; their ids are
+// derived from the declaration's logical id so that URLs stay the same
+// across restarts.
 type RestAPI struct {
 	ID     string // 10 lowercase alphanumerics: the {apiId} of {apiId}.execute-api.{region}.{base domain}
 	Name   string
 	Region string
-	Stages []Stage
-	Routes []Route
+	// Protocol is the API's kind; "" means ProtocolREST.
+	Protocol APIProtocol
+	// CORS (HTTP APIs) is the API's CORS configuration: API Gateway answers
+	// preflight requests from it, before routes and authorizers, and adds
+	// its headers to the integrations' answers (replacing theirs). Nil
+	// means none.
+	CORS *CORSConfiguration
+	// DisableExecuteAPIEndpoint (HTTP APIs) turns the execute-api host and
+	// the path forms off: only custom domain names serve the API.
+	DisableExecuteAPIEndpoint bool
+	Stages                    []Stage
+	Routes                    []Route
 	// DomainNames are custom domain names the API answers on (each with the
 	// stage it maps to and a TLS certificate).
 	DomainNames []APIDomain
@@ -23,6 +62,29 @@ type RestAPI struct {
 	// integrations decode base64 bodies only for these).
 	BinaryMediaTypes []string
 	ConfigKey        string
+}
+
+// IsHTTP reports whether the API is an HTTP API (ProtocolHTTP).
+func (a *RestAPI) IsHTTP() bool { return a.Protocol == ProtocolHTTP }
+
+// CORSConfiguration is an HTTP API's CorsConfiguration
+// (AWS::ApiGatewayV2::Api's, CDK's corsPreflight).
+type CORSConfiguration struct {
+	// AllowOrigins are the origins allowed: exact origins
+	// ("https://example.com") or "*".
+	AllowOrigins []string
+	// AllowMethods are the methods a preflight allows ("*" for any).
+	AllowMethods []string
+	// AllowHeaders are the request headers a preflight allows ("*" for any).
+	AllowHeaders []string
+	// ExposeHeaders are the response headers a browser may read.
+	ExposeHeaders []string
+	// AllowCredentials sends Access-Control-Allow-Credentials: true (not
+	// with the origin "*").
+	AllowCredentials bool
+	// MaxAge is Access-Control-Max-Age in seconds (-1 to 86400); nil sends
+	// none.
+	MaxAge *int
 }
 
 // APIDomain is a custom domain name mapped to a stage of an API.
@@ -45,6 +107,12 @@ type Stage struct {
 	// bucket. Zero means unlimited.
 	Throttle       Throttle
 	ClientThrottle Throttle
+	// RouteThrottle (HTTP APIs: DefaultRouteSettings) limits each route of
+	// the stage on its own; RouteThrottles (RouteSettings) replace it for
+	// the routes they name, by route key ("GET /pets/{id}", "$default").
+	// Zero means unlimited.
+	RouteThrottle  Throttle
+	RouteThrottles map[string]Throttle
 }
 
 // Throttle is a token bucket: Rate requests per second, bursts of Burst.
@@ -56,12 +124,14 @@ type Throttle struct {
 // Enabled reports whether the throttle limits anything.
 func (t Throttle) Enabled() bool { return t.Rate > 0 }
 
-// Route is one method of one resource: what API Gateway calls a Method.
+// Route is one method of one resource: what a REST API calls a Method and
+// an HTTP API a route.
 type Route struct {
 	// ResourcePath is the resource's path template: "/", "/pets",
-	// "/pets/{id}", "/{proxy+}" (a greedy parameter, last segment only).
+	// "/pets/{id}", "/{proxy+}" (a greedy parameter, last segment only);
+	// or, on an HTTP API, DefaultRouteKey for the $default route.
 	ResourcePath string
-	// Method is an HTTP method or "ANY".
+	// Method is an HTTP method or "ANY" ("ANY" for the $default route).
 	Method string
 	// Authorizer protects the method; nil means no authorization (NONE).
 	Authorizer *Authorizer
@@ -70,6 +140,18 @@ type Route struct {
 	// token).
 	AuthorizationScopes []string
 	Integration         Integration
+}
+
+// IsDefault reports whether the route is an HTTP API's $default route.
+func (r *Route) IsDefault() bool { return r.ResourcePath == DefaultRouteKey }
+
+// Key returns the route's key as API Gateway writes it: "GET /pets/{id}",
+// "ANY /{proxy+}", or "$default".
+func (r *Route) Key() string {
+	if r.IsDefault() {
+		return DefaultRouteKey
+	}
+	return r.Method + " " + r.ResourcePath
 }
 
 // AuthorizerType is the kind of an authorizer, named as API Gateway names
@@ -133,6 +215,14 @@ type Authorizer struct {
 
 	// JWT is the configuration of a JWT authorizer.
 	JWT *JWTConfiguration
+
+	// PayloadFormatVersion (an HTTP API's REQUEST authorizer) is the event
+	// format the function gets: "1.0" or "2.0" (apigw-beyond §4.4).
+	PayloadFormatVersion string
+	// SimpleResponses (an HTTP API's REQUEST authorizer, payload 2.0): the
+	// function answers {"isAuthorized": bool, "context": {...}} rather
+	// than an IAM policy.
+	SimpleResponses bool
 }
 
 // Kind returns the authorizer's type, AuthorizerCognito when Type is "".
@@ -194,6 +284,15 @@ const (
 // DefaultIntegrationTimeout is API Gateway's default (and maximum) 29 s.
 const DefaultIntegrationTimeout = 29 * time.Second
 
+// DefaultHTTPIntegrationTimeout is an HTTP API's default (and maximum)
+// integration timeout, 30 s (AWS::ApiGatewayV2::Integration's
+// TimeoutInMillis).
+const DefaultHTTPIntegrationTimeout = 30 * time.Second
+
+// HTTPLambdaAuthorizerTimeout is how long an HTTP API waits for its Lambda
+// authorizer: 10 s (apigw-beyond §4.4, limits.md).
+const HTTPLambdaAuthorizerTimeout = 10 * time.Second
+
 // Integration is the backend of a route.
 type Integration struct {
 	Type IntegrationType
@@ -202,8 +301,15 @@ type Integration struct {
 	URI string
 	// Function names the function of an AWS_PROXY integration.
 	Function string
-	// Timeout bounds the integration (default DefaultIntegrationTimeout).
+	// Timeout bounds the integration (default DefaultIntegrationTimeout;
+	// DefaultHTTPIntegrationTimeout on an HTTP API).
 	Timeout time.Duration
+	// PayloadFormatVersion is the event format of an AWS_PROXY integration
+	// on an HTTP API: "1.0" or "2.0" ("" on a REST API, which has 1.0 only).
+	PayloadFormatVersion string
+	// Method (HTTP_PROXY on an HTTP API: IntegrationMethod) is the method
+	// sent upstream; "" or "ANY" sends the request's own.
+	Method string
 	// MockStatus is the status a MOCK integration answers with (default 200).
 	MockStatus int
 	// MockHeaders and MockBody are a MOCK integration's static response

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -28,8 +29,17 @@ type Invocation struct {
 	Route *tollgate.Route
 
 	// ResourcePath is the route's resource path, e.g. "/{proxy+}" (the
-	// event's resource and requestContext.resourcePath).
+	// event's resource and requestContext.resourcePath), or "$default".
 	ResourcePath string
+	// RouteKey (HTTP APIs) is the key of the route that matched, as API
+	// Gateway writes it ("GET /pets/{id}", "ANY /{proxy+}", "$default");
+	// "" on a REST API.
+	RouteKey string
+	// RawPath (HTTP APIs) is the request's path as sent, not decoded, with
+	// a named stage's segment kept and no stage segment for $default
+	// ("/dev/pets/1", "/pets/1"): payload 2.0's rawPath and
+	// requestContext.http.path, payload 1.0's path. "" on a REST API.
+	RawPath string
 	// ResourceID is a stable id of the resource, shaped like API Gateway's
 	// (6 lowercase alphanumerics; requestContext.resourceId).
 	ResourceID string
@@ -90,6 +100,16 @@ type Invocation struct {
 	// it sends (HeaderValue): the gateway allocates them with the
 	// invocation, so they cost the request no allocation of their own.
 	values [NumHeaderValues]string
+}
+
+// WriteResponse writes the gateway response t as the invocation's API
+// answers it: REST's body and headers (the package's WriteResponse), or an
+// HTTP API's (ResponseIntegrationFailure is 500 {"message":"Internal
+// Server Error"}, ResponseIntegrationTimeout 503 {"message":"Service
+// Unavailable"}, no x-amzn-ErrorType). Integrations write their failures
+// with it.
+func (inv *Invocation) WriteResponse(w http.ResponseWriter, t ResponseType) {
+	WriteResponse(w, t)
 }
 
 // NumHeaderValues is how many header values HeaderValue holds.

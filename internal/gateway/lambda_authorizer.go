@@ -39,6 +39,15 @@ const LambdaAuthorizerTimeout = 29 * time.Second
 // requestContext are rendered in one place.
 type AuthorizerEventFunc func(r *http.Request, inv *Invocation, methodARN string) ([]byte, error)
 
+// HTTPAuthorizerEventFunc builds the event of an HTTP API's REQUEST
+// authorizer (apigw-beyond §4.4): for version "2.0", the 2.0 request event
+// without body and isBase64Encoded, with "type":"REQUEST", routeArn and
+// identitySource (the identity-source values, in the authorizer's order);
+// for "1.0", the REQUEST event of a REST API with "version":"1.0", the
+// methodArn routeARN, identitySource and authorizationToken (the values
+// comma-joined). internal/lambdaproxy's HTTPAuthorizerEvent is the one.
+type HTTPAuthorizerEventFunc func(r *http.Request, inv *Invocation, version, routeARN string, identity []string) ([]byte, error)
+
 // LambdaAuthorizerOptions are what a LambdaAuthorizer needs from the rest
 // of Tollgate.
 type LambdaAuthorizerOptions struct {
@@ -46,6 +55,9 @@ type LambdaAuthorizerOptions struct {
 	Invoke tollgate.InvokeFunc
 	// Event builds a REQUEST authorizer's event; required for REQUEST.
 	Event AuthorizerEventFunc
+	// HTTPEvent builds an HTTP API REQUEST authorizer's event; required
+	// for those.
+	HTTPEvent HTTPAuthorizerEventFunc
 	// Cache holds the policies of the authorizers of a gateway; nil makes
 	// the authorizer cache nothing, whatever its TTL.
 	Cache *PolicyCache

@@ -3,6 +3,7 @@ package lambdaproxy
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"maps"
 	"mime"
 	"net/http"
@@ -161,6 +162,13 @@ func AuthorizerEvent(r *http.Request, inv *gateway.Invocation, methodARN string)
 	ev := authorizerEvent{Type: "REQUEST", MethodArn: methodARN}
 	ev.set(r, inv)
 	return json.Marshal(&ev)
+}
+
+// HTTPAuthorizerEvent returns the event of an HTTP API's REQUEST
+// authorizer (apigw-beyond §4.4). It is the gateway's
+// HTTPAuthorizerEventFunc.
+func HTTPAuthorizerEvent(r *http.Request, inv *gateway.Invocation, version, routeARN string, identity []string) ([]byte, error) {
+	return nil, errors.New("lambdaproxy: HTTP API authorizer events are not built yet")
 }
 
 // set fills in the fields of the request r that inv describes, but for

@@ -35,8 +35,9 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		Invoke: func(ctx context.Context, name, traceID string, event []byte) ([]byte, bool, error) {
 			return s.invokeFunction(ctx, r, name, traceID, event)
 		},
-		AuthorizerEvent: lambdaproxy.AuthorizerEvent,
-		Issuer:          s.Issuer,
+		AuthorizerEvent:     lambdaproxy.AuthorizerEvent,
+		HTTPAuthorizerEvent: lambdaproxy.HTTPAuthorizerEvent,
+		Issuer:              s.Issuer,
 		// A JWT authorizer's issuer under this server's issuer base is a
 		// local pool's: its keys are the signer's, never fetched over HTTP.
 		LocalIssuer: s.localIssuer,

@@ -1,0 +1,259 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/oauth2"
+)
+
+// routeAuthorizer is a route's authorizer: *Authorizer (COGNITO_USER_POOLS)
+// or *JWTAuthorizer (JWT).
+type routeAuthorizer interface {
+	Name() string
+	Header() string
+	Authorize(ctx context.Context, header string, scopes []string) Result
+}
+
+// buildAuthorizer sets the authorizer of the route rs (r declared), built
+// once per declaration.
+func (g *Gateway) buildAuthorizer(rs *routeState, r *tollgate.Route, opts Options, built *builtAuthorizers) error {
+	decl := r.Authorizer
+	switch decl.Kind() {
+	case tollgate.AuthorizerCognito, tollgate.AuthorizerJWT:
+		a := built.tokens[decl]
+		if a == nil {
+			var err error
+			if a, err = g.newAuthorizer(decl, opts); err != nil {
+				return err
+			}
+			built.tokens[decl] = a
+		}
+		rs.authz, rs.scopes = a, r.AuthorizationScopes
+	case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
+		a := built.lambda[decl]
+		if a == nil {
+			var err error
+			a, err = NewLambdaAuthorizer(decl, LambdaAuthorizerOptions{
+				Invoke: opts.Invoke,
+				Event:  opts.AuthorizerEvent,
+				Cache:  g.policies,
+				Now:    opts.Now,
+			})
+			if err != nil {
+				return err
+			}
+			built.lambda[decl] = a
+		}
+		rs.lambda = a
+	default:
+		return fmt.Errorf("authorizer %s: unsupported type %s", decl.Name, decl.Kind())
+	}
+	return nil
+}
+
+// newAuthorizer builds the token authorizer a declares, of its kind:
+// COGNITO_USER_POOLS or JWT.
+func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options) (routeAuthorizer, error) {
+	if a.Kind() == tollgate.AuthorizerJWT {
+		return NewJWTAuthorizer(a, JWTAuthorizerOptions{
+			LocalIssuer: opts.LocalIssuer,
+			Keys:        opts.Keys,
+			JWKS:        g.jwks,
+			Cache:       g.cache,
+			Now:         opts.Now,
+		})
+	}
+	return NewAuthorizer(a, AuthorizerOptions{
+		Issuer:  opts.Issuer,
+		Keys:    opts.Keys,
+		JWKS:    g.jwks,
+		Cache:   g.cache,
+		Revoked: opts.Revoked,
+		Now:     opts.Now,
+	})
+}
+
+// guarded reports whether the route has an authorizer.
+func (rs *routeState) guarded() bool { return rs.authz != nil || rs.lambda != nil }
+
+// authorizerName returns the name of the route's authorizer.
+func (rs *routeState) authorizerName() string {
+	switch {
+	case rs.authz != nil:
+		return rs.authz.Name()
+	case rs.lambda != nil:
+		return rs.lambda.name
+	}
+	return ""
+}
+
+func newChallenges(realm string, scopes []string) *challenges {
+	one := func(s string) []string { return []string{s} }
+	return &challenges{
+		noToken: one(oauth2.BearerChallenge(realm, nil)),
+		invalid: one(oauth2.BearerChallenge(realm, oauth2.InvalidToken("the access token is not valid"))),
+		expired: one(oauth2.BearerChallenge(realm, oauth2.InvalidToken("the access token expired"))),
+		scope:   one(oauth2.BearerChallenge(realm, oauth2.InsufficientScope("the access token lacks the scope"), scopes...)),
+	}
+}
+
+// setDecision records in inv what the route's authorizer allowed the
+// request with.
+func (inv *Invocation) setDecision(rs *routeState, res *Result) {
+	if res.Claims != nil {
+		inv.Authorizer, inv.Claims, inv.ClientID, inv.verified = rs.authz.Name(), res.Claims, res.Claims.ClientID, res.v
+	}
+	if g := res.grant; g != nil {
+		inv.Authorizer, inv.grant = rs.lambda.name, g
+		inv.PrincipalID, inv.AuthorizerContext, inv.AuthorizerLatency = g.out.PrincipalID, g.out.Context, res.latency
+	}
+}
+
+// authorizeLambda runs a route's Lambda authorizer on the request inv
+// describes; lenient is the lenient reading of its path.
+func (g *Gateway) authorizeLambda(r *http.Request, inv *Invocation, rs *routeState, lenient string) Result {
+	res := rs.lambda.Authorize(r, inv, lenient)
+	if g.obs != nil {
+		g.obs.ObserveAuthorizer(rs.lambda.name, res.Decision, res.Cached)
+	}
+	return res
+}
+
+// authorize runs a route's authorizer on the request's credentials. Two
+// copies of its header are ambiguous and refused: the first would be
+// verified, a Lambda event's headers keep the last, an upstream sees both
+// (and a CGI-style one reads X_Api_Token as X-Api-Token).
+func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
+	a := rs.authz
+	var res Result
+	vs := r.Header[a.Header()]
+	if len(vs) > 1 || hasTwin(r.Header, a.Header()) {
+		res = Result{Decision: Unauthorized, Reason: "more than one " + a.Header() + " header"}
+	} else {
+		var token string
+		if len(vs) == 1 {
+			token = vs[0]
+		}
+		res = a.Authorize(r.Context(), token, rs.scopes)
+	}
+	if g.obs != nil {
+		g.obs.ObserveAuthorizer(a.Name(), res.Decision, res.Cached)
+	}
+	return res
+}
+
+// implies reports whether a request the route strict allows is also one
+// the route other would allow: other has no authorizer, or the same one
+// with every scope of strict (a Cognito authorizer allows a token holding
+// any one of the route's scopes; none means ID tokens only).
+func implies(strict, other *routeState) bool {
+	if !other.guarded() {
+		return true
+	}
+	if other.lambda != nil {
+		// A Lambda authorizer's policy is evaluated against the request's
+		// methodArn, whichever route it reached: the same authorizer
+		// decides alike.
+		return strict.lambda == other.lambda
+	}
+	if _, jwt := other.authz.(*JWTAuthorizer); jwt && strict.authz == other.authz && len(other.scopes) == 0 {
+		// A JWT authorizer's route without scopes takes any valid token.
+		return true
+	}
+	if strict.authz != other.authz || (len(strict.scopes) == 0) != (len(other.scopes) == 0) {
+		return false
+	}
+	for _, s := range strict.scopes {
+		if !slices.Contains(other.scopes, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasTwin reports whether h holds, besides the canonical name, another
+// header name that some server reads as it: the same letters in another
+// case (a map built in code) or with '_' for '-' (CGI-style servers).
+func hasTwin(h http.Header, canonical string) bool {
+	for k := range h {
+		if len(k) == len(canonical) && k != canonical && foldHeaderName(k, canonical) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldHeaderName compares header names ASCII case-insensitively, with '_'
+// matching '-'.
+func foldHeaderName(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == '_' {
+			x = '-'
+		}
+		if y == '_' {
+			y = '-'
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// refusals are the gateway responses of the refusing decisions.
+var refusals = [...]ResponseType{
+	Unauthorized:  ResponseUnauthorized,
+	Expired:       ResponseExpiredToken,
+	Failed:        ResponseAuthorizerFailure,
+	Denied:        ResponseAccessDenied,
+	ExplicitDeny:  ResponseAccessDeniedExplicit,
+	Misconfigured: ResponseAuthorizerConfigurationError,
+	URITooLong:    ResponseRequestURITooLong,
+}
+
+// refuse answers a request its authorizer did not allow. The reason is
+// logged (never a token: see Result.Reason); failures at level error.
+func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, id string) {
+	level, msg := slog.LevelDebug, "gateway: request refused"
+	if (res.Decision == Failed || res.Decision == Misconfigured) && r.Context().Err() == nil {
+		// (A client gone while the authorizer ran is no failure of it.)
+		level, msg = slog.LevelError, "gateway: authorizer failed"
+	}
+	g.log.LogAttrs(r.Context(), level, msg,
+		slog.String("request_id", id), slog.String("authorizer", rs.authorizerName()),
+		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
+	if _, ok := rs.authz.(*JWTAuthorizer); ok && res.Decision != Failed {
+		writeJWTRefusal(w, res, rs.challenges, len(r.Header[rs.authz.Header()]) > 0) // 401, or 403 for a missing scope
+		return
+	}
+	t := ResponseUnauthorized
+	if int(res.Decision) < len(refusals) && refusals[res.Decision] != 0 {
+		t = refusals[res.Decision]
+	}
+	if c := rs.challenges; c != nil && (t == ResponseUnauthorized || t == ResponseExpiredToken) {
+		hadToken := len(r.Header[rs.authz.Header()]) > 0
+		v := c.invalid
+		switch {
+		case !hadToken:
+			v = c.noToken
+		case res.Decision == Expired:
+			v = c.expired
+		case res.Claims != nil && !res.Claims.HasAnyScope(rs.scopes):
+			v = c.scope
+		}
+		w.Header()[headerWWWAuthenticate] = v
+	}
+	WriteResponse(w, t)
+}
