@@ -250,6 +250,10 @@ type JWTIssuer struct {
 	// JWKSURL, if set, is where its keys are, without discovery (a local
 	// pool's own JWKS).
 	JWKSURL string
+	// PoolID, if set, names a local pool (an HTTP API's
+	// HttpUserPoolAuthorizer): Issuer is then "" and the gateway uses the
+	// pool's issuer URL (Options.Issuer) and the signer's keys.
+	PoolID string
 	// Audiences: the token's aud must hold one of them.
 	Audiences []string
 	// Claims are further claims the token must (Required) or may carry, with

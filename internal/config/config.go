@@ -46,6 +46,9 @@ type Config struct {
 	// RestAPIs are the API Gateway REST APIs: restapis.go. BuildRestAPIs
 	// maps them to the domain once Apply has given the pools their ids.
 	RestAPIs []RestAPI `yaml:"restApis"`
+	// HTTPAPIs are the API Gateway HTTP APIs (v2): httpapis.go.
+	// BuildRestAPIs builds them beside the REST APIs.
+	HTTPAPIs []HTTPAPI `yaml:"httpApis"`
 }
 
 // Load reads and validates the config file at path. On any problem with
