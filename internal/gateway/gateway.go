@@ -168,6 +168,8 @@ type stageState struct {
 
 type routeState struct {
 	integration Integration
+	// http is set on an HTTP API's routes.
+	http bool
 	// The route's authorizer, of one kind: authz (COGNITO_USER_POOLS, JWT)
 	// or lambda (TOKEN, REQUEST); nil for none.
 	authz      routeAuthorizer
@@ -355,6 +357,7 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 	for i := range api.Routes {
 		r := &api.Routes[i]
 		rs := &st.routes[i]
+		rs.http = api.IsHTTP()
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
 		rs.name = r.Method + " " + r.ResourcePath
 		if r.Authorizer != nil {
