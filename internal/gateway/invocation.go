@@ -308,8 +308,11 @@ func sameMap(a, b map[string]any) bool {
 
 // ContextPath returns requestContext.path: the path with the stage, e.g.
 // "/prod/hello/world", on an execute-api host and on the path forms; the
-// path as received on a custom domain.
+// path as received on a custom domain; RawPath on an HTTP API.
 func (inv *Invocation) ContextPath() string {
+	if inv.RawPath != "" {
+		return inv.RawPath
+	}
 	if inv.contextPath != "" {
 		return inv.contextPath
 	}
