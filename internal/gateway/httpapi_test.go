@@ -306,7 +306,7 @@ func TestHTTPAPIRouteThrottle(t *testing.T) {
 	status := func(method, target string) int { return e.do(request(method, httpExecHost, target, "")).Code }
 	got := []int{
 		status("GET", "/pets/dog/2"), status("GET", "/pets/dog/3"), // one route
-		status("GET", "/pets/cat/1"),                                                  // another
+		status("GET", "/pets/cat/1"),                                                             // another
 		status("GET", "/pets/dog/1"), status("GET", "/pets/dog/1"), status("GET", "/pets/dog/1"), // burst 2
 		status("GET", "/"), status("GET", "/"), status("GET", "/"), // $default: unlimited
 		status("GET", "/dev/pets/dog/2"), // another stage: unlimited
