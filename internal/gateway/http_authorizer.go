@@ -234,25 +234,7 @@ func refuseHTTP(w http.ResponseWriter, rs *routeState, res *Result) {
 			w.Header()[headerWWWAuthenticate] = jwtChallenge(res.why)
 		}
 	}
-	writeHTTPRefusal(w, t)
-}
-
-// writeHTTPRefusal writes an authorizer's refusal in an HTTP API's form
-// (no x-amzn-ErrorType).
-func writeHTTPRefusal(w http.ResponseWriter, t ResponseType) {
-	body := `{"message":"Internal Server Error"}`
-	status := http.StatusInternalServerError
-	switch t {
-	case ResponseUnauthorized:
-		body, status = `{"message":"Unauthorized"}`, http.StatusUnauthorized
-	case ResponseForbidden:
-		body, status = `{"message":"Forbidden"}`, http.StatusForbidden
-	}
-	h := w.Header()
-	h[headerContentType] = jsonContentTypeValue
-	h[headerContentLength] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(status)
-	w.Write([]byte(body))
+	WriteHTTPResponse(w, t)
 }
 
 // RouteARN is the routeArn an HTTP API hands its Lambda authorizer and
