@@ -71,9 +71,7 @@ func newConfinementEnv(tb testing.TB) *confinementEnv {
 	var err error
 	e.gw, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{api}, Logger: quiet,
 		Issuer: func(pool string) string { return "http://127.0.0.1/" + pool }, Keys: noKeys{},
-		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
-			return p.Integration(r.Integration)
-		})})
+		Integrations: p})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -186,6 +184,129 @@ func TestPathConfinementForwards(t *testing.T) {
 		r.Host = "confine001.execute-api.us-east-1.localhost"
 		if !e.check(t, r) {
 			t.Errorf("GET %s did not reach the upstream", target)
+		}
+	}
+}
+
+// defaultRouteEnv is an HTTP API's $default route, whose integration sends
+// the request's whole path after its URI's path (/public), in front of an
+// upstream that records the raw request targets; and the gateway's path
+// rules, which refuse an ambiguous path (an encoded dot segment, "..%2f",
+// overlong forms…) before any route, of either kind of API, is chosen. Those
+// rules are the gateway's: here a REST API's open route "/{proxy+}" tells
+// and "/" tell which paths they let through, until the gateway routes
+// HTTP APIs.
+type defaultRouteEnv struct {
+	h     gateway.Integration
+	route *tollgate.Route
+	gw    *gateway.Gateway
+	mu    sync.Mutex
+	seen  []string
+}
+
+func newDefaultRouteEnv(tb testing.TB) *defaultRouteEnv {
+	e := &defaultRouteEnv{}
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		e.seen = append(e.seen, r.RequestURI)
+		e.mu.Unlock()
+	}))
+	tb.Cleanup(up.Close)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p := proxy.New(proxy.Options{Logger: quiet})
+	tb.Cleanup(p.CloseIdleConnections)
+	api := &tollgate.RestAPI{ID: "confine002", Protocol: tollgate.ProtocolHTTP}
+	e.route = &tollgate.Route{Method: "ANY", ResourcePath: tollgate.DefaultRouteKey,
+		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + "/public"}}
+	var err error
+	if e.h, err = p.Integration(api, e.route); err != nil {
+		tb.Fatal(err)
+	}
+	open := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://unused/"}
+	rest := &tollgate.RestAPI{ID: "confine003", Stages: []tollgate.Stage{{Name: "prod"}}, Routes: []tollgate.Route{
+		{ResourcePath: "/", Method: "ANY", Integration: open}, {ResourcePath: "/{proxy+}", Method: "ANY", Integration: open}}}
+	e.gw, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{rest}, Logger: quiet,
+		Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+			return integrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) { w.WriteHeader(http.StatusTeapot) }), nil
+		})})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// accepted reports whether the gateway's path rules let the path of target
+// through.
+func (e *defaultRouteEnv) accepted(target string) bool {
+	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(
+		"GET /prod" + target + " HTTP/1.1\r\nHost: confine003.execute-api.us-east-1.localhost\r\n\r\n")))
+	if err != nil {
+		return false
+	}
+	w := httptest.NewRecorder()
+	e.gw.ServeHTTP(w, r)
+	return w.Code == http.StatusTeapot
+}
+
+// check serves r on the $default stage, its path as sent being the
+// invocation's RawPath, and fails if the upstream got a path that resolves
+// outside /public.
+func (e *defaultRouteEnv) check(t *testing.T, r *http.Request) (reached bool) {
+	t.Helper()
+	e.mu.Lock()
+	e.seen = e.seen[:0]
+	e.mu.Unlock()
+	raw, _, _ := strings.Cut(r.RequestURI, "?")
+	inv := &gateway.Invocation{Route: e.route, ResourcePath: e.route.ResourcePath, RouteKey: tollgate.DefaultRouteKey,
+		Stage: &tollgate.Stage{Name: tollgate.DefaultStageName}, Path: raw, RawPath: raw, RequestID: "r"}
+	e.h.Serve(httptest.NewRecorder(), r, inv)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, got := range e.seen {
+		if p := lenientPath(got); p != "/public" && !strings.HasPrefix(p, "/public/") {
+			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: outside the URI's /public", r.RequestURI, got, p)
+		}
+	}
+	return len(e.seen) > 0
+}
+
+// FuzzDefaultRouteConfinement holds the $default route's path invariant:
+// the request's whole path is sent after the URI's path, and whatever an
+// upstream would normalize it to stays under that path, however encoded,
+// for every path the gateway's rules let through.
+func FuzzDefaultRouteConfinement(f *testing.F) {
+	for _, s := range []string{"x", "store/checkout", "", "a//b/", "..", "../admin", "%2e%2e/admin", "%2E%2e%2fadmin",
+		"..%2fadmin", "..%5cadmin", "..\\admin", "..;/admin", "%252e%252e%252fadmin", "%c0%ae%c0%ae/admin",
+		"%ef%bc%8e%ef%bc%8e/admin", "a/b/../../..", "x/.%2e/.%2e/admin", ".%2e", "%2e", "public/x%00/../../admin",
+		"..%c0%afadmin", "a%2F..%2F..%2Fadmin", "%25252e%25252e/admin", "a;/../..", "?q=../x", "%2e%2e", "a/%2e"} {
+		f.Add(s)
+	}
+	e := newDefaultRouteEnv(f)
+	f.Fuzz(func(t *testing.T, rest string) {
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(
+			"GET /" + rest + " HTTP/1.1\r\nHost: confine002.execute-api.us-east-1.localhost\r\n\r\n")))
+		if err != nil || !e.accepted(r.RequestURI) {
+			return // not a request net/http would serve, or one the gateway refuses
+		}
+		e.check(t, r)
+	})
+}
+
+// The $default fuzz target's harness forwards ordinary paths, and its
+// filter refuses the ambiguous ones.
+func TestDefaultRouteConfinementForwards(t *testing.T) {
+	e := newDefaultRouteEnv(t)
+	for _, target := range []string{"/", "/x", "/store/checkout?x=1", "/a%2Fb", "/a//b/", "/v1.2/.x/a..b"} {
+		if !e.accepted(target) {
+			t.Errorf("the gateway refuses %s", target)
+		}
+		if r := httptest.NewRequest("GET", target, nil); !e.check(t, r) {
+			t.Errorf("GET %s did not reach the upstream", target)
+		}
+	}
+	for _, target := range []string{"/..%2fadmin", "/a%2F..%2F..%2Fadmin", "/%252e%252e%252fadmin"} {
+		if e.accepted(target) {
+			t.Errorf("the gateway lets %s through", target)
 		}
 	}
 }
