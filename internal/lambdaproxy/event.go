@@ -372,8 +372,29 @@ func eachEventHeader(r *http.Request, fn func(canonical string, vs []string)) {
 }
 
 // lowerHeaderName is how an HTTP API names headers in its events: lower
-// case, whatever the caller sent (apigw-beyond §4.2).
-func lowerHeaderName(canonical string) string { return strings.ToLower(canonical) }
+// case, whatever the caller sent (apigw-beyond §4.2). The common names
+// are looked up rather than lowered on every request.
+func lowerHeaderName(canonical string) string {
+	if l, ok := lowerNames[canonical]; ok {
+		return l
+	}
+	return strings.ToLower(canonical)
+}
+
+// lowerNames are the lower-case names of the headers most requests carry,
+// by canonical name.
+var lowerNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Content-Encoding",
+		"Content-Length", "Content-Type", "Cookie", "Host", "If-Modified-Since", "If-None-Match", "Origin",
+		"Pragma", "Referer", "User-Agent", "X-Amzn-Trace-Id", "X-Api-Key", "X-Forwarded-For",
+		"X-Forwarded-Port", "X-Forwarded-Proto", "X-Requested-With",
+	} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()
 
 // rawPath is the path of an HTTP API's events: the path as sent, a named
 // stage's segment kept (inv.RawPath); inv.Path when the gateway did not
