@@ -48,11 +48,11 @@ func withJWT(inv *gateway.Invocation) {
 		`{"sub":"4qg1a2b3c4d5e6f7g8h9","token_use":"access","scope":"pets/read pets/write","auth_time":1785672000,"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pxAHZcSSX","exp":1785675600,"iat":1785672000,"version":2,"jti":"0f7c1b5e-2c1d-4a3e-9a8b-7c6d5e4f3a2b","client_id":"4qg1a2b3c4d5e6f7g8h9"}`)}
 }
 
-func benchEvent(b *testing.B, api *tollgate.RestAPI, jwt bool, build func(*http.Request, *gateway.Invocation, []byte) ([]byte, error)) {
+// benchEvent builds the event of benchRequest on api, with setup applied
+// to its invocation.
+func benchEvent(b *testing.B, api *tollgate.RestAPI, setup func(*gateway.Invocation), build func(*http.Request, *gateway.Invocation, []byte) ([]byte, error)) {
 	r, inv := benchRequest(api)
-	if jwt {
-		withJWT(inv)
-	}
+	setup(inv)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := build(r, inv, benchBody); err != nil {
@@ -64,14 +64,19 @@ func benchEvent(b *testing.B, api *tollgate.RestAPI, jwt bool, build func(*http.
 // BenchmarkEventREST, BenchmarkEventV1 and BenchmarkEventV2 build the
 // event of the same request: a REST API's, and an HTTP API's in payload
 // format 1.0 and 2.0.
-func BenchmarkEventREST(b *testing.B) { benchEvent(b, &tollgate.RestAPI{ID: "abc"}, false, restEvent) }
-func BenchmarkEventV1(b *testing.B)   { benchEvent(b, httpAPI("abc"), false, httpV1Event) }
-func BenchmarkEventV2(b *testing.B)   { benchEvent(b, httpAPI("abc"), false, HTTPEvent) }
+func BenchmarkEventREST(b *testing.B) {
+	benchEvent(b, &tollgate.RestAPI{ID: "abc"}, noAuthorizer, restEvent)
+}
+func BenchmarkEventV1(b *testing.B) { benchEvent(b, httpAPI("abc"), noAuthorizer, httpV1Event) }
+func BenchmarkEventV2(b *testing.B) { benchEvent(b, httpAPI("abc"), noAuthorizer, HTTPEvent) }
+
+// noAuthorizer leaves an invocation as it is.
+func noAuthorizer(*gateway.Invocation) {}
 
 // BenchmarkEventV1JWT and BenchmarkEventV2JWT add a JWT authorizer's
 // claims, rendered as strings.
-func BenchmarkEventV1JWT(b *testing.B) { benchEvent(b, httpAPI("abc"), true, httpV1Event) }
-func BenchmarkEventV2JWT(b *testing.B) { benchEvent(b, httpAPI("abc"), true, HTTPEvent) }
+func BenchmarkEventV1JWT(b *testing.B) { benchEvent(b, httpAPI("abc"), withJWT, httpV1Event) }
+func BenchmarkEventV2JWT(b *testing.B) { benchEvent(b, httpAPI("abc"), withJWT, HTTPEvent) }
 
 // benchServe serves the request through an integration of payload format
 // version whose function answers at once with a typical response.

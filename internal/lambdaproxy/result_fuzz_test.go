@@ -47,7 +47,8 @@ func fuzzResult(f *testing.F, parse func([]byte) (*proxyResult, error), api *tol
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept", "image/png")
-		res.write(w, r, &gateway.Invocation{API: api}, api.IsHTTP())
+		inv := &gateway.Invocation{API: api}
+		res.write(w, r, inv, kindOf(inv))
 		if w.Code < 100 || w.Code > 599 {
 			t.Fatalf("answered %d", w.Code)
 		}
