@@ -39,30 +39,55 @@ func (noKeys) PublicKeys(context.Context, string) (map[string]*rsa.PublicKey, er
 	return map[string]*rsa.PublicKey{}, nil
 }
 
-// confinementEnv is the gateway and the proxy wired as the server wires
-// them, in front of an upstream that records the raw request targets.
-type confinementEnv struct {
-	gw   *gateway.Gateway
+// targets is an upstream that records the raw request targets it gets.
+type targets struct {
+	url  string
 	mu   sync.Mutex
 	seen []string
 }
 
-func newConfinementEnv(tb testing.TB) *confinementEnv {
-	e := &confinementEnv{}
+// startTargets starts the upstream, and returns it and a quiet Proxy.
+func startTargets(tb testing.TB) (*targets, *proxy.Proxy, *slog.Logger) {
+	l := &targets{}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		e.seen = append(e.seen, r.RequestURI)
-		e.mu.Unlock()
+		l.mu.Lock()
+		l.seen = append(l.seen, r.RequestURI)
+		l.mu.Unlock()
 	}))
 	tb.Cleanup(up.Close)
+	l.url = up.URL
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := proxy.New(proxy.Options{Logger: quiet})
 	tb.Cleanup(p.CloseIdleConnections)
+	return l, p, quiet
+}
+
+// during returns the targets the upstream got while serve ran.
+func (l *targets) during(serve func()) []string {
+	l.mu.Lock()
+	l.seen = l.seen[:0]
+	l.mu.Unlock()
+	serve()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.seen...)
+}
+
+// confinementEnv is the gateway and the proxy wired as the server wires
+// them, in front of an upstream that records the raw request targets.
+type confinementEnv struct {
+	gw *gateway.Gateway
+	up *targets
+}
+
+func newConfinementEnv(tb testing.TB) *confinementEnv {
+	up, p, quiet := startTargets(tb)
+	e := &confinementEnv{up: up}
 	api := &tollgate.RestAPI{ID: "confine001", Name: "confine", Stages: []tollgate.Stage{{Name: "prod"}}}
 	authz := &tollgate.Authorizer{Name: "guard", PoolIDs: []string{"us-east-1_AAAAAAAAA"}, IdentitySource: "method.request.header.Authorization"}
 	for _, r := range confinedRoutes {
 		route := tollgate.Route{ResourcePath: r.resource, Method: "ANY",
-			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + r.uri}}
+			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.url + r.uri}}
 		if r.guarded {
 			route.Authorizer, route.AuthorizationScopes = authz, []string{"api/admin"}
 		}
@@ -160,19 +185,14 @@ func FuzzPathConfinement(f *testing.F) {
 // check serves r and fails if the upstream got a path outside /public/.
 func (e *confinementEnv) check(t *testing.T, r *http.Request) (reached bool) {
 	t.Helper()
-	e.mu.Lock()
-	e.seen = e.seen[:0]
-	e.mu.Unlock()
-	e.gw.ServeHTTP(httptest.NewRecorder(), r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, got := range e.seen {
+	seen := e.up.during(func() { e.gw.ServeHTTP(httptest.NewRecorder(), r) })
+	for _, got := range seen {
 		// The guarded route grants /admin/{proxy+}: /admin/ and more.
 		if p := lenientPath(got); strings.HasPrefix(p, "/admin/") && len(p) > len("/admin/") {
 			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: the guarded route's", r.RequestURI, got, p)
 		}
 	}
-	return len(e.seen) > 0
+	return len(seen) > 0
 }
 
 // The fuzz target's harness forwards ordinary paths: an invariant that
@@ -200,24 +220,15 @@ type defaultRouteEnv struct {
 	h     gateway.Integration
 	route *tollgate.Route
 	gw    *gateway.Gateway
-	mu    sync.Mutex
-	seen  []string
+	up    *targets
 }
 
 func newDefaultRouteEnv(tb testing.TB) *defaultRouteEnv {
-	e := &defaultRouteEnv{}
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		e.seen = append(e.seen, r.RequestURI)
-		e.mu.Unlock()
-	}))
-	tb.Cleanup(up.Close)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p := proxy.New(proxy.Options{Logger: quiet})
-	tb.Cleanup(p.CloseIdleConnections)
+	up, p, quiet := startTargets(tb)
+	e := &defaultRouteEnv{up: up}
 	api := &tollgate.RestAPI{ID: "confine002", Protocol: tollgate.ProtocolHTTP}
 	e.route = &tollgate.Route{Method: "ANY", ResourcePath: tollgate.DefaultRouteKey,
-		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + "/public"}}
+		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.url + "/public"}}
 	var err error
 	if e.h, err = p.Integration(api, e.route); err != nil {
 		tb.Fatal(err)
@@ -253,21 +264,16 @@ func (e *defaultRouteEnv) accepted(target string) bool {
 // outside /public.
 func (e *defaultRouteEnv) check(t *testing.T, r *http.Request) (reached bool) {
 	t.Helper()
-	e.mu.Lock()
-	e.seen = e.seen[:0]
-	e.mu.Unlock()
 	raw, _, _ := strings.Cut(r.RequestURI, "?")
 	inv := &gateway.Invocation{Route: e.route, ResourcePath: e.route.ResourcePath, RouteKey: tollgate.DefaultRouteKey,
 		Stage: &tollgate.Stage{Name: tollgate.DefaultStageName}, Path: raw, RawPath: raw, RequestID: "r"}
-	e.h.Serve(httptest.NewRecorder(), r, inv)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, got := range e.seen {
+	seen := e.up.during(func() { e.h.Serve(httptest.NewRecorder(), r, inv) })
+	for _, got := range seen {
 		if p := lenientPath(got); p != "/public" && !strings.HasPrefix(p, "/public/") {
 			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: outside the URI's /public", r.RequestURI, got, p)
 		}
 	}
-	return len(e.seen) > 0
+	return len(seen) > 0
 }
 
 // FuzzDefaultRouteConfinement holds the $default route's path invariant:
