@@ -344,24 +344,24 @@ func (a *LambdaAuthorizer) authorizeHTTP(r *http.Request, inv *Invocation) Resul
 	return res
 }
 
-// forHTTP completes z, the authorizer a declares, as an HTTP API's.
-func (z *LambdaAuthorizer) forHTTP(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (*LambdaAuthorizer, error) {
+// forHTTP completes a, the authorizer decl declares, as an HTTP API's.
+func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthorizerOptions) (*LambdaAuthorizer, error) {
 	fail := func(why string) (*LambdaAuthorizer, error) {
-		return nil, errors.New("authorizer " + a.Name + ": " + why)
+		return nil, errors.New("authorizer " + decl.Name + ": " + why)
 	}
 	switch {
-	case z.kind != tollgate.AuthorizerRequest:
-		return fail("an HTTP API's Lambda authorizer is a REQUEST authorizer, not " + string(z.kind))
+	case a.kind != tollgate.AuthorizerRequest:
+		return fail("an HTTP API's Lambda authorizer is a REQUEST authorizer, not " + string(a.kind))
 	case opts.HTTPEvent == nil:
 		return fail("no HTTP API authorizer event builder")
-	case a.PayloadFormatVersion != "1.0" && a.PayloadFormatVersion != "2.0":
-		return fail("payload format version " + strconv.Quote(a.PayloadFormatVersion) + " is not 1.0 or 2.0")
-	case a.SimpleResponses && a.PayloadFormatVersion != "2.0":
+	case decl.PayloadFormatVersion != "1.0" && decl.PayloadFormatVersion != "2.0":
+		return fail("payload format version " + strconv.Quote(decl.PayloadFormatVersion) + " is not 1.0 or 2.0")
+	case decl.SimpleResponses && decl.PayloadFormatVersion != "2.0":
 		return fail("simple responses need payload format version 2.0")
 	}
-	z.http, z.httpEvent, z.version, z.simple = true, opts.HTTPEvent, a.PayloadFormatVersion, a.SimpleResponses
-	z.timeout = tollgate.HTTPLambdaAuthorizerTimeout
-	for _, s := range a.IdentitySources {
+	a.http, a.httpEvent, a.version, a.simple = true, opts.HTTPEvent, decl.PayloadFormatVersion, decl.SimpleResponses
+	a.timeout = tollgate.HTTPLambdaAuthorizerTimeout
+	for _, s := range decl.IdentitySources {
 		k, name, ok := apigw.ParseHTTPIdentitySource(s)
 		if !ok {
 			return fail(strconv.Quote(s) + " is not an HTTP API identity source")
@@ -370,21 +370,24 @@ func (z *LambdaAuthorizer) forHTTP(a *tollgate.Authorizer, opts LambdaAuthorizer
 			name = textproto.CanonicalMIMEHeaderKey(name)
 		}
 		if k == apigw.SourceContext && name == "routeKey" {
-			z.routeKeyed = true
+			a.routeKeyed = true
 		}
-		z.sources = append(z.sources, identitySource{k, name})
+		a.sources = append(a.sources, identitySource{k, name})
 	}
-	if z.ttl > 0 && len(z.sources) == 0 {
+	if a.ttl > 0 && len(a.sources) == 0 {
 		return fail("caches its results but has no identity source")
 	}
-	return z, nil
+	return a, nil
 }
 
 // parse reads the function's answer: an IAM policy answer (a REST API's
 // rules, ParseAuthorizerOutput), or an HTTP API's (ParseHTTPAuthorizerOutput).
 func (a *LambdaAuthorizer) parse(payload []byte) (*AuthorizerOutput, error) {
-	if a.http {
-		return ParseHTTPAuthorizerOutput(payload, a.version, a.simple)
+	switch {
+	case a.simple:
+		return ParseSimpleAuthorizerOutput(payload)
+	case a.http:
+		return ParseHTTPAuthorizerOutput(payload, a.version)
 	}
 	return ParseAuthorizerOutput(payload)
 }
