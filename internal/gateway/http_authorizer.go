@@ -139,8 +139,9 @@ func newHTTPChallenges(scopes []string) *challenges {
 }
 
 // classifyJWT returns the refusal kind of a token JWTAuthorizer.verify
-// refused with err (bearer.VerifyJWT's error).
-func classifyJWT(tok string, err error) refusal {
+// refused with err (bearer.VerifyJWT's error); algs are the algorithms it
+// allows.
+func classifyJWT(tok string, err error, algs []string) refusal {
 	if errors.Is(err, bearer.ErrExpired) {
 		return refusal{kind: refusedExpired}
 	}
@@ -151,9 +152,9 @@ func classifyJWT(tok string, err error) refusal {
 	r := be.Reason
 	switch {
 	case r == "not a JWS in compact serialization", r == "token longer than MaxTokenSize":
-		return malformed(tok)
+		return malformed(tok, algs)
 	case strings.HasPrefix(r, "parse: "):
-		return algRefusal(tok)
+		return algRefusal(tok, algs)
 	case strings.HasPrefix(r, "signature: "), strings.HasPrefix(r, "alg "), strings.HasPrefix(r, "the key of its kid"):
 		return refusal{kind: refusedSignature}
 	case r == "no kid", bearer.UnknownKid(err):
@@ -170,19 +171,20 @@ func classifyJWT(tok string, err error) refusal {
 	return refusal{kind: refusedClaims}
 }
 
-// malformed is the refusal of a token that is no compact JWS: golang-jwt's
-// segment count, or else a malformed one.
-func malformed(tok string) refusal {
+// malformed is the refusal of a token that is no compact JWS, or whose iss
+// cannot be read: golang-jwt's segment count, else its alg's refusal as
+// golang-jwt checks it before the rest (an unsecured "x.y." included).
+func malformed(tok string, algs []string) refusal {
 	if strings.Count(tok, ".") != 2 {
 		return refusal{kind: refusedSegments}
 	}
-	return refusal{kind: refusedMalformed}
+	return algRefusal(tok, algs)
 }
 
-// algRefusal is the refusal of a token go-jose would not parse with the
-// allowed algorithms: its alg, when it is a JWS algorithm, not allowed;
-// else an unknown alg or a malformed header.
-func algRefusal(tok string) refusal {
+// algRefusal is the refusal of a token whose header go-jose would not
+// parse with the allowed algorithms algs: its alg, when it is a JWS
+// algorithm not allowed; else an unknown alg, or a malformed token.
+func algRefusal(tok string, algs []string) refusal {
 	var h struct {
 		Alg any `json:"alg"`
 	}
@@ -190,7 +192,7 @@ func algRefusal(tok string) refusal {
 		return refusal{kind: refusedMalformed}
 	}
 	alg, ok := h.Alg.(string)
-	if !ok {
+	if !ok || slices.Contains(algs, alg) {
 		return refusal{kind: refusedMalformed}
 	}
 	if i := slices.Index(jwsAlgorithms, alg); i >= 0 {

@@ -101,10 +101,23 @@ func TestHTTPJWTAuthorizerAnswers(t *testing.T) {
 		{"ES256", "/open", "Bearer " + he.oidc.mint(t, jose.ES256, he.oidc.claims()), 401, unauthorized, invalidToken("signing method ES256 is invalid")},
 		{"HS256 forgery", "/open", "Bearer " + mintHS256(t, keyA, local), 401, unauthorized, invalidToken("signing method HS256 is invalid")},
 		{"forged signature", "/open", tok(local)[:len(tok(local))-4] + "AAAA", 401, unauthorized, invalidToken("crypto/rsa: verification error")},
+		{"alg none", "/open", "Bearer " + mintNone(t, keyA.kid, local), 401, unauthorized, invalidToken("signing method none is invalid")},
+		{"unknown kid", "/open", "Bearer " + mint(t, keyA, "nope", local), 401, unauthorized, invalidToken("the token's kid is not one of the issuer's keys")},
+		{"issued later", "/open", tok(with(local, "iat", t0.Add(time.Hour).Unix())), 401, unauthorized, invalidToken("token used before issued")},
+		{"three segments, none JSON", "/open", "Bearer a.b.c", 401, unauthorized, invalidToken("token is malformed")},
+		{"two headers", "/open", "", 401, unauthorized, invalidToken("token is malformed")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w := he.get(c.path, c.auth)
+			r := httptest.NewRequest("GET", c.path, nil)
+			r.Host = execHost
+			if c.auth != "" {
+				r.Header.Set("Authorization", c.auth)
+			}
+			if c.name == "two headers" {
+				r.Header["Authorization"] = []string{tok(local), tok(local)}
+			}
+			w := he.do(r)
 			if w.Code != c.status || w.Body.String() != c.body {
 				t.Fatalf("got %d %s, want %d %s", w.Code, w.Body, c.status, c.body)
 			}

@@ -99,6 +99,7 @@ type JWTAuthorizer struct {
 	// pooled are the issuers naming a local pool, keyed in issuers by
 	// their pool's issuer URL on first use.
 	pooled []*jwtIssuer
+	algs   []string // the algorithms allowed
 	opts   JWTAuthorizerOptions
 	ident  uint64 // the cache's number for the configuration
 
@@ -148,7 +149,7 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	z := &JWTAuthorizer{name: a.Name, tokenSource: src, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
+	z := &JWTAuthorizer{name: a.Name, tokenSource: src, algs: algs, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
 	if why := z.addIssuers(a.JWT.Issuers, algs); why != "" {
 		return fail(why)
 	}
@@ -323,7 +324,7 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 	// rules; VerifyJWT then requires the signed iss to be that issuer.
 	iss, ok := peekIssuer(tok)
 	if !ok {
-		return nil, Result{Reason: "malformed token", why: malformed(tok)}
+		return nil, Result{Reason: "malformed token", why: malformed(tok, a.algs)}
 	}
 	ji := a.issuers[iss]
 	if ji == nil {
@@ -356,7 +357,7 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 		// sent while the issuer is down does not flood the error log.
 		return nil, Result{Decision: Failed, Reason: "no key set of issuer " + iss + " could be fetched"}
 	default:
-		return nil, Result{Reason: jwtRefusalReason(tok, err), why: classifyJWT(tok, err)}
+		return nil, Result{Reason: jwtRefusalReason(tok, err), why: classifyJWT(tok, err, a.algs)}
 	}
 }
 
