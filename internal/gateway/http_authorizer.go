@@ -264,29 +264,9 @@ func RouteARN(region, account, apiID, stage, verb string, route *tollgate.Route)
 func (a *LambdaAuthorizer) httpIdentity(r *http.Request, inv *Invocation, values []string, material []byte) ([]string, []byte, Result, bool) {
 	var query map[string][]string
 	for _, s := range a.sources {
-		var v string
-		switch s.kind {
-		case apigw.SourceHeader:
-			vs := EventHeaderValues(r, s.name)
-			if len(vs) > 1 || hasTwin(r.Header, s.name) {
-				return nil, nil, Result{Reason: "more than one " + s.name + " header"}, false
-			}
-			v = last(vs)
-		case apigw.SourceQueryString:
-			if query == nil {
-				query = r.URL.Query()
-			}
-			if len(query[s.name]) > 1 {
-				return nil, nil, Result{Reason: "query string parameter " + s.name + " sent more than once"}, false
-			}
-			v = last(query[s.name])
-		case apigw.SourceStageVariable:
-			v = inv.StageVariables[s.name]
-		case apigw.SourceContext:
-			v = httpContextValue(r, inv, s.name)
-		}
-		if v == "" {
-			return nil, nil, Result{Reason: "identity source " + s.name + " is missing or empty"}, false
+		v, refused, ok := a.sourceValue(r, inv, s, &query)
+		if !ok {
+			return nil, nil, refused, false
 		}
 		values = append(values, v)
 		material = appendKeyValue(material, v)
