@@ -190,6 +190,20 @@ func TestHTTPJWTAuthorizerPoolNeverFetched(t *testing.T) {
 	}
 }
 
+// TestHTTPJWTAuthorizerKeysUnavailable: a well-formed token of an issuer
+// whose keys were never fetched is the authorizer failing, not the token:
+// 500 {"message":"Internal Server Error"} in an HTTP API's form, without
+// www-authenticate (contract §4.5's error table: an authorizer failure).
+func TestHTTPJWTAuthorizerKeysUnavailable(t *testing.T) {
+	he := newHTTPJWTEnv(t)
+	he.oidc.down.Store(true)
+	c := with(he.oidc.claims(), "aud", "api")
+	w := he.getAuth("/open", "Bearer "+mint(t, keyA, he.oidc.kid, c))
+	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` || w.Header().Get("Www-Authenticate") != "" || w.Header().Get(gateway.HeaderErrorType) != "" {
+		t.Errorf("%d %s %v", w.Code, w.Body, w.Header())
+	}
+}
+
 // BenchmarkJWTAuthorizerCachedHTTP compares the cached decision of the
 // same token by a REST API's JWT authorizer (method.request.header.
 // Authorization, RS256, the pool's issuer URL) and an HTTP API's (PoolID,
