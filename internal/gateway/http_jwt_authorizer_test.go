@@ -48,14 +48,15 @@ func newHTTPJWTEnv(t *testing.T) *httpJWTEnv {
 	return he
 }
 
-// get sends GET path with the Authorization header value auth (none if "").
-func (he *httpJWTEnv) get(path, auth string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("GET", path, nil)
+// getAuth sends GET target to the execute-api host with the
+// Authorization header value auth (none if "").
+func (e *env) getAuth(target, auth string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", target, nil)
 	r.Host = execHost
 	if auth != "" {
 		r.Header.Set("Authorization", auth)
 	}
-	return he.do(r)
+	return e.do(r)
 }
 
 // invalidToken is the www-authenticate value of an HTTP API's JWT
@@ -101,10 +102,14 @@ func TestHTTPJWTAuthorizerAnswers(t *testing.T) {
 		{"ES256", "/open", "Bearer " + he.oidc.mint(t, jose.ES256, he.oidc.claims()), 401, unauthorized, invalidToken("signing method ES256 is invalid")},
 		{"HS256 forgery", "/open", "Bearer " + mintHS256(t, keyA, local), 401, unauthorized, invalidToken("signing method HS256 is invalid")},
 		{"forged signature", "/open", tok(local)[:len(tok(local))-4] + "AAAA", 401, unauthorized, invalidToken("crypto/rsa: verification error")},
+		{"alg none", "/open", "Bearer " + mintNone(t, keyA.kid, local), 401, unauthorized, invalidToken("signing method none is invalid")},
+		{"unknown kid", "/open", "Bearer " + mint(t, keyA, "nope", local), 401, unauthorized, invalidToken("the token's kid is not one of the issuer's keys")},
+		{"issued later", "/open", tok(with(local, "iat", t0.Add(time.Hour).Unix())), 401, unauthorized, invalidToken("token used before issued")},
+		{"three segments, none JSON", "/open", "Bearer a.b.c", 401, unauthorized, invalidToken("token is malformed")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w := he.get(c.path, c.auth)
+			w := he.getAuth(c.path, c.auth)
 			if w.Code != c.status || w.Body.String() != c.body {
 				t.Fatalf("got %d %s, want %d %s", w.Code, w.Body, c.status, c.body)
 			}
@@ -116,6 +121,13 @@ func TestHTTPJWTAuthorizerAnswers(t *testing.T) {
 				t.Errorf("headers %v", w.Header())
 			}
 		})
+	}
+	// Two copies of the header are ambiguous (tokenSource.read).
+	r := httptest.NewRequest("GET", "/open", nil)
+	r.Host = execHost
+	r.Header["Authorization"] = []string{tok(local), tok(local)}
+	if w := he.do(r); w.Code != 401 || w.Header().Get("Www-Authenticate") != invalidToken("token is malformed") {
+		t.Errorf("two headers: %d %v", w.Code, w.Header())
 	}
 }
 
@@ -149,7 +161,7 @@ func TestHTTPJWTAuthorizerQueryString(t *testing.T) {
 // carries the verified claims, as a REST JWT authorizer's does.
 func TestHTTPJWTAuthorizerClaimsDownstream(t *testing.T) {
 	he := newHTTPJWTEnv(t)
-	if w := he.get("/scoped", "Bearer "+mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))); w.Code != 200 {
+	if w := he.getAuth("/scoped", "Bearer "+mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	inv, _, _ := he.invocation()
@@ -164,7 +176,7 @@ func TestHTTPJWTAuthorizerClaimsDownstream(t *testing.T) {
 func TestHTTPJWTAuthorizerPoolNeverFetched(t *testing.T) {
 	he := newHTTPJWTEnv(t)
 	before := he.f.srv.fetches.Load()
-	if w := he.get("/open", "Bearer "+mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))); w.Code != 200 {
+	if w := he.getAuth("/open", "Bearer "+mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	if he.f.keys.calls.Load() == 0 || he.f.srv.fetches.Load() != before || he.oidc.hits.Load() != 0 {
@@ -178,37 +190,44 @@ func TestHTTPJWTAuthorizerPoolNeverFetched(t *testing.T) {
 	}
 }
 
-// httpJWTBench returns a JWT authorizer trusting pool A, as a REST API's
-// (method.request.header.Authorization, RS256) or an HTTP API's
-// (PoolID, $request.header.Authorization), and a token it allows.
-func httpJWTBench(b *testing.B, http bool) (*gateway.JWTAuthorizer, string) {
-	f := newFixture(b)
-	cfg := &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{{Issuer: issuerOf(poolA), Audiences: []string{clientA}}}}
-	source := "method.request.header.Authorization"
-	if http {
-		cfg = &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{{PoolID: poolA, Audiences: []string{clientA}}}}
-		source = "$request.header.Authorization"
+// TestHTTPJWTAuthorizerKeysUnavailable: a well-formed token of an issuer
+// whose keys were never fetched is the authorizer failing, not the token:
+// 500 {"message":"Internal Server Error"} in an HTTP API's form, without
+// www-authenticate (contract §4.5's error table: an authorizer failure).
+func TestHTTPJWTAuthorizerKeysUnavailable(t *testing.T) {
+	he := newHTTPJWTEnv(t)
+	he.oidc.down.Store(true)
+	c := with(he.oidc.claims(), "aud", "api")
+	w := he.getAuth("/open", "Bearer "+mint(t, keyA, he.oidc.kid, c))
+	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` || w.Header().Get("Www-Authenticate") != "" || w.Header().Get(gateway.HeaderErrorType) != "" {
+		t.Errorf("%d %s %v", w.Code, w.Body, w.Header())
 	}
-	j := jwks.New([]tollgate.ExternalIssuer{{Issuer: issuerOf(poolA)}}, jwks.Options{Logger: quiet})
-	z, err := gateway.NewJWTAuthorizer(&tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, IdentitySource: source, JWT: cfg},
-		gateway.JWTAuthorizerOptions{HTTP: http, Issuer: issuerOf, Keys: f.keys, JWKS: j, Cache: f.cache, Now: f.clock.Now,
-			LocalIssuer: func(iss string) (string, bool) { return poolA, iss == issuerOf(poolA) }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return z, "Bearer " + mint(b, keyA, keyA.kid, claims(issuerOf(poolA)))
 }
 
 // BenchmarkJWTAuthorizerCachedHTTP compares the cached decision of the
-// same token by a REST API's JWT authorizer and an HTTP API's: one
-// framework, the same cost.
+// same token by a REST API's JWT authorizer (method.request.header.
+// Authorization, RS256, the pool's issuer URL) and an HTTP API's (PoolID,
+// $request.header.Authorization): one framework, the same cost.
 func BenchmarkJWTAuthorizerCachedHTTP(b *testing.B) {
 	for _, kind := range []struct {
-		name string
-		http bool
-	}{{"REST", false}, {"HTTP", true}} {
+		name, source string
+		http         bool
+		issuer       tollgate.JWTIssuer
+	}{
+		{"REST", "method.request.header.Authorization", false, tollgate.JWTIssuer{Issuer: issuerOf(poolA), Audiences: []string{clientA}}},
+		{"HTTP", "$request.header.Authorization", true, tollgate.JWTIssuer{PoolID: poolA, Audiences: []string{clientA}}},
+	} {
 		b.Run(kind.name, func(b *testing.B) {
-			z, header := httpJWTBench(b, kind.http)
+			f := newFixture(b)
+			j := jwks.New([]tollgate.ExternalIssuer{{Issuer: issuerOf(poolA)}}, jwks.Options{Logger: quiet})
+			z, err := gateway.NewJWTAuthorizer(&tollgate.Authorizer{Name: "j", Type: tollgate.AuthorizerJWT, IdentitySource: kind.source,
+				JWT: &tollgate.JWTConfiguration{Algorithms: []string{"RS256"}, Issuers: []tollgate.JWTIssuer{kind.issuer}}},
+				gateway.JWTAuthorizerOptions{HTTP: kind.http, Issuer: issuerOf, Keys: f.keys, JWKS: j, Cache: f.cache, Now: f.clock.Now,
+					LocalIssuer: func(iss string) (string, bool) { return poolA, iss == issuerOf(poolA) }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			header := "Bearer " + mint(b, keyA, keyA.kid, claims(issuerOf(poolA)))
 			scopes := []string{scope}
 			ctx := context.Background()
 			if res := z.Authorize(ctx, header, scopes); res.Decision != gateway.Allow {

@@ -100,16 +100,6 @@ func newHTTPAuthzEnv(t testing.TB, authz *tollgate.Authorizer, answer func([]byt
 	return le
 }
 
-// send sends GET target with the Authorization header token (none if "").
-func (le *authzEnv) send(target, token string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("GET", target, nil)
-	r.Host = execHost
-	if token != "" {
-		r.Header.Set("Authorization", token)
-	}
-	return le.do(r)
-}
-
 // TestHTTPLambdaAuthorizerEvent: the event builder gets the payload format
 // version, the routeArn of the route's template (contract §4.4), or
 // …/$default/$default for the $default route, and the identity values in
@@ -163,7 +153,7 @@ func TestHTTPLambdaAuthorizerIdentityMissing(t *testing.T) {
 		{"/a?Token=", "tok"},
 		{"/a?Token=x&Token=y", "tok"},
 	} {
-		w := le.send(c.target, c.token)
+		w := le.get(c.target, c.token)
 		if w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` || w.Header().Get(gateway.HeaderErrorType) != "" {
 			t.Errorf("%s %q: %d %s %v", c.target, c.token, w.Code, w.Body, w.Header())
 		}
@@ -171,7 +161,7 @@ func TestHTTPLambdaAuthorizerIdentityMissing(t *testing.T) {
 	if n := len(le.fn.taken()); n != 0 {
 		t.Errorf("%d invocations", n)
 	}
-	if w := le.send("/a?Token=x", "tok"); w.Code != 200 {
+	if w := le.get("/a?Token=x", "tok"); w.Code != 200 {
 		t.Errorf("%d %s", w.Code, w.Body)
 	}
 }
@@ -218,7 +208,7 @@ func TestHTTPLambdaAuthorizerAnswers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			le := newHTTPAuthzEnv(t, httpLambdaAuthorizer(c.version, c.simple, 0), c.answer)
-			w := le.send("/a", "tok")
+			w := le.get("/a", "tok")
 			if w.Code != c.status || w.Body.String() != c.body {
 				t.Fatalf("got %d %s, want %d %s", w.Code, w.Body, c.status, c.body)
 			}
@@ -235,20 +225,20 @@ func TestHTTPLambdaAuthorizerAnswers(t *testing.T) {
 func TestHTTPLambdaAuthorizerCacheSharedByRoutes(t *testing.T) {
 	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, 5*time.Minute), simple(true))
 	for _, target := range []string{"/a", "/b", "/orders/1", "/elsewhere"} {
-		if w := le.send(target, "tok"); w.Code != 200 {
+		if w := le.get(target, "tok"); w.Code != 200 {
 			t.Fatalf("%s: %d %s", target, w.Code, w.Body)
 		}
 	}
 	if n := len(le.fn.taken()); n != 1 {
 		t.Errorf("%d invocations, want 1", n)
 	}
-	if w := le.send("/a", "other"); w.Code != 200 || len(le.fn.taken()) != 1 {
+	if w := le.get("/a", "other"); w.Code != 200 || len(le.fn.taken()) != 1 {
 		t.Errorf("another identity: %d", w.Code)
 	}
 	// ... and a cached deny refuses every route.
 	le = newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, 5*time.Minute), simple(false))
 	for _, target := range []string{"/a", "/b"} {
-		if w := le.send(target, "tok"); w.Code != 403 {
+		if w := le.get(target, "tok"); w.Code != 403 {
 			t.Fatalf("%s: %d %s", target, w.Code, w.Body)
 		}
 	}
@@ -262,7 +252,7 @@ func TestHTTPLambdaAuthorizerCacheSharedByRoutes(t *testing.T) {
 func TestHTTPLambdaAuthorizerCachePerRoute(t *testing.T) {
 	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, 5*time.Minute, "$request.header.Authorization", "$context.routeKey"), simple(true))
 	for _, target := range []string{"/a", "/b", "/a", "/b"} {
-		if w := le.send(target, "tok"); w.Code != 200 {
+		if w := le.get(target, "tok"); w.Code != 200 {
 			t.Fatalf("%s: %d %s", target, w.Code, w.Body)
 		}
 	}
@@ -281,21 +271,21 @@ func TestHTTPLambdaAuthorizerCachePerRoute(t *testing.T) {
 // invocation (the caching trap, contract §6 fact 1, on an HTTP API).
 func TestHTTPLambdaAuthorizerPolicyPerRouteARN(t *testing.T) {
 	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("1.0", false, 5*time.Minute), allowRouteOnly)
-	if w := le.send("/orders/1", "tok"); w.Code != 200 {
+	if w := le.get("/orders/1", "tok"); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	// The same route, another order: the template's routeArn, allowed.
-	if w := le.send("/orders/2", "tok"); w.Code != 200 {
+	if w := le.get("/orders/2", "tok"); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
-	if w := le.send("/a", "tok"); w.Code != 403 || w.Body.String() != `{"message":"Forbidden"}` {
+	if w := le.get("/a", "tok"); w.Code != 403 || w.Body.String() != `{"message":"Forbidden"}` {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	if n := len(le.fn.taken()); n != 1 {
 		t.Errorf("%d invocations, want 1", n)
 	}
 	le.f.clock.advance(5 * time.Minute)
-	if w := le.send("/a", "tok"); w.Code != 200 {
+	if w := le.get("/a", "tok"); w.Code != 200 {
 		t.Errorf("after the TTL: %d %s", w.Code, w.Body)
 	}
 }
@@ -305,7 +295,7 @@ func TestHTTPLambdaAuthorizerPolicyPerRouteARN(t *testing.T) {
 // function returned it (contract §4.4, fact 4), simple or IAM.
 func TestHTTPLambdaAuthorizerContextUnstringified(t *testing.T) {
 	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, 0), simple(true))
-	if w := le.send("/a", "tok"); w.Code != 200 {
+	if w := le.get("/a", "tok"); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	inv, _, _ := le.invocation()
@@ -315,7 +305,7 @@ func TestHTTPLambdaAuthorizerContextUnstringified(t *testing.T) {
 	}
 
 	le = newHTTPAuthzEnv(t, httpLambdaAuthorizer("1.0", false, 0), allowRouteOnly)
-	if w := le.send("/a", "tok"); w.Code != 200 {
+	if w := le.get("/a", "tok"); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	inv, _, _ = le.invocation()
