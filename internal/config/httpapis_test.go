@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -339,5 +341,41 @@ func TestParseHTTPAPIDefaults(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, cfg.HTTPAPIs[0]); diff != "" {
 		t.Errorf("Validate changed the API (-before +after):\n%s", diff)
+	}
+}
+
+// TestHTTPAPIReference: every field the reference (doc.go) shows for the
+// httpApis section is a field of the schema, with a value of its type.
+func TestHTTPAPIReference(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	in := false
+	for _, line := range strings.Split(string(doc), "\n") {
+		yaml, ok := strings.CutPrefix(line, "//\t")
+		switch {
+		case ok && strings.HasPrefix(yaml, "httpApis:"):
+			in = true
+		case !ok || !strings.HasPrefix(yaml, " "):
+			in = false
+		}
+		if in {
+			b.WriteString(strings.ReplaceAll(yaml, "# jwt", "jwt") + "\n") // the commented alternative too
+		}
+	}
+	if !strings.Contains(b.String(), "routeThrottles:") {
+		t.Fatalf("no httpApis section in doc.go:\n%s", b.String())
+	}
+	_, err = Parse("doc.yaml", []byte(b.String()))
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want problems (the section names pools and functions it does not declare), got %v", err)
+	}
+	for _, p := range ps {
+		if strings.Contains(p.Message, "unknown field") || strings.Contains(p.Message, "want a") {
+			t.Errorf("%s", p)
+		}
 	}
 }
