@@ -283,13 +283,7 @@ func setOf(values []string) map[string]bool {
 // resultsCacheTtl 300s.
 func (hc *httpAPIChecker) checkLambdaAuthorizer(au *HTTPAuthorizer, ap string) {
 	r := hc.r
-	fp := field(ap, "function")
-	switch {
-	case au.Function == "":
-		r.add(fp, "function is required: the id of the function that decides (its Lambda authorizer handler)")
-	case !hc.functions[au.Function]:
-		r.add(fp, "%q is not the id of a function of this config%s", au.Function, functionsHint(hc.functions))
-	}
+	checkFunctionRef(r, hc.functions, au.Function, field(ap, "function"), authorizerFunction)
 	rp := field(ap, "responseTypes")
 	if len(au.ResponseTypes) == 0 && !r.pos.has(rp) {
 		au.ResponseTypes = []string{HTTPResponseIAM}
@@ -312,12 +306,7 @@ func (hc *httpAPIChecker) checkLambdaAuthorizer(au *HTTPAuthorizer, ap string) {
 	case au.PayloadFormatVersion == apigw.PayloadFormat1 && simple:
 		r.add(pp, "SIMPLE responses need payloadFormatVersion 2.0")
 	}
-	ttlp := field(ap, "resultsCacheTtl")
-	if au.ResultsCacheTTL == nil {
-		au.ResultsCacheTTL = ptrTo(tollgate.DefaultAuthorizerResultTTL)
-	} else if msg := apigw.CheckResultTTL(*au.ResultsCacheTTL); msg != "" {
-		r.add(ttlp, "resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got %s", *au.ResultsCacheTTL)
-	}
+	checkResultsCacheTTL(r, &au.ResultsCacheTTL, field(ap, "resultsCacheTtl"))
 	sp := field(ap, "identitySource")
 	checkEach(r, sp, au.IdentitySource, "identity source", apigw.CheckHTTPIdentitySource)
 	// Contract apigw-beyond §4.4: the cache is keyed by the identity
@@ -485,13 +474,7 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, param
 		r.add(tp, "type is required: AWS_PROXY (a function) or HTTP_PROXY (a URL)")
 		return
 	case IntegrationAWSProxy:
-		fp := field(ip, "function")
-		switch {
-		case in.Function == "":
-			r.add(fp, "function is required: the id of the function that serves the route")
-		case !hc.functions[in.Function]:
-			r.add(fp, "%q is not the id of a function of this config%s", in.Function, functionsHint(hc.functions))
-		}
+		checkFunctionRef(r, hc.functions, in.Function, field(ip, "function"), routeFunction)
 		switch {
 		case in.PayloadFormatVersion == "" && !r.pos.has(pp):
 			in.PayloadFormatVersion = apigw.PayloadFormat2
