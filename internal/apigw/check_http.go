@@ -12,14 +12,14 @@ import (
 )
 
 // HTTP API limits. Sources: the AWS::ApiGatewayV2::Integration,
-// Authorizer and Api references and the HTTP API quotas page
+// Authorizer and Api references and the HTTP API quotas page, limits.md
 // (apigw-beyond §4.3–§4.5).
 const (
 	// MaxHTTPAudiences is the most audiences a JWT authorizer's issuer may
-	// list ("Audiences per authorizer for JWT authorizers": 50).
+	// list (50, apigw-beyond §4.3).
 	MaxHTTPAudiences = 50
 	// MaxHTTPRouteScopes is the most authorization scopes a route may list
-	// ("Authorization scopes per route": 10).
+	// (10, apigw-beyond §4.3).
 	MaxHTTPRouteScopes = 10
 	// MinHTTPIntegrationTimeout and MaxHTTPIntegrationTimeout bound an HTTP
 	// API integration's TimeoutInMillis: 50 to 30,000 ms. CDK validates
@@ -249,9 +249,10 @@ func checkHTTPJWTAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) 
 // checkHTTPRequestAuthorizer checks an HTTP API's Lambda (REQUEST)
 // authorizer: a function, a TTL of whole seconds up to an hour, identity
 // sources in the v2 spelling (at least one when it caches), payload
-// format 1.0 or 2.0, simple responses with 2.0 only (CreateAuthorizer:
-// EnableSimpleResponses "Supported only for HTTP APIs ... with
-// authorizerPayloadFormatVersion 2.0").
+// format 1.0 or 2.0 (CreateAuthorizer's AuthorizerPayloadFormatVersion:
+// "Supported values are 1.0 and 2.0"), simple responses with 2.0 only
+// (apigw-beyond §4.4: "2.0 + EnableSimpleResponses"; CDK's
+// HttpLambdaAuthorizer pairs SIMPLE with 2.0).
 func checkHTTPRequestAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 	checkFunctionAndTTL(probs, route, a)
 	checkRequestSources(probs, route, a, CheckHTTPIdentitySource)
