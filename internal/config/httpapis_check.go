@@ -160,8 +160,7 @@ func (hc *httpAPIChecker) checkAuthorizers() {
 			continue
 		}
 		hc.checkForeignFields(au, ap)
-		sp := field(ap, "identitySource")
-		if len(au.IdentitySource) == 0 && !r.pos.has(sp) {
+		if au.IdentitySource == nil { // left out; [] says none
 			au.IdentitySource = []string{apigw.HTTPDefaultIdentitySource}
 		}
 		info := authorizerInfo{typ: au.Type}
@@ -285,8 +284,11 @@ func (hc *httpAPIChecker) checkLambdaAuthorizer(au *HTTPAuthorizer, ap string) {
 	r := hc.r
 	checkFunctionRef(r, hc.functions, au.Function, field(ap, "function"), authorizerFunction)
 	rp := field(ap, "responseTypes")
-	if len(au.ResponseTypes) == 0 && !r.pos.has(rp) {
+	switch {
+	case au.ResponseTypes == nil:
 		au.ResponseTypes = []string{HTTPResponseIAM}
+	case len(au.ResponseTypes) == 0:
+		r.addKey(rp, "responseTypes needs IAM or SIMPLE (leave it out for IAM)")
 	}
 	checkEach(r, rp, au.ResponseTypes, "response type", func(t string) string {
 		if t != HTTPResponseIAM && t != HTTPResponseSimple {
@@ -381,8 +383,11 @@ func (hc *httpAPIChecker) checkRouteKeys(rt *HTTPRoute, rp string, keys firstSee
 		r.add(pp, "invalid path %q: %s%s", rt.Path, subject, err.Reason)
 		return pathParams{}
 	}
-	if len(rt.Methods) == 0 && !r.pos.has(mp) {
+	switch {
+	case rt.Methods == nil:
 		rt.Methods = []string{apigw.MethodAny}
+	case len(rt.Methods) == 0:
+		r.addKey(mp, "a route needs at least one method (leave methods out for ANY)")
 	}
 	for k, m := range rt.Methods {
 		if msg := apigw.CheckMethod("method", m); msg != "" {

@@ -144,6 +144,7 @@ httpApis:
         jwtIssuer: "https://i.example.com" # want httpApis[0].authorizers[14].jwtIssuer: jwtIssuer applies to JWT authorizers only, and this one is REQUEST
         identitySource: [] # want httpApis[0].authorizers[14].identitySource: a REQUEST authorizer that caches its results (resultsCacheTtl 5m0s) needs an identitySource
       - {id: Quiet, type: REQUEST, function: Auth, resultsCacheTtl: 3601s} # want httpApis[0].authorizers[15].resultsCacheTtl: got 1h0m1s
+      - {id: NoTypes, type: REQUEST, function: Auth, responseTypes: []} # want httpApis[0].authorizers[16].responseTypes: responseTypes needs IAM or SIMPLE (leave it out for IAM)
 `},
 		{name: "routes", src: `
 httpApis:
@@ -168,6 +169,7 @@ httpApis:
         authorizer: Jwt
         authorizationScopes: [api/read, api/nope, "a b", api/read] # want httpApis[0].routes[10].authorizationScopes[1]: scope "api/nope" is not a scope of user pool Pool: want one of api/read, api/write # want httpApis[0].routes[10].authorizationScopes[2]: invalid scope "a b" # want httpApis[0].routes[10].authorizationScopes[3]: scope "api/read" is already used at httpApis[0].routes[10].authorizationScopes[0]
         integration: {type: AWS_PROXY, function: Fn}
+      - {path: /w, methods: [], authorizer: NONE, integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[11].methods: a route needs at least one method (leave methods out for ANY)
 `},
 		{name: "integrations", src: `
 httpApis:
