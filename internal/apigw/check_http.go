@@ -130,7 +130,12 @@ func checkCORS(probs *Problems, c *tollgate.CORSConfiguration) {
 
 // checkOrigin returns what is wrong with an allowed origin, or "": "*", or
 // an origin as a browser sends it (RFC 6454 §6.1): scheme://host[:port],
-// nothing else.
+// nothing else. Whether AWS accepts wildcard subdomains
+// ("https://*.example.com") in an HTTP API's AllowOrigins is not
+// documented in what the contract cites (apigw-beyond §4.5 lists origins
+// and "*" only), and a search found nothing AWS-specific: Tollgate refuses
+// them, so that the gateway's match is exact and a pattern is never
+// silently taken for a literal origin.
 func checkOrigin(o string) string {
 	if o == "*" {
 		return ""
