@@ -132,13 +132,15 @@ func (h *httpMapper) quickCreate(p *props, a *config.HTTPAPI) {
 		in.Function = h.d.functionOf(p, "Target", target, h.functions)
 		p.from("routes[0].integration.function", "Target")
 	} else {
-		in.Type, in.URL = config.IntegrationHTTPProxy, target
+		// The request's method, as an HttpUrlIntegration's default.
+		in.Type, in.URL, in.Method = config.IntegrationHTTPProxy, target, "ANY"
 		p.from("routes[0].integration.url", "Target")
 	}
 	p.from("routes[0].integration", "Target")
 	r.Integration = in
 	a.Routes = append(a.Routes, r)
-	a.CreateDefaultStage = nil
+	withDefault := true
+	a.CreateDefaultStage = &withDefault
 }
 
 // corsConfiguration maps an API's CorsConfiguration (CDK's
@@ -532,7 +534,8 @@ func (h *httpMapper) stagesOf() {
 		h.stages[api][st.StageName] = id
 		a := &h.cfg.HTTPAPIs[ai]
 		if st.StageName == tollgate.DefaultStageName {
-			a.CreateDefaultStage = nil
+			withDefault := true
+			a.CreateDefaultStage = &withDefault
 		}
 		p.place(h.apiPath(ai) + ".stages[" + strconv.Itoa(len(a.Stages)) + "]")
 		a.Stages = append(a.Stages, st)

@@ -41,13 +41,13 @@ func TestCDKHTTPAPIAssembly(t *testing.T) {
 	)
 	hour, ttl0, ttl300, yes := time.Hour, time.Duration(0), 300*time.Second, true
 	v2 := func() *config.HTTPIntegration {
-		return &config.HTTPIntegration{Type: "AWS_PROXY", Function: echo, PayloadFormatVersion: "2.0"}
+		return &config.HTTPIntegration{Type: "AWS_PROXY", Function: echo, PayloadFormatVersion: "2.0", Timeout: tollgate.DefaultHTTPIntegrationTimeout}
 	}
 	v1 := func() *config.HTTPIntegration {
-		return &config.HTTPIntegration{Type: "AWS_PROXY", Function: echo, PayloadFormatVersion: "1.0"}
+		return &config.HTTPIntegration{Type: "AWS_PROXY", Function: echo, PayloadFormatVersion: "1.0", Timeout: tollgate.DefaultHTTPIntegrationTimeout}
 	}
 	want := config.HTTPAPI{
-		ID: "ApiF70053CD", APIName: "orders-http",
+		ID: "ApiF70053CD", APIName: "orders-http", CreateDefaultStage: &yes,
 		CORSPreflight: &config.CORSPreflight{AllowOrigins: []string{"https://app.example.com"}, AllowMethods: []string{"GET", "POST"},
 			AllowHeaders: []string{"authorization", "content-type"}, ExposeHeaders: []string{"x-request-id"}, MaxAge: &hour},
 		Stages: []config.HTTPStage{
@@ -72,7 +72,7 @@ func TestCDKHTTPAPIAssembly(t *testing.T) {
 		// By logical id, as the template's resources are mapped.
 		Routes: []config.HTTPRoute{
 			{Path: "/upstream/{proxy+}", Methods: []string{"ANY"},
-				Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:8089/echo/{proxy}", Method: "ANY"}},
+				Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:8089/echo/{proxy}", Method: "ANY", Timeout: tollgate.DefaultHTTPIntegrationTimeout}},
 			{Path: "/v1/{proxy+}", Methods: []string{"ANY"}, Integration: v1()},
 			{Path: "/orders/{id}", Methods: []string{"DELETE"}, Integration: v2(), Authorizer: "ApiPoolAuthorizerD80B806E",
 				AuthorizationScopes: []string{"orders/admin"}},
@@ -118,6 +118,9 @@ const httpAPIBase = `Resources:
   Api:
     Type: AWS::ApiGatewayV2::Api
     Properties: {Name: api, ProtocolType: HTTP}
+  DefaultStage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: $default, AutoDeploy: true}
 `
 
 // TestHTTPAPIMapping maps each property of the AWS::ApiGatewayV2
@@ -126,7 +129,7 @@ const httpAPIBase = `Resources:
 func TestHTTPAPIMapping(t *testing.T) {
 	fnARN := "arn:aws:lambda:us-east-1:000000000000:function:Fn"
 	invocation := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + fnARN + "/invocations"
-	no := false
+	no, yes := false, true
 	ttl0, ttl60 := time.Duration(0), time.Minute
 	age := 10 * time.Second
 	tests := []struct {
@@ -137,14 +140,14 @@ func TestHTTPAPIMapping(t *testing.T) {
   Quick:
     Type: AWS::ApiGatewayV2::Api
     Properties: {Name: quick, ProtocolType: HTTP, Target: !GetAtt Fn.Arn, CredentialsArn: arn:aws:iam::000000000000:role/r}
-`, config.HTTPAPI{ID: "Quick", APIName: "quick", Routes: []config.HTTPRoute{
-			{Path: "$default", Integration: &config.HTTPIntegration{Type: "AWS_PROXY", Function: "Fn", PayloadFormatVersion: "2.0"}}}}},
+`, config.HTTPAPI{ID: "Quick", APIName: "quick", CreateDefaultStage: &yes, Routes: []config.HTTPRoute{
+			{Path: "$default", Integration: &config.HTTPIntegration{Type: "AWS_PROXY", Function: "Fn", PayloadFormatVersion: "2.0", Timeout: 30 * time.Second}}}}},
 		{"quick create with a URL and a route key", `
   Quick:
     Type: AWS::ApiGatewayV2::Api
     Properties: {Name: quick, ProtocolType: HTTP, Target: "https://backend.example.com/api", RouteKey: "GET /items/{id}"}
-`, config.HTTPAPI{ID: "Quick", APIName: "quick", Routes: []config.HTTPRoute{
-			{Path: "/items/{id}", Methods: []string{"GET"}, Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "https://backend.example.com/api"}}}}},
+`, config.HTTPAPI{ID: "Quick", APIName: "quick", CreateDefaultStage: &yes, Routes: []config.HTTPRoute{
+			{Path: "/items/{id}", Methods: []string{"GET"}, Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "https://backend.example.com/api", Method: "ANY", Timeout: 30 * time.Second}}}}},
 		{"CORS, execute-api endpoint off, no name", `
   Cors:
     Type: AWS::ApiGatewayV2::Api
@@ -154,7 +157,11 @@ func TestHTTPAPIMapping(t *testing.T) {
       CorsConfiguration: {AllowOrigins: ["https://a.example"], AllowCredentials: true, AllowMethods: ["*"], AllowHeaders: [x-a], ExposeHeaders: [x-b], MaxAge: 10}
       Description: ignored
       Tags: {a: b}
+  CorsStage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Cors, StageName: v1}
 `, config.HTTPAPI{ID: "Cors", APIName: "Cors", CreateDefaultStage: &no, DisableExecuteAPIEndpoint: true,
+			Stages: []config.HTTPStage{{StageName: "v1"}},
 			CORSPreflight: &config.CORSPreflight{AllowOrigins: []string{"https://a.example"}, AllowCredentials: true,
 				AllowMethods: []string{"*"}, AllowHeaders: []string{"x-a"}, ExposeHeaders: []string{"x-b"}, MaxAge: &age}}},
 		{"integration by invocation URI, timeout; route by Fn::Sub target; stage route settings", `
@@ -178,8 +185,8 @@ func TestHTTPAPIMapping(t *testing.T) {
   Deployment:
     Type: AWS::ApiGatewayV2::Deployment
     Properties: {ApiId: !Ref Api}
-`, config.HTTPAPI{ID: "Api", APIName: "api", CreateDefaultStage: &no,
-			Stages: []config.HTTPStage{{StageName: "dev", AutoDeploy: &no, Throttle: &config.ThrottleSettings{RateLimit: 1.5, BurstLimit: 3},
+`, config.HTTPAPI{ID: "Api", APIName: "api", CreateDefaultStage: &yes,
+			Stages: []config.HTTPStage{{StageName: "$default", AutoDeploy: &yes}, {StageName: "dev", AutoDeploy: &no, Throttle: &config.ThrottleSettings{RateLimit: 1.5, BurstLimit: 3},
 				RouteThrottles: map[string]config.ThrottleSettings{"POST /orders": {RateLimit: 10, BurstLimit: 20}}}},
 			Routes: []config.HTTPRoute{{Path: "/orders", Methods: []string{"POST"},
 				Integration: &config.HTTPIntegration{Type: "AWS_PROXY", Function: "Fn", PayloadFormatVersion: "1.0", Timeout: 5 * time.Second}}}}},
@@ -195,29 +202,29 @@ func TestHTTPAPIMapping(t *testing.T) {
     Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: ` + invocation + `, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$request.header.X, $stageVariables.v]}
   Lambda60:
     Type: AWS::ApiGatewayV2::Authorizer
-    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0", EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$context.routeKey], EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
   A:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "ANY /p/{proxy+}", Target: !Join ["", [integrations/, !Ref Int]], AuthorizationType: JWT, AuthorizerId: !Ref Jwt, AuthorizationScopes: [s1, s2]}
   B:
     Type: AWS::ApiGatewayV2::Route
-    Properties: {ApiId: !Ref Api, RouteKey: "$default", Target: !Join ["", [integrations/, !Ref Int]], AuthorizationType: CUSTOM, AuthorizerId: !GetAtt Lambda.AuthorizerId}
-  Default:
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /b/{proxy}", Target: !Join ["", [integrations/, !Ref Int]], AuthorizationType: CUSTOM, AuthorizerId: !GetAtt Lambda.AuthorizerId}
+  Beta:
     Type: AWS::ApiGatewayV2::Stage
-    Properties: {ApiId: !GetAtt Api.ApiId, StageName: $default, StageVariables: {v: "1"}}
-`, config.HTTPAPI{ID: "Api", APIName: "api",
-			Stages: []config.HTTPStage{{StageName: "$default", StageVariables: map[string]string{"v": "1"}}},
+    Properties: {ApiId: !GetAtt Api.ApiId, StageName: beta, StageVariables: {v: "1"}}
+`, config.HTTPAPI{ID: "Api", APIName: "api", CreateDefaultStage: &yes,
+			Stages: []config.HTTPStage{{StageName: "beta", StageVariables: map[string]string{"v": "1"}}, {StageName: "$default", AutoDeploy: &yes}},
 			Authorizers: []config.HTTPAuthorizer{
 				{ID: "Jwt", Type: "JWT", IdentitySource: []string{"$request.querystring.t"}, JWTIssuer: "https://issuer.example.com", JWTAudience: []string{"a", "b"}},
 				{ID: "Lambda", Type: "REQUEST", IdentitySource: []string{"$request.header.X", "$stageVariables.v"}, Function: "Fn",
 					ResponseTypes: []string{"IAM"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl0},
-				{ID: "Lambda60", Type: "REQUEST", Function: "Fn", ResponseTypes: []string{"SIMPLE"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl60},
+				{ID: "Lambda60", Type: "REQUEST", IdentitySource: []string{"$context.routeKey"}, Function: "Fn", ResponseTypes: []string{"SIMPLE"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl60},
 			},
 			Routes: []config.HTTPRoute{
 				{Path: "/p/{proxy+}", Methods: []string{"ANY"}, Authorizer: "Jwt", AuthorizationScopes: []string{"s1", "s2"},
-					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET"}},
-				{Path: "$default", Authorizer: "Lambda",
-					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET"}},
+					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET", Timeout: 30 * time.Second}},
+				{Path: "/b/{proxy}", Methods: []string{"GET"}, Authorizer: "Lambda",
+					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET", Timeout: 30 * time.Second}},
 			}}},
 	}
 	for _, tt := range tests {
@@ -346,8 +353,8 @@ func TestHTTPAPIProblems(t *testing.T) {
 		t.Fatal("Deploy succeeded, want problems")
 	}
 	want := []string{
-		"t.yaml:10:42: Resources.Ws.Properties.ProtocolType: WebSocket APIs are not supported",
-		"t.yaml:13:44: Resources.Imported.Properties.Body: an API defined by Body (an OpenAPI definition) is not supported",
+		"t.yaml:13:42: Resources.Ws.Properties.ProtocolType: WebSocket APIs are not supported",
+		"t.yaml:16:44: Resources.Imported.Properties.Body: an API defined by Body (an OpenAPI definition) is not supported",
 		"Resources.Imported.Properties.BodyS3Location: an API defined by BodyS3Location",
 		"Resources.Half.Properties.RouteKey: RouteKey is part of quick create: it needs Target",
 		`Resources.Mapped.Properties.PayloadFormatVersion: an HTTP_PROXY integration's PayloadFormatVersion is 1.0, got "2.0"`,
@@ -369,6 +376,54 @@ func TestHTTPAPIProblems(t *testing.T) {
 		"Resources.OtherApi.Properties.Target: the integration Mapped belongs to another API",
 		`Resources.NotAnApi.Properties.ApiId: ApiId must refer to an HTTP API of this template (Ref of an AWS::ApiGatewayV2::Api), got "nope"`,
 		"Resources.Twice2.Properties.StageName: the API already has stage dev, declared by Twice1",
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("problems lack %q:\n%v", w, err)
+		}
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != len(want) {
+		t.Errorf("%d problems, want %d:\n%v", n, len(want), err)
+	}
+}
+
+// TestHTTPAPIConfigProblemsAtTheirProperty: what the httpApis rules of
+// config (and apigw.Check) find in a Config mapped from AWS::ApiGatewayV2
+// resources is placed at the template property the value came from.
+func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
+	text := httpAPIBase + `  Int:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "3.0", TimeoutInMillis: 10}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "FETCH /x", Target: !Sub "integrations/${Int}"}
+  Jwt:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties: {ApiId: !Ref Api, AuthorizerType: JWT, IdentitySource: [$request.path.id], JwtConfiguration: {Issuer: "http://issuer.example.com", Audience: [a]}}
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Api
+      StageName: "bad name"
+      RouteSettings:
+        "GET /nope": {ThrottlingRateLimit: 1, ThrottlingBurstLimit: 1}
+  Quick:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {ProtocolType: HTTP, Target: "ftp://backend"}
+`
+	_, err := deployWithAssets(t, text, "Fn")
+	if err == nil {
+		t.Fatal("Deploy succeeded, want problems")
+	}
+	want := []string{
+		`t.yaml:13:115: Resources.Int.Properties.PayloadFormatVersion: invalid payloadFormatVersion "3.0"`,
+		"t.yaml:13:139: Resources.Int.Properties.TimeoutInMillis: an HTTP API integration's timeout must be whole milliseconds from 50ms to 30s, got 10ms",
+		`t.yaml:16:44: Resources.Route.Properties.RouteKey: invalid method "FETCH"`,
+		`t.yaml:19:72: Resources.Jwt.Properties.IdentitySource[0]: invalid identity source "$request.path.id"`,
+		`t.yaml:19:118: Resources.Jwt.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
+		`t.yaml:24:18: Resources.Stage.Properties.StageName: invalid stage name "bad name"`,
+		`t.yaml:26:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
+		`t.yaml:29:46: Resources.Quick.Properties.Target: invalid url "ftp://backend"`,
 	}
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
