@@ -347,6 +347,15 @@ func TestHTTPAPIProblems(t *testing.T) {
   Twice2:
     Type: AWS::ApiGatewayV2::Stage
     Properties: {ApiId: !Ref Api, StageName: dev}
+  Sqs:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationSubtype: SQS-SendMessage, PayloadFormatVersion: "1.0", RequestParameters: {QueueUrl: q, MessageBody: $request.body}}
+  Quick:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {ProtocolType: HTTP, Target: "https://backend.example.com"}
+  QuickDefault:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Quick, StageName: $default}
 `
 	_, err := deployWithAssets(t, text, "Fn")
 	if err == nil {
@@ -376,6 +385,8 @@ func TestHTTPAPIProblems(t *testing.T) {
 		"Resources.OtherApi.Properties.Target: the integration Mapped belongs to another API",
 		`Resources.NotAnApi.Properties.ApiId: ApiId must refer to an HTTP API of this template (Ref of an AWS::ApiGatewayV2::Api), got "nope"`,
 		"Resources.Twice2.Properties.StageName: the API already has stage dev, declared by Twice1",
+		"Resources.Sqs.Properties.IntegrationSubtype: AWS service integrations (IntegrationSubtype SQS-SendMessage) are not supported",
+		"Resources.QuickDefault.Properties.StageName: the API's quick create (Target) already made its $default stage",
 	}
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
