@@ -286,6 +286,12 @@ func (h *httpMapper) authorizersOf() {
 			h.jwtAuthorizer(p.sub("JwtConfiguration"), &au)
 		case config.HTTPAuthorizerRequest:
 			h.lambdaAuthorizer(p, &au)
+			if au.IdentitySource == nil {
+				// Left out, a REQUEST authorizer has none in CloudFormation
+				// (the API's; "optional" when it caches nothing), not the
+				// Authorization header config and CDK default to.
+				au.IdentitySource = []string{}
+			}
 		case "":
 			p.fail("", "AuthorizerType is required: JWT or REQUEST")
 		default:

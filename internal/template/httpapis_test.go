@@ -203,6 +203,9 @@ func TestHTTPAPIMapping(t *testing.T) {
   Lambda60:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$context.routeKey], EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
+  Open:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "1.0"}
   A:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "ANY /p/{proxy+}", Target: !Join ["", [integrations/, !Ref Int]], AuthorizationType: JWT, AuthorizerId: !Ref Jwt, AuthorizationScopes: [s1, s2]}
@@ -219,6 +222,8 @@ func TestHTTPAPIMapping(t *testing.T) {
 				{ID: "Lambda", Type: "REQUEST", IdentitySource: []string{"$request.header.X", "$stageVariables.v"}, Function: "Fn",
 					ResponseTypes: []string{"IAM"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl0},
 				{ID: "Lambda60", Type: "REQUEST", IdentitySource: []string{"$context.routeKey"}, Function: "Fn", ResponseTypes: []string{"SIMPLE"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl60},
+				// No IdentitySource: none, as CloudFormation has it.
+				{ID: "Open", Type: "REQUEST", IdentitySource: []string{}, Function: "Fn", ResponseTypes: []string{"IAM"}, PayloadFormatVersion: "1.0", ResultsCacheTTL: &ttl0},
 			},
 			Routes: []config.HTTPRoute{
 				{Path: "/p/{proxy+}", Methods: []string{"ANY"}, Authorizer: "Jwt", AuthorizationScopes: []string{"s1", "s2"},
