@@ -49,7 +49,7 @@ func checkHTTP(probs *Problems, api *tollgate.RestAPI) {
 	if api.CORS != nil {
 		checkCORS(probs, api.CORS)
 	}
-	checkStages(probs, api.Stages, true)
+	checkStages(probs, api)
 	checkRouteThrottles(probs, api)
 	probs.add(CheckRoutes(api.Routes))
 	for i := range api.Routes {

@@ -62,7 +62,7 @@ func httpGatePath(a *HTTPAPI, ap string, p apigw.Problem) string {
 		sp := index(field(ap, "stages"), k)
 		if rest, ok := strings.CutPrefix(m[2], "RouteThrottles["); ok {
 			if key, err := strconv.QuotedPrefix(rest); err == nil {
-				return translate(field(field(sp, "routeThrottles"), mustUnquote(key)), strings.TrimPrefix(rest[len(key):], "]"))
+				return translate(field(field(sp, "routeThrottles"), mustUnquote(key)), strings.TrimPrefix(strings.TrimPrefix(rest[len(key):], "]"), "."))
 			}
 			return field(sp, "routeThrottles")
 		}

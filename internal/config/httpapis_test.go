@@ -1,8 +1,15 @@
 package config
 
 import (
+	"errors"
+	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tollgate/tollgate/internal/apigw"
 )
 
 // httpBase declares what the httpApis cases refer to: a pool with scopes
@@ -212,9 +219,163 @@ httpApis:
           "POST /items": {rateLimit: 1} # want httpApis[0].stages[3].routeThrottles.POST /items: route "POST /items" is not a route of this API (want one of GET /items)
           "GET items": {rateLimit: 1} # want httpApis[0].stages[3].routeThrottles.GET items: resource path "items": must start with /
 `},
+		// What apigw.Check, the gateway's gate, finds once the config's
+		// own rules pass, placed at the values it was built from.
+		{name: "gate", src: `
+httpApis:
+  - id: Api
+    corsPreflight:
+      allowOrigins: ["*", "https://App.example.com"] # want httpApis[0].corsPreflight.allowOrigins[1]: invalid origin "https://App.example.com": write it in lower case, as a browser sends it
+      allowMethods: [ANY] # want httpApis[0].corsPreflight.allowMethods[0]: invalid method "ANY": want * or one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS
+      allowHeaders: ["a b"] # want httpApis[0].corsPreflight.allowHeaders[0]: invalid header name "a b": want * or a header name
+      allowCredentials: true # want httpApis[0].corsPreflight.allowCredentials: allowCredentials is not supported when allowOrigins is '*': list the origins
+    authorizers:
+      - id: Many
+        type: JWT
+        jwtIssuer: "https://i.example.com"
+        jwtAudience: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27, a28, a29, a30, a31, a32, a33, a34, a35, a36, a37, a38, a39, a40, a41, a42, a43, a44, a45, a46, a47, a48, a49, a50, a51] # want httpApis[0].authorizers[0].jwtAudience: an issuer lists at most 50 audiences, got 51
+    routes:
+      - path: /x
+        authorizer: Many
+        authorizationScopes: [s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11] # want httpApis[0].routes[0].authorizationScopes: a route lists at most 10 authorization scopes, got 11
+        integration: {type: AWS_PROXY, function: Fn}
+      - {path: "/{a}/x", integration: {type: AWS_PROXY, function: Fn}}
+      - {path: "/{b}/y", integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[2].path: path part {b} conflicts with its sibling {a} under "/": API Gateway allows one variable path part per level
+`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkProblems(t, "test.yaml", httpBase+strings.TrimPrefix(tc.src, "\n"))
 		})
+	}
+}
+
+// TestHTTPGatePath: a problem apigw.Check finds in a built HTTP API is
+// placed at the config value it was built from.
+func TestHTTPGatePath(t *testing.T) {
+	a := &HTTPAPI{
+		DefaultAuthorizer: "Jwt",
+		Authorizers: []HTTPAuthorizer{
+			{ID: "Jwt", Type: HTTPAuthorizerJWT, UserPool: "Pool"},
+			{ID: "L", Type: HTTPAuthorizerRequest},
+		},
+		Stages: []HTTPStage{{StageName: "dev"}},
+		Routes: []HTTPRoute{
+			{Path: "/a", Methods: []string{"GET", "POST"}},
+			{Path: "$default", Authorizer: "L"},
+			{Path: "/b", Authorizer: "NONE"},
+		},
+		DefaultIntegration: &HTTPIntegration{},
+	}
+	ap := "httpApis[2]"
+	for _, tc := range []struct {
+		p    apigw.Problem
+		want string
+	}{
+		{apigw.Problem{Route: -1, Field: "ID"}, "httpApis[2].id"},
+		{apigw.Problem{Route: -1, Field: "CORS.AllowOrigins[3]"}, "httpApis[2].corsPreflight.allowOrigins[3]"},
+		{apigw.Problem{Route: -1, Field: "Stages[0].Name"}, "httpApis[2].createDefaultStage"},
+		{apigw.Problem{Route: -1, Field: "Stages[1].RouteThrottle.Rate"}, "httpApis[2].stages[0].throttle.rateLimit"},
+		{apigw.Problem{Route: -1, Field: `Stages[1].RouteThrottles["GET /a.b"].Burst`}, "httpApis[2].stages[0].routeThrottles.GET /a.b.burstLimit"},
+		{apigw.Problem{Route: -1, Field: `Stages[1].RouteThrottles["GET /a"]`}, "httpApis[2].stages[0].routeThrottles.GET /a"},
+		{apigw.Problem{Route: -1, Field: "Stages[2].Name"}, "httpApis[2].stages"},
+		{apigw.Problem{Route: -1, Field: "BinaryMediaTypes"}, "httpApis[2]"},
+		{apigw.Problem{Route: 1, Field: "Method"}, "httpApis[2].routes[0].methods[1]"},
+		{apigw.Problem{Route: 1, Field: "ResourcePath"}, "httpApis[2].routes[0].path"},
+		{apigw.Problem{Route: 0, Field: "AuthorizationScopes[2]"}, "httpApis[2].routes[0].authorizationScopes[2]"},
+		{apigw.Problem{Route: 0, Field: "Integration.URI"}, "httpApis[2].routes[0].integration.url"},
+		{apigw.Problem{Route: 0, Field: "Authorizer.JWT.Issuers[0].Audiences"}, "httpApis[2].authorizers[0].userPoolClients"},
+		{apigw.Problem{Route: 0, Field: "Authorizer.JWT.Issuers[0].PoolID"}, "httpApis[2].authorizers[0].userPool"},
+		{apigw.Problem{Route: 2, Field: "Method"}, "httpApis[2].routes[1].path"},
+		{apigw.Problem{Route: 2, Field: "Authorizer.IdentitySources[1]"}, "httpApis[2].authorizers[1].identitySource[1]"},
+		{apigw.Problem{Route: 2, Field: "Authorizer.SimpleResponses"}, "httpApis[2].authorizers[1].responseTypes"},
+		{apigw.Problem{Route: 3, Field: "Authorizer.Type"}, "httpApis[2]"},
+		{apigw.Problem{Route: 4, Field: "Integration.Timeout"}, "httpApis[2].defaultIntegration.timeout"},
+		{apigw.Problem{Route: 4, Field: "Authorizer.IdentitySource"}, "httpApis[2].authorizers[0].identitySource[0]"},
+		{apigw.Problem{Route: 5, Field: "Method"}, "httpApis[2]"},
+	} {
+		if got := httpGatePath(a, ap, tc.p); got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.p, got, tc.want)
+		}
+	}
+}
+
+// TestParseHTTPAPIDefaults: Parse fills the defaults the struct docs
+// name, and Validate after Parse changes nothing.
+func TestParseHTTPAPIDefaults(t *testing.T) {
+	cfg, err := Parse("test.yaml", []byte(httpBase+`httpApis:
+  - id: Api
+    authorizers:
+      - {id: Jwt, type: JWT, jwtIssuer: "https://i.example.com", jwtAudience: [a]}
+      - {id: Iam, type: REQUEST, function: Auth}
+      - {id: Simple, type: REQUEST, function: Auth, responseTypes: [SIMPLE]}
+    routes:
+      - {path: /a, integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /b, integration: {type: HTTP_PROXY, url: "http://h"}}
+    stages: [{stageName: dev, throttle: {rateLimit: 1.5}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ttl := 300 * time.Second
+	want := []HTTPAPI{{
+		ID: "Api", APIName: "Api", CreateDefaultStage: ptr(true),
+		Authorizers: []HTTPAuthorizer{
+			{ID: "Jwt", Type: "JWT", IdentitySource: []string{"$request.header.Authorization"}, JWTIssuer: "https://i.example.com", JWTAudience: []string{"a"}},
+			{ID: "Iam", Type: "REQUEST", IdentitySource: []string{"$request.header.Authorization"}, Function: "Auth",
+				ResponseTypes: []string{"IAM"}, PayloadFormatVersion: "1.0", ResultsCacheTTL: &ttl},
+			{ID: "Simple", Type: "REQUEST", IdentitySource: []string{"$request.header.Authorization"}, Function: "Auth",
+				ResponseTypes: []string{"SIMPLE"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl},
+		},
+		Routes: []HTTPRoute{
+			{Path: "/a", Methods: []string{"ANY"}, Integration: &HTTPIntegration{Type: "AWS_PROXY", Function: "Fn", PayloadFormatVersion: "2.0", Timeout: 30 * time.Second}},
+			{Path: "/b", Methods: []string{"ANY"}, Integration: &HTTPIntegration{Type: "HTTP_PROXY", URL: "http://h", Method: "ANY", Timeout: 30 * time.Second}},
+		},
+		Stages: []HTTPStage{{StageName: "dev", Throttle: &ThrottleSettings{RateLimit: 1.5, BurstLimit: 2}}},
+	}}
+	if diff := cmp.Diff(want, cfg.HTTPAPIs); diff != "" {
+		t.Errorf("httpApis (-want +got):\n%s", diff)
+	}
+	before := cfg.HTTPAPIs[0]
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, cfg.HTTPAPIs[0]); diff != "" {
+		t.Errorf("Validate changed the API (-before +after):\n%s", diff)
+	}
+}
+
+// TestHTTPAPIReference: every field the reference (doc.go) shows for the
+// httpApis section is a field of the schema, with a value of its type.
+func TestHTTPAPIReference(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	in := false
+	for _, line := range strings.Split(string(doc), "\n") {
+		yaml, ok := strings.CutPrefix(line, "//\t")
+		switch {
+		case ok && strings.HasPrefix(yaml, "httpApis:"):
+			in = true
+		case !ok || !strings.HasPrefix(yaml, " "):
+			in = false
+		}
+		if in {
+			b.WriteString(strings.ReplaceAll(yaml, "# jwt", "jwt") + "\n") // the commented alternative too
+		}
+	}
+	if !strings.Contains(b.String(), "routeThrottles:") {
+		t.Fatalf("no httpApis section in doc.go:\n%s", b.String())
+	}
+	_, err = Parse("doc.yaml", []byte(b.String()))
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want problems (the section names pools and functions it does not declare), got %v", err)
+	}
+	for _, p := range ps {
+		if strings.Contains(p.Message, "unknown field") || strings.Contains(p.Message, "want a") {
+			t.Errorf("%s", p)
+		}
 	}
 }
