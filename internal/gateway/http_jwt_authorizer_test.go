@@ -24,7 +24,7 @@ type httpJWTEnv struct {
 	oidc *oidcIssuer
 }
 
-func newHTTPJWTEnv(t *testing.T) *httpJWTEnv {
+func newHTTPJWTEnv(t *testing.T, edits ...func(*gateway.Options)) *httpJWTEnv {
 	t.Helper()
 	he := &httpJWTEnv{oidc: newOIDCIssuer(t)}
 	he.env = newEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
@@ -43,7 +43,9 @@ func newHTTPJWTEnv(t *testing.T) *httpJWTEnv {
 			{ResourcePath: "/open", Method: "GET", Authorizer: authz, Integration: upstream},
 			{ResourcePath: "/q", Method: "GET", Authorizer: byQuery, Integration: upstream},
 		}
-		opts.Challenge = true // an HTTP API's challenges do not depend on it
+		for _, edit := range edits {
+			edit(opts)
+		}
 	})
 	return he
 }
@@ -68,7 +70,14 @@ func invalidToken(description string) string {
 // TestHTTPJWTAuthorizerAnswers: what an HTTP API's JWT authorizer answers,
 // each value from a source (contract apigw-beyond.md §4.3).
 func TestHTTPJWTAuthorizerAnswers(t *testing.T) {
-	he := newHTTPJWTEnv(t)
+	t.Run("without Options.Challenge", func(t *testing.T) { testHTTPJWTAuthorizerAnswers(t, newHTTPJWTEnv(t)) })
+	// An HTTP API's challenges are AWS's, whatever Options.Challenge.
+	t.Run("with Options.Challenge", func(t *testing.T) {
+		testHTTPJWTAuthorizerAnswers(t, newHTTPJWTEnv(t, func(o *gateway.Options) { o.Challenge = true }))
+	})
+}
+
+func testHTTPJWTAuthorizerAnswers(t *testing.T, he *httpJWTEnv) {
 	local := claims(issuerOf(poolA)) // a Cognito access token: no aud, client_id clientA
 	tok := func(c map[string]any) string { return "Bearer " + mint(t, keyA, keyA.kid, c) }
 	const unauthorized, forbidden = `{"message":"Unauthorized"}`, `{"message":"Forbidden"}`
