@@ -191,6 +191,13 @@ func startHTTPAPIStack(t *testing.T) *httpStack {
 	s.zooURL = s.base + "/apis/" + s.zoo + "/"
 	s.bareURL = s.base + "/apis/" + s.bare + "/"
 	s.token = getToken(t, s.devInfo.TokenURL, s.clientID, s.devInfo.ClientSecret)
+	// dev prints each HTTP API's URLs: the $default stage's, and the named
+	// stages'.
+	for _, line := range []string{"HTTP API Shop: " + s.shop, "API URL:      " + s.shopURL, "Stage dev:    " + s.shopDev} {
+		if !strings.Contains(s.dev.Output(), line) {
+			t.Errorf("dev did not print %q:\n%s", line, s.dev.Output())
+		}
+	}
 	return s
 }
 

@@ -266,6 +266,32 @@ func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken str
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
 	}
+	a.printDevHTTPAPIs(srv, cfg)
+}
+
+// printDevHTTPAPIs prints each HTTP API's URLs: its $default stage at the
+// root of the API's URL, each named stage under its segment.
+func (a *app) printDevHTTPAPIs(srv *server.Server, cfg *config.Config) {
+	w, base := a.stdout, srv.PublicURL()
+	u, _ := url.Parse(base)
+	for _, api := range cfg.HTTPAPIs {
+		id := tollgate.RestAPIID(api.ID)
+		fmt.Fprintf(w, "\nHTTP API %s: %s\n", api.ID, id)
+		if api.DisableExecuteAPIEndpoint {
+			fmt.Fprintf(w, "  (its execute-api endpoint is disabled)\n")
+			continue
+		}
+		if api.CreateDefaultStage == nil || *api.CreateDefaultStage {
+			fmt.Fprintf(w, "  API URL:      %s/apis/%s/\n", base, id)
+			fmt.Fprintf(w, "  Also at:      http://%s.execute-api.%s.%s:%s/ (resolves only where *.%s does; curl does)\n",
+				id, cfg.Region, srv.Catalog().BaseDomain(), u.Port(), srv.Catalog().BaseDomain())
+		}
+		for _, st := range api.Stages {
+			if st.StageName != tollgate.DefaultStageName {
+				fmt.Fprintf(w, "  Stage %s:%s%s/apis/%s/%s/\n", st.StageName, strings.Repeat(" ", max(1, 7-len(st.StageName))), base, id, st.StageName)
+			}
+		}
+	}
 }
 
 // printFunctions prints each function with an `aws lambda invoke` line
