@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -400,13 +401,8 @@ func TestHTTPAPI(t *testing.T) {
 		claims := func(changes map[string]any) map[string]any {
 			c := map[string]any{"iss": s.extIssuer, "aud": "api", "sub": "svc", "n": 7, "groups": []string{"a", "b"},
 				"exp": now.Add(time.Hour).Unix(), "iat": now.Add(-time.Minute).Unix(), "nbf": now.Add(-time.Minute).Unix()}
-			for k, v := range changes {
-				if v == nil {
-					delete(c, k)
-				} else {
-					c[k] = v
-				}
-			}
+			maps.Copy(c, changes)
+			maps.DeleteFunc(c, func(_ string, v any) bool { return v == nil }) // nil deletes
 			return c
 		}
 		resp, body := s.do(t, "GET", s.shopURL+"ext", s.bearer(s.extSign(claims(nil))))
