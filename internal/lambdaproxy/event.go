@@ -3,7 +3,7 @@ package lambdaproxy
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"maps"
 	"mime"
 	"net/http"
@@ -17,10 +17,12 @@ import (
 	"github.com/tollgate/tollgate/internal/headercase"
 )
 
-// The Lambda proxy integration's event: REST API payload format 1.0
-// (contract §5.1; aws-lambda-go's events.APIGatewayProxyRequest). Empty
-// maps and an empty body are null, as API Gateway sends them.
+// The Lambda proxy integration's event in payload format 1.0: a REST
+// API's (contract §5.1; aws-lambda-go's events.APIGatewayProxyRequest), or
+// an HTTP API's, which adds "version":"1.0" in front (apigw-beyond §4.2).
+// Empty maps and an empty body are null, as API Gateway sends them.
 type proxyEvent struct {
+	Version string `json:"version,omitempty"`
 	requestFields
 	Body            *string `json:"body"`
 	IsBase64Encoded bool    `json:"isBase64Encoded"`
@@ -28,10 +30,15 @@ type proxyEvent struct {
 
 // authorizerEvent is a REQUEST authorizer's event (apigw-beyond §1.2): the
 // proxy event's request fields after type and methodArn, without body and
-// isBase64Encoded.
+// isBase64Encoded. An HTTP API's payload 1.0 authorizer event adds version
+// in front and identitySource and authorizationToken after methodArn
+// (§4.4; aws-lambda-go's apigw-v2-custom-authorizer-v1-request.json).
 type authorizerEvent struct {
-	Type      string `json:"type"`
-	MethodArn string `json:"methodArn"`
+	Version            string  `json:"version,omitempty"`
+	Type               string  `json:"type"`
+	MethodArn          string  `json:"methodArn"`
+	IdentitySource     *string `json:"identitySource,omitempty"`
+	AuthorizationToken *string `json:"authorizationToken,omitempty"`
 	requestFields
 }
 
@@ -51,7 +58,8 @@ type requestFields struct {
 }
 
 type proxyContext struct {
-	ResourceID        string        `json:"resourceId"`
+	// ResourceID is null on an HTTP API, which has no resources.
+	ResourceID        *string       `json:"resourceId"`
 	ResourcePath      string        `json:"resourcePath"`
 	HTTPMethod        string        `json:"httpMethod"`
 	ExtendedRequestID string        `json:"extendedRequestId"`
@@ -68,7 +76,9 @@ type proxyContext struct {
 	DeploymentID      string        `json:"deploymentId"`
 	APIID             string        `json:"apiId"`
 	// Authorizer is a *proxyAuthorizer (a Cognito authorizer's claims), a
-	// *jwtAuthorizer or a *lambdaAuthorizer, and absent without authorizer.
+	// *jwtAuthorizer or a *lambdaAuthorizer on a REST API, a *jwtClaims or
+	// an httpLambdaAuthorizer on an HTTP API (httpAuthorizerField), and
+	// absent without authorizer.
 	Authorizer any `json:"authorizer,omitempty"`
 }
 
@@ -106,9 +116,9 @@ type jwtAuthorizer struct {
 // requestTimeLayout is requestContext.requestTime's format, in UTC.
 const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
-// Event returns the Lambda proxy integration event of the request r that
-// the gateway decided inv of, whose body (already read, at most
-// gateway.MaxBodyBytes) is body:
+// Event returns the payload format 1.0 event of the request r that the
+// gateway decided inv of, whose body (already read, at most
+// gateway.MaxBodyBytes) is body. On a REST API (contract §5.1):
 //
 //   - path is the path after the stage, raw; requestContext.path has the
 //     stage (ContextPath);
@@ -127,18 +137,48 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 //     authorizer its context's values as strings (null stays null), its
 //     principalId and integrationLatency (apigw-beyond §1.3); it is absent
 //     without authorizer.
+//
+// On an HTTP API the same event differs as API Gateway's HTTP APIs make
+// it (apigw-beyond §4.2, "1.0 on HTTP APIs"): "version":"1.0" first;
+// header names lower-cased; path and requestContext.path are inv.RawPath
+// (a named stage's segment kept); requestContext.resourceId is null and
+// stage may be "$default"; the body is base64 unless its media type is
+// text (isTextMediaType: HTTP APIs have no binaryMediaTypes); and
+// requestContext.authorizer is, behind a JWT authorizer, {claims, scopes}
+// with every claim a string (httpClaims; a real capture in
+// awsdocs/amazon-api-gateway-developer-guide#113 shows this shape and
+// "exp":"1612061676"), behind a Lambda authorizer {lambda: context}.
 func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
+	return v1Event(r, inv, body, isHTTP(inv))
+}
+
+// v1Event is Event, in an HTTP API's form when http is set.
+func v1Event(r *http.Request, inv *gateway.Invocation, body []byte, http bool) ([]byte, error) {
 	var ev proxyEvent
-	ev.set(r, inv)
+	ev.set(r, inv, http)
+	if http {
+		ev.Version = "1.0"
+	}
 	if len(body) > 0 {
 		var s string
-		if inv.API != nil && matchesMediaType(inv.API.BinaryMediaTypes, r.Header.Get("Content-Type")) {
+		if http && !isTextMediaType(r.Header.Get("Content-Type")) ||
+			!http && inv.API != nil && matchesMediaType(inv.API.BinaryMediaTypes, r.Header.Get("Content-Type")) {
 			s = base64.StdEncoding.EncodeToString(body)
 			ev.IsBase64Encoded = true
 		} else {
 			s = string(body)
 		}
 		ev.Body = &s
+	}
+	if http {
+		a, err := httpAuthorizerField(inv, false)
+		if err != nil {
+			return nil, err
+		}
+		if a != nil {
+			ev.RequestContext.Authorizer = a
+		}
+		return json.Marshal(&ev)
 	}
 	switch jwt := inv.JWTClaims(); {
 	case jwt != nil:
@@ -151,6 +191,9 @@ func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error
 	return json.Marshal(&ev)
 }
 
+// isHTTP reports whether inv is a request to an HTTP API.
+func isHTTP(inv *gateway.Invocation) bool { return inv.API != nil && inv.API.IsHTTP() }
+
 // AuthorizerEvent returns the event of a REQUEST authorizer for the request
 // r that inv describes (its authorizer fields empty): "type":"REQUEST",
 // methodArn, then the fields of the Lambda proxy event Event builds, as
@@ -160,26 +203,54 @@ func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error
 // gateway's AuthorizerEventFunc.
 func AuthorizerEvent(r *http.Request, inv *gateway.Invocation, methodARN string) ([]byte, error) {
 	ev := authorizerEvent{Type: "REQUEST", MethodArn: methodARN}
-	ev.set(r, inv)
+	ev.set(r, inv, false)
 	return json.Marshal(&ev)
 }
 
 // HTTPAuthorizerEvent returns the event of an HTTP API's REQUEST
-// authorizer (apigw-beyond §4.4). It is the gateway's
-// HTTPAuthorizerEventFunc.
+// authorizer for the request r that inv describes (apigw-beyond §4.4). It
+// is the gateway's HTTPAuthorizerEventFunc:
+//
+//   - version "2.0": version, "type":"REQUEST", routeArn (routeARN),
+//     identitySource (identity, in the authorizer's order), then the
+//     fields of the payload 2.0 event HTTPEvent builds without body,
+//     isBase64Encoded and requestContext.authorizer (aws-lambda-go's
+//     apigw-v2-custom-authorizer-v2-request.json);
+//   - version "1.0": version, "type":"REQUEST", methodArn (routeARN),
+//     identitySource and authorizationToken (identity comma-joined), then
+//     the request fields of Event's HTTP API form
+//     (apigw-v2-custom-authorizer-v1-request.json).
+//
+// Any other version is an error.
 func HTTPAuthorizerEvent(r *http.Request, inv *gateway.Invocation, version, routeARN string, identity []string) ([]byte, error) {
-	return nil, errors.New("lambdaproxy: HTTP API authorizer events are not built yet")
+	switch version {
+	case "2.0":
+		ev := httpAuthorizerEvent{Version: version, Type: "REQUEST", RouteArn: routeARN, IdentitySource: identity}
+		ev.set(r, inv)
+		return json.Marshal(&ev)
+	case "1.0":
+		joined := strings.Join(identity, ",")
+		ev := authorizerEvent{Version: version, Type: "REQUEST", MethodArn: routeARN, IdentitySource: &joined, AuthorizationToken: &joined}
+		ev.set(r, inv, true)
+		return json.Marshal(&ev)
+	}
+	return nil, fmt.Errorf("lambdaproxy: authorizer payload format version %q: want 1.0 or 2.0", version)
 }
 
 // set fills in the fields of the request r that inv describes, but for
-// requestContext.authorizer.
-func (f *requestFields) set(r *http.Request, inv *gateway.Invocation) {
+// requestContext.authorizer, in an HTTP API's form when http is set.
+func (f *requestFields) set(r *http.Request, inv *gateway.Invocation, http bool) {
 	f.Resource = inv.ResourcePath
 	f.Path = inv.Path
 	f.HTTPMethod = r.Method
 	f.PathParameters = inv.PathParameters()
 	f.StageVariables = inv.StageVariables
-	f.Headers, f.MultiValueHeaders = eventHeaders(r, sentHeaderNames(r))
+	if http {
+		f.Path = rawPath(inv)
+		f.Headers, f.MultiValueHeaders = eventHeaders(r, lowerHeaderName)
+	} else {
+		f.Headers, f.MultiValueHeaders = eventHeaders(r, sentHeaderNames(r))
+	}
 	if r.URL.RawQuery != "" {
 		q, _ := url.ParseQuery(r.URL.RawQuery) // what parses; API Gateway drops the rest too
 		if len(q) > 0 {
@@ -192,12 +263,18 @@ func (f *requestFields) set(r *http.Request, inv *gateway.Invocation) {
 	}
 
 	rc := &f.RequestContext
-	rc.ResourceID = inv.ResourceID
+	if !http {
+		rc.ResourceID = &inv.ResourceID
+	}
 	rc.ResourcePath = inv.ResourcePath
 	rc.HTTPMethod = r.Method
 	rc.ExtendedRequestID = inv.ExtendedRequestID
 	rc.RequestTime = inv.RequestTime.UTC().Format(requestTimeLayout)
-	rc.Path = inv.ContextPath()
+	if http {
+		rc.Path = f.Path
+	} else {
+		rc.Path = inv.ContextPath()
+	}
 	rc.AccountID = tollgate.AccountID
 	rc.Protocol = r.Proto
 	if inv.Stage != nil {
@@ -257,34 +334,55 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // eventHeaders returns the event's headers and multiValueHeaders: the
-// request's, named as the caller sent them (sent maps net/http's canonical
-// names back), with Host and what API Gateway adds in front of the
-// integration. The gateway has already removed the headers no integration
-// sees (headerpolicy.StripRequest).
-func eventHeaders(r *http.Request, sent func(canonical string) string) (map[string]string, map[string][]string) {
+// request's headers (eachEventHeader), named name(canonical): as the
+// caller sent them on a REST API (sentHeaderNames), lower-cased on an
+// HTTP API.
+func eventHeaders(r *http.Request, name func(canonical string) string) (map[string]string, map[string][]string) {
 	n := len(r.Header) + 4
 	single := make(map[string]string, n)
 	multi := make(map[string][]string, n)
-	set := func(canonical string, vs []string) {
-		k := sent(canonical)
+	eachEventHeader(r, func(canonical string, vs []string) {
+		k := name(canonical)
 		single[k] = vs[len(vs)-1]
 		multi[k] = vs
-	}
+	})
+	return single, multi
+}
+
+// eachEventHeader calls fn with every header of an event of the request r
+// and its values (at least one), named canonically: the request's, with
+// Host and what API Gateway adds in front of the integration. The gateway
+// has already removed the headers no integration sees
+// (headerpolicy.StripRequest).
+func eachEventHeader(r *http.Request, fn func(canonical string, vs []string)) {
 	for k, vs := range r.Header {
 		if len(vs) == 0 || k == "X-Forwarded-For" {
 			continue
 		}
-		set(k, vs)
+		fn(k, vs)
 	}
 	if r.Host != "" {
-		set("Host", []string{r.Host})
+		fn("Host", []string{r.Host})
 	}
 	// What a Lambda authorizer's identity reads (gateway.EventHeaderValues).
 	xff, proto, port := gateway.ForwardedHeaders(r)
-	set("X-Forwarded-For", []string{xff})
-	set("X-Forwarded-Proto", []string{proto})
-	set("X-Forwarded-Port", []string{port})
-	return single, multi
+	fn("X-Forwarded-For", []string{xff})
+	fn("X-Forwarded-Proto", []string{proto})
+	fn("X-Forwarded-Port", []string{port})
+}
+
+// lowerHeaderName is how an HTTP API names headers in its events: lower
+// case, whatever the caller sent (apigw-beyond §4.2).
+func lowerHeaderName(canonical string) string { return strings.ToLower(canonical) }
+
+// rawPath is the path of an HTTP API's events: the path as sent, a named
+// stage's segment kept (inv.RawPath); inv.Path when the gateway did not
+// set it.
+func rawPath(inv *gateway.Invocation) string {
+	if inv.RawPath != "" {
+		return inv.RawPath
+	}
+	return inv.Path
 }
 
 // deploymentID is a stable id shaped like API Gateway's deployment ids

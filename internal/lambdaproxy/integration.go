@@ -29,63 +29,103 @@ type Invoker = tollgate.InvokeFunc
 var ErrEventTooLarge = errors.New("event too large for Lambda")
 
 // Integration is an AWS_PROXY (Lambda proxy) integration: it builds the
-// request's event (Event), invokes the integration's function with it,
-// and maps the result as API Gateway does (contract §5.2). A function
+// request's event, invokes the integration's function with it, and maps
+// the result as API Gateway does. On a REST API the event is payload
+// format 1.0's (Event) and the result is mapped as §5.2 says: a function
 // error or a malformed result is 502 {"message": "Internal server
-// error"}; no result within the integration's timeout is 504
-// {"message": "Endpoint request timed out"}.
+// error"}, no result within the integration's timeout 504 {"message":
+// "Endpoint request timed out"}. On an HTTP API the event is the
+// integration's PayloadFormatVersion, 2.0 (HTTPEvent, parseHTTPResult) or
+// 1.0 (Event's HTTP API form, the result mapped as a REST API's), and the
+// failures are the HTTP API's: 500 {"message":"Internal Server Error"}
+// and 503 {"message":"Service Unavailable"} (inv.WriteResponse).
 type Integration struct {
 	function string
-	timeout  time.Duration
-	invoke   Invoker
-	log      *slog.Logger
+	// rest and http are how a request to a REST API and to an HTTP API
+	// is served, chosen once here rather than on every request.
+	rest, http format
+	invoke     Invoker
+	log        *slog.Logger
 }
 
-// New returns the integration in, whose function invoke runs.
+// format is a payload format: the event, the parsing of the result, and
+// the integration's timeout.
+type format struct {
+	event   func(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error)
+	parse   func(payload []byte) (*proxyResult, error)
+	http    bool // an HTTP API's: bodies are base64 unless text, both ways
+	timeout time.Duration
+}
+
+// restEvent and httpV1Event are payload format 1.0's events of a REST API
+// and of an HTTP API.
+func restEvent(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
+	return v1Event(r, inv, body, false)
+}
+
+func httpV1Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
+	return v1Event(r, inv, body, true)
+}
+
+// New returns the integration in, whose function invoke runs. Its
+// PayloadFormatVersion ("1.0" or "2.0") is the event format on an HTTP
+// API; "" is 2.0 there, the format CDK's HttpLambdaIntegration and the
+// console choose. Without a Timeout, requests wait
+// tollgate.DefaultIntegrationTimeout on a REST API and
+// tollgate.DefaultHTTPIntegrationTimeout on an HTTP API.
 func New(in tollgate.Integration, invoke Invoker, log *slog.Logger) *Integration {
-	timeout := in.Timeout
-	if timeout <= 0 {
-		timeout = tollgate.DefaultIntegrationTimeout
-	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Integration{function: in.Function, timeout: timeout, invoke: invoke, log: log}
+	li := &Integration{function: in.Function, invoke: invoke, log: log}
+	li.rest = format{event: restEvent, parse: parseProxyResult, timeout: tollgate.DefaultIntegrationTimeout}
+	li.http = format{event: HTTPEvent, parse: parseHTTPResult, http: true, timeout: tollgate.DefaultHTTPIntegrationTimeout}
+	if in.PayloadFormatVersion == "1.0" {
+		li.http.event, li.http.parse = httpV1Event, parseProxyResult
+	}
+	if in.Timeout > 0 {
+		li.rest.timeout, li.http.timeout = in.Timeout, in.Timeout
+	}
+	return li
 }
 
 // Serve answers r with the function's result: gateway.Integration.
 func (li *Integration) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
-	body, ok := readBody(w, r)
+	f := &li.rest
+	if isHTTP(inv) {
+		f = &li.http
+	}
+	body, ok := readBody(w, r, inv)
 	if !ok {
 		return
 	}
-	event, err := Event(r, inv, body)
+	event, err := f.event(r, inv, body)
 	if err != nil {
 		li.log.LogAttrs(r.Context(), slog.LevelError, "lambda proxy: building the event", slog.String("request_id", inv.RequestID), slog.String("error", err.Error()))
-		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		inv.WriteResponse(w, gateway.ResponseIntegrationFailure)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), li.timeout)
+	ctx, cancel := context.WithTimeout(r.Context(), f.timeout)
 	defer cancel()
 	payload, fnErr, err := li.invoke(ctx, li.function, inv.TraceID, event)
 	if err != nil || fnErr {
-		li.fail(ctx, w, r, inv, payload, err)
+		li.fail(ctx, w, r, inv, f.timeout, payload, err)
 		return
 	}
-	res, err := parseProxyResult(payload)
+	res, err := f.parse(payload)
 	if err != nil {
 		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: malformed Lambda proxy response",
 			slog.String("request_id", inv.RequestID), slog.String("function", li.function), slog.String("error", err.Error()))
-		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		inv.WriteResponse(w, gateway.ResponseIntegrationFailure)
 		return
 	}
-	res.write(w, r, inv)
+	res.write(w, r, inv, f.http)
 }
 
 // readBody reads the request's body, bounded by the gateway's
 // MaxBytesReader. ok is false when the request was answered (413) or the
 // client is gone.
-func readBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+func readBody(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) (body []byte, ok bool) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, true
 	}
@@ -93,7 +133,7 @@ func readBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			gateway.WriteResponse(w, gateway.ResponseRequestTooLarge)
+			inv.WriteResponse(w, gateway.ResponseRequestTooLarge)
 		}
 		return nil, false // otherwise the client is gone
 	}
@@ -101,23 +141,24 @@ func readBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
 }
 
 // fail answers an invocation that failed (err) or whose function failed
-// (payload is Lambda's error document). ctx is the invocation's.
-func (li *Integration) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, payload []byte, err error) {
+// (payload is Lambda's error document). ctx is the invocation's, bounded
+// by timeout.
+func (li *Integration) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, timeout time.Duration, payload []byte, err error) {
 	attrs := []slog.Attr{slog.String("request_id", inv.RequestID), slog.String("function", li.function)}
 	switch {
 	case errors.Is(err, ErrEventTooLarge):
-		gateway.WriteResponse(w, gateway.ResponseRequestTooLarge)
+		inv.WriteResponse(w, gateway.ResponseRequestTooLarge)
 	case err != nil && r.Context().Err() != nil:
 		// the client is gone
 	case err != nil && ctx.Err() != nil:
-		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: integration timed out", append(attrs, slog.Int64("timeout_ms", li.timeout.Milliseconds()))...)
-		gateway.WriteResponse(w, gateway.ResponseIntegrationTimeout)
+		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: integration timed out", append(attrs, slog.Int64("timeout_ms", timeout.Milliseconds()))...)
+		inv.WriteResponse(w, gateway.ResponseIntegrationTimeout)
 	case err != nil:
 		li.log.LogAttrs(r.Context(), slog.LevelError, "lambda proxy: invocation failed", append(attrs, slog.String("error", err.Error()))...)
-		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		inv.WriteResponse(w, gateway.ResponseIntegrationFailure)
 	default:
 		li.log.LogAttrs(r.Context(), slog.LevelWarn, "lambda proxy: function error", append(attrs, slog.String("error", string(payload)))...)
-		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		inv.WriteResponse(w, gateway.ResponseIntegrationFailure)
 	}
 }
 
@@ -183,7 +224,7 @@ func (res *proxyResult) setField(hs *resultHeaders, k string, raw json.RawMessag
 	case "multiValueHeaders":
 		return hs.setMulti(raw)
 	case "body":
-		if string(raw) == "null" {
+		if absent(raw) {
 			return nil
 		}
 		var s string
@@ -192,7 +233,7 @@ func (res *proxyResult) setField(hs *resultHeaders, k string, raw json.RawMessag
 		}
 		res.body = []byte(s)
 	case "isBase64Encoded":
-		if string(raw) == "null" {
+		if absent(raw) {
 			return nil
 		}
 		if err := json.Unmarshal(raw, &res.isBase64); err != nil {
@@ -261,8 +302,11 @@ func parseStatus(raw json.RawMessage) (int, error) {
 	return n, nil
 }
 
+// absent reports whether a field's JSON value raw is null or missing (nil).
+func absent(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
 func scalarMap(raw json.RawMessage) (map[string]string, error) {
-	if string(raw) == "null" {
+	if absent(raw) {
 		return nil, nil
 	}
 	var m map[string]json.RawMessage
@@ -318,11 +362,14 @@ func lookupFoldMulti(m map[string][]string, name string) ([]string, bool) {
 }
 
 // write answers with the result. Content-Type defaults to
-// application/json. A base64 body is decoded only when the API's
-// binaryMediaTypes match the request's Accept or the response's
+// application/json. On a REST API a base64 body is decoded only when the
+// API's binaryMediaTypes match the request's Accept or the response's
 // Content-Type; otherwise it is sent as the base64 text it is, as API
-// Gateway does.
-func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+// Gateway does. An HTTP API (httpAPI) has no binaryMediaTypes and decodes
+// every base64 body (http-api-develop-integrations-lambda: "isBase64Encoded
+// ... true if the body is ... base64-encoded"; ministackorg/ministack#766
+// measured it). A body that is not base64 is a malformed result.
+func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, httpAPI bool) {
 	api := inv.API
 	h := w.Header()
 	for _, kv := range res.headers {
@@ -347,12 +394,12 @@ func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gatew
 		h.Set("Content-Type", "application/json")
 	}
 	body := res.body
-	if res.isBase64 && api != nil && (matchesAccept(api.BinaryMediaTypes, r.Header.Get("Accept")) ||
-		matchesMediaType(api.BinaryMediaTypes, h.Get("Content-Type"))) {
+	if res.isBase64 && (httpAPI || api != nil && (matchesAccept(api.BinaryMediaTypes, r.Header.Get("Accept")) ||
+		matchesMediaType(api.BinaryMediaTypes, h.Get("Content-Type")))) {
 		dec, err := base64.StdEncoding.DecodeString(string(body))
 		if err != nil {
 			h.Del("Content-Type")
-			gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+			inv.WriteResponse(w, gateway.ResponseIntegrationFailure)
 			return
 		}
 		body = dec
