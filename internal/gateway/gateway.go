@@ -19,7 +19,9 @@ import (
 	"github.com/tollgate/tollgate/internal/jwks"
 )
 
-// Limits of API Gateway's REST APIs (limits.md, contract §4.2).
+// Limits of API Gateway's REST APIs (limits.md, contract §4.2), which HTTP
+// APIs share (apigw-beyond §4.5 "Limits": payload 10 MB; request line and
+// headers 10,240 bytes).
 const (
 	// MaxBodyBytes is the largest request body: 10 MiB.
 	MaxBodyBytes = 10 << 20
@@ -159,6 +161,14 @@ type apiState struct {
 	router *Router
 	stages map[string]*stageState
 	routes []routeState // parallel to api.Routes
+	// http is api.IsHTTP(): the API answers in HTTP APIs' form, selects
+	// stages and routes as they do.
+	http bool
+	// def is the HTTP API's $default stage, served without a stage
+	// segment; nil for none (and on REST APIs).
+	def *stageState
+	// cors is the HTTP API's CORS configuration, compiled; nil for none.
+	cors *cors
 }
 
 type stageState struct {
@@ -170,13 +180,16 @@ type routeState struct {
 	integration Integration
 	// http is set on an HTTP API's routes.
 	http bool
+	// key is the HTTP API route's key (tollgate.Route.Key), "" on REST.
+	key string
 	// The route's authorizer, of one kind: authz (COGNITO_USER_POOLS, JWT)
 	// or lambda (TOKEN, REQUEST); nil for none.
 	authz      routeAuthorizer
 	lambda     *LambdaAuthorizer
 	scopes     []string
 	resourceID string
-	// name is "METHOD /resource/path", for access logs.
+	// name is "METHOD /resource/path" (an HTTP API's route key), for
+	// access logs.
 	name string
 	// challenges are the WWW-Authenticate values, by refusal, when
 	// Options.Challenge is set.
@@ -344,14 +357,18 @@ type builtAuthorizers struct {
 }
 
 func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *builtAuthorizers) (*apiState, error) {
-	router, err := NewRouter(api.Routes)
+	router, err := newRouter(api.Routes, api.IsHTTP())
 	if err != nil {
 		return nil, err
 	}
-	st := &apiState{api: api, router: router, stages: map[string]*stageState{}, routes: make([]routeState, len(api.Routes))}
+	st := &apiState{api: api, router: router, stages: map[string]*stageState{}, routes: make([]routeState, len(api.Routes)), http: api.IsHTTP()}
 	for i := range api.Stages {
 		s := &api.Stages[i]
-		st.stages[s.Name] = &stageState{stage: s, throttle: newThrottle(s, opts.MaxThrottledClients)}
+		st.stages[s.Name] = &stageState{stage: s, throttle: newThrottle(s, api.Routes, opts.MaxThrottledClients)}
+	}
+	if st.http {
+		st.def = st.stages[tollgate.DefaultStageName]
+		st.cors = newCORS(api.CORS)
 	}
 	var errs []error
 	for i := range api.Routes {
@@ -360,6 +377,10 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 		rs.http = api.IsHTTP()
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
 		rs.name = r.Method + " " + r.ResourcePath
+		if rs.http {
+			rs.key = r.Key()
+			rs.name = rs.key
+		}
 		if r.Authorizer != nil {
 			if err := g.buildAuthorizer(rs, r, opts, authorizers); err != nil {
 				errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
@@ -455,6 +476,7 @@ type target struct {
 	host    string // without port, lowercase
 	prefix  string // the domain prefix
 	rest    string // the escaped path after the stage, as received ("" for none)
+	rawPath string // HTTP APIs: Invocation.RawPath
 	lenient string // the lenient reading of rest (normalizePath), once routed
 	ctxPath string // requestContext.path when not /{stage}{rest}
 }
@@ -465,7 +487,8 @@ type target struct {
 // _user_request_/… (LocalStack's) and /apis/{apiId}/{stage}/… (Tollgate's,
 // for hosts without DNS such as 127.0.0.1). The gateway answers such a
 // request even if the API or stage does not exist (403 Missing
-// Authentication Token, as API Gateway does), so the server should hand it
+// Authentication Token, as API Gateway does; an HTTP API's unknown stage,
+// 404 Not Found), so the server should hand it
 // every request Owns claims, before its own routing (whose path cleaning
 // would alter the raw paths the gateway must see).
 func (g *Gateway) Owns(r *http.Request) bool {
@@ -527,12 +550,12 @@ func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
 	var apiID, stage string
 	if id, region, isHost := g.executeAPIHost(host); isHost {
 		t.how, apiID, t.prefix = byHost, id, id
-		stage, t.rest = cutSegment(path)
 		st := g.apis[apiID]
-		if st == nil || (st.api.Region != "" && !strings.EqualFold(st.api.Region, region)) {
+		if st == nil || (st.api.Region != "" && !strings.EqualFold(st.api.Region, region)) || st.api.DisableExecuteAPIEndpoint {
 			return t, false
 		}
 		t.api = st
+		return t, t.selectStage(path)
 	} else if ms, isDomain := g.domains[host]; isDomain {
 		// Base paths are cut from the path as routes see it, so that
 		// "/%76%31/x" or "//v1/x" picks the "v1" mapping as "/v1/x" does.
@@ -547,6 +570,10 @@ func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
 			rest, ok := cutBasePath(path, m.basePath)
 			if ok {
 				t.api, t.stage, t.rest = m.api, m.stage, rest
+				if m.api.http {
+					// The path as received, base path included.
+					t.rawPath = r.URL.EscapedPath()
+				}
 				return t, true
 			}
 		}
@@ -562,20 +589,55 @@ func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
 	} else if rest, isPath := strings.CutPrefix(path, "/apis/"); isPath {
 		t.how = byAPIsPath
 		apiID, rest = cutSegment(rest)
-		stage, t.rest = cutSegment(rest)
 		t.prefix = apiID
+		if t.api = g.apis[apiID]; t.api == nil || t.api.api.DisableExecuteAPIEndpoint {
+			t.api = nil
+			return t, false
+		}
+		return t, t.selectStage(rest)
 	} else {
 		return t, false
 	}
-	if t.api == nil {
-		if t.api = g.apis[apiID]; t.api == nil {
-			return t, false
-		}
+	if t.api = g.apis[apiID]; t.api == nil || t.api.api.DisableExecuteAPIEndpoint {
+		t.api = nil
+		return t, false
 	}
 	if t.stage = t.api.stages[stage]; t.stage == nil {
 		return t, false
 	}
+	if t.api.http {
+		// LocalStack's form names the stage, $default included.
+		t.rawPath = t.rest
+		if stage != tollgate.DefaultStageName {
+			t.rawPath = "/" + stage + t.rest
+		}
+	}
 	return t, true
+}
+
+// selectStage selects the stage of t.api that the path p (after the API's
+// host or /apis/{apiId}) names, and sets t.rest. A REST API's stage is
+// p's first segment. An HTTP API's is its first segment when that names
+// a stage other than $default (stripped for routing, kept in RawPath);
+// otherwise its $default stage, if it has one, with the whole path
+// (apigw-beyond §4.1). It reports false when there is no such stage.
+func (t *target) selectStage(p string) bool {
+	stage, rest := cutSegment(p)
+	if !t.api.http {
+		t.rest = rest
+		t.stage = t.api.stages[stage]
+		return t.stage != nil
+	}
+	t.rawPath = p
+	if t.rawPath == "" {
+		t.rawPath = "/"
+	}
+	if s := t.api.stages[stage]; s != nil && stage != tollgate.DefaultStageName {
+		t.stage, t.rest = s, rest
+		return true
+	}
+	t.stage, t.rest = t.api.def, p
+	return t.stage != nil
 }
 
 // cutSegment splits "/seg/rest…" into "seg" and "/rest…". Leading
@@ -613,18 +675,33 @@ func headerBytes(r *http.Request) int {
 }
 
 // ServeHTTP serves a request addressed to the gateway: it resolves the API
-// and stage, checks the size limits, matches the route, applies the stage
-// throttle, the authorizer and the client throttle, and answers MOCK
-// integrations or hands the request to the route's integration. Every
-// answer carries x-amzn-RequestId and x-amz-apigw-id; ids already set on w
-// by a server middleware are kept.
+// and stage, checks the size limits, answers an HTTP API's CORS preflight,
+// matches the route, applies the stage and route throttles, the authorizer
+// and the client throttle, and answers MOCK integrations or hands the
+// request to the route's integration. Every answer of a REST API (or of an
+// unknown one) carries x-amzn-RequestId and x-amz-apigw-id, every answer
+// of an HTTP API apigw-requestid; ids already set on w by a server
+// middleware are kept.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	x := &exchange{}
+	t, ok := g.resolve(r)
+	isHTTP := t.api != nil && t.api.http
 	// A server middleware that set the ids first (to log them) wins.
 	h := w.Header()
-	id, ext := h.Get(HeaderRequestID), h.Get(HeaderExtendedRequestID)
-	if id == "" || ext == "" {
+	var id, ext string
+	if isHTTP {
+		// One id, shaped as the extended id is ("WSg1ihmdliAEJXA=", a
+		// recorded answer: code-index file 27491341443): apigw-requestid
+		// and requestContext.requestId (apigw-beyond §4.2).
+		if id = h.Get(HeaderHTTPRequestID); id == "" {
+			var trace string
+			_, id, trace = newIDs(g.now())
+			x.trace = trace
+			h[HeaderHTTPRequestID] = x.value(valueID, id)
+		}
+		ext = id
+	} else if id, ext = h.Get(HeaderRequestID), h.Get(HeaderExtendedRequestID); id == "" || ext == "" {
 		// The trace id the integration gets is made with the ids, for a
 		// caller that sends none: one read of the random source, one
 		// allocation.
@@ -644,8 +721,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// informational one: ReverseProxy clears the header map once it has
 	// passed an upstream's 1xx (100 Continue, 103 Early Hints) on.
 	raw := w
-	x.rec = statusRecorder{ResponseWriter: w, id: id, ext: ext}
-	l := g.serve(x, r, raw)
+	x.rec = statusRecorder{ResponseWriter: w, id: id, ext: ext, http: isHTTP}
+	if isHTTP && t.api.cors != nil {
+		x.rec.cors = t.api.cors
+		if o := r.Header[headerOrigin]; t.api.cors.allowed(o) {
+			x.rec.origin = o[0]
+		}
+	}
+	l := g.serve(x, r, raw, t, ok)
 	if g.obs != nil {
 		status := x.rec.status
 		if status == 0 {
@@ -693,10 +776,11 @@ func (x *exchange) value(i int, v string) []string {
 }
 
 // serve does ServeHTTP's work and returns the labels of the request. raw
-// is the server's ResponseWriter, which x's recorder wraps.
-func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (l labels) {
+// is the server's ResponseWriter, which x's recorder wraps; t and resolved
+// are what resolve found.
+func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t target, resolved bool) (l labels) {
 	w, id := &x.rec, x.rec.id
-	t, m, ok := g.route(w, r, &l)
+	m, ok := g.route(w, r, &l, &t, resolved)
 	if !ok {
 		return l
 	}
@@ -704,8 +788,8 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 	l.resource, l.method, l.route = m.Resource, m.Route.Method, rs.name
 	now := g.now()
 	throttle := t.stage.throttle
-	if !throttle.allowStage(now) {
-		WriteResponse(w, ResponseThrottled)
+	if !throttle.allowStage(now) || !throttle.allowRoute(m.Index, now) {
+		writeResponse(w, ResponseThrottled, rs.http)
 		return
 	}
 
@@ -714,7 +798,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 	if rs.guarded() {
 		if _, cognito := rs.authz.(*Authorizer); cognito && g.unavailable != nil && g.unavailable() {
 			// Only a Cognito authorizer consults revocations.
-			WriteResponse(w, ResponseServiceUnavailable)
+			writeResponse(w, ResponseServiceUnavailable, rs.http)
 			return
 		}
 		if rs.lambda != nil {
@@ -735,7 +819,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 		}
 	}
 	if !throttle.allowClient(res.clientKey(), now) {
-		WriteResponse(w, ResponseThrottled)
+		writeResponse(w, ResponseThrottled, rs.http)
 		return
 	}
 	if !prepared {
@@ -750,11 +834,11 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter) (
 	return l
 }
 
-// route resolves the API and stage of r, checks the size limits and
-// matches the route, filling in l as it goes. When ok is false it has
-// answered r.
-func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t target, m Match, ok bool) {
-	t, ok = g.resolve(r)
+// route checks the size limits of r, whose API and stage resolve found (t,
+// ok), answers an HTTP API's CORS preflight and matches the route,
+// filling in l as it goes. When ok is false it has answered r.
+func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *target, ok bool) (m Match, _ bool) {
+	isHTTP := t.api != nil && t.api.http
 	if t.api != nil {
 		l.api = t.api.api.ID
 		if t.stage != nil {
@@ -762,24 +846,51 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels) (t ta
 		}
 	}
 	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
-		WriteResponse(w, ResponseRequestTooLarge)
-		return t, m, false
+		writeResponse(w, ResponseRequestTooLarge, isHTTP)
+		return m, false
+	}
+	if ok && isHTTP && t.api.cors != nil && isPreflight(r) {
+		// Answered before routes and authorizers, whatever the path.
+		g.preflight(w, r, t.api.cors)
+		return m, false
 	}
 	var lenient string
 	if ok {
 		t.rest, lenient, ok = normalizePath(t.rest)
 	}
 	if !ok {
-		writeNoRoute(w, r)
-		return t, m, false
+		g.noRoute(w, r, isHTTP)
+		return m, false
 	}
 	t.lenient = lenient
 	m, ok = t.api.router.Match(r.Method, t.rest)
 	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
-		writeNoRoute(w, r)
-		return t, m, false
+		g.noRoute(w, r, isHTTP)
+		return m, false
 	}
-	return t, m, true
+	return m, true
+}
+
+// noRoute answers a request for an unknown API, stage, resource or
+// method: an HTTP API's 404 Not Found (apigw-beyond §4.1), or REST's 403
+// (writeNoRoute), which is also the answer when the API is unknown, its
+// kind with it.
+func (g *Gateway) noRoute(w http.ResponseWriter, r *http.Request, isHTTP bool) {
+	if isHTTP {
+		WriteHTTPResponse(w, ResponseNotFound)
+		return
+	}
+	writeNoRoute(w, r)
+}
+
+// preflight answers a CORS preflight request from the API's
+// configuration. The recorder, which would drop the Access-Control-*
+// headers of other answers, is told not to.
+func (g *Gateway) preflight(w http.ResponseWriter, r *http.Request, c *cors) {
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.cors = nil
+	}
+	c.preflight(w, r)
 }
 
 // prepare readies the request for its integration (or its Lambda
@@ -811,6 +922,8 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, trace string,
 		DomainName:        t.host,
 		DomainPrefix:      t.prefix,
 		TraceID:           trace,
+		RouteKey:          rs.key,
+		RawPath:           t.rawPath,
 		contextPath:       t.ctxPath,
 		rawRest:           t.rest,
 	}
@@ -897,6 +1010,13 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status  int
 	id, ext string
+	// http is set for an HTTP API's request: its id is apigw-requestid.
+	http bool
+	// cors, for an HTTP API with a CORS configuration, readies the
+	// final answer's Access-Control-* headers; origin is the request's
+	// Origin when allowed, or "".
+	cors   *cors
+	origin string
 	// informational is set once a 1xx answer has gone out.
 	informational bool
 }
@@ -917,8 +1037,17 @@ func (s *statusRecorder) final(code int) {
 		return
 	}
 	s.status = code
+	if s.cors != nil {
+		s.cors.answer(s.Header(), s.origin)
+	}
 	if s.informational {
 		h := s.Header()
+		if s.http {
+			if len(h[HeaderHTTPRequestID]) == 0 {
+				h[HeaderHTTPRequestID] = []string{s.id}
+			}
+			return
+		}
 		if len(h[HeaderRequestID]) == 0 {
 			h[HeaderRequestID] = []string{s.id}
 		}

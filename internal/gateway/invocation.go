@@ -106,10 +106,10 @@ type Invocation struct {
 // answers it: REST's body and headers (the package's WriteResponse), or an
 // HTTP API's (ResponseIntegrationFailure is 500 {"message":"Internal
 // Server Error"}, ResponseIntegrationTimeout 503 {"message":"Service
-// Unavailable"}, no x-amzn-ErrorType). Integrations write their failures
-// with it.
+// Unavailable"}, no x-amzn-ErrorType: WriteHTTPResponse). Integrations
+// write their failures with it.
 func (inv *Invocation) WriteResponse(w http.ResponseWriter, t ResponseType) {
-	WriteResponse(w, t)
+	writeResponse(w, t, inv.API != nil && inv.API.IsHTTP())
 }
 
 // NumHeaderValues is how many header values HeaderValue holds.
@@ -308,8 +308,11 @@ func sameMap(a, b map[string]any) bool {
 
 // ContextPath returns requestContext.path: the path with the stage, e.g.
 // "/prod/hello/world", on an execute-api host and on the path forms; the
-// path as received on a custom domain.
+// path as received on a custom domain; RawPath on an HTTP API.
 func (inv *Invocation) ContextPath() string {
+	if inv.RawPath != "" {
+		return inv.RawPath
+	}
 	if inv.contextPath != "" {
 		return inv.contextPath
 	}

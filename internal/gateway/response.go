@@ -20,11 +20,16 @@ const (
 	HeaderErrorType         = "X-Amzn-Errortype" // x-amzn-ErrorType
 	HeaderRequestID         = "X-Amzn-Requestid" // x-amzn-RequestId
 	HeaderExtendedRequestID = "X-Amz-Apigw-Id"   // x-amz-apigw-id
-	headerContentType       = "Content-Type"     //
-	headerContentLength     = "Content-Length"   //
-	headerWWWAuthenticate   = "Www-Authenticate" // only with Options.Challenge
-	jsonContentType         = "application/json" //
-	errorTypeInternal       = "InternalServerErrorException"
+	// HeaderHTTPRequestID is the one request id header of an HTTP API's
+	// answers, apigw-requestid, in place of the two above (contract
+	// apigw-beyond §4.3 "Error headers"; a recorded answer of an HTTP API,
+	// code-index file 27491341443: "Apigw-Requestid: WSg1ihmdliAEJXA=").
+	HeaderHTTPRequestID   = "Apigw-Requestid"
+	headerContentType     = "Content-Type"     //
+	headerContentLength   = "Content-Length"   //
+	headerWWWAuthenticate = "Www-Authenticate" // only with Options.Challenge
+	jsonContentType       = "application/json" //
+	errorTypeInternal     = "InternalServerErrorException"
 )
 
 // ResponseType names a gateway-originated answer: API Gateway's gateway
@@ -96,6 +101,12 @@ const (
 	// other "Forbidden" answers (a missing API key; an HTTP API's missing
 	// scope, contract apigw-beyond.md §4.3).
 	ResponseForbidden
+	// ResponseNotFound is an HTTP API's answer to a request for an
+	// unknown stage or route, or a method no route has: 404
+	// {"message":"Not Found"} (contract apigw-beyond §4.1; not REST's 403).
+	// A REST API never answers it: written in REST form, it is
+	// RESOURCE_NOT_FOUND's 404 with the same body.
+	ResponseNotFound
 
 	numResponseTypes
 )
@@ -149,6 +160,55 @@ var responses = func() [numResponseTypes]response {
 		"RequestURITooLongException", `{"message":"Request-URI Too Long"}`)
 	set(ResponseForbidden, "ACCESS_DENIED", http.StatusForbidden,
 		"ForbiddenException", `{"message":"Forbidden"}`)
+	set(ResponseNotFound, "RESOURCE_NOT_FOUND", http.StatusNotFound,
+		"NotFoundException", `{"message":"Not Found"}`)
+	return r
+}()
+
+// httpResponses holds every gateway response as an HTTP API writes it:
+// no x-amzn-ErrorType, and the few bodies of contract apigw-beyond §4.5's
+// error table, without a space after the colon as in REST's
+// gateway-response template. An HTTP API has no configurable gateway
+// responses, so several REST types share one answer: every authorizer
+// refusal that is not a 401 is 403 {"message":"Forbidden"}, every failure
+// 500 {"message":"Internal Server Error"}.
+var httpResponses = func() [numResponseTypes]response {
+	const (
+		unauthorized = `{"message":"Unauthorized"}`
+		forbidden    = `{"message":"Forbidden"}`
+		internal     = `{"message":"Internal Server Error"}`
+		unavailable  = `{"message":"Service Unavailable"}`
+	)
+	var r [numResponseTypes]response
+	set := func(t ResponseType, status int, body string) {
+		r[t] = response{responses[t].name, status, nil, []byte(body), []string{strconv.Itoa(len(body))}}
+	}
+	set(ResponseUnauthorized, http.StatusUnauthorized, unauthorized)
+	// An expired token is one more invalid token to an HTTP API's JWT
+	// authorizer (§4.3: 401 {"message":"Unauthorized"}).
+	set(ResponseExpiredToken, http.StatusUnauthorized, unauthorized)
+	set(ResponseMissingAuthenticationToken, http.StatusNotFound, `{"message":"Not Found"}`)
+	set(ResponseNotFound, http.StatusNotFound, `{"message":"Not Found"}`)
+	// 429's body is unverified for HTTP APIs (§5 item 9): REST's THROTTLED
+	// text, which is also the status's reason phrase.
+	set(ResponseThrottled, http.StatusTooManyRequests, `{"message":"Too Many Requests"}`)
+	// §4.5: an integration timeout is 503 (cortexlabs/cortex#1225, a
+	// capture with apigw-requestid), a failing integration 500.
+	set(ResponseIntegrationTimeout, http.StatusServiceUnavailable, unavailable)
+	set(ResponseIntegrationFailure, http.StatusInternalServerError, internal)
+	// 413's body is unverified for HTTP APIs (§5 item 9): the status's
+	// RFC 7231 reason phrase, worded as the other bodies are.
+	set(ResponseRequestTooLarge, http.StatusRequestEntityTooLarge, `{"message":"Request Entity Too Large"}`)
+	set(ResponseAPIConfigurationError, http.StatusInternalServerError, internal)
+	set(ResponseAuthorizerFailure, http.StatusInternalServerError, internal)
+	set(ResponseServiceUnavailable, http.StatusServiceUnavailable, unavailable)
+	// §4.4: a Lambda authorizer's deny (isAuthorized false, an IAM Deny
+	// or no Allow) is 403 {"message":"Forbidden"}, a broken one 500.
+	set(ResponseAccessDenied, http.StatusForbidden, forbidden)
+	set(ResponseAccessDeniedExplicit, http.StatusForbidden, forbidden)
+	set(ResponseAuthorizerConfigurationError, http.StatusInternalServerError, internal)
+	set(ResponseRequestURITooLong, http.StatusRequestURITooLong, `{"message":"Request-URI Too Long"}`)
+	set(ResponseForbidden, http.StatusForbidden, forbidden)
 	return r
 }()
 
@@ -205,6 +265,49 @@ func WriteResponse(w http.ResponseWriter, t ResponseType) {
 	h[HeaderErrorType] = resp.errorType
 	w.WriteHeader(resp.status)
 	w.Write(resp.body)
+}
+
+// WriteHTTPResponse writes the gateway response t to w as an HTTP API
+// answers it (contract apigw-beyond §4.5): its status and {"message":"..."}
+// body with Content-Type application/json, and the request id
+// apigw-requestid; no x-amzn-ErrorType. An id already set on w, as the
+// gateway sets it before it calls an integration, is kept; a fresh one is
+// set otherwise. An unknown t is written as API_CONFIGURATION_ERROR (500
+// Internal Server Error). Like WriteResponse, it must be called before
+// anything else is written to w.
+func WriteHTTPResponse(w http.ResponseWriter, t ResponseType) {
+	if !t.valid() {
+		t = ResponseAPIConfigurationError
+	}
+	resp := &httpResponses[t]
+	h := w.Header()
+	if len(h[HeaderHTTPRequestID]) == 0 {
+		_, ext := newRequestIDs()
+		h[HeaderHTTPRequestID] = []string{ext}
+	}
+	h[headerContentType] = jsonContentTypeValue
+	h[headerContentLength] = resp.length
+	w.WriteHeader(resp.status)
+	w.Write(resp.body)
+}
+
+// writeResponse writes t in the form of a REST API (WriteResponse) or,
+// when isHTTP is set, of an HTTP API (WriteHTTPResponse).
+func writeResponse(w http.ResponseWriter, t ResponseType, isHTTP bool) {
+	if isHTTP {
+		WriteHTTPResponse(w, t)
+		return
+	}
+	WriteResponse(w, t)
+}
+
+// HTTPStatus returns the HTTP status of the response type as an HTTP API
+// answers it, or 500 for an unknown type.
+func (t ResponseType) HTTPStatus() int {
+	if !t.valid() {
+		return http.StatusInternalServerError
+	}
+	return httpResponses[t].status
 }
 
 // incompleteSignature is the start of the message API Gateway answers an

@@ -13,12 +13,22 @@ func methodSlot(m string) int { return apigw.MethodIndex(m) }
 
 const anySlot = apigw.AnyIndex // the slot of ANY in resource.methods
 
-// Router matches request paths to the routes of one REST API with API
-// Gateway's semantics (see Match). It is built once and is safe for
-// concurrent use.
+// Router matches request paths to the routes of one API with API
+// Gateway's semantics (see Match): a REST API's (NewRouter) or an HTTP
+// API's (NewHTTPRouter), which differ only in two parameters of the one
+// matcher. It is built once and is safe for concurrent use.
 type Router struct {
 	root   node
 	routes []tollgate.Route
+	// greedyLast (HTTP APIs) makes every full match of a path beat every
+	// match by a greedy parameter (contract apigw-beyond §4.1: "full match
+	// > greedy match > $default"); a REST API tries a greedy parameter at
+	// its level, after the literal and the variable.
+	greedyLast bool
+	// def is 1 + the index of the $default route (HTTP APIs), or 0: the
+	// route of every request no other route matches. It is not in the
+	// tree.
+	def int32
 }
 
 // node is a resource of the tree: the root, a literal path part, or a
@@ -80,12 +90,55 @@ func (m *Match) Lookup(name string) (string, bool) {
 // reported, as Problems. The router keeps pointers into routes, which must
 // not be modified afterwards.
 func NewRouter(routes []tollgate.Route) (*Router, error) {
-	if probs := apigw.CheckRoutes(routes); len(probs) > 0 {
+	return newRouter(routes, false)
+}
+
+// NewHTTPRouter builds the route tree of an HTTP API's routes, checked as
+// NewRouter's, but for the $default route (tollgate.Route.IsDefault),
+// which is kept beside the tree as the fallback: its Match selects routes
+// as HTTP APIs do.
+func NewHTTPRouter(routes []tollgate.Route) (*Router, error) {
+	return newRouter(routes, true)
+}
+
+func newRouter(routes []tollgate.Route, http bool) (*Router, error) {
+	rt := &Router{routes: routes, greedyLast: http}
+	tree := routes
+	var pos []int // pos[i] is the index in routes of tree[i], when they differ
+	if http {
+		tree = nil
+		var probs apigw.Problems
+		for i := range routes {
+			if !routes[i].IsDefault() {
+				tree = append(tree, routes[i])
+				pos = append(pos, i)
+				continue
+			}
+			if rt.def != 0 {
+				probs.Add(i, "ResourcePath", "the $default route is declared twice (also by route %d)", rt.def-1)
+			}
+			rt.def = int32(i + 1)
+		}
+		if len(probs) > 0 {
+			return nil, probs
+		}
+	}
+	if probs := apigw.CheckRoutes(tree); len(probs) > 0 {
+		if pos != nil {
+			// The positions are in tree: say which routes they are.
+			for i := range probs {
+				if j := probs[i].Route; j >= 0 && j < len(pos) {
+					probs[i].Route = pos[j]
+				}
+			}
+		}
 		return nil, probs
 	}
-	rt := &Router{routes: routes}
 	for i := range routes {
 		r := &routes[i]
+		if http && r.IsDefault() {
+			continue
+		}
 		parts, _ := apigw.ParsePath(r.ResourcePath)
 		n := rt.insert(parts)
 		if n.res == nil {
@@ -124,7 +177,8 @@ func (rt *Router) insert(parts []apigw.Part) *node {
 // the raw (escaped) request path after the stage, e.g. "/pets/1" ("" is
 // the root, as a request for just "/prod" is). It reports false when no
 // route matches the path and method, which the gateway answers with 403
-// Missing Authentication Token (contract §4.2).
+// Missing Authentication Token on a REST API (contract §4.2) and 404 Not
+// Found on an HTTP API (apigw-beyond §4.1).
 //
 // Runs of slashes count as one and a trailing slash is ignored. At each
 // level a literal path part is tried first, then the variable part, then a
@@ -132,19 +186,42 @@ func (rt *Router) insert(parts []apigw.Part) *node {
 // "/{proxy+}"); a resource that matches the path but has neither the method
 // nor ANY is passed over and the search backtracks. On a resource, a
 // specific method beats ANY. Matching does not allocate.
+//
+// An HTTP API's router (NewHTTPRouter) differs in two ways (apigw-beyond
+// §4.1, http-api-develop-routes.md "Routing API requests"): a match
+// without a greedy parameter anywhere beats every match with one, so that
+// "/{x}/b" wins "/a/b" over "/a/{proxy+}", which a REST API's depth-first
+// search would take; and a request no route matches, or whose method no
+// route knows, goes to the $default route when there is one.
 func (rt *Router) Match(method, path string) (Match, bool) {
 	var m Match
 	slot := methodSlot(method)
-	if slot < 0 || slot == anySlot {
+	if slot == anySlot {
 		return m, false // "ANY" is not a request method
 	}
-	ok := rt.match(&rt.root, slot, trimSlashes(path), 0, &m)
-	return m, ok
+	if slot >= 0 {
+		rest := trimSlashes(path)
+		if rt.match(&rt.root, slot, rest, 0, &m, !rt.greedyLast) {
+			return m, true
+		}
+		if rt.greedyLast && rt.match(&rt.root, slot, rest, 0, &m, true) {
+			return m, true
+		}
+	}
+	if rt.def == 0 {
+		return m, false
+	}
+	m.Index = int(rt.def - 1)
+	m.Route = &rt.routes[m.Index]
+	m.Resource = tollgate.DefaultRouteKey
+	m.names = nil
+	return m, true
 }
 
 // match matches rest, which has no leading slash, below n; nvar variables
-// have been bound on the way.
-func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match) bool {
+// have been bound on the way. Greedy parameters are tried only when greedy
+// is set.
+func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match, greedy bool) bool {
 	if rest == "" {
 		return rt.found(n, slot, m)
 	}
@@ -152,7 +229,7 @@ func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match) bool
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		seg, tail = rest[:i], trimSlashes(rest[i:])
 	}
-	if c := n.literals[seg]; c != nil && rt.match(c, slot, tail, nvar, m) {
+	if c := n.literals[seg]; c != nil && rt.match(c, slot, tail, nvar, m, greedy) {
 		return true
 	}
 	v := n.variable
@@ -161,9 +238,9 @@ func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match) bool
 	}
 	if !v.greedy {
 		m.values[nvar] = seg
-		return rt.match(v, slot, tail, nvar+1, m)
+		return rt.match(v, slot, tail, nvar+1, m, greedy)
 	}
-	if !rt.found(v, slot, m) {
+	if !greedy || !rt.found(v, slot, m) {
 		return false
 	}
 	m.values[nvar] = greedyValue(rest)

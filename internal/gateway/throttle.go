@@ -15,12 +15,17 @@ import (
 // keeps.
 const DefaultMaxThrottledClients = 10_000
 
-// throttle limits one stage: a token bucket for the whole stage and,
-// optionally, one per client id (tollgate.Stage.Throttle and
-// ClientThrottle). A request over either limit is answered 429 Too Many
-// Requests (contract §4.2). Time is passed in, so tests need no sleeps.
+// throttle limits one stage: a token bucket for the whole stage, one per
+// route (an HTTP API's DefaultRouteSettings and RouteSettings:
+// tollgate.Stage.RouteThrottle and RouteThrottles) and, optionally, one
+// per client id (tollgate.Stage.Throttle and ClientThrottle). A request
+// over any limit is answered 429 Too Many Requests (contract §4.2,
+// apigw-beyond §4.5). Time is passed in, so tests need no sleeps.
 type throttle struct {
 	stage *rate.Limiter // nil: unlimited
+	// routes holds each route's bucket, parallel to the API's routes; nil
+	// when no route is limited, a nil element for an unlimited route.
+	routes []*rate.Limiter
 
 	client     tollgate.Throttle // per client; Rate 0: unlimited
 	maxClients int
@@ -37,11 +42,12 @@ type clientBucket struct {
 	last time.Time // guarded by throttle.mu
 }
 
-func newThrottle(st *tollgate.Stage, maxClients int) *throttle {
+func newThrottle(st *tollgate.Stage, routes []tollgate.Route, maxClients int) *throttle {
 	t := &throttle{client: st.ClientThrottle, maxClients: maxClients}
 	if st.Throttle.Enabled() {
 		t.stage = rate.NewLimiter(rate.Limit(st.Throttle.Rate), burst(st.Throttle))
 	}
+	t.routes = routeLimiters(st, routes)
 	if t.client.Enabled() {
 		t.clients = make(map[string]*clientBucket)
 		t.idle = time.Duration(math.Ceil(float64(burst(t.client))/t.client.Rate*float64(time.Second))) + time.Second
@@ -59,9 +65,45 @@ func burst(t tollgate.Throttle) int {
 	return max(1, int(math.Ceil(t.Rate)))
 }
 
+// routeLimiters returns the buckets of the routes of a stage, parallel to
+// routes: a route's RouteThrottles entry, by route key, or else the
+// stage's RouteThrottle, each route with a bucket of its own (API Gateway
+// applies DefaultRouteSettings to every route separately:
+// http-api-throttling.md). It is nil when no route is limited.
+func routeLimiters(st *tollgate.Stage, routes []tollgate.Route) []*rate.Limiter {
+	if !st.RouteThrottle.Enabled() && len(st.RouteThrottles) == 0 {
+		return nil
+	}
+	lims := make([]*rate.Limiter, len(routes))
+	limited := false
+	for i := range routes {
+		th, ok := st.RouteThrottles[routes[i].Key()]
+		if !ok {
+			th = st.RouteThrottle
+		}
+		if th.Enabled() {
+			lims[i] = rate.NewLimiter(rate.Limit(th.Rate), burst(th))
+			limited = true
+		}
+	}
+	if !limited {
+		return nil
+	}
+	return lims
+}
+
 // allowStage takes a token from the stage's bucket.
 func (t *throttle) allowStage(now time.Time) bool {
 	return t.stage == nil || t.stage.AllowN(now, 1)
+}
+
+// allowRoute takes a token from the bucket of the route of index i.
+func (t *throttle) allowRoute(i int, now time.Time) bool {
+	if t.routes == nil {
+		return true
+	}
+	lim := t.routes[i]
+	return lim == nil || lim.AllowN(now, 1)
 }
 
 // allowClient takes a token from the client's bucket, id being its key

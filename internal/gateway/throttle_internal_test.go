@@ -14,7 +14,7 @@ import (
 // recently used.
 func TestThrottleClientsBounded(t *testing.T) {
 	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	th := newThrottle(&tollgate.Stage{ClientThrottle: tollgate.Throttle{Rate: 1, Burst: 2}}, 3)
+	th := newThrottle(&tollgate.Stage{ClientThrottle: tollgate.Throttle{Rate: 1, Burst: 2}}, nil, 3)
 	if th.idle != 3*time.Second {
 		t.Fatalf("idle %s, want 3s (2 tokens at 1/s, plus a second)", th.idle)
 	}
@@ -45,7 +45,7 @@ func TestThrottleBurstDefault(t *testing.T) {
 			t.Errorf("%+v: burst %d, want %d", c.th, got, c.want)
 		}
 	}
-	st := newThrottle(&tollgate.Stage{}, 10)
+	st := newThrottle(&tollgate.Stage{}, nil, 10)
 	if st.stage != nil || st.clients != nil || !st.allowStage(time.Time{}) || !st.allowClient("x", time.Time{}) {
 		t.Error("a stage without throttles is limited")
 	}

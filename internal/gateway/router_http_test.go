@@ -1,0 +1,107 @@
+package gateway_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tollgate/tollgate/internal/gateway"
+)
+
+// TestHTTPRouterSelection: one matcher, two selections. An HTTP API takes
+// a full match before any greedy one, then $default (apigw-beyond §4.1;
+// http-api-develop-routes.html "Routing API requests", whose example
+// routes and requests are the first four cases); a REST API searches
+// depth-first, literal before variable before greedy, at each level, and
+// has no $default route.
+func TestHTTPRouterSelection(t *testing.T) {
+	rs := routes(
+		"GET /pets/dog/1", "GET /pets/dog/{id}", "GET /pets/{proxy+}", "ANY /{proxy+}",
+		"GET /shop/a/{proxy+}", "GET /shop/{x}/b",
+		"ANY $default",
+	)
+	http, err := gateway.NewHTTPRouter(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest := mustRouter(t, rs[:6])
+	tests := []struct {
+		method, path string
+		http, rest   string // the resource each selects; "" for none
+		params       map[string]string
+	}{
+		{"GET", "/pets/dog/1", "/pets/dog/1", "/pets/dog/1", nil},
+		{"GET", "/pets/dog/2", "/pets/dog/{id}", "/pets/dog/{id}", map[string]string{"id": "2"}},
+		{"GET", "/pets/cat/1", "/pets/{proxy+}", "/pets/{proxy+}", map[string]string{"proxy": "cat/1"}},
+		{"POST", "/test/5", "/{proxy+}", "/{proxy+}", map[string]string{"proxy": "test/5"}},
+		// The difference: a full match below a variable beats a greedy
+		// one below a literal on an HTTP API only.
+		{"GET", "/shop/a/b", "/shop/{x}/b", "/shop/a/{proxy+}", map[string]string{"x": "a"}},
+		{"GET", "/shop/a/b/c", "/shop/a/{proxy+}", "/shop/a/{proxy+}", map[string]string{"proxy": "b/c"}},
+		{"GET", "/", "$default", "", nil},
+		{"GET", "", "$default", "", nil},
+		{"TRACE", "/pets/dog/1", "$default", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			m, ok := http.Match(tt.method, tt.path)
+			if got := resource(m, ok); got != tt.http {
+				t.Errorf("HTTP API: %q, want %q", got, tt.http)
+			}
+			if ok && !cmp.Equal(m.Params(), tt.params) {
+				t.Errorf("HTTP API: parameters %v, want %v", m.Params(), tt.params)
+			}
+			if ok && tt.http == "$default" && (m.Index != 6 || m.Route != &rs[6] || m.NumParams() != 0) {
+				t.Errorf("$default: index %d, %d parameters", m.Index, m.NumParams())
+			}
+			m, ok = rest.Match(tt.method, tt.path)
+			if got := resource(m, ok); got != tt.rest {
+				t.Errorf("REST API: %q, want %q", got, tt.rest)
+			}
+		})
+	}
+	if _, ok := http.Match("ANY", "/x"); ok {
+		t.Error(`"ANY" is no request method`)
+	}
+}
+
+func resource(m gateway.Match, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return m.Resource
+}
+
+// TestHTTPRouterWithoutDefault: without a $default route, what matches
+// nothing is not found.
+func TestHTTPRouterWithoutDefault(t *testing.T) {
+	rt, err := gateway.NewHTTPRouter(routes("GET /pets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{{"POST", "/pets"}, {"GET", "/"}, {"TRACE", "/pets"}} {
+		if m, ok := rt.Match(c[0], c[1]); ok {
+			t.Errorf("%v matched %s", c, m.Resource)
+		}
+	}
+}
+
+// TestNewHTTPRouterProblems: the $default route once; the positions of
+// the tree's problems are the routes' own.
+func TestNewHTTPRouterProblems(t *testing.T) {
+	for _, tt := range []struct {
+		routes []string
+		want   string
+	}{
+		{[]string{"ANY $default", "GET /x", "ANY $default"}, "Routes[2].ResourcePath: the $default route is declared twice (also by route 0)"},
+		{[]string{"ANY $default", "GET /pets/{id}", "GET /pets/{name}"}, "Routes[2].ResourcePath: path part {name} conflicts"},
+	} {
+		_, err := gateway.NewHTTPRouter(routes(tt.routes...))
+		var probs gateway.Problems
+		if !errors.As(err, &probs) || len(probs) != 1 || !strings.Contains(probs[0].String(), tt.want) {
+			t.Errorf("%v: %v, want %q", tt.routes, err, tt.want)
+		}
+	}
+}
