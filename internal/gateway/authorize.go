@@ -12,37 +12,47 @@ import (
 )
 
 // routeAuthorizer is a route's authorizer: *Authorizer (COGNITO_USER_POOLS)
-// or *JWTAuthorizer (JWT).
+// or *JWTAuthorizer (JWT, of a REST or an HTTP API). read and present are
+// its tokenSource's.
 type routeAuthorizer interface {
 	Name() string
-	Header() string
 	Authorize(ctx context.Context, header string, scopes []string) Result
+	read(r *http.Request) (v string, why string, ok bool)
+	present(r *http.Request) bool
 }
 
 // buildAuthorizer sets the authorizer of the route rs (r declared), built
 // once per declaration.
 func (g *Gateway) buildAuthorizer(rs *routeState, r *tollgate.Route, opts Options, built *builtAuthorizers) error {
 	decl := r.Authorizer
+	if rs.http && decl.Kind() != tollgate.AuthorizerJWT && decl.Kind() != tollgate.AuthorizerRequest {
+		return fmt.Errorf("authorizer %s: an HTTP API's authorizer is JWT or REQUEST, not %s", decl.Name, decl.Kind())
+	}
 	switch decl.Kind() {
 	case tollgate.AuthorizerCognito, tollgate.AuthorizerJWT:
 		a := built.tokens[decl]
 		if a == nil {
 			var err error
-			if a, err = g.newAuthorizer(decl, opts); err != nil {
+			if a, err = g.newAuthorizer(decl, opts, rs.http); err != nil {
 				return err
 			}
 			built.tokens[decl] = a
 		}
 		rs.authz, rs.scopes = a, r.AuthorizationScopes
+		if rs.http {
+			rs.challenges = newHTTPChallenges(r.AuthorizationScopes)
+		}
 	case tollgate.AuthorizerToken, tollgate.AuthorizerRequest:
 		a := built.lambda[decl]
 		if a == nil {
 			var err error
 			a, err = NewLambdaAuthorizer(decl, LambdaAuthorizerOptions{
-				Invoke: opts.Invoke,
-				Event:  opts.AuthorizerEvent,
-				Cache:  g.policies,
-				Now:    opts.Now,
+				Invoke:    opts.Invoke,
+				Event:     opts.AuthorizerEvent,
+				HTTPEvent: opts.HTTPAuthorizerEvent,
+				HTTP:      rs.http,
+				Cache:     g.policies,
+				Now:       opts.Now,
 			})
 			if err != nil {
 				return err
@@ -57,12 +67,14 @@ func (g *Gateway) buildAuthorizer(rs *routeState, r *tollgate.Route, opts Option
 }
 
 // newAuthorizer builds the token authorizer a declares, of its kind:
-// COGNITO_USER_POOLS or JWT.
-func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options) (routeAuthorizer, error) {
+// COGNITO_USER_POOLS or JWT (an HTTP API's when http).
+func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options, http bool) (routeAuthorizer, error) {
 	if a.Kind() == tollgate.AuthorizerJWT {
 		return NewJWTAuthorizer(a, JWTAuthorizerOptions{
 			LocalIssuer: opts.LocalIssuer,
 			Keys:        opts.Keys,
+			Issuer:      opts.Issuer,
+			HTTP:        http,
 			JWKS:        g.jwks,
 			Cache:       g.cache,
 			Now:         opts.Now,
@@ -124,21 +136,15 @@ func (g *Gateway) authorizeLambda(r *http.Request, inv *Invocation, rs *routeSta
 	return res
 }
 
-// authorize runs a route's authorizer on the request's credentials. Two
-// copies of its header are ambiguous and refused: the first would be
-// verified, a Lambda event's headers keep the last, an upstream sees both
-// (and a CGI-style one reads X_Api_Token as X-Api-Token).
+// authorize runs a route's authorizer on the request's credentials: its
+// identity source's value, two copies of which are refused
+// (tokenSource.read).
 func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 	a := rs.authz
 	var res Result
-	vs := r.Header[a.Header()]
-	if len(vs) > 1 || hasTwin(r.Header, a.Header()) {
-		res = Result{Decision: Unauthorized, Reason: "more than one " + a.Header() + " header"}
+	if token, why, ok := a.read(r); !ok {
+		res = Result{Decision: Unauthorized, Reason: why, why: refusal{kind: refusedMalformed}}
 	} else {
-		var token string
-		if len(vs) == 1 {
-			token = vs[0]
-		}
 		res = a.Authorize(r.Context(), token, rs.scopes)
 	}
 	if g.obs != nil {
@@ -156,10 +162,12 @@ func implies(strict, other *routeState) bool {
 		return true
 	}
 	if other.lambda != nil {
-		// A Lambda authorizer's policy is evaluated against the request's
-		// methodArn, whichever route it reached: the same authorizer
-		// decides alike.
-		return strict.lambda == other.lambda
+		// A REST Lambda authorizer's policy is evaluated against the
+		// request's methodArn, whichever route it reached: the same
+		// authorizer decides alike. An HTTP API's policy is evaluated
+		// against the routeArn, the route's: only a simple answer, cached
+		// for every route, decides alike.
+		return strict.lambda == other.lambda && (!other.http || other.lambda.decidesEveryRouteAlike())
 	}
 	if _, jwt := other.authz.(*JWTAuthorizer); jwt && strict.authz == other.authz && len(other.scopes) == 0 {
 		// A JWT authorizer's route without scopes takes any valid token.
@@ -234,8 +242,12 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 	g.log.LogAttrs(r.Context(), level, msg,
 		slog.String("request_id", id), slog.String("authorizer", rs.authorizerName()),
 		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
+	if rs.http {
+		refuseHTTP(w, rs, &res)
+		return
+	}
 	if _, ok := rs.authz.(*JWTAuthorizer); ok && res.Decision != Failed {
-		writeJWTRefusal(w, res, rs.challenges, len(r.Header[rs.authz.Header()]) > 0) // 401, or 403 for a missing scope
+		writeJWTRefusal(w, res, rs.challenges, rs.authz.present(r)) // 401, or 403 for a missing scope
 		return
 	}
 	t := ResponseUnauthorized
@@ -243,7 +255,7 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 		t = refusals[res.Decision]
 	}
 	if c := rs.challenges; c != nil && (t == ResponseUnauthorized || t == ResponseExpiredToken) {
-		hadToken := len(r.Header[rs.authz.Header()]) > 0
+		hadToken := rs.authz.present(r)
 		v := c.invalid
 		switch {
 		case !hadToken:

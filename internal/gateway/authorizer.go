@@ -87,6 +87,10 @@ type Result struct {
 
 	v *verified // Claims and what derives from them, shared with the cache
 
+	// why classifies a token's refusal for an HTTP API's
+	// www-authenticate header (jwtChallenge).
+	why refusal
+
 	// grant is what a Lambda authorizer allowed with (its parsed answer),
 	// shared with its cache; latency how long its function took for this
 	// request (0 when the answer came from the cache).
@@ -132,8 +136,8 @@ type AuthorizerOptions struct {
 // verifies access tokens only, so such methods refuse every request
 // (config validation refuses to declare one).
 type Authorizer struct {
-	name     string
-	header   string // canonical header name
+	name string
+	tokenSource
 	pools    []string
 	external []string
 	opts     AuthorizerOptions
@@ -169,7 +173,7 @@ func NewAuthorizer(a *tollgate.Authorizer, opts AuthorizerOptions) (*Authorizer,
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	z := &Authorizer{name: a.Name, header: header, pools: slices.Clone(a.PoolIDs), opts: opts}
+	z := &Authorizer{name: a.Name, tokenSource: tokenSource{header: header}, pools: slices.Clone(a.PoolIDs), opts: opts}
 	parts := make([]string, 0, len(a.PoolIDs)+len(a.Issuers))
 	for _, p := range a.PoolIDs {
 		parts = append(parts, "pool "+p)

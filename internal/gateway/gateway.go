@@ -317,7 +317,9 @@ func newJWKS(opts Options) *jwks.Fetcher {
 			// given; never fetched when local (jwks.Options.Local).
 			if a := r.Authorizer; a != nil && a.Kind() == tollgate.AuthorizerJWT && a.JWT != nil {
 				for _, iss := range a.JWT.Issuers {
-					external = append(external, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+					if iss.PoolID == "" { // a pool's keys are the signer's
+						external = append(external, tollgate.ExternalIssuer{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL})
+					}
 				}
 			}
 		}
@@ -386,7 +388,7 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 				errs = append(errs, fmt.Errorf("%s %s: %w", r.Method, r.ResourcePath, err))
 				continue
 			}
-			if opts.Challenge && rs.authz != nil {
+			if opts.Challenge && rs.authz != nil && !rs.http { // an HTTP API's are always sent
 				rs.challenges = newChallenges(api.ID, r.AuthorizationScopes)
 			}
 		}

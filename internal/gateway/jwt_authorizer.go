@@ -47,6 +47,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,8 +68,19 @@ type JWTAuthorizerOptions struct {
 	// NewJWTAuthorizer (a server knows its issuer URLs only once it
 	// listens). Nil means no issuer is local.
 	LocalIssuer func(iss string) (poolID string, ok bool)
-	// Keys gives local pools' keys; required with LocalIssuer.
+	// Keys gives local pools' keys; required with LocalIssuer, and for
+	// issuers naming a pool (JWTIssuer.PoolID).
 	Keys KeySource
+	// Issuer returns a local pool's issuer URL: the iss of the tokens of
+	// an issuer naming a pool (an HTTP API's HttpUserPoolAuthorizer),
+	// which are verified with the pool's keys from Keys, never fetched.
+	// Required for such issuers; called on first use, as LocalIssuer.
+	Issuer func(poolID string) string
+	// HTTP marks an HTTP API's JWT authorizer (contract §4.3): its
+	// identity source is in v2's spelling, $request.header.{Name} or
+	// $request.querystring.{name}, and it accepts the RSA algorithms
+	// only (httpJWTAlgorithms), whatever JWT.Algorithms says.
+	HTTP bool
 	// JWKS holds the keys of the other issuers; it must know them all
 	// (jwks.Fetcher.Has).
 	JWKS *jwks.Fetcher
@@ -81,11 +93,14 @@ type JWTAuthorizerOptions struct {
 // JWTAuthorizer is a JWT authorizer (see the top of this file). It is safe
 // for concurrent use.
 type JWTAuthorizer struct {
-	name    string
-	header  string // canonical header name
+	name string
+	tokenSource
 	issuers map[string]*jwtIssuer
-	opts    JWTAuthorizerOptions
-	ident   uint64 // the cache's number for the configuration
+	// pooled are the issuers naming a local pool, keyed in issuers by
+	// their pool's issuer URL on first use.
+	pooled []*jwtIssuer
+	opts   JWTAuthorizerOptions
+	ident  uint64 // the cache's number for the configuration
 
 	once sync.Once // resolves the issuers' pools
 }
@@ -102,20 +117,24 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	fail := func(why string) (*JWTAuthorizer, error) {
 		return nil, errors.New("JWT authorizer " + a.Name + ": " + why)
 	}
-	// A header: method.request.header.{name}, or the bare name config
-	// builds; never a query string or another kind of source.
-	header, ok := identityHeader(a.IdentitySource)
+	src, ok := jwtTokenSource(a.IdentitySource, opts.HTTP)
+	algs := httpJWTAlgorithms
+	if !opts.HTTP && a.JWT != nil {
+		algs = a.JWT.Algorithms
+	}
 	switch {
+	case !ok && opts.HTTP:
+		return fail("identity source " + a.IdentitySource + " is not $request.header.{name} or $request.querystring.{name}")
 	case !ok:
 		return fail("identity source " + a.IdentitySource + " does not name a header")
 	case a.JWT == nil || len(a.JWT.Issuers) == 0:
 		return fail("no issuer")
-	case len(a.JWT.Algorithms) == 0:
+	case len(algs) == 0:
 		return fail("no algorithm")
 	case opts.LocalIssuer != nil && opts.Keys == nil:
 		return fail("local issuers need Keys")
 	}
-	for _, alg := range a.JWT.Algorithms {
+	for _, alg := range algs {
 		if !slices.Contains(bearer.JWTAlgorithms, alg) {
 			return fail("algorithm " + alg + " is not one of " + strings.Join(bearer.JWTAlgorithms, ", "))
 		}
@@ -123,43 +142,89 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	z := &JWTAuthorizer{name: a.Name, header: header, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
+	z := &JWTAuthorizer{name: a.Name, tokenSource: src, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
+	pools := map[string]bool{}
 	for _, iss := range a.JWT.Issuers {
-		if _, dup := z.issuers[iss.Issuer]; dup {
-			return fail("issuer " + strconv.Quote(iss.Issuer) + " is named twice")
+		ji, why := newJWTIssuer(&iss, algs, opts)
+		switch {
+		case why != "":
+			return fail(why)
+		case iss.PoolID != "" && pools[iss.PoolID], iss.PoolID == "" && z.issuers[iss.Issuer] != nil:
+			return fail("issuer " + strconv.Quote(iss.Issuer+iss.PoolID) + " is named twice")
+		case iss.PoolID != "":
+			pools[iss.PoolID] = true
+			z.pooled = append(z.pooled, ji)
+		default:
+			z.issuers[iss.Issuer] = ji
 		}
-		if why := checkJWTIssuer(&iss); why != "" {
-			return fail("issuer " + strconv.Quote(iss.Issuer) + ": " + why)
-		}
-		if opts.JWKS == nil || !opts.JWKS.Has(iss.Issuer) {
-			// Even a local issuer needs it: which issuers are local is
-			// known only on first use.
-			return fail("no JWKS for issuer " + iss.Issuer)
-		}
-		rules := make([]bearer.ClaimRule, len(iss.Claims))
-		for i, c := range iss.Claims {
-			rules[i] = bearer.ClaimRule{Name: c.Name, Values: c.ExpectedValues, Required: c.Required}
-		}
-		z.issuers[iss.Issuer] = &jwtIssuer{expect: bearer.ExpectJWT{
-			Algorithms: a.JWT.Algorithms,
-			Issuer:     iss.Issuer,
-			Audiences:  iss.Audiences,
-			Claims:     rules,
-		}}
 	}
 	if opts.Cache != nil {
 		// Two authorizers share verifications only if they check the same:
 		// the identity is the configuration, not the name.
 		canon, err := json.Marshal(struct {
-			Kind tollgate.AuthorizerType
-			JWT  *tollgate.JWTConfiguration
-		}{tollgate.AuthorizerJWT, a.JWT})
+			Kind       tollgate.AuthorizerType
+			JWT        *tollgate.JWTConfiguration
+			Algorithms []string
+		}{tollgate.AuthorizerJWT, a.JWT, algs})
 		if err != nil {
 			return fail(err.Error())
 		}
 		z.ident = opts.Cache.identity(string(canon))
 	}
 	return z, nil
+}
+
+// jwtTokenSource returns where a JWT authorizer reads its token: the header
+// of a REST API's identity source (method.request.header.{name}, or the
+// bare name config builds), or the header or query string parameter of an
+// HTTP API's ($request.header.{Name}, case-insensitive;
+// $request.querystring.{name}, case-sensitive: CreateAuthorizer's
+// IdentitySource, contract §4.3). ok is false for any other source.
+func jwtTokenSource(source string, http bool) (tokenSource, bool) {
+	if !http {
+		h, ok := identityHeader(source)
+		return tokenSource{header: h}, ok
+	}
+	switch k, name, ok := apigw.ParseHTTPIdentitySource(source); {
+	case ok && k == apigw.SourceHeader:
+		return tokenSource{header: textproto.CanonicalMIMEHeaderKey(name)}, true
+	case ok && k == apigw.SourceQueryString:
+		return tokenSource{query: name}, true
+	}
+	return tokenSource{}, false
+}
+
+// newJWTIssuer returns the rules of one issuer of a JWT authorizer, or why
+// it cannot be. An issuer naming a local pool needs opts' Issuer and Keys;
+// any other, a URL Tollgate fetches from and opts.JWKS knowing it.
+func newJWTIssuer(iss *tollgate.JWTIssuer, algs []string, opts JWTAuthorizerOptions) (*jwtIssuer, string) {
+	if iss.PoolID != "" {
+		if opts.Issuer == nil || opts.Keys == nil {
+			return nil, "pool " + iss.PoolID + ": local pools need Issuer and Keys"
+		}
+		if why := checkJWTRules(iss); why != "" {
+			return nil, "pool " + iss.PoolID + ": " + why
+		}
+	} else {
+		if why := checkJWTIssuer(iss); why != "" {
+			return nil, "issuer " + strconv.Quote(iss.Issuer) + ": " + why
+		}
+		if opts.JWKS == nil || !opts.JWKS.Has(iss.Issuer) {
+			// Even a local issuer needs it: which issuers are local is
+			// known only on first use.
+			return nil, "no JWKS for issuer " + iss.Issuer
+		}
+	}
+	rules := make([]bearer.ClaimRule, len(iss.Claims))
+	for i, c := range iss.Claims {
+		rules[i] = bearer.ClaimRule{Name: c.Name, Values: c.ExpectedValues, Required: c.Required}
+	}
+	return &jwtIssuer{pool: iss.PoolID, expect: bearer.ExpectJWT{
+		Algorithms: algs,
+		Issuer:     iss.Issuer,
+		Audiences:  iss.Audiences,
+		Claims:     rules,
+	}}, ""
 }
 
 // reservedClaims are the claims an additional claim rule cannot name
@@ -179,6 +244,13 @@ func checkJWTIssuer(iss *tollgate.JWTIssuer) string {
 	if strings.Contains(iss.Issuer, "?") {
 		return "a query is not allowed"
 	}
+	return checkJWTRules(iss)
+}
+
+// checkJWTRules returns what is wrong with the rules of a JWT authorizer's
+// issuer, or "": it needs an audience, and its additional claims name no
+// reserved claim.
+func checkJWTRules(iss *tollgate.JWTIssuer) string {
 	if len(iss.Audiences) == 0 {
 		return "no audience"
 	}
@@ -202,13 +274,18 @@ func (a *JWTAuthorizer) Name() string { return a.name }
 func (a *JWTAuthorizer) Header() string { return a.header }
 
 func (a *JWTAuthorizer) resolve() {
-	if a.opts.LocalIssuer == nil {
-		return
-	}
-	for iss, ji := range a.issuers {
-		if pool, ok := a.opts.LocalIssuer(iss); ok {
-			ji.pool = pool
+	if a.opts.LocalIssuer != nil {
+		for iss, ji := range a.issuers {
+			if pool, ok := a.opts.LocalIssuer(iss); ok {
+				ji.pool = pool
+			}
 		}
+	}
+	// An issuer naming a pool wins over another claiming its URL, as a
+	// local pool does for the Cognito authorizer.
+	for _, ji := range a.pooled {
+		ji.expect.Issuer = a.opts.Issuer(ji.pool)
+		a.issuers[ji.expect.Issuer] = ji
 	}
 }
 
@@ -236,11 +313,11 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 	// rules; VerifyJWT then requires the signed iss to be that issuer.
 	iss, ok := peekIssuer(tok)
 	if !ok {
-		return nil, Result{Reason: "malformed token"}
+		return nil, Result{Reason: "malformed token", why: malformed(tok)}
 	}
 	ji := a.issuers[iss]
 	if ji == nil {
-		return nil, Result{Reason: fmt.Sprintf("iss (%d bytes) is not an issuer of the authorizer", len(iss))}
+		return nil, Result{Reason: fmt.Sprintf("iss (%d bytes) is not an issuer of the authorizer", len(iss)), why: refusal{kind: refusedIssuer}}
 	}
 	var keys bearer.JWTKeySet
 	if ji.pool != "" {
@@ -260,7 +337,7 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 		c := claims.Claims // what the cache keeps: not the rest of JWTClaims
 		return &c, Result{}
 	case errors.Is(err, bearer.ErrExpired):
-		return nil, Result{Decision: Expired, Reason: err.Error()}
+		return nil, Result{Decision: Expired, Reason: err.Error(), why: refusal{kind: refusedExpired}}
 	case ji.pool == "" && bearer.UnknownKid(err) && !a.opts.JWKS.Loaded(iss):
 		// A well-formed token of an allowed alg whose kid is unknown because
 		// no key set was ever fetched: no token of the issuer can pass. That
@@ -269,7 +346,7 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 		// sent while the issuer is down does not flood the error log.
 		return nil, Result{Decision: Failed, Reason: "no key set of issuer " + iss + " could be fetched"}
 	default:
-		return nil, Result{Reason: jwtRefusalReason(tok, err)}
+		return nil, Result{Reason: jwtRefusalReason(tok, err), why: classifyJWT(tok, err)}
 	}
 }
 

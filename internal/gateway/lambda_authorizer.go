@@ -58,6 +58,12 @@ type LambdaAuthorizerOptions struct {
 	// HTTPEvent builds an HTTP API REQUEST authorizer's event; required
 	// for those.
 	HTTPEvent HTTPAuthorizerEventFunc
+	// HTTP marks an HTTP API's authorizer (contract §4.4): REQUEST only,
+	// its identity sources in v2's spelling and all required, its event
+	// by HTTPEvent in its PayloadFormatVersion, its answer an IAM policy
+	// or, with SimpleResponses, {"isAuthorized": …}, its function given
+	// tollgate.HTTPLambdaAuthorizerTimeout.
+	HTTP bool
 	// Cache holds the policies of the authorizers of a gateway; nil makes
 	// the authorizer cache nothing, whatever its TTL.
 	Cache *PolicyCache
@@ -92,13 +98,23 @@ type LambdaAuthorizer struct {
 	validate *regexp.Regexp // TOKEN: whole-token match, or nil
 	sources  []identitySource
 	ttl      time.Duration
+	timeout  time.Duration // the function's invocation's
 	invoke   tollgate.InvokeFunc
 	event    AuthorizerEventFunc
 	cache    *PolicyCache
-	id       uint32 // the cache's number for the authorizer
-	flight   singleflight.Group
-	detached chan struct{} // a token per invocation running detached
-	now      func() time.Time
+
+	// An HTTP API's authorizer: its event builder and payload format
+	// version, whether it answers simple responses, and whether
+	// $context.routeKey is one of its sources (its cache is per route).
+	http       bool
+	httpEvent  HTTPAuthorizerEventFunc
+	version    string
+	simple     bool
+	routeKeyed bool
+	id         uint32 // the cache's number for the authorizer
+	flight     singleflight.Group
+	detached   chan struct{} // a token per invocation running detached
+	now        func() time.Time
 }
 
 // identitySource is a REQUEST authorizer's identity source, parsed.
@@ -126,12 +142,15 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 		opts.Now = time.Now
 	}
 	z := &LambdaAuthorizer{name: a.Name, kind: kind, function: a.Function, ttl: a.ResultTTL,
-		invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now,
+		timeout: LambdaAuthorizerTimeout, invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now,
 		detached: make(chan struct{}, maxDetached)}
 	if z.cache == nil {
 		z.ttl = 0
 	} else {
 		z.id = z.cache.nextID()
+	}
+	if opts.HTTP {
+		return z.forHTTP(a, opts)
 	}
 	if kind == tollgate.AuthorizerToken {
 		h, ok := identityHeader(a.IdentitySource)
@@ -192,6 +211,9 @@ type outcome struct {
 // lenient, the lenient reading of the path (normalizePath), so that
 // "/admin%2Fsecret" is not allowed either, to an upstream that decodes it.
 func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient string) Result {
+	if a.http {
+		return a.authorizeHTTP(r, inv)
+	}
 	// The key's material is built on the stack for tokens of up to 2 KiB:
 	// the API and the stage (ids without NUL), then the token or the
 	// identity-source values.
@@ -205,19 +227,7 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 	if len(arn) > MaxMethodARNBytes {
 		return Result{Decision: URITooLong, Reason: fmt.Sprintf("methodArn of %d bytes", len(arn))}
 	}
-	var o outcome
-	cached := false
-	if a.ttl <= 0 {
-		o = a.call(r.Context(), r, inv, arn, token)
-	} else {
-		key := policyKey{authz: a.id, sum: sha256.Sum256(material)}
-		if g := a.cache.get(key, a.now()); g != nil {
-			o, cached = outcome{grant: g}, true
-		} else {
-			o = a.shared(r, inv, arn, token, key)
-			cached = o.cached
-		}
-	}
+	o, cached := a.decide(r, inv, arn, token, nil, material)
 	if o.grant == nil {
 		return Result{Decision: o.decision, Reason: o.reason}
 	}
@@ -229,6 +239,22 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 		res.Decision, res.Reason = Denied, "the policy does not allow the methodArn"
 	}
 	return res
+}
+
+// decide returns the function's answer for the request: invoked, or, with
+// a TTL, from the cache under the key of material (cached true) or
+// invoked once for every concurrent request with that key (shared).
+// token is a TOKEN authorizer's, identity an HTTP API authorizer's values.
+func (a *LambdaAuthorizer) decide(r *http.Request, inv *Invocation, arn, token string, identity []string, material []byte) (o outcome, cached bool) {
+	if a.ttl <= 0 {
+		return a.call(r.Context(), r, inv, arn, token, identity), false
+	}
+	key := policyKey{authz: a.id, sum: sha256.Sum256(material)}
+	if g := a.cache.get(key, a.now()); g != nil {
+		return outcome{grant: g}, true
+	}
+	o = a.shared(r, inv, arn, token, identity, key)
+	return o, o.cached
 }
 
 // evaluate decides p for every path the request can be served as: the
@@ -303,8 +329,8 @@ func canonicalPath(p string) string {
 // the authorizer run at a time: beyond, an invocation runs on its first
 // caller's context, and ends when that caller goes away, so that clients
 // that leave cannot pile up invocations nobody waits for.
-func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token string, key policyKey) outcome {
-	event, err := a.buildEvent(r, inv, arn, token)
+func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token string, identity []string, key policyKey) outcome {
+	event, err := a.buildEvent(r, inv, arn, token, identity)
 	if err != nil {
 		return eventError(err)
 	}
@@ -343,8 +369,8 @@ func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token s
 const maxDetached = 64
 
 // call builds the event of the request r and invokes the function with it.
-func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invocation, arn, token string) outcome {
-	event, err := a.buildEvent(r, inv, arn, token)
+func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invocation, arn, token string, identity []string) outcome {
+	event, err := a.buildEvent(r, inv, arn, token, identity)
 	if err != nil {
 		return eventError(err)
 	}
@@ -352,7 +378,10 @@ func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invoc
 }
 
 // buildEvent returns the authorizer's event for the request r.
-func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string) ([]byte, error) {
+func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string, identity []string) ([]byte, error) {
+	if a.http {
+		return a.httpEvent(r, inv, a.version, arn, identity)
+	}
 	if a.kind == tollgate.AuthorizerToken {
 		return tokenEvent(token, arn)
 	}
@@ -365,7 +394,7 @@ func eventError(err error) outcome {
 
 // invokeEvent invokes the function with event and reads its answer.
 func (a *LambdaAuthorizer) invokeEvent(ctx context.Context, traceID string, event []byte) outcome {
-	ctx, cancel := context.WithTimeout(ctx, LambdaAuthorizerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	start := time.Now()
 	payload, fnErr, err := a.invoke(ctx, a.function, traceID, event)
@@ -380,7 +409,7 @@ func (a *LambdaAuthorizer) invokeEvent(ctx context.Context, traceID string, even
 			o.reason = fmt.Sprintf("function error (errorType %.64q, errorMessage of %d bytes)", typ, len(msg))
 		}
 	default:
-		out, err := ParseAuthorizerOutput(payload)
+		out, err := a.parse(payload)
 		if err != nil {
 			o.reason = "the function's answer is not a valid authorizer output: " + err.Error()
 			break
@@ -478,10 +507,16 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 		if v == "" {
 			return "", nil, Result{Reason: "identity source " + s.name + " is missing or empty"}, false
 		}
-		buf = binary.AppendUvarint(buf, uint64(len(v)))
-		buf = append(buf, v...)
+		buf = appendKeyValue(buf, v)
 	}
 	return "", buf, Result{}, true
+}
+
+// appendKeyValue appends an identity value to a cache key's material,
+// after its length, so that values cannot run into one another.
+func appendKeyValue(material []byte, v string) []byte {
+	material = binary.AppendUvarint(material, uint64(len(v)))
+	return append(material, v...)
 }
 
 func last(vs []string) string {

@@ -108,10 +108,16 @@ var ErrAuthorizerOutput = errors.New("invalid Lambda authorizer output")
 type AuthorizerOutput struct {
 	// PrincipalID is the answer's principalId (possibly "").
 	PrincipalID string
-	// Policy is the compiled policyDocument; never nil.
+	// Policy is the compiled policyDocument; never nil but for a simple
+	// response.
 	Policy *Policy
+	// Simple is set for an HTTP API authorizer's simple response
+	// ({"isAuthorized": …}), Authorized to its isAuthorized.
+	Simple, Authorized bool
 	// Context holds the context's values: string, json.Number, bool, or
-	// nil (JSON null) only. It is nil when the answer has no context.
+	// nil (JSON null) only on a REST API; on an HTTP API any JSON value
+	// (objects as map[string]any, arrays as []any, numbers as
+	// json.Number). It is nil when the answer has no context.
 	Context map[string]any
 	// UsageIdentifierKey is the API key value the answer names for usage
 	// plans ("" if none).
@@ -239,6 +245,12 @@ func StringifyContextValue(v any) (s string, ok bool) {
 // means API Gateway answers 500 AuthorizerConfigurationException; the
 // rules are in this file's header comment.
 func ParseAuthorizerOutput(payload []byte) (*AuthorizerOutput, error) {
+	return parsePolicyOutput(payload, parseContext)
+}
+
+// parsePolicyOutput parses an IAM policy answer whose context readContext
+// reads.
+func parsePolicyOutput(payload []byte, readContext func(json.RawMessage) (map[string]any, error)) (*AuthorizerOutput, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &top); err != nil || top == nil {
 		return nil, outputError("not a JSON object%s", syntaxAt(err))
@@ -261,7 +273,7 @@ func ParseAuthorizerOutput(payload []byte) (*AuthorizerOutput, error) {
 	}
 	out.Policy = policy
 	if raw, ok := top["context"]; ok && !isNull(raw) {
-		if out.Context, err = parseContext(raw); err != nil {
+		if out.Context, err = readContext(raw); err != nil {
 			return nil, err
 		}
 	}
@@ -449,6 +461,23 @@ func stringOrList(raw json.RawMessage) ([]string, error) {
 
 // parseContext reads the context object: scalar values only (§1.3).
 func parseContext(raw json.RawMessage) (map[string]any, error) {
+	ctx, err := decodeContext(raw)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range slices.Sorted(maps.Keys(ctx)) {
+		switch ctx[k].(type) {
+		case string, json.Number, bool, nil:
+		default:
+			return nil, outputError("context value %s is an object or array; API Gateway takes strings, numbers and booleans only", echo(k))
+		}
+	}
+	return ctx, nil
+}
+
+// decodeContext decodes an answer's context: a JSON object of any values,
+// numbers kept as written (json.Number).
+func decodeContext(raw json.RawMessage) (map[string]any, error) {
 	if firstByte(raw) != '{' {
 		return nil, outputError("context is not an object")
 	}
@@ -458,12 +487,62 @@ func parseContext(raw json.RawMessage) (map[string]any, error) {
 	if err := dec.Decode(&ctx); err != nil {
 		return nil, outputError("context is not an object")
 	}
-	for _, k := range slices.Sorted(maps.Keys(ctx)) {
-		switch ctx[k].(type) {
-		case string, json.Number, bool, nil:
-		default:
-			return nil, outputError("context value %s is an object or array; API Gateway takes strings, numbers and booleans only", echo(k))
+	return ctx, nil
+}
+
+// ParseHTTPAuthorizerOutput parses the answer of an HTTP API's REQUEST
+// authorizer of payload format version (contract §4.4,
+// http-api-lambda-authorizer.html): with simple (version 2.0 and
+// EnableSimpleResponses), {"isAuthorized": true|false, "context": {…}},
+// isAuthorized a JSON boolean and required; otherwise an IAM policy answer
+// read as ParseAuthorizerOutput reads a REST API's. Either way the context
+// may hold any JSON values, objects and arrays included, which reach the
+// integration as they are ("arrayKey", "mapKey" in the docs' examples).
+// With version 1.0 a context key "claims" is refused: the 1.0 event's
+// requestContext.authorizer.claims is where JWT claims go, and the docs
+// reserve it. An error wraps ErrAuthorizerOutput: API Gateway answers 500
+// {"message":"Internal Server Error"}.
+func ParseHTTPAuthorizerOutput(payload []byte, version string, simple bool) (*AuthorizerOutput, error) {
+	if simple {
+		return parseSimpleOutput(payload)
+	}
+	if version == "1.0" {
+		return parsePolicyOutput(payload, contextWithoutClaims)
+	}
+	return parsePolicyOutput(payload, decodeContext)
+}
+
+// parseSimpleOutput parses a simple response.
+func parseSimpleOutput(payload []byte) (*AuthorizerOutput, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &top); err != nil || top == nil {
+		return nil, outputError("not a JSON object%s", syntaxAt(err))
+	}
+	out := &AuthorizerOutput{Simple: true}
+	raw, ok := top["isAuthorized"]
+	if !ok || isNull(raw) {
+		return nil, outputError("no isAuthorized")
+	}
+	if err := json.Unmarshal(raw, &out.Authorized); err != nil {
+		return nil, outputError("isAuthorized is not a boolean")
+	}
+	if raw, ok := top["context"]; ok && !isNull(raw) {
+		var err error
+		if out.Context, err = decodeContext(raw); err != nil {
+			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// contextWithoutClaims is decodeContext refusing the key "claims".
+func contextWithoutClaims(raw json.RawMessage) (map[string]any, error) {
+	ctx, err := decodeContext(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ctx["claims"]; ok {
+		return nil, outputError("context holds the reserved key \"claims\"")
 	}
 	return ctx, nil
 }

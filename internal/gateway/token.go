@@ -4,12 +4,64 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
+	"net/http"
+	"net/url"
 	"time"
 	"unsafe"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/bearer"
 )
+
+// tokenSource is where a token authorizer reads the token: a header
+// (canonical name), or, for an HTTP API's JWT authorizer, a query string
+// parameter ($request.querystring.{name}, case-sensitive).
+type tokenSource struct {
+	header string
+	query  string
+}
+
+// read returns the value of the source in r ("" when absent). Two copies
+// of it are ambiguous and refused (ok false, with why): the first would be
+// verified, a Lambda event's headers keep the last, an upstream sees both
+// (and a CGI-style one reads X_Api_Token as X-Api-Token).
+func (s *tokenSource) read(r *http.Request) (v string, why string, ok bool) {
+	if s.query != "" {
+		vs := queryValues(r, s.query)
+		if len(vs) > 1 {
+			return "", "query string parameter " + s.query + " sent more than once", false
+		}
+		if len(vs) == 1 {
+			v = vs[0]
+		}
+		return v, "", true
+	}
+	vs := r.Header[s.header]
+	if len(vs) > 1 || hasTwin(r.Header, s.header) {
+		return "", "more than one " + s.header + " header", false
+	}
+	if len(vs) == 1 {
+		v = vs[0]
+	}
+	return v, "", true
+}
+
+// present reports whether r carries the source at all (an empty value
+// included).
+func (s *tokenSource) present(r *http.Request) bool {
+	if s.query != "" {
+		return len(queryValues(r, s.query)) > 0
+	}
+	return len(r.Header[s.header]) > 0
+}
+
+// queryValues returns the values of the query string parameter name of r,
+// as a Lambda event parses them (url.ParseQuery: a malformed pair is
+// skipped).
+func queryValues(r *http.Request, name string) []string {
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	return q[name]
+}
 
 // tokenVerifier is what differs between the Cognito and the JWT
 // authorizer once a token is read: how it is verified (Authorizer.verify,
@@ -56,10 +108,10 @@ type tokenLookup struct {
 func lookupToken(header string, c *Cache, ident uint64, now time.Time) (t tokenLookup, refused Result, ok bool) {
 	t.tok, t.now = tokenFromHeader(header), now
 	if t.tok == "" {
-		return t, Result{Reason: "no token"}, false
+		return t, Result{Reason: "no token", why: refusal{kind: refusedNoToken}}, false
 	}
 	if len(t.tok) > bearer.MaxTokenSize {
-		return t, Result{Reason: "token longer than bearer.MaxTokenSize"}, false
+		return t, Result{Reason: "token longer than bearer.MaxTokenSize", why: refusal{kind: refusedMalformed}}, false
 	}
 	if c != nil {
 		// The token is only read: hashing it in place spares a copy of a
@@ -69,7 +121,7 @@ func lookupToken(header string, c *Cache, ident uint64, now time.Time) (t tokenL
 		case cacheHit:
 			t.v = v
 		case cacheExpired:
-			return t, Result{Decision: Expired, Cached: true, Reason: "token expired"}, false
+			return t, Result{Decision: Expired, Cached: true, Reason: "token expired", why: refusal{kind: refusedExpired}}, false
 		}
 	}
 	return t, Result{}, true
