@@ -37,9 +37,15 @@ func trivialUpstream(b *testing.B) *httptest.Server {
 type caller int
 
 const (
-	authorized caller = iota // a client with a token the authorizer allowed
-	anonymous                // a route without authorizer
+	authorized     caller = iota // a client with a token the authorizer allowed
+	anonymous                    // a route without authorizer
+	authorizedHTTP               // authorized, on an HTTP API's route
 )
+
+// benchAPI is the API of the benchmarks' routes, of the given kind.
+func benchAPI(p tollgate.APIProtocol) *tollgate.RestAPI {
+	return &tollgate.RestAPI{ID: "abc123defg", Protocol: p}
+}
 
 // benchRequest is a request as the gateway hands it over, with its
 // invocation: after a Cognito authorizer accepted a typical M2M access
@@ -50,7 +56,13 @@ func benchRequest(b *testing.B, who caller) (*http.Request, *gateway.Invocation)
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("User-Agent", "bench")
 	inv := proxy.BenchInvocation()
-	if who == anonymous {
+	switch who {
+	case authorizedHTTP:
+		// What the gateway hands over on an HTTP API's route "ANY
+		// /{proxy+}" of the stage "prod", behind a JWT authorizer.
+		inv.API = benchAPI(tollgate.ProtocolHTTP)
+		inv.RouteKey, inv.RawPath = "ANY /{proxy+}", "/prod/orders/42"
+	case anonymous:
 		inv.ClientID, inv.Claims = "", nil
 		r.Header.Del("Authorization")
 	}
@@ -76,7 +88,13 @@ func BenchmarkProxy(b *testing.B) {
 	tr := proxy.NewTransport()
 	b.Cleanup(tr.CloseIdleConnections)
 	p := proxy.New(proxy.Options{Transport: tr})
-	tollgateIntegration, err := p.Integration(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + "/{proxy}"})
+	route := &tollgate.Route{Method: "ANY", ResourcePath: "/{proxy+}",
+		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + "/{proxy}"}}
+	tollgateIntegration, err := p.Integration(benchAPI(tollgate.ProtocolREST), route)
+	if err != nil {
+		b.Fatal(err)
+	}
+	httpIntegration, err := p.Integration(benchAPI(tollgate.ProtocolHTTP), route)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -99,6 +117,7 @@ func BenchmarkProxy(b *testing.B) {
 		who  caller
 	}{
 		{"tollgate", tollgateIntegration, authorized},
+		{"tollgate-http", httpIntegration, authorizedHTTP},
 		{"tollgate-noauth", tollgateIntegration, anonymous},
 		{"bare", handler(bare), authorized},
 		{"default", handler(def), authorized},

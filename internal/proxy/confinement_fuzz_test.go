@@ -71,9 +71,7 @@ func newConfinementEnv(tb testing.TB) *confinementEnv {
 	var err error
 	e.gw, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{api}, Logger: quiet,
 		Issuer: func(pool string) string { return "http://127.0.0.1/" + pool }, Keys: noKeys{},
-		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
-			return p.Integration(r.Integration)
-		})})
+		Integrations: p})
 	if err != nil {
 		tb.Fatal(err)
 	}

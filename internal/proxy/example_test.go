@@ -21,7 +21,10 @@ func ExampleProxy_Integration() {
 	defer upstream.Close()
 
 	p := proxy.New(proxy.Options{})
-	in, err := p.Integration(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: upstream.URL + "/v1/{proxy}"})
+	api := &tollgate.RestAPI{ID: "abc123defg", Name: "orders"}
+	route := &tollgate.Route{Method: "ANY", ResourcePath: "/{proxy+}",
+		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: upstream.URL + "/v1/{proxy}"}}
+	in, err := p.Integration(api, route)
 	if err != nil {
 		panic(err)
 	}
@@ -30,6 +33,8 @@ func ExampleProxy_Integration() {
 	// route "/{proxy+}".
 	r := httptest.NewRequest("GET", "/prod/orders/42?expand=items", nil)
 	inv := &gateway.Invocation{
+		API:        api,
+		Route:      route,
 		Stage:      &tollgate.Stage{Name: "prod"},
 		PathParams: []gateway.Param{{Name: "proxy", Value: "orders/42"}},
 		ClientID:   "6rupb256qn12tju82occ9eppqr",

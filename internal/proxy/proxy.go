@@ -59,11 +59,16 @@ func New(opts Options) *Proxy {
 // for shutdown.
 func (p *Proxy) CloseIdleConnections() { p.transport.CloseIdleConnections() }
 
-// Integration returns an HTTP_PROXY integration, for the gateway. The URI is
-// parsed here, once per route; an unusable URI is an error: not http or
-// https, no host, credentials or a fragment, a placeholder outside the
-// path or in an unknown syntax ("{proxy+}", "${stageVariables.x}",
-// unbalanced braces), or a "." or ".." segment.
+var _ gateway.Integrations = (*Proxy)(nil)
+
+// Integration returns the HTTP_PROXY integration of route on api, for the
+// gateway: a Proxy is the gateway.Integrations of HTTP_PROXY routes. All
+// that differs between a REST API's route and an HTTP API's is decided
+// here, once per route; a request pays for none of it. The URI is parsed
+// here too; an unusable URI is an error: not http or https, no host,
+// credentials or a fragment, a placeholder outside the path or in an
+// unknown syntax ("{proxy+}", "${stageVariables.x}", unbalanced braces),
+// or a "." or ".." segment.
 //
 // For each request the handler forwards the method, the body, the headers
 // (less hop-by-hop ones and the names the package reserves) and the query
@@ -73,19 +78,38 @@ func (p *Proxy) CloseIdleConnections() { p.transport.CloseIdleConnections() }
 // X-Forwarded-Proto afresh (a client's are dropped) and the X-Tollgate-*
 // headers from the invocation (the gateway's decision).
 //
+// On an HTTP API (api.IsHTTP()) the route's integration also decides:
+//
+//   - the method sent upstream: the integration's Method (IntegrationMethod),
+//     or the request's when it is "" or "ANY";
+//   - the path of the $default route: the URI's path (without its trailing
+//     slash) followed by the request's whole path as sent, a named stage's
+//     segment included (Invocation.RawPath), so that a URI without
+//     placeholders is the only kind a $default route accepts;
+//   - the headers an HTTP API adds: Forwarded (RFC 7239) and Via, and no
+//     X-Amzn-Apigateway-Api-Id; the upstream's response headers are not
+//     remapped to x-amzn-Remapped-*;
+//   - the timeout: tollgate.DefaultHTTPIntegrationTimeout (30 s) when the
+//     integration's is zero.
+//
+// The package documentation gives the sources of these rules.
+//
 // The upstream's answer, 5xx included, is passed through as it is:
 // status, headers and a streamed body (flushed at once for
 // text/event-stream and bodies of unknown length). The integration's
-// timeout (DefaultIntegrationTimeout when zero) bounds the whole exchange,
-// body included: if it runs out before the response headers, the client
-// gets API Gateway's 504; after them, the connection is aborted, as
-// nothing else can be said. A client that goes away is not answered
-// either. Aborting is panic(http.ErrAbortHandler), which net/http handles
-// quietly, as ReverseProxy itself does: middleware that recovers panics
-// must re-panic that one. Protocol upgrades (WebSocket) are not
-// proxied, as API Gateway's REST APIs do not proxy them: the upstream sees
-// a plain request.
-func (p *Proxy) Integration(in tollgate.Integration) (gateway.Integration, error) {
+// timeout (tollgate.DefaultIntegrationTimeout when zero on a REST API)
+// bounds the whole exchange, body included: if it runs out before the
+// response headers, the client gets the API's integration timeout answer
+// (REST 504, HTTP API 503, written by Invocation.WriteResponse); after
+// them, the connection is aborted, as nothing else can be said. A client
+// that goes away is not answered either. Aborting is
+// panic(http.ErrAbortHandler), which net/http handles quietly, as
+// ReverseProxy itself does: middleware that recovers panics must re-panic
+// that one. Protocol upgrades (WebSocket) are not proxied, as API
+// Gateway's REST and HTTP APIs do not proxy them: the upstream sees a
+// plain request.
+func (p *Proxy) Integration(api *tollgate.RestAPI, route *tollgate.Route) (gateway.Integration, error) {
+	in := route.Integration
 	if in.Type != tollgate.IntegrationHTTPProxy {
 		return nil, fmt.Errorf("proxy: integration type %q is not %s", in.Type, tollgate.IntegrationHTTPProxy)
 	}
@@ -97,20 +121,64 @@ func (p *Proxy) Integration(in tollgate.Integration) (gateway.Integration, error
 		return nil, fmt.Errorf("proxy: integration timeout %s is negative", in.Timeout)
 	}
 	h := &handler{p: p, tmpl: t, timeout: in.Timeout, upstream: t.scheme + "://" + t.host}
+	if api != nil && api.IsHTTP() {
+		if err := h.forHTTPAPI(route); err != nil {
+			return nil, fmt.Errorf("proxy: %s: %w", route.Key(), err)
+		}
+	}
 	if h.timeout == 0 {
 		h.timeout = tollgate.DefaultIntegrationTimeout
 	}
 	h.rp = &httputil.ReverseProxy{
-		Rewrite:        h.rewrite,
-		ModifyResponse: remapResponse,
-		Transport:      p.transport,
-		BufferPool:     p.pool,
-		ErrorHandler:   h.fail,
+		Rewrite:      h.rewrite,
+		Transport:    p.transport,
+		BufferPool:   p.pool,
+		ErrorHandler: h.fail,
 		// ReverseProxy logs only copy errors here (fail handles the
 		// rest); ServeHTTP logs the aborted exchange with its cause.
 		ErrorLog: slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
 	}
+	if !h.http {
+		h.rp.ModifyResponse = remapResponse
+	}
 	return h, nil
+}
+
+// forHTTPAPI sets what an HTTP API's route changes in h: the method, the
+// $default route's full path, the headers and the default timeout.
+func (h *handler) forHTTPAPI(route *tollgate.Route) error {
+	h.http = true
+	if m := route.Integration.Method; m != "" && m != "ANY" {
+		if !validMethod(m) {
+			return fmt.Errorf("integration method %q is not an HTTP method", m)
+		}
+		h.method = m
+	}
+	if route.IsDefault() {
+		if h.tmpl.static == "" {
+			return fmt.Errorf("integration URI %q has placeholders, and the $default route has no path parameters", route.Integration.URI)
+		}
+		h.fullPath = true
+		h.prefix = strings.TrimSuffix(h.tmpl.static, "/")
+	}
+	if h.timeout == 0 {
+		h.timeout = tollgate.DefaultHTTPIntegrationTimeout
+	}
+	return nil
+}
+
+// validMethod reports whether m is an HTTP method: a token (RFC 9110
+// §9.1, §5.6.2) of upper-case letters, as IntegrationMethod values are.
+func validMethod(m string) bool {
+	if len(m) == 0 || len(m) > 32 {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		if c := m[i]; c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // handler serves one integration.
@@ -120,6 +188,18 @@ type handler struct {
 	timeout  time.Duration
 	upstream string // scheme://host, for logs (never the path or query)
 	rp       *httputil.ReverseProxy
+
+	// http is set for an HTTP API's route: Forwarded and Via are sent,
+	// X-Amzn-Apigateway-Api-Id is not, the answer's headers are not
+	// remapped.
+	http bool
+	// method is the method sent upstream; "" sends the request's.
+	method string
+	// fullPath is set for an HTTP API's $default route: the upstream path
+	// is prefix, the URI's path without its trailing slash, followed by
+	// the request's path as sent (Invocation.RawPath).
+	fullPath bool
+	prefix   string
 }
 
 // errTimedOut is the cause of a call's context when the integration's
@@ -169,18 +249,18 @@ func (b *body) Read(p []byte) (int, error) {
 
 // Serve proxies r: gateway.Integration.
 func (h *handler) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
-	path, err := h.tmpl.path(inv)
+	path, err := h.path(inv)
 	if err != nil {
 		if errors.Is(err, errDotSegment) {
 			h.p.log.Info("proxy: refused a path with a dot segment",
 				"request_id", inv.RequestID, "upstream", h.upstream)
-			gateway.WriteResponse(w, gateway.ResponseMissingAuthenticationToken)
+			inv.WriteResponse(w, gateway.ResponseMissingAuthenticationToken)
 			return
 		}
 		// The route and its URI disagree: a configuration mistake.
 		h.p.log.Error("proxy: cannot build the upstream URL",
 			"request_id", inv.RequestID, "upstream", h.upstream, "error", err)
-		gateway.WriteResponse(w, gateway.ResponseIntegrationFailure)
+		inv.WriteResponse(w, gateway.ResponseIntegrationFailure)
 		return
 	}
 	ctx, cancel := context.WithTimeoutCause(r.Context(), h.timeout, errTimedOut)
@@ -207,6 +287,18 @@ func (h *handler) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Inv
 	}
 }
 
+// path returns the upstream path of inv, percent-encoded.
+func (h *handler) path(inv *gateway.Invocation) (string, error) {
+	if !h.fullPath {
+		return h.tmpl.path(inv)
+	}
+	raw := inv.RawPath
+	if raw == "" {
+		raw = inv.Path // the same on the $default stage
+	}
+	return joinPath(h.prefix, raw)
+}
+
 // rewrite turns the inbound request into the upstream request. The
 // ReverseProxy has already removed hop-by-hop headers and the client's
 // Forwarded and X-Forwarded-{For,Host,Proto}.
@@ -225,6 +317,9 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 		}
 	}
 	out.Host = "" // send the upstream's host
+	if h.method != "" {
+		out.Method = h.method
+	}
 
 	dropForged(out.Header)
 	// Request trailers are not passed on (API Gateway has none): a
@@ -236,6 +331,9 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 		delete(out.Header, "Connection")
 	}
 	pr.SetXForwarded()
+	if h.http {
+		setForwarded(out.Header, pr.In, c.inv)
+	}
 	if name := setDecision(out.Header, c.inv); name != "" {
 		h.p.log.Warn("proxy: header left out: its value has control characters or bytes beyond ASCII",
 			"request_id", c.inv.RequestID, "header", name)
@@ -321,15 +419,17 @@ func (h *handler) fail(w http.ResponseWriter, out *http.Request, err error) {
 	default:
 		h.p.log.Warn("proxy: upstream failed", attrs...)
 	}
-	gateway.WriteResponse(w, answer)
+	c.inv.WriteResponse(w, answer)
 }
 
 // classify tells why a call failed, as the gateway response the client
-// gets: the integration's timeout ran out before the response headers
-// (504), the client's body went over the gateway's limit (413), or the
-// upstream could not be reached, answered with something that is not
-// HTTP, or broke off (502). gone means the client went away (or broke its
-// upload): no one is left to answer.
+// gets (Invocation.WriteResponse renders it as the API's kind answers it):
+// the integration's timeout ran out before the response headers
+// (ResponseIntegrationTimeout: REST 504, HTTP API 503), the client's body
+// went over the gateway's limit (413), or the upstream could not be
+// reached, answered with something that is not HTTP, or broke off
+// (ResponseIntegrationFailure: REST 502, HTTP API 500). gone means the
+// client went away (or broke its upload): no one is left to answer.
 func (h *handler) classify(c *call) (answer gateway.ResponseType, gone bool) {
 	if errors.Is(context.Cause(c), errTimedOut) {
 		return gateway.ResponseIntegrationTimeout, false

@@ -76,14 +76,30 @@ func (f *fixture) log() string {
 	return f.logs.String()
 }
 
-// handler builds the HTTP_PROXY integration to uri.
+// restAPI is the REST API the routes of the tests belong to.
+var restAPI = &tollgate.RestAPI{ID: "abc123defg"}
+
+// handler builds the HTTP_PROXY integration to uri of a REST API's route
+// "ANY /{proxy+}".
 func (f *fixture) handler(uri string, timeout time.Duration) gateway.Integration {
 	f.t.Helper()
-	h, err := f.proxy.Integration(tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: uri, Timeout: timeout})
+	return f.integration(restAPI, route("ANY", "/{proxy+}", uri, timeout))
+}
+
+// integration builds the HTTP_PROXY integration of route on api.
+func (f *fixture) integration(api *tollgate.RestAPI, route *tollgate.Route) gateway.Integration {
+	f.t.Helper()
+	h, err := f.proxy.Integration(api, route)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	return h
+}
+
+// route is the route method path with an HTTP_PROXY integration to uri.
+func route(method, path, uri string, timeout time.Duration) *tollgate.Route {
+	return &tollgate.Route{Method: method, ResourcePath: path,
+		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: uri, Timeout: timeout}}
 }
 
 // integrationFunc adapts a function to gateway.Integration.
@@ -790,7 +806,7 @@ func TestHandlerRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := f.proxy.Integration(tt.in); err == nil {
+			if _, err := f.proxy.Integration(restAPI, &tollgate.Route{Method: "ANY", ResourcePath: "/{proxy+}", Integration: tt.in}); err == nil {
 				t.Errorf("Integration(%q) succeeded", tt.in.URI)
 			}
 		})

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/base64"
+	"net"
 	"net/http"
 	"strings"
 
@@ -47,8 +48,76 @@ const (
 // for "été". A principalId sent as it is never starts with it.
 const PrincipalIDEncoded = "b64:"
 
-// HeaderAPIID names the API to the upstream, as API Gateway does.
+// HeaderAPIID names the API to the upstream, as API Gateway's REST APIs
+// do; HTTP APIs do not send it.
 const HeaderAPIID = "X-Amzn-Apigateway-Api-Id"
+
+// ViaHTTPAPI is the Via header an HTTP API adds to the request it sends
+// upstream, as API Gateway's HTTP APIs write it.
+const ViaHTTPAPI = "HTTP/1.1 AmazonAPIGateway"
+
+// via is ViaHTTPAPI as a header value. It is shared by every request:
+// net/http and httputil replace header values, never modify them in place,
+// and its capacity of one makes an append copy it.
+var via = []string{ViaHTTPAPI}
+
+// setForwarded sets the headers an HTTP API adds to the request it sends
+// upstream (proxy's package documentation gives the capture they follow):
+//
+//	Forwarded: for=198.51.100.7;host=abc123.execute-api.us-east-1.localhost:8080;proto=http
+//	Via: HTTP/1.1 AmazonAPIGateway
+//
+// Forwarded (RFC 7239) replaces the client's, which dropForged removed;
+// Via is appended to the client's (RFC 9110 §7.6.3). The Forwarded value
+// is held by the invocation's slot 0, which X-Amzn-Apigateway-Api-Id,
+// not sent on an HTTP API, leaves free.
+func setForwarded(h http.Header, in *http.Request, inv *gateway.Invocation) {
+	if v, ok := h["Via"]; ok {
+		h["Via"] = append(v[:len(v):len(v)], ViaHTTPAPI)
+	} else {
+		h["Via"] = via[:1:1]
+	}
+	h["Forwarded"] = inv.HeaderValue(0, forwardedValue(in))
+}
+
+// forwardedValue is the Forwarded element of in (RFC 7239 §4): the
+// client's address (§6: an IPv6 address bracketed and quoted, "unknown"
+// when there is none), the Host it asked for (quoted when it is not a
+// token, as "host:port" is not; left out when it cannot be quoted) and the
+// protocol it used.
+func forwardedValue(in *http.Request) string {
+	proto := "http"
+	if in.TLS != nil {
+		proto = "https"
+	}
+	node := "unknown"
+	if ip, _, err := net.SplitHostPort(in.RemoteAddr); err == nil && ip != "" && validHeaderValue(ip) && !strings.ContainsAny(ip, `"\ `) {
+		node = ip
+		if strings.IndexByte(ip, ':') >= 0 {
+			node = `"[` + ip + `]"`
+		}
+	}
+	switch host := in.Host; {
+	case host != "" && isToken(host):
+		return "for=" + node + ";host=" + host + ";proto=" + proto
+	case host != "" && validHeaderValue(host) && !strings.ContainsAny(host, `"\`):
+		return "for=" + node + `;host="` + host + `";proto=` + proto
+	default:
+		return "for=" + node + ";proto=" + proto
+	}
+}
+
+// isToken reports whether s is an RFC 9110 §5.6.2 token.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // dropForged removes the headers a client must not be able to set: every
 // X-Tollgate-* header, the forwarding headers (X-Forwarded-*, Forwarded,
@@ -105,7 +174,7 @@ func equalFold(s, lower string) bool {
 // (claimsheader.Encode, once per verified token or authorizer answer),
 // valid by construction: their hundreds of bytes are not scanned again.
 func setDecision(h http.Header, inv *gateway.Invocation) (dropped string) {
-	if inv.API != nil {
+	if inv.API != nil && !inv.API.IsHTTP() {
 		dropped = setValue(h, inv, 0, HeaderAPIID, inv.API.ID, dropped)
 	}
 	dropped = setValue(h, inv, 1, HeaderClientID, inv.ClientID, dropped)

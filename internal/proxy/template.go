@@ -140,6 +140,31 @@ func (t *template) reuse(s string, param func(name string) (string, bool)) (stri
 	return s, true
 }
 
+// joinPath returns prefix, the path of the URI of an HTTP API's $default
+// route without its trailing slash, followed by raw, the request's path as
+// sent ("/store/checkout" on "https://backend" is "/store/checkout"). raw is
+// checked as a path parameter is: a "." or ".." segment is refused with
+// errDotSegment, and what a path cannot hold is escaped. A raw path that
+// needs neither is used as it is: on a URI without a path, joining costs
+// no allocation.
+func joinPath(prefix, raw string) (string, error) {
+	if raw == "" || raw[0] != '/' {
+		raw = "/" + raw // the gateway's paths start with "/"; be safe
+	}
+	if mayHaveDotSegment(raw) && apigw.HasDotSegment(raw) {
+		return "", errDotSegment
+	}
+	if unchanged(raw) {
+		if prefix == "" {
+			return raw, nil
+		}
+		return prefix + raw, nil
+	}
+	b := make([]byte, 0, len(prefix)+len(raw)+8)
+	b = append(b, prefix...)
+	return string(appendParam(b, raw)), nil
+}
+
 // unchanged reports whether appendParam appends v as it is.
 func unchanged(v string) bool {
 	for i := 0; i < len(v); i++ {

@@ -26,8 +26,8 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 	return gateway.New(gateway.Options{
 		APIs:       apis,
 		BaseDomain: s.opts.BaseDomain,
-		Integrations: gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, route *tollgate.Route) (gateway.Integration, error) {
-			return s.integration(route, r)
+		Integrations: gateway.IntegrationsFunc(func(api *tollgate.RestAPI, route *tollgate.Route) (gateway.Integration, error) {
+			return s.integration(api, route, r)
 		}),
 		// Lambda authorizers run on the same runner as Lambda proxy
 		// integrations; REQUEST events are built by lambdaproxy, the one
@@ -70,12 +70,12 @@ func authorizerFunctions(apis []*tollgate.RestAPI, r *function.Runner) error {
 	return errors.Join(errs...)
 }
 
-// integration builds a route's HTTP_PROXY or AWS_PROXY integration, the
-// latter over the runner r.
-func (s *Server) integration(route *tollgate.Route, r *function.Runner) (gateway.Integration, error) {
+// integration builds the HTTP_PROXY or AWS_PROXY integration of a route of
+// api, the latter over the runner r.
+func (s *Server) integration(api *tollgate.RestAPI, route *tollgate.Route, r *function.Runner) (gateway.Integration, error) {
 	switch in := route.Integration; in.Type {
 	case tollgate.IntegrationHTTPProxy:
-		return s.proxy.Integration(in)
+		return s.proxy.Integration(api, route)
 	case tollgate.IntegrationAWSProxy:
 		if !r.Has(in.Function) {
 			return nil, fmt.Errorf("AWS_PROXY integration of %s %s: no function is named %q", route.Method, route.ResourcePath, in.Function)
