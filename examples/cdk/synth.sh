@@ -1,13 +1,15 @@
 #!/bin/sh
-# Regenerates the cloud assemblies of the two CDK apps with the aws-cdk-lib
-# version that package-lock.json pins: cdk.out/ from app.js (the seed
-# stack) and authorizers/cdk.out/ from authorizers/app.js (Lambda
-# authorizers and a pre token generation trigger). Needs node and npm;
-# commit what changes.
+# Regenerates the cloud assemblies of the three CDK apps with the
+# aws-cdk-lib version that package-lock.json pins: cdk.out/ from app.js
+# (the seed stack), authorizers/cdk.out/ from authorizers/app.js (Lambda
+# authorizers and a pre token generation trigger) and httpapi/cdk.out/
+# from httpapi/app.js (an HTTP API: JWT and Lambda authorizers, Lambda and
+# URL integrations, CORS, stages). Needs node and npm; commit what
+# changes.
 set -eu
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
-for app in app.js authorizers/app.js; do
+for app in app.js authorizers/app.js httpapi/app.js; do
 	out="$(dirname "$app")/cdk.out"
 	rm -rf "$out"
 	node "$app"
