@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/url"
@@ -10,27 +11,45 @@ import (
 	"github.com/tollgate/tollgate"
 )
 
-// Check checks a REST API declaration whole, without starting anything,
-// and returns every problem (nil when there is none): the routes
-// (CheckRoutes), stage names and throttles, authorizers by type (Cognito:
-// at least one pool or issuer, pool ids of Cognito's shape, JWKS URLs;
-// TOKEN and REQUEST: a function, the result TTL, the validation expression
-// and identity sources; JWT: algorithms, issuers, audiences and claim
-// names; each its one token header but REQUEST) and integrations (types, MOCK statuses and headers, timeouts). An HTTP_PROXY
-// URI is parsed by ParseIntegrationURI, which config and the proxy both
-// call, and its placeholders are checked against the route's path
-// parameters where they are written (config). It is the one gate before an API is served: the
-// gateway runs it in New, and config runs it on the APIs a config or a
-// template builds.
+// Check checks an API declaration whole, without starting anything, and
+// returns every problem (nil when there is none). It is the one gate
+// before an API is served: the gateway runs it in New, and config runs it
+// on the APIs a config or a template builds.
+//
+// What both kinds share is checked once: the routes (CheckRoutes), stage
+// names, variables and throttles, scopes, HTTP_PROXY URIs (parsed by
+// ParseIntegrationURI, which config and the proxy both call, their
+// placeholders naming the route's path parameters), JWT issuers and
+// REQUEST authorizers' functions and TTLs. A REST API's authorizers are
+// checked by type (Cognito: at least one pool or issuer, pool ids of
+// Cognito's shape, JWKS URLs; TOKEN and REQUEST: the validation
+// expression and identity sources; JWT: algorithms, issuers, audiences and
+// claim names; each its one token header but REQUEST) and its
+// integrations' types, MOCK statuses and headers. An HTTP API is checked
+// by HTTP API rules (checkHTTP, check_http.go); the fields of one kind
+// are refused on the other.
 func Check(api *tollgate.RestAPI) Problems {
 	var probs Problems
 	if api.ID == "" {
 		probs.Add(-1, "ID", "the API has no id")
 	}
-	checkStages(&probs, api.Stages)
+	switch api.Protocol {
+	case tollgate.ProtocolREST, "":
+	case tollgate.ProtocolHTTP:
+		checkHTTP(&probs, api)
+		return probs
+	default:
+		probs.Add(-1, "Protocol", "unknown API protocol %q: want %s or %s", api.Protocol, tollgate.ProtocolREST, tollgate.ProtocolHTTP)
+		return probs
+	}
+	checkRESTOnly(&probs, api)
+	checkStages(&probs, api.Stages, false)
 	probs = append(probs, CheckRoutes(api.Routes)...)
 	for i := range api.Routes {
 		r := &api.Routes[i]
+		if r.IsDefault() {
+			probs.Add(i, "ResourcePath", "a REST API has no $default route: that is an HTTP API's (a REST API catches the rest with ANY /{proxy+})")
+		}
 		if a := r.Authorizer; a != nil {
 			checkAuthorizer(&probs, i, a)
 		}
@@ -39,22 +58,62 @@ func Check(api *tollgate.RestAPI) Problems {
 	return probs
 }
 
-func checkStages(probs *Problems, stages []tollgate.Stage) {
+// checkRESTOnly refuses on a REST API the fields of an HTTP API.
+func checkRESTOnly(probs *Problems, api *tollgate.RestAPI) {
+	if api.CORS != nil {
+		probs.Add(-1, "CORS", "a CORS configuration is an HTTP API's: a REST API answers preflights with OPTIONS methods (MOCK integrations)")
+	}
+	if api.DisableExecuteAPIEndpoint {
+		probs.Add(-1, "DisableExecuteAPIEndpoint", "DisableExecuteAPIEndpoint is supported on HTTP APIs only")
+	}
+	for i, st := range api.Stages {
+		if st.RouteThrottle.Enabled() || st.RouteThrottle.Burst != 0 || len(st.RouteThrottles) > 0 {
+			probs.Add(-1, fmt.Sprintf("Stages[%d].RouteThrottles", i), "route throttles (DefaultRouteSettings, RouteSettings) are an HTTP API's stage's: a REST API's stage has Throttle")
+		}
+	}
+	for i := range api.Routes {
+		r := &api.Routes[i]
+		if in := &r.Integration; in.PayloadFormatVersion != "" {
+			probs.Add(i, "Integration.PayloadFormatVersion", "a REST API's Lambda proxy integration has payload format 1.0 only: leave PayloadFormatVersion empty")
+		}
+		if r.Integration.Method != "" {
+			probs.Add(i, "Integration.Method", "an integration method is an HTTP API's HTTP_PROXY integration's: a REST API's sends the request's")
+		}
+		if a := r.Authorizer; a != nil {
+			if a.PayloadFormatVersion != "" || a.SimpleResponses {
+				probs.Add(i, "Authorizer.PayloadFormatVersion", "authorizer %q: a payload format version and simple responses are an HTTP API's REQUEST authorizer's", a.Name)
+			}
+			if a.JWT != nil && slices.ContainsFunc(a.JWT.Issuers, func(iss tollgate.JWTIssuer) bool { return iss.PoolID != "" }) {
+				probs.Add(i, "Authorizer.JWT.Issuers", "authorizer %q: an issuer named by a local pool id is an HTTP API's JWT authorizer's (a REST API names its pools with a COGNITO_USER_POOLS authorizer)", a.Name)
+			}
+		}
+	}
+}
+
+// checkStages checks the stages' names (an HTTP API's may be $default),
+// variables and stage throttles.
+func checkStages(probs *Problems, stages []tollgate.Stage, http bool) {
 	if len(stages) == 0 {
 		probs.Add(-1, "Stages", "the API has no stage, so it cannot be invoked")
 	}
 	seen := map[string]bool{}
 	for i, st := range stages {
 		field := fmt.Sprintf("Stages[%d]", i)
-		if !StageNamePattern.MatchString(st.Name) {
-			probs.Add(-1, field+".Name", "stage name %q may only hold a-zA-Z0-9_ (1 to 128 characters)", st.Name)
+		switch {
+		case http && st.Name == tollgate.DefaultStageName:
+		case !StageNamePattern.MatchString(st.Name) && http:
+			probs.Add(-1, field+".Name", "stage name %q: want $default or 1 to 128 of a-zA-Z0-9_-", st.Name)
+		case !StageNamePattern.MatchString(st.Name):
+			probs.Add(-1, field+".Name", "stage name %q may only hold a-zA-Z0-9_- (1 to 128 characters)", st.Name)
 		}
 		if seen[st.Name] {
 			probs.Add(-1, field+".Name", "stage %q is declared twice", st.Name)
 		}
 		seen[st.Name] = true
-		checkThrottle(probs, field+".Throttle", st.Throttle)
-		checkThrottle(probs, field+".ClientThrottle", st.ClientThrottle)
+		if !http {
+			checkThrottle(probs, field+".Throttle", st.Throttle)
+			checkThrottle(probs, field+".ClientThrottle", st.ClientThrottle)
+		}
 		for _, k := range slices.Sorted(maps.Keys(st.Variables)) {
 			if !StageVariableNamePattern.MatchString(k) || !StageVariableValuePattern.MatchString(st.Variables[k]) {
 				probs.Add(-1, field+".Variables", "stage variable %q = %q: a name is 1 to 64 of a-zA-Z0-9_, a value 1 to 512 of a-zA-Z0-9-._~:/?#&=,", k, st.Variables[k])
@@ -119,12 +178,7 @@ func checkCognitoAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) 
 // a TTL in bounds, and its identity sources (REQUEST: each of the four
 // kinds, at least one when it caches).
 func checkLambdaAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
-	if a.Function == "" {
-		probs.Add(route, "Authorizer.Function", "authorizer %q names no function", a.Name)
-	}
-	if msg := CheckResultTTL(a.ResultTTL); msg != "" {
-		probs.Add(route, "Authorizer.ResultTTL", "%s", msg)
-	}
+	checkFunctionAndTTL(probs, route, a)
 	if a.Kind() == tollgate.AuthorizerToken {
 		if a.IdentityValidationExpression != "" {
 			if msg := CheckValidationExpression(a.IdentityValidationExpression); msg != "" {
@@ -133,10 +187,36 @@ func checkLambdaAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 		}
 		return
 	}
+	checkRequestSources(probs, route, a, CheckRequestIdentitySource)
+}
+
+// checkFunctionAndTTL checks what every Lambda authorizer has: a function
+// and a result TTL in bounds.
+func checkFunctionAndTTL(probs *Problems, route int, a *tollgate.Authorizer) {
+	if a.Function == "" {
+		probs.Add(route, "Authorizer.Function", "authorizer %q names no function", a.Name)
+	}
+	if msg := CheckResultTTL(a.ResultTTL); msg != "" {
+		probs.Add(route, "Authorizer.ResultTTL", "%s", msg)
+	}
+}
+
+// checkRequestSources checks a REQUEST authorizer's identity sources, each
+// with check (the REST or the HTTP API spelling), and that one keys its
+// cache when it caches: REST and HTTP APIs alike refuse a caching REQUEST
+// authorizer without one (apigw-beyond §4.4, "needs ≥1 source"; CDK: "At
+// least one Identity Source is required for a REQUEST-based Lambda
+// authorizer if caching is enabled").
+func checkRequestSources(probs *Problems, route int, a *tollgate.Authorizer, check func(string) string) {
+	seen := map[string]bool{}
 	for i, s := range a.IdentitySources {
-		if msg := CheckRequestIdentitySource(s); msg != "" {
-			probs.Add(route, fmt.Sprintf("Authorizer.IdentitySources[%d]", i), "%s", msg)
+		field := fmt.Sprintf("Authorizer.IdentitySources[%d]", i)
+		if msg := check(s); msg != "" {
+			probs.Add(route, field, "%s", msg)
+		} else if seen[s] {
+			probs.Add(route, field, "identity source %q is listed twice", s)
 		}
+		seen[s] = true
 	}
 	if len(a.IdentitySources) == 0 && a.ResultTTL > 0 {
 		probs.Add(route, "Authorizer.IdentitySources", "REQUEST authorizer %q caches (TTL %s) but has no identity source to key its cache by", a.Name, a.ResultTTL)
@@ -149,24 +229,14 @@ func checkJWTAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 		probs.Add(route, "Authorizer.JWT", "JWT authorizer %q needs algorithms and issuers", a.Name)
 		return
 	}
-	for i, alg := range c.Algorithms {
-		if msg := CheckJWTAlgorithm(alg); msg != "" {
-			probs.Add(route, fmt.Sprintf("Authorizer.JWT.Algorithms[%d]", i), "%s", msg)
-		}
-	}
-	for i, iss := range c.Issuers {
+	checkJWTAlgorithms(probs, route, c)
+	for i := range c.Issuers {
+		iss := &c.Issuers[i]
 		field := fmt.Sprintf("Authorizer.JWT.Issuers[%d]", i)
 		if msg := CheckJWTIssuer(iss.Issuer); msg != "" {
 			probs.Add(route, field+".Issuer", "%s", msg)
 		}
-		if iss.JWKSURL != "" {
-			if msg := CheckFetchURL(iss.JWKSURL); msg != "" {
-				probs.Add(route, field+".JWKSURL", "invalid JWKS URL %q: %s", iss.JWKSURL, msg)
-			}
-		}
-		if len(iss.Audiences) == 0 {
-			probs.Add(route, field+".Audiences", "issuer %q has no audience, so no token can match", iss.Issuer)
-		}
+		checkJWTIssuerKeys(probs, route, field, iss)
 		for k, cl := range iss.Claims {
 			if msg := CheckJWTClaimName(cl.Name); msg != "" {
 				probs.Add(route, fmt.Sprintf("%s.Claims[%d].Name", field, k), "%s", msg)
@@ -175,12 +245,38 @@ func checkJWTAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 	}
 }
 
-func checkIntegration(probs *Problems, i int, r *tollgate.Route) {
+func checkJWTAlgorithms(probs *Problems, route int, c *tollgate.JWTConfiguration) {
+	for i, alg := range c.Algorithms {
+		if msg := CheckJWTAlgorithm(alg); msg != "" {
+			probs.Add(route, fmt.Sprintf("Authorizer.JWT.Algorithms[%d]", i), "%s", msg)
+		}
+	}
+}
+
+// checkJWTIssuerKeys checks what a JWT issuer of either kind of API has:
+// its JWKS URL, if set, and its audiences (at least one).
+func checkJWTIssuerKeys(probs *Problems, route int, field string, iss *tollgate.JWTIssuer) {
+	if iss.JWKSURL != "" {
+		if msg := CheckFetchURL(iss.JWKSURL); msg != "" {
+			probs.Add(route, field+".JWKSURL", "invalid JWKS URL %q: %s", iss.JWKSURL, msg)
+		}
+	}
+	if len(iss.Audiences) == 0 {
+		probs.Add(route, field+".Audiences", "issuer %q has no audience, so no token can match", cmp.Or(iss.Issuer, iss.PoolID))
+	}
+}
+
+// checkScopes checks a route's scopes, each a scope token.
+func checkScopes(probs *Problems, i int, r *tollgate.Route) {
 	for k, s := range r.AuthorizationScopes {
 		if !ValidScope(s) {
 			probs.Add(i, fmt.Sprintf("AuthorizationScopes[%d]", k), "invalid scope %q: want printable ASCII characters other than space, '\"' and '\\'", s)
 		}
 	}
+}
+
+func checkIntegration(probs *Problems, i int, r *tollgate.Route) {
+	checkScopes(probs, i, r)
 	in := &r.Integration
 	switch in.Type {
 	case tollgate.IntegrationHTTPProxy, tollgate.IntegrationAWSProxy, tollgate.IntegrationMock:
@@ -230,13 +326,33 @@ func CheckHeader(name, value string) string {
 }
 
 // CheckRoutes checks the route tree of an API: every bad resource path,
-// unknown method, duplicate method and conflicting variable siblings.
+// unknown method, duplicate method (a route key defined twice) and
+// conflicting variable siblings, and an HTTP API's $default route (method
+// ANY, at most one). The routes of both kinds share one tree, so an HTTP
+// API's paths follow the same template rule (ParsePath) and keep one
+// variable per level: AWS documents that rule for REST APIs; for HTTP APIs
+// it is unverified (http-api-develop-routes.md says nothing of sibling
+// variables), and Tollgate keeps it because its one route tree matches a
+// level's variable by one name.
 func CheckRoutes(routes []tollgate.Route) Problems {
 	var probs Problems
 	var tree Tree
 	defined := map[string]*[NumMethods]int{} // resource path → 1 + the route of each method
+	defaultRoute := -1
 	for i := range routes {
 		r := &routes[i]
+		if r.IsDefault() {
+			// An HTTP API's catch-all: not in the tree, one per API; Check
+			// refuses it on a REST API.
+			if r.Method != MethodAny {
+				probs.Add(i, "Method", "the $default route's method is ANY, got %q", r.Method)
+			}
+			if defaultRoute >= 0 {
+				probs.Add(i, "ResourcePath", "the $default route is defined twice (also by route %d)", defaultRoute)
+			}
+			defaultRoute = i
+			continue
+		}
 		if msg := CheckMethod("method", r.Method); msg != "" {
 			probs.Add(i, "Method", "%s", msg)
 		}

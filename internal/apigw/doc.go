@@ -5,8 +5,11 @@
 // throttle bounds, and authorizer rules (identity sources, scopes, issuer
 // URLs).
 //
-// Check validates a whole *tollgate.RestAPI with those rules: it is the one
-// gate before an API is served. The gateway runs it in New, and
+// Check validates a whole *tollgate.RestAPI, a REST API or an HTTP API
+// (check_http.go: $default stages and route, route throttles, CORS, JWT
+// and REQUEST authorizers in the v2 spelling, payload format versions,
+// HTTP API timeouts), with those rules: it is the one gate before an API
+// is served. The gateway runs it in New, and
 // internal/config runs it on the APIs a config or template builds, so
 // `tollgate validate` refuses exactly what `serve` would refuse. Problems
 // come back as Problems: each Problem is positioned within the API (the

@@ -67,14 +67,14 @@ func TestRouteKeys(t *testing.T) {
 		"ANY /{proxy+}":  {Method: "ANY", Path: "/{proxy+}"},
 		DefaultRouteKey:  {Path: DefaultRouteKey},
 	} {
-		got, msg := parseRouteKey(s)
+		got, msg := ParseRouteKey(s)
 		if msg != "" || got != want || got.String() != s {
-			t.Errorf("parseRouteKey(%q) = %+v, %q", s, got, msg)
+			t.Errorf("ParseRouteKey(%q) = %+v, %q", s, got, msg)
 		}
 	}
 	for _, s := range []string{"GET", "get /x", "GET x", "TRACE /x", "GET /{a}/{a}"} {
-		if _, msg := parseRouteKey(s); msg == "" {
-			t.Errorf("parseRouteKey(%q) accepted", s)
+		if _, msg := ParseRouteKey(s); msg == "" {
+			t.Errorf("ParseRouteKey(%q) accepted", s)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -55,3 +56,48 @@ func ParseHTTPIdentitySource(s string) (kind SourceKind, name string, ok bool) {
 	}
 	return 0, "", false
 }
+
+// CheckHTTPIdentitySource returns what is wrong with one identity source
+// of an HTTP API's REQUEST authorizer, or "": $request.header.{name},
+// $request.querystring.{name}, $stageVariables.{name} or $context.{name}
+// (a name of HTTPContextSources), as ParseHTTPIdentitySource reads them.
+func CheckHTTPIdentitySource(s string) string {
+	if _, _, ok := ParseHTTPIdentitySource(s); ok {
+		return ""
+	}
+	bad := func(why string) string { return fmt.Sprintf("invalid identity source %q: %s", s, why) }
+	switch {
+	case strings.HasPrefix(s, HTTPHeaderSourcePrefix):
+		return bad("want a header name after " + HTTPHeaderSourcePrefix)
+	case strings.HasPrefix(s, HTTPQueryStringSourcePrefix):
+		return bad("want a query string parameter name after " + HTTPQueryStringSourcePrefix)
+	case strings.HasPrefix(s, HTTPStageVariableSourcePrefix):
+		return bad("want a stage variable name (1 to 64 letters, digits and '_') after " + HTTPStageVariableSourcePrefix)
+	case strings.HasPrefix(s, HTTPContextSourcePrefix):
+		return bad("want one of $context." + strings.Join(HTTPContextSources, ", $context."))
+	case strings.HasPrefix(s, "$request.path."):
+		return bad("a path parameter cannot be an identity source (the function gets it in pathParameters)")
+	case strings.HasPrefix(s, "method.request.") || strings.HasPrefix(s, StageVariableSourcePrefix) || strings.HasPrefix(s, ContextSourcePrefix):
+		return bad("that is a REST API's spelling: an HTTP API writes $request.header.{name}, $request.querystring.{name}, $stageVariables.{name} or $context.{name}")
+	}
+	return bad("want $request.header.{name}, $request.querystring.{name}, $stageVariables.{name} or $context.{name}")
+}
+
+// CheckHTTPTokenSource returns what is wrong with the identity source of an
+// HTTP API's JWT authorizer, or "": one $request.header.{name} or
+// $request.querystring.{name}, where the token is (CreateAuthorizer's
+// IdentitySource: "For JWT, a single entry that specifies where to
+// extract the JSON Web Token (JWT) from inbound requests"; apigw-beyond
+// §4.3).
+func CheckHTTPTokenSource(s string) string {
+	kind, _, ok := ParseHTTPIdentitySource(s)
+	if ok && (kind == SourceHeader || kind == SourceQueryString) {
+		return ""
+	}
+	return fmt.Sprintf("invalid identity source %q: a JWT authorizer reads the token from one $request.header.{name} or $request.querystring.{name}, like %s", s, HTTPDefaultIdentitySource)
+}
+
+// HTTPDefaultIdentitySource is where an HTTP API's authorizers read the
+// token or identity when the declaration names nothing: CDK's default for
+// HttpJwtAuthorizer, HttpUserPoolAuthorizer and HttpLambdaAuthorizer.
+const HTTPDefaultIdentitySource = HTTPHeaderSourcePrefix + "Authorization"

@@ -65,8 +65,7 @@ const DefaultRouteKey = "$default"
 
 // RouteKey is a method and a resource path: what a REST API's method is
 // keyed by and what an HTTP API's route key ("GET /pets/{id}", "ANY
-// /{proxy+}", "$default") spells. parseRouteKey reads one; HTTP APIs (v2)
-// will export it with their routes.
+// /{proxy+}", "$default") spells. ParseRouteKey reads one.
 type RouteKey struct {
 	Method string // one of Methods; "" for $default
 	Path   string // a resource path template, or "$default"
@@ -80,9 +79,14 @@ func (k RouteKey) String() string {
 	return k.Method + " " + k.Path
 }
 
-// parseRouteKey parses "METHOD /path" or "$default" and returns a message
-// saying what is wrong, or "".
-func parseRouteKey(s string) (RouteKey, string) {
+// ParseRouteKey parses an HTTP API's route key (AWS::ApiGatewayV2::Route's
+// RouteKey), "METHOD /path" with one space or "$default", and returns a
+// message saying what is wrong, or "". METHOD is one of Methods (ANY
+// included) and /path a template ParsePath accepts; the $default route's
+// key has Method "" and Path "$default". CDK writes keys so
+// (HttpRouteKey.with: `${method} ${path}`; HttpRouteKey.DEFAULT:
+// "$default").
+func ParseRouteKey(s string) (RouteKey, string) {
 	if s == DefaultRouteKey {
 		return RouteKey{Path: DefaultRouteKey}, ""
 	}

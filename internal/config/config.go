@@ -137,9 +137,12 @@ func (c *Config) check(r *report) {
 	domains := firstSeen{} // pool and API domains share one name space
 	c.checkUserPools(r, domains)
 	c.checkFunctions(r)
-	c.checkRestAPIs(r, domains)
+	apiIDs := firstSeen{} // REST and HTTP APIs share one name space
+	c.checkRestAPIs(r, domains, apiIDs)
+	c.checkHTTPAPIs(r, apiIDs)
 	if len(r.problems) == 0 {
 		c.gateRestAPIs(r)
+		c.gateHTTPAPIs(r)
 	}
 }
 

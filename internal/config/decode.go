@@ -184,8 +184,17 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 		rv.Set(p)
 	case rv.Kind() == reflect.Slice:
 		d.sequence(n, path, rv)
-	case rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String && rv.Type().Elem().Kind() == reflect.String:
+	case rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String:
 		d.stringMap(n, path, rv)
+	case rv.Kind() == reflect.Pointer && rv.Type().Elem().Kind() == reflect.Bool:
+		// An optional bool (createDefaultStage): nil when left out or
+		// null, so that its default can be told from false.
+		if _, isNull := n.(*ast.NullNode); isNull {
+			return
+		}
+		p := reflect.New(rv.Type().Elem())
+		d.decode(n, path, p.Elem())
+		rv.Set(p)
 	default:
 		panic("config: the schema has a field of unsupported type " + rv.Type().String())
 	}
@@ -302,10 +311,11 @@ func (d *decoder) number(n ast.Node, path string, rv reflect.Value) {
 	}
 }
 
-// stringMap decodes a mapping of strings, such as environment variables,
-// into a map[string]string. Each entry's path is the map's path and its
-// key, so that problems point at the entry. A key with no value ("KEY:")
-// maps to "".
+// stringMap decodes a mapping keyed by strings, such as environment
+// variables (map[string]string) or a stage's route throttles
+// (map[string]ThrottleSettings). Each entry's path is the map's path and
+// its key, so that problems point at the entry. A key with no value
+// ("KEY:") maps to the zero value.
 func (d *decoder) stringMap(n ast.Node, path string, rv reflect.Value) {
 	if _, isNull := n.(*ast.NullNode); isNull {
 		return

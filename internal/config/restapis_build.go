@@ -11,8 +11,8 @@ import (
 	"github.com/tollgate/tollgate/internal/apigw"
 )
 
-// BuildRestAPIs returns the REST APIs the config declares, as the gateway
-// serves them. res is what Apply returned for this config: it gives each
+// BuildRestAPIs returns the REST and HTTP APIs the config declares, as the
+// gateway serves them. res is what Apply returned for this config: it gives each
 // local pool an authorizer names its pool id. APIs are not stored; their
 // ids derive from their logical ids (tollgate.RestAPIID), so building them
 // again from the same config gives the same APIs.
@@ -40,14 +40,42 @@ import (
 //   - Timeouts and the MOCK status hold their effective values (defaults
 //     filled); certificate paths are absolute.
 //
+// The HTTP APIs (the httpApis section) follow the REST ones, in file
+// order, with Protocol tollgate.ProtocolHTTP:
+//
+//   - ID, Region and ConfigKey as a REST API's; Name the apiName (default
+//     the logical id); CORS from corsPreflight (MaxAge in seconds).
+//   - Stages: $default first, unless createDefaultStage is false or the
+//     stages declare it, then the declared stages in file order; a
+//     stage's throttle is its RouteThrottle (each route its own bucket),
+//     its routeThrottles its RouteThrottles, by route key.
+//   - Routes: one per method of each route, in file order (a route
+//     without methods is ANY; a route whose path is $default is the
+//     $default route, method ANY), then the defaultIntegration's $default
+//     route. A route that names no authorizer has the defaultAuthorizer
+//     and, if it lists no scopes, the defaultAuthorizationScopes; NONE
+//     has none.
+//   - A JWT authorizer's IdentitySource is its one identity source
+//     ($request.header.Authorization by default) and its JWT one issuer:
+//     jwtIssuer with jwtAudience, or for userPool the pool's id (PoolID,
+//     Issuer "") with its userPoolClients' client ids as the audience. A
+//     REQUEST authorizer's IdentitySources are its identitySource as
+//     written, ResultTTL its resultsCacheTtl (default 300s),
+//     SimpleResponses whether responseTypes holds SIMPLE, and
+//     PayloadFormatVersion its payloadFormatVersion (default 2.0 with
+//     SIMPLE, else 1.0).
+//   - An AWS_PROXY integration has the function's name and payload format
+//     2.0 by default; an HTTP_PROXY one its url as URI, its method
+//     (default ANY) and payload format 1.0; timeouts default to 30s.
+//
 // The config must be valid (Parse, Load or Validate, which Apply runs). An
-// error means res does not belong to the config: a pool it names has no id
-// there.
+// error means res does not belong to the config: a pool or client it
+// names has no id there.
 func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
-	if len(c.RestAPIs) > 0 && res == nil {
+	if len(c.RestAPIs)+len(c.HTTPAPIs) > 0 && res == nil {
 		return nil, fmt.Errorf("config: BuildRestAPIs needs the Result of applying the config")
 	}
-	out := make([]*tollgate.RestAPI, 0, len(c.RestAPIs))
+	out := make([]*tollgate.RestAPI, 0, len(c.RestAPIs)+len(c.HTTPAPIs))
 	for i := range c.RestAPIs {
 		api, err := c.buildRestAPI(&c.RestAPIs[i], res.PoolID)
 		if err != nil {
@@ -55,7 +83,11 @@ func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
 		}
 		out = append(out, api)
 	}
-	return out, nil
+	httpAPIs, err := c.buildHTTPAPIs(res)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, httpAPIs...), nil
 }
 
 // buildRestAPI builds one API; poolID gives the id of a pool by its

@@ -77,14 +77,11 @@ func (c *Config) scopesOfPools() poolScopes {
 }
 
 // checkRestAPIs fills the defaults of the restApis section and validates
-// it. domains holds the domains of the pools, which no API may take.
-func (c *Config) checkRestAPIs(r *report, domains firstSeen) {
-	functions := map[string]bool{}
-	for _, f := range c.Functions {
-		functions[f.ID] = true
-	}
+// it. domains holds the domains of the pools, which no API may take; ids
+// the APIs' logical ids, unique across restApis and httpApis.
+func (c *Config) checkRestAPIs(r *report, domains, ids firstSeen) {
+	functions := c.functionIDs()
 	scopes := c.scopesOfPools()
-	ids := firstSeen{}
 	for i := range c.RestAPIs {
 		a := &c.RestAPIs[i]
 		ac := &apiChecker{r: r, api: a, ap: index("restApis", i), poolScopes: scopes, functions: functions}
@@ -131,13 +128,18 @@ func (ac *apiChecker) checkStage() {
 	cp := field(ac.ap, "clientThrottling")
 	checkThrottle(r, &ct.RateLimit, &ct.BurstLimit, field(cp, "rateLimit"), field(cp, "burstLimit"))
 
-	vp := field(dp, "variables")
-	for _, k := range slices.Sorted(maps.Keys(d.Variables)) {
+	checkStageVariables(r, field(dp, "variables"), d.Variables)
+}
+
+// checkStageVariables checks the stage variables at vp, of a REST or an
+// HTTP API's stage.
+func checkStageVariables(r *report, vp string, vars map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		kp := field(vp, k)
 		if !apigw.StageVariableNamePattern.MatchString(k) {
 			r.addKey(kp, "invalid stage variable name %q: want 1 to 64 letters, digits and '_'", k)
 		}
-		if v := d.Variables[k]; !apigw.StageVariableValuePattern.MatchString(v) {
+		if v := vars[k]; !apigw.StageVariableValuePattern.MatchString(v) {
 			r.add(kp, "invalid value %q of stage variable %s: want 1 to 512 letters, digits and -._~:/?#&=,", v, k)
 		}
 	}
