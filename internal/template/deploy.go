@@ -125,6 +125,9 @@ var notApplicable = map[string]bool{
 	"AWS::Route53::RecordSetGroup":         true,
 	"AWS::CDK::Metadata":                   true,
 	"AWS::CertificateManager::Certificate": true,
+	// An HTTP API's deployment: its stages serve what the template
+	// declares, as with AutoDeploy.
+	"AWS::ApiGatewayV2::Deployment": true,
 }
 
 // mapped are the resource types Deploy runs.
@@ -140,6 +143,11 @@ var mapped = map[string]bool{
 	"AWS::ApiGateway::Deployment":          true,
 	"AWS::ApiGateway::Stage":               true,
 	"AWS::Lambda::Function":                true,
+	"AWS::ApiGatewayV2::Api":               true,
+	"AWS::ApiGatewayV2::Route":             true,
+	"AWS::ApiGatewayV2::Integration":       true,
+	"AWS::ApiGatewayV2::Authorizer":        true,
+	"AWS::ApiGatewayV2::Stage":             true,
 }
 
 var topLevel = map[string]bool{
@@ -559,7 +567,7 @@ func (d *deployer) resolveResource(id string, res map[string]any) {
 		d.r.ref[id] = d.ref(id, typ, nil)
 		return
 	case !mapped[typ]:
-		d.fail(path+".Type", "%s (%s) is not supported by Tollgate: it runs Cognito user pools, API Gateway REST APIs and Lambda functions; remove the resource or deploy it to AWS", id, typ)
+		d.fail(path+".Type", "%s (%s) is not supported by Tollgate: it runs Cognito user pools, API Gateway REST and HTTP APIs and Lambda functions; remove the resource or deploy it to AWS", id, typ)
 		d.r.missing[id] = fmt.Sprintf("is of a type Tollgate does not run (%s)", typ)
 		return
 	}
@@ -679,11 +687,14 @@ func (d *deployer) ref(id, typ string, props map[string]any) any {
 		apiID := tollgate.RestAPIID(id)
 		d.phys[physicalID("root", id)] = id
 		return apiID
-	case "AWS::ApiGateway::Stage":
+	case "AWS::ApiGatewayV2::Api":
+		return tollgate.RestAPIID(id)
+	case "AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage":
 		return str("StageName")
 	case "AWS::Lambda::Function":
 		return d.functionName(id, props)
-	case "AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::Deployment":
+	case "AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::Deployment",
+		"AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer":
 		p := physicalID("resource", id)
 		d.phys[p] = id
 		return p
@@ -721,6 +732,12 @@ func (d *deployer) attr(id, name string) (any, bool) {
 		if name == "RootResourceId" {
 			return physicalID("root", id), true
 		}
+	case "AWS::ApiGatewayV2::Api":
+		// The execute-api URL without a trailing slash; CDK's HttpApi.url
+		// joins its own from Ref and the pseudo parameters.
+		if name == "ApiEndpoint" {
+			return "https://" + tollgate.RestAPIID(id) + ".execute-api." + region + "." + URLSuffix, true
+		}
 	case "AWS::Lambda::Function":
 		if name == "Arn" {
 			return "arn:" + Partition + ":lambda:" + region + ":" + acct + ":function:" + d.functionName(id, props), true
@@ -754,6 +771,12 @@ var idAttr = map[string]string{
 	"AWS::ApiGateway::Authorizer":  "AuthorizerId",
 	"AWS::ApiGateway::Resource":    "ResourceId",
 	"AWS::ApiGateway::Deployment":  "DeploymentId",
+	// AWS::ApiGatewayV2::*'s return values: Ref is the id, and so is
+	// this attribute.
+	"AWS::ApiGatewayV2::Api":         "ApiId",
+	"AWS::ApiGatewayV2::Route":       "RouteId",
+	"AWS::ApiGatewayV2::Integration": "IntegrationId",
+	"AWS::ApiGatewayV2::Authorizer":  "AuthorizerId",
 }
 
 // poolAttr returns an attribute of a user pool.

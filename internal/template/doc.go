@@ -26,7 +26,17 @@
 //     REQUEST authorizer's comma-separated IdentitySource to its list, a
 //     Cognito authorizer's ProviderARNs to the template's pools or, for a
 //     pool on AWS, its ARN; AuthorizerCredentials is accepted and ignored
-//     (Tollgate invokes the function itself). A pool's
+//     (Tollgate invokes the function itself). HTTP APIs
+//     (AWS::ApiGatewayV2::Api with ProtocolType HTTP, its Routes,
+//     Integrations, Authorizers and Stages, and quick create's Target) map
+//     to the Config's httpApis (httpapis.go) with the same accessors: a
+//     route's Target "integrations/{id}" to its integration, an
+//     integration's bare Lambda ARN or invocation URI to the template's
+//     function, a JWT authorizer whose Issuer is a pool of the template
+//     (Fn::Join of cognito-idp's URL and Ref Pool, or GetAtt
+//     Pool.ProviderURL) to that pool and its clients; WebSocket APIs,
+//     OpenAPI bodies, AWS_IAM routes and parameter mapping are problems.
+//     A pool's
 //     LambdaConfig.PreTokenGenerationConfig (or the legacy
 //     PreTokenGeneration, a V1_0 trigger) becomes its pre token generation
 //     trigger; any other trigger is a problem.

@@ -49,6 +49,14 @@ func (p *props) to(field string) *props {
 	return &q
 }
 
+// under returns p for reading properties into the fields of the object at
+// field, a path under p's object ("routes[0]").
+func (p *props) under(field string) *props {
+	q := *p
+	q.at, q.dest = joinPath(p.at, field), ""
+	return &q
+}
+
 // from records key, a property of p, as the origin of field.
 func (p *props) from(field, key string) {
 	p.origins[joinPath(p.at, field)] = p.path + "." + key
@@ -595,7 +603,8 @@ type apiResource struct{ parent, part, api string }
 
 // restAPIs maps the API Gateway resources: one config.RestAPI per
 // AWS::ApiGateway::RestApi, its resources' full paths from their parents,
-// methods grouped by path, and the one stage.
+// methods grouped by path, and the one stage; then the HTTP APIs
+// (httpapis.go).
 func (d *deployer) restAPIs(cfg *config.Config, byType map[string][]string, functions map[string]string) {
 	m := &apiMapper{d: d, cfg: cfg, byType: byType, functions: functions, apis: map[string]int{},
 		resources: map[string]apiResource{}, authorizers: map[string]string{}}
@@ -604,6 +613,7 @@ func (d *deployer) restAPIs(cfg *config.Config, byType map[string][]string, func
 	m.authorizersOf()
 	m.methods()
 	m.stages()
+	m.httpAPIs()
 }
 
 func (m *apiMapper) restAPIs() {
