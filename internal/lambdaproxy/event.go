@@ -77,7 +77,7 @@ type proxyContext struct {
 	APIID             string        `json:"apiId"`
 	// Authorizer is a *proxyAuthorizer (a Cognito authorizer's claims), a
 	// *jwtAuthorizer or a *lambdaAuthorizer on a REST API, a *jwtClaims or
-	// an httpLambdaAuthorizer on an HTTP API (httpAuthorizerField), and
+	// an httpLambdaAuthorizer on an HTTP API (httpAuthorizerV1), and
 	// absent without authorizer.
 	Authorizer any `json:"authorizer,omitempty"`
 }
@@ -149,20 +149,38 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 // awsdocs/amazon-api-gateway-developer-guide#113 shows this shape and
 // "exp":"1612061676"), behind a Lambda authorizer {lambda: context}.
 func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
-	return v1Event(r, inv, body, isHTTP(inv))
+	return v1Event(r, inv, body, kindOf(inv))
 }
 
-// v1Event is Event, in an HTTP API's form when http is set.
-func v1Event(r *http.Request, inv *gateway.Invocation, body []byte, http bool) ([]byte, error) {
+// apiKind is the kind of API an event is rendered for or a result mapped
+// for: what differs between the two is a parameter of the one rendering.
+type apiKind uint8
+
+const (
+	kindREST apiKind = iota
+	kindHTTP
+)
+
+// kindOf returns the kind of inv's API.
+func kindOf(inv *gateway.Invocation) apiKind {
+	if inv.API != nil && inv.API.IsHTTP() {
+		return kindHTTP
+	}
+	return kindREST
+}
+
+// v1Event is Event, for an API of the kind given.
+func v1Event(r *http.Request, inv *gateway.Invocation, body []byte, kind apiKind) ([]byte, error) {
 	var ev proxyEvent
-	ev.set(r, inv, http)
-	if http {
+	ev.set(r, inv, kind)
+	onHTTP := kind == kindHTTP
+	if onHTTP {
 		ev.Version = "1.0"
 	}
 	if len(body) > 0 {
 		var s string
-		if http && !isTextMediaType(r.Header.Get("Content-Type")) ||
-			!http && inv.API != nil && matchesMediaType(inv.API.BinaryMediaTypes, r.Header.Get("Content-Type")) {
+		if onHTTP && !isTextMediaType(r.Header.Get("Content-Type")) ||
+			!onHTTP && inv.API != nil && matchesMediaType(inv.API.BinaryMediaTypes, r.Header.Get("Content-Type")) {
 			s = base64.StdEncoding.EncodeToString(body)
 			ev.IsBase64Encoded = true
 		} else {
@@ -170,8 +188,8 @@ func v1Event(r *http.Request, inv *gateway.Invocation, body []byte, http bool) (
 		}
 		ev.Body = &s
 	}
-	if http {
-		a, err := httpAuthorizerField(inv, false)
+	if onHTTP {
+		a, err := httpAuthorizerV1(inv)
 		if err != nil {
 			return nil, err
 		}
@@ -191,9 +209,6 @@ func v1Event(r *http.Request, inv *gateway.Invocation, body []byte, http bool) (
 	return json.Marshal(&ev)
 }
 
-// isHTTP reports whether inv is a request to an HTTP API.
-func isHTTP(inv *gateway.Invocation) bool { return inv.API != nil && inv.API.IsHTTP() }
-
 // AuthorizerEvent returns the event of a REQUEST authorizer for the request
 // r that inv describes (its authorizer fields empty): "type":"REQUEST",
 // methodArn, then the fields of the Lambda proxy event Event builds, as
@@ -203,7 +218,7 @@ func isHTTP(inv *gateway.Invocation) bool { return inv.API != nil && inv.API.IsH
 // gateway's AuthorizerEventFunc.
 func AuthorizerEvent(r *http.Request, inv *gateway.Invocation, methodARN string) ([]byte, error) {
 	ev := authorizerEvent{Type: "REQUEST", MethodArn: methodARN}
-	ev.set(r, inv, false)
+	ev.set(r, inv, kindREST)
 	return json.Marshal(&ev)
 }
 
@@ -231,21 +246,22 @@ func HTTPAuthorizerEvent(r *http.Request, inv *gateway.Invocation, version, rout
 	case "1.0":
 		joined := strings.Join(identity, ",")
 		ev := authorizerEvent{Version: version, Type: "REQUEST", MethodArn: routeARN, IdentitySource: &joined, AuthorizationToken: &joined}
-		ev.set(r, inv, true)
+		ev.set(r, inv, kindHTTP)
 		return json.Marshal(&ev)
 	}
 	return nil, fmt.Errorf("lambdaproxy: authorizer payload format version %q: want 1.0 or 2.0", version)
 }
 
 // set fills in the fields of the request r that inv describes, but for
-// requestContext.authorizer, in an HTTP API's form when http is set.
-func (f *requestFields) set(r *http.Request, inv *gateway.Invocation, http bool) {
+// requestContext.authorizer, for an API of the kind given.
+func (f *requestFields) set(r *http.Request, inv *gateway.Invocation, kind apiKind) {
+	onHTTP := kind == kindHTTP
 	f.Resource = inv.ResourcePath
 	f.Path = inv.Path
 	f.HTTPMethod = r.Method
 	f.PathParameters = inv.PathParameters()
 	f.StageVariables = inv.StageVariables
-	if http {
+	if onHTTP {
 		f.Path = rawPath(inv)
 		f.Headers, f.MultiValueHeaders = eventHeaders(r, lowerHeaderName)
 	} else {
@@ -263,14 +279,14 @@ func (f *requestFields) set(r *http.Request, inv *gateway.Invocation, http bool)
 	}
 
 	rc := &f.RequestContext
-	if !http {
+	if !onHTTP {
 		rc.ResourceID = &inv.ResourceID
 	}
 	rc.ResourcePath = inv.ResourcePath
 	rc.HTTPMethod = r.Method
 	rc.ExtendedRequestID = inv.ExtendedRequestID
 	rc.RequestTime = inv.RequestTime.UTC().Format(requestTimeLayout)
-	if http {
+	if onHTTP {
 		rc.Path = f.Path
 	} else {
 		rc.Path = inv.ContextPath()
@@ -372,8 +388,29 @@ func eachEventHeader(r *http.Request, fn func(canonical string, vs []string)) {
 }
 
 // lowerHeaderName is how an HTTP API names headers in its events: lower
-// case, whatever the caller sent (apigw-beyond §4.2).
-func lowerHeaderName(canonical string) string { return strings.ToLower(canonical) }
+// case, whatever the caller sent (apigw-beyond §4.2). The common names
+// are looked up rather than lowered on every request.
+func lowerHeaderName(canonical string) string {
+	if l, ok := lowerNames[canonical]; ok {
+		return l
+	}
+	return strings.ToLower(canonical)
+}
+
+// lowerNames are the lower-case names of the headers most requests carry,
+// by canonical name.
+var lowerNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Content-Encoding",
+		"Content-Length", "Content-Type", "Cookie", "Host", "If-Modified-Since", "If-None-Match", "Origin",
+		"Pragma", "Referer", "User-Agent", "X-Amzn-Trace-Id", "X-Api-Key", "X-Forwarded-For",
+		"X-Forwarded-Port", "X-Forwarded-Proto", "X-Requested-With",
+	} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()
 
 // rawPath is the path of an HTTP API's events: the path as sent, a named
 // stage's segment kept (inv.RawPath); inv.Path when the gateway did not

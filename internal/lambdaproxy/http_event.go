@@ -64,7 +64,7 @@ type httpContext struct {
 	AccountID string `json:"accountId"`
 	APIID     string `json:"apiId"`
 	// Authorizer is a *httpJWTAuthorizer or an httpLambdaAuthorizer
-	// (httpAuthorizerField), and absent without authorizer.
+	// (httpAuthorizerV2), and absent without authorizer.
 	Authorizer   any      `json:"authorizer,omitempty"`
 	DomainName   string   `json:"domainName"`
 	DomainPrefix string   `json:"domainPrefix"`
@@ -141,7 +141,7 @@ func HTTPEvent(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, e
 			ev.IsBase64Encoded = true
 		}
 	}
-	a, err := httpAuthorizerField(inv, true)
+	a, err := httpAuthorizerV2(inv)
 	if err != nil {
 		return nil, err
 	}
@@ -210,9 +210,21 @@ func (f *httpRequestFields) set(r *http.Request, inv *gateway.Invocation) {
 	rc.TimeEpoch = inv.RequestTime.UnixMilli()
 }
 
-// httpAuthorizerField returns an HTTP API event's requestContext.authorizer
-// for inv, in payload 2.0's form (v2) or 1.0's, or nil without authorizer.
-func httpAuthorizerField(inv *gateway.Invocation, v2 bool) (any, error) {
+// httpAuthorizerV2 returns a 2.0 event's requestContext.authorizer for
+// inv: httpAuthorizerV1's, a JWT authorizer's claims under "jwt".
+func httpAuthorizerV2(inv *gateway.Invocation) (any, error) {
+	a, err := httpAuthorizerV1(inv)
+	if c, ok := a.(*jwtClaims); ok {
+		return &httpJWTAuthorizer{JWT: c}, nil
+	}
+	return a, err
+}
+
+// httpAuthorizerV1 returns an HTTP API's 1.0 event's
+// requestContext.authorizer for inv: a *jwtClaims behind a JWT
+// authorizer, an httpLambdaAuthorizer behind a Lambda authorizer, nil
+// without authorizer.
+func httpAuthorizerV1(inv *gateway.Invocation) (any, error) {
 	switch {
 	case inv.Claims != nil: // on an HTTP API, a JWT authorizer's
 		claims, err := httpClaims(inv.Claims.Raw)
@@ -222,9 +234,6 @@ func httpAuthorizerField(inv *gateway.Invocation, v2 bool) (any, error) {
 		c := &jwtClaims{Claims: claims, Scopes: inv.Scopes()}
 		if len(c.Scopes) == 0 {
 			c.Scopes = nil
-		}
-		if v2 {
-			return &httpJWTAuthorizer{JWT: c}, nil
 		}
 		return c, nil
 	case inv.Authorizer != "": // a Lambda authorizer's

@@ -81,13 +81,17 @@ func keyOrders(t *testing.T, b []byte) map[string][]string {
 				keys = append(keys, k.(string))
 				walk(path + "." + k.(string))
 			}
-			d.Token() // }
+			if _, err := d.Token(); err != nil { // }
+				t.Fatal(err)
+			}
 			out[path] = keys
 		case json.Delim('['):
 			for i := 0; d.More(); i++ {
 				walk(fmt.Sprintf("%s[%d]", path, i))
 			}
-			d.Token() // ]
+			if _, err := d.Token(); err != nil { // ]
+				t.Fatal(err)
+			}
 		}
 	}
 	walk("")

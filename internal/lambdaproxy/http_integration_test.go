@@ -162,12 +162,12 @@ func TestFormatChoice(t *testing.T) {
 // failures are the HTTP API's.
 func TestHTTPV1Results(t *testing.T) {
 	fn := &fakeFunction{payload: `{"statusCode":200,"isBase64Encoded":true,"body":"aGk=","multiValueHeaders":{"X-M":["a","b"]}}`}
-	w, inv := serve(t, httpAPI("abc"), "1.0", fn, 0)
+	w, _ := serve(t, httpAPI("abc"), "1.0", fn, 0)
 	if w.Code != 200 || w.Body.String() != "hi" || !slices.Equal(w.Result().Header.Values("X-M"), []string{"a", "b"}) {
 		t.Errorf("answered %d %q %v", w.Code, w.Body, w.Result().Header)
 	}
 	fn = &fakeFunction{payload: `{"statusCode":200,"cookies":["a=1"]}`}
-	w, inv = serve(t, httpAPI("abc"), "1.0", fn, 0)
+	w, inv := serve(t, httpAPI("abc"), "1.0", fn, 0)
 	if want := gatewayAnswer(inv, gateway.ResponseIntegrationFailure); w.Code != want.Code || w.Body.String() != want.Body.String() {
 		t.Errorf("answered %d %s, want %d %s", w.Code, w.Body, want.Code, want.Body)
 	}

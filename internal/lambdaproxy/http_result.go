@@ -22,7 +22,10 @@ import (
 //     and aws-lambda-go's APIGatewayV2HTTPResponse always sends it;
 //   - any other JSON value, an object without statusCode (even
 //     {"body":"hi"}), a string, a number, null, is the body of a 200
-//     application/json answer, as the function returned it (§6 fact 11);
+//     application/json answer: its JSON text as the function returned
+//     it, without surrounding white space (§6 fact 11; the contract reads
+//     the documentation's "body is the function's response" so, quotes
+//     of a string included);
 //   - what is not JSON, or a response whose fields have the wrong types,
 //     is an error (500 on an HTTP API).
 func parseHTTPResult(payload []byte) (*proxyResult, error) {

@@ -53,18 +53,18 @@ type Integration struct {
 type format struct {
 	event   func(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error)
 	parse   func(payload []byte) (*proxyResult, error)
-	http    bool // an HTTP API's: bodies are base64 unless text, both ways
+	kind    apiKind // an HTTP API's decodes every base64 body
 	timeout time.Duration
 }
 
 // restEvent and httpV1Event are payload format 1.0's events of a REST API
 // and of an HTTP API.
 func restEvent(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
-	return v1Event(r, inv, body, false)
+	return v1Event(r, inv, body, kindREST)
 }
 
 func httpV1Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
-	return v1Event(r, inv, body, true)
+	return v1Event(r, inv, body, kindHTTP)
 }
 
 // New returns the integration in, whose function invoke runs. Its
@@ -79,7 +79,7 @@ func New(in tollgate.Integration, invoke Invoker, log *slog.Logger) *Integration
 	}
 	li := &Integration{function: in.Function, invoke: invoke, log: log}
 	li.rest = format{event: restEvent, parse: parseProxyResult, timeout: tollgate.DefaultIntegrationTimeout}
-	li.http = format{event: HTTPEvent, parse: parseHTTPResult, http: true, timeout: tollgate.DefaultHTTPIntegrationTimeout}
+	li.http = format{event: HTTPEvent, parse: parseHTTPResult, kind: kindHTTP, timeout: tollgate.DefaultHTTPIntegrationTimeout}
 	if in.PayloadFormatVersion == "1.0" {
 		li.http.event, li.http.parse = httpV1Event, parseProxyResult
 	}
@@ -92,7 +92,7 @@ func New(in tollgate.Integration, invoke Invoker, log *slog.Logger) *Integration
 // Serve answers r with the function's result: gateway.Integration.
 func (li *Integration) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
 	f := &li.rest
-	if isHTTP(inv) {
+	if kindOf(inv) == kindHTTP {
 		f = &li.http
 	}
 	body, ok := readBody(w, r, inv)
@@ -119,7 +119,7 @@ func (li *Integration) Serve(w http.ResponseWriter, r *http.Request, inv *gatewa
 		inv.WriteResponse(w, gateway.ResponseIntegrationFailure)
 		return
 	}
-	res.write(w, r, inv, f.http)
+	res.write(w, r, inv, f.kind)
 }
 
 // readBody reads the request's body, bounded by the gateway's
@@ -365,11 +365,11 @@ func lookupFoldMulti(m map[string][]string, name string) ([]string, bool) {
 // application/json. On a REST API a base64 body is decoded only when the
 // API's binaryMediaTypes match the request's Accept or the response's
 // Content-Type; otherwise it is sent as the base64 text it is, as API
-// Gateway does. An HTTP API (httpAPI) has no binaryMediaTypes and decodes
+// Gateway does. An HTTP API (kind) has no binaryMediaTypes and decodes
 // every base64 body (http-api-develop-integrations-lambda: "isBase64Encoded
 // ... true if the body is ... base64-encoded"; ministackorg/ministack#766
 // measured it). A body that is not base64 is a malformed result.
-func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, httpAPI bool) {
+func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, kind apiKind) {
 	api := inv.API
 	h := w.Header()
 	for _, kv := range res.headers {
@@ -394,7 +394,7 @@ func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gatew
 		h.Set("Content-Type", "application/json")
 	}
 	body := res.body
-	if res.isBase64 && (httpAPI || api != nil && (matchesAccept(api.BinaryMediaTypes, r.Header.Get("Accept")) ||
+	if res.isBase64 && (kind == kindHTTP || api != nil && (matchesAccept(api.BinaryMediaTypes, r.Header.Get("Accept")) ||
 		matchesMediaType(api.BinaryMediaTypes, h.Get("Content-Type")))) {
 		dec, err := base64.StdEncoding.DecodeString(string(body))
 		if err != nil {
