@@ -1,10 +1,12 @@
-// Package gateway is Tollgate's API Gateway: it serves the REST APIs declared
-// in config (tollgate.RestAPI) the way Amazon API Gateway serves a deployed
-// REST API with COGNITO_USER_POOLS, Lambda (TOKEN, REQUEST) and JWT
-// authorizers. The contracts it follows are shared/contracts/cognito-apigw.md,
-// §4 (the Cognito authorizer and gateway responses) and §5.1 (paths and path
-// parameters), and apigw-beyond.md §1.1–1.5 (Lambda authorizers) and §1.6
-// (JWT authorizers).
+// Package gateway is Tollgate's API Gateway: it serves the REST APIs and
+// HTTP APIs declared in config (tollgate.RestAPI, whose Protocol tells the
+// kind) the way Amazon API Gateway serves a deployed REST API with
+// COGNITO_USER_POOLS, Lambda (TOKEN, REQUEST) and JWT authorizers, and an
+// HTTP API with JWT and Lambda (REQUEST) authorizers. The contracts it
+// follows are shared/contracts/cognito-apigw.md, §4 (the Cognito authorizer
+// and gateway responses) and §5.1 (paths and path parameters), and
+// apigw-beyond.md §1.1–1.5 (Lambda authorizers), §1.6 (JWT authorizers)
+// and §4 (HTTP APIs).
 //
 // It owns:
 //
@@ -14,10 +16,21 @@
 //     too; Validate is apigw.Check) and matched as API Gateway matches them (a literal beats a parameter,
 //     which beats a greedy parameter, at each level, with backtracking; a
 //     specific method beats ANY; an unknown path or method is 403 Missing
-//     Authentication Token);
+//     Authentication Token). An HTTP API's routes are the same tree, the
+//     one matcher with two parameters (NewHTTPRouter): every full match
+//     beats every greedy one, and the $default route, kept beside the
+//     tree, takes what nothing else does; nothing is 404 Not Found;
 //   - the one writer of gateway-originated answers (response.go): the
 //     {"message":"..."} bodies and x-amzn-ErrorType headers of §4.2
-//     (WriteResponse), which the gateway and every integration call;
+//     (WriteResponse), and an HTTP API's forms of the same types
+//     (WriteHTTPResponse: apigw-requestid, no x-amzn-ErrorType, 404 Not
+//     Found, 500 Internal Server Error, 503 Service Unavailable), which the
+//     gateway and every integration call (Invocation.WriteResponse picks
+//     the invocation's API's form);
+//   - an HTTP API's CORS configuration (cors.go), compiled once: preflights
+//     answered before routes and authorizers, and the Access-Control-*
+//     headers of every other answer set from it, the integration's own
+//     dropped;
 //   - the Cognito authorizer (authorizer.go): bearer tokens of the local
 //     pools an authorizer names, verified against that pool's keys only, and
 //     of pools on AWS it names by ARN, verified against their JWKS
@@ -52,7 +65,8 @@
 //     context no caller's departure ends. What the authorizer allowed with
 //     (principalId, context) is kept in the Invocation, with its string
 //     forms computed once per answer;
-//   - throttling (throttle.go): a token bucket per stage and, optionally, per
+//   - throttling (throttle.go): a token bucket per stage, per route (an HTTP
+//     API's DefaultRouteSettings and RouteSettings) and, optionally, per
 //     client id;
 //   - the integration seam (gateway.go, invocation.go): an Integration is
 //     Serve(w, r, inv), handed the gateway's decision as an *Invocation
@@ -62,7 +76,8 @@
 //     own failures with WriteResponse;
 //   - the handler (gateway.go): resolving the API and stage from the host or
 //     from the path forms /restapis/{id}/{stage}/_user_request_/… and
-//     /apis/{id}/{stage}/…, the body limit, routing, authorization,
+//     /apis/{id}/{stage}/… (an HTTP API's: /apis/{id}/… with its stage
+//     selected as on its host), the body limit, routing, authorization,
 //     throttling, and calling the route's Integration.
 //
 // # Integrations and authorizers
@@ -78,14 +93,36 @@
 // -Scopes and -Claims; or X-Tollgate-Principal-Id and
 // X-Tollgate-Authorizer-Context, whose value is computed once per answer).
 //
-// HTTP APIs (API Gateway v2, payload format 2.0) would be another kind of
-// API resolved by the same handler: Invocation.API stays the REST API's
-// declaration today, and an HTTP API's routes would set an HTTPAPI field
-// beside it (routeKey "GET /items/{id}", $default stage, rawPath), while
-// the fields both kinds share (Route, Stage, PathParams, RequestID,
-// RequestTime, DomainName, TraceID, Claims) stay as they are;
-// internal/lambdaproxy would build a 2.0 event for such an invocation.
-// Neither needs a new seam: integrations keep receiving one *Invocation.
+// # HTTP APIs
+//
+// An HTTP API (API Gateway v2) is resolved by the same handler, routed by
+// the same tree, authorized by the same authorizers and served by the same
+// integrations; what differs is decided once, when the gateway is built
+// (apiState.http, routeState.http and key), never by a second code path:
+//
+//   - Stages (apigw-beyond §4.1): on the execute-api host and at
+//     /apis/{id}/…, a first path segment naming a stage other than
+//     $default selects it and is stripped for routing; any other path is
+//     the $default stage's, whole; no such stage is 404. LocalStack's form
+//     names the stage, "$default" included. Invocation.RawPath is the path
+//     as sent, with the named stage's segment ("/dev/pets/1") and none for
+//     $default ("/pets/1"); Invocation.RouteKey the route's key.
+//     DisableExecuteAPIEndpoint makes these forms answer as for an unknown
+//     API.
+//   - Answers: 404 {"message":"Not Found"} for no stage or route, whether or
+//     not the request has an Authorization header; every gateway response
+//     in the HTTP form (WriteHTTPResponse), with one request id,
+//     apigw-requestid, shaped as the extended id is ("WSg1ihmdliAEJXA="),
+//     which is also Invocation.RequestID and ExtendedRequestID.
+//   - CORS (http-api-cors.md): with a CORS configuration, OPTIONS with
+//     Origin and Access-Control-Request-Method is answered 204 from it,
+//     whatever the path and the route's authorizer; without one, OPTIONS
+//     is routed as any method.
+//   - Throttling: each route its own bucket (Stage.RouteThrottle,
+//     RouteThrottles by route key), after the stage's.
+//
+// An unknown API is answered as REST's (403 Missing Authentication Token):
+// its kind is unknown then.
 //
 // # Choices where the contract is silent or unsure
 //
@@ -107,7 +144,18 @@
 //     over the stage's limit cost no signature verification; the per-client
 //     throttle, which needs the client id, after it.
 //   - 413 answers {"message":"Request Too Long"} with x-amzn-ErrorType
-//     RequestTooLargeException (both unconfirmed, §9.5).
+//     RequestTooLargeException (both unconfirmed, §9.5); an HTTP API's 413
+//     {"message":"Request Entity Too Large"} and 429 {"message":"Too Many
+//     Requests"} (unverified, apigw-beyond §5 item 9).
+//   - An HTTP API's preflight is 204 No Content (unverified, §4.5): with
+//     the configured headers when its origin (compared without case), its
+//     Access-Control-Request-Method and every Access-Control-Request-Headers
+//     name are allowed, and with none otherwise. AllowOrigins "*" is
+//     answered "*", unless AllowCredentials (which config refuses with "*")
+//     makes the origin echoed; "*" methods or headers are answered "*", or
+//     echo what was asked with credentials, the Fetch standard taking "*"
+//     literally then. A request method no HTTP API route can name goes to
+//     the $default route.
 //   - Lambda authorizers: the validation expression must match the whole
 //     token (Java's String.matches, which API Gateway's examples imply:
 //     SAM's "Bearer.*"); it is Go's RE2 syntax, so Java's backreferences

@@ -169,6 +169,8 @@ type apiState struct {
 	def *stageState
 	// cors is the HTTP API's CORS configuration, compiled; nil for none.
 	cors *cors
+	// write writes the API's gateway responses, in its kind's form.
+	write responseWriter
 }
 
 type stageState struct {
@@ -359,11 +361,18 @@ type builtAuthorizers struct {
 }
 
 func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *builtAuthorizers) (*apiState, error) {
-	router, err := newRouter(api.Routes, api.IsHTTP())
+	newRouter := NewRouter
+	if api.IsHTTP() {
+		newRouter = NewHTTPRouter
+	}
+	router, err := newRouter(api.Routes)
 	if err != nil {
 		return nil, err
 	}
-	st := &apiState{api: api, router: router, stages: map[string]*stageState{}, routes: make([]routeState, len(api.Routes)), http: api.IsHTTP()}
+	st := &apiState{
+		api: api, router: router, stages: map[string]*stageState{}, routes: make([]routeState, len(api.Routes)),
+		http: api.IsHTTP(), write: responseWriterOf(api),
+	}
 	for i := range api.Stages {
 		s := &api.Stages[i]
 		st.stages[s.Name] = &stageState{stage: s, throttle: newThrottle(s, api.Routes, opts.MaxThrottledClients)}
@@ -392,28 +401,35 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 				rs.challenges = newChallenges(api.ID, r.AuthorizationScopes)
 			}
 		}
-		if r.Integration.Type == tollgate.IntegrationMock {
-			rs.integration = newMock(r.Integration)
-			continue
+		if err := buildIntegration(rs, api, r, opts); err != nil {
+			errs = append(errs, err)
 		}
-		if opts.Integrations == nil {
-			errs = append(errs, fmt.Errorf("%s %s: no integrations to serve %s", r.Method, r.ResourcePath, r.Integration.Type))
-			continue
-		}
-		in, err := opts.Integrations.Integration(api, r)
-		if err == nil && in == nil {
-			err = errors.New("no integration")
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %s: integration: %w", r.Method, r.ResourcePath, err))
-			continue
-		}
-		rs.integration = in
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return st, nil
+}
+
+// buildIntegration sets the integration of the route rs (r declared): a
+// MOCK of the gateway's own, or one opts.Integrations builds.
+func buildIntegration(rs *routeState, api *tollgate.RestAPI, r *tollgate.Route, opts Options) error {
+	if r.Integration.Type == tollgate.IntegrationMock {
+		rs.integration = newMock(r.Integration)
+		return nil
+	}
+	if opts.Integrations == nil {
+		return fmt.Errorf("%s %s: no integrations to serve %s", r.Method, r.ResourcePath, r.Integration.Type)
+	}
+	in, err := opts.Integrations.Integration(api, r)
+	if err == nil && in == nil {
+		err = errors.New("no integration")
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: integration: %w", r.Method, r.ResourcePath, err)
+	}
+	rs.integration = in
+	return nil
 }
 
 // mapDomains indexes the custom domain names of every API.
@@ -479,6 +495,7 @@ type target struct {
 	prefix  string // the domain prefix
 	rest    string // the escaped path after the stage, as received ("" for none)
 	rawPath string // HTTP APIs: Invocation.RawPath
+	found   bool   // resolve found the API and stage
 	lenient string // the lenient reading of rest (normalizePath), once routed
 	ctxPath string // requestContext.path when not /{stage}{rest}
 }
@@ -549,11 +566,10 @@ func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
 	host := requestHost(r)
 	path := r.URL.EscapedPath()
 	t.host = host
-	var apiID, stage string
 	if id, region, isHost := g.executeAPIHost(host); isHost {
-		t.how, apiID, t.prefix = byHost, id, id
-		st := g.apis[apiID]
-		if st == nil || (st.api.Region != "" && !strings.EqualFold(st.api.Region, region)) || st.api.DisableExecuteAPIEndpoint {
+		t.how, t.prefix = byHost, id
+		st := g.executeAPI(id)
+		if st == nil || (st.api.Region != "" && !strings.EqualFold(st.api.Region, region)) {
 			return t, false
 		}
 		t.api = st
@@ -581,40 +597,55 @@ func (g *Gateway) resolve(r *http.Request) (t target, ok bool) {
 		}
 		return t, false
 	} else if rest, isPath := strings.CutPrefix(path, "/restapis/"); isPath {
-		t.how = byRestAPIsPath
-		apiID, rest = cutSegment(rest)
-		stage, rest = cutSegment(rest)
-		if t.rest, ok = strings.CutPrefix(rest, "/_user_request_"); !ok || (t.rest != "" && t.rest[0] != '/') {
-			return t, false
-		}
-		t.prefix = apiID
+		return t, g.resolveRestAPIsPath(&t, rest)
 	} else if rest, isPath := strings.CutPrefix(path, "/apis/"); isPath {
 		t.how = byAPIsPath
-		apiID, rest = cutSegment(rest)
+		apiID, rest := cutSegment(rest)
 		t.prefix = apiID
-		if t.api = g.apis[apiID]; t.api == nil || t.api.api.DisableExecuteAPIEndpoint {
-			t.api = nil
+		if t.api = g.executeAPI(apiID); t.api == nil {
 			return t, false
 		}
 		return t, t.selectStage(rest)
-	} else {
-		return t, false
 	}
-	if t.api = g.apis[apiID]; t.api == nil || t.api.api.DisableExecuteAPIEndpoint {
-		t.api = nil
-		return t, false
+	return t, false
+}
+
+// executeAPI returns the API of an id on its execute-api endpoint (the
+// host and the path forms): nil when there is none or the endpoint is
+// disabled.
+func (g *Gateway) executeAPI(id string) *apiState {
+	st := g.apis[id]
+	if st == nil || st.api.DisableExecuteAPIEndpoint {
+		return nil
+	}
+	return st
+}
+
+// resolveRestAPIsPath resolves LocalStack's path form, p being the path
+// after /restapis/: {apiId}/{stage}/_user_request_/…. The stage is named,
+// an HTTP API's $default included.
+func (g *Gateway) resolveRestAPIsPath(t *target, p string) bool {
+	t.how = byRestAPIsPath
+	apiID, rest := cutSegment(p)
+	stage, rest := cutSegment(rest)
+	var ok bool
+	if t.rest, ok = strings.CutPrefix(rest, "/_user_request_"); !ok || (t.rest != "" && t.rest[0] != '/') {
+		return false
+	}
+	t.prefix = apiID
+	if t.api = g.executeAPI(apiID); t.api == nil {
+		return false
 	}
 	if t.stage = t.api.stages[stage]; t.stage == nil {
-		return t, false
+		return false
 	}
 	if t.api.http {
-		// LocalStack's form names the stage, $default included.
 		t.rawPath = t.rest
 		if stage != tollgate.DefaultStageName {
 			t.rawPath = "/" + stage + t.rest
 		}
 	}
-	return t, true
+	return true
 }
 
 // selectStage selects the stage of t.api that the path p (after the API's
@@ -730,7 +761,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			x.rec.origin = o[0]
 		}
 	}
-	l := g.serve(x, r, raw, t, ok)
+	t.found = ok
+	l := g.serve(x, r, raw, t)
 	if g.obs != nil {
 		status := x.rec.status
 		if status == 0 {
@@ -778,11 +810,11 @@ func (x *exchange) value(i int, v string) []string {
 }
 
 // serve does ServeHTTP's work and returns the labels of the request. raw
-// is the server's ResponseWriter, which x's recorder wraps; t and resolved
-// are what resolve found.
-func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t target, resolved bool) (l labels) {
+// is the server's ResponseWriter, which x's recorder wraps; t is what
+// resolve found.
+func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t target) (l labels) {
 	w, id := &x.rec, x.rec.id
-	m, ok := g.route(w, r, &l, &t, resolved)
+	m, ok := g.route(w, r, &l, &t)
 	if !ok {
 		return l
 	}
@@ -791,7 +823,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 	now := g.now()
 	throttle := t.stage.throttle
 	if !throttle.allowStage(now) || !throttle.allowRoute(m.Index, now) {
-		writeResponse(w, ResponseThrottled, rs.http)
+		t.api.write(w, ResponseThrottled)
 		return
 	}
 
@@ -800,7 +832,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 	if rs.guarded() {
 		if _, cognito := rs.authz.(*Authorizer); cognito && g.unavailable != nil && g.unavailable() {
 			// Only a Cognito authorizer consults revocations.
-			writeResponse(w, ResponseServiceUnavailable, rs.http)
+			t.api.write(w, ResponseServiceUnavailable)
 			return
 		}
 		if rs.lambda != nil {
@@ -821,7 +853,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 		}
 	}
 	if !throttle.allowClient(res.clientKey(), now) {
-		writeResponse(w, ResponseThrottled, rs.http)
+		t.api.write(w, ResponseThrottled)
 		return
 	}
 	if !prepared {
@@ -836,22 +868,24 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 	return l
 }
 
-// route checks the size limits of r, whose API and stage resolve found (t,
-// ok), answers an HTTP API's CORS preflight and matches the route,
-// filling in l as it goes. When ok is false it has answered r.
-func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *target, ok bool) (m Match, _ bool) {
-	isHTTP := t.api != nil && t.api.http
+// route checks the size limits of r, whose API and stage resolve found (t),
+// answers an HTTP API's CORS preflight and matches the route, filling in l
+// as it goes. When ok is false it has answered r.
+func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *target) (m Match, ok bool) {
+	ok = t.found
+	write := responseWriter(WriteResponse)
 	if t.api != nil {
+		write = t.api.write
 		l.api = t.api.api.ID
 		if t.stage != nil {
 			l.stage = t.stage.stage.Name
 		}
 	}
 	if r.ContentLength > MaxBodyBytes || headerBytes(r) > MaxHeaderBytes {
-		writeResponse(w, ResponseRequestTooLarge, isHTTP)
+		write(w, ResponseRequestTooLarge)
 		return m, false
 	}
-	if ok && isHTTP && t.api.cors != nil && isPreflight(r) {
+	if ok && t.api.cors != nil && isPreflight(r) {
 		// Answered before routes and authorizers, whatever the path.
 		g.preflight(w, r, t.api.cors)
 		return m, false
@@ -861,24 +895,24 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 		t.rest, lenient, ok = normalizePath(t.rest)
 	}
 	if !ok {
-		g.noRoute(w, r, isHTTP)
+		noRoute(w, r, t.api)
 		return m, false
 	}
 	t.lenient = lenient
 	m, ok = t.api.router.Match(r.Method, t.rest)
 	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
-		g.noRoute(w, r, isHTTP)
+		noRoute(w, r, t.api)
 		return m, false
 	}
 	return m, true
 }
 
 // noRoute answers a request for an unknown API, stage, resource or
-// method: an HTTP API's 404 Not Found (apigw-beyond §4.1), or REST's 403
-// (writeNoRoute), which is also the answer when the API is unknown, its
-// kind with it.
-func (g *Gateway) noRoute(w http.ResponseWriter, r *http.Request, isHTTP bool) {
-	if isHTTP {
+// method of st: an HTTP API's 404 Not Found (apigw-beyond §4.1), or REST's
+// 403 (writeNoRoute), which is also the answer when the API is unknown
+// (st nil), its kind with it.
+func noRoute(w http.ResponseWriter, r *http.Request, st *apiState) {
+	if st != nil && st.http {
 		WriteHTTPResponse(w, ResponseNotFound)
 		return
 	}

@@ -109,7 +109,7 @@ type Invocation struct {
 // Unavailable"}, no x-amzn-ErrorType: WriteHTTPResponse). Integrations
 // write their failures with it.
 func (inv *Invocation) WriteResponse(w http.ResponseWriter, t ResponseType) {
-	writeResponse(w, t, inv.API != nil && inv.API.IsHTTP())
+	responseWriterOf(inv.API)(w, t)
 }
 
 // NumHeaderValues is how many header values HeaderValue holds.

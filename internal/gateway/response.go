@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
 )
 
@@ -291,14 +292,17 @@ func WriteHTTPResponse(w http.ResponseWriter, t ResponseType) {
 	w.Write(resp.body)
 }
 
-// writeResponse writes t in the form of a REST API (WriteResponse) or,
-// when isHTTP is set, of an HTTP API (WriteHTTPResponse).
-func writeResponse(w http.ResponseWriter, t ResponseType, isHTTP bool) {
-	if isHTTP {
-		WriteHTTPResponse(w, t)
-		return
+// responseWriter writes a gateway response in one API kind's form:
+// WriteResponse or WriteHTTPResponse.
+type responseWriter func(http.ResponseWriter, ResponseType)
+
+// responseWriterOf returns the writer of api's gateway responses; REST's
+// for nil (an unknown API, whose kind is unknown).
+func responseWriterOf(api *tollgate.RestAPI) responseWriter {
+	if api != nil && api.IsHTTP() {
+		return WriteHTTPResponse
 	}
-	WriteResponse(w, t)
+	return WriteResponse
 }
 
 // HTTPStatus returns the HTTP status of the response type as an HTTP API

@@ -90,7 +90,8 @@ func (m *Match) Lookup(name string) (string, bool) {
 // reported, as Problems. The router keeps pointers into routes, which must
 // not be modified afterwards.
 func NewRouter(routes []tollgate.Route) (*Router, error) {
-	return newRouter(routes, false)
+	rt := &Router{routes: routes}
+	return rt, rt.build(routes, nil)
 }
 
 // NewHTTPRouter builds the route tree of an HTTP API's routes, checked as
@@ -98,31 +99,30 @@ func NewRouter(routes []tollgate.Route) (*Router, error) {
 // which is kept beside the tree as the fallback: its Match selects routes
 // as HTTP APIs do.
 func NewHTTPRouter(routes []tollgate.Route) (*Router, error) {
-	return newRouter(routes, true)
+	rt := &Router{routes: routes, greedyLast: true}
+	var tree []tollgate.Route
+	var pos []int // pos[i] is the index in routes of tree[i]
+	var probs apigw.Problems
+	for i := range routes {
+		if !routes[i].IsDefault() {
+			tree = append(tree, routes[i])
+			pos = append(pos, i)
+			continue
+		}
+		if rt.def != 0 {
+			probs.Add(i, "ResourcePath", "the $default route is declared twice (also by route %d)", rt.def-1)
+		}
+		rt.def = int32(i + 1)
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return rt, rt.build(tree, pos)
 }
 
-func newRouter(routes []tollgate.Route, http bool) (*Router, error) {
-	rt := &Router{routes: routes, greedyLast: http}
-	tree := routes
-	var pos []int // pos[i] is the index in routes of tree[i], when they differ
-	if http {
-		tree = nil
-		var probs apigw.Problems
-		for i := range routes {
-			if !routes[i].IsDefault() {
-				tree = append(tree, routes[i])
-				pos = append(pos, i)
-				continue
-			}
-			if rt.def != 0 {
-				probs.Add(i, "ResourcePath", "the $default route is declared twice (also by route %d)", rt.def-1)
-			}
-			rt.def = int32(i + 1)
-		}
-		if len(probs) > 0 {
-			return nil, probs
-		}
-	}
+// build checks the routes of the tree and inserts them; pos, if not nil,
+// holds the index in rt.routes of each (tree is rt.routes otherwise).
+func (rt *Router) build(tree []tollgate.Route, pos []int) error {
 	if probs := apigw.CheckRoutes(tree); len(probs) > 0 {
 		if pos != nil {
 			// The positions are in tree: say which routes they are.
@@ -132,21 +132,21 @@ func newRouter(routes []tollgate.Route, http bool) (*Router, error) {
 				}
 			}
 		}
-		return nil, probs
+		return probs
 	}
-	for i := range routes {
-		r := &routes[i]
-		if http && r.IsDefault() {
-			continue
+	for i := range tree {
+		r, index := &tree[i], i
+		if pos != nil {
+			index = pos[i]
 		}
 		parts, _ := apigw.ParsePath(r.ResourcePath)
 		n := rt.insert(parts)
 		if n.res == nil {
 			n.res = &resource{path: apigw.FormatPath(parts), params: apigw.Params(parts)}
 		}
-		n.res.methods[methodSlot(r.Method)] = int32(i + 1)
+		n.res.methods[methodSlot(r.Method)] = int32(index + 1)
 	}
-	return rt, nil
+	return nil
 }
 
 // insert returns the node of a checked path, adding the nodes on the way.
@@ -201,10 +201,14 @@ func (rt *Router) Match(method, path string) (Match, bool) {
 	}
 	if slot >= 0 {
 		rest := trimSlashes(path)
-		if rt.match(&rt.root, slot, rest, 0, &m, !rt.greedyLast) {
+		first := withGreedy
+		if rt.greedyLast {
+			first = fullOnly
+		}
+		if rt.match(&rt.root, slot, rest, 0, &m, first) {
 			return m, true
 		}
-		if rt.greedyLast && rt.match(&rt.root, slot, rest, 0, &m, true) {
+		if first == fullOnly && rt.match(&rt.root, slot, rest, 0, &m, withGreedy) {
 			return m, true
 		}
 	}
@@ -218,10 +222,17 @@ func (rt *Router) Match(method, path string) (Match, bool) {
 	return m, true
 }
 
+// pass is a search of the tree: for full matches only, or greedy ones too.
+type pass uint8
+
+const (
+	fullOnly   pass = iota // greedy parameters are passed over
+	withGreedy             // greedy parameters are tried after the rest
+)
+
 // match matches rest, which has no leading slash, below n; nvar variables
-// have been bound on the way. Greedy parameters are tried only when greedy
-// is set.
-func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match, greedy bool) bool {
+// have been bound on the way.
+func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match, p pass) bool {
 	if rest == "" {
 		return rt.found(n, slot, m)
 	}
@@ -229,7 +240,7 @@ func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match, gree
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		seg, tail = rest[:i], trimSlashes(rest[i:])
 	}
-	if c := n.literals[seg]; c != nil && rt.match(c, slot, tail, nvar, m, greedy) {
+	if c := n.literals[seg]; c != nil && rt.match(c, slot, tail, nvar, m, p) {
 		return true
 	}
 	v := n.variable
@@ -238,9 +249,9 @@ func (rt *Router) match(n *node, slot int, rest string, nvar int, m *Match, gree
 	}
 	if !v.greedy {
 		m.values[nvar] = seg
-		return rt.match(v, slot, tail, nvar+1, m, greedy)
+		return rt.match(v, slot, tail, nvar+1, m, p)
 	}
-	if !greedy || !rt.found(v, slot, m) {
+	if p == fullOnly || !rt.found(v, slot, m) {
 		return false
 	}
 	m.values[nvar] = greedyValue(rest)

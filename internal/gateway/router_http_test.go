@@ -47,7 +47,7 @@ func TestHTTPRouterSelection(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			m, ok := http.Match(tt.method, tt.path)
-			if got := resource(m, ok); got != tt.http {
+			if got := matched(http, tt.method, tt.path); got != tt.http {
 				t.Errorf("HTTP API: %q, want %q", got, tt.http)
 			}
 			if ok && !cmp.Equal(m.Params(), tt.params) {
@@ -56,8 +56,7 @@ func TestHTTPRouterSelection(t *testing.T) {
 			if ok && tt.http == "$default" && (m.Index != 6 || m.Route != &rs[6] || m.NumParams() != 0) {
 				t.Errorf("$default: index %d, %d parameters", m.Index, m.NumParams())
 			}
-			m, ok = rest.Match(tt.method, tt.path)
-			if got := resource(m, ok); got != tt.rest {
+			if got := matched(rest, tt.method, tt.path); got != tt.rest {
 				t.Errorf("REST API: %q, want %q", got, tt.rest)
 			}
 		})
@@ -67,7 +66,9 @@ func TestHTTPRouterSelection(t *testing.T) {
 	}
 }
 
-func resource(m gateway.Match, ok bool) string {
+// matched returns the resource of the route rt selects, or "".
+func matched(rt *gateway.Router, method, path string) string {
+	m, ok := rt.Match(method, path)
 	if !ok {
 		return ""
 	}
