@@ -65,6 +65,17 @@
 //     context no caller's departure ends. What the authorizer allowed with
 //     (principalId, context) is kept in the Invocation, with its string
 //     forms computed once per answer;
+//   - HTTP APIs' authorizers (http_authorizer.go), the same JWT and Lambda
+//     authorizers, cache and verification with an HTTP API's rules
+//     (apigw-beyond §4.3, §4.4): a JWT authorizer's v2 identity source
+//     (a header or a query string parameter), RSA algorithms only, local
+//     pools by PoolID, and AWS's www-authenticate on every refusal; a
+//     REQUEST authorizer's identity sources all required, its 1.0 or 2.0
+//     event by the injected HTTPAuthorizerEventFunc, a simple or IAM answer
+//     whose context may hold any JSON, evaluated against the routeArn of
+//     the route's template, cached under the identity values alone (every
+//     route of the API shares an answer unless $context.routeKey is a
+//     source); refusals 401, 403 or 500 in an HTTP API's form;
 //   - throttling (throttle.go): a token bucket per stage, per route (an HTTP
 //     API's DefaultRouteSettings and RouteSettings) and, optionally, per
 //     client id;

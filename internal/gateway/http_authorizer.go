@@ -139,8 +139,9 @@ func newHTTPChallenges(scopes []string) *challenges {
 }
 
 // classifyJWT returns the refusal kind of a token JWTAuthorizer.verify
-// refused with err (bearer.VerifyJWT's error).
-func classifyJWT(tok string, err error) refusal {
+// refused with err (bearer.VerifyJWT's error); algs are the algorithms it
+// allows.
+func classifyJWT(tok string, err error, algs []string) refusal {
 	if errors.Is(err, bearer.ErrExpired) {
 		return refusal{kind: refusedExpired}
 	}
@@ -151,9 +152,9 @@ func classifyJWT(tok string, err error) refusal {
 	r := be.Reason
 	switch {
 	case r == "not a JWS in compact serialization", r == "token longer than MaxTokenSize":
-		return malformed(tok)
+		return malformed(tok, algs)
 	case strings.HasPrefix(r, "parse: "):
-		return algRefusal(tok)
+		return algRefusal(tok, algs)
 	case strings.HasPrefix(r, "signature: "), strings.HasPrefix(r, "alg "), strings.HasPrefix(r, "the key of its kid"):
 		return refusal{kind: refusedSignature}
 	case r == "no kid", bearer.UnknownKid(err):
@@ -170,19 +171,20 @@ func classifyJWT(tok string, err error) refusal {
 	return refusal{kind: refusedClaims}
 }
 
-// malformed is the refusal of a token that is no compact JWS: golang-jwt's
-// segment count, or else a malformed one.
-func malformed(tok string) refusal {
+// malformed is the refusal of a token that is no compact JWS, or whose iss
+// cannot be read: golang-jwt's segment count, else its alg's refusal as
+// golang-jwt checks it before the rest (an unsecured "x.y." included).
+func malformed(tok string, algs []string) refusal {
 	if strings.Count(tok, ".") != 2 {
 		return refusal{kind: refusedSegments}
 	}
-	return refusal{kind: refusedMalformed}
+	return algRefusal(tok, algs)
 }
 
-// algRefusal is the refusal of a token go-jose would not parse with the
-// allowed algorithms: its alg, when it is a JWS algorithm, not allowed;
-// else an unknown alg or a malformed header.
-func algRefusal(tok string) refusal {
+// algRefusal is the refusal of a token whose header go-jose would not
+// parse with the allowed algorithms algs: its alg, when it is a JWS
+// algorithm not allowed; else an unknown alg, or a malformed token.
+func algRefusal(tok string, algs []string) refusal {
 	var h struct {
 		Alg any `json:"alg"`
 	}
@@ -190,7 +192,7 @@ func algRefusal(tok string) refusal {
 		return refusal{kind: refusedMalformed}
 	}
 	alg, ok := h.Alg.(string)
-	if !ok {
+	if !ok || slices.Contains(algs, alg) {
 		return refusal{kind: refusedMalformed}
 	}
 	if i := slices.Index(jwsAlgorithms, alg); i >= 0 {
@@ -234,25 +236,7 @@ func refuseHTTP(w http.ResponseWriter, rs *routeState, res *Result) {
 			w.Header()[headerWWWAuthenticate] = jwtChallenge(res.why)
 		}
 	}
-	writeHTTPRefusal(w, t)
-}
-
-// writeHTTPRefusal writes an authorizer's refusal in an HTTP API's form
-// (no x-amzn-ErrorType).
-func writeHTTPRefusal(w http.ResponseWriter, t ResponseType) {
-	body := `{"message":"Internal Server Error"}`
-	status := http.StatusInternalServerError
-	switch t {
-	case ResponseUnauthorized:
-		body, status = `{"message":"Unauthorized"}`, http.StatusUnauthorized
-	case ResponseForbidden:
-		body, status = `{"message":"Forbidden"}`, http.StatusForbidden
-	}
-	h := w.Header()
-	h[headerContentType] = jsonContentTypeValue
-	h[headerContentLength] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(status)
-	w.Write([]byte(body))
+	WriteHTTPResponse(w, t)
 }
 
 // RouteARN is the routeArn an HTTP API hands its Lambda authorizer and
@@ -280,29 +264,9 @@ func RouteARN(region, account, apiID, stage, verb string, route *tollgate.Route)
 func (a *LambdaAuthorizer) httpIdentity(r *http.Request, inv *Invocation, values []string, material []byte) ([]string, []byte, Result, bool) {
 	var query map[string][]string
 	for _, s := range a.sources {
-		var v string
-		switch s.kind {
-		case apigw.SourceHeader:
-			vs := EventHeaderValues(r, s.name)
-			if len(vs) > 1 || hasTwin(r.Header, s.name) {
-				return nil, nil, Result{Reason: "more than one " + s.name + " header"}, false
-			}
-			v = last(vs)
-		case apigw.SourceQueryString:
-			if query == nil {
-				query = r.URL.Query()
-			}
-			if len(query[s.name]) > 1 {
-				return nil, nil, Result{Reason: "query string parameter " + s.name + " sent more than once"}, false
-			}
-			v = last(query[s.name])
-		case apigw.SourceStageVariable:
-			v = inv.StageVariables[s.name]
-		case apigw.SourceContext:
-			v = httpContextValue(r, inv, s.name)
-		}
-		if v == "" {
-			return nil, nil, Result{Reason: "identity source " + s.name + " is missing or empty"}, false
+		v, refused, ok := a.sourceValue(r, inv, s, &query)
+		if !ok {
+			return nil, nil, refused, false
 		}
 		values = append(values, v)
 		material = appendKeyValue(material, v)
@@ -362,24 +326,24 @@ func (a *LambdaAuthorizer) authorizeHTTP(r *http.Request, inv *Invocation) Resul
 	return res
 }
 
-// forHTTP completes z, the authorizer a declares, as an HTTP API's.
-func (z *LambdaAuthorizer) forHTTP(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (*LambdaAuthorizer, error) {
+// forHTTP completes a, the authorizer decl declares, as an HTTP API's.
+func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthorizerOptions) (*LambdaAuthorizer, error) {
 	fail := func(why string) (*LambdaAuthorizer, error) {
-		return nil, errors.New("authorizer " + a.Name + ": " + why)
+		return nil, errors.New("authorizer " + decl.Name + ": " + why)
 	}
 	switch {
-	case z.kind != tollgate.AuthorizerRequest:
-		return fail("an HTTP API's Lambda authorizer is a REQUEST authorizer, not " + string(z.kind))
+	case a.kind != tollgate.AuthorizerRequest:
+		return fail("an HTTP API's Lambda authorizer is a REQUEST authorizer, not " + string(a.kind))
 	case opts.HTTPEvent == nil:
 		return fail("no HTTP API authorizer event builder")
-	case a.PayloadFormatVersion != "1.0" && a.PayloadFormatVersion != "2.0":
-		return fail("payload format version " + strconv.Quote(a.PayloadFormatVersion) + " is not 1.0 or 2.0")
-	case a.SimpleResponses && a.PayloadFormatVersion != "2.0":
+	case decl.PayloadFormatVersion != "1.0" && decl.PayloadFormatVersion != "2.0":
+		return fail("payload format version " + strconv.Quote(decl.PayloadFormatVersion) + " is not 1.0 or 2.0")
+	case decl.SimpleResponses && decl.PayloadFormatVersion != "2.0":
 		return fail("simple responses need payload format version 2.0")
 	}
-	z.http, z.httpEvent, z.version, z.simple = true, opts.HTTPEvent, a.PayloadFormatVersion, a.SimpleResponses
-	z.timeout = tollgate.HTTPLambdaAuthorizerTimeout
-	for _, s := range a.IdentitySources {
+	a.http, a.httpEvent, a.version, a.simple = true, opts.HTTPEvent, decl.PayloadFormatVersion, decl.SimpleResponses
+	a.timeout = tollgate.HTTPLambdaAuthorizerTimeout
+	for _, s := range decl.IdentitySources {
 		k, name, ok := apigw.ParseHTTPIdentitySource(s)
 		if !ok {
 			return fail(strconv.Quote(s) + " is not an HTTP API identity source")
@@ -388,21 +352,24 @@ func (z *LambdaAuthorizer) forHTTP(a *tollgate.Authorizer, opts LambdaAuthorizer
 			name = textproto.CanonicalMIMEHeaderKey(name)
 		}
 		if k == apigw.SourceContext && name == "routeKey" {
-			z.routeKeyed = true
+			a.routeKeyed = true
 		}
-		z.sources = append(z.sources, identitySource{k, name})
+		a.sources = append(a.sources, identitySource{k, name})
 	}
-	if z.ttl > 0 && len(z.sources) == 0 {
+	if a.ttl > 0 && len(a.sources) == 0 {
 		return fail("caches its results but has no identity source")
 	}
-	return z, nil
+	return a, nil
 }
 
 // parse reads the function's answer: an IAM policy answer (a REST API's
 // rules, ParseAuthorizerOutput), or an HTTP API's (ParseHTTPAuthorizerOutput).
 func (a *LambdaAuthorizer) parse(payload []byte) (*AuthorizerOutput, error) {
-	if a.http {
-		return ParseHTTPAuthorizerOutput(payload, a.version, a.simple)
+	switch {
+	case a.simple:
+		return ParseSimpleAuthorizerOutput(payload)
+	case a.http:
+		return ParseHTTPAuthorizerOutput(payload, a.version)
 	}
 	return ParseAuthorizerOutput(payload)
 }

@@ -99,6 +99,7 @@ type JWTAuthorizer struct {
 	// pooled are the issuers naming a local pool, keyed in issuers by
 	// their pool's issuer URL on first use.
 	pooled []*jwtIssuer
+	algs   []string // the algorithms allowed
 	opts   JWTAuthorizerOptions
 	ident  uint64 // the cache's number for the configuration
 
@@ -117,16 +118,22 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	fail := func(why string) (*JWTAuthorizer, error) {
 		return nil, errors.New("JWT authorizer " + a.Name + ": " + why)
 	}
-	src, ok := jwtTokenSource(a.IdentitySource, opts.HTTP)
+	// A REST API's: a header, method.request.header.{name} or the bare
+	// name config builds; never a query string or another source.
+	header, ok := identityHeader(a.IdentitySource)
+	src := tokenSource{header: header}
 	algs := httpJWTAlgorithms
-	if !opts.HTTP && a.JWT != nil {
+	switch {
+	case opts.HTTP:
+		if src, ok = httpTokenSource(a.IdentitySource); !ok {
+			return fail("identity source " + a.IdentitySource + " is not $request.header.{name} or $request.querystring.{name}")
+		}
+	case !ok:
+		return fail("identity source " + a.IdentitySource + " does not name a header")
+	case a.JWT != nil:
 		algs = a.JWT.Algorithms
 	}
 	switch {
-	case !ok && opts.HTTP:
-		return fail("identity source " + a.IdentitySource + " is not $request.header.{name} or $request.querystring.{name}")
-	case !ok:
-		return fail("identity source " + a.IdentitySource + " does not name a header")
 	case a.JWT == nil || len(a.JWT.Issuers) == 0:
 		return fail("no issuer")
 	case len(algs) == 0:
@@ -142,21 +149,9 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	z := &JWTAuthorizer{name: a.Name, tokenSource: src, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
-	pools := map[string]bool{}
-	for _, iss := range a.JWT.Issuers {
-		ji, why := newJWTIssuer(&iss, algs, opts)
-		switch {
-		case why != "":
-			return fail(why)
-		case iss.PoolID != "" && pools[iss.PoolID], iss.PoolID == "" && z.issuers[iss.Issuer] != nil:
-			return fail("issuer " + strconv.Quote(iss.Issuer+iss.PoolID) + " is named twice")
-		case iss.PoolID != "":
-			pools[iss.PoolID] = true
-			z.pooled = append(z.pooled, ji)
-		default:
-			z.issuers[iss.Issuer] = ji
-		}
+	z := &JWTAuthorizer{name: a.Name, tokenSource: src, algs: algs, issuers: make(map[string]*jwtIssuer, len(a.JWT.Issuers)), opts: opts}
+	if why := z.addIssuers(a.JWT.Issuers, algs); why != "" {
+		return fail(why)
 	}
 	if opts.Cache != nil {
 		// Two authorizers share verifications only if they check the same:
@@ -174,17 +169,33 @@ func NewJWTAuthorizer(a *tollgate.Authorizer, opts JWTAuthorizerOptions) (*JWTAu
 	return z, nil
 }
 
-// jwtTokenSource returns where a JWT authorizer reads its token: the header
-// of a REST API's identity source (method.request.header.{name}, or the
-// bare name config builds), or the header or query string parameter of an
-// HTTP API's ($request.header.{Name}, case-insensitive;
-// $request.querystring.{name}, case-sensitive: CreateAuthorizer's
-// IdentitySource, contract §4.3). ok is false for any other source.
-func jwtTokenSource(source string, http bool) (tokenSource, bool) {
-	if !http {
-		h, ok := identityHeader(source)
-		return tokenSource{header: h}, ok
+// addIssuers adds the rules of the authorizer's issuers, or returns why it
+// cannot: an issuer (or a pool) named twice, or newJWTIssuer's reason.
+func (a *JWTAuthorizer) addIssuers(issuers []tollgate.JWTIssuer, algs []string) string {
+	pools := map[string]bool{}
+	for _, iss := range issuers {
+		ji, why := newJWTIssuer(&iss, algs, a.opts)
+		switch {
+		case why != "":
+			return why
+		case iss.PoolID != "" && pools[iss.PoolID], iss.PoolID == "" && a.issuers[iss.Issuer] != nil:
+			return "issuer " + strconv.Quote(iss.Issuer+iss.PoolID) + " is named twice"
+		case iss.PoolID != "":
+			pools[iss.PoolID] = true
+			a.pooled = append(a.pooled, ji)
+		default:
+			a.issuers[iss.Issuer] = ji
+		}
 	}
+	return ""
+}
+
+// httpTokenSource returns where an HTTP API's JWT authorizer reads its
+// token: the header or query string parameter of its identity source
+// ($request.header.{Name}, case-insensitive; $request.querystring.{name},
+// case-sensitive: CreateAuthorizer's IdentitySource, contract §4.3). ok is
+// false for any other source.
+func httpTokenSource(source string) (tokenSource, bool) {
 	switch k, name, ok := apigw.ParseHTTPIdentitySource(source); {
 	case ok && k == apigw.SourceHeader:
 		return tokenSource{header: textproto.CanonicalMIMEHeaderKey(name)}, true
@@ -313,7 +324,7 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 	// rules; VerifyJWT then requires the signed iss to be that issuer.
 	iss, ok := peekIssuer(tok)
 	if !ok {
-		return nil, Result{Reason: "malformed token", why: malformed(tok)}
+		return nil, Result{Reason: "malformed token", why: malformed(tok, a.algs)}
 	}
 	ji := a.issuers[iss]
 	if ji == nil {
@@ -346,7 +357,7 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string, now time.Time) (
 		// sent while the issuer is down does not flood the error log.
 		return nil, Result{Decision: Failed, Reason: "no key set of issuer " + iss + " could be fetched"}
 	default:
-		return nil, Result{Reason: jwtRefusalReason(tok, err), why: classifyJWT(tok, err)}
+		return nil, Result{Reason: jwtRefusalReason(tok, err), why: classifyJWT(tok, err, a.algs)}
 	}
 }
 

@@ -478,38 +478,55 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 	}
 	var query map[string][]string
 	for _, s := range a.sources {
-		// A header or query parameter sent more than once, or a header
-		// beside a twin another server reads as it (X_Token for
-		// X-Token), is refused as TOKEN's header is: a function reading
-		// another copy than the one the cache is keyed by would have
-		// its answer served to callers sending only the key's value.
-		var v string
-		switch s.kind {
-		case apigw.SourceHeader:
-			vs := EventHeaderValues(r, s.name)
-			if len(vs) > 1 || hasTwin(r.Header, s.name) {
-				return "", nil, Result{Reason: "more than one " + s.name + " header"}, false
-			}
-			v = last(vs)
-		case apigw.SourceQueryString:
-			if query == nil {
-				query, _ = url.ParseQuery(r.URL.RawQuery) // as the event parses it
-			}
-			if len(query[s.name]) > 1 {
-				return "", nil, Result{Reason: "query string parameter " + s.name + " sent more than once"}, false
-			}
-			v = last(query[s.name])
-		case apigw.SourceStageVariable:
-			v = inv.StageVariables[s.name]
-		case apigw.SourceContext:
-			v = contextValue(r, inv, s.name)
-		}
-		if v == "" {
-			return "", nil, Result{Reason: "identity source " + s.name + " is missing or empty"}, false
+		v, refused, ok := a.sourceValue(r, inv, s, &query)
+		if !ok {
+			return "", nil, refused, false
 		}
 		buf = appendKeyValue(buf, v)
 	}
 	return "", buf, Result{}, true
+}
+
+// sourceValue reads one identity source of a REQUEST authorizer, of a REST
+// or an HTTP API: a header or query string parameter as the event shows it
+// (its last value), a stage variable, a $context variable. *query holds
+// the parsed query string, parsed on first use. ok is false, with the
+// refusal, when the value is missing or empty, or sent more than once: a
+// header or query parameter sent twice, or a header beside a twin another
+// server reads as it (X_Token for X-Token), is refused as TOKEN's header
+// is, since a function reading another copy than the one the cache is
+// keyed by would have its answer served to callers sending only the key's
+// value.
+func (a *LambdaAuthorizer) sourceValue(r *http.Request, inv *Invocation, s identitySource, query *map[string][]string) (string, Result, bool) {
+	var v string
+	switch s.kind {
+	case apigw.SourceHeader:
+		vs := EventHeaderValues(r, s.name)
+		if len(vs) > 1 || hasTwin(r.Header, s.name) {
+			return "", Result{Reason: "more than one " + s.name + " header"}, false
+		}
+		v = last(vs)
+	case apigw.SourceQueryString:
+		if *query == nil {
+			*query, _ = url.ParseQuery(r.URL.RawQuery) // as the event parses it
+		}
+		if len((*query)[s.name]) > 1 {
+			return "", Result{Reason: "query string parameter " + s.name + " sent more than once"}, false
+		}
+		v = last((*query)[s.name])
+	case apigw.SourceStageVariable:
+		v = inv.StageVariables[s.name]
+	case apigw.SourceContext:
+		if a.http {
+			v = httpContextValue(r, inv, s.name)
+		} else {
+			v = contextValue(r, inv, s.name)
+		}
+	}
+	if v == "" {
+		return "", Result{Reason: "identity source " + s.name + " is missing or empty"}, false
+	}
+	return v, Result{}, true
 }
 
 // appendKeyValue appends an identity value to a cache key's material,

@@ -141,12 +141,7 @@ func tokenAuthorizer(ttl time.Duration) *tollgate.Authorizer {
 // get sends GET {path} on the stage with the Authorization header token
 // (none if "").
 func (le *authzEnv) get(path, token string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("GET", path, nil)
-	r.Host = execHost
-	if token != "" {
-		r.Header.Set("Authorization", token)
-	}
-	return le.do(r)
+	return le.getAuth(path, token)
 }
 
 // TestTokenEvent: a TOKEN authorizer's event has exactly type,

@@ -490,30 +490,29 @@ func decodeContext(raw json.RawMessage) (map[string]any, error) {
 	return ctx, nil
 }
 
-// ParseHTTPAuthorizerOutput parses the answer of an HTTP API's REQUEST
-// authorizer of payload format version (contract §4.4,
-// http-api-lambda-authorizer.html): with simple (version 2.0 and
-// EnableSimpleResponses), {"isAuthorized": true|false, "context": {…}},
-// isAuthorized a JSON boolean and required; otherwise an IAM policy answer
-// read as ParseAuthorizerOutput reads a REST API's. Either way the context
-// may hold any JSON values, objects and arrays included, which reach the
-// integration as they are ("arrayKey", "mapKey" in the docs' examples).
-// With version 1.0 a context key "claims" is refused: the 1.0 event's
+// ParseHTTPAuthorizerOutput parses the IAM policy answer of an HTTP API's
+// REQUEST authorizer of payload format version "1.0" or "2.0" without
+// simple responses (contract §4.4, http-api-lambda-authorizer.html), read
+// as ParseAuthorizerOutput reads a REST API's but for the context, which
+// may hold any JSON values, objects and arrays included, and reaches the
+// integration as it is ("arrayKey", "mapKey" in the docs' examples). With
+// version 1.0 a context key "claims" is refused: the 1.0 event's
 // requestContext.authorizer.claims is where JWT claims go, and the docs
 // reserve it. An error wraps ErrAuthorizerOutput: API Gateway answers 500
 // {"message":"Internal Server Error"}.
-func ParseHTTPAuthorizerOutput(payload []byte, version string, simple bool) (*AuthorizerOutput, error) {
-	if simple {
-		return parseSimpleOutput(payload)
-	}
+func ParseHTTPAuthorizerOutput(payload []byte, version string) (*AuthorizerOutput, error) {
 	if version == "1.0" {
 		return parsePolicyOutput(payload, contextWithoutClaims)
 	}
 	return parsePolicyOutput(payload, decodeContext)
 }
 
-// parseSimpleOutput parses a simple response.
-func parseSimpleOutput(payload []byte) (*AuthorizerOutput, error) {
+// ParseSimpleAuthorizerOutput parses the simple response of an HTTP API's
+// REQUEST authorizer (payload format version 2.0 with
+// EnableSimpleResponses): {"isAuthorized": true|false, "context": {…}},
+// isAuthorized a JSON boolean and required, the context of any JSON values
+// as ParseHTTPAuthorizerOutput's. An error wraps ErrAuthorizerOutput.
+func ParseSimpleAuthorizerOutput(payload []byte) (*AuthorizerOutput, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &top); err != nil || top == nil {
 		return nil, outputError("not a JSON object%s", syntaxAt(err))
