@@ -39,30 +39,55 @@ func (noKeys) PublicKeys(context.Context, string) (map[string]*rsa.PublicKey, er
 	return map[string]*rsa.PublicKey{}, nil
 }
 
-// confinementEnv is the gateway and the proxy wired as the server wires
-// them, in front of an upstream that records the raw request targets.
-type confinementEnv struct {
-	gw   *gateway.Gateway
+// targets is an upstream that records the raw request targets it gets.
+type targets struct {
+	url  string
 	mu   sync.Mutex
 	seen []string
 }
 
-func newConfinementEnv(tb testing.TB) *confinementEnv {
-	e := &confinementEnv{}
+// startTargets starts the upstream, and returns it and a quiet Proxy.
+func startTargets(tb testing.TB) (*targets, *proxy.Proxy, *slog.Logger) {
+	l := &targets{}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		e.seen = append(e.seen, r.RequestURI)
-		e.mu.Unlock()
+		l.mu.Lock()
+		l.seen = append(l.seen, r.RequestURI)
+		l.mu.Unlock()
 	}))
 	tb.Cleanup(up.Close)
+	l.url = up.URL
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := proxy.New(proxy.Options{Logger: quiet})
 	tb.Cleanup(p.CloseIdleConnections)
+	return l, p, quiet
+}
+
+// during returns the targets the upstream got while serve ran.
+func (l *targets) during(serve func()) []string {
+	l.mu.Lock()
+	l.seen = l.seen[:0]
+	l.mu.Unlock()
+	serve()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.seen...)
+}
+
+// confinementEnv is the gateway and the proxy wired as the server wires
+// them, in front of an upstream that records the raw request targets.
+type confinementEnv struct {
+	gw *gateway.Gateway
+	up *targets
+}
+
+func newConfinementEnv(tb testing.TB) *confinementEnv {
+	up, p, quiet := startTargets(tb)
+	e := &confinementEnv{up: up}
 	api := &tollgate.RestAPI{ID: "confine001", Name: "confine", Stages: []tollgate.Stage{{Name: "prod"}}}
 	authz := &tollgate.Authorizer{Name: "guard", PoolIDs: []string{"us-east-1_AAAAAAAAA"}, IdentitySource: "method.request.header.Authorization"}
 	for _, r := range confinedRoutes {
 		route := tollgate.Route{ResourcePath: r.resource, Method: "ANY",
-			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.URL + r.uri}}
+			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.url + r.uri}}
 		if r.guarded {
 			route.Authorizer, route.AuthorizationScopes = authz, []string{"api/admin"}
 		}
@@ -160,19 +185,14 @@ func FuzzPathConfinement(f *testing.F) {
 // check serves r and fails if the upstream got a path outside /public/.
 func (e *confinementEnv) check(t *testing.T, r *http.Request) (reached bool) {
 	t.Helper()
-	e.mu.Lock()
-	e.seen = e.seen[:0]
-	e.mu.Unlock()
-	e.gw.ServeHTTP(httptest.NewRecorder(), r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, got := range e.seen {
+	seen := e.up.during(func() { e.gw.ServeHTTP(httptest.NewRecorder(), r) })
+	for _, got := range seen {
 		// The guarded route grants /admin/{proxy+}: /admin/ and more.
 		if p := lenientPath(got); strings.HasPrefix(p, "/admin/") && len(p) > len("/admin/") {
 			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: the guarded route's", r.RequestURI, got, p)
 		}
 	}
-	return len(e.seen) > 0
+	return len(seen) > 0
 }
 
 // The fuzz target's harness forwards ordinary paths: an invariant that
@@ -184,6 +204,115 @@ func TestPathConfinementForwards(t *testing.T) {
 		r.Host = "confine001.execute-api.us-east-1.localhost"
 		if !e.check(t, r) {
 			t.Errorf("GET %s did not reach the upstream", target)
+		}
+	}
+}
+
+// defaultRouteEnv is an HTTP API's $default route, whose integration sends
+// the request's whole path after its URI's path (/public), in front of an
+// upstream that records the raw request targets; and the gateway's path
+// rules, which refuse an ambiguous path (an encoded dot segment, "..%2f",
+// overlong forms…) before any route, of either kind of API, is chosen. Those
+// rules are the gateway's: here a REST API's open route "/{proxy+}" tells
+// and "/" tell which paths they let through, until the gateway routes
+// HTTP APIs.
+type defaultRouteEnv struct {
+	h     gateway.Integration
+	route *tollgate.Route
+	gw    *gateway.Gateway
+	up    *targets
+}
+
+func newDefaultRouteEnv(tb testing.TB) *defaultRouteEnv {
+	up, p, quiet := startTargets(tb)
+	e := &defaultRouteEnv{up: up}
+	api := &tollgate.RestAPI{ID: "confine002", Protocol: tollgate.ProtocolHTTP}
+	e.route = &tollgate.Route{Method: "ANY", ResourcePath: tollgate.DefaultRouteKey,
+		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: up.url + "/public"}}
+	var err error
+	if e.h, err = p.Integration(api, e.route); err != nil {
+		tb.Fatal(err)
+	}
+	open := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://unused/"}
+	rest := &tollgate.RestAPI{ID: "confine003", Stages: []tollgate.Stage{{Name: "prod"}}, Routes: []tollgate.Route{
+		{ResourcePath: "/", Method: "ANY", Integration: open}, {ResourcePath: "/{proxy+}", Method: "ANY", Integration: open}}}
+	e.gw, err = gateway.New(gateway.Options{APIs: []*tollgate.RestAPI{rest}, Logger: quiet,
+		Integrations: gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+			return integrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) { w.WriteHeader(http.StatusTeapot) }), nil
+		})})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// accepted reports whether the gateway's path rules let the path of target
+// through.
+func (e *defaultRouteEnv) accepted(target string) bool {
+	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(
+		"GET /prod" + target + " HTTP/1.1\r\nHost: confine003.execute-api.us-east-1.localhost\r\n\r\n")))
+	if err != nil {
+		return false
+	}
+	w := httptest.NewRecorder()
+	e.gw.ServeHTTP(w, r)
+	return w.Code == http.StatusTeapot
+}
+
+// check serves r on the $default stage, its path as sent being the
+// invocation's RawPath, and fails if the upstream got a path that resolves
+// outside /public.
+func (e *defaultRouteEnv) check(t *testing.T, r *http.Request) (reached bool) {
+	t.Helper()
+	raw, _, _ := strings.Cut(r.RequestURI, "?")
+	inv := &gateway.Invocation{Route: e.route, ResourcePath: e.route.ResourcePath, RouteKey: tollgate.DefaultRouteKey,
+		Stage: &tollgate.Stage{Name: tollgate.DefaultStageName}, Path: raw, RawPath: raw, RequestID: "r"}
+	seen := e.up.during(func() { e.h.Serve(httptest.NewRecorder(), r, inv) })
+	for _, got := range seen {
+		if p := lenientPath(got); p != "/public" && !strings.HasPrefix(p, "/public/") {
+			t.Fatalf("GET %q reached the upstream as %q, which resolves to %q: outside the URI's /public", r.RequestURI, got, p)
+		}
+	}
+	return len(seen) > 0
+}
+
+// FuzzDefaultRouteConfinement holds the $default route's path invariant:
+// the request's whole path is sent after the URI's path, and whatever an
+// upstream would normalize it to stays under that path, however encoded,
+// for every path the gateway's rules let through.
+func FuzzDefaultRouteConfinement(f *testing.F) {
+	for _, s := range []string{"x", "store/checkout", "", "a//b/", "..", "../admin", "%2e%2e/admin", "%2E%2e%2fadmin",
+		"..%2fadmin", "..%5cadmin", "..\\admin", "..;/admin", "%252e%252e%252fadmin", "%c0%ae%c0%ae/admin",
+		"%ef%bc%8e%ef%bc%8e/admin", "a/b/../../..", "x/.%2e/.%2e/admin", ".%2e", "%2e", "public/x%00/../../admin",
+		"..%c0%afadmin", "a%2F..%2F..%2Fadmin", "%25252e%25252e/admin", "a;/../..", "?q=../x", "%2e%2e", "a/%2e"} {
+		f.Add(s)
+	}
+	e := newDefaultRouteEnv(f)
+	f.Fuzz(func(t *testing.T, rest string) {
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(
+			"GET /" + rest + " HTTP/1.1\r\nHost: confine002.execute-api.us-east-1.localhost\r\n\r\n")))
+		if err != nil || !e.accepted(r.RequestURI) {
+			return // not a request net/http would serve, or one the gateway refuses
+		}
+		e.check(t, r)
+	})
+}
+
+// The $default fuzz target's harness forwards ordinary paths, and its
+// filter refuses the ambiguous ones.
+func TestDefaultRouteConfinementForwards(t *testing.T) {
+	e := newDefaultRouteEnv(t)
+	for _, target := range []string{"/", "/x", "/store/checkout?x=1", "/a%2Fb", "/a//b/", "/v1.2/.x/a..b"} {
+		if !e.accepted(target) {
+			t.Errorf("the gateway refuses %s", target)
+		}
+		if r := httptest.NewRequest("GET", target, nil); !e.check(t, r) {
+			t.Errorf("GET %s did not reach the upstream", target)
+		}
+	}
+	for _, target := range []string{"/..%2fadmin", "/a%2F..%2F..%2Fadmin", "/%252e%252e%252fadmin"} {
+		if e.accepted(target) {
+			t.Errorf("the gateway lets %s through", target)
 		}
 	}
 }

@@ -328,8 +328,14 @@ func TestHTTPAPIForwardedEdges(t *testing.T) {
 		r := httptest.NewRequest("GET", "/x", nil)
 		r.RemoteAddr, r.Host = tt.remote, tt.host
 		serve(h, r, httpInvocation(rt, tollgate.DefaultStageName, "/x"))
-		if got := (<-ch).Header.Get("Forwarded"); got != tt.want {
+		s := <-ch
+		if got := s.Header.Get("Forwarded"); got != tt.want {
 			t.Errorf("RemoteAddr %q, Host %q: Forwarded %q, want %q", tt.remote, tt.host, got, tt.want)
+		}
+		// X-Forwarded-For names a client only when there is one
+		// (httputil.ProxyRequest.SetXForwarded's rule).
+		if _, _, err := net.SplitHostPort(tt.remote); err != nil && s.Header.Values("X-Forwarded-For") != nil {
+			t.Errorf("RemoteAddr %q: X-Forwarded-For %q", tt.remote, s.Header.Values("X-Forwarded-For"))
 		}
 	}
 }

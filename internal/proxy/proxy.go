@@ -330,7 +330,7 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 		delete(out.Header, "Upgrade")
 		delete(out.Header, "Connection")
 	}
-	pr.SetXForwarded()
+	setXForwarded(out.Header, pr.In)
 	if h.http {
 		setForwarded(out.Header, pr.In, c.inv)
 	}

@@ -58,6 +58,42 @@ func FuzzExpand(f *testing.F) {
 	})
 }
 
+// FuzzJoinPath checks an HTTP API's $default route path, which the client
+// writes whole: refused for a dot segment, or a valid percent-encoded path
+// under the URI's path, free of dot segments, equal to prefix and the path
+// itself when that is already clean, and reaching the wire as built.
+func FuzzJoinPath(f *testing.F) {
+	for _, s := range []string{"/store/checkout", "/", "", "x", "/a//b/", "/../etc/passwd", "/%2e%2E/x", "/a%2Fb", "/é ?#%",
+		"/.", "/..", "/%", "/%2", "/a/./b", "/.../x", "/%00", "//x", "/v1.2/.x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, prefix := range []string{"", "/api"} {
+			p, err := joinPath(prefix, raw)
+			if err != nil {
+				if errors.Is(err, errDotSegment) && apigw.HasDotSegment("/"+raw) {
+					continue
+				}
+				t.Fatalf("joinPath(%q, %q): %v", prefix, raw, err)
+			}
+			if !strings.HasPrefix(p, prefix+"/") {
+				t.Fatalf("joinPath(%q, %q) = %q: left the prefix", prefix, raw, p)
+			}
+			if !cleanPath(p) {
+				t.Fatalf("joinPath(%q, %q) = %q: invalid or has a dot segment", prefix, raw, p)
+			}
+			if strings.HasPrefix(raw, "/") && cleanPath(raw) && p != prefix+raw {
+				t.Fatalf("joinPath(%q, %q) = %q: a clean path must pass unchanged", prefix, raw, p)
+			}
+			u := &url.URL{Scheme: "http", Host: "up"}
+			setPath(u, p)
+			if u.EscapedPath() != p {
+				t.Fatalf("the wire path %q differs from %q", u.EscapedPath(), p)
+			}
+		}
+	})
+}
+
 // FuzzTemplate checks integration URIs (config text) with any value: a URI
 // either is refused or always yields a path that reaches the wire as built.
 func FuzzTemplate(f *testing.F) {
