@@ -64,3 +64,80 @@ func BenchmarkHandler(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkHandlerKinds serves the same request to a REST API and to an
+// HTTP API, with figures meant side by side: the HTTP API's must be no
+// higher than REST's.
+//
+//   - {rest,http}-jwt: an HTTP_PROXY route behind a JWT authorizer
+//     trusting a local pool, with a cached token; the integration reads
+//     the path parameters, the scopes and the claims header.
+//   - {rest,http}-none: an HTTP_PROXY route without authorizer; the
+//     integration reads the path parameters.
+func BenchmarkHandlerKinds(b *testing.B) {
+	jwtAuthorizer := func(source string) *tollgate.Authorizer {
+		return &tollgate.Authorizer{
+			Name: "jwt", Type: tollgate.AuthorizerJWT,
+			IdentitySource: source,
+			JWT: &tollgate.JWTConfiguration{
+				Algorithms: []string{"RS256"},
+				Issuers:    []tollgate.JWTIssuer{{Issuer: issuerOf(poolA), Audiences: []string{clientA}}},
+			},
+		}
+	}
+	upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+	tok := func(b *testing.B) string { return mint(b, keyA, keyA.kid, claims(issuerOf(poolA))) }
+	for _, kind := range []struct {
+		name, host, path string
+		source           string // the JWT authorizer's identity source, as each kind spells it
+		api              func() *tollgate.RestAPI
+	}{
+		{"rest", execHost + ":8080", "/prod/orders/42", "method.request.header.Authorization", func() *tollgate.RestAPI {
+			return &tollgate.RestAPI{ID: apiID, Name: "rest", Region: "us-east-1", Stages: []tollgate.Stage{{Name: "prod"}}}
+		}},
+		{"http", httpExecHost + ":8080", "/orders/42", "$request.header.Authorization", func() *tollgate.RestAPI {
+			return &tollgate.RestAPI{ID: httpAPIID, Name: "http", Region: "us-east-1", Protocol: tollgate.ProtocolHTTP, Stages: []tollgate.Stage{{Name: tollgate.DefaultStageName}}}
+		}},
+	} {
+		for _, guarded := range []bool{true, false} {
+			name := kind.name + "-none"
+			if guarded {
+				name = kind.name + "-jwt"
+			}
+			b.Run(name, func(b *testing.B) {
+				var params map[string]string
+				var scopes string
+				e := newEnv(b, func(api *tollgate.RestAPI, o *gateway.Options) {
+					*api = *kind.api()
+					route := tollgate.Route{ResourcePath: "/orders/{id}", Method: "GET", Integration: upstream}
+					if guarded {
+						route.Authorizer, route.AuthorizationScopes = jwtAuthorizer(kind.source), []string{scope}
+					}
+					api.Routes = []tollgate.Route{route}
+					o.Observer = nil
+					o.LocalIssuer = func(iss string) (string, bool) { return poolA, iss == issuerOf(poolA) }
+					o.Integrations = gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+						return integrationFunc(func(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
+							params, scopes = inv.PathParameters(), inv.ScopeList()
+							if inv.Claims != nil {
+								_ = inv.ClaimsHeader()
+							}
+						}), nil
+					})
+				})
+				token := ""
+				if guarded {
+					token = tok(b)
+				}
+				r := request("GET", kind.host, kind.path, token)
+				if w := e.do(r); w.Code != 200 {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+				serveLoop(b, e.gw, r)
+				if len(params) == 0 || guarded != (scopes != "") {
+					b.Fatalf("params %v, scopes %q", params, scopes)
+				}
+			})
+		}
+	}
+}
