@@ -80,11 +80,11 @@ httpApis:
     routes:
       - {path: /items, methods: [GET], authorizer: PoolAuth, authorizationScopes: [api/read], integration: {type: AWS_PROXY, function: Echo}}
       - {path: /items, methods: [POST], authorizer: PoolAuth, authorizationScopes: [api/write], integration: {type: AWS_PROXY, function: Echo}}
-      - {path: /items/{id}, methods: [GET], authorizer: PoolAuth, integration: {type: AWS_PROXY, function: Echo, payloadFormatVersion: "1.0"}}
+      - {path: "/items/{id}", methods: [GET], authorizer: PoolAuth, integration: {type: AWS_PROXY, function: Echo, payloadFormatVersion: "1.0"}}
       - {path: /ext, methods: [GET], authorizer: ExtAuth, integration: {type: AWS_PROXY, function: Echo}}
-      - {path: /simple/{proxy+}, authorizer: SimpleAuth, integration: {type: AWS_PROXY, function: Echo}}
-      - {path: /iam/{proxy+}, authorizer: IamAuth, integration: {type: AWS_PROXY, function: Echo}}
-      - {path: /up/{proxy+}, methods: [GET], authorizer: PoolAuth, integration: {type: HTTP_PROXY, url: "%[4]s/v1/{proxy}"}}
+      - {path: "/simple/{proxy+}", authorizer: SimpleAuth, integration: {type: AWS_PROXY, function: Echo}}
+      - {path: "/iam/{proxy+}", authorizer: IamAuth, integration: {type: AWS_PROXY, function: Echo}}
+      - {path: "/up/{proxy+}", methods: [GET], authorizer: PoolAuth, integration: {type: HTTP_PROXY, url: "%[4]s/v1/{proxy}"}}
       - {path: /m, methods: [GET], integration: {type: AWS_PROXY, function: Echo}}
       - {path: /m, methods: [ANY], integration: {type: AWS_PROXY, function: Echo}}
       - {path: /plain, methods: [GET], integration: {type: AWS_PROXY, function: Plain}}
