@@ -607,8 +607,8 @@ func isLoopbackHost(host string) bool {
 }
 
 func printHeader() {
-	fmt.Printf("%-14s %8s %9s %9s %9s %9s %6s   %-22s\n", "", "", "", "", "", "", "", "CPU µs/request")
-	fmt.Printf("%-14s %8s %9s %9s %9s %9s %6s   %6s %8s %7s\n", "target", "req/s", "p50", "p90", "p99", "max", "errors", "proxy", "upstream", "loadgen")
+	fmt.Printf("%-17s %8s %9s %9s %9s %9s %6s   %-22s\n", "", "", "", "", "", "", "", "CPU µs/request")
+	fmt.Printf("%-17s %8s %9s %9s %9s %9s %6s   %6s %8s %7s\n", "target", "req/s", "p50", "p90", "p99", "max", "errors", "proxy", "upstream", "loadgen")
 }
 
 // printRow prints one measurement under a name ("bare", "bare #2").
@@ -620,11 +620,11 @@ func printRow(r result, name string) {
 		}
 		return strconv.FormatFloat(float64(c)/float64(time.Microsecond), 'f', 1, 64)
 	}
-	fmt.Printf("%-14s %8.0f %9s %9s %9s %9s %6d   %6s %8s %7s\n", name, r.rate,
+	fmt.Printf("%-17s %8.0f %9s %9s %9s %9s %6d   %6s %8s %7s\n", name, r.rate,
 		pct(r.lat, 50), pct(r.lat, 90), pct(r.lat, 99), pct(r.lat, 100), r.errors,
 		cpu("proxy"), cpu("upstream"), cpu("loadgen"))
 	if r.errors > 0 {
-		fmt.Printf("%14s last error: %s\n", "", r.lastErr)
+		fmt.Printf("%17s last error: %s\n", "", r.lastErr)
 	}
 }
 
