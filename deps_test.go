@@ -48,9 +48,10 @@ var allowedImports = map[string][]string{
 	"examples/go-function":     {},
 	"internal/server":          {"*"},
 	"internal/cli":             {"*"},
-	"bench/tokenload":          {},
+	"bench/tokenload":          {"bench/internal/procstat"},
 	"bench/gateway":            {"*"},
-	"bench/lambda":             {},
+	"bench/lambda":             {"bench/internal/procstat"},
+	"bench/internal/procstat":  {},
 	"bench/propagation":        {".", "internal/propagation"},
 	"bench/cacheload":          {},
 

@@ -4,8 +4,12 @@
 # with the seed stack's user pool, scope default/default and M2M client,
 # and a REST API whose route /{proxy+} ANY has the Cognito authorizer and an
 # HTTP_PROXY integration to the upstream (CDK's HttpIntegration with proxy:
-# true); its arguments are passed on to `tollgate dev`. It sets up_pid,
-# tg_pid, upstream, token_url, id, secret and api (the invoke URL), and
+# true), and an HTTP API whose route ANY /{proxy+} has a JWT authorizer
+# trusting that pool (CDK's HttpUserPoolAuthorizer) with the same scope and
+# an HTTP_PROXY integration to the same upstream (HttpUrlIntegration); its
+# arguments are passed on to `tollgate dev`. It sets up_pid, tg_pid,
+# upstream, token_url, id, secret, api (the REST API's invoke URL),
+# http_api (the HTTP API's URL, "" when dev printed none), and
 # stack_ok: "no", having printed dev's output, when dev printed no invoke
 # URL or client credentials. (It returns 0 then too: a function called as
 # a condition would run without set -e.)
@@ -66,6 +70,16 @@ restApis:
             integration:
               type: HTTP_PROXY
               uri: ${upstream}/{proxy}
+httpApis:
+  - id: BenchHttpApi
+    authorizers:
+      - {id: Authorizer, type: JWT, userPool: UserPool, userPoolClients: [BenchClient]}
+    routes:
+      - path: /{proxy+}
+        methods: [ANY]
+        authorizer: Authorizer
+        authorizationScopes: [default/default]
+        integration: {type: HTTP_PROXY, url: "${upstream}/{proxy}"}
 YAML
 	"$work/tollgate" validate "$work/tollgate.yaml" >/dev/null
 
@@ -83,6 +97,8 @@ YAML
 	# execute-api host, else the first one on an "Invoke URL:" or "API URL:" line.
 	api=$(grep -Eo 'https?://[^ ]*execute-api[^ ]*' "$work/out" | head -1 || true)
 	[ -n "$api" ] || api=$(sed -En 's/^ *(Invoke|API) URL: *(http[^ ]*).*/\2/p' "$work/out" | head -1)
+	# The HTTP API's URL: the "API URL:" line after its "HTTP API" line.
+	http_api=$(sed -En '/^HTTP API BenchHttpApi:/,/API URL:/ s/^ *API URL: *(http[^ ]*).*/\1/p' "$work/out" | head -1)
 
 	if [ -z "$token_url" ] || [ -z "$id" ] || [ -z "$secret" ] || [ -z "$api" ]; then
 		{

@@ -8,7 +8,11 @@
 //  3. tollgate: through Tollgate's gateway with a valid access token (the
 //     route "/{proxy+}" ANY, the Cognito authorizer asking for
 //     default/default, an HTTP_PROXY integration to the upstream), when
-//     -tollgate-url is given.
+//     -tollgate-url is given;
+//  4. tollgate-http: the same request through an HTTP API of the same
+//     Tollgate (the route "ANY /{proxy+}", a JWT authorizer trusting the
+//     same pool and asking for the same scope, an HTTP_PROXY integration to
+//     the same upstream), when -http-api-url is given.
 //
 // Each target gets -connections keep-alive connections for -warmup, then
 // for -duration, in turn (and -rounds times over, interleaved, to spread
@@ -55,6 +59,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/tollgate/tollgate/bench/internal/procstat"
 )
 
 // markerHeader is set by the upstream on every answer.
@@ -66,6 +72,7 @@ type flags struct {
 	upstream     string
 	upstreamPID  int
 	tollgateURL  string
+	httpAPIURL   string
 	tollgatePID  int
 	token        string
 	tokenURL     string
@@ -87,6 +94,7 @@ func main() {
 	flag.StringVar(&f.upstream, "upstream", "", "upstream base URL (default: start one); role bare-proxy: the URL to proxy to")
 	flag.IntVar(&f.upstreamPID, "upstream-pid", 0, "pid of the -upstream process, for CPU accounting")
 	flag.StringVar(&f.tollgateURL, "tollgate-url", "", "Tollgate invoke URL of the benchmark route, e.g. http://{apiId}.execute-api.us-east-1.localhost:8080/prod/bench")
+	flag.StringVar(&f.httpAPIURL, "http-api-url", "", "Tollgate URL of the benchmark route of an HTTP API (JWT authorizer, HTTP_PROXY), e.g. http://127.0.0.1:8080/apis/{apiId}/bench; needs -tollgate-url's token")
 	flag.IntVar(&f.tollgatePID, "tollgate-pid", 0, "pid of the tollgate process, for CPU accounting")
 	flag.StringVar(&f.token, "token", "", "access token for -tollgate-url (or use -token-url, -client-id, -client-secret)")
 	flag.StringVar(&f.tokenURL, "token-url", "", "token endpoint to get an access token from with client_credentials")
@@ -366,12 +374,21 @@ func startTargets(ctx context.Context, f flags) (targets []target, stop func(), 
 			return nil, stop, err
 		}
 	}
-	targets = append(targets, target{
-		name:   "tollgate",
-		url:    f.tollgateURL,
-		header: http.Header{"Authorization": {"Bearer " + token}},
-		pids:   map[string]int{"proxy": f.tollgatePID, "upstream": upstreamPID, "loadgen": self},
-	})
+	tollgate := func(name, u string) target {
+		return target{
+			name:   name,
+			url:    u,
+			header: http.Header{"Authorization": {"Bearer " + token}},
+			pids:   map[string]int{"proxy": f.tollgatePID, "upstream": upstreamPID, "loadgen": self},
+		}
+	}
+	targets = append(targets, tollgate("tollgate", f.tollgateURL))
+	if f.httpAPIURL != "" {
+		if _, err := loopbackURL(f.httpAPIURL); err != nil {
+			return nil, stop, fmt.Errorf("-http-api-url: %w", err)
+		}
+		targets = append(targets, tollgate("tollgate-http", f.httpAPIURL))
+	}
 	return targets, stop, nil
 }
 
@@ -514,7 +531,7 @@ func drive(ctx context.Context, client *http.Client, t target, connections int, 
 func measure(ctx context.Context, client *http.Client, t target, connections int, d time.Duration) result {
 	before := map[string]time.Duration{}
 	for role, pid := range t.pids {
-		if c, err := procCPU(pid); err == nil {
+		if c, err := procstat.CPU(pid); err == nil {
 			before[role] = c
 		}
 	}
@@ -522,44 +539,13 @@ func measure(ctx context.Context, client *http.Client, t target, connections int
 	r := result{target: t.name, lat: lat, errors: errs, lastErr: lastErr, rate: float64(len(lat)) / elapsed.Seconds(), cpu: map[string]time.Duration{}}
 	for role, pid := range t.pids {
 		b, ok := before[role]
-		a, err := procCPU(pid)
+		a, err := procstat.CPU(pid)
 		if !ok || err != nil || len(lat) == 0 {
 			continue
 		}
 		r.cpu[role] = (a - b) / time.Duration(len(lat))
 	}
 	return r
-}
-
-// clockTick is USER_HZ, the unit of utime and stime in /proc/<pid>/stat:
-// 100 on every Linux architecture Go supports.
-const clockTick = 10 * time.Millisecond
-
-// procCPU returns the user plus system CPU time a process has used.
-func procCPU(pid int) (time.Duration, error) {
-	if pid <= 0 {
-		return 0, errors.New("no pid")
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name (field 2) may hold spaces; fields after it are
-	// plain. utime and stime are fields 14 and 15.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, errors.New("unexpected /proc stat format")
-	}
-	fields := strings.Fields(string(b[i+1:]))
-	if len(fields) < 13 {
-		return 0, errors.New("unexpected /proc stat format")
-	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, errors.New("unexpected /proc stat format")
-	}
-	return time.Duration(utime+stime) * clockTick, nil
 }
 
 // fetchToken gets an access token with the client credentials grant.
@@ -621,8 +607,8 @@ func isLoopbackHost(host string) bool {
 }
 
 func printHeader() {
-	fmt.Printf("%-12s %8s %9s %9s %9s %9s %6s   %-22s\n", "", "", "", "", "", "", "", "CPU µs/request")
-	fmt.Printf("%-12s %8s %9s %9s %9s %9s %6s   %6s %8s %7s\n", "target", "req/s", "p50", "p90", "p99", "max", "errors", "proxy", "upstream", "loadgen")
+	fmt.Printf("%-17s %8s %9s %9s %9s %9s %6s   %-22s\n", "", "", "", "", "", "", "", "CPU µs/request")
+	fmt.Printf("%-17s %8s %9s %9s %9s %9s %6s   %6s %8s %7s\n", "target", "req/s", "p50", "p90", "p99", "max", "errors", "proxy", "upstream", "loadgen")
 }
 
 // printRow prints one measurement under a name ("bare", "bare #2").
@@ -634,11 +620,11 @@ func printRow(r result, name string) {
 		}
 		return strconv.FormatFloat(float64(c)/float64(time.Microsecond), 'f', 1, 64)
 	}
-	fmt.Printf("%-12s %8.0f %9s %9s %9s %9s %6d   %6s %8s %7s\n", name, r.rate,
+	fmt.Printf("%-17s %8.0f %9s %9s %9s %9s %6d   %6s %8s %7s\n", name, r.rate,
 		pct(r.lat, 50), pct(r.lat, 90), pct(r.lat, 99), pct(r.lat, 100), r.errors,
 		cpu("proxy"), cpu("upstream"), cpu("loadgen"))
 	if r.errors > 0 {
-		fmt.Printf("%12s last error: %s\n", "", r.lastErr)
+		fmt.Printf("%17s last error: %s\n", "", r.lastErr)
 	}
 }
 
@@ -670,21 +656,28 @@ func median(rs []result) result {
 	return m
 }
 
-// compare prints Tollgate against the bare proxy.
+// compare prints Tollgate against the bare proxy, and Tollgate's HTTP API
+// against its REST API.
 func compare(by map[string][]result) {
-	t, b := by["tollgate"], by["bare"]
-	if len(t) == 0 || len(b) == 0 {
+	compareTwo(by, "tollgate", "bare", "tollgate vs bare proxy")
+	compareTwo(by, "tollgate-http", "tollgate", "HTTP API (JWT) vs REST API (Cognito)")
+}
+
+// compareTwo prints target a's medians relative to target b's.
+func compareTwo(by map[string][]result, a, b, title string) {
+	ar, br := by[a], by[b]
+	if len(ar) == 0 || len(br) == 0 {
 		return
 	}
-	tm, bm := median(t), median(b)
-	fmt.Printf("\ntollgate vs bare proxy: %.0f%% of the rate; p50 %+.0f µs, p99 %+.0f µs",
-		100*tm.rate/bm.rate,
-		float64(pctDur(tm.lat, 50)-pctDur(bm.lat, 50))/1e3,
-		float64(pctDur(tm.lat, 99)-pctDur(bm.lat, 99))/1e3)
-	tc, ok1 := tm.cpu["proxy"]
+	am, bm := median(ar), median(br)
+	fmt.Printf("\n%s: %.0f%% of the rate; p50 %+.0f µs, p99 %+.0f µs", title,
+		100*am.rate/bm.rate,
+		float64(pctDur(am.lat, 50)-pctDur(bm.lat, 50))/1e3,
+		float64(pctDur(am.lat, 99)-pctDur(bm.lat, 99))/1e3)
+	ac, ok1 := am.cpu["proxy"]
 	bc, ok2 := bm.cpu["proxy"]
 	if ok1 && ok2 {
-		fmt.Printf("; proxy CPU %.1f vs %.1f µs/request", float64(tc)/1e3, float64(bc)/1e3)
+		fmt.Printf("; proxy CPU %.1f vs %.1f µs/request", float64(ac)/1e3, float64(bc)/1e3)
 	}
 	fmt.Println()
 }

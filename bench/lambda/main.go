@@ -2,8 +2,11 @@
 // overhead: in one run it drives, through the same Tollgate gateway and
 // authorizer, a route served by a Node.js Lambda function (AWS_PROXY) and a
 // route served by the same handler logic in a Node.js HTTP server
-// (HTTP_PROXY), and prints requests/s and latency percentiles of each.
-// Every request goes to 127.0.0.1; the run stops by itself.
+// (HTTP_PROXY); then, through an HTTP API of the same Tollgate with a JWT
+// authorizer on the same pool, the same function with payload format 1.0
+// and with 2.0. It prints requests/s, latency percentiles and Tollgate's
+// CPU time per request of each. Every request goes to 127.0.0.1; the run
+// stops by itself.
 //
 //	bench/lambda.sh [-duration 10s -connections 4]
 package main
@@ -27,6 +30,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tollgate/tollgate/bench/internal/procstat"
 )
 
 // handler is the logic both targets run: a small JSON answer derived from
@@ -39,7 +44,7 @@ export function answer(path, query) {
 
 const lambdaJS = `
 import {answer} from "./logic.mjs";
-export const handler = async (event) => answer(event.path, event.queryStringParameters || {});
+export const handler = async (event) => answer(event.rawPath ?? event.path, event.queryStringParameters || {});
 `
 
 const upstreamJS = `
@@ -106,7 +111,7 @@ func run(bin string, duration, warmup time.Duration, connections int) error {
 	if err != nil {
 		return err
 	}
-	compare(dev.api, token, connections, duration, warmup)
+	compare(dev, token, tg.Process.Pid, connections, duration, warmup)
 	return nil
 }
 
@@ -129,6 +134,12 @@ restApis:
         methods: [{httpMethod: GET, authorizer: Auth, authorizationScopes: [bench/read], integration: {type: AWS_PROXY, function: Fn}}]
       - path: /http/{proxy+}
         methods: [{httpMethod: GET, authorizer: Auth, authorizationScopes: [bench/read], integration: {type: HTTP_PROXY, uri: "%s/http/{proxy}"}}]
+httpApis:
+  - id: BenchHttpApi
+    authorizers: [{id: Auth, type: JWT, userPool: Pool, userPoolClients: [Client]}]
+    routes:
+      - {path: "/v1/{proxy+}", methods: [GET], authorizer: Auth, authorizationScopes: [bench/read], integration: {type: AWS_PROXY, function: Fn, payloadFormatVersion: "1.0"}}
+      - {path: "/v2/{proxy+}", methods: [GET], authorizer: Auth, authorizationScopes: [bench/read], integration: {type: AWS_PROXY, function: Fn, payloadFormatVersion: "2.0"}}
 `
 
 // writeCode writes the function's code and the upstream server to dir.
@@ -147,6 +158,7 @@ func writeCode(dir string) error {
 // devOutput is what `tollgate dev` prints that the benchmark uses.
 type devOutput struct {
 	tokenURL, clientID, secret, api string
+	httpAPI                         string // "" when dev printed no HTTP API
 }
 
 // parseDevOutput reads the token URL, the client's credentials and the
@@ -164,6 +176,7 @@ func parseDevOutput(text string) (devOutput, error) {
 		clientID: find(`(?m)Client id:\s+(\S+)`),
 		secret:   find(`(?m)Client secret:\s+(\S+)`),
 		api:      find(`(?m)API URL:\s+(\S+)`),
+		httpAPI:  find(`(?m)^HTTP API BenchHttpApi: \S+\n\s+API URL:\s+(\S+)`),
 	}
 	if d.tokenURL == "" || d.clientID == "" || d.secret == "" || d.api == "" {
 		return devOutput{}, fmt.Errorf("unexpected dev output:\n%s", text)
@@ -171,29 +184,47 @@ func parseDevOutput(text string) (devOutput, error) {
 	return d, nil
 }
 
-// compare drives both routes of api in turn and prints a table of their
-// rates and latencies.
-func compare(api, token string, connections int, duration, warmup time.Duration) {
+// compare drives the routes of the REST API and, when dev printed it, of
+// the HTTP API in turn and prints a table of their rates, latencies and
+// Tollgate's CPU time per request (the gateway's share, event and result
+// included; the function's processes are not Tollgate's and not counted).
+func compare(dev devOutput, token string, tollgatePID, connections int, duration, warmup time.Duration) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: connections * 2, MaxConnsPerHost: connections * 2}}
-	targets := []struct{ name, url string }{
-		{"HTTP_PROXY to a Node.js server", api + "http/item?n=1"},
-		{"AWS_PROXY to a Node.js function", api + "lambda/item?n=1"},
+	type target struct{ name, url string }
+	targets := []target{
+		{"HTTP_PROXY to a Node.js server", dev.api + "http/item?n=1"},
+		{"AWS_PROXY to a Node.js function", dev.api + "lambda/item?n=1"},
+	}
+	if dev.httpAPI != "" {
+		targets = append(targets,
+			target{"HTTP API, AWS_PROXY payload 1.0", dev.httpAPI + "v1/item?n=1"},
+			target{"HTTP API, AWS_PROXY payload 2.0", dev.httpAPI + "v2/item?n=1"})
 	}
 	fmt.Printf("%d connections, %s per target, after %s of warm-up\n\n", connections, duration, warmup)
-	fmt.Printf("| %-33s | %8s | %8s | %8s | %6s |\n|---|---|---|---|---|\n", "integration", "req/s", "p50", "p99", "errors")
+	fmt.Printf("| %-33s | %8s | %8s | %8s | %6s | %19s |\n|---|---|---|---|---|---|\n", "integration", "req/s", "p50", "p99", "errors", "Tollgate CPU µs/req")
 	var rates []float64
 	for _, t := range targets {
 		drive(client, t.url, token, connections, warmup)
+		before, err1 := procstat.CPU(tollgatePID)
 		r := drive(client, t.url, token, connections, duration)
+		after, err2 := procstat.CPU(tollgatePID)
+		cpu := "-"
+		if err1 == nil && err2 == nil && r.count > 0 {
+			cpu = fmt.Sprintf("%.1f", float64(after-before)/float64(r.count)/float64(time.Microsecond))
+		}
 		rates = append(rates, r.rate)
-		fmt.Printf("| %-33s | %8.0f | %8s | %8s | %6d |\n", t.name, r.rate, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors)
+		fmt.Printf("| %-33s | %8.0f | %8s | %8s | %6d | %19s |\n", t.name, r.rate, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, cpu)
 	}
 	if rates[0] > 0 {
 		fmt.Printf("\nAWS_PROXY / HTTP_PROXY throughput: %.0f%%\n", 100*rates[1]/rates[0])
 	}
+	if len(rates) == 4 && rates[2] > 0 {
+		fmt.Printf("HTTP API payload 2.0 / 1.0 throughput: %.0f%%\n", 100*rates[3]/rates[2])
+	}
 }
 
 type result struct {
+	count    int
 	rate     float64
 	p50, p99 time.Duration
 	errors   int64
@@ -239,7 +270,7 @@ func drive(client *http.Client, u, token string, connections int, d time.Duratio
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(lat)
-	r := result{rate: float64(len(lat)) / elapsed.Seconds(), errors: errs.Load()}
+	r := result{count: len(lat), rate: float64(len(lat)) / elapsed.Seconds(), errors: errs.Load()}
 	if n := len(lat); n > 0 {
 		r.p50, r.p99 = lat[n*50/100], lat[min(n*99/100, n-1)]
 	}

@@ -23,11 +23,12 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tollgate/tollgate/bench/internal/procstat"
 )
 
 func main() {
@@ -78,30 +79,10 @@ func main() {
 	}
 }
 
-// cpuTime returns the user+system CPU time a process has used, from
-// /proc/PID/stat (clock ticks of 1/100 s on Linux); 0 if unknown.
+// cpuTime returns the CPU time a process has used; 0 if unknown.
 func cpuTime(pid int) time.Duration {
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, err := strconv.ParseInt(fields[11], 10, 64)
-	if err != nil {
-		return 0
-	}
-	stime, err := strconv.ParseInt(fields[12], 10, 64)
-	if err != nil {
-		return 0
-	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	d, _ := procstat.CPU(pid) // 0 when unknown: the figure is then left out
+	return d
 }
 
 func isLoopback(host string) bool {

@@ -280,6 +280,10 @@ func (a *app) printDevHTTPAPI(srv *server.Server, region string, api *config.HTT
 	id := tollgate.RestAPIID(api.ID)
 	u, _ := url.Parse(base)
 	fmt.Fprintf(w, "\nHTTP API %s: %s\n", api.ID, id)
+	if api.DisableExecuteAPIEndpoint {
+		fmt.Fprintf(w, "  (its execute-api endpoint is disabled)\n")
+		return
+	}
 	var stages []string
 	if api.CreateDefaultStage == nil || *api.CreateDefaultStage {
 		stages = append(stages, "")
