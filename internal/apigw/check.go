@@ -43,7 +43,7 @@ func Check(api *tollgate.RestAPI) Problems {
 		return probs
 	}
 	checkRESTOnly(&probs, api)
-	checkStages(&probs, api.Stages, false)
+	checkStages(&probs, api)
 	probs = append(probs, CheckRoutes(api.Routes)...)
 	for i := range api.Routes {
 		r := &api.Routes[i]
@@ -92,7 +92,8 @@ func checkRESTOnly(probs *Problems, api *tollgate.RestAPI) {
 
 // checkStages checks the stages' names (an HTTP API's may be $default),
 // variables and stage throttles.
-func checkStages(probs *Problems, stages []tollgate.Stage, http bool) {
+func checkStages(probs *Problems, api *tollgate.RestAPI) {
+	stages, http := api.Stages, api.IsHTTP()
 	if len(stages) == 0 {
 		probs.Add(-1, "Stages", "the API has no stage, so it cannot be invoked")
 	}

@@ -12,14 +12,14 @@ import (
 )
 
 // HTTP API limits. Sources: the AWS::ApiGatewayV2::Integration,
-// Authorizer and Api references and the HTTP API quotas page
+// Authorizer and Api references and the HTTP API quotas page, limits.md
 // (apigw-beyond §4.3–§4.5).
 const (
 	// MaxHTTPAudiences is the most audiences a JWT authorizer's issuer may
-	// list ("Audiences per authorizer for JWT authorizers": 50).
+	// list (50, apigw-beyond §4.3).
 	MaxHTTPAudiences = 50
 	// MaxHTTPRouteScopes is the most authorization scopes a route may list
-	// ("Authorization scopes per route": 10).
+	// (10, apigw-beyond §4.3).
 	MaxHTTPRouteScopes = 10
 	// MinHTTPIntegrationTimeout and MaxHTTPIntegrationTimeout bound an HTTP
 	// API integration's TimeoutInMillis: 50 to 30,000 ms. CDK validates
@@ -49,7 +49,7 @@ func checkHTTP(probs *Problems, api *tollgate.RestAPI) {
 	if api.CORS != nil {
 		checkCORS(probs, api.CORS)
 	}
-	checkStages(probs, api.Stages, true)
+	checkStages(probs, api)
 	checkRouteThrottles(probs, api)
 	probs.add(CheckRoutes(api.Routes))
 	for i := range api.Routes {
@@ -130,7 +130,12 @@ func checkCORS(probs *Problems, c *tollgate.CORSConfiguration) {
 
 // checkOrigin returns what is wrong with an allowed origin, or "": "*", or
 // an origin as a browser sends it (RFC 6454 §6.1): scheme://host[:port],
-// nothing else.
+// nothing else. Whether AWS accepts wildcard subdomains
+// ("https://*.example.com") in an HTTP API's AllowOrigins is not
+// documented in what the contract cites (apigw-beyond §4.5 lists origins
+// and "*" only), and a search found nothing AWS-specific: Tollgate refuses
+// them, so that the gateway's match is exact and a pattern is never
+// silently taken for a literal origin.
 func checkOrigin(o string) string {
 	if o == "*" {
 		return ""
@@ -249,9 +254,10 @@ func checkHTTPJWTAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) 
 // checkHTTPRequestAuthorizer checks an HTTP API's Lambda (REQUEST)
 // authorizer: a function, a TTL of whole seconds up to an hour, identity
 // sources in the v2 spelling (at least one when it caches), payload
-// format 1.0 or 2.0, simple responses with 2.0 only (CreateAuthorizer:
-// EnableSimpleResponses "Supported only for HTTP APIs ... with
-// authorizerPayloadFormatVersion 2.0").
+// format 1.0 or 2.0 (CreateAuthorizer's AuthorizerPayloadFormatVersion:
+// "Supported values are 1.0 and 2.0"), simple responses with 2.0 only
+// (apigw-beyond §4.4: "2.0 + EnableSimpleResponses"; CDK's
+// HttpLambdaAuthorizer pairs SIMPLE with 2.0).
 func checkHTTPRequestAuthorizer(probs *Problems, route int, a *tollgate.Authorizer) {
 	checkFunctionAndTTL(probs, route, a)
 	checkRequestSources(probs, route, a, CheckHTTPIdentitySource)

@@ -87,3 +87,33 @@ func FuzzAuthorizerRules(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRouteKey: a route key ParseRouteKey accepts is written back as
+// it was read, and names a method and a path the gate accepts; HTTP API
+// identity sources are checked without panicking, and one that passes
+// parses.
+func FuzzParseRouteKey(f *testing.F) {
+	for _, s := range []string{"GET /pets/{id}", "ANY /{proxy+}", "$default", "GET  /x", "get /x", "GET /x/", "GET", " /", "$request.header.A", "$context.routeKey"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, msg := ParseRouteKey(s)
+		if msg == "" {
+			if k.String() != s {
+				t.Fatalf("%q read as %q", s, k)
+			}
+			if k.Path != DefaultRouteKey {
+				if _, err := ParsePath(k.Path); err != nil || MethodIndex(k.Method) < 0 {
+					t.Fatalf("%q accepted: %v", s, err)
+				}
+			}
+		}
+		if CheckHTTPIdentitySource(s) == "" {
+			if _, _, ok := ParseHTTPIdentitySource(s); !ok {
+				t.Fatalf("%q passes the check but does not parse", s)
+			}
+		}
+		_ = CheckHTTPTokenSource(s)
+		_ = checkOrigin(s)
+	})
+}

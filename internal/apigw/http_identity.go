@@ -85,10 +85,9 @@ func CheckHTTPIdentitySource(s string) string {
 
 // CheckHTTPTokenSource returns what is wrong with the identity source of an
 // HTTP API's JWT authorizer, or "": one $request.header.{name} or
-// $request.querystring.{name}, where the token is (CreateAuthorizer's
-// IdentitySource: "For JWT, a single entry that specifies where to
-// extract the JSON Web Token (JWT) from inbound requests"; apigw-beyond
-// §4.3).
+// $request.querystring.{name}, where the token is (apigw-beyond §4.3, from
+// the apigatewayv2 CreateAuthorizer reference: a JWT authorizer's
+// IdentitySource is one entry, a header or a query string parameter).
 func CheckHTTPTokenSource(s string) string {
 	kind, _, ok := ParseHTTPIdentitySource(s)
 	if ok && (kind == SourceHeader || kind == SourceQueryString) {

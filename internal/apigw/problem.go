@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Problem is one thing wrong with a
-// REST API's declaration, positioned within the API.
+// Problem is one thing wrong with an API's declaration (a REST or an HTTP
+// API), positioned within the API.
 type Problem struct {
 	// Route is the index of the route in RestAPI.Routes the problem is
 	// about, or -1 when it is about the API or a stage.

@@ -187,17 +187,21 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 	case rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String:
 		d.stringMap(n, path, rv)
 	case rv.Kind() == reflect.Pointer && rv.Type().Elem().Kind() == reflect.Bool:
-		// An optional bool (createDefaultStage): nil when left out or
-		// null, so that its default can be told from false.
-		if _, isNull := n.(*ast.NullNode); isNull {
-			return
-		}
-		p := reflect.New(rv.Type().Elem())
-		d.decode(n, path, p.Elem())
-		rv.Set(p)
+		d.optionalBool(n, path, rv)
 	default:
 		panic("config: the schema has a field of unsupported type " + rv.Type().String())
 	}
+}
+
+// optionalBool decodes a *bool (createDefaultStage): nil when null, so
+// that a default can be told from false.
+func (d *decoder) optionalBool(n ast.Node, path string, rv reflect.Value) {
+	if _, isNull := n.(*ast.NullNode); isNull {
+		return
+	}
+	p := reflect.New(rv.Type().Elem())
+	d.decode(n, path, p.Elem())
+	rv.Set(p)
 }
 
 // text decodes a scalar into a string, a validity or a timeout field.

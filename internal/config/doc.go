@@ -2,9 +2,10 @@
 // keys mirror the AWS CDK construct props (UserPool, addResourceServer,
 // addClient, addDomain, addTrigger, lambda.Function, RestApi,
 // CognitoUserPoolsAuthorizer, TokenAuthorizer, RequestAuthorizer,
-// addResource, addMethod), validates it whole,
-// reconciles the store with the pools it declares and builds the REST APIs
-// it declares.
+// addResource, addMethod, HttpApi, HttpJwtAuthorizer,
+// HttpUserPoolAuthorizer, HttpLambdaAuthorizer, addRoutes), validates it
+// whole, reconciles the store with the pools it declares and builds the
+// REST and HTTP APIs it declares.
 //
 // The pipeline:
 //
@@ -17,7 +18,7 @@
 //     scopes) is internal/apigw's; the last step builds each REST API as
 //     serve does and runs apigw.Check on it, the gate the gateway runs
 //     before it serves, reporting its problems at the config's values
-//     (restapis_gate.go). `tollgate validate` prints exactly these, and
+//     (restapis_gate.go, httpapis_gate.go). `tollgate validate` prints exactly these, and
 //     `tollgate serve` refuses to start with them.
 //   - Config is the validated intent: plain data, no store handles.
 //   - Apply reconciles a store with a Config: objects the config declares are
@@ -33,7 +34,8 @@
 //     writer. Cognito's quotas are the root's (tollgate.MaxClientsPerPool…)
 //     and the store enforces them in the writing transaction, for every
 //     writer; the domain prefix rule is the root's too.
-//   - BuildRestAPIs maps the restApis section to tollgate.RestAPI values,
+//   - BuildRestAPIs maps the restApis and httpApis sections to
+//     tollgate.RestAPI values,
 //     with the pool ids Apply's Result gives. APIs and functions are not
 //     stored: they live in memory, rebuilt from the config on every start,
 //     and an API's id derives from its logical id (tollgate.RestAPIID), so
@@ -149,6 +151,60 @@
 //	        stage: prod              # default the API's stage, the only one allowed
 //	        basePath: v1             # optional; parts [A-Za-z0-9._-] joined by /
 //	        certificate: {certFile: api.pem, keyFile: api-key.pem}   # optional, as a pool's custom domain
+//	httpApis:                        # API Gateway HTTP APIs (v2), as CDK's HttpApi (httpapis.go)
+//	  - id: ItemsHttpApi             # required, unique across restApis and httpApis; API id tollgate.RestAPIID(id)
+//	    apiName: items               # default id
+//	    corsPreflight:               # optional; preflights answered from it, before routes and authorizers
+//	      allowOrigins: ["https://app.example.com"]         # "*" or scheme://host[:port], lower case
+//	      allowMethods: [GET, POST]  # "*" or GET POST PUT DELETE PATCH HEAD OPTIONS
+//	      allowHeaders: [authorization]                     # "*" or header names; exposeHeaders likewise
+//	      allowCredentials: true     # default false; not with the origin "*"
+//	      maxAge: 10m                # whole seconds, up to 86400s
+//	    createDefaultStage: true     # default true: the $default stage, served without a stage segment
+//	    disableExecuteApiEndpoint: false                    # default false
+//	    defaultIntegration: {type: AWS_PROXY, function: ItemsFn}   # optional: the $default route
+//	    defaultAuthorizer: ItemsJwt  # optional: the authorizer of routes that name none
+//	    defaultAuthorizationScopes: [items/items.read]      # their scopes; needs defaultAuthorizer
+//	    stages:                      # named stages besides $default ("$default" here configures it)
+//	      - stageName: dev           # required, unique; $default or 1-128 of [A-Za-z0-9_-]
+//	        autoDeploy: true         # accepted; Tollgate always serves what the file says
+//	        stageVariables: {v: x}   # as a REST API's variables
+//	        throttle: {rateLimit: 50, burstLimit: 100}      # each route its own bucket (DefaultRouteSettings)
+//	        routeThrottles:          # by route key, replacing throttle (RouteSettings); keys name routes
+//	          "POST /items": {rateLimit: 5, burstLimit: 10}
+//	    authorizers:
+//	      - id: ItemsJwt             # required, unique in the API; not NONE
+//	        type: JWT                # required: JWT or REQUEST
+//	        identitySource: [$request.header.Authorization] # default; JWT: one $request.header.{n} or
+//	                                 #   $request.querystring.{n}
+//	        userPool: ItemsPool      # JWT (HttpUserPoolAuthorizer): a userPools id, with
+//	        userPoolClients: [ItemsM2M]                     #   its clients' ids, the audience; required
+//	        # jwtIssuer: https://issuer.example.com         # or (HttpJwtAuthorizer) the exact iss, https,
+//	        # jwtAudience: [api]     #   with jwtAudience, required, at most 50
+//	      - id: ApiKeyAuth
+//	        type: REQUEST            # HttpLambdaAuthorizer
+//	        function: AuthorizerFn   # required: a functions id
+//	        responseTypes: [SIMPLE]  # default [IAM]: an IAM policy; SIMPLE: {"isAuthorized": ...}
+//	        payloadFormatVersion: "2.0"                     # default 2.0 with SIMPLE, else 1.0; SIMPLE needs 2.0
+//	        resultsCacheTtl: 300s    # default 300s; whole seconds, 0s-3600s
+//	        identitySource: [$request.header.x-api-key]     # default [$request.header.Authorization]:
+//	                                 #   $request.header.{n}, $request.querystring.{n}, $stageVariables.{n},
+//	                                 #   $context.{n}; at least one unless resultsCacheTtl is 0s
+//	    routes:                      # one route per method
+//	      - path: /items/{id}        # required: a path as a REST resource's, or $default (then no methods)
+//	        methods: [GET]           # default [ANY]; GET POST PUT DELETE PATCH HEAD OPTIONS ANY;
+//	                                 #   each "METHOD path" route key unique in the API
+//	        authorizer: ItemsJwt     # default defaultAuthorizer; NONE for none
+//	        authorizationScopes: [items/items.read]         # JWT authorizers only, at most 10; a userPool
+//	                                 #   authorizer's must be its pool's; default defaultAuthorizationScopes
+//	                                 #   when the route names no authorizer
+//	        integration:             # required
+//	          type: AWS_PROXY        # AWS_PROXY (HttpLambdaIntegration) or HTTP_PROXY (HttpUrlIntegration)
+//	          function: ItemsFn      # AWS_PROXY: a functions id
+//	          payloadFormatVersion: "2.0"                   # AWS_PROXY: default 2.0, or 1.0; HTTP_PROXY: 1.0 only
+//	          # url: http://127.0.0.1:9000/{id}             # HTTP_PROXY: http(s); {name} names a path parameter
+//	          # method: ANY          # HTTP_PROXY: default ANY, the request's own
+//	          timeout: 30s           # 50ms-30s, whole milliseconds, default 30s
 //
 // Token lifetimes (accessTokenValidity and the like) are a whole number and
 // a unit (30s, 60m, 1h, 5d), kept in that unit, or a compound such as 1h30m.
@@ -238,6 +294,24 @@
 // CDK adds for apigateway.amazonaws.com are accepted and ignored: Tollgate
 // invokes the function itself.
 //
+// # HTTP APIs
+//
+// An HTTP API's fields mirror CDK's aws-apigatewayv2 constructs (HttpApi,
+// addStage, HttpJwtAuthorizer, HttpUserPoolAuthorizer,
+// HttpLambdaAuthorizer, addRoutes, HttpLambdaIntegration,
+// HttpUrlIntegration) and the CloudFormation they synthesize
+// (AWS::ApiGatewayV2::Api, Stage, Authorizer, Route, Integration).
+// Identity sources are written in v2's spelling ($request.header.X, not
+// method.request.header.X). A JWT authorizer trusts one issuer: a pool of
+// this file (userPool; its access tokens carry no aud, so their client_id
+// must be one of userPoolClients' ids) or any OpenID issuer (jwtIssuer,
+// jwtAudience). An HTTP API has no COGNITO_USER_POOLS, TOKEN or MOCK and
+// no binaryMediaTypes. Unlike CDK, an HttpUserPoolAuthorizer without
+// userPoolClients is refused rather than given a new client. Paths,
+// methods, scopes, function references and URLs follow the REST API's
+// rules, and the built API passes the same gate (apigw.Check).
+// BuildRestAPIs builds the HTTP APIs after the REST ones.
+//
 // A pool's lambdaTriggers (triggers.go; CFN: AWS::Cognito::UserPool
 // LambdaConfig):
 //
@@ -266,10 +340,12 @@
 // relative code directory cannot be found and is not checked.
 //
 // The schema lives one file per top-level section: its structs (userpools.go,
-// functions.go, restapis.go) and its check method (userpools_check.go,
-// functions_check.go, restapis_check.go). A section of stored objects is
-// also a step in Apply (apply.go); a section that lives in memory, as
-// restApis does, has a builder instead (restapis_build.go).
+// functions.go, restapis.go, httpapis.go) and its check method
+// (userpools_check.go, functions_check.go, restapis_check.go,
+// httpapis_check.go). A section of stored objects is also a step in Apply
+// (apply.go); a section that lives in memory, as restApis and httpApis
+// do, has a builder instead (restapis_build.go, httpapis_build.go) and a
+// gate (restapis_gate.go, httpapis_gate.go).
 //
 // Package config imports the root package, internal/apigw and
 // internal/vault, and nothing else from this module.

@@ -79,3 +79,47 @@ func TestSeedExample(t *testing.T) {
 		t.Errorf("method = %+v, integration %+v", m, m.Integration)
 	}
 }
+
+// TestHTTPAPIExample checks that the HTTP API example holds what it
+// documents: CORS, a JWT authorizer on the pool and a SIMPLE Lambda
+// authorizer, the four routes, the dev stage beside $default, and the
+// functions' code beside it.
+func TestHTTPAPIExample(t *testing.T) {
+	path := filepath.Join("..", "..", "examples", "http-api", "tollgate.yaml")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.HTTPAPIs) != 1 {
+		t.Fatalf("httpApis: %d", len(cfg.HTTPAPIs))
+	}
+	api, err := cfg.buildHTTPAPI(&cfg.HTTPAPIs[0], madeUpIDs{cfg.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for i := range api.Routes {
+		r := &api.Routes[i]
+		keys = append(keys, r.Key())
+		if r.Authorizer != nil {
+			keys[len(keys)-1] += " " + string(r.Authorizer.Type)
+		}
+	}
+	if diff := cmp.Diff([]string{"GET /items REQUEST", "POST /items REQUEST", "GET /items/{id} JWT", "ANY /public/{proxy+}"}, keys); diff != "" {
+		t.Errorf("routes (-want +got):\n%s", diff)
+	}
+	if api.CORS == nil || len(api.Stages) != 2 || api.Stages[0].Name != "$default" || api.Stages[1].Name != "dev" {
+		t.Errorf("CORS %v, stages %+v", api.CORS, api.Stages)
+	}
+	if a := api.Routes[0].Authorizer; !a.SimpleResponses || a.PayloadFormatVersion != "2.0" {
+		t.Errorf("the Lambda authorizer: %+v", a)
+	}
+	if a := api.Routes[2].Authorizer; a.JWT.Issuers[0].PoolID == "" || len(a.JWT.Issuers[0].Audiences) != 1 {
+		t.Errorf("the JWT authorizer: %+v", a.JWT)
+	}
+	for _, fn := range cfg.Functions {
+		if fi, err := os.Stat(filepath.Join(fn.Code, "index.mjs")); err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("function %s's handler module: %v", fn.ID, err)
+		}
+	}
+}

@@ -155,14 +155,13 @@ func (c *Config) buildHTTPAuthorizers(a *HTTPAPI, ids objectIDs) (map[string]*to
 		if out[au.ID] != nil {
 			continue
 		}
-		sources := au.IdentitySource
-		if len(sources) == 0 {
-			sources = []string{apigw.HTTPDefaultIdentitySource}
-		}
 		ta := &tollgate.Authorizer{Name: au.ID, Type: tollgate.AuthorizerType(au.Type)}
 		switch au.Type {
 		case HTTPAuthorizerJWT:
-			ta.IdentitySource = sources[0]
+			ta.IdentitySource = apigw.HTTPDefaultIdentitySource
+			if len(au.IdentitySource) > 0 {
+				ta.IdentitySource = au.IdentitySource[0]
+			}
 			iss := tollgate.JWTIssuer{Issuer: au.JWTIssuer, Audiences: slices.Clone(au.JWTAudience)}
 			if au.UserPool != "" {
 				id, ok := ids.PoolID(au.UserPool)
@@ -181,7 +180,11 @@ func (c *Config) buildHTTPAuthorizers(a *HTTPAPI, ids objectIDs) (map[string]*to
 			ta.JWT = &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{iss}}
 		default:
 			ta.Function = c.functionName(au.Function)
-			ta.IdentitySources = slices.Clone(sources)
+			// As checked: the default filled, or none when the file
+			// says [] (an authorizer that does not cache).
+			if len(au.IdentitySource) > 0 {
+				ta.IdentitySources = slices.Clone(au.IdentitySource)
+			}
 			ta.ResultTTL = tollgate.DefaultAuthorizerResultTTL
 			if au.ResultsCacheTTL != nil {
 				ta.ResultTTL = *au.ResultsCacheTTL

@@ -45,10 +45,12 @@ httpApis:
       - {id: Jwt, type: JWT, userPool: Pool, userPoolClients: [M2M]}
       - {id: Iam, type: REQUEST, function: Auth}
       - {id: Simple, type: REQUEST, function: Auth, responseTypes: [SIMPLE], resultsCacheTtl: 0s, identitySource: [$request.querystring.t]}
+      - {id: NoSource, type: REQUEST, function: Auth, resultsCacheTtl: 0s, identitySource: []}
     routes:
       - {path: /items, methods: [GET, POST], integration: {type: AWS_PROXY, function: Fn}}
       - {path: "/items/{id}", authorizer: Iam, integration: {type: AWS_PROXY, function: Fn, payloadFormatVersion: "1.0", timeout: 5s}}
       - {path: /simple, methods: [GET], authorizer: Simple, integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /open, methods: [GET], authorizer: NoSource, integration: {type: AWS_PROXY, function: Fn}}
       - {path: "/public/{proxy+}", authorizer: NONE, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9000/{proxy}", method: GET}}
     stages:
       - {stageName: dev, stageVariables: {v: x}, throttle: {rateLimit: 2.5}, routeThrottles: {"GET /items": {rateLimit: 1, burstLimit: 3}}}
@@ -86,6 +88,8 @@ httpApis:
 				{ResourcePath: "/items", Method: "POST", Authorizer: jwt, AuthorizationScopes: []string{"api/read"}, Integration: lambda("2.0", 30*time.Second)},
 				{ResourcePath: "/items/{id}", Method: "ANY", Authorizer: iam, Integration: lambda("1.0", 5*time.Second)},
 				{ResourcePath: "/simple", Method: "GET", Authorizer: simple, Integration: lambda("2.0", 30*time.Second)},
+				{ResourcePath: "/open", Method: "GET", Authorizer: &tollgate.Authorizer{Name: "NoSource", Type: tollgate.AuthorizerRequest, Function: "Auth",
+					PayloadFormatVersion: "1.0"}, Integration: lambda("2.0", 30*time.Second)},
 				{ResourcePath: "/public/{proxy+}", Method: "ANY", Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy,
 					URI: "http://127.0.0.1:9000/{proxy}", Method: "GET", PayloadFormatVersion: "1.0", Timeout: 30 * time.Second}},
 				{ResourcePath: "$default", Method: "ANY", Authorizer: jwt, AuthorizationScopes: []string{"api/read"}, Integration: tollgate.Integration{
@@ -95,7 +99,7 @@ httpApis:
 		if diff := cmp.Diff(want, apis[1]); diff != "" {
 			t.Errorf("HTTP API (-want +got):\n%s", diff)
 		}
-		if apis[1].Routes[0].Authorizer != apis[1].Routes[5].Authorizer {
+		if apis[1].Routes[0].Authorizer != apis[1].Routes[6].Authorizer {
 			t.Error("the routes behind one authorizer do not share it")
 		}
 		bare := &tollgate.RestAPI{ID: tollgate.RestAPIID("Bare"), Name: "Bare API", Region: "us-east-1", Protocol: tollgate.ProtocolHTTP, ConfigKey: "Bare",

@@ -160,8 +160,7 @@ func (hc *httpAPIChecker) checkAuthorizers() {
 			continue
 		}
 		hc.checkForeignFields(au, ap)
-		sp := field(ap, "identitySource")
-		if len(au.IdentitySource) == 0 && !r.pos.has(sp) {
+		if au.IdentitySource == nil { // left out; [] says none
 			au.IdentitySource = []string{apigw.HTTPDefaultIdentitySource}
 		}
 		info := authorizerInfo{typ: au.Type}
@@ -283,16 +282,13 @@ func setOf(values []string) map[string]bool {
 // resultsCacheTtl 300s.
 func (hc *httpAPIChecker) checkLambdaAuthorizer(au *HTTPAuthorizer, ap string) {
 	r := hc.r
-	fp := field(ap, "function")
-	switch {
-	case au.Function == "":
-		r.add(fp, "function is required: the id of the function that decides (its Lambda authorizer handler)")
-	case !hc.functions[au.Function]:
-		r.add(fp, "%q is not the id of a function of this config%s", au.Function, functionsHint(hc.functions))
-	}
+	checkFunctionRef(r, hc.functions, au.Function, field(ap, "function"), authorizerFunction)
 	rp := field(ap, "responseTypes")
-	if len(au.ResponseTypes) == 0 && !r.pos.has(rp) {
+	switch {
+	case au.ResponseTypes == nil:
 		au.ResponseTypes = []string{HTTPResponseIAM}
+	case len(au.ResponseTypes) == 0:
+		r.addKey(rp, "responseTypes needs IAM or SIMPLE (leave it out for IAM)")
 	}
 	checkEach(r, rp, au.ResponseTypes, "response type", func(t string) string {
 		if t != HTTPResponseIAM && t != HTTPResponseSimple {
@@ -312,12 +308,7 @@ func (hc *httpAPIChecker) checkLambdaAuthorizer(au *HTTPAuthorizer, ap string) {
 	case au.PayloadFormatVersion == apigw.PayloadFormat1 && simple:
 		r.add(pp, "SIMPLE responses need payloadFormatVersion 2.0")
 	}
-	ttlp := field(ap, "resultsCacheTtl")
-	if au.ResultsCacheTTL == nil {
-		au.ResultsCacheTTL = ptrTo(tollgate.DefaultAuthorizerResultTTL)
-	} else if msg := apigw.CheckResultTTL(*au.ResultsCacheTTL); msg != "" {
-		r.add(ttlp, "resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got %s", *au.ResultsCacheTTL)
-	}
+	checkResultsCacheTTL(r, &au.ResultsCacheTTL, field(ap, "resultsCacheTtl"))
 	sp := field(ap, "identitySource")
 	checkEach(r, sp, au.IdentitySource, "identity source", apigw.CheckHTTPIdentitySource)
 	// Contract apigw-beyond §4.4: the cache is keyed by the identity
@@ -337,51 +328,18 @@ func (hc *httpAPIChecker) checkRoutes() map[string]bool {
 	for j := range a.Routes {
 		rt := &a.Routes[j]
 		rp := index(list, j)
-		pp, mp := field(rp, "path"), field(rp, "methods")
-		var params []string
-		pathOK := false
-		switch {
-		case rt.Path == "":
-			r.add(pp, "path is required: the route's path, like /pets/{id} or /{proxy+}, or $default")
-		case rt.Path == tollgate.DefaultRouteKey:
-			if len(rt.Methods) > 0 {
-				r.addKey(mp, "the $default route has no methods: it takes every request no other route matches")
-			}
-			pathOK = true
-			keys.check(r, tollgate.DefaultRouteKey, pp, "route")
-		default:
-			parts, err := apigw.ParsePath(rt.Path)
-			if err != nil {
-				subject := ""
-				if err.Part == "" {
-					subject = "it "
-				}
-				r.add(pp, "invalid path %q: %s%s", rt.Path, subject, err.Reason)
-				break
-			}
-			params, pathOK = apigw.Params(parts), true
-			if len(rt.Methods) == 0 && !r.pos.has(mp) {
-				rt.Methods = []string{apigw.MethodAny}
-			}
-			for k, m := range rt.Methods {
-				if msg := apigw.CheckMethod("method", m); msg != "" {
-					r.add(index(mp, k), "%s", msg)
-					continue
-				}
-				keys.check(r, m+" "+rt.Path, index(mp, k), "route")
-			}
-		}
+		params := hc.checkRouteKeys(rt, rp, keys)
 		ip := field(rp, "integration")
 		if rt.Integration == nil {
 			r.add(ip, "integration is required: AWS_PROXY (a function) or HTTP_PROXY (a URL)")
 		} else {
-			hc.checkIntegration(rt.Integration, ip, params, pathOK, rt.Path == tollgate.DefaultRouteKey)
+			hc.checkIntegration(rt.Integration, ip, params)
 		}
 		hc.checkRouteAuthorization(rt, rp)
 	}
 	if in := a.DefaultIntegration; in != nil {
 		ip := field(hc.ap, "defaultIntegration")
-		hc.checkIntegration(in, ip, nil, true, true)
+		hc.checkIntegration(in, ip, pathParams{known: true, isDefault: true})
 		keys.check(r, tollgate.DefaultRouteKey, ip, "route")
 	}
 	set := map[string]bool{}
@@ -389,6 +347,56 @@ func (hc *httpAPIChecker) checkRoutes() map[string]bool {
 		set[k] = true
 	}
 	return set
+}
+
+// pathParams are the path parameters of a route, for its integration's
+// URL: known is false when the route's path is not valid (its problem is
+// reported), isDefault for the $default route, which has none.
+type pathParams struct {
+	names            []string
+	known, isDefault bool
+}
+
+// checkRouteKeys checks a route's path and methods, fills its methods'
+// default (ANY), adds its route keys to keys, and returns its path
+// parameters.
+func (hc *httpAPIChecker) checkRouteKeys(rt *HTTPRoute, rp string, keys firstSeen) pathParams {
+	r := hc.r
+	pp, mp := field(rp, "path"), field(rp, "methods")
+	switch rt.Path {
+	case "":
+		r.add(pp, "path is required: the route's path, like /pets/{id} or /{proxy+}, or $default")
+		return pathParams{}
+	case tollgate.DefaultRouteKey:
+		if len(rt.Methods) > 0 {
+			r.addKey(mp, "the $default route has no methods: it takes every request no other route matches")
+		}
+		keys.check(r, tollgate.DefaultRouteKey, pp, "route")
+		return pathParams{known: true, isDefault: true}
+	}
+	parts, err := apigw.ParsePath(rt.Path)
+	if err != nil {
+		subject := ""
+		if err.Part == "" {
+			subject = "it "
+		}
+		r.add(pp, "invalid path %q: %s%s", rt.Path, subject, err.Reason)
+		return pathParams{}
+	}
+	switch {
+	case rt.Methods == nil:
+		rt.Methods = []string{apigw.MethodAny}
+	case len(rt.Methods) == 0:
+		r.addKey(mp, "a route needs at least one method (leave methods out for ANY)")
+	}
+	for k, m := range rt.Methods {
+		if msg := apigw.CheckMethod("method", m); msg != "" {
+			r.add(index(mp, k), "%s", msg)
+			continue
+		}
+		keys.check(r, m+" "+rt.Path, index(mp, k), "route")
+	}
+	return pathParams{names: apigw.Params(parts), known: true}
 }
 
 // checkDefaultAuthorization checks defaultAuthorizer and
@@ -415,8 +423,8 @@ func (hc *httpAPIChecker) checkDefaultAuthorization() {
 func (hc *httpAPIChecker) checkRouteAuthorization(rt *HTTPRoute, rp string) {
 	r, a := hc.r, hc.api
 	sp := field(rp, "authorizationScopes")
-	switch {
-	case rt.Authorizer == "":
+	switch rt.Authorizer {
+	case "":
 		if len(rt.AuthorizationScopes) == 0 && !r.pos.has(sp) {
 			rt.AuthorizationScopes = slices.Clone(a.DefaultAuthorizationScopes)
 			return // checked where they are written
@@ -426,7 +434,7 @@ func (hc *httpAPIChecker) checkRouteAuthorization(rt *HTTPRoute, rp string) {
 			return
 		}
 		hc.checkScopes(a.DefaultAuthorizer, rt.AuthorizationScopes, sp)
-	case rt.Authorizer == HTTPAuthorizerNone:
+	case HTTPAuthorizerNone:
 		if len(rt.AuthorizationScopes) > 0 {
 			r.addKey(sp, "authorizationScopes need an authorizer: authorizer NONE leaves the route open to anyone")
 		}
@@ -476,7 +484,7 @@ func (hc *httpAPIChecker) checkScopes(id string, scopes []string, sp string) {
 // checkIntegration checks a route's integration and fills its defaults
 // (CDK's HttpLambdaIntegration: payload 2.0; HttpUrlIntegration: method
 // ANY; the timeout: 30s, the HTTP API's maximum and default).
-func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, params []string, pathOK, isDefault bool) {
+func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, params pathParams) {
 	r := hc.r
 	tp := field(ip, "type")
 	pp := field(ip, "payloadFormatVersion")
@@ -485,13 +493,7 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, param
 		r.add(tp, "type is required: AWS_PROXY (a function) or HTTP_PROXY (a URL)")
 		return
 	case IntegrationAWSProxy:
-		fp := field(ip, "function")
-		switch {
-		case in.Function == "":
-			r.add(fp, "function is required: the id of the function that serves the route")
-		case !hc.functions[in.Function]:
-			r.add(fp, "%q is not the id of a function of this config%s", in.Function, functionsHint(hc.functions))
-		}
+		checkFunctionRef(r, hc.functions, in.Function, field(ip, "function"), routeFunction)
 		switch {
 		case in.PayloadFormatVersion == "" && !r.pos.has(pp):
 			in.PayloadFormatVersion = apigw.PayloadFormat2
@@ -499,15 +501,17 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, param
 			r.add(pp, "invalid payloadFormatVersion %q: want 2.0 or 1.0", in.PayloadFormatVersion)
 		}
 	case IntegrationHTTPProxy:
-		hc.checkURL(in, field(ip, "url"), params, pathOK, isDefault)
+		hc.checkURL(in, field(ip, "url"), params)
 		mp := field(ip, "method")
 		if in.Method == "" && !r.pos.has(mp) {
 			in.Method = apigw.MethodAny
 		} else if msg := apigw.CheckMethod("method", in.Method); msg != "" {
 			r.add(mp, "%s", msg)
 		}
-		if in.PayloadFormatVersion != "" || r.pos.has(pp) {
-			r.addKey(pp, "payloadFormatVersion applies to AWS_PROXY integrations only: an HTTP_PROXY integration's is 1.0")
+		// CloudFormation requires "1.0" here, and CDK's HttpUrlIntegration
+		// writes it: accepted, and the only value.
+		if in.PayloadFormatVersion != "" && in.PayloadFormatVersion != apigw.PayloadFormat1 {
+			r.add(pp, "invalid payloadFormatVersion %q: an HTTP_PROXY integration's is 1.0 (leave it out)", in.PayloadFormatVersion)
 		}
 	default:
 		r.add(tp, "unsupported integration type %q: want AWS_PROXY or HTTP_PROXY (an HTTP API has no MOCK integration)", in.Type)
@@ -536,7 +540,7 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, param
 
 // checkURL checks an HTTP_PROXY integration's url with the parser the
 // proxy runs, and its placeholders against the route's path parameters.
-func (hc *httpAPIChecker) checkURL(in *HTTPIntegration, up string, params []string, pathOK, isDefault bool) {
+func (hc *httpAPIChecker) checkURL(in *HTTPIntegration, up string, params pathParams) {
 	r := hc.r
 	if in.URL == "" {
 		r.add(up, "url is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
@@ -547,18 +551,18 @@ func (hc *httpAPIChecker) checkURL(in *HTTPIntegration, up string, params []stri
 		r.add(up, "%s", strings.Replace(msg, "invalid uri", "invalid url", 1))
 		return
 	}
-	if !pathOK {
+	if !params.known {
 		return
 	}
 	for _, n := range u.Params() {
-		if slices.Contains(params, n) {
+		if slices.Contains(params.names, n) {
 			continue
 		}
-		if isDefault {
+		if params.isDefault {
 			r.add(up, "placeholder {%s}: the $default route has no path parameters; it sends the request's full path after the url's", n)
 			continue
 		}
-		r.add(up, "placeholder {%s} is not a path parameter of the route%s", n, paramsHint(params))
+		r.add(up, "placeholder {%s} is not a path parameter of the route%s", n, paramsHint(params.names))
 	}
 }
 

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +61,7 @@ httpApis:
       - {path: /simple, authorizer: Simple, integration: {type: AWS_PROXY, function: Fn}}
       - {path: /iam, methods: [PUT, PATCH], authorizer: Iam, integration: {type: AWS_PROXY, function: Fn}}
       - {path: /iam2, authorizer: Iam2, integration: {type: AWS_PROXY, function: Fn}}
-      - {path: "/public/{proxy+}", authorizer: NONE, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9000/p/{proxy}", method: GET}}
+      - {path: "/public/{proxy+}", authorizer: NONE, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9000/p/{proxy}", method: GET, payloadFormatVersion: "1.0"}}
     stages:
       - stageName: $default
         throttle: {rateLimit: 100, burstLimit: 200}
@@ -142,6 +144,7 @@ httpApis:
         jwtIssuer: "https://i.example.com" # want httpApis[0].authorizers[14].jwtIssuer: jwtIssuer applies to JWT authorizers only, and this one is REQUEST
         identitySource: [] # want httpApis[0].authorizers[14].identitySource: a REQUEST authorizer that caches its results (resultsCacheTtl 5m0s) needs an identitySource
       - {id: Quiet, type: REQUEST, function: Auth, resultsCacheTtl: 3601s} # want httpApis[0].authorizers[15].resultsCacheTtl: got 1h0m1s
+      - {id: NoTypes, type: REQUEST, function: Auth, responseTypes: []} # want httpApis[0].authorizers[16].responseTypes: responseTypes needs IAM or SIMPLE (leave it out for IAM)
 `},
 		{name: "routes", src: `
 httpApis:
@@ -166,6 +169,7 @@ httpApis:
         authorizer: Jwt
         authorizationScopes: [api/read, api/nope, "a b", api/read] # want httpApis[0].routes[10].authorizationScopes[1]: scope "api/nope" is not a scope of user pool Pool: want one of api/read, api/write # want httpApis[0].routes[10].authorizationScopes[2]: invalid scope "a b" # want httpApis[0].routes[10].authorizationScopes[3]: scope "api/read" is already used at httpApis[0].routes[10].authorizationScopes[0]
         integration: {type: AWS_PROXY, function: Fn}
+      - {path: /w, methods: [], authorizer: NONE, integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[11].methods: a route needs at least one method (leave methods out for ANY)
 `},
 		{name: "integrations", src: `
 httpApis:
@@ -190,7 +194,7 @@ httpApis:
         integration:
           type: HTTP_PROXY # want httpApis[0].routes[4].integration.url: url is required
           method: get # want httpApis[0].routes[4].integration.method: invalid method "get" (write it in upper case)
-          payloadFormatVersion: "1.0" # want httpApis[0].routes[4].integration.payloadFormatVersion: payloadFormatVersion applies to AWS_PROXY integrations only: an HTTP_PROXY integration's is 1.0
+          payloadFormatVersion: "2.0" # want httpApis[0].routes[4].integration.payloadFormatVersion: invalid payloadFormatVersion "2.0": an HTTP_PROXY integration's is 1.0 (leave it out)
           function: Fn # want httpApis[0].routes[4].integration.function: function applies to AWS_PROXY integrations only, and this one is HTTP_PROXY
       - path: "/f/{id}"
         integration: {type: HTTP_PROXY, url: "http://h/{id}/{name}"} # want httpApis[0].routes[5].integration.url: placeholder {name} is not a path parameter of the route (want one of id)
@@ -339,5 +343,41 @@ func TestParseHTTPAPIDefaults(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, cfg.HTTPAPIs[0]); diff != "" {
 		t.Errorf("Validate changed the API (-before +after):\n%s", diff)
+	}
+}
+
+// TestHTTPAPIReference: every field the reference (doc.go) shows for the
+// httpApis section is a field of the schema, with a value of its type.
+func TestHTTPAPIReference(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	in := false
+	for _, line := range strings.Split(string(doc), "\n") {
+		yaml, ok := strings.CutPrefix(line, "//\t")
+		switch {
+		case ok && strings.HasPrefix(yaml, "httpApis:"):
+			in = true
+		case !ok || !strings.HasPrefix(yaml, " "):
+			in = false
+		}
+		if in {
+			b.WriteString(strings.ReplaceAll(yaml, "# jwt", "jwt") + "\n") // the commented alternative too
+		}
+	}
+	if !strings.Contains(b.String(), "routeThrottles:") {
+		t.Fatalf("no httpApis section in doc.go:\n%s", b.String())
+	}
+	_, err = Parse("doc.yaml", []byte(b.String()))
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want problems (the section names pools and functions it does not declare), got %v", err)
+	}
+	for _, p := range ps {
+		if strings.Contains(p.Message, "unknown field") || strings.Contains(p.Message, "want a") {
+			t.Errorf("%s", p)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/apigw"
@@ -308,20 +309,8 @@ func (ac *apiChecker) checkCognitoAuthorizer(au *Authorizer, ap string) (local [
 // its result TTL's default (CDK's resultsCacheTtl: Duration.minutes(5)).
 func (ac *apiChecker) checkLambdaAuthorizer(au *Authorizer, ap string) {
 	r := ac.r
-	fp := field(ap, "function")
-	switch {
-	case au.Function == "":
-		r.add(fp, "function is required: the id of the function that decides (its Lambda authorizer handler)")
-	case !ac.functions[au.Function]:
-		r.add(fp, "%q is not the id of a function of this config%s", au.Function, functionsHint(ac.functions))
-	}
-	ttlp := field(ap, "resultsCacheTtl")
-	if au.ResultsCacheTTL == nil {
-		ttl := tollgate.DefaultAuthorizerResultTTL
-		au.ResultsCacheTTL = &ttl
-	} else if msg := apigw.CheckResultTTL(*au.ResultsCacheTTL); msg != "" {
-		r.add(ttlp, "resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got %s", *au.ResultsCacheTTL)
-	}
+	checkFunctionRef(r, ac.functions, au.Function, field(ap, "function"), authorizerFunction)
+	checkResultsCacheTTL(r, &au.ResultsCacheTTL, field(ap, "resultsCacheTtl"))
 	if au.Type == AuthorizerToken {
 		if au.ValidationRegex != "" {
 			if msg := apigw.CheckValidationExpression(au.ValidationRegex); msg != "" {
@@ -603,7 +592,7 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int) {
 		r.add(field(ip, "type"), "type is required: one of %s", types)
 		return
 	case IntegrationAWSProxy:
-		ac.checkFunctionRef(in, field(ip, "function"))
+		checkFunctionRef(r, ac.functions, in.Function, field(ip, "function"), methodFunction)
 	case IntegrationHTTPProxy:
 		ac.checkURI(in, field(ip, "uri"), j)
 	case IntegrationMock:
@@ -647,12 +636,31 @@ func (ac *apiChecker) checkForeignFields(in *Integration, ip string) {
 	}
 }
 
-func (ac *apiChecker) checkFunctionRef(in *Integration, fp string) {
+// What a function reference is for, said when it is missing.
+const (
+	authorizerFunction = "the id of the function that decides (its Lambda authorizer handler)"
+	methodFunction     = "the id of the function that serves the method"
+	routeFunction      = "the id of the function that serves the route"
+)
+
+// checkFunctionRef checks a reference, at fp, to a function of the config:
+// required (what says what for), and one of functions.
+func checkFunctionRef(r *report, functions map[string]bool, id, fp, what string) {
 	switch {
-	case in.Function == "":
-		ac.r.add(fp, "function is required: the id of the function that serves the method")
-	case !ac.functions[in.Function]:
-		ac.r.add(fp, "%q is not the id of a function of this config%s", in.Function, functionsHint(ac.functions))
+	case id == "":
+		r.add(fp, "function is required: %s", what)
+	case !functions[id]:
+		r.add(fp, "%q is not the id of a function of this config%s", id, functionsHint(functions))
+	}
+}
+
+// checkResultsCacheTTL checks a Lambda authorizer's resultsCacheTtl at
+// path, or gives it its default: CDK's Duration.minutes(5).
+func checkResultsCacheTTL(r *report, ttl **time.Duration, path string) {
+	if *ttl == nil {
+		*ttl = ptrTo(tollgate.DefaultAuthorizerResultTTL)
+	} else if msg := apigw.CheckResultTTL(**ttl); msg != "" {
+		r.add(path, "resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got %s", **ttl)
 	}
 }
 
