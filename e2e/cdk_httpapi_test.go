@@ -28,6 +28,7 @@ type httpEvent struct {
 	Version        string            `json:"version"`
 	RouteKey       string            `json:"routeKey"`
 	RawPath        string            `json:"rawPath"`
+	RawQueryString string            `json:"rawQueryString"`
 	Path           string            `json:"path"`
 	StageVariables map[string]string `json:"stageVariables"`
 	RequestContext struct {
@@ -107,8 +108,13 @@ func TestCDKHTTPAPI(t *testing.T) {
 	}
 	resp, body = call(t, "DELETE", apiURL+"/orders/42", bearer, nil)
 	wantBody(t, "JWT route without its scope", resp, body, http.StatusForbidden, `{"message":"Forbidden"}`)
-	if h := resp.Header.Get("Www-Authenticate"); !strings.Contains(h, `error="insufficient_scope"`) {
-		t.Errorf("JWT route without its scope: www-authenticate %q, want insufficient_scope", h)
+	// A 2024 capture of AWS's answer (contract §4.3): the challenge names
+	// the route's scopes; apigw-requestid is set, x-amzn-ErrorType is not.
+	if h, want := resp.Header.Get("Www-Authenticate"), `Bearer scope="orders/admin" error="insufficient_scope" error_description="expected scopes: [orders/admin]"`; h != want {
+		t.Errorf("JWT route without its scope: www-authenticate %q, want %q", h, want)
+	}
+	if resp.Header.Get("Apigw-Requestid") == "" || resp.Header.Get("X-Amzn-Errortype") != "" {
+		t.Errorf("JWT route without its scope: headers %v, want apigw-requestid and no x-amzn-ErrorType", resp.Header)
 	}
 	// HttpJwtAuthorizer on the pool's issuer URL (GetAtt ProviderURL).
 	resp, body = call(t, "GET", apiURL+"/jwt", bearer, nil)
@@ -122,7 +128,8 @@ func TestCDKHTTPAPI(t *testing.T) {
 	// integration as returned, arrays included (§4.4).
 	resp, body = call(t, "GET", apiURL+"/simple", "", map[string]string{"X-Tenant": "acme"})
 	ev = event("simple Lambda authorizer, allowed", resp, body)
-	if l := ev.RequestContext.Authorizer.Lambda; l["tenant"] != "acme" || l["version"] != "2.0" || !reflect.DeepEqual(l["roles"], []any{"reader"}) {
+	if l := ev.RequestContext.Authorizer.Lambda; l["tenant"] != "acme" || l["version"] != "2.0" || !reflect.DeepEqual(l["roles"], []any{"reader"}) ||
+		!reflect.DeepEqual(l["sources"], []any{"acme"}) {
 		t.Errorf("authorizer.lambda = %v", l)
 	}
 	resp, body = call(t, "GET", apiURL+"/simple", "", map[string]string{"X-Tenant": "initech"})
@@ -145,6 +152,12 @@ func TestCDKHTTPAPI(t *testing.T) {
 		!strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "GET") || resp.Header.Get("Access-Control-Max-Age") != "3600" {
 		t.Errorf("preflight: %s %v %s", resp.Status, resp.Header, body)
 	}
+	// The configured headers are added to the integration's answers.
+	resp, _ = call(t, "GET", apiURL+"/orders", bearer, map[string]string{"Origin": "https://app.example.com"})
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" ||
+		resp.Header.Get("Access-Control-Expose-Headers") != "x-request-id" {
+		t.Errorf("CORS headers of an answer: %s %v", resp.Status, resp.Header)
+	}
 
 	// HttpUrlIntegration: {proxy} takes the rest of the path.
 	resp, body = call(t, "GET", apiURL+"/upstream/a/b?x=1", "", nil)
@@ -152,10 +165,14 @@ func TestCDKHTTPAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &up) != nil || up["path"] != "/echo/a/b" || up["query"] != "x=1" || up["method"] != "GET" {
 		t.Errorf("URL integration: %s %s", resp.Status, body)
 	}
+	resp, body = post(t, apiURL+"/upstream/orders", "application/json", `{"n":1}`, "", "")
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &up) != nil || up["path"] != "/echo/orders" || up["method"] != "POST" || up["body"] != `{"n":1}` {
+		t.Errorf("URL integration, POST: %s %s", resp.Status, body)
+	}
 
 	// The $default route takes what no other route does.
 	resp, body = call(t, "GET", apiURL+"/anything/else?q=1", "", nil)
-	if ev := event("$default route", resp, body); ev.RouteKey != "$default" || ev.RawPath != "/anything/else" {
+	if ev := event("$default route", resp, body); ev.RouteKey != "$default" || ev.RawPath != "/anything/else" || ev.RawQueryString != "q=1" {
 		t.Errorf("$default route's event: %s", body)
 	}
 

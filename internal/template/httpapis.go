@@ -31,6 +31,9 @@ type httpMapper struct {
 	// stages are the stage names of each API, by API logical id, to find
 	// a stage declared twice.
 	stages map[string]map[string]string
+	// quick are the APIs made by quick create, which have their $default
+	// stage.
+	quick map[string]bool
 }
 
 // httpIntegration is a mapped AWS::ApiGatewayV2::Integration, the
@@ -49,7 +52,7 @@ type httpAuthorizer struct{ typ, api string }
 // name by id, then authorizers, routes and stages.
 func (m *apiMapper) httpAPIs() {
 	h := &httpMapper{apiMapper: m, apis: map[string]int{}, integrations: map[string]httpIntegration{},
-		authorizers: map[string]httpAuthorizer{}, stages: map[string]map[string]string{}}
+		authorizers: map[string]httpAuthorizer{}, stages: map[string]map[string]string{}, quick: map[string]bool{}}
 	h.apisOf()
 	h.integrationsOf()
 	h.authorizersOf()
@@ -141,6 +144,7 @@ func (h *httpMapper) quickCreate(p *props, a *config.HTTPAPI) {
 	a.Routes = append(a.Routes, r)
 	withDefault := true
 	a.CreateDefaultStage = &withDefault
+	h.quick[a.ID] = true
 }
 
 // corsConfiguration maps an API's CorsConfiguration (CDK's
@@ -194,8 +198,15 @@ func (h *httpMapper) integrationsOf() {
 		in := &config.HTTPIntegration{Type: p.to("type").str("IntegrationType")}
 		uri := p.str("IntegrationUri")
 		version := p.to("payloadFormatVersion").str("PayloadFormatVersion")
-		switch in.Type {
-		case config.IntegrationAWSProxy:
+		subtype := p.str("IntegrationSubtype")
+		switch {
+		case subtype != "":
+			// An AWS service integration (SQS-SendMessage,
+			// EventBridge-PutEvents, …): its parameters are mapped from
+			// the request by RequestParameters, and no function is named.
+			p.fail("IntegrationSubtype", "AWS service integrations (IntegrationSubtype %s) are not supported: want a Lambda function (AWS_PROXY) or a URL (HTTP_PROXY)", subtype)
+			p.used["RequestParameters"] = true
+		case in.Type == config.IntegrationAWSProxy:
 			// CDK's HttpLambdaIntegration writes the function's bare ARN
 			// (GetAtt Fn.Arn); the API reference also takes Lambda's
 			// invocation URI.
@@ -204,7 +215,7 @@ func (h *httpMapper) integrationsOf() {
 			in.PayloadFormatVersion = version
 			// Lambda is invoked with POST, whatever the method says.
 			p.str("IntegrationMethod")
-		case config.IntegrationHTTPProxy:
+		case in.Type == config.IntegrationHTTPProxy:
 			in.URL = uri
 			p.from("url", "IntegrationUri")
 			in.Method = p.to("method").str("IntegrationMethod")
@@ -213,12 +224,12 @@ func (h *httpMapper) integrationsOf() {
 				// value" (AWS::ApiGatewayV2::Integration PayloadFormatVersion).
 				p.fail("PayloadFormatVersion", "an HTTP_PROXY integration's PayloadFormatVersion is 1.0, got %q", version)
 			}
-		case "":
+		case in.Type == "":
 			p.fail("", "IntegrationType is required: AWS_PROXY or HTTP_PROXY")
 		default:
 			p.fail("IntegrationType", "integration type %q is not supported on an HTTP API: want AWS_PROXY or HTTP_PROXY", in.Type)
 		}
-		if version == "" && in.Type != "" {
+		if version == "" && in.Type != "" && subtype == "" {
 			// "PayloadFormatVersion ... Required for HTTP APIs" (the
 			// CloudFormation reference): CloudFormation refuses the
 			// template without it.
@@ -228,7 +239,7 @@ func (h *httpMapper) integrationsOf() {
 			in.Timeout = time.Duration(ms) * time.Millisecond
 		}
 		for _, k := range []string{"RequestParameters", "ResponseParameters", "RequestTemplates"} {
-			if v, ok := p.get(k); ok && !isEmpty(v) {
+			if v, ok := p.get(k); ok && !isEmpty(v) && subtype == "" {
 				p.fail(k, "parameter mapping (%s) is not supported: Tollgate forwards requests and responses as they are", k)
 			}
 		}
@@ -275,6 +286,12 @@ func (h *httpMapper) authorizersOf() {
 			h.jwtAuthorizer(p.sub("JwtConfiguration"), &au)
 		case config.HTTPAuthorizerRequest:
 			h.lambdaAuthorizer(p, &au)
+			if au.IdentitySource == nil {
+				// Left out, a REQUEST authorizer has none in CloudFormation
+				// (the API's; "optional" when it caches nothing), not the
+				// Authorization header config and CDK default to.
+				au.IdentitySource = []string{}
+			}
 		case "":
 			p.fail("", "AuthorizerType is required: JWT or REQUEST")
 		default:
@@ -531,8 +548,12 @@ func (h *httpMapper) stagesOf() {
 			p.fail("StageName", "the API already has stage %s, declared by %s", st.StageName, prev)
 			continue
 		}
-		h.stages[api][st.StageName] = id
 		a := &h.cfg.HTTPAPIs[ai]
+		if st.StageName == tollgate.DefaultStageName && h.quick[api] {
+			p.fail("StageName", "the API's quick create (Target) already made its $default stage")
+			continue
+		}
+		h.stages[api][st.StageName] = id
 		if st.StageName == tollgate.DefaultStageName {
 			withDefault := true
 			a.CreateDefaultStage = &withDefault

@@ -203,6 +203,9 @@ func TestHTTPAPIMapping(t *testing.T) {
   Lambda60:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$context.routeKey], EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
+  Open:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "1.0"}
   A:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "ANY /p/{proxy+}", Target: !Join ["", [integrations/, !Ref Int]], AuthorizationType: JWT, AuthorizerId: !Ref Jwt, AuthorizationScopes: [s1, s2]}
@@ -219,6 +222,8 @@ func TestHTTPAPIMapping(t *testing.T) {
 				{ID: "Lambda", Type: "REQUEST", IdentitySource: []string{"$request.header.X", "$stageVariables.v"}, Function: "Fn",
 					ResponseTypes: []string{"IAM"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl0},
 				{ID: "Lambda60", Type: "REQUEST", IdentitySource: []string{"$context.routeKey"}, Function: "Fn", ResponseTypes: []string{"SIMPLE"}, PayloadFormatVersion: "2.0", ResultsCacheTTL: &ttl60},
+				// No IdentitySource: none, as CloudFormation has it.
+				{ID: "Open", Type: "REQUEST", IdentitySource: []string{}, Function: "Fn", ResponseTypes: []string{"IAM"}, PayloadFormatVersion: "1.0", ResultsCacheTTL: &ttl0},
 			},
 			Routes: []config.HTTPRoute{
 				{Path: "/p/{proxy+}", Methods: []string{"ANY"}, Authorizer: "Jwt", AuthorizationScopes: []string{"s1", "s2"},
@@ -347,6 +352,15 @@ func TestHTTPAPIProblems(t *testing.T) {
   Twice2:
     Type: AWS::ApiGatewayV2::Stage
     Properties: {ApiId: !Ref Api, StageName: dev}
+  Sqs:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationSubtype: SQS-SendMessage, PayloadFormatVersion: "1.0", RequestParameters: {QueueUrl: q, MessageBody: $request.body}}
+  Quick:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {ProtocolType: HTTP, Target: "https://backend.example.com"}
+  QuickDefault:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Quick, StageName: $default}
 `
 	_, err := deployWithAssets(t, text, "Fn")
 	if err == nil {
@@ -376,6 +390,8 @@ func TestHTTPAPIProblems(t *testing.T) {
 		"Resources.OtherApi.Properties.Target: the integration Mapped belongs to another API",
 		`Resources.NotAnApi.Properties.ApiId: ApiId must refer to an HTTP API of this template (Ref of an AWS::ApiGatewayV2::Api), got "nope"`,
 		"Resources.Twice2.Properties.StageName: the API already has stage dev, declared by Twice1",
+		"Resources.Sqs.Properties.IntegrationSubtype: AWS service integrations (IntegrationSubtype SQS-SendMessage) are not supported",
+		"Resources.QuickDefault.Properties.StageName: the API's quick create (Target) already made its $default stage",
 	}
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
