@@ -245,6 +245,12 @@
 // -bench='^BenchmarkHandler$' -benchmem -count 3 ./internal/gateway): a
 // cached Cognito decision 2.7–2.9 µs, 1,200 B, 4 allocations; a cached
 // Lambda authorizer decision 3.0–3.2 µs, 1,280 B, 5 allocations.
+// The same request to a REST and to an HTTP API (-bench HandlerKinds,
+// -cpu 1, best of six on a busy machine) costs the same, 1,200 B in 4
+// allocations for each: a cached JWT decision 2.3 µs for both, no
+// authorizer 1.3 µs for both; an HTTP API's stage selection, $default
+// fallback and route key are decided without allocating (the key is the
+// route's, built once).
 // Evaluating a policy (-bench PolicyEvaluate) takes 24–60 ns with no
 // allocation; a JWT authorizer's cached decision (-bench
 // JWTAuthorizerCached) 411–419 ns with no allocation. A JWT not seen

@@ -764,7 +764,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t.found = ok
 	l := g.serve(x, r, raw, t)
 	if g.obs != nil {
-		status := x.rec.status
+		status := int(x.rec.status)
 		if status == 0 {
 			status = http.StatusOK
 		}
@@ -1044,15 +1044,18 @@ func (m *mock) Serve(w http.ResponseWriter, r *http.Request, inv *Invocation) {
 // http.ResponseController, so that integrations can flush.
 type statusRecorder struct {
 	http.ResponseWriter
-	status  int
 	id, ext string
-	// http is set for an HTTP API's request: its id is apigw-requestid.
-	http bool
 	// cors, for an HTTP API with a CORS configuration, readies the
 	// final answer's Access-Control-* headers; origin is the request's
 	// Origin when allowed, or "".
 	cors   *cors
 	origin string
+	// status is the final answer's, 0 until it is written. (It and the
+	// two flags share a word, so that the exchange, with its allocation
+	// header, fits the 768-byte size class.)
+	status int32
+	// http is set for an HTTP API's request: its id is apigw-requestid.
+	http bool
 	// informational is set once a 1xx answer has gone out.
 	informational bool
 }
@@ -1072,7 +1075,7 @@ func (s *statusRecorder) final(code int) {
 	if s.status != 0 {
 		return
 	}
-	s.status = code
+	s.status = int32(code) //nolint:gosec // an HTTP status: net/http refuses one outside 100–999
 	if s.cors != nil {
 		s.cors.answer(s.Header(), s.origin)
 	}

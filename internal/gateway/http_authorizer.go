@@ -256,22 +256,27 @@ func RouteARN(region, account, apiID, stage, verb string, route *tollgate.Route)
 }
 
 // httpIdentity reads the values of an HTTP API REQUEST authorizer's
-// identity sources, in their order, into values, and appends each, after
-// its length, to material (the cache key's). Every source is required,
-// whether results are cached or not: ok is false with the refusal (401,
-// the function not invoked) when one is missing or empty (http-api-lambda-
-// authorizer.html), or, as a REST API's identity, sent twice.
-func (a *LambdaAuthorizer) httpIdentity(r *http.Request, inv *Invocation, values []string, material []byte) ([]string, []byte, Result, bool) {
+// identity sources, in their order, appending each, after its length, to
+// material (the cache key's, when not nil) and to *values (when not nil).
+// Every source is required, whether results are cached or not: ok is
+// false with the refusal (401, the function not invoked) when one is
+// missing or empty (http-api-lambda-authorizer.html), or, as a REST API's
+// identity, sent twice.
+func (a *LambdaAuthorizer) httpIdentity(r *http.Request, inv *Invocation, values *[]string, material []byte) ([]byte, Result, bool) {
 	var query map[string][]string
 	for _, s := range a.sources {
 		v, refused, ok := a.sourceValue(r, inv, s, &query)
 		if !ok {
-			return nil, nil, refused, false
+			return nil, refused, false
 		}
-		values = append(values, v)
-		material = appendKeyValue(material, v)
+		if values != nil {
+			*values = append(*values, v)
+		}
+		if material != nil {
+			material = appendKeyValue(material, v)
+		}
 	}
-	return values, material, Result{}, true
+	return material, Result{}, true
 }
 
 // httpContextValue is the $context variable name (apigw.HTTPContextSources)
@@ -295,9 +300,8 @@ func httpContextValue(r *http.Request, inv *Invocation, name string) string {
 // alike; an IAM policy is evaluated again against each request's routeArn.
 func (a *LambdaAuthorizer) authorizeHTTP(r *http.Request, inv *Invocation) Result {
 	var buf [2048]byte
-	var vals [4]string
 	material := append(append(append(append(buf[:0], inv.API.ID...), 0), inv.Stage.Name...), 0)
-	values, material, res, ok := a.httpIdentity(r, inv, vals[:0], material)
+	material, res, ok := a.httpIdentity(r, inv, nil, material)
 	if !ok {
 		return res
 	}
@@ -305,7 +309,7 @@ func (a *LambdaAuthorizer) authorizeHTTP(r *http.Request, inv *Invocation) Resul
 		return Result{Decision: Misconfigured, Reason: "no route"}
 	}
 	arn := RouteARN(inv.API.Region, tollgate.AccountID, inv.API.ID, inv.Stage.Name, r.Method, inv.Route)
-	o, cached := a.decide(r, inv, arn, "", values, material)
+	o, cached := a.decide(r, inv, arn, "", material)
 	if o.grant == nil {
 		return Result{Decision: o.decision, Reason: o.reason}
 	}

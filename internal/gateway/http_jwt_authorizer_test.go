@@ -15,25 +15,25 @@ import (
 
 // httpJWTEnv is an HTTP API ($default stage) whose routes are guarded by
 // a JWT authorizer as CDK's HttpUserPoolAuthorizer declares it (local
-// pool A by PoolID, the client id as audience) and trusting an OIDC
-// issuer too: GET /scoped (scopes orders:read or default/default), GET
-// /open (none), and GET /q, whose authorizer reads the token from the
-// query string parameter access_token.
+// pool A by PoolID, the client id as audience): GET /scoped (scopes
+// orders:read or default/default), GET /open (none), and GET /q, whose
+// authorizer reads the token from the query string parameter
+// access_token; GET /oidc is guarded by one trusting an OIDC issuer.
 type httpJWTEnv struct {
 	*env
 	oidc *oidcIssuer
 }
 
-func newHTTPJWTEnv(t *testing.T) *httpJWTEnv {
+func newHTTPJWTEnv(t *testing.T, edits ...func(*gateway.Options)) *httpJWTEnv {
 	t.Helper()
 	he := &httpJWTEnv{oidc: newOIDCIssuer(t)}
 	he.env = newEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
-		cfg := &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{
-			{PoolID: poolA, Audiences: []string{clientA}},
-			{Issuer: he.oidc.issuer(), Audiences: []string{"api"}},
-		}}
+		// An HTTP API's JwtConfiguration has one issuer (apigw.Check).
+		cfg := &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{{PoolID: poolA, Audiences: []string{clientA}}}}
 		authz := &tollgate.Authorizer{Name: "jwt", Type: tollgate.AuthorizerJWT, IdentitySource: "$request.header.Authorization", JWT: cfg}
 		byQuery := &tollgate.Authorizer{Name: "q", Type: tollgate.AuthorizerJWT, IdentitySource: "$request.querystring.access_token", JWT: cfg}
+		oidc := &tollgate.Authorizer{Name: "oidc", Type: tollgate.AuthorizerJWT, IdentitySource: "$request.header.Authorization",
+			JWT: &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{{Issuer: he.oidc.issuer(), Audiences: []string{"api"}}}}}
 		upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
 		api.Protocol = tollgate.ProtocolHTTP
 		api.Stages = []tollgate.Stage{{Name: tollgate.DefaultStageName}}
@@ -42,8 +42,11 @@ func newHTTPJWTEnv(t *testing.T) *httpJWTEnv {
 			{ResourcePath: "/scoped", Method: "GET", Authorizer: authz, AuthorizationScopes: []string{"orders:read", scope}, Integration: upstream},
 			{ResourcePath: "/open", Method: "GET", Authorizer: authz, Integration: upstream},
 			{ResourcePath: "/q", Method: "GET", Authorizer: byQuery, Integration: upstream},
+			{ResourcePath: "/oidc", Method: "GET", Authorizer: oidc, Integration: upstream},
 		}
-		opts.Challenge = true // an HTTP API's challenges do not depend on it
+		for _, edit := range edits {
+			edit(opts)
+		}
 	})
 	return he
 }
@@ -68,7 +71,14 @@ func invalidToken(description string) string {
 // TestHTTPJWTAuthorizerAnswers: what an HTTP API's JWT authorizer answers,
 // each value from a source (contract apigw-beyond.md §4.3).
 func TestHTTPJWTAuthorizerAnswers(t *testing.T) {
-	he := newHTTPJWTEnv(t)
+	t.Run("without Options.Challenge", func(t *testing.T) { testHTTPJWTAuthorizerAnswers(t, newHTTPJWTEnv(t)) })
+	// An HTTP API's challenges are AWS's, whatever Options.Challenge.
+	t.Run("with Options.Challenge", func(t *testing.T) {
+		testHTTPJWTAuthorizerAnswers(t, newHTTPJWTEnv(t, func(o *gateway.Options) { o.Challenge = true }))
+	})
+}
+
+func testHTTPJWTAuthorizerAnswers(t *testing.T, he *httpJWTEnv) {
 	local := claims(issuerOf(poolA)) // a Cognito access token: no aud, client_id clientA
 	tok := func(c map[string]any) string { return "Bearer " + mint(t, keyA, keyA.kid, c) }
 	const unauthorized, forbidden = `{"message":"Unauthorized"}`, `{"message":"Forbidden"}`
@@ -99,7 +109,7 @@ func TestHTTPJWTAuthorizerAnswers(t *testing.T) {
 		{"not yet valid", "/open", tok(with(local, "nbf", t0.Add(time.Hour).Unix())), 401, unauthorized, invalidToken("token is not valid yet")},
 		// "Currently, only RSA-based algorithms are supported" and a capture
 		// of an ES256 token refused (code-index file 55619222399).
-		{"ES256", "/open", "Bearer " + he.oidc.mint(t, jose.ES256, he.oidc.claims()), 401, unauthorized, invalidToken("signing method ES256 is invalid")},
+		{"ES256", "/oidc", "Bearer " + he.oidc.mint(t, jose.ES256, he.oidc.claims()), 401, unauthorized, invalidToken("signing method ES256 is invalid")},
 		{"HS256 forgery", "/open", "Bearer " + mintHS256(t, keyA, local), 401, unauthorized, invalidToken("signing method HS256 is invalid")},
 		{"forged signature", "/open", tok(local)[:len(tok(local))-4] + "AAAA", 401, unauthorized, invalidToken("crypto/rsa: verification error")},
 		{"alg none", "/open", "Bearer " + mintNone(t, keyA.kid, local), 401, unauthorized, invalidToken("signing method none is invalid")},
@@ -198,7 +208,7 @@ func TestHTTPJWTAuthorizerKeysUnavailable(t *testing.T) {
 	he := newHTTPJWTEnv(t)
 	he.oidc.down.Store(true)
 	c := with(he.oidc.claims(), "aud", "api")
-	w := he.getAuth("/open", "Bearer "+mint(t, keyA, he.oidc.kid, c))
+	w := he.getAuth("/oidc", "Bearer "+mint(t, keyA, he.oidc.kid, c))
 	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` || w.Header().Get("Www-Authenticate") != "" || w.Header().Get(gateway.HeaderErrorType) != "" {
 		t.Errorf("%d %s %v", w.Code, w.Body, w.Header())
 	}

@@ -340,3 +340,45 @@ func TestNewHTTPLambdaAuthorizerRefuses(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// BenchmarkLambdaAuthorizerCachedHTTP compares a cached decision of a
+// REST API's REQUEST authorizer (a policy evaluated against the methodArn
+// of each form of the path) and of an HTTP API's (a simple answer, and an
+// IAM policy evaluated against the routeArn).
+func BenchmarkLambdaAuthorizerCachedHTTP(b *testing.B) {
+	api := &tollgate.RestAPI{ID: apiID, Region: "us-east-1"}
+	route := &tollgate.Route{ResourcePath: "/a", Method: "GET"}
+	restEvent := func(*http.Request, *gateway.Invocation, string) ([]byte, error) { return []byte(`{}`), nil }
+	for _, kind := range []struct {
+		name   string
+		decl   *tollgate.Authorizer
+		answer func([]byte) ([]byte, bool, error)
+		stage  string
+	}{
+		{"REST", &tollgate.Authorizer{Name: "r", Type: tollgate.AuthorizerRequest, Function: "f", ResultTTL: time.Hour,
+			IdentitySources: []string{"method.request.header.Authorization"}}, allowAll, "prod"},
+		{"HTTP-simple", httpLambdaAuthorizer("2.0", true, time.Hour), simple(true), tollgate.DefaultStageName},
+		{"HTTP-IAM", httpLambdaAuthorizer("1.0", false, time.Hour), allowAll, tollgate.DefaultStageName},
+	} {
+		b.Run(kind.name, func(b *testing.B) {
+			z, err := gateway.NewLambdaAuthorizer(kind.decl, gateway.LambdaAuthorizerOptions{
+				HTTP: kind.stage == tollgate.DefaultStageName, Invoke: (&fakeFunction{answer: kind.answer}).invoke,
+				Event: restEvent, HTTPEvent: httpEvent, Cache: gateway.NewPolicyCache(0)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			inv := &gateway.Invocation{API: api, Stage: &tollgate.Stage{Name: kind.stage}, Route: route, ResourcePath: "/a", Path: "/a", RouteKey: "GET /a", RawPath: "/a"}
+			r := httptest.NewRequest("GET", "/a", nil)
+			r.Header.Set("Authorization", "tok")
+			if res := z.Authorize(r, inv, "/a"); res.Decision != gateway.Allow {
+				b.Fatal(res.Decision, res.Reason)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if res := z.Authorize(r, inv, "/a"); res.Decision != gateway.Allow || !res.Cached {
+					b.Fatal(res.Decision, res.Reason)
+				}
+			}
+		})
+	}
+}

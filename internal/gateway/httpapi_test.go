@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -322,5 +323,69 @@ func TestHTTPAPIRouteThrottle(t *testing.T) {
 	e.f.clock.advance(1e9)
 	if s := status("GET", "/pets/dog/2"); s != 200 {
 		t.Errorf("after a second: %d", s)
+	}
+}
+
+// TestHTTPAPIKeepsRequestID: an apigw-requestid a server middleware set
+// first is the request's id.
+func TestHTTPAPIKeepsRequestID(t *testing.T) {
+	e := newHTTPEnv(t, nil)
+	w := httptest.NewRecorder()
+	w.Header().Set("apigw-requestid", "JKJaXmPLvHcESHA=")
+	e.gw.ServeHTTP(w, request("GET", httpExecHost, "/pets/dog/1", ""))
+	inv, _, _ := e.invocation()
+	if w.Code != 200 || inv == nil || inv.RequestID != "JKJaXmPLvHcESHA=" {
+		t.Fatalf("%d, invocation %+v", w.Code, inv)
+	}
+	if got := w.Header().Values("apigw-requestid"); len(got) != 1 {
+		t.Errorf("apigw-requestid %q", got)
+	}
+}
+
+// TestHTTPAPIInformational: after a 1xx answer, whose header map the
+// integration cleared as ReverseProxy does, the final answer still has
+// its apigw-requestid and its CORS headers.
+func TestHTTPAPIInformational(t *testing.T) {
+	e := newHTTPEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		api.CORS = &tollgate.CORSConfiguration{AllowOrigins: []string{appOrigin}}
+		o.Integrations = gateway.IntegrationsFunc(func(*tollgate.RestAPI, *tollgate.Route) (gateway.Integration, error) {
+			return integrationFunc(func(w http.ResponseWriter, _ *http.Request, _ *gateway.Invocation) {
+				w.WriteHeader(http.StatusEarlyHints)
+				clear(w.Header())
+				w.WriteHeader(http.StatusCreated)
+			}), nil
+		})
+	})
+	srv := httptest.NewServer(e.gw)
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/pets/dog/1", nil)
+	req.Host = httpExecHost
+	req.Header.Set("Origin", appOrigin)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if h := resp.Header; resp.StatusCode != http.StatusCreated || !apigwIDPattern.MatchString(h.Get("apigw-requestid")) || h.Get("x-amzn-RequestId") != "" || h.Get("Access-Control-Allow-Origin") != appOrigin {
+		t.Errorf("%s %v", resp.Status, h)
+	}
+}
+
+// TestHTTPAPIObserver: an HTTP API's requests are labelled with the
+// route's path template ("$default" for the $default route) and method
+// as declared, its stage "$default" or named.
+func TestHTTPAPIObserver(t *testing.T) {
+	e := newHTTPEnv(t, nil)
+	e.do(request("GET", httpExecHost, "/pets/dog/2", ""))
+	e.do(request("GET", httpExecHost, "/", ""))
+	e.do(request("GET", httpExecHost, "/dev/pets/cat/1", ""))
+	reqs, _ := e.obs.take()
+	want := []observed{
+		{httpAPIID, "$default", "/pets/dog/{id}", "GET", 200},
+		{httpAPIID, "$default", "$default", "ANY", 200},
+		{httpAPIID, "dev", "/pets/{proxy+}", "GET", 200},
+	}
+	if d := cmp.Diff(want, reqs); d != "" {
+		t.Errorf("requests (-want +got):\n%s", d)
 	}
 }

@@ -78,8 +78,10 @@ type Invocation struct {
 	// PrincipalID and AuthorizerContext are what a Lambda (TOKEN or
 	// REQUEST) authorizer allowed the request with: its principalId, and
 	// its context with the values as the function returned them (string,
-	// json.Number, bool or nil), shared with the cached answer and not to
-	// be modified. AuthorizerLatency is how long its function took for
+	// json.Number, bool or nil; on an HTTP API any JSON value, objects as
+	// map[string]any and arrays as []any), shared with the cached answer
+	// and not to be modified. An HTTP API's simple answer has no
+	// principalId. AuthorizerLatency is how long its function took for
 	// this request: 0 when the answer came from the cache (the proxy
 	// event's requestContext.authorizer.integrationLatency).
 	PrincipalID       string

@@ -227,7 +227,7 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 	if len(arn) > MaxMethodARNBytes {
 		return Result{Decision: URITooLong, Reason: fmt.Sprintf("methodArn of %d bytes", len(arn))}
 	}
-	o, cached := a.decide(r, inv, arn, token, nil, material)
+	o, cached := a.decide(r, inv, arn, token, material)
 	if o.grant == nil {
 		return Result{Decision: o.decision, Reason: o.reason}
 	}
@@ -244,16 +244,16 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 // decide returns the function's answer for the request: invoked, or, with
 // a TTL, from the cache under the key of material (cached true) or
 // invoked once for every concurrent request with that key (shared).
-// token is a TOKEN authorizer's, identity an HTTP API authorizer's values.
-func (a *LambdaAuthorizer) decide(r *http.Request, inv *Invocation, arn, token string, identity []string, material []byte) (o outcome, cached bool) {
+// token is a TOKEN authorizer's.
+func (a *LambdaAuthorizer) decide(r *http.Request, inv *Invocation, arn, token string, material []byte) (o outcome, cached bool) {
 	if a.ttl <= 0 {
-		return a.call(r.Context(), r, inv, arn, token, identity), false
+		return a.call(r.Context(), r, inv, arn, token), false
 	}
 	key := policyKey{authz: a.id, sum: sha256.Sum256(material)}
 	if g := a.cache.get(key, a.now()); g != nil {
 		return outcome{grant: g}, true
 	}
-	o = a.shared(r, inv, arn, token, identity, key)
+	o = a.shared(r, inv, arn, token, key)
 	return o, o.cached
 }
 
@@ -329,8 +329,8 @@ func canonicalPath(p string) string {
 // the authorizer run at a time: beyond, an invocation runs on its first
 // caller's context, and ends when that caller goes away, so that clients
 // that leave cannot pile up invocations nobody waits for.
-func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token string, identity []string, key policyKey) outcome {
-	event, err := a.buildEvent(r, inv, arn, token, identity)
+func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token string, key policyKey) outcome {
+	event, err := a.buildEvent(r, inv, arn, token)
 	if err != nil {
 		return eventError(err)
 	}
@@ -369,8 +369,8 @@ func (a *LambdaAuthorizer) shared(r *http.Request, inv *Invocation, arn, token s
 const maxDetached = 64
 
 // call builds the event of the request r and invokes the function with it.
-func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invocation, arn, token string, identity []string) outcome {
-	event, err := a.buildEvent(r, inv, arn, token, identity)
+func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invocation, arn, token string) outcome {
+	event, err := a.buildEvent(r, inv, arn, token)
 	if err != nil {
 		return eventError(err)
 	}
@@ -378,8 +378,15 @@ func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invoc
 }
 
 // buildEvent returns the authorizer's event for the request r.
-func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string, identity []string) ([]byte, error) {
+func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string) ([]byte, error) {
 	if a.http {
+		// The values were read for the cache key; they are read again
+		// for the event only when the function is invoked, so that a
+		// cached decision allocates nothing for them.
+		var identity []string
+		if _, _, ok := a.httpIdentity(r, inv, &identity, nil); !ok {
+			return nil, errors.New("an identity source changed while the authorizer ran")
+		}
 		return a.httpEvent(r, inv, a.version, arn, identity)
 	}
 	if a.kind == tollgate.AuthorizerToken {

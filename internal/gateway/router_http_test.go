@@ -106,3 +106,75 @@ func TestNewHTTPRouterProblems(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHTTPMatch: an HTTP API's router never panics; it selects a route of
+// the tree exactly when a REST API's router over the same routes does
+// (both searches see every match), otherwise $default; a match's
+// parameters give the request path back, as in FuzzMatch; and when the
+// REST router finds a full match, the HTTP router's is full too.
+func FuzzHTTPMatch(f *testing.F) {
+	tree := routes(fuzzRoutes...)
+	rest := mustRouter(f, tree)
+	rt, err := gateway.NewHTTPRouter(append(routes(fuzzRoutes...), routes("ANY $default")...))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"", "/", "//", "/pets", "/pets/1", "//pets//1//", "/pets/1/toys/2/a/b/", "/files/a%2Fb/c",
+		"/stores/s1/checkout", "/stores/s1/i1", "/a/b/c/d/e/f/g", "/pets/special/", "/%2F/%00", "/pets/{id}"} {
+		for _, m := range []string{"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "ANY"} {
+			f.Add(m, s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, method, path string) {
+		m, ok := rt.Match(method, path)
+		rm, rok := rest.Match(method, path)
+		if method == "ANY" {
+			if ok {
+				t.Fatalf(`"ANY" matched %s`, m.Resource)
+			}
+			return
+		}
+		if !ok {
+			t.Fatalf("%s %q: no route, not even $default", method, path)
+		}
+		if m.Resource == "$default" {
+			if rok || m.NumParams() != 0 || m.Route.Key() != "$default" {
+				t.Fatalf("%s %q: $default (%d parameters), but REST matched %v %s", method, path, m.NumParams(), rok, rm.Resource)
+			}
+			return
+		}
+		if !rok {
+			t.Fatalf("%s %q matched %s, REST nothing", method, path, m.Resource)
+		}
+		if m.Route.Method != method && m.Route.Method != "ANY" {
+			t.Fatalf("%s %q matched route %+v", method, path, m.Route)
+		}
+		if got, want := normalize(substitute(&m)), normalize(path); got != want {
+			t.Fatalf("%s %q matched %s with params %v: substituted %q, want %q", method, path, m.Resource, m.Params(), got, want)
+		}
+		if !strings.Contains(rm.Resource, "+}") && strings.Contains(m.Resource, "+}") {
+			t.Fatalf("%s %q: REST's full match %s, HTTP's greedy %s", method, path, rm.Resource, m.Resource)
+		}
+	})
+}
+
+func BenchmarkHTTPMatch(b *testing.B) {
+	rt, err := gateway.NewHTTPRouter(append(routes(fuzzRoutes...), routes("ANY $default")...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/pets/1234"},
+		{"POST", "/hello/world/and/more"}, // a greedy match: two passes
+		{"TRACE", "/pets"},                // $default
+	} {
+		b.Run(c.method+c.path, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := rt.Match(c.method, c.path); !ok {
+					b.Fatal("no match")
+				}
+			}
+		})
+	}
+}
