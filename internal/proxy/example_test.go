@@ -46,3 +46,35 @@ func ExampleProxy_Integration() {
 	fmt.Println(w.Code, string(body))
 	// Output: 200 GET /v1/orders/42?expand=items client=6rupb256qn12tju82occ9eppqr stage=prod
 }
+
+// On an HTTP API, the $default route sends the request's whole path, a
+// named stage's segment included, after the URI's path; the upstream also
+// gets Forwarded and Via.
+func ExampleProxy_Integration_httpAPIDefaultRoute() {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s via=%q", r.Method, r.RequestURI, r.Header.Get("Via"))
+	}))
+	defer upstream.Close()
+
+	p := proxy.New(proxy.Options{})
+	api := &tollgate.RestAPI{ID: "a1b2c3d4e5", Protocol: tollgate.ProtocolHTTP}
+	route := &tollgate.Route{Method: "ANY", ResourcePath: tollgate.DefaultRouteKey,
+		Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: upstream.URL + "/api", Method: "ANY"}}
+	in, err := p.Integration(api, route)
+	if err != nil {
+		panic(err)
+	}
+
+	// What the gateway decided for POST /dev/store/checkout?cart=7 on the
+	// stage dev.
+	r := httptest.NewRequest("POST", "/dev/store/checkout?cart=7", nil)
+	inv := &gateway.Invocation{
+		API: api, Route: route, Stage: &tollgate.Stage{Name: "dev"},
+		RouteKey: tollgate.DefaultRouteKey, Path: "/store/checkout", RawPath: "/dev/store/checkout",
+	}
+	w := httptest.NewRecorder()
+	in.Serve(w, r, inv)
+	body, _ := io.ReadAll(w.Result().Body)
+	fmt.Println(w.Code, string(body))
+	// Output: 200 POST /api/dev/store/checkout?cart=7 via="HTTP/1.1 AmazonAPIGateway"
+}
