@@ -266,32 +266,67 @@ func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken str
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
 	}
-	a.printDevHTTPAPIs(srv, cfg)
+	for _, api := range cfg.HTTPAPIs {
+		a.printDevHTTPAPI(srv, cfg.Region, &api, curlToken)
+	}
 }
 
-// printDevHTTPAPIs prints each HTTP API's URLs: its $default stage at the
-// root of the API's URL, each named stage under its segment.
-func (a *app) printDevHTTPAPIs(srv *server.Server, cfg *config.Config) {
+// printDevHTTPAPI prints an HTTP API's URL for each of its stages ($default
+// at the API's root), and a curl line for its first route with a literal
+// path: with a token when that route has an authorizer and curlToken gets
+// one.
+func (a *app) printDevHTTPAPI(srv *server.Server, region string, api *config.HTTPAPI, curlToken string) {
 	w, base := a.stdout, srv.PublicURL()
+	id := tollgate.RestAPIID(api.ID)
 	u, _ := url.Parse(base)
-	for _, api := range cfg.HTTPAPIs {
-		id := tollgate.RestAPIID(api.ID)
-		fmt.Fprintf(w, "\nHTTP API %s: %s\n", api.ID, id)
-		if api.DisableExecuteAPIEndpoint {
-			fmt.Fprintf(w, "  (its execute-api endpoint is disabled)\n")
-			continue
-		}
-		if api.CreateDefaultStage == nil || *api.CreateDefaultStage {
-			fmt.Fprintf(w, "  API URL:      %s/apis/%s/\n", base, id)
-			fmt.Fprintf(w, "  Also at:      http://%s.execute-api.%s.%s:%s/ (resolves only where *.%s does; curl does)\n",
-				id, cfg.Region, srv.Catalog().BaseDomain(), u.Port(), srv.Catalog().BaseDomain())
-		}
-		for _, st := range api.Stages {
-			if st.StageName != tollgate.DefaultStageName {
-				fmt.Fprintf(w, "  Stage %s:%s%s/apis/%s/%s/\n", st.StageName, strings.Repeat(" ", max(1, 7-len(st.StageName))), base, id, st.StageName)
-			}
+	fmt.Fprintf(w, "\nHTTP API %s: %s\n", api.ID, id)
+	var stages []string
+	if api.CreateDefaultStage == nil || *api.CreateDefaultStage {
+		stages = append(stages, "")
+	}
+	for _, s := range api.Stages {
+		if s.StageName != tollgate.DefaultStageName {
+			stages = append(stages, s.StageName+"/")
 		}
 	}
+	for _, st := range stages {
+		name := strings.TrimSuffix(st, "/")
+		if name == "" {
+			name = tollgate.DefaultStageName
+		}
+		fmt.Fprintf(w, "  Stage %s:\n    API URL:    %s/apis/%s/%s\n    Also at:    http://%s.execute-api.%s.%s:%s/%s (resolves only where *.%s does; curl does)\n",
+			name, base, id, st, id, cmp.Or(region, config.DefaultRegion), srv.Catalog().BaseDomain(), u.Port(), st, srv.Catalog().BaseDomain())
+	}
+	if len(stages) == 0 {
+		return
+	}
+	for _, r := range api.Routes {
+		if r.Path == tollgate.DefaultRouteKey || strings.Contains(r.Path, "{") {
+			continue
+		}
+		if len(r.Methods) > 0 && !slices.Contains(r.Methods, "GET") && !slices.Contains(r.Methods, "ANY") {
+			continue
+		}
+		target := fmt.Sprintf("%s/apis/%s/%s%s", base, id, stages[0], strings.TrimPrefix(r.Path, "/"))
+		authorizer := cmp.Or(r.Authorizer, api.DefaultAuthorizer)
+		if authorizer == "" || authorizer == "NONE" {
+			fmt.Fprintf(w, "\nCall it:\n\ncurl %s\n", target)
+		} else if curlToken != "" && isJWTAuthorizer(api, authorizer) {
+			fmt.Fprintf(w, "\nCall it with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %s\n", curlToken, target)
+		}
+		return
+	}
+}
+
+// isJWTAuthorizer reports whether the API's authorizer id is a JWT
+// authorizer, whose route takes the pool's token.
+func isJWTAuthorizer(api *config.HTTPAPI, id string) bool {
+	for _, a := range api.Authorizers {
+		if a.ID == id {
+			return a.Type == config.HTTPAuthorizerJWT
+		}
+	}
+	return false
 }
 
 // printFunctions prints each function with an `aws lambda invoke` line
