@@ -194,7 +194,7 @@ func startHTTPAPIStack(t *testing.T) *httpStack {
 	s.token = getToken(t, s.devInfo.TokenURL, s.clientID, s.devInfo.ClientSecret)
 	// dev prints each HTTP API's URLs: the $default stage's, and the named
 	// stages'.
-	for _, line := range []string{"HTTP API Shop: " + s.shop, "API URL:      " + s.shopURL, "Stage dev:    " + s.shopDev} {
+	for _, line := range []string{"HTTP API Shop: " + s.shop, "  Stage $default:\n    API URL:    " + s.shopURL + "\n", "  Stage dev:\n    API URL:    " + s.shopDev + "\n"} {
 		if !strings.Contains(s.dev.Output(), line) {
 			t.Errorf("dev did not print %q:\n%s", line, s.dev.Output())
 		}

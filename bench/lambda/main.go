@@ -176,7 +176,7 @@ func parseDevOutput(text string) (devOutput, error) {
 		clientID: find(`(?m)Client id:\s+(\S+)`),
 		secret:   find(`(?m)Client secret:\s+(\S+)`),
 		api:      find(`(?m)API URL:\s+(\S+)`),
-		httpAPI:  find(`(?m)^HTTP API BenchHttpApi: \S+\n\s+API URL:\s+(\S+)`),
+		httpAPI:  find(`(?m)^HTTP API BenchHttpApi: \S+\n(?:.*\n)*?\s+API URL:\s+(\S+)`),
 	}
 	if d.tokenURL == "" || d.clientID == "" || d.secret == "" || d.api == "" {
 		return devOutput{}, fmt.Errorf("unexpected dev output:\n%s", text)
