@@ -125,7 +125,7 @@ func newAuthzEnv(t testing.TB, authz *tollgate.Authorizer, answer func([]byte) (
 		inner := o.Integrations
 		o.Integrations = gateway.IntegrationsFunc(func(api *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
 			if r.Integration.Type == tollgate.IntegrationAWSProxy {
-				return lambdaproxy.New(r.Integration, le.proxy.invoke, quiet), nil
+				return lambdaproxy.New(api, r.Integration, le.proxy.invoke, quiet), nil
 			}
 			return inner.Integration(api, r)
 		})

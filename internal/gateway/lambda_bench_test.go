@@ -16,9 +16,9 @@ func BenchmarkLambdaProxy(b *testing.B) {
 	result := []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"ok\":true}"}`)
 	e := newEnv(b, func(api *tollgate.RestAPI, o *gateway.Options) {
 		o.Observer = nil
-		o.Integrations = gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
+		o.Integrations = gateway.IntegrationsFunc(func(api *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
 			in := tollgate.Integration{Type: tollgate.IntegrationAWSProxy, Function: "fn"}
-			return lambdaproxy.New(in, func(context.Context, string, string, []byte) ([]byte, bool, error) { return result, false, nil }, quiet), nil
+			return lambdaproxy.New(api, in, func(context.Context, string, string, []byte) ([]byte, bool, error) { return result, false, nil }, quiet), nil
 		})
 	})
 	r := request("GET", execHost+":8080", "/prod/orders/42?expand=items", mint(b, keyA, keyA.kid, claims(issuerOf(poolA))))

@@ -39,8 +39,8 @@ func newLambdaEnv(t *testing.T, edit func(*tollgate.RestAPI)) *lambdaEnv {
 		if edit != nil {
 			edit(api)
 		}
-		o.Integrations = gateway.IntegrationsFunc(func(_ *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
-			return lambdaproxy.New(r.Integration, le.invoke, quiet), nil
+		o.Integrations = gateway.IntegrationsFunc(func(api *tollgate.RestAPI, r *tollgate.Route) (gateway.Integration, error) {
+			return lambdaproxy.New(api, r.Integration, le.invoke, quiet), nil
 		})
 	})
 	return le

@@ -82,7 +82,7 @@ func BenchmarkEventV2JWT(b *testing.B) { benchEvent(b, httpAPI("abc"), withJWT, 
 // version whose function answers at once with a typical response.
 func benchServe(b *testing.B, api *tollgate.RestAPI, version string) {
 	result := []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json","Cache-Control":"no-store"},"body":"{\"id\":42,\"name\":\"Rex\"}"}`)
-	li := New(tollgate.Integration{Function: "fn", PayloadFormatVersion: version}, func(_ context.Context, _, _ string, _ []byte) ([]byte, bool, error) {
+	li := New(api, tollgate.Integration{Function: "fn", PayloadFormatVersion: version}, func(_ context.Context, _, _ string, _ []byte) ([]byte, bool, error) {
 		return result, false, nil
 	}, quiet)
 	r, inv := benchRequest(api)

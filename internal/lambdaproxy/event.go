@@ -141,11 +141,14 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 // On an HTTP API the same event differs as API Gateway's HTTP APIs make
 // it (apigw-beyond §4.2, "1.0 on HTTP APIs"): "version":"1.0" first;
 // header names lower-cased; path and requestContext.path are inv.RawPath
-// (a named stage's segment kept); requestContext.resourceId is null and
+// (a named stage's segment kept), percent-decoded as pathParameters are
+// (decodedPath; that requestContext.path is decoded too is not recorded:
+// it is the path's twin here, as requestContext.http.path is rawPath's in
+// 2.0); requestContext.resourceId is null and
 // stage may be "$default"; the body is base64 unless its media type is
 // text (isTextMediaType: HTTP APIs have no binaryMediaTypes); and
 // requestContext.authorizer is, behind a JWT authorizer, {claims, scopes}
-// with every claim a string (httpClaims; a real capture in
+// with every claim a string (inv.HTTPClaims; a real capture in
 // awsdocs/amazon-api-gateway-developer-guide#113 shows this shape and
 // "exp":"1612061676"), behind a Lambda authorizer {lambda: context}.
 func Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, error) {
@@ -189,11 +192,7 @@ func v1Event(r *http.Request, inv *gateway.Invocation, body []byte, kind apiKind
 		ev.Body = &s
 	}
 	if onHTTP {
-		a, err := httpAuthorizerV1(inv)
-		if err != nil {
-			return nil, err
-		}
-		if a != nil {
+		if a := httpAuthorizerV1(inv); a != nil {
 			ev.RequestContext.Authorizer = a
 		}
 		return json.Marshal(&ev)
@@ -259,12 +258,13 @@ func (f *requestFields) set(r *http.Request, inv *gateway.Invocation, kind apiKi
 	f.Resource = inv.ResourcePath
 	f.Path = inv.Path
 	f.HTTPMethod = r.Method
-	f.PathParameters = inv.PathParameters()
 	f.StageVariables = inv.StageVariables
 	if onHTTP {
-		f.Path = rawPath(inv)
+		f.Path = decodedPath(rawPath(inv))
+		f.PathParameters = httpPathParameters(inv)
 		f.Headers, f.MultiValueHeaders = eventHeaders(r, lowerHeaderName)
 	} else {
+		f.PathParameters = inv.PathParameters()
 		f.Headers, f.MultiValueHeaders = eventHeaders(r, sentHeaderNames(r))
 	}
 	if r.URL.RawQuery != "" {

@@ -1,14 +1,11 @@
 package lambdaproxy
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/tollgate/tollgate"
@@ -93,7 +90,8 @@ type httpJWTAuthorizer struct {
 }
 
 // jwtClaims are a JWT authorizer's claims in an HTTP API's event: Claims
-// hold every claim as a string (httpClaims); Scopes is the scope claim
+// hold every claim as a string (gateway.Invocation.HTTPClaims, rendered
+// once per verified token); Scopes is the scope claim
 // split on spaces, null without one.
 type jwtClaims struct {
 	Claims json.RawMessage `json:"claims"`
@@ -116,8 +114,9 @@ type httpLambdaAuthorizer struct {
 // most gateway.MaxBodyBytes) is body (apigw-beyond §4.2):
 //
 //   - routeKey is inv.RouteKey; rawPath and requestContext.http.path are
-//     inv.RawPath, a named stage's segment kept; rawQueryString is the
-//     query as sent, "" without one;
+//     inv.RawPath, a named stage's segment kept, percent-decoded as are
+//     pathParameters (decodedPath); rawQueryString is the query as sent,
+//     still encoded, "" without one;
 //   - cookies are the Cookie headers split on "; ", and no cookie header
 //     is left; the other header names are lower-cased and a repeated
 //     header's values joined with ",";
@@ -141,11 +140,7 @@ func HTTPEvent(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, e
 			ev.IsBase64Encoded = true
 		}
 	}
-	a, err := httpAuthorizerV2(inv)
-	if err != nil {
-		return nil, err
-	}
-	if a != nil {
+	if a := httpAuthorizerV2(inv); a != nil {
 		ev.RequestContext.Authorizer = a
 	}
 	return json.Marshal(&ev)
@@ -155,7 +150,7 @@ func HTTPEvent(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte, e
 // requestContext.authorizer.
 func (f *httpRequestFields) set(r *http.Request, inv *gateway.Invocation) {
 	f.RouteKey = inv.RouteKey
-	f.RawPath = rawPath(inv)
+	f.RawPath = decodedPath(rawPath(inv))
 	f.RawQueryString = r.URL.RawQuery
 	f.Headers = make(map[string]string, len(r.Header)+4)
 	eachEventHeader(r, func(canonical string, vs []string) {
@@ -184,7 +179,7 @@ func (f *httpRequestFields) set(r *http.Request, inv *gateway.Invocation) {
 			}
 		}
 	}
-	f.PathParameters = inv.PathParameters()
+	f.PathParameters = httpPathParameters(inv)
 	f.StageVariables = inv.StageVariables
 
 	rc := &f.RequestContext
@@ -212,93 +207,34 @@ func (f *httpRequestFields) set(r *http.Request, inv *gateway.Invocation) {
 
 // httpAuthorizerV2 returns a 2.0 event's requestContext.authorizer for
 // inv: httpAuthorizerV1's, a JWT authorizer's claims under "jwt".
-func httpAuthorizerV2(inv *gateway.Invocation) (any, error) {
-	a, err := httpAuthorizerV1(inv)
+func httpAuthorizerV2(inv *gateway.Invocation) any {
+	a := httpAuthorizerV1(inv)
 	if c, ok := a.(*jwtClaims); ok {
-		return &httpJWTAuthorizer{JWT: c}, nil
+		return &httpJWTAuthorizer{JWT: c}
 	}
-	return a, err
+	return a
 }
 
 // httpAuthorizerV1 returns an HTTP API's 1.0 event's
 // requestContext.authorizer for inv: a *jwtClaims behind a JWT
 // authorizer, an httpLambdaAuthorizer behind a Lambda authorizer, nil
 // without authorizer.
-func httpAuthorizerV1(inv *gateway.Invocation) (any, error) {
+func httpAuthorizerV1(inv *gateway.Invocation) any {
 	switch {
 	case inv.Claims != nil: // on an HTTP API, a JWT authorizer's
-		claims, err := httpClaims(inv.Claims.Raw)
-		if err != nil {
-			return nil, err
-		}
-		c := &jwtClaims{Claims: claims, Scopes: inv.Scopes()}
+		c := &jwtClaims{Claims: inv.HTTPClaims(), Scopes: inv.Scopes()}
 		if len(c.Scopes) == 0 {
 			c.Scopes = nil
 		}
-		return c, nil
+		return c
 	case inv.Authorizer != "": // a Lambda authorizer's
 		ctx := inv.AuthorizerContext
 		if ctx == nil {
 			ctx = map[string]any{}
 		}
-		return httpLambdaAuthorizer{Lambda: ctx}, nil
+		return httpLambdaAuthorizer{Lambda: ctx}
 	}
-	return nil, nil
-}
-
-// httpClaims renders a verified token's claims (its payload, a JSON
-// object) as HTTP APIs hand them to integrations: every value a string
-// (apigw-beyond §4.2, §6 fact 13). A string is itself; a number its
-// decimal text as signed ("exp":"1785675600", not a date as REST's
-// Cognito authorizer writes it); true and false their text; an array
-// Go-style, its elements space-separated in brackets ("[a b]", as
-// observed on AWS: the contract's YULIN and guidance-for-claude-code
-// sources). Objects and null are rendered the same way, as Go's fmt
-// prints them ("map[k:v]", "<nil>"): API Gateway's rendering of them is
-// not documented nor captured, and fmt's is the one the array rendering
-// suggests. Keys are sorted, as the claims of the real capture in
-// awsdocs/amazon-api-gateway-developer-guide#113.
-//
-// Strings, numbers and booleans, nearly all of a token's claims, are
-// copied as JSON text without decoding them.
-func httpClaims(raw json.RawMessage) (json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("lambdaproxy: the token's claims: %w", err)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b := make([]byte, 0, len(raw)+8*len(m))
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		v := bytes.TrimSpace(m[k])
-		switch {
-		case len(v) > 0 && v[0] == '"':
-			b = append(b, v...)
-		case len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9' || v[0] == 't' || v[0] == 'f'):
-			// A number's JSON text has no character to escape.
-			b = append(b, '"')
-			b = append(b, v...)
-			b = append(b, '"')
-		default: // an array, an object or null
-			var x any
-			d := json.NewDecoder(bytes.NewReader(v))
-			d.UseNumber()
-			if err := d.Decode(&x); err != nil {
-				return nil, fmt.Errorf("lambdaproxy: the token's claim %q: %w", k, err)
-			}
-			b = appendJSONString(b, fmt.Sprint(x))
-		}
-	}
-	return append(b, '}'), nil
+	return nil
 }
 
 // isTextMediaType reports whether an HTTP API passes a request body of
@@ -328,4 +264,35 @@ func isTextMediaType(contentType string) bool {
 		return true
 	}
 	return false
+}
+
+// decodedPath is a path as HTTP APIs put it in events: percent-decoded,
+// "%2F" included, "+" left as it is (url.PathUnescape). API Gateway's HTTP
+// APIs decode rawPath, requestContext.http.path, pathParameters and
+// payload 1.0's path, where REST APIs keep them encoded: live captures in
+// hotsock/voker#8, relied on by middleapi/standard-server#93; an AWS
+// engineer in aws/aws-lambda-dotnet#1901; Worklytics/psoxy#827.
+// rawQueryString stays encoded. A path with an invalid escape ("%zz") is
+// kept raw: what API Gateway does with one is not recorded, and a raw
+// path loses nothing. A path without "%" is returned as it is, without
+// allocating.
+func decodedPath(p string) string {
+	if strings.IndexByte(p, '%') < 0 {
+		return p
+	}
+	d, err := url.PathUnescape(p)
+	if err != nil {
+		return p
+	}
+	return d
+}
+
+// httpPathParameters returns an HTTP API's event's pathParameters: inv's,
+// each value decoded (decodedPath), or nil without any.
+func httpPathParameters(inv *gateway.Invocation) map[string]string {
+	m := inv.PathParameters()
+	for k, v := range m {
+		m[k] = decodedPath(v)
+	}
+	return m
 }

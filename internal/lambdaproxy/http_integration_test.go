@@ -42,7 +42,7 @@ func (f *fakeFunction) invoke(ctx context.Context, _, _ string, event []byte) ([
 // format version, and returns the answer.
 func serve(t *testing.T, api *tollgate.RestAPI, version string, fn *fakeFunction, timeout time.Duration) (*httptest.ResponseRecorder, *gateway.Invocation) {
 	t.Helper()
-	li := New(tollgate.Integration{Type: tollgate.IntegrationAWSProxy, Function: "fn", PayloadFormatVersion: version, Timeout: timeout}, fn.invoke, quiet)
+	li := New(api, tollgate.Integration{Type: tollgate.IntegrationAWSProxy, Function: "fn", PayloadFormatVersion: version, Timeout: timeout}, fn.invoke, quiet)
 	r := httptest.NewRequest("GET", "/", nil)
 	inv := &gateway.Invocation{API: api, Stage: &tollgate.Stage{Name: tollgate.DefaultStageName}, RouteKey: tollgate.DefaultRouteKey, RawPath: "/", Path: "/"}
 	w := httptest.NewRecorder()
@@ -73,8 +73,11 @@ func TestHTTPResults(t *testing.T) {
 	}{
 		{name: "response", fn: fakeFunction{payload: `{"statusCode":201,"headers":{"X-A":"1,2","Content-Type":"text/plain","X-N":5},"cookies":["a=1; Path=/","b=2"],"body":"hi"}`},
 			status: 201, headers: http.Header{"X-A": {"1,2"}, "Content-Type": {"text/plain"}, "X-N": {"5"}, "Set-Cookie": {"a=1; Path=/", "b=2"}}, body: "hi"},
+		// Without a Content-Type, text/plain; charset=utf-8: a 2025 capture
+		// of an HTTP API's answer (code-index 21373836058) and
+		// aasisodiya.github.io's nodejs-aws-apigw notes.
 		{name: "status as a string", fn: fakeFunction{payload: `{"statusCode":"404"}`},
-			status: 404, headers: http.Header{"Content-Type": {"application/json"}}},
+			status: 404, headers: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}},
 		{name: "base64 decoded whatever the Accept", fn: fakeFunction{payload: `{"statusCode":200,"isBase64Encoded":true,"body":"aGk=","headers":{"content-type":"image/png"}}`},
 			status: 200, headers: http.Header{"Content-Type": {"image/png"}}, body: "hi"},
 		{name: "multiValueHeaders and unknown keys ignored", fn: fakeFunction{payload: `{"statusCode":200,"multiValueHeaders":{"X-M":["a"]},"extra":1,"body":null}`},
@@ -183,13 +186,21 @@ func TestHTTPV1Results(t *testing.T) {
 // TestTimeouts holds the integration's timeouts: its own, or the default
 // of the API's kind (29 s REST, 30 s HTTP).
 func TestTimeouts(t *testing.T) {
-	li := New(tollgate.Integration{Function: "fn", PayloadFormatVersion: "2.0"}, nil, quiet)
-	if li.rest.timeout != tollgate.DefaultIntegrationTimeout || li.http.timeout != tollgate.DefaultHTTPIntegrationTimeout {
-		t.Errorf("timeouts %s, %s", li.rest.timeout, li.http.timeout)
-	}
-	li = New(tollgate.Integration{Function: "fn", Timeout: 5 * time.Second}, nil, quiet)
-	if li.rest.timeout != 5*time.Second || li.http.timeout != 5*time.Second {
-		t.Errorf("timeouts %s, %s", li.rest.timeout, li.http.timeout)
+	rest, http := &tollgate.RestAPI{ID: "abc"}, httpAPI("abc")
+	for _, tc := range []struct {
+		api     *tollgate.RestAPI
+		timeout time.Duration // the integration's
+		want    time.Duration
+	}{
+		{rest, 0, tollgate.DefaultIntegrationTimeout},
+		{http, 0, tollgate.DefaultHTTPIntegrationTimeout},
+		{rest, 5 * time.Second, 5 * time.Second},
+		{http, 5 * time.Second, 5 * time.Second},
+	} {
+		li := New(tc.api, tollgate.Integration{Function: "fn", PayloadFormatVersion: "2.0", Timeout: tc.timeout}, nil, quiet)
+		if li.f.timeout != tc.want {
+			t.Errorf("%s API, timeout %s: waits %s, want %s", tc.api.Protocol, tc.timeout, li.f.timeout, tc.want)
+		}
 	}
 }
 
@@ -197,12 +208,55 @@ func TestTimeouts(t *testing.T) {
 // in the event.
 func TestHTTPEventSent(t *testing.T) {
 	fn := &fakeFunction{payload: `{"statusCode":204}`}
-	li := New(tollgate.Integration{Function: "fn", PayloadFormatVersion: "2.0"}, fn.invoke, quiet)
+	li := New(httpAPI("abc"), tollgate.Integration{Function: "fn", PayloadFormatVersion: "2.0"}, fn.invoke, quiet)
 	r := httptest.NewRequest("POST", "/", strings.NewReader(`{"a":1}`))
 	r.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	li.Serve(w, r, &gateway.Invocation{API: httpAPI("abc"), RawPath: "/", Path: "/"})
 	if w.Code != 204 || !bytes.Contains(fn.event, []byte(`"body":"{\"a\":1}","isBase64Encoded":false}`)) {
 		t.Errorf("%d, event %s", w.Code, fn.event)
+	}
+}
+
+// TestHTTPAnswerHeaders holds the headers an HTTP API's answer gets from
+// the gateway rather than the function. A recorded HTTP API answer to a
+// result without headers (code-index 21373836058, 2025) has date,
+// content-type "text/plain; charset=utf-8", content-length and
+// apigw-requestid only: no X-Amzn-Trace-Id, and one request id, the
+// gateway's. Payload 1.0 on an HTTP API gets the same answer (the
+// answer is the gateway's; no capture says otherwise). A REST API keeps
+// application/json and X-Amzn-Trace-Id (contract §5.2).
+func TestHTTPAnswerHeaders(t *testing.T) {
+	const result = `{"statusCode":200,"headers":{"apigw-requestid":"fromthefunction","X-A":"1"},"body":"hi"}`
+	for _, tc := range []struct {
+		api         *tollgate.RestAPI
+		version     string
+		contentType string
+		trace       bool
+		requestIDs  []string
+	}{
+		{httpAPI("abc"), "2.0", "text/plain; charset=utf-8", false, []string{"gw"}},
+		{httpAPI("abc"), "1.0", "text/plain; charset=utf-8", false, []string{"gw"}},
+		{&tollgate.RestAPI{ID: "abc"}, "", "application/json", true, []string{"gw", "fromthefunction"}},
+	} {
+		fn := &fakeFunction{payload: result}
+		li := New(tc.api, tollgate.Integration{Function: "fn", PayloadFormatVersion: tc.version}, fn.invoke, quiet)
+		w := httptest.NewRecorder()
+		w.Header().Set(gateway.HeaderHTTPRequestID, "gw") // as the gateway sets it
+		inv := &gateway.Invocation{API: tc.api, RawPath: "/", Path: "/", TraceID: "Root=1-5e9f0c65-1de4d666d4dd26aced652b6c"}
+		li.Serve(w, httptest.NewRequest("GET", "/", nil), inv)
+		h := w.Result().Header
+		if got := h.Get("Content-Type"); got != tc.contentType {
+			t.Errorf("%s API %s: Content-Type %q, want %q", tc.api.Protocol, tc.version, got, tc.contentType)
+		}
+		if _, ok := h["X-Amzn-Trace-Id"]; ok != tc.trace {
+			t.Errorf("%s API %s: X-Amzn-Trace-Id %q, want it: %t", tc.api.Protocol, tc.version, h.Get("X-Amzn-Trace-Id"), tc.trace)
+		}
+		if got := h.Values(gateway.HeaderHTTPRequestID); !slices.Equal(got, tc.requestIDs) {
+			t.Errorf("%s API %s: apigw-requestid %q, want %q", tc.api.Protocol, tc.version, got, tc.requestIDs)
+		}
+		if h.Get("X-A") != "1" || w.Body.String() != "hi" {
+			t.Errorf("%s API %s: answered %v %q", tc.api.Protocol, tc.version, h, w.Body)
+		}
 	}
 }

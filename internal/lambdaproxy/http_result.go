@@ -28,19 +28,21 @@ import (
 //     of a string included);
 //   - what is not JSON, or a response whose fields have the wrong types,
 //     is an error (500 on an HTTP API).
+//
+// The payload is scanned once: an object by its decoding, anything else
+// by json.Valid.
 func parseHTTPResult(payload []byte) (*proxyResult, error) {
-	if !json.Valid(payload) {
-		return nil, errors.New("the result is not JSON")
-	}
 	p := bytes.TrimSpace(payload)
-	if p[0] == '{' {
+	if len(p) > 0 && p[0] == '{' {
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(p, &fields); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("the result is not JSON: %w", err)
 		}
 		if s, ok := fields["statusCode"]; ok && string(s) != "null" {
 			return httpResponse(fields)
 		}
+	} else if !json.Valid(p) {
+		return nil, errors.New("the result is not JSON")
 	}
 	return &proxyResult{
 		status:  http.StatusOK,

@@ -41,11 +41,11 @@ var ErrEventTooLarge = errors.New("event too large for Lambda")
 // and 503 {"message":"Service Unavailable"} (inv.WriteResponse).
 type Integration struct {
 	function string
-	// rest and http are how a request to a REST API and to an HTTP API
-	// is served, chosen once here rather than on every request.
-	rest, http format
-	invoke     Invoker
-	log        *slog.Logger
+	// f is how a request is served: chosen once by New for the route's
+	// API and integration, not on every request.
+	f      format
+	invoke Invoker
+	log    *slog.Logger
 }
 
 // format is a payload format: the event, the parsing of the result, and
@@ -67,34 +67,36 @@ func httpV1Event(r *http.Request, inv *gateway.Invocation, body []byte) ([]byte,
 	return v1Event(r, inv, body, kindHTTP)
 }
 
-// New returns the integration in, whose function invoke runs. Its
-// PayloadFormatVersion ("1.0" or "2.0") is the event format on an HTTP
-// API; "" is 2.0 there, the format CDK's HttpLambdaIntegration and the
-// console choose. Without a Timeout, requests wait
+// New returns the integration in of a route of api, whose function invoke
+// runs; the event format and the mapping of results are chosen here, once
+// for the route. On an HTTP API (api.IsHTTP) in's PayloadFormatVersion
+// ("1.0" or "2.0") is the event format; "" is 2.0 there, the format CDK's
+// HttpLambdaIntegration and the console choose. A REST API's (or a nil
+// api's) is 1.0. Without a Timeout, requests wait
 // tollgate.DefaultIntegrationTimeout on a REST API and
 // tollgate.DefaultHTTPIntegrationTimeout on an HTTP API.
-func New(in tollgate.Integration, invoke Invoker, log *slog.Logger) *Integration {
+func New(api *tollgate.RestAPI, in tollgate.Integration, invoke Invoker, log *slog.Logger) *Integration {
 	if log == nil {
 		log = slog.Default()
 	}
 	li := &Integration{function: in.Function, invoke: invoke, log: log}
-	li.rest = format{event: restEvent, parse: parseProxyResult, timeout: tollgate.DefaultIntegrationTimeout}
-	li.http = format{event: HTTPEvent, parse: parseHTTPResult, kind: kindHTTP, timeout: tollgate.DefaultHTTPIntegrationTimeout}
-	if in.PayloadFormatVersion == "1.0" {
-		li.http.event, li.http.parse = httpV1Event, parseProxyResult
+	switch {
+	case api == nil || !api.IsHTTP():
+		li.f = format{event: restEvent, parse: parseProxyResult, kind: kindREST, timeout: tollgate.DefaultIntegrationTimeout}
+	case in.PayloadFormatVersion == "1.0":
+		li.f = format{event: httpV1Event, parse: parseProxyResult, kind: kindHTTP, timeout: tollgate.DefaultHTTPIntegrationTimeout}
+	default:
+		li.f = format{event: HTTPEvent, parse: parseHTTPResult, kind: kindHTTP, timeout: tollgate.DefaultHTTPIntegrationTimeout}
 	}
 	if in.Timeout > 0 {
-		li.rest.timeout, li.http.timeout = in.Timeout, in.Timeout
+		li.f.timeout = in.Timeout
 	}
 	return li
 }
 
 // Serve answers r with the function's result: gateway.Integration.
 func (li *Integration) Serve(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation) {
-	f := &li.rest
-	if kindOf(inv) == kindHTTP {
-		f = &li.http
-	}
+	f := &li.f
 	body, ok := readBody(w, r, inv)
 	if !ok {
 		return
@@ -361,14 +363,26 @@ func lookupFoldMulti(m map[string][]string, name string) ([]string, bool) {
 	return nil, false
 }
 
-// write answers with the result. Content-Type defaults to
-// application/json. On a REST API a base64 body is decoded only when the
-// API's binaryMediaTypes match the request's Accept or the response's
-// Content-Type; otherwise it is sent as the base64 text it is, as API
-// Gateway does. An HTTP API (kind) has no binaryMediaTypes and decodes
-// every base64 body (http-api-develop-integrations-lambda: "isBase64Encoded
-// ... true if the body is ... base64-encoded"; ministackorg/ministack#766
-// measured it). A body that is not base64 is a malformed result.
+// write answers with the result. On a REST API a base64 body is decoded
+// only when the API's binaryMediaTypes match the request's Accept or the
+// response's Content-Type; otherwise it is sent as the base64 text it is,
+// as API Gateway does. An HTTP API (kind) has no binaryMediaTypes and
+// decodes every base64 body (http-api-develop-integrations-lambda:
+// "isBase64Encoded ... true if the body is ... base64-encoded";
+// ministackorg/ministack#766 measured it). A body that is not base64 is a
+// malformed result.
+//
+// Content-Type defaults to application/json on a REST API and to
+// text/plain; charset=utf-8 on an HTTP API, for payload 1.0 as for 2.0
+// (parseHTTPResult sets application/json on the results it makes the body
+// of). Recorded HTTP API answers to results without one carry
+// "content-type: text/plain; charset=utf-8" (code-index 21373836058, a
+// 2025 capture; aasisodiya.github.io's nodejs-aws-apigw notes), with no
+// word of the payload version: the answer is the gateway's, not the
+// format's, so 1.0 gets the same. An HTTP API's answer carries the
+// gateway's apigw-requestid alone, a function's own is dropped, and no
+// X-Amzn-Trace-Id: recorded HTTP API answers have none (the same capture:
+// date, content-type, content-length, apigw-requestid).
 func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gateway.Invocation, kind apiKind) {
 	api := inv.API
 	h := w.Header()
@@ -382,16 +396,25 @@ func (res *proxyResult) write(w http.ResponseWriter, r *http.Request, inv *gatew
 			h[name] = append(h[name], kv[1])
 			continue
 		}
-		if http.CanonicalHeaderKey(kv[0]) == "Transfer-Encoding" {
+		switch http.CanonicalHeaderKey(kv[0]) {
+		case "Transfer-Encoding":
 			continue // framing is the gateway's
+		case gateway.HeaderHTTPRequestID:
+			if kind == kindHTTP {
+				continue // the gateway's is the one
+			}
 		}
 		h.Add(kv[0], kv[1])
 	}
-	if inv.TraceID != "" {
+	if kind == kindREST && inv.TraceID != "" {
 		h[headerpolicy.TraceID] = []string{inv.TraceID}
 	}
 	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "application/json")
+		if kind == kindHTTP {
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+		} else {
+			h.Set("Content-Type", "application/json")
+		}
 	}
 	body := res.body
 	if res.isBase64 && (kind == kindHTTP || api != nil && (matchesAccept(api.BinaryMediaTypes, r.Header.Get("Accept")) ||

@@ -83,7 +83,7 @@ func (s *Server) integration(api *tollgate.RestAPI, route *tollgate.Route, r *fu
 		invoke := func(ctx context.Context, name, traceID string, event []byte) ([]byte, bool, error) {
 			return s.invokeFunction(ctx, r, name, traceID, event)
 		}
-		return lambdaproxy.New(in, invoke, s.opts.Logger), nil
+		return lambdaproxy.New(api, in, invoke, s.opts.Logger), nil
 	default:
 		return nil, fmt.Errorf("%s %s: unsupported integration type %q", route.Method, route.ResourcePath, in.Type)
 	}
