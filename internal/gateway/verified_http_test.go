@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"encoding/json"
-	"runtime"
 	"testing"
 	"time"
 
@@ -59,32 +58,6 @@ func TestHTTPClaimsCached(t *testing.T) {
 	if (&Invocation{}).HTTPClaims() != nil {
 		t.Error("claims without a token")
 	}
-}
-
-// TestHTTPClaimsSizeEstimate holds the estimate of an entry's size, its
-// derivations and HTTP claims computed, to what the heap measures, as
-// TestCacheSizeEstimate does for the derivations alone: within a fifth.
-func TestHTTPClaimsSizeEstimate(t *testing.T) {
-	const n = 5000
-	c := NewCache(CacheOptions{Bytes: 1 << 40, Now: func() time.Time { return benchNow }})
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range n {
-		v := testVerified(t, i)
-		c.put(testKey(i), v, benchNow)
-		v.load()
-		v.loadHTTPClaims()
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	measured := int64(after.HeapAlloc) - int64(before.HeapAlloc) //nolint:gosec // heap sizes are far below 2^63
-	st := c.Stats()
-	t.Logf("estimated %d bytes an entry, measured %d", st.Bytes/n, measured/n)
-	if st.Bytes < measured*4/5 || st.Bytes > measured*6/5 {
-		t.Errorf("estimated %d bytes for %d entries, the heap grew by %d", st.Bytes, n, measured)
-	}
-	runtime.KeepAlive(c)
 }
 
 // BenchmarkHTTPClaims is what a request's JWT claims cost an HTTP API's
