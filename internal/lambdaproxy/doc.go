@@ -2,8 +2,8 @@
 // builds API Gateway's event of a request the gateway has routed and
 // authorized, invokes the integration's function through an Invoker, and
 // maps the function's result to the answer as API Gateway does. It speaks
-// both payload formats, chosen once per integration (New) and per API
-// kind:
+// both payload formats, chosen once per route from its API's kind and
+// its integration (New), never per request:
 //
 //   - REST APIs: payload format 1.0 (contract §5.1: Event; §5.2: the
 //     result's statusCode as a number or a numeric string, headers merged
@@ -13,15 +13,19 @@
 //     result within the integration's timeout 504, an event over Lambda's
 //     6 MB limit 413.
 //   - HTTP APIs, payload format 2.0 (apigw-beyond §4.2: HTTPEvent,
-//     parseHTTPResult): routeKey, rawPath and rawQueryString, cookies[],
+//     parseHTTPResult): routeKey, rawPath (percent-decoded, as are
+//     pathParameters) and rawQueryString (as sent), cookies[],
 //     lower-cased comma-joined headers, empty fields left out, bodies
-//     base64 unless text, JWT claims all strings, a Lambda authorizer's
-//     context as it returned it; a result with a statusCode is the
-//     response (cookies[] become Set-Cookie headers), any other JSON the
-//     body of a 200 application/json answer.
+//     base64 unless text, JWT claims all strings (rendered once per
+//     verified token: gateway.Invocation.HTTPClaims), a Lambda
+//     authorizer's context as it returned it; a result with a statusCode
+//     is the response (cookies[] become Set-Cookie headers; without a
+//     Content-Type, text/plain; charset=utf-8), any other JSON the body
+//     of a 200 application/json answer. An HTTP API's answer carries the
+//     gateway's apigw-requestid alone and no X-Amzn-Trace-Id.
 //   - HTTP APIs, payload format 1.0: Event's HTTP API form (version
 //     "1.0", lower-cased headers, resourceId null, the path with its
-//     stage), the same 1.0 rendering with those differences as
+//     stage, percent-decoded), the same 1.0 rendering with those differences as
 //     parameters, and the result mapped as a REST API's but for base64
 //     bodies, always decoded.
 //
