@@ -79,7 +79,9 @@ func TestCheckHTTP(t *testing.T) {
 		{"route throttle", func(a *tollgate.RestAPI) { a.Stages[0].RouteThrottle.Rate = -1 },
 			"Stages[0].RouteThrottle.Rate: rate -1 is negative"},
 		{"route throttle key", func(a *tollgate.RestAPI) { a.Stages[1].RouteThrottles["POST /items"] = tollgate.Throttle{Rate: 1} },
-			`Stages[1].RouteThrottles["POST /items"]: route "POST /items" is not a route of the API (want one of $default, ANY /public/{proxy+}, GET /items, GET /items/{id})`},
+			`Stages[1].RouteThrottles["POST /items"]: route "POST /items" is not a route of this API (want one of $default, ANY /public/{proxy+}, GET /items, GET /items/{id})`},
+		{"malformed route throttle key", func(a *tollgate.RestAPI) { a.Stages[1].RouteThrottles["GET items"] = tollgate.Throttle{Rate: 1} },
+			`Stages[1].RouteThrottles["GET items"]: resource path "items": must start with /`},
 		// CORS.
 		{"credentials with *", func(a *tollgate.RestAPI) { a.CORS.AllowOrigins = append(a.CORS.AllowOrigins, "*") },
 			"CORS.AllowCredentials: allowCredentials is not supported when allowOrigins is '*': list the origins"},
@@ -183,7 +185,7 @@ func TestCheckHTTP(t *testing.T) {
 		{"REQUEST payload", func(a *tollgate.RestAPI) { a.Routes[0].Authorizer.PayloadFormatVersion = "" },
 			`Routes[0].Authorizer.PayloadFormatVersion: authorizer "lambda": payload format version "": want 1.0 or 2.0`},
 		{"simple responses with 1.0", func(a *tollgate.RestAPI) { a.Routes[0].Authorizer.PayloadFormatVersion = "1.0" },
-			`Routes[0].Authorizer.SimpleResponses: simple responses need payload format version 2.0, and authorizer "lambda"'s is 1.0`},
+			`Routes[0].Authorizer.PayloadFormatVersion: simple responses need payload format version 2.0, and authorizer "lambda"'s is 1.0`},
 		{"validation expression", func(a *tollgate.RestAPI) { a.Routes[0].Authorizer.IdentityValidationExpression = "x" },
 			`Routes[0].Authorizer.IdentityValidationExpression: authorizer "lambda": an identity validation expression is a REST API TOKEN authorizer's`},
 		// Integrations.
@@ -206,7 +208,7 @@ func TestCheckHTTP(t *testing.T) {
 		{"HTTP_PROXY placeholder", func(a *tollgate.RestAPI) { a.Routes[2].Integration.URI = "http://h/{id}" },
 			"Routes[2].Integration.URI: placeholder {id} is not a path parameter of ANY /public/{proxy+} (want one of proxy)"},
 		{"$default placeholder", func(a *tollgate.RestAPI) { a.Routes[3].Integration.URI = "http://h/{proxy}" },
-			"Routes[3].Integration.URI: placeholder {proxy} is not a path parameter of $default, which has none"},
+			"Routes[3].Integration.URI: placeholder {proxy}: the $default route has no path parameters; it sends the request's full path after the URI's"},
 		{"timeout 30s+1ms", func(a *tollgate.RestAPI) { a.Routes[0].Integration.Timeout = 30*time.Second + time.Millisecond },
 			"Routes[0].Integration.Timeout: timeout 30.001s: want whole milliseconds from 50ms to 30s"},
 		{"timeout 49ms", func(a *tollgate.RestAPI) { a.Routes[0].Integration.Timeout = 49 * time.Millisecond },

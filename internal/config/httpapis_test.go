@@ -269,6 +269,8 @@ func TestHTTPGatePath(t *testing.T) {
 		DefaultIntegration: &HTTPIntegration{},
 	}
 	ap := "httpApis[2]"
+	r := newReport("")
+	r.pos.values["httpApis[2].routes[0].authorizationScopes"] = position{line: 1, col: 1}
 	for _, tc := range []struct {
 		p    apigw.Problem
 		want string
@@ -294,8 +296,11 @@ func TestHTTPGatePath(t *testing.T) {
 		{apigw.Problem{Route: 4, Field: "Integration.Timeout"}, "httpApis[2].defaultIntegration.timeout"},
 		{apigw.Problem{Route: 4, Field: "Authorizer.IdentitySource"}, "httpApis[2].authorizers[0].identitySource[0]"},
 		{apigw.Problem{Route: 5, Field: "Method"}, "httpApis[2]"},
+		// Scopes a route takes from the API's default are placed there.
+		{apigw.Problem{Route: 3, Field: "AuthorizationScopes[1]"}, "httpApis[2].routes[2].authorizationScopes[1]"},
+		{apigw.Problem{Route: 4, Field: "AuthorizationScopes"}, "httpApis[2].defaultAuthorizationScopes"},
 	} {
-		if got := httpGatePath(a, ap, tc.p); got != tc.want {
+		if got := httpGatePath(r, a, ap, tc.p); got != tc.want {
 			t.Errorf("%v: %s, want %s", tc.p, got, tc.want)
 		}
 	}
