@@ -96,7 +96,7 @@ func httpRoutePath(r *report, a *HTTPAPI, ap string, p apigw.Problem) string {
 				return authorizerPath(a, ap, cmp.Or(rt.Authorizer, a.DefaultAuthorizer), p.Field)
 			case strings.HasPrefix(p.Field, "AuthorizationScopes") && rt.Authorizer == "" && !r.pos.has(field(rp, "authorizationScopes")):
 				// The route's scopes are the API's default ones.
-				return translate(field(ap, "defaultAuthorizationScopes"), strings.TrimPrefix(p.Field, "AuthorizationScopes"))
+				return field(ap, "defaultAuthorizationScopes") + strings.TrimPrefix(p.Field, "AuthorizationScopes")
 			}
 			return translate(rp, p.Field)
 		}
