@@ -32,10 +32,17 @@ func (c *Config) gateAPIs(r *report) {
 			return
 		}
 		for _, p := range apigw.Check(api) {
-			if k := [2]string{place(p), p.Message}; !seen[k] {
-				seen[k] = true
+			k := [2]string{place(p), p.Message}
+			switch {
+			case seen[k]:
+			case strings.HasSuffix(p.Field, `"]`):
+				// A problem with a mapping's entry as a whole (a route
+				// throttle's route key) is the key's.
+				r.addKey(k[0], "%s", p.Message)
+			default:
 				r.add(k[0], "%s", p.Message)
 			}
+			seen[k] = true
 		}
 	}
 	for i := range c.RestAPIs {
