@@ -203,6 +203,11 @@ func TestCheckHTTP(t *testing.T) {
 			`Routes[2].Integration.PayloadFormatVersion: payload format version "2.0": an HTTP_PROXY integration's is 1.0`},
 		{"HTTP_PROXY method", func(a *tollgate.RestAPI) { a.Routes[2].Integration.Method = "get" },
 			`Routes[2].Integration.Method: invalid integration method "get" (write it in upper case): want one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, ANY`},
+		// A method the proxy could send but API Gateway does not know.
+		{"HTTP_PROXY method not API Gateway's", func(a *tollgate.RestAPI) { a.Routes[2].Integration.Method = "FOO" },
+			`Routes[2].Integration.Method: invalid integration method "FOO": want one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, ANY`},
+		{"HTTP_PROXY method with a space", func(a *tollgate.RestAPI) { a.Routes[2].Integration.Method = "GE T" },
+			`Routes[2].Integration.Method: invalid integration method "GE T": want one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, ANY`},
 		{"HTTP_PROXY URI", func(a *tollgate.RestAPI) { a.Routes[2].Integration.URI = "ftp://h/{proxy}" },
 			`Routes[2].Integration.URI: invalid uri "ftp://h/{proxy}": scheme "ftp" is not supported: want http or https`},
 		{"HTTP_PROXY placeholder", func(a *tollgate.RestAPI) { a.Routes[2].Integration.URI = "http://h/{id}" },
