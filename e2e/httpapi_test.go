@@ -682,7 +682,7 @@ httpApis:
     stages:
       - stageName: dev.1
     authorizers:
-      - {id: Auth, type: REQUEST, function: Fn, payloadFormatVersion: "3.0"}
+      - {id: Auth, type: REQUEST, function: Fn, resultsCacheTtl: 1.5s}
     routes:
       - path: /a/{proxy+}/b
         integration: {type: AWS_PROXY, function: Fn}

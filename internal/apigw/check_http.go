@@ -64,7 +64,8 @@ func (ps *Problems) add(more Problems) { *ps = append(*ps, more...) }
 
 // checkRouteThrottles checks an HTTP API's stages' throttles: the
 // per-route default (DefaultRouteSettings) and the throttles by route key
-// (RouteSettings), whose keys must name routes of the API. A REST API's
+// (RouteSettings), whose keys must be route keys (CheckRouteKey) of routes
+// of the API. A REST API's
 // stage throttles (Throttle, ClientThrottle) are refused.
 func checkRouteThrottles(probs *Problems, api *tollgate.RestAPI) {
 	keys := map[string]bool{}
@@ -82,8 +83,10 @@ func checkRouteThrottles(probs *Problems, api *tollgate.RestAPI) {
 		checkThrottle(probs, field+".RouteThrottle", st.RouteThrottle)
 		for _, k := range slices.Sorted(maps.Keys(st.RouteThrottles)) {
 			kf := fmt.Sprintf("%s.RouteThrottles[%q]", field, k)
-			if !keys[k] {
-				probs.Add(-1, kf, "route %q is not a route of the API%s", k, routeKeysHint(keys))
+			if msg := CheckRouteKey(k); msg != "" {
+				probs.Add(-1, kf, "%s", msg)
+			} else if !keys[k] {
+				probs.Add(-1, kf, "route %q is not a route of this API%s", k, routeKeysHint(keys))
 			}
 			checkThrottle(probs, kf, st.RouteThrottles[k])
 		}
@@ -270,7 +273,7 @@ func checkHTTPRequestAuthorizer(probs *Problems, route int, a *tollgate.Authoriz
 	switch a.PayloadFormatVersion {
 	case PayloadFormat1:
 		if a.SimpleResponses {
-			probs.Add(route, "Authorizer.SimpleResponses", "simple responses need payload format version 2.0, and authorizer %q's is 1.0", a.Name)
+			probs.Add(route, "Authorizer.PayloadFormatVersion", "simple responses need payload format version 2.0, and authorizer %q's is 1.0", a.Name)
 		}
 	case PayloadFormat2:
 	default:
@@ -327,14 +330,17 @@ func checkHTTPIntegrationURI(probs *Problems, i int, r *tollgate.Route) {
 		probs.Add(i, "Integration.URI", "%s", msg)
 		return
 	}
-	var params []string
-	if !r.IsDefault() {
-		parts, err := ParsePath(r.ResourcePath)
-		if err != nil {
-			return // CheckRoutes said so
+	if r.IsDefault() {
+		for _, n := range u.Params() {
+			probs.Add(i, "Integration.URI", "placeholder {%s}: the $default route has no path parameters; it sends the request's full path after the URI's", n)
 		}
-		params = Params(parts)
+		return
 	}
+	parts, err := ParsePath(r.ResourcePath)
+	if err != nil {
+		return // CheckRoutes said so
+	}
+	params := Params(parts)
 	for _, n := range u.Params() {
 		if !slices.Contains(params, n) {
 			probs.Add(i, "Integration.URI", "%s", PlaceholderProblem(n, r.Key(), params))

@@ -1,6 +1,6 @@
 // Package apigw owns API Gateway's grammar and rules, once: resource path
 // templates (ParsePath, Tree), methods and route keys (MethodIndex,
-// ParseRouteKey), HTTP_PROXY integration URIs (ParseIntegrationURI) and
+// CheckRouteKey), HTTP_PROXY integration URIs (ParseIntegrationURI) and
 // Lambda invocation ARNs (LambdaFunction), stage names and stage variables,
 // throttle bounds, and authorizer rules (identity sources, scopes, issuer
 // URLs).

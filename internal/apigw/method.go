@@ -3,6 +3,8 @@ package apigw
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tollgate/tollgate"
 )
 
 // MethodAny is the method API Gateway uses for "every method".
@@ -60,45 +62,25 @@ func CheckMethod(field, m string) string {
 	return ""
 }
 
-// DefaultRouteKey is the route key of an HTTP API's catch-all route.
-const DefaultRouteKey = "$default"
-
-// RouteKey is a method and a resource path: what a REST API's method is
-// keyed by and what an HTTP API's route key ("GET /pets/{id}", "ANY
-// /{proxy+}", "$default") spells. ParseRouteKey reads one.
-type RouteKey struct {
-	Method string // one of Methods; "" for $default
-	Path   string // a resource path template, or "$default"
-}
-
-// String returns the key as API Gateway writes it: "GET /pets/{id}".
-func (k RouteKey) String() string {
-	if k.Path == DefaultRouteKey {
-		return DefaultRouteKey
-	}
-	return k.Method + " " + k.Path
-}
-
-// ParseRouteKey parses an HTTP API's route key (AWS::ApiGatewayV2::Route's
-// RouteKey), "METHOD /path" with one space or "$default", and returns a
-// message saying what is wrong, or "". METHOD is one of Methods (ANY
-// included) and /path a template ParsePath accepts; the $default route's
-// key has Method "" and Path "$default". CDK writes keys so
+// CheckRouteKey returns what is wrong with an HTTP API's route key
+// (AWS::ApiGatewayV2::Route's RouteKey), or "": "METHOD /path" with one
+// space, METHOD one of Methods (ANY included) and /path a template
+// ParsePath accepts, or "$default". CDK writes keys so
 // (HttpRouteKey.with: `${method} ${path}`; HttpRouteKey.DEFAULT:
 // "$default").
-func ParseRouteKey(s string) (RouteKey, string) {
-	if s == DefaultRouteKey {
-		return RouteKey{Path: DefaultRouteKey}, ""
+func CheckRouteKey(s string) string {
+	if s == tollgate.DefaultRouteKey {
+		return ""
 	}
 	m, p, ok := strings.Cut(s, " ")
 	if !ok {
-		return RouteKey{}, fmt.Sprintf("invalid route key %q: want METHOD /path or %s", s, DefaultRouteKey)
+		return fmt.Sprintf("invalid route key %q: want METHOD /path or %s", s, tollgate.DefaultRouteKey)
 	}
 	if msg := CheckMethod("method", m); msg != "" {
-		return RouteKey{}, msg
+		return msg
 	}
 	if _, err := ParsePath(p); err != nil {
-		return RouteKey{}, err.Error()
+		return err.Error()
 	}
-	return RouteKey{Method: m, Path: p}, ""
+	return ""
 }

@@ -141,8 +141,7 @@ func (c *Config) check(r *report) {
 	c.checkRestAPIs(r, domains, apiIDs)
 	c.checkHTTPAPIs(r, apiIDs)
 	if len(r.problems) == 0 {
-		c.gateRestAPIs(r)
-		c.gateHTTPAPIs(r)
+		c.gateAPIs(r)
 	}
 }
 

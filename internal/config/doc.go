@@ -15,11 +15,14 @@
 //     each with its file, line, column and path (see Problems); unknown
 //     fields are problems. API Gateway's grammar (resource paths, methods,
 //     integration URIs, stage names, throttle bounds, identity sources,
-//     scopes) is internal/apigw's; the last step builds each REST API as
-//     serve does and runs apigw.Check on it, the gate the gateway runs
-//     before it serves, reporting its problems at the config's values
-//     (restapis_gate.go, httpapis_gate.go). `tollgate validate` prints exactly these, and
-//     `tollgate serve` refuses to start with them.
+//     scopes) is internal/apigw's; the last step builds each REST and HTTP
+//     API as serve does and runs apigw.Check on it, the gate the gateway
+//     runs before it serves, reporting its problems at the config's values
+//     (restapis_gate.go: gateAPIs; httpapis_gate.go places an HTTP API's).
+//     A rule about the API itself is stated there once; the config's own
+//     checks keep what the gate cannot see: logical-id references,
+//     defaults, units and YAML shapes. `tollgate validate` prints exactly
+//     these, and `tollgate serve` refuses to start with them.
 //   - Config is the validated intent: plain data, no store handles.
 //   - Apply reconciles a store with a Config: objects the config declares are
 //     matched by their ConfigKey ("config:{name}/{logical ids}"), created,

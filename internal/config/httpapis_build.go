@@ -218,7 +218,7 @@ func (c *Config) buildHTTPIntegration(in *HTTPIntegration) tollgate.Integration 
 	case IntegrationHTTPProxy:
 		out.URI = in.URL
 		out.Method = cmp.Or(in.Method, apigw.MethodAny)
-		out.PayloadFormatVersion = apigw.PayloadFormat1
+		out.PayloadFormatVersion = cmp.Or(in.PayloadFormatVersion, apigw.PayloadFormat1)
 	}
 	return out
 }

@@ -59,8 +59,8 @@ func (c *Config) checkHTTPAPIs(r *report, ids firstSeen) {
 		}
 		hc.checkCORS()
 		hc.checkAuthorizers()
-		keys := hc.checkRoutes()
-		hc.checkStages(keys)
+		hc.checkRoutes()
+		hc.checkStages()
 	}
 }
 
@@ -79,10 +79,9 @@ func (hc *httpAPIChecker) checkCORS() {
 	}
 }
 
-// checkStages checks the named stages and the $default stage's settings,
-// and that route throttles name route keys of the API (keys, the route
-// keys by which the routes are declared).
-func (hc *httpAPIChecker) checkStages(keys map[string]bool) {
+// checkStages checks the named stages and the $default stage's settings.
+// That route throttles name routes of the API is apigw.Check's.
+func (hc *httpAPIChecker) checkStages() {
 	r := hc.r
 	list := field(hc.ap, "stages")
 	names := firstSeen{}
@@ -105,12 +104,7 @@ func (hc *httpAPIChecker) checkStages(keys map[string]bool) {
 		}
 		rtp := field(sp, "routeThrottles")
 		for _, k := range slices.Sorted(maps.Keys(st.RouteThrottles)) {
-			kp := field(rtp, k)
-			if _, msg := apigw.ParseRouteKey(k); msg != "" {
-				r.addKey(kp, "%s", msg)
-			} else if !keys[k] {
-				r.addKey(kp, "route %q is not a route of this API%s", k, listHint(keys))
-			}
+			kp := field(rtp, k) // the key itself is apigw.Check's
 			t := st.RouteThrottles[k]
 			checkThrottle(r, &t.RateLimit, &t.BurstLimit, field(kp, "rateLimit"), field(kp, "burstLimit"))
 			st.RouteThrottles[k] = t
@@ -206,28 +200,19 @@ func (hc *httpAPIChecker) checkForeignFields(au *HTTPAuthorizer, ap string) {
 func (hc *httpAPIChecker) checkJWTAuthorizer(au *HTTPAuthorizer, ap string) []string {
 	r := hc.r
 	sp := field(ap, "identitySource")
-	if len(au.IdentitySource) != 1 {
+	if len(au.IdentitySource) != 1 { // the source itself is apigw.Check's
 		r.addKey(sp, "a JWT authorizer reads its token from one identity source, got %d: like [%s]", len(au.IdentitySource), apigw.HTTPDefaultIdentitySource)
-	} else if msg := apigw.CheckHTTPTokenSource(au.IdentitySource[0]); msg != "" {
-		r.add(index(sp, 0), "%s", msg)
 	}
 	switch {
 	case au.JWTIssuer != "" && au.UserPool != "":
 		r.add(field(ap, "userPool"), "a JWT authorizer trusts jwtIssuer or userPool, not both")
 	case au.JWTIssuer != "":
-		if msg := apigw.CheckJWTIssuer(au.JWTIssuer); msg != "" {
-			r.add(field(ap, "jwtIssuer"), "%s", msg)
-		}
+		// The issuer URL and the audiences' values are apigw.Check's.
 		al := field(ap, "jwtAudience")
 		if len(au.JWTAudience) == 0 && !r.isBroken(al) {
 			r.addKey(al, "jwtAudience is required with jwtIssuer: a token's aud (or, without aud, its client_id) must be one of them")
 		}
-		checkEach(r, al, au.JWTAudience, "audience", func(a string) string {
-			if a == "" {
-				return "an audience must not be empty"
-			}
-			return ""
-		})
+		checkEach(r, al, au.JWTAudience, "audience", func(string) string { return "" })
 	case au.UserPool != "":
 		if len(au.JWTAudience) > 0 {
 			r.addKey(field(ap, "jwtAudience"), "jwtAudience applies with jwtIssuer: a userPool authorizer's audience is its userPoolClients' ids")
@@ -296,31 +281,20 @@ func (hc *httpAPIChecker) checkLambdaAuthorizer(au *HTTPAuthorizer, ap string) {
 		}
 		return ""
 	})
-	simple := slices.Contains(au.ResponseTypes, HTTPResponseSimple)
-	pp := field(ap, "payloadFormatVersion")
-	switch {
-	case au.PayloadFormatVersion == "" && !r.pos.has(pp) && simple:
-		au.PayloadFormatVersion = apigw.PayloadFormat2
-	case au.PayloadFormatVersion == "" && !r.pos.has(pp):
+	// The payload format version's value, and SIMPLE with 1.0, are
+	// apigw.Check's; the identity sources too.
+	if pp := field(ap, "payloadFormatVersion"); au.PayloadFormatVersion == "" && !r.pos.has(pp) {
 		au.PayloadFormatVersion = apigw.PayloadFormat1
-	case au.PayloadFormatVersion != apigw.PayloadFormat1 && au.PayloadFormatVersion != apigw.PayloadFormat2:
-		r.add(pp, "invalid payloadFormatVersion %q: want 1.0 or 2.0", au.PayloadFormatVersion)
-	case au.PayloadFormatVersion == apigw.PayloadFormat1 && simple:
-		r.add(pp, "SIMPLE responses need payloadFormatVersion 2.0")
+		if slices.Contains(au.ResponseTypes, HTTPResponseSimple) {
+			au.PayloadFormatVersion = apigw.PayloadFormat2
+		}
 	}
 	checkResultsCacheTTL(r, &au.ResultsCacheTTL, field(ap, "resultsCacheTtl"))
-	sp := field(ap, "identitySource")
-	checkEach(r, sp, au.IdentitySource, "identity source", apigw.CheckHTTPIdentitySource)
-	// Contract apigw-beyond §4.4: the cache is keyed by the identity
-	// sources, so caching needs one.
-	if len(au.IdentitySource) == 0 && *au.ResultsCacheTTL > 0 && !r.isBroken(sp) {
-		r.addKey(sp, "a REQUEST authorizer that caches its results (resultsCacheTtl %s) needs an identitySource: they key the cache; set resultsCacheTtl: 0s to cache nothing", *au.ResultsCacheTTL)
-	}
 }
 
-// checkRoutes checks the routes and the defaultIntegration, fills their
-// defaults, and returns the route keys they declare.
-func (hc *httpAPIChecker) checkRoutes() map[string]bool {
+// checkRoutes checks the routes and the defaultIntegration and fills
+// their defaults.
+func (hc *httpAPIChecker) checkRoutes() {
 	r, a := hc.r, hc.api
 	keys := firstSeen{}
 	hc.checkDefaultAuthorization()
@@ -328,60 +302,45 @@ func (hc *httpAPIChecker) checkRoutes() map[string]bool {
 	for j := range a.Routes {
 		rt := &a.Routes[j]
 		rp := index(list, j)
-		params := hc.checkRouteKeys(rt, rp, keys)
+		hc.checkRouteKeys(rt, rp, keys)
 		ip := field(rp, "integration")
 		if rt.Integration == nil {
 			r.add(ip, "integration is required: AWS_PROXY (a function) or HTTP_PROXY (a URL)")
 		} else {
-			hc.checkIntegration(rt.Integration, ip, params)
+			hc.checkIntegration(rt.Integration, ip)
 		}
 		hc.checkRouteAuthorization(rt, rp)
 	}
 	if in := a.DefaultIntegration; in != nil {
 		ip := field(hc.ap, "defaultIntegration")
-		hc.checkIntegration(in, ip, pathParams{known: true, isDefault: true})
+		hc.checkIntegration(in, ip)
 		keys.check(r, tollgate.DefaultRouteKey, ip, "route")
 	}
-	set := map[string]bool{}
-	for k := range keys {
-		set[k] = true
-	}
-	return set
-}
-
-// pathParams are the path parameters of a route, for its integration's
-// URL: known is false when the route's path is not valid (its problem is
-// reported), isDefault for the $default route, which has none.
-type pathParams struct {
-	names            []string
-	known, isDefault bool
 }
 
 // checkRouteKeys checks a route's path and methods, fills its methods'
-// default (ANY), adds its route keys to keys, and returns its path
-// parameters.
-func (hc *httpAPIChecker) checkRouteKeys(rt *HTTPRoute, rp string, keys firstSeen) pathParams {
+// default (ANY) and adds its route keys to keys.
+func (hc *httpAPIChecker) checkRouteKeys(rt *HTTPRoute, rp string, keys firstSeen) {
 	r := hc.r
 	pp, mp := field(rp, "path"), field(rp, "methods")
 	switch rt.Path {
 	case "":
 		r.add(pp, "path is required: the route's path, like /pets/{id} or /{proxy+}, or $default")
-		return pathParams{}
+		return
 	case tollgate.DefaultRouteKey:
 		if len(rt.Methods) > 0 {
 			r.addKey(mp, "the $default route has no methods: it takes every request no other route matches")
 		}
 		keys.check(r, tollgate.DefaultRouteKey, pp, "route")
-		return pathParams{known: true, isDefault: true}
+		return
 	}
-	parts, err := apigw.ParsePath(rt.Path)
-	if err != nil {
+	if _, err := apigw.ParsePath(rt.Path); err != nil {
 		subject := ""
 		if err.Part == "" {
 			subject = "it "
 		}
 		r.add(pp, "invalid path %q: %s%s", rt.Path, subject, err.Reason)
-		return pathParams{}
+		return
 	}
 	switch {
 	case rt.Methods == nil:
@@ -396,7 +355,6 @@ func (hc *httpAPIChecker) checkRouteKeys(rt *HTTPRoute, rp string, keys firstSee
 		}
 		keys.check(r, m+" "+rt.Path, index(mp, k), "route")
 	}
-	return pathParams{names: apigw.Params(parts), known: true}
 }
 
 // checkDefaultAuthorization checks defaultAuthorizer and
@@ -429,15 +387,8 @@ func (hc *httpAPIChecker) checkRouteAuthorization(rt *HTTPRoute, rp string) {
 			rt.AuthorizationScopes = slices.Clone(a.DefaultAuthorizationScopes)
 			return // checked where they are written
 		}
-		if len(rt.AuthorizationScopes) > 0 && (a.DefaultAuthorizer == "" || a.DefaultAuthorizer == HTTPAuthorizerNone) {
-			r.addKey(sp, "authorizationScopes need an authorizer: without one the route is open to anyone and the scopes are never checked")
-			return
-		}
 		hc.checkScopes(a.DefaultAuthorizer, rt.AuthorizationScopes, sp)
-	case HTTPAuthorizerNone:
-		if len(rt.AuthorizationScopes) > 0 {
-			r.addKey(sp, "authorizationScopes need an authorizer: authorizer NONE leaves the route open to anyone")
-		}
+	case HTTPAuthorizerNone: // scopes without an authorizer are apigw.Check's
 	default:
 		_, known := hc.authorizers[rt.Authorizer]
 		if !known && !hc.broken[rt.Authorizer] {
@@ -448,43 +399,37 @@ func (hc *httpAPIChecker) checkRouteAuthorization(rt *HTTPRoute, rp string) {
 	}
 }
 
-// checkScopes checks the scopes at sp given with the authorizer id: JWT
-// authorizers only; a pool authorizer's scopes must be its pool's.
+// checkScopes checks the scopes at sp given with the authorizer id, by
+// what the gate cannot see: a pool authorizer's scopes must be its pool's,
+// and each is listed once. A scope's spelling, and scopes with no
+// authorizer or one that is not JWT, are apigw.Check's.
 func (hc *httpAPIChecker) checkScopes(id string, scopes []string, sp string) {
-	if len(scopes) == 0 {
+	info, known := hc.authorizers[id]
+	if len(scopes) == 0 || !known || info.typ != HTTPAuthorizerJWT {
 		return
 	}
 	r := hc.r
-	info, known := hc.authorizers[id]
-	if !known {
-		return
-	}
-	if info.typ != HTTPAuthorizerJWT {
-		r.addKey(sp, "authorization scopes apply to JWT authorizers only: %q is a %s authorizer, whose function decides", id, info.typ)
-		return
-	}
 	var valid map[string]bool
 	if len(info.local) > 0 {
 		valid = hc.poolScopes[info.local[0]]
 	}
 	seen := firstSeen{}
 	for k, s := range scopes {
-		p := index(sp, k)
-		switch {
-		case !apigw.ValidScope(s):
-			r.add(p, "invalid scope %q: want printable ASCII characters other than space, '\"' and '\\'", s)
-		case valid != nil && !valid[s]:
+		if p := index(sp, k); valid != nil && !valid[s] {
 			r.add(p, "scope %q is not a scope of user pool %s%s", s, info.local[0], scopesHint(valid))
-		default:
+		} else {
 			seen.check(r, s, p, "scope")
 		}
 	}
 }
 
-// checkIntegration checks a route's integration and fills its defaults
-// (CDK's HttpLambdaIntegration: payload 2.0; HttpUrlIntegration: method
-// ANY; the timeout: 30s, the HTTP API's maximum and default).
-func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, params pathParams) {
+// checkIntegration checks what the gate cannot see of a route's
+// integration (its type's fields, its function's logical id) and fills its
+// defaults (CDK's HttpLambdaIntegration: payload 2.0; HttpUrlIntegration:
+// method ANY; the timeout: 30s, the HTTP API's maximum and default). The
+// values' rules (payload versions, the url and its placeholders, the
+// method, the timeout's range) are apigw.Check's, placed by the gate.
+func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string) {
 	r := hc.r
 	tp := field(ip, "type")
 	pp := field(ip, "payloadFormatVersion")
@@ -494,24 +439,15 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, param
 		return
 	case IntegrationAWSProxy:
 		checkFunctionRef(r, hc.functions, in.Function, field(ip, "function"), routeFunction)
-		switch {
-		case in.PayloadFormatVersion == "" && !r.pos.has(pp):
+		if in.PayloadFormatVersion == "" && !r.pos.has(pp) {
 			in.PayloadFormatVersion = apigw.PayloadFormat2
-		case in.PayloadFormatVersion != apigw.PayloadFormat1 && in.PayloadFormatVersion != apigw.PayloadFormat2:
-			r.add(pp, "invalid payloadFormatVersion %q: want 2.0 or 1.0", in.PayloadFormatVersion)
 		}
 	case IntegrationHTTPProxy:
-		hc.checkURL(in, field(ip, "url"), params)
-		mp := field(ip, "method")
-		if in.Method == "" && !r.pos.has(mp) {
-			in.Method = apigw.MethodAny
-		} else if msg := apigw.CheckMethod("method", in.Method); msg != "" {
-			r.add(mp, "%s", msg)
+		if in.URL == "" {
+			r.add(field(ip, "url"), "url is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
 		}
-		// CloudFormation requires "1.0" here, and CDK's HttpUrlIntegration
-		// writes it: accepted, and the only value.
-		if in.PayloadFormatVersion != "" && in.PayloadFormatVersion != apigw.PayloadFormat1 {
-			r.add(pp, "invalid payloadFormatVersion %q: an HTTP_PROXY integration's is 1.0 (leave it out)", in.PayloadFormatVersion)
+		if mp := field(ip, "method"); in.Method == "" && !r.pos.has(mp) {
+			in.Method = apigw.MethodAny
 		}
 	default:
 		r.add(tp, "unsupported integration type %q: want AWS_PROXY or HTTP_PROXY (an HTTP API has no MOCK integration)", in.Type)
@@ -529,46 +465,7 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, param
 			r.addKey(field(ip, f.name), "%s applies to %s integrations only, and this one is %s", f.name, f.typ, in.Type)
 		}
 	}
-	top := field(ip, "timeout")
-	switch t := in.Timeout; {
-	case t == 0 && !r.pos.has(top):
+	if in.Timeout == 0 && !r.pos.has(field(ip, "timeout")) {
 		in.Timeout = tollgate.DefaultHTTPIntegrationTimeout
-	case t < apigw.MinHTTPIntegrationTimeout || t > apigw.MaxHTTPIntegrationTimeout || t%time.Millisecond != 0:
-		r.add(top, "an HTTP API integration's timeout must be whole milliseconds from 50ms to 30s, got %s", t)
 	}
-}
-
-// checkURL checks an HTTP_PROXY integration's url with the parser the
-// proxy runs, and its placeholders against the route's path parameters.
-func (hc *httpAPIChecker) checkURL(in *HTTPIntegration, up string, params pathParams) {
-	r := hc.r
-	if in.URL == "" {
-		r.add(up, "url is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
-		return
-	}
-	u, msg := apigw.ParseIntegrationURI(in.URL)
-	if msg != "" {
-		r.add(up, "%s", strings.Replace(msg, "invalid uri", "invalid url", 1))
-		return
-	}
-	if !params.known {
-		return
-	}
-	for _, n := range u.Params() {
-		if slices.Contains(params.names, n) {
-			continue
-		}
-		if params.isDefault {
-			r.add(up, "placeholder {%s}: the $default route has no path parameters; it sends the request's full path after the url's", n)
-			continue
-		}
-		r.add(up, "placeholder {%s} is not a path parameter of the route%s", n, paramsHint(params.names))
-	}
-}
-
-func paramsHint(params []string) string {
-	if len(params) == 0 {
-		return ", which has none"
-	}
-	return " (want one of " + strings.Join(params, ", ") + ")"
 }

@@ -11,32 +11,6 @@ import (
 	"github.com/tollgate/tollgate/internal/apigw"
 )
 
-// madeUpIDs stand in for Apply's ids when the gate builds an API from a
-// config that has not been applied: the rules do not look at their
-// values, only at their shape.
-type madeUpIDs struct{ region string }
-
-func (m madeUpIDs) PoolID(string) (string, bool)             { return m.region + "_Validate", true }
-func (m madeUpIDs) ClientID(_, client string) (string, bool) { return "validate-" + client, true }
-
-// gateHTTPAPIs builds each HTTP API as serve would and runs apigw.Check
-// on it, as gateRestAPIs does for REST APIs, placing each problem at the
-// config value it came from.
-func (c *Config) gateHTTPAPIs(r *report) {
-	for i := range c.HTTPAPIs {
-		a := &c.HTTPAPIs[i]
-		ap := index("httpApis", i)
-		api, err := c.buildHTTPAPI(a, madeUpIDs{c.Region})
-		if err != nil {
-			r.add(ap, "%v", err)
-			continue
-		}
-		for _, p := range apigw.Check(api) {
-			r.add(httpGatePath(a, ap, p), "%s", p.Message)
-		}
-	}
-}
-
 // httpStageField is a problem's field about a stage: its index in the
 // built API, and the rest.
 var httpStageField = regexp.MustCompile(`^Stages\[(\d+)\]\.?(.*)$`)
@@ -44,9 +18,9 @@ var httpStageField = regexp.MustCompile(`^Stages\[(\d+)\]\.?(.*)$`)
 // httpGatePath returns the config path of what a problem of apigw.Check on
 // the HTTP API built from a (at ap) is about, or the nearest path that
 // holds it.
-func httpGatePath(a *HTTPAPI, ap string, p apigw.Problem) string {
+func httpGatePath(r *report, a *HTTPAPI, ap string, p apigw.Problem) string {
 	if p.Route >= 0 {
-		return httpRoutePath(a, ap, p)
+		return httpRoutePath(r, a, ap, p)
 	}
 	if m := httpStageField.FindStringSubmatch(p.Field); m != nil {
 		k, _ := strconv.Atoi(m[1])
@@ -107,7 +81,7 @@ func translate(path, f string) string {
 
 // httpRoutePath places a problem of a built route: at its route's path,
 // method, integration, scopes, or at its authorizer's declaration.
-func httpRoutePath(a *HTTPAPI, ap string, p apigw.Problem) string {
+func httpRoutePath(r *report, a *HTTPAPI, ap string, p apigw.Problem) string {
 	n := 0
 	for j, rt := range a.Routes {
 		methods := routeMethods(rt)
@@ -120,6 +94,9 @@ func httpRoutePath(a *HTTPAPI, ap string, p apigw.Problem) string {
 				return index(field(rp, "methods"), k)
 			case strings.HasPrefix(p.Field, "Authorizer"):
 				return authorizerPath(a, ap, cmp.Or(rt.Authorizer, a.DefaultAuthorizer), p.Field)
+			case strings.HasPrefix(p.Field, "AuthorizationScopes") && rt.Authorizer == "" && !r.pos.has(field(rp, "authorizationScopes")):
+				// The route's scopes are the API's default ones.
+				return field(ap, "defaultAuthorizationScopes") + strings.TrimPrefix(p.Field, "AuthorizationScopes")
 			}
 			return translate(rp, p.Field)
 		}
@@ -131,6 +108,9 @@ func httpRoutePath(a *HTTPAPI, ap string, p apigw.Problem) string {
 		}
 		if rest, ok := strings.CutPrefix(p.Field, "Integration."); ok {
 			return translate(field(ap, "defaultIntegration"), rest)
+		}
+		if rest, ok := strings.CutPrefix(p.Field, "AuthorizationScopes"); ok {
+			return field(ap, "defaultAuthorizationScopes") + rest
 		}
 		return field(ap, "defaultIntegration")
 	}

@@ -115,7 +115,7 @@ httpApis:
       - {id: Cognito, type: COGNITO_USER_POOLS} # want httpApis[0].authorizers[2].type: unknown authorizer type "COGNITO_USER_POOLS": want JWT or REQUEST (an HTTP API has no COGNITO_USER_POOLS or TOKEN authorizer: a JWT authorizer with userPool trusts a pool)
       - {id: Both, type: JWT, jwtIssuer: "https://i.example.com", userPool: Pool, userPoolClients: [M2M]} # want httpApis[0].authorizers[3].userPool: a JWT authorizer trusts jwtIssuer or userPool, not both
       - {id: Jwt, type: JWT} # want httpApis[0].authorizers[4]: a JWT authorizer needs jwtIssuer (with jwtAudience) or userPool (with userPoolClients)
-      - {id: Issuer, type: JWT, jwtIssuer: "http://i.example.com", jwtAudience: [""]} # want httpApis[0].authorizers[5].jwtIssuer: invalid issuer "http://i.example.com": want https: http is allowed only on a loopback host (localhost, 127.0.0.1, ::1) # want httpApis[0].authorizers[5].jwtAudience[0]: an audience must not be empty
+      - {id: Issuer, type: JWT, jwtIssuer: "https://i.example.com", jwtAudience: [a, a]} # want httpApis[0].authorizers[5].jwtAudience[1]: audience "a" is already used at httpApis[0].authorizers[5].jwtAudience[0]
       - id: NoAud # want httpApis[0].authorizers[6].jwtAudience: jwtAudience is required with jwtIssuer: a token's aud (or, without aud, its client_id) must be one of them
         type: JWT
         jwtIssuer: "https://i.example.com"
@@ -129,20 +129,16 @@ httpApis:
         jwtIssuer: "https://i.example.com"
         jwtAudience: [a]
         identitySource: [$request.header.A, $request.header.B] # want httpApis[0].authorizers[10].identitySource: a JWT authorizer reads its token from one identity source, got 2: like [$request.header.Authorization]
-      - {id: OneSource, type: JWT, jwtIssuer: "https://i.example.com", jwtAudience: [a], identitySource: [$context.routeKey]} # want httpApis[0].authorizers[11].identitySource[0]: invalid identity source "$context.routeKey": a JWT authorizer reads the token from one $request.header.{name} or $request.querystring.{name}, like $request.header.Authorization
+      - {id: OneSource, type: JWT, jwtIssuer: "https://i.example.com", jwtAudience: [a], identitySource: [$request.querystring.t]}
       - {id: Mixed, type: JWT, jwtIssuer: "https://i.example.com", jwtAudience: [a], function: Auth, resultsCacheTtl: 1s} # want httpApis[0].authorizers[12].function: function applies to REQUEST authorizers only, and this one is JWT # want httpApis[0].authorizers[12].resultsCacheTtl: resultsCacheTtl applies to REQUEST authorizers only, and this one is JWT
       - id: Lambda
         type: REQUEST
         function: Nope # want httpApis[0].authorizers[13].function: "Nope" is not the id of a function of this config (want one of Auth, Fn)
         responseTypes: [SIMPLE, POLICY] # want httpApis[0].authorizers[13].responseTypes[1]: invalid response type "POLICY": want IAM or SIMPLE
-        payloadFormatVersion: "1.0" # want httpApis[0].authorizers[13].payloadFormatVersion: SIMPLE responses need payloadFormatVersion 2.0
         resultsCacheTtl: 1.5s # want httpApis[0].authorizers[13].resultsCacheTtl: resultsCacheTtl must be whole seconds from 0s (no caching) to 3600s, got 1.5s
-        identitySource: [$request.header.A, "method.request.header.B", $request.header.A] # want httpApis[0].authorizers[13].identitySource[1]: invalid identity source "method.request.header.B": that is a REST API's spelling # want httpApis[0].authorizers[13].identitySource[2]: identity source "$request.header.A" is already used at httpApis[0].authorizers[13].identitySource[0]
       - id: Iam # want httpApis[0].authorizers[14].function: function is required: the id of the function that decides (its Lambda authorizer handler)
         type: REQUEST
-        payloadFormatVersion: "3.0" # want httpApis[0].authorizers[14].payloadFormatVersion: invalid payloadFormatVersion "3.0": want 1.0 or 2.0
         jwtIssuer: "https://i.example.com" # want httpApis[0].authorizers[14].jwtIssuer: jwtIssuer applies to JWT authorizers only, and this one is REQUEST
-        identitySource: [] # want httpApis[0].authorizers[14].identitySource: a REQUEST authorizer that caches its results (resultsCacheTtl 5m0s) needs an identitySource
       - {id: Quiet, type: REQUEST, function: Auth, resultsCacheTtl: 3601s} # want httpApis[0].authorizers[15].resultsCacheTtl: got 1h0m1s
       - {id: NoTypes, type: REQUEST, function: Auth, responseTypes: []} # want httpApis[0].authorizers[16].responseTypes: responseTypes needs IAM or SIMPLE (leave it out for IAM)
 `},
@@ -162,12 +158,12 @@ httpApis:
       - {path: /x, methods: [GET, get, TRACE, GET], integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[4].methods[1]: invalid method "get" (write it in upper case) # want httpApis[0].routes[4].methods[2]: invalid method "TRACE" # want httpApis[0].routes[4].methods[3]: route "GET /x" is already used at httpApis[0].routes[4].methods[0]
       - {path: /y} # want httpApis[0].routes[5].integration: integration is required: AWS_PROXY (a function) or HTTP_PROXY (a URL)
       - {path: /z, authorizer: Nope, integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[6].authorizer: "Nope" is not an authorizer of this API (want one of Jwt, Lambda, NONE)
-      - {path: /s, authorizer: Lambda, authorizationScopes: [api/read], integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[7].authorizationScopes: authorization scopes apply to JWT authorizers only: "Lambda" is a REQUEST authorizer, whose function decides
-      - {path: /n, authorizer: NONE, authorizationScopes: [api/read], integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[8].authorizationScopes: authorizationScopes need an authorizer: authorizer NONE leaves the route open to anyone
-      - {path: /o, authorizationScopes: [api/read], integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[9].authorizationScopes: authorizationScopes need an authorizer: without one the route is open to anyone and the scopes are never checked
+      - {path: /s, authorizer: Lambda, integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /n, authorizer: NONE, integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /o, integration: {type: AWS_PROXY, function: Fn}}
       - path: /j
         authorizer: Jwt
-        authorizationScopes: [api/read, api/nope, "a b", api/read] # want httpApis[0].routes[10].authorizationScopes[1]: scope "api/nope" is not a scope of user pool Pool: want one of api/read, api/write # want httpApis[0].routes[10].authorizationScopes[2]: invalid scope "a b" # want httpApis[0].routes[10].authorizationScopes[3]: scope "api/read" is already used at httpApis[0].routes[10].authorizationScopes[0]
+        authorizationScopes: [api/read, api/nope, "a b", api/read] # want httpApis[0].routes[10].authorizationScopes[1]: scope "api/nope" is not a scope of user pool Pool: want one of api/read, api/write # want httpApis[0].routes[10].authorizationScopes[2]: scope "a b" is not a scope of user pool Pool # want httpApis[0].routes[10].authorizationScopes[3]: scope "api/read" is already used at httpApis[0].routes[10].authorizationScopes[0]
         integration: {type: AWS_PROXY, function: Fn}
       - {path: /w, methods: [], authorizer: NONE, integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[11].methods: a route needs at least one method (leave methods out for ANY)
 `},
@@ -182,26 +178,15 @@ httpApis:
       - path: /c
         integration:
           type: AWS_PROXY # want httpApis[0].routes[2].integration.function: function is required: the id of the function that serves the route
-          payloadFormatVersion: "3" # want httpApis[0].routes[2].integration.payloadFormatVersion: invalid payloadFormatVersion "3": want 2.0 or 1.0
           url: "http://h" # want httpApis[0].routes[2].integration.url: url applies to HTTP_PROXY integrations only, and this one is AWS_PROXY
-          timeout: 49ms # want httpApis[0].routes[2].integration.timeout: an HTTP API integration's timeout must be whole milliseconds from 50ms to 30s, got 49ms
       - path: /d
         integration:
           type: AWS_PROXY
           function: Nope # want httpApis[0].routes[3].integration.function: "Nope" is not the id of a function of this config (want one of Auth, Fn)
-          timeout: 31s # want httpApis[0].routes[3].integration.timeout: got 31s
       - path: "/e/{id}"
         integration:
           type: HTTP_PROXY # want httpApis[0].routes[4].integration.url: url is required
-          method: get # want httpApis[0].routes[4].integration.method: invalid method "get" (write it in upper case)
-          payloadFormatVersion: "2.0" # want httpApis[0].routes[4].integration.payloadFormatVersion: invalid payloadFormatVersion "2.0": an HTTP_PROXY integration's is 1.0 (leave it out)
           function: Fn # want httpApis[0].routes[4].integration.function: function applies to AWS_PROXY integrations only, and this one is HTTP_PROXY
-      - path: "/f/{id}"
-        integration: {type: HTTP_PROXY, url: "http://h/{id}/{name}"} # want httpApis[0].routes[5].integration.url: placeholder {name} is not a path parameter of the route (want one of id)
-      - path: "/g"
-        integration: {type: HTTP_PROXY, url: "ftp://h/"} # want httpApis[0].routes[6].integration.url: invalid url "ftp://h/": scheme "ftp" is not supported: want http or https
-      - path: $default
-        integration: {type: HTTP_PROXY, url: "http://h/{proxy}"} # want httpApis[0].routes[7].integration.url: placeholder {proxy}: the $default route has no path parameters; it sends the request's full path after the url's
 `},
 		{name: "stages", src: `
 httpApis:
@@ -218,11 +203,64 @@ httpApis:
         throttle: {burstLimit: 5} # want httpApis[0].stages[3].throttle.burstLimit: a burst needs a rate: set rateLimit too
         routeThrottles:
           "GET /items": {rateLimit: -1} # want httpApis[0].stages[3].routeThrottles.GET /items.rateLimit: the rate must be more than 0 requests per second, got -1
-          "POST /items": {rateLimit: 1} # want httpApis[0].stages[3].routeThrottles.POST /items: route "POST /items" is not a route of this API (want one of GET /items)
-          "GET items": {rateLimit: 1} # want httpApis[0].stages[3].routeThrottles.GET items: resource path "items": must start with /
 `},
 		// What apigw.Check, the gateway's gate, finds once the config's
 		// own rules pass, placed at the values it was built from.
+		{name: "gate authorizers", src: `
+httpApis:
+  - id: Api
+    defaultAuthorizer: Issuer
+    defaultAuthorizationScopes: [a, "a b"] # want httpApis[0].defaultAuthorizationScopes[1]: invalid scope "a b"
+    authorizers:
+      - {id: Issuer, type: JWT, jwtIssuer: "http://i.example.com", jwtAudience: [""]} # want httpApis[0].authorizers[0].jwtIssuer: invalid issuer "http://i.example.com": want https: http is allowed only on a loopback host (localhost, 127.0.0.1, ::1) # want httpApis[0].authorizers[0].jwtAudience[0]: an audience must not be empty
+      - {id: OneSource, type: JWT, jwtIssuer: "https://i.example.com", jwtAudience: [a], identitySource: [$context.routeKey]} # want httpApis[0].authorizers[1].identitySource[0]: invalid identity source "$context.routeKey": a JWT authorizer reads the token from one $request.header.{name} or $request.querystring.{name}, like $request.header.Authorization
+      - id: Lambda
+        type: REQUEST
+        function: Auth
+        responseTypes: [SIMPLE]
+        payloadFormatVersion: "1.0" # want httpApis[0].authorizers[2].payloadFormatVersion: simple responses need payload format version 2.0, and authorizer "Lambda"'s is 1.0
+        identitySource: [$request.header.A, "method.request.header.B", $request.header.A] # want httpApis[0].authorizers[2].identitySource[1]: invalid identity source "method.request.header.B": that is a REST API's spelling # want httpApis[0].authorizers[2].identitySource[2]: identity source "$request.header.A" is listed twice
+      - id: Iam
+        type: REQUEST
+        function: Auth
+        payloadFormatVersion: "3.0" # want httpApis[0].authorizers[3].payloadFormatVersion: authorizer "Iam": payload format version "3.0": want 1.0 or 2.0
+        identitySource: [] # want httpApis[0].authorizers[3].identitySource: REQUEST authorizer "Iam" caches (TTL 5m0s) but has no identity source to key its cache by
+    routes:
+      - {path: /a, methods: [GET, POST], integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /b, authorizer: OneSource, integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /c, authorizer: Lambda, authorizationScopes: [x], integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[2].authorizationScopes: authorization scopes apply to JWT authorizers only: "Lambda" is a REQUEST authorizer, whose function decides
+      - {path: /d, authorizer: Iam, integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /n, authorizer: NONE, authorizationScopes: [x], integration: {type: AWS_PROXY, function: Fn}} # want httpApis[0].routes[4].authorizationScopes: authorization scopes need a JWT authorizer: without one the route is open to anyone
+`},
+		{name: "gate integrations", src: `
+httpApis:
+  - id: Api
+    routes:
+      - path: /c
+        integration:
+          type: AWS_PROXY
+          function: Fn
+          payloadFormatVersion: "3" # want httpApis[0].routes[0].integration.payloadFormatVersion: payload format version "3": an AWS_PROXY integration's is 1.0 or 2.0
+          timeout: 49ms # want httpApis[0].routes[0].integration.timeout: timeout 49ms: want whole milliseconds from 50ms to 30s
+      - {path: /d, integration: {type: AWS_PROXY, function: Fn, timeout: 31s}} # want httpApis[0].routes[1].integration.timeout: timeout 31s
+      - path: "/e/{id}"
+        integration:
+          type: HTTP_PROXY
+          url: "http://h/{id}"
+          method: get # want httpApis[0].routes[2].integration.method: invalid integration method "get" (write it in upper case)
+          payloadFormatVersion: "2.0" # want httpApis[0].routes[2].integration.payloadFormatVersion: payload format version "2.0": an HTTP_PROXY integration's is 1.0
+      - path: "/f/{id}"
+        integration: {type: HTTP_PROXY, url: "http://h/{id}/{name}"} # want httpApis[0].routes[3].integration.url: placeholder {name} is not a path parameter of ANY /f/{id} (want one of id)
+      - path: "/g"
+        integration: {type: HTTP_PROXY, url: "ftp://h/"} # want httpApis[0].routes[4].integration.url: invalid uri "ftp://h/": scheme "ftp" is not supported: want http or https
+      - path: $default
+        integration: {type: HTTP_PROXY, url: "http://h/{proxy}"} # want httpApis[0].routes[5].integration.url: placeholder {proxy}: the $default route has no path parameters; it sends the request's full path after the URI's
+    stages:
+      - stageName: dev
+        routeThrottles:
+          "POST /c": {rateLimit: 1} # want httpApis[0].stages[0].routeThrottles.POST /c: route "POST /c" is not a route of this API (want one of $default, ANY /c, ANY /d, ANY /e/{id}, ANY /f/{id}, ANY /g)
+          "GET c": {rateLimit: 1} # want httpApis[0].stages[0].routeThrottles.GET c: resource path "c": must start with /
+`},
 		{name: "gate", src: `
 httpApis:
   - id: Api
@@ -269,6 +307,8 @@ func TestHTTPGatePath(t *testing.T) {
 		DefaultIntegration: &HTTPIntegration{},
 	}
 	ap := "httpApis[2]"
+	r := newReport("")
+	r.pos.values["httpApis[2].routes[0].authorizationScopes"] = position{line: 1, col: 1}
 	for _, tc := range []struct {
 		p    apigw.Problem
 		want string
@@ -294,8 +334,11 @@ func TestHTTPGatePath(t *testing.T) {
 		{apigw.Problem{Route: 4, Field: "Integration.Timeout"}, "httpApis[2].defaultIntegration.timeout"},
 		{apigw.Problem{Route: 4, Field: "Authorizer.IdentitySource"}, "httpApis[2].authorizers[0].identitySource[0]"},
 		{apigw.Problem{Route: 5, Field: "Method"}, "httpApis[2]"},
+		// Scopes a route takes from the API's default are placed there.
+		{apigw.Problem{Route: 3, Field: "AuthorizationScopes[1]"}, "httpApis[2].routes[2].authorizationScopes[1]"},
+		{apigw.Problem{Route: 4, Field: "AuthorizationScopes"}, "httpApis[2].defaultAuthorizationScopes"},
 	} {
-		if got := httpGatePath(a, ap, tc.p); got != tc.want {
+		if got := httpGatePath(r, a, ap, tc.p); got != tc.want {
 			t.Errorf("%v: %s, want %s", tc.p, got, tc.want)
 		}
 	}

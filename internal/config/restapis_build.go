@@ -77,7 +77,7 @@ func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
 	}
 	out := make([]*tollgate.RestAPI, 0, len(c.RestAPIs)+len(c.HTTPAPIs))
 	for i := range c.RestAPIs {
-		api, err := c.buildRestAPI(&c.RestAPIs[i], res.PoolID)
+		api, err := c.buildRestAPI(&c.RestAPIs[i], res)
 		if err != nil {
 			return nil, err
 		}
@@ -90,9 +90,8 @@ func (c *Config) BuildRestAPIs(res *Result) ([]*tollgate.RestAPI, error) {
 	return append(out, httpAPIs...), nil
 }
 
-// buildRestAPI builds one API; poolID gives the id of a pool by its
-// logical id.
-func (c *Config) buildRestAPI(a *RestAPI, poolID func(string) (string, bool)) (*tollgate.RestAPI, error) {
+// buildRestAPI builds one API; ids gives the ids of its pools.
+func (c *Config) buildRestAPI(a *RestAPI, ids objectIDs) (*tollgate.RestAPI, error) {
 	d := a.DeployOptions
 	stage := tollgate.Stage{
 		Name:           cmp.Or(d.StageName, DefaultStageName),
@@ -111,7 +110,7 @@ func (c *Config) buildRestAPI(a *RestAPI, poolID func(string) (string, bool)) (*
 		ConfigKey:        a.ID,
 	}
 
-	authorizers, err := c.buildAuthorizers(a, poolID)
+	authorizers, err := c.buildAuthorizers(a, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +152,8 @@ func throttle(rate float64, burst int) tollgate.Throttle {
 }
 
 // buildAuthorizers builds the authorizers of an API by id, with the ids of
-// their pools from poolID.
-func (c *Config) buildAuthorizers(a *RestAPI, poolID func(string) (string, bool)) (map[string]*tollgate.Authorizer, error) {
+// their pools from ids.
+func (c *Config) buildAuthorizers(a *RestAPI, ids objectIDs) (map[string]*tollgate.Authorizer, error) {
 	authorizers := map[string]*tollgate.Authorizer{}
 	for _, au := range a.Authorizers {
 		if authorizers[au.ID] != nil {
@@ -171,7 +170,7 @@ func (c *Config) buildAuthorizers(a *RestAPI, poolID func(string) (string, bool)
 					ta.Issuers = append(ta.Issuers, tollgate.ExternalIssuer{Issuer: p.Issuer(), JWKSURL: p.JWKSURL()})
 					continue
 				}
-				id, ok := poolID(pool)
+				id, ok := ids.PoolID(pool)
 				if !ok {
 					return nil, fmt.Errorf("config: API %s: authorizer %s names user pool %s, which has no id in the result of Apply", a.ID, au.ID, pool)
 				}

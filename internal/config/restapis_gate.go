@@ -1,30 +1,59 @@
 package config
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/apigw"
 )
 
-// gateRestAPIs builds each API as serve would and runs apigw.Check on it,
-// the gate the gateway runs before it serves an API, so that a config that
-// validates is one the gateway accepts. It runs on a config whose own
-// checks found nothing, and reports each problem at the config value the
-// route or stage field came from.
-func (c *Config) gateRestAPIs(r *report) {
-	madeUp := func(string) (string, bool) { return c.Region + "_Validate", true }
-	for i := range c.RestAPIs {
-		a := &c.RestAPIs[i]
-		api, err := c.buildRestAPI(a, madeUp)
+// madeUpIDs stand in for Apply's ids when the gate builds an API from a
+// config that has not been applied: the rules do not look at their
+// values, only at their shape.
+type madeUpIDs struct{ region string }
+
+func (m madeUpIDs) PoolID(string) (string, bool)             { return m.region + "_Validate", true }
+func (m madeUpIDs) ClientID(_, client string) (string, bool) { return "validate-" + client, true }
+
+// gateAPIs builds each REST and HTTP API as serve would and runs
+// apigw.Check on it, the gate the gateway runs before it serves an API, so
+// that a config that validates is one the gateway accepts. It runs on a
+// config whose own checks found nothing, and reports each problem at the
+// config value it came from (a problem placed twice at one value, as a
+// default shared by several routes, once).
+func (c *Config) gateAPIs(r *report) {
+	ids := madeUpIDs{cmp.Or(c.Region, DefaultRegion)}
+	seen := map[[2]string]bool{}
+	gate := func(ap string, api *tollgate.RestAPI, err error, place func(apigw.Problem) string) {
 		if err != nil {
-			r.add(index("restApis", i), "%v", err)
-			continue
+			r.add(ap, "%v", err)
+			return
 		}
-		ap := index("restApis", i)
 		for _, p := range apigw.Check(api) {
-			r.add(gatePath(a, ap, p), "%s", p.Message)
+			k := [2]string{place(p), p.Message}
+			switch {
+			case seen[k]:
+			case strings.HasSuffix(p.Field, `"]`):
+				// A problem with a mapping's entry as a whole (a route
+				// throttle's route key) is the key's.
+				r.addKey(k[0], "%s", p.Message)
+			default:
+				r.add(k[0], "%s", p.Message)
+			}
+			seen[k] = true
 		}
+	}
+	for i := range c.RestAPIs {
+		a, ap := &c.RestAPIs[i], index("restApis", i)
+		api, err := c.buildRestAPI(a, ids)
+		gate(ap, api, err, func(p apigw.Problem) string { return gatePath(a, ap, p) })
+	}
+	for i := range c.HTTPAPIs {
+		a, ap := &c.HTTPAPIs[i], index("httpApis", i)
+		api, err := c.buildHTTPAPI(a, ids)
+		gate(ap, api, err, func(p apigw.Problem) string { return httpGatePath(r, a, ap, p) })
 	}
 }
 

@@ -190,32 +190,6 @@ func TestHTTPAPIIntegrationMethod(t *testing.T) {
 	}
 }
 
-func TestHTTPAPIRejects(t *testing.T) {
-	f := newFixture(t)
-	for _, tt := range []struct {
-		name  string
-		route *tollgate.Route
-	}{
-		{"$default route with a placeholder", route("ANY", tollgate.DefaultRouteKey, "http://h/{proxy}", 0)},
-		{"lower-case method", func() *tollgate.Route {
-			r := route("GET", "/x", "http://h/x", 0)
-			r.Integration.Method = "get"
-			return r
-		}()},
-		{"method with a space", func() *tollgate.Route {
-			r := route("GET", "/x", "http://h/x", 0)
-			r.Integration.Method = "GE T"
-			return r
-		}()},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if _, err := f.proxy.Integration(httpAPI, tt.route); err == nil {
-				t.Errorf("Integration(%s, %q) succeeded", tt.route.Key(), tt.route.Integration.URI)
-			}
-		})
-	}
-}
-
 // What an HTTP API sends upstream besides the request: a request an HTTP
 // API forwarded (a recorded one, nguyentrungduc134/EKS-API-Gateway's
 // README) carried "forwarded: for=123.16.133.126;host=vl01c9gt7i.execute-api.us-east-1.amazonaws.com;proto=https",

@@ -122,9 +122,7 @@ func (p *Proxy) Integration(api *tollgate.RestAPI, route *tollgate.Route) (gatew
 	}
 	h := &handler{p: p, tmpl: t, timeout: in.Timeout, upstream: t.scheme + "://" + t.host}
 	if api != nil && api.IsHTTP() {
-		if err := h.forHTTPAPI(route); err != nil {
-			return nil, fmt.Errorf("proxy: %s: %w", route.Key(), err)
-		}
+		h.forHTTPAPI(route)
 	}
 	if h.timeout == 0 {
 		h.timeout = tollgate.DefaultIntegrationTimeout
@@ -145,40 +143,22 @@ func (p *Proxy) Integration(api *tollgate.RestAPI, route *tollgate.Route) (gatew
 }
 
 // forHTTPAPI sets what an HTTP API's route changes in h: the method, the
-// $default route's full path, the headers and the default timeout.
-func (h *handler) forHTTPAPI(route *tollgate.Route) error {
+// $default route's full path, the headers and the default timeout. The
+// route is one apigw.Check accepted (gateway.New runs it before it builds
+// integrations): its method is an HTTP method, and a $default route's URI
+// has no placeholders.
+func (h *handler) forHTTPAPI(route *tollgate.Route) {
 	h.http = true
 	if m := route.Integration.Method; m != "" && m != "ANY" {
-		if !validMethod(m) {
-			return fmt.Errorf("integration method %q is not an HTTP method", m)
-		}
 		h.method = m
 	}
 	if route.IsDefault() {
-		if h.tmpl.static == "" {
-			return fmt.Errorf("integration URI %q has placeholders, and the $default route has no path parameters", route.Integration.URI)
-		}
 		h.fullPath = true
 		h.prefix = strings.TrimSuffix(h.tmpl.static, "/")
 	}
 	if h.timeout == 0 {
 		h.timeout = tollgate.DefaultHTTPIntegrationTimeout
 	}
-	return nil
-}
-
-// validMethod reports whether m is an HTTP method: a token (RFC 9110
-// §9.1, §5.6.2) of upper-case letters, as IntegrationMethod values are.
-func validMethod(m string) bool {
-	if len(m) == 0 || len(m) > 32 {
-		return false
-	}
-	for i := 0; i < len(m); i++ {
-		if c := m[i]; c < 'A' || c > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // handler serves one integration.

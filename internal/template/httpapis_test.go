@@ -404,15 +404,33 @@ func TestHTTPAPIProblems(t *testing.T) {
 }
 
 // TestHTTPAPIConfigProblemsAtTheirProperty: what the httpApis rules of
-// config (and apigw.Check) find in a Config mapped from AWS::ApiGatewayV2
-// resources is placed at the template property the value came from.
+// config, and then apigw.Check (the gate, which runs when config's own
+// rules pass), find in a Config mapped from AWS::ApiGatewayV2 resources is
+// placed at the template property the value came from.
 func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
-	text := httpAPIBase + `  Int:
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"config", httpAPIBase + `  Int:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "2.0"}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "FETCH /x", Target: !Sub "integrations/${Int}"}
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: "bad name"}
+`, []string{
+			`t.yaml:16:44: Resources.Route.Properties.RouteKey: invalid method "FETCH"`,
+			`t.yaml:19:45: Resources.Stage.Properties.StageName: invalid stage name "bad name"`,
+		}},
+		{"gate", httpAPIBase + `  Int:
     Type: AWS::ApiGatewayV2::Integration
     Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "3.0", TimeoutInMillis: 10}
   Route:
     Type: AWS::ApiGatewayV2::Route
-    Properties: {ApiId: !Ref Api, RouteKey: "FETCH /x", Target: !Sub "integrations/${Int}"}
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /x", Target: !Sub "integrations/${Int}", AuthorizationType: JWT, AuthorizerId: !Ref Jwt}
   Jwt:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties: {ApiId: !Ref Api, AuthorizerType: JWT, IdentitySource: [$request.path.id], JwtConfiguration: {Issuer: "http://issuer.example.com", Audience: [a]}}
@@ -420,33 +438,34 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
     Type: AWS::ApiGatewayV2::Stage
     Properties:
       ApiId: !Ref Api
-      StageName: "bad name"
+      StageName: beta
       RouteSettings:
         "GET /nope": {ThrottlingRateLimit: 1, ThrottlingBurstLimit: 1}
   Quick:
     Type: AWS::ApiGatewayV2::Api
     Properties: {ProtocolType: HTTP, Target: "ftp://backend"}
-`
-	_, err := deployWithAssets(t, text, "Fn")
-	if err == nil {
-		t.Fatal("Deploy succeeded, want problems")
-	}
-	want := []string{
-		`t.yaml:13:115: Resources.Int.Properties.PayloadFormatVersion: invalid payloadFormatVersion "3.0"`,
-		"t.yaml:13:139: Resources.Int.Properties.TimeoutInMillis: an HTTP API integration's timeout must be whole milliseconds from 50ms to 30s, got 10ms",
-		`t.yaml:16:44: Resources.Route.Properties.RouteKey: invalid method "FETCH"`,
-		`t.yaml:19:72: Resources.Jwt.Properties.IdentitySource[0]: invalid identity source "$request.path.id"`,
-		`t.yaml:19:118: Resources.Jwt.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
-		`t.yaml:24:18: Resources.Stage.Properties.StageName: invalid stage name "bad name"`,
-		`t.yaml:26:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
-		`t.yaml:29:46: Resources.Quick.Properties.Target: invalid url "ftp://backend"`,
-	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("problems lack %q:\n%v", w, err)
-		}
-	}
-	if n := strings.Count(err.Error(), "\n") + 1; n != len(want) {
-		t.Errorf("%d problems, want %d:\n%v", n, len(want), err)
+`, []string{
+			`t.yaml:13:115: Resources.Int.Properties.PayloadFormatVersion: payload format version "3.0"`,
+			"t.yaml:13:139: Resources.Int.Properties.TimeoutInMillis: timeout 10ms: want whole milliseconds from 50ms to 30s",
+			`t.yaml:19:72: Resources.Jwt.Properties.IdentitySource[0]: invalid identity source "$request.path.id"`,
+			`t.yaml:19:118: Resources.Jwt.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
+			`t.yaml:26:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
+			`t.yaml:29:46: Resources.Quick.Properties.Target: invalid uri "ftp://backend"`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := deployWithAssets(t, tc.text, "Fn")
+			if err == nil {
+				t.Fatal("Deploy succeeded, want problems")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("problems lack %q:\n%v", w, err)
+				}
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != len(tc.want) {
+				t.Errorf("%d problems, want %d:\n%v", n, len(tc.want), err)
+			}
+		})
 	}
 }
