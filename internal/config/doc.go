@@ -201,7 +201,7 @@
 //	        integration:             # required
 //	          type: AWS_PROXY        # AWS_PROXY (HttpLambdaIntegration) or HTTP_PROXY (HttpUrlIntegration)
 //	          function: ItemsFn      # AWS_PROXY: a functions id
-//	          payloadFormatVersion: "2.0"                   # AWS_PROXY: default 2.0, or 1.0
+//	          payloadFormatVersion: "2.0"                   # AWS_PROXY: default 2.0, or 1.0; HTTP_PROXY: 1.0 only
 //	          # url: http://127.0.0.1:9000/{id}             # HTTP_PROXY: http(s); {name} names a path parameter
 //	          # method: ANY          # HTTP_PROXY: default ANY, the request's own
 //	          timeout: 30s           # 50ms-30s, whole milliseconds, default 30s

@@ -106,7 +106,8 @@ type HTTPAuthorizer struct {
 	// IdentitySource is where the token (JWT: one entry) or the identity
 	// values (REQUEST) are read: $request.header.{name},
 	// $request.querystring.{name}, and for REQUEST $stageVariables.{name}
-	// and $context.{name}. Default [$request.header.Authorization].
+	// and $context.{name}. Default [$request.header.Authorization]; [] (a
+	// REQUEST authorizer that does not cache) is none.
 	IdentitySource []string `yaml:"identitySource"`
 
 	// JWTIssuer and JWTAudience (JWT, HttpJwtAuthorizer): the exact iss of
@@ -160,7 +161,9 @@ type HTTPIntegration struct {
 	Type string `yaml:"type"`
 	// Function (AWS_PROXY) is the id of a function of this config.
 	Function string `yaml:"function"`
-	// PayloadFormatVersion (AWS_PROXY) is "2.0" (the default) or "1.0".
+	// PayloadFormatVersion (AWS_PROXY) is "2.0" (the default) or "1.0";
+	// an HTTP_PROXY integration's is "1.0", which may be written (as
+	// CloudFormation requires and CDK writes it).
 	PayloadFormatVersion string `yaml:"payloadFormatVersion"`
 	// URL (HTTP_PROXY) is the upstream URL, http or https; "{proxy}" and
 	// "{name}" in its path are replaced by the request's path parameters.

@@ -508,8 +508,10 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string, param
 		} else if msg := apigw.CheckMethod("method", in.Method); msg != "" {
 			r.add(mp, "%s", msg)
 		}
-		if in.PayloadFormatVersion != "" || r.pos.has(pp) {
-			r.addKey(pp, "payloadFormatVersion applies to AWS_PROXY integrations only: an HTTP_PROXY integration's is 1.0")
+		// CloudFormation requires "1.0" here, and CDK's HttpUrlIntegration
+		// writes it: accepted, and the only value.
+		if in.PayloadFormatVersion != "" && in.PayloadFormatVersion != apigw.PayloadFormat1 {
+			r.add(pp, "invalid payloadFormatVersion %q: an HTTP_PROXY integration's is 1.0 (leave it out)", in.PayloadFormatVersion)
 		}
 	default:
 		r.add(tp, "unsupported integration type %q: want AWS_PROXY or HTTP_PROXY (an HTTP API has no MOCK integration)", in.Type)

@@ -61,7 +61,7 @@ httpApis:
       - {path: /simple, authorizer: Simple, integration: {type: AWS_PROXY, function: Fn}}
       - {path: /iam, methods: [PUT, PATCH], authorizer: Iam, integration: {type: AWS_PROXY, function: Fn}}
       - {path: /iam2, authorizer: Iam2, integration: {type: AWS_PROXY, function: Fn}}
-      - {path: "/public/{proxy+}", authorizer: NONE, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9000/p/{proxy}", method: GET}}
+      - {path: "/public/{proxy+}", authorizer: NONE, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9000/p/{proxy}", method: GET, payloadFormatVersion: "1.0"}}
     stages:
       - stageName: $default
         throttle: {rateLimit: 100, burstLimit: 200}
@@ -194,7 +194,7 @@ httpApis:
         integration:
           type: HTTP_PROXY # want httpApis[0].routes[4].integration.url: url is required
           method: get # want httpApis[0].routes[4].integration.method: invalid method "get" (write it in upper case)
-          payloadFormatVersion: "1.0" # want httpApis[0].routes[4].integration.payloadFormatVersion: payloadFormatVersion applies to AWS_PROXY integrations only: an HTTP_PROXY integration's is 1.0
+          payloadFormatVersion: "2.0" # want httpApis[0].routes[4].integration.payloadFormatVersion: invalid payloadFormatVersion "2.0": an HTTP_PROXY integration's is 1.0 (leave it out)
           function: Fn # want httpApis[0].routes[4].integration.function: function applies to AWS_PROXY integrations only, and this one is HTTP_PROXY
       - path: "/f/{id}"
         integration: {type: HTTP_PROXY, url: "http://h/{id}/{name}"} # want httpApis[0].routes[5].integration.url: placeholder {name} is not a path parameter of the route (want one of id)
