@@ -15,8 +15,8 @@ import (
 )
 
 // httpRouteARN is the routeArn prefix of the test HTTP API's $default
-// stage: arn:aws:execute-api:{region}:{account}:{apiId}/$default/
-// (contract §4.4: "…/$default/GET/orders/{orderId}").
+// stage: arn:aws:execute-api:{region}:{account}:{apiId}/$default/, then
+// the request's method and path (recorded events, TestHTTPLambdaAuthorizerEvent).
 const httpRouteARN = "arn:aws:execute-api:us-east-1:" + tollgate.AccountID + ":" + apiID + "/$default/"
 
 // httpEvent is a fake gateway.HTTPAuthorizerEventFunc: what the gateway
@@ -101,9 +101,13 @@ func newHTTPAuthzEnv(t testing.TB, authz *tollgate.Authorizer, answer func([]byt
 }
 
 // TestHTTPLambdaAuthorizerEvent: the event builder gets the payload format
-// version, the routeArn of the route's template (contract §4.4), or
-// …/$default/$default for the $default route, and the identity values in
-// the authorizer's order.
+// version, the routeArn of the request — its method and its path after
+// the stage, not the route's template, the $default route's included — and
+// the identity values in the authorizer's order. The routeArn as recorded
+// events have it: routeKey "GET /api/{proxy+}" with routeArn
+// "…:f51uq07z1g/$default/GET/api/v1/graph-data" (code-index file
+// 53634745808), routeKey "ANY /{proxy+}", rawPath "/dev/" with routeArn
+// "…:8lk68m9h25/dev/GET/" (file 26444175391; TestHTTPLambdaAuthorizerNamedStage).
 func TestHTTPLambdaAuthorizerEvent(t *testing.T) {
 	for _, version := range []string{"1.0", "2.0"} {
 		t.Run(version, func(t *testing.T) {
@@ -115,8 +119,8 @@ func TestHTTPLambdaAuthorizerEvent(t *testing.T) {
 				"$request.querystring.token", "$request.header.X-Tenant", "$context.routeKey", "$stageVariables.tenant")
 			le := newHTTPAuthzEnv(t, authz, answer)
 			for _, c := range []struct{ target, arn, key string }{
-				{"/orders/42?token=q", httpRouteARN + "GET/orders/{orderId}", "GET /orders/{orderId}"},
-				{"/elsewhere/x?token=q", httpRouteARN + "$default", "$default"},
+				{"/orders/42?token=q", httpRouteARN + "GET/orders/42", "GET /orders/{orderId}"},
+				{"/elsewhere/x?token=q", httpRouteARN + "GET/elsewhere/x", "$default"},
 			} {
 				r := httptest.NewRequest("GET", c.target, nil)
 				r.Host = execHost
@@ -267,19 +271,18 @@ func TestHTTPLambdaAuthorizerCachePerRoute(t *testing.T) {
 
 // TestHTTPLambdaAuthorizerPolicyPerRouteARN: a cached IAM policy is
 // evaluated again against each request's routeArn: a policy naming the
-// first route only refuses the others until it expires, without a new
-// invocation (the caching trap, contract §6 fact 1, on an HTTP API).
+// first request's only refuses the others — another order on the same
+// route, another route — until it expires, without a new invocation (the
+// caching trap, contract §6 fact 1, on an HTTP API).
 func TestHTTPLambdaAuthorizerPolicyPerRouteARN(t *testing.T) {
 	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("1.0", false, 5*time.Minute), allowRouteOnly)
 	if w := le.get("/orders/1", "tok"); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
-	// The same route, another order: the template's routeArn, allowed.
-	if w := le.get("/orders/2", "tok"); w.Code != 200 {
-		t.Fatalf("%d %s", w.Code, w.Body)
-	}
-	if w := le.get("/a", "tok"); w.Code != 403 || w.Body.String() != `{"message":"Forbidden"}` {
-		t.Fatalf("%d %s", w.Code, w.Body)
+	for _, target := range []string{"/orders/2", "/a"} {
+		if w := le.get(target, "tok"); w.Code != 403 || w.Body.String() != `{"message":"Forbidden"}` {
+			t.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		}
 	}
 	if n := len(le.fn.taken()); n != 1 {
 		t.Errorf("%d invocations, want 1", n)
