@@ -675,7 +675,7 @@ type lambdaGrant struct {
 	out  *AuthorizerOutput
 	size int64 // what the cache charges for it
 
-	http    bool // an HTTP API's: objects and arrays of its context kept
+	http bool // an HTTP API's: objects and arrays of its context kept
 
 	once    sync.Once
 	strings map[string]string
