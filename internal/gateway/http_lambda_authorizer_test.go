@@ -82,11 +82,17 @@ func httpLambdaAuthorizer(version string, simple bool, ttl time.Duration, source
 // guarded by authz, answered by answer.
 func newHTTPAuthzEnv(t testing.TB, authz *tollgate.Authorizer, answer func([]byte) ([]byte, bool, error)) *authzEnv {
 	t.Helper()
+	return newHTTPAuthzEnvStage(t, tollgate.DefaultStageName, authz, answer)
+}
+
+// newHTTPAuthzEnvStage is newHTTPAuthzEnv with the stage named stage.
+func newHTTPAuthzEnvStage(t testing.TB, stage string, authz *tollgate.Authorizer, answer func([]byte) ([]byte, bool, error)) *authzEnv {
+	t.Helper()
 	le := &authzEnv{fn: &fakeFunction{answer: answer}}
 	le.env = newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
 		upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
 		api.Protocol = tollgate.ProtocolHTTP
-		api.Stages = []tollgate.Stage{{Name: tollgate.DefaultStageName, Variables: map[string]string{"tenant": "t1"}}}
+		api.Stages = []tollgate.Stage{{Name: stage, Variables: map[string]string{"tenant": "t1"}}}
 		api.DomainNames = nil
 		api.Routes = []tollgate.Route{
 			{ResourcePath: "/orders/{orderId}", Method: "GET", Authorizer: authz, Integration: upstream},
@@ -142,6 +148,79 @@ func TestHTTPLambdaAuthorizerEvent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHTTPLambdaAuthorizerNamedStage: on a named stage the routeArn
+// names the stage and the path after it, "" at its root: a recorded 2.0
+// event has routeKey "ANY /{proxy+}", rawPath "/dev/" and routeArn
+// "arn:aws:execute-api:eu-west-2:700060376888:8lk68m9h25/dev/GET/"
+// (code-index file 26444175391).
+func TestHTTPLambdaAuthorizerNamedStage(t *testing.T) {
+	le := newHTTPAuthzEnvStage(t, "dev", httpLambdaAuthorizer("2.0", true, 0), simple(true))
+	prefix := "arn:aws:execute-api:us-east-1:" + tollgate.AccountID + ":" + apiID + "/dev/"
+	for target, arn := range map[string]string{
+		"/dev/":                  prefix + "GET/",
+		"/dev/api/v1/graph-data": prefix + "GET/api/v1/graph-data",
+		"/dev/orders/7":          prefix + "GET/orders/7",
+	} {
+		if w := le.get(target, "tok"); w.Code != 200 {
+			t.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		}
+		calls := le.fn.taken()
+		if len(calls) != 1 {
+			t.Fatalf("%s: %d calls", target, len(calls))
+		}
+		if got := decodeHTTPEvent(t, calls[0]).RouteArn; got != arn {
+			t.Errorf("%s: routeArn %s, want %s", target, got, arn)
+		}
+	}
+}
+
+// TestHTTPLambdaAuthorizerPolicyEveryForm: an IAM policy is evaluated
+// against the routeArn of every form the request's path can be served
+// as, as a REST API's methodArn is: "/elsewhere//secret" reaches what
+// "/elsewhere/secret" does, and is denied with it.
+func TestHTTPLambdaAuthorizerPolicyEveryForm(t *testing.T) {
+	policy := `{"principalId":"p","policyDocument":{"Version":"2012-10-17","Statement":[` +
+		`{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` + httpRouteARN + `GET/*"},` +
+		`{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"` + httpRouteARN + `GET/elsewhere/secret"}]}}`
+	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("1.0", false, 0), func([]byte) ([]byte, bool, error) { return []byte(policy), false, nil })
+	for target, want := range map[string]int{"/elsewhere/x": 200, "/elsewhere/secret": 403, "/elsewhere//secret": 403, "/elsewhere/secret/": 403} {
+		if w := le.get(target, "tok"); w.Code != want {
+			t.Errorf("%s: %d %s, want %d", target, w.Code, w.Body, want)
+		}
+	}
+}
+
+// TestHTTPLambdaAuthorizerQueryAmbiguous: a query string source another
+// parser could read otherwise — a pair naming it behind ";", which
+// url.ParseQuery (the event's) drops and an upstream splitting on ";"
+// reads, or a query naming it that ParseQuery cannot read whole — is a
+// 401 without invoking the function; so on a REST API.
+func TestHTTPLambdaAuthorizerQueryAmbiguous(t *testing.T) {
+	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, time.Minute, "$request.querystring.token"), simple(true))
+	for _, target := range []string{"/a?x=1;token=FORGED&token=VALID", "/a?token=VALID&x=1;token=FORGED", "/a?token=%zz", "/a?token=VALID&x=%zz", "/a?token=VALID;x=1", "/a?y=1;z=2&token=VALID"} {
+		if w := le.get(target, ""); w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` {
+			t.Errorf("%s: %d %s", target, w.Code, w.Body)
+		}
+	}
+	if n := len(le.fn.taken()); n != 0 {
+		t.Errorf("%d invocations", n)
+	}
+	if w := le.get("/a?x=%41&t%6Fken=VALID+1", ""); w.Code != 200 {
+		t.Errorf("escapes: %d %s", w.Code, w.Body)
+	}
+	if ev := decodeHTTPEvent(t, le.fn.taken()[0]); !slices.Equal(ev.IdentitySource, []string{"VALID 1"}) {
+		t.Errorf("identity %q", ev.IdentitySource)
+	}
+	if w := le.get("/a?x=1;y=2", ""); w.Code != 401 {
+		t.Errorf("no token: %d", w.Code)
+	}
+	rest := newAuthzEnv(t, &tollgate.Authorizer{Name: "req", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+		IdentitySources: []string{"method.request.querystring.key"}}, allowAll)
+	if w := rest.get("/prod/pets?x=1;key=FORGED&key=VALID", ""); w.Code != 401 || len(rest.fn.taken()) != 0 {
+		t.Errorf("REST: %d %s", w.Code, w.Body)
 	}
 }
 
@@ -314,6 +393,28 @@ func TestHTTPLambdaAuthorizerContextUnstringified(t *testing.T) {
 	inv, _, _ = le.invocation()
 	if diff := cmp.Diff(map[string]any{"list": []any{json.Number("1"), json.Number("2")}}, inv.AuthorizerContext); diff != "" || inv.PrincipalID != "p" {
 		t.Errorf("context (-want +got)\n%s", diff)
+	}
+}
+
+// TestHTTPLambdaAuthorizerContextStrings: the strings an HTTP API's
+// context passes on (X-Tollgate-Authorizer-Context) keep its objects and
+// arrays as their JSON text, "<" and "&" unescaped as JSON.stringify
+// writes them.
+func TestHTTPLambdaAuthorizerContextStrings(t *testing.T) {
+	answer := func([]byte) ([]byte, bool, error) {
+		return []byte(`{"isAuthorized":true,"context":{"arrayKey":["value1","value2"],"mapKey":{"k":1,"html":"<a&b>"},"n":2,"s":"x","b":true,"nothing":null}}`), false, nil
+	}
+	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, 0), answer)
+	if w := le.get("/a", "tok"); w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	inv, _, _ := le.invocation()
+	want := map[string]string{"arrayKey": `["value1","value2"]`, "mapKey": `{"html":"<a&b>","k":1}`, "n": "2", "s": "x", "b": "true"}
+	if diff := cmp.Diff(want, inv.AuthorizerContextStrings()); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	if inv.AuthorizerContextHeader() == "" {
+		t.Error("no header")
 	}
 }
 
