@@ -274,6 +274,11 @@ func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthori
 	// missing or empty one is a 401, the function not invoked
 	// (http-api-lambda-authorizer.html).
 	a.contextValue, a.required, a.arnName = httpContextValue, true, "routeArn"
+	a.buildEvent = a.httpRequestEvent
+	a.parse = func(payload []byte) (*AuthorizerOutput, error) { return ParseHTTPAuthorizerOutput(payload, a.version) }
+	if a.simple {
+		a.parse = ParseSimpleAuthorizerOutput
+	}
 	for _, s := range decl.IdentitySources {
 		k, name, ok := apigw.ParseHTTPIdentitySource(s)
 		if !ok {
@@ -291,18 +296,6 @@ func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthori
 		return fail("caches its results but has no identity source")
 	}
 	return a, nil
-}
-
-// parse reads the function's answer: an IAM policy answer (a REST API's
-// rules, ParseAuthorizerOutput), or an HTTP API's (ParseHTTPAuthorizerOutput).
-func (a *LambdaAuthorizer) parse(payload []byte) (*AuthorizerOutput, error) {
-	switch {
-	case a.simple:
-		return ParseSimpleAuthorizerOutput(payload)
-	case a.http:
-		return ParseHTTPAuthorizerOutput(payload, a.version)
-	}
-	return ParseAuthorizerOutput(payload)
 }
 
 // decidesEveryRouteAlike reports whether an HTTP API's Lambda authorizer

@@ -102,10 +102,12 @@ type LambdaAuthorizer struct {
 	event    AuthorizerEventFunc
 	cache    *PolicyCache
 
-	// What differs between a REST and an HTTP API's REQUEST authorizer,
-	// chosen when it is built: how a $context source is read, whether
-	// the identity sources are required without caching, and what its
-	// refusals call the ARN.
+	// What differs between the kinds, chosen when the authorizer is
+	// built: how its event is built and its answer parsed, how a
+	// $context source is read, whether the identity sources are required
+	// without caching, and what its refusals call the ARN.
+	buildEvent   func(r *http.Request, inv *Invocation, arn, token string) ([]byte, error)
+	parse        func(payload []byte) (*AuthorizerOutput, error)
 	contextValue func(r *http.Request, inv *Invocation, name string) string
 	required     bool
 	arnName      string
@@ -150,7 +152,7 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 	}
 	z := &LambdaAuthorizer{name: a.Name, kind: kind, function: a.Function, ttl: a.ResultTTL,
 		timeout: LambdaAuthorizerTimeout, invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now,
-		contextValue: contextValue, arnName: "methodArn", detached: make(chan struct{}, maxDetached)}
+		parse: ParseAuthorizerOutput, contextValue: contextValue, arnName: "methodArn", detached: make(chan struct{}, maxDetached)}
 	if z.cache == nil {
 		z.ttl = 0
 	} else {
@@ -164,7 +166,7 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 		if !ok {
 			return nil, errors.New("authorizer " + a.Name + ": identity source " + a.IdentitySource + " does not name a header")
 		}
-		z.header = h
+		z.header, z.buildEvent = h, z.tokenAuthorizerEvent
 		if a.IdentityValidationExpression != "" {
 			// API Gateway matches the whole token (Java's String.matches:
 			// the examples anchor nothing and end in ".*", e.g. SAM's
@@ -180,6 +182,7 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 	if opts.Event == nil {
 		return nil, errors.New("authorizer " + a.Name + ": no REQUEST event builder")
 	}
+	z.buildEvent = z.requestEvent
 	for _, s := range a.IdentitySources {
 		k, name, ok := apigw.ParseIdentitySource(s)
 		if !ok {
@@ -394,22 +397,26 @@ func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invoc
 	return a.invokeEvent(ctx, inv.TraceID, event)
 }
 
-// buildEvent returns the authorizer's event for the request r.
-func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string) ([]byte, error) {
-	if a.http {
-		// The values were read for the cache key; they are read again
-		// for the event only when the function is invoked, so that a
-		// cached decision allocates nothing for them.
-		var identity []string
-		if _, _, ok := a.sourceValues(r, inv, &identity, nil); !ok {
-			return nil, errors.New("an identity source changed while the authorizer ran")
-		}
-		return a.httpEvent(r, inv, a.version, arn, identity)
-	}
-	if a.kind == tollgate.AuthorizerToken {
-		return tokenEvent(token, arn)
-	}
+// tokenAuthorizerEvent is a TOKEN authorizer's buildEvent.
+func (a *LambdaAuthorizer) tokenAuthorizerEvent(_ *http.Request, _ *Invocation, arn, token string) ([]byte, error) {
+	return tokenEvent(token, arn)
+}
+
+// requestEvent is a REST API REQUEST authorizer's buildEvent.
+func (a *LambdaAuthorizer) requestEvent(r *http.Request, inv *Invocation, arn, _ string) ([]byte, error) {
 	return a.event(r, inv, arn)
+}
+
+// httpRequestEvent is an HTTP API REQUEST authorizer's buildEvent. The
+// identity values were read for the cache key; they are read again for
+// the event only when the function is invoked, so that a cached decision
+// allocates nothing for them.
+func (a *LambdaAuthorizer) httpRequestEvent(r *http.Request, inv *Invocation, arn, _ string) ([]byte, error) {
+	var identity []string
+	if _, _, ok := a.sourceValues(r, inv, &identity, nil); !ok {
+		return nil, errors.New("an identity source changed while the authorizer ran")
+	}
+	return a.httpEvent(r, inv, a.version, arn, identity)
 }
 
 func eventError(err error) outcome {
