@@ -162,12 +162,11 @@ func implies(strict, other *routeState) bool {
 		return true
 	}
 	if other.lambda != nil {
-		// A REST Lambda authorizer's policy is evaluated against the
-		// request's methodArn, whichever route it reached: the same
-		// authorizer decides alike. An HTTP API's policy is evaluated
-		// against the routeArn, the route's: only a simple answer, cached
-		// for every route, decides alike.
-		return strict.lambda == other.lambda && (!other.http || other.lambda.decidesEveryRouteAlike())
+		// A Lambda authorizer's policy is evaluated against the
+		// request's methodArn (an HTTP API's routeArn is the same),
+		// whichever route it reached: the same authorizer decides alike,
+		// unless $context.routeKey hands each route its own event.
+		return strict.lambda == other.lambda && other.lambda.decidesEveryRouteAlike()
 	}
 	if _, jwt := other.authz.(*JWTAuthorizer); jwt && strict.authz == other.authz && len(other.scopes) == 0 {
 		// A JWT authorizer's route without scopes takes any valid token.

@@ -205,9 +205,6 @@ func identityHeader(source string) (string, bool) {
 // Name returns the authorizer's name.
 func (a *Authorizer) Name() string { return a.name }
 
-// Header returns the canonical name of the header the token is read from.
-func (a *Authorizer) Header() string { return a.header }
-
 func (a *Authorizer) resolve() {
 	a.issuers = make(map[string]issuerKeys, len(a.pools)+len(a.external))
 	for _, iss := range a.external {

@@ -73,7 +73,7 @@
 //     REQUEST authorizer's identity sources all required, its 1.0 or 2.0
 //     event by the injected HTTPAuthorizerEventFunc, a simple or IAM answer
 //     whose context may hold any JSON, evaluated against the routeArn of
-//     the route's template, cached under the identity values alone (every
+//     the request (REST's methodArn), cached under the identity values alone (every
 //     route of the API shares an answer unless $context.routeKey is a
 //     source); refusals 401, 403 or 500 in an HTTP API's form;
 //   - throttling (throttle.go): a token bucket per stage, per route (an HTTP

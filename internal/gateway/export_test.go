@@ -17,3 +17,9 @@ func (m *Match) Params() map[string]string {
 
 // TokenEvent is tokenEvent, for the fuzz test.
 var TokenEvent = tokenEvent
+
+// Header returns the canonical name of the header the token is read from.
+func (a *Authorizer) Header() string { return a.header }
+
+// Header returns the canonical name of the header the token is read from.
+func (a *JWTAuthorizer) Header() string { return a.header }

@@ -4,7 +4,7 @@ package gateway
 // §4.3, §4.4) answer differently from a REST API's, on the same
 // authorizers, cache and verification: the www-authenticate header of a
 // JWT authorizer's refusals, the answers in an HTTP API's form, and a
-// Lambda REQUEST authorizer's identity, routeArn and decision.
+// Lambda REQUEST authorizer's $context sources, answer and settings.
 
 import (
 	"errors"
@@ -239,46 +239,6 @@ func refuseHTTP(w http.ResponseWriter, rs *routeState, res *Result) {
 	WriteHTTPResponse(w, t)
 }
 
-// RouteARN is the routeArn an HTTP API hands its Lambda authorizer and
-// evaluates an IAM policy answer against (contract §4.4):
-// arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}{route
-// path}, the route's path template, not the request's path
-// ("…/$default/GET/orders/{orderId}"), so that one policy decides every
-// request to a route alike; verb is the request's method (an ANY route's
-// too, as a REST methodArn has it). The $default route has no path: its
-// ARN is …/{stage}/$default, the form of the execute-api ARN AWS gives
-// it (aws/serverless-application-model#1860: "{apiId}/*/$default").
-func RouteARN(region, account, apiID, stage, verb string, route *tollgate.Route) string {
-	if route.IsDefault() {
-		return "arn:aws:execute-api:" + region + ":" + account + ":" + apiID + "/" + stage + "/" + tollgate.DefaultRouteKey
-	}
-	return MethodARN(region, account, apiID, stage, verb, route.ResourcePath)
-}
-
-// httpIdentity reads the values of an HTTP API REQUEST authorizer's
-// identity sources, in their order, appending each, after its length, to
-// material (the cache key's, when not nil) and to *values (when not nil).
-// Every source is required, whether results are cached or not: ok is
-// false with the refusal (401, the function not invoked) when one is
-// missing or empty (http-api-lambda-authorizer.html), or, as a REST API's
-// identity, sent twice.
-func (a *LambdaAuthorizer) httpIdentity(r *http.Request, inv *Invocation, values *[]string, material []byte) ([]byte, Result, bool) {
-	var query map[string][]string
-	for _, s := range a.sources {
-		v, refused, ok := a.sourceValue(r, inv, s, &query)
-		if !ok {
-			return nil, refused, false
-		}
-		if values != nil {
-			*values = append(*values, v)
-		}
-		if material != nil {
-			material = appendKeyValue(material, v)
-		}
-	}
-	return material, Result{}, true
-}
-
 // httpContextValue is the $context variable name (apigw.HTTPContextSources)
 // of a request to an HTTP API: routeKey the route's key, path the path as
 // sent (http-api-logging-variables.md: "$context.path The request path.
@@ -291,43 +251,6 @@ func httpContextValue(r *http.Request, inv *Invocation, name string) string {
 		return inv.RawPath
 	}
 	return contextValue(r, inv, name)
-}
-
-// authorizeHTTP is Authorize for an HTTP API's REQUEST authorizer
-// (contract §4.4). The answer is cached under the identity values alone
-// (with the API and stage): every route of the API shares it, unless
-// $context.routeKey is a source. A simple answer decides every route
-// alike; an IAM policy is evaluated again against each request's routeArn.
-func (a *LambdaAuthorizer) authorizeHTTP(r *http.Request, inv *Invocation) Result {
-	var buf [2048]byte
-	material := append(append(append(append(buf[:0], inv.API.ID...), 0), inv.Stage.Name...), 0)
-	material, res, ok := a.httpIdentity(r, inv, nil, material)
-	if !ok {
-		return res
-	}
-	if inv.Route == nil {
-		return Result{Decision: Misconfigured, Reason: "no route"}
-	}
-	arn := RouteARN(inv.API.Region, tollgate.AccountID, inv.API.ID, inv.Stage.Name, r.Method, inv.Route)
-	o, cached := a.decide(r, inv, arn, "", material)
-	if o.grant == nil {
-		return Result{Decision: o.decision, Reason: o.reason}
-	}
-	res = Result{Decision: Allow, Cached: cached, grant: o.grant, latency: o.latency}
-	out := o.grant.out
-	if out.Simple {
-		if !out.Authorized {
-			res.Decision, res.Reason = Denied, "the function answered isAuthorized false"
-		}
-		return res
-	}
-	switch out.Policy.Evaluate(arn) {
-	case PolicyExplicitDeny:
-		res.Decision, res.Reason = ExplicitDeny, "the policy denies the routeArn"
-	case PolicyImplicitDeny:
-		res.Decision, res.Reason = Denied, "the policy does not allow the routeArn"
-	}
-	return res
 }
 
 // forHTTP completes a, the authorizer decl declares, as an HTTP API's.
@@ -347,6 +270,15 @@ func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthori
 	}
 	a.http, a.httpEvent, a.version, a.simple = true, opts.HTTPEvent, decl.PayloadFormatVersion, decl.SimpleResponses
 	a.timeout = tollgate.HTTPLambdaAuthorizerTimeout
+	// Every source is required, whether results are cached or not: a
+	// missing or empty one is a 401, the function not invoked
+	// (http-api-lambda-authorizer.html).
+	a.contextValue, a.required, a.arnName = httpContextValue, true, "routeArn"
+	a.buildEvent = a.httpRequestEvent
+	a.parse = func(payload []byte) (*AuthorizerOutput, error) { return ParseHTTPAuthorizerOutput(payload, a.version) }
+	if a.simple {
+		a.parse = ParseSimpleAuthorizerOutput
+	}
 	for _, s := range decl.IdentitySources {
 		k, name, ok := apigw.ParseHTTPIdentitySource(s)
 		if !ok {
@@ -366,21 +298,9 @@ func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthori
 	return a, nil
 }
 
-// parse reads the function's answer: an IAM policy answer (a REST API's
-// rules, ParseAuthorizerOutput), or an HTTP API's (ParseHTTPAuthorizerOutput).
-func (a *LambdaAuthorizer) parse(payload []byte) (*AuthorizerOutput, error) {
-	switch {
-	case a.simple:
-		return ParseSimpleAuthorizerOutput(payload)
-	case a.http:
-		return ParseHTTPAuthorizerOutput(payload, a.version)
-	}
-	return ParseAuthorizerOutput(payload)
-}
-
 // decidesEveryRouteAlike reports whether an HTTP API's Lambda authorizer
-// gives one identity the same decision on every route: it answers simple
-// responses (no routeArn to evaluate) and $context.routeKey is not a
-// source, so its cache serves one answer to every route of the API, as
-// API Gateway's does (contract §4.4).
-func (a *LambdaAuthorizer) decidesEveryRouteAlike() bool { return a.simple && !a.routeKeyed }
+// gives one request the same decision whichever route serves it: its
+// policy is evaluated against the request's routeArn (not its route's),
+// a simple answer decides alike, and only $context.routeKey as a source
+// hands each route an event (and a cache entry) of its own.
+func (a *LambdaAuthorizer) decidesEveryRouteAlike() bool { return !a.routeKeyed }

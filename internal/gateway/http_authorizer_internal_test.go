@@ -10,10 +10,10 @@ import (
 )
 
 // TestImpliesHTTPLambda: on an HTTP API, a route's Lambda authorizer
-// implies another route's only when it decides every route alike: a
-// simple answer cached for the whole API. An IAM policy is evaluated
-// against the routeArn, which differs between routes; a cache keyed by
-// $context.routeKey decides each route apart.
+// implies another route's when it decides every route alike: a simple
+// answer, or an IAM policy evaluated against the request's routeArn
+// (the same whichever route serves it), unless $context.routeKey hands
+// each route an event and a cache entry of its own.
 func TestImpliesHTTPLambda(t *testing.T) {
 	opts := LambdaAuthorizerOptions{HTTP: true, HTTPEvent: func(*http.Request, *Invocation, string, string, []string) ([]byte, error) { return nil, nil },
 		Invoke: func(context.Context, string, string, []byte) ([]byte, bool, error) { return nil, false, nil }, Cache: NewPolicyCache(0)}
@@ -35,7 +35,7 @@ func TestImpliesHTTPLambda(t *testing.T) {
 	}{
 		{"simple, shared cache", &routeState{http: true, lambda: simpleAll}, &routeState{http: true, lambda: simpleAll}, true},
 		{"simple, per route", &routeState{http: true, lambda: simplePerRoute}, &routeState{http: true, lambda: simplePerRoute}, false},
-		{"IAM", &routeState{http: true, lambda: iam}, &routeState{http: true, lambda: iam}, false},
+		{"IAM", &routeState{http: true, lambda: iam}, &routeState{http: true, lambda: iam}, true},
 		{"another authorizer", &routeState{http: true, lambda: simpleAll}, &routeState{http: true, lambda: build("2.0", true, "$request.header.Authorization")}, false},
 		{"an open route", &routeState{http: true, lambda: iam}, &routeState{http: true}, true},
 	} {

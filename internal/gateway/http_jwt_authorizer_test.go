@@ -144,7 +144,8 @@ func testHTTPJWTAuthorizerAnswers(t *testing.T, he *httpJWTEnv) {
 // TestHTTPJWTAuthorizerQueryString: an identity source
 // $request.querystring.{name} (CreateAuthorizer's IdentitySource) reads the
 // token, raw or after "Bearer ", from that parameter, case-sensitively; a
-// parameter sent twice is ambiguous and refused.
+// parameter sent twice, or in a query parsers read differently, is
+// ambiguous and refused.
 func TestHTTPJWTAuthorizerQueryString(t *testing.T) {
 	he := newHTTPJWTEnv(t)
 	raw := mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))
@@ -157,6 +158,11 @@ func TestHTTPJWTAuthorizerQueryString(t *testing.T) {
 		{"/q?Access_Token=" + raw, 401},
 		{"/q?access_token=" + raw + "&access_token=" + raw, 401},
 		{"/q", 401},
+		// url.ParseQuery (the verifier's and the event's) drops a pair
+		// holding ";", an upstream splitting on ";" reads FORGED: ambiguous.
+		{"/q?x=1;access_token=FORGED&access_token=" + raw, 401},
+		{"/q?access_token=" + raw + "&x=%zz", 401},
+		{"/q?page=%32&access_token=" + raw, 200},
 	} {
 		r := httptest.NewRequest("GET", c.target, nil)
 		r.Host = execHost

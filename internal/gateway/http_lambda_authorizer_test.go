@@ -15,8 +15,8 @@ import (
 )
 
 // httpRouteARN is the routeArn prefix of the test HTTP API's $default
-// stage: arn:aws:execute-api:{region}:{account}:{apiId}/$default/
-// (contract §4.4: "…/$default/GET/orders/{orderId}").
+// stage: arn:aws:execute-api:{region}:{account}:{apiId}/$default/, then
+// the request's method and path (recorded events, TestHTTPLambdaAuthorizerEvent).
 const httpRouteARN = "arn:aws:execute-api:us-east-1:" + tollgate.AccountID + ":" + apiID + "/$default/"
 
 // httpEvent is a fake gateway.HTTPAuthorizerEventFunc: what the gateway
@@ -82,11 +82,17 @@ func httpLambdaAuthorizer(version string, simple bool, ttl time.Duration, source
 // guarded by authz, answered by answer.
 func newHTTPAuthzEnv(t testing.TB, authz *tollgate.Authorizer, answer func([]byte) ([]byte, bool, error)) *authzEnv {
 	t.Helper()
+	return newHTTPAuthzEnvStage(t, tollgate.DefaultStageName, authz, answer)
+}
+
+// newHTTPAuthzEnvStage is newHTTPAuthzEnv with the stage named stage.
+func newHTTPAuthzEnvStage(t testing.TB, stage string, authz *tollgate.Authorizer, answer func([]byte) ([]byte, bool, error)) *authzEnv {
+	t.Helper()
 	le := &authzEnv{fn: &fakeFunction{answer: answer}}
 	le.env = newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
 		upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
 		api.Protocol = tollgate.ProtocolHTTP
-		api.Stages = []tollgate.Stage{{Name: tollgate.DefaultStageName, Variables: map[string]string{"tenant": "t1"}}}
+		api.Stages = []tollgate.Stage{{Name: stage, Variables: map[string]string{"tenant": "t1"}}}
 		api.DomainNames = nil
 		api.Routes = []tollgate.Route{
 			{ResourcePath: "/orders/{orderId}", Method: "GET", Authorizer: authz, Integration: upstream},
@@ -101,9 +107,13 @@ func newHTTPAuthzEnv(t testing.TB, authz *tollgate.Authorizer, answer func([]byt
 }
 
 // TestHTTPLambdaAuthorizerEvent: the event builder gets the payload format
-// version, the routeArn of the route's template (contract §4.4), or
-// …/$default/$default for the $default route, and the identity values in
-// the authorizer's order.
+// version, the routeArn of the request — its method and its path after
+// the stage, not the route's template, the $default route's included — and
+// the identity values in the authorizer's order. The routeArn as recorded
+// events have it: routeKey "GET /api/{proxy+}" with routeArn
+// "…:f51uq07z1g/$default/GET/api/v1/graph-data" (code-index file
+// 53634745808), routeKey "ANY /{proxy+}", rawPath "/dev/" with routeArn
+// "…:8lk68m9h25/dev/GET/" (file 26444175391; TestHTTPLambdaAuthorizerNamedStage).
 func TestHTTPLambdaAuthorizerEvent(t *testing.T) {
 	for _, version := range []string{"1.0", "2.0"} {
 		t.Run(version, func(t *testing.T) {
@@ -115,8 +125,8 @@ func TestHTTPLambdaAuthorizerEvent(t *testing.T) {
 				"$request.querystring.token", "$request.header.X-Tenant", "$context.routeKey", "$stageVariables.tenant")
 			le := newHTTPAuthzEnv(t, authz, answer)
 			for _, c := range []struct{ target, arn, key string }{
-				{"/orders/42?token=q", httpRouteARN + "GET/orders/{orderId}", "GET /orders/{orderId}"},
-				{"/elsewhere/x?token=q", httpRouteARN + "$default", "$default"},
+				{"/orders/42?token=q", httpRouteARN + "GET/orders/42", "GET /orders/{orderId}"},
+				{"/elsewhere/x?token=q", httpRouteARN + "GET/elsewhere/x", "$default"},
 			} {
 				r := httptest.NewRequest("GET", c.target, nil)
 				r.Host = execHost
@@ -138,6 +148,79 @@ func TestHTTPLambdaAuthorizerEvent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHTTPLambdaAuthorizerNamedStage: on a named stage the routeArn
+// names the stage and the path after it, "" at its root: a recorded 2.0
+// event has routeKey "ANY /{proxy+}", rawPath "/dev/" and routeArn
+// "arn:aws:execute-api:eu-west-2:700060376888:8lk68m9h25/dev/GET/"
+// (code-index file 26444175391).
+func TestHTTPLambdaAuthorizerNamedStage(t *testing.T) {
+	le := newHTTPAuthzEnvStage(t, "dev", httpLambdaAuthorizer("2.0", true, 0), simple(true))
+	prefix := "arn:aws:execute-api:us-east-1:" + tollgate.AccountID + ":" + apiID + "/dev/"
+	for target, arn := range map[string]string{
+		"/dev/":                  prefix + "GET/",
+		"/dev/api/v1/graph-data": prefix + "GET/api/v1/graph-data",
+		"/dev/orders/7":          prefix + "GET/orders/7",
+	} {
+		if w := le.get(target, "tok"); w.Code != 200 {
+			t.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		}
+		calls := le.fn.taken()
+		if len(calls) != 1 {
+			t.Fatalf("%s: %d calls", target, len(calls))
+		}
+		if got := decodeHTTPEvent(t, calls[0]).RouteArn; got != arn {
+			t.Errorf("%s: routeArn %s, want %s", target, got, arn)
+		}
+	}
+}
+
+// TestHTTPLambdaAuthorizerPolicyEveryForm: an IAM policy is evaluated
+// against the routeArn of every form the request's path can be served
+// as, as a REST API's methodArn is: "/elsewhere//secret" reaches what
+// "/elsewhere/secret" does, and is denied with it.
+func TestHTTPLambdaAuthorizerPolicyEveryForm(t *testing.T) {
+	policy := `{"principalId":"p","policyDocument":{"Version":"2012-10-17","Statement":[` +
+		`{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` + httpRouteARN + `GET/*"},` +
+		`{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"` + httpRouteARN + `GET/elsewhere/secret"}]}}`
+	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("1.0", false, 0), func([]byte) ([]byte, bool, error) { return []byte(policy), false, nil })
+	for target, want := range map[string]int{"/elsewhere/x": 200, "/elsewhere/secret": 403, "/elsewhere//secret": 403, "/elsewhere/secret/": 403} {
+		if w := le.get(target, "tok"); w.Code != want {
+			t.Errorf("%s: %d %s, want %d", target, w.Code, w.Body, want)
+		}
+	}
+}
+
+// TestHTTPLambdaAuthorizerQueryAmbiguous: a query string source another
+// parser could read otherwise — a pair naming it behind ";", which
+// url.ParseQuery (the event's) drops and an upstream splitting on ";"
+// reads, or a query naming it that ParseQuery cannot read whole — is a
+// 401 without invoking the function; so on a REST API.
+func TestHTTPLambdaAuthorizerQueryAmbiguous(t *testing.T) {
+	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, time.Minute, "$request.querystring.token"), simple(true))
+	for _, target := range []string{"/a?x=1;token=FORGED&token=VALID", "/a?token=VALID&x=1;token=FORGED", "/a?token=%zz", "/a?token=VALID&x=%zz", "/a?token=VALID;x=1", "/a?y=1;z=2&token=VALID"} {
+		if w := le.get(target, ""); w.Code != 401 || w.Body.String() != `{"message":"Unauthorized"}` {
+			t.Errorf("%s: %d %s", target, w.Code, w.Body)
+		}
+	}
+	if n := len(le.fn.taken()); n != 0 {
+		t.Errorf("%d invocations", n)
+	}
+	if w := le.get("/a?x=%41&t%6Fken=VALID+1", ""); w.Code != 200 {
+		t.Errorf("escapes: %d %s", w.Code, w.Body)
+	}
+	if ev := decodeHTTPEvent(t, le.fn.taken()[0]); !slices.Equal(ev.IdentitySource, []string{"VALID 1"}) {
+		t.Errorf("identity %q", ev.IdentitySource)
+	}
+	if w := le.get("/a?x=1;y=2", ""); w.Code != 401 {
+		t.Errorf("no token: %d", w.Code)
+	}
+	rest := newAuthzEnv(t, &tollgate.Authorizer{Name: "req", Type: tollgate.AuthorizerRequest, Function: "authFn", ResultTTL: time.Minute,
+		IdentitySources: []string{"method.request.querystring.key"}}, allowAll)
+	if w := rest.get("/prod/pets?x=1;key=FORGED&key=VALID", ""); w.Code != 401 || len(rest.fn.taken()) != 0 {
+		t.Errorf("REST: %d %s", w.Code, w.Body)
 	}
 }
 
@@ -267,19 +350,18 @@ func TestHTTPLambdaAuthorizerCachePerRoute(t *testing.T) {
 
 // TestHTTPLambdaAuthorizerPolicyPerRouteARN: a cached IAM policy is
 // evaluated again against each request's routeArn: a policy naming the
-// first route only refuses the others until it expires, without a new
-// invocation (the caching trap, contract §6 fact 1, on an HTTP API).
+// first request's only refuses the others — another order on the same
+// route, another route — until it expires, without a new invocation (the
+// caching trap, contract §6 fact 1, on an HTTP API).
 func TestHTTPLambdaAuthorizerPolicyPerRouteARN(t *testing.T) {
 	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("1.0", false, 5*time.Minute), allowRouteOnly)
 	if w := le.get("/orders/1", "tok"); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
-	// The same route, another order: the template's routeArn, allowed.
-	if w := le.get("/orders/2", "tok"); w.Code != 200 {
-		t.Fatalf("%d %s", w.Code, w.Body)
-	}
-	if w := le.get("/a", "tok"); w.Code != 403 || w.Body.String() != `{"message":"Forbidden"}` {
-		t.Fatalf("%d %s", w.Code, w.Body)
+	for _, target := range []string{"/orders/2", "/a"} {
+		if w := le.get(target, "tok"); w.Code != 403 || w.Body.String() != `{"message":"Forbidden"}` {
+			t.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		}
 	}
 	if n := len(le.fn.taken()); n != 1 {
 		t.Errorf("%d invocations, want 1", n)
@@ -311,6 +393,28 @@ func TestHTTPLambdaAuthorizerContextUnstringified(t *testing.T) {
 	inv, _, _ = le.invocation()
 	if diff := cmp.Diff(map[string]any{"list": []any{json.Number("1"), json.Number("2")}}, inv.AuthorizerContext); diff != "" || inv.PrincipalID != "p" {
 		t.Errorf("context (-want +got)\n%s", diff)
+	}
+}
+
+// TestHTTPLambdaAuthorizerContextStrings: the strings an HTTP API's
+// context passes on (X-Tollgate-Authorizer-Context) keep its objects and
+// arrays as their JSON text, "<" and "&" unescaped as JSON.stringify
+// writes them.
+func TestHTTPLambdaAuthorizerContextStrings(t *testing.T) {
+	answer := func([]byte) ([]byte, bool, error) {
+		return []byte(`{"isAuthorized":true,"context":{"arrayKey":["value1","value2"],"mapKey":{"k":1,"html":"<a&b>"},"n":2,"s":"x","b":true,"nothing":null}}`), false, nil
+	}
+	le := newHTTPAuthzEnv(t, httpLambdaAuthorizer("2.0", true, 0), answer)
+	if w := le.get("/a", "tok"); w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	inv, _, _ := le.invocation()
+	want := map[string]string{"arrayKey": `["value1","value2"]`, "mapKey": `{"html":"<a&b>","k":1}`, "n": "2", "s": "x", "b": "true"}
+	if diff := cmp.Diff(want, inv.AuthorizerContextStrings()); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	if inv.AuthorizerContextHeader() == "" {
+		t.Error("no header")
 	}
 }
 

@@ -281,9 +281,6 @@ func (g *Gateway) JWKS() *jwks.Fetcher { return g.jwks }
 // Name returns the authorizer's name.
 func (a *JWTAuthorizer) Name() string { return a.name }
 
-// Header returns the canonical name of the header the token is read from.
-func (a *JWTAuthorizer) Header() string { return a.header }
-
 func (a *JWTAuthorizer) resolve() {
 	if a.opts.LocalIssuer != nil {
 		for iss, ji := range a.issuers {

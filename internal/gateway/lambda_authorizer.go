@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -103,6 +102,16 @@ type LambdaAuthorizer struct {
 	event    AuthorizerEventFunc
 	cache    *PolicyCache
 
+	// What differs between the kinds, chosen when the authorizer is
+	// built: how its event is built and its answer parsed, how a
+	// $context source is read, whether the identity sources are required
+	// without caching, and what its refusals call the ARN.
+	buildEvent   func(r *http.Request, inv *Invocation, arn, token string) ([]byte, error)
+	parse        func(payload []byte) (*AuthorizerOutput, error)
+	contextValue func(r *http.Request, inv *Invocation, name string) string
+	required     bool
+	arnName      string
+
 	// An HTTP API's authorizer: its event builder and payload format
 	// version, whether it answers simple responses, and whether
 	// $context.routeKey is one of its sources (its cache is per route).
@@ -143,7 +152,7 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 	}
 	z := &LambdaAuthorizer{name: a.Name, kind: kind, function: a.Function, ttl: a.ResultTTL,
 		timeout: LambdaAuthorizerTimeout, invoke: opts.Invoke, event: opts.Event, cache: opts.Cache, now: opts.Now,
-		detached: make(chan struct{}, maxDetached)}
+		parse: ParseAuthorizerOutput, contextValue: contextValue, arnName: "methodArn", detached: make(chan struct{}, maxDetached)}
 	if z.cache == nil {
 		z.ttl = 0
 	} else {
@@ -157,7 +166,7 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 		if !ok {
 			return nil, errors.New("authorizer " + a.Name + ": identity source " + a.IdentitySource + " does not name a header")
 		}
-		z.header = h
+		z.header, z.buildEvent = h, z.tokenAuthorizerEvent
 		if a.IdentityValidationExpression != "" {
 			// API Gateway matches the whole token (Java's String.matches:
 			// the examples anchor nothing and end in ".*", e.g. SAM's
@@ -173,6 +182,7 @@ func NewLambdaAuthorizer(a *tollgate.Authorizer, opts LambdaAuthorizerOptions) (
 	if opts.Event == nil {
 		return nil, errors.New("authorizer " + a.Name + ": no REQUEST event builder")
 	}
+	z.buildEvent = z.requestEvent
 	for _, s := range a.IdentitySources {
 		k, name, ok := apigw.ParseIdentitySource(s)
 		if !ok {
@@ -210,10 +220,14 @@ type outcome struct {
 // "/admin//secret" is not allowed on a policy that denies "/admin/*", and
 // lenient, the lenient reading of the path (normalizePath), so that
 // "/admin%2Fsecret" is not allowed either, to an upstream that decodes it.
+//
+// An HTTP API's authorizer is decided alike (contract §4.4): its routeArn
+// is the methodArn of the request, not of its route (recorded events:
+// routeKey "GET /api/{proxy+}" with routeArn "…/$default/GET/api/v1/graph-data",
+// routeKey "ANY /{proxy+}" with rawPath "/dev/" and routeArn "…/dev/GET/";
+// http_lambda_authorizer_test.go cites them), and a simple answer decides
+// without a policy.
 func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient string) Result {
-	if a.http {
-		return a.authorizeHTTP(r, inv)
-	}
 	// The key's material is built on the stack for tokens of up to 2 KiB:
 	// the API and the stage (ids without NUL), then the token or the
 	// identity-source values.
@@ -232,11 +246,17 @@ func (a *LambdaAuthorizer) Authorize(r *http.Request, inv *Invocation, lenient s
 		return Result{Decision: o.decision, Reason: o.reason}
 	}
 	res = Result{Decision: Allow, Cached: cached, grant: o.grant, latency: o.latency}
+	if out := o.grant.out; out.Simple {
+		if !out.Authorized {
+			res.Decision, res.Reason = Denied, "the function answered isAuthorized false"
+		}
+		return res
+	}
 	switch a.evaluate(o.grant.out.Policy, r.Method, inv, arn, lenient) {
 	case PolicyExplicitDeny:
-		res.Decision, res.Reason = ExplicitDeny, "the policy denies the methodArn"
+		res.Decision, res.Reason = ExplicitDeny, "the policy denies the "+a.arnName
 	case PolicyImplicitDeny:
-		res.Decision, res.Reason = Denied, "the policy does not allow the methodArn"
+		res.Decision, res.Reason = Denied, "the policy does not allow the "+a.arnName
 	}
 	return res
 }
@@ -377,22 +397,26 @@ func (a *LambdaAuthorizer) call(ctx context.Context, r *http.Request, inv *Invoc
 	return a.invokeEvent(ctx, inv.TraceID, event)
 }
 
-// buildEvent returns the authorizer's event for the request r.
-func (a *LambdaAuthorizer) buildEvent(r *http.Request, inv *Invocation, arn, token string) ([]byte, error) {
-	if a.http {
-		// The values were read for the cache key; they are read again
-		// for the event only when the function is invoked, so that a
-		// cached decision allocates nothing for them.
-		var identity []string
-		if _, _, ok := a.httpIdentity(r, inv, &identity, nil); !ok {
-			return nil, errors.New("an identity source changed while the authorizer ran")
-		}
-		return a.httpEvent(r, inv, a.version, arn, identity)
-	}
-	if a.kind == tollgate.AuthorizerToken {
-		return tokenEvent(token, arn)
-	}
+// tokenAuthorizerEvent is a TOKEN authorizer's buildEvent.
+func (a *LambdaAuthorizer) tokenAuthorizerEvent(_ *http.Request, _ *Invocation, arn, token string) ([]byte, error) {
+	return tokenEvent(token, arn)
+}
+
+// requestEvent is a REST API REQUEST authorizer's buildEvent.
+func (a *LambdaAuthorizer) requestEvent(r *http.Request, inv *Invocation, arn, _ string) ([]byte, error) {
 	return a.event(r, inv, arn)
+}
+
+// httpRequestEvent is an HTTP API REQUEST authorizer's buildEvent. The
+// identity values were read for the cache key; they are read again for
+// the event only when the function is invoked, so that a cached decision
+// allocates nothing for them.
+func (a *LambdaAuthorizer) httpRequestEvent(r *http.Request, inv *Invocation, arn, _ string) ([]byte, error) {
+	var identity []string
+	if _, _, ok := a.sourceValues(r, inv, &identity, nil); !ok {
+		return nil, errors.New("an identity source changed while the authorizer ran")
+	}
+	return a.httpEvent(r, inv, a.version, arn, identity)
 }
 
 func eventError(err error) outcome {
@@ -421,7 +445,7 @@ func (a *LambdaAuthorizer) invokeEvent(ctx context.Context, traceID string, even
 			o.reason = "the function's answer is not a valid authorizer output: " + err.Error()
 			break
 		}
-		o.grant = &lambdaGrant{out: out, size: int64(3*len(payload)) + grantOverhead}
+		o.grant = &lambdaGrant{out: out, size: int64(3*len(payload)) + grantOverhead, http: a.http}
 	}
 	return o
 }
@@ -462,9 +486,9 @@ func methodARN(verb string, inv *Invocation, path string) string {
 
 // identity reads the request's identity: the token (TOKEN), appended to
 // buf, or the identity-source values one after another, each after its
-// length (REQUEST, when results are cached). ok is false with the refusal
-// when a value is missing or empty, the token fails the validation
-// expression, or its header is sent twice.
+// length (REQUEST, when results are cached or the sources are required).
+// ok is false with the refusal when a value is missing or empty, the token
+// fails the validation expression, or its header is sent twice.
 func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte) (token string, material []byte, refusal Result, ok bool) {
 	if a.kind == tollgate.AuthorizerToken {
 		vs := EventHeaderValues(r, a.header)
@@ -478,33 +502,47 @@ func (a *LambdaAuthorizer) identity(r *http.Request, inv *Invocation, buf []byte
 		}
 		return vs[0], append(buf, vs[0]...), Result{}, true
 	}
-	if a.ttl <= 0 {
-		// Without caching the sources are not required (the API reference's
-		// identitySource), and nothing is keyed by them.
+	if a.ttl <= 0 && !a.required {
+		// Without caching a REST API's sources are not required (the API
+		// reference's identitySource), and nothing is keyed by them.
 		return "", nil, Result{}, true
 	}
-	var query map[string][]string
+	material, refused, ok := a.sourceValues(r, inv, nil, buf)
+	return "", material, refused, ok
+}
+
+// sourceValues reads the values of a REQUEST authorizer's identity
+// sources, in their order, appending each, after its length, to material
+// (the cache key's, when not nil) and to *values (when not nil). ok is
+// false with the refusal when one is missing, empty or sent twice
+// (sourceValue).
+func (a *LambdaAuthorizer) sourceValues(r *http.Request, inv *Invocation, values *[]string, material []byte) ([]byte, Result, bool) {
 	for _, s := range a.sources {
-		v, refused, ok := a.sourceValue(r, inv, s, &query)
+		v, refused, ok := a.sourceValue(r, inv, s)
 		if !ok {
-			return "", nil, refused, false
+			return nil, refused, false
 		}
-		buf = appendKeyValue(buf, v)
+		if values != nil {
+			*values = append(*values, v)
+		}
+		if material != nil {
+			material = appendKeyValue(material, v)
+		}
 	}
-	return "", buf, Result{}, true
+	return material, Result{}, true
 }
 
 // sourceValue reads one identity source of a REQUEST authorizer, of a REST
 // or an HTTP API: a header or query string parameter as the event shows it
-// (its last value), a stage variable, a $context variable. *query holds
-// the parsed query string, parsed on first use. ok is false, with the
-// refusal, when the value is missing or empty, or sent more than once: a
-// header or query parameter sent twice, or a header beside a twin another
-// server reads as it (X_Token for X-Token), is refused as TOKEN's header
-// is, since a function reading another copy than the one the cache is
-// keyed by would have its answer served to callers sending only the key's
-// value.
-func (a *LambdaAuthorizer) sourceValue(r *http.Request, inv *Invocation, s identitySource, query *map[string][]string) (string, Result, bool) {
+// (its last value), a stage variable, a $context variable. ok is false,
+// with the refusal, when the value is missing or empty, or sent more than
+// once: a header or query parameter sent twice, a header beside a twin
+// another server reads as it (X_Token for X-Token), or a query parameter
+// another parser could read otherwise (queryParam), is refused as TOKEN's
+// header is, since a function reading another copy than the one the cache
+// is keyed by would have its answer served to callers sending only the
+// key's value.
+func (a *LambdaAuthorizer) sourceValue(r *http.Request, inv *Invocation, s identitySource) (string, Result, bool) {
 	var v string
 	switch s.kind {
 	case apigw.SourceHeader:
@@ -514,21 +552,14 @@ func (a *LambdaAuthorizer) sourceValue(r *http.Request, inv *Invocation, s ident
 		}
 		v = last(vs)
 	case apigw.SourceQueryString:
-		if *query == nil {
-			*query, _ = url.ParseQuery(r.URL.RawQuery) // as the event parses it
+		var why string
+		if v, why = queryParam(r.URL.RawQuery, s.name); why != "" {
+			return "", Result{Reason: why}, false
 		}
-		if len((*query)[s.name]) > 1 {
-			return "", Result{Reason: "query string parameter " + s.name + " sent more than once"}, false
-		}
-		v = last((*query)[s.name])
 	case apigw.SourceStageVariable:
 		v = inv.StageVariables[s.name]
 	case apigw.SourceContext:
-		if a.http {
-			v = httpContextValue(r, inv, s.name)
-		} else {
-			v = contextValue(r, inv, s.name)
-		}
+		v = a.contextValue(r, inv, s.name)
 	}
 	if v == "" {
 		return "", Result{Reason: "identity source " + s.name + " is missing or empty"}, false
@@ -651,6 +682,8 @@ type lambdaGrant struct {
 	out  *AuthorizerOutput
 	size int64 // what the cache charges for it
 
+	http bool // an HTTP API's: objects and arrays of its context kept
+
 	once    sync.Once
 	strings map[string]string
 	header  string
@@ -662,7 +695,11 @@ const grantOverhead = 512
 
 func (g *lambdaGrant) load() *lambdaGrant {
 	g.once.Do(func() {
-		g.strings = contextStrings(g.out.Context)
+		if g.http {
+			g.strings = httpContextStrings(g.out.Context)
+		} else {
+			g.strings = contextStrings(g.out.Context)
+		}
 		g.header = claimsheader.Encode(g.strings)
 	})
 	return g
@@ -678,6 +715,27 @@ func contextStrings(c map[string]any) map[string]string {
 	for k, v := range c {
 		if s, ok := StringifyContextValue(v); ok {
 			m[k] = s
+		}
+	}
+	return m
+}
+
+// httpContextStrings renders an HTTP API authorizer's context, which may
+// hold objects and arrays (http-api-lambda-authorizer.html's example
+// answers "arrayKey" and "mapKey"), as contextStrings does, objects and
+// arrays as their JSON text.
+func httpContextStrings(c map[string]any) map[string]string {
+	m := contextStrings(c)
+	for k, v := range c {
+		switch v.(type) {
+		case map[string]any, []any:
+			// As JSON.stringify writes it: "<" and "&" unescaped.
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			if enc.Encode(v) == nil {
+				m[k] = string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+			}
 		}
 	}
 	return m

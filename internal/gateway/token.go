@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -24,17 +25,12 @@ type tokenSource struct {
 // read returns the value of the source in r ("" when absent). Two copies
 // of it are ambiguous and refused (ok false, with why): the first would be
 // verified, a Lambda event's headers keep the last, an upstream sees both
-// (and a CGI-style one reads X_Api_Token as X-Api-Token).
+// (and a CGI-style one reads X_Api_Token as X-Api-Token). So is a query
+// parameter another parser could read otherwise (queryParam).
 func (s *tokenSource) read(r *http.Request) (v string, why string, ok bool) {
 	if s.query != "" {
-		vs := queryValues(r, s.query)
-		if len(vs) > 1 {
-			return "", "query string parameter " + s.query + " sent more than once", false
-		}
-		if len(vs) == 1 {
-			v = vs[0]
-		}
-		return v, "", true
+		v, why = queryParam(r.URL.RawQuery, s.query)
+		return v, why, why == ""
 	}
 	vs := r.Header[s.header]
 	if len(vs) > 1 || hasTwin(r.Header, s.header) {
@@ -46,21 +42,118 @@ func (s *tokenSource) read(r *http.Request) (v string, why string, ok bool) {
 	return v, "", true
 }
 
-// present reports whether r carries the source at all (an empty value
-// included).
+// present reports whether r carries the source at all (an empty value,
+// or an ambiguous query parameter, included).
 func (s *tokenSource) present(r *http.Request) bool {
 	if s.query != "" {
-		return len(queryValues(r, s.query)) > 0
+		_, n, ambiguous := scanQuery(r.URL.RawQuery, s.query)
+		return n > 0 || ambiguous
 	}
 	return len(r.Header[s.header]) > 0
 }
 
-// queryValues returns the values of the query string parameter name of r,
-// as a Lambda event parses them (url.ParseQuery: a malformed pair is
-// skipped).
-func queryValues(r *http.Request, name string) []string {
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	return q[name]
+// queryParam returns the value of the query string parameter name in the
+// raw query, as a Lambda event parses it (url.ParseQuery), or why it is
+// refused: sent more than once, or ambiguous (scanQuery).
+func queryParam(raw, name string) (v, why string) {
+	v, n, ambiguous := scanQuery(raw, name)
+	switch {
+	case ambiguous:
+		return "", "query string parameter " + name + " is ambiguous"
+	case n > 1:
+		return "", "query string parameter " + name + " sent more than once"
+	}
+	return v, ""
+}
+
+// scanQuery reads the query string parameter name in the raw query in one
+// pass, without parsing the rest into a map: its last value (decoded as
+// url.ParseQuery decodes it) and how many times it is sent. It is
+// ambiguous when parsers can disagree on it: url.ParseQuery (the Lambda
+// event's, and the verifier's) drops a pair holding ";" and a pair it
+// cannot unescape, while an upstream splitting on ";" (or decoding
+// leniently) reads them, so that "x=1;token=FORGED&token=VALID" would
+// verify VALID while the upstream sees FORGED too. Any pair naming the
+// key that way, or any such pair in a query that names the key, is
+// ambiguous.
+func scanQuery(raw, name string) (v string, n int, ambiguous bool) {
+	dropped := false // url.ParseQuery skipped a pair
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		if strings.IndexByte(pair, ';') >= 0 {
+			if semicolonNames(pair, name) {
+				return "", n, true
+			}
+			dropped = true
+			continue
+		}
+		k, val, _ := strings.Cut(pair, "=")
+		if !validEscapes(k) {
+			if k == name {
+				return "", n, true
+			}
+			dropped = true
+			continue
+		}
+		if !validEscapes(val) {
+			if unescapeQuery(k) == name {
+				return "", n, true
+			}
+			dropped = true
+			continue
+		}
+		if unescapeQuery(k) == name {
+			v, n = unescapeQuery(val), n+1
+		}
+	}
+	if dropped && n > 0 {
+		return "", n, true
+	}
+	return v, n, false
+}
+
+// semicolonNames reports whether a pair holding ";" names the key name
+// once split on ";", as some servers split it.
+func semicolonNames(pair, name string) bool {
+	for pair != "" {
+		var seg string
+		seg, pair, _ = strings.Cut(pair, ";")
+		k, _, _ := strings.Cut(seg, "=")
+		if k == name || (validEscapes(k) && unescapeQuery(k) == name) {
+			return true
+		}
+	}
+	return false
+}
+
+// validEscapes reports whether every "%" of s starts a %XX escape: the
+// only error url.QueryUnescape reports.
+func validEscapes(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; i = strings.IndexByte(s, '%') {
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return false
+		}
+		s = s[i+3:]
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// unescapeQuery decodes a query component with valid escapes, without
+// allocating when there is nothing to decode.
+func unescapeQuery(s string) string {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s
+	}
+	u, _ := url.QueryUnescape(s) // validEscapes held
+	return u
 }
 
 // tokenVerifier is what differs between the Cognito and the JWT
