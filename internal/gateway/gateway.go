@@ -782,7 +782,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isHTTP && t.api.cors != nil {
 		x.rec.cors = t.api.cors
 		if o := r.Header[headerOrigin]; t.api.cors.allowed(o) {
-			x.rec.origin = o[0]
+			// The slot of x-amz-apigw-id, which an HTTP API does not send.
+			x.values[valueOrigin] = o[0]
+			x.rec.origin = (*[1]string)(x.values[valueOrigin : valueOrigin+1])
 		}
 	}
 	t.found = ok
@@ -824,6 +826,8 @@ const (
 	valueExt          // x-amz-apigw-id
 	valueTrace        // X-Amzn-Trace-Id, to the integration
 	numValues
+
+	valueOrigin = valueExt // an HTTP API's Access-Control-Allow-Origin (it has no x-amz-apigw-id)
 )
 
 // value returns v as a header value held by x: a one-element slice with
@@ -1084,10 +1088,11 @@ type statusRecorder struct {
 	http.ResponseWriter
 	id, ext string
 	// cors, for an HTTP API with a CORS configuration, readies the
-	// final answer's Access-Control-* headers; origin is the request's
-	// Origin when allowed, or "".
+	// final answer's Access-Control-* headers; origin holds the
+	// request's Origin when allowed (in the exchange's values, so that
+	// echoing it does not allocate), or is nil.
 	cors   *cors
-	origin string
+	origin *[1]string
 	// status is the final answer's, 0 until it is written. (It and the
 	// two flags share a word, so that the exchange, with its allocation
 	// header, fits the 768-byte size class.)

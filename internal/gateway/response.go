@@ -305,15 +305,6 @@ func responseWriterOf(api *tollgate.RestAPI) responseWriter {
 	return WriteResponse
 }
 
-// HTTPStatus returns the HTTP status of the response type as an HTTP API
-// answers it, or 500 for an unknown type.
-func (t ResponseType) HTTPStatus() int {
-	if !t.valid() {
-		return http.StatusInternalServerError
-	}
-	return httpResponses[t].status
-}
-
 // incompleteSignature is the start of the message API Gateway answers an
 // unknown resource or method with when the request carries an
 // Authorization header: it takes the header for a malformed SigV4
