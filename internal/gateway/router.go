@@ -89,26 +89,33 @@ func (m *Match) Lookup(name string) (string, bool) {
 // parameter, duplicate method, conflicting variable siblings and unknown
 // method is reported, as Problems. The router keeps pointers into routes,
 // which must not be modified afterwards.
-func NewRouter(routes []tollgate.Route) (*Router, error) { return newRouter(routes, false) }
+func NewRouter(routes []tollgate.Route) (*Router, error) {
+	rt := &Router{routes: routes}
+	return rt, rt.build()
+}
 
 // NewHTTPRouter builds the route tree of an HTTP API's routes, checked as
 // NewRouter's; the $default route (tollgate.Route.IsDefault) is kept beside
 // the tree as the fallback, and Match selects routes as HTTP APIs do.
-func NewHTTPRouter(routes []tollgate.Route) (*Router, error) { return newRouter(routes, true) }
+func NewHTTPRouter(routes []tollgate.Route) (*Router, error) {
+	rt := &Router{routes: routes, greedyLast: true}
+	return rt, rt.build()
+}
 
-// newRouter builds the router of either kind: the routes are checked by
-// apigw.CheckRoutes (which passes over the $default route, once per API),
-// and each is inserted at its own index.
-func newRouter(routes []tollgate.Route, http bool) (*Router, error) {
-	rt := &Router{routes: routes, greedyLast: http}
+// build builds the tree of either kind of router (greedyLast tells an HTTP
+// API's): rt.routes are checked by apigw.CheckRoutes (which passes over
+// the $default route, once per API), and each is inserted at its own
+// index, the $default route beside the tree.
+func (rt *Router) build() error {
+	routes := rt.routes
 	probs := apigw.CheckRoutes(routes)
 	for i := range routes {
-		if routes[i].IsDefault() && !http {
+		if routes[i].IsDefault() && !rt.greedyLast {
 			probs.Add(i, "ResourcePath", "a REST API has no $default route")
 		}
 	}
 	if len(probs) > 0 {
-		return nil, probs
+		return probs
 	}
 	for i := range routes {
 		r := &routes[i]
@@ -123,7 +130,7 @@ func newRouter(routes []tollgate.Route, http bool) (*Router, error) {
 		}
 		n.res.methods[methodSlot(r.Method)] = int32(i + 1)
 	}
-	return rt, nil
+	return nil
 }
 
 // insert returns the node of a checked path, adding the nodes on the way.

@@ -184,3 +184,34 @@ func BenchmarkHTTPMatch(b *testing.B) {
 		})
 	}
 }
+
+// TestRouterCaseVariantMethods: a case-variant of a known method matches
+// nothing on either kind, not even the HTTP API's $default route; a method
+// no route can name still goes to $default.
+func TestRouterCaseVariantMethods(t *testing.T) {
+	rs := routes("ANY /admin/{proxy+}", "GET /pets", "ANY $default")
+	http, err := gateway.NewHTTPRouter(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest := mustRouter(t, rs[:2])
+	for _, m := range []string{"get", "Get", "post", "head", "any", "oPTIONS"} {
+		for _, p := range []string{"/admin/secret", "/pets", "/other"} {
+			if got, ok := http.Match(m, p); ok {
+				t.Errorf("HTTP: %s %s matched %s", m, p, got.Resource)
+			}
+			if got, ok := rest.Match(m, p); ok {
+				t.Errorf("REST: %s %s matched %s", m, p, got.Resource)
+			}
+		}
+	}
+	if got := matched(http, "PROPFIND", "/admin/secret"); got != "$default" {
+		t.Errorf("PROPFIND: %q, want $default", got)
+	}
+	if got := matched(http, "GET", "/admin/secret"); got != "/admin/{proxy+}" {
+		t.Errorf("GET: %q", got)
+	}
+	if _, err := gateway.NewRouter(rs); err == nil || !strings.Contains(err.Error(), "a REST API has no $default route") {
+		t.Errorf("a REST API's $default route: %v", err)
+	}
+}
