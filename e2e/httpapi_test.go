@@ -536,15 +536,18 @@ func TestHTTPAPI(t *testing.T) {
 
 	t.Run("routing", func(t *testing.T) {
 		// APIGW23:http-api-develop-routes.md, "Routing API requests": the
-		// example's requests and the routes they select; "/" matches no
-		// greedy route (one segment at least) and goes to $default.
+		// example's requests and the routes they select; "/" matches the
+		// root greedy route with proxy "" (as recorded on AWS: see
+		// gateway's rootGreedy), and a method no route names goes to
+		// $default.
 		for _, tc := range []struct{ method, url, routeKey string }{
 			{"GET", s.zooURL + "pets/dog/1", "GET /pets/dog/1"},
 			{"GET", s.zooURL + "pets/dog/2", "GET /pets/dog/{id}"},
 			{"GET", s.zooURL + "pets/cat/1", "GET /pets/{proxy+}"},
 			{"POST", s.zooURL + "test/5", "ANY /{proxy+}"},
 			{"POST", s.zooURL + "pets/dog/1", "ANY /{proxy+}"},
-			{"GET", s.zooURL, "$default"},
+			{"GET", s.zooURL, "ANY /{proxy+}"},
+			{"PROPFIND", s.zooURL + "pets/dog/1", "$default"},
 			// An exact method beats ANY (§4.1 "Selection").
 			{"GET", s.shopURL + "m", "GET /m"},
 			{"DELETE", s.shopURL + "m", "ANY /m"},

@@ -155,7 +155,7 @@ func (c *cors) preflight(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header[headerOrigin]
 	method := r.Header[headerRequestMethod]
 	if c.allowed(origin) && len(method) == 1 && (c.anyMethod || c.methods[method[0]]) && c.headersAllowed(r.Header[headerRequestHeaders]) {
-		c.setOrigin(h, origin[0])
+		c.setOrigin(h, origin[:1:1])
 		setIf(h, headerAllowMethods, c.allowMethods)
 		setIf(h, headerAllowHeaders, c.allowHeaders)
 		if c.credentials != nil {
@@ -201,12 +201,12 @@ func (c *cors) headersAllowed(requested []string) bool {
 }
 
 // setOrigin sets Access-Control-Allow-Origin (and -Credentials) for an
-// allowed origin.
-func (c *cors) setOrigin(h http.Header, origin string) {
+// allowed origin, the one-value slice that holds it (echoed as it is).
+func (c *cors) setOrigin(h http.Header, origin []string) {
 	if c.allowOrigin != nil {
 		h[headerAllowOrigin] = c.allowOrigin
 	} else {
-		h[headerAllowOrigin] = []string{origin}
+		h[headerAllowOrigin] = origin
 	}
 	setIf(h, headerAllowCredentials, c.credentials)
 }
@@ -214,18 +214,18 @@ func (c *cors) setOrigin(h http.Header, origin string) {
 // answer readies the headers of an answer other than a preflight's, just
 // before they go out: it drops every Access-Control-* header the
 // integration set, which API Gateway ignores, and, when the request's
-// origin is allowed (origin non-empty), sets Access-Control-Allow-Origin,
+// origin is allowed (origin not nil), sets Access-Control-Allow-Origin,
 // -Allow-Credentials and -Expose-Headers.
-func (c *cors) answer(h http.Header, origin string) {
+func (c *cors) answer(h http.Header, origin *[1]string) {
 	for k := range h {
 		if len(k) >= len(accessControlPrefix) && strings.EqualFold(k[:len(accessControlPrefix)], accessControlPrefix) {
 			delete(h, k)
 		}
 	}
-	if origin == "" {
+	if origin == nil {
 		return
 	}
-	c.setOrigin(h, origin)
+	c.setOrigin(h, origin[:])
 	setIf(h, headerExposeHeaders, c.expose)
 }
 

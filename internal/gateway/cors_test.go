@@ -124,7 +124,17 @@ func TestCORSPreflight(t *testing.T) {
 	// route catches requests for all methods and routes that you haven't
 	// explicitly defined, including OPTIONS requests"; its remedy, an
 	// OPTIONS /{proxy+} route, takes them from it).
-	for target, key := range map[string]string{"/": "$default", "/opts/a": "OPTIONS /opts/{proxy+}"} {
+	// (The root goes to ANY /{proxy+} when there is one: rootGreedy; d
+	// has none.)
+	d := newHTTPEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
+		corsAPI(&tollgate.CORSConfiguration{AllowOrigins: []string{appOrigin}})(api, opts)
+		api.Routes = slicesDelete(api.Routes, "/{proxy+}")
+	})
+	for _, tt := range []struct {
+		e           *env
+		target, key string
+	}{{d, "/", "$default"}, {e, "/opts/a", "OPTIONS /opts/{proxy+}"}} {
+		target, key, e := tt.target, tt.key, tt.e
 		w := e.do(preflight(target, appOrigin, "PUT", ""))
 		if w.Code != 200 {
 			t.Errorf("%s: %d %s", target, w.Code, w.Body)

@@ -16,10 +16,13 @@
 //     too; Validate is apigw.Check) and matched as API Gateway matches them (a literal beats a parameter,
 //     which beats a greedy parameter, at each level, with backtracking; a
 //     specific method beats ANY; an unknown path or method is 403 Missing
-//     Authentication Token). An HTTP API's routes are the same tree, the
-//     one matcher with two parameters (NewHTTPRouter): every full match
-//     beats every greedy one, and the $default route, kept beside the
-//     tree, takes what nothing else does; nothing is 404 Not Found;
+//     Authentication Token). An HTTP API's routes are the same tree, built
+//     by the same constructor and searched by the same matcher
+//     (NewHTTPRouter): every full match beats every greedy one, the root
+//     path matches a root {proxy+} with the empty value, and the $default
+//     route, kept beside the tree, takes what nothing else does; with no
+//     $default route, that is 404 Not Found. On both kinds a case-variant
+//     of a known method ("get") matches nothing, $default included;
 //   - the one writer of gateway-originated answers (response.go): the
 //     {"message":"..."} bodies and x-amzn-ErrorType headers of §4.2
 //     (WriteResponse), and an HTTP API's forms of the same types
@@ -84,7 +87,8 @@
 //     argument (no context value); MOCK integrations are the gateway's own;
 //     HTTP_PROXY (internal/proxy) and AWS_PROXY (internal/lambdaproxy) are
 //     built once per route by the injected Integrations, and write their
-//     own failures with WriteResponse;
+//     own failures with Invocation.WriteResponse, in the form of the
+//     invocation's API;
 //   - the handler (gateway.go): resolving the API and stage from the host or
 //     from the path forms /restapis/{id}/{stage}/_user_request_/… and
 //     /apis/{id}/{stage}/… (an HTTP API's: /apis/{id}/… with its stage
@@ -108,13 +112,21 @@
 //
 // An HTTP API (API Gateway v2) is resolved by the same handler, routed by
 // the same tree, authorized by the same authorizers and served by the same
-// integrations; what differs is decided once, when the gateway is built
-// (apiState.http, routeState.http and key), never by a second code path:
+// integrations. What differs is mostly decided once, when the gateway is
+// built (apiState.http and write, routeState.http and key, the router's
+// greedyLast and $default); the handler branches on the kind only where
+// AWS's behaviour does (stage selection, request ids, CORS, the form of
+// its answers), and the authorizers where an HTTP API's rules differ
+// (http_authorizer.go):
 //
 //   - Stages (apigw-beyond §4.1): on the execute-api host and at
 //     /apis/{id}/…, a first path segment naming a stage other than
 //     $default selects it and is stripped for routing; any other path is
-//     the $default stage's, whole; no such stage is 404. LocalStack's form
+//     the $default stage's, whole; no such stage is 404. The segment is
+//     read as routes read the path ("/%64ev/x" is the stage dev's), and
+//     one whose lenient reading names a stage its own does not
+//     ("/dev%2Fx") is 404, so that no request reaches $default with a
+//     path that starts with a named stage. LocalStack's form
 //     names the stage, "$default" included. Invocation.RawPath is the path
 //     as sent, with the named stage's segment ("/dev/pets/1") and none for
 //     $default ("/pets/1"); Invocation.RouteKey the route's key.
@@ -123,14 +135,17 @@
 //   - Answers: 404 {"message":"Not Found"} for no stage or route, whether or
 //     not the request has an Authorization header; every gateway response
 //     in the HTTP form (WriteHTTPResponse), with one request id,
-//     apigw-requestid, shaped as the extended id is ("WSg1ihmdliAEJXA="),
-//     which is also Invocation.RequestID and ExtendedRequestID.
+//     apigw-requestid, shaped as the extended id is (16 characters of
+//     padded URL-safe base64: "LV7fzho-PHcEJPw=" in aws-lambda-go's
+//     recorded events), which is also Invocation.RequestID and
+//     ExtendedRequestID.
 //   - CORS (http-api-cors.md): with a CORS configuration, OPTIONS with
 //     Origin and Access-Control-Request-Method is answered 204 from it,
-//     whatever the path and the route's authorizer, unless an OPTIONS
-//     route takes it or nothing but the $default route does (which
-//     "catches ... OPTIONS requests"); without one, OPTIONS is routed as
-//     any method.
+//     whatever the path and the route's authorizer, before any authorizer
+//     runs; but a preflight that an OPTIONS route matches, or that only
+//     the $default route matches (which "catches ... OPTIONS requests"),
+//     is routed to that route, not answered. Without a CORS
+//     configuration, OPTIONS is routed as any method.
 //   - Throttling: each route its own bucket (Stage.RouteThrottle,
 //     RouteThrottles by route key), after the stage's.
 //
@@ -168,7 +183,18 @@
 //     makes the origin echoed; "*" methods or headers are answered "*", or
 //     echo what was asked with credentials, the Fetch standard taking "*"
 //     literally then. A request method no HTTP API route can name goes to
-//     the $default route.
+//     the $default route, unless it is a case-variant of one that can.
+//   - A case-variant of a known method ("get", "Post", "any") matches no
+//     route on either kind and is answered as no route is (REST's 403,
+//     an HTTP API's 404): methods are case-sensitive (RFC 9110 §9.1), but
+//     upstreams that upper-case them would serve "get" as the GET its
+//     route guards, and $default may guard less. What AWS does with them
+//     is not documented or recorded that we found.
+//   - An HTTP API's "/" matches a "/{proxy+}" route with proxy "" (two
+//     recorded events: routeKey "ANY /{proxy+}", rawPath "/" on $default
+//     and "/dev/" on a stage dev, pathParameters {"proxy": ""}); a deeper
+//     greedy route still needs a segment, as nothing recorded says
+//     otherwise, and a REST API's "/{proxy+}" needs one (§5.1).
 //   - Lambda authorizers: the validation expression must match the whole
 //     token (Java's String.matches, which API Gateway's examples imply:
 //     SAM's "Bearer.*"); it is Go's RE2 syntax, so Java's backreferences

@@ -654,6 +654,13 @@ func (g *Gateway) resolveRestAPIsPath(t *target, p string) bool {
 // a stage other than $default (stripped for routing, kept in RawPath);
 // otherwise its $default stage, if it has one, with the whole path
 // (apigw-beyond §4.1). It reports false when there is no such stage.
+//
+// An HTTP API's first segment is read as routes read the path
+// (decodeUnreserved: "%64ev" is "dev"), so that "/%64ev/admin/x" is not
+// routed on $default as "/dev/admin/x", a path a plain request never gets
+// there; and a first segment whose lenient reading (lenientPath) names a
+// stage its own reading does not ("dev%2Fadmin") is refused, as
+// ambiguous.
 func (t *target) selectStage(p string) bool {
 	stage, rest := cutSegment(p)
 	if !t.api.http {
@@ -665,12 +672,29 @@ func (t *target) selectStage(p string) bool {
 	if t.rawPath == "" {
 		t.rawPath = "/"
 	}
-	if s := t.api.stages[stage]; s != nil && stage != tollgate.DefaultStageName {
+	if !plainPath(stage) {
+		stage = decodeUnreserved(stage)
+		if lenient, ok := lenientPath("/" + stage); ok {
+			if other, _ := cutSegment(lenient); other != stage && t.api.namedStage(other) != nil {
+				return false
+			}
+		}
+	}
+	if s := t.api.namedStage(stage); s != nil {
 		t.stage, t.rest = s, rest
 		return true
 	}
 	t.stage, t.rest = t.api.def, p
 	return t.stage != nil
+}
+
+// namedStage returns the stage a path segment selects: one of the API's
+// stages, but for an HTTP API's $default, which no segment names.
+func (st *apiState) namedStage(name string) *stageState {
+	if name == tollgate.DefaultStageName {
+		return nil
+	}
+	return st.stages[name]
 }
 
 // cutSegment splits "/seg/rest…" into "seg" and "/rest…". Leading
@@ -758,7 +782,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isHTTP && t.api.cors != nil {
 		x.rec.cors = t.api.cors
 		if o := r.Header[headerOrigin]; t.api.cors.allowed(o) {
-			x.rec.origin = o[0]
+			// The slot of x-amz-apigw-id, which an HTTP API does not send.
+			x.values[valueOrigin] = o[0]
+			x.rec.origin = (*[1]string)(x.values[valueOrigin : valueOrigin+1])
 		}
 	}
 	t.found = ok
@@ -800,6 +826,8 @@ const (
 	valueExt          // x-amz-apigw-id
 	valueTrace        // X-Amzn-Trace-Id, to the integration
 	numValues
+
+	valueOrigin = valueExt // an HTTP API's Access-Control-Allow-Origin (it has no x-amz-apigw-id)
 )
 
 // value returns v as a header value held by x: a one-element slice with
@@ -1060,10 +1088,11 @@ type statusRecorder struct {
 	http.ResponseWriter
 	id, ext string
 	// cors, for an HTTP API with a CORS configuration, readies the
-	// final answer's Access-Control-* headers; origin is the request's
-	// Origin when allowed, or "".
+	// final answer's Access-Control-* headers; origin holds the
+	// request's Origin when allowed (in the exchange's values, so that
+	// echoing it does not allocate), or is nil.
 	cors   *cors
-	origin string
+	origin *[1]string
 	// status is the final answer's, 0 until it is written. (It and the
 	// two flags share a word, so that the exchange, with its allocation
 	// header, fits the 768-byte size class.)

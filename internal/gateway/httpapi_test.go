@@ -107,19 +107,22 @@ func TestHTTPAPIRouting(t *testing.T) {
 		// A full match beats a greedy one found first depth-first.
 		{"GET", httpExecHost, "/shop/a/b", "GET /shop/{x}/b", "$default", "/shop/a/b", "/shop/a/b", map[string]string{"x": "a"}},
 		{"GET", httpExecHost, "/shop/a/c", "GET /shop/a/{proxy+}", "$default", "/shop/a/c", "/shop/a/c", map[string]string{"proxy": "c"}},
-		// The root matches no greedy route: $default.
-		{"GET", httpExecHost, "/", "$default", "$default", "/", "/", nil},
+		// The root matches a root greedy route, its parameter empty, as
+		// recorded on AWS (rootGreedy).
+		{"GET", httpExecHost, "/", "ANY /{proxy+}", "$default", "/", "/", map[string]string{"proxy": ""}},
 		// A method no route knows goes to $default too.
 		{"PROPFIND", httpExecHost, "/pets/dog/1", "$default", "$default", "/pets/dog/1", "/pets/dog/1", nil},
 		// A named stage.
 		{"GET", httpExecHost, "/dev/pets/dog/1", "GET /pets/dog/1", "dev", "/dev/pets/dog/1", "/pets/dog/1", nil},
-		{"GET", httpExecHost, "/dev", "$default", "dev", "/dev", "/", nil},
+		{"GET", httpExecHost, "/dev", "ANY /{proxy+}", "dev", "/dev", "/", map[string]string{"proxy": ""}},
+		{"GET", httpExecHost, "/dev/", "ANY /{proxy+}", "dev", "/dev/", "/", map[string]string{"proxy": ""}},
 		// "$default" is no stage segment: a path on the $default stage.
 		{"GET", httpExecHost, "/$default/pets/dog/1", "ANY /{proxy+}", "$default", "/$default/pets/dog/1", "/$default/pets/dog/1", map[string]string{"proxy": "$default/pets/dog/1"}},
 		// Tollgate's path form, for hosts without DNS.
 		{"GET", "127.0.0.1:8080", apis + "/pets/cat/1", "GET /pets/{proxy+}", "$default", "/pets/cat/1", "/pets/cat/1", map[string]string{"proxy": "cat/1"}},
 		{"GET", "127.0.0.1:8080", apis + "/dev/pets/cat/1", "GET /pets/{proxy+}", "dev", "/dev/pets/cat/1", "/pets/cat/1", map[string]string{"proxy": "cat/1"}},
-		{"GET", "127.0.0.1:8080", apis, "$default", "$default", "/", "/", nil},
+		{"GET", "127.0.0.1:8080", apis, "ANY /{proxy+}", "$default", "/", "/", map[string]string{"proxy": ""}},
+		{"PROPFIND", "127.0.0.1:8080", apis, "$default", "$default", "/", "/", nil},
 		// LocalStack's, with $default as a stage name.
 		{"GET", "localhost", "/restapis/" + httpAPIID + "/$default/_user_request_/pets/dog/1", "GET /pets/dog/1", "$default", "/pets/dog/1", "/pets/dog/1", nil},
 		{"GET", "localhost", "/restapis/" + httpAPIID + "/dev/_user_request_/pets/dog/1", "GET /pets/dog/1", "dev", "/dev/pets/dog/1", "/pets/dog/1", nil},
@@ -186,7 +189,7 @@ func TestHTTPAPINotFound(t *testing.T) {
 		api.Stages = api.Stages[1:]
 		api.Routes = slicesDelete(api.Routes, tollgate.DefaultRouteKey)
 	})
-	for _, target := range []string{"/pets/dog/1", "/", "/dev", "/dev/", "/prod/pets/dog/1"} {
+	for _, target := range []string{"/pets/dog/1", "/", "/prod/pets/dog/1"} {
 		for _, token := range []string{"", "tok"} {
 			w := e.do(request("GET", httpExecHost, target, token))
 			if w.Code != 404 || w.Body.String() != notFoundBody || w.Header().Get("Content-Type") != "application/json" {
@@ -195,8 +198,7 @@ func TestHTTPAPINotFound(t *testing.T) {
 			checkHTTPAnswer(t, w)
 		}
 	}
-	// /dev/pets/cat matches no route but ANY /{proxy+}... which DELETE
-	// reaches; /dev/ with only the root does not.
+	// /dev/pets matches no route but ANY /{proxy+}, which DELETE reaches.
 	if w := e.do(request("DELETE", httpExecHost, "/dev/pets", "")); w.Code != 200 {
 		t.Errorf("DELETE /dev/pets: %d %s", w.Code, w.Body)
 	}
@@ -309,7 +311,7 @@ func TestHTTPAPIRouteThrottle(t *testing.T) {
 		status("GET", "/pets/dog/2"), status("GET", "/pets/dog/3"), // one route
 		status("GET", "/pets/cat/1"),                                                             // another
 		status("GET", "/pets/dog/1"), status("GET", "/pets/dog/1"), status("GET", "/pets/dog/1"), // burst 2
-		status("GET", "/"), status("GET", "/"), status("GET", "/"), // $default: unlimited
+		status("PROPFIND", "/"), status("PROPFIND", "/"), status("PROPFIND", "/"), // $default: unlimited
 		status("GET", "/dev/pets/dog/2"), // another stage: unlimited
 	}
 	if want := []int{200, 429, 200, 200, 200, 429, 200, 200, 200, 200}; !cmp.Equal(got, want) {
@@ -377,7 +379,7 @@ func TestHTTPAPIInformational(t *testing.T) {
 func TestHTTPAPIObserver(t *testing.T) {
 	e := newHTTPEnv(t, nil)
 	e.do(request("GET", httpExecHost, "/pets/dog/2", ""))
-	e.do(request("GET", httpExecHost, "/", ""))
+	e.do(request("PROPFIND", httpExecHost, "/", ""))
 	e.do(request("GET", httpExecHost, "/dev/pets/cat/1", ""))
 	reqs, _ := e.obs.take()
 	want := []observed{

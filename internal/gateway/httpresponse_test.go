@@ -51,9 +51,6 @@ func TestWriteHTTPResponse(t *testing.T) {
 			if w.Code != tt.status || w.Body.String() != tt.body {
 				t.Fatalf("%d %s, want %d %s", w.Code, w.Body, tt.status, tt.body)
 			}
-			if got := tt.t.HTTPStatus(); got != tt.status {
-				t.Errorf("HTTPStatus %d, want %d", got, tt.status)
-			}
 			h := w.Header()
 			if got := h.Get("Content-Type"); got != "application/json" {
 				t.Errorf("Content-Type %q", got)

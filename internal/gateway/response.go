@@ -305,15 +305,6 @@ func responseWriterOf(api *tollgate.RestAPI) responseWriter {
 	return WriteResponse
 }
 
-// HTTPStatus returns the HTTP status of the response type as an HTTP API
-// answers it, or 500 for an unknown type.
-func (t ResponseType) HTTPStatus() int {
-	if !t.valid() {
-		return http.StatusInternalServerError
-	}
-	return httpResponses[t].status
-}
-
 // incompleteSignature is the start of the message API Gateway answers an
 // unknown resource or method with when the request carries an
 // Authorization header: it takes the header for a malformed SigV4
@@ -373,8 +364,9 @@ func signatureMessage(auth string) string {
 
 // newRequestIDs returns a fresh request id, a random (version 4) UUID as
 // API Gateway's x-amzn-RequestId is, and an extended request id shaped like
-// its x-amz-apigw-id (16 characters of standard base64, e.g.
-// "TWegAcC4EowCHnA="). Both come from one read of the system's random
+// its x-amz-apigw-id and an HTTP API's apigw-requestid (16 characters of
+// padded URL-safe base64, e.g. "LV7fzho-PHcEJPw=", the requestId of
+// aws-lambda-go's events/testdata/apigw-v2-request-no-authorizer.json). Both come from one read of the system's random
 // source.
 func newRequestIDs() (id, ext string) {
 	id, ext, _ = newIDs(time.Time{})
@@ -401,7 +393,7 @@ func newIDs(now time.Time) (id, ext, trace string) {
 	hex.Encode(s[19:23], b[8:10])
 	s[23] = '-'
 	hex.Encode(s[24:36], b[10:16])
-	base64.StdEncoding.Encode(s[36:52], b[16:27])
+	base64.URLEncoding.Encode(s[36:52], b[16:27])
 	headerpolicy.PutTraceID(s[52:], now, (*[headerpolicy.TraceRandomLen]byte)(b[27:]))
 	all := string(s[:]) // one allocation for the three
 	return all[:36], all[36:52], all[52:]

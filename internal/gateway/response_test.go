@@ -12,7 +12,7 @@ import (
 
 var (
 	uuidPattern    = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	apigwIDPattern = regexp.MustCompile(`^[A-Za-z0-9+/]{15}=$`)
+	apigwIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{15}=$`)
 )
 
 // TestWriteResponse checks every gateway response against contract §4.2.

@@ -84,67 +84,51 @@ func (m *Match) Lookup(name string) (string, bool) {
 	return "", false
 }
 
-// NewRouter builds the route tree of routes and checks it whole
-// (apigw.CheckRoutes): every bad template, misplaced greedy parameter,
-// duplicate method, conflicting variable siblings and unknown method is
-// reported, as Problems. The router keeps pointers into routes, which must
-// not be modified afterwards.
+// NewRouter builds the route tree of a REST API's routes and checks it
+// whole (apigw.CheckRoutes): every bad template, misplaced greedy
+// parameter, duplicate method, conflicting variable siblings and unknown
+// method is reported, as Problems. The router keeps pointers into routes,
+// which must not be modified afterwards.
 func NewRouter(routes []tollgate.Route) (*Router, error) {
 	rt := &Router{routes: routes}
-	return rt, rt.build(routes, nil)
+	return rt, rt.build()
 }
 
 // NewHTTPRouter builds the route tree of an HTTP API's routes, checked as
-// NewRouter's, but for the $default route (tollgate.Route.IsDefault),
-// which is kept beside the tree as the fallback: its Match selects routes
-// as HTTP APIs do.
+// NewRouter's; the $default route (tollgate.Route.IsDefault) is kept beside
+// the tree as the fallback, and Match selects routes as HTTP APIs do.
 func NewHTTPRouter(routes []tollgate.Route) (*Router, error) {
 	rt := &Router{routes: routes, greedyLast: true}
-	var tree []tollgate.Route
-	var pos []int // pos[i] is the index in routes of tree[i]
-	var probs apigw.Problems
-	for i := range routes {
-		if !routes[i].IsDefault() {
-			tree = append(tree, routes[i])
-			pos = append(pos, i)
-			continue
-		}
-		if rt.def != 0 {
-			probs.Add(i, "ResourcePath", "the $default route is declared twice (also by route %d)", rt.def-1)
-		}
-		rt.def = int32(i + 1)
-	}
-	if len(probs) > 0 {
-		return nil, probs
-	}
-	return rt, rt.build(tree, pos)
+	return rt, rt.build()
 }
 
-// build checks the routes of the tree and inserts them; pos, if not nil,
-// holds the index in rt.routes of each (tree is rt.routes otherwise).
-func (rt *Router) build(tree []tollgate.Route, pos []int) error {
-	if probs := apigw.CheckRoutes(tree); len(probs) > 0 {
-		if pos != nil {
-			// The positions are in tree: say which routes they are.
-			for i := range probs {
-				if j := probs[i].Route; j >= 0 && j < len(pos) {
-					probs[i].Route = pos[j]
-				}
-			}
+// build builds the tree of either kind of router (greedyLast tells an HTTP
+// API's): rt.routes are checked by apigw.CheckRoutes (which passes over
+// the $default route, once per API), and each is inserted at its own
+// index, the $default route beside the tree.
+func (rt *Router) build() error {
+	routes := rt.routes
+	probs := apigw.CheckRoutes(routes)
+	for i := range routes {
+		if routes[i].IsDefault() && !rt.greedyLast {
+			probs.Add(i, "ResourcePath", "a REST API has no $default route")
 		}
+	}
+	if len(probs) > 0 {
 		return probs
 	}
-	for i := range tree {
-		r, index := &tree[i], i
-		if pos != nil {
-			index = pos[i]
+	for i := range routes {
+		r := &routes[i]
+		if r.IsDefault() {
+			rt.def = int32(i + 1)
+			continue
 		}
 		parts, _ := apigw.ParsePath(r.ResourcePath)
 		n := rt.insert(parts)
 		if n.res == nil {
 			n.res = &resource{path: apigw.FormatPath(parts), params: apigw.Params(parts)}
 		}
-		n.res.methods[methodSlot(r.Method)] = int32(index + 1)
+		n.res.methods[methodSlot(r.Method)] = int32(i + 1)
 	}
 	return nil
 }
@@ -183,21 +167,33 @@ func (rt *Router) insert(parts []apigw.Part) *node {
 // Runs of slashes count as one and a trailing slash is ignored. At each
 // level a literal path part is tried first, then the variable part, then a
 // greedy part, which needs at least one path segment (so "/" does not match
-// "/{proxy+}"); a resource that matches the path but has neither the method
+// "/{proxy+}" on a REST API); a resource that matches the path but has neither the method
 // nor ANY is passed over and the search backtracks. On a resource, a
 // specific method beats ANY. Matching does not allocate.
 //
-// An HTTP API's router (NewHTTPRouter) differs in two ways (apigw-beyond
+// An HTTP API's router (NewHTTPRouter) differs in three ways (apigw-beyond
 // §4.1, http-api-develop-routes.md "Routing API requests"): a match
 // without a greedy parameter anywhere beats every match with one, so that
 // "/{x}/b" wins "/a/b" over "/a/{proxy+}", which a REST API's depth-first
-// search would take; and a request no route matches, or whose method no
-// route knows, goes to the $default route when there is one.
+// search would take; the root path matches a greedy parameter at the root
+// with the empty value (rootGreedy); and a request no route matches, or
+// whose method no route knows, goes to the $default route when there is
+// one.
+//
+// On both kinds a method that is only a case-variant of a known one
+// ("get", "Post") matches nothing, $default included: RFC 9110 makes
+// methods case-sensitive, but upstreams that upper-case them would serve
+// "get" as the "GET" its route guards. What AWS answers is not documented;
+// this is the kind's "no route" answer.
 func (rt *Router) Match(method, path string) (Match, bool) {
 	var m Match
 	slot := methodSlot(method)
-	if slot == anySlot {
-		return m, false // "ANY" is not a request method
+	if slot == anySlot || (slot < 0 && caseVariant(method)) {
+		// "ANY" is not a request method; and "get" is not "GET" (RFC 9110
+		// §9.1: methods are case-sensitive), but an upstream that
+		// upper-cases it would serve it as GET: it is refused, rather than
+		// left to $default, which may guard less than "GET"'s route.
+		return m, false
 	}
 	if slot >= 0 {
 		rest := trimSlashes(path)
@@ -208,7 +204,7 @@ func (rt *Router) Match(method, path string) (Match, bool) {
 		if rt.match(&rt.root, slot, rest, 0, &m, first) {
 			return m, true
 		}
-		if first == fullOnly && rt.match(&rt.root, slot, rest, 0, &m, withGreedy) {
+		if first == fullOnly && (rt.match(&rt.root, slot, rest, 0, &m, withGreedy) || rt.rootGreedy(slot, rest, &m)) {
 			return m, true
 		}
 	}
@@ -220,6 +216,33 @@ func (rt *Router) Match(method, path string) (Match, bool) {
 	m.Resource = tollgate.DefaultRouteKey
 	m.names = nil
 	return m, true
+}
+
+// rootGreedy matches the root path ("/", rest "") of an HTTP API to a
+// greedy parameter at the root ("/{proxy+}") with the empty value, as
+// recorded on AWS: an API whose only route is "ANY /{proxy+}" gets GET "/"
+// with routeKey "ANY /{proxy+}" and pathParameters.proxy "" (a capture
+// on the $default stage, rawPath "/", and one on the stage dev, rawPath
+// "/dev/"). A REST API's "/{proxy+}" needs a segment. Only the root is
+// recorded, so a deeper "/a/{proxy+}" still needs one.
+func (rt *Router) rootGreedy(slot int, rest string, m *Match) bool {
+	v := rt.root.variable
+	if rest != "" || v == nil || !v.greedy || !rt.found(v, slot, m) {
+		return false
+	}
+	m.values[0] = ""
+	return true
+}
+
+// caseVariant reports whether m is another spelling of a method API
+// Gateway knows ("get", "Post", "any").
+func caseVariant(m string) bool {
+	for _, k := range apigw.Methods {
+		if strings.EqualFold(m, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // pass is a search of the tree: for full matches only, or greedy ones too.

@@ -40,8 +40,11 @@ func TestHTTPRouterSelection(t *testing.T) {
 		// one below a literal on an HTTP API only.
 		{"GET", "/shop/a/b", "/shop/{x}/b", "/shop/a/{proxy+}", map[string]string{"x": "a"}},
 		{"GET", "/shop/a/b/c", "/shop/a/{proxy+}", "/shop/a/{proxy+}", map[string]string{"proxy": "b/c"}},
-		{"GET", "/", "$default", "", nil},
-		{"GET", "", "$default", "", nil},
+		// The root matches a root greedy route on an HTTP API (rootGreedy).
+		{"GET", "/", "/{proxy+}", "", map[string]string{"proxy": ""}},
+		{"GET", "", "/{proxy+}", "", map[string]string{"proxy": ""}},
+		{"GET", "/pets/dog", "/pets/{proxy+}", "/pets/{proxy+}", map[string]string{"proxy": "dog"}},
+		{"GET", "/shop/a", "/{proxy+}", "/{proxy+}", map[string]string{"proxy": "shop/a"}},
 		{"TRACE", "/pets/dog/1", "$default", "", nil},
 	}
 	for _, tt := range tests {
@@ -96,7 +99,7 @@ func TestNewHTTPRouterProblems(t *testing.T) {
 		routes []string
 		want   string
 	}{
-		{[]string{"ANY $default", "GET /x", "ANY $default"}, "Routes[2].ResourcePath: the $default route is declared twice (also by route 0)"},
+		{[]string{"ANY $default", "GET /x", "ANY $default"}, "Routes[2].ResourcePath: the $default route is defined twice (also by route 0)"},
 		{[]string{"ANY $default", "GET /pets/{id}", "GET /pets/{name}"}, "Routes[2].ResourcePath: path part {name} conflicts"},
 	} {
 		_, err := gateway.NewHTTPRouter(routes(tt.routes...))
@@ -143,6 +146,9 @@ func FuzzHTTPMatch(f *testing.F) {
 			}
 			return
 		}
+		if !rok && m.Resource == "/{proxy+}" && strings.Trim(path, "/") == "" {
+			return // rootGreedy, on HTTP APIs only
+		}
 		if !rok {
 			t.Fatalf("%s %q matched %s, REST nothing", method, path, m.Resource)
 		}
@@ -176,5 +182,36 @@ func BenchmarkHTTPMatch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestRouterCaseVariantMethods: a case-variant of a known method matches
+// nothing on either kind, not even the HTTP API's $default route; a method
+// no route can name still goes to $default.
+func TestRouterCaseVariantMethods(t *testing.T) {
+	rs := routes("ANY /admin/{proxy+}", "GET /pets", "ANY $default")
+	http, err := gateway.NewHTTPRouter(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest := mustRouter(t, rs[:2])
+	for _, m := range []string{"get", "Get", "post", "head", "any", "oPTIONS"} {
+		for _, p := range []string{"/admin/secret", "/pets", "/other"} {
+			if got, ok := http.Match(m, p); ok {
+				t.Errorf("HTTP: %s %s matched %s", m, p, got.Resource)
+			}
+			if got, ok := rest.Match(m, p); ok {
+				t.Errorf("REST: %s %s matched %s", m, p, got.Resource)
+			}
+		}
+	}
+	if got := matched(http, "PROPFIND", "/admin/secret"); got != "$default" {
+		t.Errorf("PROPFIND: %q, want $default", got)
+	}
+	if got := matched(http, "GET", "/admin/secret"); got != "/admin/{proxy+}" {
+		t.Errorf("GET: %q", got)
+	}
+	if _, err := gateway.NewRouter(rs); err == nil || !strings.Contains(err.Error(), "a REST API has no $default route") {
+		t.Errorf("a REST API's $default route: %v", err)
 	}
 }

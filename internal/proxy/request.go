@@ -141,9 +141,12 @@ func isToken(s string) bool {
 
 // dropForged removes the headers a client must not be able to set: every
 // X-Tollgate-* header, the forwarding headers (X-Forwarded-*, Forwarded,
-// X-Real-Ip), and the same names spelt with '_' for '-', which CGI-style
-// upstreams (PHP, WSGI, Rack, nginx's underscores_in_headers) read as the
-// same variable. The proxy then sets the forwarding headers itself.
+// X-Real-Ip), X-Amzn-Apigateway-Api-Id, and the same names spelt with '_'
+// for '-', which CGI-style upstreams (PHP, WSGI, Rack, nginx's
+// underscores_in_headers) read as the same variable. The proxy then sets
+// the forwarding headers itself, and the API id on a REST API (an HTTP
+// API sends none, so a client's would otherwise reach the upstream as if
+// API Gateway had sent it).
 func dropForged(h http.Header) {
 	for k := range h {
 		if forged(k) {
@@ -155,7 +158,8 @@ func dropForged(h http.Header) {
 // forged reports whether a header name is reserved to the proxy.
 func forged(k string) bool {
 	return headerpolicy.Reserved(k) || hasPrefixFold(k, "x-forwarded-") ||
-		equalFold(k, "forwarded") || equalFold(k, "x-real-ip")
+		equalFold(k, "forwarded") || equalFold(k, "x-real-ip") ||
+		equalFold(k, "x-amzn-apigateway-api-id")
 }
 
 // hasPrefixFold compares ASCII case-insensitively, with '_' matching '-'.
