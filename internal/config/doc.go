@@ -157,7 +157,7 @@
 //	httpApis:                        # API Gateway HTTP APIs (v2), as CDK's HttpApi (httpapis.go)
 //	  - id: ItemsHttpApi             # required, unique across restApis and httpApis; API id tollgate.RestAPIID(id)
 //	    apiName: items               # default id
-//	    corsPreflight:               # optional; preflights answered from it, before routes and authorizers
+//	    corsPreflight:               # optional; preflights no route takes answered from it, before authorizers
 //	      allowOrigins: ["https://app.example.com"]         # "*" or scheme://host[:port], lower case
 //	      allowMethods: [GET, POST]  # "*" or GET POST PUT DELETE PATCH HEAD OPTIONS
 //	      allowHeaders: [authorization]                     # "*" or header names; exposeHeaders likewise

@@ -13,11 +13,13 @@ import (
 
 const appOrigin = "https://app.example.com"
 
-// corsAPI edits httpAPI: a CORS configuration, and a route behind a JWT
-// authorizer that would refuse a request without a token.
+// corsAPI edits httpAPI: a CORS configuration, no catch-all route (ANY
+// /{proxy+} and $default would take every preflight), and a route behind a
+// JWT authorizer that would refuse a request without a token.
 func corsAPI(c *tollgate.CORSConfiguration) func(*tollgate.RestAPI, *gateway.Options) {
 	return func(api *tollgate.RestAPI, _ *gateway.Options) {
 		api.CORS = c
+		api.Routes = slicesDelete(slicesDelete(api.Routes, "/{proxy+}"), tollgate.DefaultRouteKey)
 		api.Routes = append(api.Routes, tollgate.Route{
 			ResourcePath: "/private", Method: "PUT",
 			Authorizer: &tollgate.Authorizer{
@@ -58,8 +60,8 @@ func corsHeaders(h http.Header) map[string]string {
 
 // TestCORSPreflight: API Gateway answers an HTTP API's preflight from its
 // CORS configuration, before authorizers, even without an OPTIONS route
-// (apigw-beyond §4.5; http-api-cors.md), but for one an OPTIONS route or
-// only the $default route takes, with the
+// (apigw-beyond §4.5; http-api-cors.md), but for one a route takes (an
+// OPTIONS or ANY route, or $default), with the
 // configured Access-Control-Allow-* headers when the origin, method and
 // headers are allowed, and none otherwise. The status, 204, is unverified
 // (§4.5 "Preflight status U (204 expected)").
@@ -119,21 +121,24 @@ func TestCORSPreflight(t *testing.T) {
 		})
 	}
 
-	// A preflight that only the $default route would take goes to it, and
-	// so does one an OPTIONS route takes (http-api-cors.md: "The $default
-	// route catches requests for all methods and routes that you haven't
-	// explicitly defined, including OPTIONS requests"; its remedy, an
-	// OPTIONS /{proxy+} route, takes them from it).
-	// (The root goes to ANY /{proxy+} when there is one: rootGreedy; d
-	// has none.)
-	d := newHTTPEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
-		corsAPI(&tollgate.CORSConfiguration{AllowOrigins: []string{appOrigin}})(api, opts)
-		api.Routes = slicesDelete(api.Routes, "/{proxy+}")
-	})
+	// A preflight that a route takes goes to it: the $default route
+	// (http-api-cors.md: "The $default route catches requests for all
+	// methods and routes that you haven't explicitly defined, including
+	// OPTIONS requests"), an OPTIONS route (its remedy, an OPTIONS
+	// /{proxy+} route), and an ANY route (recorded on AWS: an authorized
+	// ANY /{proxy+} route refuses preflights, "Fixing up CORS errors in
+	// HTTP API", dev.to/aws-builders, 2023).
+	catchAll := func(path string) func(*tollgate.RestAPI, *gateway.Options) {
+		return func(api *tollgate.RestAPI, opts *gateway.Options) {
+			corsAPI(&tollgate.CORSConfiguration{AllowOrigins: []string{appOrigin}})(api, opts)
+			api.Routes = append(api.Routes, tollgate.Route{ResourcePath: path, Method: "ANY", Integration: api.Routes[0].Integration})
+		}
+	}
+	d, anyRoute := newHTTPEnv(t, catchAll(tollgate.DefaultRouteKey)), newHTTPEnv(t, catchAll("/{proxy+}"))
 	for _, tt := range []struct {
 		e           *env
 		target, key string
-	}{{d, "/", "$default"}, {e, "/opts/a", "OPTIONS /opts/{proxy+}"}} {
+	}{{d, "/private", "$default"}, {e, "/opts/a", "OPTIONS /opts/{proxy+}"}, {anyRoute, "/private", "ANY /{proxy+}"}} {
 		target, key, e := tt.target, tt.key, tt.e
 		w := e.do(preflight(target, appOrigin, "PUT", ""))
 		if w.Code != 200 {
@@ -150,10 +155,10 @@ func TestCORSPreflight(t *testing.T) {
 	// Not a preflight: routed (OPTIONS goes to ANY /{proxy+}).
 	r := request("OPTIONS", httpExecHost, "/pets/dog/1", "")
 	r.Header.Set("Origin", appOrigin)
-	if w := e.do(r); w.Code != 200 {
+	if w := anyRoute.do(r); w.Code != 200 {
 		t.Errorf("OPTIONS without Access-Control-Request-Method: %d", w.Code)
 	}
-	if inv, _, _ := e.invocation(); inv == nil || inv.RouteKey != "ANY /{proxy+}" {
+	if inv, _, _ := anyRoute.invocation(); inv == nil || inv.RouteKey != "ANY /{proxy+}" {
 		t.Errorf("OPTIONS without Access-Control-Request-Method: %+v", inv)
 	}
 }

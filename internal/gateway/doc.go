@@ -142,9 +142,11 @@
 //   - CORS (http-api-cors.md): with a CORS configuration, OPTIONS with
 //     Origin and Access-Control-Request-Method is answered 204 from it,
 //     whatever the path and the route's authorizer, before any authorizer
-//     runs; but a preflight that an OPTIONS route matches, or that only
-//     the $default route matches (which "catches ... OPTIONS requests"),
-//     is routed to that route, not answered. Without a CORS
+//     runs; but a preflight that a route takes as an OPTIONS request (an
+//     OPTIONS or ANY route, or $default, which "catches ... OPTIONS
+//     requests"; an authorized ANY /{proxy+} refuses preflights on AWS,
+//     dev.to/aws-builders "Fixing up CORS errors in HTTP API") is routed
+//     to that route, not answered. Without a CORS
 //     configuration, OPTIONS is routed as any method.
 //   - Throttling: each route its own bucket (Stage.RouteThrottle,
 //     RouteThrottles by route key), after the stage's.

@@ -913,6 +913,15 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 		write(w, ResponseRequestTooLarge)
 		return m, false
 	}
+	// A CORS preflight goes to the route its OPTIONS request selects (an
+	// OPTIONS or ANY route, or $default: AWS's remedy for an authorizer
+	// refusing preflights is an OPTIONS /{proxy+} route without one,
+	// http-api-cors.md and apigw-beyond §4.5; an ANY /{proxy+} route with
+	// an authorizer refuses them on AWS, as recorded in "Fixing up CORS
+	// errors in HTTP API", dev.to/aws-builders, 2023); when none does, the
+	// gateway answers it from the API's configuration, before authorizers
+	// ("API Gateway automatically sends a response to preflight OPTIONS
+	// requests, even if there isn't an OPTIONS route configured").
 	preflight := ok && t.api.cors != nil && isPreflight(r)
 	var lenient string
 	if ok {
@@ -923,7 +932,7 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 		m, ok = t.api.router.Match(r.Method, t.rest)
 		ok = ok && t.api.sameGrant(r.Method, lenient, t.rest, m.Index)
 	}
-	if preflight && (!ok || !routesPreflight(m.Route)) {
+	if preflight && !ok {
 		// Answered before authorizers, whatever the path.
 		g.preflight(w, r, t.api.cors)
 		return m, false
@@ -933,20 +942,6 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 		return m, false
 	}
 	return m, true
-}
-
-// routesPreflight reports whether a CORS preflight request that selected
-// the route r goes to it rather than being answered from the API's CORS
-// configuration: when r is an OPTIONS route, or the $default route, which
-// "catches requests for all methods and routes that you haven't
-// explicitly defined, including OPTIONS requests" (http-api-cors.md, on
-// CORS with a $default route and an authorizer, whose remedy is an
-// OPTIONS /{proxy+} route without one; apigw-beyond §4.5). A route of any
-// other method, ANY included, leaves it to the gateway: "API Gateway
-// automatically sends a response to preflight OPTIONS requests, even if
-// there isn't an OPTIONS route configured".
-func routesPreflight(r *tollgate.Route) bool {
-	return r.Method == http.MethodOptions || r.IsDefault()
 }
 
 // noRoute answers a request for an unknown API, stage, resource or
