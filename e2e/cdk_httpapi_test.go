@@ -145,12 +145,23 @@ func TestCDKHTTPAPI(t *testing.T) {
 	wantBody(t, "IAM Lambda authorizer, denied", resp, body, http.StatusForbidden, `{"message":"Forbidden"}`)
 
 	// A CORS preflight is answered from the API's CorsConfiguration,
-	// before the JWT authorizer (§4.5).
-	resp, body = call(t, "OPTIONS", apiURL+"/orders", "", map[string]string{
-		"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"})
+	// before any authorizer, where a route of another method or ANY
+	// matches (§4.5: "API Gateway automatically sends a response to
+	// preflight OPTIONS requests, even if there isn't an OPTIONS route").
+	preflight := map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET",
+		"Access-Control-Request-Headers": "authorization"}
+	resp, body = call(t, "OPTIONS", apiURL+"/v1/items", "", preflight)
 	if resp.StatusCode/100 != 2 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" ||
 		!strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "GET") || resp.Header.Get("Access-Control-Max-Age") != "3600" {
 		t.Errorf("preflight: %s %v %s", resp.Status, resp.Header, body)
+	}
+	// The $default route, though, "catches requests for all methods and
+	// routes that you haven't explicitly defined, including OPTIONS
+	// requests" (http-api-cors.md): OPTIONS /orders (a GET route) goes to
+	// it.
+	resp, body = call(t, "OPTIONS", apiURL+"/orders", "", preflight)
+	if ev := event("a preflight the $default route takes", resp, body); ev.RouteKey != "$default" {
+		t.Errorf("preflight of /orders went to %q, want $default", ev.RouteKey)
 	}
 	// The configured headers are added to the integration's answers.
 	resp, _ = call(t, "GET", apiURL+"/orders", bearer, map[string]string{"Origin": "https://app.example.com"})

@@ -33,7 +33,8 @@ const (
 //
 // API Gateway answers a preflight request (OPTIONS with Origin and
 // Access-Control-Request-Method) of an API with a CORS configuration
-// itself, before routes and authorizers, and adds the configured headers
+// itself, before authorizers, unless an OPTIONS route or only the $default
+// route takes it (routesPreflight), and adds the configured headers
 // to every other answer of the API, ignoring its integrations' own
 // Access-Control-* headers (http-api-cors.md; apigw-beyond §4.5).
 type cors struct {

@@ -57,20 +57,24 @@ func corsHeaders(h http.Header) map[string]string {
 }
 
 // TestCORSPreflight: API Gateway answers an HTTP API's preflight from its
-// CORS configuration, before routes and authorizers, even without an
-// OPTIONS route (apigw-beyond §4.5; http-api-cors.md), with the
+// CORS configuration, before authorizers, even without an OPTIONS route
+// (apigw-beyond §4.5; http-api-cors.md), but for one an OPTIONS route or
+// only the $default route takes, with the
 // configured Access-Control-Allow-* headers when the origin, method and
 // headers are allowed, and none otherwise. The status, 204, is unverified
 // (§4.5 "Preflight status U (204 expected)").
 func TestCORSPreflight(t *testing.T) {
-	e := newHTTPEnv(t, corsAPI(&tollgate.CORSConfiguration{
-		AllowOrigins:     []string{appOrigin, "https://other.example.com"},
-		AllowMethods:     []string{"GET", "PUT"},
-		AllowHeaders:     []string{"Authorization", "Content-Type"},
-		ExposeHeaders:    []string{"X-Trace"},
-		AllowCredentials: true,
-		MaxAge:           maxAge(300),
-	}))
+	e := newHTTPEnv(t, func(api *tollgate.RestAPI, opts *gateway.Options) {
+		corsAPI(&tollgate.CORSConfiguration{
+			AllowOrigins:     []string{appOrigin, "https://other.example.com"},
+			AllowMethods:     []string{"GET", "PUT"},
+			AllowHeaders:     []string{"Authorization", "Content-Type"},
+			ExposeHeaders:    []string{"X-Trace"},
+			AllowCredentials: true,
+			MaxAge:           maxAge(300),
+		})(api, opts)
+		api.Routes = append(api.Routes, tollgate.Route{ResourcePath: "/opts/{proxy+}", Method: "OPTIONS", Integration: api.Routes[0].Integration})
+	})
 	allowed := map[string]string{
 		"Access-Control-Allow-Origin":      appOrigin,
 		"Access-Control-Allow-Credentials": "true",
@@ -113,6 +117,24 @@ func TestCORSPreflight(t *testing.T) {
 				t.Errorf("the integration was called (%s)", inv.RouteKey)
 			}
 		})
+	}
+
+	// A preflight that only the $default route would take goes to it, and
+	// so does one an OPTIONS route takes (http-api-cors.md: "The $default
+	// route catches requests for all methods and routes that you haven't
+	// explicitly defined, including OPTIONS requests"; its remedy, an
+	// OPTIONS /{proxy+} route, takes them from it).
+	for target, key := range map[string]string{"/": "$default", "/opts/a": "OPTIONS /opts/{proxy+}"} {
+		w := e.do(preflight(target, appOrigin, "PUT", ""))
+		if w.Code != 200 {
+			t.Errorf("%s: %d %s", target, w.Code, w.Body)
+		}
+		if inv, _, _ := e.invocation(); inv == nil || inv.RouteKey != key {
+			t.Errorf("%s: routed to %+v, want %s", target, inv, key)
+		}
+		if got := w.Header().Get("Access-Control-Allow-Origin"); got != appOrigin {
+			t.Errorf("%s: Access-Control-Allow-Origin %q", target, got)
+		}
 	}
 
 	// Not a preflight: routed (OPTIONS goes to ANY /{proxy+}).

@@ -28,7 +28,7 @@
 //     gateway and every integration call (Invocation.WriteResponse picks
 //     the invocation's API's form);
 //   - an HTTP API's CORS configuration (cors.go), compiled once: preflights
-//     answered before routes and authorizers, and the Access-Control-*
+//     answered before authorizers, and the Access-Control-*
 //     headers of every other answer set from it, the integration's own
 //     dropped;
 //   - the Cognito authorizer (authorizer.go): bearer tokens of the local
@@ -127,8 +127,10 @@
 //     which is also Invocation.RequestID and ExtendedRequestID.
 //   - CORS (http-api-cors.md): with a CORS configuration, OPTIONS with
 //     Origin and Access-Control-Request-Method is answered 204 from it,
-//     whatever the path and the route's authorizer; without one, OPTIONS
-//     is routed as any method.
+//     whatever the path and the route's authorizer, unless an OPTIONS
+//     route takes it or nothing but the $default route does (which
+//     "catches ... OPTIONS requests"); without one, OPTIONS is routed as
+//     any method.
 //   - Throttling: each route its own bucket (Stage.RouteThrottle,
 //     RouteThrottles by route key), after the stage's.
 //

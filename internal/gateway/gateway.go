@@ -885,26 +885,40 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 		write(w, ResponseRequestTooLarge)
 		return m, false
 	}
-	if ok && t.api.cors != nil && isPreflight(r) {
-		// Answered before routes and authorizers, whatever the path.
-		g.preflight(w, r, t.api.cors)
-		return m, false
-	}
+	preflight := ok && t.api.cors != nil && isPreflight(r)
 	var lenient string
 	if ok {
 		t.rest, lenient, ok = normalizePath(t.rest)
+	}
+	if ok {
+		t.lenient = lenient
+		m, ok = t.api.router.Match(r.Method, t.rest)
+		ok = ok && t.api.sameGrant(r.Method, lenient, t.rest, m.Index)
+	}
+	if preflight && (!ok || !routesPreflight(m.Route)) {
+		// Answered before authorizers, whatever the path.
+		g.preflight(w, r, t.api.cors)
+		return m, false
 	}
 	if !ok {
 		noRoute(w, r, t.api)
 		return m, false
 	}
-	t.lenient = lenient
-	m, ok = t.api.router.Match(r.Method, t.rest)
-	if !ok || !t.api.sameGrant(r.Method, lenient, t.rest, m.Index) {
-		noRoute(w, r, t.api)
-		return m, false
-	}
 	return m, true
+}
+
+// routesPreflight reports whether a CORS preflight request that selected
+// the route r goes to it rather than being answered from the API's CORS
+// configuration: when r is an OPTIONS route, or the $default route, which
+// "catches requests for all methods and routes that you haven't
+// explicitly defined, including OPTIONS requests" (http-api-cors.md, on
+// CORS with a $default route and an authorizer, whose remedy is an
+// OPTIONS /{proxy+} route without one; apigw-beyond §4.5). A route of any
+// other method, ANY included, leaves it to the gateway: "API Gateway
+// automatically sends a response to preflight OPTIONS requests, even if
+// there isn't an OPTIONS route configured".
+func routesPreflight(r *tollgate.Route) bool {
+	return r.Method == http.MethodOptions || r.IsDefault()
 }
 
 // noRoute answers a request for an unknown API, stage, resource or
