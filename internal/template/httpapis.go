@@ -219,11 +219,9 @@ func (h *httpMapper) integrationsOf() {
 			in.URL = uri
 			p.from("url", "IntegrationUri")
 			in.Method = p.to("method").str("IntegrationMethod")
-			if version != "" && version != "1.0" {
-				// "For all other integrations, 1.0 is the only supported
-				// value" (AWS::ApiGatewayV2::Integration PayloadFormatVersion).
-				p.fail("PayloadFormatVersion", "an HTTP_PROXY integration's PayloadFormatVersion is 1.0, got %q", version)
-			}
+			// Config holds it to 1.0: "For all other integrations, 1.0 is
+			// the only supported value" (AWS::ApiGatewayV2::Integration).
+			in.PayloadFormatVersion = version
 		case in.Type == "":
 			p.fail("", "IntegrationType is required: AWS_PROXY or HTTP_PROXY")
 		default:

@@ -72,7 +72,7 @@ func TestCDKHTTPAPIAssembly(t *testing.T) {
 		// By logical id, as the template's resources are mapped.
 		Routes: []config.HTTPRoute{
 			{Path: "/upstream/{proxy+}", Methods: []string{"ANY"},
-				Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:8089/echo/{proxy}", Method: "ANY", Timeout: tollgate.DefaultHTTPIntegrationTimeout}},
+				Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:8089/echo/{proxy}", Method: "ANY", PayloadFormatVersion: "1.0", Timeout: tollgate.DefaultHTTPIntegrationTimeout}},
 			{Path: "/v1/{proxy+}", Methods: []string{"ANY"}, Integration: v1()},
 			{Path: "/orders/{id}", Methods: []string{"DELETE"}, Integration: v2(), Authorizer: "ApiPoolAuthorizerD80B806E",
 				AuthorizationScopes: []string{"orders/admin"}},
@@ -227,9 +227,9 @@ func TestHTTPAPIMapping(t *testing.T) {
 			},
 			Routes: []config.HTTPRoute{
 				{Path: "/p/{proxy+}", Methods: []string{"ANY"}, Authorizer: "Jwt", AuthorizationScopes: []string{"s1", "s2"},
-					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET", Timeout: 30 * time.Second}},
+					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET", PayloadFormatVersion: "1.0", Timeout: 30 * time.Second}},
 				{Path: "/b/{proxy}", Methods: []string{"GET"}, Authorizer: "Lambda",
-					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET", Timeout: 30 * time.Second}},
+					Integration: &config.HTTPIntegration{Type: "HTTP_PROXY", URL: "http://127.0.0.1:9000/{proxy}", Method: "GET", PayloadFormatVersion: "1.0", Timeout: 30 * time.Second}},
 			}}},
 	}
 	for _, tt := range tests {
@@ -371,7 +371,6 @@ func TestHTTPAPIProblems(t *testing.T) {
 		"t.yaml:16:44: Resources.Imported.Properties.Body: an API defined by Body (an OpenAPI definition) is not supported",
 		"Resources.Imported.Properties.BodyS3Location: an API defined by BodyS3Location",
 		"Resources.Half.Properties.RouteKey: RouteKey is part of quick create: it needs Target",
-		`Resources.Mapped.Properties.PayloadFormatVersion: an HTTP_PROXY integration's PayloadFormatVersion is 1.0, got "2.0"`,
 		"Resources.Mapped.Properties.RequestParameters: parameter mapping (RequestParameters) is not supported",
 		`Resources.Private.Properties.ConnectionType: connection type "VPC_LINK" is not supported`,
 		"Resources.Private.Properties.ConnectionId: property ConnectionId of AWS::ApiGatewayV2::Integration is not supported",
@@ -413,6 +412,12 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
   Route:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "FETCH /x", Target: !Sub "integrations/${Int}"}
+  Url:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: "http://h/", PayloadFormatVersion: "2.0"}
+  UrlRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /u", Target: !Sub "integrations/${Url}"}
   Jwt:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties: {ApiId: !Ref Api, AuthorizerType: JWT, IdentitySource: [$request.path.id], JwtConfiguration: {Issuer: "http://issuer.example.com", Audience: [a]}}
@@ -435,11 +440,12 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
 		`t.yaml:13:115: Resources.Int.Properties.PayloadFormatVersion: invalid payloadFormatVersion "3.0"`,
 		"t.yaml:13:139: Resources.Int.Properties.TimeoutInMillis: an HTTP API integration's timeout must be whole milliseconds from 50ms to 30s, got 10ms",
 		`t.yaml:16:44: Resources.Route.Properties.RouteKey: invalid method "FETCH"`,
-		`t.yaml:19:72: Resources.Jwt.Properties.IdentitySource[0]: invalid identity source "$request.path.id"`,
-		`t.yaml:19:118: Resources.Jwt.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
-		`t.yaml:24:18: Resources.Stage.Properties.StageName: invalid stage name "bad name"`,
-		`t.yaml:26:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
-		`t.yaml:29:46: Resources.Quick.Properties.Target: invalid url "ftp://backend"`,
+		`t.yaml:19:114: Resources.Url.Properties.PayloadFormatVersion: invalid payloadFormatVersion "2.0": an HTTP_PROXY integration's is 1.0`,
+		`t.yaml:25:72: Resources.Jwt.Properties.IdentitySource[0]: invalid identity source "$request.path.id"`,
+		`t.yaml:25:118: Resources.Jwt.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
+		`t.yaml:30:18: Resources.Stage.Properties.StageName: invalid stage name "bad name"`,
+		`t.yaml:32:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
+		`t.yaml:35:46: Resources.Quick.Properties.Target: invalid url "ftp://backend"`,
 	}
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
