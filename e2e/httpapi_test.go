@@ -84,7 +84,7 @@ httpApis:
       - {path: /ext, methods: [GET], authorizer: ExtAuth, integration: {type: AWS_PROXY, function: Echo}}
       - {path: "/simple/{proxy+}", authorizer: SimpleAuth, integration: {type: AWS_PROXY, function: Echo}}
       - {path: "/iam/{proxy+}", authorizer: IamAuth, integration: {type: AWS_PROXY, function: Echo}}
-      - {path: "/up/{proxy+}", methods: [GET], authorizer: PoolAuth, integration: {type: HTTP_PROXY, url: "%[4]s/v1/{proxy}"}}
+      - {path: "/up/{proxy+}", methods: [ANY], authorizer: PoolAuth, integration: {type: HTTP_PROXY, url: "%[4]s/v1/{proxy}"}}
       - {path: /m, methods: [GET], integration: {type: AWS_PROXY, function: Echo}}
       - {path: /m, methods: [ANY], integration: {type: AWS_PROXY, function: Echo}}
       - {path: /plain, methods: [GET], integration: {type: AWS_PROXY, function: Plain}}
@@ -604,10 +604,10 @@ func TestHTTPAPI(t *testing.T) {
 		before := len(calls(t, s.calls))
 		preflight := map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-key"}
 		// A preflight is answered from the API's configuration, before
-		// routes and authorizers (§4.5 "CORS": D APIGW23:http-api-cors.md):
-		// on a JWT route, on a Lambda authorizer's route (not invoked), on
-		// a path no route has.
-		for _, p := range []string{"items", "simple/x", "no/such/route"} {
+		// authorizers, "even if there isn't an OPTIONS route configured"
+		// (§4.5 "CORS": D APIGW23:http-api-cors.md): on a JWT authorizer's
+		// ANY route (no token sent), on a Lambda authorizer's (not invoked).
+		for _, p := range []string{"up/x", "simple/x"} {
 			resp, body := s.do(t, "OPTIONS", s.shopURL+p, preflight)
 			h := resp.Header
 			// 204: the status of the preflight is not documented (§5.9); AWS
@@ -622,14 +622,31 @@ func TestHTTPAPI(t *testing.T) {
 		if after := len(calls(t, s.calls)); after != before {
 			t.Errorf("preflights ran the Lambda authorizer %d times", after-before)
 		}
+		// One that only the $default route matches goes to it: "The
+		// $default route catches requests for all methods and routes that
+		// you haven't explicitly defined, including OPTIONS requests"
+		// (http-api-cors.md): a path no route has, and /items, whose routes
+		// are GET and POST only. Here the $default route is the upstream;
+		// its answer gets the configured CORS headers.
+		var resp *http.Response
+		var body []byte
+		for _, p := range []string{"no/such/route", "items"} {
+			drain(s.seen)
+			resp, body = s.do(t, "OPTIONS", s.shopURL+p, preflight)
+			if resp.StatusCode != http.StatusOK || string(body) != "upstream ok" || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+				t.Errorf("a preflight only $default matches, %s: %s %s %v, want the upstream's answer with the API's CORS headers", p, resp.Status, body, resp.Header)
+			} else if r := <-s.seen; r.method != "OPTIONS" || r.path != "/"+p {
+				t.Errorf("the upstream got %s %s, want OPTIONS /%s", r.method, r.path, p)
+			}
+		}
 		// An origin not allowed gets no CORS headers.
-		resp, _ := s.do(t, "OPTIONS", s.shopURL+"items", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+		resp, _ = s.do(t, "OPTIONS", s.shopURL+"items", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
 		if v := resp.Header.Get("Access-Control-Allow-Origin"); v != "" {
 			t.Errorf("a preflight from another origin: Access-Control-Allow-Origin %q", v)
 		}
 		// Other answers get the configured headers; the backend's own CORS
 		// headers are ignored (the echo function sets another origin).
-		resp, body := s.do(t, "GET", s.shopURL+"items", map[string]string{"Authorization": "Bearer " + s.token, "Origin": "https://app.example.com"})
+		resp, body = s.do(t, "GET", s.shopURL+"items", map[string]string{"Authorization": "Bearer " + s.token, "Origin": "https://app.example.com"})
 		event(t, "GET with Origin", resp, body)
 		if got := resp.Header.Values("Access-Control-Allow-Origin"); !slices.Equal(got, []string{"https://app.example.com"}) ||
 			!strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Expose-Headers")), "x-shop") {
