@@ -294,14 +294,12 @@ func (a *app) printDevHTTPAPI(srv *server.Server, region string, api *config.HTT
 		}
 	}
 	for _, st := range stages {
-		if st == "" {
-			fmt.Fprintf(w, "  API URL:      %s/apis/%s/\n", base, id)
-			fmt.Fprintf(w, "  Also at:      http://%s.execute-api.%s.%s:%s/ (resolves only where *.%s does; curl does)\n",
-				id, cmp.Or(region, config.DefaultRegion), srv.Catalog().BaseDomain(), u.Port(), srv.Catalog().BaseDomain())
-			continue
-		}
 		name := strings.TrimSuffix(st, "/")
-		fmt.Fprintf(w, "  Stage %s:%s%s/apis/%s/%s\n", name, strings.Repeat(" ", max(1, 7-len(name))), base, id, st)
+		if name == "" {
+			name = tollgate.DefaultStageName
+		}
+		fmt.Fprintf(w, "  Stage %s:\n    API URL:    %s/apis/%s/%s\n    Also at:    http://%s.execute-api.%s.%s:%s/%s (resolves only where *.%s does; curl does)\n",
+			name, base, id, st, id, cmp.Or(region, config.DefaultRegion), srv.Catalog().BaseDomain(), u.Port(), st, srv.Catalog().BaseDomain())
 	}
 	if len(stages) == 0 {
 		return
