@@ -144,15 +144,17 @@ func TestCDKHTTPAPI(t *testing.T) {
 	resp, body = call(t, "GET", apiURL+"/iam", "", map[string]string{"X-Tenant": "initech"})
 	wantBody(t, "IAM Lambda authorizer, denied", resp, body, http.StatusForbidden, `{"message":"Forbidden"}`)
 
-	// A CORS preflight is answered from the API's CorsConfiguration,
-	// before any authorizer, where a route of another method or ANY
-	// matches (§4.5: "API Gateway automatically sends a response to
-	// preflight OPTIONS requests, even if there isn't an OPTIONS route").
+	// This API has a $default route, so every preflight is routed: a CORS
+	// preflight is answered from the API's CorsConfiguration only when no
+	// route takes its OPTIONS request (§4.5); an ANY route takes it ("Fixing
+	// up CORS errors in HTTP API", dev.to/aws-builders, 2023: an authorized
+	// ANY /{proxy+} route refuses preflights). OPTIONS /v1/items goes to
+	// ANY /v1/{proxy+}, whose answer gets the API's CORS headers.
 	preflight := map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET",
 		"Access-Control-Request-Headers": "authorization"}
 	resp, body = call(t, "OPTIONS", apiURL+"/v1/items", "", preflight)
-	if resp.StatusCode/100 != 2 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" ||
-		!strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "GET") || resp.Header.Get("Access-Control-Max-Age") != "3600" {
+	if ev := event("a preflight an ANY route takes", resp, body); ev.Version != "1.0" || ev.Path != "/v1/items" ||
+		resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
 		t.Errorf("preflight: %s %v %s", resp.Status, resp.Header, body)
 	}
 	// The $default route, though, "catches requests for all methods and

@@ -98,6 +98,7 @@ httpApis:
       - {path: "/pets/{proxy+}", methods: [GET], integration: {type: AWS_PROXY, function: Echo}}
       - {path: "/{proxy+}", methods: [ANY], integration: {type: AWS_PROXY, function: Echo}}
   - id: Bare
+    corsPreflight: {allowOrigins: [https://app.example.com], allowMethods: [GET, POST], allowHeaders: [authorization, x-key], maxAge: 600s}
     routes:
       - {path: /only, methods: [GET], integration: {type: AWS_PROXY, function: Echo}}
 `
@@ -603,12 +604,12 @@ func TestHTTPAPI(t *testing.T) {
 	t.Run("CORS", func(t *testing.T) {
 		before := len(calls(t, s.calls))
 		preflight := map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-key"}
-		// A preflight is answered from the API's configuration, before
-		// authorizers, "even if there isn't an OPTIONS route configured"
-		// (§4.5 "CORS": D APIGW23:http-api-cors.md): on a JWT authorizer's
-		// ANY route (no token sent), on a Lambda authorizer's (not invoked).
-		for _, p := range []string{"up/x", "simple/x"} {
-			resp, body := s.do(t, "OPTIONS", s.shopURL+p, preflight)
+		// A preflight no route takes is answered from the API's
+		// configuration, "even if there isn't an OPTIONS route configured"
+		// (§4.5 "CORS": D APIGW23:http-api-cors.md): Bare has a GET route
+		// and no $default route.
+		for _, p := range []string{"only", "no/such/route"} {
+			resp, body := s.do(t, "OPTIONS", s.bareURL+p, preflight)
 			h := resp.Header
 			// 204: the status of the preflight is not documented (§5.9); AWS
 			// answers 204 No Content, as the gateway does.
@@ -622,14 +623,21 @@ func TestHTTPAPI(t *testing.T) {
 		if after := len(calls(t, s.calls)); after != before {
 			t.Errorf("preflights ran the Lambda authorizer %d times", after-before)
 		}
+		// One an ANY route takes goes to it, through its authorizer: an
+		// authorized ANY /{proxy+} route refuses preflights on AWS
+		// ("Fixing up CORS errors in HTTP API", dev.to/aws-builders,
+		// 2023); the refusal carries the API's CORS headers.
+		resp, body := s.do(t, "OPTIONS", s.shopURL+"up/x", preflight)
+		if resp.StatusCode != http.StatusUnauthorized || string(body) != `{"message":"Unauthorized"}` ||
+			resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+			t.Errorf("a preflight an authorized ANY route takes: %s %s %v", resp.Status, body, resp.Header)
+		}
 		// One that only the $default route matches goes to it: "The
 		// $default route catches requests for all methods and routes that
 		// you haven't explicitly defined, including OPTIONS requests"
 		// (http-api-cors.md): a path no route has, and /items, whose routes
 		// are GET and POST only. Here the $default route is the upstream;
 		// its answer gets the configured CORS headers.
-		var resp *http.Response
-		var body []byte
 		for _, p := range []string{"no/such/route", "items"} {
 			drain(s.seen)
 			resp, body = s.do(t, "OPTIONS", s.shopURL+p, preflight)
