@@ -2,7 +2,6 @@ package apigw
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -40,21 +39,7 @@ var HTTPContextSources = []string{
 // into its kind and the name it reads; ok is false when s is none of the
 // four forms or names nothing valid.
 func ParseHTTPIdentitySource(s string) (kind SourceKind, name string, ok bool) {
-	switch {
-	case strings.HasPrefix(s, HTTPHeaderSourcePrefix):
-		name = s[len(HTTPHeaderSourcePrefix):]
-		return SourceHeader, name, headerNamePattern.MatchString(name)
-	case strings.HasPrefix(s, HTTPQueryStringSourcePrefix):
-		name = s[len(HTTPQueryStringSourcePrefix):]
-		return SourceQueryString, name, queryNamePattern.MatchString(name) && !strings.ContainsAny(name, ",&=")
-	case strings.HasPrefix(s, HTTPStageVariableSourcePrefix):
-		name = s[len(HTTPStageVariableSourcePrefix):]
-		return SourceStageVariable, name, StageVariableNamePattern.MatchString(name)
-	case strings.HasPrefix(s, HTTPContextSourcePrefix):
-		name = s[len(HTTPContextSourcePrefix):]
-		return SourceContext, name, slices.Contains(HTTPContextSources, name)
-	}
-	return 0, "", false
+	return httpSources.parse(s)
 }
 
 // CheckHTTPIdentitySource returns what is wrong with one identity source
@@ -62,25 +47,13 @@ func ParseHTTPIdentitySource(s string) (kind SourceKind, name string, ok bool) {
 // $request.querystring.{name}, $stageVariables.{name} or $context.{name}
 // (a name of HTTPContextSources), as ParseHTTPIdentitySource reads them.
 func CheckHTTPIdentitySource(s string) string {
-	if _, _, ok := ParseHTTPIdentitySource(s); ok {
-		return ""
-	}
-	bad := func(why string) string { return fmt.Sprintf("invalid identity source %q: %s", s, why) }
-	switch {
-	case strings.HasPrefix(s, HTTPHeaderSourcePrefix):
-		return bad("want a header name after " + HTTPHeaderSourcePrefix)
-	case strings.HasPrefix(s, HTTPQueryStringSourcePrefix):
-		return bad("want a query string parameter name after " + HTTPQueryStringSourcePrefix)
-	case strings.HasPrefix(s, HTTPStageVariableSourcePrefix):
-		return bad("want a stage variable name (1 to 64 letters, digits and '_') after " + HTTPStageVariableSourcePrefix)
-	case strings.HasPrefix(s, HTTPContextSourcePrefix):
-		return bad("want one of $context." + strings.Join(HTTPContextSources, ", $context."))
-	case strings.HasPrefix(s, "$request.path."):
-		return bad("a path parameter cannot be an identity source (the function gets it in pathParameters)")
-	case strings.HasPrefix(s, "method.request.") || strings.HasPrefix(s, StageVariableSourcePrefix) || strings.HasPrefix(s, ContextSourcePrefix):
-		return bad("that is a REST API's spelling: an HTTP API writes $request.header.{name}, $request.querystring.{name}, $stageVariables.{name} or $context.{name}")
-	}
-	return bad("want $request.header.{name}, $request.querystring.{name}, $stageVariables.{name} or $context.{name}")
+	return httpSources.problem(s, isRESTSource, "that is a REST API's spelling: an HTTP API writes $request.header.{name}, $request.querystring.{name}, $stageVariables.{name} or $context.{name}")
+}
+
+// isRESTSource reports whether s is spelled as a REST API's identity
+// source.
+func isRESTSource(s string) bool {
+	return strings.HasPrefix(s, "method.request.") || strings.HasPrefix(s, StageVariableSourcePrefix) || strings.HasPrefix(s, ContextSourcePrefix)
 }
 
 // CheckHTTPTokenSource returns what is wrong with the identity source of an

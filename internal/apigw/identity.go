@@ -62,27 +62,72 @@ func ValidContextSource(name string) bool { return slices.Contains(ContextSource
 // a query string.
 var queryNamePattern = regexp.MustCompile(`^[!-~]+$`)
 
+// sourceSyntax is how one kind of API spells the four kinds of identity
+// source: REST's method.request.header.{name}, HTTP's
+// $request.header.{name}, and so on. Both are read by one parser.
+type sourceSyntax struct {
+	header, query, stage, context string
+	contexts                      []string // the $context variables a source may name
+	path                          string   // the path parameters' prefix, which names no source
+}
+
+var (
+	restSources = sourceSyntax{IdentitySourcePrefix, QueryStringSourcePrefix, StageVariableSourcePrefix, ContextSourcePrefix, ContextSources, "method.request.path."}
+	httpSources = sourceSyntax{HTTPHeaderSourcePrefix, HTTPQueryStringSourcePrefix, HTTPStageVariableSourcePrefix, HTTPContextSourcePrefix, HTTPContextSources, "$request.path."}
+)
+
+// parse splits s into its kind and the name it reads; ok is false when s
+// is none of the four forms or names nothing valid.
+func (x *sourceSyntax) parse(s string) (kind SourceKind, name string, ok bool) {
+	switch {
+	case strings.HasPrefix(s, x.header):
+		name = s[len(x.header):]
+		return SourceHeader, name, headerNamePattern.MatchString(name)
+	case strings.HasPrefix(s, x.query):
+		name = s[len(x.query):]
+		return SourceQueryString, name, queryNamePattern.MatchString(name) && !strings.ContainsAny(name, ",&=")
+	case strings.HasPrefix(s, x.stage):
+		name = s[len(x.stage):]
+		return SourceStageVariable, name, StageVariableNamePattern.MatchString(name)
+	case strings.HasPrefix(s, x.context):
+		name = s[len(x.context):]
+		return SourceContext, name, slices.Contains(x.contexts, name)
+	}
+	return 0, "", false
+}
+
+// problem returns what is wrong with s, or "": why it is not one of the
+// four forms, or names nothing valid. other, if not "", is what to say of
+// a source in the other kind of API's spelling (told by isOther).
+func (x *sourceSyntax) problem(s string, isOther func(string) bool, other string) string {
+	if _, _, ok := x.parse(s); ok {
+		return ""
+	}
+	bad := func(why string) string { return fmt.Sprintf("invalid identity source %q: %s", s, why) }
+	switch {
+	case strings.HasPrefix(s, x.header):
+		return bad("want a header name after " + x.header)
+	case strings.HasPrefix(s, x.query):
+		return bad("want a query string parameter name after " + x.query)
+	case strings.HasPrefix(s, x.stage):
+		return bad("want a stage variable name (1 to 64 letters, digits and '_') after " + x.stage)
+	case strings.HasPrefix(s, x.context):
+		return bad("want one of " + x.context + strings.Join(x.contexts, ", "+x.context))
+	case strings.HasPrefix(s, x.path):
+		return bad("a path parameter cannot be an identity source (the function gets it in pathParameters)")
+	case isOther != nil && isOther(s):
+		return bad(other)
+	}
+	return bad("want " + x.header + "{name}, " + x.query + "{name}, " + x.stage + "{name} or " + x.context + "{name}")
+}
+
 // ParseIdentitySource splits a REQUEST authorizer's identity source into
 // its kind and the name it reads; ok is false when s is none of the four
 // forms or names nothing valid (a header name that is not an HTTP field
 // name, a stage variable name outside StageVariableNamePattern, a context
 // variable outside ContextSources).
 func ParseIdentitySource(s string) (kind SourceKind, name string, ok bool) {
-	switch {
-	case strings.HasPrefix(s, IdentitySourcePrefix):
-		name = s[len(IdentitySourcePrefix):]
-		return SourceHeader, name, headerNamePattern.MatchString(name)
-	case strings.HasPrefix(s, QueryStringSourcePrefix):
-		name = s[len(QueryStringSourcePrefix):]
-		return SourceQueryString, name, queryNamePattern.MatchString(name) && !strings.ContainsAny(name, ",&=")
-	case strings.HasPrefix(s, StageVariableSourcePrefix):
-		name = s[len(StageVariableSourcePrefix):]
-		return SourceStageVariable, name, StageVariableNamePattern.MatchString(name)
-	case strings.HasPrefix(s, ContextSourcePrefix):
-		name = s[len(ContextSourcePrefix):]
-		return SourceContext, name, ValidContextSource(name)
-	}
-	return 0, "", false
+	return restSources.parse(s)
 }
 
 // TokenHeader returns the header the identity source of a
@@ -111,32 +156,7 @@ func TokenHeader(source string) (name string, ok bool) {
 // context.{name} (a name of ContextSources). Path parameters reach
 // the function but are no identity source.
 func CheckRequestIdentitySource(s string) string {
-	bad := func(why string) string {
-		return fmt.Sprintf("invalid identity source %q: %s", s, why)
-	}
-	switch {
-	case strings.HasPrefix(s, IdentitySourcePrefix):
-		if !headerNamePattern.MatchString(s[len(IdentitySourcePrefix):]) {
-			return bad("want a header name after " + IdentitySourcePrefix)
-		}
-	case strings.HasPrefix(s, QueryStringSourcePrefix):
-		if _, _, ok := ParseIdentitySource(s); !ok {
-			return bad("want a query string parameter name after " + QueryStringSourcePrefix)
-		}
-	case strings.HasPrefix(s, StageVariableSourcePrefix):
-		if !StageVariableNamePattern.MatchString(s[len(StageVariableSourcePrefix):]) {
-			return bad("want a stage variable name (1 to 64 letters, digits and '_') after " + StageVariableSourcePrefix)
-		}
-	case strings.HasPrefix(s, ContextSourcePrefix):
-		if !ValidContextSource(s[len(ContextSourcePrefix):]) {
-			return bad("want one of context." + strings.Join(ContextSources, ", context."))
-		}
-	case strings.HasPrefix(s, "method.request.path."):
-		return bad("a path parameter cannot be an identity source (the function gets it in pathParameters)")
-	default:
-		return bad("want method.request.header.{name}, method.request.querystring.{name}, stageVariables.{name} or context.{name}")
-	}
-	return ""
+	return restSources.problem(s, nil, "")
 }
 
 // SplitIdentitySources splits a REQUEST authorizer's identitySource, a
