@@ -162,10 +162,15 @@ func implies(strict, other *routeState) bool {
 		return true
 	}
 	if other.lambda != nil {
-		// A Lambda authorizer's policy is evaluated against the
-		// request's methodArn (an HTTP API's routeArn is the same),
-		// whichever route it reached: the same authorizer decides alike,
-		// unless $context.routeKey hands each route its own event.
+		// Only a TOKEN authorizer decides alike whichever route serves
+		// the request: its event is the token and the methodArn, and its
+		// policy is evaluated against every form the path can be served
+		// as. A REQUEST authorizer's event names the route (resource;
+		// an HTTP API's routeKey) and its function may decide by it, and
+		// a simple answer is checked against no path: a request that
+		// another route would serve is refused rather than judged as
+		// this route's ("/admin%2Fsecret" asked of ANY /{proxy+} while
+		// ANY /admin/{proxy+} guards "/admin/secret").
 		return strict.lambda == other.lambda && other.lambda.decidesEveryRouteAlike()
 	}
 	if _, jwt := other.authz.(*JWTAuthorizer); jwt && strict.authz == other.authz && len(other.scopes) == 0 {

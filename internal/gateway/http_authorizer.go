@@ -287,9 +287,6 @@ func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthori
 		if k == apigw.SourceHeader {
 			name = textproto.CanonicalMIMEHeaderKey(name)
 		}
-		if k == apigw.SourceContext && name == "routeKey" {
-			a.routeKeyed = true
-		}
 		a.sources = append(a.sources, identitySource{k, name})
 	}
 	if a.ttl > 0 && len(a.sources) == 0 {
@@ -298,9 +295,9 @@ func (a *LambdaAuthorizer) forHTTP(decl *tollgate.Authorizer, opts LambdaAuthori
 	return a, nil
 }
 
-// decidesEveryRouteAlike reports whether an HTTP API's Lambda authorizer
-// gives one request the same decision whichever route serves it: its
-// policy is evaluated against the request's routeArn (not its route's),
-// a simple answer decides alike, and only $context.routeKey as a source
-// hands each route an event (and a cache entry) of its own.
-func (a *LambdaAuthorizer) decidesEveryRouteAlike() bool { return !a.routeKeyed }
+// decidesEveryRouteAlike reports whether a Lambda authorizer gives one
+// request the same decision whichever route serves it: a TOKEN
+// authorizer, whose event is the token and the methodArn and whose policy
+// is evaluated against every form of the request's path. A REQUEST
+// authorizer's event tells the function the route (resource, routeKey).
+func (a *LambdaAuthorizer) decidesEveryRouteAlike() bool { return a.kind == tollgate.AuthorizerToken }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -484,5 +486,61 @@ func BenchmarkLambdaAuthorizerCachedHTTP(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestHTTPLambdaAuthorizerTwoRoutesEncodedSlash: one REQUEST authorizer
+// guards ANY /admin/{proxy+} and ANY /{proxy+}, and its function decides
+// by the event's routeKey (refusing the admin route). "/admin%2Fsecret"
+// matches ANY /{proxy+}, while an upstream that decodes %2F serves
+// "/admin/secret": the function would be asked about the open route for
+// a request of the guarded one, so the request is refused, as when two
+// authorizers differ.
+func TestHTTPLambdaAuthorizerTwoRoutesEncodedSlash(t *testing.T) {
+	for _, version := range []string{"2.0", "1.0"} {
+		authz := httpLambdaAuthorizer(version, version == "2.0", 0)
+		byRoute := func(event []byte) ([]byte, bool, error) {
+			var ev struct {
+				RouteKey string `json:"routeKey"`
+				Resource string `json:"resource"`
+			}
+			if err := json.Unmarshal(event, &ev); err != nil {
+				return nil, false, err
+			}
+			admin := strings.HasPrefix(ev.RouteKey, "ANY /admin") || strings.HasPrefix(ev.Resource, "/admin")
+			if version == "2.0" {
+				return []byte(`{"isAuthorized":` + strconv.FormatBool(!admin) + `}`), false, nil
+			}
+			effect := "Allow"
+			if admin {
+				effect = "Deny"
+			}
+			return []byte(`{"principalId":"p","policyDocument":{"Version":"2012-10-17","Statement":[` +
+				`{"Action":"execute-api:Invoke","Effect":"` + effect + `","Resource":"arn:aws:execute-api:*"}]}}`), false, nil
+		}
+		le := &authzEnv{fn: &fakeFunction{answer: byRoute}}
+		le.env = newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+			upstream := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}
+			api.Protocol = tollgate.ProtocolHTTP
+			api.Stages = []tollgate.Stage{{Name: tollgate.DefaultStageName}}
+			api.DomainNames = nil
+			api.Routes = []tollgate.Route{
+				{ResourcePath: "/admin/{proxy+}", Method: "ANY", Authorizer: authz, Integration: upstream},
+				{ResourcePath: "/{proxy+}", Method: "ANY", Authorizer: authz, Integration: upstream},
+			}
+			o.Invoke = le.fn.invoke
+			o.HTTPAuthorizerEvent = httpEvent
+		})
+		if w := le.get("/public/x", "tok"); w.Code != 200 {
+			t.Fatalf("%s: the open route: %d %s", version, w.Code, w.Body)
+		}
+		if w := le.get("/admin/secret", "tok"); w.Code != 403 {
+			t.Errorf("%s: the admin route: %d %s", version, w.Code, w.Body)
+		}
+		for _, target := range []string{"/admin%2Fsecret", "/admin%2fsecret", "/%61dmin%2Fsecret"} {
+			if w := le.get(target, "tok"); w.Code == 200 {
+				t.Errorf("%s: %s was allowed: %d %s", version, target, w.Code, w.Body)
+			}
+		}
 	}
 }

@@ -113,17 +113,16 @@ type LambdaAuthorizer struct {
 	arnName      string
 
 	// An HTTP API's authorizer: its event builder and payload format
-	// version, whether it answers simple responses, and whether
-	// $context.routeKey is one of its sources (its cache is per route).
-	http       bool
-	httpEvent  HTTPAuthorizerEventFunc
-	version    string
-	simple     bool
-	routeKeyed bool
-	id         uint32 // the cache's number for the authorizer
-	flight     singleflight.Group
-	detached   chan struct{} // a token per invocation running detached
-	now        func() time.Time
+	// version, and whether it answers simple responses.
+	http      bool
+	httpEvent HTTPAuthorizerEventFunc
+	version   string
+	simple    bool
+
+	id       uint32 // the cache's number for the authorizer
+	flight   singleflight.Group
+	detached chan struct{} // a token per invocation running detached
+	now      func() time.Time
 }
 
 // identitySource is a REQUEST authorizer's identity source, parsed.
