@@ -497,6 +497,11 @@ type target struct {
 	rawPath string // HTTP APIs: Invocation.RawPath
 	found   bool   // resolve found the API and stage
 	lenient string // the lenient reading of rest (normalizePath), once routed
+	// lenientRoute is 1 + the index of the route the lenient reading
+	// selects when it is another than the route matched, else 0: its
+	// route throttle is charged too, so that "/login%2F" served as
+	// "/login" upstream is counted as POST /login's.
+	lenientRoute int
 	ctxPath string // requestContext.path when not /{stage}{rest}
 }
 
@@ -850,7 +855,8 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 	l.resource, l.method, l.route = m.Resource, m.Route.Method, rs.name
 	now := g.now()
 	throttle := t.stage.throttle
-	if !throttle.allowStage(now) || !throttle.allowRoute(m.Index, now) {
+	if !throttle.allowStage(now) || !throttle.allowRoute(m.Index, now) ||
+		(t.lenientRoute > 0 && !throttle.allowRoute(t.lenientRoute-1, now)) {
 		t.api.write(w, ResponseThrottled)
 		return
 	}
@@ -930,7 +936,9 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 	if ok {
 		t.lenient = lenient
 		m, ok = t.api.router.Match(r.Method, t.rest)
-		ok = ok && t.api.sameGrant(r.Method, lenient, t.rest, m.Index)
+		if ok {
+			t.lenientRoute, ok = t.api.sameGrant(r.Method, lenient, t.rest, m.Index)
+		}
 	}
 	if preflight && !ok {
 		// Answered before authorizers, whatever the path.
@@ -1014,15 +1022,18 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, trace string,
 // path itself matched (index): otherwise "/admin%2Fx" would pass the open
 // "/{proxy+}" to an upstream that decodes %2F and serves "/admin/x", which
 // the guarded "/admin/{proxy+}" is there to protect.
-func (st *apiState) sameGrant(method, lenient, path string, index int) bool {
+//
+// other is 1 + the index of the route the lenient reading selects when it
+// is another, else 0.
+func (st *apiState) sameGrant(method, lenient, path string, index int) (other int, ok bool) {
 	if lenient == path {
-		return true
+		return 0, true
 	}
 	lm, ok := st.router.Match(method, lenient)
 	if !ok || lm.Index == index {
-		return true
+		return 0, true
 	}
-	return implies(&st.routes[index], &st.routes[lm.Index])
+	return lm.Index + 1, implies(&st.routes[index], &st.routes[lm.Index])
 }
 
 // traceID returns the X-Amzn-Trace-Id the integration gets: the caller's,

@@ -328,6 +328,22 @@ func TestHTTPAPIRouteThrottle(t *testing.T) {
 	}
 }
 
+// TestHTTPAPIRouteThrottleLenient: a path whose lenient reading selects a
+// throttled route ("/login%2F", "/login;x", which an upstream may serve
+// as /login) is charged to that route's bucket too, not only to the open
+// route it matches.
+func TestHTTPAPIRouteThrottleLenient(t *testing.T) {
+	e := newHTTPEnv(t, func(api *tollgate.RestAPI, _ *gateway.Options) {
+		api.Routes = append(api.Routes, tollgate.Route{ResourcePath: "/login", Method: "POST", Integration: api.Routes[0].Integration})
+		api.Stages[0].RouteThrottles = map[string]tollgate.Throttle{"POST /login": {Rate: 1, Burst: 1}}
+	})
+	status := func(target string) int { return e.do(request("POST", httpExecHost, target, "")).Code }
+	got := []int{status("/login"), status("/login%2F"), status("/login;x"), status("/other")}
+	if want := []int{200, 429, 429, 200}; !cmp.Equal(got, want) {
+		t.Fatalf("statuses %v, want %v", got, want)
+	}
+}
+
 // TestHTTPAPIKeepsRequestID: an apigw-requestid a server middleware set
 // first is the request's id.
 func TestHTTPAPIKeepsRequestID(t *testing.T) {
