@@ -240,7 +240,7 @@ func (a *app) printDevPool(srv *server.Server, p *config.UserPool, poolID string
 // printDevCurl prints the curl line that gets a token for the client, and
 // returns it on one line.
 func (a *app) printDevCurl(base, clientID, secret string) string {
-	fmt.Fprintf(a.stdout, "\nGet a token (the seed article's curl line):\n\n")
+	fmt.Fprintf(a.stdout, "\nGet a token (the seed article's curl line, for this client):\n\n")
 	fmt.Fprintf(a.stdout, "curl -X POST %s/oauth2/token \\\n  -H \"Content-Type: application/x-www-form-urlencoded\" \\\n  -d \"grant_type=client_credentials&client_id=%s&client_secret=%s\"\n\n",
 		base, clientID, secret)
 	return fmt.Sprintf(`curl -X POST %s/oauth2/token -H "Content-Type: application/x-www-form-urlencoded" -d "grant_type=client_credentials&client_id=%s&client_secret=%s"`,
