@@ -94,7 +94,7 @@ func httpRoutePath(r *report, a *HTTPAPI, ap string, p apigw.Problem) string {
 				return index(field(rp, "methods"), k)
 			case strings.HasPrefix(p.Field, "Authorizer"):
 				return authorizerPath(a, ap, cmp.Or(rt.Authorizer, a.DefaultAuthorizer), p.Field)
-			case strings.HasPrefix(p.Field, "AuthorizationScopes") && rt.Authorizer == "" && !r.pos.has(field(rp, "authorizationScopes")):
+			case strings.HasPrefix(p.Field, "AuthorizationScopes") && rt.Authorizer == "" && !r.has(field(rp, "authorizationScopes")):
 				// The route's scopes are the API's default ones.
 				return field(ap, "defaultAuthorizationScopes") + strings.TrimPrefix(p.Field, "AuthorizationScopes")
 			}

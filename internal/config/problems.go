@@ -162,9 +162,15 @@ func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]
 // config file's origins are its own positions (Parse); a Config mapped
 // from another file, such as a CloudFormation template, passes the
 // mapper's to ValidateFrom, so that its problems point at that file.
+//
+// Has reports whether the file wrote a value at path itself: the rules
+// that tell a value left out (given its default) from one written as zero
+// (a problem: a rate of 0, a timeout of 0) ask it, so a mapped file's
+// explicit zeros are refused as a config file's are.
 type Origins interface {
 	Value(path string) Problem
 	Key(path string) Problem
+	Has(path string) bool
 }
 
 // fileOrigins are the Origins of a config file: each path is its own,
@@ -176,6 +182,7 @@ type fileOrigins struct {
 
 func (o fileOrigins) Value(path string) Problem { return o.at(path, o.pos.value(path)) }
 func (o fileOrigins) Key(path string) Problem   { return o.at(path, o.pos.key(path)) }
+func (o fileOrigins) Has(path string) bool      { return o.pos.has(path) }
 
 func (o fileOrigins) at(path string, p position) Problem {
 	return Problem{File: o.file, Line: p.line, Column: p.col, Path: path}
@@ -217,6 +224,10 @@ func (r *report) addKey(path, format string, args ...any) {
 		r.record(r.origin.Key(path), fmt.Sprintf(format, args...))
 	}
 }
+
+// has reports whether the file the Config came from wrote a value at path
+// (not a default, not a value left out).
+func (r *report) has(path string) bool { return r.origin.Has(path) }
 
 // isBroken reports whether the value at path, or one above it, could not be
 // decoded.

@@ -458,6 +458,30 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
 			`t.yaml:32:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
 			`t.yaml:35:46: Resources.Quick.Properties.Target: invalid uri "ftp://backend"`,
 		}},
+		// Zeros written in the template are refused as config refuses
+		// them (config's "stages" case): a rate or burst of 0 is not "no
+		// limit", a TimeoutInMillis of 0 not the default 30 s.
+		{"zeros", httpAPIBase + `  Zero:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Api
+      StageName: zero
+      DefaultRouteSettings: {ThrottlingRateLimit: 0, ThrottlingBurstLimit: 0}
+      RouteSettings:
+        "GET /x": {ThrottlingRateLimit: 0, ThrottlingBurstLimit: 0}
+  Int:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "2.0", TimeoutInMillis: 0}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /x", Target: !Sub "integrations/${Int}"}
+`, []string{
+			"t.yaml:16:51: Resources.Zero.Properties.DefaultRouteSettings.ThrottlingRateLimit: the rate must be more than 0 requests per second, got 0",
+			"t.yaml:16:76: Resources.Zero.Properties.DefaultRouteSettings.ThrottlingBurstLimit: the burst must be at least 1 request, got 0",
+			"t.yaml:18:41: Resources.Zero.Properties.RouteSettings.GET /x.ThrottlingRateLimit: the rate must be more than 0 requests per second, got 0",
+			"t.yaml:18:66: Resources.Zero.Properties.RouteSettings.GET /x.ThrottlingBurstLimit: the burst must be at least 1 request, got 0",
+			"t.yaml:21:139: Resources.Int.Properties.TimeoutInMillis: timeout 0s: want whole milliseconds from 50ms to 30s",
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := deployWithAssets(t, tc.text, "Fn")
