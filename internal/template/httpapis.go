@@ -455,6 +455,10 @@ func (h *httpMapper) routeAuthorizer(p *props, api string) string {
 	ref := p.to("authorizer").str("AuthorizerId")
 	switch t {
 	case "", "NONE":
+		if ref != "" {
+			// Dropping it would open the route its author meant to guard.
+			p.fail("AuthorizerId", "an authorizer needs AuthorizationType JWT or CUSTOM, and this route's is %s", cmp.Or(t, "NONE (left out)"))
+		}
 		return ""
 	case "AWS_IAM":
 		p.fail("AuthorizationType", "authorization type AWS_IAM (requests signed with SigV4) is not supported: want NONE, JWT or CUSTOM")

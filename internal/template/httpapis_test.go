@@ -337,6 +337,12 @@ func TestHTTPAPIProblems(t *testing.T) {
   BadKey:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "/nomethod", Target: "integrations/nothing"}
+  OpenNone:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /n", AuthorizationType: NONE, AuthorizerId: !Ref Jwt, Target: !Sub "integrations/${Mapped}"}
+  OpenUntyped:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /u", AuthorizerId: !Ref Jwt, Target: !Sub "integrations/${Mapped}"}
   NoTarget:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "GET /t", RequestParameters: {x: y}}
@@ -383,6 +389,9 @@ func TestHTTPAPIProblems(t *testing.T) {
 		"Resources.Iam.Properties.AuthorizationType: authorization type AWS_IAM (requests signed with SigV4) is not supported",
 		"Resources.Mismatch.Properties.AuthorizationType: authorization type CUSTOM does not go with the JWT authorizer Jwt: want JWT",
 		`Resources.BadKey.Properties.RouteKey: invalid route key "/nomethod"`,
+		// An authorizer dropped would leave open a route meant to be guarded.
+		"Resources.OpenNone.Properties.AuthorizerId: an authorizer needs AuthorizationType JWT or CUSTOM, and this route's is NONE",
+		"Resources.OpenUntyped.Properties.AuthorizerId: an authorizer needs AuthorizationType JWT or CUSTOM, and this route's is NONE (left out)",
 		`Resources.BadKey.Properties.Target: Target must name an AWS::ApiGatewayV2::Integration of this template, got "integrations/nothing"`,
 		"Resources.NoTarget.Properties: Target is required",
 		"Resources.NoTarget.Properties.RequestParameters: property RequestParameters of AWS::ApiGatewayV2::Route is not supported",
