@@ -202,10 +202,10 @@ func TestHTTPAPIMapping(t *testing.T) {
     Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: ` + invocation + `, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$request.header.X, $stageVariables.v]}
   Lambda60:
     Type: AWS::ApiGatewayV2::Authorizer
-    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$context.routeKey], EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: ` + invocation + `, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$context.routeKey], EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
   Open:
     Type: AWS::ApiGatewayV2::Authorizer
-    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "1.0"}
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: ` + invocation + `, AuthorizerPayloadFormatVersion: "1.0"}
   A:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "ANY /p/{proxy+}", Target: !Join ["", [integrations/, !Ref Int]], AuthorizationType: JWT, AuthorizerId: !Ref Jwt, AuthorizationScopes: [s1, s2]}
@@ -322,7 +322,13 @@ func TestHTTPAPIProblems(t *testing.T) {
     Properties: {ApiId: !Ref Api, AuthorizerType: JWT, JwtConfiguration: {Issuer: !GetAtt Pool.ProviderURL, Audience: [someone-else]}}
   NoPayload:
     Type: AWS::ApiGatewayV2::Authorizer
-    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn}
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}
+  BareArn:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0"}
+  GetLambda:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, IntegrationMethod: GET, PayloadFormatVersion: "2.0"}
   Cognito:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties: {ApiId: !Ref Api, AuthorizerType: COGNITO_USER_POOLS}
@@ -385,6 +391,13 @@ func TestHTTPAPIProblems(t *testing.T) {
 		"Resources.Elsewhere.Properties.IntegrationUri: the function nope is not a function of this template",
 		`Resources.Jwt.Properties.JwtConfiguration.Audience[0]: "someone-else" is not a client of the pool Pool`,
 		"Resources.NoPayload.Properties: AuthorizerPayloadFormatVersion is required for a REQUEST authorizer",
+		// "For REQUEST authorizers, this must be a well-formed Lambda
+		// function URI, for example, arn:aws:apigateway:…/invocations"
+		// (API Gateway V2 API reference, Authorizer authorizerUri).
+		"Resources.BareArn.Properties.AuthorizerUri: a REQUEST authorizer's AuthorizerUri is the function's invocation URI",
+		// "BadRequestException: HttpMethod must be POST for AWS_PROXY
+		// IntegrationType" (hashicorp/terraform-provider-aws#42391).
+		"Resources.GetLambda.Properties.IntegrationMethod: an AWS_PROXY integration's IntegrationMethod must be POST (API Gateway invokes Lambda with POST), got \"GET\"",
 		`Resources.Cognito.Properties.AuthorizerType: authorizer type "COGNITO_USER_POOLS" is not supported on an HTTP API: want JWT or REQUEST`,
 		"Resources.Iam.Properties.AuthorizationType: authorization type AWS_IAM (requests signed with SigV4) is not supported",
 		"Resources.Mismatch.Properties.AuthorizationType: authorization type CUSTOM does not go with the JWT authorizer Jwt: want JWT",
