@@ -229,6 +229,18 @@ func (r *report) addKey(path, format string, args ...any) {
 // (not a default, not a value left out).
 func (r *report) has(path string) bool { return r.origin.Has(path) }
 
+// where names the place of path for a message about another value: its
+// path as the origin shows it and its line, "routes[0].path (line 12)" in
+// a config file, "Resources.R1.Properties.RouteKey (line 15)" in a
+// template a Config was mapped from.
+func (r *report) where(path string) string {
+	p := r.origin.Value(path)
+	if p.Line == 0 {
+		return p.Path
+	}
+	return fmt.Sprintf("%s (line %d)", p.Path, p.Line)
+}
+
 // isBroken reports whether the value at path, or one above it, could not be
 // decoded.
 func (r *report) isBroken(path string) bool {

@@ -480,6 +480,19 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
 			`t.yaml:32:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
 			`t.yaml:35:46: Resources.Quick.Properties.Target: invalid uri "ftp://backend"`,
 		}},
+		// A duplicate names the property of the first, with its line.
+		{"duplicate", httpAPIBase + `  Int:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "2.0"}
+  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /x", Target: !Sub "integrations/${Int}"}
+  R2:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /x", Target: !Sub "integrations/${Int}"}
+`, []string{
+			`t.yaml:19:44: Resources.R2.Properties.RouteKey: route "GET /x" is already used at Resources.R1.Properties.RouteKey (line 16)`,
+		}},
 		// Zeros written in the template are refused as config refuses
 		// them (config's "stages" case): a rate or burst of 0 is not "no
 		// limit", a TimeoutInMillis of 0 not the default 30 s.
