@@ -275,12 +275,22 @@ func (r *report) record(at Problem, msg string) {
 	r.problems = append(r.problems, at)
 }
 
-// err returns the problems sorted by position, or nil when there are none.
+// err returns the problems sorted by position, each once, or nil when
+// there are none. Origins may place problems of several paths at one
+// place: an integration of a template shared by several routes is a copy
+// in each route of the Config, and its problem is said once.
 func (r *report) err() error {
 	if len(r.problems) == 0 {
 		return nil
 	}
-	ps := slices.Clone(r.problems)
+	seen := make(map[Problem]bool, len(r.problems))
+	ps := make(Problems, 0, len(r.problems))
+	for _, p := range r.problems {
+		if !seen[p] {
+			seen[p] = true
+			ps = append(ps, p)
+		}
+	}
 	slices.SortStableFunc(ps, func(a, b Problem) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})

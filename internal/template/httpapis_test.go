@@ -480,6 +480,20 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
 			`t.yaml:32:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
 			`t.yaml:35:46: Resources.Quick.Properties.Target: invalid uri "ftp://backend"`,
 		}},
+		// An integration two routes share is a copy in each route of the
+		// Config: its problem is said once.
+		{"shared", httpAPIBase + `  Url:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: "ftp://h/", PayloadFormatVersion: "1.0"}
+  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /a", Target: !Sub "integrations/${Url}"}
+  R2:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /b", Target: !Sub "integrations/${Url}"}
+`, []string{
+			`t.yaml:13:79: Resources.Url.Properties.IntegrationUri: invalid uri "ftp://h/"`,
+		}},
 		// A duplicate names the property of the first, with its line.
 		{"duplicate", httpAPIBase + `  Int:
     Type: AWS::ApiGatewayV2::Integration
