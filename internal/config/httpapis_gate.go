@@ -156,3 +156,22 @@ func authorizerPath(a *HTTPAPI, ap, id, f string) string {
 	}
 	return aup
 }
+
+// unusedHTTPAuthorizers returns the ids of the authorizers of a that no
+// route (nor the default integration) uses, in declaration order.
+func unusedHTTPAuthorizers(a *HTTPAPI) []string {
+	used := map[string]bool{}
+	for _, rt := range a.Routes {
+		used[cmp.Or(rt.Authorizer, a.DefaultAuthorizer)] = true
+	}
+	if a.DefaultIntegration != nil {
+		used[a.DefaultAuthorizer] = true
+	}
+	var ids []string
+	for _, au := range a.Authorizers {
+		if !used[au.ID] {
+			ids = append(ids, au.ID)
+		}
+	}
+	return ids
+}

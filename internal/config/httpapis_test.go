@@ -233,6 +233,12 @@ httpApis:
         function: Auth
         payloadFormatVersion: "3.0" # want httpApis[0].authorizers[3].payloadFormatVersion: authorizer "Iam": payload format version "3.0": want 1.0 or 2.0
         identitySource: [] # want httpApis[0].authorizers[3].identitySource: REQUEST authorizer "Iam" caches (TTL 5m0s) but has no identity source to key its cache by
+      # No route uses it: it is checked at its declaration all the same.
+      - id: Unused
+        type: REQUEST
+        function: Auth
+        payloadFormatVersion: "3.0" # want httpApis[0].authorizers[4].payloadFormatVersion: authorizer "Unused": payload format version "3.0": want 1.0 or 2.0
+        identitySource: [bogus] # want httpApis[0].authorizers[4].identitySource[0]: invalid identity source "bogus"
     routes:
       - {path: /a, methods: [GET, POST], integration: {type: AWS_PROXY, function: Fn}}
       - {path: /b, authorizer: OneSource, integration: {type: AWS_PROXY, function: Fn}}

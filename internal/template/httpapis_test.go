@@ -494,6 +494,13 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
 `, []string{
 			`t.yaml:13:79: Resources.Url.Properties.IntegrationUri: invalid uri "ftp://h/"`,
 		}},
+		// An authorizer no route uses is checked all the same.
+		{"unused authorizer", httpAPIBase + `  Unused:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties: {ApiId: !Ref Api, AuthorizerType: JWT, Name: u, JwtConfiguration: {Issuer: "http://issuer.example.com", Audience: [a]}}
+`, []string{
+			`t.yaml:13:91: Resources.Unused.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
+		}},
 		// A duplicate names the property of the first, with its line.
 		{"duplicate", httpAPIBase + `  Int:
     Type: AWS::ApiGatewayV2::Integration
