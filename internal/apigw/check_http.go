@@ -180,14 +180,29 @@ func checkHTTPAuthorization(probs *Problems, i int, r *tollgate.Route) {
 		}
 		return
 	}
+	if a.Type == tollgate.AuthorizerRequest && len(r.AuthorizationScopes) > 0 {
+		probs.Add(i, "AuthorizationScopes", "authorization scopes apply to JWT authorizers only: %q is a REQUEST authorizer, whose function decides", a.Name)
+	}
+	checkHTTPAuthorizer(probs, i, a)
+}
+
+// CheckHTTPAuthorizer checks an HTTP API's authorizer that no route uses
+// by the rules Check applies to one a route uses: its problems' fields
+// are "Authorizer…", with Route -1.
+func CheckHTTPAuthorizer(a *tollgate.Authorizer) Problems {
+	var probs Problems
+	checkHTTPAuthorizer(&probs, -1, a)
+	return probs
+}
+
+// checkHTTPAuthorizer checks the authorizer of route i by HTTP API rules:
+// JWT or REQUEST, with none of the other kinds' fields.
+func checkHTTPAuthorizer(probs *Problems, i int, a *tollgate.Authorizer) {
 	switch a.Type {
 	case tollgate.AuthorizerJWT:
 		checkHTTPJWTAuthorizer(probs, i, a)
 	case tollgate.AuthorizerRequest:
 		checkHTTPRequestAuthorizer(probs, i, a)
-		if len(r.AuthorizationScopes) > 0 {
-			probs.Add(i, "AuthorizationScopes", "authorization scopes apply to JWT authorizers only: %q is a REQUEST authorizer, whose function decides", a.Name)
-		}
 	default:
 		probs.Add(i, "Authorizer.Type", "authorizer %q has type %q: an HTTP API's authorizers are JWT or REQUEST (COGNITO_USER_POOLS is a JWT authorizer trusting the pool; TOKEN is a REQUEST authorizer)", a.Name, a.Kind())
 		return

@@ -61,7 +61,7 @@ func (c *Config) checkFunctions(r *report) {
 		f.checkCode(r, field(fp, "code"), c.dir())
 
 		f.checkLimits(r, fp)
-		if cp := field(fp, "reservedConcurrency"); f.ReservedConcurrency < 0 || f.ReservedConcurrency == 0 && r.pos.has(cp) {
+		if cp := field(fp, "reservedConcurrency"); f.ReservedConcurrency < 0 || f.ReservedConcurrency == 0 && r.has(cp) {
 			r.add(cp, "reservedConcurrency must be at least 1, got %d (leave it out for no cap)", f.ReservedConcurrency)
 		}
 		checkEnvironment(r, f.Environment, field(fp, "environment"))
@@ -90,7 +90,7 @@ func (f *Function) checkName(r *report, names firstSeen, namePath string) {
 func (f *Function) checkLimits(r *report, fp string) {
 	tp := field(fp, "timeout")
 	switch {
-	case f.Timeout == 0 && !r.pos.has(tp):
+	case f.Timeout == 0 && !r.has(tp):
 		f.Timeout = DefaultFunctionTimeout
 	case f.Timeout < minFunctionTimeout || f.Timeout > maxFunctionTimeout:
 		r.add(tp, "a function's timeout must be between 1s and 900s, got %s", f.Timeout)
@@ -99,7 +99,7 @@ func (f *Function) checkLimits(r *report, fp string) {
 	}
 	mp := field(fp, "memorySize")
 	switch {
-	case f.MemorySize == 0 && !r.pos.has(mp):
+	case f.MemorySize == 0 && !r.has(mp):
 		f.MemorySize = DefaultMemorySize
 	case f.MemorySize < minMemorySize || f.MemorySize > maxMemorySize:
 		r.add(mp, "memorySize must be between %d and %d MB, got %d", minMemorySize, maxMemorySize, f.MemorySize)

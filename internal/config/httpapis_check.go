@@ -283,7 +283,7 @@ func (hc *httpAPIChecker) checkLambdaAuthorizer(au *HTTPAuthorizer, ap string) {
 	})
 	// The payload format version's value, and SIMPLE with 1.0, are
 	// apigw.Check's; the identity sources too.
-	if pp := field(ap, "payloadFormatVersion"); au.PayloadFormatVersion == "" && !r.pos.has(pp) {
+	if pp := field(ap, "payloadFormatVersion"); au.PayloadFormatVersion == "" && !r.has(pp) {
 		au.PayloadFormatVersion = apigw.PayloadFormat1
 		if slices.Contains(au.ResponseTypes, HTTPResponseSimple) {
 			au.PayloadFormatVersion = apigw.PayloadFormat2
@@ -383,7 +383,7 @@ func (hc *httpAPIChecker) checkRouteAuthorization(rt *HTTPRoute, rp string) {
 	sp := field(rp, "authorizationScopes")
 	switch rt.Authorizer {
 	case "":
-		if len(rt.AuthorizationScopes) == 0 && !r.pos.has(sp) {
+		if len(rt.AuthorizationScopes) == 0 && !r.has(sp) {
 			rt.AuthorizationScopes = slices.Clone(a.DefaultAuthorizationScopes)
 			return // checked where they are written
 		}
@@ -439,14 +439,14 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string) {
 		return
 	case IntegrationAWSProxy:
 		checkFunctionRef(r, hc.functions, in.Function, field(ip, "function"), routeFunction)
-		if in.PayloadFormatVersion == "" && !r.pos.has(pp) {
+		if in.PayloadFormatVersion == "" && !r.has(pp) {
 			in.PayloadFormatVersion = apigw.PayloadFormat2
 		}
 	case IntegrationHTTPProxy:
 		if in.URL == "" {
 			r.add(field(ip, "url"), "url is required: the upstream URL, like http://127.0.0.1:9000/{proxy}")
 		}
-		if mp := field(ip, "method"); in.Method == "" && !r.pos.has(mp) {
+		if mp := field(ip, "method"); in.Method == "" && !r.has(mp) {
 			in.Method = apigw.MethodAny
 		}
 	default:
@@ -465,7 +465,14 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string) {
 			r.addKey(field(ip, f.name), "%s applies to %s integrations only, and this one is %s", f.name, f.typ, in.Type)
 		}
 	}
-	if in.Timeout == 0 && !r.pos.has(field(ip, "timeout")) {
+	switch timeoutPath := field(ip, "timeout"); {
+	case in.Timeout != 0:
+	case !r.has(timeoutPath):
 		in.Timeout = tollgate.DefaultHTTPIntegrationTimeout
+	default:
+		// Written as 0, it is not the default: AWS refuses a
+		// TimeoutInMillis under 50.
+		r.add(timeoutPath, "timeout %s: want whole milliseconds from %s to %s (leave it out for %s)", in.Timeout,
+			apigw.MinHTTPIntegrationTimeout, apigw.MaxHTTPIntegrationTimeout, tollgate.DefaultHTTPIntegrationTimeout)
 	}
 }

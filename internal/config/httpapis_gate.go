@@ -94,7 +94,7 @@ func httpRoutePath(r *report, a *HTTPAPI, ap string, p apigw.Problem) string {
 				return index(field(rp, "methods"), k)
 			case strings.HasPrefix(p.Field, "Authorizer"):
 				return authorizerPath(a, ap, cmp.Or(rt.Authorizer, a.DefaultAuthorizer), p.Field)
-			case strings.HasPrefix(p.Field, "AuthorizationScopes") && rt.Authorizer == "" && !r.pos.has(field(rp, "authorizationScopes")):
+			case strings.HasPrefix(p.Field, "AuthorizationScopes") && rt.Authorizer == "" && !r.has(field(rp, "authorizationScopes")):
 				// The route's scopes are the API's default ones.
 				return field(ap, "defaultAuthorizationScopes") + strings.TrimPrefix(p.Field, "AuthorizationScopes")
 			}
@@ -155,4 +155,23 @@ func authorizerPath(a *HTTPAPI, ap, id, f string) string {
 		}
 	}
 	return aup
+}
+
+// unusedHTTPAuthorizers returns the ids of the authorizers of a that no
+// route (nor the default integration) uses, in declaration order.
+func unusedHTTPAuthorizers(a *HTTPAPI) []string {
+	used := map[string]bool{}
+	for _, rt := range a.Routes {
+		used[cmp.Or(rt.Authorizer, a.DefaultAuthorizer)] = true
+	}
+	if a.DefaultIntegration != nil {
+		used[a.DefaultAuthorizer] = true
+	}
+	var ids []string
+	for _, au := range a.Authorizers {
+		if !used[au.ID] {
+			ids = append(ids, au.ID)
+		}
+	}
+	return ids
 }

@@ -194,6 +194,7 @@ httpApis:
     corsPreflight: {maxAge: 1500ms} # want httpApis[0].corsPreflight.maxAge: maxAge must be whole seconds (Access-Control-Max-Age), got 1.5s
     routes:
       - {path: /items, methods: [GET], integration: {type: AWS_PROXY, function: Fn}}
+      - {path: /zero, integration: {type: AWS_PROXY, function: Fn, timeout: 0s}} # want httpApis[0].routes[1].integration.timeout: invalid duration "0s": must be positive
     stages:
       - {autoDeploy: true} # want httpApis[0].stages[0].stageName: stageName is required
       - {stageName: "dev.1"} # want httpApis[0].stages[1].stageName: invalid stage name "dev.1": want $default or 1 to 128 letters, digits, '-' and '_'
@@ -203,6 +204,13 @@ httpApis:
         throttle: {burstLimit: 5} # want httpApis[0].stages[3].throttle.burstLimit: a burst needs a rate: set rateLimit too
         routeThrottles:
           "GET /items": {rateLimit: -1} # want httpApis[0].stages[3].routeThrottles.GET /items.rateLimit: the rate must be more than 0 requests per second, got -1
+      # Written zeros are not "no limit": a bucket of 0 would refuse all.
+      - stageName: zero
+        throttle:
+          rateLimit: 0 # want httpApis[0].stages[4].throttle.rateLimit: the rate must be more than 0 requests per second, got 0
+          burstLimit: 0 # want httpApis[0].stages[4].throttle.burstLimit: the burst must be at least 1 request, got 0
+        routeThrottles:
+          "GET /items": {rateLimit: 0} # want httpApis[0].stages[4].routeThrottles.GET /items.rateLimit: the rate must be more than 0 requests per second, got 0
 `},
 		// What apigw.Check, the gateway's gate, finds once the config's
 		// own rules pass, placed at the values it was built from.
@@ -225,6 +233,12 @@ httpApis:
         function: Auth
         payloadFormatVersion: "3.0" # want httpApis[0].authorizers[3].payloadFormatVersion: authorizer "Iam": payload format version "3.0": want 1.0 or 2.0
         identitySource: [] # want httpApis[0].authorizers[3].identitySource: REQUEST authorizer "Iam" caches (TTL 5m0s) but has no identity source to key its cache by
+      # No route uses it: it is checked at its declaration all the same.
+      - id: Unused
+        type: REQUEST
+        function: Auth
+        payloadFormatVersion: "3.0" # want httpApis[0].authorizers[4].payloadFormatVersion: authorizer "Unused": payload format version "3.0": want 1.0 or 2.0
+        identitySource: [bogus] # want httpApis[0].authorizers[4].identitySource[0]: invalid identity source "bogus"
     routes:
       - {path: /a, methods: [GET, POST], integration: {type: AWS_PROXY, function: Fn}}
       - {path: /b, authorizer: OneSource, integration: {type: AWS_PROXY, function: Fn}}

@@ -162,9 +162,15 @@ func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]
 // config file's origins are its own positions (Parse); a Config mapped
 // from another file, such as a CloudFormation template, passes the
 // mapper's to ValidateFrom, so that its problems point at that file.
+//
+// Has reports whether the file wrote a value at path itself: the rules
+// that tell a value left out (given its default) from one written as zero
+// (a problem: a rate of 0, a timeout of 0) ask it, so a mapped file's
+// explicit zeros are refused as a config file's are.
 type Origins interface {
 	Value(path string) Problem
 	Key(path string) Problem
+	Has(path string) bool
 }
 
 // fileOrigins are the Origins of a config file: each path is its own,
@@ -176,6 +182,7 @@ type fileOrigins struct {
 
 func (o fileOrigins) Value(path string) Problem { return o.at(path, o.pos.value(path)) }
 func (o fileOrigins) Key(path string) Problem   { return o.at(path, o.pos.key(path)) }
+func (o fileOrigins) Has(path string) bool      { return o.pos.has(path) }
 
 func (o fileOrigins) at(path string, p position) Problem {
 	return Problem{File: o.file, Line: p.line, Column: p.col, Path: path}
@@ -218,6 +225,22 @@ func (r *report) addKey(path, format string, args ...any) {
 	}
 }
 
+// has reports whether the file the Config came from wrote a value at path
+// (not a default, not a value left out).
+func (r *report) has(path string) bool { return r.origin.Has(path) }
+
+// where names the place of path for a message about another value: its
+// path as the origin shows it and its line, "routes[0].path (line 12)" in
+// a config file, "Resources.R1.Properties.RouteKey (line 15)" in a
+// template a Config was mapped from.
+func (r *report) where(path string) string {
+	p := r.origin.Value(path)
+	if p.Line == 0 {
+		return p.Path
+	}
+	return fmt.Sprintf("%s (line %d)", p.Path, p.Line)
+}
+
 // isBroken reports whether the value at path, or one above it, could not be
 // decoded.
 func (r *report) isBroken(path string) bool {
@@ -252,12 +275,22 @@ func (r *report) record(at Problem, msg string) {
 	r.problems = append(r.problems, at)
 }
 
-// err returns the problems sorted by position, or nil when there are none.
+// err returns the problems sorted by position, each once, or nil when
+// there are none. Origins may place problems of several paths at one
+// place: an integration of a template shared by several routes is a copy
+// in each route of the Config, and its problem is said once.
 func (r *report) err() error {
 	if len(r.problems) == 0 {
 		return nil
 	}
-	ps := slices.Clone(r.problems)
+	seen := make(map[Problem]bool, len(r.problems))
+	ps := make(Problems, 0, len(r.problems))
+	for _, p := range r.problems {
+		if !seen[p] {
+			seen[p] = true
+			ps = append(ps, p)
+		}
+	}
 	slices.SortStableFunc(ps, func(a, b Problem) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})

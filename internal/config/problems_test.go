@@ -20,6 +20,8 @@ func (testOrigins) Key(path string) Problem {
 	return Problem{File: "other.yaml", Line: 2, Column: 1, Path: "from " + path}
 }
 
+func (testOrigins) Has(string) bool { return false }
+
 // TestValidateFrom: the problems of a Config built elsewhere are placed by
 // the Origins it is validated with, at a value or at the key that names a
 // whole list; without them they carry their paths only.

@@ -119,7 +119,7 @@ func (ac *apiChecker) checkStage() {
 	r, d := ac.r, &ac.api.DeployOptions
 	dp := field(ac.ap, "deployOptions")
 	sp := field(dp, "stageName")
-	if d.StageName == "" && !r.pos.has(sp) {
+	if d.StageName == "" && !r.has(sp) {
 		d.StageName = DefaultStageName
 	} else if !apigw.StageNamePattern.MatchString(d.StageName) {
 		r.add(sp, "invalid stage name %q: want 1 to 128 letters, digits and '_'", d.StageName)
@@ -152,7 +152,7 @@ func checkStageVariables(r *report, vp string, vars map[string]string) {
 func checkThrottle(r *report, rate *float64, burst *int, ratePath, burstPath string) {
 	rateOK := true
 	switch {
-	case math.IsNaN(*rate) || *rate < 0 || *rate == 0 && r.pos.has(ratePath):
+	case math.IsNaN(*rate) || *rate < 0 || *rate == 0 && r.has(ratePath):
 		r.add(ratePath, "the rate must be more than 0 requests per second, got %g (leave it out for no limit)", *rate)
 		rateOK = false
 	case *rate > apigw.MaxRate:
@@ -160,7 +160,7 @@ func checkThrottle(r *report, rate *float64, burst *int, ratePath, burstPath str
 		rateOK = false
 	}
 	switch {
-	case *burst < 0 || *burst == 0 && r.pos.has(burstPath):
+	case *burst < 0 || *burst == 0 && r.has(burstPath):
 		r.add(burstPath, "the burst must be at least 1 request, got %d: a burst of 0 would refuse every request", *burst)
 	case *burst > 0 && *rate == 0 && rateOK:
 		r.add(burstPath, "a burst needs a rate: set %s too", ratePath[strings.LastIndexByte(ratePath, '.')+1:])
@@ -207,7 +207,7 @@ func (ac *apiChecker) checkAuthorizers() {
 		ids.checkID(r, au.ID, field(ap, "id"), "authorizer id")
 		tp := field(ap, "type")
 		switch {
-		case au.Type == "" && !r.pos.has(tp):
+		case au.Type == "" && !r.has(tp):
 			au.Type = AuthorizerCognito
 		case slices.Contains(authorizerTypes, strings.ToUpper(au.Type)) && au.Type != strings.ToUpper(au.Type):
 			r.add(tp, "invalid authorizer type %q (write it in upper case: %s)", au.Type, strings.ToUpper(au.Type))
@@ -230,7 +230,7 @@ func (ac *apiChecker) checkAuthorizers() {
 		}
 		if au.Type != AuthorizerRequest {
 			sp := field(ap, "identitySource")
-			if au.IdentitySource == "" && !r.pos.has(sp) {
+			if au.IdentitySource == "" && !r.has(sp) {
 				au.IdentitySource = DefaultIdentitySource
 			} else if msg := apigw.CheckIdentitySource(au.IdentitySource); msg != "" {
 				r.add(sp, "%s", msg)
@@ -419,7 +419,7 @@ func (ac *apiChecker) checkClaims(iss *JWTIssuer, ip string) {
 		}
 		fp := field(cp, "format")
 		switch {
-		case cl.Format == "" && !r.pos.has(fp):
+		case cl.Format == "" && !r.has(fp):
 			cl.Format = apigw.JWTClaimFormat
 		case cl.Format != apigw.JWTClaimFormat:
 			r.add(fp, "unsupported format %q: want %s, the one format of an additional claim", cl.Format, apigw.JWTClaimFormat)
@@ -605,10 +605,10 @@ func (ac *apiChecker) checkIntegration(m *Method, mp string, j int) {
 	tp := field(ip, "timeout")
 	switch {
 	case in.Type == IntegrationMock:
-		if in.Timeout != 0 || r.pos.has(tp) {
+		if in.Timeout != 0 || r.has(tp) {
 			r.addKey(tp, "timeout applies to AWS_PROXY and HTTP_PROXY integrations only: a MOCK integration answers at once")
 		}
-	case in.Timeout == 0 && !r.pos.has(tp):
+	case in.Timeout == 0 && !r.has(tp):
 		in.Timeout = tollgate.DefaultIntegrationTimeout
 	case in.Timeout < minIntegrationTimeout || in.Timeout > maxIntegrationTimeout:
 		r.add(tp, "an integration's timeout must be between 50ms and 29s, got %s", in.Timeout)
@@ -630,7 +630,7 @@ func (ac *apiChecker) checkForeignFields(in *Integration, ip string) {
 		{"body", IntegrationMock, in.Body != ""},
 	} {
 		path := field(ip, f.name)
-		if f.typ != in.Type && (f.set || f.typ == IntegrationMock && r.pos.has(path)) {
+		if f.typ != in.Type && (f.set || f.typ == IntegrationMock && r.has(path)) {
 			r.addKey(path, "%s applies to %s integrations only, and this one is %s", f.name, f.typ, in.Type)
 		}
 	}
@@ -697,7 +697,7 @@ func (ac *apiChecker) checkMock(in *Integration, ip string) {
 		}
 	}
 	switch {
-	case in.StatusCode == 0 && !r.pos.has(cp):
+	case in.StatusCode == 0 && !r.has(cp):
 		in.StatusCode = DefaultMockStatus
 	case in.StatusCode < 100 || in.StatusCode > 599:
 		r.add(cp, "statusCode must be an HTTP status, 100 to 599, got %d", in.StatusCode)
@@ -725,7 +725,7 @@ func (ac *apiChecker) checkDomainNames(domains firstSeen, dir string) {
 			domains.check(r, d.DomainName, np, "domain")
 		}
 		sp := field(dp, "stage")
-		if d.Stage == "" && !r.pos.has(sp) {
+		if d.Stage == "" && !r.has(sp) {
 			d.Stage = stage
 		} else if d.Stage != stage {
 			r.add(sp, "stage %q is not the API's stage: want %q (deployOptions.stageName)", d.Stage, stage)

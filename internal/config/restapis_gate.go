@@ -26,12 +26,8 @@ func (m madeUpIDs) ClientID(_, client string) (string, bool) { return "validate-
 func (c *Config) gateAPIs(r *report) {
 	ids := madeUpIDs{cmp.Or(c.Region, DefaultRegion)}
 	seen := map[[2]string]bool{}
-	gate := func(ap string, api *tollgate.RestAPI, err error, place func(apigw.Problem) string) {
-		if err != nil {
-			r.add(ap, "%v", err)
-			return
-		}
-		for _, p := range apigw.Check(api) {
+	report := func(probs apigw.Problems, place func(apigw.Problem) string) {
+		for _, p := range probs {
 			k := [2]string{place(p), p.Message}
 			switch {
 			case seen[k]:
@@ -45,6 +41,13 @@ func (c *Config) gateAPIs(r *report) {
 			seen[k] = true
 		}
 	}
+	gate := func(ap string, api *tollgate.RestAPI, err error, place func(apigw.Problem) string) {
+		if err != nil {
+			r.add(ap, "%v", err)
+			return
+		}
+		report(apigw.Check(api), place)
+	}
 	for i := range c.RestAPIs {
 		a, ap := &c.RestAPIs[i], index("restApis", i)
 		api, err := c.buildRestAPI(a, ids)
@@ -54,6 +57,17 @@ func (c *Config) gateAPIs(r *report) {
 		a, ap := &c.HTTPAPIs[i], index("httpApis", i)
 		api, err := c.buildHTTPAPI(a, ids)
 		gate(ap, api, err, func(p apigw.Problem) string { return httpGatePath(r, a, ap, p) })
+		if err != nil {
+			continue
+		}
+		// The gate sees the authorizers the routes use; those no route
+		// uses pass the same rules at their declaration.
+		authorizers, _ := c.buildHTTPAuthorizers(a, ids) // built above without error
+		for _, id := range unusedHTTPAuthorizers(a) {
+			if au := authorizers[id]; au != nil {
+				report(apigw.CheckHTTPAuthorizer(au), func(p apigw.Problem) string { return authorizerPath(a, ap, id, p.Field) })
+			}
+		}
 	}
 }
 

@@ -44,7 +44,7 @@ type firstSeen map[string]string
 // check reports path if value was seen before, and remembers it otherwise.
 func (s firstSeen) check(r *report, value, path, what string) {
 	if first, dup := s[value]; dup {
-		r.add(path, "%s %q is already used at %s (line %d)", what, value, first, r.pos.value(first).line)
+		r.add(path, "%s %q is already used at %s", what, value, r.where(first))
 		return
 	}
 	s[value] = path

@@ -3,6 +3,7 @@ package template
 import (
 	"cmp"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,8 +214,13 @@ func (h *httpMapper) integrationsOf() {
 			p.from("function", "IntegrationUri")
 			in.Function = h.lambdaOf(p, "IntegrationUri", "an AWS_PROXY integration's IntegrationUri", uri)
 			in.PayloadFormatVersion = version
-			// Lambda is invoked with POST, whatever the method says.
-			p.str("IntegrationMethod")
+			// Lambda is invoked with POST: API Gateway refuses another
+			// method, "BadRequestException: HttpMethod must be POST for
+			// AWS_PROXY IntegrationType" (hashicorp/terraform-provider-aws
+			// #42391); CDK's HttpLambdaIntegration writes POST.
+			if m := p.str("IntegrationMethod"); m != "" && m != http.MethodPost {
+				p.fail("IntegrationMethod", "an AWS_PROXY integration's IntegrationMethod must be POST (API Gateway invokes Lambda with POST), got %q", m)
+			}
 		case in.Type == config.IntegrationHTTPProxy:
 			in.URL = uri
 			p.from("url", "IntegrationUri")
@@ -263,9 +269,9 @@ func isEmpty(v any) bool {
 }
 
 // lambdaOf returns the logical id of the function of this template that
-// uri, read from property key of p, names: Lambda's invocation URI (…:
-// lambda:path/2015-03-31/functions/{arn}/invocations) or a bare function
-// ARN.
+// uri, an integration's, read from property key of p, names: Lambda's
+// invocation URI (…:lambda:path/2015-03-31/functions/{arn}/invocations) or
+// a bare function ARN. An authorizer's takes the first form only.
 func (h *httpMapper) lambdaOf(p *props, key, what, uri string) string {
 	if _, ok := apigw.LambdaFunction(uri); ok {
 		return invokedFunction(p, key, what, uri, h.functions)
@@ -372,7 +378,17 @@ func (h *httpMapper) clientOf(pool, cid string) string {
 // SIMPLE responses, 1.0 for IAM ones (contract §4.7).
 func (h *httpMapper) lambdaAuthorizer(p *props, au *config.HTTPAuthorizer) {
 	p.from("function", "AuthorizerUri")
-	au.Function = h.lambdaOf(p, "AuthorizerUri", "a Lambda authorizer's AuthorizerUri", p.str("AuthorizerUri"))
+	// Unlike an integration's IntegrationUri, AuthorizerUri takes the
+	// invocation URI only: "For REQUEST authorizers, this must be a
+	// well-formed Lambda function URI, for example,
+	// arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations"
+	// (API Gateway V2 API reference, Authorizer authorizerUri).
+	uri := p.str("AuthorizerUri")
+	if _, ok := apigw.LambdaFunction(uri); !ok && strings.HasPrefix(uri, "arn:") && strings.Contains(uri, ":lambda:") && strings.Contains(uri, ":function:") {
+		p.fail("AuthorizerUri", "a REQUEST authorizer's AuthorizerUri is the function's invocation URI, arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations, not the function's ARN: got %q", uri)
+	} else {
+		au.Function = invokedFunction(p, "AuthorizerUri", "a Lambda authorizer's AuthorizerUri", uri, h.functions)
+	}
 	au.PayloadFormatVersion = p.to("payloadFormatVersion").str("AuthorizerPayloadFormatVersion")
 	if au.PayloadFormatVersion == "" {
 		// "AuthorizerPayloadFormatVersion ... Required: Conditional"
@@ -455,6 +471,10 @@ func (h *httpMapper) routeAuthorizer(p *props, api string) string {
 	ref := p.to("authorizer").str("AuthorizerId")
 	switch t {
 	case "", "NONE":
+		if ref != "" {
+			// Dropping it would open the route its author meant to guard.
+			p.fail("AuthorizerId", "an authorizer needs AuthorizationType JWT or CUSTOM, and this route's is %s", cmp.Or(t, "NONE (left out)"))
+		}
 		return ""
 	case "AWS_IAM":
 		p.fail("AuthorizationType", "authorization type AWS_IAM (requests signed with SigV4) is not supported: want NONE, JWT or CUSTOM")

@@ -202,10 +202,10 @@ func TestHTTPAPIMapping(t *testing.T) {
     Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: ` + invocation + `, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$request.header.X, $stageVariables.v]}
   Lambda60:
     Type: AWS::ApiGatewayV2::Authorizer
-    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$context.routeKey], EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: ` + invocation + `, AuthorizerPayloadFormatVersion: "2.0", IdentitySource: [$context.routeKey], EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 60, AuthorizerCredentialsArn: x}
   Open:
     Type: AWS::ApiGatewayV2::Authorizer
-    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "1.0"}
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: ` + invocation + `, AuthorizerPayloadFormatVersion: "1.0"}
   A:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "ANY /p/{proxy+}", Target: !Join ["", [integrations/, !Ref Int]], AuthorizationType: JWT, AuthorizerId: !Ref Jwt, AuthorizationScopes: [s1, s2]}
@@ -322,7 +322,13 @@ func TestHTTPAPIProblems(t *testing.T) {
     Properties: {ApiId: !Ref Api, AuthorizerType: JWT, JwtConfiguration: {Issuer: !GetAtt Pool.ProviderURL, Audience: [someone-else]}}
   NoPayload:
     Type: AWS::ApiGatewayV2::Authorizer
-    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn}
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}
+  BareArn:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties: {ApiId: !Ref Api, AuthorizerType: REQUEST, AuthorizerUri: !GetAtt Fn.Arn, AuthorizerPayloadFormatVersion: "2.0"}
+  GetLambda:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, IntegrationMethod: GET, PayloadFormatVersion: "2.0"}
   Cognito:
     Type: AWS::ApiGatewayV2::Authorizer
     Properties: {ApiId: !Ref Api, AuthorizerType: COGNITO_USER_POOLS}
@@ -337,6 +343,12 @@ func TestHTTPAPIProblems(t *testing.T) {
   BadKey:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "/nomethod", Target: "integrations/nothing"}
+  OpenNone:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /n", AuthorizationType: NONE, AuthorizerId: !Ref Jwt, Target: !Sub "integrations/${Mapped}"}
+  OpenUntyped:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /u", AuthorizerId: !Ref Jwt, Target: !Sub "integrations/${Mapped}"}
   NoTarget:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: "GET /t", RequestParameters: {x: y}}
@@ -379,10 +391,20 @@ func TestHTTPAPIProblems(t *testing.T) {
 		"Resources.Elsewhere.Properties.IntegrationUri: the function nope is not a function of this template",
 		`Resources.Jwt.Properties.JwtConfiguration.Audience[0]: "someone-else" is not a client of the pool Pool`,
 		"Resources.NoPayload.Properties: AuthorizerPayloadFormatVersion is required for a REQUEST authorizer",
+		// "For REQUEST authorizers, this must be a well-formed Lambda
+		// function URI, for example, arn:aws:apigateway:…/invocations"
+		// (API Gateway V2 API reference, Authorizer authorizerUri).
+		"Resources.BareArn.Properties.AuthorizerUri: a REQUEST authorizer's AuthorizerUri is the function's invocation URI",
+		// "BadRequestException: HttpMethod must be POST for AWS_PROXY
+		// IntegrationType" (hashicorp/terraform-provider-aws#42391).
+		"Resources.GetLambda.Properties.IntegrationMethod: an AWS_PROXY integration's IntegrationMethod must be POST (API Gateway invokes Lambda with POST), got \"GET\"",
 		`Resources.Cognito.Properties.AuthorizerType: authorizer type "COGNITO_USER_POOLS" is not supported on an HTTP API: want JWT or REQUEST`,
 		"Resources.Iam.Properties.AuthorizationType: authorization type AWS_IAM (requests signed with SigV4) is not supported",
 		"Resources.Mismatch.Properties.AuthorizationType: authorization type CUSTOM does not go with the JWT authorizer Jwt: want JWT",
 		`Resources.BadKey.Properties.RouteKey: invalid route key "/nomethod"`,
+		// An authorizer dropped would leave open a route meant to be guarded.
+		"Resources.OpenNone.Properties.AuthorizerId: an authorizer needs AuthorizationType JWT or CUSTOM, and this route's is NONE",
+		"Resources.OpenUntyped.Properties.AuthorizerId: an authorizer needs AuthorizationType JWT or CUSTOM, and this route's is NONE (left out)",
 		`Resources.BadKey.Properties.Target: Target must name an AWS::ApiGatewayV2::Integration of this template, got "integrations/nothing"`,
 		"Resources.NoTarget.Properties: Target is required",
 		"Resources.NoTarget.Properties.RequestParameters: property RequestParameters of AWS::ApiGatewayV2::Route is not supported",
@@ -457,6 +479,64 @@ func TestHTTPAPIConfigProblemsAtTheirProperty(t *testing.T) {
 			`t.yaml:25:118: Resources.Jwt.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
 			`t.yaml:32:9: Resources.Stage.Properties.RouteSettings.GET /nope: route "GET /nope" is not a route of this API`,
 			`t.yaml:35:46: Resources.Quick.Properties.Target: invalid uri "ftp://backend"`,
+		}},
+		// An integration two routes share is a copy in each route of the
+		// Config: its problem is said once.
+		{"shared", httpAPIBase + `  Url:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: "ftp://h/", PayloadFormatVersion: "1.0"}
+  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /a", Target: !Sub "integrations/${Url}"}
+  R2:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /b", Target: !Sub "integrations/${Url}"}
+`, []string{
+			`t.yaml:13:79: Resources.Url.Properties.IntegrationUri: invalid uri "ftp://h/"`,
+		}},
+		// An authorizer no route uses is checked all the same.
+		{"unused authorizer", httpAPIBase + `  Unused:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties: {ApiId: !Ref Api, AuthorizerType: JWT, Name: u, JwtConfiguration: {Issuer: "http://issuer.example.com", Audience: [a]}}
+`, []string{
+			`t.yaml:13:91: Resources.Unused.Properties.JwtConfiguration.Issuer: invalid issuer "http://issuer.example.com"`,
+		}},
+		// A duplicate names the property of the first, with its line.
+		{"duplicate", httpAPIBase + `  Int:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "2.0"}
+  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /x", Target: !Sub "integrations/${Int}"}
+  R2:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /x", Target: !Sub "integrations/${Int}"}
+`, []string{
+			`t.yaml:19:44: Resources.R2.Properties.RouteKey: route "GET /x" is already used at Resources.R1.Properties.RouteKey (line 16)`,
+		}},
+		// Zeros written in the template are refused as config refuses
+		// them (config's "stages" case): a rate or burst of 0 is not "no
+		// limit", a TimeoutInMillis of 0 not the default 30 s.
+		{"zeros", httpAPIBase + `  Zero:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Api
+      StageName: zero
+      DefaultRouteSettings: {ThrottlingRateLimit: 0, ThrottlingBurstLimit: 0}
+      RouteSettings:
+        "GET /x": {ThrottlingRateLimit: 0, ThrottlingBurstLimit: 0}
+  Int:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "2.0", TimeoutInMillis: 0}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: "GET /x", Target: !Sub "integrations/${Int}"}
+`, []string{
+			"t.yaml:16:51: Resources.Zero.Properties.DefaultRouteSettings.ThrottlingRateLimit: the rate must be more than 0 requests per second, got 0",
+			"t.yaml:16:76: Resources.Zero.Properties.DefaultRouteSettings.ThrottlingBurstLimit: the burst must be at least 1 request, got 0",
+			"t.yaml:18:41: Resources.Zero.Properties.RouteSettings.GET /x.ThrottlingRateLimit: the rate must be more than 0 requests per second, got 0",
+			"t.yaml:18:66: Resources.Zero.Properties.RouteSettings.GET /x.ThrottlingBurstLimit: the burst must be at least 1 request, got 0",
+			"t.yaml:21:139: Resources.Int.Properties.TimeoutInMillis: timeout 0s: want whole milliseconds from 50ms to 30s",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1120,6 +1120,19 @@ type mappedFrom struct{ d *deployer }
 func (o mappedFrom) Value(path string) config.Problem { return o.place(path, o.d.t.at) }
 func (o mappedFrom) Key(path string) config.Problem   { return o.place(path, o.d.t.keyAt) }
 
+// Has reports whether a property written in the template was read into
+// path itself: the mapper records the origin of each property it reads
+// (some before knowing whether it is there), and the template's positions
+// say whether that property is written (as zero or not).
+func (o mappedFrom) Has(path string) bool {
+	from, ok := o.d.origins[path]
+	if !ok {
+		return false
+	}
+	at, ok := o.d.t.positions[from]
+	return ok && at.line > 0
+}
+
 func (o mappedFrom) place(path string, at func(string) config.Problem) config.Problem {
 	for q := path; ; q = configParent(q) {
 		if from, ok := o.d.origins[q]; ok {
