@@ -502,7 +502,7 @@ type target struct {
 	// route throttle is charged too, so that "/login%2F" served as
 	// "/login" upstream is counted as POST /login's.
 	lenientRoute int
-	ctxPath string // requestContext.path when not /{stage}{rest}
+	ctxPath      string // requestContext.path when not /{stage}{rest}
 }
 
 // Owns reports whether a request is addressed to the gateway: its host is
