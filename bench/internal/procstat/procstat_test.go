@@ -2,14 +2,13 @@ package procstat
 
 import (
 	"os"
-	"runtime"
 	"testing"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 func TestCPU(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("reads /proc")
-	}
+	functest.NeedLinux(t) // reads /proc
 	if _, err := CPU(os.Getpid()); err != nil {
 		t.Fatal(err)
 	}
