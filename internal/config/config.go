@@ -140,9 +140,7 @@ func (c *Config) check(r *report) {
 	apiIDs := firstSeen{} // REST and HTTP APIs share one name space
 	c.checkRestAPIs(r, domains, apiIDs)
 	c.checkHTTPAPIs(r, apiIDs)
-	if len(r.problems) == 0 {
-		c.gateAPIs(r)
-	}
+	c.gateAPIs(r)
 }
 
 // NamePattern is what a config's name looks like: it goes into the

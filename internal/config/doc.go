@@ -19,6 +19,8 @@
 //     API as serve does and runs apigw.Check on it, the gate the gateway
 //     runs before it serves, reporting its problems at the config's values
 //     (restapis_gate.go: gateAPIs; httpapis_gate.go places an HTTP API's).
+//     It gates every API whose own checks passed, with those of the
+//     functions and pools it names, whatever else the config gets wrong.
 //     A rule about the API itself is stated there once; the config's own
 //     checks keep what the gate cannot see: logical-id references,
 //     defaults, units and YAML shapes. `tollgate validate` prints exactly

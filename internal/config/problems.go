@@ -201,6 +201,10 @@ type report struct {
 	// type, say). Problems under them are consequences, not news: a
 	// client that is a string has no id, but saying so helps nobody.
 	broken map[string]bool
+	// at holds the config path of each problem recorded ("" for one with
+	// the file as a whole), so that clean can tell the parts of the config
+	// whose own checks passed.
+	at []string
 }
 
 func newReport(file string) *report {
@@ -213,6 +217,7 @@ func newReport(file string) *report {
 // path or above it could not be decoded.
 func (r *report) add(path, format string, args ...any) {
 	if !r.isBroken(path) {
+		r.at = append(r.at, path)
 		r.record(r.origin.Value(path), fmt.Sprintf(format, args...))
 	}
 }
@@ -221,6 +226,7 @@ func (r *report) add(path, format string, args ...any) {
 // a whole list or mapping, the key names it better than its first item.
 func (r *report) addKey(path, format string, args ...any) {
 	if !r.isBroken(path) {
+		r.at = append(r.at, path)
 		r.record(r.origin.Key(path), fmt.Sprintf(format, args...))
 	}
 }
@@ -254,6 +260,31 @@ func (r *report) isBroken(path string) bool {
 	}
 }
 
+// clean reports whether no problem has been recorded at path, under it
+// or above it (the file as a whole included), nor a value there found
+// broken: the part of the config at path passed its own checks, and may
+// be built.
+func (r *report) clean(path string) bool {
+	for _, p := range r.at {
+		if p == "" || within(p, path) || within(path, p) {
+			return false
+		}
+	}
+	for p := range r.broken {
+		if within(p, path) || within(path, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// within reports whether path is base or a path under it:
+// "httpApis[0].routes[1]" is within "httpApis[0]", "httpApis[10]" is not.
+func within(path, base string) bool {
+	rest, ok := strings.CutPrefix(path, base)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+}
+
 // fail records a problem with the value at path and marks it broken.
 func (r *report) fail(path, format string, args ...any) {
 	r.add(path, format, args...)
@@ -262,6 +293,7 @@ func (r *report) fail(path, format string, args ...any) {
 
 // addAt records a problem the decoder found at p, a place in the file.
 func (r *report) addAt(p position, path, msg string) {
+	r.at = append(r.at, path)
 	r.record(Problem{File: r.file, Line: p.line, Column: p.col, Path: path}, msg)
 }
 

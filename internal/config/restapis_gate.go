@@ -19,10 +19,12 @@ func (m madeUpIDs) ClientID(_, client string) (string, bool) { return "validate-
 
 // gateAPIs builds each REST and HTTP API as serve would and runs
 // apigw.Check on it, the gate the gateway runs before it serves an API, so
-// that a config that validates is one the gateway accepts. It runs on a
-// config whose own checks found nothing, and reports each problem at the
-// config value it came from (a problem placed twice at one value, as a
-// default shared by several routes, once).
+// that a config that validates is one the gateway accepts. It runs on
+// each API whose own checks found nothing, with the functions and pools
+// it names and the region (gateable), whatever the rest of the config
+// holds, so that every problem is said in one run; and it reports each
+// problem at the config value it came from (a problem placed twice at
+// one value, as a default shared by several routes, once).
 func (c *Config) gateAPIs(r *report) {
 	ids := madeUpIDs{cmp.Or(c.Region, DefaultRegion)}
 	seen := map[[2]string]bool{}
@@ -50,11 +52,17 @@ func (c *Config) gateAPIs(r *report) {
 	}
 	for i := range c.RestAPIs {
 		a, ap := &c.RestAPIs[i], index("restApis", i)
+		if !c.gateable(r, ap, a.references) {
+			continue
+		}
 		api, err := c.buildRestAPI(a, ids)
 		gate(ap, api, err, func(p apigw.Problem) string { return gatePath(a, ap, p) })
 	}
 	for i := range c.HTTPAPIs {
 		a, ap := &c.HTTPAPIs[i], index("httpApis", i)
+		if !c.gateable(r, ap, a.references) {
+			continue
+		}
 		api, err := c.buildHTTPAPI(a, ids)
 		gate(ap, api, err, func(p apigw.Problem) string { return httpGatePath(r, a, ap, p) })
 		if err != nil {
@@ -67,6 +75,63 @@ func (c *Config) gateAPIs(r *report) {
 			if au := authorizers[id]; au != nil {
 				report(apigw.CheckHTTPAuthorizer(au), func(p apigw.Problem) string { return authorizerPath(a, ap, id, p.Field) })
 			}
+		}
+	}
+}
+
+// gateable reports whether the API at ap can be built and gated: its own
+// checks, the region's and those of the functions and user pools it names
+// (refs calls its argument with each of their ids) found nothing. Were one
+// of them broken, its problems are said, and the API's wait for them.
+func (c *Config) gateable(r *report, ap string, refs func(fn, pool func(id string))) bool {
+	ok := r.clean(ap) && r.clean("region")
+	refs(func(id string) {
+		for i := range c.Functions {
+			if id != "" && c.Functions[i].ID == id && !r.clean(index("functions", i)) {
+				ok = false
+			}
+		}
+	}, func(id string) {
+		for i := range c.UserPools {
+			if id != "" && c.UserPools[i].ID == id && !r.clean(index("userPools", i)) {
+				ok = false
+			}
+		}
+	})
+	return ok
+}
+
+// references calls fn with the id of each function the API names and pool
+// with each user pool's.
+func (a *RestAPI) references(fn, pool func(id string)) {
+	for _, au := range a.Authorizers {
+		fn(au.Function)
+		for _, p := range au.CognitoUserPools {
+			pool(p)
+		}
+	}
+	for _, res := range a.Resources {
+		for _, m := range res.Methods {
+			if m.Integration != nil {
+				fn(m.Integration.Function)
+			}
+		}
+	}
+}
+
+// references calls fn with the id of each function the API names and pool
+// with each user pool's.
+func (a *HTTPAPI) references(fn, pool func(id string)) {
+	for _, au := range a.Authorizers {
+		fn(au.Function)
+		pool(au.UserPool)
+	}
+	if a.DefaultIntegration != nil {
+		fn(a.DefaultIntegration.Function)
+	}
+	for _, rt := range a.Routes {
+		if rt.Integration != nil {
+			fn(rt.Integration.Function)
 		}
 	}
 }
