@@ -53,10 +53,6 @@ var ContextSources = []string{
 	"stage",
 }
 
-// ValidContextSource reports whether name (after "context.") is one of
-// ContextSources.
-func ValidContextSource(name string) bool { return slices.Contains(ContextSources, name) }
-
 // queryNamePattern is a query parameter name as an identity source may
 // name it: any visible ASCII but the separators of the source list and of
 // a query string.

@@ -23,3 +23,6 @@ func (a *Authorizer) Header() string { return a.header }
 
 // Header returns the canonical name of the header the token is read from.
 func (a *JWTAuthorizer) Header() string { return a.header }
+
+// MethodARN is buildMethodARN, for the policy tests.
+var MethodARN = buildMethodARN

@@ -480,7 +480,7 @@ func tokenEvent(token, arn string) ([]byte, error) {
 // path after the stage: arn:aws:execute-api:{region}:{account}:{apiId}/
 // {stage}/{VERB}/{path without its leading slash}.
 func methodARN(verb string, inv *Invocation, path string) string {
-	return MethodARN(inv.API.Region, tollgate.AccountID, inv.API.ID, inv.Stage.Name, verb, strings.TrimPrefix(path, "/"))
+	return buildMethodARN(inv.API.Region, tollgate.AccountID, inv.API.ID, inv.Stage.Name, verb, path)
 }
 
 // identity reads the request's identity: the token (TOKEN), appended to

@@ -191,12 +191,12 @@ func (p *Policy) Evaluate(methodARN string) PolicyDecision {
 	return PolicyImplicitDeny
 }
 
-// MethodARN builds the ARN API Gateway hands a Lambda authorizer and
+// buildMethodARN builds the ARN API Gateway hands a Lambda authorizer and
 // evaluates its policy against (§1.2):
 // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{path}
 // with path the concrete request path without its leading slash, so the
 // root is ".../prod/GET/" and a {proxy+} resource ".../prod/GET/pets/6".
-func MethodARN(region, account, apiID, stage, verb, path string) string {
+func buildMethodARN(region, account, apiID, stage, verb, path string) string {
 	path = strings.TrimPrefix(path, "/")
 	var b strings.Builder
 	b.Grow(len("arn:aws:execute-api:::///") + len(region) + len(account) + len(apiID) + len(stage) + len(verb) + len(path))

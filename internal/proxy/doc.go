@@ -30,7 +30,8 @@
 //     reserves.
 //   - The path built from the URI: each "{name}" is replaced by the path
 //     parameter of that name, as the client wrote it (percent-encoded). A
-//     value with a "." or ".." segment is refused (ErrBadPath), never
+//     value with a "." or ".." segment is refused (errDotSegment: a 500
+//     through inv.WriteResponse), never
 //     resolved: "/public/../admin" must not reach the upstream's /admin
 //     through the route "/{proxy+}" when "/admin" is another route.
 //   - On an HTTP API's $default route, the URI's path (without its
