@@ -61,7 +61,10 @@ type RestAPI struct {
 	// BinaryMediaTypes are the media types served as binary (Lambda proxy
 	// integrations decode base64 bodies only for these).
 	BinaryMediaTypes []string
-	ConfigKey        string
+	// APIKeySource (REST APIs) is where methods that require an API key
+	// read it: APIKeySourceHeader ("" means it) or APIKeySourceAuthorizer.
+	APIKeySource string
+	ConfigKey    string
 }
 
 // IsHTTP reports whether the API is an HTTP API (ProtocolHTTP).
@@ -139,7 +142,11 @@ type Route struct {
 	// hold at least one of them (a Cognito authorizer wants an access
 	// token).
 	AuthorizationScopes []string
-	Integration         Integration
+	// APIKeyRequired (REST APIs) makes the method require an API key of a
+	// usage plan that covers the stage: without it the key is not read and
+	// usage plans neither throttle nor count the method's requests.
+	APIKeyRequired bool
+	Integration    Integration
 }
 
 // IsDefault reports whether the route is an HTTP API's $default route.

@@ -37,6 +37,10 @@ type Client struct {
 	IDTokenValidity      Validity
 	RefreshTokenValidity Validity
 
+	// TokenLimits, when not nil, replace the pool's token quotas for this
+	// client (PerHour, PerDay; the pool's Lockout applies regardless).
+	TokenLimits *TokenLimits
+
 	ConfigKey string
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -24,6 +24,10 @@ type UserPool struct {
 	// (LambdaConfig.PreTokenGenerationConfig), or nil.
 	PreTokenGeneration *LambdaTrigger
 
+	// TokenLimits are the token endpoint's quotas for the pool's clients
+	// (unless a client has its own) and its lockout of failing client ids.
+	TokenLimits TokenLimits
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -40,8 +40,8 @@ type Store interface {
 	CreatePool(ctx context.Context, p *UserPool) error
 	GetPool(ctx context.Context, id string) (*UserPool, error)
 	ListPools(ctx context.Context) ([]*UserPool, error)
-	// UpdatePool updates Name, ConfigKey, PreTokenGeneration and
-	// UpdatedAt, if the pool's owner is owner's (see Owner).
+	// UpdatePool updates Name, ConfigKey, PreTokenGeneration, TokenLimits
+	// and UpdatedAt, if the pool's owner is owner's (see Owner).
 	UpdatePool(ctx context.Context, p *UserPool, owner Owner) error
 	// DeletePool deletes the pool and everything it owns, if its owner is
 	// owner's (see Owner). A delete by hand (not AnyOwner) of a pool that
@@ -131,6 +131,39 @@ type Store interface {
 	ListAccessKeys(ctx context.Context) ([]*AccessKey, error)
 	DeleteAccessKey(ctx context.Context, id string) error
 
+	// API keys and usage plans (API Gateway's, for REST APIs).
+
+	// CreateAPIKey stores an API key; KindConflict if its id or its value
+	// (Hash) is taken.
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	GetAPIKey(ctx context.Context, id string) (*APIKey, error)
+	// ListAPIKeys lists every API key, by id.
+	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
+	// UpdateAPIKey updates Name, Description, CustomerID, Enabled,
+	// PlanIDs, ConfigKey and UpdatedAt (never the value), if the key's
+	// owner is owner's (see Owner).
+	UpdateAPIKey(ctx context.Context, k *APIKey, owner Owner) error
+	DeleteAPIKey(ctx context.Context, id string, owner Owner) error
+
+	// PutUsagePlan creates the usage plan or replaces the one with its id
+	// (keeping its CreatedAt), if that one's owner is owner's.
+	PutUsagePlan(ctx context.Context, p *UsagePlan, owner Owner) error
+	GetUsagePlan(ctx context.Context, id string) (*UsagePlan, error)
+	// ListUsagePlans lists every usage plan, by id.
+	ListUsagePlans(ctx context.Context) ([]*UsagePlan, error)
+	// DeleteUsagePlan deletes the plan and takes it out of every key's
+	// PlanIDs, in one transaction; its usage records stay.
+	DeleteUsagePlan(ctx context.Context, id string, owner Owner) error
+
+	// AddUsage adds each record's Count to the stored count of its plan,
+	// key and day (creating it), in one transaction. It does not move the
+	// generation: usage is not part of the catalog.
+	AddUsage(ctx context.Context, records []UsageRecord) error
+	// Usage returns the plan's records from day from to day to inclusive
+	// ("2006-01-02"), of one key or, keyID empty, of every key, by key
+	// then day.
+	Usage(ctx context.Context, planID, keyID, from, to string) ([]UsageRecord, error)
+
 	// Settings: values the processes sharing a store agree on (Setting…
 	// names), and master key rotation.
 
@@ -144,7 +177,7 @@ type Store interface {
 	PutSetting(ctx context.Context, name string, value []byte) error
 	// Reseal calls fn for every value the store keeps sealed under the
 	// master key (client secrets with their hash, signing keys' private
-	// halves, access keys' secrets), each in its own write transaction in
+	// halves, access keys' secrets, API keys' values with their hash), each in its own write transaction in
 	// which the value cannot change otherwise; when fn reports a change, the
 	// value's Sealed and Hash are written in that transaction. It stops at
 	// fn's first error, which it returns, after the values written before
@@ -209,6 +242,11 @@ const (
 	ChangeRevocation ChangeKind = "revocation"
 	// ChangeAccessKey: the access key ID was created or deleted.
 	ChangeAccessKey ChangeKind = "access_key"
+	// ChangeAPIKey: the API key ID was created, updated or deleted.
+	ChangeAPIKey ChangeKind = "api_key"
+	// ChangeUsagePlan: the usage plan ID was created, updated or deleted
+	// (deleting it also takes it out of keys, which record no change).
+	ChangeUsagePlan ChangeKind = "usage_plan"
 	// ChangeSetting: the setting ID changed (the master key's check
 	// value, the issuer URL); a catalog has nothing to reload for it.
 	ChangeSetting ChangeKind = "setting"
@@ -267,23 +305,25 @@ const (
 	SealedClientSecret SealedKind = "client secret"
 	SealedSigningKey   SealedKind = "signing key"
 	SealedAccessKey    SealedKind = "access key"
+	SealedAPIKey       SealedKind = "API key"
 )
 
 // SealedValue is one value a store keeps sealed under the master key.
 type SealedValue struct {
 	Kind SealedKind
 	// Owner is the client id of a client secret and the pool id of a
-	// signing key; empty for an access key.
+	// signing key; empty for an access key and an API key.
 	Owner string
-	// ID is the secret id, the kid, or the access key id.
+	// ID is the secret id, the kid, the access key id or the API key id.
 	ID     string
 	Sealed []byte
-	// Hash is a client secret's keyed hash; nil for the other kinds.
+	// Hash is a client secret's or an API key's keyed hash; nil for the
+	// other kinds.
 	Hash []byte
 }
 
 // AAD returns what the value is bound to when sealed: the client id, the
-// pool and kid, the access key id.
+// pool and kid, the access key id, the API key id.
 func (v *SealedValue) AAD() []byte {
 	switch v.Kind {
 	case SealedSigningKey:

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/headerpolicy"
 	"github.com/tollgate/tollgate/internal/jwks"
+	"github.com/tollgate/tollgate/internal/limit"
 )
 
 // Limits of API Gateway's REST APIs (limits.md, contract §4.2), which HTTP
@@ -134,6 +135,21 @@ type Options struct {
 	// MaxThrottledClients bounds the per-client buckets of each stage;
 	// default DefaultMaxThrottledClients.
 	MaxThrottledClients int
+
+	// APIKeys are the API keys and usage plans of methods that require a
+	// key; nil: there are none, and such methods refuse every request.
+	APIKeys APIKeys
+	// Usage records what usage plans admitted; nil records nothing.
+	Usage UsageRecorder
+	// Limiter, if set, is shared by every node (limit.Redis): stage, route
+	// and per-client throttles, usage plans' throttles and quotas are
+	// counted in it, so that nodes together admit what one would. Nil: the
+	// gateway counts in this process alone.
+	Limiter limit.Limiter
+	// LimiterFailOpen admits requests when Limiter fails (unreachable,
+	// timed out); otherwise they are answered 503. Local limits still
+	// apply either way.
+	LimiterFailOpen bool
 
 	Now    func() time.Time
 	Logger *slog.Logger

@@ -237,21 +237,57 @@ func (v *Vault) Reseal(sealed, aad []byte) (out []byte, changed bool, err error)
 // copy gives the plaintext to hash again. changed is false when both are
 // already the sealing key's.
 func (v *Vault) ResealSecret(clientID string, hash, sealed []byte) (newHash, newSealed []byte, changed bool, err error) {
-	pt, key, err := v.open(sealed, []byte(clientID))
+	return v.reseal(clientID, []byte(clientID), hash, sealed)
+}
+
+// reseal is ResealSecret for a value hashed with label and sealed bound to
+// aad.
+func (v *Vault) reseal(label string, aad, hash, sealed []byte) (newHash, newSealed []byte, changed bool, err error) {
+	pt, key, err := v.open(sealed, aad)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	defer clear(pt)
 	i := int(v.seal.Load()) // one key for the hash and the seal
 	d := &v.keys[i]
-	h := d.hashSecret(clientID, string(pt))
+	h := d.hashSecret(label, string(pt))
 	if key == i && hmac.Equal(h, hash) {
 		return hash, sealed, false, nil
 	}
 	if key == i {
 		return h, sealed, true, nil
 	}
-	return h, d.seal(pt, []byte(clientID)), true, nil
+	return h, d.seal(pt, aad), true, nil
+}
+
+// apiKeyLabel takes a client id's place in the hash of an API key's value:
+// no client id holds a control character, so an API key's hash is never a
+// client secret's. It is the same for every key, since the gateway finds a
+// key by the hash of the value presented, before it knows the key's id.
+const apiKeyLabel = "\x01api key"
+
+// HashAPIKey returns the keyed hash of an API key's value under the
+// vault's sealing key: what the store keeps to find the key by its value.
+func (v *Vault) HashAPIKey(value string) []byte { return v.sealing().hashSecret(apiKeyLabel, value) }
+
+// AppendAPIKeyHashes appends to dst the keyed hash of an API key's value
+// under each of the vault's keys, as AppendSecretHashes does: the hashes a
+// presented value is looked up by.
+func (v *Vault) AppendAPIKeyHashes(dst [][]byte, value string) [][]byte {
+	return v.AppendSecretHashes(dst, apiKeyLabel, value)
+}
+
+// ProtectAPIKey returns what is stored of an API key's value: its keyed
+// hash, and the value sealed (bound to the key's id) so that a master key
+// rotation can hash it again (ResealAPIKey). The value is never revealed.
+func (v *Vault) ProtectAPIKey(keyID, value string) (hash, sealed []byte) {
+	d := v.sealing()
+	return d.hashSecret(apiKeyLabel, value), d.seal([]byte(value), []byte(keyID))
+}
+
+// ResealAPIKey is ResealSecret for an API key's value.
+func (v *Vault) ResealAPIKey(keyID string, hash, sealed []byte) (newHash, newSealed []byte, changed bool, err error) {
+	return v.reseal(apiKeyLabel, []byte(keyID), hash, sealed)
 }
 
 // checkAAD binds the check value to its purpose.
