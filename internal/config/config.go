@@ -49,6 +49,10 @@ type Config struct {
 	// HTTPAPIs are the API Gateway HTTP APIs (v2): httpapis.go.
 	// BuildRestAPIs builds them beside the REST APIs.
 	HTTPAPIs []HTTPAPI `yaml:"httpApis"`
+	// APIKeys and UsagePlans are API Gateway's, for REST APIs:
+	// usageplans.go.
+	APIKeys    []APIKey    `yaml:"apiKeys"`
+	UsagePlans []UsagePlan `yaml:"usagePlans"`
 }
 
 // Load reads and validates the config file at path. On any problem with

@@ -48,6 +48,10 @@ type RestAPI struct {
 	Resources        []Resource   `yaml:"resources"`
 	// DomainNames are custom domain names the API answers on.
 	DomainNames []APIDomain `yaml:"domainNames"`
+	// APIKeySourceType is where methods that require an API key read it:
+	// HEADER (X-API-Key, the default) or AUTHORIZER (the usageIdentifierKey
+	// a Lambda authorizer returns).
+	APIKeySourceType string `yaml:"apiKeySourceType"`
 }
 
 // DeployOptions mirrors CDK's StageOptions, in the part Tollgate serves.
@@ -172,8 +176,11 @@ type Method struct {
 	// Gateway accepts ID tokens only, which Tollgate does not issue;
 	// optional with a JWT authorizer; refused with a Lambda authorizer,
 	// whose function decides.
-	AuthorizationScopes []string     `yaml:"authorizationScopes"`
-	Integration         *Integration `yaml:"integration"`
+	AuthorizationScopes []string `yaml:"authorizationScopes"`
+	// APIKeyRequired makes the method require an API key of a usage plan
+	// that covers the stage.
+	APIKeyRequired bool         `yaml:"apiKeyRequired"`
+	Integration    *Integration `yaml:"integration"`
 }
 
 // Integration types, as API Gateway names them.

@@ -36,6 +36,10 @@ type UserPool struct {
 
 	// LambdaTriggers are the pool's Lambda triggers (triggers.go).
 	LambdaTriggers *LambdaTriggers `yaml:"lambdaTriggers"`
+
+	// TokenLimits are the token endpoint's limits for the pool's clients
+	// (usageplans.go).
+	TokenLimits *TokenLimits `yaml:"tokenLimits"`
 }
 
 // ResourceServer is an API the pool issues tokens for, with its scopes.
@@ -79,6 +83,9 @@ type Client struct {
 	AccessTokenValidity  tollgate.Validity `yaml:"accessTokenValidity"`
 	IDTokenValidity      tollgate.Validity `yaml:"idTokenValidity"`
 	RefreshTokenValidity tollgate.Validity `yaml:"refreshTokenValidity"`
+
+	// TokenLimits replace the pool's token quotas for this client.
+	TokenLimits *TokenLimits `yaml:"tokenLimits"`
 }
 
 // AuthFlows mirrors CDK's AuthFlows; every flow must be false.
