@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -88,6 +89,23 @@ type Options struct {
 	// shared by all pools (the base host), where any client may
 	// authenticate and is served by its own pool.
 	PoolFromHost func(r *http.Request) (poolID string, ok bool)
+
+	// Limiter counts token quotas and failed authentications: limit.Local
+	// (this process alone) or a limiter shared by every node. Nil: the
+	// endpoint enforces no TokenLimits.
+	Limiter limit.Limiter
+	// LimiterFailOpen serves requests when Limiter fails; otherwise they
+	// are answered 503 temporarily_unavailable.
+	LimiterFailOpen bool
+	// PoolLimits returns a pool's TokenLimits (tollgate.UserPool's, from
+	// the catalog); ok false when the pool is unknown. A client's own
+	// TokenLimits replace its pool's quotas. Nil: no pool has any.
+	PoolLimits func(poolID string) (limits tollgate.TokenLimits, ok bool)
+	// BaseLockout is the lockout of client ids presented on a host shared
+	// by all pools (where the pool of an unknown id cannot be told): the
+	// strictest of the pools' lockouts, so that whether an id exists does
+	// not show. Nil: none.
+	BaseLockout func() tollgate.Lockout
 
 	// Now returns the current time, used for iat, exp and revocation
 	// records. Nil means time.Now. Tests inject a fixed clock.
