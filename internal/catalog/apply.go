@@ -18,10 +18,12 @@ type delta struct {
 	keys                             []string
 	accessKeys                       bool
 	settings                         []string
+	apiKeys, plans                   map[string]bool
 }
 
 func newDelta(changes []tollgate.Change) *delta {
-	d := &delta{pools: map[string]bool{}, clients: map[string]bool{}, domains: map[string]bool{}, revoked: map[string]bool{}}
+	d := &delta{pools: map[string]bool{}, clients: map[string]bool{}, domains: map[string]bool{}, revoked: map[string]bool{},
+		apiKeys: map[string]bool{}, plans: map[string]bool{}}
 	for _, ch := range changes {
 		switch ch.Kind {
 		case tollgate.ChangePool, tollgate.ChangeResourceServers:
@@ -42,6 +44,10 @@ func newDelta(changes []tollgate.Change) *delta {
 			}
 		case tollgate.ChangeAccessKey:
 			d.accessKeys = true
+		case tollgate.ChangeAPIKey:
+			d.apiKeys[ch.ID] = true
+		case tollgate.ChangeUsagePlan:
+			d.plans[ch.ID] = true
 		case tollgate.ChangeSetting:
 			if !slices.Contains(d.settings, ch.ID) {
 				d.settings = append(d.settings, ch.ID)
@@ -81,6 +87,9 @@ func (c *Catalog) apply(ctx context.Context, s *snapshot, set tollgate.ChangeSet
 	if err := c.applyRevocations(ctx, &next, d); err != nil {
 		return nil, Changed{}, err
 	}
+	if err := c.applyMeter(ctx, &next, d); err != nil {
+		return nil, Changed{}, err
+	}
 	return &next, Changed{
 		Pools:       len(d.pools) > 0,
 		Clients:     len(d.clients) > 0,
@@ -89,6 +98,8 @@ func (c *Catalog) apply(ctx context.Context, s *snapshot, set tollgate.ChangeSet
 		Revocations: len(d.revoked) > 0 || d.purged,
 		AccessKeys:  d.accessKeys,
 		Settings:    d.settings,
+		APIKeys:     len(d.apiKeys) > 0 || len(d.plans) > 0,
+		UsagePlans:  len(d.plans) > 0,
 	}, nil
 }
 
@@ -123,6 +134,7 @@ func (c *Catalog) applyPools(ctx context.Context, s *snapshot, clients *editor[c
 			rederive(clients, id, s.defined[id])
 		}
 	}
+	s.lockout = strictestLockout(s.pools)
 	return nil
 }
 
@@ -134,6 +146,7 @@ func (c *Catalog) dropPool(s *snapshot, clients *editor[clientEntry], id string)
 	delete(s.pools, id)
 	delete(s.scopes, id)
 	delete(s.defined, id)
+	s.lockout = strictestLockout(s.pools)
 	clients.deleteFunc(func(e clientEntry) bool { return e.raw.PoolID == id })
 	s.hosts = maps.Clone(s.hosts)
 	maps.DeleteFunc(s.hosts, func(_ string, dom *tollgate.Domain) bool { return dom.PoolID == id })

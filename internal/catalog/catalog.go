@@ -52,6 +52,11 @@ type Changed struct {
 	AccessKeys bool
 	// Settings lists the settings that changed (tollgate.Setting…).
 	Settings []string
+	// APIKeys: an API key was created, updated or deleted, or a usage plan
+	// changed (which reloads every key's plans).
+	APIKeys bool
+	// UsagePlans: a usage plan was created, updated or deleted.
+	UsagePlans bool
 }
 
 // clientEntry is a client as stored (raw) and as the token endpoint must
@@ -68,6 +73,7 @@ type snapshot struct {
 	revoked *shards[time.Time]          // jti → the token's expiry
 	scopes  map[string][]string         // pool id → full scope names of its resource servers
 	defined map[string]map[string]bool  // pool id → the set of scopes
+	meter                                // API keys, usage plans, the base lockout
 }
 
 // Catalog is a read-mostly cache of the store. Its methods are safe for

@@ -1,6 +1,7 @@
 // Package catalog keeps an in-memory copy of the store's pools, clients,
-// domains and revocations for the request hot path, so that authenticating
-// a client costs a map lookup instead of a database round trip.
+// domains, revocations, API keys and usage plans for the request hot path,
+// so that authenticating a client or finding an API key by the hash of its
+// value costs a map lookup instead of a database round trip.
 //
 // Coherence: every store write records what it changed in the store's
 // change feed. Run reads the feed when the store tells of a write

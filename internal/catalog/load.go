@@ -35,6 +35,10 @@ import (
 // landed a moment before or after; the snapshot is labelled older than its
 // content, so the next update reads it again.
 func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
+	m, err := c.loadMeter(ctx)
+	if err != nil {
+		return nil, err
+	}
 	clients, err := c.st.ListClients(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list clients: %w", err)
@@ -63,11 +67,13 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 		hosts:   make(map[string]*tollgate.Domain, len(domains)),
 		clients: newShards[clientEntry](len(clients)),
 		revoked: newShards[time.Time](len(revoked)),
+		meter:   m,
 	}
 	for _, p := range pools {
 		s.pools[p.ID] = p
 		s.scopes[p.ID] = []string{}
 	}
+	s.lockout = strictestLockout(s.pools)
 	for _, rs := range rss {
 		if _, ok := s.pools[rs.PoolID]; ok { // else created after the pools were listed
 			s.addScopes(rs)
