@@ -57,76 +57,13 @@ const MaxDays = 366
 // the plan in the range and has since left it. Refusals are
 // KindInvalid with API Gateway's BadRequestException meaning.
 func Report(ctx context.Context, st Store, plan *tollgate.UsagePlan, keyID, startDate, endDate, position string, limit int) (*Usage, error) {
-	start, err := time.Parse(tollgate.UsageDay, startDate)
-	if err != nil {
-		return nil, tollgate.Errorf(tollgate.KindInvalid, "Invalid start date: %q is not a date (yyyy-MM-dd)", startDate)
-	}
-	end, err := time.Parse(tollgate.UsageDay, endDate)
-	if err != nil {
-		return nil, tollgate.Errorf(tollgate.KindInvalid, "Invalid end date: %q is not a date (yyyy-MM-dd)", endDate)
-	}
-	if end.Before(start) {
-		return nil, tollgate.Errorf(tollgate.KindInvalid, "The end date must not be before the start date")
-	}
-	days := int(end.Sub(start)/(24*time.Hour)) + 1
-	if days > MaxDays {
-		return nil, tollgate.Errorf(tollgate.KindInvalid, "The date range must not exceed %d days", MaxDays)
-	}
-	switch {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 0 || limit > MaxLimit:
-		return nil, tollgate.Errorf(tollgate.KindInvalid, "limit must be between 1 and %d", MaxLimit)
-	}
-	after := ""
-	if position != "" {
-		b, err := base64.RawURLEncoding.DecodeString(position)
-		if err != nil || !tollgate.APIKeyIDPattern.Match(b) {
-			return nil, tollgate.Errorf(tollgate.KindInvalid, "Invalid position")
-		}
-		after = string(b)
-	}
-
-	// The records from the start of the quota period holding startDate,
-	// so that the first day's remaining counts the days before it.
-	from := start
-	if plan.Quota != nil {
-		from, _, _ = plan.Quota.Window(start, plan.CreatedAt)
-	}
-	records, err := st.Usage(ctx, plan.ID, keyID, from.Format(tollgate.UsageDay), endDate)
+	start, days, after, limit, err := parseRequest(startDate, endDate, position, limit)
 	if err != nil {
 		return nil, err
 	}
-	counts := map[string]map[string]int64{} // key id → day → count
-	for _, r := range records {
-		if keyID != "" && r.KeyID != keyID {
-			continue
-		}
-		if counts[r.KeyID] == nil {
-			counts[r.KeyID] = map[string]int64{}
-		}
-		counts[r.KeyID][r.Day] += r.Count
-	}
-
-	var ids []string
-	if keyID != "" {
-		ids = []string{keyID}
-	} else {
-		keys, err := st.ListAPIKeys(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range keys {
-			if k.InPlan(plan.ID) {
-				ids = append(ids, k.ID)
-			}
-		}
-		for id, byDay := range counts {
-			if !slices.Contains(ids, id) && countedIn(byDay, startDate, endDate) {
-				ids = append(ids, id)
-			}
-		}
-		slices.Sort(ids)
+	ids, counts, err := keysAndCounts(ctx, st, plan, keyID, start, startDate, endDate)
+	if err != nil {
+		return nil, err
 	}
 	if after != "" {
 		i, _ := slices.BinarySearch(ids, after)
@@ -173,4 +110,86 @@ func series(plan *tollgate.UsagePlan, byDay map[string]int64, start time.Time, d
 		out[i] = [2]int64{used, remaining}
 	}
 	return out
+}
+
+// parseRequest checks GetUsage's parameters.
+func parseRequest(startDate, endDate, position string, limit int) (start time.Time, days int, after string, _ int, _ error) {
+	start, err := time.Parse(tollgate.UsageDay, startDate)
+	if err != nil {
+		return time.Time{}, 0, "", 0, tollgate.Errorf(tollgate.KindInvalid, "Invalid start date: %q is not a date (yyyy-MM-dd)", startDate)
+	}
+	end, err := time.Parse(tollgate.UsageDay, endDate)
+	if err != nil {
+		return time.Time{}, 0, "", 0, tollgate.Errorf(tollgate.KindInvalid, "Invalid end date: %q is not a date (yyyy-MM-dd)", endDate)
+	}
+	if end.Before(start) {
+		return time.Time{}, 0, "", 0, tollgate.Errorf(tollgate.KindInvalid, "The end date must not be before the start date")
+	}
+	days = int(end.Sub(start)/(24*time.Hour)) + 1
+	if days > MaxDays {
+		return time.Time{}, 0, "", 0, tollgate.Errorf(tollgate.KindInvalid, "The date range must not exceed %d days", MaxDays)
+	}
+	switch {
+	case limit == 0:
+		limit = DefaultLimit
+	case limit < 0 || limit > MaxLimit:
+		return time.Time{}, 0, "", 0, tollgate.Errorf(tollgate.KindInvalid, "limit must be between 1 and %d", MaxLimit)
+	}
+	after = ""
+	if position != "" {
+		b, err := base64.RawURLEncoding.DecodeString(position)
+		if err != nil || !tollgate.APIKeyIDPattern.Match(b) {
+			return time.Time{}, 0, "", 0, tollgate.Errorf(tollgate.KindInvalid, "Invalid position")
+		}
+		after = string(b)
+	}
+
+	return start, days, after, limit, nil
+}
+
+// keysAndCounts returns the keys to report, sorted, and their counts by
+// day from the start of the quota period holding start.
+func keysAndCounts(ctx context.Context, st Store, plan *tollgate.UsagePlan, keyID string, start time.Time, startDate, endDate string) ([]string, map[string]map[string]int64, error) {
+	// The records from the start of the quota period holding startDate,
+	// so that the first day's remaining counts the days before it.
+	from := start
+	if plan.Quota != nil {
+		from, _, _ = plan.Quota.Window(start, plan.CreatedAt)
+	}
+	records, err := st.Usage(ctx, plan.ID, keyID, from.Format(tollgate.UsageDay), endDate)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts := map[string]map[string]int64{} // key id → day → count
+	for _, r := range records {
+		if keyID != "" && r.KeyID != keyID {
+			continue
+		}
+		if counts[r.KeyID] == nil {
+			counts[r.KeyID] = map[string]int64{}
+		}
+		counts[r.KeyID][r.Day] += r.Count
+	}
+
+	var ids []string
+	if keyID != "" {
+		ids = []string{keyID}
+	} else {
+		keys, err := st.ListAPIKeys(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, k := range keys {
+			if k.InPlan(plan.ID) {
+				ids = append(ids, k.ID)
+			}
+		}
+		for id, byDay := range counts {
+			if !slices.Contains(ids, id) && countedIn(byDay, startDate, endDate) {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+	}
+	return ids, counts, nil
 }
