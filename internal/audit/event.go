@@ -83,6 +83,7 @@ type Target struct {
 	Domain         string `json:"domain,omitempty"`
 	KID            string `json:"kid,omitempty"`
 	AccessKeyID    string `json:"access_key_id,omitempty"`
+	APIKeyID       string `json:"api_key_id,omitempty"`
 	// Name is the object's name (a pool's, a client's).
 	Name string `json:"name,omitempty"`
 	// ConfigKey is the declaration of a config-owned object.

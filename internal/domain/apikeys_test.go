@@ -1,0 +1,258 @@
+package domain_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/domain"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
+	"github.com/tollgate/tollgate/internal/vault"
+)
+
+// keyStore keeps API keys and usage plans in memory over a SQLite store
+// for the rest, with the store's contract: a value's hash is unique, and
+// writes are refused with an OwnerError when the owner differs.
+type keyStore struct {
+	tollgate.Store
+	mu    sync.Mutex
+	keys  map[string]*tollgate.APIKey
+	plans map[string]*tollgate.UsagePlan
+}
+
+func (m *keyStore) CreateAPIKey(_ context.Context, k *tollgate.APIKey) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range m.keys {
+		if o.ID == k.ID || bytes.Equal(o.Hash, k.Hash) {
+			return tollgate.Errorf(tollgate.KindConflict, "API key exists")
+		}
+	}
+	cp := *k
+	m.keys[k.ID] = &cp
+	return nil
+}
+
+func (m *keyStore) GetAPIKey(_ context.Context, id string) (*tollgate.APIKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k, ok := m.keys[id]; ok {
+		cp := *k
+		return &cp, nil
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "API key not found")
+}
+
+func (m *keyStore) ListAPIKeys(context.Context) ([]*tollgate.APIKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*tollgate.APIKey
+	for _, k := range m.keys {
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func (m *keyStore) owned(id string, o tollgate.Owner) error {
+	k, ok := m.keys[id]
+	if !ok {
+		return tollgate.Errorf(tollgate.KindNotFound, "API key not found")
+	}
+	if !o.Any && k.ConfigKey != o.ConfigKey {
+		return &tollgate.Error{Kind: tollgate.KindConflict, Message: "owner changed", Cause: &tollgate.OwnerError{ConfigKey: k.ConfigKey}}
+	}
+	return nil
+}
+
+func (m *keyStore) UpdateAPIKey(_ context.Context, k *tollgate.APIKey, o tollgate.Owner) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.owned(k.ID, o); err != nil {
+		return err
+	}
+	cp := *k
+	m.keys[k.ID] = &cp
+	return nil
+}
+
+func (m *keyStore) DeleteAPIKey(_ context.Context, id string, o tollgate.Owner) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.owned(id, o); err != nil {
+		return err
+	}
+	delete(m.keys, id)
+	return nil
+}
+
+func (m *keyStore) GetUsagePlan(_ context.Context, id string) (*tollgate.UsagePlan, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p, ok := m.plans[id]; ok {
+		return p, nil
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "usage plan not found")
+}
+
+type keyFixture struct {
+	st     *keyStore
+	svc    *domain.Service
+	v      *vault.Vault
+	log    *auditLog
+}
+
+func newKeyFixture(t *testing.T) keyFixture {
+	t.Helper()
+	sq, v := storetest.OpenSQLite(t, sqlstore.Open)
+	st := &keyStore{Store: sq, keys: map[string]*tollgate.APIKey{}, plans: map[string]*tollgate.UsagePlan{
+		"plan00000a": {ID: "plan00000a", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "prod"}}},
+		"plan00000b": {ID: "plan00000b", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "dev"}}},
+		"plan00000c": {ID: "plan00000c", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "prod"}}},
+	}}
+	log := newAuditLog(t)
+	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.sink)
+	return keyFixture{st: st, svc: svc, v: v, log: log}
+}
+
+func TestCreateAPIKey(t *testing.T) {
+	ctx := context.Background()
+	f := newKeyFixture(t)
+	k, value, err := f.svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "partner", Enabled: true, PlanIDs: []string{"plan00000b", "plan00000a", "plan00000a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tollgate.APIKeyIDPattern.MatchString(k.ID) || len(value) != tollgate.APIKeyValueLength {
+		t.Errorf("id %q, value of %d characters", k.ID, len(value))
+	}
+	if got := strings.Join(k.PlanIDs, ","); got != "plan00000a,plan00000b" {
+		t.Errorf("plans = %s", got)
+	}
+	if !bytes.Equal(k.Hash, f.v.HashAPIKey(value)) {
+		t.Error("the stored hash is not the value's")
+	}
+	if bytes.Contains(k.Sealed, []byte(value)) {
+		t.Error("the value is stored in clear")
+	}
+	// A value given is kept.
+	given := "abcdefghijklmnopqrstuvwxyz0123"
+	if _, v, err := f.svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "given", Value: given}); err != nil || v != given {
+		t.Fatalf("given value: %q, %v", v, err)
+	}
+	// The same value again: the store refuses it.
+	if _, _, err := f.svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "again", Value: given}); tollgate.KindOf(err) != tollgate.KindConflict {
+		t.Errorf("a value twice: %v", err)
+	}
+
+	for _, c := range []struct {
+		name  string
+		spec  domain.APIKeySpec
+		kind  tollgate.ErrorKind
+		cause error
+	}{
+		{"no name", domain.APIKeySpec{}, tollgate.KindInvalid, domain.ErrBadAPIKeyName},
+		{"long name", domain.APIKeySpec{Name: strings.Repeat("n", tollgate.MaxAPIKeyNameLength+1)}, tollgate.KindInvalid, domain.ErrBadAPIKeyName},
+		{"short value", domain.APIKeySpec{Name: "n", Value: "tooshort-secret"}, tollgate.KindInvalid, domain.ErrBadAPIKeyValue},
+		{"value with a space", domain.APIKeySpec{Name: "n", Value: "abcdefghij klmnopqrstuvwxyz"}, tollgate.KindInvalid, domain.ErrBadAPIKeyValue},
+		{"unknown plan", domain.APIKeySpec{Name: "n", PlanIDs: []string{"nosuchplan"}}, tollgate.KindNotFound, domain.ErrNoSuchUsagePlan},
+		{"two plans of one stage", domain.APIKeySpec{Name: "n", PlanIDs: []string{"plan00000a", "plan00000c"}}, tollgate.KindConflict, domain.ErrPlanStageTaken},
+	} {
+		_, _, err := f.svc.CreateAPIKey(ctx, c.spec)
+		if tollgate.KindOf(err) != c.kind || !errors.Is(err, c.cause) {
+			t.Errorf("%s: err = %v", c.name, err)
+		}
+		if c.spec.Value != "" && err != nil && strings.Contains(err.Error(), c.spec.Value) {
+			t.Errorf("%s: the refusal shows the value", c.name)
+		}
+	}
+	events, text := f.log.events(t)
+	var created int
+	for _, ev := range events {
+		if ev["action"] == domain.ActionAPIKeyCreate && ev["outcome"] == string(audit.Success) {
+			created++
+		}
+	}
+	if created != 2 {
+		t.Errorf("%d successful creations audited, want 2", created)
+	}
+	if strings.Contains(text, given) || strings.Contains(text, value) {
+		t.Error("the audit log shows a key's value")
+	}
+}
+
+func TestAPIKeyWrites(t *testing.T) {
+	ctx := context.Background()
+	f := newKeyFixture(t)
+	k, _, err := f.svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "byhand", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := &tollgate.APIKey{ID: "cfgkey0001", Name: "declared", Enabled: true, Hash: []byte("h"), ConfigKey: "apiKeys.partner"}
+	if err := f.st.CreateAPIKey(ctx, declared); err != nil {
+		t.Fatal(err)
+	}
+	enabled := func(id string) bool {
+		k, err := f.svc.GetAPIKey(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.Enabled
+	}
+	for _, id := range []string{k.ID, declared.ID} {
+		if err := f.svc.DisableAPIKey(ctx, id); err != nil || enabled(id) {
+			t.Errorf("disable %s: %v", id, err)
+		}
+		if err := f.svc.EnableAPIKey(ctx, id); err != nil || !enabled(id) {
+			t.Errorf("enable %s: %v", id, err)
+		}
+	}
+	// A config-declared key is not deleted by hand.
+	err = f.svc.DeleteAPIKey(ctx, declared.ID)
+	var ro *domain.ReadOnlyError
+	if tollgate.KindOf(err) != tollgate.KindReadOnly || !errors.As(err, &ro) || ro.ConfigKey != "apiKeys.partner" {
+		t.Errorf("delete a declared key: %v", err)
+	}
+	if err := f.svc.DeleteAPIKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.GetAPIKey(ctx, k.ID); !tollgate.IsNotFound(err) {
+		t.Errorf("after delete: %v", err)
+	}
+	if err := f.svc.DisableAPIKey(ctx, "nosuchkey0"); !tollgate.IsNotFound(err) {
+		t.Errorf("disable an unknown key: %v", err)
+	}
+	// A key adopted by a config between the read and the write: refused
+	// as read-only, not deleted.
+	adopted, _, err := f.svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "adopted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.st.mu.Lock()
+	f.st.keys[adopted.ID].ConfigKey = "apiKeys.adopted"
+	f.st.mu.Unlock()
+	if err := f.svc.DeleteAPIKey(ctx, adopted.ID); tollgate.KindOf(err) != tollgate.KindReadOnly {
+		t.Errorf("delete an adopted key: %v", err)
+	}
+	events, _ := f.log.events(t)
+	seen := map[string]bool{}
+	for _, ev := range events {
+		if ev["api_key_id"] != declared.ID {
+			continue
+		}
+		seen[ev["action"].(string)] = true
+		want := map[string]any{"config_key": "apiKeys.partner", "outcome": string(audit.Success)}
+		if ev["action"] == domain.ActionAPIKeyDelete {
+			want["outcome"] = string(audit.Denied)
+		}
+		wantEvent(t, ev, want)
+	}
+	if len(seen) != 3 {
+		t.Errorf("actions audited on the declared key: %v", seen)
+	}
+}
