@@ -116,7 +116,7 @@ func (s *Service) checkPlans(ctx context.Context, ids []string) ([]string, error
 
 // EnableAPIKey enables an API key.
 func (s *Service) EnableAPIKey(ctx context.Context, id string) error {
-	return s.setAPIKeyEnabled(ctx, id, true)
+	return s.setAPIKeyEnabled(ctx, id, ActionAPIKeyEnable)
 }
 
 // DisableAPIKey disables an API key: the gateway refuses it as an unknown
@@ -129,14 +129,13 @@ func (s *Service) EnableAPIKey(ctx context.Context, id string) error {
 // so the operator makes the cut last by changing the config too.
 // EnableAPIKey is allowed on such keys likewise, to undo a mistaken cut.
 func (s *Service) DisableAPIKey(ctx context.Context, id string) error {
-	return s.setAPIKeyEnabled(ctx, id, false)
+	return s.setAPIKeyEnabled(ctx, id, ActionAPIKeyDisable)
 }
 
-func (s *Service) setAPIKeyEnabled(ctx context.Context, id string, enabled bool) (err error) {
-	ev := audit.Event{Action: ActionAPIKeyDisable}
-	if enabled {
-		ev.Action = ActionAPIKeyEnable
-	}
+// setAPIKeyEnabled enables (action ActionAPIKeyEnable) or disables the key.
+func (s *Service) setAPIKeyEnabled(ctx context.Context, id, action string) (err error) {
+	ev := audit.Event{Action: action}
+	enabled := action == ActionAPIKeyEnable
 	defer func() { s.record(ctx, ev, err) }()
 	k, err := s.st.GetAPIKey(ctx, id)
 	if err != nil {

@@ -102,10 +102,10 @@ func (m *keyStore) GetUsagePlan(_ context.Context, id string) (*tollgate.UsagePl
 }
 
 type keyFixture struct {
-	st     *keyStore
-	svc    *domain.Service
-	v      *vault.Vault
-	log    *auditLog
+	st  *keyStore
+	svc *domain.Service
+	v   *vault.Vault
+	log *auditLog
 }
 
 func newKeyFixture(t *testing.T) keyFixture {

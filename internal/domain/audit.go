@@ -29,7 +29,7 @@ const (
 	ActionAccessKeyCreate      = "access_key.create"
 	ActionAccessKeyDelete      = "access_key.delete"
 	ActionAPIKeyCreate         = "api_key.create"
-	ActionAPIKeyEnable         = "api_key.enable"
+	ActionAPIKeyEnable         = "api_key.enable" //nolint:gosec // an action name, not a credential
 	ActionAPIKeyDisable        = "api_key.disable"
 	ActionAPIKeyDelete         = "api_key.delete"
 	ActionKeysRotate           = "keys.rotate"
