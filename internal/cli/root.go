@@ -116,6 +116,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.tokenCommand(),
 		a.masterKeyCommand(),
 		a.accessKeysCommand(),
+		a.apiKeysCommand(),
+		a.usageCommand(),
 		a.outputsCommand(),
 		a.versionCommand(),
 	)

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
+)
+
+// meterStore keeps API keys, usage plans and usage in memory over a
+// SQLite store for the rest, so that the commands are tested apart from
+// the store's API key tables (the store's own suite tests those).
+type meterStore struct {
+	tollgate.Store
+	mu    sync.Mutex
+	keys  map[string]*tollgate.APIKey
+	plans map[string]*tollgate.UsagePlan
+	usage []tollgate.UsageRecord
+}
+
+func (m *meterStore) CreateAPIKey(_ context.Context, k *tollgate.APIKey) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cp := *k
+	m.keys[k.ID] = &cp
+	return nil
+}
+
+func (m *meterStore) GetAPIKey(_ context.Context, id string) (*tollgate.APIKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k, ok := m.keys[id]; ok {
+		cp := *k
+		return &cp, nil
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "API key not found")
+}
+
+func (m *meterStore) ListAPIKeys(context.Context) ([]*tollgate.APIKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*tollgate.APIKey
+	for _, k := range m.keys {
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func (m *meterStore) UpdateAPIKey(_ context.Context, k *tollgate.APIKey, _ tollgate.Owner) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cp := *k
+	m.keys[k.ID] = &cp
+	return nil
+}
+
+func (m *meterStore) DeleteAPIKey(_ context.Context, id string, _ tollgate.Owner) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.keys, id)
+	return nil
+}
+
+func (m *meterStore) GetUsagePlan(_ context.Context, id string) (*tollgate.UsagePlan, error) {
+	if p, ok := m.plans[id]; ok {
+		return p, nil
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "usage plan not found")
+}
+
+func (m *meterStore) Usage(_ context.Context, planID, keyID, from, to string) ([]tollgate.UsageRecord, error) {
+	var out []tollgate.UsageRecord
+	for _, r := range m.usage {
+		if r.PlanID == planID && (keyID == "" || r.KeyID == keyID) && r.Day >= from && r.Day <= to {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func newMeterSession(t *testing.T) (*session, *meterStore) {
+	t.Helper()
+	sq, v := storetest.OpenSQLite(t, sqlstore.Open)
+	st := &meterStore{Store: sq, keys: map[string]*tollgate.APIKey{}, plans: map[string]*tollgate.UsagePlan{
+		"plan000001": {ID: "plan000001", Stages: []tollgate.PlanStage{{APIID: "api", Stage: "prod"}},
+			Quota: &tollgate.Quota{Limit: 1000, Period: tollgate.QuotaMonth}},
+	}}
+	return &session{st: st, vault: v, svc: domain.New(st, v, nil)}, st
+}
+
+func TestAPIKeysCommands(t *testing.T) {
+	ctx := context.Background()
+	s, st := newMeterSession(t)
+	var buf bytes.Buffer
+	out := func(asJSON bool) func() output { return func() output { return output{&buf, asJSON} } }
+
+	c := &apiKeyCreate{spec: domain.APIKeySpec{Name: "partner", PlanIDs: []string{"plan000001"}}, asJSON: true}
+	if err := c.run(out(true))(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	var created apiKeyView
+	if err := json.Unmarshal(buf.Bytes(), &created); err != nil {
+		t.Fatalf("%v: %s", err, buf.String())
+	}
+	if len(created.Value) != tollgate.APIKeyValueLength || !created.Enabled || created.UsagePlans[0] != "plan000001" || created.ManagedBy != "cli" {
+		t.Errorf("created = %+v", created)
+	}
+
+	buf.Reset()
+	value := "partner-two-value-0123456789"
+	c = &apiKeyCreate{spec: domain.APIKeySpec{Name: "two", Value: value}, disabled: true}
+	if err := c.run(out(false))(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	if text := buf.String(); !strings.Contains(text, value) || !strings.Contains(text, "(disabled)") || !strings.Contains(text, "shown once") {
+		t.Errorf("create printed %q", text)
+	}
+
+	// list never shows a value.
+	buf.Reset()
+	if err := listAPIKeys(output{&buf, false})(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	table := buf.String()
+	if strings.Contains(table, value) || strings.Contains(table, created.Value) {
+		t.Errorf("list shows a value:\n%s", table)
+	}
+	if !strings.Contains(table, created.ID) || !strings.Contains(table, "plan000001") || !strings.HasPrefix(table, "ID ") {
+		t.Errorf("list:\n%s", table)
+	}
+	buf.Reset()
+	if err := listAPIKeys(output{&buf, true})(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	var views []apiKeyView
+	if err := json.Unmarshal(buf.Bytes(), &views); err != nil || len(views) != 2 {
+		t.Fatalf("list --json: %v, %s", err, buf.String())
+	}
+	for _, v := range views {
+		if v.Value != "" {
+			t.Errorf("list --json shows the value of %s", v.ID)
+		}
+	}
+
+	// disable, enable, delete.
+	if err := apiKeyWrite((*domain.Service).DisableAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID].Enabled {
+		t.Errorf("disable: %v", err)
+	}
+	if err := apiKeyWrite((*domain.Service).EnableAPIKey)(ctx, s, []string{created.ID}); err != nil || !st.keys[created.ID].Enabled {
+		t.Errorf("enable: %v", err)
+	}
+	if err := apiKeyWrite((*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID] != nil {
+		t.Errorf("delete: %v", err)
+	}
+	if err := apiKeyWrite((*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); !tollgate.IsNotFound(err) {
+		t.Errorf("delete twice: %v", err)
+	}
+}
+
+func TestUsageCommand(t *testing.T) {
+	ctx := context.Background()
+	s, st := newMeterSession(t)
+	st.keys["key0000001"] = &tollgate.APIKey{ID: "key0000001", PlanIDs: []string{"plan000001"}}
+	st.usage = []tollgate.UsageRecord{
+		{PlanID: "plan000001", KeyID: "key0000001", Day: "2026-05-01", Count: 10},
+		{PlanID: "plan000001", KeyID: "key0000001", Day: "2026-05-02", Count: 5},
+	}
+	var buf bytes.Buffer
+	q := &usageQuery{plan: "plan000001", start: "2026-05-02", end: "2026-05-03", asJSON: true}
+	if err := q.run(func() output { return output{&buf, true} })(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"endDate":"2026-05-03","startDate":"2026-05-02","usagePlanId":"plan000001","values":{"key0000001":[[5,985],[0,985]]}}`
+	if b, _ := json.Marshal(got); string(b) != want {
+		t.Errorf("usage --json = %s\nwant %s", b, want)
+	}
+	buf.Reset()
+	q.asJSON = false
+	if err := q.run(func() output { return output{&buf, false} })(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "key0000001  2026-05-02  5") {
+		t.Errorf("usage table:\n%s", buf.String())
+	}
+	q.plan = "nosuchplan"
+	if err := q.run(func() output { return output{&buf, false} })(ctx, s, nil); !tollgate.IsNotFound(err) {
+		t.Errorf("an unknown plan: %v", err)
+	}
+}
+
+// The commands are registered, and refuse missing flags before opening
+// anything.
+func TestAPIKeysAndUsageRegistered(t *testing.T) {
+	f := newCLIFixture(t)
+	for _, args := range [][]string{
+		{"api-keys", "create"},
+		{"usage", "--plan", "p", "--start", "2026-01-01"},
+	} {
+		code, _, stderr := f.run(t, args...)
+		if code == 0 || !strings.Contains(stderr, "required flag") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	code, stdout, _ := f.run(t, "api-keys", "--help")
+	for _, sub := range []string{"create", "list", "enable", "disable", "delete"} {
+		if code != 0 || !strings.Contains(stdout, sub) {
+			t.Errorf("api-keys --help lacks %s (exit %d)", sub, code)
+		}
+	}
+}
