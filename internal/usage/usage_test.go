@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/function/functest"
 	"github.com/tollgate/tollgate/internal/usage"
 )
 
@@ -149,6 +150,17 @@ func TestRunFlushesAtTheEnd(t *testing.T) {
 	if got := st.count("p", "k", "2026-03-01"); got != 1 {
 		t.Errorf("after Run ended: %d, want 1", got)
 	}
+}
+
+func TestRunFlushesEveryInterval(t *testing.T) {
+	st := newMemStore()
+	r := usage.NewRecorder(st, usage.Options{Logger: quiet, Interval: time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	r.Record("p", "k", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	functest.Eventually(t, "a flush while Run runs", func() bool { return st.count("p", "k", "2026-03-01") == 1 })
 }
 
 func TestConcurrentRecords(t *testing.T) {
