@@ -44,6 +44,8 @@ type serveFlags struct {
 	// verifyCacheSize is --verify-cache-size; 0 turns the cache off.
 	verifyCacheSize byteSize
 	shutdownTimeout time.Duration
+	// limits are where limits are counted (--redis).
+	limits limitFlags
 	// reload is what SIGHUP applies again: the --config or --template the
 	// command was given (neither: SIGHUP does nothing), and whether a
 	// change to it does the same (dev).
@@ -66,6 +68,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	f.verifyCacheSize = gateway.DefaultCacheBytes
 	fs.Var(&f.verifyCacheSize, "verify-cache-size", "memory the gateway's cache of verified tokens may hold, e.g. 64MiB or 1GiB; 0 verifies every request's token anew")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish once asked to stop (SIGTERM, Ctrl-C); then their connections are closed")
+	f.limits.register(cmd)
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
@@ -186,6 +189,11 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if err != nil {
 		return err
 	}
+	lim, err := openLimiters(f.limits, log)
+	if err != nil {
+		return err
+	}
+	defer lim.Close()
 	st, err := a.openStoreFor(ctx, v)
 	if err != nil {
 		return err
@@ -195,12 +203,15 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if err != nil {
 		return a.pruneRefused(err)
 	}
-	srv, err := server.New(ctx, server.Options{
+	opts := server.Options{
 		Store: st, Vault: v, APIs: ap.apis, Functions: ap.fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter,
 		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now, Audit: a.audit,
-	})
+		Usage: newUsageRecorder(st, log),
+	}
+	lim.options(&opts)
+	srv, err := server.New(ctx, opts)
 	if err != nil {
 		return err
 	}
