@@ -108,6 +108,13 @@ func (a *app) serveCommand() *cobra.Command {
 				if stack != nil {
 					_ = printOutputs(output{a.stdout, outputsJSON}, stack.plan.Outputs(res, endpointsOf(srv)))
 				}
+				// Shown once; with --json, on stderr, so that stdout stays
+				// one JSON document.
+				if outputsJSON {
+					printNewAPIKeys(a.stderr, newAPIKeys(res))
+				} else {
+					printNewAPIKeys(a.stdout, newAPIKeys(res))
+				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {
 					fmt.Fprintf(a.stdout, "HTTPS for custom domains on %s\n", t)
