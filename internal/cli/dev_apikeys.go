@@ -121,8 +121,9 @@ func (a *app) printAPIKeyCall(apiURL string, m apiKeyMethod, curlToken string) {
 	fmt.Fprintf(w, "curl %s-H %s %s\n", auth, shellQuote("x-api-key: "+m.value), target)
 }
 
-// shellQuote quotes s for sh: in single quotes, each ' as '\”. A
-// config's key value may hold any printable character.
+// shellQuote quotes s for sh: in single quotes, each single quote closed,
+// escaped and reopened. A config's key value may hold any printable
+// character.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
