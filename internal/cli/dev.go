@@ -264,7 +264,7 @@ func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken str
 		u, _ := url.Parse(base)
 		fmt.Fprintf(w, "  Also at:      http://%s.execute-api.%s.%s:%s/%s/ (resolves only where *.%s does; curl does)\n",
 			id, cfg.Region, srv.Catalog().BaseDomain(), u.Port(), stage, srv.Catalog().BaseDomain())
-		if curlToken != "" {
+		if curlToken != "" && hasAuthorizer(&api) {
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
 		}
 		if m, ok := firstAPIKeyMethod(cfg, &api, created); ok {

@@ -127,3 +127,16 @@ func (a *app) printAPIKeyCall(apiURL string, m apiKeyMethod, curlToken string) {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// hasAuthorizer reports whether a method of the API has an authorizer: an
+// API without one takes no token.
+func hasAuthorizer(api *config.RestAPI) bool {
+	for _, r := range api.Resources {
+		for _, m := range r.Methods {
+			if m.Authorizer != "" {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -176,15 +176,8 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if stack != nil && f.prune {
 		return fmt.Errorf("--prune is for --config: a template's stack deletes what the template drops, as a stack update does: %w", exitError(2))
 	}
-	if f.shutdownTimeout <= 0 {
-		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
-	}
-	poll := f.pollInterval
-	if poll <= 0 {
-		poll = time.Second // the catalog's default
-	}
-	if err := server.CheckOutage(f.storeOutage, f.staleAfter, poll); err != nil {
-		return reported(2, "--store-outage, --store-outage-bound: %v", err)
+	if err := f.check(); err != nil {
+		return err
 	}
 	// From here on SIGHUP reloads, however early it comes; before, it
 	// ends the process, which has made nothing yet.
@@ -234,6 +227,21 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	stopReloads()
 	log.Info("stopped")
 	return err
+}
+
+// check validates the flags runServer checks before it opens anything.
+func (f *serveFlags) check() error {
+	if f.shutdownTimeout <= 0 {
+		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
+	}
+	poll := f.pollInterval
+	if poll <= 0 {
+		poll = time.Second // the catalog's default
+	}
+	if err := server.CheckOutage(f.storeOutage, f.staleAfter, poll); err != nil {
+		return reported(2, "--store-outage, --store-outage-bound: %v", err)
+	}
+	return nil
 }
 
 // applied is what a config or a template put in the store, and what the
