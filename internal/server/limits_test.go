@@ -201,14 +201,10 @@ func TestLimiterErrorsCounted(t *testing.T) {
 		t.Errorf("Strike: %v", err)
 	}
 	body := scrape(t, s.metrics)
-	for _, want := range []string{
+	wantSeries(t, body,
 		`tollgate_limiter_errors_total{component="gateway"} 2`,
 		`tollgate_limiter_errors_total{component="token"} 0`,
-	} {
-		if !strings.Contains(body, want+"\n") {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+	)
 }
 
 func scrape(t *testing.T, m *metrics) string {
@@ -217,6 +213,16 @@ func scrape(t *testing.T, m *metrics) string {
 	m.handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(w.Body)
 	return string(body)
+}
+
+// wantSeries fails the test for each series line body lacks.
+func wantSeries(t *testing.T, body string, lines ...string) {
+	t.Helper()
+	for _, want := range lines {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 }
 
 // TestPlanMetricsBounded: the first keys seen get a key label of their
@@ -233,18 +239,14 @@ func TestPlanMetricsBounded(t *testing.T) {
 	p.ObservePlan("plan2", "key2", gateway.PlanThrottled)
 	p.ObservePlan("plan1", "key3", gateway.PlanThrottled)
 	body := scrape(t, m)
-	for _, want := range []string{
+	wantSeries(t, body,
 		`tollgate_usage_plan_requests_total{key="key1",outcome="allowed",plan="plan1"} 1`,
 		`tollgate_usage_plan_requests_total{key="key2",outcome="allowed",plan="plan1"} 1`,
 		`tollgate_usage_plan_requests_total{key="other",outcome="allowed",plan="plan1"} 2`,
 		`tollgate_usage_plan_requests_total{key="key1",outcome="quota",plan="plan1"} 1`,
 		`tollgate_usage_plan_requests_total{key="key2",outcome="throttled",plan="plan2"} 1`,
 		`tollgate_usage_plan_requests_total{key="other",outcome="throttled",plan="plan1"} 1`,
-	} {
-		if !strings.Contains(body, want+"\n") {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+	)
 	for _, k := range []string{"key3", "key4"} {
 		if strings.Contains(body, `key="`+k+`"`) {
 			t.Errorf("%s beyond the bound has a label of its own", k)
@@ -265,14 +267,10 @@ func TestTokenMetrics(t *testing.T) {
 	tm.ObserveQuota("us-east-1_abc")
 	tm.ObserveQuota("us-east-1_abc")
 	body := scrape(t, m)
-	for _, want := range []string{
+	wantSeries(t, body,
 		`tollgate_token_lockouts_total{pool="us-east-1_abc"} 1`,
 		`tollgate_token_quota_refusals_total{pool="us-east-1_abc"} 2`,
-	} {
-		if !strings.Contains(body, want+"\n") {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+	)
 }
 
 // BenchmarkPlanMetrics is what a usage plan's decision costs the metrics.
@@ -281,5 +279,36 @@ func BenchmarkPlanMetrics(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p.ObservePlan("abcdefghij", "klmnopqrst", gateway.PlanAllowed)
+	}
+}
+
+// countingFake is a limiter that admits everything, told apart by name.
+type countingFake struct{ name string }
+
+func (countingFake) Take(context.Context, time.Time, []limit.Check) (limit.Result, error) {
+	return limit.Result{Refused: -1}, nil
+}
+
+func (countingFake) Strike(context.Context, time.Time, string, limit.Lockout) (time.Time, error) {
+	return time.Time{}, nil
+}
+func (countingFake) Close() error { return nil }
+
+// TestTokenLimiterChoice: the token endpoint counts in the shared limiter
+// when there is one, else in this process's, else in none.
+func TestTokenLimiterChoice(t *testing.T) {
+	shared, local := countingFake{"shared"}, countingFake{"local"}
+	for _, c := range []struct {
+		shared, local limit.Limiter
+		want          limit.Limiter
+	}{
+		{shared, local, shared},
+		{nil, local, local},
+		{nil, nil, nil},
+	} {
+		s := &Server{opts: Options{Limiter: c.shared, LocalLimiter: c.local}}
+		if got := s.tokenLimiter(); got != c.want {
+			t.Errorf("Limiter %v, LocalLimiter %v: the token endpoint counts in %v; want %v", c.shared, c.local, got, c.want)
+		}
 	}
 }
