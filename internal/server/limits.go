@@ -51,7 +51,7 @@ func (k apiKeys) APIKey(value string) (*tollgate.APIKey, bool) {
 	if len(value) < tollgate.MinAPIKeyValueLength || len(value) > tollgate.MaxAPIKeyValueLength {
 		return nil, false
 	}
-	var buf [4][]byte
+	var buf [vault.MaxKeys][]byte
 	for _, h := range k.vault.AppendAPIKeyHashes(buf[:0], value) {
 		if key, ok := k.APIKeyByHash(h); ok {
 			return key, true

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
@@ -310,5 +311,19 @@ func TestTokenLimiterChoice(t *testing.T) {
 		if got := s.tokenLimiter(); got != c.want {
 			t.Errorf("Limiter %v, LocalLimiter %v: the token endpoint counts in %v; want %v", c.shared, c.local, got, c.want)
 		}
+	}
+}
+
+// TestCatalogKeepsAPIKeysAndLimits: the catalog serves what the gateway's
+// API keys and the token endpoint's limits are read from; without it,
+// methods that require a key refuse every request and no pool has token
+// limits.
+func TestCatalogKeepsAPIKeysAndLimits(t *testing.T) {
+	var c any = (*catalog.Catalog)(nil)
+	if _, ok := c.(apiKeyCatalog); !ok {
+		t.Error("the catalog has no APIKeyByHash and UsagePlan")
+	}
+	if _, ok := c.(limitsCatalog); !ok {
+		t.Error("the catalog has no PoolLimits and BaseLockout")
 	}
 }
