@@ -11,11 +11,11 @@ import (
 	"github.com/tollgate/tollgate/internal/server"
 )
 
-// This file binds the server to internal/limit's Local and Redis,
-// internal/usage's Recorder and config.Result's new API keys. Each
+// This file binds the commands to internal/limit's Local and Redis,
+// internal/usage's Recorder and config.Result's new API keys: each
 // function is one line over them.
 
-// errNoRedis is newRedisLimiter's answer until limit.NewRedis is bound.
+// errNoRedis is newRedisLimiter's answer while no Redis limiter is bound.
 var errNoRedis = errors.New("this build has no Redis limiter")
 
 // newLocalLimiter returns this process's limiter (limit.NewLocal).
@@ -27,14 +27,14 @@ func newRedisLimiter(_ string, _ time.Duration) (limit.Limiter, error) {
 	return nil, errNoRedis
 }
 
-// newUsageRecorder returns the recorder of usage plans' use
-// (usage.NewRecorder).
+// newUsageRecorder returns the recorder of usage plans' use, written to
+// the store (usage.NewRecorder).
 func newUsageRecorder(_ tollgate.Store, _ *slog.Logger) server.UsageRecorder {
 	return nil
 }
 
-// newAPIKeys returns the API keys an apply created with their values
-// (config.Result.NewAPIKeys).
+// newAPIKeys returns the API keys an apply created, with their values
+// (config.Result.NewAPIKeys); res is nil when nothing was applied.
 func newAPIKeys(_ *config.Result) []newAPIKey {
 	return nil
 }
