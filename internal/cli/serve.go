@@ -46,6 +46,8 @@ type serveFlags struct {
 	shutdownTimeout time.Duration
 	// limits are where limits are counted (--redis).
 	limits limitFlags
+	// maxPlanKeys is --max-plan-key-labels.
+	maxPlanKeys int
 	// reload is what SIGHUP applies again: the --config or --template the
 	// command was given (neither: SIGHUP does nothing), and whether a
 	// change to it does the same (dev).
@@ -69,6 +71,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.Var(&f.verifyCacheSize, "verify-cache-size", "memory the gateway's cache of verified tokens may hold, e.g. 64MiB or 1GiB; 0 verifies every request's token anew")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish once asked to stop (SIGTERM, Ctrl-C); then their connections are closed")
 	f.limits.register(cmd)
+	fs.IntVar(&f.maxPlanKeys, "max-plan-key-labels", server.DefaultMaxPlanKeyLabels, "how many API keys get a key label of their own in tollgate_usage_plan_requests_total; further keys are counted as key=\"other\"")
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
@@ -208,7 +211,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter,
 		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now, Audit: a.audit,
-		Usage: newUsageRecorder(st, log),
+		Usage: newUsageRecorder(st, log), MaxPlanKeyLabels: f.maxPlanKeys,
 	}
 	lim.options(&opts)
 	srv, err := server.New(ctx, opts)
@@ -231,6 +234,9 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 
 // check validates the flags runServer checks before it opens anything.
 func (f *serveFlags) check() error {
+	if f.maxPlanKeys <= 0 {
+		return reported(2, "--max-plan-key-labels %d: want a positive number, e.g. %d", f.maxPlanKeys, server.DefaultMaxPlanKeyLabels)
+	}
 	if f.shutdownTimeout <= 0 {
 		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
 	}
