@@ -96,7 +96,41 @@ func TestDevLinesWorkOnACleanMachine(t *testing.T) {
 			{"curl -X POST", `"access_token":"`},
 		}, p.Output())
 	})
+
+	t.Run("API key", func(t *testing.T) {
+		cfg := filepath.Join(t.TempDir(), "keys.yaml")
+		writeFile(t, cfg, "userPools:\n"+partnerPool("api/read", "read")+devAPIKeyAPI)
+		p, _ := startDev(t, t.TempDir(), "--config", cfg)
+		out := p.Output()
+		checkScripts(t, env, devScripts(out), []want{
+			{"aws cognito-idp list-user-pools", "UserPools"},
+			{"curl -X POST", `"access_token":"`},
+			{"x-api-key", `"items":"ok"`}, // the key's line; without the key, 403 Forbidden
+		}, out)
+		// The key the apply generated is shown, once, with its id.
+		if !regexp.MustCompile(`(?m)^API key GeneratedKey \(id [a-z0-9]{10}\): [A-Za-z0-9]{40} — shown once$`).MatchString(out) {
+			t.Errorf("dev did not show the generated key:\n%s", out)
+		}
+	})
 }
+
+// devAPIKeyAPI is an API whose GET /items requires a key of the plan
+// Basic: PartnerKey's value is the config's, GeneratedKey's is made by the
+// apply.
+const devAPIKeyAPI = `restApis:
+  - id: Api
+    resources:
+      - path: /items
+        methods:
+          - {httpMethod: GET, apiKeyRequired: true, integration: {type: MOCK, body: '{"items":"ok"}'}}
+apiKeys:
+  - {id: PartnerKey, value: partner-key-0123456789abcdef}
+  - {id: GeneratedKey}
+usagePlans:
+  - id: Basic
+    apiStages: [{api: Api}]
+    apiKeys: [PartnerKey, GeneratedKey]
+`
 
 // want is a script dev prints: a piece of its text, and a piece of what
 // it prints when it works.

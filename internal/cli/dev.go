@@ -142,7 +142,9 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 		key = awsKey{}
 	}
 	a.printFunctions(cfg, base, key)
-	a.printDevAPIs(srv, cfg, curlToken)
+	created := newAPIKeys(res)
+	printNewAPIKeys(w, created)
+	a.printDevAPIs(srv, cfg, curlToken, created)
 	if keyErr != nil {
 		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", keyErr)
 	} else {
@@ -249,7 +251,7 @@ func (a *app) printDevCurl(base, clientID, secret string) string {
 
 // printDevAPIs prints each REST API's URLs, and how to call it with a token
 // when curlToken gets one.
-func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken string) {
+func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken string, created []newAPIKey) {
 	w, base := a.stdout, srv.PublicURL()
 	for _, api := range cfg.RestAPIs {
 		id := tollgate.RestAPIID(api.ID)
@@ -262,8 +264,11 @@ func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken str
 		u, _ := url.Parse(base)
 		fmt.Fprintf(w, "  Also at:      http://%s.execute-api.%s.%s:%s/%s/ (resolves only where *.%s does; curl does)\n",
 			id, cfg.Region, srv.Catalog().BaseDomain(), u.Port(), stage, srv.Catalog().BaseDomain())
-		if curlToken != "" {
+		if curlToken != "" && hasAuthorizer(&api) {
 			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
+		}
+		if m, ok := firstAPIKeyMethod(cfg, &api, created); ok {
+			a.printAPIKeyCall(apiURL, m, curlToken)
 		}
 	}
 	for _, api := range cfg.HTTPAPIs {

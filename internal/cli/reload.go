@@ -101,6 +101,9 @@ func (rl *reloader) reload(ctx context.Context, why string) {
 	if err == nil {
 		var ap *applied
 		if ap, err = rl.a.apply(ctx, rl.st, rl.v, cfg, stack, rl.f, rl.log); err == nil {
+			// The store holds the keys whatever serve says: their values
+			// are shown now or never.
+			printNewAPIKeys(rl.a.stdout, newAPIKeys(ap.res))
 			err = rl.serve(ap, path, why)
 		}
 	}

@@ -44,6 +44,10 @@ type serveFlags struct {
 	// verifyCacheSize is --verify-cache-size; 0 turns the cache off.
 	verifyCacheSize byteSize
 	shutdownTimeout time.Duration
+	// limits are where limits are counted (--redis).
+	limits limitFlags
+	// maxPlanKeys is --max-plan-key-labels.
+	maxPlanKeys int
 	// reload is what SIGHUP applies again: the --config or --template the
 	// command was given (neither: SIGHUP does nothing), and whether a
 	// change to it does the same (dev).
@@ -66,6 +70,8 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	f.verifyCacheSize = gateway.DefaultCacheBytes
 	fs.Var(&f.verifyCacheSize, "verify-cache-size", "memory the gateway's cache of verified tokens may hold, e.g. 64MiB or 1GiB; 0 verifies every request's token anew")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish once asked to stop (SIGTERM, Ctrl-C); then their connections are closed")
+	f.limits.register(cmd)
+	fs.IntVar(&f.maxPlanKeys, "max-plan-key-labels", server.DefaultMaxPlanKeyLabels, "how many API keys get a key label of their own in tollgate_usage_plan_requests_total; further keys are counted as key=\"other\"")
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
@@ -104,6 +110,13 @@ func (a *app) serveCommand() *cobra.Command {
 			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, _ *config.Config, res *config.Result, _ tollgate.Store, _ *vault.Vault) {
 				if stack != nil {
 					_ = printOutputs(output{a.stdout, outputsJSON}, stack.plan.Outputs(res, endpointsOf(srv)))
+				}
+				// Shown once; with --json, on stderr, so that stdout stays
+				// one JSON document.
+				if outputsJSON {
+					printNewAPIKeys(a.stderr, newAPIKeys(res))
+				} else {
+					printNewAPIKeys(a.stdout, newAPIKeys(res))
 				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {
@@ -166,15 +179,8 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if stack != nil && f.prune {
 		return fmt.Errorf("--prune is for --config: a template's stack deletes what the template drops, as a stack update does: %w", exitError(2))
 	}
-	if f.shutdownTimeout <= 0 {
-		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
-	}
-	poll := f.pollInterval
-	if poll <= 0 {
-		poll = time.Second // the catalog's default
-	}
-	if err := server.CheckOutage(f.storeOutage, f.staleAfter, poll); err != nil {
-		return reported(2, "--store-outage, --store-outage-bound: %v", err)
+	if err := f.check(); err != nil {
+		return err
 	}
 	// From here on SIGHUP reloads, however early it comes; before, it
 	// ends the process, which has made nothing yet.
@@ -186,6 +192,11 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if err != nil {
 		return err
 	}
+	lim, err := openLimiters(f.limits, log)
+	if err != nil {
+		return err
+	}
+	defer lim.Close()
 	st, err := a.openStoreFor(ctx, v)
 	if err != nil {
 		return err
@@ -195,12 +206,15 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	if err != nil {
 		return a.pruneRefused(err)
 	}
-	srv, err := server.New(ctx, server.Options{
+	opts := server.Options{
 		Store: st, Vault: v, APIs: ap.apis, Functions: ap.fns, FunctionIdleTimeout: f.functionIdle, FunctionUser: fnUser,
 		Listen: f.listen, TLSListen: f.tlsListen, AdminListen: f.adminListen, PublicURL: f.publicURL, IssuerURL: f.issuerURL, BaseDomain: f.baseDomain,
 		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter,
 		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now, Audit: a.audit,
-	})
+		Usage: newUsageRecorder(st, log), MaxPlanKeyLabels: f.maxPlanKeys,
+	}
+	lim.options(&opts)
+	srv, err := server.New(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -216,6 +230,24 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	stopReloads()
 	log.Info("stopped")
 	return err
+}
+
+// check validates the flags runServer checks before it opens anything.
+func (f *serveFlags) check() error {
+	if f.maxPlanKeys <= 0 {
+		return reported(2, "--max-plan-key-labels %d: want a positive number, e.g. %d", f.maxPlanKeys, server.DefaultMaxPlanKeyLabels)
+	}
+	if f.shutdownTimeout <= 0 {
+		return reported(2, "--shutdown-timeout %s: want a positive duration, e.g. 10s", f.shutdownTimeout)
+	}
+	poll := f.pollInterval
+	if poll <= 0 {
+		poll = time.Second // the catalog's default
+	}
+	if err := server.CheckOutage(f.storeOutage, f.staleAfter, poll); err != nil {
+		return reported(2, "--store-outage, --store-outage-bound: %v", err)
+	}
+	return nil
 }
 
 // applied is what a config or a template put in the store, and what the

@@ -19,6 +19,18 @@
 // (trigger.go), held like a gateway request's, so that a reload never
 // takes the runner from under an invocation.
 //
+// Limits and usage (limits.go, plan_metrics.go): the gateway finds API
+// keys by the keyed hash of the presented value under each master key
+// (the catalog's APIKeyByHash), and counts throttles, usage plans' quotas
+// and the token endpoint's quotas and lockouts in Options.Limiter, shared
+// by every node (Redis), or else each in this process (the gateway's own
+// counters, Options.LocalLimiter for the token endpoint). The limiter and
+// the usage recorder are the server's, kept across reloads; Serve runs the
+// recorder and flushes it once the listeners have shut down. Metrics:
+// tollgate_usage_plan_requests_total (key labels bounded),
+// tollgate_limiter_errors_total, tollgate_token_lockouts_total and
+// tollgate_token_quota_refusals_total.
+//
 // Routing by host: a request whose Host is one of a pool's domains (the
 // Cognito-style "{prefix}.auth.{region}.{base domain}" or a custom domain)
 // is served as that pool's auth domain. Every pool is also reachable without

@@ -46,9 +46,15 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		Unavailable: s.stale,
 		Cache:       s.gwCache,
 		JWKS:        jwks.Options{Previous: s.previousJWKS()},
-		Observer:    s.gwMetrics,
-		Now:         s.opts.Now,
-		Logger:      s.opts.Logger,
+		Observer:    gatewayObserver{s.gwMetrics, s.planMetrics},
+		// API keys and usage plans: the catalog's keys, the server's
+		// recorder and limiter, kept across reloads.
+		APIKeys:         s.gatewayAPIKeys(),
+		Usage:           s.gatewayUsage(),
+		Limiter:         s.limiterFor(s.opts.Limiter, "gateway"),
+		LimiterFailOpen: s.opts.LimiterFailOpen,
+		Now:             s.opts.Now,
+		Logger:          s.opts.Logger,
 	})
 }
 

@@ -15,12 +15,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/headercase"
+	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/proxy"
 	"github.com/tollgate/tollgate/internal/signer"
 	"github.com/tollgate/tollgate/internal/token"
@@ -87,6 +90,31 @@ type Options struct {
 	// 0 means DefaultGCPercent, a negative value leaves the runtime's
 	// setting (100) alone. Serve restores the previous setting on return.
 	GCPercent int
+	// Limiter, if set, counts limits for every node sharing it
+	// (limit.Redis, --redis): the gateway's throttles and usage plans
+	// (gateway.Options.Limiter) and the token endpoint's quotas and
+	// lockouts. Nil: each node counts alone, the gateway in itself and the
+	// token endpoint in LocalLimiter. The caller closes it after Serve.
+	Limiter limit.Limiter
+	// LimiterFailOpen serves requests when Limiter fails (unreachable,
+	// timed out), with the gateway's local limits still applied; otherwise
+	// they are answered 503 (--redis-failure). /readyz does not follow
+	// Limiter in either mode: every node shares it, so taking nodes out of
+	// a load balancer would not bring it back, and tollgate_limiter_errors_total
+	// shows the outage.
+	LimiterFailOpen bool
+	// LocalLimiter counts the token endpoint's quotas and lockouts in this
+	// process when Limiter is nil (limit.Local). Nil with Limiter nil: the
+	// token endpoint enforces no TokenLimits.
+	LocalLimiter limit.Limiter
+	// Usage, if set, records what usage plans admitted (internal/usage),
+	// run and flushed by Serve; the server's, kept across reloads.
+	Usage UsageRecorder
+	// MaxPlanKeyLabels bounds the key label of
+	// tollgate_usage_plan_requests_total: keys beyond the first
+	// MaxPlanKeyLabels seen are counted as key="other". 0 means
+	// DefaultMaxPlanKeyLabels.
+	MaxPlanKeyLabels int
 	// Audit, if set, receives the audit events of the management API's
 	// writes and of refused authentications (token endpoint, management
 	// and Invoke APIs); tollgate_audit_events_total counts them.
@@ -108,6 +136,12 @@ type Server struct {
 	gwMetrics *gatewayMetrics
 	proxy     *proxy.Proxy
 	fnMetrics *functionMetrics
+	// planMetrics observe usage plans' decisions; limiterErrors count the
+	// shared or local limiter's errors by component; tokenMetrics the token
+	// endpoint's lockouts and quota refusals.
+	planMetrics   *planMetrics
+	limiterErrors *prometheus.CounterVec
+	tokenMetrics  *tokenMetrics
 
 	// dep is the deployment in service: the gateway and the function
 	// runner, swapped by Reload (reload.go).
@@ -168,12 +202,15 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s.registerCatalogMetrics()
+	s.limiterErrors = s.metrics.newLimiterErrors()
+	s.tokenMetrics = s.metrics.newTokenMetrics()
 	s.token = s.newTokenEndpoint()
 	s.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
 	s.gwCache = gateway.NewCache(gateway.CacheOptions{Bytes: opts.VerifyCacheBytes, Now: opts.Now})
 	s.metrics.registerCache(s.gwCache)
 	s.gwMetrics = s.metrics.newGatewayMetrics()
 	s.fnMetrics = s.metrics.newFunctionMetrics()
+	s.planMetrics = s.metrics.newPlanMetrics(opts.MaxPlanKeyLabels)
 	d, err := s.deploy(opts.APIs, opts.Functions)
 	if err != nil {
 		return nil, err
@@ -337,6 +374,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.catalog.Run(runCtx)
+	flushUsage := s.runUsage(runCtx)
 	s.startDeployment(runCtx)
 	defer s.proxy.CloseIdleConnections()
 	// After the listeners have shut down: in-flight invocations are done.
@@ -374,6 +412,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	admin.Close()
 	wg.Wait()
+	// Every request the gateway admitted has ended: count them all.
+	flushUsage(shutCtx)
 	return serveErr
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/tollgate/tollgate"
 
 	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/token"
 )
 
@@ -24,14 +25,45 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		Vault:       s.opts.Vault,
 		// The issuer does not depend on the host a request came in on, so
 		// that a token verifies the same wherever it is presented.
-		Issuer:       func(_ *http.Request, poolID string) string { return s.Issuer(poolID) },
-		PoolFromHost: s.poolFromHost,
-		Trigger:      s.preTokenGeneration,
-		Invoke:       s.invokeTrigger,
-		Now:          s.opts.Now,
-		Audit:        s.opts.Audit,
-		Logger:       s.opts.Logger,
+		Issuer:          func(_ *http.Request, poolID string) string { return s.Issuer(poolID) },
+		PoolFromHost:    s.poolFromHost,
+		Trigger:         s.preTokenGeneration,
+		Invoke:          s.invokeTrigger,
+		Limiter:         s.limiterFor(s.tokenLimiter(), "token"),
+		LimiterFailOpen: s.opts.LimiterFailOpen,
+		PoolLimits:      s.poolLimits(),
+		BaseLockout:     s.baseLockout(),
+		Now:             s.opts.Now,
+		Audit:           s.opts.Audit,
+		Logger:          s.opts.Logger,
 	})
+}
+
+// tokenLimiter is the limiter of the token endpoint: the shared one, else
+// this process's.
+func (s *Server) tokenLimiter() limit.Limiter {
+	if s.opts.Limiter != nil {
+		return s.opts.Limiter
+	}
+	return s.opts.LocalLimiter
+}
+
+// poolLimits returns the catalog's TokenLimits by pool, nil when the
+// catalog keeps none.
+func (s *Server) poolLimits() func(string) (tollgate.TokenLimits, bool) {
+	if c, ok := any(s.catalog).(limitsCatalog); ok {
+		return c.PoolLimits
+	}
+	return nil
+}
+
+// baseLockout returns the catalog's lockout of ids presented on the shared
+// base host, nil when the catalog keeps none.
+func (s *Server) baseLockout() func() tollgate.Lockout {
+	if c, ok := any(s.catalog).(limitsCatalog); ok {
+		return c.BaseLockout
+	}
+	return nil
 }
 
 // The catalog must be a token.Syncer: the token endpoint syncs it on a

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/server"
+)
+
+// What --redis-failure may say.
+const (
+	redisFailOpen   = "open"
+	redisFailClosed = "closed"
+)
+
+// limitFlags are the flags of where limits are counted.
+type limitFlags struct {
+	redisURL     string        // --redis
+	redisFailure string        // --redis-failure
+	redisTimeout time.Duration // --redis-timeout
+}
+
+func (f *limitFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.redisURL, "redis", "", "redis:// or rediss:// URL of the Redis server (one primary, not a cluster) where every node sharing it counts the gateway's throttles, usage plans' quotas and the token endpoint's quotas and lockouts once; without it each node counts alone, so N nodes admit up to N times a limit")
+	fs.StringVar(&f.redisFailure, "redis-failure", redisFailOpen, "when Redis cannot be reached within --redis-timeout: open (serve, with each node's own gateway limits still applied but nothing counted across nodes and no token quota or lockout: availability first, as --store-outage=serve) or closed (answer 503 to requests a shared limit applies to: enforcement first); /readyz stays ready in both, since every node shares Redis")
+	fs.DurationVar(&f.redisTimeout, "redis-timeout", 100*time.Millisecond, "how long one call to Redis may take before it counts as failed (--redis-failure)")
+}
+
+// check validates the flags and returns the Redis server's address as the
+// log may show it (host:port, never the URL's user or password), or ""
+// without --redis.
+func (f *limitFlags) check() (host string, err error) {
+	switch f.redisFailure {
+	case redisFailOpen, redisFailClosed:
+	default:
+		return "", reported(2, "--redis-failure %q: want open or closed", f.redisFailure)
+	}
+	if f.redisTimeout <= 0 {
+		return "", reported(2, "--redis-timeout %s: want a positive duration, e.g. 100ms", f.redisTimeout)
+	}
+	if f.redisURL == "" {
+		return "", nil
+	}
+	// The URL may hold a password: errors name its parts, never the URL.
+	u, err := url.Parse(f.redisURL)
+	if err != nil {
+		return "", reported(2, "--redis: not a URL; want redis://[user:password@]host:port[/db] or rediss://…")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return "", reported(2, "--redis: scheme %q; want redis:// or rediss:// (TLS)", u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return "", reported(2, "--redis: no host; want redis://host:port")
+	}
+	host = u.Host
+	if u.Port() == "" {
+		host += ":6379"
+	}
+	return host, nil
+}
+
+// limiters are the limiters a server counts in: shared (nil without
+// --redis) or local, which the caller closes once the server has stopped.
+type limiters struct {
+	shared, local limit.Limiter
+	failOpen      bool
+}
+
+// openLimiters opens the limiter the flags say and logs where limits are
+// counted.
+func openLimiters(f limitFlags, log *slog.Logger) (*limiters, error) {
+	host, err := f.check()
+	if err != nil {
+		return nil, err
+	}
+	l := &limiters{failOpen: f.redisFailure == redisFailOpen}
+	if host == "" {
+		l.local = newLocalLimiter()
+		log.Info("limits counted in this process only: each node admits its own share of every limit (--redis shares them)")
+		return l, nil
+	}
+	if l.shared, err = newRedisLimiter(f.redisURL, f.redisTimeout); err != nil {
+		// The error of a URL the flags accepted names no password: go-redis
+		// reports its parts.
+		return nil, fmt.Errorf("--redis %s: %w", host, err)
+	}
+	log.Info("limits shared through redis at "+host, "redis", host, "redis_failure", f.redisFailure, "redis_timeout", f.redisTimeout)
+	return l, nil
+}
+
+// options fills the server's limiter options.
+func (l *limiters) options(o *server.Options) {
+	o.Limiter, o.LocalLimiter, o.LimiterFailOpen = l.shared, l.local, l.failOpen
+}
+
+// Close closes the limiters.
+func (l *limiters) Close() error {
+	var errs []error
+	for _, x := range []limit.Limiter{l.shared, l.local} {
+		if x != nil {
+			errs = append(errs, x.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
