@@ -142,6 +142,9 @@ var mapped = map[string]bool{
 	"AWS::ApiGateway::Authorizer":          true,
 	"AWS::ApiGateway::Deployment":          true,
 	"AWS::ApiGateway::Stage":               true,
+	"AWS::ApiGateway::ApiKey":              true,
+	"AWS::ApiGateway::UsagePlan":           true,
+	"AWS::ApiGateway::UsagePlanKey":        true,
 	"AWS::Lambda::Function":                true,
 	"AWS::ApiGatewayV2::Api":               true,
 	"AWS::ApiGatewayV2::Route":             true,
@@ -664,6 +667,9 @@ func physicalID(kind, logicalID string) string {
 // for each type.
 func (d *deployer) ref(id, typ string, props map[string]any) any {
 	str := func(k string) string { s, _ := scalarString(props[k]); return s }
+	if ref, ok := d.refOfKeyOrPlan(id, typ, str); ok {
+		return ref
+	}
 	switch typ {
 	case "AWS::Cognito::UserPool":
 		pool := d.opts.IDs.Pool(id, d.opts.Region)
@@ -715,6 +721,9 @@ func (d *deployer) attr(id, name string) (any, bool) {
 	region, acct := d.opts.Region, tollgate.AccountID
 	if idAttr[typ] == name {
 		return d.r.ref[id], true
+	}
+	if v, ok := d.attrOfKeyOrPlan(id, typ, name); ok {
+		return v, true
 	}
 	switch typ {
 	case "AWS::Cognito::UserPool":
@@ -771,6 +780,10 @@ var idAttr = map[string]string{
 	"AWS::ApiGateway::Authorizer":  "AuthorizerId",
 	"AWS::ApiGateway::Resource":    "ResourceId",
 	"AWS::ApiGateway::Deployment":  "DeploymentId",
+	// An API key's id and a usage plan's (CFN23:
+	// aws-resource-apigateway-{apikey,usageplan}.md, Return values).
+	typeAPIKey:    apiKeyIDAttribute,
+	typeUsagePlan: "Id",
 	// AWS::ApiGatewayV2::*'s return values: Ref is the id, and so is
 	// this attribute.
 	"AWS::ApiGatewayV2::Api":         "ApiId",
