@@ -35,7 +35,7 @@ func (d *deployer) keyIDs() APIKeyIDs {
 // The types of API keys and usage plans (contract apigw-beyond.md §3,
 // "CloudFormation"; REST APIs only).
 const (
-	typeAPIKey        = "AWS::ApiGateway::ApiKey"
+	typeAPIKey        = "AWS::ApiGateway::ApiKey" //nolint:gosec // G101: a resource type, not a credential
 	typeUsagePlan     = "AWS::ApiGateway::UsagePlan"
 	typeUsagePlanKey  = "AWS::ApiGateway::UsagePlanKey"
 	typeRestAPI       = "AWS::ApiGateway::RestApi"
