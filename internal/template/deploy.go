@@ -186,6 +186,23 @@ type deployer struct {
 // returned at once, as config.Problems, each with the template's file,
 // line and column where known, and the logical id and property path.
 func Deploy(t *Template, opts Options) (*Plan, error) {
+	d := newDeployer(t, opts)
+	d.run()
+	if len(d.problems) > 0 {
+		// In the order of the file, as config files' problems are.
+		slices.SortStableFunc(d.problems, func(a, b config.Problem) int {
+			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
+		return nil, config.Problems(d.problems)
+	}
+	byID := func(a, b Resource) int { return strings.Compare(a.LogicalID, b.LogicalID) }
+	slices.SortFunc(d.plan.NotApplicable, byID)
+	slices.SortFunc(d.plan.Skipped, byID)
+	return d.plan, nil
+}
+
+// newDeployer returns the deployer of one Deploy of t.
+func newDeployer(t *Template, opts Options) *deployer {
 	d := &deployer{
 		t: t, opts: opts,
 		props:   map[string]map[string]any{},
@@ -202,18 +219,7 @@ func Deploy(t *Template, opts Options) (*Plan, error) {
 	if !config.StackNamePattern.MatchString(d.plan.StackName) {
 		d.fail("", "the stack name %q is not one CloudFormation accepts: a letter, then letters, digits and hyphens, at most 128 in all (set it with --stack-name)", d.plan.StackName)
 	}
-	d.run()
-	if len(d.problems) > 0 {
-		// In the order of the file, as config files' problems are.
-		slices.SortStableFunc(d.problems, func(a, b config.Problem) int {
-			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return nil, config.Problems(d.problems)
-	}
-	byID := func(a, b Resource) int { return strings.Compare(a.LogicalID, b.LogicalID) }
-	slices.SortFunc(d.plan.NotApplicable, byID)
-	slices.SortFunc(d.plan.Skipped, byID)
-	return d.plan, nil
+	return d
 }
 
 var nonStackName = regexp.MustCompile(`[^A-Za-z0-9-]`)

@@ -321,3 +321,64 @@ func TestSplitMethodThrottleKey(t *testing.T) {
 		}
 	}
 }
+
+// The Config's rules for keys and plans (internal/config) report their
+// problems at the template property each value came from: every field the
+// mapper fills records its origin, and a plan's apiKeys[i] is the KeyId of
+// the UsagePlanKey that added it.
+func TestUsagePlanOrigins(t *testing.T) {
+	text := usagePlanBase + `  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties:
+      Name: k
+      Value: abcdefghij0123456789
+      Enabled: true
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      Throttle: {RateLimit: 1, BurstLimit: 2}
+      Quota: {Limit: 5, Period: WEEK}
+      ApiStages:
+        - ApiId: !Ref Api
+          Stage: v1
+          Throttle:
+            "//GET": {BurstLimit: 3, RateLimit: 1.5}
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {KeyId: !Ref Key, KeyType: API_KEY, UsagePlanId: !Ref Plan}
+`
+	tp, err := Parse("t.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDeployer(tp, Options{})
+	d.run()
+	if len(d.problems) > 0 {
+		t.Fatalf("problems: %v", config.Problems(d.problems))
+	}
+	at := mappedFrom{d}
+	for path, want := range map[string]string{
+		"apiKeys[0]":                                         "Resources.Key.Properties",
+		"apiKeys[0].apiKeyName":                              "Resources.Key.Properties.Name",
+		"apiKeys[0].value":                                   "Resources.Key.Properties.Value",
+		"apiKeys[0].enabled":                                 "Resources.Key.Properties.Enabled",
+		"usagePlans[0].throttle.rateLimit":                   "Resources.Plan.Properties.Throttle.RateLimit",
+		"usagePlans[0].throttle.burstLimit":                  "Resources.Plan.Properties.Throttle.BurstLimit",
+		"usagePlans[0].quota.period":                         "Resources.Plan.Properties.Quota.Period",
+		"usagePlans[0].quota.offset":                         "Resources.Plan.Properties.Quota (offset)",
+		"usagePlans[0].apiStages[0].api":                     "Resources.Plan.Properties.ApiStages[0].ApiId",
+		"usagePlans[0].apiStages[0].stage":                   "Resources.Plan.Properties.ApiStages[0].Stage",
+		"usagePlans[0].apiStages[0].throttle":                "Resources.Plan.Properties.ApiStages[0].Throttle",
+		"usagePlans[0].apiStages[0].throttle[0]":             "Resources.Plan.Properties.ApiStages[0].Throttle.//GET",
+		"usagePlans[0].apiStages[0].throttle[0].path":        "Resources.Plan.Properties.ApiStages[0].Throttle.//GET (path)",
+		"usagePlans[0].apiStages[0].throttle[0].burstLimit":  "Resources.Plan.Properties.ApiStages[0].Throttle.//GET.BurstLimit",
+		"usagePlans[0].apiKeys[0]":                           "Resources.PlanKey.Properties.KeyId",
+		"restApis[0].apiKeySourceType":                       "Resources.Api.Properties.ApiKeySourceType",
+		"restApis[0].resources[0].methods[0].apiKeyRequired": "Resources.Root.Properties.ApiKeyRequired",
+	} {
+		p := at.Value(path)
+		if p.Path != want || p.Line == 0 {
+			t.Errorf("%s is placed at %s:%d, want %s", path, p.Path, p.Line, want)
+		}
+	}
+}
