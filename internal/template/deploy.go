@@ -142,6 +142,9 @@ var mapped = map[string]bool{
 	"AWS::ApiGateway::Authorizer":          true,
 	"AWS::ApiGateway::Deployment":          true,
 	"AWS::ApiGateway::Stage":               true,
+	"AWS::ApiGateway::ApiKey":              true,
+	"AWS::ApiGateway::UsagePlan":           true,
+	"AWS::ApiGateway::UsagePlanKey":        true,
 	"AWS::Lambda::Function":                true,
 	"AWS::ApiGatewayV2::Api":               true,
 	"AWS::ApiGatewayV2::Route":             true,
@@ -183,6 +186,23 @@ type deployer struct {
 // returned at once, as config.Problems, each with the template's file,
 // line and column where known, and the logical id and property path.
 func Deploy(t *Template, opts Options) (*Plan, error) {
+	d := newDeployer(t, opts)
+	d.run()
+	if len(d.problems) > 0 {
+		// In the order of the file, as config files' problems are.
+		slices.SortStableFunc(d.problems, func(a, b config.Problem) int {
+			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
+		return nil, config.Problems(d.problems)
+	}
+	byID := func(a, b Resource) int { return strings.Compare(a.LogicalID, b.LogicalID) }
+	slices.SortFunc(d.plan.NotApplicable, byID)
+	slices.SortFunc(d.plan.Skipped, byID)
+	return d.plan, nil
+}
+
+// newDeployer returns the deployer of one Deploy of t.
+func newDeployer(t *Template, opts Options) *deployer {
 	d := &deployer{
 		t: t, opts: opts,
 		props:   map[string]map[string]any{},
@@ -199,18 +219,7 @@ func Deploy(t *Template, opts Options) (*Plan, error) {
 	if !config.StackNamePattern.MatchString(d.plan.StackName) {
 		d.fail("", "the stack name %q is not one CloudFormation accepts: a letter, then letters, digits and hyphens, at most 128 in all (set it with --stack-name)", d.plan.StackName)
 	}
-	d.run()
-	if len(d.problems) > 0 {
-		// In the order of the file, as config files' problems are.
-		slices.SortStableFunc(d.problems, func(a, b config.Problem) int {
-			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return nil, config.Problems(d.problems)
-	}
-	byID := func(a, b Resource) int { return strings.Compare(a.LogicalID, b.LogicalID) }
-	slices.SortFunc(d.plan.NotApplicable, byID)
-	slices.SortFunc(d.plan.Skipped, byID)
-	return d.plan, nil
+	return d
 }
 
 var nonStackName = regexp.MustCompile(`[^A-Za-z0-9-]`)
@@ -664,6 +673,9 @@ func physicalID(kind, logicalID string) string {
 // for each type.
 func (d *deployer) ref(id, typ string, props map[string]any) any {
 	str := func(k string) string { s, _ := scalarString(props[k]); return s }
+	if ref, ok := d.refOfKeyOrPlan(id, typ, str); ok {
+		return ref
+	}
 	switch typ {
 	case "AWS::Cognito::UserPool":
 		pool := d.opts.IDs.Pool(id, d.opts.Region)
@@ -715,6 +727,9 @@ func (d *deployer) attr(id, name string) (any, bool) {
 	region, acct := d.opts.Region, tollgate.AccountID
 	if idAttr[typ] == name {
 		return d.r.ref[id], true
+	}
+	if v, ok := d.attrOfKeyOrPlan(id, typ, name); ok {
+		return v, true
 	}
 	switch typ {
 	case "AWS::Cognito::UserPool":
@@ -771,6 +786,10 @@ var idAttr = map[string]string{
 	"AWS::ApiGateway::Authorizer":  "AuthorizerId",
 	"AWS::ApiGateway::Resource":    "ResourceId",
 	"AWS::ApiGateway::Deployment":  "DeploymentId",
+	// An API key's id and a usage plan's (CFN23:
+	// aws-resource-apigateway-{apikey,usageplan}.md, Return values).
+	typeAPIKey:    apiKeyIDAttribute,
+	typeUsagePlan: "Id",
 	// AWS::ApiGatewayV2::*'s return values: Ref is the id, and so is
 	// this attribute.
 	"AWS::ApiGatewayV2::Api":         "ApiId",

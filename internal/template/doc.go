@@ -36,13 +36,24 @@
 //     (Fn::Join of cognito-idp's URL and Ref Pool, or GetAtt
 //     Pool.ProviderURL) to that pool and its clients; WebSocket APIs,
 //     OpenAPI bodies, AWS_IAM routes and parameter mapping are problems.
+//     API keys and usage plans (usageplans.go) map to the Config's apiKeys
+//     and usagePlans: AWS::ApiGateway::ApiKey (a key without Enabled is
+//     disabled, as CreateApiKey makes it; the deprecated StageKeys, which
+//     CDK's addApiKey writes, and GenerateDistinctId are accepted and
+//     change nothing), AWS::ApiGateway::UsagePlan (ApiStages' ApiId a REST
+//     API of the template, their per-method Throttle keys
+//     "/{resource path}/{METHOD}" split into path and method, "//GET" the
+//     root's), and each AWS::ApiGateway::UsagePlanKey adds its key to its
+//     plan; a method's ApiKeyRequired and a REST API's ApiKeySourceType
+//     are mapped, ApiKeyRequired on an HTTP API's route is a problem.
 //     A pool's
 //     LambdaConfig.PreTokenGenerationConfig (or the legacy
 //     PreTokenGeneration, a V1_0 trigger) becomes its pre token generation
 //     trigger; any other trigger is a problem.
 //   - A pool's and a client's ids resolve to the ids the store gives them
 //     (Options.IDs: config.StackIDs reads those it holds and makes up the
-//     rest), wherever they are referred to: in outputs, and in every
+//     rest), and so do an API key's and a usage plan's when Options.IDs
+//     implements APIKeyIDs too, wherever they are referred to: in outputs, and in every
 //     resource property, inside Fn::Sub, Fn::Join and the like. The CLI
 //     deploys the Config with config.ApplyWith as the stack's, with the
 //     same ids, so a stack owns its objects apart from other stacks'.

@@ -16,9 +16,11 @@ func FuzzTemplate(f *testing.F) {
 	f.Add([]byte(cdkAuthorizers))
 	f.Add([]byte("Resources:\n  P: {Type: AWS::Cognito::UserPool, Properties: {LambdaConfig: {PreTokenGeneration: x, PreTokenGenerationConfig: {LambdaArn: [], LambdaVersion: 3}, KMSKeyID: k}}}\n  A: {Type: AWS::ApiGateway::Authorizer, Properties: {Type: JWT, JwtConfiguration: {Issuers: [{AdditionalClaims: [1]}, x]}, IdentitySource: ',,'}}\n"))
 	f.Add([]byte("Resources:\n  A: {Type: AWS::ApiGatewayV2::Api, Properties: {ProtocolType: HTTP, Target: !Ref R, RouteKey: 3, CorsConfiguration: {MaxAge: x}}}\n  R: {Type: AWS::ApiGatewayV2::Route, Properties: {ApiId: !Ref A, RouteKey: ' ', Target: integrations/, AuthorizationType: JWT}}\n  S: {Type: AWS::ApiGatewayV2::Stage, Properties: {ApiId: !Ref A, RouteSettings: {k: 1, j: {ThrottlingRateLimit: []}}}}\n"))
+	f.Add([]byte("Resources:\n  K: {Type: AWS::ApiGateway::ApiKey, Properties: {Enabled: [], StageKeys: 1}}\n  P: {Type: AWS::ApiGateway::UsagePlan, Properties: {Quota: 1, ApiStages: [x, {Throttle: {'/': 1, '//': {}, '///GET': {RateLimit: a}}}]}}\n  U: {Type: AWS::ApiGateway::UsagePlanKey, Properties: {KeyId: !Ref P, UsagePlanId: !GetAtt K.APIKeyId}}\n"))
 	for _, file := range []string{
 		"../../examples/cdk/cdk.out/OAuthApiStack.template.json",
 		cdkHTTPAPIOut + "/HttpApiStack.template.json",
+		cdkUsagePlansOut + "/UsagePlansStack.template.json",
 	} {
 		if b, err := os.ReadFile(file); err == nil {
 			f.Add(b)

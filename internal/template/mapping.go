@@ -604,7 +604,7 @@ type apiResource struct{ parent, part, api string }
 // restAPIs maps the API Gateway resources: one config.RestAPI per
 // AWS::ApiGateway::RestApi, its resources' full paths from their parents,
 // methods grouped by path, and the one stage; then the HTTP APIs
-// (httpapis.go).
+// (httpapis.go), and the API keys and usage plans (usageplans.go).
 func (d *deployer) restAPIs(cfg *config.Config, byType map[string][]string, functions map[string]string) {
 	m := &apiMapper{d: d, cfg: cfg, byType: byType, functions: functions, apis: map[string]int{},
 		resources: map[string]apiResource{}, authorizers: map[string]string{}}
@@ -614,6 +614,7 @@ func (d *deployer) restAPIs(cfg *config.Config, byType map[string][]string, func
 	m.methods()
 	m.stages()
 	m.httpAPIs()
+	m.usagePlans()
 }
 
 func (m *apiMapper) restAPIs() {
@@ -626,12 +627,15 @@ func (m *apiMapper) restAPIs() {
 			ec.done("VpcEndpointIds", "IpAddressType")
 		}
 		a.BinaryMediaTypes = p.to("binaryMediaTypes").strings("BinaryMediaTypes")
+		// HEADER (X-API-Key) or AUTHORIZER (a Lambda authorizer's
+		// usageIdentifierKey): contract §3, "Key source".
+		a.APIKeySourceType = p.to("apiKeySourceType").str("ApiKeySourceType")
 		for _, k := range []string{"Body", "BodyS3Location", "CloneFrom"} {
 			if _, ok := p.get(k); ok {
 				p.fail(k, "an API defined by %s is not supported: declare its resources and methods", k)
 			}
 		}
-		p.done("Description", "Policy", "Tags", "MinimumCompressionSize", "ApiKeySourceType",
+		p.done("Description", "Policy", "Tags", "MinimumCompressionSize",
 			"DisableExecuteApiEndpoint", "FailOnWarnings", "Mode", "Parameters")
 		m.apis[id] = len(cfg.RestAPIs)
 		d.plan.apis[tollgate.RestAPIID(id)] = id
@@ -883,9 +887,9 @@ func (m *apiMapper) method(id string, p *props) methodAt {
 	}
 	p.used["AuthorizerId"] = true
 	ma.m.Integration = d.integration(p.to("integration").sub("Integration"), m.functions)
-	if p.boolean("ApiKeyRequired") {
-		p.fail("ApiKeyRequired", "API keys are not supported")
-	}
+	// Only a method that requires a key checks one, and only there do a
+	// usage plan's limits apply (contract §3, "When checked").
+	ma.m.APIKeyRequired = p.to("apiKeyRequired").boolean("ApiKeyRequired")
 	p.done("MethodResponses", "OperationName", "RequestModels", "RequestParameters", "RequestValidatorId")
 	return ma
 }
