@@ -51,7 +51,8 @@ var (
 // constant-time comparisons (against a dummy hash where the client has
 // none) per master key the vault holds, and, when Clients is a cache (Syncer), one sync and the same
 // lookup and comparisons again; so the time taken does not tell whether the
-// client exists.
+// client exists. A client id locked out (limits.go) costs one limiter Take
+// and no hash, whether or not the client exists.
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
 	id, secret, basic, err := presentedCredentials(r, f)
 	if err != nil {
@@ -72,6 +73,26 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		// clients always have a secret (RFC 6749 §4.4: confidential
 		// clients only).
 		return fail(nil, errNoSecret)
+	}
+
+	// The lockout of ids presented on this host (limits.go): a locked id
+	// is refused before its secret is checked, with the answer of a wrong
+	// secret.
+	hostPool, onPoolHost := "", false
+	if e.opts.PoolFromHost != nil {
+		hostPool, onPoolHost = e.opts.PoolFromHost(r)
+	}
+	var lockKeyOfID string
+	lockout := e.lockoutOf(hostPool, onPoolHost)
+	if lockout.Enabled() && hasClientIDShape(id) {
+		lockKeyOfID = lockKey(id)
+		locked, err := e.locked(ctx, lockKeyOfID)
+		if err != nil {
+			return nil, presentedID(id), err
+		}
+		if locked {
+			return fail(nil, errAuthFailed.WithCause(errLockedOut))
+		}
 	}
 
 	// One keyed hash per master key: one, except while a rotation moves
@@ -98,20 +119,23 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		}
 	}
 
+	var cause error
 	switch {
 	case client == nil:
-		return fail(nil, errAuthFailed.WithCause(errUnknownClient))
+		cause = errUnknownClient
 	case len(client.Secrets) == 0:
-		return fail(client, errAuthFailed.WithCause(errPublicClient))
+		cause = errPublicClient
 	case !ok:
-		return fail(client, errAuthFailed.WithCause(errWrongSecret))
+		cause = errWrongSecret
+	case onPoolHost && hostPool != client.PoolID:
+		cause = &otherPoolError{host: hostPool, client: client.PoolID}
+	default:
+		return client, foundID(id), nil
 	}
-	if e.opts.PoolFromHost != nil {
-		if pool, onPoolHost := e.opts.PoolFromHost(r); onPoolHost && pool != client.PoolID {
-			return fail(client, errAuthFailed.WithCause(&otherPoolError{host: pool, client: client.PoolID}))
-		}
+	if lockKeyOfID != "" {
+		cause = e.strike(ctx, lockKeyOfID, lockout, hostPool, cause)
 	}
-	return client, foundID(id), nil
+	return fail(client, errAuthFailed.WithCause(cause))
 }
 
 // Syncer is implemented by a Clients cache (the server's catalog) that can

@@ -96,6 +96,12 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		e.fail(w, r, endpointToken, who, err)
 		return
 	}
+	// The request is valid: charge it to the client's token quotas, if
+	// any, before a trigger runs or a token is signed (limits.go).
+	if err := e.takeQuota(r.Context(), w, client); err != nil {
+		e.fail(w, r, endpointToken, who, err)
+		return
+	}
 
 	// expires_in is the client's AccessTokenValidity in seconds; a zero
 	// validity (unset, or an unknown unit) means Cognito's default of an
