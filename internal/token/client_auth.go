@@ -75,24 +75,14 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		return fail(nil, errNoSecret)
 	}
 
-	// The lockout of ids presented on this host (limits.go): a locked id
-	// is refused before its secret is checked, with the answer of a wrong
-	// secret.
-	hostPool, onPoolHost := "", false
-	if e.opts.PoolFromHost != nil {
-		hostPool, onPoolHost = e.opts.PoolFromHost(r)
+	// A locked id is refused before its secret is checked, with the
+	// answer of a wrong secret (limits.go).
+	lock, err := e.lockState(ctx, r, id)
+	if err != nil {
+		return nil, presentedID(id), err
 	}
-	var lockKeyOfID string
-	lockout := e.lockoutOf(hostPool, onPoolHost)
-	if lockout.Enabled() && hasClientIDShape(id) {
-		lockKeyOfID = lockKey(id)
-		locked, err := e.locked(ctx, lockKeyOfID)
-		if err != nil {
-			return nil, presentedID(id), err
-		}
-		if locked {
-			return fail(nil, errAuthFailed.WithCause(errLockedOut))
-		}
+	if lock.locked {
+		return fail(nil, errAuthFailed.WithCause(errLockedOut))
 	}
 
 	// One keyed hash per master key: one, except while a rotation moves
@@ -119,23 +109,31 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		}
 	}
 
-	var cause error
-	switch {
-	case client == nil:
-		cause = errUnknownClient
-	case len(client.Secrets) == 0:
-		cause = errPublicClient
-	case !ok:
-		cause = errWrongSecret
-	case onPoolHost && hostPool != client.PoolID:
-		cause = &otherPoolError{host: hostPool, client: client.PoolID}
-	default:
+	cause := authFailure(client, ok, lock)
+	if cause == nil {
 		return client, foundID(id), nil
 	}
-	if lockKeyOfID != "" {
-		cause = e.strike(ctx, lockKeyOfID, lockout, hostPool, cause)
+	if lock.key != "" {
+		cause = e.strike(ctx, lock, cause)
 	}
 	return fail(client, errAuthFailed.WithCause(cause))
+}
+
+// authFailure returns why an authentication failed, for the log, or nil
+// when client authenticated: ok tells whether the presented secret
+// matched one of its secrets.
+func authFailure(client *tollgate.Client, ok bool, lock lockState) error {
+	switch {
+	case client == nil:
+		return errUnknownClient
+	case len(client.Secrets) == 0:
+		return errPublicClient
+	case !ok:
+		return errWrongSecret
+	case lock.onPoolHost && lock.hostPool != client.PoolID:
+		return &otherPoolError{host: lock.hostPool, client: client.PoolID}
+	}
+	return nil
 }
 
 // Syncer is implemented by a Clients cache (the server's catalog) that can

@@ -122,24 +122,52 @@ func (e *lockStarted) Error() string {
 
 func (e *lockStarted) Unwrap() error { return e.cause }
 
-// lockoutOf returns the lockout of client ids presented on the request's
-// host: the host's pool's, or BaseLockout on the shared host; zero when no
-// Limiter counts.
-func (e *Endpoint) lockoutOf(hostPool string, onPoolHost bool) tollgate.Lockout {
+// lockState is what authenticate knows of the lockout of a presented id.
+type lockState struct {
+	// hostPool is the pool whose domain the request came in on, when
+	// onPoolHost.
+	hostPool   string
+	onPoolHost bool
+	// lockout is the host's lockout; key, the id's key in the limiter,
+	// empty when the id is not counted.
+	lockout tollgate.Lockout
+	key     string
+	// locked: the id is locked out.
+	locked bool
+}
+
+// lockState finds the host's pool and lockout (the pool's, or BaseLockout
+// on the shared host) and, when the id is counted, whether it is locked.
+// A limiter failure is served (not locked) when failing open, else it is
+// the error to answer.
+func (e *Endpoint) lockState(ctx context.Context, r *http.Request, id string) (lockState, error) {
+	var s lockState
+	if e.opts.PoolFromHost != nil {
+		s.hostPool, s.onPoolHost = e.opts.PoolFromHost(r)
+	}
 	switch {
 	case e.opts.Limiter == nil:
-		return tollgate.Lockout{}
-	case onPoolHost:
+		return s, nil
+	case s.onPoolHost:
 		if e.opts.PoolLimits != nil {
-			if l, ok := e.opts.PoolLimits(hostPool); ok {
-				return l.Lockout
-			}
+			l, _ := e.opts.PoolLimits(s.hostPool)
+			s.lockout = l.Lockout
 		}
-		return tollgate.Lockout{}
 	case e.opts.BaseLockout != nil:
-		return e.opts.BaseLockout()
+		s.lockout = e.opts.BaseLockout()
 	}
-	return tollgate.Lockout{}
+	if !s.lockout.Enabled() || !hasClientIDShape(id) {
+		return s, nil
+	}
+	s.key = lockKey(id)
+	checks := [1]limit.Check{{Key: s.key, Locked: true}}
+	res, err := e.opts.Limiter.Take(ctx, e.now(), checks[:])
+	if err != nil {
+		return s, e.limiterFailed(ctx, err)
+	}
+	e.limiterOK(ctx)
+	s.locked = !res.Allowed()
+	return s, nil
 }
 
 // lockKeyPrefix namespaces lockout keys in the limiter.
@@ -155,24 +183,11 @@ func lockKey(id string) string {
 	return string(b[:])
 }
 
-// locked reports whether the client id of key is locked out. A limiter
-// failure is served (false) when failing open, else it is the error to
-// answer.
-func (e *Endpoint) locked(ctx context.Context, key string) (bool, error) {
-	checks := [1]limit.Check{{Key: key, Locked: true}}
-	res, err := e.opts.Limiter.Take(ctx, e.now(), checks[:])
-	if err != nil {
-		return false, e.limiterFailed(ctx, err)
-	}
-	e.limiterOK(ctx)
-	return !res.Allowed(), nil
-}
-
 // strike counts a failed authentication of the client id of key and
 // returns cause, wrapped in a lockStarted when this failure locked it.
-func (e *Endpoint) strike(ctx context.Context, key string, l tollgate.Lockout, hostPool string, cause error) error {
-	now := e.now()
-	until, err := e.opts.Limiter.Strike(ctx, now, key, limit.Lockout{MaxFailures: l.MaxFailures, Window: l.Window, Duration: l.Duration})
+func (e *Endpoint) strike(ctx context.Context, s lockState, cause error) error {
+	now, l := e.now(), s.lockout
+	until, err := e.opts.Limiter.Strike(ctx, now, s.key, limit.Lockout{MaxFailures: l.MaxFailures, Window: l.Window, Duration: l.Duration})
 	if err != nil {
 		_ = e.limiterFailed(ctx, err) // the request is refused anyway
 		return cause
@@ -184,7 +199,7 @@ func (e *Endpoint) strike(ctx context.Context, key string, l tollgate.Lockout, h
 	if until.IsZero() || until.Before(now.Add(l.Duration-time.Millisecond)) {
 		return cause
 	}
-	return &lockStarted{cause: cause, poolID: hostPool, until: until}
+	return &lockStarted{cause: cause, poolID: s.hostPool, until: until}
 }
 
 // quotaKeyPrefix namespaces quota keys in the limiter.
