@@ -177,9 +177,9 @@ func (e *Endpoint) check(ctx context.Context, id string, presented [][]byte) (cl
 
 // Causes of errAuthFailed, for the log only.
 var (
-	errUnknownClient = causeError("unknown client")
-	errPublicClient  = causeError("the client has no secret")
-	errWrongSecret   = causeError("wrong client secret")
+	errUnknownClient error = causeError("unknown client")
+	errPublicClient  error = causeError("the client has no secret")
+	errWrongSecret   error = causeError("wrong client secret")
 )
 
 type causeError string

@@ -97,7 +97,7 @@ type Observer interface {
 
 // errLockedOut is the cause, for the log and the audit reason, of a
 // request refused because its client id is locked out.
-var errLockedOut = causeError("the client id is locked out after repeated failed authentications")
+var errLockedOut error = causeError("the client id is locked out after repeated failed authentications")
 
 // errLimiterUnavailable answers a request whose limits cannot be counted
 // when the limiter fails closed: RFC 6749 §4.1.2.1's temporarily_unavailable

@@ -606,3 +606,51 @@ func TestLockoutAtRevoke(t *testing.T) {
 		t.Errorf("token after revoke's failures: %+v", a)
 	}
 }
+
+// BenchmarkServeTokenLimits is BenchmarkServeToken/catalog with a limiter
+// set: without limits (no limiter call: the cost must be nil), and with a
+// lockout and hourly and daily quotas high enough never to refuse (a lock
+// check and a quota Take against the in-memory fake per request).
+func BenchmarkServeTokenLimits(b *testing.B) {
+	f := newFixture(b)
+	clients := clientSources(b, f)["catalog"]
+	for _, bc := range []struct {
+		name   string
+		limits tollgate.TokenLimits
+	}{
+		{"none", tollgate.TokenLimits{}},
+		{"lockout+quotas", tollgate.TokenLimits{PerHour: 1 << 40, PerDay: 1 << 40, Lockout: lockout3}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ep := token.New(token.Options{
+				Clients: clients, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+				Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+				Limiter: newFakeLimiter(),
+				PoolLimits: func(string) (tollgate.TokenLimits, bool) {
+					return bc.limits, true
+				},
+				BaseLockout: func() tollgate.Lockout { return bc.limits.Lockout },
+				Now:         f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+			})
+			serveTokenLoop(b, ep, form("grant_type", "client_credentials", "scope", "default/default"), basic(f.m2m.ID, f.m2m.secret()), 200)
+		})
+	}
+}
+
+// BenchmarkServeTokenRefusedLocked is a wrong secret's request against a
+// locked id: what an attacker guessing a locked id's secret costs (no
+// keyed hash, no lookup).
+func BenchmarkServeTokenRefusedLocked(b *testing.B) {
+	f := newFixture(b)
+	lim := newFakeLimiter()
+	ep := token.New(token.Options{
+		Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Limiter: lim,
+		BaseLockout: func() tollgate.Lockout {
+			return tollgate.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}
+		},
+		Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+	})
+	serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong"), http.StatusUnauthorized)
+}
