@@ -195,17 +195,9 @@ func newLimitsEnv(t *testing.T, pool1 tollgate.TokenLimits, failOpen bool) *limi
 	t.Cleanup(func() { env.sink.Close() })
 	env.ep = token.New(token.Options{
 		Clients: env.clients, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
-		Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		PoolFromHost: func(r *http.Request) (string, bool) {
-			switch r.Host {
-			case pool1Host:
-				return f.pool.ID, true
-			case pool2Host:
-				return f.pool2.ID, true
-			}
-			return "", false
-		},
-		Limiter: env.lim, LimiterFailOpen: failOpen,
+		Issuer:       func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		PoolFromHost: f.poolFromHost,
+		Limiter:      env.lim, LimiterFailOpen: failOpen,
 		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
 			l, ok := env.pools[id]
 			return l, ok
