@@ -646,3 +646,44 @@ func BenchmarkServeTokenRefusedLocked(b *testing.B) {
 	})
 	serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong"), http.StatusUnauthorized)
 }
+
+// racyLimiter admits every lock check: a request that passed its lock
+// check just before another request, on this node or another, locked the
+// id. Its failure's Strike finds the id locked already.
+type racyLimiter struct{ *fakeLimiter }
+
+func (l racyLimiter) Take(context.Context, time.Time, []limit.Check) (limit.Result, error) {
+	return limit.Result{Refused: -1}, nil
+}
+
+// A failure struck while its id is locked already does not start a lock:
+// one lock, one audit event and one observed lockout.
+func TestLockoutAuditedOncePerLock(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	lim := newFakeLimiter()
+	env.ep = token.New(token.Options{
+		Clients: env.clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
+		Issuer:      func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Limiter:     racyLimiter{lim},
+		BaseLockout: func() tollgate.Lockout { return lockout3 },
+		Observer:    env.obs, Audit: env.sink, Now: env.f.clock.Now,
+	})
+	for range 5 {
+		env.basicToken("", env.f.m2m.ID, wrongSecret)
+		env.f.clock.Advance(time.Second)
+	}
+	if _, strikes := lim.calls(); strikes != 5 {
+		t.Fatalf("%d strikes, want 5", strikes)
+	}
+	n := 0
+	for _, ev := range env.auditLines(t) {
+		if ev["action"] == token.ActionLockout {
+			n++
+		}
+	}
+	env.obs.mu.Lock()
+	defer env.obs.mu.Unlock()
+	if n != 1 || len(env.obs.lockouts) != 1 {
+		t.Errorf("%d lockout events and %d observed lockouts, want 1 and 1", n, len(env.obs.lockouts))
+	}
+}
