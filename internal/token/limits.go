@@ -38,8 +38,11 @@ import (
 // answer is the same whether counted or not, and an attacker cannot fill
 // the counters with ids of any length. The key is a hash of the id, so
 // that the limiter's store never holds a presented value (a secret sent as
-// the id, say). Lockouts apply at every endpoint that authenticates
-// clients (token, revoke, introspect).
+// the id, say). The key is the id's alone, not the host's: a lock holds
+// on every host, so that switching hosts does not evade it. Lockouts
+// apply at every endpoint that authenticates clients (token, revoke,
+// introspect). Only failures with a secret presented are counted: a
+// request without one guesses nothing.
 //
 // Quotas. After the client authenticated and its request was found valid
 // (flow, scope), and before a trigger runs or a token is signed, one Take
