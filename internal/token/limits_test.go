@@ -687,3 +687,33 @@ func TestLockoutAuditedOncePerLock(t *testing.T) {
 		t.Errorf("%d lockout events and %d observed lockouts, want 1 and 1", n, len(env.obs.lockouts))
 	}
 }
+
+// BenchmarkAuthenticateLockout is BenchmarkAuthenticate/catalog/valid with
+// a lockout on: what the lock check (the key's hash and a Take against the
+// in-memory fake) adds to an authentication.
+func BenchmarkAuthenticateLockout(b *testing.B) {
+	f := newFixture(b)
+	for _, on := range []bool{false, true} {
+		b.Run("lockout="+strconv.FormatBool(on), func(b *testing.B) {
+			opts := token.Options{
+				Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+				Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+				Now:    f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+			}
+			if on {
+				opts.Limiter = newFakeLimiter()
+				opts.BaseLockout = func() tollgate.Lockout { return lockout3 }
+			}
+			ep := token.New(opts)
+			r := httptest.NewRequest("POST", "/oauth2/token", nil)
+			r.Header.Set("Authorization", basic(f.m2m.ID, f.m2m.secret()))
+			params := map[string]string{"grant_type": "client_credentials"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := token.Authenticate(ep, r, params); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
