@@ -47,6 +47,8 @@ func (e *Endpoint) auditRefusal(w http.ResponseWriter, r *http.Request, endpoint
 func authReason(oe *oauth2.Error) string {
 	var other *otherPoolError
 	switch {
+	case errors.Is(oe, errLockedOut):
+		return reasonLockedOut
 	case errors.Is(oe, errUnknownClient):
 		return reasonUnknownClient
 	case errors.Is(oe, errPublicClient):

@@ -51,7 +51,8 @@ var (
 // constant-time comparisons (against a dummy hash where the client has
 // none) per master key the vault holds, and, when Clients is a cache (Syncer), one sync and the same
 // lookup and comparisons again; so the time taken does not tell whether the
-// client exists.
+// client exists. A client id locked out (limits.go) costs one limiter Take
+// and no hash, whether or not the client exists.
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
 	id, secret, basic, err := presentedCredentials(r, f)
 	if err != nil {
@@ -72,6 +73,16 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		// clients always have a secret (RFC 6749 §4.4: confidential
 		// clients only).
 		return fail(nil, errNoSecret)
+	}
+
+	// A locked id is refused before its secret is checked, with the
+	// answer of a wrong secret (limits.go).
+	lock, err := e.lockState(ctx, r, id)
+	if err != nil {
+		return nil, presentedID(id), err
+	}
+	if lock.locked {
+		return fail(nil, errAuthFailed.WithCause(errLockedOut))
 	}
 
 	// One keyed hash per master key: one, except while a rotation moves
@@ -98,20 +109,31 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		}
 	}
 
+	cause := authFailure(client, ok, lock)
+	if cause == nil {
+		return client, foundID(id), nil
+	}
+	if lock.key != "" {
+		cause = e.strike(ctx, lock, cause)
+	}
+	return fail(client, errAuthFailed.WithCause(cause))
+}
+
+// authFailure returns why an authentication failed, for the log, or nil
+// when client authenticated: ok tells whether the presented secret
+// matched one of its secrets.
+func authFailure(client *tollgate.Client, ok bool, lock lockState) error {
 	switch {
 	case client == nil:
-		return fail(nil, errAuthFailed.WithCause(errUnknownClient))
+		return errUnknownClient
 	case len(client.Secrets) == 0:
-		return fail(client, errAuthFailed.WithCause(errPublicClient))
+		return errPublicClient
 	case !ok:
-		return fail(client, errAuthFailed.WithCause(errWrongSecret))
+		return errWrongSecret
+	case lock.onPoolHost && lock.hostPool != client.PoolID:
+		return &otherPoolError{host: lock.hostPool, client: client.PoolID}
 	}
-	if e.opts.PoolFromHost != nil {
-		if pool, onPoolHost := e.opts.PoolFromHost(r); onPoolHost && pool != client.PoolID {
-			return fail(client, errAuthFailed.WithCause(&otherPoolError{host: pool, client: client.PoolID}))
-		}
-	}
-	return client, foundID(id), nil
+	return nil
 }
 
 // Syncer is implemented by a Clients cache (the server's catalog) that can
@@ -155,9 +177,9 @@ func (e *Endpoint) check(ctx context.Context, id string, presented [][]byte) (cl
 
 // Causes of errAuthFailed, for the log only.
 var (
-	errUnknownClient = causeError("unknown client")
-	errPublicClient  = causeError("the client has no secret")
-	errWrongSecret   = causeError("wrong client secret")
+	errUnknownClient error = causeError("unknown client")
+	errPublicClient  error = causeError("the client has no secret")
+	errWrongSecret   error = causeError("wrong client secret")
 )
 
 type causeError string

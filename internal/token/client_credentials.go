@@ -1,6 +1,7 @@
 package token
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -87,11 +88,7 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 // request's aws_client_metadata, is checked and passed to it; otherwise
 // metadata is not parsed: nothing would read it.
 func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, client *tollgate.Client, who clientRef, scope, metadata string) {
-	if !client.AllowsFlow(tollgate.FlowClientCredentials) {
-		e.fail(w, r, endpointToken, who, errFlowNotAllowed)
-		return
-	}
-	scopes, err := grantedScopes(client, scope)
+	scopes, err := e.admit(r.Context(), w, client, scope)
 	if err != nil {
 		e.fail(w, r, endpointToken, who, err)
 		return
@@ -150,6 +147,25 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		slog.String("jti", claims.JTI),
 		slog.String("scope", claims.Scope),
 	)
+}
+
+// admit checks that an authenticated client may have a token for the
+// requested scope and returns the scope claim: the client must be allowed
+// the flow and the scopes; then the request is charged to its token
+// quotas, if any (limits.go), before a trigger runs or a token is signed,
+// so that refused requests charge nothing.
+func (e *Endpoint) admit(ctx context.Context, w http.ResponseWriter, client *tollgate.Client, scope string) (string, error) {
+	if !client.AllowsFlow(tollgate.FlowClientCredentials) {
+		return "", errFlowNotAllowed
+	}
+	scopes, err := grantedScopes(client, scope)
+	if err != nil {
+		return "", err
+	}
+	if err := e.takeQuota(ctx, w, client); err != nil {
+		return "", err
+	}
+	return scopes, nil
 }
 
 // headerAllowOrigin is the CORS response header (Fetch standard), in

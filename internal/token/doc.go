@@ -35,6 +35,11 @@
 //   - revoke.go and introspect.go: RFC 7009 and RFC 7662;
 //   - verify.go: how revoke and introspect check that a token is one of the
 //     pool's own;
+//   - limits.go: token limits, a Tollgate extension: the lockout of a
+//     client id after repeated failed authentications (answered exactly as
+//     a wrong secret) and token quotas per client per hour and per day
+//     (429 invalid_request with Retry-After), counted by Options.Limiter,
+//     with the Observer hook for metrics and the lockout's audit event;
 //   - log.go: what the log may say of a request: a presented client id only
 //     when it names a client found, client input by its length, no request
 //     bytes in causes, so that a secret sent in the wrong place never
@@ -52,7 +57,7 @@
 // the same rule for the client id.
 //
 // token imports the root package, internal/oauth2, internal/vault,
-// internal/audit and internal/bearer (pure token verification). It must not import the store
+// internal/audit, internal/limit (the Limiter interface) and internal/bearer (pure token verification). It must not import the store
 // implementations, the signer, the server or the gateway: tests may, the
 // package may not.
 package token

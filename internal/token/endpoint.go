@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -106,6 +107,9 @@ type Options struct {
 	// strictest of the pools' lockouts, so that whether an id exists does
 	// not show. Nil: none.
 	BaseLockout func() tollgate.Lockout
+	// Observer, if set, is told of lockouts, quota refusals and limiter
+	// failures, for metrics (limits.go). The server implements it.
+	Observer Observer
 
 	// Now returns the current time, used for iat, exp and revocation
 	// records. Nil means time.Now. Tests inject a fixed clock.
@@ -133,7 +137,7 @@ type Options struct {
 	TriggerTimeout time.Duration
 
 	// Audit, if set, receives an audit event per failed client
-	// authentication (audit.go).
+	// authentication (audit.go) and one per lockout (limits.go).
 	Audit *audit.Sink
 
 	// Logger receives one line per refused request (client authentication
@@ -159,6 +163,9 @@ type Endpoint struct {
 	dummyHash []byte
 	// triggerTimeout bounds one attempt of a trigger invocation.
 	triggerTimeout time.Duration
+	// limiterDown is set while Limiter fails, so that an outage is logged
+	// once when it starts and once when it ends.
+	limiterDown atomic.Bool
 }
 
 // New returns an Endpoint. It panics if a required option is missing.

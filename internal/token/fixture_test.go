@@ -124,23 +124,15 @@ func newFixture(t testing.TB) *fixture {
 	f.other = f.createClient(f.pool2, "other", cc, []string{"default/default"}, tollgate.NewClientSecret())
 
 	f.ep = token.New(token.Options{
-		Clients:     st,
-		Signer:      f.signer,
-		Keys:        f.signer,
-		Revocations: st,
-		Vault:       v,
-		Issuer:      func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		PoolFromHost: func(r *http.Request) (string, bool) {
-			switch r.Host {
-			case pool1Host:
-				return f.pool.ID, true
-			case pool2Host:
-				return f.pool2.ID, true
-			}
-			return "", false
-		},
-		Now:    clk.Now,
-		Logger: quiet,
+		Clients:      st,
+		Signer:       f.signer,
+		Keys:         f.signer,
+		Revocations:  st,
+		Vault:        v,
+		Issuer:       func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		PoolFromHost: f.poolFromHost,
+		Now:          clk.Now,
+		Logger:       quiet,
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/oauth2/token", f.ep.ServeToken)
@@ -150,6 +142,18 @@ func newFixture(t testing.TB) *fixture {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// poolFromHost is the fixture's Options.PoolFromHost: pool1Host and
+// pool2Host are the domains of pool and pool2.
+func (f *fixture) poolFromHost(r *http.Request) (string, bool) {
+	switch r.Host {
+	case pool1Host:
+		return f.pool.ID, true
+	case pool2Host:
+		return f.pool2.ID, true
+	}
+	return "", false
 }
 
 func (f *fixture) createPool(region, name string) *tollgate.UserPool {

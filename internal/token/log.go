@@ -98,6 +98,7 @@ func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint string,
 	case oe.Code == oauth2.CodeInvalidClient:
 		level = slog.LevelInfo
 		e.auditRefusal(w, r, endpoint, client, oe)
+		e.auditLockout(w, r, endpoint, client, oe)
 	}
 	e.log.LogAttrs(r.Context(), level, "oauth2 request refused",
 		slog.String("endpoint", endpoint),

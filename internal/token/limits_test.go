@@ -1,0 +1,719 @@
+package token_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/token"
+)
+
+// fakeLimiter is a limit.Limiter in memory that honours the interface's
+// documented semantics for quotas, lock checks and strikes (rates are not
+// used by the token endpoint): Take charges every quota check or none,
+// reports the first refusing check; Strike counts failures within the
+// window and locks for the duration at the maximum, forgetting them. err,
+// when set, makes every call fail.
+type fakeLimiter struct {
+	mu       sync.Mutex
+	counts   map[string]int64
+	failures map[string][]time.Time
+	locks    map[string]time.Time
+	takes    int
+	strikes  int
+	keys     map[string]bool
+	err      error
+}
+
+func newFakeLimiter() *fakeLimiter {
+	return &fakeLimiter{counts: map[string]int64{}, failures: map[string][]time.Time{}, locks: map[string]time.Time{}, keys: map[string]bool{}}
+}
+
+func (l *fakeLimiter) setErr(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.err = err
+}
+
+func (l *fakeLimiter) calls() (takes, strikes int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.takes, l.strikes
+}
+
+func (l *fakeLimiter) seenKeys() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var ks []string
+	for k := range l.keys {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func (l *fakeLimiter) Take(_ context.Context, now time.Time, checks []limit.Check) (limit.Result, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.takes++
+	if l.err != nil {
+		return limit.Result{}, l.err
+	}
+	for i, c := range checks {
+		l.keys[c.Key] = true
+		switch {
+		case c.Locked:
+			if until, ok := l.locks[c.Key]; ok && now.Before(until) {
+				return limit.Result{Refused: i, RetryAfter: until.Sub(now)}, nil
+			}
+		case c.Limit > 0 || !c.Reset.IsZero():
+			if !now.Before(c.Reset) {
+				delete(l.counts, c.Key)
+			}
+			if l.counts[c.Key] >= c.Limit {
+				return limit.Result{Refused: i, RetryAfter: c.Reset.Sub(now)}, nil
+			}
+		}
+	}
+	for _, c := range checks {
+		if !c.Locked {
+			l.counts[c.Key]++
+		}
+	}
+	return limit.Result{Refused: -1}, nil
+}
+
+func (l *fakeLimiter) Strike(_ context.Context, now time.Time, key string, lo limit.Lockout) (time.Time, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.strikes++
+	if l.err != nil {
+		return time.Time{}, l.err
+	}
+	l.keys[key] = true
+	if until, ok := l.locks[key]; ok && now.Before(until) {
+		return until, nil
+	}
+	var recent []time.Time
+	for _, t := range l.failures[key] {
+		if now.Sub(t) < lo.Window {
+			recent = append(recent, t)
+		}
+	}
+	recent = append(recent, now)
+	if len(recent) >= lo.MaxFailures {
+		delete(l.failures, key)
+		l.locks[key] = now.Add(lo.Duration)
+		return l.locks[key], nil
+	}
+	l.failures[key] = recent
+	return time.Time{}, nil
+}
+
+func (l *fakeLimiter) Close() error { return nil }
+
+// fakeObserver records what the endpoint reports.
+type fakeObserver struct {
+	mu        sync.Mutex
+	lockouts  []string
+	quotas    []string
+	limErrors []bool
+}
+
+func (o *fakeObserver) ObserveLockout(poolID string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.lockouts = append(o.lockouts, poolID)
+}
+
+func (o *fakeObserver) ObserveQuota(poolID, clientID, window string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.quotas = append(o.quotas, poolID+"/"+clientID+"/"+window)
+}
+
+func (o *fakeObserver) ObserveLimiterError(failOpen bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.limErrors = append(o.limErrors, failOpen)
+}
+
+// overrides serves the store's clients with TokenLimits set on some.
+type overrides struct {
+	token.Clients
+	limits map[string]*tollgate.TokenLimits
+}
+
+func (o overrides) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+	c, err := o.Clients.GetClient(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := o.limits[id]; ok {
+		cc := *c
+		cc.TokenLimits = l
+		return &cc, nil
+	}
+	return c, nil
+}
+
+// limitsEnv is a token endpoint with a fake limiter, per-pool limits, an
+// audit sink and a log, both in buffers.
+type limitsEnv struct {
+	f        *fixture
+	lim      *fakeLimiter
+	obs      *fakeObserver
+	sink     *audit.Sink
+	auditOut *lockedBuffer
+	logOut   *lockedBuffer
+	ep       *token.Endpoint
+	clients  overrides
+	pools    map[string]tollgate.TokenLimits
+	base     tollgate.Lockout
+}
+
+// lockout3 locks an id for 5 minutes after 3 failures within a minute.
+var lockout3 = tollgate.Lockout{MaxFailures: 3, Window: time.Minute, Duration: 5 * time.Minute}
+
+func newLimitsEnv(t *testing.T, pool1 tollgate.TokenLimits, failOpen bool) *limitsEnv {
+	t.Helper()
+	f := newFixture(t)
+	env := &limitsEnv{f: f, lim: newFakeLimiter(), obs: &fakeObserver{}, auditOut: &lockedBuffer{}, logOut: &lockedBuffer{},
+		pools: map[string]tollgate.TokenLimits{f.pool.ID: pool1}, base: lockout3}
+	env.clients = overrides{Clients: f.st, limits: map[string]*tollgate.TokenLimits{}}
+	env.sink = audit.New(env.auditOut, nil)
+	t.Cleanup(func() { env.sink.Close() })
+	env.ep = token.New(token.Options{
+		Clients: env.clients, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer:       func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		PoolFromHost: f.poolFromHost,
+		Limiter:      env.lim, LimiterFailOpen: failOpen,
+		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
+			l, ok := env.pools[id]
+			return l, ok
+		},
+		BaseLockout: func() tollgate.Lockout { return env.base },
+		Observer:    env.obs,
+		Audit:       env.sink,
+		Now:         f.clock.Now,
+		Logger:      slog.New(slog.NewTextHandler(env.logOut, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	return env
+}
+
+// answer is a response as the client sees it.
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// token sends a token request on host with an Authorization header auth
+// (none when empty) and body.
+func (env *limitsEnv) token(host, auth, body string) answer {
+	r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if auth != "" {
+		r.Header.Set("Authorization", auth)
+	}
+	if host != "" {
+		r.Host = host
+	}
+	w := httptest.NewRecorder()
+	env.ep.ServeToken(w, r)
+	return answer{w.Code, w.Header(), w.Body.String()}
+}
+
+func (env *limitsEnv) basicToken(host, id, secret string) answer {
+	return env.token(host, basic(id, secret), form("grant_type", "client_credentials"))
+}
+
+// auditLines flushes the sink and returns its events.
+func (env *limitsEnv) auditLines(t *testing.T) []map[string]string {
+	t.Helper()
+	env.sink.Flush()
+	var evs []map[string]string
+	for line := range strings.SplitSeq(strings.TrimSpace(env.auditOut.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var ev map[string]string
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+func sameAnswer(t *testing.T, what string, got, want answer) {
+	t.Helper()
+	if got.status != want.status || got.body != want.body {
+		t.Errorf("%s: %d %s, want %d %s", what, got.status, got.body, want.status, want.body)
+	}
+	if len(got.header) != len(want.header) {
+		t.Errorf("%s: headers %v, want %v", what, got.header, want.header)
+	}
+	for k := range want.header {
+		if k == "X-Amz-Cognito-Request-Id" { // one per request: present in both
+			if got.header.Get(k) == "" {
+				t.Errorf("%s: no %s", what, k)
+			}
+			continue
+		}
+		if got.header.Get(k) != want.header.Get(k) {
+			t.Errorf("%s: %s = %q, want %q", what, k, got.header.Get(k), want.header.Get(k))
+		}
+	}
+}
+
+const wrongSecret = "Wrong_Secret_Value_0123456789"
+
+// After MaxFailures failed authentications within the window, the id is
+// locked: the right secret gets exactly the wrong secret's answer (401,
+// Basic challenge, invalid_client), without a Strike or a hash, until the
+// lock ends.
+func TestLockoutAfterFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name, host string
+	}{{"pool host", pool1Host}, {"shared host", ""}} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+			m2m := env.f.m2m
+			var wrong answer
+			for i := range 3 {
+				wrong = env.basicToken(tc.host, m2m.ID, wrongSecret)
+				if wrong.status != http.StatusUnauthorized || wrong.header.Get("WWW-Authenticate") != `Basic realm="tollgate"` ||
+					!strings.Contains(wrong.body, `"error":"invalid_client"`) {
+					t.Fatalf("failure %d: %+v", i, wrong)
+				}
+			}
+			env.f.clock.Advance(4 * time.Minute)
+			for i := range 2 {
+				locked := env.basicToken(tc.host, m2m.ID, m2m.secret())
+				sameAnswer(t, "locked, right secret", locked, wrong)
+				if locked.header.Get("Retry-After") != "" {
+					t.Errorf("locked answer %d has Retry-After", i)
+				}
+			}
+			if _, strikes := env.lim.calls(); strikes != 3 {
+				t.Errorf("%d strikes, want 3: a locked id is not counted again", strikes)
+			}
+			// The body method: 400 invalid_client, as a wrong secret.
+			bodyWrong := env.token(tc.host, "", form("grant_type", "client_credentials", "client_id", env.f.sibling.ID, "client_secret", wrongSecret))
+			for range 2 {
+				env.token(tc.host, "", form("grant_type", "client_credentials", "client_id", env.f.sibling.ID, "client_secret", wrongSecret))
+			}
+			bodyLocked := env.token(tc.host, "", form("grant_type", "client_credentials", "client_id", env.f.sibling.ID, "client_secret", env.f.sibling.secret()))
+			sameAnswer(t, "locked, body", bodyLocked, bodyWrong)
+			if bodyLocked.status != http.StatusBadRequest {
+				t.Errorf("locked body status %d", bodyLocked.status)
+			}
+
+			env.f.clock.Advance(time.Minute) // 5 minutes after the lock started
+			if a := env.basicToken(tc.host, m2m.ID, m2m.secret()); a.status != http.StatusOK {
+				t.Fatalf("after the lock: %+v", a)
+			}
+		})
+	}
+}
+
+// Failures older than the window are forgotten.
+func TestLockoutWindowForgets(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	m2m := env.f.m2m
+	for range 2 {
+		env.basicToken(pool1Host, m2m.ID, wrongSecret)
+	}
+	env.f.clock.Advance(time.Minute)
+	for range 2 {
+		env.basicToken(pool1Host, m2m.ID, wrongSecret)
+	}
+	if a := env.basicToken(pool1Host, m2m.ID, m2m.secret()); a.status != http.StatusOK {
+		t.Fatalf("2+2 failures a minute apart locked the id: %+v", a)
+	}
+}
+
+// Known and unknown ids get byte-identical answers at every step, both
+// are locked alike, and the audit log records one lockout per lock, with
+// the client id only for the client found.
+func TestLockoutKnownAndUnknownAlike(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	known, unknown := env.f.m2m.ID, tollgate.NewClientID()
+	for i := range 5 {
+		a := env.basicToken(pool1Host, known, wrongSecret)
+		b := env.basicToken(pool1Host, unknown, wrongSecret)
+		sameAnswer(t, "step "+strconv.Itoa(i), b, a)
+	}
+	evs := env.auditLines(t)
+	var lockouts []map[string]string
+	refusals := 0
+	for _, ev := range evs {
+		switch ev["action"] {
+		case token.ActionLockout:
+			lockouts = append(lockouts, ev)
+		case token.ActionAuthenticate:
+			refusals++
+			if i := refusals; i > 6 && ev["reason"] != "locked_out" {
+				t.Errorf("refusal %d: reason %q, want locked_out", i, ev["reason"])
+			}
+		}
+	}
+	if refusals != 10 || len(lockouts) != 2 {
+		t.Fatalf("%d refusals and %d lockouts audited, want 10 and 2:\n%s", refusals, len(lockouts), env.auditOut.String())
+	}
+	if lockouts[0]["client_id"] != known || lockouts[0]["pool_id"] != env.f.pool.ID || lockouts[0]["outcome"] != "denied" {
+		t.Errorf("known id's lockout event: %v", lockouts[0])
+	}
+	if lockouts[1]["client_id"] != "" {
+		t.Errorf("unknown id's lockout event names it: %v", lockouts[1])
+	}
+	env.obs.mu.Lock()
+	defer env.obs.mu.Unlock()
+	if len(env.obs.lockouts) != 2 || env.obs.lockouts[0] != env.f.pool.ID {
+		t.Errorf("observed lockouts %v", env.obs.lockouts)
+	}
+}
+
+// An id that cannot be a client's (not of Tollgate's client id shape: a
+// secret sent as the id, say) is refused as a wrong secret and never
+// reaches the limiter; no key holds a presented value; the logs and the
+// audit stream hold no secret and no such id.
+func TestLockoutKeysAndLogs(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	m2m := env.f.m2m
+	odd := "Not-A-Client-Id/" + wrongSecret
+	for range 4 {
+		env.basicToken(pool1Host, odd, wrongSecret)
+		env.basicToken(pool1Host, m2m.secret(), m2m.ID)
+	}
+	if takes, strikes := env.lim.calls(); takes != 0 || strikes != 0 {
+		t.Errorf("%d takes and %d strikes for ids that cannot exist", takes, strikes)
+	}
+	for range 3 {
+		env.basicToken(pool1Host, m2m.ID, wrongSecret)
+	}
+	for _, k := range env.lim.seenKeys() {
+		if strings.Contains(k, m2m.ID) || len(k) > 64 {
+			t.Errorf("limiter key %q holds the presented id or is unbounded", k)
+		}
+	}
+	env.sink.Flush()
+	for name, text := range map[string]string{"log": env.logOut.String(), "audit": env.auditOut.String()} {
+		for _, s := range []string{wrongSecret, m2m.secret(), odd} {
+			if strings.Contains(text, s) {
+				t.Errorf("the %s holds %q:\n%s", name, s, text)
+			}
+		}
+	}
+}
+
+// A pool or client without limits costs no limiter call, the limiter set.
+func TestNoLimitsNoLimiterCalls(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{}, false)
+	env.base = tollgate.Lockout{}
+	m2m := env.f.m2m
+	for _, host := range []string{pool1Host, ""} {
+		if a := env.basicToken(host, m2m.ID, m2m.secret()); a.status != http.StatusOK {
+			t.Fatalf("%+v", a)
+		}
+		env.basicToken(host, m2m.ID, wrongSecret)
+		env.basicToken(host, tollgate.NewClientID(), wrongSecret)
+	}
+	if takes, strikes := env.lim.calls(); takes != 0 || strikes != 0 {
+		t.Errorf("%d takes and %d strikes without limits", takes, strikes)
+	}
+}
+
+// quotaRefused checks a 429 for an exhausted quota: invalid_request,
+// Retry-After to the window's end in whole seconds, CORS as every token
+// answer.
+func quotaRefused(t *testing.T, a answer, retryAfter time.Duration, window string) {
+	t.Helper()
+	want := `{"error":"invalid_request","error_description":"the client's token quota for this ` + window +
+		` is exhausted; retry after the time Retry-After gives"}`
+	if a.status != http.StatusTooManyRequests || a.body != want {
+		t.Fatalf("got %d %s, want 429 %s", a.status, a.body, want)
+	}
+	if got := a.header.Get("Retry-After"); got != strconv.Itoa(int(retryAfter/time.Second)) {
+		t.Errorf("Retry-After %q, want %v", got, retryAfter)
+	}
+	if a.header.Get("Access-Control-Allow-Origin") != "*" || a.header.Get("WWW-Authenticate") != "" {
+		t.Errorf("headers %v", a.header)
+	}
+}
+
+// PerHour: the clock hour (UTC); failures charge nothing; a refused
+// request is not charged; the next hour starts afresh.
+func TestQuotaPerHour(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{PerHour: 2}, false)
+	m2m := env.f.m2m
+	env.f.clock.Advance(20 * time.Minute) // 12:20
+	env.basicToken("", m2m.ID, wrongSecret)
+	env.token("", basic(m2m.ID, m2m.secret()), form("grant_type", "client_credentials", "scope", "default/write"))
+	for i := range 2 {
+		if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusOK {
+			t.Fatalf("token %d: %+v", i, a)
+		}
+	}
+	for range 2 {
+		quotaRefused(t, env.basicToken("", m2m.ID, m2m.secret()), 40*time.Minute, "hour")
+	}
+	// Another client of the pool has its own quota.
+	if a := env.basicToken("", env.f.sibling.ID, env.f.sibling.secret()); a.status != http.StatusOK {
+		t.Fatalf("sibling: %+v", a)
+	}
+	env.f.clock.Advance(40 * time.Minute) // 13:00
+	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusOK {
+		t.Fatalf("next hour: %+v", a)
+	}
+	env.obs.mu.Lock()
+	defer env.obs.mu.Unlock()
+	if want := env.f.pool.ID + "/" + m2m.ID + "/hour"; len(env.obs.quotas) != 2 || env.obs.quotas[0] != want {
+		t.Errorf("observed %v", env.obs.quotas)
+	}
+}
+
+// PerDay: the UTC day, across hours; Retry-After runs to midnight.
+func TestQuotaPerDay(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{PerHour: 10, PerDay: 3}, false)
+	m2m := env.f.m2m
+	for i := range 3 {
+		if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusOK {
+			t.Fatalf("token %d: %+v", i, a)
+		}
+		env.f.clock.Advance(time.Hour)
+	}
+	// 15:00: the day's 3 are used, the hour's 10 are not.
+	quotaRefused(t, env.basicToken("", m2m.ID, m2m.secret()), 9*time.Hour, "day")
+	env.f.clock.Advance(9 * time.Hour)
+	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusOK {
+		t.Fatalf("next day: %+v", a)
+	}
+}
+
+// A client's own TokenLimits replace its pool's quotas.
+func TestQuotaClientOverride(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{PerHour: 5}, false)
+	m2m, sib := env.f.m2m, env.f.sibling
+	env.clients.limits[m2m.ID] = &tollgate.TokenLimits{PerHour: 1}
+	env.clients.limits[sib.ID] = &tollgate.TokenLimits{} // unlimited
+	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusOK {
+		t.Fatalf("%+v", a)
+	}
+	quotaRefused(t, env.basicToken("", m2m.ID, m2m.secret()), time.Hour, "hour")
+	for i := range 7 {
+		if a := env.basicToken("", sib.ID, sib.secret()); a.status != http.StatusOK {
+			t.Fatalf("unlimited client, token %d: %+v", i, a)
+		}
+	}
+}
+
+// Failing closed, a limiter failure is 503 temporarily_unavailable, for
+// the lock check and the quota alike; failing open, requests are served.
+// Either way the outage is logged once when it starts and once when it
+// ends.
+func TestLimiterFailure(t *testing.T) {
+	limits := tollgate.TokenLimits{PerHour: 100, Lockout: lockout3}
+	down := errors.New("dial tcp 127.0.0.1:6379: connection refused")
+	for _, failOpen := range []bool{false, true} {
+		t.Run("failOpen="+strconv.FormatBool(failOpen), func(t *testing.T) {
+			env := newLimitsEnv(t, limits, failOpen)
+			m2m := env.f.m2m
+			env.lim.setErr(down)
+			for range 3 {
+				a := env.basicToken(pool1Host, m2m.ID, m2m.secret())
+				if failOpen {
+					if a.status != http.StatusOK {
+						t.Fatalf("fail open: %+v", a)
+					}
+					continue
+				}
+				want := `{"error":"temporarily_unavailable","error_description":"the server cannot count this request against its limits; try again later"}`
+				if a.status != http.StatusServiceUnavailable || a.body != want || a.header.Get("Retry-After") != "" {
+					t.Fatalf("fail closed: %+v", a)
+				}
+			}
+			// Only the quota is counted on the shared host: its failure
+			// alone refuses too, or not.
+			env.base = tollgate.Lockout{}
+			if a := env.basicToken("", m2m.ID, m2m.secret()); (a.status == http.StatusOK) != failOpen {
+				t.Fatalf("quota alone: %+v", a)
+			}
+			// A failed Strike leaves a wrong secret answered as one.
+			if a := env.basicToken(pool1Host, m2m.ID, wrongSecret); !failOpen && a.status != http.StatusServiceUnavailable ||
+				failOpen && a.status != http.StatusUnauthorized {
+				t.Fatalf("wrong secret during the outage: %+v", a)
+			}
+			env.lim.setErr(nil)
+			if a := env.basicToken(pool1Host, m2m.ID, m2m.secret()); a.status != http.StatusOK {
+				t.Fatalf("after the outage: %+v", a)
+			}
+			log := env.logOut.String()
+			if n := strings.Count(log, "token limiter unavailable"); n != 1 {
+				t.Errorf("outage logged %d times:\n%s", n, log)
+			}
+			if n := strings.Count(log, "token limiter available again"); n != 1 {
+				t.Errorf("recovery logged %d times:\n%s", n, log)
+			}
+			env.obs.mu.Lock()
+			defer env.obs.mu.Unlock()
+			if len(env.obs.limErrors) < 5 || env.obs.limErrors[0] != failOpen {
+				t.Errorf("observed limiter errors %v", env.obs.limErrors)
+			}
+		})
+	}
+}
+
+// A locked id is locked at revoke and introspect too, with their answer
+// to a wrong secret.
+func TestLockoutAtRevoke(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	m2m := env.f.m2m
+	revoke := func(secret string) answer {
+		r := httptest.NewRequest(http.MethodPost, "/oauth2/revoke", strings.NewReader(form("token", "x.y.z")))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Authorization", basic(m2m.ID, secret))
+		r.Host = pool1Host
+		w := httptest.NewRecorder()
+		env.ep.ServeRevoke(w, r)
+		return answer{w.Code, w.Header(), w.Body.String()}
+	}
+	var wrong answer
+	for range 3 {
+		wrong = revoke(wrongSecret)
+	}
+	sameAnswer(t, "revoke, locked", revoke(m2m.secret()), wrong)
+	if a := env.basicToken(pool1Host, m2m.ID, m2m.secret()); a.status != http.StatusUnauthorized || !strings.Contains(a.body, `"invalid_client"`) {
+		t.Errorf("token after revoke's failures: %+v", a)
+	}
+}
+
+// BenchmarkServeTokenLimits is BenchmarkServeToken/catalog with a limiter
+// set: without limits (no limiter call: the cost must be nil), and with a
+// lockout and hourly and daily quotas high enough never to refuse (a lock
+// check and a quota Take against the in-memory fake per request).
+func BenchmarkServeTokenLimits(b *testing.B) {
+	f := newFixture(b)
+	clients := clientSources(b, f)["catalog"]
+	for _, bc := range []struct {
+		name   string
+		limits tollgate.TokenLimits
+	}{
+		{"none", tollgate.TokenLimits{}},
+		{"lockout+quotas", tollgate.TokenLimits{PerHour: 1 << 40, PerDay: 1 << 40, Lockout: lockout3}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ep := token.New(token.Options{
+				Clients: clients, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+				Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+				Limiter: newFakeLimiter(),
+				PoolLimits: func(string) (tollgate.TokenLimits, bool) {
+					return bc.limits, true
+				},
+				BaseLockout: func() tollgate.Lockout { return bc.limits.Lockout },
+				Now:         f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+			})
+			serveTokenLoop(b, ep, form("grant_type", "client_credentials", "scope", "default/default"), basic(f.m2m.ID, f.m2m.secret()), 200)
+		})
+	}
+}
+
+// BenchmarkServeTokenRefusedLocked is a wrong secret's request against a
+// locked id: what an attacker guessing a locked id's secret costs (no
+// keyed hash, no lookup).
+func BenchmarkServeTokenRefusedLocked(b *testing.B) {
+	f := newFixture(b)
+	lim := newFakeLimiter()
+	ep := token.New(token.Options{
+		Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Limiter: lim,
+		BaseLockout: func() tollgate.Lockout {
+			return tollgate.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}
+		},
+		Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+	})
+	serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong"), http.StatusUnauthorized)
+}
+
+// racyLimiter admits every lock check: a request that passed its lock
+// check just before another request, on this node or another, locked the
+// id. Its failure's Strike finds the id locked already.
+type racyLimiter struct{ *fakeLimiter }
+
+func (l racyLimiter) Take(context.Context, time.Time, []limit.Check) (limit.Result, error) {
+	return limit.Result{Refused: -1}, nil
+}
+
+// A failure struck while its id is locked already does not start a lock:
+// one lock, one audit event and one observed lockout.
+func TestLockoutAuditedOncePerLock(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	lim := newFakeLimiter()
+	env.ep = token.New(token.Options{
+		Clients: env.clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
+		Issuer:      func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Limiter:     racyLimiter{lim},
+		BaseLockout: func() tollgate.Lockout { return lockout3 },
+		Observer:    env.obs, Audit: env.sink, Now: env.f.clock.Now,
+	})
+	for range 5 {
+		env.basicToken("", env.f.m2m.ID, wrongSecret)
+		env.f.clock.Advance(time.Second)
+	}
+	if _, strikes := lim.calls(); strikes != 5 {
+		t.Fatalf("%d strikes, want 5", strikes)
+	}
+	n := 0
+	for _, ev := range env.auditLines(t) {
+		if ev["action"] == token.ActionLockout {
+			n++
+		}
+	}
+	env.obs.mu.Lock()
+	defer env.obs.mu.Unlock()
+	if n != 1 || len(env.obs.lockouts) != 1 {
+		t.Errorf("%d lockout events and %d observed lockouts, want 1 and 1", n, len(env.obs.lockouts))
+	}
+}
+
+// BenchmarkAuthenticateLockout is BenchmarkAuthenticate/catalog/valid with
+// a lockout on: what the lock check (the key's hash and a Take against the
+// in-memory fake) adds to an authentication.
+func BenchmarkAuthenticateLockout(b *testing.B) {
+	f := newFixture(b)
+	for _, on := range []bool{false, true} {
+		b.Run("lockout="+strconv.FormatBool(on), func(b *testing.B) {
+			opts := token.Options{
+				Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+				Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+				Now:    f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+			}
+			if on {
+				opts.Limiter = newFakeLimiter()
+				opts.BaseLockout = func() tollgate.Lockout { return lockout3 }
+			}
+			ep := token.New(opts)
+			r := httptest.NewRequest("POST", "/oauth2/token", nil)
+			r.Header.Set("Authorization", basic(f.m2m.ID, f.m2m.secret()))
+			params := map[string]string{"grant_type": "client_credentials"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := token.Authenticate(ep, r, params); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
