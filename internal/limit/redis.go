@@ -35,8 +35,8 @@ type RedisOptions struct {
 // clock, so that tests drive time and nodes agree as well as their clocks
 // do (keep them synchronised, by NTP or the like: a node whose clock runs
 // ahead spends others' burst early). Expiries are relative to that now,
-// and they only reclaim memory: every answer compares stored times with
-// now.
+// plus 10 s of grace, and only reclaim memory: answers compare the stored
+// times with now.
 //
 // The scripts touch several keys, so Redis Cluster, where those keys may
 // live in different slots, is not supported: use a single primary (with
@@ -57,6 +57,10 @@ func NewRedis(url string, opts RedisOptions) (*Redis, error) {
 		// ParseURL's errors quote the URL, password included.
 		return nil, errors.New("limit: the Redis URL is not a redis:// or rediss:// URL")
 	}
+	// No retries: a script whose answer was lost may have charged, and
+	// running it again would charge twice; the caller's failure policy
+	// (Guard) decides what a failed Take means.
+	o.MaxRetries = -1
 	r := &Redis{client: redis.NewClient(o), prefix: opts.Prefix, timeout: opts.Timeout}
 	if r.prefix == "" {
 		r.prefix = DefaultPrefix
@@ -66,6 +70,15 @@ func NewRedis(url string, opts RedisOptions) (*Redis, error) {
 	}
 	return r, nil
 }
+
+// grace (milliseconds) is added to every expiry. Expiries run on Redis's
+// clock from the caller's now, so a key could vanish before the caller's
+// clock reaches the time it holds: when nodes' clocks are apart, when a
+// node stalls between two Takes (on a loaded machine, tens of
+// milliseconds), or when a test drives its clock slower than real time.
+// Answers compare stored times with now, so a longer life is harmless;
+// an early death would admit too much.
+const grace = "local GRACE = 10000\n"
 
 // Times cross to the scripts as Unix microseconds, integers: a Lua number
 // (a double) holds them exactly, and the scripts format them with %.0f,
@@ -78,7 +91,7 @@ func NewRedis(url string, opts RedisOptions) (*Redis, error) {
 //	rate:  a = emission interval µs, b = burst; the key holds the TAT
 //	quota: a = limit, b = reset µs; the key holds the count
 //	lock:  the key holds the lock's end (written by strikeScript)
-var takeScript = redis.NewScript(`
+var takeScript = redis.NewScript(grace + `
 local now = tonumber(ARGV[1])
 local tats = {}
 for i = 1, #KEYS do
@@ -105,10 +118,10 @@ end
 for i = 1, #KEYS do
   local kind, b = ARGV[3*i-1], tonumber(ARGV[3*i+1])
   if kind == 'r' then
-    redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000))
+    redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + GRACE)
   elseif kind == 'q' and b > now then
     redis.call('INCR', KEYS[i])
-    redis.call('PEXPIRE', KEYS[i], math.ceil((b - now) / 1000))
+    redis.call('PEXPIRE', KEYS[i], math.ceil((b - now) / 1000) + GRACE)
   end
 end
 return {-1, 0}
@@ -118,7 +131,7 @@ return {-1, 0}
 // n, the failures) at ARGV[1] with ARGV[2] max failures, ARGV[3] window
 // µs, ARGV[4] lock µs; at the maximum it forgets the failures and locks
 // KEYS[2] (its value the lock's end). It returns the lock's end, or 0.
-var strikeScript = redis.NewScript(`
+var strikeScript = redis.NewScript(grace + `
 local now, maxf, window, dur = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local f = redis.call('HMGET', KEYS[1], 's', 'n')
 local start, n = tonumber(f[1]), tonumber(f[2])
@@ -129,11 +142,11 @@ if n >= maxf then
   redis.call('DEL', KEYS[1])
   if now + dur > untilAt then
     untilAt = now + dur
-    redis.call('SET', KEYS[2], string.format('%.0f', untilAt), 'PX', math.ceil(dur / 1000))
+    redis.call('SET', KEYS[2], string.format('%.0f', untilAt), 'PX', math.ceil(dur / 1000) + GRACE)
   end
 else
   redis.call('HSET', KEYS[1], 's', string.format('%.0f', start), 'n', n)
-  redis.call('PEXPIRE', KEYS[1], math.ceil((start + window - now) / 1000))
+  redis.call('PEXPIRE', KEYS[1], math.ceil((start + window - now) / 1000) + GRACE)
 end
 if untilAt > now then return untilAt end
 return 0
