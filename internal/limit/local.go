@@ -87,7 +87,7 @@ func NewLocal(opts LocalOptions) *Local {
 	l := &Local{
 		seed:     maphash.MakeSeed(),
 		shards:   make([]shard, size),
-		mask:     uint64(size - 1),
+		mask:     uint64(size - 1), //nolint:gosec // size is a positive power of two
 		perShard: max(1, maxKeys/size),
 	}
 	for i := range l.shards {
@@ -275,7 +275,7 @@ func (l *Local) Len() int {
 }
 
 func (l *Local) shardOf(key string) int {
-	return int(maphash.String(l.seed, key) & l.mask)
+	return int(maphash.String(l.seed, key) & l.mask) //nolint:gosec // masked below the shard count, an int
 }
 
 // insert adds key to a locked shard, first making room when the shard is
