@@ -37,6 +37,7 @@ func Run(t *testing.T, newLimiter func(t *testing.T) limit.Limiter) {
 		{"LockCheckChargesNothing", testLockCheckChargesNothing},
 		{"Concurrent", testConcurrent},
 		{"ManyKeys", testManyKeys},
+		{"KindsApart", testKindsApart},
 		{"NoLimitIsAnError", testNoLimit},
 	}
 	for _, c := range cases {
@@ -291,6 +292,18 @@ func testManyKeys(t *testing.T, l limit.Limiter) {
 		t.Fatalf("the live quota admitted %d, want 10", n)
 	}
 	expect(t, l, now, refused(0, t0.Add(time.Hour).Sub(now)), live)
+}
+
+// testKindsApart: one key used as a rate, a quota and a lock is three
+// limits, none charging another.
+func testKindsApart(t *testing.T, l limit.Limiter) {
+	r, q, lk := rate("same", 1, 1), quota("same", 1, t0.Add(time.Hour)), lock("same")
+	expect(t, l, t0, allowed, r)
+	expect(t, l, t0, allowed, q, lk)
+	expect(t, l, t0, refused(0, time.Second), r)
+	strike(t, l, t0, "same", limit.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Minute})
+	expect(t, l, t0.Add(time.Second), allowed, r)
+	expect(t, l, t0.Add(time.Second), refused(0, time.Minute-time.Second), lk)
 }
 
 // testNoLimit: a check that limits nothing is the caller's mistake.
