@@ -61,6 +61,10 @@ func NewRedis(url string, opts RedisOptions) (*Redis, error) {
 	// running it again would charge twice; the caller's failure policy
 	// (Guard) decides what a failed Take means.
 	o.MaxRetries = -1
+	// One dial per attempt: a server that refuses connections fails the
+	// Take at once rather than after the pool's backoff, so that failing
+	// open or closed does not first cost every request the timeout.
+	o.DialerRetries = 1
 	r := &Redis{client: redis.NewClient(o), prefix: opts.Prefix, timeout: opts.Timeout}
 	if r.prefix == "" {
 		r.prefix = DefaultPrefix
