@@ -124,8 +124,21 @@ func (c *Check) kind() checkKind {
 // interval is a rate's emission interval (the time one request costs) in
 // nanoseconds, and its burst, at least 1.
 func (r Rate) interval() (int64, int64) {
-	t := int64(math.Round(float64(time.Second) / r.PerSecond))
-	return max(t, 1), int64(max(r.Burst, 1))
+	t := math.Round(float64(time.Second) / r.PerSecond)
+	return int64(min(max(t, 1), maxInterval)), int64(max(r.Burst, 1))
+}
+
+// maxInterval caps an emission interval at about a century (a rate of
+// 1e-10 per second), so that times plus intervals stay within int64.
+const maxInterval = float64(100 * 365 * 24 * time.Hour)
+
+// tolerance is how far ahead of t a rate's TAT may run: (burst-1)
+// intervals, saturating rather than overflowing for huge bursts.
+func tolerance(interval, burst int64) int64 {
+	if burst-1 > math.MaxInt64/interval {
+		return math.MaxInt64
+	}
+	return interval * (burst - 1)
 }
 
 // pending is one check's outcome before it is committed.
@@ -196,10 +209,10 @@ func admit(c *Check, e *entry, t int64) int64 {
 	case kindRate:
 		interval, burst := c.Rate.interval()
 		tat := max(e.tat, t)
-		next := tat + interval
-		if allowAt := next - interval*burst; t < allowAt {
+		if allowAt := tat - tolerance(interval, burst); t < allowAt {
 			return allowAt - t
 		}
+		next := tat + interval
 		e.tat = next
 	case kindQuota:
 		reset := c.Reset.UnixNano()

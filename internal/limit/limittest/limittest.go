@@ -28,6 +28,7 @@ func Run(t *testing.T, newLimiter func(t *testing.T) limit.Limiter) {
 	}{
 		{"RateBurst", testRateBurst},
 		{"RateSteady", testRateSteady},
+		{"RateExtremes", testRateExtremes},
 		{"RateFractional", testRateFractional},
 		{"AllOrNothing", testAllOrNothing},
 		{"QuotaWindows", testQuotaWindows},
@@ -114,6 +115,19 @@ func testRateBurst(t *testing.T, l limit.Limiter) {
 	// Idle for long enough, the bucket is full again, and no fuller.
 	if got := admitted(t, l, t0.Add(time.Hour), 8, r); got != 5 {
 		t.Fatalf("after an hour: %d admitted, want 5", got)
+	}
+}
+
+// testRateExtremes: rates and bursts at the edges of what fits.
+func testRateExtremes(t *testing.T, l limit.Limiter) {
+	tiny := rate("tiny", 1e-12, 1)
+	expect(t, l, t0, allowed, tiny)
+	if res := take(t, l, t0, tiny); res.Allowed() || res.RetryAfter < 365*24*time.Hour {
+		t.Fatalf("a rate of 1e-12/s: second Take %+v, want refused for years", res)
+	}
+	huge := rate("huge", 1, 1<<62)
+	if got := admitted(t, l, t0, 100, huge); got != 100 {
+		t.Fatalf("a burst of 2^62: %d of 100 admitted", got)
 	}
 }
 
