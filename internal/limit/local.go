@@ -153,17 +153,18 @@ type pending struct {
 // every check is evaluated, and all are charged only if all admit.
 // Keys within one Take must be distinct.
 func (l *Local) Take(_ context.Context, now time.Time, checks []Check) (Result, error) {
-	var idxBuf [inlineChecks]int
+	var idxBuf, ofBuf [inlineChecks]int
 	var pendBuf [inlineChecks]pending
-	idx, pend := idxBuf[:0], pendBuf[:0]
+	idx, of, pend := idxBuf[:0], ofBuf[:0], pendBuf[:0]
 	if len(checks) > inlineChecks {
-		idx, pend = make([]int, 0, len(checks)), make([]pending, 0, len(checks))
+		idx, of, pend = make([]int, 0, len(checks)), make([]int, 0, len(checks)), make([]pending, 0, len(checks))
 	}
 	for i := range checks {
 		if checks[i].kind() == kindNone {
 			return Result{}, fmt.Errorf("%w (check %d)", errNoLimit, i)
 		}
-		idx = insertSorted(idx, l.shardOf(checks[i].Key))
+		of = append(of, l.shardOf(checks[i].Key))
+		idx = insertSorted(idx, of[i])
 	}
 	for _, i := range idx {
 		l.shards[i].mu.Lock()
@@ -176,7 +177,7 @@ func (l *Local) Take(_ context.Context, now time.Time, checks []Check) (Result, 
 	t := now.UnixNano()
 	for i := range checks {
 		c := &checks[i]
-		sh := &l.shards[l.shardOf(c.Key)]
+		sh := &l.shards[of[i]]
 		p := pending{sh: sh, e: sh.entries[c.Key]}
 		if p.e != nil {
 			p.val = *p.e
