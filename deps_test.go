@@ -57,6 +57,7 @@ var allowedImports = map[string][]string{
 	"bench/internal/procstat":  {},
 	"bench/propagation":        {".", "internal/propagation"},
 	"bench/cacheload":          {},
+	"bench/limitload":          {"internal/limit"},
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},

@@ -1,0 +1,169 @@
+package limit_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/limit/limittest"
+)
+
+func TestLocal(t *testing.T) {
+	limittest.Run(t, func(t *testing.T) limit.Limiter { return limit.NewLocal(limit.LocalOptions{}) })
+}
+
+// A small cap forces eviction throughout the suite (ManyKeys above all).
+func TestLocalSmallCap(t *testing.T) {
+	limittest.Run(t, func(t *testing.T) limit.Limiter {
+		return limit.NewLocal(limit.LocalOptions{MaxKeys: 512, Shards: 4})
+	})
+}
+
+func TestLocalBoundsKeys(t *testing.T) {
+	l := limit.NewLocal(limit.LocalOptions{MaxKeys: 1000, Shards: 8})
+	now := time.Unix(1_800_000_000, 0)
+	// Keys that stay busy (a long quota each): only the cap bounds them.
+	for i := range 50_000 {
+		c := limit.Check{Key: fmt.Sprint("k", i), Limit: 5, Reset: now.Add(time.Hour)}
+		if res, err := l.Take(context.Background(), now, []limit.Check{c}); err != nil || !res.Allowed() {
+			t.Fatalf("Take %d = %+v, %v", i, res, err)
+		}
+	}
+	if n := l.Len(); n > 1000 {
+		t.Fatalf("%d keys remembered, cap 1000", n)
+	}
+	// Idle keys go first: after the hour every quota is spent, and new
+	// keys replace them.
+	later := now.Add(2 * time.Hour)
+	for i := range 500 {
+		c := limit.Check{Key: fmt.Sprint("new", i), Limit: 5, Reset: later.Add(time.Hour)}
+		if _, err := l.Take(context.Background(), later, []limit.Check{c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := l.Len(); n > 1000 {
+		t.Fatalf("%d keys remembered, cap 1000", n)
+	}
+}
+
+// Two checks in different shards, taken in both orders by many
+// goroutines, while others take each alone: under -race, no deadlock,
+// and the totals show that no Take charged half.
+func TestLocalAtomicAcrossShards(t *testing.T) {
+	l := limit.NewLocal(limit.LocalOptions{Shards: 64})
+	now := time.Unix(1_800_000_000, 0)
+	a := limit.Check{Key: "a", Limit: 1000, Reset: now.Add(time.Hour)}
+	b := limit.Check{Key: "b", Limit: 600, Reset: now.Add(time.Hour)}
+	var mu sync.Mutex
+	counts := map[string]int{}
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 200 {
+				var checks []limit.Check
+				name := "ab"
+				switch (g + i) % 4 {
+				case 0:
+					checks = []limit.Check{a, b}
+				case 1:
+					checks = []limit.Check{b, a}
+				case 2:
+					checks, name = []limit.Check{a}, "a"
+				default:
+					checks, name = []limit.Check{b}, "b"
+				}
+				res, err := l.Take(context.Background(), now, checks)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if res.Allowed() {
+					mu.Lock()
+					counts[name]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// b (600) runs out first: every b charge was admitted by a as well.
+	if got := counts["ab"] + counts["b"]; got != 600 {
+		t.Fatalf("b charged %d times, want 600 (%v)", got, counts)
+	}
+	// Each Take of a alone or with b was admitted unless a or b was spent.
+	if counts["ab"]+counts["a"] > 1000 {
+		t.Fatalf("a charged %d times, over its 1000 (%v)", counts["ab"]+counts["a"], counts)
+	}
+}
+
+func TestLocalNoAllocs(t *testing.T) {
+	l := limit.NewLocal(limit.LocalOptions{})
+	now := time.Unix(1_800_000_000, 0)
+	checks := []limit.Check{
+		{Key: "stage:prod", Rate: limit.Rate{PerSecond: 1e9, Burst: 1000}},
+		{Key: "plan:p1:key:k1:2026-03-01", Limit: 1 << 40, Reset: now.Add(time.Hour)},
+	}
+	ctx := context.Background()
+	if _, err := l.Take(ctx, now, checks); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(1000, func() { _, _ = l.Take(ctx, now, checks) }); n != 0 {
+		t.Fatalf("Take of two existing keys: %v allocations, want 0", n)
+	}
+}
+
+func benchChecks(n int, now time.Time) []limit.Check {
+	all := []limit.Check{
+		{Key: "stage:api1:prod", Rate: limit.Rate{PerSecond: 1e12, Burst: 1 << 30}},
+		{Key: "plan:p1:key:k1", Rate: limit.Rate{PerSecond: 1e12, Burst: 1 << 30}},
+		{Key: "plan:p1:key:k1:2026-03-01", Limit: 1 << 60, Reset: now.Add(24 * time.Hour)},
+	}
+	return all[:n]
+}
+
+func BenchmarkLocalTake(b *testing.B) {
+	for _, n := range []int{1, 2, 3} {
+		b.Run(fmt.Sprintf("checks=%d", n), func(b *testing.B) {
+			l := limit.NewLocal(limit.LocalOptions{})
+			now := time.Unix(1_800_000_000, 0)
+			checks := benchChecks(n, now)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := l.Take(ctx, now, checks); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// Parallel Takes of distinct keys (one client each), as many clients of
+// one gateway do.
+func BenchmarkLocalTakeParallel(b *testing.B) {
+	l := limit.NewLocal(limit.LocalOptions{})
+	now := time.Unix(1_800_000_000, 0)
+	var mu sync.Mutex
+	next := 0
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		next++
+		key := fmt.Sprint("client:", next)
+		mu.Unlock()
+		checks := []limit.Check{
+			{Key: "stage:api1:prod", Rate: limit.Rate{PerSecond: 1e12, Burst: 1 << 30}},
+			{Key: key, Rate: limit.Rate{PerSecond: 1e12, Burst: 1 << 30}},
+		}
+		ctx := context.Background()
+		for pb.Next() {
+			if _, err := l.Take(ctx, now, checks); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
