@@ -159,7 +159,11 @@ func (c *Config) checkPlanStages(r *report, pl *UsagePlan, pp string) []string {
 		}
 		k := s.API + "\x00" + s.Stage
 		if _, dup := seen[k]; dup {
-			r.add(sp, "API %s stage %s is already covered at %s", s.API, s.Stage, r.where(seen[k]))
+			at := sp
+			if r.has(field(sp, "stage")) {
+				at = field(sp, "stage")
+			}
+			r.add(at, "API %s stage %s is already covered at %s", s.API, s.Stage, r.where(seen[k]))
 			continue
 		}
 		seen[k] = sp
