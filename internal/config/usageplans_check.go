@@ -249,9 +249,32 @@ func idsHint(what string, ids []string) string {
 	return fmt.Sprintf("; the config's %s are %s", what, strings.Join(ids, ", "))
 }
 
-// checkTokenLimits checks a pool's (pool true) or a client's token
-// limits at tp.
-func checkTokenLimits(r *report, tl *TokenLimits, tp string, pool bool) {
+// checkPoolTokenLimits checks a pool's token limits at tp: its quotas and
+// its lockout.
+func checkPoolTokenLimits(r *report, tl *TokenLimits, tp string) {
+	checkTokenQuotas(r, tl, tp)
+	lo := tl.Lockout
+	if lo == nil {
+		return
+	}
+	lp := field(tp, "lockout")
+	if lo.MaxFailures < 1 || lo.MaxFailures > MaxLockoutFailures {
+		r.add(field(lp, "maxFailures"), "maxFailures must be 1 to %d, got %d", MaxLockoutFailures, lo.MaxFailures)
+	}
+	checkLockoutDuration(r, lo.Window, field(lp, "window"), "window")
+	checkLockoutDuration(r, lo.Duration, field(lp, "duration"), "duration")
+}
+
+// checkClientTokenLimits checks a client's token limits at tp: quotas
+// only.
+func checkClientTokenLimits(r *report, tl *TokenLimits, tp string) {
+	checkTokenQuotas(r, tl, tp)
+	if tl.Lockout != nil {
+		r.add(field(tp, "lockout"), "a lockout is a pool's: it counts the failed authentications of every client id presented to the pool, known or not (set it on the pool's tokenLimits)")
+	}
+}
+
+func checkTokenQuotas(r *report, tl *TokenLimits, tp string) {
 	if tl.PerHour < 0 {
 		r.add(field(tp, "perHour"), "perHour must be 0 (no limit) or more, got %d", tl.PerHour)
 	}
@@ -261,20 +284,6 @@ func checkTokenLimits(r *report, tl *TokenLimits, tp string, pool bool) {
 	if tl.PerHour > 0 && tl.PerDay > 0 && tl.PerDay < tl.PerHour {
 		r.add(field(tp, "perDay"), "perDay (%d) is less than perHour (%d): a day's quota holds at least an hour's", tl.PerDay, tl.PerHour)
 	}
-	lo := tl.Lockout
-	if lo == nil {
-		return
-	}
-	lp := field(tp, "lockout")
-	if !pool {
-		r.add(lp, "a lockout is a pool's: it counts the failed authentications of every client id presented to the pool, known or not (set it on the pool's tokenLimits)")
-		return
-	}
-	if lo.MaxFailures < 1 || lo.MaxFailures > MaxLockoutFailures {
-		r.add(field(lp, "maxFailures"), "maxFailures must be 1 to %d, got %d", MaxLockoutFailures, lo.MaxFailures)
-	}
-	checkLockoutDuration(r, lo.Window, field(lp, "window"), "window")
-	checkLockoutDuration(r, lo.Duration, field(lp, "duration"), "duration")
 }
 
 func checkLockoutDuration(r *report, d time.Duration, path, name string) {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -99,9 +100,7 @@ func TestUsagePlanMethodThrottleLimit(t *testing.T) {
 }
 
 func asProblems(err error, ps *Problems) bool {
-	p, ok := err.(Problems)
-	*ps = p
-	return ok && len(p) > 0
+	return errors.As(err, ps) && len(*ps) > 0
 }
 
 func TestTokenLimitProblems(t *testing.T) {

@@ -95,7 +95,7 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 		p.checkDomains(r, pp, domains, c.dir())
 		p.checkTriggers(r, pp, functions)
 		if p.TokenLimits != nil {
-			checkTokenLimits(r, p.TokenLimits, field(pp, "tokenLimits"), true)
+			checkPoolTokenLimits(r, p.TokenLimits, field(pp, "tokenLimits"))
 		}
 	}
 }
@@ -209,7 +209,7 @@ func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[stri
 
 		cl.checkValidities(r, cp)
 		if cl.TokenLimits != nil {
-			checkTokenLimits(r, cl.TokenLimits, field(cp, "tokenLimits"), false)
+			checkClientTokenLimits(r, cl.TokenLimits, field(cp, "tokenLimits"))
 		}
 	}
 }
