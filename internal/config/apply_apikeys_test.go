@@ -129,17 +129,20 @@ func (s *keyStore) DeleteUsagePlan(_ context.Context, id string, _ tollgate.Owne
 	return nil
 }
 
-func (s *keyStore) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
+// locked runs f holding the store's lock.
+func (s *keyStore) locked(f func()) {
 	s.mu.Lock()
-	s.poolLimits[p.ID] = p.TokenLimits
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	f()
+}
+
+func (s *keyStore) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
+	s.locked(func() { s.poolLimits[p.ID] = p.TokenLimits })
 	return s.Store.CreatePool(ctx, p)
 }
 
 func (s *keyStore) UpdatePool(ctx context.Context, p *tollgate.UserPool, o tollgate.Owner) error {
-	s.mu.Lock()
-	s.poolLimits[p.ID] = p.TokenLimits
-	s.mu.Unlock()
+	s.locked(func() { s.poolLimits[p.ID] = p.TokenLimits })
 	return s.Store.UpdatePool(ctx, p, o)
 }
 
@@ -154,16 +157,12 @@ func (s *keyStore) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) 
 }
 
 func (s *keyStore) CreateClient(ctx context.Context, c *tollgate.Client) error {
-	s.mu.Lock()
-	s.limits[c.ID] = c.TokenLimits
-	s.mu.Unlock()
+	s.locked(func() { s.limits[c.ID] = c.TokenLimits })
 	return s.Store.CreateClient(ctx, c)
 }
 
 func (s *keyStore) UpdateClient(ctx context.Context, c *tollgate.Client, o tollgate.Owner) error {
-	s.mu.Lock()
-	s.limits[c.ID] = c.TokenLimits
-	s.mu.Unlock()
+	s.locked(func() { s.limits[c.ID] = c.TokenLimits })
 	return s.Store.UpdateClient(ctx, c, o)
 }
 
