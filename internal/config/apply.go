@@ -130,7 +130,10 @@ func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
 //     manages a CloudFormation stack's instead).
 //   - Objects are matched by ConfigKey: a pool by its logical id, a client
 //     by "{pool}/{client}" logical ids; a resource server by its pool and
-//     identifier; a domain by its name. A match is updated in place, and
+//     identifier; a domain by its name; an API key or a usage plan by its
+//     logical id. A key's value never changes (an edited value is a
+//     conflict); a key declared without one gets a generated value, which
+//     Result.NewAPIKeys returns once. A match is updated in place, and
 //     only in the fields that differ: ids, client secrets, signing keys and
 //     creation times never change. Applying an unchanged config writes
 //     nothing.
@@ -140,10 +143,11 @@ func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
 //     used with the same config before keeps every id, secret and key.
 //     Other bare-keyed pools are left alone (Result.Kept).
 //   - What the config declares and the store lacks is created, clients with
-//     generateSecret with a fresh secret sealed by v.
+//     generateSecret with a fresh secret sealed by v, API keys with their
+//     value hashed and sealed by v.
 //   - The config's objects that it no longer declares are deleted; a pool
 //     with everything it owns. Deleting one that holds secrets (a client
-//     with secrets, a pool with clients) needs ApplyOptions.Prune: Apply
+//     with secrets, a pool with clients, an API key) needs ApplyOptions.Prune: Apply
 //     refuses with a *PruneError, writing nothing, so that what would be
 //     lost is reported before it is.
 //   - Objects made by hand (with an empty ConfigKey) are left alone, unless

@@ -45,7 +45,8 @@ func (r *Result) UsagePlanID(logicalID string) (string, bool) {
 // planUsage plans the writes of the usage plans and API keys: those of the
 // owner that the config no longer declares are deleted (a plan's deletion
 // takes it out of every key, hand-made ones included: the store does
-// that), the others created or updated in the fields that differ. Keys
+// that; a config file's key only with ApplyOptions.Prune, as a client
+// with secrets), the others created or updated in the fields that differ. Keys
 // made by hand or by another owner are never written; one whose value a
 // new key of the config would take is a conflict.
 func (p *planner) planUsage(ctx context.Context) error {
@@ -174,8 +175,13 @@ func (p *planner) planAPIKeys(stored []*tollgate.APIKey) {
 	for _, sk := range gone {
 		id := sk.ID
 		deleted[id] = true
-		p.add(phaseDeleteAPIKeys, Change{Action: Deleted, Object: ObjectAPIKey, Key: sk.ConfigKey, ID: id},
-			func(ctx context.Context) error { return p.st.DeleteAPIKey(ctx, id, tollgate.AnyOwner) })
+		change := Change{Action: Deleted, Object: ObjectAPIKey, Key: sk.ConfigKey, ID: id}
+		if p.owner.config {
+			// Its value is in third parties' hands, and a new key
+			// would not have it (a generated one): as a client secret.
+			p.pruned = append(p.pruned, Pruned{Change: change})
+		}
+		p.add(phaseDeleteAPIKeys, change, func(ctx context.Context) error { return p.st.DeleteAPIKey(ctx, id, tollgate.AnyOwner) })
 	}
 	for i := range p.cfg.APIKeys {
 		ck := &p.cfg.APIKeys[i]

@@ -283,7 +283,13 @@ func TestApplyAPIKeys(t *testing.T) {
 
 		// Renaming a logical id is a new key; deleting a plan takes it out of keys.
 		renamed := strings.NewReplacer("id: Generated", "id: Other", "  - id: Basic", "  - id: Premium").Replace(edited)
-		res = apply(t, st, v, renamed, t1)
+		// Deleting a key takes Prune: third parties hold its value.
+		_, err = config.Apply(ctx, st, v, parse(t, renamed), t1)
+		var pe *config.PruneError
+		if !errors.As(err, &pe) || len(pe.Objects) != 1 || pe.Objects[0].String() != "API key config:orders/Generated ("+gen.ID+") with its value" {
+			t.Fatalf("err = %v", err)
+		}
+		res = prune(t, st, v, renamed, t1)
 		checkChanges(t, res,
 			"deleted API key config:orders/Generated",
 			"deleted usage plan config:orders/Basic",
@@ -342,7 +348,7 @@ func TestApplyHandMadeKeys(t *testing.T) {
 		}
 		// The config without keys or plans: its own go, the hand-made key stays.
 		// (Keys are deleted in the order of their random ids.)
-		res = apply(t, st, v, strings.Split(usageConfig, "apiKeys:")[0], t1)
+		res = prune(t, st, v, strings.Split(usageConfig, "apiKeys:")[0], t1)
 		got := changes(res)
 		if len(got) >= 2 {
 			slices.Sort(got[:2])
