@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,45 @@ func TestTokenLimitsBuild(t *testing.T) {
 	}
 	if clientTokenLimits(nil) != nil || *clientTokenLimits(tl) != want {
 		t.Error("clientTokenLimits")
+	}
+}
+
+// TestUsagePlansExample checks that the usage plans example holds what it
+// documents: a method that requires a key and one that does not, a key
+// with a fixed value and a generated one, a plan with a throttle, a
+// per-method throttle and a DAY quota, and token limits on the pool and
+// a client.
+func TestUsagePlansExample(t *testing.T) {
+	cfg, err := Load(filepath.Join("..", "..", "examples", "usage-plans", "tollgate.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := cfg.buildRestAPI(&cfg.RestAPIs[0], madeUpIDs{cfg.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(api.Routes) != 2 || api.Routes[0].APIKeyRequired || !api.Routes[1].APIKeyRequired || api.APIKeySource != tollgate.APIKeySourceHeader {
+		t.Errorf("API: %+v", api)
+	}
+	if len(cfg.APIKeys) != 2 || cfg.APIKeys[0].Value == "" || cfg.APIKeys[1].Value != "" {
+		t.Errorf("keys: %+v", cfg.APIKeys)
+	}
+	plan := buildUsagePlan(&cfg.UsagePlans[0])
+	if plan.Throttle.Rate == 0 || plan.Quota == nil || plan.Quota.Period != tollgate.QuotaDay ||
+		len(plan.Stages) != 1 || plan.Stages[0].Stage != "v1" || len(plan.Stages[0].Throttle) != 1 || len(cfg.UsagePlans[0].APIKeys) != 2 {
+		t.Errorf("plan: %+v", plan)
+	}
+	pool := cfg.UserPools[0]
+	if pool.TokenLimits == nil || pool.TokenLimits.Lockout == nil || pool.Clients[0].TokenLimits == nil {
+		t.Errorf("token limits: %+v", pool)
+	}
+}
+
+// TestUsagePlanProblemFormat: a problem's file, line, column and path.
+func TestUsagePlanProblemFormat(t *testing.T) {
+	_, err := Parse("dir/tollgate.yaml", []byte(usageBase+"usagePlans:\n  - id: P\n    apiStages: [{api: Nope}]\n"))
+	want := `dir/tollgate.yaml:21:23: usagePlans[0].apiStages[0].api: no REST API has id "Nope"; the config's REST APIs are Api`
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
