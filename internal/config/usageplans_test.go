@@ -263,3 +263,15 @@ func TestUsagePlanProblemFormat(t *testing.T) {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+// TestParseInt64: quotas and token limits hold 64-bit counts; past that,
+// a problem.
+func TestParseInt64(t *testing.T) {
+	cfg, err := Parse("orders.yaml", []byte("userPools:\n  - id: P\n    tokenLimits: {perHour: 4294967296, perDay: 9223372036854775807}\n"))
+	if err != nil || cfg.UserPools[0].TokenLimits.PerHour != 1<<32 || cfg.UserPools[0].TokenLimits.PerDay != 1<<63-1 {
+		t.Fatalf("cfg %+v, err %v", cfg, err)
+	}
+	checkProblems(t, "orders.yaml", "userPools:\n  - id: P\n    tokenLimits: {perDay: 9223372036854775808} # want userPools[0].tokenLimits.perDay: the number 9223372036854775808 is too large\n")
+	// An int field keeps its 32-bit bound.
+	checkProblems(t, "orders.yaml", usageBase+"usagePlans:\n  - id: P\n    throttle: {rateLimit: 1, burstLimit: 4294967296} # want usagePlans[0].throttle.burstLimit: the number 4294967296 is too large\n")
+}
