@@ -25,7 +25,8 @@ import (
 // Cognito's shape, JWKS URLs; TOKEN and REQUEST: the validation
 // expression and identity sources; JWT: algorithms, issuers, audiences and
 // claim names; each its one token header but REQUEST) and its
-// integrations' types, MOCK statuses and headers. An HTTP API is checked
+// integrations' types, MOCK statuses and headers, and its API key source.
+// An HTTP API is checked
 // by HTTP API rules (checkHTTP, check_http.go); the fields of one kind
 // are refused on the other.
 func Check(api *tollgate.RestAPI) Problems {
@@ -43,6 +44,7 @@ func Check(api *tollgate.RestAPI) Problems {
 		return probs
 	}
 	checkRESTOnly(&probs, api)
+	checkAPIKeySource(&probs, api)
 	checkStages(&probs, api)
 	probs = append(probs, CheckRoutes(api.Routes)...)
 	for i := range api.Routes {

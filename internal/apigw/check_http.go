@@ -49,6 +49,7 @@ func checkHTTP(probs *Problems, api *tollgate.RestAPI) {
 	if api.CORS != nil {
 		checkCORS(probs, api.CORS)
 	}
+	checkHTTPAPIKeys(probs, api)
 	checkStages(probs, api)
 	checkRouteThrottles(probs, api)
 	probs.add(CheckRoutes(api.Routes))

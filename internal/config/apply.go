@@ -98,6 +98,13 @@ type Result struct {
 
 	pools   map[string]string // pool logical id → pool id
 	clients map[string]string // "{pool logical id}/{client logical id}" → client id
+
+	// NewAPIKeys are the API keys created with a generated value, with
+	// it: the one time it is shown.
+	NewAPIKeys []NewAPIKey
+
+	apiKeys    map[string]string // API key logical id → key id
+	usagePlans map[string]string // usage plan logical id → plan id
 }
 
 // PoolID returns the id of the pool with the given logical id.
@@ -123,7 +130,10 @@ func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
 //     manages a CloudFormation stack's instead).
 //   - Objects are matched by ConfigKey: a pool by its logical id, a client
 //     by "{pool}/{client}" logical ids; a resource server by its pool and
-//     identifier; a domain by its name. A match is updated in place, and
+//     identifier; a domain by its name; an API key or a usage plan by its
+//     logical id. A key's value never changes (an edited value is a
+//     conflict); a key declared without one gets a generated value, which
+//     Result.NewAPIKeys returns once. A match is updated in place, and
 //     only in the fields that differ: ids, client secrets, signing keys and
 //     creation times never change. Applying an unchanged config writes
 //     nothing.
@@ -133,10 +143,11 @@ func (r *Result) ClientID(poolKey, clientKey string) (string, bool) {
 //     used with the same config before keeps every id, secret and key.
 //     Other bare-keyed pools are left alone (Result.Kept).
 //   - What the config declares and the store lacks is created, clients with
-//     generateSecret with a fresh secret sealed by v.
+//     generateSecret with a fresh secret sealed by v, API keys with their
+//     value hashed and sealed by v.
 //   - The config's objects that it no longer declares are deleted; a pool
 //     with everything it owns. Deleting one that holds secrets (a client
-//     with secrets, a pool with clients) needs ApplyOptions.Prune: Apply
+//     with secrets, a pool with clients, an API key) needs ApplyOptions.Prune: Apply
 //     refuses with a *PruneError, writing nothing, so that what would be
 //     lost is reported before it is.
 //   - Objects made by hand (with an empty ConfigKey) are left alone, unless
@@ -186,7 +197,7 @@ func ApplyWith(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Conf
 		return nil, &PruneError{Config: cfg.Name, File: cfg.File, Objects: p.pruned}
 	}
 	if p.needsVault && v == nil {
-		return nil, tollgate.Errorf(tollgate.KindInvalid, "a vault is required to generate client secrets")
+		return nil, tollgate.Errorf(tollgate.KindInvalid, "a vault is required to generate client secrets and protect API keys")
 	}
 	for _, ops := range p.ops {
 		for _, op := range ops {
@@ -203,18 +214,25 @@ func ApplyWith(ctx context.Context, st tollgate.Store, v *vault.Vault, cfg *Conf
 
 // Phases of the writes. Deletions come first, and updates before creations,
 // so that a name or domain they free can be taken; resource servers come
-// before the clients that use their scopes.
+// before the clients that use their scopes, usage plans before the API
+// keys in them, and a key's deletion before a creation that takes its
+// value.
 const (
 	phaseDeletePools = iota
 	phaseDeleteClients
 	phaseDeleteResourceServers
 	phaseDeleteDomains
+	phaseDeleteAPIKeys
+	phaseDeleteUsagePlans
 	phaseUpdatePools
 	phaseCreatePools
 	phaseResourceServers
 	phaseUpdateClients
 	phaseCreateClients
 	phaseDomains
+	phaseUsagePlans
+	phaseUpdateAPIKeys
+	phaseCreateAPIKeys
 	phases
 )
 
@@ -296,7 +314,7 @@ func (p *planner) plan(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return p.planUsage(ctx)
 }
 
 // matchPools finds the stored pool of each logical id the owner manages:
@@ -395,7 +413,7 @@ func (p *planner) createPool(cp *UserPool) error {
 		return fmt.Errorf("config: pool %s: the id %s given for it is not in its region %s", cp.ID, id, cp.Region)
 	}
 	np := &tollgate.UserPool{ID: id, Name: cp.UserPoolName, Region: cp.Region, ConfigKey: p.owner.key(cp.ID),
-		PreTokenGeneration: p.cfg.preTokenGeneration(cp), CreatedAt: p.now, UpdatedAt: p.now}
+		PreTokenGeneration: p.cfg.preTokenGeneration(cp), TokenLimits: tokenLimits(cp.TokenLimits), CreatedAt: p.now, UpdatedAt: p.now}
 	p.res.pools[cp.ID] = np.ID
 	p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: np.ConfigKey, ID: np.ID},
 		func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
@@ -410,12 +428,16 @@ func (p *planner) updatePool(cp *UserPool, sp *tollgate.UserPool) {
 	up := *sp
 	up.Name, up.ConfigKey, up.UpdatedAt = cp.UserPoolName, p.owner.key(cp.ID), p.now
 	up.PreTokenGeneration = p.cfg.preTokenGeneration(cp)
+	up.TokenLimits = tokenLimits(cp.TokenLimits)
 	change := Change{Action: Updated, Object: ObjectPool, Key: up.ConfigKey, ID: sp.ID}
 	if sp.Name != up.Name {
 		change.Fields = append(change.Fields, "userPoolName")
 	}
 	if !sameTrigger(sp.PreTokenGeneration, up.PreTokenGeneration) {
 		change.Fields = append(change.Fields, "lambdaTriggers")
+	}
+	if sp.TokenLimits != up.TokenLimits {
+		change.Fields = append(change.Fields, "tokenLimits")
 	}
 	if sp.ConfigKey != up.ConfigKey {
 		change.Action = Adopted
@@ -546,6 +568,7 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 			AccessTokenValidity:  c.AccessTokenValidity,
 			IDTokenValidity:      c.IDTokenValidity,
 			RefreshTokenValidity: c.RefreshTokenValidity,
+			TokenLimits:          clientTokenLimits(c.TokenLimits),
 			ConfigKey:            key, CreatedAt: p.now, UpdatedAt: p.now,
 		}
 		if next.AllowedOAuthScopes == nil {
@@ -579,6 +602,9 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 		compare(&f, "accessTokenValidity", cur.AccessTokenValidity, next.AccessTokenValidity)
 		compare(&f, "idTokenValidity", cur.IDTokenValidity, next.IDTokenValidity)
 		compare(&f, "refreshTokenValidity", cur.RefreshTokenValidity, next.RefreshTokenValidity)
+		if !sameClientLimits(cur.TokenLimits, next.TokenLimits) {
+			f = append(f, "tokenLimits")
+		}
 		action := p.updateAction(cur.ConfigKey, key, &f)
 		if action == "" {
 			continue

@@ -9,7 +9,8 @@ import (
 )
 
 // Pruned is a planned deletion of an object that holds secrets: a client
-// with secrets, or a pool with clients, whose deletion takes their ids and
+// with secrets, a pool with clients, or an API key (whose value third
+// parties hold), whose deletion takes their ids and
 // secrets, and the pool's signing keys, with it. None of it can be made
 // again: a new client gets a new id and secret, a new pool new keys.
 type Pruned struct {
@@ -27,6 +28,9 @@ type Pruned struct {
 // It never holds a secret.
 func (p Pruned) String() string {
 	s := fmt.Sprintf("%s %s (%s) with ", p.Object, p.Key, p.ID)
+	if p.Object == ObjectAPIKey {
+		return s + "its value"
+	}
 	if p.Object == ObjectPool {
 		return s + fmt.Sprintf("%s (%d with secrets)", plural(p.Clients, "client"), p.SecretClients)
 	}

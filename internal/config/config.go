@@ -144,6 +144,8 @@ func (c *Config) check(r *report) {
 	apiIDs := firstSeen{} // REST and HTTP APIs share one name space
 	c.checkRestAPIs(r, domains, apiIDs)
 	c.checkHTTPAPIs(r, apiIDs)
+	c.checkAPIKeys(r)
+	c.checkUsagePlans(r)
 	c.gateAPIs(r)
 }
 

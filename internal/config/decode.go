@@ -160,7 +160,7 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 	switch {
 	case rv.Type() == validityType, rv.Type() == durationType, rv.Kind() == reflect.String:
 		d.text(n, path, rv)
-	case rv.Kind() == reflect.Int:
+	case rv.Kind() == reflect.Int, rv.Kind() == reflect.Int64:
 		d.integer(n, path, rv)
 	case rv.Kind() == reflect.Float64:
 		d.number(n, path, rv)
@@ -276,12 +276,13 @@ func (d *decoder) integer(n ast.Node, path string, rv reflect.Value) {
 	switch t := n.(type) {
 	case *ast.IntegerNode:
 		// The parser gives a uint64 for a positive number, an int64 for a
-		// negative one and nil when the number overflows both.
+		// negative one and nil when the number overflows both. An int field
+		// holds up to 2^31-1, an int64 one (a quota) up to 2^63-1.
 		switch v := t.Value.(type) {
 		case int64:
 			rv.SetInt(v)
 		case uint64:
-			if v > math.MaxInt32 {
+			if v > math.MaxInt32 && (rv.Kind() != reflect.Int64 || v > math.MaxInt64) {
 				d.r.fail(path, "the number %s is too large", t.GetToken().Value)
 				return
 			}

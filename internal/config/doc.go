@@ -85,6 +85,14 @@
 //	      preTokenGeneration:        # the pool keeps the function's ARN
 //	        function: TokenFn        # required; the id of a function of this file
 //	        lambdaVersion: V3_0      # required: V1_0, V2_0 or V3_0; only V3_0 runs for client_credentials
+//	    tokenLimits:                 # optional, a Tollgate extension (usageplans.go): the token endpoint's
+//	      perHour: 100               #   tokens per client per clock hour (UTC), 0 or absent: no limit
+//	      perDay: 1000               #   per UTC day; not less than perHour when both are set
+//	      lockout:                   #   pools only: a client id that fails to authenticate maxFailures
+//	        maxFailures: 5           #   times within window is refused for duration; 1-1000
+//	        window: 5m               #   1s-24h, whole seconds
+//	        duration: 15m            #   1s-24h, whole seconds
+//	                                 # a client's tokenLimits (perHour, perDay) replace the pool's quotas
 //	functions:                       # Lambda functions, run by Tollgate as local processes
 //	  - id: ProxyLambda              # required, unique; AWS_PROXY integrations name it
 //	    functionName: ProxyLambda    # default id; unique; up to 64 of [A-Za-z0-9_-]
@@ -107,6 +115,7 @@
 //	      variables: {backend: x}    # names 1-64 of [A-Za-z0-9_]; values 1-512 of [A-Za-z0-9-._~:/?#&=,]
 //	    clientThrottling: {rateLimit: 10, burstLimit: 20}   # per client id, same rules; a Tollgate extension
 //	    binaryMediaTypes: [image/png]                       # type/subtype, either may be *
+//	    apiKeySourceType: HEADER     # HEADER (X-API-Key, default) or AUTHORIZER (usageIdentifierKey)
 //	    authorizers:
 //	      - id: Authorizer           # required, unique in the API
 //	        type: COGNITO_USER_POOLS # default; or TOKEN, REQUEST (Lambda authorizers), JWT
@@ -140,6 +149,7 @@
 //	        methods:                 # at least one
 //	          - httpMethod: ANY      # GET POST PUT DELETE PATCH HEAD OPTIONS ANY; unique in the resource
 //	            authorizer: Authorizer                      # optional; absent means NONE
+//	            apiKeyRequired: true # optional: a key of a usage plan covering the stage is required
 //	            authorizationScopes: [default/default]      # required with a COGNITO_USER_POOLS authorizer,
 //	                                 # optional with JWT, refused with TOKEN, REQUEST or none; scopes of
 //	                                 # the authorizer's local pools (any scope if it names a pool by ARN)
@@ -156,6 +166,25 @@
 //	        stage: prod              # default the API's stage, the only one allowed
 //	        basePath: v1             # optional; parts [A-Za-z0-9._-] joined by /
 //	        certificate: {certFile: api.pem, keyFile: api-key.pem}   # optional, as a pool's custom domain
+//	apiKeys:                         # API Gateway API keys, for REST APIs (usageplans.go)
+//	  - id: PartnerKey               # required, unique; the key's identity across applies
+//	    apiKeyName: partner          # default id; up to 1024 characters
+//	    value: dev-only-partner-key-0001   # optional: 20-128 printable ASCII, no spaces, unique; absent:
+//	                                 #   generated on create and returned once; never changes
+//	    enabled: true                # default true
+//	    description: A partner
+//	    customerId: partner-42
+//	usagePlans:
+//	  - id: Basic                    # required, unique
+//	    name: basic                  # default id
+//	    throttle: {rateLimit: 10, burstLimit: 20}   # per key over the plan's stages; as a stage's throttle
+//	    quota: {limit: 10000, offset: 0, period: DAY}   # limit > 0; 0 <= offset < limit; DAY, WEEK or MONTH
+//	    apiStages:
+//	      - api: NewRestApi          # required: a restApis id (not an HTTP API)
+//	        stage: prod              # default the API's stage, the only one allowed; once per plan
+//	        throttle:                # per key and method; at most 20; a method of the API, once each
+//	          - {path: /items, method: GET, rateLimit: 2, burstLimit: 5}   # "/items/GET" in CloudFormation
+//	    apiKeys: [PartnerKey]        # apiKeys ids, once each; a key is in one plan per API stage at most
 //	httpApis:                        # API Gateway HTTP APIs (v2), as CDK's HttpApi (httpapis.go)
 //	  - id: ItemsHttpApi             # required, unique across restApis and httpApis; API id tollgate.RestAPIID(id)
 //	    apiName: items               # default id
@@ -338,6 +367,27 @@
 // template, every other LambdaConfig trigger (PreSignUp, CustomMessage,
 // …) is reported as not supported; KMSKeyID is ignored.
 //
+// # API keys, usage plans and token limits
+//
+// API keys and usage plans are API Gateway's, for REST APIs only (an HTTP
+// API's route cannot require a key; apigw.Check says so), as CDK's
+// addApiKey, addUsagePlan and plan.addApiKey declare them (CFN:
+// AWS::ApiGateway::ApiKey, UsagePlan with ApiStages, Throttle and Quota,
+// UsagePlanKey; Method.ApiKeyRequired, RestApi.ApiKeySourceType). They are
+// stored objects, owned by the config as its pools are: Apply creates,
+// updates and deletes its own (ConfigKey "config:{name}/{logical id}"),
+// and never writes a key made by hand (`tollgate api-keys create`), except
+// that deleting a plan takes it out of every key. A key's value is stored
+// as a keyed hash and a sealed copy; a key declared without a value gets a
+// generated one, returned once in Result.NewAPIKeys (`tollgate dev` prints
+// it). A value cannot change (an edited value is a conflict: give the key
+// a new id), and a value another key has is a conflict that does not
+// quote it. A value written in a config file is for development: anyone
+// who reads the file has it.
+//
+// tokenLimits are a Tollgate extension of the token endpoint, stored with
+// the pool and client (tollgate.TokenLimits).
+//
 // Relative paths (certificates, function code) are resolved against the
 // config file's directory and left absolute in the Config. When that
 // directory does not exist, as for the seed stack embedded in the binary and
@@ -345,10 +395,11 @@
 // relative code directory cannot be found and is not checked.
 //
 // The schema lives one file per top-level section: its structs (userpools.go,
-// functions.go, restapis.go, httpapis.go) and its check method
-// (userpools_check.go, functions_check.go, restapis_check.go,
-// httpapis_check.go). A section of stored objects is also a step in Apply
-// (apply.go); a section that lives in memory, as restApis and httpApis
+// functions.go, restapis.go, httpapis.go, usageplans.go for apiKeys,
+// usagePlans and tokenLimits) and its check method (userpools_check.go,
+// functions_check.go, restapis_check.go, httpapis_check.go,
+// usageplans_check.go). A section of stored objects is also a step in
+// Apply (apply.go; apply_apikeys.go for keys and plans); a section that lives in memory, as restApis and httpApis
 // do, has a builder instead (restapis_build.go, httpapis_build.go) and a
 // gate (restapis_gate.go, httpapis_gate.go).
 //

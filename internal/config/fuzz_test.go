@@ -32,6 +32,8 @@ func FuzzParse(f *testing.F) {
 		"httpApis:\n  - id: A\n    createDefaultStage: ~\n    corsPreflight: {allowOrigins: [\"*\"], allowCredentials: true, maxAge: 86400s}\n    stages: [{stageName: x, routeThrottles: {\"GET /\": ~, \"GET /{\": {rateLimit: .nan}}}]\n",
 		"httpApis:\n  - id: A\n    createDefaultStage: [x]\n    defaultIntegration: {type: HTTP_PROXY, url: \"http://h/{proxy}\", timeout: 1ns}\n    routes: [{path: $default}, {path: /x, methods: []}]\n",
 		"restApis: [{id: A}]\nhttpApis: [{id: A, authorizers: [{id: NONE, type: REQUEST, identitySource: [], resultsCacheTtl: 1s}]}]\n",
+		usageBase + "apiKeys: [{id: K, value: \"\\x7f\\u00e9aaaaaaaaaaaaaaaaaaaaaa\"}, {id: L, enabled: ~}]\nusagePlans:\n  - id: P\n    quota: {limit: 9223372036854775808, offset: -9223372036854775808, period: ~}\n    apiStages: [{api: Api, throttle: [{path: //, method: get, rateLimit: .inf}]}, {api: Http}]\n    apiKeys: [K, K, ~]\n",
+		"userPools:\n  - id: P\n    tokenLimits: {perHour: 9223372036854775807, perDay: 1, lockout: {maxFailures: 1, window: 86400s, duration: 0.5s}}\n    clients: [{id: C, tokenLimits: {lockout: ~}}]\n",
 		"",
 		"---\n...\n",
 		"userPools: {",

@@ -22,8 +22,10 @@ import (
 //   - ID is tollgate.RestAPIID of the logical id, Name the restApiName,
 //     Region the config's top-level region and ConfigKey the logical id.
 //   - Stages holds one stage, from deployOptions, with clientThrottling as
-//     its ClientThrottle.
-//   - Routes holds one route per method, in file order. Routes behind the
+//     its ClientThrottle. APIKeySource is apiKeySourceType as written
+//     ("" is HEADER).
+//   - Routes holds one route per method, in file order, APIKeyRequired
+//     its method's apiKeyRequired. Routes behind the
 //     same authorizer share one *tollgate.Authorizer, whose Name is the
 //     authorizer's logical id and Type its type. A COGNITO_USER_POOLS
 //     authorizer's PoolIDs are the ids of its local pools in the order it
@@ -107,6 +109,7 @@ func (c *Config) buildRestAPI(a *RestAPI, ids objectIDs) (*tollgate.RestAPI, err
 		Region:           cmp.Or(c.Region, DefaultRegion),
 		Stages:           []tollgate.Stage{stage},
 		BinaryMediaTypes: slices.Clone(a.BinaryMediaTypes),
+		APIKeySource:     a.APIKeySourceType,
 		ConfigKey:        a.ID,
 	}
 
@@ -120,6 +123,7 @@ func (c *Config) buildRestAPI(a *RestAPI, ids objectIDs) (*tollgate.RestAPI, err
 				ResourcePath:        r.Path,
 				Method:              m.HTTPMethod,
 				AuthorizationScopes: slices.Clone(m.AuthorizationScopes),
+				APIKeyRequired:      m.APIKeyRequired,
 			}
 			if m.Authorizer != "" {
 				route.Authorizer = authorizers[m.Authorizer]

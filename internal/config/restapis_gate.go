@@ -165,6 +165,7 @@ func gatePath(a *RestAPI, ap string, p apigw.Problem) string {
 // apiFields maps the API-level fields of a built API to the config's.
 var apiFields = map[string]string{
 	"ID":                             "id",
+	"APIKeySource":                   "apiKeySourceType",
 	"Stages":                         "deployOptions",
 	"Stages[0].Name":                 "deployOptions.stageName",
 	"Stages[0].Variables":            "deployOptions.variables",
@@ -216,6 +217,7 @@ var methodFields = map[string]string{
 	"Method":                  "httpMethod",
 	"Authorizer":              "authorizer",
 	"AuthorizationScopes":     "authorizationScopes",
+	"APIKeyRequired":          "apiKeyRequired",
 	"Integration":             "integration",
 	"Integration.Type":        "integration.type",
 	"Integration.URI":         "integration.uri",

@@ -104,8 +104,8 @@ type TokenLimits struct {
 	Lockout *LockoutSettings `yaml:"lockout"`
 }
 
-// LockoutSettings: MaxFailures failed authentications of one client id
-// within Window lock it out for Duration.
+// LockoutSettings lock a client id out for Duration once MaxFailures
+// authentications of it failed within Window.
 type LockoutSettings struct {
 	MaxFailures int           `yaml:"maxFailures"`
 	Window      time.Duration `yaml:"window"`

@@ -94,6 +94,9 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 		p.checkClients(r, pp, scopes)
 		p.checkDomains(r, pp, domains, c.dir())
 		p.checkTriggers(r, pp, functions)
+		if p.TokenLimits != nil {
+			checkPoolTokenLimits(r, p.TokenLimits, field(pp, "tokenLimits"))
+		}
 	}
 }
 
@@ -205,6 +208,9 @@ func (p *UserPool) checkClients(r *report, pp string, scopes map[string]map[stri
 		}
 
 		cl.checkValidities(r, cp)
+		if cl.TokenLimits != nil {
+			checkClientTokenLimits(r, cl.TokenLimits, field(cp, "tokenLimits"))
+		}
 	}
 }
 
