@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"log/slog"
 	"time"
 
@@ -9,28 +8,30 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/usage"
 )
 
 // This file binds the commands to internal/limit's Local and Redis,
 // internal/usage's Recorder and config.Result's new API keys: each
 // function is one line over them.
 
-// errNoRedis is newRedisLimiter's answer while no Redis limiter is bound.
-var errNoRedis = errors.New("this build has no Redis limiter")
-
 // newLocalLimiter returns this process's limiter (limit.NewLocal).
-func newLocalLimiter() limit.Limiter { return nil }
+func newLocalLimiter() limit.Limiter { return limit.NewLocal(limit.LocalOptions{}) }
 
 // newRedisLimiter returns the limiter shared through Redis at rawURL
 // (limit.NewRedis), each call bounded by timeout.
-func newRedisLimiter(_ string, _ time.Duration) (limit.Limiter, error) {
-	return nil, errNoRedis
+func newRedisLimiter(rawURL string, timeout time.Duration) (limit.Limiter, error) {
+	l, err := limit.NewRedis(rawURL, limit.RedisOptions{Timeout: timeout})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // newUsageRecorder returns the recorder of usage plans' use, written to
 // the store (usage.NewRecorder).
-func newUsageRecorder(_ tollgate.Store, _ *slog.Logger) server.UsageRecorder {
-	return nil
+func newUsageRecorder(st tollgate.Store, log *slog.Logger) server.UsageRecorder {
+	return usage.NewRecorder(st, usage.Options{Logger: log})
 }
 
 // newAPIKeys returns the API keys an apply created, with their values

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/tollgate/tollgate/internal/token"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -114,8 +115,8 @@ func (m *metrics) newTokenMetrics() *tokenMetrics {
 		}, []string{"pool"}),
 		quota: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tollgate_token_quota_refusals_total",
-			Help: "Token requests refused because the client's hourly or daily token quota was used up, by pool.",
-		}, []string{"pool"}),
+			Help: "Token requests refused because the client's hourly or daily token quota was used up, by pool and window (hour, day).",
+		}, []string{"pool", "window"}),
 	}
 	m.reg.MustRegister(t.lockouts, t.quota)
 	return t
@@ -124,5 +125,14 @@ func (m *metrics) newTokenMetrics() *tokenMetrics {
 // ObserveLockout counts a lockout that began.
 func (t *tokenMetrics) ObserveLockout(poolID string) { t.lockouts.WithLabelValues(poolID).Inc() }
 
-// ObserveQuota counts a request refused for a token quota.
-func (t *tokenMetrics) ObserveQuota(poolID string) { t.quota.WithLabelValues(poolID).Inc() }
+// ObserveQuota counts a request refused for a token quota. Client ids
+// are not labels: the audit stream and the log name them.
+func (t *tokenMetrics) ObserveQuota(poolID, _, window string) {
+	t.quota.WithLabelValues(poolID, window).Inc()
+}
+
+// ObserveLimiterError does nothing: the limiter the endpoint is given is
+// wrapped to count its errors (tollgate_limiter_errors_total{component="token"}).
+func (t *tokenMetrics) ObserveLimiterError(bool) {}
+
+var _ token.Observer = (*tokenMetrics)(nil)

@@ -33,6 +33,7 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		LimiterFailOpen: s.opts.LimiterFailOpen,
 		PoolLimits:      s.poolLimits(),
 		BaseLockout:     s.baseLockout(),
+		Observer:        s.tokenMetrics,
 		Now:             s.opts.Now,
 		Audit:           s.opts.Audit,
 		Logger:          s.opts.Logger,
