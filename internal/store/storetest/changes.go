@@ -26,6 +26,9 @@ func testChanges(t *testing.T, s tollgate.Store) {
 	keys := func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
 		return []tollgate.SigningKey{newKey(pool.ID, "k1", tollgate.KeyActive, t0)}, nil
 	}
+	plan := newUsagePlan("plan")
+	apiKey := newAPIKey("key", plan.ID)
+	usage := []tollgate.UsageRecord{{PlanID: plan.ID, KeyID: apiKey.ID, Day: "2026-11-02", Count: 1}}
 	noKeys := func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) { return nil, nil }
 	change := func(kind tollgate.ChangeKind, id, poolID string) *tollgate.Change {
 		return &tollgate.Change{Kind: kind, ID: id, PoolID: poolID}
@@ -57,6 +60,15 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"DeleteExpiredRevocations deleting none", deleteExpiredWanting(ctx, s, 0), nil},
 		{"CreateAccessKey", func() error { return s.CreateAccessKey(ctx, key) }, change(tollgate.ChangeAccessKey, key.ID, "")},
 		{"DeleteAccessKey", func() error { return s.DeleteAccessKey(ctx, key.ID) }, change(tollgate.ChangeAccessKey, key.ID, "")},
+		{"PutUsagePlan", func() error { return s.PutUsagePlan(ctx, plan, tollgate.AnyOwner) }, change(tollgate.ChangeUsagePlan, plan.ID, "")},
+		{"PutUsagePlan of another owner (refused)", func() error { return ignoreKind(s.PutUsagePlan(ctx, plan, declared), tollgate.KindConflict) }, nil},
+		{"CreateAPIKey", func() error { return s.CreateAPIKey(ctx, apiKey) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
+		{"CreateAPIKey again (refused)", func() error { return ignoreKind(s.CreateAPIKey(ctx, apiKey), tollgate.KindConflict) }, nil},
+		{"UpdateAPIKey", func() error { return s.UpdateAPIKey(ctx, apiKey, byHand) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
+		{"UpdateAPIKey of another owner (refused)", func() error { return ignoreKind(s.UpdateAPIKey(ctx, apiKey, declared), tollgate.KindConflict) }, nil},
+		{"AddUsage", func() error { return s.AddUsage(ctx, usage) }, nil},
+		{"DeleteUsagePlan", func() error { return s.DeleteUsagePlan(ctx, plan.ID, byHand) }, change(tollgate.ChangeUsagePlan, plan.ID, "")},
+		{"DeleteAPIKey", func() error { return s.DeleteAPIKey(ctx, apiKey.ID, byHand) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
 		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner) }, change(tollgate.ChangeDomain, d.Domain, "")},
 		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier, tollgate.AnyOwner) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
 		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, "")},
