@@ -22,19 +22,19 @@ import (
 // Deleting a plan records ChangeUsagePlan only, though keys lose it from
 // their PlanIDs: a catalog reloads its keys on a plan's change.
 
-// apiKeyColumns selects an API key's columns from api_keys k.
-const apiKeyColumns = `k.id, k.name, k.description, k.customer_id, k.enabled, k.hash, k.sealed,
+// keyColumns selects an API key's columns from api_keys k.
+const keyColumns = `k.id, k.name, k.description, k.customer_id, k.enabled, k.hash, k.sealed,
 	k.config_key, k.created_at, k.updated_at`
 
-// apiKeyQuery selects keys joined with their plans: one row per plan, or
+// keyQuery selects keys joined with their plans: one row per plan, or
 // one with a NULL plan for a key in none, each key's rows together.
-const apiKeyQuery = `SELECT ` + apiKeyColumns + `, pk.plan_id
+const keyQuery = `SELECT ` + keyColumns + `, pk.plan_id
 FROM api_keys k LEFT JOIN usage_plan_keys pk ON pk.key_id = k.id`
 
-// apiKeyOrder keeps each key's rows together.
-const apiKeyOrder = ` ORDER BY k.id, pk.plan_id`
+// keyOrder keeps each key's rows together.
+const keyOrder = ` ORDER BY k.id, pk.plan_id`
 
-// scanAPIKeys reads apiKeyQuery's rows into keys, by id, each key's
+// scanAPIKeys reads keyQuery's rows into keys, by id, each key's
 // PlanIDs sorted and never nil.
 func scanAPIKeys(rows *sql.Rows) ([]*tollgate.APIKey, error) {
 	defer rows.Close()
@@ -74,8 +74,8 @@ func apiKeyMissing(id string) func() error {
 	return func() error { return tollgate.Errorf(tollgate.KindNotFound, "API key %q not found", id) }
 }
 
-// apiKeyOwner reads an API key's owner (mustAffectOwned).
-const apiKeyOwner = `SELECT config_key FROM api_keys WHERE id = $1`
+// keyOwner reads an API key's owner (mustAffectOwned).
+const keyOwner = `SELECT config_key FROM api_keys WHERE id = $1`
 
 // CreateAPIKey stores a new API key with its plans; KindConflict if its id
 // or hash is taken, KindNotFound if one of its plans does not exist.
@@ -108,7 +108,7 @@ func (s *Store) insertPlanKeys(ctx context.Context, tx *sql.Tx, keyID string, pl
 
 // GetAPIKey returns the API key with its plans.
 func (s *Store) GetAPIKey(ctx context.Context, id string) (*tollgate.APIKey, error) {
-	keys, err := s.queryAPIKeys(ctx, "get API key "+id, apiKeyQuery+` WHERE k.id = $1`+apiKeyOrder, id)
+	keys, err := s.queryAPIKeys(ctx, "get API key "+id, keyQuery+` WHERE k.id = $1`+keyOrder, id)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (s *Store) GetAPIKey(ctx context.Context, id string) (*tollgate.APIKey, err
 // ListAPIKeys returns every API key with its plans, by id, read in one
 // statement.
 func (s *Store) ListAPIKeys(ctx context.Context) ([]*tollgate.APIKey, error) {
-	return s.queryAPIKeys(ctx, "list API keys", apiKeyQuery+apiKeyOrder)
+	return s.queryAPIKeys(ctx, "list API keys", keyQuery+keyOrder)
 }
 
 func (s *Store) queryAPIKeys(ctx context.Context, op, query string, args ...any) ([]*tollgate.APIKey, error) {
@@ -145,7 +145,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k *tollgate.APIKey, owner toll
 		if err != nil {
 			return err
 		}
-		if err := mustAffectOwned(ctx, tx, res, apiKeyMissing(k.ID), apiKeyOwner, k.ID); err != nil {
+		if err := mustAffectOwned(ctx, tx, res, apiKeyMissing(k.ID), keyOwner, k.ID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM usage_plan_keys WHERE key_id = $1`, k.ID); err != nil {
@@ -160,7 +160,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k *tollgate.APIKey, owner toll
 func (s *Store) DeleteAPIKey(ctx context.Context, id string, owner tollgate.Owner) error {
 	return s.deleteOwned(ctx, "delete API key "+id, tollgate.Change{Kind: tollgate.ChangeAPIKey, ID: id},
 		apiKeyMissing(id), owner, `DELETE FROM api_keys WHERE id = $1 AND config_key = COALESCE($2, config_key)`,
-		apiKeyOwner, id)
+		keyOwner, id)
 }
 
 // planJSON is a usage plan's settings column. Fields are never renamed:

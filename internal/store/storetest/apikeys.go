@@ -97,6 +97,14 @@ func testAPIKeys(t *testing.T, s tollgate.Store) {
 	wantNoError(t, "ListAPIKeys", err)
 	wantEqual(t, "ListAPIKeys (by id)", list, sortKeys(a, b))
 
+	apiKeyRefusals(t, s, a)
+	updateDeleteAPIKey(t, s, a, b, silver)
+}
+
+// apiKeyRefusals checks CreateAPIKey's refusals of a taken id, a taken
+// value and a missing plan, which store nothing.
+func apiKeyRefusals(t *testing.T, s tollgate.Store, a *tollgate.APIKey) {
+	ctx := context.Background()
 	dupID := newAPIKey("dup-id")
 	dupID.ID = a.ID
 	wantDuplicate(t, "CreateAPIKey with a taken id", s.CreateAPIKey(ctx, dupID))
@@ -106,12 +114,17 @@ func testAPIKeys(t *testing.T, s tollgate.Store) {
 	unknownPlan := newAPIKey("unknown-plan", "zzzzzzzzzz")
 	wantKind(t, "CreateAPIKey in a missing plan", s.CreateAPIKey(ctx, unknownPlan), tollgate.KindNotFound)
 	for _, k := range []*tollgate.APIKey{dupValue, unknownPlan} {
-		_, err = s.GetAPIKey(ctx, k.ID)
+		_, err := s.GetAPIKey(ctx, k.ID)
 		wantKind(t, "GetAPIKey of a refused key", err, tollgate.KindNotFound)
 	}
-	_, err = s.GetAPIKey(ctx, "0000000000")
+	_, err := s.GetAPIKey(ctx, "0000000000")
 	wantKind(t, "GetAPIKey of an unknown key", err, tollgate.KindNotFound)
+}
 
+// updateDeleteAPIKey checks UpdateAPIKey and DeleteAPIKey of a, in the
+// plan silver, beside b.
+func updateDeleteAPIKey(t *testing.T, s tollgate.Store, a, b *tollgate.APIKey, silver *tollgate.UsagePlan) {
+	ctx := context.Background()
 	// An update changes what it documents, never the value or the
 	// creation, and replaces the plans.
 	update := *a
@@ -122,7 +135,7 @@ func testAPIKeys(t *testing.T, s tollgate.Store) {
 	wantNoError(t, "UpdateAPIKey", s.UpdateAPIKey(ctx, &update, tollgate.AnyOwner))
 	want := update
 	want.Hash, want.Sealed, want.CreatedAt = a.Hash, a.Sealed, a.CreatedAt
-	got, err = s.GetAPIKey(ctx, a.ID)
+	got, err := s.GetAPIKey(ctx, a.ID)
 	wantNoError(t, "GetAPIKey after update", err)
 	wantEqual(t, "GetAPIKey after update", got, &want)
 	update.PlanIDs = []string{silver.ID, "zzzzzzzzzz"}
@@ -144,7 +157,7 @@ func testAPIKeys(t *testing.T, s tollgate.Store) {
 	again := newAPIKey("again", silver.ID)
 	again.Hash = a.Hash
 	mustCreateAPIKey(t, s, again)
-	list, err = s.ListAPIKeys(ctx)
+	list, err := s.ListAPIKeys(ctx)
 	wantNoError(t, "ListAPIKeys after delete", err)
 	wantEqual(t, "ListAPIKeys after delete", list, sortKeys(b, again))
 }
@@ -191,6 +204,13 @@ func testUsagePlans(t *testing.T, s tollgate.Store) {
 	_, err = s.GetUsagePlan(ctx, bad.ID)
 	wantKind(t, "GetUsagePlan of a refused plan", err, tollgate.KindNotFound)
 
+	deleteUsagePlan(t, s, full, bare)
+}
+
+// deleteUsagePlan deletes the plan full, which takes it out of a key also
+// in bare and records the plan's change only.
+func deleteUsagePlan(t *testing.T, s tollgate.Store, full, bare *tollgate.UsagePlan) {
+	ctx := context.Background()
 	k := newAPIKey("k", full.ID, bare.ID)
 	mustCreateAPIKey(t, s, k)
 	g0 := generation(t, s)
@@ -205,7 +225,7 @@ func testUsagePlans(t *testing.T, s tollgate.Store) {
 	gotKey, err := s.GetAPIKey(ctx, k.ID)
 	wantNoError(t, "GetAPIKey after its plan's delete", err)
 	wantEqual(t, "the key's plans after one's delete", gotKey.PlanIDs, []string{bare.ID})
-	list, err = s.ListUsagePlans(ctx)
+	list, err := s.ListUsagePlans(ctx)
 	wantNoError(t, "ListUsagePlans after delete", err)
 	wantEqual(t, "ListUsagePlans after delete", list, []*tollgate.UsagePlan{bare})
 }
@@ -266,9 +286,6 @@ func testUsage(t *testing.T, s tollgate.Store) {
 	wantEqual(t, "Usage of a plan without any", got, []tollgate.UsageRecord{})
 
 	g0 := generation(t, s)
-	rec := func(plan, key, day string, n int64) tollgate.UsageRecord {
-		return tollgate.UsageRecord{PlanID: plan, KeyID: key, Day: day, Count: n}
-	}
 	wantNoError(t, "AddUsage", s.AddUsage(ctx, []tollgate.UsageRecord{
 		rec("plan1", "keyb", "2026-11-02", 3),
 		rec("plan1", "keya", "2026-11-03", 1),
@@ -298,7 +315,27 @@ func testUsage(t *testing.T, s tollgate.Store) {
 	wantNoError(t, "Usage of one day", err)
 	wantEqual(t, "Usage of one day", got, []tollgate.UsageRecord{rec("plan1", "keya", "2026-11-03", 1)})
 
-	// A bad record refuses the batch before anything is written.
+	usageRefusals(t, s)
+
+	// A plan's usage stays when the plan goes.
+	p := newUsagePlan("counted")
+	mustPutPlan(t, s, p)
+	wantNoError(t, "AddUsage", s.AddUsage(ctx, []tollgate.UsageRecord{rec(p.ID, "keya", "2026-11-02", 1)}))
+	wantNoError(t, "DeleteUsagePlan", s.DeleteUsagePlan(ctx, p.ID, tollgate.AnyOwner))
+	got, err = s.Usage(ctx, p.ID, "", "2026-11-02", "2026-11-02")
+	wantNoError(t, "Usage of a deleted plan", err)
+	wantEqual(t, "Usage of a deleted plan", got, []tollgate.UsageRecord{rec(p.ID, "keya", "2026-11-02", 1)})
+}
+
+func rec(plan, key, day string, n int64) tollgate.UsageRecord {
+	return tollgate.UsageRecord{PlanID: plan, KeyID: key, Day: day, Count: n}
+}
+
+// usageRefusals checks that a bad record refuses its batch before anything
+// is written, and that Usage refuses a bad day. plan1's keya has 1 on
+// 2026-11-03.
+func usageRefusals(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
 	for name, bad := range map[string]tollgate.UsageRecord{
 		"a negative count":      rec("plan1", "keya", "2026-11-02", -1),
 		"a day not a day":       rec("plan1", "keya", "2026-11-31", 1),
@@ -309,21 +346,12 @@ func testUsage(t *testing.T, s tollgate.Store) {
 		err := s.AddUsage(ctx, []tollgate.UsageRecord{rec("plan1", "keya", "2026-11-03", 100), bad})
 		wantKind(t, "AddUsage with "+name, err, tollgate.KindInvalid)
 	}
-	got, _ = s.Usage(ctx, "plan1", "keya", "2026-11-03", "2026-11-03")
+	got, _ := s.Usage(ctx, "plan1", "keya", "2026-11-03", "2026-11-03")
 	wantEqual(t, "Usage after refused batches", got, []tollgate.UsageRecord{rec("plan1", "keya", "2026-11-03", 1)})
 	for _, days := range [][2]string{{"2026-11-1", "2026-11-30"}, {"2026-11-01", "tomorrow"}} {
 		_, err := s.Usage(ctx, "plan1", "", days[0], days[1])
 		wantKind(t, fmt.Sprintf("Usage from %q to %q", days[0], days[1]), err, tollgate.KindInvalid)
 	}
-
-	// A plan's usage stays when the plan goes.
-	p := newUsagePlan("counted")
-	mustPutPlan(t, s, p)
-	wantNoError(t, "AddUsage", s.AddUsage(ctx, []tollgate.UsageRecord{rec(p.ID, "keya", "2026-11-02", 1)}))
-	wantNoError(t, "DeleteUsagePlan", s.DeleteUsagePlan(ctx, p.ID, tollgate.AnyOwner))
-	got, err = s.Usage(ctx, p.ID, "", "2026-11-02", "2026-11-02")
-	wantNoError(t, "Usage of a deleted plan", err)
-	wantEqual(t, "Usage of a deleted plan", got, []tollgate.UsageRecord{rec(p.ID, "keya", "2026-11-02", 1)})
 }
 
 // testConcurrentUsage has many goroutines, over both handles, add usage to
@@ -389,29 +417,7 @@ func testTokenLimits(t *testing.T, s tollgate.Store) {
 	for _, c := range []*tollgate.Client{own, none, inherits} {
 		mustCreateClient(t, s, c)
 	}
-	check := func(step string, pools []*tollgate.UserPool, clients []*tollgate.Client) {
-		t.Helper()
-		for _, want := range pools {
-			got, err := s.GetPool(ctx, want.ID)
-			wantNoError(t, step+": GetPool", err)
-			wantEqual(t, step+": GetPool "+want.Name, got, want)
-		}
-		listed, err := s.ListPools(ctx)
-		wantNoError(t, step+": ListPools", err)
-		wantEqual(t, step+": ListPools", listed, pools)
-		for _, want := range clients {
-			got, err := s.GetClient(ctx, want.ID)
-			wantNoError(t, step+": GetClient", err)
-			wantEqual(t, step+": GetClient "+want.Name, got, want)
-		}
-		all, err := s.ListClients(ctx, "")
-		wantNoError(t, step+": ListClients", err)
-		wantEqual(t, step+": ListClients", all, clients)
-		inPool, err := s.ListClients(ctx, p.ID)
-		wantNoError(t, step+": ListClients of the pool", err)
-		wantEqual(t, step+": ListClients of the pool", inPool, clients)
-	}
-	check("as created", []*tollgate.UserPool{p, plain}, []*tollgate.Client{inherits, none, own})
+	checkPoolsAndClients(t, s, "as created", []*tollgate.UserPool{p, plain}, []*tollgate.Client{inherits, none, own})
 
 	p.TokenLimits = tollgate.TokenLimits{Lockout: tollgate.Lockout{MaxFailures: 3, Window: time.Minute, Duration: time.Minute}}
 	p.UpdatedAt = at(time.Hour)
@@ -422,11 +428,38 @@ func testTokenLimits(t *testing.T, s tollgate.Store) {
 	for _, c := range []*tollgate.Client{own, none, inherits} {
 		wantNoError(t, "UpdateClient "+c.Name, s.UpdateClient(ctx, c, tollgate.AnyOwner))
 	}
-	check("updated", []*tollgate.UserPool{p, plain}, []*tollgate.Client{inherits, none, own})
+	checkPoolsAndClients(t, s, "updated", []*tollgate.UserPool{p, plain}, []*tollgate.Client{inherits, none, own})
 
 	p.TokenLimits = tollgate.TokenLimits{}
 	wantNoError(t, "UpdatePool clearing", s.UpdatePool(ctx, p, tollgate.AnyOwner))
-	check("cleared", []*tollgate.UserPool{p, plain}, []*tollgate.Client{inherits, none, own})
+	checkPoolsAndClients(t, s, "cleared", []*tollgate.UserPool{p, plain}, []*tollgate.Client{inherits, none, own})
+}
+
+// checkPoolsAndClients checks that every read of pools and clients
+// returns them as wanted: every pool, by name, and every client, by name,
+// all in pools[0].
+func checkPoolsAndClients(t *testing.T, s tollgate.Store, step string, pools []*tollgate.UserPool, clients []*tollgate.Client) {
+	t.Helper()
+	ctx := context.Background()
+	for _, want := range pools {
+		got, err := s.GetPool(ctx, want.ID)
+		wantNoError(t, step+": GetPool", err)
+		wantEqual(t, step+": GetPool "+want.Name, got, want)
+	}
+	listed, err := s.ListPools(ctx)
+	wantNoError(t, step+": ListPools", err)
+	wantEqual(t, step+": ListPools", listed, pools)
+	for _, want := range clients {
+		got, err := s.GetClient(ctx, want.ID)
+		wantNoError(t, step+": GetClient", err)
+		wantEqual(t, step+": GetClient "+want.Name, got, want)
+	}
+	all, err := s.ListClients(ctx, "")
+	wantNoError(t, step+": ListClients", err)
+	wantEqual(t, step+": ListClients", all, clients)
+	inPool, err := s.ListClients(ctx, pools[0].ID)
+	wantNoError(t, step+": ListClients of the pool", err)
+	wantEqual(t, step+": ListClients of the pool", inPool, clients)
 }
 
 func sortedIDs(ids ...string) []string { return slices.Sorted(slices.Values(ids)) }

@@ -26,9 +26,6 @@ func testChanges(t *testing.T, s tollgate.Store) {
 	keys := func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) {
 		return []tollgate.SigningKey{newKey(pool.ID, "k1", tollgate.KeyActive, t0)}, nil
 	}
-	plan := newUsagePlan("plan")
-	apiKey := newAPIKey("key", plan.ID)
-	usage := []tollgate.UsageRecord{{PlanID: plan.ID, KeyID: apiKey.ID, Day: "2026-11-02", Count: 1}}
 	noKeys := func([]tollgate.SigningKey) ([]tollgate.SigningKey, error) { return nil, nil }
 	change := func(kind tollgate.ChangeKind, id, poolID string) *tollgate.Change {
 		return &tollgate.Change{Kind: kind, ID: id, PoolID: poolID}
@@ -60,6 +57,27 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"DeleteExpiredRevocations deleting none", deleteExpiredWanting(ctx, s, 0), nil},
 		{"CreateAccessKey", func() error { return s.CreateAccessKey(ctx, key) }, change(tollgate.ChangeAccessKey, key.ID, "")},
 		{"DeleteAccessKey", func() error { return s.DeleteAccessKey(ctx, key.ID) }, change(tollgate.ChangeAccessKey, key.ID, "")},
+		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner) }, change(tollgate.ChangeDomain, d.Domain, "")},
+		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier, tollgate.AnyOwner) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
+		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, "")},
+		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID, tollgate.AnyOwner) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
+	}
+	steps = append(steps, apiKeyChangeSteps(s, change)...)
+	start, err := s.Generation(ctx)
+	wantNoError(t, "Generation", err)
+	all := runChangeSteps(t, s, steps)
+	checkTrim(t, s, start, all)
+}
+
+// apiKeyChangeSteps are the writes of API keys, usage plans and usage,
+// and what they record: AddUsage nothing.
+func apiKeyChangeSteps(s tollgate.Store, change func(tollgate.ChangeKind, string, string) *tollgate.Change) []changeStep {
+	ctx := context.Background()
+	byHand, declared := tollgate.OwnedBy(""), tollgate.OwnedBy("config:other/Object")
+	plan := newUsagePlan("plan")
+	apiKey := newAPIKey("key", plan.ID)
+	usage := []tollgate.UsageRecord{{PlanID: plan.ID, KeyID: apiKey.ID, Day: "2026-11-02", Count: 1}}
+	return []changeStep{
 		{"PutUsagePlan", func() error { return s.PutUsagePlan(ctx, plan, tollgate.AnyOwner) }, change(tollgate.ChangeUsagePlan, plan.ID, "")},
 		{"PutUsagePlan of another owner (refused)", func() error { return ignoreKind(s.PutUsagePlan(ctx, plan, declared), tollgate.KindConflict) }, nil},
 		{"CreateAPIKey", func() error { return s.CreateAPIKey(ctx, apiKey) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
@@ -69,15 +87,7 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"AddUsage", func() error { return s.AddUsage(ctx, usage) }, nil},
 		{"DeleteUsagePlan", func() error { return s.DeleteUsagePlan(ctx, plan.ID, byHand) }, change(tollgate.ChangeUsagePlan, plan.ID, "")},
 		{"DeleteAPIKey", func() error { return s.DeleteAPIKey(ctx, apiKey.ID, byHand) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
-		{"DeleteDomain", func() error { return s.DeleteDomain(ctx, d.Domain, tollgate.AnyOwner) }, change(tollgate.ChangeDomain, d.Domain, "")},
-		{"DeleteResourceServer", func() error { return s.DeleteResourceServer(ctx, pool.ID, rs.Identifier, tollgate.AnyOwner) }, change(tollgate.ChangeResourceServers, pool.ID, pool.ID)},
-		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, "")},
-		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID, tollgate.AnyOwner) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 	}
-	start, err := s.Generation(ctx)
-	wantNoError(t, "Generation", err)
-	all := runChangeSteps(t, s, steps)
-	checkTrim(t, s, start, all)
 }
 
 // changeStep is a write and the change it records (nil: none).
