@@ -375,16 +375,37 @@ func (s *Store) AddUsage(ctx context.Context, records []tollgate.UsageRecord) er
 		return nil
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, r := range sums {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO usage_records (plan_id, key_id, day, count) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (plan_id, key_id, day) DO UPDATE SET count = usage_records.count + excluded.count`,
-				r.PlanID, r.KeyID, r.Day, r.Count); err != nil {
+		for chunk := range slices.Chunk(sums, usageRowsPerStatement) {
+			if err := addUsageRows(ctx, tx, chunk); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return wrap(err, "add usage")
+}
+
+// usageRowsPerStatement bounds the rows of one AddUsage statement, four
+// parameters each, well below either database's limit of parameters.
+const usageRowsPerStatement = 500
+
+// addUsageRows adds rows, each of a different plan, key and day, in one
+// statement: one round trip.
+func addUsageRows(ctx context.Context, tx *sql.Tx, rows []tollgate.UsageRecord) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO usage_records (plan_id, key_id, day, count) VALUES `)
+	args := make([]any, 0, 4*len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+		args = append(args, r.PlanID, r.KeyID, r.Day, r.Count)
+	}
+	q.WriteString(` ON CONFLICT (plan_id, key_id, day) DO UPDATE SET count = usage_records.count + excluded.count`)
+	_, err := tx.ExecContext(ctx, q.String(), args...)
+	return err
 }
 
 // compareUsage orders usage records by plan, key and day.

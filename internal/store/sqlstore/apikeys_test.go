@@ -77,3 +77,45 @@ func TestCorruptJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenLimitsOfOlderRows: pools and clients written before migration 7
+// (here: its columns dropped and added again) read with zero limits and
+// the pool's limits (nil).
+func TestTokenLimitsOfOlderRows(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := openT(t, d.dsn(t))
+			now := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+			pool := &tollgate.UserPool{ID: tollgate.NewPoolID("eu-west-1"), Name: "pool", Region: "eu-west-1",
+				TokenLimits: tollgate.TokenLimits{PerHour: 1}, CreatedAt: now, UpdatedAt: now}
+			client := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: pool.ID, Name: "c",
+				TokenLimits: &tollgate.TokenLimits{PerDay: 1}, CreatedAt: now, UpdatedAt: now}
+			if err := s.CreatePool(ctx, pool); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateClient(ctx, client); err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.migrator(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.DownTo(ctx, 6); err != nil {
+				t.Fatalf("DownTo(6): %v", err)
+			}
+			if err := s.migrate(ctx); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+			gotPool, err := s.GetPool(ctx, pool.ID)
+			if err != nil || gotPool.TokenLimits != (tollgate.TokenLimits{}) {
+				t.Errorf("GetPool of an older pool: limits %+v, %v; want zero", gotPool.TokenLimits, err)
+			}
+			gotClient, err := s.GetClient(ctx, client.ID)
+			if err != nil || gotClient.TokenLimits != nil {
+				t.Errorf("GetClient of an older client: limits %+v, %v; want nil", gotClient.TokenLimits, err)
+			}
+		})
+	}
+}

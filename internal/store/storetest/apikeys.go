@@ -473,3 +473,22 @@ func sortPlans(plans ...*tollgate.UsagePlan) []*tollgate.UsagePlan {
 	slices.SortFunc(plans, func(a, b *tollgate.UsagePlan) int { return strings.Compare(a.ID, b.ID) })
 	return plans
 }
+
+// testUsageBatch adds a batch larger than a store may write in one
+// statement: every record is added.
+func testUsageBatch(t *testing.T, s tollgate.Store) {
+	ctx := context.Background()
+	const n = 600 // more than sqlstore's 500 rows a statement
+	batch := make([]tollgate.UsageRecord, n)
+	for i := range batch {
+		batch[i] = rec("plan", fmt.Sprintf("key%05d", i), "2026-11-02", int64(i))
+	}
+	wantNoError(t, "AddUsage", s.AddUsage(ctx, batch))
+	wantNoError(t, "AddUsage again", s.AddUsage(ctx, batch))
+	got, err := s.Usage(ctx, "plan", "", "2026-11-02", "2026-11-02")
+	wantNoError(t, "Usage", err)
+	for i := range batch {
+		batch[i].Count *= 2
+	}
+	wantEqual(t, "Usage of a large batch added twice", got, batch)
+}

@@ -51,6 +51,7 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"UsagePlans", testUsagePlans},
 		{"APIKeyOwner", testAPIKeyOwner},
 		{"Usage", testUsage},
+		{"UsageBatch", testUsageBatch},
 		{"TokenLimits", testTokenLimits},
 	}
 	for _, tt := range tests {
