@@ -16,7 +16,7 @@ const clientColumns = `SELECT c.id, c.pool_id, c.name, c.allowed_oauth_flows, c.
 	c.access_token_validity, c.access_token_validity_unit,
 	c.id_token_validity, c.id_token_validity_unit,
 	c.refresh_token_validity, c.refresh_token_validity_unit,
-	c.config_key, c.created_at, c.updated_at, c.explicit_auth_flows`
+	c.config_key, c.created_at, c.updated_at, c.explicit_auth_flows, c.token_limits`
 
 // clientQuery selects clients joined with their secrets: one row per
 // secret, or one row with NULL secret columns for a client without any.
@@ -32,6 +32,7 @@ type clientRow struct {
 	c                tollgate.Client
 	flows, scopes    string
 	authFlows        sql.NullString
+	tokenLimits      sql.NullString
 	secretID         sql.NullString // clientQuery's, when joined
 	secret           tollgate.ClientSecret
 	withSecretColumn bool
@@ -42,7 +43,7 @@ func (r *clientRow) targets() []any {
 		&r.c.AccessTokenValidity.Value, &r.c.AccessTokenValidity.Unit,
 		&r.c.IDTokenValidity.Value, &r.c.IDTokenValidity.Unit,
 		&r.c.RefreshTokenValidity.Value, &r.c.RefreshTokenValidity.Unit,
-		&r.c.ConfigKey, (*dbTime)(&r.c.CreatedAt), (*dbTime)(&r.c.UpdatedAt), &r.authFlows}
+		&r.c.ConfigKey, (*dbTime)(&r.c.CreatedAt), (*dbTime)(&r.c.UpdatedAt), &r.authFlows, &r.tokenLimits}
 	if r.withSecretColumn {
 		t = append(t, &r.secretID, &r.secret.Hash, &r.secret.Sealed, (*dbTime)(&r.secret.CreatedAt))
 	}
@@ -63,6 +64,9 @@ func (r *clientRow) client() (*tollgate.Client, error) {
 		if c.ExplicitAuthFlows, err = decodeStrings(r.authFlows.String); err != nil {
 			return nil, err
 		}
+	}
+	if c.TokenLimits, err = decodeTokenLimits(r.tokenLimits); err != nil { // NULL: the pool's
+		return nil, fmt.Errorf("client %s: %w", c.ID, err)
 	}
 	c.Secrets = []tollgate.ClientSecret{}
 	return &c, nil
@@ -101,7 +105,7 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 	if len(c.Secrets) > tollgate.MaxClientSecrets {
 		return tollgate.LimitErrorf("a client may have at most %d secrets, got %d", tollgate.MaxClientSecrets, len(c.Secrets))
 	}
-	flows, scopes, authFlows, err := encodeClientLists(c)
+	flows, scopes, authFlows, limits, err := encodeClientColumns(c)
 	if err != nil {
 		return wrap(err, "create client "+c.ID)
 	}
@@ -117,13 +121,13 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 				access_token_validity, access_token_validity_unit,
 				id_token_validity, id_token_validity_unit,
 				refresh_token_validity, refresh_token_validity_unit,
-				config_key, created_at, updated_at, explicit_auth_flows)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+				config_key, created_at, updated_at, explicit_auth_flows, token_limits)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			c.ID, c.PoolID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
 			c.RefreshTokenValidity.Value, c.RefreshTokenValidity.Unit,
-			c.ConfigKey, s.d.time(c.CreatedAt), s.d.time(c.UpdatedAt), authFlows)
+			c.ConfigKey, s.d.time(c.CreatedAt), s.d.time(c.UpdatedAt), authFlows, limits)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a client with id %q, or named %q in pool %q, already exists", c.ID, c.Name, c.PoolID),
@@ -138,21 +142,25 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 	})
 }
 
-// encodeClientLists encodes the client's lists for their columns;
-// authFlows is NULL (nil) when ExplicitAuthFlows was never set.
-func encodeClientLists(c *tollgate.Client) (flows, scopes string, authFlows any, err error) {
+// encodeClientColumns encodes the client's lists and token limits for
+// their columns; authFlows is NULL (nil) when ExplicitAuthFlows was never
+// set, limits when TokenLimits is nil.
+func encodeClientColumns(c *tollgate.Client) (flows, scopes string, authFlows, limits any, err error) {
 	if flows, err = encodeStrings(c.AllowedOAuthFlows); err != nil {
-		return "", "", nil, err
+		return "", "", nil, nil, err
 	}
 	if scopes, err = encodeStrings(c.AllowedOAuthScopes); err != nil {
-		return "", "", nil, err
+		return "", "", nil, nil, err
 	}
 	if c.ExplicitAuthFlows != nil {
 		if authFlows, err = encodeStrings(c.ExplicitAuthFlows); err != nil {
-			return "", "", nil, err
+			return "", "", nil, nil, err
 		}
 	}
-	return flows, scopes, authFlows, nil
+	if limits, err = encodeTokenLimits(c.TokenLimits); err != nil {
+		return "", "", nil, nil, err
+	}
+	return flows, scopes, authFlows, limits, nil
 }
 
 func (s *Store) insertSecret(ctx context.Context, tx *sql.Tx, clientID string, secret tollgate.ClientSecret) error {
@@ -249,7 +257,7 @@ func (s *Store) listClientRows(ctx context.Context, poolID string) ([]*tollgate.
 	targets := r.targets()
 	clients := []*tollgate.Client{}
 	for rows.Next() {
-		r.authFlows = sql.NullString{}
+		r.authFlows, r.tokenLimits = sql.NullString{}, sql.NullString{}
 		if err := rows.Scan(targets...); err != nil {
 			return nil, err
 		}
@@ -265,7 +273,7 @@ func (s *Store) listClientRows(ctx context.Context, poolID string) ([]*tollgate.
 // UpdateClient updates everything but the client's ID, PoolID, CreatedAt and
 // Secrets, if its owner is owner's.
 func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client, owner tollgate.Owner) error {
-	flows, scopes, authFlows, err := encodeClientLists(c)
+	flows, scopes, authFlows, limits, err := encodeClientColumns(c)
 	if err != nil {
 		return wrap(err, "update client "+c.ID)
 	}
@@ -274,13 +282,13 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client, owner toll
 				access_token_validity = $5, access_token_validity_unit = $6,
 				id_token_validity = $7, id_token_validity_unit = $8,
 				refresh_token_validity = $9, refresh_token_validity_unit = $10,
-				config_key = $11, updated_at = $12, explicit_auth_flows = $13
+				config_key = $11, updated_at = $12, explicit_auth_flows = $13, token_limits = $15
 			WHERE id = $1 AND config_key = COALESCE($14, config_key)`,
 			c.ID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
 			c.RefreshTokenValidity.Value, c.RefreshTokenValidity.Unit,
-			c.ConfigKey, s.d.time(c.UpdatedAt), authFlows, ownerArg(owner))
+			c.ConfigKey, s.d.time(c.UpdatedAt), authFlows, ownerArg(owner), limits)
 		if err != nil {
 			return s.constraint(err, tollgate.Errorf(tollgate.KindConflict, "a client named %q already exists in its pool", c.Name), nil)
 		}

@@ -44,14 +44,33 @@
 // once and, on PostgreSQL, of every process's through a LISTEN connection
 // of its own.
 //
+// # API keys, usage plans and usage
+//
+// An API key's value is kept as its keyed hash (unique: the gateway finds
+// a key by the hash of the value presented) and sealed, bound to the key
+// id, never in clear; Reseal hashes and seals it again under a new master
+// key. A key's usage plans are rows of usage_plan_keys, whose foreign keys
+// make them existing plans (KindNotFound otherwise) and go with the key or
+// the plan deleted; deleting a plan records only ChangeUsagePlan, so a
+// catalog reloads its keys on a plan's change. A plan's stages, throttle
+// and quota are one JSON column, read strictly: a column that does not
+// parse (or names an unknown field) is an error of the read, KindInternal,
+// as are token_limits columns of pools and clients. Usage records (plan,
+// key, UTC day, count) are added by UPSERT in one transaction that moves
+// no generation and records no change (usage is not catalog state), and
+// outlive their plan and key.
+//
 // # Values
 //
 // Times are kept to the microsecond (finer parts are truncated) and are
 // returned in UTC. List fields of returned objects (Client.Secrets,
-// Client.AllowedOAuthFlows, Client.AllowedOAuthScopes, ResourceServer.Scopes)
+// Client.AllowedOAuthFlows, Client.AllowedOAuthScopes, ResourceServer.Scopes,
+// APIKey.PlanIDs, UsagePlan.Stages)
 // and the results of List methods are never nil: an empty list is an empty,
 // non-nil slice, except Client.ExplicitAuthFlows, which is nil when it was
-// never set. Byte slices are never nil either.
+// never set, and Client.TokenLimits, which is nil when the client has
+// none of its own (NULL); a pool's zero TokenLimits are stored as NULL. Byte
+// slices are never nil either.
 //
 // sqlstore imports the root package and database drivers only, never other
 // internal packages.

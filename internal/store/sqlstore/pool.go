@@ -9,16 +9,26 @@ import (
 )
 
 const poolColumns = `id, name, region, config_key, created_at, updated_at,
-	pre_token_generation_arn, pre_token_generation_version`
+	pre_token_generation_arn, pre_token_generation_version, token_limits`
 
 func scanPool(sc scanner) (*tollgate.UserPool, error) {
 	var p tollgate.UserPool
-	var arn, version sql.NullString
-	err := sc.Scan(&p.ID, &p.Name, &p.Region, &p.ConfigKey, (*dbTime)(&p.CreatedAt), (*dbTime)(&p.UpdatedAt), &arn, &version)
-	if err == nil && arn.Valid {
+	var arn, version, limits sql.NullString
+	err := sc.Scan(&p.ID, &p.Name, &p.Region, &p.ConfigKey, (*dbTime)(&p.CreatedAt), (*dbTime)(&p.UpdatedAt), &arn, &version, &limits)
+	if err != nil {
+		return nil, err
+	}
+	if arn.Valid {
 		p.PreTokenGeneration = &tollgate.LambdaTrigger{LambdaARN: arn.String, LambdaVersion: version.String}
 	}
-	return &p, err
+	l, err := decodeTokenLimits(limits)
+	if err != nil {
+		return nil, fmt.Errorf("pool %s: %w", p.ID, err)
+	}
+	if l != nil { // NULL: none set, or a pool older than the column
+		p.TokenLimits = *l
+	}
+	return &p, nil
 }
 
 // triggerArgs encodes a pool's trigger for its two nullable columns: both
@@ -32,10 +42,14 @@ func triggerArgs(t *tollgate.LambdaTrigger) (arn, version sql.NullString) {
 
 // CreatePool stores a new pool; KindConflict if its id or name is taken.
 func (s *Store) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
+	limits, err := poolTokenLimits(p.TokenLimits)
+	if err != nil {
+		return wrap(err, "create pool "+p.ID)
+	}
 	return s.change(ctx, "create pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
 		arn, version := triggerArgs(p.PreTokenGeneration)
-		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt), arn, version)
+		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt), arn, version, limits)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a pool with id %q or name %q already exists", p.ID, p.Name), nil)
@@ -56,15 +70,19 @@ func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
 	return queryAll(ctx, s.read, "list pools", scanPool, `SELECT `+poolColumns+` FROM pools ORDER BY name`)
 }
 
-// UpdatePool updates the pool's Name, ConfigKey, PreTokenGeneration and
-// UpdatedAt, if its owner is owner's.
+// UpdatePool updates the pool's Name, ConfigKey, PreTokenGeneration,
+// TokenLimits and UpdatedAt, if its owner is owner's.
 func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool, owner tollgate.Owner) error {
+	limits, err := poolTokenLimits(p.TokenLimits)
+	if err != nil {
+		return wrap(err, "update pool "+p.ID)
+	}
 	return s.change(ctx, "update pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
 		arn, version := triggerArgs(p.PreTokenGeneration)
 		res, err := tx.ExecContext(ctx, `UPDATE pools SET name = $2, config_key = $3, updated_at = $4,
-				pre_token_generation_arn = $5, pre_token_generation_version = $6
+				pre_token_generation_arn = $5, pre_token_generation_version = $6, token_limits = $8
 			WHERE id = $1 AND config_key = COALESCE($7, config_key)`,
-			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt), arn, version, ownerArg(owner))
+			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt), arn, version, ownerArg(owner), limits)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a pool named %q already exists", p.Name), nil)

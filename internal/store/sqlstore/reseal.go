@@ -9,7 +9,7 @@ import (
 )
 
 // Reseal calls fn for every sealed value (see tollgate.Store): client
-// secrets and access keys one at a time, each in an update transaction
+// secrets, access keys and API keys one at a time, each in an update transaction
 // that reads the row again once it holds the write lock, so that a value
 // deleted meanwhile is skipped and none is written over a newer one; a
 // pool's signing keys together under the pool's key lock
@@ -17,7 +17,7 @@ import (
 // leaves unchanged writes nothing and does not move the generation.
 func (s *Store) Reseal(ctx context.Context, fn func(v *tollgate.SealedValue) (bool, error)) (int, error) {
 	r := resealer{s: s, fn: fn}
-	for _, step := range []func(context.Context) error{r.clientSecrets, r.signingKeys, r.accessKeys} {
+	for _, step := range []func(context.Context) error{r.clientSecrets, r.signingKeys, r.accessKeys, r.apiKeys} {
 		if err := step(ctx); err != nil {
 			if r.fnErr != nil {
 				return r.written, r.fnErr
@@ -55,42 +55,51 @@ func scanRef(sc scanner) (ref, error) {
 }
 
 func (r *resealer) clientSecrets(ctx context.Context) error {
-	refs, err := queryAll(ctx, r.s.read, "list client secrets", scanRef,
-		`SELECT client_id, id FROM client_secrets ORDER BY client_id, id`)
-	if err != nil {
-		return err
-	}
-	for _, at := range refs {
-		v := &tollgate.SealedValue{Kind: tollgate.SealedClientSecret, Owner: at.owner, ID: at.id}
-		err := r.one(ctx, v, func(tx *sql.Tx) error {
+	return r.each(ctx, "list client secrets", `SELECT client_id, id FROM client_secrets ORDER BY client_id, id`,
+		tollgate.SealedClientSecret, func(tx *sql.Tx, v *tollgate.SealedValue) error {
 			return tx.QueryRowContext(ctx, `SELECT sealed, hash FROM client_secrets WHERE client_id = $1 AND id = $2`,
-				at.owner, at.id).Scan(&v.Sealed, &v.Hash)
-		}, func(tx *sql.Tx) error {
+				v.Owner, v.ID).Scan(&v.Sealed, &v.Hash)
+		}, func(tx *sql.Tx, v *tollgate.SealedValue) error {
 			_, err := tx.ExecContext(ctx, `UPDATE client_secrets SET sealed = $3, hash = $4 WHERE client_id = $1 AND id = $2`,
-				at.owner, at.id, nonNil(v.Sealed), nonNil(v.Hash))
+				v.Owner, v.ID, nonNil(v.Sealed), nonNil(v.Hash))
 			return err
 		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (r *resealer) accessKeys(ctx context.Context) error {
-	refs, err := queryAll(ctx, r.s.read, "list access keys", scanRef,
-		`SELECT '', id FROM access_keys ORDER BY id`)
+	return r.each(ctx, "list access keys", `SELECT '', id FROM access_keys ORDER BY id`,
+		tollgate.SealedAccessKey, func(tx *sql.Tx, v *tollgate.SealedValue) error {
+			return tx.QueryRowContext(ctx, `SELECT sealed FROM access_keys WHERE id = $1`, v.ID).Scan(&v.Sealed)
+		}, func(tx *sql.Tx, v *tollgate.SealedValue) error {
+			_, err := tx.ExecContext(ctx, `UPDATE access_keys SET sealed = $2 WHERE id = $1`, v.ID, nonNil(v.Sealed))
+			return err
+		})
+}
+
+// apiKeys reseals each API key's value and its hash, which the gateway
+// finds the key by.
+func (r *resealer) apiKeys(ctx context.Context) error {
+	return r.each(ctx, "list API keys", `SELECT '', id FROM api_keys ORDER BY id`,
+		tollgate.SealedAPIKey, func(tx *sql.Tx, v *tollgate.SealedValue) error {
+			return tx.QueryRowContext(ctx, `SELECT sealed, hash FROM api_keys WHERE id = $1`, v.ID).Scan(&v.Sealed, &v.Hash)
+		}, func(tx *sql.Tx, v *tollgate.SealedValue) error {
+			_, err := tx.ExecContext(ctx, `UPDATE api_keys SET sealed = $2, hash = $3 WHERE id = $1`,
+				v.ID, nonNil(v.Sealed), nonNil(v.Hash))
+			return r.s.constraint(err, tollgate.Errorf(tollgate.KindConflict, "API key %q: another key has its value's new hash", v.ID), nil)
+		})
+}
+
+// each reseals, one at a time (one), the values of kind whose rows list
+// (a query of owner and id; op names it in errors) finds: read fills v
+// from its row, write stores it.
+func (r *resealer) each(ctx context.Context, op, list string, kind tollgate.SealedKind, read, write func(*sql.Tx, *tollgate.SealedValue) error) error {
+	refs, err := queryAll(ctx, r.s.read, op, scanRef, list)
 	if err != nil {
 		return err
 	}
 	for _, at := range refs {
-		v := &tollgate.SealedValue{Kind: tollgate.SealedAccessKey, ID: at.id}
-		err := r.one(ctx, v, func(tx *sql.Tx) error {
-			return tx.QueryRowContext(ctx, `SELECT sealed FROM access_keys WHERE id = $1`, at.id).Scan(&v.Sealed)
-		}, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE access_keys SET sealed = $2 WHERE id = $1`, at.id, nonNil(v.Sealed))
-			return err
-		})
+		v := &tollgate.SealedValue{Kind: kind, Owner: at.owner, ID: at.id}
+		err := r.one(ctx, v, func(tx *sql.Tx) error { return read(tx, v) }, func(tx *sql.Tx) error { return write(tx, v) })
 		if err != nil {
 			return err
 		}
@@ -168,12 +177,16 @@ func (r *resealer) signingKeys(ctx context.Context) error {
 }
 
 // resealChange is what re-sealing v changes, for the change feed: its
-// client (whose secret hash other nodes must reload) or its access key.
+// client (whose secret hash other nodes must reload), its access key or
+// its API key (whose hash the gateway finds it by).
 // Signing keys are re-sealed through UpdateSigningKeys, which records its
 // own change.
 func resealChange(v *tollgate.SealedValue) tollgate.Change {
-	if v.Kind == tollgate.SealedClientSecret {
+	switch v.Kind {
+	case tollgate.SealedClientSecret:
 		return tollgate.Change{Kind: tollgate.ChangeClient, ID: v.Owner}
+	case tollgate.SealedAPIKey:
+		return tollgate.Change{Kind: tollgate.ChangeAPIKey, ID: v.ID}
 	}
 	return tollgate.Change{Kind: tollgate.ChangeAccessKey, ID: v.ID}
 }

@@ -62,10 +62,32 @@ func testChanges(t *testing.T, s tollgate.Store) {
 		{"DeleteClient", func() error { return s.DeleteClient(ctx, c.ID, tollgate.AnyOwner) }, change(tollgate.ChangeClient, c.ID, "")},
 		{"DeletePool", func() error { return s.DeletePool(ctx, pool.ID, tollgate.AnyOwner) }, change(tollgate.ChangePool, pool.ID, pool.ID)},
 	}
+	steps = append(steps, apiKeyChangeSteps(s, change)...)
 	start, err := s.Generation(ctx)
 	wantNoError(t, "Generation", err)
 	all := runChangeSteps(t, s, steps)
 	checkTrim(t, s, start, all)
+}
+
+// apiKeyChangeSteps are the writes of API keys, usage plans and usage,
+// and what they record: AddUsage nothing.
+func apiKeyChangeSteps(s tollgate.Store, change func(tollgate.ChangeKind, string, string) *tollgate.Change) []changeStep {
+	ctx := context.Background()
+	byHand, declared := tollgate.OwnedBy(""), tollgate.OwnedBy("config:other/Object")
+	plan := newUsagePlan("plan")
+	apiKey := newAPIKey("key", plan.ID)
+	usage := []tollgate.UsageRecord{{PlanID: plan.ID, KeyID: apiKey.ID, Day: "2026-11-02", Count: 1}}
+	return []changeStep{
+		{"PutUsagePlan", func() error { return s.PutUsagePlan(ctx, plan, tollgate.AnyOwner) }, change(tollgate.ChangeUsagePlan, plan.ID, "")},
+		{"PutUsagePlan of another owner (refused)", func() error { return ignoreKind(s.PutUsagePlan(ctx, plan, declared), tollgate.KindConflict) }, nil},
+		{"CreateAPIKey", func() error { return s.CreateAPIKey(ctx, apiKey) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
+		{"CreateAPIKey again (refused)", func() error { return ignoreKind(s.CreateAPIKey(ctx, apiKey), tollgate.KindConflict) }, nil},
+		{"UpdateAPIKey", func() error { return s.UpdateAPIKey(ctx, apiKey, byHand) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
+		{"UpdateAPIKey of another owner (refused)", func() error { return ignoreKind(s.UpdateAPIKey(ctx, apiKey, declared), tollgate.KindConflict) }, nil},
+		{"AddUsage", func() error { return s.AddUsage(ctx, usage) }, nil},
+		{"DeleteUsagePlan", func() error { return s.DeleteUsagePlan(ctx, plan.ID, byHand) }, change(tollgate.ChangeUsagePlan, plan.ID, "")},
+		{"DeleteAPIKey", func() error { return s.DeleteAPIKey(ctx, apiKey.ID, byHand) }, change(tollgate.ChangeAPIKey, apiKey.ID, "")},
+	}
 }
 
 // changeStep is a write and the change it records (nil: none).

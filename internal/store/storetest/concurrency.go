@@ -29,6 +29,7 @@ func RunConcurrencyTests(t *testing.T, open2 func(t *testing.T) (tollgate.Store,
 		{"OnePrefixDomain", testOnePrefixDomain},
 		{"HandWriteRacingAdoption", testHandWriteRacingAdoption},
 		{"DeletePoolRacingDomain", testDeletePoolRacingDomain},
+		{"Usage", testConcurrentUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,12 +11,15 @@
 // non-nil slices when empty; List methods return nothing (not an error) for
 // a pool that does not exist; list orders are by name (pools, clients),
 // identifier (resource servers), domain (domains), oldest first (secrets,
-// signing keys); a write that fails or changes nothing (revoking a revoked
+// signing keys), id (API keys, their PlanIDs, usage plans), key then day
+// (usage); a write that fails or changes nothing (revoking a revoked
 // token, deleting no expired revocation, UpdateSigningKeys with nil) does
-// not change the generation, and reads never do; Cognito's quotas
+// not change the generation, and reads never do, nor does AddUsage; Cognito's quotas
 // (tollgate.MaxClientsPerPool, MaxResourceServersPerPool, MaxClientSecrets)
 // are refused with KindConflict caused by tollgate.ErrLimitExceeded, and
-// hold when writers on two handles race for the last place.
+// hold when writers on two handles race for the last place; usage added
+// by writers racing on two handles sums exactly. An API key or usage
+// plan's owner is honoured as a client's.
 //
 // storetest imports the root package and the PostgreSQL driver, never a
 // store implementation, so that any store's tests can import it.

@@ -65,14 +65,15 @@ func generation(t *testing.T, s tollgate.Store) int64 {
 }
 
 // sealedFixture is a store holding two client secrets, three signing keys
-// in two pools and two access keys: seven sealed values.
+// in two pools, two access keys and two API keys: nine sealed values.
 type sealedFixture struct {
 	client, other *tollgate.Client
 	pools         []*tollgate.UserPool
 	keys          []*tollgate.AccessKey
+	apiKeys       []*tollgate.APIKey
 }
 
-const sealedValues = 7
+const sealedValues = 9
 
 func newSealedFixture(t *testing.T, s tollgate.Store) *sealedFixture {
 	ctx := context.Background()
@@ -95,6 +96,11 @@ func newSealedFixture(t *testing.T, s tollgate.Store) *sealedFixture {
 		wantNoError(t, "CreateAccessKey", s.CreateAccessKey(ctx, k))
 		f.keys = append(f.keys, k)
 	}
+	for _, name := range []string{"one", "two"} {
+		k := newAPIKey(name)
+		mustCreateAPIKey(t, s, k)
+		f.apiKeys = append(f.apiKeys, k)
+	}
 	return f
 }
 
@@ -105,7 +111,7 @@ func reseal(v *tollgate.SealedValue) (bool, error) {
 		return false, nil
 	}
 	v.Sealed = append([]byte("resealed "), v.Sealed...)
-	if v.Kind == tollgate.SealedClientSecret {
+	if v.Kind == tollgate.SealedClientSecret || v.Kind == tollgate.SealedAPIKey {
 		v.Hash = append([]byte("rehashed "), v.Hash...)
 	}
 	return true, nil
@@ -138,6 +144,14 @@ func (f *sealedFixture) check(t *testing.T, s tollgate.Store) {
 		wantEqual(t, "resealed access key", string(k.Sealed), "resealed "+string(want.Sealed))
 		wantEqual(t, "access key's creation", k.CreatedAt, want.CreatedAt)
 	}
+	for _, k := range f.apiKeys {
+		want := *k
+		want.Sealed = append([]byte("resealed "), k.Sealed...)
+		want.Hash = append([]byte("rehashed "), k.Hash...)
+		got, err := s.GetAPIKey(ctx, k.ID)
+		wantNoError(t, "GetAPIKey", err)
+		wantEqual(t, "resealed API key", got, &want)
+	}
 }
 
 // testReseal checks that Reseal hands fn every sealed value with what it
@@ -162,6 +176,8 @@ func testReseal(t *testing.T, s tollgate.Store) {
 		"signing key kid-a of pool " + f.pools[1].ID:                     f.pools[1].ID + "/kid-a",
 		"access key " + f.keys[0].ID:                                     f.keys[0].ID,
 		"access key " + f.keys[1].ID:                                     f.keys[1].ID,
+		"API key " + f.apiKeys[0].ID:                                     f.apiKeys[0].ID,
+		"API key " + f.apiKeys[1].ID:                                     f.apiKeys[1].ID,
 	}
 	wantEqual(t, "the values Reseal handed fn, and their AAD", seen, want)
 	f.check(t, s)
@@ -202,8 +218,8 @@ func testResealResumes(t *testing.T, s tollgate.Store) {
 			t.Errorf("Reseal stopped at value %d: wrote %d, more than the values before it", stopAt, n)
 		}
 	}
-	// Each run above wrote the values before the one it stopped at: the
-	// first six are resealed, the last not yet.
+	// Each run above wrote the values before the one it stopped at: all
+	// but the last are resealed.
 	n, err := s.Reseal(ctx, reseal)
 	wantNoError(t, "Reseal after the crashes", err)
 	wantEqual(t, "values the last run wrote", n, 1)

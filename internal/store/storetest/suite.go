@@ -47,6 +47,12 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"Settings", testSettings},
 		{"Reseal", testReseal},
 		{"ResealResumes", testResealResumes},
+		{"APIKeys", testAPIKeys},
+		{"UsagePlans", testUsagePlans},
+		{"APIKeyOwner", testAPIKeyOwner},
+		{"Usage", testUsage},
+		{"UsageBatch", testUsageBatch},
+		{"TokenLimits", testTokenLimits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
