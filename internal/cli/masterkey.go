@@ -251,9 +251,12 @@ func rotateSealed(ctx context.Context, st tollgate.Store, v *vault.Vault, settle
 // resealAll re-seals every value of the store not under v's sealing key.
 func resealAll(ctx context.Context, st tollgate.Store, v *vault.Vault) (int, error) {
 	return st.Reseal(ctx, func(sv *tollgate.SealedValue) (changed bool, err error) {
-		if sv.Kind == tollgate.SealedClientSecret {
+		switch sv.Kind {
+		case tollgate.SealedClientSecret:
 			sv.Hash, sv.Sealed, changed, err = v.ResealSecret(sv.Owner, sv.Hash, sv.Sealed)
-		} else {
+		case tollgate.SealedAPIKey:
+			sv.Hash, sv.Sealed, changed, err = v.ResealAPIKey(sv.ID, sv.Hash, sv.Sealed)
+		default:
 			sv.Sealed, changed, err = v.Reseal(sv.Sealed, sv.AAD())
 		}
 		if errors.Is(err, vault.ErrWrongKey) {

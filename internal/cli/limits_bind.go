@@ -36,12 +36,12 @@ func newUsageRecorder(st tollgate.Store, log *slog.Logger) server.UsageRecorder 
 
 // newAPIKeys returns the API keys an apply created, with their values
 // (config.Result.NewAPIKeys); res is nil when nothing was applied.
-func newAPIKeys(_ *config.Result) []newAPIKey {
-	return nil
+func newAPIKeys(res *config.Result) []newAPIKey {
+	if res == nil {
+		return nil
+	}
+	return res.NewAPIKeys
 }
 
-// newAPIKey is an API key an apply created, with its value
-// (config.NewAPIKey).
-type newAPIKey struct {
-	LogicalID, KeyID, Name, Value string
-}
+// newAPIKey is an API key an apply created, with its value.
+type newAPIKey = config.NewAPIKey
