@@ -116,12 +116,15 @@ func (p *planner) planUsagePlans(stored []*tollgate.UsagePlan) {
 			change.Action = p.updateAction(cur.ConfigKey, next.ConfigKey, &f)
 			next.ID, next.CreatedAt = cur.ID, cur.CreatedAt
 			p.res.usagePlans[cp.ID] = cur.ID
+			if id := p.ids.usagePlanID(cp.ID); id != "" && id != cur.ID {
+				p.conflict(index("usagePlans", i), "usage plan %s is %s in the store, not %s as it was when the deployment began: deploy again", cp.ID, cur.ID, id)
+			}
 			if change.Action == "" {
 				continue
 			}
 			change.Fields = f
 		} else {
-			next.ID = tollgate.NewUsagePlanID()
+			next.ID = cmp.Or(p.ids.usagePlanID(cp.ID), tollgate.NewUsagePlanID())
 			p.res.usagePlans[cp.ID] = next.ID
 		}
 		change.ID = next.ID
@@ -193,7 +196,7 @@ func (p *planner) planAPIKeys(stored []*tollgate.APIKey) {
 		}
 		cur := byLogical[ck.ID]
 		if cur == nil {
-			next.ID = tollgate.NewAPIKeyID()
+			next.ID = cmp.Or(p.ids.apiKeyID(ck.ID), tollgate.NewAPIKeyID())
 			p.res.apiKeys[ck.ID] = next.ID
 			if ck.Value != "" {
 				p.checkValueFree(ck.Value, field(kp, "value"), ck.ID, stored, deleted)
@@ -203,6 +206,10 @@ func (p *planner) planAPIKeys(stored []*tollgate.APIKey) {
 			continue
 		}
 		p.res.apiKeys[ck.ID] = cur.ID
+		if id := p.ids.apiKeyID(ck.ID); id != "" && id != cur.ID {
+			p.conflict(kp, "API key %s is %s in the store, not %s as it was when the deployment began: deploy again", ck.ID, cur.ID, id)
+			continue
+		}
 		if ck.Value != "" && p.vault != nil && !p.hashOf(ck.Value, cur.Hash) {
 			p.conflict(field(kp, "value"), "API key %s (%s): a key's value cannot change once the key exists: restore its value, or give the key a new id to replace it", ck.ID, cur.ID)
 			continue

@@ -119,12 +119,32 @@ func describeOwner(configKey string) string {
 type IDs struct {
 	pools   map[string]string // pool logical id → id
 	clients map[string]string // "{pool logical id}/{client logical id}" → id
+	apiKeys map[string]string // API key logical id → id
+	plans   map[string]string // usage plan logical id → id
 }
 
 // StackIDs reads the ids of the pools and clients the stack owns in st.
 func StackIDs(ctx context.Context, st tollgate.Store, stack string) (*IDs, error) {
-	ids := &IDs{pools: map[string]string{}, clients: map[string]string{}}
+	ids := &IDs{pools: map[string]string{}, clients: map[string]string{}, apiKeys: map[string]string{}, plans: map[string]string{}}
 	o := stackOwner(stack)
+	keys, err := st.ListAPIKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the store: %w", err)
+	}
+	for _, k := range keys {
+		if logical, ok := o.logical(k.ConfigKey); ok {
+			ids.apiKeys[logical] = k.ID
+		}
+	}
+	plans, err := st.ListUsagePlans(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the store: %w", err)
+	}
+	for _, u := range plans {
+		if logical, ok := o.logical(u.ConfigKey); ok {
+			ids.plans[logical] = u.ID
+		}
+	}
 	pools, err := st.ListPools(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the store: %w", err)
@@ -170,6 +190,43 @@ func (ids *IDs) Client(poolLogicalID, clientLogicalID string) string {
 		ids.clients[key] = id
 	}
 	return id
+}
+
+// APIKey returns the id of the API key with this logical id, making up
+// one if the stack has no such key yet.
+func (ids *IDs) APIKey(logicalID string) string {
+	return madeUp(ids.apiKeys, logicalID, tollgate.NewAPIKeyID)
+}
+
+// UsagePlan returns the id of the usage plan with this logical id, making
+// up one if the stack has no such plan yet.
+func (ids *IDs) UsagePlan(logicalID string) string {
+	return madeUp(ids.plans, logicalID, tollgate.NewUsagePlanID)
+}
+
+func madeUp(m map[string]string, logicalID string, fresh func() string) string {
+	id, ok := m[logicalID]
+	if !ok {
+		id = fresh()
+		m[logicalID] = id
+	}
+	return id
+}
+
+// apiKeyID and usagePlanID are the ids given for a key and a plan, "" when
+// none was.
+func (ids *IDs) apiKeyID(logicalID string) string {
+	if ids == nil {
+		return ""
+	}
+	return ids.apiKeys[logicalID]
+}
+
+func (ids *IDs) usagePlanID(logicalID string) string {
+	if ids == nil {
+		return ""
+	}
+	return ids.plans[logicalID]
 }
 
 func (ids *IDs) poolID(logicalID string) string {
