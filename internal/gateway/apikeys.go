@@ -36,3 +36,11 @@ const (
 type PlanObserver interface {
 	ObservePlan(planID, keyID string, outcome PlanOutcome)
 }
+
+// LimiterObserver, if the Observer implements it, is told each failure of
+// the limiter (Options.Limiter, or the local one counting usage plans),
+// and whether the request was admitted all the same
+// (Options.LimiterFailOpen).
+type LimiterObserver interface {
+	ObserveLimiterError(failOpen bool)
+}

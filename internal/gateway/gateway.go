@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -150,6 +151,12 @@ type Options struct {
 	// timed out); otherwise they are answered 503. Local limits still
 	// apply either way.
 	LimiterFailOpen bool
+	// LocalLimiter counts usage plans' throttles and quotas when Limiter
+	// is nil (each node alone). The server passes one limit.Local and
+	// the same one to the gateways built on config changes, so that a
+	// change forgets no count; nil: a small one of the gateway's own,
+	// which a rebuilt gateway starts afresh.
+	LocalLimiter limit.Limiter
 
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -170,6 +177,18 @@ type Gateway struct {
 	log      *slog.Logger
 	// unavailable is Options.Unavailable.
 	unavailable func() bool
+
+	// keys, usage, shared, local and failOpen are Options.APIKeys, Usage,
+	// Limiter, LocalLimiter and LimiterFailOpen.
+	keys     APIKeys
+	usage    UsageRecorder
+	shared   limit.Limiter
+	local    limit.Limiter
+	failOpen bool
+	// limiterDown is set from a limiter's failure until it answers again:
+	// an outage is logged once. limiterErrors counts the failures.
+	limiterDown   atomic.Bool
+	limiterErrors atomic.Int64
 }
 
 type apiState struct {
@@ -192,6 +211,9 @@ type apiState struct {
 type stageState struct {
 	stage    *tollgate.Stage
 	throttle *throttle
+	// shared are the stage's throttles as checks of Options.Limiter; nil
+	// without it.
+	shared *sharedStage
 }
 
 type routeState struct {
@@ -212,6 +234,12 @@ type routeState struct {
 	// challenges are the WWW-Authenticate values, by refusal, when
 	// Options.Challenge is set.
 	challenges *challenges
+	// keyRequired is set on a REST method with APIKeyRequired; methodKey
+	// is then its key in a usage plan stage's per-method throttles
+	// (tollgate.MethodThrottleKey of the path and method as declared: an
+	// ANY method's is ".../ANY", the method API Gateway declares).
+	keyRequired bool
+	methodKey   string
 }
 
 type challenges struct {
@@ -255,6 +283,15 @@ func New(opts Options) (*Gateway, error) {
 		log:      opts.Logger,
 
 		unavailable: opts.Unavailable,
+
+		keys:     opts.APIKeys,
+		usage:    opts.Usage,
+		shared:   opts.Limiter,
+		local:    opts.LocalLimiter,
+		failOpen: opts.LimiterFailOpen,
+	}
+	if g.local == nil {
+		g.local = newLocalLimiter(defaultLocalLimiterKeys)
 	}
 	g.jwks = newJWKS(opts)
 
@@ -391,7 +428,11 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 	}
 	for i := range api.Stages {
 		s := &api.Stages[i]
-		st.stages[s.Name] = &stageState{stage: s, throttle: newThrottle(s, api.Routes, opts.MaxThrottledClients)}
+		ss := &stageState{stage: s, throttle: newThrottle(s, api.Routes, opts.MaxThrottledClients)}
+		if opts.Limiter != nil {
+			ss.shared = newSharedStage(api, s)
+		}
+		st.stages[s.Name] = ss
 	}
 	if st.http {
 		st.def = st.stages[tollgate.DefaultStageName]
@@ -404,6 +445,10 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 		rs.http = api.IsHTTP()
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
 		rs.name = r.Method + " " + r.ResourcePath
+		if r.APIKeyRequired && !api.IsHTTP() { // HTTP APIs have no API keys (apigw-beyond §3)
+			rs.keyRequired = true
+			rs.methodKey = tollgate.MethodThrottleKey(r.ResourcePath, r.Method)
+		}
 		if rs.http {
 			rs.key = r.Key()
 			rs.name = rs.key
@@ -902,7 +947,33 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 			l.clientID = res.Claims.ClientID
 		}
 	}
-	if !throttle.allowClient(res.clientKey(), now) {
+	var pk planKey
+	if rs.keyRequired {
+		var ok bool
+		if pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, &res); !ok {
+			t.api.write(w, ResponseInvalidAPIKey)
+			return
+		}
+	}
+	if g.shared != nil || pk.plan != nil {
+		// One Take for every limit counted there.
+		var c checks
+		if g.shared != nil {
+			t.stage.shared.addStage(&c, m.Index, t.lenientRoute, res.clientKey())
+		} else if !throttle.allowClient(res.clientKey(), now) {
+			t.api.write(w, ResponseThrottled)
+			return
+		}
+		if pk.plan != nil {
+			pk.addPlan(&c, rs.methodKey, now)
+		}
+		if c.n > 0 && !g.limits(w, r, t.api, &c, &pk, now) {
+			return
+		}
+		if pk.plan != nil {
+			g.admitted(&pk, now)
+		}
+	} else if !throttle.allowClient(res.clientKey(), now) {
 		t.api.write(w, ResponseThrottled)
 		return
 	}
@@ -910,6 +981,9 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 		g.prepare(x, r, &t, &m, rs, now)
 	}
 	x.inv.setDecision(rs, &res)
+	if pk.key != nil {
+		x.inv.key = &keyUse{value: pk.value, id: pk.key.ID}
+	}
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
