@@ -284,14 +284,8 @@ func New(opts Options) (*Gateway, error) {
 
 		unavailable: opts.Unavailable,
 
-		keys:     opts.APIKeys,
-		usage:    opts.Usage,
-		shared:   opts.Limiter,
-		local:    opts.LocalLimiter,
-		failOpen: opts.LimiterFailOpen,
-	}
-	if g.local == nil {
-		g.local = newLocalLimiter(defaultLocalLimiterKeys)
+		keys: opts.APIKeys, usage: opts.Usage,
+		shared: opts.Limiter, local: localLimiterOf(opts), failOpen: opts.LimiterFailOpen,
 	}
 	g.jwks = newJWKS(opts)
 
@@ -321,6 +315,14 @@ func New(opts Options) (*Gateway, error) {
 		return nil, errors.Join(errs...)
 	}
 	return g, nil
+}
+
+// localLimiterOf returns Options.LocalLimiter, or the gateway's own.
+func localLimiterOf(opts Options) limit.Limiter {
+	if opts.LocalLimiter != nil {
+		return opts.LocalLimiter
+	}
+	return newLocalLimiter(defaultLocalLimiterKeys)
 }
 
 // newJWKS returns the fetcher of the keys of every external issuer an
@@ -947,34 +949,8 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 			l.clientID = res.Claims.ClientID
 		}
 	}
-	var pk planKey
-	if rs.keyRequired {
-		var ok bool
-		if pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, &res); !ok {
-			t.api.write(w, ResponseInvalidAPIKey)
-			return
-		}
-	}
-	if g.shared != nil || pk.plan != nil {
-		// One Take for every limit counted there.
-		var c checks
-		if g.shared != nil {
-			t.stage.shared.addStage(&c, m.Index, t.lenientRoute, res.clientKey())
-		} else if !throttle.allowClient(res.clientKey(), now) {
-			t.api.write(w, ResponseThrottled)
-			return
-		}
-		if pk.plan != nil {
-			pk.addPlan(&c, rs.methodKey, now)
-		}
-		if c.n > 0 && !g.limits(w, r, t.api, &c, &pk, now) {
-			return
-		}
-		if pk.plan != nil {
-			g.admitted(&pk, now)
-		}
-	} else if !throttle.allowClient(res.clientKey(), now) {
-		t.api.write(w, ResponseThrottled)
+	pk, ok := g.meter(w, r, &t, m.Index, rs, &res, now)
+	if !ok {
 		return
 	}
 	if !prepared {
@@ -990,6 +966,44 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 	}
 	rs.integration.Serve(w, r, &x.inv)
 	return l
+}
+
+// meter checks the API key of a method that requires one and holds the
+// request to its limits counted after authorization: the client's
+// throttle, and its usage plan's limits (plans.go), in one Take of the
+// shared limiter, which also counts the stage and route throttles, or of
+// the local one. It returns the key the request presented (zero for
+// none); when ok is false it has answered r.
+func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index int, rs *routeState, res *Result, now time.Time) (pk planKey, ok bool) {
+	if rs.keyRequired {
+		if pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, res); !ok {
+			t.api.write(w, ResponseInvalidAPIKey)
+			return pk, false
+		}
+	}
+	if g.shared == nil {
+		if !t.stage.throttle.allowClient(res.clientKey(), now) {
+			t.api.write(w, ResponseThrottled)
+			return pk, false
+		}
+		if pk.plan == nil {
+			return pk, true // nothing to count: no allocation
+		}
+	}
+	c := new(checks)
+	if g.shared != nil {
+		t.stage.shared.addStage(c, index, t.lenientRoute, res.clientKey())
+	}
+	if pk.plan != nil {
+		pk.addPlan(c, rs.methodKey, now)
+	}
+	if c.n > 0 && !g.limits(w, r, t.api, c, &pk, now) {
+		return pk, false
+	}
+	if pk.plan != nil {
+		g.admitted(&pk, now)
+	}
+	return pk, true
 }
 
 // route checks the size limits of r, whose API and stage resolve found (t),
