@@ -469,7 +469,7 @@ func TestSharedLimiterOneTake(t *testing.T) {
 	ke := newKeyEnv(t, tollgate.UsagePlan{
 		Throttle: tollgate.Throttle{Rate: 10, Burst: 5},
 		Quota:    &tollgate.Quota{Limit: 100, Period: tollgate.QuotaMonth},
-		Stages: []tollgate.PlanStage{{APIID: apiID, Stage: "prod", Throttle: map[string]tollgate.Throttle{"/pets/GET": {Rate: 2, Burst: 1}}}},
+		Stages:   []tollgate.PlanStage{{APIID: apiID, Stage: "prod", Throttle: map[string]tollgate.Throttle{"/pets/GET": {Rate: 2, Burst: 1}}}},
 	}, func(api *tollgate.RestAPI, o *gateway.Options) {
 		api.Stages[0].Throttle = tollgate.Throttle{Rate: 1000, Burst: 1000}
 		o.Limiter = lim
@@ -506,7 +506,9 @@ func TestSharedLimiterOneTake(t *testing.T) {
 		{tooManyRequests, "TooManyRequestsException"}, {tooManyRequests, "TooManyRequestsException"},
 		{tooManyRequests, "TooManyRequestsException"}, {limitExceeded, "LimitExceededException"},
 	} {
-		lim.answer = func([]limit.Check) (limit.Result, error) { return limit.Result{Refused: i, RetryAfter: time.Second}, nil }
+		lim.answer = func([]limit.Check) (limit.Result, error) {
+			return limit.Result{Refused: i, RetryAfter: time.Second}, nil
+		}
 		wantAnswer(t, "refused by "+string(rune('0'+i)), ke.get("/prod/pets", keyValue), 429, want.body, want.errType)
 	}
 }
