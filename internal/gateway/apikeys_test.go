@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -542,8 +544,9 @@ func TestLimiterFailure(t *testing.T) {
 		lim := &fakeLimiter{answer: func([]limit.Check) (limit.Result, error) {
 			return limit.Result{}, errors.New("dial tcp 127.0.0.1:6379: connection refused")
 		}}
+		logs := &countingHandler{}
 		ke := newKeyEnv(t, tollgate.UsagePlan{Throttle: tollgate.Throttle{Rate: 10, Burst: 5}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
-			o.Limiter, o.LimiterFailOpen = lim, open
+			o.Limiter, o.LimiterFailOpen, o.Logger = lim, open, slog.New(logs)
 		})
 		for range 2 {
 			w := ke.get("/prod/pets", keyValue)
@@ -560,5 +563,84 @@ func TestLimiterFailure(t *testing.T) {
 		if got := len(ke.usage.records); open && got != 2 || !open && got != 0 {
 			t.Errorf("open %v: records %v", open, ke.usage.records)
 		}
+		// One outage, one error logged; its end, one more line; the next
+		// outage is logged again.
+		if got := logs.levels(); !slices.Equal(got, []slog.Level{slog.LevelError}) {
+			t.Errorf("open %v: logged %v during the outage", open, got)
+		}
+		failing := lim.answer
+		lim.answer = nil
+		ke.get("/prod/pets", keyValue)
+		ke.get("/prod/pets", keyValue)
+		lim.answer = failing
+		ke.get("/prod/pets", keyValue)
+		if got := logs.levels(); !slices.Equal(got, []slog.Level{slog.LevelError, slog.LevelInfo, slog.LevelError}) {
+			t.Errorf("open %v: logged %v", open, got)
+		}
+		// The error is logged, never the key's value.
+		for _, m := range logs.texts() {
+			if strings.Contains(m, keyValue) {
+				t.Errorf("the key's value logged: %s", m)
+			}
+		}
+	}
+}
+
+// countingHandler records the levels and texts of log records.
+type countingHandler struct {
+	mu   sync.Mutex
+	lvls []slog.Level
+	msgs []string
+}
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lvls = append(h.lvls, r.Level)
+	text := r.Message
+	r.Attrs(func(a slog.Attr) bool { text += " " + a.String(); return true })
+	h.msgs = append(h.msgs, text)
+	return nil
+}
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
+
+func (h *countingHandler) levels() []slog.Level {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.lvls)
+}
+
+func (h *countingHandler) texts() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.msgs)
+}
+
+// With a shared limiter the client's throttle is counted there, by issuer
+// and client id, with the stage's; not in the node's buckets.
+func TestSharedLimiterClientAndRoute(t *testing.T) {
+	lim := &fakeLimiter{}
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		api.Stages[0].ClientThrottle = tollgate.Throttle{Rate: 1, Burst: 1}
+		api.Stages[0].Throttle = tollgate.Throttle{Rate: 5, Burst: 5}
+		o.Limiter = lim
+	})
+	tok := mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))
+	for range 3 { // over the client's burst of 1: the fake admits, so the node must too
+		if w := e.do(request("GET", execHost, "/prod/mock", tok)); w.Code != 200 {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	if len(lim.takes) != 3 || len(lim.takes[0]) != 2 {
+		t.Fatalf("takes %+v", lim.takes)
+	}
+	stage, client := lim.takes[0][0], lim.takes[0][1]
+	if !strings.Contains(stage.Key, apiID) || stage.Rate != (limit.Rate{PerSecond: 5, Burst: 5}) {
+		t.Errorf("stage check %+v", stage)
+	}
+	if !strings.HasSuffix(client.Key, issuerOf(poolA)+"\x00client_id\x00"+clientA) || client.Rate != (limit.Rate{PerSecond: 1, Burst: 1}) {
+		t.Errorf("client check %q %+v", client.Key, client.Rate)
 	}
 }
