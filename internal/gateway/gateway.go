@@ -801,8 +801,9 @@ func headerBytes(r *http.Request) int {
 
 // ServeHTTP serves a request addressed to the gateway: it resolves the API
 // and stage, checks the size limits, answers an HTTP API's CORS preflight,
-// matches the route, applies the stage and route throttles, the authorizer
-// and the client throttle, and answers MOCK integrations or hands the
+// matches the route, applies the stage and route throttles, the authorizer,
+// the API key, the client throttle and the usage plan's limits (one Take
+// of the shared limiter, if any), and answers MOCK integrations or hands the
 // request to the route's integration. Every answer of a REST API (or of an
 // unknown one) carries x-amzn-RequestId and x-amz-apigw-id, every answer
 // of an HTTP API apigw-requestid; ids already set on w by a server
