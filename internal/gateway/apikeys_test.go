@@ -586,6 +586,21 @@ func TestLimiterFailure(t *testing.T) {
 	}
 }
 
+// A caller that went away while the limiter was asked is no outage.
+func TestLimiterCallerGone(t *testing.T) {
+	lim := &fakeLimiter{answer: func([]limit.Check) (limit.Result, error) { return limit.Result{}, context.Canceled }}
+	ke := newKeyEnv(t, tollgate.UsagePlan{Throttle: tollgate.Throttle{Rate: 10, Burst: 5}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
+		o.Limiter, o.LimiterFailOpen = lim, true
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := request("GET", execHost, "/prod/pets", "").WithContext(ctx)
+	r.Header.Set("X-Api-Key", keyValue)
+	if w := ke.do(r); w.Code != 503 || ke.gw.LimiterErrors() != 0 || len(ke.usage.records) != 0 {
+		t.Errorf("%d, %d limiter errors, records %v", w.Code, ke.gw.LimiterErrors(), ke.usage.records)
+	}
+}
+
 // countingHandler records the levels and texts of log records.
 type countingHandler struct {
 	mu   sync.Mutex

@@ -199,6 +199,12 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 	}
 	res, err := lim.Take(r.Context(), now, c.list[:c.n])
 	if err != nil {
+		if r.Context().Err() != nil {
+			// The caller went away: no outage of the limiter's, and no
+			// one to admit.
+			st.write(w, ResponseServiceUnavailable)
+			return false
+		}
 		if g.limiterFailed(err) {
 			return true
 		}
