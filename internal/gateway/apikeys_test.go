@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -497,6 +498,16 @@ func TestSharedLimiterOneTake(t *testing.T) {
 	}
 	if c := checks[3]; c.Limit != 100 || !c.Reset.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("quota %+v", c)
+	}
+	// Keys name the plan and key (not the stage), the method on its stage,
+	// the quota's window by its start.
+	plan := "gw\x00plan\x00planboth1x\x00keyalpha01"
+	wantKeys := []string{plan, plan + "\x00method\x00" + apiID + "\x00prod\x00/pets/GET",
+		plan + "\x00quota\x00" + strconv.FormatInt(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix(), 10)}
+	for i, want := range wantKeys {
+		if checks[i+1].Key != want {
+			t.Errorf("check %d: key %q, want %q", i+1, checks[i+1].Key, want)
+		}
 	}
 	// A method without key: the stage's throttle alone.
 	ke.get("/prod/open", "")

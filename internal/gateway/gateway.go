@@ -950,7 +950,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 			l.clientID = res.Claims.ClientID
 		}
 	}
-	pk, ok := g.meter(w, r, &t, m.Index, rs, &res, now)
+	key, ok := g.meter(w, r, &t, m.Index, rs, &res, now)
 	if !ok {
 		return
 	}
@@ -958,9 +958,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 		g.prepare(x, r, &t, &m, rs, now)
 	}
 	x.inv.setDecision(rs, &res)
-	if pk.key != nil {
-		x.inv.key = &keyUse{value: pk.value, id: pk.key.ID}
-	}
+	x.inv.key = key
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
@@ -973,25 +971,30 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 // request to its limits counted after authorization: the client's
 // throttle, and its usage plan's limits (plans.go), in one Take of the
 // shared limiter, which also counts the stage and route throttles, or of
-// the local one. It returns the key the request presented (zero for
-// none); when ok is false it has answered r.
-func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index int, rs *routeState, res *Result, now time.Time) (pk planKey, ok bool) {
+// the local one. It returns the key the request presented (nil for none);
+// when ok is false it has answered r.
+func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index int, rs *routeState, res *Result, now time.Time) (key *keyUse, ok bool) {
+	var pk planKey
 	if rs.keyRequired {
 		if pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, res); !ok {
 			t.api.write(w, ResponseInvalidAPIKey)
-			return pk, false
+			return nil, false
 		}
 	}
 	if g.shared == nil {
 		if !t.stage.throttle.allowClient(res.clientKey(), now) {
 			t.api.write(w, ResponseThrottled)
-			return pk, false
+			return nil, false
 		}
 		if pk.plan == nil {
-			return pk, true // nothing to count: no allocation
+			return nil, true // nothing to count: no allocation
 		}
 	}
 	c := new(checks)
+	if pk.key != nil {
+		c.use = keyUse{value: pk.value, id: pk.key.ID}
+		key = &c.use
+	}
 	if g.shared != nil {
 		t.stage.shared.addStage(c, index, t.lenientRoute, res.clientKey())
 	}
@@ -999,12 +1002,12 @@ func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index
 		pk.addPlan(c, rs.methodKey, now)
 	}
 	if c.n > 0 && !g.limits(w, r, t.api, c, &pk, now) {
-		return pk, false
+		return nil, false
 	}
 	if pk.plan != nil {
 		g.admitted(&pk, now)
 	}
-	return pk, true
+	return key, true
 }
 
 // route checks the size limits of r, whose API and stage resolve found (t),

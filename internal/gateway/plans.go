@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -48,11 +49,13 @@ const (
 // lenient reading's route, client, plan, method, quota.
 const maxChecks = 7
 
-// checks are the limits one request is held to, with what each answers.
+// checks are the limits one request is held to, with what each answers,
+// and the API key it presented (in the same allocation).
 type checks struct {
 	list  [maxChecks]limit.Check
 	kinds [maxChecks]checkKind
 	n     int
+	use   keyUse
 }
 
 func (c *checks) add(k checkKind, check limit.Check) {
@@ -174,18 +177,53 @@ func (g *Gateway) apiKey(r *http.Request, api *tollgate.RestAPI, stage string, r
 }
 
 // addPlan adds the checks of the usage plan pk names, for the route whose
-// per-method throttle key is methodKey.
+// per-method throttle key is methodKey. Their keys are built in one
+// string: the plan's and key's ids, then the method's suffix, then the
+// ids again with the quota window's start, each key a substring.
 func (pk *planKey) addPlan(c *checks, methodKey string, now time.Time) {
-	base := keyPrefix + "plan\x00" + pk.plan.ID + "\x00" + pk.key.ID
-	if th := pk.plan.Throttle; th.Enabled() {
-		c.add(kindPlanThrottle, limit.Check{Key: base, Rate: rateOf(th)})
-	}
-	if th, ok := pk.stage.Throttle[methodKey]; ok && th.Enabled() {
-		c.add(kindPlanThrottle, limit.Check{Key: base + "\x00method\x00" + pk.stage.APIID + "\x00" + pk.stage.Stage + "\x00" + methodKey, Rate: rateOf(th)})
-	}
+	const methodSep, quotaSep = "\x00method\x00", "\x00quota\x00"
+	th := pk.plan.Throttle
+	mth, hasMethod := pk.stage.Throttle[methodKey]
+	hasMethod = hasMethod && mth.Enabled()
+	var start, end time.Time
+	var lim int64
 	if q := pk.plan.Quota; q != nil {
-		start, end, lim := q.Window(now, pk.plan.CreatedAt)
-		c.add(kindQuota, limit.Check{Key: base + "\x00quota\x00" + strconv.FormatInt(start.Unix(), 10), Limit: lim, Reset: end})
+		start, end, lim = q.Window(now, pk.plan.CreatedAt)
+	}
+	var b strings.Builder
+	b.Grow(2*(len(keyPrefix)+len("plan\x00\x00")+len(pk.plan.ID)+len(pk.key.ID)) + len(methodSep) + len(pk.stage.APIID) + len(pk.stage.Stage) + len(methodKey) + 2 + len(quotaSep) + 20)
+	writeBase := func() {
+		b.WriteString(keyPrefix + "plan\x00")
+		b.WriteString(pk.plan.ID)
+		b.WriteByte(0)
+		b.WriteString(pk.key.ID)
+	}
+	writeBase()
+	baseLen := b.Len()
+	if hasMethod {
+		b.WriteString(methodSep)
+		b.WriteString(pk.stage.APIID)
+		b.WriteByte(0)
+		b.WriteString(pk.stage.Stage)
+		b.WriteByte(0)
+		b.WriteString(methodKey)
+	}
+	methodEnd := b.Len()
+	if pk.plan.Quota != nil {
+		writeBase()
+		b.WriteString(quotaSep)
+		var num [20]byte
+		b.Write(strconv.AppendInt(num[:0], start.Unix(), 10))
+	}
+	keys := b.String()
+	if th.Enabled() {
+		c.add(kindPlanThrottle, limit.Check{Key: keys[:baseLen], Rate: rateOf(th)})
+	}
+	if hasMethod {
+		c.add(kindPlanThrottle, limit.Check{Key: keys[:methodEnd], Rate: rateOf(mth)})
+	}
+	if pk.plan.Quota != nil {
+		c.add(kindQuota, limit.Check{Key: keys[methodEnd:], Limit: lim, Reset: end})
 	}
 }
 
