@@ -28,7 +28,8 @@ func (admit) Close() error { return nil }
 //   - key: it requires one, in a plan with a throttle, a per-method
 //     throttle and a quota, counted by the gateway's local limiter;
 //   - key-shared: the same, with a shared limiter that answers at once
-//     (the gateway's cost around a Redis round trip), and a stage throttle.
+//     (the gateway's cost around a Redis round trip), and a stage throttle;
+//   - none-shared: no key, the stage throttle alone in the shared limiter.
 //
 // The limits are too high to refuse within the run: the clock stands still.
 func BenchmarkHandlerAPIKey(b *testing.B) {
@@ -46,6 +47,7 @@ func BenchmarkHandlerAPIKey(b *testing.B) {
 		{"none", "/prod/open", false},
 		{"key", "/prod/pets", false},
 		{"key-shared", "/prod/pets", true},
+		{"none-shared", "/prod/open", true},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			ke := newKeyEnv(b, plan, func(api *tollgate.RestAPI, o *gateway.Options) {

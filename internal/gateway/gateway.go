@@ -981,14 +981,12 @@ func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index
 			return nil, false
 		}
 	}
-	if g.shared == nil {
-		if !t.stage.throttle.allowClient(res.clientKey(), now) {
-			t.api.write(w, ResponseThrottled)
-			return nil, false
-		}
-		if pk.plan == nil {
-			return nil, true // nothing to count: no allocation
-		}
+	if g.shared == nil && !t.stage.throttle.allowClient(res.clientKey(), now) {
+		t.api.write(w, ResponseThrottled)
+		return nil, false
+	}
+	if pk.plan == nil && (g.shared == nil || t.stage.shared.none()) {
+		return nil, true // nothing to count: no allocation
 	}
 	c := new(checks)
 	if pk.key != nil {

@@ -105,6 +105,11 @@ func rateOf(t tollgate.Throttle) limit.Rate {
 	return limit.Rate{PerSecond: t.Rate, Burst: burst(t)}
 }
 
+// none reports whether the stage has no shared throttle.
+func (s *sharedStage) none() bool {
+	return s.stage.Key == "" && s.routes == nil && s.client.PerSecond == 0
+}
+
 // addStage adds the shared stage, route and client checks of a request to
 // route index (and lenient, 1 + the lenient reading's route, or 0) by the
 // client clientKey ("" for none).
