@@ -31,8 +31,16 @@ const (
 	PlanQuota     PlanOutcome = "quota"     // 429 Limit Exceeded
 )
 
-// PlanObserver, if the Observer implements it, is told each decision of a
+// PlanObserver is told, if the Observer implements it, each decision of a
 // usage plan on a request that presented a valid key.
 type PlanObserver interface {
 	ObservePlan(planID, keyID string, outcome PlanOutcome)
+}
+
+// LimiterObserver is told, if the Observer implements it, each failure of
+// the limiter (Options.Limiter, or the local one counting usage plans),
+// and whether the request was admitted all the same
+// (Options.LimiterFailOpen).
+type LimiterObserver interface {
+	ObserveLimiterError(failOpen bool)
 }

@@ -82,6 +82,24 @@
 //   - throttling (throttle.go): a token bucket per stage, per route (an HTTP
 //     API's DefaultRouteSettings and RouteSettings) and, optionally, per
 //     client id;
+//   - API keys and usage plans of REST APIs (plans.go, apikeys.go;
+//     apigw-beyond §3): a method with APIKeyRequired takes the key from
+//     X-API-Key or, with an AUTHORIZER source, from the Lambda
+//     authorizer's usageIdentifierKey, after the authorizer; a missing,
+//     unknown or disabled key, or one in no plan of the stage, is 403
+//     INVALID_API_KEY; the plan's throttle (per key over its stages), the
+//     stage's per-method throttle ("/path/METHOD") and the quota are
+//     counted in one limit.Limiter Take (429 Too Many Requests, 429 Limit
+//     Exceeded), admitted requests recorded (UsageRecorder) and observed
+//     (PlanObserver); the Invocation carries the key's value and id
+//     (APIKey, APIKeyID) for the Lambda event's identity;
+//   - shared limits (plans.go): with Options.Limiter (Redis) the stage,
+//     route and client throttles join that one Take, so that nodes
+//     together admit what one would; the node's own stage and route
+//     buckets still refuse, before the authorizer, what it alone sends
+//     over the limit. A failing limiter admits or answers 503 by
+//     Options.LimiterFailOpen, logged once per outage (LimiterErrors,
+//     LimiterObserver);
 //   - the integration seam (gateway.go, invocation.go): an Integration is
 //     Serve(w, r, inv), handed the gateway's decision as an *Invocation
 //     argument (no context value); MOCK integrations are the gateway's own;
@@ -281,6 +299,15 @@
 // authorizer 1.3 µs for both; an HTTP API's stage selection, $default
 // fallback and route key are decided without allocating (the key is the
 // route's, built once).
+// A method that requires an API key (-bench HandlerAPIKey) adds the
+// key's lookup, its plan's checks in one Take and two allocations (the
+// checks with the key's use, and the counters' names in one string):
+// 1,584 B in 5 allocations and 2.05 µs against 880 B in 3 and 1.35 µs
+// without (-cpu 1, count 3); under a shared limiter that answers at once,
+// a keyless request with a stage throttle adds one allocation (its
+// checks). The local limiter's Take of a plan's three checks (-bench
+// LocalLimiter) takes 150–160 ns, no allocation.
+// Requests to methods without a key allocate nothing more.
 // Evaluating a policy (-bench PolicyEvaluate) takes 24–60 ns with no
 // allocation; a JWT authorizer's cached decision (-bench
 // JWTAuthorizerCached) 411–419 ns with no allocation. A JWT not seen
@@ -292,7 +319,7 @@
 // gateway imports the root package, internal/apigw (API Gateway's
 // grammar), internal/bearer, internal/oauth2,
 // internal/jwks, internal/claimsheader, internal/headerpolicy,
-// golang.org/x/time/rate, golang.org/x/text/unicode/norm,
+// internal/limit, golang.org/x/time/rate, golang.org/x/text/unicode/norm,
 // golang.org/x/sync/singleflight and the standard library. It must not
 // import the store, internal/server, internal/config, internal/function or
 // any integration (internal/proxy, internal/lambdaproxy), which import it:

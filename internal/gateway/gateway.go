@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate"
@@ -150,6 +151,12 @@ type Options struct {
 	// timed out); otherwise they are answered 503. Local limits still
 	// apply either way.
 	LimiterFailOpen bool
+	// LocalLimiter counts usage plans' throttles and quotas when Limiter
+	// is nil (each node alone). The server passes one limit.Local and
+	// the same one to the gateways built on config changes, so that a
+	// change forgets no count; nil: a small one of the gateway's own,
+	// which a rebuilt gateway starts afresh.
+	LocalLimiter limit.Limiter
 
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -170,6 +177,18 @@ type Gateway struct {
 	log      *slog.Logger
 	// unavailable is Options.Unavailable.
 	unavailable func() bool
+
+	// keys, usage, shared, local and failOpen are Options.APIKeys, Usage,
+	// Limiter, LocalLimiter and LimiterFailOpen.
+	keys     APIKeys
+	usage    UsageRecorder
+	shared   limit.Limiter
+	local    limit.Limiter
+	failOpen bool
+	// limiterDown is set from a limiter's failure until it answers again:
+	// an outage is logged once. limiterErrors counts the failures.
+	limiterDown   atomic.Bool
+	limiterErrors atomic.Int64
 }
 
 type apiState struct {
@@ -192,6 +211,9 @@ type apiState struct {
 type stageState struct {
 	stage    *tollgate.Stage
 	throttle *throttle
+	// shared are the stage's throttles as checks of Options.Limiter; nil
+	// without it.
+	shared *sharedStage
 }
 
 type routeState struct {
@@ -212,6 +234,12 @@ type routeState struct {
 	// challenges are the WWW-Authenticate values, by refusal, when
 	// Options.Challenge is set.
 	challenges *challenges
+	// keyRequired is set on a REST method with APIKeyRequired; methodKey
+	// is then its key in a usage plan stage's per-method throttles
+	// (tollgate.MethodThrottleKey of the path and method as declared: an
+	// ANY method's is ".../ANY", the method API Gateway declares).
+	keyRequired bool
+	methodKey   string
 }
 
 type challenges struct {
@@ -255,6 +283,9 @@ func New(opts Options) (*Gateway, error) {
 		log:      opts.Logger,
 
 		unavailable: opts.Unavailable,
+
+		keys: opts.APIKeys, usage: opts.Usage,
+		shared: opts.Limiter, local: localLimiterOf(opts), failOpen: opts.LimiterFailOpen,
 	}
 	g.jwks = newJWKS(opts)
 
@@ -284,6 +315,14 @@ func New(opts Options) (*Gateway, error) {
 		return nil, errors.Join(errs...)
 	}
 	return g, nil
+}
+
+// localLimiterOf returns Options.LocalLimiter, or the gateway's own.
+func localLimiterOf(opts Options) limit.Limiter {
+	if opts.LocalLimiter != nil {
+		return opts.LocalLimiter
+	}
+	return newLocalLimiter(defaultLocalLimiterKeys)
 }
 
 // newJWKS returns the fetcher of the keys of every external issuer an
@@ -391,7 +430,11 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 	}
 	for i := range api.Stages {
 		s := &api.Stages[i]
-		st.stages[s.Name] = &stageState{stage: s, throttle: newThrottle(s, api.Routes, opts.MaxThrottledClients)}
+		ss := &stageState{stage: s, throttle: newThrottle(s, api.Routes, opts.MaxThrottledClients)}
+		if opts.Limiter != nil {
+			ss.shared = newSharedStage(api, s)
+		}
+		st.stages[s.Name] = ss
 	}
 	if st.http {
 		st.def = st.stages[tollgate.DefaultStageName]
@@ -404,6 +447,10 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 		rs.http = api.IsHTTP()
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
 		rs.name = r.Method + " " + r.ResourcePath
+		if r.APIKeyRequired && !api.IsHTTP() { // HTTP APIs have no API keys (apigw-beyond §3)
+			rs.keyRequired = true
+			rs.methodKey = tollgate.MethodThrottleKey(r.ResourcePath, r.Method)
+		}
 		if rs.http {
 			rs.key = r.Key()
 			rs.name = rs.key
@@ -754,8 +801,9 @@ func headerBytes(r *http.Request) int {
 
 // ServeHTTP serves a request addressed to the gateway: it resolves the API
 // and stage, checks the size limits, answers an HTTP API's CORS preflight,
-// matches the route, applies the stage and route throttles, the authorizer
-// and the client throttle, and answers MOCK integrations or hands the
+// matches the route, applies the stage and route throttles, the authorizer,
+// the API key, the client throttle and the usage plan's limits (one Take
+// of the shared limiter, if any), and answers MOCK integrations or hands the
 // request to the route's integration. Every answer of a REST API (or of an
 // unknown one) carries x-amzn-RequestId and x-amz-apigw-id, every answer
 // of an HTTP API apigw-requestid; ids already set on w by a server
@@ -902,20 +950,62 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 			l.clientID = res.Claims.ClientID
 		}
 	}
-	if !throttle.allowClient(res.clientKey(), now) {
-		t.api.write(w, ResponseThrottled)
+	key, ok := g.meter(w, r, &t, m.Index, rs, &res, now)
+	if !ok {
 		return
 	}
 	if !prepared {
 		g.prepare(x, r, &t, &m, rs, now)
 	}
 	x.inv.setDecision(rs, &res)
+	x.inv.key = key
 	if r.Body != nil && r.Body != http.NoBody {
 		// The server's own writer, so that an overrun closes the connection.
 		r.Body = http.MaxBytesReader(raw, r.Body, MaxBodyBytes)
 	}
 	rs.integration.Serve(w, r, &x.inv)
 	return l
+}
+
+// meter checks the API key of a method that requires one and holds the
+// request to its limits counted after authorization: the client's
+// throttle, and its usage plan's limits (plans.go), in one Take of the
+// shared limiter, which also counts the stage and route throttles, or of
+// the local one. It returns the key the request presented (nil for none);
+// when ok is false it has answered r.
+func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index int, rs *routeState, res *Result, now time.Time) (key *keyUse, ok bool) {
+	var pk planKey
+	if rs.keyRequired {
+		if pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, res); !ok {
+			t.api.write(w, ResponseInvalidAPIKey)
+			return nil, false
+		}
+	}
+	if g.shared == nil && !t.stage.throttle.allowClient(res.clientKey(), now) {
+		t.api.write(w, ResponseThrottled)
+		return nil, false
+	}
+	if pk.plan == nil && (g.shared == nil || t.stage.shared.none()) {
+		return nil, true // nothing to count: no allocation
+	}
+	c := new(checks)
+	if pk.key != nil {
+		c.use = keyUse{value: pk.value, id: pk.key.ID}
+		key = &c.use
+	}
+	if g.shared != nil {
+		t.stage.shared.addStage(c, index, t.lenientRoute, res.clientKey())
+	}
+	if pk.plan != nil {
+		pk.addPlan(c, rs.methodKey, now)
+	}
+	if c.n > 0 && !g.limits(w, r, t.api, c, &pk, now) {
+		return nil, false
+	}
+	if pk.plan != nil {
+		g.admitted(&pk, now)
+	}
+	return key, true
 }
 
 // route checks the size limits of r, whose API and stage resolve found (t),

@@ -97,11 +97,35 @@ type Invocation struct {
 	rawRest     string       // the path after the stage as received ("" for /prod)
 	verified    *verified    // what derives from Claims, kept with the cache entry
 	grant       *lambdaGrant // what derives from AuthorizerContext, likewise
+	key         *keyUse      // the API key presented (APIKey, APIKeyID); nil for none
 
 	// values hold the header values an integration sets on the request
 	// it sends (HeaderValue): the gateway allocates them with the
 	// invocation, so they cost the request no allocation of their own.
 	values [NumHeaderValues]string
+}
+
+// keyUse is the API key a request presented: its value and id.
+type keyUse struct{ value, id string }
+
+// APIKey returns the value of the API key the request presented, on a
+// method that requires one ($context.identity.apiKey, apigw-beyond §3), or
+// "". The value is a credential: integrations hand it on as API Gateway
+// does, and never log it.
+func (inv *Invocation) APIKey() string {
+	if inv.key == nil {
+		return ""
+	}
+	return inv.key.value
+}
+
+// APIKeyID returns the id of the API key the request presented
+// ($context.identity.apiKeyId), or "".
+func (inv *Invocation) APIKeyID() string {
+	if inv.key == nil {
+		return ""
+	}
+	return inv.key.id
 }
 
 // WriteResponse writes the gateway response t as the invocation's API

@@ -108,6 +108,18 @@ const (
 	// A REST API never answers it: written in REST form, it is
 	// RESOURCE_NOT_FOUND's 404 with the same body.
 	ResponseNotFound
+	// ResponseInvalidAPIKey is INVALID_API_KEY: a method that requires an
+	// API key got none, an unknown or disabled one, or one in no usage
+	// plan of the API's stage. 403 {"message":"Forbidden"},
+	// ForbiddenException (apigw-beyond §3, recorded in LocalStack's
+	// TestUsagePlans::test_api_key_required_for_methods snapshot).
+	ResponseInvalidAPIKey
+	// ResponseQuotaExceeded is QUOTA_EXCEEDED: the key's usage plan quota
+	// for the period is spent. 429 {"message":"Limit Exceeded"},
+	// LimitExceededException, no Retry-After (apigw-beyond §3;
+	// repost.aws/knowledge-center/api-gateway-429-limit). A usage plan's
+	// throttles answer ResponseThrottled.
+	ResponseQuotaExceeded
 
 	numResponseTypes
 )
@@ -163,6 +175,10 @@ var responses = func() [numResponseTypes]response {
 		"ForbiddenException", `{"message":"Forbidden"}`)
 	set(ResponseNotFound, "RESOURCE_NOT_FOUND", http.StatusNotFound,
 		"NotFoundException", `{"message":"Not Found"}`)
+	set(ResponseInvalidAPIKey, "INVALID_API_KEY", http.StatusForbidden,
+		"ForbiddenException", `{"message":"Forbidden"}`)
+	set(ResponseQuotaExceeded, "QUOTA_EXCEEDED", http.StatusTooManyRequests,
+		"LimitExceededException", `{"message":"Limit Exceeded"}`)
 	return r
 }()
 
@@ -210,6 +226,10 @@ var httpResponses = func() [numResponseTypes]response {
 	set(ResponseAuthorizerConfigurationError, http.StatusInternalServerError, internal)
 	set(ResponseRequestURITooLong, http.StatusRequestURITooLong, `{"message":"Request-URI Too Long"}`)
 	set(ResponseForbidden, http.StatusForbidden, forbidden)
+	// HTTP APIs have no API keys (apigw-beyond §3): never written, kept
+	// for a complete table.
+	set(ResponseInvalidAPIKey, http.StatusForbidden, forbidden)
+	set(ResponseQuotaExceeded, http.StatusTooManyRequests, `{"message":"Limit Exceeded"}`)
 	return r
 }()
 

@@ -77,11 +77,7 @@ func routeLimiters(st *tollgate.Stage, routes []tollgate.Route) []*rate.Limiter 
 	lims := make([]*rate.Limiter, len(routes))
 	limited := false
 	for i := range routes {
-		th, ok := st.RouteThrottles[routes[i].Key()]
-		if !ok {
-			th = st.RouteThrottle
-		}
-		if th.Enabled() {
+		if th := routeThrottle(st, &routes[i]); th.Enabled() {
 			lims[i] = rate.NewLimiter(rate.Limit(th.Rate), burst(th))
 			limited = true
 		}
@@ -90,6 +86,15 @@ func routeLimiters(st *tollgate.Stage, routes []tollgate.Route) []*rate.Limiter 
 		return nil
 	}
 	return lims
+}
+
+// routeThrottle is the throttle of route r on stage st: its
+// RouteThrottles entry, by route key, or else the stage's RouteThrottle.
+func routeThrottle(st *tollgate.Stage, r *tollgate.Route) tollgate.Throttle {
+	if th, ok := st.RouteThrottles[r.Key()]; ok {
+		return th
+	}
+	return st.RouteThrottle
 }
 
 // allowStage takes a token from the stage's bucket.

@@ -87,12 +87,17 @@ type proxyContext struct {
 // keys, in order, are those of events recorded on AWS for APIs without API
 // keys (contract §5.1; e.g. the LocalStack snapshot
 // test_apigateway_lambda.snapshot.json): apiKey and apiKeyId appear only
-// when the method requires an API key.
+// when the method requires an API key, and then hold the key's value and
+// id ($context.identity.apiKey and apiKeyId, apigw-beyond §3 "Backend
+// context"), after caller as aws-lambda-go's APIGatewayRequestIdentity
+// orders them (events/apigw.go).
 type proxyIdentity struct {
 	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
 	AccountID                     *string `json:"accountId"`
 	CognitoIdentityID             *string `json:"cognitoIdentityId"`
 	Caller                        *string `json:"caller"`
+	APIKey                        string  `json:"apiKey,omitempty"`
+	APIKeyID                      string  `json:"apiKeyId,omitempty"`
 	SourceIP                      string  `json:"sourceIp"`
 	PrincipalOrgID                *string `json:"principalOrgId"`
 	AccessKey                     *string `json:"accessKey"`
@@ -301,6 +306,7 @@ func (f *requestFields) set(r *http.Request, inv *gateway.Invocation, kind apiKi
 	rc.RequestID = inv.RequestID
 	rc.Identity.SourceIP = gateway.SourceIP(r)
 	rc.Identity.UserAgent = r.UserAgent()
+	rc.Identity.APIKey, rc.Identity.APIKeyID = inv.APIKey(), inv.APIKeyID()
 	rc.DomainName = inv.DomainName
 	if inv.API != nil {
 		rc.APIID = inv.API.ID

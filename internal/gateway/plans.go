@@ -1,0 +1,317 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/limit"
+)
+
+// API keys and usage plans (REST APIs only, apigw-beyond §3).
+//
+// On a method with APIKeyRequired the gateway reads the key, after the
+// authorizer: API Gateway authorizes first (LocalStack's handler chain,
+// LS-gw/gateway.py, runs the authorizers of preprocess_request before
+// api_key_validation_handler), and with an AUTHORIZER key source the key
+// is the authorizer's usageIdentifierKey, so it cannot come earlier. A key
+// is valid when it exists, is enabled and is in a usage plan covering the
+// API's stage; anything else is INVALID_API_KEY, 403 {"message":
+// "Forbidden"}. Then the plan's limits: its throttle (per key, over all
+// the plan's stages: the bucket is named by plan and key, not stage), the
+// stage's per-method throttle, and its quota (per key and period), all in
+// one Limiter.Take. A method without APIKeyRequired ignores the header,
+// and plans neither throttle nor count its requests.
+//
+// Shared limits. With Options.Limiter (Redis), the stage, route and
+// per-client throttles are counted there too, in that same Take, so that
+// every node together admits what one would. The gateway keeps its local
+// stage and route buckets before the authorizer all the same: a node's
+// local bucket has the whole limit, so it refuses only what this node
+// alone sends over it, which a shared bucket of the same limit would have
+// refused as well (the shared one has seen at least this node's
+// requests): it never refuses what the shared count admits, and it keeps
+// a flood off the authorizers while the shared count is one round trip
+// away.
+
+// checkKind says what a refused check answers.
+type checkKind uint8
+
+const (
+	kindThrottle     checkKind = iota // a stage, route or client throttle: THROTTLED
+	kindPlanThrottle                  // a usage plan's or its method's throttle: THROTTLED
+	kindQuota                         // a usage plan's quota: QUOTA_EXCEEDED
+)
+
+// maxChecks is how many checks one request can carry: stage, route, the
+// lenient reading's route, client, plan, method, quota.
+const maxChecks = 7
+
+// checks are the limits one request is held to, with what each answers,
+// and the API key it presented (in the same allocation).
+type checks struct {
+	list  [maxChecks]limit.Check
+	kinds [maxChecks]checkKind
+	n     int
+	use   keyUse
+}
+
+func (c *checks) add(k checkKind, check limit.Check) {
+	c.list[c.n], c.kinds[c.n] = check, k
+	c.n++
+}
+
+// sharedStage holds a stage's throttles as shared checks, their keys
+// built once: the gateway's namespace, the API and the stage, separated by
+// NULs (which no id or declared name holds).
+type sharedStage struct {
+	stage  limit.Check   // Key "" when the stage is not limited
+	routes []limit.Check // parallel to the API's routes; Key "" for an unlimited one; nil for none
+	// clientPrefix + clientKey names a client's bucket; client is its
+	// rate, PerSecond 0 when clients are not limited.
+	clientPrefix string
+	client       limit.Rate
+}
+
+// keyPrefix namespaces the gateway's keys in a shared limiter.
+const keyPrefix = "gw\x00"
+
+func newSharedStage(api *tollgate.RestAPI, st *tollgate.Stage) *sharedStage {
+	base := keyPrefix + api.ID + "\x00" + st.Name + "\x00"
+	s := &sharedStage{clientPrefix: base + "client\x00"}
+	if st.Throttle.Enabled() {
+		s.stage = limit.Check{Key: base + "stage", Rate: rateOf(st.Throttle)}
+	}
+	if st.ClientThrottle.Enabled() {
+		s.client = rateOf(st.ClientThrottle)
+	}
+	for i := range api.Routes {
+		th := routeThrottle(st, &api.Routes[i])
+		if !th.Enabled() {
+			continue
+		}
+		if s.routes == nil {
+			s.routes = make([]limit.Check, len(api.Routes))
+		}
+		s.routes[i] = limit.Check{Key: base + "route\x00" + api.Routes[i].Key(), Rate: rateOf(th)}
+	}
+	return s
+}
+
+// rateOf is a throttle as a GCRA rate, with the bucket the local one has.
+func rateOf(t tollgate.Throttle) limit.Rate {
+	return limit.Rate{PerSecond: t.Rate, Burst: burst(t)}
+}
+
+// none reports whether the stage has no shared throttle.
+func (s *sharedStage) none() bool {
+	return s.stage.Key == "" && s.routes == nil && s.client.PerSecond == 0
+}
+
+// addStage adds the shared stage, route and client checks of a request to
+// route index (and lenient, 1 + the lenient reading's route, or 0) by the
+// client clientKey ("" for none).
+func (s *sharedStage) addStage(c *checks, index, lenient int, clientKey string) {
+	if s.stage.Key != "" {
+		c.add(kindThrottle, s.stage)
+	}
+	if s.routes != nil {
+		if rc := s.routes[index]; rc.Key != "" {
+			c.add(kindThrottle, rc)
+		}
+		if lenient > 0 {
+			if rc := s.routes[lenient-1]; rc.Key != "" {
+				c.add(kindThrottle, rc)
+			}
+		}
+	}
+	if s.client.PerSecond > 0 && clientKey != "" {
+		c.add(kindThrottle, limit.Check{Key: s.clientPrefix + clientKey, Rate: s.client})
+	}
+}
+
+// planKey is the API key a request presented, with the usage plan (and
+// its entry for the request's stage) that meters it; zero when the method
+// requires none.
+type planKey struct {
+	key   *tollgate.APIKey
+	value string
+	plan  *tollgate.UsagePlan
+	stage *tollgate.PlanStage
+}
+
+// apiKey finds the valid API key of a request to a method that requires
+// one: read from X-API-Key (one value; header names are case-insensitive,
+// net/http canonicalizes them), or the Lambda authorizer's
+// usageIdentifierKey with an AUTHORIZER source. ok is false for a missing,
+// unknown or disabled key, or one in no plan of the API stage.
+func (g *Gateway) apiKey(r *http.Request, api *tollgate.RestAPI, stage string, res *Result) (pk planKey, ok bool) {
+	if g.keys == nil {
+		return pk, false
+	}
+	if api.APIKeySource == tollgate.APIKeySourceAuthorizer {
+		if res.grant != nil {
+			pk.value = res.grant.out.UsageIdentifierKey
+		}
+	} else if vs := r.Header[tollgate.APIKeyHeader]; len(vs) == 1 {
+		// Two values would leave which one counts to the reader: refused.
+		pk.value = vs[0]
+	}
+	if pk.value == "" || len(pk.value) > tollgate.MaxAPIKeyValueLength {
+		return pk, false
+	}
+	key, found := g.keys.APIKey(pk.value)
+	if !found || !key.Enabled {
+		return pk, false
+	}
+	pk.key = key
+	// A key is in at most one plan of a stage (tollgate.APIKey.PlanIDs).
+	for _, id := range key.PlanIDs {
+		plan, found := g.keys.UsagePlan(id)
+		if !found {
+			continue
+		}
+		if ps := plan.Stage(api.ID, stage); ps != nil {
+			pk.plan, pk.stage = plan, ps
+			return pk, true
+		}
+	}
+	return pk, false
+}
+
+// addPlan adds the checks of the usage plan pk names, for the route whose
+// per-method throttle key is methodKey. Their keys are built in one
+// string: the plan's and key's ids, then the method's suffix, then the
+// ids again with the quota window's start, each key a substring.
+func (pk *planKey) addPlan(c *checks, methodKey string, now time.Time) {
+	const methodSep, quotaSep = "\x00method\x00", "\x00quota\x00"
+	th := pk.plan.Throttle
+	mth, hasMethod := pk.stage.Throttle[methodKey]
+	hasMethod = hasMethod && mth.Enabled()
+	var start, end time.Time
+	var lim int64
+	if q := pk.plan.Quota; q != nil {
+		start, end, lim = q.Window(now, pk.plan.CreatedAt)
+	}
+	var b strings.Builder
+	b.Grow(2*(len(keyPrefix)+len("plan\x00\x00")+len(pk.plan.ID)+len(pk.key.ID)) + len(methodSep) + len(pk.stage.APIID) + len(pk.stage.Stage) + len(methodKey) + 2 + len(quotaSep) + 20)
+	writeBase := func() {
+		b.WriteString(keyPrefix + "plan\x00")
+		b.WriteString(pk.plan.ID)
+		b.WriteByte(0)
+		b.WriteString(pk.key.ID)
+	}
+	writeBase()
+	baseLen := b.Len()
+	if hasMethod {
+		b.WriteString(methodSep)
+		b.WriteString(pk.stage.APIID)
+		b.WriteByte(0)
+		b.WriteString(pk.stage.Stage)
+		b.WriteByte(0)
+		b.WriteString(methodKey)
+	}
+	methodEnd := b.Len()
+	if pk.plan.Quota != nil {
+		writeBase()
+		b.WriteString(quotaSep)
+		var num [20]byte
+		b.Write(strconv.AppendInt(num[:0], start.Unix(), 10))
+	}
+	keys := b.String()
+	if th.Enabled() {
+		c.add(kindPlanThrottle, limit.Check{Key: keys[:baseLen], Rate: rateOf(th)})
+	}
+	if hasMethod {
+		c.add(kindPlanThrottle, limit.Check{Key: keys[:methodEnd], Rate: rateOf(mth)})
+	}
+	if pk.plan.Quota != nil {
+		c.add(kindQuota, limit.Check{Key: keys[methodEnd:], Limit: lim, Reset: end})
+	}
+}
+
+// limits holds the request to its shared or plan limits in one Take. It
+// returns false when it has answered the request (refused: 429; the
+// limiter failed and fails closed: 503).
+func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c *checks, pk *planKey, now time.Time) bool {
+	lim := g.shared
+	if lim == nil {
+		lim = g.local
+	}
+	res, err := lim.Take(r.Context(), now, c.list[:c.n])
+	if err != nil {
+		if r.Context().Err() != nil {
+			// The caller went away: no outage of the limiter's, and no
+			// one to admit.
+			st.write(w, ResponseServiceUnavailable)
+			return false
+		}
+		if g.limiterFailed(err) {
+			return true
+		}
+		st.write(w, ResponseServiceUnavailable)
+		return false
+	}
+	if g.limiterDown.Load() && g.limiterDown.CompareAndSwap(true, false) {
+		g.log.Info("gateway: the limiter answers again")
+	}
+	if res.Allowed() {
+		return true
+	}
+	kind := kindThrottle
+	if res.Refused < c.n {
+		kind = c.kinds[res.Refused]
+	}
+	switch kind {
+	case kindQuota:
+		g.observePlan(pk, PlanQuota)
+		st.write(w, ResponseQuotaExceeded)
+	case kindPlanThrottle:
+		g.observePlan(pk, PlanThrottled)
+		st.write(w, ResponseThrottled)
+	default:
+		st.write(w, ResponseThrottled)
+	}
+	return false
+}
+
+// limiterFailed counts a limiter's failure and reports whether the request
+// is admitted all the same (Options.LimiterFailOpen). The first failure of
+// an outage is logged, not every request's.
+func (g *Gateway) limiterFailed(err error) (admit bool) {
+	g.limiterErrors.Add(1)
+	if g.limiterDown.CompareAndSwap(false, true) {
+		how := "refused (503)"
+		if g.failOpen {
+			how = "admitted"
+		}
+		g.log.Error("gateway: the limiter failed; requests it would count are "+how+" until it answers", "err", err)
+	}
+	if o, ok := g.obs.(LimiterObserver); ok {
+		o.ObserveLimiterError(g.failOpen)
+	}
+	return g.failOpen
+}
+
+func (g *Gateway) observePlan(pk *planKey, outcome PlanOutcome) {
+	if pk.plan == nil {
+		return
+	}
+	if o, ok := g.obs.(PlanObserver); ok {
+		o.ObservePlan(pk.plan.ID, pk.key.ID, outcome)
+	}
+}
+
+// admitted records a request a usage plan admitted.
+func (g *Gateway) admitted(pk *planKey, now time.Time) {
+	if g.usage != nil {
+		g.usage.Record(pk.plan.ID, pk.key.ID, now)
+	}
+	g.observePlan(pk, PlanAllowed)
+}
+
+// LimiterErrors returns how many times the limiter (the shared one, or
+// the local one counting usage plans) failed since the gateway was built.
+func (g *Gateway) LimiterErrors() int64 { return g.limiterErrors.Load() }
