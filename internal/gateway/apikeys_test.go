@@ -670,18 +670,3 @@ func TestSharedLimiterClientAndRoute(t *testing.T) {
 		t.Errorf("client check %q %+v", client.Key, client.Rate)
 	}
 }
-
-// HTTP APIs have no API keys (apigw-beyond §3): APIKeyRequired is not
-// theirs, and their requests are neither refused nor counted for it.
-func TestHTTPAPIIgnoresAPIKeyRequired(t *testing.T) {
-	lim := &fakeLimiter{}
-	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
-		*api = tollgate.RestAPI{ID: httpAPIID, Name: "http", Region: "us-east-1", Protocol: tollgate.ProtocolHTTP,
-			Stages: []tollgate.Stage{{Name: tollgate.DefaultStageName}},
-			Routes: []tollgate.Route{{ResourcePath: "/pets", Method: "GET", APIKeyRequired: true, Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}}}}
-		o.APIKeys, o.LocalLimiter = newFakeKeys(tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 1, Period: tollgate.QuotaDay}}), lim
-	})
-	if w := e.do(request("GET", httpExecHost, "/pets", "")); w.Code != 200 || len(lim.takes) != 0 {
-		t.Errorf("%d %q, %d takes", w.Code, w.Body, len(lim.takes))
-	}
-}

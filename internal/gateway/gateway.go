@@ -317,12 +317,13 @@ func New(opts Options) (*Gateway, error) {
 	return g, nil
 }
 
-// localLimiterOf returns Options.LocalLimiter, or the gateway's own.
+// localLimiterOf returns Options.LocalLimiter, or a limit.Local of the
+// gateway's own, which a rebuild starts afresh.
 func localLimiterOf(opts Options) limit.Limiter {
 	if opts.LocalLimiter != nil {
 		return opts.LocalLimiter
 	}
-	return newLocalLimiter(defaultLocalLimiterKeys)
+	return limit.NewLocal(limit.LocalOptions{})
 }
 
 // newJWKS returns the fetcher of the keys of every external issuer an

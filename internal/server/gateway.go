@@ -52,6 +52,7 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		APIKeys:         s.gatewayAPIKeys(),
 		Usage:           s.gatewayUsage(),
 		Limiter:         s.limiterFor(s.opts.Limiter, "gateway"),
+		LocalLimiter:    s.opts.LocalLimiter,
 		LimiterFailOpen: s.opts.LimiterFailOpen,
 		Now:             s.opts.Now,
 		Logger:          s.opts.Logger,

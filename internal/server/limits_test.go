@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"github.com/tollgate/tollgate/internal/token"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -265,12 +266,14 @@ func TestTokenMetrics(t *testing.T) {
 	m := newMetrics()
 	tm := m.newTokenMetrics()
 	tm.ObserveLockout("us-east-1_abc")
-	tm.ObserveQuota("us-east-1_abc")
-	tm.ObserveQuota("us-east-1_abc")
+	tm.ObserveQuota("us-east-1_abc", "client1", token.WindowHour)
+	tm.ObserveQuota("us-east-1_abc", "client1", token.WindowHour)
+	tm.ObserveQuota("us-east-1_abc", "client2", token.WindowDay)
 	body := scrape(t, m)
 	wantSeries(t, body,
 		`tollgate_token_lockouts_total{pool="us-east-1_abc"} 1`,
-		`tollgate_token_quota_refusals_total{pool="us-east-1_abc"} 2`,
+		`tollgate_token_quota_refusals_total{pool="us-east-1_abc",window="`+token.WindowHour+`"} 2`,
+		`tollgate_token_quota_refusals_total{pool="us-east-1_abc",window="`+token.WindowDay+`"} 1`,
 	)
 }
 

@@ -167,8 +167,10 @@ Outputs:
 	}
 	no := false
 	wantKeys := []config.APIKey{
-		// A key without Enabled is disabled, as CreateApiKey makes it.
-		{ID: "Bare", Enabled: &no},
+		// A key without Enabled is disabled, as CreateApiKey makes it;
+		// without Name it is named by the config's default, its logical
+		// id (CloudFormation names it by a physical id it makes up).
+		{ID: "Bare", APIKeyName: "Bare", Enabled: &no},
 		{ID: "Key", APIKeyName: "k", Value: "abcdefghij0123456789", Enabled: &no, CustomerID: "c1", Description: "d"},
 	}
 	if diff := cmp.Diff(wantKeys, p.Config.APIKeys); diff != "" {
@@ -179,7 +181,8 @@ Outputs:
 		Quota: &config.PlanQuota{Limit: 500, Offset: 20, Period: "MONTH"},
 		APIStages: []config.PlanAPIStage{{API: "Api", Stage: "v1", Throttle: []config.PlanMethodThrottle{
 			{Path: "/", Method: "GET", RateLimit: 1.5, BurstLimit: 3},
-			{Path: "/pets/{id}", Method: "DELETE", RateLimit: 2},
+			// Without BurstLimit, the config's default: the rate rounded up.
+			{Path: "/pets/{id}", Method: "DELETE", RateLimit: 2, BurstLimit: 2},
 		}}},
 		APIKeys: []string{"Bare", "Key"},
 	}}
