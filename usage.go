@@ -91,7 +91,7 @@ const (
 )
 
 // APIKeyHeader is the header a HEADER key source reads.
-const APIKeyHeader = "X-Api-Key"
+const APIKeyHeader = "X-Api-Key" //nolint:gosec // a header name, not a credential
 
 // UsagePlan is an API Gateway usage plan: the API stages it covers, and
 // for each API key in it a throttle (per key, over all the plan's stages
