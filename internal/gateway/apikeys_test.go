@@ -670,3 +670,46 @@ func TestSharedLimiterClientAndRoute(t *testing.T) {
 		t.Errorf("client check %q %+v", client.Key, client.Rate)
 	}
 }
+
+// A gateway counting locally starts a quota window from what the store
+// says the key used in it before (QuotaUsed), so that a restart forgets no
+// quota; it asks with the window's start, per plan and key.
+func TestPlanQuotaUsedBefore(t *testing.T) {
+	var asked []string
+	ke := newKeyEnv(t, tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 3, Period: tollgate.QuotaDay}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
+		o.QuotaUsed = func(_ context.Context, planID, keyID string, start time.Time) int64 {
+			asked = append(asked, planID+" "+keyID+" "+start.Format(time.RFC3339))
+			return 2
+		}
+	})
+	if w := ke.get("/prod/pets", keyValue); w.Code != 200 {
+		t.Fatalf("the third request of the day: %d", w.Code)
+	}
+	wantAnswer(t, "the fourth", ke.get("/prod/pets", keyValue), 429, limitExceeded, "LimitExceededException")
+	if len(asked) == 0 || asked[0] != "planboth1x keyalpha01 "+time.Date(t0.Year(), t0.Month(), t0.Day(), 0, 0, 0, 0, time.UTC).Format(time.RFC3339) {
+		t.Errorf("asked %q", asked)
+	}
+}
+
+// A shared limiter's counts outlive the process: QuotaUsed is not asked.
+func TestPlanQuotaUsedNotWithSharedLimiter(t *testing.T) {
+	lim := &fakeLimiter{}
+	ke := newKeyEnv(t, tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 3, Period: tollgate.QuotaDay}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
+		o.Limiter = lim
+		o.QuotaUsed = func(context.Context, string, string, time.Time) int64 {
+			t.Error("QuotaUsed asked with a shared limiter")
+			return 0
+		}
+	})
+	if w := ke.get("/prod/pets", keyValue); w.Code != 200 {
+		t.Fatalf("%d", w.Code)
+	}
+	if len(lim.takes) != 1 {
+		t.Fatalf("takes %v", lim.takes)
+	}
+	for _, c := range lim.takes[0] {
+		if c.Limit != 0 && c.Limit != 3 {
+			t.Errorf("quota check %+v: want the plan's limit", c)
+		}
+	}
+}

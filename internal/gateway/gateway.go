@@ -157,6 +157,14 @@ type Options struct {
 	// change forgets no count; nil: a small one of the gateway's own,
 	// which a rebuilt gateway starts afresh.
 	LocalLimiter limit.Limiter
+	// QuotaUsed returns how many requests the key made in the usage plan
+	// since start (a quota window's) as the store's usage records have
+	// them: what processes before this one, and other nodes, counted. A
+	// gateway counting locally asks it once per key and window (the
+	// server remembers the answer), so that a restart forgets no quota.
+	// Nil: none; never asked with a shared Limiter, whose counts outlive
+	// the process.
+	QuotaUsed func(ctx context.Context, planID, keyID string, start time.Time) int64
 
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -178,13 +186,15 @@ type Gateway struct {
 	// unavailable is Options.Unavailable.
 	unavailable func() bool
 
-	// keys, usage, shared, local and failOpen are Options.APIKeys, Usage,
-	// Limiter, LocalLimiter and LimiterFailOpen.
-	keys     APIKeys
-	usage    UsageRecorder
-	shared   limit.Limiter
-	local    limit.Limiter
-	failOpen bool
+	// keys, usage, shared, local, failOpen and quotaUsed are
+	// Options.APIKeys, Usage, Limiter, LocalLimiter, LimiterFailOpen and
+	// QuotaUsed.
+	keys      APIKeys
+	usage     UsageRecorder
+	shared    limit.Limiter
+	local     limit.Limiter
+	failOpen  bool
+	quotaUsed func(ctx context.Context, planID, keyID string, start time.Time) int64
 	// limiterDown is set from a limiter's failure until it answers again:
 	// an outage is logged once. limiterErrors counts the failures.
 	limiterDown   atomic.Bool
@@ -286,6 +296,7 @@ func New(opts Options) (*Gateway, error) {
 
 		keys: opts.APIKeys, usage: opts.Usage,
 		shared: opts.Limiter, local: localLimiterOf(opts), failOpen: opts.LimiterFailOpen,
+		quotaUsed: opts.QuotaUsed,
 	}
 	g.jwks = newJWKS(opts)
 
@@ -998,7 +1009,12 @@ func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index
 		t.stage.shared.addStage(c, index, t.lenientRoute, res.clientKey())
 	}
 	if pk.plan != nil {
-		pk.addPlan(c, rs.methodKey, now)
+		var used int64
+		if q := pk.plan.Quota; q != nil && g.shared == nil && g.quotaUsed != nil {
+			start, _, _ := q.Window(now, pk.plan.CreatedAt)
+			used = g.quotaUsed(r.Context(), pk.plan.ID, pk.key.ID, start)
+		}
+		pk.addPlan(c, rs.methodKey, now, used)
 	}
 	if c.n > 0 && !g.limits(w, r, t.api, c, &pk, now) {
 		return nil, false

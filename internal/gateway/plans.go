@@ -182,10 +182,11 @@ func (g *Gateway) apiKey(r *http.Request, api *tollgate.RestAPI, stage string, r
 }
 
 // addPlan adds the checks of the usage plan pk names, for the route whose
-// per-method throttle key is methodKey. Their keys are built in one
+// per-method throttle key is methodKey; used is what the quota's window
+// had used before this process counted it (Options.QuotaUsed). Their keys are built in one
 // string: the plan's and key's ids, then the method's suffix, then the
 // ids again with the quota window's start, each key a substring.
-func (pk *planKey) addPlan(c *checks, methodKey string, now time.Time) {
+func (pk *planKey) addPlan(c *checks, methodKey string, now time.Time, used int64) {
 	const methodSep, quotaSep = "\x00method\x00", "\x00quota\x00"
 	th := pk.plan.Throttle
 	mth, hasMethod := pk.stage.Throttle[methodKey]
@@ -228,7 +229,8 @@ func (pk *planKey) addPlan(c *checks, methodKey string, now time.Time) {
 		c.add(kindPlanThrottle, limit.Check{Key: keys[:methodEnd], Rate: rateOf(mth)})
 	}
 	if pk.plan.Quota != nil {
-		c.add(kindQuota, limit.Check{Key: keys[methodEnd:], Limit: lim, Reset: end})
+		// A limit of 0 with Reset set refuses everything.
+		c.add(kindQuota, limit.Check{Key: keys[methodEnd:], Limit: max(0, lim-used), Reset: end})
 	}
 }
 

@@ -53,6 +53,7 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		Usage:           s.gatewayUsage(),
 		Limiter:         s.limiterFor(s.opts.Limiter, "gateway"),
 		LocalLimiter:    s.opts.LocalLimiter,
+		QuotaUsed:       s.quotaUsage.used,
 		LimiterFailOpen: s.opts.LimiterFailOpen,
 		Now:             s.opts.Now,
 		Logger:          s.opts.Logger,

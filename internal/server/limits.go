@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -137,4 +139,53 @@ func (s *Server) runUsage(ctx context.Context) func(flushCtx context.Context) {
 			s.opts.Logger.Error("usage plans' counts not written at shutdown: tollgate usage will miss them", "err", err)
 		}
 	}
+}
+
+// quotaUsage answers the gateway's QuotaUsed from the store's usage
+// records, once per key and quota window: the sum of the key's daily
+// records in the plan from the window's first day on, read when this
+// process first counts the key in that window, before it has recorded any
+// request of its own there. It keeps one window per plan and key, so its
+// size is bounded by the keys in use. A store that cannot be read counts
+// as nothing used and is asked again on the next request.
+type quotaUsage struct {
+	st interface {
+		Usage(ctx context.Context, planID, keyID, from, to string) ([]tollgate.UsageRecord, error)
+	}
+	now func() time.Time
+	log *slog.Logger
+
+	mu   sync.Mutex
+	seen map[string]quotaWindow // by plan id + "\x00" + key id
+}
+
+type quotaWindow struct {
+	start time.Time
+	used  int64
+}
+
+func (q *quotaUsage) used(ctx context.Context, planID, keyID string, start time.Time) int64 {
+	k := planID + "\x00" + keyID
+	q.mu.Lock()
+	w, ok := q.seen[k]
+	q.mu.Unlock()
+	if ok && w.start.Equal(start) {
+		return w.used
+	}
+	recs, err := q.st.Usage(ctx, planID, keyID, start.UTC().Format(tollgate.UsageDay), q.now().UTC().Format(tollgate.UsageDay))
+	if err != nil {
+		q.log.Warn("gateway: cannot read a key's usage of its quota window: counting from zero", "plan", planID, "key", keyID, "err", err)
+		return 0
+	}
+	var used int64
+	for _, r := range recs {
+		used += r.Count
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if w, ok := q.seen[k]; ok && w.start.Equal(start) {
+		return w.used // another request read it first: one answer per window
+	}
+	q.seen[k] = quotaWindow{start: start, used: used}
+	return used
 }

@@ -142,6 +142,9 @@ type Server struct {
 	planMetrics   *planMetrics
 	limiterErrors *prometheus.CounterVec
 	tokenMetrics  *tokenMetrics
+	// quotaUsage is what the store's usage records say of quota windows,
+	// for a gateway counting locally; the server's, kept across reloads.
+	quotaUsage *quotaUsage
 
 	// dep is the deployment in service: the gateway and the function
 	// runner, swapped by Reload (reload.go).
@@ -204,6 +207,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.registerCatalogMetrics()
 	s.limiterErrors = s.metrics.newLimiterErrors()
 	s.tokenMetrics = s.metrics.newTokenMetrics()
+	s.quotaUsage = &quotaUsage{st: opts.Store, now: opts.Now, log: opts.Logger, seen: map[string]quotaWindow{}}
 	s.token = s.newTokenEndpoint()
 	s.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
 	s.gwCache = gateway.NewCache(gateway.CacheOptions{Bytes: opts.VerifyCacheBytes, Now: opts.Now})
