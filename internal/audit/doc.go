@@ -1,8 +1,8 @@
 // Package audit is Tollgate's audit stream: one JSON line per change to
 // the domain (who, what, which ids, when, the request id, the outcome) and
 // per security-relevant refusal (a failed client authentication, a
-// management or Invoke API call refused for its signature, a write of a
-// read-only object refused). An Event names ids and reasons only: never a
+// client id locked out of the token endpoint, a management or Invoke API
+// call refused for its signature, a write of a read-only object refused). An Event names ids and reasons only: never a
 // secret, a secret's hash, a private key, a token or an access key's
 // secret.
 //

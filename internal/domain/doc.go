@@ -1,6 +1,6 @@
 // Package domain owns every write to Tollgate's domain: user pools,
 // resource servers and their scopes, app clients and their secrets,
-// domains, access keys, signing-key rotation, and the reconciliation of the store with a config file or a
+// domains, access keys, API keys (apikeys.go), signing-key rotation, and the reconciliation of the store with a config file or a
 // CloudFormation stack. It works over a tollgate.Store and the vault, with
 // an injected clock, and states each business rule once (scope existence,
 // Cognito's quotas, validity bounds, name uniqueness, secret generation and

@@ -8,7 +8,9 @@
 //   - REST APIs: payload format 1.0 (contract §5.1: Event; §5.2: the
 //     result's statusCode as a number or a numeric string, headers merged
 //     with multiValueHeaders, unknown keys refused, base64 bodies decoded
-//     only for the API's binaryMediaTypes). Failures are the REST
+//     only for the API's binaryMediaTypes); requestContext.identity has
+//     apiKey and apiKeyId, after caller, only when the method took an API
+//     key (gateway.Invocation.APIKey, APIKeyID). Failures are the REST
 //     gateway responses: a function error or a malformed result 502, no
 //     result within the integration's timeout 504, an event over Lambda's
 //     6 MB limit 413.

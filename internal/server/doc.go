@@ -23,8 +23,9 @@
 // keys by the keyed hash of the presented value under each master key
 // (the catalog's APIKeyByHash), and counts throttles, usage plans' quotas
 // and the token endpoint's quotas and lockouts in Options.Limiter, shared
-// by every node (Redis), or else each in this process (the gateway's own
-// counters, Options.LocalLimiter for the token endpoint). The limiter and
+// by every node (Redis), or else in this process: Options.LocalLimiter
+// (one limit.Local) for usage plans and the token endpoint, the gateway's
+// own buckets for stage, route and client throttles. The limiters and
 // the usage recorder are the server's, kept across reloads; Serve runs the
 // recorder and flushes it once the listeners have shut down. Metrics:
 // tollgate_usage_plan_requests_total (key labels bounded),

@@ -2,7 +2,10 @@
 // signing keys, client secrets (so an administrator can reveal them) and
 // access-key secrets, and it
 // computes the keyed hash (HMAC-SHA256) that authenticates a client secret on
-// every token request in constant time.
+// every token request in constant time. An API key's value is kept the same
+// way: a keyed hash, by which the gateway finds the key, and a sealed copy
+// bound to the key's id, so that a rotation can hash it again; it is never
+// revealed.
 //
 // Client secrets are random strings of more than 256 bits, so a fast keyed hash is the right
 // tool: a slow password hash (bcrypt, PBKDF2) adds nothing against guessing a
