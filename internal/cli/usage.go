@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,15 +24,17 @@ type usageQuery struct {
 // run prints the plan's usage: every page of GetUsage's report joined
 // into one answer, as GetUsage's JSON (--json) or a table of one row per
 // key and day.
-func (q *usageQuery) run(stdout func() output) storeRun {
+func (q *usageQuery) run(now func() time.Time, stdout func() output) storeRun {
 	return func(ctx context.Context, s *session, _ []string) error {
-		plan, err := s.st.GetUsagePlan(ctx, q.plan)
+		plan, err := findPlan(ctx, s.st, q.plan)
 		if err != nil {
 			return err
 		}
+		today := now().UTC().Format(tollgate.UsageDay)
+		start, end := cmp.Or(q.start, today), cmp.Or(q.end, today)
 		var all *usage.Usage
 		for pos := ""; ; {
-			page, err := usage.Report(ctx, s.st, plan, q.key, q.start, q.end, pos, usage.MaxLimit)
+			page, err := usage.Report(ctx, s.st, plan, q.key, start, end, pos, usage.MaxLimit)
 			if err != nil {
 				return err
 			}
@@ -48,33 +52,67 @@ func (q *usageQuery) run(stdout func() output) storeRun {
 		if out.asJSON {
 			return printJSON(out.w, all)
 		}
-		start, _ := time.Parse(tollgate.UsageDay, all.StartDate) // Report checked it
+		first, _ := time.Parse(tollgate.UsageDay, all.StartDate) // Report checked it
 		var rows [][]string
 		for _, id := range slices.Sorted(maps.Keys(all.Values)) {
 			for i, day := range all.Values[id] {
-				rows = append(rows, []string{id, start.AddDate(0, 0, i).Format(tollgate.UsageDay), fmt.Sprint(day[0]), fmt.Sprint(day[1])})
+				rows = append(rows, []string{id, first.AddDate(0, 0, i).Format(tollgate.UsageDay), fmt.Sprint(day[0]), fmt.Sprint(day[1])})
 			}
 		}
 		return printTable(out.w, []string{"API KEY ID", "DATE", "USED", "REMAINING"}, rows)
 	}
 }
 
+// findPlan returns the usage plan ref names, by id or by name; with ref
+// empty, the store's one plan. Otherwise the refusal lists the plans.
+func findPlan(ctx context.Context, st tollgate.Store, ref string) (*tollgate.UsagePlan, error) {
+	if ref != "" {
+		p, err := st.GetUsagePlan(ctx, ref)
+		if !tollgate.IsNotFound(err) {
+			return p, err
+		}
+	}
+	plans, err := st.ListUsagePlans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var named []*tollgate.UsagePlan
+	for _, p := range plans {
+		if ref == "" || p.Name == ref {
+			named = append(named, p)
+		}
+	}
+	if len(named) == 1 {
+		return named[0], nil
+	}
+	names := make([]string, len(plans))
+	for i, p := range plans {
+		names[i] = p.ID + " (" + p.Name + ")"
+	}
+	switch {
+	case len(plans) == 0:
+		return nil, tollgate.Errorf(tollgate.KindNotFound, "there is no usage plan: declare one in a config (usagePlans) or a template")
+	case ref == "":
+		return nil, tollgate.Errorf(tollgate.KindInvalid, "--plan is needed: the usage plans are %s", strings.Join(names, ", "))
+	case len(named) > 1:
+		return nil, tollgate.Errorf(tollgate.KindInvalid, "%d usage plans are named %q: name one by id: %s", len(named), ref, strings.Join(names, ", "))
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "no usage plan has the id or name %q: the usage plans are %s", ref, strings.Join(names, ", "))
+}
+
 func (a *app) usageCommand() *cobra.Command {
 	var q usageQuery
 	cmd := &cobra.Command{
-		Use:   "usage --plan ID --start YYYY-MM-DD --end YYYY-MM-DD [--key ID]",
+		Use:   "usage [--plan ID|NAME] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--key ID]",
 		Short: "Print a usage plan's use per API key per day, [used, remaining] as API Gateway's GetUsage (counts reach the store every few seconds)",
 		Args:  cobra.NoArgs,
 	}
-	cmd.RunE = a.onStore(q.run(func() output { return output{a.stdout, q.asJSON} }))
+	cmd.RunE = a.onStore(q.run(a.now, func() output { return output{a.stdout, q.asJSON} }))
 	f := cmd.Flags()
-	f.StringVar(&q.plan, "plan", "", "the usage plan id (required)")
-	f.StringVar(&q.start, "start", "", "the first day, YYYY-MM-DD, UTC (required)")
-	f.StringVar(&q.end, "end", "", "the last day, YYYY-MM-DD, UTC (required)")
+	f.StringVar(&q.plan, "plan", "", "the usage plan, by id or name (default the only one)")
+	f.StringVar(&q.start, "start", "", "the first day, YYYY-MM-DD, UTC (default today)")
+	f.StringVar(&q.end, "end", "", "the last day, YYYY-MM-DD, UTC (default today)")
 	f.StringVar(&q.key, "key", "", "only this API key id")
 	jsonFlag(cmd, &q.asJSON)
-	for _, name := range []string{"plan", "start", "end"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
 	return cmd
 }
