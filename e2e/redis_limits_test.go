@@ -113,24 +113,8 @@ func startLimitNodes(t *testing.T, extra ...string) *limitNodes {
 	for _, p := range nodes {
 		n.urls = append(n.urls, "http://"+reServingOn.FindStringSubmatch(p.Output())[1])
 	}
-	var clients []struct {
-		ClientID string `json:"ClientId"`
-	}
-	out, stderr, code := run(t, n.env, "clients", "list", "--json", "--data", n.dir)
-	if code != 0 {
-		t.Fatalf("clients list: %s", stderr)
-	}
-	if unmarshal(t, out, &clients); len(clients) != 1 {
-		t.Fatalf("clients after three nodes applied the same config: %s", out)
-	}
-	n.clientID = clients[0].ClientID
-	out, stderr, code = run(t, n.env, "clients", "describe", n.clientID, "--show-secret", "--json", "--data", n.dir)
-	if code != 0 {
-		t.Fatalf("clients describe: %s", stderr)
-	}
-	var desc struct{ ClientSecret string }
-	unmarshal(t, out, &desc)
-	n.secret = desc.ClientSecret
+	// The config's one client (partnerCreds reads any config's only one).
+	n.clientID, n.secret, _ = partnerCreds(t, n.env, "--data", n.dir)
 	return n
 }
 
@@ -227,19 +211,10 @@ func TestRedisUnreachable(t *testing.T) {
 				"--redis", closed, "--redis-failure", policy, "--redis-timeout", "1s")
 			base := "http://" + reServingOn.FindStringSubmatch(p.Output())[1]
 			api := base + "/apis/" + tollgate.RestAPIID("Api") + "/prod"
-			var clients []struct {
-				ClientID string `json:"ClientId"`
-			}
-			out, _, _ := run(t, env, "clients", "list", "--json", "--data", dir)
-			if unmarshal(t, out, &clients); len(clients) != 1 {
-				t.Fatalf("clients: %s", out)
-			}
-			out, _, _ = run(t, env, "clients", "describe", clients[0].ClientID, "--show-secret", "--json", "--data", dir)
-			var desc struct{ ClientSecret string }
-			unmarshal(t, out, &desc)
+			clientID, secret, _ := partnerCreds(t, env, "--data", dir)
 
 			resp, body := call(t, "GET", api+"/throttled", "", map[string]string{"x-api-key": throttleKeyValue})
-			tresp, tbody := tokenAnswer(t, base+"/oauth2/token", clients[0].ClientID, desc.ClientSecret)
+			tresp, tbody := tokenAnswer(t, base+"/oauth2/token", clientID, secret)
 			if policy == "open" {
 				if resp.StatusCode != http.StatusOK {
 					t.Errorf("a plan's method, failing open: %s %s, want 200", resp.Status, body)

@@ -32,7 +32,7 @@ func RedisURL(t testing.TB) string {
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), "6379")
 	}
-	c, err := net.DialTimeout("tcp", host, 5*time.Second)
+	c, err := net.DialTimeout("tcp", host, 5*time.Second) //nolint:gosec // the address is the test environment's own setting
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("Redis at %s unreachable (set TOLLGATE_TEST_REDIS; CI is set: Redis must be there): %v", host, err)
