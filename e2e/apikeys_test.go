@@ -225,7 +225,7 @@ func TestAPIKeys(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "keys.yaml")
 	writeFile(t, cfg, fmt.Sprintf(apiKeysConfig, testdata(t, "authorizer"), partnerPool("api/read", "read")))
 	firstDay := time.Now().UTC().Format(time.DateOnly)
-	p, d := startDev(t, dataDir, "--config", cfg)
+	p, d := startDev(t, dataDir, "--config", cfg, "--admin-listen", "127.0.0.1:0")
 	host := strings.TrimSuffix(d.TokenURL, "/oauth2/token")
 	apiURL := func(logicalID, path string) string {
 		return host + "/apis/" + tollgate.RestAPIID(logicalID) + "/prod" + path
@@ -377,6 +377,27 @@ func TestAPIKeys(t *testing.T) {
 		})
 		forbidden("a deleted key", resp, body)
 	})
+
+	// Metrics per plan, key and outcome: what was admitted and refused.
+	if admin := reAdmin.FindStringSubmatch(p.Output()); admin == nil {
+		t.Errorf("no admin address printed:\n%s", p.Output())
+	} else {
+		text := metrics(t, admin[1])
+		for _, c := range []struct {
+			plan, key, outcome string
+			want               int
+		}{
+			{basic, partner.ID, "allowed", m.admitted[partner.ID]},
+			{basic, partner.ID, "throttled", 1},
+			{metered, quota.ID, "allowed", 3},
+			{metered, quota.ID, "quota", 2},
+		} {
+			got, _ := metricValue(t, text, "tollgate_usage_plan_requests_total", map[string]string{"plan": c.plan, "key": c.key, "outcome": c.outcome})
+			if int(got) != c.want {
+				t.Errorf("tollgate_usage_plan_requests_total{plan=%q,key=%q,outcome=%q} = %v, want %d\n%s", c.plan, c.key, c.outcome, got, c.want, grepLines(text, "tollgate_usage_plan_requests_total"))
+			}
+		}
+	}
 
 	// The recorder flushes at shutdown: after the node stops, `tollgate
 	// usage` shows every admitted request of each key, and none refused.

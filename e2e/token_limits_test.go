@@ -219,6 +219,36 @@ func TestTokenLimits(t *testing.T) {
 	}
 }
 
+// metricValue returns the value of the sample of a Prometheus metric
+// that has every label of labels (whatever their order and any others).
+func metricValue(t *testing.T, text, name string, labels map[string]string) (float64, bool) {
+	t.Helper()
+	for _, l := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(l, name+"{")
+		if !ok {
+			continue
+		}
+		end := strings.LastIndexByte(rest, '}')
+		if end < 0 {
+			continue
+		}
+		all := true
+		for k, v := range labels {
+			if !strings.Contains(","+rest[:end]+",", ","+k+"="+strconv.Quote(v)+",") {
+				all = false
+			}
+		}
+		if all {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest[end+1:]), 64)
+			if err != nil {
+				t.Fatalf("metric line %q: %v", l, err)
+			}
+			return v, true
+		}
+	}
+	return 0, false
+}
+
 // grepLines returns the lines of text that start with prefix.
 func grepLines(text, prefix string) string {
 	var out []string
