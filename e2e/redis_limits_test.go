@@ -83,6 +83,7 @@ const (
 type limitNodes struct {
 	env      []string
 	dir      string
+	nodes    []*proc
 	urls     []string // each node's base URL
 	clientID string
 	secret   string
@@ -110,6 +111,7 @@ func startLimitNodes(t *testing.T, extra ...string) *limitNodes {
 	if t.Failed() {
 		t.FailNow()
 	}
+	n.nodes = nodes
 	for _, p := range nodes {
 		n.urls = append(n.urls, "http://"+reServingOn.FindStringSubmatch(p.Output())[1])
 	}
@@ -161,7 +163,8 @@ func (n *limitNodes) tokens(t *testing.T, total int) int {
 // three times its size spread evenly over the nodes: with Redis the nodes
 // together admit exactly the limit (a plan's throttle burst, a plan's
 // daily quota, a client's hourly token quota); without, each node admits
-// its own share, three times the limit in all.
+// its own share, three times the limit in all. After the nodes stop,
+// `tollgate usage` shows each key's admitted requests, counted once.
 func TestRedisLimitsCountedOnce(t *testing.T) {
 	redisURL := limittest.RedisURL(t)
 	for _, c := range []struct {
@@ -180,6 +183,9 @@ func TestRedisLimitsCountedOnce(t *testing.T) {
 			if got, want := n.spread(t, "/counted", redisQuotaValue, 3*redisQuota, http.StatusTooManyRequests), c.times*redisQuota; got != want {
 				t.Errorf("a plan's quota of %d: %d of %d requests over 3 nodes admitted, want %d", redisQuota, got, 3*redisQuota, want)
 			}
+			// The nodes' recorders flush at shutdown: the store holds
+			// the admitted requests of all three, once each.
+			day := time.Now().UTC().Format(time.DateOnly)
 			hour := time.Now().UTC().Truncate(time.Hour)
 			issued := n.tokens(t, 3*redisTokenQuota)
 			if !time.Now().UTC().Truncate(time.Hour).Equal(hour) {
@@ -187,6 +193,25 @@ func TestRedisLimitsCountedOnce(t *testing.T) {
 			}
 			if want := c.times * redisTokenQuota; issued != want {
 				t.Errorf("a token quota of %d an hour: %d of %d tokens over 3 nodes issued, want %d", redisTokenQuota, issued, 3*redisTokenQuota, want)
+			}
+			for _, p := range n.nodes {
+				p.stop()
+			}
+			if end := time.Now().UTC().Format(time.DateOnly); end != day {
+				t.Skip("the UTC day turned during the test")
+			}
+			keys := listAPIKeys(t, n.env, "--data", n.dir)
+			for _, k := range []struct {
+				name string
+				want int
+			}{{"throttle", c.times * redisBurst}, {"quota", c.times * redisQuota}} {
+				key := keys[k.name]
+				if len(key.UsagePlans) != 1 {
+					t.Fatalf("key %s: %+v", k.name, key)
+				}
+				if got := usageOf(t, n.env, key.UsagePlans[0], day, day, "--data", n.dir).used(key.ID); got != k.want {
+					t.Errorf("usage of key %s over the 3 nodes: %d, want the %d admitted", k.name, got, k.want)
+				}
 			}
 		})
 	}
