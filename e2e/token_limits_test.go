@@ -124,6 +124,10 @@ func TestTokenLimits(t *testing.T) {
 		if resp.StatusCode != http.StatusTooManyRequests || code != "invalid_request" || !strings.Contains(desc, "hour") {
 			t.Errorf("past the hourly quota: %s %s, want 429 invalid_request naming the hour", resp.Status, body)
 		}
+		var fields map[string]any
+		if json.Unmarshal(body, &fields) != nil || len(fields) != 2 {
+			t.Errorf("past the quota: body %s, want error and error_description only", body)
+		}
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 			t.Errorf("past the quota: Content-Type %q", ct)
 		}
