@@ -248,10 +248,10 @@ func TestRedisUnreachable(t *testing.T) {
 					t.Errorf("a token of a client with quotas, failing open: %s %s, want 200", tresp.Status, tbody)
 				}
 			} else {
-				// API Gateway's DEFAULT_5XX answer (cognito-apigw.md,
-				// the REST gateway responses: 503 {"message":"Service
-				// Unavailable"}).
-				wantBody(t, "a plan's method, failing closed", resp, body, http.StatusServiceUnavailable, `{"message":"Service Unavailable"}`)
+				// The REST gateway's DEFAULT_5XX answer as gateway's
+				// response table gives it: 503 {"message":"Service
+				// Unavailable"}, ServiceUnavailableException.
+				wantAnswer(t, "a plan's method, failing closed", resp, body, http.StatusServiceUnavailable, `{"message":"Service Unavailable"}`, "ServiceUnavailableException")
 				if code, _ := oauthErrorOf(t, "a token, failing closed", tbody); tresp.StatusCode != http.StatusServiceUnavailable || code != "temporarily_unavailable" {
 					t.Errorf("a token of a client with quotas, failing closed: %s %s, want 503 temporarily_unavailable", tresp.Status, tbody)
 				}
