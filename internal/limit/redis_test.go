@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -19,21 +18,9 @@ import (
 	"github.com/tollgate/tollgate/internal/limit/limittest"
 )
 
-const redisURL = "redis://127.0.0.1:6379/0"
-
 // needRedis skips without Redis, unless CI is set, where Redis must be
-// there.
-func needRedis(t testing.TB) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis at 127.0.0.1:6379: %v (CI is set: Redis must be there)", err)
-		}
-		t.Skipf("Redis at 127.0.0.1:6379: %v", err)
-	}
-	c.Close()
-}
+// there (limittest.RedisURL: TOLLGATE_TEST_REDIS names the server).
+func needRedis(t testing.TB) { limittest.RedisURL(t) }
 
 // testPrefix returns a prefix of the test's own and removes its keys at
 // the end (only those: the server may be shared).
@@ -41,7 +28,7 @@ func testPrefix(t testing.TB) string {
 	t.Helper()
 	prefix := "tollgate-test:" + rand.Text() + ":"
 	t.Cleanup(func() {
-		o, _ := redis.ParseURL(redisURL)
+		o, _ := redis.ParseURL(limittest.RedisURL(t))
 		c := redis.NewClient(o)
 		defer c.Close()
 		ctx := context.Background()
@@ -59,7 +46,7 @@ func testPrefix(t testing.TB) string {
 func newRedis(t testing.TB, prefix string) *limit.Redis {
 	t.Helper()
 	// A generous timeout: -race and a shared machine slow the round trip.
-	r, err := limit.NewRedis(redisURL, limit.RedisOptions{Prefix: prefix, Timeout: 5 * time.Second})
+	r, err := limit.NewRedis(limittest.RedisURL(t), limit.RedisOptions{Prefix: prefix, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,3 +106,13 @@ exports.echo = async (event) => ({
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify(event)
 })
+
+// usage (TOKEN): Allow for the whole API, naming the token ("Bearer
+// VALUE") as the usageIdentifierKey: the API key value API Gateway takes
+// when the API's apiKeySourceType is AUTHORIZER. "Bearer none" names none.
+exports.usage = async (event) => {
+  const token = event.authorizationToken.replace(/^Bearer /, '')
+  record('usage:' + token)
+  const answer = policy('caller-' + token.slice(0, 8), 'Allow', wholeAPI(event.methodArn))
+  return token === 'none' ? answer : { ...answer, usageIdentifierKey: token }
+}
