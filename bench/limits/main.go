@@ -137,11 +137,11 @@ func (b *bench) run() error {
 
 var apiID = tollgate.RestAPIID("LimitsApi")
 
-// config is the REST API, the key and its plan.
-func config(rate float64, burst int, quota bool) string {
+// config is the REST API, the key and its plan; quota 0 is none.
+func config(rate float64, burst, quota int) string {
 	q := ""
-	if quota {
-		q = "\n    quota: {limit: 1000000000, period: DAY}"
+	if quota > 0 {
+		q = fmt.Sprintf("\n    quota: {limit: %d, period: DAY}", quota)
 	}
 	return fmt.Sprintf(`region: us-east-1
 restApis:
@@ -187,47 +187,19 @@ func (r result) rate() float64 { return float64(r.requests) / r.seconds }
 // gateway measures /open and /keyed with local limits, then with Redis.
 func (b *bench) gateway() error {
 	cfg := filepath.Join(b.dir, "gateway.yaml")
-	if err := os.WriteFile(cfg, []byte(config(1e6, 100000, true)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(config(1e6, 100000, 1e9)), 0o600); err != nil {
 		return err
 	}
-	type row struct {
-		conns        int
-		mode, target string
-		r            result
-	}
 	var rows []row
-	for _, redis := range []bool{false, true} {
-		args := []string{"dev", "--config", cfg, "--data", filepath.Join(b.dir, fmt.Sprintf("dev-%t", redis)), "--listen", "127.0.0.1:0", "--log-level", "warn"}
-		mode := "local"
-		if redis {
-			args = append(args, "--redis", b.o.redis)
-			mode = "Redis"
-		}
-		cmd, addr, err := b.start(args, nil)
+	for _, m := range []struct {
+		mode  string
+		extra []string
+	}{{"local", nil}, {"Redis", []string{"--redis", b.o.redis}}} {
+		r, err := b.measureDev(cfg, m.mode, m.extra)
 		if err != nil {
 			return err
 		}
-		base := "http://" + addr + "/apis/" + apiID + "/prod"
-		for _, conns := range b.o.connections {
-			for _, target := range []struct{ path, header, name string }{
-				{"/open", "", "keyless"},
-				{"/keyed", "x-api-key: " + keyValue, "key required"},
-			} {
-				// A second's warm-up: connections, caches, the key's lookup.
-				if _, err := b.wrk(base+target.path, target.header, summaryLua, time.Second, conns, cmd.Process.Pid); err != nil {
-					return err
-				}
-				r, err := b.wrk(base+target.path, target.header, summaryLua, b.o.duration, conns, cmd.Process.Pid)
-				if err != nil {
-					return err
-				}
-				if r.non2xx > 0 || r.sockErrs > 0 {
-					return fmt.Errorf("%s, %s limits: %d non-2xx answers and %d socket errors: the plan's limits should admit everything", target.name, mode, r.non2xx, r.sockErrs)
-				}
-				rows = append(rows, row{conns, mode, target.name, r})
-			}
-		}
-		b.stop(cmd)
+		rows = append(rows, r...)
 	}
 	fmt.Printf("\nGateway, MOCK integration, wrk -d%v per row after 1 s of warm-up, one run each\n\n", b.o.duration)
 	fmt.Println("| connections | limits | method | req/s | p50 | p99 | server CPU µs/request |")
@@ -255,6 +227,46 @@ func (b *bench) gateway() error {
 	return nil
 }
 
+// row is one wrk run of the gateway phase.
+type row struct {
+	conns        int
+	mode, target string
+	r            result
+}
+
+// measureDev runs tollgate dev with the extra flags (--redis or none) and
+// measures each method at each number of connections.
+func (b *bench) measureDev(cfg, mode string, extra []string) ([]row, error) {
+	args := append([]string{"dev", "--config", cfg, "--data", filepath.Join(b.dir, "dev-"+mode), "--listen", "127.0.0.1:0", "--log-level", "warn"}, extra...)
+	cmd, addr, err := b.start(args, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer b.stop(cmd)
+	base := "http://" + addr + "/apis/" + apiID + "/prod"
+	var rows []row
+	for _, conns := range b.o.connections {
+		for _, target := range []struct{ path, header, name string }{
+			{"/open", "", "keyless"},
+			{"/keyed", "x-api-key: " + keyValue, "key required"},
+		} {
+			// A second's warm-up: connections, caches, the key's lookup.
+			if _, err := b.wrk(base+target.path, target.header, summaryLua, time.Second, conns, cmd.Process.Pid); err != nil {
+				return nil, err
+			}
+			r, err := b.wrk(base+target.path, target.header, summaryLua, b.o.duration, conns, cmd.Process.Pid)
+			if err != nil {
+				return nil, err
+			}
+			if r.non2xx > 0 || r.sockErrs > 0 {
+				return nil, fmt.Errorf("%s, %s limits: %d non-2xx answers and %d socket errors: the plan's limits should admit everything", target.name, mode, r.non2xx, r.sockErrs)
+			}
+			rows = append(rows, row{conns, mode, target.name, r})
+		}
+	}
+	return rows, nil
+}
+
 // cluster measures three nodes behind nginx, with and without Redis.
 func (b *bench) cluster() error {
 	dsn, err := b.schema()
@@ -267,7 +279,7 @@ func (b *bench) cluster() error {
 	}
 	env := append(os.Environ(), "TOLLGATE_MASTER_KEY="+strings.TrimSpace(string(key)), "TOLLGATE_DATABASE="+dsn)
 	cfg := filepath.Join(b.dir, "cluster.yaml")
-	if err := os.WriteFile(cfg, []byte(config(b.o.rate, b.o.burst, false)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(config(b.o.rate, b.o.burst, 0)), 0o600); err != nil {
 		return err
 	}
 	lbAddr, err := freeAddr()
@@ -278,42 +290,46 @@ func (b *bench) cluster() error {
 		b.o.rate, b.o.burst, b.o.threads, b.o.clCon, b.o.clDur)
 	fmt.Println("| counting | sent/s | admitted (200) | 429 | other | admitted/s | admitted/s ÷ N | (admitted − burst·nodes counting)/s ÷ N |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
-	for _, redis := range []bool{true, false} {
-		args := []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--data", b.dir, "--public-url", "http://" + lbAddr, "--log-level", "warn"}
-		mode, bursts := "each node alone", 3
-		if redis {
-			args = append(args, "--redis", b.o.redis)
-			mode, bursts = "one Redis", 1
-		}
-		var nodes []*exec.Cmd
-		var addrs []string
-		// One after the other: the first applies the config, the others
-		// find it applied.
-		for range 3 {
-			cmd, addr, err := b.start(args, env)
-			if err != nil {
-				return err
-			}
-			nodes, addrs = append(nodes, cmd), append(addrs, addr)
-		}
-		lb, err := b.startNginx(lbAddr, addrs)
-		if err != nil {
+	for _, m := range []struct {
+		mode   string
+		bursts int // how many bursts the nodes admit: one each when they count alone
+		extra  []string
+	}{{"one Redis", 1, []string{"--redis", b.o.redis}}, {"each node alone", 3, nil}} {
+		if err := b.measureCluster(cfg, lbAddr, env, m.mode, m.bursts, m.extra); err != nil {
 			return err
-		}
-		r, err := b.wrk("http://"+lbAddr+"/apis/"+apiID+"/prod/keyed", "x-api-key: "+keyValue, statusLua, b.o.clDur, b.o.clCon, 0)
-		if err != nil {
-			return err
-		}
-		ok, refused := r.statuses[200], r.statuses[429]
-		other := r.requests - ok - refused
-		perSec := float64(ok) / r.seconds
-		net := (float64(ok) - float64(bursts*b.o.burst)) / r.seconds
-		fmt.Printf("| %s | %.0f | %d | %d | %d | %.1f | %.1f%% | %.1f%% |\n", mode, r.rate(), ok, refused, other, perSec, 100*perSec/b.o.rate, 100*net/b.o.rate)
-		b.stop(lb)
-		for _, n := range nodes {
-			b.stop(n)
 		}
 	}
+	return nil
+}
+
+// measureCluster runs three nodes with the extra flags (--redis or none)
+// behind nginx and prints the row of what they admitted.
+func (b *bench) measureCluster(cfg, lbAddr string, env []string, mode string, bursts int, extra []string) error {
+	args := append([]string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--data", b.dir, "--public-url", "http://" + lbAddr, "--log-level", "warn"}, extra...)
+	// One after the other: the first applies the config, the others find
+	// it applied.
+	var addrs []string
+	for range 3 {
+		cmd, addr, err := b.start(args, env)
+		if err != nil {
+			return err
+		}
+		defer b.stop(cmd)
+		addrs = append(addrs, addr)
+	}
+	lb, err := b.startNginx(lbAddr, addrs)
+	if err != nil {
+		return err
+	}
+	defer b.stop(lb)
+	r, err := b.wrk("http://"+lbAddr+"/apis/"+apiID+"/prod/keyed", "x-api-key: "+keyValue, statusLua, b.o.clDur, b.o.clCon, 0)
+	if err != nil {
+		return err
+	}
+	ok, refused := r.statuses[200], r.statuses[429]
+	perSec := float64(ok) / r.seconds
+	net := (float64(ok) - float64(bursts*b.o.burst)) / r.seconds
+	fmt.Printf("| %s | %.0f | %d | %d | %d | %.1f | %.1f%% | %.1f%% |\n", mode, r.rate(), ok, refused, r.requests-ok-refused, perSec, 100*perSec/b.o.rate, 100*net/b.o.rate)
 	return nil
 }
 
