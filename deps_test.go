@@ -58,6 +58,7 @@ var allowedImports = map[string][]string{
 	"bench/propagation":        {".", "internal/propagation"},
 	"bench/cacheload":          {},
 	"bench/limitload":          {"internal/limit"},
+	"bench/limits":             {".", "bench/internal/procstat"},
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},
@@ -76,6 +77,7 @@ var allowedModules = map[string][]string{
 	"internal/awstest":         {},
 	"internal/propagation":     {"github.com/aws/aws-sdk-go-v2"},
 	"bench/propagation":        {"github.com/jackc/pgx/v5"},
+	"bench/limits":             {"github.com/jackc/pgx/v5"},
 	"internal/bearer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/signer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/oauth2":          {"github.com/google/uuid"},

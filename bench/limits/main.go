@@ -104,7 +104,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	b := &bench{o: o, dir: dir}
+	b := &bench{o: o, dir: dir, redisPID: redisPID(o.redis)}
 	err = b.run()
 	b.stopAll()
 	if b.dropSchema != nil {
@@ -118,6 +118,7 @@ func main() {
 
 type bench struct {
 	o          options
+	redisPID   int // Redis's process, when it runs here, for its CPU time
 	dir        string
 	procs      []*exec.Cmd
 	dropSchema func()
@@ -180,6 +181,7 @@ type result struct {
 	non2xx, sockErrs int64
 	statuses         map[int]int64
 	cpu              time.Duration // the server's, during the run
+	redisCPU         time.Duration // Redis's, during the run (0 unknown)
 }
 
 func (r result) rate() float64 { return float64(r.requests) / r.seconds }
@@ -202,10 +204,11 @@ func (b *bench) gateway() error {
 		rows = append(rows, r...)
 	}
 	fmt.Printf("\nGateway, MOCK integration, wrk -d%v per row after 1 s of warm-up, one run each\n\n", b.o.duration)
-	fmt.Println("| connections | limits | method | req/s | p50 | p99 | server CPU µs/request |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| connections | limits | method | req/s | p50 | p99 | Tollgate CPU µs/request | Redis CPU µs/request |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Printf("| %d | %s | %s | %.0f | %v | %v | %.1f |\n", r.conns, r.mode, r.target, r.r.rate(), r.r.p50, r.r.p99, float64(r.r.cpu.Microseconds())/float64(r.r.requests))
+		fmt.Printf("| %d | %s | %s | %.0f | %v | %v | %.1f | %.1f |\n", r.conns, r.mode, r.target, r.r.rate(), r.r.p50, r.r.p99,
+			float64(r.r.cpu.Microseconds())/float64(r.r.requests), float64(r.r.redisCPU.Microseconds())/float64(r.r.requests))
 	}
 	fmt.Println()
 	for _, conns := range b.o.connections {
@@ -478,9 +481,12 @@ func (b *bench) wrk(target, header, script string, d time.Duration, connections,
 		args = append(args, "-H", header)
 	}
 	args = append(args, target)
-	var before time.Duration
+	var before, redisBefore time.Duration
 	if pid > 0 {
 		before, _ = procstat.CPU(pid)
+	}
+	if b.redisPID > 0 {
+		redisBefore, _ = procstat.CPU(b.redisPID)
 	}
 	out, err := exec.Command(b.o.wrk, args...).CombinedOutput()
 	if err != nil {
@@ -490,6 +496,10 @@ func (b *bench) wrk(target, header, script string, d time.Duration, connections,
 	if pid > 0 {
 		after, _ := procstat.CPU(pid)
 		r.cpu = after - before
+	}
+	if b.redisPID > 0 {
+		after, _ := procstat.CPU(b.redisPID)
+		r.redisCPU = after - redisBefore
 	}
 	return r, parseResult(string(out), &r)
 }
@@ -535,6 +545,26 @@ func parseResult(out string, r *result) error {
 		return nil
 	}
 	return fmt.Errorf("no RESULT line in wrk's output:\n%s", out)
+}
+
+// redisPID returns the process id Redis at url reports (INFO server), if
+// it is on this machine's loopback and redis-cli is here to ask; else 0.
+func redisPID(redisURL string) int {
+	u, err := url.Parse(redisURL)
+	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") {
+		return 0
+	}
+	out, err := exec.Command("redis-cli", "-u", redisURL, "info", "server").Output()
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			pid, _ := strconv.Atoi(v)
+			return pid
+		}
+	}
+	return 0
 }
 
 // freeAddr returns a loopback address nothing listens on.
