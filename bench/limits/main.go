@@ -23,7 +23,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	_ "embed"
 	"errors"
 	"flag"
@@ -41,9 +40,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/bench/internal/pgschema"
 	"github.com/tollgate/tollgate/bench/internal/procstat"
 )
 
@@ -272,10 +270,11 @@ func (b *bench) measureDev(cfg, mode string, extra []string) ([]row, error) {
 
 // cluster measures three nodes behind nginx, with and without Redis.
 func (b *bench) cluster() error {
-	dsn, err := b.schema()
+	dsn, drop, err := pgschema.Create(context.Background(), b.o.dsn, "limits")
 	if err != nil {
 		return err
 	}
+	b.dropSchema = drop
 	key, err := exec.Command(b.o.bin, "master-key", "new").Output()
 	if err != nil {
 		return fmt.Errorf("master-key new: %w", err)
@@ -334,39 +333,6 @@ func (b *bench) measureCluster(cfg, lbAddr string, env []string, mode string, bu
 	net := (float64(ok) - float64(bursts*b.o.burst)) / r.seconds
 	fmt.Printf("| %s | %.0f | %d | %d | %d | %.1f | %.1f%% | %.1f%% |\n", mode, r.rate(), ok, refused, r.requests-ok-refused, perSec, 100*perSec/b.o.rate, 100*net/b.o.rate)
 	return nil
-}
-
-// schema creates a schema of the benchmark's own and returns a DSN that
-// uses it; dropSchema drops it.
-func (b *bench) schema() (string, error) {
-	ctx := context.Background()
-	u, err := url.Parse(b.o.dsn)
-	if err != nil {
-		return "", fmt.Errorf("-dsn: %w", err)
-	}
-	conn, err := pgx.Connect(ctx, b.o.dsn)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	name := "limits_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		return "", err
-	}
-	b.dropSchema = func() {
-		conn, err := pgx.Connect(ctx, b.o.dsn)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
-			conn.Close(ctx)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "limits: drop schema %s: %v\n", name, err)
-		}
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String(), nil
 }
 
 // serve says "Tollgate is serving on ADDR (…", dev "Tollgate dev is running on http://ADDR (…".
