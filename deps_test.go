@@ -55,9 +55,11 @@ var allowedImports = map[string][]string{
 	"bench/gateway":            {"*"},
 	"bench/lambda":             {"bench/internal/procstat"},
 	"bench/internal/procstat":  {},
-	"bench/propagation":        {".", "internal/propagation"},
+	"bench/propagation":        {".", "internal/propagation", "bench/internal/pgschema"},
 	"bench/cacheload":          {},
 	"bench/limitload":          {"internal/limit"},
+	"bench/limits":             {".", "bench/internal/procstat", "bench/internal/pgschema"},
+	"bench/internal/pgschema":  {},
 
 	// Test helpers shared by the function runner's tests and e2e.
 	"internal/function/functest": {},
@@ -75,7 +77,7 @@ var allowedModules = map[string][]string{
 	"examples/go-function":     {"github.com/aws/aws-lambda-go"},
 	"internal/awstest":         {},
 	"internal/propagation":     {"github.com/aws/aws-sdk-go-v2"},
-	"bench/propagation":        {"github.com/jackc/pgx/v5"},
+	"bench/internal/pgschema":  {"github.com/jackc/pgx/v5"},
 	"internal/bearer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/signer":          {"github.com/go-jose/go-jose/v4"},
 	"internal/oauth2":          {"github.com/google/uuid"},

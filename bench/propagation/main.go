@@ -17,14 +17,12 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,8 +31,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/tollgate/tollgate/bench/internal/pgschema"
 	"github.com/tollgate/tollgate/internal/propagation"
 )
 
@@ -72,7 +69,7 @@ func run(o options) error {
 		return err
 	}
 	ctx := context.Background()
-	dsn, drop, err := schema(ctx, o.dsn)
+	dsn, drop, err := pgschema.Create(ctx, o.dsn, "propagation")
 	if err != nil {
 		return err
 	}
@@ -135,38 +132,6 @@ func report(kind string, samples []propagation.Sample) {
 	}
 	fmt.Printf("%s\n  the node it was made on: %v\n  each other node:         %v\n  every node:              %v\n",
 		kind, propagation.Summarize(own), propagation.Summarize(others), propagation.Summarize(all))
-}
-
-// schema creates a schema of its own in the database and returns a DSN
-// that uses it, and the function that drops it.
-func schema(ctx context.Context, dsn string) (string, func(), error) {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "", nil, fmt.Errorf("-dsn: %w", err)
-	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return "", nil, err
-	}
-	defer conn.Close(ctx)
-	name := "propagation_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		return "", nil, err
-	}
-	drop := func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
-			conn.Close(ctx)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "propagation: drop schema %s: %v\n", name, err)
-		}
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }
 
 // bench runs the nodes and the CLI.

@@ -11,9 +11,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -86,6 +88,33 @@ func (v *Vault) SealUnder(check []byte) (changed bool, err error) {
 type derived struct {
 	aead    cipher.AEAD
 	hashKey []byte
+	macs    *sync.Pool // of *macState keyed with hashKey
+}
+
+// macState is an HMAC-SHA256 keyed with a derived hashKey and a buffer for
+// its message, reused through derived.macs: keying an HMAC (hmac.New) costs
+// more than hashing a short secret with it, on every token request and
+// every request that presents an API key.
+type macState struct {
+	mac hash.Hash
+	buf []byte
+}
+
+// maxPooledMessage is the largest message buffer a macState keeps: a
+// hostile client may send a huge secret, and the pool should not hold on
+// to it.
+const maxPooledMessage = 512
+
+func newMACPool(hashKey []byte) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		m := hmac.New(sha256.New, hashKey)
+		// The first Reset saves the keyed state, and every later one
+		// restores it whole: the message's last partial block, which a
+		// bare SHA-256 reset leaves in its buffer, is overwritten, so no
+		// secret stays in pooled memory.
+		m.Reset()
+		return &macState{mac: m, buf: make([]byte, 0, 128)}
+	}}
 }
 
 // New returns a vault for KeySize-byte master keys: key seals and hashes,
@@ -132,7 +161,7 @@ func derive(masterKey []byte) (derived, error) {
 	if err != nil {
 		return derived{}, err
 	}
-	return derived{aead: aead, hashKey: hashKey}, nil
+	return derived{aead: aead, hashKey: hashKey, macs: newMACPool(hashKey)}, nil
 }
 
 // Keys returns how many master keys the vault holds.
@@ -202,11 +231,18 @@ func (v *Vault) AppendSecretHashes(dst [][]byte, clientID, secret string) [][]by
 }
 
 func (d *derived) hashSecret(clientID, secret string) []byte {
-	m := hmac.New(sha256.New, d.hashKey)
-	m.Write([]byte(clientID))
-	m.Write([]byte{0}) // client ids never hold NUL: the split is unambiguous
-	m.Write([]byte(secret))
-	return m.Sum(nil)
+	s := d.macs.Get().(*macState)
+	// Client ids never hold NUL: the split is unambiguous.
+	msg := append(append(append(s.buf[:0], clientID...), 0), secret...)
+	s.mac.Write(msg)
+	sum := s.mac.Sum(make([]byte, 0, sha256.Size))
+	s.mac.Reset()
+	clear(msg)
+	if cap(msg) <= maxPooledMessage {
+		s.buf = msg[:0]
+	}
+	d.macs.Put(s)
+	return sum
 }
 
 // ProtectSecret returns what is stored of a client's secret: its keyed hash,

@@ -2,10 +2,14 @@ package vault
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -64,6 +68,35 @@ func TestHashSecret(t *testing.T) {
 	if bytes.Equal(newVault(t).HashSecret("c1", "secret-a"), a) {
 		t.Error("the hash does not depend on the master key")
 	}
+}
+
+// TestHashSecretReusedMACs: the pooled HMAC states give what a fresh
+// HMAC-SHA256 under the derived key gives, whatever was hashed before
+// (a longer message, one larger than the buffer a state keeps) and from
+// however many goroutines at once.
+func TestHashSecretReusedMACs(t *testing.T) {
+	v := newVault(t)
+	want := func(clientID, secret string) []byte {
+		m := hmac.New(sha256.New, v.keys[0].hashKey)
+		m.Write([]byte(clientID + "\x00" + secret))
+		return m.Sum(nil)
+	}
+	long := strings.Repeat("x", 2*maxPooledMessage)
+	cases := [][2]string{{"c1", long}, {"c1", "s"}, {"client-id", "secret"}, {"", ""}, {"c1", long + "y"}, {"c1", "s"}}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				for _, c := range cases {
+					if got := v.HashSecret(c[0], c[1]); !bytes.Equal(got, want(c[0], c[1])) {
+						t.Errorf("HashSecret(%q, %d bytes) = %x, want the HMAC-SHA256 %x", c[0], len(c[1]), got, want(c[0], c[1]))
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestParseKey(t *testing.T) {
