@@ -93,6 +93,19 @@ func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options, http bool)
 // guarded reports whether the route has an authorizer.
 func (rs *routeState) guarded() bool { return rs.authz != nil || rs.lambda != nil }
 
+// needsCurrentCatalog reports whether the route's answers depend on
+// catalog state a store outage can leave stale (Options.Unavailable): the
+// revocations a Cognito authorizer consults, or the API keys and usage
+// plans of a method that requires a key (a key disabled or deleted
+// meanwhile would still be admitted).
+func (rs *routeState) needsCurrentCatalog() bool {
+	if rs.keyRequired {
+		return true
+	}
+	_, cognito := rs.authz.(*Authorizer)
+	return cognito
+}
+
 // authorizerName returns the name of the route's authorizer.
 func (rs *routeState) authorizerName() string {
 	switch {
