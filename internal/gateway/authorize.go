@@ -169,8 +169,14 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 // implies reports whether a request the route strict allows is also one
 // the route other would allow: other has no authorizer, or the same one
 // with every scope of strict (a Cognito authorizer allows a token holding
-// any one of the route's scopes; none means ID tokens only).
+// any one of the route's scopes; none means ID tokens only), and requires
+// no API key unless strict does (else "/admin%2Fx" would reach an
+// upstream's "/admin/x" through an open "/{proxy+}" without the key, nor
+// its usage plan's count, that "/admin/{proxy+}" requires).
 func implies(strict, other *routeState) bool {
+	if other.keyRequired && !strict.keyRequired {
+		return false
+	}
 	if !other.guarded() {
 		return true
 	}

@@ -1151,7 +1151,8 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, trace string,
 
 // sameGrant reports whether the lenient reading of a request's path
 // (normalizePath) selects no route that guards more than the route the
-// path itself matched (index): otherwise "/admin%2Fx" would pass the open
+// path itself matched (index), by its authorizer or by requiring an API
+// key (implies): otherwise "/admin%2Fx" would pass the open
 // "/{proxy+}" to an upstream that decodes %2F and serves "/admin/x", which
 // the guarded "/admin/{proxy+}" is there to protect.
 //

@@ -244,3 +244,34 @@ func TestRequestEventAPIKey(t *testing.T) {
 		}
 	})
 }
+
+// A spelling of a key-required path that routes to an open route is
+// refused when a lenient upstream would read it as the key-required path
+// (%2F): the key, and its plan's count, cannot be bypassed that way.
+func TestRouteConfusionAPIKey(t *testing.T) {
+	ke := newKeyEnv(t, tollgate.UsagePlan{}, func(api *tollgate.RestAPI, _ *gateway.Options) {
+		up := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/{proxy}"}
+		api.Routes = []tollgate.Route{
+			{ResourcePath: "/{proxy+}", Method: "ANY", Integration: up},
+			{ResourcePath: "/metered/{proxy+}", Method: "GET", APIKeyRequired: true, Integration: up},
+			{ResourcePath: "/both/{id}", Method: "GET", APIKeyRequired: true, Integration: up},
+			{ResourcePath: "/both/{id}/{rest+}", Method: "GET", APIKeyRequired: true, Integration: up},
+		}
+	})
+	for _, tt := range []struct {
+		target, key string
+		status      int
+	}{
+		{"/prod/metered/x", "", 403},
+		{"/prod/metered/x", keyValue, 200},
+		{"/prod/elsewhere/x", "", 200},
+		{"/prod/metered%2Fx", "", 403},
+		{"/prod/metered%2fx", keyValue, 403},
+		// Both readings require the key: an encoded slash is served.
+		{"/prod/both/a%2Fb", keyValue, 200},
+	} {
+		if w := ke.get(tt.target, tt.key); w.Code != tt.status {
+			t.Errorf("GET %s (key %v): %d %s, want %d", tt.target, tt.key != "", w.Code, w.Body, tt.status)
+		}
+	}
+}
