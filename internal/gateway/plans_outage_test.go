@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -273,5 +275,34 @@ func TestRouteConfusionAPIKey(t *testing.T) {
 		if w := ke.get(tt.target, tt.key); w.Code != tt.status {
 			t.Errorf("GET %s (key %v): %d %s, want %d", tt.target, tt.key != "", w.Code, w.Body, tt.status)
 		}
+	}
+}
+
+// The reviewer's case with the real Redis client: Redis unreachable
+// (nothing listens on the port), failing open, a key whose quota the
+// store's usage records show spent is refused every time rather than
+// admitted uncounted.
+func TestFailOpenWithRedisUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	unreachable, err := limit.NewRedis("redis://"+addr, limit.RedisOptions{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unreachable.Close() })
+	ke := newKeyEnv(t, tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 3, Period: tollgate.QuotaDay}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
+		o.Limiter, o.LimiterFailOpen = unreachable, true
+		o.LocalLimiter = limit.NewLocal(limit.LocalOptions{})
+		o.QuotaUsed = func(context.Context, string, string, time.Time) int64 { return 3 }
+	})
+	for i := range 6 {
+		wantAnswer(t, "request "+strconv.Itoa(i+1), ke.get("/prod/pets", keyValue), 429, limitExceeded, "LimitExceededException")
+	}
+	if n := ke.gw.LimiterErrors(); n != 6 {
+		t.Errorf("%d limiter errors, want 6", n)
 	}
 }
