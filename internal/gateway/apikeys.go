@@ -39,8 +39,8 @@ type PlanObserver interface {
 
 // LimiterObserver is told, if the Observer implements it, each failure of
 // the limiter (Options.Limiter, or the local one counting usage plans),
-// and whether the request was admitted all the same
-// (Options.LimiterFailOpen).
+// and whether the gateway fails open (Options.LimiterFailOpen: the
+// request is counted by this node alone) or closed (503).
 type LimiterObserver interface {
 	ObserveLimiterError(failOpen bool)
 }

@@ -433,19 +433,7 @@ func TestAPIKeyInLambdaEvent(t *testing.T) {
 		if w := ke.get(target, key); w.Code != 200 {
 			t.Fatalf("%s: %d %q", target, w.Code, w.Body)
 		}
-		calls := ke.proxy.taken()
-		if len(calls) != 1 {
-			t.Fatalf("%d calls", len(calls))
-		}
-		var ev struct {
-			RequestContext struct {
-				Identity map[string]json.RawMessage `json:"identity"`
-			} `json:"requestContext"`
-		}
-		if err := json.Unmarshal(calls[0].event, &ev); err != nil {
-			t.Fatal(err)
-		}
-		return ev.RequestContext.Identity
+		return eventIdentity(t, target, ke.proxy)
 	}
 	id := identity("/prod/fn", keyValue)
 	if string(id["apiKey"]) != `"`+keyValue+`"` || string(id["apiKeyId"]) != `"keyalpha01"` {
@@ -465,15 +453,30 @@ func TestAPIKeyInLambdaEvent(t *testing.T) {
 	}
 }
 
+// eventIdentity returns the requestContext.identity of the event of the
+// one call fn was given since last asked, for target.
+func eventIdentity(t *testing.T, target string, fn *fakeFunction) map[string]json.RawMessage {
+	t.Helper()
+	calls := fn.taken()
+	if len(calls) != 1 {
+		t.Fatalf("%s: %d calls", target, len(calls))
+	}
+	var ev struct {
+		RequestContext struct {
+			Identity map[string]json.RawMessage `json:"identity"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(calls[0].event, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev.RequestContext.Identity
+}
+
 // With a shared limiter, every limit of a request is one Take: the stage's
 // throttle, the client's, the plan's, the method's and the quota.
 func TestSharedLimiterOneTake(t *testing.T) {
 	lim := &fakeLimiter{}
-	ke := newKeyEnv(t, tollgate.UsagePlan{
-		Throttle: tollgate.Throttle{Rate: 10, Burst: 5},
-		Quota:    &tollgate.Quota{Limit: 100, Period: tollgate.QuotaMonth},
-		Stages:   []tollgate.PlanStage{{APIID: apiID, Stage: "prod", Throttle: map[string]tollgate.Throttle{"/pets/GET": {Rate: 2, Burst: 1}}}},
-	}, func(api *tollgate.RestAPI, o *gateway.Options) {
+	ke := newKeyEnv(t, meteredPlan(), func(api *tollgate.RestAPI, o *gateway.Options) {
 		api.Stages[0].Throttle = tollgate.Throttle{Rate: 1000, Burst: 1000}
 		o.Limiter = lim
 	})
@@ -490,39 +493,68 @@ func TestSharedLimiterOneTake(t *testing.T) {
 	if c := checks[0]; c.Rate != (limit.Rate{PerSecond: 1000, Burst: 1000}) {
 		t.Errorf("stage %+v", c)
 	}
-	if c := checks[1]; c.Rate != (limit.Rate{PerSecond: 10, Burst: 5}) {
-		t.Errorf("plan %+v", c)
-	}
-	if c := checks[2]; c.Rate != (limit.Rate{PerSecond: 2, Burst: 1}) {
-		t.Errorf("method %+v", c)
-	}
-	if c := checks[3]; c.Limit != 100 || !c.Reset.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("quota %+v", c)
-	}
-	// Keys name the plan and key (not the stage), the method on its stage,
-	// the quota's window by its start.
-	plan := "gw\x00plan\x00planboth1x\x00keyalpha01"
-	wantKeys := []string{plan, plan + "\x00method\x00" + apiID + "\x00prod\x00/pets/GET",
-		plan + "\x00quota\x00" + strconv.FormatInt(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix(), 10)}
-	for i, want := range wantKeys {
-		if checks[i+1].Key != want {
-			t.Errorf("check %d: key %q, want %q", i+1, checks[i+1].Key, want)
-		}
-	}
+	wantPlanChecks(t, checks[1:], 100)
 	// A method without key: the stage's throttle alone.
 	ke.get("/prod/open", "")
 	if len(lim.takes) != 2 || len(lim.takes[1]) != 1 || lim.takes[1][0].Key != checks[0].Key {
 		t.Errorf("open: %+v", lim.takes[1:])
 	}
-	// What each refusal answers.
-	for i, want := range []struct{ body, errType string }{
-		{tooManyRequests, "TooManyRequestsException"}, {tooManyRequests, "TooManyRequestsException"},
-		{tooManyRequests, "TooManyRequestsException"}, {limitExceeded, "LimitExceededException"},
-	} {
-		lim.answer = func([]limit.Check) (limit.Result, error) {
-			return limit.Result{Refused: i, RetryAfter: time.Second}, nil
+	wantRefusals(t, ke, lim, 1)
+}
+
+// meteredPlan throttles each key (10/s, bursts of 5) and GET /pets on prod
+// (2/s, bursts of 1), with a monthly quota of 100.
+func meteredPlan() tollgate.UsagePlan {
+	return tollgate.UsagePlan{
+		Throttle: tollgate.Throttle{Rate: 10, Burst: 5},
+		Quota:    &tollgate.Quota{Limit: 100, Period: tollgate.QuotaMonth},
+		Stages:   []tollgate.PlanStage{{APIID: apiID, Stage: "prod", Throttle: map[string]tollgate.Throttle{"/pets/GET": {Rate: 2, Burst: 1}}}},
+	}
+}
+
+// wantPlanChecks checks the checks of meteredPlan for GET /pets with
+// keyValue in November 2026: the plan's throttle, the method's, and the
+// quota, whose limit is quota. Keys name the plan and key (not the
+// stage), the method on its stage, the quota's window by its start.
+func wantPlanChecks(t *testing.T, checks []limit.Check, quota int64) {
+	t.Helper()
+	if len(checks) != 3 {
+		t.Fatalf("plan checks %+v", checks)
+	}
+	if c := checks[0]; c.Rate != (limit.Rate{PerSecond: 10, Burst: 5}) {
+		t.Errorf("plan %+v", c)
+	}
+	if c := checks[1]; c.Rate != (limit.Rate{PerSecond: 2, Burst: 1}) {
+		t.Errorf("method %+v", c)
+	}
+	if c := checks[2]; c.Limit != quota || !c.Reset.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("quota %+v, want a limit of %d", c, quota)
+	}
+	plan := "gw\x00plan\x00planboth1x\x00keyalpha01"
+	wantKeys := []string{plan, plan + "\x00method\x00" + apiID + "\x00prod\x00/pets/GET",
+		plan + "\x00quota\x00" + strconv.FormatInt(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix(), 10)}
+	for i, want := range wantKeys {
+		if checks[i].Key != want {
+			t.Errorf("plan check %d: key %q, want %q", i, checks[i].Key, want)
 		}
-		wantAnswer(t, "refused by "+string(rune('0'+i)), ke.get("/prod/pets", keyValue), 429, want.body, want.errType)
+	}
+}
+
+// wantRefusals checks what a refusal by each of the checks lim is given
+// for GET /pets answers, the first plan check at index first: the
+// stage's throttle (before first) and the plan's and method's 429 Too
+// Many Requests, the quota's 429 Limit Exceeded.
+func wantRefusals(t *testing.T, ke *keyEnv, lim *fakeLimiter, first int) {
+	t.Helper()
+	answers := []struct{ body, errType string }{
+		{tooManyRequests, "TooManyRequestsException"}, {tooManyRequests, "TooManyRequestsException"}, {limitExceeded, "LimitExceededException"},
+	}
+	for i := -first; i < len(answers); i++ {
+		want := answers[max(i, 0)]
+		lim.answer = func([]limit.Check) (limit.Result, error) {
+			return limit.Result{Refused: i + first, RetryAfter: time.Second}, nil
+		}
+		wantAnswer(t, "refused by check "+strconv.Itoa(i+first), ke.get("/prod/pets", keyValue), 429, want.body, want.errType)
 	}
 }
 

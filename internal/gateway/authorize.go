@@ -93,6 +93,19 @@ func (g *Gateway) newAuthorizer(a *tollgate.Authorizer, opts Options, http bool)
 // guarded reports whether the route has an authorizer.
 func (rs *routeState) guarded() bool { return rs.authz != nil || rs.lambda != nil }
 
+// needsCurrentCatalog reports whether the route's answers depend on
+// catalog state a store outage can leave stale (Options.Unavailable): the
+// revocations a Cognito authorizer consults, or the API keys and usage
+// plans of a method that requires a key (a key disabled or deleted
+// meanwhile would still be admitted).
+func (rs *routeState) needsCurrentCatalog() bool {
+	if rs.keyRequired {
+		return true
+	}
+	_, cognito := rs.authz.(*Authorizer)
+	return cognito
+}
+
 // authorizerName returns the name of the route's authorizer.
 func (rs *routeState) authorizerName() string {
 	switch {
@@ -156,8 +169,14 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 // implies reports whether a request the route strict allows is also one
 // the route other would allow: other has no authorizer, or the same one
 // with every scope of strict (a Cognito authorizer allows a token holding
-// any one of the route's scopes; none means ID tokens only).
+// any one of the route's scopes; none means ID tokens only), and requires
+// no API key unless strict does (else "/admin%2Fx" would reach an
+// upstream's "/admin/x" through an open "/{proxy+}" without the key, nor
+// its usage plan's count, that "/admin/{proxy+}" requires).
 func implies(strict, other *routeState) bool {
+	if other.keyRequired && !strict.keyRequired {
+		return false
+	}
 	if !other.guarded() {
 		return true
 	}

@@ -94,11 +94,15 @@
 //     (PlanObserver); the Invocation carries the key's value and id
 //     (APIKey, APIKeyID) for the Lambda event's identity;
 //   - shared limits (plans.go): with Options.Limiter (Redis) the stage,
-//     route and client throttles join that one Take, so that nodes
-//     together admit what one would; the node's own stage and route
-//     buckets still refuse, before the authorizer, what it alone sends
-//     over the limit. A failing limiter admits or answers 503 by
-//     Options.LimiterFailOpen, logged once per outage (LimiterErrors,
+//     route and client throttles join that one Take, so that authorized
+//     requests are counted once across nodes; the node's own stage and
+//     route buckets still count, before the authorizer, every request
+//     that reaches it: a node alone over the limit is refused there, and
+//     requests the authorizer or key check refuses are throttled per node
+//     only. A failing limiter answers 503, or with
+//     Options.LimiterFailOpen has each node count alone in its local
+//     limiter (the client's throttle, the plan's throttles and quota from
+//     QuotaUsed), logged once per outage (LimiterErrors,
 //     LimiterObserver);
 //   - the integration seam (gateway.go, invocation.go): an Integration is
 //     Serve(w, r, inv), handed the gateway's decision as an *Invocation
@@ -237,9 +241,13 @@
 //     most 64 invocations per authorizer go on after their callers have
 //     left; beyond that an invocation ends with its first caller. A policy
 //     holds at most 1,000 Resources in all (Tollgate's bound; more is
-//     AuthorizerConfigurationException). Stale revocations
-//     (Options.Unavailable) make only COGNITO_USER_POOLS routes answer 503. The request's X-Amzn-Trace-Id is set, and the headers
-//     no integration sees are removed, before the function is invoked, so
+//     AuthorizerConfigurationException). A stale catalog
+//     (Options.Unavailable) makes COGNITO_USER_POOLS routes and methods
+//     that require an API key answer 503, no other Lambda route. On a
+//     method that requires an API key from X-API-Key, a REQUEST event's
+//     requestContext.identity.apiKey is the header's value, unchecked.
+//     The request's X-Amzn-Trace-Id is set, and the headers no
+//     integration sees are removed, before the function is invoked, so
 //     a REQUEST event's headers are the integration's. A REQUEST
 //     authorizer may name the $context variables apigw.ContextSources.
 //     The policy cache is the gateway's: a config change starts it afresh.

@@ -98,10 +98,13 @@ type Options struct {
 	// Revoked reports whether a jti is revoked (see AuthorizerOptions).
 	Revoked func(jti string) bool
 	// Unavailable, if set and true, makes routes with a COGNITO_USER_POOLS
-	// authorizer answer ResponseServiceUnavailable: the server cannot vouch
-	// for what it would check (its revocations are older than it accepts).
-	// JWT and Lambda authorizers consult no revocations and are not
-	// affected.
+	// authorizer, and REST methods that require an API key, answer
+	// ResponseServiceUnavailable, before any authorizer runs: the server
+	// cannot vouch for what it would check (its revocations, API keys and
+	// usage plans are older than it accepts: a key disabled or deleted
+	// meanwhile would be admitted). JWT and Lambda authorizers consult no
+	// revocations; their routes are not affected unless they require a
+	// key.
 	Unavailable func() bool
 	// Cache remembers verified tokens; default a new Cache of
 	// DefaultCacheBytes. Pass the same Cache to the gateways built on
@@ -147,12 +150,16 @@ type Options struct {
 	// counted in it, so that nodes together admit what one would. Nil: the
 	// gateway counts in this process alone.
 	Limiter limit.Limiter
-	// LimiterFailOpen admits requests when Limiter fails (unreachable,
-	// timed out); otherwise they are answered 503. Local limits still
-	// apply either way.
+	// LimiterFailOpen, when Limiter fails (unreachable, timed out), counts
+	// the requests it would have counted in LocalLimiter instead, each node
+	// alone: the client's throttle and usage plans' throttles and quotas
+	// (a quota starting from QuotaUsed), the stage and route throttles
+	// being the node's own buckets already. Otherwise such requests are
+	// answered 503. The node's stage and route buckets apply either way.
 	LimiterFailOpen bool
 	// LocalLimiter counts usage plans' throttles and quotas when Limiter
-	// is nil (each node alone). The server passes one limit.Local and
+	// is nil (each node alone), and what Limiter would count while it
+	// fails with LimiterFailOpen. The server passes one limit.Local and
 	// the same one to the gateways built on config changes, so that a
 	// change forgets no count; nil: a small one of the gateway's own,
 	// which a rebuilt gateway starts afresh.
@@ -162,8 +169,8 @@ type Options struct {
 	// them: what processes before this one, and other nodes, counted. A
 	// gateway counting locally asks it once per key and window (the
 	// server remembers the answer), so that a restart forgets no quota.
-	// Nil: none; never asked with a shared Limiter, whose counts outlive
-	// the process.
+	// Nil: none. With a shared Limiter, whose counts outlive the process,
+	// it is asked only while Limiter fails with LimiterFailOpen.
 	QuotaUsed func(ctx context.Context, planID, keyID string, start time.Time) int64
 
 	Now    func() time.Time
@@ -937,19 +944,21 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 		return
 	}
 
+	if g.unavailable != nil && rs.needsCurrentCatalog() && g.unavailable() {
+		t.api.write(w, ResponseServiceUnavailable)
+		return
+	}
 	var res Result
 	prepared := false
 	if rs.guarded() {
-		if _, cognito := rs.authz.(*Authorizer); cognito && g.unavailable != nil && g.unavailable() {
-			// Only a Cognito authorizer consults revocations.
-			t.api.write(w, ResponseServiceUnavailable)
-			return
-		}
 		if rs.lambda != nil {
 			// The function sees the request as the integration would
 			// (a REQUEST event holds its headers and requestContext).
 			g.prepare(x, r, &t, &m, rs, now)
 			prepared = true
+			if rs.keyRequired && rs.lambda.kind == tollgate.AuthorizerRequest && t.api.api.APIKeySource != tollgate.APIKeySourceAuthorizer {
+				x.inv.key = presentedKey(r)
+			}
 			res = g.authorizeLambda(r, &x.inv, rs, t.lenient)
 		} else {
 			res = g.authorize(r, rs)
@@ -1142,7 +1151,8 @@ func (t *target) invocation(x *exchange, m *Match, rs *routeState, trace string,
 
 // sameGrant reports whether the lenient reading of a request's path
 // (normalizePath) selects no route that guards more than the route the
-// path itself matched (index): otherwise "/admin%2Fx" would pass the open
+// path itself matched (index), by its authorizer or by requiring an API
+// key (implies): otherwise "/admin%2Fx" would pass the open
 // "/{proxy+}" to an upstream that decodes %2F and serves "/admin/x", which
 // the guarded "/admin/{proxy+}" is there to protect.
 //

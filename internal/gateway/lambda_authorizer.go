@@ -33,7 +33,9 @@ const LambdaAuthorizerTimeout = 29 * time.Second
 // AuthorizerEventFunc builds the event of a REQUEST authorizer: the Lambda
 // proxy event of the request inv describes, without body and
 // isBase64Encoded and with no requestContext.authorizer, after "type":
-// "REQUEST" and methodArn (apigw-beyond §1.2). internal/lambdaproxy's
+// "REQUEST" and methodArn (apigw-beyond §1.2). On a method that requires
+// an API key from X-API-Key, inv.APIKey is the header's value, not yet
+// checked, and inv.APIKeyID is "". internal/lambdaproxy's
 // AuthorizerEvent is the one: the proxy event's headers, query and
 // requestContext are rendered in one place.
 type AuthorizerEventFunc func(r *http.Request, inv *Invocation, methodARN string) ([]byte, error)

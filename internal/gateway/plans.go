@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,13 +29,25 @@ import (
 // Shared limits. With Options.Limiter (Redis), the stage, route and
 // per-client throttles are counted there too, in that same Take, so that
 // every node together admits what one would. The gateway keeps its local
-// stage and route buckets before the authorizer all the same: a node's
-// local bucket has the whole limit, so it refuses only what this node
-// alone sends over it, which a shared bucket of the same limit would have
-// refused as well (the shared one has seen at least this node's
-// requests): it never refuses what the shared count admits, and it keeps
-// a flood off the authorizers while the shared count is one round trip
-// away.
+// stage and route buckets before the authorizer all the same, to keep a
+// flood off the authorizers while the shared count is one round trip
+// away. The two do not count the same requests: a local bucket counts
+// every request that reaches this node (as API Gateway's stage throttle
+// counts requests before authorization), the shared checks only those
+// that passed the authorizer and the key check. So what holds is: a node
+// that alone sends over a stage's or route's limit is refused locally;
+// requests the authorizer or the key check refuses are throttled per
+// node only (each node's bucket, never the shared count, sees them), and
+// they use up the local bucket that authorized requests draw from too;
+// authorized requests are counted once across nodes.
+//
+// When the shared limiter fails and Options.LimiterFailOpen is set, each
+// node counts alone until it answers: the request's checks are taken from
+// the local limiter instead (takeLocal), but for the stage and route
+// checks, which the node's own buckets already counted. A usage plan's
+// quota there starts from what the store's usage records say the key used
+// in its window (Options.QuotaUsed), so a key that had exhausted its quota
+// stays refused.
 
 // checkKind says what a refused check answers.
 type checkKind uint8
@@ -55,6 +68,10 @@ type checks struct {
 	list  [maxChecks]limit.Check
 	kinds [maxChecks]checkKind
 	n     int
+	// local is the index of the first check a node counts alone when the
+	// shared limiter fails: those before it are the stage and route
+	// checks, which its own buckets counted before the authorizer.
+	local int
 	use   keyUse
 }
 
@@ -127,6 +144,7 @@ func (s *sharedStage) addStage(c *checks, index, lenient int, clientKey string) 
 			}
 		}
 	}
+	c.local = c.n
 	if s.client.PerSecond > 0 && clientKey != "" {
 		c.add(kindThrottle, limit.Check{Key: s.clientPrefix + clientKey, Rate: s.client})
 	}
@@ -155,9 +173,8 @@ func (g *Gateway) apiKey(r *http.Request, api *tollgate.RestAPI, stage string, r
 		if res.grant != nil {
 			pk.value = res.grant.out.UsageIdentifierKey
 		}
-	} else if vs := r.Header[tollgate.APIKeyHeader]; len(vs) == 1 {
-		// Two values would leave which one counts to the reader: refused.
-		pk.value = vs[0]
+	} else {
+		pk.value = headerKey(r)
 	}
 	if pk.value == "" || len(pk.value) > tollgate.MaxAPIKeyValueLength {
 		return pk, false
@@ -179,6 +196,29 @@ func (g *Gateway) apiKey(r *http.Request, api *tollgate.RestAPI, stage string, r
 		}
 	}
 	return pk, false
+}
+
+// headerKey returns the X-API-Key value of r: its one value (header
+// names are case-insensitive, net/http canonicalizes them), or "" when it
+// has none or several (two values would leave which one counts to the
+// reader: refused).
+func headerKey(r *http.Request) string {
+	if vs := r.Header[tollgate.APIKeyHeader]; len(vs) == 1 {
+		return vs[0]
+	}
+	return ""
+}
+
+// presentedKey returns the X-API-Key value of r, unvalidated, as a REQUEST
+// authorizer's event shows it (requestContext.identity.apiKey, which
+// aws-lambda-go's events/testdata/apigw-custom-auth-request-type-request.json
+// has, without apiKeyId: the key is not looked up before the authorizer
+// decides); nil when there is none.
+func presentedKey(r *http.Request) *keyUse {
+	if v := headerKey(r); v != "" {
+		return &keyUse{value: v}
+	}
+	return nil
 }
 
 // addPlan adds the checks of the usage plan pk names, for the route whose
@@ -250,13 +290,17 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 			st.write(w, ResponseServiceUnavailable)
 			return false
 		}
-		if g.limiterFailed(err) {
+		if !g.limiterFailed(err) {
+			st.write(w, ResponseServiceUnavailable)
+			return false
+		}
+		if lim != g.shared {
+			return true // the local limiter itself: nothing else counts
+		}
+		if res, err = g.takeLocal(r.Context(), c, pk, now); err != nil {
 			return true
 		}
-		st.write(w, ResponseServiceUnavailable)
-		return false
-	}
-	if g.limiterDown.Load() && g.limiterDown.CompareAndSwap(true, false) {
+	} else if g.limiterDown.Load() && g.limiterDown.CompareAndSwap(true, false) {
 		g.log.Info("gateway: the limiter answers again")
 	}
 	if res.Allowed() {
@@ -279,6 +323,33 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 	return false
 }
 
+// takeLocal takes the checks of c from the local limiter, for a request
+// the failing shared limiter would have counted (fail open): the client's
+// throttle and the usage plan's limits, each node counting alone. The
+// stage and route checks are left out: the node's own buckets counted
+// them before the authorizer. The quota check's limit is lowered by what
+// the key used in the window before (Options.QuotaUsed), as when the
+// gateway counts locally. The result's Refused indexes c.list.
+func (g *Gateway) takeLocal(ctx context.Context, c *checks, pk *planKey, now time.Time) (limit.Result, error) {
+	if c.local == c.n {
+		return limit.Result{Refused: -1}, nil
+	}
+	if pk.plan != nil && pk.plan.Quota != nil && g.quotaUsed != nil {
+		start, _, _ := pk.plan.Quota.Window(now, pk.plan.CreatedAt)
+		used := g.quotaUsed(ctx, pk.plan.ID, pk.key.ID, start)
+		for i := c.local; i < c.n; i++ {
+			if c.kinds[i] == kindQuota {
+				c.list[i].Limit = max(0, c.list[i].Limit-used)
+			}
+		}
+	}
+	res, err := g.local.Take(ctx, now, c.list[c.local:c.n])
+	if err == nil && !res.Allowed() {
+		res.Refused += c.local
+	}
+	return res, err
+}
+
 // limiterFailed counts a limiter's failure and reports whether the request
 // is admitted all the same (Options.LimiterFailOpen). The first failure of
 // an outage is logged, not every request's.
@@ -287,7 +358,7 @@ func (g *Gateway) limiterFailed(err error) (admit bool) {
 	if g.limiterDown.CompareAndSwap(false, true) {
 		how := "refused (503)"
 		if g.failOpen {
-			how = "admitted"
+			how = "counted by each node alone"
 		}
 		g.log.Error("gateway: the limiter failed; requests it would count are "+how+" until it answers", "err", err)
 	}

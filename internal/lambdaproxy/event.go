@@ -90,7 +90,9 @@ type proxyContext struct {
 // when the method requires an API key, and then hold the key's value and
 // id ($context.identity.apiKey and apiKeyId, apigw-beyond §3 "Backend
 // context"), after caller as aws-lambda-go's APIGatewayRequestIdentity
-// orders them (events/apigw.go).
+// orders them (events/apigw.go). A REQUEST authorizer's event, built
+// before the key is checked, has apiKey alone: the X-API-Key value as
+// sent (aws-lambda-go's apigw-custom-auth-request-type-request.json).
 type proxyIdentity struct {
 	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
 	AccountID                     *string `json:"accountId"`
@@ -218,8 +220,10 @@ func v1Event(r *http.Request, inv *gateway.Invocation, body []byte, kind apiKind
 // methodArn, then the fields of the Lambda proxy event Event builds, as
 // it builds them, without body, isBase64Encoded and
 // requestContext.authorizer (apigw-beyond §1.2; aws-lambda-go's
-// events/testdata/apigw-custom-auth-request-type-request.json). It is the
-// gateway's AuthorizerEventFunc.
+// events/testdata/apigw-custom-auth-request-type-request.json), and with
+// requestContext.identity.apiKey alone when inv.APIKey is set (the
+// gateway sets it to the X-API-Key value on a method that requires a
+// key). It is the gateway's AuthorizerEventFunc.
 func AuthorizerEvent(r *http.Request, inv *gateway.Invocation, methodARN string) ([]byte, error) {
 	ev := authorizerEvent{Type: "REQUEST", MethodArn: methodARN}
 	ev.set(r, inv, kindREST)
