@@ -802,22 +802,33 @@ func BenchmarkServeTokenLimits(b *testing.B) {
 	}
 }
 
-// BenchmarkServeTokenRefusedLocked is a wrong secret's request against a
-// locked id: what an attacker guessing a locked id's secret costs (as much
-// as a wrong secret of an id not locked).
+// BenchmarkServeTokenRefusedLocked is a refused request with a lockout
+// on: a locked id, a known id with a wrong secret (its Strike after the
+// answer included) and an unknown id. The three should cost alike: what
+// an attacker guessing a locked id's secret costs, and what timing could
+// tell of existence.
 func BenchmarkServeTokenRefusedLocked(b *testing.B) {
 	f := newFixture(b)
-	lim := newFakeLimiter()
-	ep := token.New(token.Options{
-		Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
-		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Limiter: lim,
-		PoolLimits: func(string) (tollgate.TokenLimits, bool) {
-			return tollgate.TokenLimits{Lockout: tollgate.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}}, true
-		},
-		Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler),
-	})
-	serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong"), http.StatusUnauthorized)
+	lockout := tollgate.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}
+	for _, bc := range []struct{ name, id string }{{"wrong", f.sibling.ID}, {"unknown", tollgate.NewClientID()}, {"locked", f.m2m.ID}} {
+		b.Run(bc.name, func(b *testing.B) {
+			lim := limit.NewLocal(limit.LocalOptions{})
+			lockout := lockout
+			if bc.name == "wrong" {
+				lockout.MaxFailures = 1 << 30 // counted, never locked
+			}
+			ep := token.New(token.Options{
+				Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+				Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+				Limiter: lim,
+				PoolLimits: func(string) (tollgate.TokenLimits, bool) {
+					return tollgate.TokenLimits{Lockout: lockout}, true
+				},
+				Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+			})
+			serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(bc.id, "wrong"), http.StatusUnauthorized)
+		})
+	}
 }
 
 // racyLimiter admits every lock check: a request that passed its lock
