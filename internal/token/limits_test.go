@@ -2,11 +2,14 @@ package token_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -478,13 +481,52 @@ func (m mapClients) GetClient(_ context.Context, id string) (*tollgate.Client, e
 	return nil, tollgate.Errorf(tollgate.KindNotFound, "client not found")
 }
 
+// strikeSpy counts the Strikes made through it.
+type strikeSpy struct {
+	limit.Limiter
+	strikes atomic.Int64
+}
+
+func (s *strikeSpy) Strike(ctx context.Context, now time.Time, key string, lo limit.Lockout) (time.Time, error) {
+	s.strikes.Add(1)
+	return s.Limiter.Strike(ctx, now, key, lo)
+}
+
 // A flood of made-up ids of the client ids' shape writes nothing to the
-// limiter (a limit.Local, as a node without Redis counts in): a known
-// id's lock and a client's exhausted quota survive it, and each made-up
-// id gets the locked id's answer.
+// limiter: a limit.Local, as a node without Redis counts in (its keys
+// are counted), and Redis at 127.0.0.1:6379 (no Strike is made, and lock
+// checks write nothing: limittest). A known id's lock and a client's
+// exhausted quota survive it, and each made-up id gets the locked id's
+// answer.
 func TestFloodOfUnknownIDsWritesNothing(t *testing.T) {
+	t.Run("local", func(t *testing.T) {
+		local := limit.NewLocal(limit.LocalOptions{MaxKeys: 1000})
+		testFlood(t, local, local.Len)
+	})
+	t.Run("redis", func(t *testing.T) {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("Redis at 127.0.0.1:6379: %v (CI is set: Redis must be there)", err)
+			}
+			t.Skipf("Redis at 127.0.0.1:6379: %v", err)
+		} else {
+			c.Close()
+		}
+		// A prefix of the test's own; its few keys expire with their lock
+		// and quota window.
+		r, err := limit.NewRedis("redis://127.0.0.1:6379/0", limit.RedisOptions{Prefix: "tollgate-test:" + rand.Text() + ":", Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		testFlood(t, r, nil)
+	})
+}
+
+// testFlood runs TestFloodOfUnknownIDsWritesNothing against lim; keys,
+// if set, counts the keys lim holds.
+func testFlood(t *testing.T, lim limit.Limiter, keys func() int) {
 	env := newLimitsEnv(t, tollgate.TokenLimits{PerHour: 1, Lockout: lockout3}, false)
-	local := limit.NewLocal(limit.LocalOptions{MaxKeys: 1000})
 	// The clients in a map, so that 10,000 lookups are quick.
 	clients := mapClients{}
 	for _, id := range []string{env.f.m2m.ID, env.f.sibling.ID} {
@@ -494,14 +536,17 @@ func TestFloodOfUnknownIDsWritesNothing(t *testing.T) {
 		}
 		clients[id] = c
 	}
+	spy := &strikeSpy{Limiter: lim}
 	env.ep = token.New(token.Options{
 		Clients: clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
 		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Limiter: local,
+		Limiter: spy,
 		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
 			l, ok := env.pools[id]
 			return l, ok
 		},
+		// Redis expires keys relative to the time passed in: they go
+		// within the lock's and the quota window's time from now.
 		Now: env.f.clock.Now, Logger: slog.New(slog.DiscardHandler),
 	})
 	m2m, sib := env.f.m2m, env.f.sibling
@@ -512,9 +557,12 @@ func TestFloodOfUnknownIDsWritesNothing(t *testing.T) {
 		env.basicToken("", m2m.ID, wrongSecret)
 	}
 	locked := env.basicToken("", m2m.ID, m2m.secret())
-	keys := local.Len()
-	if keys != 2 {
-		t.Fatalf("%d keys before the flood, want 2 (a quota window, a lock)", keys)
+	if locked.status != http.StatusUnauthorized {
+		t.Fatalf("not locked: %+v", locked)
+	}
+	before := spy.strikes.Load()
+	if keys != nil && keys() != 2 {
+		t.Fatalf("%d keys before the flood, want 2 (a quota window, a lock)", keys())
 	}
 	for i := range 10_000 {
 		a := env.basicToken("", tollgate.NewClientID(), wrongSecret)
@@ -522,13 +570,18 @@ func TestFloodOfUnknownIDsWritesNothing(t *testing.T) {
 			sameAnswer(t, "made-up id", a, locked)
 		}
 	}
-	if n := local.Len(); n != keys {
-		t.Errorf("%d keys after the flood, want %d: made-up ids were written", n, keys)
+	if n := spy.strikes.Load() - before; n != 0 {
+		t.Errorf("%d strikes of made-up ids", n)
+	}
+	if keys != nil && keys() != 2 {
+		t.Errorf("%d keys after the flood, want 2: made-up ids were written", keys())
 	}
 	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusUnauthorized {
 		t.Errorf("the lock did not survive the flood: %+v", a)
 	}
-	quotaRefused(t, env.basicToken("", sib.ID, sib.secret()), time.Hour, "hour")
+	if a := env.basicToken("", sib.ID, sib.secret()); a.status != http.StatusTooManyRequests {
+		t.Errorf("the quota did not survive the flood: %+v", a)
+	}
 }
 
 // An id that cannot be a client's (not of Tollgate's client id shape: a
