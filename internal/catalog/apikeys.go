@@ -11,14 +11,13 @@ import (
 )
 
 // meter is the part of a snapshot the gateway meters with: API keys by the
-// hash of their value, usage plans by id, and the token endpoint's
-// strictest lockout. It is immutable like the rest of the snapshot.
+// hash of their value and usage plans by id. It is immutable like the
+// rest of the snapshot.
 type meter struct {
 	keys     map[string]*tollgate.APIKey // string(Hash) → key
 	keyIDs   map[string]*tollgate.APIKey // ID → key, to find a changed key's old hash
 	plans    map[string]*tollgate.UsagePlan
 	planList []*tollgate.UsagePlan // by id
-	lockout  tollgate.Lockout      // the strictest of the pools' (BaseLockout)
 }
 
 // APIKeyByHash returns the API key whose value hashes to hash
@@ -51,31 +50,6 @@ func (c *Catalog) PoolLimits(poolID string) (tollgate.TokenLimits, bool) {
 		return tollgate.TokenLimits{}, false
 	}
 	return p.TokenLimits, true
-}
-
-// BaseLockout returns the strictest lockout of every pool's token limits:
-// the fewest MaxFailures, the longest Window and the longest Duration of
-// the pools that enable one (the zero Lockout when none does). The token
-// endpoint applies it to a client id it cannot place in a pool, an
-// unknown one included, so that a lockout answers the same whether the
-// client exists or not. It is computed once per snapshot.
-func (c *Catalog) BaseLockout() tollgate.Lockout { return c.snap.Load().lockout }
-
-// strictestLockout combines the pools' lockouts (see BaseLockout).
-func strictestLockout(pools map[string]*tollgate.UserPool) tollgate.Lockout {
-	var out tollgate.Lockout
-	for _, p := range pools {
-		l := p.TokenLimits.Lockout
-		if !l.Enabled() {
-			continue
-		}
-		if out.MaxFailures == 0 || l.MaxFailures < out.MaxFailures {
-			out.MaxFailures = l.MaxFailures
-		}
-		out.Window = max(out.Window, l.Window)
-		out.Duration = max(out.Duration, l.Duration)
-	}
-	return out
 }
 
 // newMeter builds the metering part of a snapshot from lists.

@@ -235,7 +235,7 @@ func TestAPIKeysAndUsagePlans(t *testing.T) {
 	}
 }
 
-func TestPoolLimitsAndBaseLockout(t *testing.T) {
+func TestPoolLimits(t *testing.T) {
 	ctx := context.Background()
 	st := newMeterStore(t)
 	lenient := tollgate.Lockout{MaxFailures: 10, Window: time.Minute, Duration: time.Hour}
@@ -252,19 +252,8 @@ func TestPoolLimitsAndBaseLockout(t *testing.T) {
 	if _, ok := cat.PoolLimits("eu-west-1_zzzzzzzzz"); ok {
 		t.Error("PoolLimits of an unknown pool found")
 	}
-	if got := cat.BaseLockout(); got != lenient {
-		t.Errorf("BaseLockout = %+v, want %+v", got, lenient)
-	}
-	// Another pool's lockout: fewer failures but a shorter window and
-	// duration. The base takes the strictest of each.
-	st.putPool(&tollgate.UserPool{ID: "eu-west-1_bbbbbbbbb", Name: "b", Region: "eu-west-1",
-		TokenLimits: tollgate.TokenLimits{Lockout: tollgate.Lockout{MaxFailures: 3, Window: 30 * time.Second, Duration: 2 * time.Hour}}})
-	if _, err := cat.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	want := tollgate.Lockout{MaxFailures: 3, Window: time.Minute, Duration: 2 * time.Hour}
-	if got := cat.BaseLockout(); got != want {
-		t.Errorf("BaseLockout after update = %+v, want %+v", got, want)
+	if l, _ := cat.PoolLimits("eu-west-1_aaaaaaaaa"); l.Lockout != lenient {
+		t.Errorf("PoolLimits' lockout = %+v, want %+v", l.Lockout, lenient)
 	}
 }
 

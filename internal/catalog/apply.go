@@ -134,7 +134,6 @@ func (c *Catalog) applyPools(ctx context.Context, s *snapshot, clients *editor[c
 			rederive(clients, id, s.defined[id])
 		}
 	}
-	s.lockout = strictestLockout(s.pools)
 	return nil
 }
 
@@ -146,7 +145,6 @@ func (c *Catalog) dropPool(s *snapshot, clients *editor[clientEntry], id string)
 	delete(s.pools, id)
 	delete(s.scopes, id)
 	delete(s.defined, id)
-	s.lockout = strictestLockout(s.pools)
 	clients.deleteFunc(func(e clientEntry) bool { return e.raw.PoolID == id })
 	s.hosts = maps.Clone(s.hosts)
 	maps.DeleteFunc(s.hosts, func(_ string, dom *tollgate.Domain) bool { return dom.PoolID == id })

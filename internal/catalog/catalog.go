@@ -73,7 +73,7 @@ type snapshot struct {
 	revoked *shards[time.Time]          // jti → the token's expiry
 	scopes  map[string][]string         // pool id → full scope names of its resource servers
 	defined map[string]map[string]bool  // pool id → the set of scopes
-	meter                               // API keys, usage plans, the base lockout
+	meter                               // API keys, usage plans
 }
 
 // Catalog is a read-mostly cache of the store. Its methods are safe for

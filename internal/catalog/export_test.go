@@ -45,17 +45,16 @@ func (c *Catalog) View() View {
 	return v
 }
 
-// MeterView is the catalog's API keys (by hash), usage plans and base
-// lockout, in comparable form.
+// MeterView is the catalog's API keys (by hash) and usage plans, in
+// comparable form.
 type MeterView struct {
-	Keys    map[string]*tollgate.APIKey
-	Plans   map[string]*tollgate.UsagePlan
-	List    []*tollgate.UsagePlan
-	Lockout tollgate.Lockout
+	Keys  map[string]*tollgate.APIKey
+	Plans map[string]*tollgate.UsagePlan
+	List  []*tollgate.UsagePlan
 }
 
 // MeterView returns what the catalog meters with, without a sync.
 func (c *Catalog) MeterView() MeterView {
 	s := c.snap.Load()
-	return MeterView{Keys: s.keys, Plans: s.plans, List: s.planList, Lockout: s.lockout}
+	return MeterView{Keys: s.keys, Plans: s.plans, List: s.planList}
 }

@@ -73,7 +73,6 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 		s.pools[p.ID] = p
 		s.scopes[p.ID] = []string{}
 	}
-	s.lockout = strictestLockout(s.pools)
 	for _, rs := range rss {
 		if _, ok := s.pools[rs.PoolID]; ok { // else created after the pools were listed
 			s.addScopes(rs)

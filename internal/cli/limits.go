@@ -29,7 +29,7 @@ type limitFlags struct {
 func (f *limitFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.redisURL, "redis", "", "redis:// or rediss:// URL of the Redis server (one primary, not a cluster) where every node sharing it counts the gateway's throttles, usage plans' quotas and the token endpoint's quotas and lockouts once; without it each node counts alone, so N nodes admit up to N times a limit")
-	fs.StringVar(&f.redisFailure, "redis-failure", redisFailOpen, "when Redis cannot be reached within --redis-timeout: open (serve, with each node's own gateway limits still applied but nothing counted across nodes and no token quota or lockout: availability first, as --store-outage=serve) or closed (answer 503 to requests a shared limit applies to: enforcement first); /readyz stays ready in both, since every node shares Redis")
+	fs.StringVar(&f.redisFailure, "redis-failure", redisFailOpen, "when Redis cannot be reached within --redis-timeout: open (serve, with each node's own gateway limits still applied and the token endpoint's quotas and lockouts counted by each node alone, nothing across nodes: availability first, as --store-outage=serve) or closed (answer 503 to requests a shared limit applies to: enforcement first); /readyz stays ready in both, since every node shares Redis")
 	fs.DurationVar(&f.redisTimeout, "redis-timeout", 100*time.Millisecond, "how long one call to Redis may take before it counts as failed (--redis-failure)")
 }
 
@@ -69,8 +69,8 @@ func (f *limitFlags) check() (host string, err error) {
 // limiters are the limiters a server counts in: shared (nil without
 // --redis) or local, which the caller closes once the server has stopped.
 type limiters struct {
-	shared, local limit.Limiter
-	failOpen      bool
+	shared, local, tokenLocal limit.Limiter
+	failOpen                  bool
 }
 
 // openLimiters opens the limiter the flags say and logs where limits are
@@ -80,7 +80,7 @@ func openLimiters(f limitFlags, log *slog.Logger) (*limiters, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &limiters{failOpen: f.redisFailure == redisFailOpen}
+	l := &limiters{failOpen: f.redisFailure == redisFailOpen, tokenLocal: newTokenLocalLimiter()}
 	if host == "" {
 		l.local = newLocalLimiter()
 		log.Info("limits counted in this process only: each node admits its own share of every limit (--redis shares them)")
@@ -98,12 +98,13 @@ func openLimiters(f limitFlags, log *slog.Logger) (*limiters, error) {
 // options fills the server's limiter options.
 func (l *limiters) options(o *server.Options) {
 	o.Limiter, o.LocalLimiter, o.LimiterFailOpen = l.shared, l.local, l.failOpen
+	o.TokenLocalLimiter = l.tokenLocal
 }
 
 // Close closes the limiters.
 func (l *limiters) Close() error {
 	var errs []error
-	for _, x := range []limit.Limiter{l.shared, l.local} {
+	for _, x := range []limit.Limiter{l.shared, l.local, l.tokenLocal} {
 		if x != nil {
 			errs = append(errs, x.Close())
 		}

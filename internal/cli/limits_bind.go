@@ -15,8 +15,17 @@ import (
 // internal/usage's Recorder and config.Result's new API keys: each
 // function is one line over them.
 
-// newLocalLimiter returns this process's limiter (limit.NewLocal).
+// newLocalLimiter returns this process's limiter of the gateway
+// (limit.NewLocal).
 func newLocalLimiter() limit.Limiter { return limit.NewLocal(limit.LocalOptions{}) }
+
+// newTokenLocalLimiter returns this process's limiter of the token
+// endpoint's quotas and lockouts: a limit.Local of its own, apart from the
+// gateway's, so that a flood of gateway requests cannot evict a client's
+// lock or quota count (nor the reverse). The endpoint counts in it without
+// --redis, and while Redis fails with --redis-failure open. It holds keys
+// of existing clients only (the endpoint counts no unknown id).
+func newTokenLocalLimiter() limit.Limiter { return limit.NewLocal(limit.LocalOptions{}) }
 
 // newRedisLimiter returns the limiter shared through Redis at rawURL
 // (limit.NewRedis), each call bounded by timeout.

@@ -24,8 +24,9 @@
 // (the catalog's APIKeyByHash), and counts throttles, usage plans' quotas
 // and the token endpoint's quotas and lockouts in Options.Limiter, shared
 // by every node (Redis), or else in this process: Options.LocalLimiter
-// (one limit.Local) for usage plans and the token endpoint, the gateway's
-// own buckets for stage, route and client throttles. The limiters and
+// (one limit.Local) for usage plans, Options.TokenLocalLimiter (another,
+// also while Redis fails open) for the token endpoint, the gateway's own
+// buckets for stage, route and client throttles. The limiters and
 // the usage recorder are the server's, kept across reloads; Serve runs the
 // recorder and flushes it once the listeners have shut down. Metrics:
 // tollgate_usage_plan_requests_total (key labels bounded),

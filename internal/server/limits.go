@@ -33,10 +33,9 @@ type apiKeyCatalog interface {
 }
 
 // limitsCatalog is what the token endpoint reads of token limits: each
-// pool's, and the lockout of ids presented on the shared base host.
+// pool's.
 type limitsCatalog interface {
 	PoolLimits(poolID string) (tollgate.TokenLimits, bool)
-	BaseLockout() tollgate.Lockout
 }
 
 // apiKeys is the gateway's view of API keys: a presented value is hashed

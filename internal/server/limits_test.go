@@ -299,20 +299,27 @@ func (countingFake) Strike(context.Context, time.Time, string, limit.Lockout) (t
 func (countingFake) Close() error { return nil }
 
 // TestTokenLimiterChoice: the token endpoint counts in the shared limiter
-// when there is one, else in this process's, else in none.
+// when there is one, else in its own local limiter, else in the process's,
+// else in none; while the shared one fails open it counts locally.
 func TestTokenLimiterChoice(t *testing.T) {
-	shared, local := countingFake{"shared"}, countingFake{"local"}
+	shared, local, tokenLocal := countingFake{"shared"}, countingFake{"local"}, countingFake{"token-local"}
 	for _, c := range []struct {
-		shared, local limit.Limiter
-		want          limit.Limiter
+		shared, local, tokenLocal limit.Limiter
+		want, fallback            limit.Limiter
 	}{
-		{shared, local, shared},
-		{nil, local, local},
-		{nil, nil, nil},
+		{shared, local, tokenLocal, shared, tokenLocal},
+		{shared, local, nil, shared, local},
+		{shared, nil, nil, shared, nil},
+		{nil, local, tokenLocal, tokenLocal, nil},
+		{nil, local, nil, local, nil},
+		{nil, nil, nil, nil, nil},
 	} {
-		s := &Server{opts: Options{Limiter: c.shared, LocalLimiter: c.local}}
+		s := &Server{opts: Options{Limiter: c.shared, LocalLimiter: c.local, TokenLocalLimiter: c.tokenLocal}}
 		if got := s.tokenLimiter(); got != c.want {
-			t.Errorf("Limiter %v, LocalLimiter %v: the token endpoint counts in %v; want %v", c.shared, c.local, got, c.want)
+			t.Errorf("Limiter %v, LocalLimiter %v, TokenLocalLimiter %v: the token endpoint counts in %v; want %v", c.shared, c.local, c.tokenLocal, got, c.want)
+		}
+		if got := s.tokenFallbackLimiter(); got != c.fallback {
+			t.Errorf("Limiter %v, LocalLimiter %v, TokenLocalLimiter %v: the token endpoint falls back to %v; want %v", c.shared, c.local, c.tokenLocal, got, c.fallback)
 		}
 	}
 }
@@ -327,6 +334,6 @@ func TestCatalogKeepsAPIKeysAndLimits(t *testing.T) {
 		t.Error("the catalog has no APIKeyByHash and UsagePlan")
 	}
 	if _, ok := c.(limitsCatalog); !ok {
-		t.Error("the catalog has no PoolLimits and BaseLockout")
+		t.Error("the catalog has no PoolLimits")
 	}
 }

@@ -107,6 +107,11 @@ type Options struct {
 	// process when Limiter is nil (limit.Local). Nil with Limiter nil: the
 	// token endpoint enforces no TokenLimits.
 	LocalLimiter limit.Limiter
+	// TokenLocalLimiter, if set, counts the token endpoint's quotas and
+	// lockouts in this process in place of LocalLimiter, so that a flood
+	// of one kind of request cannot evict the other's counters: when
+	// Limiter is nil, and while Limiter fails with LimiterFailOpen.
+	TokenLocalLimiter limit.Limiter
 	// Usage, if set, records what usage plans admitted (internal/usage),
 	// run and flushed by Serve; the server's, kept across reloads.
 	Usage UsageRecorder

@@ -31,8 +31,8 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		Invoke:          s.invokeTrigger,
 		Limiter:         s.limiterFor(s.tokenLimiter(), "token"),
 		LimiterFailOpen: s.opts.LimiterFailOpen,
+		LocalLimiter:    s.tokenFallbackLimiter(),
 		PoolLimits:      s.poolLimits(),
-		BaseLockout:     s.baseLockout(),
 		Observer:        s.tokenMetrics,
 		Now:             s.opts.Now,
 		Audit:           s.opts.Audit,
@@ -41,10 +41,29 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 }
 
 // tokenLimiter is the limiter of the token endpoint: the shared one, else
-// this process's.
+// this process's (tokenLocalLimiter).
 func (s *Server) tokenLimiter() limit.Limiter {
 	if s.opts.Limiter != nil {
 		return s.opts.Limiter
+	}
+	return s.tokenLocalLimiter()
+}
+
+// tokenFallbackLimiter is what the token endpoint counts in while the
+// shared limiter fails open: this process's, nil without a shared one
+// (the endpoint counts in this process's already).
+func (s *Server) tokenFallbackLimiter() limit.Limiter {
+	if s.opts.Limiter == nil {
+		return nil
+	}
+	return s.tokenLocalLimiter()
+}
+
+// tokenLocalLimiter is the token endpoint's own local limiter, else the
+// process's (shared with the gateway), else none: an untyped nil.
+func (s *Server) tokenLocalLimiter() limit.Limiter {
+	if s.opts.TokenLocalLimiter != nil {
+		return s.opts.TokenLocalLimiter
 	}
 	return s.opts.LocalLimiter
 }
@@ -54,15 +73,6 @@ func (s *Server) tokenLimiter() limit.Limiter {
 func (s *Server) poolLimits() func(string) (tollgate.TokenLimits, bool) {
 	if c, ok := any(s.catalog).(limitsCatalog); ok {
 		return c.PoolLimits
-	}
-	return nil
-}
-
-// baseLockout returns the catalog's lockout of ids presented on the shared
-// base host, nil when the catalog keeps none.
-func (s *Server) baseLockout() func() tollgate.Lockout {
-	if c, ok := any(s.catalog).(limitsCatalog); ok {
-		return c.BaseLockout
 	}
 	return nil
 }

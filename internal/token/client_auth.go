@@ -51,8 +51,9 @@ var (
 // constant-time comparisons (against a dummy hash where the client has
 // none) per master key the vault holds, and, when Clients is a cache (Syncer), one sync and the same
 // lookup and comparisons again; so the time taken does not tell whether the
-// client exists. A client id locked out (limits.go) costs one limiter Take
-// and no hash, whether or not the client exists.
+// client exists. Every id of the client ids' shape costs one lock check
+// first, and a locked id the same hash and lookup (limits.go); a failure
+// of a real client is counted after the answer is written (fail).
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
 	id, secret, basic, err := presentedCredentials(r, f)
 	if err != nil {
@@ -75,14 +76,12 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		return fail(nil, errNoSecret)
 	}
 
-	// A locked id is refused before its secret is checked, with the
-	// answer of a wrong secret (limits.go).
+	// Checked for every id of the right shape, whether or not it names
+	// a client; a locked id is refused below, after the same work as any
+	// other, with the answer of a wrong secret (limits.go).
 	lock, err := e.lockState(ctx, r, id)
 	if err != nil {
 		return nil, presentedID(id), err
-	}
-	if lock.locked {
-		return fail(nil, errAuthFailed.WithCause(errLockedOut))
 	}
 
 	// One keyed hash per master key: one, except while a rotation moves
@@ -109,14 +108,14 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		}
 	}
 
+	if lock.locked {
+		return fail(client, errAuthFailed.WithCause(errLockedOut))
+	}
 	cause := authFailure(client, ok, lock)
 	if cause == nil {
 		return client, foundID(id), nil
 	}
-	if lock.key != "" {
-		cause = e.strike(ctx, lock, cause)
-	}
-	return fail(client, errAuthFailed.WithCause(cause))
+	return fail(client, errAuthFailed.WithCause(e.countFailure(client, lock, cause)))
 }
 
 // authFailure returns why an authentication failed, for the log, or nil

@@ -38,8 +38,11 @@
 //   - limits.go: token limits, a Tollgate extension: the lockout of a
 //     client id after repeated failed authentications (answered exactly as
 //     a wrong secret) and token quotas per client per hour and per day
-//     (429 invalid_request with Retry-After), counted by Options.Limiter,
-//     with the Observer hook for metrics and the lockout's audit event;
+//     (429 invalid_request with Retry-After), counted by Options.Limiter
+//     (Options.LocalLimiter while it fails open); only existing clients'
+//     failures are counted, under their own pool's lockout, after the
+//     answer is sent; with the Observer hook for metrics and the
+//     lockout's audit event;
 //   - log.go: what the log may say of a request: a presented client id only
 //     when it names a client found, client input by its length, no request
 //     bytes in causes, so that a secret sent in the wrong place never

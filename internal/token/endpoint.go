@@ -95,18 +95,19 @@ type Options struct {
 	// (this process alone) or a limiter shared by every node. Nil: the
 	// endpoint enforces no TokenLimits.
 	Limiter limit.Limiter
-	// LimiterFailOpen serves requests when Limiter fails; otherwise they
-	// are answered 503 temporarily_unavailable.
+	// LimiterFailOpen serves requests when Limiter fails, counting them in
+	// LocalLimiter meanwhile; otherwise they are answered 503
+	// temporarily_unavailable.
 	LimiterFailOpen bool
+	// LocalLimiter counts in this process what Limiter would while it
+	// fails with LimiterFailOpen (a limit.Local of the token endpoint's
+	// own, apart from the gateway's). Nil: nothing is counted meanwhile.
+	LocalLimiter limit.Limiter
 	// PoolLimits returns a pool's TokenLimits (tollgate.UserPool's, from
 	// the catalog); ok false when the pool is unknown. A client's own
-	// TokenLimits replace its pool's quotas. Nil: no pool has any.
+	// TokenLimits replace its pool's quotas; the lockout is always its
+	// pool's. Nil: no pool has any.
 	PoolLimits func(poolID string) (limits tollgate.TokenLimits, ok bool)
-	// BaseLockout is the lockout of client ids presented on a host shared
-	// by all pools (where the pool of an unknown id cannot be told): the
-	// strictest of the pools' lockouts, so that whether an id exists does
-	// not show. Nil: none.
-	BaseLockout func() tollgate.Lockout
 	// Observer, if set, is told of lockouts, quota refusals and limiter
 	// failures, for metrics (limits.go). The server implements it.
 	Observer Observer

@@ -22,27 +22,42 @@ import (
 // counted by Options.Limiter so that every node sharing it counts once.
 //
 // Lockout (RFC 6749 §10.10 and RFC 9700 §4 ask the server to resist
-// guessing of credentials). A failed authentication (unknown client, wrong
-// secret, a client without a secret, a client of another pool than the
-// host's) of a presented client id is a Strike under the lockout of the
-// pool whose domain the request came in on, or BaseLockout on the shared
-// host: never the client's own pool's, which an unknown id has not, so
-// that known and unknown ids are counted alike. While the id is locked,
-// its requests are refused before the secret is checked (a Take with a
-// Locked check, no keyed hash) with exactly the answer of a wrong secret:
-// a locked id is indistinguishable from a wrong secret, and the right
-// secret gets no token. No Retry-After is sent: it would be the only
-// difference between the two answers, telling an attacker that the id was
-// locked and when to resume. Only ids of the shape of Tollgate's client ids
-// (hasClientIDShape) are counted: no other id can name a client, its
-// answer is the same whether counted or not, and an attacker cannot fill
-// the counters with ids of any length. The key is a hash of the id, so
-// that the limiter's store never holds a presented value (a secret sent as
-// the id, say). The key is the id's alone, not the host's: a lock holds
-// on every host, so that switching hosts does not evade it. Lockouts
-// apply at every endpoint that authenticates clients (token, revoke,
-// introspect). Only failures with a secret presented are counted: a
-// request without one guesses nothing.
+// guessing of credentials). A failed authentication (wrong secret, a
+// client without a secret, a client of another pool than the host's) of a
+// client the catalog holds is a Strike under the lockout of the client's
+// own pool, on whichever host it came in; while the id is locked, its
+// requests are refused with exactly the answer of a wrong secret, whatever
+// the secret: a locked id is indistinguishable from a wrong secret, and
+// the right secret gets no token. No Retry-After is sent: it would be the
+// only difference between the two answers. Ids the catalog does not hold
+// are never counted: a flood of made-up ids writes nothing to the limiter,
+// so it can neither evict the counters of real clients from a Local nor
+// grow Redis.
+//
+// Since only real ids are counted, the work of a request must not tell
+// whether its id is real or locked. Every id of the shape of Tollgate's
+// client ids (hasClientIDShape; no other can name a client) costs one lock
+// check, a Take with a Locked check, which writes nothing, whether or not
+// the client exists (except on a pool's host whose pool declares no
+// lockout: that depends on the host alone); then the keyed hash and the
+// lookup, even when the id is locked. The Strike of a real id comes after
+// the answer has been written and flushed (fail), so its round trip to
+// Redis does not show in the answer's time. What remains: the Strike
+// delays the next request on the same keep-alive connection by one round
+// trip, which tells a client pipelining guesses on one connection that its
+// previous id was real; an attacker who can tell that could as well ask
+// for a token of the id with its right secret. It runs in the handler's
+// goroutine, so it adds no concurrency, and with a context that the
+// client's going away does not cancel (the limiter's own timeout bounds
+// it), so that hanging up does not dodge the count. A locked id is not
+// struck again (its lock is not extended by further guesses).
+//
+// The key is a hash of the id, so that the limiter's store never holds a
+// presented value, and the id's alone, not the host's: a lock holds on
+// every host, so that switching hosts does not evade it. Lockouts apply at
+// every endpoint that authenticates clients (token, revoke, introspect).
+// Only failures with a secret presented are counted: a request without
+// one guesses nothing.
 //
 // Quotas. After the client authenticated and its request was found valid
 // (flow, scope), and before a trigger runs or a token is signed, one Take
@@ -60,12 +75,14 @@ import (
 // 2 token service (AWS Sign-In, TooManyRequestsError) answers rate limits
 // with 429 and INVALID_REQUEST. 429 lets HTTP tooling back off.
 //
-// Limiter failures. With LimiterFailOpen the request is served as if no
-// limit applied; otherwise it is answered 503 temporarily_unavailable, the
-// shape of the server's store outage answer. Either way the outage is
-// logged once when it starts and once when it ends, and each failure is
-// reported to the Observer. A Strike that fails leaves the failed
-// authentication answered as such (it is refused anyway).
+// Limiter failures. With LimiterFailOpen the same checks (lock checks,
+// quotas, Strikes) are made against LocalLimiter, so that each node counts
+// alone while the shared limiter is down rather than not at all (locks and
+// quota counts of the shared limiter are not seen there; served as if no
+// limit applied when LocalLimiter is nil); otherwise the request is
+// answered 503 temporarily_unavailable, the shape of the server's store
+// outage answer. Either way the outage is logged once when it starts and
+// once when it ends, and each failure is reported to the Observer.
 
 // ActionLockout is the audited action of a client id locked out of the
 // token endpoint: one event when a lock starts.
@@ -87,7 +104,7 @@ const (
 // block.
 type Observer interface {
 	// ObserveLockout is called once when a client id is locked out, with
-	// the pool of the request's host ("" on the shared host).
+	// the client's pool.
 	ObserveLockout(poolID string)
 	// ObserveQuota is called for each token request refused for quota:
 	// the authenticated client, its pool and the window (WindowHour or
@@ -111,66 +128,49 @@ var errLimiterUnavailable = &oauth2.Error{
 	Status:      http.StatusServiceUnavailable,
 }
 
-// lockStarted wraps the cause of a failed authentication whose Strike
-// locked the client id: fail audits the lock and tells the Observer.
-type lockStarted struct {
-	cause  error
-	poolID string // the host's pool, "" on the shared host
-	until  time.Time
-}
-
-func (e *lockStarted) Error() string {
-	return e.cause.Error() + "; the client id is locked out until " + e.until.UTC().Format(time.RFC3339)
-}
-
-func (e *lockStarted) Unwrap() error { return e.cause }
-
-// lockState is what authenticate knows of the lockout of a presented id.
+// lockState is what authenticate knows of the host and of the lockout of
+// a presented id.
 type lockState struct {
 	// hostPool is the pool whose domain the request came in on, when
 	// onPoolHost.
 	hostPool   string
 	onPoolHost bool
-	// lockout is the host's lockout; key, the id's key in the limiter,
-	// empty when the id is not counted.
-	lockout tollgate.Lockout
-	key     string
 	// locked: the id is locked out.
 	locked bool
 }
 
-// lockState finds the host's pool and lockout (the pool's, or BaseLockout
-// on the shared host) and, when the id is counted, whether it is locked.
-// A limiter failure is served (not locked) when failing open, else it is
-// the error to answer.
+// lockState finds the host's pool and, for an id of the client ids'
+// shape, whether it is locked: one lock check, known id or not. A limiter
+// failure is the error to answer when failing closed.
 func (e *Endpoint) lockState(ctx context.Context, r *http.Request, id string) (lockState, error) {
 	var s lockState
 	if e.opts.PoolFromHost != nil {
 		s.hostPool, s.onPoolHost = e.opts.PoolFromHost(r)
 	}
-	switch {
-	case e.opts.Limiter == nil:
-		return s, nil
-	case s.onPoolHost:
-		if e.opts.PoolLimits != nil {
-			l, _ := e.opts.PoolLimits(s.hostPool)
-			s.lockout = l.Lockout
-		}
-	case e.opts.BaseLockout != nil:
-		s.lockout = e.opts.BaseLockout()
-	}
-	if !s.lockout.Enabled() || !hasClientIDShape(id) {
+	if e.opts.Limiter == nil || !hasClientIDShape(id) {
 		return s, nil
 	}
-	s.key = lockKey(id)
-	checks := [1]limit.Check{{Key: s.key, Locked: true}}
-	res, err := e.opts.Limiter.Take(ctx, e.now(), checks[:])
+	if s.onPoolHost && !e.poolLockout(s.hostPool).Enabled() {
+		// Only the host pool's clients may authenticate here, and none
+		// has a lockout: whether to check depends on the host alone.
+		return s, nil
+	}
+	checks := [1]limit.Check{{Key: lockKey(id), Locked: true}}
+	res, err := e.take(ctx, e.now(), checks[:])
 	if err != nil {
-		return s, e.limiterFailed(ctx, err)
+		return s, err
 	}
-	e.limiterOK(ctx)
 	s.locked = !res.Allowed()
 	return s, nil
+}
+
+// poolLockout is a pool's lockout (none when the pool is unknown).
+func (e *Endpoint) poolLockout(poolID string) tollgate.Lockout {
+	if e.opts.PoolLimits == nil {
+		return tollgate.Lockout{}
+	}
+	l, _ := e.opts.PoolLimits(poolID)
+	return l.Lockout
 }
 
 // lockKeyPrefix namespaces lockout keys in the limiter.
@@ -186,23 +186,93 @@ func lockKey(id string) string {
 	return string(b[:])
 }
 
-// strike counts a failed authentication of the client id of key and
-// returns cause, wrapped in a lockStarted when this failure locked it.
-func (e *Endpoint) strike(ctx context.Context, s lockState, cause error) error {
-	now, l := e.now(), s.lockout
-	until, err := e.opts.Limiter.Strike(ctx, now, s.key, limit.Lockout{MaxFailures: l.MaxFailures, Window: l.Window, Duration: l.Duration})
-	if err != nil {
-		_ = e.limiterFailed(ctx, err) // the request is refused anyway
+// strikeLater wraps the cause of a failed authentication of a client the
+// catalog holds, not locked, whose pool has a lockout: fail strikes it
+// once the answer is written.
+type strikeLater struct {
+	cause   error
+	client  *tollgate.Client
+	lockout tollgate.Lockout
+}
+
+func (e *strikeLater) Error() string { return e.cause.Error() }
+func (e *strikeLater) Unwrap() error { return e.cause }
+
+// countFailure wraps cause in a strikeLater when the failure of client (nil
+// when the id names none) is to be counted.
+func (e *Endpoint) countFailure(client *tollgate.Client, s lockState, cause error) error {
+	if client == nil || s.locked || e.opts.Limiter == nil {
 		return cause
 	}
-	e.limiterOK(ctx)
+	l := e.poolLockout(client.PoolID)
+	if !l.Enabled() || !hasClientIDShape(client.ID) {
+		return cause
+	}
+	return &strikeLater{cause: cause, client: client, lockout: l}
+}
+
+// strikeAfterAnswer counts the failed authentication err carries, if any
+// (a strikeLater), after flushing the answer already written to w; it
+// audits and logs the lock this failure starts.
+func (e *Endpoint) strikeAfterAnswer(w http.ResponseWriter, r *http.Request, endpoint string, err error) {
+	var sl *strikeLater
+	if !errors.As(err, &sl) {
+		return
+	}
+	_ = http.NewResponseController(w).Flush() // nothing to do if it cannot
+	// The client's hanging up must not cancel the count; the limiter's
+	// own timeout bounds the call.
+	ctx := context.WithoutCancel(r.Context())
+	now, l := e.now(), sl.lockout
+	until, serr := e.strike(ctx, now, lockKey(sl.client.ID), limit.Lockout{MaxFailures: l.MaxFailures, Window: l.Window, Duration: l.Duration})
 	// The failure that locks the id gets now+Duration; a concurrent one
 	// that finds it already locked gets the earlier end. Limiters may keep
 	// milliseconds.
-	if until.IsZero() || until.Before(now.Add(l.Duration-time.Millisecond)) {
-		return cause
+	if serr != nil || until.IsZero() || until.Before(now.Add(l.Duration-time.Millisecond)) {
+		return
 	}
-	return &lockStarted{cause: cause, poolID: s.hostPool, until: until}
+	e.log.LogAttrs(ctx, slog.LevelInfo, "client id locked out after repeated failed authentications",
+		slog.String("endpoint", endpoint),
+		slog.String("client_id", sl.client.ID),
+		slog.String("pool_id", sl.client.PoolID),
+		slog.String("request_id", oauth2.RequestID(w)),
+		slog.Time("until", until.UTC()),
+	)
+	e.auditLockout(w, r, endpoint, sl.client)
+}
+
+// take is Limiter.Take, against LocalLimiter when Limiter fails and the
+// endpoint fails open. It returns the error to answer: a limiter failure
+// when failing closed (a request served open without LocalLimiter gets an
+// allowed Result).
+func (e *Endpoint) take(ctx context.Context, now time.Time, checks []limit.Check) (limit.Result, error) {
+	res, err := e.opts.Limiter.Take(ctx, now, checks)
+	if err == nil {
+		e.limiterOK(ctx)
+		return res, nil
+	}
+	if err := e.limiterFailed(ctx, err); err != nil {
+		return limit.Result{}, err
+	}
+	if e.opts.LocalLimiter == nil {
+		return limit.Result{Refused: -1}, nil
+	}
+	return e.opts.LocalLimiter.Take(ctx, now, checks)
+}
+
+// strike is Limiter.Strike, against LocalLimiter when Limiter fails and
+// the endpoint fails open (closed: the failure goes uncounted; its request
+// was refused anyway).
+func (e *Endpoint) strike(ctx context.Context, now time.Time, key string, l limit.Lockout) (time.Time, error) {
+	until, err := e.opts.Limiter.Strike(ctx, now, key, l)
+	if err == nil {
+		e.limiterOK(ctx)
+		return until, nil
+	}
+	if ferr := e.limiterFailed(ctx, err); ferr != nil || e.opts.LocalLimiter == nil {
+		return time.Time{}, err
+	}
+	return e.opts.LocalLimiter.Strike(ctx, now, key, l)
 }
 
 // quotaKeyPrefix namespaces quota keys in the limiter.
@@ -250,11 +320,10 @@ func (e *Endpoint) takeQuota(ctx context.Context, w http.ResponseWriter, client 
 		day := time.Date(utc.Year(), utc.Month(), utc.Day(), 0, 0, 0, 0, time.UTC)
 		add(WindowDay, lim.PerDay, day, day.AddDate(0, 0, 1))
 	}
-	res, err := e.opts.Limiter.Take(ctx, now, checks[:windows.n])
+	res, err := e.take(ctx, now, checks[:windows.n])
 	if err != nil {
-		return e.limiterFailed(ctx, err)
+		return err
 	}
-	e.limiterOK(ctx)
 	if res.Allowed() {
 		return nil
 	}
@@ -312,25 +381,17 @@ func (e *Endpoint) limiterOK(ctx context.Context) {
 	}
 }
 
-// auditLockout records that a client id was locked out: the client id only
-// when it names a client found (client, as the log shows it), as
-// auditRefusal; and tells the Observer.
-func (e *Endpoint) auditLockout(w http.ResponseWriter, r *http.Request, endpoint string, client clientRef, err error) {
-	var ls *lockStarted
-	if !errors.As(err, &ls) {
-		return
-	}
+// auditLockout records that client's id was locked out, and tells the
+// Observer.
+func (e *Endpoint) auditLockout(w http.ResponseWriter, r *http.Request, endpoint string, client *tollgate.Client) {
 	if e.opts.Observer != nil {
-		e.opts.Observer.ObserveLockout(ls.poolID)
+		e.opts.Observer.ObserveLockout(client.PoolID)
 	}
 	if e.opts.Audit == nil {
 		return
 	}
 	ev := audit.Event{Time: e.now(), Action: ActionLockout, Outcome: audit.Denied, Actor: audit.Anonymous,
 		RequestID: oauth2.RequestID(w), Reason: reasonLockedOut, Endpoint: endpoint, RemoteAddr: r.RemoteAddr}
-	ev.PoolID = ls.poolID
-	if client != "" && client[0] != '(' {
-		ev.ClientID = string(client)
-	}
+	ev.PoolID, ev.ClientID = client.PoolID, client.ID
 	e.opts.Audit.Emit(ev)
 }

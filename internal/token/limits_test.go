@@ -2,14 +2,18 @@ package token_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +38,8 @@ type fakeLimiter struct {
 	strikes  int
 	keys     map[string]bool
 	err      error
+	// beforeStrike, if set, runs at the start of each Strike.
+	beforeStrike func()
 }
 
 func newFakeLimiter() *fakeLimiter {
@@ -94,6 +100,9 @@ func (l *fakeLimiter) Take(_ context.Context, now time.Time, checks []limit.Chec
 }
 
 func (l *fakeLimiter) Strike(_ context.Context, now time.Time, key string, lo limit.Lockout) (time.Time, error) {
+	if l.beforeStrike != nil {
+		l.beforeStrike()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.strikes++
@@ -151,10 +160,14 @@ func (o *fakeObserver) ObserveLimiterError(failOpen bool) {
 // overrides serves the store's clients with TokenLimits set on some.
 type overrides struct {
 	token.Clients
-	limits map[string]*tollgate.TokenLimits
+	limits  map[string]*tollgate.TokenLimits
+	lookups *atomic.Int64 // counts GetClient calls, if set
 }
 
 func (o overrides) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+	if o.lookups != nil {
+		o.lookups.Add(1)
+	}
 	c, err := o.Clients.GetClient(ctx, id)
 	if err != nil {
 		return nil, err
@@ -179,7 +192,11 @@ type limitsEnv struct {
 	ep       *token.Endpoint
 	clients  overrides
 	pools    map[string]tollgate.TokenLimits
-	base     tollgate.Lockout
+	// local is the endpoint's LocalLimiter; lookups counts GetClient calls.
+	local   *fakeLimiter
+	lookups *atomic.Int64
+	// cur is the recorder of the request being served.
+	cur *httptest.ResponseRecorder
 }
 
 // lockout3 locks an id for 5 minutes after 3 failures within a minute.
@@ -189,24 +206,23 @@ func newLimitsEnv(t *testing.T, pool1 tollgate.TokenLimits, failOpen bool) *limi
 	t.Helper()
 	f := newFixture(t)
 	env := &limitsEnv{f: f, lim: newFakeLimiter(), obs: &fakeObserver{}, auditOut: &lockedBuffer{}, logOut: &lockedBuffer{},
-		pools: map[string]tollgate.TokenLimits{f.pool.ID: pool1}, base: lockout3}
-	env.clients = overrides{Clients: f.st, limits: map[string]*tollgate.TokenLimits{}}
+		pools: map[string]tollgate.TokenLimits{f.pool.ID: pool1}, local: newFakeLimiter(), lookups: new(atomic.Int64)}
+	env.clients = overrides{Clients: f.st, limits: map[string]*tollgate.TokenLimits{}, lookups: env.lookups}
 	env.sink = audit.New(env.auditOut, nil)
 	t.Cleanup(func() { env.sink.Close() })
 	env.ep = token.New(token.Options{
 		Clients: env.clients, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
 		Issuer:       func(_ *http.Request, poolID string) string { return issuer(poolID) },
 		PoolFromHost: f.poolFromHost,
-		Limiter:      env.lim, LimiterFailOpen: failOpen,
+		Limiter:      env.lim, LimiterFailOpen: failOpen, LocalLimiter: env.local,
 		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
 			l, ok := env.pools[id]
 			return l, ok
 		},
-		BaseLockout: func() tollgate.Lockout { return env.base },
-		Observer:    env.obs,
-		Audit:       env.sink,
-		Now:         f.clock.Now,
-		Logger:      slog.New(slog.NewTextHandler(env.logOut, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Observer: env.obs,
+		Audit:    env.sink,
+		Now:      f.clock.Now,
+		Logger:   slog.New(slog.NewTextHandler(env.logOut, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	return env
 }
@@ -230,6 +246,7 @@ func (env *limitsEnv) token(host, auth, body string) answer {
 		r.Host = host
 	}
 	w := httptest.NewRecorder()
+	env.cur = w
 	env.ep.ServeToken(w, r)
 	return answer{w.Code, w.Header(), w.Body.String()}
 }
@@ -281,8 +298,9 @@ const wrongSecret = "Wrong_Secret_Value_0123456789"
 
 // After MaxFailures failed authentications within the window, the id is
 // locked: the right secret gets exactly the wrong secret's answer (401,
-// Basic challenge, invalid_client), without a Strike or a hash, until the
-// lock ends.
+// Basic challenge, invalid_client), without a Strike, until the lock ends,
+// on the pool's host and on the shared host alike (the client's own
+// pool's lockout).
 func TestLockoutAfterFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name, host string
@@ -344,44 +362,225 @@ func TestLockoutWindowForgets(t *testing.T) {
 	}
 }
 
-// Known and unknown ids get byte-identical answers at every step, both
-// are locked alike, and the audit log records one lockout per lock, with
-// the client id only for the client found.
+// Known and unknown ids get byte-identical answers at every step, locked
+// or not: only the known id is counted and locked, both cost one lock
+// check per request, and the audit log records one lockout, naming the
+// client.
 func TestLockoutKnownAndUnknownAlike(t *testing.T) {
-	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
-	known, unknown := env.f.m2m.ID, tollgate.NewClientID()
-	for i := range 5 {
-		a := env.basicToken(pool1Host, known, wrongSecret)
-		b := env.basicToken(pool1Host, unknown, wrongSecret)
-		sameAnswer(t, "step "+strconv.Itoa(i), b, a)
-	}
-	evs := env.auditLines(t)
-	var lockouts []map[string]string
-	refusals := 0
-	for _, ev := range evs {
-		switch ev["action"] {
-		case token.ActionLockout:
-			lockouts = append(lockouts, ev)
-		case token.ActionAuthenticate:
-			refusals++
-			if i := refusals; i > 6 && ev["reason"] != "locked_out" {
-				t.Errorf("refusal %d: reason %q, want locked_out", i, ev["reason"])
+	for _, host := range []string{pool1Host, ""} {
+		t.Run("host="+host, func(t *testing.T) {
+			env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+			known, unknown := env.f.m2m.ID, tollgate.NewClientID()
+			for i := range 5 {
+				a := env.basicToken(host, known, wrongSecret)
+				b := env.basicToken(host, unknown, wrongSecret)
+				sameAnswer(t, "step "+strconv.Itoa(i), b, a)
 			}
+			sameAnswer(t, "locked, right secret", env.basicToken(host, known, env.f.m2m.secret()), env.basicToken(host, unknown, wrongSecret))
+			if takes, strikes := env.lim.calls(); takes != 12 || strikes != 3 {
+				t.Errorf("%d takes and %d strikes, want 12 lock checks (one per request) and 3 strikes (the known id's, until locked)", takes, strikes)
+			}
+			var lockouts []map[string]string
+			refusals := 0
+			for _, ev := range env.auditLines(t) {
+				switch ev["action"] {
+				case token.ActionLockout:
+					lockouts = append(lockouts, ev)
+				case token.ActionAuthenticate:
+					refusals++
+				}
+			}
+			if refusals != 12 || len(lockouts) != 1 {
+				t.Fatalf("%d refusals and %d lockouts audited, want 12 and 1:\n%s", refusals, len(lockouts), env.auditOut.String())
+			}
+			if lockouts[0]["client_id"] != known || lockouts[0]["pool_id"] != env.f.pool.ID || lockouts[0]["outcome"] != "denied" {
+				t.Errorf("lockout event: %v", lockouts[0])
+			}
+			env.obs.mu.Lock()
+			defer env.obs.mu.Unlock()
+			if len(env.obs.lockouts) != 1 || env.obs.lockouts[0] != env.f.pool.ID {
+				t.Errorf("observed lockouts %v", env.obs.lockouts)
+			}
+		})
+	}
+}
+
+// A locked id costs the same work as any other: its lookup (and keyed
+// hash) run, whatever the secret.
+func TestLockedIDLookedUp(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	m2m := env.f.m2m
+	for range 3 {
+		env.basicToken(pool1Host, m2m.ID, wrongSecret)
+	}
+	for _, secret := range []string{wrongSecret, m2m.secret()} {
+		before := env.lookups.Load()
+		if a := env.basicToken(pool1Host, m2m.ID, secret); a.status != http.StatusUnauthorized {
+			t.Fatalf("locked: %+v", a)
+		}
+		if env.lookups.Load() == before {
+			t.Errorf("a locked id's request (secret %q) skipped the lookup", secret[:5])
 		}
 	}
-	if refusals != 10 || len(lockouts) != 2 {
-		t.Fatalf("%d refusals and %d lockouts audited, want 10 and 2:\n%s", refusals, len(lockouts), env.auditOut.String())
+}
+
+// The Strike of a failed authentication comes after its answer was
+// written in full and flushed.
+func TestStrikeAfterAnswer(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	checked := 0
+	env.lim.beforeStrike = func() {
+		checked++
+		w := env.cur
+		if !w.Flushed || w.Code != http.StatusUnauthorized || !strings.HasSuffix(w.Body.String(), "}") ||
+			!strings.Contains(w.Body.String(), `"invalid_client"`) {
+			t.Errorf("Strike before the answer was complete: flushed %v, %d %q", w.Flushed, w.Code, w.Body.String())
+		}
 	}
-	if lockouts[0]["client_id"] != known || lockouts[0]["pool_id"] != env.f.pool.ID || lockouts[0]["outcome"] != "denied" {
-		t.Errorf("known id's lockout event: %v", lockouts[0])
+	for range 4 {
+		env.basicToken(pool1Host, env.f.m2m.ID, wrongSecret)
 	}
-	if lockouts[1]["client_id"] != "" {
-		t.Errorf("unknown id's lockout event names it: %v", lockouts[1])
+	if checked != 3 {
+		t.Errorf("%d strikes, want 3", checked)
 	}
-	env.obs.mu.Lock()
-	defer env.obs.mu.Unlock()
-	if len(env.obs.lockouts) != 2 || env.obs.lockouts[0] != env.f.pool.ID {
-		t.Errorf("observed lockouts %v", env.obs.lockouts)
+}
+
+// A pool without a lockout locks none of its clients, on the shared host
+// too, even when another pool has one.
+func TestLockoutOwnPoolOnly(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{}, false)
+	env.pools[env.f.pool2.ID] = tollgate.TokenLimits{Lockout: lockout3}
+	m2m, other := env.f.m2m, env.f.other
+	for range 5 {
+		env.basicToken("", m2m.ID, wrongSecret)
+		env.basicToken(pool2Host, m2m.ID, wrongSecret) // another pool's host
+	}
+	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusOK {
+		t.Fatalf("a client of a pool without lockout was locked: %+v", a)
+	}
+	if _, strikes := env.lim.calls(); strikes != 0 {
+		t.Errorf("%d strikes for a client of a pool without lockout", strikes)
+	}
+	// pool2's client is counted under pool2's lockout on any host,
+	// pool1's host included.
+	for range 3 {
+		env.basicToken(pool1Host, other.ID, wrongSecret)
+	}
+	if a := env.basicToken(pool2Host, other.ID, other.secret()); a.status != http.StatusUnauthorized {
+		t.Fatalf("pool2's client not locked by failures on another host: %+v", a)
+	}
+}
+
+// mapClients is a token.Clients in a map.
+type mapClients map[string]*tollgate.Client
+
+func (m mapClients) GetClient(_ context.Context, id string) (*tollgate.Client, error) {
+	if c, ok := m[id]; ok {
+		return c, nil
+	}
+	return nil, tollgate.Errorf(tollgate.KindNotFound, "client not found")
+}
+
+// strikeSpy counts the Strikes made through it.
+type strikeSpy struct {
+	limit.Limiter
+	strikes atomic.Int64
+}
+
+func (s *strikeSpy) Strike(ctx context.Context, now time.Time, key string, lo limit.Lockout) (time.Time, error) {
+	s.strikes.Add(1)
+	return s.Limiter.Strike(ctx, now, key, lo)
+}
+
+// A flood of made-up ids of the client ids' shape writes nothing to the
+// limiter: a limit.Local, as a node without Redis counts in (its keys
+// are counted), and Redis at 127.0.0.1:6379 (no Strike is made, and lock
+// checks write nothing: limittest). A known id's lock and a client's
+// exhausted quota survive it, and each made-up id gets the locked id's
+// answer.
+func TestFloodOfUnknownIDsWritesNothing(t *testing.T) {
+	t.Run("local", func(t *testing.T) {
+		local := limit.NewLocal(limit.LocalOptions{MaxKeys: 1000})
+		testFlood(t, local, local.Len)
+	})
+	t.Run("redis", func(t *testing.T) {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("Redis at 127.0.0.1:6379: %v (CI is set: Redis must be there)", err)
+			}
+			t.Skipf("Redis at 127.0.0.1:6379: %v", err)
+		} else {
+			c.Close()
+		}
+		// A prefix of the test's own; its few keys expire with their lock
+		// and quota window.
+		r, err := limit.NewRedis("redis://127.0.0.1:6379/0", limit.RedisOptions{Prefix: "tollgate-test:" + rand.Text() + ":", Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		testFlood(t, r, nil)
+	})
+}
+
+// testFlood runs TestFloodOfUnknownIDsWritesNothing against lim; keys,
+// if set, counts the keys lim holds.
+func testFlood(t *testing.T, lim limit.Limiter, keys func() int) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{PerHour: 1, Lockout: lockout3}, false)
+	// The clients in a map, so that 10,000 lookups are quick.
+	clients := mapClients{}
+	for _, id := range []string{env.f.m2m.ID, env.f.sibling.ID} {
+		c, err := env.f.st.GetClient(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[id] = c
+	}
+	spy := &strikeSpy{Limiter: lim}
+	env.ep = token.New(token.Options{
+		Clients: clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
+		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Limiter: spy,
+		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
+			l, ok := env.pools[id]
+			return l, ok
+		},
+		// Redis expires keys relative to the time passed in: they go
+		// within the lock's and the quota window's time from now.
+		Now: env.f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+	})
+	m2m, sib := env.f.m2m, env.f.sibling
+	if a := env.basicToken("", sib.ID, sib.secret()); a.status != http.StatusOK {
+		t.Fatalf("sibling: %+v", a)
+	}
+	for range 3 {
+		env.basicToken("", m2m.ID, wrongSecret)
+	}
+	locked := env.basicToken("", m2m.ID, m2m.secret())
+	if locked.status != http.StatusUnauthorized {
+		t.Fatalf("not locked: %+v", locked)
+	}
+	before := spy.strikes.Load()
+	if keys != nil && keys() != 2 {
+		t.Fatalf("%d keys before the flood, want 2 (a quota window, a lock)", keys())
+	}
+	for i := range 10_000 {
+		a := env.basicToken("", tollgate.NewClientID(), wrongSecret)
+		if i%1000 == 0 {
+			sameAnswer(t, "made-up id", a, locked)
+		}
+	}
+	if n := spy.strikes.Load() - before; n != 0 {
+		t.Errorf("%d strikes of made-up ids", n)
+	}
+	if keys != nil && keys() != 2 {
+		t.Errorf("%d keys after the flood, want 2: made-up ids were written", keys())
+	}
+	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusUnauthorized {
+		t.Errorf("the lock did not survive the flood: %+v", a)
+	}
+	if a := env.basicToken("", sib.ID, sib.secret()); a.status != http.StatusTooManyRequests {
+		t.Errorf("the quota did not survive the flood: %+v", a)
 	}
 }
 
@@ -418,10 +617,12 @@ func TestLockoutKeysAndLogs(t *testing.T) {
 	}
 }
 
-// A pool or client without limits costs no limiter call, the limiter set.
+// A pool or client without limits costs no limiter call on its pool's
+// host; on the shared host, where the pool of a presented id cannot be
+// told before it is looked up, every id costs one lock check (known or
+// not, so that the work does not tell) and nothing more.
 func TestNoLimitsNoLimiterCalls(t *testing.T) {
 	env := newLimitsEnv(t, tollgate.TokenLimits{}, false)
-	env.base = tollgate.Lockout{}
 	m2m := env.f.m2m
 	for _, host := range []string{pool1Host, ""} {
 		if a := env.basicToken(host, m2m.ID, m2m.secret()); a.status != http.StatusOK {
@@ -429,9 +630,13 @@ func TestNoLimitsNoLimiterCalls(t *testing.T) {
 		}
 		env.basicToken(host, m2m.ID, wrongSecret)
 		env.basicToken(host, tollgate.NewClientID(), wrongSecret)
-	}
-	if takes, strikes := env.lim.calls(); takes != 0 || strikes != 0 {
-		t.Errorf("%d takes and %d strikes without limits", takes, strikes)
+		want := 0
+		if host == "" {
+			want = 3
+		}
+		if takes, strikes := env.lim.calls(); takes != want || strikes != 0 {
+			t.Errorf("host %q: %d takes and %d strikes without limits, want %d and 0", host, takes, strikes, want)
+		}
 	}
 }
 
@@ -544,13 +749,7 @@ func TestLimiterFailure(t *testing.T) {
 					t.Fatalf("fail closed: %+v", a)
 				}
 			}
-			// Only the quota is counted on the shared host: its failure
-			// alone refuses too, or not.
-			env.base = tollgate.Lockout{}
-			if a := env.basicToken("", m2m.ID, m2m.secret()); (a.status == http.StatusOK) != failOpen {
-				t.Fatalf("quota alone: %+v", a)
-			}
-			// A failed Strike leaves a wrong secret answered as one.
+			// A wrong secret: refused before the lookup when closed.
 			if a := env.basicToken(pool1Host, m2m.ID, wrongSecret); !failOpen && a.status != http.StatusServiceUnavailable ||
 				failOpen && a.status != http.StatusUnauthorized {
 				t.Fatalf("wrong secret during the outage: %+v", a)
@@ -568,10 +767,38 @@ func TestLimiterFailure(t *testing.T) {
 			}
 			env.obs.mu.Lock()
 			defer env.obs.mu.Unlock()
-			if len(env.obs.limErrors) < 5 || env.obs.limErrors[0] != failOpen {
+			if len(env.obs.limErrors) < 4 || env.obs.limErrors[0] != failOpen {
 				t.Errorf("observed limiter errors %v", env.obs.limErrors)
 			}
 		})
+	}
+}
+
+// Failing open, the endpoint counts in its LocalLimiter while the shared
+// limiter fails: failures lock the id there, quotas are charged there; the
+// shared limiter's own counts come back with it.
+func TestLimiterFailOpenCountsLocally(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{PerHour: 2, Lockout: lockout3}, true)
+	m2m, sib := env.f.m2m, env.f.sibling
+	env.lim.setErr(errors.New("i/o timeout"))
+	for range 3 {
+		env.basicToken("", m2m.ID, wrongSecret)
+	}
+	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusUnauthorized {
+		t.Fatalf("failures counted locally did not lock: %+v", a)
+	}
+	for range 2 {
+		if a := env.basicToken("", sib.ID, sib.secret()); a.status != http.StatusOK {
+			t.Fatalf("%+v", a)
+		}
+	}
+	quotaRefused(t, env.basicToken("", sib.ID, sib.secret()), time.Hour, "hour")
+	if takes, strikes := env.local.calls(); takes == 0 || strikes != 3 {
+		t.Errorf("local limiter: %d takes and %d strikes", takes, strikes)
+	}
+	env.lim.setErr(nil)
+	if a := env.basicToken("", m2m.ID, m2m.secret()); a.status != http.StatusOK {
+		t.Errorf("after the outage (the shared limiter holds no lock): %+v", a)
 	}
 }
 
@@ -621,30 +848,40 @@ func BenchmarkServeTokenLimits(b *testing.B) {
 				PoolLimits: func(string) (tollgate.TokenLimits, bool) {
 					return bc.limits, true
 				},
-				BaseLockout: func() tollgate.Lockout { return bc.limits.Lockout },
-				Now:         f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+				Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler),
 			})
 			serveTokenLoop(b, ep, form("grant_type", "client_credentials", "scope", "default/default"), basic(f.m2m.ID, f.m2m.secret()), 200)
 		})
 	}
 }
 
-// BenchmarkServeTokenRefusedLocked is a wrong secret's request against a
-// locked id: what an attacker guessing a locked id's secret costs (no
-// keyed hash, no lookup).
+// BenchmarkServeTokenRefusedLocked is a refused request with a lockout
+// on: a locked id, a known id with a wrong secret (its Strike after the
+// answer included) and an unknown id. The three should cost alike: what
+// an attacker guessing a locked id's secret costs, and what timing could
+// tell of existence.
 func BenchmarkServeTokenRefusedLocked(b *testing.B) {
 	f := newFixture(b)
-	lim := newFakeLimiter()
-	ep := token.New(token.Options{
-		Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
-		Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Limiter: lim,
-		BaseLockout: func() tollgate.Lockout {
-			return tollgate.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}
-		},
-		Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler),
-	})
-	serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(f.m2m.ID, "wrong"), http.StatusUnauthorized)
+	lockout := tollgate.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}
+	for _, bc := range []struct{ name, id string }{{"wrong", f.sibling.ID}, {"unknown", tollgate.NewClientID()}, {"locked", f.m2m.ID}} {
+		b.Run(bc.name, func(b *testing.B) {
+			lim := limit.NewLocal(limit.LocalOptions{})
+			lockout := lockout
+			if bc.name == "wrong" {
+				lockout.MaxFailures = 1 << 30 // counted, never locked
+			}
+			ep := token.New(token.Options{
+				Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+				Issuer:  func(_ *http.Request, poolID string) string { return issuer(poolID) },
+				Limiter: lim,
+				PoolLimits: func(string) (tollgate.TokenLimits, bool) {
+					return tollgate.TokenLimits{Lockout: lockout}, true
+				},
+				Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+			})
+			serveTokenLoop(b, ep, form("grant_type", "client_credentials"), basic(bc.id, "wrong"), http.StatusUnauthorized)
+		})
+	}
 }
 
 // racyLimiter admits every lock check: a request that passed its lock
@@ -663,10 +900,10 @@ func TestLockoutAuditedOncePerLock(t *testing.T) {
 	lim := newFakeLimiter()
 	env.ep = token.New(token.Options{
 		Clients: env.clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
-		Issuer:      func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		Limiter:     racyLimiter{lim},
-		BaseLockout: func() tollgate.Lockout { return lockout3 },
-		Observer:    env.obs, Audit: env.sink, Now: env.f.clock.Now,
+		Issuer:     func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Limiter:    racyLimiter{lim},
+		PoolLimits: func(string) (tollgate.TokenLimits, bool) { return tollgate.TokenLimits{Lockout: lockout3}, true },
+		Observer:   env.obs, Audit: env.sink, Now: env.f.clock.Now,
 	})
 	for range 5 {
 		env.basicToken("", env.f.m2m.ID, wrongSecret)
@@ -702,7 +939,7 @@ func BenchmarkAuthenticateLockout(b *testing.B) {
 			}
 			if on {
 				opts.Limiter = newFakeLimiter()
-				opts.BaseLockout = func() tollgate.Lockout { return lockout3 }
+				opts.PoolLimits = func(string) (tollgate.TokenLimits, bool) { return tollgate.TokenLimits{Lockout: lockout3}, true }
 			}
 			ep := token.New(opts)
 			r := httptest.NewRequest("POST", "/oauth2/token", nil)

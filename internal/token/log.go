@@ -85,7 +85,9 @@ func hasClientIDShape(id string) bool {
 // log level follows who is at fault: a failed client authentication is
 // worth noticing (Info), other client mistakes are routine (Debug), and
 // anything that is not an *oauth2.Error, or is a server_error, is ours
-// (Error), unless the client cancelled the request.
+// (Error), unless the client cancelled the request. A failed
+// authentication to be counted is struck once the answer is written
+// (limits.go).
 func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint string, client clientRef, err error) {
 	level := slog.LevelDebug
 	var oe *oauth2.Error
@@ -98,7 +100,6 @@ func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint string,
 	case oe.Code == oauth2.CodeInvalidClient:
 		level = slog.LevelInfo
 		e.auditRefusal(w, r, endpoint, client, oe)
-		e.auditLockout(w, r, endpoint, client, oe)
 	}
 	e.log.LogAttrs(r.Context(), level, "oauth2 request refused",
 		slog.String("endpoint", endpoint),
@@ -107,6 +108,7 @@ func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint string,
 		slog.Any("err", err),
 	)
 	oauth2.WriteError(w, r, err)
+	e.strikeAfterAnswer(w, r, endpoint, err)
 }
 
 // lookupError is a failed client lookup as the log shows it: the store's
