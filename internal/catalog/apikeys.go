@@ -52,6 +52,19 @@ func (c *Catalog) PoolLimits(poolID string) (tollgate.TokenLimits, bool) {
 	return p.TokenLimits, true
 }
 
+// AnyLockout reports whether a pool declares a lockout: the token
+// endpoint checks the locks of ids presented on the shared host only then.
+// It looks at every pool, which token requests on that host can afford
+// (a token costs an RSA signature).
+func (c *Catalog) AnyLockout() bool {
+	for _, p := range c.snap.Load().pools {
+		if p.TokenLimits.Lockout.Enabled() {
+			return true
+		}
+	}
+	return false
+}
+
 // newMeter builds the metering part of a snapshot from lists.
 func newMeter(keys []*tollgate.APIKey, plans []*tollgate.UsagePlan) meter {
 	m := meter{

@@ -36,6 +36,7 @@ type apiKeyCatalog interface {
 // pool's.
 type limitsCatalog interface {
 	PoolLimits(poolID string) (tollgate.TokenLimits, bool)
+	AnyLockout() bool
 }
 
 // apiKeys is the gateway's view of API keys: a presented value is hashed

@@ -33,6 +33,7 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		LimiterFailOpen: s.opts.LimiterFailOpen,
 		LocalLimiter:    s.tokenFallbackLimiter(),
 		PoolLimits:      s.poolLimits(),
+		AnyLockout:      s.anyLockout(),
 		Observer:        s.tokenMetrics,
 		Now:             s.opts.Now,
 		Audit:           s.opts.Audit,
@@ -47,6 +48,15 @@ func (s *Server) tokenLimiter() limit.Limiter {
 		return s.opts.Limiter
 	}
 	return s.tokenLocalLimiter()
+}
+
+// anyLockout returns the catalog's AnyLockout, nil when the catalog keeps
+// no limits.
+func (s *Server) anyLockout() func() bool {
+	if c, ok := any(s.catalog).(limitsCatalog); ok {
+		return c.AnyLockout
+	}
+	return nil
 }
 
 // tokenFallbackLimiter is what the token endpoint counts in while the

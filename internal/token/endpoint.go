@@ -108,6 +108,11 @@ type Options struct {
 	// TokenLimits replace its pool's quotas; the lockout is always its
 	// pool's. Nil: no pool has any.
 	PoolLimits func(poolID string) (limits tollgate.TokenLimits, ok bool)
+	// AnyLockout reports whether any pool declares a lockout: on the
+	// shared host, where the pool of a presented id is not known before it
+	// is looked up, ids' locks are checked only then (whatever the id, so
+	// that the work does not tell whether it exists). Nil: as if true.
+	AnyLockout func() bool
 	// Observer, if set, is told of lockouts, quota refusals and limiter
 	// failures, for metrics (limits.go). The server implements it.
 	Observer Observer

@@ -155,6 +155,10 @@ func (e *Endpoint) lockState(ctx context.Context, r *http.Request, id string) (l
 		// has a lockout: whether to check depends on the host alone.
 		return s, nil
 	}
+	if !s.onPoolHost && e.opts.AnyLockout != nil && !e.opts.AnyLockout() {
+		// No pool has a lockout: no id can be locked, whoever it is.
+		return s, nil
+	}
 	checks := [1]limit.Check{{Key: lockKey(id), Locked: true}}
 	res, err := e.take(ctx, e.now(), checks[:])
 	if err != nil {
