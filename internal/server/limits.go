@@ -144,8 +144,11 @@ func (s *Server) runUsage(ctx context.Context) func(flushCtx context.Context) {
 // quotaUsage answers the gateway's QuotaUsed from the store's usage
 // records, once per key and quota window: the sum of the key's daily
 // records in the plan from the window's first day on, read when this
-// process first counts the key in that window, before it has recorded any
-// request of its own there. It keeps one window per plan and key, so its
+// process first counts the key locally in that window (at its first
+// request there, or at the first while a shared limiter fails open; in
+// that case what the shared limiter admitted meanwhile but the recorder
+// had not yet written is missed, as are the last seconds of a crashed
+// node's counts). It keeps one window per plan and key, so its
 // size is bounded by the keys in use. A store that cannot be read counts
 // as nothing used and is asked again on the next request.
 type quotaUsage struct {

@@ -20,8 +20,10 @@ const (
 	OutageServe = "serve"
 	// OutageRefuse refuses, once the catalog has not been confirmed
 	// current for longer than StaleAfter, what depends on it: the
-	// gateway's routes with a Cognito authorizer, which consult revocations
-	// (503 {"message":"Service Unavailable"}), and the OAuth endpoints
+	// gateway's routes with a Cognito authorizer, which consult revocations,
+	// and methods that require an API key, whose keys may have been
+	// disabled or deleted elsewhere (503 {"message":"Service
+	// Unavailable"}), and the OAuth endpoints
 	// (503 temporarily_unavailable). JWT and Lambda-authorized routes keep
 	// serving.
 	// Open routes, discovery and JWKS keep being served.

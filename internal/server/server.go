@@ -103,9 +103,11 @@ type Options struct {
 	// a load balancer would not bring it back, and tollgate_limiter_errors_total
 	// shows the outage.
 	LimiterFailOpen bool
-	// LocalLimiter counts the token endpoint's quotas and lockouts in this
-	// process when Limiter is nil (limit.Local). Nil with Limiter nil: the
-	// token endpoint enforces no TokenLimits.
+	// LocalLimiter (limit.Local) counts in this process: the gateway's
+	// usage plans when Limiter is nil, and what Limiter would have counted
+	// while it fails with LimiterFailOpen; the token endpoint's limits too
+	// unless TokenLocalLimiter is set. Nil with Limiter nil: the token
+	// endpoint enforces no TokenLimits.
 	LocalLimiter limit.Limiter
 	// TokenLocalLimiter, if set, counts the token endpoint's quotas and
 	// lockouts in this process in place of LocalLimiter, so that a flood
