@@ -60,7 +60,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				}
 			}
 			f.echoMissing = true
-			f.reload = reloadSource{configPath: configPath, template: tf, watch: true}
+			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true}
 			v, err := a.openDevVault()
 			if err != nil {
 				return err
@@ -143,7 +143,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	}
 	a.printFunctions(cfg, base, key)
 	created := newAPIKeys(res)
-	printNewAPIKeys(w, created)
+	printNewAPIKeys(w, created, true)
 	a.printDevAPIs(srv, cfg, curlToken, created)
 	if keyErr != nil {
 		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", keyErr)

@@ -116,7 +116,7 @@ func TestDevAPIKeyLines(t *testing.T) {
 		var stdout, stderr strings.Builder
 		a := newApp(&stdout, &stderr)
 		cfg := devAPIKeyConfig(c.value, c.source)
-		printNewAPIKeys(a.stdout, c.created)
+		printNewAPIKeys(a.stdout, c.created, true)
 		m, ok := firstAPIKeyMethod(cfg, &cfg.RestAPIs[0], c.created)
 		if !ok {
 			t.Fatalf("%s: no method requiring a key", c.name)
@@ -145,5 +145,20 @@ func TestShellQuote(t *testing.T) {
 		if err != nil || string(out) != v {
 			t.Errorf("%q came back %q, %v", v, out, err)
 		}
+	}
+}
+
+// serve names the API keys an apply generated and never prints their
+// values; dev prints each once.
+func TestPrintNewAPIKeysServeHidesValues(t *testing.T) {
+	keys := []newAPIKey{{LogicalID: "PartnerKey", KeyID: "abc1234567", Value: "gen0123456789abcdefghij"}}
+	var serve, dev strings.Builder
+	printNewAPIKeys(&serve, keys, false)
+	printNewAPIKeys(&dev, keys, true)
+	if s := serve.String(); strings.Contains(s, keys[0].Value) || !strings.Contains(s, "PartnerKey (id abc1234567)") || !strings.Contains(s, "tollgate api-keys create") {
+		t.Errorf("serve prints %q", s)
+	}
+	if !strings.Contains(dev.String(), keys[0].Value) {
+		t.Errorf("dev prints %q", dev.String())
 	}
 }
