@@ -10,17 +10,20 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 )
 
-// printNewAPIKeys prints each API key the apply created. With showValues
-// (dev) it prints the value: the one time it is shown (the store keeps a
-// hash and a sealed copy). Without (serve, whose output lands in logs
-// others read) it names the key and says how to get one whose value is
-// known.
-func printNewAPIKeys(w io.Writer, keys []newAPIKey, showValues bool) {
+// printNewAPIKeys prints each API key the apply created with its value:
+// the one time it is shown (the store keeps a hash and a sealed copy).
+// Only dev does: serve names them (nameNewAPIKeys).
+func printNewAPIKeys(w io.Writer, keys []newAPIKey) {
 	for _, k := range keys {
-		if showValues {
-			fmt.Fprintf(w, "\nAPI key %s (id %s): %s — shown once\n", k.LogicalID, k.KeyID, k.Value)
-			continue
-		}
+		fmt.Fprintf(w, "\nAPI key %s (id %s): %s — shown once\n", k.LogicalID, k.KeyID, k.Value)
+	}
+}
+
+// nameNewAPIKeys names each API key the apply created, without its value
+// (serve, whose output lands in logs others read), and says how to get a
+// key whose value is known.
+func nameNewAPIKeys(w io.Writer, keys []newAPIKey) {
+	for _, k := range keys {
 		fmt.Fprintf(w, "API key %s (id %s): its value was generated and serve does not show it; declare a value in the config, or create keys with `tollgate api-keys create` (the value is shown once)\n", k.LogicalID, k.KeyID)
 	}
 }

@@ -21,7 +21,7 @@ type reloadSource struct {
 	// watch reloads on a change to the file too (dev; see watchFile).
 	watch bool
 	// showKeyValues prints the values of API keys a reload generates
-	// (dev); serve names them only (printNewAPIKeys).
+	// (dev); serve names them only (nameNewAPIKeys).
 	showKeyValues bool
 }
 
@@ -106,7 +106,11 @@ func (rl *reloader) reload(ctx context.Context, why string) {
 		if ap, err = rl.a.apply(ctx, rl.st, rl.v, cfg, stack, rl.f, rl.log); err == nil {
 			// The store holds the keys whatever serve says: dev shows
 			// their values now or never; serve never does.
-			printNewAPIKeys(rl.a.stdout, newAPIKeys(ap.res), src.showKeyValues)
+			if src.showKeyValues {
+				printNewAPIKeys(rl.a.stdout, newAPIKeys(ap.res))
+			} else {
+				nameNewAPIKeys(rl.a.stdout, newAPIKeys(ap.res))
+			}
 			err = rl.serve(ap, path, why)
 		}
 	}

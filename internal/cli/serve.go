@@ -114,9 +114,9 @@ func (a *app) serveCommand() *cobra.Command {
 				// Named, never shown (serve's output lands in logs); with
 				// --json, on stderr, so that stdout stays one JSON document.
 				if outputsJSON {
-					printNewAPIKeys(a.stderr, newAPIKeys(res), false)
+					nameNewAPIKeys(a.stderr, newAPIKeys(res))
 				} else {
-					printNewAPIKeys(a.stdout, newAPIKeys(res), false)
+					nameNewAPIKeys(a.stdout, newAPIKeys(res))
 				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {
