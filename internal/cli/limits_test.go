@@ -271,3 +271,65 @@ func TestRedisPrefixSeparates(t *testing.T) {
 		t.Error("another prefix shares the bucket")
 	}
 }
+
+// dev prefers an enabled key for its curl line; with only a disabled key
+// known it says so instead of printing a line that answers 403.
+func TestDevAPIKeyLineDisabledKey(t *testing.T) {
+	const url = "http://127.0.0.1:8080/apis/x/prod/"
+	no, yes := false, true
+	for _, c := range []struct {
+		name string
+		keys []config.APIKey
+		want string
+		not  string
+	}{
+		{"only disabled", []config.APIKey{{ID: "DevKey", Value: "dev-key-0123456789abcdef", Enabled: &no}},
+			"API key DevKey is disabled", "x-api-key: dev-key"},
+		{"an enabled one after", []config.APIKey{{ID: "DevKey", Value: "dev-key-0123456789abcdef", Enabled: &no}, {ID: "OnKey", Value: "on-key-0123456789abcdef", Enabled: &yes}},
+			"curl -H 'x-api-key: on-key-0123456789abcdef' " + url + "items\n", "dev-key"},
+	} {
+		var stdout, stderr strings.Builder
+		a := newApp(&stdout, &stderr)
+		cfg := devAPIKeyConfig("", "")
+		cfg.APIKeys = c.keys
+		cfg.UsagePlans[0].APIKeys = nil
+		for _, k := range c.keys {
+			cfg.UsagePlans[0].APIKeys = append(cfg.UsagePlans[0].APIKeys, k.ID)
+		}
+		m, ok := firstAPIKeyMethod(cfg, &cfg.RestAPIs[0], nil)
+		if !ok {
+			t.Fatalf("%s: no method requiring a key", c.name)
+		}
+		a.printAPIKeyCall(url, m, "")
+		if out := stdout.String(); !strings.Contains(out, c.want) || strings.Contains(out, c.not) {
+			t.Errorf("%s: output\n%s\nwant %q, not %q", c.name, out, c.want, c.not)
+		}
+	}
+}
+
+// The token line calls a real method of the API: its first GET or ANY
+// method with a Cognito authorizer and no key, greedy parameters filled.
+func TestTokenMethodPath(t *testing.T) {
+	cognito := []config.Authorizer{{ID: "Pool", CognitoUserPools: []string{"P"}}, {ID: "Fn", Type: "TOKEN"}}
+	for _, c := range []struct {
+		name      string
+		resources []config.Resource
+		want      string
+	}{
+		{"seed's proxy", []config.Resource{{Path: "/{proxy+}", Methods: []config.Method{{HTTPMethod: "ANY", Authorizer: "Pool"}}}}, "/hello/world"},
+		{"a literal path", []config.Resource{
+			{Path: "/open", Methods: []config.Method{{HTTPMethod: "GET"}}},
+			{Path: "/lambda", Methods: []config.Method{{HTTPMethod: "GET", Authorizer: "Fn"}}},
+			{Path: "/keyed", Methods: []config.Method{{HTTPMethod: "GET", Authorizer: "Pool", APIKeyRequired: true}}},
+			{Path: "/posts", Methods: []config.Method{{HTTPMethod: "POST", Authorizer: "Pool"}}},
+			{Path: "/pets/{id}", Methods: []config.Method{{HTTPMethod: "GET", Authorizer: "Pool"}}},
+		}, "/pets/example"},
+		{"none", []config.Resource{{Path: "/open", Methods: []config.Method{{HTTPMethod: "GET"}}}}, ""},
+	} {
+		api := &config.RestAPI{ID: "Api", Authorizers: cognito, Resources: c.resources}
+		got, ok := tokenMethodPath(api)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("%s: %q, %v; want %q", c.name, got, ok, c.want)
+		}
+	}
+}
