@@ -142,9 +142,11 @@ func MethodThrottleKey(resourcePath, method string) string { return resourcePath
 type QuotaPeriod string
 
 // Quota periods. Windows are calendar periods in UTC: a day from
-// midnight, a week from Monday midnight, a month from the first at
-// midnight (AWS documents none of the boundaries but the day's; see
-// Quota.Window).
+// midnight, a week from Sunday midnight, a month from the first at
+// midnight. The week's start is AWS's: CloudFormation's
+// AWS::ApiGateway::UsagePlan QuotaSettings says "with a time period of
+// WEEK, an offset of 0 starts on Sunday" (no AWS document names another
+// day); see Quota.Window.
 const (
 	QuotaDay   QuotaPeriod = "DAY"
 	QuotaWeek  QuotaPeriod = "WEEK"
@@ -176,8 +178,8 @@ func periodStart(p QuotaPeriod, t time.Time) time.Time {
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	switch p {
 	case QuotaWeek:
-		back := (int(day.Weekday()) + 6) % 7 // days since Monday
-		return day.AddDate(0, 0, -back)
+		// Weeks start on Sunday (time.Sunday is 0): see QuotaWeek.
+		return day.AddDate(0, 0, -int(day.Weekday()))
 	case QuotaMonth:
 		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}

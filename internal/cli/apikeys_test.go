@@ -195,6 +195,19 @@ func TestUsageCommand(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[1], "key0000001  2026-05-02  5") {
 		t.Errorf("usage table:\n%s", buf.String())
 	}
+	// --key takes an API key id only: a value (or anything else) is
+	// refused, and not echoed.
+	for _, key := range []string{"Ab3dEf6hIj", "key000001", "key0000001x", "../key0001", "tgk_some-secret-value-0123456789"} {
+		q.key = key
+		err := q.run(time.Now, func() output { return output{&buf, false} })(ctx, s, nil)
+		if err == nil || tollgate.KindOf(err) != tollgate.KindInvalid || strings.Contains(err.Error(), key) {
+			t.Errorf("--key %q: %v", key, err)
+		}
+	}
+	q.key = "key0000001"
+	if err := q.run(time.Now, func() output { return output{&buf, false} })(ctx, s, nil); err != nil {
+		t.Errorf("--key key0000001: %v", err)
+	}
 	q.plan = "nosuchplan"
 	if err := q.run(time.Now, func() output { return output{&buf, false} })(ctx, s, nil); !tollgate.IsNotFound(err) {
 		t.Errorf("an unknown plan: %v", err)

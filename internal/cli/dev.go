@@ -60,7 +60,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				}
 			}
 			f.echoMissing = true
-			f.reload = reloadSource{configPath: configPath, template: tf, watch: true}
+			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true}
 			v, err := a.openDevVault()
 			if err != nil {
 				return err
@@ -264,8 +264,8 @@ func (a *app) printDevAPIs(srv *server.Server, cfg *config.Config, curlToken str
 		u, _ := url.Parse(base)
 		fmt.Fprintf(w, "  Also at:      http://%s.execute-api.%s.%s:%s/%s/ (resolves only where *.%s does; curl does)\n",
 			id, cfg.Region, srv.Catalog().BaseDomain(), u.Port(), stage, srv.Catalog().BaseDomain())
-		if curlToken != "" && hasAuthorizer(&api) {
-			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %shello/world\n", curlToken, apiURL)
+		if path, ok := tokenMethodPath(&api); ok && curlToken != "" {
+			fmt.Fprintf(w, "\nCall the API with a token:\n\nTOKEN=$(%s --silent | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\ncurl -H \"Authorization: Bearer $TOKEN\" %s%s\n", curlToken, apiURL, strings.TrimPrefix(path, "/"))
 		}
 		if m, ok := firstAPIKeyMethod(cfg, &api, created); ok {
 			a.printAPIKeyCall(apiURL, m, curlToken)

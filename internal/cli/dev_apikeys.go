@@ -12,9 +12,19 @@ import (
 
 // printNewAPIKeys prints each API key the apply created with its value:
 // the one time it is shown (the store keeps a hash and a sealed copy).
+// Only dev does: serve names them (nameNewAPIKeys).
 func printNewAPIKeys(w io.Writer, keys []newAPIKey) {
 	for _, k := range keys {
 		fmt.Fprintf(w, "\nAPI key %s (id %s): %s — shown once\n", k.LogicalID, k.KeyID, k.Value)
+	}
+}
+
+// nameNewAPIKeys names each API key the apply created, without its value
+// (serve, whose output lands in logs others read), and says how to get a
+// key whose value is known.
+func nameNewAPIKeys(w io.Writer, keys []newAPIKey) {
+	for _, k := range keys {
+		fmt.Fprintf(w, "API key %s (id %s): its value was generated and serve does not show it; declare a value in the config, or create keys with `tollgate api-keys create` (the value is shown once)\n", k.LogicalID, k.KeyID)
 	}
 }
 
@@ -25,6 +35,7 @@ type apiKeyMethod struct {
 	authorized bool   // the method has an authorizer: the call needs a token
 	value      string // a value of a key of a plan of the API's stage, known in this run; "" if none is
 	plan       string // the logical id of such a plan, for the hint; "" if the config has none
+	disabled   string // a disabled key of such a plan whose value is known, when value is ""
 }
 
 // firstAPIKeyMethod returns the API's first GET or ANY method with a
@@ -42,7 +53,7 @@ func firstAPIKeyMethod(cfg *config.Config, api *config.RestAPI, created []newAPI
 		for _, meth := range r.Methods {
 			if meth.APIKeyRequired && (meth.HTTPMethod == "GET" || meth.HTTPMethod == "ANY") {
 				m = apiKeyMethod{path: r.Path, authorized: meth.Authorizer != ""}
-				m.plan, m.value = planKeyFor(cfg, api, created)
+				m.plan, m.value, m.disabled = planKeyFor(cfg, api, created)
 				return m, true
 			}
 		}
@@ -51,8 +62,10 @@ func firstAPIKeyMethod(cfg *config.Config, api *config.RestAPI, created []newAPI
 }
 
 // planKeyFor returns the first usage plan of the config covering api's
-// stage, and the first value known in this run of a key in such a plan.
-func planKeyFor(cfg *config.Config, api *config.RestAPI, created []newAPIKey) (plan, value string) {
+// stage, and the first value known in this run of an enabled key in such
+// a plan; disabled is the logical id of a disabled key in such a plan
+// whose value is known, when no enabled one's is.
+func planKeyFor(cfg *config.Config, api *config.RestAPI, created []newAPIKey) (plan, value, disabled string) {
 	stage := api.DeployOptions.StageName
 	if stage == "" {
 		stage = config.DefaultStageName
@@ -67,12 +80,30 @@ func planKeyFor(cfg *config.Config, api *config.RestAPI, created []newAPIKey) (p
 			plan = p.ID
 		}
 		for _, id := range p.APIKeys {
-			if v := knownKeyValue(cfg, created, id); v != "" {
-				return p.ID, v
+			v := knownKeyValue(cfg, created, id)
+			switch {
+			case v == "":
+			case keyEnabled(cfg, id):
+				return p.ID, v, ""
+			case disabled == "":
+				disabled = id
 			}
 		}
 	}
-	return plan, ""
+	return plan, "", disabled
+}
+
+// keyEnabled reports whether the config's key id is enabled: a config's
+// key is unless it says enabled: false; a template's without Enabled is
+// not (CloudFormation's Enabled defaults to false), which the template's
+// translation says.
+func keyEnabled(cfg *config.Config, id string) bool {
+	for _, k := range cfg.APIKeys {
+		if k.ID == id {
+			return k.Enabled == nil || *k.Enabled
+		}
+	}
+	return false
 }
 
 // knownKeyValue returns the value of the config's key id if this run knows
@@ -106,6 +137,11 @@ func (a *app) printAPIKeyCall(apiURL string, m apiKeyMethod, curlToken string) {
 	if m.authorized {
 		auth = `-H "Authorization: Bearer $TOKEN" `
 	}
+	if m.value == "" && m.disabled != "" {
+		// A curl line with it would answer 403 Forbidden.
+		fmt.Fprintf(w, "\n%s requires an API key; API key %s is disabled (a template's AWS::ApiGateway::ApiKey without Enabled: true is: CloudFormation's Enabled defaults to false). Set Enabled: true on it (or enabled: true in a config), or run tollgate api-keys enable with its id (tollgate api-keys list).\n", m.path, m.disabled)
+		return
+	}
 	if m.value == "" {
 		hint := "tollgate api-keys create --usage-plan PLAN"
 		if m.plan != "" {
@@ -128,14 +164,43 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// hasAuthorizer reports whether a method of the API has an authorizer: an
-// API without one takes no token.
-func hasAuthorizer(api *config.RestAPI) bool {
+// tokenMethodPath returns a path that calls the API's first GET or ANY
+// method with a Cognito user pools authorizer and no API key: a real
+// method, so that the token line dev prints works as printed. A greedy
+// parameter ({proxy+}) becomes hello/world and another one example. A
+// method that requires a key too gets its line from printAPIKeyCall,
+// with the token and the key.
+func tokenMethodPath(api *config.RestAPI) (string, bool) {
 	for _, r := range api.Resources {
 		for _, m := range r.Methods {
-			if m.Authorizer != "" {
-				return true
+			if m.APIKeyRequired || m.HTTPMethod != "GET" && m.HTTPMethod != "ANY" || !isCognitoAuthorizer(api, m.Authorizer) {
+				continue
 			}
+			parts := strings.Split(r.Path, "/")
+			for i, p := range parts {
+				switch {
+				case strings.HasPrefix(p, "{") && strings.HasSuffix(p, "+}"):
+					parts[i] = "hello/world"
+				case strings.HasPrefix(p, "{"):
+					parts[i] = "example"
+				}
+			}
+			return strings.Join(parts, "/"), true
+		}
+	}
+	return "", false
+}
+
+// isCognitoAuthorizer reports whether the API's authorizer id names a
+// COGNITO_USER_POOLS authorizer (the default type): one a client's token
+// passes.
+func isCognitoAuthorizer(api *config.RestAPI, id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, a := range api.Authorizers {
+		if a.ID == id {
+			return a.Type == "" || strings.EqualFold(a.Type, "COGNITO_USER_POOLS")
 		}
 	}
 	return false

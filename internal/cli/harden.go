@@ -7,9 +7,9 @@ import (
 )
 
 // secretEnv are the variables that may hold a secret: the master key, and
-// a database URL with its password. rootCommand reads them; harden then
+// a database or Redis URL with its password. rootCommand reads them; harden then
 // removes them from the environment.
-var secretEnv = []string{"TOLLGATE_MASTER_KEY", "TOLLGATE_MASTER_KEY_NEXT", "TOLLGATE_DATABASE"}
+var secretEnv = []string{"TOLLGATE_MASTER_KEY", "TOLLGATE_MASTER_KEY_NEXT", "TOLLGATE_DATABASE", "TOLLGATE_REDIS"}
 
 // harden protects what Tollgate holds (the master key, in memory and in
 // the environment it was started with) from the functions it runs, which

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,22 +24,36 @@ const (
 
 // limitFlags are the flags of where limits are counted.
 type limitFlags struct {
-	redisURL     string        // --redis
+	redisURL     string        // --redis, or TOLLGATE_REDIS (redisEnv)
+	redisEnv     string        // TOLLGATE_REDIS, read when the flags are registered
+	redisPrefix  string        // --redis-prefix
 	redisFailure string        // --redis-failure
 	redisTimeout time.Duration // --redis-timeout
 }
 
+// maxRedisPrefix bounds --redis-prefix: it starts every key of every
+// request's round trip.
+const maxRedisPrefix = 64
+
 func (f *limitFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.redisURL, "redis", "", "redis:// or rediss:// URL of the Redis server (one primary, not a cluster) where every node sharing it counts the gateway's throttles, usage plans' quotas and the token endpoint's quotas and lockouts once; without it each node counts alone, so N nodes admit up to N times a limit")
-	fs.StringVar(&f.redisFailure, "redis-failure", redisFailOpen, "when Redis cannot be reached within --redis-timeout: open (serve, with each node's own gateway limits still applied and the token endpoint's quotas and lockouts counted by each node alone, nothing across nodes: availability first, as --store-outage=serve) or closed (answer 503 to requests a shared limit applies to: enforcement first); /readyz stays ready in both, since every node shares Redis")
+	// The URL may hold a password, which an argument shows to every user
+	// of the machine (ps): TOLLGATE_REDIS keeps it out of the command
+	// line, as TOLLGATE_DATABASE does the database's. It is read now,
+	// since harden removes it from the environment before the command
+	// runs, and is not the flag's default, which --help would print.
+	f.redisEnv = os.Getenv("TOLLGATE_REDIS")
+	fs.StringVar(&f.redisURL, "redis", "", "redis:// or rediss:// URL of the Redis server (one primary, not a cluster) where every node sharing it counts the gateway's throttles, usage plans' quotas and the token endpoint's quotas and lockouts once; without it each node counts alone, so N nodes admit up to N times a limit (env TOLLGATE_REDIS: prefer it when the URL holds a password, which an argument shows in ps)")
+	fs.StringVar(&f.redisPrefix, "redis-prefix", limit.DefaultPrefix, "prefix of every key the limits write in Redis: give each deployment sharing one Redis server its own, since API ids derive from logical ids and two deployments' APIs may have the same id")
+	fs.StringVar(&f.redisFailure, "redis-failure", redisFailOpen, "when Redis cannot be reached within --redis-timeout: open (serve, each node counting alone: its gateway throttles, usage plans' throttles and quotas, the token endpoint's quotas and lockouts; nothing across nodes: availability first, as --store-outage=serve) or closed (answer 503 to requests a shared limit applies to: enforcement first); /readyz stays ready in both, since every node shares Redis")
 	fs.DurationVar(&f.redisTimeout, "redis-timeout", 100*time.Millisecond, "how long one call to Redis may take before it counts as failed (--redis-failure)")
 }
 
-// check validates the flags and returns the Redis server's address as the
+// check validates the flags (--redis defaulting to TOLLGATE_REDIS) and returns the Redis server's address as the
 // log may show it (host:port, never the URL's user or password), or ""
 // without --redis.
 func (f *limitFlags) check() (host string, err error) {
+	f.redisURL = cmp.Or(f.redisURL, f.redisEnv)
 	switch f.redisFailure {
 	case redisFailOpen, redisFailClosed:
 	default:
@@ -44,6 +61,9 @@ func (f *limitFlags) check() (host string, err error) {
 	}
 	if f.redisTimeout <= 0 {
 		return "", reported(2, "--redis-timeout %s: want a positive duration, e.g. 100ms", f.redisTimeout)
+	}
+	if f.redisPrefix == "" || len(f.redisPrefix) > maxRedisPrefix || strings.ContainsFunc(f.redisPrefix, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return "", reported(2, "--redis-prefix %q: want 1 to %d printable ASCII characters without spaces, e.g. tollgate-staging:", f.redisPrefix, maxRedisPrefix)
 	}
 	if f.redisURL == "" {
 		return "", nil
@@ -86,12 +106,12 @@ func openLimiters(f limitFlags, log *slog.Logger) (*limiters, error) {
 		log.Info("limits counted in this process only: each node admits its own share of every limit (--redis shares them)")
 		return l, nil
 	}
-	if l.shared, err = newRedisLimiter(f.redisURL, f.redisTimeout); err != nil {
+	if l.shared, err = newRedisLimiter(f.redisURL, limit.RedisOptions{Prefix: f.redisPrefix, Timeout: f.redisTimeout, Logger: log}); err != nil {
 		// The error of a URL the flags accepted names no password: go-redis
 		// reports its parts.
 		return nil, fmt.Errorf("--redis %s: %w", host, err)
 	}
-	log.Info("limits shared through redis at "+host, "redis", host, "redis_failure", f.redisFailure, "redis_timeout", f.redisTimeout)
+	log.Info("limits shared through redis at "+host, "redis", host, "redis_prefix", f.redisPrefix, "redis_failure", f.redisFailure, "redis_timeout", f.redisTimeout)
 	return l, nil
 }
 

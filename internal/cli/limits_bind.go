@@ -2,7 +2,6 @@ package cli
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
@@ -28,9 +27,9 @@ func newLocalLimiter() limit.Limiter { return limit.NewLocal(limit.LocalOptions{
 func newTokenLocalLimiter() limit.Limiter { return limit.NewLocal(limit.LocalOptions{}) }
 
 // newRedisLimiter returns the limiter shared through Redis at rawURL
-// (limit.NewRedis), each call bounded by timeout.
-func newRedisLimiter(rawURL string, timeout time.Duration) (limit.Limiter, error) {
-	l, err := limit.NewRedis(rawURL, limit.RedisOptions{Timeout: timeout})
+// (limit.NewRedis).
+func newRedisLimiter(rawURL string, opts limit.RedisOptions) (limit.Limiter, error) {
+	l, err := limit.NewRedis(rawURL, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -2,14 +2,22 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
+	"net"
+	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/limit"
 )
 
 // TestRedisFlags: --redis takes redis:// and rediss:// URLs and yields
@@ -32,7 +40,7 @@ func TestRedisFlags(t *testing.T) {
 		{"", "sometimes", time.Second, "", `--redis-failure "sometimes"`},
 		{"", "open", 0, "", "--redis-timeout 0s"},
 	} {
-		f := limitFlags{redisURL: c.url, redisFailure: c.failure, redisTimeout: c.timeout}
+		f := limitFlags{redisURL: c.url, redisPrefix: "tollgate:", redisFailure: c.failure, redisTimeout: c.timeout}
 		host, err := f.check()
 		if c.err == "" {
 			if err != nil || host != c.host {
@@ -55,7 +63,7 @@ func TestRedisFlags(t *testing.T) {
 func TestOpenLimitersLogsMode(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	l, err := openLimiters(limitFlags{redisFailure: "open", redisTimeout: time.Second}, log)
+	l, err := openLimiters(limitFlags{redisPrefix: "tollgate:", redisFailure: "open", redisTimeout: time.Second}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +74,7 @@ func TestOpenLimitersLogsMode(t *testing.T) {
 		t.Error(err)
 	}
 	buf.Reset()
-	l, err = openLimiters(limitFlags{redisURL: "redis://:pw-secret@127.0.0.1:6379", redisFailure: "closed", redisTimeout: time.Second}, log)
+	l, err = openLimiters(limitFlags{redisURL: "redis://:pw-secret@127.0.0.1:6379", redisPrefix: "tollgate:", redisFailure: "closed", redisTimeout: time.Second}, log)
 	if err != nil {
 		// The Redis limiter is not bound in this build: its error names
 		// the host alone.
@@ -144,6 +152,184 @@ func TestShellQuote(t *testing.T) {
 		out, err := exec.Command(sh, "-c", "printf %s "+shellQuote(v)).Output()
 		if err != nil || string(out) != v {
 			t.Errorf("%q came back %q, %v", v, out, err)
+		}
+	}
+}
+
+// serve names the API keys an apply generated and never prints their
+// values; dev prints each once.
+func TestPrintNewAPIKeysServeHidesValues(t *testing.T) {
+	keys := []newAPIKey{{LogicalID: "PartnerKey", KeyID: "abc1234567", Value: "gen0123456789abcdefghij"}}
+	var serve, dev strings.Builder
+	nameNewAPIKeys(&serve, keys)
+	printNewAPIKeys(&dev, keys)
+	if s := serve.String(); strings.Contains(s, keys[0].Value) || !strings.Contains(s, "PartnerKey (id abc1234567)") || !strings.Contains(s, "tollgate api-keys create") {
+		t.Errorf("serve prints %q", s)
+	}
+	if !strings.Contains(dev.String(), keys[0].Value) {
+		t.Errorf("dev prints %q", dev.String())
+	}
+}
+
+// --redis-prefix takes 1 to maxRedisPrefix printable characters.
+func TestRedisPrefixFlag(t *testing.T) {
+	for prefix, ok := range map[string]bool{
+		"tollgate-staging:":                   true,
+		strings.Repeat("p", maxRedisPrefix):   true,
+		"":                                    false,
+		"two words:":                          false,
+		"tab\t:":                              false,
+		"é:":                                  false,
+		strings.Repeat("p", maxRedisPrefix+1): false,
+	} {
+		f := limitFlags{redisURL: "redis://cache.internal", redisPrefix: prefix, redisFailure: "open", redisTimeout: time.Second}
+		_, err := f.check()
+		var code exitError
+		if ok && err != nil || !ok && (!errors.As(err, &code) || code != 2 || !strings.Contains(err.Error(), "--redis-prefix")) {
+			t.Errorf("--redis-prefix %q: %v", prefix, err)
+		}
+	}
+}
+
+// TOLLGATE_REDIS gives --redis its default, so that a URL with a password
+// need not be an argument (ps shows arguments); the flag's help says so,
+// and --redis-prefix defaults to limit.DefaultPrefix.
+func TestRedisURLFromEnv(t *testing.T) {
+	const url = "redis://:env-secret@cache.internal:6379/0"
+	t.Setenv("TOLLGATE_REDIS", url)
+	var f limitFlags
+	cmd := &cobra.Command{Use: "x"}
+	f.register(cmd)
+	if err := cmd.ParseFlags(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.check(); err != nil || f.redisURL != url || f.redisPrefix != "tollgate:" {
+		t.Errorf("redis %q, prefix %q", f.redisURL, f.redisPrefix)
+	}
+	fl := cmd.Flags().Lookup("redis")
+	if !strings.Contains(fl.Usage, "TOLLGATE_REDIS") {
+		t.Errorf("--redis help %q does not name TOLLGATE_REDIS", fl.Usage)
+	}
+	// The help prints the default: an env URL's password would show in
+	// --help, so the flag's default is checked not to be quoted there.
+	var help strings.Builder
+	cmd.SetOut(&help)
+	_ = cmd.Help()
+	if strings.Contains(help.String(), "env-secret") {
+		t.Errorf("--help shows the env URL's password:\n%s", help.String())
+	}
+	if err := cmd.ParseFlags([]string{"--redis", "redis://other:6379"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.check(); err != nil || f.redisURL != "redis://other:6379" {
+		t.Errorf("--redis over the env: %q, %v", f.redisURL, err)
+	}
+	if !slices.Contains(secretEnv, "TOLLGATE_REDIS") {
+		t.Error("TOLLGATE_REDIS is not removed from the environment (secretEnv)")
+	}
+}
+
+// --redis-prefix separates deployments sharing one Redis: the same key
+// under two prefixes is two buckets, under one prefix one.
+func TestRedisPrefixSeparates(t *testing.T) {
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Redis at 127.0.0.1:6379: %v (CI is set: Redis must be there)", err)
+		}
+		t.Skipf("Redis at 127.0.0.1:6379: %v", err)
+	} else {
+		c.Close()
+	}
+	open := func(prefix string) limit.Limiter {
+		l, err := openLimiters(limitFlags{redisURL: "redis://127.0.0.1:6379/0", redisPrefix: prefix, redisFailure: "closed", redisTimeout: time.Second}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = l.Close() })
+		return l.shared
+	}
+	run := rand.Text()
+	a, b, a2 := open("tollgate-clitest:"+run+":a:"), open("tollgate-clitest:"+run+":b:"), open("tollgate-clitest:"+run+":a:")
+	// One request per hour: the test cannot outlast a cell. The keys
+	// expire with it (plus the limiter's grace).
+	check := []limit.Check{{Key: "stage:api1:prod", Rate: limit.Rate{PerSecond: 1.0 / 3600, Burst: 1}}}
+	now := time.Now()
+	take := func(l limit.Limiter) bool {
+		r, err := l.Take(context.Background(), now, check)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Allowed()
+	}
+	if !take(a) {
+		t.Fatal("first take refused")
+	}
+	if take(a2) {
+		t.Error("the same prefix: a second bucket")
+	}
+	if !take(b) {
+		t.Error("another prefix shares the bucket")
+	}
+}
+
+// dev prefers an enabled key for its curl line; with only a disabled key
+// known it says so instead of printing a line that answers 403.
+func TestDevAPIKeyLineDisabledKey(t *testing.T) {
+	const url = "http://127.0.0.1:8080/apis/x/prod/"
+	no, yes := false, true
+	for _, c := range []struct {
+		name string
+		keys []config.APIKey
+		want string
+		not  string
+	}{
+		{"only disabled", []config.APIKey{{ID: "DevKey", Value: "dev-key-0123456789abcdef", Enabled: &no}},
+			"API key DevKey is disabled", "x-api-key: dev-key"},
+		{"an enabled one after", []config.APIKey{{ID: "DevKey", Value: "dev-key-0123456789abcdef", Enabled: &no}, {ID: "OnKey", Value: "on-key-0123456789abcdef", Enabled: &yes}},
+			"curl -H 'x-api-key: on-key-0123456789abcdef' " + url + "items\n", "dev-key"},
+	} {
+		var stdout, stderr strings.Builder
+		a := newApp(&stdout, &stderr)
+		cfg := devAPIKeyConfig("", "")
+		cfg.APIKeys = c.keys
+		cfg.UsagePlans[0].APIKeys = nil
+		for _, k := range c.keys {
+			cfg.UsagePlans[0].APIKeys = append(cfg.UsagePlans[0].APIKeys, k.ID)
+		}
+		m, ok := firstAPIKeyMethod(cfg, &cfg.RestAPIs[0], nil)
+		if !ok {
+			t.Fatalf("%s: no method requiring a key", c.name)
+		}
+		a.printAPIKeyCall(url, m, "")
+		if out := stdout.String(); !strings.Contains(out, c.want) || strings.Contains(out, c.not) {
+			t.Errorf("%s: output\n%s\nwant %q, not %q", c.name, out, c.want, c.not)
+		}
+	}
+}
+
+// The token line calls a real method of the API: its first GET or ANY
+// method with a Cognito authorizer and no key, greedy parameters filled.
+func TestTokenMethodPath(t *testing.T) {
+	cognito := []config.Authorizer{{ID: "Pool", CognitoUserPools: []string{"P"}}, {ID: "Fn", Type: "TOKEN"}}
+	for _, c := range []struct {
+		name      string
+		resources []config.Resource
+		want      string
+	}{
+		{"seed's proxy", []config.Resource{{Path: "/{proxy+}", Methods: []config.Method{{HTTPMethod: "ANY", Authorizer: "Pool"}}}}, "/hello/world"},
+		{"a literal path", []config.Resource{
+			{Path: "/open", Methods: []config.Method{{HTTPMethod: "GET"}}},
+			{Path: "/lambda", Methods: []config.Method{{HTTPMethod: "GET", Authorizer: "Fn"}}},
+			{Path: "/keyed", Methods: []config.Method{{HTTPMethod: "GET", Authorizer: "Pool", APIKeyRequired: true}}},
+			{Path: "/posts", Methods: []config.Method{{HTTPMethod: "POST", Authorizer: "Pool"}}},
+			{Path: "/pets/{id}", Methods: []config.Method{{HTTPMethod: "GET", Authorizer: "Pool"}}},
+		}, "/pets/example"},
+		{"none", []config.Resource{{Path: "/open", Methods: []config.Method{{HTTPMethod: "GET"}}}}, ""},
+	} {
+		api := &config.RestAPI{ID: "Api", Authorizers: cognito, Resources: c.resources}
+		got, ok := tokenMethodPath(api)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("%s: %q, %v; want %q", c.name, got, ok, c.want)
 		}
 	}
 }

@@ -20,6 +20,9 @@ type reloadSource struct {
 	template   templateFlags
 	// watch reloads on a change to the file too (dev; see watchFile).
 	watch bool
+	// showKeyValues prints the values of API keys a reload generates
+	// (dev); serve names them only (nameNewAPIKeys).
+	showKeyValues bool
 }
 
 // path is the config file or template reloaded, or "" for none.
@@ -101,9 +104,13 @@ func (rl *reloader) reload(ctx context.Context, why string) {
 	if err == nil {
 		var ap *applied
 		if ap, err = rl.a.apply(ctx, rl.st, rl.v, cfg, stack, rl.f, rl.log); err == nil {
-			// The store holds the keys whatever serve says: their values
-			// are shown now or never.
-			printNewAPIKeys(rl.a.stdout, newAPIKeys(ap.res))
+			// The store holds the keys whatever serve says: dev shows
+			// their values now or never; serve never does.
+			if src.showKeyValues {
+				printNewAPIKeys(rl.a.stdout, newAPIKeys(ap.res))
+			} else {
+				nameNewAPIKeys(rl.a.stdout, newAPIKeys(ap.res))
+			}
 			err = rl.serve(ap, path, why)
 		}
 	}

@@ -111,12 +111,12 @@ func (a *app) serveCommand() *cobra.Command {
 				if stack != nil {
 					_ = printOutputs(output{a.stdout, outputsJSON}, stack.plan.Outputs(res, endpointsOf(srv)))
 				}
-				// Shown once; with --json, on stderr, so that stdout stays
-				// one JSON document.
+				// Named, never shown (serve's output lands in logs); with
+				// --json, on stderr, so that stdout stays one JSON document.
 				if outputsJSON {
-					printNewAPIKeys(a.stderr, newAPIKeys(res))
+					nameNewAPIKeys(a.stderr, newAPIKeys(res))
 				} else {
-					printNewAPIKeys(a.stdout, newAPIKeys(res))
+					nameNewAPIKeys(a.stdout, newAPIKeys(res))
 				}
 				fmt.Fprintf(a.stdout, "Tollgate is serving on %s (public URL %s)\n", srv.Addr(), srv.PublicURL())
 				if t := srv.TLSAddr(); t != "" {

@@ -26,6 +26,11 @@ type usageQuery struct {
 // key and day.
 func (q *usageQuery) run(now func() time.Time, stdout func() output) storeRun {
 	return func(ctx context.Context, s *session, _ []string) error {
+		if q.key != "" && !tollgate.APIKeyIDPattern.MatchString(q.key) {
+			// The id is checked, not quoted back: an operator may have
+			// pasted a key's value.
+			return tollgate.Errorf(tollgate.KindInvalid, "--key: want an API key id (10 lowercase letters and digits, as `tollgate api-keys list` shows), not a key's value or name")
+		}
 		plan, err := findPlan(ctx, s.st, q.plan)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,6 +25,9 @@ var (
 	ErrNoSuchUsagePlan = errors.New("no such usage plan")
 	// ErrPlanStageTaken: two of the key's plans cover one API stage.
 	ErrPlanStageTaken = errors.New("the key is in another usage plan of the API stage")
+	// ErrAPIKeyValueTaken: another key has the value (hashed under any of
+	// the vault's master keys).
+	ErrAPIKeyValueTaken = errors.New("API key value taken")
 )
 
 // APIKeySpec is what CreateAPIKey makes.
@@ -61,6 +65,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, spec APIKeySpec) (key *tollg
 		return nil, "", refused(tollgate.KindInvalid, ErrBadAPIKeyValue,
 			"an API key's value must be %d to %d printable ASCII characters without spaces", tollgate.MinAPIKeyValueLength, tollgate.MaxAPIKeyValueLength)
 	}
+	if err := s.checkValueFree(ctx, value); err != nil {
+		return nil, "", err
+	}
 	plans, err := s.checkPlans(ctx, spec.PlanIDs)
 	if err != nil {
 		return nil, "", err
@@ -81,6 +88,32 @@ func (s *Service) CreateAPIKey(ctx context.Context, spec APIKeySpec) (key *tollg
 		return nil, "", err
 	}
 	return key, value, nil
+}
+
+// checkValueFree refuses a value another key has. The store's uniqueness
+// of hashes catches a value hashed under the sealing master key only:
+// during a master key rotation a key not yet resealed holds the hash
+// under the other key, and a second key with its value would make the
+// rotation unable to finish (two keys with one hash). So every hash of
+// the value, under each of the vault's keys, is compared with every
+// stored key's: the store has no read by hash, so this scans the keys
+// (one read; API keys number in the thousands at most).
+func (s *Service) checkValueFree(ctx context.Context, value string) error {
+	hashes := s.vault.AppendAPIKeyHashes(nil, value)
+	keys, err := s.st.ListAPIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		for _, h := range hashes {
+			if hmac.Equal(h, k.Hash) {
+				// Names the key holding it, never the value.
+				return refused(tollgate.KindConflict, ErrAPIKeyValueTaken,
+					"API key %s has this value: API key values are unique", k.ID)
+			}
+		}
+	}
+	return nil
 }
 
 // checkPlans returns the plan ids sorted and deduplicated, once it has

@@ -256,3 +256,41 @@ func TestAPIKeyWrites(t *testing.T) {
 		t.Errorf("actions audited on the declared key: %v", seen)
 	}
 }
+
+// During a master key rotation a key not yet resealed holds its value's
+// hash under the old master key: a new key with that value is refused
+// all the same (the store's unique hash would not see it), without
+// showing the value.
+func TestCreateAPIKeyValueTakenDuringRotation(t *testing.T) {
+	ctx := context.Background()
+	f := newKeyFixture(t)
+	oldKey, newKey := vault.NewKey(), vault.NewKey()
+	before, err := vault.New(oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, err := vault.New(newKey, oldKey) // seals under the new key, still reads the old
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := "abcdefghijklmnopqrstuvwxyz0123"
+	k, _, err := domain.New(f.st, before, func() time.Time { return t0 }).CreateAPIKey(ctx, domain.APIKeySpec{Name: "old", Value: value})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := domain.New(f.st, during, func() time.Time { return t0 })
+	_, _, err = svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "again", Value: value})
+	if tollgate.KindOf(err) != tollgate.KindConflict || !errors.Is(err, domain.ErrAPIKeyValueTaken) {
+		t.Fatalf("a value hashed under the old master key: %v", err)
+	}
+	if strings.Contains(err.Error(), value) || !strings.Contains(err.Error(), k.ID) {
+		t.Errorf("refusal %q: want the holder's id, not the value", err)
+	}
+	// Another value is free.
+	if _, _, err := svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "other", Value: value + "x"}); err != nil {
+		t.Errorf("a new value: %v", err)
+	}
+	if len(f.st.keys) != 2 {
+		t.Errorf("%d keys stored, want 2", len(f.st.keys))
+	}
+}

@@ -574,8 +574,9 @@ func TestLocalLimiterOnlyForPlans(t *testing.T) {
 	if len(lim.takes) != 1 || len(lim.takes[0]) != 2 {
 		t.Errorf("pets: %+v", lim.takes)
 	}
-	// A week starts on Monday (tollgate.QuotaWeek): t0 is a Tuesday.
-	if c := lim.takes[0][1]; !c.Reset.Equal(time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC)) {
+	// A week starts on Sunday (tollgate.QuotaWeek): t0 is Tuesday 3
+	// November 2026, so the window ends on Sunday the 8th.
+	if c := lim.takes[0][1]; !c.Reset.Equal(time.Date(2026, 11, 8, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("quota %+v", c)
 	}
 }

@@ -18,6 +18,11 @@ const DefaultMaxKeys = 100_000
 // recently used among them when none is idle (Redis's approximated LRU).
 const evictSample = 16
 
+// evictSearch is how many entries past the sample a full shard looks at
+// for a rate's cell or a lockout's failures to evict, rather than a
+// quota's count or a lock.
+const evictSearch = 256
+
 // inlineChecks is how many checks a Take handles without allocating.
 const inlineChecks = 8
 
@@ -26,8 +31,10 @@ type LocalOptions struct {
 	// MaxKeys caps the keys remembered (rates, quota windows, lockouts).
 	// Past it, idle keys are forgotten first (a refilled bucket, a quota
 	// past its Reset, an expired lock with no failures in its window:
-	// forgetting them changes no answer), then the least recently used,
-	// which does. Zero means DefaultMaxKeys.
+	// forgetting them changes no answer), then the least recently used
+	// (a refusal is a use) of a sample, rates' cells and lockouts'
+	// failures before quotas' counts and locks, which are forgotten only
+	// when a shard holds little else. Zero means DefaultMaxKeys.
 	MaxKeys int
 	// Shards is the number of independently locked parts of the key
 	// space, rounded up to a power of two. Zero means four per CPU.
@@ -68,6 +75,18 @@ type entry struct {
 // idleAt is when forgetting e changes no answer.
 func (e *entry) idleAt() int64 {
 	return max(e.tat, e.reset, e.failEnd, e.lockedUntil)
+}
+
+// keep ranks what forgetting e at t costs, for eviction: 0 for a rate's
+// cell or a lockout's failures (forgetting them admits a burst again or
+// forgives a few failures), 1 for a quota's count or a lock (forgetting
+// them admits a whole window's worth again or lifts a lockout). Idle
+// entries go before either.
+func (e *entry) keep(t int64) int {
+	if e.reset > t || e.lockedUntil > t {
+		return 1
+	}
+	return 0
 }
 
 // NewLocal returns an empty Local limiter.
@@ -183,6 +202,16 @@ func (l *Local) Take(_ context.Context, now time.Time, checks []Check) (Result, 
 			p.val = *p.e
 		}
 		if wait := admit(c, &p.val, t); wait >= 0 {
+			// A refusal charges nothing but is a use: an exhausted quota
+			// or a lock being hammered is the last thing to forget.
+			if p.e != nil {
+				p.e.used = t
+			}
+			for j := range pend {
+				if pend[j].e != nil {
+					pend[j].e.used = t
+				}
+			}
 			return Result{Refused: i, RetryAfter: time.Duration(wait)}, nil
 		}
 		p.val.used = t
@@ -319,18 +348,24 @@ func (sh *shard) evict(t int64, capacity int) {
 			return
 		}
 	}
-	// Map iteration starts at a random entry: the first few are a sample.
-	var oldest string
-	oldestUsed, n := int64(math.MaxInt64), 0
+	// Map iteration starts at a random entry: the first few are a sample,
+	// whose least recently used entry goes, a rate's cell or failures
+	// before a quota's count or a lock. When the sample holds only the
+	// latter, up to evictSearch more entries are looked at for one of the
+	// former, so that a flood of new keys (cheap cells) evicts cells, not
+	// the quotas and locks that hold its sender.
+	var victim string
+	victimKeep, victimUsed, n := 2, int64(math.MaxInt64), 0
 	for k, e := range sh.entries {
-		if e.used < oldestUsed {
-			oldest, oldestUsed = k, e.used
+		n++
+		if keep := e.keep(t); keep < victimKeep || keep == victimKeep && e.used < victimUsed {
+			victim, victimKeep, victimUsed = k, keep, e.used
 		}
-		if n++; n == evictSample {
+		if n >= evictSample && victimKeep == 0 || n >= evictSample+evictSearch {
 			break
 		}
 	}
-	delete(sh.entries, oldest)
+	delete(sh.entries, victim)
 }
 
 // insertSorted adds v to the ascending set s.

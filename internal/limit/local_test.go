@@ -167,3 +167,101 @@ func BenchmarkLocalTakeParallel(b *testing.B) {
 		}
 	})
 }
+
+// One shard of 64 keys: eviction looks at every entry (the sample and
+// the search cover it), so which key goes is decided, not sampled.
+func newOneShard() *limit.Local { return limit.NewLocal(limit.LocalOptions{MaxKeys: 64, Shards: 1}) }
+
+func take(t *testing.T, l *limit.Local, now time.Time, c limit.Check) bool {
+	t.Helper()
+	res, err := l.Take(context.Background(), now, []limit.Check{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Allowed()
+}
+
+// A refused Take is a use: an exhausted quota hammered by its client is
+// not the least recently used entry, so new keys do not evict it (which
+// would give the client a new window).
+func TestLocalRefusalRefreshesUse(t *testing.T) {
+	l := newOneShard()
+	t0 := time.Unix(1_800_000_000, 0)
+	reset := t0.Add(time.Hour)
+	spent := limit.Check{Key: "spent", Limit: 1, Reset: reset}
+	if !take(t, l, t0, spent) {
+		t.Fatal("first request refused")
+	}
+	for i := range 1000 {
+		now := t0.Add(time.Duration(i+1) * time.Millisecond)
+		if take(t, l, now, spent) {
+			t.Fatalf("request %d admitted past the quota: the counter was forgotten", i)
+		}
+		take(t, l, now, limit.Check{Key: fmt.Sprint("other", i), Limit: 5, Reset: reset})
+	}
+	if n := l.Len(); n > 64 {
+		t.Errorf("%d keys, cap 64", n)
+	}
+}
+
+// A flood of cheap keys (new rates' cells, one failure each of many
+// client ids) evicts cheap keys, never a quota's count or a lock, as long
+// as the shard holds cheap keys.
+func TestLocalFloodKeepsQuotasAndLocks(t *testing.T) {
+	l := newOneShard()
+	ctx := context.Background()
+	t0 := time.Unix(1_800_000_000, 0)
+	reset := t0.Add(time.Hour)
+	lockout := limit.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}
+	for i := range 10 {
+		if !take(t, l, t0, limit.Check{Key: fmt.Sprint("quota", i), Limit: 1, Reset: reset}) {
+			t.Fatal("first request refused")
+		}
+	}
+	for i := range 5 {
+		if until, err := l.Strike(ctx, t0, fmt.Sprint("lock", i), lockout); err != nil || until.IsZero() {
+			t.Fatalf("Strike = %v, %v", until, err)
+		}
+	}
+	// The flood is older than nothing: the quotas and locks are the least
+	// recently used entries throughout.
+	for i := range 5000 {
+		now := t0.Add(time.Duration(i+1) * time.Microsecond)
+		if i%2 == 0 {
+			take(t, l, now, limit.Check{Key: fmt.Sprint("cell", i), Rate: limit.Rate{PerSecond: 1, Burst: 1}})
+		} else if _, err := l.Strike(ctx, now, fmt.Sprint("client", i), limit.Lockout{MaxFailures: 5, Window: time.Minute, Duration: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := t0.Add(time.Second)
+	for i := range 10 {
+		if take(t, l, later, limit.Check{Key: fmt.Sprint("quota", i), Limit: 1, Reset: reset}) {
+			t.Errorf("quota %d forgotten by the flood", i)
+		}
+	}
+	for i := range 5 {
+		if take(t, l, later, limit.Check{Key: fmt.Sprint("lock", i), Locked: true}) {
+			t.Errorf("lock %d forgotten by the flood", i)
+		}
+	}
+}
+
+// A lock check of a key that holds no lock remembers nothing: checking
+// every client id presented cannot fill the limiter.
+func TestLocalLockCheckCreatesNoEntry(t *testing.T) {
+	l := newOneShard()
+	t0 := time.Unix(1_800_000_000, 0)
+	for i := range 100 {
+		if !take(t, l, t0, limit.Check{Key: fmt.Sprint("client", i), Locked: true}) {
+			t.Fatal("an unknown key is locked")
+		}
+	}
+	// With a quota charged in the same Take, only the quota is kept.
+	res, err := l.Take(context.Background(), t0, []limit.Check{{Key: "lock:x", Locked: true}, {Key: "quota:x", Limit: 5, Reset: t0.Add(time.Hour)}})
+	if err != nil || !res.Allowed() {
+		t.Fatalf("Take = %+v, %v", res, err)
+	}
+	if n := l.Len(); n != 1 {
+		t.Errorf("%d keys remembered, want 1 (the quota)", n)
+	}
+}

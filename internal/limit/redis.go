@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,6 +27,39 @@ type RedisOptions struct {
 	// Timeout bounds each Take and Strike (the round trip included). Zero
 	// means DefaultTimeout.
 	Timeout time.Duration
+	// Logger receives, at debug level, what the Redis client would log
+	// (a failed dial, a connection dropped). Nil discards it: the caller
+	// reports failures through Take's and Strike's errors. The client's
+	// logger is one per process, so the last NewRedis given a Logger
+	// sets it.
+	Logger *slog.Logger
+}
+
+// clientLog is the Redis client's logger (redis.SetLogger is process-wide):
+// the client writes plain-text lines to stderr by default, one per failed
+// dial, which would break a JSON log and repeat an outage that the caller
+// reports once. It forwards them at debug level to clientLogger, or
+// discards them.
+type clientLog struct{}
+
+var (
+	clientLogOnce sync.Once
+	clientLogger  atomic.Pointer[slog.Logger]
+)
+
+func (clientLog) Printf(ctx context.Context, format string, v ...any) {
+	if l := clientLogger.Load(); l != nil && l.Enabled(ctx, slog.LevelDebug) {
+		l.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+	}
+}
+
+// quietClientLog installs clientLog, once per process, and points it at l
+// when l is not nil.
+func quietClientLog(l *slog.Logger) {
+	clientLogOnce.Do(func() { redis.SetLogger(clientLog{}) })
+	if l != nil {
+		clientLogger.Store(l)
+	}
 }
 
 // Redis counts in a Redis server, so that every node sharing it counts
@@ -52,6 +88,7 @@ type Redis struct {
 // does not dial: the first Take does, and reports an unreachable server
 // as its error.
 func NewRedis(url string, opts RedisOptions) (*Redis, error) {
+	quietClientLog(opts.Logger)
 	o, err := redis.ParseURL(url)
 	if err != nil {
 		// ParseURL's errors quote the URL, password included.

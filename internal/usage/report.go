@@ -24,10 +24,10 @@ type Usage struct {
 	EndDate     string `json:"endDate"`
 	Position    string `json:"position,omitempty"`
 	// Values maps each API key's id to one [used, remaining] pair per day
-	// from StartDate to EndDate. The key is the id, not the value: the
-	// GetUsage reference says "{api_key} stands for an API key ID" (an
-	// older SDK text said value; contract §5 item 6), and Tollgate could
-	// not show a value anyway, keeping only its hash.
+	// from StartDate to EndDate. The key is the id, where API Gateway
+	// keys them by the value (botocore's Usage.items: "{api_key} stands
+	// for an API key value"): Tollgate keeps a value only hashed or
+	// sealed, so it has none to show, and names the key by its id.
 	Values map[string][][2]int64 `json:"values"`
 }
 
