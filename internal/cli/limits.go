@@ -100,9 +100,10 @@ func openLimiters(f limitFlags, log *slog.Logger) (*limiters, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &limiters{failOpen: f.redisFailure == redisFailOpen, tokenLocal: newTokenLocalLimiter()}
+	// The local limiters count alone without Redis, and in Redis's place
+	// while it fails open.
+	l := &limiters{failOpen: f.redisFailure == redisFailOpen, local: newLocalLimiter(), tokenLocal: newTokenLocalLimiter()}
 	if host == "" {
-		l.local = newLocalLimiter()
 		log.Info("limits counted in this process only: each node admits its own share of every limit (--redis shares them)")
 		return l, nil
 	}
