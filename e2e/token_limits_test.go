@@ -186,10 +186,11 @@ func TestTokenLimits(t *testing.T) {
 		}
 	})
 
-	// The audit log: one token.lockout event per locked id, the known
-	// client named, the unknown id not (it names no client).
+	// The audit log: one token.lockout event, of the known client. An
+	// unknown id is answered as a locked one but never counted, so that a
+	// flood of made-up ids writes nothing: no event.
 	var locks []auditEvent
-	functest.Eventually(t, "two token.lockout events in the audit log", func() bool {
+	functest.Eventually(t, "a token.lockout event in the audit log", func() bool {
 		events, _ := readAudit(t, auditLog)
 		locks = locks[:0]
 		for _, ev := range events {
@@ -197,10 +198,10 @@ func TestTokenLimits(t *testing.T) {
 				locks = append(locks, ev)
 			}
 		}
-		return len(locks) >= 2
+		return len(locks) >= 1
 	})
-	if len(locks) != 2 {
-		t.Errorf("%d token.lockout events, want 2: %+v", len(locks), locks)
+	if len(locks) != 1 {
+		t.Errorf("%d token.lockout events, want 1: %+v", len(locks), locks)
 	}
 	if ev, ok := find(locks, func(ev auditEvent) bool { return ev.ClientID == partner[0] }); !ok || ev.Outcome != "denied" || ev.Endpoint == "" {
 		t.Errorf("no token.lockout event of the known client (denied, at its endpoint): %+v", locks)
@@ -218,8 +219,8 @@ func TestTokenLimits(t *testing.T) {
 			t.Errorf("metrics lack %s:\n%s", want, grepLines(text, "tollgate_token_"))
 		}
 	}
-	if n := sumMetric(t, text, "tollgate_token_lockouts_total"); n != 2 {
-		t.Errorf("tollgate_token_lockouts_total sums to %v, want 2:\n%s", n, grepLines(text, "tollgate_token_"))
+	if n := sumMetric(t, text, "tollgate_token_lockouts_total"); n != 1 {
+		t.Errorf("tollgate_token_lockouts_total sums to %v, want 1:\n%s", n, grepLines(text, "tollgate_token_"))
 	}
 }
 
