@@ -746,3 +746,16 @@ func TestPlanQuotaUsedNotWithSharedLimiter(t *testing.T) {
 		}
 	}
 }
+
+// A path an upstream may decode into another method's ("/%2Fpets", which
+// ANY /{proxy+} matches, for GET /pets) is held to that method's throttle
+// too: spelling the path otherwise does not escape it.
+func TestPlanMethodThrottleLenientPath(t *testing.T) {
+	ke := newKeyEnv(t, tollgate.UsagePlan{Stages: []tollgate.PlanStage{
+		{APIID: apiID, Stage: "prod", Throttle: map[string]tollgate.Throttle{"/pets/GET": {Rate: 1, Burst: 1}}},
+	}}, nil)
+	if w := ke.get("/prod/pets", keyValue); w.Code != 200 {
+		t.Fatalf("first: %d", w.Code)
+	}
+	wantAnswer(t, "the same method, spelt /%2Fpets", ke.get("/prod/%2Fpets", keyValue), 429, tooManyRequests, "TooManyRequestsException")
+}

@@ -1024,6 +1024,9 @@ func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index
 			used = g.quotaUsed(r.Context(), pk.plan.ID, pk.key.ID, start)
 		}
 		pk.addPlan(c, rs.methodKey, now, used)
+		if t.lenientRoute > 0 {
+			pk.addLenientMethod(c, t.api.routes[t.lenientRoute-1].methodKey, rs.methodKey)
+		}
 	}
 	if c.n > 0 && !g.limits(w, r, t.api, c, &pk, now) {
 		return nil, false

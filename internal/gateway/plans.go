@@ -59,8 +59,9 @@ const (
 )
 
 // maxChecks is how many checks one request can carry: stage, route, the
-// lenient reading's route, client, plan, method, quota.
-const maxChecks = 7
+// lenient reading's route, client, plan, method, the lenient reading's
+// method, quota.
+const maxChecks = 8
 
 // checks are the limits one request is held to, with what each answers,
 // and the API key it presented (in the same allocation).
@@ -221,13 +222,29 @@ func presentedKey(r *http.Request) *keyUse {
 	return nil
 }
 
+// Separators of the plan's keys: method throttles and quota windows.
+const methodSep, quotaSep = "\x00method\x00", "\x00quota\x00"
+
+// addLenientMethod adds the per-method throttle of the route the lenient
+// reading of the path selects (methodKey), when it is not the matched
+// route's: a path an upstream may decode into another route's
+// ("/%2Freports" for "/reports") is held to that route's method throttle
+// too, as it is to its stage route throttle. Rare: it builds its key here.
+func (pk *planKey) addLenientMethod(c *checks, methodKey, matched string) {
+	mth, ok := pk.stage.Throttle[methodKey]
+	if !ok || !mth.Enabled() || methodKey == matched {
+		return
+	}
+	key := keyPrefix + "plan\x00" + pk.plan.ID + "\x00" + pk.key.ID + methodSep + pk.stage.APIID + "\x00" + pk.stage.Stage + "\x00" + methodKey
+	c.add(kindPlanThrottle, limit.Check{Key: key, Rate: rateOf(mth)})
+}
+
 // addPlan adds the checks of the usage plan pk names, for the route whose
 // per-method throttle key is methodKey; used is what the quota's window
 // had used before this process counted it (Options.QuotaUsed). Their keys are built in one
 // string: the plan's and key's ids, then the method's suffix, then the
 // ids again with the quota window's start, each key a substring.
 func (pk *planKey) addPlan(c *checks, methodKey string, now time.Time, used int64) {
-	const methodSep, quotaSep = "\x00method\x00", "\x00quota\x00"
 	th := pk.plan.Throttle
 	mth, hasMethod := pk.stage.Throttle[methodKey]
 	hasMethod = hasMethod && mth.Enabled()
