@@ -2,7 +2,6 @@ package limit_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,9 +9,9 @@ import (
 )
 
 // A stage's rate and a key's daily quota, taken together: both are
-// charged, or neither. Guard makes a limiter failure a 503 (fail closed).
+// charged, or neither.
 func Example() {
-	lim := limit.Guard(limit.NewLocal(limit.LocalOptions{}), false, func(err error) { fmt.Println("limiter:", err) })
+	lim := limit.NewLocal(limit.LocalOptions{})
 	defer lim.Close()
 
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -24,8 +23,6 @@ func Example() {
 	for range 3 {
 		res, err := lim.Take(context.Background(), now, checks)
 		switch {
-		case errors.Is(err, limit.ErrUnavailable):
-			fmt.Println("503")
 		case err != nil:
 			fmt.Println("error:", err)
 		case res.Allowed():

@@ -14,9 +14,9 @@
 // Time is passed in, so tests drive the clock; Redis keeps its own clock
 // out of it (the script is given now).
 //
-// Guard puts a failure policy in front of a limiter: when it cannot count
-// (Redis unreachable, a timeout), a request is admitted (fail open) or
-// refused with ErrUnavailable, which callers answer 503 (fail closed).
+// A limiter that cannot count (Redis unreachable, a timeout) returns an
+// error; its callers apply their failure policy (count in a Local
+// instead, or answer 503).
 //
 // This package imports no other package of Tollgate's; its callers (the
 // gateway, the token endpoint) name the keys.

@@ -96,7 +96,7 @@ func NewRedis(url string, opts RedisOptions) (*Redis, error) {
 	}
 	// No retries: a script whose answer was lost may have charged, and
 	// running it again would charge twice; the caller's failure policy
-	// (Guard) decides what a failed Take means.
+	// decides what a failed Take means.
 	o.MaxRetries = -1
 	// One dial per attempt: a server that refuses connections fails the
 	// Take at once rather than after the pool's backoff, so that failing
