@@ -333,3 +333,37 @@ func TestTokenMethodPath(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenLimitersPingsRedis: a Redis that does not answer is named in a
+// WARN saying what requests get meanwhile, and the server opens all the
+// same; one that answers draws no warning. The URL's database is logged.
+func TestOpenLimitersPingsRedis(t *testing.T) {
+	for _, c := range []struct {
+		url, failure, want, db string
+		warn                   bool
+	}{
+		{"redis://:pw-secret@127.0.0.1:1/3", redisFailClosed, "requests with shared limits get 503", "3", true},
+		{"redis://:pw-secret@127.0.0.1:1", redisFailOpen, "each node counts alone", "", true},
+		{"redis://127.0.0.1:6379/2", redisFailClosed, "limits shared through redis at 127.0.0.1:6379", "2", false},
+	} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, nil))
+		l, err := openLimiters(limitFlags{redisURL: c.url, redisPrefix: "tollgate-ping:", redisFailure: c.failure, redisTimeout: time.Second}, log)
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		text := buf.String()
+		if strings.Contains(text, "level=WARN") != c.warn || !strings.Contains(text, c.want) || strings.Contains(text, "pw-secret") {
+			t.Errorf("%s: log %q", c.url, text)
+		}
+		if c.warn && !strings.Contains(text, "redis at 127.0.0.1:1 does not answer") {
+			t.Errorf("%s: the warning does not name the host: %q", c.url, text)
+		}
+		if strings.Contains(text, "redis_db=") != (c.db != "") || !strings.Contains(text, "redis_db="+c.db) {
+			t.Errorf("%s: the database is not logged: %q", c.url, text)
+		}
+		if err := l.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
