@@ -18,6 +18,8 @@ import (
 
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // TestRedisFlags: --redis takes redis:// and rediss:// URLs and yields
@@ -365,5 +367,36 @@ func TestOpenLimitersPingsRedis(t *testing.T) {
 		if err := l.Close(); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// dev names each usage plan's id, which api-keys create --usage-plan and
+// usage --plan take.
+func TestPrintUsagePlans(t *testing.T) {
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	cfg := devAPIKeyConfig("cfg-value-0123456789ab", "")
+	for _, r := range cfg.RestAPIs[0].Resources {
+		for i := range r.Methods {
+			r.Methods[i].Integration = &config.Integration{Type: "MOCK"}
+		}
+	}
+	cfg.Name = "seed"
+	res, err := config.Apply(context.Background(), st, v, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, ok := res.UsagePlanID("Basic")
+	if !ok {
+		t.Fatal("the apply made no plan Basic")
+	}
+	var out strings.Builder
+	printUsagePlans(&out, cfg, res)
+	if want := "Usage plan Basic: " + id + "\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+	out.Reset()
+	printUsagePlans(&out, cfg, nil)
+	if out.Len() != 0 {
+		t.Errorf("nothing applied, printed %q", out.String())
 	}
 }
