@@ -16,7 +16,7 @@ import (
 const ObjectAPIKey tollgate.Object = "API key"
 
 // ActionAPIKeyUpdate is the audit action of UpdateAPIKey.
-const ActionAPIKeyUpdate = "api_key.update"
+const ActionAPIKeyUpdate = "api_key.update" //nolint:gosec // an action name, not a credential
 
 // Causes of refused API key writes.
 var (
@@ -31,6 +31,8 @@ var (
 	// ErrAPIKeyValueTaken: another key has the value (hashed under any of
 	// the vault's master keys).
 	ErrAPIKeyValueTaken = errors.New("API key value taken")
+	// ErrPlanAddAndRemove: one update both adds and removes a plan.
+	ErrPlanAddAndRemove = errors.New("usage plan both added and removed")
 )
 
 // APIKeySpec is what CreateAPIKey makes.
@@ -159,9 +161,6 @@ type APIKeyUpdate struct {
 	AddPlanIDs    []string
 	RemovePlanIDs []string
 }
-
-// ErrPlanAddAndRemove: one plan both added and removed by one update.
-var ErrPlanAddAndRemove = errors.New("usage plan both added and removed")
 
 // UpdateAPIKey changes an API key's name, description and usage plans
 // (never its value), checking the plans as CreateAPIKey does: each added
