@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -76,6 +80,14 @@ func (m *meterStore) GetUsagePlan(_ context.Context, id string) (*tollgate.Usage
 	return nil, tollgate.Errorf(tollgate.KindNotFound, "usage plan not found")
 }
 
+func (m *meterStore) ListUsagePlans(context.Context) ([]*tollgate.UsagePlan, error) {
+	var out []*tollgate.UsagePlan
+	for _, id := range slices.Sorted(maps.Keys(m.plans)) {
+		out = append(out, m.plans[id])
+	}
+	return out, nil
+}
+
 func (m *meterStore) Usage(_ context.Context, planID, keyID, from, to string) ([]tollgate.UsageRecord, error) {
 	var out []tollgate.UsageRecord
 	for _, r := range m.usage {
@@ -120,7 +132,9 @@ func TestAPIKeysCommands(t *testing.T) {
 	if err := c.run(out(false))(ctx, s, nil); err != nil {
 		t.Fatal(err)
 	}
-	if text := buf.String(); !strings.Contains(text, value) || !strings.Contains(text, "(disabled)") || !strings.Contains(text, "shown once") {
+	if text := buf.String(); !strings.Contains(text, value) || !strings.Contains(text, "(disabled)") || !strings.Contains(text, "shown once") ||
+		!strings.Contains(text, "keyed hash") || !strings.Contains(text, "x-api-key header") || strings.Contains(text, "curl") ||
+		!strings.Contains(text, "Warning: the key is in no usage plan") {
 		t.Errorf("create printed %q", text)
 	}
 
@@ -150,18 +164,91 @@ func TestAPIKeysCommands(t *testing.T) {
 		}
 	}
 
-	// disable, enable, delete.
-	if err := apiKeyWrite((*domain.Service).DisableAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID].Enabled {
+	// disable, enable, delete, each saying so.
+	buf.Reset()
+	w := func() io.Writer { return &buf }
+	if err := apiKeyWrite(w, "disabled", (*domain.Service).DisableAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID].Enabled {
 		t.Errorf("disable: %v", err)
 	}
-	if err := apiKeyWrite((*domain.Service).EnableAPIKey)(ctx, s, []string{created.ID}); err != nil || !st.keys[created.ID].Enabled {
+	if err := apiKeyWrite(w, "enabled", (*domain.Service).EnableAPIKey)(ctx, s, []string{created.ID}); err != nil || !st.keys[created.ID].Enabled {
 		t.Errorf("enable: %v", err)
 	}
-	if err := apiKeyWrite((*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID] != nil {
+	if err := apiKeyWrite(w, "deleted", (*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID] != nil {
 		t.Errorf("delete: %v", err)
 	}
-	if err := apiKeyWrite((*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); !tollgate.IsNotFound(err) {
-		t.Errorf("delete twice: %v", err)
+	if want := fmt.Sprintf("API key %[1]s disabled\nAPI key %[1]s enabled\nAPI key %[1]s deleted\n", created.ID); buf.String() != want {
+		t.Errorf("the writes printed %q, want %q", buf.String(), want)
+	}
+	buf.Reset()
+	if err := apiKeyWrite(w, "deleted", (*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); !tollgate.IsNotFound(err) || buf.Len() != 0 {
+		t.Errorf("delete twice: %v, printed %q", err, buf.String())
+	}
+}
+
+// --usage-plan, --add-usage-plan, --remove-usage-plan and usage --plan
+// name a plan by id, name or the logical id it is declared under; an
+// unknown or ambiguous one is refused with the list of plans.
+func TestPlanReferences(t *testing.T) {
+	ctx := context.Background()
+	s, st := newMeterSession(t)
+	st.plans["plan000001"].Name, st.plans["plan000001"].ConfigKey = "basic", tollgate.ConfigKeyPrefix("seed")+"Basic"
+	st.plans["plan000002"] = &tollgate.UsagePlan{ID: "plan000002", Name: "gold", ConfigKey: tollgate.StackKeyPrefix("Orders") + "GoldPlan",
+		Stages: []tollgate.PlanStage{{APIID: "api", Stage: "prod"}}}
+	st.plans["plan000003"] = &tollgate.UsagePlan{ID: "plan000003", Name: "gold", Stages: []tollgate.PlanStage{{APIID: "api", Stage: "dev"}}}
+	for ref, want := range map[string]string{"plan000001": "plan000001", "basic": "plan000001", "Basic": "plan000001", "GoldPlan": "plan000002", "plan000003": "plan000003"} {
+		if ids, err := resolvePlans(ctx, s.st, []string{ref}); err != nil || len(ids) != 1 || ids[0] != want {
+			t.Errorf("%q: %v, %v", ref, ids, err)
+		}
+		if p, err := findPlan(ctx, s.st, ref); err != nil || p.ID != want {
+			t.Errorf("findPlan %q: %v", ref, err)
+		}
+	}
+	listing := "plan000001 (basic, declared in config seed as Basic), plan000002 (gold, declared in stack Orders as GoldPlan), plan000003 (gold, made by hand)"
+	for ref, kind := range map[string]tollgate.ErrorKind{"nosuch": tollgate.KindNotFound, "gold": tollgate.KindInvalid, "": tollgate.KindInvalid} {
+		_, err := resolvePlans(ctx, s.st, []string{ref})
+		if tollgate.KindOf(err) != kind || !strings.Contains(err.Error(), listing) || !strings.Contains(err.Error(), fmt.Sprintf("%q", ref)) && ref != "" {
+			t.Errorf("%q: %v", ref, err)
+		}
+	}
+	if _, err := findPlan(ctx, s.st, ""); tollgate.KindOf(err) != tollgate.KindInvalid || !strings.Contains(err.Error(), "--plan is needed") {
+		t.Errorf("no --plan among three: %v", err)
+	}
+
+	var buf bytes.Buffer
+	c := &apiKeyCreate{spec: domain.APIKeySpec{Name: "partner", PlanIDs: []string{"Basic"}}}
+	if err := c.run(func() output { return output{&buf, false} })(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "Warning") {
+		t.Errorf("a key in a plan is warned about: %q", buf.String())
+	}
+	var id string
+	for k := range st.keys {
+		id = k
+	}
+	// Moving the key from Basic to gold (the stack's): one plan per stage
+	// holds, since Basic leaves as GoldPlan comes.
+	buf.Reset()
+	given := map[string]bool{"name": true}
+	u := &apiKeyUpdate{name: "moved", add: []string{"GoldPlan", "plan000003"}, remove: []string{"basic"}}
+	if err := u.run(func(f string) bool { return given[f] }, func() output { return output{&buf, false} })(ctx, s, []string{id}); err != nil {
+		t.Fatal(err)
+	}
+	if k := st.keys[id]; k.Name != "moved" || strings.Join(k.PlanIDs, ",") != "plan000002,plan000003" {
+		t.Errorf("after update: %+v", k)
+	}
+	if want := "API key " + id + " updated; usage plans: plan000002, plan000003\n"; buf.String() != want {
+		t.Errorf("update printed %q", buf.String())
+	}
+	// The description was not given: it is kept (empty); adding Basic back
+	// puts the key in two plans of api's prod stage.
+	u = &apiKeyUpdate{add: []string{"Basic"}}
+	if err := u.run(func(string) bool { return false }, func() output { return output{&buf, true} })(ctx, s, []string{id}); tollgate.KindOf(err) != tollgate.KindConflict {
+		t.Errorf("two plans of a stage: %v", err)
+	}
+	u = &apiKeyUpdate{remove: []string{"nosuch"}}
+	if err := u.run(func(string) bool { return false }, func() output { return output{&buf, true} })(ctx, s, []string{id}); !tollgate.IsNotFound(err) || !strings.Contains(err.Error(), listing) {
+		t.Errorf("remove an unknown plan: %v", err)
 	}
 }
 
@@ -226,7 +313,7 @@ func TestAPIKeysAndUsageRegistered(t *testing.T) {
 		t.Errorf("usage --plan p: exit %d, stderr %q", code, stderr)
 	}
 	code, stdout, _ := f.run(t, "api-keys", "--help")
-	for _, sub := range []string{"create", "list", "enable", "disable", "delete"} {
+	for _, sub := range []string{"create", "list", "update", "enable", "disable", "delete"} {
 		if code != 0 || !strings.Contains(stdout, sub) {
 			t.Errorf("api-keys --help lacks %s (exit %d)", sub, code)
 		}

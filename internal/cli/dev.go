@@ -144,6 +144,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	a.printFunctions(cfg, base, key)
 	created := newAPIKeys(res)
 	printNewAPIKeys(w, created)
+	printUsagePlans(w, cfg, res)
 	a.printDevAPIs(srv, cfg, curlToken, created)
 	if keyErr != nil {
 		fmt.Fprintf(w, "\n(no access key for the management API: %v)\n", keyErr)

@@ -19,6 +19,21 @@ func printNewAPIKeys(w io.Writer, keys []newAPIKey) {
 	}
 }
 
+// printUsagePlans prints the id of each usage plan of the config ("Usage
+// plan Basic: 1wrrlqbwgt"), which `tollgate api-keys create --usage-plan`
+// and `tollgate usage --plan` take (as they take its name or logical id).
+// res is nil when nothing was applied.
+func printUsagePlans(w io.Writer, cfg *config.Config, res *config.Result) {
+	if res == nil {
+		return
+	}
+	for _, p := range cfg.UsagePlans {
+		if id, ok := res.UsagePlanID(p.ID); ok {
+			fmt.Fprintf(w, "Usage plan %s: %s\n", p.ID, id)
+		}
+	}
+}
+
 // nameNewAPIKeys names each API key the apply created, without its value
 // (serve, whose output lands in logs others read), and says how to get a
 // key whose value is known.

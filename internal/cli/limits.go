@@ -2,6 +2,7 @@ package cli
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,37 +54,44 @@ func (f *limitFlags) register(cmd *cobra.Command) {
 // log may show it (host:port, never the URL's user or password), or ""
 // without --redis.
 func (f *limitFlags) check() (host string, err error) {
+	host, _, err = f.checkDB()
+	return host, err
+}
+
+// checkDB is check, with the database number the URL's path names ("" for
+// none: go-redis uses database 0).
+func (f *limitFlags) checkDB() (host, db string, err error) {
 	f.redisURL = cmp.Or(f.redisURL, f.redisEnv)
 	switch f.redisFailure {
 	case redisFailOpen, redisFailClosed:
 	default:
-		return "", reported(2, "--redis-failure %q: want open or closed", f.redisFailure)
+		return "", "", reported(2, "--redis-failure %q: want open or closed", f.redisFailure)
 	}
 	if f.redisTimeout <= 0 {
-		return "", reported(2, "--redis-timeout %s: want a positive duration, e.g. 100ms", f.redisTimeout)
+		return "", "", reported(2, "--redis-timeout %s: want a positive duration, e.g. 100ms", f.redisTimeout)
 	}
 	if f.redisPrefix == "" || len(f.redisPrefix) > maxRedisPrefix || strings.ContainsFunc(f.redisPrefix, func(r rune) bool { return r <= ' ' || r > '~' }) {
-		return "", reported(2, "--redis-prefix %q: want 1 to %d printable ASCII characters without spaces, e.g. tollgate-staging:", f.redisPrefix, maxRedisPrefix)
+		return "", "", reported(2, "--redis-prefix %q: want 1 to %d printable ASCII characters without spaces, e.g. tollgate-staging:", f.redisPrefix, maxRedisPrefix)
 	}
 	if f.redisURL == "" {
-		return "", nil
+		return "", "", nil
 	}
 	// The URL may hold a password: errors name its parts, never the URL.
 	u, err := url.Parse(f.redisURL)
 	if err != nil {
-		return "", reported(2, "--redis: not a URL; want redis://[user:password@]host:port[/db] or rediss://…")
+		return "", "", reported(2, "--redis: not a URL; want redis://[user:password@]host:port[/db] or rediss://…")
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return "", reported(2, "--redis: scheme %q; want redis:// or rediss:// (TLS)", u.Scheme)
+		return "", "", reported(2, "--redis: scheme %q; want redis:// or rediss:// (TLS)", u.Scheme)
 	}
 	if u.Hostname() == "" {
-		return "", reported(2, "--redis: no host; want redis://host:port")
+		return "", "", reported(2, "--redis: no host; want redis://host:port")
 	}
 	host = u.Host
 	if u.Port() == "" {
 		host += ":6379"
 	}
-	return host, nil
+	return host, strings.Trim(u.Path, "/"), nil
 }
 
 // limiters are the limiters a server counts in: shared (nil without
@@ -96,7 +104,7 @@ type limiters struct {
 // openLimiters opens the limiter the flags say and logs where limits are
 // counted.
 func openLimiters(f limitFlags, log *slog.Logger) (*limiters, error) {
-	host, err := f.check()
+	host, db, err := f.checkDB()
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +120,37 @@ func openLimiters(f limitFlags, log *slog.Logger) (*limiters, error) {
 		// reports its parts.
 		return nil, fmt.Errorf("--redis %s: %w", host, err)
 	}
-	log.Info("limits shared through redis at "+host, "redis", host, "redis_prefix", f.redisPrefix, "redis_failure", f.redisFailure, "redis_timeout", f.redisTimeout)
+	attrs := []any{"redis", host, "redis_prefix", f.redisPrefix, "redis_failure", f.redisFailure, "redis_timeout", f.redisTimeout}
+	if db != "" {
+		attrs = append(attrs, "redis_db", db)
+	}
+	log.Info("limits shared through redis at "+host, attrs...)
+	pingRedis(l.shared, host, f.redisFailure, f.redisTimeout, log)
 	return l, nil
+}
+
+// pingRedis checks once that Redis answers, so that a wrong --redis shows
+// at start rather than at the first request. A failure is logged, naming
+// what requests get until Redis answers, and the server starts all the
+// same: Redis may come up after it, and the failure policy already says
+// what to do meanwhile.
+func pingRedis(l limit.Limiter, host, failure string, timeout time.Duration, log *slog.Logger) {
+	p, ok := l.(interface{ Ping(context.Context) error })
+	if !ok {
+		return
+	}
+	// Ping bounds itself by --redis-timeout; this bounds it should it not.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*timeout)
+	defer cancel()
+	err := p.Ping(ctx)
+	if err == nil {
+		return
+	}
+	then := "each node counts alone (--redis-failure open) until it answers"
+	if failure == redisFailClosed {
+		then = "requests with shared limits get 503 (--redis-failure closed) until it answers"
+	}
+	log.Warn("redis at "+host+" does not answer: "+then, "redis", host, "redis_failure", failure, "err", err)
 }
 
 // options fills the server's limiter options.

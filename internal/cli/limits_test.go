@@ -18,6 +18,8 @@ import (
 
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/store/sqlstore"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // TestRedisFlags: --redis takes redis:// and rediss:// URLs and yields
@@ -331,5 +333,70 @@ func TestTokenMethodPath(t *testing.T) {
 		if got != c.want || ok != (c.want != "") {
 			t.Errorf("%s: %q, %v; want %q", c.name, got, ok, c.want)
 		}
+	}
+}
+
+// TestOpenLimitersPingsRedis: a Redis that does not answer is named in a
+// WARN saying what requests get meanwhile, and the server opens all the
+// same; one that answers draws no warning. The URL's database is logged.
+func TestOpenLimitersPingsRedis(t *testing.T) {
+	for _, c := range []struct {
+		url, failure, want, db string
+		warn                   bool
+	}{
+		{"redis://:pw-secret@127.0.0.1:1/3", redisFailClosed, "requests with shared limits get 503", "3", true},
+		{"redis://:pw-secret@127.0.0.1:1", redisFailOpen, "each node counts alone", "", true},
+		{"redis://127.0.0.1:6379/2", redisFailClosed, "limits shared through redis at 127.0.0.1:6379", "2", false},
+	} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, nil))
+		l, err := openLimiters(limitFlags{redisURL: c.url, redisPrefix: "tollgate-ping:", redisFailure: c.failure, redisTimeout: time.Second}, log)
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		text := buf.String()
+		if strings.Contains(text, "level=WARN") != c.warn || !strings.Contains(text, c.want) || strings.Contains(text, "pw-secret") {
+			t.Errorf("%s: log %q", c.url, text)
+		}
+		if c.warn && !strings.Contains(text, "redis at 127.0.0.1:1 does not answer") {
+			t.Errorf("%s: the warning does not name the host: %q", c.url, text)
+		}
+		if c.db == "" && strings.Contains(text, "redis_db=") || c.db != "" && !strings.Contains(text, "redis_db="+c.db) {
+			t.Errorf("%s: the database is not logged: %q", c.url, text)
+		}
+		if err := l.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// dev names each usage plan's id, which api-keys create --usage-plan and
+// usage --plan take.
+func TestPrintUsagePlans(t *testing.T) {
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	cfg := devAPIKeyConfig("cfg-value-0123456789ab", "")
+	for _, r := range cfg.RestAPIs[0].Resources {
+		for i := range r.Methods {
+			r.Methods[i].Integration = &config.Integration{Type: "MOCK"}
+		}
+	}
+	cfg.Name = "seed"
+	res, err := config.Apply(context.Background(), st, v, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, ok := res.UsagePlanID("Basic")
+	if !ok {
+		t.Fatal("the apply made no plan Basic")
+	}
+	var out strings.Builder
+	printUsagePlans(&out, cfg, res)
+	if want := "Usage plan Basic: " + id + "\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+	out.Reset()
+	printUsagePlans(&out, cfg, nil)
+	if out.Len() != 0 {
+		t.Errorf("nothing applied, printed %q", out.String())
 	}
 }

@@ -15,6 +15,9 @@ import (
 // ObjectAPIKey names API keys in read-only refusals.
 const ObjectAPIKey tollgate.Object = "API key"
 
+// ActionAPIKeyUpdate is the audit action of UpdateAPIKey.
+const ActionAPIKeyUpdate = "api_key.update" //nolint:gosec // an action name, not a credential
+
 // Causes of refused API key writes.
 var (
 	// ErrBadAPIKeyName: empty, or longer than MaxAPIKeyNameLength.
@@ -28,6 +31,8 @@ var (
 	// ErrAPIKeyValueTaken: another key has the value (hashed under any of
 	// the vault's master keys).
 	ErrAPIKeyValueTaken = errors.New("API key value taken")
+	// ErrPlanAddAndRemove: one update both adds and removes a plan.
+	ErrPlanAddAndRemove = errors.New("usage plan both added and removed")
 )
 
 // APIKeySpec is what CreateAPIKey makes.
@@ -145,6 +150,65 @@ func (s *Service) checkPlans(ctx context.Context, ids []string) ([]string, error
 		ids = []string{}
 	}
 	return ids, nil
+}
+
+// APIKeyUpdate is what UpdateAPIKey changes: nil fields are kept.
+type APIKeyUpdate struct {
+	Name        *string
+	Description *string
+	// AddPlanIDs and RemovePlanIDs are usage plans to put the key in and
+	// take it out of; a plan in both is refused.
+	AddPlanIDs    []string
+	RemovePlanIDs []string
+}
+
+// UpdateAPIKey changes an API key's name, description and usage plans
+// (never its value), checking the plans as CreateAPIKey does: each added
+// plan exists and the key ends in at most one plan of each API stage. A
+// plan to remove that the key is not in is ignored, as is an added one it
+// is in already. The write is audited.
+//
+// It is refused on a key a config declares (read-only, as DeleteAPIKey):
+// the config declares the key's plans (a usage plan's apiKeys), and its
+// next apply would undo the change. DisableAPIKey stays allowed on such
+// keys, for incidents.
+func (s *Service) UpdateAPIKey(ctx context.Context, id string, u APIKeyUpdate) (key *tollgate.APIKey, err error) {
+	ev := audit.Event{Action: ActionAPIKeyUpdate}
+	defer func() { s.record(ctx, ev, err) }()
+	k, err := s.st.GetAPIKey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ev.APIKeyID, ev.ConfigKey, ev.Name = k.ID, k.ConfigKey, k.Name
+	if err := CheckWritable(ObjectAPIKey, id, k.ConfigKey); err != nil {
+		return nil, err
+	}
+	cp := *k
+	if u.Name != nil {
+		if *u.Name == "" || len(*u.Name) > tollgate.MaxAPIKeyNameLength {
+			return nil, refused(tollgate.KindInvalid, ErrBadAPIKeyName, "an API key's name must be 1 to %d characters", tollgate.MaxAPIKeyNameLength)
+		}
+		cp.Name = *u.Name
+	}
+	if u.Description != nil {
+		cp.Description = *u.Description
+	}
+	for _, p := range u.AddPlanIDs {
+		if slices.Contains(u.RemovePlanIDs, p) {
+			return nil, refused(tollgate.KindInvalid, ErrPlanAddAndRemove, "usage plan %s is both added and removed", p)
+		}
+	}
+	plans := slices.Concat(k.PlanIDs, u.AddPlanIDs)
+	plans = slices.DeleteFunc(plans, func(p string) bool { return slices.Contains(u.RemovePlanIDs, p) })
+	if cp.PlanIDs, err = s.checkPlans(ctx, plans); err != nil {
+		return nil, err
+	}
+	cp.UpdatedAt = s.clock().Truncate(time.Microsecond)
+	if err := writeOwned(ObjectAPIKey, id, "", func(o tollgate.Owner) error { return s.st.UpdateAPIKey(ctx, &cp, o) }); err != nil {
+		return nil, err
+	}
+	ev.Name = cp.Name
+	return &cp, nil
 }
 
 // EnableAPIKey enables an API key.

@@ -294,3 +294,68 @@ func TestCreateAPIKeyValueTakenDuringRotation(t *testing.T) {
 		t.Errorf("%d keys stored, want 2", len(f.st.keys))
 	}
 }
+
+func TestUpdateAPIKey(t *testing.T) {
+	ctx := context.Background()
+	f := newKeyFixture(t)
+	k, _, err := f.svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "partner", Enabled: true, PlanIDs: []string{"plan00000a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, desc := "bigger", "moved to the bigger plan"
+	// Moving the key from one plan of the prod stage to another.
+	got, err := f.svc.UpdateAPIKey(ctx, k.ID, domain.APIKeyUpdate{Name: &name, Description: &desc,
+		AddPlanIDs: []string{"plan00000c", "plan00000b"}, RemovePlanIDs: []string{"plan00000a", "notinit000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := f.svc.GetAPIKey(ctx, k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []*tollgate.APIKey{got, stored} {
+		if x.Name != name || x.Description != desc || strings.Join(x.PlanIDs, ",") != "plan00000b,plan00000c" || !bytes.Equal(x.Hash, k.Hash) || !x.Enabled {
+			t.Errorf("after update: %+v", x)
+		}
+	}
+	empty := ""
+	for _, c := range []struct {
+		name  string
+		u     domain.APIKeyUpdate
+		kind  tollgate.ErrorKind
+		cause error
+	}{
+		{"empty name", domain.APIKeyUpdate{Name: &empty}, tollgate.KindInvalid, domain.ErrBadAPIKeyName},
+		{"unknown plan", domain.APIKeyUpdate{AddPlanIDs: []string{"nosuchplan"}}, tollgate.KindNotFound, domain.ErrNoSuchUsagePlan},
+		{"a second plan of a stage", domain.APIKeyUpdate{AddPlanIDs: []string{"plan00000a"}}, tollgate.KindConflict, domain.ErrPlanStageTaken},
+		{"added and removed", domain.APIKeyUpdate{AddPlanIDs: []string{"plan00000a"}, RemovePlanIDs: []string{"plan00000a"}}, tollgate.KindInvalid, domain.ErrPlanAddAndRemove},
+	} {
+		if _, err := f.svc.UpdateAPIKey(ctx, k.ID, c.u); tollgate.KindOf(err) != c.kind || !errors.Is(err, c.cause) {
+			t.Errorf("%s: err = %v", c.name, err)
+		}
+	}
+	if after, _ := f.svc.GetAPIKey(ctx, k.ID); strings.Join(after.PlanIDs, ",") != "plan00000b,plan00000c" || after.Name != name {
+		t.Errorf("a refused update changed the key: %+v", after)
+	}
+	if _, err := f.svc.UpdateAPIKey(ctx, "nosuchkey0", domain.APIKeyUpdate{}); !tollgate.IsNotFound(err) {
+		t.Errorf("update an unknown key: %v", err)
+	}
+	// A config's key is read-only to updates.
+	declared := &tollgate.APIKey{ID: "cfgkey0001", Name: "declared", Enabled: true, Hash: []byte("h"), ConfigKey: "apiKeys.partner"}
+	if err := f.st.CreateAPIKey(ctx, declared); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.UpdateAPIKey(ctx, declared.ID, domain.APIKeyUpdate{AddPlanIDs: []string{"plan00000b"}}); tollgate.KindOf(err) != tollgate.KindReadOnly {
+		t.Errorf("update a declared key: %v", err)
+	}
+	events, _ := f.log.events(t)
+	outcomes := map[string]int{}
+	for _, ev := range events {
+		if ev["action"] == domain.ActionAPIKeyUpdate {
+			outcomes[ev["outcome"].(string)]++
+		}
+	}
+	if outcomes[string(audit.Success)] != 1 || len(events) < 7 {
+		t.Errorf("updates audited: %v", outcomes)
+	}
+}
