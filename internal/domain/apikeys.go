@@ -15,9 +15,6 @@ import (
 // ObjectAPIKey names API keys in read-only refusals.
 const ObjectAPIKey tollgate.Object = "API key"
 
-// ActionAPIKeyUpdate is the audit action of UpdateAPIKey.
-const ActionAPIKeyUpdate = "api_key.update" //nolint:gosec // an action name, not a credential
-
 // Causes of refused API key writes.
 var (
 	// ErrBadAPIKeyName: empty, or longer than MaxAPIKeyNameLength.

@@ -32,6 +32,7 @@ const (
 	ActionAPIKeyEnable         = "api_key.enable" //nolint:gosec // an action name, not a credential
 	ActionAPIKeyDisable        = "api_key.disable"
 	ActionAPIKeyDelete         = "api_key.delete"
+	ActionAPIKeyUpdate         = "api_key.update" //nolint:gosec // an action name, not a credential
 	ActionKeysRotate           = "keys.rotate"
 	ActionConfigApply          = "config.apply"
 	ActionStackDeploy          = "stack.deploy"
