@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,181 +12,31 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 )
 
-// keyStore is a store that keeps API keys and usage plans, and pools' and
-// clients' token limits, in memory beside st, which does not store them
-// yet (internal/store/sqlstore/apikeys.go is a placeholder). It follows
-// the contract of tollgate.Store's methods for them: a value (Hash) is
-// unique, a plan's deletion takes it out of every key. Once sqlstore
-// stores them, the tests below run against stores() alone.
-type keyStore struct {
-	tollgate.Store
-	mu         sync.Mutex
-	keys       map[string]*tollgate.APIKey
-	plans      map[string]*tollgate.UsagePlan
-	poolLimits map[string]tollgate.TokenLimits
-	limits     map[string]*tollgate.TokenLimits
-	writes     int
-}
-
-func withKeys(st tollgate.Store) *keyStore {
-	return &keyStore{Store: st, keys: map[string]*tollgate.APIKey{}, plans: map[string]*tollgate.UsagePlan{},
-		poolLimits: map[string]tollgate.TokenLimits{}, limits: map[string]*tollgate.TokenLimits{}}
-}
-
-func (s *keyStore) CreateAPIKey(_ context.Context, k *tollgate.APIKey) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, o := range s.keys {
-		if o.ID == k.ID || string(o.Hash) == string(k.Hash) {
-			return tollgate.Errorf(tollgate.KindConflict, "API key taken")
-		}
-	}
-	c := *k
-	s.keys[k.ID] = &c
-	s.writes++
-	return nil
-}
-
-func (s *keyStore) GetAPIKey(_ context.Context, id string) (*tollgate.APIKey, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, ok := s.keys[id]
-	if !ok {
-		return nil, tollgate.Errorf(tollgate.KindNotFound, "no API key %s", id)
-	}
-	c := *k
-	return &c, nil
-}
-
-func (s *keyStore) ListAPIKeys(context.Context) ([]*tollgate.APIKey, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []*tollgate.APIKey
-	for _, k := range s.keys {
-		c := *k
-		c.PlanIDs = slices.Clone(k.PlanIDs)
-		out = append(out, &c)
-	}
-	slices.SortFunc(out, func(a, b *tollgate.APIKey) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
-}
-
-func (s *keyStore) UpdateAPIKey(_ context.Context, k *tollgate.APIKey, _ tollgate.Owner) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, ok := s.keys[k.ID]
-	if !ok {
-		return tollgate.Errorf(tollgate.KindNotFound, "no API key %s", k.ID)
-	}
-	c := *k
-	c.Hash, c.Sealed, c.CreatedAt = cur.Hash, cur.Sealed, cur.CreatedAt // never the value
-	s.keys[k.ID] = &c
-	s.writes++
-	return nil
-}
-
-func (s *keyStore) DeleteAPIKey(_ context.Context, id string, _ tollgate.Owner) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.keys, id)
-	s.writes++
-	return nil
-}
-
-func (s *keyStore) PutUsagePlan(_ context.Context, p *tollgate.UsagePlan, _ tollgate.Owner) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := *p
-	if cur, ok := s.plans[p.ID]; ok {
-		c.CreatedAt = cur.CreatedAt
-	}
-	s.plans[p.ID] = &c
-	s.writes++
-	return nil
-}
-
-func (s *keyStore) ListUsagePlans(context.Context) ([]*tollgate.UsagePlan, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []*tollgate.UsagePlan
-	for _, p := range s.plans {
-		c := *p
-		out = append(out, &c)
-	}
-	slices.SortFunc(out, func(a, b *tollgate.UsagePlan) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
-}
-
-func (s *keyStore) DeleteUsagePlan(_ context.Context, id string, _ tollgate.Owner) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.plans, id)
-	for _, k := range s.keys {
-		k.PlanIDs = slices.DeleteFunc(slices.Clone(k.PlanIDs), func(p string) bool { return p == id })
-	}
-	s.writes++
-	return nil
-}
-
-// locked runs f holding the store's lock.
-func (s *keyStore) locked(f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f()
-}
-
-func (s *keyStore) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
-	s.locked(func() { s.poolLimits[p.ID] = p.TokenLimits })
-	return s.Store.CreatePool(ctx, p)
-}
-
-func (s *keyStore) UpdatePool(ctx context.Context, p *tollgate.UserPool, o tollgate.Owner) error {
-	s.locked(func() { s.poolLimits[p.ID] = p.TokenLimits })
-	return s.Store.UpdatePool(ctx, p, o)
-}
-
-func (s *keyStore) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
-	pools, err := s.Store.ListPools(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range pools {
-		p.TokenLimits = s.poolLimits[p.ID]
-	}
-	return pools, err
-}
-
-func (s *keyStore) CreateClient(ctx context.Context, c *tollgate.Client) error {
-	s.locked(func() { s.limits[c.ID] = c.TokenLimits })
-	return s.Store.CreateClient(ctx, c)
-}
-
-func (s *keyStore) UpdateClient(ctx context.Context, c *tollgate.Client, o tollgate.Owner) error {
-	s.locked(func() { s.limits[c.ID] = c.TokenLimits })
-	return s.Store.UpdateClient(ctx, c, o)
-}
-
-func (s *keyStore) ListClients(ctx context.Context, poolID string) ([]*tollgate.Client, error) {
-	clients, err := s.Store.ListClients(ctx, poolID)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, c := range clients {
-		c.TokenLimits = s.limits[c.ID]
-	}
-	return clients, err
-}
-
-func (s *keyStore) keyByName(t *testing.T, name string) *tollgate.APIKey {
+// keyByName returns the API key named name.
+func keyByName(t *testing.T, st tollgate.Store, name string) *tollgate.APIKey {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range s.keys {
+	keys, err := st.ListAPIKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
 		if k.Name == name {
-			c := *k
-			return &c
+			return k
 		}
 	}
 	t.Fatalf("no API key named %s", name)
 	return nil
+}
+
+// generation returns the store's generation, which every committed write
+// moves.
+func generation(t *testing.T, st tollgate.Store) int64 {
+	t.Helper()
+	gen, err := st.Generation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gen
 }
 
 const usageConfig = `
@@ -217,7 +66,7 @@ usagePlans:
 
 func TestApplyAPIKeys(t *testing.T) {
 	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := withKeys(base), newVault(t), context.Background()
+		st, v, ctx := base, newVault(t), context.Background()
 
 		res := apply(t, st, v, usageConfig, t0)
 		checkChanges(t, res,
@@ -237,7 +86,7 @@ func TestApplyAPIKeys(t *testing.T) {
 		if strings.Contains(nk.String(), nk.Value) {
 			t.Error("NewAPIKey.String shows the value")
 		}
-		fixed, gen := st.keyByName(t, "Fixed"), st.keyByName(t, "Generated")
+		fixed, gen := keyByName(t, st, "Fixed"), keyByName(t, st, "Generated")
 		if !tollgate.APIKeyIDPattern.MatchString(fixed.ID) || !fixed.Enabled || fixed.CustomerID != "c-1" ||
 			!slices.Equal(fixed.PlanIDs, []string{planID}) || !slices.Equal(gen.PlanIDs, []string{planID}) {
 			t.Errorf("keys: %+v %+v", fixed, gen)
@@ -256,11 +105,11 @@ func TestApplyAPIKeys(t *testing.T) {
 		}
 
 		// Unchanged: nothing written, no value returned again.
-		writes := st.writes
+		before := generation(t, st)
 		res = apply(t, st, v, usageConfig, t1)
 		checkChanges(t, res)
-		if len(res.NewAPIKeys) != 0 || st.writes != writes {
-			t.Errorf("re-apply: NewAPIKeys %v, %d writes", res.NewAPIKeys, st.writes-writes)
+		if after := generation(t, st); len(res.NewAPIKeys) != 0 || after != before {
+			t.Errorf("re-apply: NewAPIKeys %v, generation %d, was %d", res.NewAPIKeys, after, before)
 		}
 
 		// Edits: fields change in place, ids and values stay.
@@ -271,10 +120,10 @@ func TestApplyAPIKeys(t *testing.T) {
 			"updated usage plan config:orders/Basic: quota",
 			"updated API key config:orders/Fixed: customerId, enabled",
 			"updated API key config:orders/Generated: usagePlans")
-		if k := st.keyByName(t, "Fixed"); k.ID != fixed.ID || k.Enabled || string(k.Hash) != string(fixed.Hash) || !k.CreatedAt.Equal(t0) {
+		if k := keyByName(t, st, "Fixed"); k.ID != fixed.ID || k.Enabled || string(k.Hash) != string(fixed.Hash) || !k.CreatedAt.Equal(t0) {
 			t.Errorf("edited key: %+v", k)
 		}
-		if k := st.keyByName(t, "Generated"); len(k.PlanIDs) != 0 || string(k.Hash) != string(gen.Hash) {
+		if k := keyByName(t, st, "Generated"); len(k.PlanIDs) != 0 || string(k.Hash) != string(gen.Hash) {
 			t.Errorf("key out of the plan: %+v", k)
 		}
 		if id, _ := res.UsagePlanID("Basic"); id != planID {
@@ -304,9 +153,9 @@ func TestApplyAPIKeys(t *testing.T) {
 
 func TestApplyAPIKeyValue(t *testing.T) {
 	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := withKeys(base), newVault(t), context.Background()
+		st, v, ctx := base, newVault(t), context.Background()
 		apply(t, st, v, usageConfig, t0)
-		fixed := st.keyByName(t, "Fixed")
+		fixed := keyByName(t, st, "Fixed")
 
 		// A key's value never changes: a problem at its line, without the value.
 		changed := strings.Replace(usageConfig, "dev-only-fixed-value-0001", "dev-only-fixed-value-0002", 1)
@@ -333,7 +182,7 @@ func TestApplyAPIKeyValue(t *testing.T) {
 // deleted config plan leaves their PlanIDs (the store's doing).
 func TestApplyHandMadeKeys(t *testing.T) {
 	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := withKeys(base), newVault(t), context.Background()
+		st, v, ctx := base, newVault(t), context.Background()
 		res := apply(t, st, v, usageConfig, t0)
 		planID, _ := res.UsagePlanID("Basic")
 		hash, sealed := v.ProtectAPIKey("handmade01", "hand-made-value-000000001")
@@ -371,7 +220,7 @@ func TestApplyHandMadeKeys(t *testing.T) {
 
 func TestApplyStackAPIKeys(t *testing.T) {
 	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := withKeys(base), newVault(t), context.Background()
+		st, v, ctx := base, newVault(t), context.Background()
 		cfg := parse(t, usageConfig)
 		res, err := config.ApplyWith(ctx, st, v, cfg, t0, config.ApplyOptions{Stack: "Metering"})
 		if err != nil {
@@ -390,7 +239,7 @@ func TestApplyStackAPIKeys(t *testing.T) {
 
 func TestApplyTokenLimits(t *testing.T) {
 	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := withKeys(base), newVault(t), context.Background()
+		st, v, ctx := base, newVault(t), context.Background()
 		src := `
 userPools:
   - id: Pool
@@ -429,11 +278,12 @@ userPools:
 
 func TestApplyAPIKeysNeedVault(t *testing.T) {
 	stores(t, func(t *testing.T, base tollgate.Store) {
-		st := withKeys(base)
+		st := base
+		gen := generation(t, st)
 		_, err := config.Apply(context.Background(), st, nil, parse(t, usageConfig), t0)
 		var ke *tollgate.Error
-		if !errors.As(err, &ke) || !strings.Contains(err.Error(), "a vault is required") || st.writes != 0 {
-			t.Errorf("err = %v, %d writes", err, st.writes)
+		if after := generation(t, st); !errors.As(err, &ke) || !strings.Contains(err.Error(), "a vault is required") || after != gen {
+			t.Errorf("err = %v, generation %d, was %d", err, after, gen)
 		}
 	})
 }
