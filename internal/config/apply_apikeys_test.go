@@ -65,8 +65,8 @@ usagePlans:
 `
 
 func TestApplyAPIKeys(t *testing.T) {
-	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := base, newVault(t), context.Background()
+	stores(t, func(t *testing.T, st tollgate.Store) {
+		v, ctx := newVault(t), context.Background()
 
 		res := apply(t, st, v, usageConfig, t0)
 		checkChanges(t, res,
@@ -152,8 +152,8 @@ func TestApplyAPIKeys(t *testing.T) {
 }
 
 func TestApplyAPIKeyValue(t *testing.T) {
-	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := base, newVault(t), context.Background()
+	stores(t, func(t *testing.T, st tollgate.Store) {
+		v, ctx := newVault(t), context.Background()
 		apply(t, st, v, usageConfig, t0)
 		fixed := keyByName(t, st, "Fixed")
 
@@ -181,8 +181,8 @@ func TestApplyAPIKeyValue(t *testing.T) {
 // TestApplyHandMadeKeys: keys with no ConfigKey are never written, but a
 // deleted config plan leaves their PlanIDs (the store's doing).
 func TestApplyHandMadeKeys(t *testing.T) {
-	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := base, newVault(t), context.Background()
+	stores(t, func(t *testing.T, st tollgate.Store) {
+		v, ctx := newVault(t), context.Background()
 		res := apply(t, st, v, usageConfig, t0)
 		planID, _ := res.UsagePlanID("Basic")
 		hash, sealed := v.ProtectAPIKey("handmade01", "hand-made-value-000000001")
@@ -219,8 +219,8 @@ func TestApplyHandMadeKeys(t *testing.T) {
 }
 
 func TestApplyStackAPIKeys(t *testing.T) {
-	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := base, newVault(t), context.Background()
+	stores(t, func(t *testing.T, st tollgate.Store) {
+		v, ctx := newVault(t), context.Background()
 		cfg := parse(t, usageConfig)
 		res, err := config.ApplyWith(ctx, st, v, cfg, t0, config.ApplyOptions{Stack: "Metering"})
 		if err != nil {
@@ -238,8 +238,8 @@ func TestApplyStackAPIKeys(t *testing.T) {
 }
 
 func TestApplyTokenLimits(t *testing.T) {
-	stores(t, func(t *testing.T, base tollgate.Store) {
-		st, v, ctx := base, newVault(t), context.Background()
+	stores(t, func(t *testing.T, st tollgate.Store) {
+		v, ctx := newVault(t), context.Background()
 		src := `
 userPools:
   - id: Pool
@@ -277,8 +277,7 @@ userPools:
 }
 
 func TestApplyAPIKeysNeedVault(t *testing.T) {
-	stores(t, func(t *testing.T, base tollgate.Store) {
-		st := base
+	stores(t, func(t *testing.T, st tollgate.Store) {
 		gen := generation(t, st)
 		_, err := config.Apply(context.Background(), st, nil, parse(t, usageConfig), t0)
 		var ke *tollgate.Error
