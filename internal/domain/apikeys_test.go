@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,92 +16,26 @@ import (
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
-// keyStore keeps API keys and usage plans in memory over a SQLite store
-// for the rest, with the store's contract: a value's hash is unique, and
-// writes are refused with an OwnerError when the owner differs.
-type keyStore struct {
+// adoptingStore is a real store whose next GetAPIKey of id is followed,
+// before it returns, by a config adopting the key: the write after the
+// read then finds another owner.
+type adoptingStore struct {
 	tollgate.Store
-	mu    sync.Mutex
-	keys  map[string]*tollgate.APIKey
-	plans map[string]*tollgate.UsagePlan
+	id, configKey string
 }
 
-func (m *keyStore) CreateAPIKey(_ context.Context, k *tollgate.APIKey) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, o := range m.keys {
-		if o.ID == k.ID || bytes.Equal(o.Hash, k.Hash) {
-			return tollgate.Errorf(tollgate.KindConflict, "API key exists")
-		}
+func (s *adoptingStore) GetAPIKey(ctx context.Context, id string) (*tollgate.APIKey, error) {
+	k, err := s.Store.GetAPIKey(ctx, id)
+	if err != nil || id != s.id {
+		return k, err
 	}
-	cp := *k
-	m.keys[k.ID] = &cp
-	return nil
-}
-
-func (m *keyStore) GetAPIKey(_ context.Context, id string) (*tollgate.APIKey, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if k, ok := m.keys[id]; ok {
-		cp := *k
-		return &cp, nil
-	}
-	return nil, tollgate.Errorf(tollgate.KindNotFound, "API key not found")
-}
-
-func (m *keyStore) ListAPIKeys(context.Context) ([]*tollgate.APIKey, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []*tollgate.APIKey
-	for _, k := range m.keys {
-		out = append(out, k)
-	}
-	return out, nil
-}
-
-func (m *keyStore) owned(id string, o tollgate.Owner) error {
-	k, ok := m.keys[id]
-	if !ok {
-		return tollgate.Errorf(tollgate.KindNotFound, "API key not found")
-	}
-	if !o.Any && k.ConfigKey != o.ConfigKey {
-		return &tollgate.Error{Kind: tollgate.KindConflict, Message: "owner changed", Cause: &tollgate.OwnerError{ConfigKey: k.ConfigKey}}
-	}
-	return nil
-}
-
-func (m *keyStore) UpdateAPIKey(_ context.Context, k *tollgate.APIKey, o tollgate.Owner) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.owned(k.ID, o); err != nil {
-		return err
-	}
-	cp := *k
-	m.keys[k.ID] = &cp
-	return nil
-}
-
-func (m *keyStore) DeleteAPIKey(_ context.Context, id string, o tollgate.Owner) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.owned(id, o); err != nil {
-		return err
-	}
-	delete(m.keys, id)
-	return nil
-}
-
-func (m *keyStore) GetUsagePlan(_ context.Context, id string) (*tollgate.UsagePlan, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if p, ok := m.plans[id]; ok {
-		return p, nil
-	}
-	return nil, tollgate.Errorf(tollgate.KindNotFound, "usage plan not found")
+	adopted := *k
+	adopted.ConfigKey = s.configKey
+	return k, s.Store.UpdateAPIKey(ctx, &adopted, tollgate.AnyOwner)
 }
 
 type keyFixture struct {
-	st  *keyStore
+	st  tollgate.Store
 	svc *domain.Service
 	v   *vault.Vault
 	log *auditLog
@@ -110,12 +43,17 @@ type keyFixture struct {
 
 func newKeyFixture(t *testing.T) keyFixture {
 	t.Helper()
-	sq, v := storetest.OpenSQLite(t, sqlstore.Open)
-	st := &keyStore{Store: sq, keys: map[string]*tollgate.APIKey{}, plans: map[string]*tollgate.UsagePlan{
-		"plan00000a": {ID: "plan00000a", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "prod"}}},
-		"plan00000b": {ID: "plan00000b", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "dev"}}},
-		"plan00000c": {ID: "plan00000c", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "prod"}}},
-	}}
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	for _, p := range []*tollgate.UsagePlan{
+		{ID: "plan00000a", Name: "a", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "prod"}}},
+		{ID: "plan00000b", Name: "b", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "dev"}}},
+		{ID: "plan00000c", Name: "c", Stages: []tollgate.PlanStage{{APIID: "api1", Stage: "prod"}}},
+	} {
+		p.CreatedAt, p.UpdatedAt = t0, t0
+		if err := st.PutUsagePlan(context.Background(), p, tollgate.AnyOwner); err != nil {
+			t.Fatal(err)
+		}
+	}
 	log := newAuditLog(t)
 	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.sink)
 	return keyFixture{st: st, svc: svc, v: v, log: log}
@@ -233,11 +171,12 @@ func TestAPIKeyWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.st.mu.Lock()
-	f.st.keys[adopted.ID].ConfigKey = "apiKeys.adopted"
-	f.st.mu.Unlock()
-	if err := f.svc.DeleteAPIKey(ctx, adopted.ID); tollgate.KindOf(err) != tollgate.KindReadOnly {
+	racing := &adoptingStore{Store: f.st, id: adopted.ID, configKey: "apiKeys.adopted"}
+	if err := domain.New(racing, f.v, func() time.Time { return t0 }).DeleteAPIKey(ctx, adopted.ID); tollgate.KindOf(err) != tollgate.KindReadOnly {
 		t.Errorf("delete an adopted key: %v", err)
+	}
+	if k, err := f.st.GetAPIKey(ctx, adopted.ID); err != nil || k.ConfigKey != "apiKeys.adopted" {
+		t.Errorf("the adopted key after the refused delete: %+v, %v", k, err)
 	}
 	events, _ := f.log.events(t)
 	seen := map[string]bool{}
@@ -290,8 +229,8 @@ func TestCreateAPIKeyValueTakenDuringRotation(t *testing.T) {
 	if _, _, err := svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "other", Value: value + "x"}); err != nil {
 		t.Errorf("a new value: %v", err)
 	}
-	if len(f.st.keys) != 2 {
-		t.Errorf("%d keys stored, want 2", len(f.st.keys))
+	if keys, err := f.st.ListAPIKeys(ctx); err != nil || len(keys) != 2 {
+		t.Errorf("%d keys stored, want 2: %v", len(keys), err)
 	}
 }
 
