@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,93 +16,35 @@ import (
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
-// meterStore keeps API keys, usage plans and usage in memory over a
-// SQLite store for the rest, so that the commands are tested apart from
-// the store's API key tables (the store's own suite tests those).
-type meterStore struct {
-	tollgate.Store
-	mu    sync.Mutex
-	keys  map[string]*tollgate.APIKey
-	plans map[string]*tollgate.UsagePlan
-	usage []tollgate.UsageRecord
-}
-
-func (m *meterStore) CreateAPIKey(_ context.Context, k *tollgate.APIKey) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	cp := *k
-	m.keys[k.ID] = &cp
-	return nil
-}
-
-func (m *meterStore) GetAPIKey(_ context.Context, id string) (*tollgate.APIKey, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if k, ok := m.keys[id]; ok {
-		cp := *k
-		return &cp, nil
-	}
-	return nil, tollgate.Errorf(tollgate.KindNotFound, "API key not found")
-}
-
-func (m *meterStore) ListAPIKeys(context.Context) ([]*tollgate.APIKey, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []*tollgate.APIKey
-	for _, k := range m.keys {
-		out = append(out, k)
-	}
-	return out, nil
-}
-
-func (m *meterStore) UpdateAPIKey(_ context.Context, k *tollgate.APIKey, _ tollgate.Owner) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	cp := *k
-	m.keys[k.ID] = &cp
-	return nil
-}
-
-func (m *meterStore) DeleteAPIKey(_ context.Context, id string, _ tollgate.Owner) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.keys, id)
-	return nil
-}
-
-func (m *meterStore) GetUsagePlan(_ context.Context, id string) (*tollgate.UsagePlan, error) {
-	if p, ok := m.plans[id]; ok {
-		return p, nil
-	}
-	return nil, tollgate.Errorf(tollgate.KindNotFound, "usage plan not found")
-}
-
-func (m *meterStore) ListUsagePlans(context.Context) ([]*tollgate.UsagePlan, error) {
-	var out []*tollgate.UsagePlan
-	for _, id := range slices.Sorted(maps.Keys(m.plans)) {
-		out = append(out, m.plans[id])
-	}
-	return out, nil
-}
-
-func (m *meterStore) Usage(_ context.Context, planID, keyID, from, to string) ([]tollgate.UsageRecord, error) {
-	var out []tollgate.UsageRecord
-	for _, r := range m.usage {
-		if r.PlanID == planID && (keyID == "" || r.KeyID == keyID) && r.Day >= from && r.Day <= to {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-func newMeterSession(t *testing.T) (*session, *meterStore) {
+// newMeterSession opens a session on a SQLite store holding one usage
+// plan, plan000001, on api's prod stage with a monthly quota of 1000.
+func newMeterSession(t *testing.T) (*session, tollgate.Store) {
 	t.Helper()
-	sq, v := storetest.OpenSQLite(t, sqlstore.Open)
-	st := &meterStore{Store: sq, keys: map[string]*tollgate.APIKey{}, plans: map[string]*tollgate.UsagePlan{
-		"plan000001": {ID: "plan000001", Stages: []tollgate.PlanStage{{APIID: "api", Stage: "prod"}},
-			Quota: &tollgate.Quota{Limit: 1000, Period: tollgate.QuotaMonth}},
-	}}
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	putPlan(t, st, &tollgate.UsagePlan{ID: "plan000001", Stages: []tollgate.PlanStage{{APIID: "api", Stage: "prod"}},
+		Quota: &tollgate.Quota{Limit: 1000, Period: tollgate.QuotaMonth}})
 	return &session{st: st, vault: v, svc: domain.New(st, v, nil)}, st
+}
+
+// putPlan creates or replaces the usage plan p, whoever owns it.
+func putPlan(t *testing.T, st tollgate.Store, p *tollgate.UsagePlan) {
+	t.Helper()
+	if err := st.PutUsagePlan(context.Background(), p, tollgate.AnyOwner); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// getKey returns the stored API key id, nil if there is none.
+func getKey(t *testing.T, st tollgate.Store, id string) *tollgate.APIKey {
+	t.Helper()
+	k, err := st.GetAPIKey(context.Background(), id)
+	if tollgate.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func TestAPIKeysCommands(t *testing.T) {
@@ -167,13 +106,13 @@ func TestAPIKeysCommands(t *testing.T) {
 	// disable, enable, delete, each saying so.
 	buf.Reset()
 	w := func() io.Writer { return &buf }
-	if err := apiKeyWrite(w, "disabled", (*domain.Service).DisableAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID].Enabled {
+	if err := apiKeyWrite(w, "disabled", (*domain.Service).DisableAPIKey)(ctx, s, []string{created.ID}); err != nil || getKey(t, st, created.ID).Enabled {
 		t.Errorf("disable: %v", err)
 	}
-	if err := apiKeyWrite(w, "enabled", (*domain.Service).EnableAPIKey)(ctx, s, []string{created.ID}); err != nil || !st.keys[created.ID].Enabled {
+	if err := apiKeyWrite(w, "enabled", (*domain.Service).EnableAPIKey)(ctx, s, []string{created.ID}); err != nil || !getKey(t, st, created.ID).Enabled {
 		t.Errorf("enable: %v", err)
 	}
-	if err := apiKeyWrite(w, "deleted", (*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); err != nil || st.keys[created.ID] != nil {
+	if err := apiKeyWrite(w, "deleted", (*domain.Service).DeleteAPIKey)(ctx, s, []string{created.ID}); err != nil || getKey(t, st, created.ID) != nil {
 		t.Errorf("delete: %v", err)
 	}
 	if want := fmt.Sprintf("API key %[1]s disabled\nAPI key %[1]s enabled\nAPI key %[1]s deleted\n", created.ID); buf.String() != want {
@@ -191,10 +130,15 @@ func TestAPIKeysCommands(t *testing.T) {
 func TestPlanReferences(t *testing.T) {
 	ctx := context.Background()
 	s, st := newMeterSession(t)
-	st.plans["plan000001"].Name, st.plans["plan000001"].ConfigKey = "basic", tollgate.ConfigKeyPrefix("seed")+"Basic"
-	st.plans["plan000002"] = &tollgate.UsagePlan{ID: "plan000002", Name: "gold", ConfigKey: tollgate.StackKeyPrefix("Orders") + "GoldPlan",
-		Stages: []tollgate.PlanStage{{APIID: "api", Stage: "prod"}}}
-	st.plans["plan000003"] = &tollgate.UsagePlan{ID: "plan000003", Name: "gold", Stages: []tollgate.PlanStage{{APIID: "api", Stage: "dev"}}}
+	basic, err := st.GetUsagePlan(ctx, "plan000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic.Name, basic.ConfigKey = "basic", tollgate.ConfigKeyPrefix("seed")+"Basic"
+	putPlan(t, st, basic)
+	putPlan(t, st, &tollgate.UsagePlan{ID: "plan000002", Name: "gold", ConfigKey: tollgate.StackKeyPrefix("Orders") + "GoldPlan",
+		Stages: []tollgate.PlanStage{{APIID: "api", Stage: "prod"}}})
+	putPlan(t, st, &tollgate.UsagePlan{ID: "plan000003", Name: "gold", Stages: []tollgate.PlanStage{{APIID: "api", Stage: "dev"}}})
 	for ref, want := range map[string]string{"plan000001": "plan000001", "basic": "plan000001", "Basic": "plan000001", "GoldPlan": "plan000002", "plan000003": "plan000003"} {
 		if ids, err := resolvePlans(ctx, s.st, []string{ref}); err != nil || len(ids) != 1 || ids[0] != want {
 			t.Errorf("%q: %v, %v", ref, ids, err)
@@ -222,10 +166,11 @@ func TestPlanReferences(t *testing.T) {
 	if strings.Contains(buf.String(), "Warning") {
 		t.Errorf("a key in a plan is warned about: %q", buf.String())
 	}
-	var id string
-	for k := range st.keys {
-		id = k
+	keys, err := st.ListAPIKeys(ctx)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys %v, %v", keys, err)
 	}
+	id := keys[0].ID
 	// Moving the key from Basic to gold (the stack's): one plan per stage
 	// holds, since Basic leaves as GoldPlan comes.
 	buf.Reset()
@@ -234,7 +179,7 @@ func TestPlanReferences(t *testing.T) {
 	if err := u.run(func(f string) bool { return given[f] }, func() output { return output{&buf, false} })(ctx, s, []string{id}); err != nil {
 		t.Fatal(err)
 	}
-	if k := st.keys[id]; k.Name != "moved" || strings.Join(k.PlanIDs, ",") != "plan000002,plan000003" {
+	if k := getKey(t, st, id); k.Name != "moved" || strings.Join(k.PlanIDs, ",") != "plan000002,plan000003" {
 		t.Errorf("after update: %+v", k)
 	}
 	if want := "API key " + id + " updated; usage plans: plan000002, plan000003\n"; buf.String() != want {
@@ -255,10 +200,14 @@ func TestPlanReferences(t *testing.T) {
 func TestUsageCommand(t *testing.T) {
 	ctx := context.Background()
 	s, st := newMeterSession(t)
-	st.keys["key0000001"] = &tollgate.APIKey{ID: "key0000001", PlanIDs: []string{"plan000001"}}
-	st.usage = []tollgate.UsageRecord{
+	if err := st.CreateAPIKey(ctx, &tollgate.APIKey{ID: "key0000001", Name: "partner", PlanIDs: []string{"plan000001"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddUsage(ctx, []tollgate.UsageRecord{
 		{PlanID: "plan000001", KeyID: "key0000001", Day: "2026-05-01", Count: 10},
 		{PlanID: "plan000001", KeyID: "key0000001", Day: "2026-05-02", Count: 5},
+	}); err != nil {
+		t.Fatal(err)
 	}
 	var buf bytes.Buffer
 	q := &usageQuery{plan: "plan000001", start: "2026-05-02", end: "2026-05-03", asJSON: true}
