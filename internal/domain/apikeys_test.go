@@ -31,7 +31,7 @@ func (s *adoptingStore) GetAPIKey(ctx context.Context, id string) (*tollgate.API
 	}
 	adopted := *k
 	adopted.ConfigKey = s.configKey
-	return k, s.Store.UpdateAPIKey(ctx, &adopted, tollgate.AnyOwner)
+	return k, s.UpdateAPIKey(ctx, &adopted, tollgate.AnyOwner)
 }
 
 type keyFixture struct {
