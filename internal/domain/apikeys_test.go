@@ -124,6 +124,41 @@ func TestCreateAPIKey(t *testing.T) {
 	}
 }
 
+// planDeletingStore is a real store that deletes each usage plan right
+// after GetUsagePlan has read it, as another writer would between the
+// domain's check of a key's plans and its write.
+type planDeletingStore struct{ tollgate.Store }
+
+func (s planDeletingStore) GetUsagePlan(ctx context.Context, id string) (*tollgate.UsagePlan, error) {
+	p, err := s.Store.GetUsagePlan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, s.DeleteUsagePlan(ctx, id, tollgate.AnyOwner)
+}
+
+// A plan deleted after the domain checked it: the store's foreign key
+// refuses the key (not found), and nothing is stored.
+func TestCreateAPIKeyPlanDeletedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	f := newKeyFixture(t)
+	svc := domain.New(planDeletingStore{f.st}, f.v, func() time.Time { return t0 })
+	if _, _, err := svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "late", PlanIDs: []string{"plan00000a"}}); !tollgate.IsNotFound(err) {
+		t.Errorf("create: err = %v", err)
+	}
+	k, _, err := f.svc.CreateAPIKey(ctx, domain.APIKeySpec{Name: "moving"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateAPIKey(ctx, k.ID, domain.APIKeyUpdate{AddPlanIDs: []string{"plan00000b"}}); !tollgate.IsNotFound(err) {
+		t.Errorf("update: err = %v", err)
+	}
+	keys, err := f.st.ListAPIKeys(ctx)
+	if err != nil || len(keys) != 1 || keys[0].ID != k.ID || len(keys[0].PlanIDs) != 0 {
+		t.Errorf("stored keys %+v, %v", keys, err)
+	}
+}
+
 func TestAPIKeyWrites(t *testing.T) {
 	ctx := context.Background()
 	f := newKeyFixture(t)
