@@ -115,7 +115,7 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 	if cause == nil {
 		return client, foundID(id), nil
 	}
-	return fail(client, errAuthFailed.WithCause(e.countFailure(client, lock, cause)))
+	return fail(client, errAuthFailed.WithCause(e.countFailure(client, ok, lock, cause)))
 }
 
 // authFailure returns why an authentication failed, for the log, or nil
