@@ -115,7 +115,12 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 	if cause == nil {
 		return client, foundID(id), nil
 	}
-	return fail(client, errAuthFailed.WithCause(e.countFailure(client, ok, lock, cause)))
+	if ok {
+		// The right secret of another pool's client: refused, but it
+		// guessed nothing, so it is not counted (limits.go).
+		return fail(client, errAuthFailed.WithCause(cause))
+	}
+	return fail(client, errAuthFailed.WithCause(e.countFailure(client, lock, cause)))
 }
 
 // authFailure returns why an authentication failed, for the log, or nil

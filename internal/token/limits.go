@@ -214,12 +214,12 @@ func (e *strikeLater) Unwrap() error { return e.cause }
 // when the id names none) is to be counted: only when its lock was checked
 // for this request and found open (a locked id is not struck again, and an
 // id whose lock was not checked, on the host of a pool without lockout,
-// could be locked already), and only when the presented secret did not
-// match (ok false): a client presented with its right secret on another
-// pool's host is refused, but guessed nothing, and must not lock itself
-// out.
-func (e *Endpoint) countFailure(client *tollgate.Client, ok bool, s lockState, cause error) error {
-	if client == nil || ok || !s.checked || s.locked || e.opts.Limiter == nil {
+// could be locked already). authenticate calls it only when the presented
+// secret did not match: a client presented with its right secret on
+// another pool's host is refused, but guessed nothing, and must not lock
+// itself out.
+func (e *Endpoint) countFailure(client *tollgate.Client, s lockState, cause error) error {
+	if client == nil || !s.checked || s.locked || e.opts.Limiter == nil {
 		return cause
 	}
 	l := e.poolLockout(client.PoolID)
