@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -533,6 +534,22 @@ func TestNoStrikeForRightSecretOnWrongHost(t *testing.T) {
 	}
 }
 
+// endpointWith is an endpoint of env's clients and pools counting in lim
+// alone, without audit or observer.
+func (env *limitsEnv) endpointWith(lim limit.Limiter) *token.Endpoint {
+	return token.New(token.Options{
+		Clients: env.clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
+		Issuer:       func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		PoolFromHost: env.f.poolFromHost,
+		Limiter:      lim,
+		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
+			l, ok := env.pools[id]
+			return l, ok
+		},
+		Now: env.f.clock.Now,
+	})
+}
+
 // blockingLimiter is a fakeLimiter whose Strikes tell entered of their
 // start and wait for release.
 type blockingLimiter struct {
@@ -554,17 +571,7 @@ func (l *blockingLimiter) Strike(ctx context.Context, now time.Time, key string,
 func TestStrikeDoesNotHoldTheResponse(t *testing.T) {
 	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
 	lim := &blockingLimiter{fakeLimiter: env.lim, entered: make(chan struct{}), release: make(chan struct{})}
-	ep := token.New(token.Options{
-		Clients: env.clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
-		Issuer:       func(_ *http.Request, poolID string) string { return issuer(poolID) },
-		PoolFromHost: env.f.poolFromHost,
-		Limiter:      lim,
-		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
-			l, ok := env.pools[id]
-			return l, ok
-		},
-		Now: env.f.clock.Now,
-	})
+	ep := env.endpointWith(lim)
 	token.SetStrikeSlots(ep, 1)
 	serve := func() (done chan answer) {
 		done = make(chan answer, 1)
@@ -1086,5 +1093,42 @@ func BenchmarkAuthenticateLockout(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Over a real connection with Connection: close, the server closes the
+// connection after the answer while its Strike is still blocked: the
+// closing does not tell that the id is real.
+func TestStrikeAfterConnectionClosed(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	lim := &blockingLimiter{fakeLimiter: env.lim, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	ep := env.endpointWith(lim)
+	srv := httptest.NewServer(http.HandlerFunc(ep.ServeToken))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := form("grant_type", "client_credentials")
+	req := "POST /oauth2/token HTTP/1.1\r\nHost: " + pool1Host + "\r\nConnection: close\r\n" +
+		"Content-Type: application/x-www-form-urlencoded\r\nAuthorization: " + basic(env.f.m2m.ID, wrongSecret) +
+		"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	// Read to the end: the server has closed the connection.
+	got, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(got), "HTTP/1.1 401 ") {
+		t.Fatalf("answer %q", got)
+	}
+	<-lim.entered // the Strike was made, and is still blocked
+	close(lim.release)
+	ep.WaitStrikes()
+	if _, strikes := lim.calls(); strikes != 1 {
+		t.Errorf("%d strikes, want 1", strikes)
 	}
 }
