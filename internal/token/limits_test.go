@@ -1132,3 +1132,33 @@ func TestStrikeAfterConnectionClosed(t *testing.T) {
 		t.Errorf("%d strikes, want 1", strikes)
 	}
 }
+
+// BenchmarkServeTokenStruck is a wrong secret of a client whose pool has
+// a lockout never reached, counted in a limit.Local: the answer and the
+// Strike after it (in a goroutine of its own).
+func BenchmarkServeTokenStruck(b *testing.B) {
+	f := newFixture(b)
+	lo := tollgate.Lockout{MaxFailures: 1 << 30, Window: time.Hour, Duration: time.Minute}
+	ep := token.New(token.Options{
+		Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer:     func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Now:        f.clock.Now,
+		Logger:     slog.New(slog.DiscardHandler),
+		Limiter:    limit.NewLocal(limit.LocalOptions{}),
+		PoolLimits: func(string) (tollgate.TokenLimits, bool) { return tollgate.TokenLimits{Lockout: lo}, true },
+	})
+	body := form("grant_type", "client_credentials")
+	auth := basic(f.m2m.ID, wrongSecret)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		ep.ServeToken(w, r)
+		if w.Code != http.StatusUnauthorized {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	ep.WaitStrikes()
+}
