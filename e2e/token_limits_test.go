@@ -164,6 +164,17 @@ func TestTokenLimits(t *testing.T) {
 			resp, body := tokenAnswer(t, d.TokenURL, partner[0], "wrong-secret-"+strconv.Itoa(i))
 			same("wrong secret "+strconv.Itoa(i), resp, body)
 		}
+		// A failure is counted just after its answer: the lock is in
+		// place once its token.lockout event is.
+		functest.Eventually(t, "the lock of the third failure", func() bool {
+			events, _ := readAudit(t, auditLog)
+			for _, ev := range events {
+				if ev.Action == "token.lockout" {
+					return true
+				}
+			}
+			return false
+		})
 		resp, body := tokenAnswer(t, d.TokenURL, partner[0], partner[1])
 		same("the right secret of a locked id", resp, body)
 		resp, body = tokenAnswer(t, d.TokenURL, partner[0], "wrong-secret-4")

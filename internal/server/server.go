@@ -423,6 +423,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	admin.Close()
 	wg.Wait()
+	// Failed authentications answered are counted before the caller
+	// closes the limiter (each Strike is bounded by its timeout).
+	s.token.WaitStrikes()
 	// Every request the gateway admitted has ended: count them all.
 	flushUsage(shutCtx)
 	return serveErr

@@ -115,6 +115,11 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 	if cause == nil {
 		return client, foundID(id), nil
 	}
+	if ok {
+		// The right secret of another pool's client: refused, but it
+		// guessed nothing, so it is not counted (limits.go).
+		return fail(client, errAuthFailed.WithCause(cause))
+	}
 	return fail(client, errAuthFailed.WithCause(e.countFailure(client, lock, cause)))
 }
 

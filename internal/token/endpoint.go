@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -172,6 +173,11 @@ type Endpoint struct {
 	// limiterDown is set while Limiter fails, so that an outage is logged
 	// once when it starts and once when it ends.
 	limiterDown atomic.Bool
+	// strikeSem holds a slot per goroutine counting a failed
+	// authentication after its answer; striking counts them
+	// (strikeAfterAnswer).
+	strikeSem chan struct{}
+	striking  sync.WaitGroup
 }
 
 // New returns an Endpoint. It panics if a required option is missing.
@@ -192,7 +198,8 @@ func New(opts Options) *Endpoint {
 	case opts.Trigger != nil && opts.Invoke == nil:
 		panic("token.New: Options.Invoke is required with Options.Trigger")
 	}
-	e := &Endpoint{opts: opts, log: opts.Logger, now: opts.Now, triggerTimeout: opts.TriggerTimeout}
+	e := &Endpoint{opts: opts, log: opts.Logger, now: opts.Now, triggerTimeout: opts.TriggerTimeout,
+		strikeSem: make(chan struct{}, strikeSlots)}
 	if e.triggerTimeout <= 0 {
 		e.triggerTimeout = TriggerTimeout
 	}

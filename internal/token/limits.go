@@ -22,10 +22,15 @@ import (
 // counted by Options.Limiter so that every node sharing it counts once.
 //
 // Lockout (RFC 6749 §10.10 and RFC 9700 §4 ask the server to resist
-// guessing of credentials). A failed authentication (wrong secret, a
-// client without a secret, a client of another pool than the host's) of a
-// client the catalog holds is a Strike under the lockout of the client's
-// own pool, on whichever host it came in; while the id is locked, its
+// guessing of credentials). A failed authentication with a wrong secret
+// (or of a client without a secret) of a client the catalog holds is a
+// Strike under the lockout of the client's own pool, on whichever host it
+// came in, provided the id's lock was checked for the request (on a pool's
+// host whose pool declares no lockout it is not, and nothing is struck:
+// only that pool's clients can authenticate there, so a guess of another
+// pool's client's secret learns nothing). A client of another pool than
+// the host's presented with its right secret is refused but not struck: it
+// guessed nothing. While the id is locked, its
 // requests are refused with exactly the answer of a wrong secret, whatever
 // the secret: a locked id is indistinguishable from a wrong secret, and
 // the right secret gets no token. No Retry-After is sent: it would be the
@@ -41,16 +46,18 @@ import (
 // the client exists (except on a pool's host whose pool declares no
 // lockout: that depends on the host alone); then the keyed hash and the
 // lookup, even when the id is locked. The Strike of a real id comes after
-// the answer has been written and flushed (fail), so its round trip to
-// Redis does not show in the answer's time. What remains: the Strike
-// delays the next request on the same keep-alive connection by one round
-// trip, which tells a client pipelining guesses on one connection that its
-// previous id was real; an attacker who can tell that could as well ask
-// for a token of the id with its right secret. It runs in the handler's
-// goroutine, so it adds no concurrency, and with a context that the
-// client's going away does not cancel (the limiter's own timeout bounds
-// it), so that hanging up does not dodge the count. A locked id is not
-// struck again (its lock is not extended by further guesses).
+// the answer has been written and flushed (fail), in a goroutine of its
+// own (at most strikeSlots at once; beyond that, in the handler's), so
+// that neither the answer's time nor the end of the response (a
+// connection closed after it: Connection: close, HTTP/1.0, a proxy) waits
+// for its round trip to Redis. Its context is not cancelled by the
+// client's going away or the handler's return (the limiter's own timeout
+// bounds it), so that hanging up does not dodge the count. The count is
+// thus made a moment after the answer: a client that fires its next guess
+// before the Strike lands may be answered before it counts, as concurrent
+// guesses could already. A
+// locked id is not struck again (its lock is not extended by further
+// guesses).
 //
 // The key is a hash of the id, so that the limiter's store never holds a
 // presented value, and the id's alone, not the host's: a lock holds on
@@ -135,8 +142,9 @@ type lockState struct {
 	// onPoolHost.
 	hostPool   string
 	onPoolHost bool
-	// locked: the id is locked out.
-	locked bool
+	// checked: the id's lock was checked for this request; locked: it is
+	// locked out.
+	checked, locked bool
 }
 
 // lockState finds the host's pool and, for an id of the client ids'
@@ -164,7 +172,7 @@ func (e *Endpoint) lockState(ctx context.Context, r *http.Request, id string) (l
 	if err != nil {
 		return s, err
 	}
-	s.locked = !res.Allowed()
+	s.checked, s.locked = true, !res.Allowed()
 	return s, nil
 }
 
@@ -203,9 +211,15 @@ func (e *strikeLater) Error() string { return e.cause.Error() }
 func (e *strikeLater) Unwrap() error { return e.cause }
 
 // countFailure wraps cause in a strikeLater when the failure of client (nil
-// when the id names none) is to be counted.
+// when the id names none) is to be counted: only when its lock was checked
+// for this request and found open (a locked id is not struck again, and an
+// id whose lock was not checked, on the host of a pool without lockout,
+// could be locked already). authenticate calls it only when the presented
+// secret did not match: a client presented with its right secret on
+// another pool's host is refused, but guessed nothing, and must not lock
+// itself out.
 func (e *Endpoint) countFailure(client *tollgate.Client, s lockState, cause error) error {
-	if client == nil || s.locked || e.opts.Limiter == nil {
+	if client == nil || !s.checked || s.locked || e.opts.Limiter == nil {
 		return cause
 	}
 	l := e.poolLockout(client.PoolID)
@@ -215,20 +229,59 @@ func (e *Endpoint) countFailure(client *tollgate.Client, s lockState, cause erro
 	return &strikeLater{cause: cause, client: client, lockout: l}
 }
 
+// strikeSlots bounds the goroutines that count failed authentications
+// after their answers (strikeAfterAnswer).
+const strikeSlots = 256
+
+// strikeJob is what a Strike after the answer needs of its request,
+// captured before the handler returns (w and r are not to be used after).
+type strikeJob struct {
+	endpoint, requestID, remoteAddr string
+	client                          *tollgate.Client
+	lockout                         tollgate.Lockout
+}
+
 // strikeAfterAnswer counts the failed authentication err carries, if any
-// (a strikeLater), after flushing the answer already written to w; it
-// audits and logs the lock this failure starts.
+// (a strikeLater), after flushing the answer already written to w: in a
+// goroutine of its own, so that the handler returns, and the server ends
+// the response (closes the connection on Connection: close or HTTP/1.0)
+// without waiting for the limiter's round trip. At most strikeSlots such
+// goroutines run; when all are busy the Strike is made here, in the
+// handler (a failure is never left uncounted).
 func (e *Endpoint) strikeAfterAnswer(w http.ResponseWriter, r *http.Request, endpoint string, err error) {
 	var sl *strikeLater
 	if !errors.As(err, &sl) {
 		return
 	}
 	_ = http.NewResponseController(w).Flush() // nothing to do if it cannot
-	// The client's hanging up must not cancel the count; the limiter's
-	// own timeout bounds the call.
+	// The client's hanging up and the handler's return must not cancel
+	// the count; the limiter's own timeout bounds the call.
 	ctx := context.WithoutCancel(r.Context())
-	now, l := e.now(), sl.lockout
-	until, serr := e.strike(ctx, now, lockKey(sl.client.ID), limit.Lockout{MaxFailures: l.MaxFailures, Window: l.Window, Duration: l.Duration})
+	job := strikeJob{endpoint: endpoint, requestID: oauth2.RequestID(w), remoteAddr: r.RemoteAddr,
+		client: sl.client, lockout: sl.lockout}
+	select {
+	case e.strikeSem <- struct{}{}:
+		e.striking.Add(1)
+		go func() {
+			defer e.striking.Done()
+			defer func() { <-e.strikeSem }()
+			e.countStrike(ctx, job)
+		}()
+	default:
+		e.countStrike(ctx, job)
+	}
+}
+
+// WaitStrikes waits until the failed authentications already answered
+// are counted. The server calls it on shutdown, once its handlers have
+// returned and before it closes the limiter.
+func (e *Endpoint) WaitStrikes() { e.striking.Wait() }
+
+// countStrike strikes job's client id; it audits and logs the lock this
+// failure starts.
+func (e *Endpoint) countStrike(ctx context.Context, job strikeJob) {
+	now, l := e.now(), job.lockout
+	until, serr := e.strike(ctx, now, lockKey(job.client.ID), limit.Lockout{MaxFailures: l.MaxFailures, Window: l.Window, Duration: l.Duration})
 	// The failure that locks the id gets now+Duration; a concurrent one
 	// that finds it already locked gets the earlier end. Limiters may keep
 	// milliseconds.
@@ -236,13 +289,13 @@ func (e *Endpoint) strikeAfterAnswer(w http.ResponseWriter, r *http.Request, end
 		return
 	}
 	e.log.LogAttrs(ctx, slog.LevelInfo, "client id locked out after repeated failed authentications",
-		slog.String("endpoint", endpoint),
-		slog.String("client_id", sl.client.ID),
-		slog.String("pool_id", sl.client.PoolID),
-		slog.String("request_id", oauth2.RequestID(w)),
+		slog.String("endpoint", job.endpoint),
+		slog.String("client_id", job.client.ID),
+		slog.String("pool_id", job.client.PoolID),
+		slog.String("request_id", job.requestID),
 		slog.Time("until", until.UTC()),
 	)
-	e.auditLockout(w, r, endpoint, sl.client)
+	e.auditLockout(job)
 }
 
 // take is Limiter.Take, against LocalLimiter when Limiter fails and the
@@ -367,8 +420,11 @@ func (e *Endpoint) limiterFailed(ctx context.Context, err error) error {
 	}
 	if e.limiterDown.CompareAndSwap(false, true) {
 		policy := "refusing requests with limits (503) until it answers"
-		if e.opts.LimiterFailOpen {
-			policy = "serving requests without counting their limits until it answers"
+		switch {
+		case e.opts.LimiterFailOpen && e.opts.LocalLimiter != nil:
+			policy = "serving requests with limits, counting them in this process alone until it answers"
+		case e.opts.LimiterFailOpen:
+			policy = "serving requests with limits without counting them until it answers"
 		}
 		e.log.LogAttrs(ctx, slog.LevelError, "token limiter unavailable: "+policy, slog.Any("err", err))
 	}
@@ -385,17 +441,17 @@ func (e *Endpoint) limiterOK(ctx context.Context) {
 	}
 }
 
-// auditLockout records that client's id was locked out, and tells the
-// Observer.
-func (e *Endpoint) auditLockout(w http.ResponseWriter, r *http.Request, endpoint string, client *tollgate.Client) {
+// auditLockout records that job's client id was locked out, and tells
+// the Observer.
+func (e *Endpoint) auditLockout(job strikeJob) {
 	if e.opts.Observer != nil {
-		e.opts.Observer.ObserveLockout(client.PoolID)
+		e.opts.Observer.ObserveLockout(job.client.PoolID)
 	}
 	if e.opts.Audit == nil {
 		return
 	}
 	ev := audit.Event{Time: e.now(), Action: ActionLockout, Outcome: audit.Denied, Actor: audit.Anonymous,
-		RequestID: oauth2.RequestID(w), Reason: reasonLockedOut, Endpoint: endpoint, RemoteAddr: r.RemoteAddr}
-	ev.PoolID, ev.ClientID = client.PoolID, client.ID
+		RequestID: job.requestID, Reason: reasonLockedOut, Endpoint: job.endpoint, RemoteAddr: job.remoteAddr}
+	ev.PoolID, ev.ClientID = job.client.PoolID, job.client.ID
 	e.opts.Audit.Emit(ev)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -256,6 +257,9 @@ func (env *limitsEnv) token(host, auth, body string) answer {
 	w := httptest.NewRecorder()
 	env.cur = w
 	env.ep.ServeToken(w, r)
+	// A failure is struck after its answer, by another goroutine: the
+	// next request of these tests comes once it is counted.
+	env.ep.WaitStrikes()
 	return answer{w.Code, w.Header(), w.Body.String()}
 }
 
@@ -469,13 +473,143 @@ func TestLockoutOwnPoolOnly(t *testing.T) {
 	if _, strikes := env.lim.calls(); strikes != 0 {
 		t.Errorf("%d strikes for a client of a pool without lockout", strikes)
 	}
-	// pool2's client is counted under pool2's lockout on any host,
-	// pool1's host included.
+	// pool2's client is counted under pool2's lockout on the hosts where
+	// its lock is checked: the shared host and pool2's.
+	env.basicToken("", other.ID, wrongSecret)
+	env.basicToken(pool2Host, other.ID, wrongSecret)
+	env.basicToken("", other.ID, wrongSecret)
+	if a := env.basicToken(pool2Host, other.ID, other.secret()); a.status != http.StatusUnauthorized {
+		t.Fatalf("pool2's client not locked by failures on the shared host and its own: %+v", a)
+	}
+}
+
+// On the host of a pool without lockout, the lock of a presented id is
+// not checked, so a client of another pool presented there is never
+// struck: a locked id's lock is not extended from there, and wrong
+// secrets there count nothing (only the host pool's clients can
+// authenticate on it: a guess there learns nothing).
+func TestNoStrikeWithoutLockCheck(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{}, false)
+	env.pools[env.f.pool2.ID] = tollgate.TokenLimits{Lockout: lockout3}
+	other := env.f.other
 	for range 3 {
+		env.basicToken(pool2Host, other.ID, wrongSecret)
+	}
+	_, before := env.lim.calls()
+	locked := env.basicToken(pool2Host, other.ID, other.secret())
+	if locked.status != http.StatusUnauthorized {
+		t.Fatalf("not locked after 3 failures: %+v", locked)
+	}
+	env.f.clock.Advance(4 * time.Minute)
+	for range 5 { // on pool1's host, which has no lockout
 		env.basicToken(pool1Host, other.ID, wrongSecret)
 	}
-	if a := env.basicToken(pool2Host, other.ID, other.secret()); a.status != http.StatusUnauthorized {
-		t.Fatalf("pool2's client not locked by failures on another host: %+v", a)
+	if _, strikes := env.lim.calls(); strikes != before {
+		t.Errorf("%d strikes on the host of a pool without lockout, want none", strikes-before)
+	}
+	// The lock ends 5 minutes after it started, not extended.
+	env.f.clock.Advance(time.Minute + time.Second)
+	if a := env.basicToken(pool2Host, other.ID, other.secret()); a.status != http.StatusOK {
+		t.Errorf("the lock was extended by failures where it is not checked: %+v", a)
+	}
+}
+
+// A client presented with its right secret on another pool's host is
+// refused, but not struck: it guessed nothing, and must not lock itself
+// out, on a host that checks locks too.
+func TestNoStrikeForRightSecretOnWrongHost(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	env.pools[env.f.pool2.ID] = tollgate.TokenLimits{Lockout: lockout3}
+	other := env.f.other
+	for range 5 {
+		if a := env.basicToken(pool1Host, other.ID, other.secret()); a.status != http.StatusUnauthorized {
+			t.Fatalf("pool2's client got a token on pool1's host: %+v", a)
+		}
+	}
+	if _, strikes := env.lim.calls(); strikes != 0 {
+		t.Errorf("%d strikes for the right secret on another pool's host, want none", strikes)
+	}
+	if a := env.basicToken(pool2Host, other.ID, other.secret()); a.status != http.StatusOK {
+		t.Errorf("the client locked itself out with its right secret: %+v", a)
+	}
+}
+
+// endpointWith is an endpoint of env's clients and pools counting in lim
+// alone, without audit or observer.
+func (env *limitsEnv) endpointWith(lim limit.Limiter) *token.Endpoint {
+	return token.New(token.Options{
+		Clients: env.clients, Signer: env.f.signer, Keys: env.f.signer, Revocations: env.f.st, Vault: env.f.vault,
+		Issuer:       func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		PoolFromHost: env.f.poolFromHost,
+		Limiter:      lim,
+		PoolLimits: func(id string) (tollgate.TokenLimits, bool) {
+			l, ok := env.pools[id]
+			return l, ok
+		},
+		Now: env.f.clock.Now,
+	})
+}
+
+// blockingLimiter is a fakeLimiter whose Strikes tell entered of their
+// start and wait for release.
+type blockingLimiter struct {
+	*fakeLimiter
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (l *blockingLimiter) Strike(ctx context.Context, now time.Time, key string, lo limit.Lockout) (time.Time, error) {
+	l.entered <- struct{}{}
+	<-l.release
+	return l.fakeLimiter.Strike(ctx, now, key, lo)
+}
+
+// The handler returns, and so the server can end the response (close the
+// connection after it), before the Strike completes; when every strike
+// slot is busy, the Strike is made in the handler: no failure goes
+// uncounted.
+func TestStrikeDoesNotHoldTheResponse(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	lim := &blockingLimiter{fakeLimiter: env.lim, entered: make(chan struct{}), release: make(chan struct{})}
+	ep := env.endpointWith(lim)
+	token.SetStrikeSlots(ep, 1)
+	serve := func() (done chan answer) {
+		done = make(chan answer, 1)
+		go func() {
+			r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(form("grant_type", "client_credentials")))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Authorization", basic(env.f.m2m.ID, wrongSecret))
+			r.Host = pool1Host
+			w := httptest.NewRecorder()
+			ep.ServeToken(w, r)
+			done <- answer{w.Code, w.Header(), w.Body.String()}
+		}()
+		return done
+	}
+	// The first failure takes the only slot: its handler returns while
+	// its Strike is still blocked.
+	first := serve()
+	<-lim.entered
+	if a := <-first; a.status != http.StatusUnauthorized {
+		t.Fatalf("first failure: %+v", a)
+	}
+	// The second finds no slot: it strikes in its handler, which has not
+	// returned while its Strike is blocked.
+	second := serve()
+	<-lim.entered
+	select {
+	case a := <-second:
+		t.Fatalf("with every slot busy, the handler returned before its Strike: %+v", a)
+	default:
+	}
+	lim.release <- struct{}{}
+	lim.release <- struct{}{}
+	if a := <-second; a.status != http.StatusUnauthorized {
+		t.Fatalf("second failure: %+v", a)
+	}
+	ep.WaitStrikes()
+	if _, strikes := lim.calls(); strikes != 2 {
+		t.Errorf("%d strikes counted, want 2", strikes)
 	}
 }
 
@@ -820,6 +954,7 @@ func TestLockoutAtRevoke(t *testing.T) {
 		r.Host = pool1Host
 		w := httptest.NewRecorder()
 		env.ep.ServeRevoke(w, r)
+		env.ep.WaitStrikes()
 		return answer{w.Code, w.Header(), w.Body.String()}
 	}
 	var wrong answer
@@ -959,4 +1094,71 @@ func BenchmarkAuthenticateLockout(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Over a real connection with Connection: close, the server closes the
+// connection after the answer while its Strike is still blocked: the
+// closing does not tell that the id is real.
+func TestStrikeAfterConnectionClosed(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	lim := &blockingLimiter{fakeLimiter: env.lim, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	ep := env.endpointWith(lim)
+	srv := httptest.NewServer(http.HandlerFunc(ep.ServeToken))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := form("grant_type", "client_credentials")
+	req := "POST /oauth2/token HTTP/1.1\r\nHost: " + pool1Host + "\r\nConnection: close\r\n" +
+		"Content-Type: application/x-www-form-urlencoded\r\nAuthorization: " + basic(env.f.m2m.ID, wrongSecret) +
+		"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	// Read to the end: the server has closed the connection.
+	got, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(got), "HTTP/1.1 401 ") {
+		t.Fatalf("answer %q", got)
+	}
+	<-lim.entered // the Strike was made, and is still blocked
+	close(lim.release)
+	ep.WaitStrikes()
+	if _, strikes := lim.calls(); strikes != 1 {
+		t.Errorf("%d strikes, want 1", strikes)
+	}
+}
+
+// BenchmarkServeTokenStruck is a wrong secret of a client whose pool has
+// a lockout never reached, counted in a limit.Local: the answer and the
+// Strike after it (in a goroutine of its own).
+func BenchmarkServeTokenStruck(b *testing.B) {
+	f := newFixture(b)
+	lo := tollgate.Lockout{MaxFailures: 1 << 30, Window: time.Hour, Duration: time.Minute}
+	ep := token.New(token.Options{
+		Clients: clientSources(b, f)["catalog"], Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
+		Issuer:     func(_ *http.Request, poolID string) string { return issuer(poolID) },
+		Now:        f.clock.Now,
+		Logger:     slog.New(slog.DiscardHandler),
+		Limiter:    limit.NewLocal(limit.LocalOptions{}),
+		PoolLimits: func(string) (tollgate.TokenLimits, bool) { return tollgate.TokenLimits{Lockout: lo}, true },
+	})
+	body := form("grant_type", "client_credentials")
+	auth := basic(f.m2m.ID, wrongSecret)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		ep.ServeToken(w, r)
+		if w.Code != http.StatusUnauthorized {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	ep.WaitStrikes()
 }
