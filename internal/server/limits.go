@@ -72,7 +72,7 @@ type countingLimiter struct {
 
 func (l countingLimiter) Take(ctx context.Context, now time.Time, checks []limit.Check) (limit.Result, error) {
 	r, err := l.Limiter.Take(ctx, now, checks)
-	if err != nil {
+	if err != nil && ctx.Err() == nil { // a caller gone is no failure of the limiter's
 		l.errs.Inc()
 	}
 	return r, err
@@ -80,7 +80,7 @@ func (l countingLimiter) Take(ctx context.Context, now time.Time, checks []limit
 
 func (l countingLimiter) Strike(ctx context.Context, now time.Time, key string, lo limit.Lockout) (time.Time, error) {
 	until, err := l.Limiter.Strike(ctx, now, key, lo)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		l.errs.Inc()
 	}
 	return until, err
@@ -175,7 +175,8 @@ func (q *quotaUsage) used(ctx context.Context, planID, keyID string, start time.
 	if ok && w.start.Equal(start) {
 		return w.used
 	}
-	recs, err := q.st.Usage(ctx, planID, keyID, start.UTC().Format(tollgate.UsageDay), q.now().UTC().Format(tollgate.UsageDay))
+	// A caller that hangs up must not make the window read as unused.
+	recs, err := q.st.Usage(context.WithoutCancel(ctx), planID, keyID, start.UTC().Format(tollgate.UsageDay), q.now().UTC().Format(tollgate.UsageDay))
 	if err != nil {
 		q.log.Warn("gateway: cannot read a key's usage of its quota window: counting from zero", "plan", planID, "key", keyID, "err", err)
 		return 0

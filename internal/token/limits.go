@@ -303,6 +303,11 @@ func (e *Endpoint) countStrike(ctx context.Context, job strikeJob) {
 // when failing closed (a request served open without LocalLimiter gets an
 // allowed Result).
 func (e *Endpoint) take(ctx context.Context, now time.Time, checks []limit.Check) (limit.Result, error) {
+	// The limiter's own timeout bounds the call: a caller that hangs up
+	// must not turn its request into a limiter failure, whose fallback
+	// (the local limiter, which holds none of the shared locks and counts)
+	// would decide it.
+	ctx = context.WithoutCancel(ctx)
 	res, err := e.opts.Limiter.Take(ctx, now, checks)
 	if err == nil {
 		e.limiterOK(ctx)
