@@ -178,6 +178,10 @@ type Endpoint struct {
 	// (strikeAfterAnswer).
 	strikeSem chan struct{}
 	striking  sync.WaitGroup
+	// strikesClosed, set by WaitStrikes under strikeMu, stops new strike
+	// goroutines: a WaitGroup must not be added to while it is waited on.
+	strikeMu      sync.Mutex
+	strikesClosed bool
 }
 
 // New returns an Endpoint. It panics if a required option is missing.

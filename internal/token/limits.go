@@ -261,7 +261,17 @@ func (e *Endpoint) strikeAfterAnswer(w http.ResponseWriter, r *http.Request, end
 		client: sl.client, lockout: sl.lockout}
 	select {
 	case e.strikeSem <- struct{}{}:
+		e.strikeMu.Lock()
+		if e.strikesClosed {
+			// WaitStrikes has begun (a handler outlived the shutdown's
+			// grace): count here, never Add beside a Wait.
+			e.strikeMu.Unlock()
+			<-e.strikeSem
+			e.countStrike(ctx, job)
+			return
+		}
 		e.striking.Add(1)
+		e.strikeMu.Unlock()
 		go func() {
 			defer e.striking.Done()
 			defer func() { <-e.strikeSem }()
@@ -273,9 +283,15 @@ func (e *Endpoint) strikeAfterAnswer(w http.ResponseWriter, r *http.Request, end
 }
 
 // WaitStrikes waits until the failed authentications already answered
-// are counted. The server calls it on shutdown, once its handlers have
-// returned and before it closes the limiter.
-func (e *Endpoint) WaitStrikes() { e.striking.Wait() }
+// are counted; from then on each is counted in its handler. The server
+// calls it on shutdown, once its handlers have returned (or their grace
+// ended) and before it closes the limiter.
+func (e *Endpoint) WaitStrikes() {
+	e.strikeMu.Lock()
+	e.strikesClosed = true
+	e.strikeMu.Unlock()
+	e.striking.Wait()
+}
 
 // countStrike strikes job's client id; it audits and logs the lock this
 // failure starts.

@@ -69,3 +69,17 @@ func TestCancelledRequestStaysLocked(t *testing.T) {
 		t.Errorf("a cancelled request of a locked id got a token: %d %s", w.Code, w.Body)
 	}
 }
+
+// Once WaitStrikes has begun (the server shutting down), a handler that
+// outlived the grace counts its failure itself, before it returns.
+func TestStrikeInlineAfterWaitStrikes(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3}, false)
+	env.ep.WaitStrikes()
+	m2m := env.f.m2m
+	if a := env.basicToken("", m2m.ID, wrongSecret); a.status != http.StatusUnauthorized {
+		t.Fatalf("a wrong secret: %+v", a)
+	}
+	if _, strikes := env.lim.calls(); strikes != 1 {
+		t.Errorf("%d strikes when the handler returned, want 1 (counted inline)", strikes)
+	}
+}
