@@ -84,7 +84,8 @@ type Limiter interface {
 	// Strike records a failure of key under l and returns when the key is
 	// locked out until (zero when it is not locked). Reaching MaxFailures
 	// within Window locks the key for Duration from now and forgets the
-	// failures.
+	// failures. A failure of a key locked already is not counted and
+	// leaves the lock's end as it is.
 	Strike(ctx context.Context, now time.Time, key string, l Lockout) (lockedUntil time.Time, err error)
 	// Close releases what the limiter holds.
 	Close() error

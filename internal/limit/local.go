@@ -282,6 +282,12 @@ func (l *Local) Strike(_ context.Context, now time.Time, key string, lo Lockout)
 	if e != nil {
 		val = *e
 	}
+	if val.lockedUntil > t {
+		// Locked already: a failure counted while the lock holds (one
+		// whose lock check came before the lock) neither extends it nor
+		// starts another.
+		return time.Unix(0, val.lockedUntil), nil
+	}
 	val.used = t
 	if val.failEnd <= t {
 		val.failures, val.failEnd = 0, t+int64(lo.Window)

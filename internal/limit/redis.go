@@ -171,9 +171,12 @@ return {-1, 0}
 // strikeScript counts a failure of KEYS[1] (a hash: s, the window's start;
 // n, the failures) at ARGV[1] with ARGV[2] max failures, ARGV[3] window
 // µs, ARGV[4] lock µs; at the maximum it forgets the failures and locks
-// KEYS[2] (its value the lock's end). It returns the lock's end, or 0.
+// KEYS[2] (its value the lock's end). A key already locked is left as it
+// is: neither counted nor extended. It returns the lock's end, or 0.
 var strikeScript = redis.NewScript(grace + `
 local now, maxf, window, dur = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local locked = tonumber(redis.call('GET', KEYS[2]) or 0)
+if locked > now then return locked end
 local f = redis.call('HMGET', KEYS[1], 's', 'n')
 local start, n = tonumber(f[1]), tonumber(f[2])
 if not start or start + window <= now then start, n = now, 0 end

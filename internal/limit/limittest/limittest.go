@@ -224,6 +224,16 @@ func testStrikeLocks(t *testing.T, l limit.Limiter) {
 	if until := strike(t, l, want.Add(time.Second), "client", lo); !until.IsZero() {
 		t.Fatalf("first strike after the lock: locked until %v", until)
 	}
+	// A failure counted while locked (its lock check came first) does not
+	// extend the lock, even where one failure locks.
+	one := limit.Lockout{MaxFailures: 1, Window: time.Minute, Duration: time.Minute}
+	first := strike(t, l, t0, "one", one)
+	if !first.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("one failure of one: locked until %v", first)
+	}
+	if until := strike(t, l, t0.Add(30*time.Second), "one", one); !until.Equal(first) {
+		t.Fatalf("a failure while locked: until %v, want the lock's end %v", until, first)
+	}
 }
 
 // testStrikeWindowForgets: failures older than Window are forgotten.
