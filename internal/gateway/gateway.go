@@ -171,7 +171,7 @@ type Options struct {
 	// server remembers the answer), so that a restart forgets no quota.
 	// Nil: none. With a shared Limiter, whose counts outlive the process,
 	// it is asked only while Limiter fails with LimiterFailOpen.
-	QuotaUsed func(ctx context.Context, planID, keyID string, start time.Time) int64
+	QuotaUsed func(ctx context.Context, planID, keyID string, start time.Time, epoch int64) int64
 
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -201,7 +201,12 @@ type Gateway struct {
 	shared    limit.Limiter
 	local     limit.Limiter
 	failOpen  bool
-	quotaUsed func(ctx context.Context, planID, keyID string, start time.Time) int64
+	quotaUsed func(ctx context.Context, planID, keyID string, start time.Time, epoch int64) int64
+	// outageStart is when the shared limiter's current (or last) outage
+	// began, in Unix nanoseconds: the epoch of what the local limiter
+	// counts in its place, so that each outage starts from the store's
+	// usage records of its own start.
+	outageStart atomic.Int64
 	// limiterDown is set from a limiter's failure until it answers again:
 	// an outage is logged once. limiterErrors counts the failures.
 	limiterDown   atomic.Bool
@@ -1021,7 +1026,7 @@ func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index
 		var used int64
 		if q := pk.plan.Quota; q != nil && g.shared == nil && g.quotaUsed != nil {
 			start, _, _ := q.Window(now, pk.plan.CreatedAt)
-			used = g.quotaUsed(r.Context(), pk.plan.ID, pk.key.ID, start)
+			used = g.quotaUsed(r.Context(), pk.plan.ID, pk.key.ID, start, 0)
 		}
 		pk.addPlan(c, rs.methodKey, now, used)
 		if t.lenientRoute > 0 {

@@ -351,12 +351,21 @@ func (g *Gateway) takeLocal(ctx context.Context, c *checks, pk *planKey, now tim
 	if c.local == c.n {
 		return limit.Result{Refused: -1}, nil
 	}
-	if pk.plan != nil && pk.plan.Quota != nil && g.quotaUsed != nil {
-		start, _, _ := pk.plan.Quota.Window(now, pk.plan.CreatedAt)
-		used := g.quotaUsed(ctx, pk.plan.ID, pk.key.ID, start)
+	if pk.plan != nil && pk.plan.Quota != nil {
+		// Each outage counts the quota afresh from what the store held when
+		// it began (which includes what the shared limiter admitted before,
+		// and what earlier outages counted here): its own key, its own
+		// reading of the records.
+		epoch := g.outageStart.Load()
+		var used int64
+		if g.quotaUsed != nil {
+			start, _, _ := pk.plan.Quota.Window(now, pk.plan.CreatedAt)
+			used = g.quotaUsed(ctx, pk.plan.ID, pk.key.ID, start, epoch)
+		}
 		for i := c.local; i < c.n; i++ {
 			if c.kinds[i] == kindQuota {
 				c.list[i].Limit = max(0, c.list[i].Limit-used)
+				c.list[i].Key += "\x00outage\x00" + strconv.FormatInt(epoch, 10)
 			}
 		}
 	}
@@ -373,6 +382,7 @@ func (g *Gateway) takeLocal(ctx context.Context, c *checks, pk *planKey, now tim
 func (g *Gateway) limiterFailed(err error) (admit bool) {
 	g.limiterErrors.Add(1)
 	if g.limiterDown.CompareAndSwap(false, true) {
+		g.outageStart.Store(g.now().UnixNano())
 		how := "refused (503)"
 		if g.failOpen {
 			how = "counted by each node alone"

@@ -7,6 +7,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ func TestFailOpenKeepsAnExhaustedQuota(t *testing.T) {
 	ke := newKeyEnv(t, tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 5, Period: tollgate.QuotaDay}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
 		o.Limiter, o.LimiterFailOpen = down(), true
 		o.LocalLimiter = limit.NewLocal(limit.LocalOptions{})
-		o.QuotaUsed = func(context.Context, string, string, time.Time) int64 { asked++; return 5 }
+		o.QuotaUsed = func(context.Context, string, string, time.Time, int64) int64 { asked++; return 5 }
 	})
 	for i := range 6 {
 		wantAnswer(t, "request "+string(rune('1'+i)), ke.get("/prod/pets", keyValue), 429, limitExceeded, "LimitExceededException")
@@ -54,7 +55,7 @@ func TestFailOpenCountsThePlanLocally(t *testing.T) {
 	}, func(_ *tollgate.RestAPI, o *gateway.Options) {
 		o.Limiter, o.LimiterFailOpen = down(), true
 		o.LocalLimiter = limit.NewLocal(limit.LocalOptions{})
-		o.QuotaUsed = func(context.Context, string, string, time.Time) int64 { return 2 }
+		o.QuotaUsed = func(context.Context, string, string, time.Time, int64) int64 { return 2 }
 	})
 	for i := range 2 {
 		if w := ke.get("/prod/pets", keyValue); w.Code != 200 {
@@ -89,7 +90,7 @@ func TestFailOpenLocalChecks(t *testing.T) {
 	ke := newKeyEnv(t, meteredPlan(), func(api *tollgate.RestAPI, o *gateway.Options) {
 		api.Stages[0].Throttle = tollgate.Throttle{Rate: 1000, Burst: 1000}
 		o.Limiter, o.LimiterFailOpen, o.LocalLimiter = down(), true, local
-		o.QuotaUsed = func(context.Context, string, string, time.Time) int64 { return 40 }
+		o.QuotaUsed = func(context.Context, string, string, time.Time, int64) int64 { return 40 }
 	})
 	if w := ke.get("/prod/pets", keyValue); w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
@@ -113,7 +114,7 @@ func TestFailClosedCountsNothingLocally(t *testing.T) {
 	local := &fakeLimiter{}
 	ke := newKeyEnv(t, tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 5, Period: tollgate.QuotaDay}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
 		o.Limiter, o.LimiterFailOpen, o.LocalLimiter = down(), false, local
-		o.QuotaUsed = func(context.Context, string, string, time.Time) int64 {
+		o.QuotaUsed = func(context.Context, string, string, time.Time, int64) int64 {
 			t.Error("QuotaUsed asked failing closed")
 			return 0
 		}
@@ -297,12 +298,57 @@ func TestFailOpenWithRedisUnreachable(t *testing.T) {
 	ke := newKeyEnv(t, tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 3, Period: tollgate.QuotaDay}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
 		o.Limiter, o.LimiterFailOpen = unreachable, true
 		o.LocalLimiter = limit.NewLocal(limit.LocalOptions{})
-		o.QuotaUsed = func(context.Context, string, string, time.Time) int64 { return 3 }
+		o.QuotaUsed = func(context.Context, string, string, time.Time, int64) int64 { return 3 }
 	})
 	for i := range 6 {
 		wantAnswer(t, "request "+strconv.Itoa(i+1), ke.get("/prod/pets", keyValue), 429, limitExceeded, "LimitExceededException")
 	}
 	if n := ke.gw.LimiterErrors(); n != 6 {
 		t.Errorf("%d limiter errors, want 6", n)
+	}
+}
+
+// Each outage of the shared limiter starts its quota from the store's
+// records of its own start: the requests the shared limiter admitted
+// between two outages count in the second (quota 5: one admitted in
+// outage 1, four through the shared limiter, none in outage 2).
+func TestPlanQuotaSecondOutage(t *testing.T) {
+	var down atomic.Bool
+	shared := limit.NewLocal(limit.LocalOptions{}) // stands in for Redis
+	var recorded atomic.Int64                      // what the recorder wrote to the store
+	read := map[int64]int64{}                      // by epoch: one reading each, as the server keeps
+	ke := newKeyEnv(t, tollgate.UsagePlan{Quota: &tollgate.Quota{Limit: 5, Period: tollgate.QuotaDay}}, func(_ *tollgate.RestAPI, o *gateway.Options) {
+		o.Limiter = &fakeLimiter{answer: func(c []limit.Check) (limit.Result, error) {
+			if down.Load() {
+				return limit.Result{}, errors.New("dial tcp 127.0.0.1:6379: connection refused")
+			}
+			return shared.Take(context.Background(), t0, c)
+		}}
+		o.LimiterFailOpen = true
+		o.LocalLimiter = limit.NewLocal(limit.LocalOptions{})
+		o.QuotaUsed = func(_ context.Context, _, _ string, _ time.Time, epoch int64) int64 {
+			if _, ok := read[epoch]; !ok {
+				read[epoch] = recorded.Load()
+			}
+			return read[epoch]
+		}
+	})
+	down.Store(true)
+	if w := ke.get("/prod/pets", keyValue); w.Code != 200 {
+		t.Fatalf("outage 1: %d", w.Code)
+	}
+	recorded.Add(1)
+	down.Store(false)
+	for i := range 4 {
+		if w := ke.get("/prod/pets", keyValue); w.Code != 200 {
+			t.Fatalf("shared limiter back, request %d: %d", i, w.Code)
+		}
+		recorded.Add(1)
+	}
+	ke.f.clock.advance(time.Second) // the second outage begins later
+	down.Store(true)
+	wantAnswer(t, "outage 2, the quota spent", ke.get("/prod/pets", keyValue), 429, limitExceeded, "LimitExceededException")
+	if len(read) != 2 {
+		t.Errorf("QuotaUsed read for %d outages, want one reading each of 2", len(read))
 	}
 }

@@ -164,15 +164,18 @@ type quotaUsage struct {
 
 type quotaWindow struct {
 	start time.Time
+	// epoch is the gateway's: 0 counting locally, the start of the shared
+	// limiter's outage when counting in its place (each outage reads anew).
+	epoch int64
 	used  int64
 }
 
-func (q *quotaUsage) used(ctx context.Context, planID, keyID string, start time.Time) int64 {
+func (q *quotaUsage) used(ctx context.Context, planID, keyID string, start time.Time, epoch int64) int64 {
 	k := planID + "\x00" + keyID
 	q.mu.Lock()
 	w, ok := q.seen[k]
 	q.mu.Unlock()
-	if ok && w.start.Equal(start) {
+	if ok && w.start.Equal(start) && w.epoch == epoch {
 		return w.used
 	}
 	// A caller that hangs up must not make the window read as unused.
@@ -187,9 +190,9 @@ func (q *quotaUsage) used(ctx context.Context, planID, keyID string, start time.
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if w, ok := q.seen[k]; ok && w.start.Equal(start) {
+	if w, ok := q.seen[k]; ok && w.start.Equal(start) && w.epoch == epoch {
 		return w.used // another request read it first: one answer per window
 	}
-	q.seen[k] = quotaWindow{start: start, used: used}
+	q.seen[k] = quotaWindow{start: start, epoch: epoch, used: used}
 	return used
 }

@@ -31,7 +31,7 @@ func TestQuotaUsageOncePerWindow(t *testing.T) {
 	q := &quotaUsage{st: st, now: func() time.Time { return now }, log: slog.New(slog.NewTextHandler(io.Discard, nil)), seen: map[string]quotaWindow{}}
 	month := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	for range 3 {
-		if got := q.used(context.Background(), "plan", "key", month); got != 12 {
+		if got := q.used(context.Background(), "plan", "key", month, 0); got != 12 {
 			t.Fatalf("used %d; want 12", got)
 		}
 	}
@@ -39,9 +39,9 @@ func TestQuotaUsageOncePerWindow(t *testing.T) {
 		t.Fatalf("asked %q; want one read of the window", st.asked)
 	}
 	// Another key is its own read; the next window reads again.
-	q.used(context.Background(), "plan", "other", month)
+	q.used(context.Background(), "plan", "other", month, 0)
 	now = time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)
-	q.used(context.Background(), "plan", "key", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	q.used(context.Background(), "plan", "key", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), 0)
 	if len(st.asked) != 3 || st.asked[2] != "plan key 2027-01-01..2027-01-02" {
 		t.Fatalf("asked %q", st.asked)
 	}
@@ -55,11 +55,29 @@ func TestQuotaUsageStoreDown(t *testing.T) {
 	st := &usageReads{err: errors.New("connection refused")}
 	q := &quotaUsage{st: st, now: time.Now, log: slog.New(slog.NewTextHandler(io.Discard, nil)), seen: map[string]quotaWindow{}}
 	day := time.Now().UTC().Truncate(24 * time.Hour)
-	if got := q.used(context.Background(), "plan", "key", day); got != 0 {
+	if got := q.used(context.Background(), "plan", "key", day, 0); got != 0 {
 		t.Fatalf("used %d", got)
 	}
 	st.err, st.recs = nil, []tollgate.UsageRecord{{Count: 4}}
-	if got := q.used(context.Background(), "plan", "key", day); got != 4 {
+	if got := q.used(context.Background(), "plan", "key", day, 0); got != 4 {
 		t.Fatalf("used %d after the store came back; want 4", got)
+	}
+}
+
+// Each outage of a shared limiter (its epoch) reads the window anew: the
+// requests the shared limiter admitted in between are in the records.
+func TestQuotaUsagePerOutage(t *testing.T) {
+	st := &usageReads{recs: []tollgate.UsageRecord{{Count: 1}}}
+	q := &quotaUsage{st: st, now: time.Now, log: slog.New(slog.NewTextHandler(io.Discard, nil)), seen: map[string]quotaWindow{}}
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	if got := q.used(context.Background(), "plan", "key", day, 100); got != 1 {
+		t.Fatalf("outage 1: used %d", got)
+	}
+	st.recs = []tollgate.UsageRecord{{Count: 5}}
+	if got := q.used(context.Background(), "plan", "key", day, 100); got != 1 {
+		t.Fatalf("outage 1 again: used %d; want its one reading", got)
+	}
+	if got := q.used(context.Background(), "plan", "key", day, 200); got != 5 {
+		t.Fatalf("outage 2: used %d; want a reading of its own", got)
 	}
 }
