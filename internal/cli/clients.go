@@ -16,7 +16,7 @@ import (
 
 func (a *app) clientsCommand() *cobra.Command {
 	return group("clients", "Manage app clients and their secrets",
-		a.clientsCreate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete())
+		a.clientsCreate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete(), a.clientsUnlock())
 }
 
 // clientFlags are the flags of clients create.

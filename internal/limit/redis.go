@@ -253,6 +253,22 @@ func (r *Redis) Strike(ctx context.Context, now time.Time, key string, l Lockout
 	return time.UnixMicro(until), nil
 }
 
+// Unlock forgets key's lock and its counted failures (Strike's), and
+// reports whether it was locked: an operator's relief for a client id
+// locked out by someone else's failures.
+func (r *Redis) Unlock(ctx context.Context, now time.Time, key string) (wasLocked bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	until, err := r.client.Get(ctx, r.lockKey(key)).Int64()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return false, fmt.Errorf("limit: redis: %w", err)
+	}
+	if err := r.client.Del(ctx, r.prefix+"f:"+key, r.lockKey(key)).Err(); err != nil {
+		return false, fmt.Errorf("limit: redis: %w", err)
+	}
+	return until > now.UnixMicro(), nil
+}
+
 // Ping reports whether the server answers, within the limiter's timeout.
 func (r *Redis) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)

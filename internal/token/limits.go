@@ -198,6 +198,10 @@ func lockKey(id string) string {
 	return string(b[:])
 }
 
+// LockoutKey is the limiter's key of a client id's lockout, for an
+// operator's unlock (limit.Redis.Unlock).
+func LockoutKey(clientID string) string { return lockKey(clientID) }
+
 // strikeLater wraps the cause of a failed authentication of a client the
 // catalog holds, not locked, whose pool has a lockout: fail strikes it
 // once the answer is written.
