@@ -221,6 +221,9 @@ func (m *meter) get(u, keyValue, keyID string, hdr map[string]string) (*http.Res
 // running node's store, and `tollgate usage` after the node stopped.
 func TestAPIKeys(t *testing.T) {
 	needProgram(t, "node")
+	// A daily quota is counted, and usage reported by day: one day for the
+	// whole test.
+	clearOfHourTurn(t, 3*time.Minute)
 	dataDir := t.TempDir()
 	cfg := filepath.Join(t.TempDir(), "keys.yaml")
 	writeFile(t, cfg, fmt.Sprintf(apiKeysConfig, testdata(t, "authorizer"), partnerPool("api/read", "read")))
