@@ -64,7 +64,11 @@ type RestAPI struct {
 	// APIKeySource (REST APIs) is where methods that require an API key
 	// read it: APIKeySourceHeader ("" means it) or APIKeySourceAuthorizer.
 	APIKeySource string
-	ConfigKey    string
+	// Resource, when set, makes the API an OAuth 2 protected resource beyond
+	// API Gateway (oauthext.go): audience and binding checks, RFC 9728
+	// metadata. Nil: API Gateway's behaviour.
+	Resource  *ProtectedResource
+	ConfigKey string
 }
 
 // IsHTTP reports whether the API is an HTTP API (ProtocolHTTP).
@@ -146,6 +150,10 @@ type Route struct {
 	// usage plan that covers the stage: without it the key is not read and
 	// usage plans neither throttle nor count the method's requests.
 	APIKeyRequired bool
+	// RequireBinding (BindingAny, BindingDPoP or BindingMTLS) refuses tokens
+	// of the route that are not so bound, whatever the API's
+	// ProtectedResource says; empty: the API's rule.
+	RequireBinding string
 	Integration    Integration
 }
 

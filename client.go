@@ -41,6 +41,10 @@ type Client struct {
 	// client (PerHour, PerDay; the pool's Lockout applies regardless).
 	TokenLimits *TokenLimits
 
+	// OAuth are the client's extensions beyond Cognito (oauthext.go): how it
+	// authenticates when not with a secret, and how its tokens are bound.
+	OAuth ClientOAuth
+
 	ConfigKey string
 	CreatedAt time.Time
 	UpdatedAt time.Time

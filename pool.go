@@ -28,6 +28,10 @@ type UserPool struct {
 	// (unless a client has its own) and its lockout of failing client ids.
 	TokenLimits TokenLimits
 
+	// OAuth are the pool's extensions beyond Cognito (oauthext.go); the
+	// zero value is Cognito's behaviour.
+	OAuth PoolOAuth
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

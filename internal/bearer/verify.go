@@ -125,6 +125,14 @@ type Claims struct {
 	JTI      string `json:"jti"`
 	ClientID string `json:"client_id"`
 
+	// Aud is the aud claim of a token issued for a resource (RFC 8707) or
+	// as an RFC 9068 JWT; Cognito's tokens have none, and omit it.
+	Aud Audience `json:"aud,omitempty"`
+	// Cnf is the confirmation claim of a sender-constrained token (RFC 7800
+	// §3.1): the thumbprint of a DPoP key (RFC 9449 §6) or of a TLS client
+	// certificate (RFC 8705 §3.1). Nil for a bearer token.
+	Cnf *Confirmation `json:"cnf,omitempty"`
+
 	// Raw is the verified payload as it was signed: every claim, including
 	// the ones above, for passing through (API Gateway hands all claims to
 	// the integration). Map decodes it.
@@ -228,6 +236,17 @@ func (c *Claims) read(m map[string]json.RawMessage) (nbf *int64, err error) {
 	}
 	if v, ok := m["version"]; ok && json.Unmarshal(v, &c.Version) != nil {
 		return nil, invalid("claims: version is not an integer")
+	}
+	if v, ok := m["aud"]; ok && string(v) != "null" {
+		if json.Unmarshal(v, &c.Aud) != nil {
+			return nil, invalid("claims: aud is not a string or an array of strings")
+		}
+	}
+	if v, ok := m["cnf"]; ok && string(v) != "null" {
+		c.Cnf = new(Confirmation)
+		if json.Unmarshal(v, c.Cnf) != nil {
+			return nil, invalid("claims: cnf is not an object of string members")
+		}
 	}
 	if v, ok := m["nbf"]; ok && string(v) != "null" {
 		nbf = new(int64)

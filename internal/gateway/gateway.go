@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/tollgate/tollgate/internal/headerpolicy"
 	"github.com/tollgate/tollgate/internal/jwks"
 	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/replay"
 )
 
 // Limits of API Gateway's REST APIs (limits.md, contract §4.2), which HTTP
@@ -127,6 +129,22 @@ type Options struct {
 	// (NewPolicyCache). It is the gateway's own: a config change starts
 	// it afresh, as a redeployment flushes API Gateway's.
 	PolicyCacheBytes int64
+
+	// Replay remembers DPoP proofs' jti until they expire (RFC 9449
+	// §11.1), in memory or in the Redis every node shares. Nil: a request
+	// with a DPoP-bound token is refused (the proof cannot be checked for
+	// replay).
+	Replay replay.Cache
+	// ClientCert returns the TLS client certificate a request came with:
+	// the connection's or, from a trusted proxy, its header's
+	// (internal/mtls); nil, nil: none. Nil: no request has one, and every
+	// certificate-bound token is refused.
+	ClientCert func(r *http.Request) (*x509.Certificate, error)
+	// ExternalURL returns the scheme and host a request was sent to, as the
+	// client saw them, for a DPoP proof's htu (RFC 9449 §4.3): behind a
+	// trusted proxy, its forwarded scheme and host. Nil: "https" when the
+	// request came over TLS, else "http", and the Host header.
+	ExternalURL func(r *http.Request) string
 
 	// Observer, if set, receives measurements.
 	Observer Observer

@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/replay"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
@@ -117,6 +119,27 @@ type Options struct {
 	// Observer, if set, is told of lockouts, quota refusals and limiter
 	// failures, for metrics (limits.go). The server implements it.
 	Observer Observer
+
+	// Pool returns a pool's settings, from memory (the catalog): the
+	// endpoint reads its OAuth extensions (tollgate.PoolOAuth). ok false
+	// when the pool is unknown. Nil: every pool is Cognito's.
+	Pool func(poolID string) (pool *tollgate.UserPool, ok bool)
+	// ResourceServers returns a pool's resource servers, from memory, for
+	// resource indicators (RFC 8707). Nil: no pool has any.
+	ResourceServers func(poolID string) []tollgate.ResourceServer
+	// Replay remembers the jti of client assertions (RFC 7523) and DPoP
+	// proofs (RFC 9449) until they expire, in memory or in the Redis every
+	// node shares. Nil: requests that need it are refused
+	// (temporarily_unavailable), never accepted unchecked.
+	Replay replay.Cache
+	// ClientCert returns the TLS client certificate a request came with:
+	// the connection's (the server's mTLS listener) or, from a trusted
+	// proxy, the one its header carries (internal/mtls). nil, nil: none.
+	// Nil: no request ever has one.
+	ClientCert func(r *http.Request) (*x509.Certificate, error)
+	// MTLSBase returns the scheme and host of the server's mTLS endpoint
+	// aliases (RFC 8705 §5), "" when there is no mTLS listener.
+	MTLSBase func() string
 
 	// Now returns the current time, used for iat, exp and revocation
 	// records. Nil means time.Now. Tests inject a fixed clock.
