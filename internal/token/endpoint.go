@@ -132,11 +132,11 @@ type Options struct {
 	// node shares. Nil: requests that need it are refused
 	// (temporarily_unavailable), never accepted unchecked.
 	Replay replay.Cache
-	// ClientCert returns the TLS client certificate a request came with:
-	// the connection's (the server's mTLS listener) or, from a trusted
-	// proxy, the one its header carries (internal/mtls). nil, nil: none.
-	// Nil: no request ever has one.
-	ClientCert func(r *http.Request) (*x509.Certificate, error)
+	// ClientCert returns the TLS client certificate chain a request came
+	// with, leaf first: the connection's (the server's mTLS listener) or,
+	// from a trusted proxy, the one its header carries (internal/mtls,
+	// Source.Chain). nil, nil: none. Nil: no request ever has one.
+	ClientCert func(r *http.Request) ([]*x509.Certificate, error)
 	// MTLSBase returns the scheme and host of the server's mTLS endpoint
 	// aliases (RFC 8705 §5), "" when there is no mTLS listener.
 	MTLSBase func() string
