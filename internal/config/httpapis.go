@@ -49,6 +49,9 @@ type HTTPAPI struct {
 	Stages      []HTTPStage      `yaml:"stages"`
 	Authorizers []HTTPAuthorizer `yaml:"authorizers"`
 	Routes      []HTTPRoute      `yaml:"routes"`
+	// ProtectedResource makes the API an OAuth 2 protected resource beyond
+	// API Gateway (tollgate.ProtectedResource).
+	ProtectedResource *ProtectedResource `yaml:"protectedResource"`
 }
 
 // CORSPreflight is CDK's CorsPreflightOptions (CloudFormation's
@@ -152,6 +155,9 @@ type HTTPRoute struct {
 	Authorizer string `yaml:"authorizer"`
 	// AuthorizationScopes (JWT): the token must hold at least one of them.
 	AuthorizationScopes []string `yaml:"authorizationScopes"`
+	// RequireBinding (any, dpop or mtls) refuses the route's tokens that
+	// are not so bound.
+	RequireBinding string `yaml:"requireBinding"`
 }
 
 // HTTPIntegration is the backend of an HTTP API's route.

@@ -52,6 +52,21 @@ type RestAPI struct {
 	// HEADER (X-API-Key, the default) or AUTHORIZER (the usageIdentifierKey
 	// a Lambda authorizer returns).
 	APIKeySourceType string `yaml:"apiKeySourceType"`
+	// ProtectedResource makes the API an OAuth 2 protected resource beyond
+	// API Gateway (tollgate.ProtectedResource).
+	ProtectedResource *ProtectedResource `yaml:"protectedResource"`
+}
+
+// ProtectedResource is tollgate.ProtectedResource, for REST and HTTP APIs.
+type ProtectedResource struct {
+	Identifier           string   `yaml:"identifier"`
+	Audiences            []string `yaml:"audiences"`
+	RequireBinding       string   `yaml:"requireBinding"`
+	Metadata             bool     `yaml:"metadata"`
+	ResourceName         string   `yaml:"resourceName"`
+	AuthorizationServers []string `yaml:"authorizationServers"`
+	Scopes               []string `yaml:"scopes"`
+	DPoP                 *DPoP    `yaml:"dpop"`
 }
 
 // DeployOptions mirrors CDK's StageOptions, in the part Tollgate serves.
@@ -179,7 +194,10 @@ type Method struct {
 	AuthorizationScopes []string `yaml:"authorizationScopes"`
 	// APIKeyRequired makes the method require an API key of a usage plan
 	// that covers the stage.
-	APIKeyRequired bool         `yaml:"apiKeyRequired"`
+	APIKeyRequired bool `yaml:"apiKeyRequired"`
+	// RequireBinding (any, dpop or mtls) refuses the method's tokens that
+	// are not so bound.
+	RequireBinding string       `yaml:"requireBinding"`
 	Integration    *Integration `yaml:"integration"`
 }
 

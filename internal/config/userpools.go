@@ -1,6 +1,8 @@
 package config
 
 import (
+	"time"
+
 	"github.com/tollgate/tollgate"
 )
 
@@ -40,6 +42,37 @@ type UserPool struct {
 	// TokenLimits are the token endpoint's limits for the pool's clients
 	// (usageplans.go).
 	TokenLimits *TokenLimits `yaml:"tokenLimits"`
+
+	// Extensions beyond Cognito (oauthext.go), each opt-in:
+	// SigningAlgorithm is RS256 (default), ES256 or EdDSA.
+	SigningAlgorithm string `yaml:"signingAlgorithm"`
+	// AccessTokenType "at+jwt" issues RFC 9068 access tokens.
+	AccessTokenType string `yaml:"accessTokenType"`
+	// DPoP enables DPoP-bound tokens (RFC 9449) at the token endpoint.
+	DPoP *DPoP `yaml:"dpop"`
+	// MTLS enables mutual-TLS client authentication and
+	// certificate-bound tokens (RFC 8705).
+	MTLS bool `yaml:"mtls"`
+	// Registration opens dynamic client registration (RFC 7591).
+	Registration *Registration `yaml:"registration"`
+}
+
+// DPoP is a DPoP proof policy (tollgate.DPoPPolicy).
+type DPoP struct {
+	// Algorithms a proof may be signed with (default ES256, ES384, ES512,
+	// RS256, PS256, EdDSA).
+	Algorithms []string `yaml:"algorithms"`
+	// MaxAge is how old a proof's iat may be, e.g. "60s" (the default).
+	MaxAge time.Duration `yaml:"maxAge"`
+}
+
+// Registration is a dynamic client registration policy
+// (tollgate.RegistrationPolicy).
+type Registration struct {
+	Scopes             []string `yaml:"scopes"`
+	AuthMethods        []string `yaml:"authMethods"`
+	InitialAccessScope string   `yaml:"initialAccessScope"`
+	MaxClients         int      `yaml:"maxClients"`
 }
 
 // ResourceServer is an API the pool issues tokens for, with its scopes.
@@ -86,6 +119,34 @@ type Client struct {
 
 	// TokenLimits replace the pool's token quotas for this client.
 	TokenLimits *TokenLimits `yaml:"tokenLimits"`
+
+	// Extensions beyond Cognito (tollgate.ClientOAuth), each opt-in:
+	// TokenEndpointAuthMethod is client_secret_basic or client_secret_post
+	// (a secret: the default), private_key_jwt, tls_client_auth or
+	// self_signed_tls_client_auth.
+	TokenEndpointAuthMethod string `yaml:"tokenEndpointAuthMethod"`
+	// JWKS (inline), JWKSFile (a file holding a JWKS, relative to the
+	// config file) or JWKSURI: the client's public keys; at most one.
+	JWKS     map[string]any `yaml:"jwks"`
+	JWKSFile string         `yaml:"jwksFile"`
+	JWKSURI  string         `yaml:"jwksUri"`
+	// TLSClientAuth names the certificate of a tls_client_auth client.
+	TLSClientAuth *TLSClientAuth `yaml:"tlsClientAuth"`
+	// DPoPBoundAccessTokens requires a DPoP proof on every token request.
+	DPoPBoundAccessTokens bool `yaml:"dpopBoundAccessTokens"`
+	// TLSClientCertificateBoundAccessTokens binds the client's tokens to
+	// its TLS client certificate.
+	TLSClientCertificateBoundAccessTokens bool `yaml:"tlsClientCertificateBoundAccessTokens"`
+}
+
+// TLSClientAuth is the one name a tls_client_auth client's certificate
+// carries (RFC 8705 §2.1.2); exactly one field is set.
+type TLSClientAuth struct {
+	SubjectDN string `yaml:"subjectDn"`
+	SANDNS    string `yaml:"sanDns"`
+	SANURI    string `yaml:"sanUri"`
+	SANIP     string `yaml:"sanIp"`
+	SANEmail  string `yaml:"sanEmail"`
 }
 
 // AuthFlows mirrors CDK's AuthFlows; every flow must be false.

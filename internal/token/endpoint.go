@@ -137,6 +137,12 @@ type Options struct {
 	// from a trusted proxy, the one its header carries (internal/mtls,
 	// Source.Chain). nil, nil: none. Nil: no request ever has one.
 	ClientCert func(r *http.Request) ([]*x509.Certificate, error)
+	// ExternalURL returns the scheme and host a request was sent to, as the
+	// client saw them, for a DPoP proof's htu (RFC 9449 §4.3): behind a
+	// trusted proxy, its forwarded scheme and host (mtls.Source). Nil:
+	// "https" when the request came over TLS, else "http", and the Host
+	// header.
+	ExternalURL func(r *http.Request) string
 	// MTLSBase returns the scheme and host of the server's mTLS endpoint
 	// aliases (RFC 8705 §5), "" when there is no mTLS listener.
 	MTLSBase func() string
