@@ -222,4 +222,3 @@ func TestVerifyJWTLocalPoolAlgorithms(t *testing.T) {
 		}
 	}
 }
-
