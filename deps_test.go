@@ -30,7 +30,7 @@ var allowedImports = map[string][]string{
 	"internal/cognitoapi":      {".", "internal/audit", "internal/domain", "internal/sigv4", "internal/vault"},
 	"internal/domain":          {".", "internal/audit", "internal/config", "internal/signer", "internal/vault"},
 	"internal/catalog":         {"."},
-	"internal/signer":          {".", "internal/audit", "internal/vault"},
+	"internal/signer":          {".", "internal/audit", "internal/bearer", "internal/vault"},
 	"internal/token":           {".", "internal/audit", "internal/bearer", "internal/limit", "internal/oauth2", "internal/vault"},
 	"internal/limit":           {},
 	"internal/limit/limittest": {"internal/limit"},

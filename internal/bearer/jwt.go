@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/json"
@@ -16,16 +17,23 @@ import (
 )
 
 // JWTKey is a verification key of an issuer, as its JWKS publishes it: an
-// *rsa.PublicKey or an *ecdsa.PublicKey, and the alg the JWK pins ("" when
-// it pins none; RFC 7517 §4.4).
+// *rsa.PublicKey, an *ecdsa.PublicKey or an ed25519.PublicKey, and the alg
+// the JWK pins ("" when it pins none; RFC 7517 §4.4). A pool's keys always
+// pin their alg.
 type JWTKey struct {
 	Key crypto.PublicKey
 	Alg string
+	// Typ, when set, is the typ header every token of the key carries: a
+	// pool that issues RFC 9068 access tokens has its keys require "at+jwt"
+	// (RFC 9068 §4, RFC 8725 §3.11), matched without regard to case and
+	// with or without "application/". Empty: any typ, or none (Cognito's
+	// tokens have none).
+	Typ string
 }
 
 // JWTKeySet gives an issuer's verification key for a kid. JWTKeys
-// implements it, and so does Keys (RS256 keys), so that a local pool's keys
-// verify with VerifyJWT as they are.
+// implements it, and so does Keys, so that a local pool's keys verify with
+// VerifyJWT as they are.
 type JWTKeySet interface {
 	JWTKey(kid string) (JWTKey, bool)
 }
@@ -39,15 +47,8 @@ func (k JWTKeys) JWTKey(kid string) (JWTKey, bool) {
 	return key, ok && key.Key != nil
 }
 
-// JWTKey returns the RSA key with the given kid, pinned to RS256: the only
-// algorithm Tollgate signs with.
-func (k Keys) JWTKey(kid string) (JWTKey, bool) {
-	pub, ok := k.Key(kid)
-	if !ok {
-		return JWTKey{}, false
-	}
-	return JWTKey{Key: pub, Alg: string(jose.RS256)}, true
-}
+// JWTKey returns the key with the given kid, as Key does.
+func (k Keys) JWTKey(kid string) (JWTKey, bool) { return k.Key(kid) }
 
 // JWTAlgorithms are the algorithms a JWT authorizer may allow
 // (API_JwtConfigurationInput's defaultAlgorithms): RSA PKCS #1 v1.5 and
@@ -68,8 +69,17 @@ type ClaimRule struct {
 // checks of a JWT authorizer of one issuer.
 type ExpectJWT struct {
 	// Algorithms is the allow-list of the token's alg, from JWTAlgorithms;
-	// other names are ignored. Empty allows none: every token is invalid.
+	// other names are ignored. Empty allows none: every token is invalid
+	// (unless LocalPool).
 	Algorithms []string
+	// LocalPool marks an issuer that is one of this Tollgate's pools, whose
+	// keys each pin the alg they sign with: a token may then also use its
+	// key's alg when it is one a pool signs with (RS256, ES256, EdDSA),
+	// whatever Algorithms says. This is a Tollgate extension: AWS's lists
+	// have no EdDSA (RFC 8037), and an HTTP API's allow RSA only, so a pool
+	// declared with ES256 or EdDSA keys would otherwise pass no JWT
+	// authorizer. An external issuer's tokens keep AWS's rules.
+	LocalPool bool
 	// Issuer is the exact iss, trailing slash included.
 	Issuer string
 	// Audiences: aud must hold one of them or, when the token has no aud,
@@ -139,17 +149,25 @@ func VerifyJWT(token string, keys JWTKeySet, want ExpectJWT) (*JWTClaims, error)
 	if want.Issuer == "" {
 		return nil, invalid("no issuer configured")
 	}
-	var buf [6]jose.SignatureAlgorithm
+	var buf [8]jose.SignatureAlgorithm
 	algs := buf[:0]
 	for _, a := range want.Algorithms {
 		if slices.Contains(JWTAlgorithms, a) && !slices.Contains(algs, jose.SignatureAlgorithm(a)) {
 			algs = append(algs, jose.SignatureAlgorithm(a))
 		}
 	}
+	declared := len(algs)
+	if want.LocalPool {
+		for _, a := range poolAlgorithms {
+			if !slices.Contains(algs, a) {
+				algs = append(algs, a)
+			}
+		}
+	}
 	if len(algs) == 0 {
 		return nil, invalid("no algorithm allowed")
 	}
-	raw, alg, err := verifyJWTSignature(token, keys, algs)
+	raw, alg, err := verifyJWTSignature(token, keys, algs, declared)
 	if err != nil {
 		return nil, err
 	}
@@ -166,9 +184,11 @@ func VerifyJWT(token string, keys JWTKeySet, want ExpectJWT) (*JWTClaims, error)
 }
 
 // verifyJWTSignature checks token's header (an allowed alg, no crit, a
-// kid of keys with a key of the alg's family) and its signature, and
-// returns the signed payload and the alg.
-func verifyJWTSignature(token string, keys JWTKeySet, algs []jose.SignatureAlgorithm) ([]byte, string, error) {
+// kid of keys with a key of the alg's family, the key's typ) and its
+// signature, and returns the signed payload and the alg. The algorithms
+// of algs past the first declared are LocalPool's: only a key that pins
+// the alg verifies them.
+func verifyJWTSignature(token string, keys JWTKeySet, algs []jose.SignatureAlgorithm, declared int) ([]byte, string, error) {
 	jws, err := jose.ParseSignedCompact(token, algs)
 	if err != nil {
 		return nil, "", invalid("parse: " + err.Error())
@@ -187,13 +207,11 @@ func verifyJWTSignature(token string, keys JWTKeySet, algs []jose.SignatureAlgor
 	if !ok {
 		return nil, "", unknownKid(h.KeyID)
 	}
-	// h.Algorithm is one of algs, ParseSignedCompact saw to it: a fixed
-	// text, safe to log.
-	if key.Alg != "" && key.Alg != h.Algorithm {
-		return nil, "", invalid("alg " + h.Algorithm + " is not the alg of the key of its kid")
+	if key.Alg == "" && !slices.Contains(algs[:declared], jose.SignatureAlgorithm(h.Algorithm)) {
+		return nil, "", invalid("alg " + h.Algorithm + " is not an algorithm of the authorizer")
 	}
-	if !keyFits(key.Key, h.Algorithm) {
-		return nil, "", invalid("the key of its kid is not a key for " + h.Algorithm)
+	if err := checkKey(key, h); err != nil {
+		return nil, "", err
 	}
 	raw, err := jws.Verify(key.Key)
 	if err != nil {
@@ -204,9 +222,11 @@ func verifyJWTSignature(token string, keys JWTKeySet, algs []jose.SignatureAlgor
 
 // keyFits reports whether key is of the type alg needs: RSA of at least
 // 2048 bits for RS* (RFC 7518 §3.3), ECDSA on the alg's curve for ES*
-// (§3.4).
+// (§3.4), Ed25519 for EdDSA (RFC 8037 §3.1; Ed448 is not supported).
 func keyFits(key crypto.PublicKey, alg string) bool {
 	switch k := key.(type) {
+	case ed25519.PublicKey:
+		return alg == "EdDSA" && len(k) == ed25519.PublicKeySize
 	case *rsa.PublicKey:
 		return strings.HasPrefix(alg, "RS") && k.N != nil && k.N.BitLen() >= 2048
 	case *ecdsa.PublicKey:

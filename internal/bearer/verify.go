@@ -2,12 +2,12 @@ package bearer
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -75,20 +75,21 @@ func unknownKid(kid string) error {
 	return &Error{Err: ErrInvalid, Reason: fmt.Sprintf("unknown kid (%d bytes)", len(kid)), unknownKid: true}
 }
 
-// KeySet gives the public key for a kid. Keys implements it; so does any
-// cache that wants to fetch keys on demand.
+// KeySet gives the public key for a kid, pinned to its alg. Keys
+// implements it; so does any cache that wants to fetch keys on demand.
 type KeySet interface {
-	Key(kid string) (*rsa.PublicKey, bool)
+	Key(kid string) (JWTKey, bool)
 }
 
-// Keys is a KeySet held in a map by kid, the shape signer.PublicKeys
-// returns: bearer.Keys(m) converts it at no cost.
-type Keys map[string]*rsa.PublicKey
+// Keys is a KeySet held in a map by kid: a pool's published keys, as
+// signer.PublicKeys returns them, each with the alg it signs with and the
+// typ its tokens carry when the pool requires one.
+type Keys map[string]JWTKey
 
 // Key returns the key with the given kid.
-func (k Keys) Key(kid string) (*rsa.PublicKey, bool) {
-	pub, ok := k[kid]
-	return pub, ok && pub != nil
+func (k Keys) Key(kid string) (JWTKey, bool) {
+	key, ok := k[kid]
+	return key, ok && key.Key != nil
 }
 
 // Expect is what a token must satisfy beyond its signature.
@@ -174,8 +175,10 @@ func (c *Claims) HasAnyScope(scopes []string) bool {
 	return false
 }
 
-// rs256 is the algorithm allow-list: the only one Tollgate signs with.
-var rs256 = []jose.SignatureAlgorithm{jose.RS256}
+// poolAlgorithms is Verify's algorithm allow-list: the algorithms a pool
+// signs with (RS256, Cognito's; ES256 and EdDSA, Tollgate's extensions).
+// Each key is further pinned to one of them (JWTKey.Alg).
+var poolAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
 
 // Verify checks token and returns its claims. See the package
 // documentation for the rules; on failure the error wraps ErrExpired or
@@ -339,14 +342,16 @@ func countMembers(raw []byte) int {
 	return commas + 1
 }
 
-// verifySignature parses token, checks its header (RS256, a kid that keys
-// knows) and its signature, and returns the signed payload.
+// verifySignature parses token, checks its header (an alg a pool signs
+// with, the alg of the key its kid names, the typ that key's tokens carry)
+// and its signature, and returns the signed payload.
 func verifySignature(token string, keys KeySet) ([]byte, error) {
 	// ParseSignedCompact rejects any alg not in the allow-list before the
-	// signature is looked at (RFC 8725 §3.1). It is what jwt.ParseSigned
-	// calls; calling it directly gives Verify the payload bytes to keep as
-	// Claims.Raw, where jwt.JSONWebToken.Claims would decode them once more.
-	jws, err := jose.ParseSignedCompact(token, rs256)
+	// signature is looked at (RFC 8725 §3.1): "none" and HS* never pass. It
+	// is what jwt.ParseSigned calls; calling it directly gives Verify the
+	// payload bytes to keep as Claims.Raw, where jwt.JSONWebToken.Claims
+	// would decode them once more.
+	jws, err := jose.ParseSignedCompact(token, poolAlgorithms)
 	if err != nil {
 		return nil, invalid("parse: " + err.Error())
 	}
@@ -354,21 +359,52 @@ func verifySignature(token string, keys KeySet) ([]byte, error) {
 		return nil, invalid("not exactly one signature")
 	}
 	h := jws.Signatures[0].Header
-	if h.Algorithm != string(jose.RS256) { // already enforced; kept as the rule's statement
-		return nil, invalid("alg is not RS256")
-	}
 	if h.KeyID == "" {
 		return nil, invalid("no kid")
 	}
-	pub, ok := keys.Key(h.KeyID)
+	key, ok := keys.Key(h.KeyID)
 	if !ok {
 		return nil, unknownKid(h.KeyID)
 	}
-	raw, err := jws.Verify(pub)
+	if err := checkKey(key, h); err != nil {
+		return nil, err
+	}
+	raw, err := jws.Verify(key.Key)
 	if err != nil {
 		return nil, invalid("signature: " + err.Error())
 	}
 	return raw, nil
+}
+
+// checkKey checks that the token's header fits the key its kid names: the
+// alg is the key's (RFC 8725 §3.1: the key, not the token, decides the
+// algorithm, so an RSA key never checks an ES256 signature and an EC key
+// never an EdDSA one) and of its type, and the typ is the one the key's
+// tokens carry, if any (RFC 8725 §3.11, RFC 9068 §4). h.Algorithm is one of
+// the caller's allow-list, which ParseSignedCompact saw to: a fixed text,
+// safe to log.
+func checkKey(key JWTKey, h jose.Header) error {
+	if key.Alg != "" && key.Alg != h.Algorithm {
+		return invalid("alg " + h.Algorithm + " is not the alg of the key of its kid")
+	}
+	if !keyFits(key.Key, h.Algorithm) {
+		return invalid("the key of its kid is not a key for " + h.Algorithm)
+	}
+	if key.Typ != "" && !typMatches(h, key.Typ) {
+		return invalid("typ is not " + key.Typ)
+	}
+	return nil
+}
+
+// typMatches reports whether the header's typ is want, compared as a media
+// type: without regard to case, and with or without its "application/"
+// prefix (RFC 7515 §4.1.9, RFC 9068 §4).
+func typMatches(h jose.Header, want string) bool {
+	typ, _ := h.ExtraHeaders[jose.HeaderType].(string)
+	if len(typ) > len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
+		typ = typ[len("application/"):]
+	}
+	return strings.EqualFold(typ, want)
 }
 
 // checkClaims checks the claims that say who issued the token and for

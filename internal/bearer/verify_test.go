@@ -84,7 +84,7 @@ func keys(tb testing.TB) (*rsa.PrivateKey, *rsa.PrivateKey) {
 
 func keySet(tb testing.TB) bearer.Keys {
 	k, _ := keys(tb)
-	return bearer.Keys{kid: &k.PublicKey}
+	return bearer.Keys{kid: {Key: &k.PublicKey, Alg: "RS256"}}
 }
 
 func expect() bearer.Expect {

@@ -117,8 +117,8 @@ func TestRotateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := published[leaked.KID]; ok || published[first.active.KID] == nil {
-		t.Errorf("published after --retire-now: %d keys; the leaked key in: %v; the key retired for a day in: %v", len(published), ok, published[first.active.KID] != nil)
+	if _, ok := published[leaked.KID]; ok || published[first.active.KID].Key == nil {
+		t.Errorf("published after --retire-now: %d keys; the leaked key in: %v; the key retired for a day in: %v", len(published), ok, published[first.active.KID].Key != nil)
 	}
 
 	// A day and five minutes after the first rotation, its retired key has

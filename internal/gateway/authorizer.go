@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -20,11 +19,13 @@ import (
 )
 
 // KeySource gives a local pool's published public keys by kid: the keys its
-// JWKS holds, so a token passes the gateway exactly when it verifies for any
-// other relying party. internal/signer.Signer satisfies it (and caches the
-// keys in memory); the map is not modified.
+// JWKS holds, each pinned to its alg (RS256, ES256 or EdDSA) and, for a pool
+// issuing RFC 9068 access tokens, to typ at+jwt, so a token passes the
+// gateway exactly when it verifies for any other relying party.
+// internal/signer.Signer satisfies it (and caches the keys in memory); the
+// map is not modified.
 type KeySource interface {
-	PublicKeys(ctx context.Context, poolID string) (map[string]*rsa.PublicKey, error)
+	PublicKeys(ctx context.Context, poolID string) (bearer.Keys, error)
 }
 
 // Decision is an authorizer's answer.
@@ -126,7 +127,9 @@ type AuthorizerOptions struct {
 // A token passes when it is in the identity source header, raw or after a
 // "Bearer " scheme (any case; API Gateway documents the raw token and
 // accepts both in practice), and bearer.Verify accepts it with alg pinned
-// to RS256 and its iss one of the authorizer's issuers, verified with the
+// to its key's (RS256, Cognito's; ES256 or EdDSA for a local pool declared
+// with them), the typ its pool requires (at+jwt for a pool issuing RFC 9068
+// tokens), and its iss one of the authorizer's issuers, verified with the
 // keys of that issuer only: a token naming pool A's issuer is checked
 // against pool A's keys, never pool B's, even when the authorizer accepts
 // both. Its token_use must be "access", its exp ahead, its jti not revoked,
@@ -292,8 +295,8 @@ func refusalReason(tok string, err error) string {
 			Alg any `json:"alg"`
 		}
 		if peekSegment(tok, 0, &h) {
-			if alg, ok := h.Alg.(string); ok && alg != "RS256" {
-				return fmt.Sprintf("%v: parse: alg (%d bytes) is not RS256", be.Err, len(alg))
+			if alg, ok := h.Alg.(string); ok && alg != "RS256" && alg != "ES256" && alg != "EdDSA" {
+				return fmt.Sprintf("%v: parse: alg (%d bytes) is not RS256, ES256 or EdDSA", be.Err, len(alg))
 			}
 		}
 		return fmt.Sprintf("%v: parse: not a compact JWS go-jose reads (a malformed header or segment)", be.Err)

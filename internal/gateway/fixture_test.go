@@ -19,6 +19,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/jwks"
 )
@@ -82,21 +83,21 @@ func keys(tb testing.TB) {
 // keySource is a map-backed gateway.KeySource, standing for the signer.
 type keySource struct {
 	mu    sync.Mutex
-	pools map[string]map[string]*rsa.PublicKey
+	pools map[string]bearer.Keys
 	err   error
 	calls atomic.Int64
 }
 
 func newKeySource(tb testing.TB) *keySource {
 	keys(tb)
-	return &keySource{pools: map[string]map[string]*rsa.PublicKey{
-		poolA: {keyA.kid: keyA.pub()},
-		poolB: {keyB.kid: keyB.pub()},
-		poolC: {keyC.kid: keyC.pub()},
+	return &keySource{pools: map[string]bearer.Keys{
+		poolA: {keyA.kid: {Key: keyA.pub(), Alg: "RS256"}},
+		poolB: {keyB.kid: {Key: keyB.pub(), Alg: "RS256"}},
+		poolC: {keyC.kid: {Key: keyC.pub(), Alg: "RS256"}},
 	}}
 }
 
-func (s *keySource) PublicKeys(_ context.Context, pool string) (map[string]*rsa.PublicKey, error) {
+func (s *keySource) PublicKeys(_ context.Context, pool string) (bearer.Keys, error) {
 	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -235,6 +235,10 @@ func newJWTIssuer(iss *tollgate.JWTIssuer, algs []string, opts JWTAuthorizerOpti
 		Issuer:     iss.Issuer,
 		Audiences:  iss.Audiences,
 		Claims:     rules,
+		// A Tollgate extension: a local pool's tokens also pass with the
+		// alg their key is pinned to (ES256, EdDSA), which AWS's lists
+		// (and an HTTP API's, RSA only) may lack.
+		LocalPool: iss.PoolID != "",
 	}}, ""
 }
 

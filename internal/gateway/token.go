@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/rsa"
 	"crypto/sha256"
 	"net/http"
 	"net/url"
@@ -242,7 +241,7 @@ func poolKeys(ctx context.Context, ks KeySource, pool string) (bearer.Keys, Resu
 		return nil, Result{Decision: Failed, Reason: "keys of pool " + pool + ": " + err.Error()}
 	}
 	if m == nil {
-		m = map[string]*rsa.PublicKey{} // a pool without keys: no token passes
+		m = bearer.Keys{} // a pool without keys: no token passes
 	}
 	return m, Result{}
 }

@@ -283,9 +283,9 @@ type onDemandKeys struct {
 	s   *remoteKeys
 }
 
-func (k *onDemandKeys) Key(kid string) (*rsa.PublicKey, bool) {
-	if pub, ok := k.s.lookup(kid); ok {
-		return pub, true
+func (k *onDemandKeys) Key(kid string) (bearer.JWTKey, bool) {
+	if key, ok := k.s.lookup(kid); ok {
+		return key, true
 	}
 	// An unknown kid: the issuer may have rotated its keys. Fetch again,
 	// once, if the last such fetch is old enough, or join the one in flight.
@@ -302,10 +302,10 @@ func (k *onDemandKeys) JWTKey(kid string) (bearer.JWTKey, bool) {
 	return k.s.lookupJWT(kid)
 }
 
-func (s *remoteKeys) lookup(kid string) (*rsa.PublicKey, bool) {
+func (s *remoteKeys) lookup(kid string) (bearer.JWTKey, bool) {
 	keys := s.keys.Load()
 	if keys == nil {
-		return nil, false
+		return bearer.JWTKey{}, false
 	}
 	return keys.rs256.Key(kid)
 }
@@ -392,7 +392,7 @@ func (j *Fetcher) get(s *remoteKeys) error {
 	set := &keySet{all: keys, rs256: bearer.Keys{}}
 	for kid, k := range keys {
 		if pub, ok := k.Key.(*rsa.PublicKey); ok && (k.Alg == "" || k.Alg == "RS256") {
-			set.rs256[kid] = pub
+			set.rs256[kid] = bearer.JWTKey{Key: pub, Alg: "RS256"}
 		}
 	}
 	s.keys.Store(set)

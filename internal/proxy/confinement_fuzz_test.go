@@ -3,7 +3,6 @@ package proxy_test
 import (
 	"bufio"
 	"context"
-	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/apigw"
+	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/proxy"
 	"golang.org/x/text/unicode/norm"
@@ -35,8 +35,8 @@ var confinedRoutes = []struct {
 // request of these tests, which carry no token.
 type noKeys struct{}
 
-func (noKeys) PublicKeys(context.Context, string) (map[string]*rsa.PublicKey, error) {
-	return map[string]*rsa.PublicKey{}, nil
+func (noKeys) PublicKeys(context.Context, string) (bearer.Keys, error) {
+	return bearer.Keys{}, nil
 }
 
 // targets is an upstream that records the raw request targets it gets.

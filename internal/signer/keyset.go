@@ -1,6 +1,9 @@
 package signer
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
 )
 
 // keySet is a pool's keys as loaded, ready for the hot path. It is never
@@ -16,11 +20,16 @@ import (
 type keySet struct {
 	epoch uint64                // the Signer's epoch when the list was read
 	keys  []tollgate.SigningKey // the list as stored, to rebuild from
+	// settings are the pool's, read with the list.
+	settings settings
 	// active signs tokens.
 	active *privateKey
-	// public holds the published keys by kid; jwks is their JSON.
-	public map[string]*rsa.PublicKey
+	// public holds the published keys by kid, each pinned to its alg and,
+	// for a pool issuing RFC 9068 tokens, to typ at+jwt; jwks is their JSON;
+	// algs are their algorithms, the active key's first.
+	public bearer.Keys
 	jwks   []byte
+	algs   []string
 	// refreshAt is when the earliest published retired key expires and the
 	// set must be rebuilt without it; zero when no retired key is published.
 	refreshAt time.Time
@@ -28,9 +37,9 @@ type keySet struct {
 
 // build makes a key set from the stored keys, reusing keys already opened
 // or parsed and opening or parsing the others once. p.mu must be held.
-func (s *Signer) build(poolID string, p *poolCache, keys []tollgate.SigningKey, epoch uint64) (*keySet, error) {
+func (s *Signer) build(poolID string, p *poolCache, keys []tollgate.SigningKey, set settings, epoch uint64) (*keySet, error) {
 	now := s.now()
-	ks := &keySet{epoch: epoch, keys: keys, public: make(map[string]*rsa.PublicKey, len(keys))}
+	ks := &keySet{epoch: epoch, keys: keys, settings: set, public: make(bearer.Keys, len(keys))}
 
 	active := activeKey(keys)
 	if active == nil {
@@ -74,12 +83,21 @@ func (ks *keySet) publish(p *poolCache, now time.Time) error {
 			}
 			p.public[k.KID] = pub
 		}
-		ks.public[k.KID] = pub
+		key := bearer.JWTKey{Key: pub, Alg: k.Algorithm}
+		if ks.settings.typed {
+			key.Typ = tollgate.AccessTokenJWTType
+		}
+		ks.public[k.KID] = key
 		published = append(published, k)
 	}
 	// Active first, then next, then retired: the order verifiers that try
 	// keys in turn (rather than by kid) would want.
 	slices.SortStableFunc(published, func(a, b tollgate.SigningKey) int { return stateRank(a.State) - stateRank(b.State) })
+	for _, k := range published {
+		if !slices.Contains(ks.algs, k.Algorithm) {
+			ks.algs = append(ks.algs, k.Algorithm)
+		}
+	}
 	jwks, err := marshalJWKS(published, ks.public)
 	if err != nil {
 		return err
@@ -126,33 +144,63 @@ func activeKey(keys []tollgate.SigningKey) *tollgate.SigningKey {
 
 func hasActive(keys []tollgate.SigningKey) bool { return activeKey(keys) != nil }
 
-// jwk is one key of a JWKS with exactly Cognito's members, in Cognito's
-// order (RFC 7517 §4, RFC 7518 §6.3.1).
+// jwk is one key of a JWKS. Its members are in alphabetical order, which is
+// Cognito's for RSA keys (RFC 7517 §4, RFC 7518 §6.3.1); an EC key has crv,
+// x and y instead of e and n (RFC 7518 §6.2.1), an OKP key crv and x (RFC
+// 8037 §2).
 type jwk struct {
 	Alg string `json:"alg"`
-	E   string `json:"e"`
+	Crv string `json:"crv,omitempty"`
+	E   string `json:"e,omitempty"`
 	KID string `json:"kid"`
 	Kty string `json:"kty"`
-	N   string `json:"n"`
+	N   string `json:"n,omitempty"`
 	Use string `json:"use"`
+	X   string `json:"x,omitempty"`
+	Y   string `json:"y,omitempty"`
+}
+
+// newJWK returns the public JWK of pub.
+func newJWK(kid, alg string, pub crypto.PublicKey) (jwk, error) {
+	k := jwk{Alg: alg, KID: kid, Use: "sig"}
+	switch pub := pub.(type) {
+	case *rsa.PublicKey:
+		// RFC 7518 §6.3.1: unsigned big-endian, minimal length, base64url.
+		k.Kty = "RSA"
+		k.E = b64.EncodeToString(big.NewInt(int64(pub.E)).Bytes())
+		k.N = b64.EncodeToString(pub.N.Bytes())
+	case *ecdsa.PublicKey:
+		// RFC 7518 §6.2.1.2–3: each coordinate the full size of the
+		// curve's, ecSize bytes for P-256. The uncompressed point is 0x04
+		// followed by X and Y at that size (SEC 1 §2.3.3).
+		e, err := pub.ECDH()
+		if err != nil {
+			return jwk{}, err
+		}
+		point := e.Bytes()
+		k.Kty, k.Crv = "EC", "P-256"
+		k.X = b64.EncodeToString(point[1 : 1+ecSize])
+		k.Y = b64.EncodeToString(point[1+ecSize:])
+	case ed25519.PublicKey:
+		k.Kty, k.Crv = "OKP", "Ed25519"
+		k.X = b64.EncodeToString(pub)
+	default:
+		return jwk{}, fmt.Errorf("signer: no JWK for a %T", pub)
+	}
+	return k, nil
 }
 
 // marshalJWKS renders the published keys as a JWKS.
-func marshalJWKS(keys []tollgate.SigningKey, public map[string]*rsa.PublicKey) ([]byte, error) {
+func marshalJWKS(keys []tollgate.SigningKey, public bearer.Keys) ([]byte, error) {
 	set := struct {
 		Keys []jwk `json:"keys"`
 	}{Keys: make([]jwk, 0, len(keys))}
 	for _, k := range keys {
-		pub := public[k.KID]
-		set.Keys = append(set.Keys, jwk{
-			Alg: k.Algorithm,
-			// RFC 7518 §6.3.1: unsigned big-endian, minimal length, base64url.
-			E:   b64.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-			KID: k.KID,
-			Kty: "RSA",
-			N:   b64.EncodeToString(pub.N.Bytes()),
-			Use: "sig",
-		})
+		j, err := newJWK(k.KID, k.Algorithm, public[k.KID].Key)
+		if err != nil {
+			return nil, fmt.Errorf("signer: signing key %s of pool %s: %w", k.KID, k.PoolID, err)
+		}
+		set.Keys = append(set.Keys, j)
 	}
 	out, err := json.Marshal(set)
 	if err != nil {

@@ -34,13 +34,17 @@ func (s *Signer) Rotate(ctx context.Context, poolID string, retireFor time.Durat
 		return nil, tollgate.Errorf(tollgate.KindInvalid, "retirement period must not be negative, got %s", retireFor)
 	}
 	epoch := s.epoch.Load()
-
-	// The new next key is generated before the lock is taken.
-	fresh, err := s.generateN(poolID, 1)
+	set, err := s.poolSettings(ctx, poolID)
 	if err != nil {
 		return nil, err
 	}
-	r := &rotation{s: s, poolID: poolID, retireFor: retireFor}
+
+	// The new next key is generated before the lock is taken.
+	fresh, err := s.generateN(poolID, set.alg, 1)
+	if err != nil {
+		return nil, err
+	}
+	r := &rotation{s: s, poolID: poolID, alg: set.alg, retireFor: retireFor}
 	keys, err := s.st.UpdateSigningKeys(ctx, poolID, func(current []tollgate.SigningKey) ([]tollgate.SigningKey, error) {
 		r.now = s.now().UTC()
 		r.generated = map[string]*privateKey{fresh[0].priv.kid: fresh[0].priv}
@@ -50,21 +54,21 @@ func (s *Signer) Rotate(ctx context.Context, poolID string, retireFor time.Durat
 		return nil, fmt.Errorf("signer: rotate the keys of pool %s: %w", poolID, err)
 	}
 	s.log.Info("rotated signing keys", "pool", poolID, "active", r.activated, "next", fresh[0].priv.kid, "retire_for", retireFor.String())
-	s.adopt(poolID, r.generated, keys, epoch)
+	s.adopt(poolID, r.generated, keys, set, epoch)
 	return withoutSealed(keys), nil
 }
 
 // adopt takes the keys a rotation wrote into this process's cache at once,
 // with the private halves it already holds. Other processes see them after
 // their next Invalidate.
-func (s *Signer) adopt(poolID string, generated map[string]*privateKey, keys []tollgate.SigningKey, epoch uint64) {
+func (s *Signer) adopt(poolID string, generated map[string]*privateKey, keys []tollgate.SigningKey, set settings, epoch uint64) {
 	p := s.cache(poolID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for kid, k := range generated {
 		p.private[kid] = k // build drops any that did not reach the store
 	}
-	if ks, err := s.build(poolID, p, keys, epoch); err == nil {
+	if ks, err := s.build(poolID, p, keys, set, epoch); err == nil {
 		p.cur.Store(ks)
 	} else {
 		p.cur.Store(nil) // the next use reloads and reports the error
@@ -76,6 +80,7 @@ func (s *Signer) adopt(poolID string, generated map[string]*privateKey, keys []t
 type rotation struct {
 	s         *Signer
 	poolID    string
+	alg       string // the pool's signing algorithm: every key it creates has it
 	retireFor time.Duration
 	now       time.Time
 	generated map[string]*privateKey // keys this rotation parsed or created
@@ -87,7 +92,7 @@ type rotation struct {
 func (r *rotation) apply(current []tollgate.SigningKey, fresh freshKey) ([]tollgate.SigningKey, error) {
 	if len(current) == 0 {
 		// Rare enough to generate under the lock.
-		first, err := r.s.generateN(r.poolID, 2)
+		first, err := r.s.generateN(r.poolID, r.alg, 2)
 		if err != nil {
 			return nil, err
 		}
@@ -128,8 +133,10 @@ func (r *rotation) advance(current []tollgate.SigningKey) ([]tollgate.SigningKey
 			k.State = tollgate.KeyRetired
 			k.ExpiresAt = r.now.Add(r.retireFor)
 		case tollgate.KeyNext:
-			if promote >= 0 {
-				continue // only one next key may exist; a stray one never signed
+			if promote >= 0 || k.Algorithm != r.alg {
+				// Only one next key may exist, and it must be of the pool's
+				// algorithm; a stray one never signed.
+				continue
 			}
 			promote = len(out)
 		case tollgate.KeyRetired:
@@ -162,7 +169,7 @@ func (r *rotation) openNext(next tollgate.SigningKey) error {
 // hand): the new active key is one no verifier has seen yet, which is the
 // best that can be done. It appends that key and returns its index.
 func (r *rotation) unpublishedNext(out []tollgate.SigningKey) ([]tollgate.SigningKey, int, error) {
-	k, priv, err := r.s.generate(r.poolID)
+	k, priv, err := r.s.generate(r.poolID, r.alg)
 	if err != nil {
 		return nil, -1, err
 	}

@@ -2,7 +2,7 @@ package signer
 
 import (
 	"context"
-	"crypto/rsa"
+	"crypto"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -12,11 +12,16 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/vault"
 )
 
 // ActionCreateKeys is the audited action of a pool's first keys.
 const ActionCreateKeys = "keys.create"
+
+// ActionRolloverKeys is the audited action of a pool's keys rolled over to
+// the pool's new signing algorithm.
+const ActionRolloverKeys = "keys.rollover"
 
 // DefaultKeyBits is the size of generated RSA keys: Cognito's.
 const DefaultKeyBits = 2048
@@ -26,7 +31,7 @@ type Options struct {
 	// Now returns the current time; it defaults to time.Now. It stamps new
 	// and rotated keys and decides when a retired key leaves the JWKS.
 	Now func() time.Time
-	// KeyBits is the size of generated RSA keys; it defaults to
+	// KeyBits is the size of generated RSA (RS256) keys; it defaults to
 	// DefaultKeyBits. New panics if it is set below 2048 (RFC 7518 §3.3
 	// requires at least 2048 bits for RS256).
 	KeyBits int
@@ -71,7 +76,25 @@ type poolCache struct {
 	// that a reload never decrypts or parses the same key twice. Kids that
 	// leave the store are dropped on the next load.
 	private map[string]*privateKey
-	public  map[string]*rsa.PublicKey
+	public  map[string]crypto.PublicKey
+}
+
+// settings are what a key set needs of its pool (tollgate.PoolOAuth), read
+// when the key list is: the algorithm of its keys, and whether its tokens
+// are RFC 9068 JWTs (typ at+jwt).
+type settings struct {
+	alg   string
+	typed bool
+}
+
+// poolSettings reads the pool's settings; a pool that does not exist is
+// tollgate's not-found error.
+func (s *Signer) poolSettings(ctx context.Context, poolID string) (settings, error) {
+	pool, err := s.st.GetPool(ctx, poolID)
+	if err != nil {
+		return settings{}, err
+	}
+	return settings{alg: pool.OAuth.Algorithm(), typed: pool.OAuth.AccessTokenJWT}, nil
 }
 
 // New returns a Signer for the keys in st, sealed and opened with v.
@@ -95,11 +118,14 @@ func New(st tollgate.Store, v *vault.Vault, opts Options) *Signer {
 
 // Sign returns claims, marshalled with encoding/json, as a compact JWS
 // signed with the pool's active key (RFC 7515 §7.1), with the header
-// {"kid":...,"alg":"RS256"}. The caller controls the claims and their order,
-// for instance with a struct. If the pool has no keys yet, Sign creates them.
+// {"kid":...,"alg":"RS256"} (Cognito's), "ES256" (RFC 7518 §3.4) or
+// "EdDSA" (RFC 8037 §3.1) as the pool's SigningAlgorithm says, and
+// "typ":"at+jwt" last when the pool's AccessTokenJWT is set (RFC 9068
+// §2.1). The caller controls the claims and their order, for instance with
+// a struct. If the pool has no keys yet, Sign creates them.
 //
 // A warm call does no store access and no allocation beyond encoding the
-// token and the RSA operation itself.
+// token and the signature operation itself.
 func (s *Signer) Sign(ctx context.Context, poolID string, claims any) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
@@ -109,13 +135,17 @@ func (s *Signer) Sign(ctx context.Context, poolID string, claims any) (string, e
 	if err != nil {
 		return "", err
 	}
-	return ks.active.sign(payload)
+	return ks.active.sign(payload, ks.settings.typed)
 }
 
 // JWKS returns the pool's JSON Web Key Set (RFC 7517 §5) as served at
 // {issuer}/.well-known/jwks.json, in Cognito's shape:
 //
 //	{"keys":[{"alg":"RS256","e":"AQAB","kid":"...","kty":"RSA","n":"...","use":"sig"},...]}
+//
+// ES256 keys are {"alg":"ES256","crv":"P-256","kid","kty":"EC","use":"sig",
+// "x","y"} (RFC 7518 §6.2), EdDSA keys {"alg":"EdDSA","crv":"Ed25519","kid",
+// "kty":"OKP","use":"sig","x"} (RFC 8037 §2).
 //
 // It holds the active key, the next key and every retired key whose
 // ExpiresAt is still ahead. If the pool has no keys yet, JWKS creates them,
@@ -129,15 +159,28 @@ func (s *Signer) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 	return ks.jwks, nil
 }
 
-// PublicKeys returns the public halves of the keys JWKS publishes, by kid.
-// The map has the underlying type of bearer.Keys, so it can be converted to
-// it for bearer.Verify. The map is shared: the caller must not modify it.
-func (s *Signer) PublicKeys(ctx context.Context, poolID string) (map[string]*rsa.PublicKey, error) {
+// PublicKeys returns the public halves of the keys JWKS publishes, by kid,
+// for bearer.Verify and bearer.VerifyJWT: each pinned to its algorithm and,
+// when the pool issues RFC 9068 access tokens, to typ at+jwt. The map is
+// shared: the caller must not modify it.
+func (s *Signer) PublicKeys(ctx context.Context, poolID string) (bearer.Keys, error) {
 	ks, err := s.current(ctx, poolID, forPublishing)
 	if err != nil {
 		return nil, err
 	}
 	return ks.public, nil
+}
+
+// Algorithms returns the algorithms of the keys JWKS publishes, the active
+// key's first, each once: what the pool's discovery document advertises as
+// its token signing algorithms. The slice is shared: the caller must not
+// modify it.
+func (s *Signer) Algorithms(ctx context.Context, poolID string) ([]string, error) {
+	ks, err := s.current(ctx, poolID, forPublishing)
+	if err != nil {
+		return nil, err
+	}
+	return ks.algs, nil
 }
 
 // Keys returns the pool's keys as stored, oldest first, including retired
@@ -154,7 +197,9 @@ func (s *Signer) Keys(ctx context.Context, poolID string) ([]tollgate.SigningKey
 
 // Invalidate makes every pool's keys reload from the store on their next
 // use. The server calls it when the store's generation changes, so that a
-// rotation made by another process (tollgate keys rotate) takes effect.
+// rotation made by another process (tollgate keys rotate) takes effect, and
+// when a pool changes, so that its SigningAlgorithm and AccessTokenJWT are
+// read again.
 // Keys already decrypted and parsed are reused by kid.
 func (s *Signer) Invalidate() { s.epoch.Add(1) }
 
@@ -173,7 +218,7 @@ func (s *Signer) cache(poolID string) *poolCache {
 	for id, p := range old {
 		m[id] = p
 	}
-	p := &poolCache{private: map[string]*privateKey{}, public: map[string]*rsa.PublicKey{}}
+	p := &poolCache{private: map[string]*privateKey{}, public: map[string]crypto.PublicKey{}}
 	m[poolID] = p
 	s.pools.Store(&m)
 	return p
@@ -219,16 +264,14 @@ func (s *Signer) reload(ctx context.Context, poolID string, p *poolCache, use pu
 	}
 	epoch := s.epoch.Load()
 	var keys []tollgate.SigningKey
+	var set settings
 	if ks != nil && ks.epoch == epoch {
 		// Only a retired key has expired: the list is current, and
 		// rebuilding drops the key from the JWKS without a store round trip.
-		keys = ks.keys
+		keys, set = ks.keys, ks.settings
 	} else {
 		var err error
-		keys, err = s.st.ListSigningKeys(ctx, poolID)
-		if err == nil && !hasActive(keys) {
-			keys, err = s.createFirst(ctx, poolID, p)
-		}
+		keys, set, err = s.load(ctx, poolID, p)
 		if err != nil {
 			if tollgate.IsNotFound(err) {
 				s.forget(poolID, p) // hold nothing for made-up or deleted pools
@@ -236,12 +279,37 @@ func (s *Signer) reload(ctx context.Context, poolID string, p *poolCache, use pu
 			return nil, err
 		}
 	}
-	ks, err := s.build(poolID, p, keys, epoch)
+	ks, err := s.build(poolID, p, keys, set, epoch)
 	if err != nil {
 		return nil, err
 	}
 	p.cur.Store(ks)
 	return ks, nil
+}
+
+// load reads the pool's keys and then its settings, creating the first keys
+// if it has none and rolling over to keys of the pool's algorithm if its
+// active key is of another. p.mu must be held.
+//
+// The keys are read before the pool: a process that reads keys another
+// process rolled over has then read the pool setting that made it roll
+// over, or a later one, so two processes never roll a pool back and forth.
+func (s *Signer) load(ctx context.Context, poolID string, p *poolCache) ([]tollgate.SigningKey, settings, error) {
+	keys, err := s.st.ListSigningKeys(ctx, poolID)
+	if err != nil {
+		return nil, settings{}, err
+	}
+	set, err := s.poolSettings(ctx, poolID)
+	if err != nil {
+		return nil, settings{}, err
+	}
+	switch active := activeKey(keys); {
+	case active == nil:
+		keys, err = s.createFirst(ctx, poolID, p, set.alg)
+	case active.Algorithm != set.alg:
+		keys, err = s.rollover(ctx, poolID, p, set.alg)
+	}
+	return keys, set, err
 }
 
 // forget drops the pool's cache if it is still p.
@@ -263,14 +331,12 @@ func (s *Signer) forget(poolID string, p *poolCache) {
 
 // createFirst creates the pool's first two keys under the store's key lock,
 // unless another process got there first. p.mu must be held.
-func (s *Signer) createFirst(ctx context.Context, poolID string, p *poolCache) ([]tollgate.SigningKey, error) {
-	// A JWKS request names its pool: make sure the pool exists before
-	// spending CPU on keys, or a flood of made-up pool ids would be a flood
-	// of RSA key generations.
-	if _, err := s.st.GetPool(ctx, poolID); err != nil {
-		return nil, err
-	}
-	fresh, err := s.generateN(poolID, 2)
+//
+// A JWKS request names its pool: the caller has made sure the pool exists
+// (poolSettings) before CPU is spent on keys, or a flood of made-up pool ids
+// would be a flood of RSA key generations.
+func (s *Signer) createFirst(ctx context.Context, poolID string, p *poolCache, alg string) ([]tollgate.SigningKey, error) {
+	fresh, err := s.generateN(poolID, alg, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -292,9 +358,63 @@ func (s *Signer) createFirst(ctx context.Context, poolID string, p *poolCache) (
 		for _, f := range fresh {
 			p.private[f.priv.kid] = f.priv
 		}
-		s.log.Info("created signing keys", "pool", poolID, "active", fresh[0].priv.kid, "next", fresh[1].priv.kid)
+		s.log.Info("created signing keys", "pool", poolID, "alg", alg, "active", fresh[0].priv.kid, "next", fresh[1].priv.kid)
 		s.audit.Emit(audit.Event{Action: ActionCreateKeys, Outcome: audit.Success, Actor: audit.System, Target: audit.Target{PoolID: poolID},
 			After: map[string]string{"active_kid": fresh[0].priv.kid, "next_kid": fresh[1].priv.kid}})
+	}
+	return keys, nil
+}
+
+// rollover replaces the pool's keys with keys of the algorithm alg, under
+// the store's key lock, unless another process got there first: a new
+// active key and a new next key of alg; the active key retired, published
+// until tollgate.KeyRetention has passed, by when every token it signed has
+// expired; the next key, which never signed, dropped. The new active key
+// signs at once, before verifiers holding a cached JWKS know it: they
+// refetch on its unknown kid (the gateway's own verification reads the
+// keys from the store). p.mu must be held.
+func (s *Signer) rollover(ctx context.Context, poolID string, p *poolCache, alg string) ([]tollgate.SigningKey, error) {
+	fresh, err := s.generateN(poolID, alg, 2)
+	if err != nil {
+		return nil, err
+	}
+	var retired []string
+	rolled := false
+	keys, err := s.st.UpdateSigningKeys(ctx, poolID, func(current []tollgate.SigningKey) ([]tollgate.SigningKey, error) {
+		retired, rolled = nil, false
+		if a := activeKey(current); a == nil || a.Algorithm == alg {
+			return nil, nil // another process rolled over (or the keys went: the next load creates them)
+		}
+		rolled = true
+		now := s.now().UTC()
+		out := make([]tollgate.SigningKey, 0, len(current)+2)
+		for _, k := range current {
+			switch k.State {
+			case tollgate.KeyActive:
+				k.State = tollgate.KeyRetired
+				k.ExpiresAt = now.Add(tollgate.KeyRetention)
+				retired = append(retired, k.KID)
+			case tollgate.KeyNext:
+				continue // it never signed
+			case tollgate.KeyRetired:
+				if !k.ExpiresAt.After(now) {
+					continue
+				}
+			}
+			out = append(out, k)
+		}
+		return append(out, stamp(fresh[0].stored, tollgate.KeyActive, now), stamp(fresh[1].stored, tollgate.KeyNext, now)), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signer: roll the keys of pool %s over to %s: %w", poolID, alg, err)
+	}
+	if rolled {
+		for _, f := range fresh {
+			p.private[f.priv.kid] = f.priv
+		}
+		s.log.Info("rolled signing keys over to the pool's algorithm", "pool", poolID, "alg", alg, "active", fresh[0].priv.kid, "next", fresh[1].priv.kid, "retired", retired)
+		s.audit.Emit(audit.Event{Action: ActionRolloverKeys, Outcome: audit.Success, Actor: audit.System, Target: audit.Target{PoolID: poolID},
+			After: map[string]string{"alg": alg, "active_kid": fresh[0].priv.kid, "next_kid": fresh[1].priv.kid}})
 	}
 	return keys, nil
 }

@@ -244,7 +244,7 @@ func TestSignVerifiesAgainstJWKS(t *testing.T) {
 		t.Fatalf("PublicKeys has %d keys, JWKS %d", len(pub), len(set.Keys))
 	}
 	for _, k := range set.Keys {
-		if p, ok := pub[k.KeyID]; !ok || !p.Equal(k.Key) {
+		if p, ok := pub[k.KeyID]; !ok || !p.Key.(*rsa.PublicKey).Equal(k.Key) || p.Alg != "RS256" || p.Typ != "" {
 			t.Errorf("PublicKeys[%s] = %v, want the JWKS key", k.KeyID, p)
 		}
 	}

@@ -2,7 +2,6 @@ package token
 
 import (
 	"context"
-	"crypto/rsa"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -13,11 +12,12 @@ import (
 )
 
 // KeySource gives a pool's published public keys by kid: the keys its JWKS
-// holds, so a token verifies here exactly when it verifies for any other
-// relying party. internal/signer.Signer satisfies it; the map is not
-// modified.
+// holds, each pinned to its alg (RS256, ES256 or EdDSA) and, for a pool
+// issuing RFC 9068 access tokens, to typ at+jwt, so a token verifies here
+// exactly when it verifies for any other relying party.
+// internal/signer.Signer satisfies it; the map is not modified.
 type KeySource interface {
-	PublicKeys(ctx context.Context, poolID string) (map[string]*rsa.PublicKey, error)
+	PublicKeys(ctx context.Context, poolID string) (bearer.Keys, error)
 }
 
 // presentedToken does what revoke and introspect both do first: read the
@@ -62,7 +62,7 @@ func (e *Endpoint) verifyOwn(ctx context.Context, r *http.Request, poolID, tok s
 	if err != nil {
 		return nil, oauth2.ServerError().WithCause(err)
 	}
-	claims, err := bearer.Verify(tok, bearer.Keys(keys), bearer.Expect{
+	claims, err := bearer.Verify(tok, keys, bearer.Expect{
 		Issuer: e.opts.Issuer(r, poolID),
 		Now:    e.now,
 	})
