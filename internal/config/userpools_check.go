@@ -92,6 +92,10 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 
 		scopes := p.checkResourceServers(r, pp)
 		p.checkClients(r, pp, scopes)
+		p.checkOAuth(r, pp, scopes)
+		for j := range p.Clients {
+			p.Clients[j].checkOAuth(r, index(field(pp, "clients"), j), p, c.dir())
+		}
 		p.checkDomains(r, pp, domains, c.dir())
 		p.checkTriggers(r, pp, functions)
 		if p.TokenLimits != nil {
