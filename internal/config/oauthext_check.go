@@ -373,3 +373,14 @@ func checkRequireBinding(r *report, binding, path, authorizerType string) {
 		r.add(path, "requireBinding needs a COGNITO_USER_POOLS or JWT authorizer, which read the token it binds")
 	}
 }
+
+// authenticatesWithoutSecret reports whether the client authenticates
+// with a key or a certificate rather than a secret, which lets it use
+// client_credentials without one.
+func (cl *Client) authenticatesWithoutSecret() bool {
+	switch cl.TokenEndpointAuthMethod {
+	case tollgate.AuthPrivateKeyJWT, tollgate.AuthTLSClient, tollgate.AuthSelfSignedTLSClient:
+		return true
+	}
+	return false
+}
