@@ -413,7 +413,7 @@ func (p *planner) createPool(cp *UserPool) error {
 		return fmt.Errorf("config: pool %s: the id %s given for it is not in its region %s", cp.ID, id, cp.Region)
 	}
 	np := &tollgate.UserPool{ID: id, Name: cp.UserPoolName, Region: cp.Region, ConfigKey: p.owner.key(cp.ID),
-		PreTokenGeneration: p.cfg.preTokenGeneration(cp), TokenLimits: tokenLimits(cp.TokenLimits), CreatedAt: p.now, UpdatedAt: p.now}
+		PreTokenGeneration: p.cfg.preTokenGeneration(cp), TokenLimits: tokenLimits(cp.TokenLimits), OAuth: poolOAuth(cp), CreatedAt: p.now, UpdatedAt: p.now}
 	p.res.pools[cp.ID] = np.ID
 	p.add(phaseCreatePools, Change{Action: Created, Object: ObjectPool, Key: np.ConfigKey, ID: np.ID},
 		func(ctx context.Context) error { return p.st.CreatePool(ctx, np) })
@@ -429,6 +429,7 @@ func (p *planner) updatePool(cp *UserPool, sp *tollgate.UserPool) {
 	up.Name, up.ConfigKey, up.UpdatedAt = cp.UserPoolName, p.owner.key(cp.ID), p.now
 	up.PreTokenGeneration = p.cfg.preTokenGeneration(cp)
 	up.TokenLimits = tokenLimits(cp.TokenLimits)
+	up.OAuth = poolOAuth(cp)
 	change := Change{Action: Updated, Object: ObjectPool, Key: up.ConfigKey, ID: sp.ID}
 	if sp.Name != up.Name {
 		change.Fields = append(change.Fields, "userPoolName")
@@ -439,6 +440,7 @@ func (p *planner) updatePool(cp *UserPool, sp *tollgate.UserPool) {
 	if sp.TokenLimits != up.TokenLimits {
 		change.Fields = append(change.Fields, "tokenLimits")
 	}
+	change.Fields = append(change.Fields, poolOAuthFields(sp.OAuth, up.OAuth)...)
 	if sp.ConfigKey != up.ConfigKey {
 		change.Action = Adopted
 	} else if len(change.Fields) == 0 {
@@ -569,6 +571,7 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 			IDTokenValidity:      c.IDTokenValidity,
 			RefreshTokenValidity: c.RefreshTokenValidity,
 			TokenLimits:          clientTokenLimits(c.TokenLimits),
+			OAuth:                clientOAuth(&c),
 			ConfigKey:            key, CreatedAt: p.now, UpdatedAt: p.now,
 		}
 		if next.AllowedOAuthScopes == nil {
@@ -605,6 +608,8 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 		if !sameClientLimits(cur.TokenLimits, next.TokenLimits) {
 			f = append(f, "tokenLimits")
 		}
+		next.OAuth.Registered = cur.OAuth.Registered // dynamic registration's, never a config's
+		f = append(f, clientOAuthFields(cur.OAuth, next.OAuth)...)
 		action := p.updateAction(cur.ConfigKey, key, &f)
 		if action == "" {
 			continue

@@ -2,11 +2,9 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strings"
 
@@ -58,6 +56,12 @@ type Config struct {
 // Load reads and validates the config file at path. On any problem with
 // the file it returns a Problems error listing every problem.
 func Load(path string) (*Config, error) {
+	return LoadWith(path, nil)
+}
+
+// readConfigFile reads the config file at path, up to one byte past
+// MaxFileSize.
+func readConfigFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, Problems{{File: path, Message: fileError(err)}}
@@ -67,7 +71,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, Problems{{File: path, Message: fileError(err)}}
 	}
-	return Parse(path, data)
+	return data, nil
 }
 
 // fileError says why a file cannot be read without repeating its name,
@@ -87,22 +91,7 @@ func fileError(err error) string {
 // relative paths in the config; Parse reads the certificate files the
 // config names.
 func Parse(filename string, data []byte) (*Config, error) {
-	r := newReport(filename)
-	if len(data) > MaxFileSize {
-		r.addAt(position{}, "", fmt.Sprintf("the file is larger than %d MiB", MaxFileSize>>20))
-		return nil, r.err()
-	}
-	body := parseYAML(r, data)
-	if body == nil {
-		return nil, r.err()
-	}
-	cfg := &Config{File: filename}
-	newDecoder(r, body).decode(body, "", reflect.ValueOf(cfg).Elem())
-	cfg.check(r)
-	if err := r.err(); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+	return ParseWith(filename, data, nil)
 }
 
 // Validate fills the defaults of a Config built in code and checks it

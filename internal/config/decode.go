@@ -188,8 +188,36 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 		d.stringMap(n, path, rv)
 	case rv.Kind() == reflect.Pointer && rv.Type().Elem().Kind() == reflect.Bool:
 		d.optionalBool(n, path, rv)
+	case rv.Kind() == reflect.Interface && rv.NumMethod() == 0:
+		d.anyValue(n, path, rv)
 	default:
 		panic("config: the schema has a field of unsupported type " + rv.Type().String())
+	}
+}
+
+// anyValue decodes free-form data (a client's inline jwks) into an any:
+// map[string]any, []any, string, a number, a bool or nil, as JSON would,
+// keeping the position of every value for the checks' problems.
+func (d *decoder) anyValue(n ast.Node, path string, rv reflect.Value) {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		m := reflect.New(reflect.TypeFor[map[string]any]()).Elem()
+		d.stringMap(n, path, m)
+		rv.Set(m)
+	case *ast.SequenceNode:
+		s := reflect.New(reflect.TypeFor[[]any]()).Elem()
+		d.sequence(n, path, s)
+		rv.Set(s)
+	case *ast.NullNode:
+	default:
+		var v any
+		if err := yaml.NodeToValue(n, &v); err != nil {
+			d.wrongType(n, path, "a JSON value")
+			return
+		}
+		if v != nil {
+			rv.Set(reflect.ValueOf(v))
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ func (c *Config) buildHTTPAPI(a *HTTPAPI, ids objectIDs) (*tollgate.RestAPI, err
 		CORS:                      buildCORS(a.CORSPreflight),
 		DisableExecuteAPIEndpoint: a.DisableExecuteAPIEndpoint,
 		ConfigKey:                 a.ID,
+		Resource:                  buildProtectedResource(a.ProtectedResource),
 	}
 	if addsDefaultStage(a) {
 		api.Stages = append(api.Stages, tollgate.Stage{Name: tollgate.DefaultStageName})
@@ -78,7 +79,8 @@ func (c *Config) buildHTTPAPI(a *HTTPAPI, ids objectIDs) (*tollgate.RestAPI, err
 			return nil, err
 		}
 		for _, m := range routeMethods(rt) {
-			route := tollgate.Route{ResourcePath: rt.Path, Method: m, Authorizer: au, AuthorizationScopes: slices.Clone(scopes)}
+			route := tollgate.Route{ResourcePath: rt.Path, Method: m, Authorizer: au, AuthorizationScopes: slices.Clone(scopes),
+				RequireBinding: rt.RequireBinding}
 			if rt.Integration != nil {
 				route.Integration = c.buildHTTPIntegration(rt.Integration)
 			}

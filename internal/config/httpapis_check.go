@@ -61,6 +61,9 @@ func (c *Config) checkHTTPAPIs(r *report, ids firstSeen) {
 		hc.checkAuthorizers()
 		hc.checkRoutes()
 		hc.checkStages()
+		if a.ProtectedResource != nil {
+			checkProtectedResource(r, a.ProtectedResource, field(hc.ap, "protectedResource"))
+		}
 	}
 }
 
@@ -310,6 +313,7 @@ func (hc *httpAPIChecker) checkRoutes() {
 			hc.checkIntegration(rt.Integration, ip)
 		}
 		hc.checkRouteAuthorization(rt, rp)
+		hc.checkRouteBinding(rt, rp)
 	}
 	if in := a.DefaultIntegration; in != nil {
 		ip := field(hc.ap, "defaultIntegration")
@@ -475,4 +479,18 @@ func (hc *httpAPIChecker) checkIntegration(in *HTTPIntegration, ip string) {
 		r.add(timeoutPath, "timeout %s: want whole milliseconds from %s to %s (leave it out for %s)", in.Timeout,
 			apigw.MinHTTPIntegrationTimeout, apigw.MaxHTTPIntegrationTimeout, tollgate.DefaultHTTPIntegrationTimeout)
 	}
+}
+
+// checkRouteBinding checks a route's requireBinding against the
+// authorizer it resolves to (its own or the API's default).
+func (hc *httpAPIChecker) checkRouteBinding(rt *HTTPRoute, rp string) {
+	id := rt.Authorizer
+	if id == "" {
+		id = hc.api.DefaultAuthorizer
+	}
+	typ := ""
+	if info, known := hc.authorizers[id]; known && id != HTTPAuthorizerNone {
+		typ = info.typ
+	}
+	checkRequireBinding(hc.r, rt.RequireBinding, field(rp, "requireBinding"), typ)
 }

@@ -111,6 +111,7 @@ func (c *Config) buildRestAPI(a *RestAPI, ids objectIDs) (*tollgate.RestAPI, err
 		BinaryMediaTypes: slices.Clone(a.BinaryMediaTypes),
 		APIKeySource:     a.APIKeySourceType,
 		ConfigKey:        a.ID,
+		Resource:         buildProtectedResource(a.ProtectedResource),
 	}
 
 	authorizers, err := c.buildAuthorizers(a, ids)
@@ -124,6 +125,7 @@ func (c *Config) buildRestAPI(a *RestAPI, ids objectIDs) (*tollgate.RestAPI, err
 				Method:              m.HTTPMethod,
 				AuthorizationScopes: slices.Clone(m.AuthorizationScopes),
 				APIKeyRequired:      m.APIKeyRequired,
+				RequireBinding:      m.RequireBinding,
 			}
 			if m.Authorizer != "" {
 				route.Authorizer = authorizers[m.Authorizer]

@@ -96,6 +96,9 @@ func (c *Config) checkRestAPIs(r *report, domains, ids firstSeen) {
 		ac.checkAuthorizers()
 		ac.checkResources()
 		ac.checkDomainNames(domains, c.dir())
+		if a.ProtectedResource != nil {
+			checkProtectedResource(r, a.ProtectedResource, field(ac.ap, "protectedResource"))
+		}
 	}
 }
 
@@ -504,6 +507,7 @@ func (ac *apiChecker) checkMethods(j int, rp string) {
 			seen.check(r, m.HTTPMethod, hp, "method")
 		}
 		ac.checkAuthorization(m, mp, res.Path)
+		checkRequireBinding(r, m.RequireBinding, field(mp, "requireBinding"), ac.authorizers[m.Authorizer].typ)
 		ac.checkIntegration(m, mp, j)
 	}
 }

@@ -137,6 +137,10 @@ type Client struct {
 	// TLSClientCertificateBoundAccessTokens binds the client's tokens to
 	// its TLS client certificate.
 	TLSClientCertificateBoundAccessTokens bool `yaml:"tlsClientCertificateBoundAccessTokens"`
+
+	// ResolvedJWKS is the client's JWKS as compact JSON, from jwks or
+	// jwksFile: Check fills it once they pass.
+	ResolvedJWKS string `yaml:"-"`
 }
 
 // TLSClientAuth is the one name a tls_client_auth client's certificate

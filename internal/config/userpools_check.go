@@ -92,6 +92,10 @@ func (c *Config) checkUserPools(r *report, domains firstSeen) {
 
 		scopes := p.checkResourceServers(r, pp)
 		p.checkClients(r, pp, scopes)
+		p.checkOAuth(r, pp, scopes)
+		for j := range p.Clients {
+			p.Clients[j].checkOAuth(r, index(field(pp, "clients"), j), p, c.dir())
+		}
 		p.checkDomains(r, pp, domains, c.dir())
 		p.checkTriggers(r, pp, functions)
 		if p.TokenLimits != nil {
@@ -239,7 +243,7 @@ func (cl *Client) checkFlows(r *report, cp string) string {
 	if cl.OAuth.Flows.ImplicitCodeGrant {
 		r.add(field(flows, "implicitCodeGrant"), "not supported: the implicit grant needs users, and Tollgate has none; use clientCredentials")
 	}
-	if cl.OAuth.Flows.ClientCredentials && !cl.GenerateSecret {
+	if cl.OAuth.Flows.ClientCredentials && !cl.GenerateSecret && !cl.authenticatesWithoutSecret() {
 		r.add(field(flows, "clientCredentials"), "client_credentials flow can not be selected if client does not have a client secret: set generateSecret: true")
 	}
 	anyFlow := cl.OAuth.Flows.ClientCredentials || cl.OAuth.Flows.AuthorizationCodeGrant || cl.OAuth.Flows.ImplicitCodeGrant

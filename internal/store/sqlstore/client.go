@@ -16,7 +16,7 @@ const clientColumns = `SELECT c.id, c.pool_id, c.name, c.allowed_oauth_flows, c.
 	c.access_token_validity, c.access_token_validity_unit,
 	c.id_token_validity, c.id_token_validity_unit,
 	c.refresh_token_validity, c.refresh_token_validity_unit,
-	c.config_key, c.created_at, c.updated_at, c.explicit_auth_flows, c.token_limits`
+	c.config_key, c.created_at, c.updated_at, c.explicit_auth_flows, c.token_limits, c.oauth`
 
 // clientQuery selects clients joined with their secrets: one row per
 // secret, or one row with NULL secret columns for a client without any.
@@ -33,6 +33,7 @@ type clientRow struct {
 	flows, scopes    string
 	authFlows        sql.NullString
 	tokenLimits      sql.NullString
+	oauth            sql.NullString
 	secretID         sql.NullString // clientQuery's, when joined
 	secret           tollgate.ClientSecret
 	withSecretColumn bool
@@ -43,7 +44,7 @@ func (r *clientRow) targets() []any {
 		&r.c.AccessTokenValidity.Value, &r.c.AccessTokenValidity.Unit,
 		&r.c.IDTokenValidity.Value, &r.c.IDTokenValidity.Unit,
 		&r.c.RefreshTokenValidity.Value, &r.c.RefreshTokenValidity.Unit,
-		&r.c.ConfigKey, (*dbTime)(&r.c.CreatedAt), (*dbTime)(&r.c.UpdatedAt), &r.authFlows, &r.tokenLimits}
+		&r.c.ConfigKey, (*dbTime)(&r.c.CreatedAt), (*dbTime)(&r.c.UpdatedAt), &r.authFlows, &r.tokenLimits, &r.oauth}
 	if r.withSecretColumn {
 		t = append(t, &r.secretID, &r.secret.Hash, &r.secret.Sealed, (*dbTime)(&r.secret.CreatedAt))
 	}
@@ -66,6 +67,9 @@ func (r *clientRow) client() (*tollgate.Client, error) {
 		}
 	}
 	if c.TokenLimits, err = decodeTokenLimits(r.tokenLimits); err != nil { // NULL: the pool's
+		return nil, fmt.Errorf("client %s: %w", c.ID, err)
+	}
+	if c.OAuth, err = decodeClientOAuth(r.oauth); err != nil { // NULL: a Cognito client
 		return nil, fmt.Errorf("client %s: %w", c.ID, err)
 	}
 	c.Secrets = []tollgate.ClientSecret{}
@@ -109,6 +113,10 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 	if err != nil {
 		return wrap(err, "create client "+c.ID)
 	}
+	oauth, err := encodeClientOAuth(c.OAuth)
+	if err != nil {
+		return wrap(err, "create client "+c.ID)
+	}
 	return s.change(ctx, "create client "+c.ID, tollgate.Change{Kind: tollgate.ChangeClient, ID: c.ID, PoolID: c.PoolID}, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clients WHERE pool_id = $1`, c.PoolID).Scan(&n); err != nil {
@@ -121,13 +129,13 @@ func (s *Store) CreateClient(ctx context.Context, c *tollgate.Client) error {
 				access_token_validity, access_token_validity_unit,
 				id_token_validity, id_token_validity_unit,
 				refresh_token_validity, refresh_token_validity_unit,
-				config_key, created_at, updated_at, explicit_auth_flows, token_limits)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+				config_key, created_at, updated_at, explicit_auth_flows, token_limits, oauth)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 			c.ID, c.PoolID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
 			c.RefreshTokenValidity.Value, c.RefreshTokenValidity.Unit,
-			c.ConfigKey, s.d.time(c.CreatedAt), s.d.time(c.UpdatedAt), authFlows, limits)
+			c.ConfigKey, s.d.time(c.CreatedAt), s.d.time(c.UpdatedAt), authFlows, limits, oauth)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a client with id %q, or named %q in pool %q, already exists", c.ID, c.Name, c.PoolID),
@@ -257,7 +265,7 @@ func (s *Store) listClientRows(ctx context.Context, poolID string) ([]*tollgate.
 	targets := r.targets()
 	clients := []*tollgate.Client{}
 	for rows.Next() {
-		r.authFlows, r.tokenLimits = sql.NullString{}, sql.NullString{}
+		r.authFlows, r.tokenLimits, r.oauth = sql.NullString{}, sql.NullString{}, sql.NullString{}
 		if err := rows.Scan(targets...); err != nil {
 			return nil, err
 		}
@@ -277,18 +285,22 @@ func (s *Store) UpdateClient(ctx context.Context, c *tollgate.Client, owner toll
 	if err != nil {
 		return wrap(err, "update client "+c.ID)
 	}
+	oauth, err := encodeClientOAuth(c.OAuth)
+	if err != nil {
+		return wrap(err, "update client "+c.ID)
+	}
 	return s.change(ctx, "update client "+c.ID, tollgate.Change{Kind: tollgate.ChangeClient, ID: c.ID, PoolID: c.PoolID}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE clients SET name = $2, allowed_oauth_flows = $3, allowed_oauth_scopes = $4,
 				access_token_validity = $5, access_token_validity_unit = $6,
 				id_token_validity = $7, id_token_validity_unit = $8,
 				refresh_token_validity = $9, refresh_token_validity_unit = $10,
-				config_key = $11, updated_at = $12, explicit_auth_flows = $13, token_limits = $15
+				config_key = $11, updated_at = $12, explicit_auth_flows = $13, token_limits = $15, oauth = $16
 			WHERE id = $1 AND config_key = COALESCE($14, config_key)`,
 			c.ID, c.Name, flows, scopes,
 			c.AccessTokenValidity.Value, c.AccessTokenValidity.Unit,
 			c.IDTokenValidity.Value, c.IDTokenValidity.Unit,
 			c.RefreshTokenValidity.Value, c.RefreshTokenValidity.Unit,
-			c.ConfigKey, s.d.time(c.UpdatedAt), authFlows, ownerArg(owner), limits)
+			c.ConfigKey, s.d.time(c.UpdatedAt), authFlows, ownerArg(owner), limits, oauth)
 		if err != nil {
 			return s.constraint(err, tollgate.Errorf(tollgate.KindConflict, "a client named %q already exists in its pool", c.Name), nil)
 		}

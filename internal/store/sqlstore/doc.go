@@ -55,7 +55,11 @@
 // catalog reloads its keys on a plan's change. A plan's stages, throttle
 // and quota are one JSON column, read strictly: a column that does not
 // parse (or names an unknown field) is an error of the read, KindInternal,
-// as are token_limits columns of pools and clients. Usage records (plan,
+// as are token_limits and oauth columns of pools and clients. The oauth
+// column holds a pool's or a client's extensions beyond Cognito
+// (PoolOAuth, ClientOAuth), NULL when they are the zero value, as rows
+// older than the column read; a client's JWKS is public keys, kept clear.
+// Usage records (plan,
 // key, UTC day, count) are added by UPSERT in one transaction that moves
 // no generation and records no change (usage is not catalog state), and
 // outlive their plan and key.

@@ -9,12 +9,12 @@ import (
 )
 
 const poolColumns = `id, name, region, config_key, created_at, updated_at,
-	pre_token_generation_arn, pre_token_generation_version, token_limits`
+	pre_token_generation_arn, pre_token_generation_version, token_limits, oauth`
 
 func scanPool(sc scanner) (*tollgate.UserPool, error) {
 	var p tollgate.UserPool
-	var arn, version, limits sql.NullString
-	err := sc.Scan(&p.ID, &p.Name, &p.Region, &p.ConfigKey, (*dbTime)(&p.CreatedAt), (*dbTime)(&p.UpdatedAt), &arn, &version, &limits)
+	var arn, version, limits, oauth sql.NullString
+	err := sc.Scan(&p.ID, &p.Name, &p.Region, &p.ConfigKey, (*dbTime)(&p.CreatedAt), (*dbTime)(&p.UpdatedAt), &arn, &version, &limits, &oauth)
 	if err != nil {
 		return nil, err
 	}
@@ -27,6 +27,9 @@ func scanPool(sc scanner) (*tollgate.UserPool, error) {
 	}
 	if l != nil { // NULL: none set, or a pool older than the column
 		p.TokenLimits = *l
+	}
+	if p.OAuth, err = decodePoolOAuth(oauth); err != nil { // NULL: Cognito's
+		return nil, fmt.Errorf("pool %s: %w", p.ID, err)
 	}
 	return &p, nil
 }
@@ -46,10 +49,14 @@ func (s *Store) CreatePool(ctx context.Context, p *tollgate.UserPool) error {
 	if err != nil {
 		return wrap(err, "create pool "+p.ID)
 	}
+	oauth, err := encodePoolOAuth(p.OAuth)
+	if err != nil {
+		return wrap(err, "create pool "+p.ID)
+	}
 	return s.change(ctx, "create pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
 		arn, version := triggerArgs(p.PreTokenGeneration)
-		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt), arn, version, limits)
+		_, err := tx.ExecContext(ctx, `INSERT INTO pools (`+poolColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			p.ID, p.Name, p.Region, p.ConfigKey, s.d.time(p.CreatedAt), s.d.time(p.UpdatedAt), arn, version, limits, oauth)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a pool with id %q or name %q already exists", p.ID, p.Name), nil)
@@ -71,18 +78,22 @@ func (s *Store) ListPools(ctx context.Context) ([]*tollgate.UserPool, error) {
 }
 
 // UpdatePool updates the pool's Name, ConfigKey, PreTokenGeneration,
-// TokenLimits and UpdatedAt, if its owner is owner's.
+// TokenLimits, OAuth and UpdatedAt, if its owner is owner's.
 func (s *Store) UpdatePool(ctx context.Context, p *tollgate.UserPool, owner tollgate.Owner) error {
 	limits, err := poolTokenLimits(p.TokenLimits)
+	if err != nil {
+		return wrap(err, "update pool "+p.ID)
+	}
+	oauth, err := encodePoolOAuth(p.OAuth)
 	if err != nil {
 		return wrap(err, "update pool "+p.ID)
 	}
 	return s.change(ctx, "update pool "+p.ID, tollgate.Change{Kind: tollgate.ChangePool, ID: p.ID, PoolID: p.ID}, func(tx *sql.Tx) error {
 		arn, version := triggerArgs(p.PreTokenGeneration)
 		res, err := tx.ExecContext(ctx, `UPDATE pools SET name = $2, config_key = $3, updated_at = $4,
-				pre_token_generation_arn = $5, pre_token_generation_version = $6, token_limits = $8
+				pre_token_generation_arn = $5, pre_token_generation_version = $6, token_limits = $8, oauth = $9
 			WHERE id = $1 AND config_key = COALESCE($7, config_key)`,
-			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt), arn, version, ownerArg(owner), limits)
+			p.ID, p.Name, p.ConfigKey, s.d.time(p.UpdatedAt), arn, version, ownerArg(owner), limits, oauth)
 		if err != nil {
 			return s.constraint(err,
 				tollgate.Errorf(tollgate.KindConflict, "a pool named %q already exists", p.Name), nil)

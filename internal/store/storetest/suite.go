@@ -53,6 +53,7 @@ func RunTests(t *testing.T, open func(t *testing.T) tollgate.Store) {
 		{"Usage", testUsage},
 		{"UsageBatch", testUsageBatch},
 		{"TokenLimits", testTokenLimits},
+		{"OAuth", testOAuth},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
