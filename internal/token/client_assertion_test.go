@@ -125,7 +125,7 @@ type authFixture struct {
 	tlsSrv  *httptest.Server // mutual TLS: asks for a client certificate
 	cas     *x509.CertPool
 
-	es, rs, ed, remote signingKey
+	es, rs, ed, remote                         signingKey
 	esClient, rsClient, edClient, remoteClient *tollgate.Client
 
 	jwks *jwksServer
