@@ -100,7 +100,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 }
 
 // BenchmarkServeTokenDPoP is a whole token request with a DPoP proof (ES256,
-// a fresh proof each time, the replay cache in memory) beside the same
+// a fresh proof each time, replay.Local as the replay cache) beside the same
 // request in a pool that checks proofs but gets none: the cost of binding a
 // token to a key (RFC 9449 §5). The proofs are made before the timer.
 func BenchmarkServeTokenDPoP(b *testing.B) {

@@ -20,13 +20,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/replay"
 	"github.com/tollgate/tollgate/internal/token"
 )
 
@@ -38,28 +38,12 @@ const apiID = "https://api.tollgate.test"
 // it: the htu of their DPoP proofs (RFC 9449 §4.2).
 const tokenURL = "https://auth.tollgate.test/oauth2/token"
 
-// memReplay is a replay cache in a map: the tests' stand-in for
-// internal/replay's caches, with the Cache interface's contract.
-type memReplay struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
-	err  error // when set, Use fails with it
-}
+// failingReplay is a replay cache that cannot answer, as a Redis that is
+// down.
+type failingReplay struct{}
 
-func (m *memReplay) Use(_ context.Context, key string, exp time.Time) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.err != nil {
-		return false, m.err
-	}
-	if m.seen == nil {
-		m.seen = map[string]time.Time{}
-	}
-	if _, ok := m.seen[key]; ok {
-		return false, nil
-	}
-	m.seen[key] = exp
-	return true, nil
+func (failingReplay) Use(context.Context, string, time.Time) (bool, error) {
+	return false, errors.New("redis down")
 }
 
 // oauthClients is the store's clients with the extensions beyond Cognito
@@ -86,7 +70,7 @@ func (c oauthClients) GetClient(ctx context.Context, id string) (*tollgate.Clien
 type ext struct {
 	pool    tollgate.PoolOAuth
 	clients map[string]tollgate.ClientOAuth
-	replay  *memReplay
+	replay  replay.Cache // nil: a replay.Local on the fixture's clock
 	cert    func(r *http.Request) ([]*x509.Certificate, error)
 }
 
@@ -96,7 +80,9 @@ type ext struct {
 func (f *fixture) extEndpoint(t testing.TB, x ext) *token.Endpoint {
 	t.Helper()
 	if x.replay == nil {
-		x.replay = &memReplay{}
+		l := replay.NewLocal(0)
+		l.Now = f.clock.Now
+		x.replay = l
 	}
 	opts := token.Options{
 		Clients: oauthClients{f.st, x.clients}, Signer: f.signer, Keys: f.signer, Revocations: f.st, Vault: f.vault,
@@ -393,7 +379,7 @@ func TestDPoPPolicy(t *testing.T) {
 		errAnswer(t, post(t, ep, f.m2m, []string{k.proof(t, t0, nil)}), http.StatusBadRequest, "invalid_dpop_proof")
 	})
 	t.Run("a replay cache that fails refuses the proof, 503", func(t *testing.T) {
-		ep := f.extEndpoint(t, ext{pool: tollgate.PoolOAuth{DPoP: &tollgate.DPoPPolicy{}}, replay: &memReplay{err: errors.New("redis down")}})
+		ep := f.extEndpoint(t, ext{pool: tollgate.PoolOAuth{DPoP: &tollgate.DPoPPolicy{}}, replay: failingReplay{}})
 		errAnswer(t, post(t, ep, f.m2m, []string{k.proof(t, t0, nil)}), http.StatusServiceUnavailable, "temporarily_unavailable")
 	})
 }
