@@ -28,6 +28,16 @@ const (
 	// RFC 6750 §3.1: errors of requests to a protected resource.
 	CodeInvalidToken      = "invalid_token"
 	CodeInsufficientScope = "insufficient_scope"
+
+	// RFC 8707 §2: the requested resource is invalid, unknown, or not one
+	// the client may have a token for.
+	CodeInvalidTarget = "invalid_target"
+	// RFC 9449 §5.2 (token endpoint) and §7.1 (resource): the DPoP proof is
+	// missing or invalid.
+	CodeInvalidDPoPProof = "invalid_dpop_proof"
+
+	// RFC 6749 §4.1.2.1: the server cannot handle the request now.
+	CodeTemporarilyUnavailable = "temporarily_unavailable"
 )
 
 // Error is an OAuth 2 error. Code, Description and Status are what the
@@ -210,6 +220,25 @@ func ServerError() *Error {
 // BearerChallenge.
 func InvalidToken(format string, args ...any) *Error {
 	return newError(CodeInvalidToken, http.StatusUnauthorized, format, args)
+}
+
+// InvalidTarget is RFC 8707 §2 invalid_target, a 400: the resource
+// parameter is not an absolute URI without fragment, or names a resource
+// the client may not have a token for.
+func InvalidTarget(format string, args ...any) *Error {
+	return newError(CodeInvalidTarget, http.StatusBadRequest, format, args)
+}
+
+// InvalidDPoPProof is RFC 9449 §5.2 invalid_dpop_proof, a 400 at the token
+// endpoint: the DPoP proof is missing where required, or invalid.
+func InvalidDPoPProof(format string, args ...any) *Error {
+	return newError(CodeInvalidDPoPProof, http.StatusBadRequest, format, args)
+}
+
+// TemporarilyUnavailable is RFC 6749 §4.1.2.1 temporarily_unavailable with
+// 503: a service the answer depends on cannot answer now.
+func TemporarilyUnavailable(format string, args ...any) *Error {
+	return newError(CodeTemporarilyUnavailable, http.StatusServiceUnavailable, format, args)
 }
 
 // InsufficientScope is RFC 6750 §3.1 insufficient_scope, a 403: the token

@@ -57,7 +57,7 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 	// script can read them.
 	w.Header()[headerAllowOrigin] = anyOrigin
 	f, err := readForm(w, r, oauth2.ParamGrantType, oauth2.ParamScope, oauth2.ParamClientID, oauth2.ParamClientSecret,
-		oauth2.ParamCode, oauth2.ParamRefreshToken, ParamClientMetadata, paramClientAssertion, paramClientAssertionType)
+		oauth2.ParamCode, oauth2.ParamRefreshToken, ParamClientMetadata, paramClientAssertion, paramClientAssertionType, ParamResource)
 	if err != nil {
 		e.fail(w, r, endpointToken, "", err)
 		return
@@ -79,16 +79,32 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, endpointToken, who, signInGrantError(grant, f))
 		return
 	}
-	e.clientCredentials(w, r, client, who, f[oauth2.ParamScope], f[ParamClientMetadata])
+	e.clientCredentials(w, r, client, who, f)
 }
 
 // clientCredentials answers an authenticated client_credentials request.
 // When the client's pool has a V3_0 pre token generation trigger, the
-// token is what the trigger makes of it (trigger.go), and metadata, the
-// request's aws_client_metadata, is checked and passed to it; otherwise
-// metadata is not parsed: nothing would read it.
-func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, client *tollgate.Client, who clientRef, scope, metadata string) {
-	scopes, err := e.admit(r.Context(), w, client, scope)
+// token is what the trigger makes of it (trigger.go), and the request's
+// aws_client_metadata is checked and passed to it; otherwise metadata is
+// not parsed: nothing would read it.
+//
+// Beyond Cognito, and only when declared (binding.go, dpop.go,
+// resource.go): the token is for the resource the request names (aud,
+// RFC 8707), bound to the request's DPoP key (cnf.jkt, token_type DPoP,
+// RFC 9449 §5) and to its TLS client certificate (cnf.x5t#S256, RFC 8705
+// §3), and carries an aud in pools issuing RFC 9068 JWTs. With nothing
+// declared, the token is Cognito's.
+func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, client *tollgate.Client, who clientRef, f form) {
+	if !client.AllowsFlow(tollgate.FlowClientCredentials) {
+		e.fail(w, r, endpointToken, who, errFlowNotAllowed)
+		return
+	}
+	b, err := e.bind(r, client, f[ParamResource])
+	if err != nil {
+		e.fail(w, r, endpointToken, who, err)
+		return
+	}
+	scopes, err := e.admit(r.Context(), w, client, b.resource, f[oauth2.ParamScope])
 	if err != nil {
 		e.fail(w, r, endpointToken, who, err)
 		return
@@ -115,6 +131,10 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		JTI:      uuid.NewString(),
 		ClientID: client.ID,
 	}
+	if b.declared {
+		claims.Aud = e.audience(client, b.pool, b.resource, scopes)
+		claims.Cnf = b.cnf()
+	}
 	var toSign any = claims
 	trig, err := e.trigger(client)
 	if err != nil {
@@ -122,7 +142,7 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		return
 	}
 	if trig != nil {
-		p, err := e.preTokenGeneration(r, w, trig, client, claims, metadata)
+		p, err := e.preTokenGeneration(r, w, trig, client, claims, f[ParamClientMetadata])
 		if err != nil {
 			e.fail(w, r, endpointToken, who, err)
 			return
@@ -137,7 +157,7 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 	oauth2.WriteJSON(w, r, http.StatusOK, tokenResponse{
 		AccessToken: signed,
 		ExpiresIn:   expiresIn,
-		TokenType:   oauth2.TokenTypeBearer,
+		TokenType:   b.tokenType(),
 	})
 	e.log.LogAttrs(r.Context(), slog.LevelDebug, "access token issued",
 		slog.String("endpoint", endpointToken),
@@ -151,14 +171,18 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 
 // admit checks that an authenticated client may have a token for the
 // requested scope and returns the scope claim: the client must be allowed
-// the flow and the scopes; then the request is charged to its token
-// quotas, if any (limits.go), before a trigger runs or a token is signed,
-// so that refused requests charge nothing.
-func (e *Endpoint) admit(ctx context.Context, w http.ResponseWriter, client *tollgate.Client, scope string) (string, error) {
-	if !client.AllowsFlow(tollgate.FlowClientCredentials) {
-		return "", errFlowNotAllowed
+// the flow and the scopes (of resource, when the request names one); then
+// the request is charged to its token quotas, if any (limits.go), before a
+// trigger runs or a token is signed, so that refused requests charge
+// nothing.
+func (e *Endpoint) admit(ctx context.Context, w http.ResponseWriter, client *tollgate.Client, resource *tollgate.ResourceServer, scope string) (string, error) {
+	var scopes string
+	var err error
+	if resource != nil {
+		scopes, err = resourceScopes(client, resource, scope)
+	} else {
+		scopes, err = grantedScopes(client, scope)
 	}
-	scopes, err := grantedScopes(client, scope)
 	if err != nil {
 		return "", err
 	}

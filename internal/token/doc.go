@@ -17,6 +17,12 @@
 //   - client_credentials.go: the order of checks at /oauth2/token, the
 //     grant, its scope rules (§3.3) and the Cognito-shaped access token and
 //     response (§5.1);
+//   - resource.go, dpop.go, binding.go: beyond Cognito, only when declared:
+//     the resource indicator (RFC 8707 §2, one per token, aud), the aud of
+//     a pool's RFC 9068 tokens (§2.2), DPoP-bound tokens (RFC 9449 §5:
+//     proof checked by internal/dpop, cnf.jkt, token_type DPoP) and
+//     certificate-bound ones (RFC 8705 §3, cnf.x5t#S256); a trigger can
+//     change neither cnf nor aud;
 //   - trigger.go: a pool's pre token generation trigger, which only with
 //     event version V3_0 fires for client_credentials tokens: the V3 event
 //     (nothing of the request but the client id, the granted scopes and

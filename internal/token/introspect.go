@@ -3,6 +3,8 @@ package token
 import (
 	"net/http"
 
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/bearer"
 	"github.com/tollgate/tollgate/internal/oauth2"
 )
 
@@ -19,6 +21,12 @@ type introspection struct {
 	Iss       string `json:"iss"`
 	JTI       string `json:"jti"`
 	TokenUse  string `json:"token_use"`
+	// Aud is the token's audience, when it has one (RFC 7662 §2.2).
+	Aud bearer.Audience `json:"aud,omitempty"`
+	// Cnf is the key a bound token is bound to (RFC 9449 §6.2, RFC 8705
+	// §3.2): the resource server checks it against the proof or the
+	// client certificate of the request.
+	Cnf *bearer.Confirmation `json:"cnf,omitempty"`
 }
 
 // inactive is the whole answer for any token that is not active: RFC 7662
@@ -38,7 +46,9 @@ type inactive struct {
 // The answer is {"active":false} for anything that is not an active access
 // token of the authenticating client's pool: malformed, forged, expired,
 // another pool's (so pools learn nothing of each other), or revoked. An
-// active token is described with its claims and token_type Bearer.
+// active token is described with its claims and token_type Bearer, or DPoP
+// for a DPoP-bound token (RFC 9449 §6.2); a bound token's cnf and a
+// token's aud are included.
 // token_type_hint is accepted and ignored, as at revoke.
 func (e *Endpoint) ServeIntrospect(w http.ResponseWriter, r *http.Request) {
 	_, who, claims, ok := e.presentedToken(w, r, endpointIntrospect)
@@ -66,12 +76,31 @@ func (e *Endpoint) ServeIntrospect(w http.ResponseWriter, r *http.Request) {
 		Active:    true,
 		Scope:     claims.Scope,
 		ClientID:  claims.ClientID,
-		TokenType: oauth2.TokenTypeBearer,
+		TokenType: introspectedType(claims.Cnf),
 		Exp:       claims.Exp,
 		Iat:       claims.Iat,
 		Sub:       claims.Sub,
 		Iss:       claims.Iss,
 		JTI:       claims.JTI,
 		TokenUse:  claims.TokenUse,
+		Aud:       claims.Aud,
+		Cnf:       boundTo(claims.Cnf),
 	})
+}
+
+// introspectedType is the token_type of an active token: DPoP for a
+// DPoP-bound one (RFC 9449 §6.2), Bearer otherwise.
+func introspectedType(cnf *bearer.Confirmation) string {
+	if cnf != nil && cnf.JKT != "" {
+		return tollgate.TokenTypeDPoP
+	}
+	return oauth2.TokenTypeBearer
+}
+
+// boundTo returns cnf when it binds the token to anything, else nil.
+func boundTo(cnf *bearer.Confirmation) *bearer.Confirmation {
+	if cnf.Bound() {
+		return cnf
+	}
+	return nil
 }

@@ -31,7 +31,9 @@ type form map[string]string
 //     413 so that OAuth 2 client libraries, which parse §5.2 bodies, report
 //     it; the server closes the connection instead of reading the rest;
 //   - a body that is not valid urlencoding;
-//   - a parameter in params given more than once (RFC 6749 §3.1).
+//   - a parameter in params given more than once (RFC 6749 §3.1); resource,
+//     which RFC 8707 §2 allows more than once, is invalid_target instead,
+//     since a token is for one resource.
 //
 // Parameters not in params are ignored (RFC 6749 §3.2), repeated or not:
 // Cognito's aws_client_metadata is one of them.
@@ -75,6 +77,9 @@ func readForm(w http.ResponseWriter, r *http.Request, params ...string) (form, e
 				f[p] = vs[0]
 			}
 		default:
+			if p == ParamResource {
+				return nil, errTooManyResources
+			}
 			return nil, oauth2.InvalidRequest("parameter %s is given more than once", p)
 		}
 	}

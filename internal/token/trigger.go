@@ -132,7 +132,9 @@ func poolRegion(poolID string) string {
 // nonce, origin_jti, sub and token_use (contract §2, "Protected claims",
 // from COG23:user-pool-lambda-pre-token-generation.md); client_id, scope
 // and version are protected too (contract §2: scopes change only through
-// scopesToAdd and scopesToSuppress). Every cognito: claim is Cognito's own
+// scopesToAdd and scopesToSuppress). cnf, the key a sender-constrained
+// token is bound to (RFC 7800, RFC 9449 §6, RFC 8705 §3), is Tollgate's own
+// and protected too, so that no function can unbind a token. Every cognito: claim is Cognito's own
 // as well (isProtectedClaim). Cognito drops such a change without failing
 // the request (E: KensioSoftware/yulin
 // src/service/cognito/user-pool/token/sim-cognito-reserved-claims.ts, "A
@@ -143,6 +145,7 @@ var protectedClaims = map[string]bool{
 	"cognito:username": true, "exp": true, "iat": true, "identities": true, "iss": true,
 	"jti": true, "nbf": true, "nonce": true, "origin_jti": true, "sub": true, "token_use": true,
 	"client_id": true, "scope": true, "version": true,
+	"cnf": true,
 }
 
 // isProtectedClaim reports whether a trigger's change to the claim name is

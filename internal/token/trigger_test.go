@@ -257,6 +257,17 @@ func TestTriggerResponse(t *testing.T) {
 			values: map[string]any{"token_use": "access", "version": json.Number("2"), "exp": json.Number(fmt.Sprint(t0.Unix() + 3600))},
 		},
 		{
+			// A function can neither bind a token to a key of its choice
+			// nor unbind one: cnf (RFC 7800 §3.1, RFC 9449 §6, RFC 8705
+			// §3) is protected like Cognito's own claims, and so is aud,
+			// which Cognito's list of protected claims names.
+			name: "binding and audience claims are left alone",
+			details: `{"accessTokenGeneration":{"claimsToAddOrOverride":{"cnf":{"jkt":"attacker"},"CNF":{"jkt":"x"},"aud":"elsewhere","kept":"yes"},` +
+				`"claimsToSuppress":["cnf","aud"]}}`,
+			scope:  "default/default default/read",
+			custom: []string{"kept"},
+		},
+		{
 			// Names equal to protected ones under Unicode case folding
 			// (strings.EqualFold; U+017F LATIN SMALL LETTER LONG S folds
 			// to s) are distinct JSON members, but a case-insensitive
