@@ -114,6 +114,9 @@ func (k dpopKey) hmacProof(tb testing.TB, c map[string]any) string {
 	return sign(tb, s, c)
 }
 
+// randText returns a random jti.
+func randText() string { return rand.Text() }
+
 // selfSigned returns a client certificate.
 func selfSigned(tb testing.TB, cn string) *x509.Certificate {
 	tb.Helper()
@@ -172,7 +175,7 @@ func TestGatewayBinding(t *testing.T) {
 		unauth = `{"message":"Unauthorized"}`
 	)
 	pc := func(mod ...any) map[string]any {
-		return with(proofClaims("GET", htu, dpopTok, "j-"+rand.Text()), mod...)
+		return with(proofClaims("GET", htu, dpopTok, "j-"+randText()), mod...)
 	}
 	invalidProof := func(desc string) string {
 		return `DPoP error="invalid_dpop_proof", error_description="` + desc + `", ` + algs
@@ -293,7 +296,7 @@ func TestGatewayBindingPathStyle(t *testing.T) {
 	} {
 		r := request("GET", "127.0.0.1:8080", "/apis/"+apiID+"/prod/mock", "")
 		r.Header.Set("Authorization", "DPoP "+tok)
-		r.Header.Set("DPoP", key.proof(t, proofClaims("GET", c.htu, tok, rand.Text())))
+		r.Header.Set("DPoP", key.proof(t, proofClaims("GET", c.htu, tok, randText())))
 		if w := e.do(r); w.Code != c.status {
 			t.Errorf("htu %s: %d %s, want %d", c.htu, w.Code, w.Body, c.status)
 		}
