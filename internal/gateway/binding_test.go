@@ -469,3 +469,56 @@ func TestGatewayBindingUndeclared(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPAPIProtectedResource: an HTTP API's JWT authorizer: a bound
+// token's cnf is read (RFC 7800 §3.1), and the www-authenticate values
+// AWS sends gain resource_metadata (RFC 9728 §5.1), beside the DPoP
+// challenge (RFC 9449 §7.1).
+func TestHTTPAPIProtectedResource(t *testing.T) {
+	keys(t)
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		cfg := &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{{PoolID: poolA, Audiences: []string{clientA}}}}
+		authz := &tollgate.Authorizer{Name: "jwt", Type: tollgate.AuthorizerJWT, IdentitySource: "$request.header.Authorization", JWT: cfg}
+		api.Protocol = tollgate.ProtocolHTTP
+		api.Stages = []tollgate.Stage{{Name: tollgate.DefaultStageName}}
+		api.DomainNames = nil
+		api.Routes = []tollgate.Route{{ResourcePath: "/orders", Method: "GET", Authorizer: authz,
+			Integration: tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://upstream.internal/"}}}
+		api.Resource = &tollgate.ProtectedResource{Metadata: true}
+		o.Replay = &memReplay{}
+	})
+	const (
+		rm   = `resource_metadata="http://` + execHost + `/.well-known/oauth-protected-resource"`
+		dpop = `DPoP algs="ES256 ES384 ES512 RS256 PS256 EdDSA", ` + rm
+	)
+	key := newDPoPKey(t)
+	good := claims(issuerOf(poolA))
+	for _, c := range []struct {
+		name, auth string
+		status     int
+		want       []string
+	}{
+		{"bearer token", "Bearer " + mint(t, keyA, keyA.kid, good), 200, nil},
+		{"no token", "", 401, []string{"Bearer " + rm, dpop}},
+		// http-api-troubleshooting-jwt.html's value, completed.
+		{"malformed token", "Bearer garbage", 401, []string{invalidToken("token contains an invalid number of segments") + " " + rm, dpop}},
+		{"DPoP-bound token as a bearer token", "Bearer " + mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"jkt": key.jkt})), 401, []string{
+			`DPoP error="invalid_token", error_description="a DPoP-bound token must be sent with the DPoP scheme", algs="ES256 ES384 ES512 RS256 PS256 EdDSA", ` + rm,
+			"Bearer " + rm}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := e.getAuth("/orders", c.auth)
+			if w.Code != c.status {
+				t.Fatalf("%d %s, want %d", w.Code, w.Body, c.status)
+			}
+			if got := w.Header().Values("WWW-Authenticate"); !slices.Equal(got, c.want) {
+				t.Errorf("www-authenticate\n%q, want\n%q", got, c.want)
+			}
+		})
+	}
+	w := httptest.NewRecorder()
+	if !e.gw.ServeResourceMetadata(w, request("GET", execHost, "/.well-known/oauth-protected-resource", "")) ||
+		w.Body.String() != `{"resource":"http://`+execHost+`","authorization_servers":["`+issuerOf(poolA)+`"],"bearer_methods_supported":["header"],"dpop_signing_alg_values_supported":["ES256","ES384","ES512","RS256","PS256","EdDSA"]}` {
+		t.Errorf("metadata: %d %s", w.Code, w.Body)
+	}
+}
