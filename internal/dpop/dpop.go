@@ -1,11 +1,6 @@
-// Package dpop checks DPoP proofs (RFC 9449): at the token endpoint, which
-// binds the token it issues to the proof's key, and at the gateway, which
-// checks on every request that a DPoP-bound token comes with a fresh proof
-// of that key for that request.
 package dpop
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -50,7 +45,8 @@ type Verifier struct {
 	// Algorithms are the accepted JWS algorithms (asymmetric only; none and
 	// MACs are refused whatever this says).
 	Algorithms []string
-	// MaxAge is how old iat may be; Skew how far ahead of Now it may be.
+	// MaxAge is how old iat may be (zero means DefaultMaxAge); Skew how far
+	// ahead of Now it may be.
 	MaxAge, Skew time.Duration
 	// Replay records each proof's jti (with its key's thumbprint) until it
 	// can no longer be accepted (iat + MaxAge + Skew).
@@ -74,10 +70,4 @@ type Request struct {
 	// (ath, RFC 9449 §4.3 check 10): at a resource, never at the token
 	// endpoint.
 	AccessToken string
-}
-
-// Verify checks a request's proof (RFC 9449 §4.3) and records its jti. A
-// refused proof is an *Error; a replay cache failure wraps ErrReplayCache.
-func (v *Verifier) Verify(ctx context.Context, req Request) (*Proof, error) {
-	panic("dpop: Verify is not implemented yet")
 }
