@@ -26,7 +26,6 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
-	"github.com/tollgate/tollgate/internal/mtls"
 )
 
 // memReplay is a replay.Cache in a map, for the gateway's tests; fail
@@ -114,6 +113,13 @@ func (k dpopKey) hmacProof(tb testing.TB, c map[string]any) string {
 	return sign(tb, s, c)
 }
 
+// x5t is a certificate's x5t#S256 (RFC 8705 §3.1): the base64url SHA-256
+// of its DER.
+func x5t(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
 // randText returns a random jti.
 func randText() string { return rand.Text() }
 
@@ -167,7 +173,7 @@ func TestGatewayBinding(t *testing.T) {
 	cert, otherCert := selfSigned(t, "client"), selfSigned(t, "other")
 	good := claims(issuerOf(poolA))
 	dpopTok := mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"jkt": key.jkt}))
-	certTok := mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"x5t#S256": mtls.Thumbprint(cert)}))
+	certTok := mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"x5t#S256": x5t(cert)}))
 	plain := mint(t, keyA, keyA.kid, good)
 	const (
 		htu    = "http://" + execHost + "/prod/mock"
