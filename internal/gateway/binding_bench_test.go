@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -31,7 +32,8 @@ func BenchmarkBinding(b *testing.B) {
 		serveLoop(b, e.gw, request("GET", execHost, "/prod/mock", mint(b, keyA, keyA.kid, claims(issuerOf(poolA)))))
 	})
 	b.Run("dpop-local", func(b *testing.B) {
-		benchDPoP(b, replay.NewLocal(0))
+		l := replay.NewLocal(0)
+		benchDPoP(b, l, func(now func() time.Time) { l.Now = now })
 	})
 	b.Run("dpop-redis", func(b *testing.B) {
 		o, err := redis.ParseURL(limittest.RedisURL(b))
@@ -40,18 +42,27 @@ func BenchmarkBinding(b *testing.B) {
 		}
 		c := redis.NewClient(o)
 		b.Cleanup(func() { c.Close() })
-		benchDPoP(b, replay.NewRedis(c, "tollgate-bench-"+randText()+":"))
+		benchDPoP(b, replay.NewRedis(c, "tollgate-bench-"+randText()+":"), nil)
 	})
 }
 
-func benchDPoP(b *testing.B, rc replay.Cache) {
+// benchDPoP serves a DPoP-bound token with a fresh proof each request,
+// recording jti in rc. The gateway's clock stands at the time the
+// benchmark starts, setClock (if any) sets rc's: a Redis's is its own.
+func benchDPoP(b *testing.B, rc replay.Cache, setClock func(func() time.Time)) {
 	e := newEnv(b, func(_ *tollgate.RestAPI, o *gateway.Options) { o.Observer = nil; o.Replay = rc })
+	now := time.Now().Truncate(time.Second)
+	e.f.clock.set(now)
+	if setClock != nil {
+		setClock(e.f.clock.Now)
+	}
 	key := newDPoPKey(b)
-	tok := mint(b, keyA, keyA.kid, with(claims(issuerOf(poolA)), "cnf", map[string]any{"jkt": key.jkt}))
+	tok := mint(b, keyA, keyA.kid, with(claims(issuerOf(poolA)), "cnf", map[string]any{"jkt": key.jkt},
+		"iat", now.Unix(), "auth_time", now.Unix(), "exp", now.Add(time.Hour).Unix()))
 	const htu = "http://" + execHost + "/prod/mock"
 	proofs := make([]string, b.N+1)
 	for i := range proofs {
-		proofs[i] = key.proof(b, proofClaims("GET", htu, tok, randText()))
+		proofs[i] = key.proof(b, with(proofClaims("GET", htu, tok, randText()), "iat", now.Unix()))
 	}
 	r := request("GET", execHost, "/prod/mock", "")
 	r.Header.Set("Authorization", "DPoP "+tok)
