@@ -253,6 +253,15 @@ func decodeJWTClaims(raw []byte) (*JWTClaims, error) {
 	if c.Aud, _, err = stringOrArray(m, "aud"); err != nil {
 		return nil, err
 	}
+	c.Claims.Aud = c.Aud
+	if v, ok := m["cnf"]; ok && string(v) != "null" {
+		// A sender-constrained token's confirmation (RFC 7800 §3.1),
+		// which the gateway checks (RFC 9449 §6.1, RFC 8705 §3.1).
+		c.Cnf = new(Confirmation)
+		if json.Unmarshal(v, c.Cnf) != nil {
+			return nil, invalid("cnf is not an object of string members")
+		}
+	}
 	// The scope claim, else scp; each a string of space-separated scopes
 	// (RFC 6749 §3.3, RFC 8693 §4.2) or, as some issuers write them, an
 	// array of scopes.

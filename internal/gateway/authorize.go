@@ -159,6 +159,9 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 		res = Result{Decision: Unauthorized, Reason: why, why: refusal{kind: refusedMalformed}}
 	} else {
 		res = a.Authorize(r.Context(), token, rs.scopes)
+		if res.Decision == Allow && needsBindingCheck(rs, res.Claims, token) {
+			g.checkBinding(r, rs, token, &res)
+		}
 	}
 	if g.obs != nil {
 		g.obs.ObserveAuthorizer(a.Name(), res.Decision, res.Cached)
@@ -256,7 +259,7 @@ var refusals = [...]ResponseType{
 
 // refuse answers a request its authorizer did not allow. The reason is
 // logged (never a token: see Result.Reason); failures at level error.
-func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState, res Result, id string) {
+func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, t *target, rs *routeState, res Result, id string) {
 	level, msg := slog.LevelDebug, "gateway: request refused"
 	if (res.Decision == Failed || res.Decision == Misconfigured) && r.Context().Err() == nil {
 		// (A client gone while the authorizer ran is no failure of it.)
@@ -265,6 +268,11 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 	g.log.LogAttrs(r.Context(), level, msg,
 		slog.String("request_id", id), slog.String("authorizer", rs.authorizerName()),
 		slog.String("decision", res.Decision.String()), slog.String("reason", res.Reason))
+	if res.bound != nil || (rs.bind != nil && rs.bind.res != nil) {
+		if g.refuseBound(w, r, t, rs, &res) {
+			return
+		}
+	}
 	if rs.http {
 		refuseHTTP(w, rs, &res)
 		return
@@ -273,22 +281,65 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, rs *routeState,
 		writeJWTRefusal(w, res, rs.challenges, rs.authz.present(r)) // 401, or 403 for a missing scope
 		return
 	}
-	t := ResponseUnauthorized
+	t0 := ResponseUnauthorized
 	if int(res.Decision) < len(refusals) && refusals[res.Decision] != 0 {
-		t = refusals[res.Decision]
+		t0 = refusals[res.Decision]
 	}
-	if c := rs.challenges; c != nil && (t == ResponseUnauthorized || t == ResponseExpiredToken) {
-		hadToken := rs.authz.present(r)
-		v := c.invalid
-		switch {
-		case !hadToken:
-			v = c.noToken
-		case res.Decision == Expired:
-			v = c.expired
-		case res.Claims != nil && !res.Claims.HasAnyScope(rs.scopes):
-			v = c.scope
+	if c := rs.challenges; c != nil && (t0 == ResponseUnauthorized || t0 == ResponseExpiredToken) {
+		w.Header()[headerWWWAuthenticate] = restChallenge(r, rs, &res)
+	}
+	WriteResponse(w, t0)
+}
+
+// restChallenge is the Options.Challenge value of a REST API's 401.
+func restChallenge(r *http.Request, rs *routeState, res *Result) []string {
+	c := rs.challenges
+	switch {
+	case !rs.authz.present(r):
+		return c.noToken
+	case res.Decision == Expired:
+		return c.expired
+	case res.Claims != nil && !res.Claims.HasAnyScope(rs.scopes):
+		return c.scope
+	}
+	return c.invalid
+}
+
+// refuseBound answers the refusals of checkBinding, and the 401s of a
+// route of an API declaring a ProtectedResource, with their challenges
+// (challengeValues), in the API's form and gateway responses. A replay
+// cache that could not answer is the server's failure, not the client's:
+// 503 Service Unavailable, the answer of a server that cannot vouch for
+// what it would check (Options.Unavailable), which a client may retry. It
+// reports false for the other refusals, which refuse answers as without
+// bindings.
+func (g *Gateway) refuseBound(w http.ResponseWriter, r *http.Request, t *target, rs *routeState, res *Result) bool {
+	if res.bound != nil && res.Decision == Failed {
+		t.api.write(w, ResponseServiceUnavailable)
+		return true
+	}
+	unauthorized := res.Decision == Unauthorized || res.Decision == Expired
+	if !unauthorized || rs.authz == nil || res.Claims != nil && res.bound == nil {
+		return false // a 403, a failure, a Lambda authorizer's answer
+	}
+	hadToken := rs.authz.present(r)
+	var base []string
+	switch {
+	case rs.http:
+		base = jwtChallenge(res.why)
+		if !hadToken {
+			base = rs.challenges.noToken
 		}
-		w.Header()[headerWWWAuthenticate] = v
+	case rs.challenges != nil:
+		base = restChallenge(r, rs, res)
 	}
-	WriteResponse(w, t)
+	w.Header()[headerWWWAuthenticate] = g.challengeValues(r, t, rs, res, base, hadToken)
+	rt := ResponseUnauthorized
+	if res.Decision == Expired && !rs.http {
+		if _, jwt := rs.authz.(*JWTAuthorizer); !jwt {
+			rt = ResponseExpiredToken
+		}
+	}
+	t.api.write(w, rt)
+	return true
 }

@@ -90,6 +90,9 @@ type Result struct {
 	// why classifies a token's refusal for an HTTP API's
 	// www-authenticate header (jwtChallenge).
 	why refusal
+	// bound is why checkBinding refused the token (binding.go); nil
+	// otherwise.
+	bound *bindRefusal
 
 	// grant is what a Lambda authorizer allowed with (its parsed answer),
 	// shared with its cache; latency how long its function took for this
@@ -310,6 +313,8 @@ func tokenFromHeader(v string) string {
 	v = strings.Trim(v, " \t")
 	if len(v) > len("Bearer ") && strings.EqualFold(v[:len("Bearer ")], "Bearer ") {
 		v = strings.TrimLeft(v[len("Bearer "):], " \t")
+	} else if hasDPoPScheme(v) {
+		v = strings.TrimLeft(v[len("DPoP "):], " \t") // RFC 9449 §7.1
 	}
 	return v
 }

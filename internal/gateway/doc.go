@@ -115,7 +115,20 @@
 //     from the path forms /restapis/{id}/{stage}/_user_request_/… and
 //     /apis/{id}/{stage}/… (an HTTP API's: /apis/{id}/… with its stage
 //     selected as on its host), the body limit, routing, authorization,
-//     throttling, and calling the route's Integration.
+//     throttling, and calling the route's Integration;
+//   - sender-constrained tokens and protected resources (binding.go,
+//     resource.go, resource_metadata.go): after a COGNITO_USER_POOLS or
+//     JWT authorizer allowed a token, on every request and every API, a
+//     token bound by cnf.jkt needs the DPoP scheme and a proof of its key
+//     (RFC 9449 §7.1), one bound by cnf.x5t#S256 the client certificate
+//     (RFC 8705 §3); a token sent with the DPoP scheme without cnf.jkt is
+//     refused (§7.2). An API's ProtectedResource adds its binding
+//     requirement (Route.RequireBinding per route), its audiences (RFC
+//     8707), WWW-Authenticate challenges on its 401s (Bearer and DPoP,
+//     with resource_metadata) and RFC 9728 metadata
+//     (ServeResourceMetadata). Refusals keep API Gateway's bodies; a
+//     replay cache that cannot answer is a 503. An unbound token on an API
+//     declaring nothing costs a nil check.
 //
 // # Integrations and authorizers
 //
@@ -328,7 +341,8 @@
 // gateway imports the root package, internal/apigw (API Gateway's
 // grammar), internal/bearer, internal/oauth2,
 // internal/jwks, internal/claimsheader, internal/headerpolicy,
-// internal/limit, golang.org/x/time/rate, golang.org/x/text/unicode/norm,
+// internal/limit, internal/replay, internal/dpop, internal/mtls,
+// golang.org/x/time/rate, golang.org/x/text/unicode/norm,
 // golang.org/x/sync/singleflight and the standard library. It must not
 // import the store, internal/server, internal/config, internal/function or
 // any integration (internal/proxy, internal/lambdaproxy), which import it:

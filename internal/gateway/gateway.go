@@ -210,6 +210,10 @@ type Gateway struct {
 	log      *slog.Logger
 	// unavailable is Options.Unavailable.
 	unavailable func() bool
+	// replay and bind are Options.Replay, ClientCert and ExternalURL
+	// (binding.go).
+	replay replay.Cache
+	bind   bindOptions
 
 	// keys, usage, shared, local, failOpen and quotaUsed are
 	// Options.APIKeys, Usage, Limiter, LocalLimiter, LimiterFailOpen and
@@ -246,6 +250,8 @@ type apiState struct {
 	cors *cors
 	// write writes the API's gateway responses, in its kind's form.
 	write responseWriter
+	// resource is the API's ProtectedResource, compiled; nil for none.
+	resource *resourceState
 }
 
 type stageState struct {
@@ -280,6 +286,9 @@ type routeState struct {
 	// ANY method's is ".../ANY", the method API Gateway declares).
 	keyRequired bool
 	methodKey   string
+	// bind are the route's checks of tokens beyond its authorizer's
+	// (binding.go); nil when neither the route nor its API declares any.
+	bind *binding
 }
 
 type challenges struct {
@@ -323,6 +332,8 @@ func New(opts Options) (*Gateway, error) {
 		log:      opts.Logger,
 
 		unavailable: opts.Unavailable,
+		replay:      opts.Replay,
+		bind:        bindOptions{clientCert: opts.ClientCert, externalURL: opts.ExternalURL},
 
 		keys: opts.APIKeys, usage: opts.Usage,
 		shared: opts.Limiter, local: localLimiterOf(opts), failOpen: opts.LimiterFailOpen,
@@ -444,6 +455,14 @@ func copyAPI(src *tollgate.RestAPI) *tollgate.RestAPI {
 	api.Routes = slices.Clone(src.Routes)
 	api.DomainNames = slices.Clone(src.DomainNames)
 	api.BinaryMediaTypes = slices.Clone(src.BinaryMediaTypes)
+	if src.Resource != nil {
+		pr := *src.Resource
+		pr.Audiences = slices.Clone(pr.Audiences)
+		pr.AuthorizationServers = slices.Clone(pr.AuthorizationServers)
+		pr.Scopes = slices.Clone(pr.Scopes)
+		pr.DPoPAlgorithms = slices.Clone(pr.DPoPAlgorithms)
+		api.Resource = &pr
+	}
 	for i := range api.Routes {
 		api.Routes[i].AuthorizationScopes = slices.Clone(api.Routes[i].AuthorizationScopes)
 	}
@@ -468,7 +487,7 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 	}
 	st := &apiState{
 		api: api, router: router, stages: map[string]*stageState{}, routes: make([]routeState, len(api.Routes)),
-		http: api.IsHTTP(), write: responseWriterOf(api),
+		http: api.IsHTTP(), write: responseWriterOf(api), resource: newResourceState(api.Resource),
 	}
 	for i := range api.Stages {
 		s := &api.Stages[i]
@@ -504,6 +523,9 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 			}
 			if opts.Challenge && rs.authz != nil && !rs.http { // an HTTP API's are always sent
 				rs.challenges = newChallenges(api.ID, r.AuthorizationScopes)
+			}
+			if rs.authz != nil {
+				rs.bind = bindingOf(st, r)
 			}
 		}
 		if err := buildIntegration(rs, api, r, opts); err != nil {
@@ -987,7 +1009,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 			res = g.authorize(r, rs)
 		}
 		if res.Decision != Allow {
-			g.refuse(w, r, rs, res, id)
+			g.refuse(w, r, &t, rs, res, id)
 			return
 		}
 		if res.Claims != nil {

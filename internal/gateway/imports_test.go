@@ -11,7 +11,7 @@ import (
 
 // TestImports keeps the package doc's promise: beyond the standard library,
 // the gateway imports the root package, bearer, oauth2, jwks,
-// claimsheader, headerpolicy, limit, x/text/unicode/norm,
+// claimsheader, headerpolicy, limit, replay, dpop, mtls, x/text/unicode/norm,
 // x/time/rate and x/sync/singleflight, and reaches the store, the signer, the server, the config
 // and the integrations only through its own interfaces.
 func TestImports(t *testing.T) {
@@ -24,6 +24,9 @@ func TestImports(t *testing.T) {
 		"github.com/tollgate/tollgate/internal/claimsheader": true,
 		"github.com/tollgate/tollgate/internal/headerpolicy": true,
 		"github.com/tollgate/tollgate/internal/limit":        true,
+		"github.com/tollgate/tollgate/internal/replay":       true,
+		"github.com/tollgate/tollgate/internal/dpop":         true,
+		"github.com/tollgate/tollgate/internal/mtls":         true,
 		"golang.org/x/time/rate":                             true,
 		"golang.org/x/sync/singleflight":                     true,
 		"golang.org/x/text/unicode/norm":                     true,

@@ -22,6 +22,10 @@ const (
 	reasonMalformedBasic = "malformed_credentials"
 	reasonNoCredentials  = "credentials_missing"
 	reasonInvalidClient  = "invalid_client"
+	reasonWrongMethod    = "wrong_method"
+	reasonBadAssertion   = "invalid_assertion"
+	reasonReplayed       = "replayed_assertion"
+	reasonBadCertificate = "invalid_certificate"
 )
 
 // auditRefusal records a failed client authentication (oe, an
@@ -57,6 +61,14 @@ func authReason(oe *oauth2.Error) string {
 		return reasonWrongSecret
 	case errors.As(oe, &other):
 		return reasonOtherPool
+	case errors.Is(oe, errWrongMethod):
+		return reasonWrongMethod
+	case errors.Is(oe, errNoMatchingKey), errors.Is(oe, errAssertionAudience):
+		return reasonBadAssertion
+	case errors.Is(oe, errAssertionReplayed):
+		return reasonReplayed
+	case errors.As(oe, new(*certError)), errors.Is(oe, errPoolWithoutMTLS), errors.Is(oe, errNoClientCAs):
+		return reasonBadCertificate
 	case oe.Description == errNoSecret.Description:
 		return reasonSecretMissing
 	case oe.Description == errMalformedBasic.Description:

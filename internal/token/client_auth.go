@@ -54,7 +54,20 @@ var (
 // client exists. Every id of the client ids' shape costs one lock check
 // first, and a locked id the same hash and lookup (limits.go); a failure
 // of a real client is counted after the answer is written (fail).
+//
+// Clients beyond Cognito's (tollgate.ClientOAuth.AuthMethod) authenticate
+// only their own way: with a JWT assertion (private_key_jwt,
+// client_assertion.go) or a TLS client certificate (tls_client_auth and
+// self_signed_tls_client_auth, client_tls.go). A secret presented for such
+// a client gets the answer of a wrong secret (it has none), and a Cognito
+// client presenting an assertion or a certificate instead of its secret
+// gets the same answer. Revoke and introspect authenticate the same way.
+// The certificate a client authenticated with, which certificate-bound
+// tokens are bound to, is Options.ClientCert's leaf.
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
+	if f[paramClientAssertionType] != "" || f[paramClientAssertion] != "" {
+		return e.authenticateAssertion(ctx, r, f)
+	}
 	id, secret, basic, err := presentedCredentials(r, f)
 	if err != nil {
 		return nil, presentedID(id), err
@@ -69,6 +82,17 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		return nil, presentedID(id), err
 	}
 	if secret == "" {
+		if !basic {
+			// client_id in the body and no secret: a mutual-TLS client
+			// when the request came with a certificate (RFC 8705 §2).
+			chain, err := e.clientChain(r)
+			if err != nil {
+				return nil, presentedID(id), err
+			}
+			if len(chain) > 0 {
+				return e.authenticateTLS(ctx, r, id, chain)
+			}
+		}
 		// Nothing to verify, and the answer does not depend on the client,
 		// so it is not even looked up. Cognito's client_credentials
 		// clients always have a secret (RFC 6749 §4.4: confidential
@@ -130,6 +154,10 @@ func authFailure(client *tollgate.Client, ok bool, lock lockState) error {
 	switch {
 	case client == nil:
 		return errUnknownClient
+	case !secretMethod(client.OAuth.AuthMethod):
+		// A client of another method has no secret, and were one stored
+		// it would not count.
+		return errWrongMethod
 	case len(client.Secrets) == 0:
 		return errPublicClient
 	case !ok:
@@ -273,4 +301,10 @@ func validClientID(id string) bool {
 		}
 	}
 	return true
+}
+
+// secretMethod reports whether a client's AuthMethod is one of Cognito's,
+// which authenticate with a secret, basic or post alike.
+func secretMethod(m string) bool {
+	return m == "" || m == tollgate.AuthClientSecretBasic || m == tollgate.AuthClientSecretPost
 }

@@ -57,7 +57,7 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 	// script can read them.
 	w.Header()[headerAllowOrigin] = anyOrigin
 	f, err := readForm(w, r, oauth2.ParamGrantType, oauth2.ParamScope, oauth2.ParamClientID, oauth2.ParamClientSecret,
-		oauth2.ParamCode, oauth2.ParamRefreshToken, ParamClientMetadata)
+		oauth2.ParamCode, oauth2.ParamRefreshToken, ParamClientMetadata, paramClientAssertion, paramClientAssertionType)
 	if err != nil {
 		e.fail(w, r, endpointToken, "", err)
 		return

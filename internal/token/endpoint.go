@@ -143,6 +143,10 @@ type Options struct {
 	// "https" when the request came over TLS, else "http", and the Host
 	// header.
 	ExternalURL func(r *http.Request) string
+	// ClientCAs returns the trust anchors of tls_client_auth clients'
+	// certificates (RFC 8705 §2.1): the server's --mtls-client-ca. Nil, or
+	// a nil pool: no tls_client_auth client can authenticate.
+	ClientCAs func() *x509.CertPool
 	// MTLSBase returns the scheme and host of the server's mTLS endpoint
 	// aliases (RFC 8705 §5), "" when there is no mTLS listener.
 	MTLSBase func() string
@@ -197,6 +201,8 @@ type Endpoint struct {
 	// is unknown or has no secret, so that such a request costs the same
 	// work as a wrong secret (see authenticate).
 	dummyHash []byte
+	// keySets caches clients' JWKS, inline and fetched (client_keys.go).
+	keySets *clientKeySets
 	// triggerTimeout bounds one attempt of a trigger invocation.
 	triggerTimeout time.Duration
 	// limiterDown is set while Limiter fails, so that an outage is logged
@@ -242,6 +248,7 @@ func New(opts Options) *Endpoint {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.keySets = newClientKeySets(e.now, nil)
 	// A hash of a random string nobody knows: no secret can match it.
 	e.dummyHash = opts.Vault.HashSecret("", rand.Text())
 	return e

@@ -26,7 +26,8 @@ type KeySource interface {
 // failure it has answered for endpoint and ok is false; claims is nil for a
 // token that is not an active token of the pool.
 func (e *Endpoint) presentedToken(w http.ResponseWriter, r *http.Request, endpoint string) (client *tollgate.Client, who clientRef, claims *bearer.Claims, ok bool) {
-	f, err := readForm(w, r, oauth2.ParamToken, oauth2.ParamTokenTypeHint, oauth2.ParamClientID, oauth2.ParamClientSecret)
+	f, err := readForm(w, r, oauth2.ParamToken, oauth2.ParamTokenTypeHint, oauth2.ParamClientID, oauth2.ParamClientSecret,
+		paramClientAssertion, paramClientAssertionType)
 	if err != nil {
 		e.fail(w, r, endpoint, "", err)
 		return nil, "", nil, false

@@ -1,0 +1,134 @@
+package gateway
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+)
+
+// resourceMetadata is an RFC 9728 §2 protected resource metadata document.
+type resourceMetadata struct {
+	Resource               string   `json:"resource"`
+	AuthorizationServers   []string `json:"authorization_servers,omitempty"`
+	ScopesSupported        []string `json:"scopes_supported,omitempty"`
+	BearerMethodsSupported []string `json:"bearer_methods_supported"`
+	ResourceName           string   `json:"resource_name,omitempty"`
+	DPoPSigningAlgs        []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	DPoPBoundRequired      bool     `json:"dpop_bound_access_tokens_required,omitempty"`
+	TLSCertBound           bool     `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+}
+
+// bearerMethods are the ways a token may be sent: the header only (RFC
+// 6750 §2.1; the gateway reads no form or query token of Cognito
+// authorizers).
+var bearerMethods = []string{"header"}
+
+// ServeResourceMetadata answers a request for the protected resource
+// metadata of an API (RFC 9728 §3): a GET or HEAD of
+// /.well-known/oauth-protected-resource followed by the path of the API's
+// resource identifier, on the identifier's host, which for an API that
+// declares no identifier is its stage's URL as the request addresses it
+// (/apis/{id}/{stage} on any host, /{stage} on the execute-api host). It
+// reports whether it answered: false when no API serving metadata has that
+// URL, for the server to answer as it would.
+func (g *Gateway) ServeResourceMetadata(w http.ResponseWriter, r *http.Request) bool {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), wellKnownResource)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return false
+	}
+	doc, ok := g.resourceMetadata(r, rest)
+	if !ok {
+		return false
+	}
+	h := w.Header()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return true
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return true
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodHead {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		return true
+	}
+	_, _ = w.Write(body)
+	return true
+}
+
+// resourceMetadata finds the API whose metadata URL is r's, the
+// well-known segment cut (rest), and returns its document.
+func (g *Gateway) resourceMetadata(r *http.Request, rest string) (*resourceMetadata, bool) {
+	// An API declaring its identifier: served at the identifier's
+	// metadata URL, matched by origin, else by path alone when one API
+	// has it (a proxy may reach the gateway by another name).
+	origin, path := strings.ToLower(g.externalURL(r)), strings.TrimSuffix(rest, "/")
+	var byPath *apiState
+	n := 0
+	for _, st := range g.apis {
+		res := st.resource
+		if res == nil || !res.decl.Metadata || res.metadataURL == "" || res.idPath != path {
+			continue
+		}
+		if res.idOrigin == origin {
+			return g.metadataOf(r, st, nil), true
+		}
+		byPath, n = st, n+1
+	}
+	if n == 1 {
+		return g.metadataOf(r, byPath, nil), true
+	}
+	// An API without an identifier: its stage's URL.
+	r2 := *r
+	u := *r.URL
+	p, err := url.PathUnescape(rest)
+	if err != nil {
+		return nil, false
+	}
+	u.Path, u.RawPath = p, rest
+	r2.URL = &u
+	t, ok := g.resolve(&r2)
+	if !ok || t.api.resource == nil || !t.api.resource.decl.Metadata || t.api.resource.decl.Identifier != "" ||
+		(t.rest != "" && t.rest != "/") {
+		return nil, false
+	}
+	return g.metadataOf(r, t.api, &t), true
+}
+
+// metadataOf returns the metadata document of st's API (reached as t when
+// it declares no identifier).
+func (g *Gateway) metadataOf(r *http.Request, st *apiState, t *target) *resourceMetadata {
+	decl := st.resource.decl
+	doc := &resourceMetadata{
+		Resource:               decl.Identifier,
+		AuthorizationServers:   decl.AuthorizationServers,
+		ScopesSupported:        decl.Scopes,
+		BearerMethodsSupported: bearerMethods,
+		ResourceName:           decl.Name,
+	}
+	if t != nil {
+		doc.Resource = g.resourceIdentifier(r, t)
+	}
+	if len(doc.AuthorizationServers) == 0 {
+		doc.AuthorizationServers = localIssuers(st)
+	}
+	if len(doc.ScopesSupported) == 0 {
+		doc.ScopesSupported = routeScopes(st)
+	}
+	if decl.RequireBinding != tollgate.BindingMTLS {
+		doc.DPoPSigningAlgs = st.resource.proofs.verifier.Algorithms
+	}
+	doc.DPoPBoundRequired = decl.RequireBinding == tollgate.BindingDPoP
+	doc.TLSCertBound = decl.RequireBinding == tollgate.BindingMTLS
+	return doc
+}
