@@ -23,6 +23,8 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/replay"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -75,7 +77,7 @@ type mtlsFlags struct {
 
 // DefaultReplayCacheSize is how many one-time identifiers (DPoP proofs'
 // and client assertions' jti) a node remembers without --redis.
-const DefaultReplayCacheSize = 100_000
+const DefaultReplayCacheSize = replay.DefaultMaxEntries
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs := cmd.Flags()
@@ -250,6 +252,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		Usage: newUsageRecorder(st, log), MaxPlanKeyLabels: f.maxPlanKeys,
 	}
 	lim.options(&opts)
+	opts.Replay = newReplayCache(lim, f, a.now)
 	srv, err := server.New(ctx, opts)
 	if err != nil {
 		return err
@@ -266,6 +269,21 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	stopReloads()
 	log.Info("stopped")
 	return err
+}
+
+// newReplayCache returns the cache of DPoP proofs' and client assertions'
+// jti: in the limiter's Redis, under --redis-prefix, when limits are
+// shared there (a proof replayed to another node is refused too), else in
+// this process (--replay-cache-size).
+func newReplayCache(lim *limiters, f serveFlags, now func() time.Time) replay.Cache {
+	if r, ok := lim.shared.(*limit.Redis); ok {
+		c := replay.NewRedis(r.Client(), f.limits.redisPrefix+"j:")
+		c.Now = now
+		return c
+	}
+	c := replay.NewLocal(f.replayCacheSize)
+	c.Now = now
+	return c
 }
 
 // check validates the flags runServer checks before it opens anything.
