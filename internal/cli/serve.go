@@ -390,7 +390,6 @@ func validHeaderName(s string) bool {
 	return s != ""
 }
 
-
 // applied is what a config or a template put in the store, and what the
 // server serves of it.
 type applied struct {
