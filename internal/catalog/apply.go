@@ -110,7 +110,7 @@ func (c *Catalog) applyPools(ctx context.Context, s *snapshot, clients *editor[c
 	if len(d.pools) == 0 {
 		return nil
 	}
-	s.pools, s.scopes, s.defined = maps.Clone(s.pools), maps.Clone(s.scopes), maps.Clone(s.defined)
+	s.pools, s.scopes, s.defined, s.servers = maps.Clone(s.pools), maps.Clone(s.scopes), maps.Clone(s.defined), maps.Clone(s.servers)
 	for id := range d.pools {
 		p, err := c.st.GetPool(ctx, id)
 		if tollgate.KindOf(err) == tollgate.KindNotFound {
@@ -126,7 +126,7 @@ func (c *Catalog) applyPools(ctx context.Context, s *snapshot, clients *editor[c
 		}
 		s.pools[id] = p
 		old := s.defined[id]
-		s.scopes[id], s.defined[id] = []string{}, nil
+		s.scopes[id], s.defined[id], s.servers[id] = []string{}, nil, nil
 		for _, rs := range rss {
 			s.addScopes(rs)
 		}
@@ -145,6 +145,7 @@ func (c *Catalog) dropPool(s *snapshot, clients *editor[clientEntry], id string)
 	delete(s.pools, id)
 	delete(s.scopes, id)
 	delete(s.defined, id)
+	delete(s.servers, id)
 	clients.deleteFunc(func(e clientEntry) bool { return e.raw.PoolID == id })
 	s.hosts = maps.Clone(s.hosts)
 	maps.DeleteFunc(s.hosts, func(_ string, dom *tollgate.Domain) bool { return dom.PoolID == id })

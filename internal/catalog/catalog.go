@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,11 +70,12 @@ type snapshot struct {
 	gen     int64
 	pools   map[string]*tollgate.UserPool
 	clients *shards[clientEntry]
-	hosts   map[string]*tollgate.Domain // lower-case host name → domain
-	revoked *shards[time.Time]          // jti → the token's expiry
-	scopes  map[string][]string         // pool id → full scope names of its resource servers
-	defined map[string]map[string]bool  // pool id → the set of scopes
-	meter                               // API keys, usage plans
+	hosts   map[string]*tollgate.Domain          // lower-case host name → domain
+	revoked *shards[time.Time]                   // jti → the token's expiry
+	scopes  map[string][]string                  // pool id → full scope names of its resource servers
+	defined map[string]map[string]bool           // pool id → the set of scopes
+	servers map[string][]tollgate.ResourceServer // pool id → its resource servers
+	meter                                        // API keys, usage plans
 }
 
 // Catalog is a read-mostly cache of the store. Its methods are safe for
@@ -296,6 +298,37 @@ func (c *Catalog) IsRevoked(jti string) bool {
 
 // Scopes returns the full names of a pool's resource server scopes.
 func (c *Catalog) Scopes(poolID string) []string { return c.snap.Load().scopes[poolID] }
+
+// ResourceServers returns a pool's resource servers, from memory: the
+// token endpoint's resource indicators (RFC 8707) look them up. The slice is
+// shared and must not be modified.
+func (c *Catalog) ResourceServers(poolID string) []tollgate.ResourceServer {
+	return c.snap.Load().servers[poolID]
+}
+
+// Pool returns a pool by id from memory, without syncing on a miss: what
+// the token endpoint reads of a pool's OAuth extensions on every request.
+func (c *Catalog) Pool(poolID string) (*tollgate.UserPool, bool) {
+	p, ok := c.snap.Load().pools[poolID]
+	return p, ok
+}
+
+// ClientAuthMethods returns the token_endpoint_auth_method values that the
+// pool's clients use beyond a secret's (tollgate.ClientOAuth.AuthMethod),
+// each once, sorted. It looks at every client, so it is for discovery
+// documents, not for the hot path.
+func (c *Catalog) ClientAuthMethods(poolID string) []string {
+	var methods []string
+	for _, shard := range c.snap.Load().clients {
+		for _, e := range shard {
+			if m := e.raw.OAuth.AuthMethod; m != "" && e.raw.PoolID == poolID && !slices.Contains(methods, m) {
+				methods = append(methods, m)
+			}
+		}
+	}
+	slices.Sort(methods)
+	return methods
+}
 
 // PreTokenGeneration returns the pre token generation trigger of client's
 // pool (nil when it has none), from the snapshot that holds the client, so

@@ -64,6 +64,7 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 		pools:   make(map[string]*tollgate.UserPool, len(pools)),
 		scopes:  make(map[string][]string, len(pools)),
 		defined: make(map[string]map[string]bool, len(pools)),
+		servers: make(map[string][]tollgate.ResourceServer, len(pools)),
 		hosts:   make(map[string]*tollgate.Domain, len(domains)),
 		clients: newShards[clientEntry](len(clients)),
 		revoked: newShards[time.Time](len(revoked)),
@@ -97,6 +98,7 @@ func (c *Catalog) load(ctx context.Context, gen int64) (*snapshot, error) {
 // addScopes adds a resource server's scopes to its pool's, in a snapshot
 // being built.
 func (s *snapshot) addScopes(rs *tollgate.ResourceServer) {
+	s.servers[rs.PoolID] = append(s.servers[rs.PoolID], *rs)
 	set := s.defined[rs.PoolID]
 	if set == nil {
 		set = map[string]bool{}

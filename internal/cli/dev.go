@@ -40,12 +40,17 @@ restarts: the client id, secret and signing keys stay the same.`,
 			ctx := cmd.Context()
 			var cfg *config.Config
 			var stack *stackRun
+			var creds *devCredentials
 			var err error
 			switch {
 			case configPath != "" && tf.path != "":
 				return fmt.Errorf("--config and --template exclude each other: %w", exitError(2))
 			case configPath != "":
-				cfg, err = a.loadConfig(configPath)
+				// Clients declaring no keys get generated ones, kept in
+				// the data directory (dev_credentials.go).
+				creds = newDevCredentials(a.dataDir, f.baseDomain, a.now)
+				creds.listener = f.mtls.listen != "" && f.mtls.certFile == ""
+				cfg, err = a.loadConfigWith(configPath, creds.prepare)
 			case tf.path != "":
 				stack, err = a.loadTemplate(tf)
 			default:
@@ -61,12 +66,17 @@ restarts: the client id, secret and signing keys stay the same.`,
 			}
 			f.echoMissing = true
 			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true}
+			if creds != nil {
+				f.reload.prepare = creds.prepare
+				creds.listen(&f.mtls)
+			}
 			v, err := a.openDevVault()
 			if err != nil {
 				return err
 			}
 			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault) {
 				a.printDev(ctx, srv, cfg, res, st, v)
+				a.printDevExtensions(srv, cfg, res, creds)
 				if stack != nil {
 					fmt.Fprintln(a.stdout)
 					_ = printOutputs(output{a.stdout, false}, stack.plan.Outputs(res, endpointsOf(srv)))
@@ -212,6 +222,13 @@ func (a *app) printDevPools(ctx context.Context, srv *server.Server, cfg *config
 			secret, err := revealFirst(ctx, st, v, clientID)
 			if err != nil {
 				fmt.Fprintf(a.stdout, "  Client %s: %s (secret not shown: %v)\n", c.ID, clientID, err)
+				continue
+			}
+			if secret == "" && c.TokenEndpointAuthMethod != "" {
+				// A client with keys or a certificate: its credentials
+				// are printed with the generated ones.
+				fmt.Fprintf(a.stdout, "  Client %s\n    Client id:     %s\n    Auth method:   %s\n    Scopes:        %s\n",
+					c.ID, clientID, c.TokenEndpointAuthMethod, strings.Join(c.OAuth.Scopes, " "))
 				continue
 			}
 			fmt.Fprintf(a.stdout, "  Client %s\n    Client id:     %s\n    Client secret: %s\n    Scopes:        %s\n",

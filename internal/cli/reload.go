@@ -23,6 +23,9 @@ type reloadSource struct {
 	// showKeyValues prints the values of API keys a reload generates
 	// (dev); serve names them only (nameNewAPIKeys).
 	showKeyValues bool
+	// prepare, if set, fills in a config file's generated parts before
+	// its checks (config.LoadWith): dev's client credentials.
+	prepare func(*config.Config) error
 }
 
 // path is the config file or template reloaded, or "" for none.
@@ -97,7 +100,7 @@ func (rl *reloader) reload(ctx context.Context, why string) {
 	var stack *stackRun
 	var err error
 	if src.configPath != "" {
-		cfg, err = config.Load(path)
+		cfg, err = config.LoadWith(path, src.prepare)
 	} else {
 		stack, err = rl.a.readTemplate(src.template)
 	}

@@ -3,12 +3,16 @@ package cli
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +23,8 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/limit"
+	"github.com/tollgate/tollgate/internal/replay"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/template"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -52,7 +58,26 @@ type serveFlags struct {
 	// command was given (neither: SIGHUP does nothing), and whether a
 	// change to it does the same (dev).
 	reload reloadSource
+	// mtls are the mutual-TLS listener's and the trusted proxy's flags.
+	mtls mtlsFlags
+	// replayCacheSize is --replay-cache-size.
+	replayCacheSize    int
+	replayCacheSizeEnv string
 }
+
+// mtlsFlags are where client certificates come from (RFC 8705): the
+// mTLS listener, or a trusted TLS-terminating proxy's header.
+type mtlsFlags struct {
+	listen, certFile, keyFile, clientCAFile string
+	trustedProxies                          []string
+	clientCertHeader                        string
+	// proxies are trustedProxies parsed (check).
+	proxies []netip.Prefix
+}
+
+// DefaultReplayCacheSize is how many one-time identifiers (DPoP proofs'
+// and client assertions' jti) a node remembers without --redis.
+const DefaultReplayCacheSize = replay.DefaultMaxEntries
 
 func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs := cmd.Flags()
@@ -72,6 +97,14 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish once asked to stop (SIGTERM, Ctrl-C); then their connections are closed")
 	f.limits.register(cmd)
 	fs.IntVar(&f.maxPlanKeys, "max-plan-key-labels", server.DefaultMaxPlanKeyLabels, "how many API keys get a key label of their own in tollgate_usage_plan_requests_total; further keys are counted as key=\"other\"")
+	fs.StringVar(&f.mtls.listen, "mtls-listen", os.Getenv("TOLLGATE_MTLS_LISTEN"), "HTTPS listen address that asks clients for a certificate (RFC 8705 mutual TLS): the same endpoints and APIs as --listen, where tls_client_auth and self_signed_tls_client_auth clients get tokens and certificate-bound tokens are presented; pools with mtls advertise it as mtls_endpoint_aliases (env TOLLGATE_MTLS_LISTEN)")
+	fs.StringVar(&f.mtls.certFile, "mtls-cert", os.Getenv("TOLLGATE_MTLS_CERT"), "PEM certificate (chain) of the --mtls-listen listener (env TOLLGATE_MTLS_CERT)")
+	fs.StringVar(&f.mtls.keyFile, "mtls-key", os.Getenv("TOLLGATE_MTLS_KEY"), "PEM private key of --mtls-cert (env TOLLGATE_MTLS_KEY)")
+	fs.StringVar(&f.mtls.clientCAFile, "mtls-client-ca", os.Getenv("TOLLGATE_MTLS_CLIENT_CA"), "PEM file of the CA certificates trusted to issue tls_client_auth clients' certificates (RFC 8705 §2.1) (env TOLLGATE_MTLS_CLIENT_CA)")
+	fs.StringSliceVar(&f.mtls.trustedProxies, "trusted-proxy", splitList([]string{os.Getenv("TOLLGATE_TRUSTED_PROXY")}), "address range (CIDR, or one IP) of a TLS-terminating proxy whose --client-cert-header and X-Forwarded-Proto/Host are believed; repeatable. Requests from elsewhere never have them read (env TOLLGATE_TRUSTED_PROXY, comma-separated)")
+	fs.StringVar(&f.mtls.clientCertHeader, "client-cert-header", os.Getenv("TOLLGATE_CLIENT_CERT_HEADER"), "request header in which a --trusted-proxy passes the client's certificate: Client-Cert (RFC 9440), or e.g. X-SSL-Client-Cert holding nginx's $ssl_client_escaped_cert (env TOLLGATE_CLIENT_CERT_HEADER)")
+	f.replayCacheSizeEnv = os.Getenv("TOLLGATE_REPLAY_CACHE_SIZE")
+	fs.IntVar(&f.replayCacheSize, "replay-cache-size", 0, fmt.Sprintf("how many DPoP proofs' and client assertions' jti this node remembers until they expire, without --redis (with it, Redis remembers them for every node); when full, new ones are refused until some expire (default %d, env TOLLGATE_REPLAY_CACHE_SIZE)", DefaultReplayCacheSize))
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
 }
 
@@ -143,7 +176,12 @@ func endpointsOf(srv *server.Server) template.Endpoints {
 // loadConfig loads and validates a config file; problems are printed one a
 // line (file:line:col: path: message) and the command fails with exit 2.
 func (a *app) loadConfig(path string) (*config.Config, error) {
-	cfg, err := config.Load(path)
+	return a.loadConfigWith(path, nil)
+}
+
+// loadConfigWith is loadConfig with config.LoadWith's prepare step.
+func (a *app) loadConfigWith(path string, prepare func(*config.Config) error) (*config.Config, error) {
+	cfg, err := config.LoadWith(path, prepare)
 	if err != nil {
 		var probs config.Problems
 		if errors.As(err, &probs) {
@@ -214,6 +252,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		Usage: newUsageRecorder(st, log), MaxPlanKeyLabels: f.maxPlanKeys,
 	}
 	lim.options(&opts)
+	opts.Replay = newReplayCache(lim, f, a.now)
 	srv, err := server.New(ctx, opts)
 	if err != nil {
 		return err
@@ -232,6 +271,21 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	return err
 }
 
+// newReplayCache returns the cache of DPoP proofs' and client assertions'
+// jti: in the limiter's Redis, under --redis-prefix, when limits are
+// shared there (a proof replayed to another node is refused too), else in
+// this process (--replay-cache-size).
+func newReplayCache(lim *limiters, f serveFlags, now func() time.Time) replay.Cache {
+	if r, ok := lim.shared.(*limit.Redis); ok {
+		c := replay.NewRedis(r.Client(), f.limits.redisPrefix+"j:")
+		c.Now = now
+		return c
+	}
+	c := replay.NewLocal(f.replayCacheSize)
+	c.Now = now
+	return c
+}
+
 // check validates the flags runServer checks before it opens anything.
 func (f *serveFlags) check() error {
 	if f.maxPlanKeys <= 0 {
@@ -247,7 +301,93 @@ func (f *serveFlags) check() error {
 	if err := server.CheckOutage(f.storeOutage, f.staleAfter, poll); err != nil {
 		return reported(2, "--store-outage, --store-outage-bound: %v", err)
 	}
+	if err := f.checkReplayCacheSize(); err != nil {
+		return err
+	}
+	return f.mtls.check()
+}
+
+// checkReplayCacheSize settles --replay-cache-size: the flag, else
+// TOLLGATE_REPLAY_CACHE_SIZE, else DefaultReplayCacheSize.
+func (f *serveFlags) checkReplayCacheSize() error {
+	if f.replayCacheSize == 0 && f.replayCacheSizeEnv != "" {
+		n, err := strconv.Atoi(f.replayCacheSizeEnv)
+		if err != nil {
+			return reported(2, "TOLLGATE_REPLAY_CACHE_SIZE %q: want a positive number, e.g. %d", f.replayCacheSizeEnv, DefaultReplayCacheSize)
+		}
+		f.replayCacheSize = n
+	} else if f.replayCacheSize == 0 {
+		f.replayCacheSize = DefaultReplayCacheSize
+	}
+	if f.replayCacheSize <= 0 {
+		return reported(2, "--replay-cache-size %d: want a positive number, e.g. %d", f.replayCacheSize, DefaultReplayCacheSize)
+	}
 	return nil
+}
+
+// check validates the mTLS flags: the listener needs its certificate and
+// key, which must load, and its client CA file must hold certificates;
+// the certificate flags are for the listener; a trusted proxy is an
+// address range; the header is a header name, and read only from a
+// trusted proxy.
+func (f *mtlsFlags) check() error {
+	if f.listen == "" {
+		for _, fl := range []struct{ name, value string }{{"--mtls-cert", f.certFile}, {"--mtls-key", f.keyFile}, {"--mtls-client-ca", f.clientCAFile}} {
+			if fl.value != "" {
+				return reported(2, "%s is for --mtls-listen, which is not given", fl.name)
+			}
+		}
+	} else {
+		if f.certFile == "" || f.keyFile == "" {
+			return reported(2, "--mtls-listen %s needs --mtls-cert and --mtls-key: the listener's certificate and its key (tollgate dev makes them)", f.listen)
+		}
+		if _, err := tls.LoadX509KeyPair(f.certFile, f.keyFile); err != nil {
+			return reported(2, "--mtls-cert %s, --mtls-key %s: %v", f.certFile, f.keyFile, err)
+		}
+		if f.clientCAFile != "" {
+			b, err := os.ReadFile(f.clientCAFile)
+			if err != nil {
+				return reported(2, "--mtls-client-ca: %v", err)
+			}
+			if !x509.NewCertPool().AppendCertsFromPEM(b) {
+				return reported(2, "--mtls-client-ca %s: no PEM certificate in it", f.clientCAFile)
+			}
+		}
+	}
+	f.proxies = f.proxies[:0]
+	for _, s := range f.trustedProxies {
+		s = strings.TrimSpace(s)
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return reported(2, "--trusted-proxy %q: want an address range such as 10.0.0.0/8 or one address", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		f.proxies = append(f.proxies, p.Masked())
+	}
+	if h := f.clientCertHeader; h != "" {
+		if !validHeaderName(h) {
+			return reported(2, "--client-cert-header %q: want a header name such as Client-Cert", h)
+		}
+		if len(f.proxies) == 0 {
+			return reported(2, "--client-cert-header %s needs --trusted-proxy: the header is read only from the proxies that set it, never from clients", h)
+		}
+	}
+	return nil
+}
+
+// validHeaderName reports whether s is an HTTP field name (RFC 9110 §5.1,
+// a token).
+func validHeaderName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // applied is what a config or a template put in the store, and what the

@@ -28,6 +28,10 @@ type ClientSpec struct {
 	// Validities of the client's tokens; the zero Validity means the
 	// domain's default.
 	AccessToken, IDToken, RefreshToken tollgate.Validity
+	// OAuth are a new client's extensions beyond Cognito (an update keeps
+	// the client's): a client whose AuthMethod is not a secret's needs no
+	// secret for client_credentials.
+	OAuth tollgate.ClientOAuth
 }
 
 // SecretChoice is how a new client gets its first secret.
@@ -77,7 +81,7 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSp
 	var c *tollgate.Client
 	defer func() { s.recordCreated(ctx, poolID, c, err) }()
 	now := s.clock()
-	c = &tollgate.Client{ID: tollgate.NewClientID(), PoolID: poolID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
+	c = &tollgate.Client{ID: tollgate.NewClientID(), PoolID: poolID, Secrets: []tollgate.ClientSecret{}, OAuth: spec.OAuth, CreatedAt: now, UpdatedAt: now}
 	plain := ""
 	if secret.wanted() {
 		var err error
@@ -114,7 +118,7 @@ func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec C
 	if err := CheckWritable(tollgate.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
 	}
-	next = &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
+	next = &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, OAuth: cur.OAuth, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
 	if err := s.fill(ctx, next, spec); err != nil {
 		return nil, err
 	}
@@ -156,7 +160,7 @@ func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec)
 		}
 	}
 	c.AllowedOAuthFlows = dedup(spec.OAuthFlows)
-	if len(c.Secrets) == 0 {
+	if len(c.Secrets) == 0 && (c.OAuth.AuthMethod == "" || c.OAuth.AuthMethod == tollgate.AuthClientSecretBasic || c.OAuth.AuthMethod == tollgate.AuthClientSecretPost) {
 		return refused(tollgate.KindInvalid, ErrSecretRequired, "a client without a secret cannot use client_credentials")
 	}
 	return s.setScopes(ctx, c, spec.Scopes)

@@ -282,6 +282,10 @@ func (r *Redis) Ping(ctx context.Context) error {
 // Close implements Limiter: it closes the connections to Redis.
 func (r *Redis) Close() error { return r.client.Close() }
 
+// Client returns the Redis client, for other state every node shares in
+// the same Redis (the replay cache, internal/replay). Close closes it.
+func (r *Redis) Client() *redis.Client { return r.client }
+
 func (r *Redis) lockKey(key string) string { return r.prefix + "l:" + key }
 
 // String describes r without its URL's password.

@@ -55,8 +55,12 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		LocalLimiter:    s.opts.LocalLimiter,
 		QuotaUsed:       s.quotaUsage.used,
 		LimiterFailOpen: s.opts.LimiterFailOpen,
-		Now:             s.opts.Now,
-		Logger:          s.opts.Logger,
+		// Bound tokens' proofs and certificates (oauthext.go).
+		Replay:      s.opts.Replay,
+		ClientCert:  s.clientCert(),
+		ExternalURL: s.externalURL(),
+		Now:         s.opts.Now,
+		Logger:      s.opts.Logger,
 	})
 }
 

@@ -29,6 +29,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.serveMetadata)
 	// RFC 8414 §3.1 inserts the well-known segment before the issuer's path.
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server/{pool}", s.serveMetadata)
+	// Dynamic client registration (RFC 7591), for pools that open it: on
+	// a pool's auth domain, and under its id on any host.
+	mux.HandleFunc("POST /oauth2/register", s.whenCurrent(s.serveRegister))
+	mux.HandleFunc("POST /{pool}/oauth2/register", s.whenCurrent(s.serveRegister))
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	return s.accessLog(mux)
@@ -177,7 +181,10 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 		*rec = statusRecorder{ResponseWriter: w}
 		defer putRecorder(rec)
 		var id string
-		if d := s.acquire(); d.gateway.Owns(r) {
+		if d := s.acquire(); isResourceMetadataPath(r.URL.Path) && d.gateway.ServeResourceMetadata(rec, r) {
+			// RFC 9728 metadata of an API, on its hosts or the base host.
+			d.release()
+		} else if d.gateway.Owns(r) {
 			d.serve(rec, r)
 		} else {
 			d.release()

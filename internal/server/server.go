@@ -26,6 +26,8 @@ import (
 	"github.com/tollgate/tollgate/internal/headercase"
 	"github.com/tollgate/tollgate/internal/limit"
 	"github.com/tollgate/tollgate/internal/proxy"
+	"github.com/tollgate/tollgate/internal/registration"
+	"github.com/tollgate/tollgate/internal/replay"
 	"github.com/tollgate/tollgate/internal/signer"
 	"github.com/tollgate/tollgate/internal/token"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -136,6 +138,12 @@ type Options struct {
 	// MaxPlanKeyLabels seen are counted as key="other". 0 means
 	// DefaultMaxPlanKeyLabels.
 	MaxPlanKeyLabels int
+	// Replay remembers the one-time identifiers of DPoP proofs and client
+	// assertions until they expire, for the token endpoint and the
+	// gateway: replay.Redis on the limiter's Redis (every node refuses a
+	// proof another node saw), else replay.Local. Nil: requests needing it
+	// are refused, never accepted unchecked.
+	Replay replay.Cache
 	// Audit, if set, receives the audit events of the management API's
 	// writes and of refused authentications (token endpoint, management
 	// and Invoke APIs); tollgate_audit_events_total counts them.
@@ -151,6 +159,8 @@ type Server struct {
 	signer  *signer.Signer
 	token   *token.Endpoint
 	handler http.Handler
+	// registration serves dynamic client registration (oauthext.go).
+	registration *registration.Handler
 
 	metrics   *metrics
 	gwCache   *gateway.Cache
@@ -234,6 +244,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.tokenMetrics = s.metrics.newTokenMetrics()
 	s.quotaUsage = &quotaUsage{st: opts.Store, now: opts.Now, log: opts.Logger, seen: map[string]quotaWindow{}}
 	s.token = s.newTokenEndpoint()
+	s.registration = s.newRegistration()
 	s.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
 	s.gwCache = gateway.NewCache(gateway.CacheOptions{Bytes: opts.VerifyCacheBytes, Now: opts.Now})
 	s.metrics.registerCache(s.gwCache)

@@ -35,6 +35,16 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		PoolLimits:      s.poolLimits(),
 		AnyLockout:      s.anyLockout(),
 		Observer:        s.tokenMetrics,
+		// The extensions beyond Cognito (oauthext.go): pools' settings
+		// and resource servers from memory, the replay cache, client
+		// certificates from the mTLS listener or a trusted proxy.
+		Pool:            s.catalog.Pool,
+		ResourceServers: s.catalog.ResourceServers,
+		Replay:          s.opts.Replay,
+		ClientCert:      s.clientCertChain(),
+		ExternalURL:     s.externalURL(),
+		ClientCAs:       s.MTLSClientCAs,
+		MTLSBase:        s.MTLSBase,
 		Now:             s.opts.Now,
 		Audit:           s.opts.Audit,
 		Logger:          s.opts.Logger,
