@@ -64,4 +64,3 @@ func benchVerify(b *testing.B, key any, alg jose.SignatureAlgorithm) {
 
 func BenchmarkVerifyES256(b *testing.B) { benchVerify(b, ecKey, jose.ES256) }
 func BenchmarkVerifyEdDSA(b *testing.B) { benchVerify(b, edKey, jose.EdDSA) }
-
