@@ -30,10 +30,17 @@ func (c issuedCert) tls() tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{c.cert.Raw}, PrivateKey: c.key, Leaf: c.cert}
 }
 
-// newCert issues a certificate for subject, valid from notBefore to
-// notAfter, signed by parent (self-signed when parent is nil); isCA makes
-// it a CA.
-func newCert(t testing.TB, subject pkix.Name, parent *issuedCert, notBefore, notAfter time.Time, isCA bool) issuedCert {
+// certKind is what a test certificate is for.
+type certKind int
+
+const (
+	clientCert certKind = iota // TLS client authentication
+	caCert                     // issuing client certificates
+)
+
+// newCert issues a certificate of kind for subject, valid from notBefore
+// to notAfter, signed by parent (self-signed when parent is nil).
+func newCert(t testing.TB, subject pkix.Name, parent *issuedCert, notBefore, notAfter time.Time, kind certKind) issuedCert {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -47,9 +54,9 @@ func newCert(t testing.TB, subject pkix.Name, parent *issuedCert, notBefore, not
 		SerialNumber: serial, Subject: subject, NotBefore: notBefore, NotAfter: notAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		BasicConstraintsValid: true, IsCA: isCA,
+		BasicConstraintsValid: true, IsCA: kind == caCert,
 	}
-	if isCA {
+	if kind == caCert {
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
 		tmpl.ExtKeyUsage = nil
 	}
@@ -94,16 +101,16 @@ func (f *authFixture) postTLS(t *testing.T, body string, cert *issuedCert) (*htt
 func TestMTLSClientAuth(t *testing.T) {
 	f := newAuthFixture(t)
 	from, until := t0.Add(-time.Hour), t0.Add(24*time.Hour)
-	ca := newCert(t, pkix.Name{CommonName: "Tollgate Test CA"}, nil, from, until, true)
-	otherCA := newCert(t, pkix.Name{CommonName: "Other CA"}, nil, from, until, true)
+	ca := newCert(t, pkix.Name{CommonName: "Tollgate Test CA"}, nil, from, until, caCert)
+	otherCA := newCert(t, pkix.Name{CommonName: "Other CA"}, nil, from, until, caCert)
 	f.cas.AddCert(ca.cert)
 	subject := pkix.Name{CommonName: "pki-client", Organization: []string{"Tollgate Test"}}
-	good := newCert(t, subject, &ca, from, until, false)
-	wrongDN := newCert(t, pkix.Name{CommonName: "someone-else", Organization: []string{"Tollgate Test"}}, &ca, from, until, false)
-	wrongCA := newCert(t, subject, &otherCA, from, until, false)
-	expired := newCert(t, subject, &ca, t0.Add(-48*time.Hour), t0.Add(-time.Hour), false)
-	selfSigned := newCert(t, pkix.Name{CommonName: "self-signed-client"}, nil, from, until, false)
-	unregistered := newCert(t, pkix.Name{CommonName: "self-signed-client"}, nil, from, until, false)
+	good := newCert(t, subject, &ca, from, until, clientCert)
+	wrongDN := newCert(t, pkix.Name{CommonName: "someone-else", Organization: []string{"Tollgate Test"}}, &ca, from, until, clientCert)
+	wrongCA := newCert(t, subject, &otherCA, from, until, clientCert)
+	expired := newCert(t, subject, &ca, t0.Add(-48*time.Hour), t0.Add(-time.Hour), clientCert)
+	selfSigned := newCert(t, pkix.Name{CommonName: "self-signed-client"}, nil, from, until, clientCert)
+	unregistered := newCert(t, pkix.Name{CommonName: "self-signed-client"}, nil, from, until, clientCert)
 
 	pki := f.oauthClient(f.pool, "pki", tollgate.ClientOAuth{AuthMethod: tollgate.AuthTLSClient,
 		TLS: tollgate.TLSClientAuth{SubjectDN: "CN=pki-client,O=Tollgate Test"}})
