@@ -127,7 +127,8 @@ func issueEndpoints(b *testing.B, f *fixture) map[string]*token.Endpoint {
 	for _, alg := range tollgate.SigningAlgorithms {
 		s := signer.New(algStore{f.st, alg}, f.vault, signer.Options{Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler)})
 		// The pool's keys are created (and, for ES256 and EdDSA, rolled
-		// over to) before the clock runs.
+		// over to) before the clock runs. Each signer keeps the keys it
+		// loaded, having no Invalidate: they share the pool and its client.
 		if _, err := s.JWKS(context.Background(), f.pool.ID); err != nil {
 			b.Fatal(err)
 		}
