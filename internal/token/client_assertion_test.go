@@ -27,16 +27,16 @@ import (
 	"github.com/tollgate/tollgate/internal/token"
 )
 
-// oauthClients serves clients beyond Cognito's (tollgate.ClientOAuth) from
+// assertionClients serves clients beyond Cognito's (tollgate.ClientOAuth) from
 // memory and the others from base: the store keeps no ClientOAuth of its
 // own here.
-type oauthClients struct {
+type assertionClients struct {
 	base token.Clients
 	mu   sync.Mutex
 	m    map[string]*tollgate.Client
 }
 
-func (c *oauthClients) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+func (c *assertionClients) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
 	c.mu.Lock()
 	cl, ok := c.m[id]
 	c.mu.Unlock()
@@ -46,7 +46,7 @@ func (c *oauthClients) GetClient(ctx context.Context, id string) (*tollgate.Clie
 	return c.base.GetClient(ctx, id)
 }
 
-func (c *oauthClients) put(cl *tollgate.Client) {
+func (c *assertionClients) put(cl *tollgate.Client) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m[cl.ID] = cl
@@ -124,7 +124,7 @@ func jwksOf(t testing.TB, keys ...jose.JSONWebKey) string {
 // jwks_uri, and mutual-TLS clients; pool enables mutual TLS, pool2 not.
 type authFixture struct {
 	*fixture
-	clients *oauthClients
+	clients *assertionClients
 	replay  *memReplay
 	ep      *token.Endpoint
 	srv     *httptest.Server // plain HTTP
@@ -161,7 +161,7 @@ func (s *jwksServer) count() int {
 func newAuthFixture(t testing.TB) *authFixture {
 	t.Helper()
 	f := &authFixture{fixture: newFixture(t), replay: &memReplay{seen: map[string]time.Time{}}}
-	f.clients = &oauthClients{base: f.st, m: map[string]*tollgate.Client{}}
+	f.clients = &assertionClients{base: f.st, m: map[string]*tollgate.Client{}}
 
 	f.jwks = &jwksServer{status: http.StatusOK}
 	f.jwks.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
