@@ -18,9 +18,12 @@ const (
 
 // SigningKey is one of a pool's token signing keys.
 type SigningKey struct {
-	PoolID    string
-	KID       string // key id: the RFC 7638 thumbprint of the public key
-	Algorithm string // JWS alg, "RS256"
+	PoolID string
+	KID    string // key id: the RFC 7638 thumbprint of the public key
+	// Algorithm is the key's JWS alg: AlgRS256 (RSA-2048, Cognito's),
+	// AlgES256 (P-256) or AlgEdDSA (Ed25519), the pool's SigningAlgorithm
+	// when the key was made. Tokens of the key verify with that alg only.
+	Algorithm string
 	State     KeyState
 	// Public is the PKIX (DER) public key; Sealed is the PKCS #8 (DER)
 	// private key encrypted under the master key. The private key is never

@@ -7,9 +7,14 @@
 //
 //   - only the JWS compact serialization (RFC 7515 §7.1): no JWE, no JSON
 //     serialization, no unsecured JWS, exactly one signature;
-//   - alg exactly RS256, from an explicit allow-list (RFC 8725 §3.1), so
-//     that "none" and HS256 keyed with the public key fail;
-//   - a kid naming a key of the pool (RFC 7515 §4.1.4), and the signature;
+//   - alg RS256, ES256 or EdDSA, from an explicit allow-list (RFC 8725
+//     §3.1), so that "none" and HS256 keyed with the public key fail;
+//   - a kid naming a key of the pool (RFC 7515 §4.1.4) whose alg is the
+//     token's (each key is pinned to one alg and must be of its type: an
+//     RSA key never checks an ES256 signature, an EC key never an EdDSA
+//     one), the typ the key's tokens carry if it names one (at+jwt for a
+//     pool issuing RFC 9068 tokens: RFC 9068 §4, RFC 8725 §3.11), and the
+//     signature;
 //   - iss equal to an expected issuer (RFC 8725 §3.8, RFC 7519 §4.1.1);
 //   - token_use "access" (Cognito's type claim; RFC 8725 §3.11's concern);
 //   - exp present and ahead (RFC 7519 §4.1.4), nbf behind if present
@@ -28,8 +33,10 @@
 // ahead with no skew beyond the leeway (AWS documents none), no crit
 // header, claims by exact name and no repeated name, and the issuer's
 // additional claims (JSON strings, exact match, required or not). It has no token_use rule: API
-// Gateway's JWT authorizers have none. Its key sets (JWTKeySet) hold RSA
-// and ECDSA keys; Keys, a local pool's RS256 keys, is one.
+// Gateway's JWT authorizers have none. Its key sets (JWTKeySet) hold RSA,
+// ECDSA and Ed25519 keys; Keys, a local pool's keys, is one. For a local
+// pool (ExpectJWT.LocalPool), a Tollgate extension also accepts the alg
+// the token's key is pinned to (ES256, EdDSA) beyond AWS's list.
 //
 // Scopes are checked by the caller with Claims.HasAnyScope, because which
 // scopes are wanted depends on the route.

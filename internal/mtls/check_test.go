@@ -217,3 +217,28 @@ func jwksOf(t testing.TB, certs ...issued) []byte {
 	}
 	return b
 }
+
+func FuzzParseDN(f *testing.F) {
+	subject, err := asn1.Marshal(pkix.RDNSequence{
+		{{Type: asn1.ObjectIdentifier{2, 5, 4, 6}, Value: "US"}},
+		{{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: "client"}},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"CN=client,C=US", `CN=a\,b+OU=c`, "1.2.3=#0403414243", `CN=\41`, "cn = x , c = us", "="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		dn, err := mtls.ParseDN(s)
+		if err != nil {
+			return
+		}
+		if len(dn) == 0 {
+			t.Fatalf("ParseDN(%q) = an empty DN and no error", s)
+		}
+		if _, err := dn.Matches(subject); err != nil {
+			t.Fatalf("Matches on a well-formed subject: %v", err)
+		}
+	})
+}

@@ -301,9 +301,11 @@ func directoryString(v asn1.RawValue) (string, bool) {
 		}
 		r := make([]rune, len(v.Bytes)/4)
 		for i := range r {
-			if r[i] = rune(binary.BigEndian.Uint32(v.Bytes[4*i:])); !utf8.ValidRune(r[i]) {
+			c := binary.BigEndian.Uint32(v.Bytes[4*i:])
+			if c > utf8.MaxRune || !utf8.ValidRune(rune(c)) {
 				return "", false
 			}
+			r[i] = rune(c)
 		}
 		return string(r), true
 	}

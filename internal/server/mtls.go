@@ -21,32 +21,31 @@ type mtlsState struct {
 	source    *mtls.Source
 }
 
-// initMTLS reads the mTLS options: the client CA file, and the trusted
-// proxies' certificate header. It runs in New, before the token endpoint
-// and the gateway that use them are built.
-func (s *Server) initMTLS() error {
-	o := s.opts
+// loadMTLS reads the mTLS options: the client CA file, and the trusted
+// proxies' certificate header. New runs it before the token endpoint and
+// the gateway that use them are built.
+func loadMTLS(o Options) (mtlsState, error) {
+	st := mtlsState{source: &mtls.Source{TrustedProxies: o.TrustedProxies, Header: o.ClientCertHeader}}
 	if o.MTLSListen != "" && (o.MTLSCertFile == "" || o.MTLSKeyFile == "") {
-		return errors.New("server: the mTLS listener needs a certificate and its key")
+		return st, errors.New("server: the mTLS listener needs a certificate and its key")
 	}
 	if o.ClientCertHeader != "" && len(o.TrustedProxies) == 0 {
-		s.opts.Logger.Warn("the client certificate header is only read from trusted proxies, and none are set: it is never read",
+		o.Logger.Warn("the client certificate header is only read from trusted proxies, and none are set: it is never read",
 			"header", o.ClientCertHeader)
 	}
-	s.mtls.source = &mtls.Source{TrustedProxies: o.TrustedProxies, Header: o.ClientCertHeader}
 	if o.MTLSClientCAFile == "" {
-		return nil
+		return st, nil
 	}
 	pemBytes, err := os.ReadFile(o.MTLSClientCAFile)
 	if err != nil {
-		return fmt.Errorf("server: client CA file: %w", err)
+		return st, fmt.Errorf("server: client CA file: %w", err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pemBytes) {
-		return fmt.Errorf("server: client CA file %s holds no PEM certificate", o.MTLSClientCAFile)
+		return st, fmt.Errorf("server: client CA file %s holds no PEM certificate", o.MTLSClientCAFile)
 	}
-	s.mtls.clientCAs = pool
-	return nil
+	st.clientCAs = pool
+	return st, nil
 }
 
 // listenMTLS binds the mTLS listener, if one is configured. It serves the

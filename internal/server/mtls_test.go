@@ -124,9 +124,10 @@ func startMTLSServer(t *testing.T, f mtlsFixture, st tollgate.Store, opts Option
 	return s
 }
 
-// mtlsClient returns a client of the listener: HTTP/2 or HTTP/1.1, with
-// the client certificate or none.
-func mtlsClient(f mtlsFixture, h2 bool, cert *tls.Certificate) *http.Client {
+// mtlsClient returns a client of the listener speaking proto ("h2" or
+// "http/1.1"), with the client certificate or none.
+func mtlsClient(f mtlsFixture, proto string, cert *tls.Certificate) *http.Client {
+	h2 := proto == "h2"
 	cfg := &tls.Config{RootCAs: f.roots, MinVersion: tls.VersionTLS12}
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}
@@ -149,9 +150,9 @@ func TestMTLSListenerClientCertificate(t *testing.T) {
 		case err != nil:
 			http.Error(w, err.Error(), http.StatusBadRequest)
 		case cert == nil:
-			io.WriteString(w, r.Proto+" none")
+			w.Write([]byte(r.Proto + " none"))
 		default:
-			io.WriteString(w, r.Proto+" "+mtls.Thumbprint(cert))
+			w.Write([]byte(r.Proto + " " + mtls.Thumbprint(cert)))
 		}
 	}))
 	if s.MTLSBase() != "https://"+s.MTLSAddr() {
@@ -162,20 +163,20 @@ func TestMTLSListenerClientCertificate(t *testing.T) {
 	}
 	thumb := mtls.Thumbprint(f.client.Leaf)
 	for _, tt := range []struct {
-		name string
-		h2   bool
-		cert *tls.Certificate
-		want string
+		name  string
+		proto string
+		cert  *tls.Certificate
+		want  string
 	}{
-		{"HTTP/1.1 with a certificate", false, &f.client, "HTTP/1.1 " + thumb},
-		{"HTTP/2 with a certificate", true, &f.client, "HTTP/2.0 " + thumb},
+		{"HTTP/1.1 with a certificate", "http/1.1", &f.client, "HTTP/1.1 " + thumb},
+		{"HTTP/2 with a certificate", "h2", &f.client, "HTTP/2.0 " + thumb},
 		// RequestClientCert: a client without one still completes the
 		// handshake (RFC 8705 §2: what is acceptable depends on the client).
-		{"HTTP/1.1 without a certificate", false, nil, "HTTP/1.1 none"},
-		{"HTTP/2 without a certificate", true, nil, "HTTP/2.0 none"},
+		{"HTTP/1.1 without a certificate", "http/1.1", nil, "HTTP/1.1 none"},
+		{"HTTP/2 without a certificate", "h2", nil, "HTTP/2.0 none"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := mtlsClient(f, tt.h2, tt.cert)
+			c := mtlsClient(f, tt.proto, tt.cert)
 			defer c.CloseIdleConnections()
 			resp, err := c.Get(s.MTLSBase() + "/whoami")
 			if err != nil {
@@ -213,7 +214,7 @@ func TestMTLSListenerServesTheMainHandler(t *testing.T) {
 	}
 	f := newMTLSFixture(t)
 	s := startMTLSServer(t, f, st, Options{Store: st, Vault: v, PublicURL: "http://127.0.0.1:8081"}, nil)
-	c := mtlsClient(f, true, &f.client)
+	c := mtlsClient(f, "h2", &f.client)
 	defer c.CloseIdleConnections()
 	get := func(c *http.Client, url string) (int, string) {
 		t.Helper()

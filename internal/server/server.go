@@ -210,13 +210,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
-	if err := checkOutage(&opts); err != nil {
+	mt, mtlsErr := loadMTLS(opts)
+	if err := errors.Join(checkOutage(&opts), mtlsErr); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, metrics: newMetrics(), stopping: make(chan struct{}), fatal: make(chan error, 1)}
-	if err := s.initMTLS(); err != nil {
-		return nil, err
-	}
+	s := &Server{opts: opts, metrics: newMetrics(), stopping: make(chan struct{}), fatal: make(chan error, 1), mtls: mt}
 	var err error
 	if s.issuer, err = issuerBase(ctx, opts); err != nil {
 		return nil, err

@@ -61,7 +61,9 @@ func jwksMembers(t testing.TB, doc []byte) ([][]string, jose.JSONWebKeySet) {
 	for _, k := range raw.Keys {
 		d := json.NewDecoder(strings.NewReader(string(k)))
 		var names []string
-		d.Token() // {
+		if _, err := d.Token(); err != nil { // {
+			t.Fatal(err)
+		}
 		for d.More() {
 			name, _ := d.Token()
 			names = append(names, name.(string))

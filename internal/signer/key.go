@@ -82,14 +82,10 @@ const ecSize = 32
 
 // sign returns the compact serialization (RFC 7515 §7.1) of a JWS over
 // payload: BASE64URL(header) "." BASE64URL(payload) "." BASE64URL(signature),
-// the header with typ "at+jwt" when typed. It makes one allocation of its
-// own for the token, beside what the signature operation allocates and the
-// final string.
-func (k *privateKey) sign(payload []byte, typed bool) (string, error) {
-	header := k.header
-	if typed {
-		header = k.typedHeader
-	}
+// where header is the key's header or typedHeader, encoded with its '.'. It
+// makes one allocation of its own for the token, beside what the signature
+// operation allocates and the final string.
+func (k *privateKey) sign(header string, payload []byte) (string, error) {
 	hl := len(header)
 	pl := b64.EncodedLen(len(payload))
 	buf := make([]byte, hl+pl+1+b64.EncodedLen(k.sigLen))

@@ -22,8 +22,10 @@ type keySet struct {
 	keys  []tollgate.SigningKey // the list as stored, to rebuild from
 	// settings are the pool's, read with the list.
 	settings settings
-	// active signs tokens.
+	// active signs tokens, with header: its header, or typedHeader for a
+	// pool issuing RFC 9068 access tokens.
 	active *privateKey
+	header string
 	// public holds the published keys by kid, each pinned to its alg and,
 	// for a pool issuing RFC 9068 tokens, to typ at+jwt; jwks is their JSON;
 	// algs are their algorithms, the active key's first.
@@ -53,7 +55,10 @@ func (s *Signer) build(poolID string, p *poolCache, keys []tollgate.SigningKey, 
 		}
 		p.private[active.KID] = priv
 	}
-	ks.active = priv
+	ks.active, ks.header = priv, priv.header
+	if set.typed {
+		ks.header = priv.typedHeader
+	}
 	if err := ks.publish(p, now); err != nil {
 		return nil, err
 	}
@@ -141,8 +146,6 @@ func activeKey(keys []tollgate.SigningKey) *tollgate.SigningKey {
 	}
 	return active
 }
-
-func hasActive(keys []tollgate.SigningKey) bool { return activeKey(keys) != nil }
 
 // jwk is one key of a JWKS. Its members are in alphabetical order, which is
 // Cognito's for RSA keys (RFC 7517 §4, RFC 7518 §6.3.1); an EC key has crv,

@@ -135,7 +135,7 @@ func (s *Signer) Sign(ctx context.Context, poolID string, claims any) (string, e
 	if err != nil {
 		return "", err
 	}
-	return ks.active.sign(payload, ks.settings.typed)
+	return ks.active.sign(ks.header, payload)
 }
 
 // JWKS returns the pool's JSON Web Key Set (RFC 7517 §5) as served at

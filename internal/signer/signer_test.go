@@ -709,40 +709,52 @@ func BenchmarkRawRS256(b *testing.B) {
 	}
 }
 
-// BenchmarkSign is Signer.Sign with Cognito-shaped claims and a warm cache.
+// BenchmarkSign is Signer.Sign with Cognito-shaped claims and a warm cache,
+// per algorithm of the pool's keys.
 func BenchmarkSign(b *testing.B) {
-	ctx := context.Background()
-	st := openStore(b, storetest.SQLiteDSN(b))
-	s := newSigner(st, newVault(b), newClock())
-	cl := cognitoClaims(start)
-	if _, err := s.Sign(ctx, poolID, cl); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := s.Sign(ctx, poolID, cl); err != nil {
-			b.Fatal(err)
-		}
+	for _, alg := range tollgate.SigningAlgorithms {
+		b.Run(alg, func(b *testing.B) {
+			ctx := context.Background()
+			s, cl := benchSigner(b, alg)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Sign(ctx, poolID, cl); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
 // BenchmarkSignParallel is BenchmarkSign from every CPU at once: the cache
 // must not serialize signers.
 func BenchmarkSignParallel(b *testing.B) {
-	ctx := context.Background()
-	st := openStore(b, storetest.SQLiteDSN(b))
+	for _, alg := range tollgate.SigningAlgorithms {
+		b.Run(alg, func(b *testing.B) {
+			ctx := context.Background()
+			s, cl := benchSigner(b, alg)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := s.Sign(ctx, poolID, cl); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// benchSigner returns a signer whose pool signs with alg, its keys loaded.
+func benchSigner(b *testing.B, alg string) (*signer.Signer, claims) {
+	st := &oauthStore{Store: openStore(b, storetest.SQLiteDSN(b))}
+	st.set(tollgate.PoolOAuth{SigningAlgorithm: alg})
 	s := newSigner(st, newVault(b), newClock())
 	cl := cognitoClaims(start)
-	if _, err := s.Sign(ctx, poolID, cl); err != nil {
+	if _, err := s.Sign(context.Background(), poolID, cl); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := s.Sign(ctx, poolID, cl); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	return s, cl
 }

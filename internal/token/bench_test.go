@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/signer"
 	"github.com/tollgate/tollgate/internal/token"
 )
 
@@ -135,4 +136,85 @@ func BenchmarkServeTokenDPoP(b *testing.B) {
 			}
 		}
 	})
+}
+
+// algStore is the store with every pool's SigningAlgorithm set to alg, as
+// config would declare it.
+type algStore struct {
+	tollgate.Store
+	alg string
+}
+
+func (s algStore) GetPool(ctx context.Context, id string) (*tollgate.UserPool, error) {
+	p, err := s.Store.GetPool(ctx, id)
+	if err == nil {
+		p.OAuth.SigningAlgorithm = s.alg
+	}
+	return p, err
+}
+
+// issueEndpoints returns, for each algorithm a pool may sign with, an
+// endpoint whose signer signs with keys of it, and clients from the
+// server's in-memory catalog.
+func issueEndpoints(b *testing.B, f *fixture) map[string]*token.Endpoint {
+	cat, err := catalog.New(context.Background(), f.st, catalog.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := map[string]*token.Endpoint{}
+	for _, alg := range tollgate.SigningAlgorithms {
+		s := signer.New(algStore{f.st, alg}, f.vault, signer.Options{Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler)})
+		// The pool's keys are created (and, for ES256 and EdDSA, rolled
+		// over to) before the clock runs. Each signer keeps the keys it
+		// loaded, having no Invalidate: they share the pool and its client.
+		if _, err := s.JWKS(context.Background(), f.pool.ID); err != nil {
+			b.Fatal(err)
+		}
+		out[alg] = token.New(token.Options{
+			Clients: cat, Signer: s, Keys: s, Revocations: f.st, Vault: f.vault,
+			Issuer: func(_ *http.Request, poolID string) string { return issuer(poolID) },
+			Now:    f.clock.Now, Logger: slog.New(slog.DiscardHandler),
+		})
+	}
+	return out
+}
+
+// BenchmarkIssue is BenchmarkServeToken (catalog clients) per algorithm of
+// the pool's keys: RS256 (RSA-2048, Cognito's), ES256 (P-256) and EdDSA
+// (Ed25519). 1e9/ns_per_op is the tokens per second of one core.
+func BenchmarkIssue(b *testing.B) {
+	f := newFixture(b)
+	body, auth := form("grant_type", "client_credentials", "scope", "default/default"), basic(f.m2m.ID, f.m2m.secret())
+	eps := issueEndpoints(b, f)
+	for _, alg := range tollgate.SigningAlgorithms {
+		b.Run(alg, func(b *testing.B) { serveTokenLoop(b, eps[alg], body, auth, 200) })
+	}
+}
+
+// BenchmarkIssueParallel is BenchmarkIssue from every CPU at once (-cpu
+// sets how many): tokens per second of the whole machine.
+func BenchmarkIssueParallel(b *testing.B) {
+	f := newFixture(b)
+	body, auth := form("grant_type", "client_credentials", "scope", "default/default"), basic(f.m2m.ID, f.m2m.secret())
+	eps := issueEndpoints(b, f)
+	for _, alg := range tollgate.SigningAlgorithms {
+		b.Run(alg, func(b *testing.B) {
+			ep := eps[alg]
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					r := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
+					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					r.Header.Set("Authorization", auth)
+					w := httptest.NewRecorder()
+					ep.ServeToken(w, r)
+					if w.Code != 200 {
+						b.Errorf("status %d: %s", w.Code, w.Body)
+						return
+					}
+				}
+			})
+		})
+	}
 }

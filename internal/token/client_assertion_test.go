@@ -27,16 +27,16 @@ import (
 	"github.com/tollgate/tollgate/internal/token"
 )
 
-// oauthClients serves clients beyond Cognito's (tollgate.ClientOAuth) from
+// assertionClients serves clients beyond Cognito's (tollgate.ClientOAuth) from
 // memory and the others from base: the store keeps no ClientOAuth of its
 // own here.
-type oauthClients struct {
+type assertionClients struct {
 	base token.Clients
 	mu   sync.Mutex
 	m    map[string]*tollgate.Client
 }
 
-func (c *oauthClients) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
+func (c *assertionClients) GetClient(ctx context.Context, id string) (*tollgate.Client, error) {
 	c.mu.Lock()
 	cl, ok := c.m[id]
 	c.mu.Unlock()
@@ -46,18 +46,21 @@ func (c *oauthClients) GetClient(ctx context.Context, id string) (*tollgate.Clie
 	return c.base.GetClient(ctx, id)
 }
 
-func (c *oauthClients) put(cl *tollgate.Client) {
+func (c *assertionClients) put(cl *tollgate.Client) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m[cl.ID] = cl
 }
 
 // memReplay is a replay cache in memory: each key once until it expires.
-// err, when set, is what every Use returns.
+// err, when set, is what every Use returns; forget, when set, makes it
+// remember nothing (every key is fresh), for benchmarks that reuse one
+// assertion.
 type memReplay struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
-	err  error
+	mu     sync.Mutex
+	seen   map[string]time.Time
+	err    error
+	forget bool
 }
 
 func (m *memReplay) Use(_ context.Context, key string, exp time.Time) (bool, error) {
@@ -65,6 +68,9 @@ func (m *memReplay) Use(_ context.Context, key string, exp time.Time) (bool, err
 	defer m.mu.Unlock()
 	if m.err != nil {
 		return false, m.err
+	}
+	if m.forget {
+		return true, nil
 	}
 	if _, ok := m.seen[key]; ok {
 		return false, nil
@@ -118,7 +124,7 @@ func jwksOf(t testing.TB, keys ...jose.JSONWebKey) string {
 // jwks_uri, and mutual-TLS clients; pool enables mutual TLS, pool2 not.
 type authFixture struct {
 	*fixture
-	clients *oauthClients
+	clients *assertionClients
 	replay  *memReplay
 	ep      *token.Endpoint
 	srv     *httptest.Server // plain HTTP
@@ -155,7 +161,7 @@ func (s *jwksServer) count() int {
 func newAuthFixture(t testing.TB) *authFixture {
 	t.Helper()
 	f := &authFixture{fixture: newFixture(t), replay: &memReplay{seen: map[string]time.Time{}}}
-	f.clients = &oauthClients{base: f.st, m: map[string]*tollgate.Client{}}
+	f.clients = &assertionClients{base: f.st, m: map[string]*tollgate.Client{}}
 
 	f.jwks = &jwksServer{status: http.StatusOK}
 	f.jwks.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

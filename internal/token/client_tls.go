@@ -102,7 +102,7 @@ func (e *Endpoint) checkClientCert(ctx context.Context, client *tollgate.Client,
 	if err != nil {
 		return err
 	}
-	return certCause(mtls.CheckSelfSigned(leaf, raw))
+	return certCause(mtls.CheckSelfSignedAt(leaf, raw, e.now()))
 }
 
 // certCause wraps a certificate check's error for the log.
