@@ -558,37 +558,9 @@ func TestBeyondCognito(t *testing.T) {
 // following RFC 9449 step by step, checking the token's ES256 signature
 // against the pool's JWKS.
 func goDPoPClient(t *testing.T, in beyondInput) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub := jose.JSONWebKey{Key: key.Public(), Algorithm: string(jose.ES256)}
-	jkt, err := pub.Thumbprint(crypto.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// proof signs an RFC 9449 §4.2 proof for a request.
-	proof := func(method, target, token string) string {
-		t.Helper()
-		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key},
-			(&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		jti := make([]byte, 16)
-		_, _ = rand.Read(jti)
-		claims := map[string]any{"htm": method, "htu": target, "iat": time.Now().Unix(), "jti": base64.RawURLEncoding.EncodeToString(jti)}
-		if token != "" {
-			sum := sha256.Sum256([]byte(token))
-			claims["ath"] = base64.RawURLEncoding.EncodeToString(sum[:])
-		}
-		s, err := jwt.Signed(signer).Claims(claims).Serialize()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-
+	key := newDPoPKey(t)
+	proof := key.proof
+	jkt := key.jkt
 	req, err := http.NewRequest(http.MethodPost, in.tokenURL, strings.NewReader(url.Values{
 		"grant_type": {"client_credentials"}, "resource": {beyondResource},
 	}.Encode()))
@@ -597,7 +569,7 @@ func goDPoPClient(t *testing.T, in beyondInput) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(in.Clients.DPoP, in.Clients.DPoPSecret)
-	req.Header.Set("DPoP", proof(http.MethodPost, in.tokenURL, ""))
+	req.Header.Set("DPoP", proof(t, http.MethodPost, in.tokenURL, ""))
 	resp, body := send(t, req)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("token: %s %s", resp.Status, body)
@@ -641,8 +613,8 @@ func goDPoPClient(t *testing.T, in beyondInput) {
 	if err := tok.Claims(k.Key, &claims); err != nil {
 		t.Fatalf("verify token: %v", err)
 	}
-	if want := base64.RawURLEncoding.EncodeToString(jkt); claims.Cnf["jkt"] != want {
-		t.Errorf("cnf = %v, want jkt %s (RFC 9449 §6.1)", claims.Cnf, want)
+	if claims.Cnf["jkt"] != jkt {
+		t.Errorf("cnf = %v, want jkt %s (RFC 9449 §6.1)", claims.Cnf, jkt)
 	}
 	if !slices.Equal([]string(claims.Audience), []string{beyondResource}) {
 		t.Errorf("aud = %v, want [%s] (RFC 8707 §2)", claims.Audience, beyondResource)
@@ -661,11 +633,11 @@ func goDPoPClient(t *testing.T, in beyondInput) {
 		req.Header.Set("DPoP", p)
 		return send(t, req)
 	}
-	p := proof(http.MethodGet, target, tr.AccessToken)
+	p := proof(t, http.MethodGet, target, tr.AccessToken)
 	if resp, body := call(p); resp.StatusCode != http.StatusOK {
 		t.Errorf("GET %s: %s %s %s", target, resp.Status, resp.Header.Get("WWW-Authenticate"), body)
 	}
-	if resp, body := call(proof(http.MethodGet, target, tr.AccessToken)); resp.StatusCode != http.StatusOK {
+	if resp, body := call(proof(t, http.MethodGet, target, tr.AccessToken)); resp.StatusCode != http.StatusOK {
 		t.Errorf("GET %s with a second proof: %s %s", target, resp.Status, body)
 	}
 	resp, body = call(p)
@@ -673,4 +645,49 @@ func goDPoPClient(t *testing.T, in beyondInput) {
 		challengeError(resp.Header.Get("WWW-Authenticate"), "DPoP") != "invalid_dpop_proof" {
 		t.Errorf("a replayed proof: %s %s WWW-Authenticate %q, want 401 invalid_dpop_proof", resp.Status, body, resp.Header.Get("WWW-Authenticate"))
 	}
+}
+
+// dpopKey is a client's DPoP key (ES256) and its RFC 7638 thumbprint, the
+// cnf.jkt of the tokens bound to it.
+type dpopKey struct {
+	key *ecdsa.PrivateKey
+	jkt string
+}
+
+func newDPoPKey(t *testing.T) *dpopKey {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := jose.JSONWebKey{Key: key.Public(), Algorithm: string(jose.ES256)}
+	tp, err := pub.Thumbprint(crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dpopKey{key: key, jkt: base64.RawURLEncoding.EncodeToString(tp)}
+}
+
+// proof signs an RFC 9449 §4.2 proof for a request: typ dpop+jwt, the
+// public key as jwk, htm, htu, iat now, a fresh jti, and ath when token is
+// given (§4.3 check 12).
+func (k *dpopKey) proof(t *testing.T, method, target, token string) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k.key},
+		(&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jti := make([]byte, 16)
+	_, _ = rand.Read(jti)
+	claims := map[string]any{"htm": method, "htu": target, "iat": time.Now().Unix(), "jti": base64.RawURLEncoding.EncodeToString(jti)}
+	if token != "" {
+		sum := sha256.Sum256([]byte(token))
+		claims["ath"] = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	s, err := jwt.Signed(signer).Claims(claims).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
