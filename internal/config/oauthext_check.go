@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -383,4 +384,28 @@ func (cl *Client) authenticatesWithoutSecret() bool {
 		return true
 	}
 	return false
+}
+
+// CheckJWKS checks that jwks is a JWK Set of public asymmetric keys only
+// (no private members, no "oct" key), each with its certificate in x5c
+// when needX5C (self_signed_tls_client_auth), as a client's jwks and
+// jwksFile are checked.
+func CheckJWKS(jwks []byte, needX5C bool) error {
+	path, msg := checkJWKS(jwks, needX5C)
+	switch {
+	case msg == "":
+		return nil
+	case path != "":
+		return fmt.Errorf("%s: %s", path, msg)
+	}
+	return errors.New(msg)
+}
+
+// CheckJWKSURI says what is wrong with a client's jwks_uri: it must be an
+// https URL, or http on loopback or localhost.
+func CheckJWKSURI(u string) error {
+	if msg := checkHTTPSURL(u, false); msg != "" {
+		return fmt.Errorf("invalid jwks_uri %q: %s", u, msg)
+	}
+	return nil
 }

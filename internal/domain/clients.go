@@ -28,6 +28,11 @@ type ClientSpec struct {
 	// Validities of the client's tokens; the zero Validity means the
 	// domain's default.
 	AccessToken, IDToken, RefreshToken tollgate.Validity
+	// OAuth are the client's extensions beyond Cognito. Nil: a new client
+	// is a Cognito client, an update keeps the client's (so that Cognito's
+	// UpdateUserPoolClient, which knows nothing of them, never wipes
+	// them). Registered is never taken from the spec.
+	OAuth *tollgate.ClientOAuth
 }
 
 // SecretChoice is how a new client gets its first secret.
@@ -114,7 +119,7 @@ func (s *Service) UpdateClient(ctx context.Context, cur *tollgate.Client, spec C
 	if err := CheckWritable(tollgate.ObjectClient, cur.ID, cur.ConfigKey); err != nil {
 		return nil, err
 	}
-	next = &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
+	next = &tollgate.Client{ID: cur.ID, PoolID: cur.PoolID, Name: cur.Name, Secrets: cur.Secrets, OAuth: cur.OAuth, CreatedAt: cur.CreatedAt, UpdatedAt: s.clock()}
 	if err := s.fill(ctx, next, spec); err != nil {
 		return nil, err
 	}
@@ -146,6 +151,17 @@ func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec)
 		return err
 	}
 	c.ExplicitAuthFlows = spec.ExplicitAuthFlows
+	if spec.OAuth != nil {
+		o := *spec.OAuth
+		o.Registered = c.OAuth.Registered
+		if o.AuthMethod == tollgate.AuthClientSecretBasic || o.AuthMethod == tollgate.AuthClientSecretPost {
+			o.AuthMethod = "" // a secret's, as a Cognito client's
+		}
+		if err := checkClientOAuth(o); err != nil {
+			return err
+		}
+		c.OAuth = o
+	}
 	c.AllowedOAuthFlows, c.AllowedOAuthScopes = []string{}, []string{}
 	if len(spec.OAuthFlows) == 0 {
 		return nil
@@ -156,7 +172,7 @@ func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec)
 		}
 	}
 	c.AllowedOAuthFlows = dedup(spec.OAuthFlows)
-	if len(c.Secrets) == 0 {
+	if len(c.Secrets) == 0 && !authenticatesWithoutSecret(c.OAuth) {
 		return refused(tollgate.KindInvalid, ErrSecretRequired, "a client without a secret cannot use client_credentials")
 	}
 	return s.setScopes(ctx, c, spec.Scopes)
