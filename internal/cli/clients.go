@@ -79,7 +79,7 @@ func (f *clientOAuthFlags) apply(cmd *cobra.Command, o tollgate.ClientOAuth) (to
 		if err != nil {
 			return o, fmt.Errorf("--jwks-file: %w", err)
 		}
-		if err := config.CheckJWKS(b, o.AuthMethod == tollgate.AuthSelfSignedTLSClient); err != nil {
+		if err := config.CheckJWKS(b, o.AuthMethod); err != nil {
 			return o, fmt.Errorf("--jwks-file %s: %w", f.jwksFile, err)
 		}
 		var compact bytes.Buffer

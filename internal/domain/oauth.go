@@ -71,7 +71,7 @@ func checkClientOAuth(o tollgate.ClientOAuth) error {
 		return badOAuth("invalid token endpoint auth method %q", o.AuthMethod)
 	}
 	if o.JWKS != "" {
-		if err := config.CheckJWKS([]byte(o.JWKS), o.AuthMethod == tollgate.AuthSelfSignedTLSClient); err != nil {
+		if err := config.CheckJWKS([]byte(o.JWKS), o.AuthMethod); err != nil {
 			return badOAuth("invalid JWKS: %v", err)
 		}
 	}
