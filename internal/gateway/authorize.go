@@ -334,7 +334,7 @@ func (g *Gateway) refuseBound(w http.ResponseWriter, r *http.Request, t *target,
 	case rs.challenges != nil:
 		base = restChallenge(r, rs, res)
 	}
-	w.Header()[headerWWWAuthenticate] = g.challengeValues(r, t, rs, res, base, hadToken)
+	w.Header()[headerWWWAuthenticate] = g.challengeValues(r, t, rs, res, base)
 	rt := ResponseUnauthorized
 	if res.Decision == Expired && !rs.http && !jwt {
 		rt = ResponseExpiredToken
