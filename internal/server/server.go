@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -59,6 +60,19 @@ type Options struct {
 	// TLSListen, if set, is an HTTPS address that serves custom domains with
 	// their own certificates, chosen by SNI.
 	TLSListen string
+	// MTLSListen, if set, is the address of the mutual-TLS listener
+	// (RFC 8705): the same handler as Listen's, over TLS with the
+	// certificate MTLSCertFile and key MTLSKeyFile, asking clients for a
+	// certificate (mtls.go). MTLSClientCAFile holds the PEM CAs that
+	// tls_client_auth clients' certificates chain to.
+	MTLSListen                string
+	MTLSCertFile, MTLSKeyFile string
+	MTLSClientCAFile          string
+	// TrustedProxies are the addresses of TLS-terminating proxies whose
+	// ClientCertHeader (RFC 9440 Client-Cert, or nginx's escaped PEM) and
+	// X-Forwarded-Proto/-Host are believed; never a client's.
+	TrustedProxies   []netip.Prefix
+	ClientCertHeader string
 	// PublicURL is the base URL clients reach the server at. Default
 	// "http://" + the listen address (127.0.0.1 when it listens on all
 	// interfaces).
@@ -174,6 +188,7 @@ type Server struct {
 	retiring sync.WaitGroup  // retired deployments not yet closed
 
 	ln, tlsLn, adminLn net.Listener
+	mtls               mtlsState
 	publicURL          string
 	// issuer is the base of the pools' issuers (issuerBase); empty until
 	// Listen when it is the public URL.
@@ -199,6 +214,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, metrics: newMetrics(), stopping: make(chan struct{}), fatal: make(chan error, 1)}
+	if err := s.initMTLS(); err != nil {
+		return nil, err
+	}
 	var err error
 	if s.issuer, err = issuerBase(ctx, opts); err != nil {
 		return nil, err
@@ -260,6 +278,10 @@ func (s *Server) Listen() error {
 		}
 		s.tlsLn = headercase.ListenTLS(tln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.getCertificate})
 	}
+	if err := s.listenMTLS(); err != nil {
+		s.closeListeners()
+		return err
+	}
 	if s.opts.AdminListen != "" {
 		aln, err := net.Listen("tcp", s.opts.AdminListen)
 		if err != nil {
@@ -310,7 +332,7 @@ func reachableAddr(a net.Addr) string {
 }
 
 func (s *Server) closeListeners() {
-	for _, ln := range []net.Listener{s.ln, s.tlsLn, s.adminLn} {
+	for _, ln := range []net.Listener{s.ln, s.tlsLn, s.mtls.ln, s.adminLn} {
 		if ln != nil {
 			ln.Close()
 		}
@@ -404,12 +426,12 @@ func (s *Server) Serve(ctx context.Context) error {
 
 	srv := s.mainServer()
 	admin := &http.Server{Handler: s.withInvokeAPI(s.adminRoutes(), "admin"), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	var wg sync.WaitGroup
 	for _, l := range []struct {
 		srv *http.Server
 		ln  net.Listener
-	}{{srv, s.ln}, {srv, s.tlsLn}, {admin, s.adminLn}} {
+	}{{srv, s.ln}, {srv, s.tlsLn}, {srv, s.mtls.ln}, {admin, s.adminLn}} {
 		if l.ln == nil {
 			continue
 		}
