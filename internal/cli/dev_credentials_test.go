@@ -261,3 +261,12 @@ func TestParseDN(t *testing.T) {
 		t.Errorf("fileName: %q %q", fileName("a b/../c"), fileName("..x"))
 	}
 }
+
+func mustParseEmptyConfig(t *testing.T) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse("t.yaml", []byte("userPools: []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
