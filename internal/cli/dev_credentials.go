@@ -221,7 +221,7 @@ func (d *devCredentials) selfSigned(cl *config.Client, cc devClientCredentials) 
 	name := cmp.Or(cl.UserPoolClientName, cl.ID)
 	subject := pkix.Name{CommonName: name}
 	cert, key, err := d.loadOrCreateCert(cc.cert, cc.key, func(c *x509.Certificate) bool {
-		return c.CheckSignatureFrom(c) == nil && bytes.Equal(c.RawSubject, mustSubject(subject))
+		return c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil && bytes.Equal(c.RawSubject, mustSubject(subject))
 	}, func(pub crypto.PublicKey, key crypto.Signer) ([]byte, error) {
 		tmpl := d.leafTemplate(subject, x509.ExtKeyUsageClientAuth)
 		return x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, key)
