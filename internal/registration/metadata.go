@@ -208,7 +208,7 @@ func (reg *registered) setKeys(req *request) error {
 		}
 		reg.oauth.JWKSURI = *req.JWKSURI
 	case hasJWKS:
-		compact, err := checkJWKS(req.JWKS, m == tollgate.AuthSelfSignedTLSClient)
+		compact, err := checkJWKS(req.JWKS, m)
 		if err != nil {
 			return err
 		}
@@ -224,9 +224,9 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // checkJWKS checks an inline JWKS (RFC 7517 §5): a non-empty set of
 // public signature keys of the types client assertions use (RSA of at
-// least 2048 bits, EC, Ed25519), each with its certificate (x5c) when
-// needCert. It returns the set compacted.
-func checkJWKS(raw json.RawMessage, needCert bool) (json.RawMessage, error) {
+// least 2048 bits, EC, Ed25519), each with its certificate (x5c) for
+// self_signed_tls_client_auth (method). It returns the set compacted.
+func checkJWKS(raw json.RawMessage, method string) (json.RawMessage, error) {
 	var members struct {
 		Keys []map[string]json.RawMessage `json:"keys"`
 	}
@@ -257,7 +257,7 @@ func checkJWKS(raw json.RawMessage, needCert bool) (json.RawMessage, error) {
 		default:
 			return nil, invalidMetadata("jwks key %d is not an RSA, EC or Ed25519 public key", i)
 		}
-		if needCert && len(k.Certificates) == 0 {
+		if method == tollgate.AuthSelfSignedTLSClient && len(k.Certificates) == 0 {
 			return nil, invalidMetadata("jwks key %d has no certificate (x5c): self_signed_tls_client_auth registers certificates", i)
 		}
 	}
@@ -350,7 +350,9 @@ func validDNSName(v string) bool {
 			return false
 		}
 		for _, c := range []byte(label) {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			switch {
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-':
+			default:
 				return false
 			}
 		}
