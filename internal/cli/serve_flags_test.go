@@ -33,10 +33,14 @@ func TestServeFlagsMTLS(t *testing.T) {
 		wantErr string // "" for none
 	}{
 		{"nothing", func(*serveFlags) {}, ""},
-		{"listener with its files", func(f *serveFlags) { f.mtls = mtlsFlags{listen: "127.0.0.1:0", certFile: cert, keyFile: key, clientCAFile: ca} }, ""},
+		{"listener with its files", func(f *serveFlags) {
+			f.mtls = mtlsFlags{listen: "127.0.0.1:0", certFile: cert, keyFile: key, clientCAFile: ca}
+		}, ""},
 		{"listener without a certificate", func(f *serveFlags) { f.mtls.listen = "127.0.0.1:0" }, "--mtls-listen 127.0.0.1:0 needs --mtls-cert and --mtls-key"},
 		{"listener with a key that is not the certificate's", func(f *serveFlags) { f.mtls = mtlsFlags{listen: ":0", certFile: cert, keyFile: junk} }, "--mtls-cert"},
-		{"client CA file without certificates", func(f *serveFlags) { f.mtls = mtlsFlags{listen: ":0", certFile: cert, keyFile: key, clientCAFile: junk} }, "no PEM certificate"},
+		{"client CA file without certificates", func(f *serveFlags) {
+			f.mtls = mtlsFlags{listen: ":0", certFile: cert, keyFile: key, clientCAFile: junk}
+		}, "no PEM certificate"},
 		{"certificate without a listener", func(f *serveFlags) { f.mtls.certFile = cert }, "--mtls-cert is for --mtls-listen"},
 		{"client CA without a listener", func(f *serveFlags) { f.mtls.clientCAFile = ca }, "--mtls-client-ca is for --mtls-listen"},
 		{"proxies and header", func(f *serveFlags) {
