@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +20,7 @@ import (
 
 func (a *app) clientsCommand() *cobra.Command {
 	return group("clients", "Manage app clients and their secrets",
-		a.clientsCreate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete(), a.clientsUnlock())
+		a.clientsCreate(), a.clientsUpdate(), a.clientsList(), a.clientsDescribe(), a.clientsAddSecret(), a.clientsDeleteSecret(), a.clientsDelete(), a.clientsUnlock())
 }
 
 // clientFlags are the flags of clients create.
@@ -24,12 +28,159 @@ type clientFlags struct {
 	pool, name, accessValidity, refreshValidity string
 	scopes                                      []string
 	noSecret, asJSON                            bool
+	oauth                                       clientOAuthFlags
+	oauthSpec                                   *tollgate.ClientOAuth // the flags' settings, when any was given
+}
+
+// clientOAuthFlags are the flags of a client's OAuth 2 extensions beyond
+// Cognito (tollgate.ClientOAuth).
+type clientOAuthFlags struct {
+	authMethod, jwksFile, jwksURI              string
+	subjectDN, sanDNS, sanURI, sanIP, sanEmail string
+	dpopBound, certificateBound                bool
+}
+
+var clientOAuthFlagNames = []string{"auth-method", "jwks-file", "jwks-uri", "tls-subject-dn", "tls-san-dns", "tls-san-uri",
+	"tls-san-ip", "tls-san-email", "dpop-bound", "certificate-bound"}
+
+func (f *clientOAuthFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.authMethod, "auth-method", "", "token_endpoint_auth_method: client_secret_basic (a secret, Cognito's), private_key_jwt, tls_client_auth or self_signed_tls_client_auth")
+	fl.StringVar(&f.jwksFile, "jwks-file", "", "a file holding the client's public keys, a JWK Set (private_key_jwt; with x5c for self_signed_tls_client_auth)")
+	fl.StringVar(&f.jwksURI, "jwks-uri", "", "where the client's JWK Set is fetched (https, or http on loopback)")
+	fl.StringVar(&f.subjectDN, "tls-subject-dn", "", "tls_client_auth: the subject DN of the client's certificate (RFC 4514)")
+	fl.StringVar(&f.sanDNS, "tls-san-dns", "", "tls_client_auth: a DNS name of the client's certificate")
+	fl.StringVar(&f.sanURI, "tls-san-uri", "", "tls_client_auth: a URI SAN of the client's certificate")
+	fl.StringVar(&f.sanIP, "tls-san-ip", "", "tls_client_auth: an IP address SAN of the client's certificate")
+	fl.StringVar(&f.sanEmail, "tls-san-email", "", "tls_client_auth: an email SAN of the client's certificate")
+	fl.BoolVar(&f.dpopBound, "dpop-bound", false, "require a DPoP proof on every token request (dpop_bound_access_tokens)")
+	fl.BoolVar(&f.certificateBound, "certificate-bound", false, "bind the client's tokens to its TLS client certificate (RFC 8705 §3)")
+}
+
+// changed reports whether any of the flags was given.
+func (f *clientOAuthFlags) changed(cmd *cobra.Command) bool {
+	for _, n := range clientOAuthFlagNames {
+		if cmd.Flags().Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// apply returns o with the flags given set: a new key source replaces the
+// other, a new certificate name replaces the declared one.
+func (f *clientOAuthFlags) apply(cmd *cobra.Command, o tollgate.ClientOAuth) (tollgate.ClientOAuth, error) {
+	fl := cmd.Flags()
+	if fl.Changed("auth-method") {
+		o.AuthMethod = f.authMethod
+	}
+	if fl.Changed("jwks-file") {
+		b, err := os.ReadFile(f.jwksFile)
+		if err != nil {
+			return o, fmt.Errorf("--jwks-file: %w", err)
+		}
+		if err := config.CheckJWKS(b, o.AuthMethod); err != nil {
+			return o, fmt.Errorf("--jwks-file %s: %w", f.jwksFile, err)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, b); err != nil {
+			return o, fmt.Errorf("--jwks-file %s: %w", f.jwksFile, err)
+		}
+		o.JWKS, o.JWKSURI = compact.String(), ""
+	}
+	if fl.Changed("jwks-uri") {
+		o.JWKS, o.JWKSURI = "", f.jwksURI
+	}
+	for _, n := range []struct {
+		flag, value string
+		set         func(*tollgate.TLSClientAuth, string)
+	}{
+		{"tls-subject-dn", f.subjectDN, func(t *tollgate.TLSClientAuth, v string) { t.SubjectDN = v }},
+		{"tls-san-dns", f.sanDNS, func(t *tollgate.TLSClientAuth, v string) { t.SANDNS = v }},
+		{"tls-san-uri", f.sanURI, func(t *tollgate.TLSClientAuth, v string) { t.SANURI = v }},
+		{"tls-san-ip", f.sanIP, func(t *tollgate.TLSClientAuth, v string) { t.SANIP = v }},
+		{"tls-san-email", f.sanEmail, func(t *tollgate.TLSClientAuth, v string) { t.SANEmail = v }},
+	} {
+		if fl.Changed(n.flag) {
+			o.TLS = tollgate.TLSClientAuth{}
+			n.set(&o.TLS, n.value)
+		}
+	}
+	if fl.Changed("dpop-bound") {
+		o.RequireDPoP = f.dpopBound
+	}
+	if fl.Changed("certificate-bound") {
+		o.CertificateBound = f.certificateBound
+	}
+	return o, nil
+}
+
+// clientOAuthView is a client's OAuth 2 extensions as describe and list
+// show them, only when set. JWKS is public keys.
+type clientOAuthView struct {
+	TokenEndpointAuthMethod               string          `json:"TokenEndpointAuthMethod,omitempty"`
+	JWKS                                  json.RawMessage `json:"Jwks,omitempty"`
+	JWKSURI                               string          `json:"JwksUri,omitempty"`
+	TLSClientAuthSubjectDN                string          `json:"TlsClientAuthSubjectDn,omitempty"`
+	TLSClientAuthSANDNS                   string          `json:"TlsClientAuthSanDns,omitempty"`
+	TLSClientAuthSANURI                   string          `json:"TlsClientAuthSanUri,omitempty"`
+	TLSClientAuthSANIP                    string          `json:"TlsClientAuthSanIp,omitempty"`
+	TLSClientAuthSANEmail                 string          `json:"TlsClientAuthSanEmail,omitempty"`
+	DPoPBoundAccessTokens                 bool            `json:"DpopBoundAccessTokens,omitempty"`
+	TLSClientCertificateBoundAccessTokens bool            `json:"TlsClientCertificateBoundAccessTokens,omitempty"`
+	Registered                            *time.Time      `json:"Registered,omitempty"`
+}
+
+// newClientOAuthView renders a client's extensions; nil for a Cognito
+// client.
+func newClientOAuthView(o tollgate.ClientOAuth) *clientOAuthView {
+	if o.IsZero() {
+		return nil
+	}
+	v := &clientOAuthView{TokenEndpointAuthMethod: o.AuthMethod, JWKSURI: o.JWKSURI,
+		TLSClientAuthSubjectDN: o.TLS.SubjectDN, TLSClientAuthSANDNS: o.TLS.SANDNS, TLSClientAuthSANURI: o.TLS.SANURI,
+		TLSClientAuthSANIP: o.TLS.SANIP, TLSClientAuthSANEmail: o.TLS.SANEmail,
+		DPoPBoundAccessTokens: o.RequireDPoP, TLSClientCertificateBoundAccessTokens: o.CertificateBound}
+	if o.JWKS != "" && json.Valid([]byte(o.JWKS)) {
+		v.JWKS = json.RawMessage(o.JWKS)
+	}
+	if !o.Registered.IsZero() {
+		r := o.Registered
+		v.Registered = &r
+	}
+	return v
+}
+
+func (a *app) clientsUpdate() *cobra.Command {
+	var of clientOAuthFlags
+	var update *cobra.Command
+	update = &cobra.Command{
+		Use:   "update CLIENT_ID [--auth-method M] [--jwks-file F | --jwks-uri U] [--tls-subject-dn DN] [--dpop-bound] [--certificate-bound]",
+		Short: "Change a client's OAuth 2 extensions beyond Cognito; flags left out are kept",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.onStore(onClient(func(ctx context.Context, s *session, c *tollgate.Client, _ []string) error {
+			o, err := of.apply(update, c.OAuth)
+			if err != nil {
+				return err
+			}
+			spec := domain.ClientSpec{Name: c.Name, OAuthFlows: c.AllowedOAuthFlows, Scopes: c.AllowedOAuthScopes,
+				ExplicitAuthFlows: c.ExplicitAuthFlows, AccessToken: c.AccessTokenValidity, IDToken: c.IDTokenValidity,
+				RefreshToken: c.RefreshTokenValidity, OAuth: &o}
+			if _, err := s.svc.UpdateClient(ctx, c, spec); err != nil {
+				return clientError(err)
+			}
+			_, err = fmt.Fprintln(a.stdout, c.ID)
+			return err
+		})),
+	}
+	of.register(update)
+	return update
 }
 
 // spec parses the flags into the domain's ClientSpec: a
 // machine-to-machine client (client_credentials).
 func (f *clientFlags) spec() (domain.ClientSpec, error) {
-	spec := domain.ClientSpec{Name: f.name, OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: splitList(f.scopes)}
+	spec := domain.ClientSpec{Name: f.name, OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: splitList(f.scopes), OAuth: f.oauthSpec}
 	var err error
 	if f.accessValidity != "" {
 		if spec.AccessToken, err = config.ParseValidity(f.accessValidity); err != nil {
@@ -50,6 +201,8 @@ func clientError(err error) error {
 	switch {
 	case errors.Is(err, domain.ErrSecretRequired):
 		return fmt.Errorf("a client without a secret cannot use client_credentials, the only flow Tollgate serves; drop --no-secret")
+	case errors.Is(err, domain.ErrBadOAuth):
+		return tollgate.Errorf(tollgate.KindInvalid, "%v", err)
 	case errors.Is(err, domain.ErrScopesRequired):
 		return tollgate.Errorf(tollgate.KindInvalid, "--scopes is required: a client_credentials client needs at least one scope")
 	}
@@ -66,6 +219,13 @@ func (a *app) clientsCreate() *cobra.Command {
 			if f.name == "" {
 				return fmt.Errorf("--name is required")
 			}
+			if f.oauth.changed(cmd) {
+				o, err := f.oauth.apply(cmd, tollgate.ClientOAuth{})
+				if err != nil {
+					return err
+				}
+				f.oauthSpec = &o
+			}
 			return a.withStoreAndVault(cmd.Context(), func(s *session) error {
 				return a.createClient(cmd.Context(), s, &f)
 			})
@@ -78,6 +238,7 @@ func (a *app) clientsCreate() *cobra.Command {
 	fl.StringVar(&f.accessValidity, "access-token-validity", "", "access token lifetime, 5m to 1d (default 60m)")
 	fl.StringVar(&f.refreshValidity, "refresh-token-validity", "", "refresh token lifetime, 60m to 3650d (default 30d)")
 	fl.BoolVar(&f.noSecret, "no-secret", false, "create a public client (not usable with client_credentials)")
+	f.oauth.register(cmd)
 	jsonFlag(cmd, &f.asJSON)
 	_ = cmd.MarkFlagRequired("pool")
 	return cmd
@@ -93,9 +254,23 @@ func (a *app) createClient(ctx context.Context, s *session, f *clientFlags) erro
 	if err != nil {
 		return err
 	}
-	c, secret, err := s.svc.CreateClient(ctx, p.ID, spec, domain.SecretChoice{Generate: !f.noSecret})
+	generate := !f.noSecret
+	if f.oauthSpec != nil {
+		switch f.oauthSpec.AuthMethod {
+		case tollgate.AuthPrivateKeyJWT, tollgate.AuthTLSClient, tollgate.AuthSelfSignedTLSClient:
+			generate = false // it authenticates with a key or a certificate
+		}
+	}
+	c, secret, err := s.svc.CreateClient(ctx, p.ID, spec, domain.SecretChoice{Generate: generate})
 	if err != nil {
 		return clientError(err)
+	}
+	if len(c.Secrets) == 0 {
+		if f.asJSON {
+			return printJSON(a.stdout, newClientView(c, nil))
+		}
+		fmt.Fprintf(a.stdout, "Client id:     %s\nAuth method:   %s\nScopes:        %s\n", c.ID, c.OAuth.AuthMethod, strings.Join(c.AllowedOAuthScopes, " "))
+		return nil
 	}
 	if f.asJSON {
 		return printJSON(a.stdout, newClientView(c, map[string]string{c.Secrets[0].ID: secret}))

@@ -46,11 +46,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 			case configPath != "" && tf.path != "":
 				return fmt.Errorf("--config and --template exclude each other: %w", exitError(2))
 			case configPath != "":
-				// Clients declaring no keys get generated ones, kept in
-				// the data directory (dev_credentials.go).
-				creds = newDevCredentials(a.dataDir, f.baseDomain, a.now)
-				creds.listener = f.mtls.listen != "" && f.mtls.certFile == ""
-				cfg, err = a.loadConfigWith(configPath, creds.prepare)
+				cfg, creds, err = a.loadDevConfig(configPath, &f)
 			case tf.path != "":
 				stack, err = a.loadTemplate(tf)
 			default:
@@ -65,11 +61,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				}
 			}
 			f.echoMissing = true
-			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true}
-			if creds != nil {
-				f.reload.prepare = creds.prepare
-				creds.listen(&f.mtls)
-			}
+			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true, prepare: creds.prepareFunc()}
 			v, err := a.openDevVault()
 			if err != nil {
 				return err
@@ -88,6 +80,20 @@ restarts: the client id, secret and signing keys stay the same.`,
 	cmd.Flags().StringVar(&configPath, "config", "", "config file to run instead of the embedded seed stack")
 	tf.register(cmd)
 	return cmd
+}
+
+// loadDevConfig loads dev's --config: clients declaring no keys get
+// generated ones, kept in the data directory (dev_credentials.go), as
+// does a --mtls-listen given no certificate.
+func (a *app) loadDevConfig(path string, f *serveFlags) (*config.Config, *devCredentials, error) {
+	creds := newDevCredentials(a.dataDir, f.baseDomain, a.now)
+	creds.listener = f.mtls.listen != "" && f.mtls.certFile == ""
+	cfg, err := a.loadConfigWith(path, creds.prepare)
+	if err != nil {
+		return nil, nil, err
+	}
+	creds.listen(&f.mtls)
+	return cfg, creds, nil
 }
 
 // placeSeedApp points the embedded seed's functions at their code: the

@@ -88,6 +88,15 @@ func newDevCredentials(dataDir, baseDomain string, now func() time.Time) *devCre
 
 func (d *devCredentials) path(name string) string { return filepath.Join(d.dir, name) }
 
+// prepareFunc returns prepare, nil when d is: what a reload of the config
+// runs (reloadSource.prepare).
+func (d *devCredentials) prepareFunc() func(*config.Config) error {
+	if d == nil {
+		return nil
+	}
+	return d.prepare
+}
+
 // listen sets the mTLS flags dev runs with: a pool enabling mTLS without
 // --mtls-listen gets a listener on a free loopback port; a listener given
 // no certificate gets the generated server certificate; and the dev CA is
@@ -134,7 +143,7 @@ func (d *devCredentials) prepare(cfg *config.Config) error {
 	if err := os.MkdirAll(d.dir, 0o700); err != nil {
 		return fmt.Errorf("dev credentials: %w", err)
 	}
-	if err := os.Chmod(d.dir, 0o700); err != nil {
+	if err := os.Chmod(d.dir, 0o700); err != nil { //nolint:gosec // a directory: 0700 lets its owner list it
 		return fmt.Errorf("dev credentials: %w", err)
 	}
 	names := map[string]bool{devCACert: true, devCAKey: true, devServerCert: true, devServerKey: true}
@@ -196,7 +205,7 @@ func fileName(s string) string {
 // key in {name}.key.pem and as a private JWK in {name}.jwk.json (kid: its
 // RFC 7638 thumbprint, alg ES256, use sig), the public JWK as its JWKS.
 func (d *devCredentials) assertionKey(cl *config.Client, cc devClientCredentials) error {
-	key, err := d.loadOrCreateKey(cc.key, false)
+	key, err := loadOrCreateKey(cc.key)
 	if err != nil {
 		return err
 	}
@@ -221,7 +230,7 @@ func (d *devCredentials) selfSigned(cl *config.Client, cc devClientCredentials) 
 	name := cmp.Or(cl.UserPoolClientName, cl.ID)
 	subject := pkix.Name{CommonName: name}
 	cert, key, err := d.loadOrCreateCert(cc.cert, cc.key, func(c *x509.Certificate) bool {
-		return c.CheckSignatureFrom(c) == nil && bytes.Equal(c.RawSubject, mustSubject(subject))
+		return c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil && bytes.Equal(c.RawSubject, mustSubject(subject))
 	}, func(pub crypto.PublicKey, key crypto.Signer) ([]byte, error) {
 		tmpl := d.leafTemplate(subject, x509.ExtKeyUsageClientAuth)
 		return x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, key)
@@ -411,7 +420,8 @@ func (d *devCredentials) loadOrCreateCert(certFile, keyFile string, ok func(*x50
 			return cert, key, nil
 		}
 	}
-	key, err := d.loadOrCreateKey(keyFile, true)
+	// A certificate made again gets a new key.
+	key, err := newKey(keyFile)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -432,7 +442,7 @@ func (d *devCredentials) loadOrCreateCert(certFile, keyFile string, ok func(*x50
 // loadCertPair reads a certificate and its private key (PKCS #8), which
 // must match.
 func loadCertPair(certFile, keyFile string) (*x509.Certificate, crypto.Signer, error) {
-	b, err := os.ReadFile(certFile)
+	b, err := os.ReadFile(certFile) //nolint:gosec // a file of dev's credentials directory
 	if err != nil {
 		return nil, nil, err
 	}
@@ -455,15 +465,17 @@ func loadCertPair(certFile, keyFile string) (*x509.Certificate, crypto.Signer, e
 	return cert, key, nil
 }
 
-// loadOrCreateKey returns the EC P-256 key in file, or makes one and writes
-// it (PKCS #8, mode 0600) when it is missing or unusable, or when fresh is
-// set (a certificate is made again: its key is too).
-func (d *devCredentials) loadOrCreateKey(file string, fresh bool) (crypto.Signer, error) {
-	if !fresh {
-		if key, err := loadKey(file); err == nil {
-			return key, nil
-		}
+// loadOrCreateKey returns the EC P-256 key in file, or makes one (newKey)
+// when it is missing or unusable.
+func loadOrCreateKey(file string) (crypto.Signer, error) {
+	if key, err := loadKey(file); err == nil {
+		return key, nil
 	}
+	return newKey(file)
+}
+
+// newKey makes an EC P-256 key and writes it to file (PKCS #8, mode 0600).
+func newKey(file string) (crypto.Signer, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -480,7 +492,7 @@ func (d *devCredentials) loadOrCreateKey(file string, fresh bool) (crypto.Signer
 
 // loadKey reads an EC P-256 private key in PKCS #8 PEM.
 func loadKey(file string) (crypto.Signer, error) {
-	b, err := os.ReadFile(file)
+	b, err := os.ReadFile(file) //nolint:gosec // a file of dev's credentials directory
 	if err != nil {
 		return nil, err
 	}

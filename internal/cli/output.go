@@ -59,10 +59,14 @@ type poolView struct {
 	ManagedBy    string    `json:"ManagedBy"`
 	ConfigKey    string    `json:"ConfigKey,omitempty"`
 	CreationDate time.Time `json:"CreationDate"`
+	// OAuth are the pool's extensions beyond Cognito (pools.go), absent
+	// for a Cognito pool.
+	OAuth *poolOAuthView `json:"OAuth,omitempty"`
 }
 
 func newPoolView(p *tollgate.UserPool) poolView {
-	return poolView{ID: p.ID, Name: p.Name, Region: p.Region, ManagedBy: managedBy(p.ConfigKey), ConfigKey: p.ConfigKey, CreationDate: p.CreatedAt}
+	return poolView{ID: p.ID, Name: p.Name, Region: p.Region, ManagedBy: managedBy(p.ConfigKey), ConfigKey: p.ConfigKey, CreationDate: p.CreatedAt,
+		OAuth: newPoolOAuthView(p.OAuth)}
 }
 
 type secretView struct {
@@ -93,6 +97,9 @@ type clientView struct {
 	ConfigKey            string        `json:"ConfigKey,omitempty"`
 	CreationDate         time.Time     `json:"CreationDate"`
 	LastModifiedDate     time.Time     `json:"LastModifiedDate"`
+	// OAuth are the client's extensions beyond Cognito (clients.go),
+	// absent for a Cognito client.
+	OAuth *clientOAuthView `json:"OAuth,omitempty"`
 }
 
 // newClientView renders a client; revealed maps secret ids to plaintext
@@ -111,6 +118,7 @@ func newClientView(c *tollgate.Client, revealed map[string]string) clientView {
 		ConfigKey:            c.ConfigKey,
 		CreationDate:         c.CreatedAt,
 		LastModifiedDate:     c.UpdatedAt,
+		OAuth:                newClientOAuthView(c.OAuth),
 	}
 	for _, s := range c.Secrets {
 		v.Secrets = append(v.Secrets, secretView{ClientSecretID: s.ID, ClientSecretValue: revealed[s.ID], ClientSecretCreateDate: s.CreatedAt})

@@ -13,7 +13,7 @@ import (
 )
 
 func (a *app) poolsCommand() *cobra.Command {
-	return group("pools", "List, create, describe and delete user pools", a.poolsList(), a.poolsDescribe(), a.poolsCreate(), a.poolsDelete())
+	return group("pools", "List, create, describe and delete user pools", a.poolsList(), a.poolsDescribe(), a.poolsCreate(), a.poolsUpdate(), a.poolsDelete())
 }
 
 func (a *app) poolsList() *cobra.Command {
@@ -151,12 +151,22 @@ func (a *app) printPool(pc *poolContents) {
 
 func (a *app) poolsCreate() *cobra.Command {
 	var region string
-	create := &cobra.Command{
+	var of poolOAuthFlags
+	var create *cobra.Command
+	create = &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a user pool by hand (pools declared in a config file are created by serve)",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onStore(func(ctx context.Context, s *session, args []string) error {
-			p, err := s.svc.CreatePool(ctx, args[0], region)
+			var spec domain.PoolSpec
+			if of.changed(create) {
+				o, err := of.apply(create, tollgate.PoolOAuth{})
+				if err != nil {
+					return err
+				}
+				spec.OAuth = &o
+			}
+			p, err := s.svc.CreatePoolWith(ctx, args[0], region, spec)
 			if errors.Is(err, domain.ErrBadRegion) {
 				return fmt.Errorf("--region %q is not a region name like us-east-1", region)
 			}
@@ -168,7 +178,132 @@ func (a *app) poolsCreate() *cobra.Command {
 		}),
 	}
 	create.Flags().StringVar(&region, "region", "us-east-1", "the pool's region (part of its id)")
+	of.register(create)
 	return create
+}
+
+// poolOAuthFlags are the flags of a pool's OAuth 2 extensions beyond
+// Cognito (tollgate.PoolOAuth); registration is set by config only.
+type poolOAuthFlags struct {
+	signingAlgorithm, accessTokenType string
+	dpop, mtls                        bool
+}
+
+func (f *poolOAuthFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.signingAlgorithm, "signing-algorithm", "", "the algorithm of the pool's signing keys: RS256 (Cognito's), ES256 or EdDSA")
+	fl.StringVar(&f.accessTokenType, "access-token-type", "", `"at+jwt" issues RFC 9068 access tokens; "" Cognito's`)
+	fl.BoolVar(&f.dpop, "dpop", false, "check DPoP proofs and issue DPoP-bound tokens (RFC 9449)")
+	fl.BoolVar(&f.mtls, "mtls", false, "enable mutual-TLS client authentication and certificate-bound tokens (RFC 8705)")
+}
+
+var poolOAuthFlagNames = []string{"signing-algorithm", "access-token-type", "dpop", "mtls"}
+
+// changed reports whether any of the flags was given.
+func (f *poolOAuthFlags) changed(cmd *cobra.Command) bool {
+	for _, n := range poolOAuthFlagNames {
+		if cmd.Flags().Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// apply returns o with the flags given set.
+func (f *poolOAuthFlags) apply(cmd *cobra.Command, o tollgate.PoolOAuth) (tollgate.PoolOAuth, error) {
+	fl := cmd.Flags()
+	if fl.Changed("signing-algorithm") {
+		o.SigningAlgorithm = f.signingAlgorithm
+		if o.SigningAlgorithm == tollgate.AlgRS256 {
+			o.SigningAlgorithm = ""
+		}
+	}
+	if fl.Changed("access-token-type") {
+		switch f.accessTokenType {
+		case "":
+			o.AccessTokenJWT = false
+		case tollgate.AccessTokenJWTType:
+			o.AccessTokenJWT = true
+		default:
+			return o, fmt.Errorf("--access-token-type %q: want %q or \"\"", f.accessTokenType, tollgate.AccessTokenJWTType)
+		}
+	}
+	if fl.Changed("dpop") {
+		switch {
+		case f.dpop && o.DPoP == nil:
+			o.DPoP = &tollgate.DPoPPolicy{}
+		case !f.dpop:
+			o.DPoP = nil
+		}
+	}
+	if fl.Changed("mtls") {
+		o.MTLS = f.mtls
+	}
+	return o, nil
+}
+
+func (a *app) poolsUpdate() *cobra.Command {
+	var of poolOAuthFlags
+	var update *cobra.Command
+	update = &cobra.Command{
+		Use:   "update POOL [--signing-algorithm ALG] [--access-token-type at+jwt] [--dpop] [--mtls]",
+		Short: "Change a pool's OAuth 2 extensions beyond Cognito (POOL is an id or a name); flags left out are kept",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.onStore(onPool(func(ctx context.Context, s *session, p *tollgate.UserPool) error {
+			o, err := of.apply(update, p.OAuth)
+			if err != nil {
+				return err
+			}
+			spec := domain.PoolSpec{PreTokenGeneration: p.PreTokenGeneration, OAuth: &o}
+			if _, err := s.svc.UpdatePool(ctx, p, spec); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(a.stdout, p.ID)
+			return err
+		})),
+	}
+	of.register(update)
+	return update
+}
+
+// poolOAuthView is a pool's OAuth 2 extensions as describe and list show
+// them, only when set.
+type poolOAuthView struct {
+	SigningAlgorithm string        `json:"SigningAlgorithm,omitempty"`
+	AccessTokenType  string        `json:"AccessTokenType,omitempty"`
+	DPoP             *dpopView     `json:"DPoP,omitempty"`
+	MTLS             bool          `json:"MTLS,omitempty"`
+	Registration     *registration `json:"Registration,omitempty"`
+}
+
+type dpopView struct {
+	Algorithms []string `json:"Algorithms"`
+	MaxAge     string   `json:"MaxAge"`
+}
+
+type registration struct {
+	Scopes             []string `json:"Scopes,omitempty"`
+	AuthMethods        []string `json:"AuthMethods,omitempty"`
+	InitialAccessScope string   `json:"InitialAccessScope,omitempty"`
+	MaxClients         int      `json:"MaxClients,omitempty"`
+}
+
+// newPoolOAuthView renders a pool's extensions; nil for Cognito's.
+func newPoolOAuthView(o tollgate.PoolOAuth) *poolOAuthView {
+	if o.IsZero() {
+		return nil
+	}
+	v := &poolOAuthView{SigningAlgorithm: o.Algorithm(), MTLS: o.MTLS}
+	if o.AccessTokenJWT {
+		v.AccessTokenType = tollgate.AccessTokenJWTType
+	}
+	if o.DPoP != nil {
+		v.DPoP = &dpopView{Algorithms: o.DPoP.ProofAlgorithms(), MaxAge: o.DPoP.ProofMaxAge().String()}
+	}
+	if r := o.Registration; r != nil {
+		v.Registration = &registration{Scopes: r.Scopes, AuthMethods: r.AuthMethods, InitialAccessScope: r.InitialAccessScope, MaxClients: r.MaxClients}
+	}
+	return v
 }
 
 func (a *app) poolsDelete() *cobra.Command {

@@ -158,6 +158,9 @@ func (a *app) serveCommand() *cobra.Command {
 				if t := srv.AdminAddr(); t != "" {
 					fmt.Fprintf(a.stdout, "Admin (metrics, health) on %s\n", t)
 				}
+				if t := srv.MTLSAddr(); t != "" {
+					fmt.Fprintf(a.stdout, "Mutual TLS (RFC 8705) on %s (%s)\n", t, srv.MTLSBase())
+				}
 			})
 		},
 	}
@@ -250,6 +253,8 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		PollInterval: f.pollInterval, StoreOutage: f.storeOutage, StaleAfter: f.staleAfter,
 		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now, Audit: a.audit,
 		Usage: newUsageRecorder(st, log), MaxPlanKeyLabels: f.maxPlanKeys,
+		MTLSListen: f.mtls.listen, MTLSCertFile: f.mtls.certFile, MTLSKeyFile: f.mtls.keyFile, MTLSClientCAFile: f.mtls.clientCAFile,
+		TrustedProxies: f.mtls.proxies, ClientCertHeader: f.mtls.clientCertHeader,
 	}
 	lim.options(&opts)
 	opts.Replay = newReplayCache(lim, f, a.now)
@@ -262,7 +267,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		return err
 	}
 	ready(srv, ap.cfg, ap.res, st, v)
-	log.Info("serving", "addr", srv.Addr(), "public_url", srv.PublicURL(), "tls_addr", srv.TLSAddr())
+	log.Info("serving", "addr", srv.Addr(), "public_url", srv.PublicURL(), "tls_addr", srv.TLSAddr(), "mtls_addr", srv.MTLSAddr())
 	rl := &reloader{a: a, st: st, v: v, f: f, srv: srv, log: log, running: ap}
 	stopReloads := rl.run(ctx, hup)
 	err = srv.Serve(ctx)
@@ -383,7 +388,8 @@ func (f *mtlsFlags) check() error {
 func validHeaderName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && strings.IndexByte("!#$%&'*+-.^_`|~", c) < 0 {
 			return false
 		}
 	}

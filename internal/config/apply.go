@@ -605,11 +605,7 @@ func (p *planner) planClients(pp string, cp *UserPool, poolID string, stored []*
 		compare(&f, "accessTokenValidity", cur.AccessTokenValidity, next.AccessTokenValidity)
 		compare(&f, "idTokenValidity", cur.IDTokenValidity, next.IDTokenValidity)
 		compare(&f, "refreshTokenValidity", cur.RefreshTokenValidity, next.RefreshTokenValidity)
-		if !sameClientLimits(cur.TokenLimits, next.TokenLimits) {
-			f = append(f, "tokenLimits")
-		}
-		next.OAuth.Registered = cur.OAuth.Registered // dynamic registration's, never a config's
-		f = append(f, clientOAuthFields(cur.OAuth, next.OAuth)...)
+		f = append(f, clientExtensionFields(cur, next)...)
 		action := p.updateAction(cur.ConfigKey, key, &f)
 		if action == "" {
 			continue

@@ -188,10 +188,8 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 		d.stringMap(n, path, rv)
 	case rv.Kind() == reflect.Pointer && rv.Type().Elem().Kind() == reflect.Bool:
 		d.optionalBool(n, path, rv)
-	case rv.Kind() == reflect.Interface && rv.NumMethod() == 0:
-		d.anyValue(n, path, rv)
 	default:
-		panic("config: the schema has a field of unsupported type " + rv.Type().String())
+		d.anyValue(n, path, rv)
 	}
 }
 
@@ -199,6 +197,9 @@ func (d *decoder) decode(n ast.Node, path string, rv reflect.Value) {
 // map[string]any, []any, string, a number, a bool or nil, as JSON would,
 // keeping the position of every value for the checks' problems.
 func (d *decoder) anyValue(n ast.Node, path string, rv reflect.Value) {
+	if rv.Kind() != reflect.Interface || rv.NumMethod() != 0 {
+		panic("config: the schema has a field of unsupported type " + rv.Type().String())
+	}
 	switch n.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		m := reflect.New(reflect.TypeFor[map[string]any]()).Elem()

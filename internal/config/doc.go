@@ -388,6 +388,61 @@
 // tokenLimits are a Tollgate extension of the token endpoint, stored with
 // the pool and client (tollgate.TokenLimits).
 //
+// # OAuth 2 beyond Cognito
+//
+// Each opt-in; a config declaring none of them gives Cognito's pools,
+// clients and tokens, and API Gateway's APIs (oauthext_check.go,
+// oauthext_build.go; tollgate.PoolOAuth, ClientOAuth, ProtectedResource):
+//
+//	userPools:
+//	  - id: Pool
+//	    signingAlgorithm: ES256        # RS256 (default, Cognito's), ES256 or EdDSA
+//	    accessTokenType: at+jwt        # RFC 9068 access tokens; "" Cognito's
+//	    dpop:                          # DPoP-bound tokens (RFC 9449)
+//	      algorithms: [ES256, EdDSA]   # asymmetric only: ES256/384/512, RS256/384/512, PS256/384/512, EdDSA
+//	      maxAge: 60s                  # 1s to 10m (default 60s)
+//	    mtls: true                     # tls_client_auth, self_signed_tls_client_auth, bound tokens (RFC 8705)
+//	    registration:                  # dynamic client registration (RFC 7591), off without it
+//	      scopes: [orders/read]        # scopes of the pool's resource servers
+//	      authMethods: [private_key_jwt] # of private_key_jwt, tls_client_auth, self_signed_tls_client_auth, client_secret_basic, client_secret_post
+//	      initialAccessScope: orders/admin # a scope of the pool; without it registration is open
+//	      maxClients: 100              # 0 (100) to 1000
+//	    clients:
+//	      - id: Jwt
+//	        tokenEndpointAuthMethod: private_key_jwt # client_secret_basic|_post (need generateSecret), private_key_jwt,
+//	                                   # tls_client_auth, self_signed_tls_client_auth (need the pool's mtls)
+//	        jwks: {keys: [...]}        # exactly one of jwks, jwksFile (relative to this file) and jwksUri
+//	                                   # (https, or http on loopback); public asymmetric keys only; with x5c
+//	                                   # for self_signed_tls_client_auth (jwks or jwksFile)
+//	        tlsClientAuth: {subjectDn: "CN=orders"} # tls_client_auth: exactly one of subjectDn, sanDns, sanUri, sanIp, sanEmail
+//	        dpopBoundAccessTokens: true              # needs the pool's dpop
+//	        tlsClientCertificateBoundAccessTokens: true # needs the pool's mtls
+//	restApis:                          # and httpApis
+//	  - id: Api
+//	    protectedResource:
+//	      identifier: https://api.example/orders # absolute https URL (http on loopback), no fragment; empty: derived
+//	      audiences: [https://api.example/orders] # the gateway refuses tokens whose aud holds none
+//	      requireBinding: dpop         # any, dpop or mtls, on every route
+//	      metadata: true               # serve RFC 9728 metadata, resource_metadata in 401 challenges
+//	      resourceName: Orders
+//	      authorizationServers: [...]  # issuer URLs; default the local pools the authorizers accept
+//	      scopes: [...]
+//	      dpop: {algorithms: [...], maxAge: 60s} # as the pool's
+//	    resources:
+//	      - path: /
+//	        methods:
+//	          - httpMethod: GET
+//	            authorizer: Cognito    # requireBinding needs a COGNITO_USER_POOLS or JWT authorizer
+//	            requireBinding: mtls   # any, dpop or mtls (a route of an HTTP API likewise)
+//
+// A key or certificate client (private_key_jwt, tls_client_auth,
+// self_signed_tls_client_auth) uses client_credentials without a secret.
+// A client's JWKS is stored as compact JSON (Client.ResolvedJWKS). Clients
+// created by dynamic registration have no ConfigKey: Apply never updates
+// nor deletes them. A development server fills in the keys a client leaves
+// to be generated before the checks: see ParseWith and
+// Client.NeedsGeneratedKeys (devkeys.go).
+//
 // Relative paths (certificates, function code) are resolved against the
 // config file's directory and left absolute in the Config. When that
 // directory does not exist, as for the seed stack embedded in the binary and

@@ -90,6 +90,19 @@ func poolOAuthFields(was, is tollgate.PoolOAuth) []string {
 	return f
 }
 
+// clientExtensionFields names the config fields beyond Cognito's that
+// differ between the stored client cur and next (its token limits and
+// OAuth 2 extensions), and keeps cur's Registered in next: dynamic
+// registration's, never a config's.
+func clientExtensionFields(cur, next *tollgate.Client) []string {
+	var f fields
+	if !sameClientLimits(cur.TokenLimits, next.TokenLimits) {
+		f = append(f, "tokenLimits")
+	}
+	next.OAuth.Registered = cur.OAuth.Registered
+	return append(f, clientOAuthFields(cur.OAuth, next.OAuth)...)
+}
+
 // clientOAuthFields names the config fields of a client's extensions that
 // differ between was and is.
 func clientOAuthFields(was, is tollgate.ClientOAuth) []string {

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -100,11 +101,29 @@ func checkDPoP(r *report, d *DPoP, path string) {
 func (cl *Client) checkOAuth(r *report, cp string, p *UserPool, dir string) {
 	cl.ResolvedJWKS = ""
 	method := cl.TokenEndpointAuthMethod
-	mpath := field(cp, "tokenEndpointAuthMethod")
 	if method != "" && !slices.Contains(clientAuthMethods, method) {
-		r.add(mpath, "invalid tokenEndpointAuthMethod %q: want one of %s", method, strings.Join(clientAuthMethods, ", "))
+		r.add(field(cp, "tokenEndpointAuthMethod"), "invalid tokenEndpointAuthMethod %q: want one of %s", method, strings.Join(clientAuthMethods, ", "))
 		return
 	}
+	declared := cl.keySources(r, cp)
+	if len(declared) > 1 {
+		r.add(field(cp, declared[1]), "a client has one of jwks, jwksFile and jwksUri, got %s", strings.Join(declared, " and "))
+		return
+	}
+	cl.checkAuthMethod(r, cp, p, declared)
+	if len(declared) == 1 {
+		cl.checkKeys(r, cp, declared[0], dir)
+	}
+	if cl.DPoPBoundAccessTokens && p.DPoP == nil {
+		r.add(field(cp, "dpopBoundAccessTokens"), "dpopBoundAccessTokens needs the pool's dpop")
+	}
+	if cl.TLSClientCertificateBoundAccessTokens && !p.MTLS {
+		r.add(field(cp, "tlsClientCertificateBoundAccessTokens"), "tlsClientCertificateBoundAccessTokens needs the pool's mtls: true")
+	}
+}
+
+// keySources lists the fields that declare the client's keys.
+func (cl *Client) keySources(r *report, cp string) []string {
 	declared := []string{}
 	if len(cl.JWKS) > 0 || r.has(field(cp, "jwks")) {
 		declared = append(declared, "jwks")
@@ -115,76 +134,67 @@ func (cl *Client) checkOAuth(r *report, cp string, p *UserPool, dir string) {
 	if cl.JWKSURI != "" {
 		declared = append(declared, "jwksUri")
 	}
-	if len(declared) > 1 {
-		r.add(field(cp, declared[1]), "a client has one of jwks, jwksFile and jwksUri, got %s", strings.Join(declared, " and "))
-		return
+	return declared
+}
+
+// checkAuthMethod checks what the client's method needs: a secret or
+// none, keys (declared: the fields that declare them), a certificate
+// name, the pool's mtls.
+func (cl *Client) checkAuthMethod(r *report, cp string, p *UserPool, declared []string) {
+	method := cl.TokenEndpointAuthMethod
+	mpath := field(cp, "tokenEndpointAuthMethod")
+	if cl.TLSClientAuth != nil && method != tollgate.AuthTLSClient {
+		r.addKey(field(cp, "tlsClientAuth"), "tlsClientAuth is for clients of tokenEndpointAuthMethod tls_client_auth")
 	}
-	hasTLSName := cl.TLSClientAuth != nil
+	keyed := method == tollgate.AuthPrivateKeyJWT || method == tollgate.AuthSelfSignedTLSClient
+	if len(declared) > 0 && !keyed {
+		r.add(field(cp, declared[0]), "%s is for clients of tokenEndpointAuthMethod private_key_jwt or self_signed_tls_client_auth", declared[0])
+	}
+	if cl.authenticatesWithoutSecret() && cl.GenerateSecret {
+		r.add(field(cp, "generateSecret"), "a %s client has no secret: remove generateSecret", method)
+	}
+	if (method == tollgate.AuthTLSClient || method == tollgate.AuthSelfSignedTLSClient) && !p.MTLS {
+		r.add(mpath, "%s needs the pool's mtls: true", method)
+	}
 	switch method {
-	case "", tollgate.AuthClientSecretBasic, tollgate.AuthClientSecretPost:
-		if method != "" && !cl.GenerateSecret {
+	case tollgate.AuthClientSecretBasic, tollgate.AuthClientSecretPost:
+		if !cl.GenerateSecret {
 			r.add(mpath, "%s needs generateSecret: true", method)
-		}
-		if len(declared) > 0 {
-			r.add(field(cp, declared[0]), "%s is for clients of tokenEndpointAuthMethod private_key_jwt or self_signed_tls_client_auth", declared[0])
-		}
-		if hasTLSName {
-			r.addKey(field(cp, "tlsClientAuth"), "tlsClientAuth is for clients of tokenEndpointAuthMethod tls_client_auth")
 		}
 	case tollgate.AuthPrivateKeyJWT:
 		if len(declared) == 0 {
 			r.add(mpath, "private_key_jwt needs the client's public keys: one of jwks, jwksFile and jwksUri")
 		}
-		if cl.GenerateSecret {
-			r.add(field(cp, "generateSecret"), "a private_key_jwt client has no secret: remove generateSecret")
-		}
-		if hasTLSName {
-			r.addKey(field(cp, "tlsClientAuth"), "tlsClientAuth is for clients of tokenEndpointAuthMethod tls_client_auth")
-		}
 	case tollgate.AuthTLSClient:
-		if cl.GenerateSecret {
-			r.add(field(cp, "generateSecret"), "a tls_client_auth client has no secret: remove generateSecret")
-		}
-		if !p.MTLS {
-			r.add(mpath, "tls_client_auth needs the pool's mtls: true")
-		}
-		if len(declared) > 0 {
-			r.add(field(cp, declared[0]), "%s is for clients of tokenEndpointAuthMethod private_key_jwt or self_signed_tls_client_auth", declared[0])
-		}
-		if !hasTLSName {
+		if cl.TLSClientAuth == nil {
 			r.add(mpath, "tls_client_auth needs tlsClientAuth: the one name the client's certificate carries (subjectDn, sanDns, sanUri, sanIp or sanEmail)")
 		} else {
 			checkTLSName(r, cl.TLSClientAuth, field(cp, "tlsClientAuth"))
 		}
 	case tollgate.AuthSelfSignedTLSClient:
-		if cl.GenerateSecret {
-			r.add(field(cp, "generateSecret"), "a self_signed_tls_client_auth client has no secret: remove generateSecret")
-		}
-		if !p.MTLS {
-			r.add(mpath, "self_signed_tls_client_auth needs the pool's mtls: true")
-		}
 		if len(declared) == 0 || declared[0] == "jwksUri" {
 			r.add(mpath, "self_signed_tls_client_auth needs the client's certificates in x5c of jwks or jwksFile")
 		}
-		if hasTLSName {
-			r.addKey(field(cp, "tlsClientAuth"), "tlsClientAuth is for clients of tokenEndpointAuthMethod tls_client_auth")
-		}
 	}
-	needX5C := method == tollgate.AuthSelfSignedTLSClient
-	switch {
-	case len(declared) == 0:
-	case declared[0] == "jwks":
+}
+
+// checkKeys checks the client's keys, declared by the field source, and
+// sets ResolvedJWKS from jwks or jwksFile.
+func (cl *Client) checkKeys(r *report, cp, source, dir string) {
+	method := cl.TokenEndpointAuthMethod
+	switch source {
+	case "jwks":
 		b, err := json.Marshal(cl.JWKS)
 		if err != nil {
 			r.add(field(cp, "jwks"), "jwks is not JSON: %v", err)
-			break
+			return
 		}
-		if path, msg := checkJWKS(b, needX5C); msg != "" {
+		if path, msg := checkJWKS(b, method); msg != "" {
 			r.add(field(field(cp, "jwks"), path), "%s", msg)
-			break
+			return
 		}
 		cl.ResolvedJWKS = string(b)
-	case declared[0] == "jwksFile":
+	case "jwksFile":
 		fp := field(cp, "jwksFile")
 		if !filepath.IsAbs(cl.JWKSFile) {
 			cl.JWKSFile = filepath.Join(dir, cl.JWKSFile)
@@ -195,29 +205,23 @@ func (cl *Client) checkOAuth(r *report, cp string, p *UserPool, dir string) {
 		b, err := readSmallFile(cl.JWKSFile)
 		if err != nil {
 			r.add(fp, "%v", err)
-			break
+			return
 		}
-		if path, msg := checkJWKS(b, needX5C); msg != "" {
+		if path, msg := checkJWKS(b, method); msg != "" {
 			if path != "" {
 				msg = path + ": " + msg
 			}
 			r.add(fp, "%s: %s", cl.JWKSFile, msg)
-			break
+			return
 		}
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, b); err == nil {
 			cl.ResolvedJWKS = compact.String()
 		}
-	case declared[0] == "jwksUri":
-		if msg := checkHTTPSURL(cl.JWKSURI, false); msg != "" {
+	case "jwksUri":
+		if msg := checkHTTPSURL(cl.JWKSURI); msg != "" {
 			r.add(field(cp, "jwksUri"), "invalid jwksUri %q: %s", cl.JWKSURI, msg)
 		}
-	}
-	if cl.DPoPBoundAccessTokens && p.DPoP == nil {
-		r.add(field(cp, "dpopBoundAccessTokens"), "dpopBoundAccessTokens needs the pool's dpop")
-	}
-	if cl.TLSClientCertificateBoundAccessTokens && !p.MTLS {
-		r.add(field(cp, "tlsClientCertificateBoundAccessTokens"), "tlsClientCertificateBoundAccessTokens needs the pool's mtls: true")
 	}
 }
 
@@ -253,9 +257,11 @@ func checkTLSName(r *report, t *TLSClientAuth, path string) {
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // checkJWKS checks that b is a JWK Set (RFC 7517 §5) of public asymmetric
-// keys only, each with x5c when needX5C. It returns the path of the
-// offending value within the set ("keys[1].d") and what is wrong, or "".
-func checkJWKS(b []byte, needX5C bool) (path, msg string) {
+// keys only, each with x5c for a client of method
+// self_signed_tls_client_auth. It returns the path of the offending value
+// within the set ("keys[1].d") and what is wrong, or "".
+func checkJWKS(b []byte, method string) (path, msg string) {
+	needX5C := method == tollgate.AuthSelfSignedTLSClient
 	var raw struct {
 		Keys []map[string]json.RawMessage `json:"keys"`
 	}
@@ -292,19 +298,27 @@ func checkJWKS(b []byte, needX5C bool) (path, msg string) {
 	return "", ""
 }
 
+// checkResourceURL says what is wrong with u as a resource or issuer
+// identifier: an https URL (http on loopback or localhost) without
+// fragment; "" when nothing.
+func checkResourceURL(u string) string {
+	if strings.Contains(u, "#") {
+		if _, err := url.Parse(u); err == nil {
+			return "want a URL without fragment"
+		}
+	}
+	return checkHTTPSURL(u)
+}
+
 // checkHTTPSURL says what is wrong with u as an https URL (http on
-// loopback or localhost), "" when nothing; fragments are refused when
-// noFragment.
-func checkHTTPSURL(u string, noFragment bool) string {
+// loopback or localhost), "" when nothing.
+func checkHTTPSURL(u string) string {
 	parsed, err := url.Parse(u)
 	if err != nil {
 		return "not a URL"
 	}
 	if !parsed.IsAbs() || parsed.Host == "" {
 		return "want an absolute https URL"
-	}
-	if noFragment && (parsed.Fragment != "" || strings.Contains(u, "#")) {
-		return "want a URL without fragment"
 	}
 	switch parsed.Scheme {
 	case "https":
@@ -331,7 +345,7 @@ func isLoopback(host string) bool {
 // checkProtectedResource checks an API's protectedResource at path.
 func checkProtectedResource(r *report, pr *ProtectedResource, path string) {
 	if pr.Identifier != "" {
-		if msg := checkHTTPSURL(pr.Identifier, true); msg != "" {
+		if msg := checkResourceURL(pr.Identifier); msg != "" {
 			r.add(field(path, "identifier"), "invalid identifier %q: %s (RFC 9728 §2, RFC 8707 §2)", pr.Identifier, msg)
 		}
 	}
@@ -344,7 +358,7 @@ func checkProtectedResource(r *report, pr *ProtectedResource, path string) {
 		r.add(field(path, "requireBinding"), "invalid requireBinding %q: want one of %s", b, strings.Join(bindings, ", "))
 	}
 	for k, s := range pr.AuthorizationServers {
-		if msg := checkHTTPSURL(s, true); msg != "" {
+		if msg := checkResourceURL(s); msg != "" {
 			r.add(index(field(path, "authorizationServers"), k), "invalid authorization server %q: %s", s, msg)
 		}
 	}
@@ -383,4 +397,28 @@ func (cl *Client) authenticatesWithoutSecret() bool {
 		return true
 	}
 	return false
+}
+
+// CheckJWKS checks that jwks is a JWK Set of public asymmetric keys only
+// (no private members, no "oct" key), each with its certificate in x5c
+// for a client of method self_signed_tls_client_auth, as a client's jwks
+// and jwksFile are checked.
+func CheckJWKS(jwks []byte, method string) error {
+	path, msg := checkJWKS(jwks, method)
+	switch {
+	case msg == "":
+		return nil
+	case path != "":
+		return fmt.Errorf("%s: %s", path, msg)
+	}
+	return errors.New(msg)
+}
+
+// CheckJWKSURI says what is wrong with a client's jwks_uri: it must be an
+// https URL, or http on loopback or localhost.
+func CheckJWKSURI(u string) error {
+	if msg := checkHTTPSURL(u); msg != "" {
+		return fmt.Errorf("invalid jwks_uri %q: %s", u, msg)
+	}
+	return nil
 }

@@ -121,6 +121,7 @@ func changedFields(cur, next *tollgate.Client) []string {
 	add(cur.AccessTokenValidity != next.AccessTokenValidity, "access_token_validity")
 	add(cur.IDTokenValidity != next.IDTokenValidity, "id_token_validity")
 	add(cur.RefreshTokenValidity != next.RefreshTokenValidity, "refresh_token_validity")
+	add(cur.OAuth != next.OAuth, "oauth")
 	return out
 }
 

@@ -28,10 +28,15 @@ type ClientSpec struct {
 	// Validities of the client's tokens; the zero Validity means the
 	// domain's default.
 	AccessToken, IDToken, RefreshToken tollgate.Validity
-	// OAuth are a new client's extensions beyond Cognito (an update keeps
-	// the client's): a client whose AuthMethod is not a secret's needs no
-	// secret for client_credentials.
-	OAuth tollgate.ClientOAuth
+	// OAuth are the client's extensions beyond Cognito. Nil: a new client
+	// is a Cognito client, an update keeps the client's (so that Cognito's
+	// UpdateUserPoolClient, which knows nothing of them, never wipes
+	// them). Registered is never taken from the spec.
+	OAuth *tollgate.ClientOAuth
+	// Registered marks a new client as made by dynamic registration (RFC
+	// 7591), at this time: only the registration endpoint sets it, and only
+	// CreateClient reads it (an update keeps the client's).
+	Registered time.Time
 }
 
 // SecretChoice is how a new client gets its first secret.
@@ -81,7 +86,8 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, spec ClientSp
 	var c *tollgate.Client
 	defer func() { s.recordCreated(ctx, poolID, c, err) }()
 	now := s.clock()
-	c = &tollgate.Client{ID: tollgate.NewClientID(), PoolID: poolID, Secrets: []tollgate.ClientSecret{}, OAuth: spec.OAuth, CreatedAt: now, UpdatedAt: now}
+	c = &tollgate.Client{ID: tollgate.NewClientID(), PoolID: poolID, Secrets: []tollgate.ClientSecret{}, CreatedAt: now, UpdatedAt: now}
+	c.OAuth.Registered = spec.Registered
 	plain := ""
 	if secret.wanted() {
 		var err error
@@ -150,6 +156,17 @@ func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec)
 		return err
 	}
 	c.ExplicitAuthFlows = spec.ExplicitAuthFlows
+	if spec.OAuth != nil {
+		o := *spec.OAuth
+		o.Registered = c.OAuth.Registered
+		if o.AuthMethod == tollgate.AuthClientSecretBasic || o.AuthMethod == tollgate.AuthClientSecretPost {
+			o.AuthMethod = "" // a secret's, as a Cognito client's
+		}
+		if err := checkClientOAuth(o); err != nil {
+			return err
+		}
+		c.OAuth = o
+	}
 	c.AllowedOAuthFlows, c.AllowedOAuthScopes = []string{}, []string{}
 	if len(spec.OAuthFlows) == 0 {
 		return nil
@@ -160,7 +177,7 @@ func (s *Service) fill(ctx context.Context, c *tollgate.Client, spec ClientSpec)
 		}
 	}
 	c.AllowedOAuthFlows = dedup(spec.OAuthFlows)
-	if len(c.Secrets) == 0 && (c.OAuth.AuthMethod == "" || c.OAuth.AuthMethod == tollgate.AuthClientSecretBasic || c.OAuth.AuthMethod == tollgate.AuthClientSecretPost) {
+	if len(c.Secrets) == 0 && !authenticatesWithoutSecret(c.OAuth) {
 		return refused(tollgate.KindInvalid, ErrSecretRequired, "a client without a secret cannot use client_credentials")
 	}
 	return s.setScopes(ctx, c, spec.Scopes)

@@ -55,6 +55,12 @@ func (s *Service) CreatePoolWith(ctx context.Context, name, region string, spec 
 	}
 	now := s.clock()
 	p = &tollgate.UserPool{ID: tollgate.NewPoolID(region), Name: name, Region: region, PreTokenGeneration: trigger, CreatedAt: now, UpdatedAt: now}
+	if spec.OAuth != nil {
+		if err := checkPoolOAuth(*spec.OAuth); err != nil {
+			return nil, err
+		}
+		p.OAuth = *spec.OAuth
+	}
 	if err := s.st.CreatePool(ctx, p); err != nil {
 		return nil, err
 	}
@@ -63,7 +69,8 @@ func (s *Service) CreatePoolWith(ctx context.Context, name, region string, spec 
 
 // UpdatePool replaces the settings of a pool made by hand with spec, as
 // Cognito's UpdateUserPool does: a setting spec leaves out is reset to its
-// default (no trigger). Name, region and id never change.
+// default (no trigger), except the extensions beyond Cognito, which a nil
+// spec.OAuth keeps. Name, region and id never change.
 func (s *Service) UpdatePool(ctx context.Context, cur *tollgate.UserPool, spec PoolSpec) (p *tollgate.UserPool, err error) {
 	defer func() {
 		s.record(ctx, audit.Event{Action: ActionPoolUpdate, Target: audit.Target{PoolID: cur.ID}}, err)
@@ -77,6 +84,12 @@ func (s *Service) UpdatePool(ctx context.Context, cur *tollgate.UserPool, spec P
 	}
 	up := *cur
 	up.PreTokenGeneration, up.UpdatedAt = trigger, s.clock()
+	if spec.OAuth != nil {
+		if err := checkPoolOAuth(*spec.OAuth); err != nil {
+			return nil, err
+		}
+		up.OAuth = *spec.OAuth
+	}
 	// The write is conditional on the owner read in cur: a config that
 	// adopted the pool since is not overridden.
 	if err := writeOwned(tollgate.ObjectPool, cur.ID, cur.ConfigKey, func(o tollgate.Owner) error { return s.st.UpdatePool(ctx, &up, o) }); err != nil {
@@ -114,6 +127,10 @@ type PoolSpec struct {
 	// older way to name the trigger's function: alone it makes a V1_0
 	// trigger; with PreTokenGeneration it must be its LambdaARN.
 	LegacyPreTokenGeneration string
+	// OAuth are the pool's extensions beyond Cognito. Nil: a new pool is a
+	// Cognito pool, an update keeps the pool's (Cognito's UpdateUserPool
+	// knows nothing of them).
+	OAuth *tollgate.PoolOAuth
 }
 
 // Trigger rules, from Cognito's API reference

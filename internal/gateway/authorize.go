@@ -319,8 +319,9 @@ func (g *Gateway) refuseBound(w http.ResponseWriter, r *http.Request, t *target,
 		return true
 	}
 	unauthorized := res.Decision == Unauthorized || res.Decision == Expired
-	if !unauthorized || rs.authz == nil || res.Claims != nil && res.bound == nil {
-		return false // a 403, a failure, a Lambda authorizer's answer
+	_, jwt := rs.authz.(*JWTAuthorizer)
+	if !unauthorized || rs.authz == nil || (res.Claims != nil && res.bound == nil && (jwt || rs.http)) {
+		return false // a 403 (a JWT authorizer's valid token without a scope), a failure, a Lambda authorizer's answer
 	}
 	hadToken := rs.authz.present(r)
 	var base []string
@@ -333,12 +334,10 @@ func (g *Gateway) refuseBound(w http.ResponseWriter, r *http.Request, t *target,
 	case rs.challenges != nil:
 		base = restChallenge(r, rs, res)
 	}
-	w.Header()[headerWWWAuthenticate] = g.challengeValues(r, t, rs, res, base, hadToken)
+	w.Header()[headerWWWAuthenticate] = g.challengeValues(r, t, rs, res, base)
 	rt := ResponseUnauthorized
-	if res.Decision == Expired && !rs.http {
-		if _, jwt := rs.authz.(*JWTAuthorizer); !jwt {
-			rt = ResponseExpiredToken
-		}
+	if res.Decision == Expired && !rs.http && !jwt {
+		rt = ResponseExpiredToken
 	}
 	t.api.write(w, rt)
 	return true

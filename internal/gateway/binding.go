@@ -105,100 +105,121 @@ func needsBindingCheck(rs *routeState, c *bearer.Claims, header string) bool {
 // §3). A refusal replaces res: Unauthorized with the challenge's
 // bindRefusal, or Failed when the replay cache could not answer.
 func (g *Gateway) checkBinding(r *http.Request, rs *routeState, header string, res *Result) {
+	f, failed, reason := g.bindingRefusal(r, rs, header, res.Claims)
+	if f == nil {
+		return
+	}
+	d := Unauthorized
+	if failed {
+		d = Failed
+	}
+	*res = Result{Decision: d, Cached: res.Cached, Reason: reason, bound: f}
+}
+
+// bindingRefusal makes checkBinding's checks of the claims c: nil when
+// they pass, else the refusal and the reason to log, failed when the
+// replay cache could not answer.
+func (g *Gateway) bindingRefusal(r *http.Request, rs *routeState, header string, c *bearer.Claims) (f *bindRefusal, failed bool, reason string) {
 	tok, dpopScheme := splitScheme(header)
-	c := res.Claims
-	cnf := c.Cnf
-	var res0 *resourceState
+	var rsrc *resourceState
 	require := ""
 	if rs.bind != nil {
-		res0, require = rs.bind.res, rs.bind.require
+		rsrc, require = rs.bind.res, rs.bind.require
 	}
-	refuse := func(f *bindRefusal, reason string) {
-		*res = Result{Decision: Unauthorized, Cached: res.Cached, Reason: reason, bound: f}
-	}
+	cnf := c.Cnf
 	var dpopOK, certOK bool
 	switch {
 	case cnf != nil && cnf.JKT != "":
 		if !dpopScheme {
 			// RFC 9449 §7.2: a DPoP-bound token sent as a bearer token.
-			refuse(refusedBearerUse, "DPoP-bound token sent with the Bearer scheme")
-			return
+			return refusedBearerUse, false, "DPoP-bound token sent with the Bearer scheme"
 		}
-		p := g.proofPolicy(res0)
-		if g.replay == nil {
-			refuse(refusedNoReplay, "no replay cache: DPoP proofs cannot be checked")
-			return
-		}
-		v := p.verifier
-		v.Replay, v.Now = g.replay, g.now
-		proof, err := v.Verify(r.Context(), dpop.Request{
-			Proofs:      r.Header[headerDPoP],
-			Method:      r.Method,
-			URL:         g.externalURL(r) + r.URL.EscapedPath(),
-			AccessToken: tok,
-		})
-		var pe *dpop.Error
-		switch {
-		case errors.Is(err, dpop.ErrReplayCache):
-			*res = Result{Decision: Failed, Cached: res.Cached, Reason: err.Error(), bound: &bindRefusal{}}
-			return
-		case errors.As(err, &pe):
-			refuse(&bindRefusal{dpop: true, code: codeInvalidProof, description: pe.Description}, "DPoP proof refused: "+pe.Description)
-			return
-		case err != nil:
-			refuse(&bindRefusal{dpop: true, code: codeInvalidProof, description: "the proof is not valid"}, "DPoP proof refused: "+err.Error())
-			return
-		case proof.JKT != cnf.JKT:
-			// RFC 9449 §4.3 check 12.
-			refuse(refusedProofKey, "DPoP proof of another key than the token's cnf.jkt")
-			return
+		if f, failed, reason := g.checkProof(r, rsrc, tok, cnf.JKT); f != nil {
+			return f, failed, reason
 		}
 		dpopOK = true
 	case dpopScheme:
 		// RFC 9449 §7.2: the DPoP scheme with a token that is not bound.
-		refuse(refusedNotBound, "token without cnf.jkt sent with the DPoP scheme")
-		return
+		return refusedNotBound, false, "token without cnf.jkt sent with the DPoP scheme"
 	}
 	if cnf != nil && cnf.X5TS256 != "" {
-		var cert *x509.Certificate
-		var err error
-		if g.bind.clientCert != nil {
-			cert, err = g.bind.clientCert(r)
-		}
-		switch {
-		case err != nil:
-			refuse(refusedNoCert, "client certificate: "+err.Error())
-			return
-		case cert == nil:
-			refuse(refusedNoCert, "certificate-bound token without a client certificate")
-			return
-		case mtls.Thumbprint(cert) != cnf.X5TS256:
-			refuse(refusedCert, "certificate-bound token with another client certificate")
-			return
+		if f, reason := g.checkCert(r, cnf.X5TS256); f != nil {
+			return f, false, reason
 		}
 		certOK = true
 	}
-	switch require {
-	case tollgate.BindingDPoP:
-		if !dpopOK {
-			refuse(refusedUnbound[1], "the route requires DPoP-bound tokens")
-			return
-		}
-	case tollgate.BindingMTLS:
-		if !certOK {
-			refuse(refusedUnbound[2], "the route requires certificate-bound tokens")
-			return
-		}
-	case tollgate.BindingAny:
-		if !dpopOK && !certOK {
-			refuse(refusedUnbound[0], "the route requires sender-constrained tokens")
-			return
-		}
+	if f, reason := unmetBinding(require, dpopOK, certOK); f != nil {
+		return f, false, reason
 	}
-	if res0 != nil && len(res0.decl.Audiences) > 0 && !c.Aud.Contains(res0.decl.Audiences...) {
-		refuse(refusedNotAudience, "aud holds none of the API's audiences")
-		return
+	if rsrc != nil && len(rsrc.decl.Audiences) > 0 && !c.Aud.Contains(rsrc.decl.Audiences...) {
+		return refusedNotAudience, false, "aud holds none of the API's audiences"
 	}
+	return nil, false, ""
+}
+
+// checkCert checks that the request came with the client certificate of
+// thumbprint x5t (RFC 8705 §3). It returns nil when it did, else the
+// refusal and the reason to log.
+func (g *Gateway) checkCert(r *http.Request, x5t string) (*bindRefusal, string) {
+	var cert *x509.Certificate
+	var err error
+	if g.bind.clientCert != nil {
+		cert, err = g.bind.clientCert(r)
+	}
+	switch {
+	case err != nil:
+		return refusedNoCert, "client certificate: " + err.Error()
+	case cert == nil:
+		return refusedNoCert, "certificate-bound token without a client certificate"
+	case mtls.Thumbprint(cert) != x5t:
+		return refusedCert, "certificate-bound token with another client certificate"
+	}
+	return nil, ""
+}
+
+// unmetBinding returns the refusal of a token that is not bound as
+// require says (nil when it is), given which bindings were checked.
+func unmetBinding(require string, dpopOK, certOK bool) (*bindRefusal, string) {
+	switch {
+	case require == tollgate.BindingDPoP && !dpopOK:
+		return refusedUnbound[1], "the route requires DPoP-bound tokens"
+	case require == tollgate.BindingMTLS && !certOK:
+		return refusedUnbound[2], "the route requires certificate-bound tokens"
+	case require == tollgate.BindingAny && !dpopOK && !certOK:
+		return refusedUnbound[0], "the route requires sender-constrained tokens"
+	}
+	return nil, ""
+}
+
+// checkProof checks the DPoP proof of a request with a token bound to
+// the key jkt (RFC 9449 §7.1, §4.3) under the resource's policy. It
+// returns nil when the proof is good; else the refusal and the reason to
+// log, failed when the replay cache could not answer.
+func (g *Gateway) checkProof(r *http.Request, rsrc *resourceState, tok, jkt string) (f *bindRefusal, failed bool, reason string) {
+	if g.replay == nil {
+		return refusedNoReplay, false, "no replay cache: DPoP proofs cannot be checked"
+	}
+	v := g.proofPolicy(rsrc).verifier
+	v.Replay, v.Now = g.replay, g.now
+	proof, err := v.Verify(r.Context(), dpop.Request{
+		Proofs:      r.Header[headerDPoP],
+		Method:      r.Method,
+		URL:         g.externalURL(r) + r.URL.EscapedPath(), // as sent: /apis/{id}/{stage} and the stage included
+		AccessToken: tok,
+	})
+	var pe *dpop.Error
+	switch {
+	case errors.Is(err, dpop.ErrReplayCache):
+		return &bindRefusal{}, true, err.Error()
+	case errors.As(err, &pe):
+		return &bindRefusal{dpop: true, code: codeInvalidProof, description: pe.Description}, false, "DPoP proof refused: " + pe.Description
+	case err != nil:
+		return &bindRefusal{dpop: true, code: codeInvalidProof, description: "the proof is not valid"}, false, "DPoP proof refused: " + err.Error()
+	case proof.JKT != jkt:
+		// RFC 9449 §4.3 check 12.
+		return refusedProofKey, false, "DPoP proof of another key than the token's cnf.jkt"
+	}
+	return nil, false, ""
 }
 
 // externalURL returns the scheme and host r was sent to
@@ -235,8 +256,12 @@ func newProofPolicy(algs []string, maxAge time.Duration) proofPolicy {
 }
 
 // bindingOf returns the binding of a route r of api: nil when the API
-// declares no resource and r no RequireBinding.
+// declares no resource and r no RequireBinding, or r has no Cognito or JWT
+// authorizer.
 func bindingOf(api *apiState, r *tollgate.Route) *binding {
+	if r.Authorizer == nil || (r.Authorizer.Kind() != tollgate.AuthorizerCognito && r.Authorizer.Kind() != tollgate.AuthorizerJWT) {
+		return nil // only tokens of Cognito and JWT authorizers are checked
+	}
 	require := r.RequireBinding
 	if require == "" && api.resource != nil {
 		require = api.resource.decl.RequireBinding

@@ -348,6 +348,10 @@ func TestGatewayProtectedResource(t *testing.T) {
 			"Bearer " + rm, "DPoP " + algs + ", " + rm}},
 		{"invalid token, metadata served", tollgate.ProtectedResource{Metadata: true}, "garbage", 401, []string{
 			`Bearer error="invalid_token", error_description="the access token is not valid", ` + rm, "DPoP " + algs + ", " + rm}},
+		{"missing scope: Cognito's 401, metadata served", tollgate.ProtectedResource{Metadata: true}, mint(t, keyA, keyA.kid, with(good, "scope", "other/read")), 401, []string{
+			`Bearer error="invalid_token", error_description="the access token is not valid", ` + rm, "DPoP " + algs + ", " + rm}},
+		{"expired: Cognito's message (gateway response EXPIRED_TOKEN)", tollgate.ProtectedResource{}, mint(t, keyA, keyA.kid, with(good, "exp", t0.Unix()-1)), 401, []string{
+			`Bearer error="invalid_token", error_description="the access token expired"`, "DPoP " + algs}},
 		{"API requires dpop: bearer token", tollgate.ProtectedResource{RequireBinding: tollgate.BindingDPoP, Metadata: true}, noAud, 401, []string{
 			`DPoP error="invalid_token", error_description="the token is not DPoP-bound", ` + algs + ", " + rm}},
 		{"API requires mtls: no token", tollgate.ProtectedResource{RequireBinding: tollgate.BindingMTLS}, "", 401, []string{"Bearer"}},
@@ -363,7 +367,11 @@ func TestGatewayProtectedResource(t *testing.T) {
 			if got := w.Header().Values("WWW-Authenticate"); !slices.Equal(got, tt.want) {
 				t.Errorf("WWW-Authenticate\n%q, want\n%q", got, tt.want)
 			}
-			if tt.status == 401 && w.Body.String() != `{"message":"Unauthorized"}` {
+			if want := `{"message":"Unauthorized"}`; strings.HasPrefix(tt.name, "expired") {
+				if w.Body.String() != `{"message":"The incoming token has expired"}` {
+					t.Errorf("body %s, want API Gateway's", w.Body)
+				}
+			} else if tt.status == 401 && w.Body.String() != want {
 				t.Errorf("body %s, want API Gateway's", w.Body)
 			}
 		})

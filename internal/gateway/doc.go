@@ -335,6 +335,10 @@
 // JWTAuthorizerCached) 411–419 ns with no allocation. A JWT not seen
 // before adds its verification (-bench VerifyJWT ./internal/bearer):
 // RS256 44 µs, ES256 81–86 µs, ES384 0.56–0.59 ms, ES512 1.8 ms.
+// A DPoP-bound token (-bench Binding) adds its proof's check, ES256, and
+// its jti recorded: 0.16–0.36 ms with a replay.Local, 0.35–0.84 ms with
+// replay.Redis on a shared 2-core machine (a bearer token: 2.2 µs, 3
+// allocations, as without bindings).
 //
 // # Imports
 //

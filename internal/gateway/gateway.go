@@ -331,9 +331,7 @@ func New(opts Options) (*Gateway, error) {
 		now:      opts.Now,
 		log:      opts.Logger,
 
-		unavailable: opts.Unavailable,
-		replay:      opts.Replay,
-		bind:        bindOptions{clientCert: opts.ClientCert, externalURL: opts.ExternalURL},
+		unavailable: opts.Unavailable, replay: opts.Replay, bind: bindOptions{clientCert: opts.ClientCert, externalURL: opts.ExternalURL},
 
 		keys: opts.APIKeys, usage: opts.Usage,
 		shared: opts.Limiter, local: localLimiterOf(opts), failOpen: opts.LimiterFailOpen,
@@ -505,7 +503,7 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 	for i := range api.Routes {
 		r := &api.Routes[i]
 		rs := &st.routes[i]
-		rs.http = api.IsHTTP()
+		rs.http, rs.bind = api.IsHTTP(), bindingOf(st, r)
 		rs.resourceID = resourceID(api.ID, r.ResourcePath)
 		rs.name = r.Method + " " + r.ResourcePath
 		if r.APIKeyRequired && !api.IsHTTP() { // HTTP APIs have no API keys (apigw-beyond §3)
@@ -523,9 +521,6 @@ func (g *Gateway) buildAPI(api *tollgate.RestAPI, opts Options, authorizers *bui
 			}
 			if opts.Challenge && rs.authz != nil && !rs.http { // an HTTP API's are always sent
 				rs.challenges = newChallenges(api.ID, r.AuthorizationScopes)
-			}
-			if rs.authz != nil {
-				rs.bind = bindingOf(st, r)
 			}
 		}
 		if err := buildIntegration(rs, api, r, opts); err != nil {

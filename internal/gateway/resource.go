@@ -50,7 +50,7 @@ func newResourceState(pr *tollgate.ProtectedResource) *resourceState {
 // domain's base path.
 func (g *Gateway) stagePath(t *target) string {
 	stage := ""
-	if !(t.api.http && t.stage == t.api.def) {
+	if !t.api.http || t.stage != t.api.def {
 		stage = "/" + t.stage.stage.Name
 	}
 	switch t.how {
@@ -94,15 +94,14 @@ func (g *Gateway) metadataURL(r *http.Request, t *target) string {
 // challengeValues returns the WWW-Authenticate values of a 401 of route rs
 // (reached as t) on request r, for a route with bindings or a refusal of
 // checkBinding. base is the Bearer value the gateway sends without them
-// (Options.Challenge's, an HTTP API's), nil for none; hadToken tells
-// whether r carried the identity source.
+// (Options.Challenge's, an HTTP API's), nil for none.
 //
 // The challenge of the scheme the token was refused for comes first, with
 // its error (none when no token was sent: RFC 6750 §3.1); the API's other
 // accepted scheme follows without one. DPoP's carries algs (RFC 9449
 // §7.1); each carries resource_metadata when the API serves metadata
 // (RFC 9728 §5.1).
-func (g *Gateway) challengeValues(r *http.Request, t *target, rs *routeState, res *Result, base []string, hadToken bool) []string {
+func (g *Gateway) challengeValues(r *http.Request, t *target, rs *routeState, res *Result, base []string) []string {
 	require, declared := "", false
 	var rsrc *resourceState
 	if rs.bind != nil {
@@ -112,18 +111,8 @@ func (g *Gateway) challengeValues(r *http.Request, t *target, rs *routeState, re
 	acceptDPoP, acceptBearer := require != tollgate.BindingMTLS, require != tollgate.BindingDPoP
 	f := res.bound
 	if f == nil {
-		// A refusal of the authorizer: the token's scheme is the one it
-		// was sent with.
-		f = &bindRefusal{code: codeInvalidToken, description: "the access token is not valid"}
-		if res.Decision == Expired {
-			f.description = "the access token expired"
-		}
-		if v, _, ok := rs.authz.read(r); ok && hasDPoPScheme(strings.TrimLeft(v, " \t")) {
-			f.dpop = true
-		} else if !acceptBearer {
-			f.dpop = true
-		}
-		if !hadToken {
+		f = authorizerRefusal(r, rs, res, require)
+		if !rs.authz.present(r) {
 			f.code, f.description = "", ""
 		}
 	}
@@ -135,58 +124,88 @@ func (g *Gateway) challengeValues(r *http.Request, t *target, rs *routeState, re
 	if t != nil && t.api != nil {
 		rm = g.metadataURL(r, t)
 	}
-	policy := g.proofPolicy(rsrc)
-	dpopValue := func(withError bool) string {
-		var b strings.Builder
-		b.WriteString("DPoP ")
-		if withError && f.code != "" {
-			b.WriteString(`error="` + f.code + `", error_description="` + f.description + `", `)
-		}
-		b.WriteString(`algs="` + policy.algs + `"`)
-		if rm != "" {
-			b.WriteString(`, resource_metadata="` + rm + `"`)
-		}
-		return b.String()
-	}
-	bearerValue := func(withError bool) string {
-		if useBase := withError && res.bound == nil && len(base) > 0; !useBase {
-			v := "Bearer"
-			sep := " "
-			if withError && f.code != "" {
-				v += ` error="` + f.code + `", error_description="` + f.description + `"`
-				sep = ", "
-			}
-			if rm != "" {
-				v += sep + `resource_metadata="` + rm + `"`
-			}
-			return v
-		}
-		// The gateway's own value, completed.
-		v := base[0]
-		if rm != "" {
-			sep := ", "
-			if v == "Bearer" {
-				sep = " "
-			} else if !strings.Contains(v, `", `) {
-				sep = " " // an HTTP API's parameters are separated by spaces
-			}
-			v += sep + `resource_metadata="` + rm + `"`
-		}
-		return v
-	}
+	ch := challenge{rm: rm, algs: g.proofPolicy(rsrc).algs}
 	var out []string
-	if f.dpop {
-		out = append(out, dpopValue(true))
+	switch {
+	case f.dpop:
+		out = append(out, ch.dpop(f))
 		if acceptBearer {
-			out = append(out, bearerValue(false))
+			out = append(out, ch.bearer(nil))
 		}
-	} else {
-		out = append(out, bearerValue(true))
-		if acceptDPoP {
-			out = append(out, dpopValue(false))
-		}
+		return out
+	case res.bound == nil && len(base) > 0:
+		out = append(out, ch.complete(base[0]))
+	default:
+		out = append(out, ch.bearer(f))
+	}
+	if acceptDPoP {
+		out = append(out, ch.dpop(nil))
 	}
 	return out
+}
+
+// challenge builds the values of challengeValues: rm the
+// resource_metadata URL ("" for none), algs DPoP's algs.
+type challenge struct {
+	rm, algs string
+}
+
+// dpop is the DPoP challenge (RFC 9449 §7.1), with f's error if any (f
+// may be nil).
+func (c challenge) dpop(f *bindRefusal) string {
+	var b strings.Builder
+	b.WriteString("DPoP ")
+	if f != nil && f.code != "" {
+		b.WriteString(`error="` + f.code + `", error_description="` + f.description + `", `)
+	}
+	b.WriteString(`algs="` + c.algs + `"`)
+	if c.rm != "" {
+		b.WriteString(`, resource_metadata="` + c.rm + `"`)
+	}
+	return b.String()
+}
+
+// bearer is the Bearer challenge (RFC 6750 §3), with f's error if any (f
+// may be nil).
+func (c challenge) bearer(f *bindRefusal) string {
+	v, sep := "Bearer", " "
+	if f != nil && f.code != "" {
+		v += ` error="` + f.code + `", error_description="` + f.description + `"`
+		sep = ", "
+	}
+	if c.rm != "" {
+		v += sep + `resource_metadata="` + c.rm + `"`
+	}
+	return v
+}
+
+// complete adds resource_metadata to a Bearer value of the gateway's own
+// (Options.Challenge's, an HTTP API's, whose parameters AWS separates by
+// spaces).
+func (c challenge) complete(v string) string {
+	if c.rm == "" {
+		return v
+	}
+	sep := ", "
+	if v == "Bearer" || !strings.Contains(v, `", `) {
+		sep = " "
+	}
+	return v + sep + `resource_metadata="` + c.rm + `"`
+}
+
+// authorizerRefusal is the challenge's refusal of a token the authorizer
+// refused: invalid_token (no error without a token: RFC 6750 §3.1), for
+// the scheme the token was sent with, or DPoP when the route takes no
+// bearer token.
+func authorizerRefusal(r *http.Request, rs *routeState, res *Result, require string) *bindRefusal {
+	f := &bindRefusal{code: codeInvalidToken, description: "the access token is not valid"}
+	if res.Decision == Expired {
+		f.description = "the access token expired"
+	}
+	if v, _, ok := rs.authz.read(r); (ok && hasDPoPScheme(strings.TrimLeft(v, " \t"))) || require == tollgate.BindingDPoP {
+		f.dpop = true
+	}
+	return f
 }
 
 // localIssuers returns the issuers of the local pools the API's Cognito

@@ -65,7 +65,8 @@ func (s *Server) newRegistration() *registration.Handler {
 				AccessToken:  c.AccessTokenValidity,
 				IDToken:      c.IDTokenValidity,
 				RefreshToken: c.RefreshTokenValidity,
-				OAuth:        c.OAuth,
+				OAuth:        &c.OAuth,
+				Registered:   c.OAuth.Registered,
 			}, domain.SecretChoice{Generate: generateSecret})
 		},
 		CountRegistered:   s.countRegistered,

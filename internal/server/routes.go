@@ -16,6 +16,7 @@ import (
 )
 
 func (s *Server) routes() http.Handler {
+	s.registration = s.newRegistration()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/oauth2/token", s.metrics.instrumentOAuth("token", s.whenCurrent(s.token.ServeToken)))
 	mux.HandleFunc("/oauth2/revoke", s.metrics.instrumentOAuth("revoke", s.whenCurrent(s.token.ServeRevoke)))

@@ -242,7 +242,6 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.tokenMetrics = s.metrics.newTokenMetrics()
 	s.quotaUsage = &quotaUsage{st: opts.Store, now: opts.Now, log: opts.Logger, seen: map[string]quotaWindow{}}
 	s.token = s.newTokenEndpoint()
-	s.registration = s.newRegistration()
 	s.proxy = proxy.New(proxy.Options{Logger: opts.Logger})
 	s.gwCache = gateway.NewCache(gateway.CacheOptions{Bytes: opts.VerifyCacheBytes, Now: opts.Now})
 	s.metrics.registerCache(s.gwCache)

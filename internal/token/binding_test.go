@@ -315,7 +315,11 @@ func TestDPoPProofRefused(t *testing.T) {
 	for n, v := range k.jwk {
 		privateJWK[n] = v
 	}
-	privateJWK["d"] = b64(k.key.(*ecdsa.PrivateKey).D.FillBytes(make([]byte, 32)))
+	d, err := k.key.(*ecdsa.PrivateKey).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	privateJWK["d"] = b64(d)
 	cases := []struct {
 		name   string
 		proofs []string

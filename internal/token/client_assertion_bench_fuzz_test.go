@@ -41,7 +41,7 @@ func BenchmarkAuthenticatePrivateKeyJWT(b *testing.B) {
 		params := map[string]string{
 			"grant_type":            "client_credentials",
 			"client_assertion_type": token.ClientAssertionTypeJWT,
-			"client_assertion":      sign(b, key, f.claims(client), nil),
+			"client_assertion":      signAssertion(b, key, f.claims(client), nil),
 		}
 		r := httptest.NewRequest("POST", "/oauth2/token", nil)
 		if _, err := token.Authenticate(f.ep, r, params); err != nil { // warms the key cache
@@ -65,23 +65,23 @@ func BenchmarkAuthenticatePrivateKeyJWT(b *testing.B) {
 // authenticates (once: the replay cache refuses it then).
 func FuzzClientAssertion(f *testing.F) {
 	fx := newAuthFixture(f)
-	valid := sign(f, fx.es, fx.claims(fx.esClient), nil)
+	valid := signAssertion(f, fx.es, fx.claims(fx.esClient), nil)
 	parts := strings.Split(valid, ".")
 	genuine := map[string]bool{
 		valid: true,
-		sign(f, fx.rs, fx.claims(fx.rsClient), map[jose.HeaderKey]any{"typ": "client-authentication+jwt"}): true,
-		sign(f, fx.remote, fx.claims(fx.remoteClient), nil):                                                true,
+		signAssertion(f, fx.rs, fx.claims(fx.rsClient), map[jose.HeaderKey]any{"typ": "client-authentication+jwt"}): true,
+		signAssertion(f, fx.remote, fx.claims(fx.remoteClient), nil):                                                true,
 	}
 	for s := range genuine {
 		f.Add(token.ClientAssertionTypeJWT, s)
 	}
 	for _, s := range []string{
 		hmacWithPublicKey(f, fx.rs, fx.claims(fx.rsClient)),
-		b64(`{"alg":"none"}`) + "." + parts[1] + ".",
-		b64(`{"alg":"ES256","kid":"es-1","crit":["x"],"x":1}`) + "." + parts[1] + "." + parts[2],
-		b64(`{"alg":"ES256"}`) + "." + b64(`{"iss":"a","sub":"a","aud":[],"exp":1e400,"jti":"j"}`) + "." + parts[2],
-		b64(`{"alg":"ES256"}`) + "." + b64(`{"iss":1,"exp":"x"}`) + "." + parts[2],
-		b64(`{"alg":"ES256"}`) + "." + b64(`[]`) + "." + parts[2],
+		b64s(`{"alg":"none"}`) + "." + parts[1] + ".",
+		b64s(`{"alg":"ES256","kid":"es-1","crit":["x"],"x":1}`) + "." + parts[1] + "." + parts[2],
+		b64s(`{"alg":"ES256"}`) + "." + b64s(`{"iss":"a","sub":"a","aud":[],"exp":1e400,"jti":"j"}`) + "." + parts[2],
+		b64s(`{"alg":"ES256"}`) + "." + b64s(`{"iss":1,"exp":"x"}`) + "." + parts[2],
+		b64s(`{"alg":"ES256"}`) + "." + b64s(`[]`) + "." + parts[2],
 		parts[0] + "." + parts[1],
 		"..",
 		"",

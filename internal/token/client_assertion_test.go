@@ -248,7 +248,7 @@ func (f *authFixture) claims(client *tollgate.Client) map[string]any {
 }
 
 // sign signs claims with key; header sets extra header members (typ).
-func sign(t testing.TB, key signingKey, claims map[string]any, header map[jose.HeaderKey]any) string {
+func signAssertion(t testing.TB, key signingKey, claims map[string]any, header map[jose.HeaderKey]any) string {
 	t.Helper()
 	opts := &jose.SignerOptions{}
 	if key.kid != "" {
@@ -330,29 +330,29 @@ func TestPrivateKeyJWT(t *testing.T) {
 		code   string
 		exact  string // the exact body, when set
 	}{
-		{"ES256", func() string { return assertionForm(sign(t, f.es, f.claims(f.esClient), nil)) }, 200, "", ""},
-		{"RS256", func() string { return assertionForm(sign(t, f.rs, f.claims(f.rsClient), nil)) }, 200, "", ""},
+		{"ES256", func() string { return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil)) }, 200, "", ""},
+		{"RS256", func() string { return assertionForm(signAssertion(t, f.rs, f.claims(f.rsClient), nil)) }, 200, "", ""},
 		{"EdDSA without kid", func() string {
-			return assertionForm(sign(t, signingKey{priv: f.ed.priv, alg: jose.EdDSA}, f.claims(f.edClient), nil))
+			return assertionForm(signAssertion(t, signingKey{priv: f.ed.priv, alg: jose.EdDSA}, f.claims(f.edClient), nil))
 		}, 200, "", ""},
-		{"jwks_uri", func() string { return assertionForm(sign(t, f.remote, f.claims(f.remoteClient), nil)) }, 200, "", ""},
+		{"jwks_uri", func() string { return assertionForm(signAssertion(t, f.remote, f.claims(f.remoteClient), nil)) }, 200, "", ""},
 		{"typ client-authentication+jwt (rfc7523bis)", func() string {
-			return assertionForm(sign(t, f.es, f.claims(f.esClient), map[jose.HeaderKey]any{"typ": "client-authentication+jwt"}))
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), map[jose.HeaderKey]any{"typ": "client-authentication+jwt"}))
 		}, 200, "", ""},
 		{"typ JWT", func() string {
-			return assertionForm(sign(t, f.es, f.claims(f.esClient), map[jose.HeaderKey]any{"typ": "JWT"}))
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), map[jose.HeaderKey]any{"typ": "JWT"}))
 		}, 200, "", ""},
 		{"client_id equal to sub (RFC 7521 §4.2)", func() string {
-			return assertionForm(sign(t, f.es, f.claims(f.esClient), nil), "client_id", f.esClient.ID)
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil), "client_id", f.esClient.ID)
 		}, 200, "", ""},
 		{"aud the token endpoint URL (RFC 7523 §3)", func() string {
 			c := f.claims(f.esClient)
 			c["aud"] = f.srv.URL + "/oauth2/token"
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 200, "", ""},
 
 		{"replayed", func() string {
-			a := sign(t, f.es, f.claims(f.esClient), nil)
+			a := signAssertion(t, f.es, f.claims(f.esClient), nil)
 			if resp, body := f.post(assertionForm(a), nil); resp.StatusCode != 200 {
 				t.Fatalf("first use: %d %s", resp.StatusCode, body)
 			}
@@ -361,94 +361,94 @@ func TestPrivateKeyJWT(t *testing.T) {
 		{"expired", func() string {
 			c := f.claims(f.esClient)
 			c["exp"] = f.clock.Now().Add(-time.Second).Unix()
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", ""},
 		{"exp too far ahead", func() string {
 			c := f.claims(f.esClient)
 			c["exp"] = f.clock.Now().Add(tollgate.DefaultAssertionMaxLifetime + time.Minute).Unix()
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", ""},
 		{"no exp", func() string {
 			c := f.claims(f.esClient)
 			delete(c, "exp")
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", ""},
 		{"no jti", func() string {
 			c := f.claims(f.esClient)
 			delete(c, "jti")
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", ""},
 		{"iat in the future", func() string {
 			c := f.claims(f.esClient)
 			c["iat"] = f.clock.Now().Add(time.Minute).Unix()
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", ""},
 		{"wrong aud", func() string {
 			c := f.claims(f.esClient)
 			c["aud"] = "https://elsewhere.test/"
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", authFailed},
 		{"aud of another pool", func() string {
 			c := f.claims(f.esClient)
 			c["aud"] = issuer(f.pool2.ID)
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", authFailed},
 		{"aud with two values (rfc7523bis)", func() string {
 			c := f.claims(f.esClient)
 			c["aud"] = []string{issuer(f.pool.ID), "https://elsewhere.test/"}
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", authFailed},
 		{"iss differs from sub", func() string {
 			c := f.claims(f.esClient)
 			c["iss"] = f.rsClient.ID
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", ""},
 		{"sub of another client", func() string {
 			c := f.claims(f.rsClient) // rsClient's keys are not es's
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", authFailed},
 		{"client_id differs from sub", func() string {
-			return assertionForm(sign(t, f.es, f.claims(f.esClient), nil), "client_id", f.rsClient.ID)
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil), "client_id", f.rsClient.ID)
 		}, 400, "invalid_request", ""},
 		{"alg none", func() string {
 			c, _ := json.Marshal(f.claims(f.esClient))
-			return assertionForm(b64(`{"alg":"none"}`) + "." + b64(string(c)) + ".")
+			return assertionForm(b64s(`{"alg":"none"}`) + "." + b64s(string(c)) + ".")
 		}, 400, "invalid_client", ""},
 		{"HS256 with the public key as secret", func() string {
 			return assertionForm(hmacWithPublicKey(t, f.rs, f.claims(f.rsClient)))
 		}, 400, "invalid_client", ""},
 		{"a key of another client", func() string {
-			return assertionForm(sign(t, f.rs, f.claims(f.esClient), nil))
+			return assertionForm(signAssertion(t, f.rs, f.claims(f.esClient), nil))
 		}, 400, "invalid_client", authFailed},
 		{"another key with the client's kid", func() string {
-			return assertionForm(sign(t, other, f.claims(f.esClient), nil))
+			return assertionForm(signAssertion(t, other, f.claims(f.esClient), nil))
 		}, 400, "invalid_client", authFailed},
 		{"unknown kid", func() string {
-			return assertionForm(sign(t, signingKey{priv: f.es.priv, kid: "nope", alg: jose.ES256}, f.claims(f.esClient), nil))
+			return assertionForm(signAssertion(t, signingKey{priv: f.es.priv, kid: "nope", alg: jose.ES256}, f.claims(f.esClient), nil))
 		}, 400, "invalid_client", authFailed},
 		{"typ of another kind", func() string {
-			return assertionForm(sign(t, f.es, f.claims(f.esClient), map[jose.HeaderKey]any{"typ": "dpop+jwt"}))
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), map[jose.HeaderKey]any{"typ": "dpop+jwt"}))
 		}, 400, "invalid_client", ""},
 		{"unknown client", func() string {
 			c := f.claims(f.esClient)
 			c["iss"], c["sub"] = "zzzzzzzzzzzzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzzzzzzzzzzz"
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", authFailed},
 		{"a secret client", func() string {
 			c := f.claims(f.m2m.Client)
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", authFailed},
 		{"assertion and a secret", func() string {
-			return assertionForm(sign(t, f.es, f.claims(f.esClient), nil), "client_secret", "x")
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil), "client_secret", "x")
 		}, 400, "invalid_request", ""},
 		{"another assertion type", func() string {
 			return form("grant_type", "client_credentials", "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer",
-				"client_assertion", sign(t, f.es, f.claims(f.esClient), nil))
+				"client_assertion", signAssertion(t, f.es, f.claims(f.esClient), nil))
 		}, 400, "invalid_request", ""},
 		{"too large", func() string {
 			c := f.claims(f.esClient)
 			c["pad"] = strings.Repeat("a", token.MaxAssertionBytes)
-			return assertionForm(sign(t, f.es, c, nil))
+			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", ""},
 	}
 	for _, tc := range tests {
@@ -468,7 +468,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 	}
 }
 
-func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+func b64s(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // hmacWithPublicKey signs claims with HS256 keyed by the DER of key's
 // public key, as an attacker who knows it would.
@@ -497,7 +497,7 @@ func hmacWithPublicKey(t testing.TB, key signingKey, claims map[string]any) stri
 func TestPrivateKeyJWTReplayCache(t *testing.T) {
 	f := newAuthFixture(t)
 	c := f.claims(f.esClient)
-	if resp, body := f.post(assertionForm(sign(t, f.es, c, nil)), nil); resp.StatusCode != 200 {
+	if resp, body := f.post(assertionForm(signAssertion(t, f.es, c, nil)), nil); resp.StatusCode != 200 {
 		t.Fatalf("answer %d %s", resp.StatusCode, body)
 	}
 	key := "jwt:" + f.esClient.ID + ":" + c["jti"].(string)
@@ -511,7 +511,7 @@ func TestPrivateKeyJWTReplayCache(t *testing.T) {
 	f.replay.mu.Lock()
 	f.replay.err = errors.New("redis down")
 	f.replay.mu.Unlock()
-	resp, body := f.post(assertionForm(sign(t, f.es, f.claims(f.esClient), nil)), nil)
+	resp, body := f.post(assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil)), nil)
 	wantOAuthError(t, resp, body, http.StatusServiceUnavailable, "temporarily_unavailable")
 }
 
@@ -519,7 +519,7 @@ func TestPrivateKeyJWTReplayCache(t *testing.T) {
 // assertion the same way (RFC 7009 §2.1).
 func TestPrivateKeyJWTAtRevoke(t *testing.T) {
 	f := newAuthFixture(t)
-	_, body := f.post(assertionForm(sign(t, f.es, f.claims(f.esClient), nil)), nil)
+	_, body := f.post(assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil)), nil)
 	m := tokenBody.FindSubmatch(body)
 	if m == nil {
 		t.Fatalf("no token: %s", body)
@@ -528,12 +528,12 @@ func TestPrivateKeyJWTAtRevoke(t *testing.T) {
 	f.fixture.srv = f.srv
 	defer func() { f.fixture.srv = saved }()
 	resp, body := f.do(request{path: "/oauth2/revoke", body: form("token", string(m[1]),
-		"client_assertion_type", token.ClientAssertionTypeJWT, "client_assertion", sign(t, f.es, f.claims(f.esClient), nil))})
+		"client_assertion_type", token.ClientAssertionTypeJWT, "client_assertion", signAssertion(t, f.es, f.claims(f.esClient), nil))})
 	if resp.StatusCode != 200 {
 		t.Errorf("revoke: %d %s", resp.StatusCode, body)
 	}
 	resp, body = f.do(request{path: "/oauth2/revoke", body: form("token", string(m[1]),
-		"client_assertion_type", token.ClientAssertionTypeJWT, "client_assertion", sign(t, f.rs, f.claims(f.esClient), nil))})
+		"client_assertion_type", token.ClientAssertionTypeJWT, "client_assertion", signAssertion(t, f.rs, f.claims(f.esClient), nil))})
 	wantOAuthError(t, resp, body, 400, "invalid_client")
 }
 

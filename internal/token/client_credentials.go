@@ -110,14 +110,7 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		return
 	}
 
-	// expires_in is the client's AccessTokenValidity in seconds; a zero
-	// validity (unset, or an unknown unit) means Cognito's default of an
-	// hour. Keeping it within 5 minutes to a day is the config's job.
-	validity := client.AccessTokenValidity.Duration()
-	if validity <= 0 {
-		validity = tollgate.DefaultAccessTokenValidity.Duration()
-	}
-	expiresIn := int64(validity / time.Second)
+	expiresIn := expiresInOf(client)
 	now := e.now().Unix()
 	claims := &bearer.Claims{
 		Sub:      client.ID,
@@ -159,11 +152,28 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		ExpiresIn:   expiresIn,
 		TokenType:   b.tokenType(),
 	})
+	e.logIssued(w, r, claims, client.PoolID)
+}
+
+// expiresInOf is the expires_in of client's tokens: its AccessTokenValidity
+// in seconds; a zero validity (unset, or an unknown unit) means Cognito's
+// default of an hour. Keeping it within 5 minutes to a day is the config's
+// job.
+func expiresInOf(client *tollgate.Client) int64 {
+	validity := client.AccessTokenValidity.Duration()
+	if validity <= 0 {
+		validity = tollgate.DefaultAccessTokenValidity.Duration()
+	}
+	return int64(validity / time.Second)
+}
+
+// logIssued logs an issued token at Debug.
+func (e *Endpoint) logIssued(w http.ResponseWriter, r *http.Request, claims *bearer.Claims, poolID string) {
 	e.log.LogAttrs(r.Context(), slog.LevelDebug, "access token issued",
 		slog.String("endpoint", endpointToken),
-		slog.String("client_id", client.ID),
+		slog.String("client_id", claims.ClientID),
 		slog.String("request_id", oauth2.RequestID(w)),
-		slog.String("pool_id", client.PoolID),
+		slog.String("pool_id", poolID),
 		slog.String("jti", claims.JTI),
 		slog.String("scope", claims.Scope),
 	)

@@ -40,7 +40,7 @@ func TestJWKSURIRotation(t *testing.T) {
 		if s.jwks != nil {
 			f.jwks.set(jwksOf(t, s.jwks...), http.StatusOK)
 		}
-		resp, body := f.post(assertionForm(sign(t, s.key, f.claims(f.remoteClient), nil)), nil)
+		resp, body := f.post(assertionForm(signAssertion(t, s.key, f.claims(f.remoteClient), nil)), nil)
 		if ok := resp.StatusCode == http.StatusOK; ok != s.ok {
 			t.Errorf("%s: answer %d %s, want ok %v", s.name, resp.StatusCode, body, s.ok)
 		}
@@ -57,7 +57,7 @@ func TestJWKSURIConcurrentFetch(t *testing.T) {
 	const n = 8
 	bodies := make([]string, n)
 	for i := range bodies {
-		bodies[i] = assertionForm(sign(t, f.remote, f.claims(f.remoteClient), nil))
+		bodies[i] = assertionForm(signAssertion(t, f.remote, f.claims(f.remoteClient), nil))
 	}
 	var wg sync.WaitGroup
 	codes := make([]int, n)
@@ -121,7 +121,7 @@ func TestJWKSURIFailures(t *testing.T) {
 			}
 			c := f.oauthClient(f.pool, "remote-"+strings.ReplaceAll(tc.name, " ", "-"),
 				tollgate.ClientOAuth{AuthMethod: tollgate.AuthPrivateKeyJWT, JWKSURI: uri})
-			resp, body := f.post(assertionForm(sign(t, f.remote, f.claims(c), nil)), nil)
+			resp, body := f.post(assertionForm(signAssertion(t, f.remote, f.claims(c), nil)), nil)
 			wantOAuthError(t, resp, body, http.StatusBadRequest, "invalid_client")
 			if string(body) != authFailed {
 				t.Errorf("body %s, want %s", body, authFailed)
