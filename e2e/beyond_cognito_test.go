@@ -635,15 +635,15 @@ func goDPoPClient(t *testing.T, in beyondInput) {
 	}
 	p := proof(t, http.MethodGet, target, tr.AccessToken)
 	if resp, body := call(p); resp.StatusCode != http.StatusOK {
-		t.Errorf("GET %s: %s %s %s", target, resp.Status, resp.Header.Get("WWW-Authenticate"), body)
+		t.Errorf("GET %s: %s %s %s", target, resp.Status, wwwAuthenticate(resp), body)
 	}
 	if resp, body := call(proof(t, http.MethodGet, target, tr.AccessToken)); resp.StatusCode != http.StatusOK {
 		t.Errorf("GET %s with a second proof: %s %s", target, resp.Status, body)
 	}
 	resp, body = call(p)
 	if resp.StatusCode != http.StatusUnauthorized || string(body) != apiGatewayUnauthorized ||
-		challengeError(resp.Header.Get("WWW-Authenticate"), "DPoP") != "invalid_dpop_proof" {
-		t.Errorf("a replayed proof: %s %s WWW-Authenticate %q, want 401 invalid_dpop_proof", resp.Status, body, resp.Header.Get("WWW-Authenticate"))
+		challengeError(wwwAuthenticate(resp), "DPoP") != "invalid_dpop_proof" {
+		t.Errorf("a replayed proof: %s %s WWW-Authenticate %q, want 401 invalid_dpop_proof", resp.Status, body, wwwAuthenticate(resp))
 	}
 }
 
@@ -690,4 +690,10 @@ func (k *dpopKey) proof(t *testing.T, method, target, token string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// wwwAuthenticate returns every challenge of a response, its
+// WWW-Authenticate fields joined as one list (RFC 9110 §11.6.1, §5.3).
+func wwwAuthenticate(resp *http.Response) string {
+	return strings.Join(resp.Header.Values("WWW-Authenticate"), ", ")
 }

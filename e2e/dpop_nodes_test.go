@@ -128,14 +128,14 @@ func TestDPoPProofReplayedToAnotherNode(t *testing.T) {
 	}
 	p := k.proof(t, http.MethodGet, dpopNodesOrigin+path, tr.AccessToken)
 	if resp, body := call(0, p); resp.StatusCode != http.StatusOK {
-		t.Fatalf("node 1, a fresh proof: %s %s %s", resp.Status, resp.Header.Get("WWW-Authenticate"), body)
+		t.Fatalf("node 1, a fresh proof: %s %s %s", resp.Status, wwwAuthenticate(resp), body)
 	}
 	resp, body = call(1, p)
 	if resp.StatusCode != http.StatusUnauthorized || string(body) != apiGatewayUnauthorized ||
-		challengeError(resp.Header.Get("WWW-Authenticate"), "DPoP") != "invalid_dpop_proof" {
-		t.Errorf("node 2, the proof node 1 accepted: %s %s WWW-Authenticate %q, want 401 invalid_dpop_proof", resp.Status, body, resp.Header.Get("WWW-Authenticate"))
+		challengeError(wwwAuthenticate(resp), "DPoP") != "invalid_dpop_proof" {
+		t.Errorf("node 2, the proof node 1 accepted: %s %s WWW-Authenticate %q, want 401 invalid_dpop_proof", resp.Status, body, wwwAuthenticate(resp))
 	}
 	if resp, body := call(1, k.proof(t, http.MethodGet, dpopNodesOrigin+path, tr.AccessToken)); resp.StatusCode != http.StatusOK {
-		t.Errorf("node 2, a fresh proof of the same token: %s %s %s", resp.Status, resp.Header.Get("WWW-Authenticate"), body)
+		t.Errorf("node 2, a fresh proof of the same token: %s %s %s", resp.Status, wwwAuthenticate(resp), body)
 	}
 }
