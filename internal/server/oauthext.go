@@ -179,12 +179,20 @@ func (s *Server) countRegistered(ctx context.Context, poolID string) (int, error
 	return n, nil
 }
 
-// errTokenRevoked refuses a revoked initial access token.
-var errTokenRevoked = errors.New("token revoked")
+// Refusals of an initial access token; the registration endpoint answers
+// each with 401 invalid_token.
+var (
+	errTokenRevoked = errors.New("token revoked")
+	errTokenBound   = errors.New("sender-constrained token (cnf) presented as a bearer token")
+)
 
 // verifyInitialAccessToken verifies an access token of the pool as its
-// resource servers would (bearer.Verify: signature by a published key,
-// iss, token_use access, exp) and not revoked, and returns its scopes.
+// resource servers would (bearer.Verify: signature by a published key of
+// the pool, with the typ its keys require, iss, token_use access, exp)
+// and not revoked, and returns its scopes. A token bound to a key or a
+// certificate (cnf) is refused: the registration endpoint takes bearer
+// tokens only (RFC 6750 §2.1), and a bound token sent as one is refused
+// (RFC 9449 §7.2, RFC 8705 §3) rather than accepted without its proof.
 func (s *Server) verifyInitialAccessToken(ctx context.Context, _ *http.Request, poolID, tok string) ([]string, error) {
 	keys, err := s.signer.PublicKeys(ctx, poolID)
 	if err != nil {
@@ -193,6 +201,9 @@ func (s *Server) verifyInitialAccessToken(ctx context.Context, _ *http.Request, 
 	claims, err := bearer.Verify(tok, bearer.Keys(keys), bearer.Expect{Issuer: s.Issuer(poolID), Now: s.opts.Now})
 	if err != nil {
 		return nil, err
+	}
+	if claims.Cnf != nil {
+		return nil, errTokenBound
 	}
 	if s.catalog.IsRevoked(claims.JTI) {
 		return nil, errTokenRevoked
