@@ -156,11 +156,12 @@ func (s *Server) newRegistration() *registration.Handler {
 				Registered:   c.OAuth.Registered,
 			}, domain.SecretChoice{Generate: generateSecret})
 		},
-		CountRegistered:   s.countRegistered,
-		VerifyAccessToken: s.verifyInitialAccessToken,
-		Audit:             s.opts.Audit,
-		Logger:            s.opts.Logger,
-		Now:               s.opts.Now,
+		CountRegistered:     s.countRegistered,
+		VerifyAccessToken:   s.verifyInitialAccessToken,
+		AllowPrivateJWKSURI: s.opts.AllowPrivateJWKSURI,
+		Audit:               s.opts.Audit,
+		Logger:              s.opts.Logger,
+		Now:                 s.opts.Now,
 	})
 }
 
