@@ -2,7 +2,12 @@ package server
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -10,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/domain"
+	"github.com/tollgate/tollgate/internal/replay"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -71,6 +80,88 @@ func TestRequestOriginHosts(t *testing.T) {
 			}
 			if got := s.externalURL()(r); got != tt.want {
 				t.Errorf("origin = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDPoPProofForForgedHost: a DPoP proof made for another server (its
+// htu names that server) is refused at the token endpoint even when the
+// request forwarding it names that server in Host (RFC 9449 §4.3 item 9,
+// §11.1); the proof for this server's URL is accepted (token_type DPoP,
+// RFC 9449 §5).
+func TestDPoPProofForForgedHost(t *testing.T) {
+	ctx := context.Background()
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	now := time.Now().UTC()
+	pool := &tollgate.UserPool{ID: "us-east-1_dpopHost1", Name: "p", Region: "us-east-1", CreatedAt: now, UpdatedAt: now,
+		OAuth: tollgate.PoolOAuth{DPoP: &tollgate.DPoPPolicy{}}}
+	if err := st.CreatePool(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutResourceServer(ctx, &tollgate.ResourceServer{PoolID: pool.ID, Identifier: "api", Name: "api",
+		Scopes: []tollgate.Scope{{Name: "read", Description: "read"}}, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	client, secret, err := domain.New(st, v, time.Now).CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "c",
+		OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: []string{"api/read"}}, domain.SecretChoice{Generate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, Options{Store: st, Vault: v, Replay: replay.NewLocal(100), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.publicURL = "http://tollgate.example"
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof := func(htu string) string {
+		t.Helper()
+		opts := (&jose.SignerOptions{}).WithType("dpop+jwt").WithHeader("jwk", jose.JSONWebKey{Key: &key.PublicKey})
+		sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims, _ := json.Marshal(map[string]any{"jti": rand.Text(), "htm": "POST", "htu": htu, "iat": time.Now().Unix()})
+		jws, err := sig.Sign(claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := jws.CompactSerialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name, host, htu string
+		want            int
+	}{
+		{"proof for another server, forwarded with its Host", "rs.attacker.example", "http://rs.attacker.example/oauth2/token", http.StatusBadRequest},
+		{"proof for this server", "tollgate.example", "http://tollgate.example/oauth2/token", http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader("grant_type=client_credentials&scope=api%2Fread"))
+			r.Host = tt.host
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.SetBasicAuth(client.ID, secret)
+			r.Header.Set("DPoP", proof(tt.htu))
+			w := httptest.NewRecorder()
+			s.Handler().ServeHTTP(w, r)
+			if w.Code != tt.want {
+				t.Fatalf("%d %s, want %d", w.Code, w.Body, tt.want)
+			}
+			var body map[string]any
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == http.StatusOK && body["token_type"] != "DPoP" {
+				t.Errorf("token_type = %v, want DPoP", body["token_type"])
+			}
+			if tt.want != http.StatusOK && body["error"] != "invalid_dpop_proof" {
+				t.Errorf("error = %v, want invalid_dpop_proof", body["error"])
 			}
 		})
 	}
