@@ -175,9 +175,15 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 // any one of the route's scopes; none means ID tokens only), and requires
 // no API key unless strict does (else "/admin%2Fx" would reach an
 // upstream's "/admin/x" through an open "/{proxy+}" without the key, nor
-// its usage plan's count, that "/admin/{proxy+}" requires).
+// its usage plan's count, that "/admin/{proxy+}" requires), nor a binding
+// or audiences other checks and strict does not (bindsAsStrictly: else a
+// bearer token would reach through "/{proxy+}" what "/admin/{proxy+}"
+// serves only to DPoP-bound tokens, RFC 9449 §7.2).
 func implies(strict, other *routeState) bool {
 	if other.keyRequired && !strict.keyRequired {
+		return false
+	}
+	if !bindsAsStrictly(strict.bind, other.bind) {
 		return false
 	}
 	if !other.guarded() {
