@@ -219,7 +219,13 @@ func TestGatewayBinding(t *testing.T) {
 		{name: "HS256 (check 5)", target: "/prod/mock", auth: "DPoP " + dpopTok, proofs: []string{key.hmacProof(t, pc())}, status: 401, challenge: `DPoP error="invalid_dpop_proof"`, prefix: true},
 		{name: "replayed proof: first use", target: "/prod/mock", auth: "DPoP " + dpopTok, proofs: []string{replayed}, status: 200},
 		{name: "replayed proof: second use (RFC 9449 §11.1)", target: "/prod/mock", auth: "DPoP " + dpopTok, proofs: []string{replayed}, status: 401, challenge: `DPoP error="invalid_dpop_proof"`, prefix: true},
-		{name: "token without cnf with the DPoP scheme (RFC 9449 §7.2)", target: "/prod/mock", auth: "DPoP " + plain, proofs: []string{key.proof(t, pc())}, status: 401,
+		// A route declaring nothing: refused as API Gateway refuses a
+		// value that is no token (TestGatewayDPoPSchemeUndeclared).
+		{name: "token without cnf with the DPoP scheme (RFC 9449 §7.2)", target: "/prod/mock", auth: "DPoP " + plain, proofs: []string{key.proof(t, pc())}, status: 401},
+		{name: "token without cnf with the DPoP scheme, route requires dpop (RFC 9449 §7.2)", target: "/prod/dpop-only", auth: "DPoP " + plain,
+			proofs: []string{key.proof(t, pc("htu", "http://"+execHost+"/prod/dpop-only"))}, status: 401,
+			challenge: `DPoP error="invalid_token", error_description="the token is not DPoP-bound", ` + algs},
+		{name: "token without cnf with the DPoP scheme, route requires any (RFC 9449 §7.2)", target: "/prod/bound", auth: "DPoP " + plain, status: 401,
 			challenge: `DPoP error="invalid_token", error_description="the token is not DPoP-bound", ` + algs},
 		{name: "certificate-bound token with its certificate (RFC 8705 §3)", target: "/prod/mock", auth: "Bearer " + certTok, cert: cert, status: 200},
 		{name: "certificate-bound token without a certificate", target: "/prod/mock", auth: "Bearer " + certTok, status: 401,
@@ -260,6 +266,12 @@ func TestGatewayBinding(t *testing.T) {
 				t.Errorf("body %s, want API Gateway's %s", w.Body, unauth)
 			}
 			got := w.Header().Values("WWW-Authenticate")
+			if tt.challenge == "" {
+				if len(got) != 0 {
+					t.Errorf("WWW-Authenticate %q, want none (API Gateway's)", got)
+				}
+				return
+			}
 			if len(got) != 1 || (!tt.prefix && got[0] != tt.challenge) || (tt.prefix && !strings.HasPrefix(got[0], tt.challenge)) {
 				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
 			}
@@ -480,6 +492,55 @@ func TestGatewayBindingUndeclared(t *testing.T) {
 		w := e.do(r)
 		if w.Code != c.status || w.Header().Get("WWW-Authenticate") != "" {
 			t.Errorf("%.20q: %d %q", c.auth, w.Code, w.Header().Get("WWW-Authenticate"))
+		}
+	}
+}
+
+// TestGatewayDPoPSchemeUndeclared: on routes requiring no binding, of an
+// API declaring no ProtectedResource, a value with the DPoP scheme whose
+// token is not DPoP-bound is refused (RFC 9449 §7.2) with the answer such
+// a value got before Tollgate read the scheme, API Gateway's for a value
+// that is no token: the scheme's name read as part of it. REST: 401
+// {"message":"Unauthorized"}, no WWW-Authenticate (unless
+// Options.Challenge), for an expired token too, not EXPIRED_TOKEN's
+// message; an HTTP API: its JWT authorizer's challenge of a malformed
+// token (http-api-troubleshooting-jwt.html's form; the description is
+// golang-jwt's wording, refusalDescriptions). No DPoP challenge.
+func TestGatewayDPoPSchemeUndeclared(t *testing.T) {
+	keys(t)
+	local := claims(issuerOf(poolA))
+	plain := mint(t, keyA, keyA.kid, local)
+	expired := mint(t, keyA, keyA.kid, with(local, "exp", t0.Add(-time.Second).Unix()))
+	certBound := mint(t, keyA, keyA.kid, with(local, "cnf", map[string]any{"x5t#S256": x5t(selfSigned(t, "client"))}))
+	const unauth = `{"message":"Unauthorized"}`
+	values := []string{"DPoP " + plain, "dpop  " + plain, " DPoP " + plain + " ", "DPoP " + expired, "DPoP " + certBound}
+
+	rest := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) { o.Replay = &memReplay{} })
+	challenged := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) { o.Challenge, o.Replay = true, &memReplay{} })
+	httpAPI := newHTTPJWTEnv(t, func(o *gateway.Options) { o.Replay = &memReplay{} })
+	for _, c := range []struct {
+		name      string
+		do        func(auth string) *httptest.ResponseRecorder
+		challenge []string
+	}{
+		{"REST", func(auth string) *httptest.ResponseRecorder {
+			r := request("GET", execHost, "/prod/mock", "")
+			r.Header.Set("Authorization", auth)
+			return rest.do(r)
+		}, nil},
+		{"REST, Options.Challenge", func(auth string) *httptest.ResponseRecorder {
+			r := request("GET", execHost, "/prod/mock", "")
+			r.Header.Set("Authorization", auth)
+			return challenged.do(r)
+		}, []string{`Bearer realm="` + apiID + `", error="invalid_token", error_description="the access token is not valid"`}},
+		{"HTTP API", func(auth string) *httptest.ResponseRecorder { return httpAPI.getAuth("/scoped", auth) },
+			[]string{invalidToken("token is malformed")}},
+	} {
+		for _, v := range values {
+			w := c.do(v)
+			if w.Code != 401 || w.Body.String() != unauth || !slices.Equal(w.Header().Values("WWW-Authenticate"), c.challenge) {
+				t.Errorf("%s, %.12q: %d %s %q, want 401 %s %q", c.name, v, w.Code, w.Body, w.Header().Values("WWW-Authenticate"), unauth, c.challenge)
+			}
 		}
 	}
 }
