@@ -35,6 +35,7 @@ const (
 type bindOptions struct {
 	clientCert  func(r *http.Request) (*x509.Certificate, error)
 	externalURL func(r *http.Request) string
+	authDomain  func(host string) bool
 }
 
 // binding is a route's checks beyond its authorizer's: nil for a route of

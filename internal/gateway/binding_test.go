@@ -393,11 +393,28 @@ func TestGatewayProtectedResource(t *testing.T) {
 // TestGatewayResourceMetadata: RFC 9728 §3's document, at the well-known
 // URL of the API's identifier (§3.1).
 func TestGatewayResourceMetadata(t *testing.T) {
-	e := newEnv(t, protectedAPI(tollgate.ProtectedResource{Metadata: true, Name: "Orders", RequireBinding: tollgate.BindingDPoP}))
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		protectedAPI(tollgate.ProtectedResource{Metadata: true, Name: "Orders", RequireBinding: tollgate.BindingDPoP})(api, o)
+		// DPoP-bound tokens only: certificate-bound ones are not taken,
+		// whatever the gateway can check.
+		o.ClientCert = func(*http.Request) (*x509.Certificate, error) { return nil, nil }
+		o.AuthDomain = func(host string) bool { return host == "auth.example.com" }
+	})
+	withCert := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		protectedAPI(tollgate.ProtectedResource{Metadata: true})(api, o)
+		o.ClientCert = func(*http.Request) (*x509.Certificate, error) { return nil, nil }
+	})
 	declared := newEnv(t, protectedAPI(tollgate.ProtectedResource{
 		Metadata: true, Identifier: "https://api.example.com/orders/", Scopes: []string{"orders/read"},
 		AuthorizationServers: []string{"https://auth.example.com"}, RequireBinding: tollgate.BindingMTLS,
 	}))
+	declaredDoc := map[string]any{
+		"resource":                                   "https://api.example.com/orders/",
+		"authorization_servers":                      []any{"https://auth.example.com"},
+		"scopes_supported":                           []any{"orders/read"},
+		"bearer_methods_supported":                   []any{"header"},
+		"tls_client_certificate_bound_access_tokens": true,
+	}
 	tests := []struct {
 		name       string
 		e          *env
@@ -426,14 +443,34 @@ func TestGatewayResourceMetadata(t *testing.T) {
 		{"below the stage", e, "GET", execHost, "/.well-known/oauth-protected-resource/prod/mock", nil},
 		{"unknown stage", e, "GET", execHost, "/.well-known/oauth-protected-resource/test", nil},
 		{"another well-known", e, "GET", execHost, "/.well-known/oauth-protected-resourcex/prod", nil},
-		{"declared identifier", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders", map[string]any{
-			"resource":                                   "https://api.example.com/orders/",
-			"authorization_servers":                      []any{"https://auth.example.com"},
-			"scopes_supported":                           []any{"orders/read"},
+		// RFC 9728 §3.1: the well-known segment between the host and the
+		// path, whose trailing slash stays (only a slash right after the
+		// host is removed).
+		{"declared identifier", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders/", declaredDoc},
+		{"declared identifier: without its trailing slash", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders", nil},
+		{"declared identifier: not at the stage's URL", declared, "GET", execHost, "/.well-known/oauth-protected-resource/prod", nil},
+		// On a host that reaches the API (a proxy forwarding its
+		// execute-api host), and on no other.
+		{"declared identifier: the API's execute-api host", declared, "GET", execHost, "/.well-known/oauth-protected-resource/orders/", declaredDoc},
+		{"declared identifier: an unrelated host", declared, "GET", "127.0.0.1:8080", "/.well-known/oauth-protected-resource/orders/", nil},
+		{"declared identifier: a pool's auth domain", declared, "GET", "mypool.auth.us-east-1.localhost", "/.well-known/oauth-protected-resource/orders/", nil},
+		{"declared identifier: another API's host", declared, "GET", "other00001.execute-api.us-east-1.localhost", "/.well-known/oauth-protected-resource/orders/", nil},
+		// Path style on the server's own host only: a pool's auth domain
+		// (prefix form, or one Options.AuthDomain names) answers as
+		// before, the gateway declining.
+		{"path style: a pool's prefix domain", e, "GET", "mypool.auth.us-east-1.localhost", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
+		{"path style: a pool's custom domain", e, "GET", "auth.example.com", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
+		{"path style: another API's host", e, "GET", "other00001.execute-api.us-east-1.localhost", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
+		// RFC 9728 §2, RFC 8705 §3: certificate-bound tokens are checked
+		// whenever a client certificate source is set.
+		{"certificate-bound tokens checked", withCert, "GET", "127.0.0.1:8080", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", map[string]any{
+			"resource":                                   "http://127.0.0.1:8080/apis/" + apiID + "/prod",
+			"authorization_servers":                      []any{issuerOf(poolA), issuerOf(poolB)},
+			"scopes_supported":                           []any{scope},
 			"bearer_methods_supported":                   []any{"header"},
+			"dpop_signing_alg_values_supported":          []any{"ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA"},
 			"tls_client_certificate_bound_access_tokens": true,
 		}},
-		{"declared identifier: not at the stage's URL", declared, "GET", execHost, "/.well-known/oauth-protected-resource/prod", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -459,6 +496,13 @@ func TestGatewayResourceMetadata(t *testing.T) {
 				t.Errorf("document\n%s, want\n%s", gb, wb)
 			}
 		})
+	}
+	// The 401's resource_metadata is the same URL, trailing slash kept
+	// (RFC 9728 §5.1, §3.1).
+	w401 := declared.do(request("GET", execHost, "/prod/mock", ""))
+	if got := w401.Header().Get("WWW-Authenticate"); w401.Code != 401 ||
+		!strings.Contains(got, `resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/orders/"`) {
+		t.Errorf("401: %d %q", w401.Code, got)
 	}
 	// HEAD: the headers alone (RFC 9110 §9.3.2).
 	w := httptest.NewRecorder()
