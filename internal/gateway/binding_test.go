@@ -448,7 +448,12 @@ func TestGatewayResourceMetadata(t *testing.T) {
 		// host is removed).
 		{"declared identifier", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders/", declaredDoc},
 		{"declared identifier: without its trailing slash", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders", nil},
-		{"declared identifier: not at the stage's URL", declared, "GET", execHost, "/.well-known/oauth-protected-resource/prod", nil},
+		// At the stage's URL too, on the hosts that reach it (where a
+		// client knowing only the API's URL looks, RFC 9728 §3.1), the
+		// resource still the identifier.
+		{"declared identifier: at the stage's URL", declared, "GET", execHost, "/.well-known/oauth-protected-resource/prod", declaredDoc},
+		{"declared identifier: at the stage's URL, path style", declared, "GET", "127.0.0.1:8080", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", declaredDoc},
+		{"declared identifier: path style on a pool's auth domain", declared, "GET", "mypool.auth.us-east-1.localhost", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
 		// On a host that reaches the API (a proxy forwarding its
 		// execute-api host), and on no other.
 		{"declared identifier: the API's execute-api host", declared, "GET", execHost, "/.well-known/oauth-protected-resource/orders/", declaredDoc},

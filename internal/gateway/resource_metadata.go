@@ -32,11 +32,12 @@ var bearerMethods = []string{"header"}
 // /.well-known/oauth-protected-resource followed by the path of the API's
 // resource identifier (§3.1). An API declaring its identifier answers on
 // the identifier's origin, and on the hosts that reach the API (its
-// execute-api host, its custom domains); one declaring none, at its
+// execute-api host, its custom domains). Every API's is also at its
 // stage's URL as the request addresses it: /{stage} on its execute-api
 // host, a custom domain's base path, /apis/{id}/{stage} on the server's
 // own hosts, which are no API's and no user pool's auth domain
-// (Options.AuthDomain). It reports whether it answered: false when no API
+// (Options.AuthDomain); there, an API declaring no identifier has that
+// URL for its resource. It reports whether it answered: false when no API
 // serving metadata has that URL on that host, for the server to answer as
 // it would.
 func (g *Gateway) ServeResourceMetadata(w http.ResponseWriter, r *http.Request) bool {
@@ -88,7 +89,11 @@ func (g *Gateway) resourceMetadata(r *http.Request, rest string) (*resourceMetad
 			return g.metadataOf(r, st, nil), true
 		}
 	}
-	// An API without an identifier: its stage's URL.
+	// At its stage's URL as the request addresses it, on a host that
+	// reaches it: an API without an identifier, whose resource that URL
+	// is; one declaring it too, for the clients that know the API by that
+	// URL alone (path style, a development server's), its resource being
+	// the identifier all the same.
 	r2 := *r
 	u := *r.URL
 	p, err := url.PathUnescape(rest)
@@ -98,8 +103,7 @@ func (g *Gateway) resourceMetadata(r *http.Request, rest string) (*resourceMetad
 	u.Path, u.RawPath = p, rest
 	r2.URL = &u
 	t, ok := g.resolve(&r2)
-	if !ok || t.api.resource == nil || !t.api.resource.decl.Metadata || t.api.resource.decl.Identifier != "" ||
-		(t.rest != "" && t.rest != "/") {
+	if !ok || t.api.resource == nil || !t.api.resource.decl.Metadata || (t.rest != "" && t.rest != "/") {
 		return nil, false
 	}
 	if (t.how == byAPIsPath || t.how == byRestAPIsPath) && g.isAuthDomain(host) {
