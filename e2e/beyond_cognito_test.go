@@ -24,7 +24,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // The beyond-cognito example run by `tollgate dev` and driven by real
@@ -142,12 +141,11 @@ func startBeyond(t *testing.T) (*proc, beyondInput) {
 	data := t.TempDir()
 	p := start(t, nil, `^Stop with Ctrl-C`, "dev", "--config", beyondConfig, "--data", data, "--listen", "127.0.0.1:0", "--poll-interval", "100ms")
 	// The extensions' part (generated credentials, DPoP, metadata) is
-	// printed after the line start waits for; the example's API serving
-	// metadata, its line is the last.
-	functest.Eventually(t, "dev prints the API's protected resource", func() bool {
-		return strings.Contains(p.Output(), "API BeyondApi is the protected resource")
-	})
+	// printed before the line start waits for.
 	out := p.Output()
+	if !strings.Contains(out, "API BeyondApi is the protected resource") {
+		t.Fatalf("dev did not print the API's protected resource:\n%s", out)
+	}
 	var in beyondInput
 	in.Resource = beyondResource
 	if m := reIssuer.FindStringSubmatch(out); m != nil {
@@ -155,10 +153,14 @@ func startBeyond(t *testing.T) (*proc, beyondInput) {
 	}
 	if m := reTokenURL.FindStringSubmatch(out); m != nil {
 		in.tokenURL = m[1]
-		in.MetadataURL = strings.TrimSuffix(m[1], "/oauth2/token") + "/.well-known/oauth-protected-resource"
 	}
 	if m := reBeyondAPIURL.FindStringSubmatch(out); m != nil {
 		in.APIURL = strings.TrimSuffix(m[1], "/")
+		// RFC 9728 §3.1: the well-known segment between the host and the
+		// path of the API's URL, as the client reaches it here.
+		if u, err := url.Parse(in.APIURL); err == nil {
+			in.MetadataURL = u.Scheme + "://" + u.Host + "/.well-known/oauth-protected-resource" + u.Path
+		}
 	}
 	if m := reBeyondCredDir.FindStringSubmatch(out); m != nil {
 		in.Credentials = m[1]
