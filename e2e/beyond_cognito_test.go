@@ -23,7 +23,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-
 )
 
 // The beyond-cognito example run by `tollgate dev` and driven by real
