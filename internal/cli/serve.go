@@ -490,6 +490,7 @@ func (a *app) pruneRefused(err error) error {
 
 func (a *app) validateCommand() *cobra.Command {
 	var tf templateFlags
+	var dev bool
 	cmd := &cobra.Command{
 		Use:   "validate FILE | validate --template FILE|cdk.out",
 		Short: "Check a config file, a CloudFormation template or a cdk.out without starting anything; every problem is reported with file:line:column",
@@ -512,7 +513,7 @@ func (a *app) validateCommand() *cobra.Command {
 				}
 			} else {
 				what = args[0]
-				if _, err := a.loadConfig(what); err != nil {
+				if err := a.validateConfig(what, dev); err != nil {
 					return err
 				}
 			}
@@ -521,7 +522,26 @@ func (a *app) validateCommand() *cobra.Command {
 		},
 	}
 	tf.register(cmd)
+	cmd.Flags().BoolVar(&dev, "dev", false, "check the config as `tollgate dev` runs it: clients whose keys or certificates dev generates (private_key_jwt or self_signed_tls_client_auth without keys, tls_client_auth) are checked with throw-away ones")
 	return cmd
+}
+
+// validateConfig checks a config file as serve (or, with dev, as dev) would
+// load it. dev's keys and certificates are generated in a temporary
+// directory, removed once checked: nothing is written to the data
+// directory.
+func (a *app) validateConfig(path string, dev bool) error {
+	if !dev {
+		_, err := a.loadConfig(path)
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "tollgate-validate-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	_, err = a.loadConfigWith(path, newDevCredentials(tmp, "localhost", a.now).prepare)
+	return err
 }
 
 // looksLikeTemplate reports whether a path validate is given is a cdk.out
