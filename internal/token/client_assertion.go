@@ -37,7 +37,8 @@ import (
 // (assertionAlgorithms: never none, never a MAC, so that a client's public
 // key cannot be used as an HMAC secret) by one of the keys of its client's
 // JWKS, inline or at its jwks_uri (client_keys.go): the key its kid names,
-// or, without a kid, any key of a type that fits the algorithm; a key that
+// or, without a kid, any key of a type that fits the algorithm, the first
+// maxSignatureAttempts such keys only (client_keys.go); a key that
 // declares its alg must declare this one. Its header typ, when present,
 // is "JWT" or rfc7523bis's "client-authentication+jwt".
 //
@@ -312,7 +313,7 @@ func (e *Endpoint) verifyAssertion(ctx context.Context, r *http.Request, a *asse
 	if err != nil {
 		return err
 	}
-	verified := false
+	verified, attempts := false, 0
 	for i := range set.Keys {
 		k := &set.Keys[i]
 		if a.kid != "" && k.KeyID != a.kid {
@@ -320,6 +321,9 @@ func (e *Endpoint) verifyAssertion(ctx context.Context, r *http.Request, a *asse
 		}
 		if (k.Algorithm != "" && k.Algorithm != string(a.alg)) || !keyFits(k.Key, a.alg) {
 			continue
+		}
+		if attempts++; attempts > maxSignatureAttempts {
+			break
 		}
 		if _, err := a.jws.Verify(k.Key); err == nil {
 			verified = true

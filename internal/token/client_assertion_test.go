@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,6 +197,8 @@ func newAuthFixture(t testing.TB) *authFixture {
 		Now:          f.clock.Now,
 		Logger:       slog.New(slog.DiscardHandler),
 		Replay:       f.replay,
+		// The jwks_uri server is an httptest server on loopback.
+		AllowPrivateJWKSURI: true,
 		Pool: func(poolID string) (*tollgate.UserPool, bool) {
 			switch poolID {
 			case f.pool.ID:
@@ -597,4 +600,27 @@ func TestAssertionIgnoredBesideSecret(t *testing.T) {
 			t.Errorf("%s: answer %d %s, want a token", c.name, resp.StatusCode, body)
 		}
 	}
+}
+
+// TestAssertionSignatureAttempts: an assertion without kid is verified
+// with at most 4 of its client's keys that fit its algorithm, so that a
+// set of many keys cannot make one request cost many verifications; the
+// client's key must be among the first four.
+func TestAssertionSignatureAttempts(t *testing.T) {
+	f := newAuthFixture(t)
+	others := make([]jose.JSONWebKey, 4)
+	for i := range others {
+		others[i] = jose.JSONWebKey{Key: newSigningKey(t, jose.EdDSA, "").priv.Public()}
+	}
+	mine := jose.JSONWebKey{Key: f.ed.priv.Public()}
+	fourth := f.oauthClient(f.pool, "fourth", tollgate.ClientOAuth{AuthMethod: tollgate.AuthPrivateKeyJWT,
+		JWKS: jwksOf(t, append(slices.Clone(others[:3]), mine)...)})
+	fifth := f.oauthClient(f.pool, "fifth", tollgate.ClientOAuth{AuthMethod: tollgate.AuthPrivateKeyJWT,
+		JWKS: jwksOf(t, append(slices.Clone(others), mine)...)})
+	noKid := signingKey{priv: f.ed.priv, alg: jose.EdDSA}
+	if resp, body := f.post(assertionForm(signAssertion(t, noKid, f.claims(fourth), nil)), nil); resp.StatusCode != 200 {
+		t.Errorf("key fourth: %d %s, want a token", resp.StatusCode, body)
+	}
+	resp, body := f.post(assertionForm(signAssertion(t, noKid, f.claims(fifth), nil)), nil)
+	wantOAuthError(t, resp, body, http.StatusBadRequest, "invalid_client")
 }
