@@ -61,6 +61,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				}
 			}
 			f.echoMissing = true
+			f.privateJWKS = true
 			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true, prepare: creds.prepareFunc()}
 			v, err := a.openDevVault()
 			if err != nil {

@@ -44,6 +44,9 @@ type serveFlags struct {
 	// not on this machine with the built-in echo runtime (tollgate.EchoRuntime) instead of
 	// refusing to start (dev).
 	echoMissing bool
+	// privateJWKS lets jwks_uri be fetched from loopback and private
+	// addresses (dev).
+	privateJWKS bool
 	// prune is --prune: the config may delete objects of its own that
 	// hold secrets (config.ApplyOptions.Prune).
 	prune bool
@@ -254,7 +257,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		VerifyCacheBytes: cmp.Or(int64(f.verifyCacheSize), -1), ShutdownTimeout: f.shutdownTimeout, Logger: log, Now: a.now, Audit: a.audit,
 		Usage: newUsageRecorder(st, log), MaxPlanKeyLabels: f.maxPlanKeys,
 		MTLSListen: f.mtls.listen, MTLSCertFile: f.mtls.certFile, MTLSKeyFile: f.mtls.keyFile, MTLSClientCAFile: f.mtls.clientCAFile,
-		TrustedProxies: f.mtls.proxies, ClientCertHeader: f.mtls.clientCertHeader,
+		TrustedProxies: f.mtls.proxies, ClientCertHeader: f.mtls.clientCertHeader, AllowPrivateJWKSURI: f.privateJWKS,
 	}
 	lim.options(&opts)
 	opts.Replay = newReplayCache(lim, f, a.now)

@@ -73,6 +73,9 @@ type Options struct {
 	// X-Forwarded-Proto/-Host are believed; never a client's.
 	TrustedProxies   []netip.Prefix
 	ClientCertHeader string
+	// AllowPrivateJWKSURI lets clients' jwks_uri be fetched from loopback
+	// and private addresses (token.Options.AllowPrivateJWKSURI): dev.
+	AllowPrivateJWKSURI bool
 	// PublicURL is the base URL clients reach the server at. Default
 	// "http://" + the listen address (127.0.0.1 when it listens on all
 	// interfaces).
