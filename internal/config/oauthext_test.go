@@ -208,6 +208,7 @@ func TestParseOAuth(t *testing.T) {
   - id: Pool
     signingAlgorithm: ES256
     accessTokenType: at+jwt
+    resourceIndicators: true
     mtls: true
     dpop: {algorithms: [ES256, EdDSA], maxAge: 2m}
     registration: {scopes: [orders/read], authMethods: [private_key_jwt], initialAccessScope: orders/admin, maxClients: 10}
@@ -242,7 +243,7 @@ func TestParseOAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := cfg.UserPools[0]
-	wantPool := tollgate.PoolOAuth{SigningAlgorithm: tollgate.AlgES256, AccessTokenJWT: true, MTLS: true,
+	wantPool := tollgate.PoolOAuth{SigningAlgorithm: tollgate.AlgES256, AccessTokenJWT: true, ResourceIndicators: true, MTLS: true,
 		DPoP:         &tollgate.DPoPPolicy{Algorithms: []string{"ES256", "EdDSA"}, MaxAge: 2 * time.Minute},
 		Registration: &tollgate.RegistrationPolicy{Scopes: []string{"orders/read"}, AuthMethods: []string{"private_key_jwt"}, InitialAccessScope: "orders/admin", MaxClients: 10}}
 	if diff := cmp.Diff(wantPool, poolOAuth(&p)); diff != "" {
