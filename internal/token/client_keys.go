@@ -117,11 +117,10 @@ type remoteKeySet struct {
 }
 
 // newClientKeySets returns an empty cache. client fetches jwks_uri sets;
-// nil: one that connects to public addresses only, or to any address when
-// allowPrivate is set (Options.AllowPrivateJWKSURI).
-func newClientKeySets(now func() time.Time, client *http.Client, allowPrivate bool) *clientKeySets {
+// nil: one that connects to public addresses only.
+func newClientKeySets(now func() time.Time, client *http.Client) *clientKeySets {
 	if client == nil {
-		client = newJWKSClient(allowPrivate)
+		client = newJWKSClient(jwksDialControl)
 	}
 	c := *client
 	if c.Timeout <= 0 {
@@ -277,14 +276,10 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// newJWKSClient returns the HTTP client of jwks_uri fetches: no proxy, and,
-// unless allowPrivate, connections to public addresses only
-// (jwksDialControl).
-func newJWKSClient(allowPrivate bool) *http.Client {
-	d := &net.Dialer{Timeout: jwksFetchTimeout}
-	if !allowPrivate {
-		d.Control = jwksDialControl
-	}
+// newJWKSClient returns the HTTP client of jwks_uri fetches: no proxy, and
+// control (jwksDialControl, or nil for none) checking every connection.
+func newJWKSClient(control func(network, address string, c syscall.RawConn) error) *http.Client {
+	d := &net.Dialer{Timeout: jwksFetchTimeout, Control: control}
 	return &http.Client{
 		Timeout: jwksFetchTimeout,
 		Transport: &http.Transport{

@@ -103,11 +103,11 @@ func TestJWKSFetchRefusesPrivate(t *testing.T) {
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	for _, uri := range []string{srv.URL + "/jwks.json", "http://localhost:" + port + "/jwks.json"} {
-		_, _, err := newClientKeySets(time.Now, nil, false).fetch(context.Background(), uri)
+		_, _, err := newClientKeySets(time.Now, nil).fetch(context.Background(), uri)
 		if !errors.Is(err, errPrivateAddress) {
 			t.Errorf("fetch %s: %v, want %v", uri, err, errPrivateAddress)
 		}
-		if _, _, err := newClientKeySets(time.Now, nil, true).fetch(context.Background(), uri); err != nil {
+		if _, _, err := newClientKeySets(time.Now, newJWKSClient(nil)).fetch(context.Background(), uri); err != nil {
 			t.Errorf("fetch %s allowing private addresses: %v", uri, err)
 		}
 	}

@@ -253,7 +253,11 @@ func New(opts Options) *Endpoint {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	e.keySets = newClientKeySets(e.now, nil, opts.AllowPrivateJWKSURI)
+	var jwksClient *http.Client // public addresses only
+	if opts.AllowPrivateJWKSURI {
+		jwksClient = newJWKSClient(nil)
+	}
+	e.keySets = newClientKeySets(e.now, jwksClient)
 	// A hash of a random string nobody knows: no secret can match it.
 	e.dummyHash = opts.Vault.HashSecret("", rand.Text())
 	return e
