@@ -74,6 +74,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 					fmt.Fprintln(a.stdout)
 					_ = printOutputs(output{a.stdout, false}, stack.plan.Outputs(res, endpointsOf(srv)))
 				}
+				a.printDevReady()
 			})
 		},
 	}
@@ -173,7 +174,13 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 			fmt.Fprintf(w, "\n%saws cognito-idp list-user-pools --max-results 10 --endpoint-url %s\n", key.env(region, "  "), base)
 		}
 	}
-	fmt.Fprintln(w, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
+}
+
+// printDevReady prints the line that ends dev's start-up output, last:
+// scripts and tests wait for it as the sign that the server is ready and
+// everything it prints at start is printed.
+func (a *app) printDevReady() {
+	fmt.Fprintln(a.stdout, "\nStop with Ctrl-C. Restarting keeps the same ids, secrets and keys.")
 }
 
 // awsKey is the access key dev's AWS CLI lines carry; zero when there is

@@ -28,6 +28,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/server"
 )
@@ -731,17 +732,22 @@ func (a *app) printDevExtensions(srv *server.Server, cfg *config.Config, res *co
 		}
 	}
 	for _, api := range cfg.RestAPIs {
-		printResourceMetadata(w, api.ID, api.ProtectedResource)
+		stage := cmp.Or(api.DeployOptions.StageName, config.DefaultStageName)
+		local := srv.PublicURL() + "/.well-known/oauth-protected-resource/apis/" + tollgate.RestAPIID(api.ID) + "/" + stage
+		printResourceMetadata(w, api.ID, api.ProtectedResource, local)
 	}
 	for _, api := range cfg.HTTPAPIs {
-		printResourceMetadata(w, api.ID, api.ProtectedResource)
+		printResourceMetadata(w, api.ID, api.ProtectedResource, "")
 	}
 }
 
 // printResourceMetadata prints where an API's protected resource metadata
 // is: the resource identifier with the well-known segment inserted after
 // its host (RFC 9728 §3.1).
-func printResourceMetadata(w io.Writer, apiID string, pr *config.ProtectedResource) {
+//
+// local, when set, is where this server serves it to clients that reach the
+// API path-style (the identifier's host need not resolve to it).
+func printResourceMetadata(w io.Writer, apiID string, pr *config.ProtectedResource, local string) {
 	if pr == nil || !pr.Metadata || pr.Identifier == "" {
 		return
 	}
@@ -749,6 +755,14 @@ func printResourceMetadata(w io.Writer, apiID string, pr *config.ProtectedResour
 	if err != nil {
 		return
 	}
-	path := strings.TrimSuffix(u.EscapedPath(), "/")
+	// RFC 9728 §3.1: a path's trailing slash is kept; only the root "/"
+	// is dropped.
+	path := u.EscapedPath()
+	if path == "/" {
+		path = ""
+	}
 	fmt.Fprintf(w, "\nAPI %s is the protected resource %s\n  Metadata:     %s://%s/.well-known/oauth-protected-resource%s\n", apiID, pr.Identifier, u.Scheme, u.Host, path)
+	if local != "" {
+		fmt.Fprintf(w, "  Served here:  %s\n", local)
+	}
 }

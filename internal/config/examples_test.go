@@ -1,12 +1,20 @@
 package config
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -23,11 +31,13 @@ func examplePaths(t testing.TB) []string {
 	return paths
 }
 
-// TestExamples keeps the examples users copy valid.
+// TestExamples keeps the examples users copy valid, as `tollgate dev`
+// runs them: the keys it generates for clients declaring none
+// (NeedsGeneratedKeys) are stood in for by fresh ones.
 func TestExamples(t *testing.T) {
 	for _, path := range examplePaths(t) {
 		t.Run(filepath.Base(filepath.Dir(path)), func(t *testing.T) {
-			cfg, err := Load(path)
+			cfg, err := LoadWith(path, func(cfg *Config) error { return generateClientKeys(t, cfg) })
 			if err != nil {
 				t.Fatalf("%s:\n%v", path, err)
 			}
@@ -122,4 +132,52 @@ func TestHTTPAPIExample(t *testing.T) {
 			t.Errorf("function %s's handler module: %v", fn.ID, err)
 		}
 	}
+}
+
+// generateClientKeys gives the clients of cfg that declare no keys what
+// `tollgate dev` would generate for them: a P-256 public key as the JWKS of
+// a private_key_jwt client, a self-signed certificate in x5c for a
+// self_signed_tls_client_auth client, and the default certificate name of
+// a tls_client_auth client.
+func generateClientKeys(t *testing.T, cfg *Config) error {
+	t.Helper()
+	for pi := range cfg.UserPools {
+		for ci := range cfg.UserPools[pi].Clients {
+			cl := &cfg.UserPools[pi].Clients[ci]
+			what := cl.NeedsGeneratedKeys()
+			if what == GenerateCACertificate {
+				cl.SetDefaultTLSName()
+				continue
+			}
+			if what == "" {
+				continue
+			}
+			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if err != nil {
+				return err
+			}
+			jwk := jose.JSONWebKey{Key: key.Public(), Algorithm: "ES256", Use: "sig"}
+			if what == GenerateSelfSignedCertificate {
+				tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cl.ID},
+					NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+				der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+				if err != nil {
+					return err
+				}
+				cert, err := x509.ParseCertificate(der)
+				if err != nil {
+					return err
+				}
+				jwk.Certificates = []*x509.Certificate{cert}
+			}
+			set, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk}})
+			if err != nil {
+				return err
+			}
+			if err := cl.SetJWKS(set); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/oauth2"
@@ -159,6 +160,15 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 		res = Result{Decision: Unauthorized, Reason: why, why: refusal{kind: refusedMalformed}}
 	} else {
 		res = a.Authorize(r.Context(), token, rs.scopes)
+		if rs.bind == nil && hasDPoPScheme(strings.Trim(token, " \t")) && !dpopBound(&res) {
+			// A route declaring nothing takes the DPoP scheme for
+			// DPoP-bound tokens only (whose proof checkBinding checks).
+			// Any other token sent with it is refused (RFC 9449 §7.2)
+			// as API Gateway refuses a value that is no token, with no
+			// DPoP challenge: the scheme's name read as part of the
+			// token (undeclaredScheme).
+			res = a.Authorize(r.Context(), undeclaredScheme(token), rs.scopes)
+		}
 		if res.Decision == Allow && needsBindingCheck(rs, res.Claims, token) {
 			g.checkBinding(r, rs, token, &res)
 		}
@@ -169,15 +179,37 @@ func (g *Gateway) authorize(r *http.Request, rs *routeState) Result {
 	return res
 }
 
+// dpopBound reports whether the authorizer allowed a token bound to a
+// DPoP key (cnf.jkt, RFC 9449 §6.1).
+func dpopBound(res *Result) bool {
+	return res.Decision == Allow && res.Claims != nil && res.Claims.Cnf != nil && res.Claims.Cnf.JKT != ""
+}
+
+// undeclaredScheme returns an identity source value whose token is v,
+// trimmed, as a whole, "DPoP " included: what API Gateway verifies of a
+// value with a scheme other than Bearer, and so the answer (401, an HTTP
+// API's "token is malformed" challenge) of a route that does not take the
+// DPoP scheme. tokenFromHeader strips the "Bearer " put before it, and
+// only that.
+func undeclaredScheme(v string) string {
+	return "Bearer " + strings.Trim(v, " \t")
+}
+
 // implies reports whether a request the route strict allows is also one
 // the route other would allow: other has no authorizer, or the same one
 // with every scope of strict (a Cognito authorizer allows a token holding
 // any one of the route's scopes; none means ID tokens only), and requires
 // no API key unless strict does (else "/admin%2Fx" would reach an
 // upstream's "/admin/x" through an open "/{proxy+}" without the key, nor
-// its usage plan's count, that "/admin/{proxy+}" requires).
+// its usage plan's count, that "/admin/{proxy+}" requires), nor a binding
+// or audiences other checks and strict does not (bindsAsStrictly: else a
+// bearer token would reach through "/{proxy+}" what "/admin/{proxy+}"
+// serves only to DPoP-bound tokens, RFC 9449 §7.2).
 func implies(strict, other *routeState) bool {
 	if other.keyRequired && !strict.keyRequired {
+		return false
+	}
+	if !bindsAsStrictly(strict.bind, other.bind) {
 		return false
 	}
 	if !other.guarded() {

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ const (
 type bindOptions struct {
 	clientCert  func(r *http.Request) (*x509.Certificate, error)
 	externalURL func(r *http.Request) string
+	authDomain  func(host string) bool
 }
 
 // binding is a route's checks beyond its authorizer's: nil for a route of
@@ -270,4 +272,50 @@ func bindingOf(api *apiState, r *tollgate.Route) *binding {
 		return nil
 	}
 	return &binding{require: require, res: api.resource}
+}
+
+// bindingRank orders the binding requirements: none < any < dpop | mtls,
+// where dpop and mtls are incomparable (rank 2 both, told apart by name).
+func bindingRank(require string) int {
+	switch require {
+	case "":
+		return 0
+	case tollgate.BindingAny:
+		return 1
+	}
+	return 2
+}
+
+// bindsAsStrictly reports whether every token the checks strict admit is
+// one the checks other would admit: other requires no stronger binding
+// than strict (none < any < dpop | mtls; dpop and mtls incomparable) and
+// checks no audiences strict does not check alike. A nil binding checks
+// nothing.
+func bindsAsStrictly(strict, other *binding) bool {
+	sReq, oReq := strict.requirement(), other.requirement()
+	switch sr, or := bindingRank(sReq), bindingRank(oReq); {
+	case sr < or:
+		return false
+	case or == 2 && sReq != oReq:
+		return false
+	}
+	oAud := other.audiences()
+	return len(oAud) == 0 || slices.Equal(strict.audiences(), oAud)
+}
+
+// requirement is b's binding requirement, "" for a nil b.
+func (b *binding) requirement() string {
+	if b == nil {
+		return ""
+	}
+	return b.require
+}
+
+// audiences are the audiences b checks, none for a nil b or one of an
+// API that declares none.
+func (b *binding) audiences() []string {
+	if b == nil || b.res == nil {
+		return nil
+	}
+	return b.res.decl.Audiences
 }

@@ -219,7 +219,13 @@ func TestGatewayBinding(t *testing.T) {
 		{name: "HS256 (check 5)", target: "/prod/mock", auth: "DPoP " + dpopTok, proofs: []string{key.hmacProof(t, pc())}, status: 401, challenge: `DPoP error="invalid_dpop_proof"`, prefix: true},
 		{name: "replayed proof: first use", target: "/prod/mock", auth: "DPoP " + dpopTok, proofs: []string{replayed}, status: 200},
 		{name: "replayed proof: second use (RFC 9449 §11.1)", target: "/prod/mock", auth: "DPoP " + dpopTok, proofs: []string{replayed}, status: 401, challenge: `DPoP error="invalid_dpop_proof"`, prefix: true},
-		{name: "token without cnf with the DPoP scheme (RFC 9449 §7.2)", target: "/prod/mock", auth: "DPoP " + plain, proofs: []string{key.proof(t, pc())}, status: 401,
+		// A route declaring nothing: refused as API Gateway refuses a
+		// value that is no token (TestGatewayDPoPSchemeUndeclared).
+		{name: "token without cnf with the DPoP scheme (RFC 9449 §7.2)", target: "/prod/mock", auth: "DPoP " + plain, proofs: []string{key.proof(t, pc())}, status: 401},
+		{name: "token without cnf with the DPoP scheme, route requires dpop (RFC 9449 §7.2)", target: "/prod/dpop-only", auth: "DPoP " + plain,
+			proofs: []string{key.proof(t, pc("htu", "http://"+execHost+"/prod/dpop-only"))}, status: 401,
+			challenge: `DPoP error="invalid_token", error_description="the token is not DPoP-bound", ` + algs},
+		{name: "token without cnf with the DPoP scheme, route requires any (RFC 9449 §7.2)", target: "/prod/bound", auth: "DPoP " + plain, status: 401,
 			challenge: `DPoP error="invalid_token", error_description="the token is not DPoP-bound", ` + algs},
 		{name: "certificate-bound token with its certificate (RFC 8705 §3)", target: "/prod/mock", auth: "Bearer " + certTok, cert: cert, status: 200},
 		{name: "certificate-bound token without a certificate", target: "/prod/mock", auth: "Bearer " + certTok, status: 401,
@@ -260,6 +266,12 @@ func TestGatewayBinding(t *testing.T) {
 				t.Errorf("body %s, want API Gateway's %s", w.Body, unauth)
 			}
 			got := w.Header().Values("WWW-Authenticate")
+			if tt.challenge == "" {
+				if len(got) != 0 {
+					t.Errorf("WWW-Authenticate %q, want none (API Gateway's)", got)
+				}
+				return
+			}
 			if len(got) != 1 || (!tt.prefix && got[0] != tt.challenge) || (tt.prefix && !strings.HasPrefix(got[0], tt.challenge)) {
 				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
 			}
@@ -381,11 +393,28 @@ func TestGatewayProtectedResource(t *testing.T) {
 // TestGatewayResourceMetadata: RFC 9728 §3's document, at the well-known
 // URL of the API's identifier (§3.1).
 func TestGatewayResourceMetadata(t *testing.T) {
-	e := newEnv(t, protectedAPI(tollgate.ProtectedResource{Metadata: true, Name: "Orders", RequireBinding: tollgate.BindingDPoP}))
+	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		protectedAPI(tollgate.ProtectedResource{Metadata: true, Name: "Orders", RequireBinding: tollgate.BindingDPoP})(api, o)
+		// DPoP-bound tokens only: certificate-bound ones are not taken,
+		// whatever the gateway can check.
+		o.ClientCert = func(*http.Request) (*x509.Certificate, error) { return nil, nil }
+		o.AuthDomain = func(host string) bool { return host == "auth.example.com" }
+	})
+	withCert := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		protectedAPI(tollgate.ProtectedResource{Metadata: true})(api, o)
+		o.ClientCert = func(*http.Request) (*x509.Certificate, error) { return nil, nil }
+	})
 	declared := newEnv(t, protectedAPI(tollgate.ProtectedResource{
 		Metadata: true, Identifier: "https://api.example.com/orders/", Scopes: []string{"orders/read"},
 		AuthorizationServers: []string{"https://auth.example.com"}, RequireBinding: tollgate.BindingMTLS,
 	}))
+	declaredDoc := map[string]any{
+		"resource":                                   "https://api.example.com/orders/",
+		"authorization_servers":                      []any{"https://auth.example.com"},
+		"scopes_supported":                           []any{"orders/read"},
+		"bearer_methods_supported":                   []any{"header"},
+		"tls_client_certificate_bound_access_tokens": true,
+	}
 	tests := []struct {
 		name       string
 		e          *env
@@ -414,14 +443,39 @@ func TestGatewayResourceMetadata(t *testing.T) {
 		{"below the stage", e, "GET", execHost, "/.well-known/oauth-protected-resource/prod/mock", nil},
 		{"unknown stage", e, "GET", execHost, "/.well-known/oauth-protected-resource/test", nil},
 		{"another well-known", e, "GET", execHost, "/.well-known/oauth-protected-resourcex/prod", nil},
-		{"declared identifier", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders", map[string]any{
-			"resource":                                   "https://api.example.com/orders/",
-			"authorization_servers":                      []any{"https://auth.example.com"},
-			"scopes_supported":                           []any{"orders/read"},
+		// RFC 9728 §3.1: the well-known segment between the host and the
+		// path, whose trailing slash stays (only a slash right after the
+		// host is removed).
+		{"declared identifier", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders/", declaredDoc},
+		{"declared identifier: without its trailing slash", declared, "GET", "api.example.com", "/.well-known/oauth-protected-resource/orders", nil},
+		// At the stage's URL too, on the hosts that reach it (where a
+		// client knowing only the API's URL looks, RFC 9728 §3.1), the
+		// resource still the identifier.
+		{"declared identifier: at the stage's URL", declared, "GET", execHost, "/.well-known/oauth-protected-resource/prod", declaredDoc},
+		{"declared identifier: at the stage's URL, path style", declared, "GET", "127.0.0.1:8080", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", declaredDoc},
+		{"declared identifier: path style on a pool's auth domain", declared, "GET", "mypool.auth.us-east-1.localhost", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
+		// On a host that reaches the API (a proxy forwarding its
+		// execute-api host), and on no other.
+		{"declared identifier: the API's execute-api host", declared, "GET", execHost, "/.well-known/oauth-protected-resource/orders/", declaredDoc},
+		{"declared identifier: an unrelated host", declared, "GET", "127.0.0.1:8080", "/.well-known/oauth-protected-resource/orders/", nil},
+		{"declared identifier: a pool's auth domain", declared, "GET", "mypool.auth.us-east-1.localhost", "/.well-known/oauth-protected-resource/orders/", nil},
+		{"declared identifier: another API's host", declared, "GET", "other00001.execute-api.us-east-1.localhost", "/.well-known/oauth-protected-resource/orders/", nil},
+		// Path style on the server's own host only: a pool's auth domain
+		// (prefix form, or one Options.AuthDomain names) answers as
+		// before, the gateway declining.
+		{"path style: a pool's prefix domain", e, "GET", "mypool.auth.us-east-1.localhost", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
+		{"path style: a pool's custom domain", e, "GET", "auth.example.com", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
+		{"path style: another API's host", e, "GET", "other00001.execute-api.us-east-1.localhost", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", nil},
+		// RFC 9728 §2, RFC 8705 §3: certificate-bound tokens are checked
+		// whenever a client certificate source is set.
+		{"certificate-bound tokens checked", withCert, "GET", "127.0.0.1:8080", "/.well-known/oauth-protected-resource/apis/" + apiID + "/prod", map[string]any{
+			"resource":                                   "http://127.0.0.1:8080/apis/" + apiID + "/prod",
+			"authorization_servers":                      []any{issuerOf(poolA), issuerOf(poolB)},
+			"scopes_supported":                           []any{scope},
 			"bearer_methods_supported":                   []any{"header"},
+			"dpop_signing_alg_values_supported":          []any{"ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA"},
 			"tls_client_certificate_bound_access_tokens": true,
 		}},
-		{"declared identifier: not at the stage's URL", declared, "GET", execHost, "/.well-known/oauth-protected-resource/prod", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -447,6 +501,13 @@ func TestGatewayResourceMetadata(t *testing.T) {
 				t.Errorf("document\n%s, want\n%s", gb, wb)
 			}
 		})
+	}
+	// The 401's resource_metadata is the same URL, trailing slash kept
+	// (RFC 9728 §5.1, §3.1).
+	w401 := declared.do(request("GET", execHost, "/prod/mock", ""))
+	if got := w401.Header().Get("WWW-Authenticate"); w401.Code != 401 ||
+		!strings.Contains(got, `resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/orders/"`) {
+		t.Errorf("401: %d %q", w401.Code, got)
 	}
 	// HEAD: the headers alone (RFC 9110 §9.3.2).
 	w := httptest.NewRecorder()
@@ -480,6 +541,55 @@ func TestGatewayBindingUndeclared(t *testing.T) {
 		w := e.do(r)
 		if w.Code != c.status || w.Header().Get("WWW-Authenticate") != "" {
 			t.Errorf("%.20q: %d %q", c.auth, w.Code, w.Header().Get("WWW-Authenticate"))
+		}
+	}
+}
+
+// TestGatewayDPoPSchemeUndeclared: on routes requiring no binding, of an
+// API declaring no ProtectedResource, a value with the DPoP scheme whose
+// token is not DPoP-bound is refused (RFC 9449 §7.2) with the answer such
+// a value got before Tollgate read the scheme, API Gateway's for a value
+// that is no token: the scheme's name read as part of it. REST: 401
+// {"message":"Unauthorized"}, no WWW-Authenticate (unless
+// Options.Challenge), for an expired token too, not EXPIRED_TOKEN's
+// message; an HTTP API: its JWT authorizer's challenge of a malformed
+// token (http-api-troubleshooting-jwt.html's form; the description is
+// golang-jwt's wording, refusalDescriptions). No DPoP challenge.
+func TestGatewayDPoPSchemeUndeclared(t *testing.T) {
+	keys(t)
+	local := claims(issuerOf(poolA))
+	plain := mint(t, keyA, keyA.kid, local)
+	expired := mint(t, keyA, keyA.kid, with(local, "exp", t0.Add(-time.Second).Unix()))
+	certBound := mint(t, keyA, keyA.kid, with(local, "cnf", map[string]any{"x5t#S256": x5t(selfSigned(t, "client"))}))
+	const unauth = `{"message":"Unauthorized"}`
+	values := []string{"DPoP " + plain, "dpop  " + plain, " DPoP " + plain + " ", "DPoP " + expired, "DPoP " + certBound}
+
+	rest := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) { o.Replay = &memReplay{} })
+	challenged := newEnv(t, func(_ *tollgate.RestAPI, o *gateway.Options) { o.Challenge, o.Replay = true, &memReplay{} })
+	httpAPI := newHTTPJWTEnv(t, func(o *gateway.Options) { o.Replay = &memReplay{} })
+	for _, c := range []struct {
+		name      string
+		do        func(auth string) *httptest.ResponseRecorder
+		challenge []string
+	}{
+		{"REST", func(auth string) *httptest.ResponseRecorder {
+			r := request("GET", execHost, "/prod/mock", "")
+			r.Header.Set("Authorization", auth)
+			return rest.do(r)
+		}, nil},
+		{"REST, Options.Challenge", func(auth string) *httptest.ResponseRecorder {
+			r := request("GET", execHost, "/prod/mock", "")
+			r.Header.Set("Authorization", auth)
+			return challenged.do(r)
+		}, []string{`Bearer realm="` + apiID + `", error="invalid_token", error_description="the access token is not valid"`}},
+		{"HTTP API", func(auth string) *httptest.ResponseRecorder { return httpAPI.getAuth("/scoped", auth) },
+			[]string{invalidToken("token is malformed")}},
+	} {
+		for _, v := range values {
+			w := c.do(v)
+			if w.Code != 401 || w.Body.String() != unauth || !slices.Equal(w.Header().Values("WWW-Authenticate"), c.challenge) {
+				t.Errorf("%s, %.12q: %d %s %q, want 401 %s %q", c.name, v, w.Code, w.Body, w.Header().Values("WWW-Authenticate"), unauth, c.challenge)
+			}
 		}
 	}
 }

@@ -64,6 +64,50 @@ func TestRouteConfusion(t *testing.T) {
 			t.Errorf("GET %s (token %v): %d %s, want %d", tt.target, tt.token != "", w.Code, w.Body, tt.status)
 		}
 	}
+
+	// Routes of the same authorizer and scopes differing by their binding
+	// requirement (none < any < dpop | mtls, dpop and mtls incomparable):
+	// a spelling served by a route requiring less than the route its
+	// lenient reading selects is refused, or a bearer token would reach
+	// what only a DPoP-bound token may (RFC 9449 §7.2: a bound token sent
+	// as a bearer token is refused; RFC 8705 §3 alike for certificates).
+	e = newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) {
+		a := authzFor(api)
+		up := tollgate.Integration{Type: tollgate.IntegrationHTTPProxy, URI: "http://up/{proxy}"}
+		route := func(path, require string) tollgate.Route {
+			return tollgate.Route{ResourcePath: path, Method: "ANY", Authorizer: a, AuthorizationScopes: []string{scope}, Integration: up, RequireBinding: require}
+		}
+		api.Routes = []tollgate.Route{
+			route("/{proxy+}", ""),
+			route("/admin/{proxy+}", tollgate.BindingDPoP),
+			route("/any/{proxy+}", tollgate.BindingAny),
+			route("/any/dpop/{proxy+}", tollgate.BindingDPoP),
+			route("/mtls/{proxy+}", tollgate.BindingMTLS),
+			route("/mtls/dpop/{proxy+}", tollgate.BindingDPoP),
+			route("/mtls/open/{proxy+}", ""),
+		}
+		o.Replay = &memReplay{}
+	})
+	for _, tt := range []struct {
+		target string
+		status int
+	}{
+		{"/prod/elsewhere/x", 200},
+		{"/prod/admin/x", 401},       // a plain bearer token where DPoP is required
+		{"/prod/admin%2Fx", 403},     // none serves, dpop guards the lenient reading
+		{"/prod/any%2Fx", 403},       // none < any
+		{"/prod/any/dpop%2Fx", 403},  // any < dpop
+		{"/prod/mtls/dpop%2Fx", 403}, // mtls and dpop incomparable
+		// mtls serves, the lenient reading's route requires nothing: the
+		// request is judged by the stricter route, which refuses a plain
+		// bearer token.
+		{"/prod/mtls/open%2Fx", 401},
+	} {
+		w := e.do(request("GET", execHost, tt.target, tok))
+		if w.Code != tt.status {
+			t.Errorf("GET %s (bearer token): %d %s, want %d", tt.target, w.Code, w.Body, tt.status)
+		}
+	}
 }
 
 // Base path mappings are chosen on the path as routes see it: "/%76%31/x"

@@ -122,7 +122,8 @@
 //     token bound by cnf.jkt needs the DPoP scheme and a proof of its key
 //     (RFC 9449 §7.1), one bound by cnf.x5t#S256 the client certificate
 //     (RFC 8705 §3); a token sent with the DPoP scheme without cnf.jkt is
-//     refused (§7.2). An API's ProtectedResource adds its binding
+//     refused (§7.2): with a DPoP challenge where a binding is declared,
+//     else as API Gateway refuses a value that is no token. An API's ProtectedResource adds its binding
 //     requirement (Route.RequireBinding per route), its audiences (RFC
 //     8707), WWW-Authenticate challenges on its 401s (Bearer and DPoP,
 //     with resource_metadata) and RFC 9728 metadata

@@ -145,6 +145,14 @@ type Options struct {
 	// trusted proxy, its forwarded scheme and host. Nil: "https" when the
 	// request came over TLS, else "http", and the Host header.
 	ExternalURL func(r *http.Request) string
+	// AuthDomain reports whether host (lowercase, without port) is a user
+	// pool's auth domain, its prefix domain or a custom domain: the RFC
+	// 9728 metadata of an API addressed by path (/apis/{id}/…) is not
+	// served there (ServeResourceMetadata), the pool's own answers are.
+	// Hosts of the form of prefix domains,
+	// {prefix}.auth.{region}.{BaseDomain}, are auth domains whatever it
+	// says. Nil: only those.
+	AuthDomain func(host string) bool
 
 	// Observer, if set, receives measurements.
 	Observer Observer
@@ -331,7 +339,7 @@ func New(opts Options) (*Gateway, error) {
 		now:      opts.Now,
 		log:      opts.Logger,
 
-		unavailable: opts.Unavailable, replay: opts.Replay, bind: bindOptions{clientCert: opts.ClientCert, externalURL: opts.ExternalURL},
+		unavailable: opts.Unavailable, replay: opts.Replay, bind: bindOptions{clientCert: opts.ClientCert, externalURL: opts.ExternalURL, authDomain: opts.AuthDomain},
 
 		keys: opts.APIKeys, usage: opts.Usage,
 		shared: opts.Limiter, local: localLimiterOf(opts), failOpen: opts.LimiterFailOpen,

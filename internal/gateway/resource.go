@@ -26,7 +26,9 @@ type resourceState struct {
 	// path), "" otherwise: the stage's URL, then, is known per request.
 	metadataURL string
 	// idOrigin is the declared identifier's scheme and host, lowercase;
-	// idPath its escaped path without a trailing slash.
+	// idPath its escaped path, "" for "/" (RFC 9728 §3.1 removes a slash
+	// right after the host, and only that one: "/orders/" is not
+	// "/orders").
 	idOrigin, idPath string
 }
 
@@ -38,7 +40,9 @@ func newResourceState(pr *tollgate.ProtectedResource) *resourceState {
 	s := &resourceState{decl: pr, proofs: newProofPolicy(pr.DPoPAlgorithms, pr.DPoPMaxAge)}
 	if u, err := url.Parse(pr.Identifier); err == nil && pr.Identifier != "" && u.Host != "" {
 		s.idOrigin = strings.ToLower(u.Scheme + "://" + u.Host)
-		s.idPath = strings.TrimSuffix(u.EscapedPath(), "/")
+		if s.idPath = u.EscapedPath(); s.idPath == "/" {
+			s.idPath = ""
+		}
 		s.metadataURL = u.Scheme + "://" + u.Host + wellKnownResource + s.idPath
 	}
 	return s

@@ -30,11 +30,16 @@ var bearerMethods = []string{"header"}
 // ServeResourceMetadata answers a request for the protected resource
 // metadata of an API (RFC 9728 §3): a GET or HEAD of
 // /.well-known/oauth-protected-resource followed by the path of the API's
-// resource identifier, on the identifier's host, which for an API that
-// declares no identifier is its stage's URL as the request addresses it
-// (/apis/{id}/{stage} on any host, /{stage} on the execute-api host). It
-// reports whether it answered: false when no API serving metadata has that
-// URL, for the server to answer as it would.
+// resource identifier (§3.1). An API declaring its identifier answers on
+// the identifier's origin, and on the hosts that reach the API (its
+// execute-api host, its custom domains). Every API's is also at its
+// stage's URL as the request addresses it: /{stage} on its execute-api
+// host, a custom domain's base path, /apis/{id}/{stage} on the server's
+// own hosts, which are no API's and no user pool's auth domain
+// (Options.AuthDomain); there, an API declaring no identifier has that
+// URL for its resource. It reports whether it answered: false when no API
+// serving metadata has that URL on that host, for the server to answer as
+// it would.
 func (g *Gateway) ServeResourceMetadata(w http.ResponseWriter, r *http.Request) bool {
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), wellKnownResource)
 	if !ok || (rest != "" && rest[0] != '/') {
@@ -70,25 +75,25 @@ func (g *Gateway) ServeResourceMetadata(w http.ResponseWriter, r *http.Request) 
 // well-known segment cut (rest), and returns its document.
 func (g *Gateway) resourceMetadata(r *http.Request, rest string) (*resourceMetadata, bool) {
 	// An API declaring its identifier: served at the identifier's
-	// metadata URL, matched by origin, else by path alone when one API
-	// has it (a proxy may reach the gateway by another name).
-	origin, path := strings.ToLower(g.externalURL(r)), strings.TrimSuffix(rest, "/")
-	var byPath *apiState
-	n := 0
+	// metadata URL, on its origin or on a host that reaches the API.
+	origin, host, path := strings.ToLower(g.externalURL(r)), requestHost(r), rest
+	if path == "/" {
+		path = "" // the slash right after the host (RFC 9728 §3.1)
+	}
 	for _, st := range g.apis {
 		res := st.resource
 		if res == nil || !res.decl.Metadata || res.metadataURL == "" || res.idPath != path {
 			continue
 		}
-		if res.idOrigin == origin {
+		if res.idOrigin == origin || g.hostReaches(host, st) {
 			return g.metadataOf(r, st, nil), true
 		}
-		byPath, n = st, n+1
 	}
-	if n == 1 {
-		return g.metadataOf(r, byPath, nil), true
-	}
-	// An API without an identifier: its stage's URL.
+	// At its stage's URL as the request addresses it, on a host that
+	// reaches it: an API without an identifier, whose resource that URL
+	// is; one declaring it too, for the clients that know the API by that
+	// URL alone (path style, a development server's), its resource being
+	// the identifier all the same.
 	r2 := *r
 	u := *r.URL
 	p, err := url.PathUnescape(rest)
@@ -98,11 +103,42 @@ func (g *Gateway) resourceMetadata(r *http.Request, rest string) (*resourceMetad
 	u.Path, u.RawPath = p, rest
 	r2.URL = &u
 	t, ok := g.resolve(&r2)
-	if !ok || t.api.resource == nil || !t.api.resource.decl.Metadata || t.api.resource.decl.Identifier != "" ||
-		(t.rest != "" && t.rest != "/") {
+	if !ok || t.api.resource == nil || !t.api.resource.decl.Metadata || (t.rest != "" && t.rest != "/") {
 		return nil, false
 	}
+	if (t.how == byAPIsPath || t.how == byRestAPIsPath) && g.isAuthDomain(host) {
+		return nil, false // a pool's host: its answers, not an API's
+	}
 	return g.metadataOf(r, t.api, &t), true
+}
+
+// hostReaches reports whether host addresses st's API by itself: it is
+// the API's execute-api host (of its region, when it names one) or one of
+// its custom domains.
+func (g *Gateway) hostReaches(host string, st *apiState) bool {
+	if id, region, ok := g.executeAPIHost(host); ok {
+		return g.executeAPI(id) == st && (st.api.Region == "" || strings.EqualFold(st.api.Region, region))
+	}
+	for _, m := range g.domains[host] {
+		if m.api == st {
+			return true
+		}
+	}
+	return false
+}
+
+// isAuthDomain reports whether host is a user pool's auth domain: of the
+// form {prefix}.auth.{region}.{BaseDomain}, or one Options.AuthDomain
+// names.
+func (g *Gateway) isAuthDomain(host string) bool {
+	if rest, ok := strings.CutSuffix(host, g.hostSfx); ok {
+		if prefix, rest, ok := strings.Cut(rest, "."); ok && prefix != "" {
+			if region, ok := strings.CutPrefix(rest, "auth."); ok && region != "" && !strings.Contains(region, ".") {
+				return true
+			}
+		}
+	}
+	return g.bind.authDomain != nil && g.bind.authDomain(host)
 }
 
 // metadataOf returns the metadata document of st's API (reached as t when
@@ -129,6 +165,11 @@ func (g *Gateway) metadataOf(r *http.Request, st *apiState, t *target) *resource
 		doc.DPoPSigningAlgs = st.resource.proofs.verifier.Algorithms
 	}
 	doc.DPoPBoundRequired = decl.RequireBinding == tollgate.BindingDPoP
-	doc.TLSCertBound = decl.RequireBinding == tollgate.BindingMTLS
+	// RFC 9728 §2: the resource supports certificate-bound tokens (RFC
+	// 8705 §3) when it can check them, a client certificate source being
+	// set, unless it takes DPoP-bound tokens only; and when it requires
+	// them.
+	doc.TLSCertBound = decl.RequireBinding == tollgate.BindingMTLS ||
+		(g.bind.clientCert != nil && decl.RequireBinding != tollgate.BindingDPoP)
 	return doc
 }

@@ -19,7 +19,11 @@
 //     never both (RFC 7591 §2); inline keys must be public (a member of a
 //     private or symmetric key is refused) and, for
 //     self_signed_tls_client_auth, carry their certificate (x5c, RFC 8705
-//     §2.2.2). jwks_uri is an https URL (http on loopback) without fragment.
+//     §2.2.2), at most MaxJWKSKeys keys, RSA ones of 2048 to 8192 bits.
+//     jwks_uri is an https URL without fragment whose host is neither
+//     localhost nor a loopback, private or link-local address (the token
+//     endpoint fetches it: RFC 7591 §5, RFC 9700 §4.16); in development
+//     (Options.AllowPrivateJWKSURI) any host, and http on loopback.
 //   - tls_client_auth names exactly one tls_client_auth_* value (RFC 8705
 //     §2.1.2). Both mutual-TLS methods and
 //     tls_client_certificate_bound_access_tokens need a pool with MTLS;

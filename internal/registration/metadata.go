@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -35,6 +36,13 @@ const (
 	maxValueLen = 2048
 	// minRSABits is the smallest RSA key accepted (RFC 7518 §3.3).
 	minRSABits = 2048
+	// maxRSABits is the largest: verifying with a larger modulus costs
+	// the token endpoint more than any client needs.
+	maxRSABits = 8192
+	// MaxJWKSKeys bounds the keys of a registered jwks: a client signs
+	// with one key and rolls it over with a second; a set of many would
+	// only make the token endpoint try them all.
+	MaxJWKSKeys = 16
 )
 
 // withCode returns e, a fresh error of the oauth2 package's constructors
@@ -109,7 +117,8 @@ type registered struct {
 // resolve checks the request against the pool and its policy (see the
 // package documentation for the rules) and returns what to register.
 // allowed are the scopes a registered client may have.
-func (req *request) resolve(pool *tollgate.UserPool, policy *tollgate.RegistrationPolicy, allowed []string) (*registered, error) {
+// uris is what jwks_uri may name.
+func (req *request) resolve(pool *tollgate.UserPool, policy *tollgate.RegistrationPolicy, allowed []string, uris uriPolicy) (*registered, error) {
 	if req.SoftwareStatement != nil {
 		return nil, withCode(oauth2.InvalidRequest("software statements are not supported"), CodeUnapprovedSoftwareStatement)
 	}
@@ -128,7 +137,7 @@ func (req *request) resolve(pool *tollgate.UserPool, policy *tollgate.Registrati
 	if err := reg.setMethod(req, pool, policy); err != nil {
 		return nil, err
 	}
-	if err := reg.setKeys(req); err != nil {
+	if err := reg.setKeys(req, uris); err != nil {
 		return nil, err
 	}
 	if err := reg.setTLS(req); err != nil {
@@ -190,7 +199,7 @@ func (reg *registered) setMethod(req *request, pool *tollgate.UserPool, policy *
 // setKeys checks jwks and jwks_uri: one of them for the methods that
 // verify a key (private_key_jwt, self_signed_tls_client_auth), never both
 // (RFC 7591 §2), neither for the others.
-func (reg *registered) setKeys(req *request) error {
+func (reg *registered) setKeys(req *request, uris uriPolicy) error {
 	hasJWKS, hasURI := req.JWKS != nil, req.JWKSURI != nil
 	if hasJWKS && hasURI {
 		return invalidMetadata("jwks and jwks_uri must not both be present")
@@ -203,7 +212,7 @@ func (reg *registered) setKeys(req *request) error {
 	case !needKeys && (hasJWKS || hasURI):
 		return invalidMetadata("jwks and jwks_uri are for private_key_jwt and self_signed_tls_client_auth only")
 	case hasURI:
-		if err := checkJWKSURI(*req.JWKSURI); err != nil {
+		if err := uris.checkJWKSURI(*req.JWKSURI); err != nil {
 			return err
 		}
 		reg.oauth.JWKSURI = *req.JWKSURI
@@ -233,6 +242,9 @@ func checkJWKS(raw json.RawMessage, method string) (json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &members); err != nil || len(members.Keys) == 0 {
 		return nil, invalidMetadata("jwks must be a JSON Web Key Set with a keys array of at least one key")
 	}
+	if len(members.Keys) > MaxJWKSKeys {
+		return nil, invalidMetadata("jwks holds %d keys: register at most %d", len(members.Keys), MaxJWKSKeys)
+	}
 	for i, k := range members.Keys {
 		for _, p := range privateMembers {
 			if _, ok := k[p]; ok {
@@ -253,6 +265,9 @@ func checkJWKS(raw json.RawMessage, method string) (json.RawMessage, error) {
 			if pub.N.BitLen() < minRSABits {
 				return nil, invalidMetadata("jwks key %d is an RSA key of fewer than %d bits", i, minRSABits)
 			}
+			if pub.N.BitLen() > maxRSABits {
+				return nil, invalidMetadata("jwks key %d is an RSA key of more than %d bits", i, maxRSABits)
+			}
 		case *ecdsa.PublicKey, ed25519.PublicKey:
 		default:
 			return nil, invalidMetadata("jwks key %d is not an RSA, EC or Ed25519 public key", i)
@@ -268,22 +283,75 @@ func checkJWKS(raw json.RawMessage, method string) (json.RawMessage, error) {
 	return buf.Bytes(), nil
 }
 
+// uriPolicy is what a registered jwks_uri may name.
+type uriPolicy struct {
+	// allowPrivate is Options.AllowPrivateJWKSURI.
+	allowPrivate bool
+}
+
 // checkJWKSURI requires an absolute https URL without fragment or user
-// information; http only on a loopback host, for development.
-func checkJWKSURI(s string) error {
+// information, whose host is not a loopback, private, link-local or
+// otherwise local address, nor localhost or a name under it (RFC 6761
+// §6.3): the token endpoint fetches it, and a client must not make the
+// server fetch from its own network (a server-side request forgery,
+// RFC 7591 §5 and RFC 9700 §4.16's concern). A policy allowing private
+// hosts lifts the host rule and allows http on a loopback host, for
+// development.
+func (p uriPolicy) checkJWKSURI(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || len(s) > maxValueLen || u.Host == "" || u.Fragment != "" || u.User != nil || strings.Contains(s, "#") {
 		return invalidMetadata("jwks_uri must be an absolute https URL without fragment")
+	}
+	host := u.Hostname()
+	if !p.allowPrivate && localHost(host) {
+		return invalidMetadata("jwks_uri must name a public host, not a loopback, private or link-local address")
 	}
 	switch u.Scheme {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if p.allowPrivate && isLoopback(host) {
 			return nil
 		}
 	}
-	return invalidMetadata("jwks_uri must be an https URL (http only on a loopback host)")
+	return invalidMetadata("jwks_uri must be an https URL")
+}
+
+// localPrefixes are IPv4 ranges that are global unicast to net/netip but
+// not on the public Internet: RFC 6598's shared address space, private to
+// a carrier's network, and RFC 1122's "this network", which reaches this
+// machine.
+var localPrefixes = []netip.Prefix{netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("0.0.0.0/8")}
+
+// localHost reports whether a URL's host names this machine or a private
+// network: localhost and its subdomains (RFC 6761 §6.3), an IP literal
+// that is not a global unicast address (loopback, RFC 1918 and RFC 4193
+// private, RFC 6598 shared, link-local such as the cloud metadata address
+// 169.254.169.254, unspecified, multicast), and the numeric spellings of
+// IPv4 addresses some resolvers accept ("2130706433", "0x7f.1"), which
+// WHATWG URL parsing reads as IPv4 when the last label is numeric.
+func localHost(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	if ip, err := netip.ParseAddr(h); err == nil {
+		ip = ip.Unmap()
+		if !ip.IsGlobalUnicast() || ip.IsPrivate() {
+			return true
+		}
+		for _, p := range localPrefixes {
+			if p.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if strings.HasPrefix(last, "0x") {
+		return true
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
 }
 
 func isLoopback(host string) bool {

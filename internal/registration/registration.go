@@ -47,6 +47,12 @@ type Options struct {
 	// iss, exp, revocation) and returns its scopes: the initial access
 	// token's check.
 	VerifyAccessToken func(ctx context.Context, r *http.Request, poolID, token string) (scopes []string, err error)
+	// AllowPrivateJWKSURI lets a registered jwks_uri name localhost, a
+	// loopback, private or link-local address, and use http on a loopback
+	// host: for development only, where the client's keys are served on
+	// this machine. Otherwise such a jwks_uri is refused (the token
+	// endpoint would fetch it from the server's own network).
+	AllowPrivateJWKSURI bool
 	// Audit, if set, records each registration (actor: the registering
 	// request; the client id, never a secret).
 	Audit *audit.Sink
@@ -136,7 +142,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, poolID string
 	if len(allowed) == 0 && h.opts.Scopes != nil {
 		allowed = h.opts.Scopes(poolID)
 	}
-	reg, err := req.resolve(pool, policy, allowed)
+	reg, err := req.resolve(pool, policy, allowed, uriPolicy{allowPrivate: h.opts.AllowPrivateJWKSURI})
 	if err != nil {
 		return nil, err
 	}

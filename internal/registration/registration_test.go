@@ -12,6 +12,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -260,7 +261,6 @@ func TestRegister(t *testing.T) {
 					t.Errorf("jwks_uri not echoed: %v", m)
 				}
 			}}},
-		{"jwks_uri http on loopback", "open", call{body: obj(map[string]any{"token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "http://127.0.0.1:8080/jwks"})}, want{201, "", nil}},
 		{"tls_client_auth bound, DPoP", "wide", call{body: obj(map[string]any{"token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_subject_dn": "CN=client,O=Example",
 			"tls_client_certificate_bound_access_tokens": true, "dpop_bound_access_tokens": true})},
 			want{201, "", func(t *testing.T, m map[string]any) {
@@ -332,6 +332,7 @@ func TestRegister(t *testing.T) {
 		{"jwks with a broken key", "open", call{body: `{"token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}}`}, want{400, CodeInvalidClientMetadata, nil}},
 		{"jwks with an encryption key", "open", call{body: obj(map[string]any{"token_endpoint_auth_method": "private_key_jwt", "jwks": raw(strings.Replace(k.ecJWKS, `"use":"sig"`, `"use":"enc"`, 1))})}, want{400, CodeInvalidClientMetadata, nil}},
 		{"jwks with a 1024-bit RSA key", "open", call{body: obj(map[string]any{"token_endpoint_auth_method": "private_key_jwt", "jwks": raw(k.rsaSmallJWKS)})}, want{400, CodeInvalidClientMetadata, nil}},
+		{"jwks_uri on loopback outside development", "open", call{body: obj(map[string]any{"token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "http://127.0.0.1:8080/jwks"})}, want{400, CodeInvalidClientMetadata, nil}},
 		{"jwks_uri http off loopback", "open", call{body: `{"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"http://c.example/j"}`}, want{400, CodeInvalidClientMetadata, nil}},
 		{"jwks_uri with fragment", "open", call{body: `{"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"https://c.example/j#k"}`}, want{400, CodeInvalidClientMetadata, nil}},
 		{"jwks_uri relative", "open", call{body: `{"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"/jwks"}`}, want{400, CodeInvalidClientMetadata, nil}},
@@ -570,7 +571,7 @@ func FuzzParseRequest(f *testing.F) {
 		for _, p := range []string{"open", "wide"} {
 			pool := ps[p]
 			policy := pool.OAuth.Registration
-			reg, err := req.resolve(pool, policy, allowed)
+			reg, err := req.resolve(pool, policy, allowed, uriPolicy{})
 			if err != nil {
 				continue
 			}
@@ -592,4 +593,106 @@ func FuzzParseRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestJWKSURIHosts: a registered jwks_uri is fetched by the token
+// endpoint, so a host on the server's own network is refused outside
+// development (server-side request forgery, RFC 7591 §5, RFC 9700
+// §4.16): localhost and its names (RFC 6761 §6.3), loopback, private
+// (RFC 1918, RFC 4193), shared (RFC 6598), link-local (RFC 3927, the
+// cloud metadata address) and unspecified addresses, IPv4 spelt as a
+// number. In development they are allowed, and http on loopback.
+func TestJWKSURIHosts(t *testing.T) {
+	for _, tt := range []struct {
+		uri         string
+		prod, devOK bool
+	}{
+		{"https://client.example/jwks.json", true, true},
+		{"https://93.184.215.14/jwks", true, true},
+		{"https://[2001:db8::1]/jwks", true, true},
+		{"https://localhost/jwks", false, true},
+		{"https://LocalHost./jwks", false, true},
+		{"https://keys.localhost:8443/jwks", false, true},
+		{"https://127.0.0.1/jwks", false, true},
+		{"https://127.1.2.3:8443/jwks", false, true},
+		{"https://[::1]/jwks", false, true},
+		{"https://[::ffff:127.0.0.1]/jwks", false, true},
+		{"https://10.0.0.7/jwks", false, true},
+		{"https://172.16.3.4/jwks", false, true},
+		{"https://192.168.1.1/jwks", false, true},
+		{"https://100.64.0.1/jwks", false, true},
+		{"https://169.254.169.254/latest/meta-data", false, true},
+		{"https://[fe80::1%25eth0]/jwks", false, true},
+		{"https://[fd00::1]/jwks", false, true},
+		{"https://0.0.0.0/jwks", false, true},
+		{"https://0.1.2.3/jwks", false, true},
+		{"https://2130706433/jwks", false, true},
+		{"https://0x7f.1/jwks", false, true},
+		{"https://224.0.0.1/jwks", false, true},
+		{"http://127.0.0.1:8080/jwks", false, true},
+		{"http://localhost:8080/jwks", false, true},
+		{"http://client.example/jwks", false, false},
+		{"http://10.0.0.7/jwks", false, false},
+	} {
+		for _, dev := range []bool{false, true} {
+			want := tt.prod
+			if dev {
+				want = tt.devOK
+			}
+			if err := (uriPolicy{allowPrivate: dev}).checkJWKSURI(tt.uri); (err == nil) != want {
+				t.Errorf("%s (development %v): %v, want accepted %v", tt.uri, dev, err, want)
+			}
+		}
+	}
+	// Through the handler: the option is Options.AllowPrivateJWKSURI.
+	body := `{"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"http://127.0.0.1:8080/jwks"}`
+	for _, dev := range []bool{false, true} {
+		f := newFixture(t, &fakeStore{})
+		f.h.opts.AllowPrivateJWKSURI = dev
+		want := http.StatusBadRequest
+		if dev {
+			want = http.StatusCreated
+		}
+		if w := f.do("open", call{body: body}); w.Code != want {
+			t.Errorf("jwks_uri on loopback, development %v: %d %s, want %d", dev, w.Code, w.Body, want)
+		}
+	}
+}
+
+// TestJWKSBounds: a registered jwks holds at most MaxJWKSKeys keys, and
+// RSA keys of at most 8192 bits (RFC 7518 §3.3 sets the least, 2048): the
+// token endpoint tries and verifies with them.
+func TestJWKSBounds(t *testing.T) {
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(n int, key any) string {
+		var s jose.JSONWebKeySet
+		for i := range n {
+			s.Keys = append(s.Keys, jose.JSONWebKey{Key: key, KeyID: fmt.Sprint("k", i), Use: "sig"})
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// A modulus of 8193 bits, odd: its size is what is checked, no
+	// signature is made with it.
+	big8193 := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 8192), big.NewInt(1))
+	for _, tt := range []struct {
+		name string
+		jwks string
+		ok   bool
+	}{
+		{"16 keys", set(MaxJWKSKeys, &ec.PublicKey), true},
+		{"17 keys", set(MaxJWKSKeys+1, &ec.PublicKey), false},
+		{"RSA of 8193 bits", set(1, &rsa.PublicKey{N: big8193, E: 65537}), false},
+	} {
+		_, err := checkJWKS(json.RawMessage(tt.jwks), tollgate.AuthPrivateKeyJWT)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: %v, want accepted %v", tt.name, err, tt.ok)
+		}
+	}
 }

@@ -51,6 +51,12 @@ type metadata struct {
 	// TokenEndpointAuthSigningAlgValuesSupported are the algorithms of
 	// private_key_jwt assertions (RFC 8414 §2), listed with that method.
 	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
+	// RevocationEndpointAuthSigningAlgValuesSupported and
+	// IntrospectionEndpointAuthSigningAlgValuesSupported are the same, for
+	// the endpoints that authenticate clients as the token endpoint does
+	// (RFC 8414 §2: present when private_key_jwt is listed).
+	RevocationEndpointAuthSigningAlgValuesSupported    []string `json:"revocation_endpoint_auth_signing_alg_values_supported,omitempty"`
+	IntrospectionEndpointAuthSigningAlgValuesSupported []string `json:"introspection_endpoint_auth_signing_alg_values_supported,omitempty"`
 	// DPoPSigningAlgValuesSupported are the algorithms of DPoP proofs the
 	// token endpoint accepts (RFC 9449 §5.1).
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
@@ -126,11 +132,18 @@ func (c capabilities) authMethods() []string {
 	return methods
 }
 
-// apply adds the capabilities to a pool's document.
+// apply adds the capabilities to a pool's document. The revocation and
+// introspection endpoints authenticate clients as the token endpoint does,
+// so they list the same methods (and algorithms, RFC 8414 §2).
 func (c capabilities) apply(m *metadata) {
-	m.TokenEndpointAuthMethodsSupported = c.authMethods()
-	if slices.Contains(m.TokenEndpointAuthMethodsSupported, tollgate.AuthPrivateKeyJWT) {
+	methods := c.authMethods()
+	m.TokenEndpointAuthMethodsSupported = methods
+	m.RevocationEndpointAuthMethodsSupported = methods
+	m.IntrospectionEndpointAuthMethodsSupported = methods
+	if slices.Contains(methods, tollgate.AuthPrivateKeyJWT) {
 		m.TokenEndpointAuthSigningAlgValuesSupported = assertionAlgorithms
+		m.RevocationEndpointAuthSigningAlgValuesSupported = assertionAlgorithms
+		m.IntrospectionEndpointAuthSigningAlgValuesSupported = assertionAlgorithms
 	}
 	// OpenID Connect Discovery 1.0 §3 requires RS256 in
 	// id_token_signing_alg_values_supported; a pool signing with another

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/tollgate/tollgate"
@@ -148,6 +149,13 @@ func TestDiscoveryCapabilities(t *testing.T) {
 			want := plain
 			for k, v := range tc.want {
 				want[k] = v
+				// The revocation and introspection endpoints authenticate
+				// clients as the token endpoint does: the same methods and
+				// algorithms (RFC 8414 §2, RFC 7009 §2.1, RFC 7662 §2.1).
+				if rest, ok := strings.CutPrefix(k, "token_endpoint_auth_"); ok {
+					want["revocation_endpoint_auth_"+rest] = v
+					want["introspection_endpoint_auth_"+rest] = v
+				}
 			}
 			gotJSON, _ := json.Marshal(got)
 			wantJSON, _ := json.Marshal(want)

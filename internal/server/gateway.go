@@ -57,6 +57,9 @@ func (s *Server) newGateway(apis []*tollgate.RestAPI, r *function.Runner) (*gate
 		LimiterFailOpen: s.opts.LimiterFailOpen,
 		// Bound tokens' proofs and certificates (oauthext.go).
 		Replay:      s.opts.Replay,
+		// A pool's auth domain (prefix or custom) never serves an API's
+		// protected resource metadata.
+		AuthDomain: func(host string) bool { _, ok := s.catalog.DomainForHost(host); return ok },
 		ClientCert:  s.clientCert(),
 		ExternalURL: s.externalURL(),
 		Now:         s.opts.Now,

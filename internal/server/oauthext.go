@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/tollgate/tollgate"
@@ -39,13 +43,96 @@ func (s *Server) clientCert() func(*http.Request) (*x509.Certificate, error) {
 }
 
 // externalURL returns the ExternalURL of the token endpoint and the
-// gateway: the certificate source's, which believes a trusted proxy's
-// forwarded scheme and host; nil (the request's own) when there is none.
-func (s *Server) externalURL() func(*http.Request) string {
-	if src := s.ClientCertSource(); src != nil {
-		return src.ExternalURL
+// gateway: requestOrigin.
+func (s *Server) externalURL() func(*http.Request) string { return s.requestOrigin }
+
+// requestOrigin returns the scheme and host a request was sent to, as the
+// htu of its DPoP proofs (RFC 9449 §4.3 item 9) and the audience of its
+// client assertions are checked against, and as the gateway names its
+// resources: the host the request names (its Host, or the X-Forwarded-Host
+// of a trusted proxy, mtls.Source.ExternalURL) only when it is one this
+// server answers for (ownedHost), and the public URL's origin otherwise.
+// A Host is the client's to choose: trusting any would let whoever
+// forwards a victim's token and proof, with the Host of the server the
+// victim meant them for, pass the proof's htu check here (RFC 9449 §11.1,
+// proof replay at another server).
+func (s *Server) requestOrigin(r *http.Request) string {
+	scheme, host, _ := strings.Cut(s.ClientCertSource().ExternalURL(r), "://")
+	host = strings.ToLower(host)
+	if pub, ok := s.publicOrigin(); ok && (host == pub.Host || host == withDefaultPort(pub)) {
+		return pub.Scheme + "://" + pub.Host
 	}
-	return nil
+	if s.ownedHost(host) {
+		return scheme + "://" + host
+	}
+	pub, _ := s.publicOrigin()
+	if pub == nil {
+		return "" // before Listen, when nothing is served
+	}
+	return pub.Scheme + "://" + pub.Host
+}
+
+// publicOrigin returns the public URL's scheme and lowercase host.
+func (s *Server) publicOrigin() (*url.URL, bool) {
+	u, err := url.Parse(s.publicURL)
+	if err != nil || u.Host == "" {
+		return nil, false
+	}
+	return &url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host)}, true
+}
+
+// withDefaultPort returns u's host with its scheme's default port when it
+// names none, so that "example.com:443" matches https://example.com.
+func withDefaultPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return u.Host + ":443"
+	}
+	return u.Host + ":80"
+}
+
+// ownedHost reports whether host (host[:port], lowercase) is one this
+// server answers for: a pool's auth domain or custom domain, a host the
+// gateway routes (an execute-api host of the base domain, an API's custom
+// domain), the mTLS listener's address, or a loopback name or address on
+// the port of one of the server's listeners.
+func (s *Server) ownedHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	if _, ok := s.catalog.DomainForHost(host); ok {
+		return true
+	}
+	if base := s.MTLSBase(); base != "" && host == strings.TrimPrefix(base, "https://") {
+		return true
+	}
+	if d := s.dep.Load(); d != nil && d.gateway.Owns(&http.Request{Host: host, URL: &url.URL{Path: "/"}}) {
+		return true
+	}
+	name, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return false
+	}
+	if ip, err := netip.ParseAddr(name); name != "localhost" && (err != nil || !ip.Unmap().IsLoopback()) {
+		return false
+	}
+	for _, ln := range []net.Listener{s.ln, s.tlsLn, s.mtls.ln} {
+		if tcp, ok := listenerAddr(ln); ok && strconv.Itoa(tcp.Port) == port {
+			return true
+		}
+	}
+	return false
+}
+
+// listenerAddr returns a listener's TCP address, ok false for none.
+func listenerAddr(ln net.Listener) (*net.TCPAddr, bool) {
+	if ln == nil {
+		return nil, false
+	}
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	return tcp, ok
 }
 
 // newRegistration builds the dynamic client registration endpoint (RFC
@@ -69,11 +156,12 @@ func (s *Server) newRegistration() *registration.Handler {
 				Registered:   c.OAuth.Registered,
 			}, domain.SecretChoice{Generate: generateSecret})
 		},
-		CountRegistered:   s.countRegistered,
-		VerifyAccessToken: s.verifyInitialAccessToken,
-		Audit:             s.opts.Audit,
-		Logger:            s.opts.Logger,
-		Now:               s.opts.Now,
+		CountRegistered:     s.countRegistered,
+		VerifyAccessToken:   s.verifyInitialAccessToken,
+		AllowPrivateJWKSURI: s.opts.AllowPrivateJWKSURI,
+		Audit:               s.opts.Audit,
+		Logger:              s.opts.Logger,
+		Now:                 s.opts.Now,
 	})
 }
 
@@ -92,12 +180,20 @@ func (s *Server) countRegistered(ctx context.Context, poolID string) (int, error
 	return n, nil
 }
 
-// errTokenRevoked refuses a revoked initial access token.
-var errTokenRevoked = errors.New("token revoked")
+// Refusals of an initial access token; the registration endpoint answers
+// each with 401 invalid_token.
+var (
+	errTokenRevoked = errors.New("token revoked")
+	errTokenBound   = errors.New("sender-constrained token (cnf) presented as a bearer token")
+)
 
 // verifyInitialAccessToken verifies an access token of the pool as its
-// resource servers would (bearer.Verify: signature by a published key,
-// iss, token_use access, exp) and not revoked, and returns its scopes.
+// resource servers would (bearer.Verify: signature by a published key of
+// the pool, with the typ its keys require, iss, token_use access, exp)
+// and not revoked, and returns its scopes. A token bound to a key or a
+// certificate (cnf) is refused: the registration endpoint takes bearer
+// tokens only (RFC 6750 §2.1), and a bound token sent as one is refused
+// (RFC 9449 §7.2, RFC 8705 §3) rather than accepted without its proof.
 func (s *Server) verifyInitialAccessToken(ctx context.Context, _ *http.Request, poolID, tok string) ([]string, error) {
 	keys, err := s.signer.PublicKeys(ctx, poolID)
 	if err != nil {
@@ -106,6 +202,9 @@ func (s *Server) verifyInitialAccessToken(ctx context.Context, _ *http.Request, 
 	claims, err := bearer.Verify(tok, bearer.Keys(keys), bearer.Expect{Issuer: s.Issuer(poolID), Now: s.opts.Now})
 	if err != nil {
 		return nil, err
+	}
+	if claims.Cnf != nil {
+		return nil, errTokenBound
 	}
 	if s.catalog.IsRevoked(claims.JTI) {
 		return nil, errTokenRevoked
