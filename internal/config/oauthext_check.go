@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -256,6 +257,14 @@ func checkTLSName(r *report, t *TLSClientAuth, path string) {
 // material (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
+// Bounds of a client's JWK Set, as the token endpoint applies them
+// (internal/token, client_keys.go).
+const (
+	maxClientKeys    = 16
+	minClientRSABits = 2048
+	maxClientRSABits = 8192
+)
+
 // checkJWKS checks that b is a JWK Set (RFC 7517 §5) of public asymmetric
 // keys only, each with x5c for a client of method
 // self_signed_tls_client_auth. It returns the path of the offending value
@@ -270,6 +279,9 @@ func checkJWKS(b []byte, method string) (path, msg string) {
 	}
 	if len(raw.Keys) == 0 {
 		return "keys", "a JWK Set needs at least one key in keys"
+	}
+	if len(raw.Keys) > maxClientKeys {
+		return "keys", fmt.Sprintf("%d keys: a client's JWK Set holds at most %d", len(raw.Keys), maxClientKeys)
 	}
 	for i, k := range raw.Keys {
 		kp := fmt.Sprintf("keys[%d]", i)
@@ -290,6 +302,11 @@ func checkJWKS(b []byte, method string) (path, msg string) {
 		}
 		if !jwk.Valid() || !jwk.IsPublic() {
 			return kp, "not a valid public key"
+		}
+		if pub, ok := jwk.Key.(*rsa.PublicKey); ok && (jwk.Use == "" || jwk.Use == "sig") {
+			if n := pub.N.BitLen(); n < minClientRSABits || n > maxClientRSABits {
+				return kp, fmt.Sprintf("an RSA key of %d bits: want %d to %d (RFC 7518 §3.3)", n, minClientRSABits, maxClientRSABits)
+			}
 		}
 		if needX5C && len(jwk.Certificates) == 0 {
 			return kp, "self_signed_tls_client_auth needs the key's certificate in x5c"

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -392,4 +393,49 @@ httpApis:
       - {path: /l, methods: [GET], authorizer: L, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9/l"}}
 `
 	checkProblems(t, "apis.yaml", src)
+}
+
+// TestCheckJWKSBounds: a client's JWK Set holds at most 16 keys and its RSA
+// signature keys have 2048 (RFC 7518 §3.3) to 8192 bits, as the token
+// endpoint requires of the sets it verifies assertions with.
+func TestCheckJWKSBounds(t *testing.T) {
+	set := func(keys ...jose.JSONWebKey) []byte {
+		b, err := json.Marshal(jose.JSONWebKeySet{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ec := func() jose.JSONWebKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jose.JSONWebKey{Key: &k.PublicKey}
+	}
+	rsaKey := func(bits int) jose.JSONWebKey {
+		k, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jose.JSONWebKey{Key: &k.PublicKey}
+	}
+	many := make([]jose.JSONWebKey, 17)
+	for i := range many {
+		many[i] = ec()
+	}
+	for _, c := range []struct {
+		name string
+		jwks []byte
+		ok   bool
+	}{
+		{"16 keys", set(many[:16]...), true},
+		{"17 keys", set(many...), false},
+		{"RSA 2048", set(rsaKey(2048)), true},
+		{"RSA 1024", set(rsaKey(1024)), false},
+	} {
+		if err := CheckJWKS(c.jwks, "private_key_jwt"); (err == nil) != c.ok {
+			t.Errorf("%s: %v, want ok %v", c.name, err, c.ok)
+		}
+	}
 }
