@@ -51,6 +51,14 @@ type PoolOAuth struct {
 	// the identifiers of the resource servers of its scopes). Verifiers of
 	// the pool's tokens then require the typ (RFC 8725 §3.11).
 	AccessTokenJWT bool
+	// ResourceIndicators honours the resource parameter of token requests
+	// (RFC 8707): a token for one resource server, aud its identifier.
+	// Cognito binds resources for users only and ignores resource in
+	// client_credentials requests ("You can't request a resource binding
+	// with client-credentials M2M grants", Amazon Cognito Developer Guide,
+	// "Scopes, M2M, and resource servers", Resource binding), so a pool
+	// without it ignores the parameter, repeated or not.
+	ResourceIndicators bool
 	// DPoP, when set, makes the token endpoint check DPoP proofs (RFC 9449)
 	// and issue DPoP-bound tokens (token_type DPoP, cnf.jkt) to requests
 	// that carry one. Nil: the DPoP header is ignored, as Cognito does.
@@ -75,7 +83,7 @@ func (o PoolOAuth) Algorithm() string {
 
 // IsZero reports whether nothing beyond Cognito is declared.
 func (o PoolOAuth) IsZero() bool {
-	return (o.SigningAlgorithm == "" || o.SigningAlgorithm == AlgRS256) && !o.AccessTokenJWT && o.DPoP == nil && !o.MTLS && o.Registration == nil
+	return (o.SigningAlgorithm == "" || o.SigningAlgorithm == AlgRS256) && !o.AccessTokenJWT && !o.ResourceIndicators && o.DPoP == nil && !o.MTLS && o.Registration == nil
 }
 
 // DPoPPolicy is how DPoP proofs are checked (RFC 9449 §4.3).

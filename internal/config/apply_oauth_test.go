@@ -74,16 +74,16 @@ func TestApplyOAuth(t *testing.T) {
 		}
 
 		changed := strings.NewReplacer(
-			"signingAlgorithm: ES256", "signingAlgorithm: EdDSA\n    accessTokenType: at+jwt",
+			"signingAlgorithm: ES256", "signingAlgorithm: EdDSA\n    accessTokenType: at+jwt\n    resourceIndicators: true",
 			"jwksUri: https://client.example/jwks.json\n        dpopBoundAccessTokens: true",
 			"jwks: {keys: [{kty: OKP, crv: Ed25519, x: 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo}]}",
 		).Replace(oauthSeed)
 		res = prune(t, st, v, changed, t1)
 		checkChanges(t, res,
-			"updated pool config:orders/Pool: signingAlgorithm, accessTokenType",
+			"updated pool config:orders/Pool: signingAlgorithm, accessTokenType, resourceIndicators",
 			"updated client config:orders/Pool/Jwt: jwks, jwksUri, dpopBoundAccessTokens",
 		)
-		if p, err := st.GetPool(ctx, poolID); err != nil || p.OAuth.SigningAlgorithm != tollgate.AlgEdDSA || !p.OAuth.AccessTokenJWT {
+		if p, err := st.GetPool(ctx, poolID); err != nil || p.OAuth.SigningAlgorithm != tollgate.AlgEdDSA || !p.OAuth.AccessTokenJWT || !p.OAuth.ResourceIndicators {
 			t.Errorf("updated pool's OAuth = %+v, %v", p.OAuth, err)
 		}
 		jwt, err = st.GetClient(ctx, jwtID)

@@ -398,6 +398,8 @@
 //	  - id: Pool
 //	    signingAlgorithm: ES256        # RS256 (default, Cognito's), ES256 or EdDSA
 //	    accessTokenType: at+jwt        # RFC 9068 access tokens; "" Cognito's
+//	    resourceIndicators: true       # honour the token endpoint's resource (RFC 8707); without it
+//	                                   # resource is ignored, as Cognito ignores it for client_credentials
 //	    dpop:                          # DPoP-bound tokens (RFC 9449)
 //	      algorithms: [ES256, EdDSA]   # asymmetric only: ES256/384/512, RS256/384/512, PS256/384/512, EdDSA
 //	      maxAge: 60s                  # 1s to 10m (default 60s)

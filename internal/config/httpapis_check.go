@@ -47,6 +47,7 @@ func (c *Config) checkHTTPAPIs(r *report, ids firstSeen) {
 		}
 	}
 	functions, scopes := c.functionIDs(), c.scopesOfPools()
+	rsIDs := c.resourceServerIDs()
 	for i := range c.HTTPAPIs {
 		a := &c.HTTPAPIs[i]
 		hc := &httpAPIChecker{r: r, api: a, ap: index("httpApis", i), functions: functions, pools: pools, poolScopes: scopes}
@@ -63,6 +64,8 @@ func (c *Config) checkHTTPAPIs(r *report, ids firstSeen) {
 		hc.checkStages()
 		if a.ProtectedResource != nil {
 			checkProtectedResource(r, a.ProtectedResource, field(hc.ap, "protectedResource"))
+			local, routes := hc.resourceUse()
+			checkResourceUse(r, a.ProtectedResource, field(hc.ap, "protectedResource"), local, rsIDs, routes)
 		}
 	}
 }
@@ -493,4 +496,28 @@ func (hc *httpAPIChecker) checkRouteBinding(rt *HTTPRoute, rp string) {
 		typ = info.typ
 	}
 	checkRequireBinding(hc.r, rt.RequireBinding, field(rp, "requireBinding"), typ)
+}
+
+// resourceUse returns the local pools the API's authorizers accept and its
+// routes with their authorizers' types, for checkResourceUse.
+func (hc *httpAPIChecker) resourceUse() (local []string, routes []apiRoute) {
+	for _, au := range hc.api.Authorizers {
+		for _, p := range hc.authorizers[au.ID].local {
+			if !slices.Contains(local, p) {
+				local = append(local, p)
+			}
+		}
+	}
+	for _, rt := range hc.api.Routes {
+		id := rt.Authorizer
+		if id == "" {
+			id = hc.api.DefaultAuthorizer
+		}
+		typ := ""
+		if info, known := hc.authorizers[id]; known && id != HTTPAuthorizerNone {
+			typ = info.typ
+		}
+		routes = append(routes, apiRoute{path: strings.TrimSpace(strings.Join(rt.Methods, ",") + " " + rt.Path), authorizerType: typ})
+	}
+	return local, routes
 }

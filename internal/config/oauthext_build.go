@@ -8,7 +8,8 @@ import (
 
 // poolOAuth maps a pool's extensions beyond Cognito.
 func poolOAuth(p *UserPool) tollgate.PoolOAuth {
-	o := tollgate.PoolOAuth{SigningAlgorithm: p.SigningAlgorithm, AccessTokenJWT: p.AccessTokenType == tollgate.AccessTokenJWTType, MTLS: p.MTLS}
+	o := tollgate.PoolOAuth{SigningAlgorithm: p.SigningAlgorithm, AccessTokenJWT: p.AccessTokenType == tollgate.AccessTokenJWTType,
+		ResourceIndicators: p.ResourceIndicators, MTLS: p.MTLS}
 	if o.SigningAlgorithm == tollgate.AlgRS256 {
 		o.SigningAlgorithm = "" // the default, stored as Cognito's
 	}
@@ -42,7 +43,7 @@ func clientOAuth(c *Client) tollgate.ClientOAuth {
 
 // samePoolOAuth reports whether two pools' extensions are the same.
 func samePoolOAuth(a, b tollgate.PoolOAuth) bool {
-	if a.SigningAlgorithm != b.SigningAlgorithm || a.AccessTokenJWT != b.AccessTokenJWT || a.MTLS != b.MTLS {
+	if a.SigningAlgorithm != b.SigningAlgorithm || a.AccessTokenJWT != b.AccessTokenJWT || a.ResourceIndicators != b.ResourceIndicators || a.MTLS != b.MTLS {
 		return false
 	}
 	if (a.DPoP == nil) != (b.DPoP == nil) || (a.Registration == nil) != (b.Registration == nil) {
@@ -80,6 +81,7 @@ func poolOAuthFields(was, is tollgate.PoolOAuth) []string {
 	var f fields
 	compare(&f, "signingAlgorithm", was.Algorithm(), is.Algorithm())
 	compare(&f, "accessTokenType", was.AccessTokenJWT, is.AccessTokenJWT)
+	compare(&f, "resourceIndicators", was.ResourceIndicators, is.ResourceIndicators)
 	compare(&f, "mtls", was.MTLS, is.MTLS)
 	if !samePoolOAuth(tollgate.PoolOAuth{DPoP: was.DPoP}, tollgate.PoolOAuth{DPoP: is.DPoP}) {
 		f = append(f, "dpop")

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -256,6 +257,14 @@ func checkTLSName(r *report, t *TLSClientAuth, path string) {
 // material (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
+// Bounds of a client's JWK Set, as the token endpoint applies them
+// (internal/token, client_keys.go).
+const (
+	maxClientKeys    = 16
+	minClientRSABits = 2048
+	maxClientRSABits = 8192
+)
+
 // checkJWKS checks that b is a JWK Set (RFC 7517 §5) of public asymmetric
 // keys only, each with x5c for a client of method
 // self_signed_tls_client_auth. It returns the path of the offending value
@@ -270,6 +279,9 @@ func checkJWKS(b []byte, method string) (path, msg string) {
 	}
 	if len(raw.Keys) == 0 {
 		return "keys", "a JWK Set needs at least one key in keys"
+	}
+	if len(raw.Keys) > maxClientKeys {
+		return "keys", fmt.Sprintf("%d keys: a client's JWK Set holds at most %d", len(raw.Keys), maxClientKeys)
 	}
 	for i, k := range raw.Keys {
 		kp := fmt.Sprintf("keys[%d]", i)
@@ -290,6 +302,11 @@ func checkJWKS(b []byte, method string) (path, msg string) {
 		}
 		if !jwk.Valid() || !jwk.IsPublic() {
 			return kp, "not a valid public key"
+		}
+		if pub, ok := jwk.Key.(*rsa.PublicKey); ok && (jwk.Use == "" || jwk.Use == "sig") {
+			if n := pub.N.BitLen(); n < minClientRSABits || n > maxClientRSABits {
+				return kp, fmt.Sprintf("an RSA key of %d bits: want %d to %d (RFC 7518 §3.3)", n, minClientRSABits, maxClientRSABits)
+			}
 		}
 		if needX5C && len(jwk.Certificates) == 0 {
 			return kp, "self_signed_tls_client_auth needs the key's certificate in x5c"
@@ -421,4 +438,71 @@ func CheckJWKSURI(u string) error {
 		return fmt.Errorf("invalid jwks_uri %q: %s", u, msg)
 	}
 	return nil
+}
+
+// apiRoute is a method of a REST API or a route of an HTTP API, as the
+// checks of its API's protectedResource see it: where it is, and the type
+// of its authorizer ("" for none).
+type apiRoute struct {
+	path, authorizerType string
+}
+
+// resourceServerIDs returns the identifiers of the resource servers of the
+// config's pools, by pool logical id.
+func (c *Config) resourceServerIDs() map[string][]string {
+	out := map[string][]string{}
+	for _, p := range c.UserPools {
+		for _, rs := range p.ResourceServers {
+			out[p.ID] = append(out[p.ID], rs.Identifier)
+		}
+	}
+	return out
+}
+
+// checkResourceUse checks an API's protectedResource against the API:
+//
+//   - a declared identifier must be the identifier of a resource server of
+//     one of the local pools (local) the API's authorizers accept, so that
+//     a client that reads it in the API's RFC 9728 metadata can ask that
+//     pool for a token for it (RFC 8707 §2, with the pool's
+//     resourceIndicators); not checked when the API accepts no local pool
+//     (external issuers, pools on AWS), whose resources Tollgate cannot see;
+//   - API-level requireBinding and audiences are checked by the gateway on
+//     the token a COGNITO_USER_POOLS or JWT authorizer reads: a method or
+//     route with a Lambda authorizer (TOKEN, REQUEST), which hands the
+//     token to a function, could not check them, so it is a problem.
+//     Methods and routes without authorizer carry no token to check.
+func checkResourceUse(r *report, pr *ProtectedResource, path string, local []string, ids map[string][]string, routes []apiRoute) {
+	if pr.Identifier != "" && len(local) > 0 && r.clean(field(path, "identifier")) {
+		found := false
+		var known []string
+		for _, p := range local {
+			for _, id := range ids[p] {
+				known = append(known, id)
+				found = found || id == pr.Identifier
+			}
+		}
+		if !found {
+			r.add(field(path, "identifier"), "identifier %q is not the identifier of a resource server of the user pools the API's authorizers accept (%s): a client reading the API's metadata (RFC 9728) asks those pools for a token for it (RFC 8707)%s",
+				pr.Identifier, strings.Join(local, ", "), listHint(setOf(known)))
+		}
+	}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"requireBinding", pr.RequireBinding != ""},
+		{"audiences", len(pr.Audiences) > 0},
+	} {
+		if !f.set {
+			continue
+		}
+		for _, rt := range routes {
+			if rt.authorizerType != "" && rt.authorizerType != AuthorizerCognito && rt.authorizerType != AuthorizerJWT {
+				r.add(field(path, f.name), "%s applies to every authorized method of the API, and %s has a %s authorizer, which hands the token to a function: the gateway cannot check it there (use COGNITO_USER_POOLS or JWT authorizers)",
+					f.name, rt.path, rt.authorizerType)
+				break
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -208,6 +209,7 @@ func TestParseOAuth(t *testing.T) {
   - id: Pool
     signingAlgorithm: ES256
     accessTokenType: at+jwt
+    resourceIndicators: true
     mtls: true
     dpop: {algorithms: [ES256, EdDSA], maxAge: 2m}
     registration: {scopes: [orders/read], authMethods: [private_key_jwt], initialAccessScope: orders/admin, maxClients: 10}
@@ -242,7 +244,7 @@ func TestParseOAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := cfg.UserPools[0]
-	wantPool := tollgate.PoolOAuth{SigningAlgorithm: tollgate.AlgES256, AccessTokenJWT: true, MTLS: true,
+	wantPool := tollgate.PoolOAuth{SigningAlgorithm: tollgate.AlgES256, AccessTokenJWT: true, ResourceIndicators: true, MTLS: true,
 		DPoP:         &tollgate.DPoPPolicy{Algorithms: []string{"ES256", "EdDSA"}, MaxAge: 2 * time.Minute},
 		Registration: &tollgate.RegistrationPolicy{Scopes: []string{"orders/read"}, AuthMethods: []string{"private_key_jwt"}, InitialAccessScope: "orders/admin", MaxClients: 10}}
 	if diff := cmp.Diff(wantPool, poolOAuth(&p)); diff != "" {
@@ -318,5 +320,122 @@ func TestNeedsGeneratedKeys(t *testing.T) {
 	}
 	if _, err := Parse("tollgate.yaml", []byte(src)); err == nil {
 		t.Error("Parse without prepare accepted clients without keys")
+	}
+}
+
+// TestProtectedResourceUse: an API's protectedResource must fit the API.
+// Its identifier is one a client can ask the API's local pools a token for
+// (RFC 9728 §2 resource, RFC 8707 §2): a resource server of a pool its
+// authorizers accept (not checked for APIs accepting external issuers
+// only). API-level requireBinding and audiences are checked on the token
+// a COGNITO_USER_POOLS or JWT authorizer reads; a Lambda authorizer's
+// method or route would pass them unchecked, so it is a problem; an
+// unauthorized one carries no token.
+func TestProtectedResourceUse(t *testing.T) {
+	src := `userPools:
+  - id: Pool
+    resourceServers:
+      - identifier: https://orders.example
+        userPoolResourceServerName: Orders
+        scopes: [{scopeName: read, scopeDescription: Read}]
+    clients: [{id: M2M, generateSecret: true}]
+functions:
+  - {id: Auth, runtime: nodejs22.x, handler: index.handler, code: .}
+restApis:
+  - id: Good
+    protectedResource: {identifier: https://orders.example, requireBinding: dpop, audiences: [https://orders.example]}
+    authorizers:
+      - {id: Cognito, type: COGNITO_USER_POOLS, cognitoUserPools: [Pool]}
+    resources:
+      - path: /
+        methods:
+          - {httpMethod: GET, authorizer: Cognito, authorizationScopes: [https://orders.example/read], integration: {type: MOCK}}
+          - {httpMethod: OPTIONS, integration: {type: MOCK}}
+  - id: Unknown
+    protectedResource:
+      identifier: https://billing.example # want restApis[1].protectedResource.identifier: identifier "https://billing.example" is not the identifier of a resource server of the user pools the API's authorizers accept (Pool)
+    authorizers:
+      - {id: Cognito, type: COGNITO_USER_POOLS, cognitoUserPools: [Pool]}
+    resources:
+      - path: /
+        methods: [{httpMethod: GET, authorizer: Cognito, authorizationScopes: [https://orders.example/read], integration: {type: MOCK}}]
+  - id: External
+    protectedResource: {identifier: https://billing.example}
+    authorizers:
+      - {id: Jwt, type: JWT, jwtConfiguration: {defaultAlgorithms: [RS256], issuers: [{issuer: "https://issuer.example.com", audiences: [a]}]}}
+    resources:
+      - path: /
+        methods: [{httpMethod: GET, authorizer: Jwt, integration: {type: MOCK}}]
+  - id: Lambda
+    protectedResource:
+      requireBinding: any # want restApis[3].protectedResource.requireBinding: requireBinding applies to every authorized method of the API, and POST / has a TOKEN authorizer
+      audiences: [https://orders.example] # want restApis[3].protectedResource.audiences: audiences applies to every authorized method of the API, and POST / has a TOKEN authorizer
+    authorizers:
+      - {id: Cognito, type: COGNITO_USER_POOLS, cognitoUserPools: [Pool]}
+      - {id: Token, type: TOKEN, function: Auth}
+    resources:
+      - path: /
+        methods:
+          - {httpMethod: GET, authorizer: Cognito, authorizationScopes: [https://orders.example/read], integration: {type: MOCK}}
+          - {httpMethod: POST, authorizer: Token, integration: {type: MOCK}}
+httpApis:
+  - id: Http
+    protectedResource:
+      identifier: https://billing.example # want httpApis[0].protectedResource.identifier: identifier "https://billing.example" is not the identifier of a resource server
+      requireBinding: mtls # want httpApis[0].protectedResource.requireBinding: requireBinding applies to every authorized method of the API, and GET /l has a REQUEST authorizer
+    defaultAuthorizer: Jwt
+    authorizers:
+      - {id: Jwt, type: JWT, userPool: Pool, userPoolClients: [M2M]}
+      - {id: L, type: REQUEST, function: Auth, responseTypes: [SIMPLE]}
+    routes:
+      - {path: /j, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9/j"}}
+      - {path: /open, authorizer: NONE, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9/o"}}
+      - {path: /l, methods: [GET], authorizer: L, integration: {type: HTTP_PROXY, url: "http://127.0.0.1:9/l"}}
+`
+	checkProblems(t, "apis.yaml", src)
+}
+
+// TestCheckJWKSBounds: a client's JWK Set holds at most 16 keys and its RSA
+// signature keys have 2048 (RFC 7518 §3.3) to 8192 bits, as the token
+// endpoint requires of the sets it verifies assertions with.
+func TestCheckJWKSBounds(t *testing.T) {
+	set := func(keys ...jose.JSONWebKey) []byte {
+		b, err := json.Marshal(jose.JSONWebKeySet{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ec := func() jose.JSONWebKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jose.JSONWebKey{Key: &k.PublicKey}
+	}
+	rsaKey := func(bits int) jose.JSONWebKey {
+		k, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jose.JSONWebKey{Key: &k.PublicKey}
+	}
+	many := make([]jose.JSONWebKey, 17)
+	for i := range many {
+		many[i] = ec()
+	}
+	for _, c := range []struct {
+		name string
+		jwks []byte
+		ok   bool
+	}{
+		{"16 keys", set(many[:16]...), true},
+		{"17 keys", set(many...), false},
+		{"RSA 2048", set(rsaKey(2048)), true},
+		{"RSA 1024", set(rsaKey(1024)), false},
+	} {
+		if err := CheckJWKS(c.jwks, "private_key_jwt"); (err == nil) != c.ok {
+			t.Errorf("%s: %v, want ok %v", c.name, err, c.ok)
+		}
 	}
 }

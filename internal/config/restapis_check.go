@@ -83,6 +83,7 @@ func (c *Config) scopesOfPools() poolScopes {
 func (c *Config) checkRestAPIs(r *report, domains, ids firstSeen) {
 	functions := c.functionIDs()
 	scopes := c.scopesOfPools()
+	rsIDs := c.resourceServerIDs()
 	for i := range c.RestAPIs {
 		a := &c.RestAPIs[i]
 		ac := &apiChecker{r: r, api: a, ap: index("restApis", i), poolScopes: scopes, functions: functions}
@@ -98,6 +99,8 @@ func (c *Config) checkRestAPIs(r *report, domains, ids firstSeen) {
 		ac.checkDomainNames(domains, c.dir())
 		if a.ProtectedResource != nil {
 			checkProtectedResource(r, a.ProtectedResource, field(ac.ap, "protectedResource"))
+			local, routes := ac.resourceUse()
+			checkResourceUse(r, a.ProtectedResource, field(ac.ap, "protectedResource"), local, rsIDs, routes)
 		}
 	}
 }
@@ -747,4 +750,26 @@ func (ac *apiChecker) checkDomainNames(domains firstSeen, dir string) {
 			checkCertificate(r, d.Certificate, field(dp, "certificate"), d.DomainName, dir)
 		}
 	}
+}
+
+// resourceUse returns the local pools the API's authorizers accept and its
+// methods with their authorizers' types, for checkResourceUse.
+func (ac *apiChecker) resourceUse() (local []string, routes []apiRoute) {
+	for _, au := range ac.api.Authorizers {
+		for _, p := range ac.authorizers[au.ID].local {
+			if !slices.Contains(local, p) {
+				local = append(local, p)
+			}
+		}
+	}
+	for _, res := range ac.api.Resources {
+		for _, m := range res.Methods {
+			typ := ""
+			if m.Authorizer != "" {
+				typ = ac.authorizers[m.Authorizer].typ
+			}
+			routes = append(routes, apiRoute{path: m.HTTPMethod + " " + res.Path, authorizerType: typ})
+		}
+	}
+	return local, routes
 }

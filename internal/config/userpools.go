@@ -48,6 +48,10 @@ type UserPool struct {
 	SigningAlgorithm string `yaml:"signingAlgorithm"`
 	// AccessTokenType "at+jwt" issues RFC 9068 access tokens.
 	AccessTokenType string `yaml:"accessTokenType"`
+	// ResourceIndicators honours the token endpoint's resource parameter
+	// (RFC 8707); without it the parameter is ignored, as Cognito ignores
+	// it in client_credentials requests.
+	ResourceIndicators bool `yaml:"resourceIndicators"`
 	// DPoP enables DPoP-bound tokens (RFC 9449) at the token endpoint.
 	DPoP *DPoP `yaml:"dpop"`
 	// MTLS enables mutual-TLS client authentication and

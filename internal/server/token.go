@@ -44,10 +44,12 @@ func (s *Server) newTokenEndpoint() *token.Endpoint {
 		ClientCert:      s.clientCertChain(),
 		ExternalURL:     s.externalURL(),
 		ClientCAs:       s.MTLSClientCAs,
-		MTLSBase:        s.MTLSBase,
-		Now:             s.opts.Now,
-		Audit:           s.opts.Audit,
-		Logger:          s.opts.Logger,
+		// Dev's clients serve their keys on this machine.
+		AllowPrivateJWKSURI: s.opts.AllowPrivateJWKSURI,
+		MTLSBase:            s.MTLSBase,
+		Now:                 s.opts.Now,
+		Audit:               s.opts.Audit,
+		Logger:              s.opts.Logger,
 	})
 }
 

@@ -56,12 +56,26 @@ type binding struct {
 // then the DPoP proof (RFC 9449 §5), last because checking it records its
 // jti, so that a request refused for another reason does not use it up.
 // Scopes and quotas come after (admit).
-func (e *Endpoint) bind(r *http.Request, client *tollgate.Client, resource string) (binding, error) {
+//
+// The resource parameter counts only in a pool with ResourceIndicators;
+// elsewhere it is ignored, repeated or not, as Cognito ignores it in
+// client_credentials requests ("You can't request a resource binding with
+// client-credentials M2M grants": Amazon Cognito Developer Guide, "Scopes,
+// M2M, and resource servers"). In such a pool, more than one resource is
+// invalid_target (resource.go).
+func (e *Endpoint) bind(r *http.Request, client *tollgate.Client, f form) (binding, error) {
 	var b binding
 	if e.opts.Pool != nil {
 		if p, ok := e.opts.Pool(client.PoolID); ok {
 			b.pool = p
 		}
+	}
+	var resource string
+	if b.pool != nil && b.pool.OAuth.ResourceIndicators {
+		if f.repeated(ParamResource) {
+			return b, errTooManyResources
+		}
+		resource = f[ParamResource]
 	}
 	if resource == "" && !client.OAuth.RequireDPoP && !client.OAuth.CertificateBound &&
 		(b.pool == nil || (!b.pool.OAuth.AccessTokenJWT && b.pool.OAuth.DPoP == nil)) {

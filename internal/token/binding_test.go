@@ -514,12 +514,13 @@ func TestDPoPAndCertificateBound(t *testing.T) {
 // and the developer guide's "Resource binding" section,
 // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-define-resource-servers.html);
 // its error answers are not documented, so Tollgate answers RFC 8707's
-// invalid_target.
+// invalid_target. Only in a pool with ResourceIndicators: see
+// TestResourceIgnored.
 func TestResourceIndicator(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	api := f.addAPI(t)
-	ep := f.extEndpoint(t, ext{})
+	ep := f.extEndpoint(t, ext{pool: tollgate.PoolOAuth{ResourceIndicators: true}})
 	t.Run("valid: aud is the resource, scopes are its own", func(t *testing.T) {
 		for _, c := range []struct {
 			kv    []string
@@ -563,6 +564,44 @@ func TestResourceIndicator(t *testing.T) {
 	}
 }
 
+// TestResourceIgnored: a pool without ResourceIndicators ignores resource,
+// valid or not, repeated or not, as Cognito ignores it in client_credentials
+// requests: "You can't request a resource binding with client-credentials
+// M2M grants" (Amazon Cognito Developer Guide, "Scopes, M2M, and resource
+// servers", Resource binding,
+// https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-define-resource-servers.html),
+// and any parameter it does not define (RFC 6749 §3.2). A pool issuing RFC
+// 9068 tokens keeps its default aud, that of the granted scopes.
+func TestResourceIgnored(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	api := f.addAPI(t)
+	for _, c := range []struct {
+		name string
+		pool tollgate.PoolOAuth
+		aud  any
+	}{
+		{"Cognito's pool", tollgate.PoolOAuth{}, nil},
+		{"RFC 9068 pool", tollgate.PoolOAuth{AccessTokenJWT: true}, []any{apiID, "default"}},
+	} {
+		ep := f.extEndpoint(t, ext{pool: c.pool})
+		for _, kv := range [][]string{
+			{"resource", apiID},
+			{"resource", "https://unknown.tollgate.test"},
+			{"resource", "not a URI#x"},
+			{"resource", apiID, "resource", apiID},
+			{"resource", apiID, "resource", "https://unknown.tollgate.test"},
+		} {
+			p := payload(t, okAnswer(t, post(t, ep, api, nil, kv...)).AccessToken)
+			got, _ := json.Marshal(p["aud"])
+			want, _ := json.Marshal(c.aud)
+			if string(got) != string(want) {
+				t.Errorf("%s, %v: aud %s, want %s", c.name, kv, got, want)
+			}
+		}
+	}
+}
+
 // TestAccessTokenJWTAudience: a pool issuing RFC 9068 tokens gives every
 // token an aud (§2.2): the requested resource, or the identifiers of the
 // resource servers of its scopes, in order, one as a string.
@@ -570,7 +609,7 @@ func TestAccessTokenJWTAudience(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	api := f.addAPI(t)
-	ep := f.extEndpoint(t, ext{pool: tollgate.PoolOAuth{AccessTokenJWT: true}})
+	ep := f.extEndpoint(t, ext{pool: tollgate.PoolOAuth{AccessTokenJWT: true, ResourceIndicators: true}})
 	cases := []struct {
 		kv  []string
 		aud any
@@ -597,7 +636,7 @@ func TestIntrospectBoundToken(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	api := f.addAPI(t)
-	ep := f.extEndpoint(t, ext{pool: tollgate.PoolOAuth{DPoP: &tollgate.DPoPPolicy{}}})
+	ep := f.extEndpoint(t, ext{pool: tollgate.PoolOAuth{DPoP: &tollgate.DPoPPolicy{}, ResourceIndicators: true}})
 	k := newProofKey(t, "ES256")
 	tok := okAnswer(t, post(t, ep, api, []string{k.proof(t, t0, nil)}, "resource", apiID)).AccessToken
 	r := httptest.NewRequest(http.MethodPost, "https://auth.tollgate.test/oauth2/introspect", strings.NewReader(form("token", tok)))

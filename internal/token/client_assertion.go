@@ -27,16 +27,18 @@ import (
 //
 // The request carries client_assertion_type
 // urn:ietf:params:oauth:client-assertion-type:jwt-bearer and
-// client_assertion, a compact JWS of at most MaxAssertionBytes, and no
-// other credentials (RFC 6749 §2.3: one method per request). client_id is
-// optional (RFC 7521 §4.2: the client is the assertion's subject); when
+// client_assertion, each once, the assertion a compact JWS of at most
+// MaxAssertionBytes, and no secret: a request that presents a secret (HTTP
+// Basic or client_secret) is authenticated with it and its assertion
+// ignored (client_auth.go). client_id is optional (RFC 7521 §4.2: the client is the assertion's subject); when
 // sent it must name the assertion's sub, else invalid_request.
 //
 // The assertion must be signed with an asymmetric algorithm
 // (assertionAlgorithms: never none, never a MAC, so that a client's public
 // key cannot be used as an HMAC secret) by one of the keys of its client's
 // JWKS, inline or at its jwks_uri (client_keys.go): the key its kid names,
-// or, without a kid, any key of a type that fits the algorithm; a key that
+// or, without a kid, any key of a type that fits the algorithm, the first
+// maxSignatureAttempts such keys only (client_keys.go); a key that
 // declares its alg must declare this one. Its header typ, when present,
 // is "JWT" or rfc7523bis's "client-authentication+jwt".
 //
@@ -54,17 +56,19 @@ import (
 // audience" and suggested the token endpoint URL; rfc7523bis closes the
 // attack where a client's assertion meant for one AS is replayed to
 // another that its aud also names, by having clients send the AS's issuer
-// identifier (RFC 8414) as the sole aud value. openid-client v6
-// (oauth4webapi) does exactly that: aud is the issuer, as a string, and
-// the header has alg and kid only. Tollgate accepts an aud with exactly
-// one value that is either the issuer of the client's pool (Options.Issuer)
-// or, for RFC 7523 clients, the URL of the endpoint the assertion was sent
-// to (its external scheme and host and its path). A multi-valued aud is
-// refused even when it names this server: that is the shape rfc7523bis
-// retires.
+// identifier (RFC 8414) as the sole aud value, and the AS accept only that.
+// openid-client v6 (oauth4webapi) does exactly that: aud is the issuer, as
+// a string, and the header has alg and kid only. Tollgate accepts an aud
+// with exactly one value, the issuer of the client's pool
+// (Options.Issuer), and nothing else: not the token endpoint's URL, which
+// would be built from the request's Host header and so let whoever sends
+// the request choose the audience (an assertion made for another AS, its
+// aud that AS's endpoint, would be accepted when sent with that AS's name
+// as Host). A multi-valued aud is refused even when it names this server:
+// that is the shape rfc7523bis retires.
 //
 // Errors. Problems of the request's shape (no or another assertion type,
-// two methods, client_id differing from sub) are invalid_request. An
+// either given twice, client_id differing from sub) are invalid_request. An
 // assertion that is not one (not a JWS of an allowed algorithm, too big,
 // claims missing or out of time) is invalid_client with a description that
 // says why: it depends on nothing stored. Everything checked against the
@@ -115,7 +119,7 @@ var assertionAlgorithms = []jose.SignatureAlgorithm{
 // Answers to assertions, which depend on nothing stored.
 var (
 	errAssertionType        = oauth2.InvalidRequest("client_assertion_type must be " + ClientAssertionTypeJWT + ", with a client_assertion")
-	errAssertionTwoMethods  = oauth2.InvalidRequest("the client sent a client_assertion with other client credentials: use one method")
+	errAssertionRepeated    = oauth2.InvalidRequest("client_assertion and client_assertion_type must each be given once")
 	errAssertionClientID    = oauth2.InvalidRequest("client_id differs from the sub of the client_assertion")
 	errAssertionTooLarge    = oauth2.InvalidClient("the client_assertion is larger than 8 KiB")
 	errAssertionMalformed   = oauth2.InvalidClient("the client_assertion is not a JWS signed with an asymmetric algorithm (RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 or EdDSA)")
@@ -136,7 +140,7 @@ var (
 var (
 	errWrongMethod       error = causeError("the client does not authenticate with this method")
 	errNoMatchingKey     error = causeError("no key of the client verifies the client_assertion")
-	errAssertionAudience error = causeError("the client_assertion's aud is not the issuer of the client's pool nor this endpoint's URL")
+	errAssertionAudience error = causeError("the client_assertion's aud is not the issuer of the client's pool")
 	errAssertionReplayed error = causeError("the client_assertion's jti was used before")
 )
 
@@ -249,8 +253,8 @@ func (e *Endpoint) authenticateAssertion(ctx context.Context, r *http.Request, f
 	if f[paramClientAssertionType] != ClientAssertionTypeJWT || f[paramClientAssertion] == "" {
 		return nil, presentedID(bodyID), errAssertionType
 	}
-	if _, basic := r.Header["Authorization"]; basic || f[oauth2.ParamClientSecret] != "" {
-		return nil, presentedID(bodyID), errAssertionTwoMethods
+	if f.repeated(paramClientAssertion) || f.repeated(paramClientAssertionType) {
+		return nil, presentedID(bodyID), errAssertionRepeated
 	}
 	a, err := parseAssertion(f[paramClientAssertion])
 	if err != nil {
@@ -309,7 +313,7 @@ func (e *Endpoint) verifyAssertion(ctx context.Context, r *http.Request, a *asse
 	if err != nil {
 		return err
 	}
-	verified := false
+	verified, attempts := false, 0
 	for i := range set.Keys {
 		k := &set.Keys[i]
 		if a.kid != "" && k.KeyID != a.kid {
@@ -317,6 +321,9 @@ func (e *Endpoint) verifyAssertion(ctx context.Context, r *http.Request, a *asse
 		}
 		if (k.Algorithm != "" && k.Algorithm != string(a.alg)) || !keyFits(k.Key, a.alg) {
 			continue
+		}
+		if attempts++; attempts > maxSignatureAttempts {
+			break
 		}
 		if _, err := a.jws.Verify(k.Key); err == nil {
 			verified = true
@@ -329,7 +336,7 @@ func (e *Endpoint) verifyAssertion(ctx context.Context, r *http.Request, a *asse
 	if len(a.claims.Aud) != 1 {
 		return errAssertionAudience
 	}
-	if aud := a.claims.Aud[0]; aud != e.opts.Issuer(r, client.PoolID) && aud != assertionEndpointURL(e.opts.ExternalURL, r) {
+	if a.claims.Aud[0] != e.opts.Issuer(r, client.PoolID) {
 		return errAssertionAudience
 	}
 	return nil
@@ -357,21 +364,6 @@ func keyFits(key any, alg jose.SignatureAlgorithm) bool {
 		return alg == jose.EdDSA
 	}
 	return false
-}
-
-// assertionEndpointURL is the URL the request was sent to, as the client
-// saw it: the external scheme and host (Options.ExternalURL) and the path.
-func assertionEndpointURL(external func(*http.Request) string, r *http.Request) string {
-	var base string
-	switch {
-	case external != nil:
-		base = external(r)
-	case r.TLS != nil:
-		base = "https://" + r.Host
-	default:
-		base = "http://" + r.Host
-	}
-	return base + r.URL.Path
 }
 
 // useJTI records a one-time identifier in the replay cache until exp.

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,6 +197,8 @@ func newAuthFixture(t testing.TB) *authFixture {
 		Now:          f.clock.Now,
 		Logger:       slog.New(slog.DiscardHandler),
 		Replay:       f.replay,
+		// The jwks_uri server is an httptest server on loopback.
+		AllowPrivateJWKSURI: true,
 		Pool: func(poolID string) (*tollgate.UserPool, bool) {
 			switch poolID {
 			case f.pool.ID:
@@ -345,11 +348,6 @@ func TestPrivateKeyJWT(t *testing.T) {
 		{"client_id equal to sub (RFC 7521 §4.2)", func() string {
 			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil), "client_id", f.esClient.ID)
 		}, 200, "", ""},
-		{"aud the token endpoint URL (RFC 7523 §3)", func() string {
-			c := f.claims(f.esClient)
-			c["aud"] = f.srv.URL + "/oauth2/token"
-			return assertionForm(signAssertion(t, f.es, c, nil))
-		}, 200, "", ""},
 
 		{"replayed", func() string {
 			a := signAssertion(t, f.es, f.claims(f.esClient), nil)
@@ -438,8 +436,20 @@ func TestPrivateKeyJWT(t *testing.T) {
 			c := f.claims(f.m2m.Client)
 			return assertionForm(signAssertion(t, f.es, c, nil))
 		}, 400, "invalid_client", authFailed},
-		{"assertion and a secret", func() string {
-			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil), "client_secret", "x")
+		{"aud the token endpoint URL (rfc7523bis: the issuer only)", func() string {
+			c := f.claims(f.esClient)
+			c["aud"] = f.srv.URL + "/oauth2/token"
+			return assertionForm(signAssertion(t, f.es, c, nil))
+		}, 400, "invalid_client", authFailed},
+		{"a valid assertion beside a secret: the secret decides (RFC 6749 §3.2)", func() string {
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil), "client_id", f.esClient.ID, "client_secret", "x")
+		}, 400, "invalid_client", authFailed},
+		{"client_assertion twice (RFC 6749 §3.1)", func() string {
+			a := signAssertion(t, f.es, f.claims(f.esClient), nil)
+			return assertionForm(a, "client_assertion", a)
+		}, 400, "invalid_request", ""},
+		{"client_assertion_type twice (RFC 6749 §3.1)", func() string {
+			return assertionForm(signAssertion(t, f.es, f.claims(f.esClient), nil), "client_assertion_type", token.ClientAssertionTypeJWT)
 		}, 400, "invalid_request", ""},
 		{"another assertion type", func() string {
 			return form("grant_type", "client_credentials", "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer",
@@ -548,4 +558,69 @@ func TestSecretForKeyClient(t *testing.T) {
 	}
 	resp, body = f.post(form("grant_type", "client_credentials"), map[string]string{"Authorization": basic(f.esClient.ID, "guess")})
 	wantOAuthError(t, resp, body, 401, "invalid_client")
+}
+
+// TestAssertionAudienceNotFromHost: an assertion whose aud is another
+// authorization server's token endpoint, replayed here with that server's
+// name as Host, is refused: the aud must be this AS's issuer
+// (draft-ietf-oauth-rfc7523bis, "Updates to RFC 7523": the audience is the
+// issuer identifier alone), never a URL built from the request.
+func TestAssertionAudienceNotFromHost(t *testing.T) {
+	f := newAuthFixture(t)
+	c := f.claims(f.esClient)
+	c["aud"] = "http://other-as.example/oauth2/token"
+	body := assertionForm(signAssertion(t, f.es, c, nil))
+	saved := f.fixture.srv
+	f.fixture.srv = f.srv
+	defer func() { f.fixture.srv = saved }()
+	resp, got := f.do(request{host: "other-as.example", body: body})
+	wantOAuthError(t, resp, got, http.StatusBadRequest, "invalid_client")
+}
+
+// TestAssertionIgnoredBesideSecret: a request that presents a secret, with
+// HTTP Basic or client_secret, is authenticated with it; client_assertion
+// and client_assertion_type, even malformed or repeated, are ignored as
+// any parameter the method does not define (RFC 6749 §3.2), as Cognito,
+// which knows neither, ignores them.
+func TestAssertionIgnoredBesideSecret(t *testing.T) {
+	f := newAuthFixture(t)
+	junk := []string{"client_assertion_type", "urn:example:other", "client_assertion", "not.a.jws",
+		"client_assertion", "again", "client_assertion_type", "twice"}
+	for _, c := range []struct {
+		name   string
+		body   []string
+		header map[string]string
+	}{
+		{"client_secret_post", append([]string{"grant_type", "client_credentials", "client_id", f.m2m.ID, "client_secret", f.m2m.secret()}, junk...), nil},
+		{"client_secret_basic", append([]string{"grant_type", "client_credentials"}, junk...),
+			map[string]string{"Authorization": basic(f.m2m.ID, f.m2m.secret())}},
+	} {
+		resp, body := f.post(form(c.body...), c.header)
+		if resp.StatusCode != 200 || !tokenBody.Match(body) {
+			t.Errorf("%s: answer %d %s, want a token", c.name, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestAssertionSignatureAttempts: an assertion without kid is verified
+// with at most 4 of its client's keys that fit its algorithm, so that a
+// set of many keys cannot make one request cost many verifications; the
+// client's key must be among the first four.
+func TestAssertionSignatureAttempts(t *testing.T) {
+	f := newAuthFixture(t)
+	others := make([]jose.JSONWebKey, 4)
+	for i := range others {
+		others[i] = jose.JSONWebKey{Key: newSigningKey(t, jose.EdDSA, "").priv.Public()}
+	}
+	mine := jose.JSONWebKey{Key: f.ed.priv.Public()}
+	fourth := f.oauthClient(f.pool, "fourth", tollgate.ClientOAuth{AuthMethod: tollgate.AuthPrivateKeyJWT,
+		JWKS: jwksOf(t, append(slices.Clone(others[:3]), mine)...)})
+	fifth := f.oauthClient(f.pool, "fifth", tollgate.ClientOAuth{AuthMethod: tollgate.AuthPrivateKeyJWT,
+		JWKS: jwksOf(t, append(slices.Clone(others), mine)...)})
+	noKid := signingKey{priv: f.ed.priv, alg: jose.EdDSA}
+	if resp, body := f.post(assertionForm(signAssertion(t, noKid, f.claims(fourth), nil)), nil); resp.StatusCode != 200 {
+		t.Errorf("key fourth: %d %s, want a token", resp.StatusCode, body)
+	}
+	resp, body := f.post(assertionForm(signAssertion(t, noKid, f.claims(fifth), nil)), nil)
+	wantOAuthError(t, resp, body, http.StatusBadRequest, "invalid_client")
 }

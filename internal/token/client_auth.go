@@ -61,11 +61,16 @@ var (
 // self_signed_tls_client_auth, client_tls.go). A secret presented for such
 // a client gets the answer of a wrong secret (it has none), and a Cognito
 // client presenting an assertion or a certificate instead of its secret
-// gets the same answer. Revoke and introspect authenticate the same way.
+// gets the same answer. A request that presents a secret (HTTP Basic or
+// client_secret) is authenticated with it, and client_assertion and
+// client_assertion_type are then ignored, as any parameter the method does
+// not define (RFC 6749 §3.2; Cognito ignores parameters it does not know):
+// the assertion is read only from a request without a secret. Revoke and
+// introspect authenticate the same way.
 // The certificate a client authenticated with, which certificate-bound
 // tokens are bound to, is Options.ClientCert's leaf.
 func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*tollgate.Client, clientRef, error) {
-	if f[paramClientAssertionType] != "" || f[paramClientAssertion] != "" {
+	if assertionPresented(r, f) {
 		return e.authenticateAssertion(ctx, r, f)
 	}
 	id, secret, basic, err := presentedCredentials(r, f)
@@ -307,4 +312,16 @@ func validClientID(id string) bool {
 // which authenticate with a secret, basic or post alike.
 func secretMethod(m string) bool {
 	return m == "" || m == tollgate.AuthClientSecretBasic || m == tollgate.AuthClientSecretPost
+}
+
+// assertionPresented reports whether a request authenticates with a client
+// assertion: it has client_assertion or client_assertion_type and
+// presents no secret, neither HTTP Basic (any Authorization header) nor
+// client_secret.
+func assertionPresented(r *http.Request, f form) bool {
+	if _, basic := r.Header["Authorization"]; basic || f[oauth2.ParamClientSecret] != "" {
+		return false
+	}
+	return f[paramClientAssertionType] != "" || f[paramClientAssertion] != "" ||
+		f.repeated(paramClientAssertionType) || f.repeated(paramClientAssertion)
 }

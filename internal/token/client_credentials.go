@@ -99,7 +99,7 @@ func (e *Endpoint) clientCredentials(w http.ResponseWriter, r *http.Request, cli
 		e.fail(w, r, endpointToken, who, errFlowNotAllowed)
 		return
 	}
-	b, err := e.bind(r, client, f[ParamResource])
+	b, err := e.bind(r, client, f)
 	if err != nil {
 		e.fail(w, r, endpointToken, who, err)
 		return

@@ -11,10 +11,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -35,7 +37,27 @@ import (
 //
 // A jwks_uri is fetched with a bounded client (jwksFetchTimeout, at most
 // MaxJWKSBytes, https or http to a loopback address only, redirects only
-// to the same scheme and host) and cached for its Cache-Control max-age,
+// to the same scheme and host) that connects to public addresses only: a
+// client's jwks_uri must not make the server reach what only it can reach
+// (server-side request forgery; RFC 7591 §5 and RFC 9700 §4.15 warn of
+// URLs an AS fetches for clients). Every address the client dials, after
+// DNS resolution and on every redirect, is checked (jwksDialControl), so a
+// name resolving to, or rebinding to, a loopback (127.0.0.0/8, ::1),
+// private (RFC 1918, RFC 4193 fc00::/7), link-local (169.254.0.0/16, which
+// holds cloud metadata services, fe80::/10), unspecified or multicast
+// address is refused, as is an IPv4-mapped IPv6 form of one. No proxy is
+// used, so that the checked address is the one connected to. A
+// development server (Options.AllowPrivateJWKSURI) lifts the address rule,
+// so that a client on the same machine serves its keys.
+//
+// Sets are bounded, inline and fetched alike (parseJWKS): at most
+// maxJWKSKeys keys, RSA moduli of 2048 to 8192 bits (RFC 7518 §3.3 requires
+// 2048 at least; beyond 8192 a key costs a verifier much for nothing); and
+// an assertion is verified with at most maxSignatureAttempts keys
+// (client_assertion.go), so that a set of many keys and an assertion
+// without kid cannot make one request cost many verifications.
+//
+// A fetched set is cached for its Cache-Control max-age,
 // kept within [jwksMinTTL, jwksMaxTTL] (jwksDefaultTTL without one). A kid
 // the cached set does not hold makes it fetched again, at most once per
 // jwksMinTTL (the client rotated its keys: RFC 7517 §5 sets are looked up
@@ -55,6 +77,14 @@ const (
 	jwksMaxTTL       = 24 * time.Hour
 	jwksDefaultTTL   = 5 * time.Minute
 	jwksMaxRedirects = 3
+
+	// maxJWKSKeys bounds the keys of a client's set.
+	maxJWKSKeys = 16
+	// minRSABits and maxRSABits bound the modulus of a client's RSA keys.
+	minRSABits = 2048
+	maxRSABits = 8192
+	// maxSignatureAttempts bounds the keys an assertion is verified with.
+	maxSignatureAttempts = 4
 )
 
 // clientKeySets caches the parsed key sets of clients. The zero value is
@@ -86,9 +116,11 @@ type remoteKeySet struct {
 	err     error     // of the last attempt, nil when it succeeded
 }
 
+// newClientKeySets returns an empty cache. client fetches jwks_uri sets;
+// nil: one that connects to public addresses only.
 func newClientKeySets(now func() time.Time, client *http.Client) *clientKeySets {
 	if client == nil {
-		client = &http.Client{Timeout: jwksFetchTimeout}
+		client = newJWKSClient(jwksDialControl)
 	}
 	c := *client
 	if c.Timeout <= 0 {
@@ -244,6 +276,52 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// newJWKSClient returns the HTTP client of jwks_uri fetches: no proxy, and
+// control (jwksDialControl, or nil for none) checking every connection.
+func newJWKSClient(control func(network, address string, c syscall.RawConn) error) *http.Client {
+	d := &net.Dialer{Timeout: jwksFetchTimeout, Control: control}
+	return &http.Client{
+		Timeout: jwksFetchTimeout,
+		Transport: &http.Transport{
+			Proxy:                 nil,
+			DialContext:           d.DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          16,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   jwksFetchTimeout,
+			ResponseHeaderTimeout: jwksFetchTimeout,
+		},
+	}
+}
+
+// errPrivateAddress refuses a connection of a jwks_uri fetch to an address
+// that is not public.
+var errPrivateAddress = errors.New("the jwks_uri resolves to a loopback, private, link-local, unspecified or multicast address, which is not fetched")
+
+// jwksDialControl is the net.Dialer Control of jwks_uri fetches: called
+// with the resolved address of every connection, redirects' included, it
+// refuses those publicAddress does not allow.
+func jwksDialControl(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return errPrivateAddress
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !publicAddress(ip) {
+		return errPrivateAddress
+	}
+	return nil
+}
+
+// publicAddress reports whether ip may be fetched from: not loopback,
+// private (RFC 1918, RFC 4193), link-local, unspecified nor multicast, in
+// its IPv4 or IPv4-mapped IPv6 form.
+func publicAddress(ip netip.Addr) bool {
+	ip = ip.Unmap().WithZone("")
+	return ip.IsValid() && !ip.IsLoopback() && !ip.IsPrivate() && !ip.IsLinkLocalUnicast() &&
+		!ip.IsLinkLocalMulticast() && !ip.IsInterfaceLocalMulticast() && !ip.IsMulticast() && !ip.IsUnspecified()
+}
+
 // sameOriginRedirects follows a few redirects to the same scheme and host
 // and no others: a jwks_uri must not become a way to reach elsewhere.
 func sameOriginRedirects(req *http.Request, via []*http.Request) error {
@@ -283,8 +361,19 @@ func cacheTTL(values []string) time.Duration {
 // parseJWKS parses a JWKS and keeps its public signature keys of the
 // asymmetric types assertions may be signed with: RSA, EC and OKP
 // (Ed25519). Keys of other types, private keys and keys whose use is not
-// "sig" are left out (RFC 7517 §4.2); a set with none left is an error.
+// "sig" are left out (RFC 7517 §4.2); a set with none left is an error, as
+// is a set of more than maxJWKSKeys keys or with an RSA signature key whose
+// modulus is not of minRSABits to maxRSABits bits.
 func parseJWKS(raw []byte) (*jose.JSONWebKeySet, error) {
+	var probe struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil, errors.New("not a JSON Web Key Set")
+	}
+	if len(probe.Keys) > maxJWKSKeys {
+		return nil, fmt.Errorf("%d keys: at most %d are accepted", len(probe.Keys), maxJWKSKeys)
+	}
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(raw, &set); err != nil {
 		return nil, errors.New("not a JSON Web Key Set")
@@ -294,8 +383,13 @@ func parseJWKS(raw []byte) (*jose.JSONWebKeySet, error) {
 		if k.Use != "" && k.Use != "sig" {
 			continue
 		}
-		switch k.Key.(type) {
-		case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+		switch pub := k.Key.(type) {
+		case *rsa.PublicKey:
+			if n := pub.N.BitLen(); n < minRSABits || n > maxRSABits {
+				return nil, fmt.Errorf("an RSA key of %d bits: want %d to %d", n, minRSABits, maxRSABits)
+			}
+			keys = append(keys, k)
+		case *ecdsa.PublicKey, ed25519.PublicKey:
 			keys = append(keys, k)
 		}
 	}

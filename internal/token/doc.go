@@ -18,7 +18,8 @@
 //     grant, its scope rules (§3.3) and the Cognito-shaped access token and
 //     response (§5.1);
 //   - resource.go, dpop.go, binding.go: beyond Cognito, only when declared:
-//     the resource indicator (RFC 8707 §2, one per token, aud), the aud of
+//     the resource indicator of a pool with ResourceIndicators (RFC 8707
+//     §2, one per token, aud), the aud of
 //     a pool's RFC 9068 tokens (§2.2), DPoP-bound tokens (RFC 9449 §5:
 //     proof checked by internal/dpop, cnf.jkt, token_type DPoP) and
 //     certificate-bound ones (RFC 8705 §3, cnf.x5t#S256); a trigger can

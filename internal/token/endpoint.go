@@ -147,6 +147,11 @@ type Options struct {
 	// certificates (RFC 8705 §2.1): the server's --mtls-client-ca. Nil, or
 	// a nil pool: no tls_client_auth client can authenticate.
 	ClientCAs func() *x509.CertPool
+	// AllowPrivateJWKSURI lets clients' jwks_uri fetches connect to
+	// loopback, private and link-local addresses, which they otherwise
+	// refuse (client_keys.go): for a development server, whose clients
+	// serve their keys on the same machine or network.
+	AllowPrivateJWKSURI bool
 	// MTLSBase returns the scheme and host of the server's mTLS endpoint
 	// aliases (RFC 8705 §5), "" when there is no mTLS listener.
 	MTLSBase func() string
@@ -248,7 +253,11 @@ func New(opts Options) *Endpoint {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	e.keySets = newClientKeySets(e.now, nil)
+	var jwksClient *http.Client // public addresses only
+	if opts.AllowPrivateJWKSURI {
+		jwksClient = newJWKSClient(nil)
+	}
+	e.keySets = newClientKeySets(e.now, jwksClient)
 	// A hash of a random string nobody knows: no secret can match it.
 	e.dummyHash = opts.Vault.HashSecret("", rand.Text())
 	return e

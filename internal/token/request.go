@@ -31,9 +31,10 @@ type form map[string]string
 //     413 so that OAuth 2 client libraries, which parse §5.2 bodies, report
 //     it; the server closes the connection instead of reading the rest;
 //   - a body that is not valid urlencoding;
-//   - a parameter in params given more than once (RFC 6749 §3.1); resource,
-//     which RFC 8707 §2 allows more than once, is invalid_target instead,
-//     since a token is for one resource.
+//   - a parameter in params given more than once (RFC 6749 §3.1), except
+//     those that repeatable names: resource and the client assertion's,
+//     whose repeats are recorded (form.repeated) and judged once the
+//     client is known, since whether they count depends on it.
 //
 // Parameters not in params are ignored (RFC 6749 §3.2), repeated or not:
 // Cognito's aws_client_metadata is one of them.
@@ -77,13 +78,36 @@ func readForm(w http.ResponseWriter, r *http.Request, params ...string) (form, e
 				f[p] = vs[0]
 			}
 		default:
-			if p == ParamResource {
-				return nil, errTooManyResources
+			if !repeatable(p) {
+				return nil, oauth2.InvalidRequest("parameter %s is given more than once", p)
 			}
-			return nil, oauth2.InvalidRequest("parameter %s is given more than once", p)
+			// Judged once the client and its pool are known: kept with
+			// its first value and the mark of its repeats.
+			f[p] = vs[0]
+			f[p+repeatedMark] = ""
 		}
 	}
 	return f, nil
+}
+
+// repeatedMark is appended to the name of a parameter of form given more
+// than once; no parameter name holds it.
+const repeatedMark = "\x00repeated"
+
+// repeatable reports whether a repeat of parameter p is judged later than
+// readForm: resource, which a pool without resource indicators ignores
+// (bind) and RFC 8707 §2 allows repeated, and the client assertion's
+// parameters, which a request authenticated with a secret ignores
+// (authenticate).
+func repeatable(p string) bool {
+	return p == ParamResource || p == paramClientAssertion || p == paramClientAssertionType
+}
+
+// repeated reports whether parameter p, one that repeatable allows, was
+// given more than once.
+func (f form) repeated(p string) bool {
+	_, ok := f[p+repeatedMark]
+	return ok
 }
 
 var errBodyTooLarge = oauth2.InvalidRequest("the request body is larger than 64 KiB")

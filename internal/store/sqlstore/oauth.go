@@ -15,6 +15,7 @@ import (
 type poolOAuthJSON struct {
 	SigningAlgorithm string            `json:"signingAlgorithm,omitempty"`
 	AccessTokenJWT   bool              `json:"accessTokenJwt,omitempty"`
+	Resources        bool              `json:"resourceIndicators,omitempty"`
 	DPoP             *dpopJSON         `json:"dpop,omitempty"`
 	MTLS             bool              `json:"mtls,omitempty"`
 	Registration     *registrationJSON `json:"registration,omitempty"`
@@ -59,7 +60,7 @@ func encodePoolOAuth(o tollgate.PoolOAuth) (any, error) {
 	if o == (tollgate.PoolOAuth{}) {
 		return nil, nil
 	}
-	doc := poolOAuthJSON{SigningAlgorithm: o.SigningAlgorithm, AccessTokenJWT: o.AccessTokenJWT, MTLS: o.MTLS}
+	doc := poolOAuthJSON{SigningAlgorithm: o.SigningAlgorithm, AccessTokenJWT: o.AccessTokenJWT, Resources: o.ResourceIndicators, MTLS: o.MTLS}
 	if o.DPoP != nil {
 		doc.DPoP = &dpopJSON{Algorithms: o.DPoP.Algorithms}
 		if o.DPoP.MaxAge != 0 {
@@ -87,7 +88,7 @@ func decodePoolOAuth(col sql.NullString) (tollgate.PoolOAuth, error) {
 	if err := decodeStrict(col.String, &doc); err != nil {
 		return o, fmt.Errorf("decode pool oauth: %w", err)
 	}
-	o = tollgate.PoolOAuth{SigningAlgorithm: doc.SigningAlgorithm, AccessTokenJWT: doc.AccessTokenJWT, MTLS: doc.MTLS}
+	o = tollgate.PoolOAuth{SigningAlgorithm: doc.SigningAlgorithm, AccessTokenJWT: doc.AccessTokenJWT, ResourceIndicators: doc.Resources, MTLS: doc.MTLS}
 	if doc.DPoP != nil {
 		o.DPoP = &tollgate.DPoPPolicy{Algorithms: doc.DPoP.Algorithms}
 		if doc.DPoP.MaxAge != "" {

@@ -15,10 +15,11 @@ func testOAuth(t *testing.T, s tollgate.Store) {
 	ctx := context.Background()
 	p := newPool("extended")
 	p.OAuth = tollgate.PoolOAuth{
-		SigningAlgorithm: tollgate.AlgES256,
-		AccessTokenJWT:   true,
-		DPoP:             &tollgate.DPoPPolicy{Algorithms: []string{"ES256", "EdDSA"}, MaxAge: 90 * time.Second},
-		MTLS:             true,
+		SigningAlgorithm:   tollgate.AlgES256,
+		AccessTokenJWT:     true,
+		ResourceIndicators: true,
+		DPoP:               &tollgate.DPoPPolicy{Algorithms: []string{"ES256", "EdDSA"}, MaxAge: 90 * time.Second},
+		MTLS:               true,
 		Registration: &tollgate.RegistrationPolicy{Scopes: []string{"default/read"},
 			AuthMethods: []string{tollgate.AuthPrivateKeyJWT}, InitialAccessScope: "admin/register", MaxClients: 5},
 	}
