@@ -41,9 +41,10 @@ restApis:
              integration: {type: MOCK, body: '{"ok":true}'}}
 `
 
-// The URL both nodes are reached at, as a TLS-terminating proxy would
-// tell them (X-Forwarded-Proto and -Host from a --trusted-proxy address):
-// a proof's htu names it, whichever node receives the proof.
+// The URL both nodes are reached at, their --public-url, as a
+// TLS-terminating proxy would tell them (X-Forwarded-Proto and -Host from a
+// --trusted-proxy address): a proof's htu names it, whichever node receives
+// the proof. A forwarded host the nodes do not own would not count.
 const (
 	dpopNodesHost   = "api.tollgate.test"
 	dpopNodesOrigin = "https://" + dpopNodesHost
@@ -66,7 +67,8 @@ func TestDPoPProofReplayedToAnotherNode(t *testing.T) {
 	// One issuer for both nodes (stored by the first), so that each
 	// node's authorizer accepts the other's tokens.
 	args := []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "warn",
-		"--redis", redisURL, "--issuer-url", "http://issuer.tollgate.test", "--trusted-proxy", "127.0.0.1/32"}
+		"--redis", redisURL, "--issuer-url", "http://issuer.tollgate.test", "--trusted-proxy", "127.0.0.1/32",
+		"--public-url", dpopNodesOrigin}
 	nodes := make([]*proc, 2)
 	var wg sync.WaitGroup
 	for i := range nodes {

@@ -164,7 +164,7 @@ func (cl *Client) checkAuthMethod(r *report, cp string, p *UserPool, declared []
 		}
 	case tollgate.AuthPrivateKeyJWT:
 		if len(declared) == 0 {
-			r.add(mpath, "private_key_jwt needs the client's public keys: one of jwks, jwksFile and jwksUri")
+			r.add(mpath, "private_key_jwt needs the client's public keys: one of jwks, jwksFile and jwksUri (tollgate dev generates them: validate --dev checks the config as dev runs it)")
 		}
 	case tollgate.AuthTLSClient:
 		if cl.TLSClientAuth == nil {
@@ -174,7 +174,7 @@ func (cl *Client) checkAuthMethod(r *report, cp string, p *UserPool, declared []
 		}
 	case tollgate.AuthSelfSignedTLSClient:
 		if len(declared) == 0 || declared[0] == "jwksUri" {
-			r.add(mpath, "self_signed_tls_client_auth needs the client's certificates in x5c of jwks or jwksFile")
+			r.add(mpath, "self_signed_tls_client_auth needs the client's certificates in x5c of jwks or jwksFile (tollgate dev generates them: validate --dev checks the config as dev runs it)")
 		}
 	}
 }

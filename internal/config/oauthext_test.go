@@ -70,7 +70,7 @@ const oauthPools = `userPools:
         jwks: {keys: [` + edJWK + `]}
         oAuth: {flows: {clientCredentials: true}, scopes: [orders/read]}
       - id: nokeys
-        tokenEndpointAuthMethod: private_key_jwt # want userPools[1].clients[1].tokenEndpointAuthMethod: private_key_jwt needs the client's public keys: one of jwks, jwksFile and jwksUri
+        tokenEndpointAuthMethod: private_key_jwt # want userPools[1].clients[1].tokenEndpointAuthMethod: private_key_jwt needs the client's public keys: one of jwks, jwksFile and jwksUri (tollgate dev generates them: validate --dev checks the config as dev runs it)
         generateSecret: true # want userPools[1].clients[1].generateSecret: a private_key_jwt client has no secret: remove generateSecret
         oAuth: {flows: {clientCredentials: true}, scopes: [orders/read]}
       - id: twokeys
