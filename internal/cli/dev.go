@@ -247,7 +247,9 @@ func (a *app) printDevPools(ctx context.Context, srv *server.Server, cfg *config
 			}
 			fmt.Fprintf(a.stdout, "  Client %s\n    Client id:     %s\n    Client secret: %s\n    Scopes:        %s\n",
 				c.ID, clientID, secret, strings.Join(c.OAuth.Scopes, " "))
-			if curlToken == "" && secret != "" {
+			// The curl line gets a plain bearer token: not for a client
+			// whose tokens must be DPoP-bound.
+			if curlToken == "" && secret != "" && !c.DPoPBoundAccessTokens {
 				curlToken = a.printDevCurl(srv.PublicURL(), clientID, secret)
 			}
 		}

@@ -188,7 +188,10 @@ func shellQuote(s string) string {
 func tokenMethodPath(api *config.RestAPI) (string, bool) {
 	for _, r := range api.Resources {
 		for _, m := range r.Methods {
-			if m.APIKeyRequired || m.HTTPMethod != "GET" && m.HTTPMethod != "ANY" || !isCognitoAuthorizer(api, m.Authorizer) {
+			// A bearer token does not pass a method that requires bound
+			// tokens (its own requireBinding or the API's).
+			bound := m.RequireBinding != "" || api.ProtectedResource != nil && (api.ProtectedResource.RequireBinding != "" || len(api.ProtectedResource.Audiences) > 0)
+			if m.APIKeyRequired || bound || m.HTTPMethod != "GET" && m.HTTPMethod != "ANY" || !isCognitoAuthorizer(api, m.Authorizer) {
 				continue
 			}
 			parts := strings.Split(r.Path, "/")

@@ -103,7 +103,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.mtls.listen, "mtls-listen", os.Getenv("TOLLGATE_MTLS_LISTEN"), "HTTPS listen address that asks clients for a certificate (RFC 8705 mutual TLS): the same endpoints and APIs as --listen, where tls_client_auth and self_signed_tls_client_auth clients get tokens and certificate-bound tokens are presented; pools with mtls advertise it as mtls_endpoint_aliases (env TOLLGATE_MTLS_LISTEN)")
 	fs.StringVar(&f.mtls.certFile, "mtls-cert", os.Getenv("TOLLGATE_MTLS_CERT"), "PEM certificate (chain) of the --mtls-listen listener (env TOLLGATE_MTLS_CERT)")
 	fs.StringVar(&f.mtls.keyFile, "mtls-key", os.Getenv("TOLLGATE_MTLS_KEY"), "PEM private key of --mtls-cert (env TOLLGATE_MTLS_KEY)")
-	fs.StringVar(&f.mtls.clientCAFile, "mtls-client-ca", os.Getenv("TOLLGATE_MTLS_CLIENT_CA"), "PEM file of the CA certificates trusted to issue tls_client_auth clients' certificates (RFC 8705 §2.1) (env TOLLGATE_MTLS_CLIENT_CA)")
+	fs.StringVar(&f.mtls.clientCAFile, "mtls-client-ca", os.Getenv("TOLLGATE_MTLS_CLIENT_CA"), "PEM file of the CA certificates trusted to issue tls_client_auth clients' certificates (RFC 8705 §2.1); in dev it replaces the dev CA (env TOLLGATE_MTLS_CLIENT_CA)")
 	fs.StringSliceVar(&f.mtls.trustedProxies, "trusted-proxy", splitList([]string{os.Getenv("TOLLGATE_TRUSTED_PROXY")}), "address range (CIDR, or one IP) of a TLS-terminating proxy whose --client-cert-header and X-Forwarded-Proto/Host are believed; repeatable. Requests from elsewhere never have them read (env TOLLGATE_TRUSTED_PROXY, comma-separated)")
 	fs.StringVar(&f.mtls.clientCertHeader, "client-cert-header", os.Getenv("TOLLGATE_CLIENT_CERT_HEADER"), "request header in which a --trusted-proxy passes the client's certificate: Client-Cert (RFC 9440), or e.g. X-SSL-Client-Cert holding nginx's $ssl_client_escaped_cert (env TOLLGATE_CLIENT_CERT_HEADER)")
 	f.replayCacheSizeEnv = os.Getenv("TOLLGATE_REPLAY_CACHE_SIZE")
@@ -513,7 +513,11 @@ func (a *app) validateCommand() *cobra.Command {
 				}
 			} else {
 				what = args[0]
-				if err := a.validateConfig(what, dev); err != nil {
+				load := a.loadConfig
+				if dev {
+					load = a.loadConfigAsDev
+				}
+				if _, err := load(what); err != nil {
 					return err
 				}
 			}
@@ -522,26 +526,21 @@ func (a *app) validateCommand() *cobra.Command {
 		},
 	}
 	tf.register(cmd)
-	cmd.Flags().BoolVar(&dev, "dev", false, "check the config as `tollgate dev` runs it: clients whose keys or certificates dev generates (private_key_jwt or self_signed_tls_client_auth without keys, tls_client_auth) are checked with throw-away ones")
+	cmd.Flags().BoolVar(&dev, "dev", false, "check the config as 'tollgate dev' runs it: clients whose keys or certificates dev generates (private_key_jwt or self_signed_tls_client_auth without keys, tls_client_auth) are checked with throw-away ones")
 	return cmd
 }
 
-// validateConfig checks a config file as serve (or, with dev, as dev) would
-// load it. dev's keys and certificates are generated in a temporary
-// directory, removed once checked: nothing is written to the data
-// directory.
-func (a *app) validateConfig(path string, dev bool) error {
-	if !dev {
-		_, err := a.loadConfig(path)
-		return err
-	}
+// loadConfigAsDev loads a config file as dev would: the keys and
+// certificates dev generates for clients are made in a temporary
+// directory, removed once the config is checked, so that nothing is
+// written to the data directory.
+func (a *app) loadConfigAsDev(path string) (*config.Config, error) {
 	tmp, err := os.MkdirTemp("", "tollgate-validate-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	_, err = a.loadConfigWith(path, newDevCredentials(tmp, "localhost", a.now).prepare)
-	return err
+	return a.loadConfigWith(path, newDevCredentials(tmp, "localhost", a.now).prepare)
 }
 
 // looksLikeTemplate reports whether a path validate is given is a cdk.out
