@@ -686,7 +686,7 @@ func (k *apiLeakKit) assertNotLogged(t *testing.T, out string, refused apiRefusa
 	for _, want := range []string{
 		`"message":"User pool client (51 bytes) does not exist."`,
 		`"message":"Credential should have the form 'ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/aws4_request'. Got '(`,
-		`"reason":"invalid token: parse: alg (51 bytes) is not RS256"`,
+		`"reason":"invalid token: parse: alg (51 bytes) is not RS256, ES256 or EdDSA"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %s", want)
