@@ -36,7 +36,7 @@ func main() {
 	clientID := flag.String("client-id", "", "client id")
 	secret := flag.String("client-secret", "", "client secret")
 	duration := flag.Duration("duration", 10*time.Second, "how long to drive the token endpoint")
-	signDuration := flag.Duration("sign-duration", 5*time.Second, "how long to measure raw signing")
+	signDuration := flag.Duration("sign-duration", 5*time.Second, "how long to measure raw RS256 signing; 0 skips it and the comparisons with it (for pools signing with ES256 or EdDSA)")
 	concurrency := flag.Int("concurrency", 4*runtime.NumCPU(), "concurrent connections")
 	serverPID := flag.Int("server-pid", 0, "pid of the server, to report its CPU time per token (Linux)")
 	clientKind := flag.String("client", "raw", "load client: raw (a minimal HTTP/1.1 client, so that the load generator takes little CPU from the server) or nethttp (net/http, as a typical Go caller)")
@@ -51,8 +51,7 @@ func main() {
 		os.Exit(2)
 	}
 
-	signRate, perSig := rawSignRate(*signDuration)
-	fmt.Printf("raw RS256 signing (2048-bit, %d cores): %.0f signatures/s\n", runtime.NumCPU(), signRate)
+	signRate, perSig := measureSigning(*signDuration)
 
 	cpu0 := cpuTime(*serverPID)
 	drive := driveRaw
@@ -69,14 +68,31 @@ func main() {
 	fmt.Printf("token endpoint (%s client, %d connections, %s): %.0f tokens/s, %d errors\n", *clientKind, *concurrency, *duration, rate, errs)
 	if *serverPID > 0 && len(lat) > 0 {
 		perToken := (cpu1 - cpu0) / time.Duration(len(lat))
-		fmt.Printf("server CPU per token %s; one raw signature costs %s of CPU: signing is %.0f%% of the server's work per token\n",
-			perToken.Round(time.Microsecond), perSig.Round(time.Microsecond), 100*float64(perSig)/float64(perToken))
+		if signRate > 0 {
+			fmt.Printf("server CPU per token %s; one raw signature costs %s of CPU: signing is %.0f%% of the server's work per token\n",
+				perToken.Round(time.Microsecond), perSig.Round(time.Microsecond), 100*float64(perSig)/float64(perToken))
+		} else {
+			fmt.Printf("server CPU per token %s\n", perToken.Round(time.Microsecond))
+		}
 	}
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100))
-	fmt.Printf("ratio token endpoint / raw signing: %.1f%%\n", 100*rate/signRate)
+	if signRate > 0 {
+		fmt.Printf("ratio token endpoint / raw signing: %.1f%%\n", 100*rate/signRate)
+	}
 	if errs > 0 {
 		os.Exit(1)
 	}
+}
+
+// measureSigning measures raw RS256 signing for d and prints its rate; 0
+// skips it (both results are then 0).
+func measureSigning(d time.Duration) (float64, time.Duration) {
+	if d <= 0 {
+		return 0, 0
+	}
+	signRate, perSig := rawSignRate(d)
+	fmt.Printf("raw RS256 signing (2048-bit, %d cores): %.0f signatures/s\n", runtime.NumCPU(), signRate)
+	return signRate, perSig
 }
 
 // cpuTime returns the CPU time a process has used; 0 if unknown.
