@@ -270,6 +270,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 		return err
 	}
 	ready(srv, ap.cfg, ap.res, st, v)
+	f.mtls.warnUnreachable(ap.cfg, log)
 	log.Info("serving", "addr", srv.Addr(), "public_url", srv.PublicURL(), "tls_addr", srv.TLSAddr(), "mtls_addr", srv.MTLSAddr())
 	rl := &reloader{a: a, st: st, v: v, f: f, srv: srv, log: log, running: ap}
 	stopReloads := rl.run(ctx, hup)
@@ -338,6 +339,32 @@ func (f *serveFlags) checkReplayCacheSize() error {
 // the certificate flags are for the listener; a trusted proxy is an
 // address range; the header is a header name, and read only from a
 // trusted proxy.
+// warnUnreachable logs, at start, the config's clients that cannot
+// authenticate with these flags: mutual-TLS clients when no request can
+// carry a client certificate (no --mtls-listen, no --trusted-proxy with a
+// --client-cert-header), tls_client_auth clients without trust anchors
+// (--mtls-client-ca). Their token requests would fail one by one with
+// the cause only in the log.
+func (f *mtlsFlags) warnUnreachable(cfg *config.Config, log *slog.Logger) {
+	if cfg == nil {
+		return
+	}
+	certs := f.listen != "" || len(f.proxies) > 0 && f.clientCertHeader != ""
+	for _, p := range cfg.UserPools {
+		for _, c := range p.Clients {
+			name := cmp.Or(c.UserPoolClientName, c.ID)
+			switch m := c.TokenEndpointAuthMethod; {
+			case (m == tollgate.AuthTLSClient || m == tollgate.AuthSelfSignedTLSClient || c.TLSClientCertificateBoundAccessTokens) && !certs:
+				log.Warn("a client needs a TLS client certificate, which no request can carry: give --mtls-listen, or --trusted-proxy and --client-cert-header",
+					"pool", p.ID, "client", name)
+			case m == tollgate.AuthTLSClient && f.clientCAFile == "":
+				log.Warn("a tls_client_auth client cannot authenticate without trust anchors: give --mtls-client-ca",
+					"pool", p.ID, "client", name)
+			}
+		}
+	}
+}
+
 func (f *mtlsFlags) check() error {
 	if f.listen == "" {
 		for _, fl := range []struct{ name, value string }{{"--mtls-cert", f.certFile}, {"--mtls-key", f.keyFile}, {"--mtls-client-ca", f.clientCAFile}} {
