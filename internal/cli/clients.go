@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -394,6 +395,25 @@ func (a *app) clientsDescribe() *cobra.Command {
 func (a *app) printClient(c *tollgate.Client, view clientView, undefined []string) {
 	fmt.Fprintf(a.stdout, "Client id:   %s\nName:        %s\nPool:        %s\nFlows:       %s\nScopes:      %s\nAccess token validity:  %s\nRefresh token validity: %s\nManaged by:  %s\n",
 		c.ID, c.Name, c.PoolID, strings.Join(c.AllowedOAuthFlows, ","), scopeList(c, undefined), c.AccessTokenValidity, c.RefreshTokenValidity, owner(c.ConfigKey))
+	if o := c.OAuth; !o.IsZero() {
+		fmt.Fprintf(a.stdout, "Auth method: %s\n", cmp.Or(o.AuthMethod, "client_secret_basic, client_secret_post"))
+		if o.JWKSURI != "" {
+			fmt.Fprintf(a.stdout, "JWKS URI:    %s\n", o.JWKSURI)
+		}
+		var bound []string
+		if o.RequireDPoP {
+			bound = append(bound, "DPoP")
+		}
+		if o.CertificateBound {
+			bound = append(bound, "client certificate")
+		}
+		if len(bound) > 0 {
+			fmt.Fprintf(a.stdout, "Tokens bound to: %s\n", strings.Join(bound, " and "))
+		}
+		if !o.Registered.IsZero() {
+			fmt.Fprintf(a.stdout, "Registered:  %s (RFC 7591)\n", fmtTime(o.Registered))
+		}
+	}
 	if len(undefined) > 0 {
 		fmt.Fprintf(a.stdout, "Warning: no resource server of pool %s defines these scopes any more, so no token carries them: %s\n",
 			c.PoolID, strings.Join(undefined, " "))

@@ -38,6 +38,16 @@ func TestOAuthFlags(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, `"SigningAlgorithm": "ES256"`) || !strings.Contains(stdout, `"AccessTokenType": "at+jwt"`) {
 		t.Errorf("describe of the pool (exit %d):\n%s", code, stdout)
 	}
+	// describe's text names them too; a Cognito pool's shows none.
+	code, stdout, _ = f.run(t, "pools", "describe", "ext")
+	for _, want := range []string{"Signing:    ES256\n", "Beyond Cognito: RFC 9068 access tokens (typ at+jwt); DPoP (proofs ES256 ES384 ES512 RS256 PS256 EdDSA, at most 1m0s old); mutual TLS\n"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("describe's text lacks %q (exit %d):\n%s", want, code, stdout)
+		}
+	}
+	if code, stdout, _ := f.run(t, "pools", "describe", "plain"); code != 0 || strings.Contains(stdout, "Beyond Cognito") || strings.Contains(stdout, "Signing:") {
+		t.Errorf("describe's text of a Cognito pool (exit %d):\n%s", code, stdout)
+	}
 	if code, _, stderr := f.run(t, "pools", "update", "ext", "--dpop=false", "--signing-algorithm", "EdDSA"); code != 0 {
 		t.Fatalf("pools update: exit %d: %s", code, stderr)
 	}
@@ -71,6 +81,12 @@ func TestOAuthFlags(t *testing.T) {
 	if view.OAuth == nil || view.OAuth.TokenEndpointAuthMethod != tollgate.AuthPrivateKeyJWT || !view.OAuth.DPoPBoundAccessTokens ||
 		compact.String() != `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}` || len(view.Secrets) != 0 {
 		t.Errorf("created client: %+v, OAuth %+v", view, view.OAuth)
+	}
+	code, stdout, _ = f.run(t, "clients", "describe", view.ClientID)
+	for _, want := range []string{"Auth method: private_key_jwt\n", "Tokens bound to: DPoP\n"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("clients describe's text lacks %q (exit %d):\n%s", want, code, stdout)
+		}
 	}
 
 	code, _, stderr = f.run(t, "clients", "update", view.ClientID, "--auth-method", "tls_client_auth", "--tls-subject-dn", "CN=jwt,O=Example",

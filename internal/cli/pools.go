@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -137,6 +138,9 @@ func (a *app) printPool(pc *poolContents) {
 	fmt.Fprintf(a.stdout, "Pool:       %s (%s)\nRegion:     %s\nManaged by: %s\nCreated:    %s\n", p.ID, p.Name, p.Region, owner(p.ConfigKey), fmtTime(p.CreatedAt))
 	if t := p.PreTokenGeneration; t != nil {
 		fmt.Fprintf(a.stdout, "Pre token generation: %s (%s)\n", t.LambdaARN, t.LambdaVersion)
+	}
+	if !p.OAuth.IsZero() {
+		fmt.Fprintf(a.stdout, "Signing:    %s\nBeyond Cognito: %s\n", p.OAuth.Algorithm(), strings.Join(poolExtensions(p.OAuth), "; "))
 	}
 	for _, rs := range pc.rss {
 		fmt.Fprintf(a.stdout, "Resource server %s (%s): scopes %s\n", rs.Identifier, rs.Name, strings.Join(rs.FullScopeNames(), " "))
@@ -353,4 +357,35 @@ func logicalID(configKey string) string {
 		return logical
 	}
 	return configKey
+}
+
+// poolExtensions describes a pool's extensions beyond Cognito, one phrase
+// each, for describe's text.
+func poolExtensions(o tollgate.PoolOAuth) []string {
+	var out []string
+	if o.AccessTokenJWT {
+		out = append(out, "RFC 9068 access tokens (typ at+jwt)")
+	}
+	if o.DPoP != nil {
+		out = append(out, fmt.Sprintf("DPoP (proofs %s, at most %s old)", strings.Join(o.DPoP.ProofAlgorithms(), " "), o.DPoP.ProofMaxAge()))
+	}
+	if o.MTLS {
+		out = append(out, "mutual TLS")
+	}
+	if o.ResourceIndicators {
+		out = append(out, "resource indicators")
+	}
+	if r := o.Registration; r != nil {
+		methods := cmp.Or(strings.Join(r.AuthMethods, " "), tollgate.AuthPrivateKeyJWT)
+		scopes := cmp.Or(strings.Join(r.Scopes, " "), "any of the pool's")
+		initial := "open to anyone"
+		if r.InitialAccessScope != "" {
+			initial = "initial access token with " + r.InitialAccessScope
+		}
+		out = append(out, fmt.Sprintf("registration (methods %s, scopes %s, %s)", methods, scopes, initial))
+	}
+	if len(out) == 0 {
+		out = append(out, "none but the signing algorithm")
+	}
+	return out
 }
