@@ -273,11 +273,12 @@ func (a *app) poolsUpdate() *cobra.Command {
 // poolOAuthView is a pool's OAuth 2 extensions as describe and list show
 // them, only when set.
 type poolOAuthView struct {
-	SigningAlgorithm string        `json:"SigningAlgorithm,omitempty"`
-	AccessTokenType  string        `json:"AccessTokenType,omitempty"`
-	DPoP             *dpopView     `json:"DPoP,omitempty"`
-	MTLS             bool          `json:"MTLS,omitempty"`
-	Registration     *registration `json:"Registration,omitempty"`
+	SigningAlgorithm   string        `json:"SigningAlgorithm,omitempty"`
+	AccessTokenType    string        `json:"AccessTokenType,omitempty"`
+	DPoP               *dpopView     `json:"DPoP,omitempty"`
+	MTLS               bool          `json:"MTLS,omitempty"`
+	ResourceIndicators bool          `json:"ResourceIndicators,omitempty"`
+	Registration       *registration `json:"Registration,omitempty"`
 }
 
 type dpopView struct {
@@ -297,7 +298,7 @@ func newPoolOAuthView(o tollgate.PoolOAuth) *poolOAuthView {
 	if o.IsZero() {
 		return nil
 	}
-	v := &poolOAuthView{SigningAlgorithm: o.Algorithm(), MTLS: o.MTLS}
+	v := &poolOAuthView{SigningAlgorithm: o.Algorithm(), MTLS: o.MTLS, ResourceIndicators: o.ResourceIndicators}
 	if o.AccessTokenJWT {
 		v.AccessTokenType = tollgate.AccessTokenJWTType
 	}
