@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -23,6 +22,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/tollgate/tollgate/internal/function/functest"
 )
 
 // The beyond-cognito example run by `tollgate dev` and driven by real
@@ -118,18 +119,14 @@ var (
 	reBeyondCredDir = regexp.MustCompile(`(?m)^Generated credentials \(kept across restarts\) in (\S+)`)
 )
 
-// needOAuthClients fails the test in CI, and skips it elsewhere, when the
-// Node clients' packages are not installed (.ci/run installs them with npm
-// ci), as functest.NeedProgram does for programs.
+// needOAuthClients returns node, failing the test in CI and skipping it
+// elsewhere when node or the Node clients' packages are not installed
+// (.ci/run installs them with npm ci).
 func needOAuthClients(t *testing.T) string {
 	t.Helper()
 	node := needProgram(t, "node")
-	if _, err := os.Stat(filepath.Join(oauthClientsDir, "node_modules", "openid-client", "package.json")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the Node OAuth 2 clients are not installed (%v): run npm ci --prefix e2e/%s (.ci/run does)", err, oauthClientsDir)
-		}
-		t.Skipf("the Node OAuth 2 clients are not installed: npm ci --prefix e2e/%s", oauthClientsDir)
-	}
+	functest.NeedFile(t, filepath.Join(oauthClientsDir, "node_modules", "openid-client", "package.json"),
+		"the Node OAuth 2 clients", "npm ci --prefix e2e/"+oauthClientsDir)
 	return node
 }
 

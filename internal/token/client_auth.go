@@ -117,26 +117,10 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 	// the store to a new key and the hashes are under either (vault.New).
 	var hashes [vault.MaxKeys][]byte
 	presented := e.opts.Vault.AppendSecretHashes(hashes[:0], id, secret)
-	client, ok, err := e.check(ctx, id, presented)
+	client, ok, err := e.checkSynced(ctx, id, presented)
 	if err != nil {
 		return nil, presentedID(id), err
 	}
-	if s, isCache := e.opts.Clients.(Syncer); isCache && !ok && validClientID(id) {
-		// A cache of clients may be behind the store: a client or secret
-		// added a moment ago by another process. Every failure (unknown
-		// client and wrong secret alike, so the two still cost the same)
-		// brings the cache up to date and looks again, whether or not this
-		// Sync reloaded: another goroutine may have reloaded between the
-		// lookup above and the Sync, leaving Sync nothing to do and the
-		// lookup above stale.
-		if err := s.Sync(ctx); err != nil {
-			return nil, presentedID(id), oauth2.ServerError().WithCause(err)
-		}
-		if client, ok, err = e.check(ctx, id, presented); err != nil {
-			return nil, presentedID(id), err
-		}
-	}
-
 	if lock.locked {
 		return fail(client, errAuthFailed.WithCause(errLockedOut))
 	}
@@ -150,6 +134,27 @@ func (e *Endpoint) authenticate(ctx context.Context, r *http.Request, f form) (*
 		return fail(client, errAuthFailed.WithCause(cause))
 	}
 	return fail(client, errAuthFailed.WithCause(e.countFailure(client, lock, cause)))
+}
+
+// checkSynced is check, looked again after a Sync when Clients is a cache
+// and the first look failed. A cache of clients may be behind the store: a
+// client or secret added a moment ago by another process. Every failure
+// (unknown client and wrong secret alike, so the two still cost the same)
+// brings the cache up to date and looks again, whether or not this Sync
+// reloaded: another goroutine may have reloaded between the first look
+// and the Sync, leaving Sync nothing to do and the first look stale.
+func (e *Endpoint) checkSynced(ctx context.Context, id string, presented [][]byte) (*tollgate.Client, bool, error) {
+	client, ok, err := e.check(ctx, id, presented)
+	if err != nil {
+		return nil, false, err
+	}
+	if s, isCache := e.opts.Clients.(Syncer); isCache && !ok && validClientID(id) {
+		if err := s.Sync(ctx); err != nil {
+			return nil, false, oauth2.ServerError().WithCause(err)
+		}
+		return e.check(ctx, id, presented)
+	}
+	return client, ok, nil
 }
 
 // authFailure returns why an authentication failed, for the log, or nil

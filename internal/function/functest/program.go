@@ -63,3 +63,18 @@ func NeedLinux(t testing.TB) {
 	}
 	t.Skipf("Linux only (this is %s)", runtime.GOOS)
 }
+
+// NeedFile is NeedProgram for a file a test needs that a command installs
+// (packages from a lockfile, say): what names it, install is the command
+// .ci/run runs to make it. Without it the test is skipped on a developer's
+// machine but fails in CI (CI set): CI runs every test.
+func NeedFile(t testing.TB, path, what, install string) {
+	t.Helper()
+	if _, err := os.Stat(path); err == nil {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not installed (%s missing): run %s (.ci/run does)", what, path, install)
+	}
+	t.Skipf("%s is not installed: run %s", what, install)
+}
