@@ -40,6 +40,8 @@ var allowedImports = map[string][]string{
 	"internal/limit":             {},
 	"internal/limit/limittest":   {"internal/limit"},
 	"internal/usage":             {"."},
+	"internal/reqlog":            {},
+	"internal/console":           {".", "internal/audit", "internal/buildinfo", "internal/domain", "internal/reqlog", "internal/vault"},
 	"internal/config":            {".", "internal/apigw", "internal/vault"},
 	"internal/template":          {".", "internal/apigw", "internal/config"},
 	"internal/store/sqlstore":    {"."},

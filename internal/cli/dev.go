@@ -61,6 +61,8 @@ restarts: the client id, secret and signing keys stay the same.`,
 				}
 			}
 			f.echoMissing = true
+			f.console.dev = true
+			f.console.linkToken = randomLinkToken()
 			f.privateJWKS = true
 			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true, prepare: creds.prepareFunc()}
 			v, err := a.openDevVault()
@@ -68,7 +70,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 				return err
 			}
 			return a.runServer(ctx, cfg, stack, v, f, func(srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault) {
-				a.printDev(ctx, srv, cfg, res, st, v)
+				a.printDev(ctx, srv, cfg, res, st, v, &f.console)
 				a.printDevExtensions(srv, cfg, res, creds)
 				if stack != nil {
 					fmt.Fprintln(a.stdout)
@@ -142,7 +144,7 @@ func (a *app) placeSeedApp(cfg *config.Config) error {
 // printDev prints what a newcomer needs: where to get a token, with which
 // credentials, and command lines that work as printed on a machine with no
 // AWS settings (e2e/dev_lines_test.go runs each of them).
-func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault) {
+func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Config, res *config.Result, st tollgate.Store, v *vault.Vault, cf *consoleFlags) {
 	w := a.stdout
 	base := srv.PublicURL()
 	fmt.Fprintf(w, "Tollgate dev is running on %s (data in %s)\n\n", base, a.dataDir)
@@ -152,6 +154,7 @@ func (a *app) printDev(ctx context.Context, srv *server.Server, cfg *config.Conf
 	if t := srv.AdminAddr(); t != "" {
 		fmt.Fprintf(w, "Admin (metrics, health) on %s\n", t)
 	}
+	printConsole(w, srv, cf)
 	fmt.Fprintf(w, "Token URL:      %s/oauth2/token\n", base)
 	curlToken := a.printDevPools(ctx, srv, cfg, res, st, v)
 	id, secret, keyErr := a.domain(st, v).FirstAccessKey(ctx, "tollgate dev")

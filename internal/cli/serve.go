@@ -66,6 +66,8 @@ type serveFlags struct {
 	// replayCacheSize is --replay-cache-size.
 	replayCacheSize    int
 	replayCacheSizeEnv string
+	// console is the admin console's flags (console.go).
+	console consoleFlags
 }
 
 // mtlsFlags are where client certificates come from (RFC 8705): the
@@ -106,6 +108,7 @@ func (f *serveFlags) register(cmd *cobra.Command, defaultListen string) {
 	fs.StringVar(&f.mtls.clientCAFile, "mtls-client-ca", os.Getenv("TOLLGATE_MTLS_CLIENT_CA"), "PEM file of the CA certificates trusted to issue tls_client_auth clients' certificates (RFC 8705 §2.1); in dev it replaces the dev CA (env TOLLGATE_MTLS_CLIENT_CA)")
 	fs.StringSliceVar(&f.mtls.trustedProxies, "trusted-proxy", splitList([]string{os.Getenv("TOLLGATE_TRUSTED_PROXY")}), "address range (CIDR, or one IP) of a TLS-terminating proxy whose --client-cert-header and X-Forwarded-Proto/Host are believed; repeatable. Requests from elsewhere never have them read (env TOLLGATE_TRUSTED_PROXY, comma-separated)")
 	fs.StringVar(&f.mtls.clientCertHeader, "client-cert-header", os.Getenv("TOLLGATE_CLIENT_CERT_HEADER"), "request header in which a --trusted-proxy passes the client's certificate: Client-Cert (RFC 9440), or e.g. X-SSL-Client-Cert holding nginx's $ssl_client_escaped_cert (env TOLLGATE_CLIENT_CERT_HEADER)")
+	f.console.register(cmd)
 	f.replayCacheSizeEnv = os.Getenv("TOLLGATE_REPLAY_CACHE_SIZE")
 	fs.IntVar(&f.replayCacheSize, "replay-cache-size", 0, fmt.Sprintf("how many DPoP proofs' and client assertions' jti this node remembers until they expire, without --redis (with it, Redis remembers them for every node); when full, new ones are refused until some expire (default %d, env TOLLGATE_REPLAY_CACHE_SIZE)", DefaultReplayCacheSize))
 	fs.StringVar(&f.functionUser, "function-user", os.Getenv("TOLLGATE_FUNCTION_USER"), "who Lambda functions run as when Tollgate runs as root: a user, a uid, or a range FIRST-LAST of unused uids above 65535 for one uid per instance, FIRST reserved for the group that reads code copies (default "+defaultFunctionUser+"; without root, Tollgate's own user) (env TOLLGATE_FUNCTION_USER)")
@@ -261,6 +264,9 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	}
 	lim.options(&opts)
 	opts.Replay = newReplayCache(lim, f, a.now)
+	if err := a.consoleOptions(ctx, &opts, &f.console, st, v); err != nil {
+		return err
+	}
 	srv, err := server.New(ctx, opts)
 	if err != nil {
 		return err
@@ -311,6 +317,9 @@ func (f *serveFlags) check() error {
 		return reported(2, "--store-outage, --store-outage-bound: %v", err)
 	}
 	if err := f.checkReplayCacheSize(); err != nil {
+		return err
+	}
+	if err := f.console.check(f.adminListen); err != nil {
 		return err
 	}
 	return f.mtls.check()

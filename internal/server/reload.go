@@ -31,7 +31,8 @@ type deployment struct {
 	// certFiles are the certificate and key files of the APIs' custom
 	// domain names, by lowercase host.
 	certFiles map[string][2]string
-	apis      int // how many APIs, routes and functions, for the log
+	apiList   []*tollgate.RestAPI // the APIs, for the console
+	apis      int                 // how many APIs, routes and functions, for the log
 	routes    int
 	functions int
 
@@ -58,7 +59,7 @@ func (s *Server) deploy(apis []*tollgate.RestAPI, fns []*tollgate.Function) (*de
 	if err != nil {
 		return nil, err
 	}
-	d := &deployment{runner: r, drained: make(chan struct{}), apis: len(apis), functions: len(fns)}
+	d := &deployment{runner: r, drained: make(chan struct{}), apiList: apis, apis: len(apis), functions: len(fns)}
 	if d.gateway, err = s.newGateway(apis, r); err != nil {
 		r.Close()
 		return nil, err

@@ -36,6 +36,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /{pool}/oauth2/register", s.whenCurrent(s.serveRegister))
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
+	if s.opts.ConsoleOnMain {
+		return s.accessLog(s.withConsole(mux))
+	}
 	return s.accessLog(mux)
 }
 
@@ -46,6 +49,9 @@ func (s *Server) adminRoutes() http.Handler {
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
+	if !s.opts.ConsoleOnMain {
+		return s.withConsole(mux)
+	}
 	return mux
 }
 

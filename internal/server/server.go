@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/function"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/headercase"
@@ -28,6 +29,7 @@ import (
 	"github.com/tollgate/tollgate/internal/proxy"
 	"github.com/tollgate/tollgate/internal/registration"
 	"github.com/tollgate/tollgate/internal/replay"
+	"github.com/tollgate/tollgate/internal/reqlog"
 	"github.com/tollgate/tollgate/internal/signer"
 	"github.com/tollgate/tollgate/internal/token"
 	"github.com/tollgate/tollgate/internal/vault"
@@ -150,9 +152,16 @@ type Options struct {
 	// Audit, if set, receives the audit events of the management API's
 	// writes and of refused authentications (token endpoint, management
 	// and Invoke APIs); tollgate_audit_events_total counts them.
-	Audit  *audit.Sink
-	Now    func() time.Time
-	Logger *slog.Logger
+	Audit *audit.Sink
+	// Console, if set, builds the admin console's handler (internal/console)
+	// over the server (its console.Backend); the server mounts it at
+	// ConsolePath (console.DefaultPath when "") on the admin listener, or
+	// on the main listeners when ConsoleOnMain (console.go).
+	Console       func(console.Backend) (http.Handler, error)
+	ConsolePath   string
+	ConsoleOnMain bool
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Server serves the auth endpoints of every pool in the store.
@@ -196,7 +205,12 @@ type Server struct {
 	// issuer is the base of the pools' issuers (issuerBase); empty until
 	// Listen when it is the public URL.
 	issuer string
-	certs  certCache
+
+	// console is the admin console's handler (nil without one); requests
+	// is this node's log of recent requests it shows (console.go).
+	console  http.Handler
+	requests *reqlog.Log
+	certs    certCache
 }
 
 // New builds a server on the store. It loads the catalog but does not listen.
@@ -256,6 +270,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.dep.Store(d)
+	if err := s.buildConsole(); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }

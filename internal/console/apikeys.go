@@ -1,0 +1,4 @@
+package console
+
+// routesAPIKeys registers this area's pages.
+func (c *Console) routesAPIKeys() {}

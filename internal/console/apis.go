@@ -1,0 +1,4 @@
+package console
+
+// routesAPIs registers this area's pages.
+func (c *Console) routesAPIs() {}

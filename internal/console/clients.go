@@ -1,0 +1,4 @@
+package console
+
+// routesClients registers this area's pages.
+func (c *Console) routesClients() {}

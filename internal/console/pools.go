@@ -1,0 +1,4 @@
+package console
+
+// routesPools registers this area's pages.
+func (c *Console) routesPools() {}

@@ -1,0 +1,4 @@
+package console
+
+// routesRequests registers this area's pages.
+func (c *Console) routesRequests() {}

@@ -1,0 +1,166 @@
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/audit"
+)
+
+// Session is a signed-in operator's session, kept in a cookie sealed with
+// the master key: nothing of it is stored on the server, so every node
+// sharing the master key accepts it.
+type Session struct {
+	ID string `json:"id"`
+	// Identity is who signed in: an access key id, or "admin" (the admin
+	// password).
+	Identity string `json:"who"`
+	// Method is how: "access_key", "password" or "link".
+	Method string `json:"how"`
+	// CSRF is the token every change must carry.
+	CSRF    string    `json:"csrf"`
+	Issued  time.Time `json:"iat"`
+	Expires time.Time `json:"exp"`
+	Seen    time.Time `json:"seen"`
+}
+
+// Actor is the session's audit actor.
+func (s *Session) Actor() string { return "console:" + s.Identity }
+
+const (
+	cookieName       = "tollgate_console"
+	secureCookieName = "__Host-tollgate_console"
+	sessionAAD       = "tollgate console session v1"
+	flashCookie      = "tollgate_console_flash"
+	flashAAD         = "tollgate console flash v1"
+)
+
+type sessionKey struct{}
+
+// sessionOf returns the request's session, or nil.
+func sessionOf(r *http.Request) *Session {
+	s, _ := r.Context().Value(sessionKey{}).(*Session)
+	return s
+}
+
+func withSession(r *http.Request, s *Session) *http.Request {
+	ctx := context.WithValue(r.Context(), sessionKey{}, s)
+	ctx = audit.WithActor(ctx, s.Actor())
+	return r.WithContext(ctx)
+}
+
+// randomToken returns n random bytes, base64url.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// newSession starts a session for identity and sets its cookie.
+func (c *Console) newSession(w http.ResponseWriter, r *http.Request, identity, method string) *Session {
+	now := c.opts.Now().UTC()
+	s := &Session{
+		ID: randomToken(16), Identity: identity, Method: method, CSRF: randomToken(32),
+		Issued: now, Expires: now.Add(c.opts.SessionTTL), Seen: now,
+	}
+	c.writeSession(w, r, s)
+	return s
+}
+
+func (c *Console) writeSession(w http.ResponseWriter, r *http.Request, s *Session) {
+	b, _ := json.Marshal(s)
+	sealed := c.opts.Vault.Seal(b, []byte(sessionAAD))
+	http.SetCookie(w, c.cookie(r, base64.RawURLEncoding.EncodeToString(sealed), s.Expires))
+}
+
+// cookie is the session cookie with value, expiring at exp (a zero exp
+// and empty value delete it).
+func (c *Console) cookie(r *http.Request, value string, exp time.Time) *http.Cookie {
+	ck := &http.Cookie{Name: cookieName, Value: value, Path: c.opts.Path + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode}
+	if r.TLS != nil {
+		// __Host- binds the cookie to this origin: Secure, Path=/ and no
+		// Domain.
+		ck.Name, ck.Secure, ck.Path = secureCookieName, true, "/"
+	}
+	if value == "" {
+		ck.MaxAge = -1
+	} else {
+		ck.Expires = exp
+	}
+	return ck
+}
+
+// readSession returns the request's valid session, or nil.
+func (c *Console) readSession(r *http.Request) *Session {
+	name := cookieName
+	if r.TLS != nil {
+		name = secureCookieName
+	}
+	ck, err := r.Cookie(name)
+	if err != nil {
+		return nil
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
+	if err != nil {
+		return nil
+	}
+	b, err := c.opts.Vault.Open(sealed, []byte(sessionAAD))
+	if err != nil {
+		return nil
+	}
+	var s Session
+	if json.Unmarshal(b, &s) != nil {
+		return nil
+	}
+	now := c.opts.Now()
+	if !now.Before(s.Expires) || now.Sub(s.Seen) >= c.opts.IdleTimeout {
+		return nil
+	}
+	return &s
+}
+
+// endSession deletes the session cookie.
+func (c *Console) endSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, c.cookie(r, "", time.Time{}))
+}
+
+// checkCSRF reports whether a change carries the session's CSRF token,
+// in the form field "csrf" or the X-CSRF-Token header.
+func checkCSRF(r *http.Request, s *Session) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRF)) == 1
+}
+
+// setFlash keeps msg for the next page, sealed (no page shows a message
+// a link could forge).
+func (c *Console) setFlash(w http.ResponseWriter, r *http.Request, msg string) {
+	sealed := c.opts.Vault.Seal([]byte(msg), []byte(flashAAD))
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString(sealed),
+		Path: c.opts.Path + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 60})
+}
+
+// takeFlash returns the flash message and deletes it.
+func (c *Console) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	ck, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: c.opts.Path + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
+	if err != nil {
+		return ""
+	}
+	b, err := c.opts.Vault.Open(sealed, []byte(flashAAD))
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}

@@ -1,0 +1,4 @@
+package console
+
+// routesTry registers this area's pages.
+func (c *Console) routesTry() {}

@@ -1,0 +1,229 @@
+// Package reqlog keeps this process's recent requests in memory for the
+// admin console: a bounded ring of the last requests (Recent, filterable by
+// client, route and status) and per-client counts of requests and refusals
+// in one-minute buckets (Series), for its charts. Recording is on every
+// request's path, so it copies one fixed-size entry under a short lock and
+// allocates nothing. Nothing here is shared between nodes: each node shows
+// what it served. Entries hold no secret, token or query string: the
+// server records only what its access log records.
+package reqlog
+
+import (
+	"sync"
+	"time"
+)
+
+// Entry is one request as the access log saw it.
+type Entry struct {
+	Time      time.Time
+	RequestID string
+	Method    string
+	Host      string
+	Path      string // cut at the query
+	// Kind is "gateway" (an API's request), "token" (an OAuth endpoint:
+	// token, revoke, introspect, register) or "other".
+	Kind string
+	// API, Stage and Route are a gateway request's (Route: "GET /items/{id}").
+	API, Stage, Route string
+	// ClientID is the client the request is about: a gateway request's
+	// verified token's client_id (allowed or refused after verification),
+	// the token endpoint's authenticated client; "" when none was verified.
+	ClientID string
+	Status   int
+	// Reason is why a request was refused, in a short code ("" when it
+	// was allowed): see the gateway's and the token endpoint's reasons.
+	Reason string
+	// Detail says Reason in words, for the console.
+	Detail  string
+	Latency time.Duration
+	Remote  string
+}
+
+// Refused reports whether the request was refused or failed: a status of
+// 400 or more.
+func (e *Entry) Refused() bool { return e.Status >= 400 }
+
+// Filter selects entries; zero fields select all.
+type Filter struct {
+	ClientID string
+	Route    string // matches Route, or API + " " + Route
+	API      string
+	// Status selects one status (e.g. 401), or a class with StatusClass.
+	Status int
+	// StatusClass is 2, 3, 4 or 5 for 2xx…5xx; 0 for any.
+	StatusClass int
+	// RefusedOnly keeps status ≥ 400.
+	RefusedOnly bool
+	Limit       int // at most this many, newest first; 0: all kept
+}
+
+// Point is one bucket of a client's series.
+type Point struct {
+	Start    time.Time
+	Requests int
+	Refusals int
+}
+
+// ClientSeries is a client's requests and refusals over time, oldest first.
+type ClientSeries struct {
+	ClientID string // "" for requests without a verified client
+	Points   []Point
+	Requests int // totals over Points
+	Refusals int
+}
+
+// DefaultSize is how many entries a Log keeps by default.
+const DefaultSize = 2000
+
+// Bucket is the width of a series' bucket; Window is how far series go
+// back.
+const (
+	Bucket = time.Minute
+	Window = 60 * Bucket
+)
+
+// Log is the ring of recent requests and the per-client series. Its zero
+// value is not usable: New.
+type Log struct {
+	mu    sync.Mutex
+	ring  []Entry
+	next  int
+	full  bool
+	total uint64
+	// series by client id: counts per minute bucket over Window.
+	series map[string]*clientCounts
+	// maxClients bounds series; further clients count as "other".
+	maxClients int
+}
+
+type clientCounts struct {
+	// buckets[i] holds the minute whose Unix minute % len == i, stamped.
+	stamp    [60]int64
+	requests [60]int32
+	refusals [60]int32
+}
+
+// OtherClients is the series name of clients beyond the series bound.
+const OtherClients = "(other clients)"
+
+// New returns a Log keeping the last size entries (DefaultSize when size
+// ≤ 0).
+func New(size int) *Log {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	return &Log{ring: make([]Entry, size), series: make(map[string]*clientCounts), maxClients: 200}
+}
+
+// Record keeps e.
+func (l *Log) Record(e Entry) {
+	minute := e.Time.Unix() / 60
+	l.mu.Lock()
+	l.ring[l.next] = e
+	l.next++
+	if l.next == len(l.ring) {
+		l.next, l.full = 0, true
+	}
+	l.total++
+	c := l.series[e.ClientID]
+	if c == nil {
+		if len(l.series) >= l.maxClients {
+			c = l.series[OtherClients]
+		}
+		if c == nil {
+			c = new(clientCounts)
+			name := e.ClientID
+			if len(l.series) >= l.maxClients {
+				name = OtherClients
+			}
+			l.series[name] = c
+		}
+	}
+	i := minute % 60
+	if c.stamp[i] != minute {
+		c.stamp[i], c.requests[i], c.refusals[i] = minute, 0, 0
+	}
+	c.requests[i]++
+	if e.Refused() {
+		c.refusals[i]++
+	}
+	l.mu.Unlock()
+}
+
+// Total is how many requests were recorded since New.
+func (l *Log) Total() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total
+}
+
+// Recent returns the kept entries f selects, newest first.
+func (l *Log) Recent(f Filter) []Entry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.next
+	if l.full {
+		n = len(l.ring)
+	}
+	var out []Entry
+	for k := 0; k < n; k++ {
+		i := (l.next - 1 - k + len(l.ring)) % len(l.ring)
+		e := &l.ring[i]
+		if !f.match(e) {
+			continue
+		}
+		out = append(out, *e)
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
+	}
+	return out
+}
+
+func (f *Filter) match(e *Entry) bool {
+	switch {
+	case f.ClientID != "" && e.ClientID != f.ClientID,
+		f.API != "" && e.API != f.API,
+		f.Route != "" && e.Route != f.Route && e.API+" "+e.Route != f.Route,
+		f.Status != 0 && e.Status != f.Status,
+		f.StatusClass != 0 && e.Status/100 != f.StatusClass,
+		f.RefusedOnly && !e.Refused():
+		return false
+	}
+	return true
+}
+
+// Series returns each client's counts over the Window ending at now,
+// one Point per Bucket, clients with the most requests first.
+func (l *Log) Series(now time.Time) []ClientSeries {
+	end := now.Unix() / 60
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []ClientSeries
+	for id, c := range l.series {
+		s := ClientSeries{ClientID: id, Points: make([]Point, 60)}
+		for k := int64(0); k < 60; k++ {
+			minute := end - 59 + k
+			p := Point{Start: time.Unix(minute*60, 0).UTC()}
+			if i := minute % 60; c.stamp[i] == minute {
+				p.Requests, p.Refusals = int(c.requests[i]), int(c.refusals[i])
+			}
+			s.Points[k] = p
+			s.Requests += p.Requests
+			s.Refusals += p.Refusals
+		}
+		if s.Requests > 0 {
+			out = append(out, s)
+		}
+	}
+	sortSeries(out)
+	return out
+}
+
+func sortSeries(s []ClientSeries) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && (s[j].Requests > s[j-1].Requests || s[j].Requests == s[j-1].Requests && s[j].ClientID < s[j-1].ClientID); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

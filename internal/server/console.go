@@ -1,0 +1,92 @@
+package server
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/console"
+	"github.com/tollgate/tollgate/internal/reqlog"
+)
+
+// buildConsole builds the admin console (Options.Console) over the
+// server, and the log of recent requests it shows.
+func (s *Server) buildConsole() error {
+	s.requests = reqlog.New(0)
+	if s.opts.Console == nil {
+		return nil
+	}
+	h, err := s.opts.Console(s)
+	if err != nil {
+		return err
+	}
+	s.console = h
+	return nil
+}
+
+// consolePath is where the console is mounted.
+func (s *Server) consolePath() string {
+	return strings.TrimSuffix(cmp.Or(s.opts.ConsolePath, console.DefaultPath), "/")
+}
+
+// withConsole serves the console at its path, and everything else with
+// h. (Before the mux: a console path like /console/.well-known/jwks.json
+// would otherwise be a pool's JWKS.)
+func (s *Server) withConsole(h http.Handler) http.Handler {
+	if s.console == nil {
+		return h
+	}
+	p := s.consolePath()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/") {
+			s.console.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// ConsoleURL returns the console's URL ("" without one): on the admin
+// listener, or the public URL's path.
+func (s *Server) ConsoleURL() string {
+	if s.console == nil {
+		return ""
+	}
+	if s.opts.ConsoleOnMain {
+		return s.publicURL + s.consolePath() + "/"
+	}
+	if s.adminLn == nil {
+		return ""
+	}
+	return "http://" + s.adminLn.Addr().String() + s.consolePath() + "/"
+}
+
+// Requests is this node's log of recent requests (console.Backend).
+func (s *Server) Requests() *reqlog.Log { return s.requests }
+
+// ConsoleAPIs returns the APIs of the deployment in service, with the
+// URLs their stages are reached at (console.Backend).
+func (s *Server) ConsoleAPIs() []console.API {
+	d := s.acquire()
+	defer d.release()
+	out := make([]console.API, 0, len(d.apiList))
+	for _, api := range d.apiList {
+		out = append(out, console.API{RestAPI: api, BaseURLs: s.stageURLs(api)})
+	}
+	return out
+}
+
+// stageURLs are the path-style URLs of api's stages on the public URL.
+func (s *Server) stageURLs(api *tollgate.RestAPI) map[string]string {
+	urls := make(map[string]string, len(api.Stages))
+	for _, st := range api.Stages {
+		if api.IsHTTP() && st.Name == tollgate.DefaultStageName {
+			urls[st.Name] = s.publicURL + "/apis/" + api.ID
+			continue
+		}
+		urls[st.Name] = s.publicURL + "/apis/" + api.ID + "/" + url.PathEscape(st.Name)
+	}
+	return urls
+}
