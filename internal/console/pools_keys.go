@@ -1,7 +1,9 @@
 package console
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/domain"
@@ -40,6 +42,10 @@ func (c *Console) poolsRotate(w http.ResponseWriter, r *http.Request) {
 	keys, err := c.opts.Domain.RotateKeys(ctx, p.ID, domain.Rotation{Force: f.Force, RetireNow: f.RetireNow, Logger: c.log})
 	if err != nil {
 		c.poolsRefused(w, r, err, func(status int, msg string) {
+			if errors.Is(err, domain.ErrNextKeyTooNew) {
+				// The domain words it for the CLI's flag.
+				msg = strings.Replace(msg, "--force rotates now", "Force rotates now", 1)
+			}
 			c.renderPool(w, r, status, msg, func(d *poolsPageData) { d.Rotate = f })
 		})
 		return
