@@ -385,3 +385,51 @@ func TestPoolsCSRF(t *testing.T) {
 		t.Errorf("refused changes were made: %d pools, %d resource servers", len(pools), len(rss))
 	}
 }
+
+func TestPoolsParseScopes(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []tollgate.Scope
+	}{
+		{"", nil},
+		{"\n  \n", nil},
+		{"read", []tollgate.Scope{{Name: "read"}}},
+		{"read Read  orders \r\nwrite\tChange orders\n", []tollgate.Scope{{Name: "read", Description: "Read  orders"}, {Name: "write", Description: "Change orders"}}},
+	} {
+		got := poolsParseScopes(tc.in)
+		if len(got) != len(tc.want) {
+			t.Errorf("poolsParseScopes(%q) = %v, want %v", tc.in, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("poolsParseScopes(%q)[%d] = %+v, want %+v", tc.in, i, got[i], tc.want[i])
+			}
+		}
+		if back := poolsParseScopes(poolsFormatScopes(got)); len(back) != len(got) {
+			t.Errorf("format then parse of %v gives %v", got, back)
+		}
+	}
+}
+
+// TestPoolsPagesEscapeAndNoInlineStyle: what an operator typed is
+// escaped, and no page has a style attribute (the CSP refuses them).
+func TestPoolsPagesEscapeAndNoInlineStyle(t *testing.T) {
+	e := newPoolsTestConsole(t)
+	id := e.poolsCreate(`<b>pool</b>`)
+	e.changed("/pools/"+id+"/resource-servers", url.Values{"identifier": {"api"}, "name": {"<i>API</i>"}, "scopes": {"read <script>x</script>"}}, "/pools/"+id)
+	for _, p := range []string{"/pools", "/pools/new", "/pools/" + id, "/pools/" + id + "/resource-servers/new", "/pools/" + id + "/resource-servers/edit?identifier=api"} {
+		status, body := e.get(p)
+		if status != http.StatusOK {
+			t.Errorf("GET %s: %d", p, status)
+		}
+		for _, bad := range []string{"<b>pool</b>", "<i>API</i>", "<script>x", " style="} {
+			if strings.Contains(body, bad) {
+				t.Errorf("GET %s has %q", p, bad)
+			}
+		}
+		if n := strings.Count(body, "<h1"); n != 1 {
+			t.Errorf("GET %s has %d h1, want 1", p, n)
+		}
+	}
+}
