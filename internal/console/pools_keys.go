@@ -50,12 +50,12 @@ func (c *Console) poolsRotate(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	c.redirect(w, r, "/pools/"+p.ID, poolsRotated(before, keys, f.RetireNow))
+	c.redirect(w, r, "/pools/"+p.ID, poolsRotated(before, keys, f))
 }
 
 // poolsRotated says what a rotation did: the key that signs now, and when
 // the key that signed before leaves the JWKS.
-func poolsRotated(before, after []tollgate.SigningKey, retireNow bool) string {
+func poolsRotated(before, after []tollgate.SigningKey, f poolsRotateForm) string {
 	var oldKID string
 	for _, k := range before {
 		if k.State == tollgate.KeyActive {
@@ -71,7 +71,7 @@ func poolsRotated(before, after []tollgate.SigningKey, retireNow bool) string {
 	if oldKID == "" {
 		return msg
 	}
-	if retireNow {
+	if f.RetireNow {
 		return msg + " The old key " + oldKID + " left the JWKS at once: every token it signed is refused."
 	}
 	for _, k := range after {
