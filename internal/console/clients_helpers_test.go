@@ -29,7 +29,7 @@ import (
 // public URL.
 type clientsBackend struct{}
 
-func (clientsBackend) PublicURL() string          { return "http://tollgate.test:8080" }
+func (clientsBackend) PublicURL() string           { return "http://tollgate.test:8080" }
 func (clientsBackend) Issuer(poolID string) string { return "http://tollgate.test:8080/" + poolID }
 func (clientsBackend) Requests() *reqlog.Log       { return nil }
 func (clientsBackend) ConsoleAPIs() []console.API  { return nil }
