@@ -346,3 +346,32 @@ func TestClientsCSRF(t *testing.T) {
 		t.Errorf("a forged form created %d clients", len(cs))
 	}
 }
+
+// The list filters by pool; "Create client" asks for the pool when there
+// are several.
+func TestClientsPoolFilter(t *testing.T) {
+	e := newClientsTestConsole(t)
+	ctx := context.Background()
+	a, _ := e.create("in-orders", "orders/read")
+	other, err := e.svc.CreatePool(ctx, "payments", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := e.get("/clients?pool=" + other.ID)
+	if strings.Contains(body, a.ID) || !strings.Contains(body, "No app clients yet") ||
+		!strings.Contains(body, `href="/console/pools/`+other.ID+`/clients/new"`) {
+		t.Errorf("payments' clients:\n%s", body)
+	}
+	_, body = e.get("/clients?pool=" + e.pool.ID)
+	if !strings.Contains(body, a.ID) || !strings.Contains(body, `<option value="`+e.pool.ID+`" selected>`) {
+		t.Errorf("orders' clients:\n%s", body)
+	}
+	_, body = e.get("/clients")
+	if !strings.Contains(body, `href="/console/clients/new"`) {
+		t.Error("with two pools, Create client does not ask for the pool")
+	}
+	status, body := e.get("/clients/new")
+	if status != http.StatusOK || !strings.Contains(body, "Create client in payments") || !strings.Contains(body, "Create client in orders") {
+		t.Errorf("choose a pool: %d\n%s", status, body)
+	}
+}
