@@ -183,7 +183,9 @@ func (c *Console) apiKeyNewPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func sortPlans(plans []*tollgate.UsagePlan) {
-	slices.SortStableFunc(plans, func(a, b *tollgate.UsagePlan) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	slices.SortStableFunc(plans, func(a, b *tollgate.UsagePlan) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
 }
 
 func (c *Console) apiKeyCreate(w http.ResponseWriter, r *http.Request) {
