@@ -265,7 +265,7 @@ func TestUsagePlansUse(t *testing.T) {
 		"2026-11-29 00:00:00 UTC to 2026-12-06 00:00:00 UTC",
 		"<code>GET /orders</code>: 5 req/s, bursts of 5", `href="/console/apis/restapi001">Orders &lt;script&gt;`,
 		`<svg class="chart apikeys-chart" role="img" aria-label="Requests of alpha per day, last 7 days: Thu 26 0, Fri 27 0, Sat 28 40, Sun 29 0, Mon 30 100, Tue 1 0, Wed 2 7"`,
-		"<title>2026-11-30: 100</title>",
+		"<title>2026-11-30: 100</title>", `<span class="n">2</span><span class="l">API keys</span>`, "quota per key per week",
 		"Read-only: declared in config &#34;seed&#34; (as &#34;Gold&#34;)")
 	rowA = apisRow(t, body, a.ID)
 	apisWantIn(t, "alpha's use", rowA, "<td class=\"apikeys-num\">147</td>", "107 / 1000", `value="10"`)

@@ -32,7 +32,7 @@ type usagePlanDetail struct {
 	Days   []string
 	// DayLabels are the days as the chart's axis shows them ("Mon 7").
 	DayLabels []string
-	Keys      []usagePlanKey
+	KeyUse    []usagePlanKey
 	// Period is the current quota period, [PeriodStart, PeriodEnd);
 	// Limit its limit (less the offset in the plan's first period).
 	PeriodStart, PeriodEnd time.Time
@@ -203,10 +203,10 @@ func (c *Console) usagePlanPage(w http.ResponseWriter, r *http.Request) {
 				k.Percent = 100
 			}
 		}
-		d.Keys = append(d.Keys, k)
+		d.KeyUse = append(d.KeyUse, k)
 	}
-	for i := range d.Keys {
-		k := &d.Keys[i]
+	for i := range d.KeyUse {
+		k := &d.KeyUse[i]
 		k.Bars = usageBars(days, k.Days, peak)
 		parts := make([]string, len(days))
 		for j, n := range k.Days {
