@@ -94,7 +94,12 @@ type apisPageData struct {
 	Readme string
 }
 
+// consoleAPIs returns the APIs in service, by name; none without a
+// Backend.
 func (c *Console) consoleAPIs() []API {
+	if c.opts.Backend == nil {
+		return nil
+	}
 	apis := slices.Clone(c.opts.Backend.ConsoleAPIs())
 	slices.SortStableFunc(apis, func(a, b API) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
