@@ -2,6 +2,7 @@ package console
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -130,8 +131,19 @@ func (c *Console) usagePlanPage(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
+	d, err := c.usagePlanDetail(ctx, p, keys)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "usageplans_plan", Page{Title: p.Name, Nav: "api-keys", Data: d})
+}
+
+// usagePlanDetail gathers the plan's page: its limits, stages, and the
+// use of each of its keys.
+func (c *Console) usagePlanDetail(ctx context.Context, p *tollgate.UsagePlan, keys []*tollgate.APIKey) (*usagePlanDetail, error) {
 	days, today := c.usageWindow()
-	d := usagePlanDetail{usagePlanSummary: summarizePlan(p, keys), Days: days}
+	d := &usagePlanDetail{usagePlanSummary: summarizePlan(p, keys), Days: days}
 	if p.Throttle.Enabled() {
 		d.Rate = trimFloat(p.Throttle.Rate)
 	}
@@ -152,69 +164,89 @@ func (c *Console) usagePlanPage(w http.ResponseWriter, r *http.Request) {
 	}
 	recs, err := c.opts.Domain.Usage(ctx, p.ID, "", from.Format(tollgate.UsageDay), today.Format(tollgate.UsageDay))
 	if err != nil {
-		c.fail(w, r, err)
-		return
+		return nil, err
 	}
-	counts := map[string]map[string]int64{}
+	counts := map[string]map[string]int64{} // key id → day → count
 	for _, rec := range recs {
 		if counts[rec.KeyID] == nil {
 			counts[rec.KeyID] = map[string]int64{}
 		}
 		counts[rec.KeyID][rec.Day] += rec.Count
 	}
+	d.KeyUse = planKeyUse(d, p, keys, counts)
+	d.Stages = c.planStages(p)
+	return d, nil
+}
+
+// planKeyUse returns the use of the plan's keys, and of keys counted in
+// it in the days shown that have left it, by id.
+func planKeyUse(d *usagePlanDetail, p *tollgate.UsagePlan, keys []*tollgate.APIKey, counts map[string]map[string]int64) []usagePlanKey {
 	byID := map[string]*tollgate.APIKey{}
-	for _, k := range keys {
-		byID[k.ID] = k
-	}
 	ids := map[string]bool{}
 	for _, k := range keys {
+		byID[k.ID] = k
 		if k.InPlan(p.ID) {
 			ids[k.ID] = true
 		}
 	}
 	for id, byDay := range counts {
-		for _, day := range days {
+		for _, day := range d.Days {
 			if byDay[day] > 0 {
 				ids[id] = true
 			}
 		}
 	}
+	var out []usagePlanKey
 	var peak int64
 	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		k := usagePlanKey{ID: id, Name: id}
 		if key := byID[id]; key != nil {
 			k.Name, k.Enabled, k.InPlan = key.Name, key.Enabled, key.InPlan(p.ID)
 		}
-		for _, day := range days {
+		for _, day := range d.Days {
 			n := counts[id][day]
 			k.Days = append(k.Days, n)
 			k.Week += n
 			peak = max(peak, n)
 		}
 		if p.Quota != nil {
-			for day, n := range counts[id] {
-				if t, err := time.Parse(tollgate.UsageDay, day); err == nil && !t.Before(d.PeriodStart) && t.Before(d.PeriodEnd) {
-					k.Used += n
-				}
-			}
-			if d.Limit > 0 {
-				k.Percent = int(min(100, k.Used*100/d.Limit))
-			} else if k.Used > 0 {
-				k.Percent = 100
-			}
+			k.Used, k.Percent = quotaUse(counts[id], d.PeriodStart, d.PeriodEnd, d.Limit)
 		}
-		d.KeyUse = append(d.KeyUse, k)
+		out = append(out, k)
 	}
-	for i := range d.KeyUse {
-		k := &d.KeyUse[i]
-		k.Bars = usageBars(days, k.Days, peak)
-		parts := make([]string, len(days))
+	for i := range out {
+		k := &out[i]
+		k.Bars = usageBars(d.Days, k.Days, peak)
+		parts := make([]string, len(d.Days))
 		for j, n := range k.Days {
 			parts[j] = fmt.Sprintf("%s %d", d.DayLabels[j], n)
 		}
 		k.Label = "Requests of " + k.Name + " per day, last " + fmt.Sprint(usageDays) + " days: " + strings.Join(parts, ", ")
 	}
+	return out
+}
+
+// quotaUse sums byDay's counts in [start, end) and says what part of
+// limit they are, in percent (at most 100).
+func quotaUse(byDay map[string]int64, start, end time.Time, limit int64) (used int64, percent int) {
+	for day, n := range byDay {
+		if t, err := time.Parse(tollgate.UsageDay, day); err == nil && !t.Before(start) && t.Before(end) {
+			used += n
+		}
+	}
+	switch {
+	case limit > 0:
+		percent = int(min(100, used*100/limit))
+	case used > 0:
+		percent = 100
+	}
+	return used, percent
+}
+
+// planStages are the plan's API stages with their APIs' names and URLs.
+func (c *Console) planStages(p *tollgate.UsagePlan) []usagePlanStage {
 	apis := c.consoleAPIs()
+	var out []usagePlanStage
 	for _, st := range p.Stages {
 		s := usagePlanStage{APIID: st.APIID, APIName: st.APIID, Stage: st.Stage}
 		for _, a := range apis {
@@ -225,12 +257,12 @@ func (c *Console) usagePlanPage(w http.ResponseWriter, r *http.Request) {
 		for _, m := range slices.Sorted(maps.Keys(st.Throttle)) {
 			s.Methods = append(s.Methods, apiNamedThrottle{methodThrottleName(m), throttleText(st.Throttle[m])})
 		}
-		d.Stages = append(d.Stages, s)
+		out = append(out, s)
 	}
-	slices.SortStableFunc(d.Stages, func(a, b usagePlanStage) int {
+	slices.SortStableFunc(out, func(a, b usagePlanStage) int {
 		return cmp.Or(cmp.Compare(a.APIName, b.APIName), cmp.Compare(a.Stage, b.Stage))
 	})
-	c.render(w, r, http.StatusOK, "usageplans_plan", Page{Title: p.Name, Nav: "api-keys", Data: d})
+	return out
 }
 
 // methodThrottleName turns a method throttle's key ("/pets/GET", "//GET")
