@@ -31,8 +31,9 @@ func (c *Console) routesAPIKeys() {
 // before it (UTC days, as usage is counted).
 const usageDays = 7
 
-// apiKeysReadme is where the README says how to declare keys and plans.
-const apiKeysReadme = "https://github.com/tollgate/tollgate#api-keys-usage-plans-and-limits"
+// usagePlansReadme is where the README says how to declare API keys and
+// usage plans.
+const usagePlansReadme = "https://github.com/tollgate/tollgate#api-keys-usage-plans-and-limits"
 
 // planRef names a usage plan in a list.
 type planRef struct{ ID, Name string }
@@ -154,7 +155,7 @@ func (c *Console) apiKeysPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	names := planNames(plans)
-	d := apiKeysPageData{Plans: len(plans), Readme: apiKeysReadme}
+	d := apiKeysPageData{Plans: len(plans), Readme: usagePlansReadme}
 	today := days[len(days)-1]
 	for _, k := range keys {
 		row := keyRow(k, names)

@@ -112,7 +112,7 @@ func (c *Console) usagePlansPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sortPlans(plans)
-	d := usagePlansPageData{Readme: apiKeysReadme}
+	d := usagePlansPageData{Readme: usagePlansReadme}
 	for _, p := range plans {
 		d.Plans = append(d.Plans, summarizePlan(p, keys))
 	}
