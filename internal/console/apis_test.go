@@ -84,7 +84,7 @@ func TestAPIPage(t *testing.T) {
 		"<h1>Orders &lt;script&gt;alert(1)&lt;/script&gt;</h1>",
 		"10 req/s, bursts of 20",
 		// Routes: authorizers, scopes, key, binding, integrations, timeouts.
-		`<span class="apis-method">GET</span> <code>/orders</code>`,
+		`<span class="apis-method">GET</span> <code class="apis-path">/orders</code>`,
 		"Cognito user pools</span> PoolAuth", "<code>orders/read</code>",
 		"Lambda TOKEN</span> &lt;b&gt;TokenAuth&lt;/b&gt;", "API key required", "token bound: dpop (route)",
 		"function <code>list-orders</code>", "29s",
