@@ -78,3 +78,33 @@ func TestLogFields(t *testing.T) {
 		}
 	}
 }
+
+// TestLogFieldsLimits: a locked-out client id and a spent token quota
+// have reasons of their own, though their clients see invalid_client and
+// invalid_request.
+func TestLogFieldsLimits(t *testing.T) {
+	env := newLimitsEnv(t, tollgate.TokenLimits{Lockout: lockout3, PerHour: 1}, false)
+	m2m := env.f.m2m
+	send := func(secret string) (int, token.LogFields) {
+		r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(form("grant_type", "client_credentials")))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Authorization", basic(m2m.ID, secret))
+		rec := httptest.NewRecorder()
+		lw := &tokenLogWriter{ResponseWriter: rec}
+		env.ep.ServeToken(lw, r)
+		env.ep.WaitStrikes()
+		return rec.Code, lw.f
+	}
+	if status, f := send(m2m.secret()); status != 200 || f.ClientID != m2m.ID || f.Reason != "" {
+		t.Fatalf("first token: %d %+v", status, f)
+	}
+	if status, f := send(m2m.secret()); status != http.StatusTooManyRequests || f.ClientID != m2m.ID || f.Reason != token.ReasonQuotaExceeded || !strings.Contains(f.Detail, "quota") {
+		t.Errorf("over quota: %d %+v", status, f)
+	}
+	for range 3 {
+		send(wrongSecret)
+	}
+	if status, f := send(m2m.secret()); status != http.StatusUnauthorized || f.ClientID != m2m.ID || f.Reason != token.ReasonLockedOut || !strings.Contains(f.Detail, "locked out") {
+		t.Errorf("locked out: %d %+v", status, f)
+	}
+}
