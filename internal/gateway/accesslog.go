@@ -205,45 +205,66 @@ func refusedWith(w http.ResponseWriter, t ResponseType) {
 	}
 }
 
-// refusalOf is the Reason and Detail of an authorizer's refusal
-// res on route rs; present tells whether the request carried the
-// authorizer's identity source. It runs only on refusals: the Detail may
-// be built.
-func refusalOf(rs *routeState, res *Result, present bool) (reason, detail string) {
-	if rs.lambda != nil {
-		switch res.Decision {
-		case Unauthorized:
-			switch {
-			case res.Reason == lambdaUnauthorized:
-				return ReasonLambdaUnauthorized, "the Lambda authorizer " + rs.lambda.name + " answered Unauthorized"
-			case strings.Contains(res.Reason, "validation expression"):
-				return ReasonInvalidToken, "the token does not match the Lambda authorizer's identity validation expression"
-			}
-			return ReasonMissingToken, "the request lacks the identity source of the Lambda authorizer " + rs.lambda.name
-		case Denied:
-			return ReasonLambdaDeny, "the policy of the Lambda authorizer " + rs.lambda.name + " allows nothing matching the request"
-		case ExplicitDeny:
-			return ReasonLambdaDeny, "the policy of the Lambda authorizer " + rs.lambda.name + " denies the request explicitly"
-		case URITooLong:
-			return whys[whyURITooLong].reason, whys[whyURITooLong].detail
-		}
-		return ReasonAuthorizerError, "the Lambda authorizer " + rs.lambda.name + " failed or answered no valid policy"
+// refused records in l the authorizer's refusal res of r on route rs:
+// its reason and the client of the token it verified, if any.
+func (l *labels) refused(r *http.Request, rs *routeState, res *Result) {
+	l.clientID = verifiedClientID(res)
+	switch {
+	case rs.lambda != nil:
+		l.reason, l.detail = lambdaRefusal(rs, res)
+	case res.bound != nil:
+		l.reason, l.detail = boundRefusal(res)
+	default:
+		l.reason, l.detail = refusalOf(rs, res, rs.authz.present(r))
 	}
-	if b := res.bound; b != nil {
+}
+
+// lambdaRefusal is the Reason and Detail of a Lambda authorizer's
+// refusal res on route rs. Like the others, it runs only on refusals:
+// the Detail may be built.
+func lambdaRefusal(rs *routeState, res *Result) (reason, detail string) {
+	switch res.Decision {
+	case Unauthorized:
 		switch {
-		case res.Decision == Failed:
-			return ReasonAuthorizerError, "DPoP proofs cannot be checked: the replay cache did not answer"
-		case b == refusedNotAudience:
-			return ReasonWrongAudience, "the token's audience is not this API"
-		case b == refusedNoCert || b == refusedCert:
-			return ReasonCertificateMismatch, b.description
-		case b.code == codeInvalidProof:
-			return ReasonInvalidDPoPProof, "the DPoP proof was refused: " + b.description
-		case b == refusedBearerUse || b == refusedNotBound || b == refusedUnbound[0] || b == refusedUnbound[1] || b == refusedUnbound[2]:
-			return ReasonBindingRequired, b.description
+		case res.Reason == lambdaUnauthorized:
+			return ReasonLambdaUnauthorized, "the Lambda authorizer " + rs.lambda.name + " answered Unauthorized"
+		case strings.Contains(res.Reason, "validation expression"):
+			return ReasonInvalidToken, "the token does not match the Lambda authorizer's identity validation expression"
 		}
-		return ReasonInvalidToken, "the access token is not valid"
+		return ReasonMissingToken, "the request lacks the identity source of the Lambda authorizer " + rs.lambda.name
+	case Denied:
+		return ReasonLambdaDeny, "the policy of the Lambda authorizer " + rs.lambda.name + " allows nothing matching the request"
+	case ExplicitDeny:
+		return ReasonLambdaDeny, "the policy of the Lambda authorizer " + rs.lambda.name + " denies the request explicitly"
+	case URITooLong:
+		return whys[whyURITooLong].reason, whys[whyURITooLong].detail
 	}
+	return ReasonAuthorizerError, "the Lambda authorizer " + rs.lambda.name + " failed or answered no valid policy"
+}
+
+// boundRefusal is the Reason and Detail of checkBinding's refusal res (a
+// Cognito or JWT authorizer's token refused for its binding or audience).
+func boundRefusal(res *Result) (reason, detail string) {
+	b := res.bound
+	switch {
+	case res.Decision == Failed:
+		return ReasonAuthorizerError, "DPoP proofs cannot be checked: the replay cache did not answer"
+	case b == refusedNotAudience:
+		return ReasonWrongAudience, "the token's audience is not this API"
+	case b == refusedNoCert || b == refusedCert:
+		return ReasonCertificateMismatch, b.description
+	case b.code == codeInvalidProof:
+		return ReasonInvalidDPoPProof, "the DPoP proof was refused: " + b.description
+	case b == refusedBearerUse || b == refusedNotBound || b == refusedUnbound[0] || b == refusedUnbound[1] || b == refusedUnbound[2]:
+		return ReasonBindingRequired, b.description
+	}
+	return ReasonInvalidToken, "the access token is not valid"
+}
+
+// refusalOf is the Reason and Detail of a Cognito or JWT authorizer's
+// refusal res on route rs; present tells whether the request carried the
+// authorizer's identity source.
+func refusalOf(rs *routeState, res *Result, present bool) (reason, detail string) {
 	switch res.Decision {
 	case Expired:
 		return ReasonExpiredToken, "the token has expired"

@@ -994,14 +994,12 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 	throttle := t.stage.throttle
 	if !throttle.allowStage(now) || !throttle.allowRoute(m.Index, now) ||
 		(t.lenientRoute > 0 && !throttle.allowRoute(t.lenientRoute-1, now)) {
-		refused(w, whyStageThrottle)
-		t.api.write(w, ResponseThrottled)
+		t.api.write(w, ResponseThrottled) // whyStageThrottle
 		return
 	}
 
 	if g.unavailable != nil && rs.needsCurrentCatalog() && g.unavailable() {
-		refused(w, whyCatalogUnavailable)
-		t.api.write(w, ResponseServiceUnavailable)
+		t.api.write(w, ResponseServiceUnavailable) // whyCatalogUnavailable
 		return
 	}
 	var res Result
@@ -1021,8 +1019,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 		}
 		if res.Decision != Allow {
 			g.refuse(w, r, &t, rs, res, id)
-			l.clientID = verifiedClientID(&res)
-			l.reason, l.detail = refusalOf(rs, &res, rs.lambda != nil || rs.authz.present(r))
+			l.refused(r, rs, &res)
 			return
 		}
 		if res.Claims != nil {

@@ -131,7 +131,10 @@ func (l *Log) Record(e Entry) {
 		e.Time = time.Now()
 	}
 	minute := minuteOf(e.Time)
-	refused := e.Refused()
+	var refusals int32
+	if e.Refused() {
+		refusals = 1
+	}
 	l.mu.Lock()
 	l.ring[l.next] = e
 	l.next++
@@ -143,7 +146,7 @@ func (l *Log) Record(e Entry) {
 	if c == nil {
 		c = l.newClient(e.ClientID, minute)
 	}
-	c.count(minute, refused)
+	c.count(minute, refusals)
 	l.mu.Unlock()
 }
 
@@ -166,10 +169,10 @@ func slotOf(minute int64) int {
 	return int(i)
 }
 
-// count counts a request of minute. A request older than the minute its
+// count counts a request of minute, and refusals (0 or 1) refusals. A request older than the minute its
 // bucket now holds (recorded late, past a whole Window) is not counted:
 // it would erase newer counts.
-func (c *clientCounts) count(minute int64, refused bool) {
+func (c *clientCounts) count(minute int64, refusals int32) {
 	i := slotOf(minute)
 	switch s := c.stamp[i]; {
 	case s > minute:
@@ -178,9 +181,7 @@ func (c *clientCounts) count(minute int64, refused bool) {
 		c.stamp[i], c.requests[i], c.refusals[i] = minute, 0, 0
 	}
 	c.requests[i]++
-	if refused {
-		c.refusals[i]++
-	}
+	c.refusals[i] += refusals
 	if minute > c.last {
 		c.last = minute
 	}
