@@ -185,3 +185,25 @@ func TestRefusalReasonsBinding(t *testing.T) {
 		{"another certificate", req("/prod/mock", "Bearer "+certTok, "", otherCert), 401, gateway.ReasonCertificateMismatch, clientA, "another client certificate"},
 	})
 }
+
+// TestRefusalReasonsHTTPAPI: an HTTP API's JWT authorizer and its 404.
+func TestRefusalReasonsHTTPAPI(t *testing.T) {
+	he := newHTTPJWTEnv(t)
+	local := claims(issuerOf(poolA))
+	get := func(target string, c map[string]any) *http.Request {
+		r := httptest.NewRequest("GET", target, nil)
+		r.Host = execHost
+		if c != nil {
+			r.Header.Set("Authorization", "Bearer "+mint(t, keyA, keyA.kid, c))
+		}
+		return r
+	}
+	checkRefusals(t, he.gw, []refusalCase{
+		{"allowed", get("/scoped", local), 200, "", clientA, ""},
+		{"no token", get("/scoped", nil), 401, gateway.ReasonMissingToken, "", "no token"},
+		{"foreign aud", get("/scoped", with(local, "aud", "someone-else")), 401, gateway.ReasonWrongAudience, "", "audience"},
+		{"expired", get("/scoped", with(local, "exp", t0.Add(-time.Second).Unix())), 401, gateway.ReasonExpiredToken, "", "expired"},
+		{"missing scope", get("/scoped", with(local, "scope", "other/read")), 403, gateway.ReasonInsufficientScope, clientA, "orders:read, " + scope},
+		{"no route", get("/nowhere", nil), 404, gateway.ReasonNoRoute, "", "no API"},
+	})
+}
