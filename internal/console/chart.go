@@ -77,7 +77,7 @@ func newChart(what string, points []reqlog.Point, large bool) chart {
 	c.Max = chartNiceCeil(busiest)
 	c.Label = chartLabel(what, c.Requests, c.Refusals)
 	c.YTicks = []chartTick{
-		{X: c.Left - 4, Y: c.Top + 4, Text: fmt.Sprint(c.Max), Anchor: "end"},
+		{X: c.Left - 4, Y: c.Top, Text: fmt.Sprint(c.Max), Anchor: "end"},
 		{X: c.Left - 4, Y: c.Bottom, Text: "0", Anchor: "end"},
 	}
 	if len(points) == 0 {
