@@ -49,23 +49,25 @@ type chartTick struct {
 	TickEnd float64
 }
 
-// Chart sizes in SVG user units: the overview's main chart and the small
-// multiples; CSS scales both to their box.
+// chartSize is a chart's size in SVG user units; CSS scales it to its box.
+type chartSize struct{ W, H int }
+
+// The sizes of the main charts and of the small multiples.
+var (
+	chartLarge = chartSize{720, 180}
+	chartSmall = chartSize{360, 120}
+)
+
 const (
-	chartLargeW, chartLargeH = 720, 180
-	chartSmallW, chartSmallH = 360, 120
-	chartPadL, chartPadR     = 34, 6
-	chartPadT, chartPadB     = 8, 20
-	chartTickEvery           = 15 // minutes between time ticks
+	chartPadL, chartPadR = 34, 6
+	chartPadT, chartPadB = 8, 20
+	chartTickEvery       = 15 // minutes between time ticks
 )
 
 // newChart builds the chart of points (oldest first, one per minute)
-// named what ("all traffic", a client's name), large or small.
-func newChart(what string, points []reqlog.Point, large bool) chart {
-	c := chart{Width: chartSmallW, Height: chartSmallH, Large: large}
-	if large {
-		c.Width, c.Height = chartLargeW, chartLargeH
-	}
+// named what ("all clients", a client's name), of size.
+func newChart(what string, points []reqlog.Point, size chartSize) chart {
+	c := chart{Width: size.W, Height: size.H, Large: size == chartLarge}
 	c.Left, c.Right = chartPadL, float64(c.Width-chartPadR)
 	c.Top, c.Bottom = chartPadT, float64(c.Height-chartPadB)
 	busiest := 0

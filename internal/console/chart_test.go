@@ -37,7 +37,7 @@ func TestChartEmptyPoints(t *testing.T) {
 }
 
 func TestChartZeroData(t *testing.T) {
-	c := newChart("all clients", chartHour(), false)
+	c := newChart("all clients", chartHour(), chartSmall)
 	if len(c.Bars) != 0 {
 		t.Errorf("%d bars without data", len(c.Bars))
 	}
@@ -51,7 +51,7 @@ func TestChartZeroData(t *testing.T) {
 	if len(c.YTicks) != 2 || c.YTicks[0].Text != "1" || c.YTicks[1].Text != "0" {
 		t.Errorf("Y ticks %+v", c.YTicks)
 	}
-	if none := newChart("x", nil, true); len(none.Bars) != 0 || len(none.XTicks) != 0 || none.Max != 1 {
+	if none := newChart("x", nil, chartLarge); len(none.Bars) != 0 || len(none.XTicks) != 0 || none.Max != 1 {
 		t.Errorf("no points: %+v", none)
 	}
 }
@@ -59,7 +59,7 @@ func TestChartZeroData(t *testing.T) {
 func TestChartOneSpike(t *testing.T) {
 	p := chartHour()
 	p[59].Requests, p[59].Refusals = 7, 3
-	c := newChart("billing", p, false)
+	c := newChart("billing", p, chartSmall)
 	if len(c.Bars) != 1 {
 		t.Fatalf("%d bars, want 1", len(c.Bars))
 	}
@@ -93,8 +93,8 @@ func TestChartSixtyBuckets(t *testing.T) {
 			p[i].Refusals = 1
 		}
 	}
-	for _, large := range []bool{false, true} {
-		c := newChart("all clients", p, large)
+	for _, size := range []chartSize{chartSmall, chartLarge} {
+		c := newChart("all clients", p, size)
 		if len(c.Bars) != 60 {
 			t.Fatalf("%d bars, want 60", len(c.Bars))
 		}
@@ -124,7 +124,7 @@ func TestChartSixtyBuckets(t *testing.T) {
 
 func TestChartTicks(t *testing.T) {
 	// 11:31 … 12:30: ticks at 11:45, 12:00, 12:15, 12:30.
-	c := newChart("x", chartHour(), true)
+	c := newChart("x", chartHour(), chartLarge)
 	var got []string
 	for _, tk := range c.XTicks {
 		got = append(got, tk.Text)

@@ -55,7 +55,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	now := c.opts.Now()
 	log := c.opts.Backend.Requests()
 	series := log.Series(now)
-	data.All = newChart("all clients", chartSum(series, now), true)
+	data.All = newChart("all clients", chartSum(series, now), chartLarge)
 	data.Requests, data.Refusals = data.All.Requests, data.All.Refusals
 	data.RefusalRate = homeRate(data.Refusals, data.Requests)
 	for i, s := range series {
@@ -73,7 +73,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 		case reqlog.OtherClients:
 			hc.Filter = ""
 		}
-		hc.Chart = newChart(hc.Name, s.Points, false)
+		hc.Chart = newChart(hc.Name, s.Points, chartSmall)
 		data.Top = append(data.Top, hc)
 	}
 	data.Refused = d.rows(log.Recent(reqlog.Filter{RefusedOnly: true, Limit: 10}))

@@ -142,12 +142,17 @@ type filterOption struct {
 	Selected    bool
 }
 
-type requestsData struct {
+// requestsQuery is the page's query: its filters and auto-refresh.
+type requestsQuery struct {
 	Client, Route, Status string
 	Refresh               bool
-	Clients, Routes       []filterOption
-	Statuses              []filterOption
-	Rows                  []requestRow
+}
+
+type requestsData struct {
+	requestsQuery
+	Clients, Routes []filterOption
+	Statuses        []filterOption
+	Rows            []requestRow
 	// Matched is how many kept requests match; Rows holds the newest
 	// requestsShown of them.
 	Matched, Kept int
@@ -167,14 +172,14 @@ var requestsStatuses = []filterOption{
 	{Value: "refused", Text: "Refused (4xx or 5xx)"},
 }
 
-// requestsFilter is the reqlog filter of the page's query; ok is false
-// for a status the page does not know.
-func requestsFilter(q url.Values) (f reqlog.Filter, ok bool) {
-	if cl := q.Get("client"); cl != requestsNoClient {
-		f.ClientID = cl
+// filter is the reqlog filter of the query; ok is false for a status
+// the page does not know.
+func (q requestsQuery) filter() (f reqlog.Filter, ok bool) {
+	if q.Client != requestsNoClient {
+		f.ClientID = q.Client
 	}
-	f.Route = q.Get("route")
-	switch q.Get("status") {
+	f.Route = q.Route
+	switch q.Status {
 	case "":
 	case "2xx":
 		f.StatusClass = 2
@@ -190,73 +195,80 @@ func requestsFilter(q url.Values) (f reqlog.Filter, ok bool) {
 	return f, true
 }
 
-func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	d, err := c.trafficNames(ctx)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	data := requestsData{Client: q.Get("client"), Route: q.Get("route"), Status: q.Get("status"), Refresh: q.Get("refresh") != ""}
-	f, ok := requestsFilter(q)
-	if !ok {
-		data.Status = ""
-	}
-	data.Filtered = data.Client != "" || data.Route != "" || data.Status != ""
-	log := c.opts.Backend.Requests()
-	all := log.Recent(reqlog.Filter{})
-	data.Kept = len(all)
-	matched := log.Recent(f)
-	if data.Client == requestsNoClient {
-		kept := matched[:0]
-		for _, e := range matched {
+// matching returns the log's entries the query selects, newest first.
+func (q requestsQuery) matching(log *reqlog.Log) []reqlog.Entry {
+	f, _ := q.filter()
+	out := log.Recent(f)
+	if q.Client == requestsNoClient {
+		kept := out[:0]
+		for _, e := range out {
 			if e.ClientID == "" {
 				kept = append(kept, e)
 			}
 		}
-		matched = kept
+		out = kept
 	}
-	data.Matched = len(matched)
-	if len(matched) > requestsShown {
-		matched = matched[:requestsShown]
+	return out
+}
+
+func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request) {
+	d, err := c.trafficNames(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
 	}
-	data.Rows = d.rows(matched)
-	data.Clients = requestsClientOptions(d, all, data.Client)
-	data.Routes = requestsRouteOptions(d, all, data.Route)
+	v := r.URL.Query()
+	q := requestsQuery{Client: v.Get("client"), Route: v.Get("route"), Status: v.Get("status"), Refresh: v.Get("refresh") != ""}
+	if _, ok := q.filter(); !ok {
+		q.Status = ""
+	}
+	data := requestsData{requestsQuery: q, Filtered: q.Client != "" || q.Route != "" || q.Status != ""}
+	log := c.opts.Backend.Requests()
+	all := log.Recent(reqlog.Filter{})
+	matched := q.matching(log)
+	data.Kept, data.Matched = len(all), len(matched)
+	data.Rows = d.rows(matched[:min(len(matched), requestsShown)])
+	data.Clients = requestsClientOptions(d, all, q.Client)
+	data.Routes = requestsRouteOptions(d, all, q.Route)
 	for _, o := range requestsStatuses {
-		o.Selected = o.Value == data.Status
+		o.Selected = o.Value == q.Status
 		data.Statuses = append(data.Statuses, o)
 	}
-	if data.Client != "" {
-		id := data.Client
-		if id == requestsNoClient {
-			id = ""
-		}
-		now := c.opts.Now()
-		points := chartEmptyPoints(now)
-		for _, s := range log.Series(now) {
-			if s.ClientID == id {
-				points = s.Points
-			}
-		}
-		ch := newChart(d.clientName(id), points, true)
-		data.Chart = &ch
+	if q.Client != "" {
+		data.Chart = c.requestsChart(d, log, q.Client)
 	}
-	data.RefreshURL = c.requestsURL(data.Client, data.Route, data.Status, !data.Refresh)
-	data.ClearURL = c.requestsURL("", "", "", data.Refresh)
+	toggled := q
+	toggled.Refresh = !q.Refresh
+	data.RefreshURL = c.requestsURL(toggled)
+	data.ClearURL = c.requestsURL(requestsQuery{Refresh: q.Refresh})
 	c.render(w, r, http.StatusOK, "requests", Page{Title: "Requests", Nav: "requests", Data: data})
 }
 
-// requestsURL is the requests view with these filters.
-func (c *Console) requestsURL(client, route, status string, refresh bool) string {
+// requestsChart is the chart of the client filter's value, client.
+func (c *Console) requestsChart(d *logNames, log *reqlog.Log, client string) *chart {
+	if client == requestsNoClient {
+		client = ""
+	}
+	now := c.opts.Now()
+	points := chartEmptyPoints(now)
+	for _, s := range log.Series(now) {
+		if s.ClientID == client {
+			points = s.Points
+		}
+	}
+	ch := newChart(d.clientName(client), points, chartLarge)
+	return &ch
+}
+
+// requestsURL is the requests view of q.
+func (c *Console) requestsURL(q requestsQuery) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"client": client, "route": route, "status": status} {
+	for k, s := range map[string]string{"client": q.Client, "route": q.Route, "status": q.Status} {
 		if s != "" {
 			v.Set(k, s)
 		}
 	}
-	if refresh {
+	if q.Refresh {
 		v.Set("refresh", "10")
 	}
 	u := c.opts.Path + "/requests"
