@@ -42,8 +42,8 @@ type chartBar struct {
 type chartTick struct {
 	X, Y float64
 	Text string
-	// Anchor is the label's text-anchor: "middle", or "end" at the
-	// right edge so it stays inside the chart.
+	// Anchor is the label's text-anchor: "middle", or "start" and "end"
+	// at the edges so it stays inside the chart and off the Y labels.
 	Anchor string
 	// TickEnd is where the tick's mark ends below the X axis.
 	TickEnd float64
@@ -95,8 +95,11 @@ func newChart(what string, points []reqlog.Point, size chartSize) chart {
 		x := c.Left + float64(i)*slot
 		if p.Start.Minute()%chartTickEvery == 0 {
 			anchor := "middle"
-			if x > c.Right-18 {
+			switch {
+			case x > c.Right-18:
 				anchor = "end"
+			case x < c.Left+18:
+				anchor = "start"
 			}
 			c.XTicks = append(c.XTicks, chartTick{X: chartRound(x), Y: c.Bottom + 15, TickEnd: c.Bottom + 4,
 				Text: p.Start.UTC().Format("15:04"), Anchor: anchor})

@@ -164,3 +164,11 @@ func TestChartSum(t *testing.T) {
 }
 
 func chartNear(a, b float64) bool { return a-b < 0.02 && b-a < 0.02 }
+
+func TestChartTickAtTheLeftEdge(t *testing.T) {
+	// 11:00 … 11:59: the first bucket is on a tick.
+	c := newChart("x", chartEmptyPoints(time.Date(2026, 12, 6, 11, 59, 0, 0, time.UTC)), chartSmall)
+	if first := c.XTicks[0]; first.Text != "11:00" || first.Anchor != "start" || !chartNear(first.X, c.Left) {
+		t.Errorf("first tick %+v", first)
+	}
+}
