@@ -281,6 +281,11 @@ func (c *Console) tryViewOf(f tryForm, res *TryResult, secret string) *tryView {
 		v.TokenType, v.ExpiresIn = tok.TokenType, tok.ExpiresIn.String()
 		v.Scopes = strings.Fields(tok.Scope)
 	}
+	if len(v.Scopes) == 0 {
+		// Cognito's answer names no scope: the token's claim does.
+		sc, _ := res.Claims["scope"].(string)
+		v.Scopes = strings.Fields(sc)
+	}
 	if id, ok := res.Claims["client_id"].(string); ok && id != "" {
 		v.ClientID = id
 	}

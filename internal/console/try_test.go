@@ -58,6 +58,7 @@ type tryFixture struct {
 	srv      *httptest.Server
 	http     *http.Client
 	backend  *tryFakeBackend
+	dom      *domain.Service
 	clientID string
 	secret   string
 	poolID   string
@@ -65,30 +66,36 @@ type tryFixture struct {
 
 const tryTestLink = "try-link-token"
 
-func newTryTestConsole(t *testing.T, withClient bool, apis []API) *tryFixture {
+// newTryTestConsole is a tryFixture with a pool (resource server
+// "orders") and a client "backend" with a generated secret.
+func newTryTestConsole(t *testing.T, apis []API) *tryFixture {
 	t.Helper()
+	f := newTryTestConsoleBare(t, apis)
 	ctx := context.Background()
-	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	dom := domain.New(st, v, time.Now)
-	f := &tryFixture{backend: &tryFakeBackend{apis: apis}}
-	if withClient {
-		pool, err := dom.CreatePool(ctx, "shop", "us-east-1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.poolID = pool.ID
-		if _, err := dom.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
-			Scopes: []tollgate.Scope{{Name: "read", Description: "read"}}}); err != nil {
-			t.Fatal(err)
-		}
-		cl, secret, err := dom.CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "backend",
-			OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: []string{"orders/read"}}, domain.SecretChoice{Generate: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.clientID, f.secret = cl.ID, secret
+	pool, err := f.dom.CreatePool(ctx, "shop", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
 	}
-	c, err := New(Options{Domain: dom, Backend: f.backend, Vault: v, Path: "/console", LinkToken: tryTestLink, LinkActor: "AKIATEST"})
+	f.poolID = pool.ID
+	if _, err := f.dom.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
+		Scopes: []tollgate.Scope{{Name: "read", Description: "read"}}}); err != nil {
+		t.Fatal(err)
+	}
+	cl, secret, err := f.dom.CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "backend",
+		OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: []string{"orders/read"}}, domain.SecretChoice{Generate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clientID, f.secret = cl.ID, secret
+	return f
+}
+
+// newTryTestConsoleBare is a tryFixture with an empty store.
+func newTryTestConsoleBare(t *testing.T, apis []API) *tryFixture {
+	t.Helper()
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	f := &tryFixture{backend: &tryFakeBackend{apis: apis}, dom: domain.New(st, v, time.Now)}
+	c, err := New(Options{Domain: f.dom, Backend: f.backend, Vault: v, Path: "/console", LinkToken: tryTestLink, LinkActor: "AKIATEST"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +151,7 @@ func tryTestAPIs() []API {
 }
 
 func TestTryPageForm(t *testing.T) {
-	f := newTryTestConsole(t, true, tryTestAPIs())
+	f := newTryTestConsole(t, tryTestAPIs())
 	code, page := f.get(t, "/console/try")
 	if code != http.StatusOK {
 		t.Fatalf("GET /try: %d", code)
@@ -175,7 +182,7 @@ func TestTryPageForm(t *testing.T) {
 }
 
 func TestTryPageEmptyStates(t *testing.T) {
-	f := newTryTestConsole(t, false, nil)
+	f := newTryTestConsoleBare(t, nil)
 	_, page := f.get(t, "/console/try")
 	for _, want := range []string{"No app clients yet", "Create pool", "No APIs in service", "--config FILE"} {
 		if !strings.Contains(page, want) {
@@ -188,7 +195,7 @@ func TestTryPageEmptyStates(t *testing.T) {
 }
 
 func TestTryPost(t *testing.T) {
-	f := newTryTestConsole(t, true, tryTestAPIs())
+	f := newTryTestConsole(t, tryTestAPIs())
 	f.backend.result = TryResult{
 		Token: TryStep{Method: "POST", URL: "http://127.0.0.1:8080/oauth2/token", Status: 200,
 			Header: http.Header{"Content-Type": {"application/json"}},
@@ -243,7 +250,7 @@ func TestTryPost(t *testing.T) {
 // TestTryStoredSecret: a blank secret is the client's stored one, sent to
 // the backend and never shown, even when an answer echoes it.
 func TestTryStoredSecret(t *testing.T) {
-	f := newTryTestConsole(t, true, tryTestAPIs())
+	f := newTryTestConsole(t, tryTestAPIs())
 	f.backend.result = TryResult{Token: TryStep{Method: "POST", URL: "http://127.0.0.1:8080/oauth2/token", Status: 401,
 		Body: `{"error":"invalid_client","error_description":"bad secret ` + f.secret + `"}`},
 		Verdict: "Not called: the token endpoint refused to issue a token (invalid_client)."}
@@ -270,7 +277,7 @@ func TestTryStoredSecret(t *testing.T) {
 }
 
 func TestTryPostRefused(t *testing.T) {
-	f := newTryTestConsole(t, true, tryTestAPIs())
+	f := newTryTestConsole(t, tryTestAPIs())
 	tests := []struct {
 		name   string
 		fields url.Values

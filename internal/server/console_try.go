@@ -71,32 +71,36 @@ func (s *Server) Try(ctx context.Context, req console.TryRequest) console.TryRes
 	res.AccessToken = tok.AccessToken
 	res.Claims = decodeClaims(tok.AccessToken)
 
+	s.tryCall(ctx, req, &res)
+	return res
+}
+
+// tryCall calls the route of req with res's access token, and says what
+// the gateway decided.
+func (s *Server) tryCall(ctx context.Context, req console.TryRequest, res *console.TryResult) {
 	api, route := s.tryRoute(req)
 	if api == nil {
 		res.Verdict = "Not called: no API " + req.APIID + " is in service."
-		return res
-	}
-	target, err := tryURL(s.stageURLs(api)[req.Stage], req.Path)
-	if err != nil {
-		res.Call = console.TryStep{Method: req.Method, Err: err.Error()}
-		res.Verdict = "Not called: " + err.Error()
-		return res
+		return
 	}
 	method := strings.ToUpper(cmp.Or(req.Method, http.MethodGet))
-	cr, err := s.tryRequest(ctx, method, target, req.Body)
+	target, err := tryURL(s.stageURLs(api)[req.Stage], req.Path)
+	var cr *http.Request
+	if err == nil {
+		cr, err = s.tryRequest(ctx, method, target, req.Body)
+	}
 	if err != nil {
 		res.Call = console.TryStep{Method: method, URL: target, Err: err.Error()}
 		res.Verdict = "Not called: " + err.Error()
-		return res
+		return
 	}
-	cr.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	cr.Header.Set("Authorization", "Bearer "+res.AccessToken)
 	if req.Body != "" {
 		cr.Header.Set("Content-Type", "application/json")
 	}
 	res.Call = s.tryServe(cr)
-	res.Decision = s.tryDecision(req, api, route, &res)
-	res.Verdict = verdict(route, &res)
-	return res
+	res.Decision = s.tryDecision(req, api, route, res)
+	res.Verdict = verdict(route, res)
 }
 
 // tryRequest builds an in-process request to target, as a client on this
