@@ -224,6 +224,10 @@ func refusalOf(route *tollgate.Route, res *console.TryResult) (reason, detail st
 	}
 	msg := messageOf(res.Call.Body)
 	switch {
+	case status == http.StatusForbidden && noRoute(res.Call.Header.Get("X-Amzn-Errortype")):
+		// A REST API's answer to a path no resource of the stage matches
+		// (quoting a token sent back, which is not worth repeating).
+		return "no_route", "no route of the stage matches " + res.Call.Method + " " + pathOf(res.Call.URL) + " (API Gateway answers such a request 403)"
 	case status == http.StatusUnauthorized:
 		return "unauthorized", cmp.Or(msg, "the authorizer refused the token")
 	case status == http.StatusForbidden:
@@ -236,6 +240,14 @@ func refusalOf(route *tollgate.Route, res *console.TryResult) (reason, detail st
 		return "error", cmp.Or(msg, "the integration or authorizer failed")
 	}
 	return "refused", cmp.Or(msg, http.StatusText(status))
+}
+
+// noRoute reports whether a REST API's error type is its answer to a
+// request no route matches: MissingAuthenticationTokenException, or
+// IncompleteSignatureException when it carried an Authorization header.
+func noRoute(errorType string) bool {
+	t, _, _ := strings.Cut(errorType, ":")
+	return t == "MissingAuthenticationTokenException" || t == "IncompleteSignatureException"
 }
 
 // verdict says the decision in words.

@@ -82,7 +82,8 @@ func TestTry(t *testing.T) {
 			verdict:     "Not called: the token endpoint refused to issue a token (invalid_client)"},
 		{name: "no route",
 			req:         console.TryRequest{ClientID: id, Secret: secret, APIID: tryAPIID, Stage: "prod", Method: "GET", Path: "/nothing/here"},
-			tokenStatus: http.StatusOK, callStatus: http.StatusForbidden, reason: "forbidden"},
+			tokenStatus: http.StatusOK, callStatus: http.StatusForbidden, reason: "no_route",
+			verdict: "Refused (no_route): no route of the stage matches GET /apis/" + tryAPIID + "/prod/nothing/here (API Gateway answers such a request 403)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
