@@ -93,7 +93,10 @@ type TryRequest struct {
 	Scope            string // space-separated; "" for all the client's
 	APIID, Stage     string
 	Method, Path     string // Path below the stage, e.g. "/items/1"
-	Body             string
+	// Route is the key of the declared route the call is meant for
+	// ("GET /items/{id}"), to explain the gateway's decision.
+	Route string
+	Body  string
 }
 
 // TryStep is one HTTP exchange of a try.
@@ -102,7 +105,9 @@ type TryStep struct {
 	Status      int
 	Header      http.Header
 	Body        string
-	Err         string // the exchange failed before an answer
+	// Truncated is set when Body is only the first part of the answer's.
+	Truncated bool
+	Err       string // the exchange failed before an answer
 }
 
 // TryResult is what a try did and why.
@@ -116,6 +121,9 @@ type TryResult struct {
 	// Decision is the gateway's record of the call: route, client,
 	// status, and the reason of a refusal.
 	Decision reqlog.Entry
+	// Verdict says the decision in words: "Allowed: …", "Refused
+	// (reason): …", or "Not called: …" when no call was made.
+	Verdict string
 }
 
 // Console serves the admin console.
