@@ -59,7 +59,7 @@ type Options struct {
 	// anyway.
 	SecureCookies bool
 	Now           func() time.Time
-	Logger      *slog.Logger
+	Logger        *slog.Logger
 }
 
 // Defaults of Options.
