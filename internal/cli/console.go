@@ -36,12 +36,15 @@ type consoleFlags struct {
 	// linkToken is the token of dev's sign-in link, made at start
 	// (devCommand).
 	linkToken string
-	// setupToken is the token of the link that sets the first admin
-	// password, made at start when none is set (consoleOptions).
-	setupToken string
+	// setup is the token of the link that sets the first admin
+	// password, made at start when none is set (consoleOptions); a
+	// pointer, so that the copies of the flags the server's start makes
+	// share it.
+	setup *string
 }
 
 func (f *consoleFlags) register(cmd *cobra.Command) {
+	f.setup = new(string)
 	fs := cmd.Flags()
 	fs.StringVar(&f.where, "console", "", "where the admin console is served: admin (on --admin-listen), main (on --listen's and --tls-listen's listeners, at --console-path), or off (default: admin when --admin-listen is given; otherwise main for dev and off for serve)")
 	fs.StringVar(&f.path, "console-path", console.DefaultPath, "path of the admin console")
@@ -96,9 +99,9 @@ func (a *app) consoleOptions(ctx context.Context, opts *server.Options, f *conso
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
-	if !set {
-		f.setupToken = randomLinkToken()
-		copts.SetupToken = f.setupToken
+	if !set && f.setup != nil {
+		*f.setup = randomLinkToken()
+		copts.SetupToken = *f.setup
 	}
 	if f.dev {
 		id, _, err := svc.FirstAccessKey(ctx, "tollgate dev")
@@ -133,8 +136,8 @@ func printConsole(w interface{ Write([]byte) (int, error) }, srv *server.Server,
 	if f.linkToken != "" {
 		fmt.Fprintf(w, "  sign in:      %ssignin/link?token=%s\n", u, f.linkToken)
 	}
-	if f.setupToken != "" {
-		fmt.Fprintf(w, "Console: set the admin password at %ssetup?token=%s\n", u, f.setupToken)
+	if f.setup != nil && *f.setup != "" {
+		fmt.Fprintf(w, "Console: set the admin password at %ssetup?token=%s\n", u, *f.setup)
 	}
 }
 

@@ -54,6 +54,7 @@ type testEnvOption func(*Options)
 // env.Advance).
 func newTestEnv(t *testing.T, opts ...testEnvOption) *testEnv {
 	t.Helper()
+	domain.SetAdminPasswordCost(64, 1, 1) // the race detector makes the default cost take seconds
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	env := &testEnv{Store: st, Vault: v, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	env.Audit = newTestAudit(t)

@@ -105,7 +105,9 @@ func (c *Console) cookie(r *http.Request, value string, exp time.Time) *http.Coo
 	if value == "" {
 		ck.MaxAge = -1
 	} else {
-		ck.Expires = exp
+		// Max-Age, not Expires: relative, so a browser's clock does not
+		// matter (the session's own times are checked on each request).
+		ck.MaxAge = max(1, int(exp.Sub(c.opts.Now()).Seconds()))
 	}
 	return ck
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -51,7 +52,45 @@ func (s *Service) SetAdminPassword(ctx context.Context, pw string) (err error) {
 	if _, err := rand.Read(salt); err != nil {
 		return err
 	}
-	return s.st.PutSetting(ctx, tollgate.SettingAdminPassword, []byte(hashPassword(pw, salt, argonParams{argonTime, argonMemory, argonThreads})))
+	return s.st.PutSetting(ctx, tollgate.SettingAdminPassword, []byte(hashPassword(pw, salt, currentCost())))
+}
+
+// cost is the argon2id cost of new hashes (SetAdminPasswordCost).
+var cost struct {
+	sync.Mutex
+	p     argonParams
+	dummy string // a hash at p, of no password
+}
+
+// SetAdminPasswordCost sets the argon2id cost of the admin passwords set
+// from now on (memory in KiB, iterations, threads); stored hashes keep
+// theirs. It is for tests, where the race detector makes each default hash
+// take seconds; production keeps the defaults.
+func SetAdminPasswordCost(memoryKiB, iterations uint32, threads uint8) {
+	cost.Lock()
+	defer cost.Unlock()
+	cost.p, cost.dummy = argonParams{time: iterations, memory: memoryKiB, threads: threads}, ""
+}
+
+func currentCost() argonParams {
+	cost.Lock()
+	defer cost.Unlock()
+	if cost.p.time == 0 {
+		return argonParams{argonTime, argonMemory, argonThreads}
+	}
+	return cost.p
+}
+
+// dummyHash is what CheckAdminPassword hashes against when no password is
+// set, so that the answer costs the same either way.
+func dummyHash() string {
+	p := currentCost()
+	cost.Lock()
+	defer cost.Unlock()
+	if cost.dummy == "" {
+		cost.dummy = hashPassword("tollgate-no-password-is-set", make([]byte, argonSaltLen), p)
+	}
+	return cost.dummy
 }
 
 func checkAdminPassword(pw string) error {
@@ -75,10 +114,6 @@ func (s *Service) AdminPasswordSet(ctx context.Context) (bool, error) {
 	return err == nil, err
 }
 
-// dummyHash is what CheckAdminPassword hashes against when no password is
-// set, so that the answer costs the same either way.
-var dummyHash = hashPassword("tollgate-no-password-is-set", make([]byte, argonSaltLen), argonParams{argonTime, argonMemory, argonThreads})
-
 // CheckAdminPassword reports whether pw is the admin console's password,
 // comparing hashes in constant time; false when none is set (after the
 // same work). gen names the stored hash (a short digest of it, not of the
@@ -90,7 +125,7 @@ func (s *Service) CheckAdminPassword(ctx context.Context, pw string) (ok bool, g
 	if err != nil && !tollgate.IsNotFound(err) {
 		return false, "", err
 	}
-	h := dummyHash
+	h := dummyHash()
 	if set {
 		h = string(stored)
 	}
