@@ -178,7 +178,7 @@ func (a *app) consolePassword() *cobra.Command {
 // without its line ending.
 func readPassword(in io.Reader, file string) (string, error) {
 	if file != "" {
-		f, err := os.Open(file)
+		f, err := os.Open(file) //nolint:gosec // the operator names their own file
 		if err != nil {
 			return "", err
 		}

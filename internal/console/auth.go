@@ -46,7 +46,7 @@ type signInData struct {
 
 func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	if c.readSession(r) != nil {
-		http.Redirect(w, r, c.next(r.URL.Query().Get("next")), http.StatusSeeOther)
+		http.Redirect(w, r, c.next(r.URL.Query().Get("next")), http.StatusSeeOther) //nolint:gosec // next keeps to the console's paths
 		return
 	}
 	c.renderSignIn(w, r, http.StatusOK, "", r.URL.Query().Get("next"), "")
@@ -66,7 +66,7 @@ func (c *Console) renderSignIn(w http.ResponseWriter, r *http.Request, status in
 
 // badCredentials is the one answer to wrong credentials, whichever part
 // was wrong.
-const badCredentials = "Those credentials are not right. Check the access key ID and its secret, or the password."
+const badCredentials = "Those credentials are not right. Check the access key ID and its secret, or the password." //nolint:gosec // a message, not a credential
 
 // signIn signs in with an access key id and its secret.
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {

@@ -204,6 +204,7 @@ func checkCSRF(r *http.Request, s *Session) bool {
 // a link could forge).
 func (c *Console) setFlash(w http.ResponseWriter, r *http.Request, msg string) {
 	sealed := c.opts.Vault.Seal([]byte(msg), []byte(flashAAD))
+	//nolint:gosec // HttpOnly, SameSite=Strict, and Secure whenever the console is reached over HTTPS (c.secure)
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString(sealed),
 		Path: c.opts.Path + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.secure(r), MaxAge: 60})
 }
@@ -214,6 +215,7 @@ func (c *Console) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return ""
 	}
+	//nolint:gosec // as setFlash's
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: c.opts.Path + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.secure(r)})
 	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
 	if err != nil {
