@@ -167,6 +167,7 @@ func (a *app) serveCommand() *cobra.Command {
 				if t := srv.MTLSAddr(); t != "" {
 					fmt.Fprintf(a.stdout, "Mutual TLS (RFC 8705) on %s (%s)\n", t, srv.MTLSBase())
 				}
+				printConsole(a.stdout, srv, &f.console)
 			})
 		},
 	}

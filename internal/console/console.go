@@ -53,8 +53,13 @@ type Options struct {
 	// (DefaultIdleTimeout when 0).
 	SessionTTL  time.Duration
 	IdleTimeout time.Duration
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// SecureCookies makes the session cookie Secure with the __Host-
+	// prefix even on plain HTTP requests: for a console behind a proxy
+	// that ends TLS (the public URL is https). Requests over TLS get them
+	// anyway.
+	SecureCookies bool
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Defaults of Options.
@@ -132,6 +137,9 @@ type Console struct {
 	mux  *http.ServeMux
 	tmpl *templates
 	log  *slog.Logger
+	// guard is the sign-in's in-memory state: failure counts and
+	// signed-out sessions (auth.go).
+	guard *guard
 }
 
 // New returns the console; mount it at opts.Path:
@@ -157,7 +165,7 @@ func New(opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{opts: opts, mux: http.NewServeMux(), tmpl: t, log: opts.Logger}
+	c := &Console{opts: opts, mux: http.NewServeMux(), tmpl: t, log: opts.Logger, guard: newGuard()}
 	c.routes()
 	return c, nil
 }
