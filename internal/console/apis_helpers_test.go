@@ -53,8 +53,12 @@ func newAPIsTestConsole(t *testing.T, apis ...API) *apisFixture {
 	}
 	srv := httptest.NewServer(c)
 	t.Cleanup(srv.Close)
+	key, _, err := svc.CreateAccessKey(context.Background(), "console test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec := httptest.NewRecorder()
-	s := c.newSession(rec, httptest.NewRequest(http.MethodGet, "/console/", nil), "AKIATEST", "access_key")
+	s := c.newSession(rec, httptest.NewRequest(http.MethodGet, "/console/", nil), key.ID, "access_key", "")
 	cookies := rec.Result().Cookies()
 	if len(cookies) != 1 {
 		t.Fatalf("session cookies: %v", cookies)

@@ -367,10 +367,6 @@ func headerLines(h http.Header) []string {
 	return out
 }
 
-// shellQuote quotes s for a POSIX shell, in single quotes.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
 
 // shellDouble escapes s for the inside of double quotes.
 func shellDouble(s string) string {
