@@ -74,6 +74,7 @@ func newClientsTestConsole(t *testing.T) *clientsEnv {
 	e.sink = audit.New(e.audit, nil)
 	t.Cleanup(func() { _ = e.sink.Close() })
 	e.svc = domain.New(st, v, time.Now).WithAudit(e.sink)
+	storeOperator(t, st, clientsLinkActor)
 	c, err := console.New(console.Options{Domain: e.svc, Backend: clientsBackend{}, Vault: v, Audit: e.sink,
 		Path: "/console", LinkToken: "clients-link", LinkActor: clientsLinkActor})
 	if err != nil {

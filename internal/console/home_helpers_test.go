@@ -49,6 +49,7 @@ func newDashFixture(t *testing.T) *dashFixture {
 	t.Helper()
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	f := &dashFixture{t: t, svc: domain.New(st, v, nil), backend: &dashBackend{log: reqlog.New(0)}, now: dashNow}
+	storeOperator(t, st, "AKIDDASH")
 	c, err := console.New(console.Options{
 		Domain: f.svc, Backend: f.backend, Vault: v, LinkToken: "dash-link", LinkActor: "AKIDDASH",
 		Now: func() time.Time { return f.now },

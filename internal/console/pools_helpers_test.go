@@ -70,6 +70,7 @@ func newPoolsTestConsole(t *testing.T) *poolsEnv {
 	e.sink = audit.New(e.audit, nil)
 	t.Cleanup(func() { _ = e.sink.Close() })
 	e.svc = domain.New(st, v, nil).WithAudit(e.sink)
+	storeOperator(t, st, poolsOperator)
 	c, err := New(Options{
 		Domain: e.svc, Backend: poolsBackend{url: "http://tollgate.test"}, Vault: v, Audit: e.sink,
 		LinkToken: "pools-link-token", LinkActor: poolsOperator,

@@ -7,7 +7,6 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/domain"
-	"github.com/tollgate/tollgate/internal/signer"
 )
 
 func (c *Console) routesPoolsKeys() {
@@ -18,8 +17,8 @@ func (c *Console) routesPoolsKeys() {
 type poolsKeysHelp struct{ PublishLead, JWKSMaxAge, Retention string }
 
 var poolsKeyDurations = poolsKeysHelp{
-	PublishLead: signer.PublishLead.String(),
-	JWKSMaxAge:  signer.JWKSMaxAge.String(),
+	PublishLead: domain.PublishLead.String(),
+	JWKSMaxAge:  domain.JWKSMaxAge.String(),
 	Retention:   tollgate.KeyRetention.String(),
 }
 

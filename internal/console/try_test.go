@@ -95,6 +95,7 @@ func newTryTestConsoleBare(t *testing.T, apis []API) *tryFixture {
 	t.Helper()
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	f := &tryFixture{backend: &tryFakeBackend{apis: apis}, dom: domain.New(st, v, time.Now)}
+	storeOperator(t, st, "AKIATEST")
 	c, err := New(Options{Domain: f.dom, Backend: f.backend, Vault: v, Path: "/console", LinkToken: tryTestLink, LinkActor: "AKIATEST"})
 	if err != nil {
 		t.Fatal(err)
