@@ -367,7 +367,6 @@ func headerLines(h http.Header) []string {
 	return out
 }
 
-
 // shellDouble escapes s for the inside of double quotes.
 func shellDouble(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
