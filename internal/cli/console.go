@@ -140,7 +140,9 @@ func printConsole(w interface{ Write([]byte) (int, error) }, srv *server.Server,
 		fmt.Fprintf(w, "  sign in:      %ssignin/link?token=%s\n", u, f.linkToken)
 	}
 	if f.setup != nil && *f.setup != "" {
-		fmt.Fprintf(w, "Console: set the admin password at %ssetup?token=%s\n", u, *f.setup)
+		// Once, at the first start: the link is good until a password is
+		// set or the process ends.
+		fmt.Fprintf(w, "  set the admin password (once): %ssetup?token=%s\n", u, *f.setup)
 	}
 }
 
