@@ -53,7 +53,7 @@ type Options struct {
 	// (DefaultIdleTimeout when 0).
 	SessionTTL  time.Duration
 	IdleTimeout time.Duration
-	// SecureCookies makes the session cookie Secure with the __Host-
+	// SecureCookies makes the session cookie Secure with the __Secure-
 	// prefix even on plain HTTP requests: for a console behind a proxy
 	// that ends TLS (the public URL is https). Requests over TLS get them
 	// anyway.

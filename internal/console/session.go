@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/audit"
@@ -36,9 +37,20 @@ type Session struct {
 // Actor is the session's audit actor.
 func (s *Session) Actor() string { return "console:" + s.Identity }
 
+// CookieName is the console's session cookie's name; over HTTPS it is
+// "__Secure-" + CookieName. Its flash cookie's name starts with it too.
+const CookieName = "tollgate_console"
+
+// IsCookie reports whether a cookie of that name is the console's: the
+// server strips them from what the gateway passes on when the console
+// shares the main listeners' origin.
+func IsCookie(name string) bool {
+	return strings.HasPrefix(strings.TrimPrefix(name, "__Secure-"), CookieName)
+}
+
 const (
-	cookieName       = "tollgate_console"
-	secureCookieName = "__Host-tollgate_console"
+	cookieName       = CookieName
+	secureCookieName = "__Secure-" + CookieName
 	sessionAAD       = "tollgate console session v1"
 	flashCookie      = "tollgate_console_flash"
 	flashAAD         = "tollgate console flash v1"
@@ -98,9 +110,10 @@ func (c *Console) writeSession(w http.ResponseWriter, r *http.Request, s *Sessio
 func (c *Console) cookie(r *http.Request, value string, exp time.Time) *http.Cookie {
 	ck := &http.Cookie{Name: cookieName, Value: value, Path: c.opts.Path + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode}
 	if c.secure(r) {
-		// __Host- binds the cookie to this origin: Secure, Path=/ and no
-		// Domain.
-		ck.Name, ck.Secure, ck.Path = secureCookieName, true, "/"
+		// __Secure-: only ever set over HTTPS. No Domain: this host only;
+		// the console's path only, so that no other path of the origin
+		// (an API's, on the main listener) is sent it.
+		ck.Name, ck.Secure = secureCookieName, true
 	}
 	if value == "" {
 		ck.MaxAge = -1

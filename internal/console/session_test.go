@@ -82,7 +82,7 @@ func TestSessionEndsWithIdentity(t *testing.T) {
 }
 
 // TestSessionCookie: HttpOnly, SameSite=Strict, under 4 KB; Secure with
-// the __Host- prefix over TLS or when the public URL is https.
+// the __Secure- prefix over TLS or when the public URL is https.
 func TestSessionCookie(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
@@ -92,8 +92,8 @@ func TestSessionCookie(t *testing.T) {
 		wantSecureSet bool
 	}{
 		{"http", false, false, cookieName, "/console/", false},
-		{"tls", true, false, secureCookieName, "/", true},
-		{"https public URL", false, true, secureCookieName, "/", true},
+		{"tls", true, false, secureCookieName, "/console/", true},
+		{"https public URL", false, true, secureCookieName, "/console/", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newTestEnv(t, func(o *Options) { o.SecureCookies = tc.secure })

@@ -2,7 +2,9 @@ package server
 
 import (
 	"cmp"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -33,19 +35,78 @@ func (s *Server) consolePath() string {
 
 // withConsole serves the console at its path, and everything else with
 // h. (Before the mux: a console path like /console/.well-known/jwks.json
-// would otherwise be a pool's JWKS.)
+// would otherwise be a pool's JWKS.) The console answers only on hosts
+// that are its own (consoleHost): a page of another site whose name
+// resolves to this server (DNS rebinding) gets 421, as do pools' and
+// APIs' domains.
 func (s *Server) withConsole(h http.Handler) http.Handler {
 	if s.console == nil {
 		return h
 	}
 	p := s.consolePath()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/") {
-			s.console.ServeHTTP(w, r)
+		if r.URL.Path != p && !strings.HasPrefix(r.URL.Path, p+"/") {
+			h.ServeHTTP(w, r)
 			return
 		}
-		h.ServeHTTP(w, r)
+		if !s.consoleHost(r.Host) {
+			http.Error(w, "The admin console answers on this server's own addresses only: its public URL's host, localhost or an IP address.", http.StatusMisdirectedRequest)
+			return
+		}
+		s.console.ServeHTTP(w, r)
 	})
+}
+
+// consoleHost reports whether host (a request's Host) is one the console
+// answers on: an IP address, localhost, or the public URL's host. A name
+// an attacker controls is none of them, so a browser sent here by DNS
+// rebinding is refused before any page or sign-in.
+func (s *Server) consoleHost(host string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.Trim(name, "[]"), ".")
+	if _, err := netip.ParseAddr(name); err == nil {
+		return true
+	}
+	if strings.EqualFold(name, "localhost") {
+		return true
+	}
+	if u, err := url.Parse(s.publicURL); err == nil && u.Hostname() != "" && strings.EqualFold(name, u.Hostname()) {
+		return true
+	}
+	return false
+}
+
+// stripConsoleCookies removes the console's cookies from a request the
+// gateway passes on, when the console shares the main listeners' origin
+// (--console main): an integration never sees an operator's session.
+func stripConsoleCookies(r *http.Request) {
+	vals := r.Header["Cookie"]
+	if len(vals) == 0 {
+		return
+	}
+	found := false
+	for _, v := range vals {
+		if strings.Contains(v, console.CookieName) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	kept := make([]string, 0, len(vals))
+	for _, c := range r.Cookies() {
+		if !console.IsCookie(c.Name) {
+			kept = append(kept, c.Name+"="+c.Value)
+		}
+	}
+	r.Header.Del("Cookie")
+	if len(kept) > 0 {
+		r.Header.Set("Cookie", strings.Join(kept, "; "))
+	}
 }
 
 // ConsoleURL returns the console's URL ("" without one): on the admin

@@ -204,6 +204,9 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 			d.release()
 		} else if d.gateway.Owns(r) {
 			kind = kindGateway
+			if s.console != nil && s.opts.ConsoleOnMain {
+				stripConsoleCookies(r)
+			}
 			d.serve(rec, r)
 		} else {
 			d.release()
