@@ -61,6 +61,9 @@ func (f *consoleFlags) check(adminListen string) error {
 	default:
 		return reported(2, "--console %q: want admin, main or off", f.where)
 	}
+	if f.where == "off" {
+		return nil
+	}
 	if !strings.HasPrefix(f.path, "/") || f.path == "/" || strings.ContainsAny(f.path, "?#{} ") {
 		return reported(2, "--console-path %q: want a path like /console", f.path)
 	}
