@@ -88,7 +88,7 @@ async function submit(locator) {
 }
 
 const button = (name) => page.getByRole('button', { name, exact: true });
-const link = (name) => page.getByRole('link', { name, exact: true });
+const link = (name) => page.getByRole('link', { name, exact: true }).first();
 const h1 = async () => (await page.locator('h1').first().innerText()).trim();
 
 // section returns the element around the h2 named name (the nearest
@@ -247,8 +247,22 @@ const phases = {
     await page.waitForURL((u) => pathOf(u.href) === `/clients/${out.clientId}`);
     check(!(await page.content()).includes(out.secret), 'the client page shows the secret');
 
+    // Try it, with the secret on the clipboard: its failure is reported
+    // on its own (out.tryError), the flows after it go on.
     step = 'try it: a token with the pasted secret, and a call';
-    await tryIt(out.clientId, out.secret, input.route, input.path, 'try');
+    try {
+      await tryIt(out.clientId, out.secret, input.route, input.path, 'try');
+    } catch (e) {
+      out.tryError = { error: e.message.split('\n').slice(0, 8).join('\n'), url: page.url() };
+      try {
+        const f = path.join(artifacts, 'failed-try.png');
+        await page.screenshot({ path: f, fullPage: true });
+        out.screenshots.push(f);
+        out.tryError.text = (await page.locator('main').innerText({ timeout: 1000 })).slice(0, 1500);
+      } catch {
+        // the failure is what matters
+      }
+    }
   },
 
   // Rotation, first half: a second secret.
