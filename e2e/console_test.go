@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -176,6 +177,44 @@ func lastLine(b []byte) []byte {
 	return []byte(s)
 }
 
+// consoleRequests is a filtered view of the recent requests: its query,
+// its table's column headings and rows.
+type consoleRequests struct {
+	Query   string     `json:"query"`
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+}
+
+// table returns the rows by lower-case column name, requiring the
+// columns the console promises.
+func (cr consoleRequests) table(t *testing.T) []map[string]string {
+	t.Helper()
+	cols := make([]string, len(cr.Columns))
+	for i, c := range cr.Columns {
+		cols[i] = strings.ToLower(strings.TrimSpace(c))
+	}
+	for _, want := range []string{"time", "method", "path", "route", "client", "status", "reason"} {
+		if !slices.Contains(cols, want) {
+			t.Fatalf("requests table (filter %s) has columns %q, lacking %q", cr.Query, cr.Columns, want)
+		}
+	}
+	if len(cr.Rows) == 0 {
+		t.Fatalf("no requests match the filter %s", cr.Query)
+	}
+	out := make([]map[string]string, 0, len(cr.Rows))
+	for _, r := range cr.Rows {
+		if len(r) != len(cols) {
+			t.Fatalf("a row of %d cells under %d columns: %q", len(r), len(cols), r)
+		}
+		m := make(map[string]string, len(r))
+		for i, v := range r {
+			m[cols[i]] = v
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // consoleToken is the token endpoint's answer to a client_credentials
 // request with id and secret: the status and the body.
 func consoleToken(t *testing.T, curl, tokenURL, id, secret string) (int, string) {
@@ -295,7 +334,7 @@ func TestConsole(t *testing.T) {
 		}
 		// The seed route's Cognito authorizer trusts the seed pool, and
 		// requires default/default: the new pool's token has neither.
-		if !strings.HasPrefix(created.Try.Decision, "Refused") || len(created.Try.Decision) < len("Refused: a reason") {
+		if !strings.Contains(created.Try.Decision, "Refused") || len(created.Try.Decision) < len("Refused: a reason") {
 			t.Errorf("try it: decision %q, want a refusal with its reason", created.Try.Decision)
 		}
 		t.Logf("try it decided: %s", created.Try.Decision)
@@ -319,56 +358,47 @@ func TestConsole(t *testing.T) {
 		return
 	}
 
-	if !t.Run("a refused call shows in the requests", func(t *testing.T) {
-		// The seed API's authorizer trusts the seed pool's tokens with
-		// default/default; this is another pool's, with orders/read.
+	t.Run("the refused calls show in the requests, filtered", func(t *testing.T) {
+		// The seed API's authorizer trusts the seed pool's tokens (with
+		// default/default), not this pool's: refused, with no verified
+		// client. The deleted secret's refusal above is the client's.
 		tok := tokenOf(t, added.Secret)
 		code, body := curlStatus(t, curl, "-H", "Authorization: Bearer "+tok, strings.TrimSuffix(apiURL, "/")+"/hello/refused")
 		if code != http.StatusUnauthorized && code != http.StatusForbidden {
 			t.Fatalf("the seed API with the new pool's token: %d %s, want 401 or 403", code, body)
 		}
 		var seen struct {
-			Query   string     `json:"query"`
-			Columns []string   `json:"columns"`
-			Rows    [][]string `json:"rows"`
+			Filters map[string]consoleRequests `json:"filters"`
 		}
-		cr.phase(t, "requests", map[string]string{"clientId": created.ClientID}, &seen)
-		want := []string{"Time", "Method", "Path", "Route", "Client", "Status", "Reason"}
-		if strings.Join(seen.Columns, "|") != strings.Join(want, "|") {
-			t.Fatalf("requests table columns %q, want %q", seen.Columns, want)
-		}
-		col := func(name string) int {
-			for i, c := range want {
-				if c == name {
-					return i
-				}
-			}
-			return -1
-		}
-		if len(seen.Rows) == 0 {
-			t.Fatalf("no request of client %s with a 4xx status (filter %s)", created.ClientID, seen.Query)
-		}
-		refused := false
-		for _, r := range seen.Rows {
-			if len(r) != len(want) {
-				t.Fatalf("a row of %d cells, want %d: %q", len(r), len(want), r)
-			}
-			if !strings.HasPrefix(r[col("Status")], "4") {
-				t.Errorf("the 4xx filter shows status %q: %q", r[col("Status")], r)
-			}
-			if !strings.Contains(r[col("Client")], created.ClientID) && !strings.Contains(r[col("Client")], "Reporting e2e") {
-				t.Errorf("the client filter shows another client: %q", r)
-			}
-			if strings.Contains(r[col("Path")], "/hello/refused") && r[col("Status")] == strconv.Itoa(code) && r[col("Reason")] != "" {
-				refused = true
+		cr.phase(t, "requests", map[string]any{"filters": map[string]any{
+			"client": map[string]string{"client": created.ClientID, "status": "4xx"},
+			"route":  map[string]string{"route": "ANY /{proxy+}", "status": "refused"},
+		}}, &seen)
+
+		byClient := seen.Filters["client"].table(t)
+		for _, r := range byClient {
+			if !strings.HasPrefix(r["status"], "4") || !strings.Contains(r["client"], created.ClientID) {
+				t.Errorf("client %s and 4xx filter shows %q", created.ClientID, r)
 			}
 		}
-		if !refused {
-			t.Errorf("the refused call (%d on /hello/refused) with its reason is not among the rows:\n%q", code, seen.Rows)
+		if !slices.ContainsFunc(byClient, func(r map[string]string) bool {
+			return strings.Contains(r["path"], "/oauth2/token") && r["status"] == "400" && strings.Contains(r["reason"], "invalid_client")
+		}) {
+			t.Errorf("the deleted secret's refusal (400 invalid_client on /oauth2/token) is not among the client's 4xx requests:\n%q", byClient)
 		}
-	}) {
-		return
-	}
+
+		byRoute := seen.Filters["route"].table(t)
+		for _, r := range byRoute {
+			if s := r["status"]; !strings.HasPrefix(s, "4") && !strings.HasPrefix(s, "5") {
+				t.Errorf("the refused filter shows status %q: %q", s, r)
+			}
+		}
+		if !slices.ContainsFunc(byRoute, func(r map[string]string) bool {
+			return strings.Contains(r["path"], "/hello/refused") && r["status"] == strconv.Itoa(code) && r["reason"] != ""
+		}) {
+			t.Errorf("the refused call (%d on /hello/refused) with its reason is not among the route's refusals:\n%q", code, byRoute)
+		}
+	})
 
 	t.Run("changes without the CSRF token or from another origin are refused", func(t *testing.T) {
 		var seen struct {
