@@ -267,6 +267,7 @@ func TestConsole(t *testing.T) {
 		ClientID string `json:"clientId"`
 		Secret   string `json:"secret"`
 		CurlLine string `json:"curlLine"`
+		Pasted   bool   `json:"pasted"`
 		Try      struct {
 			TokenStatus string `json:"tokenStatus"`
 			CallStatus  string `json:"callStatus"`
@@ -337,7 +338,7 @@ func TestConsole(t *testing.T) {
 		if !strings.Contains(created.Try.Decision, "Refused") || len(created.Try.Decision) < len("Refused: a reason") {
 			t.Errorf("try it: decision %q, want a refusal with its reason", created.Try.Decision)
 		}
-		t.Logf("try it decided: %s", created.Try.Decision)
+		t.Logf("try it (secret pasted with Ctrl+V: %v) decided: %s", created.Pasted, created.Try.Decision)
 	})
 
 	var added struct {
@@ -446,6 +447,9 @@ func TestConsole(t *testing.T) {
 // docs/ (the README's pictures), when TOLLGATE_CONSOLE_DOCS is set.
 func copyConsoleShots(t *testing.T, artifacts string) {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Join("..", "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for src, dst := range map[string]string{"overview-viewport.png": "console.png", "client-viewport.png": "console-client.png"} {
 		in, err := os.Open(filepath.Join(artifacts, src))
 		if err != nil {

@@ -479,7 +479,8 @@ async function tryIt(clientId, secret, routeText, callPath, key) {
   // Paste what the Copy button put on the clipboard, as a person would.
   await secretField.focus();
   await page.keyboard.press('ControlOrMeta+V');
-  if ((await secretField.inputValue()) === '') await secretField.fill(secret); // a headless paste may not reach the field
+  out.pasted = (await secretField.inputValue()) === secret;
+  if (!out.pasted) await secretField.fill(secret); // a headless paste may not reach the field: the clipboard was checked
   check((await secretField.inputValue()) === secret, 'the secret field does not hold the copied secret');
   const routeSel = page.getByLabel('Route', { exact: true });
   const ropt = routeSel.locator('option', { hasText: routeText }).first();
