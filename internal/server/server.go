@@ -254,6 +254,23 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.syncMasterKey(ctx); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	s.buildRequestPath()
+	d, err := s.deploy(opts.APIs, opts.Functions)
+	if err != nil {
+		return nil, err
+	}
+	s.dep.Store(d)
+	if err := s.buildConsole(); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// buildRequestPath builds what serves requests whatever the deployment:
+// the metrics, the token endpoint, the proxy and the verification cache.
+func (s *Server) buildRequestPath() {
+	opts := s.opts
 	s.registerCatalogMetrics()
 	s.limiterErrors = s.metrics.newLimiterErrors()
 	s.tokenMetrics = s.metrics.newTokenMetrics()
@@ -265,16 +282,6 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.gwMetrics = s.metrics.newGatewayMetrics()
 	s.fnMetrics = s.metrics.newFunctionMetrics()
 	s.planMetrics = s.metrics.newPlanMetrics(opts.MaxPlanKeyLabels)
-	d, err := s.deploy(opts.APIs, opts.Functions)
-	if err != nil {
-		return nil, err
-	}
-	s.dep.Store(d)
-	if err := s.buildConsole(); err != nil {
-		return nil, err
-	}
-	s.handler = s.routes()
-	return s, nil
 }
 
 // Listen binds the listeners, so that Addr and PublicURL are known before
