@@ -76,7 +76,7 @@ func needConsoleBrowser(t *testing.T) (node, chromium string) {
 	chromium = needProgram(t, "chromium")
 	for _, pkg := range []string{"playwright-core", "axe-core"} {
 		functest.NeedFile(t, filepath.Join(consoleTestDir, "node_modules", pkg, "package.json"),
-			"the console's browser test packages", "npm ci --prefix e2e/"+consoleTestDir)
+			pkg+" (a Node package of the console's browser test)", "npm ci --prefix e2e/"+consoleTestDir)
 	}
 	return node, chromium
 }
@@ -428,6 +428,24 @@ func TestConsole(t *testing.T) {
 		}
 		if !seen.PoolsListed.WithToken {
 			t.Errorf("the change with the token made no pool")
+		}
+	})
+
+	t.Run("rotate the signing keys, the retire time shown", func(t *testing.T) {
+		_, _, before := verify(t, issuer, tokenOf(t, added.Secret))
+		var seen struct {
+			Keys []string `json:"keys"`
+		}
+		cr.phase(t, "keys", map[string]string{"poolId": created.PoolID}, &seen)
+		i := slices.IndexFunc(seen.Keys, func(row string) bool { return strings.Contains(row, before) })
+		if i < 0 {
+			t.Fatalf("after a rotation the keys do not list key %s:\n%s", before, strings.Join(seen.Keys, "\n"))
+		}
+		if row := strings.ToLower(seen.Keys[i]); !strings.Contains(row, "retired") || !strings.Contains(row, "retires at") {
+			t.Errorf("after a rotation key %s is not shown retired with its retire time: %q", before, seen.Keys[i])
+		}
+		if _, _, after := verify(t, issuer, tokenOf(t, added.Secret)); after == before {
+			t.Errorf("after a rotation tokens are still signed by key %s", before)
 		}
 	})
 

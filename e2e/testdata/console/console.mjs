@@ -389,6 +389,20 @@ const phases = {
     out.poolsListed = { noToken: text.includes(input.noToken), withToken: text.includes(input.withToken), crossOrigin: text.includes(input.crossOrigin) };
   },
 
+  // The pool's signing keys rotated: the old key shown retired, with its
+  // retire time.
+  async keys(ctx) {
+    page = await ctx.newPage();
+    step = 'rotate the signing keys';
+    await goto(`/pools/${input.poolId}`);
+    const force = page.getByLabel('Force', { exact: false });
+    if (await force.count()) await force.first().check(); // the next key is minutes old
+    const resp = await submit(button('Rotate keys'));
+    check(resp.status() === 200, `rotating the keys: status ${resp.status()}`);
+    await goto(`/pools/${input.poolId}`);
+    out.keys = await section('Signing keys').locator('tbody tr').allInnerTexts();
+  },
+
   // Every main page: loads (200), passes axe, and is shot at two sizes.
   async pages(ctx) {
     page = await ctx.newPage();
