@@ -495,6 +495,8 @@ func TestConsoleSessionExpiry(t *testing.T) {
 	p, _ := startDev(t, t.TempDir(), "--console-session-ttl", consoleTTL.String())
 	cr := newConsoleRun(t, node, chromium, p.Output(), consoleArtifacts(t, "expiry"))
 	var seen struct {
+		LiveCookieStatus    int    `json:"liveCookieStatus"`
+		PoolListed          bool   `json:"poolListed"`
 		AfterExpiryPath     string `json:"afterExpiryPath"`
 		ChangeStatus        int    `json:"changeStatus"`
 		ExpiredCookieStatus int    `json:"expiredCookieStatus"`
@@ -504,11 +506,17 @@ func TestConsoleSessionExpiry(t *testing.T) {
 		} `json:"expiredCookieGet"`
 	}
 	cr.phase(t, "expiry", map[string]any{"ttlMs": consoleTTL.Milliseconds(), "pool": "Late pool"}, &seen)
+	if seen.LiveCookieStatus != http.StatusOK {
+		t.Errorf("a page load with the session's cookie while it lasts: %d, want 200", seen.LiveCookieStatus)
+	}
 	if seen.AfterExpiryPath != "/signin" {
 		t.Errorf("a page load after the session ended went to %q, want /signin", seen.AfterExpiryPath)
 	}
 	if seen.ChangeStatus != http.StatusForbidden {
 		t.Errorf("a change after the session ended: %d, want 403", seen.ChangeStatus)
+	}
+	if seen.PoolListed {
+		t.Errorf("a change after the session ended made a pool")
 	}
 	if seen.ExpiredCookieStatus != http.StatusForbidden {
 		t.Errorf("a change with the expired session's cookie: %d, want 403", seen.ExpiredCookieStatus)

@@ -448,6 +448,9 @@ const phases = {
     const action = await form.evaluate((f) => f.action);
     const fields = await formFields(form);
     const nameField = await page.getByLabel('Name').first().getAttribute('name');
+    // The cookie sent by hand, as after the session's end below.
+    const live = await page.request.get(at('/pools'), { maxRedirects: 0, headers: { Cookie: `${cookie.name}=${cookie.value}` } });
+    out.liveCookieStatus = live.status();
     check(Date.now() - before < input.ttlMs, 'the form took longer to load than the session lasts: raise the TTL');
 
     // Wait for the clock: the server's session began at most at
@@ -479,6 +482,11 @@ const phases = {
     out.expiredCookieStatus = r2.status();
     const r3 = await page.request.get(at('/pools'), { maxRedirects: 0, headers: { Cookie: `${cookie.name}=${cookie.value}` } });
     out.expiredCookieGet = { status: r3.status(), location: r3.headers().location || '' };
+
+    step = 'signed in again, no pool was made after the end';
+    await page.goto(env.SIGNIN_LINK);
+    await goto('/pools');
+    out.poolListed = (await page.locator('main').innerText()).includes(input.pool);
   },
 };
 
