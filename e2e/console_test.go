@@ -56,6 +56,7 @@ type consoleResult struct {
 	Axe         map[string][]axeViolation `json:"axe"`
 	CSP         []string                  `json:"csp"`
 	PageErrors  []string                  `json:"pageErrors"`
+	Overflow    []string                  `json:"overflow"`
 	Screenshots []string                  `json:"screenshots"`
 	Failures    []string                  `json:"failures"`
 }
@@ -150,6 +151,9 @@ func (cr *consoleRun) phase(t *testing.T, name string, in, out any) consoleResul
 	}
 	for _, s := range res.PageErrors {
 		t.Errorf("%s: a script error on a page: %s", name, s)
+	}
+	for _, s := range res.Overflow {
+		t.Errorf("%s: a page scrolls sideways on a phone: %s", name, s)
 	}
 	for pg, vs := range res.Axe {
 		for _, v := range vs {

@@ -24,7 +24,7 @@ const phase = process.argv[2];
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-const out = { ok: true, phase, axe: {}, csp: [], pageErrors: [], screenshots: [] };
+const out = { ok: true, phase, axe: {}, csp: [], pageErrors: [], overflow: [], screenshots: [] };
 let step = 'start';
 let page;
 
@@ -135,6 +135,10 @@ async function shoot(name) {
   const view = path.join(artifacts, `${name}-viewport.png`);
   await page.screenshot({ path: view });
   await page.setViewportSize({ width: 390, height: 844 });
+  // On a phone the page scrolls down, never sideways (wide tables
+  // scroll inside their .table-wrap).
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (wide > 390) out.overflow.push(`${name}: ${wide} px wide at 390 px`);
   const phone = path.join(artifacts, `${name}-phone.png`);
   await page.screenshot({ path: phone, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
