@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -44,6 +45,10 @@ type consoleRun struct {
 	node, chromium string
 	env            []string // CONSOLE_URL, SIGNIN_LINK, the access key, …
 	artifacts      string
+	// findings, when not nil, keeps what the pages' checks found (axe,
+	// CSP, script errors, sideways scrolling) for a subtest of their own,
+	// so that they stop no flow; else each fails the phase's test.
+	findings *[]string
 }
 
 // consoleResult is a phase's JSON line: what it saw, or where it failed.
@@ -146,18 +151,26 @@ func (cr *consoleRun) phase(t *testing.T, name string, in, out any) consoleResul
 	if err := json.Unmarshal(line, &res); err != nil {
 		t.Fatalf("console.mjs %s printed no result (%v): %v\nstdout:\n%s\nstderr:\n%s", name, runErr, err, stdout, stderr.String())
 	}
+	var found []string
 	for _, s := range res.CSP {
-		t.Errorf("%s: the Content-Security-Policy refused something on a page: %s", name, s)
+		found = append(found, fmt.Sprintf("%s: the Content-Security-Policy refused something on a page: %s", name, s))
 	}
 	for _, s := range res.PageErrors {
-		t.Errorf("%s: a script error on a page: %s", name, s)
+		found = append(found, fmt.Sprintf("%s: a script error on a page: %s", name, s))
 	}
 	for _, s := range res.Overflow {
-		t.Errorf("%s: a page scrolls sideways on a phone: %s", name, s)
+		found = append(found, fmt.Sprintf("%s: a page scrolls sideways on a phone: %s", name, s))
 	}
-	for pg, vs := range res.Axe {
-		for _, v := range vs {
-			t.Errorf("%s: axe on page %s: %s (%s, %s)\n\t%s", name, pg, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+	for _, pg := range slices.Sorted(maps.Keys(res.Axe)) {
+		for _, v := range res.Axe[pg] {
+			found = append(found, fmt.Sprintf("%s: axe on page %s: %s (%s, %s)\n\t%s", name, pg, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t")))
+		}
+	}
+	if cr.findings != nil {
+		*cr.findings = append(*cr.findings, found...)
+	} else {
+		for _, f := range found {
+			t.Error(f)
 		}
 	}
 	if !res.OK {
@@ -257,6 +270,16 @@ func TestConsole(t *testing.T) {
 	}
 	apiURL := m[1]
 	base := strings.TrimSuffix(dev.Issuer, "/"+dev.PoolID) // the issuers' common prefix
+
+	// Every page a flow visits is checked (axe, CSP, script errors, a
+	// phone's width): reported here, whichever flow stopped.
+	var findings []string
+	cr.findings = &findings
+	defer t.Run("the pages pass axe, keep to the CSP and fit a phone", func(t *testing.T) {
+		for _, f := range findings {
+			t.Error(f)
+		}
+	})
 
 	if !t.Run("sign in", func(t *testing.T) {
 		cr.phase(t, "signin", nil, nil)

@@ -139,6 +139,7 @@ async function shoot(name) {
   // scroll inside their .table-wrap).
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   if (wide > 390) out.overflow.push(`${name}: ${wide} px wide at 390 px`);
+  await axeCheck(`${name} (phone)`); // what a phone shows differs (hidden columns, wrapped navigation)
   const phone = path.join(artifacts, `${name}-phone.png`);
   await page.screenshot({ path: phone, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
