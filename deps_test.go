@@ -83,6 +83,7 @@ var allowedImports = map[string][]string{
 var allowedModules = map[string][]string{
 	"examples/go-function":       {"github.com/aws/aws-lambda-go"},
 	"internal/awstest":           {},
+	"internal/domain":            {"golang.org/x/crypto"},
 	"internal/propagation":       {"github.com/aws/aws-sdk-go-v2"},
 	"bench/internal/pgschema":    {"github.com/jackc/pgx/v5"},
 	"internal/bearer":            {"github.com/go-jose/go-jose/v4"},

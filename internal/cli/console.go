@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/console"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/vault"
 )
@@ -31,9 +36,15 @@ type consoleFlags struct {
 	// linkToken is the token of dev's sign-in link, made at start
 	// (devCommand).
 	linkToken string
+	// setup is the token of the link that sets the first admin
+	// password, made at start when none is set (consoleOptions); a
+	// pointer, so that the copies of the flags the server's start makes
+	// share it.
+	setup *string
 }
 
 func (f *consoleFlags) register(cmd *cobra.Command) {
+	f.setup = new(string)
 	fs := cmd.Flags()
 	fs.StringVar(&f.where, "console", "", "where the admin console is served: admin (on --admin-listen), main (on --listen's and --tls-listen's listeners, at --console-path), or off (default: admin when --admin-listen is given; otherwise main for dev and off for serve)")
 	fs.StringVar(&f.path, "console-path", console.DefaultPath, "path of the admin console")
@@ -83,6 +94,17 @@ func (a *app) consoleOptions(ctx context.Context, opts *server.Options, f *conso
 	copts := console.Options{
 		Domain: svc, Vault: v, Audit: a.audit, Path: strings.TrimSuffix(f.path, "/"),
 		SessionTTL: f.sessionTTL, IdleTimeout: f.idleTimeout, Now: a.now, Logger: opts.Logger,
+		// Behind a proxy that ends TLS the requests are plain HTTP, but
+		// the browser's are HTTPS: the cookies must be Secure anyway.
+		SecureCookies: strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://"),
+	}
+	set, err := svc.AdminPasswordSet(ctx)
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	if !set && f.setup != nil {
+		*f.setup = randomLinkToken()
+		copts.SetupToken = *f.setup
 	}
 	if f.dev {
 		id, _, err := svc.FirstAccessKey(ctx, "tollgate dev")
@@ -117,4 +139,61 @@ func printConsole(w interface{ Write([]byte) (int, error) }, srv *server.Server,
 	if f.linkToken != "" {
 		fmt.Fprintf(w, "  sign in:      %ssignin/link?token=%s\n", u, f.linkToken)
 	}
+	if f.setup != nil && *f.setup != "" {
+		// Once, at the first start: the link is good until a password is
+		// set or the process ends.
+		fmt.Fprintf(w, "  set the admin password (once): %ssetup?token=%s\n", u, *f.setup)
+	}
+}
+
+// consoleCommand is `tollgate console`: the admin console's settings.
+func (a *app) consoleCommand() *cobra.Command {
+	return group("console", "Manage the admin console (served by serve and dev)", a.consolePassword())
+}
+
+// consolePassword sets or resets the admin console's password.
+func (a *app) consolePassword() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "password [--password-file FILE]",
+		Short: "Set or reset the admin console's password (read from standard input, or --password-file); sessions signed in with the old one end",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pw, err := readPassword(cmd.InOrStdin(), file)
+			if err != nil {
+				return err
+			}
+			return a.onStoreAndVault(func(ctx context.Context, s *session, _ []string) error {
+				if err := s.svc.SetAdminPassword(ctx, pw); err != nil {
+					return err
+				}
+				fmt.Fprintln(a.stdout, "The admin console's password is set: sign in with it as admin.")
+				return nil
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringVar(&file, "password-file", "", "file whose first line is the new password (default: standard input)")
+	return cmd
+}
+
+// readPassword reads the first line of file, or of in when file is "",
+// without its line ending.
+func readPassword(in io.Reader, file string) (string, error) {
+	if file != "" {
+		f, err := os.Open(file) //nolint:gosec // the operator names their own file
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		in = f
+	}
+	line, err := bufio.NewReader(io.LimitReader(in, domain.AdminPasswordMaxBytes+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if line == "" {
+		return "", reported(2, "no password given: write it on standard input, or give --password-file")
+	}
+	return line, nil
 }

@@ -60,10 +60,7 @@ restarts: the client id, secret and signing keys stay the same.`,
 					return err
 				}
 			}
-			f.echoMissing = true
-			f.console.dev = true
-			f.console.linkToken = randomLinkToken()
-			f.privateJWKS = true
+			f.forDev()
 			f.reload = reloadSource{configPath: configPath, template: tf, watch: true, showKeyValues: true, prepare: creds.prepareFunc()}
 			v, err := a.openDevVault()
 			if err != nil {
@@ -84,6 +81,16 @@ restarts: the client id, secret and signing keys stay the same.`,
 	cmd.Flags().StringVar(&configPath, "config", "", "config file to run instead of the embedded seed stack")
 	tf.register(cmd)
 	return cmd
+}
+
+// forDev sets what dev does beyond serve: functions whose interpreter is
+// missing answer with the echo runtime, jwks_uri may be private, and the
+// console signs in by the link dev prints.
+func (f *serveFlags) forDev() {
+	f.echoMissing = true
+	f.privateJWKS = true
+	f.console.dev = true
+	f.console.linkToken = randomLinkToken()
 }
 
 // loadDevConfig loads dev's --config: clients declaring no keys get

@@ -116,6 +116,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.tokenCommand(),
 		a.masterKeyCommand(),
 		a.accessKeysCommand(),
+		a.consoleCommand(),
 		a.apiKeysCommand(),
 		a.usageCommand(),
 		a.outputsCommand(),

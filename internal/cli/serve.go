@@ -167,6 +167,7 @@ func (a *app) serveCommand() *cobra.Command {
 				if t := srv.MTLSAddr(); t != "" {
 					fmt.Fprintf(a.stdout, "Mutual TLS (RFC 8705) on %s (%s)\n", t, srv.MTLSBase())
 				}
+				printConsole(a.stdout, srv, &f.console)
 			})
 		},
 	}
@@ -264,10 +265,7 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	}
 	lim.options(&opts)
 	opts.Replay = newReplayCache(lim, f, a.now)
-	if err := a.consoleOptions(ctx, &opts, &f.console, st, v); err != nil {
-		return err
-	}
-	srv, err := server.New(ctx, opts)
+	srv, err := a.newServer(ctx, opts, &f.console, st, v)
 	if err != nil {
 		return err
 	}
@@ -284,6 +282,14 @@ func (a *app) runServer(ctx context.Context, cfg *config.Config, stack *stackRun
 	stopReloads()
 	log.Info("stopped")
 	return err
+}
+
+// newServer builds the server of opts with the console of cf.
+func (a *app) newServer(ctx context.Context, opts server.Options, cf *consoleFlags, st tollgate.Store, v *vault.Vault) (*server.Server, error) {
+	if err := a.consoleOptions(ctx, &opts, cf, st, v); err != nil {
+		return nil, err
+	}
+	return server.New(ctx, opts)
 }
 
 // newReplayCache returns the cache of DPoP proofs' and client assertions'

@@ -53,8 +53,13 @@ type Options struct {
 	// (DefaultIdleTimeout when 0).
 	SessionTTL  time.Duration
 	IdleTimeout time.Duration
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// SecureCookies makes the session cookie Secure with the __Host-
+	// prefix even on plain HTTP requests: for a console behind a proxy
+	// that ends TLS (the public URL is https). Requests over TLS get them
+	// anyway.
+	SecureCookies bool
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Defaults of Options.
@@ -93,7 +98,10 @@ type TryRequest struct {
 	Scope            string // space-separated; "" for all the client's
 	APIID, Stage     string
 	Method, Path     string // Path below the stage, e.g. "/items/1"
-	Body             string
+	// Route is the key of the declared route the call is meant for
+	// ("GET /items/{id}"), to explain the gateway's decision.
+	Route string
+	Body  string
 }
 
 // TryStep is one HTTP exchange of a try.
@@ -102,7 +110,9 @@ type TryStep struct {
 	Status      int
 	Header      http.Header
 	Body        string
-	Err         string // the exchange failed before an answer
+	// Truncated is set when Body is only the first part of the answer's.
+	Truncated bool
+	Err       string // the exchange failed before an answer
 }
 
 // TryResult is what a try did and why.
@@ -116,6 +126,9 @@ type TryResult struct {
 	// Decision is the gateway's record of the call: route, client,
 	// status, and the reason of a refusal.
 	Decision reqlog.Entry
+	// Verdict says the decision in words: "Allowed: …", "Refused
+	// (reason): …", or "Not called: …" when no call was made.
+	Verdict string
 }
 
 // Console serves the admin console.
@@ -124,6 +137,9 @@ type Console struct {
 	mux  *http.ServeMux
 	tmpl *templates
 	log  *slog.Logger
+	// guard is the sign-in's in-memory state: failure counts and
+	// signed-out sessions (auth.go).
+	guard *guard
 }
 
 // New returns the console; mount it at opts.Path:
@@ -149,7 +165,7 @@ func New(opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{opts: opts, mux: http.NewServeMux(), tmpl: t, log: opts.Logger}
+	c := &Console{opts: opts, mux: http.NewServeMux(), tmpl: t, log: opts.Logger, guard: newGuard()}
 	c.routes()
 	return c, nil
 }

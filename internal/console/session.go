@@ -22,6 +22,10 @@ type Session struct {
 	Identity string `json:"who"`
 	// Method is how: "access_key", "password" or "link".
 	Method string `json:"how"`
+	// Gen is, for a session signed in with the admin password, the
+	// generation of the password it was checked against: the session ends
+	// when the password is set again.
+	Gen string `json:"gen,omitempty"`
 	// CSRF is the token every change must carry.
 	CSRF    string    `json:"csrf"`
 	Issued  time.Time `json:"iat"`
@@ -61,11 +65,22 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// newSession starts a session for identity and sets its cookie.
-func (c *Console) newSession(w http.ResponseWriter, r *http.Request, identity, method string) *Session {
+// Session methods: how an operator signed in.
+const (
+	methodAccessKey = "access_key"
+	methodPassword  = "password"
+	methodLink      = "link"
+)
+
+// adminIdentity is the identity of the admin password's sessions.
+const adminIdentity = "admin"
+
+// newSession starts a session for identity and sets its cookie; gen is
+// the password's generation for a password session.
+func (c *Console) newSession(w http.ResponseWriter, r *http.Request, identity, method, gen string) *Session {
 	now := c.opts.Now().UTC()
 	s := &Session{
-		ID: randomToken(16), Identity: identity, Method: method, CSRF: randomToken(32),
+		ID: randomToken(16), Identity: identity, Method: method, Gen: gen, CSRF: randomToken(32),
 		Issued: now, Expires: now.Add(c.opts.SessionTTL), Seen: now,
 	}
 	c.writeSession(w, r, s)
@@ -82,7 +97,7 @@ func (c *Console) writeSession(w http.ResponseWriter, r *http.Request, s *Sessio
 // and empty value delete it).
 func (c *Console) cookie(r *http.Request, value string, exp time.Time) *http.Cookie {
 	ck := &http.Cookie{Name: cookieName, Value: value, Path: c.opts.Path + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode}
-	if r.TLS != nil {
+	if c.secure(r) {
 		// __Host- binds the cookie to this origin: Secure, Path=/ and no
 		// Domain.
 		ck.Name, ck.Secure, ck.Path = secureCookieName, true, "/"
@@ -90,15 +105,57 @@ func (c *Console) cookie(r *http.Request, value string, exp time.Time) *http.Coo
 	if value == "" {
 		ck.MaxAge = -1
 	} else {
-		ck.Expires = exp
+		// Max-Age, not Expires: relative, so a browser's clock does not
+		// matter (the session's own times are checked on each request).
+		ck.MaxAge = max(1, int(exp.Sub(c.opts.Now()).Seconds()))
 	}
 	return ck
 }
 
-// readSession returns the request's valid session, or nil.
+// secure reports whether the console's cookies are Secure: over TLS, or
+// when the console's public URL is https (Options.SecureCookies).
+func (c *Console) secure(r *http.Request) bool {
+	return r.TLS != nil || c.opts.SecureCookies
+}
+
+// readSession returns the request's valid session, or nil: sealed by
+// this master key, within its lifetime and idle timeout, not signed out,
+// and its identity still good (checkIdentity).
 func (c *Console) readSession(r *http.Request) *Session {
+	s := c.openSession(r)
+	if s == nil || c.guard.revoked(s.ID, c.opts.Now()) || !c.checkIdentity(r, s) {
+		return nil
+	}
+	return s
+}
+
+// checkIdentity reports whether what signed s in still holds: its access
+// key is still stored (a deleted key ends its sessions at once), or the
+// admin password is the one it signed in with. It reads the domain on
+// each request: one small read.
+func (c *Console) checkIdentity(r *http.Request, s *Session) bool {
+	var ok bool
+	var err error
+	switch s.Method {
+	case methodAccessKey, methodLink:
+		ok, err = c.opts.Domain.AccessKeyExists(r.Context(), s.Identity)
+	case methodPassword:
+		var gen string
+		gen, err = c.opts.Domain.AdminPasswordGen(r.Context())
+		ok = gen != "" && subtle.ConstantTimeCompare([]byte(gen), []byte(s.Gen)) == 1
+	}
+	if err != nil {
+		c.log.Error("console: check session", "identity", s.Identity, "err", err)
+		return false
+	}
+	return ok
+}
+
+// openSession returns the session of the request's cookie when it opens
+// and is within its lifetime and idle timeout, or nil.
+func (c *Console) openSession(r *http.Request) *Session {
 	name := cookieName
-	if r.TLS != nil {
+	if c.secure(r) {
 		name = secureCookieName
 	}
 	ck, err := r.Cookie(name)
@@ -124,8 +181,12 @@ func (c *Console) readSession(r *http.Request) *Session {
 	return &s
 }
 
-// endSession deletes the session cookie.
-func (c *Console) endSession(w http.ResponseWriter, r *http.Request) {
+// endSession deletes the session cookie; s, if not nil, is signed out:
+// its cookie, should it be replayed, is refused until it expires.
+func (c *Console) endSession(w http.ResponseWriter, r *http.Request, s *Session) {
+	if s != nil {
+		c.guard.revoke(s.ID, s.Expires, c.opts.Now())
+	}
 	http.SetCookie(w, c.cookie(r, "", time.Time{}))
 }
 
@@ -143,8 +204,9 @@ func checkCSRF(r *http.Request, s *Session) bool {
 // a link could forge).
 func (c *Console) setFlash(w http.ResponseWriter, r *http.Request, msg string) {
 	sealed := c.opts.Vault.Seal([]byte(msg), []byte(flashAAD))
+	//nolint:gosec // HttpOnly, SameSite=Strict, and Secure whenever the console is reached over HTTPS (c.secure)
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString(sealed),
-		Path: c.opts.Path + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 60})
+		Path: c.opts.Path + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.secure(r), MaxAge: 60})
 }
 
 // takeFlash returns the flash message and deletes it.
@@ -153,7 +215,8 @@ func (c *Console) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: c.opts.Path + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	//nolint:gosec // as setFlash's
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: c.opts.Path + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.secure(r)})
 	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
 	if err != nil {
 		return ""

@@ -1,4 +1,374 @@
 package console
 
-// routesTry registers this area's pages.
-func (c *Console) routesTry() {}
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate"
+)
+
+// routesTry registers the "try it" panel: a token for a client, and a
+// call of a route with it, through the server's own token endpoint and
+// gateway.
+func (c *Console) routesTry() {
+	c.handle("GET /try", c.tryPage)
+	c.handle("POST /try", c.tryRun)
+}
+
+// tryClient is a client as the panel offers it.
+type tryClient struct {
+	ID, Label string
+}
+
+// tryRoute is a route of a stage of an API in service as the panel
+// offers it.
+type tryRoute struct {
+	Value             string // tryRouteValue of it
+	Label             string // "{api name} · {stage} · {METHOD} {path}"
+	APIID, Stage, Key string
+	Method            string // what the call sends: ANY is GET
+	Path              string // a concrete path of the route
+}
+
+// tryForm is the panel's form, as shown.
+type tryForm struct {
+	Clients []tryClient
+	Routes  []tryRoute
+	// FirstPool is a pool to create a client in, "" when there is none.
+	FirstPool string
+	Client    string
+	Route     string // a tryRoute's Value
+	Scope     string
+	Path      string
+	Body      string
+	// PathFor is the route Path was prefilled for.
+	PathFor string
+}
+
+// tryData is the page's data: the form and, after a try, its result.
+type tryData struct {
+	Form    tryForm
+	Result  *TryResult
+	View    *tryView
+	Clients int
+}
+
+// tryView is a result made ready to show.
+type tryView struct {
+	Allowed, Refused bool
+	TokenType        string
+	ExpiresIn        string
+	Scopes           []string
+	Claims           []tryClaim
+	TokenHeaders     []string
+	CallHeaders      []string
+	CurlToken        string
+	CurlCall         string
+	ClientID         string
+	// RequestsURL is the recent requests of the client.
+	RequestsURL string
+}
+
+// tryClaim is one claim of the token, for display.
+type tryClaim struct {
+	Name, Value, When string
+}
+
+// tryRouteValue is a route's value in the Route select.
+func tryRouteValue(apiID, stage, key string) string {
+	return apiID + "|" + stage + "|" + key
+}
+
+// tryParam is a path parameter of a route template: {name} or {name+}.
+var tryParam = regexp.MustCompile(`\{([^}]+)\}`)
+
+// tryPath is a concrete path of a route's template: {id} is 1, a greedy
+// {proxy+} is hello; $default is /.
+func tryPath(resourcePath string) string {
+	if resourcePath == tollgate.DefaultRouteKey {
+		return "/"
+	}
+	return tryParam.ReplaceAllStringFunc(resourcePath, func(m string) string {
+		if strings.HasSuffix(m, "+}") {
+			return "hello"
+		}
+		return "1"
+	})
+}
+
+// tryOptions reads the clients of every pool and the routes of every API
+// in service.
+func (c *Console) tryOptions(r *http.Request) (tryForm, error) {
+	ctx := r.Context()
+	var f tryForm
+	pools, err := c.opts.Domain.ListPools(ctx)
+	if err != nil {
+		return f, err
+	}
+	sort.Slice(pools, func(i, j int) bool { return pools[i].Name < pools[j].Name })
+	if len(pools) > 0 {
+		f.FirstPool = pools[0].ID
+	}
+	for _, p := range pools {
+		cls, err := c.opts.Domain.ListClients(ctx, p.ID)
+		if err != nil {
+			return f, err
+		}
+		sort.Slice(cls, func(i, j int) bool { return cls[i].Name < cls[j].Name })
+		for _, cl := range cls {
+			f.Clients = append(f.Clients, tryClient{ID: cl.ID, Label: cl.Name + " (" + cl.ID + ") · " + p.Name})
+		}
+	}
+	apis := c.opts.Backend.ConsoleAPIs()
+	sort.Slice(apis, func(i, j int) bool { return apis[i].Name < apis[j].Name })
+	for _, api := range apis {
+		for _, st := range api.Stages {
+			for _, rt := range api.Routes {
+				method := rt.Method
+				if method == "ANY" || method == "" {
+					method = http.MethodGet
+				}
+				f.Routes = append(f.Routes, tryRoute{
+					Value: tryRouteValue(api.ID, st.Name, rt.Key()),
+					Label: api.Name + " · " + st.Name + " · " + routeLabel(&rt),
+					APIID: api.ID, Stage: st.Name, Key: rt.Key(), Method: method, Path: tryPath(rt.ResourcePath),
+				})
+			}
+		}
+	}
+	return f, nil
+}
+
+// routeLabel is "METHOD /path", or "$default".
+func routeLabel(rt *tollgate.Route) string {
+	if rt.IsDefault() {
+		return tollgate.DefaultRouteKey
+	}
+	return rt.Method + " " + rt.ResourcePath
+}
+
+// route returns the form's route of value v.
+func (f *tryForm) route(v string) (tryRoute, bool) {
+	for _, rt := range f.Routes {
+		if rt.Value == v {
+			return rt, true
+		}
+	}
+	return tryRoute{}, false
+}
+
+func (f *tryForm) hasClient(id string) bool {
+	return slices.ContainsFunc(f.Clients, func(cl tryClient) bool { return cl.ID == id })
+}
+
+func (c *Console) tryPage(w http.ResponseWriter, r *http.Request) {
+	f, err := c.tryOptions(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	if id := q.Get("client"); f.hasClient(id) {
+		f.Client = id
+	}
+	if api := q.Get("api"); api != "" {
+		for _, rt := range f.Routes {
+			if rt.APIID == api && (q.Get("stage") == "" || rt.Stage == q.Get("stage")) && (q.Get("route") == "" || rt.Key == q.Get("route")) {
+				f.Route = rt.Value
+				break
+			}
+		}
+	}
+	if f.Route == "" && len(f.Routes) > 0 {
+		f.Route = f.Routes[0].Value
+	}
+	if rt, ok := f.route(f.Route); ok {
+		f.Path, f.PathFor = rt.Path, rt.Value
+	}
+	c.render(w, r, http.StatusOK, "try", Page{Title: "Try it", Nav: "try", Data: tryData{Form: f}})
+}
+
+func (c *Console) tryRun(w http.ResponseWriter, r *http.Request) {
+	f, err := c.tryOptions(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	f.Client = r.PostFormValue("client")
+	f.Route = r.PostFormValue("route")
+	f.Scope = strings.Join(strings.Fields(r.PostFormValue("scope")), " ")
+	f.Path = strings.TrimSpace(r.PostFormValue("path"))
+	f.Body = r.PostFormValue("body")
+	secret := r.PostFormValue("secret")
+	page := Page{Title: "Try it", Nav: "try"}
+	rt, ok := f.route(f.Route)
+	if ok {
+		// A path left as it was prefilled for another route is that
+		// route's: the path of the route now chosen replaces it.
+		if prev, found := f.route(r.PostFormValue("path_for")); f.Path == "" || (found && prev.Value != rt.Value && f.Path == prev.Path) {
+			f.Path = rt.Path
+		}
+		f.PathFor = rt.Value
+	}
+	switch {
+	case !f.hasClient(f.Client):
+		page.Error = "Choose a client."
+	case !ok:
+		page.Error = "Choose a route."
+	case !strings.HasPrefix(f.Path, "/"):
+		page.Error = "The path must start with /."
+	}
+	if page.Error != "" {
+		page.Data = tryData{Form: f}
+		c.render(w, r, http.StatusBadRequest, "try", page)
+		return
+	}
+	usedStored := secret == ""
+	if usedStored {
+		if secret, err = c.tryStoredSecret(r, f.Client); err != nil {
+			msg, _ := c.ErrorMessage(r, err)
+			page.Error, page.Data = msg, tryData{Form: f}
+			c.render(w, r, http.StatusBadRequest, "try", page)
+			return
+		}
+	}
+	res := c.opts.Backend.Try(r.Context(), TryRequest{
+		ClientID: f.Client, Secret: secret, Scope: f.Scope,
+		APIID: rt.APIID, Stage: rt.Stage, Route: rt.Key,
+		Method: rt.Method, Path: f.Path, Body: f.Body,
+	})
+	page.Data = tryData{Form: f, Result: &res, View: c.tryViewOf(f, &res, secret)}
+	c.render(w, r, http.StatusOK, "try", page)
+}
+
+// tryStoredSecret is the client's newest stored secret.
+func (c *Console) tryStoredSecret(r *http.Request, clientID string) (string, error) {
+	cl, err := c.opts.Domain.GetClient(r.Context(), clientID)
+	if err != nil {
+		return "", err
+	}
+	if len(cl.Secrets) == 0 {
+		return "", tollgate.Errorf(tollgate.KindInvalid, "The client %s has no secret: it cannot get a token with client credentials.", cl.Name)
+	}
+	newest := slices.MaxFunc(cl.Secrets, func(a, b tollgate.ClientSecret) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	if len(newest.Sealed) == 0 {
+		return "", tollgate.Errorf(tollgate.KindInvalid, "The secret of client %s cannot be read back: type it in the Client secret field.", cl.Name)
+	}
+	return c.opts.Domain.Reveal(cl, newest)
+}
+
+// tryViewOf prepares res to show: the token's fields and claims, headers
+// in order, and the curl equivalent of both steps (the secret in it is
+// $CLIENT_SECRET, never its value).
+func (c *Console) tryViewOf(f tryForm, res *TryResult, secret string) *tryView {
+	v := &tryView{ClientID: f.Client}
+	v.Refused = res.Decision.Refused()
+	v.Allowed = res.Call.Status > 0 && !v.Refused
+	var tok struct {
+		TokenType string      `json:"token_type"`
+		ExpiresIn json.Number `json:"expires_in"`
+		Scope     string      `json:"scope"`
+	}
+	if json.Unmarshal([]byte(res.Token.Body), &tok) == nil {
+		v.TokenType, v.ExpiresIn = tok.TokenType, tok.ExpiresIn.String()
+		v.Scopes = strings.Fields(tok.Scope)
+	}
+	if len(v.Scopes) == 0 {
+		// Cognito's answer names no scope: the token's claim does.
+		sc, _ := res.Claims["scope"].(string)
+		v.Scopes = strings.Fields(sc)
+	}
+	if id, ok := res.Claims["client_id"].(string); ok && id != "" {
+		v.ClientID = id
+	}
+	names := make([]string, 0, len(res.Claims))
+	for n := range res.Claims {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v.Claims = append(v.Claims, claimRow(n, res.Claims[n]))
+	}
+	v.RequestsURL = c.opts.Path + "/requests?client=" + url.QueryEscape(v.ClientID)
+	v.TokenHeaders = headerLines(res.Token.Header)
+	v.CallHeaders = headerLines(res.Call.Header)
+
+	tokenURL := cmp.Or(res.Token.URL, strings.TrimSuffix(c.opts.Backend.PublicURL(), "/")+"/oauth2/token")
+	var b strings.Builder
+	b.WriteString("TOKEN=$(curl -s -u \"" + shellDouble(f.Client) + ":$CLIENT_SECRET\" \\\n")
+	b.WriteString("  -d grant_type=client_credentials \\\n")
+	if f.Scope != "" {
+		b.WriteString("  --data-urlencode " + shellQuote("scope="+f.Scope) + " \\\n")
+	}
+	b.WriteString("  " + shellQuote(tokenURL) + " | jq -r .access_token)")
+	v.CurlToken = b.String()
+	if res.Call.URL != "" {
+		b.Reset()
+		b.WriteString("curl -i -X " + res.Call.Method + " \\\n  -H \"Authorization: Bearer $TOKEN\" \\\n")
+		if f.Body != "" {
+			b.WriteString("  -H 'Content-Type: application/json' --data " + shellQuote(f.Body) + " \\\n")
+		}
+		b.WriteString("  " + shellQuote(res.Call.URL))
+		v.CurlCall = b.String()
+	}
+	// Belt and braces: whatever an answer echoed, the secret is not shown.
+	if secret != "" {
+		for _, s := range []*string{&res.Token.Body, &res.Call.Body, &v.CurlToken, &v.CurlCall} {
+			*s = strings.ReplaceAll(*s, secret, "$CLIENT_SECRET")
+		}
+	}
+	return v
+}
+
+// claimRow formats a claim; a time claim (exp, iat, nbf, auth_time) gets
+// its time too.
+func claimRow(name string, val any) tryClaim {
+	row := tryClaim{Name: name}
+	switch x := val.(type) {
+	case string:
+		row.Value = x
+	case json.Number:
+		row.Value = x.String()
+		if n, err := x.Int64(); err == nil && slices.Contains([]string{"exp", "iat", "nbf", "auth_time"}, name) {
+			row.When = time.Unix(n, 0).UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			row.Value = fmt.Sprint(x)
+		} else {
+			row.Value = string(b)
+		}
+	}
+	return row
+}
+
+// headerLines are "Name: value" lines of h, by name.
+func headerLines(h http.Header) []string {
+	names := make([]string, 0, len(h))
+	for n := range h {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		for _, v := range h[n] {
+			out = append(out, n+": "+v)
+		}
+	}
+	return out
+}
+
+// shellDouble escapes s for the inside of double quotes.
+func shellDouble(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+	return r.Replace(s)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/signer"
 )
 
 // The reads below are what front ends that show the domain (the admin
@@ -73,3 +74,12 @@ func (s *Service) GetUsagePlan(ctx context.Context, id string) (*tollgate.UsageP
 func (s *Service) Usage(ctx context.Context, planID, keyID, from, to string) ([]tollgate.UsageRecord, error) {
 	return s.st.Usage(ctx, planID, keyID, from, to)
 }
+
+// Timings of signing-key rotation, for front ends that explain them:
+// a next key is published PublishLead before it may sign (RotateKeys
+// refuses sooner, unless forced), and verifiers may cache the JWKS for
+// JWKSMaxAge.
+const (
+	PublishLead = signer.PublishLead
+	JWKSMaxAge  = signer.JWKSMaxAge
+)

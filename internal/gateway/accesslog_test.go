@@ -23,6 +23,8 @@ type unwrapper struct{ http.ResponseWriter }
 
 func (u unwrapper) Unwrap() http.ResponseWriter { return u.ResponseWriter }
 
+const noRouteDetail = "no API, stage, resource or method matches the request"
+
 // TestGatewayLogFields: the gateway tells the access log the API, stage,
 // declared route and the allowed client, also through writers that unwrap
 // to the log's.
@@ -35,10 +37,10 @@ func TestGatewayLogFields(t *testing.T) {
 		want gateway.LogFields
 	}{
 		{"allowed", request("GET", execHost, "/prod/a/b", tok), gateway.LogFields{API: apiID, Stage: "prod", Route: "ANY /{proxy+}", ClientID: clientA}},
-		{"no token", request("GET", execHost, "/prod/a/b", ""), gateway.LogFields{API: apiID, Stage: "prod", Route: "ANY /{proxy+}"}},
+		{"no token", request("GET", execHost, "/prod/a/b", ""), gateway.LogFields{API: apiID, Stage: "prod", Route: "ANY /{proxy+}", Reason: gateway.ReasonMissingToken, Detail: "the request has no token"}},
 		{"no authorizer", request("GET", execHost, "/prod/open/7", ""), gateway.LogFields{API: apiID, Stage: "prod", Route: "GET /open/{id}"}},
-		{"no route", request("DELETE", execHost, "/prod", ""), gateway.LogFields{API: apiID, Stage: "prod"}},
-		{"no API", request("GET", "127.0.0.1", "/apis/nope/prod/x", ""), gateway.LogFields{}},
+		{"no route", request("DELETE", execHost, "/prod", ""), gateway.LogFields{API: apiID, Stage: "prod", Reason: gateway.ReasonNoRoute, Detail: noRouteDetail}},
+		{"no API", request("GET", "127.0.0.1", "/apis/nope/prod/x", ""), gateway.LogFields{Reason: gateway.ReasonNoRoute, Detail: noRouteDetail}},
 	}
 	for _, tc := range cases {
 		for _, wrapped := range []bool{false, true} {

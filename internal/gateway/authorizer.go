@@ -234,7 +234,7 @@ func (a *Authorizer) Authorize(ctx context.Context, header string, scopes []stri
 	}
 	claims := v.claims
 	if claims.JTI != "" && a.opts.Revoked != nil && a.opts.Revoked(claims.JTI) {
-		return Result{Claims: claims, Cached: cached, Reason: "token revoked", v: v}
+		return Result{Claims: claims, Cached: cached, Reason: reasonRevoked, v: v}
 	}
 	if !claims.HasAnyScope(scopes) {
 		return Result{Claims: claims, Cached: cached, Reason: "token carries none of the method's authorization scopes", v: v}

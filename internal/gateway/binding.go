@@ -115,7 +115,7 @@ func (g *Gateway) checkBinding(r *http.Request, rs *routeState, header string, r
 	if failed {
 		d = Failed
 	}
-	*res = Result{Decision: d, Cached: res.Cached, Reason: reason, bound: f}
+	*res = Result{Decision: d, Cached: res.Cached, Reason: reason, bound: f, v: res.v} // v: the access log's client id
 }
 
 // bindingRefusal makes checkBinding's checks of the claims c: nil when

@@ -933,7 +933,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.obs.ObserveRequest(l.api, l.stage, l.resource, l.method, status, time.Since(start))
 	}
 	if f := logFields(raw); f != nil {
-		*f = LogFields{RequestID: id, API: l.api, Stage: l.stage, Route: l.route, ClientID: l.clientID}
+		if l.reason == "" && x.rec.why != whyNone {
+			l.reason, l.detail = whys[x.rec.why].reason, whys[x.rec.why].detail
+		}
+		*f = LogFields{RequestID: id, API: l.api, Stage: l.stage, Route: l.route, ClientID: l.clientID, Reason: l.reason, Detail: l.detail}
 	}
 }
 
@@ -943,6 +946,9 @@ type labels struct {
 	api, stage, resource, method string
 	route                        string // routeState.name
 	clientID                     string
+	// reason and detail say why an authorizer refused the request (else
+	// the recorder's why says what the gateway refused it for).
+	reason, detail string
 }
 
 // exchange is what the gateway allocates for a request, in one piece:
@@ -988,12 +994,12 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 	throttle := t.stage.throttle
 	if !throttle.allowStage(now) || !throttle.allowRoute(m.Index, now) ||
 		(t.lenientRoute > 0 && !throttle.allowRoute(t.lenientRoute-1, now)) {
-		t.api.write(w, ResponseThrottled)
+		t.api.write(w, ResponseThrottled) // whyStageThrottle
 		return
 	}
 
 	if g.unavailable != nil && rs.needsCurrentCatalog() && g.unavailable() {
-		t.api.write(w, ResponseServiceUnavailable)
+		t.api.write(w, ResponseServiceUnavailable) // whyCatalogUnavailable
 		return
 	}
 	var res Result
@@ -1013,6 +1019,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 		}
 		if res.Decision != Allow {
 			g.refuse(w, r, &t, rs, res, id)
+			l.refused(r, rs, &res)
 			return
 		}
 		if res.Claims != nil {
@@ -1046,11 +1053,15 @@ func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index
 	var pk planKey
 	if rs.keyRequired {
 		if pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, res); !ok {
+			if pk.value == "" {
+				refused(w, whyKeyMissing)
+			}
 			t.api.write(w, ResponseInvalidAPIKey)
 			return nil, false
 		}
 	}
 	if g.shared == nil && !t.stage.throttle.allowClient(res.clientKey(), now) {
+		refused(w, whyClientThrottle)
 		t.api.write(w, ResponseThrottled)
 		return nil, false
 	}
@@ -1113,14 +1124,17 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 	// requests, even if there isn't an OPTIONS route configured").
 	preflight := ok && t.api.cors != nil && isPreflight(r)
 	var lenient string
+	rejected := false // the path, for the access log
 	if ok {
 		t.rest, lenient, ok = normalizePath(t.rest)
+		rejected = !ok
 	}
 	if ok {
 		t.lenient = lenient
 		m, ok = t.api.router.Match(r.Method, t.rest)
 		if ok {
 			t.lenientRoute, ok = t.api.sameGrant(r.Method, lenient, t.rest, m.Index)
+			rejected = !ok
 		}
 	}
 	if preflight && !ok {
@@ -1129,6 +1143,9 @@ func (g *Gateway) route(w http.ResponseWriter, r *http.Request, l *labels, t *ta
 		return m, false
 	}
 	if !ok {
+		if rejected {
+			refused(w, whyPathRejected)
+		}
 		noRoute(w, r, t.api)
 		return m, false
 	}
@@ -1291,6 +1308,8 @@ type statusRecorder struct {
 	http bool
 	// informational is set once a 1xx answer has gone out.
 	informational bool
+	// why is the refusal the gateway answered with, for the access log.
+	why why
 }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -436,7 +436,7 @@ func (a *LambdaAuthorizer) invokeEvent(ctx context.Context, traceID string, even
 		o.reason = "invoking " + a.function + ": " + err.Error()
 	case fnErr:
 		if msg, typ := functionError(payload); msg == "Unauthorized" {
-			o.decision, o.reason = Unauthorized, "the function answered Unauthorized"
+			o.decision, o.reason = Unauthorized, lambdaUnauthorized
 		} else {
 			o.reason = fmt.Sprintf("function error (errorType %.64q, errorMessage of %d bytes)", typ, len(msg))
 		}

@@ -304,10 +304,12 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 		if r.Context().Err() != nil {
 			// The caller went away: no outage of the limiter's, and no
 			// one to admit.
+			refused(w, whyLimiterUnavailable)
 			st.write(w, ResponseServiceUnavailable)
 			return false
 		}
 		if !g.limiterFailed(err) {
+			refused(w, whyLimiterUnavailable)
 			st.write(w, ResponseServiceUnavailable)
 			return false
 		}
@@ -333,8 +335,10 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 		st.write(w, ResponseQuotaExceeded)
 	case kindPlanThrottle:
 		g.observePlan(pk, PlanThrottled)
+		refused(w, whyPlanThrottle)
 		st.write(w, ResponseThrottled)
 	default:
+		refused(w, whyThrottle)
 		st.write(w, ResponseThrottled)
 	}
 	return false

@@ -270,6 +270,7 @@ func WriteResponse(w http.ResponseWriter, t ResponseType) {
 	if !t.valid() {
 		t = ResponseAPIConfigurationError
 	}
+	refusedWith(w, t)
 	resp := &responses[t]
 	h := w.Header()
 	if len(h[HeaderRequestID]) == 0 || len(h[HeaderExtendedRequestID]) == 0 {
@@ -300,6 +301,7 @@ func WriteHTTPResponse(w http.ResponseWriter, t ResponseType) {
 	if !t.valid() {
 		t = ResponseAPIConfigurationError
 	}
+	refusedWith(w, t)
 	resp := &httpResponses[t]
 	h := w.Header()
 	if len(h[HeaderHTTPRequestID]) == 0 {
@@ -342,6 +344,7 @@ var incompleteSignatureType = []string{"IncompleteSignatureException"}
 // Authorization header, 403 IncompleteSignatureException with a message
 // that quotes the header back, as API Gateway does.
 func writeNoRoute(w http.ResponseWriter, r *http.Request) {
+	refused(w, whyNoRoute)
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		WriteResponse(w, ResponseMissingAuthenticationToken)

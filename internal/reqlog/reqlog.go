@@ -1,14 +1,17 @@
 // Package reqlog keeps this process's recent requests in memory for the
 // admin console: a bounded ring of the last requests (Recent, filterable by
-// client, route and status) and per-client counts of requests and refusals
-// in one-minute buckets (Series), for its charts. Recording is on every
-// request's path, so it copies one fixed-size entry under a short lock and
-// allocates nothing. Nothing here is shared between nodes: each node shows
-// what it served. Entries hold no secret, token or query string: the
-// server records only what its access log records.
+// client, route, API, kind, refusal reason and status) and per-client
+// counts of requests and refusals in one-minute buckets over the last hour
+// (Series), for its charts, with clients beyond a bound counted together.
+// Recording is on every request's path, so it copies one fixed-size entry
+// under a short lock and allocates nothing (BenchmarkRecord). Nothing here
+// is shared between nodes: each node shows what it served. Entries hold no
+// secret, token or query string: the server records only what its access
+// log records.
 package reqlog
 
 import (
+	"math"
 	"sync"
 	"time"
 )
@@ -48,6 +51,10 @@ type Filter struct {
 	ClientID string
 	Route    string // matches Route, or API + " " + Route
 	API      string
+	// Kind selects "gateway", "token" or "other" requests.
+	Kind string
+	// Reason selects one refusal reason (e.g. "insufficient_scope").
+	Reason string
 	// Status selects one status (e.g. 401), or a class with StatusClass.
 	Status int
 	// StatusClass is 2, 3, 4 or 5 for 2xx…5xx; 0 for any.
@@ -92,8 +99,9 @@ type Log struct {
 	total uint64
 	// series by client id: counts per minute bucket over Window.
 	series map[string]*clientCounts
-	// maxClients bounds series; further clients count as "other".
+	// maxClients bounds series; further clients count in other.
 	maxClients int
+	other      *clientCounts
 }
 
 type clientCounts struct {
@@ -101,6 +109,7 @@ type clientCounts struct {
 	stamp    [60]int64
 	requests [60]int32
 	refusals [60]int32
+	last     int64 // the newest minute counted
 }
 
 // OtherClients is the series name of clients beyond the series bound.
@@ -115,9 +124,18 @@ func New(size int) *Log {
 	return &Log{ring: make([]Entry, size), series: make(map[string]*clientCounts), maxClients: 200}
 }
 
-// Record keeps e.
+// Record keeps e (a zero Time is taken as now). It is safe for
+// concurrent use and allocates nothing but for a client's first request
+// in the Window: a copy and a few counts under a short lock.
 func (l *Log) Record(e Entry) {
-	minute := e.Time.Unix() / 60
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	minute := minuteOf(e.Time)
+	var refusals int32
+	if e.Refused() {
+		refusals = 1
+	}
 	l.mu.Lock()
 	l.ring[l.next] = e
 	l.next++
@@ -127,27 +145,80 @@ func (l *Log) Record(e Entry) {
 	l.total++
 	c := l.series[e.ClientID]
 	if c == nil {
-		if len(l.series) >= l.maxClients {
-			c = l.series[OtherClients]
-		}
-		if c == nil {
-			c = new(clientCounts)
-			name := e.ClientID
-			if len(l.series) >= l.maxClients {
-				name = OtherClients
-			}
-			l.series[name] = c
-		}
+		c = l.newClient(e.ClientID, minute)
 	}
-	i := minute % 60
-	if c.stamp[i] != minute {
+	c.count(minute, refusals)
+	l.mu.Unlock()
+}
+
+// minuteOf is t's Unix minute (floored, also before 1970).
+func minuteOf(t time.Time) int64 {
+	s := t.Unix()
+	m := s / 60
+	if s%60 < 0 {
+		m--
+	}
+	return m
+}
+
+// slotOf is the index of minute in a clientCounts' buckets.
+func slotOf(minute int64) int {
+	i := minute % int64(len(clientCounts{}.stamp))
+	if i < 0 {
+		i += int64(len(clientCounts{}.stamp))
+	}
+	return int(i)
+}
+
+// count counts a request of minute, and refusals (0 or 1) refusals. A request older than the minute its
+// bucket now holds (recorded late, past a whole Window) is not counted:
+// it would erase newer counts.
+func (c *clientCounts) count(minute int64, refusals int32) {
+	i := slotOf(minute)
+	switch s := c.stamp[i]; {
+	case s > minute:
+		return
+	case s < minute:
 		c.stamp[i], c.requests[i], c.refusals[i] = minute, 0, 0
 	}
 	c.requests[i]++
-	if e.Refused() {
-		c.refusals[i]++
+	c.refusals[i] += refusals
+	if minute > c.last {
+		c.last = minute
 	}
-	l.mu.Unlock()
+}
+
+// newClient returns the counts of a client first seen at minute: its
+// own while the series hold fewer than maxClients clients (one whose last
+// request is older than the Window makes room), else those of
+// OtherClients. l.mu is held.
+func (l *Log) newClient(id string, minute int64) *clientCounts {
+	if len(l.series) >= l.maxClients {
+		for old, c := range l.series {
+			if c.last <= minute-int64(Window/Bucket) {
+				delete(l.series, old)
+				break
+			}
+		}
+	}
+	if len(l.series) >= l.maxClients {
+		if l.other == nil {
+			l.other = newCounts(minute)
+		}
+		return l.other
+	}
+	c := newCounts(minute)
+	l.series[id] = c
+	return c
+}
+
+// newCounts returns counts with no bucket holding any minute yet.
+func newCounts(minute int64) *clientCounts {
+	c := &clientCounts{last: minute}
+	for i := range c.stamp {
+		c.stamp[i] = math.MinInt64
+	}
+	return c
 }
 
 // Total is how many requests were recorded since New.
@@ -166,6 +237,9 @@ func (l *Log) Recent(f Filter) []Entry {
 		n = len(l.ring)
 	}
 	var out []Entry
+	if f.Limit > 0 {
+		out = make([]Entry, 0, min(f.Limit, n))
+	}
 	for k := 0; k < n; k++ {
 		i := (l.next - 1 - k + len(l.ring)) % len(l.ring)
 		e := &l.ring[i]
@@ -184,7 +258,9 @@ func (f *Filter) match(e *Entry) bool {
 	switch {
 	case f.ClientID != "" && e.ClientID != f.ClientID,
 		f.API != "" && e.API != f.API,
-		f.Route != "" && e.Route != f.Route && e.API+" "+e.Route != f.Route,
+		f.Kind != "" && e.Kind != f.Kind,
+		f.Reason != "" && e.Reason != f.Reason,
+		f.Route != "" && e.Route != f.Route && !isAPIRoute(f.Route, e.API, e.Route),
 		f.Status != 0 && e.Status != f.Status,
 		f.StatusClass != 0 && e.Status/100 != f.StatusClass,
 		f.RefusedOnly && !e.Refused():
@@ -193,19 +269,29 @@ func (f *Filter) match(e *Entry) bool {
 	return true
 }
 
+// isAPIRoute reports whether s is api + " " + route, without building it.
+func isAPIRoute(s, api, route string) bool {
+	return len(s) == len(api)+1+len(route) && s[len(api)] == ' ' &&
+		s[:len(api)] == api && s[len(api)+1:] == route
+}
+
 // Series returns each client's counts over the Window ending at now,
 // one Point per Bucket, clients with the most requests first.
 func (l *Log) Series(now time.Time) []ClientSeries {
-	end := now.Unix() / 60
+	end := minuteOf(now)
+	const n = int64(Window / Bucket)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []ClientSeries
-	for id, c := range l.series {
-		s := ClientSeries{ClientID: id, Points: make([]Point, 60)}
-		for k := int64(0); k < 60; k++ {
-			minute := end - 59 + k
+	add := func(id string, c *clientCounts) {
+		if c == nil || c.last <= end-n {
+			return // nothing in the Window
+		}
+		s := ClientSeries{ClientID: id, Points: make([]Point, n)}
+		for k := range n {
+			minute := end - n + 1 + k
 			p := Point{Start: time.Unix(minute*60, 0).UTC()}
-			if i := minute % 60; c.stamp[i] == minute {
+			if i := slotOf(minute); c.stamp[i] == minute {
 				p.Requests, p.Refusals = int(c.requests[i]), int(c.refusals[i])
 			}
 			s.Points[k] = p
@@ -216,6 +302,10 @@ func (l *Log) Series(now time.Time) []ClientSeries {
 			out = append(out, s)
 		}
 	}
+	for id, c := range l.series {
+		add(id, c)
+	}
+	add(OtherClients, l.other)
 	sortSeries(out)
 	return out
 }

@@ -12,7 +12,9 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/oauth2"
+	"github.com/tollgate/tollgate/internal/reqlog"
 	"github.com/tollgate/tollgate/internal/signer"
+	"github.com/tollgate/tollgate/internal/token"
 )
 
 func (s *Server) routes() http.Handler {
@@ -134,16 +136,21 @@ func writeJSONMessage(w http.ResponseWriter, status int, msg string) {
 }
 
 // statusRecorder remembers what a handler wrote, for the access log, and
-// carries what the gateway tells the log (gateway.LogFieldsRecorder).
+// carries what the gateway and the token endpoint tell the log
+// (gateway.LogFieldsRecorder, token.LogFieldsRecorder).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
 	gw     gateway.LogFields
+	tok    token.LogFields
 }
 
 // GatewayLogFields implements gateway.LogFieldsRecorder.
 func (r *statusRecorder) GatewayLogFields() *gateway.LogFields { return &r.gw }
+
+// TokenLogFields implements token.LogFieldsRecorder.
+func (r *statusRecorder) TokenLogFields() *token.LogFields { return &r.tok }
 
 // Unwrap lets http.ResponseController reach the server's writer (to flush
 // streamed responses).
@@ -170,9 +177,12 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // accessLog writes one structured line per request: request id, method,
 // host, path, API, stage, route and client id (gateway requests: the API
 // id, the stage, the declared method and resource path, and the client_id
-// of the allowed token; "" otherwise),
-// status, bytes, latency (latency_ms: milliseconds, to the microsecond)
-// and remote address. It never logs the request
+// of the verified token; the token endpoint's: the client it found),
+// status, bytes, latency (latency_ms: milliseconds, to the microsecond),
+// remote address and, for a refused request, its reason (the gateway's
+// gateway.Reason* code, or the token endpoint's OAuth error code). It
+// records the same in the log of recent requests (s.requests), but for
+// health checks and the console's own requests. It never logs the request
 // body, query string or Authorization header, which may carry credentials
 // (a client may send its secret in the query of /oauth2/token: the path is
 // cut at the query, and at a decoded '?'), and logs a client id only in
@@ -188,24 +198,42 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 		*rec = statusRecorder{ResponseWriter: w}
 		defer putRecorder(rec)
 		var id string
+		kind := kindOther
 		if d := s.acquire(); isResourceMetadataPath(r.URL.Path) && d.gateway.ServeResourceMetadata(rec, r) {
 			// RFC 9728 metadata of an API, on its hosts or the base host.
 			d.release()
 		} else if d.gateway.Owns(r) {
+			kind = kindGateway
 			d.serve(rec, r)
 		} else {
 			d.release()
 			id = oauth2.RequestID(w) // set first, so the handler logs the same id
 			mux.ServeHTTP(rec, r)
+			if isOAuthPath(r.URL.Path) {
+				kind = kindToken
+			}
 		}
-		if !s.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
-			return
-		}
+		latency := time.Since(start)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		path, _, _ := strings.Cut(r.URL.Path, "?") // a decoded %3F
-		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		clientID, reason, detail := rec.gw.ClientID, rec.gw.Reason, rec.gw.Detail
+		if kind == kindToken {
+			clientID, reason, detail = rec.tok.ClientID, rec.tok.Reason, rec.tok.Detail
+		}
+		clientID = loggedGatewayClientID(clientID)
+		if s.requests != nil && s.recorded(kind, path) {
+			s.requests.Record(reqlog.Entry{
+				Time: start, RequestID: requestID(id, rec), Method: r.Method, Host: r.Host, Path: path, Kind: kind,
+				API: rec.gw.API, Stage: rec.gw.Stage, Route: rec.gw.Route, ClientID: clientID,
+				Status: rec.status, Reason: reason, Detail: detail, Latency: latency, Remote: r.RemoteAddr,
+			})
+		}
+		if !s.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
+		attrs := [...]slog.Attr{
 			slog.String("request_id", requestID(id, rec)),
 			slog.String("method", r.Method),
 			slog.String("host", r.Host),
@@ -213,13 +241,59 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 			slog.String("api", rec.gw.API),
 			slog.String("stage", rec.gw.Stage),
 			slog.String("route", rec.gw.Route),
-			slog.String("client_id", loggedGatewayClientID(rec.gw.ClientID)),
+			slog.String("client_id", clientID),
 			slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes),
-			slog.Float64("latency_ms", milliseconds(time.Since(start))),
+			slog.Float64("latency_ms", milliseconds(latency)),
 			slog.String("remote", r.RemoteAddr),
-		)
+			slog.String("reason", reason),
+		}
+		n := len(attrs)
+		if reason == "" {
+			n-- // the reason only when there is one
+		}
+		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
 	})
+}
+
+// Kinds of the requests recorded in the log of recent requests
+// (reqlog.Entry.Kind).
+const (
+	kindGateway = "gateway" // an API's request
+	kindToken   = "token"   // an OAuth endpoint: token, revoke, introspect, register
+	kindOther   = "other"
+)
+
+// isOAuthPath reports whether p is one of the OAuth endpoints': /oauth2/…
+// (token, revoke, introspect, authorize, register) or a pool's
+// registration endpoint, /{pool}/oauth2/register.
+func isOAuthPath(p string) bool {
+	if strings.HasPrefix(p, "/oauth2/") {
+		return true
+	}
+	_, rest, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	return ok && rest == "oauth2/register"
+}
+
+// recorded reports whether a request of kind to path goes to the log of
+// recent requests: not the health checks, nor the console's own requests
+// when it is served on this listener (its pages would fill the log it
+// shows).
+func (s *Server) recorded(kind, path string) bool {
+	if kind != kindOther {
+		return true
+	}
+	switch path {
+	case "/healthz", "/readyz", "/metrics":
+		return false
+	}
+	if s.console != nil && s.opts.ConsoleOnMain {
+		p := s.consolePath()
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return false
+		}
+	}
+	return true
 }
 
 // milliseconds is d in milliseconds to the microsecond, the unit of every

@@ -75,6 +75,7 @@ func (e *Endpoint) ServeToken(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, endpointToken, who, err)
 		return
 	}
+	logClient(w, client.ID)
 	if grant != oauth2.GrantClientCredentials {
 		e.fail(w, r, endpointToken, who, signInGrantError(grant, f))
 		return

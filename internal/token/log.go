@@ -107,6 +107,7 @@ func (e *Endpoint) fail(w http.ResponseWriter, r *http.Request, endpoint string,
 		slog.String("request_id", oauth2.RequestID(w)),
 		slog.Any("err", err),
 	)
+	logRefusal(w, client, err)
 	oauth2.WriteError(w, r, err)
 	e.strikeAfterAnswer(w, r, endpoint, err)
 }

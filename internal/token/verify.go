@@ -42,6 +42,7 @@ func (e *Endpoint) presentedToken(w http.ResponseWriter, r *http.Request, endpoi
 		e.fail(w, r, endpoint, who, err)
 		return nil, "", nil, false
 	}
+	logClient(w, client.ID)
 	claims, err = e.verifyOwn(r.Context(), r, client.PoolID, tok)
 	if err != nil {
 		e.fail(w, r, endpoint, who, err)

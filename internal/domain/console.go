@@ -1,0 +1,213 @@
+package domain
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
+)
+
+// ActionConsolePasswordSet is the audited action of setting the admin
+// console's password (the event never carries the password).
+const ActionConsolePasswordSet = "console.password.set"
+
+// Bounds of the admin password: long enough to resist guessing, short
+// enough that hashing it costs a bounded time.
+const (
+	AdminPasswordMinChars = 12
+	AdminPasswordMaxBytes = 1024
+)
+
+// argon2id parameters of new hashes (RFC 9106 §7.4's second recommended
+// option, with 64 MiB); a stored hash keeps its own, so they may change.
+const (
+	argonTime    = 2
+	argonMemory  = 64 * 1024 // KiB
+	argonThreads = 2
+	argonKeyLen  = 32
+	argonSaltLen = 16
+)
+
+// SetAdminPassword sets (or replaces) the admin console's password,
+// stored as an argon2id hash with a random salt. A password shorter than
+// AdminPasswordMinChars characters or longer than AdminPasswordMaxBytes
+// bytes is refused (KindInvalid). Sessions signed in with the old
+// password end: their generation (CheckAdminPassword) no longer matches.
+func (s *Service) SetAdminPassword(ctx context.Context, pw string) (err error) {
+	defer func() { s.record(ctx, audit.Event{Action: ActionConsolePasswordSet}, err) }()
+	if err := checkAdminPassword(pw); err != nil {
+		return err
+	}
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return err
+	}
+	return s.st.PutSetting(ctx, tollgate.SettingAdminPassword, []byte(hashPassword(pw, salt, currentCost())))
+}
+
+// cost is the argon2id cost of new hashes (SetAdminPasswordCost).
+var cost struct {
+	sync.Mutex
+	p     argonParams
+	dummy string // a hash at p, of no password
+}
+
+// SetAdminPasswordCost sets the argon2id cost of the admin passwords set
+// from now on (memory in KiB, iterations, threads); stored hashes keep
+// theirs. It is for tests, where the race detector makes each default hash
+// take seconds; production keeps the defaults.
+func SetAdminPasswordCost(memoryKiB, iterations uint32, threads uint8) {
+	cost.Lock()
+	defer cost.Unlock()
+	cost.p, cost.dummy = argonParams{time: iterations, memory: memoryKiB, threads: threads}, ""
+}
+
+func currentCost() argonParams {
+	cost.Lock()
+	defer cost.Unlock()
+	if cost.p.time == 0 {
+		return argonParams{argonTime, argonMemory, argonThreads}
+	}
+	return cost.p
+}
+
+// dummyHash is what CheckAdminPassword hashes against when no password is
+// set, so that the answer costs the same either way.
+func dummyHash() string {
+	p := currentCost()
+	cost.Lock()
+	defer cost.Unlock()
+	if cost.dummy == "" {
+		cost.dummy = hashPassword("tollgate-no-password-is-set", make([]byte, argonSaltLen), p)
+	}
+	return cost.dummy
+}
+
+func checkAdminPassword(pw string) error {
+	switch {
+	case len(pw) > AdminPasswordMaxBytes:
+		return tollgate.Errorf(tollgate.KindInvalid, "the password is longer than %d bytes", AdminPasswordMaxBytes)
+	case !utf8.ValidString(pw):
+		return tollgate.Errorf(tollgate.KindInvalid, "the password is not valid UTF-8")
+	case utf8.RuneCountInString(pw) < AdminPasswordMinChars:
+		return tollgate.Errorf(tollgate.KindInvalid, "the password must have at least %d characters", AdminPasswordMinChars)
+	}
+	return nil
+}
+
+// AdminPasswordSet reports whether the admin console has a password.
+func (s *Service) AdminPasswordSet(ctx context.Context) (bool, error) {
+	_, err := s.st.GetSetting(ctx, tollgate.SettingAdminPassword)
+	if tollgate.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// CheckAdminPassword reports whether pw is the admin console's password,
+// comparing hashes in constant time; false when none is set (after the
+// same work). gen names the stored hash (a short digest of it, not of the
+// password): a session keeps it and ends when it changes, that is when
+// the password is set again.
+func (s *Service) CheckAdminPassword(ctx context.Context, pw string) (ok bool, gen string, err error) {
+	stored, err := s.st.GetSetting(ctx, tollgate.SettingAdminPassword)
+	set := err == nil
+	if err != nil && !tollgate.IsNotFound(err) {
+		return false, "", err
+	}
+	h := dummyHash()
+	if set {
+		h = string(stored)
+	}
+	p, salt, want, perr := parseHash(h)
+	if perr != nil {
+		return false, "", fmt.Errorf("console admin password: %w", perr)
+	}
+	if len(pw) > AdminPasswordMaxBytes {
+		pw = "" // still hash: the same cost for every wrong answer
+	}
+	got := argon2.IDKey([]byte(pw), salt, p.time, p.memory, p.threads, uint32(len(want))) //nolint:gosec // parseHash bounds it to 16..64
+	if subtle.ConstantTimeCompare(got, want) != 1 || !set {
+		return false, "", nil
+	}
+	return true, passwordGen(stored), nil
+}
+
+// AdminPasswordGen returns the generation of the stored admin password
+// (as CheckAdminPassword does), "" when none is set: a cheap read for a
+// session to check on each request.
+func (s *Service) AdminPasswordGen(ctx context.Context) (string, error) {
+	stored, err := s.st.GetSetting(ctx, tollgate.SettingAdminPassword)
+	if tollgate.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return passwordGen(stored), nil
+}
+
+// AccessKeyExists reports whether the access key id is stored: a cheap
+// read, for a console session of that key to end once it is deleted.
+func (s *Service) AccessKeyExists(ctx context.Context, id string) (bool, error) {
+	_, err := s.st.GetAccessKey(ctx, id)
+	if tollgate.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func passwordGen(stored []byte) string {
+	sum := sha256.Sum256(stored)
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+type argonParams struct {
+	time, memory uint32
+	threads      uint8
+}
+
+// hashPassword returns pw's argon2id hash in the PHC string format.
+func hashPassword(pw string, salt []byte, p argonParams) string {
+	key := argon2.IDKey([]byte(pw), salt, p.time, p.memory, p.threads, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memory, p.time, p.threads,
+		enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+// parseHash reads a hash of hashPassword, with bounds on its parameters
+// (a stored value is trusted, but not to cost unbounded memory).
+func parseHash(h string) (p argonParams, salt, key []byte, err error) {
+	parts := strings.Split(h, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return p, nil, nil, fmt.Errorf("not an argon2id hash")
+	}
+	var v int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return p, nil, nil, fmt.Errorf("argon2 version %q unknown", parts[2])
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil {
+		return p, nil, nil, fmt.Errorf("argon2 parameters %q: %w", parts[3], err)
+	}
+	if p.memory < 8 || p.memory > 1<<22 || p.time < 1 || p.time > 64 || p.threads < 1 {
+		return p, nil, nil, fmt.Errorf("argon2 parameters %q out of bounds", parts[3])
+	}
+	enc := base64.RawStdEncoding
+	if salt, err = enc.DecodeString(parts[4]); err != nil {
+		return p, nil, nil, fmt.Errorf("argon2 salt: %w", err)
+	}
+	if key, err = enc.DecodeString(parts[5]); err != nil || len(key) < 16 || len(key) > 64 {
+		return p, nil, nil, fmt.Errorf("argon2 hash malformed")
+	}
+	return p, salt, key, nil
+}
