@@ -2,7 +2,10 @@ package tollgate_test
 
 import (
 	"errors"
+	"go/ast"
 	"go/build"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,4 +183,51 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// frontEnds are the packages that change the domain only through
+// internal/domain: they may use the root's types, but never name the
+// Store, so every read and write goes through domain.Service's rules and
+// audit.
+var frontEnds = []string{"internal/console"}
+
+func TestFrontEndsNeverTouchTheStore(t *testing.T) {
+	for _, dir := range frontEnds {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fset := token.NewFileSet()
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			root := ""
+			for _, imp := range file.Imports {
+				if imp.Path.Value == `"`+module+`"` {
+					root = "tollgate"
+					if imp.Name != nil {
+						root = imp.Name.Name
+					}
+				}
+			}
+			if root == "" {
+				continue
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == root && (sel.Sel.Name == "Store" || strings.HasSuffix(sel.Sel.Name, "Store")) {
+					t.Errorf("%s: %s names %s.%s: a front end reads and writes through domain.Service", fset.Position(sel.Pos()), dir, root, sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
 }
