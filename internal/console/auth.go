@@ -79,11 +79,16 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	if len(id) > 128 {
 		id = id[:128]
 	}
-	if c.throttled(w, r, "key:"+id, id, next) {
-		return
-	}
 	want, err := c.opts.Domain.AccessKeySecret(r.Context(), id)
 	known := err == nil && id != ""
+	identity := "key:?" // unknown ids share one counter
+	if known {
+		identity = "key:" + id
+	}
+	keys := attemptKeys(identity, clientIP(r))
+	if c.throttled(w, r, keys, id, next) {
+		return
+	}
 	if !known {
 		// The same comparison as for a known key: the answer takes as
 		// long for an unknown key as for a wrong secret.
@@ -95,22 +100,49 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		if known {
 			reason, actor = "wrong_secret", "console:"+id
 		}
-		c.failedSignIn(w, r, "key:"+id, actor, reason, id, next)
+		c.failedSignIn(w, r, actor, reason, id, next)
 		return
 	}
-	c.guard.succeed("key:" + id)
+	c.guard.succeed(keys...)
 	c.recordSignIn(r, "console:"+id, audit.Success, "", id)
 	c.newSession(w, r, id, methodAccessKey, "")
 	http.Redirect(w, r, c.next(next), http.StatusSeeOther)
 }
 
-// signInPassword signs in with the admin password.
+// noPassword is the answer to a password sign-in when none is set.
+const noPassword = "No admin password is set yet. Set one from a shell with `tollgate console password`, " +
+	"or open the set-password link `serve` printed when it started."
+
+// signInPassword signs in with the admin password. It refuses at once
+// when none is set; it checks at most maxPasswordChecks passwords at once
+// (argon2id costs memory), answering 503 beyond; an attempt counts
+// against the limits before its check.
 func (c *Console) signInPassword(w http.ResponseWriter, r *http.Request) {
 	if !c.signInForm(w, r) {
 		return
 	}
 	next := r.PostFormValue("next")
-	if c.throttled(w, r, "admin", "", next) {
+	set, err := c.opts.Domain.AdminPasswordSet(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if !set {
+		c.recordSignIn(r, audit.Anonymous, audit.Denied, "no_password", "")
+		c.renderSignIn(w, r, http.StatusUnauthorized, noPassword, next, "")
+		return
+	}
+	done, ok := c.guard.startPasswordCheck()
+	if !ok {
+		c.recordSignIn(r, audit.Anonymous, audit.Denied, "busy", "")
+		w.Header().Set("Retry-After", "5")
+		c.renderSignIn(w, r, http.StatusServiceUnavailable,
+			"The server is checking other password sign-ins. Wait a few seconds, then sign in again.", next, "")
+		return
+	}
+	defer done()
+	keys := attemptKeys(adminIdentity, clientIP(r))
+	if c.throttled(w, r, keys, "", next) {
 		return
 	}
 	ok, gen, err := c.opts.Domain.CheckAdminPassword(r.Context(), r.PostFormValue("admin_password"))
@@ -119,10 +151,10 @@ func (c *Console) signInPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		c.failedSignIn(w, r, "admin", "console:"+adminIdentity, "wrong_password", "", next)
+		c.failedSignIn(w, r, "console:"+adminIdentity, "wrong_password", "", next)
 		return
 	}
-	c.guard.succeed("admin")
+	c.guard.succeed(keys...)
 	c.recordSignIn(r, "console:"+adminIdentity, audit.Success, "", "")
 	c.newSession(w, r, adminIdentity, methodPassword, gen)
 	http.Redirect(w, r, c.next(next), http.StatusSeeOther)
@@ -142,12 +174,13 @@ func (c *Console) signInForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// throttled answers 429 when the client's address or identity (a key of
-// the guard) failed too often lately.
-func (c *Console) throttled(w http.ResponseWriter, r *http.Request, identity, accessKeyID, next string) bool {
+// throttled starts a sign-in attempt (counted before its check), or
+// answers 429 when the client's address, or the identity from that
+// address, failed too often lately.
+func (c *Console) throttled(w http.ResponseWriter, r *http.Request, keys []counter, accessKeyID, next string) bool {
 	now := c.opts.Now()
-	until := c.guard.locked(now, "ip:"+clientIP(r), identity)
-	if until.IsZero() {
+	until, ok := c.guard.begin(now, keys...)
+	if ok {
 		return false
 	}
 	c.recordSignIn(r, audit.Anonymous, audit.Denied, "throttled", "")
@@ -159,9 +192,8 @@ func (c *Console) throttled(w http.ResponseWriter, r *http.Request, identity, ac
 	return true
 }
 
-// failedSignIn counts a failure and answers 401.
-func (c *Console) failedSignIn(w http.ResponseWriter, r *http.Request, identity, actor, reason, accessKeyID, next string) {
-	c.guard.fail(c.opts.Now(), "ip:"+clientIP(r), identity)
+// failedSignIn answers 401 (the attempt was counted when it began).
+func (c *Console) failedSignIn(w http.ResponseWriter, r *http.Request, actor, reason, accessKeyID, next string) {
 	var keyID string
 	if actor != audit.Anonymous {
 		keyID = accessKeyID
@@ -206,14 +238,17 @@ func (c *Console) signInLink(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, c.opts.Path+"/", http.StatusSeeOther)
 }
 
+// signOut ends every session of the operator's identity, on every node
+// sharing the store and across restarts (domain.EndConsoleSessions,
+// audited as console.signout), not only this browser's.
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r)
-	c.endSession(w, r, s)
-	if c.opts.Audit != nil {
-		ev := audit.From(r.Context(), ActionSignOut)
-		ev.Outcome, ev.Time, ev.Endpoint, ev.RemoteAddr = audit.Success, c.opts.Now().UTC(), "console", r.RemoteAddr
-		c.opts.Audit.Emit(ev)
+	if err := c.opts.Domain.EndConsoleSessions(r.Context(), s.Identity); err != nil {
+		c.fail(w, r, err)
+		return
 	}
+	c.endSession(w, r)
+	c.setFlash(w, r, "You are signed out: every session of "+s.Identity+" has ended, in every browser.")
 	http.Redirect(w, r, c.opts.Path+"/signin", http.StatusSeeOther)
 }
 

@@ -1,119 +1,188 @@
 package console
 
 import (
+	"container/list"
+	"net/netip"
 	"sync"
 	"time"
 )
 
-// Sign-in throttling: after maxFailures failed sign-ins within
-// failureWindow from one client address, or for one identity, sign-in
-// from that address or as that identity is refused for lockout.
+// Sign-in throttling, per client address and per (identity, address),
+// never per identity alone (a stranger failing as "admin" must not lock
+// the real admin out): after maxFailures attempts within failureWindow
+// for one identity from one address, or maxAddressFailures from one
+// address whatever the identity, sign-in from there is refused for
+// lockout. An attempt counts as soon as it starts (before its check), and
+// a success takes it back: attempts at once cannot exceed the limits.
 const (
-	maxFailures   = 10
-	failureWindow = 15 * time.Minute
-	lockout       = 15 * time.Minute
-	// maxTracked bounds each of the guard's maps: past it, expired
-	// entries go first, then arbitrary ones.
+	maxFailures        = 10
+	maxAddressFailures = 3 * maxFailures
+	failureWindow      = 15 * time.Minute
+	lockout            = 15 * time.Minute
+	// maxTracked bounds the guard's counters: past it, the oldest counter
+	// that is not an active lockout goes (a lockout is never dropped);
+	// when the evictScan oldest are all lockouts, a new key is not
+	// tracked until room is made.
 	maxTracked = 10000
+	evictScan  = 32
+	// maxPasswordChecks bounds the admin password checks at once in the
+	// process: each costs argon2id's memory.
+	maxPasswordChecks = 2
 )
 
-// guard is the sign-in's memory, in this process only: failure counts
-// per client address and per identity, and the ids of signed-out
-// sessions until they would have expired. Both are bounded.
+// guard is the sign-in's memory, in this process only: attempt counts
+// per address and per (identity, address), bounded, and the slots of the
+// password checks.
 type guard struct {
-	mu        sync.Mutex
-	failures  map[string]*failures
-	signedOut map[string]time.Time
+	mu      sync.Mutex
+	entries map[string]*failures
+	order   *list.List // of *failures, about oldest first
+	max     int
+	// hashing holds a token per password check running.
+	hashing chan struct{}
 }
 
 type failures struct {
+	key    string
 	n      int
 	first  time.Time
 	locked time.Time // refused until then
+	elem   *list.Element
 }
 
 func newGuard() *guard {
-	return &guard{failures: map[string]*failures{}, signedOut: map[string]time.Time{}}
+	return &guard{entries: map[string]*failures{}, order: list.New(), max: maxTracked, hashing: make(chan struct{}, maxPasswordChecks)}
 }
 
-// locked returns until when any of keys is refused, or the zero time.
-func (g *guard) locked(now time.Time, keys ...string) time.Time {
+// counter is a key of the guard and its limit.
+type counter struct {
+	key   string
+	limit int
+}
+
+// attemptKeys are the counters of a sign-in as identity from the
+// request's address. identity is "admin", "key:{id}" for a stored access
+// key, or "key:?" for any unknown one (all unknown ids share a counter).
+func attemptKeys(identity, addr string) []counter {
+	a := addressBucket(addr)
+	return []counter{{"id:" + identity + " " + a, maxFailures}, {"ip:" + a, maxAddressFailures}}
+}
+
+// addressBucket is the address whose failures count together: the
+// address, or its /64 for IPv6 (one host commonly has a whole /64).
+func addressBucket(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		if p, err := ip.WithZone("").Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return ip.String()
+}
+
+// begin starts an attempt: when none of keys is locked, it counts the
+// attempt for each (locking a key that reaches its limit) and returns
+// true; otherwise it returns until when sign-in is refused.
+func (g *guard) begin(now time.Time, keys ...counter) (time.Time, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var until time.Time
 	for _, k := range keys {
-		if f := g.failures[k]; f != nil && now.Before(f.locked) && f.locked.After(until) {
+		if f := g.entries[k.key]; f != nil && now.Before(f.locked) && f.locked.After(until) {
 			until = f.locked
 		}
 	}
-	return until
-}
-
-// fail counts a failed sign-in for each of keys.
-func (g *guard) fail(now time.Time, keys ...string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	if !until.IsZero() {
+		return until, false
+	}
 	for _, k := range keys {
-		f := g.failures[k]
-		if f == nil || now.Sub(f.first) >= failureWindow && !now.Before(f.locked) {
-			if len(g.failures) >= maxTracked {
-				g.sweepFailures(now)
-			}
-			f = &failures{first: now}
-			g.failures[k] = f
+		f := g.entry(now, k.key)
+		if f == nil {
+			continue
 		}
 		f.n++
-		if f.n >= maxFailures && !now.Before(f.locked) {
+		if f.n >= k.limit {
 			f.locked = now.Add(lockout)
 		}
 	}
+	return time.Time{}, true
 }
 
-// succeed forgets the failures of key.
-func (g *guard) succeed(key string) {
+// succeed takes back a successful attempt: the (identity, address)
+// counter is forgotten, the address's takes the attempt back.
+func (g *guard) succeed(keys ...counter) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.failures, key)
+	for i, k := range keys {
+		f := g.entries[k.key]
+		if f == nil {
+			continue
+		}
+		if i == 0 {
+			g.remove(f)
+			continue
+		}
+		f.n = max(f.n-1, 0)
+		if f.n < k.limit {
+			f.locked = time.Time{}
+		}
+	}
 }
 
-func (g *guard) sweepFailures(now time.Time) {
-	for k, f := range g.failures {
+// entry returns key's counter, new or restarted when its window passed;
+// nil when the guard is full of lockouts.
+func (g *guard) entry(now time.Time, key string) *failures {
+	f := g.entries[key]
+	if f != nil {
 		if now.Sub(f.first) >= failureWindow && !now.Before(f.locked) {
-			delete(g.failures, k)
+			f.n, f.first, f.locked = 0, now, time.Time{}
+			g.order.MoveToBack(f.elem)
 		}
+		return f
 	}
-	for k := range g.failures {
-		if len(g.failures) < maxTracked {
-			break
-		}
-		delete(g.failures, k)
+	if len(g.entries) >= g.max && !g.evict(now) {
+		return nil
 	}
+	f = &failures{key: key, first: now}
+	f.elem = g.order.PushBack(f)
+	g.entries[key] = f
+	return f
 }
 
-// revoke signs the session id out until exp.
-func (g *guard) revoke(id string, exp, now time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if len(g.signedOut) >= maxTracked {
-		for k, e := range g.signedOut {
-			if !now.Before(e) {
-				delete(g.signedOut, k)
-			}
+// evict drops the oldest counter that is not an active lockout, looking
+// at evictScan at most (lockouts met go to the back); false when none.
+func (g *guard) evict(now time.Time) bool {
+	for range evictScan {
+		e := g.order.Front()
+		if e == nil {
+			return false
 		}
-		for k := range g.signedOut {
-			if len(g.signedOut) < maxTracked {
-				break
-			}
-			delete(g.signedOut, k)
+		f := e.Value.(*failures) //nolint:forcetypeassert // the list holds only these
+		if !now.Before(f.locked) {
+			g.remove(f)
+			return true
 		}
+		g.order.MoveToBack(e)
 	}
-	g.signedOut[id] = exp
+	return false
 }
 
-// revoked reports whether the session id was signed out.
-func (g *guard) revoked(id string, now time.Time) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	exp, ok := g.signedOut[id]
-	return ok && now.Before(exp)
+func (g *guard) remove(f *failures) {
+	g.order.Remove(f.elem)
+	delete(g.entries, f.key)
+}
+
+// startPasswordCheck takes a slot for an admin password check; false
+// when maxPasswordChecks are running. done gives it back.
+func (g *guard) startPasswordCheck() (done func(), ok bool) {
+	select {
+	case g.hashing <- struct{}{}:
+		return func() { <-g.hashing }, true
+	default:
+		return nil, false
+	}
 }

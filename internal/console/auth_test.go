@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,71 +91,228 @@ func TestSignInPassword(t *testing.T) {
 	}
 }
 
-// TestSignInThrottle: ten failures from an address, or for an identity,
-// pause sign-in for fifteen minutes, even with the right credentials.
+// signInFrom posts an access key sign-in from remote straight to the
+// console (the address is the test's to choose).
+func (env *testEnv) signInFrom(remote, id, secret string) *httptest.ResponseRecorder {
+	return env.postFrom(remote, "/console/signin", url.Values{"access_key_id": {id}, "secret_access_key": {secret}})
+}
+
+func (env *testEnv) postFrom(remote, path string, form url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = remote
+	w := httptest.NewRecorder()
+	env.Console.ServeHTTP(w, r)
+	return w
+}
+
+// TestSignInThrottle: ten failures for an identity from an address pause
+// that identity's sign-in from that address, thirty from an address pause
+// the address, for fifteen minutes, even with the right credentials;
+// failures from elsewhere never lock an identity out.
 func TestSignInThrottle(t *testing.T) {
 	env := newTestEnv(t)
-	signIn := func(remote, id, secret string) *httptest.ResponseRecorder {
-		form := url.Values{"access_key_id": {id}, "secret_access_key": {secret}}
-		r := httptest.NewRequest(http.MethodPost, "/console/signin", strings.NewReader(form.Encode()))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.RemoteAddr = remote
-		w := httptest.NewRecorder()
-		env.Console.ServeHTTP(w, r)
-		return w
-	}
-	// By address: unknown keys from one address.
+	ctx := context.Background()
+	// By (identity, address): wrong secrets from one address.
 	for i := range maxFailures {
-		if w := signIn("192.0.2.1:1000", "AKIAUNKNOWN"+strings.Repeat("X", i), "x"); w.Code != http.StatusUnauthorized {
+		if w := env.signInFrom("192.0.2.1:1000", env.AccessKeyID, "wrong"); w.Code != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i, w.Code)
 		}
 	}
-	w := signIn("192.0.2.1:2000", env.AccessKeyID, env.AccessKeySecret)
+	w := env.signInFrom("192.0.2.1:2000", env.AccessKeyID, env.AccessKeySecret)
 	if w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "Too many failed sign-ins") {
 		t.Fatalf("after %d failures: %d\n%s", maxFailures, w.Code, w.Body)
-	}
-	// Another address is not paused.
-	if w := signIn("192.0.2.2:1000", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
-		t.Fatalf("other address: %d", w.Code)
-	}
-	env.Advance(lockout)
-	if w := signIn("192.0.2.1:2000", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
-		t.Fatalf("after the pause: %d", w.Code)
-	}
-
-	// By identity: wrong secrets for one key from many addresses.
-	for i := range maxFailures {
-		signIn("198.51.100."+string(rune('0'+i))+":1", env.AccessKeyID, "wrong")
-	}
-	if w := signIn("203.0.113.9:1", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusTooManyRequests {
-		t.Fatalf("identity after %d failures: %d", maxFailures, w.Code)
 	}
 	if evs := env.Audit.Events(t, ActionSignIn); evs[len(evs)-1].Reason != "throttled" || evs[len(evs)-1].Outcome != audit.Denied {
 		t.Errorf("last event: %+v", evs[len(evs)-1])
 	}
-	// Failures older than the window are forgotten.
+	// The same identity from another address is not paused: a stranger
+	// cannot lock the operator out.
+	if w := env.signInFrom("192.0.2.2:1000", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
+		t.Fatalf("other address: %d", w.Code)
+	}
+
+	// Unknown ids share one counter: spraying them pauses the spray, not
+	// a real key from the same address.
+	for i := range maxFailures {
+		env.signInFrom("198.51.100.1:1", "AKIAUNKNOWN"+strings.Repeat("X", i), "x")
+	}
+	if w := env.signInFrom("198.51.100.1:1", "AKIAANOTHER", "x"); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("unknown ids after %d failures: %d", maxFailures, w.Code)
+	}
+	if w := env.signInFrom("198.51.100.1:1", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
+		t.Fatalf("a real key after unknown ids: %d", w.Code)
+	}
+
+	// By address: thirty failures across identities (IPv6: one /64).
+	var ids []string
+	for range 2 {
+		k, _, err := env.Domain.CreateAccessKey(ctx, "other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, k.ID)
+	}
+	for i := range maxFailures {
+		env.signInFrom("[2001:db8::1]:1", "AKIAUNKNOWN"+strings.Repeat("Y", i), "x")
+		env.signInFrom("[2001:db8::2]:1", ids[0], "wrong")
+		env.signInFrom("[2001:db8::3]:1", ids[1], "wrong")
+	}
+	if w := env.signInFrom("[2001:db8::4]:1", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("address after %d failures: %d", maxAddressFailures, w.Code)
+	}
+	if w := env.signInFrom("[2001:db8:1::4]:1", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
+		t.Fatalf("another /64: %d", w.Code)
+	}
 	env.Advance(lockout)
+	if w := env.signInFrom("[2001:db8::4]:1", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
+		t.Fatalf("after the pause: %d", w.Code)
+	}
+
+	// Failures older than the window are forgotten.
 	for range maxFailures - 1 {
-		signIn("203.0.113.10:1", env.AccessKeyID, "wrong")
+		env.signInFrom("203.0.113.10:1", env.AccessKeyID, "wrong")
 	}
 	env.Advance(failureWindow)
-	signIn("203.0.113.10:1", env.AccessKeyID, "wrong")
-	if w := signIn("203.0.113.10:1", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
+	env.signInFrom("203.0.113.10:1", env.AccessKeyID, "wrong")
+	if w := env.signInFrom("203.0.113.10:1", env.AccessKeyID, env.AccessKeySecret); w.Code != http.StatusSeeOther {
 		t.Fatalf("old failures counted: %d", w.Code)
 	}
 }
 
-// TestGuardBounded: the guard's maps stay bounded.
-func TestGuardBounded(t *testing.T) {
+// TestGuardConcurrent: attempts at once count before their check, so no
+// more than the limit are let through.
+func TestGuardConcurrent(t *testing.T) {
 	g := newGuard()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range maxTracked * 2 {
-		k := "ip:" + time.Duration(i).String()
-		g.fail(now, k)
-		g.revoke(k, now.Add(time.Hour), now)
+	keys := attemptKeys(adminIdentity, "192.0.2.1")
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	admitted := 0
+	for range 50 {
+		wg.Go(func() {
+			if _, ok := g.begin(now, keys...); ok {
+				mu.Lock()
+				admitted++
+				mu.Unlock()
+			}
+		})
 	}
-	if len(g.failures) > maxTracked || len(g.signedOut) > maxTracked {
-		t.Fatalf("failures %d, signed out %d; bound %d", len(g.failures), len(g.signedOut), maxTracked)
+	wg.Wait()
+	if admitted != maxFailures {
+		t.Fatalf("admitted %d attempts at once; limit %d", admitted, maxFailures)
+	}
+}
+
+// TestGuardBounded: the guard's counters stay bounded, and a flood of new
+// keys never drops an active lockout.
+func TestGuardBounded(t *testing.T) {
+	g := newGuard()
+	g.max = 200
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	admin := attemptKeys(adminIdentity, "192.0.2.1")
+	for range maxFailures {
+		g.begin(now, admin...)
+	}
+	if _, ok := g.begin(now, admin...); ok {
+		t.Fatal("not locked")
+	}
+	for i := range g.max * 10 {
+		g.begin(now, attemptKeys("key:?", "10.0."+strconv.Itoa(i/250)+"."+strconv.Itoa(i%250))...)
+		if len(g.entries) > g.max || g.order.Len() != len(g.entries) {
+			t.Fatalf("entries %d, list %d; bound %d", len(g.entries), g.order.Len(), g.max)
+		}
+	}
+	if _, ok := g.begin(now, admin...); ok {
+		t.Fatal("the flood dropped the admin lockout")
+	}
+	// Full of lockouts: new keys go untracked, the lockouts stay.
+	g2 := newGuard()
+	g2.max = 4
+	for i := range 2 {
+		for range maxAddressFailures {
+			g2.begin(now, attemptKeys(adminIdentity, "192.0.2."+strconv.Itoa(i))...)
+		}
+	}
+	if _, ok := g2.begin(now, attemptKeys("key:?", "192.0.2.9")...); !ok {
+		t.Fatal("an untracked key was refused")
+	}
+	for i := range 2 {
+		if _, ok := g2.begin(now, attemptKeys(adminIdentity, "192.0.2."+strconv.Itoa(i))...); ok {
+			t.Fatalf("lockout %d dropped", i)
+		}
+	}
+	// Past the lockout, room is made again.
+	later := now.Add(lockout)
+	if _, ok := g2.begin(later, attemptKeys("key:?", "192.0.2.9")...); !ok || g2.entries["ip:192.0.2.9"] == nil {
+		t.Fatalf("no room after the lockouts ended: %v", g2.entries)
+	}
+}
+
+// TestPasswordSignInBounded: a password sign-in is refused at once when
+// none is set; at most maxPasswordChecks run at once (503 beyond); and
+// attempts at once never exceed the limit.
+func TestPasswordSignInBounded(t *testing.T) {
+	env := newTestEnv(t)
+	if _, body := env.get(t, env.client(t), "/signin"); !strings.Contains(body, "set-password link") {
+		t.Errorf("the sign-in page does not mention the set-password link:\n%s", body)
+	}
+	w := env.postFrom("192.0.2.1:1", "/console/signin/password", url.Values{"admin_password": {"anything at all"}})
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "No admin password is set yet") ||
+		!strings.Contains(w.Body.String(), "set-password link") {
+		t.Fatalf("no password set: %d\n%s", w.Code, w.Body)
+	}
+	const pw = "a long admin passphrase"
+	if err := env.Domain.SetAdminPassword(context.Background(), pw); err != nil {
+		t.Fatal(err)
+	}
+
+	// Both slots taken: 503, no check, nothing counted.
+	var dones []func()
+	for range maxPasswordChecks {
+		done, ok := env.Console.guard.startPasswordCheck()
+		if !ok {
+			t.Fatal("no slot")
+		}
+		dones = append(dones, done)
+	}
+	w = env.postFrom("192.0.2.1:1", "/console/signin/password", url.Values{"admin_password": {pw}})
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), "Wait a few seconds") {
+		t.Fatalf("busy: %d %q\n%s", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	for _, d := range dones {
+		d()
+	}
+
+	// Many at once from one address: at most maxFailures are checked.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	codes := map[int]int{}
+	for range 30 {
+		wg.Go(func() {
+			w := env.postFrom("192.0.2.1:1", "/console/signin/password", url.Values{"admin_password": {"not it at all"}})
+			mu.Lock()
+			codes[w.Code]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if codes[http.StatusUnauthorized] > maxFailures || codes[http.StatusUnauthorized]+codes[http.StatusTooManyRequests]+codes[http.StatusServiceUnavailable] != 30 {
+		t.Fatalf("answers: %v", codes)
+	}
+	for codes[http.StatusUnauthorized] < maxFailures {
+		w := env.postFrom("192.0.2.1:1", "/console/signin/password", url.Values{"admin_password": {"not it at all"}})
+		codes[w.Code]++
+		if w.Code == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if w := env.postFrom("192.0.2.1:1", "/console/signin/password", url.Values{"admin_password": {pw}}); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("admin from the failing address: %d", w.Code)
+	}
+	// The admin from elsewhere is not locked out.
+	if w := env.postFrom("192.0.2.2:1", "/console/signin/password", url.Values{"admin_password": {pw}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("admin from another address: %d\n%s", w.Code, w.Body)
 	}
 }
 
@@ -263,25 +422,55 @@ func TestSetup(t *testing.T) {
 	}
 }
 
+// TestSignOut: signing out ends every session of the identity, in every
+// browser, on every console sharing the store, and after a restart.
 func TestSignOut(t *testing.T) {
 	env := newTestEnv(t)
 	c := env.signIn(t)
+	other := env.signIn(t) // another browser, same identity
 	u, _ := url.Parse(env.Base + "/")
 	saved := c.Jar.Cookies(u)
+	env.Advance(time.Second)
 	resp, _ := env.post(t, c, "/signout", nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
 		t.Fatalf("sign out: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	if _, body := env.get(t, c, "/signin"); !strings.Contains(body, "every session of "+env.AccessKeyID+" has ended") {
+		t.Errorf("the page does not say every session ended:\n%s", body)
+	}
 	if resp, _ := env.get(t, c, "/"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after sign-out: %d", resp.StatusCode)
 	}
-	// The old cookie, replayed, is refused.
+	if resp, _ := env.get(t, other, "/"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the other browser after sign-out: %d", resp.StatusCode)
+	}
+	// The old cookie, replayed, is refused, here and by a console that
+	// never saw the sign-out (another node, or this one restarted).
 	replay := env.client(t)
 	replay.Jar.SetCookies(u, saved)
 	if resp, _ := env.get(t, replay, "/"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("replayed cookie: %d", resp.StatusCode)
 	}
-	if evs := env.Audit.Events(t, ActionSignOut); len(evs) != 1 || evs[0].Actor != "console:"+env.AccessKeyID {
+	fresh, err := New(env.Console.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/console/", nil)
+	for _, ck := range saved {
+		r.AddCookie(ck)
+	}
+	w := httptest.NewRecorder()
+	fresh.ServeHTTP(w, r)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("replayed cookie on a fresh console: %d", w.Code)
+	}
+	if evs := env.Audit.Events(t, ActionSignOut); len(evs) != 1 || evs[0].Actor != "console:"+env.AccessKeyID || evs[0].Outcome != audit.Success {
 		t.Errorf("sign-out events: %+v", evs)
+	}
+	// Signing in again works.
+	env.Advance(time.Second)
+	c = env.signIn(t)
+	if resp, _ := env.get(t, c, "/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("signed in again: %d", resp.StatusCode)
 	}
 }

@@ -132,11 +132,11 @@ func (c *Console) secure(r *http.Request) bool {
 }
 
 // readSession returns the request's valid session, or nil: sealed by
-// this master key, within its lifetime and idle timeout, not signed out,
-// and its identity still good (checkIdentity).
+// this master key, within its lifetime and idle timeout, and its
+// identity still good and not signed out since (checkIdentity).
 func (c *Console) readSession(r *http.Request) *Session {
 	s := c.openSession(r)
-	if s == nil || c.guard.revoked(s.ID, c.opts.Now()) || !c.checkIdentity(r, s) {
+	if s == nil || !c.checkIdentity(r, s) {
 		return nil
 	}
 	return s
@@ -144,11 +144,20 @@ func (c *Console) readSession(r *http.Request) *Session {
 
 // checkIdentity reports whether what signed s in still holds: its access
 // key is still stored (a deleted key ends its sessions at once), or the
-// admin password is the one it signed in with. It reads the domain on
-// each request: one small read.
+// admin password is the one it signed in with; and the identity has not
+// signed out since s was issued (signing out ends every session of the
+// identity: domain.EndConsoleSessions). It reads the domain on each
+// request: two small reads.
 func (c *Console) checkIdentity(r *http.Request, s *Session) bool {
+	ended, err := c.opts.Domain.ConsoleSessionsEnded(r.Context(), s.Identity)
+	if err != nil {
+		c.log.Error("console: check session", "identity", s.Identity, "err", err)
+		return false
+	}
+	if !ended.IsZero() && !s.Issued.After(ended) {
+		return false
+	}
 	var ok bool
-	var err error
 	switch s.Method {
 	case methodAccessKey, methodLink:
 		ok, err = c.opts.Domain.AccessKeyExists(r.Context(), s.Identity)
@@ -194,12 +203,9 @@ func (c *Console) openSession(r *http.Request) *Session {
 	return &s
 }
 
-// endSession deletes the session cookie; s, if not nil, is signed out:
-// its cookie, should it be replayed, is refused until it expires.
-func (c *Console) endSession(w http.ResponseWriter, r *http.Request, s *Session) {
-	if s != nil {
-		c.guard.revoke(s.ID, s.Expires, c.opts.Now())
-	}
+// endSession deletes the session cookie (the session itself ends by
+// domain.EndConsoleSessions: a replayed cookie is refused).
+func (c *Console) endSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, c.cookie(r, "", time.Time{}))
 }
 

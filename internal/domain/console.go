@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -28,12 +29,14 @@ const (
 	AdminPasswordMaxBytes = 1024
 )
 
-// argon2id parameters of new hashes (RFC 9106 §7.4's second recommended
-// option, with 64 MiB); a stored hash keeps its own, so they may change.
+// argon2id parameters of new hashes (OWASP's m=19 MiB, t=2, p=1: the
+// console checks at most two passwords at once, so sign-in costs at most
+// 38 MiB); a stored hash keeps its own parameters in its PHC string, so
+// older hashes (m=64 MiB, p=2) still verify.
 const (
 	argonTime    = 2
-	argonMemory  = 64 * 1024 // KiB
-	argonThreads = 2
+	argonMemory  = 19 * 1024 // KiB
+	argonThreads = 1
 	argonKeyLen  = 32
 	argonSaltLen = 16
 )
@@ -58,8 +61,7 @@ func (s *Service) SetAdminPassword(ctx context.Context, pw string) (err error) {
 // cost is the argon2id cost of new hashes (SetAdminPasswordCost).
 var cost struct {
 	sync.Mutex
-	p     argonParams
-	dummy string // a hash at p, of no password
+	p argonParams
 }
 
 // SetAdminPasswordCost sets the argon2id cost of the admin passwords set
@@ -69,7 +71,7 @@ var cost struct {
 func SetAdminPasswordCost(memoryKiB, iterations uint32, threads uint8) {
 	cost.Lock()
 	defer cost.Unlock()
-	cost.p, cost.dummy = argonParams{time: iterations, memory: memoryKiB, threads: threads}, ""
+	cost.p = argonParams{time: iterations, memory: memoryKiB, threads: threads}
 }
 
 func currentCost() argonParams {
@@ -79,18 +81,6 @@ func currentCost() argonParams {
 		return argonParams{argonTime, argonMemory, argonThreads}
 	}
 	return cost.p
-}
-
-// dummyHash is what CheckAdminPassword hashes against when no password is
-// set, so that the answer costs the same either way.
-func dummyHash() string {
-	p := currentCost()
-	cost.Lock()
-	defer cost.Unlock()
-	if cost.dummy == "" {
-		cost.dummy = hashPassword("tollgate-no-password-is-set", make([]byte, argonSaltLen), p)
-	}
-	return cost.dummy
 }
 
 func checkAdminPassword(pw string) error {
@@ -115,21 +105,20 @@ func (s *Service) AdminPasswordSet(ctx context.Context) (bool, error) {
 }
 
 // CheckAdminPassword reports whether pw is the admin console's password,
-// comparing hashes in constant time; false when none is set (after the
-// same work). gen names the stored hash (a short digest of it, not of the
+// comparing hashes in constant time; false at once, without hashing,
+// when none is set (whether one is set is no secret: the sign-in page
+// says so). gen names the stored hash (a short digest of it, not of the
 // password): a session keeps it and ends when it changes, that is when
 // the password is set again.
 func (s *Service) CheckAdminPassword(ctx context.Context, pw string) (ok bool, gen string, err error) {
 	stored, err := s.st.GetSetting(ctx, tollgate.SettingAdminPassword)
-	set := err == nil
-	if err != nil && !tollgate.IsNotFound(err) {
+	if tollgate.IsNotFound(err) {
+		return false, "", nil
+	}
+	if err != nil {
 		return false, "", err
 	}
-	h := dummyHash()
-	if set {
-		h = string(stored)
-	}
-	p, salt, want, perr := parseHash(h)
+	p, salt, want, perr := parseHash(string(stored))
 	if perr != nil {
 		return false, "", fmt.Errorf("console admin password: %w", perr)
 	}
@@ -137,7 +126,7 @@ func (s *Service) CheckAdminPassword(ctx context.Context, pw string) (ok bool, g
 		pw = "" // still hash: the same cost for every wrong answer
 	}
 	got := argon2.IDKey([]byte(pw), salt, p.time, p.memory, p.threads, uint32(len(want))) //nolint:gosec // parseHash bounds it to 16..64
-	if subtle.ConstantTimeCompare(got, want) != 1 || !set {
+	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, "", nil
 	}
 	return true, passwordGen(stored), nil
@@ -210,4 +199,45 @@ func parseHash(h string) (p argonParams, salt, key []byte, err error) {
 		return p, nil, nil, fmt.Errorf("argon2 hash malformed")
 	}
 	return p, salt, key, nil
+}
+
+// ActionConsoleSignOut is the audited action of ending an identity's
+// console sessions (EndConsoleSessions).
+const ActionConsoleSignOut = "console.signout"
+
+// consoleSessionsAfter is the setting, per identity, of when its console
+// sessions were last ended: sessions issued until then are refused.
+func consoleSessionsAfter(identity string) string {
+	return tollgate.SettingConsoleSessionsAfter + identity
+}
+
+// EndConsoleSessions ends every console session of identity (an access
+// key id, or "admin") issued until now, on every node sharing the store,
+// and across restarts: it stores the time (RFC 3339, nanoseconds) that
+// ConsoleSessionsEnded reads on each request. It is audited as
+// console.signout.
+func (s *Service) EndConsoleSessions(ctx context.Context, identity string) (err error) {
+	defer func() { s.record(ctx, audit.Event{Action: ActionConsoleSignOut}, err) }()
+	if identity == "" {
+		return tollgate.Errorf(tollgate.KindInvalid, "no identity to sign out")
+	}
+	return s.st.PutSetting(ctx, consoleSessionsAfter(identity), []byte(s.clock().Format(time.RFC3339Nano)))
+}
+
+// ConsoleSessionsEnded returns when the console sessions of identity
+// were last ended (EndConsoleSessions), or the zero time: a session
+// issued until then is no longer valid. One small read.
+func (s *Service) ConsoleSessionsEnded(ctx context.Context, identity string) (time.Time, error) {
+	b, err := s.st.GetSetting(ctx, consoleSessionsAfter(identity))
+	if tollgate.IsNotFound(err) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("console sessions of %q: %w", identity, err)
+	}
+	return t, nil
 }

@@ -115,3 +115,52 @@ func TestAccessKeyExists(t *testing.T) {
 		t.Fatalf("exists after delete = %v, %v", ok, err)
 	}
 }
+
+// TestEndConsoleSessions: signing out is stored (so it outlives the
+// process and reaches every node sharing the store), per identity, and
+// audited.
+func TestEndConsoleSessions(t *testing.T) {
+	ctx := context.Background()
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	log := newAuditLog(t)
+	now := t0.Add(1234 * time.Nanosecond)
+	svc := domain.New(st, v, func() time.Time { return now }).WithAudit(log.sink)
+	if at, err := svc.ConsoleSessionsEnded(ctx, "admin"); err != nil || !at.IsZero() {
+		t.Fatalf("before = %v, %v", at, err)
+	}
+	if err := svc.EndConsoleSessions(ctx, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	// Another service on the same store (another node, or a restart).
+	other := domain.New(st, v, nil)
+	if at, err := other.ConsoleSessionsEnded(ctx, "admin"); err != nil || !at.Equal(now) {
+		t.Fatalf("after = %v, %v; want %v", at, err, now)
+	}
+	if at, err := other.ConsoleSessionsEnded(ctx, "AKIAOTHER"); err != nil || !at.IsZero() {
+		t.Fatalf("other identity = %v, %v", at, err)
+	}
+	if err := svc.EndConsoleSessions(ctx, ""); tollgate.KindOf(err) != tollgate.KindInvalid {
+		t.Errorf("empty identity: %v", err)
+	}
+	evs, text := log.events(t)
+	if len(evs) != 2 || evs[0]["action"] != domain.ActionConsoleSignOut || evs[0]["outcome"] != "success" {
+		t.Errorf("events:\n%s", text)
+	}
+}
+
+// TestCheckAdminPasswordUnsetIsCheap: with no password set the check
+// answers at once, without hashing (a parameter set that would take
+// seconds is not used).
+func TestCheckAdminPasswordUnsetIsCheap(t *testing.T) {
+	domain.SetAdminPasswordCost(1<<21, 64, 1) // 2 GiB: would fail or take long if hashed
+	t.Cleanup(func() { domain.SetAdminPasswordCost(64, 1, 1) })
+	st, v := storetest.OpenSQLite(t, sqlstore.Open)
+	svc := domain.New(st, v, nil)
+	start := time.Now()
+	if ok, _, err := svc.CheckAdminPassword(context.Background(), "anything at all"); ok || err != nil {
+		t.Fatalf("check = %v, %v", ok, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the check with no password took %v", d)
+	}
+}
