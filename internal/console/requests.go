@@ -144,6 +144,8 @@ type filterOption struct {
 
 // requestsQuery is the page's query: its filters and auto-refresh.
 type requestsQuery struct {
+	// ID is one request's id (?id=REQID): the view shows that request.
+	ID                    string
 	Client, Route, Status string
 	Refresh               bool
 }
@@ -175,6 +177,7 @@ var requestsStatuses = []filterOption{
 // filter is the reqlog filter of the query; ok is false for a status
 // the page does not know.
 func (q requestsQuery) filter() (f reqlog.Filter, ok bool) {
+	f.RequestID = q.ID
 	if q.Client != requestsNoClient {
 		f.ClientID = q.Client
 	}
@@ -218,11 +221,11 @@ func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.URL.Query()
-	q := requestsQuery{Client: v.Get("client"), Route: v.Get("route"), Status: v.Get("status"), Refresh: v.Get("refresh") != ""}
+	q := requestsQuery{ID: v.Get("id"), Client: v.Get("client"), Route: v.Get("route"), Status: v.Get("status"), Refresh: v.Get("refresh") != ""}
 	if _, ok := q.filter(); !ok {
 		q.Status = ""
 	}
-	data := requestsData{requestsQuery: q, Filtered: q.Client != "" || q.Route != "" || q.Status != ""}
+	data := requestsData{requestsQuery: q, Filtered: q.ID != "" || q.Client != "" || q.Route != "" || q.Status != ""}
 	log := c.opts.Backend.Requests()
 	all := log.Recent(reqlog.Filter{})
 	matched := q.matching(log)
@@ -263,7 +266,7 @@ func (c *Console) requestsChart(d *logNames, log *reqlog.Log, client string) *ch
 // requestsURL is the requests view of q.
 func (c *Console) requestsURL(q requestsQuery) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"client": q.Client, "route": q.Route, "status": q.Status} {
+	for k, s := range map[string]string{"id": q.ID, "client": q.Client, "route": q.Route, "status": q.Status} {
 		if s != "" {
 			v.Set(k, s)
 		}

@@ -29,15 +29,19 @@ func requestsRows(t *testing.T, body string) []string {
 	return out
 }
 
-func TestRequestsFilters(t *testing.T) {
-	f := newDashFixture(t)
+// requestsFixture is a console whose log holds seven requests of two
+// clients of pool shop, of no client and of an unknown one; each
+// request's id is its name, also recorded in its Path.
+func requestsFixture(t *testing.T) (f *dashFixture, billing, reports *tollgate.Client) {
+	t.Helper()
+	f = newDashFixture(t)
 	cs := f.pool("shop", "billing", "reports")
-	billing, reports := cs["billing"], cs["reports"]
+	billing, reports = cs["billing"], cs["reports"]
 	f.backend.apis = []console.API{{RestAPI: &tollgate.RestAPI{ID: "a1b2c3d4e5", Name: "orders",
 		Stages: []tollgate.Stage{{Name: "prod"}},
 		Routes: []tollgate.Route{{Method: "GET", ResourcePath: "/items/{id}"}, {Method: "POST", ResourcePath: "/items"}}}}}
 	add := func(id string, ago time.Duration, e reqlog.Entry) {
-		e.Path, e.Method = "/r/"+id, "GET"
+		e.Path, e.Method, e.RequestID = "/r/"+id, "GET", id
 		if e.Route != "" {
 			e.Kind, e.API, e.Stage = "gateway", "a1b2c3d4e5", "prod"
 		}
@@ -50,7 +54,11 @@ func TestRequestsFilters(t *testing.T) {
 	add("r-500", 5*time.Minute, reqlog.Entry{ClientID: reports.ID, Route: "POST /items", Status: 502, Reason: "integration_error"})
 	add("tok", 4*time.Minute, reqlog.Entry{ClientID: billing.ID, Kind: "token", Status: 200})
 	add("other", 3*time.Minute, reqlog.Entry{ClientID: "ghost", Route: "GET /old", Status: 404, Reason: "no_route"})
+	return f, billing, reports
+}
 
+func TestRequestsFilters(t *testing.T) {
+	f, billing, reports := requestsFixture(t)
 	for _, tc := range []struct {
 		query string
 		want  string
@@ -66,13 +74,30 @@ func TestRequestsFilters(t *testing.T) {
 		{"status=refused", "other r-500 anon b-scope"},
 		{"status=refused&client=" + reports.ID, "r-500"},
 		{"status=bogus", "other tok r-500 anon r-ok b-scope b-ok"},
+		{"id=anon", "anon"},
+		{"id=nothing", ""},
 	} {
 		body := f.page("/console/requests?" + tc.query)
 		if got := strings.Join(requestsRows(t, body), " "); got != tc.want {
 			t.Errorf("?%s: rows %q, want %q", tc.query, got, tc.want)
 		}
 	}
+}
 
+// TestRequestsOne: ?id= shows one request, with a way back to all.
+func TestRequestsOne(t *testing.T) {
+	f, _, _ := requestsFixture(t)
+	body := f.page("/console/requests?id=anon")
+	if !strings.Contains(body, `Showing the request <code>anon</code> only. <a href="/console/requests">Show all</a>`) {
+		t.Errorf("one request's page: no Show all link")
+	}
+	if strings.Contains(f.page("/console/requests"), "Show all") {
+		t.Errorf("Show all without an id")
+	}
+}
+
+func TestRequestsFilterForm(t *testing.T) {
+	f, billing, _ := requestsFixture(t)
 	body := f.page("/console/requests?status=4xx&client=" + billing.ID)
 	for _, want := range []string{
 		`<label for="f-client">Client</label>`, `<label for="f-route">Route</label>`, `<label for="f-status">Status</label>`,
@@ -89,7 +114,11 @@ func TestRequestsFilters(t *testing.T) {
 			t.Errorf("filtered page lacks %s", want)
 		}
 	}
-	body = f.page("/console/requests")
+}
+
+func TestRequestsPage(t *testing.T) {
+	f, billing, _ := requestsFixture(t)
+	body := f.page("/console/requests")
 	for _, want := range []string{
 		`orders · prod · POST /items`, `<code>integration_error</code>`, `<span class="status s5">502</span>`,
 		`<span class="status s4">403</span>`, `<a href="/console/clients/` + billing.ID + `">billing</a>`,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // routesTry registers the "try it" panel: a token for a client, and a
@@ -26,6 +27,7 @@ func (c *Console) routesTry() {
 // tryClient is a client as the panel offers it.
 type tryClient struct {
 	ID, Label string
+	PoolID    string
 }
 
 // tryRoute is a route of a stage of an API in service as the panel
@@ -36,6 +38,11 @@ type tryRoute struct {
 	APIID, Stage, Key string
 	Method            string // what the call sends: ANY is GET
 	Path              string // a concrete path of the route
+	// Pools are the pools whose tokens the route's Cognito or JWT
+	// authorizer accepts (nil for another authorizer, or none).
+	Pools []string
+	// Checked is whether the route takes tokens of pools.
+	Checked bool
 }
 
 // tryForm is the panel's form, as shown.
@@ -73,8 +80,9 @@ type tryView struct {
 	CurlToken        string
 	CurlCall         string
 	ClientID         string
-	// RequestsURL is the recent requests of the client.
-	RequestsURL string
+	// RequestsURL is the recent requests of the client; RequestURL the
+	// call's own request ("" when it has no id).
+	RequestsURL, RequestURL string
 }
 
 // tryClaim is one claim of the token, for display.
@@ -124,7 +132,7 @@ func (c *Console) tryOptions(r *http.Request) (tryForm, error) {
 		}
 		sort.Slice(cls, func(i, j int) bool { return cls[i].Name < cls[j].Name })
 		for _, cl := range cls {
-			f.Clients = append(f.Clients, tryClient{ID: cl.ID, Label: cl.Name + " (" + cl.ID + ") · " + p.Name})
+			f.Clients = append(f.Clients, tryClient{ID: cl.ID, Label: cl.Name + " (" + cl.ID + ") · " + p.Name, PoolID: p.ID})
 		}
 	}
 	apis := c.opts.Backend.ConsoleAPIs()
@@ -136,15 +144,65 @@ func (c *Console) tryOptions(r *http.Request) (tryForm, error) {
 				if method == "ANY" || method == "" {
 					method = http.MethodGet
 				}
+				checked, accepts := c.tryPools(rt.Authorizer, pools)
 				f.Routes = append(f.Routes, tryRoute{
 					Value: tryRouteValue(api.ID, st.Name, rt.Key()),
 					Label: api.Name + " · " + st.Name + " · " + routeLabel(&rt),
 					APIID: api.ID, Stage: st.Name, Key: rt.Key(), Method: method, Path: tryPath(rt.ResourcePath),
+					Pools: accepts, Checked: checked,
 				})
 			}
 		}
 	}
 	return f, nil
+}
+
+// tryPools reports whether a is a Cognito or JWT authorizer and the pools
+// of this server whose tokens it accepts (a JWT authorizer's: those whose
+// issuer it trusts).
+func (c *Console) tryPools(a *tollgate.Authorizer, pools []*tollgate.UserPool) (bool, []string) {
+	if a == nil || a.Kind() != tollgate.AuthorizerCognito && a.Kind() != tollgate.AuthorizerJWT {
+		return false, nil
+	}
+	accepts := slices.Clone(a.PoolIDs)
+	if a.JWT != nil {
+		for _, p := range pools {
+			if slices.ContainsFunc(a.JWT.Issuers, func(is tollgate.JWTIssuer) bool { return is.Issuer == c.opts.Backend.Issuer(p.ID) }) {
+				accepts = append(accepts, p.ID)
+			}
+		}
+	}
+	return true, accepts
+}
+
+// markRoutes labels the routes whose authorizer does not accept tokens
+// of the chosen client's pool "(another pool's)", and lists the others
+// first (the label still starts with the route's name).
+func (f *tryForm) markRoutes() {
+	i := slices.IndexFunc(f.Clients, func(cl tryClient) bool { return cl.ID == f.Client })
+	if i < 0 && len(f.Clients) > 0 {
+		i = 0
+	}
+	if i < 0 {
+		return
+	}
+	pool := f.Clients[i].PoolID
+	other := func(rt *tryRoute) bool { return rt.Checked && !slices.Contains(rt.Pools, pool) }
+	for k := range f.Routes {
+		if other(&f.Routes[k]) {
+			f.Routes[k].Label += " (another pool's)"
+		}
+	}
+	slices.SortStableFunc(f.Routes, func(a, b tryRoute) int {
+		x, y := other(&a), other(&b)
+		switch {
+		case x == y:
+			return 0
+		case y:
+			return -1
+		}
+		return 1
+	})
 }
 
 // routeLabel is "METHOD /path", or "$default".
@@ -187,6 +245,7 @@ func (c *Console) tryPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	f.markRoutes()
 	if f.Route == "" && len(f.Routes) > 0 {
 		f.Route = f.Routes[0].Value
 	}
@@ -203,6 +262,7 @@ func (c *Console) tryRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Client = r.PostFormValue("client")
+	f.markRoutes()
 	f.Route = r.PostFormValue("route")
 	f.Scope = strings.Join(strings.Fields(r.PostFormValue("scope")), " ")
 	f.Path = strings.TrimSpace(r.PostFormValue("path"))
@@ -231,8 +291,9 @@ func (c *Console) tryRun(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusBadRequest, "try", page)
 		return
 	}
-	usedStored := secret == ""
-	if usedStored {
+	how := "given_secret"
+	if secret == "" {
+		how = "stored_secret"
 		if secret, err = c.tryStoredSecret(r, f.Client); err != nil {
 			msg, _ := c.ErrorMessage(r, err)
 			page.Error, page.Data = msg, tryData{Form: f}
@@ -240,6 +301,7 @@ func (c *Console) tryRun(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	c.tryAudit(r, f, rt, how)
 	res := c.opts.Backend.Try(r.Context(), TryRequest{
 		ClientID: f.Client, Secret: secret, Scope: f.Scope,
 		APIID: rt.APIID, Stage: rt.Stage, Route: rt.Key,
@@ -247,6 +309,26 @@ func (c *Console) tryRun(w http.ResponseWriter, r *http.Request) {
 	})
 	page.Data = tryData{Form: f, Result: &res, View: c.tryViewOf(f, &res, secret)}
 	c.render(w, r, http.StatusOK, "try", page)
+}
+
+// tryAudit records that the operator got a token as a client and called
+// a route with it (console.try): the client, its pool, whether its stored
+// secret was used (how: "stored_secret" or "given_secret"), and the route (Name: "{api id} {stage} {route}"); never
+// the secret or the token.
+func (c *Console) tryAudit(r *http.Request, f tryForm, rt tryRoute, how string) {
+	if c.opts.Audit == nil {
+		return
+	}
+	ev := audit.From(r.Context(), "console.try")
+	ev.Outcome = audit.Success
+	ev.Reason = how
+	ev.Object = "route"
+	ev.ClientID = f.Client
+	if i := slices.IndexFunc(f.Clients, func(cl tryClient) bool { return cl.ID == f.Client }); i >= 0 {
+		ev.PoolID = f.Clients[i].PoolID
+	}
+	ev.Name = rt.APIID + " " + rt.Stage + " " + rt.Key
+	c.opts.Audit.Emit(ev)
 }
 
 // tryStoredSecret is the client's newest stored secret.
@@ -298,9 +380,24 @@ func (c *Console) tryViewOf(f tryForm, res *TryResult, secret string) *tryView {
 		v.Claims = append(v.Claims, claimRow(n, res.Claims[n]))
 	}
 	v.RequestsURL = c.opts.Path + "/requests?client=" + url.QueryEscape(v.ClientID)
+	if res.Decision.RequestID != "" {
+		v.RequestURL = c.opts.Path + "/requests?id=" + url.QueryEscape(res.Decision.RequestID)
+	}
 	v.TokenHeaders = headerLines(res.Token.Header)
 	v.CallHeaders = headerLines(res.Call.Header)
 
+	v.CurlToken, v.CurlCall = c.tryCurl(f, res)
+	// Belt and braces: whatever an answer echoed, the secret is not shown.
+	if secret != "" {
+		for _, s := range []*string{&res.Token.Body, &res.Call.Body, &v.CurlToken, &v.CurlCall} {
+			*s = strings.ReplaceAll(*s, secret, "$CLIENT_SECRET")
+		}
+	}
+	return v
+}
+
+// tryCurl is the curl equivalent of a try's token request and call.
+func (c *Console) tryCurl(f tryForm, res *TryResult) (token, call string) {
 	tokenURL := cmp.Or(res.Token.URL, strings.TrimSuffix(c.opts.Backend.PublicURL(), "/")+"/oauth2/token")
 	var b strings.Builder
 	b.WriteString("TOKEN=$(curl -s -u \"" + shellDouble(f.Client) + ":$CLIENT_SECRET\" \\\n")
@@ -309,7 +406,7 @@ func (c *Console) tryViewOf(f tryForm, res *TryResult, secret string) *tryView {
 		b.WriteString("  --data-urlencode " + shellQuote("scope="+f.Scope) + " \\\n")
 	}
 	b.WriteString("  " + shellQuote(tokenURL) + " | jq -r .access_token)")
-	v.CurlToken = b.String()
+	token = b.String()
 	if res.Call.URL != "" {
 		b.Reset()
 		b.WriteString("curl -i -X " + res.Call.Method + " \\\n  -H \"Authorization: Bearer $TOKEN\" \\\n")
@@ -317,15 +414,9 @@ func (c *Console) tryViewOf(f tryForm, res *TryResult, secret string) *tryView {
 			b.WriteString("  -H 'Content-Type: application/json' --data " + shellQuote(f.Body) + " \\\n")
 		}
 		b.WriteString("  " + shellQuote(res.Call.URL))
-		v.CurlCall = b.String()
+		call = b.String()
 	}
-	// Belt and braces: whatever an answer echoed, the secret is not shown.
-	if secret != "" {
-		for _, s := range []*string{&res.Token.Body, &res.Call.Body, &v.CurlToken, &v.CurlCall} {
-			*s = strings.ReplaceAll(*s, secret, "$CLIENT_SECRET")
-		}
-	}
-	return v
+	return token, call
 }
 
 // claimRow formats a claim; a time claim (exp, iat, nbf, auth_time) gets

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
@@ -62,6 +64,28 @@ type tryFixture struct {
 	clientID string
 	secret   string
 	poolID   string
+	sink     *audit.Sink
+	audit    *tryAuditLog
+}
+
+// tryAuditLog is an audit sink's output.
+type tryAuditLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (a *tryAuditLog) Write(p []byte) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.buf.Write(p)
+}
+
+// events are the audit lines written so far.
+func (f *tryFixture) events() string {
+	f.sink.Flush()
+	f.audit.mu.Lock()
+	defer f.audit.mu.Unlock()
+	return f.audit.buf.String()
 }
 
 const tryTestLink = "try-link-token"
@@ -94,9 +118,11 @@ func newTryTestConsole(t *testing.T, apis []API) *tryFixture {
 func newTryTestConsoleBare(t *testing.T, apis []API) *tryFixture {
 	t.Helper()
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	f := &tryFixture{backend: &tryFakeBackend{apis: apis}, dom: domain.New(st, v, time.Now)}
+	f := &tryFixture{backend: &tryFakeBackend{apis: apis}, dom: domain.New(st, v, time.Now), audit: &tryAuditLog{}}
+	f.sink = audit.New(f.audit, nil)
+	t.Cleanup(func() { _ = f.sink.Close() })
 	storeOperator(t, st, "AKIATEST")
-	c, err := New(Options{Domain: f.dom, Backend: f.backend, Vault: v, Path: "/console", LinkToken: tryTestLink, LinkActor: "AKIATEST"})
+	c, err := New(Options{Domain: f.dom, Backend: f.backend, Vault: v, Audit: f.sink, Path: "/console", LinkToken: tryTestLink, LinkActor: "AKIATEST"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,6 +296,16 @@ func TestTryStoredSecret(t *testing.T) {
 	if strings.Contains(page, f.secret) {
 		t.Error("the page shows the stored secret")
 	}
+	ev := f.events()
+	for _, w := range []string{`"action":"console.try"`, `"actor":"console:AKIATEST"`, `"reason":"stored_secret"`,
+		`"pool_id":"` + f.poolID + `"`, `"client_id":"` + f.clientID + `"`, `"name":"ordersapi1 test ANY /files/{proxy+}"`} {
+		if !strings.Contains(ev, w) {
+			t.Errorf("the audit lacks %s: %s", w, ev)
+		}
+	}
+	if strings.Contains(ev, f.secret) {
+		t.Error("the audit holds the secret")
+	}
 	for _, w := range []string{`id="try-token-status" class="status s4">401<`, `id="try-call-status" class="status try-none">not made<`, "Not called"} {
 		if !strings.Contains(page, w) {
 			t.Errorf("the result lacks %q", w)
@@ -296,6 +332,9 @@ func TestTryPostRefused(t *testing.T) {
 			}
 		})
 	}
+	if strings.Contains(f.events(), "console.try") {
+		t.Error("a refused form is audited as a try")
+	}
 	if _, ok := f.backend.last(); ok {
 		t.Error("a refused form made a try")
 	}
@@ -310,5 +349,57 @@ func TestTryPostRefused(t *testing.T) {
 	}
 	if _, ok := f.backend.last(); ok {
 		t.Error("a form without its CSRF token made a try")
+	}
+}
+
+// TestTryRoutesOfAnotherPool: routes whose authorizer does not accept the
+// chosen client's pool come last, labelled so; the label still starts
+// with the route.
+func TestTryRoutesOfAnotherPool(t *testing.T) {
+	f := newTryTestConsoleBare(t, nil)
+	ctx := context.Background()
+	pool, err := f.dom.CreatePool(ctx, "shop", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := &tollgate.Authorizer{Name: "shopPool", PoolIDs: []string{pool.ID}}
+	theirs := &tollgate.Authorizer{Name: "otherPool", PoolIDs: []string{"us-east-1_Other1234"}}
+	jwt := &tollgate.Authorizer{Name: "jwt", Type: tollgate.AuthorizerJWT,
+		JWT: &tollgate.JWTConfiguration{Issuers: []tollgate.JWTIssuer{{Issuer: f.backend.Issuer(pool.ID)}}}}
+	f.backend.apis = []API{{RestAPI: &tollgate.RestAPI{ID: "ordersapi1", Name: "orders", Stages: []tollgate.Stage{{Name: "prod"}},
+		Routes: []tollgate.Route{
+			{Method: "GET", ResourcePath: "/a", Authorizer: theirs},
+			{Method: "GET", ResourcePath: "/b", Authorizer: mine},
+			{Method: "GET", ResourcePath: "/c", Authorizer: jwt},
+			{Method: "GET", ResourcePath: "/d"},
+		}}}}
+	if _, err := f.dom.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
+		Scopes: []tollgate.Scope{{Name: "read", Description: "read"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.dom.CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "backend",
+		OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: []string{"orders/read"}}, domain.SecretChoice{Generate: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, page := f.get(t, "/console/try")
+	labels := regexp.MustCompile(`>(orders · prod · [^<]*)</option>`).FindAllStringSubmatch(page, -1)
+	var got []string
+	for _, m := range labels {
+		got = append(got, m[1])
+	}
+	want := "orders · prod · GET /b|orders · prod · GET /c|orders · prod · GET /d|orders · prod · GET /a (another pool&#39;s)"
+	if strings.Join(got, "|") != want {
+		t.Errorf("routes %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+// TestTryRequestLink: the decision links to the call's own request.
+func TestTryRequestLink(t *testing.T) {
+	f := newTryTestConsole(t, tryTestAPIs())
+	f.backend.result = TryResult{Token: TryStep{Status: 200}, Call: TryStep{Method: "GET", Status: 401},
+		Decision: reqlog.Entry{RequestID: "abc-123", Status: 401, Reason: "invalid_token"}, Verdict: "Refused (invalid_token): x."}
+	_, page := f.post(t, url.Values{"client": {f.clientID}, "route": {"ordersapi1|prod|GET /items/{id}"}, "path": {"/items/1"}})
+	if !strings.Contains(page, `<a href="/console/requests?id=abc-123">See this request in the log</a>`) {
+		t.Errorf("no link to the request")
 	}
 }

@@ -59,3 +59,23 @@ func BenchmarkRecent(b *testing.B) {
 		l.Recent(reqlog.Filter{Route: "abc123defg GET /items/{id}", RefusedOnly: true, Limit: 100})
 	}
 }
+
+// BenchmarkRecordOverflow is recording once the series hold their bound
+// of clients, all active: each further client counts with the others.
+func BenchmarkRecordOverflow(b *testing.B) {
+	l := reqlog.New(0)
+	base := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	for i := range 250 {
+		l.Record(reqlog.Entry{Time: base, ClientID: "client" + strconv.Itoa(i), Status: 200})
+	}
+	late := make([]string, 50)
+	for i := range late {
+		late[i] = "client" + strconv.Itoa(200+i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		l.Record(reqlog.Entry{Time: base.Add(time.Duration(i) * time.Millisecond), ClientID: late[i%len(late)], Status: 200})
+		i++
+	}
+}

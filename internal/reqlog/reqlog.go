@@ -48,9 +48,11 @@ func (e *Entry) Refused() bool { return e.Status >= 400 }
 
 // Filter selects entries; zero fields select all.
 type Filter struct {
-	ClientID string
-	Route    string // matches Route, or API + " " + Route
-	API      string
+	// RequestID selects the request of that id.
+	RequestID string
+	ClientID  string
+	Route     string // matches Route, or API + " " + Route
+	API       string
 	// Kind selects "gateway", "token" or "other" requests.
 	Kind string
 	// Reason selects one refusal reason (e.g. "insufficient_scope").
@@ -102,6 +104,10 @@ type Log struct {
 	// maxClients bounds series; further clients count in other.
 	maxClients int
 	other      *clientCounts
+	// swept is the minute of the last sweep of idle clients out of full
+	// series: at most one a minute, so that clients beyond the bound do
+	// not each scan them.
+	swept int64
 }
 
 type clientCounts struct {
@@ -121,7 +127,7 @@ func New(size int) *Log {
 	if size <= 0 {
 		size = DefaultSize
 	}
-	return &Log{ring: make([]Entry, size), series: make(map[string]*clientCounts), maxClients: 200}
+	return &Log{ring: make([]Entry, size), series: make(map[string]*clientCounts), maxClients: 200, swept: math.MinInt64}
 }
 
 // Record keeps e (a zero Time is taken as now). It is safe for
@@ -189,15 +195,15 @@ func (c *clientCounts) count(minute int64, refusals int32) {
 }
 
 // newClient returns the counts of a client first seen at minute: its
-// own while the series hold fewer than maxClients clients (one whose last
-// request is older than the Window makes room), else those of
-// OtherClients. l.mu is held.
+// own while the series hold fewer than maxClients clients, else those of
+// OtherClients. Full series are swept of clients idle for the Window (whose
+// last request is older) at most once a minute. l.mu is held.
 func (l *Log) newClient(id string, minute int64) *clientCounts {
-	if len(l.series) >= l.maxClients {
+	if len(l.series) >= l.maxClients && minute > l.swept {
+		l.swept = minute
 		for old, c := range l.series {
 			if c.last <= minute-int64(Window/Bucket) {
 				delete(l.series, old)
-				break
 			}
 		}
 	}
@@ -256,7 +262,8 @@ func (l *Log) Recent(f Filter) []Entry {
 
 func (f *Filter) match(e *Entry) bool {
 	switch {
-	case f.ClientID != "" && e.ClientID != f.ClientID,
+	case f.RequestID != "" && e.RequestID != f.RequestID,
+		f.ClientID != "" && e.ClientID != f.ClientID,
 		f.API != "" && e.API != f.API,
 		f.Kind != "" && e.Kind != f.Kind,
 		f.Reason != "" && e.Reason != f.Reason,

@@ -53,6 +53,8 @@ func TestRecentFilters(t *testing.T) {
 	}{
 		{"all", reqlog.Filter{}, []string{"f", "e", "d", "c", "b", "a"}},
 		{"limit", reqlog.Filter{Limit: 2}, []string{"f", "e"}},
+		{"request id", reqlog.Filter{RequestID: "c"}, []string{"c"}},
+		{"request id and another client", reqlog.Filter{RequestID: "c", ClientID: "c2"}, nil},
 		{"client", reqlog.Filter{ClientID: "c1"}, []string{"e", "d", "c", "a"}},
 		{"route", reqlog.Filter{Route: "GET /items"}, []string{"c", "b", "a"}},
 		{"API and route", reqlog.Filter{Route: "api1 GET /items"}, []string{"b", "a"}},

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func (s *Server) tryCall(ctx context.Context, req console.TryRequest, res *conso
 		cr.Header.Set("Content-Type", "application/json")
 	}
 	res.Call = s.tryServe(cr)
-	res.Decision = s.tryDecision(req, api, route, res)
+	res.Decision = s.tryDecision(ctx, req, api, route, res)
 	res.Verdict = verdict(route, res)
 }
 
@@ -174,19 +175,17 @@ func (s *Server) tryRoute(req console.TryRequest) (*tollgate.RestAPI, *tollgate.
 }
 
 // tryDecision is the gateway's record of the call: this node's log entry
-// of the request id it answered with, when there is one; else what the
-// answer says. Either way a refusal gets a reason, from the entry or
-// worked out from the answer, the route and the token.
-func (s *Server) tryDecision(req console.TryRequest, api *tollgate.RestAPI, route *tollgate.Route, res *console.TryResult) reqlog.Entry {
-	id := res.Call.Header.Get(gateway.HeaderRequestID)
+// of the request id it answered with (x-amzn-RequestId, or an HTTP API's
+// apigw-requestid), with the gateway's own reason of a refusal; else what
+// the answer says, its reason left blank. A token of a pool the route's
+// authorizer does not accept is said in words of pools.
+func (s *Server) tryDecision(ctx context.Context, req console.TryRequest, api *tollgate.RestAPI, route *tollgate.Route, res *console.TryResult) reqlog.Entry {
+	id := cmp.Or(res.Call.Header.Get(gateway.HeaderRequestID), res.Call.Header.Get(gateway.HeaderHTTPRequestID))
 	var e reqlog.Entry
 	found := false
 	if s.requests != nil && id != "" {
-		for _, x := range s.requests.Recent(reqlog.Filter{Limit: 200}) {
-			if x.RequestID == id {
-				e, found = x, true
-				break
-			}
+		if es := s.requests.Recent(reqlog.Filter{RequestID: id, Limit: 1}); len(es) == 1 {
+			e, found = es[0], true
 		}
 	}
 	if !found {
@@ -202,59 +201,83 @@ func (s *Server) tryDecision(req console.TryRequest, api *tollgate.RestAPI, rout
 			e.ClientID = c
 		}
 	}
-	if e.Refused() && e.Reason == "" {
-		e.Reason, e.Detail = refusalOf(route, res)
+	if e.Refused() && route != nil {
+		if d := s.otherPool(ctx, route.Authorizer, res.Claims); d != "" {
+			e.Detail = d
+		}
 	}
 	return e
 }
 
-// refusalOf works a refusal's reason out of the answer, the route and the
-// token's scopes.
-func refusalOf(route *tollgate.Route, res *console.TryResult) (reason, detail string) {
-	status := res.Call.Status
-	challenge := res.Call.Header.Get("WWW-Authenticate")
-	if route != nil && route.Authorizer != nil && len(route.AuthorizationScopes) > 0 &&
-		(status == http.StatusUnauthorized || status == http.StatusForbidden) &&
-		!slices.ContainsFunc(route.AuthorizationScopes, func(sc string) bool { return slices.Contains(tokenScopes(res.Claims), sc) }) {
-		return "insufficient_scope", "the token lacks a scope the route requires (" + strings.Join(route.AuthorizationScopes, " or ") + ")"
+// otherPool says, when the token's issuer is a pool of this server that
+// the authorizer (Cognito or JWT) does not accept, which pool the token is
+// from and which the authorizer accepts; "" otherwise.
+func (s *Server) otherPool(ctx context.Context, a *tollgate.Authorizer, claims map[string]any) string {
+	if a == nil || a.Kind() != tollgate.AuthorizerCognito && a.Kind() != tollgate.AuthorizerJWT {
+		return ""
 	}
-	if code := challengeParam(challenge, "error"); code != "" {
-		d := challengeParam(challenge, "error_description")
-		return code, cmp.Or(d, "the authorizer refused the token")
+	iss, _ := claims["iss"].(string)
+	from, ok := strings.CutPrefix(iss, s.Issuer(""))
+	if !ok || from == "" || strings.Contains(from, "/") {
+		return ""
 	}
-	msg := messageOf(res.Call.Body)
-	switch {
-	case status == http.StatusForbidden && noRoute(res.Call.Header.Get("X-Amzn-Errortype")):
-		// A REST API's answer to a path no resource of the stage matches
-		// (quoting a token sent back, which is not worth repeating).
-		return "no_route", "no route of the stage matches " + res.Call.Method + " " + pathOf(res.Call.URL) + " (API Gateway answers such a request 403)"
-	case status == http.StatusUnauthorized:
-		return "unauthorized", cmp.Or(msg, "the authorizer refused the token")
-	case status == http.StatusForbidden:
-		return "forbidden", cmp.Or(msg, "the authorizer denied the call")
-	case status == http.StatusNotFound:
-		return "not_found", "no route of the stage matches " + res.Call.Method + " " + pathOf(res.Call.URL)
-	case status == http.StatusTooManyRequests:
-		return "throttled", cmp.Or(msg, "a throttle or quota refused the call")
-	case status >= 500:
-		return "error", cmp.Or(msg, "the integration or authorizer failed")
+	accepted := slices.Clone(a.PoolIDs)
+	if a.JWT != nil {
+		for _, is := range a.JWT.Issuers {
+			if p, ok := strings.CutPrefix(is.Issuer, s.Issuer("")); ok && p != "" && !strings.Contains(p, "/") {
+				accepted = append(accepted, p)
+			}
+		}
 	}
-	return "refused", cmp.Or(msg, http.StatusText(status))
+	if slices.Contains(accepted, from) {
+		return ""
+	}
+	names := make([]string, 0, len(accepted))
+	for _, p := range accepted {
+		names = append(names, s.poolName(ctx, p))
+	}
+	accepts := "no pool of this server"
+	if len(names) > 0 {
+		accepts = strings.Join(names, ", ")
+	}
+	return "the token is from pool " + s.poolName(ctx, from) + "; this route's authorizer accepts " + accepts
 }
 
-// noRoute reports whether a REST API's error type is its answer to a
-// request no route matches: MissingAuthenticationTokenException, or
-// IncompleteSignatureException when it carried an Authorization header.
-func noRoute(errorType string) bool {
-	t, _, _ := strings.Cut(errorType, ":")
-	return t == "MissingAuthenticationTokenException" || t == "IncompleteSignatureException"
+// poolName is "name (id)" of a pool, or its id when it names none.
+func (s *Server) poolName(ctx context.Context, id string) string {
+	if p, err := s.opts.Store.GetPool(ctx, id); err == nil && p.Name != "" {
+		return p.Name + " (" + id + ")"
+	}
+	return id
+}
+
+// apiAnswer is the message of a refusal's answer (a {"message"} body, or
+// the challenge's error_description), labelled as the API's own words and
+// cut at 200 characters; "" when it has none.
+func apiAnswer(res *console.TryResult) string {
+	msg := cmp.Or(messageOf(res.Call.Body), challengeParam(res.Call.Header.Get("WWW-Authenticate"), "error_description"))
+	if msg == "" {
+		return ""
+	}
+	if r := []rune(msg); len(r) > 200 {
+		msg = string(r[:200]) + "…"
+	}
+	return msg
 }
 
 // verdict says the decision in words.
 func verdict(route *tollgate.Route, res *console.TryResult) string {
 	e := &res.Decision
 	if e.Refused() {
-		return "Refused (" + e.Reason + "): " + e.Detail
+		v := "Refused"
+		if e.Reason != "" {
+			v += " (" + e.Reason + ")"
+		}
+		v += ": " + cmp.Or(e.Detail, "the gateway answered "+strconv.Itoa(e.Status)+" "+http.StatusText(e.Status))
+		if m := apiAnswer(res); m != "" {
+			v += `; the API answered: "` + m + `"`
+		}
+		return v + "."
 	}
 	if route == nil || route.Authorizer == nil {
 		return "Allowed: the route has no authorizer, so any caller may call it."
@@ -313,7 +336,8 @@ func tokenScopes(claims map[string]any) []string {
 	return strings.Fields(s)
 }
 
-// tokenRefusal is ": error (description)" of an RFC 6749 §5.2 answer.
+// tokenRefusal is ` (error); it answered: "description".` of an RFC 6749
+// §5.2 answer.
 func tokenRefusal(body string) string {
 	var e struct {
 		Error       string `json:"error"`
@@ -325,7 +349,12 @@ func tokenRefusal(body string) string {
 	if e.Description == "" {
 		return " (" + e.Error + ")."
 	}
-	return " (" + e.Error + "): " + e.Description + "."
+	// The description may quote what was asked: the endpoint's words,
+	// not the console's.
+	if r := []rune(e.Description); len(r) > 200 {
+		e.Description = string(r[:200]) + "…"
+	}
+	return " (" + e.Error + `); it answered: "` + e.Description + `".`
 }
 
 // messageOf is the message of a {"message": …} answer ("" otherwise).
@@ -365,12 +394,4 @@ func challengeParam(challenge, name string) string {
 		return v[:end]
 	}
 	return v
-}
-
-// pathOf is the path of URL u.
-func pathOf(u string) string {
-	if p, err := url.Parse(u); err == nil {
-		return p.Path
-	}
-	return u
 }

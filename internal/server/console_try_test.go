@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/domain"
+	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -164,5 +165,50 @@ func TestChallengeParam(t *testing.T) {
 	}
 	if got := challengeParam(`Bearer`, "error"); got != "" {
 		t.Errorf("none = %q", got)
+	}
+}
+
+// TestTryOtherPool: a token of a pool the route's authorizer does not
+// accept is refused with the gateway's reason, said in pools; the
+// decision is the entry of the call's request id.
+func TestTryOtherPool(t *testing.T) {
+	s, _, _ := newTryServer(t)
+	ctx := context.Background()
+	dom := domain.New(s.opts.Store, s.opts.Vault, time.Now)
+	other, err := dom.CreatePool(ctx, "elsewhere", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dom.CreateResourceServer(ctx, other.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
+		Scopes: []tollgate.Scope{{Name: "read", Description: "read"}}}); err != nil {
+		t.Fatal(err)
+	}
+	cl, secret, err := dom.CreateClient(ctx, other.ID, domain.ClientSpec{Name: "stranger",
+		OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: []string{"orders/read"}},
+		domain.SecretChoice{Generate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := s.Try(ctx, console.TryRequest{ClientID: cl.ID, Secret: secret, APIID: tryAPIID, Stage: "prod", Method: "GET", Path: "/items/1", Route: "GET /items/{id}"})
+	if res.Call.Status != http.StatusUnauthorized {
+		t.Fatalf("call: %d %s", res.Call.Status, res.Call.Body)
+	}
+	d := res.Decision
+	if d.RequestID == "" || d.RequestID != res.Call.Header.Get(gateway.HeaderRequestID) || d.Reason == "" {
+		t.Errorf("decision: %+v", d)
+	}
+	pools, err := dom.ListPools(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shop string
+	for _, p := range pools {
+		if p.Name == "shop" {
+			shop = p.ID
+		}
+	}
+	want := "the token is from pool elsewhere (" + other.ID + "); this route's authorizer accepts shop (" + shop + ")"
+	if d.Detail != want || !strings.Contains(res.Verdict, want) {
+		t.Errorf("detail %q, verdict %q; want %q", d.Detail, res.Verdict, want)
 	}
 }

@@ -39,12 +39,19 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// TestRecentRequests: a token request, a gateway call refused for its
-// token's scope and a refused token request are in the log of recent
-// requests, newest first, with their client and reason (and the access
-// log's lines with their reason); the console's own requests and health
-// checks are not.
-func TestRecentRequests(t *testing.T) {
+// requestsFixture is a server whose log of recent requests holds, after
+// traffic: a token request, a gateway call refused for its token's scope
+// and a refused token request, besides the console's own requests and
+// health checks.
+type requestsFixture struct {
+	s        *Server
+	out      *syncBuffer // the access log
+	clientID string
+	secret   string
+}
+
+func newRequestsFixture(t *testing.T) *requestsFixture {
+	t.Helper()
 	ctx := context.Background()
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	now := time.Now().UTC()
@@ -56,44 +63,52 @@ func TestRecentRequests(t *testing.T) {
 		Scopes: []tollgate.Scope{{Name: "read", Description: "r"}, {Name: "write", Description: "w"}}, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	secret := tollgate.NewClientSecret()
+	f := &requestsFixture{out: &syncBuffer{}, secret: tollgate.NewClientSecret()}
 	client := &tollgate.Client{ID: tollgate.NewClientID(), PoolID: pool.ID, Name: "reader",
 		AllowedOAuthFlows: []string{tollgate.FlowClientCredentials}, AllowedOAuthScopes: []string{"orders/read"},
 		AccessTokenValidity: tollgate.DefaultAccessTokenValidity, IDTokenValidity: tollgate.DefaultIDTokenValidity,
 		RefreshTokenValidity: tollgate.Validity{Value: 60, Unit: tollgate.Minutes}, CreatedAt: now, UpdatedAt: now}
-	hash, sealed := v.ProtectSecret(client.ID, secret)
+	hash, sealed := v.ProtectSecret(client.ID, f.secret)
 	client.Secrets = []tollgate.ClientSecret{{ID: tollgate.NewSecretID(), Hash: hash, Sealed: sealed, CreatedAt: now}}
 	if err := st.CreateClient(ctx, client); err != nil {
 		t.Fatal(err)
 	}
+	f.clientID = client.ID
 	mock := tollgate.Integration{Type: tollgate.IntegrationMock}
 	api := &tollgate.RestAPI{ID: "reqlogapi1", Name: "orders", Region: "us-east-1", Stages: []tollgate.Stage{{Name: "prod"}},
 		Routes: []tollgate.Route{{ResourcePath: "/orders", Method: "POST", Integration: mock, AuthorizationScopes: []string{"orders/write"},
 			Authorizer: &tollgate.Authorizer{Name: "pool", PoolIDs: []string{pool.ID}}}}}
-	out := &syncBuffer{}
 	consoleHandler := func(console.Backend) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("console")) }), nil
 	}
 	s, err := New(ctx, Options{Store: st, Vault: v, APIs: []*tollgate.RestAPI{api}, Console: consoleHandler, ConsoleOnMain: true,
-		Logger: slog.New(slog.NewJSONHandler(out, nil))})
+		Logger: slog.New(slog.NewJSONHandler(f.out, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.publicURL = "http://127.0.0.1:8080"
-	h := s.Handler()
-	do := func(r *http.Request) *httptest.ResponseRecorder {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
-	}
-	tokenRequest := func(secret string) *http.Request {
-		r := httptest.NewRequest("POST", "http://127.0.0.1:8080/oauth2/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.SetBasicAuth(client.ID, secret)
-		return r
-	}
+	f.s = s
+	f.traffic(t)
+	return f
+}
 
-	w := do(tokenRequest(secret))
+func (f *requestsFixture) do(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	f.s.Handler().ServeHTTP(w, r)
+	return w
+}
+
+func (f *requestsFixture) tokenRequest(secret string) *http.Request {
+	r := httptest.NewRequest("POST", "http://127.0.0.1:8080/oauth2/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.SetBasicAuth(f.clientID, secret)
+	return r
+}
+
+// traffic sends the fixture's requests.
+func (f *requestsFixture) traffic(t *testing.T) {
+	t.Helper()
+	w := f.do(f.tokenRequest(f.secret))
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -102,25 +117,31 @@ func TestRecentRequests(t *testing.T) {
 	}
 	call := httptest.NewRequest("POST", "http://127.0.0.1:8080/apis/reqlogapi1/prod/orders?secret=query", nil)
 	call.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	if w := do(call); w.Code != http.StatusUnauthorized {
+	if w := f.do(call); w.Code != http.StatusUnauthorized {
 		t.Fatalf("call: %d %s", w.Code, w.Body)
 	}
-	if w := do(tokenRequest("wrong-secret-0123456789")); w.Code != http.StatusUnauthorized {
+	if w := f.do(f.tokenRequest("wrong-secret-0123456789")); w.Code != http.StatusUnauthorized {
 		t.Fatalf("wrong secret: %d %s", w.Code, w.Body)
 	}
 	for _, p := range []string{"/console/", "/console/requests?client=x", "/console", "/healthz", "/readyz"} {
-		do(httptest.NewRequest("GET", "http://127.0.0.1:8080"+p, nil))
+		f.do(httptest.NewRequest("GET", "http://127.0.0.1:8080"+p, nil))
 	}
+}
 
-	got := s.Requests().Recent(reqlog.Filter{})
+// TestRecentRequests: the token requests and the gateway call are in the
+// log of recent requests, newest first, with their client and reason; the
+// console's own requests and health checks are not.
+func TestRecentRequests(t *testing.T) {
+	f := newRequestsFixture(t)
+	got := f.s.Requests().Recent(reqlog.Filter{})
 	if len(got) != 3 {
 		t.Fatalf("%d recorded, want 3: %+v", len(got), got)
 	}
 	want := []reqlog.Entry{
-		{Kind: "token", Method: "POST", Path: "/oauth2/token", ClientID: client.ID, Status: 401, Reason: "invalid_client"},
+		{Kind: "token", Method: "POST", Path: "/oauth2/token", ClientID: f.clientID, Status: 401, Reason: "invalid_client"},
 		{Kind: "gateway", Method: "POST", Path: "/apis/reqlogapi1/prod/orders", API: "reqlogapi1", Stage: "prod", Route: "POST /orders",
-			ClientID: client.ID, Status: 401, Reason: gateway.ReasonInsufficientScope},
-		{Kind: "token", Method: "POST", Path: "/oauth2/token", ClientID: client.ID, Status: 200},
+			ClientID: f.clientID, Status: 401, Reason: gateway.ReasonInsufficientScope},
+		{Kind: "token", Method: "POST", Path: "/oauth2/token", ClientID: f.clientID, Status: 200},
 	}
 	for i, e := range got {
 		w := want[i]
@@ -135,16 +156,23 @@ func TestRecentRequests(t *testing.T) {
 	if d := got[1].Detail; !strings.Contains(d, "orders/write") {
 		t.Errorf("the refused call's detail: %q", d)
 	}
-	series := s.Requests().Series(time.Now())
-	if len(series) != 1 || series[0].ClientID != client.ID || series[0].Requests != 3 || series[0].Refusals != 2 {
+	if one := f.s.Requests().Recent(reqlog.Filter{RequestID: got[1].RequestID}); len(one) != 1 || one[0].Path != got[1].Path {
+		t.Errorf("by request id: %+v", one)
+	}
+	series := f.s.Requests().Series(time.Now())
+	if len(series) != 1 || series[0].ClientID != f.clientID || series[0].Requests != 3 || series[0].Refusals != 2 {
 		t.Errorf("series %+v", series)
 	}
+}
 
-	// The access log: the reason on the refused requests' lines only; the
-	// console's requests are logged, not recorded.
+// TestRecentRequestsAccessLog: the access log has the reason on the
+// refused requests' lines only; the console's requests are logged, not
+// recorded; neither a query nor a secret is logged.
+func TestRecentRequestsAccessLog(t *testing.T) {
+	f := newRequestsFixture(t)
 	var reasons []string
 	lines := 0
-	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	sc := bufio.NewScanner(strings.NewReader(f.out.String()))
 	for sc.Scan() {
 		var line map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line["msg"] != "request" {
@@ -158,7 +186,7 @@ func TestRecentRequests(t *testing.T) {
 	if lines != 8 || len(reasons) != 2 || reasons[0] != gateway.ReasonInsufficientScope || reasons[1] != "invalid_client" {
 		t.Errorf("%d lines, reasons %v", lines, reasons)
 	}
-	if strings.Contains(out.String(), "secret=query") || strings.Contains(out.String(), secret) {
+	if strings.Contains(f.out.String(), "secret=query") || strings.Contains(f.out.String(), f.secret) {
 		t.Error("the log holds the query or the secret")
 	}
 }

@@ -252,7 +252,7 @@ func grantedScopes(client *tollgate.Client, requested string) (string, error) {
 	}
 	for _, s := range asked {
 		if !allowedScope(client, s) {
-			return "", oauth2.InvalidScope("scope %s is not allowed for this client", oauth2.Input(truncate(s, 128)))
+			return "", oauth2.InvalidScope("a requested scope is not allowed for this client: %s", oauth2.Input(truncate(s, 128)))
 		}
 	}
 	return strings.Join(asked, " "), nil

@@ -20,7 +20,7 @@ type LogFields struct {
 	// ("invalid_client", "invalid_scope", "unauthorized_client",
 	// "invalid_dpop_proof", ...), or one of ReasonLockedOut and
 	// ReasonQuotaExceeded, which the client sees as invalid_client and
-	// invalid_request; "" when the request was answered.
+	// invalid_request; "" means the request succeeded.
 	Reason string
 	// Detail is the error's description as the endpoint's log shows it
 	// (client input given by its length), without its cause.
@@ -33,8 +33,9 @@ const (
 	// authentications (the client sees invalid_client).
 	ReasonLockedOut = "locked_out"
 	// ReasonQuotaExceeded: the client's hourly or daily token quota is
-	// used up (the client sees invalid_request, 429).
-	ReasonQuotaExceeded = "quota_exceeded"
+	// used up (the client sees invalid_request, 429). It is not the
+	// gateway's quota_exceeded (a usage plan's quota of API calls).
+	ReasonQuotaExceeded = "token_quota_exceeded"
 )
 
 // LogFieldsRecorder is implemented by the ResponseWriter of a server
