@@ -100,20 +100,23 @@ func TestAPIKeyCreateChosenValueAndRefusals(t *testing.T) {
 	}
 	apisWantIn(t, "created, disabled, no plan", body, "badge bad\">disabled", "works on no method", "$API_URL")
 
+	// The status is the refusal's kind: invalid 400, conflict 409, not
+	// found 404; the form comes back each time.
 	for _, tc := range []struct {
-		name string
-		form url.Values
-		want string
+		name   string
+		form   url.Values
+		status int
+		want   string
 	}{
-		{"no name", url.Values{"name": {""}}, "name must be 1 to"},
-		{"short value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {"short-secret"}}, "20 to 128 printable"},
-		{"taken value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {own}}, "API key values are unique"},
-		{"empty own value", url.Values{"name": {"x"}, "value_source": {"own"}}, "Type the key"},
-		{"unknown plan", url.Values{"name": {"x"}, "plan": {"nosuchplan"}}, "Invalid Usage Plan ID"},
+		{"no name", url.Values{"name": {""}}, http.StatusBadRequest, "name must be 1 to"},
+		{"short value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {"short-secret"}}, http.StatusBadRequest, "20 to 128 printable"},
+		{"taken value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {own}}, http.StatusConflict, "API key values are unique"},
+		{"empty own value", url.Values{"name": {"x"}, "value_source": {"own"}}, http.StatusBadRequest, "Type the key"},
+		{"unknown plan", url.Values{"name": {"x"}, "plan": {"nosuchplan"}}, http.StatusNotFound, "Invalid Usage Plan ID"},
 	} {
 		status, body := f.post("/api-keys", tc.form)
-		if status != http.StatusBadRequest {
-			t.Errorf("%s: %d, want 400", tc.name, status)
+		if status != tc.status {
+			t.Errorf("%s: %d, want %d", tc.name, status, tc.status)
 		}
 		apisWantIn(t, tc.name, body, tc.want, `<label for="ak-name">Name</label>`)
 		apisWantNotIn(t, tc.name, body, "short-secret", own, `id="api-key-value"`)
