@@ -214,6 +214,12 @@ func TestAPIKeyMovePlans(t *testing.T) {
 	if strings.Join(k.PlanIDs, ",") != "plantest01" {
 		t.Errorf("plans after the move: %v", k.PlanIDs)
 	}
+	// A refused move shows the key's page again as it is, its use too.
+	status, body := f.post("/api-keys/"+id+"/plans", url.Values{"plan": {"plantest01", "nosuchplan"}})
+	if status != http.StatusNotFound {
+		t.Errorf("unknown plan beside a known one: %d", status)
+	}
+	apisWantIn(t, "refused move", body, "Invalid Usage Plan ID", `<th scope="col">Usage plan</th>`)
 	if status, _ := f.post("/api-keys/"+id+"/plans", nil); status != http.StatusSeeOther {
 		t.Fatalf("no plan: %d", status)
 	}
@@ -221,7 +227,7 @@ func TestAPIKeyMovePlans(t *testing.T) {
 	if len(k.PlanIDs) != 0 {
 		t.Errorf("plans after clearing: %v", k.PlanIDs)
 	}
-	status, body := f.post("/api-keys/"+id+"/plans", url.Values{"plan": {"nosuchplan"}})
+	status, body = f.post("/api-keys/"+id+"/plans", url.Values{"plan": {"nosuchplan"}})
 	if status != http.StatusNotFound {
 		t.Errorf("unknown plan: %d", status)
 	}
@@ -304,4 +310,14 @@ func apisRow(t *testing.T, body, s string) string {
 	}
 	t.Fatalf("no row holds %q", s)
 	return ""
+}
+
+// The curl line quotes the key's value for a shell, whatever it holds,
+// and leaves the placeholder URL for the shell to expand.
+func TestAPIKeyCurlQuotes(t *testing.T) {
+	got := (&Console{}).apiKeyCurl(&tollgate.APIKey{ID: "k1"}, nil, "it's-a-value-0123456789")
+	want := `curl -H 'x-api-key: it'\''s-a-value-0123456789' "$API_URL"`
+	if got != want {
+		t.Errorf("curl:\n%s\nwant\n%s", got, want)
+	}
 }

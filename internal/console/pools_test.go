@@ -332,6 +332,10 @@ func TestPoolsRotateKeys(t *testing.T) {
 	if active == "" || next == "" || !strings.Contains(page, "Keys rotated: "+active+" signs now.") {
 		t.Fatalf("after the first rotation: active %q next %q; flash missing", active, next)
 	}
+	if !strings.Contains(page, `id="rotate-when">The next key can sign from <time`) || !strings.Contains(page, "Force rotates now.") ||
+		!strings.Contains(page, "Force: rotate now, even if the next key is young") {
+		t.Error("the pool page does not say when the young next key can sign")
+	}
 
 	// The next key is too young: refused, saying when, the form kept.
 	status, _, body := e.post("/pools/"+id+"/keys/rotate", url.Values{"retire_now": {"on"}})
