@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -10,10 +11,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/console"
@@ -41,11 +44,15 @@ type consoleFlags struct {
 	// pointer, so that the copies of the flags the server's start makes
 	// share it.
 	setup *string
+	// flags are the command's flags: --config, --template, --stack and
+	// --stack-name say where the APIs in service come from (apiSource).
+	flags *pflag.FlagSet
 }
 
 func (f *consoleFlags) register(cmd *cobra.Command) {
 	f.setup = new(string)
 	fs := cmd.Flags()
+	f.flags = fs
 	fs.StringVar(&f.where, "console", "", "where the admin console is served: admin (on --admin-listen), main (on --listen's and --tls-listen's listeners, at --console-path), or off (default: admin when --admin-listen is given; otherwise main for dev and off for serve)")
 	fs.StringVar(&f.path, "console-path", console.DefaultPath, "path of the admin console")
 	fs.DurationVar(&f.sessionTTL, "console-session-ttl", console.DefaultSessionTTL, "how long a console session lasts from sign-in")
@@ -114,12 +121,48 @@ func (a *app) consoleOptions(ctx context.Context, opts *server.Options, f *conso
 		copts.LinkToken, copts.LinkActor = f.linkToken, id
 	}
 	opts.ConsolePath = copts.Path
+	opts.ConsoleAPISource = f.apiSource()
 	opts.ConsoleOnMain = f.where == "main"
 	opts.Console = func(b console.Backend) (http.Handler, error) {
 		copts.Backend = b
 		return console.New(copts)
 	}
 	return nil
+}
+
+// apiSource says where the APIs the server serves come from, as the
+// console shows it (server.Options.ConsoleAPISource): the --template's
+// stack, the --config file, or dev's embedded seed.
+func (f *consoleFlags) apiSource() string {
+	flag := func(name string) string {
+		if f.flags == nil {
+			return ""
+		}
+		if fl := f.flags.Lookup(name); fl != nil {
+			return fl.Value.String()
+		}
+		return ""
+	}
+	if t := flag("template"); t != "" {
+		name := cmp.Or(flag("stack-name"), flag("stack"))
+		if name == "" {
+			if st, err := os.Stat(t); err == nil && !st.IsDir() {
+				// The template file's name, as template.Deploy names it.
+				name, _, _ = strings.Cut(filepath.Base(t), ".")
+			}
+		}
+		if name == "" {
+			return "stack in " + t
+		}
+		return "stack " + name + " (" + t + ")"
+	}
+	if c := flag("config"); c != "" {
+		return "config file " + c
+	}
+	if f.dev {
+		return `config "seed" (embedded in tollgate dev)`
+	}
+	return ""
 }
 
 func randomLinkToken() string {

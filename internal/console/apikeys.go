@@ -23,6 +23,9 @@ func (c *Console) routesAPIKeys() {
 	c.handle("POST /api-keys/{id}/disable", c.apiKeySwitch("disabled", (*domain.Service).DisableAPIKey))
 	c.handle("POST /api-keys/{id}/delete", c.apiKeyDelete)
 	c.handle("POST /api-keys/{id}/plans", c.apiKeyPlans)
+	for _, p := range []string{"enable", "disable", "delete", "plans"} {
+		c.handle("GET /api-keys/{id}/"+p, c.back("/api-keys/{id}"))
+	}
 	c.handle("GET /usage-plans", c.usagePlansPage)
 	c.handle("GET /usage-plans/{id}", c.usagePlanPage)
 }
@@ -207,15 +210,14 @@ func (c *Console) apiKeyCreate(w http.ResponseWriter, r *http.Request) {
 	if f.OwnValue {
 		spec.Value = r.PostFormValue("value")
 		if spec.Value == "" {
-			c.apiKeyRefuse(w, r, f, "Type the key's value, or choose to generate one.")
+			c.apiKeyRefuse(w, r, http.StatusBadRequest, f, "Type the key's value, or choose to generate one.")
 			return
 		}
 	}
 	k, value, err := c.opts.Domain.CreateAPIKey(ctx, spec)
 	if err != nil {
-		msg, _ := c.ErrorMessage(r, err)
 		// The form comes back without the value: it is a credential.
-		c.apiKeyRefuse(w, r, f, msg)
+		c.refuse(w, r, err, func(status int, msg string) { c.apiKeyRefuse(w, r, status, f, msg) })
 		return
 	}
 	plans, err := c.opts.Domain.ListUsagePlans(ctx)
@@ -227,8 +229,8 @@ func (c *Console) apiKeyCreate(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "apikeys_created", Page{Title: k.Name, Nav: "api-keys", Data: d})
 }
 
-// apiKeyRefuse re-renders the create form with msg.
-func (c *Console) apiKeyRefuse(w http.ResponseWriter, r *http.Request, f apiKeyFormData, msg string) {
+// apiKeyRefuse re-renders the create form with status and msg.
+func (c *Console) apiKeyRefuse(w http.ResponseWriter, r *http.Request, status int, f apiKeyFormData, msg string) {
 	plans, err := c.opts.Domain.ListUsagePlans(r.Context())
 	if err != nil {
 		c.fail(w, r, err)
@@ -236,13 +238,18 @@ func (c *Console) apiKeyRefuse(w http.ResponseWriter, r *http.Request, f apiKeyF
 	}
 	sortPlans(plans)
 	f.Plans = plans
-	c.render(w, r, http.StatusBadRequest, "apikeys_new", Page{Title: "Create an API key", Nav: "api-keys", Error: msg, Data: f})
+	c.render(w, r, status, "apikeys_new", Page{Title: "Create an API key", Nav: "api-keys", Error: msg, Data: f})
 }
 
 // apiKeyCurl is a curl command that calls, with the key, a route that
 // requires one on a stage of the key's plans, or a placeholder URL.
 func (c *Console) apiKeyCurl(k *tollgate.APIKey, plans []*tollgate.UsagePlan, value string) string {
-	return "curl -H 'x-api-key: " + value + "' '" + cmp.Or(keyTarget(c.consoleAPIs(), k, plans), "$API_URL") + "'"
+	target := keyTarget(c.consoleAPIs(), k, plans)
+	if target == "" {
+		// A placeholder the shell fills in: quoted so that it expands.
+		return "curl -H " + shellQuote("x-api-key: "+value) + ` "$API_URL"`
+	}
+	return "curl -H " + shellQuote("x-api-key: "+value) + " " + shellQuote(target)
 }
 
 // keyTarget is the URL of a route of a stage of the key's plans, "" when
@@ -283,23 +290,37 @@ func stageRouteURL(apis []API, apiID, stage string) string {
 }
 
 func (c *Console) apiKeyPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	k, err := c.opts.Domain.GetAPIKey(ctx, r.PathValue("id"))
+	k, err := c.opts.Domain.GetAPIKey(r.Context(), r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	plans, err := c.opts.Domain.ListUsagePlans(ctx)
+	c.renderAPIKeyPage(w, r, http.StatusOK, k, "")
+}
+
+// renderAPIKeyPage renders the key's page, its plans and use, with status
+// and an error above it (a refused change) when msg is not "".
+func (c *Console) renderAPIKeyPage(w http.ResponseWriter, r *http.Request, status int, k *tollgate.APIKey, msg string) {
+	d, err := c.apiKeyPageData(r.Context(), k)
 	if err != nil {
 		c.fail(w, r, err)
 		return
+	}
+	c.render(w, r, status, "apikeys_key", Page{Title: k.Name, Nav: "api-keys", Error: msg, Data: d})
+}
+
+// apiKeyPageData builds the key's page: its plans and its use of each by
+// day.
+func (c *Console) apiKeyPageData(ctx context.Context, k *tollgate.APIKey) (apiKeyPageData, error) {
+	plans, err := c.opts.Domain.ListUsagePlans(ctx)
+	if err != nil {
+		return apiKeyPageData{}, err
 	}
 	sortPlans(plans)
 	days, _ := c.usageWindow()
 	use, err := c.keyUse(ctx, plans, k.ID, days[0], days[len(days)-1])
 	if err != nil {
-		c.fail(w, r, err)
-		return
+		return apiKeyPageData{}, err
 	}
 	names := planNames(plans)
 	d := apiKeyPageData{Key: keyRow(k, names), AllPlans: plans, Days: days}
@@ -319,7 +340,7 @@ func (c *Console) apiKeyPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Key.Week += u.Total
 	}
-	c.render(w, r, http.StatusOK, "apikeys_key", Page{Title: k.Name, Nav: "api-keys", Data: d})
+	return d, nil
 }
 
 // apiKeySwitch enables or disables a key: allowed on a config's key too
@@ -372,27 +393,8 @@ func (c *Console) apiKeyPlans(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if _, err := c.opts.Domain.UpdateAPIKey(ctx, id, u); err != nil {
-		if tollgate.KindOf(err) == tollgate.KindInvalid || tollgate.KindOf(err) == tollgate.KindConflict || tollgate.KindOf(err) == tollgate.KindNotFound {
-			c.apiKeyPlansRefused(w, r, k, err)
-			return
-		}
-		c.fail(w, r, err)
+		c.refuse(w, r, err, func(status int, msg string) { c.renderAPIKeyPage(w, r, status, k, msg) })
 		return
 	}
 	c.redirect(w, r, "/api-keys/"+id, "Usage plans of API key "+id+" saved.")
-}
-
-// apiKeyPlansRefused shows the key's page again with the refusal.
-func (c *Console) apiKeyPlansRefused(w http.ResponseWriter, r *http.Request, k *tollgate.APIKey, cause error) {
-	msg, _ := c.ErrorMessage(r, cause)
-	plans, err := c.opts.Domain.ListUsagePlans(r.Context())
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	sortPlans(plans)
-	days, _ := c.usageWindow()
-	status, _ := errorStatus(cause)
-	c.render(w, r, status, "apikeys_key", Page{Title: k.Name, Nav: "api-keys", Error: msg,
-		Data: apiKeyPageData{Key: keyRow(k, planNames(plans)), AllPlans: plans, Days: days}})
 }

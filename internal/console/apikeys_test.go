@@ -100,20 +100,23 @@ func TestAPIKeyCreateChosenValueAndRefusals(t *testing.T) {
 	}
 	apisWantIn(t, "created, disabled, no plan", body, "badge bad\">disabled", "works on no method", "$API_URL")
 
+	// The status is the refusal's kind: invalid 400, conflict 409, not
+	// found 404; the form comes back each time.
 	for _, tc := range []struct {
-		name string
-		form url.Values
-		want string
+		name   string
+		form   url.Values
+		status int
+		want   string
 	}{
-		{"no name", url.Values{"name": {""}}, "name must be 1 to"},
-		{"short value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {"short-secret"}}, "20 to 128 printable"},
-		{"taken value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {own}}, "API key values are unique"},
-		{"empty own value", url.Values{"name": {"x"}, "value_source": {"own"}}, "Type the key"},
-		{"unknown plan", url.Values{"name": {"x"}, "plan": {"nosuchplan"}}, "Invalid Usage Plan ID"},
+		{"no name", url.Values{"name": {""}}, http.StatusBadRequest, "name must be 1 to"},
+		{"short value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {"short-secret"}}, http.StatusBadRequest, "20 to 128 printable"},
+		{"taken value", url.Values{"name": {"x"}, "value_source": {"own"}, "value": {own}}, http.StatusConflict, "API key values are unique"},
+		{"empty own value", url.Values{"name": {"x"}, "value_source": {"own"}}, http.StatusBadRequest, "Type the key"},
+		{"unknown plan", url.Values{"name": {"x"}, "plan": {"nosuchplan"}}, http.StatusNotFound, "Invalid Usage Plan ID"},
 	} {
 		status, body := f.post("/api-keys", tc.form)
-		if status != http.StatusBadRequest {
-			t.Errorf("%s: %d, want 400", tc.name, status)
+		if status != tc.status {
+			t.Errorf("%s: %d, want %d", tc.name, status, tc.status)
 		}
 		apisWantIn(t, tc.name, body, tc.want, `<label for="ak-name">Name</label>`)
 		apisWantNotIn(t, tc.name, body, "short-secret", own, `id="api-key-value"`)
@@ -211,6 +214,12 @@ func TestAPIKeyMovePlans(t *testing.T) {
 	if strings.Join(k.PlanIDs, ",") != "plantest01" {
 		t.Errorf("plans after the move: %v", k.PlanIDs)
 	}
+	// A refused move shows the key's page again as it is, its use too.
+	status, body := f.post("/api-keys/"+id+"/plans", url.Values{"plan": {"plantest01", "nosuchplan"}})
+	if status != http.StatusNotFound {
+		t.Errorf("unknown plan beside a known one: %d", status)
+	}
+	apisWantIn(t, "refused move", body, "Invalid Usage Plan ID", `<th scope="col">Usage plan</th>`)
 	if status, _ := f.post("/api-keys/"+id+"/plans", nil); status != http.StatusSeeOther {
 		t.Fatalf("no plan: %d", status)
 	}
@@ -218,7 +227,7 @@ func TestAPIKeyMovePlans(t *testing.T) {
 	if len(k.PlanIDs) != 0 {
 		t.Errorf("plans after clearing: %v", k.PlanIDs)
 	}
-	status, body := f.post("/api-keys/"+id+"/plans", url.Values{"plan": {"nosuchplan"}})
+	status, body = f.post("/api-keys/"+id+"/plans", url.Values{"plan": {"nosuchplan"}})
 	if status != http.StatusNotFound {
 		t.Errorf("unknown plan: %d", status)
 	}
@@ -301,4 +310,14 @@ func apisRow(t *testing.T, body, s string) string {
 	}
 	t.Fatalf("no row holds %q", s)
 	return ""
+}
+
+// The curl line quotes the key's value for a shell, whatever it holds,
+// and leaves the placeholder URL for the shell to expand.
+func TestAPIKeyCurlQuotes(t *testing.T) {
+	got := (&Console{}).apiKeyCurl(&tollgate.APIKey{ID: "k1"}, nil, "it's-a-value-0123456789")
+	want := `curl -H 'x-api-key: it'\''s-a-value-0123456789' "$API_URL"`
+	if got != want {
+		t.Errorf("curl:\n%s\nwant\n%s", got, want)
+	}
 }

@@ -26,8 +26,11 @@ const apisReadme = "https://github.com/tollgate/tollgate#http-apis"
 type apiSummary struct {
 	ID, Name, Kind string
 	ConfigKey      string
-	Stages         []apiStageView
-	Routes         int
+	// Declared says where the API is declared: "config file x.yaml (as
+	// \"Orders\")"; Change how to change it there.
+	Declared, Change string
+	Stages           []apiStageView
+	Routes           int
 }
 
 // apiStageView is a stage as the pages show it.
@@ -92,6 +95,8 @@ type apiDetail struct {
 type apisPageData struct {
 	APIs   []apiSummary
 	Readme string
+	// Change says how the APIs are changed where they are declared.
+	Change string
 }
 
 // consoleAPIs returns the APIs in service, by name; none without a
@@ -110,8 +115,12 @@ func (c *Console) consoleAPIs() []API {
 func (c *Console) apisPage(w http.ResponseWriter, r *http.Request) {
 	var d apisPageData
 	d.Readme = apisReadme
-	for _, a := range c.consoleAPIs() {
+	d.Change = apiChange("")
+	for i, a := range c.consoleAPIs() {
 		d.APIs = append(d.APIs, summarizeAPI(a))
+		if i == 0 {
+			d.Change = apiChange(a.Source)
+		}
 	}
 	c.render(w, r, http.StatusOK, "apis", Page{Title: "APIs", Nav: "apis", Data: d})
 }
@@ -127,6 +136,40 @@ func (c *Console) apiPage(w http.ResponseWriter, r *http.Request) {
 	c.fail(w, r, tollgate.Errorf(tollgate.KindNotFound, "No API has the id %s here: the APIs in service are listed on the APIs page.", id))
 }
 
+// apiDeclared says where a is declared: its Source and its logical id
+// there, or what its config key says when the server did not tell.
+func apiDeclared(a API) string {
+	if a.Source == "" {
+		if a.ConfigKey == "" {
+			return "the running configuration"
+		}
+		return tollgate.DeclaredIn(a.ConfigKey)
+	}
+	logical := a.ConfigKey
+	if _, l, ok := tollgate.SplitStackKey(a.ConfigKey); ok {
+		logical = l
+	} else if _, l, ok := tollgate.SplitConfigKey(a.ConfigKey); ok {
+		logical = l
+	}
+	if logical == "" {
+		return a.Source
+	}
+	return a.Source + ` (as "` + logical + `")`
+}
+
+// apiChange says how the APIs of source (API.Source) are changed.
+func apiChange(source string) string {
+	switch {
+	case strings.HasPrefix(source, "stack "):
+		return "Change the stack's template and synthesize it again: the server deploys it again on SIGHUP, and tollgate dev on save too."
+	case strings.HasPrefix(source, "config file "):
+		return "Edit the file: the server applies it again on SIGHUP, and tollgate dev on save too."
+	case strings.HasPrefix(source, `config "seed"`):
+		return "The seed is built into tollgate dev: to change these APIs, write a config file of your own and run tollgate dev --config FILE."
+	}
+	return "Change them where they are declared: the server applies its config file or template again on SIGHUP."
+}
+
 // apiKind names the API's kind.
 func apiKind(a *tollgate.RestAPI) string {
 	if a.IsHTTP() {
@@ -136,7 +179,8 @@ func apiKind(a *tollgate.RestAPI) string {
 }
 
 func summarizeAPI(a API) apiSummary {
-	s := apiSummary{ID: a.ID, Name: a.Name, Kind: apiKind(a.RestAPI), ConfigKey: a.ConfigKey, Routes: len(a.Routes)}
+	s := apiSummary{ID: a.ID, Name: a.Name, Kind: apiKind(a.RestAPI), ConfigKey: a.ConfigKey, Routes: len(a.Routes),
+		Declared: apiDeclared(a), Change: apiChange(a.Source)}
 	for _, st := range a.Stages {
 		v := apiStageView{
 			Name: st.Name, URL: a.BaseURLs[st.Name],

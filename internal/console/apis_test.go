@@ -61,7 +61,7 @@ func TestAPIsList(t *testing.T) {
 		"Orders &lt;script&gt;alert(1)&lt;/script&gt;", "restapi001", "REST API", "HTTP API", "3 routes", "2 routes",
 		"http://127.0.0.1:8080/apis/restapi001/prod", "http://127.0.0.1:8080/apis/httpapi001",
 		`config &#34;seed&#34; (as &#34;OrdersApi&#34;)`, "stack PetsStack (as &#34;PetsApi&#34;)",
-		"tollgate serve --config", `href="/console/apis/httpapi001"`)
+		"applies its config file or template again on SIGHUP", `href="/console/apis/httpapi001"`)
 	apisWantNotIn(t, "/apis", body, "<script>alert", `action="/console/apis`)
 }
 
@@ -128,6 +128,30 @@ func TestAPIsNeedSession(t *testing.T) {
 		resp.Body.Close()
 		if !strings.Contains(resp.Request.URL.Path, "/signin") {
 			t.Errorf("GET %s without a session ended at %s", p, resp.Request.URL)
+		}
+	}
+}
+
+// The server says where the APIs come from (API.Source): the page names
+// it, with the API's logical id, and says how to change them there.
+func TestAPIsSource(t *testing.T) {
+	for _, tc := range []struct {
+		source, key, declared, change string
+	}{
+		{`config "seed" (embedded in tollgate dev)`, "NewRestApi", `config &#34;seed&#34; (embedded in tollgate dev) (as &#34;NewRestApi&#34;)`, "tollgate dev --config FILE"},
+		{"config file /etc/tollgate/apis.yaml", tollgate.ConfigKeyPrefix("prod") + "OrdersApi", `config file /etc/tollgate/apis.yaml (as &#34;OrdersApi&#34;)`, "Edit the file"},
+		{"stack Shop (cdk.out)", tollgate.StackKeyPrefix("Shop") + "OrdersApi", `stack Shop (cdk.out) (as &#34;OrdersApi&#34;)`, "synthesize it again"},
+	} {
+		apis := apisFixtureAPIs()[:1]
+		apis[0].Source, apis[0].ConfigKey = tc.source, tc.key
+		f := newAPIsTestConsole(t, apis...)
+		for _, p := range []string{"/apis", "/apis/restapi001"} {
+			status, body := f.get(p)
+			if status != http.StatusOK {
+				t.Fatalf("GET %s: %d", p, status)
+			}
+			apisWantIn(t, tc.source+" "+p, body, tc.declared, tc.change)
+			apisWantNotIn(t, tc.source+" "+p, body, "a config file (as", "serve --config</code>")
 		}
 	}
 }

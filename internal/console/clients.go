@@ -27,6 +27,12 @@ func (c *Console) routesClients() {
 	c.handle("POST /clients/{id}/delete", c.clientsDelete)
 	c.handle("POST /clients/{id}/secrets", c.clientsAddSecret)
 	c.handle("POST /clients/{id}/secrets/{secret}/delete", c.clientsDeleteSecret)
+	// A reload of a page a change rendered (the new secret, shown once,
+	// is not shown again).
+	c.handle("GET /pools/{pool}/clients", c.back("/clients?pool={pool}"))
+	c.handle("GET /clients/{id}/delete", c.back("/clients/{id}"))
+	c.handle("GET /clients/{id}/secrets", c.back("/clients/{id}"))
+	c.handle("GET /clients/{id}/secrets/{secret}/delete", c.back("/clients/{id}"))
 }
 
 // clientsRow is a client as the list shows it.
@@ -47,30 +53,26 @@ type clientsListData struct {
 
 func (c *Console) clientsList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	pools, err := c.opts.Domain.ListPools(ctx)
+	all, err := c.listPoolClients(ctx)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	names := map[string]string{}
-	for _, p := range pools {
-		names[p.ID] = p.Name
+	pools := make([]*tollgate.UserPool, 0, len(all))
+	for _, p := range all {
+		names[p.Pool.ID] = p.Pool.Name
+		pools = append(pools, p.Pool)
 	}
 	d := clientsListData{Pools: pools, Pool: r.URL.Query().Get("pool")}
 	if _, ok := names[d.Pool]; !ok {
 		d.Pool = ""
 	}
 	var clients []*tollgate.Client
-	for _, p := range pools {
-		if d.Pool != "" && p.ID != d.Pool {
-			continue
+	for _, p := range all {
+		if d.Pool == "" || p.Pool.ID == d.Pool {
+			clients = append(clients, p.Clients...)
 		}
-		cs, err := c.opts.Domain.ListClients(ctx, p.ID)
-		if err != nil {
-			c.fail(w, r, err)
-			return
-		}
-		clients = append(clients, cs...)
 	}
 	undefined, err := c.opts.Domain.UndefinedScopes(ctx, clients)
 	if err != nil {
@@ -200,13 +202,7 @@ func (c *Console) clientsCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	cl, secret, err := c.opts.Domain.CreateClient(ctx, pool.ID, spec, domain.SecretChoice{Generate: f.Generate})
 	if err != nil {
-		msg, ok := c.clientsErrorMessage(r, err)
-		if !ok {
-			c.fail(w, r, err)
-			return
-		}
-		status, _ := errorStatus(err)
-		refuse(status, msg)
+		c.refuse(w, r, err, func(status int, msg string) { refuse(status, clientsWording(err, msg)) })
 		return
 	}
 	d := clientsCreatedData{Client: cl, Pool: pool, Secret: secret}
@@ -217,13 +213,9 @@ func (c *Console) clientsCreate(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "clients_created", Page{Title: cl.Name, Nav: "clients", Data: d})
 }
 
-// clientsErrorMessage is ErrorMessage, worded for the console's form where
-// the domain's refusal names something else.
-func (c *Console) clientsErrorMessage(r *http.Request, err error) (string, bool) {
-	msg, ok := c.ErrorMessage(r, err)
-	if !ok {
-		return msg, false
-	}
+// clientsWording is msg, the domain's refusal err, worded for the
+// console's form where the domain's names something else.
+func clientsWording(err error, msg string) string {
 	switch {
 	case errors.Is(err, domain.ErrSecretRequired):
 		msg = "A client without a secret cannot use client_credentials, the only flow Tollgate serves: keep \"Generate a client secret\" checked, or uncheck client_credentials."
@@ -232,7 +224,7 @@ func (c *Console) clientsErrorMessage(r *http.Request, err error) (string, bool)
 	case errors.Is(err, domain.ErrLastSecret):
 		msg = "That is the client's only secret: add another first, give it to the client, then delete this one."
 	}
-	return msg, true
+	return msg
 }
 
 // clientsPageData is a client's page.
@@ -341,13 +333,9 @@ func (c *Console) clientsRenderPage(w http.ResponseWriter, r *http.Request, stat
 
 // clientsRefused renders the client's page with the domain's refusal err.
 func (c *Console) clientsRefused(w http.ResponseWriter, r *http.Request, cl *tollgate.Client, pool *tollgate.UserPool, form *clientsForm, err error) {
-	msg, ok := c.clientsErrorMessage(r, err)
-	if !ok {
-		c.fail(w, r, err)
-		return
-	}
-	status, _ := errorStatus(err)
-	c.clientsRenderPage(w, r, status, cl, pool, form, msg)
+	c.refuse(w, r, err, func(status int, msg string) {
+		c.clientsRenderPage(w, r, status, cl, pool, form, clientsWording(err, msg))
+	})
 }
 
 // clientsUpdate saves the scopes, flows and token validities of the form,

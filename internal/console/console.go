@@ -89,6 +89,10 @@ type API struct {
 	*tollgate.RestAPI
 	// BaseURLs are the URLs its stages are reached at here, by stage name.
 	BaseURLs map[string]string
+	// Source is where the APIs in service come from, in words:
+	// `config "seed" (embedded in tollgate dev)`, `config file PATH` or
+	// `stack NAME (PATH)`; "" when the server was not told.
+	Source string
 }
 
 // TryRequest is a "try it" call: a token for ClientID (with Secret,

@@ -38,8 +38,14 @@ type homeClient struct {
 	PoolName string
 	// Filter is the requests view's client filter value for it.
 	Filter string
-	Chart  chart
+	// Note says what a series that is no client holds.
+	Note  string
+	Chart chart
 }
+
+// homeNoClientNote says what the series of requests without a verified
+// client holds.
+const homeNoClientNote = "API key or anonymous calls, and refusals before a client was verified"
 
 func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -69,7 +75,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 		}
 		switch s.ClientID {
 		case "":
-			hc.Filter = requestsNoClient
+			hc.Filter, hc.Note = requestsNoClient, homeNoClientNote
 		case reqlog.OtherClients:
 			hc.Filter = ""
 		}

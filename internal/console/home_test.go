@@ -71,6 +71,7 @@ func TestHomeNumbersAndTopClients(t *testing.T) {
 		`aria-label="Requests and refusals per minute for No verified client, last hour: 1 request, 1 refused"`,
 		`<a href="/console/requests?client=` + billing.ID + `">billing</a>`,
 		`<a href="/console/requests?client=-">No verified client</a>`,
+		`<span class="hint">API key or anonymous calls, and refusals before a client was verified</span>`,
 		"And 4 more clients",
 		"the token lacks a scope the route requires (orders/write)",
 		"<code>missing_token</code>",

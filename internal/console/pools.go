@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/domain"
@@ -19,6 +20,7 @@ func (c *Console) routesPools() {
 	c.handle("GET /pools/{pool}", c.poolsShow)
 	c.handle("POST /pools/{pool}", c.poolsUpdate)
 	c.handle("POST /pools/{pool}/delete", c.poolsDelete)
+	c.handle("GET /pools/{pool}/delete", c.back("/pools/{pool}"))
 	c.routesPoolsResourceServers()
 	c.routesPoolsDomains()
 	c.routesPoolsKeys()
@@ -32,26 +34,19 @@ type poolsRow struct {
 
 func (c *Console) poolsList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	svc := c.opts.Domain
-	pools, err := svc.ListPools(ctx)
+	pools, err := c.listPoolClients(ctx)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	sort.Slice(pools, func(i, j int) bool { return pools[i].Name < pools[j].Name })
 	rows := make([]poolsRow, 0, len(pools))
 	for _, p := range pools {
-		clients, err := svc.ListClients(ctx, p.ID)
+		rss, err := c.opts.Domain.ListResourceServers(ctx, p.Pool.ID)
 		if err != nil {
 			c.fail(w, r, err)
 			return
 		}
-		rss, err := svc.ListResourceServers(ctx, p.ID)
-		if err != nil {
-			c.fail(w, r, err)
-			return
-		}
-		rows = append(rows, poolsRow{UserPool: p, Clients: len(clients), ResourceServers: len(rss)})
+		rows = append(rows, poolsRow{UserPool: p.Pool, Clients: len(p.Clients), ResourceServers: len(rss)})
 	}
 	c.render(w, r, http.StatusOK, "pools", Page{Title: "User pools", Nav: "pools", Data: rows})
 }
@@ -134,21 +129,10 @@ func (c *Console) poolsCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := c.opts.Domain.CreatePoolWith(r.Context(), f.Name, f.Region, spec)
 	if err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) { c.renderPoolsNew(w, r, status, f, msg) })
+		c.refuse(w, r, err, func(status int, msg string) { c.renderPoolsNew(w, r, status, f, msg) })
 		return
 	}
 	c.redirect(w, r, "/pools/"+p.ID, "Pool "+p.Name+" created ("+p.ID+"). Add a resource server to define its scopes.")
-}
-
-// poolsRefused renders a domain refusal with again (status, message), or
-// an internal error as fail does.
-func (c *Console) poolsRefused(w http.ResponseWriter, r *http.Request, err error, again func(status int, msg string)) {
-	status, msg := errorStatus(err)
-	if status == http.StatusInternalServerError {
-		c.fail(w, r, err)
-		return
-	}
-	again(status, msg)
 }
 
 // poolsPageData is the pool page's data.
@@ -173,6 +157,11 @@ type poolsPageData struct {
 	// Rotate is the rotate form's input, kept after a refusal.
 	Rotate    poolsRotateForm
 	Durations poolsKeysHelp
+	// NextFrom is when the next key may sign, when that is still to come
+	// (it was published less than domain.PublishLead ago): until then a
+	// rotation is refused unless forced. NextIn says how long until then.
+	NextFrom time.Time
+	NextIn   string
 }
 
 // poolsRotateForm is the rotate form's input.
@@ -210,7 +199,24 @@ func (c *Console) poolsLoad(ctx context.Context, id string) (*poolsPageData, err
 		return nil, err
 	}
 	sort.SliceStable(d.Keys, func(i, j int) bool { return poolsKeyOrder(d.Keys[i]) < poolsKeyOrder(d.Keys[j]) })
+	d.NextFrom, d.NextIn = poolsNextKeyFrom(d.Keys, c.opts.Now())
 	return d, nil
+}
+
+// poolsNextKeyFrom returns when the next key of keys may sign and how long
+// until then, from now; zero and "" when it may sign now or there is none.
+func poolsNextKeyFrom(keys []tollgate.SigningKey, now time.Time) (time.Time, string) {
+	for _, k := range keys {
+		if k.State != tollgate.KeyNext {
+			continue
+		}
+		from := k.CreatedAt.Add(domain.PublishLead)
+		if !now.Before(from) {
+			return time.Time{}, ""
+		}
+		return from, "in " + roughly(max(from.Sub(now), time.Second))
+	}
+	return time.Time{}, ""
 }
 
 // poolsKeyOrder orders keys as they serve: active, next, then retired.
@@ -277,7 +283,7 @@ func (c *Console) poolsUpdate(w http.ResponseWriter, r *http.Request) {
 	o := f.apply(p.OAuth)
 	spec := domain.PoolSpec{PreTokenGeneration: p.PreTokenGeneration, OAuth: &o}
 	if _, err := c.opts.Domain.UpdatePool(ctx, p, spec); err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) {
+		c.refuse(w, r, err, func(status int, msg string) {
 			c.renderPool(w, r, status, msg, func(d *poolsPageData) {
 				f.Name, f.Region = p.Name, p.Region
 				d.Settings = f
@@ -296,7 +302,7 @@ func (c *Console) poolsDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := c.opts.Domain.DeletePool(ctx, p); err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) { c.renderPool(w, r, status, msg, nil) })
+		c.refuse(w, r, err, func(status int, msg string) { c.renderPool(w, r, status, msg, nil) })
 		return
 	}
 	c.redirect(w, r, "/pools", "Pool "+p.Name+" ("+p.ID+") deleted.")

@@ -8,6 +8,8 @@ import (
 func (c *Console) routesPoolsDomains() {
 	c.handle("POST /pools/{pool}/domains", c.poolsDomainCreate)
 	c.handle("POST /pools/{pool}/domains/delete", c.poolsDomainDelete)
+	c.handle("GET /pools/{pool}/domains", c.back("/pools/{pool}"))
+	c.handle("GET /pools/{pool}/domains/delete", c.back("/pools/{pool}"))
 }
 
 // poolsDomainCreate gives the pool a prefix domain (domain.CreateDomain).
@@ -21,7 +23,7 @@ func (c *Console) poolsDomainCreate(w http.ResponseWriter, r *http.Request) {
 	prefix := strings.TrimSpace(r.PostFormValue("prefix"))
 	d, err := c.opts.Domain.CreateDomain(ctx, p.ID, prefix)
 	if err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) {
+		c.refuse(w, r, err, func(status int, msg string) {
 			c.renderPool(w, r, status, msg, func(d *poolsPageData) { d.DomainPrefix = prefix })
 		})
 		return
@@ -44,7 +46,7 @@ func (c *Console) poolsDomainDelete(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if err := c.opts.Domain.DeleteDomain(ctx, d); err != nil {
-			c.poolsRefused(w, r, err, func(status int, msg string) { c.renderPool(w, r, status, msg, nil) })
+			c.refuse(w, r, err, func(status int, msg string) { c.renderPool(w, r, status, msg, nil) })
 			return
 		}
 		c.redirect(w, r, "/pools/"+poolID, "Domain "+d.Domain+" deleted.")

@@ -11,6 +11,7 @@ import (
 
 func (c *Console) routesPoolsKeys() {
 	c.handle("POST /pools/{pool}/keys/rotate", c.poolsRotate)
+	c.handle("GET /pools/{pool}/keys/rotate", c.back("/pools/{pool}"))
 }
 
 // poolsKeysHelp are the durations the keys section explains.
@@ -40,7 +41,7 @@ func (c *Console) poolsRotate(w http.ResponseWriter, r *http.Request) {
 	}
 	keys, err := c.opts.Domain.RotateKeys(ctx, p.ID, domain.Rotation{Force: f.Force, RetireNow: f.RetireNow, Logger: c.log})
 	if err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) {
+		c.refuse(w, r, err, func(status int, msg string) {
 			if errors.Is(err, domain.ErrNextKeyTooNew) {
 				// The domain words it for the CLI's flag.
 				msg = strings.Replace(msg, "--force rotates now", "Force rotates now", 1)

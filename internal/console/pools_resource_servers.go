@@ -18,6 +18,8 @@ func (c *Console) routesPoolsResourceServers() {
 	c.handle("GET /pools/{pool}/resource-servers/edit", c.poolsRSEdit)
 	c.handle("POST /pools/{pool}/resource-servers/edit", c.poolsRSUpdate)
 	c.handle("POST /pools/{pool}/resource-servers/delete", c.poolsRSDelete)
+	c.handle("GET /pools/{pool}/resource-servers", c.back("/pools/{pool}"))
+	c.handle("GET /pools/{pool}/resource-servers/delete", c.back("/pools/{pool}"))
 }
 
 // poolsRSForm is the resource server form's input.
@@ -118,7 +120,7 @@ func (c *Console) poolsRSCreate(w http.ResponseWriter, r *http.Request) {
 	spec := domain.ResourceServerSpec{Identifier: f.Identifier, Name: name, Scopes: poolsParseScopes(f.Scopes)}
 	rs, err := c.opts.Domain.CreateResourceServer(r.Context(), p.ID, spec)
 	if err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) {
+		c.refuse(w, r, err, func(status int, msg string) {
 			c.renderPoolsRS(w, r, status, poolsRSData{Pool: p, Form: f}, msg)
 		})
 		return
@@ -171,7 +173,7 @@ func (c *Console) poolsRSUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	spec := domain.ResourceServerSpec{Identifier: rs.Identifier, Name: name, Scopes: poolsParseScopes(f.Scopes)}
 	if _, err := c.opts.Domain.UpdateResourceServer(r.Context(), rs, spec); err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) {
+		c.refuse(w, r, err, func(status int, msg string) {
 			c.renderPoolsRS(w, r, status, poolsRSData{Pool: p, Edit: true, Form: f}, msg)
 		})
 		return
@@ -185,7 +187,7 @@ func (c *Console) poolsRSDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := c.opts.Domain.DeleteResourceServer(r.Context(), rs); err != nil {
-		c.poolsRefused(w, r, err, func(status int, msg string) { c.renderPool(w, r, status, msg, nil) })
+		c.refuse(w, r, err, func(status int, msg string) { c.renderPool(w, r, status, msg, nil) })
 		return
 	}
 	c.redirect(w, r, "/pools/"+p.ID, "Resource server "+rs.Identifier+" deleted.")

@@ -135,10 +135,25 @@ func TestPoolsUpdateAndDelete(t *testing.T) {
 	}
 }
 
+// poolsRSIdent is the resource server the resource server tests add.
+const poolsRSIdent = "https://api.example.com:8443/v1"
+
+// poolsWithRS returns a console with a pool (its id) that has resource
+// server poolsRSIdent with scopes read and write, and the pool page the
+// form's POST led to.
+func poolsWithRS(t *testing.T) (*poolsEnv, string, string) {
+	t.Helper()
+	e := newPoolsTestConsole(t)
+	id := e.poolsCreate("partners")
+	page := e.changed("/pools/"+id+"/resource-servers", url.Values{
+		"identifier": {poolsRSIdent}, "name": {"Orders API"}, "scopes": {"read Read orders\r\n\r\nwrite  Create and change orders\r\n"},
+	}, "/pools/"+id)
+	return e, id, page
+}
+
 func TestPoolsResourceServers(t *testing.T) {
 	e := newPoolsTestConsole(t)
-	ctx := context.Background()
-	id := e.poolsCreate("partners")
+	id := e.poolsCreate("other")
 	status, form := e.get("/pools/" + id + "/resource-servers/new")
 	for _, want := range []string{`<label for="rs-identifier">Identifier</label>`, `<label for="rs-name">Name</label>`, `<label for="rs-scopes">Scopes</label>`, ">Add resource server</button>"} {
 		if status != http.StatusOK || !strings.Contains(form, want) {
@@ -146,10 +161,9 @@ func TestPoolsResourceServers(t *testing.T) {
 		}
 	}
 
-	const ident = "https://api.example.com:8443/v1"
-	page := e.changed("/pools/"+id+"/resource-servers", url.Values{
-		"identifier": {ident}, "name": {"Orders API"}, "scopes": {"read Read orders\r\n\r\nwrite  Create and change orders\r\n"},
-	}, "/pools/"+id)
+	e, id, page := poolsWithRS(t)
+	ctx := context.Background()
+	const ident = poolsRSIdent
 	rs, err := e.svc.GetResourceServer(ctx, id, ident)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +179,18 @@ func TestPoolsResourceServers(t *testing.T) {
 		}
 	}
 
-	// Refusals re-render the form with the input and the domain's reason.
+	page = e.changed("/pools/"+id+"/resource-servers/delete", url.Values{"identifier": {ident}}, "/pools/"+id)
+	if !strings.Contains(page, "Resource server "+ident+" deleted.") {
+		t.Error("no flash after deleting a resource server")
+	}
+	if _, err := e.svc.GetResourceServer(ctx, id, ident); !tollgate.IsNotFound(err) {
+		t.Errorf("resource server after delete: %v", err)
+	}
+}
+
+// Refusals re-render the form with the input and the domain's reason.
+func TestPoolsResourceServersRefused(t *testing.T) {
+	e, id, _ := poolsWithRS(t)
 	for _, tc := range []struct {
 		name   string
 		form   url.Values
@@ -175,7 +200,7 @@ func TestPoolsResourceServers(t *testing.T) {
 		{"bad identifier", url.Values{"identifier": {"has space"}, "scopes": {"read x"}}, http.StatusBadRequest, `invalid identifier "has space"`},
 		{"duplicate scope", url.Values{"identifier": {"orders"}, "scopes": {"read one\nread two"}}, http.StatusBadRequest, `scope "read" is defined twice`},
 		{"bad scope", url.Values{"identifier": {"orders"}, "scopes": {"a/b slash"}}, http.StatusBadRequest, `invalid scope name "a/b"`},
-		{"exists", url.Values{"identifier": {ident}, "scopes": {"read x"}}, http.StatusConflict, "already exists"},
+		{"exists", url.Values{"identifier": {poolsRSIdent}, "scopes": {"read x"}}, http.StatusConflict, "already exists"},
 		{"too many scopes", url.Values{"identifier": {"orders"}, "scopes": {poolsScopes(tollgate.MaxScopesPerServer + 1)}}, http.StatusBadRequest, "at most"},
 	} {
 		status, _, body := e.post("/pools/"+id+"/resource-servers", tc.form)
@@ -187,40 +212,35 @@ func TestPoolsResourceServers(t *testing.T) {
 		}
 	}
 
-	// Edit: the identifier is a query parameter; its slashes and colons
-	// survive.
-	editPath := "/pools/" + id + "/resource-servers/edit?identifier=" + url.QueryEscape(ident)
-	status, form = e.get(editPath)
-	if status != http.StatusOK || !strings.Contains(form, "read Read orders\nwrite Create and change orders") || !strings.Contains(form, ">Save resource server</button>") {
-		t.Fatalf("edit form: %d\n%s", status, form)
-	}
-	e.changed(editPath, url.Values{"name": {"Orders"}, "scopes": {"read Read orders\nadmin Everything"}}, "/pools/"+id)
-	rs, err = e.svc.GetResourceServer(ctx, id, ident)
-	if err != nil || rs.Name != "Orders" || len(rs.Scopes) != 2 || rs.Scopes[1].Name != "admin" {
-		t.Errorf("after edit: %+v %v", rs, err)
-	}
-	status, _, body := e.post(editPath, url.Values{"name": {"Orders"}, "scopes": {"x one\nx two"}})
-	if status != http.StatusBadRequest || !strings.Contains(poolsAlert(body), `scope "x" is defined twice`) || !strings.Contains(body, "x two") {
-		t.Errorf("refused edit: %d %q", status, poolsAlert(body))
-	}
-
 	// Limit of resource servers per pool.
 	for i := 1; i < tollgate.MaxResourceServersPerPool; i++ {
 		if _, _, body := e.post("/pools/"+id+"/resource-servers", url.Values{"identifier": {"rs" + strings.Repeat("x", i)}}); poolsAlert(body) != "" {
 			t.Fatalf("resource server %d: %s", i, poolsAlert(body))
 		}
 	}
-	status, _, body = e.post("/pools/"+id+"/resource-servers", url.Values{"identifier": {"one-too-many"}})
+	status, _, body := e.post("/pools/"+id+"/resource-servers", url.Values{"identifier": {"one-too-many"}})
 	if status != http.StatusConflict || !strings.Contains(poolsAlert(body), "resource servers, the most a pool may have") || !strings.Contains(body, `value="one-too-many"`) {
 		t.Errorf("over the limit: %d %q", status, poolsAlert(body))
 	}
+}
 
-	page = e.changed("/pools/"+id+"/resource-servers/delete", url.Values{"identifier": {ident}}, "/pools/"+id)
-	if !strings.Contains(page, "Resource server "+ident+" deleted.") {
-		t.Error("no flash after deleting a resource server")
+// Edit: the identifier is a query parameter; its slashes and colons
+// survive.
+func TestPoolsResourceServersEdit(t *testing.T) {
+	e, id, _ := poolsWithRS(t)
+	editPath := "/pools/" + id + "/resource-servers/edit?identifier=" + url.QueryEscape(poolsRSIdent)
+	status, form := e.get(editPath)
+	if status != http.StatusOK || !strings.Contains(form, "read Read orders\nwrite Create and change orders") || !strings.Contains(form, ">Save resource server</button>") {
+		t.Fatalf("edit form: %d\n%s", status, form)
 	}
-	if _, err := e.svc.GetResourceServer(ctx, id, ident); !tollgate.IsNotFound(err) {
-		t.Errorf("resource server after delete: %v", err)
+	e.changed(editPath, url.Values{"name": {"Orders"}, "scopes": {"read Read orders\nadmin Everything"}}, "/pools/"+id)
+	rs, err := e.svc.GetResourceServer(context.Background(), id, poolsRSIdent)
+	if err != nil || rs.Name != "Orders" || len(rs.Scopes) != 2 || rs.Scopes[1].Name != "admin" {
+		t.Errorf("after edit: %+v %v", rs, err)
+	}
+	status, _, body := e.post(editPath, url.Values{"name": {"Orders"}, "scopes": {"x one\nx two"}})
+	if status != http.StatusBadRequest || !strings.Contains(poolsAlert(body), `scope "x" is defined twice`) || !strings.Contains(body, "x two") {
+		t.Errorf("refused edit: %d %q", status, poolsAlert(body))
 	}
 }
 
@@ -311,6 +331,10 @@ func TestPoolsRotateKeys(t *testing.T) {
 	}
 	if active == "" || next == "" || !strings.Contains(page, "Keys rotated: "+active+" signs now.") {
 		t.Fatalf("after the first rotation: active %q next %q; flash missing", active, next)
+	}
+	if !strings.Contains(page, `id="rotate-when">The next key can sign from <time`) || !strings.Contains(page, "Force rotates now.") ||
+		!strings.Contains(page, "Force: rotate now, even if the next key is young") {
+		t.Error("the pool page does not say when the young next key can sign")
 	}
 
 	// The next key is too young: refused, saying when, the form kept.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -70,7 +71,10 @@ type Page struct {
 	Flash    string // a message of the last change, once
 	Error    string // a refusal to show above the page's form
 	Version  string
-	Data     any
+	// Now is the console's clock when the page was rendered: what the
+	// ago function counts from ({{ago $.Now .CreatedAt}}).
+	Now  time.Time
+	Data any
 }
 
 // render writes page name (templates/NAME.html) with status.
@@ -83,6 +87,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	p.Base = c.opts.Path
 	p.Version = buildinfo.Read().Version
+	p.Now = c.opts.Now()
 	if s := sessionOf(r); s != nil {
 		p.Operator = s.Identity
 		p.CSRF = s.CSRF
@@ -109,6 +114,21 @@ func (c *Console) redirect(w http.ResponseWriter, r *http.Request, p, flash stri
 	}
 	http.Redirect(w, r, c.opts.Path+p, http.StatusSeeOther)
 }
+
+// back answers a GET of a path that only takes changes (a browser
+// reloading the page a change rendered, or going back to it) with 303 to
+// the page the change came from: to, below Base, with the request's path
+// values ({name}) filled in, each escaped as a path segment.
+func (c *Console) back(to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := backPath.ReplaceAllStringFunc(to, func(m string) string {
+			return url.PathEscape(r.PathValue(m[1 : len(m)-1]))
+		})
+		http.Redirect(w, r, c.opts.Path+p, http.StatusSeeOther)
+	}
+}
+
+var backPath = regexp.MustCompile(`\{[a-z]+\}`)
 
 // notFound renders the not-found page.
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request) {
@@ -150,6 +170,19 @@ func errorStatus(err error) (int, string) {
 		return http.StatusBadRequest, te.Message
 	}
 	return http.StatusInternalServerError, "Something went wrong; the server's log says what."
+}
+
+// refuse answers a change the domain refused with err: an internal error
+// as fail does (logged, 500); a refusal by calling again with its status
+// (404, 409 or 400) and the message an operator may read, to render the
+// form again above it.
+func (c *Console) refuse(w http.ResponseWriter, r *http.Request, err error, again func(status int, msg string)) {
+	status, msg := errorStatus(err)
+	if status == http.StatusInternalServerError {
+		c.fail(w, r, err)
+		return
+	}
+	again(status, msg)
 }
 
 // ErrorMessage is what an operator should read of err, a domain refusal,
@@ -219,12 +252,13 @@ var funcs = template.FuncMap{
 	"duration": func(d time.Duration) string { return d.String() },
 }
 
-// ago says how long before now t was, roughly: "3 min ago".
-func ago(t time.Time) string {
+// ago says how long before now t was, roughly: "3 min ago"; now is the
+// console's clock (Page.Now).
+func ago(now, t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	d := time.Since(t)
+	d := now.Sub(t)
 	switch {
 	case d < 0:
 		return "in " + roughly(-d)

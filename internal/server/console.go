@@ -16,10 +16,11 @@ import (
 // buildConsole builds the admin console (Options.Console) over the
 // server, and the log of recent requests it shows.
 func (s *Server) buildConsole() error {
-	s.requests = reqlog.New(0)
 	if s.opts.Console == nil {
+		// No reader: the access log records nothing (s.requests nil).
 		return nil
 	}
+	s.requests = reqlog.New(0)
 	h, err := s.opts.Console(s)
 	if err != nil {
 		return err
@@ -134,7 +135,7 @@ func (s *Server) ConsoleAPIs() []console.API {
 	defer d.release()
 	out := make([]console.API, 0, len(d.apiList))
 	for _, api := range d.apiList {
-		out = append(out, console.API{RestAPI: api, BaseURLs: s.stageURLs(api)})
+		out = append(out, console.API{RestAPI: api, BaseURLs: s.stageURLs(api), Source: s.opts.ConsoleAPISource})
 	}
 	return out
 }

@@ -51,7 +51,9 @@ func newTryServer(t *testing.T) (s *Server, clientID, secret string) {
 			{Method: "POST", ResourcePath: "/items", Authorizer: auth, AuthorizationScopes: []string{"orders/write"},
 				Integration: tollgate.Integration{Type: tollgate.IntegrationMock}},
 		}}
-	s, err = New(ctx, Options{Store: st, Vault: v, APIs: []*tollgate.RestAPI{api}, Logger: slog.New(slog.DiscardHandler)})
+	// With a console (the log of recent requests is kept for one only).
+	s, err = New(ctx, Options{Store: st, Vault: v, APIs: []*tollgate.RestAPI{api}, Logger: slog.New(slog.DiscardHandler),
+		Console: func(console.Backend) (http.Handler, error) { return http.NotFoundHandler(), nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

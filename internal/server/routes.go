@@ -229,8 +229,7 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 		if s.requests != nil && s.recorded(kind, path) {
 			s.requests.Record(reqlog.Entry{
 				Time: start, RequestID: requestID(id, rec), Method: r.Method, Host: r.Host, Path: path, Kind: kind,
-				API: rec.gw.API, Stage: rec.gw.Stage, Route: rec.gw.Route, ClientID: clientID,
-				Status: rec.status, Reason: reason, Detail: detail, Latency: latency, Remote: r.RemoteAddr,
+				API: rec.gw.API, Stage: rec.gw.Stage, Route: rec.gw.Route, ClientID: clientID, Status: rec.status, Reason: reason, Detail: detail, Latency: latency, Remote: r.RemoteAddr,
 			})
 		}
 		if !s.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {

@@ -160,8 +160,12 @@ type Options struct {
 	Console       func(console.Backend) (http.Handler, error)
 	ConsolePath   string
 	ConsoleOnMain bool
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// ConsoleAPISource says where the APIs in service come from, for the
+	// console (console.API.Source): `config file PATH`, `stack NAME
+	// (PATH)`, …; "" when unknown.
+	ConsoleAPISource string
+	Now              func() time.Time
+	Logger           *slog.Logger
 }
 
 // Server serves the auth endpoints of every pool in the store.
