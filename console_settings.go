@@ -7,7 +7,7 @@ package tollgate
 // `tollgate console password`).
 const SettingAdminPassword = "console_admin_password"
 
-// SettingConsoleSessionsAfter, followed by an identity (an access key id,
-// or "admin"), holds when that identity signed out of the console (RFC
+// SettingConsoleSessionsAfter is the prefix of the settings that, followed
+// by an identity (an access key id, or "admin"), hold when that identity signed out of the console (RFC
 // 3339 with nanoseconds): its sessions issued until then are refused.
 const SettingConsoleSessionsAfter = "console_sessions_after:"
