@@ -99,11 +99,16 @@ func (g *guard) begin(now time.Time, keys ...counter) (time.Time, bool) {
 	if !until.IsZero() {
 		return until, false
 	}
-	for _, k := range keys {
-		f := g.entry(now, k.key)
-		if f == nil {
-			continue
+	fs := make([]*failures, len(keys))
+	for i, k := range keys {
+		if fs[i] = g.entry(now, k.key); fs[i] == nil {
+			// Full of lockouts: an attempt that cannot be counted is
+			// refused, never let through uncounted.
+			return now.Add(time.Minute), false
 		}
+	}
+	for i, k := range keys {
+		f := fs[i]
 		f.n++
 		if f.n >= k.limit {
 			f.locked = now.Add(lockout)

@@ -83,11 +83,10 @@ func (s *Server) consoleHost(host string) bool {
 // stripConsoleCookies removes the console's cookies from a request the
 // gateway passes on, when the console shares the main listeners' origin
 // (--console main): an integration never sees an operator's session.
+// Every other cookie goes on byte for byte (a parse and re-encode would
+// drop or change values net/http finds invalid).
 func stripConsoleCookies(r *http.Request) {
 	vals := r.Header["Cookie"]
-	if len(vals) == 0 {
-		return
-	}
 	found := false
 	for _, v := range vals {
 		if strings.Contains(v, console.CookieName) {
@@ -98,16 +97,25 @@ func stripConsoleCookies(r *http.Request) {
 	if !found {
 		return
 	}
-	kept := make([]string, 0, len(vals))
-	for _, c := range r.Cookies() {
-		if !console.IsCookie(c.Name) {
-			kept = append(kept, c.Name+"="+c.Value)
+	kept := vals[:0:0]
+	for _, v := range vals {
+		var pieces []string
+		for piece := range strings.SplitSeq(v, ";") {
+			name, _, _ := strings.Cut(piece, "=")
+			if console.IsCookie(strings.TrimSpace(name)) {
+				continue
+			}
+			pieces = append(pieces, piece)
+		}
+		if line := strings.TrimSpace(strings.Join(pieces, ";")); line != "" {
+			kept = append(kept, line)
 		}
 	}
-	r.Header.Del("Cookie")
-	if len(kept) > 0 {
-		r.Header.Set("Cookie", strings.Join(kept, "; "))
+	if len(kept) == 0 {
+		r.Header.Del("Cookie")
+		return
 	}
+	r.Header["Cookie"] = kept
 }
 
 // ConsoleURL returns the console's URL ("" without one): on the admin
