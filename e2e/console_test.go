@@ -259,233 +259,247 @@ func curlStatus(t *testing.T, curl string, args ...string) (int, string) {
 	return code, s[:i]
 }
 
+// consoleFlow is what TestConsole's steps share: the browser run, the dev
+// server, and what earlier steps made.
+type consoleFlow struct {
+	cr      *consoleRun
+	curl    string
+	dev     devInfo
+	apiURL  string
+	issuer  string
+	created consoleCreated
+	added   struct {
+		Secret        string `json:"secret"`
+		SecretsBefore string `json:"secretsBefore"`
+	}
+}
+
+// consoleCreated is what the "create" phase made and read off the pages.
+type consoleCreated struct {
+	PoolID   string `json:"poolId"`
+	ClientID string `json:"clientId"`
+	Secret   string `json:"secret"`
+	CurlLine string `json:"curlLine"`
+	Pasted   bool   `json:"pasted"`
+	Try      struct {
+		TokenStatus string `json:"tokenStatus"`
+		CallStatus  string `json:"callStatus"`
+		Decision    string `json:"decision"`
+	} `json:"try"`
+	TryError *struct {
+		Error, URL, Text string
+	} `json:"tryError"`
+}
+
 func TestConsole(t *testing.T) {
 	node, chromium := needConsoleBrowser(t)
-	curl := needProgram(t, "curl")
+	f := &consoleFlow{curl: needProgram(t, "curl")}
 	p, dev := startDev(t, t.TempDir())
-	cr := newConsoleRun(t, node, chromium, p.Output(), consoleArtifacts(t, ""))
+	f.dev = dev
+	f.cr = newConsoleRun(t, node, chromium, p.Output(), consoleArtifacts(t, ""))
 	m := reConsoleAPIURL.FindStringSubmatch(p.Output())
 	if m == nil {
 		t.Fatalf("dev output lacks the seed API's URL:\n%s", p.Output())
 	}
-	apiURL := m[1]
-	base := strings.TrimSuffix(dev.Issuer, "/"+dev.PoolID) // the issuers' common prefix
+	f.apiURL = m[1]
 
 	// Every page a flow visits is checked (axe, CSP, script errors, a
 	// phone's width): reported here, whichever flow stopped.
 	var findings []string
-	cr.findings = &findings
+	f.cr.findings = &findings
 	defer t.Run("the pages pass axe, keep to the CSP and fit a phone", func(t *testing.T) {
-		for _, f := range findings {
-			t.Error(f)
+		for _, finding := range findings {
+			t.Error(finding)
 		}
 	})
-
-	if !t.Run("sign in", func(t *testing.T) {
-		cr.phase(t, "signin", nil, nil)
-	}) {
+	if !t.Run("sign in", func(t *testing.T) { f.cr.phase(t, "signin", nil, nil) }) ||
+		!t.Run("create a pool, a resource server and a client", f.create) ||
+		!t.Run("curl gets a token with the copied secret", func(t *testing.T) { f.tokenOf(t, f.created.Secret) }) {
 		return
 	}
-
-	// A pool with a resource server of two scopes, a client granted one
-	// of them, and its secret copied from the page.
-	var created struct {
-		PoolID   string `json:"poolId"`
-		ClientID string `json:"clientId"`
-		Secret   string `json:"secret"`
-		CurlLine string `json:"curlLine"`
-		Pasted   bool   `json:"pasted"`
-		Try      struct {
-			TokenStatus string `json:"tokenStatus"`
-			CallStatus  string `json:"callStatus"`
-			Decision    string `json:"decision"`
-		} `json:"try"`
-		TryError *struct {
-			Error, URL, Text string
-		} `json:"tryError"`
-	}
-	if !t.Run("create a pool, a resource server and a client", func(t *testing.T) {
-		in := map[string]any{
-			"pool": "Orders e2e",
-			"resourceServer": map[string]any{"identifier": "orders", "name": "Orders API", "scopes": []map[string]string{
-				{"name": "read", "description": "Read orders"}, {"name": "write", "description": "Change orders"}}},
-			"client": map[string]any{"name": "Reporting e2e", "scopes": []string{"orders/read"}},
-			// The seed API's one route (ANY /{proxy+}) requires
-			// default/default, which the new client lacks.
-			"route": "· prod · ANY /{proxy+}",
-			"path":  "/hello/console",
-		}
-		cr.phase(t, "create", in, &created)
-		if created.ClientID == "" || created.Secret == "" {
-			t.Fatalf("no client id or secret from the page: %+v", created)
-		}
-		if !strings.Contains(created.CurlLine, created.ClientID) || !strings.Contains(created.CurlLine, dev.TokenURL) {
-			t.Errorf("the page's curl line does not name the client and the token URL:\n%s", created.CurlLine)
-		}
-	}) {
-		return
-	}
-	issuer := base + "/" + created.PoolID
-
-	tokenOf := func(t *testing.T, secret string) string {
-		t.Helper()
-		code, body := consoleToken(t, curl, dev.TokenURL, created.ClientID, secret)
-		if code != http.StatusOK {
-			t.Fatalf("curl with the secret from the page: %d %s", code, body)
-		}
-		var tr tokenResponse
-		unmarshal(t, body, &tr)
-		c, _, _ := verify(t, issuer, tr.AccessToken)
-		if c.ClientID != created.ClientID || c.Scope != "orders/read" {
-			t.Fatalf("token's client_id %q scope %q, want %q orders/read", c.ClientID, c.Scope, created.ClientID)
-		}
-		return tr.AccessToken
-	}
-	if !t.Run("curl gets a token with the copied secret", func(t *testing.T) {
-		tokenOf(t, created.Secret)
-	}) {
-		return
-	}
-
 	// Try it ran in the same browser as the copy, with the secret pasted
 	// from the clipboard; its failure stops no other flow.
-	t.Run("try it gets a token with the pasted secret and explains the refused call", func(t *testing.T) {
-		if e := created.TryError; e != nil {
-			t.Fatalf("try it failed: %s\nat %s (screenshot failed-try.png in %s)\npage text:\n%s", e.Error, e.URL, cr.artifacts, e.Text)
-		}
-		// Try it: the token (200) with the pasted secret, the call refused.
-		if !strings.Contains(created.Try.TokenStatus, "200") {
-			t.Errorf("try it: token status %q, want 200", created.Try.TokenStatus)
-		}
-		if !strings.Contains(created.Try.CallStatus, "403") && !strings.Contains(created.Try.CallStatus, "401") {
-			t.Errorf("try it: call status %q, want the refusal (401 or 403)", created.Try.CallStatus)
-		}
-		// The seed route's Cognito authorizer trusts the seed pool, and
-		// requires default/default: the new pool's token has neither.
-		if !strings.Contains(created.Try.Decision, "Refused") || len(created.Try.Decision) < len("Refused: a reason") {
-			t.Errorf("try it: decision %q, want a refusal with its reason", created.Try.Decision)
-		}
-		t.Logf("try it (secret pasted with Ctrl+V: %v) decided: %s", created.Pasted, created.Try.Decision)
-	})
-
-	var added struct {
-		Secret        string `json:"secret"`
-		SecretsBefore string `json:"secretsBefore"`
-	}
-	if !t.Run("rotate the secret", func(t *testing.T) {
-		cr.phase(t, "addSecret", map[string]string{"clientId": created.ClientID, "oldSecret": created.Secret}, &added)
-		tokenOf(t, added.Secret)
-		tokenOf(t, created.Secret) // both work until the old one goes
-		cr.phase(t, "deleteSecret", map[string]string{"clientId": created.ClientID, "secretsBefore": added.SecretsBefore}, nil)
-		code, body := consoleToken(t, curl, dev.TokenURL, created.ClientID, created.Secret)
-		if code == http.StatusOK || !strings.Contains(body, `"invalid_client"`) {
-			t.Errorf("the deleted secret: %d %s, want invalid_client", code, body)
-		}
-		tokenOf(t, added.Secret)
-	}) {
+	t.Run("try it gets a token with the pasted secret and explains the refused call", f.tryIt)
+	if !t.Run("rotate the secret", f.rotateSecret) {
 		return
 	}
+	t.Run("the refused calls show in the requests, filtered", f.refusedInRequests)
+	t.Run("changes without the CSRF token or from another origin are refused", f.csrf)
+	t.Run("rotate the signing keys, the retire time shown", f.rotateKeys)
+	t.Run("every main page passes axe and is shot", f.pages)
+}
 
-	t.Run("the refused calls show in the requests, filtered", func(t *testing.T) {
-		// The seed API's authorizer trusts the seed pool's tokens (with
-		// default/default), not this pool's: refused, with no verified
-		// client. The deleted secret's refusal above is the client's.
-		tok := tokenOf(t, added.Secret)
-		code, body := curlStatus(t, curl, "-H", "Authorization: Bearer "+tok, strings.TrimSuffix(apiURL, "/")+"/hello/refused")
-		if code != http.StatusUnauthorized && code != http.StatusForbidden {
-			t.Fatalf("the seed API with the new pool's token: %d %s, want 401 or 403", code, body)
-		}
-		var seen struct {
-			Filters map[string]consoleRequests `json:"filters"`
-		}
-		cr.phase(t, "requests", map[string]any{"filters": map[string]any{
-			"client": map[string]string{"client": created.ClientID, "status": "4xx"},
-			"route":  map[string]string{"route": "ANY /{proxy+}", "status": "refused"},
-		}}, &seen)
+// create makes a pool with a resource server of two scopes, a client
+// granted one of them, and copies its secret from the page.
+func (f *consoleFlow) create(t *testing.T) {
+	in := map[string]any{
+		"pool": "Orders e2e",
+		"resourceServer": map[string]any{"identifier": "orders", "name": "Orders API", "scopes": []map[string]string{
+			{"name": "read", "description": "Read orders"}, {"name": "write", "description": "Change orders"}}},
+		"client": map[string]any{"name": "Reporting e2e", "scopes": []string{"orders/read"}},
+		// The seed API's one route (ANY /{proxy+}) requires
+		// default/default, which the new client lacks.
+		"route": "· prod · ANY /{proxy+}",
+		"path":  "/hello/console",
+	}
+	f.cr.phase(t, "create", in, &f.created)
+	if f.created.ClientID == "" || f.created.Secret == "" {
+		t.Fatalf("no client id or secret from the page: %+v", f.created)
+	}
+	if !strings.Contains(f.created.CurlLine, f.created.ClientID) || !strings.Contains(f.created.CurlLine, f.dev.TokenURL) {
+		t.Errorf("the page's curl line does not name the client and the token URL:\n%s", f.created.CurlLine)
+	}
+	base := strings.TrimSuffix(f.dev.Issuer, "/"+f.dev.PoolID) // the issuers' common prefix
+	f.issuer = base + "/" + f.created.PoolID
+}
 
-		byClient := seen.Filters["client"].table(t)
-		for _, r := range byClient {
-			if !strings.HasPrefix(r["status"], "4") || !strings.Contains(r["client"], created.ClientID) {
-				t.Errorf("client %s and 4xx filter shows %q", created.ClientID, r)
-			}
-		}
-		if !slices.ContainsFunc(byClient, func(r map[string]string) bool {
-			return strings.Contains(r["path"], "/oauth2/token") && r["status"] == "400" && strings.Contains(r["reason"], "invalid_client")
-		}) {
-			t.Errorf("the deleted secret's refusal (400 invalid_client on /oauth2/token) is not among the client's 4xx requests:\n%q", byClient)
-		}
+// tokenOf gets a token for the created client with secret by curl, and
+// checks it.
+func (f *consoleFlow) tokenOf(t *testing.T, secret string) string {
+	t.Helper()
+	code, body := consoleToken(t, f.curl, f.dev.TokenURL, f.created.ClientID, secret)
+	if code != http.StatusOK {
+		t.Fatalf("curl with the secret from the page: %d %s", code, body)
+	}
+	var tr tokenResponse
+	unmarshal(t, body, &tr)
+	c, _, _ := verify(t, f.issuer, tr.AccessToken)
+	if c.ClientID != f.created.ClientID || c.Scope != "orders/read" {
+		t.Fatalf("token's client_id %q scope %q, want %q orders/read", c.ClientID, c.Scope, f.created.ClientID)
+	}
+	return tr.AccessToken
+}
 
-		byRoute := seen.Filters["route"].table(t)
-		for _, r := range byRoute {
-			if s := r["status"]; !strings.HasPrefix(s, "4") && !strings.HasPrefix(s, "5") {
-				t.Errorf("the refused filter shows status %q: %q", s, r)
-			}
-		}
-		if !slices.ContainsFunc(byRoute, func(r map[string]string) bool {
-			return strings.Contains(r["path"], "/hello/refused") && r["status"] == strconv.Itoa(code) && r["reason"] != ""
-		}) {
-			t.Errorf("the refused call (%d on /hello/refused) with its reason is not among the route's refusals:\n%q", code, byRoute)
-		}
-	})
+func (f *consoleFlow) tryIt(t *testing.T) {
+	created := &f.created
+	if e := created.TryError; e != nil {
+		t.Fatalf("try it failed: %s\nat %s (screenshot failed-try.png in %s)\npage text:\n%s", e.Error, e.URL, f.cr.artifacts, e.Text)
+	}
+	// Try it: the token (200) with the pasted secret, the call refused.
+	if !strings.Contains(created.Try.TokenStatus, "200") {
+		t.Errorf("try it: token status %q, want 200", created.Try.TokenStatus)
+	}
+	if !strings.Contains(created.Try.CallStatus, "403") && !strings.Contains(created.Try.CallStatus, "401") {
+		t.Errorf("try it: call status %q, want the refusal (401 or 403)", created.Try.CallStatus)
+	}
+	// The seed route's Cognito authorizer trusts the seed pool, and
+	// requires default/default: the new pool's token has neither.
+	if !strings.Contains(created.Try.Decision, "Refused") || len(created.Try.Decision) < len("Refused: a reason") {
+		t.Errorf("try it: decision %q, want a refusal with its reason", created.Try.Decision)
+	}
+	t.Logf("try it (secret pasted with Ctrl+V: %v) decided: %s", created.Pasted, created.Try.Decision)
+}
 
-	t.Run("changes without the CSRF token or from another origin are refused", func(t *testing.T) {
-		var seen struct {
-			NoToken     int `json:"noTokenStatus"`
-			WrongToken  int `json:"wrongTokenStatus"`
-			WithToken   int `json:"withTokenStatus"`
-			CrossOrigin int `json:"crossOriginStatus"`
-			PoolsListed struct {
-				NoToken     bool `json:"noToken"`
-				WithToken   bool `json:"withToken"`
-				CrossOrigin bool `json:"crossOrigin"`
-			} `json:"poolsListed"`
-		}
-		cr.phase(t, "csrf", map[string]string{"noToken": "No token pool", "withToken": "Token pool", "crossOrigin": "Elsewhere pool"}, &seen)
-		if seen.NoToken != http.StatusForbidden || seen.WrongToken != http.StatusForbidden {
-			t.Errorf("a change without the CSRF token: %d, with a wrong one: %d; want 403", seen.NoToken, seen.WrongToken)
-		}
-		if seen.CrossOrigin != http.StatusForbidden {
-			t.Errorf("a form posted from another origin: %d, want 403", seen.CrossOrigin)
-		}
-		if seen.WithToken != http.StatusSeeOther {
-			t.Errorf("the same change with the token: %d, want 303 (it shows the refusals are the token's and the origin's)", seen.WithToken)
-		}
-		if seen.PoolsListed.NoToken || seen.PoolsListed.CrossOrigin {
-			t.Errorf("a refused change made a pool: %+v", seen.PoolsListed)
-		}
-		if !seen.PoolsListed.WithToken {
-			t.Errorf("the change with the token made no pool")
-		}
-	})
+func (f *consoleFlow) rotateSecret(t *testing.T) {
+	f.cr.phase(t, "addSecret", map[string]string{"clientId": f.created.ClientID, "oldSecret": f.created.Secret}, &f.added)
+	f.tokenOf(t, f.added.Secret)
+	f.tokenOf(t, f.created.Secret) // both work until the old one goes
+	f.cr.phase(t, "deleteSecret", map[string]string{"clientId": f.created.ClientID, "secretsBefore": f.added.SecretsBefore}, nil)
+	code, body := consoleToken(t, f.curl, f.dev.TokenURL, f.created.ClientID, f.created.Secret)
+	if code == http.StatusOK || !strings.Contains(body, `"invalid_client"`) {
+		t.Errorf("the deleted secret: %d %s, want invalid_client", code, body)
+	}
+	f.tokenOf(t, f.added.Secret)
+}
 
-	t.Run("rotate the signing keys, the retire time shown", func(t *testing.T) {
-		_, _, before := verify(t, issuer, tokenOf(t, added.Secret))
-		var seen struct {
-			Keys []string `json:"keys"`
-		}
-		cr.phase(t, "keys", map[string]string{"poolId": created.PoolID}, &seen)
-		i := slices.IndexFunc(seen.Keys, func(row string) bool { return strings.Contains(row, before) })
-		if i < 0 {
-			t.Fatalf("after a rotation the keys do not list key %s:\n%s", before, strings.Join(seen.Keys, "\n"))
-		}
-		if row := strings.ToLower(seen.Keys[i]); !strings.Contains(row, "retired") || !strings.Contains(row, "retires at") {
-			t.Errorf("after a rotation key %s is not shown retired with its retire time: %q", before, seen.Keys[i])
-		}
-		if _, _, after := verify(t, issuer, tokenOf(t, added.Secret)); after == before {
-			t.Errorf("after a rotation tokens are still signed by key %s", before)
-		}
-	})
+// refusedInRequests: the seed API's authorizer trusts the seed pool's
+// tokens (with default/default), not this pool's: refused, with no
+// verified client. The deleted secret's refusal above is the client's.
+func (f *consoleFlow) refusedInRequests(t *testing.T) {
+	tok := f.tokenOf(t, f.added.Secret)
+	code, body := curlStatus(t, f.curl, "-H", "Authorization: Bearer "+tok, strings.TrimSuffix(f.apiURL, "/")+"/hello/refused")
+	if code != http.StatusUnauthorized && code != http.StatusForbidden {
+		t.Fatalf("the seed API with the new pool's token: %d %s, want 401 or 403", code, body)
+	}
+	var seen struct {
+		Filters map[string]consoleRequests `json:"filters"`
+	}
+	f.cr.phase(t, "requests", map[string]any{"filters": map[string]any{
+		"client": map[string]string{"client": f.created.ClientID, "status": "4xx"},
+		"route":  map[string]string{"route": "ANY /{proxy+}", "status": "refused"},
+	}}, &seen)
 
-	t.Run("every main page passes axe and is shot", func(t *testing.T) {
-		res := cr.phase(t, "pages", map[string]string{"poolId": created.PoolID, "clientId": created.ClientID}, nil)
-		for _, f := range res.Failures {
-			t.Errorf("page %s", f)
+	byClient := seen.Filters["client"].table(t)
+	for _, r := range byClient {
+		if !strings.HasPrefix(r["status"], "4") || !strings.Contains(r["client"], f.created.ClientID) {
+			t.Errorf("client %s and 4xx filter shows %q", f.created.ClientID, r)
 		}
-		t.Logf("%d screenshots in %s", len(res.Screenshots), cr.artifacts)
-		if os.Getenv("TOLLGATE_CONSOLE_DOCS") != "" {
-			copyConsoleShots(t, cr.artifacts)
+	}
+	if !slices.ContainsFunc(byClient, func(r map[string]string) bool {
+		return strings.Contains(r["path"], "/oauth2/token") && r["status"] == "400" && strings.Contains(r["reason"], "invalid_client")
+	}) {
+		t.Errorf("the deleted secret's refusal (400 invalid_client on /oauth2/token) is not among the client's 4xx requests:\n%q", byClient)
+	}
+	byRoute := seen.Filters["route"].table(t)
+	for _, r := range byRoute {
+		if s := r["status"]; !strings.HasPrefix(s, "4") && !strings.HasPrefix(s, "5") {
+			t.Errorf("the refused filter shows status %q: %q", s, r)
 		}
-	})
+	}
+	if !slices.ContainsFunc(byRoute, func(r map[string]string) bool {
+		return strings.Contains(r["path"], "/hello/refused") && r["status"] == strconv.Itoa(code) && r["reason"] != ""
+	}) {
+		t.Errorf("the refused call (%d on /hello/refused) with its reason is not among the route's refusals:\n%q", code, byRoute)
+	}
+}
+
+func (f *consoleFlow) csrf(t *testing.T) {
+	var seen struct {
+		NoToken     int `json:"noTokenStatus"`
+		WrongToken  int `json:"wrongTokenStatus"`
+		WithToken   int `json:"withTokenStatus"`
+		CrossOrigin int `json:"crossOriginStatus"`
+		PoolsListed struct {
+			NoToken     bool `json:"noToken"`
+			WithToken   bool `json:"withToken"`
+			CrossOrigin bool `json:"crossOrigin"`
+		} `json:"poolsListed"`
+	}
+	f.cr.phase(t, "csrf", map[string]string{"noToken": "No token pool", "withToken": "Token pool", "crossOrigin": "Elsewhere pool"}, &seen)
+	if seen.NoToken != http.StatusForbidden || seen.WrongToken != http.StatusForbidden {
+		t.Errorf("a change without the CSRF token: %d, with a wrong one: %d; want 403", seen.NoToken, seen.WrongToken)
+	}
+	if seen.CrossOrigin != http.StatusForbidden {
+		t.Errorf("a form posted from another origin: %d, want 403", seen.CrossOrigin)
+	}
+	if seen.WithToken != http.StatusSeeOther {
+		t.Errorf("the same change with the token: %d, want 303 (it shows the refusals are the token's and the origin's)", seen.WithToken)
+	}
+	if seen.PoolsListed.NoToken || seen.PoolsListed.CrossOrigin {
+		t.Errorf("a refused change made a pool: %+v", seen.PoolsListed)
+	}
+	if !seen.PoolsListed.WithToken {
+		t.Errorf("the change with the token made no pool")
+	}
+}
+
+func (f *consoleFlow) rotateKeys(t *testing.T) {
+	_, _, before := verify(t, f.issuer, f.tokenOf(t, f.added.Secret))
+	var seen struct {
+		Keys []string `json:"keys"`
+	}
+	f.cr.phase(t, "keys", map[string]string{"poolId": f.created.PoolID}, &seen)
+	i := slices.IndexFunc(seen.Keys, func(row string) bool { return strings.Contains(row, before) })
+	if i < 0 {
+		t.Fatalf("after a rotation the keys do not list key %s:\n%s", before, strings.Join(seen.Keys, "\n"))
+	}
+	if row := strings.ToLower(seen.Keys[i]); !strings.Contains(row, "retired") || !strings.Contains(row, "retires at") {
+		t.Errorf("after a rotation key %s is not shown retired with its retire time: %q", before, seen.Keys[i])
+	}
+	if _, _, after := verify(t, f.issuer, f.tokenOf(t, f.added.Secret)); after == before {
+		t.Errorf("after a rotation tokens are still signed by key %s", before)
+	}
+}
+
+func (f *consoleFlow) pages(t *testing.T) {
+	res := f.cr.phase(t, "pages", map[string]string{"poolId": f.created.PoolID, "clientId": f.created.ClientID}, nil)
+	for _, failure := range res.Failures {
+		t.Errorf("page %s", failure)
+	}
+	t.Logf("%d screenshots in %s", len(res.Screenshots), f.cr.artifacts)
+	if os.Getenv("TOLLGATE_CONSOLE_DOCS") != "" {
+		copyConsoleShots(t, f.cr.artifacts)
+	}
 }
 
 // copyConsoleShots copies the overview and client pages at 1280×800 to
