@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -82,11 +83,31 @@ func (f *consoleFlags) check(adminListen string) error {
 	if f.where == "off" {
 		return nil
 	}
-	if !strings.HasPrefix(f.path, "/") || f.path == "/" || strings.ContainsAny(f.path, "?#{} ") {
-		return reported(2, "--console-path %q: want a path like /console", f.path)
+	if err := checkConsolePath(f.path); err != nil {
+		return err
 	}
 	if f.sessionTTL <= 0 || f.idleTimeout <= 0 {
 		return reported(2, "--console-session-ttl, --console-idle-timeout: want positive durations, e.g. 8h and 1h")
+	}
+	return nil
+}
+
+// reservedPaths are served by Tollgate itself on the main listeners: a
+// console there would hide them (or be hidden by the gateway).
+var reservedPaths = []string{"/oauth2", "/apis", "/restapis", "/.well-known", "/healthz", "/readyz", "/metrics", "/2015-03-31"}
+
+// checkConsolePath refuses a --console-path that is not a clean absolute
+// path of its own: "/", a query or fragment, dot segments, or one of
+// reservedPaths or below it.
+func checkConsolePath(p string) error {
+	clean := strings.TrimSuffix(p, "/")
+	if !strings.HasPrefix(p, "/") || clean == "" || strings.ContainsAny(p, "?#{}% \t") || path.Clean(clean) != clean {
+		return reported(2, "--console-path %q: want a clean path of its own, like /console", p)
+	}
+	for _, r := range reservedPaths {
+		if strings.EqualFold(clean, r) || strings.HasPrefix(strings.ToLower(clean), r+"/") {
+			return reported(2, "--console-path %q: %s is Tollgate's own; choose another path, like /console", p, r)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
@@ -52,4 +53,52 @@ func TestReadPassword(t *testing.T) {
 	if _, err := readPassword(strings.NewReader("\n"), ""); err == nil {
 		t.Error("empty password read")
 	}
+}
+
+// TestConsoleFlagsCheck: where the console goes by default, and every bad
+// --console, --console-path or duration refused with the flag's name.
+func TestConsoleFlagsCheck(t *testing.T) {
+	ok := consoleFlags{path: "/console", sessionTTL: time.Hour, idleTimeout: time.Hour}
+	for _, tc := range []struct {
+		name        string
+		f           consoleFlags
+		adminListen string
+		dev         bool
+		where       string // "" : refused
+		refusal     string
+	}{
+		{name: "serve without an admin listener: off", f: ok, where: "off"},
+		{name: "serve with one: admin", f: ok, adminListen: "127.0.0.1:9090", where: "admin"},
+		{name: "dev: main", f: ok, dev: true, where: "main"},
+		{name: "admin without a listener", f: with(ok, func(f *consoleFlags) { f.where = "admin" }), refusal: "--admin-listen"},
+		{name: "unknown place", f: with(ok, func(f *consoleFlags) { f.where = "side" }), refusal: `--console "side"`},
+		{name: "off skips the rest", f: consoleFlags{where: "off", path: "bad"}, where: "off"},
+		{name: "relative path", f: with(ok, func(f *consoleFlags) { f.where, f.path = "main", "console" }), refusal: "--console-path"},
+		{name: "root", f: with(ok, func(f *consoleFlags) { f.where, f.path = "main", "/" }), refusal: "--console-path"},
+		{name: "dot segments", f: with(ok, func(f *consoleFlags) { f.where, f.path = "main", "/a/../console" }), refusal: "--console-path"},
+		{name: "a query", f: with(ok, func(f *consoleFlags) { f.where, f.path = "main", "/console?x" }), refusal: "--console-path"},
+		{name: "the token endpoint's", f: with(ok, func(f *consoleFlags) { f.where, f.path = "main", "/oauth2" }), refusal: "/oauth2 is Tollgate's own"},
+		{name: "below the gateway's", f: with(ok, func(f *consoleFlags) { f.where, f.path = "main", "/APIs/console" }), refusal: "/apis is Tollgate's own"},
+		{name: "a trailing slash is fine", f: with(ok, func(f *consoleFlags) { f.where, f.path = "main", "/admin/" }), where: "main"},
+		{name: "no session TTL", f: with(ok, func(f *consoleFlags) { f.where, f.sessionTTL = "main", 0 }), refusal: "--console-session-ttl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.f
+			f.dev = tc.dev
+			err := f.check(tc.adminListen)
+			switch {
+			case tc.where != "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.where != "" && f.where != tc.where:
+				t.Errorf("--console settled as %q, want %q", f.where, tc.where)
+			case tc.where == "" && (err == nil || !strings.Contains(err.Error(), tc.refusal)):
+				t.Errorf("error %v, want one saying %q", err, tc.refusal)
+			}
+		})
+	}
+}
+
+func with(f consoleFlags, change func(*consoleFlags)) consoleFlags {
+	change(&f)
+	return f
 }

@@ -422,12 +422,19 @@ func clientsCurl(b Backend, cl *tollgate.Client, secret string) string {
 	if b != nil {
 		base = strings.TrimSuffix(b.PublicURL(), "/")
 	}
+	return tokenCurl(base+"/oauth2/token", shellQuote(cl.ID+":"+secret), strings.Join(cl.AllowedOAuthScopes, " "))
+}
+
+// tokenCurl is the curl line that gets a client_credentials token at
+// tokenURL, authenticating with HTTP Basic user (already quoted for the
+// shell), for scope ("": the client's every scope).
+func tokenCurl(tokenURL, user, scope string) string {
 	var s strings.Builder
-	s.WriteString("curl -s -u " + shellQuote(cl.ID+":"+secret) + " \\\n  -d grant_type=client_credentials")
-	if len(cl.AllowedOAuthScopes) > 0 {
-		s.WriteString(" \\\n  --data-urlencode " + shellQuote("scope="+strings.Join(cl.AllowedOAuthScopes, " ")))
+	s.WriteString("curl -s -u " + user + " \\\n  -d grant_type=client_credentials")
+	if scope != "" {
+		s.WriteString(" \\\n  --data-urlencode " + shellQuote("scope="+scope))
 	}
-	s.WriteString(" \\\n  " + shellQuote(base+"/oauth2/token"))
+	s.WriteString(" \\\n  " + shellQuote(tokenURL))
 	return s.String()
 }
 

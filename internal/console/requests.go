@@ -41,18 +41,15 @@ type logClient struct {
 }
 
 func (c *Console) trafficNames(ctx context.Context) (*logNames, error) {
-	pools, err := c.opts.Domain.ListPools(ctx)
+	all, err := c.listPoolClients(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d := &logNames{pools: pools, clients: map[string]logClient{}, api: map[string]string{}}
-	for _, p := range pools {
-		cs, err := c.opts.Domain.ListClients(ctx, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, cl := range cs {
-			d.clients[cl.ID] = logClient{Name: cl.Name, PoolID: p.ID, PoolName: p.Name}
+	d := &logNames{clients: map[string]logClient{}, api: map[string]string{}}
+	for _, pc := range all {
+		d.pools = append(d.pools, pc.Pool)
+		for _, cl := range pc.Clients {
+			d.clients[cl.ID] = logClient{Name: cl.Name, PoolID: pc.Pool.ID, PoolName: pc.Pool.Name}
 			d.order = append(d.order, cl.ID)
 		}
 	}

@@ -117,23 +117,19 @@ func tryPath(resourcePath string) string {
 func (c *Console) tryOptions(r *http.Request) (tryForm, error) {
 	ctx := r.Context()
 	var f tryForm
-	pools, err := c.opts.Domain.ListPools(ctx)
+	all, err := c.listPoolClients(ctx)
 	if err != nil {
 		return f, err
 	}
-	sort.Slice(pools, func(i, j int) bool { return pools[i].Name < pools[j].Name })
+	pools := make([]*tollgate.UserPool, 0, len(all))
+	for _, pc := range all {
+		pools = append(pools, pc.Pool)
+		for _, cl := range pc.Clients {
+			f.Clients = append(f.Clients, tryClient{ID: cl.ID, Label: cl.Name + " (" + cl.ID + ") · " + pc.Pool.Name, PoolID: pc.Pool.ID})
+		}
+	}
 	if len(pools) > 0 {
 		f.FirstPool = pools[0].ID
-	}
-	for _, p := range pools {
-		cls, err := c.opts.Domain.ListClients(ctx, p.ID)
-		if err != nil {
-			return f, err
-		}
-		sort.Slice(cls, func(i, j int) bool { return cls[i].Name < cls[j].Name })
-		for _, cl := range cls {
-			f.Clients = append(f.Clients, tryClient{ID: cl.ID, Label: cl.Name + " (" + cl.ID + ") · " + p.Name, PoolID: p.ID})
-		}
 	}
 	apis := c.opts.Backend.ConsoleAPIs()
 	sort.Slice(apis, func(i, j int) bool { return apis[i].Name < apis[j].Name })
@@ -399,16 +395,9 @@ func (c *Console) tryViewOf(f tryForm, res *TryResult, secret string) *tryView {
 // tryCurl is the curl equivalent of a try's token request and call.
 func (c *Console) tryCurl(f tryForm, res *TryResult) (token, call string) {
 	tokenURL := cmp.Or(res.Token.URL, strings.TrimSuffix(c.opts.Backend.PublicURL(), "/")+"/oauth2/token")
-	var b strings.Builder
-	b.WriteString("TOKEN=$(curl -s -u \"" + shellDouble(f.Client) + ":$CLIENT_SECRET\" \\\n")
-	b.WriteString("  -d grant_type=client_credentials \\\n")
-	if f.Scope != "" {
-		b.WriteString("  --data-urlencode " + shellQuote("scope="+f.Scope) + " \\\n")
-	}
-	b.WriteString("  " + shellQuote(tokenURL) + " | jq -r .access_token)")
-	token = b.String()
+	token = "TOKEN=$(" + tokenCurl(tokenURL, `"`+shellDouble(f.Client)+`:$CLIENT_SECRET"`, f.Scope) + " | jq -r .access_token)"
 	if res.Call.URL != "" {
-		b.Reset()
+		var b strings.Builder
 		b.WriteString("curl -i -X " + res.Call.Method + " \\\n  -H \"Authorization: Bearer $TOKEN\" \\\n")
 		if f.Body != "" {
 			b.WriteString("  -H 'Content-Type: application/json' --data " + shellQuote(f.Body) + " \\\n")
