@@ -219,7 +219,9 @@ func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.URL.Query()
 	q := requestsQuery{ID: v.Get("id"), Client: v.Get("client"), Route: v.Get("route"), Status: v.Get("status"), Refresh: v.Get("refresh") != ""}
+	var notice string
 	if _, ok := q.filter(); !ok {
+		notice = "Status " + strconv.Quote(q.Status) + " is not one of the filter's (2xx, 4xx, 5xx, refused): every status is shown."
 		q.Status = ""
 	}
 	data := requestsData{requestsQuery: q, Filtered: q.ID != "" || q.Client != "" || q.Route != "" || q.Status != ""}
@@ -241,7 +243,7 @@ func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request) {
 	toggled.Refresh = !q.Refresh
 	data.RefreshURL = c.requestsURL(toggled)
 	data.ClearURL = c.requestsURL(requestsQuery{Refresh: q.Refresh})
-	c.render(w, r, http.StatusOK, "requests", Page{Title: "Requests", Nav: "requests", Data: data})
+	c.render(w, r, http.StatusOK, "requests", Page{Title: "Requests", Nav: "requests", Error: notice, Data: data})
 }
 
 // requestsChart is the chart of the client filter's value, client.
