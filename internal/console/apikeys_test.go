@@ -81,7 +81,7 @@ func TestAPIKeyCreateShowsValueOnce(t *testing.T) {
 	_, body = f.get("/api-keys")
 	apisWantIn(t, "list", body, "Partner &lt;i&gt;A&lt;/i&gt;", "cust-1", "badge ok\">enabled", `href="/console/usage-plans/plangold01">Gold</a>`)
 
-	k, err := f.svc.GetAPIKey(context.Background(), id)
+	k, err := f.Domain.GetAPIKey(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestAPIKeyCreateChosenValueAndRefusals(t *testing.T) {
 		apisWantIn(t, tc.name, body, tc.want, `<label for="ak-name">Name</label>`)
 		apisWantNotIn(t, tc.name, body, "short-secret", own, `id="api-key-value"`)
 	}
-	keys, err := f.svc.ListAPIKeys(context.Background())
+	keys, err := f.Domain.ListAPIKeys(context.Background())
 	if err != nil || len(keys) != 1 {
 		t.Errorf("keys after refusals: %d, %v", len(keys), err)
 	}
@@ -136,7 +136,7 @@ func TestAPIKeyEnableDisableDelete(t *testing.T) {
 	if status, loc := f.post("/api-keys/"+id+"/disable", nil); status != http.StatusSeeOther || loc != "/console/api-keys/"+id {
 		t.Fatalf("disable: %d %s", status, loc)
 	}
-	if k, _ := f.svc.GetAPIKey(ctx, id); k.Enabled {
+	if k, _ := f.Domain.GetAPIKey(ctx, id); k.Enabled {
 		t.Error("still enabled")
 	}
 	_, body := f.get("/api-keys/" + id)
@@ -144,7 +144,7 @@ func TestAPIKeyEnableDisableDelete(t *testing.T) {
 	if status, _ := f.post("/api-keys/"+id+"/enable", nil); status != http.StatusSeeOther {
 		t.Fatalf("enable: %d", status)
 	}
-	if k, _ := f.svc.GetAPIKey(ctx, id); !k.Enabled {
+	if k, _ := f.Domain.GetAPIKey(ctx, id); !k.Enabled {
 		t.Error("not enabled")
 	}
 
@@ -155,7 +155,7 @@ func TestAPIKeyEnableDisableDelete(t *testing.T) {
 	if status, loc := f.post("/api-keys/"+id+"/delete", nil); status != http.StatusSeeOther || loc != "/console/api-keys" {
 		t.Fatalf("delete: %d %s", status, loc)
 	}
-	if _, err := f.svc.GetAPIKey(ctx, id); !tollgate.IsNotFound(err) {
+	if _, err := f.Domain.GetAPIKey(ctx, id); !tollgate.IsNotFound(err) {
 		t.Errorf("after delete: %v", err)
 	}
 	if status, _ := f.get("/api-keys/" + id); status != http.StatusNotFound {
@@ -167,13 +167,13 @@ func TestAPIKeyDeclared(t *testing.T) {
 	ctx := context.Background()
 	f := newAPIsTestConsole(t)
 	apiKeysPlans(f)
-	k, _, err := f.svc.CreateAPIKey(ctx, apiKeysSpec("declared", "plangold01"))
+	k, _, err := f.Domain.CreateAPIKey(ctx, apiKeysSpec("declared", "plangold01"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	declared := *k
 	declared.ConfigKey = "config:seed/PartnerKey"
-	if err := f.st.UpdateAPIKey(ctx, &declared, tollgate.AnyOwner); err != nil {
+	if err := f.Store.UpdateAPIKey(ctx, &declared, tollgate.AnyOwner); err != nil {
 		t.Fatal(err)
 	}
 	_, body := f.get("/api-keys/" + k.ID)
@@ -192,7 +192,7 @@ func TestAPIKeyDeclared(t *testing.T) {
 	if status != http.StatusSeeOther {
 		t.Fatalf("disable a declared key: %d %s", status, loc)
 	}
-	got, _ := f.svc.GetAPIKey(ctx, k.ID)
+	got, _ := f.Domain.GetAPIKey(ctx, k.ID)
 	if got.Enabled || strings.Join(got.PlanIDs, ",") != "plangold01" {
 		t.Errorf("declared key after: enabled %v, plans %v", got.Enabled, got.PlanIDs)
 	}
@@ -210,7 +210,7 @@ func TestAPIKeyMovePlans(t *testing.T) {
 	if status, _ := f.post("/api-keys/"+id+"/plans", url.Values{"plan": {"plantest01"}}); status != http.StatusSeeOther {
 		t.Fatalf("move: %d", status)
 	}
-	k, _ := f.svc.GetAPIKey(ctx, id)
+	k, _ := f.Domain.GetAPIKey(ctx, id)
 	if strings.Join(k.PlanIDs, ",") != "plantest01" {
 		t.Errorf("plans after the move: %v", k.PlanIDs)
 	}
@@ -223,7 +223,7 @@ func TestAPIKeyMovePlans(t *testing.T) {
 	if status, _ := f.post("/api-keys/"+id+"/plans", nil); status != http.StatusSeeOther {
 		t.Fatalf("no plan: %d", status)
 	}
-	k, _ = f.svc.GetAPIKey(ctx, id)
+	k, _ = f.Domain.GetAPIKey(ctx, id)
 	if len(k.PlanIDs) != 0 {
 		t.Errorf("plans after clearing: %v", k.PlanIDs)
 	}
@@ -238,17 +238,17 @@ func TestUsagePlansUse(t *testing.T) {
 	ctx := context.Background()
 	f := newAPIsTestConsole(t, apisFixtureAPIs()...)
 	apiKeysPlans(f)
-	a, _, err := f.svc.CreateAPIKey(ctx, apiKeysSpec("alpha", "plangold01"))
+	a, _, err := f.Domain.CreateAPIKey(ctx, apiKeysSpec("alpha", "plangold01"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := f.svc.CreateAPIKey(ctx, apiKeysSpec("beta", "plangold01"))
+	b, _, err := f.Domain.CreateAPIKey(ctx, apiKeysSpec("beta", "plangold01"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// apisNow is Wednesday 2026-12-02: the WEEK quota's period began on
 	// Sunday 2026-11-29; the last 7 days are 11-26 to 12-02.
-	if err := f.st.AddUsage(ctx, []tollgate.UsageRecord{
+	if err := f.Store.AddUsage(ctx, []tollgate.UsageRecord{
 		{PlanID: "plangold01", KeyID: a.ID, Day: "2026-11-20", Count: 500}, // before the days shown
 		{PlanID: "plangold01", KeyID: a.ID, Day: "2026-11-28", Count: 40},  // shown, last week's period
 		{PlanID: "plangold01", KeyID: a.ID, Day: "2026-11-30", Count: 100},

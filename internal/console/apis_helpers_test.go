@@ -4,17 +4,13 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
-	"github.com/tollgate/tollgate/internal/store/sqlstore"
-	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // apisNow is the tests' clock: a Wednesday.
@@ -29,49 +25,25 @@ func (b *apisBackend) Requests() *reqlog.Log                     { return nil }
 func (b *apisBackend) ConsoleAPIs() []API                        { return b.apis }
 func (b *apisBackend) Try(context.Context, TryRequest) TryResult { return TryResult{} }
 
-// apisFixture is a console on a SQLite store, with a signed-in session.
+// apisFixture is a console serving apis, with a signed-in session.
 type apisFixture struct {
-	t       *testing.T
-	st      *sqlstore.Store
-	svc     *domain.Service
-	c       *Console
-	srv     *httptest.Server
-	backend *apisBackend
-	cookie  *http.Cookie
-	csrf    string
+	*testEnv
+	t         *testing.T
+	http      *http.Client
+	csrfToken string
 }
 
 func newAPIsTestConsole(t *testing.T, apis ...API) *apisFixture {
 	t.Helper()
-	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	now := func() time.Time { return apisNow }
-	svc := domain.New(st, v, now)
-	b := &apisBackend{apis: apis}
-	c, err := New(Options{Domain: svc, Backend: b, Vault: v, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	key, _, err := svc.CreateAccessKey(context.Background(), "console test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	s := c.newSession(rec, httptest.NewRequest(http.MethodGet, "/console/", nil), key.ID, "access_key", "")
-	cookies := rec.Result().Cookies()
-	if len(cookies) != 1 {
-		t.Fatalf("session cookies: %v", cookies)
-	}
-	return &apisFixture{t: t, st: st, svc: svc, c: c, srv: srv, backend: b, cookie: cookies[0], csrf: s.CSRF}
+	env, c := newSignedInEnv(t, &apisBackend{apis: apis}, apisNow)
+	return &apisFixture{testEnv: env, t: t, http: c, csrfToken: env.csrf(t, c, "/apis")}
 }
 
 // get fetches the console path p and returns the status and body.
 func (f *apisFixture) get(p string) (int, string) {
 	f.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/console"+p, nil)
-	req.AddCookie(f.cookie)
-	return f.do(req)
+	req, _ := http.NewRequest(http.MethodGet, f.Base+p, nil)
+	return f.send(req)
 }
 
 // post sends form to the console path p with the session's CSRF token
@@ -83,19 +55,17 @@ func (f *apisFixture) post(p string, form url.Values) (int, string) {
 		form = url.Values{}
 	}
 	if _, ok := form["csrf"]; !ok {
-		form.Set("csrf", f.csrf)
+		form.Set("csrf", f.csrfToken)
 	}
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/console"+p, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, f.Base+p, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.AddCookie(f.cookie)
-	return f.do(req)
+	return f.send(req)
 }
 
-func (f *apisFixture) do(req *http.Request) (int, string) {
+func (f *apisFixture) send(req *http.Request) (int, string) {
 	f.t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	resp, err := f.http.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -117,7 +87,7 @@ func (f *apisFixture) putPlan(p *tollgate.UsagePlan) {
 		p.CreatedAt = apisNow.AddDate(0, -2, 0)
 	}
 	p.UpdatedAt = p.CreatedAt
-	if err := f.st.PutUsagePlan(context.Background(), p, tollgate.AnyOwner); err != nil {
+	if err := f.Store.PutUsagePlan(context.Background(), p, tollgate.AnyOwner); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -121,7 +121,7 @@ func TestAPIPageNotFound(t *testing.T) {
 func TestAPIsNeedSession(t *testing.T) {
 	f := newAPIsTestConsole(t, apisFixtureAPIs()...)
 	for _, p := range []string{"/apis", "/apis/restapi001", "/api-keys", "/usage-plans"} {
-		resp, err := http.Get(f.srv.URL + "/console" + p)
+		resp, err := http.Get(f.Base + p)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,28 +1,21 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
-	"github.com/tollgate/tollgate/internal/store/sqlstore"
-	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // clientsBackend is the running server as the clients' pages need it: a
@@ -37,69 +30,28 @@ func (clientsBackend) Try(context.Context, console.TryRequest) console.TryResult
 	return console.TryResult{}
 }
 
-// clientsAudit is an audit sink's output.
-type clientsAudit struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (a *clientsAudit) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
-}
-
-// clientsEnv is a console on a real SQLite store, served over loopback,
-// and a browser signed in to it.
+// clientsEnv is a signed-in console with a pool.
 type clientsEnv struct {
-	t     *testing.T
-	st    *sqlstore.Store
-	svc   *domain.Service
-	sink  *audit.Sink
-	audit *clientsAudit
-	srv   *httptest.Server
-	http  *http.Client
-	pool  *tollgate.UserPool
+	*console.TestEnv
+	t    *testing.T
+	http *http.Client
+	pool *tollgate.UserPool
 }
-
-const clientsLinkActor = "AKIACLIENTSTEST"
 
 // newClientsTestConsole returns a signed-in console with a pool "orders"
 // whose resource server "orders" defines orders/read and orders/write.
 func newClientsTestConsole(t *testing.T) *clientsEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	e := &clientsEnv{t: t, st: st, audit: &clientsAudit{}}
-	e.sink = audit.New(e.audit, nil)
-	t.Cleanup(func() { _ = e.sink.Close() })
-	e.svc = domain.New(st, v, time.Now).WithAudit(e.sink)
-	storeOperator(t, st, clientsLinkActor)
-	c, err := console.New(console.Options{Domain: e.svc, Backend: clientsBackend{}, Vault: v, Audit: e.sink,
-		Path: "/console", LinkToken: "clients-link", LinkActor: clientsLinkActor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/console/", c)
-	e.srv = httptest.NewServer(mux)
-	t.Cleanup(e.srv.Close)
-	jar, _ := cookiejar.New(nil)
-	e.http = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := e.http.Get(e.srv.URL + "/console/signin/link?token=clients-link")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in link: %s", res.Status)
-	}
-	if e.pool, err = e.svc.CreatePool(ctx, "orders", "eu-west-1"); err != nil {
+	env, c := console.NewTestEnv(t, clientsBackend{}, time.Time{})
+	e := &clientsEnv{TestEnv: env, t: t, http: c}
+	var err error
+	if e.pool, err = e.Domain.CreatePool(ctx, "orders", "eu-west-1"); err != nil {
 		t.Fatal(err)
 	}
 	rs := domain.ResourceServerSpec{Identifier: "orders", Name: "Orders", Scopes: []tollgate.Scope{
 		{Name: "read", Description: "Read orders"}, {Name: "write", Description: "Write orders"}}}
-	if _, err := e.svc.CreateResourceServer(ctx, e.pool.ID, rs); err != nil {
+	if _, err := e.Domain.CreateResourceServer(ctx, e.pool.ID, rs); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -108,7 +60,7 @@ func newClientsTestConsole(t *testing.T) *clientsEnv {
 // get fetches a console path and returns its status and body.
 func (e *clientsEnv) get(path string) (int, string) {
 	e.t.Helper()
-	res, err := e.http.Get(e.srv.URL + "/console" + path)
+	res, err := e.http.Get(e.Base + path)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -140,7 +92,7 @@ func (e *clientsEnv) post(path string, form url.Values) (status int, body, locat
 	if form.Get("csrf") == "" {
 		form.Set("csrf", e.csrf())
 	}
-	res, err := e.http.PostForm(e.srv.URL+"/console"+path, form)
+	res, err := e.http.PostForm(e.Base+path, form)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -174,7 +126,7 @@ func (e *clientsEnv) create(name string, scopes ...string) (*tollgate.Client, st
 	if id == nil || secret == nil {
 		e.t.Fatalf("the created page lacks the client id or secret:\n%s", body)
 	}
-	c, err := e.svc.GetClient(context.Background(), id[1])
+	c, err := e.Domain.GetClient(context.Background(), id[1])
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -184,7 +136,7 @@ func (e *clientsEnv) create(name string, scopes ...string) (*tollgate.Client, st
 // client reads a client from the store.
 func (e *clientsEnv) client(id string) *tollgate.Client {
 	e.t.Helper()
-	c, err := e.svc.GetClient(context.Background(), id)
+	c, err := e.Domain.GetClient(context.Background(), id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -194,11 +146,8 @@ func (e *clientsEnv) client(id string) *tollgate.Client {
 // events returns the audit events written so far.
 func (e *clientsEnv) events() []map[string]any {
 	e.t.Helper()
-	e.sink.Flush()
-	e.audit.mu.Lock()
-	defer e.audit.mu.Unlock()
 	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(e.audit.buf.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(e.Audit.Text(e.t)), "\n") {
 		if line == "" {
 			continue
 		}

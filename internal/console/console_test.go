@@ -58,11 +58,14 @@ func newTestEnv(t *testing.T, opts ...testEnvOption) *testEnv {
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	env := &testEnv{Store: st, Vault: v, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	env.Audit = newTestAudit(t)
-	env.Domain = domain.New(st, v, env.Now).WithAudit(env.Audit.Sink)
+	// the access key is the test's setup, not an event of the test: it is
+	// created before the domain writes to the audit stream.
+	env.Domain = domain.New(st, v, env.Now)
 	k, secret, err := env.Domain.CreateAccessKey(context.Background(), "console test")
 	if err != nil {
 		t.Fatal(err)
 	}
+	env.Domain.WithAudit(env.Audit.Sink)
 	env.AccessKeyID, env.AccessKeySecret = k.ID, secret
 	env.Backend = &fakeBackend{Log: reqlog.New(100)}
 	o := Options{
@@ -85,6 +88,23 @@ func newTestEnv(t *testing.T, opts ...testEnvOption) *testEnv {
 	env.Base = env.Server.URL + o.Path
 	env.Backend.URL = env.Server.URL
 	return env
+}
+
+// newSignedInEnv is newTestEnv serving b (when not nil) with its clock at
+// start (when not zero), and a client signed in with its access key.
+func newSignedInEnv(t *testing.T, b Backend, start time.Time) (*testEnv, *http.Client) {
+	t.Helper()
+	var opts []testEnvOption
+	if b != nil {
+		opts = append(opts, func(o *Options) { o.Backend = b })
+	}
+	env := newTestEnv(t, opts...)
+	if !start.IsZero() {
+		env.mu.Lock()
+		env.now = start
+		env.mu.Unlock()
+	}
+	return env, env.signIn(t)
 }
 
 // Now is the console's and the domain's clock.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +12,6 @@ import (
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
-	"github.com/tollgate/tollgate/internal/store/sqlstore"
-	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // dashBackend is a Backend whose requests are a log the test fills.
@@ -32,47 +28,28 @@ func (b *dashBackend) Try(context.Context, console.TryRequest) console.TryResult
 	return console.TryResult{}
 }
 
-// dashFixture is a signed-in console over a real SQLite store, its
-// clock fixed at now.
+// dashFixture is a signed-in console, its clock fixed at dashNow.
 type dashFixture struct {
+	*console.TestEnv
 	t       *testing.T
-	svc     *domain.Service
 	backend *dashBackend
-	url     string
 	client  *http.Client
-	now     time.Time
 }
 
 var dashNow = time.Date(2026, 12, 6, 12, 30, 20, 0, time.UTC)
 
 func newDashFixture(t *testing.T) *dashFixture {
 	t.Helper()
-	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	f := &dashFixture{t: t, svc: domain.New(st, v, nil), backend: &dashBackend{log: reqlog.New(0)}, now: dashNow}
-	storeOperator(t, st, "AKIDDASH")
-	c, err := console.New(console.Options{
-		Domain: f.svc, Backend: f.backend, Vault: v, LinkToken: "dash-link", LinkActor: "AKIDDASH",
-		Now: func() time.Time { return f.now },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/console/", c)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	f.url, f.client = srv.URL, &http.Client{Jar: jar}
-	if status, body := f.get("/console/signin/link?token=dash-link"); status != http.StatusOK {
-		t.Fatalf("sign in: %d %s", status, body)
-	}
-	return f
+	b := &dashBackend{log: reqlog.New(0)}
+	env, c := console.NewTestEnv(t, b, dashNow)
+	c.CheckRedirect = nil // the pages are read after their redirects
+	return &dashFixture{TestEnv: env, t: t, backend: b, client: c}
 }
 
 // get returns the status and body of the console's page p.
 func (f *dashFixture) get(p string) (int, string) {
 	f.t.Helper()
-	resp, err := f.client.Get(f.url + p)
+	resp, err := f.client.Get(f.Server.URL + p)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -99,13 +76,13 @@ func (f *dashFixture) page(p string) string {
 func (f *dashFixture) pool(name string, clients ...string) map[string]*tollgate.Client {
 	f.t.Helper()
 	ctx := context.Background()
-	p, err := f.svc.CreatePoolWith(ctx, name, "eu-west-1", domain.PoolSpec{})
+	p, err := f.Domain.CreatePoolWith(ctx, name, "eu-west-1", domain.PoolSpec{})
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	out := map[string]*tollgate.Client{}
 	for _, n := range clients {
-		c, _, err := f.svc.CreateClient(ctx, p.ID, domain.ClientSpec{Name: n}, domain.SecretChoice{Generate: true})
+		c, _, err := f.Domain.CreateClient(ctx, p.ID, domain.ClientSpec{Name: n}, domain.SecretChoice{Generate: true})
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -116,7 +93,7 @@ func (f *dashFixture) pool(name string, clients ...string) map[string]*tollgate.
 
 // record adds n requests of client with status, ago before now.
 func (f *dashFixture) record(n int, ago time.Duration, e reqlog.Entry) {
-	e.Time = f.now.Add(-ago)
+	e.Time = f.Now().Add(-ago)
 	if e.Method == "" {
 		e.Method, e.Path, e.Kind = "GET", "/prod/items/1", "gateway"
 	}

@@ -1,23 +1,16 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
-	"github.com/tollgate/tollgate/internal/audit"
-	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
-	"github.com/tollgate/tollgate/internal/store/sqlstore"
-	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // poolsBackend is the server as the pools pages need it: its URLs.
@@ -29,67 +22,20 @@ func (b poolsBackend) Requests() *reqlog.Log                     { return reqlog
 func (b poolsBackend) ConsoleAPIs() []API                        { return nil }
 func (b poolsBackend) Try(context.Context, TryRequest) TryResult { return TryResult{} }
 
-// poolsAuditBuffer is the audit stream of a test, safe for the sink's
-// goroutine.
-type poolsAuditBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *poolsAuditBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *poolsAuditBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// poolsEnv is a console on a real SQLite store, served over HTTP, with a
-// signed-in browser.
+// poolsEnv is a console with a signed-in browser.
 type poolsEnv struct {
-	t     *testing.T
-	st    *sqlstore.Store
-	svc   *domain.Service
-	sink  *audit.Sink
-	audit *poolsAuditBuffer
-	srv   *httptest.Server
-	http  *http.Client
-	csrf  string
+	*testEnv
+	t    *testing.T
+	http *http.Client
+	csrf string
 }
-
-const poolsOperator = "AKIAPOOLSOPERATOR000"
 
 func newPoolsTestConsole(t *testing.T) *poolsEnv {
 	t.Helper()
-	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	e := &poolsEnv{t: t, st: st, audit: &poolsAuditBuffer{}}
-	e.sink = audit.New(e.audit, nil)
-	t.Cleanup(func() { _ = e.sink.Close() })
-	e.svc = domain.New(st, v, nil).WithAudit(e.sink)
-	storeOperator(t, st, poolsOperator)
-	c, err := New(Options{
-		Domain: e.svc, Backend: poolsBackend{url: "http://tollgate.test"}, Vault: v, Audit: e.sink,
-		LinkToken: "pools-link-token", LinkActor: poolsOperator,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/console/", c)
-	e.srv = httptest.NewServer(mux)
-	t.Cleanup(e.srv.Close)
-	jar, _ := cookiejar.New(nil)
-	e.http = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp := e.do(http.MethodGet, "/signin/link?token=pools-link-token", nil)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in link: %d", resp.StatusCode)
-	}
+	env, c := newSignedInEnv(t, poolsBackend{url: "http://tollgate.test"}, time.Time{})
+	e := &poolsEnv{testEnv: env, t: t, http: c}
 	_, body := e.get("/pools")
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)
+	m := csrfField.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatal("no CSRF token on the pools page")
 	}
@@ -104,7 +50,7 @@ func (e *poolsEnv) do(method, p string, form url.Values) *http.Response {
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, e.srv.URL+"/console"+p, body)
+	req, err := http.NewRequest(method, e.Base+p, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}

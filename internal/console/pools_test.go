@@ -46,7 +46,7 @@ func TestPoolsCreate(t *testing.T) {
 	}
 
 	page := e.changed("/pools", url.Values{"name": {"partners"}, "region": {"eu-west-1"}, "signing_algorithm": {"ES256"}, "access_token_type": {"at+jwt"}}, "")
-	pools, err := e.svc.ListPools(context.Background())
+	pools, err := e.Domain.ListPools(context.Background())
 	if err != nil || len(pools) != 1 {
 		t.Fatalf("pools after create: %v %v", pools, err)
 	}
@@ -97,7 +97,7 @@ func TestPoolsUpdateAndDelete(t *testing.T) {
 	if !strings.Contains(page, "Settings of partners saved.") {
 		t.Error("no flash after saving settings")
 	}
-	p, err := e.svc.GetPool(ctx, id)
+	p, err := e.Domain.GetPool(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestPoolsUpdateAndDelete(t *testing.T) {
 	if !strings.Contains(page, "Pool partners ("+id+") deleted.") || !strings.Contains(page, "No user pools yet") {
 		t.Error("pools page after delete lacks the flash or the empty state")
 	}
-	if _, err := e.svc.GetPool(ctx, id); !tollgate.IsNotFound(err) {
+	if _, err := e.Domain.GetPool(ctx, id); !tollgate.IsNotFound(err) {
 		t.Errorf("pool after delete: %v", err)
 	}
 	if status, _ := e.get("/pools/" + id); status != http.StatusNotFound {
@@ -164,7 +164,7 @@ func TestPoolsResourceServers(t *testing.T) {
 	e, id, page := poolsWithRS(t)
 	ctx := context.Background()
 	const ident = poolsRSIdent
-	rs, err := e.svc.GetResourceServer(ctx, id, ident)
+	rs, err := e.Domain.GetResourceServer(ctx, id, ident)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestPoolsResourceServers(t *testing.T) {
 	if !strings.Contains(page, "Resource server "+ident+" deleted.") {
 		t.Error("no flash after deleting a resource server")
 	}
-	if _, err := e.svc.GetResourceServer(ctx, id, ident); !tollgate.IsNotFound(err) {
+	if _, err := e.Domain.GetResourceServer(ctx, id, ident); !tollgate.IsNotFound(err) {
 		t.Errorf("resource server after delete: %v", err)
 	}
 }
@@ -234,7 +234,7 @@ func TestPoolsResourceServersEdit(t *testing.T) {
 		t.Fatalf("edit form: %d\n%s", status, form)
 	}
 	e.changed(editPath, url.Values{"name": {"Orders"}, "scopes": {"read Read orders\nadmin Everything"}}, "/pools/"+id)
-	rs, err := e.svc.GetResourceServer(context.Background(), id, poolsRSIdent)
+	rs, err := e.Domain.GetResourceServer(context.Background(), id, poolsRSIdent)
 	if err != nil || rs.Name != "Orders" || len(rs.Scopes) != 2 || rs.Scopes[1].Name != "admin" {
 		t.Errorf("after edit: %+v %v", rs, err)
 	}
@@ -258,12 +258,12 @@ func TestPoolsReadOnly(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	p := &tollgate.UserPool{ID: tollgate.NewPoolID("us-east-1"), Name: "seeded", Region: "us-east-1", ConfigKey: "config:seed/UserPool", CreatedAt: now, UpdatedAt: now}
-	if err := e.st.CreatePool(ctx, p); err != nil {
+	if err := e.Store.CreatePool(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	rs := &tollgate.ResourceServer{PoolID: p.ID, Identifier: "default", Name: "Default", Scopes: []tollgate.Scope{{Name: "read"}},
 		ConfigKey: "config:seed/UserPool/ResourceServer", CreatedAt: now, UpdatedAt: now}
-	if err := e.st.CreateResourceServer(ctx, rs); err != nil {
+	if err := e.Store.CreateResourceServer(ctx, rs); err != nil {
 		t.Fatal(err)
 	}
 	status, page := e.get("/pools/" + p.ID)
@@ -301,7 +301,7 @@ func TestPoolsReadOnly(t *testing.T) {
 	if status, body := e.get("/pools/" + p.ID + "/resource-servers/edit?identifier=default"); status != http.StatusConflict || !strings.Contains(body, "change it there") {
 		t.Errorf("edit form of a declared resource server: %d", status)
 	}
-	got, err := e.svc.GetPool(ctx, p.ID)
+	got, err := e.Domain.GetPool(ctx, p.ID)
 	if err != nil || got.OAuth.SigningAlgorithm != "" {
 		t.Errorf("declared pool changed: %+v %v", got, err)
 	}
@@ -316,7 +316,7 @@ func TestPoolsRotateKeys(t *testing.T) {
 	}
 	// A pool with no keys gets its first keys, rotated at once.
 	page = e.changed("/pools/"+id+"/keys/rotate", nil, "/pools/"+id)
-	keys, err := e.svc.ListSigningKeys(context.Background(), id)
+	keys, err := e.Domain.ListSigningKeys(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestPoolsRotateKeys(t *testing.T) {
 	}
 
 	page = e.changed("/pools/"+id+"/keys/rotate", url.Values{"force": {"on"}}, "/pools/"+id)
-	keys, err = e.svc.ListSigningKeys(context.Background(), id)
+	keys, err = e.Domain.ListSigningKeys(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,21 +374,20 @@ func TestPoolsAuditActor(t *testing.T) {
 	e := newPoolsTestConsole(t)
 	id := e.poolsCreate("audited")
 	e.post("/pools/"+id+"/resource-servers", url.Values{"identifier": {"bad id"}})
-	e.sink.Flush()
 	var created, refused bool
-	for line := range strings.Lines(e.audit.String()) {
+	for line := range strings.Lines(e.Audit.Text(t)) {
 		var ev struct{ Action, Outcome, Actor string }
 		if err := json.Unmarshal([]byte(line), &ev); err != nil {
 			t.Fatal(err)
 		}
-		if ev.Actor != "console:"+poolsOperator {
-			t.Errorf("event %s by %q, want console:%s", ev.Action, ev.Actor, poolsOperator)
+		if ev.Actor != "console:"+e.AccessKeyID {
+			t.Errorf("event %s by %q, want console:%s", ev.Action, ev.Actor, e.AccessKeyID)
 		}
 		created = created || ev.Action == "pool.create" && ev.Outcome == "success"
 		refused = refused || ev.Action == "resource_server.create" && ev.Outcome != "success"
 	}
 	if !created || !refused {
-		t.Errorf("audit stream lacks the pool's creation or the refused resource server:\n%s", e.audit.String())
+		t.Errorf("audit stream lacks the pool's creation or the refused resource server:\n%s", e.Audit.Text(t))
 	}
 }
 
@@ -403,8 +402,8 @@ func TestPoolsCSRF(t *testing.T) {
 			t.Errorf("POST %s without the CSRF token: %d, want 403", p, resp.StatusCode)
 		}
 	}
-	pools, _ := e.svc.ListPools(context.Background())
-	rss, _ := e.svc.ListResourceServers(context.Background(), id)
+	pools, _ := e.Domain.ListPools(context.Background())
+	rss, _ := e.Domain.ListResourceServers(context.Background(), id)
 	if len(pools) != 1 || len(rss) != 0 {
 		t.Errorf("refused changes were made: %d pools, %d resource servers", len(pools), len(rss))
 	}

@@ -1,12 +1,9 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,11 +12,8 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
-	"github.com/tollgate/tollgate/internal/store/sqlstore"
-	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // tryFakeBackend is the server side of a try: it records the request and
@@ -54,41 +48,22 @@ func (b *tryFakeBackend) Try(_ context.Context, req TryRequest) TryResult {
 	return b.result
 }
 
-// tryFixture is a console on a real store, signed in through its link,
-// with a pool, a client and a fake backend with one API.
+// tryFixture is a signed-in console with a pool, a client and a fake
+// backend with one API.
 type tryFixture struct {
-	srv      *httptest.Server
+	*testEnv
 	http     *http.Client
 	backend  *tryFakeBackend
-	dom      *domain.Service
 	clientID string
 	secret   string
 	poolID   string
-	sink     *audit.Sink
-	audit    *tryAuditLog
-}
-
-// tryAuditLog is an audit sink's output.
-type tryAuditLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (a *tryAuditLog) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
 }
 
 // events are the audit lines written so far.
-func (f *tryFixture) events() string {
-	f.sink.Flush()
-	f.audit.mu.Lock()
-	defer f.audit.mu.Unlock()
-	return f.audit.buf.String()
+func (f *tryFixture) events(t *testing.T) string {
+	t.Helper()
+	return f.Audit.Text(t)
 }
-
-const tryTestLink = "try-link-token"
 
 // newTryTestConsole is a tryFixture with a pool (resource server
 // "orders") and a client "backend" with a generated secret.
@@ -96,16 +71,16 @@ func newTryTestConsole(t *testing.T, apis []API) *tryFixture {
 	t.Helper()
 	f := newTryTestConsoleBare(t, apis)
 	ctx := context.Background()
-	pool, err := f.dom.CreatePool(ctx, "shop", "us-east-1")
+	pool, err := f.Domain.CreatePool(ctx, "shop", "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.poolID = pool.ID
-	if _, err := f.dom.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
+	if _, err := f.Domain.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
 		Scopes: []tollgate.Scope{{Name: "read", Description: "read"}}}); err != nil {
 		t.Fatal(err)
 	}
-	cl, secret, err := f.dom.CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "backend",
+	cl, secret, err := f.Domain.CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "backend",
 		OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: []string{"orders/read"}}, domain.SecretChoice{Generate: true})
 	if err != nil {
 		t.Fatal(err)
@@ -117,30 +92,15 @@ func newTryTestConsole(t *testing.T, apis []API) *tryFixture {
 // newTryTestConsoleBare is a tryFixture with an empty store.
 func newTryTestConsoleBare(t *testing.T, apis []API) *tryFixture {
 	t.Helper()
-	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	f := &tryFixture{backend: &tryFakeBackend{apis: apis}, dom: domain.New(st, v, time.Now), audit: &tryAuditLog{}}
-	f.sink = audit.New(f.audit, nil)
-	t.Cleanup(func() { _ = f.sink.Close() })
-	storeOperator(t, st, "AKIATEST")
-	c, err := New(Options{Domain: f.dom, Backend: f.backend, Vault: v, Audit: f.sink, Path: "/console", LinkToken: tryTestLink, LinkActor: "AKIATEST"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/console/", c)
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
-	jar, _ := cookiejar.New(nil)
-	f.http = &http.Client{Jar: jar}
-	if code, body := f.get(t, "/console/signin/link?token="+tryTestLink); code != http.StatusOK {
-		t.Fatalf("sign in: %d %s", code, body)
-	}
-	return f
+	b := &tryFakeBackend{apis: apis}
+	env, c := newSignedInEnv(t, b, time.Time{})
+	c.CheckRedirect = nil // a try's answers are read after their redirects
+	return &tryFixture{testEnv: env, http: c, backend: b}
 }
 
 func (f *tryFixture) get(t *testing.T, p string) (int, string) {
 	t.Helper()
-	resp, err := f.http.Get(f.srv.URL + p)
+	resp, err := f.http.Get(f.Server.URL + p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +120,7 @@ func (f *tryFixture) post(t *testing.T, fields url.Values) (int, string) {
 		t.Fatalf("no CSRF token in the page: %s", page)
 	}
 	fields.Set("csrf", m[1])
-	resp, err := f.http.PostForm(f.srv.URL+"/console/try", fields)
+	resp, err := f.http.PostForm(f.Server.URL+"/console/try", fields)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,8 +256,8 @@ func TestTryStoredSecret(t *testing.T) {
 	if strings.Contains(page, f.secret) {
 		t.Error("the page shows the stored secret")
 	}
-	ev := f.events()
-	for _, w := range []string{`"action":"console.try"`, `"actor":"console:AKIATEST"`, `"reason":"stored_secret"`,
+	ev := f.events(t)
+	for _, w := range []string{`"action":"console.try"`, `"actor":"console:` + f.AccessKeyID + `"`, `"reason":"stored_secret"`,
 		`"pool_id":"` + f.poolID + `"`, `"client_id":"` + f.clientID + `"`, `"name":"ordersapi1 test ANY /files/{proxy+}"`} {
 		if !strings.Contains(ev, w) {
 			t.Errorf("the audit lacks %s: %s", w, ev)
@@ -332,14 +292,14 @@ func TestTryPostRefused(t *testing.T) {
 			}
 		})
 	}
-	if strings.Contains(f.events(), "console.try") {
+	if strings.Contains(f.events(t), "console.try") {
 		t.Error("a refused form is audited as a try")
 	}
 	if _, ok := f.backend.last(); ok {
 		t.Error("a refused form made a try")
 	}
 	// Without the CSRF token, nothing is tried.
-	resp, err := f.http.PostForm(f.srv.URL+"/console/try", url.Values{"client": {f.clientID}, "route": {"ordersapi1|prod|GET /items/{id}"}, "path": {"/items/1"}})
+	resp, err := f.http.PostForm(f.Server.URL+"/console/try", url.Values{"client": {f.clientID}, "route": {"ordersapi1|prod|GET /items/{id}"}, "path": {"/items/1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +318,7 @@ func TestTryPostRefused(t *testing.T) {
 func TestTryRoutesOfAnotherPool(t *testing.T) {
 	f := newTryTestConsoleBare(t, nil)
 	ctx := context.Background()
-	pool, err := f.dom.CreatePool(ctx, "shop", "us-east-1")
+	pool, err := f.Domain.CreatePool(ctx, "shop", "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,11 +333,11 @@ func TestTryRoutesOfAnotherPool(t *testing.T) {
 			{Method: "GET", ResourcePath: "/c", Authorizer: jwt},
 			{Method: "GET", ResourcePath: "/d"},
 		}}}}
-	if _, err := f.dom.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
+	if _, err := f.Domain.CreateResourceServer(ctx, pool.ID, domain.ResourceServerSpec{Identifier: "orders", Name: "Orders",
 		Scopes: []tollgate.Scope{{Name: "read", Description: "read"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.dom.CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "backend",
+	if _, _, err := f.Domain.CreateClient(ctx, pool.ID, domain.ClientSpec{Name: "backend",
 		OAuthFlows: []string{tollgate.FlowClientCredentials}, Scopes: []string{"orders/read"}}, domain.SecretChoice{Generate: true}); err != nil {
 		t.Fatal(err)
 	}
