@@ -89,11 +89,16 @@ func floorDiv(a, b int64) int64 {
 
 func (r *Recorder) add(k counterKey, n int64) {
 	s := &r.shards[maphash.String(r.seed, k.key)%shardCount]
+	// The add happens under the read lock: Flush deletes a counter that
+	// counted nothing under the write lock, and an add to a counter taken
+	// from the map before that delete and made after it would be lost.
 	s.mu.RLock()
 	c, ok := s.m[k]
-	s.mu.RUnlock()
 	if ok {
 		c.Add(n)
+	}
+	s.mu.RUnlock()
+	if ok {
 		return
 	}
 	s.mu.Lock()
