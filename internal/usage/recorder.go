@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,11 @@ type Options struct {
 }
 
 const shardCount = 64
+
+// retired marks a counter Flush has removed from its shard's map. A Record
+// that took the counter before the removal sees a negative sum and counts
+// again in the map, so no request is lost to the race.
+const retired = math.MinInt64
 
 type counterKey struct {
 	plan, key string
@@ -89,16 +95,12 @@ func floorDiv(a, b int64) int64 {
 
 func (r *Recorder) add(k counterKey, n int64) {
 	s := &r.shards[maphash.String(r.seed, k.key)%shardCount]
-	// The add happens under the read lock: Flush deletes a counter that
-	// counted nothing under the write lock, and an add to a counter taken
-	// from the map before that delete and made after it would be lost.
 	s.mu.RLock()
 	c, ok := s.m[k]
-	if ok {
-		c.Add(n)
-	}
 	s.mu.RUnlock()
-	if ok {
+	// A counter Flush has retired holds retired (plus any adds made after):
+	// those adds are counted again below, in the counter that replaces it.
+	if ok && c.Add(n) > 0 {
 		return
 	}
 	s.mu.Lock()
@@ -152,8 +154,12 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		for k, c := range s.m {
 			n := c.Swap(0)
 			if n == 0 {
-				delete(s.m, k)
-				r.entries.Add(-1)
+				// Idle since the last flush: retire it, unless a Record
+				// added to it since the swap.
+				if c.CompareAndSwap(0, retired) {
+					delete(s.m, k)
+					r.entries.Add(-1)
+				}
 				continue
 			}
 			keys = append(keys, k)
