@@ -25,15 +25,16 @@ const requestsShown = 200
 const requestsNoClient = "-"
 
 // logNames names what the log records by id: clients (with their
-// pool) and APIs. It is read for each page from the domain and the
+// pool), API keys and APIs. It is read for each page from the domain and the
 // Backend; nothing is cached across requests.
 type logNames struct {
 	pools   []*tollgate.UserPool
 	clients map[string]logClient
 	// order is the known clients' ids sorted by name.
 	order []string
-	apis  []API
-	api   map[string]string // API id → name
+	apis    []API
+	api     map[string]string // API id → name
+	apiKeys map[string]string // API key id → name
 }
 
 type logClient struct {
@@ -45,7 +46,14 @@ func (c *Console) trafficNames(ctx context.Context) (*logNames, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &logNames{clients: map[string]logClient{}, api: map[string]string{}}
+	keys, err := c.opts.Domain.ListAPIKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &logNames{clients: map[string]logClient{}, api: map[string]string{}, apiKeys: make(map[string]string, len(keys))}
+	for _, k := range keys {
+		d.apiKeys[k.ID] = k.Name
+	}
 	for _, pc := range all {
 		d.pools = append(d.pools, pc.Pool)
 		for _, cl := range pc.Clients {
@@ -99,6 +107,9 @@ type requestRow struct {
 	ClientName string
 	// ClientKnown is whether ClientID is a client of a pool here.
 	ClientKnown bool
+	// APIKeyName names APIKeyID when the key is known here (APIKeyKnown).
+	APIKeyName  string
+	APIKeyKnown bool
 	// Where is the route (API · stage · route), or what else was called.
 	Where     string
 	LatencyMS string
@@ -107,6 +118,9 @@ type requestRow struct {
 func (d *logNames) row(e reqlog.Entry) requestRow {
 	r := requestRow{Entry: e, ClientName: d.clientName(e.ClientID)}
 	_, r.ClientKnown = d.clients[e.ClientID]
+	if e.APIKeyID != "" {
+		r.APIKeyName, r.APIKeyKnown = d.apiKeys[e.APIKeyID]
+	}
 	switch {
 	case e.Route != "":
 		parts := []string{d.apiName(e.API)}
@@ -144,7 +158,10 @@ type requestsQuery struct {
 	// ID is one request's id (?id=REQID): the view shows that request.
 	ID                    string
 	Client, Route, Status string
-	Refresh               bool
+	// APIKey is an API key's id (?apikey=ID): the requests that
+	// presented it.
+	APIKey  string
+	Refresh bool
 }
 
 type requestsData struct {
@@ -156,6 +173,8 @@ type requestsData struct {
 	// requestsShown of them.
 	Matched, Kept int
 	Filtered      bool
+	// APIKeyName names the APIKey filter's key ("" when unknown).
+	APIKeyName string
 	// Chart is the chosen client's series, when a client is chosen.
 	Chart *chart
 	// RefreshURL toggles auto-refresh, keeping the filters.
@@ -174,7 +193,7 @@ var requestsStatuses = []filterOption{
 // filter is the reqlog filter of the query; ok is false for a status
 // the page does not know.
 func (q requestsQuery) filter() (f reqlog.Filter, ok bool) {
-	f.RequestID = q.ID
+	f.RequestID, f.APIKeyID = q.ID, q.APIKey
 	if q.Client != requestsNoClient {
 		f.ClientID = q.Client
 	}
@@ -218,13 +237,14 @@ func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.URL.Query()
-	q := requestsQuery{ID: v.Get("id"), Client: v.Get("client"), Route: v.Get("route"), Status: v.Get("status"), Refresh: v.Get("refresh") != ""}
+	q := requestsQuery{ID: v.Get("id"), Client: v.Get("client"), Route: v.Get("route"), Status: v.Get("status"), APIKey: v.Get("apikey"), Refresh: v.Get("refresh") != ""}
 	var notice string
 	if _, ok := q.filter(); !ok {
 		notice = "Status " + strconv.Quote(q.Status) + " is not one of the filter's (2xx, 4xx, 5xx, refused): every status is shown."
 		q.Status = ""
 	}
-	data := requestsData{requestsQuery: q, Filtered: q.ID != "" || q.Client != "" || q.Route != "" || q.Status != ""}
+	data := requestsData{requestsQuery: q, Filtered: q.ID != "" || q.Client != "" || q.Route != "" || q.Status != "" || q.APIKey != ""}
+	data.APIKeyName = d.apiKeys[q.APIKey]
 	log := c.opts.Backend.Requests()
 	all := log.Recent(reqlog.Filter{})
 	matched := q.matching(log)
@@ -265,7 +285,7 @@ func (c *Console) requestsChart(d *logNames, log *reqlog.Log, client string) *ch
 // requestsURL is the requests view of q.
 func (c *Console) requestsURL(q requestsQuery) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"id": q.ID, "client": q.Client, "route": q.Route, "status": q.Status} {
+	for k, s := range map[string]string{"id": q.ID, "client": q.Client, "route": q.Route, "status": q.Status, "apikey": q.APIKey} {
 		if s != "" {
 			v.Set(k, s)
 		}

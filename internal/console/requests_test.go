@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/console"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
 )
 
@@ -55,6 +57,59 @@ func requestsFixture(t *testing.T) (f *dashFixture, billing, reports *tollgate.C
 	add("tok", 4*time.Minute, reqlog.Entry{ClientID: billing.ID, Kind: "token", Status: 200})
 	add("other", 3*time.Minute, reqlog.Entry{ClientID: "ghost", Route: "GET /old", Status: 404, Reason: "no_route"})
 	return f, billing, reports
+}
+
+// TestRequestsAPIKey: a request that presented an API key names it (a
+// link to the key when it is known here, its id when not), alone or
+// beside the verified client; ?apikey= selects its requests, kept by the
+// other filters, and the key's page links there.
+func TestRequestsAPIKey(t *testing.T) {
+	f, billing, _ := requestsFixture(t)
+	key, _, err := f.Domain.CreateAPIKey(context.Background(), domain.APIKeySpec{Name: "partner <b>", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(id string, ago time.Duration, e reqlog.Entry) {
+		e.Path, e.Method, e.RequestID, e.Kind, e.API, e.Stage = "/r/"+id, "GET", id, "gateway", "a1b2c3d4e5", "prod"
+		f.record(1, ago, e)
+	}
+	add("k-only", 2*time.Minute, reqlog.Entry{APIKeyID: key.ID, Route: "GET /items/{id}", Status: 200})
+	add("k-client", 90*time.Second, reqlog.Entry{APIKeyID: key.ID, ClientID: billing.ID, Route: "GET /items/{id}", Status: 429, Reason: "quota_exceeded"})
+	add("k-gone", time.Minute, reqlog.Entry{APIKeyID: "gonekey001", Route: "GET /items/{id}", Status: 403, Reason: "api_key_invalid"})
+	for _, tc := range []struct{ query, want string }{
+		{"apikey=" + key.ID, "k-client k-only"},
+		{"apikey=" + key.ID + "&status=4xx", "k-client"},
+		{"apikey=gonekey001", "k-gone"},
+		{"apikey=nokey00001", ""},
+	} {
+		if got := strings.Join(requestsRows(t, f.page("/console/requests?"+tc.query)), " "); got != tc.want {
+			t.Errorf("?%s: rows %q, want %q", tc.query, got, tc.want)
+		}
+	}
+	body := f.page("/console/requests")
+	link := `<span class="hint">API key</span> <a href="/console/api-keys/` + key.ID + `">partner &lt;b&gt;</a>`
+	for _, want := range []string{
+		link,
+		`<a href="/console/clients/` + billing.ID + `">billing</a><br><code class="dash-id hide-sm">` + billing.ID + `</code><br>` + link,
+		`<span class="hint">API key</span> <code class="dash-id">gonekey001</code>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("requests page lacks %s", want)
+		}
+	}
+	body = f.page("/console/requests?status=4xx&apikey=" + key.ID)
+	for _, want := range []string{
+		`Showing the requests that presented the API key <a href="/console/api-keys/` + key.ID + `">partner &lt;b&gt;</a> (<code>` + key.ID + `</code>). <a href="/console/requests">Show all</a>`,
+		`<input type="hidden" name="apikey" value="` + key.ID + `">`,
+		`href="/console/requests?apikey=` + key.ID + `&amp;refresh=10&amp;status=4xx"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("filtered by key: page lacks %s", want)
+		}
+	}
+	if body := f.page("/console/api-keys/" + key.ID); !strings.Contains(body, `<a href="/console/requests?apikey=`+key.ID+`">Recent requests with this key</a>`) {
+		t.Errorf("the key's page does not link to its requests")
+	}
 }
 
 func TestRequestsFilters(t *testing.T) {
@@ -123,7 +178,7 @@ func TestRequestsPage(t *testing.T) {
 		`orders · prod · POST /items`, `<code>integration_error</code>`, `<span class="status s5">502</span>`,
 		`<span class="status s4">403</span>`, `<a href="/console/clients/` + billing.ID + `">billing</a>`,
 		"OAuth endpoint", `data-ago`, "7 requests",
-		`<th scope="col">Time</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Route</th><th scope="col">Client</th><th scope="col">Status</th><th scope="col">Reason</th>`,
+		`<th scope="col">Time</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Route</th><th scope="col">Client or API key</th><th scope="col">Status</th><th scope="col">Reason</th>`,
 		`href="/console/requests?refresh=10"`,
 	} {
 		if !strings.Contains(body, want) {

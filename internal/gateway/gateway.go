@@ -936,7 +936,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if l.reason == "" && x.rec.why != whyNone {
 			l.reason, l.detail = whys[x.rec.why].reason, whys[x.rec.why].detail
 		}
-		*f = LogFields{RequestID: id, API: l.api, Stage: l.stage, Route: l.route, ClientID: l.clientID, Reason: l.reason, Detail: l.detail}
+		*f = LogFields{RequestID: id, API: l.api, Stage: l.stage, Route: l.route, ClientID: l.clientID, APIKeyID: l.apiKeyID, Reason: l.reason, Detail: l.detail}
 	}
 }
 
@@ -946,6 +946,7 @@ type labels struct {
 	api, stage, resource, method string
 	route                        string // routeState.name
 	clientID                     string
+	apiKeyID                     string // LogFields.APIKeyID
 	// reason and detail say why an authorizer refused the request (else
 	// the recorder's why says what the gateway refused it for).
 	reason, detail string
@@ -1026,7 +1027,7 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 			l.clientID = res.Claims.ClientID
 		}
 	}
-	key, ok := g.meter(w, r, &t, m.Index, rs, &res, now)
+	key, ok := g.meter(w, r, &l, &t, m.Index, rs, &res, now)
 	if !ok {
 		return
 	}
@@ -1047,12 +1048,16 @@ func (g *Gateway) serve(x *exchange, r *http.Request, raw http.ResponseWriter, t
 // request to its limits counted after authorization: the client's
 // throttle, and its usage plan's limits (plans.go), in one Take of the
 // shared limiter, which also counts the stage and route throttles, or of
-// the local one. It returns the key the request presented (nil for none);
-// when ok is false it has answered r.
-func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, t *target, index int, rs *routeState, res *Result, now time.Time) (key *keyUse, ok bool) {
+// the local one. It returns the key the request presented (nil for none),
+// and names the key it found in l; when ok is false it has answered r.
+func (g *Gateway) meter(w http.ResponseWriter, r *http.Request, l *labels, t *target, index int, rs *routeState, res *Result, now time.Time) (key *keyUse, ok bool) {
 	var pk planKey
 	if rs.keyRequired {
-		if pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, res); !ok {
+		pk, ok = g.apiKey(r, t.api.api, t.stage.stage.Name, res)
+		if pk.key != nil {
+			l.apiKeyID = pk.key.ID
+		}
+		if !ok {
 			if pk.value == "" {
 				refused(w, whyKeyMissing)
 			}

@@ -165,7 +165,8 @@ type planKey struct {
 // one: read from X-API-Key (one value; header names are case-insensitive,
 // net/http canonicalizes them), or the Lambda authorizer's
 // usageIdentifierKey with an AUTHORIZER source. ok is false for a missing,
-// unknown or disabled key, or one in no plan of the API stage.
+// unknown or disabled key, or one in no plan of the API stage; pk.key is
+// the key found, also when it is then refused.
 func (g *Gateway) apiKey(r *http.Request, api *tollgate.RestAPI, stage string, res *Result) (pk planKey, ok bool) {
 	if g.keys == nil {
 		return pk, false
@@ -181,10 +182,13 @@ func (g *Gateway) apiKey(r *http.Request, api *tollgate.RestAPI, stage string, r
 		return pk, false
 	}
 	key, found := g.keys.APIKey(pk.value)
-	if !found || !key.Enabled {
+	if !found {
 		return pk, false
 	}
 	pk.key = key
+	if !key.Enabled {
+		return pk, false
+	}
 	// A key is in at most one plan of a stage (tollgate.APIKey.PlanIDs).
 	for _, id := range key.PlanIDs {
 		plan, found := g.keys.UsagePlan(id)

@@ -121,6 +121,24 @@ func TestRefusalReasonsAPIKeys(t *testing.T) {
 		{"key", withKey(keyValue), 200, "", "", ""},
 		{"quota", withKey(keyValue), 429, gateway.ReasonQuotaExceeded, "", "quota"},
 	})
+	// The key found is named by its id, also when it is then refused;
+	// never by its value, and not at all when unknown.
+	for _, tc := range []struct {
+		name, key, id string
+	}{
+		{"no key", "", ""},
+		{"unknown key", keyUnknown, ""},
+		{"disabled key", keyDisabled, "keydisab01"},
+		{"over quota", keyValue, "keyalpha01"},
+	} {
+		if _, f := serveLogged(ke.gw, withKey(tc.key)); f.APIKeyID != tc.id {
+			t.Errorf("%s: APIKeyID %q, want %q", tc.name, f.APIKeyID, tc.id)
+		}
+	}
+	allowed := newKeyEnv(t, tollgate.UsagePlan{}, nil)
+	if status, f := serveLogged(allowed.gw, withKey(keyValue)); status != 200 || f.APIKeyID != "keyalpha01" {
+		t.Errorf("allowed: %d, APIKeyID %q; want 200, keyalpha01", status, f.APIKeyID)
+	}
 }
 
 // TestRefusalReasonsLambda: a Lambda TOKEN authorizer's refusals.

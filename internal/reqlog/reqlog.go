@@ -32,6 +32,9 @@ type Entry struct {
 	// verified token's client_id (allowed or refused after verification),
 	// the token endpoint's authenticated client; "" when none was verified.
 	ClientID string
+	// APIKeyID is the id of the API key a gateway request presented, when
+	// the gateway found it (allowed or refused); never the key's value.
+	APIKeyID string
 	Status   int
 	// Reason is why a request was refused, in a short code ("" when it
 	// was allowed): see the gateway's and the token endpoint's reasons.
@@ -51,6 +54,7 @@ type Filter struct {
 	// RequestID selects the request of that id.
 	RequestID string
 	ClientID  string
+	APIKeyID  string
 	Route     string // matches Route, or API + " " + Route
 	API       string
 	// Kind selects "gateway", "token" or "other" requests.
@@ -264,6 +268,7 @@ func (f *Filter) match(e *Entry) bool {
 	switch {
 	case f.RequestID != "" && e.RequestID != f.RequestID,
 		f.ClientID != "" && e.ClientID != f.ClientID,
+		f.APIKeyID != "" && e.APIKeyID != f.APIKeyID,
 		f.API != "" && e.API != f.API,
 		f.Kind != "" && e.Kind != f.Kind,
 		f.Reason != "" && e.Reason != f.Reason,

@@ -37,10 +37,10 @@ func TestRecentFilters(t *testing.T) {
 	l := reqlog.New(10)
 	for i, e := range []reqlog.Entry{
 		{RequestID: "a", Kind: "gateway", API: "api1", Route: "GET /items", ClientID: "c1", Status: 200},
-		{RequestID: "b", Kind: "gateway", API: "api1", Route: "GET /items", ClientID: "c2", Status: 403, Reason: "insufficient_scope"},
+		{RequestID: "b", Kind: "gateway", API: "api1", Route: "GET /items", ClientID: "c2", APIKeyID: "k1", Status: 403, Reason: "insufficient_scope"},
 		{RequestID: "c", Kind: "gateway", API: "api2", Route: "GET /items", ClientID: "c1", Status: 401, Reason: "missing_token"},
 		{RequestID: "d", Kind: "token", ClientID: "c1", Status: 400, Reason: "invalid_scope"},
-		{RequestID: "e", Kind: "gateway", API: "api1", Route: "POST /items", ClientID: "c1", Status: 502, Reason: "integration_error"},
+		{RequestID: "e", Kind: "gateway", API: "api1", Route: "POST /items", ClientID: "c1", APIKeyID: "k1", Status: 502, Reason: "integration_error"},
 		{RequestID: "f", Kind: "other", Status: 304},
 	} {
 		e.Time = t0.Add(time.Duration(i) * time.Second)
@@ -56,6 +56,8 @@ func TestRecentFilters(t *testing.T) {
 		{"request id", reqlog.Filter{RequestID: "c"}, []string{"c"}},
 		{"request id and another client", reqlog.Filter{RequestID: "c", ClientID: "c2"}, nil},
 		{"client", reqlog.Filter{ClientID: "c1"}, []string{"e", "d", "c", "a"}},
+		{"API key", reqlog.Filter{APIKeyID: "k1"}, []string{"e", "b"}},
+		{"API key and client", reqlog.Filter{APIKeyID: "k1", ClientID: "c2"}, []string{"b"}},
 		{"route", reqlog.Filter{Route: "GET /items"}, []string{"c", "b", "a"}},
 		{"API and route", reqlog.Filter{Route: "api1 GET /items"}, []string{"b", "a"}},
 		{"API and another route", reqlog.Filter{Route: "api1 GET /item"}, nil},

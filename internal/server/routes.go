@@ -179,8 +179,10 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // id, the stage, the declared method and resource path, and the client_id
 // of the verified token; the token endpoint's: the client it found),
 // status, bytes, latency (latency_ms: milliseconds, to the microsecond),
-// remote address and, for a refused request, its reason (the gateway's
-// gateway.Reason* code, or the token endpoint's OAuth error code). It
+// remote address, the id of the API key a gateway request presented
+// (api_key_id, when the gateway found the key; never its value) and, for
+// a refused request, its reason (the gateway's gateway.Reason* code, or
+// the token endpoint's OAuth error code). It
 // records the same in the log of recent requests (s.requests), but for
 // health checks and the console's own requests. It never logs the request
 // body, query string or Authorization header, which may carry credentials
@@ -229,7 +231,7 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 		if s.requests != nil && s.recorded(kind, path) {
 			s.requests.Record(reqlog.Entry{
 				Time: start, RequestID: requestID(id, rec), Method: r.Method, Host: r.Host, Path: path, Kind: kind,
-				API: rec.gw.API, Stage: rec.gw.Stage, Route: rec.gw.Route, ClientID: clientID, Status: rec.status, Reason: reason, Detail: detail, Latency: latency, Remote: r.RemoteAddr,
+				API: rec.gw.API, Stage: rec.gw.Stage, Route: rec.gw.Route, ClientID: clientID, APIKeyID: rec.gw.APIKeyID, Status: rec.status, Reason: reason, Detail: detail, Latency: latency, Remote: r.RemoteAddr,
 			})
 		}
 		if !s.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
@@ -248,11 +250,16 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 			slog.Int("bytes", rec.bytes),
 			slog.Float64("latency_ms", milliseconds(latency)),
 			slog.String("remote", r.RemoteAddr),
-			slog.String("reason", reason),
+			{}, {}, // the API key's id and the reason, when there are
 		}
-		n := len(attrs)
-		if reason == "" {
-			n-- // the reason only when there is one
+		n := len(attrs) - 2
+		if id := rec.gw.APIKeyID; id != "" {
+			attrs[n] = slog.String("api_key_id", id)
+			n++
+		}
+		if reason != "" {
+			attrs[n] = slog.String("reason", reason)
+			n++
 		}
 		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
 	})
