@@ -31,7 +31,7 @@ type logNames struct {
 	pools   []*tollgate.UserPool
 	clients map[string]logClient
 	// order is the known clients' ids sorted by name.
-	order []string
+	order   []string
 	apis    []API
 	api     map[string]string // API id → name
 	apiKeys map[string]string // API key id → name
