@@ -3,6 +3,7 @@ package console
 import (
 	"container/list"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -101,7 +102,7 @@ func (g *guard) begin(now time.Time, keys ...counter) (time.Time, bool) {
 	}
 	fs := make([]*failures, len(keys))
 	for i, k := range keys {
-		if fs[i] = g.entry(now, k.key); fs[i] == nil {
+		if fs[i] = g.entry(now, k.key, fs[:i]); fs[i] == nil {
 			// Full of lockouts: an attempt that cannot be counted is
 			// refused, never let through uncounted.
 			return now.Add(time.Minute), false
@@ -139,8 +140,9 @@ func (g *guard) succeed(keys ...counter) {
 }
 
 // entry returns key's counter, new or restarted when its window passed;
-// nil when the guard is full of lockouts.
-func (g *guard) entry(now time.Time, key string) *failures {
+// nil when the guard is full of lockouts. Making room never drops a
+// counter of taken (the attempt's counters already in hand).
+func (g *guard) entry(now time.Time, key string, taken []*failures) *failures {
 	f := g.entries[key]
 	if f != nil {
 		if now.Sub(f.first) >= failureWindow && !now.Before(f.locked) {
@@ -149,7 +151,7 @@ func (g *guard) entry(now time.Time, key string) *failures {
 		}
 		return f
 	}
-	if len(g.entries) >= g.max && !g.evict(now) {
+	if len(g.entries) >= g.max && !g.evict(now, taken) {
 		return nil
 	}
 	f = &failures{key: key, first: now}
@@ -158,16 +160,17 @@ func (g *guard) entry(now time.Time, key string) *failures {
 	return f
 }
 
-// evict drops the oldest counter that is not an active lockout, looking
-// at evictScan at most (lockouts met go to the back); false when none.
-func (g *guard) evict(now time.Time) bool {
+// evict drops the oldest counter that is not an active lockout nor one
+// of taken, looking at evictScan at most (those met go to the back);
+// false when none.
+func (g *guard) evict(now time.Time, taken []*failures) bool {
 	for range evictScan {
 		e := g.order.Front()
 		if e == nil {
 			return false
 		}
 		f := e.Value.(*failures) //nolint:forcetypeassert // the list holds only these
-		if !now.Before(f.locked) {
+		if !now.Before(f.locked) && !slices.Contains(taken, f) {
 			g.remove(f)
 			return true
 		}

@@ -250,6 +250,36 @@ func TestGuardBounded(t *testing.T) {
 	}
 }
 
+// TestGuardKeepsTheAttemptsCounters: making room for an attempt's
+// address counter never drops the same attempt's (identity, address)
+// counter, which would lose its count and the lockout it reaches.
+func TestGuardKeepsTheAttemptsCounters(t *testing.T) {
+	g := newGuard()
+	g.max = 3
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	admin := attemptKeys(adminIdentity, "192.0.2.1")
+	g.begin(now, attemptKeys("key:?", "192.0.2.1")...) // id:key:? A, ip:A
+	for range maxFailures - 1 {
+		g.begin(now, admin...) // id:admin A, behind ip:A
+	}
+	// Another address's attempt makes room: id:key:? A and ip:A go, the
+	// admin's counter is now the oldest, and the admin's next attempt
+	// needs room for ip:A again.
+	g.begin(now, attemptKeys("key:?", "198.51.100.7")...)
+	if f := g.order.Front().Value.(*failures); f.key != admin[0].key || g.entries[admin[1].key] != nil { //nolint:forcetypeassert // the list holds only these
+		t.Fatalf("setup: front %s, entries %v", f.key, g.entries)
+	}
+	if _, ok := g.begin(now, admin...); !ok { // the 10th: counted, locks
+		t.Fatal("10th attempt refused")
+	}
+	if f := g.entries[admin[0].key]; f == nil || f.n != maxFailures {
+		t.Fatalf("the admin's counter after its 10th attempt: %+v", f)
+	}
+	if _, ok := g.begin(now, admin...); ok {
+		t.Fatal("11th attempt from the same address let through: the lockout went to a dropped counter")
+	}
+}
+
 // TestPasswordSignInBounded: a password sign-in is refused at once when
 // none is set; at most maxPasswordChecks run at once (503 beyond); and
 // attempts at once never exceed the limit.
