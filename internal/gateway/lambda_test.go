@@ -271,35 +271,38 @@ func TestLambdaResponseMapping(t *testing.T) {
 }
 
 // A function error is 502; no result within the integration timeout is
-// 504; an event over Lambda's payload limit is 413.
+// 504; an event over Lambda's payload limit is 413. The cases that answer
+// at once have a long timeout, so that a slow machine cannot turn them
+// into timeouts.
 func TestLambdaFailures(t *testing.T) {
-	le := newLambdaEnv(t, func(api *tollgate.RestAPI) {
-		for i := range api.Routes {
-			if api.Routes[i].Integration.Type == tollgate.IntegrationAWSProxy {
-				api.Routes[i].Integration.Timeout = 50 * time.Millisecond
-			}
-		}
-	})
-	tok := mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))
 	tests := []struct {
-		name   string
-		answer func(ctx context.Context, event []byte) ([]byte, bool, error)
-		status int
-		body   string
+		name    string
+		timeout time.Duration
+		answer  func(ctx context.Context, event []byte) ([]byte, bool, error)
+		status  int
+		body    string
 	}{
-		{"function error", func(context.Context, []byte) ([]byte, bool, error) {
+		{"function error", time.Minute, func(context.Context, []byte) ([]byte, bool, error) {
 			return []byte(`{"errorType":"Error","errorMessage":"boom"}`), true, nil
 		}, 502, `{"message": "Internal server error"}`},
-		{"integration timeout", func(ctx context.Context, _ []byte) ([]byte, bool, error) {
+		{"integration timeout", 50 * time.Millisecond, func(ctx context.Context, _ []byte) ([]byte, bool, error) {
 			<-ctx.Done()
 			return nil, false, ctx.Err()
 		}, 504, `{"message": "Endpoint request timed out"}`},
-		{"event too large", func(context.Context, []byte) ([]byte, bool, error) {
+		{"event too large", time.Minute, func(context.Context, []byte) ([]byte, bool, error) {
 			return nil, false, lambdaproxy.ErrEventTooLarge
 		}, 413, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			le := newLambdaEnv(t, func(api *tollgate.RestAPI) {
+				for i := range api.Routes {
+					if api.Routes[i].Integration.Type == tollgate.IntegrationAWSProxy {
+						api.Routes[i].Integration.Timeout = tt.timeout
+					}
+				}
+			})
+			tok := mint(t, keyA, keyA.kid, claims(issuerOf(poolA)))
 			le.mu.Lock()
 			le.answer = tt.answer
 			le.mu.Unlock()
