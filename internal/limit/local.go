@@ -34,7 +34,10 @@ type LocalOptions struct {
 	// forgetting them changes no answer), then the least recently used
 	// (a refusal is a use) of a sample, rates' cells and lockouts'
 	// failures before quotas' counts and locks, which are forgotten only
-	// when a shard holds little else. Zero means DefaultMaxKeys.
+	// when a shard holds little else. A Take never evicts a key it
+	// charges to make room for another of its keys: when its shard holds
+	// nothing else, the new key is not remembered. Zero means
+	// DefaultMaxKeys.
 	MaxKeys int
 	// Shards is the number of independently locked parts of the key
 	// space, rounded up to a power of two. Zero means four per CPU.
@@ -217,16 +220,24 @@ func (l *Local) Take(_ context.Context, now time.Time, checks []Check) (Result, 
 		p.val.used = t
 		pend = append(pend, p)
 	}
+	// Existing entries are written before any new key is inserted: an
+	// insert may evict an entry of its shard, and an entry evicted before
+	// its write would take this Take's charge with it (its key would get a
+	// fresh burst or window). Once written, an entry this Take charged is
+	// not idle (the sweep keeps it), and the inserts are given pend so
+	// that LRU eviction passes over every entry this Take holds, those it
+	// inserted included.
+	for i := range pend {
+		if p := &pend[i]; p.e != nil {
+			*p.e = p.val
+		}
+	}
 	for i := range pend {
 		p := &pend[i]
-		if p.e != nil {
-			*p.e = p.val
-			continue
+		if p.e != nil || p.val.idleAt() <= t {
+			continue // written above; or a lock check of an unknown key, a spent window: nothing to remember
 		}
-		if p.val.idleAt() <= t {
-			continue // a lock check of an unknown key, a spent window: nothing to remember
-		}
-		p.sh.insert(checks[i].Key, p.val, t, l.perShard)
+		p.e = p.sh.insert(checks[i].Key, p.val, t, l.perShard, pend)
 	}
 	return Result{Refused: -1}, nil
 }
@@ -300,7 +311,7 @@ func (l *Local) Strike(_ context.Context, now time.Time, key string, lo Lockout)
 	if e != nil {
 		*e = val
 	} else if val.idleAt() > t {
-		sh.insert(key, val, t, l.perShard)
+		sh.insert(key, val, t, l.perShard, nil)
 	}
 	if val.lockedUntil > t {
 		return time.Unix(0, val.lockedUntil), nil
@@ -329,17 +340,24 @@ func (l *Local) shardOf(key string) int {
 
 // insert adds key to a locked shard, first making room when the shard is
 // full: every idle entry goes, or, when none is, the least recently used
-// of a sample.
-func (sh *shard) insert(key string, val entry, t int64, capacity int) {
-	if len(sh.entries) >= capacity {
-		sh.evict(t, capacity)
+// of a sample, never an entry of held (a Take's pending checks, their
+// entries charged already). It returns the new entry, or nil when the
+// shard holds nothing else to evict: the key is then not remembered,
+// which forgets only the one charge just made to it, where evicting an
+// entry of held would forget that key's whole state.
+func (sh *shard) insert(key string, val entry, t int64, capacity int, held []pending) *entry {
+	if len(sh.entries) >= capacity && !sh.evict(t, capacity, held) {
+		return nil
 	}
 	e := val
 	sh.entries[key] = &e
 	sh.sweepAt = min(sh.sweepAt, val.idleAt())
+	return &e
 }
 
-func (sh *shard) evict(t int64, capacity int) {
+// evict makes room in a locked, full shard, passing over the entries of
+// held; it reports false when it found nothing else to evict.
+func (sh *shard) evict(t int64, capacity int, held []pending) bool {
 	if sh.sweepAt <= t {
 		next := int64(math.MaxInt64)
 		for k, e := range sh.entries {
@@ -351,7 +369,7 @@ func (sh *shard) evict(t int64, capacity int) {
 		}
 		sh.sweepAt = next
 		if len(sh.entries) < capacity {
-			return
+			return true
 		}
 	}
 	// Map iteration starts at a random entry: the first few are a sample,
@@ -360,18 +378,36 @@ func (sh *shard) evict(t int64, capacity int) {
 	// latter, up to evictSearch more entries are looked at for one of the
 	// former, so that a flood of new keys (cheap cells) evicts cells, not
 	// the quotas and locks that hold its sender.
-	var victim string
+	var victim *entry
+	var victimKey string
 	victimKeep, victimUsed, n := 2, int64(math.MaxInt64), 0
 	for k, e := range sh.entries {
+		if isHeld(held, e) {
+			continue
+		}
 		n++
 		if keep := e.keep(t); keep < victimKeep || keep == victimKeep && e.used < victimUsed {
-			victim, victimKeep, victimUsed = k, keep, e.used
+			victim, victimKey, victimKeep, victimUsed = e, k, keep, e.used
 		}
 		if n >= evictSample && victimKeep == 0 || n >= evictSample+evictSearch {
 			break
 		}
 	}
-	delete(sh.entries, victim)
+	if victim == nil {
+		return false
+	}
+	delete(sh.entries, victimKey)
+	return true
+}
+
+// isHeld reports whether e is the entry of one of held.
+func isHeld(held []pending, e *entry) bool {
+	for i := range held {
+		if held[i].e == e {
+			return true
+		}
+	}
+	return false
 }
 
 // insertSorted adds v to the ascending set s.

@@ -265,3 +265,74 @@ func TestLocalLockCheckCreatesNoEntry(t *testing.T) {
 		t.Errorf("%d keys remembered, want 1 (the quota)", n)
 	}
 }
+
+func takeAll(t *testing.T, l *limit.Local, now time.Time, checks ...limit.Check) bool {
+	t.Helper()
+	res, err := l.Take(context.Background(), now, checks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Allowed()
+}
+
+// A Take that inserts a new key into a full shard does not evict a key it
+// charges (the charge would be lost and the key would get a fresh burst
+// or window): not when the new key comes first, not when the charged key
+// is not the least recently used by the clock (callers' clocks differ a
+// little), and not when the shard holds nothing else (the new key is
+// then not remembered).
+func TestLocalTakeKeepsEntriesItCharges(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	t1 := t0.Add(2 * time.Second)
+	hourly := limit.Rate{PerSecond: 1.0 / 3600, Burst: 2}
+	rate := func(key string) limit.Check { return limit.Check{Key: key, Rate: hourly} }
+	quota := limit.Check{Key: "a", Limit: 2, Reset: t0.Add(time.Hour)}
+	once := limit.Check{Key: "a", Rate: limit.Rate{PerSecond: 1.0 / 3600, Burst: 1}}
+	for _, tc := range []struct {
+		name    string
+		maxKeys int
+		before  func(*testing.T, *limit.Local) // takes before t1
+		take    []limit.Check                  // at t1, admitted
+		spent   limit.Check                    // refused after take
+	}{{
+		name: "new key first", maxKeys: 2,
+		before: func(t *testing.T, l *limit.Local) {
+			takeAll(t, l, t0, rate("a"))
+			takeAll(t, l, t0.Add(time.Second), rate("b"))
+		},
+		take: []limit.Check{rate("c"), rate("a")}, spent: rate("a"),
+	}, {
+		name: "other key used later", maxKeys: 2,
+		before: func(t *testing.T, l *limit.Local) {
+			takeAll(t, l, t0, rate("a"))
+			takeAll(t, l, t1.Add(time.Second), rate("b"))
+		},
+		take: []limit.Check{rate("a"), rate("c")}, spent: rate("a"),
+	}, {
+		name: "nothing else to evict", maxKeys: 1,
+		before: func(t *testing.T, l *limit.Local) { takeAll(t, l, t0, rate("a")) },
+		take:   []limit.Check{rate("a"), rate("c")}, spent: rate("a"),
+	}, {
+		name: "quota, nothing else to evict", maxKeys: 1,
+		before: func(t *testing.T, l *limit.Local) { takeAll(t, l, t0, quota) },
+		take:   []limit.Check{rate("c"), quota}, spent: quota,
+	}, {
+		name: "two new keys", maxKeys: 1,
+		before: func(*testing.T, *limit.Local) {},
+		take:   []limit.Check{once, rate("c")}, spent: once,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := limit.NewLocal(limit.LocalOptions{MaxKeys: tc.maxKeys, Shards: 1})
+			tc.before(t, l)
+			if !takeAll(t, l, t1, tc.take...) {
+				t.Fatal("Take refused")
+			}
+			if n := l.Len(); n > tc.maxKeys {
+				t.Errorf("%d keys remembered, cap %d", n, tc.maxKeys)
+			}
+			if takeAll(t, l, t1, tc.spent) {
+				t.Errorf("%s admitted past its limit: the Take that charged it evicted it", tc.spent.Key)
+			}
+		})
+	}
+}
