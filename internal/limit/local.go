@@ -230,6 +230,7 @@ func (l *Local) Take(_ context.Context, now time.Time, checks []Check) (Result, 
 	for i := range pend {
 		if p := &pend[i]; p.e != nil {
 			*p.e = p.val
+			p.sh.sweepAt = min(p.sh.sweepAt, p.val.idleAt()) // it may be idle sooner than it was
 		}
 	}
 	for i := range pend {
@@ -310,6 +311,7 @@ func (l *Local) Strike(_ context.Context, now time.Time, key string, lo Lockout)
 	}
 	if e != nil {
 		*e = val
+		sh.sweepAt = min(sh.sweepAt, val.idleAt())
 	} else if val.idleAt() > t {
 		sh.insert(key, val, t, l.perShard, nil)
 	}
