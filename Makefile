@@ -21,9 +21,9 @@ lint:
 	$(GO) tool golangci-lint run ./...
 
 # test runs the end-to-end tests (./e2e) after the other packages, not
-# beside them: e2e's cluster test holds three nodes to a propagation target
-# (100 ms at p99), which other packages' race-enabled tests sharing the
-# machine's cores would stretch by hundreds of milliseconds at times.
+# beside them: they start real processes (three cluster nodes, a browser),
+# whose waits other packages' race-enabled tests sharing the machine's
+# cores would stretch.
 test:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/e2e$$')
 	$(GO) test -race -count=1 ./e2e
