@@ -26,11 +26,16 @@ type Sink struct {
 	closer io.Closer // the file Open opened, or nil
 	log    *slog.Logger
 
-	queue  chan item
-	stop   chan struct{}
-	done   chan struct{}
-	closed atomic.Bool
-	once   sync.Once
+	queue chan item
+	stop  chan struct{}
+	done  chan struct{}
+	// sending is read-held by Emit from its look at closed to its send,
+	// and write-held by Close to set closed: once Close holds it, every
+	// Emit has either queued its event before the writer's final drain or
+	// will see closed and count a drop. Nothing blocks while holding it.
+	sending sync.RWMutex
+	closed  atomic.Bool
+	once    sync.Once
 
 	dropped, failed atomic.Uint64
 	observe         atomic.Pointer[func(Event)]
@@ -111,7 +116,8 @@ func start(write func(Event) error, log *slog.Logger) *Sink {
 	return s
 }
 
-// Emit queues ev; it never blocks. A zero Time is set to now. When the
+// Emit queues ev; it never blocks (it waits at most for Close to mark the
+// Sink closed, which waits for no writer). A zero Time is set to now. When the
 // queue is full, or the Sink closed, the event is dropped and counted
 // (Dropped).
 func (s *Sink) Emit(ev Event) {
@@ -127,7 +133,9 @@ func (s *Sink) Emit(ev Event) {
 		s.observed(ev)
 		return
 	}
+	s.sending.RLock()
 	if s.closed.Load() {
+		s.sending.RUnlock()
 		s.dropped.Add(1)
 		return
 	}
@@ -136,6 +144,7 @@ func (s *Sink) Emit(ev Event) {
 	default:
 		s.dropped.Add(1)
 	}
+	s.sending.RUnlock()
 }
 
 // Flush returns once every event emitted before it was called has been
@@ -157,14 +166,19 @@ func (s *Sink) Flush() {
 }
 
 // Close writes what is queued, stops the writer and closes the file Open
-// opened. Events emitted after it are dropped.
+// opened. Events emitted after it are dropped (and counted); an Emit
+// concurrent with it is either written or dropped.
 func (s *Sink) Close() error {
 	if s == nil || s.direct != nil {
 		return nil
 	}
 	var err error
 	s.once.Do(func() {
+		// Under sending, so that no Emit that saw the Sink open is still
+		// to send: what it queued, the writer drains below.
+		s.sending.Lock()
 		s.closed.Store(true)
+		s.sending.Unlock()
 		close(s.stop)
 		<-s.done
 		if s.closer != nil {

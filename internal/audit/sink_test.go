@@ -305,3 +305,16 @@ func BenchmarkEmit(b *testing.B) {
 		s.Emit(ev)
 	}
 }
+
+// BenchmarkEmitParallel is what emitters pay when several emit at once.
+func BenchmarkEmitParallel(b *testing.B) {
+	s := audit.New(io.Discard, slog.New(slog.DiscardHandler)) // a flood: drops are expected
+	defer s.Close()
+	ev := audit.Event{Action: "client.authenticate", Outcome: audit.Denied, Actor: audit.Anonymous, Reason: "wrong_secret", Endpoint: "token", RemoteAddr: "127.0.0.1:5000"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			s.Emit(ev)
+		}
+	})
+}
