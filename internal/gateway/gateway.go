@@ -232,14 +232,12 @@ type Gateway struct {
 	local     limit.Limiter
 	failOpen  bool
 	quotaUsed func(ctx context.Context, planID, keyID string, start time.Time, epoch int64) int64
-	// outageStart is when the shared limiter's current (or last) outage
-	// began, in Unix nanoseconds: the epoch of what the local limiter
-	// counts in its place, so that each outage starts from the store's
-	// usage records of its own start.
-	outageStart atomic.Int64
-	// limiterDown is set from a limiter's failure until it answers again:
-	// an outage is logged once. limiterErrors counts the failures.
-	limiterDown   atomic.Bool
+	// outageStart is when the limiter's current outage began, in Unix
+	// nanoseconds, and 0 while it answers (plans.go, outage): the epoch of
+	// what the local limiter counts in the shared one's place, so that
+	// each outage starts from the store's usage records of its own start,
+	// and an outage is logged once. limiterErrors counts the failures.
+	outageStart   atomic.Int64
 	limiterErrors atomic.Int64
 }
 

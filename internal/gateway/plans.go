@@ -312,7 +312,8 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 			st.write(w, ResponseServiceUnavailable)
 			return false
 		}
-		if !g.limiterFailed(err) {
+		epoch, admit := g.limiterFailed(err)
+		if !admit {
 			refused(w, whyLimiterUnavailable)
 			st.write(w, ResponseServiceUnavailable)
 			return false
@@ -320,10 +321,10 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 		if lim != g.shared {
 			return true // the local limiter itself: nothing else counts
 		}
-		if res, err = g.takeLocal(r.Context(), c, pk, now); err != nil {
+		if res, err = g.takeLocal(r.Context(), c, pk, now, epoch); err != nil {
 			return true
 		}
-	} else if g.limiterDown.Load() && g.limiterDown.CompareAndSwap(true, false) {
+	} else if g.outageStart.Load() != 0 && g.outageStart.Swap(0) != 0 {
 		g.log.Info("gateway: the limiter answers again")
 	}
 	if res.Allowed() {
@@ -354,8 +355,9 @@ func (g *Gateway) limits(w http.ResponseWriter, r *http.Request, st *apiState, c
 // stage and route checks are left out: the node's own buckets counted
 // them before the authorizer. The quota check's limit is lowered by what
 // the key used in the window before (Options.QuotaUsed), as when the
-// gateway counts locally. The result's Refused indexes c.list.
-func (g *Gateway) takeLocal(ctx context.Context, c *checks, pk *planKey, now time.Time) (limit.Result, error) {
+// gateway counts locally. epoch is the outage's (limiterFailed). The
+// result's Refused indexes c.list.
+func (g *Gateway) takeLocal(ctx context.Context, c *checks, pk *planKey, now time.Time, epoch int64) (limit.Result, error) {
 	if c.local == c.n {
 		return limit.Result{Refused: -1}, nil
 	}
@@ -364,7 +366,6 @@ func (g *Gateway) takeLocal(ctx context.Context, c *checks, pk *planKey, now tim
 		// it began (which includes what the shared limiter admitted before,
 		// and what earlier outages counted here): its own key, its own
 		// reading of the records.
-		epoch := g.outageStart.Load()
 		var used int64
 		if g.quotaUsed != nil {
 			start, _, _ := pk.plan.Quota.Window(now, pk.plan.CreatedAt)
@@ -385,22 +386,44 @@ func (g *Gateway) takeLocal(ctx context.Context, c *checks, pk *planKey, now tim
 }
 
 // limiterFailed counts a limiter's failure and reports whether the request
-// is admitted all the same (Options.LimiterFailOpen). The first failure of
-// an outage is logged, not every request's.
-func (g *Gateway) limiterFailed(err error) (admit bool) {
+// is admitted all the same (Options.LimiterFailOpen), and the epoch of the
+// outage it is part of (outage). The first failure of an outage is
+// logged, not every request's.
+func (g *Gateway) limiterFailed(err error) (epoch int64, admit bool) {
 	g.limiterErrors.Add(1)
-	if g.limiterDown.CompareAndSwap(false, true) {
-		g.outageStart.Store(g.now().UnixNano())
+	epoch = g.outage(err)
+	if o, ok := g.obs.(LimiterObserver); ok {
+		o.ObserveLimiterError(g.failOpen)
+	}
+	return epoch, g.failOpen
+}
+
+// outage returns the epoch of the limiter's outage a failure is part of:
+// when it began, in Unix nanoseconds, never 0. The failure that begins one
+// sets outageStart (0 while the limiter answers) and logs it. One atomic
+// holds both whether the limiter is down and since when, so that a request
+// failing at the same time reads the epoch the first one set, not the
+// previous outage's; and the request keeps it, should the limiter answer
+// again (outageStart back to 0) before it counts locally.
+func (g *Gateway) outage(err error) int64 {
+	for {
+		if epoch := g.outageStart.Load(); epoch != 0 {
+			return epoch
+		}
+		epoch := g.now().UnixNano()
+		if epoch == 0 {
+			epoch = 1 // 0 is the limiter answering
+		}
+		if !g.outageStart.CompareAndSwap(0, epoch) {
+			continue // another failure began it: its epoch
+		}
 		how := "refused (503)"
 		if g.failOpen {
 			how = "counted by each node alone"
 		}
 		g.log.Error("gateway: the limiter failed; requests it would count are "+how+" until it answers", "err", err)
+		return epoch
 	}
-	if o, ok := g.obs.(LimiterObserver); ok {
-		o.ObserveLimiterError(g.failOpen)
-	}
-	return g.failOpen
 }
 
 func (g *Gateway) observePlan(pk *planKey, outcome PlanOutcome) {

@@ -128,8 +128,12 @@ func (t *throttle) allowClient(id string, now time.Time) bool {
 		t.clients[id] = b
 	}
 	b.last = now
+	// The token is taken under t.mu too, so that evict never drops a
+	// bucket between a request's finding it and its taking from it. It
+	// costs nothing: the bucket's own lock is then never contended.
+	ok := b.lim.AllowN(now, 1)
 	t.mu.Unlock()
-	return b.lim.AllowN(now, 1)
+	return ok
 }
 
 // evict makes room for a new client (t.mu held): it drops the buckets idle
