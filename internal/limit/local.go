@@ -220,13 +220,19 @@ func (l *Local) Take(_ context.Context, now time.Time, checks []Check) (Result, 
 		p.val.used = t
 		pend = append(pend, p)
 	}
-	// Existing entries are written before any new key is inserted: an
-	// insert may evict an entry of its shard, and an entry evicted before
-	// its write would take this Take's charge with it (its key would get a
-	// fresh burst or window). Once written, an entry this Take charged is
-	// not idle (the sweep keeps it), and the inserts are given pend so
-	// that LRU eviction passes over every entry this Take holds, those it
-	// inserted included.
+	l.charge(checks, pend, t)
+	return Result{Refused: -1}, nil
+}
+
+// charge writes the state of an admitted Take's checks (pend, by index of
+// checks) into their locked shards. Existing entries are written before
+// any new key is inserted: an insert may evict an entry of its shard, and
+// an entry evicted before its write would take this Take's charge with it
+// (its key would get a fresh burst or window). Once written, an entry
+// this Take charged is not idle (the sweep keeps it), and the inserts are
+// given pend so that LRU eviction passes over every entry this Take
+// holds, those it inserted included.
+func (l *Local) charge(checks []Check, pend []pending, t int64) {
 	for i := range pend {
 		if p := &pend[i]; p.e != nil {
 			*p.e = p.val
@@ -240,7 +246,6 @@ func (l *Local) Take(_ context.Context, now time.Time, checks []Check) (Result, 
 		}
 		p.e = p.sh.insert(checks[i].Key, p.val, t, l.perShard, pend)
 	}
-	return Result{Refused: -1}, nil
 }
 
 // admit evaluates c against e at t (Unix nanoseconds), updating e as if

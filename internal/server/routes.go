@@ -234,35 +234,40 @@ func (s *Server) accessLog(mux http.Handler) http.Handler {
 				API: rec.gw.API, Stage: rec.gw.Stage, Route: rec.gw.Route, ClientID: clientID, APIKeyID: rec.gw.APIKeyID, Status: rec.status, Reason: reason, Detail: detail, Latency: latency, Remote: r.RemoteAddr,
 			})
 		}
-		if !s.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
-			return
-		}
-		attrs := [...]slog.Attr{
-			slog.String("request_id", requestID(id, rec)),
-			slog.String("method", r.Method),
-			slog.String("host", r.Host),
-			slog.String("path", path),
-			slog.String("api", rec.gw.API),
-			slog.String("stage", rec.gw.Stage),
-			slog.String("route", rec.gw.Route),
-			slog.String("client_id", clientID),
-			slog.Int("status", rec.status),
-			slog.Int("bytes", rec.bytes),
-			slog.Float64("latency_ms", milliseconds(latency)),
-			slog.String("remote", r.RemoteAddr),
-			{}, {}, // the API key's id and the reason, when there are
-		}
-		n := len(attrs) - 2
-		if id := rec.gw.APIKeyID; id != "" {
-			attrs[n] = slog.String("api_key_id", id)
-			n++
-		}
-		if reason != "" {
-			attrs[n] = slog.String("reason", reason)
-			n++
-		}
-		s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
+		s.logRequest(r, rec, requestID(id, rec), path, clientID, reason, latency)
 	})
+}
+
+// logRequest writes the access log's line of r, answered through rec.
+func (s *Server) logRequest(r *http.Request, rec *statusRecorder, id, path, clientID, reason string, latency time.Duration) {
+	if !s.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	attrs := [...]slog.Attr{
+		slog.String("request_id", id),
+		slog.String("method", r.Method),
+		slog.String("host", r.Host),
+		slog.String("path", path),
+		slog.String("api", rec.gw.API),
+		slog.String("stage", rec.gw.Stage),
+		slog.String("route", rec.gw.Route),
+		slog.String("client_id", clientID),
+		slog.Int("status", rec.status),
+		slog.Int("bytes", rec.bytes),
+		slog.Float64("latency_ms", milliseconds(latency)),
+		slog.String("remote", r.RemoteAddr),
+		{}, {}, // the API key's id and the reason, when there are
+	}
+	n := len(attrs) - 2
+	if key := rec.gw.APIKeyID; key != "" {
+		attrs[n] = slog.String("api_key_id", key)
+		n++
+	}
+	if reason != "" {
+		attrs[n] = slog.String("reason", reason)
+		n++
+	}
+	s.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
 }
 
 // Kinds of the requests recorded in the log of recent requests
