@@ -210,7 +210,7 @@ func (cr consoleRequests) table(t *testing.T) []map[string]string {
 	for i, c := range cr.Columns {
 		cols[i] = strings.ToLower(strings.TrimSpace(c))
 	}
-	for _, want := range []string{"time", "method", "path", "route", "client", "status", "reason"} {
+	for _, want := range []string{"time", "method", "path", "route", "client or api key", "status", "reason"} {
 		if !slices.Contains(cols, want) {
 			t.Fatalf("requests table (filter %s) has columns %q, lacking %q", cr.Query, cr.Columns, want)
 		}
@@ -421,7 +421,7 @@ func (f *consoleFlow) refusedInRequests(t *testing.T) {
 
 	byClient := seen.Filters["client"].table(t)
 	for _, r := range byClient {
-		if !strings.HasPrefix(r["status"], "4") || !strings.Contains(r["client"], f.created.ClientID) {
+		if !strings.HasPrefix(r["status"], "4") || !strings.Contains(r["client or api key"], f.created.ClientID) {
 			t.Errorf("client %s and 4xx filter shows %q", f.created.ClientID, r)
 		}
 	}
