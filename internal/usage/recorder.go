@@ -78,6 +78,11 @@ func NewRecorder(st Adder, opts Options) *Recorder {
 
 const secondsPerDay = 24 * 60 * 60
 
+// afterLookup, when set (by tests only, before any Record), runs between
+// add's lookup of a counter and its add to it: where a Flush may retire
+// the counter.
+var afterLookup func()
+
 // Record counts one request of the API key keyID in the usage plan planID
 // at now. It does not block on the store: a repeated plan, key and day
 // costs a read-locked map lookup and an atomic add, with no allocation.
@@ -98,6 +103,9 @@ func (r *Recorder) add(k counterKey, n int64) {
 	s.mu.RLock()
 	c, ok := s.m[k]
 	s.mu.RUnlock()
+	if afterLookup != nil {
+		afterLookup()
+	}
 	// A counter Flush has retired holds retired (plus any adds made after):
 	// those adds are counted again below, in the counter that replaces it.
 	if ok && c.Add(n) > 0 {
