@@ -336,3 +336,34 @@ func TestLocalTakeKeepsEntriesItCharges(t *testing.T) {
 		})
 	}
 }
+
+// An entry rewritten to go idle sooner (a lockout shorter than the rest of
+// its failures window) brings its shard's sweep forward: the next key that
+// needs room sweeps it out, rather than evicting a live key whose charges
+// would then be forgotten.
+func TestLocalSweepsEntriesIdleSooner(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	l := limit.NewLocal(limit.LocalOptions{MaxKeys: 2, Shards: 1})
+	hourly := func(key string) limit.Check {
+		return limit.Check{Key: key, Rate: limit.Rate{PerSecond: 1.0 / 3600, Burst: 2}}
+	}
+	takeAll(t, l, t0.Add(-2*time.Hour), hourly("x"))
+	takeAll(t, l, t0.Add(-2*time.Hour), hourly("y"))
+	takeAll(t, l, t0, hourly("r")) // sweeps x and y; the next sweep when r is idle
+	lo := limit.Lockout{MaxFailures: 2, Window: 2 * time.Hour, Duration: time.Minute}
+	for i := range 2 { // locked for a minute: idle long before its window ends
+		if _, err := l.Strike(context.Background(), t0.Add(time.Duration(i)*time.Second), "l", lo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := t0.Add(5 * time.Minute)
+	if !takeAll(t, l, later, hourly("z")) { // needs room: l is idle, r is not
+		t.Fatal("z refused")
+	}
+	if !takeAll(t, l, later, hourly("r")) {
+		t.Fatal("r's second request refused")
+	}
+	if takeAll(t, l, later, hourly("r")) {
+		t.Error("r admitted a third time within its burst of 2: its entry was evicted instead of the idle lockout")
+	}
+}
