@@ -103,8 +103,9 @@ func (g *guard) begin(now time.Time, keys ...counter) (time.Time, bool) {
 	fs := make([]*failures, len(keys))
 	for i, k := range keys {
 		if fs[i] = g.entry(now, k.key, fs[:i]); fs[i] == nil {
-			// Full of lockouts: an attempt that cannot be counted is
-			// refused, never let through uncounted.
+			// Full of lockouts (or, with a tiny bound, of this
+			// attempt's own counters): an attempt that cannot be
+			// counted is refused, never let through uncounted.
 			return now.Add(time.Minute), false
 		}
 	}

@@ -152,6 +152,7 @@ func TestEndConsoleSessions(t *testing.T) {
 // answers at once, without hashing; once one is set, every check hashes
 // (a wrong or an over-long password too: the same cost for each answer).
 func TestCheckAdminPasswordUnsetIsCheap(t *testing.T) {
+	domain.SetAdminPasswordCost(64, 1, 1)
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	svc := domain.New(st, v, nil)
 	ctx := context.Background()

@@ -22,10 +22,11 @@ type LogFields struct {
 	// scope, a revoked token, a binding, a throttle, a usage plan). It is
 	// never read from a token that was not verified.
 	ClientID string
-	// APIKeyID is the id of the API key the request presented, when the
-	// gateway found it: a key it let through, or one it then refused
-	// (disabled, in no plan of the stage, throttled, over its quota). It
-	// is never the key's value, and "" for an unknown key.
+	// APIKeyID is the id of the API key the request presented to a method
+	// that requires one, when the gateway found it: a key it let through,
+	// or one it then refused (disabled, in no plan of the stage,
+	// throttled, over its quota). It is never the key's value, and "" for
+	// an unknown key or a method that requires none.
 	APIKeyID string
 	// Reason is why the gateway refused the request or could not serve
 	// it, one of the Reason* codes; "" when the gateway let it through
