@@ -36,6 +36,7 @@ const (
 var (
 	reConsoleURL    = regexp.MustCompile(`(?m)^Console:\s+(\S+)`)
 	reConsoleSignIn = regexp.MustCompile(`(?m)^\s+sign in:\s+(\S+)`)
+	reConsoleSetup  = regexp.MustCompile(`(?m)^\s+set the admin password \(once\):\s+(\S+)`)
 	reAccessKey     = regexp.MustCompile(`AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)`)
 	reConsoleAPIURL = regexp.MustCompile(`(?m)^\s+API URL:\s+(\S+)`)
 )
@@ -326,7 +327,19 @@ func TestConsole(t *testing.T) {
 	t.Run("the refused calls show in the requests, filtered", f.refusedInRequests)
 	t.Run("changes without the CSRF token or from another origin are refused", f.csrf)
 	t.Run("rotate the signing keys, the retire time shown", f.rotateKeys)
+	t.Run("set the admin password with the setup link and sign in with it", func(t *testing.T) { f.adminPassword(t, p.Output()) })
 	t.Run("every main page passes axe and is shot", f.pages)
+}
+
+// adminPassword sets the admin password through the setup link dev
+// printed at its first start, and signs in with it, in a browser of its
+// own (the other flows keep the access key's session).
+func (f *consoleFlow) adminPassword(t *testing.T, devOutput string) {
+	m := reConsoleSetup.FindStringSubmatch(devOutput)
+	if m == nil {
+		t.Fatalf("dev's first start printed no setup link:\n%s", devOutput)
+	}
+	f.cr.phase(t, "admin", map[string]string{"setupLink": m[1], "password": "correct horse battery staple"}, nil)
 }
 
 // create makes a pool with a resource server of two scopes, a client

@@ -437,6 +437,60 @@ const phases = {
 
   // Session expiry (a server started with a short session TTL): the next
   // page load goes to sign in and a change is refused.
+  // The setup link dev printed, in a browser with no session: the admin
+  // password is set (two that differ are refused first), which signs in
+  // as admin; the link is then spent. Signed out, a wrong password is
+  // refused and the right one signs in.
+  async admin(ctx) {
+    page = await ctx.newPage();
+    const { setupLink, password } = input;
+
+    step = 'the setup link shows the form';
+    let resp = await page.goto(setupLink);
+    check(resp.status() === 200, `the setup link: status ${resp.status()}`);
+    check(await h1() === 'Set the admin password', `the setup page's h1 is "${await h1()}"`);
+    await axeCheck('setup');
+    await shoot('setup');
+
+    step = 'two passwords that differ are refused';
+    await page.getByLabel('New admin password').fill(password);
+    await page.getByLabel('Repeat the password').fill(password + '!');
+    resp = await submit(button('Set password'));
+    check(resp.status() === 400, `two passwords that differ: status ${resp.status()}, want 400`);
+    check(/differ/.test(await page.getByRole('alert').first().innerText()), 'no alert saying the passwords differ');
+    check(!(await button('Sign out').count()), 'two passwords that differ signed in');
+
+    step = 'set the password';
+    await page.getByLabel('New admin password').fill(password);
+    await page.getByLabel('Repeat the password').fill(password);
+    resp = await submit(button('Set password'));
+    check(resp.status() === 200, `setting the password: status ${resp.status()}`);
+    check(pathOf(page.url()) === '/', `setting the password went to ${page.url()}, want /`);
+    await button('Sign out').waitFor();
+
+    step = 'the setup link is spent';
+    resp = await page.goto(setupLink);
+    check(resp.status() === 409, `the setup link once the password is set: status ${resp.status()}, want 409`);
+
+    step = 'sign out';
+    await goto('/');
+    await submit(button('Sign out'));
+    check(pathOf(page.url()) === '/signin', `signing out went to ${page.url()}`);
+
+    step = 'a wrong password is refused';
+    await page.getByLabel('Admin password').fill('not the admin password');
+    resp = await submit(button('Sign in with password'));
+    check(resp.status() === 401, `a wrong password: status ${resp.status()}, want 401`);
+    check(!(await button('Sign out').count()), 'a wrong password signed in');
+
+    step = 'sign in with the password';
+    await page.getByLabel('Admin password').fill(password);
+    resp = await submit(button('Sign in with password'));
+    check(resp.status() === 200, `signing in with the password: status ${resp.status()}`);
+    check(pathOf(page.url()) === '/', `signing in with the password went to ${page.url()}, want /`);
+    await button('Sign out').waitFor();
+  },
+
   async expiry(ctx) {
     page = await ctx.newPage();
     step = 'sign in';
@@ -528,9 +582,12 @@ const browser = await launch();
 let ctx;
 try {
   check(phases[phase], `unknown phase ${phase}`);
-  ctx = await newContext(browser, { fresh: phase === 'signin' || phase === 'expiry' });
+  // signin, admin and expiry start without a session and keep theirs to
+  // themselves; the other phases go on with the one signin saved.
+  const own = ['signin', 'admin', 'expiry'].includes(phase);
+  ctx = await newContext(browser, { fresh: own });
   await phases[phase](ctx);
-  if (phase !== 'signin' && phase !== 'expiry') await ctx.storageState({ path: env.STATE });
+  if (!own) await ctx.storageState({ path: env.STATE });
 } catch (e) {
   out.ok = false;
   out.step = step;
