@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,6 +188,16 @@ func (cr *consoleRun) phase(t *testing.T, name string, in, out any) consoleResul
 	return res
 }
 
+// urlOrigin is u's scheme and host (with its port).
+func urlOrigin(t *testing.T, u string) string {
+	t.Helper()
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Scheme + "://" + p.Host
+}
+
 func lastLine(b []byte) []byte {
 	s := strings.TrimSpace(string(b))
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
@@ -303,6 +314,11 @@ func TestConsole(t *testing.T) {
 		t.Fatalf("dev output lacks the seed API's URL:\n%s", p.Output())
 	}
 	f.apiURL = m[1]
+	// The console is on an origin of its own: no API's answer can act in
+	// it with the operator's session.
+	if cu, au := reConsoleURL.FindStringSubmatch(p.Output())[1], f.apiURL; urlOrigin(t, cu) == urlOrigin(t, au) {
+		t.Errorf("the console (%s) shares its origin with the seed API (%s)", cu, au)
+	}
 
 	// Every page a flow visits is checked (axe, CSP, script errors, a
 	// phone's width): reported here, whichever flow stopped.

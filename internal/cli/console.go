@@ -54,7 +54,7 @@ func (f *consoleFlags) register(cmd *cobra.Command) {
 	f.setup = new(string)
 	fs := cmd.Flags()
 	f.flags = fs
-	fs.StringVar(&f.where, "console", "", "where the admin console is served: admin (on --admin-listen), main (on --listen's and --tls-listen's listeners, at --console-path), or off (default: admin when --admin-listen is given; otherwise main for dev and off for serve)")
+	fs.StringVar(&f.where, "console", "", "where the admin console is served: admin (on --admin-listen), main (on --listen's and --tls-listen's listeners, at --console-path), or off (default: admin when --admin-listen is given, and for dev, which then listens beside --listen on its port + 1; otherwise off for serve). main shares an origin with the APIs' path-style URLs: an API's HTML answer could act in the console with a signed-in operator's session, so use it only with APIs whose answers you trust")
 	fs.StringVar(&f.path, "console-path", console.DefaultPath, "path of the admin console")
 	fs.DurationVar(&f.sessionTTL, "console-session-ttl", console.DefaultSessionTTL, "how long a console session lasts from sign-in")
 	fs.DurationVar(&f.idleTimeout, "console-idle-timeout", console.DefaultIdleTimeout, "how long an unused console session lasts")

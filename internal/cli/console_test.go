@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +103,53 @@ func TestConsoleFlagsCheck(t *testing.T) {
 func with(f consoleFlags, change func(*consoleFlags)) consoleFlags {
 	change(&f)
 	return f
+}
+
+// TestDevConsoleListener: dev serves the console on a listener of its own
+// beside --listen's (port + 1, or any free port when that one is taken or
+// --listen's is 0), unless --console or --admin-listen says otherwise.
+func TestDevConsoleListener(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	port := taken.Addr().(*net.TCPAddr).Port //nolint:forcetypeassert // a TCP listener's
+	for _, tc := range []struct {
+		name, listen, where, adminListen string
+		want                             string
+	}{
+		{name: "beside a port 0", listen: "127.0.0.1:0", want: "127.0.0.1:0"},
+		{name: "the next port taken", listen: "127.0.0.1:" + strconv.Itoa(port-1), want: "127.0.0.1:0"},
+		{name: "--console main", listen: "127.0.0.1:0", where: "main", want: ""},
+		{name: "--console off", listen: "127.0.0.1:0", where: "off", want: ""},
+		{name: "--admin-listen", listen: "127.0.0.1:0", adminListen: "127.0.0.1:9090", want: "127.0.0.1:9090"},
+		{name: "a bad --listen", listen: "nonsense", want: ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := serveFlags{listen: tc.listen, adminListen: tc.adminListen}
+			f.console.where = tc.where
+			f.forDev()
+			if f.adminListen != tc.want {
+				t.Errorf("admin listener %q, want %q", f.adminListen, tc.want)
+			}
+		})
+	}
+	// A free next port is taken: find one, free it, and ask for the port
+	// before it.
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := probe.Addr().(*net.TCPAddr).Port //nolint:forcetypeassert // a TCP listener's
+	probe.Close()
+	f := serveFlags{listen: "127.0.0.1:" + strconv.Itoa(next-1)}
+	f.console.path, f.console.sessionTTL, f.console.idleTimeout = "/console", time.Hour, time.Hour
+	f.forDev()
+	if err := f.console.check(f.adminListen); err != nil || f.console.where != "admin" {
+		t.Fatalf("dev's console: %q, %v; want admin", f.console.where, err)
+	}
+	if want := "127.0.0.1:" + strconv.Itoa(next); f.adminListen != want {
+		t.Errorf("admin listener %q, want %s, the port after --listen's", f.adminListen, want)
+	}
 }

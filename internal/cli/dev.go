@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -85,12 +87,41 @@ restarts: the client id, secret and signing keys stay the same.`,
 
 // forDev sets what dev does beyond serve: functions whose interpreter is
 // missing answer with the echo runtime, jwks_uri may be private, and the
-// console signs in by the link dev prints.
+// console signs in by the link dev prints, on a listener of its own
+// unless --console or --admin-listen says otherwise (devAdminListen).
 func (f *serveFlags) forDev() {
 	f.echoMissing = true
 	f.privateJWKS = true
 	f.console.dev = true
 	f.console.linkToken = randomLinkToken()
+	if f.console.where == "" && f.adminListen == "" {
+		f.adminListen = devAdminListen(f.listen)
+	}
+}
+
+// devAdminListen is where dev serves the console (and /metrics) when
+// neither --console nor --admin-listen says: a listener of its own beside
+// --listen's, on its port + 1, or on any free port when that one is taken
+// or --listen's is 0. On an origin of its own, no API's answer can act in
+// the console: an integration's HTML served on the console's origin would
+// run with the operator's session there.
+func devAdminListen(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "" // the main listener refuses --listen itself
+	}
+	free := net.JoinHostPort(host, "0")
+	n, err := strconv.Atoi(port)
+	if err != nil || n <= 0 || n >= 65535 {
+		return free
+	}
+	next := net.JoinHostPort(host, strconv.Itoa(n+1))
+	ln, err := net.Listen("tcp", next)
+	if err != nil {
+		return free
+	}
+	_ = ln.Close()
+	return next
 }
 
 // loadDevConfig loads dev's --config: clients declaring no keys get
