@@ -159,13 +159,17 @@ func TestLambdaEvent(t *testing.T) {
 	if string(top["body"]) != "null" {
 		t.Errorf("body = %s, want null", top["body"])
 	}
+}
 
-	// Without an authorizer or parameters: no claims, null maps.
+// Without an authorizer or parameters, the event has no claims and null
+// maps (contract §5.1).
+func TestLambdaEventOpenRoute(t *testing.T) {
+	le := newLambdaEnv(t, nil)
 	if w := le.do(request("GET", execHost, "/dev/open/7", "")); w.Code != 200 {
 		t.Fatalf("open route: %d", w.Code)
 	}
-	raw = le.lastEvent(t)
-	if err := json.Unmarshal(raw, &top); err != nil {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(le.lastEvent(t), &top); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"queryStringParameters", "multiValueQueryStringParameters", "stageVariables"} {

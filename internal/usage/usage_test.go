@@ -212,7 +212,11 @@ func BenchmarkRecordParallel(b *testing.B) {
 	})
 }
 
-func TestReport(t *testing.T) {
+// reportFixture is a month-quota plan with usage of key000000a in and
+// around March 2026, an unused key000000b, and a key000000d that has
+// usage but is no longer in the plan.
+func reportFixture(t *testing.T) (*memStore, *tollgate.UsagePlan) {
+	t.Helper()
 	ctx := context.Background()
 	st := newMemStore()
 	created := time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)
@@ -233,7 +237,12 @@ func TestReport(t *testing.T) {
 	add("key000000a", "2026-03-03", 100) // past the quota: remaining stays 0
 	add("key000000a", "2026-04-01", 7)   // a new month
 	add("key000000d", "2026-03-02", 1)   // a key since taken out of the plan
+	return st, plan
+}
 
+func TestReport(t *testing.T) {
+	ctx := context.Background()
+	st, plan := reportFixture(t)
 	u, err := usage.Report(ctx, st, plan, "", "2026-03-02", "2026-04-01", "", 0)
 	if err != nil {
 		t.Fatal(err)
