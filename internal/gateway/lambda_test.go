@@ -91,14 +91,7 @@ func TestLambdaEvent(t *testing.T) {
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		t.Fatal(err)
 	}
-	check := func(what string, got, want any) {
-		t.Helper()
-		gb, _ := json.Marshal(got)
-		wb, _ := json.Marshal(want)
-		if !bytes.Equal(gb, wb) {
-			t.Errorf("%s = %s, want %s", what, gb, wb)
-		}
-	}
+	check := func(what string, got, want any) { t.Helper(); sameJSON(t, what, got, want) }
 	check("resource", ev.Resource, "/{proxy+}")
 	check("path", ev.Path, "/hello/w%2Bo/rld/")
 	check("httpMethod", ev.HTTPMethod, "GET")
@@ -183,6 +176,16 @@ func TestLambdaEventOpenRoute(t *testing.T) {
 	}
 	if _, ok := rcm["authorizer"]; ok {
 		t.Errorf("authorizer present without an authorizer: %s", rcm["authorizer"])
+	}
+}
+
+// sameJSON fails t unless got and want have the same JSON.
+func sameJSON(t *testing.T, what string, got, want any) {
+	t.Helper()
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if !bytes.Equal(gb, wb) {
+		t.Errorf("%s = %s, want %s", what, gb, wb)
 	}
 }
 
