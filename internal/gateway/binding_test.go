@@ -161,20 +161,51 @@ func bindingAPI(api *tollgate.RestAPI, o *gateway.Options, rp *memReplay) {
 	}
 }
 
+// bindingFixture is an env whose API declares bindings (bindingAPI), two
+// DPoP keys, two client certificates, and tokens of poolA bound to key,
+// bound to cert, and bound to neither.
+type bindingFixture struct {
+	e                       *env
+	rp                      *memReplay
+	key, other              dpopKey
+	cert, otherCert         *x509.Certificate
+	dpopTok, certTok, plain string
+}
+
+func newBindingFixture(t *testing.T) *bindingFixture {
+	f := &bindingFixture{rp: &memReplay{}, key: newDPoPKey(t), other: newDPoPKey(t),
+		cert: selfSigned(t, "client"), otherCert: selfSigned(t, "other")}
+	f.e = newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) { bindingAPI(api, o, f.rp) })
+	good := claims(issuerOf(poolA))
+	f.dpopTok = mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"jkt": f.key.jkt}))
+	f.certTok = mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"x5t#S256": x5t(f.cert)}))
+	f.plain = mint(t, keyA, keyA.kid, good)
+	return f
+}
+
+// bindingRequest is GET target with auth, the DPoP proofs and, when c is
+// not nil, c as the TLS client certificate.
+func bindingRequest(target, auth string, proofs []string, c *x509.Certificate) *http.Request {
+	r := request("GET", execHost, target, "")
+	r.Header.Set("Authorization", auth)
+	for _, p := range proofs {
+		r.Header.Add("DPoP", p)
+	}
+	if c != nil {
+		r.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{c}}
+	}
+	return r
+}
+
 // TestGatewayBinding: sender-constrained tokens on an API that declares
 // nothing: a token bound to a DPoP key needs a proof of it (RFC 9449 §7.1,
 // §4.3), one bound to a certificate that certificate (RFC 8705 §3);
 // refusals are API Gateway's 401 with RFC 9449 §7.1 / RFC 6750 §3
 // challenges of the refused scheme.
 func TestGatewayBinding(t *testing.T) {
-	rp := &memReplay{}
-	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) { bindingAPI(api, o, rp) })
-	key, other := newDPoPKey(t), newDPoPKey(t)
-	cert, otherCert := selfSigned(t, "client"), selfSigned(t, "other")
-	good := claims(issuerOf(poolA))
-	dpopTok := mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"jkt": key.jkt}))
-	certTok := mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"x5t#S256": x5t(cert)}))
-	plain := mint(t, keyA, keyA.kid, good)
+	f := newBindingFixture(t)
+	e, rp, key, other, cert, otherCert := f.e, f.rp, f.key, f.other, f.cert, f.otherCert
+	dpopTok, certTok, plain := f.dpopTok, f.certTok, f.plain
 	const (
 		htu    = "http://" + execHost + "/prod/mock"
 		algs   = `algs="ES256 ES384 ES512 RS256 PS256 EdDSA"`
@@ -247,15 +278,7 @@ func TestGatewayBinding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := request("GET", execHost, tt.target, "")
-			r.Header.Set("Authorization", tt.auth)
-			for _, p := range tt.proofs {
-				r.Header.Add("DPoP", p)
-			}
-			if tt.cert != nil {
-				r.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{tt.cert}}
-			}
-			w := e.do(r)
+			w := e.do(bindingRequest(tt.target, tt.auth, tt.proofs, tt.cert))
 			if w.Code != tt.status {
 				t.Fatalf("%d %s, want %d", w.Code, w.Body, tt.status)
 			}

@@ -1,8 +1,6 @@
 package gateway_test
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -173,34 +171,19 @@ func TestRefusalReasonsLambda(t *testing.T) {
 // TestRefusalReasonsBinding: refusals of sender-constrained tokens name
 // the verified token's client.
 func TestRefusalReasonsBinding(t *testing.T) {
-	rp := &memReplay{}
-	e := newEnv(t, func(api *tollgate.RestAPI, o *gateway.Options) { bindingAPI(api, o, rp) })
-	key, other := newDPoPKey(t), newDPoPKey(t)
-	cert, otherCert := selfSigned(t, "client"), selfSigned(t, "other")
-	good := claims(issuerOf(poolA))
-	dpopTok := mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"jkt": key.jkt}))
-	certTok := mint(t, keyA, keyA.kid, with(good, "cnf", map[string]any{"x5t#S256": x5t(cert)}))
-	plain := mint(t, keyA, keyA.kid, good)
+	f := newBindingFixture(t)
 	const htu = "http://" + execHost + "/prod/mock"
-	req := func(target, auth string, proof string, c *x509.Certificate) *http.Request {
-		r := request("GET", execHost, target, "")
-		r.Header.Set("Authorization", auth)
-		if proof != "" {
-			r.Header.Set("DPoP", proof)
-		}
-		if c != nil {
-			r.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{c}}
-		}
-		return r
+	proof := func(k dpopKey) []string {
+		return []string{k.proof(t, proofClaims("GET", htu, f.dpopTok, "j-"+randText()))}
 	}
-	checkRefusals(t, e.gw, []refusalCase{
-		{"DPoP with its proof", req("/prod/mock", "DPoP "+dpopTok, key.proof(t, proofClaims("GET", htu, dpopTok, "j-"+randText())), nil), 200, "", clientA, ""},
-		{"DPoP-bound as Bearer", req("/prod/mock", "Bearer "+dpopTok, "", nil), 401, gateway.ReasonBindingRequired, clientA, "DPoP scheme"},
-		{"no proof", req("/prod/mock", "DPoP "+dpopTok, "", nil), 401, gateway.ReasonInvalidDPoPProof, clientA, "proof"},
-		{"another key's proof", req("/prod/mock", "DPoP "+dpopTok, other.proof(t, proofClaims("GET", htu, dpopTok, "j-"+randText())), nil), 401, gateway.ReasonInvalidDPoPProof, clientA, "not the token's"},
-		{"route requires DPoP", req("/prod/dpop-only", "Bearer "+plain, "", nil), 401, gateway.ReasonBindingRequired, clientA, "not DPoP-bound"},
-		{"no certificate", req("/prod/mock", "Bearer "+certTok, "", nil), 401, gateway.ReasonCertificateMismatch, clientA, "did not present"},
-		{"another certificate", req("/prod/mock", "Bearer "+certTok, "", otherCert), 401, gateway.ReasonCertificateMismatch, clientA, "another client certificate"},
+	checkRefusals(t, f.e.gw, []refusalCase{
+		{"DPoP with its proof", bindingRequest("/prod/mock", "DPoP "+f.dpopTok, proof(f.key), nil), 200, "", clientA, ""},
+		{"DPoP-bound as Bearer", bindingRequest("/prod/mock", "Bearer "+f.dpopTok, nil, nil), 401, gateway.ReasonBindingRequired, clientA, "DPoP scheme"},
+		{"no proof", bindingRequest("/prod/mock", "DPoP "+f.dpopTok, nil, nil), 401, gateway.ReasonInvalidDPoPProof, clientA, "proof"},
+		{"another key's proof", bindingRequest("/prod/mock", "DPoP "+f.dpopTok, proof(f.other), nil), 401, gateway.ReasonInvalidDPoPProof, clientA, "not the token's"},
+		{"route requires DPoP", bindingRequest("/prod/dpop-only", "Bearer "+f.plain, nil, nil), 401, gateway.ReasonBindingRequired, clientA, "not DPoP-bound"},
+		{"no certificate", bindingRequest("/prod/mock", "Bearer "+f.certTok, nil, nil), 401, gateway.ReasonCertificateMismatch, clientA, "did not present"},
+		{"another certificate", bindingRequest("/prod/mock", "Bearer "+f.certTok, nil, f.otherCert), 401, gateway.ReasonCertificateMismatch, clientA, "another client certificate"},
 	})
 }
 
