@@ -2,13 +2,11 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -146,16 +144,5 @@ func (e *clientsEnv) client(id string) *tollgate.Client {
 // events returns the audit events written so far.
 func (e *clientsEnv) events() []map[string]any {
 	e.t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(e.Audit.Text(e.t)), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			e.t.Fatalf("audit line not JSON: %q", line)
-		}
-		out = append(out, m)
-	}
-	return out
+	return e.Audit.Maps(e.t)
 }

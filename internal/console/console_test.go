@@ -1,9 +1,7 @@
 package console
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,7 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
-	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/audit/audittest"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/reqlog"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
@@ -40,7 +38,7 @@ type testEnv struct {
 	// uses it.
 	AccessKeyID, AccessKeySecret string
 	// Audit holds every audit event: the domain's and the console's.
-	Audit *testAudit
+	Audit *audittest.Log
 
 	mu  sync.Mutex
 	now time.Time
@@ -57,7 +55,7 @@ func newTestEnv(t *testing.T, opts ...testEnvOption) *testEnv {
 	domain.SetAdminPasswordCost(64, 1, 1) // the race detector makes the default cost take seconds
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
 	env := &testEnv{Store: st, Vault: v, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	env.Audit = newTestAudit(t)
+	env.Audit = audittest.New(t)
 	// the access key is the test's setup, not an event of the test: it is
 	// created before the domain writes to the audit stream.
 	env.Domain = domain.New(st, v, env.Now)
@@ -247,54 +245,4 @@ func (b *fakeBackend) Try(ctx context.Context, req TryRequest) TryResult {
 		return TryResult{}
 	}
 	return f(ctx, req)
-}
-
-// testAudit is an audit sink over a buffer and the events written.
-type testAudit struct {
-	Sink *audit.Sink
-	mu   sync.Mutex
-	buf  bytes.Buffer
-}
-
-func (a *testAudit) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
-}
-
-func newTestAudit(t *testing.T) *testAudit {
-	a := &testAudit{}
-	a.Sink = audit.New(a, nil)
-	t.Cleanup(func() { _ = a.Sink.Close() })
-	return a
-}
-
-// Events returns the events written so far with action ("" for all).
-func (a *testAudit) Events(t *testing.T, action string) []audit.Event {
-	t.Helper()
-	a.Sink.Flush()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []audit.Event
-	for _, line := range strings.Split(strings.TrimSpace(a.buf.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var ev audit.Event
-		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			t.Fatalf("audit line not JSON: %q", line)
-		}
-		if action == "" || ev.Action == action {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
-
-// Text is everything written to the audit stream.
-func (a *testAudit) Text(t *testing.T) string {
-	a.Sink.Flush()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.String()
 }

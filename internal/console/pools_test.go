@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit"
 )
 
 // poolsCreate creates a pool through the console and returns its id.
@@ -375,16 +375,12 @@ func TestPoolsAuditActor(t *testing.T) {
 	id := e.poolsCreate("audited")
 	e.post("/pools/"+id+"/resource-servers", url.Values{"identifier": {"bad id"}})
 	var created, refused bool
-	for line := range strings.Lines(e.Audit.Text(t)) {
-		var ev struct{ Action, Outcome, Actor string }
-		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			t.Fatal(err)
-		}
+	for _, ev := range e.Audit.Events(t, "") {
 		if ev.Actor != "console:"+e.AccessKeyID {
 			t.Errorf("event %s by %q, want console:%s", ev.Action, ev.Actor, e.AccessKeyID)
 		}
-		created = created || ev.Action == "pool.create" && ev.Outcome == "success"
-		refused = refused || ev.Action == "resource_server.create" && ev.Outcome != "success"
+		created = created || ev.Action == "pool.create" && ev.Outcome == audit.Success
+		refused = refused || ev.Action == "resource_server.create" && ev.Outcome != audit.Success
 	}
 	if !created || !refused {
 		t.Errorf("audit stream lacks the pool's creation or the refused resource server:\n%s", e.Audit.Text(t))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/audit/audittest"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
@@ -38,7 +39,7 @@ type keyFixture struct {
 	st  tollgate.Store
 	svc *domain.Service
 	v   *vault.Vault
-	log *auditLog
+	log *audittest.Log
 }
 
 func newKeyFixture(t *testing.T) keyFixture {
@@ -54,8 +55,8 @@ func newKeyFixture(t *testing.T) keyFixture {
 			t.Fatal(err)
 		}
 	}
-	log := newAuditLog(t)
-	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.sink)
+	log := audittest.New(t)
+	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.Sink)
 	return keyFixture{st: st, svc: svc, v: v, log: log}
 }
 
@@ -109,7 +110,7 @@ func TestCreateAPIKey(t *testing.T) {
 			t.Errorf("%s: the refusal shows the value", c.name)
 		}
 	}
-	events, text := f.log.events(t)
+	events, text := f.log.Maps(t), f.log.Text(t)
 	var created int
 	for _, ev := range events {
 		if ev["action"] == domain.ActionAPIKeyCreate && ev["outcome"] == string(audit.Success) {
@@ -213,7 +214,7 @@ func TestAPIKeyWrites(t *testing.T) {
 	if k, err := f.st.GetAPIKey(ctx, adopted.ID); err != nil || k.ConfigKey != "apiKeys.adopted" {
 		t.Errorf("the adopted key after the refused delete: %+v, %v", k, err)
 	}
-	events, _ := f.log.events(t)
+	events := f.log.Maps(t)
 	seen := map[string]bool{}
 	for _, ev := range events {
 		if ev["api_key_id"] != declared.ID {
@@ -322,7 +323,7 @@ func TestUpdateAPIKey(t *testing.T) {
 	if _, err := f.svc.UpdateAPIKey(ctx, declared.ID, domain.APIKeyUpdate{AddPlanIDs: []string{"plan00000b"}}); tollgate.KindOf(err) != tollgate.KindReadOnly {
 		t.Errorf("update a declared key: %v", err)
 	}
-	events, _ := f.log.events(t)
+	events := f.log.Maps(t)
 	outcomes := map[string]int{}
 	for _, ev := range events {
 		if ev["action"] == domain.ActionAPIKeyUpdate {

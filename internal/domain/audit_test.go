@@ -1,16 +1,15 @@
 package domain_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/audit/audittest"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/signer"
@@ -18,46 +17,6 @@ import (
 	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/vault"
 )
-
-// auditLog is an audit sink over a buffer, and the events it wrote.
-type auditLog struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	sink *audit.Sink
-}
-
-func (l *auditLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func newAuditLog(t *testing.T) *auditLog {
-	l := &auditLog{}
-	l.sink = audit.New(l, nil)
-	t.Cleanup(func() { _ = l.sink.Close() }) // a test's own sink: nothing to report
-	return l
-}
-
-// events returns the events written so far, and their text.
-func (l *auditLog) events(t *testing.T) ([]map[string]any, string) {
-	t.Helper()
-	l.sink.Flush()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(l.buf.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("not JSON: %q", line)
-		}
-		out = append(out, m)
-	}
-	return out, l.buf.String()
-}
 
 // wantEvent fails unless ev has every field of want.
 func wantEvent(t *testing.T, ev map[string]any, want map[string]any) {
@@ -75,8 +34,8 @@ func wantEvent(t *testing.T, ev map[string]any, want map[string]any) {
 // of its context, the ids of its objects and its outcome, and no secret.
 func TestAuditEvents(t *testing.T) {
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	log := newAuditLog(t)
-	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.sink)
+	log := audittest.New(t)
+	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.Sink)
 	ctx := audit.WithRequestID(audit.WithActor(context.Background(), "cli:alice"), "req-1")
 
 	pool, err := svc.CreatePool(ctx, "pool", "eu-west-1")
@@ -136,7 +95,7 @@ func TestAuditEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	events, text := log.events(t)
+	events, text := log.Maps(t), log.Text(t)
 	who := map[string]any{"actor": "cli:alice", "request_id": "req-1", "time": "2026-11-02T09:30:15Z"}
 	want := []map[string]any{
 		{"action": "pool.create", "outcome": "success", "pool_id": pool.ID, "name": "pool"},
@@ -173,8 +132,8 @@ func TestAuditEvents(t *testing.T) {
 // that owns it; the translator's early check (Writable) records the same.
 func TestAuditReadOnly(t *testing.T) {
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	log := newAuditLog(t)
-	svc := domain.New(st, v, nil).WithAudit(log.sink)
+	log := audittest.New(t)
+	svc := domain.New(st, v, nil).WithAudit(log.Sink)
 	ctx := audit.WithActor(context.Background(), "AKIAEXAMPLEEXAMPLE00")
 	pool, err := svc.CreatePool(ctx, "pool", "eu-west-1")
 	if err != nil {
@@ -188,7 +147,7 @@ func TestAuditReadOnly(t *testing.T) {
 	if err := svc.Writable(ctx, domain.ActionClientUpdate, tollgate.ObjectClient, audit.Target{PoolID: pool.ID, ClientID: c.ID}, c.ConfigKey); err == nil {
 		t.Fatal("Writable of a declared client succeeded")
 	}
-	events, text := log.events(t)
+	events, text := log.Maps(t), log.Text(t)
 	if len(events) != 3 {
 		t.Fatalf("%d events, want 3:\n%s", len(events), text)
 	}
@@ -202,9 +161,9 @@ func TestAuditReadOnly(t *testing.T) {
 // kids before and after.
 func TestAuditApplyAndRotation(t *testing.T) {
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	log := newAuditLog(t)
+	log := audittest.New(t)
 	now := t0
-	svc := domain.New(st, v, func() time.Time { return now }).WithAudit(log.sink)
+	svc := domain.New(st, v, func() time.Time { return now }).WithAudit(log.Sink)
 	ctx := audit.WithActor(context.Background(), "cli:alice")
 	cfg, err := config.Parse("orders.yaml", []byte(`
 userPools:
@@ -228,14 +187,14 @@ userPools:
 	}
 	poolID, _ := res.PoolID("UserPool")
 	clientID, _ := res.ClientID("UserPool", "App")
-	before := firstKeys(t, st, v, log.sink, poolID)
+	before := firstKeys(t, st, v, log.Sink, poolID)
 	now = now.Add(signer.PublishLead + time.Minute)
 	after, err := svc.RotateKeys(ctx, poolID, domain.Rotation{})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	events, text := log.events(t)
+	events, text := log.Maps(t), log.Text(t)
 	var applied []map[string]any
 	for _, ev := range events {
 		if ev["action"] == "config.apply" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/internal/audit/audittest"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/store/sqlstore"
 	"github.com/tollgate/tollgate/internal/store/storetest"
@@ -20,8 +21,8 @@ func TestAdminPassword(t *testing.T) {
 	ctx := context.Background()
 	domain.SetAdminPasswordCost(64, 1, 1) // the race detector makes the default cost take seconds
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	log := newAuditLog(t)
-	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.sink)
+	log := audittest.New(t)
+	svc := domain.New(st, v, func() time.Time { return t0 }).WithAudit(log.Sink)
 
 	if set, err := svc.AdminPasswordSet(ctx); err != nil || set {
 		t.Fatalf("AdminPasswordSet before = %v, %v", set, err)
@@ -75,7 +76,7 @@ func TestAdminPassword(t *testing.T) {
 		t.Errorf("gen after reset = %q, was %q", gen2, gen1)
 	}
 
-	evs, text := log.events(t)
+	evs, text := log.Maps(t), log.Text(t)
 	if strings.Contains(text, pw) || strings.Contains(text, "argon2") {
 		t.Errorf("audit carries the password or its hash: %s", text)
 	}
@@ -122,9 +123,9 @@ func TestAccessKeyExists(t *testing.T) {
 func TestEndConsoleSessions(t *testing.T) {
 	ctx := context.Background()
 	st, v := storetest.OpenSQLite(t, sqlstore.Open)
-	log := newAuditLog(t)
+	log := audittest.New(t)
 	now := t0.Add(1234 * time.Nanosecond)
-	svc := domain.New(st, v, func() time.Time { return now }).WithAudit(log.sink)
+	svc := domain.New(st, v, func() time.Time { return now }).WithAudit(log.Sink)
 	if at, err := svc.ConsoleSessionsEnded(ctx, "admin"); err != nil || !at.IsZero() {
 		t.Fatalf("before = %v, %v", at, err)
 	}
@@ -142,7 +143,7 @@ func TestEndConsoleSessions(t *testing.T) {
 	if err := svc.EndConsoleSessions(ctx, ""); tollgate.KindOf(err) != tollgate.KindInvalid {
 		t.Errorf("empty identity: %v", err)
 	}
-	evs, text := log.events(t)
+	evs, text := log.Maps(t), log.Text(t)
 	if len(evs) != 2 || evs[0]["action"] != domain.ActionConsoleSignOut || evs[0]["outcome"] != "success" {
 		t.Errorf("events:\n%s", text)
 	}
