@@ -1,6 +1,7 @@
 // Package audit is Tollgate's audit stream: one JSON line per change to
-// the domain (who, what, which ids, when, the request id, the outcome) and
-// per security-relevant refusal (a failed client authentication, a
+// the domain (who, what, which ids, when, the request id, the outcome), per
+// admin console sign-in, sign-out and try-it call, and per
+// security-relevant refusal (a failed client authentication, a
 // client id locked out of the token endpoint, a management or Invoke API
 // call refused for its signature, a write of a read-only object refused). An Event names ids and reasons only: never a
 // secret, a secret's hash, a private key, a token or an access key's
@@ -18,8 +19,9 @@
 //
 // The actor and the request id travel in the context (WithActor,
 // WithRequestID), set by each front end: the management API after it has
-// verified a signature, the CLI for its commands, config apply and stack
-// deploy for their owner.
+// verified a signature, the CLI for its commands, the admin console for
+// its operator once the session is checked, config apply and stack deploy
+// for their owner.
 //
 // It is a leaf: it imports the standard library only.
 package audit

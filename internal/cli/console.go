@@ -30,7 +30,8 @@ import (
 type consoleFlags struct {
 	// where is --console: "admin" (on the admin listener), "main" (on a
 	// path of the main listeners), "off", or "" (admin when there is an
-	// admin listener; otherwise main for dev and off for serve).
+	// admin listener, which dev makes itself: devAdminListen; otherwise
+	// off for serve, and main for a dev that could make none).
 	where       string
 	path        string
 	sessionTTL  time.Duration

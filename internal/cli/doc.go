@@ -1,7 +1,7 @@
 // Package cli implements the tollgate command: serve, dev, validate,
 // outputs, version, usage, and the administration commands (pools,
 // resource-servers, clients, keys, master-key, access-keys, api-keys,
-// token) that work on the same store a running server uses. serve and dev
+// token, console) that work on the same store a running server uses. serve and dev
 // open the limiters the --redis flags name (limits.go): Redis shared by
 // every node, or one limit.Local for this process. Output is a human table by
 // default and JSON with --json; secrets are printed only where the user

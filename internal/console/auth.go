@@ -111,7 +111,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 
 // noPassword is the answer to a password sign-in when none is set.
 const noPassword = "No admin password is set yet. Set one from a shell with `tollgate console password`, " +
-	"or open the set-password link `serve` printed when it started."
+	"or open the set-password link `serve` or `dev` printed when it started."
 
 // signInPassword signs in with the admin password. It refuses at once
 // when none is set; it checks at most maxPasswordChecks passwords at once

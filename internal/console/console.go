@@ -35,7 +35,8 @@ type Options struct {
 	Backend Backend
 	// Vault seals session cookies and flash messages.
 	Vault *vault.Vault
-	// Audit receives sign-ins (changes are recorded by Domain).
+	// Audit receives sign-ins, sign-outs and try-it calls (changes are
+	// recorded by Domain).
 	Audit *audit.Sink
 	// Path is where the console is mounted, e.g. "/console" (no
 	// trailing slash).
@@ -141,8 +142,9 @@ type Console struct {
 	mux  *http.ServeMux
 	tmpl *templates
 	log  *slog.Logger
-	// guard is the sign-in's in-memory state: failure counts and
-	// signed-out sessions (auth.go).
+	// guard is the sign-in's in-memory state: attempt counts per
+	// (identity, address) and per address, and the password checks'
+	// slots (auth_guard.go). Signed-out sessions are the domain's.
 	guard *guard
 }
 

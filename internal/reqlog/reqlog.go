@@ -1,10 +1,12 @@
 // Package reqlog keeps this process's recent requests in memory for the
 // admin console: a bounded ring of the last requests (Recent, filterable by
-// client, route, API, kind, refusal reason and status) and per-client
+// request id, client, API key, route, API, kind, refusal reason and status)
+// and per-client
 // counts of requests and refusals in one-minute buckets over the last hour
 // (Series), for its charts, with clients beyond a bound counted together.
 // Recording is on every request's path, so it copies one fixed-size entry
-// under a short lock and allocates nothing (BenchmarkRecord). Nothing here
+// under a short lock and allocates only for a client's first request in
+// the window (BenchmarkRecord: none for a client already counted). Nothing here
 // is shared between nodes: each node shows what it served. Entries hold no
 // secret, token or query string: the server records only what its access
 // log records.
