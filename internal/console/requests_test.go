@@ -107,6 +107,12 @@ func TestRequestsAPIKey(t *testing.T) {
 			t.Errorf("filtered by key: page lacks %s", want)
 		}
 	}
+	// A hostile value is shown escaped, never as markup or a link.
+	body = f.page("/console/requests?apikey=" + url.QueryEscape(`"><script>x</script>`))
+	if strings.Contains(body, "<script>x") || !strings.Contains(body, `the API key <code>&#34;&gt;&lt;script&gt;x&lt;/script&gt;</code>.`) ||
+		!strings.Contains(body, `name="apikey" value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"`) {
+		t.Errorf("a hostile apikey value is not shown escaped")
+	}
 	if body := f.page("/console/api-keys/" + key.ID); !strings.Contains(body, `<a href="/console/requests?apikey=`+key.ID+`">Recent requests with this key</a>`) {
 		t.Errorf("the key's page does not link to its requests")
 	}
