@@ -30,6 +30,7 @@ var allowedImports = map[string][]string{
 	"internal/oauth2":            {},
 	"internal/sigv4":             {},
 	"internal/audit":             {},
+	"internal/audit/audittest":   {"internal/audit"},
 	"internal/cognitoapi":        {".", "internal/audit", "internal/domain", "internal/sigv4", "internal/vault"},
 	"internal/domain":            {".", "internal/audit", "internal/config", "internal/signer", "internal/vault"},
 	"internal/catalog":           {"."},
